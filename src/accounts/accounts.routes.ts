@@ -1,0 +1,111 @@
+import type { FastifyPluginAsync } from 'fastify'
+import * as accounts from './accounts.js'
+import * as orgs from '../orgs/orgs.js'
+import { formSchema, str, oneOf } from '../shared/forms.js'
+import { redirectAfterPost, safeNext, submitForm } from '../shared/http.js'
+import type { FieldErrors } from '../shared/errors.js'
+import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js'
+import { LOCALES } from '../i18n/i18n.js'
+import { LOCALE_COOKIE } from '../plugins/i18n.js'
+
+const email = { type: 'string', format: 'email', maxLength: 254 }
+const password = str(PASSWORD_MAX, PASSWORD_MIN)
+const SignInBody = formSchema({ email: str(254, 1), password: str(PASSWORD_MAX, 1), next: str(500) }, ['email', 'password'])
+const SignUpBody = formSchema({ email, name: str(60, 1), password }, ['email', 'name', 'password'])
+const PasswordBody = formSchema({ currentPassword: str(PASSWORD_MAX, 1), newPassword: password, endOthers: str(5) }, ['currentPassword', 'newPassword'])
+const SettingsBody = formSchema({ name: str(60, 1), notify: oneOf(['instant', 'digest', 'off']), phone: { type: 'string', maxLength: 30, pattern: '^[0-9+()\\- ]*$' } }, ['name', 'notify'])
+
+type Body = Record<string, string | undefined>
+
+const accountsRoutes: FastifyPluginAsync = async (app) => {
+  const limits = (max: number) => (app.config.rateLimits ? { rateLimit: { max, timeWindow: '1 minute' } } : {})
+
+  app.get('/signin', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { next: str(500) } } } }, async (req, reply) => {
+    if (req.user) return reply.redirect('/account', 303)
+    return reply.render('accounts/signin', { form: true, values: { next: (req.query as Body).next } })
+  })
+
+  app.post('/signin', { config: { access: 'anyone', ...limits(20) }, schema: { body: SignInBody }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as Body
+    const showForm = (errors: FieldErrors, status: number, failed = false) =>
+      reply.render('accounts/signin', { form: true, errors, failed, values: { email: body.email, next: body.next } }, { status, partial: 'accounts/signin-form' })
+    return submitForm(req, reply, showForm, async () => {
+      const result = await accounts.signIn(app.db, { email: body.email!, password: body.password!, ip: req.ip })
+      if (!result.ok && result.retryAfter) {
+        reply.header('Retry-After', String(result.retryAfter))
+        return showForm({ _: { key: 'auth.signin.throttled', params: { seconds: result.retryAfter } } }, 429)
+      }
+      // Unknown account and wrong password get exactly the same answer.
+      if (!result.ok) return showForm({}, 401, true)
+      await req.session.regenerate()
+      req.session.userId = result.user.id
+      reply.flash('auth.signed_in', { name: result.user.name })
+      return redirectAfterPost(req, reply, safeNext(body.next, '/account'))
+    })
+  })
+
+  app.get('/signup', { config: { access: 'anyone' } }, async (req, reply) => {
+    if (req.user) return reply.redirect('/account', 303)
+    return reply.render('accounts/signup', { form: true, values: {} })
+  })
+
+  app.post('/signup', { config: { access: 'anyone', ...limits(10) }, schema: { body: SignUpBody }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as Body
+    const showForm = (errors: FieldErrors, status: number) =>
+      reply.render('accounts/signup', { form: true, errors, values: { email: body.email, name: body.name } }, { status, partial: 'accounts/signup-form' })
+    return submitForm(req, reply, showForm, async () => {
+      const user = await accounts.signUp(app.db, { email: body.email!, name: body.name!, password: body.password! })
+      await req.session.regenerate()
+      req.session.userId = user.id
+      reply.flash('auth.welcome')
+      return redirectAfterPost(req, reply, '/orgs/new')
+    })
+  })
+
+  app.post('/signout', { config: { access: 'signed_in' }, schema: { body: formSchema({}) } }, async (req, reply) => {
+    await req.session.destroy()
+    reply.flash('auth.signed_out')
+    return redirectAfterPost(req, reply, '/')
+  })
+
+  const showAccount = (req: any, reply: any, extra: Record<string, unknown> = {}, status = 200) => {
+    const user = accounts.profile(app.db, req.user.id)
+    return reply.render('accounts/account', {
+      orgs: orgs.mine(app.db, req.user), settings: { name: user?.name, notify: user?.notify, phone: user?.phone }, ...extra,
+    }, { status })
+  }
+
+  app.get('/account', { config: { access: 'signed_in' } }, async (req, reply) => showAccount(req, reply))
+
+  app.post('/account/password', { config: { access: 'signed_in', ...limits(10) }, schema: { body: PasswordBody }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as Body
+    return submitForm(req, reply, (errors, status) => showAccount(req, reply, { passwordErrors: errors }, errors.currentPassword?.key === 'validation.password_mismatch' ? 403 : status), async () => {
+      await accounts.changePassword(app.db, req.user!.id, {
+        currentPassword: body.currentPassword!, newPassword: body.newPassword!, endOtherSessions: body.endOthers === 'yes', keepSid: req.session.sessionId,
+      })
+      reply.flash('auth.password.changed')
+      return redirectAfterPost(req, reply, '/account')
+    })
+  })
+
+  app.post('/account/settings', { config: { access: 'signed_in' }, schema: { body: SettingsBody }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as Body
+    return submitForm(req, reply, (errors, status) => showAccount(req, reply, { settingsErrors: errors, settings: body }, status), async () => {
+      accounts.updateSettings(app.db, req.user!.id, { name: body.name!, notify: body.notify as 'instant', phone: body.phone })
+      reply.flash('account.saved')
+      return redirectAfterPost(req, reply, '/account')
+    })
+  })
+
+  // A preference, not a record: remembered in a cookie so it holds before sign-in too.
+  app.get('/locale/:lang', {
+    config: { access: 'anyone' },
+    schema: { params: { type: 'object', properties: { lang: oneOf(LOCALES) }, required: ['lang'] }, querystring: { type: 'object', properties: { next: str(500) } } },
+  }, async (req, reply) => {
+    const { lang } = req.params as { lang: string }
+    reply.setCookie(LOCALE_COOKIE, lang, { path: '/', maxAge: 365 * 86_400, sameSite: 'lax', httpOnly: true, secure: app.config.secureCookies })
+    return reply.redirect(safeNext((req.query as Body).next), 303)
+  })
+}
+
+export default accountsRoutes

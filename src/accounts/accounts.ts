@@ -1,0 +1,159 @@
+import { and, eq, sql } from 'drizzle-orm'
+import { writeTx, type Db } from '../db/client.js'
+import { areas, brokerAreas, loginThrottle, memberships, sessions, users } from '../db/schema.js'
+import { NotFound, ValidationError } from '../shared/errors.js'
+import * as events from '../events/events.js'
+import { hashPassword, isCommonPassword, verifyPassword } from './passwords.js'
+
+export type Role = 'member' | 'broker' | 'admin'
+export const ROLES: Role[] = ['member', 'broker', 'admin']
+
+export interface CurrentUser {
+  id: number
+  email: string
+  name: string
+  role: Role
+  orgIds: number[]
+  /** Area ids a broker covers; a street covers its communities (resolved by area path). */
+  brokerAreaIds: number[]
+  notify: 'instant' | 'digest' | 'off'
+}
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase()
+
+function checkPassword(password: string, field = 'password') {
+  if (isCommonPassword(password)) throw new ValidationError({ [field]: { key: 'validation.password_common' } })
+}
+
+export function load(db: Db, id: number): CurrentUser | undefined {
+  const user = db.select().from(users).where(eq(users.id, id)).get()
+  if (!user || user.disabledAt) return undefined
+  const orgIds = db.select({ id: memberships.orgId }).from(memberships).where(eq(memberships.userId, id)).all().map((m) => m.id)
+  const brokerAreaIds = db.select({ id: brokerAreas.areaId }).from(brokerAreas).where(eq(brokerAreas.userId, id)).all().map((a) => a.id)
+  return { id: user.id, email: user.email, name: user.name, role: user.role, orgIds, brokerAreaIds, notify: user.notify }
+}
+
+export async function signUp(db: Db, input: { email: string; name: string; password: string }, now = new Date()) {
+  checkPassword(input.password)
+  const email = normalizeEmail(input.email)
+  if (db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) {
+    throw new ValidationError({ email: { key: 'auth.signup.taken' } })
+  }
+  const passwordHash = await hashPassword(input.password)
+  return writeTx(db, (tx) => {
+    const user = tx.insert(users).values({ email, name: input.name.trim(), passwordHash, role: 'member', createdAt: now.toISOString() }).returning().get()
+    events.record(tx, { actorId: user.id, action: 'account.signed_up', subjectType: 'user', subjectId: user.id }, now)
+    return user
+  })
+}
+
+/** Creates an account of any role: the CLI and the demo data. */
+export async function add(db: Db, input: { email: string; name?: string; role: Role; password: string }, now = new Date()) {
+  const email = normalizeEmail(input.email)
+  const passwordHash = await hashPassword(input.password)
+  return writeTx(db, (tx) => {
+    const user = tx.insert(users).values({ email, name: input.name ?? email.split('@')[0], passwordHash, role: input.role, createdAt: now.toISOString() }).returning().get()
+    events.record(tx, { actorId: null, action: 'account.created', subjectType: 'user', subjectId: user.id, data: { role: input.role } }, now)
+    return user
+  })
+}
+
+// Soft, per account-and-address back-off: slows guessing without letting a stranger lock a leader out.
+const FREE_FAILURES = 5
+const WINDOW_MS = 15 * 60_000
+export function retryAfterSeconds(failures: number, lastFailureAt: number, now: number): number {
+  if (failures < FREE_FAILURES || now - lastFailureAt > WINDOW_MS) return 0
+  const wait = Math.min(2 ** (failures - FREE_FAILURES) * 1000, WINDOW_MS)
+  return Math.max(0, Math.ceil((lastFailureAt + wait - now) / 1000))
+}
+
+export type SignInResult = { ok: true; user: CurrentUser } | { ok: false; retryAfter?: number }
+
+export async function signIn(db: Db, input: { email: string; password: string; ip: string }, now = new Date()): Promise<SignInResult> {
+  const email = normalizeEmail(input.email)
+  const key = `${email}|${input.ip}`
+  const throttle = db.select().from(loginThrottle).where(eq(loginThrottle.email, key)).get()
+  const wait = throttle ? retryAfterSeconds(throttle.failures, throttle.lastFailureAt, now.getTime()) : 0
+  if (wait > 0) return { ok: false, retryAfter: wait }
+  const row = db.select().from(users).where(eq(users.email, email)).get()
+  const valid = await verifyPassword(row?.passwordHash, input.password)
+  if (!valid || !row || row.disabledAt) {
+    const t = now.getTime()
+    const failures = throttle && t - throttle.lastFailureAt <= WINDOW_MS ? throttle.failures + 1 : 1
+    writeTx(db, (tx) => {
+      tx.insert(loginThrottle).values({ email: key, failures, lastFailureAt: t })
+        .onConflictDoUpdate({ target: loginThrottle.email, set: { failures, lastFailureAt: t } }).run()
+      events.record(tx, { actorId: row?.id ?? null, action: 'auth.sign_in_failed', subjectType: 'user', subjectId: row?.id ?? null, data: { ip: input.ip } }, now)
+    })
+    return { ok: false }
+  }
+  writeTx(db, (tx) => {
+    tx.delete(loginThrottle).where(eq(loginThrottle.email, key)).run()
+    events.record(tx, { actorId: row.id, action: 'auth.signed_in', subjectType: 'user', subjectId: row.id, data: { ip: input.ip } }, now)
+  })
+  return { ok: true, user: load(db, row.id)! }
+}
+
+export async function changePassword(db: Db, userId: number, input: { currentPassword: string; newPassword: string; endOtherSessions: boolean; keepSid?: string }, now = new Date()) {
+  const row = db.select().from(users).where(eq(users.id, userId)).get()
+  if (!row) throw new NotFound()
+  if (!(await verifyPassword(row.passwordHash, input.currentPassword))) {
+    throw new ValidationError({ currentPassword: { key: 'validation.password_mismatch' } })
+  }
+  checkPassword(input.newPassword, 'newPassword')
+  const passwordHash = await hashPassword(input.newPassword)
+  writeTx(db, (tx) => {
+    tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run()
+    // On by default in the form: a stolen cookie should stop working along with the old password.
+    if (input.endOtherSessions) tx.delete(sessions).where(and(eq(sessions.userId, userId), input.keepSid ? sql`${sessions.sid} <> ${input.keepSid}` : undefined)).run()
+    events.record(tx, { actorId: userId, action: 'account.password_changed', subjectType: 'user', subjectId: userId }, now)
+  })
+}
+
+export function updateSettings(db: Db, userId: number, input: { name: string; notify: 'instant' | 'digest' | 'off'; phone?: string }) {
+  db.update(users).set({ name: input.name.trim(), notify: input.notify, phone: input.phone ?? null }).where(eq(users.id, userId)).run()
+}
+
+export function setRole(db: Db, actorId: number, userId: number, role: Role, now = new Date()) {
+  writeTx(db, (tx) => {
+    const row = tx.select().from(users).where(eq(users.id, userId)).get()
+    if (!row) throw new NotFound()
+    if (row.role === role) return
+    tx.update(users).set({ role }).where(eq(users.id, userId)).run()
+    events.record(tx, { actorId, action: 'account.role_changed', subjectType: 'user', subjectId: userId, data: { from: row.role, to: role } }, now)
+  })
+}
+
+export function setDisabled(db: Db, actorId: number, userId: number, disabled: boolean, now = new Date()) {
+  writeTx(db, (tx) => {
+    const row = tx.select().from(users).where(eq(users.id, userId)).get()
+    if (!row) throw new NotFound()
+    tx.update(users).set({ disabledAt: disabled ? now.toISOString() : null }).where(eq(users.id, userId)).run()
+    if (disabled) tx.delete(sessions).where(eq(sessions.userId, userId)).run()
+    events.record(tx, { actorId, action: disabled ? 'account.disabled' : 'account.enabled', subjectType: 'user', subjectId: userId }, now)
+  })
+}
+
+export function setBrokerAreas(db: Db, actorId: number, userId: number, areaIds: number[], now = new Date()) {
+  writeTx(db, (tx) => {
+    const known = new Set(tx.select({ id: areas.id }).from(areas).all().map((a) => a.id))
+    const bad = areaIds.filter((id) => !known.has(id))
+    if (bad.length) throw new ValidationError({ areaIds: { key: 'validation.area_missing' } })
+    tx.delete(brokerAreas).where(eq(brokerAreas.userId, userId)).run()
+    for (const areaId of new Set(areaIds)) tx.insert(brokerAreas).values({ userId, areaId }).run()
+    events.record(tx, { actorId, action: 'account.broker_areas_set', subjectType: 'user', subjectId: userId, data: { areaIds } }, now)
+  })
+}
+
+export function list(db: Db) {
+  return db.select({ id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt, createdAt: users.createdAt })
+    .from(users).orderBy(users.id).all()
+}
+
+export function findByEmail(db: Db, email: string) {
+  return db.select().from(users).where(eq(users.email, normalizeEmail(email))).get()
+}
+
+export function profile(db: Db, id: number) {
+  return db.select({ name: users.name, email: users.email, notify: users.notify, phone: users.phone }).from(users).where(eq(users.id, id)).get()
+}

@@ -1,0 +1,53 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import * as accounts from '../accounts/accounts.js'
+import * as areas from '../areas/areas.js'
+import * as events from '../events/events.js'
+import { formSchema, idParam, int, oneOf, str } from '../shared/forms.js'
+import { redirectAfterPost, submitForm } from '../shared/http.js'
+import type { FieldErrors } from '../shared/errors.js'
+
+const AreaBody = formSchema({ name: str(60, 1), nameEn: str(80), parentId: int(1, 2_147_483_647), ref: { type: 'string', maxLength: 60, pattern: '^[A-Za-z0-9_.-]+$' } }, ['name'])
+const id32 = { type: 'integer', minimum: 1, maximum: 2_147_483_647 }
+
+const adminRoutes: FastifyPluginAsync = async (app) => {
+  const showUsers = (req: FastifyRequest, reply: FastifyReply) => reply.render('admin/users', {
+    users: accounts.list(app.db).map((u) => ({ ...u, isSelf: u.id === req.user!.id })),
+    roles: accounts.ROLES, areaOptions: areas.options(app.db, req.locale), events: events.recent(app.db, { limit: 50 }),
+  })
+
+  app.get('/admin', { config: { access: 'admin' } }, async (req, reply) => showUsers(req, reply))
+
+  app.post('/admin/users/:id/role', { config: { access: 'admin' }, schema: { params: idParam, body: formSchema({ role: oneOf(accounts.ROLES) }, ['role']) } }, async (req, reply) => {
+    accounts.setRole(app.db, req.user!.id, (req.params as { id: number }).id, (req.body as { role: accounts.Role }).role)
+    reply.flash('admin.users.saved')
+    return redirectAfterPost(req, reply, '/admin')
+  })
+
+  app.post('/admin/users/:id/disabled', { config: { access: 'admin' }, schema: { params: idParam, body: formSchema({ disabled: oneOf(['1', '0']) }, ['disabled']) } }, async (req, reply) => {
+    accounts.setDisabled(app.db, req.user!.id, (req.params as { id: number }).id, (req.body as { disabled: string }).disabled === '1')
+    reply.flash('admin.users.saved')
+    return redirectAfterPost(req, reply, '/admin')
+  })
+
+  app.post('/admin/users/:id/areas', { config: { access: 'admin' }, schema: { params: idParam, body: formSchema({ areaIds: { type: 'array', items: id32, maxItems: 50 } }) } }, async (req, reply) => {
+    accounts.setBrokerAreas(app.db, req.user!.id, (req.params as { id: number }).id, (req.body as { areaIds?: number[] }).areaIds ?? [])
+    reply.flash('admin.users.saved')
+    return redirectAfterPost(req, reply, '/admin')
+  })
+
+  const showAreas = (req: FastifyRequest, reply: FastifyReply, values: unknown = {}, errors: FieldErrors = {}, status = 200) =>
+    reply.render('admin/areas', { tree: areas.tree(app.db, req.locale), areaOptions: areas.options(app.db, req.locale).filter((a) => a.level !== 'community'), values, errors }, { status, partial: 'admin/area-form' })
+
+  app.get('/admin/areas', { config: { access: 'admin' } }, async (req, reply) => showAreas(req, reply))
+
+  app.post('/admin/areas', { config: { access: 'admin' }, schema: { body: AreaBody }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as areas.NewArea
+    return submitForm(req, reply, (errors, status) => showAreas(req, reply, body, errors, status), () => {
+      areas.create(app.db, req.user!.id, body)
+      reply.flash('areas.created')
+      return redirectAfterPost(req, reply, '/admin/areas')
+    })
+  })
+}
+
+export default adminRoutes

@@ -1,0 +1,85 @@
+import path from 'node:path'
+import Fastify, { type FastifyInstance } from 'fastify'
+import cookie from '@fastify/cookie'
+import helmet from '@fastify/helmet'
+import fastifyStatic from '@fastify/static'
+import formbody from '@fastify/formbody'
+import rateLimit from '@fastify/rate-limit'
+import type { Config } from './config.js'
+import './types.js'
+import dbPlugin from './plugins/db.js'
+import sessionPlugin, { sessionSecret } from './plugins/session.js'
+import i18nPlugin from './plugins/i18n.js'
+import authPlugin from './plugins/auth.js'
+import viewPlugin from './plugins/view.js'
+import securityPlugin from './plugins/security.js'
+import errorsPlugin from './plugins/errors.js'
+import homeRoutes from './home/home.routes.js'
+import accountsRoutes from './accounts/accounts.routes.js'
+import orgsRoutes from './orgs/orgs.routes.js'
+import areasRoutes from './areas/areas.routes.js'
+import adminRoutes from './admin/admin.routes.js'
+
+/** Builds the whole app from a config; never listens (server.ts does), so tests inject into the real thing. */
+export async function buildApp(config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : {
+      level: config.logLevel,
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'body.password', 'body._csrf'],
+    },
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true } },
+    bodyLimit: 1_048_576,
+    trustProxy: false,
+  })
+  app.decorate('config', config)
+  await app.register(dbPlugin)
+  await app.register(cookie, { secret: sessionSecret(app.db, config.sessionSecret) })
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+  })
+  // Static files are public and registered before the access policy, which governs application routes.
+  await app.register(fastifyStatic, { root: path.join(config.root, 'public'), prefix: '/public/', index: false, dotfiles: 'deny', maxAge: '1h' })
+  await app.register(formbody)
+  await app.register(rateLimit, { global: false })
+  await app.register(sessionPlugin)
+  await app.register(i18nPlugin)
+  await app.register(authPlugin)
+  await app.register(viewPlugin)
+  await app.register(securityPlugin)
+  await app.register(errorsPlugin)
+
+  // Blank form fields mean "not given": dropping them lets `required` and optional fields mean what they say.
+  app.addHook('preValidation', async (req) => {
+    if (req.body && typeof req.body === 'object' && !Array.isArray(req.body) && req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
+      const body = req.body as Record<string, unknown>
+      for (const [k, v] of Object.entries(body)) {
+        if (typeof v === 'string' && v.trim() === '') delete body[k]
+        if (Array.isArray(v)) body[k] = v.filter((x) => !(typeof x === 'string' && x.trim() === ''))
+      }
+    }
+  })
+
+  await app.register(homeRoutes)
+  await app.register(accountsRoutes)
+  await app.register(orgsRoutes)
+  await app.register(areasRoutes)
+  await app.register(adminRoutes)
+  return app
+}

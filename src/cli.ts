@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util'
+import crypto from 'node:crypto'
+import { loadConfig } from './config.js'
+import { openDb, backup } from './db/client.js'
+import * as accounts from './accounts/accounts.js'
+import * as tokens from './accounts/tokens.js'
+import { isEmpty, seedDemo } from './demo/seed.js'
+
+const USAGE = `Usage: npm run cli -- <command>
+  seed                                         load the demo district (empty database only)
+  user add --email E --role member|broker|admin [--password P] [--name N]
+  token add --user EMAIL [--label L]           issue an API bearer token
+  backup FILE                                  online backup, checked with integrity_check
+The database is DATABASE_URL (default db/assetbridge.sqlite).`
+
+function fail(message: string): never {
+  console.error(message)
+  process.exit(2)
+}
+
+async function main(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, user: { type: 'string' }, label: { type: 'string' } },
+  })
+  const [command, sub] = positionals
+  if (!command || command === 'help') return console.log(USAGE)
+  const config = loadConfig(process.env)
+  const { db, sqlite } = openDb(config.dbPath, config.root)
+  try {
+    switch (command) {
+      case 'seed': {
+        if (!isEmpty(db)) fail('The database is not empty; the demo district loads only into an empty one.')
+        for (const a of await seedDemo(db, { password: values.password })) console.log(`${a.role.padEnd(7)} ${a.email} ${a.password}`)
+        return
+      }
+      case 'user': {
+        if (sub !== 'add' || !values.email || !values.role) fail(USAGE)
+        if (!accounts.ROLES.includes(values.role as accounts.Role)) fail(`--role must be one of ${accounts.ROLES.join(', ')}`)
+        if (accounts.findByEmail(db, values.email)) fail(`${values.email} already has an account`)
+        const password = values.password ?? crypto.randomBytes(12).toString('base64url')
+        const user = await accounts.add(db, { email: values.email, role: values.role as accounts.Role, password, name: values.name })
+        console.log(`user ${user.id} ${user.email} (${user.role})${values.password ? '' : ` password: ${password}`}`)
+        return
+      }
+      case 'token': {
+        if (sub !== 'add' || !values.user) fail(USAGE)
+        const user = accounts.findByEmail(db, values.user)
+        if (!user || user.disabledAt) fail(`no active account ${values.user}`)
+        console.log(tokens.issue(db, user.id, values.label ?? 'cli'))
+        return
+      }
+      case 'backup': {
+        if (!sub) fail('backup needs a FILE')
+        const check = await backup(sqlite, sub)
+        if (check !== 'ok') fail(`backup written to ${sub} but integrity_check said: ${check}`)
+        console.log(`backup written to ${sub} (integrity_check: ok)`)
+        return
+      }
+      default:
+        fail(USAGE)
+    }
+  } finally {
+    sqlite.close()
+  }
+}
+
+await main(process.argv.slice(2))

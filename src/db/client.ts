@@ -1,0 +1,44 @@
+import path from 'node:path'
+import fs from 'node:fs'
+import Database from 'better-sqlite3'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import * as schema from './schema.js'
+import { ensureSearchIndex } from './fts.js'
+
+export type Db = BetterSQLite3Database<typeof schema>
+export type Sqlite = Database.Database
+
+export function openDb(dbPath: string, root: string): { db: Db; sqlite: Sqlite } {
+  if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(dbPath), { recursive: true })
+  const sqlite = new Database(dbPath)
+  // WAL for concurrent readers; FULL so every acknowledged commit survives power loss, not only a process crash.
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  const db = drizzle(sqlite, { schema })
+  migrate(db, { migrationsFolder: path.join(root, 'db', 'migrations') })
+  ensureSearchIndex(sqlite)
+  return { db, sqlite }
+}
+
+/**
+ * Multi-step writes: BEGIN IMMEDIATE takes the write lock up front, so two writers never both read
+ * a quantity and then both decrement it. The callback must be synchronous (better-sqlite3).
+ */
+export function writeTx<T>(db: Db, fn: (tx: Db) => T): T {
+  return db.transaction((tx) => fn(tx as unknown as Db), { behavior: 'immediate' })
+}
+
+/** SQLite online backup, verified by opening the copy and running integrity_check. */
+export async function backup(sqlite: Sqlite, file: string): Promise<string> {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  await sqlite.backup(file)
+  const copy = new Database(file, { readonly: true })
+  try {
+    return String(copy.pragma('integrity_check', { simple: true }))
+  } finally {
+    copy.close()
+  }
+}

@@ -1,0 +1,278 @@
+import { sql } from 'drizzle-orm'
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+// Timestamps are ISO-8601 UTC strings: readable in the sqlite3 shell, sortable, and exported as they are.
+const createdAt = () => text('created_at').notNull()
+
+export const areas = sqliteTable('areas', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  ref: text('ref').unique(),
+  name: text('name').notNull(),
+  nameEn: text('name_en'),
+  level: text('level', { enum: ['district', 'street', 'community'] }).notNull(),
+  parentId: integer('parent_id').references((): any => areas.id),
+  // Materialised path '/1/4/12/': "a street covers its communities" becomes one indexed LIKE prefix query.
+  path: text('path').notNull(),
+  lat: real('lat'),
+  lng: real('lng'),
+}, (t) => [index('areas_parent').on(t.parentId), index('areas_path').on(t.path)])
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['member', 'broker', 'admin'] }).notNull().default('member'),
+  phone: text('phone'),
+  locale: text('locale'),
+  notify: text('notify', { enum: ['instant', 'digest', 'off'] }).notNull().default('instant'),
+  disabledAt: text('disabled_at'),
+  createdAt: createdAt(),
+})
+
+export const brokerAreas = sqliteTable('broker_areas', {
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  areaId: integer('area_id').notNull().references(() => areas.id, { onDelete: 'cascade' }),
+}, (t) => [primaryKey({ columns: [t.userId, t.areaId] })])
+
+export const ORG_KINDS = ['community_group', 'business', 'street_office', 'residents_committee', 'social_work_agency', 'foundation', 'school', 'individual'] as const
+export const TRUST_LEVELS = ['self_declared', 'vouched', 'endorsed'] as const
+export const FOCUS_GROUPS = ['elderly', 'children', 'youth', 'women', 'disability', 'culture', 'sports', 'environment', 'migrants', 'health', 'education', 'community'] as const
+
+export const organizations = sqliteTable('organizations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  ref: text('ref').unique(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: ORG_KINDS }).notNull(),
+  areaId: integer('area_id').notNull().references(() => areas.id),
+  registered: integer('registered', { mode: 'boolean' }).notNull().default(false),
+  trust: text('trust', { enum: TRUST_LEVELS }).notNull().default('self_declared'),
+  focus: text('focus', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  members: integer('members'),
+  description: text('description').notNull().default(''),
+  // Private: shown only to the parties of an accepted match and their broker.
+  contactPhone: text('contact_phone'),
+  contactEmail: text('contact_email'),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [index('organizations_area').on(t.areaId)])
+
+export const memberships = sqliteTable('memberships', {
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  role: text('role', { enum: ['leader', 'member'] }).notNull().default('leader'),
+}, (t) => [primaryKey({ columns: [t.userId, t.orgId] }), index('memberships_org').on(t.orgId)])
+
+export const sessions = sqliteTable('sessions', {
+  sid: text('sid').primaryKey(),
+  userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  data: text('data').notNull(),
+  createdAt: integer('created_at').notNull(),
+  lastSeen: integer('last_seen').notNull(),
+}, (t) => [index('sessions_user').on(t.userId)])
+
+export const apiTokens = sqliteTable('api_tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  tokenHash: text('token_hash').notNull().unique(),
+  label: text('label').notNull().default(''),
+  createdAt: createdAt(),
+  revokedAt: text('revoked_at'),
+})
+
+// Append-only: triggers in the migration refuse UPDATE and DELETE.
+export const events = sqliteTable('events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  actorId: integer('actor_id'),
+  action: text('action').notNull(),
+  subjectType: text('subject_type').notNull(),
+  subjectId: integer('subject_id'),
+  data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+}, (t) => [index('events_subject').on(t.subjectType, t.subjectId)])
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+})
+
+export const categories = sqliteTable('categories', {
+  code: text('code').primaryKey(),
+  nameZh: text('name_zh').notNull(),
+  nameEn: text('name_en').notNull(),
+  unit: text('unit').notNull(),
+  position: integer('position').notNull().default(0),
+})
+
+export const NEED_STATUSES = ['draft', 'open', 'partly_met', 'met', 'closed', 'expired'] as const
+export const OFFER_STATUSES = ['draft', 'open', 'closed', 'expired'] as const
+export const URGENCIES = ['low', 'normal', 'high'] as const
+export const CLOSE_REASONS = ['no_longer_needed', 'met_elsewhere', 'unresponsive', 'out_of_scope', 'duplicate', 'declined'] as const
+
+export const needs = sqliteTable('needs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  ref: text('ref').unique(),
+  orgId: integer('org_id').notNull().references(() => organizations.id),
+  category: text('category').notNull().references(() => categories.code),
+  title: text('title').notNull(),
+  description: text('description').notNull().default(''),
+  quantity: integer('quantity').notNull(),
+  unit: text('unit').notNull(),
+  // Demand not yet reserved by an accepted match; guarded updates keep it >= 0.
+  remaining: integer('remaining').notNull(),
+  fromDate: text('from_date'),
+  untilDate: text('until_date'),
+  schedule: text('schedule'),
+  areaId: integer('area_id').notNull().references(() => areas.id),
+  place: text('place').notNull().default(''),
+  urgency: text('urgency', { enum: URGENCIES }).notNull().default('normal'),
+  beneficiaries: integer('beneficiaries'),
+  expiresAt: text('expires_at'),
+  status: text('status', { enum: NEED_STATUSES }).notNull().default('open'),
+  closeReason: text('close_reason', { enum: CLOSE_REASONS }),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [
+  index('needs_browse').on(t.status, t.category, t.createdAt),
+  index('needs_org').on(t.orgId),
+  index('needs_area').on(t.areaId),
+  check('needs_remaining_nonneg', sql`${t.remaining} >= 0`),
+  check('needs_remaining_le_quantity', sql`${t.remaining} <= ${t.quantity}`),
+  check('needs_quantity_pos', sql`${t.quantity} > 0`),
+])
+
+export const offers = sqliteTable('offers', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  ref: text('ref').unique(),
+  orgId: integer('org_id').notNull().references(() => organizations.id),
+  category: text('category').notNull().references(() => categories.code),
+  title: text('title').notNull(),
+  description: text('description').notNull().default(''),
+  quantity: integer('quantity').notNull(),
+  unit: text('unit').notNull(),
+  remaining: integer('remaining').notNull(),
+  fromDate: text('from_date'),
+  untilDate: text('until_date'),
+  schedule: text('schedule'),
+  servesAreaId: integer('serves_area_id').notNull().references(() => areas.id),
+  minTrust: text('min_trust', { enum: TRUST_LEVELS }).notNull().default('self_declared'),
+  focus: text('focus', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  expiresAt: text('expires_at'),
+  status: text('status', { enum: OFFER_STATUSES }).notNull().default('open'),
+  closeReason: text('close_reason', { enum: CLOSE_REASONS }),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [
+  index('offers_browse').on(t.status, t.category, t.createdAt),
+  index('offers_org').on(t.orgId),
+  index('offers_area').on(t.servesAreaId),
+  check('offers_remaining_nonneg', sql`${t.remaining} >= 0`),
+  check('offers_remaining_le_quantity', sql`${t.remaining} <= ${t.quantity}`),
+  check('offers_quantity_pos', sql`${t.quantity} > 0`),
+])
+
+export const MATCH_STATES = ['proposed', 'requested', 'pledged', 'accepted', 'delivered', 'reviewed', 'declined', 'withdrawn', 'cancelled'] as const
+
+export const matches = sqliteTable('matches', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  needId: integer('need_id').notNull().references(() => needs.id),
+  offerId: integer('offer_id').notNull().references(() => offers.id),
+  quantity: integer('quantity').notNull(),
+  deliveredQuantity: integer('delivered_quantity'),
+  state: text('state', { enum: MATCH_STATES }).notNull(),
+  origin: text('origin', { enum: ['need_side', 'offer_side', 'broker', 'allocation'] }).notNull(),
+  proposedBy: integer('proposed_by').references(() => users.id),
+  brokerId: integer('broker_id').references(() => users.id),
+  score: real('score'),
+  reasons: text('reasons', { mode: 'json' }).$type<unknown[]>(),
+  reason: text('reason', { enum: CLOSE_REASONS }),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: text('updated_at').notNull(),
+  acceptedAt: text('accepted_at'),
+  deliveredAt: text('delivered_at'),
+}, (t) => [
+  index('matches_need').on(t.needId),
+  index('matches_offer').on(t.offerId),
+  index('matches_state').on(t.state),
+  check('matches_quantity_pos', sql`${t.quantity} > 0`),
+])
+
+export const matchEvents = sqliteTable('match_events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  matchId: integer('match_id').notNull().references(() => matches.id),
+  at: text('at').notNull(),
+  actorId: integer('actor_id').references(() => users.id),
+  event: text('event').notNull(),
+  fromState: text('from_state'),
+  toState: text('to_state').notNull(),
+  reason: text('reason'),
+  quantity: integer('quantity'),
+}, (t) => [index('match_events_match').on(t.matchId)])
+
+export const messages = sqliteTable('messages', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  matchId: integer('match_id').notNull().references(() => matches.id),
+  authorId: integer('author_id').notNull().references(() => users.id),
+  body: text('body').notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('messages_match').on(t.matchId)])
+
+export const feedback = sqliteTable('feedback', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  matchId: integer('match_id').notNull().references(() => matches.id),
+  side: text('side', { enum: ['need', 'offer'] }).notNull(),
+  authorId: integer('author_id').notNull().references(() => users.id),
+  rating: integer('rating').notNull(),
+  comment: text('comment').notNull().default(''),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('feedback_match_side').on(t.matchId, t.side), check('feedback_rating', sql`${t.rating} BETWEEN 1 AND 5`)])
+
+export const notifications = sqliteTable('notifications', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  kind: text('kind').notNull(),
+  params: text('params', { mode: 'json' }).$type<Record<string, string | number>>().notNull(),
+  link: text('link'),
+  createdAt: createdAt(),
+  readAt: text('read_at'),
+  emailedAt: text('emailed_at'),
+}, (t) => [index('notifications_user').on(t.userId, t.readAt)])
+
+// Mail waiting for SMTP, or kept for admins to read when no SMTP_URL is configured.
+export const outbox = sqliteTable('outbox', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  to: text('to_addr').notNull(),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  createdAt: createdAt(),
+  sentAt: text('sent_at'),
+  error: text('error'),
+})
+
+// Scheduled work lives in the database so it survives a restart; `key` makes each job happen once.
+export const jobs = sqliteTable('jobs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  key: text('key').notNull().unique(),
+  kind: text('kind').notNull(),
+  runAt: text('run_at').notNull(),
+  payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  doneAt: text('done_at'),
+  attempts: integer('attempts').notNull().default(0),
+}, (t) => [index('jobs_due').on(t.doneAt, t.runAt)])
+
+export const idempotencyKeys = sqliteTable('idempotency_keys', {
+  key: text('key').primaryKey(),
+  userId: integer('user_id').notNull(),
+  result: text('result').notNull(),
+  createdAt: createdAt(),
+})
+
+export const loginThrottle = sqliteTable('login_throttle', {
+  email: text('email').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lastFailureAt: integer('last_failure_at').notNull(),
+})

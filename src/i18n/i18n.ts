@@ -1,0 +1,44 @@
+import { zhCN } from './zh-CN.js'
+import { en } from './en.js'
+
+export const LOCALES = ['zh-CN', 'en'] as const
+export type Locale = (typeof LOCALES)[number]
+export const DEFAULT_LOCALE: Locale = 'zh-CN'
+
+export type Catalogue = Record<string, string>
+const catalogues: Record<Locale, Catalogue> = { 'zh-CN': { ...zhCN }, en: { ...en } }
+
+/** Domains that own their words (the matcher's reasons, say) add them here at start-up. */
+export function addMessages(extra: Record<Locale, Catalogue>): void {
+  for (const locale of LOCALES) Object.assign(catalogues[locale], extra[locale])
+}
+
+export function catalogue(locale: Locale): Readonly<Catalogue> {
+  return catalogues[locale]
+}
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
+}
+
+/** A missing key shows as itself, so it is visible in the page and caught by the catalogue test. */
+export function translate(locale: Locale, key: string, params?: Record<string, unknown>): string {
+  const template = catalogues[locale][key] ?? catalogues[DEFAULT_LOCALE][key] ?? key
+  if (!params) return template
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : String(params[name])))
+}
+
+/** Accept-Language → our locale: any zh variant means Chinese; otherwise the first language we have. */
+export function negotiate(header: string | undefined): Locale {
+  if (!header) return DEFAULT_LOCALE
+  const ranked = header.split(',').map((part, i) => {
+    const [tag, ...rest] = part.trim().split(';')
+    const q = rest.map((p) => p.trim()).find((p) => p.startsWith('q='))
+    return { tag: tag.toLowerCase(), q: q ? Number(q.slice(2)) || 0 : 1, i }
+  }).filter((x) => x.q > 0).sort((a, b) => b.q - a.q || a.i - b.i)
+  for (const { tag } of ranked) {
+    if (tag.startsWith('zh')) return 'zh-CN'
+    if (tag.startsWith('en')) return 'en'
+  }
+  return DEFAULT_LOCALE
+}

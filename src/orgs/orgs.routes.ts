@@ -1,0 +1,90 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import * as orgs from './orgs.js'
+import * as areas from '../areas/areas.js'
+import { FOCUS_GROUPS, ORG_KINDS } from '../db/schema.js'
+import { formSchema, idParam, int, listOf, oneOf, str } from '../shared/forms.js'
+import { redirectAfterPost, submitForm } from '../shared/http.js'
+import { NotFound, type FieldErrors } from '../shared/errors.js'
+
+const OrgBody = formSchema({
+  name: str(80, 2), kind: oneOf(ORG_KINDS), areaId: int(1, 2_147_483_647), registered: oneOf(['on', 'true', '1']),
+  focus: listOf(FOCUS_GROUPS), members: int(1, 100_000), description: str(2000),
+  contactPhone: { type: 'string', maxLength: 30, pattern: '^[0-9+()\\- ]*$' }, contactEmail: { type: 'string', format: 'email', maxLength: 254 },
+  version: int(1, 1e9),
+}, ['name', 'kind', 'areaId'])
+const OrgsQuery = { type: 'object', properties: { kind: oneOf(ORG_KINDS), area: int(1, 2_147_483_647), q: str(80), page: int(1, 100_000) } }
+
+type OrgBodyT = orgs.OrgInput & { registered?: string; version?: number }
+const toInput = (b: OrgBodyT): orgs.OrgInput => ({ ...b, registered: b.registered !== undefined })
+
+const orgsRoutes: FastifyPluginAsync = async (app) => {
+  const formData = (req: FastifyRequest) => ({ form: true, kinds: ORG_KINDS, focusGroups: FOCUS_GROUPS, areaOptions: areas.options(app.db, req.locale) })
+
+  app.get('/orgs', { config: { access: 'anyone' }, schema: { querystring: OrgsQuery }, attachValidation: true }, async (req, reply) => {
+    const query = req.validationError ? {} : (req.query as orgs.OrgQuery)
+    return reply.render('orgs/index', { ...orgs.list(app.db, query), query, kinds: ORG_KINDS, areaOptions: areas.options(app.db, req.locale) }, { partial: 'orgs/list' })
+  })
+
+  app.get('/orgs/new', { config: { access: 'signed_in' } }, async (req, reply) => {
+    return reply.render('orgs/new', { ...formData(req), values: { kind: 'community_group', focus: [] } })
+  })
+
+  app.post('/orgs', { config: { access: 'signed_in' }, schema: { body: OrgBody }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as OrgBodyT
+    const showForm = (errors: FieldErrors, status: number) => reply.render('orgs/new', { ...formData(req), errors, values: body }, { status, partial: 'orgs/form' })
+    return submitForm(req, reply, showForm, () => {
+      const org = orgs.create(app.db, req.user!, toInput(body))
+      reply.flash('orgs.created')
+      return redirectAfterPost(req, reply, `/orgs/${org.id}`)
+    })
+  })
+
+  app.get('/orgs/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    const org = orgs.get(app.db, id)
+    if (!org) throw new NotFound()
+    const user = req.user
+    return reply.render('orgs/show', {
+      org, leaders: orgs.leaders(app.db, id), canEdit: !!user?.orgIds.includes(id),
+      canVouch: !!user && org.trust === 'self_declared' && orgs.brokerCovers(app.db, user, org.areaId),
+      canEndorse: user?.role === 'admin' && org.trust !== 'endorsed',
+    })
+  })
+
+  const showEdit = (req: FastifyRequest, reply: FastifyReply, values: unknown, errors: FieldErrors = {}, status = 200) =>
+    reply.render('orgs/edit', { ...formData(req), values, errors }, { status, partial: 'orgs/form' })
+
+  app.get('/orgs/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
+    const org = orgs.findEditable(app.db, req.user!, (req.params as { id: number }).id)
+    if (!org) throw new NotFound()
+    return showEdit(req, reply, org)
+  })
+
+  app.post('/orgs/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: OrgBody }, attachValidation: true }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    if (!orgs.findEditable(app.db, req.user!, id)) throw new NotFound()
+    const body = req.body as OrgBodyT
+    return submitForm(req, reply, (errors, status) => showEdit(req, reply, { ...body, id }, errors, status), () => {
+      orgs.update(app.db, req.user!, id, { ...toInput(body), version: body.version ?? 0 })
+      reply.flash('orgs.saved')
+      return redirectAfterPost(req, reply, `/orgs/${id}`)
+    })
+  })
+
+  // Trust changes are resources of their own: a vouching, an endorsement.
+  app.post('/orgs/:id/vouching', { config: { access: 'broker' }, schema: { params: idParam, body: formSchema({}) } }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    orgs.vouch(app.db, req.user!, id)
+    reply.flash('orgs.vouched')
+    return redirectAfterPost(req, reply, `/orgs/${id}`)
+  })
+
+  app.post('/orgs/:id/endorsement', { config: { access: 'admin' }, schema: { params: idParam, body: formSchema({}) } }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    orgs.endorse(app.db, req.user!, id)
+    reply.flash('orgs.endorsed')
+    return redirectAfterPost(req, reply, `/orgs/${id}`)
+  })
+}
+
+export default orgsRoutes

@@ -1,0 +1,64 @@
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import * as accounts from '../accounts/accounts.js'
+import * as tokens from '../accounts/tokens.js'
+import type { Access } from '../types.js'
+
+export const ACCESS_LEVELS: Access[] = ['anyone', 'signed_in', 'broker', 'admin', 'staff']
+
+export function allows(access: Access, user: accounts.CurrentUser | null): boolean {
+  switch (access) {
+    case 'anyone': return true
+    case 'signed_in': return user !== null
+    case 'broker': return user?.role === 'broker'
+    case 'admin': return user?.role === 'admin'
+    case 'staff': return user?.role === 'broker' || user?.role === 'admin'
+  }
+}
+
+const isApi = (req: FastifyRequest) => req.url.startsWith('/api/')
+
+/**
+ * Function-level authorization, deny by default: every route must say who may call it, or the app
+ * refuses to start. Object-level rights are the services' scoped lookups.
+ */
+export default fp(async (app) => {
+  app.decorateRequest('user', null)
+  app.decorateRequest('viaToken', false)
+
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access
+    if (!access || !ACCESS_LEVELS.includes(access)) {
+      throw new Error(`route ${route.method} ${route.url} has no access policy (config.access)`)
+    }
+  })
+
+  app.addHook('preValidation', async (req: FastifyRequest) => {
+    const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1]
+    if (bearer && isApi(req)) {
+      const userId = tokens.userIdFor(app.db, bearer)
+      req.user = userId ? accounts.load(app.db, userId) ?? null : null
+      req.viaToken = req.user !== null
+      return
+    }
+    const userId = req.session?.userId
+    if (userId) {
+      req.user = accounts.load(app.db, userId) ?? null
+      // A disabled or deleted account's session is ended, not just ignored.
+      if (!req.user) await req.session.destroy()
+    }
+  })
+
+  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    const access = req.routeOptions.config.access ?? 'anyone'
+    if (allows(access, req.user)) return
+    if (!req.user) {
+      if (isApi(req)) return reply.code(401).send({ errors: [{ field: null, message: req.t('auth.required') }] })
+      if (req.method === 'GET') return reply.redirect(`/signin?next=${encodeURIComponent(req.url)}`, 303)
+      return reply.code(401).render('error', { message: req.t('auth.required') }, { status: 401, partial: 'shared/error' })
+    }
+    req.log.warn({ event: 'authz.deny', userId: req.user.id, url: req.url }, 'access denied')
+    if (isApi(req)) return reply.code(403).send({ errors: [{ field: null, message: req.t('error.forbidden') }] })
+    return reply.render('error', { message: req.t('error.forbidden') }, { status: 403, partial: 'shared/error' })
+  })
+}, { name: 'auth', dependencies: ['db', 'session'] })

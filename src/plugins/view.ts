@@ -1,0 +1,127 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import fp from 'fastify-plugin'
+import fastifyView from '@fastify/view'
+import Handlebars from 'handlebars'
+import type { FastifyReply } from 'fastify'
+import { translate, type Locale } from '../i18n/i18n.js'
+import type { Problem } from '../shared/errors.js'
+import type { RenderOptions } from '../types.js'
+
+function partialsIn(dir: string, prefix = ''): Record<string, string> {
+  const found: Record<string, string> = {}
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name
+    if (entry.isDirectory()) Object.assign(found, partialsIn(path.join(dir, entry.name), rel))
+    else if (entry.name.endsWith('.hbs')) found[rel.replace(/\.hbs$/, '')] = `partials/${rel}`
+  }
+  return found
+}
+
+const localeOf = (options: Handlebars.HelperOptions): Locale => options.data?.root?.locale ?? 'zh-CN'
+
+export function createHandlebars() {
+  const hbs = Handlebars.create()
+  hbs.registerHelper('t', function (key: string, options: Handlebars.HelperOptions) {
+    return translate(localeOf(options), key, options.hash)
+  })
+  // A problem from validation or the domain: a key plus parameters.
+  hbs.registerHelper('tp', function (problem: Problem | undefined, options: Handlebars.HelperOptions) {
+    return problem ? translate(localeOf(options), problem.key, problem.params) : ''
+  })
+  // `{{tk "kind." org.kind}}`: a key built from a prefix and a value, for enums.
+  hbs.registerHelper('tk', function (prefix: string, value: string, options: Handlebars.HelperOptions) {
+    return value ? translate(localeOf(options), `${prefix}${value}`) : ''
+  })
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b || (a != null && b != null && String(a) === String(b)))
+  hbs.registerHelper('ne', (a: unknown, b: unknown) => String(a) !== String(b))
+  hbs.registerHelper('not', (a: unknown) => !a)
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean))
+  hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean))
+  hbs.registerHelper('enc', (value: unknown) => encodeURIComponent(String(value ?? '')))
+  hbs.registerHelper('array', (...args: unknown[]) => args.slice(0, -1))
+  hbs.registerHelper('add', (a: number, b: number) => Number(a) + Number(b))
+  hbs.registerHelper('gt', (a: number, b: number) => a > b)
+  hbs.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)))
+  hbs.registerHelper('date', function (value: string | null, options: Handlebars.HelperOptions) {
+    if (!value) return ''
+    const d = new Date(value)
+    if (Number.isNaN(d.getTime())) return value
+    return new Intl.DateTimeFormat(localeOf(options), { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'Asia/Shanghai' }).format(d)
+  })
+  hbs.registerHelper('datetime', function (value: string | null, options: Handlebars.HelperOptions) {
+    if (!value) return ''
+    return new Intl.DateTimeFormat(localeOf(options), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(new Date(value))
+  })
+  hbs.registerHelper('number', function (value: number, options: Handlebars.HelperOptions) {
+    return typeof value === 'number' ? new Intl.NumberFormat(localeOf(options)).format(value) : ''
+  })
+  // Links that keep the current filters and change one parameter (pagination, sorting).
+  hbs.registerHelper('withParam', (base: string, query: Record<string, unknown> | undefined, key: string, value: unknown) => {
+    const params = new URLSearchParams()
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (k === key || v === undefined || v === null || v === '') continue
+      for (const item of Array.isArray(v) ? v : [v]) params.append(k, String(item))
+    }
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
+    const qs = params.toString()
+    return qs ? `${base}?${qs}` : base
+  })
+  return hbs
+}
+
+export const FLASH_COOKIE = 'flash'
+
+export default fp(async (app) => {
+  const root = path.join(app.config.root, 'views')
+  await app.register(fastifyView, {
+    engine: { handlebars: createHandlebars() },
+    root,
+    production: true,
+    options: { partials: partialsIn(path.join(root, 'partials')) },
+  })
+
+  app.decorateReply('flash', function (this: FastifyReply, key: string, params?: Record<string, string | number>) {
+    this.setCookie(FLASH_COOKIE, JSON.stringify({ key, params }), { path: '/', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 60, secure: app.config.secureCookies })
+    return this
+  })
+
+  /**
+   * The one place that reads htmx headers: the same URL answers a full page or, for htmx, just the
+   * partial it swaps. History restores and boosted navigations need the whole page.
+   */
+  app.decorateReply('render', async function (this: FastifyReply, page: string, data: Record<string, unknown> = {}, opts: RenderOptions = {}) {
+    const req = this.request
+    const fragment = req.headers['hx-request'] === 'true' && !req.headers['hx-history-restore-request'] && !req.headers['hx-boosted']
+    this.header('Vary', 'HX-Request, Accept-Language, Cookie')
+    if (opts.status) this.code(opts.status)
+    let flash: string | undefined
+    const rawFlash = req.cookies[FLASH_COOKIE]
+    if (rawFlash) {
+      const unsigned = this.unsignCookie(rawFlash)
+      if (unsigned.valid && unsigned.value) {
+        try {
+          const parsed = JSON.parse(unsigned.value) as Problem
+          flash = translate(req.locale, parsed.key, parsed.params)
+        } catch { /* a tampered or stale flash is simply dropped */ }
+      }
+      this.clearCookie(FLASH_COOKIE, { path: '/' })
+    }
+    // A CSRF token needs a session; anonymous pages only make one when they carry a form.
+    const csrf = req.user || data.form ? this.generateCsrf() : undefined
+    const locals = {
+      ...data,
+      locale: req.locale,
+      otherLocale: req.locale === 'zh-CN' ? 'en' : 'zh-CN',
+      user: req.user,
+      isBroker: req.user?.role === 'broker',
+      isAdmin: req.user?.role === 'admin',
+      isStaff: req.user?.role === 'broker' || req.user?.role === 'admin',
+      csrf,
+      flash,
+      path: req.url,
+    }
+    if (fragment && opts.partial) return this.view(`partials/${opts.partial}.hbs`, locals)
+    return this.view(`pages/${page}.hbs`, locals, { layout: 'layouts/main.hbs' })
+  })
+}, { name: 'view', dependencies: ['@fastify/cookie'] })

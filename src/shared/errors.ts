@@ -1,0 +1,41 @@
+/** A message key plus parameters: the domain names a problem, the view says it in the user's language. */
+export interface Problem {
+  key: string
+  params?: Record<string, string | number>
+}
+export type FieldErrors = Record<string, Problem>
+
+export class DomainError extends Error {
+  readonly status: number = 409
+  constructor(readonly problem: Problem) {
+    super(problem.key)
+  }
+}
+
+/** Input that breaks a rule: answered 422 with each problem next to its field. */
+export class ValidationError extends DomainError {
+  override readonly status = 422
+  constructor(readonly fields: FieldErrors) {
+    super({ key: 'error.validation' })
+  }
+}
+
+export class NotPermitted extends DomainError {
+  override readonly status = 403
+}
+
+/** The record changed since the user loaded it (optimistic version check). */
+export class StaleEdit extends DomainError {
+  constructor() {
+    super({ key: 'error.stale' })
+  }
+}
+
+export class InvalidTransition extends DomainError {}
+
+export class NotFound extends DomainError {
+  override readonly status = 404
+  constructor() {
+    super({ key: 'error.not_found' })
+  }
+}

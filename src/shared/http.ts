@@ -1,0 +1,35 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { DomainError, ValidationError, type FieldErrors } from './errors.js'
+import { fieldErrors } from './forms.js'
+
+/** Only same-site paths: `next=//evil.example` or `next=https://…` must not send a user away. */
+export function safeNext(next: unknown, fallback = '/'): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback
+}
+
+/**
+ * A form round-trip: schema problems and domain ValidationErrors both come back as a 422 with the form
+ * re-rendered and every problem next to its field; anything else propagates to the error handler.
+ */
+export async function submitForm(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  showForm: (errors: FieldErrors, status: number) => Promise<FastifyReply>,
+  act: () => Promise<FastifyReply> | FastifyReply,
+): Promise<FastifyReply> {
+  if (req.validationError) return showForm(fieldErrors(req.validationError.validation), 422)
+  try {
+    return await act()
+  } catch (err) {
+    if (err instanceof ValidationError) return showForm(err.fields, 422)
+    // A conflict (someone else's edit, a rule of the workflow) is shown on the form, input kept.
+    if (err instanceof DomainError && err.status === 409) return showForm({ _: err.problem }, 409)
+    throw err
+  }
+}
+
+/** After a successful write: htmx follows HX-Location, plain forms follow a 303 (post/redirect/get). */
+export function redirectAfterPost(req: FastifyRequest, reply: FastifyReply, url: string) {
+  if (req.headers['hx-request'] === 'true') return reply.header('HX-Redirect', url).code(204).send()
+  return reply.redirect(url, 303)
+}
