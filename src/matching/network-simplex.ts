@@ -58,12 +58,12 @@ export class NetworkSimplex {
   private delta = 0
 
   /**
-   * `maxArcCost` bounds the cost of arcs added after the first solve (the artificial arcs' cost is set
-   * from it); without it, later arcs may not cost more than the dearest arc present at the first solve.
+   * `costBound` bounds |cost| of arcs added after the first solve, since the artificial arcs' cost is set
+   * from it; by default later arcs may not cost more, in absolute value, than the arcs of the first solve.
    */
-  constructor(nodeCount: number, { arcCapacity = 16, maxArcCost = 0 }: { arcCapacity?: number; maxArcCost?: number } = {}) {
+  constructor(nodeCount: number, { arcCapacity = 16, costBound = 0 }: { arcCapacity?: number; costBound?: number } = {}) {
     const n = nodeCount
-    this.maxCost = Math.max(0, maxArcCost)
+    this.maxCost = Math.abs(costBound)
     this.nodeCount = n
     // Arcs 0..n-1 are the artificial arcs of the starting tree; user arcs follow, so they can keep coming.
     this.arcEnd = n
@@ -98,7 +98,7 @@ export class NetworkSimplex {
 
   /** Adds an arc with flow 0 and returns its id (0, 1, 2, … in order of addition). */
   addArc(from: number, to: number, capacity: number, cost: number): number {
-    if (this.started && cost > this.maxCost) throw new Error('an arc added after solving may not cost more than maxArcCost')
+    if (this.started && Math.abs(cost) > this.maxCost) throw new Error('an arc added after solving must cost within costBound')
     if (this.arcEnd === this.source.length) this.grow()
     const e = this.arcEnd++
     this.source[e] = from
@@ -107,7 +107,7 @@ export class NetworkSimplex {
     this.cost[e] = cost
     this.flows[e] = 0
     this.state[e] = STATE_LOWER
-    if (!this.started && cost > this.maxCost) this.maxCost = cost
+    if (!this.started && Math.abs(cost) > this.maxCost) this.maxCost = Math.abs(cost)
     return e - this.nodeCount
   }
 
@@ -135,6 +135,20 @@ export class NetworkSimplex {
     return true
   }
 
+  /** The optimality conditions, checked arc by arc: for tests, and for anyone doubting a result. */
+  verify(): boolean {
+    const balance = new Float64Array(this.nodeCount)
+    for (let e = this.nodeCount; e < this.arcEnd; e++) {
+      const f = this.flows[e], rc = this.cost[e] + this.pi[this.source[e]] - this.pi[this.target[e]]
+      if (f < 0 || f > this.cap[e]) return false
+      if ((f < this.cap[e] && rc < 0) || (f > 0 && rc > 0)) return false
+      balance[this.source[e]] += f
+      balance[this.target[e]] -= f
+    }
+    for (let u = 0; u < this.nodeCount; u++) if (balance[u] !== this.supply[u]) return false
+    return true
+  }
+
   private grow(): void {
     const size = this.source.length * 2
     const copy = <T extends Int32Array | Float64Array | Int8Array>(a: T, b: T): T => { b.set(a); return b }
@@ -153,7 +167,8 @@ export class NetworkSimplex {
     let sum = 0
     for (let u = 0; u < n; u++) sum += this.supply[u]
     if (sum !== 0) throw new Error('supplies must sum to zero')
-    // Dearer than any simple path of real arcs, so flow stays on artificial arcs only when it must.
+    // Dearer than any simple path of real arcs can save, so flow stays on artificial arcs only when it must.
+    // (LEMON uses the largest cost, which assumes costs ≥ 0; ours are mostly negative.)
     const art = (this.maxCost + 1) * (n + 1)
     this.parent[root] = -1
     this.pred[root] = -1

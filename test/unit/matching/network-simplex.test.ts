@@ -3,16 +3,21 @@ import { NetworkSimplex } from '../../../src/matching/network-simplex.js'
 import { prng } from '../../../src/matching/generate.js'
 import { referenceMinCostFlow, type RefArc } from './reference-flow.js'
 
-/** A random network with no cycles in its arcs (so the reference's Bellman-Ford start is valid) and balanced supplies. */
-function randomNetwork(seed: number) {
+/**
+ * A random network with no cycles in its arcs (so the reference's Bellman-Ford start is valid) and balanced
+ * supplies. Odd seeds draw costs around zero, even seeds mostly large negative ones, like the allocator's.
+ */
+function randomNetwork(seed: number, maxNodes = 10) {
   const rand = prng(seed)
-  const nodes = 3 + Math.floor(rand() * 8)
+  const nodes = 3 + Math.floor(rand() * (maxNodes - 2))
+  const density = maxNodes > 10 ? 0.15 : 0.45
+  const cost = seed % 2 ? () => Math.floor(rand() * 21) - 10 : () => 5 - Math.floor(rand() * 100_000)
   const arcs: RefArc[] = []
   for (let u = 0; u < nodes; u++) for (let v = u + 1; v < nodes; v++) {
-    if (rand() < 0.45) arcs.push({ from: u, to: v, cap: 1 + Math.floor(rand() * 9), cost: Math.floor(rand() * 21) - 10 })
+    if (rand() < density) arcs.push({ from: u, to: v, cap: 1 + Math.floor(rand() * 9), cost: cost() })
   }
   const supply = new Array<number>(nodes).fill(0)
-  for (let k = 0; k < 3; k++) {
+  for (let k = 0; k < nodes / 2; k++) {
     const a = Math.floor(rand() * nodes), b = Math.floor(rand() * nodes)
     const amount = 1 + Math.floor(rand() * 6)
     if (a < b) { supply[a] += amount; supply[b] -= amount }
@@ -21,7 +26,7 @@ function randomNetwork(seed: number) {
 }
 
 function solveWith(nodes: number, arcs: RefArc[], supply: number[], warmFrom?: number) {
-  const ns = new NetworkSimplex(nodes, { maxArcCost: 10 })
+  const ns = new NetworkSimplex(nodes, { costBound: 100_000 })
   supply.forEach((b, u) => ns.setSupply(u, b))
   const first = warmFrom ?? arcs.length
   arcs.slice(0, first).forEach((a) => ns.addArc(a.from, a.to, a.cap, a.cost))
@@ -45,6 +50,30 @@ describe('network simplex', () => {
     }
   })
 
+  it('agrees with the reference on larger networks with mostly negative costs', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const { nodes, arcs, supply } = randomNetwork(seed, 60)
+      const ref = referenceMinCostFlow(nodes, arcs, supply)
+      const got = solveWith(nodes, arcs, supply)
+      expect(got.feasible, `seed ${seed}`).toBe(ref.feasible)
+      if (ref.feasible) expect(got.cost, `seed ${seed}`).toBe(ref.cost)
+    }
+  })
+
+  it('never settles for flow parked on its artificial arcs when a real route exists', () => {
+    // A very profitable arc into a dead end once tempted the solver to leave supply on the artificial root.
+    const ns = new NetworkSimplex(4)
+    ns.setSupply(0, 10)
+    ns.setSupply(1, -10)
+    ns.addArc(0, 1, 10, 0)
+    ns.addArc(0, 2, 10, -1_000_000)
+    ns.addArc(2, 3, 4, 0)
+    ns.addArc(3, 1, 4, 0)
+    expect(ns.solve()).toBe(true)
+    expect([0, 1, 2, 3].map((a) => ns.flow(a))).toEqual([6, 4, 4, 4])
+    expect(ns.verify()).toBe(true)
+  })
+
   it('returns flows that respect capacities and conserve supply', () => {
     for (let seed = 1; seed <= 100; seed++) {
       const { nodes, arcs, supply } = randomNetwork(seed)
@@ -66,6 +95,7 @@ describe('network simplex', () => {
       const { nodes, arcs, supply } = randomNetwork(seed)
       const got = solveWith(nodes, arcs, supply)
       if (!got.feasible) continue
+      expect(got.ns.verify()).toBe(true)
       arcs.forEach((a, i) => {
         const reduced = a.cost + got.ns.potential(a.from) - got.ns.potential(a.to)
         if (got.flow[i] < a.cap) expect(reduced).toBeGreaterThanOrEqual(0)
