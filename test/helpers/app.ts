@@ -195,6 +195,11 @@ export function fieldError(html: string, field: string): string | undefined {
   const at = html.search(new RegExp(`(id="f-${field}"|name="${field}")`))
   if (at < 0) return undefined
   const rest = html.slice(at)
+  // A group of radios or checkboxes: its error belongs to the fieldset.
+  const before = html.slice(0, at)
+  if (before.lastIndexOf('<fieldset') > before.lastIndexOf('</fieldset>')) {
+    return rest.slice(0, rest.indexOf('</fieldset>')).match(/<p class="field-error"[^>]*>([^<]*)<\/p>/)?.[1]
+  }
   const end = rest.slice(1).search(/<div class="field|<fieldset|<label class="check|<button/)
   const scope = end < 0 ? rest : rest.slice(0, end + 1)
   return scope.match(/<p class="field-error"[^>]*>([^<]*)<\/p>/)?.[1]
