@@ -121,7 +121,8 @@ export default fp(async (app) => {
       flash,
       path: req.url,
     }
-    if (fragment && opts.partial) return this.view(`partials/${opts.partial}.hbs`, locals)
+    // A page with no smaller partial is its own fragment: htmx never gets a second <html> to swap in.
+    if (fragment) return this.view(opts.partial ? `partials/${opts.partial}.hbs` : `pages/${page}.hbs`, locals)
     return this.view(`pages/${page}.hbs`, locals, { layout: 'layouts/main.hbs' })
   })
 }, { name: 'view', dependencies: ['@fastify/cookie'] })
