@@ -4,27 +4,16 @@ import { ACCESS_LEVELS, allows } from '../../../src/plugins/auth.js'
 import type { Access } from '../../../src/types.js'
 import { buildApp } from '../../../src/app.js'
 import { testConfig } from '../../../src/config.js'
+import { isStatic, methodsOf, registered } from '../../helpers/routes.js'
 import { Browser, seedWorld, signedIn, tableCounts, type World } from '../../helpers/app.js'
 
-// Every route the app registers, collected by an onRoute hook added before any plugin or route:
-// a route added anywhere (needs, offers, search…) shows up here and is held to the policy table.
-const registered = vi.hoisted(() => [] as RouteOptions[])
-vi.mock('fastify', async (importOriginal) => {
-  const mod = await importOriginal<typeof import('fastify')>()
-  const create = ((opts: object) => {
-    const app = mod.default(opts)
-    app.addHook('onRoute', (route) => { registered.push(route) })
-    return app
-  }) as typeof mod.default
-  return { ...mod, default: create, fastify: create }
-})
+// Every route the app registers (see helpers/routes.ts): a route added by any slice is held to the policy table.
+vi.mock('fastify', async (importOriginal) => (await import('../../helpers/routes.js')).collectingFastify(await importOriginal()))
 
 type Who = 'visitor' | 'member' | 'broker' | 'admin'
 const WHO: Who[] = ['visitor', 'member', 'broker', 'admin']
 const ROLE_OF: Record<Exclude<Who, 'visitor'>, 'member' | 'broker' | 'admin'> = { member: 'member', broker: 'broker', admin: 'admin' }
 
-// Static files are public by nature and served by @fastify/static, registered before the policy hook.
-const isStatic = (r: RouteOptions) => r.url.startsWith('/public/')
 
 let app: FastifyInstance
 let routes: RouteOptions[] = []
@@ -46,7 +35,6 @@ beforeAll(async () => {
 })
 afterAll(() => app.close())
 
-const methodsOf = (r: RouteOptions) => (Array.isArray(r.method) ? r.method : [r.method])
 const appRoutes = () => routes.filter((r) => !isStatic(r) && !r.url.startsWith('/__probe/'))
 
 /** A concrete URL for a route pattern: ids of the seeded records (org A, area 1, …). */
