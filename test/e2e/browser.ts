@@ -1,0 +1,119 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { expect, inject } from 'vitest'
+
+/** Given to the server as DEMO_PASSWORD by the global setup, so every demo account signs in with it. */
+export const DEMO_PASSWORD = 'e2e-demo-Lychee-2718'
+/** From src/demo/seed.ts. */
+export const DEMO = {
+  admin: 'admin@demo.assetbridge.cn',
+  broker: 'broker@demo.assetbridge.cn',
+  leader: 'leader@demo.assetbridge.cn',
+  holder: 'holder@demo.assetbridge.cn',
+} as const
+
+export const PHONE = { width: 390, height: 844 }
+export const RESULTS = path.resolve(import.meta.dirname, '../../test-results')
+
+export interface Session {
+  context: BrowserContext
+  page: Page
+  /** Everything the pages said that a user should never see: dialogs, script errors, CSP violations. */
+  problems: string[]
+  dialogs: string[]
+  url(p: string): string
+  close(): Promise<void>
+}
+
+export interface LaunchOptions {
+  javaScriptEnabled?: boolean
+  viewport?: { width: number; height: number }
+  /** Accept-Language of the browser; the site picks its language from it until one is chosen. */
+  locale?: string
+}
+
+// Flags that work with Debian's chromium on this machine (STACK.md, trap 5); the profile directory is
+// given to launchPersistentContext because Playwright rejects --user-data-dir in args.
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+export async function launch(opts: LaunchOptions = {}): Promise<Session> {
+  const baseURL = inject('baseURL')
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ARGS,
+    baseURL,
+    locale: opts.locale ?? 'zh-CN',
+    viewport: opts.viewport ?? { width: 1280, height: 900 },
+    javaScriptEnabled: opts.javaScriptEnabled ?? true,
+  })
+  context.setDefaultTimeout(10_000)
+  const problems: string[] = []
+  const dialogs: string[] = []
+  const watch = (page: Page) => {
+    page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); void d.dismiss() })
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+    // Chromium logs every 4xx/5xx as a console error; statuses are judged from the responses below instead.
+    page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`) })
+    page.on('response', (r) => {
+      const { pathname } = new URL(r.url())
+      // There is no favicon yet; Chromium asks for one on every first visit.
+      if (r.status() >= 500 || (r.status() === 404 && pathname !== '/favicon.ico')) problems.push(`${r.status()} ${r.request().method()} ${pathname}`)
+    })
+  }
+  context.on('page', watch)
+  const page = context.pages()[0] ?? (await context.newPage())
+  watch(page)
+  return {
+    context, page, problems, dialogs,
+    url: (p) => new URL(p, baseURL).href,
+    async close() {
+      await context.close()
+      fs.rmSync(profile, { recursive: true, force: true })
+    },
+  }
+}
+
+export async function newPage(s: Session): Promise<Page> {
+  return s.context.newPage()
+}
+
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto('/signin')
+  await page.locator('#f-email').fill(email)
+  await page.locator('#f-password').fill(password)
+  await Promise.all([page.waitForURL(/\/account$/), page.locator('#signin-form button[type=submit]').click()])
+}
+
+/** A full-page PNG under test-results/, to be looked at, not compared. */
+export async function screenshot(page: Page, name: string) {
+  fs.mkdirSync(RESULTS, { recursive: true })
+  const file = path.join(RESULTS, `${name}.png`)
+  await page.screenshot({ path: file, fullPage: true })
+  return file
+}
+
+/** How much wider than the window the page is, in CSS pixels (0 when nothing overflows). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth)
+}
+
+/** Names the elements that stick out past the right edge, so a failure says what to fix. */
+export async function overflowingElements(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = []
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
+      const r = el.getBoundingClientRect()
+      if (r.right > window.innerWidth + 0.5) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} right=${Math.round(r.right)}`)
+    }
+    return out.slice(0, 10)
+  })
+}
+
+export function expectNothingWrong(s: Session) {
+  expect(s.dialogs, 'no alert/confirm/prompt').toEqual([])
+  expect(s.problems, 'no script errors or CSP violations').toEqual([])
+}
