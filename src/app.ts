@@ -19,6 +19,10 @@ import accountsRoutes from './accounts/accounts.routes.js'
 import orgsRoutes from './orgs/orgs.routes.js'
 import areasRoutes from './areas/areas.routes.js'
 import adminRoutes from './admin/admin.routes.js'
+import needsRoutes from './needs/needs.routes.js'
+import offersRoutes from './offers/offers.routes.js'
+import listingsApi from './listings/listings.api.js'
+import searchRoutes from './listings/search.routes.js'
 
 /** Builds the whole app from a config; never listens (server.ts does), so tests inject into the real thing. */
 export async function buildApp(config: Config): Promise<FastifyInstance> {
@@ -29,7 +33,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true } },
     bodyLimit: 1_048_576,
-    trustProxy: false,
+    // Only the configured proxy's X-Forwarded-* count (never a hop count, never everyone): see config.trustProxy.
+    trustProxy: config.trustProxy,
   })
   app.decorate('config', config)
   await app.register(dbPlugin)
@@ -81,5 +86,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(orgsRoutes)
   await app.register(areasRoutes)
   await app.register(adminRoutes)
+  await app.register(needsRoutes)
+  await app.register(offersRoutes)
+  await app.register(searchRoutes)
+  await app.register(listingsApi)
   return app
 }

@@ -1,0 +1,62 @@
+import type { FastifyRequest } from 'fastify'
+import type { Db } from '../db/client.js'
+import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
+import { str, int, oneOf, listOf } from '../shared/forms.js'
+import { isoDate } from '../shared/time.js'
+import * as areas from '../areas/areas.js'
+import * as orgs from '../orgs/orgs.js'
+import { allCategories, MAX_QUANTITY, defaultExpiry } from './listings.js'
+import { DAYS, PERIODS, scheduleFromForm, formFromSchedule, describeSchedule } from './schedule-form.js'
+import type { Locale } from '../i18n/i18n.js'
+
+const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }
+const id32 = int(1, 2_147_483_647)
+
+/** The fields needs and offers share, as the web form sends them. */
+export const commonFields = {
+  orgId: id32, category: str(40, 1), title: str(120, 2), description: str(4000), quantity: int(1, MAX_QUANTITY),
+  fromDate: date, untilDate: date, days: listOf(DAYS, 7), periods: listOf(PERIODS, 3), expiresAt: date,
+  draft: oneOf(['1']), version: int(1, 1e9),
+}
+export const needFields = { ...commonFields, areaId: id32, place: str(200), urgency: oneOf(URGENCIES), beneficiaries: int(1, 1_000_000) }
+export const offerFields = { ...commonFields, servesAreaId: id32, minTrust: oneOf(TRUST_LEVELS), focus: listOf(FOCUS_GROUPS) }
+export const CloseFields = { reason: oneOf(CLOSE_REASONS) }
+export const RenewFields = { expiresAt: date }
+
+export type FormBody = Record<string, any> & { days?: string[]; periods?: string[] }
+
+/** Form → service input: checkboxes become the schedule rule. */
+export function fromForm<T>(body: FormBody): T {
+  const { days, periods, draft, _csrf, ...rest } = body
+  return { ...rest, schedule: scheduleFromForm(days, periods), draft: draft === '1' } as T
+}
+
+/** Stored row → form values: the rule becomes checkboxes again. */
+export function toForm(row: Record<string, any>) {
+  return { ...row, ...formFromSchedule(row.schedule) }
+}
+
+export function categoryNames(db: Db, locale: Locale): Record<string, string> {
+  return Object.fromEntries(allCategories(db).map((c) => [c.code, locale === 'en' ? c.nameEn : c.nameZh]))
+}
+
+/** What every listing form needs to draw its selects. */
+export function formContext(db: Db, req: FastifyRequest) {
+  return {
+    form: true, categories: allCategories(db).map((c) => ({ ...c, label: req.locale === 'en' ? c.nameEn : c.nameZh })),
+    myOrgs: orgs.mine(db, req.user!), areaOptions: areas.options(db, req.locale), days: DAYS, periods: PERIODS,
+    urgencies: URGENCIES, trustLevels: TRUST_LEVELS, focusGroups: FOCUS_GROUPS, today: isoDate(new Date()),
+  }
+}
+
+export const newFormValues = (req: FastifyRequest) => ({ orgId: req.user!.orgIds[0], expiresAt: defaultExpiry(new Date()), days: [], periods: [], focus: [], urgency: 'normal' })
+
+/** Display fields for a listing row or page, in the reader's language. */
+export function present<T extends { schedule: string | null; areaName: string; areaNameEn: string | null }>(row: T, locale: Locale) {
+  return { ...row, scheduleText: describeSchedule(row.schedule, locale), areaLabel: locale === 'en' && row.areaNameEn ? row.areaNameEn : row.areaName }
+}
+
+export const browseQuery = (extra: Record<string, object>) => ({
+  type: 'object',
+  properties: { category: str(40), area: id32, q: str(100), page: int(1, 100_000), ...extra },
+})

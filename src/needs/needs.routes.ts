@@ -1,0 +1,82 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import * as needs from './needs.js'
+import * as areas from '../areas/areas.js'
+import { URGENCIES } from '../db/schema.js'
+import { formSchema, idParam, oneOf } from '../shared/forms.js'
+import { CLOSE_REASONS } from '../db/schema.js'
+import { isoDate } from '../shared/time.js'
+import { redirectAfterPost, submitForm } from '../shared/http.js'
+import { NotFound, type FieldErrors } from '../shared/errors.js'
+import { allCategories } from '../listings/listings.js'
+import { browseQuery, categoryNames, CloseFields, formContext, fromForm, needFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
+
+const NeedBody = formSchema(needFields, ['orgId', 'category', 'title', 'quantity', 'areaId'])
+const NeedsQuery = browseQuery({ urgency: oneOf(URGENCIES), status: oneOf(needs.STATUS_FILTERS), sort: oneOf(needs.SORTS) })
+
+const needsRoutes: FastifyPluginAsync = async (app) => {
+  const showForm = (req: FastifyRequest, reply: FastifyReply, page: 'new' | 'edit', values: unknown, errors: FieldErrors = {}, status = 200) =>
+    reply.render(`needs/${page}`, { ...formContext(app.db, req), values, errors }, { status, partial: 'needs/form' })
+
+  app.get('/needs', { config: { access: 'anyone' }, schema: { querystring: NeedsQuery }, attachValidation: true }, async (req, reply) => {
+    const query = req.validationError ? {} : (req.query as needs.NeedQuery)
+    const page = needs.list(app.db, query)
+    return reply.render('needs/index', {
+      ...page, items: page.items.map((n) => present(n, req.locale)), query, categoryNames: categoryNames(app.db, req.locale),
+      categories: allCategories(app.db), areaOptions: areas.options(app.db, req.locale), urgencies: URGENCIES, statuses: needs.STATUS_FILTERS, sorts: needs.SORTS,
+    }, { partial: 'needs/list' })
+  })
+
+  app.get('/needs/new', { config: { access: 'signed_in' } }, async (req, reply) => {
+    if (req.user!.orgIds.length === 0) return reply.flash('needs.no_org').redirect('/orgs/new', 303)
+    return showForm(req, reply, 'new', newFormValues(req))
+  })
+
+  app.post('/needs', { config: { access: 'signed_in' }, schema: { body: NeedBody }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as FormBody
+    return submitForm(req, reply, (errors, status) => showForm(req, reply, 'new', body, errors, status), () => {
+      const need = needs.post(app.db, req.user!, fromForm(body))
+      reply.flash(need.status === 'draft' ? 'needs.drafted' : 'needs.posted')
+      return redirectAfterPost(req, reply, `/needs/${need.id}`)
+    })
+  })
+
+  app.get('/needs/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
+    const need = needs.visible(app.db, req.user, (req.params as { id: number }).id)
+    if (!need) throw new NotFound()
+    const owner = !!req.user?.orgIds.includes(need.orgId)
+    return reply.render('needs/show', { need: { ...present(need, req.locale) }, owner, form: owner, closeReasons: CLOSE_REASONS, today: isoDate(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title })
+  })
+
+  app.get('/needs/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
+    const need = needs.findEditable(app.db, req.user!, (req.params as { id: number }).id)
+    if (!need) throw new NotFound()
+    return showForm(req, reply, 'edit', toForm(need))
+  })
+
+  app.post('/needs/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: NeedBody }, attachValidation: true }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    if (!needs.findEditable(app.db, req.user!, id)) throw new NotFound()
+    const body = req.body as FormBody
+    return submitForm(req, reply, (errors, status) => showForm(req, reply, 'edit', { ...body, id }, errors, status), () => {
+      needs.edit(app.db, req.user!, id, { ...fromForm<needs.NeedInput>(body), version: body.version ?? 0 })
+      reply.flash('needs.saved')
+      return redirectAfterPost(req, reply, `/needs/${id}`)
+    })
+  })
+
+  app.post('/needs/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: formSchema(CloseFields, ['reason']) } }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    needs.close(app.db, req.user!, id, (req.body as { reason: needs.CloseReason }).reason)
+    reply.flash('needs.closed')
+    return redirectAfterPost(req, reply, `/needs/${id}`)
+  })
+
+  app.post('/needs/:id/renewal', { config: { access: 'signed_in' }, schema: { params: idParam, body: formSchema(RenewFields) } }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    const need = needs.renew(app.db, req.user!, id, (req.body as { expiresAt?: string }).expiresAt)
+    reply.flash('needs.renewed', { date: need.expiresAt ?? '' })
+    return redirectAfterPost(req, reply, `/needs/${id}`)
+  })
+}
+
+export default needsRoutes

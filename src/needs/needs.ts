@@ -1,0 +1,228 @@
+import { and, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm'
+import { sqliteOf, writeTx, type Db } from '../db/client.js'
+import { areas, needs, organizations, URGENCIES, CLOSE_REASONS } from '../db/schema.js'
+import * as fts from '../db/fts.js'
+import { NotFound, StaleEdit, ValidationError } from '../shared/errors.js'
+import { isoDate } from '../shared/time.js'
+import * as events from '../events/events.js'
+import * as areasSvc from '../areas/areas.js'
+import type { CurrentUser } from '../accounts/accounts.js'
+import { checkCommon, defaultExpiry, demandStatus, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
+import { browse, all } from '../listings/browse.js'
+
+export type Need = typeof needs.$inferSelect
+export type Urgency = (typeof URGENCIES)[number]
+export type CloseReason = (typeof CLOSE_REASONS)[number]
+export const ACTIVE = ['open', 'partly_met'] as const
+
+export interface NeedInput extends CommonInput {
+  orgId: number
+  title: string
+  description?: string
+  areaId: number
+  place?: string
+  urgency?: Urgency
+  beneficiaries?: number | null
+  draft?: boolean
+  ref?: string | null
+}
+
+function check(db: Db, input: NeedInput, now: Date) {
+  const { unit, problems } = checkCommon(db, input, { name: 'areaId', id: input.areaId }, now)
+  throwIfAny(problems)
+  return unit
+}
+
+const isActive = (status: string) => (ACTIVE as readonly string[]).includes(status)
+
+/** The index holds active needs only, so a plain text search never shows a closed one. */
+// Takes the root db (a transaction object has no $client); the write joins the open transaction.
+function reindexOne(db: Db, need: Pick<Need, 'id' | 'title' | 'description' | 'place' | 'status'>) {
+  if (isActive(need.status)) fts.indexDoc(sqliteOf(db), { kind: 'need', id: need.id, title: need.title, body: `${need.description}\n${need.place}` })
+  else fts.removeDoc(sqliteOf(db), 'need', need.id)
+}
+
+/** Posting for an organization requires belonging to it: the org comes from the user's memberships. */
+export function post(db: Db, user: CurrentUser, input: NeedInput, now = new Date()): Need {
+  if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
+  const unit = check(db, input, now)
+  return writeTx(db, (tx) => {
+    const at = now.toISOString()
+    const need = tx.insert(needs).values({
+      orgId: input.orgId, category: input.category, title: input.title.trim(), description: input.description?.trim() ?? '',
+      quantity: input.quantity, remaining: input.quantity, unit, fromDate: input.fromDate ?? null, untilDate: input.untilDate ?? null,
+      schedule: input.schedule ?? null, areaId: input.areaId, place: input.place?.trim() ?? '', urgency: input.urgency ?? 'normal',
+      beneficiaries: input.beneficiaries ?? null, expiresAt: input.expiresAt ?? defaultExpiry(now), status: input.draft ? 'draft' : 'open',
+      ref: input.ref ?? null, createdAt: at, updatedAt: at,
+    }).returning().get()
+    reindexOne(db, need)
+    events.record(tx, { actorId: user.id, action: 'need.posted', subjectType: 'need', subjectId: need.id }, now)
+    return need
+  })
+}
+
+/** Scoped lookup: a need of one of the user's organizations. */
+export function findEditable(db: Db, user: CurrentUser, id: number): Need | undefined {
+  if (user.orgIds.length === 0) return undefined
+  return db.select().from(needs).where(and(eq(needs.id, id), inArray(needs.orgId, user.orgIds))).get()
+}
+
+export function edit(db: Db, user: CurrentUser, id: number, input: NeedInput & { version: number }, now = new Date()): Need {
+  const current = findEditable(db, user, id)
+  if (!current) throw new NotFound()
+  if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
+  const unit = check(db, input, now)
+  const reserved = current.quantity - current.remaining
+  if (input.quantity < reserved) throw new ValidationError({ quantity: { key: 'validation.below_reserved', params: { reserved } } })
+  return writeTx(db, (tx) => {
+    const remaining = input.quantity - reserved
+    const publish = current.status === 'draft' && !input.draft
+    const status = current.status === 'draft' && input.draft ? 'draft' : isActive(current.status) || current.status === 'met' || publish ? demandStatus(input.quantity, remaining) : current.status
+    const updated = tx.update(needs).set({
+      orgId: input.orgId, category: input.category, title: input.title.trim(), description: input.description?.trim() ?? '',
+      quantity: input.quantity, remaining, unit, fromDate: input.fromDate ?? null, untilDate: input.untilDate ?? null,
+      schedule: input.schedule ?? null, areaId: input.areaId, place: input.place?.trim() ?? '', urgency: input.urgency ?? 'normal',
+      beneficiaries: input.beneficiaries ?? null, expiresAt: input.expiresAt ?? current.expiresAt, status,
+      updatedAt: now.toISOString(), version: sql`${needs.version} + 1`,
+    }).where(and(eq(needs.id, id), eq(needs.version, input.version))).returning().get()
+    // Someone else saved since this form was loaded: refuse rather than overwrite their change.
+    if (!updated) throw new StaleEdit()
+    reindexOne(db, updated)
+    events.record(tx, { actorId: user.id, action: publish ? 'need.published' : 'need.edited', subjectType: 'need', subjectId: id }, now)
+    return updated
+  })
+}
+
+export function close(db: Db, user: CurrentUser, id: number, reason: CloseReason, now = new Date()): Need {
+  const current = findEditable(db, user, id)
+  if (!current) throw new NotFound()
+  return writeTx(db, (tx) => {
+    const updated = tx.update(needs).set({ status: 'closed', closeReason: reason, updatedAt: now.toISOString(), version: sql`${needs.version} + 1` })
+      .where(eq(needs.id, id)).returning().get()!
+    reindexOne(db, updated)
+    events.record(tx, { actorId: user.id, action: 'need.closed', subjectType: 'need', subjectId: id, data: { reason } }, now)
+    return updated
+  })
+}
+
+/** "Still needed?": a renewed need runs for another period from today and is open again if it had lapsed. */
+export function renew(db: Db, user: CurrentUser, id: number, until: string | undefined, now = new Date()): Need {
+  const current = findEditable(db, user, id)
+  if (!current) throw new NotFound()
+  const expiresAt = until ?? defaultExpiry(now)
+  if (expiresAt < isoDate(now)) throw new ValidationError({ expiresAt: { key: 'validation.expiry_past' } })
+  return writeTx(db, (tx) => {
+    const status = demandStatus(current.quantity, current.remaining)
+    const updated = tx.update(needs).set({ status, closeReason: null, expiresAt, updatedAt: now.toISOString(), version: sql`${needs.version} + 1` })
+      .where(eq(needs.id, id)).returning().get()!
+    reindexOne(db, updated)
+    events.record(tx, { actorId: user.id, action: 'need.renewed', subjectType: 'need', subjectId: id, data: { expiresAt } }, now)
+    return updated
+  })
+}
+
+/** The scheduled sweep: lapsed needs become 'expired' and leave the search index. Returns how many. */
+export function expireDue(db: Db, now = new Date()): number {
+  return writeTx(db, (tx) => {
+    const due = tx.update(needs).set({ status: 'expired', updatedAt: now.toISOString() })
+      .where(and(inArray(needs.status, [...ACTIVE]), sql`${needs.expiresAt} < ${isoDate(now)}`)).returning({ id: needs.id }).all()
+    for (const { id } of due) fts.removeDoc(sqliteOf(db), 'need', id)
+    return due.length
+  })
+}
+
+const listColumns = {
+  id: needs.id, ref: needs.ref, title: needs.title, category: needs.category, quantity: needs.quantity, remaining: needs.remaining,
+  unit: needs.unit, status: needs.status, urgency: needs.urgency, expiresAt: needs.expiresAt, createdAt: needs.createdAt,
+  fromDate: needs.fromDate, untilDate: needs.untilDate, schedule: needs.schedule, beneficiaries: needs.beneficiaries,
+  orgId: needs.orgId, orgName: organizations.name, orgRef: organizations.ref, orgTrust: organizations.trust,
+  areaId: needs.areaId, areaName: areas.name, areaNameEn: areas.nameEn, areaRef: areas.ref,
+}
+export type NeedRow = ReturnType<typeof loadRows>[number]
+
+// Filters may name the organization or the area, so every read of needs joins both.
+function joined<T extends Record<string, unknown>>(db: Db, columns: T) {
+  return db.select(columns as any).from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId)) as any
+}
+
+function loadRows(db: Db, where: SQL | undefined, orderBy: SQL[] = [], limit?: number, offset = 0) {
+  const q = db.select(listColumns).from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId))
+    .where(where).orderBy(...orderBy)
+  return (limit === undefined ? q.all() : q.limit(limit).offset(offset).all())
+}
+
+export const SORTS = ['newest', 'deadline', 'urgency'] as const
+export const STATUS_FILTERS = ['active', 'open', 'partly_met', 'met', 'closed', 'expired'] as const
+export interface NeedQuery {
+  category?: string
+  area?: number
+  areaRef?: string
+  urgency?: Urgency
+  status?: (typeof STATUS_FILTERS)[number]
+  sort?: (typeof SORTS)[number]
+  q?: string
+  ref?: string
+  orgId?: number
+  page?: number
+  pageSize?: number
+}
+
+function statusCondition(status: NeedQuery['status'], today: string): SQL | undefined {
+  const lapsed = sql`${needs.expiresAt} < ${today}`
+  const current = sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`
+  const s = status ?? 'active'
+  if (s === 'active') return and(inArray(needs.status, [...ACTIVE]), current)
+  if (s === 'open' || s === 'partly_met') return and(eq(needs.status, s), current)
+  if (s === 'expired') return or(eq(needs.status, 'expired'), and(inArray(needs.status, [...ACTIVE]), lapsed))
+  return eq(needs.status, s)
+}
+
+const ORDER: Record<(typeof SORTS)[number], SQL[]> = {
+  newest: [sql`${needs.createdAt} DESC`, sql`${needs.id} DESC`],
+  deadline: [sql`${needs.expiresAt} IS NULL`, sql`${needs.expiresAt} ASC`, sql`${needs.id} ASC`],
+  urgency: [sql`CASE ${needs.urgency} WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END`, sql`${needs.createdAt} DESC`, sql`${needs.id} DESC`],
+}
+
+/** Browse needs: filters as SQL, text through the search index, one page at a time. */
+export function list(db: Db, query: NeedQuery, now = new Date()) {
+  const today = isoDate(now)
+  let areaCondition: SQL | undefined
+  const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
+  if (query.area || query.areaRef) areaCondition = area ? like(areas.path, `${area.path}%`) : sql`0`
+  const filters = [
+    query.category ? eq(needs.category, query.category) : undefined,
+    areaCondition,
+    query.urgency ? eq(needs.urgency, query.urgency) : undefined,
+    query.ref ? eq(needs.ref, query.ref) : undefined,
+    query.orgId ? eq(needs.orgId, query.orgId) : undefined,
+  ]
+  const narrowed = filters.some(Boolean) || (query.status !== undefined && query.status !== 'active')
+  const where = all(statusCondition(query.status, today), ...filters)
+  const page = browse(db, {
+    kind: 'need', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize,
+    orderBy: ORDER[query.sort ?? 'newest'],
+    count: (w) => joined(db, { n: sql<number>`count(*)` }).where(w).get()?.n ?? 0,
+    ids: (w) => joined(db, { id: needs.id }).where(w).all().map((r: { id: number }) => r.id),
+    load: (ids) => loadRows(db, inArray(needs.id, ids)),
+    loadPage: (w, orderBy, limit, offset) => loadRows(db, w, orderBy, limit, offset),
+  })
+  return { ...page, items: page.items.map((n) => ({ ...n, status: effectiveStatus(n.status, n.expiresAt, today) })) }
+}
+
+export function get(db: Db, id: number, now = new Date()) {
+  const row = db.select({ ...listColumns, description: needs.description, place: needs.place, version: needs.version, areaPath: areas.path, closeReason: needs.closeReason })
+    .from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, id)).get()
+  return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, isoDate(now)) }
+}
+
+/** Drafts are seen only by their organization. */
+export function visible(db: Db, user: CurrentUser | null, id: number, now = new Date()) {
+  const need = get(db, id, now)
+  if (!need) return undefined
+  if (need.status === 'draft' && !user?.orgIds.includes(need.orgId)) return undefined
+  return need
+}
+
+export function countActive(db: Db, now = new Date()) {
+  return db.select({ n: sql<number>`count(*)` }).from(needs).where(statusCondition('active', isoDate(now))).get()?.n ?? 0
+}

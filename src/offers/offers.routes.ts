@@ -1,0 +1,81 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import * as offers from './offers.js'
+import * as areas from '../areas/areas.js'
+import { formSchema, idParam, oneOf } from '../shared/forms.js'
+import { CLOSE_REASONS } from '../db/schema.js'
+import { isoDate } from '../shared/time.js'
+import { redirectAfterPost, submitForm } from '../shared/http.js'
+import { NotFound, type FieldErrors } from '../shared/errors.js'
+import { allCategories } from '../listings/listings.js'
+import { browseQuery, categoryNames, CloseFields, formContext, fromForm, offerFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
+
+const OfferBody = formSchema(offerFields, ['orgId', 'category', 'title', 'quantity', 'servesAreaId'])
+const OffersQuery = browseQuery({ status: oneOf(offers.STATUS_FILTERS), sort: oneOf(offers.SORTS) })
+
+const offersRoutes: FastifyPluginAsync = async (app) => {
+  const showForm = (req: FastifyRequest, reply: FastifyReply, page: 'new' | 'edit', values: unknown, errors: FieldErrors = {}, status = 200) =>
+    reply.render(`offers/${page}`, { ...formContext(app.db, req), values, errors }, { status, partial: 'offers/form' })
+
+  app.get('/offers', { config: { access: 'anyone' }, schema: { querystring: OffersQuery }, attachValidation: true }, async (req, reply) => {
+    const query = req.validationError ? {} : (req.query as offers.OfferQuery)
+    const page = offers.list(app.db, query)
+    return reply.render('offers/index', {
+      ...page, items: page.items.map((n) => present(n, req.locale)), query, categoryNames: categoryNames(app.db, req.locale),
+      categories: allCategories(app.db), areaOptions: areas.options(app.db, req.locale), statuses: offers.STATUS_FILTERS, sorts: offers.SORTS,
+    }, { partial: 'offers/list' })
+  })
+
+  app.get('/offers/new', { config: { access: 'signed_in' } }, async (req, reply) => {
+    if (req.user!.orgIds.length === 0) return reply.flash('needs.no_org').redirect('/orgs/new', 303)
+    return showForm(req, reply, 'new', newFormValues(req))
+  })
+
+  app.post('/offers', { config: { access: 'signed_in' }, schema: { body: OfferBody }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as FormBody
+    return submitForm(req, reply, (errors, status) => showForm(req, reply, 'new', body, errors, status), () => {
+      const offer = offers.post(app.db, req.user!, fromForm(body))
+      reply.flash(offer.status === 'draft' ? 'offers.drafted' : 'offers.posted')
+      return redirectAfterPost(req, reply, `/offers/${offer.id}`)
+    })
+  })
+
+  app.get('/offers/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
+    const offer = offers.visible(app.db, req.user, (req.params as { id: number }).id)
+    if (!offer) throw new NotFound()
+    const owner = !!req.user?.orgIds.includes(offer.orgId)
+    return reply.render('offers/show', { offer: { ...present(offer, req.locale), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.locale === 'en' ? ', ' : '、') }, owner, form: owner, closeReasons: CLOSE_REASONS, today: isoDate(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
+  })
+
+  app.get('/offers/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
+    const offer = offers.findEditable(app.db, req.user!, (req.params as { id: number }).id)
+    if (!offer) throw new NotFound()
+    return showForm(req, reply, 'edit', toForm(offer))
+  })
+
+  app.post('/offers/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: OfferBody }, attachValidation: true }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    if (!offers.findEditable(app.db, req.user!, id)) throw new NotFound()
+    const body = req.body as FormBody
+    return submitForm(req, reply, (errors, status) => showForm(req, reply, 'edit', { ...body, id }, errors, status), () => {
+      offers.edit(app.db, req.user!, id, { ...fromForm<offers.OfferInput>(body), version: body.version ?? 0 })
+      reply.flash('offers.saved')
+      return redirectAfterPost(req, reply, `/offers/${id}`)
+    })
+  })
+
+  app.post('/offers/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: formSchema(CloseFields, ['reason']) } }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    offers.close(app.db, req.user!, id, (req.body as { reason: offers.CloseReason }).reason)
+    reply.flash('offers.closed')
+    return redirectAfterPost(req, reply, `/offers/${id}`)
+  })
+
+  app.post('/offers/:id/renewal', { config: { access: 'signed_in' }, schema: { params: idParam, body: formSchema(RenewFields) } }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    const offer = offers.renew(app.db, req.user!, id, (req.body as { expiresAt?: string }).expiresAt)
+    reply.flash('offers.renewed', { date: offer.expiresAt ?? '' })
+    return redirectAfterPost(req, reply, `/offers/${id}`)
+  })
+}
+
+export default offersRoutes

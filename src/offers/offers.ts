@@ -1,0 +1,213 @@
+import { and, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm'
+import { sqliteOf, writeTx, type Db } from '../db/client.js'
+import { areas, offers, organizations, CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS } from '../db/schema.js'
+import * as fts from '../db/fts.js'
+import { NotFound, StaleEdit, ValidationError } from '../shared/errors.js'
+import { isoDate } from '../shared/time.js'
+import * as events from '../events/events.js'
+import * as areasSvc from '../areas/areas.js'
+import type { CurrentUser } from '../accounts/accounts.js'
+import { checkCommon, defaultExpiry, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
+import { browse, all } from '../listings/browse.js'
+
+export type Offer = typeof offers.$inferSelect
+export type Trust = (typeof TRUST_LEVELS)[number]
+export type CloseReason = (typeof CLOSE_REASONS)[number]
+
+export interface OfferInput extends CommonInput {
+  orgId: number
+  title: string
+  description?: string
+  servesAreaId: number
+  minTrust?: Trust
+  focus?: string[]
+  draft?: boolean
+  ref?: string | null
+}
+
+function check(db: Db, input: OfferInput, now: Date) {
+  const { unit, problems } = checkCommon(db, input, { name: 'servesAreaId', id: input.servesAreaId }, now)
+  const unknownFocus = (input.focus ?? []).filter((f) => !(FOCUS_GROUPS as readonly string[]).includes(f))
+  if (unknownFocus.length) problems.focus = { key: 'validation.choose' }
+  throwIfAny(problems)
+  return unit
+}
+
+// Takes the root db (a transaction object has no raw connection); the write joins the open transaction.
+function reindexOne(db: Db, offer: Pick<Offer, 'id' | 'title' | 'description' | 'status'>) {
+  if (offer.status === 'open') fts.indexDoc(sqliteOf(db), { kind: 'offer', id: offer.id, title: offer.title, body: offer.description })
+  else fts.removeDoc(sqliteOf(db), 'offer', offer.id)
+}
+
+export function post(db: Db, user: CurrentUser, input: OfferInput, now = new Date()): Offer {
+  if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
+  const unit = check(db, input, now)
+  return writeTx(db, (tx) => {
+    const at = now.toISOString()
+    const offer = tx.insert(offers).values({
+      orgId: input.orgId, category: input.category, title: input.title.trim(), description: input.description?.trim() ?? '',
+      quantity: input.quantity, remaining: input.quantity, unit, fromDate: input.fromDate ?? null, untilDate: input.untilDate ?? null,
+      schedule: input.schedule ?? null, servesAreaId: input.servesAreaId, minTrust: input.minTrust ?? 'self_declared', focus: input.focus ?? [],
+      expiresAt: input.expiresAt ?? defaultExpiry(now), status: input.draft ? 'draft' : 'open', ref: input.ref ?? null, createdAt: at, updatedAt: at,
+    }).returning().get()
+    reindexOne(db, offer)
+    events.record(tx, { actorId: user.id, action: 'offer.posted', subjectType: 'offer', subjectId: offer.id }, now)
+    return offer
+  })
+}
+
+/** Scoped lookup: an offer of one of the user's organizations. */
+export function findEditable(db: Db, user: CurrentUser, id: number): Offer | undefined {
+  if (user.orgIds.length === 0) return undefined
+  return db.select().from(offers).where(and(eq(offers.id, id), inArray(offers.orgId, user.orgIds))).get()
+}
+
+export function edit(db: Db, user: CurrentUser, id: number, input: OfferInput & { version: number }, now = new Date()): Offer {
+  const current = findEditable(db, user, id)
+  if (!current) throw new NotFound()
+  if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
+  const unit = check(db, input, now)
+  const reserved = current.quantity - current.remaining
+  if (input.quantity < reserved) throw new ValidationError({ quantity: { key: 'validation.below_reserved', params: { reserved } } })
+  return writeTx(db, (tx) => {
+    const publish = current.status === 'draft' && !input.draft
+    const status = publish ? 'open' : current.status
+    const updated = tx.update(offers).set({
+      orgId: input.orgId, category: input.category, title: input.title.trim(), description: input.description?.trim() ?? '',
+      quantity: input.quantity, remaining: input.quantity - reserved, unit, fromDate: input.fromDate ?? null, untilDate: input.untilDate ?? null,
+      schedule: input.schedule ?? null, servesAreaId: input.servesAreaId, minTrust: input.minTrust ?? 'self_declared', focus: input.focus ?? [],
+      expiresAt: input.expiresAt ?? current.expiresAt, status, updatedAt: now.toISOString(), version: sql`${offers.version} + 1`,
+    }).where(and(eq(offers.id, id), eq(offers.version, input.version))).returning().get()
+    // Someone else saved since this form was loaded: refuse rather than overwrite their change.
+    if (!updated) throw new StaleEdit()
+    reindexOne(db, updated)
+    events.record(tx, { actorId: user.id, action: publish ? 'offer.published' : 'offer.edited', subjectType: 'offer', subjectId: id }, now)
+    return updated
+  })
+}
+
+export function close(db: Db, user: CurrentUser, id: number, reason: CloseReason, now = new Date()): Offer {
+  if (!findEditable(db, user, id)) throw new NotFound()
+  return writeTx(db, (tx) => {
+    const updated = tx.update(offers).set({ status: 'closed', closeReason: reason, updatedAt: now.toISOString(), version: sql`${offers.version} + 1` })
+      .where(eq(offers.id, id)).returning().get()!
+    reindexOne(db, updated)
+    events.record(tx, { actorId: user.id, action: 'offer.closed', subjectType: 'offer', subjectId: id, data: { reason } }, now)
+    return updated
+  })
+}
+
+export function renew(db: Db, user: CurrentUser, id: number, until: string | undefined, now = new Date()): Offer {
+  if (!findEditable(db, user, id)) throw new NotFound()
+  const expiresAt = until ?? defaultExpiry(now)
+  if (expiresAt < isoDate(now)) throw new ValidationError({ expiresAt: { key: 'validation.expiry_past' } })
+  return writeTx(db, (tx) => {
+    const updated = tx.update(offers).set({ status: 'open', closeReason: null, expiresAt, updatedAt: now.toISOString(), version: sql`${offers.version} + 1` })
+      .where(eq(offers.id, id)).returning().get()!
+    reindexOne(db, updated)
+    events.record(tx, { actorId: user.id, action: 'offer.renewed', subjectType: 'offer', subjectId: id, data: { expiresAt } }, now)
+    return updated
+  })
+}
+
+export function expireDue(db: Db, now = new Date()): number {
+  return writeTx(db, (tx) => {
+    const due = tx.update(offers).set({ status: 'expired', updatedAt: now.toISOString() })
+      .where(and(eq(offers.status, 'open'), sql`${offers.expiresAt} < ${isoDate(now)}`)).returning({ id: offers.id }).all()
+    for (const { id } of due) fts.removeDoc(sqliteOf(db), 'offer', id)
+    return due.length
+  })
+}
+
+const listColumns = {
+  id: offers.id, ref: offers.ref, title: offers.title, category: offers.category, quantity: offers.quantity, remaining: offers.remaining,
+  unit: offers.unit, status: offers.status, expiresAt: offers.expiresAt, createdAt: offers.createdAt, fromDate: offers.fromDate,
+  untilDate: offers.untilDate, schedule: offers.schedule, minTrust: offers.minTrust, focus: offers.focus,
+  orgId: offers.orgId, orgName: organizations.name, orgRef: organizations.ref, orgKind: organizations.kind,
+  servesAreaId: offers.servesAreaId, areaName: areas.name, areaNameEn: areas.nameEn, areaRef: areas.ref,
+}
+
+function joined<T extends Record<string, unknown>>(db: Db, columns: T) {
+  return db.select(columns as any).from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).innerJoin(areas, eq(areas.id, offers.servesAreaId)) as any
+}
+
+function loadRows(db: Db, where: SQL | undefined, orderBy: SQL[] = [], limit?: number, offset = 0) {
+  const q = db.select(listColumns).from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).innerJoin(areas, eq(areas.id, offers.servesAreaId))
+    .where(where).orderBy(...orderBy)
+  return limit === undefined ? q.all() : q.limit(limit).offset(offset).all()
+}
+export type OfferRow = ReturnType<typeof loadRows>[number]
+
+export const SORTS = ['newest', 'deadline', 'capacity'] as const
+export const STATUS_FILTERS = ['active', 'closed', 'expired'] as const
+export interface OfferQuery {
+  category?: string
+  area?: number
+  areaRef?: string
+  status?: (typeof STATUS_FILTERS)[number]
+  sort?: (typeof SORTS)[number]
+  q?: string
+  ref?: string
+  orgId?: number
+  page?: number
+  pageSize?: number
+}
+
+function statusCondition(status: OfferQuery['status'], today: string): SQL | undefined {
+  const s = status ?? 'active'
+  if (s === 'active') return and(eq(offers.status, 'open'), sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`)
+  if (s === 'expired') return or(eq(offers.status, 'expired'), and(eq(offers.status, 'open'), sql`${offers.expiresAt} < ${today}`))
+  return eq(offers.status, s)
+}
+
+const ORDER: Record<(typeof SORTS)[number], SQL[]> = {
+  newest: [sql`${offers.createdAt} DESC`, sql`${offers.id} DESC`],
+  deadline: [sql`${offers.expiresAt} IS NULL`, sql`${offers.expiresAt} ASC`, sql`${offers.id} ASC`],
+  capacity: [sql`${offers.remaining} DESC`, sql`${offers.id} DESC`],
+}
+
+/**
+ * Browse offers. An area filter means "available there": offers serving the area or anything above it
+ * (a street's offer serves its communities), and offers serving places within it.
+ */
+export function list(db: Db, query: OfferQuery, now = new Date()) {
+  const today = isoDate(now)
+  let areaCondition: SQL | undefined
+  const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
+  if (query.area || query.areaRef) {
+    areaCondition = area ? or(like(areas.path, `${area.path}%`), inArray(offers.servesAreaId, areasSvc.pathIds(area))) : sql`0`
+  }
+  const filters = [
+    query.category ? eq(offers.category, query.category) : undefined,
+    areaCondition,
+    query.ref ? eq(offers.ref, query.ref) : undefined,
+    query.orgId ? eq(offers.orgId, query.orgId) : undefined,
+  ]
+  const narrowed = filters.some(Boolean) || (query.status !== undefined && query.status !== 'active')
+  const where = all(statusCondition(query.status, today), ...filters)
+  const page = browse(db, {
+    kind: 'offer', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize, orderBy: ORDER[query.sort ?? 'newest'],
+    count: (w) => joined(db, { n: sql<number>`count(*)` }).where(w).get()?.n ?? 0,
+    ids: (w) => joined(db, { id: offers.id }).where(w).all().map((r: { id: number }) => r.id),
+    load: (ids) => loadRows(db, inArray(offers.id, ids)),
+    loadPage: (w, orderBy, limit, offset) => loadRows(db, w, orderBy, limit, offset),
+  })
+  return { ...page, items: page.items.map((o) => ({ ...o, status: effectiveStatus(o.status, o.expiresAt, today) })) }
+}
+
+export function get(db: Db, id: number, now = new Date()) {
+  const row = db.select({ ...listColumns, description: offers.description, version: offers.version, areaPath: areas.path, closeReason: offers.closeReason })
+    .from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).innerJoin(areas, eq(areas.id, offers.servesAreaId)).where(eq(offers.id, id)).get()
+  return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, isoDate(now)) }
+}
+
+export function visible(db: Db, user: CurrentUser | null, id: number, now = new Date()) {
+  const offer = get(db, id, now)
+  if (!offer) return undefined
+  if (offer.status === 'draft' && !user?.orgIds.includes(offer.orgId)) return undefined
+  return offer
+}
+
+export function countActive(db: Db, now = new Date()) {
+  return db.select({ n: sql<number>`count(*)` }).from(offers).where(statusCondition('active', isoDate(now))).get()?.n ?? 0
+}
