@@ -11,6 +11,12 @@ export interface Config {
   sessionSecret?: string
   /** Secure, __Host- cookies and HSTS: on in production (behind TLS), off on plain-http localhost. */
   secureCookies: boolean
+  /**
+   * Addresses of the TLS-terminating proxy whose X-Forwarded-Proto/-For are believed (e.g. "127.0.0.1",
+   * "loopback", "10.0.0.0/8"). Without it every request looks like plain http from the proxy's address:
+   * Secure session cookies are never set and per-address limits lump all users together.
+   */
+  trustProxy: string | false
   sessionIdleMinutes: number
   sessionMaxHours: number
   smtpUrl?: string
@@ -59,6 +65,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     demoData: bool(env, 'DEMO_DATA', true),
     sessionSecret: secret || undefined,
     secureCookies: bool(env, 'SECURE_COOKIES', production),
+    // Production runs behind a TLS proxy (server.ts speaks plain http), on this host unless TRUST_PROXY says where.
+    trustProxy: env.TRUST_PROXY?.trim() || (production ? 'loopback' : false),
     sessionIdleMinutes: int(env, 'SESSION_IDLE_MINUTES', 30, 1),
     sessionMaxHours: int(env, 'SESSION_MAX_HOURS', 12, 1),
     smtpUrl: env.SMTP_URL || undefined,
