@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { zhCN } from '../../../src/i18n/zh-CN.js'
+import { en } from '../../../src/i18n/en.js'
+import { isLocale, negotiate, translate } from '../../../src/i18n/i18n.js'
+
+describe('catalogues', () => {
+  it('zh-CN and en have exactly the same keys', () => {
+    const zh = Object.keys(zhCN).sort()
+    const eng = Object.keys(en).sort()
+    expect(eng.filter((k) => !zh.includes(k))).toEqual([])
+    expect(zh.filter((k) => !eng.includes(k))).toEqual([])
+  })
+
+  it('no message is empty, and placeholders agree between languages', () => {
+    const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+    for (const [key, zh] of Object.entries(zhCN)) {
+      const e = (en as Record<string, string>)[key]
+      expect(zh.trim(), key).not.toBe('')
+      expect(e.trim(), key).not.toBe('')
+      expect(placeholders(e), key).toEqual(placeholders(zh))
+    }
+  })
+
+  it('the Chinese catalogue is in Chinese', () => {
+    const latinOnly = Object.entries(zhCN).filter(([k, v]) => !/[\u4e00-\u9fff]/.test(v) && !['app.name', 'lang.en', 'lang.zh-CN'].includes(k))
+    // A few are legitimately Latin (brand names, examples); most must not be.
+    expect(latinOnly.length).toBeLessThan(Object.keys(zhCN).length / 20)
+  })
+})
+
+describe('translate', () => {
+  it('fills parameters and leaves unknown ones visible', () => {
+    expect(translate('zh-CN', 'validation.too_short', { limit: 12 })).toBe('至少需要 12 个字符。')
+    expect(translate('en', 'validation.too_short', { limit: 12 })).toBe('Use at least 12 characters.')
+    expect(translate('en', 'validation.too_short')).toBe('Use at least {limit} characters.')
+  })
+
+  it('shows a missing key as itself', () => {
+    expect(translate('en', 'no.such.key')).toBe('no.such.key')
+  })
+
+  it('does not interpret parameters as patterns', () => {
+    expect(translate('en', 'auth.signed_in', { name: '$& {name} <b>' })).toBe('Welcome back, $& {name} <b>.')
+  })
+})
+
+describe('Accept-Language negotiation', () => {
+  it.each([
+    [undefined, 'zh-CN'],
+    ['', 'zh-CN'],
+    ['en', 'en'],
+    ['en-US,en;q=0.9', 'en'],
+    ['zh-CN,zh;q=0.9,en;q=0.8', 'zh-CN'],
+    ['zh-TW', 'zh-CN'],
+    ['zh-Hant-HK', 'zh-CN'],
+    ['fr-FR,fr;q=0.9,en;q=0.5', 'en'],
+    ['fr-FR,de;q=0.9', 'zh-CN'],
+    ['en;q=0.5,zh;q=0.8', 'zh-CN'],
+    ['zh;q=0.5,en;q=0.8', 'en'],
+    ['en;q=0,zh', 'zh-CN'],
+    ['en;q=0', 'zh-CN'],
+    ['*', 'zh-CN'],
+    ['EN-gb', 'en'],
+    ['en;q=abc, zh;q=0.1', 'zh-CN'],
+    [' en , zh ', 'en'],
+  ])('%j → %s', (header, locale) => {
+    expect(negotiate(header as string | undefined)).toBe(locale)
+  })
+
+  it('knows exactly its locales', () => {
+    expect(isLocale('zh-CN')).toBe(true)
+    expect(isLocale('en')).toBe(true)
+    for (const v of ['zh', 'EN', 'en-US', '', undefined, 1, '__proto__', 'constructor']) expect(isLocale(v)).toBe(false)
+  })
+})
