@@ -9,6 +9,13 @@ import { ensureSearchIndex } from './fts.js'
 export type Db = BetterSQLite3Database<typeof schema>
 export type Sqlite = Database.Database
 
+/** The raw connection behind a root db, for SQLite-only features (FTS5, backup). A transaction has none. */
+export function sqliteOf(db: Db): Sqlite {
+  const client = (db as { $client?: Sqlite }).$client
+  if (!client) throw new Error('sqliteOf() needs the root db, not a transaction')
+  return client
+}
+
 export function openDb(dbPath: string, root: string): { db: Db; sqlite: Sqlite } {
   if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(dbPath), { recursive: true })
   const sqlite = new Database(dbPath)
