@@ -60,7 +60,15 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     referrerPolicy: { policy: 'same-origin' },
   })
   // Static files are public and registered before the access policy, which governs application routes.
-  await app.register(fastifyStatic, { root: path.join(config.root, 'public'), prefix: '/public/', index: false, dotfiles: 'deny', maxAge: '1h' })
+  await app.register(async (pub) => {
+    // Whatever the file server refuses (a dotfile, a directory, a path with ..) is simply not there: 404, not a 403
+    // that confirms something exists.
+    pub.setErrorHandler(async (err: { statusCode?: number }, _req, reply) => {
+      if (err.statusCode && err.statusCode < 500) return reply.callNotFound()
+      throw err
+    })
+    await pub.register(fastifyStatic, { root: path.join(config.root, 'public'), prefix: '/public/', index: false, dotfiles: 'ignore', maxAge: '1h' })
+  })
   await app.register(formbody)
   await app.register(rateLimit, { global: false })
   await app.register(sessionPlugin)

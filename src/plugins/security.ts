@@ -16,7 +16,8 @@ export default fp(async (app) => {
   })
 
   app.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (SAFE.has(req.method) || req.viaToken) return
+    // Nothing is written on a request that matches no route: let it reach the 404 page (TRACE / → 404, not a CSRF 403).
+    if (SAFE.has(req.method) || req.viaToken || req.is404) return
     const site = req.headers['sec-fetch-site']
     const origin = req.headers.origin
     const host = req.headers.host
