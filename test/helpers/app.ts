@@ -158,9 +158,14 @@ export class Browser {
 
   /** A form POST carrying the last CSRF token seen (pass `_csrf` in the form to override, `null` to omit). */
   post(url: string, form: Form = {}, opts: { headers?: Record<string, string>; csrf?: string | null } = {}) {
+    return this.send('POST', url, form, opts)
+  }
+
+  /** A form sent with any method (PUT, PATCH, DELETE…), token included as for post(). */
+  send(method: string, url: string, form: Form = {}, opts: { headers?: Record<string, string>; csrf?: string | null } = {}) {
     const token = opts.csrf === undefined ? this.csrf : opts.csrf
     const body: Form = token === null || token === undefined ? form : { _csrf: token, ...form }
-    return this.request('POST', url, { headers: { 'content-type': 'application/x-www-form-urlencoded', ...opts.headers }, payload: encodeForm(body) })
+    return this.request(method, url, { headers: { 'content-type': 'application/x-www-form-urlencoded', ...opts.headers }, payload: encodeForm(body) })
   }
 
   /** Fetches a fresh token for this session (the token changes when sign-in regenerates the session). */

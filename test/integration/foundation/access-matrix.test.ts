@@ -138,10 +138,11 @@ describe('every GET route answers each role as its policy says', () => {
     for (const route of writes) {
       const access = route.config!.access as Access
       const url = concrete(route.url)
+      const method = methodsOf(route).find((m) => m !== 'GET' && m !== 'HEAD')!
       for (const who of WHO) {
         if (allows(access, who === 'visitor' ? null : ({ role: ROLE_OF[who] } as never))) continue
-        const res = await browsers[who].post(url, {})
-        const label = `${who} POST ${url} (${access}) → ${res.statusCode}`
+        const res = await browsers[who].send(method, url, {})
+        const label = `${who} ${method} ${url} (${access}) → ${res.statusCode}`
         // Refused: unauthenticated, forbidden, or (for a malformed body) rejected before reaching a handler.
         expect([400, 401, 403], label).toContain(res.statusCode)
       }
