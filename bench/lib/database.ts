@@ -1,0 +1,46 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { openDb, type Db } from '../../src/db/client.js'
+import { seedDemo } from '../../src/demo/seed.js'
+import { ROOT } from './paths.js'
+
+export interface BenchDb {
+  file: string
+  /** Removes the file and its directory. */
+  remove(): void
+}
+
+/**
+ * A throwaway SQLite file built the way the app builds one (migrations, pragmas), with the demo district
+ * when asked and whatever `populate` adds. Closed before it is returned, so the server opens it cold
+ * like a freshly started site.
+ */
+export async function makeDatabase(opts: { demo?: boolean; populate?: (db: Db) => void | Promise<void> } = {}): Promise<BenchDb> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-bench-'))
+  const file = path.join(dir, 'bench.sqlite')
+  const { db, sqlite } = openDb(file, ROOT)
+  try {
+    if (opts.demo ?? true) await seedDemo(db, { password: 'bench-demo-password-1' })
+    await opts.populate?.(db)
+    sqlite.pragma('wal_checkpoint(TRUNCATE)')
+    sqlite.exec('ANALYZE')
+  } finally {
+    sqlite.close()
+  }
+  return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** mulberry32: the same sequence on every machine for a seed, so two runs measure the same data. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)]!
