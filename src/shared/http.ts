@@ -2,9 +2,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, ValidationError, type FieldErrors } from './errors.js'
 import { fieldErrors } from './forms.js'
 
-/** Only same-site paths: `next=//evil.example` or `next=https://…` must not send a user away. */
+/**
+ * Only same-site paths: `next=//evil.example` or `next=https://…` must not send a user away. Control characters
+ * are refused too: browsers drop tabs and newlines from a Location, so `/\t/evil.example` would become `//evil.example`
+ * (and a raw newline cannot be put in a header at all).
+ */
 export function safeNext(next: unknown, fallback = '/'): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback
+  if (typeof next !== 'string' || !/^\/(?![/\\])/.test(next) || /[\u0000-\u001f\u007f]/.test(next)) return fallback
+  // A header carries ASCII only: `/orgs?q=广场舞` is sent percent-encoded rather than failing with a 500.
+  return next.replace(/[^\u0021-\u007e]+/g, (s) => encodeURIComponent(s))
 }
 
 /**
