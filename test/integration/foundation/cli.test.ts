@@ -1,0 +1,71 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { execFile } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { ROOT } from '../../../src/config.js'
+import { verifyPassword } from '../../../src/accounts/passwords.js'
+
+let dir: string
+let dbFile: string
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('npm', ['run', '--silent', 'cli', '--', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}`, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+      timeout: 60_000,
+    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }))
+  })
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-cli-'))
+  dbFile = path.join(dir, 'data.sqlite')
+})
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+describe('CLI', () => {
+  it('adds a broker account to the database named by DATABASE_URL, then backs it up intact', async () => {
+    const password = 'a long cli passphrase'
+    const add = await cli(['user', 'add', '--email', 'E@x.cn', '--role', 'broker', '--password', password, '--name', '社工'])
+    expect(add.code, add.stderr).toBe(0)
+    expect(add.stdout).toMatch(/user \d+ e@x\.cn \(broker\)/)
+    // A password given on the command line is not echoed back.
+    expect(add.stdout).not.toContain(password)
+
+    const db = new Database(dbFile, { readonly: true })
+    const row = db.prepare('SELECT email, name, role, password_hash AS hash FROM users').get() as { email: string; name: string; role: string; hash: string }
+    db.close()
+    expect(row).toMatchObject({ email: 'e@x.cn', name: '社工', role: 'broker' })
+    expect(await verifyPassword(row.hash, password)).toBe(true)
+
+    const copy = path.join(dir, 'backups', 'copy.sqlite')
+    const backup = await cli(['backup', copy])
+    expect(backup.code, backup.stderr).toBe(0)
+    expect(backup.stdout).toContain('integrity_check: ok')
+    const restored = new Database(copy, { readonly: true })
+    try {
+      expect(restored.pragma('integrity_check', { simple: true })).toBe('ok')
+      expect(restored.prepare('SELECT email, role FROM users').all()).toEqual([{ email: 'e@x.cn', role: 'broker' }])
+      expect((restored.prepare("SELECT count(*) AS n FROM events WHERE action = 'account.created'").get() as { n: number }).n).toBe(1)
+    } finally {
+      restored.close()
+    }
+  })
+
+  it('refuses a duplicate address and an unknown role, with exit code 2 and nothing added', async () => {
+    const [dup, role] = await Promise.all([
+      cli(['user', 'add', '--email', 'e@X.cn', '--role', 'member', '--password', 'another long passphrase']),
+      cli(['user', 'add', '--email', 'new@x.cn', '--role', 'superuser', '--password', 'another long passphrase']),
+    ])
+    expect(dup.code).toBe(2)
+    expect(dup.stderr).toContain('already has an account')
+    expect(role.code).toBe(2)
+    expect(role.stderr).toContain('--role must be one of member, broker, admin')
+    const db = new Database(dbFile, { readonly: true })
+    expect((db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n).toBe(1)
+    db.close()
+  })
+})
