@@ -70,6 +70,24 @@ describe('per-account-and-address back-off', () => {
   })
 })
 
+describe('per-address rate limit', () => {
+  it('answers the 21st sign-in attempt in a minute from one address with 429, in the page language', async () => {
+    const app = await appForTest()
+    const b = new Browser(app, { remoteAddress: '203.0.113.50' })
+    await b.get('/signin')
+    // Blank forms: refused before any password check, so this costs no hashing.
+    for (let i = 0; i < 20; i++) expect((await b.post('/signin', {})).statusCode).toBe(422)
+    const res = await b.post('/signin', {}, { headers: { 'accept-language': 'en' } })
+    expect(res.statusCode).toBe(429)
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
+    expect(res.body).toContain('Too many')
+    // Another address is not affected.
+    const other = new Browser(app, { remoteAddress: '203.0.113.51' })
+    await other.get('/signin')
+    expect((await other.post('/signin', {})).statusCode).toBe(422)
+  })
+})
+
 describe('password rules', () => {
   async function signUp(password: string) {
     const app = await appForTest()
