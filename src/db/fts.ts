@@ -6,11 +6,12 @@
  * and highlighting (src/search/highlight.ts) are database-free.
  *
  * How the app combines text search with its own filters and pagination: filter first, in its own SQL, down to
- * candidate ids, then hand them over — `search(sqlite, 'need', q, { ids, limit, offset })` for the page and
- * `countMatches(sqlite, 'need', q, { ids })` for the total. Without filters, leave `ids` out. Hits come back
- * best first as ids; load the rows with `inArray(needs.id, ids)` and keep this order.
+ * candidate ids, then hand them over: `searchPage(sqlite, 'need', q, { ids, limit, offset })` returns the page's
+ * hits (best first) and the total for the pager in one pass. Without filters, leave `ids` out. Load the rows
+ * with `inArray(needs.id, hitIds)` and keep the hits' order.
  * (SQLite-only detail, for debugging rather than for services: the index tables are `search_needs` and
- * `search_offers`, contentless FTS5 tables whose rowid is the listing id.)
+ * `search_offers`, contentless FTS5 tables whose rowid is the listing id. Joining them in SQL does not make
+ * filtered search cheaper: FTS5 restarts its query for every joined id.)
  */
 import type Database from 'better-sqlite3'
 import { bigrams, contentWords, indexTokens, isCjk, queryTerms, stem, subWords } from '../search/segment.js'
@@ -18,23 +19,31 @@ import { bigrams, contentWords, indexTokens, isCjk, queryTerms, stem, subWords }
 type Sqlite = Database.Database
 export type Kind = 'need' | 'offer'
 export type SearchDoc = { kind: Kind; id: number; title: string; body: string }
-/** score: bm25, higher is better, only comparable within one query. terms: the query words this listing matched. */
+/** score: bm25, higher is better, comparable only within one query. terms: the words to highlight. */
 export type SearchHit = { id: number; score: number; terms: string[] }
 export type SearchOptions = { limit?: number; offset?: number; ids?: Iterable<number> }
+/** total: all matches (among `ids` if given), for the pager. terms: what was searched for, corrections included. */
+export type SearchPage = { hits: SearchHit[]; total: number; terms: string[] }
 export type Relevance = { score0to1: number; terms: string[] }
 
 const KINDS: readonly Kind[] = ['need', 'offer']
 const TABLE: Record<Kind, string> = { need: 'search_needs', offer: 'search_offers' }
 /** Bump when indexTokens or the table definition changes: ensureSearchIndex then rebuilds the tables empty. */
-const SCHEME_VERSION = 1
+const SCHEME_VERSION = 2
 // A word in the title says what the listing is about; the same word in the body may be an aside.
 const RANK = 'bm25(%t, 4.0, 1.0)'
+/**
+ * Queries matching more listings than this are ranked by bm25 within windows of this many, newest first.
+ * bm25 costs about a microsecond per matching row (mostly reading the row's length), so ranking all 13k
+ * matches of 志愿者 at 100k listings takes 10+ ms, a window of 1000 about one.
+ */
+const RANK_WINDOW = 1000
 /** In relevance(), a word shared only through the body counts this much of one shared through the title. */
 const BODY_ONLY_SHARE = 0.6
 /** How many of a text's most distinctive words relevance() matches on. */
 const RELEVANCE_WORDS = 8
-/** Up to this many ids go into SQL as a json array; past it, matching rows are filtered in memory. */
-const IDS_IN_SQL = 5000
+/** Another connection's writes make the typo vocabulary stale; reload it at most this often. */
+const VOCAB_RELOAD_MS = 10_000
 
 // ---------------------------------------------------------------------------------------------------------
 // Schema
@@ -59,10 +68,11 @@ export function ensureSearchIndex(sqlite: Sqlite): { created: Kind[] } {
       sqlite.exec(`DROP TABLE IF EXISTS ${t}_vocab; DROP TABLE IF EXISTS ${t};`)
       // Contentless: the segmented text is never shown (highlighting works on the listing's own text), so
       // storing it would double the file for nothing. contentless_delete makes upserts and deletes possible
-      // without handing back the old text. Prefix indexes keep "rehears*" and one-character Chinese fast.
+      // without handing back the old text. The one-character prefix index serves one-character Chinese queries;
+      // English prefixes are stems of 3+ letters, which FTS5 reads term by term quickly enough.
       sqlite.exec(
         `CREATE VIRTUAL TABLE ${t} USING fts5(title, body, content='', contentless_delete=1, ` +
-          `prefix='1 2 3', tokenize='unicode61 remove_diacritics 2');` +
+          `prefix='1', tokenize='unicode61 remove_diacritics 2');` +
           `CREATE VIRTUAL TABLE ${t}_vocab USING fts5vocab(${t}, 'row');`,
       )
       sqlite.prepare('INSERT OR REPLACE INTO search_meta (name, version) VALUES (?, ?)').run(t, SCHEME_VERSION)
@@ -122,67 +132,120 @@ export function reindex(
 // Reads
 
 /**
- * Listings matching `q`, best first. Every query word must match (Chinese words and English words are
- * alternatives for each other: "音响 speakers" finds either); if nothing matches all words, listings matching
- * any of them are returned instead. English words match as prefixes and with crude stemming ("rehears",
- * "volunteers" → volunteer*), and are corrected against the index's vocabulary when they find (almost)
- * nothing ("rehersal" → rehearsal). An empty or stop-word-only query matches nothing.
+ * One page of listings matching `q`, best first, and how many match in all.
+ *
+ * Every query word must match, Chinese words and English words being alternatives for each other
+ * ("音响 speakers" finds either); if nothing matches all words, listings matching any of them are returned
+ * instead. English words match as stem prefixes ("rehears", "volunteers" → volunteer*) and are corrected
+ * against the index's vocabulary when they find (almost) nothing ("rehersal" → rehearsal). An empty or
+ * stop-word-only query matches nothing.
+ *
+ * Ranking is bm25, a title match worth four body matches. A query matching more than RANK_WINDOW listings
+ * is ranked window by window: the newest 1000 matches by bm25, then the next older 1000, and so on. Pages
+ * stay consistent, and on a listing board the recent listings are the ones still open.
  */
-export function search(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOptions = {}): SearchHit[] {
+export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOptions = {}): SearchPage {
   const query = compiled(sqlite, kind, q)
-  if (!query) return []
+  if (!query) return { hits: [], total: 0, terms: [] }
   const limit = Math.max(0, Math.floor(opts.limit ?? 20))
   const offset = Math.max(0, Math.floor(opts.offset ?? 0))
-  if (limit === 0) return []
   const t = TABLE[kind]
-  const select = `SELECT rowid AS id, -${RANK.replace('%t', t)} AS score FROM ${t} WHERE ${t} MATCH ?`
+  const terms = query.groups.flatMap((g) => g.terms)
+  const hit = (r: Row): SearchHit => ({ id: r.id, score: r.score, terms: [...terms] })
+  const ranked = `SELECT rowid AS id, -${RANK.replace('%t', t)} AS score FROM ${t} WHERE ${t} MATCH ?`
   const order = ' ORDER BY score DESC, rowid DESC'
-  let rows: { id: number; score: number }[]
-  const ids = opts.ids === undefined ? undefined : [...opts.ids]
-  if (ids === undefined) {
-    rows = stmt(sqlite, `${select}${order} LIMIT ? OFFSET ?`).all(query.match, limit, offset) as typeof rows
-  } else if (ids.length === 0) {
-    return []
-  } else if (ids.length <= IDS_IN_SQL) {
-    rows = stmt(sqlite, `${select} AND rowid IN (SELECT value FROM json_each(?))${order} LIMIT ? OFFSET ?`).all(
-      query.match,
-      JSON.stringify(ids),
-      limit,
-      offset,
-    ) as typeof rows
-  } else {
-    const keep = new Set(ids)
-    rows = (stmt(sqlite, `${select}${order}`).all(query.match) as typeof rows)
-      .filter((r) => keep.has(r.id))
-      .slice(offset, offset + limit)
+  const everything = matchCount(sqlite, t, query)
+
+  if (opts.ids === undefined) {
+    const page = { hits: [] as SearchHit[], total: everything, terms }
+    if (limit === 0 || offset >= everything) return page
+    if (everything <= RANK_WINDOW) {
+      page.hits = (stmt(sqlite, `${ranked}${order} LIMIT ? OFFSET ?`).all(query.match, limit, offset) as Row[]).map(hit)
+      return page
+    }
+    // Window w holds the matches at newest-first positions [w·W, (w+1)·W); its rowids bound a range scan.
+    const nth = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?`).pluck()
+    const inRange = stmt(sqlite, `${ranked} AND rowid BETWEEN ? AND ?${order} LIMIT ? OFFSET ?`)
+    for (let at = offset; at < Math.min(offset + limit, everything); ) {
+      const first = Math.floor(at / RANK_WINDOW) * RANK_WINDOW
+      const last = Math.min(first + RANK_WINDOW, everything) - 1
+      const take = Math.min(offset + limit, last + 1) - at
+      const [hi, lo] = [nth.get(query.match, first) as number, nth.get(query.match, last) as number]
+      page.hits.push(...(inRange.all(query.match, lo, hi, take, at - first) as Row[]).map(hit))
+      at += take
+    }
+    return page
   }
-  const terms = matchedTerms(sqlite, t, query, rows.map((r) => r.id))
-  return rows.map((r) => ({ id: r.id, score: r.score, terms: terms.get(r.id) ?? [] }))
+
+  const keep = toSet(opts.ids)
+  if (keep.size === 0) return { hits: [], total: 0, terms }
+  const newestFirst = matchingRowids(sqlite, t, query)
+  const total = newestFirst.reduce((n, id) => (keep.has(id) ? n + 1 : n), 0)
+  const page = { hits: [] as SearchHit[], total, terms }
+  if (limit === 0 || offset >= total) return page
+  if (everything <= RANK_WINDOW) {
+    const rows = stmt(sqlite, `${ranked}${order}`).all(query.match) as Row[]
+    page.hits = rows.filter((r) => keep.has(r.id)).slice(offset, offset + limit).map(hit)
+    return page
+  }
+  // The same windows as without candidates (positions among all matches, so each range scan ranks at most
+  // RANK_WINDOW rows), keeping only the candidates; windows before the page are skipped by counting.
+  const inRange = stmt(sqlite, `${ranked} AND rowid BETWEEN ? AND ?${order}`)
+  let before = 0 // candidates in the windows already passed
+  for (let first = 0; first < everything && page.hits.length < limit; first += RANK_WINDOW) {
+    const last = Math.min(first + RANK_WINDOW, everything) - 1
+    let inWindow = 0
+    for (let i = first; i <= last; i++) if (keep.has(newestFirst[i])) inWindow++
+    if (before + inWindow > offset) {
+      const rows = (inRange.all(query.match, newestFirst[last], newestFirst[first]) as Row[]).filter((r) => keep.has(r.id))
+      const from = Math.max(0, offset - before)
+      page.hits.push(...rows.slice(from, from + limit - page.hits.length).map(hit))
+    }
+    before += inWindow
+  }
+  return page
 }
 
-/** How many listings `search` would page through for the same q and ids. */
+/** The hits of searchPage alone. */
+export function search(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOptions = {}): SearchHit[] {
+  return searchPage(sqlite, kind, q, opts).hits
+}
+
+/** The total of searchPage alone, without ranking anything. */
 export function countMatches(sqlite: Sqlite, kind: Kind, q: string, opts: { ids?: Iterable<number> } = {}): number {
   const query = compiled(sqlite, kind, q)
   if (!query) return 0
   const t = TABLE[kind]
-  const ids = opts.ids === undefined ? undefined : [...opts.ids]
-  if (ids === undefined) {
-    return (stmt(sqlite, `SELECT count(*) AS n FROM ${t} WHERE ${t} MATCH ?`).get(query.match) as { n: number }).n
-  }
-  if (ids.length === 0) return 0
-  if (ids.length <= IDS_IN_SQL) {
-    const sql = `SELECT count(*) AS n FROM ${t} WHERE ${t} MATCH ? AND rowid IN (SELECT value FROM json_each(?))`
-    return (stmt(sqlite, sql).get(query.match, JSON.stringify(ids)) as { n: number }).n
-  }
-  const keep = new Set(ids)
-  const all = stmt(sqlite, `SELECT rowid AS id FROM ${t} WHERE ${t} MATCH ?`).pluck().all(query.match) as number[]
-  return all.filter((id) => keep.has(id)).length
+  if (opts.ids === undefined) return matchCount(sqlite, t, query)
+  const keep = toSet(opts.ids)
+  if (keep.size === 0) return 0
+  return matchingRowids(sqlite, t, query).reduce((n, id) => (keep.has(id) ? n + 1 : n), 0)
 }
 
-/** The words `search` will look for, after stemming is left aside and typos are corrected: for a "no results
- * for …, searched for …" line, or to highlight a listing shown outside a result list. */
+/** What `search` looks for, corrections included: for a "searched for …" line, or to highlight a listing
+ * shown outside a result list. */
 export function searchTerms(sqlite: Sqlite, kind: Kind, q: string): string[] {
   return compiled(sqlite, kind, q)?.groups.flatMap((g) => g.terms) ?? []
+}
+
+type Row = { id: number; score: number }
+
+function toSet(ids: Iterable<number>): ReadonlySet<number> {
+  return ids instanceof Set ? (ids as ReadonlySet<number>) : new Set(ids)
+}
+
+/** Counted once per compiled query, which is dropped at the next write. */
+function matchCount(sqlite: Sqlite, t: string, query: Compiled): number {
+  query.total ??= stmt(sqlite, `SELECT count(*) FROM ${t} WHERE ${t} MATCH ?`).pluck().get(query.match) as number
+  return query.total
+}
+
+/**
+ * All matching rowids, newest first. Reading them without ranking is cheap (~0.1 µs each); filtering
+ * candidates in SQL with `rowid IN (…)` is not, since FTS5 restarts the whole query for every id.
+ */
+function matchingRowids(sqlite: Sqlite, t: string, query: Compiled): number[] {
+  return stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid DESC`).pluck().all(query.match) as number[]
 }
 
 /**
@@ -200,40 +263,41 @@ export function relevance(
   ids: Iterable<number>,
 ): Map<number, Relevance> {
   const out = new Map<number, Relevance>()
-  const keep = new Set(ids)
-  const state = kindState(sqlite, kind)
-  if (keep.size === 0 || state.docs === 0) return out
+  const keep = toSet(ids)
+  const docs = docCount(sqlite, kind)
+  if (keep.size === 0 || docs === 0) return out
   const t = TABLE[kind]
   const { title, body } = typeof text === 'string' ? { title: '', body: text } : text
 
   // Inflections of one English word (fund, funding) are one word here, matched as the first one seen.
-  const words = new Map<string, { word: string; expr: string; tf: number }>()
+  const words = new Map<string, { word: string; tf: number }>()
   for (const [source, factor] of [[title, 2], [body, 1]] as const) {
     for (const [word, tf] of contentWords(source)) {
       const key = isCjk(word) ? word : stem(word)
       const seen = words.get(key)
       if (seen) seen.tf += tf * factor
-      else words.set(key, { word, expr: termExpr(word).expr, tf: tf * factor })
+      else words.set(key, { word, tf: tf * factor })
     }
   }
-  const count = stmt(sqlite, `SELECT count(*) AS n FROM ${t} WHERE ${t} MATCH ?`)
   const chosen = [...words.values()]
-    .map(({ word, expr, tf }) => {
-      const df = (count.get(expr) as { n: number }).n
-      const idf = Math.log(1 + (state.docs - df + 0.5) / (df + 0.5))
-      return { expr, word, weight: Math.min(tf, 2) * idf, df }
+    .map(({ word, tf }) => {
+      const df = docFrequency(sqlite, kind, word)
+      return { word, expr: termExpr(word).expr, df, weight: Math.min(tf, 2) * Math.log(1 + (docs - df + 0.5) / (df + 0.5)) }
     })
     // A word no listing uses cannot match; one in most listings says nothing about fit.
-    .filter((w) => w.df > 0 && w.df <= state.docs / 2)
+    .filter((w) => w.df > 0 && w.df <= docs / 2)
     .sort((a, b) => b.weight - a.weight || (a.word < b.word ? -1 : 1))
     .slice(0, RELEVANCE_WORDS)
   const total = chosen.reduce((sum, w) => sum + w.weight, 0)
   if (total === 0) return out
 
-  const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ?`).pluck()
+  // Candidates are usually recent listings: scanning only their rowid range skips most of each word's postings.
+  let [lo, hi] = [Infinity, -Infinity]
+  for (const id of keep) [lo, hi] = [Math.min(lo, id), Math.max(hi, id)]
+  const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? AND rowid BETWEEN ? AND ?`).pluck()
   for (const w of chosen) {
-    const inTitle = new Set(rowids.all(`{title} : ${w.expr}`) as number[])
-    for (const id of rowids.all(w.expr) as number[]) {
+    const inTitle = new Set(rowids.all(`{title} : ${w.expr}`, lo, hi) as number[])
+    for (const id of rowids.all(w.expr, lo, hi) as number[]) {
       if (!keep.has(id)) continue
       const r = out.get(id) ?? { score0to1: 0, terms: [] }
       r.score0to1 += (w.weight / total) * (inTitle.has(id) ? 1 : BODY_ONLY_SHARE)
@@ -245,52 +309,75 @@ export function relevance(
   return out
 }
 
+/**
+ * Roughly how many listings contain `word`, from the index vocabulary rather than a query: an English
+ * word's stem prefix summed over its forms, a Chinese word's own token, else its rarest part.
+ */
+function docFrequency(sqlite: Sqlite, kind: Kind, word: string): number {
+  if (!isCjk(word)) {
+    const vocab = vocabulary(sqlite, kind)
+    return word.length < 3 ? (vocab.df.get(word) ?? 0) : prefixDocs(vocab, stem(word), Infinity)
+  }
+  const df = stmt(sqlite, `SELECT doc FROM ${TABLE[kind]}_vocab WHERE term = ?`).pluck()
+  const own = (df.get(word) as number | undefined) ?? 0
+  if (Array.from(word).length <= 2) return own
+  const parts = subWords(word)
+  return Math.max(own, Math.min(...(parts.length > 0 ? parts : bigrams(word)).map((p) => (df.get(p) as number | undefined) ?? 0)))
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Query compilation
 
 type Group = { expr: string; terms: string[]; cjk: boolean }
-type Compiled = { match: string; groups: Group[] }
+type Compiled = { match: string; groups: Group[]; total?: number }
 
 /** A phrase that FTS5 reads as literal text: tokens only hold letters and digits, but quote anyway. */
 const quote = (s: string) => `"${s.replaceAll('"', '""')}"`
 
-/** The FTS5 expression for one word, without typo correction. */
+/**
+ * The FTS5 expression for one word, without typo correction. Each alternative is a posting list that bm25
+ * reads for every matching row, so the expressions stay as short as the matching allows, without phrases.
+ */
 function termExpr(word: string): Group {
   if (isCjk(word)) {
     const chars = Array.from(word)
-    // One character: any word starting with it. Two: the word or bigram itself. Longer: the word as jieba
-    // cut it, or its bigrams in a row (jieba cut the listing differently), or all of its parts
-    // (活动中心 → 活动 AND 中心; 排练场 → 排练).
+    // One character: any word starting with it. Two: the word or bigram itself.
     if (chars.length === 1) return { expr: `${quote(word)}*`, terms: [word], cjk: true }
     if (chars.length === 2) return { expr: quote(word), terms: [word], cjk: true }
+    // Longer: its dictionary parts (志愿者 → 志愿 AND 愿者, 活动中心 → 活动 AND 中心), which also find the
+    // parts apart; the word itself as an alternative where the parts leave characters out (排练场 → 排练);
+    // all its bigrams for words jieba does not know (names).
     const parts = subWords(word)
-    const alternatives = [quote(word), quote(bigrams(word).join(' '))]
-    if (parts.length > 0) alternatives.push(parts.length === 1 ? quote(parts[0]) : `(${parts.map(quote).join(' AND ')})`)
-    return { expr: `(${alternatives.join(' OR ')})`, terms: [word, ...parts], cjk: true }
+    const covered = new Set(parts.flatMap((p) => { const i = word.indexOf(p); return Array.from(p, (_, k) => i + k) }))
+    const all = (xs: string[]) => (xs.length === 1 ? quote(xs[0]) : `(${xs.map(quote).join(' AND ')})`)
+    if (parts.length === 0) return { expr: all(bigrams(word)), terms: [word], cjk: true }
+    if (covered.size === word.length) return { expr: all(parts), terms: [word, ...parts], cjk: true }
+    return { expr: `(${quote(word)} OR ${all(parts)})`, terms: [word, ...parts], cjk: true }
   }
   if (word.length < 3 || /^\d+$/.test(word)) return { expr: quote(word), terms: [word], cjk: false }
-  // The exact word and the stem prefix are both listed so an exact match scores twice.
-  return { expr: `(${quote(word)} OR ${quote(stem(word))}*)`, terms: [word], cjk: false }
+  return { expr: `${quote(stem(word))}*`, terms: [word], cjk: false }
 }
 
 function compiled(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
-  const state = kindState(sqlite, kind)
+  const queries = kindState(sqlite, kind).queries
   const key = q.trim()
-  if (state.queries.has(key)) return state.queries.get(key) ?? undefined
-  const result = compile(sqlite, kind, state, key)
-  if (state.queries.size >= 500) state.queries.clear()
-  state.queries.set(key, result ?? null)
+  const cached = queries.get(key)
+  if (cached !== undefined) return cached ?? undefined
+  const result = compile(sqlite, kind, key)
+  if (queries.size >= 500) queries.clear()
+  queries.set(key, result ?? null)
   return result
 }
 
-function compile(sqlite: Sqlite, kind: Kind, state: KindState, q: string): Compiled | undefined {
+function compile(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
+  const t = TABLE[kind]
   const groups: Group[] = []
   for (const word of queryTerms(q)) {
     let g = termExpr(word)
     if (!g.cjk && /^[a-z]{4,}$/.test(word)) {
-      const fixes = corrections(state, word)
+      const fixes = corrections(sqlite, kind, word)
       if (fixes.length > 0) {
-        const exprs = [g.expr, ...fixes.map((f) => `${quote(f)} OR ${quote(stem(f))}*`)]
+        const exprs = [g.expr, ...fixes.map((f) => `${quote(stem(f))}*`)]
         g = { expr: `(${exprs.join(' OR ')})`, terms: [word, ...fixes], cjk: false }
       }
     }
@@ -303,29 +390,8 @@ function compile(sqlite: Sqlite, kind: Kind, state: KindState, q: string): Compi
   const strict = scripts.map(all).join(' OR ')
   const loose = groups.map((g) => g.expr).join(' OR ')
   if (strict === loose) return { match: strict, groups }
-  const t = TABLE[kind]
   const hasAny = stmt(sqlite, `SELECT 1 FROM ${t} WHERE ${t} MATCH ? LIMIT 1`).get(strict)
   return { match: hasAny ? strict : loose, groups }
-}
-
-/** For each listing on a page, the groups (query words) it matched. */
-function matchedTerms(sqlite: Sqlite, t: string, query: Compiled, ids: number[]): Map<number, string[]> {
-  const out = new Map<number, string[]>()
-  if (ids.length === 0) return out
-  if (query.groups.length === 1) {
-    for (const id of ids) out.set(id, [...query.groups[0].terms])
-    return out
-  }
-  const sql = `SELECT rowid FROM ${t} WHERE ${t} MATCH ? AND rowid IN (SELECT value FROM json_each(?))`
-  const json = JSON.stringify(ids)
-  for (const g of query.groups) {
-    for (const id of stmt(sqlite, sql).pluck().all(g.expr, json) as number[]) {
-      const terms = out.get(id) ?? []
-      terms.push(...g.terms)
-      out.set(id, terms)
-    }
-  }
-  return out
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -333,20 +399,24 @@ function matchedTerms(sqlite: Sqlite, t: string, query: Compiled, ids: number[])
 
 /**
  * Vocabulary words close to `word` when the word itself (as a stem prefix) finds fewer than 3 listings:
- * "rehersal" → ["rehearsal"]. Candidates share the first letter (typos there are rare, and the restriction
- * keeps the scan to a few hundred words at 100k listings) and are within 1 edit (2 for words of 8+
- * letters), and must be far more common than the word; the closest, then most common, three win.
+ * "rehersal" → ["rehearsal"]. Candidates share the first letter (typos there are rare, and it keeps the
+ * scan to a few hundred words at 100k listings), are within 1 edit (2 for words of 8+ letters), and must be
+ * far more common than the word; the closest, then most common, three win.
  */
-function corrections(state: KindState, word: string): string[] {
-  const own = prefixDocs(state, stem(word), 3)
+function corrections(sqlite: Sqlite, kind: Kind, word: string): string[] {
+  const t = TABLE[kind]
+  // Counted in the index itself, not the cached vocabulary, so a word that just became common is trusted.
+  const own = stmt(sqlite, `SELECT count(*) FROM (SELECT 1 FROM ${t} WHERE ${t} MATCH ? LIMIT 3)`)
+    .pluck()
+    .get(`${quote(stem(word))}*`) as number
   if (own >= 3) return []
+  const vocab = vocabulary(sqlite, kind)
   const max = word.length >= 8 ? 2 : 1
   const found: { w: string; d: number; df: number }[] = []
   for (let len = word.length - max; len <= word.length + max; len++) {
-    for (const w of state.buckets.get(`${word[0]}${len}`) ?? []) {
-      if (w === word) continue
-      const df = state.latin.get(w) ?? 0
-      if (df <= own * 5) continue
+    for (const w of vocab.buckets.get(`${word[0]}${len}`) ?? []) {
+      const df = vocab.df.get(w) ?? 0
+      if (w === word || df <= own * 5) continue
       const d = editDistance(word, w, max)
       if (d <= max) found.push({ w, d, df })
     }
@@ -360,11 +430,13 @@ function corrections(state: KindState, word: string): string[] {
     .map((f) => f.w)
 }
 
-/** Documents containing a word starting with `prefix`, counted up to `cap` (summed df, an over-estimate). */
-function prefixDocs(state: KindState, prefix: string, cap: number): number {
-  const sorted = sortedWords(state)
+/** Listings containing a word that starts with `prefix`, counted up to `cap` (summed df, an over-estimate). */
+function prefixDocs(vocab: Vocabulary, prefix: string, cap: number): number {
+  const sorted = (vocab.sorted ??= [...vocab.df.keys()].sort())
   let n = 0
-  for (let i = lowerBound(sorted, prefix); i < sorted.length && n < cap && sorted[i].startsWith(prefix); i++) n += state.latin.get(sorted[i]) ?? 0
+  for (let i = lowerBound(sorted, prefix); i < sorted.length && n < cap && sorted[i].startsWith(prefix); i++) {
+    n += vocab.df.get(sorted[i]) ?? 0
+  }
   return n
 }
 
@@ -391,37 +463,47 @@ export function editDistance(a: string, b: string, max: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Per-connection caches: prepared statements, English vocabulary, compiled queries
+// Per-connection caches: prepared statements, compiled queries, English vocabulary
 
-type KindState = {
-  docs: number
-  latin: Map<string, number> // English word → listings containing it
+/** The English words of one index with their listing counts, for typo correction and rarity estimates. */
+type Vocabulary = {
+  df: Map<string, number>
   buckets: Map<string, string[]> // first letter + length → words: the typo candidates
   sorted?: string[] // the same words in order, for prefix counts; built on first need
-  queries: Map<string, Compiled | null>
+  loadedAt: number
+  stale: boolean // another connection wrote since it was loaded
 }
-type State = { dataVersion: number; stmts: Map<string, Database.Statement>; kinds: Partial<Record<Kind, KindState>> }
+type KindState = { queries: Map<string, Compiled | null>; docs?: number; vocab?: Vocabulary }
+type State = { dataVersion: number; stmts: Map<string, Database.Statement>; kinds: Record<Kind, KindState> }
 const states = new WeakMap<Sqlite, State>()
 
-/** The connection's caches, dropped first if another connection has committed since we last looked. */
+/**
+ * The connection's caches. data_version moves only when another connection (a CLI, a second process)
+ * commits: then compiled queries and counts are dropped at once, the vocabulary at most every
+ * VOCAB_RELOAD_MS (reading it takes ~100 ms at 100k listings). This connection's own writes keep the
+ * vocabulary current incrementally.
+ */
 function state(sqlite: Sqlite): State {
-  let s = states.get(sqlite)
-  // data_version moves only when another connection (a CLI, a second process) commits; this connection's
-  // own writes keep the caches current incrementally, so a search never reloads the vocabulary after an insert.
   const version = sqlite.pragma('data_version', { simple: true }) as number
+  let s = states.get(sqlite)
   if (!s) {
-    s = { dataVersion: version, stmts: new Map(), kinds: {} }
+    const kinds = { need: { queries: new Map() }, offer: { queries: new Map() } }
+    s = { dataVersion: version, stmts: new Map(), kinds }
     states.set(sqlite, s)
   } else if (s.dataVersion !== version) {
     s.dataVersion = version
-    s.kinds = {}
+    for (const ks of Object.values(s.kinds)) {
+      ks.queries.clear()
+      ks.docs = undefined
+      if (ks.vocab) ks.vocab.stale = true
+    }
   }
   return s
 }
 
+/** After schema changes: statements and everything cached refer to tables that are gone. */
 function forget(sqlite: Sqlite): void {
-  const s = states.get(sqlite)
-  if (s) s.kinds = {}
+  states.delete(sqlite)
 }
 
 function stmt(sqlite: Sqlite, sql: string): Database.Statement {
@@ -435,27 +517,27 @@ function stmt(sqlite: Sqlite, sql: string): Database.Statement {
 }
 
 function kindState(sqlite: Sqlite, kind: Kind): KindState {
-  const s = state(sqlite)
-  const existing = s.kinds[kind]
-  if (existing) return existing
-  const t = TABLE[kind]
-  const latin = new Map<string, number>()
-  const buckets = new Map<string, string[]>()
-  const rows = sqlite.prepare(`SELECT term, doc FROM ${t}_vocab WHERE term >= 'a' AND term < '{'`).raw().iterate()
-  for (const [term, doc] of rows as Iterable<[string, number]>) {
-    if (!/^[a-z]+$/.test(term)) continue
-    latin.set(term, doc)
-    addToBucket(buckets, term)
-  }
-  const docs = (sqlite.prepare(`SELECT count(*) AS n FROM ${t}_docsize`).get() as { n: number }).n
-  const loaded: KindState = { docs, latin, buckets, queries: new Map() }
-  s.kinds[kind] = loaded
-  return loaded
+  return state(sqlite).kinds[kind]
 }
 
-function sortedWords(ks: KindState): string[] {
-  ks.sorted ??= [...ks.latin.keys()].sort()
-  return ks.sorted
+function docCount(sqlite: Sqlite, kind: Kind): number {
+  const ks = kindState(sqlite, kind)
+  ks.docs ??= stmt(sqlite, `SELECT count(*) FROM ${TABLE[kind]}_docsize`).pluck().get() as number
+  return ks.docs
+}
+
+function vocabulary(sqlite: Sqlite, kind: Kind): Vocabulary {
+  const ks = kindState(sqlite, kind)
+  if (ks.vocab && !(ks.vocab.stale && Date.now() - ks.vocab.loadedAt > VOCAB_RELOAD_MS)) return ks.vocab
+  const vocab: Vocabulary = { df: new Map(), buckets: new Map(), loadedAt: Date.now(), stale: false }
+  const rows = stmt(sqlite, `SELECT term, doc FROM ${TABLE[kind]}_vocab WHERE term >= 'a' AND term < '{'`).raw().iterate()
+  for (const [term, doc] of rows as Iterable<[string, number]>) {
+    if (!/^[a-z]+$/.test(term)) continue
+    vocab.df.set(term, doc)
+    addToBucket(vocab.buckets, term)
+  }
+  ks.vocab = vocab
+  return vocab
 }
 
 function lowerBound(sorted: string[], w: string): number {
@@ -476,21 +558,21 @@ function addToBucket(buckets: Map<string, string[]>, w: string): void {
   else buckets.set(key, [w])
 }
 
-/** Keeps a loaded vocabulary current after this connection wrote a listing made of `tokens`. */
+/** Keeps this connection's caches current after it wrote a listing made of `tokens` (or removed one). */
 function wrote(sqlite: Sqlite, kind: Kind, tokens: string): void {
-  const ks = state(sqlite).kinds[kind]
-  if (!ks) return
-  ks.queries.clear() // "match all words or else any" and corrections depend on what is indexed
-  if (!tokens) return
-  ks.docs++
+  const ks = kindState(sqlite, kind)
+  ks.queries.clear() // match-all-or-any and corrections depend on what is indexed
+  ks.docs = undefined
+  const vocab = ks.vocab
+  if (!vocab || !tokens) return
   for (const w of new Set(tokens.split(' '))) {
     if (!/^[a-z]+$/.test(w)) continue
-    const df = ks.latin.get(w)
-    // An upsert may count a listing twice and a removal is not subtracted: the counts only decide whether
-    // a word is rare enough to correct, and a stale word simply matches nothing.
-    ks.latin.set(w, (df ?? 0) + 1)
+    const df = vocab.df.get(w)
+    // An upsert may count a listing twice and a removal is not subtracted: the counts only rank typo
+    // candidates and estimate rarity, and a stale word simply matches nothing.
+    vocab.df.set(w, (df ?? 0) + 1)
     if (df !== undefined) continue
-    addToBucket(ks.buckets, w)
-    ks.sorted?.splice(lowerBound(ks.sorted, w), 0, w)
+    addToBucket(vocab.buckets, w)
+    vocab.sorted?.splice(lowerBound(vocab.sorted, w), 0, w)
   }
 }

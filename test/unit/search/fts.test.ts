@@ -12,7 +12,9 @@ import {
   reindex,
   removeDoc,
   search,
+  searchPage,
   searchTerms,
+  editDistance,
 } from '../../../src/db/fts.js'
 import { corpus } from './corpus.js'
 
@@ -103,11 +105,9 @@ describe('search over the fixed corpus', () => {
     expect(hits[0].score).toBeGreaterThan(hits[1].score)
   })
 
-  it('reports which query words each listing matched, for highlighting', () => {
+  it('hands back the words to highlight with each hit', () => {
     const hits = search(sqlite, 'need', '音响 speakers')
-    expect(hits.find((h) => h.id === 113)?.terms).toEqual(['音响', 'speakers'])
-    expect(hits.find((h) => h.id === 105)?.terms).toEqual(['音响'])
-    expect(hits.find((h) => h.id === 106)?.terms).toEqual(['speakers'])
+    for (const h of hits) expect(h.terms).toEqual(['音响', 'speakers'])
   })
 
   it('reports the corrected word next to the typed one', () => {
@@ -231,6 +231,20 @@ describe('keeping the index current', () => {
   })
 })
 
+describe('editDistance', () => {
+  it.each([
+    ['rehersal', 'rehearsal', 1],
+    ['volunters', 'volunteers', 1],
+    ['tutorng', 'tutoring', 1],
+    ['recieve', 'receive', 1], // a transposition is one edit
+    ['speakers', 'speaker', 1],
+    ['choir', 'chair', 1],
+    ['dance', 'piano', 3], // gives up past max
+  ])('%s → %s is %i', (a, b, d) => {
+    expect(editDistance(a as string, b as string, 2)).toBe(d)
+  })
+})
+
 describe('ensureSearchIndex', () => {
   it('creates the tables once and reports them as new', () => {
     const sqlite = new Database(':memory:')
@@ -296,6 +310,48 @@ describe('pagination and filters', () => {
     const big = Array.from({ length: 20_000 }, (_, i) => i + 1)
     expect(ids(search(sqlite, 'offer', '舞蹈', { ids: big, limit: 100 }))).toEqual(ids(search(sqlite, 'offer', '舞蹈', { limit: 100 })))
     expect(countMatches(sqlite, 'offer', 'rehearsal', { ids: big })).toBe(15)
+  })
+
+  it('ranks a very common word window by window, newest first, and pages through every match once', () => {
+    const sqlite = new Database(':memory:')
+    onTestFinished(() => void sqlite.close())
+    ensureSearchIndex(sqlite)
+    const n = 2500 // more than two ranking windows
+    reindex(sqlite, 'offer', Array.from({ length: n }, (_, i) => ({
+      id: i + 1,
+      title: i % 10 === 0 ? '志愿者招募' : '社区活动',
+      body: `志愿者 ${'活动 '.repeat(i % 5)}`,
+    })))
+    expect(countMatches(sqlite, 'offer', '志愿者')).toBe(n)
+    const first = search(sqlite, 'offer', '志愿者', { limit: 20 })
+    // Best of the newest window: a title match, from the newest 1000 listings.
+    expect(first[0].id).toBeGreaterThan(n - 1000)
+    expect(first.every((h) => h.id % 10 === 1)).toBe(true)
+    const seen = new Set<number>()
+    for (let offset = 0; offset < n; offset += 700) {
+      for (const h of search(sqlite, 'offer', '志愿者', { limit: 700, offset })) seen.add(h.id)
+    }
+    expect(seen.size).toBe(n)
+    // The same with candidate ids: every other listing.
+    const even = Array.from({ length: n / 2 }, (_, i) => 2 * (i + 1))
+    const total = countMatches(sqlite, 'offer', '志愿者', { ids: even })
+    expect(total).toBe(n / 2)
+    const seenEven = new Set<number>()
+    for (let offset = 0; offset < total; offset += 333) {
+      for (const h of search(sqlite, 'offer', '志愿者', { ids: even, limit: 333, offset })) seenEven.add(h.id)
+    }
+    expect(seenEven.size).toBe(n / 2)
+    expect([...seenEven].every((id) => id % 2 === 0)).toBe(true)
+  })
+
+  it('returns a page and the total in one call', () => {
+    const sqlite = manyDb()
+    const page = searchPage(sqlite, 'offer', 'rehearsal', { limit: 4, offset: 12 })
+    expect(page.total).toBe(15)
+    expect(page.hits).toHaveLength(3)
+    expect(page.terms).toEqual(['rehearsal'])
+    expect(searchPage(sqlite, 'offer', 'rehearsal', { offset: 99 })).toEqual({ hits: [], total: 15, terms: ['rehearsal'] })
+    expect(searchPage(sqlite, 'offer', '  ')).toEqual({ hits: [], total: 0, terms: [] })
   })
 
   it('orders ties deterministically', () => {
