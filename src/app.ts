@@ -23,6 +23,10 @@ import needsRoutes from './needs/needs.routes.js'
 import offersRoutes from './offers/offers.routes.js'
 import listingsApi from './listings/listings.api.js'
 import searchRoutes from './listings/search.routes.js'
+import unreadBadge from './notifications/unread.js'
+import notificationsRoutes from './notifications/notifications.routes.js'
+import * as jobs from './jobs/jobs.js'
+import { startScheduler } from './jobs/scheduler.js'
 
 /** Builds the whole app from a config; never listens (server.ts does), so tests inject into the real thing. */
 export async function buildApp(config: Config): Promise<FastifyInstance> {
@@ -38,6 +42,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   })
   app.decorate('config', config)
   await app.register(dbPlugin)
+  // Services read it from the database (a match schedules its reminder inside its own transaction).
+  jobs.setReminderDays(app.db, config.requestReminderDays)
   await app.register(cookie, { secret: sessionSecret(app.db, config.sessionSecret) })
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -77,9 +83,15 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(viewPlugin)
   await app.register(securityPlugin)
   await app.register(errorsPlugin)
+  await app.register(unreadBadge)
 
-  // Blank form fields mean "not given": dropping them lets `required` and optional fields mean what they say.
+  // Blank form fields and query parameters mean "not given": dropping them lets `required` and optional
+  // fields mean what they say (a filter form always sends `area=` when no area is chosen).
   app.addHook('preValidation', async (req) => {
+    if (req.query && typeof req.query === 'object') {
+      const query = req.query as Record<string, unknown>
+      for (const [k, v] of Object.entries(query)) if (v === '') delete query[k]
+    }
     if (req.body && typeof req.body === 'object' && !Array.isArray(req.body) && req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
       const body = req.body as Record<string, unknown>
       for (const [k, v] of Object.entries(body)) {
@@ -98,5 +110,18 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(offersRoutes)
   await app.register(searchRoutes)
   await app.register(listingsApi)
+  await app.register(notificationsRoutes)
+
+  // Reminders, digests, expiry and mail run in this process when asked to; started once the app is ready
+  // (after server.ts has loaded demo data), stopped before the database closes.
+  if (config.scheduler) {
+    let scheduler: ReturnType<typeof startScheduler> | undefined
+    app.addHook('onReady', async () => {
+      scheduler = startScheduler(app.db, config, app.log)
+    })
+    app.addHook('preClose', async () => {
+      await scheduler?.stop()
+    })
+  }
   return app
 }

@@ -276,3 +276,13 @@ export const loginThrottle = sqliteTable('login_throttle', {
   failures: integer('failures').notNull().default(0),
   lastFailureAt: integer('last_failure_at').notNull(),
 })
+
+// A broker's allocation proposal, kept so it can be reviewed (rows removed) before any match is proposed.
+export const allocationRuns = sqliteTable('allocation_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  brokerId: integer('broker_id').notNull().references(() => users.id),
+  params: text('params', { mode: 'json' }).$type<{ areaIds: number[]; category: string | null }>().notNull(),
+  result: text('result', { mode: 'json' }).$type<unknown>().notNull(),
+  createdAt: createdAt(),
+  appliedAt: text('applied_at'),
+}, (t) => [index('allocation_runs_broker').on(t.brokerId)])

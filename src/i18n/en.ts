@@ -152,7 +152,7 @@ export const en: Record<MessageKey, string> = {
   'orgs.count': '{count} organizations',
   'orgs.unregistered': 'Unregistered',
   'orgs.registered': 'Registered',
-  'orgs.members': '{count} members',
+  'orgs.members': 'Members: {count}',
   'orgs.new.title': 'Register an organization',
   'orgs.new.lead': 'Unregistered community groups are welcome. You start as "self-declared"; a social worker can vouch for you and the street office can endorse you.',
   'orgs.edit.title': 'Edit organization profile',

@@ -1,5 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { randomUUID } from 'node:crypto'
 import * as needs from './needs.js'
+import * as matching from '../matching/matching.js'
+import { presenter } from '../matching/present.js'
+import * as orgs from '../orgs/orgs.js'
 import * as areas from '../areas/areas.js'
 import { URGENCIES } from '../db/schema.js'
 import { formSchema, idParam, oneOf } from '../shared/forms.js'
@@ -44,7 +48,13 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
     const need = needs.visible(app.db, req.user, (req.params as { id: number }).id)
     if (!need) throw new NotFound()
     const owner = !!req.user?.orgIds.includes(need.orgId)
-    return reply.render('needs/show', { need: { ...present(need, req.locale) }, owner, form: owner, closeReasons: CLOSE_REASONS, today: isoDate(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title })
+    const found = matching.offersForNeed(app.db, need.id)!
+    const say = presenter(app.db, req.locale)
+    const broker = !!req.user && orgs.brokerCovers(app.db, req.user, need.areaId)
+    return reply.render('needs/show', {
+      matches: found.matches.map((m) => ({ ...m, reasons: say.reasons(m.reasons), quantity: Math.min(m.offer.remaining, need.remaining) })),
+      matchTotal: found.total, canRequest: owner && !!found.matches.length, canPropose: broker, idem: randomUUID(),
+      whyNot: found.whyNot && { ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock) }, need: { ...present(need, req.locale) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: isoDate(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title })
   })
 
   app.get('/needs/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {

@@ -1,5 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { randomUUID } from 'node:crypto'
 import * as offers from './offers.js'
+import * as matching from '../matching/matching.js'
+import { presenter } from '../matching/present.js'
+import * as orgs from '../orgs/orgs.js'
 import * as areas from '../areas/areas.js'
 import { formSchema, idParam, oneOf } from '../shared/forms.js'
 import { CLOSE_REASONS } from '../db/schema.js'
@@ -43,7 +47,12 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
     const offer = offers.visible(app.db, req.user, (req.params as { id: number }).id)
     if (!offer) throw new NotFound()
     const owner = !!req.user?.orgIds.includes(offer.orgId)
-    return reply.render('offers/show', { offer: { ...present(offer, req.locale), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.locale === 'en' ? ', ' : '、') }, owner, form: owner, closeReasons: CLOSE_REASONS, today: isoDate(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
+    const found = matching.needsForOffer(app.db, offer.id)!
+    const say = presenter(app.db, req.locale)
+    const broker = req.user?.role === 'broker' && req.user.brokerAreaIds.length > 0
+    return reply.render('offers/show', {
+      matches: found.matches.map((m) => ({ ...m, reasons: say.reasons(m.reasons), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
+      matchTotal: found.total, canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.locale === 'en' ? ', ' : '、') }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: isoDate(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
   })
 
   app.get('/offers/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {

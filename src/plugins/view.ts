@@ -36,8 +36,9 @@ export function createHandlebars() {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b || (a != null && b != null && String(a) === String(b)))
   hbs.registerHelper('ne', (a: unknown, b: unknown) => String(a) !== String(b))
   hbs.registerHelper('not', (a: unknown) => !a)
-  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean))
-  hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean))
+  // Like JavaScript's || and &&: the deciding value itself, so `(or a b)` can stand for a value, not only a test.
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).find(Boolean) ?? args.at(-2))
+  hbs.registerHelper('and', (...args: unknown[]) => { const values = args.slice(0, -1); return values.find((v) => !v) ?? values.at(-1) })
   hbs.registerHelper('enc', (value: unknown) => encodeURIComponent(String(value ?? '')))
   hbs.registerHelper('array', (...args: unknown[]) => args.slice(0, -1))
   hbs.registerHelper('add', (a: number, b: number) => Number(a) + Number(b))

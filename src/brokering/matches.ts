@@ -1,0 +1,248 @@
+import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm'
+import { writeTx, type Db } from '../db/client.js'
+import { areas, brokerAreas, idempotencyKeys, matchEvents, matches, memberships, messages, needs, offers, organizations, feedback, users } from '../db/schema.js'
+import { DomainError, InvalidTransition, NotFound, ValidationError } from '../shared/errors.js'
+import { isoDate } from '../shared/time.js'
+import * as events from '../events/events.js'
+import { notify } from '../notifications/notifications.js'
+import * as jobs from '../jobs/jobs.js'
+import * as matching from '../matching/matching.js'
+import { demandStatus } from '../listings/listings.js'
+import type { CurrentUser } from '../accounts/accounts.js'
+import { ACTIVE_STATES, CONTACT_STATES, available, transition, type Event, type Side, type State } from './lifecycle.js'
+
+export type Match = typeof matches.$inferSelect
+type Origin = Match['origin']
+
+/** Not enough capacity or demand left: the clear "someone else got there first" answer. */
+export class CapacityTaken extends DomainError {}
+
+/** Which sides of this match the user stands on; none means the match does not exist for them. */
+export function sidesOf(db: Db, user: CurrentUser, m: { needOrgId: number; offerOrgId: number; needAreaPath: string; brokerId: number | null }): Side[] {
+  const sides: Side[] = []
+  if (user.orgIds.includes(m.needOrgId)) sides.push('need')
+  if (user.orgIds.includes(m.offerOrgId)) sides.push('offer')
+  if (user.role === 'broker' && (m.brokerId === user.id || coversPath(db, user, m.needAreaPath))) sides.push('broker')
+  return sides
+}
+
+function coversPath(db: Db, user: CurrentUser, path: string) {
+  const ids = path.split('/').filter(Boolean).map(Number)
+  return user.brokerAreaIds.some((id) => ids.includes(id))
+}
+
+const detailColumns = {
+  id: matches.id, needId: matches.needId, offerId: matches.offerId, quantity: matches.quantity, deliveredQuantity: matches.deliveredQuantity,
+  state: matches.state, origin: matches.origin, score: matches.score, reasons: matches.reasons, reason: matches.reason, brokerId: matches.brokerId,
+  version: matches.version, createdAt: matches.createdAt, updatedAt: matches.updatedAt, acceptedAt: matches.acceptedAt, deliveredAt: matches.deliveredAt,
+  needTitle: needs.title, needOrgId: needs.orgId, needUnit: needs.unit, needAreaId: needs.areaId, needAreaPath: areas.path,
+  offerTitle: offers.title, offerOrgId: offers.orgId,
+}
+
+function loadDetail(db: Db, id: number) {
+  return db.select(detailColumns).from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId))
+    .innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(matches.id, id)).get()
+}
+
+/** Scoped lookup: a match exists for its two sides and its covering broker only (everyone else: 404). */
+export function findVisible(db: Db, user: CurrentUser, id: number) {
+  const m = loadDetail(db, id)
+  if (!m) return undefined
+  const sides = sidesOf(db, user, m)
+  if (sides.length === 0) return undefined
+  const org = (orgId: number) => db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.id, orgId)).get()!
+  const reviewed = db.select({ side: feedback.side }).from(feedback).where(eq(feedback.matchId, id)).all().map((f) => f.side as Side)
+  return { ...m, sides, needOrg: org(m.needOrgId), offerOrg: org(m.offerOrgId), reviewed, actions: available({ state: m.state, reviewed }, { sides }) }
+}
+
+/** Private contacts of both organizations, only once the match is accepted, only for its parties. */
+export function contacts(db: Db, match: NonNullable<ReturnType<typeof findVisible>>) {
+  if (!(CONTACT_STATES as readonly string[]).includes(match.state)) return undefined
+  const org = (id: number) => db.select({ name: organizations.name, phone: organizations.contactPhone, email: organizations.contactEmail }).from(organizations).where(eq(organizations.id, id)).get()
+  return { need: org(match.needOrgId), offer: org(match.offerOrgId) }
+}
+
+/** Everyone who should hear about a match: both organizations' members and the covering brokers. */
+function audience(db: Db, needId: number, offerId: number): { need: number[]; offer: number[]; broker: number[] } {
+  const need = db.select({ orgId: needs.orgId, path: areas.path }).from(needs).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, needId)).get()!
+  const offer = db.select({ orgId: offers.orgId }).from(offers).where(eq(offers.id, offerId)).get()!
+  const members = (orgId: number) => db.select({ id: memberships.userId }).from(memberships).where(eq(memberships.orgId, orgId)).all().map((r) => r.id)
+  const pathIds = need.path.split('/').filter(Boolean).map(Number)
+  const broker = db.select({ id: brokerAreas.userId }).from(brokerAreas).innerJoin(users, eq(users.id, brokerAreas.userId))
+    .where(and(inArray(brokerAreas.areaId, pathIds), eq(users.role, 'broker'))).all().map((r) => r.id)
+  return { need: members(need.orgId), offer: members(offer.orgId), broker: [...new Set(broker)] }
+}
+
+export interface OpenInput {
+  needId: number
+  offerId: number
+  quantity: number
+  idempotencyKey?: string
+}
+
+/**
+ * Opens a match: a leader requests an offer for a need, a holder pledges an offer to a need, a broker
+ * proposes a pair. The pair must meet every hard constraint: a holder is never sent a request that breaks
+ * the offer's stated conditions.
+ */
+export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'propose', input: OpenInput, now = new Date(), extra: { origin?: Origin } = {}): Match {
+  const replay = idempotent(db, user, input.idempotencyKey)
+  if (replay) return replay
+  const pair = matching.assessPair(db, input.needId, input.offerId)
+  if (!pair) throw new NotFound()
+  const needRow = db.select({ orgId: needs.orgId, status: needs.status, expiresAt: needs.expiresAt, path: areas.path }).from(needs).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, input.needId)).get()!
+  const offerRow = db.select({ orgId: offers.orgId, status: offers.status, expiresAt: offers.expiresAt }).from(offers).where(eq(offers.id, input.offerId)).get()!
+  const side: Side = as === 'request' ? 'need' : as === 'pledge' ? 'offer' : 'broker'
+  const allowed = side === 'need' ? user.orgIds.includes(needRow.orgId) : side === 'offer' ? user.orgIds.includes(offerRow.orgId) : user.role === 'broker' && coversPath(db, user, needRow.path)
+  if (!allowed) throw new NotFound()
+  const today = isoDate(now)
+  const active = (s: string, exp: string | null, states: string[]) => states.includes(s) && (!exp || exp >= today)
+  if (!active(needRow.status, needRow.expiresAt, ['open', 'partly_met']) || !active(offerRow.status, offerRow.expiresAt, ['open'])) throw new InvalidTransition({ key: 'match.error.listing_closed' })
+  if (pair.violations.length) throw new InvalidTransition({ key: 'match.error.infeasible', params: { constraints: pair.violations.join(', ') } })
+  const limit = Math.min(pair.need.quantity, pair.offer.remaining)
+  if (input.quantity < 1 || input.quantity > limit) throw new ValidationError({ quantity: { key: 'validation.too_large', params: { limit } } })
+  const state: State = as === 'request' ? 'requested' : as === 'pledge' ? 'pledged' : 'proposed'
+  const origin: Origin = extra.origin ?? (side === 'need' ? 'need_side' : side === 'offer' ? 'offer_side' : 'broker')
+  return writeTx(db, (tx) => {
+    const duplicate = tx.select({ id: matches.id }).from(matches)
+      .where(and(eq(matches.needId, input.needId), eq(matches.offerId, input.offerId), inArray(matches.state, [...ACTIVE_STATES]))).get()
+    if (duplicate) throw new InvalidTransition({ key: 'match.error.duplicate', params: { id: duplicate.id } })
+    const at = now.toISOString()
+    const match = tx.insert(matches).values({
+      needId: input.needId, offerId: input.offerId, quantity: input.quantity, state, origin, proposedBy: user.id,
+      brokerId: side === 'broker' ? user.id : null, score: pair.score, reasons: pair.reasons, createdAt: at, updatedAt: at,
+    }).returning().get()
+    tx.insert(matchEvents).values({ matchId: match.id, at, actorId: user.id, event: as, fromState: null, toState: state, quantity: input.quantity }).run()
+    events.record(tx, { actorId: user.id, action: `match.${as}`, subjectType: 'match', subjectId: match.id }, now)
+    const who = audience(tx, input.needId, input.offerId)
+    const answering = side === 'need' ? who.offer : side === 'offer' ? who.need : [...who.need, ...who.offer]
+    notify(tx, [...answering, ...who.broker].filter((id) => id !== user.id), { kind: `match.${state}`, params: { id: match.id, need: pair.need.id }, link: `/matches/${match.id}` }, now)
+    jobs.schedule(tx, { key: `remind:${match.id}:${state}`, kind: 'match.reminder', runAt: new Date(now.getTime() + jobs.reminderDays(tx) * 86_400_000), payload: { matchId: match.id, state } })
+    remember(tx, user, input.idempotencyKey, match, now)
+    return match
+  })
+}
+
+function idempotent(db: Db, user: CurrentUser, key: string | undefined): Match | undefined {
+  if (!key) return undefined
+  const row = db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.key, key), eq(idempotencyKeys.userId, user.id))).get()
+  if (!row) return undefined
+  return db.select().from(matches).where(eq(matches.id, Number(row.result))).get()
+}
+
+// The key is written in the same transaction as the change: a retried form finds it and does nothing more.
+function remember(db: Db, user: CurrentUser, key: string | undefined, match: Match, now: Date) {
+  if (key) db.insert(idempotencyKeys).values({ key, userId: user.id, result: String(match.id), createdAt: now.toISOString() }).run()
+}
+
+export interface FireInput {
+  reason?: string
+  /** For 'deliver': what was actually delivered. */
+  quantity?: number
+  rating?: number
+  comment?: string
+  idempotencyKey?: string
+}
+
+/**
+ * Moves a match through its lifecycle. Accepting reserves the quantity on both the offer and the need in
+ * one IMMEDIATE transaction with guarded updates (`remaining >= quantity`, exactly one row changed), so the
+ * last unit can never be promised twice; cancelling releases it.
+ */
+export function fire(db: Db, user: CurrentUser, matchId: number, event: Event, input: FireInput = {}, now = new Date()): Match {
+  const replay = idempotent(db, user, input.idempotencyKey)
+  if (replay) return replay
+  const visible = findVisible(db, user, matchId)
+  if (!visible) throw new NotFound()
+  if (event === 'deliver' && (input.quantity === undefined || input.quantity < 0 || input.quantity > visible.quantity)) {
+    throw new ValidationError({ quantity: { key: 'validation.too_large', params: { limit: visible.quantity } } })
+  }
+  if (event === 'review' && (!input.rating || input.rating < 1 || input.rating > 5)) throw new ValidationError({ rating: { key: 'validation.choose' } })
+  return writeTx(db, (tx) => {
+    // Re-read inside the write lock: the state may have moved since the page was drawn.
+    const current = tx.select().from(matches).where(eq(matches.id, matchId)).get()!
+    const reviewed = tx.select({ side: feedback.side }).from(feedback).where(eq(feedback.matchId, matchId)).all().map((f) => f.side as Side)
+    const outcome = transition({ state: current.state, reviewed }, event, { sides: visible.sides }, input.reason)
+    if (!outcome.ok) throw new InvalidTransition({ key: outcome.key, params: outcome.params })
+    const at = now.toISOString()
+    if (outcome.reserves) reserve(tx, current, at)
+    if (outcome.releases) release(tx, current, current.quantity, at)
+    if (event === 'deliver' && input.quantity! < current.quantity) release(tx, current, current.quantity - input.quantity!, at)
+    if (event === 'review') {
+      const side = visible.sides.includes('need') && !reviewed.includes('need') ? 'need' : 'offer'
+      tx.insert(feedback).values({ matchId, side, authorId: user.id, rating: input.rating!, comment: input.comment?.trim() ?? '', createdAt: at }).run()
+    }
+    const changed = tx.update(matches).set({
+      state: outcome.to, updatedAt: at, version: sql`${matches.version} + 1`,
+      ...(outcome.reserves ? { acceptedAt: at } : {}),
+      ...(event === 'deliver' ? { deliveredAt: at, deliveredQuantity: input.quantity } : {}),
+      ...(input.reason && (event === 'decline' || event === 'cancel') ? { reason: input.reason as Match['reason'] } : {}),
+    }).where(and(eq(matches.id, matchId), eq(matches.version, current.version))).returning().get()
+    if (!changed) throw new InvalidTransition({ key: 'error.stale' })
+    tx.insert(matchEvents).values({ matchId, at, actorId: user.id, event, fromState: current.state, toState: outcome.to, reason: input.reason ?? null, quantity: input.quantity ?? null }).run()
+    events.record(tx, { actorId: user.id, action: `match.${event}`, subjectType: 'match', subjectId: matchId, data: { from: current.state, to: outcome.to } }, now)
+    const who = audience(tx, current.needId, current.offerId)
+    notify(tx, [...who.need, ...who.offer, ...who.broker].filter((id) => id !== user.id), { kind: `match.${event}`, params: { id: matchId }, link: `/matches/${matchId}` }, now)
+    if (event === 'deliver') {
+      for (const days of [30, 90]) jobs.schedule(tx, { key: `followup:${matchId}:${days}`, kind: 'match.followup', runAt: new Date(now.getTime() + days * 86_400_000), payload: { matchId, days } })
+    }
+    remember(tx, user, input.idempotencyKey, changed, now)
+    return changed
+  })
+}
+
+function reserve(tx: Db, m: Match, at: string) {
+  const offerTaken = tx.update(offers).set({ remaining: sql`${offers.remaining} - ${m.quantity}`, updatedAt: at })
+    .where(and(eq(offers.id, m.offerId), sql`${offers.remaining} >= ${m.quantity}`)).run()
+  if (offerTaken.changes !== 1) throw new CapacityTaken({ key: 'match.error.capacity_taken' })
+  const needTaken = tx.update(needs).set({ remaining: sql`${needs.remaining} - ${m.quantity}`, updatedAt: at })
+    .where(and(eq(needs.id, m.needId), sql`${needs.remaining} >= ${m.quantity}`)).run()
+  if (needTaken.changes !== 1) throw new CapacityTaken({ key: 'match.error.demand_met' })
+  syncNeedStatus(tx, m.needId, at)
+}
+
+function release(tx: Db, m: Match, amount: number, at: string) {
+  tx.update(offers).set({ remaining: sql`min(${offers.quantity}, ${offers.remaining} + ${amount})`, updatedAt: at }).where(eq(offers.id, m.offerId)).run()
+  tx.update(needs).set({ remaining: sql`min(${needs.quantity}, ${needs.remaining} + ${amount})`, updatedAt: at }).where(eq(needs.id, m.needId)).run()
+  syncNeedStatus(tx, m.needId, at)
+}
+
+/** A need turns "partly met" and "met" by itself as matches reserve it; a closed one stays closed. */
+function syncNeedStatus(tx: Db, needId: number, at: string) {
+  const n = tx.select({ status: needs.status, quantity: needs.quantity, remaining: needs.remaining }).from(needs).where(eq(needs.id, needId)).get()!
+  if (!['open', 'partly_met', 'met'].includes(n.status)) return
+  const status = demandStatus(n.quantity, n.remaining)
+  if (status !== n.status) tx.update(needs).set({ status, updatedAt: at }).where(eq(needs.id, needId)).run()
+}
+
+export function history(db: Db, matchId: number) {
+  return db.select({ at: matchEvents.at, event: matchEvents.event, fromState: matchEvents.fromState, toState: matchEvents.toState, reason: matchEvents.reason, quantity: matchEvents.quantity, actor: users.name })
+    .from(matchEvents).leftJoin(users, eq(users.id, matchEvents.actorId)).where(eq(matchEvents.matchId, matchId)).orderBy(asc(matchEvents.id)).all()
+}
+
+export function thread(db: Db, matchId: number) {
+  return db.select({ id: messages.id, body: messages.body, createdAt: messages.createdAt, author: users.name, authorId: messages.authorId })
+    .from(messages).innerJoin(users, eq(users.id, messages.authorId)).where(eq(messages.matchId, matchId)).orderBy(asc(messages.id)).all()
+}
+
+export function say(db: Db, user: CurrentUser, matchId: number, body: string, now = new Date()) {
+  const match = findVisible(db, user, matchId)
+  if (!match) throw new NotFound()
+  writeTx(db, (tx) => {
+    tx.insert(messages).values({ matchId, authorId: user.id, body: body.trim(), createdAt: now.toISOString() }).run()
+    const who = audience(tx, match.needId, match.offerId)
+    notify(tx, [...who.need, ...who.offer, ...who.broker].filter((id) => id !== user.id), { kind: 'match.message', params: { id: matchId, author: user.name }, link: `/matches/${matchId}` }, now)
+  })
+}
+
+/** The caller's matches: as a member of either side, or as the broker covering the need's area. */
+export function listFor(db: Db, user: CurrentUser, { limit = 100 } = {}) {
+  const mine = []
+  if (user.orgIds.length) mine.push(inArray(needs.orgId, user.orgIds), inArray(offers.orgId, user.orgIds))
+  mine.push(eq(matches.brokerId, user.id))
+  if (user.role === 'broker') {
+    for (const id of user.brokerAreaIds) mine.push(sql`${areas.path} LIKE ${'%/' + id + '/%'}`)
+  }
+  return db.select(detailColumns).from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId))
+    .innerJoin(areas, eq(areas.id, needs.areaId)).where(or(...mine)).orderBy(desc(matches.updatedAt), desc(matches.id)).limit(limit).all()
+}

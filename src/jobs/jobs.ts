@@ -1,0 +1,63 @@
+import { and, asc, eq, isNull, lte } from 'drizzle-orm'
+import { writeTx, type Db } from '../db/client.js'
+import { jobs, settings } from '../db/schema.js'
+
+/**
+ * Scheduled work lives in SQLite, so it survives a restart. Each job has a unique key (scheduling it twice
+ * is a no-op), and its effect and its "done" mark commit in one transaction: after a crash a job either
+ * happened or will run again, never both, never neither.
+ */
+export interface JobSpec {
+  key: string
+  kind: string
+  runAt: Date
+  payload: Record<string, unknown>
+}
+
+/**
+ * Runs inside the job's transaction. `db` is the root connection (better-sqlite3 has one connection, so every
+ * statement on it joins the open transaction, and a service's own writeTx nests as a savepoint): services
+ * that need the raw connection, such as the search index's writes, work from a handler too.
+ */
+export type Handler = (db: Db, payload: Record<string, unknown>, now: Date) => void
+
+export function schedule(db: Db, job: JobSpec) {
+  db.insert(jobs).values({ key: job.key, kind: job.kind, runAt: job.runAt.toISOString(), payload: job.payload }).onConflictDoNothing().run()
+}
+
+/** Runs every due job (oldest first) with its handler; a failing job is retried next round, up to 5 times. */
+export function runDue(db: Db, handlers: Record<string, Handler>, now = new Date(), log?: (msg: string, err?: unknown) => void): number {
+  const due = db.select().from(jobs).where(and(isNull(jobs.doneAt), lte(jobs.runAt, now.toISOString()), lte(jobs.attempts, 4))).orderBy(asc(jobs.runAt), asc(jobs.id)).limit(500).all()
+  let done = 0
+  for (const job of due) {
+    const handler = handlers[job.kind]
+    try {
+      writeTx(db, (tx) => {
+        // Claim inside the write lock: a second runner (or a second process) finds it done and skips it.
+        const claimed = tx.update(jobs).set({ doneAt: now.toISOString() }).where(and(eq(jobs.id, job.id), isNull(jobs.doneAt))).run()
+        if (claimed.changes !== 1) return
+        if (!handler) throw new Error(`no handler for job kind ${job.kind}`)
+        handler(db, job.payload, now)
+        done++
+      })
+    } catch (err) {
+      db.update(jobs).set({ attempts: job.attempts + 1 }).where(eq(jobs.id, job.id)).run()
+      log?.(`job ${job.key} failed`, err)
+    }
+  }
+  return done
+}
+
+export function pending(db: Db) {
+  return db.select().from(jobs).where(isNull(jobs.doneAt)).orderBy(asc(jobs.runAt)).all()
+}
+
+// Kept in the database (written at start-up from REQUEST_REMINDER_DAYS) so services need no config object.
+export function reminderDays(db: Db): number {
+  const row = db.select().from(settings).where(eq(settings.key, 'request_reminder_days')).get()
+  return row ? Number(row.value) : 3
+}
+
+export function setReminderDays(db: Db, days: number) {
+  db.insert(settings).values({ key: 'request_reminder_days', value: String(days) }).onConflictDoUpdate({ target: settings.key, set: { value: String(days) } }).run()
+}
