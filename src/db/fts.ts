@@ -50,11 +50,15 @@ const VOCAB_RELOAD_MS = 10_000
 
 /**
  * Creates the index tables if they are missing, or rebuilds them (empty) if they were made by an older
- * version of the tokenization. Idempotent; call it when the database opens. Returns the kinds whose index
- * is new and empty: fill those from the listing tables with `reindex` (on an existing database the listings
- * are already there; on a fresh one there is nothing to do).
+ * version of the tokenization. Idempotent; call it when the database opens, after migrations. Returns the
+ * kinds whose index was created: on an existing database their listings are not indexed yet. Pass `load`
+ * (the listings of a kind, as id/title/body) to have those filled here, e.g.
+ * `ensureSearchIndex(sqlite, (kind) => kind === 'need' ? allNeedsAsDocs() : allOffersAsDocs())`.
  */
-export function ensureSearchIndex(sqlite: Sqlite): { created: Kind[] } {
+export function ensureSearchIndex(
+  sqlite: Sqlite,
+  load?: (kind: Kind) => Iterable<{ id: number; title: string; body: string }>,
+): { created: Kind[] } {
   const created: Kind[] = []
   sqlite.transaction(() => {
     sqlite.exec('CREATE TABLE IF NOT EXISTS search_meta (name TEXT PRIMARY KEY, version INTEGER NOT NULL)')
@@ -80,6 +84,7 @@ export function ensureSearchIndex(sqlite: Sqlite): { created: Kind[] } {
     }
   })()
   forget(sqlite)
+  if (load) for (const kind of created) reindex(sqlite, kind, load(kind))
   return { created }
 }
 
@@ -197,9 +202,10 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
     let inWindow = 0
     for (let i = first; i <= last; i++) if (keep.has(newestFirst[i])) inWindow++
     if (before + inWindow > offset) {
-      const rows = (inRange.all(query.match, newestFirst[last], newestFirst[first]) as Row[]).filter((r) => keep.has(r.id))
+      const rows = inRange.all(query.match, newestFirst[last], newestFirst[first]) as Row[]
+      const candidates = rows.filter((r) => keep.has(r.id))
       const from = Math.max(0, offset - before)
-      page.hits.push(...rows.slice(from, from + limit - page.hits.length).map(hit))
+      page.hits.push(...candidates.slice(from, from + limit - page.hits.length).map(hit))
     }
     before += inWindow
   }
@@ -245,7 +251,8 @@ function matchCount(sqlite: Sqlite, t: string, query: Compiled): number {
  * candidates in SQL with `rowid IN (…)` is not, since FTS5 restarts the whole query for every id.
  */
 function matchingRowids(sqlite: Sqlite, t: string, query: Compiled): number[] {
-  return stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid DESC`).pluck().all(query.match) as number[]
+  const sql = `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid DESC`
+  return stmt(sqlite, sql).pluck().all(query.match) as number[]
 }
 
 /**
@@ -282,7 +289,8 @@ export function relevance(
   const chosen = [...words.values()]
     .map(({ word, tf }) => {
       const df = docFrequency(sqlite, kind, word)
-      return { word, expr: termExpr(word).expr, df, weight: Math.min(tf, 2) * Math.log(1 + (docs - df + 0.5) / (df + 0.5)) }
+      const idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5))
+      return { word, expr: termExpr(word).expr, df, weight: Math.min(tf, 2) * idf }
     })
     // A word no listing uses cannot match; one in most listings says nothing about fit.
     .filter((w) => w.df > 0 && w.df <= docs / 2)
@@ -318,11 +326,11 @@ function docFrequency(sqlite: Sqlite, kind: Kind, word: string): number {
     const vocab = vocabulary(sqlite, kind)
     return word.length < 3 ? (vocab.df.get(word) ?? 0) : prefixDocs(vocab, stem(word), Infinity)
   }
-  const df = stmt(sqlite, `SELECT doc FROM ${TABLE[kind]}_vocab WHERE term = ?`).pluck()
-  const own = (df.get(word) as number | undefined) ?? 0
-  if (Array.from(word).length <= 2) return own
+  const lookup = stmt(sqlite, `SELECT doc FROM ${TABLE[kind]}_vocab WHERE term = ?`).pluck()
+  const df = (token: string) => (lookup.get(token) as number | undefined) ?? 0
+  if (Array.from(word).length <= 2) return df(word)
   const parts = subWords(word)
-  return Math.max(own, Math.min(...(parts.length > 0 ? parts : bigrams(word)).map((p) => (df.get(p) as number | undefined) ?? 0)))
+  return Math.max(df(word), Math.min(...(parts.length > 0 ? parts : bigrams(word)).map(df)))
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -255,6 +255,19 @@ describe('ensureSearchIndex', () => {
     expect(countMatches(sqlite, 'need', 'choir')).toBe(1)
   })
 
+  it('fills a newly created index from the loader, once', () => {
+    const sqlite = new Database(':memory:')
+    onTestFinished(() => void sqlite.close())
+    const listings = { need: [{ id: 1, title: '合唱团排练', body: '' }], offer: [{ id: 2, title: 'Piano', body: '' }] }
+    let loads = 0
+    const load = (kind: Kind) => (loads++, listings[kind])
+    expect(ensureSearchIndex(sqlite, load)).toEqual({ created: ['need', 'offer'] })
+    expect(ensureSearchIndex(sqlite, load)).toEqual({ created: [] })
+    expect(loads).toBe(2)
+    expect(ids(search(sqlite, 'need', '排练'))).toEqual([1])
+    expect(ids(search(sqlite, 'offer', 'piano'))).toEqual([2])
+  })
+
   it('rebuilds an index made by another tokenization version', () => {
     const sqlite = new Database(':memory:')
     onTestFinished(() => void sqlite.close())
