@@ -21,6 +21,7 @@ import areasRoutes from './areas/areas.routes.js'
 import adminRoutes from './admin/admin.routes.js'
 import needsRoutes from './needs/needs.routes.js'
 import offersRoutes from './offers/offers.routes.js'
+import interchangeRoutes from './interchange/interchange.routes.js'
 import listingsApi from './listings/listings.api.js'
 import searchRoutes from './listings/search.routes.js'
 import unreadBadge from './notifications/unread.js'
@@ -108,6 +109,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(adminRoutes)
   await app.register(needsRoutes)
   await app.register(offersRoutes)
+  await app.register(interchangeRoutes)
   await app.register(searchRoutes)
   await app.register(listingsApi)
   await app.register(notificationsRoutes)

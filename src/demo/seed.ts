@@ -3,8 +3,9 @@ import { count, eq } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { areas, brokerAreas, memberships, organizations, settings, users } from '../db/schema.js'
 import * as accounts from '../accounts/accounts.js'
-import * as areasSvc from '../areas/areas.js'
+import * as interchange from '../interchange/interchange.js'
 import { demoAreas, demoOrganizations } from './district.js'
+import { demoListings } from './listings.js'
 
 export interface DemoAccount { role: accounts.Role; email: string; password: string; orgs: string[] }
 
@@ -23,20 +24,13 @@ export const isEmpty = (db: Db) => db.select({ n: count() }).from(areas).get()!.
  */
 export async function seedDemo(db: Db, opts: { password?: string; now?: Date } = {}): Promise<DemoAccount[]> {
   const now = opts.now ?? new Date()
-  const at = now.toISOString()
-  const areaIds = new Map<string, number>()
-  for (const a of demoAreas) {
-    const row = areasSvc.create(db, null, { name: a.name, nameEn: a.name_en, ref: a.ref, parentId: a.parent ? areaIds.get(a.parent) : undefined, lat: 'lat' in a ? a.lat : undefined, lng: 'lng' in a ? a.lng : undefined }, now)
-    areaIds.set(a.ref, row.id)
-  }
-  const orgIds = new Map<string, number>()
+  // The district, its organizations and their listings go in the way a social worker's ledger does.
+  interchange.importLedger(db, { format: interchange.FORMAT, areas: demoAreas, organizations: demoOrganizations, ...demoListings(now) }, { actorId: null, now })
+  const areaIds = new Map(db.select({ id: areas.id, ref: areas.ref }).from(areas).all().map((a) => [a.ref!, a.id]))
+  const orgIds = new Map(db.select({ id: organizations.id, ref: organizations.ref }).from(organizations).all().map((o) => [o.ref!, o.id]))
+  // Contact details are private and not part of the interchange format.
   demoOrganizations.forEach((o, i) => {
-    const row = db.insert(organizations).values({
-      ref: o.ref, name: o.name, kind: o.kind, areaId: areaIds.get(o.area)!, registered: o.registered, trust: o.trust, focus: [...o.focus],
-      members: o.members, description: o.description, contactPhone: `1380000${String(1000 + i)}`, contactEmail: `${o.ref}@demo.assetbridge.cn`,
-      createdAt: new Date(now.getTime() - (demoOrganizations.length - i) * 86_400_000).toISOString(), updatedAt: at,
-    }).returning().get()
-    orgIds.set(o.ref, row.id)
+    db.update(organizations).set({ contactPhone: `1380000${String(1000 + i)}`, contactEmail: `${o.ref}@demo.assetbridge.cn` }).where(eq(organizations.id, orgIds.get(o.ref)!)).run()
   })
   const created: DemoAccount[] = []
   for (const u of DEMO_USERS) {

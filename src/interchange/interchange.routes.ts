@@ -1,0 +1,46 @@
+import type { Readable } from 'node:stream'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import * as interchange from './interchange.js'
+import { MAX_FILES, parseUpload, uploadedFiles, type UploadBody } from './upload.js'
+import { isoDate } from '../shared/time.js'
+
+const ImportBody = {
+  type: 'object',
+  properties: {
+    _csrf: { type: 'string', maxLength: 200 },
+    files: { type: 'array', maxItems: MAX_FILES, items: { type: 'object' } },
+    tooMany: { type: 'boolean' },
+  },
+} as const
+
+/** Brokers and admins move whole ledgers in and out: upload a .json or the section .csv files, download the .json. */
+const interchangeRoutes: FastifyPluginAsync = async (app) => {
+  // Only this plugin's routes take file uploads; everywhere else multipart stays unsupported (415).
+  app.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: Readable) => parseUpload(req.headers, payload))
+
+  const page = (reply: FastifyReply, data: Record<string, unknown> = {}, status = 200) =>
+    reply.render('interchange/index', { form: true, sections: interchange.SECTIONS, ...data }, { status })
+
+  app.get('/ledger', { config: { access: 'staff' } }, async (_req, reply) => page(reply))
+
+  app.post('/ledger/import', { config: { access: 'staff' }, schema: { body: ImportBody } }, async (req, reply) => {
+    const upload = uploadedFiles(req.body as Partial<UploadBody>)
+    try {
+      if (upload.problems.length) throw new interchange.LedgerRejected(upload.problems)
+      const counts = interchange.importLedger(app.db, interchange.readFiles(upload.files), { actorId: req.user!.id, canEndorse: req.user!.role === 'admin' })
+      return page(reply, { counts: interchange.SECTIONS.map((section) => ({ section, ...counts[section] })), changed: interchange.totalChanged(counts) })
+    } catch (err) {
+      if (!(err instanceof interchange.LedgerRejected)) throw err
+      return page(reply, { problems: err.problems.map((p) => ({ ...p, where: interchange.locate(p) })) }, 422)
+    }
+  })
+
+  app.get('/ledger/export.json', { config: { access: 'staff' } }, async (_req, reply) => {
+    const json = interchange.toJson(interchange.exportLedger(app.db))
+    return reply.type('application/json; charset=utf-8')
+      .header('Content-Disposition', `attachment; filename="assetbridge-ledger-${isoDate(new Date())}.json"`)
+      .send(json)
+  })
+}
+
+export default interchangeRoutes
