@@ -247,7 +247,7 @@ function benchSize(listings: number, rounds = 20): void {
     }
     const coldP = percentiles(cold)
     const load = os.loadavg()[0].toFixed(1)
-    console.log(JSON.stringify({ bench: 'search', listings, ...percentiles(warm), queries: warm.length, cold_p95_ms: coldP.p95_ms, cold_cpu_p95_ms: coldP.cpu_p95_ms, mean_hits: Math.round(hits / (warm.length + cold.length)), loadavg: load }))
+    console.log(JSON.stringify({ bench: 'search', listings, ...percentiles(warm), queries: QUERIES.length, runs: warm.length, cold_p95_ms: coldP.p95_ms, cold_cpu_p95_ms: coldP.cpu_p95_ms, mean_hits: Math.round(hits / (warm.length + cold.length)), loadavg: load }))
 
     // The app filtered first (say a third of the listings are open in the chosen area) and passes the ids.
     const candidates = new Set(all.filter((d) => d.id % 3 === 0).map((d) => d.id))
@@ -255,7 +255,7 @@ function benchSize(listings: number, rounds = 20): void {
     for (let r = 0; r < Math.max(1, rounds / 4); r++) {
       for (const q of QUERIES) filtered.push(clock(() => searchPage(sqlite, 'offer', q, { limit: 20, ids: candidates })))
     }
-    console.log(JSON.stringify({ bench: 'search-filtered', listings, candidates: candidates.size, ...percentiles(filtered), queries: filtered.length }))
+    console.log(JSON.stringify({ bench: 'search-filtered', listings, candidates: candidates.size, ...percentiles(filtered), queries: QUERIES.length, runs: filtered.length }))
 
     // The matcher: one need's text against up to 10k candidate offers.
     const needs = all.filter((d) => d.kind === 'need').slice(0, 30)
