@@ -1,0 +1,60 @@
+import type { Db } from '../db/client.js'
+import { deliverOutbox, type MailSettings } from '../notifications/mailer.js'
+import { tick } from './handlers.js'
+
+export const ROUND_MS = 30_000
+
+export interface Scheduler {
+  /** One round now, unless one is already running (then it resolves when that one ends). */
+  round(): Promise<void>
+  /** Stops the timer and waits for a running round, so the database is not closed under it. */
+  stop(): Promise<void>
+}
+
+interface Logger {
+  error(obj: unknown, msg?: string): void
+}
+
+/**
+ * The web process's background loop: every 30 s (and once at start) run due jobs, then hand the outbox to
+ * SMTP. Rounds never overlap; a failed round is logged and the next one tries again; nothing here can take
+ * the server down.
+ */
+export function startScheduler(db: Db, mail: MailSettings, log: Logger, opts: { intervalMs?: number; now?: () => Date } = {}): Scheduler {
+  const now = opts.now ?? (() => new Date())
+  let running: Promise<void> | undefined
+  let stopped = false
+
+  const work = async () => {
+    try {
+      tick(db, now(), (msg, err) => log.error({ err }, msg))
+    } catch (err) {
+      log.error({ err }, 'scheduled jobs failed')
+    }
+    try {
+      await deliverOutbox(db, mail, now)
+    } catch (err) {
+      log.error({ err }, 'outbox delivery failed')
+    }
+  }
+
+  const round = () => {
+    if (stopped) return Promise.resolve()
+    running ??= work().finally(() => { running = undefined })
+    return running
+  }
+
+  const timer = setInterval(() => { void round() }, opts.intervalMs ?? ROUND_MS)
+  // The loop alone never keeps the process alive: closing the server is what ends it.
+  timer.unref()
+  void round()
+
+  return {
+    round,
+    async stop() {
+      stopped = true
+      clearInterval(timer)
+      await running
+    },
+  }
+}
