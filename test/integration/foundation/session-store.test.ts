@@ -5,7 +5,7 @@ import { sessionSecret, SqliteSessionStore } from '../../../src/plugins/session.
 
 function store(idleMin = 30, maxHours = 12) {
   const { db, sqlite } = openDb(':memory:', ROOT)
-  onTestFinished(() => sqlite.close())
+  onTestFinished(() => { sqlite.close() })
   let now = 1_700_000_000_000
   const s = new SqliteSessionStore(db, idleMin * 60_000, maxHours * 3_600_000, () => now)
   const call = <T>(fn: (cb: (err?: unknown, v?: T) => void) => void) => new Promise<T>((res, rej) => fn((err, v) => (err ? rej(err) : res(v as T))))
@@ -65,7 +65,7 @@ describe('SqliteSessionStore', () => {
 
   it('keeps a generated session secret across restarts, and prefers a configured one', () => {
     const { db, sqlite } = openDb(':memory:', ROOT)
-    onTestFinished(() => sqlite.close())
+    onTestFinished(() => { sqlite.close() })
     const a = sessionSecret(db)
     expect(a.length).toBeGreaterThanOrEqual(48)
     expect(sessionSecret(db)).toBe(a)
