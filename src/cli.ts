@@ -5,12 +5,16 @@ import { openDb, backup } from './db/client.js'
 import * as accounts from './accounts/accounts.js'
 import * as tokens from './accounts/tokens.js'
 import { isEmpty, seedDemo } from './demo/seed.js'
+import { exportCommand, importCommand } from './interchange/commands.js'
 
 const USAGE = `Usage: npm run cli -- <command>
   seed                                         load the demo district (empty database only)
   user add --email E --role member|broker|admin [--password P] [--name N]
   token add --user EMAIL [--label L]           issue an API bearer token
   backup FILE                                  online backup, checked with integrity_check
+  import FILE [FILE...]                        import a ledger: one .json file (assetbridge/v1), or .csv files
+                                               named by section (areas.csv, organizations.csv, needs.csv, offers.csv)
+  export FILE.json | DIR/                      export the ledger as JSON, or as one .csv file per section
 The database is DATABASE_URL (default db/assetbridge.sqlite).`
 
 function fail(message: string): never {
@@ -55,6 +59,15 @@ async function main(argv: string[]) {
         const check = await backup(sqlite, sub)
         if (check !== 'ok') fail(`backup written to ${sub} but integrity_check said: ${check}`)
         console.log(`backup written to ${sub} (integrity_check: ok)`)
+        return
+      }
+      case 'import': {
+        process.exitCode = importCommand(db, positionals.slice(1), console.log, console.error)
+        return
+      }
+      case 'export': {
+        if (!sub) fail('export needs a FILE.json or a DIR/')
+        process.exitCode = exportCommand(db, sub, console.log, console.error)
         return
       }
       default:

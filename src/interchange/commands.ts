@@ -1,0 +1,64 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Db } from '../db/client.js'
+import { SECTIONS } from './format.js'
+import { readFiles } from './read.js'
+import { importLedger, totalChanged } from './import.js'
+import { exportLedger, toCsv, toJson } from './export.js'
+import { LedgerRejected, describe } from './problems.js'
+
+type Print = (line: string) => void
+
+/**
+ * `cli import FILE [FILE...]`: 0 with a summary, 1 with every problem (in English, one per line), 2 when a
+ * file cannot be read at all. The operator at the terminal may set any trust level.
+ */
+export function importCommand(db: Db, files: string[], out: Print, err: Print, now = new Date()): number {
+  if (files.length === 0) {
+    err('import needs a .json file, or one or more .csv files named by section (areas.csv, organizations.csv, needs.csv, offers.csv)')
+    return 2
+  }
+  const loaded: { name: string; data: Buffer }[] = []
+  for (const file of files) {
+    try {
+      loaded.push({ name: path.basename(file), data: fs.readFileSync(file) })
+    } catch (e) {
+      err(`cannot read ${file}: ${(e as Error).message}`)
+      return 2
+    }
+  }
+  try {
+    const counts = importLedger(db, readFiles(loaded), { actorId: null, now, canEndorse: true })
+    out(`${totalChanged(counts) ? 'Imported' : 'Nothing to change in'} ${files.join(', ')}:`)
+    for (const s of SECTIONS) {
+      const c = counts[s]
+      out(`  ${s.padEnd(14)} ${String(c.created).padStart(5)} created ${String(c.updated).padStart(5)} updated ${String(c.unchanged).padStart(5)} unchanged`)
+    }
+    return 0
+  } catch (e) {
+    if (!(e instanceof LedgerRejected)) throw e
+    err(`Nothing imported: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${files.join(', ')}`)
+    for (const p of e.problems) err(describe(p, 'en'))
+    return 1
+  }
+}
+
+/** `cli export FILE.json`, or `cli export DIR/` for one CSV file per section. */
+export function exportCommand(db: Db, target: string, out: Print, err: Print): number {
+  const ledger = exportLedger(db)
+  const counts = SECTIONS.map((s) => `${ledger[s]?.length ?? 0} ${s}`).join(', ')
+  if (/\.json$/i.test(target)) {
+    fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true })
+    fs.writeFileSync(target, toJson(ledger))
+    out(`Exported ${counts} to ${target} (contact details are not exported)`)
+    return 0
+  }
+  if (target.endsWith('/') || (fs.existsSync(target) && fs.statSync(target).isDirectory())) {
+    fs.mkdirSync(target, { recursive: true })
+    for (const [name, text] of Object.entries(toCsv(ledger))) fs.writeFileSync(path.join(target, name), `\uFEFF${text}`)
+    out(`Exported ${counts} to ${path.join(target, '{areas,organizations,needs,offers}.csv')} (contact details are not exported)`)
+    return 0
+  }
+  err('export needs a FILE.json, or a directory (ending in /) for CSV files')
+  return 2
+}
