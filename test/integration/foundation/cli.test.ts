@@ -26,7 +26,8 @@ beforeAll(() => {
 })
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-describe('CLI', () => {
+// Each call starts a node process with tsx: allow for a busy machine.
+describe('CLI', { timeout: 60_000 }, () => {
   it('adds a broker account to the database named by DATABASE_URL, then backs it up intact', async () => {
     const password = 'a long cli passphrase'
     const add = await cli(['user', 'add', '--email', 'E@x.cn', '--role', 'broker', '--password', password, '--name', '社工'])
