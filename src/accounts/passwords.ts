@@ -32,11 +32,15 @@ const COMMON = new Set([
   'assetbridge', 'zhangwei', 'wangwei', 'liuyang', 'china', 'beijing', 'shanghai', 'guangzhou', 'shenzhen',
 ])
 
+const ASCENDING = '0123456789'.repeat(14)
+const DESCENDING = '9876543210'.repeat(14)
+
 export function isCommonPassword(password: string): boolean {
   const lower = password.toLowerCase()
   const letters = lower.replace(/[^a-z]/g, '')
   if (/^(.)\1+$/.test(lower)) return true
-  if ('01234567890123456789'.includes(lower) || '98765432109876543210'.includes(lower)) return true
+  // Runs of digits that wrap around (…7890123…), of any length a password may have.
+  if (ASCENDING.includes(lower) || DESCENDING.includes(lower)) return true
   if (/^\d+$/.test(lower) && new Set(lower).size <= 3) return true
   if (letters.length > 0 && letters.length >= lower.length / 2 && COMMON.has(letters)) return true
   if (/^(qwe|asd|zxc|123|abc|1q2w|q1w2)+/.test(lower) && new Set(lower).size <= 8) return true
