@@ -31,7 +31,7 @@ describe('passwords', () => {
 
   it.each([
     'password1234', 'qwertyuiop123', 'Password2024!', 'PASSWORD1234', 'iloveyou1234', 'aaaaaaaaaaaa', '123456789012',
-    '111111222222', 'qweasdzxc123', 'woaini520520', 'assetbridge2024', '1q2w3e4r5t6y', 'abc123abc123', '987654321098',
+    '111111222222', 'qweasdzxc123', 'woaini520520', 'assetbridge2024', '1q2w3e4r5t6y', 'abc123abc123', '987654321098', '098765432109', '901234567890', '0123456789'.repeat(3),
   ])('%s is too common', (p) => {
     expect(isCommonPassword(p)).toBe(true)
   })
