@@ -4,6 +4,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/** The host of an Origin header; a malformed one is nobody's host (refused, not a 500). */
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Two layers against cross-site writes: the browser's own Origin / Sec-Fetch-Site headers, then a
  * per-session token (hidden `_csrf` field in forms, `X-CSRF-Token` header from htmx).
@@ -21,7 +30,7 @@ export default fp(async (app) => {
     const site = req.headers['sec-fetch-site']
     const origin = req.headers.origin
     const host = req.headers.host
-    if (site === 'cross-site' || (origin && origin !== 'null' && host && new URL(origin).host !== host)) {
+    if (site === 'cross-site' || (origin && origin !== 'null' && host && hostOf(origin) !== host)) {
       req.log.warn({ event: 'csrf.origin', origin, site }, 'cross-site write refused')
       return reply.code(403).render('error', { message: req.t('error.csrf') }, { status: 403, partial: 'shared/error' })
     }
