@@ -45,6 +45,14 @@ describe('cross-site request forgery', () => {
     expect(nameOf('alice@example.cn')).toBe('Alice')
   })
 
+  it('refuses a malformed Origin with 403, not a 500', async () => {
+    for (const origin of ['not a url', 'http://', 'https://[::1']) {
+      const res = await alice.post('/account/settings', settings('Mallory'), { headers: { origin } })
+      expect(res.statusCode, origin).toBe(403)
+    }
+    expect(nameOf('alice@example.cn')).toBe('Alice')
+  })
+
   it('refuses anonymous sign-up without a token (no session to hang a token on)', async () => {
     const before = count(app, 'users')
     const res = await new Browser(app).post('/signup', { name: 'X', email: 'x@example.cn', password: 'a long enough passphrase' })
