@@ -24,6 +24,11 @@ import offersRoutes from './offers/offers.routes.js'
 import interchangeRoutes from './interchange/interchange.routes.js'
 import listingsApi from './listings/listings.api.js'
 import searchRoutes from './listings/search.routes.js'
+import matchesRoutes from './brokering/matches.routes.js'
+import allocationsRoutes from './matching/allocations.routes.js'
+import deskRoutes from './brokering/desk.routes.js'
+import matchesApi from './brokering/matches.api.js'
+import matchingApi from './matching/matching.api.js'
 import unreadBadge from './notifications/unread.js'
 import notificationsRoutes from './notifications/notifications.routes.js'
 import * as jobs from './jobs/jobs.js'
@@ -112,6 +117,11 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(interchangeRoutes)
   await app.register(searchRoutes)
   await app.register(listingsApi)
+  await app.register(matchesRoutes)
+  await app.register(allocationsRoutes)
+  await app.register(deskRoutes)
+  await app.register(matchesApi)
+  await app.register(matchingApi)
   await app.register(notificationsRoutes)
 
   // Reminders, digests, expiry and mail run in this process when asked to; started once the app is ready

@@ -442,7 +442,7 @@ export const zhCN = {
   'mevent.cancel': '取消',
   'mevent.deliver': '确认交付',
   'mevent.review': '评价',
-  'match.error.not_allowed': '对接处于“{state}”状态时不能这样操作。',
+  'match.error.not_allowed': '对接当前的状态不允许这样操作，请刷新页面查看最新进展。',
   'match.error.not_your_turn': '这一步应由另一方来操作。',
   'match.error.reason_required': '请选择一个原因。',
   'match.error.already_reviewed': '您已经评价过了。',
@@ -522,6 +522,22 @@ export const zhCN = {
   'ledger.level_change': '这会改变区域的层级（区、街道或社区）；区域只能移到与原上级同一层级的上级下面。',
   'ledger.endorse_admin': '只有管理员（街道办）可以授予或取消“已认证”。',
 
+  'desk.loads': '各社工的工作量',
+  'desk.areas': '负责地区数',
+  'desk.open_matches': '进行中的对接',
+  'desk.lead': '您负责社区里需要跟进的事项，按等待时间排序。',
+  'desk.unserved': '没有可行资源的需求',
+  'desk.waiting': '超时未答复的请求',
+  'desk.to_confirm': '待确认交付',
+  'desk.followups': '待回访',
+  'desk.idle': '闲置资源',
+  'desk.age': '{days} 天',
+  'desk.empty': '暂无。',
+  'desk.hand_over': '转交给',
+  'desk.hand_over.go': '转交',
+  'desk.handed_over': '已转交。',
+  'notice.match.handed_over': '{from} 把对接 #{id} 转交给了您。',
+  'notice.match.handed_over.subject': '对接 #{id} 已转交给您',
 } as const
 
 export type MessageKey = keyof typeof zhCN

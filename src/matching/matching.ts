@@ -13,6 +13,7 @@ import { prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './ra
 import { violations } from './feasibility.js'
 import { whyNot, type WhyNot } from './why-not.js'
 import { allocate, firstComeFirstServed, type Allocation } from './allocate.js'
+import { feasiblePairs } from './pairs.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 
 const RESERVING = ['accepted', 'delivered', 'reviewed'] as const
@@ -180,3 +181,10 @@ export function findRun(db: Db, broker: CurrentUser, id: number) {
   return run && { ...run, result: run.result as Omit<StoredRun, 'id'> }
 }
 
+
+/** Open needs in these areas that no open offer can serve at all: the first queue on a broker's desk. */
+export function needsWithoutOffers(db: Db, areaIds: number[], now = new Date()): number[] {
+  const scope = allocationScope(db, areaIds, null, isoDate(now))
+  const index = feasiblePairs(scope.needs.map((n) => n.view), scope.offers.map((o) => o.view))
+  return index.needs.filter((_, i) => index.pairStart[i + 1] === index.pairStart[i]).map((n) => n.id)
+}

@@ -1,0 +1,21 @@
+import type { FastifyPluginAsync } from 'fastify'
+import * as desk from './desk.js'
+import { formSchema, idParam, int } from '../shared/forms.js'
+import { redirectAfterPost } from '../shared/http.js'
+
+const deskRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/desk', { config: { access: 'staff' } }, async (req, reply) => {
+    const user = req.user!
+    if (user.role === 'admin') return reply.render('brokering/desk', { loads: desk.loads(app.db), admin: true })
+    return reply.render('brokering/desk', { queues: desk.queues(app.db, user), brokers: desk.brokers(app.db).filter((b) => b.id !== user.id) })
+  })
+
+  app.post('/matches/:id/handover', { config: { access: 'broker' }, schema: { params: idParam, body: formSchema({ brokerId: int(1, 2_147_483_647) }, ['brokerId']) } }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    desk.handOver(app.db, req.user!, id, (req.body as { brokerId: number }).brokerId)
+    reply.flash('desk.handed_over')
+    return redirectAfterPost(req, reply, '/desk')
+  })
+}
+
+export default deskRoutes

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import * as matches from './matches.js'
+import { EVENTS, REASONS, type Event } from './lifecycle.js'
+import { presenter } from '../matching/present.js'
+import { formSchema, idParam, int, oneOf, str } from '../shared/forms.js'
+import { redirectAfterPost, submitForm } from '../shared/http.js'
+import { NotFound, type FieldErrors } from '../shared/errors.js'
+
+const id32 = int(1, 2_147_483_647)
+const idem = { type: 'string', maxLength: 80, pattern: '^[A-Za-z0-9-]+$' }
+const OpenBody = (counterpart: 'offerId' | 'needId') => formSchema({ [counterpart]: id32, quantity: int(1, 10_000_000), idem }, [counterpart, 'quantity'])
+const ProposeBody = formSchema({ needId: id32, offerId: id32, quantity: int(1, 10_000_000), idem }, ['needId', 'offerId', 'quantity'])
+const TransitionBody = formSchema({ event: oneOf(EVENTS), reason: oneOf(REASONS), quantity: int(0, 10_000_000), rating: int(1, 5), comment: str(1000), idem }, ['event'])
+const MessageBody = formSchema({ body: str(2000, 1) }, ['body'])
+
+type Body = Record<string, any>
+
+const matchesRoutes: FastifyPluginAsync = async (app) => {
+  /** The match page: both sides and the broker see the same page; contacts only once accepted. */
+  const showMatch = (req: FastifyRequest, reply: FastifyReply, id: number, errors: FieldErrors = {}, status = 200) => {
+    const match = matches.findVisible(app.db, req.user!, id)
+    if (!match) throw new NotFound()
+    const say = presenter(app.db, req.locale)
+    return reply.render('matches/show', {
+      match, errors, reasons: say.reasons((match.reasons ?? []) as any), contacts: matches.contacts(app.db, match),
+      history: matches.history(app.db, id), thread: matches.thread(app.db, id), reasonCodes: REASONS, idem: randomUUID(), title: req.t('match.title', { id }),
+    }, { status, partial: status === 200 ? undefined : 'matches/actions' })
+  }
+
+  app.get('/matches', { config: { access: 'signed_in' } }, async (req, reply) => {
+    return reply.render('matches/index', { items: matches.listFor(app.db, req.user!) })
+  })
+
+  app.get('/matches/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => showMatch(req, reply, (req.params as { id: number }).id))
+
+  const opened = (req: FastifyRequest, reply: FastifyReply, back: string, open: () => matches.Match) =>
+    submitForm(req, reply, (errors, status) => reply.code(status).render('error', { message: Object.values(errors).map((p) => req.t(p.key, p.params)).join(' '), back }, { status, partial: 'shared/error' }), () => {
+      const match = open()
+      reply.flash('match.created')
+      return redirectAfterPost(req, reply, `/matches/${match.id}`)
+    })
+
+  app.post('/needs/:id/requests', { config: { access: 'signed_in' }, schema: { params: idParam, body: OpenBody('offerId') }, attachValidation: true }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    const b = req.body as Body
+    return opened(req, reply, `/needs/${id}`, () => matches.open(app.db, req.user!, 'request', { needId: id, offerId: b.offerId, quantity: b.quantity, idempotencyKey: b.idem }))
+  })
+
+  app.post('/offers/:id/pledges', { config: { access: 'signed_in' }, schema: { params: idParam, body: OpenBody('needId') }, attachValidation: true }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    const b = req.body as Body
+    return opened(req, reply, `/offers/${id}`, () => matches.open(app.db, req.user!, 'pledge', { needId: b.needId, offerId: id, quantity: b.quantity, idempotencyKey: b.idem }))
+  })
+
+  app.post('/matches', { config: { access: 'broker' }, schema: { body: ProposeBody }, attachValidation: true }, async (req, reply) => {
+    const b = req.body as Body
+    return opened(req, reply, `/needs/${b.needId}`, () => matches.open(app.db, req.user!, 'propose', { needId: b.needId, offerId: b.offerId, quantity: b.quantity, idempotencyKey: b.idem }))
+  })
+
+  app.post('/matches/:id/transitions', { config: { access: 'signed_in' }, schema: { params: idParam, body: TransitionBody }, attachValidation: true }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    const b = req.body as Body
+    return submitForm(req, reply, (errors, status) => showMatch(req, reply, id, errors, status), () => {
+      matches.fire(app.db, req.user!, id, b.event as Event, { reason: b.reason, quantity: b.quantity, rating: b.rating, comment: b.comment, idempotencyKey: b.idem })
+      reply.flash('match.done')
+      return redirectAfterPost(req, reply, `/matches/${id}`)
+    })
+  })
+
+  app.post('/matches/:id/messages', { config: { access: 'signed_in', rateLimit: app.config.rateLimits ? { max: 30, timeWindow: '1 minute' } : false }, schema: { params: idParam, body: MessageBody }, attachValidation: true }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    return submitForm(req, reply, (errors, status) => showMatch(req, reply, id, errors, status), () => {
+      matches.say(app.db, req.user!, id, (req.body as Body).body)
+      if (req.headers['hx-request'] === 'true') return reply.render('matches/show', { thread: matches.thread(app.db, id), match: { id } }, { partial: 'matches/thread' })
+      return redirectAfterPost(req, reply, `/matches/${id}#thread`)
+    })
+  })
+}
+
+export default matchesRoutes

@@ -1,0 +1,66 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { inArray } from 'drizzle-orm'
+import { needs, offers, organizations } from '../db/schema.js'
+import * as matching from './matching.js'
+import * as areas from '../areas/areas.js'
+import { presenter } from './present.js'
+import { idParam, str } from '../shared/forms.js'
+import { NotFound, ValidationError } from '../shared/errors.js'
+
+/** Ranked matches and allocations as JSON, in the caller's language (Accept-Language or the lang cookie). */
+const matchingApi: FastifyPluginAsync = async (app) => {
+  const orgRef = (ids: number[]) => new Map((ids.length ? app.db.select({ id: organizations.id, ref: organizations.ref, name: organizations.name }).from(organizations).where(inArray(organizations.id, ids)).all() : []).map((o) => [o.id, { ref: o.ref, name: o.name }]))
+
+  app.get('/api/v1/needs/:id/matches', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
+    const found = matching.offersForNeed(app.db, (req.params as { id: number }).id)
+    if (!found) throw new NotFound()
+    const say = presenter(app.db, req.locale)
+    const refs = new Map(app.db.select({ id: offers.id, ref: offers.ref }).from(offers).where(inArray(offers.id, found.matches.map((m) => m.offer.id).concat(0))).all().map((o) => [o.id, o.ref]))
+    const orgs = orgRef(found.matches.map((m) => m.offer.orgId))
+    return {
+      need: { id: found.need.id, category: found.need.category, quantity: found.need.quantity, unit: found.need.unit },
+      matches: found.matches.map((m) => ({ offer: { id: m.offer.id, ref: refs.get(m.offer.id) ?? null, title: m.offer.title, org: orgs.get(m.offer.orgId) }, score: m.score, reasons: say.reasons(m.reasons) })),
+      why_not: found.whyNot ? found.whyNot.blocked.map((b) => ({ constraint: b.constraint, offers: b.offers, text: say.message(b) })) : [],
+      ...(found.whyNot?.unlock ? { unlock: { constraint: found.whyNot.unlock.constraint, offers: found.whyNot.unlock.offers, text: say.message(found.whyNot.unlock) } } : {}),
+    }
+  })
+
+  app.get('/api/v1/offers/:id/matches', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
+    const found = matching.needsForOffer(app.db, (req.params as { id: number }).id)
+    if (!found) throw new NotFound()
+    const say = presenter(app.db, req.locale)
+    const refs = new Map(app.db.select({ id: needs.id, ref: needs.ref }).from(needs).where(inArray(needs.id, found.matches.map((m) => m.need.id).concat(0))).all().map((n) => [n.id, n.ref]))
+    const orgs = orgRef(found.matches.map((m) => m.need.orgId))
+    return {
+      offer: { id: found.offer.id, category: found.offer.category, remaining: found.offer.remaining, unit: found.offer.unit },
+      needs: found.matches.map((m) => ({ need: { id: m.need.id, ref: refs.get(m.need.id) ?? null, title: m.need.title, org: orgs.get(m.need.orgId) }, score: m.score, reasons: say.reasons(m.reasons) })),
+      why_not: [],
+    }
+  })
+
+  app.post('/api/v1/allocations', {
+    config: { access: 'broker' },
+    schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { area: str(60), category: str(40) } } },
+  }, async (req, reply) => {
+    const body = (req.body ?? {}) as { area?: string; category?: string }
+    let areaIds = req.user!.brokerAreaIds
+    if (body.area) {
+      const area = areas.byRef(app.db, body.area)
+      // Only within the broker's own areas: an area outside them is not theirs to allocate.
+      if (!area || !areas.pathIds(area).some((id) => req.user!.brokerAreaIds.includes(id))) throw new ValidationError({ area: { key: 'validation.area_missing' } })
+      areaIds = [area.id]
+    }
+    const run = matching.runAllocation(app.db, req.user!, { areaIds, category: body.category ?? null })
+    const p = run.proposal
+    return reply.code(201).send({
+      id: run.id,
+      coverage: { demand: p.coverage.demand, allocated: p.coverage.allocated, by_category: p.coverage.byCategory },
+      fairness: { organizations: p.fairness.organizations, organizations_with_nothing: p.fairness.organizationsWithNothing, gini: p.fairness.gini },
+      baseline: { allocated: run.baseline.coverage.allocated, organizations_with_nothing: run.baseline.fairness.organizationsWithNothing, gini: run.baseline.fairness.gini },
+      assignments: p.assignments.map((a) => ({ need: a.needId, offer: a.offerId, quantity: a.quantity })),
+      ms: run.ms,
+    })
+  })
+}
+
+export default matchingApi
