@@ -59,8 +59,9 @@ export function transition(match: MatchState, event: Event, actor: { sides: Side
   if (!move) return { ok: false, key: 'match.error.not_your_turn', params: { event, state: match.state } }
   if (move.reason && !(REASONS as readonly string[]).includes(reason ?? '')) return { ok: false, key: 'match.error.reason_required' }
   if (event === 'review') {
-    const side = actor.sides.find((s) => s === 'need' || s === 'offer')!
-    if (match.reviewed.includes(side)) return { ok: false, key: 'match.error.already_reviewed' }
+    // A leader of both organizations gives each side's feedback in turn (the need's first, as fire() does).
+    const side = actor.sides.find((s) => (s === 'need' || s === 'offer') && !match.reviewed.includes(s))
+    if (!side) return { ok: false, key: 'match.error.already_reviewed' }
     const both = new Set([...match.reviewed, side]).size === 2
     return { ok: true, to: both ? 'reviewed' : 'delivered', reserves: false, releases: false }
   }
