@@ -1,0 +1,89 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { execFile } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ROOT } from '../../../src/config.js'
+import { openDb } from '../../../src/db/client.js'
+import * as interchange from '../../../src/interchange/interchange.js'
+
+const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/interchange')
+let dir: string
+
+beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-cli-')) })
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+/** The real command line, as `npm run cli --` runs it, on a database of the test's own. */
+function cli(db: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: ROOT, env: { ...process.env, DATABASE_URL: db, LOG_LEVEL: 'silent' }, timeout: 60_000,
+    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }))
+  })
+}
+
+describe('npm run cli -- import / export', () => {
+  it('imports a .json ledger with a summary, and a second time changes nothing', async () => {
+    const db = path.join(dir, 'json.sqlite')
+    const first = await cli(db, 'import', path.join(FIXTURES, 'ledger.json'))
+    expect(first.stderr).toBe('')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(/^Imported .*ledger\.json:/)
+    expect(first.stdout).toMatch(/needs\s+2 created\s+0 updated\s+0 unchanged/)
+    const second = await cli(db, 'import', path.join(FIXTURES, 'ledger.json'))
+    expect(second.code).toBe(0)
+    expect(second.stdout).toMatch(/^Nothing to change in/)
+    expect(second.stdout).toMatch(/offers\s+0 created\s+0 updated\s+1 unchanged/)
+  }, 60_000)
+
+  it('exits 1 listing every problem, in the contract\'s words, and writes nothing', async () => {
+    const db = path.join(dir, 'bad.sqlite')
+    const res = await cli(db, 'import', path.join(FIXTURES, 'bad.json'))
+    expect(res.code).toBe(1)
+    expect(res.stdout).toBe('')
+    const lines = res.stderr.trim().split('\n')
+    expect(lines[0]).toMatch(/^Nothing imported: 15 problems in /)
+    expect(lines).toContain('needs[n-7].unit: "yuan" is not the unit of category "venue" (hours)')
+    expect(lines).toContain('needs[n-8].org: No organization has the ref "org-missing", in the file or in the database')
+    expect(lines).toContain('organizations[org-a].kind: "club" is not one of: community_group, business, street_office, residents_committee, social_work_agency, foundation, school, individual')
+    expect(lines).toHaveLength(16)
+    const { sqlite } = openDb(db, ROOT)
+    try {
+      expect(sqlite.prepare('SELECT (SELECT count(*) FROM areas) + (SELECT count(*) FROM organizations) + (SELECT count(*) FROM needs) + (SELECT count(*) FROM offers) AS n').get()).toEqual({ n: 0 })
+    } finally {
+      sqlite.close()
+    }
+  }, 60_000)
+
+  it('imports one .csv file per section, and exports the same ledger as .json and as .csv files', async () => {
+    const db = path.join(dir, 'csv.sqlite')
+    const csv = ['areas', 'organizations', 'needs', 'offers'].map((s) => path.join(FIXTURES, 'csv', `${s}.csv`))
+    const imported = await cli(db, 'import', ...csv)
+    expect(imported.stderr).toBe('')
+    expect(imported.code).toBe(0)
+
+    const out = path.join(dir, 'out', 'ledger.json')
+    const exported = await cli(db, 'export', out)
+    expect(exported.code).toBe(0)
+    expect(exported.stdout).toMatch(/Exported 3 areas, 2 organizations, 2 needs, 1 offers to .*ledger\.json/)
+    const ledger = JSON.parse(fs.readFileSync(out, 'utf8')) as interchange.Ledger
+    expect(ledger.format).toBe('assetbridge/v1')
+    expect(ledger.organizations!.map((o) => o.ref)).toEqual(['org-dance', 'org-dh-office'])
+
+    const csvDir = path.join(dir, 'out', 'csv') + path.sep
+    expect((await cli(db, 'export', csvDir)).code).toBe(0)
+    const files = fs.readdirSync(csvDir).sort()
+    expect(files).toEqual(['areas.csv', 'needs.csv', 'offers.csv', 'organizations.csv'])
+    const again = interchange.readFiles(files.map((name) => ({ name, data: fs.readFileSync(path.join(csvDir, name)) })))
+    expect(again.problems).toEqual([])
+    expect(interchange.toJson(again.ledger)).toBe(fs.readFileSync(out, 'utf8'))
+  }, 60_000)
+
+  it('exits 2 for a file that cannot be read or an export target of another kind', async () => {
+    const db = path.join(dir, 'none.sqlite')
+    const missing = await cli(db, 'import', path.join(dir, 'nope.json'))
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/cannot read .*nope\.json/)
+    expect((await cli(db, 'export', path.join(dir, 'ledger.txt'))).code).toBe(2)
+  }, 60_000)
+})
