@@ -52,7 +52,10 @@ function expectAllowed(res: { statusCode: number; headers: Record<string, unknow
 }
 
 function expectDenied(who: Who, res: { statusCode: number; headers: Record<string, unknown> }, url: string, label: string) {
-  if (who === 'visitor') {
+  if (url.startsWith('/api/')) {
+    // The JSON API answers instead of redirecting: 401 to a visitor, 403 to the wrong role.
+    expect(res.statusCode, label).toBe(who === 'visitor' ? 401 : 403)
+  } else if (who === 'visitor') {
     expect(res.statusCode, label).toBe(303)
     expect(res.headers.location, label).toBe(`/signin?next=${encodeURIComponent(url)}`)
   } else {
