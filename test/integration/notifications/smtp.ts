@@ -13,7 +13,7 @@ export interface Received {
  * A real SMTP server on a free local port, as a relay would be: plain SMTP, no TLS, no login. It keeps what
  * it is given, decoded enough to read (RFC 2047 subjects, base64 or quoted-printable bodies).
  */
-export async function startSmtp(opts: { reject?: () => boolean } = {}) {
+export async function startSmtp(opts: { reject?: () => boolean; delayMs?: number } = {}) {
   const received: Received[] = []
   const server = new SMTPServer({
     authOptional: true,
@@ -23,7 +23,8 @@ export async function startSmtp(opts: { reject?: () => boolean } = {}) {
     onData(stream, session, callback) {
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs))
         if (opts.reject?.()) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }))
         const raw = Buffer.concat(chunks).toString('utf8')
         received.push({

@@ -1,0 +1,75 @@
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { buildApp } from '../../../src/app.js'
+import { ROOT, testConfig } from '../../../src/config.js'
+import { openDb } from '../../../src/db/client.js'
+import { jobs as jobsTable } from '../../../src/db/schema.js'
+import * as accounts from '../../../src/accounts/accounts.js'
+import { startScheduler } from '../../../src/jobs/scheduler.js'
+import { notify } from '../../../src/notifications/notifications.js'
+import { PASSWORD } from '../../helpers/app.js'
+import { startSmtp } from './smtp.js'
+import { mails } from './world.js'
+
+const until = async (ok: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+const quiet = () => {
+  const errors: unknown[] = []
+  return { errors, error: (obj: unknown) => { errors.push(obj) } }
+}
+
+describe('the scheduler loop in the web process', () => {
+  it('runs a round when the app is ready (jobs, then mail) and stops before the database closes', async () => {
+    const smtp = await startSmtp()
+    onTestFinished(() => smtp.close())
+    const app = await buildApp(testConfig({ scheduler: true, smtpUrl: smtp.url, baseUrl: 'https://ab.example.cn' }))
+    const user = await accounts.add(app.db, { email: 'reader@example.cn', role: 'member', password: PASSWORD })
+    notify(app.db, [user.id], { kind: 'match.accept', params: { id: 3 }, link: '/matches/3' })
+    await app.ready()
+    await until(() => smtp.received.length === 1)
+    expect(smtp.received[0].text).toContain('https://ab.example.cn/matches/3')
+    expect(app.db.select().from(jobsTable).all().map((j) => j.kind).sort()).toEqual(['digest', 'sweep'])
+    await app.close()
+    expect(app.sqlite.open).toBe(false)
+  })
+
+  it('does not start without config.scheduler', async () => {
+    const app = await buildApp(testConfig({ scheduler: false }))
+    await app.ready()
+    expect(app.db.select().from(jobsTable).all()).toEqual([])
+    await app.close()
+  })
+
+  it('never overlaps rounds: a slow relay does not get the same message twice', async () => {
+    const smtp = await startSmtp({ delayMs: 150 })
+    onTestFinished(() => smtp.close())
+    const { db, sqlite } = openDb(':memory:', ROOT)
+    onTestFinished(() => { sqlite.close() })
+    const user = await accounts.add(db, { email: 'reader@example.cn', role: 'member', password: PASSWORD })
+    for (const id of [1, 2, 3, 4]) notify(db, [user.id], { kind: 'match.accept', params: { id }, link: `/matches/${id}` })
+    const log = quiet()
+    const s = startScheduler(db, { smtpUrl: smtp.url, mailFrom: 'a@b.cn', baseUrl: 'http://x' }, log, { intervalMs: 20 })
+    expect(s.round()).toBe(s.round())
+    await until(() => mails({ db } as never).every((m) => m.sentAt !== null))
+    await new Promise((r) => setTimeout(r, 200))
+    await s.stop()
+    expect(smtp.received).toHaveLength(4)
+    expect(log.errors).toEqual([])
+  })
+
+  it('logs a failing round and carries on', async () => {
+    const { db, sqlite } = openDb(':memory:', ROOT)
+    sqlite.close()
+    const log = quiet()
+    const s = startScheduler(db, { smtpUrl: 'smtp://127.0.0.1:1', mailFrom: 'a@b.cn', baseUrl: 'http://x' }, log, { intervalMs: 10 })
+    await s.round()
+    await new Promise((r) => setTimeout(r, 50))
+    await s.stop()
+    expect(log.errors.length).toBeGreaterThanOrEqual(2)
+  })
+})
