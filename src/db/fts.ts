@@ -352,13 +352,18 @@ function termExpr(word: string): Group {
     // One character: any word starting with it. Two: the word or bigram itself.
     if (chars.length === 1) return { expr: `${quote(word)}*`, terms: [word], cjk: true }
     if (chars.length === 2) return { expr: quote(word), terms: [word], cjk: true }
-    // Longer: its dictionary parts (志愿者 → 志愿 AND 愿者, 活动中心 → 活动 AND 中心), which also find the
-    // parts apart; the word itself as an alternative where the parts leave characters out (排练场 → 排练);
-    // all its bigrams for words jieba does not know (names).
+    // Longer, by what jieba knows of it:
+    // - nothing (a name): all its bigrams;
+    // - overlapping parts (志愿者 → 志愿, 愿者): a dictionary word, which the index stores whole wherever
+    //   it occurs, so the one token (one posting list for bm25 to read, not two);
+    // - parts side by side covering it (活动中心 → 活动 + 中心): the parts, which also find them apart;
+    // - parts leaving characters out (排练场 → 排练): the word itself or its parts.
     const parts = subWords(word)
-    const covered = new Set(parts.flatMap((p) => { const i = word.indexOf(p); return Array.from(p, (_, k) => i + k) }))
     const all = (xs: string[]) => (xs.length === 1 ? quote(xs[0]) : `(${xs.map(quote).join(' AND ')})`)
     if (parts.length === 0) return { expr: all(bigrams(word)), terms: [word], cjk: true }
+    const covered = new Set(parts.flatMap((p) => Array.from(p, (_, k) => word.indexOf(p) + k)))
+    const partChars = parts.reduce((n, p) => n + p.length, 0)
+    if (partChars > covered.size) return { expr: quote(word), terms: [word], cjk: true }
     if (covered.size === word.length) return { expr: all(parts), terms: [word, ...parts], cjk: true }
     return { expr: `(${quote(word)} OR ${all(parts)})`, terms: [word, ...parts], cjk: true }
   }
