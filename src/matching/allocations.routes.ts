@@ -72,8 +72,10 @@ const allocationsRoutes: FastifyPluginAsync = async (app) => {
     for (const a of run.result.proposal.assignments) {
       if (!keep.has(`${a.needId}:${a.offerId}`)) continue
       try {
-        matches.open(app.db, req.user!, 'propose', { needId: a.needId, offerId: a.offerId, quantity: a.quantity, idempotencyKey: `alloc-${id}-${a.needId}-${a.offerId}` }, new Date(), { origin: 'allocation' })
-        created++
+        const at = new Date()
+        const match = matches.open(app.db, req.user!, 'propose', { needId: a.needId, offerId: a.offerId, quantity: a.quantity, idempotencyKey: `alloc-${id}-${a.needId}-${a.offerId}` }, at, { origin: 'allocation' })
+        // A row applied before comes back as it was made (idempotency key): it is not created again, nor counted.
+        if (match.createdAt === at.toISOString()) created++
       } catch (err) {
         if (!(err instanceof DomainError)) throw err
       }
