@@ -31,6 +31,18 @@ export function fromForm<T>(body: FormBody): T {
   return { ...rest, schedule: scheduleFromForm(days, periods), draft: draft === '1' } as T
 }
 
+/**
+ * An edit form → service input. The checkboxes say only some rules (hours inside their three periods), so
+ * when they come back exactly as they were drawn from the stored rule, that rule is kept: saving a new title
+ * must not turn an imported 7–9 a.m. rota into 8 a.m.–noon.
+ */
+export function fromEditForm<T>(body: FormBody, stored: string | null): T {
+  const input = fromForm<T & { schedule: string | null }>(body)
+  const drawn = formFromSchedule(stored)
+  const same = (sent: string[] = [], shown: string[]) => sent.length === shown.length && shown.every((x) => sent.includes(x))
+  return (stored && same(body.days, drawn.days) && same(body.periods, drawn.periods) ? { ...input, schedule: stored } : input) as T
+}
+
 /** Stored row → form values: the rule becomes checkboxes again. */
 export function toForm(row: Record<string, any>) {
   return { ...row, ...formFromSchedule(row.schedule) }

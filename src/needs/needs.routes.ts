@@ -12,7 +12,7 @@ import { isoDate } from '../shared/time.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 import { allCategories } from '../listings/listings.js'
-import { browseQuery, categoryNames, CloseFields, formContext, fromForm, needFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
+import { browseQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, needFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
 
 const NeedBody = formSchema(needFields, ['orgId', 'category', 'title', 'quantity', 'areaId'])
 const NeedsQuery = browseQuery({ urgency: oneOf(URGENCIES), status: oneOf(needs.STATUS_FILTERS), sort: oneOf(needs.SORTS) })
@@ -65,10 +65,11 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/needs/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: NeedBody }, attachValidation: true }, async (req, reply) => {
     const { id } = req.params as { id: number }
-    if (!needs.findEditable(app.db, req.user!, id)) throw new NotFound()
+    const current = needs.findEditable(app.db, req.user!, id)
+    if (!current) throw new NotFound()
     const body = req.body as FormBody
     return submitForm(req, reply, (errors, status) => showForm(req, reply, 'edit', { ...body, id }, errors, status), () => {
-      needs.edit(app.db, req.user!, id, { ...fromForm<needs.NeedInput>(body), version: body.version ?? 0 })
+      needs.edit(app.db, req.user!, id, { ...fromEditForm<needs.NeedInput>(body, current.schedule), version: body.version ?? 0 })
       reply.flash('needs.saved')
       return redirectAfterPost(req, reply, `/needs/${id}`)
     })

@@ -11,7 +11,7 @@ import { isoDate } from '../shared/time.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 import { allCategories } from '../listings/listings.js'
-import { browseQuery, categoryNames, CloseFields, formContext, fromForm, offerFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
+import { browseQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, offerFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
 
 const OfferBody = formSchema(offerFields, ['orgId', 'category', 'title', 'quantity', 'servesAreaId'])
 const OffersQuery = browseQuery({ status: oneOf(offers.STATUS_FILTERS), sort: oneOf(offers.SORTS) })
@@ -63,10 +63,11 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/offers/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: OfferBody }, attachValidation: true }, async (req, reply) => {
     const { id } = req.params as { id: number }
-    if (!offers.findEditable(app.db, req.user!, id)) throw new NotFound()
+    const current = offers.findEditable(app.db, req.user!, id)
+    if (!current) throw new NotFound()
     const body = req.body as FormBody
     return submitForm(req, reply, (errors, status) => showForm(req, reply, 'edit', { ...body, id }, errors, status), () => {
-      offers.edit(app.db, req.user!, id, { ...fromForm<offers.OfferInput>(body), version: body.version ?? 0 })
+      offers.edit(app.db, req.user!, id, { ...fromEditForm<offers.OfferInput>(body, current.schedule), version: body.version ?? 0 })
       reply.flash('offers.saved')
       return redirectAfterPost(req, reply, `/offers/${id}`)
     })
