@@ -123,16 +123,20 @@ export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'prop
   })
 }
 
+// Keys are chosen by clients (API callers pick their own), and the column is unique across users: stored
+// under the user's id, one caller's key can never collide with another's (which failed the second one's write).
+const scopedKey = (user: CurrentUser, key: string) => `${user.id}:${key}`
+
 function idempotent(db: Db, user: CurrentUser, key: string | undefined): Match | undefined {
   if (!key) return undefined
-  const row = db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.key, key), eq(idempotencyKeys.userId, user.id))).get()
+  const row = db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.key, scopedKey(user, key)), eq(idempotencyKeys.userId, user.id))).get()
   if (!row) return undefined
   return db.select().from(matches).where(eq(matches.id, Number(row.result))).get()
 }
 
 // The key is written in the same transaction as the change: a retried form finds it and does nothing more.
 function remember(db: Db, user: CurrentUser, key: string | undefined, match: Match, now: Date) {
-  if (key) db.insert(idempotencyKeys).values({ key, userId: user.id, result: String(match.id), createdAt: now.toISOString() }).run()
+  if (key) db.insert(idempotencyKeys).values({ key: scopedKey(user, key), userId: user.id, result: String(match.id), createdAt: now.toISOString() }).run()
 }
 
 export interface FireInput {
