@@ -203,7 +203,8 @@ export function list(db: Db, query: NeedQuery, now = new Date()) {
     orderBy: ORDER[query.sort ?? 'newest'],
     count: (w) => joined(db, { n: sql<number>`count(*)` }).where(w).get()?.n ?? 0,
     ids: (w) => joined(db, { id: needs.id }).where(w).all().map((r: { id: number }) => r.id),
-    load: (ids) => loadRows(db, inArray(needs.id, ids)),
+    // The filters again: a need that lapsed since it was indexed (before the hourly sweep) must not come back.
+    load: (ids) => loadRows(db, and(where, inArray(needs.id, ids))),
     loadPage: (w, orderBy, limit, offset) => loadRows(db, w, orderBy, limit, offset),
   })
   return { ...page, items: page.items.map((n) => ({ ...n, status: effectiveStatus(n.status, n.expiresAt, today) })) }

@@ -189,7 +189,8 @@ export function list(db: Db, query: OfferQuery, now = new Date()) {
     kind: 'offer', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize, orderBy: ORDER[query.sort ?? 'newest'],
     count: (w) => joined(db, { n: sql<number>`count(*)` }).where(w).get()?.n ?? 0,
     ids: (w) => joined(db, { id: offers.id }).where(w).all().map((r: { id: number }) => r.id),
-    load: (ids) => loadRows(db, inArray(offers.id, ids)),
+    // The filters again: an offer that lapsed since it was indexed (before the hourly sweep) must not come back.
+    load: (ids) => loadRows(db, and(where, inArray(offers.id, ids))),
     loadPage: (w, orderBy, limit, offset) => loadRows(db, w, orderBy, limit, offset),
   })
   return { ...page, items: page.items.map((o) => ({ ...o, status: effectiveStatus(o.status, o.expiresAt, today) })) }
