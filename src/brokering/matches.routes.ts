@@ -23,7 +23,8 @@ const matchesRoutes: FastifyPluginAsync = async (app) => {
     if (!match) throw new NotFound()
     const say = presenter(app.db, req.locale)
     return reply.render('matches/show', {
-      match, errors, reasons: say.reasons((match.reasons ?? []) as any), contacts: matches.contacts(app.db, match),
+      // An empty object would still count as "there are errors" in the template: pass them only when there are some.
+      match, errors: Object.keys(errors).length ? errors : undefined, reasons: say.reasons((match.reasons ?? []) as any), contacts: matches.contacts(app.db, match),
       history: matches.history(app.db, id), thread: matches.thread(app.db, id), reasonCodes: REASONS, idem: randomUUID(), title: req.t('match.title', { id }),
     }, { status, partial: status === 200 ? undefined : 'matches/actions' })
   }
