@@ -26,7 +26,10 @@ export function openDb(dbPath: string, root: string): { db: Db; sqlite: Sqlite }
   sqlite.pragma('busy_timeout = 5000')
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder: path.join(root, 'db', 'migrations') })
-  ensureSearchIndex(sqlite)
+  // A new or rebuilt index (first start, or a newer tokenization) is refilled from the active listings it holds.
+  ensureSearchIndex(sqlite, (kind) => sqlite.prepare(kind === 'need'
+    ? "SELECT id, title, description || char(10) || place AS body FROM needs WHERE status IN ('open', 'partly_met')"
+    : "SELECT id, title, description AS body FROM offers WHERE status = 'open'").iterate() as Iterable<{ id: number; title: string; body: string }>)
   return { db, sqlite }
 }
 

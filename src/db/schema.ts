@@ -56,7 +56,11 @@ export const organizations = sqliteTable('organizations', {
   version: integer('version').notNull().default(1),
   createdAt: createdAt(),
   updatedAt: text('updated_at').notNull(),
-}, (t) => [index('organizations_area').on(t.areaId)])
+}, (t) => [
+  index('organizations_area').on(t.areaId),
+  // The organization list's order: community groups first, newest first.
+  index('organizations_listing').on(sql`(${t.kind} <> 'community_group')`, t.createdAt, t.id),
+])
 
 export const memberships = sqliteTable('memberships', {
   userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
@@ -136,6 +140,11 @@ export const needs = sqliteTable('needs', {
   updatedAt: text('updated_at').notNull(),
 }, (t) => [
   index('needs_browse').on(t.status, t.category, t.createdAt),
+  // Browse orders (newest, deadline) and the count of active needs, each served by an index at 100k rows.
+  index('needs_recent').on(t.createdAt, t.id),
+  index('needs_deadline').on(t.expiresAt, t.id),
+  index('needs_status_expiry').on(t.status, t.expiresAt),
+  index('needs_category_recent').on(t.category, t.createdAt),
   index('needs_org').on(t.orgId),
   index('needs_area').on(t.areaId),
   check('needs_remaining_nonneg', sql`${t.remaining} >= 0`),
@@ -167,6 +176,10 @@ export const offers = sqliteTable('offers', {
   updatedAt: text('updated_at').notNull(),
 }, (t) => [
   index('offers_browse').on(t.status, t.category, t.createdAt),
+  index('offers_recent').on(t.createdAt, t.id),
+  index('offers_deadline').on(t.expiresAt, t.id),
+  index('offers_status_expiry').on(t.status, t.expiresAt),
+  index('offers_category_recent').on(t.category, t.createdAt),
   index('offers_org').on(t.orgId),
   index('offers_area').on(t.servesAreaId),
   check('offers_remaining_nonneg', sql`${t.remaining} >= 0`),

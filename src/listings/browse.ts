@@ -45,9 +45,7 @@ export function browse<T extends { id: number; title: string }>(db: Db, spec: Br
   }
   const sqlite = sqliteOf(db)
   const ids = spec.narrowed ? spec.ids(spec.where) : undefined
-  const hits = fts.search(sqlite, spec.kind, q, { ids, limit: pageSize, offset })
-  const total = fts.countMatches(sqlite, spec.kind, q, { ids })
-  const terms = fts.searchTerms(sqlite, spec.kind, q)
+  const { hits, total, terms } = fts.searchPage(sqlite, spec.kind, q, { ids: ids && new Set(ids), limit: pageSize, offset })
   const byId = new Map(spec.load(hits.map((h) => h.id)).map((row) => [row.id, row]))
   // Best first, as the index ranked them; a listing that lapsed since it was indexed simply drops out.
   const items = hits.map((h) => byId.get(h.id)).filter((row): row is T => row !== undefined)

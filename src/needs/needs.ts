@@ -140,9 +140,10 @@ const listColumns = {
 }
 export type NeedRow = ReturnType<typeof loadRows>[number]
 
-// Filters may name the organization or the area, so every read of needs joins both.
-function joined<T extends Record<string, unknown>>(db: Db, columns: T) {
-  return db.select(columns as any).from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId)) as any
+// Filters only ever name the listing and its area; the area join is paid only when an area filter needs it.
+function filtered<T extends Record<string, unknown>>(db: Db, columns: T, byArea: boolean) {
+  const q = db.select(columns as any).from(needs)
+  return (byArea ? q.innerJoin(areas, eq(areas.id, needs.areaId)) : q) as any
 }
 
 function loadRows(db: Db, where: SQL | undefined, orderBy: SQL[] = [], limit?: number, offset = 0) {
@@ -201,8 +202,8 @@ export function list(db: Db, query: NeedQuery, now = new Date()) {
   const page = browse(db, {
     kind: 'need', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize,
     orderBy: ORDER[query.sort ?? 'newest'],
-    count: (w) => joined(db, { n: sql<number>`count(*)` }).where(w).get()?.n ?? 0,
-    ids: (w) => joined(db, { id: needs.id }).where(w).all().map((r: { id: number }) => r.id),
+    count: (w) => filtered(db, { n: sql<number>`count(*)` }, !!areaCondition).where(w).get()?.n ?? 0,
+    ids: (w) => filtered(db, { id: needs.id }, !!areaCondition).where(w).all().map((r: { id: number }) => r.id),
     // The filters again: a need that lapsed since it was indexed (before the hourly sweep) must not come back.
     load: (ids) => loadRows(db, and(where, inArray(needs.id, ids))),
     loadPage: (w, orderBy, limit, offset) => loadRows(db, w, orderBy, limit, offset),

@@ -127,8 +127,10 @@ const listColumns = {
   servesAreaId: offers.servesAreaId, areaName: areas.name, areaNameEn: areas.nameEn, areaRef: areas.ref,
 }
 
-function joined<T extends Record<string, unknown>>(db: Db, columns: T) {
-  return db.select(columns as any).from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).innerJoin(areas, eq(areas.id, offers.servesAreaId)) as any
+// Filters only ever name the listing and its area; the area join is paid only when an area filter needs it.
+function filtered<T extends Record<string, unknown>>(db: Db, columns: T, byArea: boolean) {
+  const q = db.select(columns as any).from(offers)
+  return (byArea ? q.innerJoin(areas, eq(areas.id, offers.servesAreaId)) : q) as any
 }
 
 function loadRows(db: Db, where: SQL | undefined, orderBy: SQL[] = [], limit?: number, offset = 0) {
@@ -187,8 +189,8 @@ export function list(db: Db, query: OfferQuery, now = new Date()) {
   const where = all(statusCondition(query.status, today), ...filters)
   const page = browse(db, {
     kind: 'offer', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize, orderBy: ORDER[query.sort ?? 'newest'],
-    count: (w) => joined(db, { n: sql<number>`count(*)` }).where(w).get()?.n ?? 0,
-    ids: (w) => joined(db, { id: offers.id }).where(w).all().map((r: { id: number }) => r.id),
+    count: (w) => filtered(db, { n: sql<number>`count(*)` }, !!areaCondition).where(w).get()?.n ?? 0,
+    ids: (w) => filtered(db, { id: offers.id }, !!areaCondition).where(w).all().map((r: { id: number }) => r.id),
     // The filters again: an offer that lapsed since it was indexed (before the hourly sweep) must not come back.
     load: (ids) => loadRows(db, and(where, inArray(offers.id, ids))),
     loadPage: (w, orderBy, limit, offset) => loadRows(db, w, orderBy, limit, offset),
