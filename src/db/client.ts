@@ -29,7 +29,7 @@ export function openDb(dbPath: string, root: string): { db: Db; sqlite: Sqlite }
   // A new or rebuilt index (first start, or a newer tokenization) is refilled from the active listings it holds.
   ensureSearchIndex(sqlite, (kind) => sqlite.prepare(kind === 'need'
     ? "SELECT id, title, description || char(10) || place AS body FROM needs WHERE status IN ('open', 'partly_met')"
-    : "SELECT id, title, description AS body FROM offers WHERE status = 'open'").iterate() as Iterable<{ id: number; title: string; body: string }>)
+    : "SELECT id, title, description AS body FROM offers WHERE status = 'open'").all() as { id: number; title: string; body: string }[])
   return { db, sqlite }
 }
 
