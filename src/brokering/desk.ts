@@ -75,7 +75,9 @@ export function handOver(db: Db, broker: CurrentUser, matchId: number, toBrokerI
   if (!match || !match.sides.includes('broker')) throw new NotFound()
   if (!brokers(db).some((b) => b.id === toBrokerId) || toBrokerId === broker.id) throw new ValidationError({ brokerId: { key: 'validation.choose' } })
   writeTx(db, (tx) => {
-    tx.update(matches).set({ brokerId: toBrokerId, updatedAt: now.toISOString() }).where(eq(matches.id, matchId)).run()
+    // updatedAt is the clock of the queues ("waiting since"): a hand-over answers nobody, so it must not restart it,
+    // or the item would vanish from the new broker's desk for days. The event log keeps when it changed hands.
+    tx.update(matches).set({ brokerId: toBrokerId }).where(eq(matches.id, matchId)).run()
     events.record(tx, { actorId: broker.id, action: 'match.handed_over', subjectType: 'match', subjectId: matchId, data: { from: broker.id, to: toBrokerId } }, now)
     notify(tx, [toBrokerId], { kind: 'match.handed_over', params: { id: matchId, from: broker.name }, link: `/matches/${matchId}` }, now)
   })
