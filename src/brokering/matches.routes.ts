@@ -17,8 +17,11 @@ const MessageBody = formSchema({ body: str(2000, 1) }, ['body'])
 type Body = Record<string, any>
 
 const matchesRoutes: FastifyPluginAsync = async (app) => {
-  /** The match page: both sides and the broker see the same page; contacts only once accepted. */
-  const showMatch = (req: FastifyRequest, reply: FastifyReply, id: number, errors: FieldErrors = {}, status = 200) => {
+  /**
+   * The match page: both sides and the broker see the same page; contacts only once accepted. A refused form
+   * comes back to htmx as the card it targets (`fragment`): the actions, or the thread for a message.
+   */
+  const showMatch = (req: FastifyRequest, reply: FastifyReply, id: number, errors: FieldErrors = {}, status = 200, fragment = 'matches/actions') => {
     const match = matches.findVisible(app.db, req.user!, id)
     if (!match) throw new NotFound()
     const say = presenter(app.db, req.locale)
@@ -26,7 +29,7 @@ const matchesRoutes: FastifyPluginAsync = async (app) => {
       // An empty object would still count as "there are errors" in the template: pass them only when there are some.
       match, errors: Object.keys(errors).length ? errors : undefined, reasons: say.reasons((match.reasons ?? []) as any), contacts: matches.contacts(app.db, match),
       history: matches.history(app.db, id), thread: matches.thread(app.db, id), reasonCodes: REASONS, idem: randomUUID(), title: req.t('match.title', { id }),
-    }, { status, partial: status === 200 ? undefined : 'matches/actions' })
+    }, { status, partial: status === 200 ? undefined : fragment })
   }
 
   app.get('/matches', { config: { access: 'signed_in' } }, async (req, reply) => {
@@ -71,7 +74,7 @@ const matchesRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/matches/:id/messages', { config: { access: 'signed_in', rateLimit: app.config.rateLimits ? { max: 30, timeWindow: '1 minute' } : false }, schema: { params: idParam, body: MessageBody }, attachValidation: true }, async (req, reply) => {
     const { id } = req.params as { id: number }
-    return submitForm(req, reply, (errors, status) => showMatch(req, reply, id, errors, status), () => {
+    return submitForm(req, reply, (errors, status) => showMatch(req, reply, id, errors, status, 'matches/thread'), () => {
       matches.say(app.db, req.user!, id, (req.body as Body).body)
       if (req.headers['hx-request'] === 'true') return reply.render('matches/show', { thread: matches.thread(app.db, id), match: { id } }, { partial: 'matches/thread' })
       return redirectAfterPost(req, reply, `/matches/${id}#thread`)
