@@ -276,10 +276,43 @@ it('the match page offers exactly the moves available to the viewer, each form w
   const { need, offers: [offer] } = listings(2, 2)
   const id = matchIdFrom(await request(need.id, offer.id, 2))
   const forHolder = (await holder.get(`/matches/${id}`)).body
+  // Nothing has gone wrong yet, so no error notice is shown.
+  expect(forHolder).not.toContain('role="alert"')
   const eventsOffered = (html: string) => [...html.matchAll(/name="event" value="(\w+)"><input type="hidden" name="idem" value="[0-9a-f-]+-\1"/g)].map((m) => m[1])
   expect(eventsOffered(forHolder)).toEqual(['accept', 'decline'])
   expect(forHolder).toMatch(/<select name="reason">(<option value="\w+">[^<]+<\/option>){6}<\/select>/)
   expect(eventsOffered((await leader.get(`/matches/${id}`)).body)).toEqual(['withdraw'])
   expect(eventsOffered((await broker.get(`/matches/${id}`)).body)).toEqual(['withdraw'])
   expect(app.db.select().from(matchesTable).where(eq(matchesTable.id, id)).get()!.state).toBe('requested')
+})
+
+describe('the thread', () => {
+  it('is shared by both sides and the broker, and htmx gets the thread back in place — also when the message is empty', async () => {
+    const { need, offers: [offer] } = listings(2, 2)
+    const id = matchIdFrom(await request(need.id, offer.id, 1))
+    const sent = await leader.post(`/matches/${id}/messages`, { body: '周二晚上七点可以吗？' }, { headers: { 'hx-request': 'true' } })
+    expect(sent.statusCode).toBe(200)
+    expect(sent.body).not.toMatch(/<html/)
+    expect(sent.body).toMatch(/^<section class="card" id="thread">/)
+    expect(sent.body).toContain('周二晚上七点可以吗？')
+    const reply = await holder.post(`/matches/${id}/messages`, { body: '可以，到时见。' })
+    expect(reply.statusCode).toBe(303)
+    expect(reply.headers.location).toBe(`/matches/${id}#thread`)
+    for (const b of [leader, holder, broker]) {
+      const page = (await b.get(`/matches/${id}`)).body
+      expect(page.indexOf('周二晚上七点可以吗？')).toBeGreaterThan(0)
+      expect(page.indexOf('可以，到时见。')).toBeGreaterThan(page.indexOf('周二晚上七点可以吗？'))
+    }
+    // The form targets #thread: a refused message must come back as the thread (with the problem), not another card.
+    const empty = await leader.post(`/matches/${id}/messages`, { body: '' }, { headers: { 'hx-request': 'true' } })
+    expect(empty.statusCode).toBe(422)
+    expect(empty.body).toMatch(/^<section class="card" id="thread">/)
+    expect(empty.body).toContain('class="field-error"')
+    expect(empty.body).not.toContain('id="match-actions"')
+    expect(empty.body).toContain('可以，到时见。')
+    const plain = await leader.post(`/matches/${id}/messages`, { body: '' })
+    expect(plain.statusCode).toBe(422)
+    expect(plain.body).toMatch(/<html/)
+    expect(plain.body).toContain('class="field-error"')
+  })
 })
