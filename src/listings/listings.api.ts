@@ -3,7 +3,7 @@ import * as needs from '../needs/needs.js'
 import * as offers from '../offers/offers.js'
 import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
 import { idParam, int, oneOf, str } from '../shared/forms.js'
-import { NotFound } from '../shared/errors.js'
+import { NotFound, ValidationError } from '../shared/errors.js'
 import { MAX_QUANTITY } from './listings.js'
 
 type NeedRow = Omit<ReturnType<typeof needs.list>['items'][number], 'titleParts'>
@@ -37,6 +37,18 @@ const commonInput = (b: Body) => ({
   orgId: b.org_id, category: b.category, title: b.title, description: b.description, quantity: b.quantity, unit: b.unit,
   fromDate: b.from, untilDate: b.until, schedule: b.schedule, expiresAt: b.expires_at, draft: b.draft,
 })
+/** The services name fields as the web forms do; an API client sent them, and must be told about them, as the API spells them. */
+const API_FIELD: Record<string, string> = {
+  orgId: 'org_id', fromDate: 'from', untilDate: 'until', expiresAt: 'expires_at', areaId: 'area_id', servesAreaId: 'serves_area_id', minTrust: 'min_trust',
+}
+function inApiTerms<T>(write: () => T): T {
+  try {
+    return write()
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [API_FIELD[f] ?? f, p])))
+    throw err
+  }
+}
 const needInput = (b: Body): needs.NeedInput => ({ ...commonInput(b), areaId: b.area_id, place: b.place, urgency: b.urgency, beneficiaries: b.beneficiaries })
 const offerInput = (b: Body): offers.OfferInput => ({ ...commonInput(b), servesAreaId: b.serves_area_id, minTrust: b.min_trust, focus: b.focus })
 
@@ -74,12 +86,12 @@ const listingsApi: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/api/v1/needs', { config: { access: 'signed_in' }, schema: { body: NeedBody } }, async (req, reply) => {
-    const need = needs.post(app.db, req.user!, needInput(req.body as Body))
+    const need = inApiTerms(() => needs.post(app.db, req.user!, needInput(req.body as Body)))
     return reply.code(201).send(needJson(needs.get(app.db, need.id)!))
   })
   app.put('/api/v1/needs/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: { ...NeedBody, required: [...NeedBody.required, 'version'] } } }, async (req) => {
     const { id } = req.params as { id: number }
-    needs.edit(app.db, req.user!, id, { ...needInput(req.body as Body), version: (req.body as Body).version })
+    inApiTerms(() => needs.edit(app.db, req.user!, id, { ...needInput(req.body as Body), version: (req.body as Body).version }))
     return needJson(needs.get(app.db, id)!)
   })
   app.post('/api/v1/needs/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: CloseBody } }, async (req) => {
@@ -88,12 +100,12 @@ const listingsApi: FastifyPluginAsync = async (app) => {
     return needJson(needs.get(app.db, id)!)
   })
   app.post('/api/v1/offers', { config: { access: 'signed_in' }, schema: { body: OfferBody } }, async (req, reply) => {
-    const offer = offers.post(app.db, req.user!, offerInput(req.body as Body))
+    const offer = inApiTerms(() => offers.post(app.db, req.user!, offerInput(req.body as Body)))
     return reply.code(201).send(offerJson(offers.get(app.db, offer.id)!))
   })
   app.put('/api/v1/offers/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: { ...OfferBody, required: [...OfferBody.required, 'version'] } } }, async (req) => {
     const { id } = req.params as { id: number }
-    offers.edit(app.db, req.user!, id, { ...offerInput(req.body as Body), version: (req.body as Body).version })
+    inApiTerms(() => offers.edit(app.db, req.user!, id, { ...offerInput(req.body as Body), version: (req.body as Body).version }))
     return offerJson(offers.get(app.db, id)!)
   })
   app.post('/api/v1/offers/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: CloseBody } }, async (req) => {
