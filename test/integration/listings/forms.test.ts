@@ -1,0 +1,371 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { translate, type Locale } from '../../../src/i18n/i18n.js'
+import { Browser, fieldError, makeApp, tableCounts, type Form } from '../../helpers/app.js'
+import { day, idFromLocation, listedIds, listingWorld, needForm, needRow, offerForm, offerRow, postNeed, postOffer, setExpiry } from './world.js'
+
+// One app for the file: every test makes its own listings, and "nothing written" compares row counts
+// before and after within one test.
+let app: FastifyInstance
+let w: Awaited<ReturnType<typeof listingWorld>>
+beforeAll(async () => {
+  app = await makeApp()
+  w = await listingWorld(app)
+})
+afterAll(() => app.close())
+
+const zh = (key: string, params?: Record<string, unknown>) => translate('zh-CN', key, params)
+const en = (key: string, params?: Record<string, unknown>) => translate('en', key, params)
+/** Handlebars escapes quotes in text: compare messages the way they appear in the HTML. */
+const html = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;').replace(/=/g, '&#x3D;').replace(/`/g, '&#x60;')
+
+/** Posts the need form the way a browser does: load the form (its CSRF token), then submit. */
+async function submitNeed(b: Browser, form: Form, headers: Record<string, string> = {}) {
+  await b.get('/needs/new', headers)
+  return b.post('/needs', form, { headers })
+}
+async function submitOffer(b: Browser, form: Form, headers: Record<string, string> = {}) {
+  await b.get('/offers/new', headers)
+  return b.post('/offers', form, { headers })
+}
+
+describe('posting through the web forms', () => {
+  it('posts a need: the schedule checkboxes become a weekly rule, the unit follows the category, and the need shows on its page', async () => {
+    const res = await submitNeed(w.asMember, needForm(w))
+    expect(res.statusCode).toBe(303)
+    const id = idFromLocation(res.headers.location, 'needs')
+    expect(needRow(app, id)).toMatchObject({
+      orgId: w.orgA.id, title: '雨季室内排练场地', category: 'venue', unit: 'hours', quantity: 16, remaining: 16, status: 'open',
+      schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=18,19,20', areaId: w.communityA.id, urgency: 'high', beneficiaries: 35, expiresAt: day(30), version: 1,
+    })
+    const page = await new Browser(app).get(`/needs/${id}`)
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('<h1>雨季室内排练场地</h1>')
+    expect(page.body).toMatch(/周二.*周四.*晚上/)
+    expect(page.body).toContain('荔枝湾广场舞队')
+    const list = await new Browser(app).get('/needs')
+    expect(listedIds(list.body, 'needs')).toContain(id)
+  })
+
+  it('posts an offer with its area, conditions and focus groups', async () => {
+    const res = await submitOffer(w.asOther, offerForm(w, { focus: ['elderly', 'disability'], minTrust: 'vouched' }))
+    expect(res.statusCode).toBe(303)
+    const id = idFromLocation(res.headers.location, 'offers')
+    expect(offerRow(app, id)).toMatchObject({
+      orgId: w.orgB.id, title: '南岸社区活动室', unit: 'hours', quantity: 40, remaining: 40, status: 'open', servesAreaId: w.streetB.id,
+      minTrust: 'vouched', focus: ['elderly', 'disability'], schedule: 'FREQ=WEEKLY;BYDAY=MO,WE;BYHOUR=18,19,20',
+    })
+    const page = await new Browser(app).get(`/offers/${id}`)
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('南岸社区活动室')
+  })
+
+  it('answers an htmx submit with HX-Redirect to the new listing instead of a 303', async () => {
+    await w.asMember.get('/needs/new')
+    const res = await w.asMember.post('/needs', needForm(w, { title: '通过htmx提交的需求' }), { headers: { 'hx-request': 'true' } })
+    expect(res.statusCode).toBe(204)
+    expect(res.headers['hx-redirect']).toMatch(/^\/needs\/\d+$/)
+  })
+
+  it('refuses a post without the form’s CSRF token and writes nothing', async () => {
+    const before = tableCounts(app)
+    const res = await w.asMember.post('/needs', needForm(w), { csrf: null })
+    expect(res.statusCode).toBe(403)
+    expect(tableCounts(app)).toEqual(before)
+  })
+})
+
+describe('drafts', () => {
+  it('keeps a draft from everyone outside its organization until it is published', async () => {
+    const res = await submitNeed(w.asMember, needForm(w, { title: '暑期亲子营场地草稿', draft: '1' }))
+    const id = idFromLocation(res.headers.location, 'needs')
+    expect(needRow(app, id)!.status).toBe('draft')
+
+    for (const b of [new Browser(app), w.asOther]) {
+      expect((await b.get(`/needs/${id}`)).statusCode).toBe(404)
+      expect((await b.get(`/api/v1/needs/${id}`)).statusCode).toBe(404)
+      expect(listedIds((await b.get('/needs')).body, 'needs')).not.toContain(id)
+      expect(listedIds((await b.get('/needs?q=亲子营')).body, 'needs')).not.toContain(id)
+    }
+    const own = await w.asMember.get(`/needs/${id}`)
+    expect(own.statusCode).toBe(200)
+    expect(own.body).toContain(zh('listing.draft_note'))
+
+    // Publishing is saving the form without "save as draft".
+    await w.asMember.get(`/needs/${id}/edit`)
+    const pub = await w.asMember.post(`/needs/${id}`, needForm(w, { title: '暑期亲子营场地', version: 1 }))
+    expect(pub.statusCode).toBe(303)
+    expect(needRow(app, id)).toMatchObject({ status: 'open', version: 2 })
+    expect((await new Browser(app).get(`/needs/${id}`)).statusCode).toBe(200)
+    expect(listedIds((await new Browser(app).get('/needs?q=亲子营')).body, 'needs')).toContain(id)
+  })
+
+  it('keeps an offer draft private too', async () => {
+    const res = await submitOffer(w.asOther, offerForm(w, { title: '草稿里的会议室', draft: '1' }))
+    const id = idFromLocation(res.headers.location, 'offers')
+    expect(offerRow(app, id)!.status).toBe('draft')
+    expect((await new Browser(app).get(`/offers/${id}`)).statusCode).toBe(404)
+    expect((await w.asMember.get(`/offers/${id}`)).statusCode).toBe(404)
+    expect((await w.asOther.get(`/offers/${id}`)).statusCode).toBe(200)
+    expect(listedIds((await new Browser(app).get('/offers')).body, 'offers')).not.toContain(id)
+  })
+})
+
+describe('editing with a version check', () => {
+  for (const locale of ['zh-CN', 'en'] as Locale[]) {
+    it(`refuses a save based on an old version with 409, the form again and the message (${locale}), and overwrites nothing`, async () => {
+      const headers: Record<string, string> = locale === 'en' ? { 'accept-language': 'en' } : {}
+      const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, title: '旧标题' })
+      const form = await w.asMember.get(`/needs/${need.id}/edit`, headers)
+      expect(form.body).toContain('name="version" value="1"')
+
+      // Someone else in the organization saves first…
+      const first = await w.asMember.post(`/needs/${need.id}`, needForm(w, { title: '第一次保存', quantity: 20, version: 1 }), { headers })
+      expect(first.statusCode).toBe(303)
+      expect(needRow(app, need.id)).toMatchObject({ title: '第一次保存', quantity: 20, version: 2 })
+
+      // …then the form loaded earlier is sent with its old version.
+      const before = tableCounts(app)
+      const stale = await w.asMember.post(`/needs/${need.id}`, needForm(w, { title: '第二次保存', quantity: 5, version: 1 }), { headers })
+      expect(stale.statusCode).toBe(409)
+      expect(stale.body).toContain('id="need-form"')
+      expect(stale.body).toContain(html((locale === 'en' ? en : zh)('error.stale')))
+      expect(stale.body).toContain('value="第二次保存"') // what the user typed is kept for them to compare
+      expect(needRow(app, need.id)).toMatchObject({ title: '第一次保存', quantity: 20, version: 2 })
+      expect(tableCounts(app)).toEqual(before)
+    })
+  }
+
+  it('refuses a stale offer edit the same way', async () => {
+    const offer = postOffer(app, w.other, { orgId: w.orgB.id, servesAreaId: w.streetB.id, title: '会议室' })
+    await w.asOther.get(`/offers/${offer.id}/edit`)
+    expect((await w.asOther.post(`/offers/${offer.id}`, offerForm(w, { title: '会议室（新）', version: 1 }))).statusCode).toBe(303)
+    const stale = await w.asOther.post(`/offers/${offer.id}`, offerForm(w, { title: '会议室（旧）', version: 1 }))
+    expect(stale.statusCode).toBe(409)
+    expect(stale.body).toContain(html(zh('error.stale')))
+    expect(offerRow(app, offer.id)).toMatchObject({ title: '会议室（新）', version: 2 })
+  })
+
+  it('refuses a quantity below what accepted matches already reserved', async () => {
+    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, quantity: 20 })
+    // An accepted match reserved 6 of the 20 hours.
+    app.sqlite.prepare('UPDATE needs SET remaining = 14 WHERE id = ?').run(need.id)
+    await w.asMember.get(`/needs/${need.id}/edit`)
+    const before = tableCounts(app)
+    const res = await w.asMember.post(`/needs/${need.id}`, needForm(w, { quantity: 5, version: 1 }))
+    expect(res.statusCode).toBe(422)
+    expect(fieldError(res.body, 'quantity')).toBe(html(zh('validation.below_reserved', { reserved: 6 })))
+    expect(needRow(app, need.id)).toMatchObject({ quantity: 20, remaining: 14, version: 1 })
+    expect(tableCounts(app)).toEqual(before)
+
+    // Exactly the reserved amount is fine: the need is then met.
+    expect((await w.asMember.post(`/needs/${need.id}`, needForm(w, { quantity: 6, version: 1 }))).statusCode).toBe(303)
+    expect(needRow(app, need.id)).toMatchObject({ quantity: 6, remaining: 0, status: 'met' })
+  })
+
+  it('keeps an imported schedule the checkboxes cannot say when the edit leaves them alone', async () => {
+    // 7–9 a.m. every day (a litter-picking rota): the form can only tick "morning" (8–12).
+    const rule = 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=7,8'
+    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, schedule: rule })
+    const form = await w.asMember.get(`/needs/${need.id}/edit`)
+    const ticked = (name: string) => [...form.body.matchAll(new RegExp(`name="${name}" value="(\\w+)" checked`, 'g'))].map((m) => m[1])
+    const res = await w.asMember.post(`/needs/${need.id}`, needForm(w, { title: '只改了标题', days: ticked('days'), periods: ticked('periods'), version: 1 }))
+    expect(res.statusCode).toBe(303)
+    expect(needRow(app, need.id)).toMatchObject({ title: '只改了标题', schedule: rule })
+    // A real change of the checkboxes still replaces it.
+    await w.asMember.post(`/needs/${need.id}`, needForm(w, { days: ['SA'], periods: ['afternoon'], version: 2 }))
+    expect(needRow(app, need.id)!.schedule).toBe('FREQ=WEEKLY;BYDAY=SA;BYHOUR=14,15,16,17')
+  })
+})
+
+describe('close and renew', () => {
+  it('closes a need with a reason: it leaves the open list and shows the reason on its page', async () => {
+    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, title: '将要关闭的需求' })
+    await w.asMember.get(`/needs/${need.id}`)
+    const res = await w.asMember.post(`/needs/${need.id}/closure`, { reason: 'met_elsewhere' })
+    expect(res.statusCode).toBe(303)
+    expect(needRow(app, need.id)).toMatchObject({ status: 'closed', closeReason: 'met_elsewhere', version: 2 })
+    const anon = new Browser(app)
+    expect(listedIds((await anon.get('/needs')).body, 'needs')).not.toContain(need.id)
+    expect(listedIds((await anon.get('/needs?status=closed')).body, 'needs')).toContain(need.id)
+    const page = await anon.get(`/needs/${need.id}`)
+    expect(page.body).toContain(zh('close_reason.met_elsewhere'))
+    expect(page.body).toContain(zh('status.closed'))
+  })
+
+  it('refuses a reason that is not on the list', async () => {
+    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id })
+    await w.asMember.get(`/needs/${need.id}`)
+    const res = await w.asMember.post(`/needs/${need.id}/closure`, { reason: 'bored' })
+    expect(res.statusCode).toBe(400)
+    expect(needRow(app, need.id)!.status).toBe('open')
+  })
+
+  it('renews an expired need: open again, listed again, until the new date', async () => {
+    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, title: '过期后续期的需求' })
+    setExpiry(app, 'needs', need.id, day(-1))
+    const anon = new Browser(app)
+    expect(listedIds((await anon.get('/needs')).body, 'needs')).not.toContain(need.id)
+    const page = await w.asMember.get(`/needs/${need.id}`)
+    expect(page.body).toContain(`status-expired`)
+    const res = await w.asMember.post(`/needs/${need.id}/renewal`, { expiresAt: day(40) })
+    expect(res.statusCode).toBe(303)
+    expect(needRow(app, need.id)).toMatchObject({ status: 'open', expiresAt: day(40) })
+    expect(listedIds((await anon.get('/needs')).body, 'needs')).toContain(need.id)
+  })
+
+  it('renews a closed offer, and without a date runs it for the default period', async () => {
+    const offer = postOffer(app, w.other, { orgId: w.orgB.id, servesAreaId: w.streetB.id })
+    await w.asOther.get(`/offers/${offer.id}`)
+    await w.asOther.post(`/offers/${offer.id}/closure`, { reason: 'no_longer_needed' })
+    expect(offerRow(app, offer.id)!.status).toBe('closed')
+    const res = await w.asOther.post(`/offers/${offer.id}/renewal`, {})
+    expect(res.statusCode).toBe(303)
+    expect(offerRow(app, offer.id)).toMatchObject({ status: 'open', closeReason: null, expiresAt: day(60) })
+  })
+
+  it('refuses to renew into the past', async () => {
+    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id })
+    await w.asMember.get(`/needs/${need.id}`)
+    const res = await w.asMember.post(`/needs/${need.id}/renewal`, { expiresAt: day(-3) })
+    expect(res.statusCode).toBe(422)
+    expect(res.body).toContain(html(zh('validation.expiry_past')))
+    expect(needRow(app, need.id)!.expiresAt).toBe(need.expiresAt)
+  })
+})
+
+describe('bad input: 422, the form again, each problem next to its field in the reader’s language, nothing written', () => {
+  type Case = { name: string; kind: 'need' | 'offer'; form: () => Form; errors: Record<string, [string, Record<string, unknown>?]> }
+  const CASES: Case[] = [
+    { name: 'schema problems in the need form', kind: 'need', form: () => needForm(w, {
+      title: '', quantity: 0, beneficiaries: 0, urgency: 'extreme', description: 'x'.repeat(4001), place: 'p'.repeat(201), areaId: 'abc',
+    }), errors: {
+      title: ['validation.required'], quantity: ['validation.too_small', { limit: 1 }], beneficiaries: ['validation.too_small', { limit: 1 }],
+      urgency: ['validation.choose'], description: ['validation.too_long', { limit: 4000 }], place: ['validation.too_long', { limit: 200 }], areaId: ['validation.not_integer'],
+    } },
+    { name: 'more schema problems in the need form', kind: 'need', form: () => needForm(w, {
+      title: '长'.repeat(121), quantity: 10_000_001, fromDate: '1 March', expiresAt: '2026-3-1', category: '',
+    }), errors: {
+      title: ['validation.too_long', { limit: 120 }], quantity: ['validation.too_large', { limit: 10_000_000 }], fromDate: ['validation.invalid'],
+      expiresAt: ['validation.invalid'], category: ['validation.required'],
+    } },
+    { name: 'rules of the need form', kind: 'need', form: () => needForm(w, {
+      category: 'spaceships', fromDate: '2026-02-30', untilDate: day(10), expiresAt: day(-1), areaId: 99_999,
+    }), errors: {
+      category: ['validation.choose'], fromDate: ['validation.date'], expiresAt: ['validation.expiry_past'], areaId: ['validation.area_missing'],
+    } },
+    { name: 'a window that ends before it starts', kind: 'need', form: () => needForm(w, { fromDate: day(20), untilDate: day(10) }),
+      errors: { untilDate: ['validation.window'] } },
+    { name: 'a tampered schedule', kind: 'need', form: () => needForm(w, { days: ['TU', 'XX'], periods: ['night'] }),
+      errors: { days: ['validation.choose'], periods: ['validation.choose'] } },
+    { name: 'schema problems in the offer form', kind: 'offer', form: () => offerForm(w, {
+      title: 'x', quantity: -4, minTrust: 'best friends', focus: ['elderly', 'aliens'], servesAreaId: '',
+    }), errors: {
+      title: ['validation.too_short', { limit: 2 }], quantity: ['validation.too_small', { limit: 1 }], minTrust: ['validation.choose'],
+      focus: ['validation.choose'], servesAreaId: ['validation.required'],
+    } },
+    { name: 'rules of the offer form', kind: 'offer', form: () => offerForm(w, { servesAreaId: 99_999, untilDate: '2026-04-31', fromDate: day(1) }),
+      errors: { servesAreaId: ['validation.area_missing'], untilDate: ['validation.date'] } },
+  ]
+
+  for (const c of CASES) {
+    for (const locale of ['zh-CN', 'en'] as Locale[]) {
+      it(`${c.name} (${locale})`, async () => {
+        const headers: Record<string, string> = locale === 'en' ? { 'accept-language': 'en-GB,en;q=0.9' } : {}
+        const browser = c.kind === 'need' ? w.asMember : w.asOther
+        const before = tableCounts(app)
+        const res = await (c.kind === 'need' ? submitNeed : submitOffer)(browser, c.form(), headers)
+        expect(res.statusCode).toBe(422)
+        expect(res.body).toContain(`id="${c.kind}-form"`)
+        expect(res.body).toContain(translate(locale, 'form.fix'))
+        for (const [field, [key, params]] of Object.entries(c.errors)) {
+          expect(fieldError(res.body, field), `${field} (${locale})`).toBe(html(translate(locale, key, params)))
+        }
+        expect(tableCounts(app)).toEqual(before)
+      })
+    }
+  }
+
+  it('re-renders the htmx form in place (422 fragment, no page around it)', async () => {
+    await w.asMember.get('/needs/new')
+    const res = await w.asMember.post('/needs', needForm(w, { title: '' }), { headers: { 'hx-request': 'true' } })
+    expect(res.statusCode).toBe(422)
+    expect(res.body).toMatch(/^<form[^>]+id="need-form"/)
+    expect(res.body).not.toContain('<html')
+  })
+})
+
+describe('mass assignment', () => {
+  it('ignores status, remaining, version, ref and timestamps sent with a new need', async () => {
+    const res = await submitNeed(w.asMember, needForm(w, {
+      title: '想一步到位的需求', status: 'met', remaining: 0, ref: 'n-stolen', createdAt: '2000-01-01', closeReason: 'duplicate', version: 77,
+    }))
+    expect(res.statusCode).toBe(303)
+    const row = needRow(app, idFromLocation(res.headers.location, 'needs'))!
+    expect(row).toMatchObject({ status: 'open', remaining: 16, quantity: 16, ref: null, closeReason: null, version: 1 })
+    expect(row.createdAt.startsWith('2000')).toBe(false)
+  })
+
+  it('ignores status and remaining sent with an edit', async () => {
+    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, quantity: 10 })
+    await w.asMember.get(`/needs/${need.id}/edit`)
+    const res = await w.asMember.post(`/needs/${need.id}`, needForm(w, { quantity: 10, status: 'met', remaining: 0, version: 1 }))
+    expect(res.statusCode).toBe(303)
+    expect(needRow(app, need.id)).toMatchObject({ status: 'open', remaining: 10 })
+  })
+
+  it('refuses posting on behalf of an organization the user does not belong to', async () => {
+    const before = tableCounts(app)
+    const need = await submitNeed(w.asMember, needForm(w, { orgId: w.orgB.id }))
+    expect(need.statusCode).toBe(422)
+    expect(need.body).toContain(html(zh('validation.choose')))
+    const offer = await submitOffer(w.asMember, offerForm(w, { orgId: w.orgB.id }))
+    expect(offer.statusCode).toBe(422)
+    expect(tableCounts(app)).toEqual(before)
+  })
+
+  it('refuses moving a listing to another organization in an edit', async () => {
+    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id })
+    await w.asMember.get(`/needs/${need.id}/edit`)
+    const res = await w.asMember.post(`/needs/${need.id}`, needForm(w, { orgId: w.orgB.id, version: 1 }))
+    expect(res.statusCode).toBe(422)
+    expect(needRow(app, need.id)).toMatchObject({ orgId: w.orgA.id, version: 1 })
+  })
+})
+
+describe("another organization's listing", () => {
+  it('cannot be edited, closed or renewed by a member of org B: 404, nothing changed', async () => {
+    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, title: 'A的需求' })
+    const offer = postOffer(app, w.member, { orgId: w.orgA.id, servesAreaId: w.streetA.id, title: 'A的资源' })
+    setExpiry(app, 'offers', offer.id, day(-2))
+    await w.asOther.get('/account')
+    const before = tableCounts(app)
+    const attempts: [string, string, Form?][] = [
+      ['GET', `/needs/${need.id}/edit`],
+      ['POST', `/needs/${need.id}`, needForm(w, { orgId: w.orgB.id, areaId: w.communityB.id, title: 'B改的', version: 1 })],
+      ['POST', `/needs/${need.id}`, needForm(w, { title: 'B改的', version: 1 })],
+      ['POST', `/needs/${need.id}/closure`, { reason: 'duplicate' }],
+      ['POST', `/needs/${need.id}/renewal`, { expiresAt: day(90) }],
+      ['GET', `/offers/${offer.id}/edit`],
+      ['POST', `/offers/${offer.id}`, offerForm(w, { title: 'B改的', version: 1 })],
+      ['POST', `/offers/${offer.id}/closure`, { reason: 'duplicate' }],
+      ['POST', `/offers/${offer.id}/renewal`, { expiresAt: day(90) }],
+    ]
+    for (const [method, url, form] of attempts) {
+      const res = method === 'GET' ? await w.asOther.get(url) : await w.asOther.post(url, form)
+      expect(res.statusCode, `${method} ${url}`).toBe(404)
+    }
+    expect(needRow(app, need.id)).toMatchObject({ title: 'A的需求', status: 'open', version: 1, expiresAt: need.expiresAt })
+    expect(offerRow(app, offer.id)).toMatchObject({ title: 'A的资源', status: 'open', version: 1, expiresAt: day(-2) })
+    expect(tableCounts(app)).toEqual(before)
+    // The owner sees no owner actions from org B's side either.
+    expect((await w.asOther.get(`/needs/${need.id}`)).body).not.toContain('id="owner-actions"')
+  })
+
+  it('is not found for a signed-out visitor asking for its edit form either (sign in first)', async () => {
+    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id })
+    const res = await new Browser(app).get(`/needs/${need.id}/edit`)
+    expect(res.statusCode).toBe(303)
+    expect(res.headers.location).toMatch(/^\/signin\?next=/)
+  })
+})
