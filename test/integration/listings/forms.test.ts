@@ -60,6 +60,17 @@ describe('posting through the web forms', () => {
     expect(page.body).toContain('南岸社区活动室')
   })
 
+  it('says when in one line: dates and weekly times joined by a dot, no stray dot without dates', async () => {
+    const when = async (over: Record<string, unknown>) => {
+      const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, ...over })
+      const page = (await new Browser(app).get(`/needs/${need.id}`)).body
+      return page.match(/<dt>时间<\/dt><dd>([^<]*)<\/dd>/)?.[1].trim()
+    }
+    expect(await when({ schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19' })).toBe('周二和周四 晚上')
+    expect(await when({ fromDate: '2026-05-01', untilDate: '2026-06-30', schedule: 'FREQ=WEEKLY;BYDAY=SA' })).toBe('2026-05-01 至 2026-06-30 · 周六')
+    expect(await when({})).toBe(zh('listing.any_time'))
+  })
+
   it('answers an htmx submit with HX-Redirect to the new listing instead of a 303', async () => {
     await w.asMember.get('/needs/new')
     const res = await w.asMember.post('/needs', needForm(w, { title: '通过htmx提交的需求' }), { headers: { 'hx-request': 'true' } })
