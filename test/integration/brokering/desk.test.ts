@@ -32,6 +32,10 @@ async function deskWorld(app: FastifyInstance) {
   matches.fire(app.db, w.other, acceptedLongAgo.id, 'accept', {}, ago(20))
   const acceptedRecently = request(post('两天前接受', 2, ago(4)).id, ago(3))
   matches.fire(app.db, w.other, acceptedRecently.id, 'accept', {}, ago(2))
+  // Accepted only two days ago, but the need's own dates ended yesterday: time to confirm what happened.
+  const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10), tenDaysAgo = ago(10).toISOString().slice(0, 10)
+  const windowPassed = request(post('昨天结束的活动', 2, ago(10), { fromDate: tenDaysAgo, untilDate: yesterday }).id, ago(3))
+  matches.fire(app.db, w.other, windowPassed.id, 'accept', {}, ago(2))
 
   const deliveredLongAgo = request(post('一个多月前交付', 2, ago(50)).id, ago(45))
   matches.fire(app.db, w.other, deliveredLongAgo.id, 'accept', {}, ago(40))
@@ -47,7 +51,7 @@ async function deskWorld(app: FastifyInstance) {
   // Street B's own old request, for broker 2.
   const bNeed = needs.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '南岸等了很久的申请', quantity: 2, areaId: w.communityB.id }, ago(8))
   const bRequest = matches.open(app.db, w.other, 'request', { needId: bNeed.id, offerId: w.offer.id, quantity: 1 }, ago(7))
-  return { ...w, stuck, stuckElsewhere, oldRequest, newRequest, acceptedLongAgo, acceptedRecently, deliveredLongAgo, deliveredRecently, idle, fresh, idleElsewhere, bRequest }
+  return { ...w, stuck, stuckElsewhere, oldRequest, newRequest, acceptedLongAgo, acceptedRecently, windowPassed, deliveredLongAgo, deliveredRecently, idle, fresh, idleElsewhere, bRequest }
 }
 
 let app: FastifyInstance
@@ -75,7 +79,8 @@ describe("the broker's desk", () => {
     expect(queue(res.body, 'unserved')).toEqual([`/needs/${w.stuck.id}`])
     expect(res.body).toContain(`href="/needs/${w.stuck.id}#why-not"`)
     expect(queue(res.body, 'waiting')).toEqual([`/matches/${w.oldRequest.id}`])
-    expect(queue(res.body, 'confirm')).toEqual([`/matches/${w.acceptedLongAgo.id}`])
+    // Oldest first: accepted twenty days ago, then the one whose dates have passed.
+    expect(queue(res.body, 'confirm')).toEqual([`/matches/${w.acceptedLongAgo.id}`, `/matches/${w.windowPassed.id}`])
     expect(queue(res.body, 'followups')).toEqual([`/matches/${w.deliveredLongAgo.id}`])
     expect(queue(res.body, 'idle')).toEqual([`/offers/${w.idle.id}`])
     // Ages in days, from the moment each item started waiting.
