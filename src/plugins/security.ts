@@ -27,6 +27,9 @@ export default fp(async (app) => {
   app.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
     // Nothing is written on a request that matches no route: let it reach the 404 page (TRACE / → 404, not a CSRF 403).
     if (SAFE.has(req.method) || req.viaToken || req.is404) return
+    // An API call with no signed-in user carries no ambient credential to forge: the access policy answers
+    // it (401), rather than a misleading "form expired".
+    if (req.url.startsWith('/api/') && !req.user) return
     const site = req.headers['sec-fetch-site']
     const origin = req.headers.origin
     const host = req.headers.host
