@@ -1,0 +1,298 @@
+/**
+ * Scores for feasible pairs, from named factors, each with the words that explain it.
+ *
+ * Candidates arrive already filtered by the hard constraints (feasibility.ts); ranking never hides a
+ * pair, it only orders them. Every factor yields a value in 0..1 (the `*Value` functions, shared with the
+ * allocator so both speak the same scale) and a Reason whose contribution is its share of the score.
+ */
+import { lower as lowerOf, upper as upperOf } from './feasibility.js'
+import { describeSlots, intersect, isAnyTime, parseSchedule as parse, slotShare as share_, type Slots } from './schedule.js'
+import type { Candidate, NeedCandidate, NeedFit, NeedView, OfferFit, OfferView, OrgView, Reason, TrackRecord, Urgency } from './types.js'
+import { DEFAULT_WEIGHTS, type Factor, type Weights } from './weights.js'
+
+// Plain local functions: the loader's accessors for imported bindings cost more than these calls do,
+// and ranking calls them tens of thousands of times a request.
+const lower = lowerOf, upper = upperOf, parseSchedule = parse, slotShare = share_
+
+// ---- factor values (0..1) ----
+
+export function relevanceValue(relevance: number): number {
+  return relevance > 1 ? 1 : relevance > 0 ? relevance : 0
+}
+
+/** The smaller the offer's served area around the need, the nearer: same community 1, whole district 1/3. */
+export function areaValue(servesDepth: number, needDepth: number): number {
+  if (needDepth <= 0) return 1
+  return Math.min(servesDepth, needDepth) / needDepth
+}
+
+export function coverageValue(remaining: number, quantity: number): number {
+  if (quantity <= 0) return 1
+  return Math.max(0, Math.min(remaining, quantity)) / quantity
+}
+
+/**
+ * Share of the need's dates the offer is available on. An open-ended need cannot be measured in days,
+ * so it counts as fully served only when the offer is at least as open.
+ */
+export function datesValue(needFrom: number, needUntil: number, offerFrom: number, offerUntil: number): number {
+  const from = Math.max(needFrom, offerFrom), until = Math.min(needUntil, offerUntil)
+  if (from > until) return 0
+  if (from === needFrom && until === needUntil) return 1
+  if (!Number.isFinite(needFrom) || !Number.isFinite(needUntil)) return 0.5
+  return (until - from + 1) / (needUntil - needFrom + 1)
+}
+
+const URGENCY: Record<Urgency, number> = { high: 1, normal: 0.5, low: 0 }
+export function urgencyValue(u: Urgency): number {
+  return URGENCY[u] ?? 0.5
+}
+
+const TRUST_NEED: Record<string, number> = { self_declared: 1, vouched: 0.5, endorsed: 0 }
+
+/**
+ * How under-resourced an organization looks: mostly how few matches it has received (the platform's own
+ * evidence), then whether no one has vouched for it yet, then how small it is.
+ */
+export function underResourcing(org: OrgView): number {
+  return 0.5 * fewMatches(org.matchesReceived) + 0.25 * (TRUST_NEED[org.trust] ?? 1) + 0.25 * smallness(org.members)
+}
+function fewMatches(n: number): number {
+  return 1 / (1 + Math.max(0, n) / 3)
+}
+function smallness(members: number | null): number {
+  return members == null ? 0.5 : 1 / (1 + Math.max(0, members) / 30)
+}
+
+/** A new holder scores a quarter, not zero, so that being new never buries an offer. */
+export function trackValue(t: TrackRecord): number {
+  const d = Math.max(0, t.delivered)
+  const rated = t.rating == null ? 0.5 : Math.max(0, Math.min(1, (t.rating - 1) / 4))
+  return 0.5 * (d / (d + 5)) + 0.5 * rated
+}
+
+// ---- prepared views: what each side contributes, computed once per entity ----
+
+export interface PreparedNeed {
+  need: NeedView
+  slots: Slots
+  from: number
+  until: number
+  urgency: number
+  fairness: number
+}
+export interface PreparedOffer {
+  offer: OfferView
+  slots: Slots
+  from: number
+  until: number
+  track: number
+}
+
+export function prepareNeed(need: NeedView): PreparedNeed {
+  return {
+    need, slots: parseSchedule(need.schedule), from: lower(need.from), until: upper(need.until),
+    urgency: urgencyValue(need.urgency), fairness: underResourcing(need.org),
+  }
+}
+export function prepareOffer(offer: OfferView): PreparedOffer {
+  return { offer, slots: parseSchedule(offer.schedule), from: lower(offer.from), until: upper(offer.until), track: trackValue(offer.track) }
+}
+
+/** The factors in the order their reasons are listed. */
+export const FACTORS: readonly Factor[] = ['relevance', 'area', 'coverage', 'schedule', 'dates', 'urgency', 'fairness', 'track']
+
+/**
+ * The pair's score in 0..100, numbers only. Without a relevance (the allocator has none unless given
+ * one) the relevance weight drops out of the mean rather than counting as zero.
+ */
+export function pairScore(n: PreparedNeed, o: PreparedOffer, w: Weights = DEFAULT_WEIGHTS, relevance?: number): number {
+  const need = n.need, offer = o.offer
+  return combine(w, areaValue(offer.servesPath.length, need.areaPath.length), coverageValue(offer.remaining, need.quantity),
+    slotShare(n.slots, o.slots), datesValue(n.from, n.until, o.from, o.until), n.urgency, n.fairness, o.track, relevance)
+}
+
+/**
+ * The weighted mean of factor values, scaled to 0..100. Without a relevance (the allocator has none unless
+ * given one) the relevance weight drops out of the mean rather than counting as zero.
+ */
+export function combine(w: Weights, area: number, coverage: number, schedule: number, dates: number, urgency: number,
+  fairness: number, track: number, relevance?: number): number {
+  let total = w.area * area + w.coverage * coverage + w.schedule * schedule + w.dates * dates
+    + w.urgency * urgency + w.fairness * fairness + w.track * track
+  let sum = w.area + w.coverage + w.schedule + w.dates + w.urgency + w.fairness + w.track
+  if (relevance !== undefined) {
+    total += w.relevance * relevanceValue(relevance)
+    sum += w.relevance
+  }
+  return sum > 0 ? (100 * total) / sum : 0
+}
+
+// ---- ranking with reasons ----
+//
+// Ranking 10,000 candidates must stay under 5 ms, so the hot path creates no closures and few objects:
+// a reason that depends only on a value many candidates share (the need's urgency, an area level, a
+// schedule overlap, a coverage amount) is built once per call and shared, frozen, between fits.
+
+export function rankOffers(need: NeedView, candidates: readonly Candidate[], w: Weights = DEFAULT_WEIGHTS): OfferFit[] {
+  const n = prepareNeed(need)
+  const memo = new Memo(w)
+  const fits: OfferFit[] = new Array(candidates.length)
+  const ids: number[] = new Array(candidates.length)
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]
+    const reasons = fitFor(n, prepareOffer(c.offer), c.relevance, c.terms, w, memo)
+    fits[i] = { offerId: ids[i] = c.offer.id, score: memo.score, reasons }
+  }
+  return sortFits(fits, ids)
+}
+
+export function rankNeeds(offer: OfferView, candidates: readonly NeedCandidate[], w: Weights = DEFAULT_WEIGHTS): NeedFit[] {
+  const o = prepareOffer(offer)
+  const fits: NeedFit[] = new Array(candidates.length)
+  const ids: number[] = new Array(candidates.length)
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]
+    // Each need brings its own urgency, organization and schedule, so memos are per need here.
+    const memo = new Memo(w)
+    const reasons = fitFor(prepareNeed(c.need), o, c.relevance, c.terms, w, memo)
+    fits[i] = { needId: ids[i] = c.need.id, score: memo.score, reasons }
+  }
+  return sortFits(fits, ids)
+}
+
+/** One pair's score and reasons; reasons come in FACTORS order and their contributions sum to the score (± rounding). */
+export function scoreFit(n: PreparedNeed, o: PreparedOffer, relevance: number, terms: readonly string[], w: Weights = DEFAULT_WEIGHTS): { score: number; reasons: Reason[] } {
+  const memo = new Memo(w)
+  const reasons = fitFor(n, o, relevance, terms, w, memo)
+  return { score: memo.score, reasons }
+}
+
+/** Score descending, then id ascending, with numeric keys and native sorts rather than a comparator. */
+function sortFits<T extends { score: number }>(fits: T[], ids: number[]): T[] {
+  if (fits.length < 2) return fits
+  const byId = new Float64Array(fits.length)
+  for (let i = 0; i < fits.length; i++) byId[i] = ids[i] * 2 ** 20 + i
+  byId.sort()
+  const start = new Int32Array(102)
+  for (const f of fits) start[101 - f.score]++
+  for (let b = 1; b < 102; b++) start[b] += start[b - 1]
+  const out: T[] = new Array(fits.length)
+  for (let k = 0; k < byId.length; k++) {
+    const f = fits[byId[k] % 2 ** 20]
+    out[start[100 - f.score]++] = f
+  }
+  return out
+}
+
+/** Reasons shared between the fits of one call, keyed (by numbers, which hash fast) by what they depend on. */
+class Memo {
+  readonly scale: number
+  readonly area: (Reason | undefined)[] = []
+  readonly relevance = new Map<number, Reason>()
+  readonly coverage = new Map<number, Reason>()
+  readonly schedule = new Map<number, Reason>()
+  readonly dates = new Map<number, Reason>()
+  readonly track = new Map<number, Reason>()
+  urgency: Reason | undefined
+  fairness: Reason | undefined
+  /** The score of the last fit, returned this way to save an object per candidate. */
+  score = 0
+  constructor(w: Weights) {
+    this.scale = 100 / (w.relevance + w.area + w.coverage + w.schedule + w.dates + w.urgency + w.fairness + w.track || 1)
+  }
+}
+
+function reason(factor: Factor, points: number, key: string, params: Reason['params']): Reason {
+  return { factor, contribution: Math.round(points * 10) / 10, key, params }
+}
+
+function frozen(factor: Factor, points: number, key: string, params: Reason['params']): Reason {
+  return Object.freeze(reason(factor, points, key, Object.freeze(params))) as Reason
+}
+
+function fitFor(n: PreparedNeed, o: PreparedOffer, relevance: number, terms: readonly string[], w: Weights, memo: Memo): Reason[] {
+  const need = n.need, offer = o.offer, scale = memo.scale
+
+  const rel = relevanceValue(relevance), relPoints = w.relevance * rel * scale
+  let relReason: Reason | undefined
+  if (terms.length > 0) relReason = reason('relevance', relPoints, 'reason.relevance.terms', { terms: terms.slice(0, 5).join(', ') })
+  else if (!(relReason = memo.relevance.get(rel))) {
+    memo.relevance.set(rel, (relReason = frozen('relevance', relPoints, 'reason.relevance.score', { percent: Math.round(rel * 100) })))
+  }
+
+  // Feasible offers serve an ancestor of the need's place, so the served depth alone says which one.
+  const depth = offer.servesPath.length, areaPoints = w.area * areaValue(depth, need.areaPath.length) * scale
+  let areaReason = memo.area[depth]
+  if (!areaReason) {
+    memo.area[depth] = areaReason = frozen('area', areaPoints, AREA_KEYS[Math.min(depth, AREA_KEYS.length - 1)],
+      { area: depth > 0 ? offer.servesPath[depth - 1] : 0 })
+  }
+
+  const covered = Math.max(0, Math.min(offer.remaining, need.quantity))
+  const cover = coverageValue(offer.remaining, need.quantity), coverPoints = w.coverage * cover * scale
+  let coverReason = memo.coverage.get(covered)
+  if (!coverReason) {
+    memo.coverage.set(covered, (coverReason = frozen('coverage', coverPoints, cover >= 1 ? 'reason.coverage.full' : 'reason.coverage.partial',
+      { percent: Math.floor(cover * 100), quantity: need.quantity, unit: need.unit })))
+  }
+
+  const overlap = (n.slots.days & o.slots.days) * 16_777_216 + (n.slots.hours & o.slots.hours)
+  const share = slotShare(n.slots, o.slots), schedulePoints = w.schedule * share * scale
+  let scheduleReason = memo.schedule.get(overlap)
+  if (!scheduleReason) {
+    const [key, params] = scheduleWords(n.slots, o.slots)
+    memo.schedule.set(overlap, (scheduleReason = frozen('schedule', schedulePoints, key, params)))
+  }
+
+  const dates = datesValue(n.from, n.until, o.from, o.until), datesPoints = w.dates * dates * scale
+  let datesReason = memo.dates.get(dates)
+  if (!datesReason) memo.dates.set(dates, (datesReason = frozen('dates', datesPoints, datesKey(n, dates), { percent: Math.round(dates * 100) })))
+
+  const urgencyPoints = w.urgency * n.urgency * scale
+  const urgencyReason = memo.urgency ??= frozen('urgency', urgencyPoints, `reason.urgency.${need.urgency in URGENCY ? need.urgency : 'normal'}`, {})
+
+  const fairnessPoints = w.fairness * n.fairness * scale
+  const fairnessReason = memo.fairness ??= frozen('fairness', fairnessPoints, ...fairnessWords(need.org))
+
+  const t = offer.track, trackPoints = w.track * o.track * scale
+  const trackKey = t.delivered * 1000 + (t.rating == null ? -1 : Math.round(t.rating * 100))
+  let trackReason = memo.track.get(trackKey)
+  if (!trackReason) {
+    memo.track.set(trackKey, (trackReason = frozen('track', trackPoints,
+      t.delivered === 0 && t.rating == null ? 'reason.track.new' : t.rating == null ? 'reason.track.delivered' : 'reason.track.rated',
+      { count: t.delivered, rating: t.rating == null ? 0 : Math.round(t.rating * 10) / 10 })))
+  }
+
+  memo.score = Math.round(relPoints + areaPoints + coverPoints + schedulePoints + datesPoints + urgencyPoints + fairnessPoints + trackPoints)
+  return [relReason, areaReason, coverReason, scheduleReason, datesReason, urgencyReason, fairnessReason, trackReason]
+}
+
+const AREA_KEYS = ['reason.area.anywhere', 'reason.area.same_district', 'reason.area.same_street', 'reason.area.same_community', 'reason.area.same_place']
+
+function scheduleWords(need: Slots, offer: Slots): [string, Reason['params']] {
+  const both = intersect(need, offer)
+  if (isAnyTime(both) || (isAnyTime(need) && isAnyTime(offer))) return ['reason.schedule.any_time', {}]
+  const d = describeSlots(both)
+  const periods = d.periods.join(',')
+  if (d.everyDay) return ['reason.schedule.periods', { periods }]
+  if (d.allDay) return ['reason.schedule.days', { days: d.days.join(',') }]
+  return [d.days.length === 2 ? 'reason.schedule.days_periods_two' : 'reason.schedule.days_periods', { day: d.days.join(','), periods }]
+}
+
+function datesKey(n: PreparedNeed, value: number): string {
+  if (value >= 1) return n.from === -Infinity && n.until === Infinity ? 'reason.dates.any' : 'reason.dates.covered'
+  return Number.isFinite(n.from) && Number.isFinite(n.until) ? 'reason.dates.partial' : 'reason.dates.some'
+}
+
+/** Name the strongest sign of under-resourcing, so the favour shown is visible and can be argued with. */
+function fairnessWords(org: OrgView): [string, Reason['params']] {
+  const m = 0.5 * fewMatches(org.matchesReceived)
+  const t = 0.25 * (TRUST_NEED[org.trust] ?? 1)
+  const s = 0.25 * smallness(org.members)
+  if (m + t + s < 0.3) return ['reason.fairness.well_supported', { count: org.matchesReceived }]
+  if (org.matchesReceived <= 0) return ['reason.fairness.no_matches', {}]
+  if (m >= t && m >= s) return ['reason.fairness.few_matches', { count: org.matchesReceived }]
+  if (t >= s) return ['reason.fairness.not_vouched', {}]
+  return ['reason.fairness.small', { members: org.members ?? 0 }]
+}

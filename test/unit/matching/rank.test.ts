@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest'
+import { formatReason } from '../../../src/matching/messages.js'
+import { pairScore, prepareNeed, prepareOffer, rankNeeds, rankOffers } from '../../../src/matching/rank.js'
+import type { Candidate, Reason } from '../../../src/matching/types.js'
+import { DEFAULT_WEIGHTS } from '../../../src/matching/weights.js'
+import { need, offer, org } from './fixtures.js'
+
+const cand = (over: Parameters<typeof offer>[0], relevance = 0.5, terms: string[] = []): Candidate => ({ offer: offer(over), relevance, terms })
+const reasonOf = (fit: { reasons: Reason[] }, factor: string) => fit.reasons.find((r) => r.factor === factor)!
+
+describe('ranking offers for a need', () => {
+  it('prefers same-community over same-street over same-district offers on equal text score', () => {
+    const fits = rankOffers(need(), [cand({ id: 1, servesPath: [1] }), cand({ id: 2, servesPath: [1, 2] }), cand({ id: 3, servesPath: [1, 2, 12] })])
+    expect(fits.map((f) => f.offerId)).toEqual([3, 2, 1])
+    expect(fits.map((f) => formatReason(reasonOf(f, 'area'), 'en'))).toEqual(['same community', 'same street', 'same district'])
+    expect(formatReason(reasonOf(fits[1], 'area'), 'zh-CN')).toBe('同一街道')
+  })
+
+  it('ranks the more relevant text first and names the matched words', () => {
+    const fits = rankOffers(need(), [cand({ id: 1 }, 0.2), cand({ id: 2 }, 0.9, ['rehearsal', 'speakers'])])
+    expect(fits[0].offerId).toBe(2)
+    expect(formatReason(reasonOf(fits[0], 'relevance'), 'en')).toBe('relevant: rehearsal, speakers')
+    expect(formatReason(reasonOf(fits[0], 'relevance'), 'zh-CN')).toBe('内容相关：rehearsal、speakers')
+  })
+
+  it('prefers an offer that covers the whole need, and says how much a partial one covers', () => {
+    const n = need({ category: 'volunteers', unit: 'person-hours', quantity: 40 })
+    const fits = rankOffers(n, [cand({ id: 1, category: 'volunteers', remaining: 32 }), cand({ id: 2, category: 'volunteers', remaining: 50 })])
+    expect(fits.map((f) => f.offerId)).toEqual([2, 1])
+    expect(formatReason(reasonOf(fits[1], 'coverage'), 'en')).toBe('covers 80% of 40 volunteer-hours')
+    expect(formatReason(reasonOf(fits[0], 'coverage'), 'en')).toBe('covers all 40 volunteer-hours')
+    expect(formatReason(reasonOf(fits[1], 'coverage'), 'zh-CN')).toBe('可满足40人时中的80%')
+  })
+
+  it('explains a shared schedule in both languages', () => {
+    const [fit] = rankOffers(need(), [cand({ schedule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=18,19,20,21' })])
+    expect(formatReason(reasonOf(fit, 'schedule'), 'en')).toBe('free on both Tuesday and Thursday evenings')
+    expect(formatReason(reasonOf(fit, 'schedule'), 'zh-CN')).toBe('双方周二和周四晚上都有空')
+  })
+
+  it('prefers an offer free for all the sessions asked over one free for some', () => {
+    const fits = rankOffers(need(), [cand({ id: 1, schedule: 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=19' }), cand({ id: 2, schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19' })])
+    expect(fits.map((f) => f.offerId)).toEqual([2, 1])
+  })
+
+  it('prefers holders who have delivered and are rated well', () => {
+    const fits = rankOffers(need(), [cand({ id: 1 }), cand({ id: 2, track: { delivered: 12, rating: 4.6 } })])
+    expect(fits[0].offerId).toBe(2)
+    expect(formatReason(reasonOf(fits[0], 'track'), 'en')).toBe('delivered 12 times, rated 4.6/5')
+    expect(formatReason(reasonOf(fits[1], 'track'), 'en')).toBe('new resource holder')
+  })
+
+  it('breaks ties by offer id so the order never depends on the input order', () => {
+    const a = rankOffers(need(), [cand({ id: 9 }), cand({ id: 3 }), cand({ id: 5 })])
+    const b = rankOffers(need(), [cand({ id: 5 }), cand({ id: 9 }), cand({ id: 3 })])
+    expect(a.map((f) => f.offerId)).toEqual([3, 5, 9])
+    expect(b).toEqual(a)
+  })
+
+  it('scores in 0..100 with reasons for every factor whose contributions add up to the score', () => {
+    const [fit] = rankOffers(need(), [cand({ track: { delivered: 3, rating: 4 } }, 0.7, ['opera'])])
+    expect(fit.score).toBeGreaterThanOrEqual(0)
+    expect(fit.score).toBeLessThanOrEqual(100)
+    expect(fit.reasons.map((r) => r.factor)).toEqual(['relevance', 'area', 'coverage', 'schedule', 'dates', 'urgency', 'fairness', 'track'])
+    expect(Math.abs(fit.reasons.reduce((s, r) => s + r.contribution, 0) - fit.score)).toBeLessThan(1)
+  })
+
+  it('follows the weights it is given', () => {
+    const onlyTrack = { ...DEFAULT_WEIGHTS, relevance: 0, area: 0, coverage: 0, schedule: 0, dates: 0, urgency: 0, fairness: 0, track: 1 }
+    const fits = rankOffers(need(), [cand({ id: 1, servesPath: [1, 2, 12] }), cand({ id: 2, servesPath: [1], track: { delivered: 30, rating: 5 } })], onlyTrack)
+    expect(fits[0].offerId).toBe(2)
+  })
+
+  it('agrees with the numbers-only score the allocator uses', () => {
+    const n = need(), o = offer({ remaining: 7, track: { delivered: 4, rating: 3.5 } })
+    const [fit] = rankOffers(n, [{ offer: o, relevance: 0.4, terms: [] }])
+    expect(Math.round(pairScore(prepareNeed(n), prepareOffer(o), DEFAULT_WEIGHTS, 0.4))).toBe(fit.score)
+  })
+
+  it('ranks 10,000 candidates for one need in under 5 ms at the 95th percentile', () => {
+    const n = need()
+    const candidates: Candidate[] = Array.from({ length: 10_000 }, (_, k) => cand({
+      id: k + 1, remaining: 1 + (k % 40), servesPath: k % 3 ? [1, 2] : [1, 2, 12],
+      schedule: k % 4 ? 'FREQ=WEEKLY;BYDAY=TU,TH,SA;BYHOUR=18,19,20' : null,
+      from: k % 5 ? null : '2025-04-01', until: k % 5 ? null : '2025-09-30', track: { delivered: k % 17, rating: k % 2 ? 4.2 : null },
+    }, (k % 100) / 100, k % 7 ? [] : ['rehearsal']))
+    for (let warm = 0; warm < 30; warm++) rankOffers(n, candidates)
+    // CPU time, not wall time: this machine is shared, and other people's test runs are not our latency.
+    const times: number[] = []
+    for (let run = 0; run < 60; run++) {
+      const before = process.cpuUsage()
+      rankOffers(n, candidates)
+      const used = process.cpuUsage(before)
+      times.push((used.user + used.system) / 1000)
+    }
+    times.sort((a, b) => a - b)
+    expect(times[Math.floor(times.length * 0.95)]).toBeLessThan(5)
+  })
+})
+
+describe('ranking needs for an offer', () => {
+  it('visibly favours an under-resourced organization over a well-supported one', () => {
+    const weak = need({ id: 1, org: org({ id: 1, matchesReceived: 0, members: 8, trust: 'self_declared' }) })
+    const strong = need({ id: 2, org: org({ id: 2, matchesReceived: 14, members: 300, trust: 'endorsed' }) })
+    const fits = rankNeeds(offer(), [{ need: strong, relevance: 0.5, terms: [] }, { need: weak, relevance: 0.5, terms: [] }])
+    expect(fits.map((f) => f.needId)).toEqual([1, 2])
+    expect(formatReason(reasonOf(fits[0], 'fairness'), 'en')).toBe('no match received yet: first in line')
+    expect(formatReason(reasonOf(fits[1], 'fairness'), 'en')).toBe('already well supported (14 matches)')
+    expect(reasonOf(fits[0], 'fairness')).toMatchObject({ contribution: expect.any(Number) })
+  })
+
+  it('puts urgent needs first when all else is equal', () => {
+    const fits = rankNeeds(offer(), [{ need: need({ id: 1, urgency: 'low' }), relevance: 0, terms: [] }, { need: need({ id: 2, urgency: 'high' }), relevance: 0, terms: [] }])
+    expect(fits.map((f) => f.needId)).toEqual([2, 1])
+    expect(formatReason(reasonOf(fits[0], 'urgency'), 'zh-CN')).toBe('需求紧急')
+  })
+})
