@@ -59,7 +59,7 @@ describe('the Allocate page', () => {
   })
 
   it("allocates within the broker's streets, compares with first come first served, and names who gets nothing and why", async () => {
-    const res = await broker.post('/allocations', { areaIds: [w.streetA.id, w.streetB.id] })
+    const res = await broker.post('/allocations', { areaIds: [String(w.streetA.id), String(w.streetB.id)] })
     expect(res.statusCode).toBe(303)
     const id = runIdFrom(res.headers.location as string)
     expect(id).toBeGreaterThan(0)
