@@ -30,7 +30,7 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
     const showForm = (errors: FieldErrors, status: number, failed = false) =>
       reply.render('accounts/signin', { form: true, errors, failed, values: { email: body.email, next: body.next } }, { status, partial: 'accounts/signin-form' })
     return submitForm(req, reply, showForm, async () => {
-      const result = await accounts.signIn(app.db, { email: body.email!, password: body.password!, ip: req.ip })
+      const result = await accounts.signIn(app.db, { email: body.email!, password: body.password!, ip: req.ip, locale: req.locale })
       if (!result.ok && result.retryAfter) {
         reply.header('Retry-After', String(result.retryAfter))
         return showForm({ _: { key: 'auth.signin.throttled', params: { seconds: result.retryAfter } } }, 429)
@@ -54,7 +54,7 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
     const showForm = (errors: FieldErrors, status: number) =>
       reply.render('accounts/signup', { form: true, errors, values: { email: body.email, name: body.name } }, { status, partial: 'accounts/signup-form' })
     return submitForm(req, reply, showForm, async () => {
-      const user = await accounts.signUp(app.db, { email: body.email!, name: body.name!, password: body.password! })
+      const user = await accounts.signUp(app.db, { email: body.email!, name: body.name!, password: body.password!, locale: req.locale })
       await req.session.regenerate()
       req.session.userId = user.id
       reply.flash('auth.welcome')

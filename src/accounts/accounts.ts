@@ -33,7 +33,7 @@ export function load(db: Db, id: number): CurrentUser | undefined {
   return { id: user.id, email: user.email, name: user.name, role: user.role, orgIds, brokerAreaIds, notify: user.notify }
 }
 
-export async function signUp(db: Db, input: { email: string; name: string; password: string }, now = new Date()) {
+export async function signUp(db: Db, input: { email: string; name: string; password: string; locale?: string }, now = new Date()) {
   checkPassword(input.password)
   const email = normalizeEmail(input.email)
   if (db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) {
@@ -41,7 +41,7 @@ export async function signUp(db: Db, input: { email: string; name: string; passw
   }
   const passwordHash = await hashPassword(input.password)
   return writeTx(db, (tx) => {
-    const user = tx.insert(users).values({ email, name: input.name.trim(), passwordHash, role: 'member', createdAt: now.toISOString() }).returning().get()
+    const user = tx.insert(users).values({ email, name: input.name.trim(), passwordHash, role: 'member', locale: input.locale ?? null, createdAt: now.toISOString() }).returning().get()
     events.record(tx, { actorId: user.id, action: 'account.signed_up', subjectType: 'user', subjectId: user.id }, now)
     return user
   })
@@ -69,7 +69,7 @@ export function retryAfterSeconds(failures: number, lastFailureAt: number, now: 
 
 export type SignInResult = { ok: true; user: CurrentUser } | { ok: false; retryAfter?: number }
 
-export async function signIn(db: Db, input: { email: string; password: string; ip: string }, now = new Date()): Promise<SignInResult> {
+export async function signIn(db: Db, input: { email: string; password: string; ip: string; locale?: string }, now = new Date()): Promise<SignInResult> {
   const email = normalizeEmail(input.email)
   const key = `${email}|${input.ip}`
   const throttle = db.select().from(loginThrottle).where(eq(loginThrottle.email, key)).get()
@@ -89,6 +89,8 @@ export async function signIn(db: Db, input: { email: string; password: string; i
   }
   writeTx(db, (tx) => {
     tx.delete(loginThrottle).where(eq(loginThrottle.email, key)).run()
+    // E-mails go out in the language the person last used the site in.
+    if (input.locale && input.locale !== row.locale) tx.update(users).set({ locale: input.locale }).where(eq(users.id, row.id)).run()
     events.record(tx, { actorId: row.id, action: 'auth.signed_in', subjectType: 'user', subjectId: row.id, data: { ip: input.ip } }, now)
   })
   return { ok: true, user: load(db, row.id)! }
