@@ -45,6 +45,7 @@ export class NetworkSimplex {
   private readonly dirty: Int32Array
 
   private started = false
+  private solvedEnd = 0
   private maxCost = 0
   private nextArc: number
   pivots = 0
@@ -115,8 +116,17 @@ export class NetworkSimplex {
     return this.flows[arc + this.nodeCount]
   }
 
+  capacity(arc: number): number {
+    return this.cap[arc + this.nodeCount]
+  }
+
   potential(node: number): number {
     return this.pi[node]
+  }
+
+  /** All potentials, live (not a copy): for callers pricing many arcs against them. Do not write to it. */
+  get potentials(): Float64Array {
+    return this.pi
   }
 
   /**
@@ -125,12 +135,19 @@ export class NetworkSimplex {
    */
   solve(): boolean {
     if (!this.started) this.start()
+    else {
+      // Arcs added since the last solve were added because they price out negative: try them first.
+      for (let e = this.solvedEnd; e < this.arcEnd; e++) {
+        if (this.state[e] * (this.cost[e] + this.pi[this.source[e]] - this.pi[this.target[e]]) < 0) { this.inArc = e; this.pivot() }
+      }
+    }
     const arcs = this.arcEnd - this.nodeCount
     const block = Math.max(Math.ceil(Math.sqrt(arcs)), 10)
     for (let e = this.findEnteringArc(block); e >= 0; e = this.findEnteringArc(block)) {
       this.inArc = e
       this.pivot()
     }
+    this.solvedEnd = this.arcEnd
     for (let u = 0; u < this.nodeCount; u++) if (this.flows[u] !== 0) return false
     return true
   }
@@ -371,11 +388,20 @@ export class NetworkSimplex {
     for (let u = vOut; u !== join; u = parent[u]) succNum[u] -= oldSuccNum
   }
 
+  /**
+   * Shifts the potentials of the re-hung subtree so the entering arc's reduced cost is 0. Potentials only
+   * matter up to a common constant, so when the subtree holds most of the tree, the rest moves instead.
+   */
   private updatePotential(): void {
     const { pi, thread } = this
     const uIn = this.uIn
     const sigma = pi[this.vIn] - pi[uIn] - this.predDir[uIn] * this.cost[this.inArc]
     const end = thread[this.lastSucc[uIn]]
-    for (let u = uIn; u !== end; u = thread[u]) pi[u] += sigma
+    if (2 * this.succNum[uIn] <= this.nodeCount + 1) {
+      for (let u = uIn; u !== end; u = thread[u]) pi[u] += sigma
+    } else {
+      // The subtree is one contiguous run of the thread; everything outside it is the rest.
+      for (let u = end; u !== uIn; u = thread[u]) pi[u] -= sigma
+    }
   }
 }

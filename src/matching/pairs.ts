@@ -1,0 +1,120 @@
+/**
+ * Every feasible (need, offer) pair of an instance, with its score, in typed arrays.
+ *
+ * This is feasibility.ts and rank.ts compiled for volume: at 20k × 20k there are millions of pairs, so
+ * each need looks only at the offers whose served area is one of its area's ancestors (a map lookup per
+ * level), and the remaining constraints are integer comparisons and mask ANDs. A test checks that the
+ * result agrees with `violations()` pair by pair.
+ */
+import { holds, lower, trustRank, upper } from './feasibility.js'
+import { areaValue, combine, coverageValue, datesValue, trackValue, underResourcing, urgencyValue } from './rank.js'
+import { maskShare, parseSchedule } from './schedule.js'
+import type { NeedView, OfferView } from './types.js'
+import { DEFAULT_WEIGHTS, type Weights } from './weights.js'
+
+export interface PairOptions {
+  weights?: Weights
+  /** Text relevance for pairs the caller has it for, keyed `${needId}:${offerId}`. */
+  relevance?: ReadonlyMap<string, number>
+}
+
+export interface PairIndex {
+  /** Open needs (quantity > 0) sorted by id, and offers with capacity left, sorted by id. */
+  needs: NeedView[]
+  offers: OfferView[]
+  /** Pairs of need i are pairOffer[pairStart[i] .. pairStart[i+1]), best score first (ties in a fixed order). */
+  pairStart: Int32Array
+  pairOffer: Int32Array
+  /** Whole points 0..100: ties are real ties, and the allocator's costs stay integers. */
+  pairScore: Uint8Array
+}
+
+export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly OfferView[], opts: PairOptions = {}): PairIndex {
+  const w = opts.weights ?? DEFAULT_WEIGHTS
+  // Sorting by id makes every later step independent of the order the caller loaded rows in.
+  const needs = allNeeds.filter((n) => n.quantity > 0).sort((a, b) => a.id - b.id)
+  const offers = allOffers.filter((o) => o.remaining > 0).sort((a, b) => a.id - b.id)
+  const N = needs.length, M = offers.length
+
+  const focusBits = new Map<string, number>()
+  for (const x of [...needs.map((n) => n.org.focus), ...offers.map((o) => o.focus)]) {
+    for (const f of x) if (!focusBits.has(f)) focusBits.set(f, focusBits.size)
+  }
+  const masksFit = focusBits.size <= 31
+  const focusMask = (fs: readonly string[]) => (masksFit ? fs.reduce((m, f) => m | (1 << focusBits.get(f)!), 0) : 0)
+
+  const oDays = new Int32Array(M), oHours = new Int32Array(M), oFrom = new Float64Array(M), oUntil = new Float64Array(M)
+  const oTrust = new Int8Array(M), oFocus = new Int32Array(M), oTrack = new Float64Array(M), oLeft = new Float64Array(M)
+  const lists = new Map<string, number[]>()
+  for (let j = 0; j < M; j++) {
+    const o = offers[j], s = parseSchedule(o.schedule)
+    oDays[j] = s.days; oHours[j] = s.hours; oFrom[j] = lower(o.from); oUntil[j] = upper(o.until)
+    oTrust[j] = trustRank(o.minTrust); oFocus[j] = focusMask(o.focus); oTrack[j] = trackValue(o.track); oLeft[j] = o.remaining
+    const key = `${o.category}\u0001${o.servesPath.join('/')}`
+    const list = lists.get(key)
+    if (list) list.push(j)
+    else lists.set(key, [j])
+  }
+  const buckets = new Map<string, Int32Array>()
+  for (const [key, list] of lists) buckets.set(key, Int32Array.from(list))
+
+  // Local copies of the factor functions: the loop below runs millions of times, and a module binding
+  // read through the loader's accessor each time costs more than the arithmetic.
+  const area = areaValue, cover = coverageValue, share = maskShare, dates = datesValue, mean = combine
+  const relevance = opts.relevance
+  const pairStart = new Int32Array(N + 1)
+  let pairOffer = new Int32Array(Math.max(1024, N * 8))
+  let pairScore = new Uint8Array(pairOffer.length)
+  let P = 0
+  const scratch = { hist: new Int32Array(102), offer: new Int32Array(M), score: new Uint8Array(M) }
+  for (let i = 0; i < N; i++) {
+    pairStart[i] = P
+    const n = needs[i], s = parseSchedule(n.schedule)
+    const nDays = s.days, nHours = s.hours, nFrom = lower(n.from), nUntil = upper(n.until), quantity = n.quantity
+    const nTrust = trustRank(n.org.trust), nFocus = focusMask(n.org.focus), depth = n.areaPath.length
+    const nUrgency = urgencyValue(n.urgency), nFairness = underResourcing(n.org)
+    let key = `${n.category}\u0001`
+    for (let level = 0; level <= depth; level++) {
+      if (level > 0) key += (level > 1 ? '/' : '') + n.areaPath[level - 1]
+      const list = buckets.get(key)
+      if (!list) continue
+      const areaPart = area(level, depth)
+      for (let x = 0; x < list.length; x++) {
+        const j = list[x]
+        if ((nDays & oDays[j]) === 0 || (nHours & oHours[j]) === 0) continue
+        if (nFrom > oUntil[j] || oFrom[j] > nUntil || nTrust < oTrust[j]) continue
+        if (masksFit ? oFocus[j] !== 0 && (oFocus[j] & nFocus) === 0 : !holds('focus', n, offers[j])) continue
+        if (P === pairOffer.length) {
+          const bigger = new Int32Array(P * 2); bigger.set(pairOffer); pairOffer = bigger
+          const scores = new Uint8Array(P * 2); scores.set(pairScore); pairScore = scores
+        }
+        pairOffer[P] = j
+        pairScore[P] = Math.round(mean(w, areaPart, cover(oLeft[j], quantity), share(nDays, nHours, oDays[j], oHours[j]),
+          dates(nFrom, nUntil, oFrom[j], oUntil[j]), nUrgency, nFairness, oTrack[j],
+          relevance ? relevance.get(`${n.id}:${offers[j].id}`) ?? 0 : undefined))
+        P++
+      }
+    }
+    sortByScore(pairOffer, pairScore, pairStart[i], P, scratch)
+  }
+  pairStart[N] = P
+  return { needs, offers, pairStart, pairOffer: pairOffer.subarray(0, P), pairScore: pairScore.subarray(0, P) }
+}
+
+/** Counting sort of one need's pairs by score, descending; stable, so ties keep their (deterministic) order. */
+function sortByScore(offer: Int32Array, score: Uint8Array, from: number, to: number,
+  scratch: { hist: Int32Array; offer: Int32Array; score: Uint8Array }): void {
+  const n = to - from
+  if (n < 2) return
+  const { hist } = scratch
+  hist.fill(0)
+  for (let p = from; p < to; p++) hist[101 - score[p]]++
+  for (let b = 1; b < 102; b++) hist[b] += hist[b - 1]
+  scratch.offer.set(offer.subarray(from, to))
+  scratch.score.set(score.subarray(from, to))
+  for (let k = 0; k < n; k++) {
+    const v = scratch.score[k], at = from + hist[100 - v]++
+    offer[at] = scratch.offer[k]
+    score[at] = v
+  }
+}
