@@ -219,6 +219,11 @@ function syncNeedStatus(tx: Db, needId: number, at: string) {
   if (status !== n.status) tx.update(needs).set({ status, updatedAt: at }).where(eq(needs.id, needId)).run()
 }
 
+export function reviews(db: Db, matchId: number) {
+  return db.select({ side: feedback.side, rating: feedback.rating, comment: feedback.comment, author: users.name, createdAt: feedback.createdAt })
+    .from(feedback).innerJoin(users, eq(users.id, feedback.authorId)).where(eq(feedback.matchId, matchId)).orderBy(asc(feedback.id)).all()
+}
+
 export function history(db: Db, matchId: number) {
   return db.select({ at: matchEvents.at, event: matchEvents.event, fromState: matchEvents.fromState, toState: matchEvents.toState, reason: matchEvents.reason, quantity: matchEvents.quantity, actor: users.name })
     .from(matchEvents).leftJoin(users, eq(users.id, matchEvents.actorId)).where(eq(matchEvents.matchId, matchId)).orderBy(asc(matchEvents.id)).all()

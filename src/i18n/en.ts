@@ -539,4 +539,6 @@ export const en: Record<MessageKey, string> = {
   'desk.handed_over': 'Handed over.',
   'notice.match.handed_over': '{from} handed match #{id} over to you.',
   'notice.match.handed_over.subject': 'Match #{id} handed over to you',
+  'match.reviews': 'Feedback',
+  'match.rating_value': '{rating} / 5',
 }

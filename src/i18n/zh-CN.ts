@@ -538,6 +538,8 @@ export const zhCN = {
   'desk.handed_over': '已转交。',
   'notice.match.handed_over': '{from} 把对接 #{id} 转交给了您。',
   'notice.match.handed_over.subject': '对接 #{id} 已转交给您',
+  'match.reviews': '评价',
+  'match.rating_value': '{rating} / 5 分',
 } as const
 
 export type MessageKey = keyof typeof zhCN
