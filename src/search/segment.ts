@@ -169,7 +169,10 @@ export function stem(word: string): string {
 const FILLER = new Set(
   ('community looking needed required seeking offer offers offering available help thanks contact would like also free people group ' +
     'groups welcome weekly week weekend day days time 社区 小区 提供 可以 希望 欢迎 每周 每天 晚上 上午 下午 周末 ' +
-    '左右 以上 以下 联系 电话 谢谢 免费 一名 一次 使用').split(' '),
+    '左右 以上 以下 联系 电话 谢谢 免费 一名 一次 使用 ' +
+    // When and how big say nothing about what a listing is: the schedule and quantity factors weigh those.
+    '周一 周二 周三 周四 周五 周六 周日 周天 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 工作日 中午 傍晚 小时 容纳 可容纳 ' +
+    'monday tuesday wednesday thursday friday saturday sunday weekdays morning mornings afternoon afternoons evening evenings hours').split(' '),
 )
 
 /**
