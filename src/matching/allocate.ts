@@ -26,8 +26,12 @@ import { underResourcing } from './rank.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 
 export interface AllocateOptions extends PairOptions {
-  /** 'priced' (default) adds pairs as they prove useful; 'full' gives the solver every pair at once. */
-  strategy?: 'priced' | 'full'
+  /**
+   * 'priced' adds pairs as they prove useful; 'full' gives the solver every pair at once; 'auto' (default)
+   * prices a component only when its needs average more than 16 pairs, below which pricing costs more
+   * rounds than it saves arcs.
+   */
+  strategy?: 'auto' | 'priced' | 'full'
   /**
    * Pricing rounds spent on scores (objective level 3) after coverage and fairness are proved optimal.
    * Infinity makes every level exact; the default of 3 leaves scores a fraction of a percent short at 20k × 20k.
@@ -221,7 +225,7 @@ function solveComponent(index: PairIndex, needGroup: Int32Array, groups: Groups[
   for (const j of c.offers) offerNode[j] = node++
   let pairCount = 0
   for (const i of c.needs) pairCount += pairStart[i + 1] - pairStart[i]
-  const full = opts.strategy === 'full'
+  const full = opts.strategy === 'full' || (opts.strategy !== 'priced' && pairCount <= 16 * c.needs.length)
   const ns = new NetworkSimplex(node, { arcCapacity: 2 * node + (full ? pairCount : 4 * c.needs.length) })
 
   // G exceeds 100 points × the pair arcs any simple cycle can hold, so tiers dominate scores exactly.

@@ -94,15 +94,16 @@ describe('allocation optimality', () => {
   it('matches exhaustive search on 150 tiny random instances, in every objective level', () => {
     for (let seed = 1; seed <= 150; seed++) {
       const { needs, offers } = smallInstance(seed, { needs: 1 + (seed % 3), offers: 1 + ((seed >> 2) % 3), orgs: 2 })
-      const got = allocate(needs, offers, { polishRounds: Infinity })
+      const got = allocate(needs, offers, { strategy: 'priced', polishRounds: Infinity })
       expect(got.objective, `seed ${seed}`).toEqual(bruteForce(needs, offers))
+      expect(allocate(needs, offers, { strategy: 'full' }).objective, `seed ${seed}`).toEqual(got.objective)
     }
   })
 
   it('matches an independent min-cost flow solver on 80 larger random instances', () => {
     for (let seed = 1; seed <= 80; seed++) {
       const { needs, offers } = smallInstance(1000 + seed, { needs: 14, offers: 12, maxQuantity: 12, orgs: 6, categories: 2 })
-      const got = allocate(needs, offers, { polishRounds: Infinity })
+      const got = allocate(needs, offers, { strategy: 'priced', polishRounds: Infinity })
       expect(got.objective, `seed ${seed}`).toEqual(referenceOptimum(needs, offers))
       expect(got.stats.scoresApproximate).toBe(false)
     }
@@ -111,8 +112,8 @@ describe('allocation optimality', () => {
   it('reaches the optimal coverage and fairness even when the score polish is cut short', () => {
     for (let seed = 1; seed <= 40; seed++) {
       const { needs, offers } = smallInstance(2000 + seed, { needs: 30, offers: 25, maxQuantity: 20, orgs: 12, categories: 2 })
-      const exact = allocate(needs, offers, { polishRounds: Infinity }).objective
-      const quick = allocate(needs, offers, { polishRounds: 0, seedPairs: 1, pricePerNeed: 1 }).objective
+      const exact = allocate(needs, offers, { strategy: 'full' }).objective
+      const quick = allocate(needs, offers, { strategy: 'priced', polishRounds: 0, seedPairs: 1, pricePerNeed: 1 }).objective
       expect([quick.covered, quick.fairness], `seed ${seed}`).toEqual([exact.covered, exact.fairness])
       expect(quick.score).toBeLessThanOrEqual(exact.score)
     }
@@ -154,7 +155,7 @@ describe('allocation optimality', () => {
   it('finds the same optimum whether it prices pairs in or is given them all', () => {
     for (let seed = 1; seed <= 30; seed++) {
       const { needs, offers } = smallInstance(5000 + seed, { needs: 40, offers: 30, maxQuantity: 30, orgs: 15, categories: 2 })
-      expect(allocate(needs, offers, { polishRounds: Infinity }).objective)
+      expect(allocate(needs, offers, { strategy: 'priced', polishRounds: Infinity }).objective)
         .toEqual(allocate(needs, offers, { strategy: 'full' }).objective)
     }
   })
