@@ -15,10 +15,12 @@
  * extra term. Quantities are never expanded into units: the simplex moves whole bottleneck amounts.
  *
  * Components are independent (in practice a category × a street) and are solved one at a time, which
- * also bounds memory. Inside one, the 'priced' strategy starts from each need's and each offer's best
- * few pairs, solves, and adds every left-out pair whose reduced cost under the optimal potentials is
- * negative, until none is: the result is optimal for the full network (the potentials prove it), at a
- * fraction of the arcs. 'full' puts every pair in from the start; the bench uses it as the exact reference.
+ * also bounds memory. A dense component is 'priced': it starts from each need's best pairs plus those a
+ * greedy pass would use, and each round adds the left-out pairs whose reduced cost under the simplex
+ * potentials is negative. With no such pair left the flow is optimal for every pair (the potentials prove
+ * it) at a tenth of the arcs. Coverage and fairness settle in a few rounds and are then proved optimal by
+ * a search of the full residual network (isFairnessOptimal); the long tail of rounds only polishes scores,
+ * so it gets a budget (polishRounds) unless exactness is asked for.
  */
 import { NetworkSimplex } from './network-simplex.js'
 import { feasiblePairs, type PairIndex, type PairOptions } from './pairs.js'

@@ -174,8 +174,11 @@ export function scoreFit(n: PreparedNeed, o: PreparedOffer, relevance: number, t
  */
 function sortFits<T extends { score: number }>(fits: T[], ids: number[]): T[] {
   const n = fits.length
-  let radixable = n > 64
-  for (let i = 0; radixable && i < n; i++) radixable = Number.isInteger(ids[i]) && ids[i] >= 0 && ids[i] < 2 ** 31 && fits[i].score >= 0 && fits[i].score <= 100
+  let radixable = n > 64, maxId = 0
+  for (let i = 0; radixable && i < n; i++) {
+    radixable = Number.isInteger(ids[i]) && ids[i] >= 0 && ids[i] < 2 ** 31 && fits[i].score >= 0 && fits[i].score <= 100
+    if (ids[i] > maxId) maxId = ids[i]
+  }
   if (!radixable) {
     const idx = fits.map((_, i) => i).sort((a, b) => fits[b].score - fits[a].score || ids[a] - ids[b])
     return idx.map((i) => fits[i])
@@ -183,7 +186,7 @@ function sortFits<T extends { score: number }>(fits: T[], ids: number[]): T[] {
   let order = new Int32Array(n), next = new Int32Array(n)
   for (let i = 0; i < n; i++) order[i] = i
   const count = new Int32Array(2049)
-  for (let shift = 0; shift < 33; shift += 11) {
+  for (let shift = 0; shift < 33 && (shift === 0 || maxId >>> shift > 0); shift += 11) {
     count.fill(0)
     for (let i = 0; i < n; i++) count[((ids[i] >>> shift) & 2047) + 1]++
     for (let b = 1; b < 2049; b++) count[b] += count[b - 1]

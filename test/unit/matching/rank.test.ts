@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { prng } from '../../../src/matching/generate.js'
 import { formatReason } from '../../../src/matching/messages.js'
 import { pairScore, prepareNeed, prepareOffer, rankNeeds, rankOffers } from '../../../src/matching/rank.js'
 import type { Candidate, Reason } from '../../../src/matching/types.js'
@@ -55,6 +56,17 @@ describe('ranking offers for a need', () => {
     const b = rankOffers(need(), [cand({ id: 5 }), cand({ id: 9 }), cand({ id: 3 })])
     expect(a.map((f) => f.offerId)).toEqual([3, 5, 9])
     expect(b).toEqual(a)
+  })
+
+  it('orders long lists by score, then id, whatever the ids', () => {
+    const rand = prng(7)
+    const candidates = Array.from({ length: 600 }, (_, k) => cand({ id: 1 + Math.floor(rand() * 2 ** 30), remaining: 1 + (k % 12) }, rand()))
+    const fits = rankOffers(need(), candidates)
+    expect(fits).toHaveLength(600)
+    for (let k = 1; k < fits.length; k++) {
+      const a = fits[k - 1], b = fits[k]
+      expect(a.score > b.score || (a.score === b.score && a.offerId <= b.offerId), `at ${k}`).toBe(true)
+    }
   })
 
   it('scores in 0..100 with reasons for every factor whose contributions add up to the score', () => {
