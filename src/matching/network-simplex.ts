@@ -187,6 +187,9 @@ export class NetworkSimplex {
     // Dearer than any simple path of real arcs can save, so flow stays on artificial arcs only when it must.
     // (LEMON uses the largest cost, which assumes costs ≥ 0; ours are mostly negative.)
     const art = (this.maxCost + 1) * (n + 1)
+    // Potentials stay below about twice this; past 2^53 doubles stop being exact integers, and a wrong
+    // optimum is worse than a refusal.
+    if (4 * art > Number.MAX_SAFE_INTEGER) throw new RangeError(`costs too large for exact arithmetic on ${n} nodes`)
     this.parent[root] = -1
     this.pred[root] = -1
     this.thread[root] = 0

@@ -114,6 +114,12 @@ describe('network simplex', () => {
     }
   })
 
+  it('refuses costs so large that doubles could no longer add them exactly', () => {
+    const ns = new NetworkSimplex(3)
+    ns.addArc(0, 1, 1, -(2 ** 51))
+    expect(() => ns.solve()).toThrow(RangeError)
+  })
+
   it('reports supplies that cannot be routed', () => {
     const ns = new NetworkSimplex(2)
     ns.setSupply(0, 5)
