@@ -28,7 +28,7 @@ const METHODS = ['fcfs', 'allocation', 'exact', 'exact_unpruned'] as const
 type Method = (typeof METHODS)[number]
 const SIZES = [1000, 5000, 20_000]
 const SEED = 2025
-/** Wall-clock limit per child; the unpruned exact solve is the one expected to need it at 20k. */
+/** Wall-clock limit per child: the unpruned exact solve takes ~20 s at 20k here, so this only guards slower machines. */
 const TIME_LIMIT_MS = 180_000
 
 function run(method: Method, needs: Parameters<typeof allocate>[0], offers: Parameters<typeof allocate>[1]): Allocation {
