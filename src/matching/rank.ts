@@ -6,7 +6,7 @@
  * allocator so both speak the same scale) and a Reason whose contribution is its share of the score.
  */
 import { lower as lowerOf, upper as upperOf } from './feasibility.js'
-import { describeSlots, intersect, isAnyTime, parseSchedule as parse, slotShare as share_, type Slots } from './schedule.js'
+import { ANY_TIME as ANY, describeSlots, intersect, isAnyTime, parseSchedule as parse, slotShare as share_, type Slots } from './schedule.js'
 import type { Candidate, NeedCandidate, NeedFit, NeedView, OfferFit, OfferView, OrgView, Reason, TrackRecord, Urgency } from './types.js'
 import { DEFAULT_WEIGHTS, type Factor, type Weights } from './weights.js'
 
@@ -139,9 +139,16 @@ export function rankOffers(need: NeedView, candidates: readonly Candidate[], w: 
   const memo = new Memo(w)
   const fits: OfferFit[] = new Array(candidates.length)
   const ids: number[] = new Array(candidates.length)
+  // One scratch view, refilled per candidate: fitFor reads it and keeps nothing.
+  const o: PreparedOffer = { offer: candidates[0]?.offer, slots: ANY, from: 0, until: 0, track: 0 }
   for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i]
-    const reasons = fitFor(n, prepareOffer(c.offer), c.relevance, c.terms, w, memo)
+    const c = candidates[i], offer = c.offer
+    o.offer = offer
+    o.slots = parseSchedule(offer.schedule)
+    o.from = lower(offer.from)
+    o.until = upper(offer.until)
+    o.track = trackValue(offer.track)
+    const reasons = fitFor(n, o, c.relevance, c.terms, w, memo)
     fits[i] = { offerId: ids[i] = c.offer.id, score: memo.score, reasons }
   }
   return sortFits(fits, ids)
@@ -151,10 +158,12 @@ export function rankNeeds(offer: OfferView, candidates: readonly NeedCandidate[]
   const o = prepareOffer(offer)
   const fits: NeedFit[] = new Array(candidates.length)
   const ids: number[] = new Array(candidates.length)
+  const memo = new Memo(w)
+  memo.sharing = false
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i]
-    // Each need brings its own urgency, organization and schedule, so memos are per need here.
-    const memo = new Memo(w)
+    // Each need brings its own urgency, organization, schedule and quantity, so fits share nothing here.
+    memo.clear()
     const reasons = fitFor(prepareNeed(c.need), o, c.relevance, c.terms, w, memo)
     fits[i] = { needId: ids[i] = c.need.id, score: memo.score, reasons }
   }
@@ -212,12 +221,26 @@ class Memo {
   readonly schedule = new Map<number, (Reason | undefined)[]>()
   readonly dates = new Map<number, Reason>()
   readonly track = new Map<number, Reason>()
+  readonly coverageByAmount: (Reason | undefined)[] = []
+  datesFull: Reason | undefined
   urgency: Reason | undefined
   fairness: Reason | undefined
   /** The score of the last fit, returned this way to save an object per candidate. */
   score = 0
+  /** False when every fit is for a different need, so nothing is shared and nothing needs freezing. */
+  sharing = true
   constructor(w: Weights) {
     this.scale = 100 / (w.relevance + w.area + w.coverage + w.schedule + w.dates + w.urgency + w.fairness + w.track || 1)
+  }
+  clear(): void {
+    this.area.length = 0
+    this.coverageByAmount.length = 0
+    this.relevance.clear()
+    this.coverage.clear()
+    this.schedule.clear()
+    this.dates.clear()
+    this.track.clear()
+    this.datesFull = this.urgency = this.fairness = undefined
   }
 }
 
@@ -225,8 +248,12 @@ function reason(factor: Factor, points: number, key: string, params: Reason['par
   return { factor, contribution: Math.round(points * 10) / 10, key, params }
 }
 
-function frozen(factor: Factor, points: number, key: string, params: Reason['params']): Reason {
-  return Object.freeze(reason(factor, points, key, Object.freeze(params))) as Reason
+/** A reason that may be shared between fits, so nobody can edit it under another fit's feet. */
+function shared(memo: Memo, factor: Factor, points: number, key: string, params: Reason['params']): Reason {
+  const r = reason(factor, points, key, params)
+  if (!memo.sharing) return r
+  Object.freeze(params)
+  return Object.freeze(r)
 }
 
 function fitFor(n: PreparedNeed, o: PreparedOffer, relevance: number, terms: readonly string[], w: Weights, memo: Memo): Reason[] {
@@ -236,23 +263,27 @@ function fitFor(n: PreparedNeed, o: PreparedOffer, relevance: number, terms: rea
   let relReason: Reason | undefined
   if (terms.length > 0) relReason = reason('relevance', relPoints, 'reason.relevance.terms', { terms: terms.slice(0, 5).join(', ') })
   else if (!(relReason = memo.relevance.get(Math.round(rel * 1e6)))) {
-    memo.relevance.set(Math.round(rel * 1e6), (relReason = frozen('relevance', relPoints, 'reason.relevance.score', { percent: Math.round(rel * 100) })))
+    memo.relevance.set(Math.round(rel * 1e6), (relReason = shared(memo, 'relevance', relPoints, 'reason.relevance.score', { percent: Math.round(rel * 100) })))
   }
 
   // Feasible offers serve an ancestor of the need's place, so the served depth alone says which one.
   const depth = offer.servesPath.length, areaPoints = w.area * areaValue(depth, need.areaPath.length) * scale
   let areaReason = memo.area[depth]
   if (!areaReason) {
-    memo.area[depth] = areaReason = frozen('area', areaPoints, AREA_KEYS[Math.min(depth, AREA_KEYS.length - 1)],
+    memo.area[depth] = areaReason = shared(memo, 'area', areaPoints, AREA_KEYS[Math.min(depth, AREA_KEYS.length - 1)],
       { area: depth > 0 ? offer.servesPath[depth - 1] : 0 })
   }
 
   const covered = Math.max(0, Math.min(offer.remaining, need.quantity))
   const cover = coverageValue(offer.remaining, need.quantity), coverPoints = w.coverage * cover * scale
-  let coverReason = memo.coverage.get(covered)
+  // Small whole amounts (hours, seats) index an array; yuan amounts go through the map.
+  const small = covered < 4096 && Number.isInteger(covered)
+  let coverReason = small ? memo.coverageByAmount[covered] : memo.coverage.get(covered)
   if (!coverReason) {
-    memo.coverage.set(covered, (coverReason = frozen('coverage', coverPoints, cover >= 1 ? 'reason.coverage.full' : 'reason.coverage.partial',
-      { percent: Math.floor(cover * 100), quantity: need.quantity, unit: need.unit })))
+    coverReason = shared(memo, 'coverage', coverPoints, cover >= 1 ? 'reason.coverage.full' : 'reason.coverage.partial',
+      { percent: Math.floor(cover * 100), quantity: need.quantity, unit: need.unit })
+    if (small) memo.coverageByAmount[covered] = coverReason
+    else memo.coverage.set(covered, coverReason)
   }
 
   const sharedDays = n.slots.days & o.slots.days, sharedHours = n.slots.hours & o.slots.hours
@@ -262,24 +293,29 @@ function fitFor(n: PreparedNeed, o: PreparedOffer, relevance: number, terms: rea
   let scheduleReason = byDays[sharedDays]
   if (!scheduleReason) {
     const [key, params] = scheduleWords(n.slots, o.slots)
-    byDays[sharedDays] = scheduleReason = frozen('schedule', schedulePoints, key, params)
+    byDays[sharedDays] = scheduleReason = shared(memo, 'schedule', schedulePoints, key, params)
   }
 
   const dates = datesValue(n.from, n.until, o.from, o.until), datesPoints = w.dates * dates * scale
-  let datesReason = memo.dates.get(Math.round(dates * 1e6))
-  if (!datesReason) memo.dates.set(Math.round(dates * 1e6), (datesReason = frozen('dates', datesPoints, datesKey(n, dates), { percent: Math.round(dates * 100) })))
+  // Most offers cover the need's dates entirely, so that case skips the map.
+  let datesReason = dates === 1 ? memo.datesFull : memo.dates.get(Math.round(dates * 1e6))
+  if (!datesReason) {
+    datesReason = shared(memo, 'dates', datesPoints, datesKey(n, dates), { percent: Math.round(dates * 100) })
+    if (dates === 1) memo.datesFull = datesReason
+    else memo.dates.set(Math.round(dates * 1e6), datesReason)
+  }
 
   const urgencyPoints = w.urgency * n.urgency * scale
-  const urgencyReason = memo.urgency ??= frozen('urgency', urgencyPoints, `reason.urgency.${need.urgency in URGENCY ? need.urgency : 'normal'}`, {})
+  const urgencyReason = memo.urgency ??= shared(memo, 'urgency', urgencyPoints, `reason.urgency.${need.urgency in URGENCY ? need.urgency : 'normal'}`, {})
 
   const fairnessPoints = w.fairness * n.fairness * scale
-  const fairnessReason = memo.fairness ??= frozen('fairness', fairnessPoints, ...fairnessWords(need.org))
+  const fairnessReason = memo.fairness ??= shared(memo, 'fairness', fairnessPoints, ...fairnessWords(need.org))
 
   const t = offer.track, trackPoints = w.track * o.track * scale
   const trackKey = t.delivered * 1000 + (t.rating == null ? -1 : Math.round(t.rating * 100))
   let trackReason = memo.track.get(trackKey)
   if (!trackReason) {
-    memo.track.set(trackKey, (trackReason = frozen('track', trackPoints,
+    memo.track.set(trackKey, (trackReason = shared(memo, 'track', trackPoints,
       t.delivered === 0 && t.rating == null ? 'reason.track.new' : t.rating == null ? 'reason.track.delivered' : 'reason.track.rated',
       { count: t.delivered, rating: t.rating == null ? 0 : Math.round(t.rating * 10) / 10 })))
   }
