@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allocate, fairnessTiers, firstComeFirstServed, gini } from '../../../src/matching/allocate.js'
+import { allocate, evaluate, fairnessTiers, firstComeFirstServed, gini } from '../../../src/matching/allocate.js'
 import { violations } from '../../../src/matching/feasibility.js'
 import { generateInstance } from '../../../src/matching/generate.js'
 import { feasiblePairs } from '../../../src/matching/pairs.js'
@@ -73,6 +73,14 @@ describe('allocation', () => {
       [offer({ id: 1, remaining: 10 })],
     )
     expect(a.unserved).toMatchObject([{ orgId: 2, reason: 'no_feasible_offer' }])
+  })
+
+  it('scores any proposal, such as one a broker edited, by the same measures', () => {
+    const { needs, offers } = generateInstance({ needs: 200, offers: 200, seed: 8 })
+    const a = allocate(needs, offers)
+    const again = evaluate(needs, offers, a.assignments)
+    expect([again.objective, again.coverage, again.fairness, again.unserved]).toEqual([a.objective, a.coverage, a.fairness, a.unserved])
+    expect(() => evaluate([need({ id: 1 })], [offer({ id: 1, category: 'funds' })], [{ needId: 1, offerId: 1, quantity: 1, score: 0 }])).toThrow(/not a feasible pair/)
   })
 
   it('reports coverage per category, since units differ', () => {
