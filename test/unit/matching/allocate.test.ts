@@ -60,9 +60,9 @@ describe('allocation', () => {
     const funds = { category: 'funds', unit: 'yuan' }
     const needs = Array.from({ length: 40 }, (_, k) => need({ ...funds, id: k + 1, quantity: 50_000, org: org({ id: k + 1 }) }))
     const offers = Array.from({ length: 30 }, (_, k) => offer({ ...funds, id: k + 1, remaining: 60_000 }))
-    const t = performance.now()
     const a = allocate(needs, offers)
-    expect(performance.now() - t).toBeLessThan(2000)
+    // Unit by unit would take about 1.8 million augmentations; whole amounts take a few hundred pivots.
+    expect(a.stats.pivots).toBeLessThan(10_000)
     expect(a.coverage.allocated).toBe(1_800_000)
     expect(a.fairness.organizationsWithNothing).toBe(0)
   })

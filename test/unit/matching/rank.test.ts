@@ -88,26 +88,6 @@ describe('ranking offers for a need', () => {
     const [fit] = rankOffers(n, [{ offer: o, relevance: 0.4, terms: [] }])
     expect(Math.round(pairScore(prepareNeed(n), prepareOffer(o), DEFAULT_WEIGHTS, 0.4))).toBe(fit.score)
   })
-
-  it('ranks 10,000 candidates for one need in under 5 ms at the 95th percentile', () => {
-    const n = need()
-    const candidates: Candidate[] = Array.from({ length: 10_000 }, (_, k) => cand({
-      id: k + 1, remaining: 1 + (k % 40), servesPath: k % 3 ? [1, 2] : [1, 2, 12],
-      schedule: k % 4 ? 'FREQ=WEEKLY;BYDAY=TU,TH,SA;BYHOUR=18,19,20' : null,
-      from: k % 5 ? null : '2025-04-01', until: k % 5 ? null : '2025-09-30', track: { delivered: k % 17, rating: k % 2 ? 4.2 : null },
-    }, (k % 100) / 100, k % 7 ? [] : ['rehearsal']))
-    for (let warm = 0; warm < 30; warm++) rankOffers(n, candidates)
-    // CPU time, not wall time: this machine is shared, and other people's test runs are not our latency.
-    const times: number[] = []
-    for (let run = 0; run < 60; run++) {
-      const before = process.cpuUsage()
-      rankOffers(n, candidates)
-      const used = process.cpuUsage(before)
-      times.push((used.user + used.system) / 1000)
-    }
-    times.sort((a, b) => a - b)
-    expect(times[Math.floor(times.length * 0.95)]).toBeLessThan(5)
-  })
 })
 
 describe('ranking needs for an offer', () => {
