@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import * as accounts from './accounts.js'
 import * as orgs from '../orgs/orgs.js'
 import { formSchema, str, oneOf } from '../shared/forms.js'
-import { redirectAfterPost, safeNext, submitForm } from '../shared/http.js'
+import { rateLimited, redirectAfterPost, safeNext, submitForm } from '../shared/http.js'
 import type { FieldErrors } from '../shared/errors.js'
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js'
 import { LOCALES } from '../i18n/i18n.js'
@@ -18,7 +18,7 @@ const SettingsBody = formSchema({ name: str(60, 1), notify: oneOf(['instant', 'd
 type Body = Record<string, string | undefined>
 
 const accountsRoutes: FastifyPluginAsync = async (app) => {
-  const limits = (max: number) => (app.config.rateLimits ? { rateLimit: { max, timeWindow: '1 minute' } } : {})
+  const limits = (max: number) => rateLimited(app.config, max)
 
   app.get('/signin', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { next: str(500) } } } }, async (req, reply) => {
     if (req.user) return reply.redirect('/account', 303)

@@ -4,7 +4,7 @@ import * as matches from './matches.js'
 import { EVENTS, REASONS, type Event } from './lifecycle.js'
 import { presenter } from '../matching/present.js'
 import { formSchema, idParam, int, oneOf, str } from '../shared/forms.js'
-import { redirectAfterPost, submitForm } from '../shared/http.js'
+import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 
 const id32 = int(1, 2_147_483_647)
@@ -45,13 +45,13 @@ const matchesRoutes: FastifyPluginAsync = async (app) => {
       return redirectAfterPost(req, reply, `/matches/${match.id}`)
     })
 
-  app.post('/needs/:id/requests', { config: { access: 'signed_in' }, schema: { params: idParam, body: OpenBody('offerId') }, attachValidation: true }, async (req, reply) => {
+  app.post('/needs/:id/requests', { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { params: idParam, body: OpenBody('offerId') }, attachValidation: true }, async (req, reply) => {
     const { id } = req.params as { id: number }
     const b = req.body as Body
     return opened(req, reply, `/needs/${id}`, () => matches.open(app.db, req.user!, 'request', { needId: id, offerId: b.offerId, quantity: b.quantity, idempotencyKey: b.idem }))
   })
 
-  app.post('/offers/:id/pledges', { config: { access: 'signed_in' }, schema: { params: idParam, body: OpenBody('needId') }, attachValidation: true }, async (req, reply) => {
+  app.post('/offers/:id/pledges', { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { params: idParam, body: OpenBody('needId') }, attachValidation: true }, async (req, reply) => {
     const { id } = req.params as { id: number }
     const b = req.body as Body
     return opened(req, reply, `/offers/${id}`, () => matches.open(app.db, req.user!, 'pledge', { needId: b.needId, offerId: id, quantity: b.quantity, idempotencyKey: b.idem }))
@@ -72,7 +72,7 @@ const matchesRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
-  app.post('/matches/:id/messages', { config: { access: 'signed_in', rateLimit: app.config.rateLimits ? { max: 30, timeWindow: '1 minute' } : false }, schema: { params: idParam, body: MessageBody }, attachValidation: true }, async (req, reply) => {
+  app.post('/matches/:id/messages', { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { params: idParam, body: MessageBody }, attachValidation: true }, async (req, reply) => {
     const { id } = req.params as { id: number }
     return submitForm(req, reply, (errors, status) => showMatch(req, reply, id, errors, status, 'matches/thread'), () => {
       matches.say(app.db, req.user!, id, (req.body as Body).body)

@@ -9,7 +9,7 @@ import { URGENCIES } from '../db/schema.js'
 import { formSchema, idParam, oneOf } from '../shared/forms.js'
 import { CLOSE_REASONS } from '../db/schema.js'
 import { isoDate } from '../shared/time.js'
-import { redirectAfterPost, submitForm } from '../shared/http.js'
+import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 import { allCategories } from '../listings/listings.js'
 import { browseQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, needFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
@@ -35,7 +35,7 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
     return showForm(req, reply, 'new', newFormValues(req))
   })
 
-  app.post('/needs', { config: { access: 'signed_in' }, schema: { body: NeedBody }, attachValidation: true }, async (req, reply) => {
+  app.post('/needs', { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { body: NeedBody }, attachValidation: true }, async (req, reply) => {
     const body = req.body as FormBody
     return submitForm(req, reply, (errors, status) => showForm(req, reply, 'new', body, errors, status), () => {
       const need = needs.post(app.db, req.user!, fromForm(body))

@@ -8,7 +8,7 @@ import * as areas from '../areas/areas.js'
 import { formSchema, idParam, oneOf } from '../shared/forms.js'
 import { CLOSE_REASONS } from '../db/schema.js'
 import { isoDate } from '../shared/time.js'
-import { redirectAfterPost, submitForm } from '../shared/http.js'
+import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 import { allCategories } from '../listings/listings.js'
 import { browseQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, offerFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
@@ -34,7 +34,7 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
     return showForm(req, reply, 'new', newFormValues(req))
   })
 
-  app.post('/offers', { config: { access: 'signed_in' }, schema: { body: OfferBody }, attachValidation: true }, async (req, reply) => {
+  app.post('/offers', { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { body: OfferBody }, attachValidation: true }, async (req, reply) => {
     const body = req.body as FormBody
     return submitForm(req, reply, (errors, status) => showForm(req, reply, 'new', body, errors, status), () => {
       const offer = offers.post(app.db, req.user!, fromForm(body))

@@ -39,3 +39,8 @@ export function redirectAfterPost(req: FastifyRequest, reply: FastifyReply, url:
   if (req.headers['hx-request'] === 'true') return reply.header('HX-Redirect', url).code(204).send()
   return reply.redirect(url, 303)
 }
+
+/** Per-address request budget for a route that writes (sign-in, posting, messaging); off when RATE_LIMITS=0. */
+export function rateLimited(config: { rateLimits: boolean }, max: number) {
+  return config.rateLimits ? { rateLimit: { max, timeWindow: '1 minute' } } : {}
+}
