@@ -147,6 +147,10 @@ export const needs = sqliteTable('needs', {
   index('needs_category_recent').on(t.category, t.createdAt),
   index('needs_org').on(t.orgId),
   index('needs_area').on(t.areaId),
+  // The matcher's candidates (an offer's page reads a street's needs of its category, ~2.5k at 100k listings)
+  // straight from the index, never the rows: every column the matcher reads, none of the text.
+  index('needs_candidates').on(t.category, t.areaId, t.status, t.expiresAt, t.remaining, t.orgId, t.unit, t.fromDate, t.untilDate,
+    t.schedule, t.urgency, t.beneficiaries, t.createdAt),
   check('needs_remaining_nonneg', sql`${t.remaining} >= 0`),
   check('needs_remaining_le_quantity', sql`${t.remaining} <= ${t.quantity}`),
   check('needs_quantity_pos', sql`${t.quantity} > 0`),
@@ -182,6 +186,9 @@ export const offers = sqliteTable('offers', {
   index('offers_category_recent').on(t.category, t.createdAt),
   index('offers_org').on(t.orgId),
   index('offers_area').on(t.servesAreaId),
+  // The matcher's candidates (a need's page reads ~4k offers of its category serving its place) from the index alone.
+  index('offers_candidates').on(t.category, t.servesAreaId, t.status, t.expiresAt, t.remaining, t.orgId, t.unit, t.quantity, t.fromDate,
+    t.untilDate, t.schedule, t.minTrust, t.focus, t.createdAt),
   check('offers_remaining_nonneg', sql`${t.remaining} >= 0`),
   check('offers_remaining_le_quantity', sql`${t.remaining} <= ${t.quantity}`),
   check('offers_quantity_pos', sql`${t.quantity} > 0`),

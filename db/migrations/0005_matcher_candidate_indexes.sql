@@ -1,0 +1,2 @@
+CREATE INDEX `needs_candidates` ON `needs` (`category`,`area_id`,`status`,`expires_at`,`remaining`,`org_id`,`unit`,`from_date`,`until_date`,`schedule`,`urgency`,`beneficiaries`,`created_at`);--> statement-breakpoint
+CREATE INDEX `offers_candidates` ON `offers` (`category`,`serves_area_id`,`status`,`expires_at`,`remaining`,`org_id`,`unit`,`quantity`,`from_date`,`until_date`,`schedule`,`min_trust`,`focus`,`created_at`);
