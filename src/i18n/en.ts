@@ -541,4 +541,7 @@ export const en: Record<MessageKey, string> = {
   'notice.match.handed_over.subject': 'Match #{id} handed over to you',
   'match.reviews': 'Feedback',
   'match.rating_value': '{rating} / 5',
+  'home.urgent': 'Urgent needs',
+  'home.still_needed': '{remaining} {unit} still needed',
+  'home.urgent.all': 'All urgent needs',
 }

@@ -540,6 +540,9 @@ export const zhCN = {
   'notice.match.handed_over.subject': '对接 #{id} 已转交给您',
   'match.reviews': '评价',
   'match.rating_value': '{rating} / 5 分',
+  'home.urgent': '紧急需求',
+  'home.still_needed': '还差 {remaining} {unit}',
+  'home.urgent.all': '查看全部紧急需求',
 } as const
 
 export type MessageKey = keyof typeof zhCN
