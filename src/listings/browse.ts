@@ -1,6 +1,7 @@
 import { and, type SQL } from 'drizzle-orm'
 import { sqliteOf, type Db } from '../db/client.js'
 import * as fts from '../db/fts.js'
+import { remember } from '../db/memo.js'
 import { highlight, type Segment } from '../search/highlight.js'
 import { PAGE_SIZE } from './listings.js'
 
@@ -54,3 +55,12 @@ export function browse<T extends { id: number; title: string }>(db: Db, spec: Br
 }
 
 export const all = (...conditions: (SQL | undefined)[]) => and(...conditions.filter(Boolean))
+
+/**
+ * A filter's total for the pager, remembered until the database changes (db/memo.ts): it is the same for
+ * every visitor, and counting 50k active needs costs ~3.5 ms at 100k listings.
+ */
+export function total(db: Db, count: { toSQL(): { sql: string; params: unknown[] }; get(): { n: number } | undefined }): number {
+  const { sql, params } = count.toSQL()
+  return remember(sqliteOf(db), `total ${sql} ${JSON.stringify(params)}`, () => count.get()?.n ?? 0)
+}

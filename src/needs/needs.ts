@@ -1,4 +1,4 @@
-import { and, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm'
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import { sqliteOf, writeTx, type Db } from '../db/client.js'
 import { areas, needs, organizations, URGENCIES, CLOSE_REASONS } from '../db/schema.js'
 import * as fts from '../db/fts.js'
@@ -8,7 +8,7 @@ import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { checkCommon, defaultExpiry, demandStatus, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
-import { browse, all } from '../listings/browse.js'
+import { browse, all, total } from '../listings/browse.js'
 
 export type Need = typeof needs.$inferSelect
 export type Urgency = (typeof URGENCIES)[number]
@@ -140,11 +140,6 @@ const listColumns = {
 }
 export type NeedRow = ReturnType<typeof loadRows>[number]
 
-// Filters only ever name the listing and its area; the area join is paid only when an area filter needs it.
-function filtered<T extends Record<string, unknown>>(db: Db, columns: T, byArea: boolean) {
-  const q = db.select(columns as any).from(needs)
-  return (byArea ? q.innerJoin(areas, eq(areas.id, needs.areaId)) : q) as any
-}
 
 function loadRows(db: Db, where: SQL | undefined, orderBy: SQL[] = [], limit?: number, offset = 0) {
   const q = db.select(listColumns).from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId))
@@ -189,7 +184,9 @@ export function list(db: Db, query: NeedQuery, now = new Date()) {
   const today = isoDate(now)
   let areaCondition: SQL | undefined
   const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
-  if (query.area || query.areaRef) areaCondition = area ? like(areas.path, `${area.path}%`) : sql`0`
+  // A street covers its communities: the area's subtree as ids, so that counting and filtering need no join and
+  // an index answers them (needs_candidates, without reading a row, when a category is chosen too).
+  if (query.area || query.areaRef) areaCondition = area ? inArray(needs.areaId, areasSvc.subtreeIds(db, area.id)) : sql`0`
   const filters = [
     query.category ? eq(needs.category, query.category) : undefined,
     areaCondition,
@@ -202,8 +199,8 @@ export function list(db: Db, query: NeedQuery, now = new Date()) {
   const page = browse(db, {
     kind: 'need', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize,
     orderBy: ORDER[query.sort ?? 'newest'],
-    count: (w) => filtered(db, { n: sql<number>`count(*)` }, !!areaCondition).where(w).get()?.n ?? 0,
-    ids: (w) => filtered(db, { id: needs.id }, !!areaCondition).where(w).all().map((r: { id: number }) => r.id),
+    count: (w) => total(db, db.select({ n: sql<number>`count(*)` }).from(needs).where(w)),
+    ids: (w) => db.select({ id: needs.id }).from(needs).where(w).all().map((r) => r.id),
     // The filters again: a need that lapsed since it was indexed (before the hourly sweep) must not come back.
     load: (ids) => loadRows(db, and(where, inArray(needs.id, ids))),
     loadPage: (w, orderBy, limit, offset) => loadRows(db, w, orderBy, limit, offset),

@@ -1,4 +1,4 @@
-import { and, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm'
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import { sqliteOf, writeTx, type Db } from '../db/client.js'
 import { areas, offers, organizations, CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS } from '../db/schema.js'
 import * as fts from '../db/fts.js'
@@ -8,7 +8,7 @@ import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { checkCommon, defaultExpiry, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
-import { browse, all } from '../listings/browse.js'
+import { browse, all, total } from '../listings/browse.js'
 
 export type Offer = typeof offers.$inferSelect
 export type Trust = (typeof TRUST_LEVELS)[number]
@@ -127,11 +127,6 @@ const listColumns = {
   servesAreaId: offers.servesAreaId, areaName: areas.name, areaNameEn: areas.nameEn, areaRef: areas.ref,
 }
 
-// Filters only ever name the listing and its area; the area join is paid only when an area filter needs it.
-function filtered<T extends Record<string, unknown>>(db: Db, columns: T, byArea: boolean) {
-  const q = db.select(columns as any).from(offers)
-  return (byArea ? q.innerJoin(areas, eq(areas.id, offers.servesAreaId)) : q) as any
-}
 
 function loadRows(db: Db, where: SQL | undefined, orderBy: SQL[] = [], limit?: number, offset = 0) {
   const q = db.select(listColumns).from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).innerJoin(areas, eq(areas.id, offers.servesAreaId))
@@ -177,7 +172,9 @@ export function list(db: Db, query: OfferQuery, now = new Date()) {
   let areaCondition: SQL | undefined
   const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
   if (query.area || query.areaRef) {
-    areaCondition = area ? or(like(areas.path, `${area.path}%`), inArray(offers.servesAreaId, areasSvc.pathIds(area))) : sql`0`
+    // Its subtree and its ancestors as ids, so that counting and filtering need no join and an index answers
+    // them (offers_candidates, without reading a row, when a category is chosen too).
+    areaCondition = area ? inArray(offers.servesAreaId, [...new Set([...areasSvc.subtreeIds(db, area.id), ...areasSvc.pathIds(area)])]) : sql`0`
   }
   const filters = [
     query.category ? eq(offers.category, query.category) : undefined,
@@ -189,8 +186,8 @@ export function list(db: Db, query: OfferQuery, now = new Date()) {
   const where = all(statusCondition(query.status, today), ...filters)
   const page = browse(db, {
     kind: 'offer', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize, orderBy: ORDER[query.sort ?? 'newest'],
-    count: (w) => filtered(db, { n: sql<number>`count(*)` }, !!areaCondition).where(w).get()?.n ?? 0,
-    ids: (w) => filtered(db, { id: offers.id }, !!areaCondition).where(w).all().map((r: { id: number }) => r.id),
+    count: (w) => total(db, db.select({ n: sql<number>`count(*)` }).from(offers).where(w)),
+    ids: (w) => db.select({ id: offers.id }).from(offers).where(w).all().map((r) => r.id),
     // The filters again: an offer that lapsed since it was indexed (before the hourly sweep) must not come back.
     load: (ids) => loadRows(db, and(where, inArray(offers.id, ids))),
     loadPage: (w, orderBy, limit, offset) => loadRows(db, w, orderBy, limit, offset),
