@@ -23,6 +23,7 @@ import { emit, note, round } from './lib/report.js'
 import { startServer, type Running } from './lib/servers.js'
 import { openDb } from '../src/db/client.js'
 import * as matching from '../src/matching/matching.js'
+import { generateListings } from './search.js'
 
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 100_000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -70,10 +71,14 @@ function cpuMs(pid: number): number {
 
 type Figures = { rps: number; p50_ms: number; p99_ms: number; errors: number; cpu_ms: number; bytes: number }
 
-async function load(server: Running, url: string): Promise<Figures> {
-  await autocannon({ url, connections: CONNECTIONS, duration: 1 })
+/** Loads one URL, or with `paths` a different path on every request (each connection takes the next one). */
+async function load(server: Running, url: string, paths?: () => string): Promise<Figures> {
+  // autocannon's per-request hook; bench/lib/autocannon.d.ts declares only what the other benches use.
+  const each = paths && { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: paths() }) }] }
+  const run = (duration: number, timeout?: number) => autocannon({ url, connections: CONNECTIONS, duration, timeout, ...each } as Parameters<typeof autocannon>[0])
+  await run(1)
   const before = cpuMs(server.pid)
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, timeout: 10 })
+  const r = await run(SECONDS, 10)
   const cpu = cpuMs(server.pid) - before
   const total = r.requests.total || 1
   return {
@@ -102,15 +107,28 @@ note(`ceiling: bare Fastify + handlebars, same templates and items, data in memo
 const ceiling = await startServer(lib('listings-ceiling.ts'), { dbPath: db.file })
 const real = await startServer(lib('real-app.ts'), { dbPath: db.file })
 try {
+  let searchCeiling: Figures | undefined
   for (const p of pages) {
     const cBody = await check(`${ceiling.url}${p.path}`, p.expect)
     const rBody = await check(`${real.url}${p.path}`, p.expect)
     if (Math.abs(cBody.length - rBody.length) > 0.05 * rBody.length) note(`${p.name}: ceiling ${cBody.length} bytes vs real ${rBody.length}`)
     const c = await load(ceiling, `${ceiling.url}${p.path}`)
+    if (p.path.startsWith('/search')) searchCeiling ??= c
     emit({ bench: 'page', name: `ceiling ${p.name}`, listings: LISTINGS, ...c })
     const r = await load(real, `${real.url}${p.path}`)
     emit({ bench: 'page', name: p.name, listings: LISTINGS, rps: r.rps, p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors, ratio_to_ceiling: round(r.rps / c.rps, 2), cpu_ms: r.cpu_ms, bytes: r.bytes })
   }
+
+  // The pages above repeat one URL, which the app answers from memory until the database changes (src/db/memo.ts),
+  // as it would a popular search. Here every request searches for something new: a listing's title, as people
+  // type or paste them, none asked twice in the run. Compared with the ceiling's search page (10 + 10 items).
+  const titles = [...new Set([...generateListings(40_000, 99)].map((l) => l.title))]
+  let next = 0
+  const firstVisit = () => `/search?q=${encodeURIComponent(titles[next++ % titles.length]!)}`
+  await check(`${real.url}${firstVisit()}`, () => undefined)
+  const r = await load(real, `${real.url}/search`, firstVisit)
+  emit({ bench: 'page', name: '/search?q=<a new title each request>', listings: LISTINGS, rps: r.rps, p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors,
+    ratio_to_ceiling: round(r.rps / searchCeiling!.rps, 2), cpu_ms: r.cpu_ms, bytes: r.bytes, queries: titles.length, asked: next })
 } finally {
   await Promise.all([ceiling.close(), real.close()])
   db.remove()

@@ -64,3 +64,12 @@ export function total(db: Db, count: { toSQL(): { sql: string; params: unknown[]
   const { sql, params } = count.toSQL()
   return remember(sqliteOf(db), `total ${sql} ${JSON.stringify(params)}`, () => count.get()?.n ?? 0)
 }
+
+/** Deep-frozen, for a result that requests share: a caller that tried to change it would throw, not leak. */
+export function frozen<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) frozen(v)
+  }
+  return value
+}

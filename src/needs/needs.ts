@@ -8,7 +8,8 @@ import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { checkCommon, defaultExpiry, demandStatus, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
-import { browse, all, total } from '../listings/browse.js'
+import { browse, all, frozen, total } from '../listings/browse.js'
+import { remember } from '../db/memo.js'
 
 export type Need = typeof needs.$inferSelect
 export type Urgency = (typeof URGENCIES)[number]
@@ -182,6 +183,12 @@ const ORDER: Record<(typeof SORTS)[number], SQL[]> = {
 /** Browse needs: filters as SQL, text through the search index, one page at a time. */
 export function list(db: Db, query: NeedQuery, now = new Date()) {
   const today = isoDate(now)
+  // The same page for every visitor until the database changes (db/memo.ts): a repeated search or the first
+  // page of a filter costs a lookup, not a ranking. Frozen, since every later request shares it.
+  return remember(sqliteOf(db), `needs.list ${today} ${JSON.stringify(query)}`, () => frozen(listOn(db, query, today)))
+}
+
+function listOn(db: Db, query: NeedQuery, today: string) {
   let areaCondition: SQL | undefined
   const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
   // A street covers its communities: the area's subtree as ids, so that counting and filtering need no join and

@@ -8,7 +8,8 @@ import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { checkCommon, defaultExpiry, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
-import { browse, all, total } from '../listings/browse.js'
+import { browse, all, frozen, total } from '../listings/browse.js'
+import { remember } from '../db/memo.js'
 
 export type Offer = typeof offers.$inferSelect
 export type Trust = (typeof TRUST_LEVELS)[number]
@@ -169,6 +170,12 @@ const ORDER: Record<(typeof SORTS)[number], SQL[]> = {
  */
 export function list(db: Db, query: OfferQuery, now = new Date()) {
   const today = isoDate(now)
+  // The same page for every visitor until the database changes (db/memo.ts): a repeated search or the first
+  // page of a filter costs a lookup, not a ranking. Frozen, since every later request shares it.
+  return remember(sqliteOf(db), `offers.list ${today} ${JSON.stringify(query)}`, () => frozen(listOn(db, query, today)))
+}
+
+function listOn(db: Db, query: OfferQuery, today: string) {
   let areaCondition: SQL | undefined
   const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
   if (query.area || query.areaRef) {
