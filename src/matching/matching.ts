@@ -88,7 +88,8 @@ function matchesReceived(db: Db, orgIds: number[]): Map<number, number> {
 function trackRecords(db: Db, orgIds: number[]): Map<number, { delivered: number; rating: number | null }> {
   const found = new Map<number, { delivered: number; rating: number | null }>()
   for (const chunk of chunks(orgIds)) {
-    const rows = prepared(db, `SELECT offers.org_id, count(DISTINCT matches.id), avg(feedback.rating) FROM matches
+    // count(*) counts matches: feedback_match_side lets the join add at most one row to each.
+    const rows = prepared(db, `SELECT offers.org_id, count(*), avg(feedback.rating) FROM matches
       JOIN offers ON offers.id = matches.offer_id LEFT JOIN feedback ON feedback.match_id = matches.id AND feedback.side = 'need'
       WHERE offers.org_id IN (${marks(chunk.length)}) AND matches.state IN (${marks(DELIVERED.length)}) GROUP BY offers.org_id`).all(...chunk, ...DELIVERED) as [number, number, number | null][]
     for (const [orgId, delivered, rating] of rows) found.set(orgId, { delivered, rating: rating === null ? null : Math.round(rating * 10) / 10 })
