@@ -151,16 +151,17 @@ function areaIndex(db: Db) {
 const NO_TRACK = Object.freeze({ delivered: 0, rating: null })
 
 /**
- * Active offers of a category (all categories when null) serving one of `areaIds`, as the core's views.
- * orgName is left empty (offerNames reads it for the shown ones) and track is NO_TRACK until withTracks.
+ * Active offers of a category (all categories when null) serving one of `areaIds` (any area when null), as
+ * the core's views. orgName is left empty (offerNames reads it for the shown ones) and track is NO_TRACK
+ * until withTracks.
  */
-function offerViews(db: Db, category: string | null, areaIds: number[], today: string): OfferView[] {
-  if (areaIds.length === 0) return []
-  const areaOf = areaIndex(db), areas = padded(areaIds)
+function offerViews(db: Db, category: string | null, areaIds: number[] | null, today: string): OfferView[] {
+  if (areaIds?.length === 0) return []
+  const areaOf = areaIndex(db), areas = areaIds && padded(areaIds)
   const rows = prepared(db, `SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id,
-    min_trust, focus, created_at FROM offers WHERE ${category === null ? '' : 'category = ? AND '}serves_area_id IN (${marks(areas.length)})
-    AND status = 'open' AND (expires_at IS NULL OR expires_at >= ?) AND remaining > 0`)
-    .all(...(category === null ? [] : [category]), ...areas, today) as [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'], string, string][]
+    min_trust, focus, created_at FROM offers WHERE ${category === null ? '' : 'category = ? AND '}${areas ? `serves_area_id IN (${marks(areas.length)}) AND` : ''}
+    status = 'open' AND (expires_at IS NULL OR expires_at >= ?) AND remaining > 0`)
+    .all(...(category === null ? [] : [category]), ...(areas ?? []), today) as [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'], string, string][]
   return rows.map(([id, orgId, cat, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, focus, createdAt]) => ({
     id, orgId, orgName: '', category: cat, unit, remaining, quantity, from, until, schedule, servesPath: areaOf.path(servesAreaId),
     minTrust, focus: focusOf(focus), createdAt, track: NO_TRACK,
@@ -247,8 +248,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   if (open && fits.length === 0) {
     // Only offers in the same category can ever be unlocked; the others are counted, not examined.
     // why-not reads the hard constraints only, so these views go without names and track records.
-    const allAreas = prepared(db, 'SELECT id FROM areas').all().map((r) => (r as [number])[0])
-    const sameCategory = offerViews(db, need.view.category, allAreas, today)
+    const sameCategory = offerViews(db, need.view.category, null, today)
     const otherCategories = db.select({ n: sql<number>`count(*)` }).from(offers).where(and(activeOffers(today), sql`${offers.category} <> ${need.view.category}`)).get()?.n ?? 0
     why = { ...whyNot(need.view, sameCategory), otherCategories }
   }
