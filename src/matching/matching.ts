@@ -235,9 +235,9 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
     ? withTracks(db, offerViews(db, need.view.category, need.view.areaPath, today).filter((o) => violations(need.view, o).length === 0))
     : []
   const relevance = candidates.length ? fts.relevance(sqliteOf(db), 'offer', need.text, candidates.map((o) => o.id)) : new Map()
-  const fits = rankOffers(need.view, candidates.map((o) => ({ offer: o, relevance: relevance.get(o.id)?.score0to1 ?? 0, terms: relevance.get(o.id)?.terms ?? [] })))
+  // Every candidate is scored; only the shown ones get their reasons written.
+  const shown = rankOffers(need.view, candidates.map((o) => ({ offer: o, relevance: relevance.get(o.id)?.score0to1 ?? 0, terms: relevance.get(o.id)?.terms ?? [] })), undefined, limit)
   const byId = new Map(candidates.map((o) => [o.id, o]))
-  const shown = fits.slice(0, limit)
   const names = offerNames(db, shown.map((f) => f.offerId))
   const ranked = shown.map((f) => {
     const o = byId.get(f.offerId)!
@@ -245,14 +245,14 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
     return { offer: { id: o.id, title, orgId: o.orgId, orgName, remaining: o.remaining, unit: o.unit }, score: f.score, reasons: f.reasons }
   })
   let why: (WhyNot & { otherCategories: number }) | undefined
-  if (open && fits.length === 0) {
+  if (open && candidates.length === 0) {
     // Only offers in the same category can ever be unlocked; the others are counted, not examined.
     // why-not reads the hard constraints only, so these views go without names and track records.
     const sameCategory = offerViews(db, need.view.category, null, today)
     const otherCategories = db.select({ n: sql<number>`count(*)` }).from(offers).where(and(activeOffers(today), sql`${offers.category} <> ${need.view.category}`)).get()?.n ?? 0
     why = { ...whyNot(need.view, sameCategory), otherCategories }
   }
-  return { need: need.view, total: fits.length, matches: ranked, whyNot: why }
+  return { need: need.view, total: candidates.length, matches: ranked, whyNot: why }
 }
 
 /** Needs an offer could serve, best first; under-resourced organizations rise through the fairness factor. */
@@ -265,16 +265,15 @@ export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new D
     ? withMatchesReceived(db, needViews(db, offer.view.category, areaIndex(db).within(served.path), today).filter((n) => violations(n, offer.view).length === 0))
     : []
   const relevance = candidates.length ? fts.relevance(sqliteOf(db), 'need', offer.text, candidates.map((n) => n.id)) : new Map()
-  const fits = rankNeeds(offer.view, candidates.map((n) => ({ need: n, relevance: relevance.get(n.id)?.score0to1 ?? 0, terms: relevance.get(n.id)?.terms ?? [] })))
+  const shown = rankNeeds(offer.view, candidates.map((n) => ({ need: n, relevance: relevance.get(n.id)?.score0to1 ?? 0, terms: relevance.get(n.id)?.terms ?? [] })), undefined, limit)
   const byId = new Map(candidates.map((n) => [n.id, n]))
-  const shown = fits.slice(0, limit)
   const names = needNames(db, shown.map((f) => f.needId))
   const ranked = shown.map((f) => {
     const n = byId.get(f.needId)!
     const { title, orgName } = names.get(n.id)!
     return { need: { id: n.id, title, orgId: n.orgId, orgName, remaining: n.quantity, unit: n.unit, areaId: n.areaPath.at(-1)! }, score: f.score, reasons: f.reasons }
   })
-  return { offer: offer.view, total: fits.length, matches: ranked }
+  return { offer: offer.view, total: candidates.length, matches: ranked }
 }
 
 /**

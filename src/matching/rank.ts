@@ -134,7 +134,13 @@ export function combine(w: Weights, area: number, coverage: number, schedule: nu
 // a reason that depends only on a value many candidates share (the need's urgency, an area level, a
 // schedule overlap, a coverage amount) is built once per call and shared, frozen, between fits.
 
-export function rankOffers(need: NeedView, candidates: readonly Candidate[], w: Weights = DEFAULT_WEIGHTS): OfferFit[] {
+/**
+ * Offers for one need, best first. With `limit`, every candidate is still scored (so the order and the
+ * count are exact) but only the first `limit` fits carry reasons: a page shows twenty, and words for
+ * the other 9,980 would be most of the cost. Fits past the limit are not returned.
+ */
+export function rankOffers(need: NeedView, candidates: readonly Candidate[], w: Weights = DEFAULT_WEIGHTS, limit = Infinity): OfferFit[] {
+  if (limit < candidates.length) return topOffers(need, candidates, w, limit)
   const n = prepareNeed(need)
   const memo = new Memo(w)
   const fits: OfferFit[] = new Array(candidates.length)
@@ -154,7 +160,9 @@ export function rankOffers(need: NeedView, candidates: readonly Candidate[], w: 
   return sortFits(fits, ids)
 }
 
-export function rankNeeds(offer: OfferView, candidates: readonly NeedCandidate[], w: Weights = DEFAULT_WEIGHTS): NeedFit[] {
+/** Needs for one offer, best first; `limit` as for rankOffers. */
+export function rankNeeds(offer: OfferView, candidates: readonly NeedCandidate[], w: Weights = DEFAULT_WEIGHTS, limit = Infinity): NeedFit[] {
+  if (limit < candidates.length) return topNeeds(offer, candidates, w, limit)
   const o = prepareOffer(offer)
   const fits: NeedFit[] = new Array(candidates.length)
   const ids: number[] = new Array(candidates.length)
@@ -168,6 +176,69 @@ export function rankNeeds(offer: OfferView, candidates: readonly NeedCandidate[]
     fits[i] = { needId: ids[i] = c.need.id, score: memo.score, reasons }
   }
   return sortFits(fits, ids)
+}
+
+function topOffers(need: NeedView, candidates: readonly Candidate[], w: Weights, limit: number): OfferFit[] {
+  const n = prepareNeed(need)
+  const scale = 100 / (w.relevance + w.area + w.coverage + w.schedule + w.dates + w.urgency + w.fairness + w.track || 1)
+  const scored: { score: number; i: number }[] = new Array(candidates.length)
+  const ids: number[] = new Array(candidates.length)
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i], offer = c.offer
+    const slots = parseSchedule(offer.schedule)
+    // The same sum, in the same order, as fitFor, so a fit's score is identical on either path.
+    const total = w.relevance * relevanceValue(c.relevance) * scale
+      + w.area * areaValue(offer.servesPath.length, need.areaPath.length) * scale
+      + w.coverage * coverageValue(offer.remaining, need.quantity) * scale
+      + w.schedule * slotShare(n.slots, slots) * scale
+      + w.dates * datesValue(n.from, n.until, lower(offer.from), upper(offer.until)) * scale
+      + w.urgency * n.urgency * scale + w.fairness * n.fairness * scale
+      + w.track * trackValue(offer.track) * scale
+    scored[i] = { score: Math.round(total), i }
+    ids[i] = offer.id
+  }
+  const top = sortFits(scored, ids).slice(0, Math.max(0, limit))
+  const memo = new Memo(w)
+  const o: PreparedOffer = { offer: candidates[0]?.offer, slots: ANY, from: 0, until: 0, track: 0 }
+  return top.map(({ i }) => {
+    const c = candidates[i], offer = c.offer
+    o.offer = offer
+    o.slots = parseSchedule(offer.schedule)
+    o.from = lower(offer.from)
+    o.until = upper(offer.until)
+    o.track = trackValue(offer.track)
+    const reasons = fitFor(n, o, c.relevance, c.terms, w, memo)
+    return { offerId: offer.id, score: memo.score, reasons }
+  })
+}
+
+function topNeeds(offer: OfferView, candidates: readonly NeedCandidate[], w: Weights, limit: number): NeedFit[] {
+  const o = prepareOffer(offer)
+  const scale = 100 / (w.relevance + w.area + w.coverage + w.schedule + w.dates + w.urgency + w.fairness + w.track || 1)
+  const prepared: PreparedNeed[] = new Array(candidates.length)
+  const scored: { score: number; i: number }[] = new Array(candidates.length)
+  const ids: number[] = new Array(candidates.length)
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i], n = (prepared[i] = prepareNeed(c.need)), need = c.need
+    // The same sum, in the same order, as fitFor, so a fit's score is identical on either path.
+    const total = w.relevance * relevanceValue(c.relevance) * scale
+      + w.area * areaValue(offer.servesPath.length, need.areaPath.length) * scale
+      + w.coverage * coverageValue(offer.remaining, need.quantity) * scale
+      + w.schedule * slotShare(n.slots, o.slots) * scale
+      + w.dates * datesValue(n.from, n.until, o.from, o.until) * scale
+      + w.urgency * n.urgency * scale + w.fairness * n.fairness * scale
+      + w.track * o.track * scale
+    scored[i] = { score: Math.round(total), i }
+    ids[i] = need.id
+  }
+  const memo = new Memo(w)
+  memo.sharing = false
+  return sortFits(scored, ids).slice(0, Math.max(0, limit)).map(({ i }) => {
+    memo.clear()
+    const c = candidates[i]
+    const reasons = fitFor(prepared[i], o, c.relevance, c.terms, w, memo)
+    return { needId: c.need.id, score: memo.score, reasons }
+  })
 }
 
 /** One pair's score and reasons; reasons come in FACTORS order and their contributions sum to the score (± rounding). */

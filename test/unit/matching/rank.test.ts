@@ -107,3 +107,30 @@ describe('ranking needs for an offer', () => {
     expect(formatReason(reasonOf(fits[0], 'urgency'), 'zh-CN')).toBe('需求紧急')
   })
 })
+
+describe('ranking with a limit', () => {
+  it('returns exactly the first fits of the full ranking, reasons included, for any limit', () => {
+    const n = need()
+    const candidates: Candidate[] = Array.from({ length: 500 }, (_, k) => cand({
+      id: 1000 - k, remaining: 1 + (k % 40), servesPath: k % 3 ? [1, 2] : [1, 2, 12],
+      schedule: k % 4 ? 'FREQ=WEEKLY;BYDAY=TU,TH,SA;BYHOUR=18,19,20' : null,
+      from: k % 5 ? null : '2025-04-01', until: k % 5 ? null : '2025-09-30', track: { delivered: k % 17, rating: k % 2 ? 4.2 : null },
+    }, ((k * 37) % 100) / 100, k % 7 ? [] : ['rehearsal']))
+    const full = rankOffers(n, candidates)
+    for (const limit of [0, 1, 20, 499]) {
+      expect(rankOffers(n, candidates, DEFAULT_WEIGHTS, limit)).toEqual(full.slice(0, limit))
+    }
+  })
+})
+
+describe('ranking needs with a limit', () => {
+  it('returns exactly the first fits of the full ranking of needs', () => {
+    const o = offer({ remaining: 12 })
+    const candidates = Array.from({ length: 300 }, (_, k) => ({
+      need: need({ id: 700 - k, quantity: 1 + (k % 30), urgency: (['low', 'normal', 'high'] as const)[k % 3], org: org({ id: k, matchesReceived: k % 5, members: 5 + (k % 40) }) }),
+      relevance: ((k * 13) % 100) / 100, terms: k % 9 ? [] : ['场地'],
+    }))
+    const full = rankNeeds(o, candidates)
+    for (const limit of [0, 1, 20, 299]) expect(rankNeeds(o, candidates, DEFAULT_WEIGHTS, limit)).toEqual(full.slice(0, limit))
+  })
+})
