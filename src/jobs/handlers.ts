@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, lt, lte, isNotNull } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
+import { refreshStatistics, sqliteOf, type Db } from '../db/client.js'
 import { areas, brokerAreas, jobs as jobsTable, matches, memberships, needs, offers, users } from '../db/schema.js'
 import { addDays, isoDate } from '../shared/time.js'
 import * as needsSvc from '../needs/needs.js'
@@ -74,6 +74,7 @@ const sweep: Handler = (db, _payload, now) => {
   }
   // Done housekeeping jobs pile up (24 sweeps a day); match reminders and follow-ups stay as history.
   db.delete(jobsTable).where(and(inArray(jobsTable.kind, ['sweep', 'digest']), isNotNull(jobsTable.doneAt), lt(jobsTable.runAt, addDays(now, -30).toISOString()))).run()
+  refreshStatistics(sqliteOf(db))
 }
 
 /** The notice itself, sent only if the listing is still open with that same expiry date. */
