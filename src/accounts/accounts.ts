@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import { areas, brokerAreas, loginThrottle, memberships, sessions, users } from '../db/schema.js'
-import { NotFound, ValidationError } from '../shared/errors.js'
+import { NotFound, NotPermitted, ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import { hashPassword, isCommonPassword, verifyPassword } from './passwords.js'
 
@@ -116,7 +116,13 @@ export function updateSettings(db: Db, userId: number, input: { name: string; no
   db.update(users).set({ name: input.name.trim(), notify: input.notify, phone: input.phone ?? null }).where(eq(users.id, userId)).run()
 }
 
+// An admin cannot demote or disable themselves: the district must never be left without one.
+function notSelf(actorId: number, userId: number) {
+  if (actorId === userId) throw new NotPermitted({ key: 'error.forbidden' })
+}
+
 export function setRole(db: Db, actorId: number, userId: number, role: Role, now = new Date()) {
+  notSelf(actorId, userId)
   writeTx(db, (tx) => {
     const row = tx.select().from(users).where(eq(users.id, userId)).get()
     if (!row) throw new NotFound()
@@ -127,6 +133,7 @@ export function setRole(db: Db, actorId: number, userId: number, role: Role, now
 }
 
 export function setDisabled(db: Db, actorId: number, userId: number, disabled: boolean, now = new Date()) {
+  notSelf(actorId, userId)
   writeTx(db, (tx) => {
     const row = tx.select().from(users).where(eq(users.id, userId)).get()
     if (!row) throw new NotFound()
