@@ -1,5 +1,7 @@
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
+import { sqliteOf, type Db } from '../db/client.js'
+import { remember } from '../db/memo.js'
+import { frozen } from '../listings/browse.js'
 import { areas, needs as needsTable, organizations } from '../db/schema.js'
 import { isoDate } from '../shared/time.js'
 import * as needs from '../needs/needs.js'
@@ -8,6 +10,11 @@ import * as offers from '../offers/offers.js'
 /** Figures for the front page: enough to show a visitor the district is alive. */
 export function summary(db: Db, now = new Date()) {
   const today = isoDate(now)
+  // The same for every visitor until the database changes (db/memo.ts).
+  return remember(sqliteOf(db), `home ${today}`, () => frozen(summaryOn(db, today)))
+}
+
+function summaryOn(db: Db, today: string) {
   return {
     // The newest urgent needs: what a visitor, a business or a social worker could help with today.
     urgent: db.select({ id: needsTable.id, title: needsTable.title, remaining: needsTable.remaining, unit: needsTable.unit, org: organizations.name })

@@ -1,6 +1,8 @@
 import { and, asc, count, desc, eq, inArray, like, or, sql } from 'drizzle-orm'
 import Fuse from 'fuse.js'
-import { writeTx, type Db } from '../db/client.js'
+import { sqliteOf, writeTx, type Db } from '../db/client.js'
+import { remember } from '../db/memo.js'
+import { frozen } from '../listings/browse.js'
 import { areas, memberships, organizations, users, ORG_KINDS, TRUST_LEVELS } from '../db/schema.js'
 import { NotFound, NotPermitted, StaleEdit, ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
@@ -134,6 +136,11 @@ function matchingNames(db: Db, q: string): number[] {
 }
 
 export function list(db: Db, query: OrgQuery) {
+  // The same page for every visitor until the database changes (db/memo.ts).
+  return remember(sqliteOf(db), `orgs.list ${JSON.stringify(query)}`, () => frozen(listOn(db, query)))
+}
+
+function listOn(db: Db, query: OrgQuery) {
   const page = Math.max(1, query.page ?? 1)
   const conditions = []
   if (query.kind) conditions.push(eq(organizations.kind, query.kind))
