@@ -100,7 +100,7 @@ function main(sizes: number[]): void {
         fairness_vs_exact: round(o.fairness / exact.objective.fairness, 6),
         score_vs_exact: round(o.score / exact.objective.score, 6),
       } : {}
-      console.log(JSON.stringify({ size: `${size}x${size}`, method, seed: SEED, load: round(loadavg()[0], 2), ...r, ...vsExact }))
+      console.log(JSON.stringify({ bench: 'allocation', size: `${size}x${size}`, method, seed: SEED, load: round(loadavg()[0], 2), ...r, ...vsExact }))
     }
   }
 }
