@@ -14,17 +14,8 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ensureSearchIndex, indexDoc, relevance, reindex, search, searchPage } from '../src/db/fts.js'
 
-/** mulberry32: small, fast, and the same sequence on every machine for a seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from '../src/matching/generate.js'
+export { prng }
 
 type Topic = { zh: string[]; en: string[]; zhBody: string[]; enBody: string[] }
 

@@ -1,22 +1,11 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import Fastify from 'fastify'
 import fastifyView from '@fastify/view'
-import { createHandlebars } from '../../src/plugins/view.js'
+import { createHandlebars, partialsIn } from '../../src/plugins/view.js'
 import { FOCUS_GROUPS, ORG_KINDS } from '../../src/db/schema.js'
 import { demoAreas } from '../../src/demo/district.js'
 import { generateOrgs } from './orgs.js'
 import { ROOT } from './paths.js'
-
-function partialsIn(dir: string, prefix = ''): Record<string, string> {
-  const found: Record<string, string> = {}
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name
-    if (entry.isDirectory()) Object.assign(found, partialsIn(path.join(dir, entry.name), rel))
-    else if (entry.name.endsWith('.hbs')) found[rel.replace(/\.hbs$/, '')] = `partials/${rel}`
-  }
-  return found
-}
 
 /**
  * The ceiling: bare Fastify + handlebars rendering the app's own templates (same layout, same helpers,

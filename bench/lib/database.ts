@@ -31,16 +31,7 @@ export async function makeDatabase(opts: { demo?: boolean; populate?: (db: Db) =
   return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) }
 }
 
-/** mulberry32: the same sequence on every machine for a seed, so two runs measure the same data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from '../../src/matching/generate.js'
+export { prng }
 
 export const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)]!

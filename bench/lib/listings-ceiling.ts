@@ -1,8 +1,7 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import Fastify, { type FastifyRequest } from 'fastify'
 import fastifyView from '@fastify/view'
-import { createHandlebars } from '../../src/plugins/view.js'
+import { createHandlebars, partialsIn } from '../../src/plugins/view.js'
 import { openDb } from '../../src/db/client.js'
 import { URGENCIES, CLOSE_REASONS } from '../../src/db/schema.js'
 import * as needs from '../../src/needs/needs.js'
@@ -15,16 +14,6 @@ import { categoryNames, present } from '../../src/listings/forms.js'
 import { isoDate } from '../../src/shared/time.js'
 import { translate } from '../../src/i18n/i18n.js'
 import { ROOT } from './paths.js'
-
-function partialsIn(dir: string, prefix = ''): Record<string, string> {
-  const found: Record<string, string> = {}
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name
-    if (entry.isDirectory()) Object.assign(found, partialsIn(path.join(dir, entry.name), rel))
-    else if (entry.name.endsWith('.hbs')) found[rel.replace(/\.hbs$/, '')] = `partials/${rel}`
-  }
-  return found
-}
 
 /**
  * The listing pages' ceiling: bare Fastify + handlebars rendering the app's own templates with the very

@@ -8,7 +8,8 @@ import { translate, type Locale } from '../i18n/i18n.js'
 import type { Problem } from '../shared/errors.js'
 import type { RenderOptions } from '../types.js'
 
-function partialsIn(dir: string, prefix = ''): Record<string, string> {
+/** Every partial under views/partials, named by its path ('needs/row'); the benches' ceilings reuse it. */
+export function partialsIn(dir: string, prefix = ''): Record<string, string> {
   const found: Record<string, string> = {}
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name
