@@ -28,7 +28,7 @@ const matchesRoutes: FastifyPluginAsync = async (app) => {
     return reply.render('matches/show', {
       // An empty object would still count as "there are errors" in the template: pass them only when there are some.
       match, errors: Object.keys(errors).length ? errors : undefined, reasons: say.reasons((match.reasons ?? []) as any), contacts: matches.contacts(app.db, match),
-      history: matches.history(app.db, id), reviews: matches.reviews(app.db, id), thread: matches.thread(app.db, id), reasonCodes: REASONS, idem: randomUUID(), title: req.t('match.title', { id }),
+      canRepeat: (match.state === 'delivered' || match.state === 'reviewed') && match.sides.includes('need'), history: matches.history(app.db, id), reviews: matches.reviews(app.db, id), thread: matches.thread(app.db, id), reasonCodes: REASONS, idem: randomUUID(), title: req.t('match.title', { id }),
     }, { status, partial: status === 200 ? undefined : fragment })
   }
 
@@ -69,6 +69,16 @@ const matchesRoutes: FastifyPluginAsync = async (app) => {
       matches.fire(app.db, req.user!, id, b.event as Event, { reason: b.reason, quantity: b.quantity, rating: b.rating, comment: b.comment, idempotencyKey: b.idem })
       reply.flash('match.done')
       return redirectAfterPost(req, reply, `/matches/${id}`)
+    })
+  })
+
+  // Yes to the follow-up's "does the arrangement continue?": the next period's need, asking the same offer again.
+  app.post('/matches/:id/repetition', { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { params: idParam, body: formSchema({}) } }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    return submitForm(req, reply, (errors, status) => showMatch(req, reply, id, errors, status), () => {
+      const next = matches.repeat(app.db, req.user!, id)
+      reply.flash(next.match ? 'match.repeated' : 'match.repeated_need_only')
+      return redirectAfterPost(req, reply, next.match ? `/matches/${next.match.id}` : `/needs/${next.needId}`)
     })
   })
 

@@ -544,4 +544,9 @@ export const en: Record<MessageKey, string> = {
   'home.urgent': 'Urgent needs',
   'home.still_needed': '{remaining} {unit} still needed',
   'home.urgent.all': 'All urgent needs',
+  'match.repeat.title': 'Does the arrangement continue?',
+  'match.repeat.lead': 'If it should go on, post this need again for the next period of the same length and ask the same holder again.',
+  'match.repeat.go': 'Continue for the next period',
+  'match.repeated': 'The need is posted for the next period and the holder has been asked again.',
+  'match.repeated_need_only': 'The need is posted for the next period; the offer has nothing left, so pick another from the suggestions.',
 }

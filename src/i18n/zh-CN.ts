@@ -543,6 +543,11 @@ export const zhCN = {
   'home.urgent': '紧急需求',
   'home.still_needed': '还差 {remaining} {unit}',
   'home.urgent.all': '查看全部紧急需求',
+  'match.repeat.title': '继续这项安排？',
+  'match.repeat.lead': '如果合作还要继续，可以为下一期（同样长度的时间段）重新发布这个需求，并再次向同一资源方申请。',
+  'match.repeat.go': '继续下一期',
+  'match.repeated': '已为下一期发布需求，并再次向资源方提出申请。',
+  'match.repeated_need_only': '已为下一期发布需求；原资源已无余量，请从推荐中另选资源。',
 } as const
 
 export type MessageKey = keyof typeof zhCN
