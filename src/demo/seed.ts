@@ -1,9 +1,11 @@
 import crypto from 'node:crypto'
-import { count, eq } from 'drizzle-orm'
+import { asc, count, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
-import { areas, brokerAreas, memberships, organizations, settings, users } from '../db/schema.js'
+import { areas, brokerAreas, memberships, needs, organizations, settings, users } from '../db/schema.js'
 import * as accounts from '../accounts/accounts.js'
 import * as interchange from '../interchange/interchange.js'
+import * as matching from '../matching/matching.js'
+import * as matches from '../brokering/matches.js'
 import { demoAreas, demoOrganizations } from './district.js'
 import { demoListings } from './listings.js'
 
@@ -41,7 +43,44 @@ export async function seedDemo(db: Db, opts: { password?: string; now?: Date } =
     created.push({ role: u.role, email: u.email, password, orgs: u.orgs })
   }
   db.insert(settings).values({ key: 'demo_accounts', value: JSON.stringify(created) }).onConflictDoUpdate({ target: settings.key, set: { value: JSON.stringify(created) } }).run()
+  sampleMatches(db, now)
   return created
+}
+
+const DAY = 86_400_000
+const daysAgo = (now: Date, days: number) => new Date(now.getTime() - days * DAY)
+// The browser journey requests this pair itself; the sample matches leave it alone.
+const KEEP_FREE = { need: '雨季室内排练场地', offer: '荔枝湾居民活动室' }
+
+/**
+ * A little history, so the broker's desk and the match pages show their queues from the first visit: a request
+ * nobody has answered for five days, an arrangement accepted three weeks ago and not yet confirmed, and one
+ * delivered forty days ago that is due a follow-up. Made through the match service, as people would.
+ */
+function sampleMatches(db: Db, now: Date) {
+  const load = (email: string) => accounts.load(db, accounts.findByEmail(db, email)!.id)!
+  const leader = load('leader@demo.assetbridge.cn')
+  const holders = ['holder@demo.assetbridge.cn', 'broker@demo.assetbridge.cn', 'admin@demo.assetbridge.cn'].map(load)
+  const pairs: { needId: number; offerId: number; quantity: number; holder: accounts.CurrentUser }[] = []
+  for (const need of db.select().from(needs).where(inArray(needs.orgId, leader.orgIds)).orderBy(asc(needs.id)).all()) {
+    if (need.title === KEEP_FREE.need) continue
+    const found = matching.offersForNeed(db, need.id, { now })
+    const fit = found?.matches.find((m) => m.offer.title !== KEEP_FREE.offer && holders.some((h) => h.orgIds.includes(m.offer.orgId)) && !pairs.some((p) => p.offerId === m.offer.id))
+    if (fit) pairs.push({ needId: need.id, offerId: fit.offer.id, quantity: Math.max(1, Math.min(need.remaining, fit.offer.remaining, Math.ceil(need.remaining / 2))), holder: holders.find((h) => h.orgIds.includes(fit.offer.orgId))! })
+    if (pairs.length === 3) break
+  }
+  const [waiting, accepted, delivered] = pairs
+  if (waiting) matches.open(db, leader, 'request', waiting, daysAgo(now, 5))
+  if (accepted) {
+    const m = matches.open(db, leader, 'request', accepted, daysAgo(now, 24))
+    matches.fire(db, accepted.holder, m.id, 'accept', {}, daysAgo(now, 21))
+  }
+  if (delivered) {
+    const m = matches.open(db, leader, 'request', delivered, daysAgo(now, 50))
+    matches.fire(db, delivered.holder, m.id, 'accept', {}, daysAgo(now, 48))
+    matches.fire(db, delivered.holder, m.id, 'deliver', { quantity: delivered.quantity }, daysAgo(now, 40))
+    matches.fire(db, leader, m.id, 'review', { rating: 5, comment: '场地干净，音响好用，谢谢！' }, daysAgo(now, 39))
+  }
 }
 
 export function demoAccounts(db: Db): DemoAccount[] {
