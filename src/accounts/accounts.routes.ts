@@ -1,5 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as accounts from './accounts.js'
+import * as resets from './resets.js'
 import * as orgs from '../orgs/orgs.js'
 import { formSchema, str, oneOf } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, safeNext, submitForm } from '../shared/http.js'
@@ -94,6 +95,36 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
       accounts.updateSettings(app.db, req.user!.id, { name: body.name!, notify: body.notify as 'instant', phone: body.phone })
       reply.flash('account.saved')
       return redirectAfterPost(req, reply, '/account')
+    })
+  })
+
+  app.get('/password/forgot', { config: { access: 'anyone' } }, async (req, reply) => reply.render('accounts/forgot', { form: true, values: {} }))
+
+  // The same answer whether or not the address has an account.
+  app.post('/password/forgot', { config: { access: 'anyone', ...limits(5) }, schema: { body: formSchema({ email: str(254, 1) }, ['email']) }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as Body
+    return submitForm(req, reply, (errors, status) => reply.render('accounts/forgot', { form: true, errors, values: body }, { status }), () => {
+      resets.request(app.db, body.email!)
+      return reply.render('accounts/forgot', { sent: true })
+    })
+  })
+
+  const ResetQuery = { type: 'object', properties: { token: { type: 'string', maxLength: 100 } } }
+  const showReset = (req: FastifyRequest, reply: FastifyReply, token: string | undefined, errors: FieldErrors = {}, status = 200) => {
+    // The secret is in this page's address: it must not travel on to anywhere in a Referer.
+    reply.header('Referrer-Policy', 'no-referrer')
+    const valid = !!token && resets.isValid(app.db, token)
+    return reply.render('accounts/reset', { form: true, token, valid, errors }, { status: valid ? status : 400 })
+  }
+
+  app.get('/password/reset', { config: { access: 'anyone' }, schema: { querystring: ResetQuery } }, async (req, reply) => showReset(req, reply, (req.query as Body).token))
+
+  app.post('/password/reset', { config: { access: 'anyone', ...limits(10) }, schema: { body: formSchema({ token: { type: 'string', maxLength: 100 }, newPassword: password }, ['token', 'newPassword']) }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as Body
+    return submitForm(req, reply, (errors, status) => showReset(req, reply, body.token, errors, status), async () => {
+      await resets.complete(app.db, body.token!, body.newPassword!)
+      reply.flash('reset.done')
+      return redirectAfterPost(req, reply, '/signin')
     })
   })
 

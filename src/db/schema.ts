@@ -306,3 +306,10 @@ export const allocationRuns = sqliteTable('allocation_runs', {
   createdAt: createdAt(),
   appliedAt: text('applied_at'),
 }, (t) => [index('allocation_runs_broker').on(t.brokerId)])
+
+// Password reset: only a hash of the secret is kept, it lives an hour, and it is deleted when used.
+export const passwordResets = sqliteTable('password_resets', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: integer('expires_at').notNull(),
+}, (t) => [index('password_resets_user').on(t.userId)])

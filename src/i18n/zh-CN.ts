@@ -548,6 +548,18 @@ export const zhCN = {
   'match.repeat.go': '继续下一期',
   'match.repeated': '已为下一期发布需求，并再次向资源方提出申请。',
   'match.repeated_need_only': '已为下一期发布需求；原资源已无余量，请从推荐中另选资源。',
+  'reset.forgot.link': '忘记密码？',
+  'reset.forgot.title': '找回密码',
+  'reset.forgot.lead': '输入注册时用的电子邮箱，我们会发一个重设密码的链接，一小时内有效。',
+  'reset.forgot.send': '发送重设链接',
+  'reset.forgot.sent': '如果这个邮箱注册过账户，重设密码的链接已经发出，请查收邮件（一小时内有效）。',
+  'reset.forgot.again': '重新申请重设链接',
+  'reset.title': '设置新密码',
+  'reset.invalid': '这个重设链接已失效或已用过。',
+  'reset.done': '密码已重设，请用新密码登录。',
+  'reset.email.subject': '重设您在社区资源桥的密码',
+  'reset.email.body': '{name}，您好：有人（希望是您本人）申请重设密码。请在一小时内打开下面的链接设置新密码：',
+  'reset.email.ignore': '如果不是您本人申请，请忽略这封邮件，您的密码不会改变。',
 } as const
 
 export type MessageKey = keyof typeof zhCN

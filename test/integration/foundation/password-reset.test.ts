@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { appForTest, Browser, PASSWORD, seedWorld, signedIn } from '../../helpers/app.js'
+
+const NEW_PASSWORD = 'lychee bay dance at seven'
+const withoutToken = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/"X-CSRF-Token":"[^"]*"/g, '')
+
+describe('forgotten password', () => {
+  it('answers the same for an unknown address and a real one, and mails a link only to the real one', async () => {
+    const app = await appForTest()
+    await seedWorld(app)
+    const visitor = new Browser(app)
+    await visitor.get('/password/forgot')
+    const unknown = await visitor.post('/password/forgot', { email: 'nobody@example.cn' })
+    const known = await visitor.post('/password/forgot', { email: 'member@example.cn' })
+    expect(unknown.statusCode).toBe(200)
+    expect(withoutToken(known.body)).toBe(withoutToken(unknown.body))
+    const mail = app.sqlite.prepare('SELECT to_addr, body FROM outbox').all() as { to_addr: string; body: string }[]
+    expect(mail.map((m) => m.to_addr)).toEqual(['member@example.cn'])
+    expect(mail[0].body).toMatch(/\n {2}\/password\/reset\?token=[A-Za-z0-9_-]{43}\n/)
+    // Only a hash is stored.
+    const token = mail[0].body.match(/token=([A-Za-z0-9_-]+)/)![1]
+    expect(app.sqlite.prepare('SELECT count(*) FROM password_resets WHERE token_hash = ?').pluck().get(token)).toBe(0)
+  })
+
+  it('sets the new password once, ends every session of the account, and the link cannot be used again', async () => {
+    const app = await appForTest()
+    await seedWorld(app)
+    const elsewhere = await signedIn(app, 'member@example.cn')
+    const visitor = new Browser(app)
+    await visitor.get('/password/forgot')
+    await visitor.post('/password/forgot', { email: 'member@example.cn' })
+    const token = (app.sqlite.prepare('SELECT body FROM outbox').pluck().get() as string).match(/token=([A-Za-z0-9_-]+)/)![1]
+
+    const form = await visitor.get(`/password/reset?token=${token}`)
+    expect(form.statusCode).toBe(200)
+    expect(form.headers['referrer-policy']).toBe('no-referrer')
+    expect((await visitor.post('/password/reset', { token, newPassword: 'password1234' })).statusCode).toBe(422)
+    const done = await visitor.post('/password/reset', { token, newPassword: NEW_PASSWORD })
+    expect(done.statusCode).toBe(303)
+    expect(done.headers.location).toBe('/signin')
+
+    expect((await elsewhere.get('/account')).statusCode).toBe(303)
+    expect((await visitor.get(`/password/reset?token=${token}`)).statusCode).toBe(400)
+    expect((await visitor.post('/password/reset', { token, newPassword: 'another fine passphrase' })).statusCode).toBe(400)
+    expect((await new Browser(app).signIn('member@example.cn', PASSWORD)).statusCode).toBe(401)
+    expect((await new Browser(app).signIn('member@example.cn', NEW_PASSWORD)).statusCode).toBe(303)
+    expect(app.sqlite.prepare("SELECT count(*) FROM events WHERE action = 'account.password_reset'").pluck().get()).toBe(1)
+  })
+
+  it('refuses a link past its hour', async () => {
+    const app = await appForTest()
+    await seedWorld(app)
+    const visitor = new Browser(app)
+    await visitor.get('/password/forgot')
+    await visitor.post('/password/forgot', { email: 'member@example.cn' })
+    const token = (app.sqlite.prepare('SELECT body FROM outbox').pluck().get() as string).match(/token=([A-Za-z0-9_-]+)/)![1]
+    app.sqlite.prepare('UPDATE password_resets SET expires_at = ?').run(Date.now() - 1)
+    expect((await visitor.get(`/password/reset?token=${token}`)).statusCode).toBe(400)
+    expect((await visitor.post('/password/reset', { token, newPassword: NEW_PASSWORD })).statusCode).toBe(400)
+    expect((await new Browser(app).signIn('member@example.cn', NEW_PASSWORD)).statusCode).toBe(401)
+  })
+})
