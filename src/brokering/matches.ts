@@ -295,3 +295,14 @@ export function repeat(db: Db, user: CurrentUser, matchId: number, now = new Dat
     return { needId: next.id, match }
   })
 }
+
+/**
+ * The matches of one listing, for the listing page: its own organization (and the covering broker) follow
+ * every request and pledge from there. The caller decides who may see them; this only reads.
+ */
+export function ofListing(db: Db, listing: { needId: number } | { offerId: number }) {
+  const where = 'needId' in listing ? eq(matches.needId, listing.needId) : eq(matches.offerId, listing.offerId)
+  return db.select({ id: matches.id, state: matches.state, quantity: matches.quantity, updatedAt: matches.updatedAt, needTitle: needs.title, offerTitle: offers.title, unit: needs.unit })
+    .from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId))
+    .where(where).orderBy(desc(matches.updatedAt), desc(matches.id)).limit(50).all()
+}

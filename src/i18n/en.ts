@@ -561,4 +561,5 @@ export const en: Record<MessageKey, string> = {
   'reset.email.subject': 'Reset your AssetBridge password',
   'reset.email.body': 'Hello {name}, someone (we hope you) asked to reset your password. Open this link within an hour to set a new one:',
   'reset.email.ignore': 'If it was not you, ignore this email; your password stays as it is.',
+  'listing.matches': 'Matches in progress',
 }

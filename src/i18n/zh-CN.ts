@@ -560,6 +560,7 @@ export const zhCN = {
   'reset.email.subject': '重设您在社区资源桥的密码',
   'reset.email.body': '{name}，您好：有人（希望是您本人）申请重设密码。请在一小时内打开下面的链接设置新密码：',
   'reset.email.ignore': '如果不是您本人申请，请忽略这封邮件，您的密码不会改变。',
+  'listing.matches': '对接进展',
 } as const
 
 export type MessageKey = keyof typeof zhCN

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import * as needs from './needs.js'
 import * as matching from '../matching/matching.js'
+import * as matchesSvc from '../brokering/matches.js'
 import { presenter } from '../matching/present.js'
 import * as orgs from '../orgs/orgs.js'
 import * as areas from '../areas/areas.js'
@@ -53,7 +54,7 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
     const broker = !!req.user && orgs.brokerCovers(app.db, req.user, need.areaId)
     return reply.render('needs/show', {
       matches: found.matches.map((m) => ({ ...m, reasons: say.reasons(m.reasons), quantity: Math.min(m.offer.remaining, need.remaining) })),
-      matchTotal: found.total, canRequest: owner && !!found.matches.length, canPropose: broker, idem: randomUUID(),
+      matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { needId: need.id }) : [], canRequest: owner && !!found.matches.length, canPropose: broker, idem: randomUUID(),
       whyNot: found.whyNot && { ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock) }, need: { ...present(need, req.locale) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: isoDate(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title })
   })
 
