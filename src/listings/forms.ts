@@ -61,7 +61,11 @@ export function formContext(db: Db, req: FastifyRequest) {
   }
 }
 
-export const newFormValues = (req: FastifyRequest) => ({ orgId: req.user!.orgIds[0], expiresAt: defaultExpiry(new Date()), days: [], periods: [], focus: [], urgency: 'normal' })
+/** A new listing starts where its organization is: its area is the place of a need and the area an offer serves. */
+export function newFormValues(db: Db, req: FastifyRequest) {
+  const org = orgs.mine(db, req.user!)[0]
+  return { orgId: org?.id, areaId: org?.areaId, servesAreaId: org?.areaId, expiresAt: defaultExpiry(new Date()), days: [], periods: [], focus: [], urgency: 'normal' }
+}
 
 /** Display fields for a listing row or page, in the reader's language. */
 export function present<T extends { schedule: string | null; areaName: string; areaNameEn: string | null }>(row: T, locale: Locale) {

@@ -32,7 +32,7 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/offers/new', { config: { access: 'signed_in' } }, async (req, reply) => {
     if (req.user!.orgIds.length === 0) return reply.flash('needs.no_org').redirect('/orgs/new', 303)
-    return showForm(req, reply, 'new', newFormValues(req))
+    return showForm(req, reply, 'new', newFormValues(app.db, req))
   })
 
   app.post('/offers', { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { body: OfferBody }, attachValidation: true }, async (req, reply) => {
