@@ -149,11 +149,7 @@ export function rankOffers(need: NeedView, candidates: readonly Candidate[], w: 
   const o: PreparedOffer = { offer: candidates[0]?.offer, slots: ANY, from: 0, until: 0, track: 0 }
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i], offer = c.offer
-    o.offer = offer
-    o.slots = parseSchedule(offer.schedule)
-    o.from = lower(offer.from)
-    o.until = upper(offer.until)
-    o.track = trackValue(offer.track)
+    refill(o, offer)
     const reasons = fitFor(n, o, c.relevance, c.terms, w, memo)
     fits[i] = { offerId: ids[i] = c.offer.id, score: memo.score, reasons }
   }
@@ -176,6 +172,15 @@ export function rankNeeds(offer: OfferView, candidates: readonly NeedCandidate[]
     fits[i] = { needId: ids[i] = c.need.id, score: memo.score, reasons }
   }
   return sortFits(fits, ids)
+}
+
+/** Points a scratch view at another offer: one object reused per call instead of one per candidate. */
+function refill(o: PreparedOffer, offer: OfferView): void {
+  o.offer = offer
+  o.slots = parseSchedule(offer.schedule)
+  o.from = lower(offer.from)
+  o.until = upper(offer.until)
+  o.track = trackValue(offer.track)
 }
 
 function topOffers(need: NeedView, candidates: readonly Candidate[], w: Weights, limit: number): OfferFit[] {
@@ -202,11 +207,7 @@ function topOffers(need: NeedView, candidates: readonly Candidate[], w: Weights,
   const o: PreparedOffer = { offer: candidates[0]?.offer, slots: ANY, from: 0, until: 0, track: 0 }
   return top.map(({ i }) => {
     const c = candidates[i], offer = c.offer
-    o.offer = offer
-    o.slots = parseSchedule(offer.schedule)
-    o.from = lower(offer.from)
-    o.until = upper(offer.until)
-    o.track = trackValue(offer.track)
+    refill(o, offer)
     const reasons = fitFor(n, o, c.relevance, c.terms, w, memo)
     return { offerId: offer.id, score: memo.score, reasons }
   })
