@@ -313,3 +313,25 @@ export const passwordResets = sqliteTable('password_resets', {
   userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
   expiresAt: integer('expires_at').notNull(),
 }, (t) => [index('password_resets_user').on(t.userId)])
+
+// Capacity assessments (能力评估): a broker, with the organization's leader, scores its four capacities on dated
+// occasions; comparing two shows growth. An internal development record: never on a public page.
+export const capacityAssessments = sqliteTable('capacity_assessments', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  orgId: integer('org_id').notNull().references(() => organizations.id),
+  assessorId: integer('assessor_id').notNull().references(() => users.id),
+  assessedOn: text('assessed_on').notNull(),
+  withLeader: integer('with_leader', { mode: 'boolean' }).notNull().default(false),
+  participants: text('participants').notNull().default(''),
+  note: text('note').notNull().default(''),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [index('capacity_assessments_org').on(t.orgId, t.assessedOn)])
+
+export const capacityScores = sqliteTable('capacity_scores', {
+  assessmentId: integer('assessment_id').notNull().references(() => capacityAssessments.id, { onDelete: 'cascade' }),
+  indicator: text('indicator').notNull(),
+  score: integer('score').notNull(),
+  note: text('note').notNull().default(''),
+}, (t) => [primaryKey({ columns: [t.assessmentId, t.indicator] }), check('capacity_scores_range', sql`${t.score} BETWEEN 1 AND 5`)])

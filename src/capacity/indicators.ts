@@ -1,0 +1,107 @@
+/**
+ * The capacity framework, pure: four dimensions that follow the asset-based method (mobilize → cultivate →
+ * use → maintain assets), three named indicators each, scored 1–5. No db, no clock: callers pass `today`.
+ */
+import type { FieldErrors } from '../shared/errors.js'
+
+export const DIMENSIONS = [
+  { code: 'resource_integration', indicators: ['mobilization', 'partnerships', 'volunteers'] },
+  { code: 'specialization', indicators: ['governance', 'skills', 'records'] },
+  { code: 'public_service', indicators: ['reach', 'responsiveness', 'satisfaction'] },
+  { code: 'sustainability', indicators: ['succession', 'funding', 'stability'] },
+] as const
+
+export type DimensionCode = (typeof DIMENSIONS)[number]['code']
+export type IndicatorCode = (typeof DIMENSIONS)[number]['indicators'][number]
+export const DIMENSION_CODES: DimensionCode[] = DIMENSIONS.map((d) => d.code)
+export const INDICATOR_CODES: IndicatorCode[] = DIMENSIONS.flatMap((d) => [...d.indicators])
+export const MIN_SCORE = 1
+export const MAX_SCORE = 5
+export const NOTE_MAX = 500
+export const OVERALL_NOTE_MAX = 2000
+export const PARTICIPANTS_MAX = 200
+
+export const dimensionOf = (indicator: IndicatorCode): DimensionCode => DIMENSIONS.find((d) => (d.indicators as readonly string[]).includes(indicator))!.code
+export const isIndicator = (code: string): code is IndicatorCode => (INDICATOR_CODES as string[]).includes(code)
+
+/** One decimal, as the form and the chart show it (0.05 rounds up; the epsilon keeps 2.45 from becoming 2.4). */
+export const oneDecimal = (x: number) => Math.round(x * 10 + 1e-9) / 10
+
+export type Scores = Partial<Record<IndicatorCode, number>>
+export type DimensionScores = Record<DimensionCode, number | null>
+
+/** A dimension's score is the mean of its indicators, to one decimal; null when none is scored. */
+export function dimensionScores(scores: Scores): DimensionScores {
+  const out = {} as DimensionScores
+  for (const d of DIMENSIONS) {
+    const values = d.indicators.map((i) => scores[i]).filter((v): v is number => typeof v === 'number')
+    out[d.code] = values.length ? oneDecimal(values.reduce((a, b) => a + b, 0) / values.length) : null
+  }
+  return out
+}
+
+/** The mean of the dimension scores (each dimension counts equally whatever its number of indicators). */
+export function overallScore(dims: DimensionScores): number | null {
+  const values = Object.values(dims).filter((v): v is number => v !== null)
+  return values.length ? oneDecimal(values.reduce((a, b) => a + b, 0) / values.length) : null
+}
+
+export interface DimensionChange { code: DimensionCode; before: number | null; after: number | null; change: number | null }
+export interface IndicatorChange { code: IndicatorCode; dimension: DimensionCode; before: number | null; after: number | null; change: number | null }
+
+const diff = (a: number | null | undefined, b: number | null | undefined) => (typeof a === 'number' && typeof b === 'number' ? oneDecimal(b - a) : null)
+
+/** Change per dimension (and per indicator) from one assessment to a later one: positive is growth. */
+export function compare(before: Scores, after: Scores): { dimensions: DimensionChange[]; indicators: IndicatorChange[]; overall: { before: number | null; after: number | null; change: number | null } } {
+  const b = dimensionScores(before)
+  const a = dimensionScores(after)
+  const ob = overallScore(b)
+  const oa = overallScore(a)
+  return {
+    dimensions: DIMENSION_CODES.map((code) => ({ code, before: b[code], after: a[code], change: diff(b[code], a[code]) })),
+    indicators: INDICATOR_CODES.map((code) => ({ code, dimension: dimensionOf(code), before: before[code] ?? null, after: after[code] ?? null, change: diff(before[code], after[code]) })),
+    overall: { before: ob, after: oa, change: diff(ob, oa) },
+  }
+}
+
+/** Today's date where the district is (the views show dates in China time), as YYYY-MM-DD. */
+export function localToday(now: Date, timeZone = 'Asia/Shanghai'): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+}
+
+const isCalendarDate = (s: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false
+  const d = new Date(`${s}T00:00:00Z`)
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
+}
+
+export interface AssessmentInput {
+  assessedOn: string
+  scores: Scores
+  notes?: Partial<Record<IndicatorCode, string>>
+  note?: string
+  participants?: string
+  withLeader?: boolean
+}
+
+/**
+ * Every rule an assessment must meet, field by field (form names: `score_<code>`, `note_<code>`). The route's
+ * schema says the same first; this is what the service holds to whoever calls it (the demo seed, the CLI, a test).
+ */
+export function problemsWith(input: AssessmentInput, today: string): FieldErrors {
+  const problems: FieldErrors = {}
+  if (!input.assessedOn) problems.assessedOn = { key: 'validation.required' }
+  else if (!isCalendarDate(input.assessedOn)) problems.assessedOn = { key: 'validation.date' }
+  else if (input.assessedOn > today) problems.assessedOn = { key: 'capacity.validation.future', params: { today } }
+  for (const code of INDICATOR_CODES) {
+    const v = input.scores[code]
+    if (v === undefined || v === null) problems[`score_${code}`] = { key: 'capacity.validation.score' }
+    else if (!Number.isInteger(v) || v < MIN_SCORE || v > MAX_SCORE) problems[`score_${code}`] = { key: 'capacity.validation.score' }
+    const note = input.notes?.[code]
+    if (note && note.length > NOTE_MAX) problems[`note_${code}`] = { key: 'validation.too_long', params: { limit: NOTE_MAX } }
+  }
+  for (const code of Object.keys(input.scores)) if (!isIndicator(code)) problems._ = { key: 'validation.invalid' }
+  if (input.note && input.note.length > OVERALL_NOTE_MAX) problems.note = { key: 'validation.too_long', params: { limit: OVERALL_NOTE_MAX } }
+  if (input.participants && input.participants.length > PARTICIPANTS_MAX) problems.participants = { key: 'validation.too_long', params: { limit: PARTICIPANTS_MAX } }
+  return problems
+}
