@@ -1,10 +1,12 @@
 import type { MessageKey } from './zh-CN.js'
 import { enMarketplace } from './en.marketplace.js'
 import { enBrokering } from './en.brokering.js'
+import { enCapacity } from './en.capacity.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
   ...enBrokering,
+  ...enCapacity,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'nav.home': 'Home',

@@ -1,5 +1,6 @@
 import { zhMarketplace } from './zh-CN.marketplace.js'
 import { zhBrokering } from './zh-CN.brokering.js'
+import { zhCapacity } from './zh-CN.capacity.js'
 
 /**
  * The Simplified Chinese catalogue is the reference: en.ts must have exactly these keys (checked by tsc and a test).
@@ -8,6 +9,7 @@ import { zhBrokering } from './zh-CN.brokering.js'
 export const zhCN = {
   ...zhMarketplace,
   ...zhBrokering,
+  ...zhCapacity,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
   'nav.home': '首页',
