@@ -1,0 +1,236 @@
+/**
+ * The asset map's figures: open demand against available supply, per area and category. Pure: the shell
+ * (map.ts) hands over the area tree and the active listings already counted by place and category; no
+ * database, no clock. Quantities are never added across categories, since their units differ (hours, yuan…).
+ *
+ * Definitions (the page states them in both languages):
+ *  - open demand of an area = Σ remaining of active needs placed in the area or below it;
+ *  - available supply of an area = Σ remaining of active offers whose area served covers any part of it
+ *    (served there, above it, or below it). A street-wide offer is available to each of its communities, and
+ *    a street's or the district's total counts each offer once;
+ *  - gap = demand − supply; balance = (supply − demand) / max(supply, demand), in [−1, 1], none without listings;
+ *  - all categories: the mean of the categories' balances weighted by their listings (needs + offers).
+ */
+
+export type Level = 'district' | 'street' | 'community'
+
+export interface AreaNode {
+  id: number
+  parentId: number | null
+  level: Level
+  /** Materialised path '/1/4/12/'. */
+  path: string
+}
+
+/** Active listings of one category at one place (a need's place, an offer's area served): how many, and their Σ remaining. */
+export interface Tally {
+  areaId: number
+  category: string
+  count: number
+  remaining: number
+}
+
+export interface Figures {
+  demand: number
+  supply: number
+  gap: number
+  needs: number
+  offers: number
+  /** (supply − demand) / max(supply, demand); null when there is neither. */
+  balance: number | null
+}
+
+export interface AreaFigures {
+  areaId: number
+  byCategory: Record<string, Figures>
+  all: {
+    needs: number
+    offers: number
+    /** Per-category balances weighted by each category's listings; null when nothing is listed. */
+    balance: number | null
+    /** Categories whose demand exceeds supply here, in the order given. */
+    short: string[]
+  }
+}
+
+export const pathIds = (path: string) => path.split('/').filter(Boolean).map(Number)
+
+export function balance(demand: number, supply: number): number | null {
+  const top = Math.max(demand, supply)
+  return top > 0 ? (supply - demand) / top : null
+}
+
+export function figures(demand: number, supply: number, needs: number, offers: number): Figures {
+  return { demand, supply, gap: demand - supply, needs, offers, balance: balance(demand, supply) }
+}
+
+/** All categories at once: each category's balance, weighted by how many listings it has here. */
+export function combinedBalance(byCategory: Record<string, Figures>): number | null {
+  let weight = 0, sum = 0
+  for (const f of Object.values(byCategory)) {
+    if (f.balance === null) continue
+    const w = f.needs + f.offers
+    weight += w
+    sum += w * f.balance
+  }
+  return weight > 0 ? sum / weight : null
+}
+
+/**
+ * Figures for every area of the tree. Each offer counts once per area however many of the area's parts it
+ * covers, because an area's supply reads the offers served on the area's path and below it, each tally once.
+ */
+export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Tally[], offerTallies: readonly Tally[], categories: readonly string[]): Map<number, AreaFigures> {
+  const paths = new Map(areas.map((a) => [a.id, pathIds(a.path)]))
+  // Every tally is added to the place itself and each area above it ("below it" seen from the ancestor).
+  const below = (tallies: readonly Tally[]) => {
+    const sums = new Map<string, { count: number; remaining: number }>()
+    for (const t of tallies) {
+      for (const id of paths.get(t.areaId) ?? []) {
+        const key = `${id} ${t.category}`
+        const s = sums.get(key) ?? { count: 0, remaining: 0 }
+        s.count += t.count
+        s.remaining += t.remaining
+        sums.set(key, s)
+      }
+    }
+    return sums
+  }
+  const needsBelow = below(needTallies), offersBelow = below(offerTallies)
+  const offersAt = new Map<string, { count: number; remaining: number }>()
+  for (const t of offerTallies) {
+    const key = `${t.areaId} ${t.category}`
+    const s = offersAt.get(key) ?? { count: 0, remaining: 0 }
+    s.count += t.count
+    s.remaining += t.remaining
+    offersAt.set(key, s)
+  }
+  const out = new Map<number, AreaFigures>()
+  for (const area of areas) {
+    const path = paths.get(area.id)!
+    const byCategory: Record<string, Figures> = {}
+    for (const c of categories) {
+      const n = needsBelow.get(`${area.id} ${c}`) ?? { count: 0, remaining: 0 }
+      // Offers served below the area or at it, plus those served strictly above it: disjoint, so each once.
+      const o = { ...(offersBelow.get(`${area.id} ${c}`) ?? { count: 0, remaining: 0 }) }
+      for (const up of path.slice(0, -1)) {
+        const s = offersAt.get(`${up} ${c}`)
+        if (s) { o.count += s.count; o.remaining += s.remaining }
+      }
+      byCategory[c] = figures(n.remaining, o.remaining, n.count, o.count)
+    }
+    const list = Object.values(byCategory)
+    out.set(area.id, {
+      areaId: area.id, byCategory,
+      all: {
+        needs: list.reduce((s, f) => s + f.needs, 0),
+        offers: list.reduce((s, f) => s + f.offers, 0),
+        balance: combinedBalance(byCategory),
+        short: categories.filter((c) => byCategory[c]!.gap > 0),
+      },
+    })
+  }
+  return out
+}
+
+/** The figures one view of the map shows for an area: one category's, or all categories'. */
+export function shown(f: AreaFigures, category: string | undefined) {
+  if (category) {
+    const c = f.byCategory[category] ?? figures(0, 0, 0, 0)
+    return { needs: c.needs, offers: c.offers, balance: c.balance, demand: c.demand, supply: c.supply, gap: c.gap, short: c.gap > 0 ? 1 : 0 }
+  }
+  return { needs: f.all.needs, offers: f.all.offers, balance: f.all.balance, demand: undefined, supply: undefined, gap: undefined, short: f.all.short.length }
+}
+
+// ---- colour --------------------------------------------------------------------------------------------
+
+/** Seven steps of a diverging scale: 0 = demand far beyond supply, 3 = balanced, 6 = supply far beyond demand. */
+export const STEPS = 7
+export function colourStep(b: number | null): number | 'none' {
+  if (b === null || Number.isNaN(b)) return 'none'
+  const clamped = Math.max(-1, Math.min(1, b))
+  return Math.round((clamped + 1) * ((STEPS - 1) / 2))
+}
+
+// ---- the broker's agenda -------------------------------------------------------------------------------
+
+/** Offers count as idle after this many days without use: the desk's idle queue uses the same (desk.ts). */
+export const IDLE_AFTER_DAYS = 14
+const DAY = 86_400_000
+
+export interface OfferUse {
+  id: number
+  createdAt: string
+  /** The latest moment an accepted or delivered match used it (delivered, else accepted); null if never. */
+  lastUsedAt: string | null
+  remaining: number
+}
+
+/** Whole days an offer has gone unused: since its last use, or since it was posted. */
+export function idleDays(o: Pick<OfferUse, 'createdAt' | 'lastUsedAt'>, now: Date): number {
+  const since = Math.max(Date.parse(o.createdAt), o.lastUsedAt ? Date.parse(o.lastUsedAt) : -Infinity)
+  return Math.max(0, Math.floor((now.getTime() - since) / DAY))
+}
+
+/** Offers with capacity left and no use for at least `afterDays`, longest idle first. */
+export function idle<T extends OfferUse>(offers: readonly T[], now: Date, afterDays = IDLE_AFTER_DAYS): (T & { idleDays: number })[] {
+  return offers.filter((o) => o.remaining > 0).map((o) => ({ ...o, idleDays: idleDays(o, now) }))
+    .filter((o) => o.idleDays >= afterDays).sort((a, b) => b.idleDays - a.idleDays || a.id - b.id)
+}
+
+export interface UnservedNeed { id: number; areaId: number; category: string; orgId: number; createdAt: string }
+
+export interface UnmetGroup {
+  areaId: number
+  category: string
+  needs: number
+  organizations: number
+  /** Active offers of the category that cover the place at all (none of which fits any of these needs). */
+  offersCovering: number
+  /** The oldest need of the group: its page says why no offer fits. */
+  exampleNeedId: number
+}
+
+/**
+ * Needs no offer can serve, grouped by place and category. `covering(areaId, category)` says how many active
+ * offers of that category cover the place; zero is "no one offers it here", otherwise "offers exist but none fits".
+ * Most needs first, then by place and category.
+ */
+export function unmetGroups(needs: readonly UnservedNeed[], covering: (areaId: number, category: string) => number): UnmetGroup[] {
+  const groups = new Map<string, { areaId: number; category: string; ids: UnservedNeed[]; orgs: Set<number> }>()
+  for (const n of needs) {
+    const key = `${n.areaId} ${n.category}`
+    const g = groups.get(key) ?? { areaId: n.areaId, category: n.category, ids: [], orgs: new Set<number>() }
+    g.ids.push(n)
+    g.orgs.add(n.orgId)
+    groups.set(key, g)
+  }
+  return [...groups.values()].map((g) => {
+    const oldest = [...g.ids].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0]!
+    return { areaId: g.areaId, category: g.category, needs: g.ids.length, organizations: g.orgs.size, offersCovering: covering(g.areaId, g.category), exampleNeedId: oldest.id }
+  }).sort((a, b) => b.needs - a.needs || a.areaId - b.areaId || a.category.localeCompare(b.category))
+}
+
+// ---- the table's order ---------------------------------------------------------------------------------
+
+export const SORT_KEYS = ['name', 'demand', 'supply', 'gap', 'needs', 'offers', 'balance', 'short'] as const
+export type SortKey = (typeof SORT_KEYS)[number]
+export const SORTS = [...SORT_KEYS, ...SORT_KEYS.map((k) => `-${k}` as const)] as const
+export type Sort = (typeof SORTS)[number]
+
+/**
+ * Rows ordered by one column ('-' first for descending), ties by name then id. Missing values (no balance)
+ * go last either way, so "most short first" never starts with empty communities.
+ */
+export function sortRows<T extends { id: number; name: string } & Partial<Record<Exclude<SortKey, 'name'>, number | null | undefined>>>(rows: readonly T[], sort: Sort = 'name'): T[] {
+  const desc = sort.startsWith('-')
+  const key = (desc ? sort.slice(1) : sort) as SortKey
+  const byName = (a: T, b: T) => a.name.localeCompare(b.name, 'zh-CN') || a.id - b.id
+  return [...rows].sort((a, b) => {
+    if (key === 'name') return desc ? byName(b, a) : byName(a, b)
+    const x = a[key], y = b[key]
+    const xm = x === null || x === undefined, ym = y === null || y === undefined
+    if (xm || ym) return xm && ym ? byName(a, b) : xm ? 1 : -1
+    return (desc ? y - x : x - y) || byName(a, b)
+  })
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest'
+import { areaFigures, balance, colourStep, combinedBalance, idle, idleDays, sortRows, unmetGroups, type AreaNode, type Tally } from '../../../src/impact/gaps.js'
+
+/**
+ * A district built by hand: district 1 → street 2 (communities 4, 5) and street 3 (community 6).
+ *   needs:  venue 10 h + 5 h in 4 (two needs), venue 8 h in 5, venue 3 h placed at street 2 itself,
+ *           training 6 seats in 6, funds 1000 yuan in 4
+ *   offers: venue 12 h serving street 2 (available to 4 and 5), venue 4 h serving 5, venue 20 h serving the
+ *           whole district, training 2 seats serving 6
+ */
+const areas: AreaNode[] = [
+  { id: 1, parentId: null, level: 'district', path: '/1/' },
+  { id: 2, parentId: 1, level: 'street', path: '/1/2/' },
+  { id: 3, parentId: 1, level: 'street', path: '/1/3/' },
+  { id: 4, parentId: 2, level: 'community', path: '/1/2/4/' },
+  { id: 5, parentId: 2, level: 'community', path: '/1/2/5/' },
+  { id: 6, parentId: 3, level: 'community', path: '/1/3/6/' },
+]
+const needs: Tally[] = [
+  { areaId: 4, category: 'venue', count: 1, remaining: 10 },
+  { areaId: 4, category: 'venue', count: 1, remaining: 5 },
+  { areaId: 5, category: 'venue', count: 1, remaining: 8 },
+  { areaId: 2, category: 'venue', count: 1, remaining: 3 },
+  { areaId: 6, category: 'training', count: 1, remaining: 6 },
+  { areaId: 4, category: 'funds', count: 1, remaining: 1000 },
+]
+const offers: Tally[] = [
+  { areaId: 2, category: 'venue', count: 1, remaining: 12 },
+  { areaId: 5, category: 'venue', count: 1, remaining: 4 },
+  { areaId: 1, category: 'venue', count: 1, remaining: 20 },
+  { areaId: 6, category: 'training', count: 1, remaining: 2 },
+]
+const CATS = ['venue', 'training', 'funds']
+const f = areaFigures(areas, needs, offers, CATS)
+
+describe('area figures', () => {
+  it('counts a community its own needs and every offer covering it, from its street and the district too', () => {
+    expect(f.get(4)!.byCategory.venue).toEqual({ demand: 15, supply: 32, gap: -17, needs: 2, offers: 2, balance: 17 / 32 })
+    expect(f.get(5)!.byCategory.venue).toEqual({ demand: 8, supply: 36, gap: -28, needs: 1, offers: 3, balance: 28 / 36 })
+    expect(f.get(6)!.byCategory.venue).toEqual({ demand: 0, supply: 20, gap: -20, needs: 0, offers: 1, balance: 1 })
+    expect(f.get(6)!.byCategory.training).toEqual({ demand: 6, supply: 2, gap: 4, needs: 1, offers: 1, balance: -4 / 6 })
+    expect(f.get(4)!.byCategory.funds).toEqual({ demand: 1000, supply: 0, gap: 1000, needs: 1, offers: 0, balance: -1 })
+    expect(f.get(5)!.byCategory.funds).toEqual({ demand: 0, supply: 0, gap: 0, needs: 0, offers: 0, balance: null })
+  })
+
+  it("counts the street-wide offer once in the street's total, and needs placed at the street itself", () => {
+    // Street 2: needs 10 + 5 + 8 + 3 (at the street); offers 12 (street) + 4 (community 5) + 20 (district), each once.
+    expect(f.get(2)!.byCategory.venue).toEqual({ demand: 26, supply: 36, gap: -10, needs: 4, offers: 3, balance: 10 / 36 })
+    expect(f.get(3)!.byCategory.venue).toEqual({ demand: 0, supply: 20, gap: -20, needs: 0, offers: 1, balance: 1 })
+    expect(f.get(1)!.byCategory.venue).toEqual({ demand: 26, supply: 36, gap: -10, needs: 4, offers: 3, balance: 10 / 36 })
+    expect(f.get(1)!.byCategory.training).toEqual({ demand: 6, supply: 2, gap: 4, needs: 1, offers: 1, balance: -4 / 6 })
+  })
+
+  it('combines categories by their balances weighted by listings, never by adding quantities', () => {
+    // Community 4: venue balance 17/32 over 4 listings, funds −1 over 1 listing.
+    expect(f.get(4)!.all).toEqual({ needs: 3, offers: 2, balance: (4 * (17 / 32) + 1 * -1) / 5, short: ['funds'] })
+    expect(f.get(6)!.all).toEqual({ needs: 1, offers: 2, balance: (1 * 1 + 2 * (-4 / 6)) / 3, short: ['training'] })
+    expect(combinedBalance({})).toBeNull()
+  })
+})
+
+describe('balance and colour', () => {
+  it('is (supply − demand) / max, none without listings', () => {
+    expect(balance(10, 0)).toBe(-1)
+    expect(balance(0, 10)).toBe(1)
+    expect(balance(5, 5)).toBe(0)
+    expect(balance(0, 0)).toBeNull()
+  })
+
+  it('maps balances onto seven steps, balanced in the middle, and no listings to its own class', () => {
+    expect([-1, -0.9, -0.5, -0.1, 0, 0.1, 0.5, 0.9, 1].map(colourStep)).toEqual([0, 0, 2, 3, 3, 3, 5, 6, 6])
+    expect(colourStep(-0.7)).toBe(1)
+    expect(colourStep(0.7)).toBe(5)
+    expect(colourStep(null)).toBe('none')
+  })
+})
+
+describe('the agenda', () => {
+  const now = new Date('2026-06-30T12:00:00Z')
+  it('counts idle days from the last use, or from posting when never used', () => {
+    expect(idleDays({ createdAt: '2026-06-01T12:00:00Z', lastUsedAt: null }, now)).toBe(29)
+    expect(idleDays({ createdAt: '2026-01-01T00:00:00Z', lastUsedAt: '2026-06-20T12:00:00Z' }, now)).toBe(10)
+  })
+
+  it('lists offers with capacity left idle for at least fourteen days, longest first', () => {
+    const list = idle([
+      { id: 1, createdAt: '2026-06-01T12:00:00Z', lastUsedAt: null, remaining: 5 },
+      { id: 2, createdAt: '2026-06-20T12:00:00Z', lastUsedAt: null, remaining: 5 },
+      { id: 3, createdAt: '2026-01-01T00:00:00Z', lastUsedAt: '2026-06-16T12:00:00Z', remaining: 1 },
+      { id: 4, createdAt: '2026-01-01T00:00:00Z', lastUsedAt: null, remaining: 0 },
+    ], now)
+    expect(list.map((o) => [o.id, o.idleDays])).toEqual([[1, 29], [3, 14]])
+  })
+
+  it('groups unserved needs by place and category with their organizations, and says whether any offer covers them', () => {
+    const groups = unmetGroups([
+      { id: 7, areaId: 6, category: 'training', orgId: 1, createdAt: '2026-05-02' },
+      { id: 8, areaId: 6, category: 'training', orgId: 2, createdAt: '2026-05-01' },
+      { id: 9, areaId: 6, category: 'training', orgId: 2, createdAt: '2026-05-03' },
+      { id: 10, areaId: 4, category: 'venue', orgId: 1, createdAt: '2026-05-03' },
+    ], (areaId, category) => (areaId === 4 && category === 'venue' ? 2 : 0))
+    expect(groups).toEqual([
+      { areaId: 6, category: 'training', needs: 3, organizations: 2, offersCovering: 0, exampleNeedId: 8 },
+      { areaId: 4, category: 'venue', needs: 1, organizations: 1, offersCovering: 2, exampleNeedId: 10 },
+    ])
+  })
+})
+
+describe('table order', () => {
+  const rows = [
+    { id: 1, name: 'b', gap: 5, balance: -0.5 },
+    { id: 2, name: 'a', gap: -3, balance: null },
+    { id: 3, name: 'c', gap: 5, balance: 0.2 },
+  ]
+  it('sorts by a column either way, ties by name, empty values last', () => {
+    expect(sortRows(rows, 'name').map((r) => r.id)).toEqual([2, 1, 3])
+    expect(sortRows(rows, '-name').map((r) => r.id)).toEqual([3, 1, 2])
+    expect(sortRows(rows, '-gap').map((r) => r.id)).toEqual([1, 3, 2])
+    expect(sortRows(rows, 'gap').map((r) => r.id)).toEqual([2, 1, 3])
+    expect(sortRows(rows, 'balance').map((r) => r.id)).toEqual([1, 3, 2])
+    expect(sortRows(rows, '-balance').map((r) => r.id)).toEqual([3, 1, 2])
+  })
+})
