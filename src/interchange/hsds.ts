@@ -1,0 +1,341 @@
+import { createHash } from 'node:crypto'
+
+/**
+ * Offers in the shape of Open Referral's Human Services Data Specification (HSDS) 3.0, so that a city's resource
+ * directory can take them: one fully nested `service` per offer, with its `organization`, `schedules`,
+ * `service_areas` and `attributes`. Pure: no database, no clock (`today` comes in), words through `t`.
+ *
+ * Only public data goes in. An organization's contact phone and e-mail are shown to the parties of an accepted
+ * match and to no one else, so the rows this module takes do not even have those fields.
+ */
+
+export const HSDS_VERSION = '3.0'
+/** RFC 4122's namespace for URLs: a deployment's namespace is the v5 UUID of its base URL within it. */
+export const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8'
+/** China Standard Time, as HSDS wants it: a UTC offset in hours, and a suffix on every time of day. */
+export const UTC_OFFSET_HOURS = 8
+const TIME_SUFFIX = '+08:00'
+
+/** RFC 4122 version 5 (SHA-1) UUID: the same name in the same namespace always gives the same id. */
+export function uuidV5(name: string, namespace: string): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex')
+  if (ns.length !== 16) throw new Error(`not a UUID: ${namespace}`)
+  const bytes = createHash('sha1').update(ns).update(name, 'utf8').digest().subarray(0, 16)
+  bytes[6] = (bytes[6] & 0x0f) | 0x50
+  bytes[8] = (bytes[8] & 0x3f) | 0x80
+  const h = bytes.toString('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+/** Two AssetBridge districts both have an offer `o-1`: their services must still differ in a city's directory. */
+export function deploymentNamespace(baseUrl: string): string {
+  return uuidV5(baseUrl.trim().replace(/\/+$/, '').toLowerCase(), URL_NAMESPACE)
+}
+
+export interface HsdsArea { id: number; ref: string | null; name: string; level: string }
+/** Public columns only: the loader never selects contact_phone or contact_email. */
+export interface HsdsOrg { id: number; ref: string | null; name: string; description: string; kind: string; areaName: string }
+export interface HsdsOffer {
+  id: number
+  ref: string | null
+  title: string
+  description: string
+  category: string
+  categoryName: string
+  quantity: number
+  remaining: number
+  unit: string
+  fromDate: string | null
+  untilDate: string | null
+  schedule: string | null
+  minTrust: string
+  focus: string[]
+  status: string
+  expiresAt: string | null
+  updatedAt: string
+  org: HsdsOrg
+  area: HsdsArea
+}
+
+export type Words = (key: string, params?: Record<string, unknown>) => string
+export interface HsdsContext {
+  /** deploymentNamespace(baseUrl) */
+  namespace: string
+  /** The site's public address, for the service's and the area's `url`/`uri`. */
+  baseUrl: string
+  t: Words
+  /** ISO date: an open offer whose expiry is before it is no longer active. */
+  today: string
+  /** "周二、周四 晚上" for a rule: src/listings/schedule-form.ts describeSchedule, in the same language as t. */
+  describeRule: (rule: string) => string
+}
+
+// ---- HSDS 3.0 objects, as much of each as we fill -------------------------------------------------------
+
+export interface HsdsSchedule {
+  id: string
+  service_id: string
+  valid_from?: string
+  valid_to?: string
+  dtstart?: string
+  timezone?: number
+  until?: string
+  count?: number
+  wkst?: string
+  freq?: 'WEEKLY' | 'MONTHLY'
+  interval?: number
+  byday?: string
+  byweekno?: string
+  bymonthday?: string
+  byyearday?: string
+  description: string
+  opens_at?: string
+  closes_at?: string
+  notes?: string
+}
+export interface HsdsTaxonomyTerm { id: string; code: string; name: string; description: string; taxonomy: string; language: string }
+export interface HsdsAttribute { id: string; link_id: string; link_type: string; link_entity: 'service'; taxonomy_term_id: string; value?: string; taxonomy_term: HsdsTaxonomyTerm }
+export interface HsdsServiceArea { id: string; service_id: string; name: string; description: string; uri: string }
+export interface HsdsOrganization { id: string; name: string; description: string }
+export interface HsdsService {
+  id: string
+  organization_id: string
+  name: string
+  description: string
+  url: string
+  status: 'active' | 'inactive'
+  eligibility_description: string
+  last_modified: string
+  organization: HsdsOrganization
+  schedules: HsdsSchedule[]
+  service_areas: HsdsServiceArea[]
+  attributes: HsdsAttribute[]
+}
+
+/** A record's identity across exports: its ref when it has one (stable across systems too), else its row id. */
+const key = (r: { id: number; ref: string | null }) => r.ref ?? `#${r.id}`
+export const serviceId = (ns: string, offer: Pick<HsdsOffer, 'id' | 'ref'>) => uuidV5(`offer:${key(offer)}`, ns)
+export const organizationId = (ns: string, org: Pick<HsdsOrg, 'id' | 'ref'>) => uuidV5(`org:${key(org)}`, ns)
+
+export const isActive = (o: Pick<HsdsOffer, 'status' | 'expiresAt'>, today: string) => o.status === 'open' && (o.expiresAt === null || o.expiresAt >= today)
+
+export function toService(offer: HsdsOffer, ctx: HsdsContext): HsdsService {
+  const { t, namespace: ns } = ctx
+  const id = serviceId(ns, offer)
+  const unit = t(`unit.${offer.unit}`)
+  const capacity = t('hsds.capacity', { quantity: offer.quantity, remaining: offer.remaining, unit })
+  const base = ctx.baseUrl.replace(/\/+$/, '')
+  return {
+    id,
+    organization_id: organizationId(ns, offer.org),
+    name: offer.title,
+    description: [offer.description.trim(), capacity].filter(Boolean).join('\n\n'),
+    url: `${base}/offers/${offer.id}`,
+    status: isActive(offer, ctx.today) ? 'active' : 'inactive',
+    eligibility_description: eligibilityWords(offer, t),
+    last_modified: new Date(offer.updatedAt).toISOString(),
+    organization: toOrganization(offer.org, ctx),
+    schedules: toSchedules(offer, id, ctx),
+    service_areas: [toServiceArea(offer.area, id, ctx)],
+    attributes: toAttributes(offer, id, ctx),
+  }
+}
+
+/** HSDS requires an organization's description; a group that wrote none is described by its kind and place. */
+export function toOrganization(org: HsdsOrg, ctx: HsdsContext): HsdsOrganization {
+  const description = org.description.trim() || ctx.t('hsds.org.about', { kind: ctx.t(`kind.${org.kind}`), area: org.areaName })
+  return { id: organizationId(ctx.namespace, org), name: org.name, description }
+}
+
+/**
+ * Our conditions are about the organization that asks (its trust level, the groups it works with), not about a
+ * person's age: HSDS 3.0 dropped its `eligibility` table, so they go into `eligibility_description` in words,
+ * and each one also into an `eligibility` attribute a directory can filter on.
+ */
+export function eligibilityWords(offer: Pick<HsdsOffer, 'minTrust' | 'focus'>, t: Words): string {
+  const parts: string[] = []
+  if (offer.minTrust !== 'self_declared') parts.push(t('hsds.eligibility.min_trust', { trust: t(`trust.${offer.minTrust}`) }))
+  if (offer.focus.length) parts.push(t('hsds.eligibility.focus', { focus: offer.focus.map((f) => t(`focus.${f}`)).join(t('hsds.list_separator')) }))
+  return parts.length ? parts.join(' ') : t('hsds.eligibility.any')
+}
+
+export function toServiceArea(area: HsdsArea, serviceId: string, ctx: HsdsContext): HsdsServiceArea {
+  const { t } = ctx
+  return {
+    id: uuidV5(`service_area:${serviceId}:${key(area)}`, ctx.namespace),
+    service_id: serviceId,
+    name: t('hsds.area.name', { area: area.name }),
+    description: t('hsds.area.description', { area: area.name, level: t(`level.${area.level}`), ref: key(area) }),
+    uri: `${ctx.baseUrl.replace(/\/+$/, '')}/areas/${area.id}`,
+  }
+}
+
+const TAXONOMY = 'AssetBridge'
+function term(ctx: HsdsContext, code: string, name: string, description: string): HsdsTaxonomyTerm {
+  return { id: uuidV5(`taxonomy_term:${code}`, ctx.namespace), code, name, description, taxonomy: TAXONOMY, language: ctx.t('hsds.language_code') }
+}
+
+/** The category as a `service_category` attribute; the trust level and each focus group as `eligibility` ones. */
+export function toAttributes(offer: HsdsOffer, serviceId: string, ctx: HsdsContext): HsdsAttribute[] {
+  const { t } = ctx
+  const attribute = (linkType: string, tt: HsdsTaxonomyTerm, value?: string): HsdsAttribute => ({
+    id: uuidV5(`attribute:${serviceId}:${tt.code}`, ctx.namespace),
+    link_id: serviceId, link_type: linkType, link_entity: 'service', taxonomy_term_id: tt.id, ...(value === undefined ? {} : { value }), taxonomy_term: tt,
+  })
+  const unit = t(`unit.${offer.unit}`)
+  const out = [attribute('service_category',
+    term(ctx, `category:${offer.category}`, offer.categoryName, t('hsds.term.category', { category: offer.categoryName, unit })),
+    t('hsds.term.capacity_value', { quantity: offer.quantity, remaining: offer.remaining, unit }))]
+  if (offer.minTrust !== 'self_declared') {
+    const trust = t(`trust.${offer.minTrust}`)
+    out.push(attribute('eligibility', term(ctx, `min_trust:${offer.minTrust}`, trust, t('hsds.term.min_trust', { trust }))))
+  }
+  for (const f of offer.focus) {
+    const focus = t(`focus.${f}`)
+    out.push(attribute('eligibility', term(ctx, `focus:${f}`, focus, t('hsds.term.focus', { focus }))))
+  }
+  return out
+}
+
+// ---- schedules: an iCalendar RRULE into HSDS's RRULE-shaped fields ----------------------------------------
+
+const DAY = /^[+-]?\d{0,2}(MO|TU|WE|TH|FR|SA|SU)$/
+const NUMBERS = /^[+-]?\d{1,3}(,[+-]?\d{1,3})*$/
+/** The parts HSDS 3.0 has a field for. Any other part (BYSETPOS, BYMONTH, BYMINUTE…) cannot be said there exactly. */
+const KNOWN = new Set(['FREQ', 'INTERVAL', 'BYDAY', 'BYHOUR', 'BYMONTHDAY', 'BYWEEKNO', 'BYYEARDAY', 'COUNT', 'UNTIL', 'WKST'])
+
+export function parseRule(text: string): Map<string, string> | undefined {
+  const line = text.split(/\r?\n/).find((l) => /FREQ=/i.test(l))
+  if (!line) return undefined
+  const parts = new Map<string, string>()
+  for (const part of line.replace(/^\s*RRULE:/i, '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq <= 0) return undefined
+    parts.set(part.slice(0, eq).trim().toUpperCase(), part.slice(eq + 1).trim().toUpperCase())
+  }
+  return parts
+}
+
+/** Runs of consecutive hours: BYHOUR=8,9,10,11,14,15 → [[8,11],[14,15]]; each run opens at its first hour and closes an hour after its last. */
+export function hourRuns(hours: number[]): [number, number][] {
+  const sorted = [...new Set(hours)].sort((a, b) => a - b)
+  const runs: [number, number][] = []
+  for (const h of sorted) {
+    const last = runs[runs.length - 1]
+    if (last && h === last[1] + 1) last[1] = h
+    else runs.push([h, h])
+  }
+  return runs
+}
+const time = (hour: number) => `${String(hour % 24).padStart(2, '0')}:00${TIME_SUFFIX}`
+
+/** The RRULE's structured fields, or undefined when HSDS cannot say it exactly (the words and the rule itself still go out). */
+function structured(parts: Map<string, string>, from: string | null): { fields: Partial<HsdsSchedule>; hours: number[] } | undefined {
+  for (const name of parts.keys()) if (!KNOWN.has(name)) return undefined
+  const fields: Partial<HsdsSchedule> = {}
+  const interval = parts.has('INTERVAL') ? Number(parts.get('INTERVAL')) : 1
+  if (!Number.isInteger(interval) || interval < 1) return undefined
+  const freq = parts.get('FREQ')
+  const byday = parts.get('BYDAY')
+  if (byday !== undefined && !byday.split(',').every((d) => DAY.test(d))) return undefined
+  if (freq === 'WEEKLY' || freq === 'MONTHLY') {
+    fields.freq = freq
+    if (byday) fields.byday = byday
+  } else if (freq === 'DAILY' && interval === 1 && !parts.has('BYMONTHDAY') && !parts.has('BYYEARDAY') && !parts.has('BYWEEKNO')) {
+    // HSDS 3.0's freq is WEEKLY or MONTHLY; every day is every week on every day (or on the days BYDAY keeps).
+    fields.freq = 'WEEKLY'
+    fields.byday = byday ?? 'MO,TU,WE,TH,FR,SA,SU'
+  } else {
+    return undefined
+  }
+  if (interval > 1) {
+    // A fortnightly rule means nothing without the week it counts from.
+    if (!from) return undefined
+    fields.interval = interval
+    fields.dtstart = from
+  } else if (from) {
+    fields.dtstart = from
+  }
+  for (const [part, field] of [['BYMONTHDAY', 'bymonthday'], ['BYWEEKNO', 'byweekno'], ['BYYEARDAY', 'byyearday']] as const) {
+    const v = parts.get(part)
+    if (v === undefined) continue
+    if (!NUMBERS.test(v)) return undefined
+    fields[field] = v
+  }
+  const count = parts.get('COUNT')
+  if (count !== undefined) {
+    if (!/^\d{1,6}$/.test(count) || Number(count) < 1) return undefined
+    fields.count = Number(count)
+  }
+  const until = parts.get('UNTIL')
+  if (until !== undefined) {
+    const m = /^(\d{4})(\d{2})(\d{2})(T\d{6}Z?)?$/.exec(until)
+    if (!m) return undefined
+    fields.until = `${m[1]}-${m[2]}-${m[3]}`
+  }
+  const wkst = parts.get('WKST')
+  if (wkst !== undefined) {
+    if (!/^(MO|TU|WE|TH|FR|SA|SU)$/.test(wkst)) return undefined
+    fields.wkst = wkst
+  }
+  const byhour = parts.get('BYHOUR')
+  let hours: number[] = []
+  if (byhour !== undefined) {
+    hours = byhour.split(',').map((h) => (/^\d{1,2}$/.test(h) ? Number(h) : -1))
+    if (hours.some((h) => h < 0 || h > 23)) return undefined
+  }
+  return { fields, hours }
+}
+
+/**
+ * One HSDS schedule per run of opening hours (HSDS has one opens_at/closes_at per entry): "Tuesday and Thursday,
+ * 19:00–21:00" is one entry, mornings and afternoons are two. The offer's from/until become valid_from/valid_to.
+ * A rule HSDS cannot carry exactly still gives one entry, with the words and the rule itself in `notes`; an offer
+ * with neither rule nor dates has no schedule at all.
+ */
+export function toSchedules(offer: Pick<HsdsOffer, 'schedule' | 'fromDate' | 'untilDate'>, serviceId: string, ctx: HsdsContext): HsdsSchedule[] {
+  const { t } = ctx
+  const rule = offer.schedule?.trim() || null
+  if (!rule && !offer.fromDate && !offer.untilDate) return []
+  const dates = offer.fromDate && offer.untilDate ? t('hsds.schedule.between', { from: offer.fromDate, until: offer.untilDate })
+    : offer.fromDate ? t('hsds.schedule.from', { from: offer.fromDate })
+      : offer.untilDate ? t('hsds.schedule.until', { until: offer.untilDate }) : ''
+  const words = rule ? ctx.describeRule(rule) || t('hsds.schedule.any_time') : t('hsds.schedule.any_time')
+  const common = (n: number): HsdsSchedule => ({
+    id: uuidV5(`schedule:${serviceId}:${n}`, ctx.namespace),
+    service_id: serviceId,
+    ...(offer.fromDate ? { valid_from: offer.fromDate } : {}),
+    ...(offer.untilDate ? { valid_to: offer.untilDate } : {}),
+    description: [words, dates].filter(Boolean).join(t('hsds.schedule.separator')),
+  })
+  if (!rule) return [common(0)]
+  const parts = parseRule(rule)
+  const s = parts && structured(parts, offer.fromDate)
+  if (!s) return [{ ...common(0), notes: `RRULE:${rule.replace(/^\s*RRULE:/i, '')}` }]
+  const runs = hourRuns(s.hours)
+  if (runs.length === 0) return [{ ...common(0), ...s.fields, timezone: UTC_OFFSET_HOURS }]
+  return runs.map(([first, last], n) => ({
+    ...common(n), ...s.fields, timezone: UTC_OFFSET_HOURS, opens_at: time(first), closes_at: time(last + 1),
+  }))
+}
+
+// ---- the list the API answers with: HSDS's own page shape ---------------------------------------------------
+
+export interface HsdsPage<T> {
+  total_items: number
+  total_pages: number
+  page_number: number
+  size: number
+  first_page: boolean
+  last_page: boolean
+  empty: boolean
+  contents: T[]
+}
+
+export function page<T>(contents: T[], total: number, pageNumber: number, perPage: number): HsdsPage<T> {
+  const totalPages = Math.max(1, Math.ceil(total / perPage))
+  return {
+    total_items: total, total_pages: totalPages, page_number: pageNumber, size: contents.length,
+    first_page: pageNumber === 1, last_page: pageNumber >= totalPages, empty: contents.length === 0, contents,
+  }
+}
