@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
 import { asc, count, eq, inArray } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
+import { sqliteOf, type Db } from '../db/client.js'
 import { areas, brokerAreas, memberships, needs, organizations, settings, users } from '../db/schema.js'
 import * as accounts from '../accounts/accounts.js'
 import * as interchange from '../interchange/interchange.js'
@@ -44,6 +44,7 @@ export async function seedDemo(db: Db, opts: { password?: string; now?: Date } =
   }
   db.insert(settings).values({ key: 'demo_accounts', value: JSON.stringify(created) }).onConflictDoUpdate({ target: settings.key, set: { value: JSON.stringify(created) } }).run()
   sampleMatches(db, now)
+  backdateListings(db, now)
   return created
 }
 
@@ -80,6 +81,23 @@ function sampleMatches(db: Db, now: Date) {
     matches.fire(db, delivered.holder, m.id, 'accept', {}, daysAgo(now, 48))
     matches.fire(db, delivered.holder, m.id, 'deliver', { quantity: delivered.quantity }, daysAgo(now, 40))
     matches.fire(db, leader, m.id, 'review', { rating: 5, comment: '场地干净，音响好用，谢谢！' }, daysAgo(now, 39))
+  }
+}
+
+/**
+ * Spreads the listings' posting dates over the last three months, as a district's real history would be, so
+ * the reports and the desk's idle queue have a past to show. A listing is never posted after its first match.
+ */
+function backdateListings(db: Db, now: Date) {
+  const sqlite = sqliteOf(db)
+  for (const [table, column] of [['needs', 'need_id'], ['offers', 'offer_id']] as const) {
+    const rows = sqlite.prepare(`SELECT t.id, (SELECT min(e.at) FROM match_events e JOIN matches m ON m.id = e.match_id WHERE m.${column} = t.id) AS first FROM ${table} t`).all() as { id: number; first: string | null }[]
+    const update = sqlite.prepare(`UPDATE ${table} SET created_at = ?, updated_at = ? WHERE id = ?`)
+    for (const r of rows) {
+      let at = daysAgo(now, 2 + ((r.id * 37) % 88))
+      if (r.first && at.toISOString() >= r.first) at = new Date(Date.parse(r.first) - 2 * DAY)
+      update.run(at.toISOString(), at.toISOString(), r.id)
+    }
   }
 }
 

@@ -1,11 +1,13 @@
 import type { MessageKey } from './zh-CN.js'
 import { enMarketplace } from './en.marketplace.js'
 import { enBrokering } from './en.brokering.js'
+import { enReports } from './en.reports.js'
 import { enCapacity } from './en.capacity.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
   ...enBrokering,
+  ...enReports,
   ...enCapacity,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',

@@ -1,5 +1,6 @@
 import { zhMarketplace } from './zh-CN.marketplace.js'
 import { zhBrokering } from './zh-CN.brokering.js'
+import { zhReports } from './zh-CN.reports.js'
 import { zhCapacity } from './zh-CN.capacity.js'
 
 /**
@@ -9,6 +10,7 @@ import { zhCapacity } from './zh-CN.capacity.js'
 export const zhCN = {
   ...zhMarketplace,
   ...zhBrokering,
+  ...zhReports,
   ...zhCapacity,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',

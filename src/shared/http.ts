@@ -44,3 +44,9 @@ export function redirectAfterPost(req: FastifyRequest, reply: FastifyReply, url:
 export function rateLimited(config: { rateLimits: boolean }, max: number) {
   return config.rateLimits ? { rateLimit: { max, timeWindow: '1 minute' } } : {}
 }
+
+/** A download's Content-Disposition (RFC 6266): the real UTF-8 name, and an ASCII one for clients that cannot read it. */
+export function attachment(filename: string, asciiFallback: string): string {
+  const ascii = asciiFallback.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`
+}

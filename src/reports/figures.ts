@@ -1,0 +1,188 @@
+/**
+ * The street office's report, computed from plain rows: no database, no clock (`now` is passed in).
+ * The shell (`reports.ts`) preselects rows with the same rules in SQL for speed; these functions apply the
+ * rules again, so a district built by hand in a test checks every figure exactly.
+ *
+ * A period is two dates, both included, in UTC like every date on the site. An area is a materialised path
+ * ('/1/4/'): a need belongs to it when its place is in the area; an offer when the area it serves lies in the
+ * area or covers it (a district-wide offer is available to every street, so it counts in each street's report).
+ */
+
+export interface Period { from: string; to: string }
+
+export interface CategoryRow { code: string; unit: string }
+
+export interface NeedRow {
+  id: number
+  orgId: number
+  category: string
+  quantity: number
+  remaining: number
+  createdAt: string
+  areaPath: string
+  /** The first time any match for this need was accepted; null when none has been. */
+  firstAcceptedAt: string | null
+}
+
+export interface OfferRow { id: number; category: string; quantity: number; remaining: number; createdAt: string; servesPath: string }
+
+/** A match that reached "accepted": who was served, and when. */
+export interface AcceptanceRow { needOrgId: number; needAreaPath: string; acceptedAt: string }
+
+/** A need-side request to a holder, and the holder's answer if any. */
+export interface RequestRow {
+  requestedAt: string
+  needAreaPath: string
+  answeredAt: string | null
+  /** How the request ended: 'accepted' or 'declined' are answers; 'withdrawn' means the asker took it back first. */
+  outcome: 'accepted' | 'declined' | 'withdrawn' | null
+}
+
+export interface FeedbackRow { side: 'need' | 'offer'; rating: number; createdAt: string; needAreaPath: string }
+
+export interface OrgRow { id: number; registered: boolean }
+
+export interface ReportInput {
+  period: Period
+  areaPath: string
+  categories: CategoryRow[]
+  needs: NeedRow[]
+  offers: OfferRow[]
+  acceptances: AcceptanceRow[]
+  requests: RequestRow[]
+  feedback: FeedbackRow[]
+  orgs: OrgRow[]
+  /** Days a holder has to answer a request: the site's reminder setting. */
+  answerDays: number
+  now: Date
+}
+
+const DAY = 86_400_000
+
+/** [start, end) instants of a period of whole UTC days. */
+export function bounds(period: Period): [string, string] {
+  const end = new Date(Date.parse(`${period.to}T00:00:00.000Z`) + DAY).toISOString()
+  return [`${period.from}T00:00:00.000Z`, end]
+}
+
+const inPeriod = ([start, end]: [string, string], at: string) => at >= start && at < end
+const needInArea = (areaPath: string, path: string) => path.startsWith(areaPath)
+/** An offer serves an area when what it serves lies inside the area or covers it. */
+export const offerInArea = (areaPath: string, servesPath: string) => servesPath.startsWith(areaPath) || areaPath.startsWith(servesPath)
+
+export const share = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null)
+
+export function median(values: number[]): number | null {
+  if (!values.length) return null
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+const mean = (values: number[]) => (values.length ? values.reduce((s, v) => s + v, 0) / values.length : null)
+
+/** Upper bounds in days of the time-to-first-match histogram; the last bucket is open. */
+export const WAIT_BUCKETS = [1, 3, 7, 14, 30] as const
+
+export function report(input: ReportInput) {
+  const span = bounds(input.period)
+  const needs = input.needs.filter((n) => inPeriod(span, n.createdAt) && needInArea(input.areaPath, n.areaPath))
+  const offers = input.offers.filter((o) => inPeriod(span, o.createdAt) && offerInArea(input.areaPath, o.servesPath))
+  return {
+    demand: demand(input.categories, needs),
+    waits: waits(input.categories, needs),
+    requests: requests(input, span),
+    utilization: utilization(input.categories, offers),
+    orgs: orgsServed(input, span, needs),
+    feedback: feedbackScores(input, span),
+  }
+}
+
+export type Report = ReturnType<typeof report>
+
+/** Demand posted in the period and how much of it has been met so far (reserved by accepted matches or delivered). */
+function demand(categories: CategoryRow[], needs: NeedRow[]) {
+  return categories.map(({ code, unit }) => {
+    const rows = needs.filter((n) => n.category === code)
+    const posted = rows.reduce((s, n) => s + n.quantity, 0)
+    const met = rows.reduce((s, n) => s + (n.quantity - n.remaining), 0)
+    return { category: code, unit, needs: rows.length, posted, met, share: share(met, posted), fullyMet: rows.filter((n) => n.remaining === 0).length }
+  }).filter((r) => r.needs > 0)
+}
+
+/** Days from a need being posted to its first accepted match, for needs posted in the period. */
+function waits(categories: CategoryRow[], needs: NeedRow[]) {
+  // Imported history can say a need was matched before it was posted here; that wait counts as none.
+  const daysOf = (n: NeedRow) => Math.max(0, (Date.parse(n.firstAcceptedAt!) - Date.parse(n.createdAt)) / DAY)
+  const matched = needs.filter((n) => n.firstAcceptedAt !== null)
+  const days = matched.map(daysOf)
+  const buckets = WAIT_BUCKETS.map((upTo, i) => ({ upTo, from: i ? WAIT_BUCKETS[i - 1] : 0, count: days.filter((d) => d <= upTo && (i === 0 || d > WAIT_BUCKETS[i - 1])).length }))
+  return {
+    posted: needs.length,
+    matched: matched.length,
+    unmatched: needs.length - matched.length,
+    medianDays: median(days),
+    buckets,
+    beyond: days.filter((d) => d > WAIT_BUCKETS.at(-1)!).length,
+    byCategory: categories.map(({ code }) => {
+      const rows = matched.filter((n) => n.category === code)
+      return { category: code, matched: rows.length, medianDays: median(rows.map(daysOf)) }
+    }).filter((r) => r.matched > 0),
+  }
+}
+
+/**
+ * Requests made in the period and whether the holder answered (accepted or declined) within the deadline.
+ * The share counts only requests whose answer is in or whose deadline has passed: one still inside its
+ * deadline, or withdrawn by the asker before any answer, says nothing yet about the holder.
+ */
+function requests(input: ReportInput, span: [string, string]) {
+  const rows = input.requests.filter((r) => inPeriod(span, r.requestedAt) && needInArea(input.areaPath, r.needAreaPath))
+  const deadline = (r: RequestRow) => Date.parse(r.requestedAt) + input.answerDays * DAY
+  const answered = (r: RequestRow) => r.answeredAt !== null && (r.outcome === 'accepted' || r.outcome === 'declined')
+  const inTime = rows.filter((r) => answered(r) && Date.parse(r.answeredAt!) <= deadline(r)).length
+  const late = rows.filter((r) => answered(r) && Date.parse(r.answeredAt!) > deadline(r)).length
+  const waiting = rows.filter((r) => r.answeredAt === null)
+  const overdue = waiting.filter((r) => deadline(r) < input.now.getTime()).length
+  const pending = waiting.length - overdue
+  const withdrawn = rows.filter((r) => r.answeredAt !== null && !answered(r)).length
+  return { total: rows.length, inTime, late, overdue, pending, withdrawn, deadlineDays: input.answerDays, share: share(inTime, inTime + late + overdue) }
+}
+
+/** Offer capacity posted in the period, and how much of it matches have used (reserved or delivered). */
+function utilization(categories: CategoryRow[], offers: OfferRow[]) {
+  return categories.map(({ code, unit }) => {
+    const rows = offers.filter((o) => o.category === code)
+    const offered = rows.reduce((s, o) => s + o.quantity, 0)
+    const used = rows.reduce((s, o) => s + (o.quantity - o.remaining), 0)
+    return { category: code, unit, offers: rows.length, offered, used, share: share(used, offered), untouched: rows.filter((o) => o.remaining === o.quantity).length }
+  }).filter((r) => r.offers > 0)
+}
+
+/**
+ * Organizations whose needs here had a match accepted in the period. Under-resourced means unregistered
+ * (未登记): the groups the platform exists for, and the one sign of weakness every organization declares.
+ */
+function orgsServed(input: ReportInput, span: [string, string], needsPosted: NeedRow[]) {
+  const unregistered = new Set(input.orgs.filter((o) => !o.registered).map((o) => o.id))
+  const served = new Set(input.acceptances.filter((a) => inPeriod(span, a.acceptedAt) && needInArea(input.areaPath, a.needAreaPath)).map((a) => a.needOrgId))
+  const asking = new Set(needsPosted.map((n) => n.orgId))
+  const weakServed = [...served].filter((id) => unregistered.has(id)).length
+  return { asking: asking.size, served: served.size, underResourced: weakServed, underResourcedShare: share(weakServed, served.size) }
+}
+
+/** Ratings (1–5) given in the period on matches for needs here, from both sides. */
+function feedbackScores(input: ReportInput, span: [string, string]) {
+  const rows = input.feedback.filter((f) => inPeriod(span, f.createdAt) && needInArea(input.areaPath, f.needAreaPath))
+  const side = (s: FeedbackRow['side']) => {
+    const ratings = rows.filter((f) => f.side === s).map((f) => f.rating)
+    return { count: ratings.length, mean: mean(ratings) }
+  }
+  return {
+    count: rows.length,
+    mean: mean(rows.map((f) => f.rating)),
+    need: side('need'),
+    offer: side('offer'),
+    distribution: [1, 2, 3, 4, 5].map((rating) => ({ rating, count: rows.filter((f) => f.rating === rating).length })),
+  }
+}

@@ -1,0 +1,95 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { attachment } from '../shared/http.js'
+import * as areas from '../areas/areas.js'
+import { categoryNames } from '../listings/forms.js'
+import { ValidationError, type FieldErrors } from '../shared/errors.js'
+import { int } from '../shared/forms.js'
+import * as reports from './reports.js'
+import { charts } from './charts.js'
+import { TABLE_IDS, formatted, headlines, tables, toCsv, type TableId, type Words } from './tables.js'
+import { workbook } from './workbook.js'
+
+const Query = {
+  type: 'object',
+  properties: { area: int(1, 2_147_483_647), from: { type: 'string', maxLength: 10 }, to: { type: 'string', maxLength: 10 } },
+} as const
+
+interface Query { area?: number; from?: string; to?: string }
+
+const reportsRoutes: FastifyPluginAsync = async (app) => {
+  const words = (req: FastifyRequest): Words => {
+    const names = categoryNames(app.db, req.locale)
+    return { t: req.t, category: (code) => names[code] ?? code, unit: (code) => req.t(`unit.${code}`) }
+  }
+
+  /** The report asked for, or the form again with what to fix. */
+  const compute = (req: FastifyRequest) => {
+    const query = req.validationError ? {} : (req.query as Query)
+    const { area, period, scope } = reports.resolve(app.db, req.user!, query, new Date())
+    return { area, period, scope, report: reports.build(app.db, area.path, period) }
+  }
+
+  /** "成效报告-东湖街道-2026-01-01_2026-03-31-需求….csv", and an ASCII name for old clients. */
+  const download = (req: FastifyRequest, r: ReturnType<typeof compute>, ext: string, part?: { id: string; title: string }) => attachment(
+    `${req.t('reports.file')}-${areas.displayName(r.area, req.locale)}-${r.period.from}_${r.period.to}${part ? `-${part.title}` : ''}.${ext}`,
+    `assetbridge-report-${r.area.ref ?? r.area.id}-${r.period.from}_${r.period.to}${part ? `-${part.id}` : ''}.${ext}`,
+  )
+
+  app.get('/reports', { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true }, async (req, reply) => {
+    let r: ReturnType<typeof compute>
+    try {
+      r = compute(req)
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      return showForm(req, reply, err.fields)
+    }
+    const w = words(req)
+    const byId = Object.fromEntries(tables(r.report, w).map((t) => [t.id, formatted(t, req.locale)]))
+    const query = new URLSearchParams({ area: String(r.area.id), from: r.period.from, to: r.period.to }).toString()
+    return reply.render('reports/show', {
+      title: req.t('reports.title'), values: { area: r.area.id, ...r.period }, areaOptions: options(req, r.scope), query,
+      areaName: areas.displayName(r.area, req.locale), period: r.period, report: r.report,
+      charts: charts(r.report, w, req.locale), tables: byId, headline: headlines(r.report, req.locale),
+    })
+  })
+
+  app.get('/reports/:table.csv', {
+    config: { access: 'signed_in' },
+    schema: { params: { type: 'object', properties: { table: { type: 'string', enum: [...TABLE_IDS] } }, required: ['table'] }, querystring: Query },
+  }, async (req, reply) => {
+    const r = compute(req)
+    const table = tables(r.report, words(req)).find((t) => t.id === (req.params as { table: TableId }).table)!
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', download(req, r, 'csv', table)).send(toCsv(table, req.locale))
+  })
+
+  app.get('/reports.xlsx', { config: { access: 'signed_in' }, schema: { querystring: Query } }, async (req, reply) => {
+    const r = compute(req)
+    const cover = {
+      title: req.t('reports.title'),
+      lines: [
+        [req.t('reports.area'), areas.displayName(r.area, req.locale)],
+        [req.t('reports.from'), r.period.from],
+        [req.t('reports.to'), r.period.to],
+        [req.t('reports.generated'), new Date().toISOString()],
+      ] as [string, string][],
+    }
+    const body = await workbook(cover, tables(r.report, words(req)))
+    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', download(req, r, 'xlsx')).send(body)
+  })
+
+  function options(req: FastifyRequest, scope: areas.Area[]) {
+    const top = Math.min(...scope.map((a) => areas.pathIds(a).length))
+    return scope.map((a) => ({ id: a.id, label: `${'\u3000'.repeat(areas.pathIds(a).length - top)}${areas.displayName(a, req.locale)}` }))
+  }
+
+  /** The period form with what to fix; the user's own values stay in the fields. */
+  function showForm(req: FastifyRequest, reply: FastifyReply, errors: FieldErrors) {
+    const query = req.query as Record<string, string | undefined>
+    const scope = reports.reportableAreas(app.db, req.user!)
+    return reply.code(422).render('reports/show', {
+      title: req.t('reports.title'), errors, values: { area: query.area, from: query.from, to: query.to }, areaOptions: options(req, scope),
+    })
+  }
+}
+
+export default reportsRoutes

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest'
+import { bounds, median, offerInArea, report, type ReportInput } from '../../../src/reports/figures.js'
+
+/**
+ * A district built by hand: district /1/, street A /1/2/ with community /1/2/3/, street B /1/4/ with /1/4/5/.
+ * The report is for street A in March 2026; rows outside the street or the month are there to be left out.
+ */
+const A = '/1/2/'
+const A1 = '/1/2/3/'
+const B1 = '/1/4/5/'
+const need = (id: number, o: Partial<ReportInput['needs'][number]>): ReportInput['needs'][number] =>
+  ({ id, orgId: 1, category: 'venue', quantity: 10, remaining: 10, createdAt: '2026-03-10T08:00:00.000Z', areaPath: A1, firstAcceptedAt: null, ...o })
+
+function district(): ReportInput {
+  return {
+    period: { from: '2026-03-01', to: '2026-03-31' },
+    areaPath: A,
+    now: new Date('2026-04-15T00:00:00Z'),
+    answerDays: 3,
+    categories: [{ code: 'venue', unit: 'hours' }, { code: 'funds', unit: 'yuan' }, { code: 'training', unit: 'seats' }],
+    needs: [
+      need(1, { orgId: 1, quantity: 10, remaining: 4, firstAcceptedAt: '2026-03-12T08:00:00.000Z' }), // 2 days
+      need(2, { orgId: 2, quantity: 6, remaining: 0, createdAt: '2026-03-01T00:00:00.000Z', firstAcceptedAt: '2026-03-11T00:00:00.000Z' }), // 10 days
+      need(3, { orgId: 2, category: 'funds', quantity: 1000, remaining: 1000 }),
+      need(4, { orgId: 3, category: 'funds', quantity: 500, remaining: 0, createdAt: '2026-03-31T23:59:59.999Z', firstAcceptedAt: '2026-05-30T23:59:59.999Z' }), // 60 days
+      need(5, { orgId: 3, createdAt: '2026-02-28T23:59:59.999Z' }), // the day before the period
+      need(6, { orgId: 3, createdAt: '2026-04-01T00:00:00.000Z' }), // the day after
+      need(7, { orgId: 4, areaPath: B1 }), // another street
+      need(8, { orgId: 1, remaining: 10, firstAcceptedAt: '2026-03-10T07:00:00.000Z' }), // matched "before" posting (imported): 0 days
+    ],
+    offers: [
+      { id: 1, category: 'venue', quantity: 20, remaining: 5, createdAt: '2026-03-02T00:00:00.000Z', servesPath: A1 },
+      { id: 2, category: 'venue', quantity: 10, remaining: 10, createdAt: '2026-03-03T00:00:00.000Z', servesPath: '/1/' }, // district-wide: covers A
+      { id: 3, category: 'funds', quantity: 100, remaining: 100, createdAt: '2026-03-03T00:00:00.000Z', servesPath: B1 }, // street B only
+      { id: 4, category: 'training', quantity: 8, remaining: 2, createdAt: '2026-03-20T00:00:00.000Z', servesPath: A },
+      { id: 5, category: 'training', quantity: 8, remaining: 0, createdAt: '2026-01-20T00:00:00.000Z', servesPath: A }, // before
+    ],
+    acceptances: [
+      { needOrgId: 1, needAreaPath: A1, acceptedAt: '2026-03-12T08:00:00.000Z' },
+      { needOrgId: 2, needAreaPath: A1, acceptedAt: '2026-03-11T00:00:00.000Z' },
+      { needOrgId: 2, needAreaPath: A1, acceptedAt: '2026-03-15T00:00:00.000Z' }, // the same organization twice
+      { needOrgId: 3, needAreaPath: A1, acceptedAt: '2026-05-30T23:59:59.999Z' }, // after the period
+      { needOrgId: 4, needAreaPath: B1, acceptedAt: '2026-03-12T00:00:00.000Z' }, // another street
+    ],
+    requests: [
+      { requestedAt: '2026-03-05T00:00:00.000Z', needAreaPath: A1, answeredAt: '2026-03-08T00:00:00.000Z', outcome: 'accepted' }, // exactly 3 days: in time
+      { requestedAt: '2026-03-05T00:00:00.000Z', needAreaPath: A1, answeredAt: '2026-03-06T00:00:00.000Z', outcome: 'declined' }, // in time
+      { requestedAt: '2026-03-05T00:00:00.000Z', needAreaPath: A1, answeredAt: '2026-03-08T00:00:00.001Z', outcome: 'accepted' }, // late
+      { requestedAt: '2026-03-05T00:00:00.000Z', needAreaPath: A1, answeredAt: null, outcome: null }, // overdue by now
+      { requestedAt: '2026-03-06T00:00:00.000Z', needAreaPath: A1, answeredAt: '2026-03-07T00:00:00.000Z', outcome: 'withdrawn' },
+      { requestedAt: '2026-03-31T12:00:00.000Z', needAreaPath: A1, answeredAt: null, outcome: null }, // still due when "now" is 1 April
+      { requestedAt: '2026-03-05T00:00:00.000Z', needAreaPath: B1, answeredAt: null, outcome: null }, // another street
+      { requestedAt: '2026-02-05T00:00:00.000Z', needAreaPath: A1, answeredAt: null, outcome: null }, // before
+    ],
+    feedback: [
+      { side: 'need', rating: 5, createdAt: '2026-03-20T00:00:00.000Z', needAreaPath: A1 },
+      { side: 'need', rating: 4, createdAt: '2026-03-21T00:00:00.000Z', needAreaPath: A1 },
+      { side: 'offer', rating: 2, createdAt: '2026-03-22T00:00:00.000Z', needAreaPath: A1 },
+      { side: 'offer', rating: 1, createdAt: '2026-03-22T00:00:00.000Z', needAreaPath: B1 },
+      { side: 'offer', rating: 1, createdAt: '2026-04-01T00:00:00.000Z', needAreaPath: A1 },
+    ],
+    orgs: [{ id: 1, registered: false }, { id: 2, registered: true }, { id: 3, registered: false }, { id: 4, registered: false }],
+  }
+}
+
+describe('report figures for a hand-built district', () => {
+  it('demand posted and met, by category, only for needs posted in the period and the area', () => {
+    expect(report(district()).demand).toEqual([
+      { category: 'venue', unit: 'hours', needs: 3, posted: 26, met: 12, share: 12 / 26, fullyMet: 1 },
+      { category: 'funds', unit: 'yuan', needs: 2, posted: 1500, met: 500, share: 500 / 1500, fullyMet: 1 },
+    ])
+  })
+
+  it('median days to a first accepted match, the histogram, and the needs not matched yet', () => {
+    const w = report(district()).waits
+    expect(w.posted).toBe(5)
+    expect(w.matched).toBe(4)
+    expect(w.unmatched).toBe(1)
+    // Waits 0, 2, 10 and 60 days.
+    expect(w.medianDays).toBe(6)
+    expect(w.buckets.map((b) => [b.from, b.upTo, b.count])).toEqual([[0, 1, 1], [1, 3, 1], [3, 7, 0], [7, 14, 1], [14, 30, 0]])
+    expect(w.beyond).toBe(1)
+    expect(w.byCategory).toEqual([{ category: 'venue', matched: 3, medianDays: 2 }, { category: 'funds', matched: 1, medianDays: 60 }])
+  })
+
+  it('requests answered within the deadline, counting only those answered or past due', () => {
+    const input = district()
+    input.now = new Date('2026-04-01T00:00:00Z')
+    expect(report(input).requests).toEqual({ total: 6, inTime: 2, late: 1, overdue: 1, pending: 1, withdrawn: 1, deadlineDays: 3, share: 2 / 4 })
+    // A fortnight later the last request is overdue too.
+    input.now = new Date('2026-04-15T00:00:00Z')
+    expect(report(input).requests).toMatchObject({ overdue: 2, pending: 0, share: 2 / 5 })
+  })
+
+  it('offer utilization counts offers serving the area or covering it, posted in the period', () => {
+    expect(report(district()).utilization).toEqual([
+      { category: 'venue', unit: 'hours', offers: 2, offered: 30, used: 15, share: 0.5, untouched: 1 },
+      { category: 'training', unit: 'seats', offers: 1, offered: 8, used: 6, share: 0.75, untouched: 0 },
+    ])
+  })
+
+  it('organizations asking and served, with the unregistered share of those served', () => {
+    // Asking: orgs 1, 2, 3 posted in the period here. Served in the period here: 1 and 2 (3's acceptance is in May).
+    expect(report(district()).orgs).toEqual({ asking: 3, served: 2, underResourced: 1, underResourcedShare: 0.5 })
+  })
+
+  it('feedback given in the period on needs here, by side and as a distribution', () => {
+    const f = report(district()).feedback
+    expect(f.count).toBe(3)
+    expect(f.mean).toBeCloseTo(11 / 3, 12)
+    expect(f.need).toEqual({ count: 2, mean: 4.5 })
+    expect(f.offer).toEqual({ count: 1, mean: 2 })
+    expect(f.distribution.map((d) => d.count)).toEqual([0, 1, 0, 1, 1])
+  })
+
+  it('an empty area gives zeros and no shares, never NaN', () => {
+    const input = district()
+    input.areaPath = '/9/'
+    const r = report(input)
+    expect(r.demand).toEqual([])
+    expect(r.waits).toMatchObject({ posted: 0, matched: 0, medianDays: null })
+    expect(r.requests.share).toBeNull()
+    expect(r.orgs).toEqual({ asking: 0, served: 0, underResourced: 0, underResourcedShare: null })
+    expect(r.feedback.mean).toBeNull()
+    expect(JSON.stringify(r)).not.toContain('NaN')
+  })
+})
+
+describe('report helpers', () => {
+  it('a period covers whole UTC days, both ends included', () => {
+    expect(bounds({ from: '2026-03-01', to: '2026-03-31' })).toEqual(['2026-03-01T00:00:00.000Z', '2026-04-01T00:00:00.000Z'])
+  })
+
+  it('median of odd, even and empty lists', () => {
+    expect(median([5, 1, 3])).toBe(3)
+    expect(median([4, 1, 3, 2])).toBe(2.5)
+    expect(median([])).toBeNull()
+  })
+
+  it('an offer belongs to an area it serves inside, or one it covers, not a sibling', () => {
+    expect(offerInArea('/1/2/', '/1/2/3/')).toBe(true)
+    expect(offerInArea('/1/2/', '/1/')).toBe(true)
+    expect(offerInArea('/1/2/', '/1/4/')).toBe(false)
+    expect(offerInArea('/1/2/', '/1/22/')).toBe(false)
+  })
+})
