@@ -27,6 +27,7 @@ import searchRoutes from './listings/search.routes.js'
 import matchesRoutes from './brokering/matches.routes.js'
 import allocationsRoutes from './matching/allocations.routes.js'
 import deskRoutes from './brokering/desk.routes.js'
+import mapRoutes from './impact/map.routes.js'
 import reportsRoutes from './reports/reports.routes.js'
 import matchesApi from './brokering/matches.api.js'
 import matchingApi from './matching/matching.api.js'
@@ -121,6 +122,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(matchesRoutes)
   await app.register(allocationsRoutes)
   await app.register(deskRoutes)
+  await app.register(mapRoutes)
   await app.register(reportsRoutes)
   await app.register(matchesApi)
   await app.register(matchingApi)

@@ -1,12 +1,14 @@
 import type { MessageKey } from './zh-CN.js'
 import { enMarketplace } from './en.marketplace.js'
 import { enBrokering } from './en.brokering.js'
+import { enMap } from './en.map.js'
 import { enReports } from './en.reports.js'
 import { enCapacity } from './en.capacity.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
   ...enBrokering,
+  ...enMap,
   ...enReports,
   ...enCapacity,
   'app.name': 'AssetBridge',

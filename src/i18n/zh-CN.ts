@@ -1,5 +1,6 @@
 import { zhMarketplace } from './zh-CN.marketplace.js'
 import { zhBrokering } from './zh-CN.brokering.js'
+import { zhMap } from './zh-CN.map.js'
 import { zhReports } from './zh-CN.reports.js'
 import { zhCapacity } from './zh-CN.capacity.js'
 
@@ -10,6 +11,7 @@ import { zhCapacity } from './zh-CN.capacity.js'
 export const zhCN = {
   ...zhMarketplace,
   ...zhBrokering,
+  ...zhMap,
   ...zhReports,
   ...zhCapacity,
   'app.name': '社区资源桥',

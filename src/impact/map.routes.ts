@@ -1,0 +1,21 @@
+import type { FastifyPluginAsync } from 'fastify'
+import * as map from './map.js'
+import { SORTS } from './gaps.js'
+import { int, oneOf, str } from '../shared/forms.js'
+
+const MapQuery = { type: 'object', properties: { category: str(40), area: int(1, 2_147_483_647), sort: oneOf(SORTS) } }
+
+const mapRoutes: FastifyPluginAsync = async (app) => {
+  // Public: it aggregates only the open listings anyone may browse, and names no person.
+  app.get('/map', { config: { access: 'anyone' }, schema: { querystring: MapQuery }, attachValidation: true }, async (req, reply) => {
+    const query = req.validationError ? {} : (req.query as map.MapQuery)
+    const data = map.page(app.db, query, req.locale)
+    return reply.render('impact/map', { ...data, ignored: !!req.validationError, title: req.t('map.title') }, { partial: 'impact/map-view' })
+  })
+
+  app.get('/map/agenda', { config: { access: 'anyone' } }, async (req, reply) => {
+    return reply.render('impact/map-agenda', { ...map.agenda(app.db, req.user, req.locale), title: req.t('agenda.title') })
+  })
+}
+
+export default mapRoutes
