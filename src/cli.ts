@@ -5,7 +5,7 @@ import { openDb, backup } from './db/client.js'
 import * as accounts from './accounts/accounts.js'
 import * as tokens from './accounts/tokens.js'
 import { isEmpty, seedDemo } from './demo/seed.js'
-import { exportCommand, importCommand } from './interchange/commands.js'
+import { exportCommand, hsdsExportCommand, importCommand } from './interchange/commands.js'
 
 const USAGE = `Usage: npm run cli -- <command>
   seed                                         load the demo district (empty database only)
@@ -15,6 +15,7 @@ const USAGE = `Usage: npm run cli -- <command>
   import FILE [FILE...]                        import a ledger: one .json file (assetbridge/v1), or .csv files
                                                named by section (areas.csv, organizations.csv, needs.csv, offers.csv)
   export FILE.json | DIR/                      export the ledger as JSON, or as one .csv file per section
+  export --format hsds [FILE.json] [--lang en] active offers as Open Referral HSDS 3.0 services (stdout without FILE)
 The database is DATABASE_URL (default db/assetbridge.sqlite).`
 
 function fail(message: string): never {
@@ -25,7 +26,7 @@ function fail(message: string): never {
 async function main(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, user: { type: 'string' }, label: { type: 'string' } },
+    options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, user: { type: 'string' }, label: { type: 'string' }, format: { type: 'string' }, lang: { type: 'string' } },
   })
   const [command, sub] = positionals
   if (!command || command === 'help') return console.log(USAGE)
@@ -66,6 +67,12 @@ async function main(argv: string[]) {
         return
       }
       case 'export': {
+        if (values.format === 'hsds') {
+          if (values.lang !== undefined && values.lang !== 'en' && values.lang !== 'zh-CN') fail('--lang must be en or zh-CN')
+          process.exitCode = hsdsExportCommand(db, sub, { baseUrl: config.baseUrl, locale: values.lang as 'en' | 'zh-CN' | undefined }, console.log, console.error)
+          return
+        }
+        if (values.format !== undefined && values.format !== 'assetbridge') fail('--format must be hsds (or leave it out for the assetbridge/v1 ledger)')
         if (!sub) fail('export needs a FILE.json or a DIR/')
         process.exitCode = exportCommand(db, sub, console.log, console.error)
         return

@@ -6,6 +6,8 @@ import { readFiles } from './read.js'
 import { importLedger, totalChanged } from './import.js'
 import { exportLedger, toCsv, toJson } from './export.js'
 import { LedgerRejected, describe } from './problems.js'
+import { hsdsAllServices } from './hsds-export.js'
+import type { Locale } from '../i18n/i18n.js'
 
 type Print = (line: string) => void
 
@@ -61,4 +63,25 @@ export function exportCommand(db: Db, target: string, out: Print, err: Print): n
   }
   err('export needs a FILE.json, or a directory (ending in /) for CSV files')
   return 2
+}
+
+/**
+ * `cli export --format hsds [FILE.json] [--lang en]`: every active offer as an HSDS 3.0 service, to the file or to
+ * stdout. `baseUrl` names the deployment, so its UUIDs differ from another district's.
+ */
+export function hsdsExportCommand(db: Db, target: string | undefined, opts: { baseUrl: string; locale?: Locale }, out: Print, err: Print): number {
+  if (target !== undefined && !/\.json$/i.test(target)) {
+    err('export --format hsds writes a FILE.json, or to standard output when no file is named')
+    return 2
+  }
+  const services = hsdsAllServices(db, opts)
+  const json = `${JSON.stringify(services, null, 2)}\n`
+  if (target === undefined) {
+    process.stdout.write(json)
+    return 0
+  }
+  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true })
+  fs.writeFileSync(target, json)
+  out(`Exported ${services.length} active offer${services.length === 1 ? '' : 's'} as HSDS 3.0 services to ${target} (no contact details)`)
+  return 0
 }

@@ -5,6 +5,8 @@ import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/sche
 import { idParam, int, oneOf, str } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 import { MAX_QUANTITY } from './listings.js'
+import { hsdsServices } from '../interchange/hsds-export.js'
+import { LOCALES } from '../i18n/i18n.js'
 
 type NeedRow = Omit<ReturnType<typeof needs.list>['items'][number], 'titleParts'>
 type OfferRow = Omit<ReturnType<typeof offers.list>['items'][number], 'titleParts'>
@@ -66,6 +68,14 @@ const listingsApi: FastifyPluginAsync = async (app) => {
   app.get('/api/v1/offers', { config: { access: 'anyone' }, schema: { querystring: listQuery() } }, async (req) => {
     const page = offers.list(app.db, query(req.query as Body))
     return { items: page.items.map(offerJson), total: page.total, page: page.page, pages: page.pages }
+  })
+  // Public like the lists above: active offers only, nothing private. HSDS's own page shape, for a city directory's importer.
+  app.get('/api/v1/hsds/services', {
+    config: { access: 'anyone' },
+    schema: { querystring: { type: 'object', additionalProperties: false, properties: { page: int(1, 100_000), per_page: int(1, 100), lang: oneOf(LOCALES) } } },
+  }, async (req) => {
+    const q = req.query as Body
+    return hsdsServices(app.db, { baseUrl: app.config.baseUrl, locale: q.lang, page: q.page, perPage: q.per_page })
   })
   app.get('/api/v1/needs/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
     const need = needs.visible(app.db, req.user, (req.params as { id: number }).id)
