@@ -33,6 +33,7 @@ import matchesApi from './brokering/matches.api.js'
 import matchingApi from './matching/matching.api.js'
 import unreadBadge from './notifications/unread.js'
 import notificationsRoutes from './notifications/notifications.routes.js'
+import capacityRoutes from './capacity/capacity.routes.js'
 import * as jobs from './jobs/jobs.js'
 import { startScheduler } from './jobs/scheduler.js'
 
@@ -127,6 +128,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(matchesApi)
   await app.register(matchingApi)
   await app.register(notificationsRoutes)
+  await app.register(capacityRoutes)
 
   // Reminders, digests, expiry and mail run in this process when asked to; started once the app is ready
   // (after server.ts has loaded demo data), stopped before the database closes.

@@ -169,8 +169,9 @@ export function section(db: Db, user: CurrentUser | null, orgId: number, query: 
   if (before.assessedOn > after.assessedOn || (before.assessedOn === after.assessedOn && before.id > after.id)) [before, after] = [after, before]
   const single = before.id === after.id
   const cmp = compare(before.scores, after.scores)
-  const series = single ? [{ key: 'after', scores: after.dimensions }] : [{ key: 'before', scores: before.dimensions }, { key: 'after', scores: after.dimensions }]
+  const series = single ? [{ key: 'only', scores: after.dimensions }] : [{ key: 'before', scores: before.dimensions }, { key: 'after', scores: after.dimensions }]
   const chart = barChart(series)
+  const dayOf = (key: string) => (key === 'before' ? before.assessedOn : after.assessedOn)
   const windowEnd = single ? localToday(now) : after.assessedOn
   const received = matchesBetween(db, orgId, before.assessedOn, windowEnd)
   return {
@@ -179,8 +180,8 @@ export function section(db: Db, user: CurrentUser | null, orgId: number, query: 
     single,
     before: { id: before.id, assessedOn: before.assessedOn },
     after: { id: after.id, assessedOn: after.assessedOn },
-    legend: chart.legend.map((l) => ({ ...l, assessedOn: single ? after.assessedOn : l.series === 'before' ? before.assessedOn : after.assessedOn })),
-    chart: { ...chart, groups: chart.groups.map((g) => ({ ...g, bars: g.bars.map((b) => ({ ...b, text: fixed(b.value) })) })) },
+    legend: chart.legend.map((l) => ({ ...l, assessedOn: dayOf(l.series) })),
+    chart: { ...chart, groups: chart.groups.map((g) => ({ ...g, bars: g.bars.map((b) => ({ ...b, text: fixed(b.value), assessedOn: dayOf(b.series) })) })) },
     dimensions: cmp.dimensions.map((d) => ({ ...d, beforeText: fixed(d.before), afterText: fixed(d.after), changeText: signed(d.change), trend: trend(d.change) })),
     overall: { beforeText: fixed(cmp.overall.before), afterText: fixed(cmp.overall.after), changeText: signed(cmp.overall.change), trend: trend(cmp.overall.change) },
     window: { from: before.assessedOn, to: windowEnd },

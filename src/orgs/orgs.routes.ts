@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as orgs from './orgs.js'
+import * as capacity from '../capacity/capacity.js'
 import * as areas from '../areas/areas.js'
 import { FOCUS_GROUPS, ORG_KINDS } from '../db/schema.js'
 import { formSchema, idParam, int, listOf, oneOf, str } from '../shared/forms.js'
@@ -48,6 +49,8 @@ const orgsRoutes: FastifyPluginAsync = async (app) => {
       org, leaders: orgs.leaders(app.db, id), canEdit: !!user?.orgIds.includes(id),
       canVouch: !!user && org.trust === 'self_declared' && orgs.brokerCovers(app.db, user, org.areaId),
       canEndorse: user?.role === 'admin' && org.trust !== 'endorsed',
+      // The capacity record is internal: undefined (nothing shown) for visitors and other organizations.
+      capacity: capacity.section(app.db, user ?? null, id),
     })
   })
 

@@ -1,0 +1,122 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import * as capacity from './capacity.js'
+import * as orgs from '../orgs/orgs.js'
+import { DIMENSIONS, INDICATOR_CODES, localToday, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type AssessmentInput, type IndicatorCode } from './indicators.js'
+import { formSchema, idParam, int, oneOf, str } from '../shared/forms.js'
+import { redirectAfterPost, submitForm } from '../shared/http.js'
+import { NotFound, NotPermitted, type FieldErrors } from '../shared/errors.js'
+
+const MAX_ID = 2_147_483_647
+const AssessmentBody = formSchema({
+  assessedOn: { type: 'string', format: 'date' }, withLeader: oneOf(['on', 'true', '1']), participants: str(PARTICIPANTS_MAX), note: str(OVERALL_NOTE_MAX),
+  version: int(1, 1e9),
+  ...Object.fromEntries(INDICATOR_CODES.flatMap((c) => [[`score_${c}`, int(1, 5)], [`note_${c}`, str(NOTE_MAX)]])),
+}, ['assessedOn', ...INDICATOR_CODES.map((c) => `score_${c}`)])
+const CompareQuery = { type: 'object', properties: { before: int(1, MAX_ID), after: int(1, MAX_ID) } }
+
+type Body = Record<string, string | number | undefined>
+
+const fromForm = (b: Body): AssessmentInput => ({
+  assessedOn: String(b.assessedOn ?? ''), withLeader: b.withLeader !== undefined,
+  participants: b.participants as string | undefined, note: b.note as string | undefined,
+  scores: Object.fromEntries(INDICATOR_CODES.map((c) => [c, b[`score_${c}`] as number])),
+  notes: Object.fromEntries(INDICATOR_CODES.map((c) => [c, (b[`note_${c}`] as string | undefined) ?? ''])),
+})
+
+const toForm = (a: capacity.Assessment): Body => ({
+  id: a.id, orgId: a.orgId, version: a.version, assessedOn: a.assessedOn, withLeader: a.withLeader ? 'on' : undefined, participants: a.participants, note: a.note,
+  ...Object.fromEntries(INDICATOR_CODES.flatMap((c) => [[`score_${c}`, a.scores[c]], [`note_${c}`, a.notes[c] ?? '']])),
+})
+
+// Whatever was wrong with a score (missing, 0, 6, "abc"), the person needs the same sentence.
+const sameScoreMessage = (errors: FieldErrors): FieldErrors =>
+  Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, k.startsWith('score_') ? { key: 'capacity.validation.score' } : v]))
+
+/** The form's indicators, grouped by dimension, each with its value and problem. */
+const formModel = (values: Body, errors: FieldErrors) => DIMENSIONS.map((d) => ({
+  code: d.code,
+  indicators: d.indicators.map((code: IndicatorCode) => ({
+    code, score: values[`score_${code}`], note: values[`note_${code}`], error: errors[`score_${code}`], noteError: errors[`note_${code}`],
+  })),
+}))
+
+/** One assessment as its page shows it: each dimension with its score and its indicators' scores and notes. */
+const detail = (a: capacity.Assessment) => ({
+  ...a,
+  overallText: a.overall === null ? '—' : a.overall.toFixed(1),
+  dims: DIMENSIONS.map((d) => ({
+    code: d.code, scoreText: a.dimensions[d.code]?.toFixed(1) ?? '—',
+    indicators: d.indicators.map((code: IndicatorCode) => ({ code, score: a.scores[code], note: a.notes[code] ?? '' })),
+  })),
+})
+
+const capacityRoutes: FastifyPluginAsync = async (app) => {
+  const showForm = (req: FastifyRequest, reply: FastifyReply, page: 'new' | 'edit', org: { id: number; name: string }, values: Body, errors: FieldErrors = {}, status = 200) => {
+    const shown = sameScoreMessage(errors)
+    return reply.render(`capacity/${page}`, { form: true, org, values, errors: shown, dimensions: formModel(values, shown), scale: [1, 2, 3, 4, 5], today: localToday(new Date()) },
+      { status, partial: 'capacity/form' })
+  }
+
+  /** The organization, if this user may record an assessment of it: 404 when there is none, 403 when not theirs to assess. */
+  const recordable = (req: FastifyRequest, id: number) => {
+    const org = orgs.get(app.db, id)
+    if (!org) throw new NotFound()
+    if (!capacity.canRecord(app.db, req.user, org)) throw new NotPermitted({ key: 'capacity.not_permitted' })
+    return org
+  }
+
+  /** The assessment, if this user may change it: 404 when they may not even see it, 403 when they see but did not assess it. */
+  const editable = (req: FastifyRequest, id: number) => {
+    const a = capacity.findVisible(app.db, req.user, id)
+    if (!a) throw new NotFound()
+    if (!capacity.canEdit(req.user, a)) throw new NotPermitted({ key: 'capacity.not_assessor' })
+    return a
+  }
+
+  // The organization's capacity section on a page of its own: the comparison form lands here without JavaScript,
+  // and htmx swaps just the section in place.
+  app.get('/orgs/:id/capacity', { config: { access: 'signed_in' }, schema: { params: idParam, querystring: CompareQuery } }, async (req, reply) => {
+    const { id } = req.params as { id: number }
+    const section = capacity.section(app.db, req.user, id, req.query as capacity.CompareQuery)
+    if (!section) throw new NotFound()
+    return reply.render('capacity/org', { capacity: section, title: section.org.name }, { partial: 'capacity/section' })
+  })
+
+  app.get('/orgs/:id/capacity/new', { config: { access: 'staff' }, schema: { params: idParam } }, async (req, reply) => {
+    const org = recordable(req, (req.params as { id: number }).id)
+    return showForm(req, reply, 'new', org, { orgId: org.id, assessedOn: localToday(new Date()), withLeader: 'on' })
+  })
+
+  app.post('/orgs/:id/capacity', { config: { access: 'staff' }, schema: { params: idParam, body: AssessmentBody }, attachValidation: true }, async (req, reply) => {
+    const org = recordable(req, (req.params as { id: number }).id)
+    const body = req.body as Body
+    return submitForm(req, reply, (errors, status) => showForm(req, reply, 'new', org, { ...body, orgId: org.id }, errors, status), () => {
+      const a = capacity.record(app.db, req.user!, org.id, fromForm(body))
+      reply.flash('capacity.recorded')
+      return redirectAfterPost(req, reply, `/capacity/${a.id}`)
+    })
+  })
+
+  app.get('/capacity/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
+    const a = capacity.findVisible(app.db, req.user, (req.params as { id: number }).id)
+    if (!a) throw new NotFound()
+    return reply.render('capacity/show', { a: detail(a), org: a.org, canEdit: capacity.canEdit(req.user, a), title: a.org.name })
+  })
+
+  app.get('/capacity/:id/edit', { config: { access: 'staff' }, schema: { params: idParam } }, async (req, reply) => {
+    const a = editable(req, (req.params as { id: number }).id)
+    return showForm(req, reply, 'edit', a.org, toForm(a))
+  })
+
+  app.post('/capacity/:id', { config: { access: 'staff' }, schema: { params: idParam, body: AssessmentBody }, attachValidation: true }, async (req, reply) => {
+    const a = editable(req, (req.params as { id: number }).id)
+    const body = req.body as Body
+    return submitForm(req, reply, (errors, status) => showForm(req, reply, 'edit', a.org, { ...body, id: a.id, orgId: a.orgId }, errors, status), () => {
+      capacity.edit(app.db, req.user!, a.id, { ...fromForm(body), version: Number(body.version ?? 0) })
+      reply.flash('capacity.saved')
+      return redirectAfterPost(req, reply, `/capacity/${a.id}`)
+    })
+  })
+}
+
+export default capacityRoutes

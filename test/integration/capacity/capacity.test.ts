@@ -1,0 +1,302 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { and, eq } from 'drizzle-orm'
+import * as accounts from '../../../src/accounts/accounts.js'
+import * as capacity from '../../../src/capacity/capacity.js'
+import * as needs from '../../../src/needs/needs.js'
+import * as matches from '../../../src/brokering/matches.js'
+import { capacityAssessments, capacityScores, events } from '../../../src/db/schema.js'
+import { INDICATOR_CODES, type Scores } from '../../../src/capacity/indicators.js'
+import { addDays, isoDate } from '../../../src/shared/time.js'
+import { ValidationError } from '../../../src/shared/errors.js'
+import { addOrg, addUser, Browser, fieldError, makeApp, signedIn, tableCounts } from '../../helpers/app.js'
+import { brokerWorld, reload, type BrokerWorld } from '../brokering/world.js'
+
+// One district for the file: org A (community A, street A) led by `member`; `broker` and `colleague` cover street A,
+// `broker2` covers street B only; org B is led by `other`. Each test records assessments of its own.
+let app: FastifyInstance
+let w: BrokerWorld
+let member: Browser
+let other: Browser
+let broker: Browser
+let colleague: Browser
+let outsider: Browser
+let admin: Browser
+let visitor: Browser
+const now = new Date()
+const day = (offset: number) => isoDate(addDays(now, offset))
+
+beforeAll(async () => {
+  app = await makeApp()
+  w = await brokerWorld(app)
+  const col = await addUser(app, { email: 'colleague@example.cn', role: 'broker', name: 'Colleague' })
+  accounts.setBrokerAreas(app.db, w.admin.id, col.id, [w.streetA.id])
+  ;[member, other, broker, colleague, outsider, admin] = await Promise.all([
+    signedIn(app, w.member.email), signedIn(app, w.other.email), signedIn(app, w.broker.email), signedIn(app, 'colleague@example.cn'),
+    signedIn(app, w.broker2.email), signedIn(app, w.admin.email),
+  ])
+  visitor = new Browser(app)
+})
+afterAll(() => app.close())
+
+const all = (score: number): Scores => Object.fromEntries(INDICATOR_CODES.map((c) => [c, score]))
+function form(overrides: Record<string, string | undefined> = {}) {
+  const scores = Object.fromEntries(INDICATOR_CODES.map((c) => [`score_${c}`, '3']))
+  return { assessedOn: day(-30), withLeader: 'on', participants: '张阿姨（队长）', note: '第一次评估', note_mobilization: '会找居委会借场地', ...scores, ...overrides }
+}
+/** An assessment of org A by the broker, through the service. */
+const recordA = (scores: Scores, assessedOn: string, by = w.broker) => capacity.record(app.db, reload(app, by), w.orgA.id, { assessedOn, scores, withLeader: true }, now)
+const eventsOf = (id: number) => app.db.select().from(events).where(and(eq(events.subjectType, 'capacity_assessment'), eq(events.subjectId, id))).all()
+const row = (id: number) => app.db.select().from(capacityAssessments).where(eq(capacityAssessments.id, id)).get()!
+
+describe('recording an assessment', () => {
+  it('a broker covering the organization records one: every score kept, dated, logged, shown on its own page', async () => {
+    const res = await broker.post(`/orgs/${w.orgA.id}/capacity`, form({ score_reach: '5', note_reach: '覆盖两个小区' }))
+    expect(res.statusCode).toBe(303)
+    const id = Number(res.headers.location!.split('/').pop())
+    expect(res.headers.location).toBe(`/capacity/${id}`)
+    const a = capacity.get(app.db, id)!
+    expect(a).toMatchObject({ orgId: w.orgA.id, assessorId: w.broker.id, assessedOn: day(-30), withLeader: true, participants: '张阿姨（队长）', version: 1 })
+    expect(Object.keys(a.scores).sort()).toEqual([...INDICATOR_CODES].sort())
+    expect(a.scores.reach).toBe(5)
+    expect(a.notes).toEqual({ mobilization: '会找居委会借场地', reach: '覆盖两个小区' })
+    // Public service: (5 + 3 + 3) / 3 = 3.7 to one decimal.
+    expect(a.dimensions.public_service).toBe(3.7)
+    expect(eventsOf(id)).toMatchObject([{ action: 'capacity.recorded', actorId: w.broker.id, data: { orgId: w.orgA.id, assessedOn: day(-30) } }])
+
+    const page = await broker.get(`/capacity/${id}`)
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('服务覆盖')
+    expect(page.body).toContain('覆盖两个小区')
+    expect(page.body).toContain('维度得分 3.7')
+    expect(page.body).toContain('与组织负责人共同完成')
+  })
+
+  it('the form explains every indicator in one line and offers 1–5 for each, in English too', async () => {
+    const zh = await broker.get(`/orgs/${w.orgA.id}/capacity/new`)
+    expect(zh.statusCode).toBe(200)
+    expect(zh.body).toContain('骨干传承')
+    expect(zh.body).toContain('有新骨干成长起来，不依赖一两个人。')
+    for (const code of INDICATOR_CODES) for (const v of [1, 2, 3, 4, 5]) expect(zh.body).toContain(`name="score_${code}" value="${v}"`)
+    expect(zh.body).not.toMatch(/\sstyle="/)
+    const en = await broker.get(`/orgs/${w.orgA.id}/capacity/new`, { 'accept-language': 'en' })
+    expect(en.body).toContain('Core-member succession')
+    expect(en.body).toContain('Done together with the organization')
+  })
+})
+
+describe('validation: nothing written, the form comes back with what was typed', () => {
+  const cases: [string, Record<string, string | undefined>, string, string][] = [
+    ['a score of 0', { score_funding: '0' }, 'score_funding', '请为这一项选择 1 到 5 分。'],
+    ['a score of 6', { score_reach: '6' }, 'score_reach', '请为这一项选择 1 到 5 分。'],
+    ['a missing indicator', { score_stability: undefined }, 'score_stability', '请为这一项选择 1 到 5 分。'],
+    ['a date in the future', { assessedOn: day(2) }, 'assessedOn', '评估日期不能晚于今天'],
+    ['no date', { assessedOn: undefined }, 'assessedOn', '请填写此项。'],
+    ['an impossible date', { assessedOn: '2026-02-30' }, 'assessedOn', '请输入日期'],
+  ]
+  for (const [what, change, field, message] of cases) {
+    it(`${what} → 422 with the message beside the field`, async () => {
+      const before = tableCounts(app)
+      const res = await broker.post(`/orgs/${w.orgA.id}/capacity`, form({ ...change, participants: '王大爷 <b>' }))
+      expect(res.statusCode).toBe(422)
+      expect(fieldError(res.body, field)).toContain(message)
+      expect(res.body).toContain('value="王大爷 &lt;b&gt;"')
+      expect(tableCounts(app)).toEqual(before)
+    })
+  }
+
+  it('answers in English for an English reader', async () => {
+    const res = await broker.post(`/orgs/${w.orgA.id}/capacity`, form({ score_funding: '9' }), { headers: { 'accept-language': 'en' } })
+    expect(res.statusCode).toBe(422)
+    expect(fieldError(res.body, 'score_funding')).toBe('Choose a score from 1 to 5 for this indicator.')
+  })
+
+  it('an htmx submission gets the form alone back, kept where it was', async () => {
+    const res = await broker.post(`/orgs/${w.orgA.id}/capacity`, form({ score_funding: '0' }), { headers: { 'hx-request': 'true' } })
+    expect(res.statusCode).toBe(422)
+    expect(res.body).not.toMatch(/<html/)
+    expect(res.body).toMatch(/^<form[^>]+id="capacity-form"/)
+  })
+
+  it('the service holds the same rules for any caller, and the database refuses a score outside 1–5', () => {
+    const before = tableCounts(app)
+    expect(() => recordA({ ...all(3), skills: 0 }, day(-1))).toThrow(ValidationError)
+    expect(() => recordA({ ...all(3), skills: 2.5 }, day(-1))).toThrow(ValidationError)
+    const { skills: _, ...missing } = all(3)
+    expect(() => recordA(missing, day(-1))).toThrow(ValidationError)
+    expect(() => recordA(all(3), day(1))).toThrow(ValidationError)
+    expect(tableCounts(app)).toEqual(before)
+    const a = recordA(all(3), day(-1))
+    expect(() => app.sqlite.prepare('UPDATE capacity_scores SET score = 6 WHERE assessment_id = ?').run(a.id)).toThrow(/CHECK/)
+  })
+})
+
+describe('who may record, see and edit', () => {
+  it('a broker outside the area, an organization leader and a visitor cannot record; nothing is written', async () => {
+    const before = tableCounts(app)
+    expect((await outsider.get(`/orgs/${w.orgA.id}/capacity/new`)).statusCode).toBe(403)
+    const refused = await outsider.post(`/orgs/${w.orgA.id}/capacity`, form())
+    expect(refused.statusCode).toBe(403)
+    expect(refused.body).toContain('只有负责该社区的社工或管理员可以记录能力评估')
+    expect((await member.post(`/orgs/${w.orgA.id}/capacity`, form())).statusCode).toBe(403)
+    expect([401, 403]).toContain((await visitor.post(`/orgs/${w.orgA.id}/capacity`, form())).statusCode)
+    expect((await broker.post('/orgs/999999/capacity', form())).statusCode).toBe(404)
+    expect(tableCounts(app)).toEqual(before)
+    // An admin records anywhere.
+    expect((await admin.post(`/orgs/${w.orgB.id}/capacity`, form())).statusCode).toBe(303)
+  })
+
+  it('the organization, its brokers and admins see an assessment; another organization and visitors do not', async () => {
+    const a = recordA(all(2), day(-20))
+    for (const b of [member, broker, colleague, admin]) expect((await b.get(`/capacity/${a.id}`)).statusCode).toBe(200)
+    for (const b of [other, outsider]) {
+      const res = await b.get(`/capacity/${a.id}`)
+      expect(res.statusCode).toBe(404)
+      expect(res.body).not.toContain('能力评估')
+      expect((await b.get(`/orgs/${w.orgA.id}/capacity`)).statusCode).toBe(404)
+    }
+    const anon = await visitor.get(`/capacity/${a.id}`)
+    expect(anon.statusCode).toBe(303)
+    expect(anon.headers.location).toMatch(/^\/signin/)
+    for (const b of [visitor, other, outsider]) {
+      const page = await b.get(`/orgs/${w.orgA.id}`)
+      expect(page.statusCode).toBe(200)
+      expect(page.body).not.toContain('id="capacity"')
+      expect(page.body).not.toContain('cap-chart')
+    }
+  })
+
+  it('the assessor edits (version checked, logged with what changed); another broker cannot; an admin can', async () => {
+    const a = recordA(all(2), day(-15))
+    const edit = await broker.get(`/capacity/${a.id}/edit`)
+    expect(edit.statusCode).toBe(200)
+    expect(edit.body).toContain(`name="version" value="1"`)
+    expect(edit.body).toMatch(/name="score_reach" value="2" checked/)
+
+    const saved = await broker.post(`/capacity/${a.id}`, form({ assessedOn: day(-15), version: '1', score_reach: '4' }))
+    expect(saved.statusCode).toBe(303)
+    expect(row(a.id).version).toBe(2)
+    expect(capacity.get(app.db, a.id)!.scores.reach).toBe(4)
+    const logged = eventsOf(a.id).find((e) => e.action === 'capacity.updated')!
+    expect(logged.actorId).toBe(w.broker.id)
+    expect((logged.data as { changes: unknown[] }).changes).toContainEqual({ indicator: 'reach', from: 2, to: 4 })
+
+    // A colleague covering the same street sees it but did not assess it: refused, and nothing changes.
+    expect((await colleague.get(`/capacity/${a.id}/edit`)).statusCode).toBe(403)
+    const refused = await colleague.post(`/capacity/${a.id}`, form({ version: '2', score_reach: '1' }))
+    expect(refused.statusCode).toBe(403)
+    expect(refused.body).toContain('只有评估人本人或管理员可以修改')
+    expect(capacity.get(app.db, a.id)!.scores.reach).toBe(4)
+    expect((await outsider.post(`/capacity/${a.id}`, form({ version: '2' }))).statusCode).toBe(404)
+    expect((await member.post(`/capacity/${a.id}`, form({ version: '2' }))).statusCode).toBe(403)
+
+    expect((await admin.post(`/capacity/${a.id}`, form({ assessedOn: day(-15), version: '2', score_reach: '5' }))).statusCode).toBe(303)
+    expect(capacity.get(app.db, a.id)!.scores.reach).toBe(5)
+    expect(eventsOf(a.id).map((e) => e.action)).toEqual(['capacity.recorded', 'capacity.updated', 'capacity.updated'])
+  })
+
+  it('a stale edit is refused with 409 and the form kept; the newer scores stay', async () => {
+    const a = recordA(all(3), day(-12))
+    await broker.post(`/capacity/${a.id}`, form({ assessedOn: day(-12), version: '1', score_funding: '4' }))
+    const stale = await broker.post(`/capacity/${a.id}`, form({ assessedOn: day(-12), version: '1', score_funding: '1', participants: '迟到的修改' }))
+    expect(stale.statusCode).toBe(409)
+    expect(stale.body).toContain('在您编辑期间，别人已修改了这条记录')
+    expect(stale.body).toContain('value="迟到的修改"')
+    expect(capacity.get(app.db, a.id)!.scores.funding).toBe(4)
+    expect(row(a.id).version).toBe(2)
+    expect(eventsOf(a.id).filter((e) => e.action === 'capacity.updated')).toHaveLength(1)
+  })
+})
+
+describe('the organization page', () => {
+  it('shows before and after as an SVG chart with a title and description, the same figures as a table, and the help received in between', async () => {
+    // A fresh organization of org A's leader in the same community, so earlier tests' assessments do not count.
+    const grown = addOrg(app, w.member.id, { name: '荔枝湾夕阳红合唱团', areaId: w.communityA.id })
+    const leader = reload(app, w.member)
+    const brokerUser = reload(app, w.broker)
+    capacity.record(app.db, brokerUser, grown.id, { assessedOn: day(-100), scores: { ...all(2), reach: 1 }, withLeader: true }, now)
+    capacity.record(app.db, brokerUser, grown.id, { assessedOn: day(-5), scores: { ...all(3), reach: 4, funding: 2 }, withLeader: true }, now)
+
+    // Help: one match accepted 60 days ago and delivered 40 days ago (inside), one accepted before the first assessment (outside).
+    const inside = needs.post(app.db, leader, { orgId: grown.id, category: 'venue', title: '合唱排练室', quantity: 6, areaId: w.communityA.id }, now)
+    const outside = needs.post(app.db, leader, { orgId: grown.id, category: 'venue', title: '很久以前的场地', quantity: 2, areaId: w.communityA.id }, now)
+    const holder = reload(app, w.other)
+    const m1 = matches.open(app.db, leader, 'request', { needId: inside.id, offerId: w.offer.id, quantity: 4 }, addDays(now, -62))
+    matches.fire(app.db, holder, m1.id, 'accept', {}, addDays(now, -60))
+    matches.fire(app.db, holder, m1.id, 'deliver', { quantity: 4 }, addDays(now, -40))
+    const m2 = matches.open(app.db, leader, 'request', { needId: outside.id, offerId: w.offer.id, quantity: 1 }, addDays(now, -130))
+    matches.fire(app.db, holder, m2.id, 'accept', {}, addDays(now, -120))
+
+    const page = await broker.get(`/orgs/${grown.id}`)
+    expect(page.statusCode).toBe(200)
+    const body = page.body
+    expect(body).toContain('id="capacity"')
+    expect(body).toMatch(/<svg class="cap-chart"[^>]*role="img"[^>]*aria-labelledby="cap-chart-title cap-chart-desc"/)
+    expect(body).toMatch(/<title id="cap-chart-title">荔枝湾夕阳红合唱团的四项能力：/)
+    // Public service went from (1+2+2)/3 = 1.7 to (4+3+3)/3 = 3.3: said in the description, drawn, and tabled. The change is
+    // that of the figures shown (+1.6), so the table adds up for its reader.
+    expect(body).toMatch(/<desc id="cap-chart-desc">[^<]*公共服务能力：1\.7 → 3\.3（\+1\.6）/)
+    expect(body).toMatch(/<rect class="cap-bar cap-bar-before"[^>]*data-value="1\.7"/)
+    expect(body).toMatch(/<rect class="cap-bar cap-bar-after"[^>]*data-value="3\.3"/)
+    const table = body.slice(body.indexOf('id="capacity-table"'), body.indexOf('</table>', body.indexOf('id="capacity-table"')))
+    expect(table).toMatch(/id="cap-row-public_service">[\s\S]*?1\.7[\s\S]*?3\.3[\s\S]*?\+1\.6/)
+    expect(table).toMatch(/id="cap-row-sustainability">[\s\S]*?2\.0[\s\S]*?2\.7[\s\S]*?\+0\.7/)
+    const received = body.slice(body.indexOf('id="capacity-received"'), body.indexOf('id="capacity-list"'))
+    expect(received).toContain('合唱排练室')
+    expect(received).toContain(w.offer.title)
+    expect(received).toContain('已完成')
+    expect(received).not.toContain('很久以前的场地')
+    expect(body).toContain('这是组织发展的内部记录')
+    // No inline style anywhere in the section (the CSP forbids it); the chart is drawn with classes.
+    expect(body.slice(body.indexOf('id="capacity"'))).not.toMatch(/\sstyle=/)
+
+    // The organization's own leader sees it too, in English with English labels.
+    const en = await member.get(`/orgs/${grown.id}`, { 'accept-language': 'en' })
+    expect(en.body).toContain('<title id="cap-chart-title">')
+    expect(en.body).toMatch(/Public service: 1\.7 → 3\.3 \(\+1\.6\)/)
+    expect(en.body).toContain('>Service</text>')
+    expect(en.body).toContain('Help received in between')
+  })
+
+  it('compares any two chosen assessments (earlier first) without JavaScript, and as an htmx fragment', async () => {
+    const grown = addOrg(app, w.member.id, { name: '荔枝湾太极队', areaId: w.communityA.id })
+    const by = reload(app, w.broker)
+    const first = capacity.record(app.db, by, grown.id, { assessedOn: day(-200), scores: all(1) }, now)
+    const middle = capacity.record(app.db, by, grown.id, { assessedOn: day(-100), scores: all(3) }, now)
+    capacity.record(app.db, by, grown.id, { assessedOn: day(-1), scores: all(5) }, now)
+
+    const page = await broker.get(`/orgs/${grown.id}`)
+    expect(page.body).toContain('id="cap-before"')
+    expect(page.body).toMatch(/id="cap-row-public_service">[\s\S]*?1\.0[\s\S]*?5\.0[\s\S]*?\+4\.0/)
+
+    const chosen = await broker.get(`/orgs/${grown.id}/capacity?before=${middle.id}&after=${first.id}`)
+    expect(chosen.statusCode).toBe(200)
+    expect(chosen.body).toMatch(/<html/)
+    expect(chosen.body).toMatch(/id="cap-row-public_service">[\s\S]*?1\.0[\s\S]*?3\.0[\s\S]*?\+2\.0/)
+    const fragment = await broker.get(`/orgs/${grown.id}/capacity?before=${first.id}&after=${middle.id}`, { 'hx-request': 'true' })
+    expect(fragment.statusCode).toBe(200)
+    expect(fragment.body).not.toMatch(/<html/)
+    expect(fragment.body).toMatch(/^<section class="card capacity" id="capacity">/)
+    expect(fragment.headers.vary).toMatch(/HX-Request/)
+    // Ids of another organization's assessments are ignored, never shown.
+    const foreign = capacity.record(app.db, reload(app, w.admin), w.orgB.id, { assessedOn: day(-3), scores: all(4) }, now)
+    const mixed = await broker.get(`/orgs/${grown.id}/capacity?before=${foreign.id}`)
+    expect(mixed.statusCode).toBe(200)
+    expect(mixed.body).toMatch(/id="cap-row-public_service">[\s\S]*?1\.0[\s\S]*?5\.0/)
+    expect((await broker.get(`/orgs/${grown.id}/capacity?before=abc`)).statusCode).toBe(400)
+  })
+
+  it('with one assessment, shows it alone and invites a second; with none, says so', async () => {
+    const grown = addOrg(app, w.member.id, { name: '荔枝湾象棋社', areaId: w.communityA.id })
+    const none = await broker.get(`/orgs/${grown.id}`)
+    expect(none.body).toContain('id="capacity-empty"')
+    expect(none.body).toContain(`href="/orgs/${grown.id}/capacity/new"`)
+    // The leader sees the section but is not offered the form.
+    expect((await member.get(`/orgs/${grown.id}`)).body).not.toContain(`/orgs/${grown.id}/capacity/new`)
+    capacity.record(app.db, reload(app, w.broker), grown.id, { assessedOn: day(-3), scores: all(2) }, now)
+    const one = await broker.get(`/orgs/${grown.id}`)
+    expect(one.body).toContain('目前只有一次评估')
+    expect(one.body).toContain('cap-bar-only')
+    expect(one.body).not.toContain('cap-bar-before')
+  })
+})
