@@ -219,7 +219,8 @@ export function agenda(db: Db, user: CurrentUser | null, locale: Locale, now = n
 
   const idleAll = own(idleOffers(db, now))
   const groups = own(unserved(db, today).groups).map((g) => {
-    const community = placeName(g.areaId), category = catName(g.category)
+    // Inside an English sentence a category reads in lower case ("no one offers training in …").
+    const community = placeName(g.areaId), category = locale === 'en' ? catName(g.category).toLowerCase() : catName(g.category)
     return {
       ...g, place: community, categoryName: category, mine: mine.has(g.areaId),
       sentence: g.offersCovering === 0
