@@ -66,7 +66,7 @@ function expectDenied(who: Who, res: { statusCode: number; headers: Record<strin
 describe('every route has an access policy', () => {
   it('collected the routes of the built app', () => {
     const urls = appRoutes().map((r) => `${methodsOf(r).join(',')} ${r.url}`)
-    for (const expected of ['GET /', 'GET /signin', 'POST /signin', 'GET /orgs/:id', 'POST /orgs/:id/vouching', 'GET /admin']) {
+    for (const expected of ['GET /', 'GET /signin', 'POST /signin', 'GET /orgs/:id', 'POST /orgs/:id/vouching', 'GET /admin', 'POST /orgs/:id/capacity', 'GET /capacity/:id']) {
       expect(urls.some((u) => u.startsWith(expected.split(' ')[0]) && u.endsWith(` ${expected.split(' ')[1]}`)), expected).toBe(true)
     }
     expect(routes.some(isStatic)).toBe(true)
