@@ -53,7 +53,8 @@ const detail = (a: capacity.Assessment) => ({
 const capacityRoutes: FastifyPluginAsync = async (app) => {
   const showForm = (req: FastifyRequest, reply: FastifyReply, page: 'new' | 'edit', org: { id: number; name: string }, values: Body, errors: FieldErrors = {}, status = 200) => {
     const shown = sameScoreMessage(errors)
-    return reply.render(`capacity/${page}`, { form: true, org, values, errors: shown, dimensions: formModel(values, shown), scale: [1, 2, 3, 4, 5], today: localToday(new Date()) },
+    // An empty object would still read as "there are problems" in the template.
+    return reply.render(`capacity/${page}`, { form: true, org, values, errors: Object.keys(shown).length ? shown : undefined, dimensions: formModel(values, shown), scale: [1, 2, 3, 4, 5], today: localToday(new Date()) },
       { status, partial: 'capacity/form' })
   }
 

@@ -79,6 +79,8 @@ describe('recording an assessment', () => {
     expect(zh.body).toContain('有新骨干成长起来，不依赖一两个人。')
     for (const code of INDICATOR_CODES) for (const v of [1, 2, 3, 4, 5]) expect(zh.body).toContain(`name="score_${code}" value="${v}"`)
     expect(zh.body).not.toMatch(/\sstyle="/)
+    // A fresh form carries no problem notice.
+    expect(zh.body).not.toContain('notice error')
     const en = await broker.get(`/orgs/${w.orgA.id}/capacity/new`, { 'accept-language': 'en' })
     expect(en.body).toContain('Core-member succession')
     expect(en.body).toContain('Done together with the organization')
@@ -278,6 +280,9 @@ describe('the organization page', () => {
     expect(fragment.body).not.toMatch(/<html/)
     expect(fragment.body).toMatch(/^<section class="card capacity" id="capacity">/)
     expect(fragment.headers.vary).toMatch(/HX-Request/)
+    // A history restore needs the whole page again.
+    const restore = await broker.get(`/orgs/${grown.id}/capacity?before=${first.id}&after=${middle.id}`, { 'hx-request': 'true', 'hx-history-restore-request': 'true' })
+    expect(restore.body).toMatch(/<html/)
     // Ids of another organization's assessments are ignored, never shown.
     const foreign = capacity.record(app.db, reload(app, w.admin), w.orgB.id, { assessedOn: day(-3), scores: all(4) }, now)
     const mixed = await broker.get(`/orgs/${grown.id}/capacity?before=${foreign.id}`)
