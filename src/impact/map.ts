@@ -150,16 +150,19 @@ const focusOf = (json: string) => JSON.parse(json) as string[]
 function unserved(db: Db, today: string) {
   const sqlite = sqliteOf(db)
   return remember(sqlite, `impact.unserved ${today}`, () => {
-    type NeedRow = [number, number, string, string, number, string | null, string | null, string | null, string, string, string, string]
-    const needRows = sqlite.prepare(`SELECT needs.id, needs.org_id, needs.category, needs.unit, needs.remaining, needs.from_date, needs.until_date, needs.schedule,
-      areas.path, needs.created_at, organizations.trust, organizations.focus FROM needs JOIN areas ON areas.id = needs.area_id
-      JOIN organizations ON organizations.id = needs.org_id WHERE ${activeNeeds()}`).raw().all(today) as NeedRow[]
+    // Only columns the covering indexes needs_candidates and offers_candidates hold; areas and organizations
+    // (a few thousand rows) are read once into maps rather than joined to every listing.
+    type NeedRow = [number, number, string, string, number, string | null, string | null, string | null, number, string]
+    const needRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, created_at
+      FROM needs WHERE ${activeNeeds()}`).raw().all(today) as NeedRow[]
     type OfferRow = [number, number, string, string, number, number, string | null, string | null, string | null, number, string, string, string]
     const offerRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus, created_at
       FROM offers WHERE ${activeOffers()}`).raw().all(today) as OfferRow[]
     const paths = new Map((sqlite.prepare('SELECT id, path FROM areas').raw().all() as [number, string][]).map(([id, p]) => [id, splitPath(p)]))
     const focusLists = new Map<string, string[]>()
     const focus = (json: string) => focusLists.get(json) ?? focusLists.set(json, focusOf(json)).get(json)!
+    const orgs = new Map((sqlite.prepare('SELECT id, trust, focus FROM organizations').raw().all() as [number, Trust, string][])
+      .map(([id, trust, f]) => [id, { id, name: '', trust, focus: focus(f), matchesReceived: 0, members: null }]))
     // Offers by category and area served: a need looks only on its own path, as the matcher does.
     const at = new Map<string, OfferView[]>()
     for (const [id, orgId, category, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, f, createdAt] of offerRows) {
@@ -170,13 +173,12 @@ function unserved(db: Db, today: string) {
     }
     const found: { id: number; areaId: number; category: string; orgId: number; createdAt: string }[] = []
     const covering = new Map<string, number>()
-    for (const [id, orgId, category, unit, remaining, from, until, schedule, path, createdAt, trust, f] of needRows) {
-      const areaPath = splitPath(path)
-      const need: NeedView = { id, orgId, org: { id: orgId, name: '', trust: trust as Trust, focus: focus(f), matchesReceived: 0, members: null }, category, unit,
-        quantity: remaining, from, until, schedule, areaPath, urgency: 'normal', beneficiaries: null, createdAt }
-      const fits = areaPath.some((a) => (at.get(`${category} ${a}`) ?? []).some((o) => isFeasible(need, o)))
-      if (fits) continue
-      const areaId = areaPath.at(-1)!
+    for (const [id, orgId, category, unit, remaining, from, until, schedule, areaId, createdAt] of needRows) {
+      const areaPath = paths.get(areaId) ?? []
+      const org = orgs.get(orgId)
+      if (!org) continue
+      const need: NeedView = { id, orgId, org, category, unit, quantity: remaining, from, until, schedule, areaPath, urgency: 'normal', beneficiaries: null, createdAt }
+      if (areaPath.some((a) => at.get(`${category} ${a}`)?.some((o) => isFeasible(need, o)))) continue
       found.push({ id, areaId, category, orgId, createdAt })
       covering.set(`${areaId} ${category}`, areaPath.reduce((n, a) => n + (at.get(`${category} ${a}`)?.length ?? 0), 0))
     }
@@ -187,19 +189,28 @@ function unserved(db: Db, today: string) {
 /** For tests: the ids `unserved` finds, to hold it to the matcher's own answer. */
 export const unservedIds = (db: Db, now = new Date()) => unserved(db, isoDate(now)).ids
 
-/** Active offers with capacity that has not been used for IDLE_AFTER_DAYS, with the moment of their last use. */
-function idleOffers(db: Db, now: Date) {
+/**
+ * Active offers with capacity left that nothing has used for IDLE_AFTER_DAYS: the longest idle `limit` of them
+ * (those serving `within` first, when given) and how many there are. Idle since = the later of posting and the
+ * last accepted or delivered match's moment; the pure `idle` decides the days, the query only narrows and orders.
+ */
+function idleOffers(db: Db, now: Date, within: number[], limit: number) {
   const today = isoDate(now)
   const sqlite = sqliteOf(db)
-  return remember(sqlite, `impact.idle ${today}`, () => {
+  return remember(sqlite, `impact.idle ${today} ${now.getTime() - (now.getTime() % 3_600_000)} ${within.join(',')}`, () => {
+    const since = `max(offers.created_at, coalesce((SELECT max(coalesce(matches.delivered_at, matches.accepted_at, matches.updated_at)) FROM matches
+        WHERE matches.offer_id = offers.id AND matches.state IN ('accepted', 'delivered', 'reviewed')), offers.created_at))`
+    const cutoff = new Date(now.getTime() - IDLE_AFTER_DAYS * 86_400_000).toISOString()
+    const base = `FROM offers WHERE ${activeOffers()} AND offers.created_at <= ? AND ${since} <= ?`
+    const total = sqlite.prepare(`SELECT count(*) ${base}`).pluck().get(today, cutoff, cutoff) as number
+    const mine = within.length ? `offers.serves_area_id IN (${within.map(() => '?').join(', ')}) DESC, ` : ''
     const rows = sqlite.prepare(`SELECT offers.id, offers.title, offers.remaining, offers.quantity, offers.unit, offers.category, offers.created_at AS createdAt,
-      offers.serves_area_id AS areaId, organizations.name AS org,
-      (SELECT max(coalesce(matches.delivered_at, matches.accepted_at, matches.updated_at)) FROM matches
-        WHERE matches.offer_id = offers.id AND matches.state IN ('accepted', 'delivered', 'reviewed')) AS lastUsedAt
-      FROM offers JOIN organizations ON organizations.id = offers.org_id WHERE ${activeOffers()}
-      AND offers.created_at < ?`).all(today, new Date(now.getTime() - IDLE_AFTER_DAYS * 86_400_000).toISOString()) as {
-        id: number; title: string; remaining: number; quantity: number; unit: string; category: string; createdAt: string; areaId: number; org: string; lastUsedAt: string | null }[]
-    return idle(rows, now)
+      offers.serves_area_id AS areaId, (SELECT name FROM organizations WHERE organizations.id = offers.org_id) AS org, ${since} AS lastUsedAt
+      ${base} ORDER BY ${mine}${since} ASC, offers.id ASC LIMIT ?`).all(today, cutoff, cutoff, ...within, limit) as {
+        id: number; title: string; remaining: number; quantity: number; unit: string; category: string; createdAt: string; areaId: number; org: string; lastUsedAt: string }[]
+    const mineSet = new Set(within)
+    const list = idle(rows, now)
+    return { total, list: [...list.filter((o) => mineSet.has(o.areaId)), ...list.filter((o) => !mineSet.has(o.areaId))] }
   })
 }
 
@@ -217,7 +228,7 @@ export function agenda(db: Db, user: CurrentUser | null, locale: Locale, now = n
   const own = <T extends { areaId: number }>(list: readonly T[]) => [...list.filter((x) => mine.has(x.areaId)), ...list.filter((x) => !mine.has(x.areaId))]
   const placeName = (id: number) => { const a = byId.get(id); return a ? name(a, locale) : '' }
 
-  const idleAll = own(idleOffers(db, now))
+  const idleFound = idleOffers(db, now, [...mine], SHOWN)
   const groups = own(unserved(db, today).groups).map((g) => {
     // Inside an English sentence a category reads in lower case ("no one offers training in …").
     const community = placeName(g.areaId), category = locale === 'en' ? catName(g.category).toLowerCase() : catName(g.category)
@@ -232,8 +243,8 @@ export function agenda(db: Db, user: CurrentUser | null, locale: Locale, now = n
   return {
     broker: mine.size > 0,
     idleAfter: IDLE_AFTER_DAYS,
-    idle: idleAll.slice(0, SHOWN).map((o) => ({ ...o, place: placeName(o.areaId), categoryName: catName(o.category), unitName: t(`unit.${o.unit}`), mine: mine.has(o.areaId) })),
-    idleTotal: idleAll.length,
+    idle: idleFound.list.map((o) => ({ ...o, place: placeName(o.areaId), categoryName: catName(o.category), unitName: t(`unit.${o.unit}`), mine: mine.has(o.areaId) })),
+    idleTotal: idleFound.total,
     unmet: groups,
   }
 }
