@@ -44,12 +44,14 @@ async function mapWorld(app: FastifyInstance) {
   const materialsB = needs.post(app.db, other, { orgId: w.orgB.id, category: 'materials', title: '音响设备', quantity: 2, areaId: w.communityB.id }, ago(6))
   const streetOffer = offers.post(app.db, member, { orgId: w.orgA.id, category: 'venue', title: '街道活动中心', quantity: 12, servesAreaId: w.streetA.id }, ago(30))
   const idleOffer = offers.post(app.db, other, { orgId: w.orgB.id, category: 'venue', title: '没人用的会议室', quantity: 4, servesAreaId: w.communityA.id }, ago(20))
+  // Idle longer, but in street B: a visitor sees it first, street A's broker after their own.
+  const idleB = offers.post(app.db, other, { orgId: w.orgB.id, category: 'publicity', title: '南岸闲置的宣传栏', quantity: 3, servesAreaId: w.communityB.id }, ago(30))
   const gated = offers.post(app.db, member, { orgId: w.orgA.id, category: 'materials', title: '只借给认证组织的音响', quantity: 5, servesAreaId: w.communityB.id, minTrust: 'endorsed' }, ago(2))
   // The street offer was used three days ago: not idle. (Accepted 2 h of 12, then the need still asks for 8.)
   const used = needs.post(app.db, member, { orgId: w.orgA.id, category: 'venue', title: '已经安排的场地', quantity: 2, areaId: w.communityA.id }, ago(5))
   const m = matches.open(app.db, member, 'request', { needId: used.id, offerId: streetOffer.id, quantity: 2 }, ago(4))
   matches.fire(app.db, member, m.id, 'accept', {}, ago(3))
-  return { ...w, yucun, orgC, orgD, broker2: accounts.load(app.db, broker2.id)!, venueA, venueY, trainC, trainD, materialsB, streetOffer, idleOffer, gated }
+  return { ...w, yucun, orgC, orgD, broker2: accounts.load(app.db, broker2.id)!, venueA, venueY, trainC, trainD, materialsB, streetOffer, idleOffer, idleB, gated }
 }
 
 let app: FastifyInstance
@@ -188,9 +190,16 @@ describe('/map/agenda', () => {
     // Used three days ago: not idle; posted two days ago: not yet.
     expect(idle).not.toContain(`/offers/${w.streetOffer.id}"`)
     expect(idle).not.toContain(`/offers/${w.gated.id}"`)
+    expect(idle).toContain('<span class="badge">2</span>')
+    expect(idle.indexOf(`/offers/${w.idleB.id}"`)).toBeLessThan(idle.indexOf(`/offers/${w.idleOffer.id}"`))
     const broker = await signedIn(app, w.broker.email)
     const desk = await broker.get('/desk')
     expect(desk.body.slice(desk.body.indexOf('id="queue-idle"'))).toContain(`href="/offers/${w.idleOffer.id}"`)
+    // Street A's broker: their own community's idle offer first, marked as theirs.
+    const theirs = (await broker.get('/map/agenda')).body
+    const list = theirs.slice(theirs.indexOf('id="agenda-idle"'))
+    expect(list.indexOf(`/offers/${w.idleOffer.id}"`)).toBeLessThan(list.indexOf(`/offers/${w.idleB.id}"`))
+    expect(list).toMatch(new RegExp(`<tr class="agenda-idle mine">\\s*<td><a href="/offers/${w.idleOffer.id}">`))
   })
 
   it("puts a broker's own communities first", async () => {
