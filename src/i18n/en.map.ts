@@ -61,7 +61,7 @@ export const enMap: Record<keyof typeof zhMap, string> = {
   'agenda.unmet.def': 'Needs that no open offer can serve at all, grouped by community and category.',
   'agenda.unmet.empty': 'Every open need has at least one offer that could serve it.',
   'agenda.nobody': 'No one offers {category} in {place}; {count} groups need it ({needs} needs).',
-  'agenda.none_fits': '{category} in {place}: {offers} offers exist but none fits these {needs} needs ({count} groups).',
+  'agenda.none_fits': 'In {place}, {offers} offer(s) of {category} exist but none fits; {count} group(s) need it ({needs} need(s)).',
   'agenda.see_needs': 'See these needs',
   'agenda.why_not': 'Why no match',
   'agenda.idle': 'Idle offers',

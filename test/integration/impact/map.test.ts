@@ -171,9 +171,9 @@ describe('/map/agenda', () => {
     expect(zh.body).toContain(`href="/needs?area&#x3D;${w.yucun.id}&amp;category&#x3D;training"`)
     const en = await get('/map/agenda', { 'accept-language': 'en' })
     expect(en.body).toContain('No one offers training in Yucun Community; 2 groups need it (2 needs).')
-    expect(en.body).toContain('equipment &amp; materials in Nan&#x27;an Community: 1 offers exist but none fits these 1 needs (1 groups).')
+    expect(en.body).toContain('In Nan&#x27;an Community, 1 offer(s) of equipment &amp; materials exist but none fits; 1 group(s) need it (1 need(s)).')
     // Most needs first for a visitor.
-    expect(en.body.indexOf('Yucun Community; 2 groups')).toBeLessThan(en.body.indexOf('materials in Nan&#x27;an Community'))
+    expect(en.body.indexOf('Yucun Community; 2 groups')).toBeLessThan(en.body.indexOf('In Nan&#x27;an Community, 1 offer(s)'))
   })
 
   it('finds exactly the needs the matcher finds no offer for', async () => {
