@@ -44,6 +44,8 @@ export function createHandlebars() {
   hbs.registerHelper('array', (...args: unknown[]) => args.slice(0, -1))
   hbs.registerHelper('add', (a: number, b: number) => Number(a) + Number(b))
   hbs.registerHelper('gt', (a: number, b: number) => a > b)
+  // An empty errors object ({}) is truthy to #if; a form shows its notice only when something is wrong.
+  hbs.registerHelper('any', (value: unknown) => value != null && typeof value === 'object' && Object.keys(value).length > 0)
   hbs.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)))
   hbs.registerHelper('date', function (value: string | null, options: Handlebars.HelperOptions) {
     if (!value) return ''

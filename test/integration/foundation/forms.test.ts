@@ -128,3 +128,13 @@ describe('select-only admin forms refuse tampered values', () => {
     expect(app.sqlite.prepare('SELECT area_id FROM broker_areas WHERE user_id = ?').all(world.broker.id)).toEqual([{ area_id: world.streetA.id }])
   })
 })
+
+describe('a fresh form', () => {
+  it.each(['/needs/new', '/offers/new', () => `/orgs/${world.orgA.id}/edit`, '/orgs/new'])('%s opens without a problem notice', async (url) => {
+    const res = await member.get(typeof url === 'string' ? url : url())
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toMatch(/<form/)
+    expect(res.body).not.toContain(translate('zh-CN', 'form.fix'))
+    expect(res.body).not.toContain('class="notice error"')
+  })
+})
