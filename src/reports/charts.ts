@@ -36,7 +36,8 @@ export function barChart(id: string, title: string, data: Datum[], { max, track 
 const percent = (share: number | null) => (share === null ? '—' : `${Math.round(share * 1000) / 10}%`)
 
 export function charts(r: Report, w: Words, locale: string): Record<string, Chart> {
-  const n = (value: number) => new Intl.NumberFormat(locale).format(value)
+  const format = new Intl.NumberFormat(locale)
+  const n = (value: number) => format.format(value)
   const title = (key: string) => w.t(`reports.chart.${key}`)
   const counts = (rows: [string, number][]) => rows.map(([label, value]) => ({ label, value, text: n(value) }))
   return {

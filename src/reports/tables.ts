@@ -85,14 +85,23 @@ export function tables(r: Report, w: Words): Table[] {
   return TABLE_IDS.map((id) => ({ id, title: w.t(`reports.table.${id}`), ...byKey[id]() }))
 }
 
+const formats = new Map<string, Intl.NumberFormat>()
+/** Built once per kind: a report formats hundreds of cells and an Intl formatter costs ~80 µs to make. */
+function numberFormat(locale: string, digits: number, grouping: boolean): Intl.NumberFormat {
+  const key = `${locale}|${digits}|${grouping}`
+  let format = formats.get(key)
+  if (!format) formats.set(key, (format = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: grouping })))
+  return format
+}
+
 /** One cell as text in a locale: what the page shows and the CSV carries (no thousands separators there). */
 export function formatCell(cell: Cell, locale: string, { grouping = true } = {}): string {
   if (cell.value === null) return '—'
   if (typeof cell.value === 'string') return cell.value
   switch (cell.format) {
     case 'percent': return `${(cell.value * 100).toFixed(1)}%`
-    case 'decimal': return new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: grouping }).format(cell.value)
-    default: return new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: grouping }).format(cell.value)
+    case 'decimal': return numberFormat(locale, 1, grouping).format(cell.value)
+    default: return numberFormat(locale, 0, grouping).format(cell.value)
   }
 }
 
