@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as capacity from './capacity.js'
 import * as orgs from '../orgs/orgs.js'
-import { DIMENSIONS, INDICATOR_CODES, localToday, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type AssessmentInput, type IndicatorCode } from './indicators.js'
+import { DIMENSIONS, INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type AssessmentInput, type IndicatorCode } from './indicators.js'
 import { formSchema, idParam, int, oneOf, str } from '../shared/forms.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
+import { localToday } from '../shared/time.js'
 import { NotFound, NotPermitted, type FieldErrors } from '../shared/errors.js'
 
 const MAX_ID = 2_147_483_647

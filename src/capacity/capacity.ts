@@ -5,8 +5,9 @@ import { NotFound, NotPermitted, StaleEdit, ValidationError } from '../shared/er
 import * as events from '../events/events.js'
 import * as orgs from '../orgs/orgs.js'
 import type { CurrentUser } from '../accounts/accounts.js'
+import { localToday } from '../shared/time.js'
 import {
-  compare, dimensionScores, INDICATOR_CODES, localToday, overallScore, problemsWith,
+  compare, dimensionScores, INDICATOR_CODES, overallScore, problemsWith,
   type AssessmentInput, type DimensionScores, type IndicatorCode, type Scores,
 } from './indicators.js'
 import { barChart } from './chart.js'

@@ -3,7 +3,8 @@ import type { Db } from '../db/client.js'
 import { organizations } from '../db/schema.js'
 import * as accounts from '../accounts/accounts.js'
 import * as capacity from './capacity.js'
-import { INDICATOR_CODES, localToday, type IndicatorCode, type Scores } from './indicators.js'
+import { INDICATOR_CODES, type IndicatorCode, type Scores } from './indicators.js'
+import { localToday } from '../shared/time.js'
 
 const DAY = 86_400_000
 

@@ -3,6 +3,7 @@
  * use → maintain assets), three named indicators each, scored 1–5. No db, no clock: callers pass `today`.
  */
 import type { FieldErrors } from '../shared/errors.js'
+import { isCalendarDate } from '../shared/time.js'
 
 export const DIMENSIONS = [
   { code: 'resource_integration', indicators: ['mobilization', 'partnerships', 'volunteers'] },
@@ -62,17 +63,6 @@ export function compare(before: Scores, after: Scores): { dimensions: DimensionC
     indicators: INDICATOR_CODES.map((code) => ({ code, dimension: dimensionOf(code), before: before[code] ?? null, after: after[code] ?? null, change: diff(before[code], after[code]) })),
     overall: { before: ob, after: oa, change: diff(ob, oa) },
   }
-}
-
-/** Today's date where the district is (the views show dates in China time), as YYYY-MM-DD. */
-export function localToday(now: Date, timeZone = 'Asia/Shanghai'): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
-}
-
-const isCalendarDate = (s: string) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false
-  const d = new Date(`${s}T00:00:00Z`)
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
 }
 
 export interface AssessmentInput {

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js'
 import { categories } from '../db/schema.js'
 import type { FieldErrors } from '../shared/errors.js'
 import { ValidationError } from '../shared/errors.js'
-import { isoDate } from '../shared/time.js'
+import { isCalendarDate, isoDate } from '../shared/time.js'
 import * as areas from '../areas/areas.js'
 
 /** What needs and offers share: a category with its unit, a time window, a weekly schedule, an expiry. */
@@ -30,7 +30,6 @@ export interface CommonInput {
   expiresAt?: string | null
 }
 
-const validDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)
 
 /**
  * The rules a schema cannot say: the unit is the category's, a window ends after it starts, an expiry
@@ -43,7 +42,7 @@ export function checkCommon(db: Db, input: CommonInput, areaField: { name: strin
   else if (input.unit && input.unit !== cat.unit) problems.unit = { key: 'validation.unit', params: { unit: input.unit, category: cat.code, expected: cat.unit } }
   for (const field of ['fromDate', 'untilDate', 'expiresAt'] as const) {
     const v = input[field]
-    if (v && !validDate(v)) problems[field] = { key: 'validation.date' }
+    if (v && !isCalendarDate(v)) problems[field] = { key: 'validation.date' }
   }
   if (input.fromDate && input.untilDate && !problems.fromDate && !problems.untilDate && input.untilDate < input.fromDate) {
     problems.untilDate = { key: 'validation.window' }

@@ -1,3 +1,22 @@
 export const iso = (d: Date) => d.toISOString()
 export const isoDate = (d: Date) => d.toISOString().slice(0, 10)
 export const addDays = (d: Date, days: number) => new Date(d.getTime() + days * 86_400_000)
+
+/** Where the district is. China keeps one offset all year, so a local day is a fixed UTC interval. */
+export const TIME_ZONE = 'Asia/Shanghai'
+const UTC_OFFSET = '+08:00'
+
+const localDates = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' })
+
+/** Today's date where the district is (the views show dates in China time), as YYYY-MM-DD. */
+export const localToday = (now: Date): string => localDates.format(now)
+
+/** The instant a local calendar day begins, as an ISO timestamp comparable with the stored ones. */
+export const localDayStart = (date: string): string => new Date(`${date}T00:00:00${UTC_OFFSET}`).toISOString()
+
+/** A real calendar date written YYYY-MM-DD (not 2026-02-30). */
+export function isCalendarDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false
+  const d = new Date(`${s}T00:00:00Z`)
+  return !Number.isNaN(d.getTime()) && isoDate(d) === s
+}

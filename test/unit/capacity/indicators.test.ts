@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import {
-  compare, DIMENSIONS, dimensionOf, dimensionScores, INDICATOR_CODES, localToday, oneDecimal, overallScore, problemsWith, type Scores,
+  compare, DIMENSIONS, dimensionOf, dimensionScores, INDICATOR_CODES, oneDecimal, overallScore, problemsWith, type Scores,
 } from '../../../src/capacity/indicators.js'
 import { zhCN } from '../../../src/i18n/zh-CN.js'
+import { localToday } from '../../../src/shared/time.js'
 
 const all = (score: number): Scores => Object.fromEntries(INDICATOR_CODES.map((c) => [c, score]))
 
