@@ -8,7 +8,7 @@ import * as events from '../events/events.js'
 import { notify } from '../notifications/notifications.js'
 import * as jobs from '../jobs/jobs.js'
 import * as matching from '../matching/matching.js'
-import { defaultExpiry, demandStatus } from '../listings/listings.js'
+import { defaultExpiry, demandStatus, isActiveNeed, isActiveOffer, listingToday } from '../listings/listings.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { ACTIVE_STATES, CONTACT_STATES, available, transition, type Event, type Side, type State } from './lifecycle.js'
 
@@ -96,9 +96,8 @@ export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'prop
   const side: Side = as === 'request' ? 'need' : as === 'pledge' ? 'offer' : 'broker'
   const allowed = side === 'need' ? user.orgIds.includes(needRow.orgId) : side === 'offer' ? user.orgIds.includes(offerRow.orgId) : user.role === 'broker' && coversPath(db, user, needRow.path)
   if (!allowed) throw new NotFound()
-  const today = isoDate(now)
-  const active = (s: string, exp: string | null, states: string[]) => states.includes(s) && (!exp || exp >= today)
-  if (!active(needRow.status, needRow.expiresAt, ['open', 'partly_met']) || !active(offerRow.status, offerRow.expiresAt, ['open'])) throw new InvalidTransition({ key: 'match.error.listing_closed' })
+  const today = listingToday(now)
+  if (!isActiveNeed(needRow, today) || !isActiveOffer(offerRow, today)) throw new InvalidTransition({ key: 'match.error.listing_closed' })
   if (pair.violations.length) throw new InvalidTransition({ key: 'match.error.infeasible', params: { constraints: pair.violations.join(', ') } })
   const limit = Math.min(pair.need.quantity, pair.offer.remaining)
   if (input.quantity < 1 || input.quantity > limit) throw new ValidationError({ quantity: { key: 'validation.too_large', params: { limit } } })

@@ -2,14 +2,14 @@ import { and, count, desc, eq, inArray, sql } from 'drizzle-orm'
 import { sqliteOf, type Db } from '../db/client.js'
 import { remember } from '../db/memo.js'
 import { frozen } from '../listings/browse.js'
+import { activeNeed, listingToday } from '../listings/listings.js'
 import { areas, needs as needsTable, organizations } from '../db/schema.js'
-import { isoDate } from '../shared/time.js'
 import * as needs from '../needs/needs.js'
 import * as offers from '../offers/offers.js'
 
 /** Figures for the front page: enough to show a visitor the district is alive. */
 export function summary(db: Db, now = new Date()) {
-  const today = isoDate(now)
+  const today = listingToday(now)
   // The same for every visitor until the database changes (db/memo.ts).
   return remember(sqliteOf(db), `home ${today}`, () => frozen(summaryOn(db, today)))
 }
@@ -19,7 +19,7 @@ function summaryOn(db: Db, today: string) {
     // The newest urgent needs: what a visitor, a business or a social worker could help with today.
     urgent: db.select({ id: needsTable.id, title: needsTable.title, remaining: needsTable.remaining, unit: needsTable.unit, org: organizations.name })
       .from(needsTable).innerJoin(organizations, eq(organizations.id, needsTable.orgId))
-      .where(and(inArray(needsTable.status, ['open', 'partly_met']), eq(needsTable.urgency, 'high'), sql`(${needsTable.expiresAt} IS NULL OR ${needsTable.expiresAt} >= ${today})`))
+      .where(and(activeNeed(today), eq(needsTable.urgency, 'high')))
       .orderBy(desc(needsTable.createdAt), desc(needsTable.id)).limit(5).all(),
     stats: {
       orgs: db.select({ n: count() }).from(organizations).get()!.n,

@@ -8,9 +8,8 @@
  */
 import { sqliteOf, type Db } from '../db/client.js'
 import { remember } from '../db/memo.js'
-import { isoDate } from '../shared/time.js'
 import { translate, type Locale } from '../i18n/i18n.js'
-import { allCategories } from '../listings/listings.js'
+import { activeNeedText, activeOfferText, allCategories, availableOfferText, listingToday } from '../listings/listings.js'
 import { isFeasible } from '../matching/feasibility.js'
 import type { NeedView, OfferView, Trust } from '../matching/types.js'
 import type { CurrentUser } from '../accounts/accounts.js'
@@ -19,20 +18,21 @@ import { layout } from './map-layout.js'
 
 interface AreaRow extends AreaNode { name: string; nameEn: string | null; lat: number | null; lng: number | null }
 
-// "Active", as the matcher reads it (matching.ts): open, not past its expiry, something left. `?` is today's date.
-const activeNeeds = (t = 'needs') => `${t}.status IN ('open', 'partly_met') AND (${t}.expires_at IS NULL OR ${t}.expires_at >= ?) AND ${t}.remaining > 0`
-const activeOffers = (t = 'offers') => `${t}.status = 'open' AND (${t}.expires_at IS NULL OR ${t}.expires_at >= ?) AND ${t}.remaining > 0`
 
 function areaRows(db: Db): AreaRow[] {
   return sqliteOf(db).prepare(`SELECT id, parent_id AS parentId, level, path, name, name_en AS nameEn, lat, lng FROM areas ORDER BY path`).all() as AreaRow[]
 }
 
-/** Active needs by place and category, active offers by area served and category: the figures' only input. */
+/**
+ * Active needs by place and category, active offers by area served and category: the figures' only input. Offers
+ * are counted as the offers list shows them (a fully reserved one too, so the panel's count and its link agree);
+ * supply is their Σ remaining, to which a fully reserved offer adds nothing.
+ */
 function tallies(db: Db, today: string): { needs: Tally[]; offers: Tally[] } {
   const sqlite = sqliteOf(db)
   return remember(sqlite, `impact.tallies ${today}`, () => ({
-    needs: sqlite.prepare(`SELECT area_id AS areaId, category, count(*) AS count, sum(remaining) AS remaining FROM needs WHERE ${activeNeeds()} GROUP BY area_id, category`).all(today) as Tally[],
-    offers: sqlite.prepare(`SELECT serves_area_id AS areaId, category, count(*) AS count, sum(remaining) AS remaining FROM offers WHERE ${activeOffers()} GROUP BY serves_area_id, category`).all(today) as Tally[],
+    needs: sqlite.prepare(`SELECT area_id AS areaId, category, count(*) AS count, sum(remaining) AS remaining FROM needs WHERE ${activeNeedText()} GROUP BY area_id, category`).all(today) as Tally[],
+    offers: sqlite.prepare(`SELECT serves_area_id AS areaId, category, count(*) AS count, sum(remaining) AS remaining FROM offers WHERE ${activeOfferText()} GROUP BY serves_area_id, category`).all(today) as Tally[],
   }))
 }
 
@@ -59,7 +59,7 @@ const signed = (b: number | null) => (b === null ? '—' : `${b > 0 ? '+' : b < 
 
 /** Everything /map shows, in the reader's language. */
 export function page(db: Db, query: MapQuery, locale: Locale, now = new Date()) {
-  const today = isoDate(now)
+  const today = listingToday(now)
   const m = model(db, today)
   const t = (key: string, params?: Record<string, unknown>) => translate(locale, key, params)
   const category = m.categories.find((c) => c.code === query.category)
@@ -143,7 +143,7 @@ const splitPath = (p: string) => p.split('/').filter(Boolean).map(Number)
 const focusOf = (json: string) => JSON.parse(json) as string[]
 
 /**
- * Active needs that no active offer can serve at all, with the matcher's own hard constraints (feasibility.ts):
+ * Active needs that no available offer (listings.ts) can serve at all, with the matcher's own hard constraints (feasibility.ts):
  * the same answer as `matching.needsWithoutOffers` for the whole district (a test holds them together), but it
  * stops at the first offer that fits instead of scoring every pair, which at 100k listings is ~8 s against ~0.2 s.
  */
@@ -154,10 +154,10 @@ function unserved(db: Db, today: string) {
     // (a few thousand rows) are read once into maps rather than joined to every listing.
     type NeedRow = [number, number, string, string, number, string | null, string | null, string | null, number, string]
     const needRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, created_at
-      FROM needs WHERE ${activeNeeds()}`).raw().all(today) as NeedRow[]
+      FROM needs WHERE ${activeNeedText()}`).raw().all(today) as NeedRow[]
     type OfferRow = [number, number, string, string, number, number, string | null, string | null, string | null, number, string, string, string]
     const offerRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus, created_at
-      FROM offers WHERE ${activeOffers()}`).raw().all(today) as OfferRow[]
+      FROM offers WHERE ${availableOfferText()}`).raw().all(today) as OfferRow[]
     const paths = new Map((sqlite.prepare('SELECT id, path FROM areas').raw().all() as [number, string][]).map(([id, p]) => [id, splitPath(p)]))
     const focusLists = new Map<string, string[]>()
     const focus = (json: string) => focusLists.get(json) ?? focusLists.set(json, focusOf(json)).get(json)!
@@ -187,7 +187,7 @@ function unserved(db: Db, today: string) {
 }
 
 /** For tests: the ids `unserved` finds, to hold it to the matcher's own answer. */
-export const unservedIds = (db: Db, now = new Date()) => unserved(db, isoDate(now)).ids
+export const unservedIds = (db: Db, now = new Date()) => unserved(db, listingToday(now)).ids
 
 /**
  * Active offers with capacity left that nothing has used for IDLE_AFTER_DAYS: the longest idle `limit` of them
@@ -195,13 +195,13 @@ export const unservedIds = (db: Db, now = new Date()) => unserved(db, isoDate(no
  * last accepted or delivered match's moment; the pure `idle` decides the days, the query only narrows and orders.
  */
 function idleOffers(db: Db, now: Date, within: number[], limit: number) {
-  const today = isoDate(now)
+  const today = listingToday(now)
   const sqlite = sqliteOf(db)
   return remember(sqlite, `impact.idle ${today} ${now.getTime() - (now.getTime() % 3_600_000)} ${within.join(',')}`, () => {
     const since = `max(offers.created_at, coalesce((SELECT max(coalesce(matches.delivered_at, matches.accepted_at, matches.updated_at)) FROM matches
         WHERE matches.offer_id = offers.id AND matches.state IN ('accepted', 'delivered', 'reviewed')), offers.created_at))`
     const cutoff = new Date(now.getTime() - IDLE_AFTER_DAYS * 86_400_000).toISOString()
-    const base = `FROM offers WHERE ${activeOffers()} AND offers.created_at <= ? AND ${since} <= ?`
+    const base = `FROM offers WHERE ${availableOfferText()} AND offers.created_at <= ? AND ${since} <= ?`
     const total = sqlite.prepare(`SELECT count(*) ${base}`).pluck().get(today, cutoff, cutoff) as number
     const mine = within.length ? `offers.serves_area_id IN (${within.map(() => '?').join(', ')}) DESC, ` : ''
     const rows = sqlite.prepare(`SELECT offers.id, offers.title, offers.remaining, offers.quantity, offers.unit, offers.category, offers.created_at AS createdAt,
@@ -218,7 +218,7 @@ const SHOWN = 50
 
 /** The broker's agenda: idle offers and unmet demand, the reader's own communities first when they are a broker. */
 export function agenda(db: Db, user: CurrentUser | null, locale: Locale, now = new Date()) {
-  const today = isoDate(now)
+  const today = listingToday(now)
   const t = (key: string, params?: Record<string, unknown>) => translate(locale, key, params)
   const areas = areaRows(db)
   const byId = new Map(areas.map((a) => [a.id, a]))

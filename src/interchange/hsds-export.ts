@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm'
+import { asc, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { areas, categories, offers, organizations } from '../db/schema.js'
 import { translate, type Locale } from '../i18n/i18n.js'
 import { describeSchedule } from '../listings/schedule-form.js'
-import { isoDate } from '../shared/time.js'
+import { activeOffer, listingToday } from '../listings/listings.js'
 import { deploymentNamespace, page, toService, type HsdsContext, type HsdsOffer, type HsdsPage, type HsdsService } from './hsds.js'
 
 export interface HsdsOptions {
@@ -12,15 +12,13 @@ export interface HsdsOptions {
   now?: Date
 }
 
-/** Open offers that have not expired: what the offers list shows a visitor, and all a city directory should list. */
-const active = (today: string) => and(eq(offers.status, 'open'), or(isNull(offers.expiresAt), sql`${offers.expiresAt} >= ${today}`))
 
 /** One page of active offers as nested HSDS 3.0 services, oldest first (so pages stay put while offers are added). */
 export function hsdsServices(db: Db, opts: HsdsOptions & { page?: number; perPage?: number }): HsdsPage<HsdsService> {
   const { ctx, today, locale } = context(opts)
   const pageNumber = opts.page ?? 1
   const perPage = opts.perPage ?? 50
-  const total = db.select({ n: sql<number>`count(*)` }).from(offers).where(active(today)).get()!.n
+  const total = db.select({ n: sql<number>`count(*)` }).from(offers).where(activeOffer(today)).get()!.n
   const rows = load(db, today, locale, perPage, (pageNumber - 1) * perPage)
   return page(rows.map((o) => toService(o, ctx)), total, pageNumber, perPage)
 }
@@ -33,7 +31,7 @@ export function hsdsAllServices(db: Db, opts: HsdsOptions): HsdsService[] {
 
 function context(opts: HsdsOptions): { ctx: HsdsContext; today: string; locale: Locale } {
   const locale = opts.locale ?? 'zh-CN'
-  const today = isoDate(opts.now ?? new Date())
+  const today = listingToday(opts.now ?? new Date())
   return {
     today, locale,
     ctx: {
@@ -58,7 +56,7 @@ function load(db: Db, today: string, locale: Locale, limit?: number, offset = 0)
     .innerJoin(organizations, eq(organizations.id, offers.orgId))
     .innerJoin(areas, eq(areas.id, offers.servesAreaId))
     .innerJoin(categories, eq(categories.code, offers.category))
-    .where(active(today)).orderBy(asc(offers.id))
+    .where(activeOffer(today)).orderBy(asc(offers.id))
   // Areas and categories in the export's language; an area without an English name keeps its Chinese one.
   const named = (a: { name: string; nameEn: string | null }) => (locale === 'en' && a.nameEn ? a.nameEn : a.name)
   const rows = limit === undefined ? base.all() : base.limit(limit).offset(offset).all()

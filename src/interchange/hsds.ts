@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { isAvailableOffer } from '../listings/listings.js'
 
 /**
  * Offers in the shape of Open Referral's Human Services Data Specification (HSDS) 3.0, so that a city's resource
@@ -117,7 +118,12 @@ const key = (r: { id: number; ref: string | null }) => r.ref ?? `#${r.id}`
 export const serviceId = (ns: string, offer: Pick<HsdsOffer, 'id' | 'ref'>) => uuidV5(`offer:${key(offer)}`, ns)
 export const organizationId = (ns: string, org: Pick<HsdsOrg, 'id' | 'ref'>) => uuidV5(`org:${key(org)}`, ns)
 
-export const isActive = (o: Pick<HsdsOffer, 'status' | 'expiresAt'>, today: string) => o.status === 'open' && (o.expiresAt === null || o.expiresAt >= today)
+/**
+ * 'active' when it can be asked for today: an available offer (listings.ts) — active, with capacity left. The export
+ * lists every active offer, as the offers list does; one whose capacity is all reserved is 'inactive' (HSDS: not
+ * currently provided), its description saying "0 still available"; a withdrawn match makes it active again.
+ */
+export const serviceStatus = (o: Pick<HsdsOffer, 'status' | 'expiresAt' | 'remaining'>, today: string): 'active' | 'inactive' => isAvailableOffer(o, today) ? 'active' : 'inactive'
 
 export function toService(offer: HsdsOffer, ctx: HsdsContext): HsdsService {
   const { t, namespace: ns } = ctx
@@ -131,7 +137,7 @@ export function toService(offer: HsdsOffer, ctx: HsdsContext): HsdsService {
     name: offer.title,
     description: [offer.description.trim(), capacity].filter(Boolean).join('\n\n'),
     url: `${base}/offers/${offer.id}`,
-    status: isActive(offer, ctx.today) ? 'active' : 'inactive',
+    status: serviceStatus(offer, ctx.today),
     eligibility_description: eligibilityWords(offer, t),
     last_modified: new Date(offer.updatedAt).toISOString(),
     organization: toOrganization(offer.org, ctx),

@@ -1,6 +1,6 @@
-import { asc, eq } from 'drizzle-orm'
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
-import { categories } from '../db/schema.js'
+import { categories, needs, offers } from '../db/schema.js'
 import type { FieldErrors } from '../shared/errors.js'
 import { ValidationError } from '../shared/errors.js'
 import { isCalendarDate, isoDate } from '../shared/time.js'
@@ -65,6 +65,41 @@ export function effectiveStatus<S extends string>(status: S, expiresAt: string |
   if ((status === 'open' || status === 'partly_met') && expiresAt && expiresAt < today) return 'expired'
   return status
 }
+
+// ---- what "active" means: the one definition every list, figure, export and match uses ----------------
+//
+//  - an active need: status open or partly_met, and not past its expiry (no expiry, or expires_at >= today);
+//    a need with nothing left is 'met' (demandStatus), so an active need always has something left;
+//  - an active offer: status open, and not past its expiry — what /offers lists, what the map counts, what
+//    HSDS exports. An offer whose capacity is all reserved stays open (a withdrawn match gives it back);
+//  - an available offer: an active offer with remaining > 0 — what can still be asked for: the matcher's
+//    candidates, the agenda's "can any offer serve it", idle offers. A fully reserved offer has nothing to give.
+// `today` is `listingToday(now)`, the date effectiveStatus compares with. Each rule comes in three forms that
+// must agree (test/integration/listings/active.test.ts holds them to the same rows): a pure predicate for rows
+// already read, a drizzle condition, and SQL text for hand-prepared statements (`?` is today).
+
+export const ACTIVE_NEED_STATUSES = ['open', 'partly_met'] as const
+export const ACTIVE_OFFER_STATUSES = ['open'] as const
+/** The date a listing's expiry is compared with (as effectiveStatus does). */
+export const listingToday = (now: Date) => isoDate(now)
+
+const current = (expiresAt: string | null, today: string) => expiresAt === null || expiresAt >= today
+type Listed = { status: string; expiresAt: string | null }
+export const isActiveNeed = (n: Listed, today: string) => (ACTIVE_NEED_STATUSES as readonly string[]).includes(n.status) && current(n.expiresAt, today)
+export const isActiveOffer = (o: Listed, today: string) => (ACTIVE_OFFER_STATUSES as readonly string[]).includes(o.status) && current(o.expiresAt, today)
+export const isAvailableOffer = (o: Listed & { remaining: number }, today: string) => isActiveOffer(o, today) && o.remaining > 0
+
+export const activeNeed = (today: string): SQL => and(inArray(needs.status, [...ACTIVE_NEED_STATUSES]), sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`)!
+export const activeOffer = (today: string): SQL => and(inArray(offers.status, [...ACTIVE_OFFER_STATUSES]), sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`)!
+export const availableOffer = (today: string): SQL => and(activeOffer(today), sql`${offers.remaining} > 0`)!
+
+const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(', ')
+/** SQL text for `activeNeed`, on table (or alias) `t`; binds one parameter, today. */
+export const activeNeedText = (t = 'needs') => `${t}.status IN (${quoted(ACTIVE_NEED_STATUSES)}) AND (${t}.expires_at IS NULL OR ${t}.expires_at >= ?)`
+/** SQL text for `activeOffer`; binds one parameter, today. */
+export const activeOfferText = (t = 'offers') => `${t}.status IN (${quoted(ACTIVE_OFFER_STATUSES)}) AND (${t}.expires_at IS NULL OR ${t}.expires_at >= ?)`
+/** SQL text for `availableOffer`; binds one parameter, today. */
+export const availableOfferText = (t = 'offers') => `${activeOfferText(t)} AND ${t}.remaining > 0`
 
 /** A need's status follows from how much of it is reserved. */
 export function demandStatus(quantity: number, remaining: number): 'open' | 'partly_met' | 'met' {

@@ -9,6 +9,7 @@ import { allocationRuns, areas, needs, offers, organizations } from '../db/schem
 import * as fts from '../db/fts.js'
 import * as areasSvc from '../areas/areas.js'
 import { isoDate } from '../shared/time.js'
+import { activeNeed, activeNeedText, availableOffer, availableOfferText } from '../listings/listings.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
 import { violations } from './feasibility.js'
@@ -135,8 +136,9 @@ function loadOffers(db: Db, where: SQL | undefined) {
   })
 }
 
-const activeNeeds = (today: string) => and(inArray(needs.status, ['open', 'partly_met']), sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`, sql`${needs.remaining} > 0`)
-const activeOffers = (today: string) => and(eq(offers.status, 'open'), sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`, sql`${offers.remaining} > 0`)
+// What the matcher reads: active needs and available offers (listings.ts defines both).
+const activeNeeds = activeNeed
+const activeOffers = availableOffer
 
 /** Every area's root → area ids, and the ids at or below an area (a street covers its communities). */
 function areaIndex(db: Db) {
@@ -160,7 +162,7 @@ function offerViews(db: Db, category: string | null, areaIds: number[] | null, t
   const areaOf = areaIndex(db), areas = areaIds && padded(areaIds)
   const rows = prepared(db, `SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id,
     min_trust, focus, created_at FROM offers WHERE ${category === null ? '' : 'category = ? AND '}${areas ? `serves_area_id IN (${marks(areas.length)}) AND` : ''}
-    status = 'open' AND (expires_at IS NULL OR expires_at >= ?) AND remaining > 0`)
+    ${availableOfferText('offers')}`)
     .all(...(category === null ? [] : [category]), ...(areas ?? []), today) as [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'], string, string][]
   return rows.map(([id, orgId, cat, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, focus, createdAt]) => ({
     id, orgId, orgName: '', category: cat, unit, remaining, quantity, from, until, schedule, servesPath: areaOf.path(servesAreaId),
@@ -174,7 +176,7 @@ function needViews(db: Db, category: string | null, areaIds: number[], today: st
   const areaOf = areaIndex(db), areas = padded(areaIds)
   const rows = prepared(db, `SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, urgency, beneficiaries,
     created_at FROM needs WHERE ${category === null ? '' : 'category = ? AND '}area_id IN (${marks(areas.length)})
-    AND status IN ('open', 'partly_met') AND (expires_at IS NULL OR expires_at >= ?) AND remaining > 0`)
+    AND ${activeNeedText('needs')}`)
     .all(...(category === null ? [] : [category]), ...areas, today) as [number, number, string, string, number, string | null, string | null, string | null, number, NeedView['urgency'], number | null, string][]
   // One view per organization, shared by its needs: a district has far fewer organizations than needs.
   const orgs = new Map<number, OrgView>()

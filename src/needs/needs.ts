@@ -7,14 +7,15 @@ import { isoDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
-import { checkCommon, defaultExpiry, demandStatus, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
+import { ACTIVE_NEED_STATUSES, activeNeed, checkCommon, defaultExpiry, demandStatus, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
 import { browse, all, frozen, total } from '../listings/browse.js'
 import { remember } from '../db/memo.js'
 
 export type Need = typeof needs.$inferSelect
 export type Urgency = (typeof URGENCIES)[number]
 export type CloseReason = (typeof CLOSE_REASONS)[number]
-export const ACTIVE = ['open', 'partly_met'] as const
+/** A need's active statuses (listings.ts says what an active need is). */
+export const ACTIVE = ACTIVE_NEED_STATUSES
 
 export interface NeedInput extends CommonInput {
   orgId: number
@@ -168,7 +169,7 @@ function statusCondition(status: NeedQuery['status'], today: string): SQL | unde
   const lapsed = sql`${needs.expiresAt} < ${today}`
   const current = sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`
   const s = status ?? 'active'
-  if (s === 'active') return and(inArray(needs.status, [...ACTIVE]), current)
+  if (s === 'active') return activeNeed(today)
   if (s === 'open' || s === 'partly_met') return and(eq(needs.status, s), current)
   if (s === 'expired') return or(eq(needs.status, 'expired'), and(inArray(needs.status, [...ACTIVE]), lapsed))
   return eq(needs.status, s)

@@ -7,7 +7,7 @@ import { isoDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
-import { checkCommon, defaultExpiry, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
+import { activeOffer, checkCommon, defaultExpiry, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
 import { browse, all, frozen, total } from '../listings/browse.js'
 import { remember } from '../db/memo.js'
 
@@ -153,7 +153,7 @@ export interface OfferQuery {
 
 function statusCondition(status: OfferQuery['status'], today: string): SQL | undefined {
   const s = status ?? 'active'
-  if (s === 'active') return and(eq(offers.status, 'open'), sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`)
+  if (s === 'active') return activeOffer(today)
   if (s === 'expired') return or(eq(offers.status, 'expired'), and(eq(offers.status, 'open'), sql`${offers.expiresAt} < ${today}`))
   return eq(offers.status, s)
 }

@@ -44,7 +44,7 @@ it('shows every community as a shape with its figures, recolours by category in 
   expect(shapes.every((c) => c.drawn)).toBe(true)
   for (const r of rows) {
     const tip = shapes.find((c) => c.id === r.id)!.title
-    expect(tip).toContain(`${r.name}：${r.by['需求数']} 条开放需求，${r.by['资源数']} 项可用资源`)
+    expect(tip).toContain(`${r.name}：${r.by['需求数']} 条开放需求，${r.by['资源数']} 项开放资源`)
   }
   // Three street outlines, each named where the table names it.
   expect(await page.locator('svg.asset-map path.map-street').count()).toBe(3)
@@ -62,7 +62,7 @@ it('shows every community as a shape with its figures, recolours by category in 
   const cell = page.locator(`#map-cell-${lzw.id}`)
   await cell.hover()
   expect(await cell.locator('path').evaluate((p) => getComputedStyle(p).strokeWidth)).toBe('2.5px')
-  expect(await cell.locator('title').textContent()).toMatch(/^荔枝湾社区：\d+ 条开放需求，\d+ 项可用资源；平衡 [+−±]\d\.\d\d；需求多于资源的类别：/)
+  expect(await cell.locator('title').textContent()).toMatch(/^荔枝湾社区：\d+ 条开放需求，\d+ 项开放资源；平衡 [+−]?\d\.\d\d；需求多于资源的类别：/)
   await screenshot(page, 'map-1-all-zh')
 
   // Choosing a category swaps the map in place (htmx: the page is not reloaded) and the address follows.
@@ -95,7 +95,7 @@ it('shows every community as a shape with its figures, recolours by category in 
   expect(await panel.locator('p.muted').first().textContent()).toBe(lzw.street)
   expect(await page.locator(`#map-cell-${lzw.id}`).getAttribute('class')).toContain('selected')
   const counts = (await panel.locator('p').nth(1).textContent())!
-  expect(counts).toBe(`${lzw.by['需求数']} 条开放需求，${lzw.by['资源数']} 项可用资源`)
+  expect(counts).toBe(`${lzw.by['需求数']} 条开放需求，${lzw.by['资源数']} 项开放资源`)
   // The panel's figures for every category are the community's; its links go to its own needs and offers.
   const catRows = await panel.locator('table.map-panel-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({
     name: tr.querySelector('th')!.textContent!.trim(), needs: tr.querySelector('a[href^="/needs"]')!.textContent!, needsHref: tr.querySelector('a[href^="/needs"]')!.getAttribute('href')!,

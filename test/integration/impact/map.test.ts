@@ -96,7 +96,7 @@ describe('/map', () => {
     const res = await get('/map', { 'accept-language': 'en' })
     // Weighted by listings: venue +0.40 over 2 listings, training −1 over 2 → −0.30.
     expect(row(res.body, w.yucun.id)).toBe('Yucun Community | 3 | 1 | −0.30 | Training')
-    expect(titleOf(res.body, w.yucun.id)).toBe('Yucun Community: 3 open needs, 1 available offers; balance −0.30; more demand than supply in: Training')
+    expect(titleOf(res.body, w.yucun.id)).toBe('Yucun Community: 3 open needs, 1 open offers; balance −0.30; more demand than supply in: Training')
     expect(row(res.body, w.communityA.id)).toBe('Lizhiwan Community | 1 | 2 | +0.29 | —')
     expect(res.body).toContain('(supply − demand) ÷ the larger of the two, from −1 to +1')
     const training = await get('/map?category=training')
