@@ -29,6 +29,7 @@ import allocationsRoutes from './matching/allocations.routes.js'
 import deskRoutes from './brokering/desk.routes.js'
 import mapRoutes from './impact/map.routes.js'
 import reportsRoutes from './reports/reports.routes.js'
+import reportsNav from './reports/nav.js'
 import matchesApi from './brokering/matches.api.js'
 import matchingApi from './matching/matching.api.js'
 import unreadBadge from './notifications/unread.js'
@@ -93,6 +94,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(securityPlugin)
   await app.register(errorsPlugin)
   await app.register(unreadBadge)
+  await app.register(reportsNav)
 
   // Blank form fields and query parameters mean "not given": dropping them lets `required` and optional
   // fields mean what they say (a filter form always sends `area=` when no area is chosen).

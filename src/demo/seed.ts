@@ -92,15 +92,17 @@ function sampleMatches(db: Db, now: Date) {
  */
 function backdateListings(db: Db, now: Date) {
   const sqlite = sqliteOf(db)
-  for (const [table, column] of [['needs', 'need_id'], ['offers', 'offer_id']] as const) {
-    const rows = sqlite.prepare(`SELECT t.id, (SELECT min(e.at) FROM match_events e JOIN matches m ON m.id = e.match_id WHERE m.${column} = t.id) AS first FROM ${table} t`).all() as { id: number; first: string | null }[]
-    const update = sqlite.prepare(`UPDATE ${table} SET created_at = ?, updated_at = ? WHERE id = ?`)
-    for (const r of rows) {
-      let at = daysAgo(now, 2 + ((r.id * 37) % 88))
-      if (r.first && at.toISOString() >= r.first) at = new Date(Date.parse(r.first) - 2 * DAY)
-      update.run(at.toISOString(), at.toISOString(), r.id)
+  sqlite.transaction(() => {
+    for (const [table, column] of [['needs', 'need_id'], ['offers', 'offer_id']] as const) {
+      const rows = sqlite.prepare(`SELECT t.id, (SELECT min(e.at) FROM match_events e JOIN matches m ON m.id = e.match_id WHERE m.${column} = t.id) AS first FROM ${table} t`).all() as { id: number; first: string | null }[]
+      const update = sqlite.prepare(`UPDATE ${table} SET created_at = ?, updated_at = ? WHERE id = ?`)
+      for (const r of rows) {
+        let at = daysAgo(now, 2 + ((r.id * 37) % 88))
+        if (r.first && at.toISOString() >= r.first) at = new Date(Date.parse(r.first) - 2 * DAY)
+        update.run(at.toISOString(), at.toISOString(), r.id)
+      }
     }
-  }
+  }).immediate()
 }
 
 export function demoAccounts(db: Db): DemoAccount[] {

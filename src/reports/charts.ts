@@ -4,7 +4,7 @@
  * (`desc`), and the table beside it carries the same figures.
  */
 import type { Report } from './figures.js'
-import type { Words } from './tables.js'
+import { percentText, type Words } from './tables.js'
 
 export interface Bar { label: string; text: string; x: number; y: number; width: number; labelX: number; textY: number; valueX: number }
 export interface Chart { id: string; title: string; desc: string; width: number; height: number; bars: Bar[]; track: boolean; barMax: number; barHeight: number }
@@ -33,7 +33,6 @@ export function barChart(id: string, title: string, data: Datum[], { max, track 
   return { id, title, desc, width: WIDTH, height: PAD * 2 + data.length * ROW - (ROW - BAR_HEIGHT), bars, track, barMax: BAR_MAX, barHeight: BAR_HEIGHT }
 }
 
-const percent = (share: number | null) => (share === null ? '—' : `${Math.round(share * 1000) / 10}%`)
 
 export function charts(r: Report, w: Words, locale: string): Record<string, Chart> {
   const format = new Intl.NumberFormat(locale)
@@ -43,7 +42,7 @@ export function charts(r: Report, w: Words, locale: string): Record<string, Char
   return {
     demand: barChart('demand', title('demand'), r.demand.map((d) => ({
       label: w.category(d.category), value: d.share ?? 0,
-      text: w.t('reports.bar.share_of', { share: percent(d.share), part: n(d.met), whole: n(d.posted), unit: w.unit(d.unit) }),
+      text: w.t('reports.bar.share_of', { share: percentText(d.share, locale), part: n(d.met), whole: n(d.posted), unit: w.unit(d.unit) }),
     })), { max: 1, track: true }),
     waits: barChart('waits', title('waits'), counts([
       ...r.waits.buckets.map((b): [string, number] => [w.t(b.from ? 'reports.wait.between' : 'reports.wait.within', { from: b.from, to: b.upTo }), b.count]),
@@ -59,7 +58,7 @@ export function charts(r: Report, w: Words, locale: string): Record<string, Char
     ]), { track: false }),
     utilization: barChart('utilization', title('utilization'), r.utilization.map((u) => ({
       label: w.category(u.category), value: u.share ?? 0,
-      text: w.t('reports.bar.share_of', { share: percent(u.share), part: n(u.used), whole: n(u.offered), unit: w.unit(u.unit) }),
+      text: w.t('reports.bar.share_of', { share: percentText(u.share, locale), part: n(u.used), whole: n(u.offered), unit: w.unit(u.unit) }),
     })), { max: 1, track: true }),
     orgs: barChart('orgs', title('orgs'), counts([
       [w.t('reports.measure.orgs_asking'), r.orgs.asking],

@@ -3,10 +3,11 @@
  * The shell (`reports.ts`) preselects rows with the same rules in SQL for speed; these functions apply the
  * rules again, so a district built by hand in a test checks every figure exactly.
  *
- * A period is two dates, both included, in UTC like every date on the site. An area is a materialised path
- * ('/1/4/'): a need belongs to it when its place is in the area; an offer when the area it serves lies in the
- * area or covers it (a district-wide offer is available to every street, so it counts in each street's report).
+ * A period is two dates, both included, as days in China time like the dates the site shows. An area is a
+ * materialised path ('/1/4/'): a need belongs to it when its place is in the area; an offer when the area it
+ * serves lies in the area or covers it (a district-wide offer is available to every street).
  */
+import { addDays, isoDate, localDayStart } from '../shared/time.js'
 
 export interface Period { from: string; to: string }
 
@@ -20,11 +21,27 @@ export interface NeedRow {
   remaining: number
   createdAt: string
   areaPath: string
+  /** Set when closed: a need closed as a duplicate of another was never demand of its own. */
+  closeReason: string | null
   /** The first time any match for this need was accepted; null when none has been. */
   firstAcceptedAt: string | null
 }
 
-export interface OfferRow { id: number; category: string; quantity: number; remaining: number; createdAt: string; servesPath: string }
+export interface OfferRow {
+  id: number
+  category: string
+  quantity: number
+  status: 'draft' | 'open' | 'closed' | 'expired'
+  /** The last day it may be used (a date), or null. */
+  expiresAt: string | null
+  createdAt: string
+  /** For a closed offer, when it was closed: nothing changes a closed offer but reopening it. */
+  updatedAt: string
+  servesPath: string
+}
+
+/** Capacity a match took from an offer: what was delivered, or what an accepted match reserves. */
+export interface UseRow { offerId: number; needAreaPath: string; acceptedAt: string; quantity: number }
 
 /** A match that reached "accepted": who was served, and when. */
 export interface AcceptanceRow { needOrgId: number; needAreaPath: string; acceptedAt: string }
@@ -40,7 +57,7 @@ export interface RequestRow {
 
 export interface FeedbackRow { side: 'need' | 'offer'; rating: number; createdAt: string; needAreaPath: string }
 
-export interface OrgRow { id: number; registered: boolean }
+export interface OrgRow { id: number; registered: boolean; kind: string }
 
 export interface ReportInput {
   period: Period
@@ -48,6 +65,7 @@ export interface ReportInput {
   categories: CategoryRow[]
   needs: NeedRow[]
   offers: OfferRow[]
+  uses: UseRow[]
   acceptances: AcceptanceRow[]
   requests: RequestRow[]
   feedback: FeedbackRow[]
@@ -59,14 +77,18 @@ export interface ReportInput {
 
 const DAY = 86_400_000
 
-/** [start, end) instants of a period of whole UTC days. */
+/** [start, end) instants of a period of whole local days. */
 export function bounds(period: Period): [string, string] {
-  const end = new Date(Date.parse(`${period.to}T00:00:00.000Z`) + DAY).toISOString()
-  return [`${period.from}T00:00:00.000Z`, end]
+  return [localDayStart(period.from), localDayStart(isoDate(addDays(new Date(`${period.to}T00:00:00Z`), 1)))]
 }
 
 const inPeriod = ([start, end]: [string, string], at: string) => at >= start && at < end
 const needInArea = (areaPath: string, path: string) => path.startsWith(areaPath)
+/** Needs posted in the period, drafts and duplicates aside. */
+const posted = (span: [string, string], n: NeedRow) => inPeriod(span, n.createdAt) && n.closeReason !== 'duplicate'
+/** Open at some time in the period: posted before it ended, not closed or expired before it began. */
+export const offerActiveDuring = (period: Period, span: [string, string], o: OfferRow) => o.status !== 'draft' && o.createdAt < span[1]
+  && !(o.status === 'closed' && o.updatedAt < span[0]) && (o.expiresAt === null || o.expiresAt >= period.from)
 /** An offer serves an area when what it serves lies inside the area or covers it. */
 export const offerInArea = (areaPath: string, servesPath: string) => servesPath.startsWith(areaPath) || areaPath.startsWith(servesPath)
 
@@ -98,13 +120,13 @@ export const WAIT_BUCKETS = [1, 3, 7, 14, 30] as const
 
 export function report(input: ReportInput) {
   const span = bounds(input.period)
-  const needs = input.needs.filter((n) => inPeriod(span, n.createdAt) && needInArea(input.areaPath, n.areaPath))
-  const offers = input.offers.filter((o) => inPeriod(span, o.createdAt) && offerInArea(input.areaPath, o.servesPath))
+  const needs = input.needs.filter((n) => posted(span, n) && needInArea(input.areaPath, n.areaPath))
+  const offers = input.offers.filter((o) => offerActiveDuring(input.period, span, o) && offerInArea(input.areaPath, o.servesPath))
   return {
     demand: demand(input.categories, needs),
     waits: waits(input.categories, needs),
     requests: requests(input, span),
-    utilization: utilization(input.categories, offers),
+    utilization: utilization(input, span, offers),
     orgs: orgsServed(input, span, needs),
     feedback: feedbackScores(input, span),
   }
@@ -169,23 +191,33 @@ function requests(input: ReportInput, span: [string, string]) {
   return { total: rows.length, inTime, late, overdue, pending, withdrawn, deadlineDays: input.answerDays, share: share(inTime, inTime + late + overdue) }
 }
 
-/** Offer capacity posted in the period, and how much of it matches have used (reserved or delivered). */
-function utilization(categories: CategoryRow[], offers: OfferRow[]) {
+/**
+ * The capacity of offers open to this area in the period, and how much of it went to this area's needs through
+ * matches accepted in the period (delivered, or still reserved). A district-wide offer used in street A counts as
+ * used in A's report and as unused in B's, so street reports never claim each other's use.
+ */
+function utilization(input: ReportInput, span: [string, string], offers: OfferRow[]) {
+  const usedBy = new Map<number, number>()
+  for (const u of input.uses) {
+    if (inPeriod(span, u.acceptedAt) && needInArea(input.areaPath, u.needAreaPath)) usedBy.set(u.offerId, (usedBy.get(u.offerId) ?? 0) + u.quantity)
+  }
   const byCategory = groupBy(offers, (o) => o.category)
-  return categories.map(({ code, unit }) => {
+  return input.categories.map(({ code, unit }) => {
     const rows = byCategory.get(code) ?? []
     const offered = rows.reduce((s, o) => s + o.quantity, 0)
-    const used = rows.reduce((s, o) => s + (o.quantity - o.remaining), 0)
-    return { category: code, unit, offers: rows.length, offered, used, share: share(used, offered), untouched: rows.filter((o) => o.remaining === o.quantity).length }
+    const used = rows.reduce((s, o) => s + Math.min(o.quantity, usedBy.get(o.id) ?? 0), 0)
+    return { category: code, unit, offers: rows.length, offered, used, share: share(used, offered), untouched: rows.filter((o) => !usedBy.has(o.id)).length }
   }).filter((r) => r.offers > 0)
 }
 
 /**
- * Organizations whose needs here had a match accepted in the period. Under-resourced means unregistered
- * (未登记): the groups the platform exists for, and the one sign of weakness every organization declares.
+ * Organizations whose needs here had a match accepted in the period. Under-resourced means an unregistered
+ * community group (未登记的社区组织): the groups the platform exists for, by what every organization declares.
  */
+export const underResourced = (o: OrgRow) => o.kind === 'community_group' && !o.registered
+
 function orgsServed(input: ReportInput, span: [string, string], needsPosted: NeedRow[]) {
-  const unregistered = new Set(input.orgs.filter((o) => !o.registered).map((o) => o.id))
+  const unregistered = new Set(input.orgs.filter(underResourced).map((o) => o.id))
   const served = new Set(input.acceptances.filter((a) => inPeriod(span, a.acceptedAt) && needInArea(input.areaPath, a.needAreaPath)).map((a) => a.needOrgId))
   const asking = new Set(needsPosted.map((n) => n.orgId))
   const weakServed = [...served].filter((id) => unregistered.has(id)).length

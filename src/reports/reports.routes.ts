@@ -3,7 +3,7 @@ import { attachment } from '../shared/http.js'
 import * as areas from '../areas/areas.js'
 import { categoryNames } from '../listings/forms.js'
 import { ValidationError, type FieldErrors } from '../shared/errors.js'
-import { int } from '../shared/forms.js'
+import { fieldErrors, int } from '../shared/forms.js'
 import * as reports from './reports.js'
 import { charts } from './charts.js'
 import { TABLE_IDS, formatted, headlines, tables, toCsv, type TableId, type Words } from './tables.js'
@@ -24,7 +24,9 @@ const reportsRoutes: FastifyPluginAsync = async (app) => {
 
   /** The report asked for, or the form again with what to fix. */
   const compute = (req: FastifyRequest) => {
-    const query = req.validationError ? {} : (req.query as Query)
+    // A malformed parameter is the user's to fix, not a reason to quietly show a different report.
+    if (req.validationError) throw new ValidationError(fieldErrors(req.validationError.validation))
+    const query = req.query as Query
     const { area, period, scope } = reports.resolve(app.db, req.user!, query, new Date())
     return { area, period, scope, report: reports.build(app.db, area.path, period) }
   }

@@ -20,7 +20,8 @@ export interface Words {
 
 const text = (value: string): Cell => ({ value, format: 'text' })
 const int = (value: number): Cell => ({ value, format: 'int' })
-const pct = (value: number | null): Cell => ({ value, format: 'percent' })
+/** A share kept to a tenth of a percent, so the page, the CSV, the chart and Excel all show the same figure. */
+const pct = (value: number | null): Cell => ({ value: value === null ? null : Math.round(value * 1000) / 1000, format: 'percent' })
 const dec = (value: number | null): Cell => ({ value: value === null ? null : Math.round(value * 10) / 10, format: 'decimal' })
 
 export function tables(r: Report, w: Words): Table[] {
@@ -99,7 +100,7 @@ export function formatCell(cell: Cell, locale: string, { grouping = true } = {})
   if (cell.value === null) return '—'
   if (typeof cell.value === 'string') return cell.value
   switch (cell.format) {
-    case 'percent': return `${(cell.value * 100).toFixed(1)}%`
+    case 'percent': return `${numberFormat(locale, 1, false).format(cell.value * 100)}%`
     case 'decimal': return numberFormat(locale, 1, grouping).format(cell.value)
     default: return numberFormat(locale, 0, grouping).format(cell.value)
   }
@@ -122,6 +123,9 @@ export function toCsv(table: Table, locale: string): string {
 export function formatted(table: Table, locale: string) {
   return { ...table, rows: table.rows.map((row) => row.map((c) => ({ text: formatCell(c, locale), numeric: c.format !== 'text' }))) }
 }
+
+/** A share as the tables write it: the charts use this too. */
+export const percentText = (share: number | null, locale: string) => formatCell(pct(share), locale)
 
 /** The few figures a section's first sentence quotes, formatted like the tables. */
 export function headlines(r: Report, locale: string) {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { eq } from 'drizzle-orm'
+import { organizations } from '../../../src/db/schema.js'
 import readXlsxFile from 'read-excel-file/node'
 import * as matches from '../../../src/brokering/matches.js'
 import * as needs from '../../../src/needs/needs.js'
@@ -42,14 +44,15 @@ describe('reports', () => {
     expect(res.body).toContain(w.streetA.name)
     expect(tableRows(res.body, 'demand')).toEqual([['场地', '小时', '1', '10', '6', '60.0%', '0'], ['资金', '元', '1', '500', '0', '0.0%', '0']])
     expect(tableRows(res.body, 'utilization')).toEqual([['场地', '小时', '1', '20', '6', '30.0%', '0']])
-    expect(tableRows(res.body, 'orgs')).toEqual([['发布需求的组织', '1'], ['获得对接的组织', '1'], ['其中未登记组织', '1'], ['未登记组织占比', '100.0%']])
+    expect(tableRows(res.body, 'orgs')).toEqual([['发布需求的组织', '1'], ['获得对接的组织', '1'], ['其中未登记社区组织', '1'], ['未登记社区组织占比', '100.0%']])
     expect(tableRows(res.body, 'requests')[0]).toEqual(['发出的申请', '1'])
     expect(tableRows(res.body, 'requests')[1]).toEqual(['按时答复', '1'])
     expect(tableRows(res.body, 'feedback')[3]).toEqual(['4 分', '1'])
     // Six charts, each an image with a title and a description in words.
     const charts = [...res.body.matchAll(/<svg class="bar-chart"[^>]*role="img"[^>]*aria-labelledby="(chart-\w+-title) (chart-\w+-desc)"/g)]
     expect(charts).toHaveLength(6)
-    expect(res.body).toMatch(/<desc id="chart-demand-desc">场地: 60%（6\/10 小时）; 资金: 0%（0\/500 元）<\/desc>/)
+    // The chart says the same percentages as the table.
+    expect(res.body).toMatch(/<desc id="chart-demand-desc">场地: 60.0%（6\/10 小时）; 资金: 0.0%（0\/500 元）<\/desc>/)
     expect(res.body).not.toMatch(ANY_MARKER)
   })
 
@@ -61,6 +64,13 @@ describe('reports', () => {
     expect(res.body).toContain('Impact report')
     expect(tableRows(res.body, 'demand')[0]).toEqual(['Venue', 'hours', '1', '10', '6', '60.0%', '0'])
     expect(res.body).not.toMatch(/[\u4e00-\u9fff]{2,}.*Impact report/)
+  })
+
+  it('a need closed as a duplicate is not demand', async () => {
+    const { app, w, second } = await world()
+    needs.close(app.db, reload(app, w.member), second.id, 'duplicate')
+    const broker = await signedIn(app, w.broker.email)
+    expect(tableRows((await broker.get('/reports')).body, 'demand')).toEqual([['场地', '小时', '1', '10', '6', '60.0%', '0']])
   })
 
   it('a period leaves out what was posted outside it', async () => {
@@ -109,9 +119,14 @@ describe('reports', () => {
     const order = await broker.get('/reports?from=2026-03-01&to=2026-02-01')
     expect(order.statusCode).toBe(422)
     expect(order.body).toContain('结束日期不能早于开始日期')
-    const long = await broker.get('/reports?from=1990-01-01&to=2026-01-01')
+    const long = await broker.get('/reports?from=2016-03-01&to=2026-03-01')
     expect(long.statusCode).toBe(422)
     expect(long.body).toContain('最长 10 年')
+    expect((await broker.get('/reports?from=2016-03-01&to=2026-02-28')).statusCode).toBe(200)
+    // A malformed parameter is shown as a problem, not quietly replaced by the default report.
+    const malformed = await broker.get('/reports?area=abc&from=2020-01-01&to=2020-01-31')
+    expect(malformed.statusCode).toBe(422)
+    expect(malformed.body).toContain('value="2020-01-01"')
     // Street B is another broker's.
     const outside = await broker.get(`/reports?area=${w.streetB.id}`)
     expect(outside.statusCode).toBe(422)
@@ -131,17 +146,24 @@ describe('reports', () => {
     const leader = await signedIn(app, w.member.email)
     const denied: Res = await leader.get('/reports')
     expect(denied.statusCode).toBe(403)
-    expect(denied.body).toContain('报告供社工、街道办事处、居委会和管理员使用')
+    expect(denied.body).toContain('报告供社工、管理员，以及经街道认证的街道办事处和居委会使用')
     expect((await leader.get('/reports.xlsx')).statusCode).toBe(403)
 
-    // A street office's member reports on the office's street, not the other one.
+    // Anyone can declare an organization to be a street office: until the street endorses it, no reports.
     const officer = await addUser(app, { email: 'office@example.cn', name: 'Office' })
-    addOrg(app, officer.id, { name: '东湖街道办事处', kind: 'street_office', areaId: w.streetA.id } as Partial<orgs.OrgInput> & { areaId: number })
-    const office = await signedIn(app, 'office@example.cn')
-    const own = await office.get('/reports')
+    const office = addOrg(app, officer.id, { name: '东湖街道办事处', kind: 'street_office', areaId: w.streetA.id } as Partial<orgs.OrgInput> & { areaId: number })
+    const declared = await signedIn(app, 'office@example.cn')
+    expect((await declared.get('/reports')).statusCode).toBe(403)
+    expect((await declared.get('/')).body).not.toContain('href="/reports"')
+    app.db.update(organizations).set({ trust: 'endorsed' }).where(eq(organizations.id, office.id)).run()
+    // Endorsed, its member reports on the office's street, not the other one, and finds the link in the header.
+    const endorsed = await signedIn(app, 'office@example.cn')
+    const own = await endorsed.get('/reports')
     expect(own.statusCode).toBe(200)
+    expect(own.body).toContain('href="/reports"')
     expect(tableRows(own.body, 'demand')).toHaveLength(2)
-    expect((await office.get(`/reports?area=${w.streetB.id}`)).statusCode).toBe(422)
+    expect((await endorsed.get(`/reports?area=${w.streetB.id}`)).statusCode).toBe(422)
+    expect((await leader.get('/')).body).not.toContain('href="/reports"')
 
     const admin = await signedIn(app, w.admin.email)
     const all = await admin.get(`/reports?area=${w.district.id}`)

@@ -3,13 +3,16 @@ import { bounds, median, offerInArea, report, type ReportInput } from '../../../
 
 /**
  * A district built by hand: district /1/, street A /1/2/ with community /1/2/3/, street B /1/4/ with /1/4/5/.
- * The report is for street A in March 2026; rows outside the street or the month are there to be left out.
+ * The report is for street A in March 2026, China time (2026-02-28T16:00Z to 2026-03-31T16:00Z); rows outside
+ * the street or the month are there to be left out.
  */
 const A = '/1/2/'
 const A1 = '/1/2/3/'
 const B1 = '/1/4/5/'
 const need = (id: number, o: Partial<ReportInput['needs'][number]>): ReportInput['needs'][number] =>
-  ({ id, orgId: 1, category: 'venue', quantity: 10, remaining: 10, createdAt: '2026-03-10T08:00:00.000Z', areaPath: A1, firstAcceptedAt: null, ...o })
+  ({ id, orgId: 1, category: 'venue', quantity: 10, remaining: 10, createdAt: '2026-03-10T08:00:00.000Z', areaPath: A1, closeReason: null, firstAcceptedAt: null, ...o })
+const offer = (id: number, o: Partial<ReportInput['offers'][number]>): ReportInput['offers'][number] =>
+  ({ id, category: 'venue', quantity: 10, status: 'open', expiresAt: null, createdAt: '2026-03-02T00:00:00.000Z', updatedAt: '2026-03-02T00:00:00.000Z', servesPath: A1, ...o })
 
 function district(): ReportInput {
   return {
@@ -20,26 +23,41 @@ function district(): ReportInput {
     categories: [{ code: 'venue', unit: 'hours' }, { code: 'funds', unit: 'yuan' }, { code: 'training', unit: 'seats' }],
     needs: [
       need(1, { orgId: 1, quantity: 10, remaining: 4, firstAcceptedAt: '2026-03-12T08:00:00.000Z' }), // 2 days
-      need(2, { orgId: 2, quantity: 6, remaining: 0, createdAt: '2026-03-01T00:00:00.000Z', firstAcceptedAt: '2026-03-11T00:00:00.000Z' }), // 10 days
+      // The first millisecond of 1 March in China; 10 days.
+      need(2, { orgId: 2, quantity: 6, remaining: 0, createdAt: '2026-02-28T16:00:00.000Z', firstAcceptedAt: '2026-03-10T16:00:00.000Z' }),
       need(3, { orgId: 2, category: 'funds', quantity: 1000, remaining: 1000 }),
-      need(4, { orgId: 3, category: 'funds', quantity: 500, remaining: 0, createdAt: '2026-03-31T23:59:59.999Z', firstAcceptedAt: '2026-05-30T23:59:59.999Z' }), // 60 days
-      need(5, { orgId: 3, createdAt: '2026-02-28T23:59:59.999Z' }), // the day before the period
-      need(6, { orgId: 3, createdAt: '2026-04-01T00:00:00.000Z' }), // the day after
+      // The last millisecond of 31 March in China; 60 days.
+      need(4, { orgId: 3, category: 'funds', quantity: 500, remaining: 0, createdAt: '2026-03-31T15:59:59.999Z', firstAcceptedAt: '2026-05-30T15:59:59.999Z' }),
+      need(5, { orgId: 3, createdAt: '2026-02-28T15:59:59.999Z' }), // 28 February in China
+      need(6, { orgId: 3, createdAt: '2026-03-31T16:00:00.000Z' }), // 1 April in China
       need(7, { orgId: 4, areaPath: B1 }), // another street
       need(8, { orgId: 1, remaining: 10, firstAcceptedAt: '2026-03-10T07:00:00.000Z' }), // matched "before" posting (imported): 0 days
+      need(9, { orgId: 4, quantity: 100, closeReason: 'duplicate' }), // posted twice by mistake
     ],
     offers: [
-      { id: 1, category: 'venue', quantity: 20, remaining: 5, createdAt: '2026-03-02T00:00:00.000Z', servesPath: A1 },
-      { id: 2, category: 'venue', quantity: 10, remaining: 10, createdAt: '2026-03-03T00:00:00.000Z', servesPath: '/1/' }, // district-wide: covers A
-      { id: 3, category: 'funds', quantity: 100, remaining: 100, createdAt: '2026-03-03T00:00:00.000Z', servesPath: B1 }, // street B only
-      { id: 4, category: 'training', quantity: 8, remaining: 2, createdAt: '2026-03-20T00:00:00.000Z', servesPath: A },
-      { id: 5, category: 'training', quantity: 8, remaining: 0, createdAt: '2026-01-20T00:00:00.000Z', servesPath: A }, // before
+      offer(1, { quantity: 20 }),
+      offer(2, { createdAt: '2025-12-01T00:00:00.000Z', servesPath: '/1/' }), // district-wide and older, still open in March
+      offer(3, { category: 'funds', quantity: 100, servesPath: B1 }), // street B only
+      offer(4, { category: 'training', quantity: 8, createdAt: '2026-03-20T00:00:00.000Z', servesPath: A }),
+      offer(5, { category: 'training', quantity: 8, status: 'closed', createdAt: '2026-01-20T00:00:00.000Z', updatedAt: '2026-02-10T00:00:00.000Z', servesPath: A }), // closed before
+      offer(6, { quantity: 5, status: 'expired', expiresAt: '2026-02-27', createdAt: '2026-01-02T00:00:00.000Z' }), // expired before
+      offer(7, { quantity: 7, createdAt: '2026-04-05T00:00:00.000Z' }), // posted after
+      offer(8, { quantity: 4, status: 'draft' }),
+      offer(9, { category: 'training', quantity: 6, status: 'closed', updatedAt: '2026-03-05T00:00:00.000Z' }), // closed during March
+    ],
+    uses: [
+      { offerId: 1, needAreaPath: A1, acceptedAt: '2026-03-05T00:00:00.000Z', quantity: 15 },
+      { offerId: 1, needAreaPath: A1, acceptedAt: '2026-02-20T00:00:00.000Z', quantity: 2 }, // before the period
+      { offerId: 2, needAreaPath: A1, acceptedAt: '2026-03-06T00:00:00.000Z', quantity: 3 },
+      { offerId: 2, needAreaPath: B1, acceptedAt: '2026-03-07T00:00:00.000Z', quantity: 4 }, // used in street B
+      { offerId: 4, needAreaPath: A1, acceptedAt: '2026-03-21T00:00:00.000Z', quantity: 6 },
     ],
     acceptances: [
       { needOrgId: 1, needAreaPath: A1, acceptedAt: '2026-03-12T08:00:00.000Z' },
       { needOrgId: 2, needAreaPath: A1, acceptedAt: '2026-03-11T00:00:00.000Z' },
       { needOrgId: 2, needAreaPath: A1, acceptedAt: '2026-03-15T00:00:00.000Z' }, // the same organization twice
-      { needOrgId: 3, needAreaPath: A1, acceptedAt: '2026-05-30T23:59:59.999Z' }, // after the period
+      { needOrgId: 3, needAreaPath: A1, acceptedAt: '2026-03-16T00:00:00.000Z' }, // an unregistered individual: not a community group
+      { needOrgId: 3, needAreaPath: A1, acceptedAt: '2026-05-30T15:59:59.999Z' }, // after the period
       { needOrgId: 4, needAreaPath: B1, acceptedAt: '2026-03-12T00:00:00.000Z' }, // another street
     ],
     requests: [
@@ -57,14 +75,17 @@ function district(): ReportInput {
       { side: 'need', rating: 4, createdAt: '2026-03-21T00:00:00.000Z', needAreaPath: A1 },
       { side: 'offer', rating: 2, createdAt: '2026-03-22T00:00:00.000Z', needAreaPath: A1 },
       { side: 'offer', rating: 1, createdAt: '2026-03-22T00:00:00.000Z', needAreaPath: B1 },
-      { side: 'offer', rating: 1, createdAt: '2026-04-01T00:00:00.000Z', needAreaPath: A1 },
+      { side: 'offer', rating: 1, createdAt: '2026-04-01T00:00:00.000Z', needAreaPath: A1 }, // 1 April, 08:00 in China
     ],
-    orgs: [{ id: 1, registered: false }, { id: 2, registered: true }, { id: 3, registered: false }, { id: 4, registered: false }],
+    orgs: [
+      { id: 1, registered: false, kind: 'community_group' }, { id: 2, registered: true, kind: 'community_group' },
+      { id: 3, registered: false, kind: 'individual' }, { id: 4, registered: false, kind: 'community_group' },
+    ],
   }
 }
 
 describe('report figures for a hand-built district', () => {
-  it('demand posted and met, by category, only for needs posted in the period and the area', () => {
+  it('demand posted and met, by category, only for needs posted in the period and the area, duplicates aside', () => {
     expect(report(district()).demand).toEqual([
       { category: 'venue', unit: 'hours', needs: 3, posted: 26, met: 12, share: 12 / 26, fullyMet: 1 },
       { category: 'funds', unit: 'yuan', needs: 2, posted: 1500, met: 500, share: 500 / 1500, fullyMet: 1 },
@@ -92,16 +113,29 @@ describe('report figures for a hand-built district', () => {
     expect(report(input).requests).toMatchObject({ overdue: 2, pending: 0, share: 2 / 5 })
   })
 
-  it('offer utilization counts offers serving the area or covering it, posted in the period', () => {
+  it('offer utilization: offers open to the area in the period, and what went to the area\'s needs in the period', () => {
     expect(report(district()).utilization).toEqual([
-      { category: 'venue', unit: 'hours', offers: 2, offered: 30, used: 15, share: 0.5, untouched: 1 },
-      { category: 'training', unit: 'seats', offers: 1, offered: 8, used: 6, share: 0.75, untouched: 0 },
+      { category: 'venue', unit: 'hours', offers: 2, offered: 30, used: 18, share: 0.6, untouched: 0 },
+      { category: 'training', unit: 'seats', offers: 2, offered: 14, used: 6, share: 6 / 14, untouched: 1 },
     ])
   })
 
-  it('organizations asking and served, with the unregistered share of those served', () => {
-    // Asking: orgs 1, 2, 3 posted in the period here. Served in the period here: 1 and 2 (3's acceptance is in May).
-    expect(report(district()).orgs).toEqual({ asking: 3, served: 2, underResourced: 1, underResourcedShare: 0.5 })
+  it('a district-wide offer counts as used only where it was used, so street reports never claim each other\'s use', () => {
+    const b = district()
+    b.areaPath = '/1/4/'
+    expect(report(b).utilization).toEqual([
+      { category: 'venue', unit: 'hours', offers: 1, offered: 10, used: 4, share: 0.4, untouched: 0 },
+      { category: 'funds', unit: 'yuan', offers: 1, offered: 100, used: 0, share: 0, untouched: 1 },
+    ])
+    const district1 = district()
+    district1.areaPath = '/1/'
+    expect(report(district1).utilization[0]).toEqual({ category: 'venue', unit: 'hours', offers: 2, offered: 30, used: 22, share: 22 / 30, untouched: 0 })
+  })
+
+  it('organizations asking and served, with the share of unregistered community groups among those served', () => {
+    // Asking: orgs 1, 2, 3 posted in the period here (org 4's only need here was a duplicate). Served in March: 1, 2 and 3;
+    // of those only org 1 is an unregistered community group (org 3 is an individual).
+    expect(report(district()).orgs).toEqual({ asking: 3, served: 3, underResourced: 1, underResourcedShare: 1 / 3 })
   })
 
   it('feedback given in the period on needs here, by side and as a distribution', () => {
@@ -127,8 +161,9 @@ describe('report figures for a hand-built district', () => {
 })
 
 describe('report helpers', () => {
-  it('a period covers whole UTC days, both ends included', () => {
-    expect(bounds({ from: '2026-03-01', to: '2026-03-31' })).toEqual(['2026-03-01T00:00:00.000Z', '2026-04-01T00:00:00.000Z'])
+  it('a period covers whole days in China time, both ends included', () => {
+    expect(bounds({ from: '2026-03-01', to: '2026-03-31' })).toEqual(['2026-02-28T16:00:00.000Z', '2026-03-31T16:00:00.000Z'])
+    expect(bounds({ from: '2024-02-29', to: '2024-02-29' })).toEqual(['2024-02-28T16:00:00.000Z', '2024-02-29T16:00:00.000Z'])
   })
 
   it('median of odd, even and empty lists', () => {
