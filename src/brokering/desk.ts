@@ -9,10 +9,10 @@ import * as jobs from '../jobs/jobs.js'
 import { notify } from '../notifications/notifications.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { findVisible } from './matches.js'
+import { idleOffers } from '../impact/map.js'
 
 const DAY = 86_400_000
 const ageDays = (iso: string, now: Date) => Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / DAY))
-const IDLE_AFTER_DAYS = 14
 const CONFIRM_AFTER_DAYS = 14
 
 /** Where a broker works: the areas assigned to them and everything below. */
@@ -41,17 +41,16 @@ export function queues(db: Db, broker: CurrentUser, now = new Date()) {
   const waiting = matchRows(and(inArray(matches.state, ['proposed', 'requested', 'pledged']), lt(matches.updatedAt, new Date(now.getTime() - waitingDays * DAY).toISOString())))
   const toConfirm = matchRows(and(eq(matches.state, 'accepted'), or(lt(needs.untilDate, today), lt(matches.acceptedAt, new Date(now.getTime() - CONFIRM_AFTER_DAYS * DAY).toISOString()))))
   const followUps = matchRows(and(inArray(matches.state, ['delivered', 'reviewed']), isNotNull(matches.deliveredAt), lt(matches.deliveredAt, new Date(now.getTime() - 30 * DAY).toISOString()), sql`${matches.deliveredAt} > ${new Date(now.getTime() - 120 * DAY).toISOString()}`))
-  const idle = db.select({ id: offers.id, title: offers.title, createdAt: offers.createdAt, org: organizations.name, remaining: offers.remaining, unit: offers.unit })
-    .from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).innerJoin(areas, eq(areas.id, offers.servesAreaId))
-    .where(and(inScope, eq(offers.status, 'open'), sql`${offers.remaining} = ${offers.quantity}`, lt(offers.createdAt, new Date(now.getTime() - IDLE_AFTER_DAYS * DAY).toISOString()),
-      sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`)).orderBy(asc(offers.createdAt)).limit(100).all()
+  // Idle offers as the agenda counts them (impact/map.ts idleOffers): the broker's areas only, longest idle first.
+  const scopeIds = db.select({ id: areas.id }).from(areas).where(inScope).all().map((a) => a.id)
+  const idle = idleOffers(db, now, [], 100, scopeIds).list
   const aged = <T extends { createdAt: string }>(rows: T[], at: (r: T) => string = (r) => r.createdAt) => rows.map((r) => ({ ...r, age: ageDays(at(r), now) }))
   return {
     unserved: aged(unserved),
     waiting: aged(waiting, (r) => r.updatedAt),
     toConfirm: aged(toConfirm, (r) => r.acceptedAt ?? r.updatedAt),
     followUps: aged(followUps, (r) => r.deliveredAt!),
-    idle: aged(idle),
+    idle: idle.map((o) => ({ ...o, age: o.idleDays })),
   }
 }
 

@@ -154,7 +154,7 @@ export function colourStep(b: number | null): number | 'none' {
 
 // ---- the broker's agenda -------------------------------------------------------------------------------
 
-/** Offers count as idle after this many days without use: the desk's idle queue uses the same (desk.ts). */
+/** Offers count as idle after this many days without use: the agenda and the desk's idle queue both (map.ts idleOffers). */
 export const IDLE_AFTER_DAYS = 14
 const DAY = 86_400_000
 

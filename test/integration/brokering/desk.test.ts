@@ -48,10 +48,16 @@ async function deskWorld(app: FastifyInstance) {
   const idle = offer('二十天没人用的音响', ago(20), w.communityA.id)
   const fresh = offer('新发布的音响', ago(3), w.communityA.id)
   const idleElsewhere = offer('南岸没人用的音响', ago(20), w.communityB.id)
+  // Used once (delivered 29 days ago), idle since: idle as the agenda counts it, though some of it was used.
+  const usedOnce = offer('用过一次的音响', ago(45), w.communityA.id)
+  const usedNeed = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'materials', title: '借过一次音响', quantity: 2, areaId: w.communityA.id }, ago(40))
+  const usedMatch = matches.open(app.db, w.member, 'request', { needId: usedNeed.id, offerId: usedOnce.id, quantity: 2 }, ago(33))
+  matches.fire(app.db, w.other, usedMatch.id, 'accept', {}, ago(32))
+  matches.fire(app.db, w.other, usedMatch.id, 'deliver', { quantity: 2 }, ago(29))
   // Street B's own old request, for broker 2.
   const bNeed = needs.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '南岸等了很久的申请', quantity: 2, areaId: w.communityB.id }, ago(8))
   const bRequest = matches.open(app.db, w.other, 'request', { needId: bNeed.id, offerId: w.offer.id, quantity: 1 }, ago(7))
-  return { ...w, stuck, stuckElsewhere, oldRequest, newRequest, acceptedLongAgo, acceptedRecently, windowPassed, deliveredLongAgo, deliveredRecently, idle, fresh, idleElsewhere, bRequest }
+  return { ...w, usedOnce, stuck, stuckElsewhere, oldRequest, newRequest, acceptedLongAgo, acceptedRecently, windowPassed, deliveredLongAgo, deliveredRecently, idle, fresh, idleElsewhere, bRequest }
 }
 
 let app: FastifyInstance
@@ -82,7 +88,9 @@ describe("the broker's desk", () => {
     // Oldest first: accepted twenty days ago, then the one whose dates have passed.
     expect(queue(res.body, 'confirm')).toEqual([`/matches/${w.acceptedLongAgo.id}`, `/matches/${w.windowPassed.id}`])
     expect(queue(res.body, 'followups')).toEqual([`/matches/${w.deliveredLongAgo.id}`])
-    expect(queue(res.body, 'idle')).toEqual([`/offers/${w.idle.id}`])
+    // Idle as the agenda counts it: the offer used once 29 days ago, then the one never used in 20 days; longest idle first.
+    expect(queue(res.body, 'idle')).toEqual([`/offers/${w.usedOnce.id}`, `/offers/${w.idle.id}`])
+    expect(res.body.slice(res.body.indexOf('id="queue-idle"'))).toMatch(/用过一次的音响<\/a> <span class="muted">南岸互助小组 · 3 件 · 29 天<\/span>/)
     // Ages in days, from the moment each item started waiting.
     const waiting = res.body.slice(res.body.indexOf('id="queue-waiting"'))
     expect(waiting).toMatch(/<span class="muted">5 天<\/span>/)

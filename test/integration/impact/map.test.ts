@@ -183,18 +183,27 @@ describe('/map/agenda', () => {
   })
 
   it('lists idle offers with their unused capacity and idle days, as the desk counts them', async () => {
+    // Used once, 30 days ago (accepted 2 of 5), and idle since: both the agenda and the desk list it.
+    const member = accounts.load(app.db, w.member.id)!, other = accounts.load(app.db, w.other.id)!
+    const usedOnce = offers.post(app.db, other, { orgId: w.orgB.id, category: 'publicity', title: '用过一次的宣传栏', quantity: 5, servesAreaId: w.communityA.id }, ago(45))
+    const need = needs.post(app.db, member, { orgId: w.orgA.id, category: 'publicity', title: '借过一次宣传栏', quantity: 2, areaId: w.communityA.id }, ago(40))
+    const m = matches.open(app.db, member, 'request', { needId: need.id, offerId: usedOnce.id, quantity: 2 }, ago(31))
+    matches.fire(app.db, other, m.id, 'accept', {}, ago(30))
     const res = await get('/map/agenda')
     const idle = res.body.slice(res.body.indexOf('id="agenda-idle"'))
+    expect(idle).toMatch(/用过一次的宣传栏<\/a>[\s\S]*?<td>3 \/ 5 [^<]*<\/td><td>闲置 30 天<\/td>/)
     expect(idle).toContain(`<a href="/offers/${w.idleOffer.id}">没人用的会议室</a>`)
     expect(idle).toMatch(/没人用的会议室<\/a>[\s\S]*?<td>4 \/ 4 小时<\/td><td>闲置 20 天<\/td>/)
     // Used three days ago: not idle; posted two days ago: not yet.
     expect(idle).not.toContain(`/offers/${w.streetOffer.id}"`)
     expect(idle).not.toContain(`/offers/${w.gated.id}"`)
-    expect(idle).toContain('<span class="badge">2</span>')
+    expect(idle).toContain('<span class="badge">3</span>')
     expect(idle.indexOf(`/offers/${w.idleB.id}"`)).toBeLessThan(idle.indexOf(`/offers/${w.idleOffer.id}"`))
     const broker = await signedIn(app, w.broker.email)
     const desk = await broker.get('/desk')
-    expect(desk.body.slice(desk.body.indexOf('id="queue-idle"'))).toContain(`href="/offers/${w.idleOffer.id}"`)
+    const deskIdle = desk.body.slice(desk.body.indexOf('id="queue-idle"'), desk.body.indexOf('</section>', desk.body.indexOf('id="queue-idle"')))
+    expect(deskIdle).toContain(`href="/offers/${w.idleOffer.id}"`)
+    expect(deskIdle).toMatch(new RegExp(`href="/offers/${usedOnce.id}">用过一次的宣传栏</a> <span class="muted">[^<]* · 30 天</span>`))
     // Street A's broker: their own community's idle offer first, marked as theirs.
     const theirs = (await broker.get('/map/agenda')).body
     const list = theirs.slice(theirs.indexOf('id="agenda-idle"'))
