@@ -50,6 +50,7 @@ const reportsRoutes: FastifyPluginAsync = async (app) => {
     const query = new URLSearchParams({ area: String(r.area.id), from: r.period.from, to: r.period.to }).toString()
     return reply.render('reports/show', {
       title: req.t('reports.title'), values: { area: r.area.id, ...r.period }, areaOptions: options(req, r.scope), query,
+      presets: reports.presets(new Date()).map((p) => ({ ...p, current: p.from === r.period.from && p.to === r.period.to, href: `/reports?${new URLSearchParams({ area: String(r.area.id), from: p.from, to: p.to })}` })),
       areaName: areas.displayName(r.area, req.locale), period: r.period, report: r.report,
       charts: charts(r.report, w, req.locale), tables: byId, headline: headlines(r.report, req.locale),
     })

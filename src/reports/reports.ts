@@ -48,6 +48,18 @@ export function defaultPeriod(now: Date): Period {
   return { from: localToday(addDays(now, -89)), to: localToday(now) }
 }
 
+/** The periods a street office reports on most: this month, the last 90 days, this year and last year. */
+export function presets(now: Date): { key: string; from: string; to: string }[] {
+  const today = localToday(now)
+  const year = Number(today.slice(0, 4))
+  return [
+    { key: 'month', from: `${today.slice(0, 8)}01`, to: today },
+    { key: 'quarter', ...defaultPeriod(now) },
+    { key: 'year', from: `${year}-01-01`, to: today },
+    { key: 'last_year', from: `${year - 1}-01-01`, to: `${year - 1}-12-31` },
+  ]
+}
+
 /** Ten calendar years from `from`, by the calendar: 2016-03-01 → 2026-02-28 is within, 2026-03-01 is not. */
 const latestEnd = (from: string) => `${Number(from.slice(0, 4)) + MAX_PERIOD_YEARS}${from.slice(4)}`
 

@@ -185,3 +185,20 @@ describe('reports', () => {
     expect(rows[6]).toEqual(['按时答复率', '50.0%'])
   })
 })
+
+describe('report periods', () => {
+  it('offers this month, the last 90 days, this year and last year, marking the one shown', async () => {
+    const { app, w } = await world()
+    const broker = await signedIn(app, w.broker.email)
+    const res = await broker.get('/reports')
+    const html = res.body.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&')
+    const links = [...html.matchAll(/<a href="\/reports\?area=\d+&from=([\d-]+)&to=([\d-]+)"( aria-current="true")?>([^<]+)<\/a>/g)]
+      .map((m) => ({ from: m[1], to: m[2], current: !!m[3], label: m[4] }))
+    const year = Number(today().slice(0, 4))
+    expect(links.map((l) => l.label)).toEqual(['本月', '近 90 天', '今年', '去年'])
+    expect(links[3]).toMatchObject({ from: `${year - 1}-01-01`, to: `${year - 1}-12-31`, current: false })
+    // The default period is the last 90 days.
+    expect(links.filter((l) => l.current).map((l) => l.label)).toEqual(['近 90 天'])
+    expect((await broker.get(`/reports?from=${links[3].from}&to=${links[3].to}`)).statusCode).toBe(200)
+  })
+})
