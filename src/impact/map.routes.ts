@@ -10,7 +10,7 @@ const mapRoutes: FastifyPluginAsync = async (app) => {
   app.get('/map', { config: { access: 'anyone' }, schema: { querystring: MapQuery }, attachValidation: true }, async (req, reply) => {
     const query = req.validationError ? {} : (req.query as map.MapQuery)
     const data = map.page(app.db, query, req.locale)
-    return reply.render('impact/map', { ...data, ignored: !!req.validationError, title: req.t('map.title') }, { partial: 'impact/map-view' })
+    return reply.render('impact/map', { ...data, ignored: !!req.validationError || data.ignored, title: req.t('map.title') }, { partial: 'impact/map-view' })
   })
 
   app.get('/map/agenda', { config: { access: 'anyone' } }, async (req, reply) => {

@@ -124,6 +124,8 @@ export function page(db: Db, query: MapQuery, locale: Locale, now = new Date()) 
   }
   const columns = (category ? ['demand', 'supply', 'gap', 'needs', 'offers', 'balance'] : ['needs', 'offers', 'balance', 'short'])
   return {
+    // A category or area named that does not exist is dropped, and the page says so (as for unreadable filters).
+    ignored: (query.category !== undefined && !category) || (query.area !== undefined && !selected),
     categories: m.categories.map((c) => ({ code: c.code, name: catName(c) })),
     category: category?.code, categoryName: category && catName(category), unit,
     svg: { width: m.shapes.width, height: m.shapes.height, viewBox: `0 0 ${m.shapes.width} ${m.shapes.height}`, method: m.shapes.method, cells, streets: streetShapes },

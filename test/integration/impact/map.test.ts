@@ -153,6 +153,16 @@ describe('/map', () => {
     const unknown = await get('/map?category=nosuch&area=999999')
     expect(unknown.statusCode).toBe(200)
     expect(unknown.body).not.toContain('id="map-panel"')
+    // A category or area that does not exist is ignored as loudly: all categories shown, and the notice.
+    for (const url of ['/map?category=nosuch', `/map?area=999999&category=venue`]) {
+      const res = await get(url)
+      expect(res.statusCode, url).toBe(200)
+      expect(res.body, url).toContain('有些筛选条件无法识别，已忽略。')
+    }
+    expect((await get('/map?category=nosuch', { 'hx-request': 'true' })).body).toContain('有些筛选条件无法识别，已忽略。')
+    expect(titleOf((await get('/map?category=nosuch')).body, w.yucun.id)).toMatch(/^渔村社区：3 条开放需求/)
+    // A good filter says nothing.
+    expect((await get(`/map?category=venue&area=${w.communityA.id}`)).body).not.toContain('有些筛选条件无法识别')
   })
 
   it('is linked from every page', async () => {
