@@ -5,6 +5,7 @@ import { NotFound, NotPermitted, StaleEdit, ValidationError } from '../shared/er
 import * as events from '../events/events.js'
 import * as orgs from '../orgs/orgs.js'
 import type { CurrentUser } from '../accounts/accounts.js'
+import { signed as signedFigure } from '../shared/format.js'
 import { localToday } from '../shared/time.js'
 import {
   compare, dimensionScores, INDICATOR_CODES, overallScore, problemsWith,
@@ -150,7 +151,7 @@ export function matchesBetween(db: Db, orgId: number, from: string, to: string) 
 }
 
 const fixed = (v: number | null) => (v === null ? '—' : v.toFixed(1))
-const signed = (v: number | null) => (v === null ? '—' : v > 0 ? `+${v.toFixed(1)}` : v < 0 ? `−${Math.abs(v).toFixed(1)}` : '0.0')
+const signed = (v: number | null) => signedFigure(v, 1)
 const trend = (v: number | null) => (v === null || v === 0 ? 'same' : v > 0 ? 'up' : 'down')
 
 export interface CompareQuery { before?: number; after?: number }
