@@ -8,12 +8,16 @@ import { localToday } from '../shared/time.js'
 import { NotFound, NotPermitted, type FieldErrors } from '../shared/errors.js'
 
 const MAX_ID = 2_147_483_647
-const AssessmentBody = formSchema({
+const fields = {
   assessedOn: { type: 'string', format: 'date' }, withLeader: oneOf(['on', 'true', '1']), participants: str(PARTICIPANTS_MAX), note: str(OVERALL_NOTE_MAX),
-  version: int(1, 1e9),
   ...Object.fromEntries(INDICATOR_CODES.flatMap((c) => [[`score_${c}`, int(1, 5)], [`note_${c}`, str(NOTE_MAX)]])),
-}, ['assessedOn', ...INDICATOR_CODES.map((c) => `score_${c}`)])
+}
+const required = ['assessedOn', ...INDICATOR_CODES.map((c) => `score_${c}`)]
+const NewBody = formSchema(fields, required)
+// Without the version it was loaded at, a save could silently overwrite someone else's edit.
+const EditBody = formSchema({ ...fields, version: int(1, MAX_ID) }, [...required, 'version'])
 const CompareQuery = { type: 'object', properties: { before: int(1, MAX_ID), after: int(1, MAX_ID) } }
+const LIMITS = { participants: PARTICIPANTS_MAX, note: OVERALL_NOTE_MAX, indicatorNote: NOTE_MAX }
 
 type Body = Record<string, string | number | undefined>
 
@@ -29,9 +33,10 @@ const toForm = (a: capacity.Assessment): Body => ({
   ...Object.fromEntries(INDICATOR_CODES.flatMap((c) => [[`score_${c}`, a.scores[c]], [`note_${c}`, a.notes[c] ?? '']])),
 })
 
-// Whatever was wrong with a score (missing, 0, 6, "abc"), the person needs the same sentence.
-const sameScoreMessage = (errors: FieldErrors): FieldErrors =>
-  Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, k.startsWith('score_') ? { key: 'capacity.validation.score' } : v]))
+// Whatever was wrong with a score (missing, 0, 6, "abc"), the person needs the same sentence. The version is no
+// field anyone sees, so a problem with it (a tampered or truncated form) is said at the top of the form.
+const readable = (errors: FieldErrors): FieldErrors =>
+  Object.fromEntries(Object.entries(errors).map(([k, v]) => (k === 'version' ? ['_', { key: 'error.bad_request' }] : [k, k.startsWith('score_') ? { key: 'capacity.validation.score' } : v])))
 
 /** The form's indicators, grouped by dimension, each with its value and problem. */
 const formModel = (values: Body, errors: FieldErrors) => DIMENSIONS.map((d) => ({
@@ -44,18 +49,18 @@ const formModel = (values: Body, errors: FieldErrors) => DIMENSIONS.map((d) => (
 /** One assessment as its page shows it: each dimension with its score and its indicators' scores and notes. */
 const detail = (a: capacity.Assessment) => ({
   ...a,
-  overallText: a.overall === null ? '—' : a.overall.toFixed(1),
+  overallText: capacity.fixed(a.overall),
   dims: DIMENSIONS.map((d) => ({
-    code: d.code, scoreText: a.dimensions[d.code]?.toFixed(1) ?? '—',
+    code: d.code, scoreText: capacity.fixed(a.dimensions[d.code]),
     indicators: d.indicators.map((code: IndicatorCode) => ({ code, score: a.scores[code], note: a.notes[code] ?? '' })),
   })),
 })
 
 const capacityRoutes: FastifyPluginAsync = async (app) => {
   const showForm = (req: FastifyRequest, reply: FastifyReply, page: 'new' | 'edit', org: { id: number; name: string }, values: Body, errors: FieldErrors = {}, status = 200) => {
-    const shown = sameScoreMessage(errors)
+    const shown = readable(errors)
     // An empty object would still read as "there are problems" in the template.
-    return reply.render(`capacity/${page}`, { form: true, org, values, errors: Object.keys(shown).length ? shown : undefined, dimensions: formModel(values, shown), scale: [1, 2, 3, 4, 5], today: localToday(new Date()) },
+    return reply.render(`capacity/${page}`, { form: true, org, values, errors: Object.keys(shown).length ? shown : undefined, dimensions: formModel(values, shown), scale: [1, 2, 3, 4, 5], limits: LIMITS, today: localToday(new Date()) },
       { status, partial: 'capacity/form' })
   }
 
@@ -77,11 +82,16 @@ const capacityRoutes: FastifyPluginAsync = async (app) => {
 
   // The organization's capacity section on a page of its own: the comparison form lands here without JavaScript,
   // and htmx swaps just the section in place.
-  app.get('/orgs/:id/capacity', { config: { access: 'signed_in' }, schema: { params: idParam, querystring: CompareQuery } }, async (req, reply) => {
+  // A choice that cannot be compared (not a number, not this organization's, the same one twice) is answered 422
+  // with the first and latest shown and the reason above them; htmx swaps a 422 in like any answer.
+  app.get('/orgs/:id/capacity', { config: { access: 'signed_in' }, schema: { params: idParam, querystring: CompareQuery }, attachValidation: true }, async (req, reply) => {
+    if (req.validationError?.validationContext === 'params') throw new NotFound()
     const { id } = req.params as { id: number }
-    const section = capacity.section(app.db, req.user, id, req.query as capacity.CompareQuery)
+    const badQuery = !!req.validationError
+    const section = capacity.section(app.db, req.user, id, badQuery ? {} : (req.query as capacity.CompareQuery))
     if (!section) throw new NotFound()
-    return reply.render('capacity/org', { capacity: section, title: section.org.name }, { partial: 'capacity/section' })
+    const problem = badQuery ? { key: 'capacity.compare.unknown' } : section.problem
+    return reply.render('capacity/org', { capacity: { ...section, problem }, title: section.org.name }, { status: problem ? 422 : 200, partial: 'capacity/section' })
   })
 
   app.get('/orgs/:id/capacity/new', { config: { access: 'staff' }, schema: { params: idParam } }, async (req, reply) => {
@@ -89,7 +99,7 @@ const capacityRoutes: FastifyPluginAsync = async (app) => {
     return showForm(req, reply, 'new', org, { orgId: org.id, assessedOn: localToday(new Date()), withLeader: 'on' })
   })
 
-  app.post('/orgs/:id/capacity', { config: { access: 'staff' }, schema: { params: idParam, body: AssessmentBody }, attachValidation: true }, async (req, reply) => {
+  app.post('/orgs/:id/capacity', { config: { access: 'staff' }, schema: { params: idParam, body: NewBody }, attachValidation: true }, async (req, reply) => {
     const org = recordable(req, (req.params as { id: number }).id)
     const body = req.body as Body
     return submitForm(req, reply, (errors, status) => showForm(req, reply, 'new', org, { ...body, orgId: org.id }, errors, status), () => {
@@ -110,11 +120,11 @@ const capacityRoutes: FastifyPluginAsync = async (app) => {
     return showForm(req, reply, 'edit', a.org, toForm(a))
   })
 
-  app.post('/capacity/:id', { config: { access: 'staff' }, schema: { params: idParam, body: AssessmentBody }, attachValidation: true }, async (req, reply) => {
+  app.post('/capacity/:id', { config: { access: 'staff' }, schema: { params: idParam, body: EditBody }, attachValidation: true }, async (req, reply) => {
     const a = editable(req, (req.params as { id: number }).id)
     const body = req.body as Body
     return submitForm(req, reply, (errors, status) => showForm(req, reply, 'edit', a.org, { ...body, id: a.id, orgId: a.orgId }, errors, status), () => {
-      capacity.edit(app.db, req.user!, a.id, { ...fromForm(body), version: Number(body.version ?? 0) })
+      capacity.edit(app.db, req.user!, a.id, { ...fromForm(body), version: Number(body.version) })
       reply.flash('capacity.saved')
       return redirectAfterPost(req, reply, `/capacity/${a.id}`)
     })

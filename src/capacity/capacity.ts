@@ -6,13 +6,15 @@ import * as events from '../events/events.js'
 import * as orgs from '../orgs/orgs.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { signed as signedFigure } from '../shared/format.js'
-import { localToday } from '../shared/time.js'
+import { localDayStart, localToday } from '../shared/time.js'
 import {
-  compare, dimensionScores, INDICATOR_CODES, overallScore, problemsWith,
-  type AssessmentInput, type DimensionScores, type IndicatorCode, type Scores,
+  chosenPair, compare, dimensionScores, INDICATOR_CODES, overallScore, problemsWith,
+  type AssessmentInput, type CompareQuery, type DimensionScores, type IndicatorCode, type Scores,
 } from './indicators.js'
 import { barChart } from './chart.js'
+import { changesBetween, facts, type AssessmentFacts } from './changes.js'
 
+export type { CompareQuery }
 export type AssessmentRow = typeof capacityAssessments.$inferSelect
 export interface Assessment extends AssessmentRow {
   assessorName: string
@@ -84,12 +86,10 @@ function check(input: AssessmentInput, now: Date) {
   if (Object.keys(problems).length) throw new ValidationError(problems)
 }
 
-const clean = (input: AssessmentInput) => ({
-  assessedOn: input.assessedOn, withLeader: input.withLeader ?? false, participants: input.participants?.trim() ?? '', note: input.note?.trim() ?? '',
-})
+const assessmentColumns = ({ assessedOn, withLeader, participants, note }: AssessmentFacts) => ({ assessedOn, withLeader, participants, note })
 
-function scoreRows(assessmentId: number, input: AssessmentInput) {
-  return INDICATOR_CODES.map((code) => ({ assessmentId, indicator: code, score: input.scores[code]!, note: input.notes?.[code]?.trim() ?? '' }))
+function scoreRows(assessmentId: number, f: AssessmentFacts) {
+  return INDICATOR_CODES.map((code) => ({ assessmentId, indicator: code, score: f.scores[code]!, note: f.notes[code] ?? '' }))
 }
 
 export function record(db: Db, user: CurrentUser, orgId: number, input: AssessmentInput, now = new Date()): Assessment {
@@ -97,10 +97,11 @@ export function record(db: Db, user: CurrentUser, orgId: number, input: Assessme
   if (!org) throw new NotFound()
   if (!canRecord(db, user, org)) throw new NotPermitted({ key: 'capacity.not_permitted' })
   check(input, now)
+  const f = facts(input)
   const id = writeTx(db, (tx) => {
     const at = now.toISOString()
-    const row = tx.insert(capacityAssessments).values({ orgId, assessorId: user.id, ...clean(input), createdAt: at, updatedAt: at }).returning({ id: capacityAssessments.id }).get()
-    tx.insert(capacityScores).values(scoreRows(row.id, input)).run()
+    const row = tx.insert(capacityAssessments).values({ orgId, assessorId: user.id, ...assessmentColumns(f), createdAt: at, updatedAt: at }).returning({ id: capacityAssessments.id }).get()
+    tx.insert(capacityScores).values(scoreRows(row.id, f)).run()
     events.record(tx, { actorId: user.id, action: 'capacity.recorded', subjectType: 'capacity_assessment', subjectId: row.id, data: { orgId, assessedOn: input.assessedOn, scores: input.scores } }, now)
     return row.id
   })
@@ -112,28 +113,32 @@ export function edit(db: Db, user: CurrentUser, id: number, input: AssessmentInp
   if (!current) throw new NotFound()
   if (!canEdit(user, current)) throw new NotPermitted({ key: 'capacity.not_assessor' })
   check(input, now)
+  const after = facts(input)
   writeTx(db, (tx) => {
-    const changed = tx.update(capacityAssessments).set({ ...clean(input), updatedAt: now.toISOString(), version: sql`${capacityAssessments.version} + 1` })
-      .where(and(eq(capacityAssessments.id, id), eq(capacityAssessments.version, input.version))).run()
-    if (changed.changes !== 1) throw new StaleEdit()
+    // The "from" side is read under the write lock: read before it, a concurrent edit could slip in between and
+    // the log would name values that were never there when this edit replaced them.
+    const before = get(tx, id)!
+    if (before.version !== input.version) throw new StaleEdit()
+    const changes = changesBetween(before, after)
+    // Saving an unchanged form is not an edit: no new version, nothing in the log.
+    if (!changes.length) return
+    tx.update(capacityAssessments).set({ ...assessmentColumns(after), updatedAt: now.toISOString(), version: sql`${capacityAssessments.version} + 1` })
+      .where(eq(capacityAssessments.id, id)).run()
     tx.delete(capacityScores).where(eq(capacityScores.assessmentId, id)).run()
-    tx.insert(capacityScores).values(scoreRows(id, input)).run()
-    // What changed, so the log answers "who moved this score, from what to what".
-    const changes = INDICATOR_CODES.filter((c) => current.scores[c] !== input.scores[c]).map((c) => ({ indicator: c, from: current.scores[c] ?? null, to: input.scores[c] }))
-    events.record(tx, { actorId: user.id, action: 'capacity.updated', subjectType: 'capacity_assessment', subjectId: id, data: { orgId: current.orgId, assessedOn: input.assessedOn, changes } }, now)
+    tx.insert(capacityScores).values(scoreRows(id, after)).run()
+    events.record(tx, { actorId: user.id, action: 'capacity.updated', subjectType: 'capacity_assessment', subjectId: id, data: { orgId: current.orgId, assessedOn: after.assessedOn, changes } }, now)
   })
   return get(db, id)!
 }
 
-// Dates are recorded as the district's calendar days (China time, no daylight saving); timestamps are UTC.
-const dayStart = (day: string) => new Date(`${day}T00:00:00+08:00`).toISOString()
-const dayAfter = (day: string) => new Date(new Date(`${day}T00:00:00+08:00`).getTime() + 86_400_000).toISOString()
+// Assessments are dated by the district's calendar day while matches carry UTC instants; a day is 24 h (no DST there).
+const dayAfter = (day: string) => new Date(Date.parse(localDayStart(day)) + 86_400_000).toISOString()
 
-export const HELPED_STATES = ['accepted', 'delivered', 'reviewed'] as const
+const HELPED_STATES = ['accepted', 'delivered', 'reviewed'] as const
 
 /** The help an organization received between two days (inclusive): its needs' matches accepted or delivered then. */
 export function matchesBetween(db: Db, orgId: number, from: string, to: string) {
-  const start = dayStart(from)
+  const start = localDayStart(from)
   const end = dayAfter(to)
   const inWindow = (col: typeof matches.acceptedAt | typeof matches.deliveredAt) => and(gte(col, start), lt(col, end))
   return db.select({
@@ -150,11 +155,10 @@ export function matchesBetween(db: Db, orgId: number, from: string, to: string) 
     })
 }
 
-const fixed = (v: number | null) => (v === null ? '—' : v.toFixed(1))
+/** A score as every page shows it: one decimal, a dash where nothing was scored. */
+export const fixed = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(1))
 const signed = (v: number | null) => signedFigure(v, 1)
 const trend = (v: number | null) => (v === null || v === 0 ? 'same' : v > 0 ? 'up' : 'down')
-
-export interface CompareQuery { before?: number; after?: number }
 
 /**
  * The organization's capacity section: the first and latest assessments (or two chosen ones, earlier first) side by
@@ -164,11 +168,12 @@ export function section(db: Db, user: CurrentUser | null, orgId: number, query: 
   const org = orgRef(db, orgId)
   if (!org || !canSee(db, user, org)) return undefined
   const list = listForOrg(db, orgId)
-  const base = { org, canRecord: canRecord(db, user, org), assessments: list.map((a) => ({ ...a, overallText: fixed(a.overall), mine: canEdit(user, a) })) }
-  if (!list.length) return { ...base, empty: true as const }
-  let before = list.find((a) => a.id === query.before) ?? list[0]!
-  let after = list.find((a) => a.id === query.after) ?? list.at(-1)!
-  if (before.assessedOn > after.assessedOn || (before.assessedOn === after.assessedOn && before.id > after.id)) [before, after] = [after, before]
+  const base = { org, canRecord: canRecord(db, user, org), assessments: list.map((a) => ({ ...a, overallText: fixed(a.overall) })) }
+  if (!list.length) {
+    const asked = query.before !== undefined || query.after !== undefined
+    return { ...base, empty: true as const, problem: asked ? { key: 'capacity.compare.unknown' } : undefined }
+  }
+  const { before, after, problem } = chosenPair(list, query)
   const single = before.id === after.id
   const cmp = compare(before.scores, after.scores)
   const series = single ? [{ key: 'only', scores: after.dimensions }] : [{ key: 'before', scores: before.dimensions }, { key: 'after', scores: after.dimensions }]
@@ -179,6 +184,7 @@ export function section(db: Db, user: CurrentUser | null, orgId: number, query: 
   return {
     ...base,
     empty: false as const,
+    problem,
     single,
     before: { id: before.id, assessedOn: before.assessedOn },
     after: { id: after.id, assessedOn: after.assessedOn },
@@ -190,5 +196,3 @@ export function section(db: Db, user: CurrentUser | null, orgId: number, query: 
     received,
   }
 }
-
-export type Section = NonNullable<ReturnType<typeof section>>

@@ -9,7 +9,7 @@ export interface Series { key: string; scores: DimensionScores }
 export interface Bar { series: string; x: number; y: number; w: number; h: number; value: number | null; labelX: number; labelY: number }
 export interface Group { code: DimensionCode; labelX: number; labelY: number; bars: Bar[] }
 export interface Tick { value: number; y: number; labelX: number; labelY: number }
-export interface LegendItem { series: string; index: number; x: number; y: number; size: number; textX: number; textY: number }
+export interface LegendItem { series: string; x: number; y: number; size: number; textX: number; textY: number }
 export interface BarChart {
   width: number
   height: number
@@ -42,6 +42,6 @@ export function barChart(series: Series[], o: ChartOptions = DEFAULT_CHART): Bar
     return { code, labelX: r1(plot.x + gi * groupW + groupW / 2), labelY: r1(plot.y + plot.h + 20), bars }
   })
   const ticks = Array.from({ length: MAX_SCORE + 1 }, (_, v) => ({ value: v, y: r1(yOf(v)), labelX: r1(plot.x - 6), labelY: r1(yOf(v) + 4) }))
-  const legend = series.map((s, i) => ({ series: s.key, index: i, x: r1(plot.x + i * 200), y: 8, size: 12, textX: r1(plot.x + i * 200 + 18), textY: 18 }))
+  const legend = series.map((s, i) => ({ series: s.key, x: r1(plot.x + i * 200), y: 8, size: 12, textX: r1(plot.x + i * 200 + 18), textY: 18 }))
   return { width: o.width, height: o.height, plot: { ...plot, right: plot.x + plot.w, bottom: plot.y + plot.h }, ticks, groups, legend }
 }

@@ -2,7 +2,7 @@
  * The capacity framework, pure: four dimensions that follow the asset-based method (mobilize → cultivate →
  * use → maintain assets), three named indicators each, scored 1–5. No db, no clock: callers pass `today`.
  */
-import type { FieldErrors } from '../shared/errors.js'
+import type { FieldErrors, Problem } from '../shared/errors.js'
 import { isCalendarDate } from '../shared/time.js'
 
 export const DIMENSIONS = [
@@ -22,7 +22,6 @@ export const NOTE_MAX = 500
 export const OVERALL_NOTE_MAX = 2000
 export const PARTICIPANTS_MAX = 200
 
-export const dimensionOf = (indicator: IndicatorCode): DimensionCode => DIMENSIONS.find((d) => (d.indicators as readonly string[]).includes(indicator))!.code
 export const isIndicator = (code: string): code is IndicatorCode => (INDICATOR_CODES as string[]).includes(code)
 
 /** One decimal, as the form and the chart show it (0.05 rounds up; the epsilon keeps 2.45 from becoming 2.4). */
@@ -48,21 +47,38 @@ export function overallScore(dims: DimensionScores): number | null {
 }
 
 export interface DimensionChange { code: DimensionCode; before: number | null; after: number | null; change: number | null }
-export interface IndicatorChange { code: IndicatorCode; dimension: DimensionCode; before: number | null; after: number | null; change: number | null }
 
 const diff = (a: number | null | undefined, b: number | null | undefined) => (typeof a === 'number' && typeof b === 'number' ? oneDecimal(b - a) : null)
 
-/** Change per dimension (and per indicator) from one assessment to a later one: positive is growth. */
-export function compare(before: Scores, after: Scores): { dimensions: DimensionChange[]; indicators: IndicatorChange[]; overall: { before: number | null; after: number | null; change: number | null } } {
+/** Change per dimension, and overall, from one assessment to a later one: positive is growth. */
+export function compare(before: Scores, after: Scores): { dimensions: DimensionChange[]; overall: { before: number | null; after: number | null; change: number | null } } {
   const b = dimensionScores(before)
   const a = dimensionScores(after)
   const ob = overallScore(b)
   const oa = overallScore(a)
   return {
     dimensions: DIMENSION_CODES.map((code) => ({ code, before: b[code], after: a[code], change: diff(b[code], a[code]) })),
-    indicators: INDICATOR_CODES.map((code) => ({ code, dimension: dimensionOf(code), before: before[code] ?? null, after: after[code] ?? null, change: diff(before[code], after[code]) })),
     overall: { before: ob, after: oa, change: diff(ob, oa) },
   }
+}
+
+export interface CompareQuery { before?: number; after?: number }
+
+/**
+ * The two assessments to compare (from a list oldest first, not empty), earlier first: the chosen ones, else the
+ * first and the latest. A choice that cannot be honoured (an id not among this organization's, the same one twice)
+ * is named as a problem rather than quietly replaced, so the reader knows the figures are not the ones asked for.
+ */
+export function chosenPair<A extends { id: number; assessedOn: string }>(list: A[], query: CompareQuery): { before: A; after: A; problem?: Problem } {
+  const first = list[0]!
+  const latest = list.at(-1)!
+  const pick = (id: number | undefined, fallback: A) => (id === undefined ? fallback : list.find((a) => a.id === id))
+  let before = pick(query.before, first)
+  let after = pick(query.after, latest)
+  if (!before || !after) return { before: first, after: latest, problem: { key: 'capacity.compare.unknown' } }
+  if (before.id === after.id && list.length > 1) return { before: first, after: latest, problem: { key: 'capacity.compare.same' } }
+  if (before.assessedOn > after.assessedOn || (before.assessedOn === after.assessedOn && before.id > after.id)) [before, after] = [after, before]
+  return { before, after }
 }
 
 export interface AssessmentInput {

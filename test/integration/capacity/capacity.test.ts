@@ -95,14 +95,18 @@ describe('validation: nothing written, the form comes back with what was typed',
     ['a date in the future', { assessedOn: day(2) }, 'assessedOn', '评估日期不能晚于今天'],
     ['no date', { assessedOn: undefined }, 'assessedOn', '请填写此项。'],
     ['an impossible date', { assessedOn: '2026-02-30' }, 'assessedOn', '请输入日期'],
+    ['201 characters of participants', { participants: '人'.repeat(201) }, 'participants', '最多 200 个字符'],
+    ['a 501-character indicator note', { note_reach: '字'.repeat(501) }, 'note_reach', '最多 500 个字符'],
+    ['a 2001-character overall note', { note: '字'.repeat(2001) }, 'note', '最多 2000 个字符'],
   ]
   for (const [what, change, field, message] of cases) {
     it(`${what} → 422 with the message beside the field`, async () => {
       const before = tableCounts(app)
-      const res = await broker.post(`/orgs/${w.orgA.id}/capacity`, form({ ...change, participants: '王大爷 <b>' }))
+      const typed = field === 'participants' ? change.participants! : '王大爷 <b>'
+      const res = await broker.post(`/orgs/${w.orgA.id}/capacity`, form({ participants: '王大爷 <b>', ...change }))
       expect(res.statusCode).toBe(422)
       expect(fieldError(res.body, field)).toContain(message)
-      expect(res.body).toContain('value="王大爷 &lt;b&gt;"')
+      expect(res.body).toContain(`value="${typed.replace('<', '&lt;').replace('>', '&gt;')}"`)
       expect(tableCounts(app)).toEqual(before)
     })
   }
@@ -169,19 +173,36 @@ describe('who may record, see and edit', () => {
   })
 
   it('the assessor edits (version checked, logged with what changed); another broker cannot; an admin can', async () => {
-    const a = recordA(all(2), day(-15))
+    const a = capacity.record(app.db, reload(app, w.broker), w.orgA.id, {
+      assessedOn: day(-15), scores: all(2), withLeader: true, participants: '张阿姨', note: '初评', notes: { reach: '一个小区' },
+    }, now)
     const edit = await broker.get(`/capacity/${a.id}/edit`)
     expect(edit.statusCode).toBe(200)
     expect(edit.body).toContain(`name="version" value="1"`)
     expect(edit.body).toMatch(/name="score_reach" value="2" checked/)
 
-    const saved = await broker.post(`/capacity/${a.id}`, form({ assessedOn: day(-15), version: '1', score_reach: '4' }))
+    // Every kind of field changed at once; the form leaves "with leader" unticked (the box is simply not sent).
+    const saved = await broker.post(`/capacity/${a.id}`, {
+      ...form({ assessedOn: day(-16), version: '1', withLeader: undefined, participants: '张阿姨、李叔', note: '补记：场地问题已解决', score_reach: '4', note_reach: '', note_mobilization: undefined }),
+      ...Object.fromEntries(INDICATOR_CODES.filter((c) => c !== 'reach').map((c) => [`score_${c}`, '2'])), note_funding: '队员自掏腰包',
+    })
     expect(saved.statusCode).toBe(303)
-    expect(row(a.id).version).toBe(2)
+    expect(row(a.id)).toMatchObject({ version: 2, assessedOn: day(-16), withLeader: false, participants: '张阿姨、李叔', note: '补记：场地问题已解决' })
     expect(capacity.get(app.db, a.id)!.scores.reach).toBe(4)
-    const logged = eventsOf(a.id).find((e) => e.action === 'capacity.updated')!
-    expect(logged.actorId).toBe(w.broker.id)
-    expect((logged.data as { changes: unknown[] }).changes).toContainEqual({ indicator: 'reach', from: 2, to: 4 })
+    const logged = eventsOf(a.id).filter((e) => e.action === 'capacity.updated')
+    expect(logged).toHaveLength(1)
+    expect(logged[0]!.actorId).toBe(w.broker.id)
+    expect(logged[0]!.data).toEqual({
+      orgId: w.orgA.id, assessedOn: day(-16), changes: [
+        { field: 'assessedOn', from: day(-15), to: day(-16) },
+        { field: 'withLeader', from: true, to: false },
+        { field: 'participants', from: '张阿姨', to: '张阿姨、李叔' },
+        { field: 'score_reach', from: 2, to: 4 },
+        { field: 'note_reach', from: '一个小区', to: '' },
+        { field: 'note_funding', from: '', to: '队员自掏腰包' },
+        { field: 'note', from: '初评', to: '补记：场地问题已解决' },
+      ],
+    })
 
     // A colleague covering the same street sees it but did not assess it: refused, and nothing changes.
     expect((await colleague.get(`/capacity/${a.id}/edit`)).statusCode).toBe(403)
@@ -195,6 +216,30 @@ describe('who may record, see and edit', () => {
     expect((await admin.post(`/capacity/${a.id}`, form({ assessedOn: day(-15), version: '2', score_reach: '5' }))).statusCode).toBe(303)
     expect(capacity.get(app.db, a.id)!.scores.reach).toBe(5)
     expect(eventsOf(a.id).map((e) => e.action)).toEqual(['capacity.recorded', 'capacity.updated', 'capacity.updated'])
+    expect(eventsOf(a.id).at(-1)!.actorId).toBe(w.admin.id)
+  })
+
+  it('saving the form unchanged writes nothing: no new version, nothing logged', async () => {
+    const a = capacity.record(app.db, reload(app, w.broker), w.orgA.id, { assessedOn: day(-9), scores: all(3), withLeader: true, participants: '张阿姨', notes: { reach: '两个小区' } }, now)
+    const before = tableCounts(app)
+    const same = await broker.post(`/capacity/${a.id}`, {
+      ...form({ assessedOn: day(-9), version: '1', participants: ' 张阿姨 ', note: undefined, note_mobilization: undefined }), note_reach: '两个小区',
+    })
+    expect(same.statusCode).toBe(303)
+    expect(row(a.id).version).toBe(1)
+    expect(row(a.id).updatedAt).toBe(a.updatedAt)
+    expect(tableCounts(app)).toEqual(before)
+    expect(eventsOf(a.id).map((e) => e.action)).toEqual(['capacity.recorded'])
+  })
+
+  it('an edit without the version it was loaded at is refused (422, a clear notice), never saved blind', async () => {
+    const a = recordA(all(3), day(-8))
+    const res = await broker.post(`/capacity/${a.id}`, form({ assessedOn: day(-8), score_reach: '5' }))
+    expect(res.statusCode).toBe(422)
+    expect(res.body).toContain('<div class="notice error" role="alert"><p>请求格式不正确。</p>')
+    expect(capacity.get(app.db, a.id)!.scores.reach).toBe(3)
+    expect(row(a.id).version).toBe(1)
+    expect(eventsOf(a.id)).toHaveLength(1)
   })
 
   it('a stale edit is refused with 409 and the form kept; the newer scores stay', async () => {
@@ -283,12 +328,45 @@ describe('the organization page', () => {
     // A history restore needs the whole page again.
     const restore = await broker.get(`/orgs/${grown.id}/capacity?before=${first.id}&after=${middle.id}`, { 'hx-request': 'true', 'hx-history-restore-request': 'true' })
     expect(restore.body).toMatch(/<html/)
-    // Ids of another organization's assessments are ignored, never shown.
-    const foreign = capacity.record(app.db, reload(app, w.admin), w.orgB.id, { assessedOn: day(-3), scores: all(4) }, now)
-    const mixed = await broker.get(`/orgs/${grown.id}/capacity?before=${foreign.id}`)
-    expect(mixed.statusCode).toBe(200)
-    expect(mixed.body).toMatch(/id="cap-row-public_service">[\s\S]*?1\.0[\s\S]*?5\.0/)
-    expect((await broker.get(`/orgs/${grown.id}/capacity?before=abc`)).statusCode).toBe(400)
+  })
+
+  it("a choice it cannot compare (another organization's, unknown, not a number, the same twice) is said plainly, never a 500", async () => {
+    const grown = addOrg(app, w.member.id, { name: '荔枝湾书法社', areaId: w.communityA.id })
+    const by = reload(app, w.broker)
+    const first = capacity.record(app.db, by, grown.id, { assessedOn: day(-200), scores: all(1) }, now)
+    const middle = capacity.record(app.db, by, grown.id, { assessedOn: day(-100), scores: all(3) }, now)
+    capacity.record(app.db, by, grown.id, { assessedOn: day(-1), scores: all(5) }, now)
+    // Another organization's assessment, which this broker may even see: its figures must not leak into this page.
+    const foreign = capacity.record(app.db, reload(app, w.admin), w.orgA.id, { assessedOn: day(-3), scores: all(2) }, now)
+    const firstAndLatest = /id="cap-row-public_service">[\s\S]*?1\.0[\s\S]*?5\.0[\s\S]*?\+4\.0/
+    const cases: [string, string][] = [
+      [`before=${foreign.id}`, '所选的评估不存在或不属于这个组织'],
+      [`before=${first.id}&after=999999`, '所选的评估不存在或不属于这个组织'],
+      ['before=abc', '所选的评估不存在或不属于这个组织'],
+      ['before=0', '所选的评估不存在或不属于这个组织'],
+      ['after=99999999999', '所选的评估不存在或不属于这个组织'],
+      [`before=${middle.id}&before=${first.id}`, '所选的评估不存在或不属于这个组织'],
+      [`before=${middle.id}&after=${middle.id}`, '请选择两次不同的评估来对比'],
+    ]
+    for (const [query, message] of cases) {
+      const res = await broker.get(`/orgs/${grown.id}/capacity?${query}`)
+      expect(res.statusCode, query).toBe(422)
+      expect(res.body, query).toMatch(new RegExp(`id="capacity-compare-problem">${message}`))
+      expect(res.body, query).toMatch(firstAndLatest)
+      // The form is still there to choose again.
+      expect(res.body, query).toContain('id="cap-before"')
+    }
+    const en = await broker.get(`/orgs/${grown.id}/capacity?before=${middle.id}&after=${middle.id}`, { 'accept-language': 'en' })
+    expect(en.body).toContain('Choose two different assessments to compare')
+    // htmx swaps the section, reason and all, in place.
+    const fragment = await broker.get(`/orgs/${grown.id}/capacity?before=${foreign.id}`, { 'hx-request': 'true' })
+    expect(fragment.statusCode).toBe(422)
+    expect(fragment.body).toMatch(/^<section class="card capacity" id="capacity">/)
+    expect(fragment.body).toContain('id="capacity-compare-problem"')
+    // A good choice carries no notice; an organization that is not there, or not a number, is not found.
+    expect((await broker.get(`/orgs/${grown.id}/capacity?before=${first.id}&after=${middle.id}`)).body).not.toContain('capacity-compare-problem')
+    expect((await broker.get('/orgs/999999/capacity?before=1')).statusCode).toBe(404)
+    expect((await broker.get('/orgs/abc/capacity')).statusCode).toBe(404)
   })
 
   it('with one assessment, shows it alone and invites a second; with none, says so', async () => {

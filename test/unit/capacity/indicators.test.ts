@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  compare, DIMENSIONS, dimensionOf, dimensionScores, INDICATOR_CODES, oneDecimal, overallScore, problemsWith, type Scores,
+  chosenPair, compare, DIMENSIONS, dimensionScores, INDICATOR_CODES, oneDecimal, overallScore, problemsWith, type Scores,
 } from '../../../src/capacity/indicators.js'
 import { zhCN } from '../../../src/i18n/zh-CN.js'
 import { localToday } from '../../../src/shared/time.js'
@@ -12,8 +12,8 @@ describe('the framework', () => {
     expect(DIMENSIONS.map((d) => d.code)).toEqual(['resource_integration', 'specialization', 'public_service', 'sustainability'])
     for (const d of DIMENSIONS) expect(d.indicators).toHaveLength(3)
     expect(new Set(INDICATOR_CODES).size).toBe(12)
-    expect(dimensionOf('funding')).toBe('sustainability')
-    expect(dimensionOf('volunteers')).toBe('resource_integration')
+    expect(DIMENSIONS.find((d) => d.code === 'sustainability')!.indicators).toContain('funding')
+    expect(DIMENSIONS.find((d) => d.code === 'resource_integration')!.indicators).toContain('volunteers')
   })
 
   it('names and explains every dimension and indicator in the catalogue', () => {
@@ -43,21 +43,41 @@ describe('scoring', () => {
 })
 
 describe('comparing two assessments', () => {
-  it('reports growth and decline per dimension and per indicator, positive for growth', () => {
+  it('reports growth and decline per dimension and overall, positive for growth', () => {
     const before = { ...all(2), reach: 1 }
     const after = { ...all(3), reach: 4, funding: 1 }
     const c = compare(before, after)
     expect(c.dimensions.find((d) => d.code === 'public_service')).toEqual({ code: 'public_service', before: 1.7, after: 3.3, change: 1.6 })
     expect(c.dimensions.find((d) => d.code === 'sustainability')).toEqual({ code: 'sustainability', before: 2, after: 2.3, change: 0.3 })
-    expect(c.indicators.find((i) => i.code === 'funding')).toEqual({ code: 'funding', dimension: 'sustainability', before: 2, after: 1, change: -1 })
-    expect(c.indicators.find((i) => i.code === 'reach')!.change).toBe(3)
-    expect(c.overall.change).toBeGreaterThan(0)
+    // Overall: (2 + 2 + 1.7 + 2) / 4 = 1.925 → 1.9, then (3 + 3 + 3.3 + 2.3) / 4 = 2.9.
+    expect(c.overall).toEqual({ before: 1.9, after: 2.9, change: 1 })
+    expect(compare(all(4), all(3)).overall.change).toBe(-1)
   })
 
   it('has no change where either side is missing, and zero for the same scores', () => {
     const c = compare({ mobilization: 3 }, all(3))
     expect(c.dimensions.find((d) => d.code === 'specialization')!.change).toBeNull()
     expect(c.dimensions.find((d) => d.code === 'resource_integration')!.change).toBe(0)
+  })
+})
+
+describe('choosing the two assessments to compare', () => {
+  const list = [{ id: 4, assessedOn: '2026-01-10' }, { id: 9, assessedOn: '2026-03-01' }, { id: 7, assessedOn: '2026-06-01' }]
+  const ids = (p: ReturnType<typeof chosenPair>) => [p.before.id, p.after.id, p.problem?.key]
+
+  it('takes the first and the latest when nothing is chosen, or the chosen ones earlier first', () => {
+    expect(ids(chosenPair(list, {}))).toEqual([4, 7, undefined])
+    expect(ids(chosenPair(list, { before: 9 }))).toEqual([9, 7, undefined])
+    expect(ids(chosenPair(list, { before: 7, after: 9 }))).toEqual([9, 7, undefined])
+  })
+
+  it('names an unknown id or the same one twice as a problem and falls back to the first and the latest', () => {
+    expect(ids(chosenPair(list, { before: 5 }))).toEqual([4, 7, 'capacity.compare.unknown'])
+    expect(ids(chosenPair(list, { before: 9, after: 123456 }))).toEqual([4, 7, 'capacity.compare.unknown'])
+    expect(ids(chosenPair(list, { before: 9, after: 9 }))).toEqual([4, 7, 'capacity.compare.same'])
+    expect(ids(chosenPair(list, { before: 7 }))).toEqual([4, 7, 'capacity.compare.same'])
+    // With a single assessment there is nothing else to compare it with: shown alone, no problem.
+    expect(ids(chosenPair([list[0]!], {}))).toEqual([4, 4, undefined])
   })
 })
 
