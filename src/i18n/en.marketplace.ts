@@ -198,7 +198,6 @@ export const enMarketplace: Record<keyof typeof zhMarketplace, string> = {
   'hsds.eligibility.any': 'No special conditions; any organization may ask.',
   'hsds.eligibility.min_trust': 'The asking organization must be at least "{trust}".',
   'hsds.eligibility.focus': 'Only for organizations working with: {focus}.',
-  'hsds.list_separator': ', ',
   'hsds.area.name': '{area} and all areas within it',
   'hsds.area.description': 'Serves {area} ({level}) and every area within it (AssetBridge area ref: {ref}).',
   'hsds.language_code': 'en',

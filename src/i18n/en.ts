@@ -13,6 +13,7 @@ export const en: Record<MessageKey, string> = {
   ...enCapacity,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
+  'list.separator': ', ',
   'nav.home': 'Home',
   'nav.needs': 'Needs',
   'nav.offers': 'Offers',

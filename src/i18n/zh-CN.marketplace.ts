@@ -197,7 +197,6 @@ export const zhMarketplace = {
   'hsds.eligibility.any': '没有特别条件，任何组织均可申请。',
   'hsds.eligibility.min_trust': '申请的组织须至少达到“{trust}”信任等级。',
   'hsds.eligibility.focus': '仅面向服务以下人群的组织：{focus}。',
-  'hsds.list_separator': '、',
   'hsds.area.name': '{area}及其下辖区域',
   'hsds.area.description': '服务{level}“{area}”及其下辖的全部区域（AssetBridge 区域编号：{ref}）。',
   'hsds.language_code': 'zh',

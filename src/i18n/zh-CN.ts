@@ -16,6 +16,8 @@ export const zhCN = {
   ...zhCapacity,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
+  /** Between the items of a list in running text (甲、乙、丙). */
+  'list.separator': '、',
   'nav.home': '首页',
   'nav.needs': '需求',
   'nav.offers': '资源',

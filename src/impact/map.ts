@@ -72,11 +72,12 @@ export function page(db: Db, query: MapQuery, locale: Locale, now = new Date()) 
   const rowOf = (area: AreaRow) => {
     const f = shown(m.figures.get(area.id)!, category?.code)
     const step = colourStep(f.balance)
+    const shortNames = category ? [] : m.figures.get(area.id)!.all.short.map((code) => catName(m.categories.find((c) => c.code === code)!))
     return {
       id: area.id, name: name(area, locale), level: area.level, ...f, balanceText: signed(f.balance), step, cls: `map-fill-${step}`,
       demandText: f.demand === undefined ? '' : fmt(locale, f.demand), supplyText: f.supply === undefined ? '' : fmt(locale, f.supply),
       gapText: f.gap === undefined ? '' : fmt(locale, f.gap),
-      shortNames: category ? [] : m.figures.get(area.id)!.all.short.map((code) => catName(m.categories.find((c) => c.code === code)!)),
+      shortNames, shortText: shortNames.join(t('list.separator')),
       href: `/map?area=${area.id}${catParam}`,
       needsHref: `/needs?area=${area.id}${catParam}`, offersHref: `/offers?area=${area.id}${catParam}`,
     }
@@ -84,7 +85,7 @@ export function page(db: Db, query: MapQuery, locale: Locale, now = new Date()) 
   // The tooltip: the figures in one sentence (a <title>, so every screen reader and browser shows it).
   const titleOf = (r: ReturnType<typeof rowOf>) => category
     ? t('map.tip.category', { name: r.name, category: catName(category), demand: r.demandText, supply: r.supplyText, unit, needs: r.needs, offers: r.offers, balance: r.balanceText })
-    : t('map.tip.all', { name: r.name, needs: r.needs, offers: r.offers, balance: r.balanceText, short: r.shortNames.length ? r.shortNames.join(locale === 'en' ? ', ' : '、') : t('map.tip.none_short') })
+    : t('map.tip.all', { name: r.name, needs: r.needs, offers: r.offers, balance: r.balanceText, short: r.shortNames.length ? r.shortText : t('map.tip.none_short') })
 
   const selected = query.area ? byId.get(query.area) : undefined
   const cells = m.shapes.cells.map((c) => {

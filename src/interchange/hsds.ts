@@ -161,7 +161,7 @@ export function toOrganization(org: HsdsOrg, ctx: HsdsContext): HsdsOrganization
 export function eligibilityWords(offer: Pick<HsdsOffer, 'minTrust' | 'focus'>, t: Words): string {
   const parts: string[] = []
   if (offer.minTrust !== 'self_declared') parts.push(t('hsds.eligibility.min_trust', { trust: t(`trust.${offer.minTrust}`) }))
-  if (offer.focus.length) parts.push(t('hsds.eligibility.focus', { focus: offer.focus.map((f) => t(`focus.${f}`)).join(t('hsds.list_separator')) }))
+  if (offer.focus.length) parts.push(t('hsds.eligibility.focus', { focus: offer.focus.map((f) => t(`focus.${f}`)).join(t('list.separator')) }))
   return parts.length ? parts.join(' ') : t('hsds.eligibility.any')
 }
 

@@ -53,7 +53,7 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
     const broker = req.user?.role === 'broker' && req.user.brokerAreaIds.length > 0
     return reply.render('offers/show', {
       matches: found.matches.map((m) => ({ ...m, reasons: say.reasons(m.reasons), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
-      matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.locale === 'en' ? ', ' : '、') }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: isoDate(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
+      matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: isoDate(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
   })
 
   app.get('/offers/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {

@@ -98,6 +98,9 @@ describe('/map', () => {
     expect(row(res.body, w.yucun.id)).toBe('Yucun Community | 3 | 1 | −0.30 | Training')
     expect(titleOf(res.body, w.yucun.id)).toBe('Yucun Community: 3 open needs, 1 open offers; balance −0.30; more demand than supply in: Training')
     expect(row(res.body, w.communityA.id)).toBe('Lizhiwan Community | 1 | 2 | +0.29 | —')
+    // Several categories short: listed with the language's own separator (list.separator), in table and tooltip alike.
+    expect(row(res.body, w.streetA.id)).toMatch(/ \| Venue, Training$/)
+    expect(row((await get('/map')).body, w.streetA.id)).toMatch(/ \| 场地、培训$/)
     expect(res.body).toContain('(supply − demand) ÷ the larger of the two, from −1 to +1')
     const training = await get('/map?category=training')
     expect(row(training.body, w.yucun.id)).toBe('渔村社区 | 8 | 0 | 8 | 2 | 0 | −1.00')

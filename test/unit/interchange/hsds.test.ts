@@ -135,6 +135,7 @@ describe('the service', () => {
     expect(eligibilityWords({ minTrust: 'vouched', focus: ['elderly', 'disability'] }, t))
       .toBe('The asking organization must be at least "Vouched". Only for organizations working with: Elderly, Disability.')
     expect(eligibilityWords({ minTrust: 'endorsed', focus: ['children'] }, ctxFor('zh-CN').t)).toBe('申请的组织须至少达到“街道认证”信任等级。 仅面向服务以下人群的组织：儿童。')
+    expect(eligibilityWords({ minTrust: 'self_declared', focus: ['children', 'elderly'] }, ctxFor('zh-CN').t)).toMatch(/^仅面向服务以下人群的组织：[^、，,]+、[^、，,]+。$/)
     const s = toService(offer({ minTrust: 'vouched', focus: ['elderly'] }), ctx)
     expect(s.attributes.map((a) => [a.link_type, a.taxonomy_term.code])).toEqual([
       ['service_category', 'category:venue'], ['eligibility', 'min_trust:vouched'], ['eligibility', 'focus:elderly'],
