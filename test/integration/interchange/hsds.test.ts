@@ -10,6 +10,7 @@ import { openDb } from '../../../src/db/client.js'
 import { seedDemo } from '../../../src/demo/seed.js'
 import { hsdsAllServices } from '../../../src/interchange/hsds-export.js'
 import type { HsdsService } from '../../../src/interchange/hsds.js'
+import { activeOfferText } from '../../../src/listings/listings.js'
 import { appForTest } from '../../helpers/app.js'
 
 const SCHEMA = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/hsds/service-3.0.schema.json'), 'utf8'))
@@ -62,8 +63,13 @@ describe('HSDS export of the demo district', () => {
     expect(text).not.toMatch(/ZZPHONE|zzmail/)
     expect(new Set(services.map((s) => s.id)).size).toBe(services.length)
     // The demo's schedules are the forms' rules: each one came out structured, not as a note.
-    const ruled = app.sqlite.prepare("SELECT count(*) FROM offers WHERE schedule IS NOT NULL AND status = 'open'").pluck().get() as number
-    if (ruled > 0) expect(services.flatMap((s) => s.schedules).filter((sc) => sc.freq).length).toBeGreaterThan(0)
+    const ruled = app.sqlite.prepare(`SELECT id FROM offers WHERE schedule IS NOT NULL AND trim(schedule) <> '' AND ${activeOfferText()}`).pluck().all(new Date().toISOString().slice(0, 10)) as number[]
+    expect(ruled.length).toBeGreaterThan(2)
+    for (const id of ruled) {
+      const s = services.find((x) => new URL(x.url).pathname === `/offers/${id}`)
+      expect(s, `offer ${id}`).toBeDefined()
+      expect(s!.schedules.filter((sc) => sc.freq && !sc.notes), `offer ${id}`).not.toHaveLength(0)
+    }
     for (const locale of ['en', 'zh-CN'] as const) for (const s of hsdsAllServices(app.db, { baseUrl: app.config.baseUrl, locale })) checkService(s)
   })
 
