@@ -36,7 +36,7 @@ const toForm = (a: capacity.Assessment): Body => ({
 // Whatever was wrong with a score (missing, 0, 6, "abc"), the person needs the same sentence. The version is no
 // field anyone sees, so a problem with it (a tampered or truncated form) is said at the top of the form.
 const readable = (errors: FieldErrors): FieldErrors =>
-  Object.fromEntries(Object.entries(errors).map(([k, v]) => (k === 'version' ? ['_', { key: 'error.bad_request' }] : [k, k.startsWith('score_') ? { key: 'capacity.validation.score' } : v])))
+  Object.fromEntries(Object.entries(errors).map(([k, v]) => (k === 'version' ? ['_', { key: 'capacity.validation.version' }] : [k, k.startsWith('score_') ? { key: 'capacity.validation.score' } : v])))
 
 /** The form's indicators, grouped by dimension, each with its value and problem. */
 const formModel = (values: Body, errors: FieldErrors) => DIMENSIONS.map((d) => ({

@@ -105,5 +105,6 @@ export const enCapacity: Record<keyof typeof zhCapacity, string> = {
   'capacity.not_permitted': 'Only a social worker covering this community, or an administrator, can record a capacity assessment.',
   'capacity.not_assessor': 'Only the assessor or an administrator can change this assessment.',
   'capacity.validation.score': 'Choose a score from 1 to 5 for this indicator.',
+  'capacity.validation.version': 'This form is incomplete (its version is missing); reload the page and make the change again.',
   'capacity.validation.future': 'The date cannot be later than today ({today}).',
 }

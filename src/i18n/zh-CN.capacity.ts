@@ -104,5 +104,6 @@ export const zhCapacity = {
   'capacity.not_permitted': '只有负责该社区的社工或管理员可以记录能力评估。',
   'capacity.not_assessor': '只有评估人本人或管理员可以修改这次评估。',
   'capacity.validation.score': '请为这一项选择 1 到 5 分。',
+  'capacity.validation.version': '这份表单不完整（缺少版本信息），请刷新页面后重新修改。',
   'capacity.validation.future': '评估日期不能晚于今天（{today}）。',
 } as const

@@ -236,7 +236,7 @@ describe('who may record, see and edit', () => {
     const a = recordA(all(3), day(-8))
     const res = await broker.post(`/capacity/${a.id}`, form({ assessedOn: day(-8), score_reach: '5' }))
     expect(res.statusCode).toBe(422)
-    expect(res.body).toContain('<div class="notice error" role="alert"><p>请求格式不正确。</p>')
+    expect(res.body).toContain('<div class="notice error" role="alert"><p>这份表单不完整（缺少版本信息），请刷新页面后重新修改。</p>')
     expect(capacity.get(app.db, a.id)!.scores.reach).toBe(3)
     expect(row(a.id).version).toBe(1)
     expect(eventsOf(a.id)).toHaveLength(1)
@@ -376,6 +376,11 @@ describe('the organization page', () => {
     expect(none.body).toContain(`href="/orgs/${grown.id}/capacity/new"`)
     // The leader sees the section but is not offered the form.
     expect((await member.get(`/orgs/${grown.id}`)).body).not.toContain(`/orgs/${grown.id}/capacity/new`)
+    // Asking to compare where there is nothing to compare is answered, not ignored.
+    const asked = await broker.get(`/orgs/${grown.id}/capacity?before=1&after=2`)
+    expect(asked.statusCode).toBe(422)
+    expect(asked.body).toContain('id="capacity-compare-problem"')
+    expect(asked.body).toContain('id="capacity-empty"')
     capacity.record(app.db, reload(app, w.broker), grown.id, { assessedOn: day(-3), scores: all(2) }, now)
     const one = await broker.get(`/orgs/${grown.id}`)
     expect(one.body).toContain('目前只有一次评估')
