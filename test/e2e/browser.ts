@@ -92,7 +92,8 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
 export async function screenshot(page: Page, name: string) {
   fs.mkdirSync(RESULTS, { recursive: true })
   const file = path.join(RESULTS, `${name}.png`)
-  await page.screenshot({ path: file, fullPage: true })
+  // caret: 'initial' — the default hides the caret by injecting a style attribute, which our CSP then reports.
+  await page.screenshot({ path: file, fullPage: true, caret: 'initial' })
   return file
 }
 
