@@ -52,7 +52,7 @@ it('shows every community as a shape with its figures, recolours by category in 
   expect(labels.sort()).toEqual([...new Set(rows.map((r) => r.street))].sort())
   // Labels sit inside the picture, not clipped at its edge.
   const labelBoxes = await page.locator('svg.asset-map text.map-label').evaluateAll((ts) => ts.map((t) => {
-    const b = (t as SVGTextElement).getBBox(); const vb = (t.ownerSVGElement as SVGSVGElement).viewBox.baseVal
+    const b = (t as SVGTextElement).getBBox(); const vb = (t as SVGTextElement).ownerSVGElement!.viewBox.baseVal
     return b.x >= 0 && b.y >= 0 && b.x + b.width <= vb.width && b.y + b.height <= vb.height
   }))
   expect(labelBoxes).toEqual([true, true, true])
