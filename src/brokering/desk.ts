@@ -4,12 +4,11 @@ import { areas, brokerAreas, matches, needs, offers, organizations, users } from
 import { NotFound, ValidationError } from '../shared/errors.js'
 import { isoDate } from '../shared/time.js'
 import * as events from '../events/events.js'
-import * as matching from '../matching/matching.js'
 import * as jobs from '../jobs/jobs.js'
 import { notify } from '../notifications/notifications.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { findVisible } from './matches.js'
-import { idleOffers } from '../impact/map.js'
+import { idleOffers, unservedWithin } from '../impact/map.js'
 
 const DAY = 86_400_000
 const ageDays = (iso: string, now: Date) => Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / DAY))
@@ -35,7 +34,7 @@ export function queues(db: Db, broker: CurrentUser, now = new Date()) {
   }).from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId)).innerJoin(areas, eq(areas.id, needs.areaId))
     .where(and(or(inScope, eq(matches.brokerId, broker.id)), where)).orderBy(asc(matches.updatedAt)).limit(100).all()
 
-  const stuckIds = matching.needsWithoutOffers(db, broker.brokerAreaIds, now)
+  const stuckIds = unservedWithin(db, broker.brokerAreaIds, 100, now)
   const unserved = stuckIds.length ? db.select({ id: needs.id, title: needs.title, createdAt: needs.createdAt, org: organizations.name })
     .from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).where(inArray(needs.id, stuckIds)).orderBy(asc(needs.createdAt)).limit(100).all() : []
   const waiting = matchRows(and(inArray(matches.state, ['proposed', 'requested', 'pledged']), lt(matches.updatedAt, new Date(now.getTime() - waitingDays * DAY).toISOString())))

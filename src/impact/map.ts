@@ -7,6 +7,7 @@
  * and at 100k listings the counts cost ~20 ms, the agenda's "can any offer serve it" ~150 ms.
  */
 import { sqliteOf, type Db } from '../db/client.js'
+import * as areaService from '../areas/areas.js'
 import { remember } from '../db/memo.js'
 import { signed as signedFigure } from '../shared/format.js'
 import { translate, type Locale } from '../i18n/i18n.js'
@@ -186,12 +187,19 @@ function unserved(db: Db, today: string) {
       found.push({ id, areaId, category, orgId, createdAt })
       covering.set(`${areaId} ${category}`, areaPath.reduce((n, a) => n + (at.get(`${category} ${a}`)?.length ?? 0), 0))
     }
-    return { ids: found.map((n) => n.id).sort((a, b) => a - b), groups: unmetGroups(found, (areaId, category) => covering.get(`${areaId} ${category}`) ?? 0) }
+    return { found, ids: found.map((n) => n.id).sort((a, b) => a - b), groups: unmetGroups(found, (areaId, category) => covering.get(`${areaId} ${category}`) ?? 0) }
   })
 }
 
 /** For tests: the ids `unserved` finds, to hold it to the matcher's own answer. */
 export const unservedIds = (db: Db, now = new Date()) => unserved(db, listingToday(now)).ids
+
+/** The broker's desk: needs placed in `areaIds` (and below) that no offer can serve, oldest first. */
+export function unservedWithin(db: Db, areaIds: number[], limit: number, now = new Date()): number[] {
+  const inside = new Set(areaIds.flatMap((id) => areaService.subtreeIds(db, id)))
+  return unserved(db, listingToday(now)).found.filter((n) => inside.has(n.areaId))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id).slice(0, limit).map((n) => n.id)
+}
 
 /**
  * Idle offers, the one definition the agenda and the broker's desk share: available offers (listings.ts) that
