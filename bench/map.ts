@@ -18,18 +18,12 @@ import { makeDatabase } from './lib/database.js'
 import { populateListings, type ListingsBuild } from './lib/listings.js'
 import { ROOT } from './lib/paths.js'
 import { emit, note, round } from './lib/report.js'
+import { clock, figures, type Sample } from './lib/timing.js'
 
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 100_000)
 const TARGET_MS = 1000
 const RUNS = 15
 
-type Sample = { wall: number; cpu: number }
-function figures(samples: Sample[]) {
-  const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!
-  const wall = samples.map((s) => s.wall).sort((a, b) => a - b)
-  const cpu = samples.map((s) => s.cpu).sort((a, b) => a - b)
-  return { runs: samples.length, p50_ms: round(q(wall, 0.5), 1), p95_ms: round(q(wall, 0.95), 1), cpu_p50_ms: round(q(cpu, 0.5), 1), cpu_p95_ms: round(q(cpu, 0.95), 1) }
-}
 
 const started = Date.now()
 let build: ListingsBuild | undefined
@@ -50,15 +44,10 @@ try {
     { name: '/map (htmx fragment)', url: '/map?category=venue', marker: 'id="map-table"', headers: { 'hx-request': 'true' } },
     { name: '/map/agenda', url: '/map/agenda', marker: 'id="agenda-idle"' },
   ]
-  async function once(p: (typeof pages)[number]): Promise<Sample> {
-    const c = process.cpuUsage()
-    const t = performance.now()
+  const once = (p: (typeof pages)[number]) => clock(async () => {
     const res = await app.inject({ url: p.url, headers: p.headers })
-    const wall = performance.now() - t
-    const d = process.cpuUsage(c)
     if (res.statusCode !== 200 || !res.body.includes(p.marker)) throw new Error(`${p.url} answered ${res.statusCode} without ${p.marker}`)
-    return { wall, cpu: (d.user + d.system) / 1000 }
-  }
+  })
   const common = { listings: LISTINGS, loadavg: round(os.loadavg()[0]!) }
   for (const p of pages) {
     await once(p) // JIT, page cache, compiled statements

@@ -22,26 +22,12 @@ import { makeDatabase } from './lib/database.js'
 import { populateListings, type ListingsBuild } from './lib/listings.js'
 import { ROOT } from './lib/paths.js'
 import { emit, note, round } from './lib/report.js'
+import { clock, figures, type Sample } from './lib/timing.js'
 
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 100_000)
 
-type Sample = { wall: number; cpu: number }
 
-async function clock(fn: () => unknown): Promise<Sample> {
-  const c = process.cpuUsage()
-  const t = performance.now()
-  await fn()
-  const wall = performance.now() - t
-  const d = process.cpuUsage(c)
-  return { wall, cpu: (d.user + d.system) / 1000 }
-}
 
-function figures(samples: Sample[]) {
-  const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!
-  const wall = samples.map((s) => s.wall).sort((a, b) => a - b)
-  const cpu = samples.map((s) => s.cpu).sort((a, b) => a - b)
-  return { runs: samples.length, p50_ms: round(q(wall, 0.5), 2), p95_ms: round(q(wall, 0.95), 2), cpu_p50_ms: round(q(cpu, 0.5), 2), cpu_p95_ms: round(q(cpu, 0.95), 2) }
-}
 
 // ---- 1. The pure core: one need, 10,000 candidates that passed the hard constraints ----
 {
@@ -57,12 +43,12 @@ function figures(samples: Sample[]) {
   for (let i = 0; i < 30; i++) rankOffers(need, candidates)
   const samples: Sample[] = []
   for (let i = 0; i < 300; i++) samples.push(await clock(() => rankOffers(need, candidates)))
-  emit({ bench: 'match', name: 'rankOffers, 10k candidates (pure core)', candidates: candidates.length, ...figures(samples), target_ms: 5, loadavg: round(os.loadavg()[0]!) })
+  emit({ bench: 'match', name: 'rankOffers, 10k candidates (pure core)', candidates: candidates.length, ...figures(samples, 2), target_ms: 5, loadavg: round(os.loadavg()[0]!) })
   // As the match page asks: all 10k scored and ordered, reasons written for the twenty it shows.
   for (let i = 0; i < 30; i++) rankOffers(need, candidates, undefined, 20)
   const top: Sample[] = []
   for (let i = 0; i < 300; i++) top.push(await clock(() => rankOffers(need, candidates, undefined, 20)))
-  emit({ bench: 'match', name: 'rankOffers, 10k candidates, reasons for the top 20 (pure core)', candidates: candidates.length, ...figures(top), target_ms: 5, loadavg: round(os.loadavg()[0]!) })
+  emit({ bench: 'match', name: 'rankOffers, 10k candidates, reasons for the top 20 (pure core)', candidates: candidates.length, ...figures(top, 2), target_ms: 5, loadavg: round(os.loadavg()[0]!) })
 }
 
 // ---- 2. End to end at 100k listings ----
@@ -96,7 +82,7 @@ try {
     for (const id of ids) await fn(id) // warm: JIT, page cache, compiled statements
     const samples: Sample[] = []
     for (let r = 0; r < ROUNDS; r++) for (const id of ids) samples.push(await clock(() => fn(id)))
-    return figures(samples)
+    return figures(samples, 2)
   }
   const common = { listings: LISTINGS, loadavg: round(os.loadavg()[0]!) }
   emit({ bench: 'match', name: '/needs/:id (app.inject, end to end)', ...common, needs: needIds.length, mean_candidates: needCandidates, ...await series((id) => page(`/needs/${id}`), needIds), target_ms: 50 })

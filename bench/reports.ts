@@ -21,25 +21,12 @@ import { addHistory } from './lib/history.js'
 import { populateListings, type ListingsBuild } from './lib/listings.js'
 import { ROOT } from './lib/paths.js'
 import { emit, note, round } from './lib/report.js'
+import { clock, figures, type Sample } from './lib/timing.js'
 
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 100_000)
 const MATCHES = Math.round(LISTINGS / 5)
 const PASSWORD = 'bench-demo-password-1'
 
-type Sample = { wall: number; cpu: number }
-async function clock(fn: () => unknown): Promise<Sample> {
-  const c = process.cpuUsage()
-  const t = performance.now()
-  await fn()
-  const d = process.cpuUsage(c)
-  return { wall: performance.now() - t, cpu: (d.user + d.system) / 1000 }
-}
-function figures(samples: Sample[]) {
-  const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!
-  const wall = samples.map((s) => s.wall).sort((a, b) => a - b)
-  const cpu = samples.map((s) => s.cpu).sort((a, b) => a - b)
-  return { runs: samples.length, p50_ms: round(q(wall, 0.5), 1), p95_ms: round(q(wall, 0.95), 1), cpu_p50_ms: round(q(cpu, 0.5), 1), cpu_p95_ms: round(q(cpu, 0.95), 1) }
-}
 
 const started = Date.now()
 let build: ListingsBuild | undefined
