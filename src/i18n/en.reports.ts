@@ -23,7 +23,7 @@ export const enReports: Record<keyof typeof zhReports, string> = {
   'reports.period_long': 'A period can be at most {years} years.',
   'reports.area_outside': 'Choose one of your areas from the list.',
   'reports.all_categories': 'All categories',
-  'reports.stars': '{count} stars',
+  'reports.stars': '{count} {count|star|stars}',
   'reports.col.category': 'Category',
   'reports.col.unit': 'Unit',
   'reports.col.needs': 'Needs',
@@ -86,5 +86,5 @@ export const enReports: Record<keyof typeof zhReports, string> = {
   'reports.headline.waits_none': 'None of the {posted} needs posted in this period has been matched yet.',
   'reports.headline.requests': '{share} of requests answered in time (deadline {days} days).',
   'reports.headline.orgs': '{asking} organizations asked, {served} were served; {share} of those served are unregistered community groups.',
-  'reports.headline.feedback': '{count} ratings, mean {mean}.',
+  'reports.headline.feedback': '{count} {count|rating|ratings}, mean {mean}.',
 }

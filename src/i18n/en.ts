@@ -160,7 +160,7 @@ export const en: Record<MessageKey, string> = {
   'orgs.filter.all_kinds': 'All kinds',
   'orgs.filter.all_areas': 'All areas',
   'orgs.filter.q': 'Find by name',
-  'orgs.count': '{count} organizations',
+  'orgs.count': '{count} {count|organization|organizations}',
   'orgs.unregistered': 'Unregistered',
   'orgs.registered': 'Registered',
   'orgs.members': 'Members: {count}',

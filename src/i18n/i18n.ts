@@ -21,11 +21,21 @@ export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
 }
 
-/** A missing key shows as itself, so it is visible in the page and caught by the catalogue test. */
+const plurals = new Map<Locale, Intl.PluralRules>()
+
+/**
+ * A missing key shows as itself, so it is visible in the page and caught by the catalogue test. `{name}` is a
+ * parameter; `{name|one|other}` picks a word by the number `name` holds ("{count} {count|need|needs}"), for the
+ * languages that inflect (Chinese never needs it).
+ */
 export function translate(locale: Locale, key: string, params?: Record<string, unknown>): string {
   const template = catalogues[locale][key] ?? catalogues[DEFAULT_LOCALE][key] ?? key
   if (!params) return template
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : String(params[name])))
+  const rules = plurals.get(locale) ?? plurals.set(locale, new Intl.PluralRules(locale)).get(locale)!
+  return template
+    .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (whole, name: string, one: string, other: string) =>
+      (params[name] === undefined ? whole : rules.select(Number(params[name])) === 'one' ? one : other))
+    .replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : String(params[name])))
 }
 
 /** Accept-Language → our locale: any zh variant means Chinese; otherwise the first language we have. */

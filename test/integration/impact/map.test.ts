@@ -96,7 +96,7 @@ describe('/map', () => {
     const res = await get('/map', { 'accept-language': 'en' })
     // Weighted by listings: venue +0.40 over 2 listings, training −1 over 2 → −0.30.
     expect(row(res.body, w.yucun.id)).toBe('Yucun Community | 3 | 1 | −0.30 | Training')
-    expect(titleOf(res.body, w.yucun.id)).toBe('Yucun Community: 3 open needs, 1 open offers; balance −0.30; more demand than supply in: Training')
+    expect(titleOf(res.body, w.yucun.id)).toBe('Yucun Community: 3 open needs, 1 open offer; balance −0.30; more demand than supply in: Training')
     expect(row(res.body, w.communityA.id)).toBe('Lizhiwan Community | 1 | 2 | +0.29 | —')
     // Several categories short: listed with the language's own separator (list.separator), in table and tooltip alike.
     expect(row(res.body, w.streetA.id)).toMatch(/ \| Venue, Training$/)
@@ -184,9 +184,9 @@ describe('/map/agenda', () => {
     expect(zh.body).toContain(`href="/needs?area&#x3D;${w.yucun.id}&amp;category&#x3D;training"`)
     const en = await get('/map/agenda', { 'accept-language': 'en' })
     expect(en.body).toContain('No one offers training in Yucun Community; 2 groups need it (2 needs).')
-    expect(en.body).toContain('In Nan&#x27;an Community, 1 offer(s) of equipment &amp; materials exist but none fits; 1 group(s) need it (1 need(s)).')
+    expect(en.body).toContain('In Nan&#x27;an Community, 1 offer of equipment &amp; materials exists but none fits; 1 group needs it (1 need).')
     // Most needs first for a visitor.
-    expect(en.body.indexOf('Yucun Community; 2 groups')).toBeLessThan(en.body.indexOf('In Nan&#x27;an Community, 1 offer(s)'))
+    expect(en.body.indexOf('Yucun Community; 2 groups')).toBeLessThan(en.body.indexOf('In Nan&#x27;an Community, 1 offer of'))
   })
 
   it('finds exactly the needs the matcher finds no offer for', async () => {

@@ -97,7 +97,7 @@ describe('uploading a ledger', () => {
     const before = tableCounts(app)
     const res = await upload(broker, [{ name: 'bad.json', content: fixture('bad.json') }])
     expect(res.statusCode).toBe(422)
-    expect(res.body).toContain('Nothing was imported: 15 problem(s).')
+    expect(res.body).toContain('Nothing was imported: 15 problems.')
     const rows = [...res.body.matchAll(/<tr><td>([^<]*)<\/td><td>(?:<code>([^<]*)<\/code>)?<\/td><td>(?:<code>([^<]*)<\/code>)?<\/td><td>([^<]*)<\/td><\/tr>/g)]
       .map((m) => m.slice(1, 5))
     expect(rows).toHaveLength(15)

@@ -18,6 +18,8 @@ describe('catalogues', () => {
       expect(zh.trim(), key).not.toBe('')
       expect(e.trim(), key).not.toBe('')
       expect(placeholders(e), key).toEqual(placeholders(zh))
+      // A plural choice counts a number the message is given.
+      for (const m of e.matchAll(/\{(\w+)\|[^|{}]*\|[^|{}]*\}/g)) expect(placeholders(zh), `${key}: ${m[0]}`).toContain(m[1])
     }
   })
 
@@ -33,6 +35,16 @@ describe('translate', () => {
     expect(translate('zh-CN', 'validation.too_short', { limit: 12 })).toBe('至少需要 12 个字符。')
     expect(translate('en', 'validation.too_short', { limit: 12 })).toBe('Use at least 12 characters.')
     expect(translate('en', 'validation.too_short')).toBe('Use at least {limit} characters.')
+  })
+
+  it('picks the singular or plural word by the number given', () => {
+    expect(translate('en', 'needs.count', { count: 1 })).toBe('1 need')
+    expect(translate('en', 'needs.count', { count: 0 })).toBe('0 needs')
+    expect(translate('en', 'needs.count', { count: 2 })).toBe('2 needs')
+    expect(translate('en', 'matching.whynot.considered', { count: 1 })).toBe('There is 1 open offer in this category; none can meet this need as it stands.')
+    expect(translate('en', 'agenda.none_fits', { place: 'Lizhiwan', offers: 1, category: 'venue', count: 2, needs: 3 }))
+      .toBe('In Lizhiwan, 1 offer of venue exists but none fits; 2 groups need it (3 needs).')
+    expect(translate('zh-CN', 'needs.count', { count: 1 })).not.toMatch(/\|/)
   })
 
   it('shows a missing key as itself', () => {
