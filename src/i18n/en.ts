@@ -174,6 +174,8 @@ export const en: Record<MessageKey, string> = {
   'orgs.endorsed': 'You endorsed this organization.',
   'orgs.created': 'Organization registered.',
   'orgs.saved': 'Organization profile saved.',
+  'orgs.saved_trust_reset': 'Organization profile saved. Because its kind or area changed, its vouching or endorsement was withdrawn: it is self-declared again until a social worker or the street office checks it.',
+  'orgs.edit.trust_note': 'This organization is vouched for or endorsed. Changing its kind or area withdraws that: it goes back to self-declared until it is checked again.',
   'orgs.trust.title': 'Trust level',
   'orgs.in_area': 'In {area}',
 

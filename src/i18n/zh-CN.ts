@@ -178,6 +178,8 @@ export const zhCN = {
   'orgs.endorsed': '已认证该组织。',
   'orgs.created': '组织已登记。',
   'orgs.saved': '组织资料已保存。',
+  'orgs.saved_trust_reset': '组织资料已保存。因为类型或所在区域改了，原来的担保/认证已撤回，现在是“自主申报”，需要社工或街道办重新核实。',
+  'orgs.edit.trust_note': '本组织已获社工担保或街道办认证。如果修改类型或所在区域，担保/认证会撤回，回到“自主申报”，需要重新核实。',
   'orgs.trust.title': '信任等级',
   'orgs.in_area': '位于 {area}',
 

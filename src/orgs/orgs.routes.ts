@@ -54,22 +54,24 @@ const orgsRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
-  const showEdit = (req: FastifyRequest, reply: FastifyReply, values: unknown, errors: FieldErrors = {}, status = 200) =>
-    reply.render('orgs/edit', { ...formData(req), values, errors }, { status, partial: 'orgs/form' })
+  // `trust` is the saved one: a vouched or endorsed organization is told that changing its kind or area withdraws that.
+  const showEdit = (req: FastifyRequest, reply: FastifyReply, trust: orgs.Trust, values: unknown, errors: FieldErrors = {}, status = 200) =>
+    reply.render('orgs/edit', { ...formData(req), values, errors, trustAtStake: trust !== 'self_declared', trust }, { status, partial: 'orgs/form' })
 
   app.get('/orgs/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
     const org = orgs.findEditable(app.db, req.user!, (req.params as { id: number }).id)
     if (!org) throw new NotFound()
-    return showEdit(req, reply, org)
+    return showEdit(req, reply, org.trust, org)
   })
 
   app.post('/orgs/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: OrgBody }, attachValidation: true }, async (req, reply) => {
     const { id } = req.params as { id: number }
-    if (!orgs.findEditable(app.db, req.user!, id)) throw new NotFound()
+    const org = orgs.findEditable(app.db, req.user!, id)
+    if (!org) throw new NotFound()
     const body = req.body as OrgBodyT
-    return submitForm(req, reply, (errors, status) => showEdit(req, reply, { ...body, id }, errors, status), () => {
-      orgs.update(app.db, req.user!, id, { ...toInput(body), version: body.version ?? 0 })
-      reply.flash('orgs.saved')
+    return submitForm(req, reply, (errors, status) => showEdit(req, reply, org.trust, { ...body, id }, errors, status), () => {
+      const { trustReset } = orgs.update(app.db, req.user!, id, { ...toInput(body), version: body.version ?? 0 })
+      reply.flash(trustReset ? 'orgs.saved_trust_reset' : 'orgs.saved')
       return redirectAfterPost(req, reply, `/orgs/${id}`)
     })
   })

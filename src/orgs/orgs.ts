@@ -59,17 +59,40 @@ export function findEditable(db: Db, user: CurrentUser, id: number): Organizatio
   return db.select().from(organizations).where(eq(organizations.id, id)).get()
 }
 
-export function update(db: Db, user: CurrentUser, id: number, input: OrgInput & { version: number }, now = new Date()) {
+/**
+ * A vouching or endorsement was given for what the organization was (its kind, its area). Changing either
+ * withdraws it: otherwise an endorsed community group could turn itself into an endorsed street office and
+ * read that street's reports. The edit form is only ever a member's edit (staff cannot open it as staff),
+ * so the rule holds for every edit; a social worker or the street office raises trust again by its own action.
+ */
+export function trustSurvives(before: Pick<Organization, 'kind' | 'areaId' | 'trust'>, after: Pick<OrgInput, 'kind' | 'areaId'>): boolean {
+  return before.trust === 'self_declared' || (before.kind === after.kind && before.areaId === after.areaId)
+}
+
+/** Saves a member's edit; answers whether the edit withdrew the organization's vouching or endorsement. */
+export function update(db: Db, user: CurrentUser, id: number, input: OrgInput & { version: number }, now = new Date()): { trustReset: boolean } {
   if (!findEditable(db, user, id)) throw new NotFound()
   checkArea(db, input.areaId)
-  writeTx(db, (tx) => {
+  return writeTx(db, (tx) => {
+    const before = tx.select({ kind: organizations.kind, areaId: organizations.areaId, trust: organizations.trust, version: organizations.version })
+      .from(organizations).where(eq(organizations.id, id)).get()
+    if (!before || before.version !== input.version) throw new StaleEdit()
+    const trustReset = !trustSurvives(before, input)
     const changed = tx.update(organizations).set({
       name: input.name.trim(), kind: input.kind, areaId: input.areaId, registered: input.registered ?? false, focus: input.focus ?? [],
       members: input.members ?? null, description: input.description ?? '', contactPhone: input.contactPhone ?? null,
       contactEmail: input.contactEmail ?? null, updatedAt: now.toISOString(), version: sql`${organizations.version} + 1`,
+      ...(trustReset ? { trust: 'self_declared' as const } : {}),
     }).where(and(eq(organizations.id, id), eq(organizations.version, input.version))).run()
     if (changed.changes !== 1) throw new StaleEdit()
     events.record(tx, { actorId: user.id, action: 'org.updated', subjectType: 'organization', subjectId: id }, now)
+    if (trustReset) {
+      events.record(tx, {
+        actorId: user.id, action: 'org.trust_reset', subjectType: 'organization', subjectId: id,
+        data: { from: before.trust, kind: [before.kind, input.kind], areaId: [before.areaId, input.areaId] },
+      }, now)
+    }
+    return { trustReset }
   })
 }
 
