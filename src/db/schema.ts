@@ -175,6 +175,9 @@ export const offers = sqliteTable('offers', {
   expiresAt: text('expires_at'),
   status: text('status', { enum: OFFER_STATUSES }).notNull().default('open'),
   closeReason: text('close_reason', { enum: CLOSE_REASONS }),
+  // When it was closed (null unless closed): reports ask whether it was still open in a past period, and
+  // updated_at moves on a closed offer too (a cancelled match gives capacity back).
+  closedAt: text('closed_at'),
   version: integer('version').notNull().default(1),
   createdAt: createdAt(),
   updatedAt: text('updated_at').notNull(),

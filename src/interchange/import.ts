@@ -270,12 +270,15 @@ class Writer {
     for (const r of records) {
       const current = this.state.offersByRef.get(r.ref)
       const reserved = current ? current.quantity - current.remaining : 0
+      const status = r.status ?? current?.status ?? 'open'
       const next = {
         orgId: this.orgIds.get(r.org)!, category: r.category, title: r.title, description: r.description ?? '', quantity: r.quantity,
         remaining: r.quantity - reserved, unit: this.state.units.get(r.category)!, fromDate: r.from ?? null, untilDate: r.until ?? null,
         schedule: r.schedule ?? null, servesAreaId: this.areaIds.get(r.serves)!, minTrust: r.conditions.min_trust, focus: r.conditions.focus,
-        expiresAt: r.expires ?? current?.expiresAt ?? defaultExpiry(this.now), status: r.status ?? current?.status ?? 'open',
+        expiresAt: r.expires ?? current?.expiresAt ?? defaultExpiry(this.now), status,
         closeReason: r.status === undefined ? current?.closeReason ?? null : r.status === 'closed' ? r.close_reason ?? null : null,
+        // Closed by this ledger now, or still closed since an earlier time.
+        closedAt: status !== 'closed' ? null : current?.status === 'closed' ? current.closedAt : this.at,
       }
       const row = this.upsert(offers, 'offer', r.ref, current, next, c)
       if (!row) continue

@@ -90,7 +90,7 @@ export function edit(db: Db, user: CurrentUser, id: number, input: OfferInput & 
 export function close(db: Db, user: CurrentUser, id: number, reason: CloseReason, now = new Date()): Offer {
   if (!findEditable(db, user, id)) throw new NotFound()
   return writeTx(db, (tx) => {
-    const updated = tx.update(offers).set({ status: 'closed', closeReason: reason, updatedAt: now.toISOString(), version: sql`${offers.version} + 1` })
+    const updated = tx.update(offers).set({ status: 'closed', closeReason: reason, closedAt: now.toISOString(), updatedAt: now.toISOString(), version: sql`${offers.version} + 1` })
       .where(eq(offers.id, id)).returning().get()!
     reindexOne(db, updated)
     events.record(tx, { actorId: user.id, action: 'offer.closed', subjectType: 'offer', subjectId: id, data: { reason } }, now)
@@ -103,7 +103,7 @@ export function renew(db: Db, user: CurrentUser, id: number, until: string | und
   const expiresAt = until ?? defaultExpiry(now)
   if (expiresAt < isoDate(now)) throw new ValidationError({ expiresAt: { key: 'validation.expiry_past' } })
   return writeTx(db, (tx) => {
-    const updated = tx.update(offers).set({ status: 'open', closeReason: null, expiresAt, updatedAt: now.toISOString(), version: sql`${offers.version} + 1` })
+    const updated = tx.update(offers).set({ status: 'open', closeReason: null, closedAt: null, expiresAt, updatedAt: now.toISOString(), version: sql`${offers.version} + 1` })
       .where(eq(offers.id, id)).returning().get()!
     reindexOne(db, updated)
     events.record(tx, { actorId: user.id, action: 'offer.renewed', subjectType: 'offer', subjectId: id, data: { expiresAt } }, now)

@@ -17,6 +17,7 @@ export interface NeedRow {
   id: number
   orgId: number
   category: string
+  status: string
   quantity: number
   remaining: number
   createdAt: string
@@ -35,8 +36,8 @@ export interface OfferRow {
   /** The last day it may be used (a date), or null. */
   expiresAt: string | null
   createdAt: string
-  /** For a closed offer, when it was closed: nothing changes a closed offer but reopening it. */
-  updatedAt: string
+  /** When it was closed; null unless closed. */
+  closedAt: string | null
   servesPath: string
 }
 
@@ -85,10 +86,10 @@ export function bounds(period: Period): [string, string] {
 const inPeriod = ([start, end]: [string, string], at: string) => at >= start && at < end
 const needInArea = (areaPath: string, path: string) => path.startsWith(areaPath)
 /** Needs posted in the period, drafts and duplicates aside. */
-const posted = (span: [string, string], n: NeedRow) => inPeriod(span, n.createdAt) && n.closeReason !== 'duplicate'
+const posted = (span: [string, string], n: NeedRow) => inPeriod(span, n.createdAt) && n.status !== 'draft' && n.closeReason !== 'duplicate'
 /** Open at some time in the period: posted before it ended, not closed or expired before it began. */
 export const offerActiveDuring = (period: Period, span: [string, string], o: OfferRow) => o.status !== 'draft' && o.createdAt < span[1]
-  && !(o.status === 'closed' && o.updatedAt < span[0]) && (o.expiresAt === null || o.expiresAt >= period.from)
+  && !(o.status === 'closed' && o.closedAt !== null && o.closedAt < span[0]) && (o.expiresAt === null || o.expiresAt >= period.from)
 /** An offer serves an area when what it serves lies inside the area or covers it. */
 export const offerInArea = (areaPath: string, servesPath: string) => servesPath.startsWith(areaPath) || areaPath.startsWith(servesPath)
 

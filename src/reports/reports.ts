@@ -115,18 +115,18 @@ export function build(db: Db, areaPath: string, period: Period, now = new Date()
     else if (state === 'delivered' || state === 'reviewed') uses.push({ offerId, needAreaPath, acceptedAt, quantity: delivered ?? quantity })
   }
 
-  const needRows: NeedRow[] = (db.select({ id: needs.id, orgId: needs.orgId, category: needs.category, quantity: needs.quantity, remaining: needs.remaining,
-    createdAt: needs.createdAt, areaId: needs.areaId, closeReason: needs.closeReason }).from(needs)
+  const needRows: NeedRow[] = (db.select({ id: needs.id, orgId: needs.orgId, category: needs.category, status: needs.status, quantity: needs.quantity,
+    remaining: needs.remaining, createdAt: needs.createdAt, areaId: needs.areaId, closeReason: needs.closeReason }).from(needs)
     .where(and(gte(needs.createdAt, start), lt(needs.createdAt, end), ne(needs.status, 'draft'), inArray(needs.areaId, inside))).values() as
-    [number, number, string, number, number, string, number, string | null][])
-    .map(([id, orgId, category, quantity, remaining, createdAt, areaId, closeReason]) =>
-      ({ id, orgId, category, quantity, remaining, createdAt, areaPath: paths.get(areaId)!, closeReason, firstAcceptedAt: firstAccepted.get(id) ?? null }))
+    [number, number, string, string, number, number, string, number, string | null][])
+    .map(([id, orgId, category, status, quantity, remaining, createdAt, areaId, closeReason]) =>
+      ({ id, orgId, category, status, quantity, remaining, createdAt, areaPath: paths.get(areaId)!, closeReason, firstAcceptedAt: firstAccepted.get(id) ?? null }))
   const offerRows: OfferRow[] = (db.select({ id: offers.id, category: offers.category, quantity: offers.quantity, status: offers.status, expiresAt: offers.expiresAt,
-    createdAt: offers.createdAt, updatedAt: offers.updatedAt, areaId: offers.servesAreaId }).from(offers)
+    createdAt: offers.createdAt, closedAt: offers.closedAt, areaId: offers.servesAreaId }).from(offers)
     .where(and(lt(offers.createdAt, end), ne(offers.status, 'draft'), inArray(offers.servesAreaId, serving),
-      or(ne(offers.status, 'closed'), gte(offers.updatedAt, start)), or(isNull(offers.expiresAt), gte(offers.expiresAt, period.from)))).values() as
-    [number, string, number, OfferRow['status'], string | null, string, string, number][])
-    .map(([id, category, quantity, status, expiresAt, createdAt, updatedAt, areaId]) => ({ id, category, quantity, status, expiresAt, createdAt, updatedAt, servesPath: paths.get(areaId)! }))
+      or(ne(offers.status, 'closed'), isNull(offers.closedAt), gte(offers.closedAt, start)), or(isNull(offers.expiresAt), gte(offers.expiresAt, period.from)))).values() as
+    [number, string, number, OfferRow['status'], string | null, string, string | null, number][])
+    .map(([id, category, quantity, status, expiresAt, createdAt, closedAt, areaId]) => ({ id, category, quantity, status, expiresAt, createdAt, closedAt, servesPath: paths.get(areaId)! }))
 
   // A request's answer is the first move out of "requested" after it was made.
   const moves = db.select({ id: matchEvents.id, matchId: matchEvents.matchId, at: matchEvents.at, from: matchEvents.fromState, to: matchEvents.toState })

@@ -4,6 +4,7 @@ import { organizations } from '../../../src/db/schema.js'
 import readXlsxFile from 'read-excel-file/node'
 import * as matches from '../../../src/brokering/matches.js'
 import * as needs from '../../../src/needs/needs.js'
+import * as offersSvc from '../../../src/offers/offers.js'
 import * as orgs from '../../../src/orgs/orgs.js'
 import { parseCsv, decodeText } from '../../../src/interchange/csv.js'
 import { addOrg, addUser, appForTest, signedIn, type Res } from '../../helpers/app.js'
@@ -200,5 +201,24 @@ describe('report periods', () => {
     // The default period is the last 90 days.
     expect(links.filter((l) => l.current).map((l) => l.label)).toEqual(['近 90 天'])
     expect((await broker.get(`/reports?from=${links[3].from}&to=${links[3].to}`)).statusCode).toBe(200)
+  })
+})
+
+describe('offer utilization over time', () => {
+  it('an offer closed before the period is not offered in it, even when a match on it is cancelled later', async () => {
+    const app = await appForTest()
+    const w = await brokerWorld(app, { needQuantity: 10, offerQuantity: 20, now: new Date(Date.now() - 60 * DAY) })
+    const then = (days: number) => new Date(Date.now() - days * DAY)
+    const m = matches.open(app.db, reload(app, w.member), 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 5 }, then(59))
+    matches.fire(app.db, reload(app, w.other), m.id, 'accept', {}, then(58))
+    offersSvc.close(app.db, reload(app, w.other), w.offer.id, 'no_longer_needed', then(50))
+    // Long after, the match is cancelled: capacity goes back to the closed offer, which moves its updated_at.
+    matches.fire(app.db, reload(app, w.other), m.id, 'cancel', { reason: 'unresponsive' }, then(1))
+    const broker = await signedIn(app, w.broker.email)
+    const recent = await broker.get(`/reports?from=${new Date(Date.now() - 10 * DAY).toISOString().slice(0, 10)}&to=${today()}`)
+    expect(tableRows(recent.body, 'utilization')).toEqual([])
+    // In the days it was open it was offered; the match accepted then was cancelled since, so it used nothing.
+    const open = await broker.get(`/reports?from=${new Date(Date.now() - 60 * DAY).toISOString().slice(0, 10)}&to=${new Date(Date.now() - 55 * DAY).toISOString().slice(0, 10)}`)
+    expect(tableRows(open.body, 'utilization')).toEqual([['场地', '小时', '1', '20', '0', '0.0%', '1']])
   })
 })

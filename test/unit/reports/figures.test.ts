@@ -10,9 +10,9 @@ const A = '/1/2/'
 const A1 = '/1/2/3/'
 const B1 = '/1/4/5/'
 const need = (id: number, o: Partial<ReportInput['needs'][number]>): ReportInput['needs'][number] =>
-  ({ id, orgId: 1, category: 'venue', quantity: 10, remaining: 10, createdAt: '2026-03-10T08:00:00.000Z', areaPath: A1, closeReason: null, firstAcceptedAt: null, ...o })
+  ({ id, orgId: 1, category: 'venue', status: 'open', quantity: 10, remaining: 10, createdAt: '2026-03-10T08:00:00.000Z', areaPath: A1, closeReason: null, firstAcceptedAt: null, ...o })
 const offer = (id: number, o: Partial<ReportInput['offers'][number]>): ReportInput['offers'][number] =>
-  ({ id, category: 'venue', quantity: 10, status: 'open', expiresAt: null, createdAt: '2026-03-02T00:00:00.000Z', updatedAt: '2026-03-02T00:00:00.000Z', servesPath: A1, ...o })
+  ({ id, category: 'venue', quantity: 10, status: 'open', expiresAt: null, createdAt: '2026-03-02T00:00:00.000Z', closedAt: null, servesPath: A1, ...o })
 
 function district(): ReportInput {
   return {
@@ -32,18 +32,19 @@ function district(): ReportInput {
       need(6, { orgId: 3, createdAt: '2026-03-31T16:00:00.000Z' }), // 1 April in China
       need(7, { orgId: 4, areaPath: B1 }), // another street
       need(8, { orgId: 1, remaining: 10, firstAcceptedAt: '2026-03-10T07:00:00.000Z' }), // matched "before" posting (imported): 0 days
-      need(9, { orgId: 4, quantity: 100, closeReason: 'duplicate' }), // posted twice by mistake
+      need(9, { orgId: 4, quantity: 100, status: 'closed', closeReason: 'duplicate' }), // posted twice by mistake
+      need(10, { orgId: 4, quantity: 100, status: 'draft' }), // not posted yet
     ],
     offers: [
       offer(1, { quantity: 20 }),
       offer(2, { createdAt: '2025-12-01T00:00:00.000Z', servesPath: '/1/' }), // district-wide and older, still open in March
       offer(3, { category: 'funds', quantity: 100, servesPath: B1 }), // street B only
       offer(4, { category: 'training', quantity: 8, createdAt: '2026-03-20T00:00:00.000Z', servesPath: A }),
-      offer(5, { category: 'training', quantity: 8, status: 'closed', createdAt: '2026-01-20T00:00:00.000Z', updatedAt: '2026-02-10T00:00:00.000Z', servesPath: A }), // closed before
+      offer(5, { category: 'training', quantity: 8, status: 'closed', createdAt: '2026-01-20T00:00:00.000Z', closedAt: '2026-02-10T00:00:00.000Z', servesPath: A }), // closed before
       offer(6, { quantity: 5, status: 'expired', expiresAt: '2026-02-27', createdAt: '2026-01-02T00:00:00.000Z' }), // expired before
       offer(7, { quantity: 7, createdAt: '2026-04-05T00:00:00.000Z' }), // posted after
       offer(8, { quantity: 4, status: 'draft' }),
-      offer(9, { category: 'training', quantity: 6, status: 'closed', updatedAt: '2026-03-05T00:00:00.000Z' }), // closed during March
+      offer(9, { category: 'training', quantity: 6, status: 'closed', closedAt: '2026-03-05T00:00:00.000Z' }), // closed during March
     ],
     uses: [
       { offerId: 1, needAreaPath: A1, acceptedAt: '2026-03-05T00:00:00.000Z', quantity: 15 },
