@@ -7,7 +7,7 @@ import { redirectAfterPost, submitForm } from '../shared/http.js'
 import type { FieldErrors } from '../shared/errors.js'
 
 const AreaBody = formSchema({ name: str(60, 1), nameEn: str(80), parentId: int(1, 2_147_483_647), ref: { type: 'string', maxLength: 60, pattern: '^[A-Za-z0-9_.-]+$' } }, ['name'])
-const id32 = { type: 'integer', minimum: 1, maximum: 2_147_483_647 }
+const id32 = int(1, 2_147_483_647)
 
 const adminRoutes: FastifyPluginAsync = async (app) => {
   const showUsers = (req: FastifyRequest, reply: FastifyReply) => reply.render('admin/users', {

@@ -40,7 +40,13 @@ export function formSchema(properties: Record<string, object>, required: string[
 }
 
 export const str = (maxLength: number, minLength = 0) => ({ type: 'string', maxLength, ...(minLength ? { minLength } : {}) })
-export const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum })
+/**
+ * A whole number between the limits. Ajv coerces "Infinity", "-Infinity" and "1e400" to ±Infinity without checking
+ * the result, and skips minimum/maximum for non-finite numbers, so the coerced value would reach SQLite. The same
+ * type checked again in a subschema sees the coerced number and refuses it (Ajv's strictNumbers: NaN and Infinity are
+ * not numbers): "must be integer", like any other non-number.
+ */
+export const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum, allOf: [{ type: 'integer' }] })
 export const oneOf = (values: readonly string[]) => ({ type: 'string', enum: [...values] })
 export const listOf = (values: readonly string[], maxItems = 20) => ({ type: 'array', items: { type: 'string', enum: [...values] }, maxItems })
-export const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2_147_483_647 } } } as const
+export const idParam = { type: 'object', required: ['id'], properties: { id: int(1, 2_147_483_647) } } as const

@@ -15,6 +15,7 @@ let routes: RouteOptions[]
 let world: World
 let admin: Browser
 let member: Browser
+let broker: Browser
 
 beforeAll(async () => {
   app = await buildApp(testConfig({ dbPath: ':memory:', rateLimits: false }))
@@ -23,6 +24,7 @@ beforeAll(async () => {
   world = await seedWorld(app)
   admin = await signedIn(app, world.admin.email)
   member = await signedIn(app, world.member.email)
+  broker = await signedIn(app, world.broker.email)
 })
 afterAll(() => app.close())
 
@@ -85,5 +87,72 @@ describe('odd input never causes a 500 on a foundation route', () => {
     expect(({} as Record<string, unknown>).admin).toBeUndefined()
     expect(app.sqlite.prepare('SELECT role, disabled_at FROM users WHERE id = ?').get(world.admin.id)).toEqual({ role: 'admin', disabled_at: null })
     expect(app.sqlite.prepare("SELECT count(*) AS n FROM users WHERE role = 'admin'").get()).toEqual({ n: 1 })
+  })
+})
+
+// Numbers Ajv would coerce to ±Infinity ("Infinity", "1e400") used to pass int() and reach SQLite (500); the rest are
+// the usual odd shapes. Pages outside the foundation are listed by hand with the parameters they read.
+const ODD_VALUES = ['Infinity', '-Infinity', '1e400', '-1e400', 'NaN', '0x10', '1e3', ['1', '2'], 'x'.repeat(5000), '广'.repeat(300), '\u0000\u202e\ud83d\ude00']
+const encodeParam = (name: string, v: string | string[]) =>
+  (Array.isArray(v) ? v : [v]).map((x) => `${name}=${encodeURIComponent(x)}`).join('&')
+
+describe('numbers that are not finite and other odd query values never cause a 500 on the newer pages', () => {
+  const pages = () => [
+    { url: '/map', params: ['category', 'area', 'sort', 'page'] },
+    { url: '/map/agenda', params: ['area', 'page'] },
+    { url: '/reports', params: ['area', 'from', 'to'] },
+    { url: '/reports.xlsx', params: ['area', 'from', 'to'] },
+    { url: '/reports/demand.csv', params: ['area', 'from', 'to'] },
+    { url: `/orgs/${world.orgA.id}/capacity`, params: ['before', 'after'] },
+    { url: `/orgs/${world.orgA.id}`, params: ['before', 'after'] },
+    { url: '/capacity/1', params: ['page'] },
+    { url: '/needs', params: ['page', 'area', 'category'] },
+    { url: '/offers', params: ['page', 'area', 'category'] },
+    { url: '/api/v1/hsds/services', params: ['page', 'per_page', 'lang'] },
+    { url: '/api/v1/needs', params: ['page', 'per_page', 'area'] },
+    { url: '/api/v1/offers', params: ['page', 'per_page', 'area'] },
+  ]
+
+  it('in the query string, for a visitor and every role', async () => {
+    const visitor = new Browser(app)
+    for (const { url, params } of pages()) {
+      for (const name of params) {
+        for (const v of ODD_VALUES) {
+          const full = `${url}?${encodeParam(name, v)}`
+          for (const b of [visitor, member, broker, admin]) {
+            const res = await b.get(full)
+            expect(res.statusCode, `GET ${full.slice(0, 120)} → ${res.statusCode}`).toBeLessThan(500)
+          }
+        }
+      }
+    }
+  })
+
+  it('in the path: odd ids on the capacity pages', async () => {
+    for (const id of ['Infinity', '-Infinity', '1e400', 'NaN', '1e3', '0x10', 'x'.repeat(5000), '%E5%B9%BF']) {
+      for (const url of [`/capacity/${id}`, `/orgs/${id}/capacity`, `/orgs/${id}`]) {
+        const res = await admin.get(url)
+        expect(res.statusCode, `GET ${url.slice(0, 120)} → ${res.statusCode}`).toBeLessThan(500)
+      }
+    }
+  })
+
+  it('the API refuses a page or per_page that is not a finite whole number with 400 JSON naming the field', async () => {
+    for (const url of ['/api/v1/hsds/services', '/api/v1/needs', '/api/v1/offers']) {
+      for (const name of ['page', 'per_page']) {
+        for (const v of ['Infinity', '-Infinity', '1e400', 'NaN']) {
+          const res = await member.get(`${url}?${name}=${v}`)
+          expect(res.statusCode, `${url}?${name}=${v}`).toBe(400)
+          expect(res.headers['content-type']).toMatch(/^application\/json/)
+          expect(res.json().errors[0].field).toBe(name)
+        }
+      }
+    }
+    // A list page ignores a filter it cannot read, as it does for any other bad value.
+    for (const url of ['/needs?page=Infinity', '/offers?page=1e400', '/orgs?page=-Infinity', '/map?area=Infinity']) expect((await member.get(url)).statusCode, url).toBe(200)
+    // The report names the field instead of showing another area's figures.
+    const report = await broker.get('/reports?area=1e400')
+    expect(report.statusCode).toBe(422)
+    expect(report.body).toContain('请输入整数')
   })
 })
