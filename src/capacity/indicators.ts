@@ -66,16 +66,21 @@ export interface CompareQuery { before?: number; after?: number }
 
 /**
  * The two assessments to compare (from a list oldest first, not empty), earlier first: the chosen ones, else the
- * first and the latest. A choice that cannot be honoured (an id not among this organization's, the same one twice)
- * is named as a problem rather than quietly replaced, so the reader knows the figures are not the ones asked for.
+ * first and the latest. With only one chosen, the other side is the first or the latest, whichever is not the chosen
+ * one (never the chosen one paired with itself). A choice that cannot be honoured (an id not among this
+ * organization's, the same one twice) is named as a problem rather than quietly replaced, so the reader knows the
+ * figures are not the ones asked for.
  */
 export function chosenPair<A extends { id: number; assessedOn: string }>(list: A[], query: CompareQuery): { before: A; after: A; problem?: Problem } {
   const first = list[0]!
   const latest = list.at(-1)!
   const pick = (id: number | undefined, fallback: A) => (id === undefined ? fallback : list.find((a) => a.id === id))
+  const otherEnd = (chosen: A) => (chosen.id === first.id ? latest : first)
   let before = pick(query.before, first)
   let after = pick(query.after, latest)
   if (!before || !after) return { before: first, after: latest, problem: { key: 'capacity.compare.unknown' } }
+  if (query.after === undefined && after.id === before.id) after = otherEnd(before)
+  else if (query.before === undefined && before.id === after.id) before = otherEnd(after)
   if (before.id === after.id && list.length > 1) return { before: first, after: latest, problem: { key: 'capacity.compare.same' } }
   if (before.assessedOn > after.assessedOn || (before.assessedOn === after.assessedOn && before.id > after.id)) [before, after] = [after, before]
   return { before, after }

@@ -365,6 +365,12 @@ describe('the organization page', () => {
     expect(fragment.body).toContain('id="capacity-compare-problem"')
     // A good choice carries no notice; an organization that is not there, or not a number, is not found.
     expect((await broker.get(`/orgs/${grown.id}/capacity?before=${first.id}&after=${middle.id}`)).body).not.toContain('capacity-compare-problem')
+    // Only one chosen, the latest as "before": compared with the first, not refused as "the same one twice".
+    const latest = capacity.record(app.db, by, grown.id, { assessedOn: day(0), scores: all(4) }, now)
+    const single = await broker.get(`/orgs/${grown.id}/capacity?before=${latest.id}`)
+    expect(single.statusCode).toBe(200)
+    expect(single.body).not.toContain('capacity-compare-problem')
+    expect(single.body).toMatch(/id="cap-row-public_service">[\s\S]*?1\.0[\s\S]*?4\.0[\s\S]*?\+3\.0/)
     expect((await broker.get('/orgs/999999/capacity?before=1')).statusCode).toBe(404)
     expect((await broker.get('/orgs/abc/capacity')).statusCode).toBe(404)
   })

@@ -71,11 +71,25 @@ describe('choosing the two assessments to compare', () => {
     expect(ids(chosenPair(list, { before: 7, after: 9 }))).toEqual([9, 7, undefined])
   })
 
+  it('pairs a single chosen one with the first or the latest, whichever is not the chosen one', () => {
+    // Only "before", and it is the latest: compared with the first (earlier first), not with itself.
+    expect(ids(chosenPair(list, { before: 7 }))).toEqual([4, 7, undefined])
+    // Only "after", and it is the first: compared with the latest.
+    expect(ids(chosenPair(list, { after: 4 }))).toEqual([4, 7, undefined])
+    expect(ids(chosenPair(list, { after: 9 }))).toEqual([4, 9, undefined])
+    expect(ids(chosenPair(list, { before: 4 }))).toEqual([4, 7, undefined])
+    // Two assessments: either one alone gives the pair.
+    const two = [list[0]!, list[2]!]
+    expect(ids(chosenPair(two, { before: 7 }))).toEqual([4, 7, undefined])
+    expect(ids(chosenPair(two, { after: 4 }))).toEqual([4, 7, undefined])
+    // One assessment: it stands alone, no problem.
+    expect(ids(chosenPair([list[0]!], { before: 4 }))).toEqual([4, 4, undefined])
+  })
+
   it('names an unknown id or the same one twice as a problem and falls back to the first and the latest', () => {
     expect(ids(chosenPair(list, { before: 5 }))).toEqual([4, 7, 'capacity.compare.unknown'])
     expect(ids(chosenPair(list, { before: 9, after: 123456 }))).toEqual([4, 7, 'capacity.compare.unknown'])
     expect(ids(chosenPair(list, { before: 9, after: 9 }))).toEqual([4, 7, 'capacity.compare.same'])
-    expect(ids(chosenPair(list, { before: 7 }))).toEqual([4, 7, 'capacity.compare.same'])
     // With a single assessment there is nothing else to compare it with: shown alone, no problem.
     expect(ids(chosenPair([list[0]!], {}))).toEqual([4, 4, undefined])
   })
