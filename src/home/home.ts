@@ -11,10 +11,11 @@ import * as offers from '../offers/offers.js'
 export function summary(db: Db, now = new Date()) {
   const today = listingToday(now)
   // The same for every visitor until the database changes (db/memo.ts).
-  return remember(sqliteOf(db), `home ${today}`, () => frozen(summaryOn(db, today)))
+  return remember(sqliteOf(db), `home ${today}`, () => frozen(summaryOn(db, today, now)))
 }
 
-function summaryOn(db: Db, today: string) {
+// `now` (not the clock) for every figure: the result is remembered under `today`, the day of `now`.
+function summaryOn(db: Db, today: string, now: Date) {
   return {
     // The newest urgent needs: what a visitor, a business or a social worker could help with today.
     urgent: db.select({ id: needsTable.id, title: needsTable.title, remaining: needsTable.remaining, unit: needsTable.unit, org: organizations.name })
@@ -24,8 +25,8 @@ function summaryOn(db: Db, today: string) {
     stats: {
       orgs: db.select({ n: count() }).from(organizations).get()!.n,
       communities: db.select({ n: count() }).from(areas).where(eq(areas.level, 'community')).get()!.n,
-      needs: needs.countActive(db),
-      offers: offers.countActive(db),
+      needs: needs.countActive(db, now),
+      offers: offers.countActive(db, now),
     },
     recentOrgs: db.select({ id: organizations.id, name: organizations.name, kind: organizations.kind, trust: organizations.trust, registered: organizations.registered })
       .from(organizations).orderBy(desc(organizations.createdAt), desc(organizations.id)).limit(6).all(),
