@@ -68,8 +68,8 @@ export function effectiveStatus<S extends string>(status: S, expiresAt: string |
 
 // ---- what "active" means: the one definition every list, figure, export and match uses ----------------
 //
-//  - an active need: status open or partly_met, and not past its expiry (no expiry, or expires_at >= today);
-//    a need with nothing left is 'met' (demandStatus), so an active need always has something left;
+//  - an active need: status open or partly_met, something left (remaining > 0: a need with nothing left is
+//    'met' by demandStatus, and the rule says so rather than trusting every writer), not past its expiry;
 //  - an active offer: status open, and not past its expiry — what /offers lists, what the map counts, what
 //    HSDS exports. An offer whose capacity is all reserved stays open (a withdrawn match gives it back);
 //  - an available offer: an active offer with remaining > 0 — what can still be asked for: the matcher's
@@ -85,17 +85,17 @@ export const listingToday = (now: Date) => isoDate(now)
 
 const current = (expiresAt: string | null, today: string) => expiresAt === null || expiresAt >= today
 type Listed = { status: string; expiresAt: string | null }
-export const isActiveNeed = (n: Listed, today: string) => (ACTIVE_NEED_STATUSES as readonly string[]).includes(n.status) && current(n.expiresAt, today)
+export const isActiveNeed = (n: Listed & { remaining: number }, today: string) => (ACTIVE_NEED_STATUSES as readonly string[]).includes(n.status) && n.remaining > 0 && current(n.expiresAt, today)
 export const isActiveOffer = (o: Listed, today: string) => (ACTIVE_OFFER_STATUSES as readonly string[]).includes(o.status) && current(o.expiresAt, today)
 export const isAvailableOffer = (o: Listed & { remaining: number }, today: string) => isActiveOffer(o, today) && o.remaining > 0
 
-export const activeNeed = (today: string): SQL => and(inArray(needs.status, [...ACTIVE_NEED_STATUSES]), sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`)!
+export const activeNeed = (today: string): SQL => and(inArray(needs.status, [...ACTIVE_NEED_STATUSES]), sql`${needs.remaining} > 0`, sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`)!
 export const activeOffer = (today: string): SQL => and(inArray(offers.status, [...ACTIVE_OFFER_STATUSES]), sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`)!
 export const availableOffer = (today: string): SQL => and(activeOffer(today), sql`${offers.remaining} > 0`)!
 
 const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(', ')
 /** SQL text for `activeNeed`, on table (or alias) `t`; binds one parameter, today. */
-export const activeNeedText = (t = 'needs') => `${t}.status IN (${quoted(ACTIVE_NEED_STATUSES)}) AND (${t}.expires_at IS NULL OR ${t}.expires_at >= ?)`
+export const activeNeedText = (t = 'needs') => `${t}.status IN (${quoted(ACTIVE_NEED_STATUSES)}) AND ${t}.remaining > 0 AND (${t}.expires_at IS NULL OR ${t}.expires_at >= ?)`
 /** SQL text for `activeOffer`; binds one parameter, today. */
 export const activeOfferText = (t = 'offers') => `${t}.status IN (${quoted(ACTIVE_OFFER_STATUSES)}) AND (${t}.expires_at IS NULL OR ${t}.expires_at >= ?)`
 /** SQL text for `availableOffer`; binds one parameter, today. */
