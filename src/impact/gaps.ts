@@ -9,7 +9,8 @@
  *    (served there, above it, or below it). A street-wide offer is available to each of its communities, and
  *    a street's or the district's total counts each offer once;
  *  - gap = demand − supply; balance = (supply − demand) / max(supply, demand), in [−1, 1], none without listings;
- *  - all categories: the mean of the categories' balances weighted by their listings (needs + offers).
+ *  - all categories: the mean of the categories' balances weighted by their listings (needs, and offers with
+ *    something left: a fully reserved offer adds nothing to supply, so it adds no weight either).
  */
 
 export type Level = 'district' | 'street' | 'community'
@@ -27,6 +28,8 @@ export interface Tally {
   areaId: number
   category: string
   count: number
+  /** How many of them have something left (remaining > 0). */
+  available: number
   remaining: number
 }
 
@@ -64,12 +67,12 @@ export function figures(demand: number, supply: number, needs: number, offers: n
   return { demand, supply, gap: demand - supply, needs, offers, balance: balance(demand, supply) }
 }
 
-/** All categories at once: each category's balance, weighted by how many listings it has here. */
-export function combinedBalance(byCategory: Record<string, Figures>): number | null {
+/** All categories at once: each category's balance, weighted by how many listings with something left it has here. */
+export function combinedBalance(byCategory: Record<string, Figures>, weights: Record<string, number> = {}): number | null {
   let weight = 0, sum = 0
-  for (const f of Object.values(byCategory)) {
+  for (const [category, f] of Object.entries(byCategory)) {
     if (f.balance === null) continue
-    const w = f.needs + f.offers
+    const w = weights[category] ?? f.needs + f.offers
     weight += w
     sum += w * f.balance
   }
@@ -84,12 +87,13 @@ export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Ta
   const paths = new Map(areas.map((a) => [a.id, pathIds(a.path)]))
   // Every tally is added to the place itself and each area above it ("below it" seen from the ancestor).
   const below = (tallies: readonly Tally[]) => {
-    const sums = new Map<string, { count: number; remaining: number }>()
+    const sums = new Map<string, { count: number; available: number; remaining: number }>()
     for (const t of tallies) {
       for (const id of paths.get(t.areaId) ?? []) {
         const key = `${id} ${t.category}`
-        const s = sums.get(key) ?? { count: 0, remaining: 0 }
+        const s = sums.get(key) ?? { count: 0, available: 0, remaining: 0 }
         s.count += t.count
+        s.available += t.available
         s.remaining += t.remaining
         sums.set(key, s)
       }
@@ -97,11 +101,12 @@ export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Ta
     return sums
   }
   const needsBelow = below(needTallies), offersBelow = below(offerTallies)
-  const offersAt = new Map<string, { count: number; remaining: number }>()
+  const offersAt = new Map<string, { count: number; available: number; remaining: number }>()
   for (const t of offerTallies) {
     const key = `${t.areaId} ${t.category}`
-    const s = offersAt.get(key) ?? { count: 0, remaining: 0 }
+    const s = offersAt.get(key) ?? { count: 0, available: 0, remaining: 0 }
     s.count += t.count
+    s.available += t.available
     s.remaining += t.remaining
     offersAt.set(key, s)
   }
@@ -109,15 +114,17 @@ export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Ta
   for (const area of areas) {
     const path = paths.get(area.id)!
     const byCategory: Record<string, Figures> = {}
+    const weights: Record<string, number> = {}
     for (const c of categories) {
-      const n = needsBelow.get(`${area.id} ${c}`) ?? { count: 0, remaining: 0 }
+      const n = needsBelow.get(`${area.id} ${c}`) ?? { count: 0, available: 0, remaining: 0 }
       // Offers served below the area or at it, plus those served strictly above it: disjoint, so each once.
-      const o = { ...(offersBelow.get(`${area.id} ${c}`) ?? { count: 0, remaining: 0 }) }
+      const o = { ...(offersBelow.get(`${area.id} ${c}`) ?? { count: 0, available: 0, remaining: 0 }) }
       for (const up of path.slice(0, -1)) {
         const s = offersAt.get(`${up} ${c}`)
-        if (s) { o.count += s.count; o.remaining += s.remaining }
+        if (s) { o.count += s.count; o.available += s.available; o.remaining += s.remaining }
       }
       byCategory[c] = figures(n.remaining, o.remaining, n.count, o.count)
+      weights[c] = n.available + o.available
     }
     const list = Object.values(byCategory)
     out.set(area.id, {
@@ -125,7 +132,7 @@ export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Ta
       all: {
         needs: list.reduce((s, f) => s + f.needs, 0),
         offers: list.reduce((s, f) => s + f.offers, 0),
-        balance: combinedBalance(byCategory),
+        balance: combinedBalance(byCategory, weights),
         short: categories.filter((c) => byCategory[c]!.gap > 0),
       },
     })

@@ -33,8 +33,8 @@ function areaRows(db: Db): AreaRow[] {
 function tallies(db: Db, today: string): { needs: Tally[]; offers: Tally[] } {
   const sqlite = sqliteOf(db)
   return remember(sqlite, `impact.tallies ${today}`, () => ({
-    needs: sqlite.prepare(`SELECT area_id AS areaId, category, count(*) AS count, sum(remaining) AS remaining FROM needs WHERE ${activeNeedText()} GROUP BY area_id, category`).all(today) as Tally[],
-    offers: sqlite.prepare(`SELECT serves_area_id AS areaId, category, count(*) AS count, sum(remaining) AS remaining FROM offers WHERE ${activeOfferText()} GROUP BY serves_area_id, category`).all(today) as Tally[],
+    needs: sqlite.prepare(`SELECT area_id AS areaId, category, count(*) AS count, sum(remaining > 0) AS available, sum(remaining) AS remaining FROM needs WHERE ${activeNeedText()} GROUP BY area_id, category`).all(today) as Tally[],
+    offers: sqlite.prepare(`SELECT serves_area_id AS areaId, category, count(*) AS count, sum(remaining > 0) AS available, sum(remaining) AS remaining FROM offers WHERE ${activeOfferText()} GROUP BY serves_area_id, category`).all(today) as Tally[],
   }))
 }
 

@@ -17,18 +17,18 @@ const areas: AreaNode[] = [
   { id: 6, parentId: 3, level: 'community', path: '/1/3/6/' },
 ]
 const needs: Tally[] = [
-  { areaId: 4, category: 'venue', count: 1, remaining: 10 },
-  { areaId: 4, category: 'venue', count: 1, remaining: 5 },
-  { areaId: 5, category: 'venue', count: 1, remaining: 8 },
-  { areaId: 2, category: 'venue', count: 1, remaining: 3 },
-  { areaId: 6, category: 'training', count: 1, remaining: 6 },
-  { areaId: 4, category: 'funds', count: 1, remaining: 1000 },
+  { areaId: 4, category: 'venue', count: 1, available: 1, remaining: 10 },
+  { areaId: 4, category: 'venue', count: 1, available: 1, remaining: 5 },
+  { areaId: 5, category: 'venue', count: 1, available: 1, remaining: 8 },
+  { areaId: 2, category: 'venue', count: 1, available: 1, remaining: 3 },
+  { areaId: 6, category: 'training', count: 1, available: 1, remaining: 6 },
+  { areaId: 4, category: 'funds', count: 1, available: 1, remaining: 1000 },
 ]
 const offers: Tally[] = [
-  { areaId: 2, category: 'venue', count: 1, remaining: 12 },
-  { areaId: 5, category: 'venue', count: 1, remaining: 4 },
-  { areaId: 1, category: 'venue', count: 1, remaining: 20 },
-  { areaId: 6, category: 'training', count: 1, remaining: 2 },
+  { areaId: 2, category: 'venue', count: 1, available: 1, remaining: 12 },
+  { areaId: 5, category: 'venue', count: 1, available: 1, remaining: 4 },
+  { areaId: 1, category: 'venue', count: 1, available: 1, remaining: 20 },
+  { areaId: 6, category: 'training', count: 1, available: 1, remaining: 2 },
 ]
 const CATS = ['venue', 'training', 'funds']
 const f = areaFigures(areas, needs, offers, CATS)
@@ -56,6 +56,20 @@ describe('area figures', () => {
     expect(f.get(4)!.all).toEqual({ needs: 3, offers: 2, balance: (4 * (17 / 32) + 1 * -1) / 5, short: ['funds'] })
     expect(f.get(6)!.all).toEqual({ needs: 1, offers: 2, balance: (1 * 1 + 2 * (-4 / 6)) / 3, short: ['training'] })
     expect(combinedBalance({})).toBeNull()
+  })
+
+  it('a fully reserved offer adds neither supply nor weight to the combined balance', () => {
+    const place: AreaNode[] = [{ id: 1, parentId: null, level: 'community', path: '/1/' }]
+    const asked: Tally[] = [{ areaId: 1, category: 'venue', count: 1, available: 1, remaining: 5 }]
+    const without = areaFigures(place, asked, [{ areaId: 1, category: 'publicity', count: 1, available: 1, remaining: 5 }], CATS.concat('publicity'))
+    const withReserved = areaFigures(place, asked, [
+      { areaId: 1, category: 'publicity', count: 1, available: 1, remaining: 5 },
+      { areaId: 1, category: 'venue', count: 1, available: 0, remaining: 0 },
+    ], CATS.concat('publicity'))
+    // The offers list shows the reserved offer, so the count does; the colour does not move.
+    expect(withReserved.get(1)!.byCategory.venue).toMatchObject({ offers: 1, supply: 0 })
+    expect(withReserved.get(1)!.all.balance).toBe(without.get(1)!.all.balance)
+    expect(without.get(1)!.all.balance).toBe(0)
   })
 })
 
