@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNotNull, like, lt, or, sql } from 'drizzle-orm
 import { writeTx, type Db } from '../db/client.js'
 import { areas, brokerAreas, matches, needs, offers, organizations, users } from '../db/schema.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
-import { isoDate } from '../shared/time.js'
+import { listingToday } from '../listings/listings.js'
 import * as events from '../events/events.js'
 import * as jobs from '../jobs/jobs.js'
 import { notify } from '../notifications/notifications.js'
@@ -25,7 +25,7 @@ function within(db: Db, areaIds: number[]) {
  * each item with its age and where to act.
  */
 export function queues(db: Db, broker: CurrentUser, now = new Date()) {
-  const today = isoDate(now)
+  const today = listingToday(now)
   const inScope = within(db, broker.brokerAreaIds)
   const waitingDays = jobs.reminderDays(db)
   const matchRows = (where: ReturnType<typeof and>) => db.select({

@@ -269,7 +269,7 @@ export function repeat(db: Db, user: CurrentUser, matchId: number, now = new Dat
   if (m.state !== 'delivered' && m.state !== 'reviewed') throw new InvalidTransition({ key: 'match.error.not_allowed' })
   const need = db.select().from(needs).where(eq(needs.id, m.needId)).get()!
   const quantity = m.deliveredQuantity || m.quantity
-  const today = isoDate(now)
+  const today = listingToday(now)
   let fromDate: string | null = null, untilDate: string | null = null
   if (need.fromDate && need.untilDate) {
     const length = Date.parse(need.untilDate) - Date.parse(need.fromDate)

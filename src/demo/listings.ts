@@ -1,5 +1,5 @@
 import type { NeedRecord, OfferRecord } from '../interchange/format.js'
-import { addDays, isoDate } from '../shared/time.js'
+import { addDays, localToday } from '../shared/time.js'
 
 /**
  * The demo district's needs and offers, in the interchange format, loaded through the same importer as a
@@ -13,7 +13,7 @@ import { addDays, isoDate } from '../shared/time.js'
  * are for elderly-focused groups, and the street office's focus is community governance).
  */
 export function demoListings(now: Date): { needs: NeedRecord[]; offers: OfferRecord[] } {
-  const day = (offset: number) => isoDate(addDays(now, offset))
+  const day = (offset: number) => localToday(addDays(now, offset))
   const weekly = (days: string, hours: number[]) => `FREQ=WEEKLY;BYDAY=${days};BYHOUR=${hours.join(',')}`
   const needs: NeedRecord[] = [
     { ref: 'n-1', org: 'org-dance', category: 'venue', title: '雨季室内排练场地', description: '雨季广场没法跳，每周二、四晚上排练一个半小时，需要能放音乐、能容纳30多人的室内场地。', quantity: 16, unit: 'hours', from: day(-10), until: day(90), schedule: weekly('TU,TH', [19]), area: 'HB-DH-LZW', urgency: 'high', beneficiaries: 35, expires: day(45) },

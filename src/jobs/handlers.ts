@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, lt, lte, isNotNull } from 'drizzle-orm'
 import { refreshStatistics, sqliteOf, type Db } from '../db/client.js'
 import { areas, brokerAreas, jobs as jobsTable, matches, memberships, needs, offers, users } from '../db/schema.js'
 import { addDays, isoDate } from '../shared/time.js'
+import { listingToday } from '../listings/listings.js'
 import * as needsSvc from '../needs/needs.js'
 import * as offersSvc from '../offers/offers.js'
 import { notify, sendDigests } from '../notifications/notifications.js'
@@ -62,8 +63,8 @@ const followUp: Handler = (db, payload, now) => {
 const sweep: Handler = (db, _payload, now) => {
   needsSvc.expireDue(db, now)
   offersSvc.expireDue(db, now)
-  const today = isoDate(now)
-  const horizon = isoDate(addDays(now, EXPIRY_WARNING_DAYS))
+  const today = listingToday(now)
+  const horizon = listingToday(addDays(now, EXPIRY_WARNING_DAYS))
   const soon = <T extends typeof needs | typeof offers>(t: T) => and(isNotNull(t.expiresAt), gte(t.expiresAt, today), lte(t.expiresAt, horizon))
   const expiring = [
     ...db.select({ id: needs.id, expiresAt: needs.expiresAt }).from(needs).where(and(inArray(needs.status, [...needsSvc.ACTIVE]), soon(needs))).all().map((r) => ({ ...r, kind: 'need' })),
@@ -84,7 +85,7 @@ const warnExpiring: Handler = (db, payload, now) => {
   const t = kind === 'offer' ? offers : needs
   const active = kind === 'offer' ? ['open'] : [...needsSvc.ACTIVE]
   const l = db.select({ orgId: t.orgId, title: t.title, status: t.status, expiresAt: t.expiresAt }).from(t).where(eq(t.id, id)).get()
-  if (!l || !l.expiresAt || !active.includes(l.status) || l.expiresAt !== payload.expiresAt || l.expiresAt < isoDate(now)) return
+  if (!l || !l.expiresAt || !active.includes(l.status) || l.expiresAt !== payload.expiresAt || l.expiresAt < listingToday(now)) return
   notify(db, members(db, l.orgId), { kind: 'listing.expiring', params: { kind, id, title: l.title, date: l.expiresAt }, link: `/${kind}s/${id}` }, now)
 }
 

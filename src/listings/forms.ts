@@ -2,10 +2,9 @@ import type { FastifyRequest } from 'fastify'
 import type { Db } from '../db/client.js'
 import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
 import { str, int, oneOf, listOf } from '../shared/forms.js'
-import { isoDate } from '../shared/time.js'
 import * as areas from '../areas/areas.js'
 import * as orgs from '../orgs/orgs.js'
-import { allCategories, MAX_QUANTITY, defaultExpiry } from './listings.js'
+import { allCategories, MAX_QUANTITY, defaultExpiry, listingToday } from './listings.js'
 import { DAYS, PERIODS, scheduleFromForm, formFromSchedule, describeSchedule } from './schedule-form.js'
 import type { Locale } from '../i18n/i18n.js'
 
@@ -57,7 +56,7 @@ export function formContext(db: Db, req: FastifyRequest) {
   return {
     form: true, categories: allCategories(db).map((c) => ({ ...c, label: req.locale === 'en' ? c.nameEn : c.nameZh })),
     myOrgs: orgs.mine(db, req.user!), areaOptions: areas.options(db, req.locale), days: DAYS, periods: PERIODS,
-    urgencies: URGENCIES, trustLevels: TRUST_LEVELS, focusGroups: FOCUS_GROUPS, today: isoDate(new Date()),
+    urgencies: URGENCIES, trustLevels: TRUST_LEVELS, focusGroups: FOCUS_GROUPS, today: listingToday(new Date()),
   }
 }
 

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js'
 import { categories, needs, offers } from '../db/schema.js'
 import type { FieldErrors } from '../shared/errors.js'
 import { ValidationError } from '../shared/errors.js'
-import { isCalendarDate, isoDate } from '../shared/time.js'
+import { isCalendarDate, localToday } from '../shared/time.js'
 import * as areas from '../areas/areas.js'
 
 /** What needs and offers share: a category with its unit, a time window, a weekly schedule, an expiry. */
@@ -47,7 +47,7 @@ export function checkCommon(db: Db, input: CommonInput, areaField: { name: strin
   if (input.fromDate && input.untilDate && !problems.fromDate && !problems.untilDate && input.untilDate < input.fromDate) {
     problems.untilDate = { key: 'validation.window' }
   }
-  if (opts.checkExpiryAhead && input.expiresAt && !problems.expiresAt && input.expiresAt < isoDate(now)) problems.expiresAt = { key: 'validation.expiry_past' }
+  if (opts.checkExpiryAhead && input.expiresAt && !problems.expiresAt && input.expiresAt < listingToday(now)) problems.expiresAt = { key: 'validation.expiry_past' }
   if (input.schedule && !/^(RRULE:)?FREQ=(WEEKLY|DAILY)(;[A-Z]+=[A-Z0-9,+-]+)*$/i.test(input.schedule.trim())) problems.schedule = { key: 'validation.schedule' }
   if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_QUANTITY) problems.quantity = { key: 'validation.too_large', params: { limit: MAX_QUANTITY } }
   if (areaField.id === undefined || !areas.get(db, areaField.id)) problems[areaField.name] = { key: 'validation.area_missing' }
@@ -58,7 +58,7 @@ export function throwIfAny(problems: FieldErrors) {
   if (Object.keys(problems).length) throw new ValidationError(problems)
 }
 
-export const defaultExpiry = (now: Date) => isoDate(new Date(now.getTime() + DEFAULT_LIFETIME_DAYS * 86_400_000))
+export const defaultExpiry = (now: Date) => localToday(new Date(now.getTime() + DEFAULT_LIFETIME_DAYS * 86_400_000))
 
 /** Listings past their expiry leave the open lists by themselves; this is the status a reader sees. */
 export function effectiveStatus<S extends string>(status: S, expiresAt: string | null, today: string): S | 'expired' {
@@ -80,8 +80,9 @@ export function effectiveStatus<S extends string>(status: S, expiresAt: string |
 
 export const ACTIVE_NEED_STATUSES = ['open', 'partly_met'] as const
 export const ACTIVE_OFFER_STATUSES = ['open'] as const
-/** The date a listing's expiry is compared with (as effectiveStatus does). */
-export const listingToday = (now: Date) => isoDate(now)
+/** The date a listing's expiry is compared with (as effectiveStatus does): today where the district is, so a listing
+ * that expires on the 30th is gone at midnight in China, not eight hours later. */
+export const listingToday = (now: Date) => localToday(now)
 
 const current = (expiresAt: string | null, today: string) => expiresAt === null || expiresAt >= today
 type Listed = { status: string; expiresAt: string | null }

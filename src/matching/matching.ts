@@ -8,8 +8,7 @@ import { sqliteOf, type Db, type Sqlite } from '../db/client.js'
 import { allocationRuns, areas, needs, offers, organizations } from '../db/schema.js'
 import * as fts from '../db/fts.js'
 import * as areasSvc from '../areas/areas.js'
-import { isoDate } from '../shared/time.js'
-import { activeNeed, activeNeedText, availableOffer, availableOfferText } from '../listings/listings.js'
+import { activeNeed, activeNeedText, availableOffer, availableOfferText, listingToday } from '../listings/listings.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
 import { violations } from './feasibility.js'
@@ -231,7 +230,7 @@ export interface RankedOffer { offer: { id: number; title: string; orgId: number
 export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Date() } = {}) {
   const [need] = loadNeeds(db, eq(needs.id, needId))
   if (!need) return undefined
-  const today = isoDate(now)
+  const today = listingToday(now)
   const open = need.view.quantity > 0
   const candidates = open
     ? withTracks(db, offerViews(db, need.view.category, need.view.areaPath, today).filter((o) => violations(need.view, o).length === 0))
@@ -261,7 +260,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
 export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new Date() } = {}) {
   const [offer] = loadOffers(db, eq(offers.id, offerId))
   if (!offer) return undefined
-  const today = isoDate(now)
+  const today = listingToday(now)
   const served = db.select({ path: areas.path }).from(areas).where(eq(areas.id, offer.view.servesPath.at(-1) ?? 0)).get()
   const candidates = offer.view.remaining > 0 && served
     ? withMatchesReceived(db, needViews(db, offer.view.category, areaIndex(db).within(served.path), today).filter((n) => violations(n, offer.view).length === 0))
@@ -306,7 +305,7 @@ function allocationScope(db: Db, areaIds: number[], category: string | null, tod
 
 /** Runs the allocation and first-come-first-served on the same data, and keeps the proposal for review. */
 export function runAllocation(db: Db, broker: CurrentUser, params: { areaIds: number[]; category: string | null }, now = new Date()) {
-  const scope = allocationScope(db, params.areaIds, params.category, isoDate(now))
+  const scope = allocationScope(db, params.areaIds, params.category, listingToday(now))
   const needViews = scope.needs.map((n) => n.view), offerViews = scope.offers.map((o) => o.view)
   const started = performance.now()
   const proposal = allocate(needViews, offerViews)
@@ -332,7 +331,7 @@ export function findRun(db: Db, broker: CurrentUser, id: number) {
 
 /** Open needs in these areas that no open offer can serve at all: the first queue on a broker's desk. */
 export function needsWithoutOffers(db: Db, areaIds: number[], now = new Date()): number[] {
-  const scope = allocationScope(db, areaIds, null, isoDate(now))
+  const scope = allocationScope(db, areaIds, null, listingToday(now))
   const index = feasiblePairs(scope.needs.map((n) => n.view), scope.offers.map((o) => o.view))
   return index.needs.filter((_, i) => index.pairStart[i + 1] === index.pairStart[i]).map((n) => n.id)
 }

@@ -3,11 +3,10 @@ import { sqliteOf, writeTx, type Db } from '../db/client.js'
 import { areas, needs, organizations, URGENCIES, CLOSE_REASONS } from '../db/schema.js'
 import * as fts from '../db/fts.js'
 import { NotFound, StaleEdit, ValidationError } from '../shared/errors.js'
-import { isoDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
-import { ACTIVE_NEED_STATUSES, activeNeed, checkCommon, defaultExpiry, demandStatus, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
+import { ACTIVE_NEED_STATUSES, activeNeed, checkCommon, defaultExpiry, demandStatus, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
 import { browse, all, frozen, total } from '../listings/browse.js'
 import { remember } from '../db/memo.js'
 
@@ -112,7 +111,7 @@ export function renew(db: Db, user: CurrentUser, id: number, until: string | und
   const current = findEditable(db, user, id)
   if (!current) throw new NotFound()
   const expiresAt = until ?? defaultExpiry(now)
-  if (expiresAt < isoDate(now)) throw new ValidationError({ expiresAt: { key: 'validation.expiry_past' } })
+  if (expiresAt < listingToday(now)) throw new ValidationError({ expiresAt: { key: 'validation.expiry_past' } })
   return writeTx(db, (tx) => {
     const status = demandStatus(current.quantity, current.remaining)
     const updated = tx.update(needs).set({ status, closeReason: null, expiresAt, updatedAt: now.toISOString(), version: sql`${needs.version} + 1` })
@@ -127,7 +126,7 @@ export function renew(db: Db, user: CurrentUser, id: number, until: string | und
 export function expireDue(db: Db, now = new Date()): number {
   return writeTx(db, (tx) => {
     const due = tx.update(needs).set({ status: 'expired', updatedAt: now.toISOString() })
-      .where(and(inArray(needs.status, [...ACTIVE]), sql`${needs.expiresAt} < ${isoDate(now)}`)).returning({ id: needs.id }).all()
+      .where(and(inArray(needs.status, [...ACTIVE]), sql`${needs.expiresAt} < ${listingToday(now)}`)).returning({ id: needs.id }).all()
     for (const { id } of due) fts.removeDoc(sqliteOf(db), 'need', id)
     return due.length
   })
@@ -183,7 +182,7 @@ const ORDER: Record<(typeof SORTS)[number], SQL[]> = {
 
 /** Browse needs: filters as SQL, text through the search index, one page at a time. */
 export function list(db: Db, query: NeedQuery, now = new Date()) {
-  const today = isoDate(now)
+  const today = listingToday(now)
   // The same page for every visitor until the database changes (db/memo.ts): a repeated search or the first
   // page of a filter costs a lookup, not a ranking. Frozen, since every later request shares it.
   return remember(sqliteOf(db), `needs.list ${today} ${JSON.stringify(query)}`, () => frozen(listOn(db, query, today)))
@@ -219,7 +218,7 @@ function listOn(db: Db, query: NeedQuery, today: string) {
 export function get(db: Db, id: number, now = new Date()) {
   const row = db.select({ ...listColumns, description: needs.description, place: needs.place, version: needs.version, areaPath: areas.path, closeReason: needs.closeReason })
     .from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, id)).get()
-  return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, isoDate(now)) }
+  return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, listingToday(now)) }
 }
 
 /** Drafts are seen only by their organization. */
@@ -231,5 +230,5 @@ export function visible(db: Db, user: CurrentUser | null, id: number, now = new 
 }
 
 export function countActive(db: Db, now = new Date()) {
-  return db.select({ n: sql<number>`count(*)` }).from(needs).where(statusCondition('active', isoDate(now))).get()?.n ?? 0
+  return db.select({ n: sql<number>`count(*)` }).from(needs).where(statusCondition('active', listingToday(now))).get()?.n ?? 0
 }

@@ -3,11 +3,10 @@ import { sqliteOf, writeTx, type Db } from '../db/client.js'
 import { areas, offers, organizations, CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS } from '../db/schema.js'
 import * as fts from '../db/fts.js'
 import { NotFound, StaleEdit, ValidationError } from '../shared/errors.js'
-import { isoDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
-import { activeOffer, checkCommon, defaultExpiry, effectiveStatus, throwIfAny, type CommonInput } from '../listings/listings.js'
+import { activeOffer, checkCommon, defaultExpiry, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
 import { browse, all, frozen, total } from '../listings/browse.js'
 import { remember } from '../db/memo.js'
 
@@ -101,7 +100,7 @@ export function close(db: Db, user: CurrentUser, id: number, reason: CloseReason
 export function renew(db: Db, user: CurrentUser, id: number, until: string | undefined, now = new Date()): Offer {
   if (!findEditable(db, user, id)) throw new NotFound()
   const expiresAt = until ?? defaultExpiry(now)
-  if (expiresAt < isoDate(now)) throw new ValidationError({ expiresAt: { key: 'validation.expiry_past' } })
+  if (expiresAt < listingToday(now)) throw new ValidationError({ expiresAt: { key: 'validation.expiry_past' } })
   return writeTx(db, (tx) => {
     const updated = tx.update(offers).set({ status: 'open', closeReason: null, closedAt: null, expiresAt, updatedAt: now.toISOString(), version: sql`${offers.version} + 1` })
       .where(eq(offers.id, id)).returning().get()!
@@ -114,7 +113,7 @@ export function renew(db: Db, user: CurrentUser, id: number, until: string | und
 export function expireDue(db: Db, now = new Date()): number {
   return writeTx(db, (tx) => {
     const due = tx.update(offers).set({ status: 'expired', updatedAt: now.toISOString() })
-      .where(and(eq(offers.status, 'open'), sql`${offers.expiresAt} < ${isoDate(now)}`)).returning({ id: offers.id }).all()
+      .where(and(eq(offers.status, 'open'), sql`${offers.expiresAt} < ${listingToday(now)}`)).returning({ id: offers.id }).all()
     for (const { id } of due) fts.removeDoc(sqliteOf(db), 'offer', id)
     return due.length
   })
@@ -169,7 +168,7 @@ const ORDER: Record<(typeof SORTS)[number], SQL[]> = {
  * (a street's offer serves its communities), and offers serving places within it.
  */
 export function list(db: Db, query: OfferQuery, now = new Date()) {
-  const today = isoDate(now)
+  const today = listingToday(now)
   // The same page for every visitor until the database changes (db/memo.ts): a repeated search or the first
   // page of a filter costs a lookup, not a ranking. Frozen, since every later request shares it.
   return remember(sqliteOf(db), `offers.list ${today} ${JSON.stringify(query)}`, () => frozen(listOn(db, query, today)))
@@ -205,7 +204,7 @@ function listOn(db: Db, query: OfferQuery, today: string) {
 export function get(db: Db, id: number, now = new Date()) {
   const row = db.select({ ...listColumns, description: offers.description, version: offers.version, areaPath: areas.path, closeReason: offers.closeReason })
     .from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).innerJoin(areas, eq(areas.id, offers.servesAreaId)).where(eq(offers.id, id)).get()
-  return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, isoDate(now)) }
+  return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, listingToday(now)) }
 }
 
 export function visible(db: Db, user: CurrentUser | null, id: number, now = new Date()) {
@@ -216,5 +215,5 @@ export function visible(db: Db, user: CurrentUser | null, id: number, now = new 
 }
 
 export function countActive(db: Db, now = new Date()) {
-  return db.select({ n: sql<number>`count(*)` }).from(offers).where(statusCondition('active', isoDate(now))).get()?.n ?? 0
+  return db.select({ n: sql<number>`count(*)` }).from(offers).where(statusCondition('active', listingToday(now))).get()?.n ?? 0
 }

@@ -7,6 +7,7 @@ import * as offers from '../../../src/offers/offers.js'
 import * as matches from '../../../src/brokering/matches.js'
 import { makeApp, signedIn, type Browser } from '../../helpers/app.js'
 import { brokerWorld, type BrokerWorld } from './world.js'
+import { localToday } from '../../../src/shared/time.js'
 
 const DAY = 86_400_000
 const ago = (days: number) => new Date(Date.now() - days * DAY)
@@ -33,7 +34,7 @@ async function deskWorld(app: FastifyInstance) {
   const acceptedRecently = request(post('两天前接受', 2, ago(4)).id, ago(3))
   matches.fire(app.db, w.other, acceptedRecently.id, 'accept', {}, ago(2))
   // Accepted only two days ago, but the need's own dates ended yesterday: time to confirm what happened.
-  const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10), tenDaysAgo = ago(10).toISOString().slice(0, 10)
+  const yesterday = localToday(new Date(Date.now() - DAY)), tenDaysAgo = localToday(ago(10))
   const windowPassed = request(post('昨天结束的活动', 2, ago(10), { fromDate: tenDaysAgo, untilDate: yesterday }).id, ago(3))
   matches.fire(app.db, w.other, windowPassed.id, 'accept', {}, ago(2))
 

@@ -4,8 +4,9 @@ import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import { count, makeApp, signedIn, type Browser } from '../../helpers/app.js'
 import { brokerWorld, matchRow, type BrokerWorld } from './world.js'
+import { localToday } from '../../../src/shared/time.js'
 
-const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+const day = (offset: number) => localToday(new Date(Date.now() + offset * 86_400_000))
 
 let app: FastifyInstance
 let w: BrokerWorld

@@ -7,7 +7,7 @@ import * as needs from '../../../src/needs/needs.js'
 import * as matches from '../../../src/brokering/matches.js'
 import { capacityAssessments, capacityScores, events } from '../../../src/db/schema.js'
 import { INDICATOR_CODES, type Scores } from '../../../src/capacity/indicators.js'
-import { addDays, isoDate } from '../../../src/shared/time.js'
+import { addDays, localToday } from '../../../src/shared/time.js'
 import { ValidationError } from '../../../src/shared/errors.js'
 import { addOrg, addUser, Browser, fieldError, makeApp, signedIn, tableCounts } from '../../helpers/app.js'
 import { brokerWorld, reload, type BrokerWorld } from '../brokering/world.js'
@@ -24,7 +24,7 @@ let outsider: Browser
 let admin: Browser
 let visitor: Browser
 const now = new Date()
-const day = (offset: number) => isoDate(addDays(now, offset))
+const day = (offset: number) => localToday(addDays(now, offset))
 
 beforeAll(async () => {
   app = await makeApp()

@@ -12,6 +12,7 @@ import { hsdsAllServices } from '../../../src/interchange/hsds-export.js'
 import type { HsdsService } from '../../../src/interchange/hsds.js'
 import { activeOfferText } from '../../../src/listings/listings.js'
 import { appForTest } from '../../helpers/app.js'
+import { localToday } from '../../../src/shared/time.js'
 
 const SCHEMA = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/hsds/service-3.0.schema.json'), 'utf8'))
 /** HSDS allows extra fields; a field name we made up or misspelt must fail here, so the objects we emit are closed. */
@@ -50,7 +51,7 @@ async function demoApp() {
   return app
 }
 const activeCount = (app: Awaited<ReturnType<typeof demoApp>>) =>
-  app.sqlite.prepare("SELECT count(*) FROM offers WHERE status = 'open' AND (expires_at IS NULL OR expires_at >= ?)").pluck().get(new Date().toISOString().slice(0, 10)) as number
+  app.sqlite.prepare("SELECT count(*) FROM offers WHERE status = 'open' AND (expires_at IS NULL OR expires_at >= ?)").pluck().get(localToday(new Date())) as number
 
 describe('HSDS export of the demo district', () => {
   it('gives every active offer as a service that validates against the HSDS 3.0 schema, with nothing private', async () => {
@@ -63,7 +64,7 @@ describe('HSDS export of the demo district', () => {
     expect(text).not.toMatch(/ZZPHONE|zzmail/)
     expect(new Set(services.map((s) => s.id)).size).toBe(services.length)
     // The demo's schedules are the forms' rules: each one came out structured, not as a note.
-    const ruled = app.sqlite.prepare(`SELECT id FROM offers WHERE schedule IS NOT NULL AND trim(schedule) <> '' AND ${activeOfferText()}`).pluck().all(new Date().toISOString().slice(0, 10)) as number[]
+    const ruled = app.sqlite.prepare(`SELECT id FROM offers WHERE schedule IS NOT NULL AND trim(schedule) <> '' AND ${activeOfferText()}`).pluck().all(localToday(new Date())) as number[]
     expect(ruled.length).toBeGreaterThan(2)
     for (const id of ruled) {
       const s = services.find((x) => new URL(x.url).pathname === `/offers/${id}`)

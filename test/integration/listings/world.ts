@@ -4,10 +4,10 @@ import { needs as needsTable, offers as offersTable } from '../../../src/db/sche
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import type { CurrentUser } from '../../../src/accounts/accounts.js'
-import { isoDate, addDays } from '../../../src/shared/time.js'
+import { addDays, localToday } from '../../../src/shared/time.js'
 import { seedWorld, signedIn, type Browser, type Form, type World } from '../../helpers/app.js'
 
-export const day = (offset: number, now = new Date()) => isoDate(addDays(now, offset))
+export const day = (offset: number, now = new Date()) => localToday(addDays(now, offset))
 
 /** seedWorld plus a signed-in browser for org A's leader (member) and org B's leader (other). */
 export async function listingWorld(app: FastifyInstance): Promise<World & { asMember: Browser; asOther: Browser }> {

@@ -5,7 +5,7 @@ import * as matches from '../../../src/brokering/matches.js'
 import * as needs from '../../../src/needs/needs.js'
 import { tick } from '../../../src/jobs/handlers.js'
 import { notify } from '../../../src/notifications/notifications.js'
-import { addDays, isoDate } from '../../../src/shared/time.js'
+import { addDays, localToday } from '../../../src/shared/time.js'
 import { appForTest, Browser, signedIn } from '../../helpers/app.js'
 import { matchWorld } from './world.js'
 
@@ -90,7 +90,7 @@ describe('the inbox', () => {
     const app = await appForTest()
     const w = await matchWorld(app)
     const now = new Date()
-    const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末排练场地', quantity: 3, areaId: w.communityA.id, expiresAt: isoDate(addDays(now, 2)) }, now)
+    const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末排练场地', quantity: 3, areaId: w.communityA.id, expiresAt: localToday(addDays(now, 2)) }, now)
     tick(app.db, now)
     tick(app.db, new Date(now.getTime() + 30_000))
     const member = await signedIn(app, w.member.email)
@@ -103,7 +103,7 @@ describe('the inbox', () => {
     const renewed = await member.post(`/needs/${need.id}/renewal`, {})
     expect(renewed.statusCode).toBe(303)
     expect(renewed.headers.location).toBe(`/needs/${need.id}`)
-    expect(app.db.select().from(needsTable).where(eq(needsTable.id, need.id)).get()!.expiresAt! > isoDate(addDays(now, 20))).toBe(true)
+    expect(app.db.select().from(needsTable).where(eq(needsTable.id, need.id)).get()!.expiresAt! > localToday(addDays(now, 20))).toBe(true)
     const closed = await member.post(`/needs/${need.id}/closure`, { reason: 'no_longer_needed' })
     expect(closed.statusCode).toBe(303)
     expect(app.db.select().from(needsTable).where(eq(needsTable.id, need.id)).get()?.status).toBe('closed')

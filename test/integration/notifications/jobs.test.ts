@@ -11,7 +11,7 @@ import { HANDLERS, tick } from '../../../src/jobs/handlers.js'
 import * as matches from '../../../src/brokering/matches.js'
 import * as needs from '../../../src/needs/needs.js'
 import { notify } from '../../../src/notifications/notifications.js'
-import { addDays, isoDate } from '../../../src/shared/time.js'
+import { addDays, localToday } from '../../../src/shared/time.js'
 import { appForTest } from '../../helpers/app.js'
 import { mails, matchWorld } from './world.js'
 
@@ -161,10 +161,10 @@ describe('the hourly sweep', () => {
     const app = await appForTest()
     const w = await matchWorld(app)
     const now = new Date()
-    const soon = isoDate(addDays(now, 2))
+    const soon = localToday(addDays(now, 2))
     const expiring = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末排练场地', quantity: 3, areaId: w.communityA.id, expiresAt: soon }, now)
     const lapsed = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '旧需求', quantity: 3, areaId: w.communityA.id }, now)
-    app.db.update(needsTable).set({ expiresAt: isoDate(addDays(now, -1)) }).where(eq(needsTable.id, lapsed.id)).run()
+    app.db.update(needsTable).set({ expiresAt: localToday(addDays(now, -1)) }).where(eq(needsTable.id, lapsed.id)).run()
 
     tick(app.db, now)
     expect(app.db.select().from(needsTable).where(eq(needsTable.id, lapsed.id)).get()?.status).toBe('expired')
@@ -177,7 +177,7 @@ describe('the hourly sweep', () => {
     expect(asked[0]).toMatchObject({ userId: w.member.id, link: `/needs/${expiring.id}` })
 
     // Renewed to another date that is also close: asked again, once, about the new date.
-    const later = isoDate(addDays(now, 3))
+    const later = localToday(addDays(now, 3))
     needs.renew(app.db, w.member, expiring.id, later, now)
     tick(app.db, new Date(now.getTime() + 3 * 3_600_000))
     tick(app.db, new Date(now.getTime() + 4 * 3_600_000))
@@ -188,7 +188,7 @@ describe('the hourly sweep', () => {
     const app = await appForTest()
     const w = await matchWorld(app)
     const now = new Date()
-    const n = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末排练场地', quantity: 3, areaId: w.communityA.id, expiresAt: isoDate(addDays(now, 1)) }, now)
+    const n = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末排练场地', quantity: 3, areaId: w.communityA.id, expiresAt: localToday(addDays(now, 1)) }, now)
     tick(app.db, now)
     needs.close(app.db, w.member, n.id, 'met_elsewhere', now)
     tick(app.db, new Date(now.getTime() + 30_000))

@@ -9,9 +9,10 @@ import * as orgs from '../../../src/orgs/orgs.js'
 import { parseCsv, decodeText } from '../../../src/interchange/csv.js'
 import { addOrg, addUser, appForTest, signedIn, type Res } from '../../helpers/app.js'
 import { ANY_MARKER, brokerWorld, reload } from '../brokering/world.js'
+import { localToday } from '../../../src/shared/time.js'
 
 const DAY = 86_400_000
-const today = () => new Date().toISOString().slice(0, 10)
+const today = () => localToday(new Date())
 
 /**
  * Through the services, as people would: org A (community A, street A) posts two needs; org B's district-wide
@@ -180,7 +181,7 @@ describe('reports', () => {
     const m = matches.open(app.db, reload(app, w.member), 'request', { needId: second.id, offerId: fund.id, quantity: 500 }, then)
     matches.fire(app.db, reload(app, w.other), m.id, 'decline', { reason: 'out_of_scope' }, new Date(then.getTime() + 10 * DAY))
     const broker = await signedIn(app, w.broker.email)
-    const res = await broker.get(`/reports?from=${new Date(Date.now() - 30 * DAY).toISOString().slice(0, 10)}&to=${today()}`)
+    const res = await broker.get(`/reports?from=${localToday(new Date(Date.now() - 30 * DAY))}&to=${today()}`)
     const rows = tableRows(res.body, 'requests')
     expect(rows.slice(0, 3)).toEqual([['发出的申请', '2'], ['按时答复', '1'], ['逾期后答复', '1']])
     expect(rows[6]).toEqual(['按时答复率', '50.0%'])
@@ -215,10 +216,10 @@ describe('offer utilization over time', () => {
     // Long after, the match is cancelled: capacity goes back to the closed offer, which moves its updated_at.
     matches.fire(app.db, reload(app, w.other), m.id, 'cancel', { reason: 'unresponsive' }, then(1))
     const broker = await signedIn(app, w.broker.email)
-    const recent = await broker.get(`/reports?from=${new Date(Date.now() - 10 * DAY).toISOString().slice(0, 10)}&to=${today()}`)
+    const recent = await broker.get(`/reports?from=${localToday(new Date(Date.now() - 10 * DAY))}&to=${today()}`)
     expect(tableRows(recent.body, 'utilization')).toEqual([])
     // In the days it was open it was offered; the match accepted then was cancelled since, so it used nothing.
-    const open = await broker.get(`/reports?from=${new Date(Date.now() - 60 * DAY).toISOString().slice(0, 10)}&to=${new Date(Date.now() - 55 * DAY).toISOString().slice(0, 10)}`)
+    const open = await broker.get(`/reports?from=${localToday(new Date(Date.now() - 60 * DAY))}&to=${localToday(new Date(Date.now() - 55 * DAY))}`)
     expect(tableRows(open.body, 'utilization')).toEqual([['场地', '小时', '1', '20', '0', '0.0%', '1']])
   })
 })
