@@ -63,6 +63,9 @@ it('shows every community as a shape with its figures, recolours by category in 
   await cell.hover()
   expect(await cell.locator('path').evaluate((p) => getComputedStyle(p).strokeWidth)).toBe('2.5px')
   expect(await cell.locator('title').textContent()).toMatch(/^荔枝湾社区：\d+ 条开放需求，\d+ 项开放资源；平衡 [+−]?\d\.\d\d；需求多于资源的类别：/)
+  // A screen reader reaches each community as a link named by its figures (the map is a group, not one image).
+  expect(await page.getByRole('group', { name: /^社区资源缺口地图/ }).count()).toBe(1)
+  expect(await page.getByRole('link', { name: /^荔枝湾社区：\d+ 条开放需求/ }).count()).toBe(1)
   await screenshot(page, 'map-1-all-zh')
 
   // Choosing a category swaps the map in place (htmx: the page is not reloaded) and the address follows.

@@ -87,7 +87,7 @@ describe('/map', () => {
     expect(res.body).toMatch(new RegExp(`id="map-cell-${w.communityB.id}"><title>[^<]*</title><path d="M[^"]+Z" class="map-fill-none"/>`))
     expect(res.body).not.toMatch(/style="/)
     // An image with a text alternative, each community a focusable link, street names drawn.
-    expect(res.body).toMatch(/<svg class="asset-map"[^>]*role="img" aria-labelledby="map-svg-title map-svg-desc">/)
+    expect(res.body).toMatch(/<svg class="asset-map"[^>]*role="group" aria-labelledby="map-svg-title map-svg-desc">/)
     expect(res.body).toContain(`<a href="/map?area&#x3D;${w.communityA.id}&amp;category&#x3D;venue" class="map-cell" tabindex="0"`)
     expect(res.body).toMatch(/<text [^>]*class="map-label"[^>]*>东湖街道<\/text>/)
   })
