@@ -3,11 +3,16 @@ import { attachment } from '../shared/http.js'
 import * as areas from '../areas/areas.js'
 import { categoryNames } from '../listings/forms.js'
 import { ValidationError, type FieldErrors } from '../shared/errors.js'
-import { fieldErrors, int } from '../shared/forms.js'
+import { fieldErrors, int, str } from '../shared/forms.js'
 import * as reports from './reports.js'
 import { charts } from './charts.js'
 import { TABLE_IDS, formatted, headlines, tables, toCsv, type TableId, type Words } from './tables.js'
 import { workbook } from './workbook.js'
+
+/** camelCase keys → snake_case, as the rest of the API spells its fields. */
+const snakeCase = (value: unknown): unknown => Array.isArray(value) ? value.map(snakeCase)
+  : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeCase(v)]))
+  : value
 
 const Query = {
   type: 'object',
@@ -78,6 +83,17 @@ const reportsRoutes: FastifyPluginAsync = async (app) => {
     }
     const body = await workbook(cover, tables(r.report, words(req)))
     return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', download(req, r, 'xlsx')).send(body)
+  })
+
+  // The same report for scripts: the area by its ref (as the listing API filters), figures as numbers, shares as fractions.
+  app.get('/api/v1/reports', {
+    config: { access: 'signed_in' },
+    schema: { querystring: { type: 'object', properties: { area: str(60), from: str(10), to: str(10) } } },
+  }, async (req) => {
+    const query = req.query as { area?: string; from?: string; to?: string }
+    const area = query.area === undefined ? undefined : areas.byRef(app.db, query.area)?.id ?? 0
+    const r = reports.resolve(app.db, req.user!, { area, from: query.from, to: query.to }, new Date())
+    return { area: { ref: r.area.ref, name: areas.displayName(r.area, req.locale) }, period: r.period, ...(snakeCase(reports.build(app.db, r.area.path, r.period)) as Record<string, unknown>) }
   })
 
   function options(req: FastifyRequest, scope: areas.Area[]) {

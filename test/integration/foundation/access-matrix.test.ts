@@ -46,6 +46,7 @@ const SCOPED: Record<string, Who[]> = {
   'GET /reports': ['member'],
   'GET /reports.xlsx': ['member'],
   'GET /reports/:table.csv': ['member'],
+  'GET /api/v1/reports': ['member'],
 }
 
 /** A concrete URL for a route pattern: ids of the seeded records (org A, area 1, …). */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
-import { organizations } from '../../../src/db/schema.js'
+import { areas as areasTable, organizations } from '../../../src/db/schema.js'
+import * as tokens from '../../../src/accounts/tokens.js'
+import * as areaSvc from '../../../src/areas/areas.js'
 import readXlsxFile from 'read-excel-file/node'
 import * as matches from '../../../src/brokering/matches.js'
 import * as needs from '../../../src/needs/needs.js'
@@ -176,8 +178,7 @@ describe('reports', () => {
   it('counts a request answered after the deadline as late', async () => {
     const { app, w, second } = await world()
     const then = new Date(Date.now() - 20 * DAY)
-    const other = await import('../../../src/offers/offers.js')
-    const fund = other.post(app.db, w.other, { orgId: w.orgB.id, category: 'funds', title: '小额资助', description: '社区活动经费', quantity: 1000, servesAreaId: w.district.id }, then)
+    const fund = offersSvc.post(app.db, w.other, { orgId: w.orgB.id, category: 'funds', title: '小额资助', description: '社区活动经费', quantity: 1000, servesAreaId: w.district.id }, then)
     const m = matches.open(app.db, reload(app, w.member), 'request', { needId: second.id, offerId: fund.id, quantity: 500 }, then)
     matches.fire(app.db, reload(app, w.other), m.id, 'decline', { reason: 'out_of_scope' }, new Date(then.getTime() + 10 * DAY))
     const broker = await signedIn(app, w.broker.email)
@@ -221,5 +222,33 @@ describe('offer utilization over time', () => {
     // In the days it was open it was offered; the match accepted then was cancelled since, so it used nothing.
     const open = await broker.get(`/reports?from=${localToday(new Date(Date.now() - 60 * DAY))}&to=${localToday(new Date(Date.now() - 55 * DAY))}`)
     expect(tableRows(open.body, 'utilization')).toEqual([['场地', '小时', '1', '20', '0', '0.0%', '1']])
+  })
+})
+
+describe('the reports API', () => {
+  it('gives a script the same figures with a bearer token, in the API\'s spelling; scope and bad input as JSON', async () => {
+    const { app, w } = await world()
+    app.db.update(areasTable).set({ ref: 'A-ST' }).where(eq(areasTable.id, w.streetA.id)).run()
+    const auth = { authorization: `Bearer ${tokens.issue(app.db, w.broker.id, 'tests')}` }
+    const res = await app.inject({ url: '/api/v1/reports', headers: auth })
+    expect(res.statusCode).toBe(200)
+    const body = res.json()
+    expect(body.area).toEqual({ ref: 'A-ST', name: areaSvc.get(app.db, w.streetA.id)!.name })
+    expect(body.demand).toEqual([
+      { category: 'venue', unit: 'hours', needs: 1, posted: 10, met: 6, share: 0.6, fully_met: 0 },
+      { category: 'funds', unit: 'yuan', needs: 1, posted: 500, met: 0, share: 0, fully_met: 0 },
+    ])
+    expect(body.orgs).toEqual({ asking: 1, served: 1, under_resourced: 1, under_resourced_share: 1 })
+    expect(JSON.stringify(body)).not.toMatch(ANY_MARKER)
+    // The page says the same.
+    const page = await (await signedIn(app, w.broker.email)).get('/reports')
+    expect(tableRows(page.body, 'demand')[0]).toEqual(['场地', '小时', '1', '10', '6', '60.0%', '0'])
+
+    const member = { authorization: `Bearer ${tokens.issue(app.db, w.member.id, 'tests')}` }
+    expect((await app.inject({ url: '/api/v1/reports', headers: member })).statusCode).toBe(403)
+    expect((await app.inject({ url: '/api/v1/reports' })).statusCode).toBe(401)
+    const unknown = await app.inject({ url: '/api/v1/reports?area=NOPE&from=2026-02-30', headers: auth })
+    expect(unknown.statusCode).toBe(422)
+    expect(unknown.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['area', 'from'])
   })
 })
