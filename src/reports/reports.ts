@@ -39,8 +39,11 @@ export function reportableAreas(db: Db, user: CurrentUser): areaService.Area[] {
   return all.filter((a) => rootPaths.some((p) => a.path.startsWith(p)))
 }
 
+/** Whether any area is reportable, cheaply: the header asks on every page. */
 export function mayReport(db: Db, user: CurrentUser): boolean {
-  return reportableAreas(db, user).length > 0
+  if (user.role === 'admin' || (user.role === 'broker' && user.brokerAreaIds.length)) return true
+  return user.orgIds.length > 0 && db.select({ id: organizations.id }).from(organizations)
+    .where(and(inArray(organizations.id, user.orgIds), inArray(organizations.kind, REPORTING_KINDS), eq(organizations.trust, 'endorsed'))).limit(1).get() !== undefined
 }
 
 /** The last 90 days, today included. */
