@@ -9,7 +9,7 @@
 import { sqliteOf, type Db } from '../db/client.js'
 import * as areaService from '../areas/areas.js'
 import { remember } from '../db/memo.js'
-import { signed as signedFigure } from '../shared/format.js'
+import { numberFormat, signed as signedFigure } from '../shared/format.js'
 import { translate, type Locale } from '../i18n/i18n.js'
 import { activeNeedText, activeOfferText, allCategories, availableOfferText, listingToday } from '../listings/listings.js'
 import { isFeasible } from '../matching/feasibility.js'
@@ -56,7 +56,7 @@ function model(db: Db, today: string) {
 
 export interface MapQuery { category?: string; area?: number; sort?: Sort }
 
-const fmt = (locale: Locale, n: number) => new Intl.NumberFormat(locale).format(n)
+const fmt = (locale: Locale, n: number) => numberFormat(locale).format(n)
 const signed = (b: number | null) => signedFigure(b, 2)
 
 /** Everything /map shows, in the reader's language. */

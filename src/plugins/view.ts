@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify'
 import { translate, type Locale } from '../i18n/i18n.js'
 import type { Problem } from '../shared/errors.js'
 import type { RenderOptions } from '../types.js'
+import { numberFormat } from '../shared/format.js'
 
 /** Every partial under views/partials, named by its path ('needs/row'); the benches' ceilings reuse it. */
 export function partialsIn(dir: string, prefix = ''): Record<string, string> {
@@ -21,14 +22,13 @@ export function partialsIn(dir: string, prefix = ''): Record<string, string> {
 
 const localeOf = (options: Handlebars.HelperOptions): Locale => options.data?.root?.locale ?? 'zh-CN'
 
-/** One formatter per locale and kind: building an Intl formatter costs ~80 µs, a page may format hundreds of values. */
+/** One date formatter per locale and kind (numbers: shared/format.ts): building one costs ~80 µs, a page may format hundreds. */
 function formatters(build: (locale: Locale) => { format(value: Date | number): string }) {
   const made = new Map<Locale, { format(value: Date | number): string }>()
   return (locale: Locale) => made.get(locale) ?? made.set(locale, build(locale)).get(locale)!
 }
 const dateFormat = formatters((l) => new Intl.DateTimeFormat(l, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'Asia/Shanghai' }))
 const dateTimeFormat = formatters((l) => new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }))
-const numberFormat = formatters((l) => new Intl.NumberFormat(l))
 
 export function createHandlebars() {
   const hbs = Handlebars.create()

@@ -4,6 +4,7 @@
  * (`desc`), and the table beside it carries the same figures.
  */
 import type { Report } from './figures.js'
+import { numberFormat } from '../shared/format.js'
 import { percentText, type Words } from './tables.js'
 
 export interface Bar { label: string; text: string; x: number; y: number; width: number; labelX: number; textY: number; valueX: number }
@@ -35,8 +36,7 @@ export function barChart(id: string, title: string, data: Datum[], { max, track 
 
 
 export function charts(r: Report, w: Words, locale: string): Record<string, Chart> {
-  const format = new Intl.NumberFormat(locale)
-  const n = (value: number) => format.format(value)
+  const n = (value: number) => numberFormat(locale).format(value)
   const title = (key: string) => w.t(`reports.chart.${key}`)
   const counts = (rows: [string, number][]) => rows.map(([label, value]) => ({ label, value, text: n(value) }))
   return {

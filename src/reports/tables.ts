@@ -3,6 +3,7 @@
  * never disagree. Pure: the words come in as functions.
  */
 import { csvLine } from '../interchange/csv.js'
+import { numberFormat } from '../shared/format.js'
 import type { Report } from './figures.js'
 
 export type Format = 'int' | 'decimal' | 'percent' | 'text'
@@ -84,15 +85,6 @@ export function tables(r: Report, w: Words): Table[] {
     }),
   }
   return TABLE_IDS.map((id) => ({ id, title: w.t(`reports.table.${id}`), ...byKey[id]() }))
-}
-
-const formats = new Map<string, Intl.NumberFormat>()
-/** Built once per kind: a report formats hundreds of cells and an Intl formatter costs ~80 µs to make. */
-function numberFormat(locale: string, digits: number, grouping: boolean): Intl.NumberFormat {
-  const key = `${locale}|${digits}|${grouping}`
-  let format = formats.get(key)
-  if (!format) formats.set(key, (format = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: grouping })))
-  return format
 }
 
 /** One cell as text in a locale: what the page shows and the CSV carries (no thousands separators there). */

@@ -8,3 +8,19 @@ export function signed(v: number | null, digits: number): string {
   if (Number(text) === 0) return text
   return `${v > 0 ? '+' : '−'}${text}`
 }
+
+const numberFormats = new Map<string, Intl.NumberFormat>()
+
+/**
+ * A number formatter for a locale, made once: building one costs ~80 µs and a page formats hundreds of figures.
+ * `digits` fixes the decimals (none given: the locale's default, up to three); `grouping` is thousands separators.
+ */
+export function numberFormat(locale: string, digits?: number, grouping = true): Intl.NumberFormat {
+  const key = `${locale}|${digits ?? ''}|${grouping}`
+  let format = numberFormats.get(key)
+  if (!format) {
+    format = new Intl.NumberFormat(locale, digits === undefined ? { useGrouping: grouping } : { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: grouping })
+    numberFormats.set(key, format)
+  }
+  return format
+}
