@@ -112,7 +112,7 @@ export const categories = sqliteTable('categories', {
 export const NEED_STATUSES = ['draft', 'open', 'partly_met', 'met', 'closed', 'expired'] as const
 export const OFFER_STATUSES = ['draft', 'open', 'closed', 'expired'] as const
 export const URGENCIES = ['low', 'normal', 'high'] as const
-export const CLOSE_REASONS = ['no_longer_needed', 'met_elsewhere', 'unresponsive', 'out_of_scope', 'duplicate', 'declined'] as const
+export const CLOSE_REASONS = ['no_longer_needed', 'met_elsewhere', 'unresponsive', 'out_of_scope', 'duplicate', 'declined', 'not_relevant'] as const
 
 export const needs = sqliteTable('needs', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -135,6 +135,11 @@ export const needs = sqliteTable('needs', {
   expiresAt: text('expires_at'),
   status: text('status', { enum: NEED_STATUSES }).notNull().default('open'),
   closeReason: text('close_reason', { enum: CLOSE_REASONS }),
+  // What it is about inside its category (topic codes from the vocabulary, src/matching/topics.ts), as the
+  // poster confirmed them or as inferred from its text; null until tagged. keywords: its content words,
+  // normalised through the vocabulary's synonyms, for the relevance floor when a side has no topic.
+  topics: text('topics', { mode: 'json' }).$type<string[]>(),
+  keywords: text('keywords', { mode: 'json' }).$type<string[]>(),
   version: integer('version').notNull().default(1),
   createdAt: createdAt(),
   updatedAt: text('updated_at').notNull(),
@@ -178,6 +183,11 @@ export const offers = sqliteTable('offers', {
   // When it was closed (null unless closed): reports ask whether it was still open in a past period, and
   // updated_at moves on a closed offer too (a cancelled match gives capacity back).
   closedAt: text('closed_at'),
+  // What it is about inside its category (topic codes from the vocabulary, src/matching/topics.ts), as the
+  // poster confirmed them or as inferred from its text; null until tagged. keywords: its content words,
+  // normalised through the vocabulary's synonyms, for the relevance floor when a side has no topic.
+  topics: text('topics', { mode: 'json' }).$type<string[]>(),
+  keywords: text('keywords', { mode: 'json' }).$type<string[]>(),
   version: integer('version').notNull().default(1),
   createdAt: createdAt(),
   updatedAt: text('updated_at').notNull(),
@@ -338,3 +348,31 @@ export const capacityScores = sqliteTable('capacity_scores', {
   score: integer('score').notNull(),
   note: text('note').notNull().default(''),
 }, (t) => [primaryKey({ columns: [t.assessmentId, t.indicator] }), check('capacity_scores_range', sql`${t.score} BETWEEN 1 AND 5`)])
+
+// The topic vocabulary ships as data (src/matching/vocabulary.ts); admins extend it here: a new topic of a
+// category, or a synonym of an existing one. Append-only in spirit: every addition is logged in events.
+export const topicTerms = sqliteTable('topic_terms', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  category: text('category').notNull().references(() => categories.code),
+  topic: text('topic').notNull(),
+  // 'topic': a new topic whose names are zh/en; 'synonym': another word for an existing topic.
+  kind: text('kind', { enum: ['topic', 'synonym'] }).notNull(),
+  lang: text('lang', { enum: ['zh', 'en'] }).notNull(),
+  term: text('term').notNull(),
+  createdBy: integer('created_by').references(() => users.id),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('topic_terms_unique').on(t.category, t.topic, t.lang, t.term)])
+
+// "Not relevant" said by people: a leader declining a suggestion, a broker unticking an allocation row. The
+// broker's precision page reads it per category and topic: the matcher's precision measured on real use.
+export const fitFeedback = sqliteTable('fit_feedback', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  needId: integer('need_id').notNull().references(() => needs.id),
+  offerId: integer('offer_id').notNull().references(() => offers.id),
+  category: text('category').notNull(),
+  topics: text('topics', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  source: text('source', { enum: ['decline', 'allocation'] }).notNull(),
+  reason: text('reason', { enum: ['not_relevant'] }).notNull(),
+  userId: integer('user_id').references(() => users.id),
+  createdAt: createdAt(),
+}, (t) => [index('fit_feedback_category').on(t.category, t.createdAt)])

@@ -96,6 +96,7 @@ export const enMarketplace: Record<keyof typeof zhMarketplace, string> = {
   'urgency.high': 'Urgent',
   'close_reason.no_longer_needed': 'No longer needed',
   'close_reason.met_elsewhere': 'Met elsewhere',
+  'close_reason.not_relevant': 'Not relevant: about something else',
   'close_reason.unresponsive': 'Unresponsive',
   'close_reason.out_of_scope': 'Out of scope',
   'close_reason.duplicate': 'Duplicate',

@@ -95,6 +95,7 @@ export const zhMarketplace = {
   'urgency.high': '紧急',
   'close_reason.no_longer_needed': '不再需要',
   'close_reason.met_elsewhere': '已通过其他途径解决',
+  'close_reason.not_relevant': '内容不相关',
   'close_reason.unresponsive': '对方无回应',
   'close_reason.out_of_scope': '不在服务范围',
   'close_reason.duplicate': '重复发布',
