@@ -1,11 +1,18 @@
 /**
  * What a listing is about inside its category: topics from a bilingual vocabulary with synonyms (data, in
  * vocabulary.ts, extended by admins in topic_terms), inferred from a listing's words and confirmed by the
- * poster. Pure: the vocabulary is passed in, nothing is read from a database or a clock.
+ * poster. Pure: the vocabulary is passed in, nothing is read from a database or a clock. jieba's dictionary
+ * is the search's (src/search/segment.ts), loaded once per process.
  *
- * FOUNDATION STUB: signatures fixed for the integration work; inference is replaced by the jieba +
- * vocabulary implementation (issue 10).
+ * Inference reads the text as a sequence of units (one per Chinese character, one per English word folded
+ * and stemmed, so "Speakers" and "speaker" are one unit) and finds every vocabulary term in it with a trie.
+ * Where terms overlap the longest wins: 手机摄影 (photography) leaves no 手机 (smartphone) behind, and a
+ * `not` phrase such as 旧手机 in training tags nothing at all. A clause that says what is *not* wanted
+ * (雨季广场没法跳, "no kitchen needed") tags nothing either. Keywords are the rest of the text's content
+ * words plus every vocabulary term's canonical name (any category: 音箱 and "speakers" both give 音响设备),
+ * which is what the relevance floor compares when a side has no topic.
  */
+import { cutWords, fold, isFiller, isStopWord, stem } from '../search/segment.js'
 
 export interface Topic {
   /** Stable code, e.g. 'sound_equipment'; unique within the vocabulary. */
@@ -15,6 +22,8 @@ export interface Topic {
   en: string
   /** Other words for it, Chinese and English, as people write them (音箱, 扩音器, speakers, PA system). */
   synonyms: readonly string[]
+  /** Phrases containing one of its words that mean something else (旧手机 is not a smartphone lesson). */
+  not?: readonly string[]
 }
 
 /** An admin's addition (a topic_terms row). */
@@ -35,7 +44,11 @@ export interface Vocabulary {
 export interface Subject {
   /** Topic codes; empty when none was recognized or confirmed. */
   topics: readonly string[]
-  /** Content words, normalised through synonyms; the relevance floor reads them when a side has no topic. */
+  /**
+   * Content words, normalised: a vocabulary term as its topic's Chinese name (音箱, speakers → 音响设备),
+   * other Chinese words as jieba cuts them, English words folded and stemmed; without category words
+   * (场地, 培训, venue, training), stop words and filler. The relevance floor reads them when a side has no topic.
+   */
   keywords: readonly string[]
 }
 
@@ -54,13 +67,239 @@ export function buildVocabulary(shipped: readonly Topic[], additions: readonly T
   return { topics: [...byCode.values()], byCode }
 }
 
+/** A topic's name in a language ('zh' or anything else for English); the code itself if it is unknown. */
+export function topicName(vocab: Vocabulary, code: string, lang: string): string {
+  const t = vocab.byCode.get(code)
+  if (!t) return code
+  return lang === 'zh' ? t.zh : t.en
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Units: how text and terms are compared
+
+const CJK = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]/u
+const WORD = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]+|(?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])[\p{L}\p{N}\p{M}])+/gu
+// Punctuation that ends a clause; a negation is read within its clause only.
+const CLAUSE_END = /[，。；！？,.;!?\n\r]/
+// Words whose final s is not a plural.
+const NO_STEM = new Set('news series species always perhaps towards sometimes various previous gas bus lens its this his has was does is us yes tennis maths physics athletics diabetes'.split(' '))
+
+/** An English word as a unit: folded, stemmed, a final e or consonant-y dropped (dance, dancing → danc). */
+function englishUnit(word: string): string {
+  if (NO_STEM.has(word) || /\d/.test(word)) return word
+  let s = stem(word)
+  if (s.length > 3 && s.endsWith('e')) s = s.slice(0, -1)
+  else if (s.length > 3 && /[^aeiou]y$/.test(s)) s = s.slice(0, -1)
+  return s
+}
+
+type Units = {
+  units: string[] // '' is a boundary no term crosses
+  clause: number[] // each unit's clause
+  negated: boolean[] // by clause
+  runs: { text: string; start: number }[] // Chinese runs and their first unit, for jieba
+}
+
+const ZH_NEGATION = /没法|无法|不能|不需要|不用|不要|不是|除了|不再需要|已经有|已有|已借到|不包括|不含|以外|而非/
+const EN_NEGATION = new Set(["not", 'no', 'without', 'except', 'dont', 'doesnt', 'isnt', 'instead', 'rather', 'nor', 'aren'])
+
+function toUnits(text: string): Units {
+  const folded = fold(text).replace(/['’]s\b/g, '').replace(/['’]/g, '')
+  const units: string[] = []
+  const clause: number[] = []
+  const negated: boolean[] = [false]
+  const runs: { text: string; start: number }[] = []
+  let c = 0
+  let last = 0
+  for (const m of folded.matchAll(WORD)) {
+    const gap = folded.slice(last, m.index)
+    last = m.index + m[0].length
+    if (units.length > 0 && gap !== '' && !/^ +$/.test(gap)) {
+      if (CLAUSE_END.test(gap)) negated[++c] = false
+      units.push('')
+      clause.push(c)
+    }
+    const w = m[0]
+    if (CJK.test(w)) {
+      runs.push({ text: w, start: units.length })
+      for (const ch of w) {
+        units.push(ch)
+        clause.push(c)
+      }
+      if (ZH_NEGATION.test(w)) negated[c] = true
+    } else {
+      if (EN_NEGATION.has(w)) negated[c] = true
+      units.push(englishUnit(w))
+      clause.push(c)
+    }
+  }
+  return { units, clause, negated, runs }
+}
+
+/** A term's units; undefined if it has none or crosses punctuation (it could never match). */
+function termUnits(term: string): string[] | undefined {
+  const u = toUnits(term).units
+  return u.length === 0 || u.includes('') ? undefined : u
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The compiled vocabulary: one trie over all terms
+
+type Entry = {
+  /** category → topic codes this term tags there (empty: a `not` phrase, which tags nothing). */
+  byCategory: Map<string, string[]>
+  /**
+   * The keyword it stands for in a listing of another category: its first topic's Chinese name, funds'
+   * purposes left out ('' if it has no other): 长者 or 儿童 says who benefits, not what a listing is about.
+   */
+  canonical: string
+}
+type Node = { next: Map<string, Node>; entry?: Entry }
+type Compiled = { root: Node }
+
+const compiledVocabularies = new WeakMap<Vocabulary, Compiled>()
+
+function compile(vocab: Vocabulary): Compiled {
+  let c = compiledVocabularies.get(vocab)
+  if (c) return c
+  const root: Node = { next: new Map() }
+  const entryFor = (units: string[]): Entry => {
+    let node = root
+    for (const u of units) {
+      let next = node.next.get(u)
+      if (!next) node.next.set(u, (next = { next: new Map() }))
+      node = next
+    }
+    node.entry ??= { byCategory: new Map(), canonical: '' }
+    return node.entry
+  }
+  const names = (name: string) => name.split(/\s*[/、]\s*/).filter(Boolean)
+  for (const t of vocab.topics) {
+    for (const term of [...names(t.zh), ...names(t.en), ...t.synonyms]) {
+      const units = termUnits(term)
+      if (!units) continue
+      const e = entryFor(units)
+      if (e.canonical === '' && t.category !== 'funds') e.canonical = t.zh
+      const codes = e.byCategory.get(t.category) ?? []
+      if (!codes.includes(t.code)) codes.push(t.code)
+      e.byCategory.set(t.category, codes)
+    }
+  }
+  // A category's `not` phrases only block where no topic of that category uses the same words.
+  for (const t of vocab.topics) {
+    for (const term of t.not ?? []) {
+      const units = termUnits(term)
+      if (!units) continue
+      const e = entryFor(units)
+      if (!e.byCategory.has(t.category)) e.byCategory.set(t.category, [])
+    }
+  }
+  c = { root }
+  compiledVocabularies.set(vocab, c)
+  return c
+}
+
+type Match = { start: number; end: number; entry: Entry }
+
+function findTerms(root: Node, units: string[]): Match[] {
+  const out: Match[] = []
+  for (let i = 0; i < units.length; i++) {
+    let node: Node | undefined = root
+    for (let j = i; j < units.length && node; j++) {
+      node = node.next.get(units[j])
+      if (node?.entry) out.push({ start: i, end: j + 1, entry: node.entry })
+    }
+  }
+  return out
+}
+
+/** Longest first, then leftmost; a match overlapping one already taken is dropped. Marks `taken`. */
+function chooseLongest(matches: Match[], taken: boolean[]): Match[] {
+  const chosen: Match[] = []
+  const sorted = [...matches].sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start)
+  for (const m of sorted) {
+    let free = true
+    for (let k = m.start; k < m.end && free; k++) free = !taken[k]
+    if (!free) continue
+    for (let k = m.start; k < m.end; k++) taken[k] = true
+    chosen.push(m)
+  }
+  return chosen.sort((a, b) => a.start - b.start)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Keywords
+
+// Words naming a category or the act of giving and asking: they say which category, never what about.
+const CATEGORY_WORDS_ZH = new Set(
+  ('场地 地方 场所 资金 经费 费用 资助 捐款 善款 志愿者 志愿 义工 人手 培训 课程 上课 讲座 物资 用品 设备 器材 宣传 推广 ' +
+    '专业 服务 支持 帮助 帮忙 活动 借用 出借 借给 捐赠 捐给 招募 寻找 急需 希望 想要 需求 一批 一套 一台 一些 居民 组织 ' +
+    '社区组织 街道 居委会 项目 可以 能够 我们 他们 大家 目前 现在 已经 东西 问题 情况 方面 进行 开展 相关').split(' '),
+)
+const CATEGORY_WORDS_EN = new Set(
+  ('venue venues space spaces place fund funds funding grant grants money volunteer volunteers volunteering training train ' +
+    'course courses class classes session sessions equipment material materials supplies supply item items publicity promotion ' +
+    'promote advertise advertising expertise professional expert service services support help lend loan borrow donate donated ' +
+    'donation donations provide providing give offer offering wanted look looking resident residents organisation organization ' +
+    'local use used some any all our new old very just more most what who which how when where about').split(' ').map(englishUnit),
+)
+
+function keepWord(word: string, cjk: boolean): boolean {
+  if (cjk) return Array.from(word).length >= 2 && !isStopWord(word) && !isFiller(word) && !CATEGORY_WORDS_ZH.has(word)
+  return word.length >= 3 && !/^\d+$/.test(word) && !isStopWord(word) && !isFiller(word) && !CATEGORY_WORDS_EN.has(word)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// describe and relate
+
+const MAX_KEYWORDS = 32
+
 /** Topics and keywords of a listing of `category` from its title and description. */
 export function describe(vocab: Vocabulary, category: string, text: string): Subject {
-  const lower = text.toLowerCase()
-  const topics = vocab.topics
-    .filter((t) => t.category === category && [t.zh, t.en, ...t.synonyms].some((w) => w && lower.includes(w.toLowerCase())))
-    .map((t) => t.code)
-  return { topics, keywords: [] }
+  const { root } = compile(vocab)
+  const { units, clause, negated, runs } = toUnits(text)
+  const all = findTerms(root, units)
+  const taken: boolean[] = new Array(units.length).fill(false)
+
+  const topics: string[] = []
+  const keywords: string[] = []
+  const addKeyword = (k: string) => {
+    if (k && keywords.length < MAX_KEYWORDS && !keywords.includes(k)) keywords.push(k)
+  }
+  // The category's own terms first, so that a phrase meaning one thing here is not read as another
+  // category's word; then any other vocabulary term, for the keywords.
+  for (const m of chooseLongest(all.filter((m) => m.entry.byCategory.has(category)), taken)) {
+    if (negated[clause[m.start]]) continue
+    const codes = m.entry.byCategory.get(category)!
+    for (const code of codes) if (!topics.includes(code)) topics.push(code)
+    if (codes.length > 0) addKeyword(vocab.byCode.get(codes[0])!.zh)
+  }
+  for (const m of chooseLongest(all.filter((m) => m.entry.canonical !== ''), taken)) {
+    if (!negated[clause[m.start]]) addKeyword(m.entry.canonical)
+  }
+  // The rest: jieba's words of the Chinese, the English words, where no term was found.
+  const free = (from: number, to: number) => {
+    for (let k = from; k < to; k++) if (taken[k]) return false
+    return !negated[clause[from]]
+  }
+  let run = 0
+  for (let i = 0; i < units.length; i++) {
+    const r = runs[run]
+    if (r && r.start === i) {
+      let at = i
+      for (const piece of cutWords(r.text)) {
+        const len = Array.from(piece).length
+        if (free(at, at + len) && keepWord(piece, true)) addKeyword(piece)
+        at += len
+      }
+      i = at - 1
+      run++
+      continue
+    }
+    const u = units[i]
+    if (u !== '' && free(i, i + 1) && keepWord(u, false)) addKeyword(u)
+  }
+  return { topics, keywords }
 }
 
 /**
@@ -70,10 +309,27 @@ export function describe(vocab: Vocabulary, category: string, text: string): Sub
  */
 export type TopicRelation = 'same' | 'other' | 'related' | 'unclear'
 
+/**
+ * The share of the shorter keyword list found in the other, at which two listings without a common topic
+ * are taken to be about the same thing. Tuned on the labelled fixtures (test/fixtures/topics): lower and a
+ * need for 长者 anything meets every offer for 长者 anything else.
+ */
+export const RELEVANCE_FLOOR = 0.5
+
+/** Shared keywords over the shorter list's length, 0..1; 0 when either side has none. */
+export function keywordRelevance(a: readonly string[], b: readonly string[]): number {
+  const left = new Set(a)
+  const right = new Set(b)
+  if (left.size === 0 || right.size === 0) return 0
+  let shared = 0
+  for (const k of left) if (right.has(k)) shared++
+  return shared / Math.min(left.size, right.size)
+}
+
 export function relate(category: string, need: Subject, offer: Subject): TopicRelation {
   if (category === 'funds' && offer.topics.length === 0) return 'same'
   if (need.topics.length > 0 && offer.topics.length > 0) return need.topics.some((t) => offer.topics.includes(t)) ? 'same' : 'other'
-  return need.keywords.some((k) => offer.keywords.includes(k)) ? 'related' : 'unclear'
+  return keywordRelevance(need.keywords, offer.keywords) >= RELEVANCE_FLOOR ? 'related' : 'unclear'
 }
 
 /** 'same' and 'related' fit; 'other' and 'unclear' do not. */

@@ -90,6 +90,11 @@ export function isStopWord(word: string): boolean {
   return EN_STOP.has(word) || ZH_STOP.has(word)
 }
 
+/** jieba's words for a Chinese run (precise mode, HMM on): the one dictionary, shared with topic inference. */
+export function cutWords(run: string): string[] {
+  return segmenter().cut(run, true)
+}
+
 /**
  * What the user asked for: folded words, Chinese cut by jieba, stop words and FTS syntax removed, duplicates
  * dropped, order kept. `'"rehearsal" AND (hall*'` → ["rehearsal", "hall"]. Never returns an empty string.
@@ -174,6 +179,11 @@ const FILLER = new Set(
     '周一 周二 周三 周四 周五 周六 周日 周天 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 工作日 中午 傍晚 小时 容纳 可容纳 ' +
     'monday tuesday wednesday thursday friday saturday sunday weekdays morning mornings afternoon afternoons evening evenings hours').split(' '),
 )
+
+/** A word every listing uses or one about when and how much, not about what (see FILLER). */
+export function isFiller(word: string): boolean {
+  return FILLER.has(word)
+}
 
 /**
  * The words of a longer text (a need's description) worth matching on, with their counts: English words
