@@ -50,8 +50,8 @@ export const TOPICS: readonly Topic[] = [
     'multipurpose room', 'multi-function room', 'community room', 'community hall', 'church hall', 'village hall',
     'hall', 'auditorium', 'theatre', 'theater', 'stage', 'rehearsal space', 'rehearsal room', 'rehearsal',
     'dance studio', 'studio space', 'classroom', 'training room', 'indoor space', 'room for', 'seminar room', 'event space',
-    'venue for a talk',
-  ], ['活动室外', '会议记录', '开会时间']),
+    'venue for a talk', 'room', '房间', '一间房',
+  ], ['活动室外', '会议记录', '开会时间', '搭舞台', '搭建舞台']),
   venue('sports_ground', '运动场地', 'sports ground / court', [
     '篮球场', '足球场', '羽毛球场', '乒乓球室', '乒乓球台', '球场', '运动场', '操场', '体育馆', '健身房', '健身室',
     '跑道', '门球场', '网球场', '游泳池', '运动场地',
@@ -59,10 +59,10 @@ export const TOPICS: readonly Topic[] = [
     'sports ground', 'playing field', 'gym', 'gymnasium', 'running track', 'table tennis room', 'swimming pool', 'court',
   ]),
   venue('outdoor_space', '户外场地', 'outdoor space', [
-    '广场', '户外场地', '户外空间', '露天场地', '户外活动场地', '室外场地', '露天', '空地', '草坪', '草地', '院子', '庭院', '天台', '楼顶平台', '架空层',
+    '文化广场', '社区广场', '小广场', '休闲广场', '户外场地', '户外空间', '露天场地', '户外活动场地', '室外场地', '露天', '空地', '草坪', '草地', '院子', '庭院', '天台', '楼顶平台', '架空层',
     '停车场空地', '公园一角', '户外活动',
     'outdoor space', 'outdoor area', 'open-air', 'open air', 'courtyard', 'lawn', 'square', 'plaza', 'yard', 'rooftop',
-    'outdoors', 'car park space',
+    'car park space',
   ], ['广场舞']),
   venue('kitchen', '厨房', 'kitchen', [
     '厨房', '社区厨房', '烹饪室', '烘焙室', '灶台', '共享厨房', '烹饪教室', '长者饭堂厨房',
@@ -113,21 +113,21 @@ export const TOPICS: readonly Topic[] = [
   // A fund's topic is its purpose; a need's is what the money is for. A fund with none fits any need.
   funds('fund_elderly', '为老服务', 'older people', [
     '长者', '老人', '老年人', '高龄', '独居老人', '为老', '助老', '养老', '敬老', '重阳', '银发', '空巢', '老年',
-    'elderly', 'older people', 'older residents', 'seniors', 'senior citizens', 'old people', 'pensioners', 'aged',
+    'elderly', 'older people', 'older residents', 'seniors', 'senior citizens', 'old people', 'pensioners',
   ], ['老人家里', '低龄长者']),
   funds('fund_disability', '助残服务', 'disability', [
     '残障', '残疾', '残疾人', '康复', '助残', '无障碍', '轮椅', '智障', '自闭症', '孤独症', '视障', '听障', '心智障碍',
     'disability', 'disabled', 'disabilities', 'rehabilitation', 'wheelchair', 'autism', 'accessibility', 'special needs',
   ]),
   funds('fund_children', '儿童青少年', 'children and youth', [
-    '儿童', '孩子', '小朋友', '青少年', '亲子', '绘本', '学生', '少儿', '幼儿', '留守儿童', '困境儿童', '课后', '暑期',
+    '儿童', '孩子', '小朋友', '青少年', '亲子', '绘本', '小学生', '中小学生', '少儿', '幼儿', '留守儿童', '困境儿童', '课后', '暑期',
     'children', 'child', 'kids', 'youth', 'young people', 'teenagers', 'families with children', 'picture books', 'students',
   ]),
   funds('fund_culture', '文体活动', 'culture, arts and sport', [
     '文艺', '演出', '服装', '戏服', '粤剧', '舞蹈', '广场舞', '合唱', '比赛', '醒狮', '龙舟', '曲艺', '书法', '文化活动',
     '体育', '运动会', '节目', '表演', '乐器',
     'arts', 'culture', 'cultural', 'performance', 'costumes', 'dance', 'choir', 'competition', 'sports', 'festival',
-    'music', 'opera', 'lion dance', 'dragon boat', 'tournament',
+    'music', 'opera', 'lion dance', 'dragon boat', 'tournament', 'football', 'basketball',
   ]),
   funds('fund_environment', '环保', 'environment', [
     '环保', '垃圾分类', '旧物改造', '低碳', '绿化', '节能', '减塑', '回收', '生态', '种植', '社区花园',
@@ -138,15 +138,15 @@ export const TOPICS: readonly Topic[] = [
     'health', 'medical', 'mental health', 'medicine', 'treatment', 'hospital', 'wellbeing',
   ], ['健康码']),
   funds('fund_relief', '困难帮扶', 'hardship relief', [
-    '困难家庭', '帮扶', '救助', '低保', '特困', '扶贫', '救急', '慰问', '大病', '失业', '生活补助', '临时救助',
+    '困难家庭', '帮扶', '救助', '低保', '特困', '扶贫', '救急', '慰问', '大病', '失业', '生活补助', '临时救助', '受灾', '房屋受损',
     'hardship', 'poverty', 'relief', 'low-income', 'low income', 'emergency help', 'families in need', 'food parcels',
   ]),
   funds('fund_volunteer_costs', '志愿者保障', 'volunteer costs', [
-    '志愿者补贴', '交通补贴', '餐费补贴', '志愿者保险', '志愿者餐费', '志愿者交通', '自掏腰包', '探访', '水果和日用品',
-    'volunteer expenses', 'volunteer costs', 'travel expenses', 'volunteer insurance', 'out of pocket', 'visits',
+    '志愿者补贴', '交通补贴', '餐费补贴', '志愿者保险', '志愿者餐费', '志愿者交通', '自掏腰包', '交通费',
+    'volunteer expenses', 'volunteer costs', 'travel expenses', 'travel costs', 'volunteer insurance', 'out of pocket',
   ]),
   funds('fund_education', '教育学习', 'education and learning', [
-    '教育', '学习', '助学', '奖学金', '学费', '教材', '培训费', '课程费', '图书', '书籍', '阅读',
+    '教育', '学习', '助学', '奖学金', '学费', '教材', '培训费', '课程费', '图书', '书籍', '阅读', '读书会', '购书', '买书', '新书',
     'education', 'learning', 'bursary', 'scholarship', 'tuition', 'course fees', 'books', 'reading', 'training costs',
   ]),
   funds('fund_community_governance', '社区治理', 'community governance', [
@@ -154,8 +154,8 @@ export const TOPICS: readonly Topic[] = [
     'governance', 'residents committee', 'neighbourhood', 'neighborhood', 'resident participation', 'civic',
   ]),
   funds('fund_women_family', '妇女家庭', 'women and families', [
-    '妇女', '女性', '家庭', '母亲', '妈妈', '家暴', '单亲', '婚姻', '家庭教育',
-    'women', 'mothers', 'family', 'families', 'domestic violence', 'single parents', 'parenting',
+    '妇女', '女性', '母亲', '妈妈', '家暴', '单亲', '婚姻', '家庭教育', '亲子沟通', '家长',
+    'women', 'mothers', 'family support', 'domestic violence', 'single parents', 'parenting',
   ], ['困难家庭']),
   funds('fund_migrants', '外来务工人员', 'migrant workers', [
     '外来务工', '务工人员', '工友', '新市民', '流动人口', '农民工', '打工',
@@ -166,12 +166,12 @@ export const TOPICS: readonly Topic[] = [
     'capacity building', 'core costs', 'running costs', 'organisational development', 'organizational development', 'admin costs',
   ]),
   funds('fund_equipment', '设备购置', 'equipment purchase', [
-    '设备购置', '购买设备', '添置设备', '器材', '音响', '电脑', '购置',
+    '设备购置', '购买设备', '添置设备', '器材', '音响', '买电脑', '购买电脑', '购置',
     'equipment', 'buy equipment', 'purchase of equipment', 'speakers', 'laptops',
   ]),
   funds('fund_emergency', '应急', 'emergency response', [
     '应急', '防汛', '台风', '防疫', '灾后', '火灾', '抗疫', '突发',
-    'emergency', 'flood', 'typhoon', 'disaster', 'pandemic', 'fire',
+    'emergency response', 'flood', 'typhoon', 'disaster', 'pandemic', 'fire',
   ]),
 
   // ---------------------------------------------------------------------------------------------- volunteers
@@ -191,8 +191,8 @@ export const TOPICS: readonly Topic[] = [
   ]),
   volunteers('mobility_escort', '出行陪同', 'outing and mobility help', [
     '出行陪同', '陪同出行', '推轮椅', '接送', '无障碍出行', '出行', '陪同外出', '外出活动', '代步',
-    'escort', 'accompany', 'push wheelchairs', 'pushing wheelchairs', 'wheelchair pushers', 'outings', 'transport', 'lifts',
-    'drive residents', 'drivers',
+    'escort', 'accompany on outings', 'push wheelchairs', 'pushing wheelchairs', 'wheelchair pushers', 'outings', 'transport', 'lifts',
+    'drive residents', 'volunteer drivers',
   ], ['接送孩子放学']),
   volunteers('tutoring', '课业辅导', 'homework tutoring', [
     '作业辅导', '辅导作业', '课后辅导', '辅导功课', '功课辅导', '写作业', '辅导小学生', '陪读', '补习', '四点半课堂',
@@ -209,9 +209,9 @@ export const TOPICS: readonly Topic[] = [
   ], ['广场舞场地']),
   volunteers('event_support', '活动协助', 'event helpers', [
     '活动协助', '协助活动', '布置场地', '场地布置', '维持秩序', '引导', '签到', '活动志愿者', '搬运', '会务', '现场服务',
-    '开放日', '生日会', '后勤',
+    '开放日', '生日会', '后勤', '登记', '裁判', '计分', '记分',
     'event helpers', 'event volunteers', 'stewards', 'stewarding', 'set up', 'setting up', 'marshals', 'help at events',
-    'open day', 'fun day', 'registration desk', 'usher', 'ushers',
+    'open day', 'fun day', 'registration desk', 'usher', 'ushers', 'referees', 'scorekeepers', 'sign-in desk',
   ]),
   volunteers('photography_volunteer', '摄影摄像', 'photography', [
     '摄影', '拍照', '摄像', '拍摄', '跟拍', '航拍', '视频剪辑', '剪辑',
@@ -261,7 +261,7 @@ export const TOPICS: readonly Topic[] = [
     '学手机', '玩转手机', '教长者使用手机',
     'smartphone', 'smartphones', 'phone lessons', 'phone class', 'mobile phone', 'using a phone', 'wechat', 'video calls',
     'mobile payments', 'digital skills', 'tablet', 'online banking', 'qr codes',
-  ], ['旧手机', '手机摄影', '手机拍照', '手机回收', '诈骗电话', '手机维修']),
+  ], ['旧手机', '手机摄影', '手机拍照', '用手机拍', '手机回收', '诈骗电话', '手机维修']),
   training('computer_skills', '电脑技能', 'computer skills', [
     '电脑培训', '电脑基础', '电脑课', '办公软件', 'excel', 'ppt', '打字', '电脑操作', '上网',
     'computer skills', 'computer class', 'computer course', 'office software', 'spreadsheets', 'typing', 'basic it',
@@ -277,7 +277,7 @@ export const TOPICS: readonly Topic[] = [
   ]),
   training('finance_bookkeeping', '财务规范', 'finance and bookkeeping', [
     '财务', '记账', '台账', '会计', '报销', '财务规范', '预算', '票据', '出纳', '审计',
-    'bookkeeping', 'finance', 'accounting', 'budgeting', 'financial management', 'accounts', 'receipts',
+    'bookkeeping', 'finance', 'accounting', 'budgeting skills', 'managing a budget', 'financial management', 'accounts', 'receipts',
   ]),
   training('project_skills', '项目设计与策划', 'project planning and proposals', [
     '项目书', '项目书写作', '项目设计', '活动策划', '策划', '项目管理', '申请书', '资助申请', '能力建设', '组织管理',
@@ -302,9 +302,9 @@ export const TOPICS: readonly Topic[] = [
     'baking', 'cooking', 'bread making', 'cookery', 'cooking class', 'cakes',
   ]),
   training('vocational_skills', '职业技能', 'job skills', [
-    '职业技能', '技能培训', '电工', '家政', '育婴', '月嫂', '美容美发', '就业', '求职', '面试', '创业', '电商', '直播带货',
+    '职业技能', '技能培训', '技能课', '实习', '电工', '家政', '育婴', '月嫂', '美容美发', '就业', '求职', '面试', '创业', '电商', '直播带货',
     'job skills', 'vocational', 'employability', 'cv writing', 'interview skills', 'electrician', 'housekeeping',
-    'starting a business', 'e-commerce',
+    'starting a business', 'e-commerce', 'job seekers', 'looking for work',
   ]),
   training('minutes_writing', '会议记录与公文', 'minute-taking and writing', [
     '会议记录', '记录员', '整理决议', '公文写作', '文书', '写通知', '会议纪要', '议事规则', '罗伯特议事',
@@ -328,12 +328,12 @@ export const TOPICS: readonly Topic[] = [
   ]),
   training('sign_language', '手语', 'sign language', ['手语', 'sign language', 'bsl', 'makaton']),
   training('arts_training', '文艺技能', 'arts skills', [
-    '舞蹈培训', '舞蹈课', '书法', '绘画', '国画', '乐器', '声乐', '合唱', '粤剧', '手工', '剪纸', '编织', '摄影', '手机摄影',
+    '舞蹈培训', '舞蹈课', '书法', '绘画', '国画', '乐器', '声乐', '合唱', '粤剧', '手工', '剪纸', '编织', '摄影', '手机摄影', '手机拍照', '用手机拍',
     '广场舞教学',
     'dance class', 'calligraphy', 'painting', 'drawing', 'music lessons', 'singing', 'crafts', 'knitting', 'photography',
   ]),
   training('health_education', '健康知识', 'health education', [
-    '健康讲座', '慢病', '高血压', '糖尿病', '养生', '营养', '健康知识', '防跌倒', '中医保健',
+    '健康讲座', '慢病', '高血压', '糖尿病', '养生', '营养', '健康知识', '防跌倒', '中医保健', '少油少盐', '健康饮食', '低盐',
     'health talk', 'diabetes', 'blood pressure', 'healthy eating', 'nutrition', 'falls prevention',
   ]),
   training('legal_education', '普法', 'legal awareness', [
@@ -426,11 +426,11 @@ export const TOPICS: readonly Topic[] = [
   ]),
   materials('handicrafts', '手工艺品', 'handicrafts', [
     '手工艺品', '手工作品', '布艺', '串珠', '礼品', '纪念品', '小礼物', '手工皂', '编织品', '义卖品',
-    'handicrafts', 'handmade', 'crafts for sale', 'gifts', 'souvenirs', 'beadwork', 'prizes',
+    'handicrafts', 'handmade', 'crafts for sale', 'gifts', 'souvenirs', 'beadwork', 'prizes', 'knitted toys', 'handmade cards',
   ], ['手工艺品材料']),
   materials('craft_materials', '手工材料', 'craft materials', [
     '手工材料', '彩纸', '毛线', '布料', '剪刀', '胶水', '颜料', '黏土', '手工包', 'diy材料', '材料包', '卡纸',
-    'craft materials', 'craft supplies', 'wool', 'yarn', 'fabric', 'glue', 'paint', 'clay', 'card', 'scissors',
+    'craft materials', 'craft supplies', 'wool', 'yarn', 'fabric', 'glue', 'paint', 'clay', 'coloured card', 'scissors',
   ]),
   materials('performance_props', '演出道具与服装', 'props and costumes', [
     '道具', '扇子', '彩带', '演出服', '演出服装', '戏服', '舞蹈服', '表演服', '头饰', '化妆品', '彩旗', '手绢', '腰鼓',
@@ -469,8 +469,8 @@ export const TOPICS: readonly Topic[] = [
     'brooms', 'mops', 'cleaning equipment', 'cleaning tools', 'vacuum cleaner', 'buckets',
   ]),
   materials('gardening_supplies', '园艺用品', 'gardening supplies', [
-    '种子', '花苗', '菜苗', '锄头', '花盆', '园艺工具', '泥土', '肥料', '营养土', '铲子', '洒水壶', '绿植', '盆栽',
-    'seeds', 'seedlings', 'spades', 'trowels', 'plant pots', 'compost', 'gardening tools', 'watering cans', 'plants',
+    '种子', '菜种', '菜籽', '花苗', '菜苗', '锄头', '花盆', '园艺工具', '泥土', '肥料', '营养土', '铲子', '洒水壶', '绿植', '盆栽',
+    'seeds', 'vegetable seeds', 'seedlings', 'spades', 'trowels', 'plant pots', 'compost', 'gardening tools', 'watering cans', 'plants',
   ]),
   materials('baby_supplies', '母婴用品', 'baby supplies', [
     '奶粉', '婴儿车', '婴儿床', '尿片', '母婴用品', '奶瓶', '婴儿用品',
@@ -491,7 +491,7 @@ export const TOPICS: readonly Topic[] = [
     '法律咨询', '法律援助', '律师', '法律', '欠薪', '工伤', '劳动合同', '劳动仲裁', '劳动纠纷', '租房纠纷', '遗嘱', '赡养',
     '维权', '合同审核', '法律顾问',
     'legal advice', 'lawyer', 'solicitor', 'legal aid', 'unpaid wages', 'employment rights', 'tenancy', 'contract',
-    'wills', 'legal', 'immigration advice',
+    'making a will', 'legal', 'immigration advice',
   ]),
   expertise('counselling', '心理支持', 'counselling', [
     '心理咨询', '心理咨询师', '心理支持', '心理辅导', '心理疏导', '情绪支持', '减压', '哀伤辅导', '心理', '小组辅导',
@@ -504,7 +504,7 @@ export const TOPICS: readonly Topic[] = [
     'supervision', 'social work supervision', 'clinical supervision', 'team supervision',
   ]),
   expertise('project_design_evaluation', '项目设计与评估', 'project design and evaluation', [
-    '项目设计', '项目评估', '评估', '效果评估', '成效评估', '项目督导', '需求调研', '调研', '项目管理', '监测',
+    '项目设计', '项目评估', '评估', '效果评估', '成效评估', '项目督导', '需求调研', '调研', '问卷设计', '数据分析', '设计项目', '项目管理', '监测',
     'evaluation', 'evaluate', 'impact assessment', 'project design', 'monitoring', 'needs assessment', 'research',
   ]),
   expertise('writing_help', '文案与申请书', 'writing and proposals', [
@@ -519,7 +519,7 @@ export const TOPICS: readonly Topic[] = [
   ]),
   expertise('fitness_coaching', '健身运动指导', 'fitness coaching', [
     '健身', '健身操', '体育老师', '运动指导', '太极', '八段锦', '教练', '康复运动', '体适能',
-    'fitness', 'exercise', 'coach', 'coaching', 'pe teacher', 'tai chi', 'personal trainer', 'sport',
+    'fitness', 'exercise class', 'exercise classes', 'coach', 'coaching', 'pe teacher', 'tai chi', 'personal trainer', 'sport',
   ]),
   expertise('medical_advice', '医疗健康', 'medical and health advice', [
     '义诊', '医生', '中医', '健康咨询', '量血压', '护士', '药师', '家庭医生', '慢病管理', '体检', '营养师', '口腔检查',

@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import { describe as group, expect, it } from 'vitest'
 import { buildVocabulary, describe, fitsBySubject, keywordRelevance, relate, RELEVANCE_FLOOR, type Subject } from '../../../src/matching/topics.js'
 import { TOPICS } from '../../../src/matching/vocabulary.js'
@@ -22,6 +24,40 @@ group('the shipped vocabulary', () => {
     }
     expect(TOPICS.length).toBeGreaterThanOrEqual(80)
     for (const c of categories) expect(TOPICS.filter((t) => t.category === c).length, c).toBeGreaterThanOrEqual(8)
+  })
+})
+
+type Labelled = { category: string; title: string; description: string; topics: string[] }
+const FIXTURES = path.join(import.meta.dirname, '../../fixtures/topics')
+const labelled: Labelled[] = fs
+  .readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.json'))
+  .flatMap((f) => JSON.parse(fs.readFileSync(path.join(FIXTURES, f), 'utf8')) as Labelled[])
+
+group('inference on the labelled listings', () => {
+  it('holds micro-averaged precision and recall at 0.95 or more', () => {
+    expect(labelled.length).toBeGreaterThanOrEqual(300)
+    let [hits, predicted, expected] = [0, 0, 0]
+    const wrong: string[] = []
+    for (const l of labelled) {
+      const got = about(l.category, `${l.title}\n${l.description}`).topics
+      const h = got.filter((t) => l.topics.includes(t)).length
+      ;[hits, predicted, expected] = [hits + h, predicted + got.length, expected + l.topics.length]
+      if (h !== got.length || h !== l.topics.length) wrong.push(`${l.title}: want [${l.topics}] got [${got}]`)
+    }
+    const precision = hits / predicted
+    const recall = hits / expected
+    console.log(`topic inference on ${labelled.length} listings: precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}` +
+      (wrong.length ? `; not exact:\n  ${wrong.join('\n  ')}` : ''))
+    expect(precision).toBeGreaterThanOrEqual(0.95)
+    expect(recall).toBeGreaterThanOrEqual(0.95)
+  })
+
+  it('labels only topics of the listing\'s own category, with both languages and listings about nothing in particular', () => {
+    for (const l of labelled) for (const t of l.topics) expect(vocab.byCode.get(t)?.category, `${l.title}: ${t}`).toBe(l.category)
+    expect(labelled.filter((l) => /\p{sc=Han}/u.test(l.title)).length).toBeGreaterThanOrEqual(100)
+    expect(labelled.filter((l) => !/\p{sc=Han}/u.test(l.title)).length).toBeGreaterThanOrEqual(100)
+    expect(labelled.filter((l) => l.topics.length === 0).length).toBeGreaterThanOrEqual(10)
   })
 })
 
