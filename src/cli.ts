@@ -12,9 +12,10 @@ const USAGE = `Usage: npm run cli -- <command>
   user add --email E --role member|broker|admin [--password P] [--name N]
   token add --user EMAIL [--label L]           issue an API bearer token
   backup FILE                                  online backup, checked with integrity_check
-  import FILE [FILE...]                        import a ledger: one .json file (assetbridge/v1), or .csv files
-                                               named by section (areas.csv, organizations.csv, needs.csv, offers.csv)
-  export FILE.json | DIR/                      export the ledger as JSON, or as one .csv file per section
+  import [--as EMAIL] FILE [FILE...]           import a ledger: one .json file (assetbridge/v1), or .csv files
+                                               named by section (areas.csv, organizations.csv, needs.csv, offers.csv);
+                                               with an admin's rights, or with --as those of that broker or admin
+  export [--as EMAIL] FILE.json | DIR/         export the ledger as JSON, or as one .csv file per section
   export --format hsds [FILE.json] [--lang en] active offers as Open Referral HSDS 3.0 services (stdout without FILE)
 The database is DATABASE_URL (default db/assetbridge.sqlite).`
 
@@ -26,7 +27,7 @@ function fail(message: string): never {
 async function main(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, user: { type: 'string' }, label: { type: 'string' }, format: { type: 'string' }, lang: { type: 'string' } },
+    options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, user: { type: 'string' }, label: { type: 'string' }, format: { type: 'string' }, lang: { type: 'string' }, as: { type: 'string' } },
   })
   const [command, sub] = positionals
   if (!command || command === 'help') return console.log(USAGE)
@@ -63,7 +64,7 @@ async function main(argv: string[]) {
         return
       }
       case 'import': {
-        process.exitCode = importCommand(db, positionals.slice(1), console.log, console.error)
+        process.exitCode = importCommand(db, positionals.slice(1), console.log, console.error, { as: values.as })
         return
       }
       case 'export': {
@@ -74,7 +75,7 @@ async function main(argv: string[]) {
         }
         if (values.format !== undefined && values.format !== 'assetbridge') fail('--format must be hsds (or leave it out for the assetbridge/v1 ledger)')
         if (!sub) fail('export needs a FILE.json or a DIR/')
-        process.exitCode = exportCommand(db, sub, console.log, console.error)
+        process.exitCode = exportCommand(db, sub, console.log, console.error, { as: values.as })
         return
       }
       default:

@@ -28,7 +28,7 @@ export const isEmpty = (db: Db) => db.select({ n: count() }).from(areas).get()!.
 export async function seedDemo(db: Db, opts: { password?: string; now?: Date } = {}): Promise<DemoAccount[]> {
   const now = opts.now ?? new Date()
   // The district, its organizations and their listings go in the way a social worker's ledger does.
-  interchange.importLedger(db, { format: interchange.FORMAT, areas: demoAreas, organizations: demoOrganizations, ...demoListings(now) }, { actorId: null, now })
+  interchange.importLedger(db, { format: interchange.FORMAT, areas: demoAreas, organizations: demoOrganizations, ...demoListings(now) }, { by: 'operator', now })
   const areaIds = new Map(db.select({ id: areas.id, ref: areas.ref }).from(areas).all().map((a) => [a.ref!, a.id]))
   const orgIds = new Map(db.select({ id: organizations.id, ref: organizations.ref }).from(organizations).all().map((o) => [o.ref!, o.id]))
   // Contact details are private and not part of the interchange format.

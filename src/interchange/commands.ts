@@ -8,14 +8,34 @@ import { exportLedger, toCsv, toJson } from './export.js'
 import { LedgerRejected, describe } from './problems.js'
 import { hsdsAllServices } from './hsds-export.js'
 import type { Locale } from '../i18n/i18n.js'
+import * as accounts from '../accounts/accounts.js'
+import type { Importer } from './rights.js'
 
 type Print = (line: string) => void
 
 /**
- * `cli import FILE [FILE...]`: 0 with a summary, 1 with every problem (in English, one per line), 2 when a
- * file cannot be read at all. The operator at the terminal may set any trust level.
+ * Whose rights a ledger command runs with. The operator at the terminal holds the database file, so by default
+ * an admin's; `--as EMAIL` takes that broker's or admin's instead (a member has no ledger on the site either).
  */
-export function importCommand(db: Db, files: string[], out: Print, err: Print, now = new Date()): number {
+export function commandImporter(db: Db, as: string | undefined): { importer: Importer } | { error: string } {
+  if (as === undefined) return { importer: 'operator' }
+  const row = accounts.findByEmail(db, as)
+  const user = row && accounts.load(db, row.id)
+  if (!user) return { error: `--as: no active account ${as}` }
+  if (user.role === 'member') return { error: `--as: ${as} is a member; ledgers are for brokers and admins` }
+  return { importer: user }
+}
+
+/**
+ * `cli import [--as EMAIL] FILE [FILE...]`: 0 with a summary, 1 with every problem (in English, one per line),
+ * 2 when a file cannot be read at all or `--as` names no broker or admin.
+ */
+export function importCommand(db: Db, files: string[], out: Print, err: Print, opts: { as?: string; now?: Date } = {}): number {
+  const who = commandImporter(db, opts.as)
+  if ('error' in who) {
+    err(who.error)
+    return 2
+  }
   if (files.length === 0) {
     err('import needs a .json file, or one or more .csv files named by section (areas.csv, organizations.csv, needs.csv, offers.csv)')
     return 2
@@ -30,7 +50,7 @@ export function importCommand(db: Db, files: string[], out: Print, err: Print, n
     }
   }
   try {
-    const counts = importLedger(db, readFiles(loaded), { actorId: null, now, canEndorse: true })
+    const counts = importLedger(db, readFiles(loaded), { by: who.importer, now: opts.now })
     out(`${totalChanged(counts) ? 'Imported' : 'Nothing to change in'} ${files.join(', ')}:`)
     for (const s of SECTIONS) {
       const c = counts[s]
@@ -45,9 +65,14 @@ export function importCommand(db: Db, files: string[], out: Print, err: Print, n
   }
 }
 
-/** `cli export FILE.json`, or `cli export DIR/` for one CSV file per section. */
-export function exportCommand(db: Db, target: string, out: Print, err: Print): number {
-  const ledger = exportLedger(db)
+/** `cli export [--as EMAIL] FILE.json`, or `DIR/` for one CSV file per section; a broker's leaves drafts out. */
+export function exportCommand(db: Db, target: string, out: Print, err: Print, opts: { as?: string } = {}): number {
+  const who = commandImporter(db, opts.as)
+  if ('error' in who) {
+    err(who.error)
+    return 2
+  }
+  const ledger = exportLedger(db, { by: who.importer })
   const counts = SECTIONS.map((s) => `${ledger[s]?.length ?? 0} ${s}`).join(', ')
   if (/\.json$/i.test(target)) {
     fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true })

@@ -62,3 +62,21 @@ export function parseCsv(text: string): { rows: CsvRow[]; unclosed?: number } {
 export function csvLine(cells: readonly string[]): string {
   return cells.map((c) => (/[",\r\n]/.test(c) || /^\s|\s$/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')
 }
+
+const FORMULA = /^[=+\-@\t\r]/
+
+/**
+ * Text a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) gets an
+ * apostrophe in front, so Excel and LibreOffice take it as text (OWASP's advice for CSV injection). The
+ * reports' tables and the ledger's CSV export both write cells through this.
+ */
+export const formulaSafe = (text: string) => (FORMULA.test(text) ? `'${text}` : text)
+
+/**
+ * The ledger's CSV cell for a text: formulaSafe(), and one more apostrophe in front of a text that already
+ * starts with one, so that fromSpreadsheet() takes exactly one away and every text comes back as it was.
+ */
+export const toSpreadsheet = (text: string) => (text.startsWith("'") ? `'${text}` : formulaSafe(text))
+
+/** A ledger CSV cell as written by toSpreadsheet() (or by hand, the same way): one leading apostrophe removed. */
+export const fromSpreadsheet = (cell: string) => (/^'[=+\-@\t\r']/.test(cell) ? cell.slice(1) : cell)

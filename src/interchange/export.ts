@@ -1,8 +1,9 @@
-import { asc, eq, isNull } from 'drizzle-orm'
+import { asc, eq, isNull, ne } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import { areas, needs, offers, organizations } from '../db/schema.js'
 import { CSV_COLUMNS, FORMAT, SECTIONS, type AreaRecord, type FileStatus, type Ledger, type NeedRecord, type OfferRecord, type OrgRecord, type Section } from './format.js'
-import { csvLine } from './csv.js'
+import { csvLine, toSpreadsheet } from './csv.js'
+import type { Importer } from './rights.js'
 
 /**
  * The whole ledger in `assetbridge/v1`: every area, organization, need and offer, sorted so that the same
@@ -12,9 +13,14 @@ import { csvLine } from './csv.js'
  * A record without a ref is given one here (`area-<id>`, `org-<id>`, `need-<id>`, `offer-<id>`) and it is
  * stored: the file names the record the same way next time, and importing the file back updates that
  * record instead of creating a second one. That is the only write an export makes.
+ *
+ * A draft is its organization's own until published: a broker's export leaves drafts out, as the site shows
+ * them to nobody else. An admin's or the operator's export is the whole database, drafts included, so that
+ * export → import gives it back.
  */
-export function exportLedger(db: Db): Ledger {
+export function exportLedger(db: Db, { by }: { by: Importer }): Ledger {
   assignRefs(db)
+  const drafts = by === 'operator' || by.role === 'admin'
   const areaRows = db.select().from(areas).all()
   const refOfArea = new Map(areaRows.map((a) => [a.id, a.ref!]))
   const orgRows = db.select().from(organizations).orderBy(asc(organizations.id)).all()
@@ -30,13 +36,13 @@ export function exportLedger(db: Db): Ledger {
       ref: o.ref!, name: o.name, kind: o.kind, area: refOfArea.get(o.areaId)!, registered: o.registered, trust: o.trust, focus: o.focus,
       members: o.members, description: o.description,
     })).sort(byRef),
-    needs: db.select().from(needs).all().map((n) => strip<NeedRecord>({
+    needs: db.select().from(needs).where(drafts ? undefined : ne(needs.status, 'draft')).all().map((n) => strip<NeedRecord>({
       ref: n.ref!, org: refOfOrg.get(n.orgId)!, category: n.category, title: n.title, description: n.description, quantity: n.quantity,
       unit: n.unit, from: n.fromDate, until: n.untilDate, schedule: n.schedule, area: refOfArea.get(n.areaId)!, place: n.place,
       urgency: n.urgency, beneficiaries: n.beneficiaries, expires: n.expiresAt, status: status(n.status),
       close_reason: n.status === 'closed' ? n.closeReason : null,
     })).sort(byRef),
-    offers: db.select().from(offers).all().map((o) => strip<OfferRecord>({
+    offers: db.select().from(offers).where(drafts ? undefined : ne(offers.status, 'draft')).all().map((o) => strip<OfferRecord>({
       ref: o.ref!, org: refOfOrg.get(o.orgId)!, category: o.category, title: o.title, description: o.description, quantity: o.quantity,
       unit: o.unit, from: o.fromDate, until: o.untilDate, schedule: o.schedule, serves: refOfArea.get(o.servesAreaId)!,
       conditions: { min_trust: o.minTrust, focus: o.focus }, expires: o.expiresAt, status: status(o.status),
@@ -63,7 +69,8 @@ export function toCsv(ledger: Ledger): Record<`${Section}.csv`, string> {
   return out
 }
 
-const cell = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(';') : String(v))
+// Texts go through toSpreadsheet() (no cell runs as a formula in Excel); numbers, booleans and lists of codes cannot start one.
+const cell = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(';') : typeof v === 'string' ? toSpreadsheet(v) : String(v))
 
 /** Drops empty optional fields (null, '') — but an empty list and the explicit `parent: null` of a district stay. */
 function strip<T>(record: Record<string, unknown>, keepNull: string[] = []): T {

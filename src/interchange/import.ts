@@ -1,20 +1,21 @@
 import { eq, inArray, isNotNull, sql } from 'drizzle-orm'
 import { sqliteOf, writeTx, type Db } from '../db/client.js'
-import { areas, categories, needs, offers, organizations } from '../db/schema.js'
+import { areas, categories, needs, offers, organizations, TRUST_LEVELS } from '../db/schema.js'
 import * as fts from '../db/fts.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
+import * as orgs from '../orgs/orgs.js'
 import { defaultExpiry, demandStatus } from '../listings/listings.js'
 import type { Problem } from '../shared/errors.js'
 import { SECTIONS, type AreaRecord, type Ledger, type LedgerProblem, type NeedRecord, type OfferRecord, type OrgRecord, type Section } from './format.js'
 import { CheckedLedger, checkLedger } from './read.js'
 import { LedgerRejected } from './problems.js'
+import { LedgerRights, type Importer } from './rights.js'
 
 export interface ImportOptions {
-  actorId: number | null
+  /** Whose rights the file is imported with (rights.ts): a broker's or admin's, or the CLI operator's. */
+  by: Importer
   now?: Date
-  /** Setting or removing "endorsed" is the street office's (an admin's) act; a broker's file may not do it. */
-  canEndorse?: boolean
 }
 export interface SectionCounts { created: number; updated: number; unchanged: number }
 export type ImportCounts = Record<Section, SectionCounts>
@@ -32,6 +33,8 @@ type OfferRow = typeof offers.$inferSelect
  * are collected first, and any one of them refuses the whole file with LedgerRejected. Otherwise areas,
  * organizations, needs and offers are written in one transaction; a record equal to what is stored is
  * left alone (no version, updated_at or event), so importing the same file twice changes nothing.
+ * What the importer may not do on the site (rights.ts) is found while writing, where it is known what a record
+ * would change; any such refusal is a problem too, and throwing it rolls the whole transaction back.
  * `input` is a ledger object or readFiles()'s result.
  */
 export function importLedger(db: Db, input: unknown, opts: ImportOptions): ImportCounts {
@@ -40,16 +43,18 @@ export function importLedger(db: Db, input: unknown, opts: ImportOptions): Impor
   // Checked inside the write lock, so nothing can change between the check and the write.
   return writeTx(db, (tx) => {
     const state = load(tx, checked.ledger)
-    const problems = [...checked.problems, ...checkAgainstDb(checked.ledger, state, opts)]
+    const problems = [...checked.problems, ...checkAgainstDb(checked.ledger, state)]
     if (problems.length) throw new LedgerRejected(problems)
-    const w = new Writer(db, tx, state, opts.actorId, now)
+    const rights = new LedgerRights(tx, opts.by)
+    const w = new Writer(db, tx, state, rights, now)
     const counts = {
       areas: w.areas(checked.ledger.areas ?? []),
       organizations: w.organizations(checked.ledger.organizations ?? []),
       needs: w.needs(checked.ledger.needs ?? []),
       offers: w.offers(checked.ledger.offers ?? []),
     }
-    events.record(tx, { actorId: opts.actorId, action: 'ledger.imported', subjectType: 'ledger', data: { counts } }, now)
+    if (w.refused.length) throw new LedgerRejected(w.refused)
+    events.record(tx, { actorId: rights.actorId, action: 'ledger.imported', subjectType: 'ledger', data: { counts } }, now)
     return counts
   })
 }
@@ -85,7 +90,7 @@ function load(tx: Db, ledger: Ledger): State {
   }
 }
 
-function checkAgainstDb(ledger: Ledger, state: State, opts: ImportOptions): LedgerProblem[] {
+function checkAgainstDb(ledger: Ledger, state: State): LedgerProblem[] {
   const problems: LedgerProblem[] = []
   const add = (section: Section, ref: string | undefined, field: string, message: Problem) => problems.push({ section, ref: ref ?? null, field, message })
   const fileAreas = new Map((ledger.areas ?? []).filter((a) => a.ref).map((a) => [a.ref, a]))
@@ -133,10 +138,6 @@ function checkAgainstDb(ledger: Ledger, state: State, opts: ImportOptions): Ledg
 
   for (const o of ledger.organizations ?? []) {
     if (o.area && !areaKnown(o.area)) add('organizations', o.ref, 'area', { key: 'ledger.unknown_area', params: { ref: o.area } })
-    const stored = o.ref ? state.orgsByRef.get(o.ref) : undefined
-    const endorsing = o.trust === 'endorsed' && stored?.trust !== 'endorsed'
-    const unendorsing = stored?.trust === 'endorsed' && o.trust !== undefined && o.trust !== 'endorsed'
-    if (opts.canEndorse === false && (endorsing || unendorsing)) add('organizations', o.ref, 'trust', { key: 'ledger.endorse_admin' })
   }
 
   const listings = (section: 'needs' | 'offers', records: (NeedRecord | OfferRecord)[], areaField: 'area' | 'serves', stored: Map<string, NeedRow | OfferRow>) => {
@@ -168,17 +169,31 @@ const counts = (): SectionCounts => ({ created: 0, updated: 0, unchanged: 0 })
 
 class Writer {
   private readonly at: string
+  private readonly actorId: number | null
   private readonly areaIds = new Map<string, number>()
   private readonly orgIds = new Map<string, number>()
+  /** What the importer could not have done on the site. Writing goes on, so every refusal is found; then all is rolled back. */
+  readonly refused: LedgerProblem[] = []
 
-  constructor(private readonly db: Db, private readonly tx: Db, private readonly state: State, private readonly actorId: number | null, private readonly now: Date) {
+  constructor(private readonly db: Db, private readonly tx: Db, private readonly state: State, private readonly rights: LedgerRights, private readonly now: Date) {
     this.at = now.toISOString()
+    this.actorId = rights.actorId
     for (const [ref, a] of state.areasByRef) this.areaIds.set(ref, a.id)
     for (const [ref, o] of state.orgsByRef) this.orgIds.set(ref, o.id)
   }
 
   private event(action: string, subjectType: string, subjectId: number, ref: string, change: 'created' | 'updated') {
     events.record(this.tx, { actorId: this.actorId, action, subjectType, subjectId, data: { ref, change } }, this.now)
+  }
+
+  private refuse(section: Section, ref: string, field: string | null, message: Problem) {
+    this.refused.push({ section, ref, field, message })
+  }
+
+  /** Whether the importer looks after this organization (by its area as written so far in this transaction). */
+  private looksAfter(orgId: number): boolean {
+    const org = this.tx.select({ areaId: organizations.areaId }).from(organizations).where(eq(organizations.id, orgId)).get()
+    return !!org && this.rights.covers(org.areaId)
   }
 
   /** Parents before children, so every parent has an id (and a path) when its children are written. */
@@ -190,6 +205,9 @@ class Writer {
     for (const r of ordered) {
       const parentId = r.parent === null ? null : this.areaIds.get(r.parent)!
       const current = this.state.areasByRef.has(r.ref) ? areasSvc.get(this.tx, this.state.areasByRef.get(r.ref)!.id)! : undefined
+      if (!this.rights.areas && !(current && same({ name: r.name, nameEn: r.name_en ?? null, lat: r.lat ?? null, lng: r.lng ?? null, parentId }, current))) {
+        this.refuse('areas', r.ref, null, { key: 'ledger.areas_admin' })
+      }
       if (!current) {
         // areas.create records area.created; the level and the materialised path follow from the parent.
         const row = areasSvc.create(this.tx, this.actorId, { name: r.name, nameEn: r.name_en, parentId: parentId ?? undefined, ref: r.ref, lat: r.lat, lng: r.lng }, this.now)
@@ -220,9 +238,20 @@ class Writer {
     for (const r of records) {
       const stored = this.state.orgsByRef.get(r.ref)
       const current = stored && this.tx.select().from(organizations).where(eq(organizations.id, stored.id)).get()!
+      const areaId = this.areaIds.get(r.area)!
+      // As on the site (orgs.trustSurvives): a vouching or endorsement was given for a kind and an area, and
+      // a change of either withdraws it. A trust level the file states is then given anew, if the importer may.
+      const before = !current ? 'self_declared' : orgs.trustSurvives(current, { kind: r.kind, areaId }) ? current.trust : 'self_declared'
+      const trust = r.trust ?? before
       const next = {
-        name: r.name, kind: r.kind, areaId: this.areaIds.get(r.area)!, registered: r.registered, trust: r.trust ?? current?.trust ?? 'self_declared',
+        name: r.name, kind: r.kind, areaId, registered: r.registered, trust,
         focus: r.focus, members: r.members ?? null, description: r.description ?? '',
+      }
+      if (!current || !same(next, current)) {
+        const refusal = this.rights.trustRefusal(before, trust)
+        if (current && !this.rights.covers(current.areaId)) this.refuse('organizations', r.ref, null, { key: 'ledger.org_not_yours' })
+        else if (!this.rights.covers(areaId)) this.refuse('organizations', r.ref, 'area', { key: 'ledger.area_not_yours', params: { ref: r.area } })
+        else if (refusal) this.refuse('organizations', r.ref, 'trust', refusal)
       }
       if (!current) {
         const row = this.tx.insert(organizations).values({ ...next, ref: r.ref, createdAt: this.at, updatedAt: this.at }).returning({ id: organizations.id }).get()
@@ -234,6 +263,12 @@ class Writer {
         // Contact details are not in the format, so an import never touches them.
         this.tx.update(organizations).set({ ...next, updatedAt: this.at, version: sql`${organizations.version} + 1` }).where(eq(organizations.id, current.id)).run()
         this.event('org.imported', 'organization', current.id, r.ref, 'updated')
+        if (TRUST_LEVELS.indexOf(trust) < TRUST_LEVELS.indexOf(current.trust) && before !== current.trust) {
+          events.record(this.tx, {
+            actorId: this.actorId, action: 'org.trust_reset', subjectType: 'organization', subjectId: current.id,
+            data: { from: current.trust, kind: [current.kind, r.kind], areaId: [current.areaId, areaId] },
+          }, this.now)
+        }
         c.updated++
       }
     }
@@ -288,9 +323,21 @@ class Writer {
     return c
   }
 
+  private refOfOrg(id: number): string {
+    for (const [ref, orgId] of this.orgIds) if (orgId === id) return ref
+    return String(id)
+  }
+
   /** Inserts, updates (version + 1) or leaves alone; returns the written row, or undefined when unchanged. */
   private upsert<R extends NeedRow | OfferRow>(table: typeof needs | typeof offers, kind: 'need' | 'offer', ref: string, current: R | undefined, next: Record<string, unknown>, c: SectionCounts): R | undefined {
     const t = table as typeof needs
+    const section = kind === 'need' ? 'needs' : 'offers'
+    const orgId = next.orgId as number
+    if (!current || !same(next, current)) {
+      // On behalf of an organization the importer looks after, the one it belongs to now and the one it moves to.
+      if (current && !this.looksAfter(current.orgId)) this.refuse(section, ref, null, { key: 'ledger.listing_not_yours' })
+      else if (!this.looksAfter(orgId)) this.refuse(section, ref, 'org', { key: 'ledger.org_outside', params: { ref: this.refOfOrg(orgId) } })
+    }
     if (!current) {
       const row = this.tx.insert(t).values({ ...(next as typeof needs.$inferInsert), ref, createdAt: this.at, updatedAt: this.at }).returning().get() as R
       this.event(`${kind}.imported`, kind, row.id, ref, 'created')

@@ -13,7 +13,10 @@ const ImportBody = {
   },
 } as const
 
-/** Brokers and admins move whole ledgers in and out: upload a .json or the section .csv files, download the .json. */
+/**
+ * Brokers and admins move whole ledgers in and out: upload a .json or the section .csv files, download the .json.
+ * Both with the signed-in person's rights (rights.ts): a broker changes only what they could on the site.
+ */
 const interchangeRoutes: FastifyPluginAsync = async (app) => {
   // Only this plugin's routes take file uploads; everywhere else multipart stays unsupported (415).
   app.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: Readable) => parseUpload(req.headers, payload))
@@ -27,7 +30,7 @@ const interchangeRoutes: FastifyPluginAsync = async (app) => {
     const upload = uploadedFiles(req.body as Partial<UploadBody>)
     try {
       if (upload.problems.length) throw new interchange.LedgerRejected(upload.problems)
-      const counts = interchange.importLedger(app.db, interchange.readFiles(upload.files), { actorId: req.user!.id, canEndorse: req.user!.role === 'admin' })
+      const counts = interchange.importLedger(app.db, interchange.readFiles(upload.files), { by: req.user! })
       return page(reply, { counts: interchange.SECTIONS.map((section) => ({ section, ...counts[section] })), changed: interchange.totalChanged(counts) })
     } catch (err) {
       if (!(err instanceof interchange.LedgerRejected)) throw err
@@ -35,8 +38,8 @@ const interchangeRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  app.get('/ledger/export.json', { config: { access: 'staff' } }, async (_req, reply) => {
-    const json = interchange.toJson(interchange.exportLedger(app.db))
+  app.get('/ledger/export.json', { config: { access: 'staff' } }, async (req, reply) => {
+    const json = interchange.toJson(interchange.exportLedger(app.db, { by: req.user! }))
     return reply.type('application/json; charset=utf-8')
       .header('Content-Disposition', `attachment; filename="assetbridge-ledger-${isoDate(new Date())}.json"`)
       .send(json)

@@ -7,3 +7,4 @@ export { readFiles, checkLedger, sectionOfFile, CheckedLedger, type LedgerFile }
 export { importLedger, totalChanged, type ImportCounts, type ImportOptions, type SectionCounts } from './import.js'
 export { exportLedger, toJson, toCsv } from './export.js'
 export { LedgerRejected, describe, locate } from './problems.js'
+export { LedgerRights, type Importer } from './rights.js'

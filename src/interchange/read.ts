@@ -1,5 +1,5 @@
 import { CSV_COLUMNS, FORMAT, RULES, SECTIONS, type FieldRule, type Ledger, type LedgerProblem, type Section } from './format.js'
-import { decodeText, parseCsv } from './csv.js'
+import { decodeText, fromSpreadsheet, parseCsv } from './csv.js'
 import { validateLedger } from './validate.js'
 
 /** A ledger that has been through the pure checks, with every problem they found. */
@@ -105,7 +105,7 @@ function csvSection(section: Section, text: string, problems: LedgerProblem[]) {
     }
     const record: Record<string, unknown> = {}
     columns.forEach((c, i) => {
-      const cell = row.cells[i] ?? ''
+      const cell = fromSpreadsheet(row.cells[i] ?? '')
       if (!known.includes(c) || cell.trim() === '' || columns.indexOf(c) !== i) return
       if (section === 'offers' && (c === 'min_trust' || c === 'focus')) {
         const conditions = (record.conditions ??= {}) as Record<string, unknown>

@@ -2,7 +2,7 @@
  * A report as tables: the one shape the page, the CSV files and the workbook all print, so the three can
  * never disagree. Pure: the words come in as functions.
  */
-import { csvLine } from '../interchange/csv.js'
+import { csvLine, formulaSafe } from '../interchange/csv.js'
 import { numberFormat } from '../shared/format.js'
 import type { Report } from './figures.js'
 
@@ -106,7 +106,7 @@ export function toCsv(table: Table, locale: string): string {
   const cell = (c: Cell) => {
     if (c.value === null) return ''
     const s = formatCell(c, locale, { grouping: false })
-    return c.format === 'text' && /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
+    return c.format === 'text' ? formulaSafe(s) : s
   }
   return `\uFEFF${[csvLine(table.columns), ...table.rows.map((row) => csvLine(row.map(cell)))].join('\r\n')}\r\n`
 }

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../../../src/config.js'
 import { openDb } from '../../../src/db/client.js'
 import * as interchange from '../../../src/interchange/interchange.js'
+import * as accounts from '../../../src/accounts/accounts.js'
+import { parseCsv } from '../../../src/interchange/csv.js'
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/interchange')
 let dir: string
@@ -86,4 +88,63 @@ describe('npm run cli -- import / export', () => {
     expect(missing.stderr).toMatch(/cannot read .*nope\.json/)
     expect((await cli(db, 'export', path.join(dir, 'ledger.txt'))).code).toBe(2)
   }, 60_000)
+
+  it('writes no CSV cell a spreadsheet would run as a formula, and reads the export back to the same ledger', async () => {
+    const db = path.join(dir, 'formula.sqlite')
+    const ledger = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'ledger.json'), 'utf8')) as interchange.Ledger
+    const tricky = ['=HYPERLINK("http://evil.example","点这里")', '@SUM(A1:A9)', '+86 138 0000 0000', '-2+3+cmd|\' /C calc\'!A0', "'=already quoted", "'plain apostrophe"]
+    ledger.organizations![0].name = tricky[0]
+    ledger.organizations![0].description = tricky[1]
+    ledger.needs![0].title = tricky[2]
+    ledger.needs![0].description = tricky[3]
+    ledger.needs![1].title = tricky[4]
+    ledger.offers![0].title = tricky[5]
+    ledger.areas![2].lng = -0.12
+    const source = path.join(dir, 'formula.json')
+    fs.writeFileSync(source, JSON.stringify(ledger))
+    expect((await cli(db, 'import', source)).code).toBe(0)
+    const json = path.join(dir, 'formula-out', 'ledger.json')
+    const csvDir = path.join(dir, 'formula-out', 'csv') + path.sep
+    expect((await cli(db, 'export', json)).code).toBe(0)
+    expect((await cli(db, 'export', csvDir)).code).toBe(0)
+
+    const cells = fs.readdirSync(csvDir).flatMap((name) => parseCsv(fs.readFileSync(path.join(csvDir, name), 'utf8').replace(/^\uFEFF/, '')).rows.flatMap((r) => r.cells))
+    expect(cells.filter((c) => /^[=+@]/.test(c) || /^-\D/.test(c))).toEqual([])
+    for (const text of tricky) expect(cells).toContain(`'${text}`)
+    expect(cells).toContain('-0.12')
+
+    // Imported back into an empty database, the CSV files give the very same ledger.
+    const copy = path.join(dir, 'formula-copy.sqlite')
+    const names = fs.readdirSync(csvDir).map((name) => path.join(csvDir, name))
+    expect((await cli(copy, 'import', ...names)).code).toBe(0)
+    const again = path.join(dir, 'formula-out', 'again.json')
+    expect((await cli(copy, 'export', again)).code).toBe(0)
+    expect(fs.readFileSync(again, 'utf8')).toBe(fs.readFileSync(json, 'utf8'))
+    expect(fs.readFileSync(json, 'utf8')).toContain(JSON.stringify(tricky[0]))
+  }, 120_000)
+
+  it('runs with an admin\'s rights, or with --as those of a broker or admin, never a member\'s', async () => {
+    const db = path.join(dir, 'as.sqlite')
+    const { db: handle, sqlite } = openDb(db, ROOT)
+    try {
+      const admin = await accounts.add(handle, { email: 'admin@example.cn', role: 'admin', password: 'correct horse battery staple' })
+      await accounts.add(handle, { email: 'broker@example.cn', role: 'broker', password: 'correct horse battery staple' })
+      await accounts.add(handle, { email: 'member@example.cn', role: 'member', password: 'correct horse battery staple' })
+      expect(admin.id).toBeGreaterThan(0)
+    } finally {
+      sqlite.close()
+    }
+    const file = path.join(FIXTURES, 'ledger.json')
+    const member = await cli(db, 'import', '--as', 'member@example.cn', file)
+    expect(member.code).toBe(2)
+    expect(member.stderr).toMatch(/member@example\.cn is a member/)
+    expect((await cli(db, 'import', '--as', 'nobody@example.cn', file)).code).toBe(2)
+
+    const broker = await cli(db, 'import', '--as', 'broker@example.cn', file)
+    expect(broker.code).toBe(1)
+    expect(broker.stderr).toContain('areas[H]: Only an admin can create or change areas')
+    const operator = await cli(db, 'import', file)
+    expect(operator.code).toBe(0)
+    expect(operator.stdout).toMatch(/areas\s+3 created/)
+  }, 120_000)
 })

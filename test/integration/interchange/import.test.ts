@@ -3,7 +3,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { eq } from 'drizzle-orm'
-import { appForTest, tableCounts } from '../../helpers/app.js'
+import { addUser, appForTest, tableCounts } from '../../helpers/app.js'
+import * as accounts from '../../../src/accounts/accounts.js'
 import * as interchange from '../../../src/interchange/interchange.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
@@ -43,7 +44,7 @@ const eventCount = (app: FastifyInstance) => app.db.select().from(events).all().
 describe('importing a ledger', () => {
   it('creates every record of the contract example, in tree order with materialised paths', async () => {
     const app = await appForTest()
-    const counts = interchange.importLedger(app.db, fixture('ledger.json'), { actorId: null, now: T1 })
+    const counts = interchange.importLedger(app.db, fixture('ledger.json'), { by: 'operator', now: T1 })
     expect(counts).toEqual({
       areas: { created: 3, updated: 0, unchanged: 0 },
       organizations: { created: 2, updated: 0, unchanged: 0 },
@@ -61,10 +62,10 @@ describe('importing a ledger', () => {
 
   it('changes nothing when the same file is imported twice: no version, updated_at or per-record event', async () => {
     const app = await appForTest()
-    interchange.importLedger(app.db, fixture('ledger.json'), { actorId: null, now: T1 })
+    interchange.importLedger(app.db, fixture('ledger.json'), { by: 'operator', now: T1 })
     const before = snapshot(app)
     const eventsBefore = eventCount(app)
-    const counts = interchange.importLedger(app.db, fixture('ledger.json'), { actorId: null, now: T2 })
+    const counts = interchange.importLedger(app.db, fixture('ledger.json'), { by: 'operator', now: T2 })
     expect(counts).toEqual({
       areas: { created: 0, updated: 0, unchanged: 3 },
       organizations: { created: 0, updated: 0, unchanged: 2 },
@@ -80,17 +81,18 @@ describe('importing a ledger', () => {
 
   it('updates a corrected record in place, and the search index with it', async () => {
     const app = await appForTest()
-    interchange.importLedger(app.db, fixture('ledger.json'), { actorId: null, now: T1 })
+    interchange.importLedger(app.db, fixture('ledger.json'), { by: 'operator', now: T1 })
     const ledger = fixture('ledger.json')
     ledger.needs![0].title = '雨季室内排练场地（可放音乐）'
     ledger.needs![0].description = '需要一个粤剧排练也能用的大厅'
-    const counts = interchange.importLedger(app.db, ledger, { actorId: 7, now: T2 })
+    const admin = await addUser(app, { email: 'admin@example.cn', role: 'admin' })
+    const counts = interchange.importLedger(app.db, ledger, { by: admin, now: T2 })
     expect(counts.needs).toEqual({ created: 0, updated: 1, unchanged: 1 })
     const row = app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()!
     expect(row).toMatchObject({ version: 2, updatedAt: T2.toISOString(), createdAt: T1.toISOString() })
     expect(needs.list(app.db, { q: '粤剧' }, T1).items.map((n) => n.ref)).toEqual(['n-1'])
     const updated = app.db.select().from(events).where(eq(events.action, 'need.imported')).all().at(-1)!
-    expect(updated).toMatchObject({ actorId: 7, subjectId: row.id, data: { ref: 'n-1', change: 'updated' } })
+    expect(updated).toMatchObject({ actorId: admin.id, subjectId: row.id, data: { ref: 'n-1', change: 'updated' } })
   })
 
   it('makes imported needs findable by a Chinese word', async () => {
@@ -107,21 +109,21 @@ describe('importing a ledger', () => {
 
   it('keeps remaining = quantity − reserved when the quantity changes, and refuses a quantity below what is reserved', async () => {
     const app = await appForTest()
-    interchange.importLedger(app.db, fixture('ledger.json'), { actorId: null, now: T1 })
+    interchange.importLedger(app.db, fixture('ledger.json'), { by: 'operator', now: T1 })
     // Accepted matches reserve 10 of the need's 16 hours and 50 of the offer's 60.
     app.sqlite.prepare("UPDATE needs SET remaining = remaining - 10 WHERE ref = 'n-1'").run()
     app.sqlite.prepare("UPDATE offers SET remaining = remaining - 50 WHERE ref = 'o-1'").run()
     const ledger = fixture('ledger.json')
     ledger.needs![0].quantity = 20
     ledger.offers![0].quantity = 55
-    interchange.importLedger(app.db, ledger, { actorId: null, now: T2 })
+    interchange.importLedger(app.db, ledger, { by: 'operator', now: T2 })
     expect(app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()).toMatchObject({ quantity: 20, remaining: 10, status: 'partly_met' })
     expect(app.db.select().from(offersTable).where(eq(offersTable.ref, 'o-1')).get()).toMatchObject({ quantity: 55, remaining: 5 })
 
     ledger.needs![0].quantity = 9
     ledger.offers![0].quantity = 49
     const before = snapshot(app)
-    expect(rejected(() => interchange.importLedger(app.db, ledger, { actorId: null, now: T2 })).map((p) => [interchange.describe(p)])).toEqual([
+    expect(rejected(() => interchange.importLedger(app.db, ledger, { by: 'operator', now: T2 })).map((p) => [interchange.describe(p)])).toEqual([
       ['needs[n-1].quantity: 10 is already reserved by matches; the quantity cannot be less'],
       ['offers[o-1].quantity: 50 is already reserved by matches; the quantity cannot be less'],
     ])
@@ -130,11 +132,11 @@ describe('importing a ledger', () => {
 
   it('rejects a bad file whole, listing every problem, and writes nothing at all', async () => {
     const app = await appForTest()
-    interchange.importLedger(app.db, fixture('ledger.json'), { actorId: null, now: T1 })
+    interchange.importLedger(app.db, fixture('ledger.json'), { by: 'operator', now: T1 })
     const bad = fixture('bad.json')
     const rowsBefore = tableCounts(app)
     const before = snapshot(app)
-    const problems = rejected(() => interchange.importLedger(app.db, bad, { actorId: null, now: T2 }))
+    const problems = rejected(() => interchange.importLedger(app.db, bad, { by: 'operator', now: T2 }))
     expect(where(problems).sort()).toEqual([
       'areas[H-X].parent ledger.unknown_area',
       'needs[n-7].unit validation.unit',
@@ -162,18 +164,18 @@ describe('importing a ledger', () => {
     const ledger = fixture('ledger.json')
     ledger.offers![0].serves = 'H-NOWHERE'
     const rowsBefore = tableCounts(app)
-    expect(where(rejected(() => interchange.importLedger(app.db, ledger, { actorId: null, now: T1 })))).toEqual(['offers[o-1].serves ledger.unknown_area'])
+    expect(where(rejected(() => interchange.importLedger(app.db, ledger, { by: 'operator', now: T1 })))).toEqual(['offers[o-1].serves ledger.unknown_area'])
     expect(tableCounts(app)).toEqual(rowsBefore)
     expect(app.sqlite.prepare('SELECT count(*) AS n FROM search_needs_docsize').get()).toEqual({ n: 0 })
   })
 
   it('resolves refs to records already in the database', async () => {
     const app = await appForTest()
-    interchange.importLedger(app.db, fixture('ledger.json'), { actorId: null, now: T1 })
+    interchange.importLedger(app.db, fixture('ledger.json'), { by: 'operator', now: T1 })
     const counts = interchange.importLedger(app.db, {
       format: 'assetbridge/v1',
       needs: [{ ref: 'n-9', org: 'org-dance', category: 'volunteers', title: '送餐志愿者', quantity: 40, unit: 'person_hours', area: 'H-DH-LZW' }],
-    }, { actorId: null, now: T2 })
+    }, { by: 'operator', now: T2 })
     expect(counts.needs).toEqual({ created: 1, updated: 0, unchanged: 0 })
   })
 
@@ -181,13 +183,13 @@ describe('importing a ledger', () => {
     const app = await appForTest()
     const ledger = fixture('ledger.json')
     ledger.needs![0] = { ...ledger.needs![0], status: 'closed', close_reason: 'met_elsewhere' }
-    interchange.importLedger(app.db, ledger, { actorId: null, now: T1 })
+    interchange.importLedger(app.db, ledger, { by: 'operator', now: T1 })
     expect(needs.list(app.db, { q: '排练' }, T1).items).toEqual([])
     // A spreadsheet without a status column does not reopen what was closed.
-    interchange.importLedger(app.db, fixture('ledger.json'), { actorId: null, now: T2 })
+    interchange.importLedger(app.db, fixture('ledger.json'), { by: 'operator', now: T2 })
     expect(app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()).toMatchObject({ status: 'closed', closeReason: 'met_elsewhere' })
     ledger.needs![0] = { ...fixture('ledger.json').needs![0], status: 'open' }
-    interchange.importLedger(app.db, ledger, { actorId: null, now: T2 })
+    interchange.importLedger(app.db, ledger, { by: 'operator', now: T2 })
     expect(app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()).toMatchObject({ status: 'open', closeReason: null })
     expect(needs.list(app.db, { q: '排练' }, T1).items.map((n) => n.ref)).toEqual(['n-1'])
   })
@@ -200,9 +202,9 @@ describe('importing a ledger', () => {
       { ref: 'S2', name: '街道二', parent: 'D' },
       { ref: 'C', name: '社区', parent: 'S1' },
     ] } as Ledger
-    interchange.importLedger(app.db, tree, { actorId: null, now: T1 })
+    interchange.importLedger(app.db, tree, { by: 'operator', now: T1 })
     tree.areas![3].parent = 'S2'
-    expect(interchange.importLedger(app.db, tree, { actorId: null, now: T2 }).areas).toEqual({ created: 0, updated: 1, unchanged: 3 })
+    expect(interchange.importLedger(app.db, tree, { by: 'operator', now: T2 }).areas).toEqual({ created: 0, updated: 1, unchanged: 3 })
     const s2 = areasSvc.byRef(app.db, 'S2')!
     expect(areasSvc.byRef(app.db, 'C')!.path).toBe(`${s2.path}${areasSvc.byRef(app.db, 'C')!.id}/`)
 
@@ -213,7 +215,7 @@ describe('importing a ledger', () => {
       { ref: 'L1', name: '圈一', parent: 'L2' },
       { ref: 'L2', name: '圈二', parent: 'L1' },
       { ref: 'SELF', name: '自己', parent: 'SELF' },
-    ] }, { actorId: null, now: T2 }))
+    ] }, { by: 'operator', now: T2 }))
     expect(where(problems)).toEqual([
       'areas[C].parent ledger.level_change',
       'areas[X].parent ledger.too_deep',
@@ -226,10 +228,14 @@ describe('importing a ledger', () => {
   it('lets only an admin give or take away "endorsed", and keeps trust when the file has none', async () => {
     const app = await appForTest()
     const ledger = fixture('ledger.json')
-    expect(where(rejected(() => interchange.importLedger(app.db, ledger, { actorId: 2, now: T1, canEndorse: false })))).toEqual(['organizations[org-dh-office].trust ledger.endorse_admin'])
-    interchange.importLedger(app.db, ledger, { actorId: 1, now: T1, canEndorse: true })
+    interchange.importLedger(app.db, { format: ledger.format, areas: ledger.areas }, { by: 'operator', now: T1 })
+    const [admin, broker] = await Promise.all([addUser(app, { email: 'admin@example.cn', role: 'admin' }), addUser(app, { email: 'broker@example.cn', role: 'broker' })])
+    accounts.setBrokerAreas(app.db, admin.id, broker.id, [areasSvc.byRef(app.db, 'H')!.id])
+    const coveringAll = accounts.load(app.db, broker.id)!
+    expect(where(rejected(() => interchange.importLedger(app.db, ledger, { by: coveringAll, now: T1 })))).toEqual(['organizations[org-dh-office].trust ledger.endorse_admin'])
+    interchange.importLedger(app.db, ledger, { by: admin, now: T1 })
     for (const o of ledger.organizations!) delete o.trust
-    expect(interchange.importLedger(app.db, ledger, { actorId: 2, now: T2, canEndorse: false }).organizations).toEqual({ created: 0, updated: 0, unchanged: 2 })
+    expect(interchange.importLedger(app.db, ledger, { by: coveringAll, now: T2 }).organizations).toEqual({ created: 0, updated: 0, unchanged: 2 })
     expect(app.db.select().from(organizations).where(eq(organizations.ref, 'org-dh-office')).get()!.trust).toBe('endorsed')
   })
 })
@@ -244,23 +250,23 @@ describe('exporting a ledger', () => {
     // (As the app stores one: posting always sets an expiry. See src/interchange/README.md on listings without one.)
     source.sqlite.prepare(`INSERT INTO needs (org_id, category, title, quantity, unit, remaining, area_id, status, expires_at, created_at, updated_at)
       VALUES (1, 'venue', '没有 ref 的需求', 5, 'hours', 5, ?, 'open', '2027-01-01', ?, ?)`).run(plain.id, T1.toISOString(), T1.toISOString())
-    const first = interchange.toJson(interchange.exportLedger(source.db))
+    const first = interchange.toJson(interchange.exportLedger(source.db, { by: 'operator' }))
     expect(first).toContain(`"ref": "area-${plain.id}"`)
     expect(first).toMatch(/"ref": "need-\d+"/)
-    expect(interchange.toJson(interchange.exportLedger(source.db))).toBe(first)
+    expect(interchange.toJson(interchange.exportLedger(source.db, { by: 'operator' }))).toBe(first)
 
     const copy = await appForTest()
-    interchange.importLedger(copy.db, JSON.parse(first), { actorId: null, now: T2 })
-    expect(interchange.toJson(interchange.exportLedger(copy.db))).toBe(first)
+    interchange.importLedger(copy.db, JSON.parse(first), { by: 'operator', now: T2 })
+    expect(interchange.toJson(interchange.exportLedger(copy.db, { by: 'operator' }))).toBe(first)
     // And back into the source: the generated refs name the same records, so nothing changes.
-    const again = interchange.importLedger(source.db, JSON.parse(first), { actorId: null, now: T2 })
+    const again = interchange.importLedger(source.db, JSON.parse(first), { by: 'operator', now: T2 })
     expect(interchange.totalChanged(again)).toBe(0)
   })
 
   it('sorts deterministically, omits empty optional fields and never exports contact details', async () => {
     const app = await appForTest()
     await seedDemo(app.db, { password: 'demo-password-long-enough', now: T1 })
-    const ledger = interchange.exportLedger(app.db)
+    const ledger = interchange.exportLedger(app.db, { by: 'operator' })
     expect(ledger.areas!.slice(0, 3).map((a) => a.ref)).toEqual(['HB', 'HB-DH', 'HB-DH-DH'])
     expect(ledger.needs!.slice(0, 3).map((n) => n.ref)).toEqual(['n-1', 'n-2', 'n-3'])
     expect(ledger.needs!.at(-1)!.ref).toBe('n-42')
@@ -276,10 +282,10 @@ describe('exporting a ledger', () => {
   it('gives CSV files that import into the same ledger', async () => {
     const source = await appForTest()
     await seedDemo(source.db, { password: 'demo-password-long-enough', now: T1 })
-    const json = interchange.toJson(interchange.exportLedger(source.db))
-    const files = Object.entries(interchange.toCsv(interchange.exportLedger(source.db))).map(([name, data]) => ({ name, data }))
+    const json = interchange.toJson(interchange.exportLedger(source.db, { by: 'operator' }))
+    const files = Object.entries(interchange.toCsv(interchange.exportLedger(source.db, { by: 'operator' }))).map(([name, data]) => ({ name, data }))
     const copy = await appForTest()
-    interchange.importLedger(copy.db, interchange.readFiles(files), { actorId: null, now: T2 })
-    expect(interchange.toJson(interchange.exportLedger(copy.db))).toBe(json)
+    interchange.importLedger(copy.db, interchange.readFiles(files), { by: 'operator', now: T2 })
+    expect(interchange.toJson(interchange.exportLedger(copy.db, { by: 'operator' }))).toBe(json)
   })
 })

@@ -139,12 +139,14 @@ describe('uploading a ledger', () => {
     expect(tableCounts(app)).toEqual(before)
   })
 
-  it('lets an admin, not a broker, set "endorsed"', async () => {
+  it('lets an admin, not a broker, create areas (rights.test.ts has the rest of the rule book)', async () => {
     const broker = await signedIn(app, world.broker.email, undefined, { headers: { 'accept-language': 'en' } })
     await broker.get('/ledger')
+    const before = tableCounts(app)
     const refused = await upload(broker, [{ name: 'ledger.json', content: fixture('ledger.json') }])
     expect(refused.statusCode).toBe(422)
-    expect(refused.body).toContain('Only an admin (the street office) can give or take away')
+    expect(refused.body).toContain('Only an admin can create or change areas.')
+    expect(tableCounts(app)).toEqual(before)
     const admin = await signedIn(app, world.admin.email)
     await admin.get('/ledger')
     expect((await upload(admin, [{ name: 'ledger.json', content: fixture('ledger.json') }])).statusCode).toBe(200)
