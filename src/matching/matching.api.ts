@@ -3,6 +3,8 @@ import { inArray } from 'drizzle-orm'
 import { needs, offers, organizations } from '../db/schema.js'
 import * as matching from './matching.js'
 import * as areas from '../areas/areas.js'
+import * as needsSvc from '../needs/needs.js'
+import * as offersSvc from '../offers/offers.js'
 import { presenter } from './present.js'
 import { idParam, str } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
@@ -11,8 +13,10 @@ import { NotFound, ValidationError } from '../shared/errors.js'
 const matchingApi: FastifyPluginAsync = async (app) => {
   const orgRef = (ids: number[]) => new Map((ids.length ? app.db.select({ id: organizations.id, ref: organizations.ref, name: organizations.name }).from(organizations).where(inArray(organizations.id, ids)).all() : []).map((o) => [o.id, { ref: o.ref, name: o.name }]))
 
+  // A listing's matches are shown to whoever may see the listing: a draft only to its organization's members.
   app.get('/api/v1/needs/:id/matches', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
-    const found = matching.offersForNeed(app.db, (req.params as { id: number }).id)
+    const need = needsSvc.visible(app.db, req.user, (req.params as { id: number }).id)
+    const found = need && matching.offersForNeed(app.db, need.id)
     if (!found) throw new NotFound()
     const say = presenter(app.db, req.locale)
     const refs = new Map(app.db.select({ id: offers.id, ref: offers.ref }).from(offers).where(inArray(offers.id, found.matches.map((m) => m.offer.id).concat(0))).all().map((o) => [o.id, o.ref]))
@@ -26,7 +30,8 @@ const matchingApi: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/api/v1/offers/:id/matches', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
-    const found = matching.needsForOffer(app.db, (req.params as { id: number }).id)
+    const offer = offersSvc.visible(app.db, req.user, (req.params as { id: number }).id)
+    const found = offer && matching.needsForOffer(app.db, offer.id)
     if (!found) throw new NotFound()
     const say = presenter(app.db, req.locale)
     const refs = new Map(app.db.select({ id: needs.id, ref: needs.ref }).from(needs).where(inArray(needs.id, found.matches.map((m) => m.need.id).concat(0))).all().map((n) => [n.id, n.ref]))

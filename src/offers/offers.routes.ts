@@ -49,10 +49,11 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
     const owner = !!req.user?.orgIds.includes(offer.orgId)
     const found = matching.needsForOffer(app.db, offer.id)!
     const say = presenter(app.db, req.locale)
-    const broker = req.user?.role === 'broker' && req.user.brokerAreaIds.length > 0
+    // Scoped like a need's page: the holder, the brokers of an area the offer serves, and admins.
+    const broker = !!req.user && orgs.brokerReaches(app.db, req.user, offer.servesAreaId)
     return reply.render('offers/show', {
       matches: found.matches.map((m) => ({ ...m, reasons: say.reasons(m.reasons), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
-      matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
+      matchTotal: found.total, progress: owner || broker || req.user?.role === 'admin' ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
   })
 
   app.get('/offers/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {

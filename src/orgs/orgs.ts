@@ -105,6 +105,17 @@ export function brokerCovers(db: Db, user: CurrentUser, areaId: number): boolean
   return user.brokerAreaIds.some((id) => path.includes(id))
 }
 
+/**
+ * Does this broker cover any part of the area: the area itself (through a street above it) or a community
+ * below it? An offer serving a whole street is the business of every broker with a community in that street.
+ */
+export function brokerReaches(db: Db, user: CurrentUser, areaId: number): boolean {
+  if (user.role !== 'broker' || user.brokerAreaIds.length === 0) return false
+  if (brokerCovers(db, user, areaId)) return true
+  const area = areasSvc.get(db, areaId)
+  return !!area && db.select({ id: areas.id }).from(areas).where(and(inArray(areas.id, user.brokerAreaIds), like(areas.path, `${area.path}%`))).limit(1).get() !== undefined
+}
+
 function raiseTrust(db: Db, actor: CurrentUser, id: number, to: Trust, now: Date) {
   const org = db.select().from(organizations).where(eq(organizations.id, id)).get()
   if (!org) throw new NotFound()
