@@ -2,6 +2,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm'
 import nodemailer from 'nodemailer'
 import type { Db } from '../db/client.js'
 import { outbox } from '../db/schema.js'
+import { withoutSecrets } from './notifications.js'
 
 export interface MailSettings {
   smtpUrl?: string
@@ -44,7 +45,8 @@ export async function deliverOutbox(db: Db, settings: MailSettings, now = () => 
     for (const m of due) {
       try {
         await transport.sendMail({ from: settings.mailFrom, to: m.to, subject: m.subject, text: absoluteLinks(m.body, settings.baseUrl) })
-        db.update(outbox).set({ sentAt: now().toISOString(), error: null }).where(and(eq(outbox.id, m.id), isNull(outbox.sentAt))).run()
+        // Once the server has it, the stored copy no longer needs the reset token: it stays only in the reader's mailbox.
+        db.update(outbox).set({ sentAt: now().toISOString(), error: null, body: withoutSecrets(m.body) }).where(and(eq(outbox.id, m.id), isNull(outbox.sentAt))).run()
         waiting.delete(m.id)
         result.sent++
       } catch (err) {

@@ -99,7 +99,13 @@ export function sendDigests(db: Db, now = new Date()): number {
   return sent
 }
 
-/** What admins read at /admin/outbox: newest first. */
+/**
+ * A mail's body with its secrets hidden: a password-reset link is a key to the account, so whoever reads the
+ * outbox (an admin) sees that a reset was sent, never the token.
+ */
+export const withoutSecrets = (body: string) => body.replace(/([?&]token=)[^\s&]+/g, '$1••••••••')
+
+/** What admins read at /admin/outbox: newest first, secrets hidden. */
 export function outboxMessages(db: Db, { limit = 200 }: { limit?: number } = {}) {
-  return db.select().from(outbox).orderBy(desc(outbox.id)).limit(limit).all()
+  return db.select().from(outbox).orderBy(desc(outbox.id)).limit(limit).all().map((m) => ({ ...m, body: withoutSecrets(m.body) }))
 }
