@@ -205,9 +205,8 @@ class Writer {
     for (const r of ordered) {
       const parentId = r.parent === null ? null : this.areaIds.get(r.parent)!
       const current = this.state.areasByRef.has(r.ref) ? areasSvc.get(this.tx, this.state.areasByRef.get(r.ref)!.id)! : undefined
-      if (!this.rights.areas && !(current && same({ name: r.name, nameEn: r.name_en ?? null, lat: r.lat ?? null, lng: r.lng ?? null, parentId }, current))) {
-        this.refuse('areas', r.ref, null, { key: 'ledger.areas_admin' })
-      }
+      const next = { name: r.name, nameEn: r.name_en ?? null, lat: r.lat ?? null, lng: r.lng ?? null, parentId }
+      if (!this.rights.areas && !(current && same(next, current))) this.refuse('areas', r.ref, null, { key: 'ledger.areas_admin' })
       if (!current) {
         // areas.create records area.created; the level and the materialised path follow from the parent.
         const row = areasSvc.create(this.tx, this.actorId, { name: r.name, nameEn: r.name_en, parentId: parentId ?? undefined, ref: r.ref, lat: r.lat, lng: r.lng }, this.now)
@@ -215,7 +214,6 @@ class Writer {
         c.created++
         continue
       }
-      const next = { name: r.name, nameEn: r.name_en ?? null, lat: r.lat ?? null, lng: r.lng ?? null, parentId }
       if (same(next, current)) {
         c.unchanged++
         continue
