@@ -114,7 +114,8 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
     // The secret is in this page's address: it must not travel on to anywhere in a Referer.
     reply.header('Referrer-Policy', 'no-referrer')
     const valid = !!token && resets.isValid(app.db, token)
-    return reply.render('accounts/reset', { form: true, token, valid, errors }, { status: valid ? status : 400 })
+    // No form, no CSRF token, no session row for a dead link.
+    return reply.render('accounts/reset', { form: valid, token, valid, errors }, { status: valid ? status : 400 })
   }
 
   app.get('/password/reset', { config: { access: 'anyone' }, schema: { querystring: ResetQuery } }, async (req, reply) => showReset(req, reply, (req.query as Body).token))

@@ -1,10 +1,17 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { sessions, users } from '../../../src/db/schema.js'
 import { addUser, appForTest, Browser, count, PASSWORD, SID, signedIn } from '../../helpers/app.js'
 
 /** The session id inside the signed cookie value `<id>.<signature>`. */
 const sidOf = (b: Browser) => decodeURIComponent(b.cookie(SID) ?? '').split('.')[0]
+
+/** Date alone is faked (timers stay real): the session store reads the time from it. */
+function fakeClock() {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() })
+  onTestFinished(() => { vi.useRealTimers() })
+  return { advance: (ms: number) => vi.setSystemTime(Date.now() + ms) }
+}
 
 async function expectAnonymous(b: Browser) {
   const res = await b.get('/account')
@@ -133,13 +140,27 @@ describe('session lifetime', () => {
     const app = await appForTest({ sessionIdleMinutes: 30 })
     await addUser(app, { email: 'a@example.cn', name: 'Alice' })
     const b = await signedIn(app, 'a@example.cn')
+    const clock = fakeClock()
     // 29 minutes idle is still fine...
-    app.sqlite.prepare('UPDATE sessions SET last_seen = ?').run(Date.now() - 29 * 60_000)
+    clock.advance(29 * 60_000)
     await expectSignedInAs(b, 'Alice')
-    // ...31 minutes is not, and the row is gone.
-    app.sqlite.prepare('UPDATE sessions SET last_seen = ?').run(Date.now() - 31 * 60_000)
+    // ...and counts from that request: 31 minutes after it is not, and the row is gone.
+    clock.advance(31 * 60_000)
     await expectAnonymous(b)
     expect(count(app, 'sessions')).toBe(0)
+  })
+
+  it('keeps signed in someone who makes a request every 40 s under a one-minute setting', async () => {
+    const app = await appForTest({ sessionIdleMinutes: 1 })
+    await addUser(app, { email: 'a@example.cn', name: 'Alice' })
+    const b = await signedIn(app, 'a@example.cn')
+    const clock = fakeClock()
+    for (let i = 0; i < 6; i++) {
+      clock.advance(40_000)
+      await expectSignedInAs(b, 'Alice')
+    }
+    clock.advance(61_000)
+    await expectAnonymous(b)
   })
 
   it('logs out after the absolute lifetime even when active', async () => {
