@@ -214,7 +214,7 @@ export const en: Record<MessageKey, string> = {
   'validation.choose': 'Choose one from the list.',
   'validation.email': 'Enter a valid email address.',
   'validation.invalid': 'This is not in the right format.',
-  'validation.password_common': 'This password is too common and easy to guess; choose another.',
+  'validation.password_common': 'This password is on lists of leaked or common passwords (also with digits or symbols added, letters swapped for look-alikes like @ for a, or a word repeated), so it is easy to guess. Choose another, such as a sentence only you would write.',
   'validation.password_mismatch': 'The current password is not correct.',
   'validation.area_missing': 'That area does not exist.',
   'validation.url': 'Only links starting with http:// or https:// are accepted.',

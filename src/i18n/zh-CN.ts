@@ -218,7 +218,7 @@ export const zhCN = {
   'validation.choose': '请从列表中选择。',
   'validation.email': '请输入有效的电子邮箱。',
   'validation.invalid': '格式不正确。',
-  'validation.password_common': '这个密码太常见，容易被猜到，请换一个。',
+  'validation.password_common': '这个密码出现在已泄露或常用密码的名单里（包括在后面加数字或符号、用 @ 代替 a 之类的相似字符、把一个词重复一遍的写法），很容易被猜到。请换一个，比如一句只有您会写的话。',
   'validation.password_mismatch': '当前密码不正确。',
   'validation.area_missing': '所选地区不存在。',
   'validation.url': '只接受 http:// 或 https:// 开头的链接。',
