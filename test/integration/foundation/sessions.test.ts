@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { sessions, users } from '../../../src/db/schema.js'
-import { addUser, appForTest, Browser, count, PASSWORD, SID, signedIn } from '../../helpers/app.js'
+import { addUser, appForTest, Browser, count, linkToken, PASSWORD, SID, signedIn, signUpThroughEmail } from '../../helpers/app.js'
 
 /** The session id inside the signed cookie value `<id>.<signature>`. */
 const sidOf = (b: Browser) => decodeURIComponent(b.cookie(SID) ?? '').split('.')[0]
@@ -26,27 +26,36 @@ async function expectSignedInAs(b: Browser, name: string) {
 }
 
 describe('sign up, sign in, sign out', () => {
-  it('signs a new account up, signs it in, and stores a member with an Argon2id hash', async () => {
+  it('signs a new account up through the emailed link, signs it in, and stores a member with an Argon2id hash', async () => {
     const app = await appForTest()
     const b = new Browser(app)
     await b.get('/signup')
     const res = await b.post('/signup', { name: '张阿姨', email: 'Zhang@Example.CN', password: PASSWORD, role: 'admin' })
-    expect(res.statusCode).toBe(303)
-    expect(res.headers.location).toBe('/orgs/new')
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toContain('请查收邮件')
+    // No account until the link is followed.
+    expect(count(app, 'users')).toBe(0)
+    const token = linkToken(app, 'zhang@example.cn', '/signup/confirm')!
+    const form = await b.get(`/signup/confirm?token=${token}`)
+    expect(form.statusCode).toBe(200)
+    expect(form.headers['referrer-policy']).toBe('no-referrer')
+    expect(form.body).toContain('zhang@example.cn')
+    const done = await b.post('/signup/confirm', { token, password: PASSWORD })
+    expect(done.statusCode).toBe(303)
+    expect(done.headers.location).toBe('/orgs/new')
     await expectSignedInAs(b, '张阿姨')
     const row = app.db.select().from(users).where(eq(users.email, 'zhang@example.cn')).get()!
     expect(row.role).toBe('member')
     expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
   })
 
-  it('refuses a second account for the same address, whatever its case', async () => {
+  it('never makes a second account for the same address, whatever its case', async () => {
     const app = await appForTest()
     await addUser(app, { email: 'taken@example.cn' })
-    const b = new Browser(app)
-    await b.get('/signup')
-    const res = await b.post('/signup', { name: 'X', email: 'TAKEN@example.cn', password: PASSWORD })
-    expect(res.statusCode).toBe(422)
+    const { started } = await signUpThroughEmail(app, { name: 'X', email: 'TAKEN@example.cn', password: PASSWORD })
+    expect(started.statusCode).toBe(200)
     expect(count(app, 'users')).toBe(1)
+    expect(count(app, 'signups')).toBe(0)
   })
 
   it('gives a new session id on sign-in, and the pre-sign-in id stays anonymous (fixation)', async () => {
