@@ -67,4 +67,5 @@ it('signs up as a new leader and registers an unregistered community group', asy
   await page.goto(`/orgs?q=${encodeURIComponent(groupName)}`)
   expect(await page.locator(`#orgs-list a[href="${profileUrl}"]`).count()).toBe(1)
   expectNothingWrong(s)
-})
+// The emailed link adds two pages and a password check to the journey: more than the default 30 s on a busy machine.
+}, 60_000)
