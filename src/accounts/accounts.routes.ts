@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as accounts from './accounts.js'
 import * as resets from './resets.js'
+import * as signups from './signups.js'
 import * as orgs from '../orgs/orgs.js'
 import { formSchema, str, oneOf } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, safeNext, submitForm } from '../shared/http.js'
 import type { FieldErrors } from '../shared/errors.js'
-import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js'
+import { commonPasswords, PASSWORD_MAX, PASSWORD_MIN } from './passwords.js'
 import { LOCALES } from '../i18n/i18n.js'
 import { LOCALE_COOKIE } from '../plugins/i18n.js'
 
@@ -20,6 +21,9 @@ type Body = Record<string, string | undefined>
 
 const accountsRoutes: FastifyPluginAsync = async (app) => {
   const limits = (max: number) => rateLimited(app.config, max)
+  // Reading the breached-password list takes a few hundred ms: a served site does it at start, not in someone's
+  // sign-up (tests, which never listen, read it when a check first needs it).
+  app.addHook('onListen', async () => { commonPasswords() })
 
   app.get('/signin', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { next: str(500) } } } }, async (req, reply) => {
     if (req.user) return reply.redirect('/account', 303)
@@ -50,12 +54,35 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
     return reply.render('accounts/signup', { form: true, values: {} })
   })
 
+  // The same answer whether or not the address has an account: the email that follows differs, not the page.
   app.post('/signup', { config: { access: 'anyone', ...limits(10) }, schema: { body: SignUpBody }, attachValidation: true }, async (req, reply) => {
     const body = req.body as Body
     const showForm = (errors: FieldErrors, status: number) =>
       reply.render('accounts/signup', { form: true, errors, values: { email: body.email, name: body.name } }, { status, partial: 'accounts/signup-form' })
     return submitForm(req, reply, showForm, async () => {
-      const user = await accounts.signUp(app.db, { email: body.email!, name: body.name!, password: body.password!, locale: req.locale })
+      await signups.begin(app.db, { email: body.email!, name: body.name!, password: body.password!, locale: req.locale })
+      return reply.render('accounts/signup', { sent: true, values: { email: body.email } }, { partial: 'accounts/signup-form' })
+    })
+  })
+
+  const ConfirmQuery = { type: 'object', properties: { token: { type: 'string', maxLength: 100 } } }
+  const showConfirm = (req: FastifyRequest, reply: FastifyReply, token: string | undefined, errors: FieldErrors = {}, status = 200) => {
+    // The secret is in this page's address: it must not travel on to anywhere in a Referer.
+    reply.header('Referrer-Policy', 'no-referrer')
+    const signup = token ? signups.pending(app.db, token) : undefined
+    return reply.render('accounts/confirm', { form: !!signup, token, signup, errors }, { status: signup ? status : 400 })
+  }
+
+  app.get('/signup/confirm', { config: { access: 'anyone' }, schema: { querystring: ConfirmQuery } }, async (req, reply) => showConfirm(req, reply, (req.query as Body).token))
+
+  app.post('/signup/confirm', { config: { access: 'anyone', ...limits(10) }, schema: { body: formSchema({ token: { type: 'string', maxLength: 100 }, password: str(PASSWORD_MAX, 1) }, ['token', 'password']) }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as Body
+    return submitForm(req, reply, (errors, status) => showConfirm(req, reply, body.token, errors, status), async () => {
+      const user = await signups.complete(app.db, body.token!, body.password!)
+      if (!user) {
+        reply.flash('auth.signup.taken')
+        return redirectAfterPost(req, reply, '/signin')
+      }
       await req.session.regenerate()
       req.session.userId = user.id
       reply.flash('auth.welcome')
@@ -114,7 +141,8 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
     // The secret is in this page's address: it must not travel on to anywhere in a Referer.
     reply.header('Referrer-Policy', 'no-referrer')
     const valid = !!token && resets.isValid(app.db, token)
-    return reply.render('accounts/reset', { form: true, token, valid, errors }, { status: valid ? status : 400 })
+    // No form, no CSRF token, no session row for a dead link.
+    return reply.render('accounts/reset', { form: valid, token, valid, errors }, { status: valid ? status : 400 })
   }
 
   app.get('/password/reset', { config: { access: 'anyone' }, schema: { querystring: ResetQuery } }, async (req, reply) => showReset(req, reply, (req.query as Body).token))

@@ -33,20 +33,6 @@ export function load(db: Db, id: number): CurrentUser | undefined {
   return { id: user.id, email: user.email, name: user.name, role: user.role, orgIds, brokerAreaIds, notify: user.notify }
 }
 
-export async function signUp(db: Db, input: { email: string; name: string; password: string; locale?: string }, now = new Date()) {
-  checkPassword(input.password)
-  const email = normalizeEmail(input.email)
-  if (db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) {
-    throw new ValidationError({ email: { key: 'auth.signup.taken' } })
-  }
-  const passwordHash = await hashPassword(input.password)
-  return writeTx(db, (tx) => {
-    const user = tx.insert(users).values({ email, name: input.name.trim(), passwordHash, role: 'member', locale: input.locale ?? null, createdAt: now.toISOString() }).returning().get()
-    events.record(tx, { actorId: user.id, action: 'account.signed_up', subjectType: 'user', subjectId: user.id }, now)
-    return user
-  })
-}
-
 /** Creates an account of any role: the CLI and the demo data. */
 export async function add(db: Db, input: { email: string; name?: string; role: Role; password: string }, now = new Date()) {
   const email = normalizeEmail(input.email)

@@ -327,6 +327,17 @@ export const passwordResets = sqliteTable('password_resets', {
   expiresAt: integer('expires_at').notNull(),
 }, (t) => [index('password_resets_user').on(t.userId)])
 
+// A sign-up waiting for its address to be confirmed: the account exists only once the mailbox's owner opens the
+// link and gives the password chosen here, so the sign-up form never has to say whether an address is taken.
+export const signups = sqliteTable('signups', {
+  tokenHash: text('token_hash').primaryKey(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  locale: text('locale'),
+  expiresAt: integer('expires_at').notNull(),
+}, (t) => [index('signups_email').on(t.email)])
+
 // Capacity assessments (能力评估): a broker, with the organization's leader, scores its four capacities on dated
 // occasions; comparing two shows growth. An internal development record: never on a public page.
 export const capacityAssessments = sqliteTable('capacity_assessments', {

@@ -5,6 +5,7 @@ import { addDays, isoDate } from '../shared/time.js'
 import { listingToday } from '../listings/listings.js'
 import * as needsSvc from '../needs/needs.js'
 import * as offersSvc from '../offers/offers.js'
+import { sweepExpired } from '../accounts/sessions.js'
 import { notify, sendDigests } from '../notifications/notifications.js'
 import * as jobs from './jobs.js'
 import type { Handler } from './jobs.js'
@@ -74,7 +75,7 @@ const sweep: Handler = (db, _payload, now) => {
     jobs.schedule(db, { key: `expiring:${l.kind}:${l.id}:${l.expiresAt}`, kind: 'listing.expiring', runAt: now, payload: { kind: l.kind, id: l.id, expiresAt: l.expiresAt } })
   }
   // Done housekeeping jobs pile up (24 sweeps a day); match reminders and follow-ups stay as history.
-  db.delete(jobsTable).where(and(inArray(jobsTable.kind, ['sweep', 'digest']), isNotNull(jobsTable.doneAt), lt(jobsTable.runAt, addDays(now, -30).toISOString()))).run()
+  db.delete(jobsTable).where(and(inArray(jobsTable.kind, ['sweep', 'sessions.sweep', 'digest']), isNotNull(jobsTable.doneAt), lt(jobsTable.runAt, addDays(now, -30).toISOString()))).run()
   refreshStatistics(sqliteOf(db))
 }
 
@@ -89,6 +90,11 @@ const warnExpiring: Handler = (db, payload, now) => {
   notify(db, members(db, l.orgId), { kind: 'listing.expiring', params: { kind, id, title: l.title, date: l.expiresAt }, link: `/${kind}s/${id}` }, now)
 }
 
+/** Hourly: rows of sessions that ended without coming back (visitors who opened a form and left, closed browsers). */
+const sweepSessions: Handler = (db, _payload, now) => {
+  sweepExpired(db, now)
+}
+
 /** Daily: one e-mail per digest reader with what they have not been e-mailed yet. */
 const digest: Handler = (db, _payload, now) => {
   sendDigests(db, now)
@@ -99,6 +105,7 @@ export const HANDLERS: Record<string, Handler> = {
   'match.followup': followUp,
   'listing.expiring': warnExpiring,
   sweep,
+  'sessions.sweep': sweepSessions,
   digest,
 }
 
@@ -112,6 +119,7 @@ const pad = (n: number) => String(n).padStart(2, '0')
 export function tick(db: Db, now = new Date(), log?: (msg: string, err?: unknown) => void): number {
   const hour = `${isoDate(now)}T${pad(now.getUTCHours())}`
   jobs.schedule(db, { key: `sweep:${hour}`, kind: 'sweep', runAt: new Date(`${hour}:00:00.000Z`), payload: {} })
+  jobs.schedule(db, { key: `sessions.sweep:${hour}`, kind: 'sessions.sweep', runAt: new Date(`${hour}:00:00.000Z`), payload: {} })
   jobs.schedule(db, { key: `digest:${isoDate(now)}`, kind: 'digest', runAt: new Date(`${isoDate(now)}T00:30:00.000Z`), payload: {} })
   return jobs.runDue(db, HANDLERS, now, log)
 }

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto'
 import fp from 'fastify-plugin'
 import fastifySession from '@fastify/session'
-import { eq } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
+import { and, eq, lt } from 'drizzle-orm'
+import { writeTx, type Db } from '../db/client.js'
 import { sessions, settings } from '../db/schema.js'
+import { setLifetimes, touchInterval } from '../accounts/sessions.js'
 
 type Callback = (err?: unknown, result?: any) => void
 
@@ -11,21 +12,39 @@ type Callback = (err?: unknown, result?: any) => void
  * Sessions live in SQLite so that signing out, changing a password or disabling an account can end
  * them at once (a stateless cookie cannot be revoked). Idle and absolute lifetimes are enforced here,
  * server-side, whatever the cookie says.
+ *
+ * The idle time counts from the last request. Writing last_seen on every request would cost a synced
+ * write per page view, so the row is touched at most once per touch interval and the exact time of each
+ * session's last request is kept in memory (one process serves the site); the idle check uses the later
+ * of the two, and closing the app writes the remembered times back.
  */
 export class SqliteSessionStore {
-  constructor(private db: Db, private idleMs: number, private maxMs: number, private now: () => number = Date.now) {}
+  private readonly seen = new Map<string, number>()
+  private readonly touchMs: number
+  private prunedAt: number
+
+  constructor(private db: Db, private idleMs: number, private maxMs: number, private now: () => number = () => Date.now()) {
+    this.touchMs = touchInterval(idleMs)
+    this.prunedAt = now()
+  }
 
   get(sid: string, cb: Callback) {
     try {
       const row = this.db.select().from(sessions).where(eq(sessions.sid, sid)).get()
-      if (!row) return cb(null, null)
+      if (!row) {
+        this.seen.delete(sid)
+        return cb(null, null)
+      }
       const now = this.now()
-      if (now - row.lastSeen > this.idleMs || now - row.createdAt > this.maxMs) {
+      const lastSeen = Math.max(row.lastSeen, this.seen.get(sid) ?? 0)
+      if (now - lastSeen > this.idleMs || now - row.createdAt > this.maxMs) {
+        this.seen.delete(sid)
         this.db.delete(sessions).where(eq(sessions.sid, sid)).run()
         return cb(null, null)
       }
-      // Touch at most once a minute: idle tracking without a write on every request.
-      if (now - row.lastSeen > 60_000) this.db.update(sessions).set({ lastSeen: now }).where(eq(sessions.sid, sid)).run()
+      this.seen.set(sid, now)
+      if (now - row.lastSeen > this.touchMs) this.db.update(sessions).set({ lastSeen: now }).where(eq(sessions.sid, sid)).run()
+      this.prune(now)
       cb(null, JSON.parse(row.data))
     } catch (err) {
       cb(err)
@@ -47,11 +66,26 @@ export class SqliteSessionStore {
 
   destroy(sid: string, cb: Callback) {
     try {
+      this.seen.delete(sid)
       this.db.delete(sessions).where(eq(sessions.sid, sid)).run()
       cb()
     } catch (err) {
       cb(err)
     }
+  }
+
+  /** Writes the remembered last requests to their rows (at shutdown), so a restart does not shorten anyone's idle time. */
+  flush() {
+    writeTx(this.db, (tx) => {
+      for (const [sid, at] of this.seen) tx.update(sessions).set({ lastSeen: at }).where(and(eq(sessions.sid, sid), lt(sessions.lastSeen, at))).run()
+    })
+  }
+
+  // Sessions that stop coming back (or are ended elsewhere: a password change, a sweep) leave an entry here.
+  private prune(now: number) {
+    if (now - this.prunedAt < this.touchMs) return
+    this.prunedAt = now
+    for (const [sid, at] of this.seen) if (now - at > this.idleMs) this.seen.delete(sid)
   }
 }
 
@@ -69,12 +103,17 @@ export const sessionCookieName = (secure: boolean) => (secure ? '__Host-sid' : '
 
 export default fp(async (app) => {
   const { config } = app
+  const idleMs = config.sessionIdleMinutes * 60_000
+  const maxMs = config.sessionMaxHours * 3_600_000
+  setLifetimes(app.db, idleMs, maxMs)
+  const store = new SqliteSessionStore(app.db, idleMs, maxMs)
+  app.addHook('onClose', async () => store.flush())
   await app.register(fastifySession, {
     secret: sessionSecret(app.db, config.sessionSecret),
     cookieName: sessionCookieName(config.secureCookies),
     saveUninitialized: false,
     rolling: false,
-    store: new SqliteSessionStore(app.db, config.sessionIdleMinutes * 60_000, config.sessionMaxHours * 3_600_000) as any,
-    cookie: { secure: config.secureCookies, httpOnly: true, sameSite: 'lax', path: '/', maxAge: config.sessionMaxHours * 3_600_000 },
+    store: store as any,
+    cookie: { secure: config.secureCookies, httpOnly: true, sameSite: 'lax', path: '/', maxAge: maxMs },
   })
 }, { name: 'session', dependencies: ['db', '@fastify/cookie'] })

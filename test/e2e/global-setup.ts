@@ -7,7 +7,7 @@ import type { TestProject } from 'vitest/node'
 import { DEMO_PASSWORD } from './browser.js'
 
 declare module 'vitest' {
-  export interface ProvidedContext { baseURL: string }
+  export interface ProvidedContext { baseURL: string; dbPath: string }
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -62,6 +62,8 @@ export default async function setup(project: TestProject) {
     throw err
   }
   project.provide('baseURL', baseURL)
+  // The server's database, for what a journey reads from an email (the outbox: no SMTP here).
+  project.provide('dbPath', path.join(dir, 'e2e.sqlite'))
 
   return async () => {
     if (child.exitCode === null) {

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import { expectNothingWrong, launch, screenshot, type Session } from './browser.js'
 
 // Journey (a): a neighbourhood leader with no account and an unregistered group gets it onto the map.
@@ -14,10 +15,23 @@ it('signs up as a new leader and registers an unregistered community group', asy
   await page.getByRole('link', { name: '注册' }).first().click()
   await page.waitForURL(/\/signup$/)
   await page.locator('#f-name').pressSequentially('黄伯（棋牌队）')
-  await page.locator('#f-email').fill(`leader-${Date.now()}@example.cn`)
+  const email = `leader-${Date.now()}@example.cn`
+  await page.locator('#f-email').fill(email)
   await page.locator('#f-password').fill('Chess-by-the-river-2718')
   await screenshot(page, 'a1-signup')
-  await Promise.all([page.waitForURL(/\/orgs\/new$/), page.locator('#signup-form button[type=submit]').click()])
+  await page.locator('#signup-form button[type=submit]').click()
+  await expect.poll(() => page.locator('#signup-sent').textContent()).toContain(email)
+  await screenshot(page, 'a1b-signup-check-email')
+
+  // The link in the email (read from the outbox: no mail server here) and the password once more.
+  const db = new Database(inject('dbPath'), { readonly: true })
+  const body = db.prepare('SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC').pluck().get(email) as string
+  db.close()
+  const link = body.match(/\/signup\/confirm\?token=[A-Za-z0-9_-]+/)![0]
+  await page.goto(link)
+  await page.locator('#f-password').fill('Chess-by-the-river-2718')
+  await screenshot(page, 'a1c-signup-confirm')
+  await Promise.all([page.waitForURL(/\/orgs\/new$/), page.locator('#confirm-form button[type=submit]').click()])
   await expect.poll(() => page.locator('.flash').textContent()).toContain('注册成功')
 
   // Typed, not pasted: the way a phone keyboard's input method delivers Chinese.
@@ -53,4 +67,5 @@ it('signs up as a new leader and registers an unregistered community group', asy
   await page.goto(`/orgs?q=${encodeURIComponent(groupName)}`)
   expect(await page.locator(`#orgs-list a[href="${profileUrl}"]`).count()).toBe(1)
   expectNothingWrong(s)
-})
+// The emailed link adds two pages and a password check to the journey: more than the default 30 s on a busy machine.
+}, 60_000)

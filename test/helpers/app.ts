@@ -192,6 +192,30 @@ export async function signedIn(app: FastifyInstance, email: string, password = P
   return browser
 }
 
+/** The token in the newest mail to `to` that links to `path` (a sign-up or reset link), if any. */
+export function linkToken(app: FastifyInstance, to: string, path: string): string | undefined {
+  const bodies = app.sqlite.prepare('SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC').pluck().all(to) as string[]
+  for (const body of bodies) {
+    const m = body.match(new RegExp(`${path.replace(/[/?]/g, '\\$&')}\\?token=([A-Za-z0-9_-]+)`))
+    if (m) return m[1]
+  }
+  return undefined
+}
+
+/**
+ * Signs up through the site as a visitor does: the form, then the link mailed to the address, then the password
+ * again. Returns the browser (signed in when it all worked) and each answer.
+ */
+export async function signUpThroughEmail(app: FastifyInstance, form: { name: string; email: string; password: string }, b = new Browser(app)) {
+  await b.get('/signup')
+  const started = await b.post('/signup', form)
+  const token = started.statusCode === 200 ? linkToken(app, form.email.trim().toLowerCase(), '/signup/confirm') : undefined
+  if (!token) return { browser: b, started }
+  await b.get(`/signup/confirm?token=${token}`)
+  const confirmed = await b.post('/signup/confirm', { token, password: form.password })
+  return { browser: b, started, confirmed }
+}
+
 /** The session cookie's name in the plain-http test config. */
 export const SID = 'sid'
 

@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { appForTest, Browser, PASSWORD, seedWorld, signedIn } from '../../helpers/app.js'
 
 const NEW_PASSWORD = 'lychee bay dance at seven'
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
 const withoutToken = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/"X-CSRF-Token":"[^"]*"/g, '')
 
 describe('forgotten password', () => {
@@ -58,5 +63,33 @@ describe('forgotten password', () => {
     expect((await visitor.get(`/password/reset?token=${token}`)).statusCode).toBe(400)
     expect((await visitor.post('/password/reset', { token, newPassword: NEW_PASSWORD })).statusCode).toBe(400)
     expect((await new Browser(app).signIn('member@example.cn', NEW_PASSWORD)).statusCode).toBe(401)
+  })
+
+  it('takes as long for an unknown address as for a real one (medians of 30 interleaved tries within 25%)', async () => {
+    // On a file, as served: the commit's sync is what an answer that writes nothing would save.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-forgot-'))
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
+    const app = await appForTest({ dbPath: path.join(dir, 'db.sqlite'), rateLimits: false })
+    await seedWorld(app)
+    const visitor = new Browser(app)
+    await visitor.get('/password/forgot')
+    const ask = async (email: string) => {
+      const start = process.hrtime.bigint()
+      const res = await visitor.post('/password/forgot', { email })
+      return { ms: Number(process.hrtime.bigint() - start) / 1e6, res }
+    }
+    for (let i = 0; i < 3; i++) { await ask('member@example.cn'); await ask(`warm${i}@example.cn`) }
+    const known: number[] = []
+    const unknown: number[] = []
+    for (let i = 0; i < 30; i++) {
+      const a = await ask('member@example.cn')
+      const b = await ask(`nobody${i}@example.cn`)
+      expect(b.res.statusCode).toBe(a.res.statusCode)
+      expect(withoutToken(b.res.body)).toBe(withoutToken(a.res.body))
+      known.push(a.ms)
+      unknown.push(b.ms)
+    }
+    const [k, u] = [median(known), median(unknown)]
+    expect(Math.max(k, u) / Math.min(k, u), `medians: known ${k.toFixed(2)} ms, unknown ${u.toFixed(2)} ms`).toBeLessThan(1.25)
   })
 })

@@ -15,6 +15,7 @@ function store(idleMin = 30, maxHours = 12) {
     get: (sid: string) => call<Record<string, unknown> | null>((cb) => s.get(sid, cb)),
     set: (sid: string, data: Record<string, unknown>) => call<void>((cb) => s.set(sid, data, cb)),
     destroy: (sid: string) => call<void>((cb) => s.destroy(sid, cb)),
+    flush: () => s.flush(),
     row: (sid: string) => sqlite.prepare('SELECT * FROM sessions WHERE sid = ?').get(sid) as { user_id: number | null; last_seen: number; created_at: number } | undefined,
   }
 }
@@ -61,6 +62,40 @@ describe('SqliteSessionStore', () => {
     s.tick(31_000)
     await s.get('abc')
     expect(s.row('abc')!.last_seen).toBe(first + 61_000)
+  })
+
+  it('keeps signed in someone who makes a request every 40 s under a one-minute setting', async () => {
+    const s = store(1)
+    await s.set('abc', { n: 1 })
+    for (let i = 0; i < 10; i++) { s.tick(40_000); expect(await s.get('abc'), `request ${i + 1}`).not.toBeNull() }
+    s.tick(60_001)
+    expect(await s.get('abc')).toBeNull()
+  })
+
+  it('counts idle time from the last request, not from the last write of last_seen', async () => {
+    const s = store(30)
+    await s.set('abc', { n: 1 })
+    const written = s.row('abc')!.last_seen
+    // A request 59 s in is remembered but not written (the row is touched at most once a minute)...
+    s.tick(59_000)
+    expect(await s.get('abc')).not.toBeNull()
+    expect(s.row('abc')!.last_seen).toBe(written)
+    // ...and the 30 minutes run from it: 30 min 58 s after the stored time, 1 ms short of 30 idle minutes.
+    s.tick(30 * 60_000 - 1)
+    expect(await s.get('abc')).not.toBeNull()
+    s.tick(30 * 60_000 + 1)
+    expect(await s.get('abc')).toBeNull()
+  })
+
+  it('writes the remembered last requests back on flush (at shutdown)', async () => {
+    const s = store(30)
+    await s.set('abc', { n: 1 })
+    const written = s.row('abc')!.last_seen
+    s.tick(20_000)
+    await s.get('abc')
+    expect(s.row('abc')!.last_seen).toBe(written)
+    s.flush()
+    expect(s.row('abc')!.last_seen).toBe(written + 20_000)
   })
 
   it('keeps a generated session secret across restarts, and prefers a configured one', () => {

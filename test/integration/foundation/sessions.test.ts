@@ -1,10 +1,17 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { sessions, users } from '../../../src/db/schema.js'
-import { addUser, appForTest, Browser, count, PASSWORD, SID, signedIn } from '../../helpers/app.js'
+import { addUser, appForTest, Browser, count, linkToken, PASSWORD, SID, signedIn, signUpThroughEmail } from '../../helpers/app.js'
 
 /** The session id inside the signed cookie value `<id>.<signature>`. */
 const sidOf = (b: Browser) => decodeURIComponent(b.cookie(SID) ?? '').split('.')[0]
+
+/** Date alone is faked (timers stay real): the session store reads the time from it. */
+function fakeClock() {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() })
+  onTestFinished(() => { vi.useRealTimers() })
+  return { advance: (ms: number) => vi.setSystemTime(Date.now() + ms) }
+}
 
 async function expectAnonymous(b: Browser) {
   const res = await b.get('/account')
@@ -19,27 +26,36 @@ async function expectSignedInAs(b: Browser, name: string) {
 }
 
 describe('sign up, sign in, sign out', () => {
-  it('signs a new account up, signs it in, and stores a member with an Argon2id hash', async () => {
+  it('signs a new account up through the emailed link, signs it in, and stores a member with an Argon2id hash', async () => {
     const app = await appForTest()
     const b = new Browser(app)
     await b.get('/signup')
     const res = await b.post('/signup', { name: '张阿姨', email: 'Zhang@Example.CN', password: PASSWORD, role: 'admin' })
-    expect(res.statusCode).toBe(303)
-    expect(res.headers.location).toBe('/orgs/new')
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toContain('请查收邮件')
+    // No account until the link is followed.
+    expect(count(app, 'users')).toBe(0)
+    const token = linkToken(app, 'zhang@example.cn', '/signup/confirm')!
+    const form = await b.get(`/signup/confirm?token=${token}`)
+    expect(form.statusCode).toBe(200)
+    expect(form.headers['referrer-policy']).toBe('no-referrer')
+    expect(form.body).toContain('zhang@example.cn')
+    const done = await b.post('/signup/confirm', { token, password: PASSWORD })
+    expect(done.statusCode).toBe(303)
+    expect(done.headers.location).toBe('/orgs/new')
     await expectSignedInAs(b, '张阿姨')
     const row = app.db.select().from(users).where(eq(users.email, 'zhang@example.cn')).get()!
     expect(row.role).toBe('member')
     expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
   })
 
-  it('refuses a second account for the same address, whatever its case', async () => {
+  it('never makes a second account for the same address, whatever its case', async () => {
     const app = await appForTest()
     await addUser(app, { email: 'taken@example.cn' })
-    const b = new Browser(app)
-    await b.get('/signup')
-    const res = await b.post('/signup', { name: 'X', email: 'TAKEN@example.cn', password: PASSWORD })
-    expect(res.statusCode).toBe(422)
+    const { started } = await signUpThroughEmail(app, { name: 'X', email: 'TAKEN@example.cn', password: PASSWORD })
+    expect(started.statusCode).toBe(200)
     expect(count(app, 'users')).toBe(1)
+    expect(count(app, 'signups')).toBe(0)
   })
 
   it('gives a new session id on sign-in, and the pre-sign-in id stays anonymous (fixation)', async () => {
@@ -133,13 +149,27 @@ describe('session lifetime', () => {
     const app = await appForTest({ sessionIdleMinutes: 30 })
     await addUser(app, { email: 'a@example.cn', name: 'Alice' })
     const b = await signedIn(app, 'a@example.cn')
+    const clock = fakeClock()
     // 29 minutes idle is still fine...
-    app.sqlite.prepare('UPDATE sessions SET last_seen = ?').run(Date.now() - 29 * 60_000)
+    clock.advance(29 * 60_000)
     await expectSignedInAs(b, 'Alice')
-    // ...31 minutes is not, and the row is gone.
-    app.sqlite.prepare('UPDATE sessions SET last_seen = ?').run(Date.now() - 31 * 60_000)
+    // ...and counts from that request: 31 minutes after it is not, and the row is gone.
+    clock.advance(31 * 60_000)
     await expectAnonymous(b)
     expect(count(app, 'sessions')).toBe(0)
+  })
+
+  it('keeps signed in someone who makes a request every 40 s under a one-minute setting', async () => {
+    const app = await appForTest({ sessionIdleMinutes: 1 })
+    await addUser(app, { email: 'a@example.cn', name: 'Alice' })
+    const b = await signedIn(app, 'a@example.cn')
+    const clock = fakeClock()
+    for (let i = 0; i < 6; i++) {
+      clock.advance(40_000)
+      await expectSignedInAs(b, 'Alice')
+    }
+    clock.advance(61_000)
+    await expectAnonymous(b)
   })
 
   it('logs out after the absolute lifetime even when active', async () => {

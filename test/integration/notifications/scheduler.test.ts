@@ -33,7 +33,7 @@ describe('the scheduler loop in the web process', () => {
     await app.ready()
     await until(() => smtp.received.length === 1)
     expect(smtp.received[0].text).toContain('https://ab.example.cn/matches/3')
-    expect(app.db.select().from(jobsTable).all().map((j) => j.kind).sort()).toEqual(['digest', 'sweep'])
+    expect(app.db.select().from(jobsTable).all().map((j) => j.kind).sort()).toEqual(['digest', 'sessions.sweep', 'sweep'])
     await app.close()
     expect(app.sqlite.open).toBe(false)
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ARGON2_OPTIONS, hashPassword, isCommonPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from '../../../src/accounts/passwords.js'
+import { ARGON2_OPTIONS, commonPasswords, hashPassword, isCommonPassword, PASSWORD_MAX, PASSWORD_MIN, variants, verifyPassword } from '../../../src/accounts/passwords.js'
 import { normalizeEmail, retryAfterSeconds } from '../../../src/accounts/accounts.js'
 import { ACCESS_LEVELS, allows } from '../../../src/plugins/auth.js'
 import { safeNext } from '../../../src/shared/http.js'
@@ -37,6 +37,38 @@ describe('passwords', () => {
   })
 
   it.each(['correct horse battery staple', '我爱我家 但这是一句很长的话', 'tr0ub4dor&3x!', 'dance at lizhiwan park', 'g7#kQ2!mZp9@'])('%s is fine', (p) => {
+    expect(isCommonPassword(p)).toBe(false)
+  })
+})
+
+describe('the breached-password list', () => {
+  it('holds over 100,000 passwords from a real breach compilation, most common first', () => {
+    const list = commonPasswords()
+    expect(list.size).toBeGreaterThan(100_000)
+    for (const p of ['password', 'qwerty', 'iloveyou', 'sunshine', 'monkey', 'woaini', 'passwordpassword', '123456789012']) expect(list.has(p), p).toBe(true)
+    // Read once: the same Set every time.
+    expect(commonPasswords()).toBe(list)
+  })
+
+  it('reduces a password by padding, leet and repetition, in any combination', () => {
+    expect(variants('P@ssw0rd2026')).toContain('password')
+    expect(variants('Qwerty123456!')).toContain('qwerty')
+    expect(variants('passwordpassword')).toContain('password')
+    expect(variants('He11oWorld!!')).toContain('helloworld')
+    expect(variants('2026!Dragon')).toContain('dragon')
+    expect(variants('Ｐａｓｓｗｏｒｄ１２３４')).toContain('password')
+  })
+
+  it.each([
+    'P@ssw0rd2026', 'Qwerty123456!', 'passwordpassword', 'He11oWorld2026', 'sunshine2025!', 'dragondragon', '@dmin1234567', '!!Monkey2026!!',
+    'Beijing2026!!', 'iloveyou12345', 'footballfootball', 'L3tm31n!2026',
+  ])('%s is refused', (p) => {
+    expect(isCommonPassword(p)).toBe(true)
+  })
+
+  it.each([
+    'lychee bay dance at seven', 'Chess-by-the-river-2718', 'mK8#vQ2!pLx9', 'our choir sings on tuesdays', 'Nan-an bridge 42 steps', '荔枝湾广场舞队每周二排练',
+  ])('%s is accepted', (p) => {
     expect(isCommonPassword(p)).toBe(false)
   })
 })
