@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatReason } from '../../../src/matching/messages.js'
+import { formatReason } from '../../../src/matching/present.js'
 import { whyNot } from '../../../src/matching/why-not.js'
 import { need, offer, org } from './fixtures.js'
 
