@@ -111,6 +111,9 @@ export const enMatching: Record<keyof typeof zhMatching, string> = {
   'matcher.noun.training.one': 'training offer',
   'matcher.noun.equipment': 'equipment offers',
   'matcher.noun.equipment.one': 'equipment offer',
+  'matcher.noun.materials': 'equipment offers',
+  'matcher.noun.materials.one': 'equipment offer',
+  'matcher.category.materials': 'equipment & materials',
   'matcher.noun.expertise': 'expert services',
   'matcher.noun.expertise.one': 'expert service',
   'matcher.noun.publicity': 'publicity offers',
@@ -155,5 +158,4 @@ export const enMatching: Record<keyof typeof zhMatching, string> = {
   'matcher.table.points': 'Points',
   'matcher.table.scale': 'out of',
   'matcher.table.total': 'Score',
-  'matcher.top.title': 'Why it fits',
 }

@@ -119,6 +119,9 @@ export const zhMatching = {
   'matcher.noun.training.one': '项培训',
   'matcher.noun.equipment': '批物资',
   'matcher.noun.equipment.one': '批物资',
+  'matcher.noun.materials': '批物资',
+  'matcher.noun.materials.one': '批物资',
+  'matcher.category.materials': '物资',
   'matcher.noun.expertise': '项专业服务',
   'matcher.noun.expertise.one': '项专业服务',
   'matcher.noun.publicity': '项宣传资源',
@@ -163,5 +166,4 @@ export const zhMatching = {
   'matcher.table.points': '得分',
   'matcher.table.scale': '满分',
   'matcher.table.total': '总分',
-  'matcher.top.title': '匹配理由',
 }

@@ -51,7 +51,7 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
     const say = presenter(app.db, req.locale)
     const broker = req.user?.role === 'broker' && req.user.brokerAreaIds.length > 0
     return reply.render('offers/show', {
-      matches: found.matches.map((m) => ({ ...m, reasons: say.reasons(m.reasons), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
+      matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
       matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
   })
 
