@@ -27,7 +27,7 @@ const matchesRoutes: FastifyPluginAsync = async (app) => {
     const say = presenter(app.db, req.locale)
     return reply.render('matches/show', {
       // An empty object would still count as "there are errors" in the template: pass them only when there are some.
-      match, errors: Object.keys(errors).length ? errors : undefined, reasons: say.reasons((match.reasons ?? []) as any), contacts: matches.contacts(app.db, match),
+      match, errors: Object.keys(errors).length ? errors : undefined, reasons: say.fit((match.reasons ?? []) as any, match.score ?? 0), contacts: matches.contacts(app.db, match),
       canRepeat: (match.state === 'delivered' || match.state === 'reviewed') && match.sides.includes('need'), history: matches.history(app.db, id), reviews: matches.reviews(app.db, id), thread: matches.thread(app.db, id), reasonCodes: REASONS, idem: randomUUID(), title: req.t('match.title', { id }),
     }, { status, partial: status === 200 ? undefined : fragment })
   }

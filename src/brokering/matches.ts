@@ -91,8 +91,8 @@ export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'prop
   if (replay) return replay
   const pair = matching.assessPair(db, input.needId, input.offerId)
   if (!pair) throw new NotFound()
-  const needRow = db.select({ orgId: needs.orgId, status: needs.status, remaining: needs.remaining, expiresAt: needs.expiresAt, path: areas.path }).from(needs).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, input.needId)).get()!
-  const offerRow = db.select({ orgId: offers.orgId, status: offers.status, expiresAt: offers.expiresAt }).from(offers).where(eq(offers.id, input.offerId)).get()!
+  const needRow = db.select({ orgId: needs.orgId, status: needs.status, remaining: needs.remaining, expiresAt: needs.expiresAt, untilDate: needs.untilDate, path: areas.path }).from(needs).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, input.needId)).get()!
+  const offerRow = db.select({ orgId: offers.orgId, status: offers.status, expiresAt: offers.expiresAt, untilDate: offers.untilDate }).from(offers).where(eq(offers.id, input.offerId)).get()!
   const side: Side = as === 'request' ? 'need' : as === 'pledge' ? 'offer' : 'broker'
   const allowed = side === 'need' ? user.orgIds.includes(needRow.orgId) : side === 'offer' ? user.orgIds.includes(offerRow.orgId) : user.role === 'broker' && coversPath(db, user, needRow.path)
   if (!allowed) throw new NotFound()

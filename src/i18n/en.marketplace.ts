@@ -90,6 +90,7 @@ export const enMarketplace: Record<keyof typeof zhMarketplace, string> = {
   'status.met': 'Met',
   'status.closed': 'Closed',
   'status.expired': 'Expired',
+  'status.ended': 'Ended',
   'status.active': 'Open',
   'urgency.low': 'Not urgent',
   'urgency.normal': 'Normal',

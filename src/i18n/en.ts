@@ -4,6 +4,7 @@ import { enBrokering } from './en.brokering.js'
 import { enMap } from './en.map.js'
 import { enReports } from './en.reports.js'
 import { enCapacity } from './en.capacity.js'
+import { enMatching } from './en.matching.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -11,6 +12,7 @@ export const en: Record<MessageKey, string> = {
   ...enMap,
   ...enReports,
   ...enCapacity,
+  ...enMatching,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

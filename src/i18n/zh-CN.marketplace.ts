@@ -89,6 +89,8 @@ export const zhMarketplace = {
   'status.met': '已满足',
   'status.closed': '已关闭',
   'status.expired': '已过期',
+  /** The availability window (until) is over: not open, whatever the stored status. */
+  'status.ended': '已结束',
   'status.active': '开放中',
   'urgency.low': '不急',
   'urgency.normal': '一般',

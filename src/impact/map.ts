@@ -13,6 +13,7 @@ import { numberFormat, signed as signedFigure } from '../shared/format.js'
 import { translate, type Locale } from '../i18n/i18n.js'
 import { activeNeedText, activeOfferText, allCategories, availableOfferText, listingToday } from '../listings/listings.js'
 import { isFeasible } from '../matching/feasibility.js'
+import { subjectList } from '../matching/subject.js'
 import type { NeedView, OfferView, Trust } from '../matching/types.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { areaFigures, colourStep, idle, IDLE_AFTER_DAYS, pathIds, shown, sortRows, STEPS, unmetGroups, type AreaNode, type Sort, type Tally } from './gaps.js'
@@ -157,11 +158,11 @@ function unserved(db: Db, today: string) {
   return remember(sqlite, `impact.unserved ${today}`, () => {
     // Only columns the covering indexes needs_candidates and offers_candidates hold; areas and organizations
     // (a few thousand rows) are read once into maps rather than joined to every listing.
-    type NeedRow = [number, number, string, string, number, string | null, string | null, string | null, number, string]
-    const needRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, created_at
+    type NeedRow = [number, number, string, string, number, string | null, string | null, string | null, number, string, string | null, string | null]
+    const needRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, created_at, topics, keywords
       FROM needs WHERE ${activeNeedText()}`).raw().all(today) as NeedRow[]
-    type OfferRow = [number, number, string, string, number, number, string | null, string | null, string | null, number, string, string, string]
-    const offerRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus, created_at
+    type OfferRow = [number, number, string, string, number, number, string | null, string | null, string | null, number, string, string, string, string | null, string | null]
+    const offerRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus, created_at, topics, keywords
       FROM offers WHERE ${availableOfferText()}`).raw().all(today) as OfferRow[]
     const paths = new Map((sqlite.prepare('SELECT id, path FROM areas').raw().all() as [number, string][]).map(([id, p]) => [id, splitPath(p)]))
     const focusLists = new Map<string, string[]>()
@@ -170,19 +171,20 @@ function unserved(db: Db, today: string) {
       .map(([id, trust, f]) => [id, { id, name: '', trust, focus: focus(f), matchesReceived: 0, members: null }]))
     // Offers by category and area served: a need looks only on its own path, as the matcher does.
     const at = new Map<string, OfferView[]>()
-    for (const [id, orgId, category, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, f, createdAt] of offerRows) {
+    for (const [id, orgId, category, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, f, createdAt, topics, keywords] of offerRows) {
       const view: OfferView = { id, orgId, orgName: '', category, unit, remaining, quantity, from, until, schedule, servesPath: paths.get(servesAreaId) ?? [],
-        minTrust: minTrust as Trust, focus: focus(f), createdAt, track: { delivered: 0, rating: null } }
+        minTrust: minTrust as Trust, focus: focus(f), createdAt, track: { delivered: 0, rating: null }, topics: subjectList(topics), keywords: subjectList(keywords) }
       const k = `${category} ${servesAreaId}`
       ;(at.get(k) ?? at.set(k, []).get(k)!).push(view)
     }
     const found: { id: number; areaId: number; category: string; orgId: number; createdAt: string }[] = []
     const covering = new Map<string, number>()
-    for (const [id, orgId, category, unit, remaining, from, until, schedule, areaId, createdAt] of needRows) {
+    for (const [id, orgId, category, unit, remaining, from, until, schedule, areaId, createdAt, topics, keywords] of needRows) {
       const areaPath = paths.get(areaId) ?? []
       const org = orgs.get(orgId)
       if (!org) continue
-      const need: NeedView = { id, orgId, org, category, unit, quantity: remaining, from, until, schedule, areaPath, urgency: 'normal', beneficiaries: null, createdAt }
+      const need: NeedView = { id, orgId, org, category, unit, quantity: remaining, from, until, schedule, areaPath, urgency: 'normal', beneficiaries: null, createdAt,
+        topics: subjectList(topics), keywords: subjectList(keywords) }
       if (areaPath.some((a) => at.get(`${category} ${a}`)?.some((o) => isFeasible(need, o)))) continue
       found.push({ id, areaId, category, orgId, createdAt })
       covering.set(`${areaId} ${category}`, areaPath.reduce((n, a) => n + (at.get(`${category} ${a}`)?.length ?? 0), 0))

@@ -123,7 +123,7 @@ export const organizationId = (ns: string, org: Pick<HsdsOrg, 'id' | 'ref'>) => 
  * lists every active offer, as the offers list does; one whose capacity is all reserved is 'inactive' (HSDS: not
  * currently provided), its description saying "0 still available"; a withdrawn match makes it active again.
  */
-export const serviceStatus = (o: Pick<HsdsOffer, 'status' | 'expiresAt' | 'remaining'>, today: string): 'active' | 'inactive' => isAvailableOffer(o, today) ? 'active' : 'inactive'
+export const serviceStatus = (o: Pick<HsdsOffer, 'status' | 'expiresAt' | 'untilDate' | 'remaining'>, today: string): 'active' | 'inactive' => isAvailableOffer(o, today) ? 'active' : 'inactive'
 
 export function toService(offer: HsdsOffer, ctx: HsdsContext): HsdsService {
   const { t, namespace: ns } = ctx

@@ -60,18 +60,25 @@ export function throwIfAny(problems: FieldErrors) {
 
 export const defaultExpiry = (now: Date) => localToday(new Date(now.getTime() + DEFAULT_LIFETIME_DAYS * 86_400_000))
 
-/** Listings past their expiry leave the open lists by themselves; this is the status a reader sees. */
-export function effectiveStatus<S extends string>(status: S, expiresAt: string | null, today: string): S | 'expired' {
-  if ((status === 'open' || status === 'partly_met') && expiresAt && expiresAt < today) return 'expired'
+/**
+ * Listings past their expiry, or whose availability window is over, leave the open lists by themselves; this is
+ * the status a reader sees: 'expired' (the listing's own deadline passed) before 'ended' (its `until` passed).
+ */
+export function effectiveStatus<S extends string>(status: S, expiresAt: string | null, today: string, untilDate: string | null = null): S | 'expired' | 'ended' {
+  if (status !== 'open' && status !== 'partly_met') return status
+  if (expiresAt && expiresAt < today) return 'expired'
+  if (untilDate && untilDate < today) return 'ended'
   return status
 }
 
 // ---- what "active" means: the one definition every list, figure, export and match uses ----------------
 //
 //  - an active need: status open or partly_met, something left (remaining > 0: a need with nothing left is
-//    'met' by demandStatus, and the rule says so rather than trusting every writer), not past its expiry;
-//  - an active offer: status open, and not past its expiry — what /offers lists, what the map counts, what
-//    HSDS exports. An offer whose capacity is all reserved stays open (a withdrawn match gives it back);
+//    'met' by demandStatus, and the rule says so rather than trusting every writer), not past its expiry, and
+//    its window not over (`until` not before today: a need for 'until 31 October' is not open in November);
+//  - an active offer: status open, not past its expiry, its availability window not over — what /offers lists,
+//    what the map counts, what HSDS exports. An offer whose capacity is all reserved stays open (a withdrawn
+//    match gives it back);
 //  - an available offer: an active offer with remaining > 0 — what can still be asked for: the matcher's
 //    candidates, the agenda's "can any offer serve it", idle offers. A fully reserved offer has nothing to give.
 // `today` is `listingToday(now)`, the date effectiveStatus compares with. Each rule comes in three forms that
@@ -84,21 +91,25 @@ export const ACTIVE_OFFER_STATUSES = ['open'] as const
  * that expires on the 30th is gone at midnight in China, not eight hours later. */
 export const listingToday = (now: Date) => localToday(now)
 
-const current = (expiresAt: string | null, today: string) => expiresAt === null || expiresAt >= today
-type Listed = { status: string; expiresAt: string | null }
-export const isActiveNeed = (n: Listed & { remaining: number }, today: string) => (ACTIVE_NEED_STATUSES as readonly string[]).includes(n.status) && n.remaining > 0 && current(n.expiresAt, today)
-export const isActiveOffer = (o: Listed, today: string) => (ACTIVE_OFFER_STATUSES as readonly string[]).includes(o.status) && current(o.expiresAt, today)
+const current = (l: Listed, today: string) => (l.expiresAt === null || l.expiresAt >= today) && (l.untilDate === null || l.untilDate >= today)
+type Listed = { status: string; expiresAt: string | null; untilDate: string | null }
+export const isActiveNeed = (n: Listed & { remaining: number }, today: string) => (ACTIVE_NEED_STATUSES as readonly string[]).includes(n.status) && n.remaining > 0 && current(n, today)
+export const isActiveOffer = (o: Listed, today: string) => (ACTIVE_OFFER_STATUSES as readonly string[]).includes(o.status) && current(o, today)
 export const isAvailableOffer = (o: Listed & { remaining: number }, today: string) => isActiveOffer(o, today) && o.remaining > 0
 
-export const activeNeed = (today: string): SQL => and(inArray(needs.status, [...ACTIVE_NEED_STATUSES]), sql`${needs.remaining} > 0`, sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`)!
-export const activeOffer = (today: string): SQL => and(inArray(offers.status, [...ACTIVE_OFFER_STATUSES]), sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`)!
+export const activeNeed = (today: string): SQL => and(inArray(needs.status, [...ACTIVE_NEED_STATUSES]), sql`${needs.remaining} > 0`,
+  sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`, sql`(${needs.untilDate} IS NULL OR ${needs.untilDate} >= ${today})`)!
+export const activeOffer = (today: string): SQL => and(inArray(offers.status, [...ACTIVE_OFFER_STATUSES]),
+  sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`, sql`(${offers.untilDate} IS NULL OR ${offers.untilDate} >= ${today})`)!
 export const availableOffer = (today: string): SQL => and(activeOffer(today), sql`${offers.remaining} > 0`)!
 
 const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(', ')
+// Expiry and window end in one comparison, so the text forms still bind today once; a missing date never ends.
+const currentText = (t: string) => `min(coalesce(${t}.expires_at, '9999-12-31'), coalesce(${t}.until_date, '9999-12-31')) >= ?`
 /** SQL text for `activeNeed`, on table (or alias) `t`; binds one parameter, today. */
-export const activeNeedText = (t = 'needs') => `${t}.status IN (${quoted(ACTIVE_NEED_STATUSES)}) AND ${t}.remaining > 0 AND (${t}.expires_at IS NULL OR ${t}.expires_at >= ?)`
+export const activeNeedText = (t = 'needs') => `${t}.status IN (${quoted(ACTIVE_NEED_STATUSES)}) AND ${t}.remaining > 0 AND ${currentText(t)}`
 /** SQL text for `activeOffer`; binds one parameter, today. */
-export const activeOfferText = (t = 'offers') => `${t}.status IN (${quoted(ACTIVE_OFFER_STATUSES)}) AND (${t}.expires_at IS NULL OR ${t}.expires_at >= ?)`
+export const activeOfferText = (t = 'offers') => `${t}.status IN (${quoted(ACTIVE_OFFER_STATUSES)}) AND ${currentText(t)}`
 /** SQL text for `availableOffer`; binds one parameter, today. */
 export const availableOfferText = (t = 'offers') => `${activeOfferText(t)} AND ${t}.remaining > 0`
 

@@ -1,5 +1,5 @@
 import { describeSlots, parseSchedule, WEEKDAY_CODES } from '../matching/schedule.js'
-import { list, messages } from '../matching/messages.js'
+import { list, word } from '../matching/present.js'
 import type { Locale } from '../i18n/i18n.js'
 
 /**
@@ -32,8 +32,7 @@ export function formFromSchedule(rule: string | null | undefined): { days: strin
 export function describeSchedule(rule: string | null | undefined, locale: Locale): string {
   if (!rule) return ''
   const desc = describeSlots(parseSchedule(rule))
-  const cat = messages[locale]
-  const days = list(desc.days.map((c) => cat[`weekday.${c}`] ?? c), locale)
-  const periods = list(desc.periods.map((p) => cat[`period.${p}`] ?? p), locale)
+  const days = list(desc.days.map((c) => word(locale, `weekday.${c}`) ?? c), locale)
+  const periods = list(desc.periods.map((p) => word(locale, `period.${p}`) ?? p), locale)
   return [days, periods].filter(Boolean).join(locale === 'en' ? ', ' : ' ')
 }

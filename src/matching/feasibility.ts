@@ -3,6 +3,7 @@
  * a pair that breaks one. Scores only ever order the pairs that pass.
  */
 import { meets, parseSchedule } from './schedule.js'
+import { fitsBySubject, relate } from './topics.js'
 import { CONSTRAINTS, TRUST_LEVELS, type Constraint, type NeedView, type OfferView, type Trust } from './types.js'
 
 export interface FeasibilityOptions {
@@ -30,6 +31,8 @@ export function holds(c: Constraint, need: NeedView, offer: OfferView, opts: Fea
   switch (c) {
     case 'category':
       return need.category === offer.category
+    case 'topic':
+      return fitsBySubject(relate(need.category, need, offer))
     case 'capacity':
       return opts.whole ? offer.remaining >= need.quantity && offer.remaining > 0 : offer.remaining > 0
     case 'window':

@@ -28,6 +28,10 @@ export const CATEGORIES = [
   { category: 'publicity', unit: 'items', share: 0.08, min: 50, max: 500 },
 ] as const
 
+/** Topics per category in generated instances, coded `<category>.<k>`; each has its own small pool of words. */
+export const TOPICS_PER_CATEGORY = 5
+const WORDS_PER_TOPIC = 6
+
 export const FOCUS_GROUPS = ['elderly', 'children', 'disability', 'culture', 'environment', 'migrants'] as const
 const DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU']
 const PERIODS = [[9, 12], [14, 17], [18, 21]] as const
@@ -52,6 +56,8 @@ export interface Instance {
 export function generateInstance({ needs: needCount, offers: offerCount, seed = 1, streets: streetCount = 3,
   communitiesPerStreet = 4, supplyRatio = 0.9 }: InstanceOptions): Instance {
   const rand = prng(seed)
+  // Subjects draw from their own stream, so adding them left every other field of a seed's instance as it was.
+  const subject = subjects(prng(seed ^ 0x70_91c5))
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
   const chance = (p: number) => rand() < p
@@ -111,6 +117,7 @@ export function generateInstance({ needs: needCount, offers: offerCount, seed = 
       id: 1 + i, orgId: org.id, org, category: c.category, unit: c.unit, quantity, from, until, schedule,
       areaPath: [1, street, community], urgency: (r < 0.2 ? 'high' : r < 0.8 ? 'normal' : 'low') as Urgency,
       beneficiaries: chance(0.3) ? null : int(5, 300), createdAt: isoTime(i * 7 + int(0, 6)),
+      ...subject(c.category, 'need'),
     })
     const d = demand.get(c.category) ?? { quantity: 0, count: 0 }
     d.quantity += quantity
@@ -144,9 +151,27 @@ export function generateInstance({ needs: needCount, offers: offerCount, seed = 
       focus: chance(0.75) ? [] : [pick(FOCUS_GROUPS)],
       createdAt: isoTime(i * 7 + int(0, 6)),
       track: { delivered: Math.floor(rand() * rand() * 30), rating: chance(0.3) ? null : Math.round((3 + 2 * rand()) * 10) / 10 },
+      ...subject(c.category, 'offer'),
     }
   })
   return { needs, offers, streets }
+}
+
+/**
+ * What a generated listing is about: mostly one topic (an offer sometimes two), its words drawn from that
+ * topic's pool; one in ten without a recognised topic but with words (fitting by the relevance floor or not);
+ * a third of funding offers with no stated purpose, which fit any funds need.
+ */
+function subjects(rand: () => number) {
+  const int = (n: number) => Math.floor(rand() * n)
+  const words = (topic: string, n: number) => [...new Set(Array.from({ length: n }, () => `${topic}:w${int(WORDS_PER_TOPIC)}`))]
+  return (category: string, side: 'need' | 'offer'): { topics: string[]; keywords: string[] } => {
+    if (side === 'offer' && category === 'funds' && rand() < 1 / 3) return { topics: [], keywords: [] }
+    const first = `${category}.${int(TOPICS_PER_CATEGORY)}`
+    if (rand() < 0.1) return { topics: [], keywords: words(first, 3) }
+    const topics = side === 'offer' && rand() < 0.3 ? [...new Set([first, `${category}.${int(TOPICS_PER_CATEGORY)}`])] : [first]
+    return { topics, keywords: topics.flatMap((t) => words(t, 2)) }
+  }
 }
 
 function roundFor(category: string, q: number): number {

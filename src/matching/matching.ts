@@ -15,6 +15,7 @@ import { violations } from './feasibility.js'
 import { whyNot, type WhyNot } from './why-not.js'
 import { allocate, firstComeFirstServed, type Allocation } from './allocate.js'
 import { feasiblePairs } from './pairs.js'
+import { subjectList } from './subject.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 
 const RESERVING = ['accepted', 'delivered', 'reviewed'] as const
@@ -102,11 +103,13 @@ const needColumns = {
   untilDate: needs.untilDate, schedule: needs.schedule, urgency: needs.urgency, beneficiaries: needs.beneficiaries, createdAt: needs.createdAt,
   areaPath: areas.path, title: needs.title, description: needs.description, place: needs.place,
   orgName: organizations.name, trust: organizations.trust, focus: organizations.focus, members: organizations.members,
+  topics: needs.topics, keywords: needs.keywords,
 }
 const offerColumns = {
   id: offers.id, orgId: offers.orgId, orgName: organizations.name, category: offers.category, unit: offers.unit, remaining: offers.remaining,
   quantity: offers.quantity, fromDate: offers.fromDate, untilDate: offers.untilDate, schedule: offers.schedule, servesPath: areas.path,
   minTrust: offers.minTrust, focus: offers.focus, createdAt: offers.createdAt, title: offers.title, description: offers.description,
+  topics: offers.topics, keywords: offers.keywords,
 }
 
 function loadNeeds(db: Db, where: SQL | undefined) {
@@ -117,6 +120,7 @@ function loadNeeds(db: Db, where: SQL | undefined) {
     const view: NeedView = {
       id: r.id, orgId: r.orgId, org, category: r.category, unit: r.unit, quantity: r.remaining, from: r.fromDate, until: r.untilDate,
       schedule: r.schedule, areaPath: pathIds(r.areaPath), urgency: r.urgency, beneficiaries: r.beneficiaries, createdAt: r.createdAt,
+      topics: subjectList(r.topics), keywords: subjectList(r.keywords),
     }
     return { view, title: r.title, text: { title: r.title, body: `${r.description}\n${r.place}` } }
   })
@@ -130,6 +134,7 @@ function loadOffers(db: Db, where: SQL | undefined) {
       id: r.id, orgId: r.orgId, orgName: r.orgName, category: r.category, unit: r.unit, remaining: r.remaining, quantity: r.quantity,
       from: r.fromDate, until: r.untilDate, schedule: r.schedule, servesPath: pathIds(r.servesPath), minTrust: r.minTrust, focus: r.focus,
       createdAt: r.createdAt, track: tracks.get(r.orgId) ?? { delivered: 0, rating: null },
+      topics: subjectList(r.topics), keywords: subjectList(r.keywords),
     }
     return { view, title: r.title, text: { title: r.title, body: r.description } }
   })
@@ -160,12 +165,12 @@ function offerViews(db: Db, category: string | null, areaIds: number[] | null, t
   if (areaIds?.length === 0) return []
   const areaOf = areaIndex(db), areas = areaIds && padded(areaIds)
   const rows = prepared(db, `SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id,
-    min_trust, focus, created_at FROM offers WHERE ${category === null ? '' : 'category = ? AND '}${areas ? `serves_area_id IN (${marks(areas.length)}) AND` : ''}
+    min_trust, focus, created_at, topics, keywords FROM offers WHERE ${category === null ? '' : 'category = ? AND '}${areas ? `serves_area_id IN (${marks(areas.length)}) AND` : ''}
     ${availableOfferText('offers')}`)
-    .all(...(category === null ? [] : [category]), ...(areas ?? []), today) as [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'], string, string][]
-  return rows.map(([id, orgId, cat, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, focus, createdAt]) => ({
+    .all(...(category === null ? [] : [category]), ...(areas ?? []), today) as [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'], string, string, string | null, string | null][]
+  return rows.map(([id, orgId, cat, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, focus, createdAt, topics, keywords]) => ({
     id, orgId, orgName: '', category: cat, unit, remaining, quantity, from, until, schedule, servesPath: areaOf.path(servesAreaId),
-    minTrust, focus: focusOf(focus), createdAt, track: NO_TRACK,
+    minTrust, focus: focusOf(focus), createdAt, track: NO_TRACK, topics: subjectList(topics), keywords: subjectList(keywords),
   }))
 }
 
@@ -174,9 +179,9 @@ function needViews(db: Db, category: string | null, areaIds: number[], today: st
   if (areaIds.length === 0) return []
   const areaOf = areaIndex(db), areas = padded(areaIds)
   const rows = prepared(db, `SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, urgency, beneficiaries,
-    created_at FROM needs WHERE ${category === null ? '' : 'category = ? AND '}area_id IN (${marks(areas.length)})
+    created_at, topics, keywords FROM needs WHERE ${category === null ? '' : 'category = ? AND '}area_id IN (${marks(areas.length)})
     AND ${activeNeedText('needs')}`)
-    .all(...(category === null ? [] : [category]), ...areas, today) as [number, number, string, string, number, string | null, string | null, string | null, number, NeedView['urgency'], number | null, string][]
+    .all(...(category === null ? [] : [category]), ...areas, today) as [number, number, string, string, number, string | null, string | null, string | null, number, NeedView['urgency'], number | null, string, string | null, string | null][]
   // One view per organization, shared by its needs: a district has far fewer organizations than needs.
   const orgs = new Map<number, OrgView>()
   const orgIds = [...new Set(rows.map((r) => r[1]))]
@@ -185,9 +190,9 @@ function needViews(db: Db, category: string | null, areaIds: number[], today: st
       orgs.set(id, { id, name: '', trust, focus: focusOf(focus), matchesReceived: 0, members })
     }
   }
-  return rows.map(([id, orgId, cat, unit, remaining, from, until, schedule, areaId, urgency, beneficiaries, createdAt]) => ({
+  return rows.map(([id, orgId, cat, unit, remaining, from, until, schedule, areaId, urgency, beneficiaries, createdAt, topics, keywords]) => ({
     id, orgId, org: orgs.get(orgId)!, category: cat, unit, quantity: remaining, from, until, schedule, areaPath: areaOf.path(areaId),
-    urgency, beneficiaries, createdAt,
+    urgency, beneficiaries, createdAt, topics: subjectList(topics), keywords: subjectList(keywords),
   }))
 }
 

@@ -7,7 +7,7 @@
  * result agrees with `violations()` pair by pair.
  */
 import { holds, lower, trustRank, upper } from './feasibility.js'
-import { areaValue, combine, coverageValue, datesValue, trackValue, underResourcing, urgencyValue } from './rank.js'
+import { areaValue, combine, coverageValue, datesValue, sameSubject, subjectValue, trackValue, underResourcing, urgencyValue } from './rank.js'
 import { maskShare, parseSchedule } from './schedule.js'
 import type { NeedView, OfferView } from './types.js'
 import { DEFAULT_WEIGHTS, type Weights } from './weights.js'
@@ -84,6 +84,8 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
         if ((nDays & oDays[j]) === 0 || (nHours & oHours[j]) === 0) continue
         if (nFrom > oUntil[j] || oFrom[j] > nUntil || nTrust < oTrust[j]) continue
         if (masksFit ? oFocus[j] !== 0 && (oFocus[j] & nFocus) === 0 : !holds('focus', n, offers[j])) continue
+        // Last, as the dearest check: what the two are about (topics.ts), by the same rule as everywhere.
+        if (!holds('topic', n, offers[j])) continue
         if (P === pairOffer.length) {
           const bigger = new Int32Array(P * 2); bigger.set(pairOffer); pairOffer = bigger
           const scores = new Uint8Array(P * 2); scores.set(pairScore); pairScore = scores
@@ -91,7 +93,7 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
         pairOffer[P] = j
         pairScore[P] = Math.round(mean(w, areaPart, cover(oLeft[j], quantity), share(nDays, nHours, oDays[j], oHours[j]),
           dates(nFrom, nUntil, oFrom[j], oUntil[j]), nUrgency, nFairness, oTrack[j],
-          relevance ? relevance.get(`${n.id}:${offers[j].id}`) ?? 0 : undefined))
+          relevance ? subjectValue(sameSubject(n, offers[j]), relevance.get(`${n.id}:${offers[j].id}`) ?? 0) : undefined))
         P++
       }
     }

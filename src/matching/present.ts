@@ -1,15 +1,122 @@
+/**
+ * The matcher's results in the reader's language. Reasons and "why not" answers carry a key and codes; the
+ * words are in the i18n catalogues (src/i18n/*.matching.ts, keys under 'matcher.'), where the completeness
+ * test covers them. Codes inside parameters (weekdays, periods, units, categories, focus groups, topics, areas)
+ * are named here; areas and topics through the caller, who knows the district and the vocabulary.
+ */
 import type { Db } from '../db/client.js'
 import * as areas from '../areas/areas.js'
-import type { Locale } from '../i18n/i18n.js'
-import { format, formatReason } from './messages.js'
+import { catalogue, type Locale } from '../i18n/i18n.js'
 import type { Message, Reason } from './types.js'
+import { DEFAULT_WEIGHTS, FACTORS, type Factor, type Weights } from './weights.js'
+
+export interface FormatContext {
+  /** Area ids are all the pure core knows; the caller names them ("长寿社区"). */
+  areaName?: (id: number) => string | undefined
+  /** Topic codes likewise ("音响设备" / "sound equipment"). */
+  topicName?: (code: string) => string | undefined
+}
+
+const PREFIX = 'matcher.'
+
+/** One of the matcher's words ('weekday.TU', 'unit.hours'), or undefined when the catalogue has none. */
+export function word(locale: Locale, key: string): string | undefined {
+  return catalogue(locale)[PREFIX + key]
+}
+
+export function formatReason(reason: Message, locale: Locale, ctx: FormatContext = {}): string {
+  return format(reason.key, reason.params, locale, ctx)
+}
+
+export function format(key: string, params: Message['params'], locale: Locale, ctx: FormatContext = {}): string {
+  const count = params.offers ?? params.count
+  const template = (count === 1 ? word(locale, `${key}.one`) : undefined) ?? word(locale, key) ?? key
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name]
+    return value === undefined ? whole : render(name, value, params, locale, ctx)
+  })
+}
+
+function render(name: string, value: string | number, params: Message['params'], locale: Locale, ctx: FormatContext): string {
+  const named = (prefix: string, code: string) => word(locale, `${prefix}.${code}`) ?? code
+  const codes = () => String(value).split(',').map((s) => s.trim()).filter(Boolean)
+  switch (name) {
+    case 'day': return list(codes().map((c) => named('weekday', c)), locale)
+    case 'days': return list(codes().map((c) => named('weekdays', c)), locale)
+    case 'periods': return list(codes().map((c) => named('period', c)), locale)
+    case 'terms': return codes().join(locale === 'en' ? ', ' : '、')
+    case 'topics': return codes().map((c) => ctx.topicName?.(c) ?? c).join(locale === 'en' ? ', ' : '、')
+    case 'topic': return ctx.topicName?.(String(value)) ?? String(value)
+    case 'unit': return named('unit', String(value))
+    case 'focus': return named('focus', String(value))
+    case 'noun': {
+      const one = params.offers === 1 ? word(locale, `noun.${value}.one`) : undefined
+      return one ?? word(locale, `noun.${value}`) ?? (params.offers === 1 ? word(locale, 'noun.other.one') : undefined) ?? word(locale, 'noun.other') ?? String(value)
+    }
+    case 'area': {
+      const id = Number(value)
+      return ctx.areaName?.(id) ?? (word(locale, 'area.unnamed') ?? 'area {id}').replace('{id}', String(id))
+    }
+    case 'from':
+    case 'until': return value === '' ? word(locale, 'date.open') ?? '' : String(value)
+    default: return typeof value === 'number' ? number(value) : value
+  }
+}
+
+/** "A and B", "A, B and C"; "A和B", "A、B和C". */
+export function list(items: string[], locale: Locale): string {
+  if (items.length <= 1) return items.join('')
+  const head = items.slice(0, -1).join(locale === 'en' ? ', ' : '、')
+  return locale === 'en' ? `${head} and ${items[items.length - 1]}` : `${head}和${items[items.length - 1]}`
+}
+
+/** 50000 → "50,000" in both languages; written by hand so output never depends on the runtime's ICU data. */
+function number(n: number): string {
+  if (!Number.isInteger(n)) return String(n)
+  const s = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return n < 0 ? `-${s}` : s
+}
+
+export interface ShownReason { factor: Factor; contribution: number; text: string }
+export interface ScoreRow { factor: Factor; name: string; text: string; points: number; outOf: number }
+
+/**
+ * A fit as a person reads it: the three reasons that add the most, in words only (a leader's view), and the
+ * whole table, each factor's points against the most it could give (a broker's view). The table's points are
+ * whole numbers that add up to the score.
+ */
+export function explain(reasons: readonly Reason[], score: number, locale: Locale, ctx: FormatContext = {}, w: Weights = DEFAULT_WEIGHTS) {
+  const total = FACTORS.reduce((s, f) => s + w[f], 0) || 1
+  const texts = new Map(reasons.map((r) => [r, formatReason(r, locale, ctx)]))
+  const top = [...reasons].filter((r) => r.contribution > 0)
+    .sort((a, b) => b.contribution - a.contribution || FACTORS.indexOf(a.factor as Factor) - FACTORS.indexOf(b.factor as Factor))
+    .slice(0, 3).map((r) => texts.get(r)!)
+  const points = wholePoints(reasons.map((r) => r.contribution), score)
+  const table: ScoreRow[] = reasons.map((r, i) => ({
+    factor: r.factor as Factor, name: word(locale, `factor.${r.factor}`) ?? r.factor, text: texts.get(r)!,
+    points: points[i], outOf: Math.round((100 * (w[r.factor as Factor] ?? 0)) / total),
+  }))
+  return { top, table, score }
+}
+
+/** Rounds shares to whole points that still sum to the total (largest remainders first). */
+function wholePoints(shares: number[], total: number): number[] {
+  const floors = shares.map((s) => Math.floor(Math.max(0, s)))
+  let left = Math.round(total) - floors.reduce((a, b) => a + b, 0)
+  const order = shares.map((s, i) => ({ i, rest: Math.max(0, s) - floors[i] })).sort((a, b) => b.rest - a.rest || a.i - b.i)
+  for (let k = 0; left > 0 && k < order.length; k++, left--) floors[order[k].i]++
+  return floors
+}
 
 /** Reasons and "why not" lines in the reader's language, with area ids named. */
-export function presenter(db: Db, locale: Locale) {
+export function presenter(db: Db, locale: Locale, topicName?: (code: string) => string | undefined) {
   const names = new Map(areas.all(db).map((a) => [a.id, areas.displayName(a, locale)]))
-  const ctx = { areaName: (id: number) => names.get(id) }
+  const ctx: FormatContext = { areaName: (id: number) => names.get(id), topicName }
   return {
-    reasons: (reasons: Reason[]) => reasons.filter((r) => r.contribution > 0).map((r) => ({ factor: r.factor, contribution: r.contribution, text: formatReason(r, locale, ctx) })),
+    reasons: (reasons: Reason[]): ShownReason[] => reasons.filter((r) => r.contribution > 0)
+      .map((r) => ({ factor: r.factor as Factor, contribution: r.contribution, text: formatReason(r, locale, ctx) })),
+    /** For the match cards: the top three in words, and the broker's table. */
+    fit: (reasons: Reason[], score: number) => explain(reasons, score, locale, ctx),
     message: (m: Message) => format(m.key, m.params, locale, ctx),
   }
 }

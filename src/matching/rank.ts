@@ -7,17 +7,36 @@
  */
 import { lower as lowerOf, upper as upperOf } from './feasibility.js'
 import { ANY_TIME as ANY, describeSlots, intersect, isAnyTime, parseSchedule as parse, slotShare as share_, type Slots } from './schedule.js'
+import { relate } from './topics.js'
 import type { Candidate, NeedCandidate, NeedFit, NeedView, OfferFit, OfferView, OrgView, Reason, TrackRecord, Urgency } from './types.js'
-import { DEFAULT_WEIGHTS, type Factor, type Weights } from './weights.js'
+import { DEFAULT_WEIGHTS, FACTORS, SUB_WEIGHTS, weigh, type Factor, type Weights } from './weights.js'
+
+export { FACTORS }
 
 // Plain local functions: the loader's accessors for imported bindings cost more than these calls do,
 // and ranking calls them tens of thousands of times a request.
-const lower = lowerOf, upper = upperOf, parseSchedule = parse, slotShare = share_
+const lower = lowerOf, upper = upperOf, parseSchedule = parse, slotShare = share_, sum = weigh
+const SUB = SUB_WEIGHTS
 
 // ---- factor values (0..1) ----
 
+/** The text index's relevance, clamped to 0..1. */
 export function relevanceValue(relevance: number): number {
   return relevance > 1 ? 1 : relevance > 0 ? relevance : 0
+}
+
+/**
+ * The relevance factor: about the same thing (a topic in common, or a fund for any purpose: topics.ts 'same')
+ * and how well the texts match. A feasible pair without a shared topic fits by related words only, and ranks
+ * below one that shares a topic when their texts match alike.
+ */
+export function subjectValue(same: boolean, text: number): number {
+  return SUB.relevance.topic * (same ? 1 : 0) + SUB.relevance.text * relevanceValue(text)
+}
+
+/** Whether the pair is about the same thing in topics.ts's sense (not merely related words). */
+export function sameSubject(need: NeedView, offer: OfferView): boolean {
+  return relate(need.category, need, offer) === 'same'
 }
 
 /** The smaller the offer's served area around the need, the nearer: same community 1, whole district 1/3. */
@@ -43,32 +62,33 @@ export function datesValue(needFrom: number, needUntil: number, offerFrom: numbe
   return (until - from + 1) / (needUntil - needFrom + 1)
 }
 
-const URGENCY: Record<Urgency, number> = { high: 1, normal: 0.5, low: 0 }
+const URGENCY = SUB.urgency
 export function urgencyValue(u: Urgency): number {
-  return URGENCY[u] ?? 0.5
+  return URGENCY[u] ?? URGENCY.normal
 }
 
-const TRUST_NEED: Record<string, number> = { self_declared: 1, vouched: 0.5, endorsed: 0 }
+const TRUST_NEED = SUB.trustNeed
 
 /**
  * How under-resourced an organization looks: mostly how few matches it has received (the platform's own
  * evidence), then whether no one has vouched for it yet, then how small it is.
  */
 export function underResourcing(org: OrgView): number {
-  return 0.5 * fewMatches(org.matchesReceived) + 0.25 * (TRUST_NEED[org.trust] ?? 1) + 0.25 * smallness(org.members)
+  const f = SUB.fairness
+  return f.fewMatches * fewMatches(org.matchesReceived) + f.notVouched * (TRUST_NEED[org.trust] ?? 1) + f.small * smallness(org.members)
 }
 function fewMatches(n: number): number {
-  return 1 / (1 + Math.max(0, n) / 3)
+  return 1 / (1 + Math.max(0, n) / SUB.fairness.halfAtMatches)
 }
 function smallness(members: number | null): number {
-  return members == null ? 0.5 : 1 / (1 + Math.max(0, members) / 30)
+  return members == null ? SUB.fairness.unknownSize : 1 / (1 + Math.max(0, members) / SUB.fairness.halfAtMembers)
 }
 
-/** A new holder scores a quarter, not zero, so that being new never buries an offer. */
+/** Deliveries and the mean rating (1–5); a new holder scores a quarter, not zero, so being new never buries an offer. */
 export function trackValue(t: TrackRecord): number {
-  const d = Math.max(0, t.delivered)
-  const rated = t.rating == null ? 0.5 : Math.max(0, Math.min(1, (t.rating - 1) / 4))
-  return 0.5 * (d / (d + 5)) + 0.5 * rated
+  const k = SUB.track, d = Math.max(0, t.delivered)
+  const rated = t.rating == null ? k.unrated : Math.max(0, Math.min(1, (t.rating - 1) / 4))
+  return k.delivered * (d / (d + k.halfAtDeliveries)) + k.rating * rated
 }
 
 // ---- prepared views: what each side contributes, computed once per entity ----
@@ -99,33 +119,29 @@ export function prepareOffer(offer: OfferView): PreparedOffer {
   return { offer, slots: parseSchedule(offer.schedule), from: lower(offer.from), until: upper(offer.until), track: trackValue(offer.track) }
 }
 
-/** The factors in the order their reasons are listed. */
-export const FACTORS: readonly Factor[] = ['relevance', 'area', 'coverage', 'schedule', 'dates', 'urgency', 'fairness', 'track']
-
 /**
- * The pair's score in 0..100, numbers only. Without a relevance (the allocator has none unless given
- * one) the relevance weight drops out of the mean rather than counting as zero.
+ * The pair's score in 0..100, numbers only. Without a text relevance (the allocator has none unless given
+ * one) the relevance factor drops out of the mean rather than counting as zero.
  */
 export function pairScore(n: PreparedNeed, o: PreparedOffer, w: Weights = DEFAULT_WEIGHTS, relevance?: number): number {
   const need = n.need, offer = o.offer
   return combine(w, areaValue(offer.servesPath.length, need.areaPath.length), coverageValue(offer.remaining, need.quantity),
-    slotShare(n.slots, o.slots), datesValue(n.from, n.until, o.from, o.until), n.urgency, n.fairness, o.track, relevance)
+    slotShare(n.slots, o.slots), datesValue(n.from, n.until, o.from, o.until), n.urgency, n.fairness, o.track,
+    relevance === undefined ? undefined : subjectValue(sameSubject(need, offer), relevance))
 }
 
+const scratchValues = new Float64Array(8), scratchPoints = new Float64Array(8)
+
 /**
- * The weighted mean of factor values, scaled to 0..100. Without a relevance (the allocator has none unless
- * given one) the relevance weight drops out of the mean rather than counting as zero.
+ * The score of factor values already computed (the relevance factor's value, not the raw text relevance;
+ * undefined drops it out of the mean), through the one weighted sum.
  */
 export function combine(w: Weights, area: number, coverage: number, schedule: number, dates: number, urgency: number,
   fairness: number, track: number, relevance?: number): number {
-  let total = w.area * area + w.coverage * coverage + w.schedule * schedule + w.dates * dates
-    + w.urgency * urgency + w.fairness * fairness + w.track * track
-  let sum = w.area + w.coverage + w.schedule + w.dates + w.urgency + w.fairness + w.track
-  if (relevance !== undefined) {
-    total += w.relevance * relevanceValue(relevance)
-    sum += w.relevance
-  }
-  return sum > 0 ? (100 * total) / sum : 0
+  const v = scratchValues
+  v[0] = relevance === undefined ? NaN : relevance; v[1] = area; v[2] = coverage; v[3] = schedule; v[4] = dates
+  v[5] = urgency; v[6] = fairness; v[7] = track
+  return sum(w, v, scratchPoints)
 }
 
 // ---- ranking with reasons ----
@@ -142,7 +158,7 @@ export function combine(w: Weights, area: number, coverage: number, schedule: nu
 export function rankOffers(need: NeedView, candidates: readonly Candidate[], w: Weights = DEFAULT_WEIGHTS, limit = Infinity): OfferFit[] {
   if (limit < candidates.length) return topOffers(need, candidates, w, limit)
   const n = prepareNeed(need)
-  const memo = new Memo(w)
+  const memo = new Memo()
   const fits: OfferFit[] = new Array(candidates.length)
   const ids: number[] = new Array(candidates.length)
   // One scratch view, refilled per candidate: fitFor reads it and keeps nothing.
@@ -162,7 +178,7 @@ export function rankNeeds(offer: OfferView, candidates: readonly NeedCandidate[]
   const o = prepareOffer(offer)
   const fits: NeedFit[] = new Array(candidates.length)
   const ids: number[] = new Array(candidates.length)
-  const memo = new Memo(w)
+  const memo = new Memo()
   memo.sharing = false
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i]
@@ -185,25 +201,25 @@ function refill(o: PreparedOffer, offer: OfferView): void {
 
 function topOffers(need: NeedView, candidates: readonly Candidate[], w: Weights, limit: number): OfferFit[] {
   const n = prepareNeed(need)
-  const scale = 100 / (w.relevance + w.area + w.coverage + w.schedule + w.dates + w.urgency + w.fairness + w.track || 1)
   const scored: { score: number; i: number }[] = new Array(candidates.length)
   const ids: number[] = new Array(candidates.length)
+  const v = new Float64Array(8), points = new Float64Array(8)
+  // What every candidate shares with the others: the need's side.
+  v[5] = n.urgency; v[6] = n.fairness
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i], offer = c.offer
     const slots = parseSchedule(offer.schedule)
-    // The same sum, in the same order, as fitFor, so a fit's score is identical on either path.
-    const total = w.relevance * relevanceValue(c.relevance) * scale
-      + w.area * areaValue(offer.servesPath.length, need.areaPath.length) * scale
-      + w.coverage * coverageValue(offer.remaining, need.quantity) * scale
-      + w.schedule * slotShare(n.slots, slots) * scale
-      + w.dates * datesValue(n.from, n.until, lower(offer.from), upper(offer.until)) * scale
-      + w.urgency * n.urgency * scale + w.fairness * n.fairness * scale
-      + w.track * trackValue(offer.track) * scale
-    scored[i] = { score: Math.round(total), i }
+    v[0] = subjectValue(sameSubject(need, offer), c.relevance)
+    v[1] = areaValue(offer.servesPath.length, need.areaPath.length)
+    v[2] = coverageValue(offer.remaining, need.quantity)
+    v[3] = slotShare(n.slots, slots)
+    v[4] = datesValue(n.from, n.until, lower(offer.from), upper(offer.until))
+    v[7] = trackValue(offer.track)
+    scored[i] = { score: Math.round(sum(w, v, points)), i }
     ids[i] = offer.id
   }
   const top = sortFits(scored, ids).slice(0, Math.max(0, limit))
-  const memo = new Memo(w)
+  const memo = new Memo()
   const o: PreparedOffer = { offer: candidates[0]?.offer, slots: ANY, from: 0, until: 0, track: 0 }
   return top.map(({ i }) => {
     const c = candidates[i], offer = c.offer
@@ -215,24 +231,23 @@ function topOffers(need: NeedView, candidates: readonly Candidate[], w: Weights,
 
 function topNeeds(offer: OfferView, candidates: readonly NeedCandidate[], w: Weights, limit: number): NeedFit[] {
   const o = prepareOffer(offer)
-  const scale = 100 / (w.relevance + w.area + w.coverage + w.schedule + w.dates + w.urgency + w.fairness + w.track || 1)
   const prepared: PreparedNeed[] = new Array(candidates.length)
   const scored: { score: number; i: number }[] = new Array(candidates.length)
   const ids: number[] = new Array(candidates.length)
+  const v = new Float64Array(8), points = new Float64Array(8)
+  v[7] = o.track
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i], n = (prepared[i] = prepareNeed(c.need)), need = c.need
-    // The same sum, in the same order, as fitFor, so a fit's score is identical on either path.
-    const total = w.relevance * relevanceValue(c.relevance) * scale
-      + w.area * areaValue(offer.servesPath.length, need.areaPath.length) * scale
-      + w.coverage * coverageValue(offer.remaining, need.quantity) * scale
-      + w.schedule * slotShare(n.slots, o.slots) * scale
-      + w.dates * datesValue(n.from, n.until, o.from, o.until) * scale
-      + w.urgency * n.urgency * scale + w.fairness * n.fairness * scale
-      + w.track * o.track * scale
-    scored[i] = { score: Math.round(total), i }
+    v[0] = subjectValue(sameSubject(need, offer), c.relevance)
+    v[1] = areaValue(offer.servesPath.length, need.areaPath.length)
+    v[2] = coverageValue(offer.remaining, need.quantity)
+    v[3] = slotShare(n.slots, o.slots)
+    v[4] = datesValue(n.from, n.until, o.from, o.until)
+    v[5] = n.urgency; v[6] = n.fairness
+    scored[i] = { score: Math.round(sum(w, v, points)), i }
     ids[i] = need.id
   }
-  const memo = new Memo(w)
+  const memo = new Memo()
   memo.sharing = false
   return sortFits(scored, ids).slice(0, Math.max(0, limit)).map(({ i }) => {
     memo.clear()
@@ -244,7 +259,7 @@ function topNeeds(offer: OfferView, candidates: readonly NeedCandidate[], w: Wei
 
 /** One pair's score and reasons; reasons come in FACTORS order and their contributions sum to the score (± rounding). */
 export function scoreFit(n: PreparedNeed, o: PreparedOffer, relevance: number, terms: readonly string[], w: Weights = DEFAULT_WEIGHTS): { score: number; reasons: Reason[] } {
-  const memo = new Memo(w)
+  const memo = new Memo()
   const reasons = fitFor(n, o, relevance, terms, w, memo)
   return { score: memo.score, reasons }
 }
@@ -284,9 +299,8 @@ function sortFits<T extends { score: number }>(fits: T[], ids: number[]): T[] {
 
 /** Reasons shared between the fits of one call, keyed (by numbers, which hash fast) by what they depend on. */
 class Memo {
-  readonly scale: number
   readonly area: (Reason | undefined)[] = []
-  // Keys are kept to small integers, which V8 hashes without boxing.
+  // Keys are kept to small integers, which V8 hashes without boxing (topic lists excepted).
   readonly relevance = new Map<number, Reason>()
   readonly coverage = new Map<number, Reason>()
   /** shared hours → reasons by shared days */
@@ -301,9 +315,9 @@ class Memo {
   score = 0
   /** False when every fit is for a different need, so nothing is shared and nothing needs freezing. */
   sharing = true
-  constructor(w: Weights) {
-    this.scale = 100 / (w.relevance + w.area + w.coverage + w.schedule + w.dates + w.urgency + w.fairness + w.track || 1)
-  }
+  /** Factor values of the fit being written, and their points: scratch, refilled per fit. */
+  readonly values = new Float64Array(8)
+  readonly points = new Float64Array(8)
   clear(): void {
     this.area.length = 0
     this.coverageByAmount.length = 0
@@ -329,71 +343,90 @@ function shared(memo: Memo, factor: Factor, points: number, key: string, params:
 }
 
 function fitFor(n: PreparedNeed, o: PreparedOffer, relevance: number, terms: readonly string[], w: Weights, memo: Memo): Reason[] {
-  const need = n.need, offer = o.offer, scale = memo.scale
+  const need = n.need, offer = o.offer
+  const same = sameSubject(need, offer)
 
-  const rel = relevanceValue(relevance), relPoints = w.relevance * rel * scale
-  let relReason: Reason | undefined
-  if (terms.length > 0) relReason = reason('relevance', relPoints, 'reason.relevance.terms', { terms: terms.slice(0, 5).join(', ') })
-  else if (!(relReason = memo.relevance.get(Math.round(rel * 1e6)))) {
-    memo.relevance.set(Math.round(rel * 1e6), (relReason = shared(memo, 'relevance', relPoints, 'reason.relevance.score', { percent: Math.round(rel * 100) })))
-  }
+  // Values first, then the one weighted sum, then each factor's words with its points.
+  const depth = offer.servesPath.length
+  const cover = coverageValue(offer.remaining, need.quantity)
+  const dates = datesValue(n.from, n.until, o.from, o.until)
+  const v = memo.values, p = memo.points
+  v[0] = subjectValue(same, relevance); v[1] = areaValue(depth, need.areaPath.length); v[2] = cover
+  v[3] = slotShare(n.slots, o.slots); v[4] = dates; v[5] = n.urgency; v[6] = n.fairness; v[7] = o.track
+  memo.score = Math.round(sum(w, v, p))
+
+  const relReason = relevanceReason(need, offer, same, relevanceValue(relevance), terms, p[0], memo)
 
   // Feasible offers serve an ancestor of the need's place, so the served depth alone says which one.
-  const depth = offer.servesPath.length, areaPoints = w.area * areaValue(depth, need.areaPath.length) * scale
   let areaReason = memo.area[depth]
   if (!areaReason) {
-    memo.area[depth] = areaReason = shared(memo, 'area', areaPoints, AREA_KEYS[Math.min(depth, AREA_KEYS.length - 1)],
+    memo.area[depth] = areaReason = shared(memo, 'area', p[1], AREA_KEYS[Math.min(depth, AREA_KEYS.length - 1)],
       { area: depth > 0 ? offer.servesPath[depth - 1] : 0 })
   }
 
   const covered = Math.max(0, Math.min(offer.remaining, need.quantity))
-  const cover = coverageValue(offer.remaining, need.quantity), coverPoints = w.coverage * cover * scale
   // Small whole amounts (hours, seats) index an array; yuan amounts go through the map.
   const small = covered < 4096 && Number.isInteger(covered)
   let coverReason = small ? memo.coverageByAmount[covered] : memo.coverage.get(covered)
   if (!coverReason) {
-    coverReason = shared(memo, 'coverage', coverPoints, cover >= 1 ? 'reason.coverage.full' : 'reason.coverage.partial',
+    coverReason = shared(memo, 'coverage', p[2], cover >= 1 ? 'reason.coverage.full' : 'reason.coverage.partial',
       { percent: Math.floor(cover * 100), quantity: need.quantity, unit: need.unit })
     if (small) memo.coverageByAmount[covered] = coverReason
     else memo.coverage.set(covered, coverReason)
   }
 
   const sharedDays = n.slots.days & o.slots.days, sharedHours = n.slots.hours & o.slots.hours
-  const share = slotShare(n.slots, o.slots), schedulePoints = w.schedule * share * scale
   let byDays = memo.schedule.get(sharedHours)
   if (!byDays) memo.schedule.set(sharedHours, (byDays = []))
   let scheduleReason = byDays[sharedDays]
   if (!scheduleReason) {
     const [key, params] = scheduleWords(n.slots, o.slots)
-    byDays[sharedDays] = scheduleReason = shared(memo, 'schedule', schedulePoints, key, params)
+    byDays[sharedDays] = scheduleReason = shared(memo, 'schedule', p[3], key, params)
   }
 
-  const dates = datesValue(n.from, n.until, o.from, o.until), datesPoints = w.dates * dates * scale
   // Most offers cover the need's dates entirely, so that case skips the map.
   let datesReason = dates === 1 ? memo.datesFull : memo.dates.get(Math.round(dates * 1e6))
   if (!datesReason) {
-    datesReason = shared(memo, 'dates', datesPoints, datesKey(n, dates), { percent: Math.round(dates * 100) })
+    datesReason = shared(memo, 'dates', p[4], datesKey(n, dates), { percent: Math.round(dates * 100) })
     if (dates === 1) memo.datesFull = datesReason
     else memo.dates.set(Math.round(dates * 1e6), datesReason)
   }
 
-  const urgencyPoints = w.urgency * n.urgency * scale
-  const urgencyReason = memo.urgency ??= shared(memo, 'urgency', urgencyPoints, `reason.urgency.${need.urgency in URGENCY ? need.urgency : 'normal'}`, {})
+  const urgencyReason = memo.urgency ??= shared(memo, 'urgency', p[5], `reason.urgency.${need.urgency in URGENCY ? need.urgency : 'normal'}`, {})
 
-  const fairnessPoints = w.fairness * n.fairness * scale
-  const fairnessReason = memo.fairness ??= shared(memo, 'fairness', fairnessPoints, ...fairnessWords(need.org))
+  const fairnessReason = memo.fairness ??= shared(memo, 'fairness', p[6], ...fairnessWords(need.org))
 
-  const t = offer.track, trackPoints = w.track * o.track * scale
+  const t = offer.track
   const trackKey = t.delivered * 1000 + (t.rating == null ? -1 : Math.round(t.rating * 100))
   let trackReason = memo.track.get(trackKey)
   if (!trackReason) {
-    memo.track.set(trackKey, (trackReason = shared(memo, 'track', trackPoints,
+    memo.track.set(trackKey, (trackReason = shared(memo, 'track', p[7],
       t.delivered === 0 && t.rating == null ? 'reason.track.new' : t.rating == null ? 'reason.track.delivered' : 'reason.track.rated',
       { count: t.delivered, rating: t.rating == null ? 0 : Math.round(t.rating * 10) / 10 })))
   }
 
-  memo.score = Math.round(relPoints + areaPoints + coverPoints + schedulePoints + datesPoints + urgencyPoints + fairnessPoints + trackPoints)
   return [relReason, areaReason, coverReason, scheduleReason, datesReason, urgencyReason, fairnessReason, trackReason]
+}
+
+/**
+ * What the two are about, in words a person would say: the topic they share (never the category's own word),
+ * a fund for any purpose, or, for a pair that fits by related words only, those words; the text index's
+ * matched words only when the listings carry no keywords (not yet tagged).
+ */
+function relevanceReason(need: NeedView, offer: OfferView, same: boolean, text: number, terms: readonly string[], points: number, memo: Memo): Reason {
+  // Points vary with the text's relevance, so these reasons are the fit's own, not shared.
+  if (same) {
+    const topics = need.topics.filter((t) => offer.topics.includes(t))
+    return topics.length
+      ? reason('relevance', points, 'reason.relevance.topic', { topics: topics.slice(0, 3).join(',') })
+      : reason('relevance', points, 'reason.relevance.any_purpose', {})
+  }
+  const words = need.keywords.filter((k) => offer.keywords.includes(k))
+  if (words.length > 0) return reason('relevance', points, 'reason.relevance.terms', { terms: words.slice(0, 5).join(',') })
+  if (terms.length > 0) return reason('relevance', points, 'reason.relevance.terms', { terms: terms.slice(0, 5).join(',') })
+  let r = memo.relevance.get(Math.round(text * 1e6))
+  if (!r) memo.relevance.set(Math.round(text * 1e6), (r = shared(memo, 'relevance', points, 'reason.relevance.score', { percent: Math.round(text * 100) })))
+  return r
 }
 
 const AREA_KEYS = ['reason.area.anywhere', 'reason.area.same_district', 'reason.area.same_street', 'reason.area.same_community', 'reason.area.same_place']
@@ -415,10 +448,11 @@ function datesKey(n: PreparedNeed, value: number): string {
 
 /** Name the strongest sign of under-resourcing, so the favour shown is visible and can be argued with. */
 function fairnessWords(org: OrgView): [string, Reason['params']] {
-  const m = 0.5 * fewMatches(org.matchesReceived)
-  const t = 0.25 * (TRUST_NEED[org.trust] ?? 1)
-  const s = 0.25 * smallness(org.members)
-  if (m + t + s < 0.3) return ['reason.fairness.well_supported', { count: org.matchesReceived }]
+  const f = SUB.fairness
+  const m = f.fewMatches * fewMatches(org.matchesReceived)
+  const t = f.notVouched * (TRUST_NEED[org.trust] ?? 1)
+  const s = f.small * smallness(org.members)
+  if (m + t + s < f.wellSupportedBelow) return ['reason.fairness.well_supported', { count: org.matchesReceived }]
   if (org.matchesReceived <= 0) return ['reason.fairness.no_matches', {}]
   if (m >= t && m >= s) return ['reason.fairness.few_matches', { count: org.matchesReceived }]
   if (t >= s) return ['reason.fairness.not_vouched', {}]

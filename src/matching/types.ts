@@ -40,6 +40,9 @@ export interface NeedView {
   beneficiaries: number | null
   /** ISO timestamp; only the first-come-first-served baseline reads it. */
   createdAt: string
+  /** What it is about (topics.ts): topic codes and normalised content words; [] until tagged. */
+  topics: readonly string[]
+  keywords: readonly string[]
 }
 
 export interface TrackRecord {
@@ -67,6 +70,9 @@ export interface OfferView {
   focus: string[]
   createdAt: string
   track: TrackRecord
+  /** What it is about (topics.ts): topic codes and normalised content words; [] until tagged. */
+  topics: readonly string[]
+  keywords: readonly string[]
 }
 
 /** An offer found for a need, with the search index's verdict on how well their texts match. */
@@ -85,9 +91,13 @@ export interface NeedCandidate {
   terms: string[]
 }
 
-/** Hard constraints, in the order they are reported. */
-export type Constraint = 'category' | 'capacity' | 'window' | 'schedule' | 'area' | 'trust' | 'focus'
-export const CONSTRAINTS: readonly Constraint[] = ['category', 'capacity', 'window', 'schedule', 'area', 'trust', 'focus']
+/**
+ * Hard constraints, in the order they are reported. `topic`: the two are about the same thing inside their
+ * category (topics.ts `relate`: a topic in common, a fund with no stated purpose, or, when a side has no topic,
+ * related words above the relevance floor).
+ */
+export type Constraint = 'category' | 'topic' | 'capacity' | 'window' | 'schedule' | 'area' | 'trust' | 'focus'
+export const CONSTRAINTS: readonly Constraint[] = ['category', 'topic', 'capacity', 'window', 'schedule', 'area', 'trust', 'focus']
 
 /** Anything shown to people is a message key plus parameters, so it can be read in either language. */
 export interface Message {

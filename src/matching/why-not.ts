@@ -5,10 +5,13 @@
  *
  * Capacity is read in the whole-need sense here (feasibility.ts `whole`): the leader asking "why not"
  * wants to know why nothing covers the need, and "reduce the quantity to 20" is an answer they can use.
- * Offers in other categories are not counted: no relaxation of this need turns a venue into funds.
+ * Offers in other categories are not counted: no relaxation of this need turns a venue into funds. Offers of
+ * the category about something else are counted by what they are about ("3 training offers are about other
+ * things: bookkeeping, first aid, picture books"), apart from those whose subject is unclear.
  */
 import { dayNumber, trustRank, violations } from './feasibility.js'
 import { describeSlots, parseSchedule } from './schedule.js'
+import { relate } from './topics.js'
 import type { Constraint, Message, NeedView, OfferView } from './types.js'
 
 export interface WhyNotEntry extends Message {
@@ -27,12 +30,14 @@ export interface WhyNot {
   unlock: WhyNotEntry | null
 }
 
-// When two relaxations unlock as many offers, suggest the one the leader can make alone.
-const EASE: Constraint[] = ['capacity', 'schedule', 'window', 'area', 'trust', 'focus']
+// When two relaxations unlock as many offers, suggest the one the leader can make alone. Changing what the
+// need is about comes last: it is right only when the need was tagged wrongly.
+const EASE: Constraint[] = ['capacity', 'schedule', 'window', 'area', 'trust', 'focus', 'topic']
 
 export function whyNot(need: NeedView, offers: readonly OfferView[]): WhyNot {
   const counts = new Map<Constraint, number>()
   const onlyFailing = new Map<Constraint, OfferView[]>()
+  const aboutOther: OfferView[] = [], unclear: OfferView[] = []
   let considered = 0, feasible = 0
   for (const offer of [...offers].sort((a, b) => a.id - b.id)) {
     if (offer.category !== need.category) continue
@@ -40,6 +45,7 @@ export function whyNot(need: NeedView, offers: readonly OfferView[]): WhyNot {
     const broken = violations(need, offer, { whole: true })
     if (broken.length === 0) feasible++
     for (const c of broken) counts.set(c, (counts.get(c) ?? 0) + 1)
+    if (broken.includes('topic')) (relate(need.category, need, offer) === 'other' ? aboutOther : unclear).push(offer)
     if (broken.length === 1) {
       const list = onlyFailing.get(broken[0]) ?? []
       list.push(offer)
@@ -48,12 +54,14 @@ export function whyNot(need: NeedView, offers: readonly OfferView[]): WhyNot {
   }
 
   const base = { noun: need.category }
-  const blocked: WhyNotEntry[] = EASE.filter((c) => counts.has(c))
+  const blocked: WhyNotEntry[] = EASE.filter((c) => counts.has(c) && c !== 'topic')
     .map((c) => ({
       constraint: c, offers: counts.get(c)!, key: `whynot.blocked.${c}`,
       params: c === 'capacity' ? { ...base, offers: counts.get(c)!, quantity: need.quantity, unit: need.unit } : { ...base, offers: counts.get(c)! },
     }))
-    .sort((a, b) => b.offers - a.offers || EASE.indexOf(a.constraint) - EASE.indexOf(b.constraint))
+  blocked.push(...offTopic(need, aboutOther, unclear))
+  blocked.sort((a, b) => b.offers - a.offers || EASE.indexOf(a.constraint) - EASE.indexOf(b.constraint)
+    || (a.key === b.key ? 0 : a.key < b.key ? -1 : 1))
 
   let unlock: WhyNotEntry | null = null
   for (const c of EASE) {
@@ -63,6 +71,24 @@ export function whyNot(need: NeedView, offers: readonly OfferView[]): WhyNot {
     if (entry && entry.offers > 0 && (!unlock || entry.offers > unlock.offers)) unlock = entry
   }
   return { considered, feasible, blocked, unlock }
+}
+
+/** Topics by how many of these offers are about them, most first (ties by code, so the answer is stable). */
+function topicsByCount(offers: readonly OfferView[]): [string, number][] {
+  const byTopic = new Map<string, number>()
+  for (const o of offers) for (const t of new Set(o.topics)) byTopic.set(t, (byTopic.get(t) ?? 0) + 1)
+  return [...byTopic].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+}
+
+/** Offers ruled out by what they are about: those about other things, named, and those whose subject is unclear. */
+function offTopic(need: NeedView, aboutOther: readonly OfferView[], unclear: readonly OfferView[]): WhyNotEntry[] {
+  const out: WhyNotEntry[] = []
+  if (aboutOther.length) {
+    const topics = topicsByCount(aboutOther).slice(0, 3).map(([t]) => t).join(',')
+    out.push({ constraint: 'topic', offers: aboutOther.length, key: 'whynot.blocked.topic', params: { noun: need.category, offers: aboutOther.length, topics } })
+  }
+  if (unclear.length) out.push({ constraint: 'topic', offers: unclear.length, key: 'whynot.blocked.topic_unclear', params: { noun: need.category, offers: unclear.length } })
+  return out
 }
 
 function relax(c: Constraint, need: NeedView, offers: OfferView[]): WhyNotEntry | null {
@@ -93,6 +119,11 @@ function relax(c: Constraint, need: NeedView, offers: OfferView[]): WhyNotEntry 
       const vouched = offers.filter((o) => trustRank(o.minTrust) <= 1).length
       if (vouched > 0 && vouched === offers.length) return entry('whynot.unlock.trust.vouched', vouched, {})
       return entry('whynot.unlock.trust.endorsed', offers.length, {})
+    }
+    case 'topic': {
+      // The topic most of these offers are about; if that is what the need is about, choosing it opens them.
+      const [best] = topicsByCount(offers.filter((o) => o.topics.length > 0 && !o.topics.some((t) => need.topics.includes(t))))
+      return best ? entry('whynot.unlock.topic', best[1], { topic: best[0] }) : null
     }
     case 'focus': {
       const byFocus = new Map<string, number>()

@@ -52,7 +52,7 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
     const say = presenter(app.db, req.locale)
     const broker = !!req.user && orgs.brokerCovers(app.db, req.user, need.areaId)
     return reply.render('needs/show', {
-      matches: found.matches.map((m) => ({ ...m, reasons: say.reasons(m.reasons), quantity: Math.min(m.offer.remaining, need.remaining) })),
+      matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.offer.remaining, need.remaining) })),
       matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { needId: need.id }) : [], canRequest: owner && !!found.matches.length, canPropose: broker, idem: randomUUID(),
       whyNot: found.whyNot && { ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock) }, need: { ...present(need, req.locale) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title })
   })

@@ -166,7 +166,7 @@ export interface NeedQuery {
 
 function statusCondition(status: NeedQuery['status'], today: string): SQL | undefined {
   const lapsed = sql`${needs.expiresAt} < ${today}`
-  const current = sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`
+  const current = sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today}) AND (${needs.untilDate} IS NULL OR ${needs.untilDate} >= ${today})`
   const s = status ?? 'active'
   if (s === 'active') return activeNeed(today)
   if (s === 'open' || s === 'partly_met') return and(eq(needs.status, s), current)
@@ -212,13 +212,13 @@ function listOn(db: Db, query: NeedQuery, today: string) {
     load: (ids) => loadRows(db, and(where, inArray(needs.id, ids))),
     loadPage: (w, orderBy, limit, offset) => loadRows(db, w, orderBy, limit, offset),
   })
-  return { ...page, items: page.items.map((n) => ({ ...n, status: effectiveStatus(n.status, n.expiresAt, today) })) }
+  return { ...page, items: page.items.map((n) => ({ ...n, status: effectiveStatus(n.status, n.expiresAt, today, n.untilDate) })) }
 }
 
 export function get(db: Db, id: number, now = new Date()) {
   const row = db.select({ ...listColumns, description: needs.description, place: needs.place, version: needs.version, areaPath: areas.path, closeReason: needs.closeReason })
     .from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, id)).get()
-  return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, listingToday(now)) }
+  return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, listingToday(now), row.untilDate) }
 }
 
 /** Drafts are seen only by their organization. */

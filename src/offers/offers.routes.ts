@@ -52,7 +52,7 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
     // Scoped like a need's page: the holder, the brokers of an area the offer serves, and admins.
     const broker = !!req.user && orgs.brokerReaches(app.db, req.user, offer.servesAreaId)
     return reply.render('offers/show', {
-      matches: found.matches.map((m) => ({ ...m, reasons: say.reasons(m.reasons), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
+      matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
       matchTotal: found.total, progress: owner || broker || req.user?.role === 'admin' ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
   })
 

@@ -198,13 +198,13 @@ function listOn(db: Db, query: OfferQuery, today: string) {
     load: (ids) => loadRows(db, and(where, inArray(offers.id, ids))),
     loadPage: (w, orderBy, limit, offset) => loadRows(db, w, orderBy, limit, offset),
   })
-  return { ...page, items: page.items.map((o) => ({ ...o, status: effectiveStatus(o.status, o.expiresAt, today) })) }
+  return { ...page, items: page.items.map((o) => ({ ...o, status: effectiveStatus(o.status, o.expiresAt, today, o.untilDate) })) }
 }
 
 export function get(db: Db, id: number, now = new Date()) {
   const row = db.select({ ...listColumns, description: offers.description, version: offers.version, areaPath: areas.path, closeReason: offers.closeReason })
     .from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).innerJoin(areas, eq(areas.id, offers.servesAreaId)).where(eq(offers.id, id)).get()
-  return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, listingToday(now)) }
+  return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, listingToday(now), row.untilDate) }
 }
 
 export function visible(db: Db, user: CurrentUser | null, id: number, now = new Date()) {

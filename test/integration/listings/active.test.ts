@@ -28,17 +28,19 @@ beforeAll(async () => {
 afterAll(async () => { await app?.close() })
 
 describe('what an active need, an active offer and an available offer are: one definition in three forms', () => {
-  it('the pure predicate, the drizzle condition and the SQL text pick the same rows, over every status, expiry and remaining', () => {
+  it('the pure predicate, the drizzle condition and the SQL text pick the same rows, over every status, expiry, window end and remaining', () => {
     const member = accounts.load(app.db, w.member.id)!
-    const grid: { status: string; expiresAt: string | null; remaining: number }[] = []
+    const grid: { status: string; expiresAt: string | null; until: string | null; remaining: number }[] = []
     for (const status of ['draft', 'open', 'partly_met', 'met', 'closed', 'expired']) {
-      for (const expiresAt of [null, yesterday, today, tomorrow]) for (const remaining of [0, 2]) grid.push({ status, expiresAt, remaining })
+      for (const expiresAt of [null, yesterday, today, tomorrow]) {
+        for (const until of [null, yesterday, today]) for (const remaining of [0, 2]) grid.push({ status, expiresAt, until, remaining })
+      }
     }
     for (const g of grid) {
       const n = needs.post(app.db, member, { orgId: w.orgA.id, category: 'venue', title: `need ${g.status}`, quantity: 2, areaId: w.communityA.id })
-      app.sqlite.prepare('UPDATE needs SET status = ?, expires_at = ?, remaining = ? WHERE id = ?').run(g.status, g.expiresAt, g.remaining, n.id)
+      app.sqlite.prepare('UPDATE needs SET status = ?, expires_at = ?, until_date = ?, remaining = ? WHERE id = ?').run(g.status, g.expiresAt, g.until, g.remaining, n.id)
       const o = offers.post(app.db, member, { orgId: w.orgA.id, category: 'venue', title: `offer ${g.status}`, quantity: 2, servesAreaId: w.communityA.id })
-      app.sqlite.prepare('UPDATE offers SET status = ?, expires_at = ?, remaining = ? WHERE id = ?').run(g.status, g.expiresAt, g.remaining, o.id)
+      app.sqlite.prepare('UPDATE offers SET status = ?, expires_at = ?, until_date = ?, remaining = ? WHERE id = ?').run(g.status, g.expiresAt, g.until, g.remaining, o.id)
     }
     const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b)
     const needRows = app.db.select().from(needsTable).all(), offerRows = app.db.select().from(offersTable).all()
@@ -47,9 +49,11 @@ describe('what an active need, an active offer and an available offer are: one d
       offers: sorted(offerRows.filter((r) => isActiveOffer(r, today)).map((r) => r.id)),
       available: sorted(offerRows.filter((r) => isAvailableOffer(r, today)).map((r) => r.id)),
     }
-    // The rule itself, on the grid: 2 statuses × 3 current expiries × 1 remaining for needs; 1 × 3 × 2 and 1 × 3 × 1 for offers.
-    expect([byPredicate.needs.length, byPredicate.offers.length, byPredicate.available.length]).toEqual([6, 6, 3])
-    expect(needRows.filter((r) => isActiveNeed(r, today)).every((r) => ['open', 'partly_met'].includes(r.status) && r.expiresAt !== yesterday)).toBe(true)
+    // The rule itself, on the grid: 2 statuses × 3 current expiries × 2 windows not over × 1 remaining for needs;
+    // 1 × 3 × 2 × 2 and 1 × 3 × 2 × 1 for offers. A window that ended yesterday is over; one ending today is not.
+    expect([byPredicate.needs.length, byPredicate.offers.length, byPredicate.available.length]).toEqual([12, 12, 6])
+    expect(needRows.filter((r) => isActiveNeed(r, today)).every((r) => ['open', 'partly_met'].includes(r.status) && r.expiresAt !== yesterday && r.untilDate !== yesterday)).toBe(true)
+    expect(offerRows.filter((r) => isActiveOffer(r, today)).every((r) => r.untilDate !== yesterday)).toBe(true)
     expect(sorted(app.db.select({ id: needsTable.id }).from(needsTable).where(activeNeed(today)).all().map((r) => r.id))).toEqual(byPredicate.needs)
     expect(sorted(app.db.select({ id: offersTable.id }).from(offersTable).where(activeOffer(today)).all().map((r) => r.id))).toEqual(byPredicate.offers)
     expect(sorted(app.db.select({ id: offersTable.id }).from(offersTable).where(availableOffer(today)).all().map((r) => r.id))).toEqual(byPredicate.available)

@@ -22,7 +22,11 @@ function card(html: string, kind: 'offer' | 'need', id: number): string {
   const end = html.indexOf('</li>\n', html.indexOf('</ul>', start))
   return html.slice(start, end)
 }
-const reasonsIn = (html: string) => [...html.matchAll(/<li><span class="plus">\+([\d.]+)<\/span> ([^<]*)<\/li>/g)].map((m) => m[2])
+/** The reasons a card shows in words (the three strongest). */
+const reasonsIn = (html: string) => {
+  const list = html.slice(html.indexOf('<ul class="reasons">'), html.indexOf('</ul>', html.indexOf('<ul class="reasons">')))
+  return [...list.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1])
+}
 
 describe("a need's page", () => {
   it('ranks the feasible offers best first, each with a score and its reasons in Chinese', async () => {

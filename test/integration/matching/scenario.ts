@@ -16,7 +16,8 @@ const weekly = (days: string, hours: number[]) => `FREQ=WEEKLY;BYDAY=${days};BYH
  *   quarter), two identical twins fit equally, and two venues do not fit (wrong category; wants vouched groups).
  * - `offer`: org B's district-wide funds, which two identical needs could use: one of a well-supported
  *   organization (endorsed, large, six matches received) and one of an under-resourced group.
- * - `stuck`: org A's Saturday-morning training need that no training offer can serve, for different reasons.
+ * - `stuck`: org A's Saturday-morning first-aid training need that no first-aid training offer can serve, for
+ *   different reasons (each offer is about first aid too, so what they are about is not one of them).
  */
 export async function matcherWorld(app: FastifyInstance) {
   const w = await seedWorld(app)
@@ -53,10 +54,10 @@ export async function matcherWorld(app: FastifyInstance) {
   const stuck = needs.post(app.db, member, { orgId: w.orgA.id, category: 'training', title: '周六上午的急救培训', description: '', quantity: 15, schedule: weekly('SA', [9, 10]), areaId: w.communityA.id })
   const training = (title: string, schedule: string, servesAreaId: number, extra: Partial<offers.OfferInput> = {}) =>
     offers.post(app.db, other, { orgId: w.orgB.id, category: 'training', title, description: '', quantity: 30, servesAreaId, schedule, ...extra })
-  const tue = training('周二晚上的培训', weekly('TU', [19]), w.district.id)
-  const thu = training('周四晚上的培训', weekly('TH', [19]), w.district.id)
-  const farAway = training('南岸的周六培训', weekly('SA', [9, 10]), w.streetB.id)
-  const vouchedOnly = training('需担保的周六培训', weekly('SA', [9, 10]), w.district.id, { minTrust: 'vouched' })
+  const tue = training('周二晚上的急救培训', weekly('TU', [19]), w.district.id)
+  const thu = training('周四晚上的急救培训', weekly('TH', [19]), w.district.id)
+  const farAway = training('南岸的周六急救培训', weekly('SA', [9, 10]), w.streetB.id)
+  const vouchedOnly = training('需担保的周六急救培训', weekly('SA', [9, 10]), w.district.id, { minTrust: 'vouched' })
 
   return { ...w, orgBig, orgSmall, need, near, hall, street, twin1, twin2, gated, funds, wellSupported, underResourced, stuck, tue, thu, farAway, vouchedOnly }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { violations, windowsOverlap } from '../../../src/matching/feasibility.js'
+import { holds, violations, windowsOverlap } from '../../../src/matching/feasibility.js'
+import { subjectList } from '../../../src/matching/subject.js'
 import { need, offer, org } from './fixtures.js'
 
 describe('feasibility', () => {
@@ -56,5 +57,53 @@ describe('feasibility', () => {
   it('lists every broken constraint in a fixed order', () => {
     expect(violations(need(), offer({ focus: ['children'], minTrust: 'endorsed', servesPath: [1, 3], remaining: 0 })))
       .toEqual(['capacity', 'area', 'trust', 'focus'])
+    expect(violations(need(), offer({ topics: ['first_aid'], keywords: ['急救'], remaining: 0, focus: ['children'] })))
+      .toEqual(['topic', 'capacity', 'focus'])
+  })
+})
+
+describe('the topic constraint: what the two are about', () => {
+  const smartphone = { category: 'training', unit: 'seats', topics: ['smartphone_lessons'], keywords: ['智能手机', '长者'] }
+
+  it('fits a pair with a topic in common, whatever else either side is about', () => {
+    expect(violations(need(smartphone), offer({ ...smartphone, topics: ['bookkeeping', 'smartphone_lessons'], keywords: [] }))).toEqual([])
+  })
+
+  it('rules out an offer of the same category about something else, even when a word is shared', () => {
+    // 长者智能手机使用培训 is not served by 社区骨干财务规范培训: both are training, the subjects differ.
+    const finance = offer({ category: 'training', unit: 'seats', topics: ['bookkeeping'], keywords: ['财务', '长者'] })
+    expect(violations(need(smartphone), finance)).toEqual(['topic'])
+  })
+
+  it('fits by related words when a side has no recognised topic, and not when nothing is shared', () => {
+    const untopical = { category: 'training', unit: 'seats', topics: [] as string[] }
+    expect(holds('topic', need(smartphone), offer({ ...untopical, keywords: ['智能手机', '微信'] }))).toBe(true)
+    expect(holds('topic', need({ ...untopical, keywords: ['智能手机'] }), offer({ ...smartphone }))).toBe(true)
+    expect(violations(need(smartphone), offer({ ...untopical, keywords: ['绘本', '亲子'] }))).toEqual(['topic'])
+  })
+
+  it('takes a fund with no stated purpose as fitting any funds need, and a fund with a purpose only for it', () => {
+    const funds = { category: 'funds', unit: 'yuan' }
+    const festival = need({ ...funds, topics: ['festival_activities'], keywords: ['中秋', '活动'] })
+    expect(violations(festival, offer({ ...funds, topics: [], keywords: [] }))).toEqual([])
+    expect(violations(festival, offer({ ...funds, topics: ['elderly_meals'], keywords: ['助餐'] }))).toEqual(['topic'])
+    // Only funds are fungible: an equipment offer with no topic and no words says nothing it could fit by.
+    expect(violations(need({ category: 'equipment', unit: 'items', topics: ['sound_equipment'], keywords: ['音响'] }),
+      offer({ category: 'equipment', unit: 'items', topics: [], keywords: [] }))).toEqual(['topic'])
+  })
+
+  it('reads an untagged listing (NULL columns) as about nothing, so it fits only a fund without purpose', () => {
+    const untagged = { topics: subjectList(null), keywords: subjectList(null) }
+    expect(untagged).toEqual({ topics: [], keywords: [] })
+    expect(violations(need(), offer(untagged))).toEqual(['topic'])
+    expect(violations(need(untagged), offer())).toEqual(['topic'])
+    expect(violations(need({ ...untagged, category: 'funds', unit: 'yuan' }), offer({ ...untagged, category: 'funds', unit: 'yuan' }))).toEqual([])
+  })
+
+  it('reads the columns as stored, and a malformed cell as untagged rather than failing', () => {
+    expect(subjectList('["sound_equipment","venue_hall"]')).toEqual(['sound_equipment', 'venue_hall'])
+    expect(subjectList('not json')).toEqual([])
+    expect(subjectList('{"a":1}')).toEqual([])
+    expect(subjectList(['kept'])).toEqual(['kept'])
   })
 })

@@ -1,16 +1,38 @@
 import { describe, expect, it } from 'vitest'
-import { format, formatReason, list, messages } from '../../../src/matching/messages.js'
+import { CATEGORIES } from '../../../src/matching/generate.js'
+import { explain, format, formatReason, list } from '../../../src/matching/present.js'
+import { rankOffers } from '../../../src/matching/rank.js'
+import { CONSTRAINTS } from '../../../src/matching/types.js'
+import { FACTORS } from '../../../src/matching/weights.js'
+import { FOCUS_GROUPS } from '../../../src/db/schema.js'
+import { zhCN } from '../../../src/i18n/zh-CN.js'
+import { en } from '../../../src/i18n/en.js'
+import { need, offer } from './fixtures.js'
 
 describe('matcher messages', () => {
-  it('has every English key in Chinese too, except English-only singular forms', () => {
-    const missing = Object.keys(messages.en).filter((k) => !k.endsWith('.one') && !(k in messages['zh-CN']))
-    expect(missing).toEqual([])
+  // The catalogues' completeness test (test/unit/foundation/i18n.test.ts) covers these keys too.
+  it('live in the app catalogues, under matcher.', () => {
+    expect(Object.keys(zhCN).filter((k) => k.startsWith('matcher.')).length).toBeGreaterThan(100)
+    expect((zhCN as Record<string, string>)['matcher.reason.area.same_community']).toBe('同一社区')
+    expect((en as Record<string, string>)['matcher.reason.area.same_community']).toBe('same community')
   })
 
-  it('uses the same placeholders in both languages', () => {
-    const names = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',')
-    const differ = Object.keys(messages['zh-CN']).filter((k) => names(messages['zh-CN'][k]) !== names(messages.en[k] ?? ''))
-    expect(differ).toEqual([])
+  it('names every focus group an organization can choose, in both languages (no code leaks into a sentence)', () => {
+    for (const focus of FOCUS_GROUPS) {
+      const params = { focus, offers: 2, noun: 'venue' }
+      expect(format('whynot.unlock.focus', params, 'zh-CN'), focus).not.toContain(focus)
+      expect((en as Record<string, string>)[`matcher.focus.${focus}`], focus).toBeTruthy()
+    }
+    expect(format('whynot.unlock.focus', { focus: 'sports', offers: 2, noun: 'venue' }, 'zh-CN')).toBe('与服务体育的组织合作：2处场地只面向这类对象')
+  })
+
+  it('has a word for every factor, every category noun and every blocked constraint', () => {
+    for (const f of FACTORS) expect((zhCN as Record<string, string>)[`matcher.factor.${f}`], f).toBeTruthy()
+    // The seven categories every district starts with (db/migrations/0002_categories.sql), and the generator's.
+    const codes = ['venue', 'funds', 'volunteers', 'training', 'materials', 'expertise', 'publicity', ...CATEGORIES.map((c) => c.category)]
+    for (const code of codes) expect((en as Record<string, string>)[`matcher.noun.${code}`], code).toBeTruthy()
+    expect(format('whynot.blocked.area', { offers: 2, noun: 'materials' }, 'zh-CN')).toBe('2批物资不服务你所在的区域')
+    for (const c of CONSTRAINTS.filter((c) => c !== 'category')) expect((zhCN as Record<string, string>)[`matcher.whynot.blocked.${c}`], c).toBeTruthy()
   })
 
   it('joins lists the way each language does', () => {
@@ -42,11 +64,43 @@ describe('matcher messages', () => {
 
   it('names areas through the caller, with a fallback', () => {
     const r = { key: 'whynot.unlock.area', params: { area: 12, offers: 2, noun: 'funds' } }
-    expect(formatReason(r, 'en', { areaName: (id) => (id === 12 ? 'Changshou community' : undefined) })).toBe('hold it in Changshou community: 2 funding offers serve there')
+    expect(formatReason(r, 'en', { areaName: (id: number) => (id === 12 ? 'Changshou community' : undefined) })).toBe('hold it in Changshou community: 2 funding offers serve there')
     expect(formatReason(r, 'zh-CN')).toBe('改在区域12开展：2笔资金服务该区域')
   })
 
   it('shows an unknown key as itself, so a gap is visible rather than blank', () => {
     expect(format('reason.nonexistent', {}, 'en')).toBe('reason.nonexistent')
   })
+
+  it('names topics through the caller, and falls back to the code', () => {
+    const r = { key: 'reason.relevance.topic', params: { topics: 'sound_equipment,rehearsal_space' } }
+    const names: Record<string, string> = { sound_equipment: '音响设备', rehearsal_space: '排练场地' }
+    expect(formatReason(r, 'zh-CN', { topicName: (c) => names[c] })).toBe('同属主题：音响设备、排练场地')
+    expect(formatReason(r, 'en')).toBe('both about sound_equipment, rehearsal_space')
+  })
 })
+
+describe('a fit as a person reads it', () => {
+  const [fit] = rankOffers(need(), [{ offer: offer({ track: { delivered: 3, rating: 4 } }), relevance: 0.6, terms: [] }])
+
+  it('gives a leader the three strongest reasons in words, with no numbers of the score in them', () => {
+    const shown = explain(fit.reasons, fit.score, 'en')
+    expect(shown.top).toHaveLength(3)
+    const strongest = [...fit.reasons].sort((a, b) => b.contribution - a.contribution).slice(0, 3).map((r) => formatReason(r, 'en'))
+    expect(shown.top).toEqual(strongest)
+    for (const text of shown.top) expect(text).not.toMatch(/\d\.\d/)
+  })
+
+  it('gives a broker every factor with whole points out of its share, adding up to the score', () => {
+    const { table } = explain(fit.reasons, fit.score, 'zh-CN')
+    expect(table.map((r) => r.factor)).toEqual([...FACTORS])
+    expect(table.reduce((s, r) => s + r.points, 0)).toBe(fit.score)
+    expect(table.reduce((s, r) => s + r.outOf, 0)).toBe(100)
+    for (const r of table) {
+      expect(Number.isInteger(r.points)).toBe(true)
+      expect(r.points).toBeLessThanOrEqual(r.outOf)
+    }
+    expect(table[0]).toMatchObject({ name: '内容相关', outOf: 25 })
+  })
+})
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { prng } from '../../../src/matching/generate.js'
-import { formatReason } from '../../../src/matching/messages.js'
+import { formatReason } from '../../../src/matching/present.js'
 import { pairScore, prepareNeed, prepareOffer, rankNeeds, rankOffers } from '../../../src/matching/rank.js'
 import type { Candidate, Reason } from '../../../src/matching/types.js'
 import { DEFAULT_WEIGHTS } from '../../../src/matching/weights.js'
@@ -17,11 +17,35 @@ describe('ranking offers for a need', () => {
     expect(formatReason(reasonOf(fits[1], 'area'), 'zh-CN')).toBe('同一街道')
   })
 
-  it('ranks the more relevant text first and names the matched words', () => {
-    const fits = rankOffers(need(), [cand({ id: 1 }, 0.2), cand({ id: 2 }, 0.9, ['rehearsal', 'speakers'])])
+  it('ranks the more relevant text first and names the matched words when the listings carry none of their own', () => {
+    const untagged = { topics: [], keywords: [] }
+    const n = need({ category: 'funds', unit: 'yuan', ...untagged })
+    const fits = rankOffers(n, [cand({ id: 1, category: 'funds', ...untagged }, 0.2), cand({ id: 2, category: 'funds', ...untagged }, 0.9, ['rehearsal', 'speakers'])])
     expect(fits[0].offerId).toBe(2)
-    expect(formatReason(reasonOf(fits[0], 'relevance'), 'en')).toBe('relevant: rehearsal, speakers')
-    expect(formatReason(reasonOf(fits[0], 'relevance'), 'zh-CN')).toBe('内容相关：rehearsal、speakers')
+    expect(formatReason(reasonOf(fits[0], 'relevance'), 'en')).toBe('funds for any purpose')
+    const related = rankOffers(need({ topics: [], keywords: ['排练'] }), [cand({ id: 1, keywords: ['排练', '音响'] }, 0.2), cand({ id: 2, topics: [], keywords: ['排练'] }, 0.9, ['rehearsal', 'speakers'])])
+    expect(related[0].offerId).toBe(2)
+    expect(formatReason(reasonOf(related[0], 'relevance'), 'zh-CN')).toBe('内容相关：排练')
+    const fallback = rankOffers(need({ topics: [], keywords: [] }), [cand({ id: 2, topics: [], keywords: [] }, 0.9, ['rehearsal', 'speakers'])])
+    expect(formatReason(reasonOf(fallback[0], 'relevance'), 'en')).toBe('relevant: rehearsal, speakers')
+    expect(formatReason(reasonOf(fallback[0], 'relevance'), 'zh-CN')).toBe('内容相关：rehearsal、speakers')
+  })
+
+  it('names the topic both are about, never the category word, as the relevance reason', () => {
+    // 长者智能手机使用培训 and an offer of smartphone lessons: "both about smartphone lessons", not "relevant: 培训".
+    const n = need({ category: 'training', unit: 'seats', topics: ['smartphone_lessons'], keywords: ['智能手机', '长者'] })
+    const [fit] = rankOffers(n, [cand({ category: 'training', unit: 'seats', topics: ['smartphone_lessons', 'wechat_pay'], keywords: ['智能手机'] }, 0.3, ['培训'])])
+    const r = reasonOf(fit, 'relevance')
+    expect(r).toMatchObject({ key: 'reason.relevance.topic', params: { topics: 'smartphone_lessons' } })
+    expect(formatReason(r, 'zh-CN', { topicName: (c) => (c === 'smartphone_lessons' ? '智能手机教学' : undefined) })).toBe('同属主题：智能手机教学')
+    expect(formatReason(r, 'zh-CN')).not.toContain('培训')
+  })
+
+  it('ranks an offer about the same topic above one that only shares words, all else equal', () => {
+    const n = need({ topics: ['rehearsal_space'], keywords: ['排练', '音响'] })
+    const fits = rankOffers(n, [cand({ id: 1, topics: [], keywords: ['排练', '音响'] }, 0.5), cand({ id: 2 }, 0.5)])
+    expect(fits.map((f) => f.offerId)).toEqual([2, 1])
+    expect(reasonOf(fits[0], 'relevance').contribution).toBeGreaterThan(reasonOf(fits[1], 'relevance').contribution)
   })
 
   it('prefers an offer that covers the whole need, and says how much a partial one covers', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatReason } from '../../../src/matching/messages.js'
+import { formatReason } from '../../../src/matching/present.js'
 import { whyNot } from '../../../src/matching/why-not.js'
 import { need, offer, org } from './fixtures.js'
 
@@ -70,4 +70,62 @@ describe('why not', () => {
   it('reports nothing blocked for a need that an offer already covers', () => {
     expect(whyNot(need(), [offer()])).toEqual({ considered: 1, feasible: 1, blocked: [], unlock: null })
   })
+
+  describe('offers about other things', () => {
+    const training = { category: 'training', unit: 'seats' }
+    const smartphone = need({ ...training, topics: ['smartphone_lessons'], keywords: ['智能手机', '长者'] })
+    const names: Record<string, string> = { bookkeeping: '财务', first_aid: '急救', picture_books: '绘本', smartphone_lessons: '智能手机教学' }
+    const topicName = (c: string) => names[c]
+
+    it('counts same-category offers about other topics and names those topics', () => {
+      const result = whyNot(smartphone, [
+        offer({ id: 1, ...training, topics: ['bookkeeping'], keywords: ['财务'] }),
+        offer({ id: 2, ...training, topics: ['first_aid'], keywords: ['急救'] }),
+        offer({ id: 3, ...training, topics: ['picture_books', 'bookkeeping'], keywords: ['绘本'] }),
+        offer({ id: 4, category: 'venue', topics: ['smartphone_lessons'] }),
+      ])
+      expect(result.considered).toBe(3)
+      expect(result.blocked).toMatchObject([{ constraint: 'topic', offers: 3, key: 'whynot.blocked.topic', params: { topics: 'bookkeeping,first_aid,picture_books' } }])
+      expect(formatReason(result.blocked[0], 'zh-CN', { topicName })).toBe('3项培训的内容不相关：财务、急救、绘本')
+      expect(formatReason(result.blocked[0], 'en', { topicName })).toBe('3 training offers are about other things: 财务, 急救, 绘本')
+    })
+
+    it('says which topic would have to change, when an offer fails on nothing else', () => {
+      const result = whyNot(smartphone, [
+        offer({ id: 1, ...training, topics: ['first_aid'] }),
+        offer({ id: 2, ...training, topics: ['first_aid', 'bookkeeping'] }),
+        offer({ id: 3, ...training, topics: ['bookkeeping'], schedule: 'FREQ=WEEKLY;BYDAY=SA;BYHOUR=9' }),
+      ])
+      expect(result.unlock).toMatchObject({ constraint: 'topic', key: 'whynot.unlock.topic', offers: 2, params: { topic: 'first_aid' } })
+      expect(formatReason(result.unlock!, 'zh-CN', { topicName })).toBe('如果你的需求是关于“急救”的，请选择这个主题：2项培训变为可行')
+    })
+
+    it('prefers any other relaxation over changing the topic when they open as many offers', () => {
+      const result = whyNot(smartphone, [
+        offer({ id: 1, ...training, topics: ['first_aid'] }),
+        offer({ id: 2, ...training, topics: ['smartphone_lessons'], minTrust: 'vouched' }),
+      ])
+      expect(result.unlock).toMatchObject({ constraint: 'trust' })
+    })
+
+    it('counts offers it cannot tell the subject of as unclear, with the advice to pick a topic', () => {
+      const untopical = need({ ...training, topics: [], keywords: ['长者'] })
+      const result = whyNot(untopical, [
+        offer({ id: 1, ...training, topics: [], keywords: ['绘本'] }),
+        offer({ id: 2, ...training, topics: ['first_aid'], keywords: ['急救'] }),
+      ])
+      expect(result.blocked).toMatchObject([{ constraint: 'topic', offers: 2, key: 'whynot.blocked.topic_unclear' }])
+      expect(formatReason(result.blocked[0], 'zh-CN')).toBe('2项培训内容不明确，为需求选择一个主题有助于匹配')
+      expect(formatReason(result.blocked[0], 'en')).toBe('2 training offers: unclear what they are about; picking a topic for your need helps')
+      // Picking first aid, if that is what the need is about, would open the one that has a topic.
+      expect(result.unlock).toMatchObject({ constraint: 'topic', offers: 1, params: { topic: 'first_aid' } })
+    })
+
+    it('never counts a fund with no stated purpose as off-topic', () => {
+      const funds = { category: 'funds', unit: 'yuan' }
+      const result = whyNot(need({ ...funds, quantity: 5000, topics: ['festival'] }), [offer({ id: 1, ...funds, topics: [], keywords: [], remaining: 1000 })])
+      expect(result.blocked.map((b) => b.constraint)).toEqual(['capacity'])
+    })
+  })
 })
+
