@@ -94,7 +94,9 @@ function englishUnit(word: string): string {
 }
 
 type Units = {
+  folded: string
   units: string[] // '' is a boundary no term crosses
+  spans: [number, number][] // each unit's place in `folded`
   clause: number[] // each unit's clause
   negated: boolean[] // by clause
   runs: { text: string; start: number }[] // Chinese runs and their first unit, for jieba
@@ -106,6 +108,7 @@ const EN_NEGATION = new Set(["not", 'no', 'without', 'except', 'dont', 'doesnt',
 function toUnits(text: string): Units {
   const folded = fold(text).replace(/['’]s\b/g, '').replace(/['’]/g, '')
   const units: string[] = []
+  const spans: [number, number][] = []
   const clause: number[] = []
   const negated: boolean[] = [false]
   const runs: { text: string; start: number }[] = []
@@ -117,23 +120,27 @@ function toUnits(text: string): Units {
     if (units.length > 0 && gap !== '' && !/^ +$/.test(gap)) {
       if (CLAUSE_END.test(gap)) negated[++c] = false
       units.push('')
+      spans.push([m.index, m.index])
       clause.push(c)
     }
     const w = m[0]
     if (CJK.test(w)) {
       runs.push({ text: w, start: units.length })
+      let at = m.index
       for (const ch of w) {
         units.push(ch)
+        spans.push([at, (at += ch.length)])
         clause.push(c)
       }
       if (ZH_NEGATION.test(w)) negated[c] = true
     } else {
       if (EN_NEGATION.has(w)) negated[c] = true
       units.push(englishUnit(w))
+      spans.push([m.index, m.index + w.length])
       clause.push(c)
     }
   }
-  return { units, clause, negated, runs }
+  return { folded, units, spans, clause, negated, runs }
 }
 
 /** A term's units; undefined if it has none or crosses punctuation (it could never match). */
@@ -300,6 +307,31 @@ export function describe(vocab: Vocabulary, category: string, text: string): Sub
     if (u !== '' && free(i, i + 1) && keepWord(u, false)) addKeyword(u)
   }
   return { topics, keywords }
+}
+
+/** A vocabulary term found in a text: its folded words and every topic it names, in any category. */
+export type TermHit = { text: string; topics: readonly { code: string; category: string }[] }
+
+/**
+ * Every vocabulary term in `text` whatever the category, longest first and none overlapping (`not` phrases
+ * excluded; with `overlapping`, every term found, 舞蹈 inside 舞蹈室 too), and the folded text with those
+ * terms blanked out. For search: a term's topics expand a query
+ * ("speakers" finds 音响) and mark the listings that use any word for them.
+ */
+export function vocabularyTerms(vocab: Vocabulary, text: string, opts: { overlapping?: boolean } = {}): { hits: TermHit[]; rest: string } {
+  const { root } = compile(vocab)
+  const { folded, units, spans } = toUnits(text)
+  const taken: boolean[] = new Array(units.length).fill(false)
+  const hits: TermHit[] = []
+  let rest = folded
+  const withTopics = findTerms(root, units).filter((m) => [...m.entry.byCategory.values()].some((codes) => codes.length > 0))
+  for (const m of opts.overlapping ? withTopics : chooseLongest(withTopics, taken)) {
+    const [from, to] = [spans[m.start][0], spans[m.end - 1][1]]
+    const topics = [...m.entry.byCategory].flatMap(([category, codes]) => codes.map((code) => ({ code, category })))
+    hits.push({ text: folded.slice(from, to), topics })
+    rest = rest.slice(0, from) + ' '.repeat(to - from) + rest.slice(to)
+  }
+  return { hits, rest }
 }
 
 /**
