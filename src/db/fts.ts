@@ -14,11 +14,16 @@
  * filtered search cheaper: FTS5 restarts its query for every joined id.)
  */
 import type Database from 'better-sqlite3'
+import { categoryMarker, categoryOf, expandQuery, markerTokens } from '../search/expand.js'
 import { bigrams, contentWords, indexTokens, isCjk, queryTerms, stem, subWords } from '../search/segment.js'
 
 type Sqlite = Database.Database
 export type Kind = 'need' | 'offer'
-export type SearchDoc = { kind: Kind; id: number; title: string; body: string }
+/**
+ * category: the listing's; when left out it is read from the needs/offers row of that id, if that table exists
+ * (call indexDoc after writing the row). It is indexed as a marker that category words (场地, training) find.
+ */
+export type SearchDoc = { kind: Kind; id: number; title: string; body: string; category?: string }
 /** score: bm25, higher is better, comparable only within one query. terms: the words to highlight. */
 export type SearchHit = { id: number; score: number; terms: string[] }
 export type SearchOptions = { limit?: number; offset?: number; ids?: Iterable<number> }
@@ -29,7 +34,7 @@ export type Relevance = { score0to1: number; terms: string[] }
 const KINDS: readonly Kind[] = ['need', 'offer']
 const TABLE: Record<Kind, string> = { need: 'search_needs', offer: 'search_offers' }
 /** Bump when indexTokens or the table definition changes: ensureSearchIndex then rebuilds the tables empty. */
-const SCHEME_VERSION = 2
+const SCHEME_VERSION = 3
 // A word in the title says what the listing is about; the same word in the body may be an aside.
 const RANK = 'bm25(%t, 4.0, 1.0)'
 /**
@@ -42,6 +47,8 @@ const RANK_WINDOW = 1000
 const BODY_ONLY_SHARE = 0.6
 /** How many of a text's most distinctive words relevance() matches on. */
 const RELEVANCE_WORDS = 8
+/** How many tokens may stand between the parts of a compound query word (垃圾 … 分类) for them to count. */
+const COMPOUND_NEAR = 8
 /** Another connection's writes make the typo vocabulary stale; reload it at most this often. */
 const VOCAB_RELOAD_MS = 10_000
 
@@ -94,13 +101,34 @@ export function ensureSearchIndex(
 /** Adds or replaces one listing in the index. Call it in the same transaction as the listing's own write. */
 export function indexDoc(sqlite: Sqlite, doc: SearchDoc): void {
   const title = indexTokens(doc.title)
-  const body = indexTokens(doc.body)
+  const body = indexedBody(sqlite, doc)
   stmt(sqlite, `INSERT OR REPLACE INTO ${TABLE[doc.kind]} (rowid, title, body) VALUES (?, ?, ?)`).run(
     doc.id,
     title,
     body,
   )
   wrote(sqlite, doc.kind, `${title} ${body}`)
+}
+
+/**
+ * The body's tokens and the listing's markers: its category, and the topics its words name (see
+ * src/search/expand.ts). Markers go in the body, where a match weighs a quarter of the title's: a listing
+ * using the searched word itself ranks above one found only through a synonym or its category.
+ */
+function indexedBody(sqlite: Sqlite, doc: SearchDoc): string {
+  const category = doc.category ?? categoryOfListing(sqlite, doc.kind, doc.id)
+  const markers = markerTokens(`${doc.title}\n${doc.body}`, category)
+  const body = indexTokens(doc.body)
+  return markers ? `${body} ${markers}` : body
+}
+
+const LISTINGS: Record<Kind, string> = { need: 'needs', offer: 'offers' }
+
+function categoryOfListing(sqlite: Sqlite, kind: Kind, id: number): string | undefined {
+  const ks = kindState(sqlite, kind)
+  ks.hasListings ??= sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(LISTINGS[kind]) !== undefined
+  if (!ks.hasListings) return undefined
+  return (stmt(sqlite, `SELECT category FROM ${LISTINGS[kind]} WHERE id = ?`).pluck().get(id) as string | undefined) ?? undefined
 }
 
 /** Takes a listing out of the index (withdrawn, deleted). Removing an id that is not there is fine. */
@@ -124,7 +152,7 @@ export function reindex(
     sqlite.prepare(`INSERT INTO ${t} (${t}) VALUES ('delete-all')`).run()
     const insert = sqlite.prepare(`INSERT INTO ${t} (rowid, title, body) VALUES (?, ?, ?)`)
     for (const d of docs) {
-      insert.run(d.id, indexTokens(d.title), indexTokens(d.body))
+      insert.run(d.id, indexTokens(d.title), indexedBody(sqlite, { ...d, kind }))
       n++
     }
     sqlite.prepare(`INSERT INTO ${t} (${t}) VALUES ('optimize')`).run()
@@ -364,11 +392,22 @@ function termExpr(word: string): Group {
     const covered = new Set(parts.flatMap((p) => Array.from(p, (_, k) => word.indexOf(p) + k)))
     const partChars = parts.reduce((n, p) => n + p.length, 0)
     if (partChars > covered.size) return { expr: quote(word), terms: [word], cjk: true }
-    if (covered.size === word.length) return { expr: all(parts), terms: [word, ...parts], cjk: true }
-    return { expr: `(${quote(word)} OR ${all(parts)})`, terms: [word, ...parts], cjk: true }
+    // The compound as written is the adjacent run of its bigrams; its parts count only near each other (a
+    // few words apart, in one field), so 垃圾分类 finds 垃圾的分类 but not a title about 垃圾 over a body
+    // about sorting clothes, and the phrase's (rare, so heavy) weight ranks listings that say it first.
+    const phrase = quote(bigrams(word).join(' '))
+    const parted = parts.length > 1 ? `NEAR(${parts.map(quote).join(' ')}, ${COMPOUND_NEAR})` : all(parts)
+    if (covered.size === word.length) return { expr: `(${phrase} OR ${parted})`, terms: [word, ...parts], cjk: true }
+    return { expr: `(${phrase} OR ${quote(word)} OR ${parted})`, terms: [word, ...parts], cjk: true }
   }
   if (word.length < 3 || /^\d+$/.test(word)) return { expr: quote(word), terms: [word], cjk: false }
   return { expr: `${quote(stem(word))}*`, terms: [word], cjk: false }
+}
+
+/** Several words that must all match, as one group (a multi-word term's literal form). */
+function allOf(gs: Group[]): Group {
+  if (gs.length === 1) return gs[0]
+  return { expr: `(${gs.map((g) => g.expr).join(' AND ')})`, terms: gs.flatMap((g) => g.terms), cjk: gs.every((g) => g.cjk) }
 }
 
 function compiled(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
@@ -385,7 +424,19 @@ function compiled(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
 function compile(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
   const t = TABLE[kind]
   const groups: Group[] = []
-  for (const word of queryTerms(q)) {
+  const add = (g: Group) => {
+    if (groups.length < 12 && !groups.some((x) => x.expr === g.expr)) groups.push(g)
+  }
+  // Vocabulary terms first, whole ("first aid", 手机课): the words themselves or any word for their topics.
+  const { terms, rest } = expandQuery(q.slice(0, 500))
+  for (const term of terms) {
+    const words = queryTerms(term.text)
+    if (words.length === 0) continue
+    const literal = isCjk(term.text) && !/\s/.test(term.text) ? termExpr(term.text) : allOf(words.map((w) => termExpr(w)))
+    add({ expr: `(${[literal.expr, ...term.markers.map(quote)].join(' OR ')})`, terms: literal.terms, cjk: literal.cjk })
+  }
+  // A pasted paragraph is not a query; at most 12 groups keep the expression bounded.
+  for (const word of queryTerms(rest)) {
     let g = termExpr(word)
     if (!g.cjk && /^[a-z]{4,}$/.test(word)) {
       const fixes = corrections(sqlite, kind, word)
@@ -394,8 +445,9 @@ function compile(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
         g = { expr: `(${exprs.join(' OR ')})`, terms: [word, ...fixes], cjk: false }
       }
     }
-    if (!groups.some((x) => x.expr === g.expr)) groups.push(g)
-    if (groups.length === 12) break // a pasted paragraph is not a query; keep the expression bounded
+    const category = categoryOf(word)
+    if (category) g = { ...g, expr: `(${g.expr} OR ${quote(categoryMarker(category))})` }
+    add(g)
   }
   if (groups.length === 0) return undefined
   const all = (gs: Group[]) => (gs.length === 1 ? gs[0].expr : `(${gs.map((g) => g.expr).join(' AND ')})`)
@@ -486,7 +538,7 @@ type Vocabulary = {
   loadedAt: number
   stale: boolean // another connection wrote since it was loaded
 }
-type KindState = { queries: Map<string, Compiled | null>; docs?: number; vocab?: Vocabulary }
+type KindState = { queries: Map<string, Compiled | null>; docs?: number; vocab?: Vocabulary; hasListings?: boolean }
 type State = { dataVersion: number; stmts: Map<string, Database.Statement>; kinds: Record<Kind, KindState> }
 const states = new WeakMap<Sqlite, State>()
 
