@@ -74,7 +74,7 @@ describe('a listing whose availability window is over (ended is ended)', () => {
     try {
       const o = ledger.offers![0]!
       const endedOffer = { ...o, ref: 'o-ended', title: '十月底结束的场地', from: lastMonth, until: yesterday }
-      interchange.importLedger(fresh.db, { ...ledger, offers: [...ledger.offers!, endedOffer] }, { actorId: null, now })
+      interchange.importLedger(fresh.db, { ...ledger, offers: [...ledger.offers!, endedOffer] }, { by: 'operator', now })
       const row = fresh.db.select().from(offersTable).where(eq(offersTable.ref, 'o-ended')).get()!
       expect(row.untilDate).toBe(yesterday)
       expect(offers.get(fresh.db, row.id, now)!.status).toBe('ended')
