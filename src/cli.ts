@@ -5,6 +5,7 @@ import { openDb, backup } from './db/client.js'
 import * as accounts from './accounts/accounts.js'
 import * as tokens from './accounts/tokens.js'
 import { isEmpty, seedDemo } from './demo/seed.js'
+import * as topics from './topics/topics.js'
 import { exportCommand, hsdsExportCommand, importCommand } from './interchange/commands.js'
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -17,6 +18,7 @@ const USAGE = `Usage: npm run cli -- <command>
                                                with an admin's rights, or with --as those of that broker or admin
   export [--as EMAIL] FILE.json | DIR/         export the ledger as JSON, or as one .csv file per section
   export --format hsds [FILE.json] [--lang en] active offers as Open Referral HSDS 3.0 services (stdout without FILE)
+  topics retag                                 tag every listing again with the current vocabulary (keeps confirmed topics)
 The database is DATABASE_URL (default db/assetbridge.sqlite).`
 
 function fail(message: string): never {
@@ -76,6 +78,13 @@ async function main(argv: string[]) {
         if (values.format !== undefined && values.format !== 'assetbridge') fail('--format must be hsds (or leave it out for the assetbridge/v1 ledger)')
         if (!sub) fail('export needs a FILE.json or a DIR/')
         process.exitCode = exportCommand(db, sub, console.log, console.error, { as: values.as })
+        return
+      }
+      case 'topics': {
+        if (sub !== 'retag') fail(USAGE)
+        const started = performance.now()
+        const changed = topics.retagAll(db)
+        console.log(`re-tagged listings: ${changed} changed (${Math.round(performance.now() - started)} ms)`)
         return
       }
       default:

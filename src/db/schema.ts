@@ -140,6 +140,8 @@ export const needs = sqliteTable('needs', {
   // normalised through the vocabulary's synonyms, for the relevance floor when a side has no topic.
   topics: text('topics', { mode: 'json' }).$type<string[]>(),
   keywords: text('keywords', { mode: 'json' }).$type<string[]>(),
+  // The poster (or a ledger) chose the topics: re-tagging after a vocabulary change leaves them alone.
+  topicsConfirmed: integer('topics_confirmed', { mode: 'boolean' }).notNull().default(false),
   version: integer('version').notNull().default(1),
   createdAt: createdAt(),
   updatedAt: text('updated_at').notNull(),
@@ -188,6 +190,8 @@ export const offers = sqliteTable('offers', {
   // normalised through the vocabulary's synonyms, for the relevance floor when a side has no topic.
   topics: text('topics', { mode: 'json' }).$type<string[]>(),
   keywords: text('keywords', { mode: 'json' }).$type<string[]>(),
+  // The poster (or a ledger) chose the topics: re-tagging after a vocabulary change leaves them alone.
+  topicsConfirmed: integer('topics_confirmed', { mode: 'boolean' }).notNull().default(false),
   version: integer('version').notNull().default(1),
   createdAt: createdAt(),
   updatedAt: text('updated_at').notNull(),

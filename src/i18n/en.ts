@@ -5,6 +5,7 @@ import { enMap } from './en.map.js'
 import { enReports } from './en.reports.js'
 import { enCapacity } from './en.capacity.js'
 import { enMatching } from './en.matching.js'
+import { enTopics } from './en.topics.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -13,6 +14,7 @@ export const en: Record<MessageKey, string> = {
   ...enReports,
   ...enCapacity,
   ...enMatching,
+  ...enTopics,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

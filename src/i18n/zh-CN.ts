@@ -4,6 +4,7 @@ import { zhMap } from './zh-CN.map.js'
 import { zhReports } from './zh-CN.reports.js'
 import { zhCapacity } from './zh-CN.capacity.js'
 import { zhMatching } from './zh-CN.matching.js'
+import { zhTopics } from './zh-CN.topics.js'
 
 /**
  * The Simplified Chinese catalogue is the reference: en.ts must have exactly these keys (checked by tsc and a test).
@@ -16,6 +17,7 @@ export const zhCN = {
   ...zhReports,
   ...zhCapacity,
   ...zhMatching,
+  ...zhTopics,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
   /** Between the items of a list in running text (甲、乙、丙). */
