@@ -35,6 +35,8 @@ import matchingApi from './matching/matching.api.js'
 import unreadBadge from './notifications/unread.js'
 import notificationsRoutes from './notifications/notifications.routes.js'
 import capacityRoutes from './capacity/capacity.routes.js'
+import topicsRoutes from './topics/topics.routes.js'
+import vocabularyRoutes from './admin/vocabulary.routes.js'
 import * as jobs from './jobs/jobs.js'
 import { startScheduler } from './jobs/scheduler.js'
 
@@ -131,6 +133,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(matchingApi)
   await app.register(notificationsRoutes)
   await app.register(capacityRoutes)
+  await app.register(topicsRoutes)
+  await app.register(vocabularyRoutes)
 
   // Reminders, digests, expiry and mail run in this process when asked to; started once the app is ready
   // (after server.ts has loaded demo data), stopped before the database closes.

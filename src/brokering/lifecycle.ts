@@ -12,7 +12,7 @@ export const EVENTS = ['request', 'pledge', 'accept', 'decline', 'withdraw', 'ca
 export type Event = (typeof EVENTS)[number]
 /** Who is acting: a member of the need's organization, of the offer's, or the covering broker. */
 export type Side = 'need' | 'offer' | 'broker'
-export const REASONS = ['no_longer_needed', 'met_elsewhere', 'unresponsive', 'out_of_scope', 'duplicate', 'declined'] as const
+export const REASONS = ['no_longer_needed', 'met_elsewhere', 'unresponsive', 'out_of_scope', 'duplicate', 'declined', 'not_relevant'] as const
 export type ReasonCode = (typeof REASONS)[number]
 
 export interface MatchState {

@@ -5,6 +5,7 @@ import { DomainError, InvalidTransition, NotFound, ValidationError } from '../sh
 import { addDays, isoDate } from '../shared/time.js'
 import * as needsSvc from '../needs/needs.js'
 import * as events from '../events/events.js'
+import { recordNotRelevant } from '../topics/feedback.js'
 import { notify } from '../notifications/notifications.js'
 import * as jobs from '../jobs/jobs.js'
 import * as matching from '../matching/matching.js'
@@ -184,6 +185,8 @@ export function fire(db: Db, user: CurrentUser, matchId: number, event: Event, i
     }).where(and(eq(matches.id, matchId), eq(matches.version, current.version))).returning().get()
     if (!changed) throw new InvalidTransition({ key: 'error.stale' })
     tx.insert(matchEvents).values({ matchId, at, actorId: user.id, event, fromState: current.state, toState: outcome.to, reason: input.reason ?? null, quantity: input.quantity ?? null }).run()
+    // The matcher learns from it: the broker's precision page counts pairs people said are about other things.
+    if (event === 'decline' && input.reason === 'not_relevant') recordNotRelevant(tx, { needId: current.needId, offerId: current.offerId, source: 'decline', userId: user.id }, now)
     events.record(tx, { actorId: user.id, action: `match.${event}`, subjectType: 'match', subjectId: matchId, data: { from: current.state, to: outcome.to } }, now)
     const who = audience(tx, current.needId, current.offerId)
     notify(tx, [...who.need, ...who.offer, ...who.broker].filter((id) => id !== user.id), { kind: `match.${event}`, params: { id: matchId }, link: `/matches/${matchId}` }, now)

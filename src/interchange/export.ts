@@ -38,19 +38,25 @@ export function exportLedger(db: Db, { by }: { by: Importer }): Ledger {
     })).sort(byRef),
     needs: db.select().from(needs).where(drafts ? undefined : ne(needs.status, 'draft')).all().map((n) => strip<NeedRecord>({
       ref: n.ref!, org: refOfOrg.get(n.orgId)!, category: n.category, title: n.title, description: n.description, quantity: n.quantity,
-      unit: n.unit, from: n.fromDate, until: n.untilDate, schedule: n.schedule, area: refOfArea.get(n.areaId)!, place: n.place,
+      unit: n.unit, from: n.fromDate, until: n.untilDate, schedule: n.schedule, topics: confirmedTopics(n), area: refOfArea.get(n.areaId)!, place: n.place,
       urgency: n.urgency, beneficiaries: n.beneficiaries, expires: n.expiresAt, status: status(n.status),
       close_reason: n.status === 'closed' ? n.closeReason : null,
     })).sort(byRef),
     offers: db.select().from(offers).where(drafts ? undefined : ne(offers.status, 'draft')).all().map((o) => strip<OfferRecord>({
       ref: o.ref!, org: refOfOrg.get(o.orgId)!, category: o.category, title: o.title, description: o.description, quantity: o.quantity,
-      unit: o.unit, from: o.fromDate, until: o.untilDate, schedule: o.schedule, serves: refOfArea.get(o.servesAreaId)!,
+      unit: o.unit, from: o.fromDate, until: o.untilDate, schedule: o.schedule, topics: confirmedTopics(o), serves: refOfArea.get(o.servesAreaId)!,
       conditions: { min_trust: o.minTrust, focus: o.focus }, expires: o.expiresAt, status: status(o.status),
       close_reason: o.status === 'closed' ? o.closeReason : null,
     })).sort(byRef),
   }
   return ledger
 }
+
+/**
+ * A listing's topics as the file carries them: the ones a poster (or a ledger) chose. Inferred ones are left
+ * out, since an import infers the same from the same text, and writing them would turn them into a choice.
+ */
+const confirmedTopics = (row: { topics: string[] | null; topicsConfirmed: boolean }) => (row.topicsConfirmed ? row.topics ?? [] : undefined)
 
 /** The file's bytes: two-space JSON, Chinese as it is (not \u-escaped), a final newline. */
 export const toJson = (ledger: Ledger) => `${JSON.stringify(ledger, null, 2)}\n`

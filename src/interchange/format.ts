@@ -23,7 +23,7 @@ export interface OrgRecord {
 }
 interface ListingRecord {
   ref: string; org: string; category: string; title: string; description?: string; quantity: number; unit?: string
-  from?: string; until?: string; schedule?: string; expires?: string; status?: FileStatus; close_reason?: (typeof CLOSE_REASONS)[number]
+  from?: string; until?: string; schedule?: string; topics?: string[]; expires?: string; status?: FileStatus; close_reason?: (typeof CLOSE_REASONS)[number]
 }
 export interface NeedRecord extends ListingRecord { area: string; place?: string; urgency: (typeof URGENCIES)[number]; beneficiaries?: number }
 export interface OfferRecord extends ListingRecord { serves: string; conditions: { min_trust: Trust; focus: string[] } }
@@ -55,6 +55,8 @@ export type FieldRule =
   | { type: 'date' }
   | { type: 'enum'; values: readonly string[]; required?: boolean }
   | { type: 'list'; values: readonly string[] }
+  /** Codes from a vocabulary only the database knows (topics): shape here, membership in import.ts. */
+  | { type: 'codes'; max: number }
   | { type: 'rrule' }
   | { type: 'object'; fields: Record<string, FieldRule> }
 
@@ -73,6 +75,8 @@ const listing = {
   from: { type: 'date' },
   until: { type: 'date' },
   schedule: { type: 'rrule' },
+  // Optional, additive to v1 (README.md): topic codes of the listing's category; absent → inferred from the text.
+  topics: { type: 'codes', max: 20 },
 } as const satisfies Record<string, FieldRule>
 const lifecycle = {
   expires: { type: 'date' },

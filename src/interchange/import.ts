@@ -11,6 +11,7 @@ import { SECTIONS, type AreaRecord, type Ledger, type LedgerProblem, type NeedRe
 import { CheckedLedger, checkLedger } from './read.js'
 import { LedgerRejected } from './problems.js'
 import { LedgerRights, type Importer } from './rights.js'
+import * as topics from '../topics/topics.js'
 
 export interface ImportOptions {
   /** Whose rights the file is imported with (rights.ts): a broker's or admin's, or the CLI operator's. */
@@ -43,7 +44,7 @@ export function importLedger(db: Db, input: unknown, opts: ImportOptions): Impor
   // Checked inside the write lock, so nothing can change between the check and the write.
   return writeTx(db, (tx) => {
     const state = load(tx, checked.ledger)
-    const problems = [...checked.problems, ...checkAgainstDb(checked.ledger, state)]
+    const problems = [...checked.problems, ...checkAgainstDb(tx, checked.ledger, state)]
     if (problems.length) throw new LedgerRejected(problems)
     const rights = new LedgerRights(tx, opts.by)
     const w = new Writer(db, tx, state, rights, now)
@@ -90,7 +91,7 @@ function load(tx: Db, ledger: Ledger): State {
   }
 }
 
-function checkAgainstDb(ledger: Ledger, state: State): LedgerProblem[] {
+function checkAgainstDb(tx: Db, ledger: Ledger, state: State): LedgerProblem[] {
   const problems: LedgerProblem[] = []
   const add = (section: Section, ref: string | undefined, field: string, message: Problem) => problems.push({ section, ref: ref ?? null, field, message })
   const fileAreas = new Map((ledger.areas ?? []).filter((a) => a.ref).map((a) => [a.ref, a]))
@@ -140,8 +141,11 @@ function checkAgainstDb(ledger: Ledger, state: State): LedgerProblem[] {
     if (o.area && !areaKnown(o.area)) add('organizations', o.ref, 'area', { key: 'ledger.unknown_area', params: { ref: o.area } })
   }
 
+  const vocab = topics.vocabulary(tx)
   const listings = (section: 'needs' | 'offers', records: (NeedRecord | OfferRecord)[], areaField: 'area' | 'serves', stored: Map<string, NeedRow | OfferRow>) => {
     for (const r of records) {
+      const unknown = r.topics && r.category !== undefined ? topics.unknownTopics(vocab, r.category, r.topics) : []
+      if (unknown.length) add(section, r.ref, 'topics', { key: 'ledger.topic_unknown', params: { value: unknown.join(', '), category: r.category, known: topics.topicsOf(vocab, r.category).map((t) => t.code).join(', ') || '—' } })
       if (r.org && !orgKnown(r.org)) add(section, r.ref, 'org', { key: 'ledger.unknown_org', params: { ref: r.org } })
       const area = (r as unknown as Record<string, string | undefined>)[areaField]
       if (area && !areaKnown(area)) add(section, r.ref, areaField, { key: 'ledger.unknown_area', params: { ref: area } })
@@ -286,7 +290,7 @@ class Writer {
       const next = {
         orgId: this.orgIds.get(r.org)!, category: r.category, title: r.title, description: r.description ?? '', quantity: r.quantity, remaining,
         unit: this.state.units.get(r.category)!, fromDate: r.from ?? null, untilDate: r.until ?? null, schedule: r.schedule ?? null,
-        areaId: this.areaIds.get(r.area)!, place: r.place ?? '', urgency: r.urgency, beneficiaries: r.beneficiaries ?? null,
+        areaId: this.areaIds.get(r.area)!, place: r.place ?? '', urgency: r.urgency, beneficiaries: r.beneficiaries ?? null, ...this.subject(r, current),
         expiresAt: r.expires ?? current?.expiresAt ?? defaultExpiry(this.now), status,
         closeReason: r.status === undefined ? current?.closeReason ?? null : r.status === 'closed' ? r.close_reason ?? null : null,
       }
@@ -307,7 +311,7 @@ class Writer {
       const next = {
         orgId: this.orgIds.get(r.org)!, category: r.category, title: r.title, description: r.description ?? '', quantity: r.quantity,
         remaining: r.quantity - reserved, unit: this.state.units.get(r.category)!, fromDate: r.from ?? null, untilDate: r.until ?? null,
-        schedule: r.schedule ?? null, servesAreaId: this.areaIds.get(r.serves)!, minTrust: r.conditions.min_trust, focus: r.conditions.focus,
+        schedule: r.schedule ?? null, servesAreaId: this.areaIds.get(r.serves)!, minTrust: r.conditions.min_trust, focus: r.conditions.focus, ...this.subject(r, current),
         expiresAt: r.expires ?? current?.expiresAt ?? defaultExpiry(this.now), status,
         closeReason: r.status === undefined ? current?.closeReason ?? null : r.status === 'closed' ? r.close_reason ?? null : null,
         // Closed by this ledger now, or still closed since an earlier time.
@@ -324,6 +328,15 @@ class Writer {
   private refOfOrg(id: number): string {
     for (const [ref, orgId] of this.orgIds) if (orgId === id) return ref
     return String(id)
+  }
+
+  /**
+   * Topics the file gives are chosen ones; absent, a topic chosen before stays (as other absent fields do)
+   * unless the category changed, and otherwise they are inferred from the text like keywords always are.
+   */
+  private subject(r: NeedRecord | OfferRecord, current: NeedRow | OfferRow | undefined) {
+    const kept = current?.topicsConfirmed && current.category === r.category ? current.topics ?? undefined : undefined
+    return topics.subjectFor(this.tx, r.category, r.title, r.description, r.topics ?? kept)
   }
 
   /** Inserts, updates (version + 1) or leaves alone; returns the written row, or undefined when unchanged. */

@@ -144,6 +144,7 @@ function typed(rule: FieldRule, cell: string): unknown {
     case 'bool':
       return TRUE.includes(v.toLowerCase()) ? true : FALSE.includes(v.toLowerCase()) ? false : v
     case 'list':
+    case 'codes':
       // Chinese input methods type the full-width ；as readily as ;
       return v.split(/[;；]/).map((x) => x.trim()).filter(Boolean)
     default:

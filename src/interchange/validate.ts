@@ -149,6 +149,17 @@ export function checkValue(rule: FieldRule, raw: unknown): Checked {
       }
       return { value: out }
     }
+    case 'codes': {
+      if (!Array.isArray(raw)) return { problem: { key: 'ledger.not_list' } }
+      if (raw.length > rule.max) return { problem: { key: 'ledger.too_many', params: { limit: rule.max } } }
+      const out: string[] = []
+      for (const item of raw) {
+        const v = typeof item === 'string' ? item.trim() : item
+        if (typeof v !== 'string' || !/^[a-z0-9_]{1,60}$/.test(v)) return { problem: { key: 'ledger.topic_code', params: { value: shown(item) } } }
+        if (!out.includes(v)) out.push(v)
+      }
+      return { value: out }
+    }
     case 'rrule': {
       if (typeof raw !== 'string') return { problem: { key: 'ledger.not_text' } }
       const rule = raw.trim()

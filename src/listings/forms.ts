@@ -7,6 +7,7 @@ import * as orgs from '../orgs/orgs.js'
 import { allCategories, MAX_QUANTITY, defaultExpiry, listingToday } from './listings.js'
 import { DAYS, PERIODS, scheduleFromForm, formFromSchedule, describeSchedule } from './schedule-form.js'
 import type { Locale } from '../i18n/i18n.js'
+import * as topicsSvc from '../topics/topics.js'
 
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }
 const id32 = int(1, 2_147_483_647)
@@ -16,6 +17,7 @@ export const commonFields = {
   orgId: id32, category: str(40, 1), title: str(120, 2), description: str(4000), quantity: int(1, MAX_QUANTITY),
   fromDate: date, untilDate: date, days: listOf(DAYS, 7), periods: listOf(PERIODS, 3), expiresAt: date,
   draft: oneOf(['1']), version: int(1, 1e9),
+  topics: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9_]{1,60}$' }, maxItems: 20 }, topicsFor: str(40), topicsChosen: oneOf(['1']),
 }
 export const needFields = { ...commonFields, areaId: id32, place: str(200), urgency: oneOf(URGENCIES), beneficiaries: int(1, 1_000_000) }
 export const offerFields = { ...commonFields, servesAreaId: id32, minTrust: oneOf(TRUST_LEVELS), focus: listOf(FOCUS_GROUPS) }
@@ -26,8 +28,8 @@ export type FormBody = Record<string, any> & { days?: string[]; periods?: string
 
 /** Form → service input: checkboxes become the schedule rule. */
 export function fromForm<T>(body: FormBody): T {
-  const { days, periods, draft, _csrf, ...rest } = body
-  return { ...rest, schedule: scheduleFromForm(days, periods), draft: draft === '1' } as T
+  const { days, periods, draft, _csrf, topics: _ticked, topicsFor, topicsChosen, ...rest } = body
+  return { ...rest, schedule: scheduleFromForm(days, periods), draft: draft === '1', topics: topicsSvc.confirmedFromForm(body as topicsSvc.ChipState) } as T
 }
 
 /**
@@ -44,16 +46,18 @@ export function fromEditForm<T>(body: FormBody, stored: string | null): T {
 
 /** Stored row → form values: the rule becomes checkboxes again. */
 export function toForm(row: Record<string, any>) {
-  return { ...row, ...formFromSchedule(row.schedule) }
+  // The chips start as stored, drawn for its category; ticks the poster confirmed stay put while they type.
+  return { ...row, ...formFromSchedule(row.schedule), topics: row.topics ?? [], topicsFor: row.category, topicsChosen: row.topicsConfirmed ? '1' : undefined }
 }
 
 export function categoryNames(db: Db, locale: Locale): Record<string, string> {
   return Object.fromEntries(allCategories(db).map((c) => [c.code, locale === 'en' ? c.nameEn : c.nameZh]))
 }
 
-/** What every listing form needs to draw its selects. */
-export function formContext(db: Db, req: FastifyRequest) {
+/** What every listing form needs to draw its selects and topic chips (`values`: what the form holds). */
+export function formContext(db: Db, req: FastifyRequest, values: topicsSvc.ChipState = {}) {
   return {
+    topicChips: topicsSvc.chips(db, req.locale, values),
     form: true, categories: allCategories(db).map((c) => ({ ...c, label: req.locale === 'en' ? c.nameEn : c.nameZh })),
     myOrgs: orgs.mine(db, req.user!), areaOptions: areas.options(db, req.locale), days: DAYS, periods: PERIODS,
     urgencies: URGENCIES, trustLevels: TRUST_LEVELS, focusGroups: FOCUS_GROUPS, today: listingToday(new Date()),
@@ -67,11 +71,11 @@ export function newFormValues(db: Db, req: FastifyRequest) {
 }
 
 /** Display fields for a listing row or page, in the reader's language. */
-export function present<T extends { schedule: string | null; areaName: string; areaNameEn: string | null }>(row: T, locale: Locale) {
-  return { ...row, scheduleText: describeSchedule(row.schedule, locale), areaLabel: locale === 'en' && row.areaNameEn ? row.areaNameEn : row.areaName }
+export function present<T extends { schedule: string | null; areaName: string; areaNameEn: string | null; topics?: string[] | null }>(row: T, locale: Locale, names?: (codes: string[] | null | undefined) => topicsSvc.Named[]) {
+  return { ...row, scheduleText: describeSchedule(row.schedule, locale), areaLabel: locale === 'en' && row.areaNameEn ? row.areaNameEn : row.areaName, topicList: names ? names(row.topics) : [] }
 }
 
 export const browseQuery = (extra: Record<string, object>) => ({
   type: 'object',
-  properties: { category: str(40), area: id32, q: str(100), page: int(1, 100_000), ...extra },
+  properties: { category: str(40), area: id32, q: str(100), topic: str(60), page: int(1, 100_000), ...extra },
 })

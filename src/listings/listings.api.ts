@@ -7,28 +7,33 @@ import { NotFound, ValidationError } from '../shared/errors.js'
 import { MAX_QUANTITY } from './listings.js'
 import { hsdsServices } from '../interchange/hsds-export.js'
 import { LOCALES } from '../i18n/i18n.js'
+import * as topics from '../topics/topics.js'
 
 type NeedRow = Omit<ReturnType<typeof needs.list>['items'][number], 'titleParts'>
 type OfferRow = Omit<ReturnType<typeof offers.list>['items'][number], 'titleParts'>
 
 /** The public shape of a listing: stable field names, refs for cross-system links, nothing private. */
-const common = (r: NeedRow | OfferRow) => ({
-  id: r.id, ref: r.ref, title: r.title, category: r.category, quantity: r.quantity, remaining: r.remaining, unit: r.unit,
+type Names = ReturnType<typeof topics.namer>
+const common = (r: NeedRow | OfferRow, names: Names) => ({
+  id: r.id, ref: r.ref, title: r.title, category: r.category, topics: names(r.topics), quantity: r.quantity, remaining: r.remaining, unit: r.unit,
   status: r.status, org: { ref: r.orgRef, name: r.orgName, id: r.orgId }, from: r.fromDate, until: r.untilDate,
   schedule: r.schedule, expires_at: r.expiresAt, created_at: r.createdAt,
 })
-export const needJson = (n: NeedRow & { description?: string; place?: string }) => ({ ...common(n), area: n.areaRef, urgency: n.urgency, beneficiaries: n.beneficiaries, ...(n.description !== undefined ? { description: n.description, place: n.place } : {}) })
-export const offerJson = (o: OfferRow & { description?: string }) => ({ ...common(o), serves: o.areaRef, conditions: { min_trust: o.minTrust, focus: o.focus }, ...(o.description !== undefined ? { description: o.description } : {}) })
+/** Listing JSON in the caller's language (topic names): `needJson(names)(row)`. */
+export const needJson = (names: Names) => (n: NeedRow & { description?: string; place?: string }) => ({ ...common(n, names), area: n.areaRef, urgency: n.urgency, beneficiaries: n.beneficiaries, ...(n.description !== undefined ? { description: n.description, place: n.place } : {}) })
+export const offerJson = (names: Names) => (o: OfferRow & { description?: string }) => ({ ...common(o, names), serves: o.areaRef, conditions: { min_trust: o.minTrust, focus: o.focus }, ...(o.description !== undefined ? { description: o.description } : {}) })
 
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }
 const id32 = int(1, 2_147_483_647)
 const listQuery = (extra: Record<string, object> = {}) => ({
   type: 'object', additionalProperties: false,
-  properties: { category: str(40), area: str(60), q: str(100), ref: str(60), page: int(1, 100_000), per_page: int(1, 100), ...extra },
+  properties: { category: str(40), area: str(60), q: str(100), ref: str(60), topic: str(60), page: int(1, 100_000), per_page: int(1, 100), ...extra },
 })
 const commonBody = {
   org_id: id32, category: str(40, 1), title: str(120, 2), description: str(4000), quantity: int(1, MAX_QUANTITY), unit: str(20),
   from: date, until: date, schedule: str(200), expires_at: date, draft: { type: 'boolean' }, version: int(1, 1e9),
+  // Topic codes of the category; absent: inferred from the text (on PUT, chosen ones are kept); []: none.
+  topics: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9_]{1,60}$' }, maxItems: 20 },
 }
 const NeedBody = { type: 'object', additionalProperties: false, required: ['org_id', 'category', 'title', 'quantity', 'area_id'], properties: { ...commonBody, area_id: id32, place: str(200), urgency: oneOf(URGENCIES), beneficiaries: int(1, 1_000_000) } }
 const OfferBody = { type: 'object', additionalProperties: false, required: ['org_id', 'category', 'title', 'quantity', 'serves_area_id'], properties: { ...commonBody, serves_area_id: id32, min_trust: oneOf(TRUST_LEVELS), focus: { type: 'array', items: oneOf(FOCUS_GROUPS), maxItems: 20 } } }
@@ -37,7 +42,7 @@ const CloseBody = { type: 'object', additionalProperties: false, required: ['rea
 type Body = Record<string, any>
 const commonInput = (b: Body) => ({
   orgId: b.org_id, category: b.category, title: b.title, description: b.description, quantity: b.quantity, unit: b.unit,
-  fromDate: b.from, untilDate: b.until, schedule: b.schedule, expiresAt: b.expires_at, draft: b.draft,
+  fromDate: b.from, untilDate: b.until, schedule: b.schedule, expiresAt: b.expires_at, draft: b.draft, topics: b.topics,
 })
 /** The services name fields as the web forms do; an API client sent them, and must be told about them, as the API spells them. */
 const API_FIELD: Record<string, string> = {
@@ -59,15 +64,16 @@ const offerInput = (b: Body): offers.OfferInput => ({ ...commonInput(b), servesA
  * API bearer token and run through the same services, so the same rules and scoping apply.
  */
 const listingsApi: FastifyPluginAsync = async (app) => {
-  const query = (q: Body) => ({ category: q.category, areaRef: q.area, q: q.q, ref: q.ref, page: q.page, pageSize: q.per_page })
+  const query = (q: Body) => ({ category: q.category, areaRef: q.area, q: q.q, ref: q.ref, topic: q.topic, page: q.page, pageSize: q.per_page })
+  const names = (req: { locale: string }) => topics.namer(app.db, req.locale)
 
   app.get('/api/v1/needs', { config: { access: 'anyone' }, schema: { querystring: listQuery({ urgency: oneOf(URGENCIES) }) } }, async (req) => {
     const page = needs.list(app.db, { ...query(req.query as Body), urgency: (req.query as Body).urgency })
-    return { items: page.items.map(needJson), total: page.total, page: page.page, pages: page.pages }
+    return { items: page.items.map(needJson(names(req))), total: page.total, page: page.page, pages: page.pages }
   })
   app.get('/api/v1/offers', { config: { access: 'anyone' }, schema: { querystring: listQuery() } }, async (req) => {
     const page = offers.list(app.db, query(req.query as Body))
-    return { items: page.items.map(offerJson), total: page.total, page: page.page, pages: page.pages }
+    return { items: page.items.map(offerJson(names(req))), total: page.total, page: page.page, pages: page.pages }
   })
   // Public like the lists above: active offers only, nothing private. HSDS's own page shape, for a city directory's importer.
   app.get('/api/v1/hsds/services', {
@@ -80,48 +86,48 @@ const listingsApi: FastifyPluginAsync = async (app) => {
   app.get('/api/v1/needs/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
     const need = needs.visible(app.db, req.user, (req.params as { id: number }).id)
     if (!need) throw new NotFound()
-    return needJson(need)
+    return needJson(names(req))(need)
   })
   app.get('/api/v1/offers/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
     const offer = offers.visible(app.db, req.user, (req.params as { id: number }).id)
     if (!offer) throw new NotFound()
-    return offerJson(offer)
+    return offerJson(names(req))(offer)
   })
   app.get('/api/v1/search', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', required: ['q'], properties: { q: str(100, 1), limit: int(1, 50) } } } }, async (req) => {
     const { q, limit = 20 } = req.query as { q: string; limit?: number }
     return {
-      needs: needs.list(app.db, { q, pageSize: limit }).items.map(needJson),
-      offers: offers.list(app.db, { q, pageSize: limit }).items.map(offerJson),
+      needs: needs.list(app.db, { q, pageSize: limit }).items.map(needJson(names(req))),
+      offers: offers.list(app.db, { q, pageSize: limit }).items.map(offerJson(names(req))),
     }
   })
 
   app.post('/api/v1/needs', { config: { access: 'signed_in' }, schema: { body: NeedBody } }, async (req, reply) => {
     const need = inApiTerms(() => needs.post(app.db, req.user!, needInput(req.body as Body)))
-    return reply.code(201).send(needJson(needs.get(app.db, need.id)!))
+    return reply.code(201).send(needJson(names(req))(needs.get(app.db, need.id)!))
   })
   app.put('/api/v1/needs/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: { ...NeedBody, required: [...NeedBody.required, 'version'] } } }, async (req) => {
     const { id } = req.params as { id: number }
     inApiTerms(() => needs.edit(app.db, req.user!, id, { ...needInput(req.body as Body), version: (req.body as Body).version }))
-    return needJson(needs.get(app.db, id)!)
+    return needJson(names(req))(needs.get(app.db, id)!)
   })
   app.post('/api/v1/needs/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: CloseBody } }, async (req) => {
     const { id } = req.params as { id: number }
     needs.close(app.db, req.user!, id, (req.body as Body).reason)
-    return needJson(needs.get(app.db, id)!)
+    return needJson(names(req))(needs.get(app.db, id)!)
   })
   app.post('/api/v1/offers', { config: { access: 'signed_in' }, schema: { body: OfferBody } }, async (req, reply) => {
     const offer = inApiTerms(() => offers.post(app.db, req.user!, offerInput(req.body as Body)))
-    return reply.code(201).send(offerJson(offers.get(app.db, offer.id)!))
+    return reply.code(201).send(offerJson(names(req))(offers.get(app.db, offer.id)!))
   })
   app.put('/api/v1/offers/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: { ...OfferBody, required: [...OfferBody.required, 'version'] } } }, async (req) => {
     const { id } = req.params as { id: number }
     inApiTerms(() => offers.edit(app.db, req.user!, id, { ...offerInput(req.body as Body), version: (req.body as Body).version }))
-    return offerJson(offers.get(app.db, id)!)
+    return offerJson(names(req))(offers.get(app.db, id)!)
   })
   app.post('/api/v1/offers/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: CloseBody } }, async (req) => {
     const { id } = req.params as { id: number }
     offers.close(app.db, req.user!, id, (req.body as Body).reason)
-    return offerJson(offers.get(app.db, id)!)
+    return offerJson(names(req))(offers.get(app.db, id)!)
   })
 }
 

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { inArray } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import { needs, offers, organizations } from '../db/schema.js'
 import * as matching from './matching.js'
 import * as areas from '../areas/areas.js'
 import * as needsSvc from '../needs/needs.js'
 import * as offersSvc from '../offers/offers.js'
 import { presenter } from './present.js'
+import * as topics from '../topics/topics.js'
 import { idParam, str } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 
@@ -19,11 +20,13 @@ const matchingApi: FastifyPluginAsync = async (app) => {
     const found = need && matching.offersForNeed(app.db, need.id)
     if (!found) throw new NotFound()
     const say = presenter(app.db, req.locale)
-    const refs = new Map(app.db.select({ id: offers.id, ref: offers.ref }).from(offers).where(inArray(offers.id, found.matches.map((m) => m.offer.id).concat(0))).all().map((o) => [o.id, o.ref]))
+    const names = topics.namer(app.db, req.locale)
+    const rows = new Map(app.db.select({ id: offers.id, ref: offers.ref, topics: offers.topics }).from(offers).where(inArray(offers.id, found.matches.map((m) => m.offer.id).concat(0))).all().map((o) => [o.id, o]))
+    const own = app.db.select({ topics: needs.topics }).from(needs).where(eq(needs.id, found.need.id)).get()
     const orgs = orgRef(found.matches.map((m) => m.offer.orgId))
     return {
-      need: { id: found.need.id, category: found.need.category, quantity: found.need.quantity, unit: found.need.unit },
-      matches: found.matches.map((m) => ({ offer: { id: m.offer.id, ref: refs.get(m.offer.id) ?? null, title: m.offer.title, org: orgs.get(m.offer.orgId) }, score: m.score, reasons: say.reasons(m.reasons) })),
+      need: { id: found.need.id, category: found.need.category, topics: names(own?.topics), quantity: found.need.quantity, unit: found.need.unit },
+      matches: found.matches.map((m) => ({ offer: { id: m.offer.id, ref: rows.get(m.offer.id)?.ref ?? null, title: m.offer.title, topics: names(rows.get(m.offer.id)?.topics), org: orgs.get(m.offer.orgId) }, score: m.score, reasons: say.reasons(m.reasons) })),
       why_not: found.whyNot ? found.whyNot.blocked.map((b) => ({ constraint: b.constraint, offers: b.offers, text: say.message(b) })) : [],
       ...(found.whyNot?.unlock ? { unlock: { constraint: found.whyNot.unlock.constraint, offers: found.whyNot.unlock.offers, text: say.message(found.whyNot.unlock) } } : {}),
     }
@@ -34,11 +37,13 @@ const matchingApi: FastifyPluginAsync = async (app) => {
     const found = offer && matching.needsForOffer(app.db, offer.id)
     if (!found) throw new NotFound()
     const say = presenter(app.db, req.locale)
-    const refs = new Map(app.db.select({ id: needs.id, ref: needs.ref }).from(needs).where(inArray(needs.id, found.matches.map((m) => m.need.id).concat(0))).all().map((n) => [n.id, n.ref]))
+    const names = topics.namer(app.db, req.locale)
+    const rows = new Map(app.db.select({ id: needs.id, ref: needs.ref, topics: needs.topics }).from(needs).where(inArray(needs.id, found.matches.map((m) => m.need.id).concat(0))).all().map((n) => [n.id, n]))
+    const own = app.db.select({ topics: offers.topics }).from(offers).where(eq(offers.id, found.offer.id)).get()
     const orgs = orgRef(found.matches.map((m) => m.need.orgId))
     return {
-      offer: { id: found.offer.id, category: found.offer.category, remaining: found.offer.remaining, unit: found.offer.unit },
-      needs: found.matches.map((m) => ({ need: { id: m.need.id, ref: refs.get(m.need.id) ?? null, title: m.need.title, org: orgs.get(m.need.orgId) }, score: m.score, reasons: say.reasons(m.reasons) })),
+      offer: { id: found.offer.id, category: found.offer.category, topics: names(own?.topics), remaining: found.offer.remaining, unit: found.offer.unit },
+      needs: found.matches.map((m) => ({ need: { id: m.need.id, ref: rows.get(m.need.id)?.ref ?? null, title: m.need.title, topics: names(rows.get(m.need.id)?.topics), org: orgs.get(m.need.orgId) }, score: m.score, reasons: say.reasons(m.reasons) })),
       why_not: [],
     }
   })

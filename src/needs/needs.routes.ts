@@ -6,6 +6,8 @@ import * as matchesSvc from '../brokering/matches.js'
 import { presenter } from '../matching/present.js'
 import * as orgs from '../orgs/orgs.js'
 import * as areas from '../areas/areas.js'
+import * as topics from '../topics/topics.js'
+import type { ChipState } from '../topics/topics.js'
 import { URGENCIES } from '../db/schema.js'
 import { formSchema, idParam, oneOf } from '../shared/forms.js'
 import { CLOSE_REASONS } from '../db/schema.js'
@@ -19,13 +21,14 @@ const NeedsQuery = browseQuery({ urgency: oneOf(URGENCIES), status: oneOf(needs.
 
 const needsRoutes: FastifyPluginAsync = async (app) => {
   const showForm = (req: FastifyRequest, reply: FastifyReply, page: 'new' | 'edit', values: unknown, errors: FieldErrors = {}, status = 200) =>
-    reply.render(`needs/${page}`, { ...formContext(app.db, req), values, errors }, { status, partial: 'needs/form' })
+    reply.render(`needs/${page}`, { ...formContext(app.db, req, values as ChipState), values, errors }, { status, partial: 'needs/form' })
 
   app.get('/needs', { config: { access: 'anyone' }, schema: { querystring: NeedsQuery }, attachValidation: true }, async (req, reply) => {
     const query = req.validationError ? {} : (req.query as needs.NeedQuery)
     const page = needs.list(app.db, query)
+    const names = topics.namer(app.db, req.locale)
     return reply.render('needs/index', {
-      ...page, items: page.items.map((n) => present(n, req.locale)), query, categoryNames: categoryNames(app.db, req.locale),
+      ...page, items: page.items.map((n) => present(n, req.locale, names)), query, topicOptions: topics.options(app.db, req.locale), categoryNames: categoryNames(app.db, req.locale),
       categories: allCategories(app.db), areaOptions: areas.options(app.db, req.locale), urgencies: URGENCIES, statuses: needs.STATUS_FILTERS, sorts: needs.SORTS,
     }, { partial: 'needs/list' })
   })
@@ -54,7 +57,7 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
     return reply.render('needs/show', {
       matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.offer.remaining, need.remaining) })),
       matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { needId: need.id }) : [], canRequest: owner && !!found.matches.length, canPropose: broker, idem: randomUUID(),
-      whyNot: found.whyNot && { ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock) }, need: { ...present(need, req.locale) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title })
+      whyNot: found.whyNot && { ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock) }, need: { ...present(need, req.locale, topics.namer(app.db, req.locale)) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title })
   })
 
   app.get('/needs/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {

@@ -2,13 +2,15 @@ import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import { sqliteOf, writeTx, type Db } from '../db/client.js'
 import { areas, needs, organizations, URGENCIES, CLOSE_REASONS } from '../db/schema.js'
 import * as fts from '../db/fts.js'
-import { NotFound, StaleEdit, ValidationError } from '../shared/errors.js'
+import { NotFound, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { ACTIVE_NEED_STATUSES, activeNeed, checkCommon, defaultExpiry, demandStatus, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
 import { browse, all, frozen, total } from '../listings/browse.js'
 import { remember } from '../db/memo.js'
+import { jsonArrayHas } from '../db/json.js'
+import * as topics from '../topics/topics.js'
 
 export type Need = typeof needs.$inferSelect
 export type Urgency = (typeof URGENCIES)[number]
@@ -26,12 +28,27 @@ export interface NeedInput extends CommonInput {
   beneficiaries?: number | null
   draft?: boolean
   ref?: string | null
+  /** Topic codes the poster confirmed; absent: inferred from the text (topics.subjectFor). */
+  topics?: string[]
 }
 
-function check(db: Db, input: NeedInput, now: Date) {
+/** Its topics and keywords, in the same row as the listing; a topic not of its category joins the other problems. */
+function subjectOf(db: Db, input: NeedInput, confirmed: readonly string[] | undefined, problems: FieldErrors) {
+  if (problems.category) return undefined
+  try {
+    return topics.subjectFor(db, input.category, input.title, input.description, confirmed)
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err
+    Object.assign(problems, err.fields)
+    return undefined
+  }
+}
+
+function check(db: Db, input: NeedInput, now: Date, confirmed = input.topics) {
   const { unit, problems } = checkCommon(db, input, { name: 'areaId', id: input.areaId }, now)
+  const subject = subjectOf(db, input, confirmed, problems)
   throwIfAny(problems)
-  return unit
+  return { unit, subject: subject! }
 }
 
 const isActive = (status: string) => (ACTIVE as readonly string[]).includes(status)
@@ -46,7 +63,7 @@ function reindexOne(db: Db, need: Pick<Need, 'id' | 'title' | 'description' | 'p
 /** Posting for an organization requires belonging to it: the org comes from the user's memberships. */
 export function post(db: Db, user: CurrentUser, input: NeedInput, now = new Date()): Need {
   if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
-  const unit = check(db, input, now)
+  const { unit, subject } = check(db, input, now)
   return writeTx(db, (tx) => {
     const at = now.toISOString()
     const need = tx.insert(needs).values({
@@ -54,7 +71,7 @@ export function post(db: Db, user: CurrentUser, input: NeedInput, now = new Date
       quantity: input.quantity, remaining: input.quantity, unit, fromDate: input.fromDate ?? null, untilDate: input.untilDate ?? null,
       schedule: input.schedule ?? null, areaId: input.areaId, place: input.place?.trim() ?? '', urgency: input.urgency ?? 'normal',
       beneficiaries: input.beneficiaries ?? null, expiresAt: input.expiresAt ?? defaultExpiry(now), status: input.draft ? 'draft' : 'open',
-      ref: input.ref ?? null, createdAt: at, updatedAt: at,
+      ref: input.ref ?? null, topics: subject.topics, keywords: subject.keywords, topicsConfirmed: subject.topicsConfirmed, createdAt: at, updatedAt: at,
     }).returning().get()
     reindexOne(db, need)
     events.record(tx, { actorId: user.id, action: 'need.posted', subjectType: 'need', subjectId: need.id }, now)
@@ -72,7 +89,9 @@ export function edit(db: Db, user: CurrentUser, id: number, input: NeedInput & {
   const current = findEditable(db, user, id)
   if (!current) throw new NotFound()
   if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
-  const unit = check(db, input, now)
+  // A write that says nothing of topics (an API PUT from before topics) keeps the poster's confirmed ones.
+  const kept = input.topics ?? (current.topicsConfirmed && current.category === input.category ? current.topics ?? undefined : undefined)
+  const { unit, subject } = check(db, input, now, kept)
   const reserved = current.quantity - current.remaining
   if (input.quantity < reserved) throw new ValidationError({ quantity: { key: 'validation.below_reserved', params: { reserved } } })
   return writeTx(db, (tx) => {
@@ -84,6 +103,7 @@ export function edit(db: Db, user: CurrentUser, id: number, input: NeedInput & {
       quantity: input.quantity, remaining, unit, fromDate: input.fromDate ?? null, untilDate: input.untilDate ?? null,
       schedule: input.schedule ?? null, areaId: input.areaId, place: input.place?.trim() ?? '', urgency: input.urgency ?? 'normal',
       beneficiaries: input.beneficiaries ?? null, expiresAt: input.expiresAt ?? current.expiresAt, status,
+      topics: subject.topics, keywords: subject.keywords, topicsConfirmed: subject.topicsConfirmed,
       updatedAt: now.toISOString(), version: sql`${needs.version} + 1`,
     }).where(and(eq(needs.id, id), eq(needs.version, input.version))).returning().get()
     // Someone else saved since this form was loaded: refuse rather than overwrite their change.
@@ -136,6 +156,7 @@ const listColumns = {
   id: needs.id, ref: needs.ref, title: needs.title, category: needs.category, quantity: needs.quantity, remaining: needs.remaining,
   unit: needs.unit, status: needs.status, urgency: needs.urgency, expiresAt: needs.expiresAt, createdAt: needs.createdAt,
   fromDate: needs.fromDate, untilDate: needs.untilDate, schedule: needs.schedule, beneficiaries: needs.beneficiaries,
+  topics: needs.topics, topicsConfirmed: needs.topicsConfirmed,
   orgId: needs.orgId, orgName: organizations.name, orgRef: organizations.ref, orgTrust: organizations.trust,
   areaId: needs.areaId, areaName: areas.name, areaNameEn: areas.nameEn, areaRef: areas.ref,
 }
@@ -160,6 +181,8 @@ export interface NeedQuery {
   q?: string
   ref?: string
   orgId?: number
+  /** A topic code: listings about it. */
+  topic?: string
   page?: number
   pageSize?: number
 }
@@ -200,6 +223,7 @@ function listOn(db: Db, query: NeedQuery, today: string) {
     query.urgency ? eq(needs.urgency, query.urgency) : undefined,
     query.ref ? eq(needs.ref, query.ref) : undefined,
     query.orgId ? eq(needs.orgId, query.orgId) : undefined,
+    query.topic ? jsonArrayHas(needs.topics, query.topic) : undefined,
   ]
   const narrowed = filters.some(Boolean) || (query.status !== undefined && query.status !== 'active')
   const where = all(statusCondition(query.status, today), ...filters)

@@ -6,6 +6,8 @@ import * as matchesSvc from '../brokering/matches.js'
 import { presenter } from '../matching/present.js'
 import * as orgs from '../orgs/orgs.js'
 import * as areas from '../areas/areas.js'
+import * as topics from '../topics/topics.js'
+import type { ChipState } from '../topics/topics.js'
 import { formSchema, idParam, oneOf } from '../shared/forms.js'
 import { CLOSE_REASONS } from '../db/schema.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
@@ -18,13 +20,14 @@ const OffersQuery = browseQuery({ status: oneOf(offers.STATUS_FILTERS), sort: on
 
 const offersRoutes: FastifyPluginAsync = async (app) => {
   const showForm = (req: FastifyRequest, reply: FastifyReply, page: 'new' | 'edit', values: unknown, errors: FieldErrors = {}, status = 200) =>
-    reply.render(`offers/${page}`, { ...formContext(app.db, req), values, errors }, { status, partial: 'offers/form' })
+    reply.render(`offers/${page}`, { ...formContext(app.db, req, values as ChipState), values, errors }, { status, partial: 'offers/form' })
 
   app.get('/offers', { config: { access: 'anyone' }, schema: { querystring: OffersQuery }, attachValidation: true }, async (req, reply) => {
     const query = req.validationError ? {} : (req.query as offers.OfferQuery)
     const page = offers.list(app.db, query)
+    const names = topics.namer(app.db, req.locale)
     return reply.render('offers/index', {
-      ...page, items: page.items.map((n) => present(n, req.locale)), query, categoryNames: categoryNames(app.db, req.locale),
+      ...page, items: page.items.map((n) => present(n, req.locale, names)), query, topicOptions: topics.options(app.db, req.locale), categoryNames: categoryNames(app.db, req.locale),
       categories: allCategories(app.db), areaOptions: areas.options(app.db, req.locale), statuses: offers.STATUS_FILTERS, sorts: offers.SORTS,
     }, { partial: 'offers/list' })
   })
@@ -53,7 +56,7 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
     const broker = !!req.user && orgs.brokerReaches(app.db, req.user, offer.servesAreaId)
     return reply.render('offers/show', {
       matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
-      matchTotal: found.total, progress: owner || broker || req.user?.role === 'admin' ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
+      matchTotal: found.total, progress: owner || broker || req.user?.role === 'admin' ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale, topics.namer(app.db, req.locale)), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
   })
 
   app.get('/offers/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {

@@ -2,13 +2,15 @@ import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import { sqliteOf, writeTx, type Db } from '../db/client.js'
 import { areas, offers, organizations, CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS } from '../db/schema.js'
 import * as fts from '../db/fts.js'
-import { NotFound, StaleEdit, ValidationError } from '../shared/errors.js'
+import { NotFound, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { activeOffer, checkCommon, defaultExpiry, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
 import { browse, all, frozen, total } from '../listings/browse.js'
 import { remember } from '../db/memo.js'
+import { jsonArrayHas } from '../db/json.js'
+import * as topics from '../topics/topics.js'
 
 export type Offer = typeof offers.$inferSelect
 export type Trust = (typeof TRUST_LEVELS)[number]
@@ -23,14 +25,29 @@ export interface OfferInput extends CommonInput {
   focus?: string[]
   draft?: boolean
   ref?: string | null
+  /** Topic codes the poster confirmed; absent: inferred from the text (topics.subjectFor). */
+  topics?: string[]
 }
 
-function check(db: Db, input: OfferInput, now: Date) {
+/** Its topics and keywords, in the same row as the listing; a topic not of its category joins the other problems. */
+function subjectOf(db: Db, input: OfferInput, confirmed: readonly string[] | undefined, problems: FieldErrors) {
+  if (problems.category) return undefined
+  try {
+    return topics.subjectFor(db, input.category, input.title, input.description, confirmed)
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err
+    Object.assign(problems, err.fields)
+    return undefined
+  }
+}
+
+function check(db: Db, input: OfferInput, now: Date, confirmed = input.topics) {
   const { unit, problems } = checkCommon(db, input, { name: 'servesAreaId', id: input.servesAreaId }, now)
   const unknownFocus = (input.focus ?? []).filter((f) => !(FOCUS_GROUPS as readonly string[]).includes(f))
   if (unknownFocus.length) problems.focus = { key: 'validation.choose' }
+  const subject = subjectOf(db, input, confirmed, problems)
   throwIfAny(problems)
-  return unit
+  return { unit, subject: subject! }
 }
 
 // Takes the root db (a transaction object has no raw connection); the write joins the open transaction.
@@ -41,14 +58,14 @@ function reindexOne(db: Db, offer: Pick<Offer, 'id' | 'title' | 'description' | 
 
 export function post(db: Db, user: CurrentUser, input: OfferInput, now = new Date()): Offer {
   if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
-  const unit = check(db, input, now)
+  const { unit, subject } = check(db, input, now)
   return writeTx(db, (tx) => {
     const at = now.toISOString()
     const offer = tx.insert(offers).values({
       orgId: input.orgId, category: input.category, title: input.title.trim(), description: input.description?.trim() ?? '',
       quantity: input.quantity, remaining: input.quantity, unit, fromDate: input.fromDate ?? null, untilDate: input.untilDate ?? null,
       schedule: input.schedule ?? null, servesAreaId: input.servesAreaId, minTrust: input.minTrust ?? 'self_declared', focus: input.focus ?? [],
-      expiresAt: input.expiresAt ?? defaultExpiry(now), status: input.draft ? 'draft' : 'open', ref: input.ref ?? null, createdAt: at, updatedAt: at,
+      expiresAt: input.expiresAt ?? defaultExpiry(now), status: input.draft ? 'draft' : 'open', ref: input.ref ?? null, topics: subject.topics, keywords: subject.keywords, topicsConfirmed: subject.topicsConfirmed, createdAt: at, updatedAt: at,
     }).returning().get()
     reindexOne(db, offer)
     events.record(tx, { actorId: user.id, action: 'offer.posted', subjectType: 'offer', subjectId: offer.id }, now)
@@ -66,7 +83,9 @@ export function edit(db: Db, user: CurrentUser, id: number, input: OfferInput & 
   const current = findEditable(db, user, id)
   if (!current) throw new NotFound()
   if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
-  const unit = check(db, input, now)
+  // A write that says nothing of topics (an API PUT from before topics) keeps the poster's confirmed ones.
+  const kept = input.topics ?? (current.topicsConfirmed && current.category === input.category ? current.topics ?? undefined : undefined)
+  const { unit, subject } = check(db, input, now, kept)
   const reserved = current.quantity - current.remaining
   if (input.quantity < reserved) throw new ValidationError({ quantity: { key: 'validation.below_reserved', params: { reserved } } })
   return writeTx(db, (tx) => {
@@ -76,7 +95,8 @@ export function edit(db: Db, user: CurrentUser, id: number, input: OfferInput & 
       orgId: input.orgId, category: input.category, title: input.title.trim(), description: input.description?.trim() ?? '',
       quantity: input.quantity, remaining: input.quantity - reserved, unit, fromDate: input.fromDate ?? null, untilDate: input.untilDate ?? null,
       schedule: input.schedule ?? null, servesAreaId: input.servesAreaId, minTrust: input.minTrust ?? 'self_declared', focus: input.focus ?? [],
-      expiresAt: input.expiresAt ?? current.expiresAt, status, updatedAt: now.toISOString(), version: sql`${offers.version} + 1`,
+      expiresAt: input.expiresAt ?? current.expiresAt, status, topics: subject.topics, keywords: subject.keywords, topicsConfirmed: subject.topicsConfirmed,
+      updatedAt: now.toISOString(), version: sql`${offers.version} + 1`,
     }).where(and(eq(offers.id, id), eq(offers.version, input.version))).returning().get()
     // Someone else saved since this form was loaded: refuse rather than overwrite their change.
     if (!updated) throw new StaleEdit()
@@ -123,6 +143,7 @@ const listColumns = {
   id: offers.id, ref: offers.ref, title: offers.title, category: offers.category, quantity: offers.quantity, remaining: offers.remaining,
   unit: offers.unit, status: offers.status, expiresAt: offers.expiresAt, createdAt: offers.createdAt, fromDate: offers.fromDate,
   untilDate: offers.untilDate, schedule: offers.schedule, minTrust: offers.minTrust, focus: offers.focus,
+  topics: offers.topics, topicsConfirmed: offers.topicsConfirmed,
   orgId: offers.orgId, orgName: organizations.name, orgRef: organizations.ref, orgKind: organizations.kind,
   servesAreaId: offers.servesAreaId, areaName: areas.name, areaNameEn: areas.nameEn, areaRef: areas.ref,
 }
@@ -146,6 +167,8 @@ export interface OfferQuery {
   q?: string
   ref?: string
   orgId?: number
+  /** A topic code: listings about it. */
+  topic?: string
   page?: number
   pageSize?: number
 }
@@ -187,6 +210,7 @@ function listOn(db: Db, query: OfferQuery, today: string) {
     areaCondition,
     query.ref ? eq(offers.ref, query.ref) : undefined,
     query.orgId ? eq(offers.orgId, query.orgId) : undefined,
+    query.topic ? jsonArrayHas(offers.topics, query.topic) : undefined,
   ]
   const narrowed = filters.some(Boolean) || (query.status !== undefined && query.status !== 'active')
   const where = all(statusCondition(query.status, today), ...filters)

@@ -68,17 +68,18 @@ const unique = (xs: readonly string[]) => [...new Set(xs)]
 const textOf = (title: string, description: string | null | undefined) => `${title}\n${description ?? ''}`
 
 /**
- * What a listing being written is about: the poster's confirmed topics when they sent any (each must be a
- * topic of the listing's category, else a ValidationError on `topics`), otherwise the topics inferred from
- * its text; keywords always from the text.
+ * What a listing being written is about: the poster's topics when they sent a list (each must be a topic of
+ * the listing's category, else a ValidationError on `topics`; an empty list means none), otherwise the topics
+ * inferred from its text; keywords always from the text.
  */
 export function subjectFor(db: Db, category: string, title: string, description: string | null | undefined, confirmed?: readonly string[]): StoredSubject {
   const vocab = vocabulary(db)
   const inferred = describe(vocab, category, textOf(title, description))
-  if (confirmed && confirmed.length > 0) {
+  if (confirmed) {
     const unknown = unknownTopics(vocab, category, confirmed)
     if (unknown.length) throw new ValidationError({ topics: { key: 'validation.topic_unknown', params: { topic: unknown.join(', ') } } })
-    return { topics: unique(confirmed), keywords: [...inferred.keywords], topicsConfirmed: true }
+    // None chosen is respected now, and left open to a later re-tag (a new synonym may recognize it).
+    return { topics: unique(confirmed), keywords: [...inferred.keywords], topicsConfirmed: confirmed.length > 0 }
   }
   return { topics: unique(inferred.topics), keywords: [...inferred.keywords], topicsConfirmed: false }
 }
@@ -186,4 +187,62 @@ export function addSynonym(db: Db, actorId: number, input: NewSynonym, now = new
     tx.insert(topicTerms).values({ category: topic.category, topic: topic.code, kind: 'synonym', lang: input.lang, term, createdBy: actorId, createdAt: now.toISOString() }).run()
     events.record(tx, { actorId, action: 'topic.synonym_added', subjectType: 'topic', data: { category: topic.category, code: topic.code, lang: input.lang, term } }, now)
   })
+}
+
+// ---- what people see ---------------------------------------------------------------------------
+
+export interface Named { code: string; name: string }
+
+/** Topic codes → `{ code, name }` in the reader's language (pages, chips, API JSON). */
+export function namer(db: Db, locale: string): (codes: readonly string[] | null | undefined) => Named[] {
+  const vocab = vocabulary(db)
+  return (codes) => (codes ?? []).map((code) => ({ code, name: topicName(vocab, code, locale) }))
+}
+
+/** A category's topics for a select, grouped by category when none is chosen. */
+export function options(db: Db, locale: string): { category: string; topics: Named[] }[] {
+  const vocab = vocabulary(db)
+  const groups = new Map<string, Named[]>()
+  for (const t of vocab.topics) {
+    const list = groups.get(t.category) ?? groups.set(t.category, []).get(t.category)!
+    list.push({ code: t.code, name: topicName(vocab, t.code, locale) })
+  }
+  return [...groups].map(([category, topics]) => ({ category, topics }))
+}
+
+/** What the form sends about topics: the chips' state, and for which category they were drawn. */
+export interface ChipState {
+  category?: string
+  title?: string
+  description?: string
+  topics?: string[]
+  /** The category the chips on the form were drawn for; the poster has seen them when it is the listing's. */
+  topicsFor?: string
+  /** '1' once the poster has ticked or unticked a chip: typing then no longer changes the ticks. */
+  topicsChosen?: string
+}
+
+export interface Chip extends Named { checked: boolean; suggested: boolean }
+
+/**
+ * The chips a listing form shows: suggested topics ticked until the poster changes one, theirs afterwards.
+ * Ticked and suggested ones first; the category's other topics in a picker.
+ */
+export function chips(db: Db, locale: string, state: ChipState) {
+  const category = state.category
+  if (!category) return { category: undefined, shown: [] as Chip[], more: [] as Chip[], chosen: false, empty: true }
+  const vocab = vocabulary(db)
+  const all = topicsOf(vocab, category)
+  const suggested = new Set(describe(vocab, category, textOf(state.title ?? '', state.description)).topics)
+  const seen = state.topicsFor === category
+  const chosen = seen && state.topicsChosen === '1'
+  const ticked = new Set(chosen ? state.topics ?? [] : suggested)
+  const chip = (t: Topic): Chip => ({ code: t.code, name: topicName(vocab, t.code, locale), checked: ticked.has(t.code), suggested: suggested.has(t.code) })
+  const first = all.filter((t) => ticked.has(t.code) || suggested.has(t.code)).map(chip)
+  return { category, shown: first, more: all.filter((t) => !ticked.has(t.code) && !suggested.has(t.code)).map(chip), chosen, empty: all.length === 0 }
+}
+
+/** The form's topics as the services take them: the ticks when the chips were drawn for this category, else none given. */
+export function confirmedFromForm(state: ChipState): string[] | undefined {
+  return state.category && state.topicsFor === state.category ? state.topics ?? [] : undefined
 }
