@@ -96,7 +96,7 @@ function englishUnit(word: string): string {
 type Units = {
   folded: string
   units: string[] // '' is a boundary no term crosses
-  spans: [number, number][] // each unit's place in `folded`
+  spans: number[] // unit i is folded.slice(spans[2i], spans[2i + 1])
   clause: number[] // each unit's clause
   negated: boolean[] // by clause
   runs: { text: string; start: number }[] // Chinese runs and their first unit, for jieba
@@ -108,7 +108,7 @@ const EN_NEGATION = new Set(["not", 'no', 'without', 'except', 'dont', 'doesnt',
 function toUnits(text: string): Units {
   const folded = fold(text).replace(/['’]s\b/g, '').replace(/['’]/g, '')
   const units: string[] = []
-  const spans: [number, number][] = []
+  const spans: number[] = []
   const clause: number[] = []
   const negated: boolean[] = [false]
   const runs: { text: string; start: number }[] = []
@@ -120,7 +120,7 @@ function toUnits(text: string): Units {
     if (units.length > 0 && gap !== '' && !/^ +$/.test(gap)) {
       if (CLAUSE_END.test(gap)) negated[++c] = false
       units.push('')
-      spans.push([m.index, m.index])
+      spans.push(m.index, m.index)
       clause.push(c)
     }
     const w = m[0]
@@ -129,14 +129,14 @@ function toUnits(text: string): Units {
       let at = m.index
       for (const ch of w) {
         units.push(ch)
-        spans.push([at, (at += ch.length)])
+        spans.push(at, (at += ch.length))
         clause.push(c)
       }
       if (ZH_NEGATION.test(w)) negated[c] = true
     } else {
       if (EN_NEGATION.has(w)) negated[c] = true
       units.push(englishUnit(w))
-      spans.push([m.index, m.index + w.length])
+      spans.push(m.index, m.index + w.length)
       clause.push(c)
     }
   }
@@ -155,6 +155,8 @@ function termUnits(term: string): string[] | undefined {
 type Entry = {
   /** category → topic codes this term tags there (empty: a `not` phrase, which tags nothing). */
   byCategory: Map<string, string[]>
+  /** Every topic it names, any category; empty for a `not` phrase only. */
+  topics: { code: string; category: string }[]
   /**
    * The keyword it stands for in a listing of another category: its first topic's Chinese name, funds'
    * purposes left out ('' if it has no other): 长者 or 儿童 says who benefits, not what a listing is about.
@@ -177,7 +179,7 @@ function compile(vocab: Vocabulary): Compiled {
       if (!next) node.next.set(u, (next = { next: new Map() }))
       node = next
     }
-    node.entry ??= { byCategory: new Map(), canonical: '' }
+    node.entry ??= { byCategory: new Map(), canonical: '', topics: [] }
     return node.entry
   }
   const names = (name: string) => name.split(/\s*[/、]\s*/).filter(Boolean)
@@ -188,7 +190,10 @@ function compile(vocab: Vocabulary): Compiled {
       const e = entryFor(units)
       if (e.canonical === '' && t.category !== 'funds') e.canonical = t.zh
       const codes = e.byCategory.get(t.category) ?? []
-      if (!codes.includes(t.code)) codes.push(t.code)
+      if (!codes.includes(t.code)) {
+        codes.push(t.code)
+        e.topics.push({ code: t.code, category: t.category })
+      }
       e.byCategory.set(t.category, codes)
     }
   }
@@ -284,7 +289,7 @@ export function describe(vocab: Vocabulary, category: string, text: string): Sub
     if (codes.length > 0) addKeyword(vocab.byCode.get(codes[0])!.zh)
   }
   // Funds' purposes (长者, 儿童) are taken too but give no keyword: who benefits is not what it is about.
-  for (const m of chooseLongest(all.filter((m) => [...m.entry.byCategory.values()].some((codes) => codes.length > 0)), taken)) {
+  for (const m of chooseLongest(all.filter((m) => m.entry.topics.length > 0), taken)) {
     if (!negated[clause[m.start]]) addKeyword(m.entry.canonical)
   }
   // The rest: jieba's words of the Chinese, the English words, where no term was found.
@@ -317,24 +322,26 @@ export type TermHit = { text: string; topics: readonly { code: string; category:
 
 /**
  * Every vocabulary term in `text` whatever the category, longest first and none overlapping (`not` phrases
- * excluded; with `overlapping`, every term found, 舞蹈 inside 舞蹈室 too), and the folded text with those
- * terms blanked out. For search: a term's topics expand a query
+ * excluded; with `overlapping`, every term found, 舞蹈 inside 舞蹈室 too, and no `rest`), and the folded
+ * text with those terms blanked out. For search: a term's topics expand a query
  * ("speakers" finds 音响) and mark the listings that use any word for them.
  */
 export function vocabularyTerms(vocab: Vocabulary, text: string, opts: { overlapping?: boolean } = {}): { hits: TermHit[]; rest: string } {
   const { root } = compile(vocab)
   const { folded, units, spans } = toUnits(text)
-  const taken: boolean[] = new Array(units.length).fill(false)
+  const withTopics = findTerms(root, units).filter((m) => m.entry.topics.length > 0)
+  const chosen = opts.overlapping ? withTopics : chooseLongest(withTopics, new Array(units.length).fill(false))
   const hits: TermHit[] = []
-  let rest = folded
-  const withTopics = findTerms(root, units).filter((m) => [...m.entry.byCategory.values()].some((codes) => codes.length > 0))
-  for (const m of opts.overlapping ? withTopics : chooseLongest(withTopics, taken)) {
-    const [from, to] = [spans[m.start][0], spans[m.end - 1][1]]
-    const topics = [...m.entry.byCategory].flatMap(([category, codes]) => codes.map((code) => ({ code, category })))
-    hits.push({ text: folded.slice(from, to), topics })
-    rest = rest.slice(0, from) + ' '.repeat(to - from) + rest.slice(to)
+  let rest = ''
+  let at = 0
+  for (const m of chosen) {
+    const [from, to] = [spans[2 * m.start], spans[2 * m.end - 1]]
+    hits.push({ text: folded.slice(from, to), topics: m.entry.topics })
+    if (opts.overlapping) continue
+    rest += folded.slice(at, from) + ' '.repeat(to - from)
+    at = to
   }
-  return { hits, rest }
+  return { hits, rest: opts.overlapping ? '' : rest + folded.slice(at) }
 }
 
 /**

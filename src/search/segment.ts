@@ -28,6 +28,8 @@ const MARKS = /\p{M}/gu
 export function foldChar(ch: string): string {
   const code = ch.codePointAt(0)!
   if (code < 0x80) return ch.toLowerCase()
+  // CJK unified ideographs have no decomposition and no case: most of a Chinese text, skipped cheaply.
+  if (code >= 0x4e00 && code <= 0x9fff) return ch
   return ch.normalize('NFKD').replace(MARKS, '').toLowerCase()
 }
 
