@@ -74,6 +74,20 @@ export function topicName(vocab: Vocabulary, code: string, lang: string): string
   return lang === 'zh' ? t.zh : t.en
 }
 
+/**
+ * The topic of `category` that `word` names: a topic code as is, or a name or synonym in either language
+ * (音箱, "speakers" → sound_equipment). For a ledger's or a form's `topics`; undefined when it names none.
+ */
+export function topicFor(vocab: Vocabulary, category: string, word: string): string | undefined {
+  const known = vocab.byCode.get(word.trim())
+  if (known) return known.category === category ? known.code : undefined
+  const units = termUnits(word)
+  if (!units) return undefined
+  let node: Node | undefined = compile(vocab).root
+  for (const u of units) node = node?.next.get(u)
+  return node?.entry?.byCategory.get(category)?.[0]
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Units: how text and terms are compared
 

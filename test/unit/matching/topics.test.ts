@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe as group, expect, it } from 'vitest'
-import { buildVocabulary, describe, fitsBySubject, keywordRelevance, relate, RELEVANCE_FLOOR, type Subject } from '../../../src/matching/topics.js'
+import { buildVocabulary, describe, fitsBySubject, keywordRelevance, relate, RELEVANCE_FLOOR, topicFor, type Subject } from '../../../src/matching/topics.js'
 import { TOPICS } from '../../../src/matching/vocabulary.js'
 
 const vocab = buildVocabulary(TOPICS)
@@ -134,6 +134,19 @@ group('describe', () => {
     expect(describe(extended, 'venue', '龙船棚借用').topics).toEqual(['dragon_boat_shed'])
     expect(describe(extended, 'venue', 'the boat shed').topics).toEqual(['dragon_boat_shed'])
     expect(describe(vocab, 'materials', '借一台声霸').topics).toEqual([])
+  })
+})
+
+group('topicFor', () => {
+  it('reads a code, a name or a synonym in either language as the topic of its category, and nothing else', () => {
+    expect(topicFor(vocab, 'materials', 'sound_equipment')).toBe('sound_equipment')
+    expect(topicFor(vocab, 'materials', '音箱')).toBe('sound_equipment')
+    expect(topicFor(vocab, 'materials', ' Speakers ')).toBe('sound_equipment')
+    expect(topicFor(vocab, 'venue', 'kitchen')).toBe('kitchen')
+    expect(topicFor(vocab, 'venue', 'sound_equipment')).toBeUndefined() // another category's
+    expect(topicFor(vocab, 'training', '旧手机')).toBeUndefined() // a `not` phrase
+    expect(topicFor(vocab, 'materials', '便携音响一台')).toBeUndefined() // a phrase, not a term
+    expect(topicFor(vocab, 'materials', '')).toBeUndefined()
   })
 })
 
