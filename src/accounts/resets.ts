@@ -5,6 +5,7 @@ import { outbox, passwordResets, sessions, users } from '../db/schema.js'
 import { ValidationError } from '../shared/errors.js'
 import { DEFAULT_LOCALE, isLocale, translate } from '../i18n/i18n.js'
 import * as events from '../events/events.js'
+import * as jobs from '../jobs/jobs.js'
 import { hashPassword, isCommonPassword } from './passwords.js'
 import { normalizeEmail } from './accounts.js'
 
@@ -12,26 +13,24 @@ const LIFETIME_MS = 60 * 60_000
 const digest = (token: string) => crypto.createHash('sha256').update(token).digest('hex')
 
 /**
- * "Forgot your password?": if the address has an active account, mail it a single-use link valid for an hour.
- * The caller answers the same whether or not it does, so the form tells nobody who has an account here — nor
- * does the time it takes: a token is drawn and one transaction commits either way (the commit's sync is most
- * of the cost), and the e-mail itself only waits in the outbox for the mailer.
+ * "Forgot your password?". The answer must tell nobody whether the address has an account — in its words or in
+ * its time — so the request only queues the same one job whatever the address; the job (next scheduler round, with
+ * the mail that goes out then) looks the address up and sends a link if there is an account to send it to.
  */
 export function request(db: Db, email: string, now = new Date()): void {
-  const found = db.select().from(users).where(eq(users.email, normalizeEmail(email))).get()
-  const user = found && !found.disabledAt ? found : undefined
+  jobs.schedule(db, { key: `password.reset:${crypto.randomUUID()}`, kind: 'password.reset', runAt: now, payload: { email: normalizeEmail(email) } })
+}
+
+/** The job: if the address has an active account, mail it a single-use link valid for an hour. */
+export function send(db: Db, email: string, now = new Date()): void {
+  const user = db.select().from(users).where(eq(users.email, normalizeEmail(email))).get()
+  if (!user || user.disabledAt) return
   const token = crypto.randomBytes(32).toString('base64url')
-  const tokenHash = digest(token)
+  const locale = isLocale(user.locale) ? user.locale : DEFAULT_LOCALE
   writeTx(db, (tx) => {
-    if (!user) {
-      // Who asked is not kept (it may be anyone's address); that someone asked is.
-      events.record(tx, { actorId: null, action: 'account.reset_requested', subjectType: 'user', subjectId: null }, now)
-      return
-    }
-    const locale = isLocale(user.locale) ? user.locale : DEFAULT_LOCALE
     // A new link replaces any earlier one.
     tx.delete(passwordResets).where(eq(passwordResets.userId, user.id)).run()
-    tx.insert(passwordResets).values({ tokenHash, userId: user.id, expiresAt: now.getTime() + LIFETIME_MS }).run()
+    tx.insert(passwordResets).values({ tokenHash: digest(token), userId: user.id, expiresAt: now.getTime() + LIFETIME_MS }).run()
     // The link is relative, on a line of its own: the mailer puts the site's address in front when it sends.
     tx.insert(outbox).values({
       to: user.email, subject: translate(locale, 'reset.email.subject'), createdAt: now.toISOString(),

@@ -6,6 +6,7 @@ import { listingToday } from '../listings/listings.js'
 import * as needsSvc from '../needs/needs.js'
 import * as offersSvc from '../offers/offers.js'
 import { sweepExpired } from '../accounts/sessions.js'
+import * as resets from '../accounts/resets.js'
 import { notify, sendDigests } from '../notifications/notifications.js'
 import * as jobs from './jobs.js'
 import type { Handler } from './jobs.js'
@@ -95,6 +96,15 @@ const sweepSessions: Handler = (db, _payload, now) => {
   sweepExpired(db, now)
 }
 
+/**
+ * A "forgot your password?" request, queued so that its answer took the same time whoever asked. Done requests
+ * (this one included: it is marked done in this transaction) are deleted, so asked-for addresses are not kept.
+ */
+const sendReset: Handler = (db, payload, now) => {
+  resets.send(db, String(payload.email ?? ''), now)
+  db.delete(jobsTable).where(and(eq(jobsTable.kind, 'password.reset'), isNotNull(jobsTable.doneAt))).run()
+}
+
 /** Daily: one e-mail per digest reader with what they have not been e-mailed yet. */
 const digest: Handler = (db, _payload, now) => {
   sendDigests(db, now)
@@ -106,6 +116,7 @@ export const HANDLERS: Record<string, Handler> = {
   'listing.expiring': warnExpiring,
   sweep,
   'sessions.sweep': sweepSessions,
+  'password.reset': sendReset,
   digest,
 }
 

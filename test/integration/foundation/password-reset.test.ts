@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { tick } from '../../../src/jobs/handlers.js'
 import { appForTest, Browser, PASSWORD, seedWorld, signedIn } from '../../helpers/app.js'
 
 const NEW_PASSWORD = 'lychee bay dance at seven'
@@ -19,6 +20,11 @@ describe('forgotten password', () => {
     const known = await visitor.post('/password/forgot', { email: 'member@example.cn' })
     expect(unknown.statusCode).toBe(200)
     expect(withoutToken(known.body)).toBe(withoutToken(unknown.body))
+    // Queued alike; the scheduler's next round mails the real one, and keeps neither address.
+    expect(app.sqlite.prepare("SELECT count(*) FROM jobs WHERE kind = 'password.reset'").pluck().get()).toBe(2)
+    expect(app.sqlite.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(0)
+    tick(app.db)
+    expect(app.sqlite.prepare("SELECT count(*) FROM jobs WHERE kind = 'password.reset'").pluck().get()).toBe(0)
     const mail = app.sqlite.prepare('SELECT to_addr, body FROM outbox').all() as { to_addr: string; body: string }[]
     expect(mail.map((m) => m.to_addr)).toEqual(['member@example.cn'])
     expect(mail[0].body).toMatch(/\n {2}\/password\/reset\?token=[A-Za-z0-9_-]{43}\n/)
@@ -34,6 +40,7 @@ describe('forgotten password', () => {
     const visitor = new Browser(app)
     await visitor.get('/password/forgot')
     await visitor.post('/password/forgot', { email: 'member@example.cn' })
+    tick(app.db)
     const token = (app.sqlite.prepare('SELECT body FROM outbox').pluck().get() as string).match(/token=([A-Za-z0-9_-]+)/)![1]
 
     const form = await visitor.get(`/password/reset?token=${token}`)
@@ -58,6 +65,7 @@ describe('forgotten password', () => {
     const visitor = new Browser(app)
     await visitor.get('/password/forgot')
     await visitor.post('/password/forgot', { email: 'member@example.cn' })
+    tick(app.db)
     const token = (app.sqlite.prepare('SELECT body FROM outbox').pluck().get() as string).match(/token=([A-Za-z0-9_-]+)/)![1]
     app.sqlite.prepare('UPDATE password_resets SET expires_at = ?').run(Date.now() - 1)
     expect((await visitor.get(`/password/reset?token=${token}`)).statusCode).toBe(400)
@@ -65,7 +73,9 @@ describe('forgotten password', () => {
     expect((await new Browser(app).signIn('member@example.cn', NEW_PASSWORD)).statusCode).toBe(401)
   })
 
-  it('takes as long for an unknown address as for a real one (medians of 30 interleaved tries within 25%)', async () => {
+  // A timing on a shared machine: a burst of someone else's disk writes can skew one run, so it may try again (the
+  // difference it guards against, a write for one and none for the other, was 3× and fails every time).
+  it('takes as long for an unknown address as for a real one (medians of 30 interleaved tries within 25%)', { retry: 2 }, async () => {
     // On a file, as served: the commit's sync is what an answer that writes nothing would save.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-forgot-'))
     onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -82,8 +92,10 @@ describe('forgotten password', () => {
     const known: number[] = []
     const unknown: number[] = []
     for (let i = 0; i < 30; i++) {
-      const a = await ask('member@example.cn')
-      const b = await ask(`nobody${i}@example.cn`)
+      // Alternating which goes first, so neither always follows the other's write.
+      const [a, b] = i % 2
+        ? [await ask('member@example.cn'), await ask(`nobody${i}@example.cn`)]
+        : await ask(`nobody${i}@example.cn`).then(async (b) => [await ask('member@example.cn'), b])
       expect(b.res.statusCode).toBe(a.res.statusCode)
       expect(withoutToken(b.res.body)).toBe(withoutToken(a.res.body))
       known.push(a.ms)

@@ -46,7 +46,8 @@ describe('sign-up does not tell who has an account', () => {
     expect(app.sqlite.prepare('SELECT count(*) FROM signups WHERE token_hash = ?').pluck().get(token)).toBe(0)
   })
 
-  it('takes as long for a taken address as for a new one (medians of 20 interleaved tries within 25%)', async () => {
+  // A timing on a shared machine: it may try again when a burst of others' work skews one run.
+  it('takes as long for a taken address as for a new one (medians of 20 interleaved tries within 25%)', { retry: 2 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-signup-'))
     onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
     const app = await appForTest({ dbPath: path.join(dir, 'db.sqlite'), rateLimits: false })
@@ -64,8 +65,9 @@ describe('sign-up does not tell who has an account', () => {
     const taken: number[] = []
     const fresh: number[] = []
     for (let i = 0; i < 20; i++) {
+      if (i % 2) fresh.push(await ask(`new${i}@example.cn`))
       taken.push(await ask('known@example.cn'))
-      fresh.push(await ask(`new${i}@example.cn`))
+      if (!(i % 2)) fresh.push(await ask(`new${i}@example.cn`))
     }
     const [t, f] = [median(taken), median(fresh)]
     expect(Math.max(t, f) / Math.min(t, f), `medians: taken ${t.toFixed(1)} ms, new ${f.toFixed(1)} ms`).toBeLessThan(1.25)
