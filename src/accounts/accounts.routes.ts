@@ -6,7 +6,7 @@ import * as orgs from '../orgs/orgs.js'
 import { formSchema, str, oneOf } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, safeNext, submitForm } from '../shared/http.js'
 import type { FieldErrors } from '../shared/errors.js'
-import { commonPasswords, PASSWORD_MAX, PASSWORD_MIN } from './passwords.js'
+import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js'
 import { LOCALES } from '../i18n/i18n.js'
 import { LOCALE_COOKIE } from '../plugins/i18n.js'
 
@@ -21,9 +21,6 @@ type Body = Record<string, string | undefined>
 
 const accountsRoutes: FastifyPluginAsync = async (app) => {
   const limits = (max: number) => rateLimited(app.config, max)
-  // Reading the breached-password list takes a few hundred ms: a served site does it at start, not in someone's
-  // sign-up (tests, which never listen, read it when a check first needs it).
-  app.addHook('onListen', async () => { commonPasswords() })
 
   app.get('/signin', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { next: str(500) } } } }, async (req, reply) => {
     if (req.user) return reply.redirect('/account', 303)
