@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { deliverOutbox } from '../../../src/notifications/mailer.js'
+import { tick } from '../../../src/jobs/handlers.js'
 import { appForTest, Browser, seedWorld, signedIn } from '../../helpers/app.js'
 import { startSmtp } from './smtp.js'
 
@@ -11,6 +12,8 @@ async function requestReset(app: FastifyInstance, email: string): Promise<string
   const visitor = new Browser(app)
   await visitor.get('/password/forgot')
   expect((await visitor.post('/password/forgot', { email })).statusCode).toBe(200)
+  // The request is queued; the scheduler's round writes the mail.
+  tick(app.db)
   const body = app.sqlite.prepare("SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC").pluck().get(email) as string
   return body.match(/token=([A-Za-z0-9_-]+)/)![1]
 }
