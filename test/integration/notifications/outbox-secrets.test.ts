@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { deliverOutbox } from '../../../src/notifications/mailer.js'
 import { tick } from '../../../src/jobs/handlers.js'
-import { appForTest, Browser, seedWorld, signedIn } from '../../helpers/app.js'
+import { appForTest, Browser, linkToken, seedWorld, signedIn } from '../../helpers/app.js'
 import { startSmtp } from './smtp.js'
 
 /** Issue 11: an admin reading the outbox must not be able to take over an account with its reset link. */
@@ -31,6 +31,14 @@ describe('the outbox and password-reset links', () => {
     expect(text).toContain('密码重置链接在这里是隐藏的')
     expect(text).toContain('/password/reset?token=••••••••')
     expect(text).not.toContain(token)
+    // A sign-up's confirmation link is a token too: hidden the same way.
+    const visitor = new Browser(app)
+    await visitor.get('/signup')
+    expect((await visitor.post('/signup', { name: 'New', email: 'new@example.cn', password: 'lychee bay dance at seven' })).statusCode).toBe(200)
+    const signup = linkToken(app, 'new@example.cn', '/signup/confirm')!
+    const again = (await admin.get('/admin/outbox')).body.replaceAll('&#x3D;', '=')
+    expect(again).toContain('/signup/confirm?token=••••••••')
+    expect(again).not.toContain(signup)
     // The link still works for the one it was sent to.
     expect((await new Browser(app).get(`/password/reset?token=${token}`)).statusCode).toBe(200)
   })
