@@ -290,11 +290,11 @@ class Writer {
       const next = {
         orgId: this.orgIds.get(r.org)!, category: r.category, title: r.title, description: r.description ?? '', quantity: r.quantity, remaining,
         unit: this.state.units.get(r.category)!, fromDate: r.from ?? null, untilDate: r.until ?? null, schedule: r.schedule ?? null,
-        areaId: this.areaIds.get(r.area)!, place: r.place ?? '', urgency: r.urgency, beneficiaries: r.beneficiaries ?? null, ...this.subject(r, current),
+        areaId: this.areaIds.get(r.area)!, place: r.place ?? '', urgency: r.urgency, beneficiaries: r.beneficiaries ?? null,
         expiresAt: r.expires ?? current?.expiresAt ?? defaultExpiry(this.now), status,
         closeReason: r.status === undefined ? current?.closeReason ?? null : r.status === 'closed' ? r.close_reason ?? null : null,
       }
-      const row = this.upsert(needs, 'need', r.ref, current, next, c)
+      const row = this.upsert(needs, 'need', r.ref, current, next, c, this.subject(r, current), r.topics !== undefined)
       if (!row) continue
       if (row.status === 'open' || row.status === 'partly_met') fts.indexDoc(sqliteOf(this.db), { kind: 'need', id: row.id, title: row.title, body: `${row.description}\n${row.place}` })
       else fts.removeDoc(sqliteOf(this.db), 'need', row.id)
@@ -311,13 +311,13 @@ class Writer {
       const next = {
         orgId: this.orgIds.get(r.org)!, category: r.category, title: r.title, description: r.description ?? '', quantity: r.quantity,
         remaining: r.quantity - reserved, unit: this.state.units.get(r.category)!, fromDate: r.from ?? null, untilDate: r.until ?? null,
-        schedule: r.schedule ?? null, servesAreaId: this.areaIds.get(r.serves)!, minTrust: r.conditions.min_trust, focus: r.conditions.focus, ...this.subject(r, current),
+        schedule: r.schedule ?? null, servesAreaId: this.areaIds.get(r.serves)!, minTrust: r.conditions.min_trust, focus: r.conditions.focus,
         expiresAt: r.expires ?? current?.expiresAt ?? defaultExpiry(this.now), status,
         closeReason: r.status === undefined ? current?.closeReason ?? null : r.status === 'closed' ? r.close_reason ?? null : null,
         // Closed by this ledger now, or still closed since an earlier time.
         closedAt: status !== 'closed' ? null : current?.status === 'closed' ? current.closedAt : this.at,
       }
-      const row = this.upsert(offers, 'offer', r.ref, current, next, c)
+      const row = this.upsert(offers, 'offer', r.ref, current, next, c, this.subject(r, current), r.topics !== undefined)
       if (!row) continue
       if (row.status === 'open') fts.indexDoc(sqliteOf(this.db), { kind: 'offer', id: row.id, title: row.title, body: row.description })
       else fts.removeDoc(sqliteOf(this.db), 'offer', row.id)
@@ -339,12 +339,18 @@ class Writer {
     return topics.subjectFor(this.tx, r.category, r.title, r.description, r.topics ?? kept)
   }
 
-  /** Inserts, updates (version + 1) or leaves alone; returns the written row, or undefined when unchanged. */
-  private upsert<R extends NeedRow | OfferRow>(table: typeof needs | typeof offers, kind: 'need' | 'offer', ref: string, current: R | undefined, next: Record<string, unknown>, c: SectionCounts): R | undefined {
+  /**
+   * Inserts, updates (version + 1) or leaves alone; returns the written row, or undefined when unchanged.
+   * `subject` (topics, keywords) is written with the row; it counts as a change only when the file gave topics,
+   * since otherwise it follows from the text and the vocabulary: a new synonym is for re-tagging, not an import.
+   */
+  private upsert<R extends NeedRow | OfferRow>(table: typeof needs | typeof offers, kind: 'need' | 'offer', ref: string, current: R | undefined, fields: Record<string, unknown>, c: SectionCounts, subject: topics.StoredSubject, given: boolean): R | undefined {
     const t = table as typeof needs
     const section = kind === 'need' ? 'needs' : 'offers'
-    const orgId = next.orgId as number
-    if (!current || !same(next, current)) {
+    const orgId = fields.orgId as number
+    const compared = given ? { ...fields, topics: subject.topics, topicsConfirmed: subject.topicsConfirmed } : fields
+    const next = { ...fields, ...subject }
+    if (!current || !same(compared, current)) {
       // On behalf of an organization the importer looks after, the one it belongs to now and the one it moves to.
       if (current && !this.looksAfter(current.orgId)) this.refuse(section, ref, null, { key: 'ledger.listing_not_yours' })
       else if (!this.looksAfter(orgId)) this.refuse(section, ref, 'org', { key: 'ledger.org_outside', params: { ref: this.refOfOrg(orgId) } })
@@ -355,7 +361,9 @@ class Writer {
       c.created++
       return row
     }
-    if (same(next, current)) {
+    if (same(compared, current)) {
+      // Not yet tagged (a row written before topics, or raw): tagged now, which is not an edit.
+      if (current.topics === null || current.keywords === null) this.tx.update(t).set({ topics: subject.topics, keywords: subject.keywords }).where(eq(t.id, current.id)).run()
       c.unchanged++
       return undefined
     }
