@@ -60,7 +60,7 @@ describe('never double-allocate', () => {
     onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
     const w = await brokerWorld(app, { offerQuantity: 3 })
     const ids = Array.from({ length: 40 }, (_, i) => {
-      const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: `场地 ${i}`, quantity: 1, areaId: w.communityA.id })
+      const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: `活动室 ${i}`, quantity: 1, areaId: w.communityA.id })
       return matches.open(app.db, w.member, 'request', { needId: need.id, offerId: w.offer.id, quantity: 1 }).id
     })
     const startAt = Date.now() + 4000

@@ -280,7 +280,7 @@ it('the match page offers exactly the moves available to the viewer, each form w
   expect(forHolder).not.toContain('role="alert"')
   const eventsOffered = (html: string) => [...html.matchAll(/name="event" value="(\w+)"><input type="hidden" name="idem" value="[0-9a-f-]+-\1"/g)].map((m) => m[1])
   expect(eventsOffered(forHolder)).toEqual(['accept', 'decline'])
-  expect(forHolder).toMatch(/<select name="reason">(<option value="\w+">[^<]+<\/option>){6}<\/select>/)
+  expect(forHolder).toMatch(/<select name="reason">(<option value="\w+">[^<]+<\/option>){7}<\/select>/)
   expect(eventsOffered((await leader.get(`/matches/${id}`)).body)).toEqual(['withdraw'])
   expect(eventsOffered((await broker.get(`/matches/${id}`)).body)).toEqual(['withdraw'])
   expect(app.db.select().from(matchesTable).where(eq(matchesTable.id, id)).get()!.state).toBe('requested')

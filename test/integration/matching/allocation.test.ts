@@ -26,7 +26,7 @@ async function allocationWorld(app: FastifyInstance) {
   const n2 = needs.post(app.db, stranger, { orgId: w.orgC.id, category: 'venue', title: '书法课教室', quantity: 10, areaId: communityA2.id }, later)
   const n4 = needs.post(app.db, stranger, { orgId: orgD.id, category: 'publicity', title: '环保海报', quantity: 3, areaId: communityA2.id }, later)
   const o2 = offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '荔枝湾小会议室', quantity: 10, servesAreaId: w.communityA.id }, later)
-  const n3 = needs.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '南岸的场地', quantity: 5, areaId: w.communityB.id }, later)
+  const n3 = needs.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '南岸的活动室', quantity: 5, areaId: w.communityB.id }, later)
   return { ...w, n1: w.need, o1: w.offer, n2, n3, n4, o2, orgD, communityA2 }
 }
 
