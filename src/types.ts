@@ -19,6 +19,8 @@ declare module 'fastify' {
     db: Db
     sqlite: Sqlite
     config: Config
+    /** Is this the session's CSRF token? (plugins/security.ts; for bodies read as a stream) */
+    csrfTokenValid(req: FastifyRequest, token: string): boolean
   }
   interface FastifyRequest {
     user: CurrentUser | null
@@ -33,6 +35,11 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access
+    /**
+     * The route reads its body as a stream (an upload): sign-in, role, origin and the session's CSRF secret are
+     * checked before the body is parsed, and the parser checks the token before reading a file.
+     */
+    streamedBody?: boolean
   }
 }
 

@@ -18,15 +18,19 @@ const ImportBody = {
  * Both with the signed-in person's rights (rights.ts): a broker changes only what they could on the site.
  */
 const interchangeRoutes: FastifyPluginAsync = async (app) => {
-  // Only this plugin's routes take file uploads; everywhere else multipart stays unsupported (415).
-  app.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: Readable) => parseUpload(req.headers, payload))
+  // Only this plugin's routes take file uploads, and only as the page's form sends them: JSON, urlencoded and text
+  // are refused (415) here, and multipart stays unsupported everywhere else. The route is `streamedBody`: sign-in,
+  // role, origin and CSRF secret are checked before this parser runs (plugins/auth.ts, plugins/security.ts).
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: Readable) =>
+    parseUpload(req.headers, payload, (token) => app.csrfTokenValid(req, token)))
 
   const page = (reply: FastifyReply, data: Record<string, unknown> = {}, status = 200) =>
     reply.render('interchange/index', { form: true, sections: interchange.SECTIONS, ...data }, { status })
 
   app.get('/ledger', { config: { access: 'staff' } }, async (_req, reply) => page(reply))
 
-  app.post('/ledger/import', { config: { access: 'staff' }, schema: { body: ImportBody } }, async (req, reply) => {
+  app.post('/ledger/import', { config: { access: 'staff', streamedBody: true }, schema: { body: ImportBody } }, async (req, reply) => {
     const upload = uploadedFiles(req.body as Partial<UploadBody>)
     try {
       if (upload.problems.length) throw new interchange.LedgerRejected(upload.problems)

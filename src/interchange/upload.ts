@@ -9,28 +9,54 @@ export const MAX_FILES = 4
 export interface UploadedFile { filename: string; data: Buffer; truncated: boolean }
 export interface UploadBody { _csrf?: string; files: UploadedFile[]; tooMany?: boolean }
 
+/** A body that is not the multipart form the page sends (cut short, malformed): the user's request, not our fault. */
+const unreadable = (err: Error) => Object.assign(err, { statusCode: 400 })
+const csrfRefused = () => Object.assign(new Error('csrf token missing or invalid in upload'), { code: 'FST_CSRF_INVALID_TOKEN', statusCode: 403 })
+
 /**
- * multipart/form-data → `{ _csrf, files }`, as a content-type parser. Parsing here, before the
- * preValidation hooks, is what lets the app-wide CSRF check read the form's `_csrf` field as it does for
- * urlencoded forms; @fastify/multipart's own body attachment runs in a preValidation hook of the route's
- * plugin, i.e. after that check. Limits: 4 files of 1 MB, a few small fields; nothing touches the disk.
+ * multipart/form-data → `{ _csrf, files }`, as a content-type parser. The caller has already checked sign-in, role
+ * and the request's origin (before any of the body is read); the form's `_csrf` field comes first, and is checked
+ * with `tokenValid` as soon as it arrives, so a file part is read only after a valid token (the app-wide CSRF check
+ * then sees `_csrf` again as for urlencoded forms). Limits: 4 files of 1 MB, a few small fields; nothing touches
+ * the disk.
+ *
+ * Every stream here can fail on a body cut short: an 'error' without a listener is thrown by Node and ends the
+ * process, so each one (payload, parser, file part) has one, and the promise settles exactly once.
  */
-export function parseUpload(headers: IncomingHttpHeaders, payload: Readable): Promise<UploadBody> {
+export function parseUpload(headers: IncomingHttpHeaders, payload: Readable, tokenValid: (token: string) => boolean): Promise<UploadBody> {
   return new Promise((resolve, reject) => {
     const body: UploadBody = { files: [] }
+    let settled = false
     let busboy: InstanceType<typeof Busboy>
+    const fail = (err: Error) => {
+      if (settled) return
+      settled = true
+      // Stop parsing; the rest of the body is read and dropped so the connection can answer.
+      payload.unpipe()
+      payload.resume()
+      reject(err)
+    }
     try {
       busboy = new Busboy({
         headers: headers as IncomingHttpHeaders & { 'content-type': string },
         limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fields: 4, fieldSize: 1024, parts: MAX_FILES + 4, headerPairs: 20 },
       })
     } catch (err) {
-      return reject(Object.assign(err as Error, { statusCode: 400 }))
+      return reject(unreadable(err as Error))
     }
+    let tokenChecked = false
     busboy.on('field', (name: string, value: string) => {
-      if (name === '_csrf') body._csrf = value
+      if (name !== '_csrf' || tokenChecked) return
+      tokenChecked = true
+      body._csrf = value
+      if (!tokenValid(value)) fail(csrfRefused())
     })
     busboy.on('file', (_field: string, stream: Readable & { truncated?: boolean }, filename: string) => {
+      stream.on('error', (err: Error) => fail(unreadable(err)))
+      if (!tokenChecked || settled) {
+        stream.resume()
+        return fail(csrfRefused())
+      }
       const chunks: Buffer[] = []
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', () => {
@@ -39,9 +65,15 @@ export function parseUpload(headers: IncomingHttpHeaders, payload: Readable): Pr
       })
     })
     busboy.on('filesLimit', () => { body.tooMany = true })
-    busboy.on('finish', () => resolve(body))
-    busboy.on('error', (err: Error) => reject(Object.assign(err, { statusCode: 400 })))
-    payload.on('error', reject)
+    busboy.on('finish', () => {
+      if (settled) return
+      settled = true
+      resolve(body)
+    })
+    busboy.on('error', (err: Error) => fail(unreadable(err)))
+    payload.on('error', (err: Error) => fail(unreadable(err)))
+    // A body that ends inside a field or a header block makes the parser stop without 'finish' or 'error'.
+    payload.on('end', () => setImmediate(() => fail(unreadable(new Error('multipart body ended early')))))
     payload.pipe(busboy)
   })
 }

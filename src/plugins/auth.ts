@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import * as accounts from '../accounts/accounts.js'
 import * as tokens from '../accounts/tokens.js'
 import type { Access } from '../types.js'
+import { NotPermitted, SignInRequired } from '../shared/errors.js'
 
 export const ACCESS_LEVELS: Access[] = ['anyone', 'signed_in', 'broker', 'admin', 'staff']
 
@@ -33,7 +34,8 @@ export default fp(async (app) => {
     }
   })
 
-  app.addHook('preValidation', async (req: FastifyRequest) => {
+  /** Who is calling: an API bearer token, else the session's user. */
+  async function identify(req: FastifyRequest) {
     const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1]
     if (bearer && isApi(req)) {
       const userId = tokens.userIdFor(app.db, bearer)
@@ -47,7 +49,20 @@ export default fp(async (app) => {
       // A disabled or deleted account's session is ended, not just ignored.
       if (!req.user) await req.session.destroy()
     }
+  }
+
+  // A route that reads its body as a stream (an upload) is refused before a byte of it is read: a visitor or a
+  // member cannot make the server parse a file. Everything else is parsed first and refused in preHandler below.
+  app.addHook('preParsing', async (req: FastifyRequest, _reply: FastifyReply, payload) => {
+    if (!req.routeOptions.config.streamedBody) return payload
+    await identify(req)
+    if (allows(req.routeOptions.config.access ?? 'anyone', req.user)) return payload
+    if (!req.user) throw new SignInRequired()
+    req.log.warn({ event: 'authz.deny', userId: req.user.id, url: req.url }, 'access denied')
+    throw new NotPermitted({ key: 'error.forbidden' })
   })
+
+  app.addHook('preValidation', identify)
 
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
     const access = req.routeOptions.config.access ?? 'anyone'

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import csrf from '@fastify/csrf-protection'
+import CsrfTokens from '@fastify/csrf'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -13,6 +14,23 @@ function hostOf(origin: string): string | undefined {
   }
 }
 
+/** The browser says the write comes from another site (Sec-Fetch-Site, or an Origin that is not this host). */
+function crossSite(req: FastifyRequest): boolean {
+  const site = req.headers['sec-fetch-site']
+  const origin = req.headers.origin
+  const host = req.headers.host
+  if (site === 'cross-site' || (origin && origin !== 'null' && host && hostOf(origin) !== host)) {
+    req.log.warn({ event: 'csrf.origin', origin, site }, 'cross-site write refused')
+    return true
+  }
+  return false
+}
+
+const csrfError = (code: string) => Object.assign(new Error('csrf refused'), { code, statusCode: 403 })
+
+// The same verification @fastify/csrf-protection does (default options), for a token read from a streamed body.
+const tokens = CsrfTokens()
+
 /**
  * Two layers against cross-site writes: the browser's own Origin / Sec-Fetch-Site headers, then a
  * per-session token (hidden `_csrf` field in forms, `X-CSRF-Token` header from htmx).
@@ -24,19 +42,28 @@ export default fp(async (app) => {
     getToken: (req: FastifyRequest) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as Record<string, string> | undefined)?._csrf,
   })
 
+  /** For an upload's parser: is this the session's token? (The app-wide check below runs again after parsing.) */
+  app.decorate('csrfTokenValid', (req: FastifyRequest, token: string) => {
+    const secret = (req.session as { _csrf?: string } | undefined)?._csrf
+    return secret !== undefined && tokens.verify(secret, token)
+  })
+
+  // An upload is refused before its body is read when it comes from another site or its session never had a
+  // token to send (auth.ts has checked sign-in and role the same way).
+  app.addHook('preParsing', async (req: FastifyRequest, _reply: FastifyReply, payload) => {
+    if (!req.routeOptions.config.streamedBody || SAFE.has(req.method)) return payload
+    if (crossSite(req)) throw csrfError('FST_CSRF_ORIGIN')
+    if (!(req.session as { _csrf?: string } | undefined)?._csrf) throw csrfError('FST_CSRF_MISSING_SECRET')
+    return payload
+  })
+
   app.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
     // Nothing is written on a request that matches no route: let it reach the 404 page (TRACE / → 404, not a CSRF 403).
     if (SAFE.has(req.method) || req.viaToken || req.is404) return
     // An API call with no signed-in user carries no ambient credential to forge: the access policy answers
     // it (401), rather than a misleading "form expired".
     if (req.url.startsWith('/api/') && !req.user) return
-    const site = req.headers['sec-fetch-site']
-    const origin = req.headers.origin
-    const host = req.headers.host
-    if (site === 'cross-site' || (origin && origin !== 'null' && host && hostOf(origin) !== host)) {
-      req.log.warn({ event: 'csrf.origin', origin, site }, 'cross-site write refused')
-      return reply.code(403).render('error', { message: req.t('error.csrf') }, { status: 403, partial: 'shared/error' })
-    }
+    if (crossSite(req)) return reply.code(403).render('error', { message: req.t('error.csrf') }, { status: 403, partial: 'shared/error' })
     await new Promise<void>((resolve, reject) => {
       app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve()))
     })

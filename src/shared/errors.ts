@@ -24,6 +24,14 @@ export class NotPermitted extends DomainError {
   override readonly status = 403
 }
 
+/** Nobody is signed in where someone must be (answered 401 like the access policy's own refusal). */
+export class SignInRequired extends DomainError {
+  override readonly status = 401
+  constructor() {
+    super({ key: 'auth.required' })
+  }
+}
+
 /** The record changed since the user loaded it (optimistic version check). */
 export class StaleEdit extends DomainError {
   constructor() {
