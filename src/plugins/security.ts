@@ -57,6 +57,18 @@ export default fp(async (app) => {
     return payload
   })
 
+  // Every route reads its body as named fields: a JSON `null`, array, string, number or a text/plain body is refused
+  // here as one schema problem (400, or the API's JSON error), before CSRF and before any handler sees it.
+  app.addHook('preValidation', async (req: FastifyRequest) => {
+    const body: unknown = req.body
+    if (req.is404 || body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body))) return
+    throw Object.assign(new Error('body must be an object'), {
+      statusCode: 400,
+      validationContext: 'body',
+      validation: [{ keyword: 'type', instancePath: '', schemaPath: '#/type', params: { type: 'object' }, message: 'must be object' }],
+    })
+  })
+
   app.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
     // Nothing is written on a request that matches no route: let it reach the 404 page (TRACE / → 404, not a CSRF 403).
     if (SAFE.has(req.method) || req.viaToken || req.is404) return
