@@ -12,7 +12,8 @@
  * restarts on the same file; after the last, the server must start once more.
  *
  * Prints one JSON line: { bench: "crash", rounds, acknowledged, lost, integrity, invariant_violations, … }.
- * CRASH_ROUNDS sets the number of rounds (default 10).
+ * CRASH_ROUNDS sets the number of rounds (default 10); CRASH_SIGNAL=SIGTERM stops the server as a supervisor does
+ * instead (it must finish what it is answering and exit 0: `exits`, and `unanswered` must be 0).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -41,6 +42,11 @@ export interface CrashOptions {
   /** Keep the database directory (for a post-mortem) instead of removing it. */
   keep?: boolean
   log?: (message: string) => void
+  /**
+   * How the server is stopped: SIGKILL (a crash: nothing runs) or SIGTERM (a supervisor's stop: the server must
+   * answer what it is handling, write it, and exit 0).
+   */
+  signal?: 'SIGKILL' | 'SIGTERM'
 }
 
 export interface CrashResult {
@@ -53,6 +59,11 @@ export interface CrashResult {
   acknowledged_matches: number
   unexpected_answers: number
   restart_ms_max: number
+  signal: 'SIGKILL' | 'SIGTERM'
+  /** How each stopped server ended: an exit code, or the signal that ended it. */
+  exits: (number | string)[]
+  /** Writes sent before the signal that got no answer at all (expected after SIGKILL, not after SIGTERM). */
+  unanswered: number
   ms: number
 }
 
@@ -65,6 +76,7 @@ class Ledger {
   matches = new Map<number, { acked: State; inFlight?: State }>()
   count = 0
   unexpected = 0
+  unanswered = 0
 
   ack(kind: 'need' | 'offer', id: number) {
     ;(kind === 'need' ? this.needs : this.offers).add(id)
@@ -152,7 +164,8 @@ function freePort(): Promise<number> {
 interface Server {
   child: ChildProcess
   base: string
-  exited: Promise<void>
+  /** The exit code, or the signal's name. */
+  exited: Promise<number | string>
 }
 
 async function startServer(dbFile: string): Promise<Server> {
@@ -165,7 +178,7 @@ async function startServer(dbFile: string): Promise<Server> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')))
   let output = ''
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start within 60 s:\n${output}`)) }, 60_000)
@@ -184,7 +197,7 @@ async function startServer(dbFile: string): Promise<Server> {
 
 const idFrom = (location: string, pattern: RegExp) => Number(location.match(pattern)?.[1] ?? NaN)
 
-async function stream(server: Server, ledger: Ledger, round: number, opts: Required<Pick<CrashOptions, 'minKillMs' | 'maxKillMs' | 'workers'>>, random: () => number) {
+async function stream(server: Server, ledger: Ledger, round: number, opts: Required<Pick<CrashOptions, 'minKillMs' | 'maxKillMs' | 'workers' | 'signal'>>, random: () => number) {
   const leader = new Session(server.base)
   const holder = new Session(server.base)
   await Promise.all([leader.signIn(LEADER), holder.signIn(HOLDER)])
@@ -202,7 +215,7 @@ async function stream(server: Server, ledger: Ledger, round: number, opts: Requi
   const killAt = opts.minKillMs + random() * (opts.maxKillMs - opts.minKillMs)
   const killer = new Promise<void>((resolve) => setTimeout(() => {
     killed = true
-    server.child.kill('SIGKILL')
+    server.child.kill(opts.signal)
     resolve()
   }, killAt))
 
@@ -215,6 +228,7 @@ async function stream(server: Server, ledger: Ledger, round: number, opts: Requi
       if (!killed) ledger.unexpected++
       return undefined
     } catch {
+      ledger.unanswered++
       return undefined
     }
   }
@@ -256,7 +270,7 @@ async function stream(server: Server, ledger: Ledger, round: number, opts: Requi
   }
 
   await Promise.all([...Array.from({ length: opts.workers }, (_, w) => worker(w)), killer])
-  await server.exited
+  return server.exited
 }
 
 interface Check {
@@ -306,7 +320,7 @@ function check(dbFile: string, ledger: Ledger, log: (m: string) => void): Check 
 }
 
 export async function runCrash(options: CrashOptions): Promise<CrashResult> {
-  const opts = { minKillMs: 300, maxKillMs: 2500, workers: 4, seed: Date.now() % 1e9, log: note, ...options }
+  const opts = { minKillMs: 300, maxKillMs: 2500, workers: 4, seed: Date.now() % 1e9, log: note, signal: 'SIGKILL' as const, ...options }
   const random = prng(opts.seed)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-crash-'))
   const dbFile = path.join(dir, 'crash.sqlite')
@@ -316,17 +330,18 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
   let violations = 0
   let integrity = 'ok'
   let restartMax = 0
+  const exits: (number | string)[] = []
   try {
     for (let round = 1; round <= opts.rounds; round++) {
       const t = Date.now()
       const server = await startServer(dbFile)
       if (round > 1) restartMax = Math.max(restartMax, Date.now() - t)
-      await stream(server, ledger, round, opts, random)
+      exits.push(await stream(server, ledger, round, opts, random))
       const c = check(dbFile, ledger, opts.log)
       if (c.integrity !== 'ok') integrity = c.integrity
       lost += c.lost
       violations += c.violations
-      opts.log(`crash round ${round}: ${ledger.count} acknowledged so far, integrity ${c.integrity}, lost ${c.lost}, invariant violations ${c.violations}`)
+      opts.log(`crash round ${round} (${opts.signal}, exit ${exits.at(-1)}): ${ledger.count} acknowledged so far, integrity ${c.integrity}, lost ${c.lost}, invariant violations ${c.violations}, unanswered ${ledger.unanswered}`)
     }
     // After the last kill, the server must come back.
     const t = Date.now()
@@ -341,13 +356,14 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
   }
   return {
     bench: 'crash', rounds: opts.rounds, acknowledged: ledger.count, lost, integrity, invariant_violations: violations,
-    acknowledged_matches: ledger.matches.size, unexpected_answers: ledger.unexpected, restart_ms_max: restartMax, ms: Date.now() - started,
+    acknowledged_matches: ledger.matches.size, unexpected_answers: ledger.unexpected, restart_ms_max: restartMax,
+    signal: opts.signal, exits, unanswered: ledger.unanswered, ms: Date.now() - started,
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const rounds = Number(process.env.CRASH_ROUNDS ?? 10)
-  const result = await runCrash({ rounds })
+  const result = await runCrash({ rounds, signal: process.env.CRASH_SIGNAL === 'SIGTERM' ? 'SIGTERM' : 'SIGKILL' })
   emit(result as unknown as Record<string, unknown>)
   if (result.lost || result.integrity !== 'ok' || result.invariant_violations) process.exitCode = 1
 }

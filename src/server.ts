@@ -17,10 +17,14 @@ if (demo.length) {
   for (const a of demo) console.log(`  ${a.role.padEnd(7)} ${a.email.padEnd(32)} ${a.password}`)
 }
 
-closeWithGrace({ delay: 5000 }, async ({ err }) => {
+// SIGTERM/SIGINT (a supervisor's stop): stop accepting, answer the requests in hand — each write is one synchronous
+// transaction, so an answered write is committed — stop the scheduler, close the database, exit 0. An uncaught
+// error takes the same path and exits 1, for the supervisor to restart (deploy/assetbridge.service).
+closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
   if (err) app.log.error({ err }, 'closing after error')
+  else if (signal) console.log(`AssetBridge is stopping (${signal}).`)
   await app.close()
 })
 
-await app.listen({ host: config.host, port: config.port })
-console.log(`AssetBridge is running at http://${config.host}:${config.port} (database: ${config.dbPath})`)
+const address = await app.listen({ host: config.host, port: config.port })
+console.log(`AssetBridge is running at ${address} (database: ${config.dbPath})`)
