@@ -1,5 +1,6 @@
 import path from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { Plugin } from 'ajv'
 import cookie from '@fastify/cookie'
 import helmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
@@ -13,7 +14,7 @@ import i18nPlugin from './plugins/i18n.js'
 import authPlugin from './plugins/auth.js'
 import viewPlugin from './plugins/view.js'
 import securityPlugin from './plugins/security.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { refuseUrl } from './plugins/errors.js'
 import homeRoutes from './home/home.routes.js'
 import accountsRoutes from './accounts/accounts.routes.js'
 import orgsRoutes from './orgs/orgs.routes.js'
@@ -39,18 +40,21 @@ import topicsRoutes from './topics/topics.routes.js'
 import vocabularyRoutes from './admin/vocabulary.routes.js'
 import * as jobs from './jobs/jobs.js'
 import { startScheduler } from './jobs/scheduler.js'
+import { isCalendarDate } from './shared/time.js'
+import { textKeyword } from './shared/forms.js'
 
 /** Builds the whole app from a config; never listens (server.ts does), so tests inject into the real thing. */
 export async function buildApp(config: Config): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     logger: config.logLevel === 'silent' ? false : {
       level: config.logLevel,
       redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'body.password', 'body._csrf'],
     },
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true } },
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, formats: { 'calendar-date': isCalendarDate } }, plugins: [((ajv) => ajv.addKeyword(textKeyword)) as Plugin<unknown>] },
     bodyLimit: 1_048_576,
     // Only the configured proxy's X-Forwarded-* count (never a hop count, never everyone): see config.trustProxy.
     trustProxy: config.trustProxy,
+    frameworkErrors: refuseUrl(() => app),
   })
   app.decorate('config', config)
   await app.register(dbPlugin)

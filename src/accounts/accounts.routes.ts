@@ -3,7 +3,7 @@ import * as accounts from './accounts.js'
 import * as resets from './resets.js'
 import * as signups from './signups.js'
 import * as orgs from '../orgs/orgs.js'
-import { formSchema, str, oneOf } from '../shared/forms.js'
+import { formSchema, secret, str, oneOf } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, safeNext, submitForm } from '../shared/http.js'
 import type { FieldErrors } from '../shared/errors.js'
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js'
@@ -11,10 +11,10 @@ import { LOCALES } from '../i18n/i18n.js'
 import { LOCALE_COOKIE } from '../plugins/i18n.js'
 
 const email = { type: 'string', format: 'email', maxLength: 254 }
-const password = str(PASSWORD_MAX, PASSWORD_MIN)
-const SignInBody = formSchema({ email: str(254, 1), password: str(PASSWORD_MAX, 1), next: str(500) }, ['email', 'password'])
+const password = secret(PASSWORD_MAX, PASSWORD_MIN)
+const SignInBody = formSchema({ email: str(254, 1), password: secret(PASSWORD_MAX, 1), next: str(500) }, ['email', 'password'])
 const SignUpBody = formSchema({ email, name: str(60, 1), password }, ['email', 'name', 'password'])
-const PasswordBody = formSchema({ currentPassword: str(PASSWORD_MAX, 1), newPassword: password, endOthers: str(5) }, ['currentPassword', 'newPassword'])
+const PasswordBody = formSchema({ currentPassword: secret(PASSWORD_MAX, 1), newPassword: password, endOthers: str(5) }, ['currentPassword', 'newPassword'])
 const SettingsBody = formSchema({ name: str(60, 1), notify: oneOf(['instant', 'digest', 'off']), phone: { type: 'string', maxLength: 30, pattern: '^[0-9+()\\- ]*$' } }, ['name', 'notify'])
 
 type Body = Record<string, string | undefined>

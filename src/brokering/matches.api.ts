@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify'
 import * as matches from './matches.js'
 import { EVENTS, REASONS, type Event } from './lifecycle.js'
-import { idParam, int, oneOf, str } from '../shared/forms.js'
+import { idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { NotFound } from '../shared/errors.js'
 
 const TransitionBody = {
   type: 'object', additionalProperties: false, required: ['event'],
-  properties: { event: oneOf(EVENTS), reason: oneOf(REASONS), quantity: int(0, 10_000_000), rating: int(1, 5), comment: str(1000), idempotency_key: { type: 'string', maxLength: 80 } },
+  properties: { event: oneOf(EVENTS), reason: oneOf(REASONS), quantity: int(0, 10_000_000), rating: int(1, 5), comment: text(1000), idempotency_key: { type: 'string', maxLength: 80 } },
 }
 
 const json = (m: ReturnType<typeof matches.listFor>[number]) => ({

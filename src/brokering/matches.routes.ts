@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as matches from './matches.js'
 import { EVENTS, REASONS, type Event } from './lifecycle.js'
 import { presenter } from '../matching/present.js'
-import { formSchema, idParam, int, oneOf, str } from '../shared/forms.js'
+import { formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 
@@ -11,8 +11,8 @@ const id32 = int(1, 2_147_483_647)
 const idem = { type: 'string', maxLength: 80, pattern: '^[A-Za-z0-9-]+$' }
 const OpenBody = (counterpart: 'offerId' | 'needId') => formSchema({ [counterpart]: id32, quantity: int(1, 10_000_000), idem }, [counterpart, 'quantity'])
 const ProposeBody = formSchema({ needId: id32, offerId: id32, quantity: int(1, 10_000_000), idem }, ['needId', 'offerId', 'quantity'])
-const TransitionBody = formSchema({ event: oneOf(EVENTS), reason: oneOf(REASONS), quantity: int(0, 10_000_000), rating: int(1, 5), comment: str(1000), idem }, ['event'])
-const MessageBody = formSchema({ body: str(2000, 1) }, ['body'])
+const TransitionBody = formSchema({ event: oneOf(EVENTS), reason: oneOf(REASONS), quantity: int(0, 10_000_000), rating: int(1, 5), comment: text(1000), idem }, ['event'])
+const MessageBody = formSchema({ body: text(2000, 1) }, ['body'])
 
 type Body = Record<string, any>
 

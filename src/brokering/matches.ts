@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto'
 import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import { areas, brokerAreas, idempotencyKeys, matchEvents, matches, memberships, messages, needs, offers, organizations, feedback, users } from '../db/schema.js'
-import { DomainError, InvalidTransition, NotFound, ValidationError } from '../shared/errors.js'
+import { DomainError, IdempotencyKeyReused, InvalidTransition, NotFound, ValidationError } from '../shared/errors.js'
 import { addDays, isoDate } from '../shared/time.js'
 import * as needsSvc from '../needs/needs.js'
 import * as events from '../events/events.js'
@@ -88,7 +89,8 @@ export interface OpenInput {
  * the offer's stated conditions.
  */
 export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'propose', input: OpenInput, now = new Date(), extra: { origin?: Origin } = {}): Match {
-  const replay = idempotent(db, user, input.idempotencyKey)
+  const request = fingerprint(['open', as, input.needId, input.offerId, input.quantity])
+  const replay = idempotent(db, user, input.idempotencyKey, request)
   if (replay) return replay
   const pair = matching.assessPair(db, input.needId, input.offerId)
   if (!pair) throw new NotFound()
@@ -119,7 +121,7 @@ export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'prop
     const answering = side === 'need' ? who.offer : side === 'offer' ? who.need : [...who.need, ...who.offer]
     notify(tx, [...answering, ...who.broker].filter((id) => id !== user.id), { kind: `match.${state}`, params: { id: match.id, need: pair.need.id }, link: `/matches/${match.id}` }, now)
     jobs.schedule(tx, { key: `remind:${match.id}:${state}`, kind: 'match.reminder', runAt: new Date(now.getTime() + jobs.reminderDays(tx) * 86_400_000), payload: { matchId: match.id, state } })
-    remember(tx, user, input.idempotencyKey, match, now)
+    remember(tx, user, input.idempotencyKey, match, request, now)
     return match
   })
 }
@@ -128,16 +130,26 @@ export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'prop
 // under the user's id, one caller's key can never collide with another's (which failed the second one's write).
 const scopedKey = (user: CurrentUser, key: string) => `${user.id}:${key}`
 
-function idempotent(db: Db, user: CurrentUser, key: string | undefined): Match | undefined {
+/** What a request asked for, as a hash: the same key may only ever replay the same request. */
+const fingerprint = (request: unknown[]) => createHash('sha256').update(JSON.stringify(request)).digest('base64url')
+
+/**
+ * The earlier answer to a retried request. The row's result is `<match id> <fingerprint>` (rows from before the
+ * fingerprint hold the id alone and are replayed as they were); a key reused for a different request is refused,
+ * not answered with the first request's result.
+ */
+function idempotent(db: Db, user: CurrentUser, key: string | undefined, request: string): Match | undefined {
   if (!key) return undefined
   const row = db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.key, scopedKey(user, key)), eq(idempotencyKeys.userId, user.id))).get()
   if (!row) return undefined
-  return db.select().from(matches).where(eq(matches.id, Number(row.result))).get()
+  const [id, stored] = row.result.split(' ')
+  if (stored !== undefined && stored !== request) throw new IdempotencyKeyReused()
+  return db.select().from(matches).where(eq(matches.id, Number(id))).get()
 }
 
 // The key is written in the same transaction as the change: a retried form finds it and does nothing more.
-function remember(db: Db, user: CurrentUser, key: string | undefined, match: Match, now: Date) {
-  if (key) db.insert(idempotencyKeys).values({ key: scopedKey(user, key), userId: user.id, result: String(match.id), createdAt: now.toISOString() }).run()
+function remember(db: Db, user: CurrentUser, key: string | undefined, match: Match, request: string, now: Date) {
+  if (key) db.insert(idempotencyKeys).values({ key: scopedKey(user, key), userId: user.id, result: `${match.id} ${request}`, createdAt: now.toISOString() }).run()
 }
 
 export interface FireInput {
@@ -155,7 +167,8 @@ export interface FireInput {
  * last unit can never be promised twice; cancelling releases it.
  */
 export function fire(db: Db, user: CurrentUser, matchId: number, event: Event, input: FireInput = {}, now = new Date()): Match {
-  const replay = idempotent(db, user, input.idempotencyKey)
+  const request = fingerprint(['fire', matchId, event, input.reason ?? null, input.quantity ?? null, input.rating ?? null, input.comment ?? null])
+  const replay = idempotent(db, user, input.idempotencyKey, request)
   if (replay) return replay
   const visible = findVisible(db, user, matchId)
   if (!visible) throw new NotFound()
@@ -193,7 +206,7 @@ export function fire(db: Db, user: CurrentUser, matchId: number, event: Event, i
     if (event === 'deliver') {
       for (const days of [30, 90]) jobs.schedule(tx, { key: `followup:${matchId}:${days}`, kind: 'match.followup', runAt: new Date(now.getTime() + days * 86_400_000), payload: { matchId, days } })
     }
-    remember(tx, user, input.idempotencyKey, changed, now)
+    remember(tx, user, input.idempotencyKey, changed, request, now)
     return changed
   })
 }

@@ -2,15 +2,15 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as capacity from './capacity.js'
 import * as orgs from '../orgs/orgs.js'
 import { DIMENSIONS, INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type AssessmentInput, type IndicatorCode } from './indicators.js'
-import { formSchema, idParam, int, oneOf, str } from '../shared/forms.js'
+import { date, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import { localToday } from '../shared/time.js'
 import { NotFound, NotPermitted, type FieldErrors } from '../shared/errors.js'
 
 const MAX_ID = 2_147_483_647
 const fields = {
-  assessedOn: { type: 'string', format: 'date' }, withLeader: oneOf(['on', 'true', '1']), participants: str(PARTICIPANTS_MAX), note: str(OVERALL_NOTE_MAX),
-  ...Object.fromEntries(INDICATOR_CODES.flatMap((c) => [[`score_${c}`, int(1, 5)], [`note_${c}`, str(NOTE_MAX)]])),
+  assessedOn: date, withLeader: oneOf(['on', 'true', '1']), participants: text(PARTICIPANTS_MAX), note: text(OVERALL_NOTE_MAX),
+  ...Object.fromEntries(INDICATOR_CODES.flatMap((c) => [[`score_${c}`, int(1, 5)], [`note_${c}`, text(NOTE_MAX)]])),
 }
 const required = ['assessedOn', ...INDICATOR_CODES.map((c) => `score_${c}`)]
 const NewBody = formSchema(fields, required)

@@ -248,6 +248,7 @@ export const en: Record<MessageKey, string> = {
   'error.rate_limited': 'Too many requests. Please try again shortly.',
   'error.server': 'Something went wrong on our side and it has been logged. Please try again later.',
   'error.stale': 'Someone else changed this record while you were editing it. Review the latest version, then save again.',
+  'error.idempotency_reused': 'This request key was already used for a different request. Reload the page and try again.',
   'error.bad_request': 'The request was not in the expected format.',
   'error.go_home': 'Back to the home page',
 

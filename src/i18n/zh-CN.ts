@@ -252,6 +252,7 @@ export const zhCN = {
   'error.rate_limited': '操作太频繁，请稍后再试。',
   'error.server': '服务器出了点问题，我们已记录。请稍后再试。',
   'error.stale': '在您编辑期间，别人已修改了这条记录。请查看最新内容后再保存。',
+  'error.idempotency_reused': '这个请求编号已用于另一项操作。请刷新页面后重试。',
   'error.bad_request': '请求格式不正确。',
   'error.go_home': '回到首页',
 

@@ -1,5 +1,7 @@
 import { FORMAT, REF_MAX, REF_PATTERN, RULES, SECTIONS, type FieldRule, type Ledger, type LedgerProblem, type Section } from './format.js'
 import type { Problem } from '../shared/errors.js'
+import { isCalendarDate } from '../shared/time.js'
+import { cleanText } from '../shared/forms.js'
 
 /**
  * Pure checks of a ledger (parsed JSON, or CSV rows turned into records): shapes, types, lengths,
@@ -117,7 +119,7 @@ export function checkValue(rule: FieldRule, raw: unknown): Checked {
     }
     case 'text': {
       if (typeof raw !== 'string') return { problem: { key: 'ledger.not_text' } }
-      let text = raw.replace(/\r\n?/g, '\n').trim()
+      let text = cleanText(raw, true).trim()
       if (!rule.multiline) text = text.replace(/\s*\n\s*/g, ' ')
       const length = [...text].length
       if (rule.min !== undefined && length < rule.min) return { problem: { key: 'ledger.too_short', params: { limit: rule.min } } }
@@ -134,7 +136,7 @@ export function checkValue(rule: FieldRule, raw: unknown): Checked {
     case 'bool':
       return typeof raw === 'boolean' ? { value: raw } : { problem: { key: 'ledger.not_boolean', params: { value: shown(raw) } } }
     case 'date':
-      return typeof raw === 'string' && isIsoDate(raw.trim()) ? { value: raw.trim() } : { problem: { key: 'ledger.date', params: { value: shown(raw) } } }
+      return typeof raw === 'string' && isCalendarDate(raw.trim()) ? { value: raw.trim() } : { problem: { key: 'ledger.date', params: { value: shown(raw) } } }
     case 'enum': {
       const v = typeof raw === 'string' ? raw.trim() : raw
       return typeof v === 'string' && rule.values.includes(v) ? { value: v } : { problem: { key: 'ledger.enum', params: { value: shown(raw), allowed: rule.values.join(', ') } } }
@@ -168,12 +170,6 @@ export function checkValue(rule: FieldRule, raw: unknown): Checked {
     case 'object':
       return { problem: { key: 'ledger.not_object' } }
   }
-}
-
-export function isIsoDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false
-  const d = new Date(`${s}T00:00:00Z`)
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s)
 }
 
 const DAY = '(?:[+-]?[1-5]?(?:MO|TU|WE|TH|FR|SA|SU))'

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Db } from '../db/client.js'
 import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
-import { str, int, oneOf, listOf } from '../shared/forms.js'
+import { str, int, oneOf, listOf, date, text } from '../shared/forms.js'
 import * as areas from '../areas/areas.js'
 import * as orgs from '../orgs/orgs.js'
 import { allCategories, MAX_QUANTITY, defaultExpiry, listingToday } from './listings.js'
@@ -9,12 +9,11 @@ import { DAYS, PERIODS, scheduleFromForm, formFromSchedule, describeSchedule } f
 import type { Locale } from '../i18n/i18n.js'
 import * as topicsSvc from '../topics/topics.js'
 
-const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }
 const id32 = int(1, 2_147_483_647)
 
 /** The fields needs and offers share, as the web form sends them. */
 export const commonFields = {
-  orgId: id32, category: str(40, 1), title: str(120, 2), description: str(4000), quantity: int(1, MAX_QUANTITY),
+  orgId: id32, category: str(40, 1), title: str(120, 2), description: text(4000), quantity: int(1, MAX_QUANTITY),
   fromDate: date, untilDate: date, days: listOf(DAYS, 7), periods: listOf(PERIODS, 3), expiresAt: date,
   draft: oneOf(['1']), version: int(1, 1e9),
   topics: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9_]{1,60}$' }, maxItems: 20 }, topicsFor: str(40), topicsChosen: oneOf(['1']),

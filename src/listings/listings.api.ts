@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import * as needs from '../needs/needs.js'
 import * as offers from '../offers/offers.js'
 import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
-import { idParam, int, oneOf, str } from '../shared/forms.js'
+import { date, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 import { MAX_QUANTITY } from './listings.js'
 import { hsdsServices } from '../interchange/hsds-export.js'
@@ -23,14 +23,13 @@ const common = (r: NeedRow | OfferRow, names: Names) => ({
 export const needJson = (names: Names) => (n: NeedRow & { description?: string; place?: string }) => ({ ...common(n, names), area: n.areaRef, urgency: n.urgency, beneficiaries: n.beneficiaries, ...(n.description !== undefined ? { description: n.description, place: n.place } : {}) })
 export const offerJson = (names: Names) => (o: OfferRow & { description?: string }) => ({ ...common(o, names), serves: o.areaRef, conditions: { min_trust: o.minTrust, focus: o.focus }, ...(o.description !== undefined ? { description: o.description } : {}) })
 
-const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }
 const id32 = int(1, 2_147_483_647)
 const listQuery = (extra: Record<string, object> = {}) => ({
   type: 'object', additionalProperties: false,
   properties: { category: str(40), area: str(60), q: str(100), ref: str(60), topic: str(60), page: int(1, 100_000), per_page: int(1, 100), ...extra },
 })
 const commonBody = {
-  org_id: id32, category: str(40, 1), title: str(120, 2), description: str(4000), quantity: int(1, MAX_QUANTITY), unit: str(20),
+  org_id: id32, category: str(40, 1), title: str(120, 2), description: text(4000), quantity: int(1, MAX_QUANTITY), unit: str(20),
   from: date, until: date, schedule: str(200), expires_at: date, draft: { type: 'boolean' }, version: int(1, 1e9),
   // Topic codes of the category; absent: inferred from the text (on PUT, chosen ones are kept); []: none.
   topics: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9_]{1,60}$' }, maxItems: 20 },

@@ -3,6 +3,7 @@ import { sqliteOf, writeTx, type Db } from '../db/client.js'
 import { areas, offers, organizations, CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS } from '../db/schema.js'
 import * as fts from '../db/fts.js'
 import { NotFound, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
+import { isCalendarDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
@@ -119,6 +120,7 @@ export function close(db: Db, user: CurrentUser, id: number, reason: CloseReason
 
 export function renew(db: Db, user: CurrentUser, id: number, until: string | undefined, now = new Date()): Offer {
   if (!findEditable(db, user, id)) throw new NotFound()
+  if (until !== undefined && !isCalendarDate(until)) throw new ValidationError({ expiresAt: { key: 'validation.date' } })
   const expiresAt = until ?? defaultExpiry(now)
   if (expiresAt < listingToday(now)) throw new ValidationError({ expiresAt: { key: 'validation.expiry_past' } })
   return writeTx(db, (tx) => {

@@ -3,13 +3,13 @@ import * as orgs from './orgs.js'
 import * as capacity from '../capacity/capacity.js'
 import * as areas from '../areas/areas.js'
 import { FOCUS_GROUPS, ORG_KINDS } from '../db/schema.js'
-import { formSchema, idParam, int, listOf, oneOf, str } from '../shared/forms.js'
+import { formSchema, idParam, int, listOf, oneOf, str, text } from '../shared/forms.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 
 const OrgBody = formSchema({
   name: str(80, 2), kind: oneOf(ORG_KINDS), areaId: int(1, 2_147_483_647), registered: oneOf(['on', 'true', '1']),
-  focus: listOf(FOCUS_GROUPS), members: int(1, 100_000), description: str(2000),
+  focus: listOf(FOCUS_GROUPS), members: int(1, 100_000), description: text(2000),
   contactPhone: { type: 'string', maxLength: 30, pattern: '^[0-9+()\\- ]*$' }, contactEmail: { type: 'string', format: 'email', maxLength: 254 },
   version: int(1, 1e9),
 }, ['name', 'kind', 'areaId'])

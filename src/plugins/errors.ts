@@ -1,10 +1,30 @@
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { IncomingMessage } from 'node:http'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, ValidationError } from '../shared/errors.js'
 import { fieldErrors } from '../shared/forms.js'
 import { translate } from '../i18n/i18n.js'
 
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api/')
+
+const REFUSED_URL = Symbol('refused url')
+type RefusedUrl = IncomingMessage & { [REFUSED_URL]?: { status: number; api: boolean } }
+
+/**
+ * Fastify's `frameworkErrors`: a path it cannot decode (`/%`) or a parameter over its length limit is answered
+ * before any hook runs — no security headers, the path echoed back in JSON. Instead the request goes round the
+ * router again under a path no route has, so the not-found handler below answers it with every hook (headers,
+ * locale, the error page), with the status kept and nothing of the path shown.
+ */
+export function refuseUrl(app: () => FastifyInstance) {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const raw = req.raw as RefusedUrl
+    raw[REFUSED_URL] = { status: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400, api: raw.url?.startsWith('/api/') ?? false }
+    req.log.info({ event: 'url.refused', code: err.code }, 'malformed url')
+    raw.url = raw[REFUSED_URL].api ? '/api/-' : '/-'
+    app().routing(raw, reply.raw)
+  }
+}
 
 function page(req: FastifyRequest, reply: FastifyReply, status: number, message: string) {
   return reply.code(status).render(status === 404 ? 'not-found' : 'error', { message, status }, { status, partial: 'shared/error' })
@@ -20,7 +40,8 @@ export default fp(async (app) => {
     if (err.validation) {
       const errors = fieldErrors(err.validation)
       if (isApi(req)) return reply.code(400).send({ errors: Object.entries(errors).map(([field, p]) => ({ field, message: t(p.key, p.params) })) })
-      return page(req, reply, 400, t('error.bad_request'))
+      // Say what to fix, as a form does (a renewal's date, a filter's area), after the general refusal.
+      return page(req, reply, 400, [t('error.bad_request'), ...new Set(Object.values(errors).map((p) => t(p.key, p.params)))].join(' '))
     }
     if (err instanceof ValidationError) {
       if (isApi(req)) return reply.code(422).send({ errors: Object.entries(err.fields).map(([field, p]) => ({ field, message: t(p.key, p.params) })) })
@@ -49,6 +70,12 @@ export default fp(async (app) => {
   })
 
   app.setNotFoundHandler(async (req, reply) => {
+    const refused = (req.raw as RefusedUrl)[REFUSED_URL]
+    if (refused) {
+      const message = translate(req.locale ?? 'zh-CN', 'error.bad_request')
+      if (refused.api) return reply.code(refused.status).send({ errors: [{ field: null, message }] })
+      return page(req, reply, refused.status, message)
+    }
     if (isApi(req)) return reply.code(404).send({ errors: [{ field: null, message: translate(req.locale ?? 'zh-CN', 'error.not_found') }] })
     return page(req, reply, 404, translate(req.locale ?? 'zh-CN', 'error.not_found'))
   })

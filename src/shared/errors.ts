@@ -41,6 +41,14 @@ export class StaleEdit extends DomainError {
 
 export class InvalidTransition extends DomainError {}
 
+/** An idempotency key sent again with a different request: refused (422), never answered with the first result. */
+export class IdempotencyKeyReused extends DomainError {
+  override readonly status = 422
+  constructor() {
+    super({ key: 'error.idempotency_reused' })
+  }
+}
+
 export class NotFound extends DomainError {
   override readonly status = 404
   constructor() {

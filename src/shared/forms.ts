@@ -1,4 +1,6 @@
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js'
+import type { AnySchemaObject, FuncKeywordDefinition } from 'ajv'
+import type { DataValidationCxt } from 'ajv/dist/types/index.js'
 import type { FieldErrors, Problem } from './errors.js'
 
 function problemFor(e: FastifySchemaValidationError): Problem {
@@ -11,7 +13,7 @@ function problemFor(e: FastifySchemaValidationError): Problem {
     case 'maximum': case 'exclusiveMaximum': return { key: 'validation.too_large', params: { limit: p.limit } }
     case 'type': return { key: p.type === 'integer' ? 'validation.not_integer' : p.type === 'number' ? 'validation.not_number' : 'validation.invalid' }
     case 'enum': return { key: 'validation.choose' }
-    case 'format': return { key: p.format === 'email' ? 'validation.email' : p.format === 'date' ? 'validation.date' : 'validation.invalid' }
+    case 'format': return { key: p.format === 'email' ? 'validation.email' : p.format === 'calendar-date' ? 'validation.date' : 'validation.invalid' }
     case 'maxItems': return { key: 'validation.too_large', params: { limit: p.limit } }
     default: return { key: 'validation.invalid' }
   }
@@ -39,7 +41,44 @@ export function formSchema(properties: Record<string, object>, required: string[
   } as const
 }
 
-export const str = (maxLength: number, minLength = 0) => ({ type: 'string', maxLength, ...(minLength ? { minLength } : {}) })
+// Controls other than tab and line breaks, and the bidi embeddings, overrides and isolates that make text read in
+// another order than it is stored (U+202A–U+202E, U+2066–U+2069: "Trojan Source", spoofed file names).
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g
+
+/** What a person's text is stored as: no control characters or bidi overrides; one line unless `multiline`. */
+export function cleanText(s: string, multiline: boolean): string {
+  const text = s.replace(BIDI, '').replace(CONTROLS, '')
+  return multiline ? text.replace(/\r\n?/g, '\n') : text.replace(/[\r\n\t]+/g, ' ')
+}
+
+/**
+ * The `text` schema keyword ('line' or 'block'): cleans the string in place (cleanText) as the body is validated,
+ * so every door that validates with these schemas — forms, htmx, the API — stores the same clean text. Registered
+ * with Fastify's Ajv in app.ts. The length limits are checked again on the cleaned text: "\u0000" is not a name.
+ */
+export const textKeyword: FuncKeywordDefinition = {
+  keyword: 'text',
+  type: 'string',
+  schemaType: 'string',
+  modifying: true,
+  errors: true,
+  validate: function check(mode: string, data: string, parent?: AnySchemaObject, cxt?: DataValidationCxt): boolean {
+    const clean = cleanText(data, mode === 'block')
+    if (cxt && clean !== data) (cxt.parentData as Record<string | number, unknown>)[cxt.parentDataProperty] = clean
+    const limit: number = parent?.minLength ?? 0
+    if (clean.length >= limit) return true
+    ;(check as unknown as { errors: object[] }).errors = [{ keyword: 'minLength', params: { limit }, message: `must NOT have fewer than ${limit} characters` }]
+    return false
+  },
+}
+
+/** A one-line text field (a name, a title): cleaned by the `text` keyword, CR/LF and tabs become spaces. */
+export const str = (maxLength: number, minLength = 0) => ({ type: 'string', maxLength, ...(minLength ? { minLength } : {}), text: 'line' })
+/** A text that may run over several lines (a description, a comment, a message): cleaned, line breaks kept. */
+export const text = (maxLength: number, minLength = 0) => ({ type: 'string', maxLength, ...(minLength ? { minLength } : {}), text: 'block' })
+/** A password: taken exactly as typed, never cleaned (what was typed at sign-up must match at sign-in). */
+export const secret = (maxLength: number, minLength = 0) => ({ type: 'string', maxLength, ...(minLength ? { minLength } : {}) })
 /**
  * A whole number between the limits. Ajv coerces "Infinity", "-Infinity" and "1e400" to ±Infinity without checking
  * the result, and skips minimum/maximum for non-finite numbers, so the coerced value would reach SQLite. The same
@@ -47,6 +86,8 @@ export const str = (maxLength: number, minLength = 0) => ({ type: 'string', maxL
  * not numbers): "must be integer", like any other non-number.
  */
 export const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum, allOf: [{ type: 'integer' }] })
+/** A date field: a real calendar date in the years the app accepts (isCalendarDate, registered as an Ajv format in app.ts). */
+export const date = { type: 'string', format: 'calendar-date' } as const
 export const oneOf = (values: readonly string[]) => ({ type: 'string', enum: [...values] })
 export const listOf = (values: readonly string[], maxItems = 20) => ({ type: 'array', items: { type: 'string', enum: [...values] }, maxItems })
 export const idParam = { type: 'object', required: ['id'], properties: { id: int(1, 2_147_483_647) } } as const

@@ -14,9 +14,17 @@ export const localToday = (now: Date): string => localDates.format(now)
 /** The instant a local calendar day begins, as an ISO timestamp comparable with the stored ones. */
 export const localDayStart = (date: string): string => new Date(`${date}T00:00:00${UTC_OFFSET}`).toISOString()
 
-/** A real calendar date written YYYY-MM-DD (not 2026-02-30). */
-export function isCalendarDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false
+/** The years a date may name: a listing expiring in 9999 would never expire, nobody assessed a group in 1850. */
+export const FIRST_DATE = '1900-01-01'
+export const LAST_DATE = '2100-12-31'
+
+/**
+ * A real calendar date written YYYY-MM-DD (not 2026-02-30, 2027-13-45 or 9999-99-99), between FIRST_DATE and
+ * LAST_DATE. The one check for every date a person or a file gives: schemas use it as the `calendar-date` format
+ * (shared/forms.ts), services and the ledger call it.
+ */
+export function isCalendarDate(s: unknown): s is string {
+  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s) || s < FIRST_DATE || s > LAST_DATE) return false
   const d = new Date(`${s}T00:00:00Z`)
   return !Number.isNaN(d.getTime()) && isoDate(d) === s
 }
