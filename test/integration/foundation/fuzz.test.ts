@@ -188,7 +188,7 @@ const ROUTES = [
   'GET /orgs/:id/capacity', 'POST /orgs/:id/capacity', 'GET /orgs/:id/capacity/new', 'POST /orgs/:id/endorsement', 'POST /orgs/:id/vouching',
   'GET /password/forgot', 'POST /password/forgot', 'GET /password/reset', 'POST /password/reset',
   'GET /reports', 'GET /reports.xlsx', 'GET /reports/:table.csv', 'GET /search',
-  'GET /signin', 'POST /signin', 'POST /signout', 'GET /signup', 'POST /signup',
+  'GET /signin', 'POST /signin', 'POST /signout', 'GET /signup', 'POST /signup', 'GET /signup/confirm', 'POST /signup/confirm',
 ]
 
 const PARAMS: Record<string, string> = { id: '1', lang: 'en', table: 'demand' }
