@@ -7,6 +7,7 @@ import { isStatic, methodsOf, registered } from '../../helpers/routes.js'
 import { Browser, seedWorld, signedIn, type World } from '../../helpers/app.js'
 import { brokerWorld, reload } from '../brokering/world.js'
 import * as matches from '../../../src/brokering/matches.js'
+import * as needs from '../../../src/needs/needs.js'
 
 vi.mock('fastify', async (importOriginal) => (await import('../../helpers/routes.js')).collectingFastify(await importOriginal()))
 
@@ -235,7 +236,10 @@ describe('every route, every role: bodies that are not forms are refused with a 
     fuzzRoutes = registered.slice(from).filter((r) => !isStatic(r)).flatMap((r) => methodsOf(r).map((method) => ({ method, url: r.url })))
     const w = await brokerWorld(fuzzApp)
     // Something at id 1 of each kind, so a GET reaches the page rather than a 404.
-    matches.open(fuzzApp.db, reload(fuzzApp, w.broker), 'propose', { needId: w.need.id, offerId: w.offer.id, quantity: 1 })
+    const room = needs.post(fuzzApp.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '社区活动室', description: '借用社区活动室排练', quantity: 4, areaId: w.communityA.id })
+    fuzzApp.sqlite.prepare(`UPDATE needs SET topics = '["room"]' WHERE id = ?`).run(room.id)
+    fuzzApp.sqlite.prepare(`UPDATE offers SET topics = '["room"]' WHERE id = ?`).run(w.offer.id)
+    matches.open(fuzzApp.db, reload(fuzzApp, w.broker), 'propose', { needId: room.id, offerId: w.offer.id, quantity: 1 })
     const visitor = new Browser(fuzzApp)
     await visitor.refreshCsrf('/signin')
     roles = [
