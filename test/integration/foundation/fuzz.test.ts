@@ -170,6 +170,7 @@ describe('numbers that are not finite and other odd query values never cause a 5
 const ROUTES = [
   'GET /', 'GET /account', 'POST /account/password', 'POST /account/settings',
   'GET /admin', 'GET /admin/areas', 'POST /admin/areas', 'GET /admin/outbox',
+  'GET /admin/topics', 'POST /admin/topics', 'POST /admin/topics/retag', 'POST /admin/topics/synonyms', 'GET /topics/suggest',
   'POST /admin/users/:id/areas', 'POST /admin/users/:id/disabled', 'POST /admin/users/:id/role',
   'GET /allocations', 'POST /allocations', 'GET /allocations/:id', 'POST /allocations/:id/proposals',
   'POST /api/v1/allocations', 'GET /api/v1/hsds/services',
@@ -179,7 +180,7 @@ const ROUTES = [
   'GET /api/v1/reports', 'GET /api/v1/search',
   'GET /areas', 'GET /areas/:id',
   'GET /capacity/:id', 'POST /capacity/:id', 'GET /capacity/:id/edit',
-  'GET /desk', 'GET /inbox', 'POST /inbox/read',
+  'GET /desk', 'GET /desk/precision', 'GET /inbox', 'POST /inbox/read',
   'GET /ledger', 'GET /ledger/export.json', 'POST /ledger/import',
   'GET /locale/:lang', 'GET /map', 'GET /map/agenda',
   'GET /matches', 'POST /matches', 'GET /matches/:id', 'POST /matches/:id/handover', 'POST /matches/:id/messages', 'POST /matches/:id/repetition', 'POST /matches/:id/transitions',
