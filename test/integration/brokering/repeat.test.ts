@@ -53,8 +53,8 @@ describe('continuing a delivered arrangement', () => {
   it('is for the need side of a delivered match only', async () => {
     const { id } = await delivered(3, 3)
     expect((await holder.post(`/matches/${id}/repetition`, {})).statusCode).toBe(404)
-    const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '新需求', quantity: 2, areaId: w.communityA.id })
-    const offer = offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '新资源', quantity: 2, servesAreaId: w.district.id })
+    const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '排练用的活动室', quantity: 2, areaId: w.communityA.id })
+    const offer = offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '社区活动室', quantity: 2, servesAreaId: w.district.id })
     const open = await leader.post(`/needs/${need.id}/requests`, { offerId: offer.id, quantity: 2 })
     const pending = Number(String(open.headers.location).split('/').pop())
     const needsBefore = count(app, 'needs')
