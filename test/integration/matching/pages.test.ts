@@ -36,11 +36,14 @@ describe("a need's page", () => {
     expect(cardIds(res.body, 'offer')).toEqual([w.near.id, w.hall.id, w.street.id, w.twin1.id, w.twin2.id])
     const best = card(res.body, 'offer', w.near.id)
     expect(best).toContain('<span class="score" title="匹配度 92">92</span>')
-    expect(reasonsIn(best)).toEqual(expect.arrayContaining([
-      '内容相关：排练场、排练、音响', '同一社区', '可满足全部40小时', '双方周二和周四晚上都有空', '尚未获得过对接，优先考虑',
-    ]))
-    expect(reasonsIn(card(res.body, 'offer', w.hall.id))).toEqual(expect.arrayContaining(['同一区', '可满足40小时中的50%']))
-    expect(reasonsIn(card(res.body, 'offer', w.street.id))).toEqual(expect.arrayContaining(['同一街道', '可满足40小时中的25%']))
+    // A leader reads the three strongest reasons, strongest first, in words: what both are about (the topic, not
+    // the category's word), how much it covers, how near it is.
+    expect(reasonsIn(best)).toEqual(['同属主题：活动室/会议室', '可满足全部40小时', '同一社区'])
+    const all = (await app.inject({ url: `/api/v1/needs/${w.need.id}/matches` })).json().matches
+    const texts = (id: number) => all.find((m: any) => m.offer.id === id).reasons.map((r: any) => r.text)
+    expect(texts(w.near.id)).toEqual(expect.arrayContaining(['双方周二和周四晚上都有空', '尚未获得过对接，优先考虑']))
+    expect(texts(w.hall.id)).toEqual(expect.arrayContaining(['同一区', '可满足40小时中的50%']))
+    expect(texts(w.street.id)).toEqual(expect.arrayContaining(['同一街道', '可满足40小时中的25%']))
     // Hard constraints are never traded for score: another category, and a venue for vouched groups only, are absent.
     expect(res.body).not.toContain(`fit-offer-${w.gated.id}"`)
     expect(res.body).not.toContain(`fit-offer-${w.funds.id}"`)
@@ -51,11 +54,13 @@ describe("a need's page", () => {
     const res = await app.inject({ url: `/needs/${w.need.id}`, headers: EN })
     expect(res.statusCode).toBe(200)
     expect(cardIds(res.body, 'offer')).toEqual([w.near.id, w.hall.id, w.street.id, w.twin1.id, w.twin2.id])
-    expect(reasonsIn(card(res.body, 'offer', w.near.id))).toEqual([
-      'relevant: 排练场, 排练, 音响', 'same community', 'covers all 40 hours', 'free on both Tuesday and Thursday evenings',
+    expect(reasonsIn(card(res.body, 'offer', w.near.id))).toEqual(['both about activity room / meeting room', 'covers all 40 hours', 'same community'])
+    const all = (await app.inject({ url: `/api/v1/needs/${w.need.id}/matches`, headers: EN })).json().matches
+    expect(all[0].reasons.map((r: any) => r.text)).toEqual([
+      'both about activity room / meeting room', 'same community', 'covers all 40 hours', 'free on both Tuesday and Thursday evenings',
       'no date limits', 'normal urgency', 'no match received yet: first in line', 'new resource holder',
     ])
-    expect(reasonsIn(card(res.body, 'offer', w.hall.id))).toContain('covers 50% of 40 hours')
+    expect(all[1].reasons.map((r: any) => r.text)).toContain('covers 50% of 40 hours')
   })
 
   it('shows its leader a request form per offer, a covering broker a propose form, and a visitor neither', async () => {
@@ -79,14 +84,18 @@ describe("an offer's page", () => {
     expect(res.statusCode).toBe(200)
     // Two needs alike in every way but who posted them.
     expect(cardIds(res.body, 'need')).toEqual([w.underResourced.id, w.wellSupported.id])
+    // The favour is visible: among the under-resourced group's strongest reasons, not among the other's.
     expect(reasonsIn(card(res.body, 'need', w.underResourced.id))).toContain('尚未获得过对接，优先考虑')
-    expect(reasonsIn(card(res.body, 'need', w.wellSupported.id))).toContain('已获较多支持（6次对接）')
+    expect(reasonsIn(card(res.body, 'need', w.wellSupported.id))).not.toContain('已获较多支持（6次对接）')
+    const api = (await app.inject({ url: `/api/v1/offers/${w.funds.id}/matches` })).json().needs
+    expect(api[1].reasons.map((r: any) => r.text)).toContain('已获较多支持（6次对接）')
     const score = (id: number) => Number(card(res.body, 'need', id).match(/<span class="score"[^>]*>(\d+)</)![1])
     expect(score(w.underResourced.id)).toBeGreaterThan(score(w.wellSupported.id))
 
     const en = await app.inject({ url: `/offers/${w.funds.id}`, headers: EN })
     expect(reasonsIn(card(en.body, 'need', w.underResourced.id))).toContain('no match received yet: first in line')
-    expect(reasonsIn(card(en.body, 'need', w.wellSupported.id))).toContain('already well supported (6 matches)')
+    const apiEn = (await app.inject({ url: `/api/v1/offers/${w.funds.id}/matches`, headers: EN })).json().needs
+    expect(apiEn[1].reasons.map((r: any) => r.text)).toContain('already well supported (6 matches)')
   })
 })
 
