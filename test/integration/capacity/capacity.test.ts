@@ -266,7 +266,7 @@ describe('the organization page', () => {
 
     // Help: one match accepted 60 days ago and delivered 40 days ago (inside), one accepted before the first assessment (outside).
     const inside = needs.post(app.db, leader, { orgId: grown.id, category: 'venue', title: '合唱排练室', quantity: 6, areaId: w.communityA.id }, now)
-    const outside = needs.post(app.db, leader, { orgId: grown.id, category: 'venue', title: '很久以前的场地', quantity: 2, areaId: w.communityA.id }, now)
+    const outside = needs.post(app.db, leader, { orgId: grown.id, category: 'venue', title: '很久以前的排练场地', quantity: 2, areaId: w.communityA.id }, now)
     const holder = reload(app, w.other)
     const m1 = matches.open(app.db, leader, 'request', { needId: inside.id, offerId: w.offer.id, quantity: 4 }, addDays(now, -62))
     matches.fire(app.db, holder, m1.id, 'accept', {}, addDays(now, -60))
@@ -292,7 +292,7 @@ describe('the organization page', () => {
     expect(received).toContain('合唱排练室')
     expect(received).toContain(w.offer.title)
     expect(received).toContain('已完成')
-    expect(received).not.toContain('很久以前的场地')
+    expect(received).not.toContain('很久以前的排练场地')
     expect(body).toContain('这是组织发展的内部记录')
     // No inline style anywhere in the section (the CSP forbids it); the chart is drawn with classes.
     expect(body.slice(body.indexOf('id="capacity"'))).not.toMatch(/\sstyle=/)
