@@ -29,8 +29,9 @@ const pathIds = (path: string) => path.split('/').filter(Boolean).map(Number)
 // better-sqlite3's) and only the columns the pure core reads: drizzle's query building and row mapping, the
 // title and description, and a join per row for an organization's name cost several times the query itself
 // (4k offers: ~45 ms → ~8 ms). Names and titles are read for the top N shown; history (track records, matches
-// received) for the candidates that pass the hard constraints. The covering indexes offers_candidates and
-// needs_candidates (schema.ts) answer these queries without touching the tables.
+// received) for the candidates that pass the hard constraints. The indexes offers_candidates and needs_candidates
+// (schema.ts) find the rows; only topics and keywords (what a listing is about, variable-length JSON that would
+// bloat the index) are read from the table, for the candidates found.
 
 const statements = new WeakMap<Sqlite, Map<string, Database.Statement>>()
 function prepared(db: Db, text: string): Database.Statement {
