@@ -7,9 +7,9 @@
 import type { Db } from '../db/client.js'
 import * as areas from '../areas/areas.js'
 import { catalogue, type Locale } from '../i18n/i18n.js'
-import { buildVocabulary, type Vocabulary } from './topics.js'
+import { vocabulary } from '../topics/topics.js'
+import type { Vocabulary } from './topics.js'
 import type { Message, Reason } from './types.js'
-import { TOPICS } from './vocabulary.js'
 import { DEFAULT_WEIGHTS, FACTORS, type Factor, type Weights } from './weights.js'
 
 export interface FormatContext {
@@ -110,20 +110,18 @@ function wholePoints(shares: number[], total: number): number[] {
   return floors
 }
 
-let shipped: Vocabulary | undefined
-/** The vocabulary topics are named from: the shell's (with admins' additions) when given, else the shipped one. */
-function namer(vocab: Vocabulary | undefined, locale: Locale) {
-  const v = vocab ?? (shipped ??= buildVocabulary(TOPICS))
+/** Topic codes named in the reader's language, from the vocabulary the site uses (admins' additions included). */
+function namer(vocab: Vocabulary, locale: Locale) {
   return (code: string) => {
-    const t = v.byCode.get(code)
+    const t = vocab.byCode.get(code)
     return t && (locale === 'en' ? t.en || t.zh : t.zh || t.en)
   }
 }
 
 /** Reasons and "why not" lines in the reader's language, with area ids and topic codes named. */
-export function presenter(db: Db, locale: Locale, vocab?: Vocabulary) {
+export function presenter(db: Db, locale: Locale) {
   const names = new Map(areas.all(db).map((a) => [a.id, areas.displayName(a, locale)]))
-  const ctx: FormatContext = { areaName: (id: number) => names.get(id), topicName: namer(vocab, locale) }
+  const ctx: FormatContext = { areaName: (id: number) => names.get(id), topicName: namer(vocabulary(db), locale) }
   return {
     reasons: (reasons: Reason[]): ShownReason[] => reasons.filter((r) => r.contribution > 0)
       .map((r) => ({ factor: r.factor as Factor, contribution: r.contribution, text: formatReason(r, locale, ctx) })),
