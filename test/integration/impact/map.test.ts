@@ -48,7 +48,7 @@ async function mapWorld(app: FastifyInstance) {
   const idleB = offers.post(app.db, other, { orgId: w.orgB.id, category: 'publicity', title: '南岸闲置的宣传栏', quantity: 3, servesAreaId: w.communityB.id }, ago(30))
   const gated = offers.post(app.db, member, { orgId: w.orgA.id, category: 'materials', title: '只借给认证组织的音响', quantity: 5, servesAreaId: w.communityB.id, minTrust: 'endorsed' }, ago(2))
   // The street offer was used three days ago: not idle. (Accepted 2 h of 12, then the need still asks for 8.)
-  const used = needs.post(app.db, member, { orgId: w.orgA.id, category: 'venue', title: '已经安排的场地', quantity: 2, areaId: w.communityA.id }, ago(5))
+  const used = needs.post(app.db, member, { orgId: w.orgA.id, category: 'venue', title: '已经安排的排练场地', quantity: 2, areaId: w.communityA.id }, ago(5))
   const m = matches.open(app.db, member, 'request', { needId: used.id, offerId: streetOffer.id, quantity: 2 }, ago(4))
   matches.fire(app.db, member, m.id, 'accept', {}, ago(3))
   return { ...w, yucun, orgC, orgD, broker2: accounts.load(app.db, broker2.id)!, venueA, venueY, trainC, trainD, materialsB, streetOffer, idleOffer, idleB, gated }

@@ -41,9 +41,9 @@ export async function matcherWorld(app: FastifyInstance) {
   const funds = offers.post(app.db, other, { orgId: w.orgB.id, category: 'funds', title: '社区微创投资金', description: '', quantity: 20000, servesAreaId: w.district.id })
 
   // Six matches already received by the well-supported organization.
-  const bigNeed = needs.post(app.db, bigU, { orgId: orgBig.id, category: 'materials', title: '教材', quantity: 60, areaId: w.communityA.id })
+  const bigNeed = needs.post(app.db, bigU, { orgId: orgBig.id, category: 'materials', title: '儿童绘本教材', quantity: 60, areaId: w.communityA.id })
   for (let i = 0; i < 6; i++) {
-    const o = offers.post(app.db, other, { orgId: w.orgB.id, category: 'materials', title: `教材捐赠 ${i + 1}`, quantity: 10, servesAreaId: w.district.id })
+    const o = offers.post(app.db, other, { orgId: w.orgB.id, category: 'materials', title: `捐赠儿童绘本 ${i + 1}`, quantity: 10, servesAreaId: w.district.id })
     const m = matches.open(app.db, bigU, 'request', { needId: bigNeed.id, offerId: o.id, quantity: 10 })
     matches.fire(app.db, other, m.id, 'accept')
   }

@@ -150,7 +150,7 @@ describe('private contacts never reach an e-mail', () => {
     const t0 = new Date()
     const m = matches.open(app.db, w.member, 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 4 }, t0)
     matches.say(app.db, w.member, m.id, `我们的电话是 ${MARKERS[0]}`, t0)
-    const second = matches.open(app.db, w.other, 'pledge', { needId: needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末场地', quantity: 2, areaId: w.communityA.id, expiresAt: localToday(addDays(t0, 2)) }, t0).id, offerId: w.offer.id, quantity: 2 }, t0)
+    const second = matches.open(app.db, w.other, 'pledge', { needId: needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末排练场地', quantity: 2, areaId: w.communityA.id, expiresAt: localToday(addDays(t0, 2)) }, t0).id, offerId: w.offer.id, quantity: 2 }, t0)
     matches.fire(app.db, w.other, m.id, 'accept', {}, t0)
     matches.say(app.db, w.other, m.id, `联系 ${MARKERS[1]}`, t0)
     matches.fire(app.db, w.member, m.id, 'deliver', { quantity: 4 }, t0)
