@@ -49,7 +49,7 @@ describe('an offer\'s matches in progress', () => {
     // Street B only: a group there asks the holder's offer for a room.
     const asker = await accounts.add(app.db, { email: 'asker@example.cn', role: 'member', password: 'correct horse battery staple' })
     const orgD = addOrg(app, asker.id, { name: '南岸读书会', areaId: w.communityB.id })
-    const need = needs.post(app.db, accounts.load(app.db, asker.id)!, { orgId: orgD.id, category: 'venue', title: '读书会场地', quantity: 2, areaId: w.communityB.id })
+    const need = needs.post(app.db, accounts.load(app.db, asker.id)!, { orgId: orgD.id, category: 'venue', title: '读书会用的活动室', quantity: 2, areaId: w.communityB.id })
     const offer = offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '南岸社区会议室', quantity: 10, servesAreaId: w.communityB.id })
     const leader = await signedIn(app, 'asker@example.cn')
     expect((await leader.post(`/needs/${need.id}/requests`, { offerId: offer.id, quantity: 2 })).statusCode).toBe(303)

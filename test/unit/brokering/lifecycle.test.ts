@@ -80,7 +80,7 @@ describe('the table of moves', () => {
   })
 
   it('uses closing reason codes, never free text', () => {
-    expect([...REASONS].sort()).toEqual(['declined', 'duplicate', 'met_elsewhere', 'no_longer_needed', 'out_of_scope', 'unresponsive'])
+    expect([...REASONS].sort()).toEqual(['declined', 'duplicate', 'met_elsewhere', 'no_longer_needed', 'not_relevant', 'out_of_scope', 'unresponsive'])
   })
 })
 
