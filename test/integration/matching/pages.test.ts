@@ -128,7 +128,7 @@ describe('the matching API', () => {
     expect(body.matches.map((m: any) => m.offer.id)).toEqual([w.near.id, w.hall.id, w.street.id, w.twin1.id, w.twin2.id])
     for (const m of body.matches) {
       expect(Object.keys(m).sort()).toEqual(['offer', 'reasons', 'score'])
-      expect(Object.keys(m.offer).sort()).toEqual(['id', 'org', 'ref', 'title'])
+      expect(Object.keys(m.offer).sort()).toEqual(['id', 'org', 'ref', 'title', 'topics'])
       expect(m.offer.org).toMatchObject({ name: w.orgB.name })
       expect(typeof m.score).toBe('number')
       for (const r of m.reasons) {
@@ -163,7 +163,7 @@ describe('the matching API', () => {
     expect(Object.keys(body).sort()).toEqual(['needs', 'offer', 'why_not'])
     expect(body.offer).toMatchObject({ id: w.funds.id, category: 'funds', remaining: 20000, unit: 'yuan' })
     expect(body.needs.map((n: any) => n.need.id)).toEqual([w.underResourced.id, w.wellSupported.id])
-    expect(Object.keys(body.needs[0].need).sort()).toEqual(['id', 'org', 'ref', 'title'])
+    expect(Object.keys(body.needs[0].need).sort()).toEqual(['id', 'org', 'ref', 'title', 'topics'])
     expect(body.needs[0].need.org).toMatchObject({ name: '荔枝湾手工小组' })
     expect(body.needs[0].reasons.find((r: any) => r.factor === 'fairness').text).toBe('尚未获得过对接，优先考虑')
   })
