@@ -385,7 +385,7 @@ export const TOPICS: readonly Topic[] = [
     'mobility aids', 'hearing aids', 'rehab equipment', 'grab rails', 'commode',
   ]),
   materials('books', '图书', 'books', [
-    '图书', '书籍', '绘本', '课外读物', '练习册', '教辅', '教辅书', '字典', '杂志', '读物', '书本', '连环画', '图书角',
+    '图书', '书籍', '绘本', '课外读物', '练习册', '教辅', '教辅书', '教材', '课本', '教科书', '字典', '杂志', '读物', '书本', '连环画', '图书角',
     'books', 'book', 'picture books', 'workbooks', 'textbooks', 'dictionaries', 'magazines', 'reading books',
   ]),
   materials('stationery', '文具', 'stationery', [
