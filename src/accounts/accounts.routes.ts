@@ -12,7 +12,7 @@ import { LOCALE_COOKIE } from '../plugins/i18n.js'
 
 const email = { type: 'string', format: 'email', maxLength: 254 }
 const password = secret(PASSWORD_MAX, PASSWORD_MIN)
-const SignInBody = formSchema({ email: str(254, 1), password: secret(PASSWORD_MAX, 1), next: str(500) }, ['email', 'password'])
+const SignInBody = formSchema({ email: str(254, 1), password: secret(PASSWORD_MAX, 1), next: secret(500) }, ['email', 'password'])
 const SignUpBody = formSchema({ email, name: str(60, 1), password }, ['email', 'name', 'password'])
 const PasswordBody = formSchema({ currentPassword: secret(PASSWORD_MAX, 1), newPassword: password, endOthers: str(5) }, ['currentPassword', 'newPassword'])
 const SettingsBody = formSchema({ name: str(60, 1), notify: oneOf(['instant', 'digest', 'off']), phone: { type: 'string', maxLength: 30, pattern: '^[0-9+()\\- ]*$' } }, ['name', 'notify'])
@@ -22,7 +22,7 @@ type Body = Record<string, string | undefined>
 const accountsRoutes: FastifyPluginAsync = async (app) => {
   const limits = (max: number) => rateLimited(app.config, max)
 
-  app.get('/signin', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { next: str(500) } } } }, async (req, reply) => {
+  app.get('/signin', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { next: secret(500) } } } }, async (req, reply) => {
     if (req.user) return reply.redirect('/account', 303)
     return reply.render('accounts/signin', { form: true, values: { next: (req.query as Body).next } })
   })
@@ -156,7 +156,7 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
   // A preference, not a record: remembered in a cookie so it holds before sign-in too.
   app.get('/locale/:lang', {
     config: { access: 'anyone' },
-    schema: { params: { type: 'object', properties: { lang: oneOf(LOCALES) }, required: ['lang'] }, querystring: { type: 'object', properties: { next: str(500) } } },
+    schema: { params: { type: 'object', properties: { lang: oneOf(LOCALES) }, required: ['lang'] }, querystring: { type: 'object', properties: { next: secret(500) } } },
   }, async (req, reply) => {
     const { lang } = req.params as { lang: string }
     reply.setCookie(LOCALE_COOKIE, lang, { path: '/', maxAge: 365 * 86_400, sameSite: 'lax', httpOnly: true, secure: app.config.secureCookies })

@@ -77,7 +77,10 @@ export const textKeyword: FuncKeywordDefinition = {
 export const str = (maxLength: number, minLength = 0) => ({ type: 'string', maxLength, ...(minLength ? { minLength } : {}), text: 'line' })
 /** A text that may run over several lines (a description, a comment, a message): cleaned, line breaks kept. */
 export const text = (maxLength: number, minLength = 0) => ({ type: 'string', maxLength, ...(minLength ? { minLength } : {}), text: 'block' })
-/** A password: taken exactly as typed, never cleaned (what was typed at sign-up must match at sign-in). */
+/**
+ * Taken exactly as sent, never cleaned: a password (what was typed at sign-up must match at sign-in), and a `next`
+ * path, which safeNext refuses whole when it holds a control character rather than getting it cleaned into a path.
+ */
 export const secret = (maxLength: number, minLength = 0) => ({ type: 'string', maxLength, ...(minLength ? { minLength } : {}) })
 /**
  * A whole number between the limits. Ajv coerces "Infinity", "-Infinity" and "1e400" to ±Infinity without checking
