@@ -153,8 +153,12 @@ describe('writing with a bearer token', () => {
     const errors = res.json().errors as { field: string; message: string }[]
     expect(Object.fromEntries(errors.map((e) => [e.field, e.message]))).toEqual({
       title: translate('en', 'validation.too_short', { limit: 2 }), quantity: translate('en', 'validation.not_integer'),
-      urgency: translate('en', 'validation.choose'), from: translate('en', 'validation.invalid'),
+      urgency: translate('en', 'validation.choose'), from: translate('en', 'validation.date'),
     })
+    // A date that is not on the calendar is a schema problem too (the calendar-date format), like one that is not a date.
+    const impossible = await send('POST', '/api/v1/needs', newNeed({ from: '2026-02-30', expires_at: '9999-99-99' }))
+    expect(impossible.statusCode).toBe(400)
+    expect(impossible.json().errors).toEqual([{ field: 'from', message: translate('zh-CN', 'validation.date') }, { field: 'expires_at', message: translate('zh-CN', 'validation.date') }])
     const missing = await send('POST', '/api/v1/needs', { title: '只有标题' })
     expect(missing.statusCode).toBe(400)
     expect(missing.json().errors.map((e: Item) => e.field).sort()).toEqual(['area_id', 'category', 'org_id', 'quantity'])
@@ -163,11 +167,11 @@ describe('writing with a bearer token', () => {
 
   it('answers 422 for broken rules, naming each field as the API spells it, and writes nothing', async () => {
     const before = tableCounts(app)
-    const res = await send('POST', '/api/v1/needs', newNeed({ unit: 'yuan', from: '2026-02-30', until: day(3), expires_at: day(-1), schedule: 'every day', area_id: 99_999 }))
+    const res = await send('POST', '/api/v1/needs', newNeed({ unit: 'yuan', until: day(3), expires_at: day(-1), schedule: 'every day', area_id: 99_999 }))
     expect(res.statusCode).toBe(422)
     const errors = Object.fromEntries((res.json().errors as { field: string; message: string }[]).map((e) => [e.field, e.message]))
     expect(errors).toEqual({
-      unit: expect.stringContaining('yuan'), from: translate('zh-CN', 'validation.date'), expires_at: translate('zh-CN', 'validation.expiry_past'),
+      unit: expect.stringContaining('yuan'), expires_at: translate('zh-CN', 'validation.expiry_past'),
       schedule: translate('zh-CN', 'validation.schedule'), area_id: translate('zh-CN', 'validation.area_missing'),
     })
     const window = await send('POST', '/api/v1/needs', newNeed({ from: day(9), until: day(3) }))
