@@ -5,7 +5,11 @@
  *   1. cover as much demand as the hard constraints and capacities allow;
  *   2. among those, spread it fairly: each organization's allocation in a category is worth a concave
  *      function of its size (fairnessTiers), steeper for under-resourced organizations, so a first unit for
- *      a new group outweighs any amount more for a well-supplied one;
+ *      a new group outweighs any amount more for a well-supplied one. A group that first come, first served
+ *      would give something keeps a first unit: its first unit outweighs any other group's, so the proposal
+ *      never leaves with nothing an organization the broker's default order would have served. The sum of
+ *      these worths, as a share of the worth of meeting every need in full, is the fair-share score the
+ *      page shows; it is never below first come, first served's (see fairShare);
  *   3. among those, prefer pairs the ranker scores higher.
  *
  * Network per component: source → (organization, category) by tier arcs → need → offer → sink, plus a
@@ -64,8 +68,13 @@ export interface Allocation {
   assignments: Assignment[]
   /** Demand and allocation are in each category's own unit, so the totals mix units; byCategory does not. */
   coverage: { demand: number; allocated: number; byCategory: Record<string, { demand: number; allocated: number }> }
-  /** Gini of organizations' coverage (the mean share of each of their needs met): 0 = even, 1 = one takes all. */
-  fairness: { organizations: number; organizationsWithNothing: number; gini: number }
+  /**
+   * fairShare: the objective's second level in points out of 100 (the worth of what each organization got
+   * in each category, as a share of the worth of meeting all of it), the figure the allocator maximizes
+   * and the page shows. gini: of organizations' coverage (mean share of each of their needs met), kept for
+   * the API; the allocator does not optimize it and it can be worse than first come, first served's.
+   */
+  fairness: { organizations: number; organizationsWithNothing: number; gini: number; fairShare: number; groups: number; groupsServed: number }
   unserved: Unserved[]
   /** The three objective levels, for comparing proposals: higher is better, compared in this order. */
   objective: { covered: number; fairness: number; score: number }
@@ -85,17 +94,26 @@ export interface Tier {
 /** Base worth per unit of: the first unit, the rest of the first fifth, up to half, the rest. Ratios of 4 keep tiers apart. */
 const TIER_BASE = [64, 16, 4, 1]
 
+/** Added to a kept group's first-unit multiplier: 31·64 outweighs any other first unit (30·64). */
+const KEEP = 11
+
 /**
  * The concave worth of giving an organization x of its demand D in one category. The multiplier runs from
  * 20 (well supplied) to 30 (most under-resourced): enough to favour the weak within a tier, never enough
- * to lift a later tier over an earlier one (64·20 > 16·30, 16·20 > 4·30, 4·20 > 1·30).
+ * to lift a later tier over an earlier one (64·20 > 16·30, 16·20 > 4·30, 4·20 > 1·30). `keep` (first come,
+ * first served gives the group something) lifts the first unit above every group's that is not kept.
+ *
+ * Why that guarantees the kept groups something: from first come, first served's flow, augmenting paths
+ * reach a maximum flow without lowering any need's intake, so some maximum flow serves every kept group.
+ * The optimum differs from it by cycles through the source, each adding one unit to a tier and taking one
+ * from another; one that takes a kept first unit away can only give it to a tier worth less.
  */
-export function fairnessTiers(demand: number, underResourced: number): Tier[] {
+export function fairnessTiers(demand: number, underResourced: number, keep = false): Tier[] {
   const weight = 20 + Math.round(Math.max(0, Math.min(1, underResourced)) * 10)
   const first = Math.min(demand, 1), fifth = Math.ceil(demand * 0.2), half = Math.ceil(demand * 0.5)
   const caps = [first, fifth - first, half - fifth, demand - half]
   const tiers: Tier[] = []
-  caps.forEach((cap, k) => { if (cap > 0) tiers.push({ cap, value: TIER_BASE[k] * weight }) })
+  caps.forEach((cap, k) => { if (cap > 0) tiers.push({ cap, value: TIER_BASE[k] * (k === 0 && keep ? weight + KEEP : weight) }) })
   return tiers
 }
 
@@ -116,7 +134,12 @@ interface Groups {
   groups: { org: OrgView; category: string; demand: number; tiers: Tier[] }[]
 }
 
-function groupNeeds(needs: readonly NeedView[]): Groups {
+/**
+ * Needs grouped by (organization, category), with each group's worth tiers; a group is kept when the
+ * first-come-first-served flow over the same pairs gives it something.
+ */
+function groupNeeds(index: PairIndex): Groups {
+  const needs = index.needs
   const byKey = new Map<string, number>()
   const groups: Groups['groups'] = []
   const needGroup = new Int32Array(needs.length)
@@ -131,13 +154,16 @@ function groupNeeds(needs: readonly NeedView[]): Groups {
     groups[g].demand += n.quantity
     needGroup[i] = g
   })
-  for (const g of groups) g.tiers = fairnessTiers(g.demand, underResourcing(g.org))
+  const got = new Float64Array(groups.length)
+  const flow = fcfsFlow(index)
+  needs.forEach((_, i) => { for (let p = index.pairStart[i]; p < index.pairStart[i + 1]; p++) got[needGroup[i]] += flow[p] })
+  groups.forEach((g, k) => { g.tiers = fairnessTiers(g.demand, underResourcing(g.org), got[k] > 0) })
   return { needGroup, groups }
 }
 
 export function allocate(needs: readonly NeedView[], offers: readonly OfferView[], opts: AllocateOptions = {}): Allocation {
   const index = feasiblePairs(needs, offers, opts)
-  const { needGroup, groups } = groupNeeds(index.needs)
+  const { needGroup, groups } = groupNeeds(index)
   const P = index.pairOffer.length
   const work: Work = {
     flow: new Float64Array(P), arcOf: new Int32Array(P), seed: new Uint8Array(P), pairNode: new Int32Array(P),
@@ -469,7 +495,11 @@ function seed(index: PairIndex, c: Component, groups: Groups['groups'], needGrou
  */
 export function firstComeFirstServed(needs: readonly NeedView[], offers: readonly OfferView[], opts: PairOptions = {}): Allocation {
   const index = feasiblePairs(needs, offers, opts)
-  const { needGroup, groups } = groupNeeds(index.needs)
+  const { needGroup, groups } = groupNeeds(index)
+  return measure(index, needGroup, groups, fcfsFlow(index), { components: 0, pairs: index.pairOffer.length, arcs: 0, pivots: 0, pricingRounds: 0, scoresApproximate: false })
+}
+
+function fcfsFlow(index: PairIndex): Float64Array {
   const byPosting = <T extends { createdAt: string; id: number }>(a: T, b: T) =>
     (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id)
   const offerRank = new Int32Array(index.offers.length)
@@ -490,13 +520,13 @@ export function firstComeFirstServed(needs: readonly NeedView[], offers: readonl
       if (take > 0) { flow[p] = take; left[j] -= take; want -= take }
     }
   }
-  return measure(index, needGroup, groups, flow, { components: 0, pairs: index.pairOffer.length, arcs: 0, pivots: 0, pricingRounds: 0, scoresApproximate: false })
+  return flow
 }
 
 /** Metrics and objective of any assignment of quantities to the instance's feasible pairs. */
 export function evaluate(needs: readonly NeedView[], offers: readonly OfferView[], assignments: readonly Assignment[], opts: PairOptions = {}): Allocation {
   const index = feasiblePairs(needs, offers, opts)
-  const { needGroup, groups } = groupNeeds(index.needs)
+  const { needGroup, groups } = groupNeeds(index)
   const flow = new Float64Array(index.pairOffer.length)
   const at = new Map<string, number>()
   index.needs.forEach((n, i) => { for (let p = index.pairStart[i]; p < index.pairStart[i + 1]; p++) at.set(`${n.id}:${index.offers[index.pairOffer[p]].id}`, p) })
@@ -536,8 +566,12 @@ function measure(index: PairIndex, needGroup: Int32Array, groups: Groups['groups
     org.feasible ||= pairStart[i + 1] > pairStart[i]
     orgs.set(n.orgId, org)
   })
-  let fairness = 0
-  groups.forEach((g, k) => { fairness += tierWorth(g.tiers, groupGot[k]) })
+  let fairness = 0, fullWorth = 0, groupsServed = 0
+  groups.forEach((g, k) => {
+    fairness += tierWorth(g.tiers, groupGot[k])
+    fullWorth += tierWorth(g.tiers, g.demand)
+    if (groupGot[k] > 0) groupsServed++
+  })
   const unserved: Unserved[] = []
   for (const [orgId, o] of [...orgs].sort((a, b) => a[0] - b[0])) {
     if (o.got > 0) continue
@@ -547,11 +581,22 @@ function measure(index: PairIndex, needGroup: Int32Array, groups: Groups['groups
   return {
     assignments,
     coverage: { demand, allocated, byCategory },
-    fairness: { organizations: orgs.size, organizationsWithNothing: unserved.length, gini: gini([...orgs.values()].map((o) => o.shares / o.count)) },
+    fairness: {
+      organizations: orgs.size, organizationsWithNothing: unserved.length, gini: gini([...orgs.values()].map((o) => o.shares / o.count)),
+      fairShare: fairShare(fairness, fullWorth), groups: groups.length, groupsServed,
+    },
     unserved,
     objective: { covered: allocated, fairness, score },
     stats,
   }
+}
+
+/**
+ * Points out of 100, rounded down to a tenth so that a proposal never shows more than it achieved: two
+ * proposals compared on the page compare as their objectives do, or show equal.
+ */
+export function fairShare(worth: number, fullWorth: number): number {
+  return fullWorth > 0 ? Math.floor((1000 * worth) / fullWorth + 1e-9) / 10 : 100
 }
 
 export function gini(values: number[]): number {

@@ -8,6 +8,7 @@ import * as offersSvc from '../offers/offers.js'
 import { presenter } from './present.js'
 import * as topics from '../topics/topics.js'
 import { idParam, str } from '../shared/forms.js'
+import { allCategories } from '../listings/listings.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 
 /** Ranked matches and allocations as JSON, in the caller's language (Accept-Language or the lang cookie). */
@@ -62,12 +63,20 @@ const matchingApi: FastifyPluginAsync = async (app) => {
     }
     const run = matching.runAllocation(app.db, req.user!, { areaIds, category: body.category ?? null })
     const p = run.proposal
+    const say = presenter(app.db, req.locale)
+    const units = new Map(allCategories(app.db).map((c) => [c.code, c.unit]))
+    const fairness = (f: typeof p.fairness) => ({
+      organizations: f.organizations, organizations_with_nothing: f.organizationsWithNothing, gini: f.gini,
+      fair_share: f.fairShare, groups: f.groups, groups_served: f.groupsServed,
+    })
+    // Coverage is per category, each in its unit; the top-level demand/allocated sums are kept for v1 callers.
+    const byCategory = Object.fromEntries(Object.entries(p.coverage.byCategory).map(([code, c]) => [code, { ...c, unit: units.get(code) ?? null }]))
     return reply.code(201).send({
       id: run.id,
-      coverage: { demand: p.coverage.demand, allocated: p.coverage.allocated, by_category: p.coverage.byCategory },
-      fairness: { organizations: p.fairness.organizations, organizations_with_nothing: p.fairness.organizationsWithNothing, gini: p.fairness.gini },
-      baseline: { allocated: run.baseline.coverage.allocated, organizations_with_nothing: run.baseline.fairness.organizationsWithNothing, gini: run.baseline.fairness.gini },
-      assignments: p.assignments.map((a) => ({ need: a.needId, offer: a.offerId, quantity: a.quantity })),
+      coverage: { demand: p.coverage.demand, allocated: p.coverage.allocated, by_category: byCategory },
+      fairness: fairness(p.fairness),
+      baseline: { allocated: run.baseline.coverage.allocated, by_category: run.baseline.coverage.byCategory, ...fairness(run.baseline.fairness) },
+      assignments: p.assignments.map((a) => ({ need: a.needId, offer: a.offerId, quantity: a.quantity, score: a.score, reasons: say.reasons(a.reasons) })),
       ms: run.ms,
     })
   })

@@ -317,7 +317,9 @@ export function runAllocation(db: Db, broker: CurrentUser, params: { areaIds: nu
   const proposal = allocate(needViews, offerViews)
   const ms = Math.round(performance.now() - started)
   const baseline = firstComeFirstServed(needViews, offerViews)
-  const result = { proposal: compact(proposal), baseline: { coverage: baseline.coverage, fairness: baseline.fairness }, ms }
+  // Each row carries its reasons as a proposal made from it would (assessPair), for the broker to judge.
+  const assignments = proposal.assignments.map((a) => ({ ...a, reasons: assessPair(db, a.needId, a.offerId)?.reasons ?? [] }))
+  const result = { proposal: { ...compact(proposal), assignments }, baseline: { coverage: baseline.coverage, fairness: baseline.fairness }, ms }
   const run = db.insert(allocationRuns).values({ brokerId: broker.id, params, result, createdAt: now.toISOString() }).returning().get()
   return { id: run.id, ...result }
 }

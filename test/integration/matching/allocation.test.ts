@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { allocationRuns, areas, matches as matchesTable } from '../../../src/db/schema.js'
+import { allocationRuns, areas, fitFeedback, matches as matchesTable, offers as offersTable } from '../../../src/db/schema.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as tokens from '../../../src/accounts/tokens.js'
@@ -73,11 +73,26 @@ describe('the Allocate page', () => {
     expect(rows.sort()).toEqual([[w.n1.id, w.o2.id], [w.n2.id, w.o1.id]].sort())
     // Street B's need is not the broker's to allocate.
     expect(page.body).not.toContain(`/needs/${w.n3.id}"`)
-    const compare = page.body.slice(page.body.indexOf('id="alloc-compare"'), page.body.indexOf('</table>', page.body.indexOf('id="alloc-compare"')))
-    expect(compare).toContain('<th>本方案</th><th>先到先得</th>')
-    expect(compare).toContain('<td>20 / 23（87%）</td><td>10 / 23（43.5%）</td>')
-    expect(compare).toMatch(/<tr><th>[^<]+<\/th><td>3<\/td><td>3<\/td><\/tr>/)
-    expect(compare).toMatch(/<tr><th>[^<]+<\/th><td>1<\/td><td>2<\/td><\/tr>/)
+    // Rows start unticked, with an explicit "select all", and each shows its reasons.
+    expect(page.body).not.toMatch(/name="keep" value="[^"]+"[^>]* checked/)
+    expect(page.body).toContain('id="alloc-select-all" data-select-all="keep"')
+    const row = page.body.slice(page.body.indexOf(`data-row="${w.n1.id}:${w.o2.id}"`), page.body.indexOf('</tr>', page.body.indexOf(`data-row="${w.n1.id}:${w.o2.id}"`)))
+    expect(row).toContain('class="reasons"')
+    expect(row).toContain(`name="notRelevant" value="${w.n1.id}:${w.o2.id}"`)
+    // Coverage per category in its own unit, never summed across units; the same for first come, first served.
+    const table = (id: string) => page.body.slice(page.body.indexOf(`id="${id}"`), page.body.indexOf('</table>', page.body.indexOf(`id="${id}"`)))
+    const coverage = table('alloc-coverage')
+    expect(coverage).toMatch(/data-category="venue">\s*<th scope="row">场地<\/th>\s*<td>20 \/ 20 小时（100%）<\/td>\s*<td>10 \/ 20 小时（50%）<\/td>/)
+    expect(coverage).toMatch(/data-category="publicity">[\s\S]*<td>0 \/ 3 件（0%）<\/td>/)
+    // 20 hours and 3 items are never one '23'.
+    expect(page.body).not.toContain('/ 23')
+    // The fairness figure is the one the allocator maximizes, explained in words, and not below first come, first served's.
+    const fairness = table('alloc-fairness')
+    const [ours, fcfs] = [...fairness.match(/id="alloc-fair-share">[\s\S]*?<td>([\d.]+) 分<\/td><td>([\d.]+) 分<\/td>/)!.slice(1)].map(Number)
+    expect(ours).toBeGreaterThan(fcfs)
+    expect(fairness).toMatch(/<th scope="row">一无所获的组织<\/th><td>1 \/ 3<\/td><td>2 \/ 3<\/td>/)
+    expect(page.body).toContain('公平份额得分就是本方案')
+    expect(page.body).not.toContain('基尼')
     expect(page.body).toContain('<strong>东湖环保小队</strong>: 没有任何开放资源符合其需求')
     expect(page.body).toContain(`action="/allocations/${id}/proposals"`)
   })
@@ -117,14 +132,36 @@ describe('applying a reviewed proposal', () => {
     expect(app.db.select().from(matchesTable).where(eq(matchesTable.needId, w.n2.id)).all()).toEqual([])
     const shown = await broker.get(`/allocations/${id}`)
     expect(shown.body).toContain('已创建 1 个对接提议。')
-    // Applied: the button is gone.
-    expect(shown.body).not.toContain('把勾选的行变成对接提议')
+    // The sent row now has an open match: it is listed with why, and can no longer be ticked.
+    expect(shown.body).toMatch(new RegExp(`name="keep" value="${w.n1.id}:${w.o2.id}"[^>]* disabled`))
+    expect(shown.body).toContain(`这对需求和资源已经有进行中的对接（#${made[0].id}）。`)
 
     const again = await broker.post(`/allocations/${id}/proposals`, { keep: [`${w.n1.id}:${w.o2.id}`] })
     expect(again.statusCode).toBe(303)
     expect(count(app, 'matches')).toBe(before + 1)
     const flash = (await broker.get(`/allocations/${id}`)).body
     expect(flash).toContain('已创建 0 个对接提议。')
+  })
+
+  it('lists the rows it could not send with why, and records a row unticked as not relevant instead of sending it', async () => {
+    const res = await broker.post('/allocations', { category: 'venue' })
+    const id = runIdFrom(res.headers.location as string)
+    // Since the run, the holder of O1 cut it to 4 hours: N2 ← O1 (10 hours) cannot be sent as computed.
+    app.db.update(offersTable).set({ remaining: 4, quantity: 4, updatedAt: new Date().toISOString() }).where(eq(offersTable.id, w.o1.id)).run()
+    const page = await broker.get(`/allocations/${id}`)
+    expect(page.body).toContain('计算方案之后，需求或资源有改动；发出时会重新检查。')
+    const before = count(app, 'matches')
+    const sent = await broker.post(`/allocations/${id}/proposals`, { keep: [`${w.n1.id}:${w.o2.id}`, `${w.n2.id}:${w.o1.id}`], notRelevant: [`${w.n1.id}:${w.o2.id}`] })
+    expect(sent.statusCode).toBe(303)
+    // Not relevant wins over ticked: nothing is sent for it, and the judgement is recorded once, as the broker's.
+    expect(count(app, 'matches')).toBe(before)
+    expect(app.db.select().from(fitFeedback).all()).toMatchObject([{ needId: w.n1.id, offerId: w.o2.id, source: 'allocation', reason: 'not_relevant', userId: w.broker.id }])
+    const after = (await broker.get(`/allocations/${id}`)).body
+    expect(after).toContain('已创建 0 个对接提议；1 行没有发出，原因见下方。')
+    const skipped = after.slice(after.indexOf('id="alloc-skipped"'), after.indexOf('</section>', after.indexOf('id="alloc-skipped"')))
+    expect(skipped).toContain(`data-row="${w.n2.id}:${w.o1.id}"`)
+    expect(skipped).toContain('需求或资源在计算之后有变化，现在最多只能对接 4。')
+    app.db.update(offersTable).set({ remaining: 10, quantity: 10 }).where(eq(offersTable.id, w.o1.id)).run()
   })
 
   it('refuses a row that is not in the run', async () => {
@@ -147,10 +184,16 @@ describe('POST /api/v1/allocations', () => {
     expect(typeof body.fairness.gini).toBe('number')
     expect(body.baseline).toMatchObject({ allocated: 10, organizations_with_nothing: 2 })
     expect(body.baseline.gini).toBeGreaterThan(body.fairness.gini)
-    expect(body.assignments.sort((a: any, b: any) => a.need - b.need)).toEqual([
+    expect(body.assignments.sort((a: any, b: any) => a.need - b.need)).toMatchObject([
       { need: w.n1.id, offer: w.o2.id, quantity: 10 },
       { need: w.n2.id, offer: w.o1.id, quantity: 10 },
     ].sort((a, b) => a.need - b.need))
+    // Per category in its own unit; the fair-share score the allocator maximizes, never below the baseline's; reasons in words.
+    expect(body.coverage.by_category).toEqual({ venue: { demand: 20, allocated: 20, unit: 'hours' }, publicity: { demand: 3, allocated: 0, unit: 'items' } })
+    expect(body.fairness.fair_share).toBeGreaterThan(body.baseline.fair_share)
+    expect(body.fairness).toMatchObject({ groups: 3, groups_served: 2 })
+    expect(body.baseline).toMatchObject({ groups: 3, groups_served: 1 })
+    expect(body.assignments[0].reasons[0]).toEqual({ factor: expect.any(String), contribution: expect.any(Number), text: expect.any(String) })
 
     // Narrowed to one of the broker's areas by ref, and to a category.
     const narrowed = await app.inject({ method: 'POST', url: '/api/v1/allocations', headers: { authorization: `Bearer ${token}` }, payload: { area: 'T-A', category: 'publicity' } })

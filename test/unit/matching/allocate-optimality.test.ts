@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allocate, fairnessTiers, tierWorth, type Allocation } from '../../../src/matching/allocate.js'
+import { allocate, fairnessTiers, firstComeFirstServed, tierWorth, type Allocation } from '../../../src/matching/allocate.js'
 import { feasiblePairs, type PairIndex } from '../../../src/matching/pairs.js'
 import { underResourcing } from '../../../src/matching/rank.js'
 import type { NeedView, OfferView } from '../../../src/matching/types.js'
@@ -8,13 +8,20 @@ import { shuffled, smallInstance } from './instances.js'
 
 type Objective = Allocation['objective']
 
+/** Groups (organization/category) that first come, first served gives something: their first unit is kept. */
+function keptGroups(needs: readonly NeedView[], offers: readonly OfferView[]): Set<string> {
+  const byId = new Map(needs.map((n) => [n.id, n]))
+  return new Set(firstComeFirstServed(needs, offers).assignments.map((a) => `${byId.get(a.needId)!.orgId}/${byId.get(a.needId)!.category}`))
+}
+
 /** The objective straight from its definition, for any quantities on the feasible pairs. */
 function objectiveOf(index: PairIndex, x: ArrayLike<number>): Objective {
-  const groupDemand = new Map<string, { demand: number; got: number; u: number }>()
+  const kept = keptGroups(index.needs, index.offers)
+  const groupDemand = new Map<string, { demand: number; got: number; u: number; key: string }>()
   let covered = 0, score = 0
   index.needs.forEach((n, i) => {
     const key = `${n.orgId}/${n.category}`
-    const g = groupDemand.get(key) ?? { demand: 0, got: 0, u: underResourcing(n.org) }
+    const g = groupDemand.get(key) ?? { demand: 0, got: 0, u: underResourcing(n.org), key }
     g.demand += n.quantity
     for (let p = index.pairStart[i]; p < index.pairStart[i + 1]; p++) {
       g.got += x[p]
@@ -24,7 +31,7 @@ function objectiveOf(index: PairIndex, x: ArrayLike<number>): Objective {
     groupDemand.set(key, g)
   })
   let fairness = 0
-  for (const g of groupDemand.values()) fairness += tierWorth(fairnessTiers(g.demand, g.u), g.got)
+  for (const g of groupDemand.values()) fairness += tierWorth(fairnessTiers(g.demand, g.u, kept.has(g.key)), g.got)
   return { covered, fairness, score }
 }
 
@@ -61,18 +68,19 @@ function bruteForce(needs: NeedView[], offers: OfferView[]): Objective {
 /** The same lexicographic problem as one min-cost flow, built from the definitions and solved by the reference solver. */
 function referenceOptimum(needs: NeedView[], offers: OfferView[]): Objective {
   const index = feasiblePairs(needs, offers)
-  const groups = new Map<string, { node: number; demand: number; u: number }>()
+  const kept = keptGroups(needs, offers)
+  const groups = new Map<string, { node: number; demand: number; u: number; key: string }>()
   let node = 2 + index.needs.length + index.offers.length
   for (const n of index.needs) {
     const key = `${n.orgId}/${n.category}`
-    const g = groups.get(key) ?? { node: node++, demand: 0, u: underResourcing(n.org) }
+    const g = groups.get(key) ?? { node: node++, demand: 0, u: underResourcing(n.org), key }
     g.demand += n.quantity
     groups.set(key, g)
   }
   const G = 100 * (index.needs.length + index.offers.length) + 101
   const arcs: RefArc[] = [], pairArc: number[] = []
   let demand = 0
-  for (const g of groups.values()) for (const t of fairnessTiers(g.demand, g.u)) arcs.push({ from: 0, to: g.node, cap: t.cap, cost: -t.value * G })
+  for (const g of groups.values()) for (const t of fairnessTiers(g.demand, g.u, kept.has(g.key))) arcs.push({ from: 0, to: g.node, cap: t.cap, cost: -t.value * G })
   index.needs.forEach((n, i) => {
     demand += n.quantity
     arcs.push({ from: groups.get(`${n.orgId}/${n.category}`)!.node, to: 2 + i, cap: n.quantity, cost: 0 })

@@ -44,11 +44,24 @@ describe('allocation', () => {
   })
 
   it('gives contested capacity to the under-resourced organization', () => {
+    // First come, first served gives the first-posted offer to need 3 (posted first) and leaves both others
+    // with nothing; the allocation moves need 3 to the offer only it can use and gives the contested one to the weak.
     const weak = org({ id: 1, matchesReceived: 0, members: 6, trust: 'self_declared' })
     const strong = org({ id: 2, matchesReceived: 20, members: 400, trust: 'endorsed' })
-    const a = allocate([need({ id: 1, quantity: 1, org: strong }), need({ id: 2, quantity: 1, org: weak })], [offer({ id: 1, remaining: 1 })])
-    expect(a.assignments).toMatchObject([{ needId: 2, offerId: 1, quantity: 1 }])
+    const first = org({ id: 3, focus: ['children'] })
+    const a = allocate([
+      need({ id: 1, quantity: 1, org: strong, createdAt: '2025-01-02T00:00:00Z' }), need({ id: 2, quantity: 1, org: weak, createdAt: '2025-01-03T00:00:00Z' }),
+      need({ id: 3, quantity: 1, org: first, createdAt: '2025-01-01T00:00:00Z' }),
+    ], [offer({ id: 1, remaining: 1, createdAt: '2025-01-01T00:00:00Z' }), offer({ id: 2, remaining: 1, focus: ['children'], createdAt: '2025-01-02T00:00:00Z' })])
+    expect(a.assignments).toMatchObject([{ needId: 2, offerId: 1, quantity: 1 }, { needId: 3, offerId: 2, quantity: 1 }])
     expect(a.unserved).toEqual([{ orgId: 2, reason: 'capacity_exhausted', key: 'allocation.unserved.capacity_exhausted', params: {} }])
+  })
+
+  it('never leaves with nothing an organization first come, first served would serve, even a well-supplied one', () => {
+    const weak = org({ id: 1, matchesReceived: 0, members: 6, trust: 'self_declared' })
+    const strong = org({ id: 2, matchesReceived: 20, members: 400, trust: 'endorsed' })
+    const a = allocate([need({ id: 1, quantity: 1, org: strong, createdAt: '2025-01-01T00:00:00Z' }), need({ id: 2, quantity: 1, org: weak, createdAt: '2025-01-02T00:00:00Z' })], [offer({ id: 1, remaining: 1 })])
+    expect(a.assignments).toMatchObject([{ needId: 1, offerId: 1, quantity: 1 }])
   })
 
   it('prefers the better-scored offer when coverage and fairness are equal', () => {
@@ -107,6 +120,27 @@ describe('first come, first served', () => {
     expect(best.coverage.allocated).toBeGreaterThanOrEqual(fcfs.coverage.allocated)
     expect(best.fairness.organizationsWithNothing).toBeLessThan(fcfs.fairness.organizationsWithNothing)
     expect(best.objective.fairness).toBeGreaterThan(fcfs.objective.fairness)
+    expect(best.fairness.fairShare).toBeGreaterThan(fcfs.fairness.fairShare)
+  })
+
+  it('is never fairer than the allocation by the figure the page shows, and every group it serves keeps something (random instances)', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const { needs, offers } = generateInstance({ needs: 40 + seed * 3, offers: 30 + seed * 2, seed: 7000 + seed, supplyRatio: 0.3 + (seed % 5) * 0.2 })
+      const fcfs = firstComeFirstServed(needs, offers), best = allocate(needs, offers)
+      expect(best.coverage.allocated, `seed ${seed}`).toBeGreaterThanOrEqual(fcfs.coverage.allocated)
+      expect(best.objective.fairness, `seed ${seed}`).toBeGreaterThanOrEqual(fcfs.objective.fairness)
+      expect(best.fairness.fairShare, `seed ${seed}`).toBeGreaterThanOrEqual(fcfs.fairness.fairShare)
+      const servedBy = (a: typeof best) => new Set(a.assignments.map((x) => needs.find((n) => n.id === x.needId)!.orgId))
+      const ours = servedBy(best)
+      for (const orgId of servedBy(fcfs)) expect(ours.has(orgId), `seed ${seed}: organization ${orgId}`).toBe(true)
+    }
+  })
+
+  it('puts the fair-share score in points out of 100, rounded down', () => {
+    const a = allocate([need({ id: 1, quantity: 10, org: org({ id: 1 }) }), need({ id: 2, quantity: 10, org: org({ id: 2 }) })], [offer({ id: 1, remaining: 20 })])
+    expect(a.fairness).toMatchObject({ fairShare: 100, groups: 2, groupsServed: 2 })
+    const none = allocate([need({ id: 1, quantity: 10 })], [])
+    expect(none.fairness).toMatchObject({ fairShare: 0, groups: 1, groupsServed: 0 })
   })
 })
 
