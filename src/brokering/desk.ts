@@ -8,11 +8,20 @@ import * as jobs from '../jobs/jobs.js'
 import { notify } from '../notifications/notifications.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { findVisible } from './matches.js'
-import { idleOffers, unservedWithin } from '../impact/map.js'
+import { idleOffers } from '../impact/idle.js'
+import { servingFacts } from '../matching/matching.js'
+import * as areaService from '../areas/areas.js'
 
 const DAY = 86_400_000
 const ageDays = (iso: string, now: Date) => Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / DAY))
 const CONFIRM_AFTER_DAYS = 14
+
+/** Needs placed in `areaIds` (and below) that no offer can serve (the map's and the agenda's fit), oldest first. */
+function unservedWithin(db: Db, areaIds: number[], limit: number, now: Date): number[] {
+  const inside = new Set(areaIds.flatMap((id) => areaService.subtreeIds(db, id)))
+  return servingFacts(db, listingToday(now)).needs.filter((n) => !n.served && inside.has(n.areaId))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id).slice(0, limit).map((n) => n.id)
+}
 
 /** Where a broker works: the areas assigned to them and everything below. */
 function within(db: Db, areaIds: number[]) {
@@ -40,7 +49,7 @@ export function queues(db: Db, broker: CurrentUser, now = new Date()) {
   const waiting = matchRows(and(inArray(matches.state, ['proposed', 'requested', 'pledged']), lt(matches.updatedAt, new Date(now.getTime() - waitingDays * DAY).toISOString())))
   const toConfirm = matchRows(and(eq(matches.state, 'accepted'), or(lt(needs.untilDate, today), lt(matches.acceptedAt, new Date(now.getTime() - CONFIRM_AFTER_DAYS * DAY).toISOString()))))
   const followUps = matchRows(and(inArray(matches.state, ['delivered', 'reviewed']), isNotNull(matches.deliveredAt), lt(matches.deliveredAt, new Date(now.getTime() - 30 * DAY).toISOString()), sql`${matches.deliveredAt} > ${new Date(now.getTime() - 120 * DAY).toISOString()}`))
-  // Idle offers as the agenda counts them (impact/map.ts idleOffers): the broker's areas only, longest idle first.
+  // Idle offers as the agenda counts them (impact/idle.ts): the broker's areas only, longest idle first.
   const scopeIds = db.select({ id: areas.id }).from(areas).where(inScope).all().map((a) => a.id)
   const idle = idleOffers(db, now, [], 100, scopeIds).list
   const aged = <T extends { createdAt: string }>(rows: T[], at: (r: T) => string = (r) => r.createdAt) => rows.map((r) => ({ ...r, age: ageDays(at(r), now) }))

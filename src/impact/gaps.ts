@@ -1,14 +1,18 @@
 /**
- * The asset map's figures: open demand against available supply, per area and category. Pure: the shell
- * (map.ts) hands over the area tree and the active listings already counted by place and category; no
- * database, no clock. Quantities are never added across categories, since their units differ (hours, yuan…).
+ * The asset map's figures: open demand against the supply that can actually serve it, per area and category.
+ * Pure: the shell (map.ts) hands over the area tree, the active listings counted by place and category, and who
+ * can serve whom (matching/serving.ts, the one fit the agenda and the desk use too); no database, no clock.
+ * Quantities are never added across categories, since their units differ (hours, yuan…).
  *
  * Definitions (the page states them in both languages):
  *  - open demand of an area = Σ remaining of active needs placed in the area or below it;
- *  - available supply of an area = Σ remaining of active offers whose area served covers any part of it
- *    (served there, above it, or below it). A street-wide offer is available to each of its communities, and
- *    a street's or the district's total counts each offer once;
- *  - gap = demand − supply; balance = (supply − demand) / max(supply, demand), in [−1, 1], none without listings;
+ *  - supply of an area = Σ remaining of available offers that fit at least one of those needs (category, topic,
+ *    area, schedule, conditions, capacity left, dates). Each offer counts once in any area's figure, however many
+ *    needs or communities it could serve, so a street's or the district's total counts a district-wide offer once;
+ *  - unserved = the needs (and their demand) that no offer fits, the agenda's "unmet demand";
+ *  - gap (short) = unserved demand + what the fitting supply cannot cover of the rest: never negative;
+ *  - balance, from −1 to +1: with a gap, −gap ÷ demand (−1 when nothing here can be served); without one,
+ *    (supply − demand) ÷ the larger; with no demand, +1 when offers are available here, none without listings;
  *  - all categories: the mean of the categories' balances weighted by their listings (needs, and offers with
  *    something left: a fully reserved offer adds nothing to supply, so it adds no weight either).
  */
@@ -35,13 +39,24 @@ export interface Tally {
 
 export interface Figures {
   demand: number
+  /** Σ remaining of offers that fit at least one need here. */
   supply: number
+  /** Short of supply: unserved demand plus what fitting supply cannot cover; never negative. */
   gap: number
   needs: number
+  /** Offers listed here (serving the area or part of it), as the offers list shows them. */
   offers: number
-  /** (supply − demand) / max(supply, demand); null when there is neither. */
+  /** Of those, offers that fit at least one need here. */
+  serving: number
+  /** Needs no offer fits, and their demand. */
+  unserved: number
+  unservedDemand: number
+  /** See the file's definitions; null when there is nothing listed. */
   balance: number | null
 }
+
+/** An available offer and the places (need areas) where it fits at least one need. */
+export interface ServingOffer { category: string; remaining: number; places: readonly number[] }
 
 export interface AreaFigures {
   areaId: number
@@ -49,6 +64,8 @@ export interface AreaFigures {
   all: {
     needs: number
     offers: number
+    /** Needs no offer fits, all categories. */
+    unserved: number
     /** Per-category balances weighted by each category's listings; null when nothing is listed. */
     balance: number | null
     /** Categories whose demand exceeds supply here, in the order given. */
@@ -58,13 +75,25 @@ export interface AreaFigures {
 
 export const pathIds = (path: string) => path.split('/').filter(Boolean).map(Number)
 
-export function balance(demand: number, supply: number): number | null {
-  const top = Math.max(demand, supply)
-  return top > 0 ? (supply - demand) / top : null
+/** Demand no fitting supply covers: unserved demand first, then what the supply falls short of for the rest. */
+export function shortfall(demand: number, supply: number, unservedDemand = 0): number {
+  return unservedDemand + Math.max(0, demand - unservedDemand - supply)
 }
 
-export function figures(demand: number, supply: number, needs: number, offers: number): Figures {
-  return { demand, supply, gap: demand - supply, needs, offers, balance: balance(demand, supply) }
+export function balance(demand: number, supply: number, unservedDemand = 0, offered = supply > 0): number | null {
+  if (demand <= 0) return offered ? 1 : null
+  const gap = shortfall(demand, supply, unservedDemand)
+  if (gap > 0) return -gap / demand
+  return (supply - demand) / Math.max(supply, demand)
+}
+
+export function figures(demand: number, supply: number, needs: number, offers: number,
+  more: { serving?: number; unserved?: number; unservedDemand?: number; available?: number } = {}): Figures {
+  const unservedDemand = more.unservedDemand ?? 0
+  return {
+    demand, supply, gap: shortfall(demand, supply, unservedDemand), needs, offers, serving: more.serving ?? offers, unserved: more.unserved ?? 0, unservedDemand,
+    balance: balance(demand, supply, unservedDemand, (more.available ?? offers) > 0),
+  }
 }
 
 /** All categories at once: each category's balance, weighted by how many listings with something left it has here. */
@@ -80,50 +109,52 @@ export function combinedBalance(byCategory: Record<string, Figures>, weights: Re
 }
 
 /**
- * Figures for every area of the tree. Each offer counts once per area however many of the area's parts it
- * covers, because an area's supply reads the offers served on the area's path and below it, each tally once.
+ * Figures for every area of the tree. `serving` says which available offers fit a need in which places, and
+ * `unserved` counts, by place and category, the needs no offer fits. An offer adds its remaining capacity to
+ * an area when it fits a need placed there or below, once per area however many of them it fits.
  */
-export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Tally[], offerTallies: readonly Tally[], categories: readonly string[]): Map<number, AreaFigures> {
+export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Tally[], offerTallies: readonly Tally[], categories: readonly string[],
+  serving: { offers: readonly ServingOffer[]; unserved: readonly Tally[] } = { offers: [], unserved: [] }): Map<number, AreaFigures> {
   const paths = new Map(areas.map((a) => [a.id, pathIds(a.path)]))
+  type Sum = { count: number; available: number; remaining: number }
+  const add = (sums: Map<string, Sum>, key: string, t: { count: number; available: number; remaining: number }) => {
+    const s = sums.get(key)
+    if (s) { s.count += t.count; s.available += t.available; s.remaining += t.remaining }
+    else sums.set(key, { count: t.count, available: t.available, remaining: t.remaining })
+  }
   // Every tally is added to the place itself and each area above it ("below it" seen from the ancestor).
   const below = (tallies: readonly Tally[]) => {
-    const sums = new Map<string, { count: number; available: number; remaining: number }>()
-    for (const t of tallies) {
-      for (const id of paths.get(t.areaId) ?? []) {
-        const key = `${id} ${t.category}`
-        const s = sums.get(key) ?? { count: 0, available: 0, remaining: 0 }
-        s.count += t.count
-        s.available += t.available
-        s.remaining += t.remaining
-        sums.set(key, s)
-      }
-    }
+    const sums = new Map<string, Sum>()
+    for (const t of tallies) for (const id of paths.get(t.areaId) ?? []) add(sums, `${id} ${t.category}`, t)
     return sums
   }
-  const needsBelow = below(needTallies), offersBelow = below(offerTallies)
-  const offersAt = new Map<string, { count: number; available: number; remaining: number }>()
-  for (const t of offerTallies) {
-    const key = `${t.areaId} ${t.category}`
-    const s = offersAt.get(key) ?? { count: 0, available: 0, remaining: 0 }
-    s.count += t.count
-    s.available += t.available
-    s.remaining += t.remaining
-    offersAt.set(key, s)
+  const needsBelow = below(needTallies), offersBelow = below(offerTallies), unservedBelow = below(serving.unserved)
+  const offersAt = new Map<string, Sum>()
+  for (const t of offerTallies) add(offersAt, `${t.areaId} ${t.category}`, t)
+  // Each serving offer once per area: the union of the paths of the places it fits a need in.
+  const supply = new Map<string, Sum>()
+  const seen = new Set<number>()
+  for (const o of serving.offers) {
+    seen.clear()
+    for (const place of o.places) for (const id of paths.get(place) ?? []) seen.add(id)
+    for (const id of seen) add(supply, `${id} ${o.category}`, { count: 1, available: 1, remaining: o.remaining })
   }
+  const none: Sum = { count: 0, available: 0, remaining: 0 }
   const out = new Map<number, AreaFigures>()
   for (const area of areas) {
     const path = paths.get(area.id)!
     const byCategory: Record<string, Figures> = {}
     const weights: Record<string, number> = {}
     for (const c of categories) {
-      const n = needsBelow.get(`${area.id} ${c}`) ?? { count: 0, available: 0, remaining: 0 }
-      // Offers served below the area or at it, plus those served strictly above it: disjoint, so each once.
-      const o = { ...(offersBelow.get(`${area.id} ${c}`) ?? { count: 0, available: 0, remaining: 0 }) }
+      const key = `${area.id} ${c}`
+      const n = needsBelow.get(key) ?? none, s = supply.get(key) ?? none, u = unservedBelow.get(key) ?? none
+      // Offers listed below the area or at it, plus those listed strictly above it: disjoint, so each once.
+      const o = { ...(offersBelow.get(key) ?? none) }
       for (const up of path.slice(0, -1)) {
-        const s = offersAt.get(`${up} ${c}`)
-        if (s) { o.count += s.count; o.available += s.available; o.remaining += s.remaining }
+        const at = offersAt.get(`${up} ${c}`)
+        if (at) { o.count += at.count; o.available += at.available; o.remaining += at.remaining }
       }
-      byCategory[c] = figures(n.remaining, o.remaining, n.count, o.count)
+      byCategory[c] = figures(n.remaining, s.remaining, n.count, o.count, { serving: s.count, unserved: u.count, unservedDemand: u.remaining, available: o.available })
       weights[c] = n.available + o.available
     }
     const list = Object.values(byCategory)
@@ -132,6 +163,7 @@ export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Ta
       all: {
         needs: list.reduce((s, f) => s + f.needs, 0),
         offers: list.reduce((s, f) => s + f.offers, 0),
+        unserved: list.reduce((s, f) => s + f.unserved, 0),
         balance: combinedBalance(byCategory, weights),
         short: categories.filter((c) => byCategory[c]!.gap > 0),
       },
@@ -144,9 +176,9 @@ export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Ta
 export function shown(f: AreaFigures, category: string | undefined) {
   if (category) {
     const c = f.byCategory[category] ?? figures(0, 0, 0, 0)
-    return { needs: c.needs, offers: c.offers, balance: c.balance, demand: c.demand, supply: c.supply, gap: c.gap, short: c.gap > 0 ? 1 : 0 }
+    return { needs: c.needs, offers: c.offers, unserved: c.unserved, balance: c.balance, demand: c.demand, supply: c.supply, gap: c.gap, short: c.gap > 0 ? 1 : 0 }
   }
-  return { needs: f.all.needs, offers: f.all.offers, balance: f.all.balance, demand: undefined, supply: undefined, gap: undefined, short: f.all.short.length }
+  return { needs: f.all.needs, offers: f.all.offers, unserved: f.all.unserved, balance: f.all.balance, demand: undefined, supply: undefined, gap: undefined, short: f.all.short.length }
 }
 
 // ---- colour --------------------------------------------------------------------------------------------
@@ -220,7 +252,7 @@ export function unmetGroups(needs: readonly UnservedNeed[], covering: (areaId: n
 
 // ---- the table's order ---------------------------------------------------------------------------------
 
-export const SORT_KEYS = ['name', 'demand', 'supply', 'gap', 'needs', 'offers', 'balance', 'short'] as const
+export const SORT_KEYS = ['name', 'demand', 'supply', 'gap', 'needs', 'unserved', 'offers', 'balance', 'short'] as const
 export type SortKey = (typeof SORT_KEYS)[number]
 export const SORTS = [...SORT_KEYS, ...SORT_KEYS.map((k) => `-${k}` as const)] as const
 export type Sort = (typeof SORTS)[number]

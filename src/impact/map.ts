@@ -11,12 +11,11 @@ import * as areaService from '../areas/areas.js'
 import { remember } from '../db/memo.js'
 import { numberFormat, signed as signedFigure } from '../shared/format.js'
 import { translate, type Locale } from '../i18n/i18n.js'
-import { activeNeedText, activeOfferText, allCategories, availableOfferText, listingToday } from '../listings/listings.js'
-import { isFeasible } from '../matching/feasibility.js'
-import { subjectList } from '../matching/subject.js'
-import type { NeedView, OfferView, Trust } from '../matching/types.js'
+import { activeNeedText, activeOfferText, allCategories, listingToday } from '../listings/listings.js'
+import { servingFacts, type ServingFacts } from '../matching/matching.js'
+import { idleOffers } from './idle.js'
 import type { CurrentUser } from '../accounts/accounts.js'
-import { areaFigures, colourStep, idle, IDLE_AFTER_DAYS, pathIds, shown, sortRows, STEPS, unmetGroups, type AreaNode, type Sort, type Tally } from './gaps.js'
+import { areaFigures, colourStep, IDLE_AFTER_DAYS, pathIds, shown, sortRows, STEPS, unmetGroups, type AreaNode, type Sort, type Tally } from './gaps.js'
 import { layout } from './map-layout.js'
 
 interface AreaRow extends AreaNode { name: string; nameEn: string | null; lat: number | null; lng: number | null }
@@ -47,7 +46,8 @@ function model(db: Db, today: string) {
     const areas = areaRows(db)
     const categories = allCategories(db)
     const { needs, offers } = tallies(db, today)
-    const figures = areaFigures(areas, needs, offers, categories.map((c) => c.code))
+    const facts = servingFacts(db, today)
+    const figures = areaFigures(areas, needs, offers, categories.map((c) => c.code), { offers: facts.offers, unserved: unservedTallies(facts) })
     const streets = areas.filter((a) => a.level === 'street')
     const communities = areas.filter((a) => a.level === 'community' && streets.some((s) => s.id === a.parentId))
     const shapes = layout(streets, communities.map((c) => ({ id: c.id, streetId: c.parentId!, lat: c.lat, lng: c.lng })))
@@ -86,13 +86,13 @@ export function page(db: Db, query: MapQuery, locale: Locale, now = new Date()) 
   }
   // The tooltip: the figures in one sentence (a <title>, so every screen reader and browser shows it).
   const titleOf = (r: ReturnType<typeof rowOf>) => category
-    ? t('map.tip.category', { name: r.name, category: catName(category), demand: r.demandText, supply: r.supplyText, unit, needs: r.needs, offers: r.offers, balance: r.balanceText })
+    ? t('map.tip.category', { name: r.name, category: catName(category), demand: r.demandText, supply: r.supplyText, unit, needs: r.needs, unserved: r.unserved, offers: r.offers, balance: r.balanceText })
     : t('map.tip.all', { name: r.name, needs: r.needs, offers: r.offers, balance: r.balanceText, short: r.shortNames.length ? r.shortText : t('map.tip.none_short') })
 
   const selected = query.area ? byId.get(query.area) : undefined
   const cells = m.shapes.cells.map((c) => {
     const r = rowOf(byId.get(c.id)!)
-    return { id: c.id, d: c.d, cls: r.cls, title: titleOf(r), href: r.href, selected: selected?.id === c.id || selected?.id === c.streetId }
+    return { id: c.id, d: c.d, cls: r.cls, title: titleOf(r), href: r.href, selected: selected?.id === c.id || selected?.id === c.streetId, x: c.centre[0], y: c.centre[1], name: r.name }
   })
   const streetShapes = m.shapes.streets.map((s) => ({ id: s.id, d: s.d, x: s.label[0], y: s.label[1], name: name(byId.get(s.id)!, locale) }))
 
@@ -126,7 +126,7 @@ export function page(db: Db, query: MapQuery, locale: Locale, now = new Date()) 
     params.set('sort', next)
     return { href: `/map?${params}`, active: sort === key || sort === `-${key}`, desc: sort === `-${key}`, aria: sort === key ? 'ascending' : sort === `-${key}` ? 'descending' : 'none' }
   }
-  const columns = (category ? ['demand', 'supply', 'gap', 'needs', 'offers', 'balance'] : ['needs', 'offers', 'balance', 'short'])
+  const columns = (category ? ['demand', 'supply', 'gap', 'needs', 'unserved', 'offers', 'balance'] : ['needs', 'unserved', 'offers', 'balance', 'short'])
   return {
     // A category or area named that does not exist is dropped, and the page says so (as for unreadable filters).
     ignored: (query.category !== undefined && !category) || (query.area !== undefined && !selected),
@@ -145,92 +145,38 @@ export function page(db: Db, query: MapQuery, locale: Locale, now = new Date()) 
 
 // ---- the agenda ----------------------------------------------------------------------------------------
 
-const splitPath = (p: string) => p.split('/').filter(Boolean).map(Number)
-const focusOf = (json: string) => JSON.parse(json) as string[]
+/** Needs no offer fits, counted by place and category, for the map's figures. */
+function unservedTallies(facts: ServingFacts): Tally[] {
+  const by = new Map<string, Tally>()
+  for (const n of facts.needs) {
+    if (n.served) continue
+    const key = `${n.areaId} ${n.category}`
+    const t = by.get(key)
+    if (t) { t.count++; t.available++; t.remaining += n.remaining }
+    else by.set(key, { areaId: n.areaId, category: n.category, count: 1, available: 1, remaining: n.remaining })
+  }
+  return [...by.values()]
+}
 
 /**
- * Active needs that no available offer (listings.ts) can serve at all, with the matcher's own hard constraints (feasibility.ts):
- * the same answer as `matching.needsWithoutOffers` for the whole district (a test holds them together), but it
- * stops at the first offer that fits instead of scoring every pair, which at 100k listings is ~8 s against ~0.2 s.
+ * Active needs that no available offer can serve at all (matching.servingFacts: the fit the map's figures and
+ * the desk use too), grouped for the agenda with how many offers of the category cover each place at all.
  */
 function unserved(db: Db, today: string) {
   const sqlite = sqliteOf(db)
   return remember(sqlite, `impact.unserved ${today}`, () => {
-    // Only columns the covering indexes needs_candidates and offers_candidates hold; areas and organizations
-    // (a few thousand rows) are read once into maps rather than joined to every listing.
-    type NeedRow = [number, number, string, string, number, string | null, string | null, string | null, number, string, string | null, string | null]
-    const needRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, created_at, topics, keywords
-      FROM needs WHERE ${activeNeedText()}`).raw().all(today) as NeedRow[]
-    type OfferRow = [number, number, string, string, number, number, string | null, string | null, string | null, number, string, string, string, string | null, string | null]
-    const offerRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus, created_at, topics, keywords
-      FROM offers WHERE ${availableOfferText()}`).raw().all(today) as OfferRow[]
-    const paths = new Map((sqlite.prepare('SELECT id, path FROM areas').raw().all() as [number, string][]).map(([id, p]) => [id, splitPath(p)]))
-    const focusLists = new Map<string, string[]>()
-    const focus = (json: string) => focusLists.get(json) ?? focusLists.set(json, focusOf(json)).get(json)!
-    const orgs = new Map((sqlite.prepare('SELECT id, trust, focus FROM organizations').raw().all() as [number, Trust, string][])
-      .map(([id, trust, f]) => [id, { id, name: '', trust, focus: focus(f), matchesReceived: 0, members: null }]))
-    // Offers by category and area served: a need looks only on its own path, as the matcher does.
-    const at = new Map<string, OfferView[]>()
-    for (const [id, orgId, category, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, f, createdAt, topics, keywords] of offerRows) {
-      const view: OfferView = { id, orgId, orgName: '', category, unit, remaining, quantity, from, until, schedule, servesPath: paths.get(servesAreaId) ?? [],
-        minTrust: minTrust as Trust, focus: focus(f), createdAt, track: { delivered: 0, rating: null }, topics: subjectList(topics), keywords: subjectList(keywords) }
-      const k = `${category} ${servesAreaId}`
-      ;(at.get(k) ?? at.set(k, []).get(k)!).push(view)
-    }
-    const found: { id: number; areaId: number; category: string; orgId: number; createdAt: string }[] = []
-    const covering = new Map<string, number>()
-    for (const [id, orgId, category, unit, remaining, from, until, schedule, areaId, createdAt, topics, keywords] of needRows) {
-      const areaPath = paths.get(areaId) ?? []
-      const org = orgs.get(orgId)
-      if (!org) continue
-      const need: NeedView = { id, orgId, org, category, unit, quantity: remaining, from, until, schedule, areaPath, urgency: 'normal', beneficiaries: null, createdAt,
-        topics: subjectList(topics), keywords: subjectList(keywords) }
-      if (areaPath.some((a) => at.get(`${category} ${a}`)?.some((o) => isFeasible(need, o)))) continue
-      found.push({ id, areaId, category, orgId, createdAt })
-      covering.set(`${areaId} ${category}`, areaPath.reduce((n, a) => n + (at.get(`${category} ${a}`)?.length ?? 0), 0))
-    }
-    return { found, ids: found.map((n) => n.id).sort((a, b) => a - b), groups: unmetGroups(found, (areaId, category) => covering.get(`${areaId} ${category}`) ?? 0) }
+    const facts = servingFacts(db, today)
+    const paths = new Map((sqlite.prepare('SELECT id, path FROM areas').raw().all() as [number, string][]).map(([id, p]) => [id, pathIds(p)]))
+    const at = new Map<string, number>()
+    for (const o of facts.offers) at.set(`${o.category} ${o.servesAreaId}`, (at.get(`${o.category} ${o.servesAreaId}`) ?? 0) + 1)
+    const found = facts.needs.filter((n) => !n.served)
+    const covering = (areaId: number, category: string) => (paths.get(areaId) ?? []).reduce((n, a) => n + (at.get(`${category} ${a}`) ?? 0), 0)
+    return { found, ids: found.map((n) => n.id).sort((a, b) => a - b), groups: unmetGroups(found, covering) }
   })
 }
 
 /** For tests: the ids `unserved` finds, to hold it to the matcher's own answer. */
 export const unservedIds = (db: Db, now = new Date()) => unserved(db, listingToday(now)).ids
-
-/** The broker's desk: needs placed in `areaIds` (and below) that no offer can serve, oldest first. */
-export function unservedWithin(db: Db, areaIds: number[], limit: number, now = new Date()): number[] {
-  const inside = new Set(areaIds.flatMap((id) => areaService.subtreeIds(db, id)))
-  return unserved(db, listingToday(now)).found.filter((n) => inside.has(n.areaId))
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id).slice(0, limit).map((n) => n.id)
-}
-
-/**
- * Idle offers, the one definition the agenda and the broker's desk share: available offers (listings.ts) that
- * nothing has used for IDLE_AFTER_DAYS — idle since the later of posting and the last accepted or delivered
- * match's moment, so an offer used once long ago is idle again. The longest idle `limit` of them (those serving
- * `within` first, when given; only those serving `only`, when given) and how many there are. The pure `idle`
- * decides the days, the query only narrows and orders.
- */
-export function idleOffers(db: Db, now: Date, within: number[], limit: number, only?: number[]) {
-  const today = listingToday(now)
-  const sqlite = sqliteOf(db)
-  if (only && only.length === 0) return { total: 0, list: [] }
-  return remember(sqlite, `impact.idle ${today} ${now.getTime() - (now.getTime() % 3_600_000)} ${within.join(',')} ${only?.join(',') ?? '*'} ${limit}`, () => {
-    const since = `max(offers.created_at, coalesce((SELECT max(coalesce(matches.delivered_at, matches.accepted_at, matches.updated_at)) FROM matches
-        WHERE matches.offer_id = offers.id AND matches.state IN ('accepted', 'delivered', 'reviewed')), offers.created_at))`
-    const cutoff = new Date(now.getTime() - IDLE_AFTER_DAYS * 86_400_000).toISOString()
-    const scope = only ? ` AND offers.serves_area_id IN (${only.map(() => '?').join(', ')})` : ''
-    const base = `FROM offers WHERE ${availableOfferText()} AND offers.created_at <= ? AND ${since} <= ?${scope}`
-    const total = sqlite.prepare(`SELECT count(*) ${base}`).pluck().get(today, cutoff, cutoff, ...(only ?? [])) as number
-    const mine = within.length ? `offers.serves_area_id IN (${within.map(() => '?').join(', ')}) DESC, ` : ''
-    const rows = sqlite.prepare(`SELECT offers.id, offers.title, offers.remaining, offers.quantity, offers.unit, offers.category, offers.created_at AS createdAt,
-      offers.serves_area_id AS areaId, (SELECT name FROM organizations WHERE organizations.id = offers.org_id) AS org, ${since} AS lastUsedAt
-      ${base} ORDER BY ${mine}${since} ASC, offers.id ASC LIMIT ?`).all(today, cutoff, cutoff, ...(only ?? []), ...within, limit) as {
-        id: number; title: string; remaining: number; quantity: number; unit: string; category: string; createdAt: string; areaId: number; org: string; lastUsedAt: string }[]
-    const mineSet = new Set(within)
-    const list = idle(rows, now)
-    return { total, list: [...list.filter((o) => mineSet.has(o.areaId)), ...list.filter((o) => !mineSet.has(o.areaId))] }
-  })
-}
 
 const SHOWN = 50
 

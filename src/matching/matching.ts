@@ -16,6 +16,8 @@ import { whyNot, type WhyNot } from './why-not.js'
 import { allocate, firstComeFirstServed, type Allocation } from './allocate.js'
 import { feasiblePairs } from './pairs.js'
 import { subjectList } from './subject.js'
+import { serving } from './serving.js'
+import { remember } from '../db/memo.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 
 const RESERVING = ['accepted', 'delivered', 'reviewed'] as const
@@ -343,3 +345,40 @@ export function needsWithoutOffers(db: Db, areaIds: number[], now = new Date()):
   const index = feasiblePairs(scope.needs.map((n) => n.view), scope.offers.map((o) => o.view))
   return index.needs.filter((_, i) => index.pairStart[i + 1] === index.pairStart[i]).map((n) => n.id)
 }
+
+/**
+ * Who can serve whom across the whole district today, for the map, the agenda and the desk: every active need
+ * with whether some available offer fits it, and every available offer with the places where it fits at least
+ * one need (serving.ts, the one fit). Remembered until the database changes; only the columns the covering
+ * indexes needs_candidates and offers_candidates hold are read, and areas and organizations once into maps.
+ */
+export function servingFacts(db: Db, today: string) {
+  const sqlite = sqliteOf(db)
+  return remember(sqlite, `matching.serving ${today}`, () => {
+    type NeedRow = [number, number, string, string, number, string | null, string | null, string | null, number, string, string | null, string | null]
+    const needRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, created_at, topics, keywords
+      FROM needs WHERE ${activeNeedText()}`).raw().all(today) as NeedRow[]
+    type OfferRow = [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'], string, string, string | null, string | null]
+    const offerRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus, created_at, topics, keywords
+      FROM offers WHERE ${availableOfferText()}`).raw().all(today) as OfferRow[]
+    const areaOf = areaIndex(db)
+    const orgs = new Map((sqlite.prepare('SELECT id, trust, focus FROM organizations').raw().all() as [number, OrgView['trust'], string][])
+      .map(([id, trust, focus]): [number, OrgView] => [id, { id, name: '', trust, focus: focusOf(focus), matchesReceived: 0, members: null }]))
+    const offerViews: OfferView[] = offerRows.map(([id, orgId, category, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, focus, createdAt, topics, keywords]) => ({
+      id, orgId, orgName: '', category, unit, remaining, quantity, from, until, schedule, servesPath: areaOf.path(servesAreaId), minTrust, focus: focusOf(focus),
+      createdAt, track: NO_TRACK, topics: subjectList(topics), keywords: subjectList(keywords),
+    }))
+    const needRowsKnown = needRows.filter((r) => orgs.has(r[1]))
+    const needViews: NeedView[] = needRowsKnown.map(([id, orgId, category, unit, remaining, from, until, schedule, areaId, createdAt, topics, keywords]) => ({
+      id, orgId, org: orgs.get(orgId)!, category, unit, quantity: remaining, from, until, schedule, areaPath: areaOf.path(areaId), urgency: 'normal',
+      beneficiaries: null, createdAt, topics: subjectList(topics), keywords: subjectList(keywords),
+    }))
+    const found = serving(needViews, offerViews)
+    return {
+      needs: needRowsKnown.map((r, i) => ({ id: r[0], orgId: r[1], category: r[2], remaining: r[4], areaId: r[8], createdAt: r[9], served: found.needServed[i] === 1 })),
+      offers: offerRows.map((r, j) => ({ id: r[0], category: r[2], remaining: r[4], servesAreaId: r[9], places: found.offerPlaces[j]! })),
+    }
+  })
+}
+
+export type ServingFacts = ReturnType<typeof servingFacts>

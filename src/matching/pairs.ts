@@ -36,20 +36,11 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
   const offers = allOffers.filter((o) => o.remaining > 0).sort((a, b) => a.id - b.id)
   const N = needs.length, M = offers.length
 
-  const focusBits = new Map<string, number>()
-  for (const x of [...needs.map((n) => n.org.focus), ...offers.map((o) => o.focus)]) {
-    for (const f of x) if (!focusBits.has(f)) focusBits.set(f, focusBits.size)
-  }
-  const masksFit = focusBits.size <= 31
-  const focusMask = (fs: readonly string[]) => (masksFit ? fs.reduce((m, f) => m | (1 << focusBits.get(f)!), 0) : 0)
-
-  const oDays = new Int32Array(M), oHours = new Int32Array(M), oFrom = new Float64Array(M), oUntil = new Float64Array(M)
-  const oTrust = new Int8Array(M), oFocus = new Int32Array(M), oTrack = new Float64Array(M), oLeft = new Float64Array(M)
+  const compiled = compileOffers(offers, needs)
+  const { days: oDays, hours: oHours, from: oFrom, until: oUntil, track: oTrack, left: oLeft } = compiled
   const lists = new Map<string, number[]>()
   for (let j = 0; j < M; j++) {
-    const o = offers[j], s = parseSchedule(o.schedule)
-    oDays[j] = s.days; oHours[j] = s.hours; oFrom[j] = lower(o.from); oUntil[j] = upper(o.until)
-    oTrust[j] = trustRank(o.minTrust); oFocus[j] = focusMask(o.focus); oTrack[j] = trackValue(o.track); oLeft[j] = o.remaining
+    const o = offers[j]
     const key = `${o.category}\u0001${o.servesPath.join('/')}`
     const list = lists.get(key)
     if (list) list.push(j)
@@ -69,9 +60,8 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
   const scratch = { hist: new Int32Array(102), offer: new Int32Array(M), score: new Uint8Array(M) }
   for (let i = 0; i < N; i++) {
     pairStart[i] = P
-    const n = needs[i], s = parseSchedule(n.schedule)
-    const nDays = s.days, nHours = s.hours, nFrom = lower(n.from), nUntil = upper(n.until), quantity = n.quantity
-    const nTrust = trustRank(n.org.trust), nFocus = focusMask(n.org.focus), depth = n.areaPath.length
+    const n = needs[i], c = compileNeed(n, compiled)
+    const nDays = c.days, nHours = c.hours, nFrom = c.from, nUntil = c.until, quantity = n.quantity, depth = n.areaPath.length
     const nUrgency = urgencyValue(n.urgency), nFairness = underResourcing(n.org)
     let key = `${n.category}\u0001`
     for (let level = 0; level <= depth; level++) {
@@ -81,11 +71,7 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
       const areaPart = area(level, depth)
       for (let x = 0; x < list.length; x++) {
         const j = list[x]
-        if ((nDays & oDays[j]) === 0 || (nHours & oHours[j]) === 0) continue
-        if (nFrom > oUntil[j] || oFrom[j] > nUntil || nTrust < oTrust[j]) continue
-        if (masksFit ? oFocus[j] !== 0 && (oFocus[j] & nFocus) === 0 : !holds('focus', n, offers[j])) continue
-        // Last, as the dearest check: what the two are about (topics.ts), by the same rule as everywhere.
-        if (!holds('topic', n, offers[j])) continue
+        if (!fitsCompiled(c, compiled, j)) continue
         if (P === pairOffer.length) {
           const bigger = new Int32Array(P * 2); bigger.set(pairOffer); pairOffer = bigger
           const scores = new Uint8Array(P * 2); scores.set(pairScore); pairScore = scores
@@ -101,6 +87,58 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
   }
   pairStart[N] = P
   return { needs, offers, pairStart, pairOffer: pairOffer.subarray(0, P), pairScore: pairScore.subarray(0, P) }
+}
+
+/**
+ * Offers as typed arrays for the hard constraints that remain once a caller has matched category and served
+ * area by lookup (pairs.ts, serving.ts): one definition compiled for volume, checked against violations().
+ */
+export interface CompiledOffers {
+  offers: readonly OfferView[]
+  days: Int32Array; hours: Int32Array; from: Float64Array; until: Float64Array; trust: Int8Array; focus: Int32Array
+  track: Float64Array; left: Float64Array
+  /** Focus groups as bits when there are few enough of them; otherwise holds('focus') decides. */
+  focusBits: Map<string, number> | null
+}
+export interface CompiledNeed { need: NeedView; days: number; hours: number; from: number; until: number; trust: number; focus: number }
+
+export function compileOffers(offers: readonly OfferView[], needs: readonly NeedView[]): CompiledOffers {
+  const M = offers.length
+  let focusBits: Map<string, number> | null = new Map<string, number>()
+  for (const x of [...needs.map((n) => n.org.focus), ...offers.map((o) => o.focus)]) {
+    for (const f of x) if (!focusBits.has(f)) focusBits.set(f, focusBits.size)
+  }
+  if (focusBits.size > 31) focusBits = null
+  const c: CompiledOffers = {
+    offers, days: new Int32Array(M), hours: new Int32Array(M), from: new Float64Array(M), until: new Float64Array(M), trust: new Int8Array(M),
+    focus: new Int32Array(M), track: new Float64Array(M), left: new Float64Array(M), focusBits,
+  }
+  for (let j = 0; j < M; j++) {
+    const o = offers[j], s = parseSchedule(o.schedule)
+    c.days[j] = s.days; c.hours[j] = s.hours; c.from[j] = lower(o.from); c.until[j] = upper(o.until)
+    c.trust[j] = trustRank(o.minTrust); c.focus[j] = focusMask(focusBits, o.focus); c.track[j] = trackValue(o.track); c.left[j] = o.remaining
+  }
+  return c
+}
+
+export function compileNeed(n: NeedView, c: CompiledOffers): CompiledNeed {
+  const s = parseSchedule(n.schedule)
+  return { need: n, days: s.days, hours: s.hours, from: lower(n.from), until: upper(n.until), trust: trustRank(n.org.trust), focus: focusMask(c.focusBits, n.org.focus) }
+}
+
+const focusMask = (bits: Map<string, number> | null, fs: readonly string[]) => (bits ? fs.reduce((m, f) => m | (1 << bits.get(f)!), 0) : 0)
+
+/**
+ * Whether offer j may serve the need, for a pair already known to share the category and with the offer's
+ * served area above the need's place: capacity, schedule, dates, trust and focus, as feasibility.ts says.
+ */
+export function fitsCompiled(n: CompiledNeed, c: CompiledOffers, j: number): boolean {
+  if (c.left[j] <= 0) return false
+  if ((n.days & c.days[j]) === 0 || (n.hours & c.hours[j]) === 0) return false
+  if (n.from > c.until[j] || c.from[j] > n.until || n.trust < c.trust[j]) return false
+  if (c.focusBits ? c.focus[j] !== 0 && (c.focus[j] & n.focus) === 0 : !holds('focus', n.need, c.offers[j])) return false
+  // Last, as the dearest check: what the two are about (topics.ts), by the same rule as everywhere.
+  return holds('topic', n.need, c.offers[j])
 }
 
 /** Counting sort of one need's pairs by score, descending; stable, so ties keep their (deterministic) order. */

@@ -76,12 +76,12 @@ describe('/map', () => {
     const res = await get('/map?category=venue')
     expect(res.statusCode).toBe(200)
     // Community A: needs 10 (the arranged 2 are reserved); supply 10 left of the street offer + 4 of its own.
-    expect(row(res.body, w.communityA.id)).toBe('荔枝湾社区 | 10 | 14 | -4 | 1 | 2 | +0.29')
-    expect(row(res.body, w.yucun.id)).toBe('渔村社区 | 6 | 10 | -4 | 1 | 1 | +0.40')
+    expect(row(res.body, w.communityA.id)).toBe('荔枝湾社区 | 10 | 14 | 0 | 1 | 0 | 2 | +0.29')
+    expect(row(res.body, w.yucun.id)).toBe('渔村社区 | 6 | 10 | 0 | 1 | 0 | 1 | +0.40')
     // The street counts its street-wide offer once: 10 + 4, not 10 + 10 + 4.
-    expect(row(res.body, w.streetA.id)).toBe('东湖街道 · 街道小计 | 16 | 14 | 2 | 2 | 2 | −0.13')
-    expect(row(res.body, w.communityB.id)).toBe('南岸社区 | 0 | 0 | 0 | 0 | 0 | —')
-    expect(titleOf(res.body, w.communityA.id)).toBe('荔枝湾社区 · 场地：需求 10 小时，资源 14 小时（1 条需求，2 项资源）；平衡 +0.29')
+    expect(row(res.body, w.streetA.id)).toBe('东湖街道 · 街道小计 | 16 | 14 | 2 | 2 | 0 | 2 | −0.13')
+    expect(row(res.body, w.communityB.id)).toBe('南岸社区 | 0 | 0 | 0 | 0 | 0 | 0 | —')
+    expect(titleOf(res.body, w.communityA.id)).toBe('荔枝湾社区 · 场地：需求 10 小时，合适的资源 14 小时（1 条需求，其中 0 条没有任何资源合适；2 项资源）；平衡 +0.29')
     // Colours by class (CSP allows no inline style): +0.29 is step 4, no listings at all is its own class.
     expect(res.body).toMatch(new RegExp(`id="map-cell-${w.communityA.id}"><title>[^<]*</title><path d="M[^"]+Z" class="map-fill-4"/>`))
     expect(res.body).toMatch(new RegExp(`id="map-cell-${w.communityB.id}"><title>[^<]*</title><path d="M[^"]+Z" class="map-fill-none"/>`))
@@ -95,16 +95,50 @@ describe('/map', () => {
   it('for all categories combines balances and names the categories short of supply, in English too', async () => {
     const res = await get('/map', { 'accept-language': 'en' })
     // Weighted by listings: venue +0.40 over 2 listings, training −1 over 2 → −0.30.
-    expect(row(res.body, w.yucun.id)).toBe('Yucun Community | 3 | 1 | −0.30 | Training')
+    expect(row(res.body, w.yucun.id)).toBe('Yucun Community | 3 | 2 | 1 | −0.30 | Training')
     expect(titleOf(res.body, w.yucun.id)).toBe('Yucun Community: 3 open needs, 1 open offer; balance −0.30; more demand than supply in: Training')
-    expect(row(res.body, w.communityA.id)).toBe('Lizhiwan Community | 1 | 2 | +0.29 | —')
+    expect(row(res.body, w.communityA.id)).toBe('Lizhiwan Community | 1 | 0 | 2 | +0.29 | —')
     // Several categories short: listed with the language's own separator (list.separator), in table and tooltip alike.
     expect(row(res.body, w.streetA.id)).toMatch(/ \| Venue, Training$/)
     expect(row((await get('/map')).body, w.streetA.id)).toMatch(/ \| 场地、培训$/)
-    expect(res.body).toContain('(supply − demand) ÷ the larger of the two, from −1 to +1')
+    expect(res.body).toContain('(fitting supply − demand) ÷ the larger of the two')
     const training = await get('/map?category=training')
-    expect(row(training.body, w.yucun.id)).toBe('渔村社区 | 8 | 0 | 8 | 2 | 0 | −1.00')
+    expect(row(training.body, w.yucun.id)).toBe('渔村社区 | 8 | 0 | 8 | 2 | 2 | 0 | −1.00')
     expect(training.body).toMatch(new RegExp(`id="map-cell-${w.yucun.id}"><title>[^<]*</title><path d="M[^"]+Z" class="map-fill-0"/>`))
+  })
+
+  it('puts a community whose needs no offer fits at the demand end of the scale, even when offers cover it', async () => {
+    // 南岸: the only materials offer there asks for endorsed groups; it covers the place but fits no need in it.
+    const res = await get('/map?category=materials')
+    expect(row(res.body, w.communityB.id)).toBe('南岸社区 | 2 | 0 | 2 | 1 | 1 | 1 | −1.00')
+    expect(res.body).toMatch(new RegExp(`id="map-cell-${w.communityB.id}"><title>[^<]*</title><path d="M[^"]+Z" class="map-fill-0"/>`))
+    // No gap anywhere is negative, in any view.
+    for (const url of ['/map', '/map?category=venue', '/map?category=training', '/map?category=materials']) {
+      const page = map.page(app.db, { category: url.split('=')[1] }, 'zh-CN')
+      for (const r of [...page.district, ...page.streets, ...page.streets.flatMap((st) => st.communities)]) expect(r.gap ?? 0).toBeGreaterThanOrEqual(0)
+    }
+  })
+
+  it('counts a district-wide offer once in the totals, in each community it fits a need in, and says so', async () => {
+    const app2 = await makeApp()
+    try {
+      const v = await seedWorld(app2)
+      const member = accounts.load(app2.db, v.member.id)!, other = accounts.load(app2.db, v.other.id)!
+      needs.post(app2.db, member, { orgId: v.orgA.id, category: 'publicity', title: '演出海报', quantity: 30, areaId: v.communityA.id })
+      needs.post(app2.db, other, { orgId: v.orgB.id, category: 'publicity', title: '活动宣传', quantity: 20, areaId: v.communityB.id })
+      offers.post(app2.db, member, { orgId: v.orgA.id, category: 'publicity', title: '全区宣传栏', quantity: 100, servesAreaId: v.district.id })
+      const page = map.page(app2.db, { category: 'publicity' }, 'zh-CN')
+      const communities = page.streets.flatMap((st) => st.communities)
+      const a = communities.find((c) => c.id === v.communityA.id)!, b = communities.find((c) => c.id === v.communityB.id)!
+      expect([a.supply, b.supply]).toEqual([100, 100])
+      expect(page.district[0]).toMatchObject({ demand: 50, supply: 100, gap: 0 })
+      const html = (await app2.inject({ url: '/map?category=publicity', headers: { 'accept-language': 'zh-CN' } })).body
+      expect(html).toContain('每项资源只算一次')
+      // Communities are labelled on the map itself.
+      expect(html).toMatch(new RegExp(`<text [^>]*class="map-label-community"[^>]*id="map-label-${v.communityA.id}">荔枝湾社区</text>`))
+    } finally {
+      await app2.close()
+    }
   })
 
   it('sorts the table by a column, communities within their street, with links that work without JavaScript', async () => {

@@ -31,30 +31,50 @@ const offers: Tally[] = [
   { areaId: 6, category: 'training', count: 1, available: 1, remaining: 2 },
 ]
 const CATS = ['venue', 'training', 'funds']
-const f = areaFigures(areas, needs, offers, CATS)
+/**
+ * Who can serve whom (matching/serving.ts decides it; here it is given): the street-wide offer fits the 10 h
+ * need in 4 and the need at street 2; the offer serving 5 fits the need there; the district-wide offer fits
+ * nothing (say it asks for a vouched group); the training offer fits. No offer fits the 5 h venue need in 4
+ * or the funds need.
+ */
+const serving = {
+  offers: [
+    { category: 'venue', remaining: 12, places: [2, 4] }, { category: 'venue', remaining: 4, places: [5] },
+    { category: 'venue', remaining: 20, places: [] }, { category: 'training', remaining: 2, places: [6] },
+  ],
+  unserved: [
+    { areaId: 4, category: 'venue', count: 1, available: 1, remaining: 5 },
+    { areaId: 4, category: 'funds', count: 1, available: 1, remaining: 1000 },
+  ],
+}
+const f = areaFigures(areas, needs, offers, CATS, serving)
 
 describe('area figures', () => {
-  it('counts a community its own needs and every offer covering it, from its street and the district too', () => {
-    expect(f.get(4)!.byCategory.venue).toEqual({ demand: 15, supply: 32, gap: -17, needs: 2, offers: 2, balance: 17 / 32 })
-    expect(f.get(5)!.byCategory.venue).toEqual({ demand: 8, supply: 36, gap: -28, needs: 1, offers: 3, balance: 28 / 36 })
-    expect(f.get(6)!.byCategory.venue).toEqual({ demand: 0, supply: 20, gap: -20, needs: 0, offers: 1, balance: 1 })
-    expect(f.get(6)!.byCategory.training).toEqual({ demand: 6, supply: 2, gap: 4, needs: 1, offers: 1, balance: -4 / 6 })
-    expect(f.get(4)!.byCategory.funds).toEqual({ demand: 1000, supply: 0, gap: 1000, needs: 1, offers: 0, balance: -1 })
-    expect(f.get(5)!.byCategory.funds).toEqual({ demand: 0, supply: 0, gap: 0, needs: 0, offers: 0, balance: null })
+  it('counts as supply only offers that fit a need here, and as short the demand no offer fits plus what fitting supply cannot cover', () => {
+    // Community 4: 15 h asked; only the street-wide 12 h fits, and only the 10 h need: the 5 h need is short whatever the supply.
+    expect(f.get(4)!.byCategory.venue).toEqual({ demand: 15, supply: 12, gap: 5, needs: 2, offers: 2, serving: 1, unserved: 1, unservedDemand: 5, balance: -5 / 15 })
+    // Community 5: three offers cover it, but only its own 4 h one fits its 8 h need.
+    expect(f.get(5)!.byCategory.venue).toEqual({ demand: 8, supply: 4, gap: 4, needs: 1, offers: 3, serving: 1, unserved: 0, unservedDemand: 0, balance: -0.5 })
+    // No demand, an offer available: the supply side; nothing listed: no colour.
+    expect(f.get(6)!.byCategory.venue).toMatchObject({ demand: 0, supply: 0, gap: 0, offers: 1, balance: 1 })
+    expect(f.get(6)!.byCategory.training).toMatchObject({ demand: 6, supply: 2, gap: 4, balance: -4 / 6 })
+    // Needs no offer can serve put the community at the demand end of the scale.
+    expect(f.get(4)!.byCategory.funds).toMatchObject({ demand: 1000, supply: 0, gap: 1000, unserved: 1, balance: -1 })
+    expect(f.get(5)!.byCategory.funds).toMatchObject({ demand: 0, supply: 0, gap: 0, needs: 0, offers: 0, balance: null })
   })
 
-  it("counts the street-wide offer once in the street's total, and needs placed at the street itself", () => {
-    // Street 2: needs 10 + 5 + 8 + 3 (at the street); offers 12 (street) + 4 (community 5) + 20 (district), each once.
-    expect(f.get(2)!.byCategory.venue).toEqual({ demand: 26, supply: 36, gap: -10, needs: 4, offers: 3, balance: 10 / 36 })
-    expect(f.get(3)!.byCategory.venue).toEqual({ demand: 0, supply: 20, gap: -20, needs: 0, offers: 1, balance: 1 })
-    expect(f.get(1)!.byCategory.venue).toEqual({ demand: 26, supply: 36, gap: -10, needs: 4, offers: 3, balance: 10 / 36 })
-    expect(f.get(1)!.byCategory.training).toEqual({ demand: 6, supply: 2, gap: 4, needs: 1, offers: 1, balance: -4 / 6 })
+  it("counts an offer once in a street's and the district's totals however many places it serves, and never a negative gap", () => {
+    // Street 2: needs 10 + 5 + 8 + 3; fitting supply 12 (serves 4 and the street itself, counted once) + 4.
+    expect(f.get(2)!.byCategory.venue).toEqual({ demand: 26, supply: 16, gap: 10, needs: 4, offers: 3, serving: 2, unserved: 1, unservedDemand: 5, balance: -10 / 26 })
+    expect(f.get(3)!.byCategory.venue).toMatchObject({ demand: 0, supply: 0, gap: 0, offers: 1, balance: 1 })
+    expect(f.get(1)!.byCategory.venue).toMatchObject({ demand: 26, supply: 16, gap: 10, serving: 2 })
+    expect(f.get(1)!.byCategory.training).toMatchObject({ demand: 6, supply: 2, gap: 4 })
+    for (const area of f.values()) for (const c of Object.values(area.byCategory)) expect(c.gap).toBeGreaterThanOrEqual(0)
   })
 
   it('combines categories by their balances weighted by listings, never by adding quantities', () => {
-    // Community 4: venue balance 17/32 over 4 listings, funds −1 over 1 listing.
-    expect(f.get(4)!.all).toEqual({ needs: 3, offers: 2, balance: (4 * (17 / 32) + 1 * -1) / 5, short: ['funds'] })
-    expect(f.get(6)!.all).toEqual({ needs: 1, offers: 2, balance: (1 * 1 + 2 * (-4 / 6)) / 3, short: ['training'] })
+    expect(f.get(4)!.all).toEqual({ needs: 3, offers: 2, unserved: 2, balance: (4 * (-5 / 15) + 1 * -1) / 5, short: ['venue', 'funds'] })
+    expect(f.get(6)!.all).toEqual({ needs: 1, offers: 2, unserved: 0, balance: (1 * 1 + 2 * (-4 / 6)) / 3, short: ['training'] })
     expect(combinedBalance({})).toBeNull()
   })
 
@@ -69,7 +89,6 @@ describe('area figures', () => {
     // The offers list shows the reserved offer, so the count does; the colour does not move.
     expect(withReserved.get(1)!.byCategory.venue).toMatchObject({ offers: 1, supply: 0 })
     expect(withReserved.get(1)!.all.balance).toBe(without.get(1)!.all.balance)
-    expect(without.get(1)!.all.balance).toBe(0)
   })
 })
 
@@ -79,6 +98,9 @@ describe('balance and colour', () => {
     expect(balance(0, 10)).toBe(1)
     expect(balance(5, 5)).toBe(0)
     expect(balance(0, 0)).toBeNull()
+    // Demand no offer fits cannot be balanced by supply that does not fit it.
+    expect(balance(10, 20, 5)).toBe(-0.5)
+    expect(balance(10, 0, 10)).toBe(-1)
   })
 
   it('maps balances onto seven steps, balanced in the middle, and no listings to its own class', () => {
