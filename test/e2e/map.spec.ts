@@ -56,6 +56,16 @@ it('shows every community as a shape with its figures, recolours by category in 
     return b.x >= 0 && b.y >= 0 && b.x + b.width <= vb.width && b.y + b.height <= vb.height
   }))
   expect(labelBoxes).toEqual([true, true, true])
+  // Every community is named on its own shape: the label's centre lies inside the community's cell.
+  const named = await page.locator('svg.asset-map text.map-label-community').evaluateAll((ts) => ts.map((t) => {
+    const id = t.id.replace('map-label-', ''), b = (t as SVGTextElement).getBBox()
+    const cell = document.querySelector(`#map-cell-${id} path`) as SVGPathElement
+    const svg = (t as SVGTextElement).ownerSVGElement!, pt = svg.createSVGPoint()
+    pt.x = b.x + b.width / 2; pt.y = b.y + b.height / 2
+    return { id: Number(id), name: t.textContent, inside: cell.isPointInFill(pt) }
+  }))
+  expect(named.map((l) => l.id).sort((a, b) => a - b)).toEqual(rows.map((r) => r.id).sort((a, b) => a - b))
+  for (const l of named) expect(l, l.name!).toMatchObject({ name: rows.find((r) => r.id === l.id)!.name, inside: true })
 
   // Hovering a community outlines it, and its <title> is the tooltip.
   const lzw = rows.find((r) => r.name === '荔枝湾社区')!
