@@ -131,6 +131,8 @@ export function tierWorth(tiers: readonly Tier[], amount: number): number {
 interface Groups {
   /** Per need: index of its (organization, category) group. */
   needGroup: Int32Array
+  /** First come, first served's flow on the same pairs, which decides the kept groups. */
+  fcfs: Float64Array
   groups: { org: OrgView; category: string; demand: number; tiers: Tier[] }[]
 }
 
@@ -158,7 +160,7 @@ function groupNeeds(index: PairIndex): Groups {
   const flow = fcfsFlow(index)
   needs.forEach((_, i) => { for (let p = index.pairStart[i]; p < index.pairStart[i + 1]; p++) got[needGroup[i]] += flow[p] })
   groups.forEach((g, k) => { g.tiers = fairnessTiers(g.demand, underResourcing(g.org), got[k] > 0) })
-  return { needGroup, groups }
+  return { needGroup, groups, fcfs: flow }
 }
 
 export function allocate(needs: readonly NeedView[], offers: readonly OfferView[], opts: AllocateOptions = {}): Allocation {
@@ -495,8 +497,8 @@ function seed(index: PairIndex, c: Component, groups: Groups['groups'], needGrou
  */
 export function firstComeFirstServed(needs: readonly NeedView[], offers: readonly OfferView[], opts: PairOptions = {}): Allocation {
   const index = feasiblePairs(needs, offers, opts)
-  const { needGroup, groups } = groupNeeds(index)
-  return measure(index, needGroup, groups, fcfsFlow(index), { components: 0, pairs: index.pairOffer.length, arcs: 0, pivots: 0, pricingRounds: 0, scoresApproximate: false })
+  const { needGroup, groups, fcfs } = groupNeeds(index)
+  return measure(index, needGroup, groups, fcfs, { components: 0, pairs: index.pairOffer.length, arcs: 0, pivots: 0, pricingRounds: 0, scoresApproximate: false })
 }
 
 function fcfsFlow(index: PairIndex): Float64Array {
@@ -510,7 +512,20 @@ function fcfsFlow(index: PairIndex): Float64Array {
   const keys = new Float64Array(index.offers.length)
   for (const [need, i] of order) {
     let want = need.quantity
-    const from = index.pairStart[i], count = index.pairStart[i + 1] - from
+    const from = index.pairStart[i], to = index.pairStart[i + 1], count = to - from
+    // Most needs are met by their first offer or two: find the earliest-posted offer with room a few times
+    // (a scan each), and sort the rest only for a need that takes from many.
+    for (let round = 0; want > 0 && round < 4; round++) {
+      let best = -1, bestRank = Infinity
+      for (let p = from; p < to; p++) {
+        const j = index.pairOffer[p]
+        if (left[j] > 0 && offerRank[j] < bestRank) { best = p; bestRank = offerRank[j] }
+      }
+      if (best < 0) { want = 0; break }
+      const j = index.pairOffer[best], take = Math.min(want, left[j])
+      flow[best] = take; left[j] -= take; want -= take
+    }
+    if (want <= 0) continue
     // Offers in posting order: rank and position packed in one number, so a native numeric sort does it.
     const ks = keys.subarray(0, count)
     for (let k = 0; k < count; k++) ks[k] = offerRank[index.pairOffer[from + k]] * 4_194_304 + k
