@@ -14,7 +14,11 @@ import { DEFAULT_WEIGHTS, type Weights } from './weights.js'
 
 export interface PairOptions {
   weights?: Weights
-  /** Text relevance for pairs the caller has it for, keyed `${needId}:${offerId}`. */
+  /**
+   * Text relevance for pairs the caller has it for, keyed `${needId}:${offerId}`. Without it, the text
+   * relevance is the overlap of the two sides' normalised keywords (topics.ts keywordRelevance), so what a
+   * pair is about always weighs in its score, through the ranker's own subject factor.
+   */
   relevance?: ReadonlyMap<string, number>
 }
 
@@ -53,6 +57,8 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
   // read through the loader's accessor each time costs more than the arithmetic.
   const area = areaValue, cover = coverageValue, share = maskShare, dates = datesValue, mean = combine
   const relevance = opts.relevance
+  // Each offer's keywords once, without repeats, for the overlap below.
+  const oWords = relevance ? [] : offers.map((o) => [...new Set(o.keywords)])
   const pairStart = new Int32Array(N + 1)
   let pairOffer = new Int32Array(Math.max(1024, N * 8))
   let pairScore = new Uint8Array(pairOffer.length)
@@ -63,6 +69,7 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
     const n = needs[i], c = compileNeed(n, compiled)
     const nDays = c.days, nHours = c.hours, nFrom = c.from, nUntil = c.until, quantity = n.quantity, depth = n.areaPath.length
     const nUrgency = urgencyValue(n.urgency), nFairness = underResourcing(n.org)
+    const nWords = relevance ? undefined : new Set(n.keywords)
     let key = `${n.category}\u0001`
     for (let level = 0; level <= depth; level++) {
       if (level > 0) key += (level > 1 ? '/' : '') + n.areaPath[level - 1]
@@ -79,7 +86,7 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
         pairOffer[P] = j
         pairScore[P] = Math.round(mean(w, areaPart, cover(oLeft[j], quantity), share(nDays, nHours, oDays[j], oHours[j]),
           dates(nFrom, nUntil, oFrom[j], oUntil[j]), nUrgency, nFairness, oTrack[j],
-          relevance ? subjectValue(sameSubject(n, offers[j]), relevance.get(`${n.id}:${offers[j].id}`) ?? 0) : undefined))
+          subjectValue(sameSubject(n, offers[j]), relevance ? relevance.get(`${n.id}:${offers[j].id}`) ?? 0 : overlap(nWords!, oWords[j]!))))
         P++
       }
     }
@@ -139,6 +146,17 @@ export function fitsCompiled(n: CompiledNeed, c: CompiledOffers, j: number): boo
   if (c.focusBits ? c.focus[j] !== 0 && (c.focus[j] & n.focus) === 0 : !holds('focus', n.need, c.offers[j])) return false
   // Last, as the dearest check: what the two are about (topics.ts), by the same rule as everywhere.
   return holds('topic', n.need, c.offers[j])
+}
+
+/**
+ * topics.ts keywordRelevance for a need's keyword set and an offer's distinct keywords, without building two
+ * sets per pair (a test holds the two equal): shared words over the longer list.
+ */
+export function overlap(need: ReadonlySet<string>, offer: readonly string[]): number {
+  if (need.size === 0 || offer.length === 0) return 0
+  let shared = 0
+  for (let k = 0; k < offer.length; k++) if (need.has(offer[k]!)) shared++
+  return shared / Math.max(need.size, offer.length)
 }
 
 /** Counting sort of one need's pairs by score, descending; stable, so ties keep their (deterministic) order. */

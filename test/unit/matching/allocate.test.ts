@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { allocate, evaluate, fairnessTiers, firstComeFirstServed, gini } from '../../../src/matching/allocate.js'
 import { violations } from '../../../src/matching/feasibility.js'
 import { generateInstance } from '../../../src/matching/generate.js'
-import { feasiblePairs } from '../../../src/matching/pairs.js'
+import { feasiblePairs, overlap } from '../../../src/matching/pairs.js'
+import { keywordRelevance } from '../../../src/matching/topics.js'
 import { pairScore, prepareNeed, prepareOffer } from '../../../src/matching/rank.js'
 import { need, offer, org } from './fixtures.js'
 
@@ -145,7 +146,7 @@ describe('first come, first served', () => {
 })
 
 describe('allocation building blocks', () => {
-  it('finds exactly the pairs violations() allows, scored as the ranker scores them', () => {
+  it('finds exactly the pairs violations() allows, scored as the ranker scores them with the keywords\' relevance', () => {
     const { needs, offers } = generateInstance({ needs: 150, offers: 150, seed: 5, streets: 1, communitiesPerStreet: 2 })
     const index = feasiblePairs(needs, offers)
     const found = new Map<string, number>()
@@ -156,10 +157,21 @@ describe('allocation building blocks', () => {
       expect(found.has(`${n.id}:${o.id}`), `${n.id}:${o.id}`).toBe(ok)
       if (ok) {
         feasible++
-        expect(found.get(`${n.id}:${o.id}`)).toBe(Math.round(pairScore(prepareNeed(n), prepareOffer(o))))
+        expect(found.get(`${n.id}:${o.id}`)).toBe(Math.round(pairScore(prepareNeed(n), prepareOffer(o), undefined, keywordRelevance(n.keywords, o.keywords))))
       }
     }
     expect(feasible).toBeGreaterThan(100)
+  })
+
+  it('weighs what a pair is about in its cost: an offer sharing the need\'s topic and words scores above one that only fits', () => {
+    const on = offer({ id: 1, topics: ['sound_equipment'], keywords: ['音响', '便携'] })
+    const near = offer({ id: 2, topics: ['sound_equipment'], keywords: ['话筒'] })
+    const index = feasiblePairs([need({ topics: ['sound_equipment'], keywords: ['音响', '便携'] })], [near, on])
+    expect(Array.from(index.pairOffer, (j) => index.offers[j]!.id)).toEqual([1, 2])
+    expect(index.pairScore[0]).toBeGreaterThan(index.pairScore[1]!)
+    for (const [a, b] of [[['x', 'y'], ['y', 'z', 'z']], [[], ['x']], [['x'], ['x']], [['a', 'b', 'c'], ['c']]]) {
+      expect(overlap(new Set(a), [...new Set(b)])).toBe(keywordRelevance(a!, b!))
+    }
   })
 
   it('values an organization’s allocation concavely: first unit, first fifth, first half, the rest', () => {
