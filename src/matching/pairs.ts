@@ -57,8 +57,12 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
   // read through the loader's accessor each time costs more than the arithmetic.
   const area = areaValue, cover = coverageValue, share = maskShare, dates = datesValue, mean = combine
   const relevance = opts.relevance
-  // Each offer's keywords once, without repeats, for the overlap below.
-  const oWords = relevance ? [] : offers.map((o) => [...new Set(o.keywords)])
+  // Keywords as numbers: each offer's distinct ones once, and the need's marked in wordMark with its stamp.
+  const words = new Map<string, number>()
+  const wordId = (k: string) => { let id = words.get(k); if (id === undefined) words.set(k, (id = words.size)); return id }
+  const oWords = relevance ? [] : offers.map((o) => Int32Array.from(new Set(o.keywords), wordId))
+  if (!relevance) for (const n of needs) for (const k of n.keywords) wordId(k)
+  const wordMark = new Int32Array(words.size)
   const pairStart = new Int32Array(N + 1)
   let pairOffer = new Int32Array(Math.max(1024, N * 8))
   let pairScore = new Uint8Array(pairOffer.length)
@@ -69,7 +73,7 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
     const n = needs[i], c = compileNeed(n, compiled)
     const nDays = c.days, nHours = c.hours, nFrom = c.from, nUntil = c.until, quantity = n.quantity, depth = n.areaPath.length
     const nUrgency = urgencyValue(n.urgency), nFairness = underResourcing(n.org)
-    const nWords = relevance ? undefined : new Set(n.keywords)
+    if (!relevance) for (const k of n.keywords) wordMark[wordId(k)] = i + 1
     let key = `${n.category}\u0001`
     for (let level = 0; level <= depth; level++) {
       if (level > 0) key += (level > 1 ? '/' : '') + n.areaPath[level - 1]
@@ -86,7 +90,7 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
         pairOffer[P] = j
         pairScore[P] = Math.round(mean(w, areaPart, cover(oLeft[j], quantity), share(nDays, nHours, oDays[j], oHours[j]),
           dates(nFrom, nUntil, oFrom[j], oUntil[j]), nUrgency, nFairness, oTrack[j],
-          subjectValue(sameSubject(n, offers[j]), relevance ? relevance.get(`${n.id}:${offers[j].id}`) ?? 0 : overlap(nWords!, oWords[j]!))))
+          subjectValue(compiled.subjects.sameSubject(c, compiled, j), relevance ? relevance.get(`${n.id}:${offers[j].id}`) ?? 0 : shared(wordMark, i + 1, n.keywords, oWords[j]!))))
         P++
       }
     }
@@ -106,8 +110,45 @@ export interface CompiledOffers {
   track: Float64Array; left: Float64Array
   /** Focus groups as bits when there are few enough of them; otherwise holds('focus') decides. */
   focusBits: Map<string, number> | null
+  /** Each offer's list of topics as a number (−1 for none), and what holds('topic') said per pair of lists. */
+  topicList: Int32Array
+  subjects: SubjectMemo
 }
-export interface CompiledNeed { need: NeedView; days: number; hours: number; from: number; until: number; trust: number; focus: number }
+export interface CompiledNeed { need: NeedView; days: number; hours: number; from: number; until: number; trust: number; focus: number; topicList: number }
+
+/**
+ * holds('topic') and sameSubject() remembered per (need's topics, offer's topics) when both sides have topics:
+ * then relate() reads the topic lists alone, and a district has a few hundred distinct lists but millions of
+ * pairs. A side without topics is decided by its words, pair by pair, as holds() says.
+ */
+class SubjectMemo {
+  private readonly lists = new Map<string, number>()
+  private readonly fit = new Map<number, boolean>()
+  private readonly same = new Map<number, boolean>()
+  list(topics: readonly string[]): number {
+    if (topics.length === 0) return -1
+    const key = topics.join('\u0001')
+    let id = this.lists.get(key)
+    if (id === undefined) this.lists.set(key, (id = this.lists.size))
+    return id
+  }
+  fits(n: CompiledNeed, c: CompiledOffers, j: number): boolean {
+    const o = c.topicList[j]!
+    if (n.topicList < 0 || o < 0) return holds('topic', n.need, c.offers[j]!)
+    const key = n.topicList * 1_048_576 + o
+    let v = this.fit.get(key)
+    if (v === undefined) this.fit.set(key, (v = holds('topic', n.need, c.offers[j]!)))
+    return v
+  }
+  sameSubject(n: CompiledNeed, c: CompiledOffers, j: number): boolean {
+    const o = c.topicList[j]!
+    if (n.topicList < 0 || o < 0) return sameSubject(n.need, c.offers[j]!)
+    const key = n.topicList * 1_048_576 + o
+    let v = this.same.get(key)
+    if (v === undefined) this.same.set(key, (v = sameSubject(n.need, c.offers[j]!)))
+    return v
+  }
+}
 
 export function compileOffers(offers: readonly OfferView[], needs: readonly NeedView[]): CompiledOffers {
   const M = offers.length
@@ -119,18 +160,23 @@ export function compileOffers(offers: readonly OfferView[], needs: readonly Need
   const c: CompiledOffers = {
     offers, days: new Int32Array(M), hours: new Int32Array(M), from: new Float64Array(M), until: new Float64Array(M), trust: new Int8Array(M),
     focus: new Int32Array(M), track: new Float64Array(M), left: new Float64Array(M), focusBits,
+    topicList: new Int32Array(M), subjects: new SubjectMemo(),
   }
   for (let j = 0; j < M; j++) {
     const o = offers[j], s = parseSchedule(o.schedule)
     c.days[j] = s.days; c.hours[j] = s.hours; c.from[j] = lower(o.from); c.until[j] = upper(o.until)
     c.trust[j] = trustRank(o.minTrust); c.focus[j] = focusMask(focusBits, o.focus); c.track[j] = trackValue(o.track); c.left[j] = o.remaining
+    c.topicList[j] = c.subjects.list(o.topics)
   }
   return c
 }
 
 export function compileNeed(n: NeedView, c: CompiledOffers): CompiledNeed {
   const s = parseSchedule(n.schedule)
-  return { need: n, days: s.days, hours: s.hours, from: lower(n.from), until: upper(n.until), trust: trustRank(n.org.trust), focus: focusMask(c.focusBits, n.org.focus) }
+  return {
+    need: n, days: s.days, hours: s.hours, from: lower(n.from), until: upper(n.until), trust: trustRank(n.org.trust), focus: focusMask(c.focusBits, n.org.focus),
+    topicList: c.subjects.list(n.topics),
+  }
 }
 
 const focusMask = (bits: Map<string, number> | null, fs: readonly string[]) => (bits ? fs.reduce((m, f) => m | (1 << bits.get(f)!), 0) : 0)
@@ -145,7 +191,7 @@ export function fitsCompiled(n: CompiledNeed, c: CompiledOffers, j: number): boo
   if (n.from > c.until[j] || c.from[j] > n.until || n.trust < c.trust[j]) return false
   if (c.focusBits ? c.focus[j] !== 0 && (c.focus[j] & n.focus) === 0 : !holds('focus', n.need, c.offers[j])) return false
   // Last, as the dearest check: what the two are about (topics.ts), by the same rule as everywhere.
-  return holds('topic', n.need, c.offers[j])
+  return c.subjects.fits(n, c, j)
 }
 
 /**
@@ -157,6 +203,20 @@ export function overlap(need: ReadonlySet<string>, offer: readonly string[]): nu
   let shared = 0
   for (let k = 0; k < offer.length; k++) if (need.has(offer[k]!)) shared++
   return shared / Math.max(need.size, offer.length)
+}
+
+/** overlap() on numbered words: the need's distinct words are those marked with its stamp. */
+function shared(mark: Int32Array, stamp: number, needWords: readonly string[], offer: Int32Array): number {
+  if (needWords.length === 0 || offer.length === 0) return 0
+  let n = 0, hits = 0
+  for (let k = 0; k < offer.length; k++) if (mark[offer[k]!] === stamp) hits++
+  // The need's distinct word count: its list is short, so a quadratic check beats building a set.
+  for (let a = 0; a < needWords.length; a++) {
+    let seen = false
+    for (let b = 0; b < a && !seen; b++) seen = needWords[b] === needWords[a]
+    if (!seen) n++
+  }
+  return hits / Math.max(n, offer.length)
 }
 
 /** Counting sort of one need's pairs by score, descending; stable, so ties keep their (deterministic) order. */
