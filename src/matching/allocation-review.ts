@@ -17,7 +17,7 @@ import { translate, type Locale } from '../i18n/i18n.js'
 import { presenter } from './present.js'
 import type { Message, Reason } from './types.js'
 
-export interface StoredAssignment { needId: number; offerId: number; quantity: number; score: number; reasons?: Reason[] }
+export interface StoredAssignment { needId: number; offerId: number; quantity: number; score: number; reasons?: Reason[]; fitScore?: number }
 export interface StoredFairness { organizations: number; organizationsWithNothing: number; gini: number; fairShare?: number; groups?: number; groupsServed?: number }
 export interface Skipped { needId: number; offerId: number; key: string; params: Record<string, string | number> }
 export interface StoredResult {
@@ -76,8 +76,8 @@ export function reviewRows(db: Db, run: { createdAt: string; result: StoredResul
     else if (need.updatedAt > run.createdAt || offer.updatedAt > run.createdAt) blocked = { key: 'alloc.blocked.changed', params: {}, hard: false }
     return {
       ...a, key: rowKey(a), need, offer, unit: need?.unit ?? '', category: need?.category ?? '',
-      // The three that weigh most, as a leader sees them; the proposal keeps them all.
-      reasons: say.reasons(a.reasons ?? []).sort((x, y) => y.contribution - x.contribution).slice(0, 3),
+      // The three that weigh most in words, and for a broker the whole table (as on a match card).
+      reasons: say.fit(a.reasons ?? [], a.fitScore ?? a.score),
       blocked: blocked && { ...blocked, text: translate(locale, blocked.key, blocked.params) },
     }
   })

@@ -320,7 +320,10 @@ export function runAllocation(db: Db, broker: CurrentUser, params: { areaIds: nu
   const ms = Math.round(performance.now() - started)
   const baseline = firstComeFirstServed(needViews, offerViews)
   // Each row carries its reasons as a proposal made from it would (assessPair), for the broker to judge.
-  const assignments = proposal.assignments.map((a) => ({ ...a, reasons: assessPair(db, a.needId, a.offerId)?.reasons ?? [] }))
+  const assignments = proposal.assignments.map((a) => {
+    const pair = assessPair(db, a.needId, a.offerId)
+    return { ...a, reasons: pair?.reasons ?? [], fitScore: pair?.score ?? a.score }
+  })
   const result = { proposal: { ...compact(proposal), assignments }, baseline: { coverage: baseline.coverage, fairness: baseline.fairness, unservedOrgIds: baseline.unserved.map((u) => u.orgId) }, ms }
   const run = db.insert(allocationRuns).values({ brokerId: broker.id, params, result, createdAt: now.toISOString() }).returning().get()
   return { id: run.id, ...result }

@@ -124,9 +124,9 @@ describe('/map', () => {
     try {
       const v = await seedWorld(app2)
       const member = accounts.load(app2.db, v.member.id)!, other = accounts.load(app2.db, v.other.id)!
-      needs.post(app2.db, member, { orgId: v.orgA.id, category: 'publicity', title: '演出海报', quantity: 30, areaId: v.communityA.id })
-      needs.post(app2.db, other, { orgId: v.orgB.id, category: 'publicity', title: '活动宣传', quantity: 20, areaId: v.communityB.id })
-      offers.post(app2.db, member, { orgId: v.orgA.id, category: 'publicity', title: '全区宣传栏', quantity: 100, servesAreaId: v.district.id })
+      needs.post(app2.db, member, { orgId: v.orgA.id, category: 'publicity', title: '演出海报', quantity: 30, areaId: v.communityA.id, topics: ['print_materials'] })
+      needs.post(app2.db, other, { orgId: v.orgB.id, category: 'publicity', title: '活动海报', quantity: 20, areaId: v.communityB.id, topics: ['print_materials'] })
+      offers.post(app2.db, member, { orgId: v.orgA.id, category: 'publicity', title: '全区海报印刷', quantity: 100, servesAreaId: v.district.id, topics: ['print_materials'] })
       const page = map.page(app2.db, { category: 'publicity' }, 'zh-CN')
       const communities = page.streets.flatMap((st) => st.communities)
       const a = communities.find((c) => c.id === v.communityA.id)!, b = communities.find((c) => c.id === v.communityB.id)!
