@@ -198,7 +198,8 @@ describe('search syntax in the box is just text', () => {
     for (const q of NASTY) {
       for (const url of URLS) {
         const res = await new Browser(app).get(url + encodeURIComponent(q))
-        expect(res.statusCode, `${url}${q}`).toBe(200)
+        // A lone NUL is cleaned away like any control character in a text field: where q is required, it is missing.
+        expect(res.statusCode, `${url}${q}`).toBe(q === '\u0000' && url === '/api/v1/search?q=' ? 400 : 200)
         if (url.startsWith('/api/')) expect(() => res.json(), `${url}${q}`).not.toThrow()
       }
     }
