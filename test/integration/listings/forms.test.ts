@@ -255,28 +255,29 @@ describe('bad input: 422, the form again, each problem next to its field in the 
       urgency: ['validation.choose'], description: ['validation.too_long', { limit: 4000 }], place: ['validation.too_long', { limit: 200 }], areaId: ['validation.not_integer'],
     } },
     { name: 'more schema problems in the need form', kind: 'need', form: () => needForm(w, {
-      title: '长'.repeat(121), quantity: 10_000_001, fromDate: '1 March', expiresAt: '2026-3-1', category: '',
+      title: '长'.repeat(121), quantity: 10_000_001, fromDate: '1 March', expiresAt: '2026-3-1', untilDate: '2026-02-30', category: '',
     }), errors: {
-      title: ['validation.too_long', { limit: 120 }], quantity: ['validation.too_large', { limit: 10_000_000 }], fromDate: ['validation.invalid'],
-      expiresAt: ['validation.invalid'], category: ['validation.required'],
+      // Every date field is a calendar-date: not a date, not written YYYY-MM-DD, or not on the calendar.
+      title: ['validation.too_long', { limit: 120 }], quantity: ['validation.too_large', { limit: 10_000_000 }], fromDate: ['validation.date'],
+      expiresAt: ['validation.date'], untilDate: ['validation.date'], category: ['validation.required'],
     } },
     { name: 'rules of the need form', kind: 'need', form: () => needForm(w, {
-      category: 'spaceships', fromDate: '2026-02-30', untilDate: day(10), expiresAt: day(-1), areaId: 99_999,
+      category: 'spaceships', fromDate: day(1), untilDate: day(10), expiresAt: day(-1), areaId: 99_999,
     }), errors: {
-      category: ['validation.choose'], fromDate: ['validation.date'], expiresAt: ['validation.expiry_past'], areaId: ['validation.area_missing'],
+      category: ['validation.choose'], expiresAt: ['validation.expiry_past'], areaId: ['validation.area_missing'],
     } },
     { name: 'a window that ends before it starts', kind: 'need', form: () => needForm(w, { fromDate: day(20), untilDate: day(10) }),
       errors: { untilDate: ['validation.window'] } },
     { name: 'a tampered schedule', kind: 'need', form: () => needForm(w, { days: ['TU', 'XX'], periods: ['night'] }),
       errors: { days: ['validation.choose'], periods: ['validation.choose'] } },
     { name: 'schema problems in the offer form', kind: 'offer', form: () => offerForm(w, {
-      title: 'x', quantity: -4, minTrust: 'best friends', focus: ['elderly', 'aliens'], servesAreaId: '',
+      title: 'x', quantity: -4, minTrust: 'best friends', focus: ['elderly', 'aliens'], servesAreaId: '', untilDate: '2026-04-31',
     }), errors: {
       title: ['validation.too_short', { limit: 2 }], quantity: ['validation.too_small', { limit: 1 }], minTrust: ['validation.choose'],
-      focus: ['validation.choose'], servesAreaId: ['validation.required'],
+      focus: ['validation.choose'], servesAreaId: ['validation.required'], untilDate: ['validation.date'],
     } },
-    { name: 'rules of the offer form', kind: 'offer', form: () => offerForm(w, { servesAreaId: 99_999, untilDate: '2026-04-31', fromDate: day(1) }),
-      errors: { servesAreaId: ['validation.area_missing'], untilDate: ['validation.date'] } },
+    { name: 'rules of the offer form', kind: 'offer', form: () => offerForm(w, { servesAreaId: 99_999, untilDate: day(10), fromDate: day(1) }),
+      errors: { servesAreaId: ['validation.area_missing'] } },
   ]
 
   for (const c of CASES) {
