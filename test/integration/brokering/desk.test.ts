@@ -18,8 +18,9 @@ const ago = (days: number) => new Date(Date.now() - days * DAY)
  */
 async function deskWorld(app: FastifyInstance) {
   const w = await brokerWorld(app, { now: ago(60) })
+  // The requests are for the world's activity room: each need's poster chose that topic.
   const post = (title: string, quantity: number, when: Date, extra: Partial<needs.NeedInput> = {}) =>
-    needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title, quantity, areaId: w.communityA.id, ...extra }, when)
+    needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title, quantity, areaId: w.communityA.id, topics: ['activity_room'], ...extra }, when)
   const request = (needId: number, when: Date, quantity = 1) => matches.open(app.db, w.member, 'request', { needId, offerId: w.offer.id, quantity }, when)
 
   // Training that nobody offers: no feasible offer at all.
@@ -56,7 +57,7 @@ async function deskWorld(app: FastifyInstance) {
   matches.fire(app.db, w.other, usedMatch.id, 'accept', {}, ago(32))
   matches.fire(app.db, w.other, usedMatch.id, 'deliver', { quantity: 2 }, ago(29))
   // Street B's own old request, for broker 2.
-  const bNeed = needs.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '南岸等了很久的申请', quantity: 2, areaId: w.communityB.id }, ago(8))
+  const bNeed = needs.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '南岸等了很久的申请', quantity: 2, areaId: w.communityB.id, topics: ['activity_room'] }, ago(8))
   const bRequest = matches.open(app.db, w.other, 'request', { needId: bNeed.id, offerId: w.offer.id, quantity: 1 }, ago(7))
   return { ...w, usedOnce, stuck, stuckElsewhere, oldRequest, newRequest, acceptedLongAgo, acceptedRecently, windowPassed, deliveredLongAgo, deliveredRecently, idle, fresh, idleElsewhere, bRequest }
 }
