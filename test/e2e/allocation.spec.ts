@@ -33,13 +33,13 @@ it('runs an allocation, selects all, unticks one row as not relevant and sends t
   // Nothing ticked to begin with; every row shows its reasons.
   const keep = page.locator('#alloc-rows input[name="keep"]:not([disabled])')
   expect(await keep.evaluateAll((bs) => bs.filter((b) => (b as HTMLInputElement).checked).length)).toBe(0)
-  expect(await page.locator('#alloc-rows tbody tr').evaluateAll((trs) => trs.every((tr) => tr.querySelectorAll('ul.reasons li').length > 0))).toBe(true)
+  expect(await page.locator('#alloc-rows > tbody > tr').evaluateAll((trs) => trs.every((tr) => tr.querySelectorAll('ul.reasons li').length > 0))).toBe(true)
 
   // "Select all" ticks every row that can be sent.
   await page.locator('#alloc-select-all').check()
   expect(await keep.evaluateAll((bs) => bs.every((b) => (b as HTMLInputElement).checked))).toBe(true)
   // Marking the first row not relevant unticks it.
-  const first = page.locator('#alloc-rows tbody tr').first()
+  const first = page.locator('#alloc-rows > tbody > tr').first()
   const key = (await first.getAttribute('data-row'))!
   await first.locator('input[name="notRelevant"]').check()
   expect(await first.locator('input[name="keep"]').isChecked()).toBe(false)
