@@ -2,7 +2,7 @@ import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import { sqliteOf, writeTx, type Db } from '../db/client.js'
 import { areas, offers, organizations, CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS } from '../db/schema.js'
 import * as fts from '../db/fts.js'
-import { NotFound, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
+import { NotFound, StaleEdit, ValidationError } from '../shared/errors.js'
 import { isCalendarDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
@@ -30,23 +30,11 @@ export interface OfferInput extends CommonInput {
   topics?: string[]
 }
 
-/** Its topics and keywords, in the same row as the listing; a topic not of its category joins the other problems. */
-function subjectOf(db: Db, input: OfferInput, confirmed: readonly string[] | undefined, problems: FieldErrors) {
-  if (problems.category) return undefined
-  try {
-    return topics.subjectFor(db, input.category, input.title, input.description, confirmed)
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err
-    Object.assign(problems, err.fields)
-    return undefined
-  }
-}
-
 function check(db: Db, input: OfferInput, now: Date, confirmed = input.topics) {
   const { unit, problems } = checkCommon(db, input, { name: 'servesAreaId', id: input.servesAreaId }, now)
   const unknownFocus = (input.focus ?? []).filter((f) => !(FOCUS_GROUPS as readonly string[]).includes(f))
   if (unknownFocus.length) problems.focus = { key: 'validation.choose' }
-  const subject = subjectOf(db, input, confirmed, problems)
+  const subject = topics.subjectOrProblems(db, input, confirmed, problems)
   throwIfAny(problems)
   return { unit, subject: subject! }
 }

@@ -8,7 +8,7 @@ import { writeTx, type Db } from '../db/client.js'
 import { needs, offers, topicTerms } from '../db/schema.js'
 import { buildVocabulary, describe, type Subject, type Topic, type TopicTerm, type Vocabulary } from '../matching/topics.js'
 import { TOPICS } from '../matching/vocabulary.js'
-import { ValidationError } from '../shared/errors.js'
+import { ValidationError, type FieldErrors } from '../shared/errors.js'
 import * as events from '../events/events.js'
 
 type Cached = { stamp: string; vocab: Vocabulary }
@@ -245,4 +245,19 @@ export function chips(db: Db, locale: string, state: ChipState) {
 /** The form's topics as the services take them: the ticks when the chips were drawn for this category, else none given. */
 export function confirmedFromForm(state: ChipState): string[] | undefined {
   return state.category && state.topicsFor === state.category ? state.topics ?? [] : undefined
+}
+
+/**
+ * A listing's subject for its write, or undefined with a topic not of its category added to the form's other
+ * problems (and nothing when the category itself is already wrong), so the poster sees every problem at once.
+ */
+export function subjectOrProblems(db: Db, listing: { category: string; title: string; description?: string }, confirmed: readonly string[] | undefined, problems: FieldErrors) {
+  if (problems.category) return undefined
+  try {
+    return subjectFor(db, listing.category, listing.title, listing.description, confirmed)
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err
+    Object.assign(problems, err.fields)
+    return undefined
+  }
 }
