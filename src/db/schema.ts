@@ -142,6 +142,8 @@ export const needs = sqliteTable('needs', {
   keywords: text('keywords', { mode: 'json' }).$type<string[]>(),
   // The poster (or a ledger) chose the topics: re-tagging after a vocabulary change leaves them alone.
   topicsConfirmed: integer('topics_confirmed', { mode: 'boolean' }).notNull().default(false),
+  // A broker entered it for the group (代填): while a draft with this set, it waits for a leader's confirmation.
+  enteredBy: integer('entered_by').references(() => users.id),
   version: integer('version').notNull().default(1),
   createdAt: createdAt(),
   updatedAt: text('updated_at').notNull(),
@@ -248,6 +250,8 @@ export const matchEvents = sqliteTable('match_events', {
   toState: text('to_state').notNull(),
   reason: text('reason'),
   quantity: integer('quantity'),
+  // The actor answered for this organization, which has no leader online (a covering broker looking after it).
+  onBehalfOf: integer('on_behalf_of').references(() => organizations.id),
 }, (t) => [index('match_events_match').on(t.matchId)])
 
 export const messages = sqliteTable('messages', {
@@ -391,3 +395,35 @@ export const fitFeedback = sqliteTable('fit_feedback', {
   userId: integer('user_id').references(() => users.id),
   createdAt: createdAt(),
 }, (t) => [index('fit_feedback_category').on(t.category, t.createdAt)])
+
+// Invitations into a group: only a hash of the single-use secret is kept; bound to one group and one role.
+export const invitations = sqliteTable('invitations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  tokenHash: text('token_hash').notNull().unique(),
+  orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  role: text('role', { enum: ['leader', 'member'] }).notNull(),
+  // Sent to this address (through the outbox); null: a link shown to the inviter to copy.
+  email: text('email'),
+  invitedBy: integer('invited_by').notNull().references(() => users.id),
+  createdAt: createdAt(),
+  expiresAt: text('expires_at').notNull(),
+  usedAt: text('used_at'),
+  usedBy: integer('used_by').references(() => users.id),
+  revokedAt: text('revoked_at'),
+}, (t) => [index('invitations_org').on(t.orgId)])
+
+// A person asks to join a group from its page; a leader approves (as a member) or declines.
+export const joinRequests = sqliteTable('join_requests', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  message: text('message').notNull().default(''),
+  createdAt: createdAt(),
+  decidedAt: text('decided_at'),
+  decidedBy: integer('decided_by').references(() => users.id),
+  decision: text('decision', { enum: ['approved', 'declined'] }),
+}, (t) => [
+  index('join_requests_org').on(t.orgId, t.decidedAt),
+  // One open request per person and group: asking twice does not queue twice.
+  uniqueIndex('join_requests_open').on(t.orgId, t.userId).where(sql`${t.decidedAt} IS NULL`),
+])
