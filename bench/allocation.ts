@@ -23,7 +23,8 @@
 import { spawnSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { allocate, firstComeFirstServed, type Allocation } from '../src/matching/allocate.js'
+import { allocate } from '../src/matching/allocate.js'
+import { firstComeFirstServed, type Allocation } from '../src/matching/outcome.js'
 import { generateInstance } from '../src/matching/generate.js'
 
 export { generateInstance, prng, CATEGORIES, type Instance, type InstanceOptions } from '../src/matching/generate.js'

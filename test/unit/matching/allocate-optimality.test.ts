@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { allocate, fairnessTiers, firstComeFirstServed, tierWorth, type Allocation } from '../../../src/matching/allocate.js'
+import { allocate } from '../../../src/matching/allocate.js'
+import { firstComeFirstServed, type Allocation } from '../../../src/matching/outcome.js'
+import { fairnessTiers, tierWorth } from '../../../src/matching/fairness.js'
 import { feasiblePairs, type PairIndex } from '../../../src/matching/pairs.js'
 import { underResourcing } from '../../../src/matching/rank.js'
 import type { NeedView, OfferView } from '../../../src/matching/types.js'

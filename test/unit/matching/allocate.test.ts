@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { allocate, evaluate, fairnessTiers, firstComeFirstServed, gini } from '../../../src/matching/allocate.js'
+import { allocate } from '../../../src/matching/allocate.js'
+import { evaluate, firstComeFirstServed } from '../../../src/matching/outcome.js'
+import { fairnessTiers, gini } from '../../../src/matching/fairness.js'
 import { violations } from '../../../src/matching/feasibility.js'
 import { generateInstance } from '../../../src/matching/generate.js'
 import { feasiblePairs, overlap } from '../../../src/matching/pairs.js'
