@@ -427,3 +427,30 @@ export const joinRequests = sqliteTable('join_requests', {
   // One open request per person and group: asking twice does not queue twice.
   uniqueIndex('join_requests_open').on(t.orgId, t.userId).where(sql`${t.decidedAt} IS NULL`),
 ])
+
+// A capacity-building project (能力建设项目): a street's or community's cohort of groups over a period, paid for by a
+// funder; its page compares the cohort's baseline with its endline (src/capacity/cohort.ts).
+export const projects = sqliteTable('projects', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  funder: text('funder').notNull().default(''),
+  areaId: integer('area_id').notNull().references(() => areas.id),
+  startsOn: text('starts_on').notNull(),
+  endsOn: text('ends_on').notNull(),
+  description: text('description').notNull().default(''),
+  createdBy: integer('created_by').notNull().references(() => users.id),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [index('projects_area').on(t.areaId), check('projects_period', sql`${t.startsOn} <= ${t.endsOn}`)])
+
+export const projectGroups = sqliteTable('project_groups', {
+  projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  orgId: integer('org_id').notNull().references(() => organizations.id),
+  joinedOn: text('joined_on').notNull(),
+  // Left the project: the group stays listed, apart, and counts in no figure.
+  leftOn: text('left_on'),
+  // The group's leader agreed that the street office may see its own scores (not just the cohort's means).
+  consentAt: text('consent_at'),
+  consentBy: integer('consent_by').references(() => users.id),
+}, (t) => [primaryKey({ columns: [t.projectId, t.orgId] }), index('project_groups_org').on(t.orgId)])
