@@ -32,6 +32,7 @@ import mapRoutes from './impact/map.routes.js'
 import reportsRoutes from './reports/reports.routes.js'
 import reportsNav from './reports/nav.js'
 import matchesApi from './brokering/matches.api.js'
+import requestsApi from './brokering/requests.api.js'
 import matchingApi from './matching/matching.api.js'
 import unreadBadge from './notifications/unread.js'
 import notificationsRoutes from './notifications/notifications.routes.js'
@@ -134,6 +135,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(mapRoutes)
   await app.register(reportsRoutes)
   await app.register(matchesApi)
+  await app.register(requestsApi)
   await app.register(matchingApi)
   await app.register(notificationsRoutes)
   await app.register(capacityRoutes)

@@ -9,20 +9,22 @@ const TransitionBody = {
   properties: { event: oneOf(EVENTS), reason: oneOf(REASONS), quantity: int(0, 10_000_000), rating: int(1, 5), comment: text(1000), idempotency_key: { type: 'string', maxLength: 80 } },
 }
 
-const json = (m: ReturnType<typeof matches.listFor>[number]) => ({
+/** A match as the API shows it (any row carrying a match's columns: a list item, or a match just opened). */
+type MatchFields = Pick<matches.Match, 'id' | 'needId' | 'offerId' | 'quantity' | 'deliveredQuantity' | 'state' | 'origin' | 'score' | 'reason' | 'createdAt' | 'updatedAt' | 'acceptedAt' | 'deliveredAt'>
+export const matchJson = (m: MatchFields) => ({
   id: m.id, need: m.needId, offer: m.offerId, quantity: m.quantity, delivered_quantity: m.deliveredQuantity, state: m.state, origin: m.origin,
   score: m.score, reason: m.reason, created_at: m.createdAt, updated_at: m.updatedAt, accepted_at: m.acceptedAt, delivered_at: m.deliveredAt,
 })
 
 /** The caller's matches, through the same scoped lookups as the web: others' matches are simply not found. */
 const matchesApi: FastifyPluginAsync = async (app) => {
-  app.get('/api/v1/matches', { config: { access: 'signed_in' } }, async (req) => ({ items: matches.listFor(app.db, req.user!).map(json) }))
+  app.get('/api/v1/matches', { config: { access: 'signed_in' } }, async (req) => ({ items: matches.listFor(app.db, req.user!).map(matchJson) }))
 
   app.get('/api/v1/matches/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req) => {
     const match = matches.findVisible(app.db, req.user!, (req.params as { id: number }).id)
     if (!match) throw new NotFound()
     const contacts = matches.contacts(app.db, match)
-    return { ...json(match), actions: match.actions, history: matches.history(app.db, match.id), ...(contacts ? { contacts } : {}) }
+    return { ...matchJson(match), actions: match.actions, history: matches.history(app.db, match.id), ...(contacts ? { contacts } : {}) }
   })
 
   app.post('/api/v1/matches/:id/transitions', { config: { access: 'signed_in' }, schema: { params: idParam, body: TransitionBody } }, async (req) => {
