@@ -6,11 +6,13 @@ import * as accounts from './accounts/accounts.js'
 import * as tokens from './accounts/tokens.js'
 import { isEmpty, seedDemo } from './demo/seed.js'
 import * as topics from './topics/topics.js'
+import { resolveAreaRefs } from './areas/refs.js'
 import { exportCommand, hsdsExportCommand, importCommand } from './interchange/commands.js'
 
 const USAGE = `Usage: npm run cli -- <command>
   seed                                         load the demo district (empty database only)
-  user add --email E --role member|broker|admin [--password P] [--name N]
+  user add --email E --role member|broker|admin [--password P] [--name N] [--areas REF[,REF]]
+  user areas --email E --areas REF[,REF]       set the areas a broker covers (area refs as in the ledger; '' for none)
   token add --user EMAIL [--label L]           issue an API bearer token
   backup FILE                                  online backup, checked with integrity_check
   import [--as EMAIL] FILE [FILE...]           import a ledger: one .json file (assetbridge/v1), or .csv files
@@ -29,12 +31,18 @@ function fail(message: string): never {
 async function main(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, user: { type: 'string' }, label: { type: 'string' }, format: { type: 'string' }, lang: { type: 'string' }, as: { type: 'string' } },
+    options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, user: { type: 'string' }, label: { type: 'string' }, format: { type: 'string' }, lang: { type: 'string' }, as: { type: 'string' }, areas: { type: 'string' } },
   })
   const [command, sub] = positionals
   if (!command || command === 'help') return console.log(USAGE)
   const config = loadConfig(process.env)
   const { db, sqlite } = openDb(config.dbPath, config.root)
+  /** `--areas a,b`: the area ids, or a clear refusal naming every ref that is no area (exit 2, nothing changed). */
+  const brokerAreas = (list: string) => {
+    const { ids, unknown } = resolveAreaRefs(db, list.split(','))
+    if (unknown.length) fail(`unknown area ref${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (refs as in the ledger: npm run cli -- export FILE.json lists them)`)
+    return ids
+  }
   try {
     switch (command) {
       case 'seed': {
@@ -43,12 +51,26 @@ async function main(argv: string[]) {
         return
       }
       case 'user': {
+        if (sub === 'areas') {
+          if (!values.email || values.areas === undefined) fail(USAGE)
+          const user = accounts.findByEmail(db, values.email)
+          if (!user) fail(`no account ${values.email}`)
+          if (user.role !== 'broker') fail(`${user.email} is ${user.role === 'admin' ? 'an admin' : 'a member'}: only a broker covers areas`)
+          const areaIds = brokerAreas(values.areas)
+          accounts.setBrokerAreas(db, null, user.id, areaIds)
+          console.log(`user ${user.id} ${user.email} covers ${areaIds.length ? values.areas.split(',').map((r) => r.trim()).filter(Boolean).join(', ') : 'no area'}`)
+          return
+        }
         if (sub !== 'add' || !values.email || !values.role) fail(USAGE)
         if (!accounts.ROLES.includes(values.role as accounts.Role)) fail(`--role must be one of ${accounts.ROLES.join(', ')}`)
+        if (values.areas !== undefined && values.role !== 'broker') fail('--areas is for a broker (--role broker): only a broker covers areas')
         if (accounts.findByEmail(db, values.email)) fail(`${values.email} already has an account`)
+        // Checked before the account is made: an unknown ref adds nothing.
+        const areaIds = values.areas === undefined ? [] : brokerAreas(values.areas)
         const password = values.password ?? crypto.randomBytes(12).toString('base64url')
         const user = await accounts.add(db, { email: values.email, role: values.role as accounts.Role, password, name: values.name })
-        console.log(`user ${user.id} ${user.email} (${user.role})${values.password ? '' : ` password: ${password}`}`)
+        if (areaIds.length) accounts.setBrokerAreas(db, null, user.id, areaIds)
+        console.log(`user ${user.id} ${user.email} (${user.role})${values.password ? '' : ` password: ${password}`}${areaIds.length ? `, covering ${areaIds.length} area(s)` : ''}`)
         return
       }
       case 'token': {

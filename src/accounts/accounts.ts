@@ -129,7 +129,7 @@ export function setDisabled(db: Db, actorId: number, userId: number, disabled: b
   })
 }
 
-export function setBrokerAreas(db: Db, actorId: number, userId: number, areaIds: number[], now = new Date()) {
+export function setBrokerAreas(db: Db, actorId: number | null, userId: number, areaIds: number[], now = new Date()) {
   writeTx(db, (tx) => {
     const known = new Set(tx.select({ id: areas.id }).from(areas).all().map((a) => a.id))
     const bad = areaIds.filter((id) => !known.has(id))
