@@ -1,7 +1,7 @@
 /**
  * `npm run bench crash`: nothing acknowledged is lost when the server dies.
  *
- * Starts the real server (`node --import tsx src/server.ts`) on a throwaway database, signs in as the demo
+ * Starts the real server as `npm start` does (compiled, `node dist/server.js`) on a throwaway database, signs in as the demo
  * leader and holder over HTTP, and streams acknowledged writes at it — offers, needs, requests, acceptances,
  * deliveries (some partial), cancellations — then SIGKILLs it at a random moment mid-stream. After each kill
  * it opens the file and checks: PRAGMA integrity_check is ok; every id the server acknowledged (a 303 to the
@@ -24,6 +24,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
 import { ROOT } from './lib/paths.js'
+import { buildServer } from './lib/build.js'
 import { prng } from './lib/database.js'
 import { emit, note } from './lib/report.js'
 
@@ -168,9 +169,9 @@ interface Server {
   exited: Promise<number | string>
 }
 
-async function startServer(dbFile: string): Promise<Server> {
+async function startServer(serverJs: string, dbFile: string): Promise<Server> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [serverJs], {
     cwd: ROOT,
     env: {
       ...process.env, NODE_ENV: 'development', DATABASE_URL: dbFile, DEMO_DATA: '1', DEMO_PASSWORD, RATE_LIMITS: '0', SCHEDULER: '0',
@@ -331,10 +332,11 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
   let integrity = 'ok'
   let restartMax = 0
   const exits: (number | string)[] = []
+  const serverJs = buildServer()
   try {
     for (let round = 1; round <= opts.rounds; round++) {
       const t = Date.now()
-      const server = await startServer(dbFile)
+      const server = await startServer(serverJs, dbFile)
       if (round > 1) restartMax = Math.max(restartMax, Date.now() - t)
       exits.push(await stream(server, ledger, round, opts, random))
       const c = check(dbFile, ledger, opts.log)
@@ -345,7 +347,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
     }
     // After the last kill, the server must come back.
     const t = Date.now()
-    const server = await startServer(dbFile)
+    const server = await startServer(serverJs, dbFile)
     restartMax = Math.max(restartMax, Date.now() - t)
     const res = await fetch(`${server.base}/signin`)
     if (res.status !== 200) throw new Error(`the restarted server answered /signin with ${res.status}`)

@@ -1,6 +1,8 @@
 import fs from 'node:fs'
+import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { hash, verify } from '@node-rs/argon2'
+import { ROOT } from '../config.js'
 
 // OWASP's Argon2id floor (m=19 MiB, t=2, p=1): ≈90 ms a hash on this 2-core machine.
 export const ARGON2_OPTIONS = { algorithm: 2 /* Algorithm.Argon2id: a const enum, not importable under isolatedModules */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const
@@ -30,7 +32,8 @@ export async function verifyPassword(stored: string | undefined, password: strin
  * to (4 characters or more, all-digit ones only from 12). Read once, when a password is first checked (~0.3 s,
  * ~10 MB as a Set) rather than at start-up, which every CLI command and test app would pay.
  */
-const LIST_FILE = new URL('./common-passwords.txt.gz', import.meta.url)
+// From the project's root, as views and migrations are: the compiled server runs from dist/, where tsc copies no data.
+const LIST_FILE = path.join(ROOT, 'src', 'accounts', 'common-passwords.txt.gz')
 let breached: Set<string> | undefined
 export function commonPasswords(): Set<string> {
   breached ??= new Set(gunzipSync(fs.readFileSync(LIST_FILE)).toString('utf8').split('\n').filter(Boolean))

@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { DEMO_PASSWORD } from './browser.js'
+import { buildServer } from '../../bench/lib/build.js'
 
 declare module 'vitest' {
   export interface ProvidedContext { baseURL: string; dbPath: string }
@@ -37,13 +38,13 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
 }
 
 /**
- * One real server for the whole browser suite, started the way `npm start` does it but on a throwaway
- * database. `node --import tsx` directly, not npx: killing npx would leave the server holding the port.
+ * One real server for the whole browser suite, started the way `npm start` does it (built, then `node dist/server.js`)
+ * but on a throwaway database. Node directly, not npm: killing npm would leave the server holding the port.
  */
 export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-e2e-'))
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [buildServer()], {
     cwd: ROOT,
     env: {
       ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: path.join(dir, 'e2e.sqlite'),

@@ -32,7 +32,7 @@ describe('deploy/assetbridge.service', () => {
 
   it('parses, and runs the server as npm start does, restarted whatever stops it', () => {
     expect(Object.keys(unit)).toEqual(['Unit', 'Service', 'Install'])
-    expect(one('ExecStart')).toMatch(/node --import tsx src\/server\.ts$/)
+    expect(one('ExecStart')).toMatch(/node dist\/server\.js$/)
     expect(one('Restart')).toBe('always')
     expect(unit.Install.WantedBy).toEqual(['multi-user.target'])
     // Stopped with SIGTERM, given longer than server.ts gives in-flight requests (10 s) before SIGKILL.
