@@ -5,6 +5,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import * as schema from './schema.js'
 import { ensureSearchIndex } from './fts.js'
+import { ensureChangeCounters } from './memo.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
 export type Sqlite = Database.Database
@@ -26,6 +27,7 @@ export function openDb(dbPath: string, root: string): { db: Db; sqlite: Sqlite }
   sqlite.pragma('busy_timeout = 5000')
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder: path.join(root, 'db', 'migrations') })
+  ensureChangeCounters(sqlite)
   // A new or rebuilt index (first start, or a newer tokenization) is refilled from the active listings it holds.
   ensureSearchIndex(sqlite, (kind) => sqlite.prepare(kind === 'need'
     ? "SELECT id, title, description || char(10) || place AS body FROM needs WHERE status IN ('open', 'partly_met')"

@@ -1,43 +1,93 @@
 /**
- * Answers that hold until the database changes, remembered per connection. A browse page's total is the same
- * for every visitor until someone posts, edits or closes a listing, yet counting 50k active needs costs
- * ~3.5 ms a request at 100k listings.
+ * Answers that hold until the rows they were computed from change, remembered per connection. A browse page's
+ * total is the same for every visitor until someone posts, edits or closes a listing, yet counting 50k active
+ * needs costs ~3.5 ms a request at 100k listings.
  *
- * SQLite says cheaply (~3 µs) whether anything changed: `PRAGMA data_version` moves when another connection
- * commits (a CLI import, a second process), `total_changes()` when this one writes, whether the write is later
- * committed or rolled back (which only forgets early). Inside a transaction nothing is remembered or reused, since
- * what it reads may yet be rolled back. Keys must name everything else an answer depends on, the date included.
- * PostgreSQL would need another signal (a change counter bumped by triggers); callers would not change.
+ * What changed is told by triggers (installed by `ensureChangeCounters` at start-up): every insert, update or
+ * delete on a counted table bumps that table's row in `memo_versions`, in the writer's transaction, whichever
+ * connection or process writes (the server, a CLI import). An answer is stamped with the versions of the tables
+ * it names (`sources`; all counted tables when it names none) and recomputed when one of them moved. Writes that
+ * no remembered answer reads — the once-a-minute session touch, jobs, notifications, the audit log, mail — are
+ * not counted, so they empty nothing. Reading the versions costs a few µs a call.
+ *
+ * Inside a transaction nothing is remembered or reused, since what it reads may yet be rolled back. Keys must
+ * name everything else an answer depends on, the date included. A table a remembered answer reads must be
+ * counted: a test holds every table in the schema to COUNTED or UNCOUNTED.
  */
 import type Database from 'better-sqlite3'
 
 type Sqlite = Database.Database
-type Memo = { version: Database.Statement; changes: Database.Statement; stamp: string; values: Map<string, unknown> }
+
+/** Tables whose writes move the memo: everything a remembered answer may read. */
+export const COUNTED = [
+  'areas', 'users', 'broker_areas', 'organizations', 'memberships', 'categories', 'needs', 'offers', 'matches', 'match_events',
+  'messages', 'feedback', 'allocation_runs', 'capacity_assessments', 'capacity_scores', 'topic_terms', 'fit_feedback',
+] as const
+/**
+ * Tables no remembered answer reads, written on every sign-in, page view or background run: counting them would
+ * empty the memo all day long. A remembered answer that starts reading one must move it to COUNTED.
+ */
+export const UNCOUNTED = [
+  'sessions', 'api_tokens', 'events', 'settings', 'notifications', 'outbox', 'jobs', 'idempotency_keys', 'login_throttle',
+  'password_resets', 'signups',
+] as const
+export type Source = (typeof COUNTED)[number]
+
+/** Creates the version table and its triggers where missing (idempotent; a new counted table gets its own). */
+export function ensureChangeCounters(sqlite: Sqlite, tables: readonly string[] = COUNTED): void {
+  const exists = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck()
+  sqlite.transaction(() => {
+    sqlite.exec('CREATE TABLE IF NOT EXISTS memo_versions (source TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID')
+    const row = sqlite.prepare('INSERT OR IGNORE INTO memo_versions (source, version) VALUES (?, 0)')
+    for (const table of tables) {
+      if (!exists.get(table)) continue
+      row.run(table)
+      for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
+        sqlite.exec(`CREATE TRIGGER IF NOT EXISTS memo_${table}_${op.toLowerCase()} AFTER ${op} ON "${table}" FOR EACH ROW
+          BEGIN UPDATE memo_versions SET version = version + 1 WHERE source = '${table}'; END`)
+      }
+    }
+  })()
+}
+
+interface Memo {
+  versions: Database.Statement
+  values: Map<string, { stamp: string; value: unknown }>
+}
 
 const memos = new WeakMap<Sqlite, Memo>()
 const LIMIT = 500
 
-export function remember<T>(sqlite: Sqlite, key: string, compute: () => T): T {
-  if (sqlite.inTransaction) return compute()
+function memoOf(sqlite: Sqlite): Memo {
   let memo = memos.get(sqlite)
   if (!memo) {
-    memo = { version: sqlite.prepare('PRAGMA data_version').pluck(), changes: sqlite.prepare('SELECT total_changes()').pluck(), stamp: '', values: new Map() }
+    memo = { versions: sqlite.prepare('SELECT source, version FROM memo_versions').raw(), values: new Map() }
     memos.set(sqlite, memo)
   }
-  const stamp = `${memo.version.get()}:${memo.changes.get()}`
-  if (stamp !== memo.stamp) {
-    memo.values.clear()
-    memo.stamp = stamp
-  }
-  if (memo.values.has(key)) {
-    // Least recently used goes first: a burst of one-off filters must not push out what everyone opens.
-    const value = memo.values.get(key) as T
-    memo.values.delete(key)
-    memo.values.set(key, value)
-    return value
+  return memo
+}
+
+function stampOf(memo: Memo, sources: readonly Source[] | undefined): string {
+  const rows = memo.versions.all() as [string, number][]
+  if (!sources) return rows.map((r) => r[1]).join(':')
+  let stamp = ''
+  for (const [source, version] of rows) if (sources.includes(source as Source)) stamp += `${version}:`
+  return stamp
+}
+
+export function remember<T>(sqlite: Sqlite, key: string, compute: () => T, sources?: readonly Source[]): T {
+  if (sqlite.inTransaction) return compute()
+  const memo = memoOf(sqlite)
+  const stamp = stampOf(memo, sources)
+  const known = memo.values.get(key)
+  // Least recently used goes first: a burst of one-off filters must not push out what everyone opens.
+  memo.values.delete(key)
+  if (known && known.stamp === stamp) {
+    memo.values.set(key, known)
+    return known.value as T
   }
   const value = compute()
   if (memo.values.size >= LIMIT) memo.values.delete(memo.values.keys().next().value!)
-  memo.values.set(key, value)
+  memo.values.set(key, { stamp, value })
   return value
 }

@@ -1,7 +1,7 @@
 import { and, type SQL } from 'drizzle-orm'
 import { sqliteOf, type Db } from '../db/client.js'
 import * as fts from '../db/fts.js'
-import { remember } from '../db/memo.js'
+import { remember, type Source } from '../db/memo.js'
 import { highlight, type Segment } from '../search/highlight.js'
 import { PAGE_SIZE } from './listings.js'
 
@@ -57,12 +57,12 @@ export function browse<T extends { id: number; title: string }>(db: Db, spec: Br
 export const all = (...conditions: (SQL | undefined)[]) => and(...conditions.filter(Boolean))
 
 /**
- * A filter's total for the pager, remembered until the database changes (db/memo.ts): it is the same for
+ * A filter's total for the pager, remembered until the tables it counts change (db/memo.ts): it is the same for
  * every visitor, and counting 50k active needs costs ~3.5 ms at 100k listings.
  */
-export function total(db: Db, count: { toSQL(): { sql: string; params: unknown[] }; get(): { n: number } | undefined }): number {
+export function total(db: Db, count: { toSQL(): { sql: string; params: unknown[] }; get(): { n: number } | undefined }, sources: readonly Source[]): number {
   const { sql, params } = count.toSQL()
-  return remember(sqliteOf(db), `total ${sql} ${JSON.stringify(params)}`, () => count.get()?.n ?? 0)
+  return remember(sqliteOf(db), `total ${sql} ${JSON.stringify(params)}`, () => count.get()?.n ?? 0, sources)
 }
 
 /** Deep-frozen, for a result that requests share: a caller that tried to change it would throw, not leak. */

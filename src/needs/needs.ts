@@ -9,7 +9,7 @@ import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { ACTIVE_NEED_STATUSES, activeNeed, checkCommon, defaultExpiry, demandStatus, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
 import { browse, all, frozen, total } from '../listings/browse.js'
-import { remember } from '../db/memo.js'
+import { remember, type Source } from '../db/memo.js'
 import { jsonArrayHas } from '../db/json.js'
 import * as topics from '../topics/topics.js'
 
@@ -193,12 +193,15 @@ const ORDER: Record<(typeof SORTS)[number], SQL[]> = {
   urgency: [sql`CASE ${needs.urgency} WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END`, sql`${needs.createdAt} DESC`, sql`${needs.id} DESC`],
 }
 
+// What a list page shows: its listings, their organizations and places (names, trust, an area's subtree).
+const LIST_SOURCES: readonly Source[] = ['needs', 'organizations', 'areas']
+
 /** Browse needs: filters as SQL, text through the search index, one page at a time. */
 export function list(db: Db, query: NeedQuery, now = new Date()) {
   const today = listingToday(now)
-  // The same page for every visitor until the database changes (db/memo.ts): a repeated search or the first
+  // The same page for every visitor until a listing, organization or area changes (db/memo.ts): a repeated search or the first
   // page of a filter costs a lookup, not a ranking. Frozen, since every later request shares it.
-  return remember(sqliteOf(db), `needs.list ${today} ${JSON.stringify(query)}`, () => frozen(listOn(db, query, today)))
+  return remember(sqliteOf(db), `needs.list ${today} ${JSON.stringify(query)}`, () => frozen(listOn(db, query, today)), LIST_SOURCES)
 }
 
 function listOn(db: Db, query: NeedQuery, today: string) {
@@ -220,7 +223,7 @@ function listOn(db: Db, query: NeedQuery, today: string) {
   const page = browse(db, {
     kind: 'need', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize,
     orderBy: ORDER[query.sort ?? 'newest'],
-    count: (w) => total(db, db.select({ n: sql<number>`count(*)` }).from(needs).where(w)),
+    count: (w) => total(db, db.select({ n: sql<number>`count(*)` }).from(needs).where(w), LIST_SOURCES),
     ids: (w) => db.select({ id: needs.id }).from(needs).where(w).all().map((r) => r.id),
     // The filters again: a need that lapsed since it was indexed (before the hourly sweep) must not come back.
     load: (ids) => loadRows(db, and(where, inArray(needs.id, ids))),

@@ -9,7 +9,7 @@ import * as areasSvc from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { activeOffer, checkCommon, defaultExpiry, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
 import { browse, all, frozen, total } from '../listings/browse.js'
-import { remember } from '../db/memo.js'
+import { remember, type Source } from '../db/memo.js'
 import { jsonArrayHas } from '../db/json.js'
 import * as topics from '../topics/topics.js'
 
@@ -176,15 +176,18 @@ const ORDER: Record<(typeof SORTS)[number], SQL[]> = {
   capacity: [sql`${offers.remaining} DESC`, sql`${offers.id} DESC`],
 }
 
+// What a list page shows: its listings, their organizations and places (names, trust, an area's subtree).
+const LIST_SOURCES: readonly Source[] = ['offers', 'organizations', 'areas']
+
 /**
  * Browse offers. An area filter means "available there": offers serving the area or anything above it
  * (a street's offer serves its communities), and offers serving places within it.
  */
 export function list(db: Db, query: OfferQuery, now = new Date()) {
   const today = listingToday(now)
-  // The same page for every visitor until the database changes (db/memo.ts): a repeated search or the first
+  // The same page for every visitor until a listing, organization or area changes (db/memo.ts): a repeated search or the first
   // page of a filter costs a lookup, not a ranking. Frozen, since every later request shares it.
-  return remember(sqliteOf(db), `offers.list ${today} ${JSON.stringify(query)}`, () => frozen(listOn(db, query, today)))
+  return remember(sqliteOf(db), `offers.list ${today} ${JSON.stringify(query)}`, () => frozen(listOn(db, query, today)), LIST_SOURCES)
 }
 
 function listOn(db: Db, query: OfferQuery, today: string) {
@@ -206,7 +209,7 @@ function listOn(db: Db, query: OfferQuery, today: string) {
   const where = all(statusCondition(query.status, today), ...filters)
   const page = browse(db, {
     kind: 'offer', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize, orderBy: ORDER[query.sort ?? 'newest'],
-    count: (w) => total(db, db.select({ n: sql<number>`count(*)` }).from(offers).where(w)),
+    count: (w) => total(db, db.select({ n: sql<number>`count(*)` }).from(offers).where(w), LIST_SOURCES),
     ids: (w) => db.select({ id: offers.id }).from(offers).where(w).all().map((r) => r.id),
     // The filters again: an offer that lapsed since it was indexed (before the hourly sweep) must not come back.
     load: (ids) => loadRows(db, and(where, inArray(offers.id, ids))),
