@@ -21,7 +21,8 @@ type Sqlite = Database.Database
 /** Tables whose writes move the memo: everything a remembered answer may read. */
 export const COUNTED = [
   'areas', 'users', 'broker_areas', 'organizations', 'memberships', 'categories', 'needs', 'offers', 'matches', 'match_events',
-  'messages', 'feedback', 'allocation_runs', 'capacity_assessments', 'capacity_scores', 'topic_terms', 'fit_feedback',
+  'messages', 'feedback', 'allocation_runs', 'capacity_assessments', 'capacity_scores', 'topic_terms', 'fit_feedback', 'invitations',
+  'join_requests', 'projects', 'project_groups',
 ] as const
 /**
  * Tables no remembered answer reads, written on every sign-in, page view or background run: counting them would
