@@ -37,6 +37,8 @@ import matchingApi from './matching/matching.api.js'
 import unreadBadge from './notifications/unread.js'
 import notificationsRoutes from './notifications/notifications.routes.js'
 import capacityRoutes from './capacity/capacity.routes.js'
+import projectsApi from './capacity/projects.api.js'
+import projectsRoutes from './capacity/projects.routes.js'
 import topicsRoutes from './topics/topics.routes.js'
 import vocabularyRoutes from './admin/vocabulary.routes.js'
 import * as jobs from './jobs/jobs.js'
@@ -139,6 +141,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(matchingApi)
   await app.register(notificationsRoutes)
   await app.register(capacityRoutes)
+  await app.register(projectsApi)
+  await app.register(projectsRoutes)
   await app.register(topicsRoutes)
   await app.register(vocabularyRoutes)
 

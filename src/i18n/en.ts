@@ -6,6 +6,7 @@ import { enReports } from './en.reports.js'
 import { enCapacity } from './en.capacity.js'
 import { enMatching } from './en.matching.js'
 import { enTopics } from './en.topics.js'
+import { enProjects } from './en.projects.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -15,6 +16,7 @@ export const en: Record<MessageKey, string> = {
   ...enCapacity,
   ...enMatching,
   ...enTopics,
+  ...enProjects,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

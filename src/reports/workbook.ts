@@ -22,7 +22,7 @@ function cell(c: Cell) {
   return { value: c.value, type: Number, format: FORMATS[c.format] }
 }
 
-export async function workbook(cover: { title: string; lines: [string, string][] }, tables: Table[]): Promise<Buffer> {
+export async function workbook(cover: { title: string; lines: [string, string][] }, tables: Pick<Table, 'title' | 'columns' | 'rows'>[]): Promise<Buffer> {
   const taken = new Set<string>()
   const sheets: Sheet<never>[] = [
     {

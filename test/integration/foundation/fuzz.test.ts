@@ -189,6 +189,8 @@ const ROUTES = [
   'GET /orgs', 'POST /orgs', 'GET /orgs/new', 'GET /orgs/:id', 'POST /orgs/:id', 'GET /orgs/:id/edit',
   'GET /orgs/:id/capacity', 'POST /orgs/:id/capacity', 'GET /orgs/:id/capacity/new', 'POST /orgs/:id/endorsement', 'POST /orgs/:id/vouching',
   'GET /password/forgot', 'POST /password/forgot', 'GET /password/reset', 'POST /password/reset',
+  'GET /projects', 'POST /projects', 'GET /projects/new', 'GET /projects/:id', 'GET /projects/:id/workbook.xlsx', 'POST /projects/:id/groups', 'POST /projects/:id/groups/:orgId/leave', 'POST /projects/:id/consent',
+  'GET /api/v1/projects', 'POST /api/v1/projects', 'GET /api/v1/projects/:id', 'GET /api/v1/orgs/:id/assessments', 'POST /api/v1/orgs/:id/assessments',
   'GET /reports', 'GET /reports.xlsx', 'GET /reports/:table.csv', 'GET /search',
   'GET /signin', 'POST /signin', 'POST /signout', 'GET /signup', 'POST /signup', 'GET /signup/confirm', 'POST /signup/confirm',
 ]

@@ -1,0 +1,113 @@
+import type { FastifyPluginAsync } from 'fastify'
+import * as capacity from './capacity.js'
+import * as projects from './projects.js'
+import * as areaService from '../areas/areas.js'
+import { INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX } from './indicators.js'
+import { date, idParam, int, str, text } from '../shared/forms.js'
+import { NotFound, ValidationError } from '../shared/errors.js'
+
+const id32 = int(1, 2_147_483_647)
+const ProjectBody = {
+  type: 'object', additionalProperties: false, required: ['name', 'from', 'to', 'groups'],
+  properties: {
+    name: str(projects.NAME_MAX, 2), funder: str(projects.FUNDER_MAX), description: text(projects.DESCRIPTION_MAX),
+    // The area by id, or by the ref the ledger gave it.
+    area_id: id32, area: str(60, 1), from: date, to: date,
+    groups: { type: 'array', items: id32, maxItems: projects.COHORT_MAX },
+  },
+}
+const AssessmentBody = {
+  type: 'object', additionalProperties: false, required: ['assessed_on', 'scores'],
+  properties: {
+    assessed_on: date,
+    scores: { type: 'object', additionalProperties: false, required: INDICATOR_CODES, properties: Object.fromEntries(INDICATOR_CODES.map((c) => [c, int(1, 5)])) },
+    notes: { type: 'object', additionalProperties: false, properties: Object.fromEntries(INDICATOR_CODES.map((c) => [c, text(NOTE_MAX)])) },
+    note: text(OVERALL_NOTE_MAX), participants: text(PARTICIPANTS_MAX), with_leader: { type: 'boolean' },
+  },
+}
+
+const assessmentJson = (a: capacity.Assessment) => ({
+  id: a.id, org: a.orgId, assessed_on: a.assessedOn, with_leader: a.withLeader, participants: a.participants, note: a.note,
+  assessor: a.assessorName, scores: a.scores, notes: a.notes, dimensions: a.dimensions, overall: a.overall, version: a.version,
+})
+
+const figureJson = (f: Omit<projects.ProjectReport['cohort']['dimensions'][number], 'code' | 'indicators'>, cohort: number) => ({
+  baseline_mean: f.baselineMean, endline_mean: f.endlineMean, paired_change: f.pairedChange, improved_share: f.improvedShare,
+  groups_with_baseline: f.withBaseline, groups_with_endline: f.withEndline, groups_paired: f.paired, groups_missing_endline: cohort - f.withEndline,
+})
+
+export function projectJson(r: projects.ProjectReport) {
+  const p = r.project
+  const n = r.cohort.cohort
+  return {
+    id: p.id, name: p.name, funder: p.funder, description: p.description, area: { id: p.areaId, ref: p.areaRef, name: p.areaName },
+    from: p.startsOn, to: p.endsOn, version: p.version, access: r.access, cohort: n,
+    dimensions: r.cohort.dimensions.map((d) => ({
+      code: d.code, ...figureJson(d, n), indicators: d.indicators.map((i) => ({ code: i.code, ...figureJson(i, n) })),
+    })),
+    groups_missing_baseline: r.cohort.missingBaseline.length,
+    groups_missing_endline: r.cohort.missingEndline.length,
+    groups_left: r.cohort.left.length,
+    // Only the lines this caller may see (a street office: groups that consented).
+    groups: r.groups.filter((g) => g.shown).map((g) => ({
+      id: g.orgId, name: g.name, left: g.left, consent: g.consent,
+      baseline: g.baseline ? { id: g.baseline.id, assessed_on: g.baseline.assessedOn } : null,
+      endline: g.endline ? { id: g.endline.id, assessed_on: g.endline.assessedOn } : null,
+    })),
+    assets: {
+      holders_newly_linked: r.assets.holdersNewlyLinked, partnerships: r.assets.partnerships, funds_received: r.assets.fundsReceived,
+      volunteer_hours: r.assets.volunteerHours, delivered: r.assets.delivered,
+    },
+  }
+}
+
+/** Projects and capacity assessments, with the web's rights: what a user may not see is not found. */
+const projectsApi: FastifyPluginAsync = async (app) => {
+  app.get('/api/v1/projects', { config: { access: 'signed_in' } }, async (req) => ({
+    items: projects.list(app.db, req.user!).map((p) => ({ id: p.id, name: p.name, funder: p.funder, area: p.areaId, from: p.startsOn, to: p.endsOn, cohort: p.cohort })),
+  }))
+
+  app.post('/api/v1/projects', { config: { access: 'signed_in' }, schema: { body: ProjectBody } }, async (req, reply) => {
+    const b = req.body as { name: string; funder?: string; description?: string; area_id?: number; area?: string; from: string; to: string; groups: number[] }
+    const areaId = b.area_id ?? (b.area ? areaService.byRef(app.db, b.area)?.id : undefined)
+    if (areaId === undefined) throw new ValidationError({ area_id: { key: 'validation.area_missing' } })
+    let p: projects.Project
+    try {
+      p = projects.create(app.db, req.user!, { name: b.name, funder: b.funder, description: b.description, areaId, startsOn: b.from, endsOn: b.to, orgIds: b.groups })
+    } catch (err) {
+      // The service names fields as the form does; the API's client sent them as the API spells them.
+      const names: Record<string, string> = { areaId: 'area_id', startsOn: 'from', endsOn: 'to', orgIds: 'groups' }
+      if (err instanceof ValidationError) throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, v]) => [names[f] ?? f, v])))
+      throw err
+    }
+    return reply.code(201).send(projectJson(projects.report(app.db, req.user!, p.id)!))
+  })
+
+  app.get('/api/v1/projects/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req) => {
+    const r = projects.report(app.db, req.user!, (req.params as { id: number }).id)
+    if (!r) throw new NotFound()
+    return projectJson(r)
+  })
+
+  app.get('/api/v1/orgs/:id/assessments', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req) => {
+    const orgId = (req.params as { id: number }).id
+    const section = capacity.section(app.db, req.user!, orgId)
+    if (!section) throw new NotFound()
+    return { items: capacity.listForOrg(app.db, orgId).map(assessmentJson) }
+  })
+
+  app.post('/api/v1/orgs/:id/assessments', { config: { access: 'signed_in' }, schema: { params: idParam, body: AssessmentBody } }, async (req, reply) => {
+    const orgId = (req.params as { id: number }).id
+    const b = req.body as { assessed_on: string; scores: Record<string, number>; notes?: Record<string, string>; note?: string; participants?: string; with_leader?: boolean }
+    if (!capacity.section(app.db, req.user!, orgId)) throw new NotFound()
+    try {
+      const a = capacity.record(app.db, req.user!, orgId, { assessedOn: b.assessed_on, scores: b.scores, notes: b.notes, note: b.note, participants: b.participants, withLeader: b.with_leader })
+      return reply.code(201).send(assessmentJson(a))
+    } catch (err) {
+      if (err instanceof ValidationError) throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, v]) => [f === 'assessedOn' ? 'assessed_on' : f.replace(/^score_/, 'scores.'), v])))
+      throw err
+    }
+  })
+}
+
+export default projectsApi
