@@ -454,3 +454,12 @@ export const projectGroups = sqliteTable('project_groups', {
   consentAt: text('consent_at'),
   consentBy: integer('consent_by').references(() => users.id),
 }, (t) => [primaryKey({ columns: [t.projectId, t.orgId] }), index('project_groups_org').on(t.orgId)])
+
+// "New fit" alerts sent (src/alerts/): one row per need × offer pair whose leaders were told it fits, so a pair
+// is announced once ever, whichever side changed and however often. `side` is who was told.
+export const fitAlerts = sqliteTable('fit_alerts', {
+  needId: integer('need_id').notNull().references(() => needs.id, { onDelete: 'cascade' }),
+  offerId: integer('offer_id').notNull().references(() => offers.id, { onDelete: 'cascade' }),
+  side: text('side', { enum: ['need', 'offer'] }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.needId, t.offerId] })])

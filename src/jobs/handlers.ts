@@ -9,6 +9,7 @@ import { sweepExpired } from '../accounts/sessions.js'
 import * as resets from '../accounts/resets.js'
 import { notify, sendDigests } from '../notifications/notifications.js'
 import * as jobs from './jobs.js'
+import * as alerts from '../alerts/alerts.js'
 import type { Handler } from './jobs.js'
 
 /**
@@ -110,6 +111,11 @@ const digest: Handler = (db, _payload, now) => {
   sendDigests(db, now)
 }
 
+/** A listing was posted or changed: tell the other side's leaders of fits they did not have (src/alerts/). */
+const fitAlerts: Handler = (db, payload, now) => {
+  alerts.alertNewFits(db, payload.side === 'offer' ? 'offer' : 'need', num(payload.id), String(payload.at), now)
+}
+
 export const HANDLERS: Record<string, Handler> = {
   'match.reminder': remind,
   'match.followup': followUp,
@@ -118,6 +124,7 @@ export const HANDLERS: Record<string, Handler> = {
   'sessions.sweep': sweepSessions,
   'password.reset': sendReset,
   digest,
+  [alerts.JOB_KIND]: fitAlerts,
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')

@@ -386,3 +386,22 @@ export function servingFacts(db: Db, today: string) {
 }
 
 export type ServingFacts = ReturnType<typeof servingFacts>
+
+/**
+ * Every available offer that fits an active need now, as ids: the same candidates and hard constraints as
+ * offersForNeed, without scoring (the "new fit" alerts ask who fits, not who is best).
+ */
+export function offersFitting(db: Db, needId: number, now = new Date()): number[] {
+  const [need] = loadNeeds(db, eq(needs.id, needId))
+  if (!need || need.view.quantity <= 0) return []
+  return offerViews(db, need.view.category, need.view.areaPath, listingToday(now)).filter((o) => violations(need.view, o).length === 0).map((o) => o.id)
+}
+
+/** Every active need that an offer fits now, as ids: needsForOffer's candidates and constraints, without scoring. */
+export function needsFitting(db: Db, offerId: number, now = new Date()): number[] {
+  const [offer] = loadOffers(db, eq(offers.id, offerId))
+  if (!offer || offer.view.remaining <= 0) return []
+  const served = db.select({ path: areas.path }).from(areas).where(eq(areas.id, offer.view.servesPath.at(-1) ?? 0)).get()
+  if (!served) return []
+  return needViews(db, offer.view.category, areaIndex(db).within(served.path), listingToday(now)).filter((n) => violations(n, offer.view).length === 0).map((n) => n.id)
+}

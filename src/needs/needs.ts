@@ -12,6 +12,7 @@ import { browse, all, frozen, total } from '../listings/browse.js'
 import { remember, type Source } from '../db/memo.js'
 import { jsonArrayHas } from '../db/json.js'
 import * as topics from '../topics/topics.js'
+import * as alerts from '../alerts/alerts.js'
 
 export type Need = typeof needs.$inferSelect
 export type Urgency = (typeof URGENCIES)[number]
@@ -64,6 +65,7 @@ export function post(db: Db, user: CurrentUser, input: NeedInput, now = new Date
     }).returning().get()
     reindexOne(db, need)
     events.record(tx, { actorId: user.id, action: 'need.posted', subjectType: 'need', subjectId: need.id }, now)
+    if (isActive(need.status)) alerts.queue(tx, 'need', need.id, now)
     return need
   })
 }
@@ -99,6 +101,7 @@ export function edit(db: Db, user: CurrentUser, id: number, input: NeedInput & {
     if (!updated) throw new StaleEdit()
     reindexOne(db, updated)
     events.record(tx, { actorId: user.id, action: publish ? 'need.published' : 'need.edited', subjectType: 'need', subjectId: id }, now)
+    if (isActive(updated.status)) alerts.queue(tx, 'need', id, now)
     return updated
   })
 }
@@ -128,6 +131,7 @@ export function renew(db: Db, user: CurrentUser, id: number, until: string | und
       .where(eq(needs.id, id)).returning().get()!
     reindexOne(db, updated)
     events.record(tx, { actorId: user.id, action: 'need.renewed', subjectType: 'need', subjectId: id, data: { expiresAt } }, now)
+    if (isActive(updated.status)) alerts.queue(tx, 'need', id, now)
     return updated
   })
 }

@@ -12,6 +12,7 @@ import { browse, all, frozen, total } from '../listings/browse.js'
 import { remember, type Source } from '../db/memo.js'
 import { jsonArrayHas } from '../db/json.js'
 import * as topics from '../topics/topics.js'
+import * as alerts from '../alerts/alerts.js'
 
 export type Offer = typeof offers.$inferSelect
 export type Trust = (typeof TRUST_LEVELS)[number]
@@ -58,6 +59,7 @@ export function post(db: Db, user: CurrentUser, input: OfferInput, now = new Dat
     }).returning().get()
     reindexOne(db, offer)
     events.record(tx, { actorId: user.id, action: 'offer.posted', subjectType: 'offer', subjectId: offer.id }, now)
+    if (offer.status === 'open') alerts.queue(tx, 'offer', offer.id, now)
     return offer
   })
 }
@@ -91,6 +93,7 @@ export function edit(db: Db, user: CurrentUser, id: number, input: OfferInput & 
     if (!updated) throw new StaleEdit()
     reindexOne(db, updated)
     events.record(tx, { actorId: user.id, action: publish ? 'offer.published' : 'offer.edited', subjectType: 'offer', subjectId: id }, now)
+    if (updated.status === 'open') alerts.queue(tx, 'offer', id, now)
     return updated
   })
 }
@@ -116,6 +119,7 @@ export function renew(db: Db, user: CurrentUser, id: number, until: string | und
       .where(eq(offers.id, id)).returning().get()!
     reindexOne(db, updated)
     events.record(tx, { actorId: user.id, action: 'offer.renewed', subjectType: 'offer', subjectId: id, data: { expiresAt } }, now)
+    if (updated.status === 'open') alerts.queue(tx, 'offer', id, now)
     return updated
   })
 }

@@ -1,0 +1,77 @@
+import { and, eq, inArray } from 'drizzle-orm'
+import type { Db } from '../db/client.js'
+import { fitAlerts, memberships, needs, offers, organizations } from '../db/schema.js'
+import * as matching from '../matching/matching.js'
+import * as jobs from '../jobs/jobs.js'
+import { isActiveNeed, isAvailableOffer, listingToday } from '../listings/listings.js'
+import { notify } from '../notifications/notifications.js'
+import './messages.js'
+
+/**
+ * "New fit" alerts: when a listing is posted or changed so that it fits a listing on the other side that nothing
+ * fitted before, that listing's leaders hear it once. Who fits is the matcher's one definition
+ * (matching.offersFitting / needsFitting); this module only decides who is told and remembers the pair.
+ */
+
+export type Side = 'need' | 'offer'
+export const JOB_KIND = 'fit.alerts'
+
+/**
+ * Queued in the transaction of the write that posted, published, edited or renewed a listing, so the alert
+ * exists exactly when the write does, and the search for fits runs off the request, in the scheduler's next round.
+ * `at` is the write's time: listings changed after it are not counted as fits the other side had before.
+ */
+export function queue(db: Db, side: Side, id: number, now = new Date()) {
+  const at = now.toISOString()
+  jobs.schedule(db, { key: `fit:${side}:${id}:${at}`, kind: JOB_KIND, runAt: now, payload: { side, id, at } })
+}
+
+const leaders = (db: Db, orgId: number) =>
+  db.select({ id: memberships.userId }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader'))).all().map((r) => r.id)
+
+const needInfo = (db: Db, id: number) => db.select({ id: needs.id, orgId: needs.orgId, title: needs.title, org: organizations.name, status: needs.status, remaining: needs.remaining, expiresAt: needs.expiresAt, untilDate: needs.untilDate, updatedAt: needs.updatedAt })
+  .from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).where(eq(needs.id, id)).get()
+const offerInfo = (db: Db, id: number) => db.select({ id: offers.id, orgId: offers.orgId, title: offers.title, org: organizations.name, status: offers.status, remaining: offers.remaining, expiresAt: offers.expiresAt, untilDate: offers.untilDate, updatedAt: offers.updatedAt })
+  .from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).where(eq(offers.id, id)).get()
+
+/** Of these listings, the ones last written before `at`: what the other side could already see then. */
+function writtenBefore(db: Db, side: Side, ids: number[], at: string): number[] {
+  if (ids.length === 0) return []
+  const t = side === 'need' ? needs : offers
+  return db.select({ id: t.id, updatedAt: t.updatedAt }).from(t).where(inArray(t.id, ids)).all().filter((r) => r.updatedAt < at).map((r) => r.id)
+}
+
+/**
+ * The job: for the listing written at `at`, every listing of the other side that was there then, that it fits,
+ * and that no other listing fitted before gets one notice to its organization's leaders — one per pair ever (fit_alerts' key),
+ * in the inbox and by each leader's e-mail setting (notify(): instant, digest or off). Returns the pairs alerted.
+ */
+export function alertNewFits(db: Db, side: Side, id: number, at: string, now = new Date()): number {
+  const today = listingToday(now)
+  const listing = side === 'offer' ? offerInfo(db, id) : needInfo(db, id)
+  if (!listing) return 0
+  if (side === 'offer' ? !isAvailableOffer(listing, today) : !isActiveNeed(listing, today)) return 0
+  const otherSide: Side = side === 'offer' ? 'need' : 'offer'
+  // Only listings that were there when this one was written: one written later had this one in view when it was
+  // posted, and its own job decides for that pair.
+  const counterparts = writtenBefore(db, otherSide, side === 'offer' ? matching.needsFitting(db, id, now) : matching.offersFitting(db, id, now), at)
+  let alerted = 0
+  for (const otherId of counterparts) {
+    const other = side === 'offer' ? needInfo(db, otherId) : offerInfo(db, otherId)
+    if (!other || other.orgId === listing.orgId) continue
+    const fitsOther = side === 'offer' ? matching.offersFitting(db, otherId, now) : matching.needsFitting(db, otherId, now)
+    const hadFit = writtenBefore(db, side, fitsOther.filter((x) => x !== id), at).length > 0
+    if (hadFit) continue
+    const [needId, offerId] = side === 'offer' ? [otherId, id] : [id, otherId]
+    const inserted = db.insert(fitAlerts).values({ needId, offerId, side: otherSide, createdAt: now.toISOString() }).onConflictDoNothing().run()
+    if (inserted.changes !== 1) continue
+    const need = side === 'offer' ? other : listing, offer = side === 'offer' ? listing : other
+    notify(db, leaders(db, other.orgId), {
+      kind: side === 'offer' ? 'fit.offer' : 'fit.need',
+      params: { need: need.title, needOrg: need.org, offer: offer.title, offerOrg: offer.org },
+      link: side === 'offer' ? `/needs/${needId}` : `/offers/${offerId}`,
+    }, now)
+    alerted++
+  }
+  return alerted
+}
