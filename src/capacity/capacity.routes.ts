@@ -17,6 +17,8 @@ const NewBody = formSchema(fields, required)
 // Without the version it was loaded at, a save could silently overwrite someone else's edit.
 const EditBody = formSchema({ ...fields, version: int(1, MAX_ID) }, [...required, 'version'])
 const CompareQuery = { type: 'object', properties: { before: int(1, MAX_ID), after: int(1, MAX_ID) } }
+/** The scores whose meaning the form spells out; 2 and 4 lie between. */
+const ANCHOR_LEVELS = [1, 3, 5] as const
 const LIMITS = { participants: PARTICIPANTS_MAX, note: OVERALL_NOTE_MAX, indicatorNote: NOTE_MAX }
 
 type Body = Record<string, string | number | undefined>
@@ -43,6 +45,7 @@ const formModel = (values: Body, errors: FieldErrors) => DIMENSIONS.map((d) => (
   code: d.code,
   indicators: d.indicators.map((code: IndicatorCode) => ({
     code, score: values[`score_${code}`], note: values[`note_${code}`], error: errors[`score_${code}`], noteError: errors[`note_${code}`],
+    anchors: ANCHOR_LEVELS.map((level) => ({ level, key: `capacity.anchor.${code}.${level}` })),
   })),
 }))
 

@@ -103,3 +103,16 @@ describe('a project in the browser', () => {
     expect(en.body).toContain('Download the close-out workbook')
   })
 })
+
+describe('scores that mean the same to two workers', () => {
+  it('the assessment form says what a 1, a 3 and a 5 look like for every indicator, in both languages', async () => {
+    const b = await signedIn(app, w.broker.email)
+    const zh = await b.get(`/orgs/${w.orgA.id}/capacity/new`)
+    expect(zh.body).toContain('<dt>1</dt><dd>离开一两个人，组织就会停摆。</dd>')
+    expect(zh.body).toContain('<dt>5</dt><dd>有新骨干已能独立负责，负责人交接过也照常运转。</dd>')
+    expect(zh.body.match(/<dl class="cap-anchors">/g)).toHaveLength(INDICATOR_CODES.length)
+    await b.get('/locale/en')
+    const en = await b.get(`/orgs/${w.orgA.id}/capacity/new`)
+    expect(en.body).toContain('<dt>3</dt><dd>Some sign-in sheets or photos, but patchy.</dd>')
+  })
+})
