@@ -78,28 +78,32 @@ function chunks(ids: number[], size = 8192): number[][] {
   return out
 }
 
-/** Matches received so far by each organization: the fewer, the more the matcher favours it. */
-function matchesReceived(db: Db, orgIds: number[]): Map<number, number> {
-  const found = new Map<number, number>()
-  for (const chunk of chunks(orgIds)) {
+/**
+ * Matches received so far by every organization: the fewer, the more the matcher favours it. The same for every
+ * page until a match changes (a need's organization never changes), so computed once for all organizations.
+ */
+function matchesReceived(db: Db): ReadonlyMap<number, number> {
+  return remember(sqliteOf(db), 'matching.received', () => {
     const rows = prepared(db, `SELECT needs.org_id, count(*) FROM matches JOIN needs ON needs.id = matches.need_id
-      WHERE needs.org_id IN (${marks(chunk.length)}) AND matches.state IN (${marks(RESERVING.length)}) GROUP BY needs.org_id`).all(...chunk, ...RESERVING) as [number, number][]
-    for (const [orgId, n] of rows) found.set(orgId, n)
-  }
-  return found
+      WHERE matches.state IN (${marks(RESERVING.length)}) GROUP BY needs.org_id`).all(...RESERVING) as [number, number][]
+    return new Map(rows)
+  }, ['matches'])
 }
 
-/** Each holder's record: deliveries and the mean rating the receiving side gave. */
-function trackRecords(db: Db, orgIds: number[]): Map<number, { delivered: number; rating: number | null }> {
-  const found = new Map<number, { delivered: number; rating: number | null }>()
-  for (const chunk of chunks(orgIds)) {
+type Track = OfferView['track']
+/**
+ * Every holder's record: deliveries and the mean rating the receiving side gave. Like matchesReceived, one answer
+ * for every page until a match or a rating changes (an offer's organization never changes).
+ */
+function trackRecords(db: Db): ReadonlyMap<number, Track> {
+  return remember(sqliteOf(db), 'matching.tracks', () => {
     // count(*) counts matches: feedback_match_side lets the join add at most one row to each.
     const rows = prepared(db, `SELECT offers.org_id, count(*), avg(feedback.rating) FROM matches
       JOIN offers ON offers.id = matches.offer_id LEFT JOIN feedback ON feedback.match_id = matches.id AND feedback.side = 'need'
-      WHERE offers.org_id IN (${marks(chunk.length)}) AND matches.state IN (${marks(DELIVERED.length)}) GROUP BY offers.org_id`).all(...chunk, ...DELIVERED) as [number, number, number | null][]
-    for (const [orgId, delivered, rating] of rows) found.set(orgId, { delivered, rating: rating === null ? null : Math.round(rating * 10) / 10 })
-  }
-  return found
+      WHERE matches.state IN (${marks(DELIVERED.length)}) GROUP BY offers.org_id`).all(...DELIVERED) as [number, number, number | null][]
+    return new Map(rows.map(([orgId, delivered, rating]): [number, Track] =>
+      [orgId, Object.freeze({ delivered, rating: rating === null ? null : Math.round(rating * 10) / 10 })]))
+  }, ['matches', 'feedback'])
 }
 
 const needColumns = {
@@ -118,7 +122,7 @@ const offerColumns = {
 
 function loadNeeds(db: Db, where: SQL | undefined) {
   const rows = db.select(needColumns).from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId)).where(where).all()
-  const received = matchesReceived(db, [...new Set(rows.map((r) => r.orgId))])
+  const received = matchesReceived(db)
   return rows.map((r) => {
     const org: OrgView = { id: r.orgId, name: r.orgName, trust: r.trust, focus: r.focus, matchesReceived: received.get(r.orgId) ?? 0, members: r.members }
     const view: NeedView = {
@@ -132,7 +136,7 @@ function loadNeeds(db: Db, where: SQL | undefined) {
 
 function loadOffers(db: Db, where: SQL | undefined) {
   const rows = db.select(offerColumns).from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).innerJoin(areas, eq(areas.id, offers.servesAreaId)).where(where).all()
-  const tracks = trackRecords(db, [...new Set(rows.map((r) => r.orgId))])
+  const tracks = trackRecords(db)
   return rows.map((r) => {
     const view: OfferView = {
       id: r.id, orgId: r.orgId, orgName: r.orgName, category: r.category, unit: r.unit, remaining: r.remaining, quantity: r.quantity,
@@ -150,42 +154,39 @@ const activeOffers = availableOffer
 
 /** Every area's root → area ids, and the ids at or below an area (a street covers its communities). */
 function areaIndex(db: Db) {
-  const rows = prepared(db, 'SELECT id, path FROM areas').all() as [number, string][]
-  const paths = new Map(rows.map(([id, path]) => [id, { path, ids: pathIds(path) }]))
-  return {
-    path: (id: number) => paths.get(id)?.ids ?? [],
-    within: (path: string) => rows.filter(([, p]) => p.startsWith(path)).map(([id]) => id),
-  }
+  return remember(sqliteOf(db), 'matching.areas', () => {
+    const rows = prepared(db, 'SELECT id, path FROM areas').all() as [number, string][]
+    const paths = new Map(rows.map(([id, path]) => [id, { path, ids: pathIds(path) }]))
+    return {
+      path: (id: number) => paths.get(id)?.ids ?? [],
+      within: (path: string) => rows.filter(([, p]) => p.startsWith(path)).map(([id]) => id),
+    }
+  }, ['areas'])
 }
 
 const NO_TRACK = Object.freeze({ delivered: 0, rating: null })
 
 /**
- * Active offers of a category (all categories when null) serving one of `areaIds` (any area when null), as
- * the core's views. orgName is left empty (offerNames reads it for the shown ones) and track is NO_TRACK
- * until withTracks.
+ * A category's available offers as the core's views. orgName is left empty (offerNames reads it for the shown
+ * ones) and track is NO_TRACK until withTracks.
  */
-function offerViews(db: Db, category: string | null, areaIds: number[] | null, today: string): OfferView[] {
-  if (areaIds?.length === 0) return []
-  const areaOf = areaIndex(db), areas = areaIds && padded(areaIds)
+function offerViews(db: Db, category: string, today: string): OfferView[] {
+  const areaOf = areaIndex(db)
   const rows = prepared(db, `SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id,
-    min_trust, focus, created_at, topics, keywords FROM offers WHERE ${category === null ? '' : 'category = ? AND '}${areas ? `serves_area_id IN (${marks(areas.length)}) AND` : ''}
-    ${availableOfferText('offers')}`)
-    .all(...(category === null ? [] : [category]), ...(areas ?? []), today) as [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'], string, string, string | null, string | null][]
+    min_trust, focus, created_at, topics, keywords FROM offers WHERE category = ? AND ${availableOfferText('offers')}`)
+    .all(category, today) as [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'], string, string, string | null, string | null][]
   return rows.map(([id, orgId, cat, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, focus, createdAt, topics, keywords]) => ({
     id, orgId, orgName: '', category: cat, unit, remaining, quantity, from, until, schedule, servesPath: areaOf.path(servesAreaId),
     minTrust, focus: focusOf(focus), createdAt, track: NO_TRACK, topics: subjectList(topics), keywords: subjectList(keywords),
   }))
 }
 
-/** Active needs of a category (all when null) placed in one of `areaIds`; matchesReceived is 0 until withMatchesReceived. */
-function needViews(db: Db, category: string | null, areaIds: number[], today: string): NeedView[] {
-  if (areaIds.length === 0) return []
-  const areaOf = areaIndex(db), areas = padded(areaIds)
+/** A category's active needs as the core's views; matchesReceived is 0 until withMatchesReceived. */
+function needViews(db: Db, category: string, today: string): NeedView[] {
+  const areaOf = areaIndex(db)
   const rows = prepared(db, `SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, urgency, beneficiaries,
-    created_at, topics, keywords FROM needs WHERE ${category === null ? '' : 'category = ? AND '}area_id IN (${marks(areas.length)})
-    AND ${activeNeedText('needs')}`)
-    .all(...(category === null ? [] : [category]), ...areas, today) as [number, number, string, string, number, string | null, string | null, string | null, number, NeedView['urgency'], number | null, string, string | null, string | null][]
+    created_at, topics, keywords FROM needs WHERE category = ? AND ${activeNeedText('needs')}`)
+    .all(category, today) as [number, number, string, string, number, string | null, string | null, string | null, number, NeedView['urgency'], number | null, string, string | null, string | null][]
   // One view per organization, shared by its needs: a district has far fewer organizations than needs.
   const orgs = new Map<number, OrgView>()
   const orgIds = [...new Set(rows.map((r) => r[1]))]
@@ -200,18 +201,50 @@ function needViews(db: Db, category: string | null, areaIds: number[], today: st
   }))
 }
 
-/** Fills each offer's holder's track record (the same figures trackRecords gives), in place. */
-function withTracks(db: Db, views: OfferView[]): OfferView[] {
-  const tracks = trackRecords(db, [...new Set(views.map((v) => v.orgId))])
-  for (const v of views) v.track = tracks.get(v.orgId) ?? NO_TRACK
-  return views
+/** The offers with their holders' track records (trackRecords): copies, since the views are shared (categoryOffers). */
+function withTracks(db: Db, views: readonly OfferView[]): OfferView[] {
+  const tracks = trackRecords(db)
+  return views.map((v) => ({ ...v, track: tracks.get(v.orgId) ?? NO_TRACK }))
 }
 
-/** Fills each need's organization's matches received (as matchesReceived gives them), in place. */
-function withMatchesReceived(db: Db, views: NeedView[]): NeedView[] {
-  const received = matchesReceived(db, [...new Set(views.map((v) => v.orgId))])
-  for (const v of views) v.org.matchesReceived = received.get(v.orgId) ?? 0
-  return views
+/** The needs with their organizations' matches received (matchesReceived): copies, since the views are shared. */
+function withMatchesReceived(db: Db, views: readonly NeedView[]): NeedView[] {
+  const received = matchesReceived(db)
+  return views.map((v) => ({ ...v, org: { ...v.org, matchesReceived: received.get(v.orgId) ?? 0 } }))
+}
+
+/**
+ * A category's available offers as views, with where each serves, shared by every match page of the category
+ * until an offer or an area changes: a need's page then filters them by place instead of reading thousands of
+ * rows. Never changed by a caller (withTracks copies).
+ */
+function categoryOffers(db: Db, category: string, today: string): { views: readonly OfferView[]; areaIds: Int32Array } {
+  return remember(sqliteOf(db), `matching.offers ${today} ${category}`, () => {
+    const views = offerViews(db, category, today)
+    return { views, areaIds: Int32Array.from(views, (v) => v.servesPath.at(-1) ?? 0) }
+  }, ['offers', 'areas'])
+}
+
+/** A category's active needs as views, with where each is placed; as categoryOffers, for an offer's page. */
+function categoryNeeds(db: Db, category: string, today: string): { views: readonly NeedView[]; areaIds: Int32Array } {
+  return remember(sqliteOf(db), `matching.needs ${today} ${category}`, () => {
+    const views = needViews(db, category, today)
+    return { views, areaIds: Int32Array.from(views, (v) => v.areaPath.at(-1) ?? 0) }
+  }, ['needs', 'organizations', 'areas'])
+}
+
+function placedIn<T>(list: { views: readonly T[]; areaIds: Int32Array }, areaIds: readonly number[]): T[] {
+  const wanted = new Set(areaIds)
+  const out: T[] = []
+  for (let i = 0; i < list.views.length; i++) if (wanted.has(list.areaIds[i]!)) out.push(list.views[i]!)
+  return out
+}
+
+/** How many available offers there are per category: why-not counts those of the other categories. */
+function offersPerCategory(db: Db, today: string): ReadonlyMap<string, number> {
+  return remember(sqliteOf(db), `matching.offer-counts ${today}`, () =>
+    new Map(prepared(db, `SELECT category, count(*) FROM offers WHERE ${availableOfferText('offers')} GROUP BY category`).all(today) as [string, number][]),
+  ['offers'])
 }
 
 /** Titles and holders' names of the offers shown. */
@@ -242,7 +275,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   const today = listingToday(now)
   const open = need.view.quantity > 0
   const candidates = open
-    ? withTracks(db, offerViews(db, need.view.category, need.view.areaPath, today).filter((o) => violations(need.view, o).length === 0))
+    ? withTracks(db, placedIn(categoryOffers(db, need.view.category, today), need.view.areaPath).filter((o) => violations(need.view, o).length === 0))
     : []
   const relevance = candidates.length ? fts.relevance(sqliteOf(db), 'offer', need.text, candidates.map((o) => o.id)) : new Map()
   // Every candidate is scored; only the shown ones get their reasons written.
@@ -258,8 +291,9 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   if (open && candidates.length === 0) {
     // Only offers in the same category can ever be unlocked; the others are counted, not examined.
     // why-not reads the hard constraints only, so these views go without names and track records.
-    const sameCategory = offerViews(db, need.view.category, null, today)
-    const otherCategories = db.select({ n: sql<number>`count(*)` }).from(offers).where(and(activeOffers(today), sql`${offers.category} <> ${need.view.category}`)).get()?.n ?? 0
+    const sameCategory = categoryOffers(db, need.view.category, today).views
+    let otherCategories = 0
+    for (const [category, n] of offersPerCategory(db, today)) if (category !== need.view.category) otherCategories += n
     why = { ...whyNot(need.view, sameCategory), otherCategories }
   }
   return { need: need.view, total: candidates.length, matches: ranked, whyNot: why }
@@ -272,7 +306,7 @@ export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new D
   const today = listingToday(now)
   const served = db.select({ path: areas.path }).from(areas).where(eq(areas.id, offer.view.servesPath.at(-1) ?? 0)).get()
   const candidates = offer.view.remaining > 0 && served
-    ? withMatchesReceived(db, needViews(db, offer.view.category, areaIndex(db).within(served.path), today).filter((n) => violations(n, offer.view).length === 0))
+    ? withMatchesReceived(db, placedIn(categoryNeeds(db, offer.view.category, today), areaIndex(db).within(served.path)).filter((n) => violations(n, offer.view).length === 0))
     : []
   const relevance = candidates.length ? fts.relevance(sqliteOf(db), 'need', offer.text, candidates.map((n) => n.id)) : new Map()
   const shown = rankNeeds(offer.view, candidates.map((n) => ({ need: n, relevance: relevance.get(n.id)?.score0to1 ?? 0, terms: relevance.get(n.id)?.terms ?? [] })), undefined, limit)
@@ -394,7 +428,7 @@ export type ServingFacts = ReturnType<typeof servingFacts>
 export function offersFitting(db: Db, needId: number, now = new Date()): number[] {
   const [need] = loadNeeds(db, eq(needs.id, needId))
   if (!need || need.view.quantity <= 0) return []
-  return offerViews(db, need.view.category, need.view.areaPath, listingToday(now)).filter((o) => violations(need.view, o).length === 0).map((o) => o.id)
+  return placedIn(categoryOffers(db, need.view.category, listingToday(now)), need.view.areaPath).filter((o) => violations(need.view, o).length === 0).map((o) => o.id)
 }
 
 /** Every active need that an offer fits now, as ids: needsForOffer's candidates and constraints, without scoring. */
@@ -403,5 +437,5 @@ export function needsFitting(db: Db, offerId: number, now = new Date()): number[
   if (!offer || offer.view.remaining <= 0) return []
   const served = db.select({ path: areas.path }).from(areas).where(eq(areas.id, offer.view.servesPath.at(-1) ?? 0)).get()
   if (!served) return []
-  return needViews(db, offer.view.category, areaIndex(db).within(served.path), listingToday(now)).filter((n) => violations(n, offer.view).length === 0).map((n) => n.id)
+  return placedIn(categoryNeeds(db, offer.view.category, listingToday(now)), areaIndex(db).within(served.path)).filter((n) => violations(n, offer.view).length === 0).map((n) => n.id)
 }

@@ -1,0 +1,102 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { beforeAll, afterAll, describe, expect, it } from 'vitest'
+import { populateListings } from '../../../bench/lib/listings.js'
+import { ROOT } from '../../../src/config.js'
+import { openDb, type Db, type Sqlite } from '../../../src/db/client.js'
+import { seedDemo } from '../../../src/demo/seed.js'
+import { prng } from '../../../src/matching/generate.js'
+import * as matching from '../../../src/matching/matching.js'
+
+// Match pages read candidates, track records and matches received from answers remembered per connection
+// (db/memo.ts) until what they were computed from changes. After any mix of writes, a page from a warm connection
+// must equal the same page from a connection that remembers nothing; and the top 20 the page shows must be the
+// first 20 of the full ranking.
+const now = new Date('2026-06-01T04:00:00Z')
+let dir: string, file: string, db: Db, sqlite: Sqlite
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-ranking-'))
+  file = path.join(dir, 'ranking.sqlite')
+  ;({ db, sqlite } = openDb(file, ROOT))
+  await seedDemo(db, { password: 'ranking-test-password-1' })
+  populateListings(db, { listings: 1200, orgs: 40, matches: 400, seed: 5, now })
+}, 60_000)
+afterAll(() => {
+  sqlite.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+function fresh<T>(read: (db: Db) => T): T {
+  const other = openDb(file, ROOT)
+  try {
+    return read(other.db)
+  } finally {
+    other.sqlite.close()
+  }
+}
+
+const ids = (table: string, n: number, rand: () => number) => {
+  const all = sqlite.prepare(`SELECT id FROM ${table} ORDER BY id`).pluck().all() as number[]
+  return Array.from({ length: n }, () => all[Math.floor(rand() * all.length)]!)
+}
+
+describe('match pages from remembered candidates', () => {
+  it('equal the pages of a connection that remembers nothing, through random writes', () => {
+    const rand = prng(17)
+    // Listings with matches to rank, and some without (their why-not), found by a connection that is then closed.
+    const ranked = fresh((d) => ({
+      needs: ids('needs', 300, rand).filter((id) => (matching.offersForNeed(d, id, { now })?.total ?? 0) > 0),
+      offers: ids('offers', 300, rand).filter((id) => (matching.needsForOffer(d, id, { now })?.total ?? 0) > 0),
+    }))
+    const needs = [...new Set([...ranked.needs.slice(0, 20), ...ids('needs', 10, rand)])]
+    const offers = [...new Set([...ranked.offers.slice(0, 20), ...ids('offers', 10, rand)])]
+    const pages = (d: Db) => ({
+      needs: needs.map((id) => matching.offersForNeed(d, id, { now })),
+      offers: offers.map((id) => matching.needsForOffer(d, id, { now })),
+    })
+    const writes: ((s: Sqlite) => void)[] = [
+      (s) => s.prepare('UPDATE offers SET remaining = max(0, remaining - 1) WHERE id = ?').run(ids('offers', 1, rand)[0]),
+      (s) => s.prepare("UPDATE offers SET status = 'closed' WHERE id = ?").run(ids('offers', 1, rand)[0]),
+      (s) => s.prepare("UPDATE needs SET status = 'closed' WHERE id = ?").run(ids('needs', 1, rand)[0]),
+      (s) => s.prepare(`INSERT INTO offers (org_id, category, title, description, quantity, unit, remaining, serves_area_id, min_trust, focus, status, created_at, updated_at)
+        SELECT org_id, category, title || '（二）', description, quantity, unit, quantity, serves_area_id, 'self_declared', '[]', 'open', created_at, updated_at FROM offers WHERE id = ?`).run(ids('offers', 1, rand)[0]),
+      (s) => s.prepare(`INSERT INTO needs (org_id, category, title, description, quantity, unit, remaining, area_id, place, urgency, status, created_at, updated_at)
+        SELECT org_id, category, title || '（二）', description, quantity, unit, quantity, area_id, place, 'high', 'open', created_at, updated_at FROM needs WHERE id = ?`).run(ids('needs', 1, rand)[0]),
+      (s) => s.prepare("UPDATE organizations SET trust = CASE trust WHEN 'endorsed' THEN 'self_declared' ELSE 'endorsed' END WHERE id = (SELECT org_id FROM needs WHERE id = ?)").run(needs[Math.floor(rand() * needs.length)]),
+      // A delivery and its rating move the holder's track record; a new acceptance the receiver's matches received.
+      (s) => s.prepare("UPDATE matches SET state = 'delivered' WHERE id = (SELECT id FROM matches WHERE state = 'accepted' LIMIT 1 OFFSET ?)").run(Math.floor(rand() * 5)),
+      (s) => s.prepare("UPDATE feedback SET rating = 1 + (rating % 5) WHERE id = (SELECT id FROM feedback LIMIT 1 OFFSET ?)").run(Math.floor(rand() * 5)),
+      (s) => s.prepare("UPDATE matches SET state = 'accepted' WHERE id = (SELECT id FROM matches WHERE state = 'proposed' LIMIT 1 OFFSET ?)").run(Math.floor(rand() * 5)),
+    ]
+    const other = openDb(file, ROOT)
+    try {
+      expect(pages(db)).toEqual(fresh(pages))
+      for (let round = 0; round < 12; round++) {
+        // Through this connection or another process's, as a CLI import writes.
+        for (let k = 0; k < 3; k++) writes[Math.floor(rand() * writes.length)]!(rand() < 0.5 ? sqlite : other.sqlite)
+        expect(pages(db), `round ${round}`).toEqual(fresh(pages))
+      }
+    } finally {
+      other.sqlite.close()
+    }
+    // The pages were not all empty: rankings were compared, not only why-nots.
+    expect(pages(db).needs.filter((p) => p && p.matches.length > 0).length).toBeGreaterThan(5)
+    expect(pages(db).offers.filter((p) => p && p.matches.length > 0).length).toBeGreaterThan(5)
+  }, 120_000)
+
+  it('show the first 20 of the full ranking', () => {
+    const rand = prng(3)
+    for (const id of new Set(ids('needs', 30, rand))) {
+      const shown = matching.offersForNeed(db, id, { now, limit: 20 })!
+      const full = matching.offersForNeed(db, id, { now, limit: 1_000_000 })!
+      expect(shown.matches).toEqual(full.matches.slice(0, 20))
+    }
+    for (const id of new Set(ids('offers', 30, rand))) {
+      const shown = matching.needsForOffer(db, id, { now, limit: 20 })!
+      const full = matching.needsForOffer(db, id, { now, limit: 1_000_000 })!
+      expect(shown.matches).toEqual(full.matches.slice(0, 20))
+    }
+  })
+})
