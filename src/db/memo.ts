@@ -22,7 +22,7 @@ type Sqlite = Database.Database
 export const COUNTED = [
   'areas', 'users', 'broker_areas', 'organizations', 'memberships', 'categories', 'needs', 'offers', 'matches', 'match_events',
   'messages', 'feedback', 'allocation_runs', 'capacity_assessments', 'capacity_scores', 'topic_terms', 'fit_feedback', 'invitations',
-  'join_requests', 'projects', 'project_groups',
+  'join_requests', 'projects', 'project_groups', 'capacity_evidence', 'partnerships', 'match_checkins',
 ] as const
 /**
  * Tables no remembered answer reads, written on every sign-in, page view or background run: counting them would

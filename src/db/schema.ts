@@ -463,3 +463,61 @@ export const fitAlerts = sqliteTable('fit_alerts', {
   side: text('side', { enum: ['need', 'offer'] }).notNull(),
   createdAt: createdAt(),
 }, (t) => [primaryKey({ columns: [t.needId, t.offerId] })])
+
+// Evidence attached to a capacity assessment (photos, scanned sign-in sheets, PDFs): the file lives on disk in the
+// evidence folder under `stored_name`, a generated name; the uploader's file name is only shown, never a path.
+export const EVIDENCE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'] as const
+export const capacityEvidence = sqliteTable('capacity_evidence', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  assessmentId: integer('assessment_id').notNull().references(() => capacityAssessments.id, { onDelete: 'cascade' }),
+  storedName: text('stored_name').notNull().unique(),
+  contentType: text('content_type', { enum: EVIDENCE_TYPES }).notNull(),
+  bytes: integer('bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  originalName: text('original_name').notNull().default(''),
+  uploadedBy: integer('uploaded_by').notNull().references(() => users.id),
+  createdAt: createdAt(),
+}, (t) => [index('capacity_evidence_assessment').on(t.assessmentId)])
+
+// A standing partnership: a holder (the offer's organization) and a group (the need's) that keep working together,
+// begun by a check-in answered "continues as a partnership" or by a broker, ended by either side or the broker.
+export const PARTNERSHIP_END_REASONS = ['need_gone', 'holder_unwilling', 'poor_fit', 'group_stopped', 'other'] as const
+export const partnerships = sqliteTable('partnerships', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  holderOrgId: integer('holder_org_id').notNull().references(() => organizations.id),
+  groupOrgId: integer('group_org_id').notNull().references(() => organizations.id),
+  fromMatchId: integer('from_match_id').references(() => matches.id),
+  startedBy: integer('started_by').notNull().references(() => users.id),
+  startedAt: text('started_at').notNull(),
+  endedBy: integer('ended_by').references(() => users.id),
+  endedAt: text('ended_at'),
+  endReason: text('end_reason', { enum: PARTNERSHIP_END_REASONS }),
+  endNote: text('end_note').notNull().default(''),
+}, (t) => [
+  index('partnerships_holder').on(t.holderOrgId),
+  index('partnerships_group').on(t.groupOrgId),
+  // One standing partnership per pair at a time; an ended one stays as history.
+  uniqueIndex('partnerships_open').on(t.holderOrgId, t.groupOrgId).where(sql`${t.endedAt} IS NULL`),
+])
+
+// The answer to a match's 30- or 90-day follow-up, once per follow-up: the arrangement continues (as it was, repeated
+// for the next period, or as a standing partnership), changed (a note says how), or ended for a reason.
+export const CHECKIN_OUTCOMES = ['continues', 'changed', 'ended'] as const
+export const CHECKIN_CONTINUATIONS = ['as_is', 'repeat', 'partnership'] as const
+export const CHECKIN_REASONS = ['need_gone', 'holder_unwilling', 'poor_fit', 'group_stopped'] as const
+export const matchCheckins = sqliteTable('match_checkins', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  matchId: integer('match_id').notNull().references(() => matches.id),
+  followupDays: integer('followup_days').notNull(),
+  outcome: text('outcome', { enum: CHECKIN_OUTCOMES }).notNull(),
+  continuation: text('continuation', { enum: CHECKIN_CONTINUATIONS }),
+  reason: text('reason', { enum: CHECKIN_REASONS }),
+  note: text('note').notNull().default(''),
+  answeredBy: integer('answered_by').notNull().references(() => users.id),
+  answeredAs: text('answered_as', { enum: ['need', 'offer', 'broker'] }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex('match_checkins_once').on(t.matchId, t.followupDays),
+  check('match_checkins_reason', sql`(${t.outcome} = 'ended') = (${t.reason} IS NOT NULL)`),
+  check('match_checkins_continuation', sql`(${t.outcome} = 'continues') = (${t.continuation} IS NOT NULL)`),
+])

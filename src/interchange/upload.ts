@@ -6,6 +6,10 @@ import type { LedgerProblem } from './format.js'
 export const MAX_FILE_BYTES = 1_048_576
 export const MAX_FILES = 4
 
+/** How much one upload form may carry; the ledger's are the defaults, other forms (evidence files) pass their own. */
+export interface UploadLimits { fileBytes: number; files: number }
+export const LEDGER_LIMITS: UploadLimits = { fileBytes: MAX_FILE_BYTES, files: MAX_FILES }
+
 export interface UploadedFile { filename: string; data: Buffer; truncated: boolean }
 export interface UploadBody { _csrf?: string; files: UploadedFile[]; tooMany?: boolean }
 
@@ -17,13 +21,13 @@ const csrfRefused = () => Object.assign(new Error('csrf token missing or invalid
  * multipart/form-data → `{ _csrf, files }`, as a content-type parser. The caller has already checked sign-in, role
  * and the request's origin (before any of the body is read); the form's `_csrf` field comes first, and is checked
  * with `tokenValid` as soon as it arrives, so a file part is read only after a valid token (the app-wide CSRF check
- * then sees `_csrf` again as for urlencoded forms). Limits: 4 files of 1 MB, a few small fields; nothing touches
- * the disk.
+ * then sees `_csrf` again as for urlencoded forms). Limits: by default the ledger's 4 files of 1 MB, a few small
+ * fields; nothing touches the disk.
  *
  * Every stream here can fail on a body cut short: an 'error' without a listener is thrown by Node and ends the
  * process, so each one (payload, parser, file part) has one, and the promise settles exactly once.
  */
-export function parseUpload(headers: IncomingHttpHeaders, payload: Readable, tokenValid: (token: string) => boolean): Promise<UploadBody> {
+export function parseUpload(headers: IncomingHttpHeaders, payload: Readable, tokenValid: (token: string) => boolean, limits: UploadLimits = LEDGER_LIMITS): Promise<UploadBody> {
   return new Promise((resolve, reject) => {
     const body: UploadBody = { files: [] }
     let settled = false
@@ -39,7 +43,7 @@ export function parseUpload(headers: IncomingHttpHeaders, payload: Readable, tok
     try {
       busboy = new Busboy({
         headers: headers as IncomingHttpHeaders & { 'content-type': string },
-        limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fields: 4, fieldSize: 1024, parts: MAX_FILES + 4, headerPairs: 20 },
+        limits: { fileSize: limits.fileBytes, files: limits.files, fields: 4, fieldSize: 1024, parts: limits.files + 4, headerPairs: 20 },
       })
     } catch (err) {
       return reject(unreadable(err as Error))
