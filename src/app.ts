@@ -41,6 +41,7 @@ import projectsApi from './capacity/projects.api.js'
 import projectsRoutes from './capacity/projects.routes.js'
 import topicsRoutes from './topics/topics.routes.js'
 import vocabularyRoutes from './admin/vocabulary.routes.js'
+import membersRoutes from './members/members.routes.js'
 import * as jobs from './jobs/jobs.js'
 import { startScheduler } from './jobs/scheduler.js'
 import { isCalendarDate } from './shared/time.js'
@@ -144,6 +145,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(projectsApi)
   await app.register(projectsRoutes)
   await app.register(topicsRoutes)
+  await app.register(membersRoutes)
   await app.register(vocabularyRoutes)
 
   // Reminders, digests, expiry and mail run in this process when asked to; started once the app is ready

@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, like, or, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
-import { areas, brokerAreas, loginThrottle, memberships, sessions, users } from '../db/schema.js'
+import { areas, brokerAreas, loginThrottle, memberships, organizations, sessions, users } from '../db/schema.js'
 import { NotFound, NotPermitted, ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import { hashPassword, isCommonPassword, verifyPassword } from './passwords.js'
@@ -13,7 +13,15 @@ export interface CurrentUser {
   email: string
   name: string
   role: Role
+  /** Organizations this person leads: may act for them (post, request, answer, edit). */
   orgIds: number[]
+  /** Organizations this person is a plain member of: sees their work (drafts, matches, messages), never acts. */
+  memberOrgIds: number[]
+  /**
+   * A broker's looked-after organizations: in the areas they cover, with no leader online. The broker acts on
+   * their behalf, on the record; a group that gains a leader leaves this set (the leader acts from then on).
+   */
+  lookedAfterOrgIds: number[]
   /** Area ids a broker covers; a street covers its communities (resolved by area path). */
   brokerAreaIds: number[]
   notify: 'instant' | 'digest' | 'off'
@@ -28,10 +36,32 @@ function checkPassword(password: string, field = 'password') {
 export function load(db: Db, id: number): CurrentUser | undefined {
   const user = db.select().from(users).where(eq(users.id, id)).get()
   if (!user || user.disabledAt) return undefined
-  const orgIds = db.select({ id: memberships.orgId }).from(memberships).where(eq(memberships.userId, id)).all().map((m) => m.id)
+  const rows = db.select({ id: memberships.orgId, role: memberships.role }).from(memberships).where(eq(memberships.userId, id)).all()
+  const orgIds = rows.filter((m) => m.role === 'leader').map((m) => m.id)
+  const memberOrgIds = rows.filter((m) => m.role === 'member').map((m) => m.id)
   const brokerAreaIds = db.select({ id: brokerAreas.areaId }).from(brokerAreas).where(eq(brokerAreas.userId, id)).all().map((a) => a.id)
-  return { id: user.id, email: user.email, name: user.name, role: user.role, orgIds, brokerAreaIds, notify: user.notify }
+  const lookedAfterOrgIds = user.role === 'broker' ? lookedAfter(db, brokerAreaIds) : []
+  return { id: user.id, email: user.email, name: user.name, role: user.role, orgIds, memberOrgIds, lookedAfterOrgIds, brokerAreaIds, notify: user.notify }
 }
+
+/** Organizations in these areas (a street covers its communities) that no enabled leader answers for. */
+export function lookedAfter(db: Db, areaIds: number[]): number[] {
+  if (areaIds.length === 0) return []
+  const inAreas = or(...areaIds.map((a) => like(areas.path, `%/${a}/%`)))
+  return db.select({ id: organizations.id }).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId))
+    .where(and(inAreas, sql`NOT EXISTS (SELECT 1 FROM ${memberships} JOIN ${users} ON ${users.id} = ${memberships.userId}
+      WHERE ${memberships.orgId} = ${organizations.id} AND ${memberships.role} = 'leader' AND ${users.disabledAt} IS NULL)`))
+    .all().map((o) => o.id)
+}
+
+/** May act for the organization: one of its leaders, or the broker looking after it while it has none. */
+export const actsFor = (user: CurrentUser | null | undefined, orgId: number) => !!user && (user.orgIds.includes(orgId) || user.lookedAfterOrgIds.includes(orgId))
+/** Every organization the person may act for (a scoped lookup's list). */
+export const actingOrgIds = (user: CurrentUser) => [...user.orgIds, ...user.lookedAfterOrgIds]
+/** Sees the organization's own work (drafts, matches, messages): whoever acts for it, and its members. */
+export const seesOrg = (user: CurrentUser | null | undefined, orgId: number) => !!user && (actsFor(user, orgId) || user.memberOrgIds.includes(orgId))
+/** Every organization whose own work the person sees. */
+export const seenOrgIds = (user: CurrentUser) => [...actingOrgIds(user), ...user.memberOrgIds]
 
 /** Creates an account of any role: the CLI and the demo data. */
 export async function add(db: Db, input: { email: string; name?: string; role: Role; password: string }, now = new Date()) {

@@ -48,7 +48,8 @@ export const MOVES: readonly Move[] = [
 ]
 
 export type Outcome =
-  | { ok: true; to: State; reserves: boolean; releases: boolean }
+  /** side: the side the actor moved as (a leader of both, or a broker looking after a side, has several). */
+  | { ok: true; to: State; reserves: boolean; releases: boolean; side: Side }
   | { ok: false; key: string; params?: Record<string, string> }
 
 /** Is this move allowed for this actor? Says what the match becomes and what happens to reserved capacity. */
@@ -63,9 +64,9 @@ export function transition(match: MatchState, event: Event, actor: { sides: Side
     const side = actor.sides.find((s) => (s === 'need' || s === 'offer') && !match.reviewed.includes(s))
     if (!side) return { ok: false, key: 'match.error.already_reviewed' }
     const both = new Set([...match.reviewed, side]).size === 2
-    return { ok: true, to: both ? 'reviewed' : 'delivered', reserves: false, releases: false }
+    return { ok: true, to: both ? 'reviewed' : 'delivered', reserves: false, releases: false, side }
   }
-  return { ok: true, to: move.to, reserves: move.to === 'accepted', releases: move.to === 'cancelled' }
+  return { ok: true, to: move.to, reserves: move.to === 'accepted', releases: move.to === 'cancelled', side: actor.sides.find((s) => move.by.includes(s))! }
 }
 
 /** The events this actor could fire now: what the match page offers as buttons. */

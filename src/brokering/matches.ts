@@ -2,16 +2,17 @@ import { createHash } from 'node:crypto'
 import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import { areas, brokerAreas, idempotencyKeys, matchEvents, matches, memberships, messages, needs, offers, organizations, feedback, users } from '../db/schema.js'
-import { DomainError, IdempotencyKeyReused, InvalidTransition, NotFound, ValidationError } from '../shared/errors.js'
+import { DomainError, IdempotencyKeyReused, InvalidTransition, NotFound, NotPermitted, ValidationError } from '../shared/errors.js'
 import { addDays, isoDate } from '../shared/time.js'
 import * as needsSvc from '../needs/needs.js'
 import * as events from '../events/events.js'
 import { recordNotRelevant } from '../topics/feedback.js'
+import { unanswered } from '../members/answering.js'
 import { notify } from '../notifications/notifications.js'
 import * as jobs from '../jobs/jobs.js'
 import * as matching from '../matching/matching.js'
 import { defaultExpiry, demandStatus, isActiveNeed, isActiveOffer, listingToday } from '../listings/listings.js'
-import type { CurrentUser } from '../accounts/accounts.js'
+import { actsFor, seenOrgIds, seesOrg, type CurrentUser } from '../accounts/accounts.js'
 import { ACTIVE_STATES, CONTACT_STATES, available, transition, type Event, type Side, type State } from './lifecycle.js'
 
 export type Match = typeof matches.$inferSelect
@@ -23,8 +24,8 @@ export class CapacityTaken extends DomainError {}
 /** Which sides of this match the user stands on; none means the match does not exist for them. */
 export function sidesOf(db: Db, user: CurrentUser, m: { needOrgId: number; offerOrgId: number; needAreaPath: string; brokerId: number | null }): Side[] {
   const sides: Side[] = []
-  if (user.orgIds.includes(m.needOrgId)) sides.push('need')
-  if (user.orgIds.includes(m.offerOrgId)) sides.push('offer')
+  if (actsFor(user, m.needOrgId)) sides.push('need')
+  if (actsFor(user, m.offerOrgId)) sides.push('offer')
   if (user.role === 'broker' && (m.brokerId === user.id || coversPath(db, user, m.needAreaPath))) sides.push('broker')
   return sides
 }
@@ -47,15 +48,50 @@ function loadDetail(db: Db, id: number) {
     .innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(matches.id, id)).get()
 }
 
-/** Scoped lookup: a match exists for its two sides and its covering broker only (everyone else: 404). */
+/**
+ * Scoped lookup: a match exists for its two sides, their members (who see it and may not act: no sides) and
+ * its covering broker only (everyone else: 404).
+ */
 export function findVisible(db: Db, user: CurrentUser, id: number) {
   const m = loadDetail(db, id)
   if (!m) return undefined
   const sides = sidesOf(db, user, m)
-  if (sides.length === 0) return undefined
+  if (sides.length === 0 && !seesOrg(user, m.needOrgId) && !seesOrg(user, m.offerOrgId)) return undefined
   const org = (orgId: number) => db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.id, orgId)).get()!
   const reviewed = db.select({ side: feedback.side }).from(feedback).where(eq(feedback.matchId, id)).all().map((f) => f.side as Side)
-  return { ...m, sides, needOrg: org(m.needOrgId), offerOrg: org(m.offerOrgId), reviewed, actions: available({ state: m.state, reviewed }, { sides }) }
+  const nobody = (orgId: number) => !answeredFor(db, orgId)
+  return {
+    ...m, sides, needOrg: org(m.needOrgId), offerOrg: org(m.offerOrgId), reviewed, actions: available({ state: m.state, reviewed }, { sides }),
+    // The side the broker answers for, named on the page ("answering for 南岸街道办事处").
+    onBehalf: sides.includes('need') && !user.orgIds.includes(m.needOrgId) ? org(m.needOrgId) : sides.includes('offer') && !user.orgIds.includes(m.offerOrgId) ? org(m.offerOrgId) : undefined,
+    unanswered: { need: nobody(m.needOrgId), offer: nobody(m.offerOrgId) },
+  }
+}
+
+/** The organization for which this acting user answers on someone's behalf (a broker looking after it), if any. */
+function behalfOf(user: CurrentUser, side: Side | undefined, m: { needOrgId: number; offerOrgId: number }): number | null {
+  const orgId = side === 'need' ? m.needOrgId : side === 'offer' ? m.offerOrgId : undefined
+  return orgId !== undefined && !user.orgIds.includes(orgId) && user.lookedAfterOrgIds.includes(orgId) ? orgId : null
+}
+
+/** Leaders who answer for the organization (enabled accounts). */
+function leadersOf(db: Db, orgId: number): number[] {
+  return db.select({ id: memberships.userId }).from(memberships).innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader'), sql`${users.disabledAt} IS NULL`)).all().map((r) => r.id)
+}
+
+/** Brokers covering the organization's home area: they look after it while it has no leader. */
+function lookingAfter(db: Db, orgId: number): number[] {
+  const org = db.select({ path: areas.path }).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId)).where(eq(organizations.id, orgId)).get()
+  if (!org) return []
+  const pathIds = org.path.split('/').filter(Boolean).map(Number)
+  return [...new Set(db.select({ id: brokerAreas.userId }).from(brokerAreas).innerJoin(users, eq(users.id, brokerAreas.userId))
+    .where(and(inArray(brokerAreas.areaId, pathIds), eq(users.role, 'broker'), sql`${users.disabledAt} IS NULL`)).all().map((r) => r.id))]
+}
+
+/** Does anyone answer for the organization: a leader, or a broker looking after it? */
+export function answeredFor(db: Db, orgId: number): boolean {
+  return !unanswered(db, [orgId]).has(orgId)
 }
 
 /** Private contacts of both organizations, only once the match is accepted, only for its parties. */
@@ -69,7 +105,11 @@ export function contacts(db: Db, match: NonNullable<ReturnType<typeof findVisibl
 function audience(db: Db, needId: number, offerId: number): { need: number[]; offer: number[]; broker: number[] } {
   const need = db.select({ orgId: needs.orgId, path: areas.path }).from(needs).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, needId)).get()!
   const offer = db.select({ orgId: offers.orgId }).from(offers).where(eq(offers.id, offerId)).get()!
-  const members = (orgId: number) => db.select({ id: memberships.userId }).from(memberships).where(eq(memberships.orgId, orgId)).all().map((r) => r.id)
+  // Its members, or, for a group with no leader, the brokers looking after it: a request always reaches a person.
+  const members = (orgId: number) => {
+    const people = db.select({ id: memberships.userId }).from(memberships).where(eq(memberships.orgId, orgId)).all().map((r) => r.id)
+    return leadersOf(db, orgId).length ? people : [...new Set([...people, ...lookingAfter(db, orgId)])]
+  }
   const pathIds = need.path.split('/').filter(Boolean).map(Number)
   const broker = db.select({ id: brokerAreas.userId }).from(brokerAreas).innerJoin(users, eq(users.id, brokerAreas.userId))
     .where(and(inArray(brokerAreas.areaId, pathIds), eq(users.role, 'broker'))).all().map((r) => r.id)
@@ -97,7 +137,7 @@ export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'prop
   const needRow = db.select({ orgId: needs.orgId, status: needs.status, remaining: needs.remaining, expiresAt: needs.expiresAt, untilDate: needs.untilDate, path: areas.path }).from(needs).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, input.needId)).get()!
   const offerRow = db.select({ orgId: offers.orgId, status: offers.status, expiresAt: offers.expiresAt, untilDate: offers.untilDate }).from(offers).where(eq(offers.id, input.offerId)).get()!
   const side: Side = as === 'request' ? 'need' : as === 'pledge' ? 'offer' : 'broker'
-  const allowed = side === 'need' ? user.orgIds.includes(needRow.orgId) : side === 'offer' ? user.orgIds.includes(offerRow.orgId) : user.role === 'broker' && coversPath(db, user, needRow.path)
+  const allowed = side === 'need' ? actsFor(user, needRow.orgId) : side === 'offer' ? actsFor(user, offerRow.orgId) : user.role === 'broker' && coversPath(db, user, needRow.path)
   if (!allowed) throw new NotFound()
   const today = listingToday(now)
   if (!isActiveNeed(needRow, today) || !isActiveOffer(offerRow, today)) throw new InvalidTransition({ key: 'match.error.listing_closed' })
@@ -115,11 +155,16 @@ export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'prop
       needId: input.needId, offerId: input.offerId, quantity: input.quantity, state, origin, proposedBy: user.id,
       brokerId: side === 'broker' ? user.id : null, score: pair.score, reasons: pair.reasons, createdAt: at, updatedAt: at,
     }).returning().get()
-    tx.insert(matchEvents).values({ matchId: match.id, at, actorId: user.id, event: as, fromState: null, toState: state, quantity: input.quantity }).run()
+    const onBehalfOf = behalfOf(user, side, { needOrgId: needRow.orgId, offerOrgId: offerRow.orgId })
+    tx.insert(matchEvents).values({ matchId: match.id, at, actorId: user.id, event: as, fromState: null, toState: state, quantity: input.quantity, onBehalfOf }).run()
     events.record(tx, { actorId: user.id, action: `match.${as}`, subjectType: 'match', subjectId: match.id }, now)
     const who = audience(tx, input.needId, input.offerId)
     const answering = side === 'need' ? who.offer : side === 'offer' ? who.need : [...who.need, ...who.offer]
-    notify(tx, [...answering, ...who.broker].filter((id) => id !== user.id), { kind: `match.${state}`, params: { id: match.id, need: pair.need.id }, link: `/matches/${match.id}` }, now)
+    const params = { id: match.id, need: pair.need.id }
+    notify(tx, answering.filter((id) => id !== user.id), { kind: `match.${state}`, params, link: `/matches/${match.id}` }, now)
+    // A covering broker who is not the one to answer is told so: "please answer" only goes to whoever has the buttons.
+    const following = who.broker.filter((id) => id !== user.id && !answering.includes(id))
+    notify(tx, following, { kind: state === 'proposed' ? `match.${state}` : `match.${state}_fyi`, params, link: `/matches/${match.id}` }, now)
     jobs.schedule(tx, { key: `remind:${match.id}:${state}`, kind: 'match.reminder', runAt: new Date(now.getTime() + jobs.reminderDays(tx) * 86_400_000), payload: { matchId: match.id, state } })
     remember(tx, user, input.idempotencyKey, match, request, now)
     return match
@@ -172,6 +217,8 @@ export function fire(db: Db, user: CurrentUser, matchId: number, event: Event, i
   if (replay) return replay
   const visible = findVisible(db, user, matchId)
   if (!visible) throw new NotFound()
+  // A member sees the group's matches and never acts for it.
+  if (visible.sides.length === 0) throw new NotPermitted({ key: 'members.error.member_cannot_act' })
   if (event === 'deliver' && (input.quantity === undefined || input.quantity < 0 || input.quantity > visible.quantity)) {
     throw new ValidationError({ quantity: { key: 'validation.too_large', params: { limit: visible.quantity } } })
   }
@@ -197,7 +244,8 @@ export function fire(db: Db, user: CurrentUser, matchId: number, event: Event, i
       ...(input.reason && (event === 'decline' || event === 'cancel') ? { reason: input.reason as Match['reason'] } : {}),
     }).where(and(eq(matches.id, matchId), eq(matches.version, current.version))).returning().get()
     if (!changed) throw new InvalidTransition({ key: 'error.stale' })
-    tx.insert(matchEvents).values({ matchId, at, actorId: user.id, event, fromState: current.state, toState: outcome.to, reason: input.reason ?? null, quantity: input.quantity ?? null }).run()
+    const onBehalfOf = behalfOf(user, outcome.side, visible)
+    tx.insert(matchEvents).values({ matchId, at, actorId: user.id, event, fromState: current.state, toState: outcome.to, reason: input.reason ?? null, quantity: input.quantity ?? null, onBehalfOf }).run()
     // The matcher learns from it: the broker's precision page counts pairs people said are about other things.
     if (event === 'decline' && input.reason === 'not_relevant') recordNotRelevant(tx, { needId: current.needId, offerId: current.offerId, source: 'decline', userId: user.id }, now)
     events.record(tx, { actorId: user.id, action: `match.${event}`, subjectType: 'match', subjectId: matchId, data: { from: current.state, to: outcome.to } }, now)
@@ -241,8 +289,10 @@ export function reviews(db: Db, matchId: number) {
 }
 
 export function history(db: Db, matchId: number) {
-  return db.select({ at: matchEvents.at, event: matchEvents.event, fromState: matchEvents.fromState, toState: matchEvents.toState, reason: matchEvents.reason, quantity: matchEvents.quantity, actor: users.name })
-    .from(matchEvents).leftJoin(users, eq(users.id, matchEvents.actorId)).where(eq(matchEvents.matchId, matchId)).orderBy(asc(matchEvents.id)).all()
+  return db.select({
+    at: matchEvents.at, event: matchEvents.event, fromState: matchEvents.fromState, toState: matchEvents.toState, reason: matchEvents.reason, quantity: matchEvents.quantity, actor: users.name,
+    onBehalfOf: sql<string | null>`(SELECT ${organizations.name} FROM ${organizations} WHERE ${organizations.id} = ${matchEvents.onBehalfOf})`,
+  }).from(matchEvents).leftJoin(users, eq(users.id, matchEvents.actorId)).where(eq(matchEvents.matchId, matchId)).orderBy(asc(matchEvents.id)).all()
 }
 
 export function thread(db: Db, matchId: number) {
@@ -253,6 +303,7 @@ export function thread(db: Db, matchId: number) {
 export function say(db: Db, user: CurrentUser, matchId: number, body: string, now = new Date()) {
   const match = findVisible(db, user, matchId)
   if (!match) throw new NotFound()
+  if (match.sides.length === 0) throw new NotPermitted({ key: 'members.error.member_cannot_act' })
   writeTx(db, (tx) => {
     tx.insert(messages).values({ matchId, authorId: user.id, body: body.trim(), createdAt: now.toISOString() }).run()
     const who = audience(tx, match.needId, match.offerId)
@@ -263,7 +314,8 @@ export function say(db: Db, user: CurrentUser, matchId: number, body: string, no
 /** The caller's matches: as a member of either side, or as the broker covering the need's area. */
 export function listFor(db: Db, user: CurrentUser, { limit = 100 } = {}) {
   const mine = []
-  if (user.orgIds.length) mine.push(inArray(needs.orgId, user.orgIds), inArray(offers.orgId, user.orgIds))
+  const seen = seenOrgIds(user)
+  if (seen.length) mine.push(inArray(needs.orgId, seen), inArray(offers.orgId, seen))
   mine.push(eq(matches.brokerId, user.id))
   if (user.role === 'broker') {
     for (const id of user.brokerAreaIds) mine.push(sql`${areas.path} LIKE ${'%/' + id + '/%'}`)

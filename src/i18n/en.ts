@@ -7,6 +7,7 @@ import { enCapacity } from './en.capacity.js'
 import { enMatching } from './en.matching.js'
 import { enTopics } from './en.topics.js'
 import { enProjects } from './en.projects.js'
+import { enMembers } from './en.members.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -17,6 +18,7 @@ export const en: Record<MessageKey, string> = {
   ...enMatching,
   ...enTopics,
   ...enProjects,
+  ...enMembers,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

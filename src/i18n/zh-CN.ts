@@ -6,6 +6,7 @@ import { zhCapacity } from './zh-CN.capacity.js'
 import { zhMatching } from './zh-CN.matching.js'
 import { zhTopics } from './zh-CN.topics.js'
 import { zhProjects } from './zh-CN.projects.js'
+import { zhMembers } from './zh-CN.members.js'
 
 /**
  * The Simplified Chinese catalogue is the reference: en.ts must have exactly these keys (checked by tsc and a test).
@@ -20,6 +21,7 @@ export const zhCN = {
   ...zhMatching,
   ...zhTopics,
   ...zhProjects,
+  ...zhMembers,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
   /** Between the items of a list in running text (甲、乙、丙). */

@@ -58,14 +58,14 @@ export function formContext(db: Db, req: FastifyRequest, values: topicsSvc.ChipS
   return {
     topicChips: topicsSvc.chips(db, req.locale, values),
     form: true, categories: allCategories(db).map((c) => ({ ...c, label: req.locale === 'en' ? c.nameEn : c.nameZh })),
-    myOrgs: orgs.mine(db, req.user!), areaOptions: areas.options(db, req.locale), days: DAYS, periods: PERIODS,
+    myOrgs: orgs.actingFor(db, req.user!, Number((values as { orgId?: unknown }).orgId) || undefined), areaOptions: areas.options(db, req.locale), days: DAYS, periods: PERIODS,
     urgencies: URGENCIES, trustLevels: TRUST_LEVELS, focusGroups: FOCUS_GROUPS, today: listingToday(new Date()),
   }
 }
 
 /** A new listing starts where its organization is: its area is the place of a need and the area an offer serves. */
 export function newFormValues(db: Db, req: FastifyRequest) {
-  const org = orgs.mine(db, req.user!)[0]
+  const org = orgs.actingFor(db, req.user!)[0]
   return { orgId: org?.id, areaId: org?.areaId, servesAreaId: org?.areaId, expiresAt: defaultExpiry(new Date()), days: [], periods: [], focus: [], urgency: 'normal' }
 }
 

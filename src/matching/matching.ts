@@ -20,6 +20,7 @@ import { subjectList } from './subject.js'
 import { serving } from './serving.js'
 import { remember } from '../db/memo.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
+import { unanswered } from '../members/answering.js'
 
 const RESERVING = ['accepted', 'delivered', 'reviewed'] as const
 const DELIVERED = ['delivered', 'reviewed'] as const
@@ -278,14 +279,20 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
     ? withTracks(db, placedIn(categoryOffers(db, need.view.category, today), need.view.areaPath).filter((o) => violations(need.view, o).length === 0))
     : []
   const relevance = candidates.length ? fts.relevance(sqliteOf(db), 'offer', need.text, candidates.map((o) => o.id)) : new Map()
-  // Every candidate is scored; only the shown ones get their reasons written.
-  const shown = rankOffers(need.view, candidates.map((o) => ({ offer: o, relevance: relevance.get(o.id)?.score0to1 ?? 0, terms: relevance.get(o.id)?.terms ?? [] })), undefined, limit)
+  // Every candidate is scored; only the shown ones get their reasons written. Offers of groups nobody answers
+  // for come after the others (a tie-break after fit: what fits is unchanged), so a request reaches a person.
+  const nobody = unanswered(db, candidates.map((o) => o.orgId))
+  const rank = (list: OfferView[], n: number) => n <= 0 || list.length === 0 ? []
+    : rankOffers(need.view, list.map((o) => ({ offer: o, relevance: relevance.get(o.id)?.score0to1 ?? 0, terms: relevance.get(o.id)?.terms ?? [] })), undefined, n)
+  const answerable = candidates.filter((o) => !nobody.has(o.orgId))
+  const first = rank(answerable, limit)
+  const shown = [...first, ...rank(candidates.filter((o) => nobody.has(o.orgId)), limit - first.length)]
   const byId = new Map(candidates.map((o) => [o.id, o]))
   const names = offerNames(db, shown.map((f) => f.offerId))
   const ranked = shown.map((f) => {
     const o = byId.get(f.offerId)!
     const { title, orgName } = names.get(o.id)!
-    return { offer: { id: o.id, title, orgId: o.orgId, orgName, remaining: o.remaining, unit: o.unit }, score: f.score, reasons: f.reasons }
+    return { offer: { id: o.id, title, orgId: o.orgId, orgName, remaining: o.remaining, unit: o.unit, unanswered: nobody.has(o.orgId) }, score: f.score, reasons: f.reasons }
   })
   let why: (WhyNot & { otherCategories: number }) | undefined
   if (open && candidates.length === 0) {

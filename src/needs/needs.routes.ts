@@ -5,6 +5,7 @@ import * as matching from '../matching/matching.js'
 import * as matchesSvc from '../brokering/matches.js'
 import { presenter } from '../matching/present.js'
 import * as orgs from '../orgs/orgs.js'
+import { actingOrgIds, actsFor } from '../accounts/accounts.js'
 import * as areas from '../areas/areas.js'
 import * as topics from '../topics/topics.js'
 import type { ChipState } from '../topics/topics.js'
@@ -34,7 +35,7 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/needs/new', { config: { access: 'signed_in' } }, async (req, reply) => {
-    if (req.user!.orgIds.length === 0) return reply.flash('needs.no_org').redirect('/orgs/new', 303)
+    if (actingOrgIds(req.user!).length === 0) return reply.flash('needs.no_org').redirect('/orgs/new', 303)
     return showForm(req, reply, 'new', newFormValues(app.db, req))
   })
 
@@ -50,14 +51,14 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
   app.get('/needs/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
     const need = needs.visible(app.db, req.user, (req.params as { id: number }).id)
     if (!need) throw new NotFound()
-    const owner = !!req.user?.orgIds.includes(need.orgId)
+    const owner = actsFor(req.user, need.orgId)
     const found = matching.offersForNeed(app.db, need.id)!
     const say = presenter(app.db, req.locale)
     const broker = !!req.user && orgs.brokerCovers(app.db, req.user, need.areaId)
     return reply.render('needs/show', {
       matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.offer.remaining, need.remaining) })),
       matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { needId: need.id }) : [], canRequest: owner && !!found.matches.length, canPropose: broker, idem: randomUUID(),
-      whyNot: found.whyNot && { ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock) }, need: { ...present(need, req.locale, topics.namer(app.db, req.locale)) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title })
+      whyNot: found.whyNot && { ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock) }, need: { ...present(need, req.locale, topics.namer(app.db, req.locale)) }, owner, awaiting: needs.awaitsConfirmation(need), form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title })
   })
 
   app.get('/needs/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {

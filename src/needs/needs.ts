@@ -6,13 +6,14 @@ import { NotFound, StaleEdit, ValidationError } from '../shared/errors.js'
 import { isCalendarDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
-import type { CurrentUser } from '../accounts/accounts.js'
+import { actingOrgIds, actsFor, seesOrg, type CurrentUser } from '../accounts/accounts.js'
 import { ACTIVE_NEED_STATUSES, activeNeed, checkCommon, defaultExpiry, demandStatus, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
 import { browse, all, frozen, total } from '../listings/browse.js'
 import { remember, type Source } from '../db/memo.js'
 import { jsonArrayHas } from '../db/json.js'
 import * as topics from '../topics/topics.js'
 import * as alerts from '../alerts/alerts.js'
+import { brokerCovers } from '../orgs/orgs.js'
 
 export type Need = typeof needs.$inferSelect
 export type Urgency = (typeof URGENCIES)[number]
@@ -50,9 +51,14 @@ function reindexOne(db: Db, need: Pick<Need, 'id' | 'title' | 'description' | 'p
   else fts.removeDoc(sqliteOf(db), 'need', need.id)
 }
 
-/** Posting for an organization requires belonging to it: the org comes from the user's memberships. */
+/**
+ * Posting for an organization requires acting for it: a leader, or the broker looking after a group with no
+ * leader (it publishes as any post). A broker covering a group that has leaders may enter a need for it (代填):
+ * it is kept as a draft waiting for a leader's confirmation, since the group speaks for itself once it can.
+ */
 export function post(db: Db, user: CurrentUser, input: NeedInput, now = new Date()): Need {
-  if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
+  const assisted = !actsFor(user, input.orgId) && entersFor(db, user, input.orgId)
+  if (!actsFor(user, input.orgId) && !assisted) throw new ValidationError({ orgId: { key: 'validation.choose' } })
   const { unit, subject } = check(db, input, now)
   return writeTx(db, (tx) => {
     const at = now.toISOString()
@@ -60,26 +66,36 @@ export function post(db: Db, user: CurrentUser, input: NeedInput, now = new Date
       orgId: input.orgId, category: input.category, title: input.title.trim(), description: input.description?.trim() ?? '',
       quantity: input.quantity, remaining: input.quantity, unit, fromDate: input.fromDate ?? null, untilDate: input.untilDate ?? null,
       schedule: input.schedule ?? null, areaId: input.areaId, place: input.place?.trim() ?? '', urgency: input.urgency ?? 'normal',
-      beneficiaries: input.beneficiaries ?? null, expiresAt: input.expiresAt ?? defaultExpiry(now), status: input.draft ? 'draft' : 'open',
-      ref: input.ref ?? null, topics: subject.topics, keywords: subject.keywords, topicsConfirmed: subject.topicsConfirmed, createdAt: at, updatedAt: at,
+      beneficiaries: input.beneficiaries ?? null, expiresAt: input.expiresAt ?? defaultExpiry(now), status: input.draft || assisted ? 'draft' : 'open',
+      enteredBy: assisted ? user.id : null, ref: input.ref ?? null, topics: subject.topics, keywords: subject.keywords, topicsConfirmed: subject.topicsConfirmed, createdAt: at, updatedAt: at,
     }).returning().get()
     reindexOne(db, need)
-    events.record(tx, { actorId: user.id, action: 'need.posted', subjectType: 'need', subjectId: need.id }, now)
+    events.record(tx, { actorId: user.id, action: assisted ? 'need.entered_for' : 'need.posted', subjectType: 'need', subjectId: need.id, data: assisted ? { orgId: input.orgId } : undefined }, now)
     if (isActive(need.status)) alerts.queue(tx, 'need', need.id, now)
     return need
   })
 }
 
-/** Scoped lookup: a need of one of the user's organizations. */
+/** A broker covering the organization's home area may enter a need for it (代填). */
+export function entersFor(db: Db, user: CurrentUser, orgId: number): boolean {
+  const org = db.select({ areaId: organizations.areaId }).from(organizations).where(eq(organizations.id, orgId)).get()
+  return !!org && brokerCovers(db, user, org.areaId)
+}
+
+/** A need a broker entered for a group with leaders, not yet confirmed by one of them. */
+export const awaitsConfirmation = (need: { status: string; enteredBy: number | null }) => need.status === 'draft' && need.enteredBy !== null
+
+/** Scoped lookup: a need of an organization the user acts for. */
 export function findEditable(db: Db, user: CurrentUser, id: number): Need | undefined {
-  if (user.orgIds.length === 0) return undefined
-  return db.select().from(needs).where(and(eq(needs.id, id), inArray(needs.orgId, user.orgIds))).get()
+  const orgIds = actingOrgIds(user)
+  if (orgIds.length === 0) return undefined
+  return db.select().from(needs).where(and(eq(needs.id, id), inArray(needs.orgId, orgIds))).get()
 }
 
 export function edit(db: Db, user: CurrentUser, id: number, input: NeedInput & { version: number }, now = new Date()): Need {
   const current = findEditable(db, user, id)
   if (!current) throw new NotFound()
-  if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
+  if (!actsFor(user, input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
   // A write that says nothing of topics (an API PUT from before topics) keeps the poster's confirmed ones.
   const kept = input.topics ?? (current.topicsConfirmed && current.category === input.category ? current.topics ?? undefined : undefined)
   const { unit, subject } = check(db, input, now, kept)
@@ -102,6 +118,8 @@ export function edit(db: Db, user: CurrentUser, id: number, input: NeedInput & {
     reindexOne(db, updated)
     events.record(tx, { actorId: user.id, action: publish ? 'need.published' : 'need.edited', subjectType: 'need', subjectId: id }, now)
     if (isActive(updated.status)) alerts.queue(tx, 'need', id, now)
+    // Publishing what a broker entered is the leader's confirmation of it (edited or as it was).
+    if (publish && current.enteredBy !== null) events.record(tx, { actorId: user.id, action: 'need.confirmed', subjectType: 'need', subjectId: id, data: { enteredBy: current.enteredBy } }, now)
     return updated
   })
 }
@@ -114,6 +132,22 @@ export function close(db: Db, user: CurrentUser, id: number, reason: CloseReason
       .where(eq(needs.id, id)).returning().get()!
     reindexOne(db, updated)
     events.record(tx, { actorId: user.id, action: 'need.closed', subjectType: 'need', subjectId: id, data: { reason } }, now)
+    return updated
+  })
+}
+
+/** A leader confirms, as it is, what a broker entered for the group (代填): it publishes. */
+export function confirm(db: Db, user: CurrentUser, id: number, now = new Date()): Need {
+  const current = findEditable(db, user, id)
+  if (!current || !awaitsConfirmation(current)) throw new NotFound()
+  return writeTx(db, (tx) => {
+    const updated = tx.update(needs).set({ status: demandStatus(current.quantity, current.remaining), updatedAt: now.toISOString(), version: sql`${needs.version} + 1` })
+      .where(and(eq(needs.id, id), eq(needs.version, current.version))).returning().get()
+    if (!updated) throw new StaleEdit()
+    reindexOne(db, updated)
+    alerts.queue(tx, 'need', id, now)
+    events.record(tx, { actorId: user.id, action: 'need.published', subjectType: 'need', subjectId: id }, now)
+    events.record(tx, { actorId: user.id, action: 'need.confirmed', subjectType: 'need', subjectId: id, data: { enteredBy: current.enteredBy } }, now)
     return updated
   })
 }
@@ -237,7 +271,7 @@ function listOn(db: Db, query: NeedQuery, today: string) {
 }
 
 export function get(db: Db, id: number, now = new Date()) {
-  const row = db.select({ ...listColumns, description: needs.description, place: needs.place, version: needs.version, areaPath: areas.path, closeReason: needs.closeReason })
+  const row = db.select({ ...listColumns, description: needs.description, place: needs.place, version: needs.version, areaPath: areas.path, closeReason: needs.closeReason, enteredBy: needs.enteredBy })
     .from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, id)).get()
   return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, listingToday(now), row.untilDate) }
 }
@@ -246,7 +280,7 @@ export function get(db: Db, id: number, now = new Date()) {
 export function visible(db: Db, user: CurrentUser | null, id: number, now = new Date()) {
   const need = get(db, id, now)
   if (!need) return undefined
-  if (need.status === 'draft' && !user?.orgIds.includes(need.orgId)) return undefined
+  if (need.status === 'draft' && !seesOrg(user, need.orgId) && !(user && need.enteredBy === user.id)) return undefined
   return need
 }
 

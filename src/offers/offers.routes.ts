@@ -5,6 +5,7 @@ import * as matching from '../matching/matching.js'
 import * as matchesSvc from '../brokering/matches.js'
 import { presenter } from '../matching/present.js'
 import * as orgs from '../orgs/orgs.js'
+import { actingOrgIds, actsFor } from '../accounts/accounts.js'
 import * as areas from '../areas/areas.js'
 import * as topics from '../topics/topics.js'
 import type { ChipState } from '../topics/topics.js'
@@ -33,7 +34,7 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/offers/new', { config: { access: 'signed_in' } }, async (req, reply) => {
-    if (req.user!.orgIds.length === 0) return reply.flash('needs.no_org').redirect('/orgs/new', 303)
+    if (actingOrgIds(req.user!).length === 0) return reply.flash('needs.no_org').redirect('/orgs/new', 303)
     return showForm(req, reply, 'new', newFormValues(app.db, req))
   })
 
@@ -49,7 +50,7 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
   app.get('/offers/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
     const offer = offers.visible(app.db, req.user, (req.params as { id: number }).id)
     if (!offer) throw new NotFound()
-    const owner = !!req.user?.orgIds.includes(offer.orgId)
+    const owner = actsFor(req.user, offer.orgId)
     const found = matching.needsForOffer(app.db, offer.id)!
     const say = presenter(app.db, req.locale)
     // Scoped like a need's page: the holder, the brokers of an area the offer serves, and admins.

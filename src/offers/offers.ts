@@ -6,7 +6,7 @@ import { NotFound, StaleEdit, ValidationError } from '../shared/errors.js'
 import { isCalendarDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
-import type { CurrentUser } from '../accounts/accounts.js'
+import { actingOrgIds, actsFor, seesOrg, type CurrentUser } from '../accounts/accounts.js'
 import { activeOffer, checkCommon, defaultExpiry, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
 import { browse, all, frozen, total } from '../listings/browse.js'
 import { remember, type Source } from '../db/memo.js'
@@ -46,8 +46,9 @@ function reindexOne(db: Db, offer: Pick<Offer, 'id' | 'title' | 'description' | 
   else fts.removeDoc(sqliteOf(db), 'offer', offer.id)
 }
 
+/** Posting for an organization requires acting for it: a leader, or the broker looking after it. */
 export function post(db: Db, user: CurrentUser, input: OfferInput, now = new Date()): Offer {
-  if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
+  if (!actsFor(user, input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
   const { unit, subject } = check(db, input, now)
   return writeTx(db, (tx) => {
     const at = now.toISOString()
@@ -64,16 +65,17 @@ export function post(db: Db, user: CurrentUser, input: OfferInput, now = new Dat
   })
 }
 
-/** Scoped lookup: an offer of one of the user's organizations. */
+/** Scoped lookup: an offer of an organization the user acts for. */
 export function findEditable(db: Db, user: CurrentUser, id: number): Offer | undefined {
-  if (user.orgIds.length === 0) return undefined
-  return db.select().from(offers).where(and(eq(offers.id, id), inArray(offers.orgId, user.orgIds))).get()
+  const orgIds = actingOrgIds(user)
+  if (orgIds.length === 0) return undefined
+  return db.select().from(offers).where(and(eq(offers.id, id), inArray(offers.orgId, orgIds))).get()
 }
 
 export function edit(db: Db, user: CurrentUser, id: number, input: OfferInput & { version: number }, now = new Date()): Offer {
   const current = findEditable(db, user, id)
   if (!current) throw new NotFound()
-  if (!user.orgIds.includes(input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
+  if (!actsFor(user, input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
   // A write that says nothing of topics (an API PUT from before topics) keeps the poster's confirmed ones.
   const kept = input.topics ?? (current.topicsConfirmed && current.category === input.category ? current.topics ?? undefined : undefined)
   const { unit, subject } = check(db, input, now, kept)
@@ -231,7 +233,7 @@ export function get(db: Db, id: number, now = new Date()) {
 export function visible(db: Db, user: CurrentUser | null, id: number, now = new Date()) {
   const offer = get(db, id, now)
   if (!offer) return undefined
-  if (offer.status === 'draft' && !user?.orgIds.includes(offer.orgId)) return undefined
+  if (offer.status === 'draft' && !seesOrg(user, offer.orgId)) return undefined
   return offer
 }
 

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as orgs from './orgs.js'
+import * as members from '../members/members.js'
+import * as matchesSvc from '../brokering/matches.js'
 import * as capacity from '../capacity/capacity.js'
 import * as areas from '../areas/areas.js'
 import { FOCUS_GROUPS, ORG_KINDS } from '../db/schema.js'
@@ -40,13 +42,24 @@ const orgsRoutes: FastifyPluginAsync = async (app) => {
     })
   })
 
+  /** Who answers for the group, and what this visitor may do about its people (members/ does the work). */
+  const groupPanel = (user: FastifyRequest['user'], id: number, areaId: number) => ({
+    canManagePeople: members.canManage(user, id),
+    lookedAfterByMe: !!user?.lookedAfterOrgIds.includes(id) && !user.orgIds.includes(id),
+    canAssist: !!user && user.role === 'broker' && orgs.brokerCovers(app.db, user, areaId),
+    canJoin: !!user && !user.orgIds.includes(id) && !user.memberOrgIds.includes(id),
+    joinPending: !!user && !!members.openRequestOf(app.db, user.id, id),
+    isMember: !!user?.memberOrgIds.includes(id),
+    unanswered: !matchesSvc.answeredFor(app.db, id),
+  })
+
   app.get('/orgs/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
     const { id } = req.params as { id: number }
     const org = orgs.get(app.db, id)
     if (!org) throw new NotFound()
     const user = req.user
     return reply.render('orgs/show', {
-      org, leaders: orgs.leaders(app.db, id), canEdit: !!user?.orgIds.includes(id),
+      org, leaders: orgs.leaders(app.db, id), canEdit: !!user?.orgIds.includes(id), ...groupPanel(user ?? null, id, org.areaId),
       canVouch: !!user && org.trust === 'self_declared' && orgs.brokerCovers(app.db, user, org.areaId),
       canEndorse: user?.role === 'admin' && org.trust !== 'endorsed',
       // The capacity record is internal: undefined (nothing shown) for visitors and other organizations.

@@ -7,7 +7,7 @@ import { areas, memberships, organizations, users, ORG_KINDS, TRUST_LEVELS } fro
 import { NotFound, NotPermitted, StaleEdit, ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
-import type { CurrentUser } from '../accounts/accounts.js'
+import { actingOrgIds, type CurrentUser } from '../accounts/accounts.js'
 
 export type Organization = typeof organizations.$inferSelect
 export type Kind = (typeof ORG_KINDS)[number]
@@ -146,7 +146,22 @@ export function get(db: Db, id: number) {
 
 export function leaders(db: Db, orgId: number) {
   return db.select({ id: users.id, name: users.name }).from(memberships).innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.orgId, orgId)).orderBy(asc(users.name)).all()
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader'))).orderBy(asc(users.name)).all()
+}
+
+/**
+ * The organizations a listing form offers: those the user acts for (led, or looked after by a broker), and the
+ * one a broker is entering a need for (`assisting`, 代填) when it is in their area.
+ */
+export function actingFor(db: Db, user: CurrentUser, assisting?: number) {
+  const ids = actingOrgIds(user)
+  if (assisting !== undefined && !ids.includes(assisting)) {
+    const org = db.select({ areaId: organizations.areaId }).from(organizations).where(eq(organizations.id, assisting)).get()
+    if (org && brokerCovers(db, user, org.areaId)) ids.push(assisting)
+  }
+  if (ids.length === 0) return []
+  return db.select(publicColumns).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId))
+    .where(inArray(organizations.id, ids)).orderBy(asc(organizations.name)).all()
 }
 
 export function mine(db: Db, user: CurrentUser) {

@@ -193,6 +193,9 @@ const ROUTES = [
   'GET /api/v1/projects', 'POST /api/v1/projects', 'GET /api/v1/projects/:id', 'GET /api/v1/orgs/:id/assessments', 'POST /api/v1/orgs/:id/assessments',
   'GET /reports', 'GET /reports.xlsx', 'GET /reports/:table.csv', 'GET /search',
   'GET /signin', 'POST /signin', 'POST /signout', 'GET /signup', 'POST /signup', 'GET /signup/confirm', 'POST /signup/confirm',
+  'GET /orgs/:id/people', 'POST /orgs/:id/invitations', 'POST /orgs/:id/invitations/:invitationId/revocation', 'POST /orgs/:id/people/:userId',
+  'POST /orgs/:id/people/:userId/removal', 'POST /orgs/:id/handover', 'POST /orgs/:id/join-requests', 'POST /orgs/:id/join-requests/:requestId',
+  'GET /invitations', 'POST /invitations', 'GET /orgs/:id/needs/new', 'POST /needs/:id/confirmation',
 ]
 
 const PARAMS: Record<string, string> = { id: '1', lang: 'en', table: 'demand' }

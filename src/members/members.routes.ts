@@ -1,0 +1,155 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import * as members from './members.js'
+import * as orgs from '../orgs/orgs.js'
+import * as needs from '../needs/needs.js'
+import { formSchema, idParam, int, oneOf, secret, text } from '../shared/forms.js'
+import { redirectAfterPost, submitForm } from '../shared/http.js'
+import { NotFound, type FieldErrors } from '../shared/errors.js'
+import { formContext, newFormValues } from '../listings/forms.js'
+import type * as topics from '../topics/topics.js'
+
+const id32 = int(1, 2_147_483_647)
+const twoIds = (second: string) => ({ type: 'object', required: ['id', second], properties: { id: id32, [second]: id32 } }) as const
+const InviteBody = formSchema({ role: oneOf(members.GROUP_ROLES), email: { type: 'string', format: 'email', maxLength: 254 } }, ['role'])
+const RoleBody = formSchema({ role: oneOf(members.GROUP_ROLES) }, ['role'])
+const HandOverBody = formSchema({ userId: id32 }, ['userId'])
+const JoinBody = formSchema({ message: text(500) })
+const DecisionBody = formSchema({ decision: oneOf(['approve', 'decline']) }, ['decision'])
+const TokenQuery = { type: 'object', properties: { token: secret(100) } }
+const TokenBody = formSchema({ token: secret(100, 1) }, ['token'])
+
+type Body = Record<string, any>
+
+/** A group's people (leaders, or the broker looking after it), invitations, requests to join. */
+const membersRoutes: FastifyPluginAsync = async (app) => {
+  const showPeople = (req: FastifyRequest, reply: FastifyReply, orgId: number, extra: { errors?: FieldErrors; link?: string; values?: Body } = {}, status = 200) => {
+    const org = orgs.get(app.db, orgId)
+    if (!org || !members.canManage(req.user, orgId)) throw new NotFound()
+    const user = req.user!
+    const people = members.people(app.db, orgId).map((p) => ({ ...p, me: p.userId === user.id }))
+    return reply.render('orgs/people', {
+      org, people, invitations: members.pendingInvitations(app.db, orgId), requests: members.openJoinRequests(app.db, orgId),
+      roles: members.GROUP_ROLES, leads: user.orgIds.includes(orgId), lookedAfter: !user.orgIds.includes(orgId),
+      others: people.filter((p) => !p.me), link: extra.link, values: extra.values ?? { role: 'member' },
+      errors: extra.errors && Object.keys(extra.errors).length ? extra.errors : undefined, title: req.t('members.title', { org: org.name }),
+    }, { status })
+  }
+  const orgParam = (req: FastifyRequest) => (req.params as { id: number }).id
+
+  app.get('/orgs/:id/people', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => showPeople(req, reply, orgParam(req)))
+
+  app.post('/orgs/:id/invitations', { config: { access: 'signed_in' }, schema: { params: idParam, body: InviteBody }, attachValidation: true }, async (req, reply) => {
+    const orgId = orgParam(req)
+    const b = req.body as Body
+    return submitForm(req, reply, (errors, status) => showPeople(req, reply, orgId, { errors, values: b }, status), () => {
+      const { token } = members.invite(app.db, req.user!, orgId, { role: b.role, email: b.email, locale: req.locale })
+      if (b.email) {
+        reply.flash('members.invited_by_email', { email: b.email })
+        return redirectAfterPost(req, reply, `/orgs/${orgId}/people`)
+      }
+      // The secret is shown once, on this answer: it is kept only as a hash.
+      return showPeople(req, reply, orgId, { link: `${app.config.baseUrl.replace(/\/+$/, '')}/invitations?token=${token}` })
+    })
+  })
+
+  app.post('/orgs/:id/invitations/:invitationId/revocation', { config: { access: 'signed_in' }, schema: { params: twoIds('invitationId'), body: formSchema({}) } }, async (req, reply) => {
+    const { id, invitationId } = req.params as { id: number; invitationId: number }
+    members.revoke(app.db, req.user!, id, invitationId)
+    reply.flash('members.revoked')
+    return redirectAfterPost(req, reply, `/orgs/${id}/people`)
+  })
+
+  app.post('/orgs/:id/people/:userId', { config: { access: 'signed_in' }, schema: { params: twoIds('userId'), body: RoleBody }, attachValidation: true }, async (req, reply) => {
+    const { id, userId } = req.params as { id: number; userId: number }
+    return submitForm(req, reply, (errors, status) => showPeople(req, reply, id, { errors }, status), () => {
+      members.setRole(app.db, req.user!, id, userId, (req.body as Body).role)
+      reply.flash('members.role_changed')
+      return redirectAfterPost(req, reply, `/orgs/${id}/people`)
+    })
+  })
+
+  app.post('/orgs/:id/people/:userId/removal', { config: { access: 'signed_in' }, schema: { params: twoIds('userId'), body: formSchema({}) } }, async (req, reply) => {
+    const { id, userId } = req.params as { id: number; userId: number }
+    const leaving = userId === req.user!.id
+    return submitForm(req, reply, (errors, status) => (leaving && !members.canManage(req.user, id)
+      ? reply.code(status).render('error', { message: req.t(errors._?.key ?? 'error.bad_request'), status }, { status })
+      : showPeople(req, reply, id, { errors }, status)), () => {
+      members.remove(app.db, req.user!, id, userId)
+      reply.flash(leaving ? 'members.left' : 'members.removed')
+      return redirectAfterPost(req, reply, leaving ? `/orgs/${id}` : `/orgs/${id}/people`)
+    })
+  })
+
+  app.post('/orgs/:id/handover', { config: { access: 'signed_in' }, schema: { params: idParam, body: HandOverBody }, attachValidation: true }, async (req, reply) => {
+    const id = orgParam(req)
+    return submitForm(req, reply, (errors, status) => showPeople(req, reply, id, { errors }, status), () => {
+      members.handOver(app.db, req.user!, id, (req.body as Body).userId)
+      reply.flash('members.handed_over')
+      return redirectAfterPost(req, reply, `/orgs/${id}`)
+    })
+  })
+
+  app.post('/orgs/:id/join-requests', { config: { access: 'signed_in' }, schema: { params: idParam, body: JoinBody }, attachValidation: true }, async (req, reply) => {
+    const id = orgParam(req)
+    if (req.validationError) throw new NotFound()
+    members.requestToJoin(app.db, req.user!, id, (req.body as Body).message ?? '')
+    reply.flash('members.join_requested')
+    return redirectAfterPost(req, reply, `/orgs/${id}`)
+  })
+
+  app.post('/orgs/:id/join-requests/:requestId', { config: { access: 'signed_in' }, schema: { params: twoIds('requestId'), body: DecisionBody }, attachValidation: true }, async (req, reply) => {
+    const { id, requestId } = req.params as { id: number; requestId: number }
+    return submitForm(req, reply, (errors, status) => showPeople(req, reply, id, { errors }, status), () => {
+      const approve = (req.body as Body).decision === 'approve'
+      members.decide(app.db, req.user!, id, requestId, approve)
+      reply.flash(approve ? 'members.join_approved' : 'members.join_declined')
+      return redirectAfterPost(req, reply, `/orgs/${id}/people`)
+    })
+  })
+
+  // The invitation link: anyone may open it; joining needs an account (sign in or sign up, then come back).
+  const showInvitation = (req: FastifyRequest, reply: FastifyReply, token: string | undefined, status = 200, problem?: string) => {
+    const found = token ? members.lookUp(app.db, token) : { problem: 'members.invitation.unknown' as const, invitation: undefined }
+    const message = problem ?? found.problem
+    const next = token ? `/invitations?token=${encodeURIComponent(token)}` : '/'
+    return reply.render('orgs/invitation', {
+      invitation: found.invitation, problem: message, token, next, title: req.t('members.invitation.title'),
+      already: !!(req.user && found.invitation && (req.user.orgIds.includes(found.invitation.orgId) || req.user.memberOrgIds.includes(found.invitation.orgId))),
+    }, { status: message ? (status === 200 ? 410 : status) : status })
+  }
+
+  app.get('/invitations', { config: { access: 'anyone' }, schema: { querystring: TokenQuery }, attachValidation: true }, async (req, reply) => {
+    return showInvitation(req, reply, req.validationError ? undefined : (req.query as { token?: string }).token)
+  })
+
+  app.post('/invitations', { config: { access: 'signed_in' }, schema: { body: TokenBody }, attachValidation: true }, async (req, reply) => {
+    if (req.validationError) return showInvitation(req, reply, undefined, 422)
+    const token = (req.body as Body).token as string
+    try {
+      const joined = members.accept(app.db, req.user!, token)
+      reply.flash(joined.role === 'leader' ? 'members.joined_leader' : 'members.joined_member')
+      return redirectAfterPost(req, reply, `/orgs/${joined.orgId}`)
+    } catch (err) {
+      if (err instanceof members.InvitationUnusable) return showInvitation(req, reply, token, 410, err.problem.key)
+      throw err
+    }
+  })
+
+  // 代填: a broker enters a need for a group in their area; with leaders it waits for a leader's confirmation.
+  app.get('/orgs/:id/needs/new', { config: { access: 'broker' }, schema: { params: idParam } }, async (req, reply) => {
+    const id = orgParam(req)
+    const org = orgs.get(app.db, id)
+    if (!org || !needs.entersFor(app.db, req.user!, id)) throw new NotFound()
+    const values = { ...newFormValues(app.db, req), orgId: id, areaId: org.areaId }
+    return reply.render('needs/new', { ...formContext(app.db, req, values as topics.ChipState), values, errors: {}, assisting: org })
+  })
+
+  app.post('/needs/:id/confirmation', { config: { access: 'signed_in' }, schema: { params: idParam, body: formSchema({}) } }, async (req, reply) => {
+    const id = orgParam(req)
+    needs.confirm(app.db, req.user!, id)
+    reply.flash('members.assisted.confirmed')
+    return redirectAfterPost(req, reply, `/needs/${id}`)
+  })
+}
+
+export default membersRoutes
