@@ -81,9 +81,9 @@ describe('a group that is not online is looked after by the broker covering its 
   it('outside check: a leader requests an imported group\'s offer, the covering broker accepts through the API, on the record', async () => {
     const need = postNeed()
     const browser = await signedIn(app, leader.email)
-    const res = await browser.post(`/needs/${need.id}/requests`, { offerId: room, quantity: 4 })
-    expect(res.statusCode, res.body.slice(0, 300)).toBe(303)
-    const matchId = Number(String(res.headers.location).split('/').pop())
+    const res = await api(leader, 'POST', `/api/v1/needs/${need.id}/requests`, { offer: room, quantity: 4 })
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(201)
+    const matchId = res.json().id as number
     // The request reached a person: the broker looking after the office is asked to answer (the buttons he has).
     const told = app.db.select().from(notifications).where(eq(notifications.userId, broker.id)).all().filter((n) => n.link === `/matches/${matchId}`)
     expect(told.map((n) => n.kind)).toEqual(['match.requested'])
