@@ -37,6 +37,7 @@ import matchingApi from './matching/matching.api.js'
 import unreadBadge from './notifications/unread.js'
 import notificationsRoutes from './notifications/notifications.routes.js'
 import capacityRoutes from './capacity/capacity.routes.js'
+import evidenceRoutes from './capacity/evidence.routes.js'
 import projectsApi from './capacity/projects.api.js'
 import projectsRoutes from './capacity/projects.routes.js'
 import topicsRoutes from './topics/topics.routes.js'
@@ -142,6 +143,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(matchingApi)
   await app.register(notificationsRoutes)
   await app.register(capacityRoutes)
+  await app.register(evidenceRoutes)
   await app.register(projectsApi)
   await app.register(projectsRoutes)
   await app.register(topicsRoutes)

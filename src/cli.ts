@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import crypto from 'node:crypto'
 import { loadConfig } from './config.js'
 import { openDb, backup } from './db/client.js'
+import { backupEvidence } from './capacity/evidence-backup.js'
 import * as accounts from './accounts/accounts.js'
 import * as tokens from './accounts/tokens.js'
 import { isEmpty, seedDemo } from './demo/seed.js'
@@ -14,7 +15,8 @@ const USAGE = `Usage: npm run cli -- <command>
   user add --email E --role member|broker|admin [--password P] [--name N] [--areas REF[,REF]]
   user areas --email E --areas REF[,REF]       set the areas a broker covers (area refs as in the ledger; '' for none)
   token add --user EMAIL [--label L]           issue an API bearer token
-  backup FILE                                  online backup, checked with integrity_check
+  backup FILE                                  online backup, checked with integrity_check; evidence files are
+                                               copied to the folder FILE's name with .evidence (x.sqlite → x.evidence/)
   import [--as EMAIL] FILE [FILE...]           import a ledger: one .json file (assetbridge/v1), or .csv files
                                                named by section (areas.csv, organizations.csv, needs.csv, offers.csv);
                                                with an admin's rights, or with --as those of that broker or admin
@@ -84,7 +86,10 @@ async function main(argv: string[]) {
         if (!sub) fail('backup needs a FILE')
         const check = await backup(sqlite, sub)
         if (check !== 'ok') fail(`backup written to ${sub} but integrity_check said: ${check}`)
-        console.log(`backup written to ${sub} (integrity_check: ok)`)
+        // After the database: every evidence row in the copy has its file (one added meanwhile is an extra file).
+        const files = backupEvidence(config.evidenceDir, sub)
+        if (files.missing.length) fail(`backup written to ${sub}, but ${files.missing.length} evidence file(s) listed in it are missing from ${config.evidenceDir}: ${files.missing.join(', ')}`)
+        console.log(`backup written to ${sub} (integrity_check: ok), ${files.copied} evidence file(s) in ${files.dir}`)
         return
       }
       case 'import': {

@@ -1,11 +1,15 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import os from 'node:os'
+import { randomUUID } from 'node:crypto'
 
 export interface Config {
   root: string
   host: string
   port: number
   dbPath: string
+  /** Capacity evidence files (photos, scans, PDFs): beside the database unless EVIDENCE_DIR says where. */
+  evidenceDir: string
   demoData: boolean
   /** When absent, the app generates one on first start and keeps it in the database. */
   sessionSecret?: string
@@ -49,6 +53,13 @@ function bool(env: Record<string, string | undefined>, name: string, fallback: b
   throw new ConfigError(`${name} must be 1 or 0, got "${env[name]}"`)
 }
 
+/** `db/assetbridge.sqlite` keeps its evidence in `db/assetbridge.evidence/`; an in-memory database in a temporary folder of its own. */
+export function evidenceDirFor(dbPath: string): string {
+  if (dbPath === ':memory:' || dbPath === '') return path.join(os.tmpdir(), `assetbridge-evidence-${randomUUID()}`)
+  const parsed = path.parse(path.resolve(dbPath))
+  return path.join(parsed.dir, `${parsed.name}.evidence`)
+}
+
 /** Pure: the whole environment contract in one place (documented in README.md). */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const production = env.NODE_ENV === 'production'
@@ -62,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host,
     port,
     dbPath,
+    evidenceDir: env.EVIDENCE_DIR ? path.resolve(env.EVIDENCE_DIR) : evidenceDirFor(dbPath),
     demoData: bool(env, 'DEMO_DATA', true),
     sessionSecret: secret || undefined,
     secureCookies: bool(env, 'SECURE_COOKIES', production),
@@ -81,5 +93,5 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
 /** Defaults for tests: in-memory database, no demo data, no background scheduler. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), dbPath: ':memory:', demoData: false, scheduler: false, logLevel: 'silent', sessionSecret: 'test-secret-test-secret-test-secret-42', ...overrides }
+  return { ...loadConfig({}), dbPath: ':memory:', evidenceDir: evidenceDirFor(overrides.dbPath ?? ':memory:'), demoData: false, scheduler: false, logLevel: 'silent', sessionSecret: 'test-secret-test-secret-test-secret-42', ...overrides }
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as capacity from './capacity.js'
+import * as evidence from './evidence.js'
 import * as orgs from '../orgs/orgs.js'
 import { DIMENSIONS, INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type AssessmentInput, type IndicatorCode } from './indicators.js'
 import { date, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
@@ -59,6 +60,20 @@ const detail = (a: capacity.Assessment) => ({
   })),
 })
 
+/**
+ * The assessment's page, with its evidence files; a refused upload comes back here (422) with what to fix above the
+ * upload form.
+ */
+export function renderAssessment(req: FastifyRequest, reply: FastifyReply, a: NonNullable<ReturnType<typeof capacity.findVisible>>, evidenceErrors?: FieldErrors, status = 200) {
+  const db = req.server.db
+  const canEdit = capacity.canEdit(req.user, a)
+  const files = evidence.listFor(db, a.id).map((e) => ({ ...e, sizeText: `${Math.max(1, Math.round(e.bytes / 1024))} KB`, ext: evidence.EXTENSION[e.contentType] }))
+  return reply.render('capacity/show', {
+    a: detail(a), org: a.org, canEdit, title: a.org.name,
+    evidence: { files, canAdd: evidence.canAdd(db, req.user, a) && files.length < evidence.MAX_PER_ASSESSMENT, canRemove: canEdit, errors: evidenceErrors && Object.values(evidenceErrors), limits: { mb: evidence.MAX_BYTES / 1_048_576, count: evidence.MAX_PER_ASSESSMENT, atOnce: evidence.MAX_PER_UPLOAD } },
+  }, { status })
+}
+
 const capacityRoutes: FastifyPluginAsync = async (app) => {
   const showForm = (req: FastifyRequest, reply: FastifyReply, page: 'new' | 'edit', org: { id: number; name: string }, values: Body, errors: FieldErrors = {}, status = 200) => {
     const shown = readable(errors)
@@ -115,7 +130,7 @@ const capacityRoutes: FastifyPluginAsync = async (app) => {
   app.get('/capacity/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
     const a = capacity.findVisible(app.db, req.user, (req.params as { id: number }).id)
     if (!a) throw new NotFound()
-    return reply.render('capacity/show', { a: detail(a), org: a.org, canEdit: capacity.canEdit(req.user, a), title: a.org.name })
+    return renderAssessment(req, reply, a)
   })
 
   app.get('/capacity/:id/edit', { config: { access: 'staff' }, schema: { params: idParam } }, async (req, reply) => {

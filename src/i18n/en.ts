@@ -8,6 +8,7 @@ import { enMatching } from './en.matching.js'
 import { enTopics } from './en.topics.js'
 import { enProjects } from './en.projects.js'
 import { enMembers } from './en.members.js'
+import { enEvidence } from './en.evidence.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -19,6 +20,7 @@ export const en: Record<MessageKey, string> = {
   ...enTopics,
   ...enProjects,
   ...enMembers,
+  ...enEvidence,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

@@ -7,6 +7,7 @@ import { zhMatching } from './zh-CN.matching.js'
 import { zhTopics } from './zh-CN.topics.js'
 import { zhProjects } from './zh-CN.projects.js'
 import { zhMembers } from './zh-CN.members.js'
+import { zhEvidence } from './zh-CN.evidence.js'
 
 /**
  * The Simplified Chinese catalogue is the reference: en.ts must have exactly these keys (checked by tsc and a test).
@@ -22,6 +23,7 @@ export const zhCN = {
   ...zhTopics,
   ...zhProjects,
   ...zhMembers,
+  ...zhEvidence,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
   /** Between the items of a list in running text (甲、乙、丙). */

@@ -179,7 +179,7 @@ const ROUTES = [
   'GET /api/v1/offers', 'POST /api/v1/offers', 'GET /api/v1/offers/:id', 'PUT /api/v1/offers/:id', 'POST /api/v1/offers/:id/closure', 'GET /api/v1/offers/:id/matches', 'POST /api/v1/offers/:id/pledges',
   'GET /api/v1/reports', 'GET /api/v1/search',
   'GET /areas', 'GET /areas/:id',
-  'GET /capacity/:id', 'POST /capacity/:id', 'GET /capacity/:id/edit',
+  'GET /capacity/:id', 'POST /capacity/:id', 'GET /capacity/:id/edit', 'POST /capacity/:id/evidence', 'GET /evidence/:id', 'POST /evidence/:id/deletion',
   'GET /desk', 'GET /desk/precision', 'GET /inbox', 'POST /inbox/read',
   'GET /ledger', 'GET /ledger/export.json', 'POST /ledger/import',
   'GET /locale/:lang', 'GET /map', 'GET /map/agenda',

@@ -1,0 +1,81 @@
+import fs from 'node:fs'
+import type { Readable } from 'node:stream'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import * as capacity from './capacity.js'
+import * as evidence from './evidence.js'
+import { renderAssessment } from './capacity.routes.js'
+import { parseUpload, type UploadBody } from '../interchange/upload.js'
+import { formSchema, idParam } from '../shared/forms.js'
+import { redirectAfterPost } from '../shared/http.js'
+import { NotFound, ValidationError } from '../shared/errors.js'
+
+const UploadBodySchema = {
+  type: 'object',
+  properties: {
+    _csrf: { type: 'string', maxLength: 200 },
+    files: { type: 'array', maxItems: evidence.MAX_PER_UPLOAD, items: { type: 'object' } },
+    tooMany: { type: 'boolean' },
+  },
+} as const
+
+/**
+ * Evidence files on an assessment: uploaded on its page, downloaded as attachments (never shown inline, so a file
+ * cannot run as a page of this site), removed by the assessor or an admin. The folder itself is never served.
+ */
+const evidenceRoutes: FastifyPluginAsync = async (app) => {
+  const dir = app.config.evidenceDir
+
+  // The upload, in a context of its own: only the multipart form is parsed here, with the ledger's machinery
+  // (CSRF before any file is read, every stream's errors handled) and this form's limits. The route is
+  // `streamedBody`: sign-in, role, origin and the session's CSRF secret are checked before the parser runs.
+  await app.register(async (upload) => {
+    upload.removeAllContentTypeParsers()
+    upload.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: Readable) => {
+      try {
+        return await parseUpload(req.headers, payload, (token) => app.csrfTokenValid(req, token), { fileBytes: evidence.MAX_BYTES, files: evidence.MAX_PER_UPLOAD })
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 400) throw new evidence.UploadUnreadable({ key: 'evidence.error.unreadable' })
+        throw err
+      }
+    })
+
+    upload.post('/capacity/:id/evidence', { config: { access: 'staff', streamedBody: true }, schema: { params: idParam, body: UploadBodySchema } }, async (req, reply) => {
+      const a = capacity.findVisible(app.db, req.user, (req.params as { id: number }).id)
+      if (!a) throw new NotFound()
+      const body = req.body as Partial<UploadBody>
+      // A browser sends one empty part when no file was chosen.
+      const files = (body.files ?? []).filter((f) => f.filename || f.data.length).map((f) => ({ name: f.filename, data: f.data, truncated: f.truncated }))
+      try {
+        evidence.add(app.db, dir, req.user!, a.id, files, { tooMany: body.tooMany })
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err
+        return renderAssessment(req, reply, a, err.fields, 422)
+      }
+      reply.flash('evidence.added', { count: files.length })
+      return redirectAfterPost(req, reply, `/capacity/${a.id}#evidence`)
+    })
+  })
+
+  // Not a number is no file: the same 404 as one that does not exist or may not be seen.
+  app.get('/evidence/:id', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
+    if (req.validationError) throw new NotFound()
+    const e = evidence.findVisible(app.db, req.user, (req.params as { id: number }).id)
+    if (!e) throw new NotFound()
+    const file = evidence.fileOf(dir, e.storedName)
+    if (!fs.existsSync(file)) throw new NotFound()
+    return reply
+      .type(e.contentType)
+      .header('Content-Disposition', `attachment; filename="evidence-${e.id}.${evidence.EXTENSION[e.contentType]}"`)
+      .header('X-Content-Type-Options', 'nosniff')
+      .header('Content-Security-Policy', "default-src 'none'; sandbox")
+      .send(fs.createReadStream(file))
+  })
+
+  app.post('/evidence/:id/deletion', { config: { access: 'staff' }, schema: { params: idParam, body: formSchema({}) } }, async (req, reply) => {
+    const { assessmentId } = evidence.remove(app.db, dir, req.user!, (req.params as { id: number }).id)
+    reply.flash('evidence.removed')
+    return redirectAfterPost(req, reply, `/capacity/${assessmentId}#evidence`)
+  })
+}
+
+export default evidenceRoutes
