@@ -33,6 +33,7 @@ import reportsRoutes from './reports/reports.routes.js'
 import reportsNav from './reports/nav.js'
 import matchesApi from './brokering/matches.api.js'
 import requestsApi from './brokering/requests.api.js'
+import shareRoutes from './share/share.routes.js'
 import matchingApi from './matching/matching.api.js'
 import unreadBadge from './notifications/unread.js'
 import notificationsRoutes from './notifications/notifications.routes.js'
@@ -140,6 +141,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(reportsRoutes)
   await app.register(matchesApi)
   await app.register(requestsApi)
+  await app.register(shareRoutes)
   await app.register(matchingApi)
   await app.register(notificationsRoutes)
   await app.register(capacityRoutes)

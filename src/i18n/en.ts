@@ -9,6 +9,7 @@ import { enTopics } from './en.topics.js'
 import { enProjects } from './en.projects.js'
 import { enMembers } from './en.members.js'
 import { enEvidence } from './en.evidence.js'
+import { enShare } from './en.share.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -21,6 +22,7 @@ export const en: Record<MessageKey, string> = {
   ...enProjects,
   ...enMembers,
   ...enEvidence,
+  ...enShare,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

@@ -8,6 +8,7 @@ import { zhTopics } from './zh-CN.topics.js'
 import { zhProjects } from './zh-CN.projects.js'
 import { zhMembers } from './zh-CN.members.js'
 import { zhEvidence } from './zh-CN.evidence.js'
+import { zhShare } from './zh-CN.share.js'
 
 /**
  * The Simplified Chinese catalogue is the reference: en.ts must have exactly these keys (checked by tsc and a test).
@@ -24,6 +25,7 @@ export const zhCN = {
   ...zhProjects,
   ...zhMembers,
   ...zhEvidence,
+  ...zhShare,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
   /** Between the items of a list in running text (甲、乙、丙). */

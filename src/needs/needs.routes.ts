@@ -8,6 +8,7 @@ import * as orgs from '../orgs/orgs.js'
 import { actingOrgIds, actsFor } from '../accounts/accounts.js'
 import * as areas from '../areas/areas.js'
 import * as topics from '../topics/topics.js'
+import * as share from '../share/share.js'
 import type { ChipState } from '../topics/topics.js'
 import { URGENCIES } from '../db/schema.js'
 import { formSchema, idParam, oneOf } from '../shared/forms.js'
@@ -58,7 +59,8 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
     return reply.render('needs/show', {
       matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.offer.remaining, need.remaining) })),
       matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { needId: need.id }) : [], canRequest: owner && !!found.matches.length, canPropose: broker, idem: randomUUID(),
-      whyNot: found.whyNot && { ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock) }, need: { ...present(need, req.locale, topics.namer(app.db, req.locale)) }, owner, awaiting: needs.awaitsConfirmation(need), form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title })
+      whyNot: found.whyNot && { ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock) }, need: { ...present(need, req.locale, topics.namer(app.db, req.locale)) }, owner, awaiting: needs.awaitsConfirmation(need), form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title,
+      share: share.panel(app.config.baseUrl, 'need', need), help: share.help(app.db, req.user, 'need', need) })
   })
 
   app.get('/needs/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {

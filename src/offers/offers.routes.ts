@@ -8,6 +8,7 @@ import * as orgs from '../orgs/orgs.js'
 import { actingOrgIds, actsFor } from '../accounts/accounts.js'
 import * as areas from '../areas/areas.js'
 import * as topics from '../topics/topics.js'
+import * as share from '../share/share.js'
 import type { ChipState } from '../topics/topics.js'
 import { formSchema, idParam, oneOf } from '../shared/forms.js'
 import { CLOSE_REASONS } from '../db/schema.js'
@@ -57,7 +58,8 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
     const broker = !!req.user && orgs.brokerReaches(app.db, req.user, offer.servesAreaId)
     return reply.render('offers/show', {
       matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
-      matchTotal: found.total, progress: owner || broker || req.user?.role === 'admin' ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale, topics.namer(app.db, req.locale)), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title })
+      matchTotal: found.total, progress: owner || broker || req.user?.role === 'admin' ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale, topics.namer(app.db, req.locale)), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title,
+      share: share.panel(app.config.baseUrl, 'offer', offer), help: share.help(app.db, req.user, 'offer', offer) })
   })
 
   app.get('/offers/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
