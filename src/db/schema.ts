@@ -149,13 +149,19 @@ export const needs = sqliteTable('needs', {
   updatedAt: text('updated_at').notNull(),
 }, (t) => [
   index('needs_browse').on(t.status, t.category, t.createdAt),
-  // Browse orders (newest, deadline) and the count of active needs, each served by an index at 100k rows.
+  // Browse orders and the count of active needs, each served by an index at 100k rows: a page walks its order's
+  // index and stops after 20 (no sort); the count reads the active-status index alone (needs.ts, listOn). The
+  // order expressions are written as needs.ts's ORDER writes them: SQLite uses an expression index only then.
   index('needs_recent').on(t.createdAt, t.id),
-  index('needs_deadline').on(t.expiresAt, t.id),
-  index('needs_status_expiry').on(t.status, t.expiresAt),
+  index('needs_deadline').on(sql`${t.expiresAt} IS NULL`, t.expiresAt, t.id),
+  index('needs_urgency').on(sql`CASE ${t.urgency} WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END`, t.createdAt, t.id),
+  index('needs_active').on(t.status, t.expiresAt, t.remaining, t.untilDate, t.urgency),
   index('needs_category_recent').on(t.category, t.createdAt),
+  index('needs_category_deadline').on(t.category, sql`${t.expiresAt} IS NULL`, t.expiresAt, t.id),
+  index('needs_category_urgency').on(t.category, sql`CASE ${t.urgency} WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END`, t.createdAt, t.id),
   index('needs_org').on(t.orgId),
-  index('needs_area').on(t.areaId),
+  // A place's active needs counted from the index alone (the pager's total under an area filter).
+  index('needs_area').on(t.areaId, t.status, t.expiresAt, t.remaining, t.untilDate, t.urgency),
   // The matcher's candidates (an offer's page reads a street's needs of its category, ~2.5k at 100k listings)
   // straight from the index, never the rows: every column the matcher reads, none of the text.
   index('needs_candidates').on(t.category, t.areaId, t.status, t.expiresAt, t.remaining, t.orgId, t.unit, t.fromDate, t.untilDate,
@@ -199,12 +205,16 @@ export const offers = sqliteTable('offers', {
   updatedAt: text('updated_at').notNull(),
 }, (t) => [
   index('offers_browse').on(t.status, t.category, t.createdAt),
+  // As the needs' browse indexes (offers.ts ORDER).
   index('offers_recent').on(t.createdAt, t.id),
-  index('offers_deadline').on(t.expiresAt, t.id),
-  index('offers_status_expiry').on(t.status, t.expiresAt),
+  index('offers_deadline').on(sql`${t.expiresAt} IS NULL`, t.expiresAt, t.id),
+  index('offers_capacity').on(t.remaining, t.id),
+  index('offers_active').on(t.status, t.expiresAt, t.untilDate, t.remaining),
   index('offers_category_recent').on(t.category, t.createdAt),
+  index('offers_category_deadline').on(t.category, sql`${t.expiresAt} IS NULL`, t.expiresAt, t.id),
+  index('offers_category_capacity').on(t.category, t.remaining, t.id),
   index('offers_org').on(t.orgId),
-  index('offers_area').on(t.servesAreaId),
+  index('offers_area').on(t.servesAreaId, t.status, t.expiresAt, t.untilDate, t.remaining),
   // The matcher's candidates (a need's page reads ~4k offers of its category serving its place) from the index alone.
   index('offers_candidates').on(t.category, t.servesAreaId, t.status, t.expiresAt, t.remaining, t.orgId, t.unit, t.quantity, t.fromDate,
     t.untilDate, t.schedule, t.minTrust, t.focus, t.createdAt),

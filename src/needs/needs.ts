@@ -7,7 +7,7 @@ import { isCalendarDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import { actingOrgIds, actsFor, seesOrg, type CurrentUser } from '../accounts/accounts.js'
-import { ACTIVE_NEED_STATUSES, activeNeed, checkCommon, defaultExpiry, demandStatus, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
+import { ACTIVE_NEED_STATUSES, activeNeed, activeNeedWalked, checkCommon, unindexedIn, defaultExpiry, demandStatus, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
 import { browse, all, frozen, total } from '../listings/browse.js'
 import { remember, type Source } from '../db/memo.js'
 import { jsonArrayHas } from '../db/json.js'
@@ -228,7 +228,8 @@ function statusCondition(status: NeedQuery['status'], today: string): SQL | unde
 const ORDER: Record<(typeof SORTS)[number], SQL[]> = {
   newest: [sql`${needs.createdAt} DESC`, sql`${needs.id} DESC`],
   deadline: [sql`${needs.expiresAt} IS NULL`, sql`${needs.expiresAt} ASC`, sql`${needs.id} ASC`],
-  urgency: [sql`CASE ${needs.urgency} WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END`, sql`${needs.createdAt} DESC`, sql`${needs.id} DESC`],
+  // High first: every key descending, so needs_urgency (schema.ts, the same expression) is walked backwards.
+  urgency: [sql`CASE ${needs.urgency} WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END DESC`, sql`${needs.createdAt} DESC`, sql`${needs.id} DESC`],
 }
 
 // What a list page shows: its listings, their organizations and places (names, trust, an area's subtree).
@@ -247,7 +248,8 @@ function listOn(db: Db, query: NeedQuery, today: string) {
   const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
   // A street covers its communities: the area's subtree as ids, so that counting and filtering need no join and
   // an index answers them (needs_candidates, without reading a row, when a category is chosen too).
-  if (query.area || query.areaRef) areaCondition = area ? inArray(needs.areaId, areasSvc.subtreeIds(db, area.id)) : sql`0`
+  const areaIds = area ? areasSvc.subtreeIds(db, area.id) : []
+  if (query.area || query.areaRef) areaCondition = area ? inArray(needs.areaId, areaIds) : sql`0`
   const filters = [
     query.category ? eq(needs.category, query.category) : undefined,
     areaCondition,
@@ -258,6 +260,13 @@ function listOn(db: Db, query: NeedQuery, today: string) {
   ]
   const narrowed = filters.some(Boolean) || (query.status !== undefined && query.status !== 'active')
   const where = all(statusCondition(query.status, today), ...filters)
+  // Nine in ten listings are active: a page walks its order's index and skips the few that are not, rather than
+  // reading every active one through the status index to sort them (the count still seeks on status; the
+  // unary + only keeps the status index from being chosen for the page).
+  // A street or the district holds thousands of them: its page walks the order too, checking the place per row.
+  const walk = query.status === undefined || query.status === 'active'
+    ? all(activeNeedWalked(today), ...filters.map((f) => (f === areaCondition && area ? unindexedIn(needs.areaId, areaIds) : f)))
+    : where
   const page = browse(db, {
     kind: 'need', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize,
     orderBy: ORDER[query.sort ?? 'newest'],
@@ -265,7 +274,7 @@ function listOn(db: Db, query: NeedQuery, today: string) {
     ids: (w) => db.select({ id: needs.id }).from(needs).where(w).all().map((r) => r.id),
     // The filters again: a need that lapsed since it was indexed (before the hourly sweep) must not come back.
     load: (ids) => loadRows(db, and(where, inArray(needs.id, ids))),
-    loadPage: (w, orderBy, limit, offset) => loadRows(db, w, orderBy, limit, offset),
+    loadPage: (_, orderBy, limit, offset) => loadRows(db, walk, orderBy, limit, offset),
   })
   return { ...page, items: page.items.map((n) => ({ ...n, status: effectiveStatus(n.status, n.expiresAt, today, n.untilDate) })) }
 }
