@@ -62,8 +62,8 @@ export function findVisible(db: Db, user: CurrentUser, id: number) {
   const nobody = (orgId: number) => !answeredFor(db, orgId)
   return {
     ...m, sides, needOrg: org(m.needOrgId), offerOrg: org(m.offerOrgId), reviewed, actions: available({ state: m.state, reviewed }, { sides }),
-    // The side the broker answers for, named on the page ("answering for 南岸街道办事处").
-    onBehalf: sides.includes('need') && !user.orgIds.includes(m.needOrgId) ? org(m.needOrgId) : sides.includes('offer') && !user.orgIds.includes(m.offerOrgId) ? org(m.offerOrgId) : undefined,
+    // The sides a broker answers for, named on the page ("answering for 南岸街道办事处"): one, or both when neither group is online.
+    onBehalf: [...(sides.includes('need') && !user.orgIds.includes(m.needOrgId) ? [org(m.needOrgId)] : []), ...(sides.includes('offer') && !user.orgIds.includes(m.offerOrgId) ? [org(m.offerOrgId)] : [])],
     unanswered: { need: nobody(m.needOrgId), offer: nobody(m.offerOrgId) },
   }
 }
