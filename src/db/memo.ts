@@ -37,6 +37,10 @@ export type Source = (typeof COUNTED)[number]
 /** Creates the version table and its triggers where missing (idempotent; a new counted table gets its own). */
 export function ensureChangeCounters(sqlite: Sqlite, tables: readonly string[] = COUNTED): void {
   const exists = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck()
+  const installed = new Set(sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'memo\\_%' ESCAPE '\\'").pluck().all() as string[])
+  if (tables.every((t) => !exists.get(t) || ['insert', 'update', 'delete'].every((op) => installed.has(`memo_${t}_${op}`)))) return
+  // Immediate: several processes may open a new file at once (workers, a CLI beside the server); each waits its
+  // turn on the busy timeout instead of failing when its read turns into a write.
   sqlite.transaction(() => {
     sqlite.exec('CREATE TABLE IF NOT EXISTS memo_versions (source TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID')
     const row = sqlite.prepare('INSERT OR IGNORE INTO memo_versions (source, version) VALUES (?, 0)')
@@ -48,7 +52,7 @@ export function ensureChangeCounters(sqlite: Sqlite, tables: readonly string[] =
           BEGIN UPDATE memo_versions SET version = version + 1 WHERE source = '${table}'; END`)
       }
     }
-  })()
+  }).immediate()
 }
 
 interface Memo {
