@@ -41,6 +41,8 @@ import capacityRoutes from './capacity/capacity.routes.js'
 import evidenceRoutes from './capacity/evidence.routes.js'
 import projectsApi from './capacity/projects.api.js'
 import projectsRoutes from './capacity/projects.routes.js'
+import tasksRoutes from './tasks/tasks.routes.js'
+import tasksApi from './tasks/tasks.api.js'
 import topicsRoutes from './topics/topics.routes.js'
 import vocabularyRoutes from './admin/vocabulary.routes.js'
 import membersRoutes from './members/members.routes.js'
@@ -148,6 +150,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(evidenceRoutes)
   await app.register(projectsApi)
   await app.register(projectsRoutes)
+  await app.register(tasksRoutes)
+  await app.register(tasksApi)
   await app.register(topicsRoutes)
   await app.register(membersRoutes)
   await app.register(vocabularyRoutes)

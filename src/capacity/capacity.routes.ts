@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as capacity from './capacity.js'
 import * as evidence from './evidence.js'
+import { lowIndicators } from './indicators.js'
 import * as orgs from '../orgs/orgs.js'
 import { DIMENSIONS, INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type AssessmentInput, type IndicatorCode } from './indicators.js'
 import { date, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
@@ -68,8 +69,10 @@ export function renderAssessment(req: FastifyRequest, reply: FastifyReply, a: No
   const db = req.server.db
   const canEdit = capacity.canEdit(req.user, a)
   const files = evidence.listFor(db, a.id).map((e) => ({ ...e, sizeText: `${Math.max(1, Math.round(e.bytes / 1024))} KB`, ext: evidence.EXTENSION[e.contentType] }))
+  // A low score (1 or 2) is something to work on: the worker can make it a training task from here.
+  const canTask = capacity.canRecord(db, req.user, a.org)
   return reply.render('capacity/show', {
-    a: detail(a), org: a.org, canEdit, title: a.org.name,
+    a: detail(a), org: a.org, canEdit, title: a.org.name, canTask, low: canTask ? lowIndicators(a) : [],
     evidence: { files, canAdd: evidence.canAdd(db, req.user, a) && files.length < evidence.MAX_PER_ASSESSMENT, canRemove: canEdit, errors: evidenceErrors && Object.values(evidenceErrors), limits: { mb: evidence.MAX_BYTES / 1_048_576, count: evidence.MAX_PER_ASSESSMENT, atOnce: evidence.MAX_PER_UPLOAD } },
   }, { status })
 }

@@ -116,3 +116,9 @@ export function problemsWith(input: AssessmentInput, today: string): FieldErrors
   if (input.participants && input.participants.length > PARTICIPANTS_MAX) problems.participants = { key: 'validation.too_long', params: { limit: PARTICIPANTS_MAX } }
   return problems
 }
+
+/** Indicators scored 1 or 2: each is something to work on, and can become a training task with one click. */
+export const LOW_SCORE = 2
+export function lowIndicators(a: { scores: Scores }): IndicatorCode[] {
+  return INDICATOR_CODES.filter((code) => (a.scores[code] ?? MAX_SCORE) <= LOW_SCORE)
+}

@@ -531,3 +531,39 @@ export const matchCheckins = sqliteTable('match_checkins', {
   check('match_checkins_reason', sql`(${t.outcome} = 'ended') = (${t.reason} IS NOT NULL)`),
   check('match_checkins_continuation', sql`(${t.outcome} = 'continues') = (${t.continuation} IS NOT NULL)`),
 ])
+// Cultivation tasks (培育任务): what a social worker does about an unmet need, an idle offer, a community's gap or a
+// capacity indicator scored low — recruit a holder, train members, adjust a need, connect to a fund, or anything else.
+export const TASK_KINDS = ['recruit_holder', 'train_members', 'adjust_need', 'connect_fund', 'other'] as const
+export const TASK_STATUSES = ['open', 'in_progress', 'done', 'dropped'] as const
+export const TASK_DROP_REASONS = ['not_needed', 'no_holder', 'group_declined', 'duplicate', 'other'] as const
+export const tasks = sqliteTable('tasks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  kind: text('kind', { enum: TASK_KINDS }).notNull(),
+  title: text('title').notNull(),
+  // Where the work is: whoever covers this area may see and act on the task.
+  areaId: integer('area_id').notNull().references(() => areas.id),
+  // What it came from, when it came from something: a group, one of its needs, an offer, a category, an indicator.
+  orgId: integer('org_id').references(() => organizations.id),
+  needId: integer('need_id').references(() => needs.id),
+  offerId: integer('offer_id').references(() => offers.id),
+  category: text('category'),
+  indicator: text('indicator'),
+  ownerId: integer('owner_id').notNull().references(() => users.id),
+  dueOn: text('due_on').notNull(),
+  status: text('status', { enum: TASK_STATUSES }).notNull().default('open'),
+  dropReason: text('drop_reason', { enum: TASK_DROP_REASONS }),
+  outcome: text('outcome').notNull().default(''),
+  createdBy: integer('created_by').notNull().references(() => users.id),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: text('updated_at').notNull(),
+  closedAt: text('closed_at'),
+}, (t) => [index('tasks_owner').on(t.ownerId, t.status), index('tasks_area').on(t.areaId, t.status), index('tasks_org').on(t.orgId)])
+
+export const taskNotes = sqliteTable('task_notes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  taskId: integer('task_id').notNull().references(() => tasks.id, { onDelete: 'cascade' }),
+  authorId: integer('author_id').notNull().references(() => users.id),
+  body: text('body').notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('task_notes_task').on(t.taskId)])

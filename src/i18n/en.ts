@@ -10,6 +10,7 @@ import { enProjects } from './en.projects.js'
 import { enMembers } from './en.members.js'
 import { enEvidence } from './en.evidence.js'
 import { enShare } from './en.share.js'
+import { enTasks } from './en.tasks.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -23,6 +24,7 @@ export const en: Record<MessageKey, string> = {
   ...enMembers,
   ...enEvidence,
   ...enShare,
+  ...enTasks,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

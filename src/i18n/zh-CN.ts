@@ -9,6 +9,7 @@ import { zhProjects } from './zh-CN.projects.js'
 import { zhMembers } from './zh-CN.members.js'
 import { zhEvidence } from './zh-CN.evidence.js'
 import { zhShare } from './zh-CN.share.js'
+import { zhTasks } from './zh-CN.tasks.js'
 
 /**
  * The Simplified Chinese catalogue is the reference: en.ts must have exactly these keys (checked by tsc and a test).
@@ -26,6 +27,7 @@ export const zhCN = {
   ...zhMembers,
   ...zhEvidence,
   ...zhShare,
+  ...zhTasks,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
   /** Between the items of a list in running text (甲、乙、丙). */

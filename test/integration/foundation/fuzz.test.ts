@@ -192,6 +192,8 @@ const ROUTES = [
   'GET /password/forgot', 'POST /password/forgot', 'GET /password/reset', 'POST /password/reset',
   'GET /projects', 'POST /projects', 'GET /projects/new', 'GET /projects/:id', 'GET /projects/:id/workbook.xlsx', 'POST /projects/:id/groups', 'POST /projects/:id/groups/:orgId/leave', 'POST /projects/:id/consent',
   'GET /api/v1/projects', 'POST /api/v1/projects', 'GET /api/v1/projects/:id', 'GET /api/v1/orgs/:id/assessments', 'POST /api/v1/orgs/:id/assessments',
+  'GET /tasks', 'POST /tasks', 'GET /tasks/:id', 'POST /tasks/:id/transitions', 'POST /tasks/:id/handover', 'POST /tasks/:id/notes',
+  'GET /api/v1/tasks', 'POST /api/v1/tasks', 'POST /api/v1/tasks/:id/transitions',
   'GET /reports', 'GET /reports.xlsx', 'GET /reports/:table.csv', 'GET /search',
   'GET /signin', 'POST /signin', 'POST /signout', 'GET /signup', 'POST /signup', 'GET /signup/confirm', 'POST /signup/confirm',
   'GET /orgs/:id/people', 'POST /orgs/:id/invitations', 'POST /orgs/:id/invitations/:invitationId/revocation', 'POST /orgs/:id/people/:userId',
