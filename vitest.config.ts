@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 20_000,
+    // A file's world (an app, migrations, a seeded district) takes a second on a quiet machine and many on a busy one.
+    hookTimeout: 60_000,
   },
 })
