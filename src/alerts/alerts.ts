@@ -1,7 +1,8 @@
-import { and, eq, inArray } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
-import { fitAlerts, memberships, needs, offers, organizations } from '../db/schema.js'
+import { fitAlerts, needs, offers, organizations } from '../db/schema.js'
 import * as matching from '../matching/matching.js'
+import { answerers } from '../brokering/matches.js'
 import * as jobs from '../jobs/jobs.js'
 import { isActiveNeed, isAvailableOffer, listingToday } from '../listings/listings.js'
 import { notify } from '../notifications/notifications.js'
@@ -25,9 +26,6 @@ export function queue(db: Db, side: Side, id: number, now = new Date()) {
   const at = now.toISOString()
   jobs.schedule(db, { key: `fit:${side}:${id}:${at}`, kind: JOB_KIND, runAt: now, payload: { side, id, at } })
 }
-
-const leaders = (db: Db, orgId: number) =>
-  db.select({ id: memberships.userId }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader'))).all().map((r) => r.id)
 
 const needInfo = (db: Db, id: number) => db.select({ id: needs.id, orgId: needs.orgId, title: needs.title, org: organizations.name, status: needs.status, remaining: needs.remaining, expiresAt: needs.expiresAt, untilDate: needs.untilDate, updatedAt: needs.updatedAt })
   .from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).where(eq(needs.id, id)).get()
@@ -66,7 +64,8 @@ export function alertNewFits(db: Db, side: Side, id: number, at: string, now = n
     const inserted = db.insert(fitAlerts).values({ needId, offerId, side: otherSide, createdAt: now.toISOString() }).onConflictDoNothing().run()
     if (inserted.changes !== 1) continue
     const need = side === 'offer' ? other : listing, offer = side === 'offer' ? listing : other
-    notify(db, leaders(db, other.orgId), {
+    // Its leaders; a group with none is looked after by the brokers covering it, and they hear it instead.
+    notify(db, answerers(db, other.orgId), {
       kind: side === 'offer' ? 'fit.offer' : 'fit.need',
       params: { need: need.title, needOrg: need.org, offer: offer.title, offerOrg: offer.org },
       link: side === 'offer' ? `/needs/${needId}` : `/offers/${offerId}`,

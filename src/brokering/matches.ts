@@ -89,6 +89,12 @@ function lookingAfter(db: Db, orgId: number): number[] {
     .where(and(inArray(brokerAreas.areaId, pathIds), eq(users.role, 'broker'), sql`${users.disabledAt} IS NULL`)).all().map((r) => r.id))]
 }
 
+/** Who answers for the organization: its leaders, or, while it has none, the brokers looking after it. */
+export function answerers(db: Db, orgId: number): number[] {
+  const leaders = leadersOf(db, orgId)
+  return leaders.length ? leaders : lookingAfter(db, orgId)
+}
+
 /** Does anyone answer for the organization: a leader, or a broker looking after it? */
 export function answeredFor(db: Db, orgId: number): boolean {
   return !unanswered(db, [orgId]).has(orgId)

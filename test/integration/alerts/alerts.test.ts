@@ -141,6 +141,24 @@ describe('"new fit" alerts', () => {
     expect(alertsTo(plain.id)).toHaveLength(0)
   })
 
+  it('a group with no leader: the broker looking after it hears it, the broker of another street does not', async () => {
+    const { addOrg } = await import('../../helpers/app.js')
+    const founder = await addUser(app, { email: 'founder@example.cn', name: 'Founder' })
+    const choir = addOrg(app, founder.id, { name: '荔枝湾合唱团', areaId: w.communityA.id })
+    const need = needs.post(app.db, reload(founder), { orgId: choir.id, category: 'venue', title: '合唱排练室', description: '合唱团需要室内活动室排练', quantity: 8, areaId: w.communityA.id }, at(0))
+    // The founder leaves; nobody from the group is online any more.
+    app.db.delete(memberships).where(eq(memberships.orgId, choir.id)).run()
+    const broker2 = await addUser(app, { email: 'broker2@example.cn', role: 'broker', name: 'Broker Two' })
+    accounts.setBrokerAreas(app.db, w.admin.id, broker2.id, [w.streetB.id])
+    runJobs(at(1))
+    postOffer(at(10))
+    runJobs(at(11))
+    const told = app.db.select().from(notifications).where(eq(notifications.kind, 'fit.offer')).all()
+    expect(told.filter((n) => n.link === `/needs/${need.id}`).map((n) => n.userId)).toEqual([w.broker.id])
+    expect(alertsTo(founder.id)).toHaveLength(0)
+    expect(alertsTo(broker2.id)).toHaveLength(0)
+  })
+
   it("respects the leader's e-mail setting: off → the inbox only; digest → no instant mail, then in the day's digest", async () => {
     app.db.update(users).set({ notify: 'off' }).where(eq(users.id, w.member.id)).run()
     postNeed(at(0))
