@@ -567,3 +567,28 @@ export const taskNotes = sqliteTable('task_notes', {
   body: text('body').notNull(),
   createdAt: createdAt(),
 }, (t) => [index('task_notes_task').on(t.taskId)])
+
+// The asset inventory (ABCD 资产清单): people, associations and institutions of a broker's communities that could
+// give, on the platform or not. Private to the brokers covering the area and admins: it holds contacts.
+export const PROSPECT_KINDS = ['person', 'association', 'institution', 'business'] as const
+export const PROSPECT_OUTCOMES = ['not_contacted', 'interested', 'not_now', 'declined', 'became_holder'] as const
+export const prospects = sqliteTable('prospects', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  areaId: integer('area_id').notNull().references(() => areas.id),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: PROSPECT_KINDS }).notNull(),
+  // What they could give, in their words; the category says which kind of asset it is.
+  has: text('has').notNull().default(''),
+  category: text('category').references(() => categories.code),
+  place: text('place').notNull().default(''),
+  contact: text('contact').notNull().default(''),
+  lastContactedOn: text('last_contacted_on'),
+  outcome: text('outcome', { enum: PROSPECT_OUTCOMES }).notNull().default('not_contacted'),
+  // Once they post on the platform: the organization they post as.
+  orgId: integer('org_id').references(() => organizations.id),
+  notes: text('notes').notNull().default(''),
+  createdBy: integer('created_by').notNull().references(() => users.id),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [index('prospects_area').on(t.areaId, t.category)])
