@@ -26,3 +26,36 @@ document.addEventListener('change', (event) => {
     for (const keep of box.form.querySelectorAll('input[name="keep"]')) if (keep.value === box.value) keep.checked = false
   }
 })
+
+// The session behind an open page can end (idle time, a sign-out elsewhere) or be renewed in another tab. The header
+// then says who is really signed in, and the page's CSRF token follows the session, so a form refused after a lapse
+// is sent again by the same button once its person has signed in (src/accounts/lapse.ts). Values stay in the page.
+function syncToken(nav) {
+  const token = nav && nav.dataset.csrf
+  if (!token) return
+  document.body.setAttribute('hx-headers', JSON.stringify({ 'X-CSRF-Token': token }))
+  for (const input of document.querySelectorAll('input[name="_csrf"]')) input.value = token
+}
+document.addEventListener('htmx:afterSettle', () => syncToken(document.getElementById('site-nav')))
+// A second refused press replaces the sign-in box rather than stacking another.
+document.addEventListener('htmx:beforeSwap', (event) => {
+  if (event.detail.xhr.getResponseHeader('X-Lapsed')) document.getElementById('lapse-box')?.remove()
+})
+async function refreshSession() {
+  const current = document.getElementById('site-nav')
+  if (!current) return
+  try {
+    const res = await fetch('/session/nav', { headers: { 'HX-Request': 'true' }, credentials: 'same-origin', cache: 'no-store' })
+    if (!res.ok) return
+    const holder = document.createElement('template')
+    holder.innerHTML = (await res.text()).trim()
+    const nav = holder.content.querySelector('#site-nav')
+    if (!nav) return
+    if (current.querySelector('.nav-menu')?.open) nav.querySelector('.nav-menu')?.setAttribute('open', '')
+    current.replaceWith(nav)
+    if (window.htmx) window.htmx.process(nav)
+    syncToken(nav)
+  } catch { /* offline: the next request will say */ }
+}
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') refreshSession() })
+window.addEventListener('pageshow', (event) => { if (event.persisted) refreshSession() })

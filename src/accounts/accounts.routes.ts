@@ -9,6 +9,8 @@ import type { FieldErrors } from '../shared/errors.js'
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js'
 import { LOCALES } from '../i18n/i18n.js'
 import { LOCALE_COOKIE } from '../plugins/i18n.js'
+import { landingFor } from '../home/mine.js'
+import * as lapse from './lapse.js'
 
 const email = { type: 'string', format: 'email', maxLength: 254 }
 const password = secret(PASSWORD_MAX, PASSWORD_MIN)
@@ -23,7 +25,7 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
   const limits = (max: number) => rateLimited(app.config, max)
 
   app.get('/signin', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { next: secret(500) } } } }, async (req, reply) => {
-    if (req.user) return reply.redirect('/account', 303)
+    if (req.user) return reply.redirect(landingFor(req.user), 303)
     return reply.render('accounts/signin', { form: true, values: { next: (req.query as Body).next } })
   })
 
@@ -42,8 +44,53 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
       await req.session.regenerate()
       req.session.userId = result.user.id
       reply.flash('auth.signed_in', { name: result.user.name })
-      return redirectAfterPost(req, reply, safeNext(body.next, '/account'))
+      return redirectAfterPost(req, reply, safeNext(body.next, landingFor(result.user)))
     })
+  })
+
+  // The lapse path (accounts/lapse.ts): signing in where a form was refused, its values kept in the page.
+  const InlineSignInBody = formSchema({ email: str(254, 1), password: secret(PASSWORD_MAX, 1) }, ['email', 'password'])
+  app.post('/signin/inline', { config: { access: 'anyone', ...limits(20) }, schema: { body: InlineSignInBody }, attachValidation: true }, async (req, reply) => {
+    const body = req.body as Body
+    const again = (extra: Record<string, unknown>, status: number) =>
+      reply.render('accounts/lapsed', { form: true, lapsedInline: true, email: body.email, ...extra }, { status, partial: 'accounts/lapsed-box' })
+    if (req.validationError) return again({ failed: true }, 422)
+    const result = await accounts.signIn(app.db, { email: body.email!, password: body.password!, ip: req.ip, locale: req.locale })
+    if (!result.ok && result.retryAfter) return again({ throttled: { key: 'auth.signin.throttled', params: { seconds: result.retryAfter } } }, 429)
+    if (!result.ok) return again({ failed: true }, 401)
+    await req.session.regenerate()
+    req.session.userId = result.user.id
+    req.user = accounts.load(app.db, result.user.id) ?? null
+    if (req.headers['hx-request'] !== 'true') return reply.redirect(landingFor(result.user), 303)
+    return reply.render('accounts/lapsed', {}, { partial: 'accounts/lapse-done' })
+  })
+
+  // A plain form (no script) refused after a lapse: sign in, then one press sends the kept values on.
+  const ContinueBody = {
+    type: 'object', required: ['email', 'password', 'to'], maxProperties: 300,
+    properties: { _csrf: str(200), email: str(254, 1), password: secret(PASSWORD_MAX, 1), to: str(500, 1) },
+    additionalProperties: { anyOf: [{ type: 'string', maxLength: 20_000 }, { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 20_000 } }] },
+  }
+  app.post('/signin/continue', { config: { access: 'anyone', ...limits(20) }, schema: { body: ContinueBody } }, async (req, reply) => {
+    const body = req.body as Record<string, string>
+    const kept = lapse.keptFields(body, lapse.KEPT_PREFIX)
+    const to = lapse.resubmitTarget(body.to)
+    if (!to) return reply.redirect('/', 303)
+    const result = await accounts.signIn(app.db, { email: body.email, password: body.password, ip: req.ip, locale: req.locale })
+    if (!result.ok) {
+      const throttled = result.retryAfter ? { key: 'auth.signin.throttled', params: { seconds: result.retryAfter } } : undefined
+      return reply.render('accounts/lapsed', { form: true, kept, to, email: body.email, failed: !throttled, throttled, title: req.t('lapse.title') }, { status: throttled ? 429 : 401 })
+    }
+    await req.session.regenerate()
+    req.session.userId = result.user.id
+    req.user = accounts.load(app.db, result.user.id) ?? null
+    return reply.render('accounts/resubmit', { kept, to, title: req.t('lapse.continue.title') })
+  })
+
+  // Who is signed in, for a page left open (public/app.js asks when the tab is shown again): the header, with a fresh token.
+  app.get('/session/nav', { config: { access: 'anyone' } }, async (req, reply) => {
+    reply.header('Cache-Control', 'no-store')
+    return reply.render('session-nav', {}, { partial: 'shared/nav' })
   })
 
   app.get('/signup', { config: { access: 'anyone' } }, async (req, reply) => {

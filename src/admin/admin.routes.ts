@@ -5,14 +5,21 @@ import * as events from '../events/events.js'
 import { formSchema, idParam, int, oneOf, str } from '../shared/forms.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import type { FieldErrors } from '../shared/errors.js'
+import { catalogue } from '../i18n/i18n.js'
 
 const AreaBody = formSchema({ name: str(60, 1), nameEn: str(80), parentId: int(1, 2_147_483_647), ref: { type: 'string', maxLength: 60, pattern: '^[A-Za-z0-9_.-]+$' } }, ['name'])
 const id32 = int(1, 2_147_483_647)
+const SUBJECT_LINKS: Record<string, (id: number | null) => string | undefined> = {
+  need: (id) => (id ? `/needs/${id}` : undefined), offer: (id) => (id ? `/offers/${id}` : undefined),
+  match: (id) => (id ? `/matches/${id}` : undefined), organization: (id) => (id ? `/orgs/${id}` : undefined),
+}
 
 const adminRoutes: FastifyPluginAsync = async (app) => {
   const showUsers = (req: FastifyRequest, reply: FastifyReply) => reply.render('admin/users', {
     users: accounts.list(app.db).map((u) => ({ ...u, isSelf: u.id === req.user!.id })),
-    roles: accounts.ROLES, areaOptions: areas.options(app.db, req.locale), events: events.recent(app.db, { limit: 50 }),
+    roles: accounts.ROLES, areaOptions: areas.options(app.db, req.locale), title: req.t('nav.admin'),
+    // In words, newest first; an action without words yet (a new slice's) shows its code rather than nothing.
+    events: events.recent(app.db, { limit: 50 }).map((e) => ({ ...e, actionText: catalogue(req.locale)[`event.${e.action}`] ?? e.action, subjectText: req.t(`event.subject.${e.subjectType}`), subjectLink: SUBJECT_LINKS[e.subjectType]?.(e.subjectId) })),
   })
 
   app.get('/admin', { config: { access: 'admin' } }, async (req, reply) => showUsers(req, reply))

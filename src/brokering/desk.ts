@@ -6,6 +6,7 @@ import { listingToday } from '../listings/listings.js'
 import * as events from '../events/events.js'
 import * as jobs from '../jobs/jobs.js'
 import { notify } from '../notifications/notifications.js'
+import { matchWords } from '../notifications/words.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { findVisible } from './matches.js'
 import { idleOffers } from '../impact/idle.js'
@@ -86,6 +87,6 @@ export function handOver(db: Db, broker: CurrentUser, matchId: number, toBrokerI
     // or the item would vanish from the new broker's desk for days. The event log keeps when it changed hands.
     tx.update(matches).set({ brokerId: toBrokerId }).where(eq(matches.id, matchId)).run()
     events.record(tx, { actorId: broker.id, action: 'match.handed_over', subjectType: 'match', subjectId: matchId, data: { from: broker.id, to: toBrokerId } }, now)
-    notify(tx, [toBrokerId], { kind: 'match.handed_over', params: { id: matchId, from: broker.name }, link: `/matches/${matchId}` }, now)
+    notify(tx, [toBrokerId], { kind: 'match.handed_over', params: { ...matchWords(tx, matchId), from: broker.name }, link: `/matches/${matchId}` }, now)
   })
 }

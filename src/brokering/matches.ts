@@ -9,6 +9,7 @@ import * as events from '../events/events.js'
 import { recordNotRelevant } from '../topics/feedback.js'
 import { unanswered } from '../members/answering.js'
 import { notify } from '../notifications/notifications.js'
+import { matchWords } from '../notifications/words.js'
 import * as jobs from '../jobs/jobs.js'
 import * as matching from '../matching/matching.js'
 import { defaultExpiry, demandStatus, isActiveNeed, isActiveOffer, listingToday } from '../listings/listings.js'
@@ -103,7 +104,14 @@ export function answeredFor(db: Db, orgId: number): boolean {
 /** Private contacts of both organizations, only once the match is accepted, only for its parties. */
 export function contacts(db: Db, match: NonNullable<ReturnType<typeof findVisible>>) {
   if (!(CONTACT_STATES as readonly string[]).includes(match.state)) return undefined
-  const org = (id: number) => db.select({ name: organizations.name, phone: organizations.contactPhone, email: organizations.contactEmail }).from(organizations).where(eq(organizations.id, id)).get()
+  const org = (id: number) => {
+    const row = db.select({ name: organizations.name, phone: organizations.contactPhone, email: organizations.contactEmail }).from(organizations).where(eq(organizations.id, id)).get()
+    if (!row || row.phone || row.email) return row
+    // The group gave no contact: its leader's name and account e-mail, so an accepted match is never a dead end.
+    const leader = db.select({ name: users.name, email: users.email }).from(memberships).innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.orgId, id), eq(memberships.role, 'leader'), sql`${users.disabledAt} IS NULL`)).orderBy(asc(users.id)).limit(1).get()
+    return leader ? { ...row, person: leader.name, email: leader.email } : row
+  }
   return { need: org(match.needOrgId), offer: org(match.offerOrgId) }
 }
 
@@ -166,7 +174,7 @@ export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'prop
     events.record(tx, { actorId: user.id, action: `match.${as}`, subjectType: 'match', subjectId: match.id }, now)
     const who = audience(tx, input.needId, input.offerId)
     const answering = side === 'need' ? who.offer : side === 'offer' ? who.need : [...who.need, ...who.offer]
-    const params = { id: match.id, need: pair.need.id }
+    const params = matchWords(tx, match.id)
     notify(tx, answering.filter((id) => id !== user.id), { kind: `match.${state}`, params, link: `/matches/${match.id}` }, now)
     // A covering broker who is not the one to answer is told so: "please answer" only goes to whoever has the buttons.
     const following = who.broker.filter((id) => id !== user.id && !answering.includes(id))
@@ -233,6 +241,8 @@ export function fire(db: Db, user: CurrentUser, matchId: number, event: Event, i
     // Re-read inside the write lock: the state may have moved since the page was drawn.
     const current = tx.select().from(matches).where(eq(matches.id, matchId)).get()!
     const reviewed = tx.select({ side: feedback.side }).from(feedback).where(eq(feedback.matchId, matchId)).all().map((f) => f.side as Side)
+    // Withdrawn because another offer met the need (withdrawWhenMet): say that, not "not allowed in this state".
+    if (current.state === 'withdrawn' && current.reason === 'met_elsewhere' && (event === 'accept' || event === 'decline')) throw new CapacityTaken({ key: 'match.error.demand_met' })
     const outcome = transition({ state: current.state, reviewed }, event, { sides: visible.sides }, input.reason)
     if (!outcome.ok) throw new InvalidTransition({ key: outcome.key, params: outcome.params })
     const at = now.toISOString()
@@ -256,7 +266,8 @@ export function fire(db: Db, user: CurrentUser, matchId: number, event: Event, i
     if (event === 'decline' && input.reason === 'not_relevant') recordNotRelevant(tx, { needId: current.needId, offerId: current.offerId, source: 'decline', userId: user.id }, now)
     events.record(tx, { actorId: user.id, action: `match.${event}`, subjectType: 'match', subjectId: matchId, data: { from: current.state, to: outcome.to } }, now)
     const who = audience(tx, current.needId, current.offerId)
-    notify(tx, [...who.need, ...who.offer, ...who.broker].filter((id) => id !== user.id), { kind: `match.${event}`, params: { id: matchId }, link: `/matches/${matchId}` }, now)
+    notify(tx, [...who.need, ...who.offer, ...who.broker].filter((id) => id !== user.id), { kind: `match.${event}`, params: matchWords(tx, matchId), link: `/matches/${matchId}` }, now)
+    if (outcome.reserves) withdrawWhenMet(tx, current.needId, now)
     if (event === 'deliver') {
       for (const days of [30, 90]) jobs.schedule(tx, { key: `followup:${matchId}:${days}`, kind: 'match.followup', runAt: new Date(now.getTime() + days * 86_400_000), payload: { matchId, days } })
     }
@@ -279,6 +290,27 @@ function release(tx: Db, m: Match, amount: number, at: string) {
   tx.update(offers).set({ remaining: sql`min(${offers.quantity}, ${offers.remaining} + ${amount})`, updatedAt: at }).where(eq(offers.id, m.offerId)).run()
   tx.update(needs).set({ remaining: sql`min(${needs.quantity}, ${needs.remaining} + ${amount})`, updatedAt: at }).where(eq(needs.id, m.needId)).run()
   syncNeedStatus(tx, m.needId, at)
+}
+
+const WAITING: readonly State[] = ['proposed', 'requested', 'pledged']
+
+/**
+ * A need met in full has nothing left to ask for: its other open requests, pledges and proposals are withdrawn in
+ * the transaction that met it (by nobody: the history says why, not who), and everyone on them is told, so no
+ * holder answers a request that can no longer be kept.
+ */
+function withdrawWhenMet(tx: Db, needId: number, now: Date) {
+  const need = tx.select({ status: needs.status }).from(needs).where(eq(needs.id, needId)).get()
+  if (need?.status !== 'met') return
+  const at = now.toISOString()
+  const waiting = tx.select().from(matches).where(and(eq(matches.needId, needId), inArray(matches.state, [...WAITING]))).all()
+  for (const m of waiting) {
+    tx.update(matches).set({ state: 'withdrawn', reason: 'met_elsewhere', updatedAt: at, version: sql`${matches.version} + 1` }).where(eq(matches.id, m.id)).run()
+    tx.insert(matchEvents).values({ matchId: m.id, at, actorId: null, event: 'withdraw', fromState: m.state, toState: 'withdrawn', reason: 'met_elsewhere', quantity: null }).run()
+    events.record(tx, { actorId: null, action: 'match.withdraw', subjectType: 'match', subjectId: m.id, data: { from: m.state, to: 'withdrawn', reason: 'met_elsewhere' } }, now)
+    const who = audience(tx, m.needId, m.offerId)
+    notify(tx, [...who.need, ...who.offer, ...who.broker], { kind: 'match.met_elsewhere', params: matchWords(tx, m.id), link: `/matches/${m.id}` }, now)
+  }
 }
 
 /** A need turns "partly met" and "met" by itself as matches reserve it; a closed one stays closed. */
@@ -313,7 +345,7 @@ export function say(db: Db, user: CurrentUser, matchId: number, body: string, no
   writeTx(db, (tx) => {
     tx.insert(messages).values({ matchId, authorId: user.id, body: body.trim(), createdAt: now.toISOString() }).run()
     const who = audience(tx, match.needId, match.offerId)
-    notify(tx, [...who.need, ...who.offer, ...who.broker].filter((id) => id !== user.id), { kind: 'match.message', params: { id: matchId, author: user.name }, link: `/matches/${matchId}` }, now)
+    notify(tx, [...who.need, ...who.offer, ...who.broker].filter((id) => id !== user.id), { kind: 'match.message', params: { ...matchWords(tx, matchId), author: user.name }, link: `/matches/${matchId}` }, now)
   })
 }
 

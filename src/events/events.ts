@@ -18,5 +18,5 @@ export function record(db: Db, input: EventInput, now = new Date()) {
 export function recent(db: Db, { limit = 100, subjectType, subjectId }: { limit?: number; subjectType?: string; subjectId?: number } = {}) {
   const where = subjectType ? and(eq(events.subjectType, subjectType), subjectId ? eq(events.subjectId, subjectId) : undefined) : undefined
   return db.select({ id: events.id, at: events.at, action: events.action, subjectType: events.subjectType, subjectId: events.subjectId, actor: users.name, data: events.data })
-    .from(events).leftJoin(users, eq(users.id, events.actorId)).where(where).orderBy(desc(events.id)).limit(limit).all()
+    .from(events).leftJoin(users, eq(users.id, events.actorId)).where(where).orderBy(desc(events.at), desc(events.id)).limit(limit).all()
 }

@@ -135,8 +135,6 @@ export const enBrokering: Record<keyof typeof zhBrokering, string> = {
   'desk.hand_over': 'Hand over to',
   'desk.hand_over.go': 'Hand over',
   'desk.handed_over': 'Handed over.',
-  'notice.match.handed_over': '{from} handed match #{id} over to you.',
-  'notice.match.handed_over.subject': 'Match #{id} handed over to you',
   'match.reviews': 'Feedback',
   'match.rating_value': '{rating} / 5',
   'match.repeat.title': 'Does the arrangement continue?',

@@ -11,6 +11,7 @@ import { enMembers } from './en.members.js'
 import { enEvidence } from './en.evidence.js'
 import { enShare } from './en.share.js'
 import { enTasks } from './en.tasks.js'
+import { enMine } from './en.mine.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -25,6 +26,7 @@ export const en: Record<MessageKey, string> = {
   ...enEvidence,
   ...enShare,
   ...enTasks,
+  ...enMine,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

@@ -134,8 +134,6 @@ export const zhBrokering = {
   'desk.hand_over': '转交给',
   'desk.hand_over.go': '转交',
   'desk.handed_over': '已转交。',
-  'notice.match.handed_over': '{from} 把对接 #{id} 转交给了您。',
-  'notice.match.handed_over.subject': '对接 #{id} 已转交给您',
   'match.reviews': '评价',
   'match.rating_value': '{rating} / 5 分',
   'match.repeat.title': '继续这项安排？',

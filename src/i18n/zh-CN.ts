@@ -10,6 +10,7 @@ import { zhMembers } from './zh-CN.members.js'
 import { zhEvidence } from './zh-CN.evidence.js'
 import { zhShare } from './zh-CN.share.js'
 import { zhTasks } from './zh-CN.tasks.js'
+import { zhMine } from './zh-CN.mine.js'
 
 /**
  * The Simplified Chinese catalogue is the reference: en.ts must have exactly these keys (checked by tsc and a test).
@@ -28,6 +29,7 @@ export const zhCN = {
   ...zhEvidence,
   ...zhShare,
   ...zhTasks,
+  ...zhMine,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
   /** Between the items of a list in running text (甲、乙、丙). */

@@ -8,6 +8,7 @@ import * as offersSvc from '../offers/offers.js'
 import { sweepExpired } from '../accounts/sessions.js'
 import * as resets from '../accounts/resets.js'
 import { notify, sendDigests } from '../notifications/notifications.js'
+import { matchWords } from '../notifications/words.js'
 import * as jobs from './jobs.js'
 import * as alerts from '../alerts/alerts.js'
 import type { Handler } from './jobs.js'
@@ -48,7 +49,7 @@ const remind: Handler = (db, payload, now) => {
   if (!who || who.match.state !== payload.state) return
   const sides = WAITING_ON[who.match.state] ?? []
   const days = Math.max(1, Math.floor((now.getTime() - Date.parse(who.match.updatedAt)) / DAY))
-  notify(db, [...sides.flatMap((s) => who[s]), ...who.broker], { kind: 'match.reminder', params: { id: matchId, days, state: who.match.state }, link: `/matches/${matchId}` }, now)
+  notify(db, [...sides.flatMap((s) => who[s]), ...who.broker], { kind: 'match.reminder', params: { ...matchWords(db, matchId), days, state: who.match.state }, link: `/matches/${matchId}` }, now)
 }
 
 /** 30 and 90 days after delivery: does the arrangement continue? Both sides and the broker hear it. */
@@ -56,7 +57,7 @@ const followUp: Handler = (db, payload, now) => {
   const matchId = num(payload.matchId)
   const who = audience(db, matchId)
   if (!who || !['delivered', 'reviewed'].includes(who.match.state)) return
-  notify(db, [...who.need, ...who.offer, ...who.broker], { kind: 'match.followup', params: { id: matchId, days: num(payload.days) }, link: `/matches/${matchId}` }, now)
+  notify(db, [...who.need, ...who.offer, ...who.broker], { kind: 'match.followup', params: { ...matchWords(db, matchId), days: num(payload.days) }, link: `/matches/${matchId}` }, now)
 }
 
 /**

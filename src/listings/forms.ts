@@ -64,8 +64,9 @@ export function formContext(db: Db, req: FastifyRequest, values: topicsSvc.ChipS
 }
 
 /** A new listing starts where its organization is: its area is the place of a need and the area an offer serves. */
-export function newFormValues(db: Db, req: FastifyRequest) {
-  const org = orgs.actingFor(db, req.user!)[0]
+export function newFormValues(db: Db, req: FastifyRequest, orgId?: number) {
+  const acting = orgs.actingFor(db, req.user!)
+  const org = acting.find((o) => o.id === orgId) ?? acting[0]
   return { orgId: org?.id, areaId: org?.areaId, servesAreaId: org?.areaId, expiresAt: defaultExpiry(new Date()), days: [], periods: [], focus: [], urgency: 'normal' }
 }
 
@@ -73,6 +74,8 @@ export function newFormValues(db: Db, req: FastifyRequest) {
 export function present<T extends { schedule: string | null; areaName: string; areaNameEn: string | null; topics?: string[] | null }>(row: T, locale: Locale, names?: (codes: string[] | null | undefined) => topicsSvc.Named[]) {
   return { ...row, scheduleText: describeSchedule(row.schedule, locale), areaLabel: locale === 'en' && row.areaNameEn ? row.areaNameEn : row.areaName, topicList: names ? names(row.topics) : [] }
 }
+
+export const NewFormQuery = { type: 'object', properties: { orgId: id32 } }
 
 export const browseQuery = (extra: Record<string, object>) => ({
   type: 'object',

@@ -14,7 +14,7 @@ const searchRoutes: FastifyPluginAsync = async (app) => {
       ? { needs: needs.list(app.db, { q, pageSize: PER_KIND }), offers: offers.list(app.db, { q, pageSize: PER_KIND }) }
       : undefined
     return reply.render('search', {
-      q, categoryNames: categoryNames(app.db, req.locale), title: q || undefined,
+      q, categoryNames: categoryNames(app.db, req.locale), title: q || req.t('page.search'),
       needs: data && { ...data.needs, items: data.needs.items.map((n) => present(n, req.locale)) },
       offers: data && { ...data.offers, items: data.offers.items.map((o) => present(o, req.locale)) },
     }, { partial: 'listings/search-results' })

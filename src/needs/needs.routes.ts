@@ -15,8 +15,8 @@ import { formSchema, idParam, oneOf } from '../shared/forms.js'
 import { CLOSE_REASONS } from '../db/schema.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
-import { allCategories, listingToday } from '../listings/listings.js'
-import { browseQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, needFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
+import { allCategories, isActiveNeed, listingToday } from '../listings/listings.js'
+import { browseQuery, NewFormQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, needFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
 
 const NeedBody = formSchema(needFields, ['orgId', 'category', 'title', 'quantity', 'areaId'])
 const NeedsQuery = browseQuery({ urgency: oneOf(URGENCIES), status: oneOf(needs.STATUS_FILTERS), sort: oneOf(needs.SORTS) })
@@ -35,9 +35,10 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
     }, { partial: 'needs/list' })
   })
 
-  app.get('/needs/new', { config: { access: 'signed_in' } }, async (req, reply) => {
-    if (actingOrgIds(req.user!).length === 0) return reply.flash('needs.no_org').redirect('/orgs/new', 303)
-    return showForm(req, reply, 'new', newFormValues(app.db, req))
+  // `?orgId=`: the group just registered on the way here (orgs/new sends people back to the form they came from).
+  app.get('/needs/new', { config: { access: 'signed_in' }, schema: { querystring: NewFormQuery }, attachValidation: true }, async (req, reply) => {
+    if (actingOrgIds(req.user!).length === 0) return reply.flash('needs.no_org').redirect('/orgs/new?next=%2Fneeds%2Fnew', 303)
+    return showForm(req, reply, 'new', newFormValues(app.db, req, req.validationError ? undefined : (req.query as { orgId?: number }).orgId))
   })
 
   app.post('/needs', { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { body: NeedBody }, attachValidation: true }, async (req, reply) => {
@@ -53,12 +54,15 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
     const need = needs.visible(app.db, req.user, (req.params as { id: number }).id)
     if (!need) throw new NotFound()
     const owner = actsFor(req.user, need.orgId)
-    const found = matching.offersForNeed(app.db, need.id)!
+    // A met need asks for nothing more, and a draft or an ended one cannot be requested for: no buttons, and for a met one no list.
+    const met = need.status === 'met'
+    const active = isActiveNeed(need, listingToday(new Date()))
+    const found = met ? { matches: [], total: 0, whyNot: undefined } : matching.offersForNeed(app.db, need.id)!
     const say = presenter(app.db, req.locale)
     const broker = !!req.user && orgs.brokerCovers(app.db, req.user, need.areaId)
     return reply.render('needs/show', {
       matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.offer.remaining, need.remaining) })),
-      matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { needId: need.id }) : [], canRequest: owner && !!found.matches.length, canPropose: broker, idem: randomUUID(),
+      matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { needId: need.id }) : [], canRequest: owner && active && !!found.matches.length, canPropose: broker && active, met, idem: randomUUID(),
       whyNot: found.whyNot && { ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock) }, need: { ...present(need, req.locale, topics.namer(app.db, req.locale)) }, owner, awaiting: needs.awaitsConfirmation(need), form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title,
       share: share.panel(app.config.baseUrl, 'need', need), help: share.help(app.db, req.user, 'need', need) })
   })

@@ -26,7 +26,7 @@ export function notify(db: Db, userIds: number[], notice: Notice, now = new Date
     db.insert(notifications).values({ userId: u.id, kind: notice.kind, params: notice.params, link: notice.link ?? null, createdAt: at, emailedAt: instant ? at : null }).run()
     if (instant) {
       const locale = isLocale(u.locale) ? u.locale : DEFAULT_LOCALE
-      db.insert(outbox).values({ to: u.email, subject: subjectLine(translate(locale, `notice.${notice.kind}.subject`, notice.params)), body: emailBody(locale, [notice]), createdAt: at }).run()
+      db.insert(outbox).values({ to: u.email, subject: subjectLine(noticeText(locale, notice, '.subject')), body: emailBody(locale, [notice]), createdAt: at }).run()
     }
   }
 }
@@ -40,7 +40,7 @@ export function emailBody(locale: Parameters<typeof translate>[0], notices: Noti
 }
 
 function noticeLines(locale: Locale, notices: Notice[], baseUrl = ''): string {
-  return notices.map((n) => `- ${translate(locale, `notice.${n.kind}`, n.params)}${n.link ? `\n  ${baseUrl}${n.link}` : ''}`).join('\n')
+  return notices.map((n) => `- ${noticeText(locale, n)}${n.link ? `\n  ${baseUrl}${n.link}` : ''}`).join('\n')
 }
 
 export function unreadCount(db: Db, userId: number): number {
@@ -62,7 +62,18 @@ const localeOf = (value: string | null): Locale => (isLocale(value) ? value : DE
 
 /** One notice as a reader sees it, in their language. */
 export function describe(locale: Locale, n: Pick<typeof notifications.$inferSelect, 'kind' | 'params'>): string {
-  return translate(locale, `notice.${n.kind}`, n.params)
+  return noticeText(locale, n)
+}
+
+/**
+ * A notice's sentence (or `.subject` line) in the reader's words: the unit code becomes `unitName`. A match notice
+ * stored before notices named their listings (no `needOrg`) reads as a plain "news about match #id", rather than
+ * a sentence with holes in it.
+ */
+export function noticeText(locale: Locale, n: Pick<Notice, 'kind' | 'params'>, part: '' | '.subject' = ''): string {
+  const params = n.params ?? {}
+  if (n.kind.startsWith('match.') && params.needOrg === undefined) return translate(locale, `notice.legacy${part}`, params)
+  return translate(locale, `notice.${n.kind}${part}`, params.unit === undefined ? params : { ...params, unitName: translate(locale, `unit.${params.unit}`) })
 }
 
 const DIGEST_LIMIT = 50

@@ -15,7 +15,7 @@ import { CLOSE_REASONS } from '../db/schema.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 import { allCategories, listingToday } from '../listings/listings.js'
-import { browseQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, offerFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
+import { browseQuery, NewFormQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, offerFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
 
 const OfferBody = formSchema(offerFields, ['orgId', 'category', 'title', 'quantity', 'servesAreaId'])
 const OffersQuery = browseQuery({ status: oneOf(offers.STATUS_FILTERS), sort: oneOf(offers.SORTS) })
@@ -34,9 +34,10 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
     }, { partial: 'offers/list' })
   })
 
-  app.get('/offers/new', { config: { access: 'signed_in' } }, async (req, reply) => {
-    if (actingOrgIds(req.user!).length === 0) return reply.flash('needs.no_org').redirect('/orgs/new', 303)
-    return showForm(req, reply, 'new', newFormValues(app.db, req))
+  // `?orgId=`: the group just registered on the way here (orgs/new sends people back to the form they came from).
+  app.get('/offers/new', { config: { access: 'signed_in' }, schema: { querystring: NewFormQuery }, attachValidation: true }, async (req, reply) => {
+    if (actingOrgIds(req.user!).length === 0) return reply.flash('needs.no_org').redirect('/orgs/new?next=%2Foffers%2Fnew', 303)
+    return showForm(req, reply, 'new', newFormValues(app.db, req, req.validationError ? undefined : (req.query as { orgId?: number }).orgId))
   })
 
   app.post('/offers', { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { body: OfferBody }, attachValidation: true }, async (req, reply) => {
@@ -57,7 +58,7 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
     // Scoped like a need's page: the holder, the brokers of an area the offer serves, and admins.
     const broker = !!req.user && orgs.brokerReaches(app.db, req.user, offer.servesAreaId)
     return reply.render('offers/show', {
-      matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
+      matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && offer.status === 'open' && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
       matchTotal: found.total, progress: owner || broker || req.user?.role === 'admin' ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale, topics.namer(app.db, req.locale)), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title,
       share: share.panel(app.config.baseUrl, 'offer', offer), help: share.help(app.db, req.user, 'offer', offer) })
   })

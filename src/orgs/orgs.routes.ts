@@ -9,16 +9,20 @@ import { formSchema, idParam, int, listOf, oneOf, str, text } from '../shared/fo
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 
+/** The forms that send someone to register a group first, and get them back with it chosen. */
+const NEXT_FORMS = ['/needs/new', '/offers/new'] as const
+const NewOrgQuery = { type: 'object', properties: { next: oneOf(NEXT_FORMS) } }
+
 const OrgBody = formSchema({
   name: str(80, 2), kind: oneOf(ORG_KINDS), areaId: int(1, 2_147_483_647), registered: oneOf(['on', 'true', '1']),
   focus: listOf(FOCUS_GROUPS), members: int(1, 100_000), description: text(2000),
   contactPhone: { type: 'string', maxLength: 30, pattern: '^[0-9+()\\- ]*$' }, contactEmail: { type: 'string', format: 'email', maxLength: 254 },
-  version: int(1, 1e9),
+  version: int(1, 1e9), next: oneOf(NEXT_FORMS),
 }, ['name', 'kind', 'areaId'])
 const OrgsQuery = { type: 'object', properties: { kind: oneOf(ORG_KINDS), area: int(1, 2_147_483_647), q: str(80), page: int(1, 100_000) } }
 
-type OrgBodyT = orgs.OrgInput & { registered?: string; version?: number }
-const toInput = (b: OrgBodyT): orgs.OrgInput => ({ ...b, registered: b.registered !== undefined })
+type OrgBodyT = orgs.OrgInput & { registered?: string; version?: number; next?: string }
+const toInput = ({ next: _next, ...b }: OrgBodyT): orgs.OrgInput => ({ ...b, registered: b.registered !== undefined })
 
 const orgsRoutes: FastifyPluginAsync = async (app) => {
   const formData = (req: FastifyRequest) => ({ form: true, kinds: ORG_KINDS, focusGroups: FOCUS_GROUPS, areaOptions: areas.options(app.db, req.locale) })
@@ -28,15 +32,17 @@ const orgsRoutes: FastifyPluginAsync = async (app) => {
     return reply.render('orgs/index', { ...orgs.list(app.db, query), query, kinds: ORG_KINDS, areaOptions: areas.options(app.db, req.locale) }, { partial: 'orgs/list' })
   })
 
-  app.get('/orgs/new', { config: { access: 'signed_in' } }, async (req, reply) => {
-    return reply.render('orgs/new', { ...formData(req), values: { kind: 'community_group', focus: [] } })
+  app.get('/orgs/new', { config: { access: 'signed_in' }, schema: { querystring: NewOrgQuery }, attachValidation: true }, async (req, reply) => {
+    const next = req.validationError ? undefined : (req.query as { next?: string }).next
+    return reply.render('orgs/new', { ...formData(req), values: { kind: 'community_group', focus: [], next } })
   })
 
   app.post('/orgs', { config: { access: 'signed_in' }, schema: { body: OrgBody }, attachValidation: true }, async (req, reply) => {
     const body = req.body as OrgBodyT
     const showForm = (errors: FieldErrors, status: number) => reply.render('orgs/new', { ...formData(req), errors, values: body }, { status, partial: 'orgs/form' })
     return submitForm(req, reply, showForm, () => {
-      const org = orgs.create(app.db, req.user!, toInput(body))
+      const org = orgs.register(app.db, req.user!, toInput(body))
+      if (body.next) return redirectAfterPost(req, reply.flash('orgs.created_back'), `${body.next}?orgId=${org.id}`)
       reply.flash('orgs.created')
       return redirectAfterPost(req, reply, `/orgs/${org.id}`)
     })
@@ -59,7 +65,7 @@ const orgsRoutes: FastifyPluginAsync = async (app) => {
     if (!org) throw new NotFound()
     const user = req.user
     return reply.render('orgs/show', {
-      org, leaders: orgs.leaders(app.db, id), canEdit: !!user?.orgIds.includes(id), ...groupPanel(user ?? null, id, org.areaId),
+      org, title: org.name, leaders: orgs.leaders(app.db, id), canEdit: !!user?.orgIds.includes(id), ...groupPanel(user ?? null, id, org.areaId),
       canVouch: !!user && org.trust === 'self_declared' && orgs.brokerCovers(app.db, user, org.areaId),
       canEndorse: user?.role === 'admin' && org.trust !== 'endorsed',
       // The capacity record is internal: undefined (nothing shown) for visitors and other organizations.

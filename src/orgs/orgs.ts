@@ -4,7 +4,7 @@ import { sqliteOf, writeTx, type Db } from '../db/client.js'
 import { remember } from '../db/memo.js'
 import { frozen } from '../listings/browse.js'
 import { areas, memberships, organizations, users, ORG_KINDS, TRUST_LEVELS } from '../db/schema.js'
-import { NotFound, NotPermitted, StaleEdit, ValidationError } from '../shared/errors.js'
+import { NotFound, NotPermitted, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import { actingOrgIds, type CurrentUser } from '../accounts/accounts.js'
@@ -51,6 +51,22 @@ export function create(db: Db, user: CurrentUser, input: OrgInput, now = new Dat
     events.record(tx, { actorId: user.id, action: 'org.created', subjectType: 'organization', subjectId: org.id }, now)
     return org
   })
+}
+
+/**
+ * Registering a group on the site: someone must be able to reach it once a match is accepted, so a phone or an
+ * e-mail is asked for (imports and brokers' entries go through create() and may lack both; contacts then fall back
+ * to the leader's account).
+ */
+export function register(db: Db, user: CurrentUser, input: OrgInput, now = new Date()) {
+  if (!input.contactPhone?.trim() && !input.contactEmail?.trim()) {
+    const problem = { key: 'validation.contact_required' }
+    // Said together with the other rule create() checks, so the form shows every problem at once.
+    const fields: FieldErrors = { contactPhone: problem, contactEmail: problem }
+    if (!areasSvc.get(db, input.areaId)) fields.areaId = { key: 'validation.area_missing' }
+    throw new ValidationError(fields)
+  }
+  return create(db, user, input, now)
 }
 
 /** Scoped lookup: an organization the user may edit (a member of it), or undefined. */

@@ -4,6 +4,7 @@ import * as accounts from '../accounts/accounts.js'
 import * as tokens from '../accounts/tokens.js'
 import type { Access } from '../types.js'
 import { NotPermitted, SignInRequired } from '../shared/errors.js'
+import { answerLapsed, lapsable } from '../accounts/lapse.js'
 
 export const ACCESS_LEVELS: Access[] = ['anyone', 'signed_in', 'broker', 'admin', 'staff']
 
@@ -70,6 +71,7 @@ export default fp(async (app) => {
     if (!req.user) {
       if (isApi(req)) return reply.code(401).send({ errors: [{ field: null, message: req.t('auth.required') }] })
       if (req.method === 'GET') return reply.redirect(`/signin?next=${encodeURIComponent(req.url)}`, 303)
+      if (lapsable(req)) return answerLapsed(req, reply)
       return reply.code(401).render('error', { message: req.t('auth.required') }, { status: 401, partial: 'shared/error' })
     }
     req.log.warn({ event: 'authz.deny', userId: req.user.id, url: req.url }, 'access denied')

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { DomainError, ValidationError } from '../shared/errors.js'
 import { fieldErrors } from '../shared/forms.js'
 import { translate } from '../i18n/i18n.js'
+import { answerLapsed, lapsable } from '../accounts/lapse.js'
 
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api/')
 
@@ -54,6 +55,9 @@ export default fp(async (app) => {
     if (err.code?.startsWith('FST_CSRF')) {
       req.log.warn({ event: 'csrf.token', url: req.url }, 'csrf token refused')
       if (isApi(req)) return reply.code(403).send({ errors: [{ field: null, message: t('error.csrf') }] })
+      // A token refused because the session lapsed (or was renewed in another tab): keep what was typed, sign in in place.
+      // (A write from another site never gets here: security.ts refuses it on its Origin first.)
+      if (err.code !== 'FST_CSRF_ORIGIN' && lapsable(req)) return answerLapsed(req, reply)
       return page(req, reply, 403, t('error.csrf'))
     }
     if (err.statusCode === 429) {

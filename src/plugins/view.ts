@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import fastifyView from '@fastify/view'
 import Handlebars from 'handlebars'
 import type { FastifyReply } from 'fastify'
-import { translate, type Locale } from '../i18n/i18n.js'
+import { catalogue, translate, type Locale } from '../i18n/i18n.js'
 import type { Problem } from '../shared/errors.js'
 import type { RenderOptions } from '../types.js'
 import { numberFormat } from '../shared/format.js'
@@ -123,6 +123,8 @@ export default fp(async (app) => {
     // A CSRF token needs a session; anonymous pages only make one when they carry a form.
     const csrf = req.user || data.form ? this.generateCsrf() : undefined
     const locals = {
+      // Every page names itself: a route's own title (a listing's name), else its page's (views/pages/<page>.hbs → `page.<page>`).
+      title: catalogue(req.locale)[`page.${page}`],
       ...data,
       locale: req.locale,
       otherLocale: req.locale === 'zh-CN' ? 'en' : 'zh-CN',

@@ -85,7 +85,8 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.goto('/signin')
   await page.locator('#f-email').fill(email)
   await page.locator('#f-password').fill(password)
-  await Promise.all([page.waitForURL(/\/account$/), page.locator('#signin-form button[type=submit]').click()])
+  // Members land on 我的, brokers on their desk, admins on admin.
+  await Promise.all([page.waitForURL(/\/(me|desk|admin)$/), page.locator('#signin-form button[type=submit]').click()])
 }
 
 /** A full-page PNG under test-results/, to be looked at, not compared. */

@@ -43,6 +43,7 @@ it('signs up as a new leader and registers an unregistered community group', asy
   await page.locator('input[name=focus][value=elderly]').check()
   await page.locator('input[name=focus][value=culture]').check()
   await page.locator('#f-members').fill('14')
+  await page.locator('#f-contactPhone').fill('020-8123 4567')
   await page.locator('#f-description').pressSequentially('每周三下午在社区活动室下象棋，欢迎街坊参加。')
   await screenshot(page, 'a2-new-org-form')
   await Promise.all([page.waitForURL(/\/orgs\/\d+$/), page.locator('#org-form button[type=submit]').click()])

@@ -136,7 +136,7 @@ describe('hand-over', () => {
     const told = app.db.select().from(notifications).where(and(eq(notifications.userId, w.broker2.id), eq(notifications.kind, 'match.handed_over'))).all()
     expect(told).toHaveLength(1)
     expect(told[0]).toMatchObject({ link: `/matches/${id}`, params: { id, from: 'Broker' } })
-    expect((await broker2.get('/inbox')).body).toContain(`Broker 把对接 #${id} 转交给了您。`)
+    expect((await broker2.get('/inbox')).body).toMatch(/Broker 把「[^」]+」（[^）]+）与「[^」]+」（[^）]+）的对接转交给了您。/)
     const logged = app.db.select().from(events).where(and(eq(events.action, 'match.handed_over'), eq(events.subjectId, id))).all()
     expect(logged.map((e) => e.data)).toEqual([{ from: w.broker.id, to: w.broker2.id }])
     // The broker who handed it over still covers the street; the new one can act on it.

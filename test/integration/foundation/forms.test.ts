@@ -52,7 +52,7 @@ const CASES: Case[] = [
     errors: { name: ['validation.required'], notify: ['validation.choose'], phone: ['validation.invalid'] }, kept: ['value="call me maybe"'] },
   { name: 'new organization', as: () => member, url: () => '/orgs', form: () => ({ name: 'x', kind: 'club', areaId: 'abc', members: '0', contactEmail: 'nope', description: 'd'.repeat(2001) }), formId: 'org-form',
     errors: { name: ['validation.too_short', { limit: 2 }], kind: ['validation.choose'], areaId: ['validation.not_integer'], members: ['validation.too_small', { limit: 1 }], contactEmail: ['validation.email'], description: ['validation.too_long', { limit: 2000 }] } },
-  { name: 'new organization in a missing area', as: () => member, url: () => '/orgs', form: () => ({ name: '新的队伍', kind: 'community_group', areaId: '99999' }), formId: 'org-form',
+  { name: 'new organization in a missing area', as: () => member, url: () => '/orgs', form: () => ({ name: '新的队伍', kind: 'community_group', areaId: '99999', contactPhone: '020-1234 5678' }), formId: 'org-form',
     errors: { areaId: ['validation.area_missing'] }, kept: ['value="新的队伍"'] },
   { name: 'organization edit', as: () => member, url: () => `/orgs/${world.orgA.id}`, form: () => ({ name: '', kind: 'community_group', areaId: String(world.communityA.id), members: '-3', version: '1' }), formId: 'org-form',
     errors: { name: ['validation.required'], members: ['validation.too_small', { limit: 1 }] } },

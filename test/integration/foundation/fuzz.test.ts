@@ -199,6 +199,7 @@ const ROUTES = [
   'GET /orgs/:id/people', 'POST /orgs/:id/invitations', 'POST /orgs/:id/invitations/:invitationId/revocation', 'POST /orgs/:id/people/:userId',
   'POST /orgs/:id/people/:userId/removal', 'POST /orgs/:id/handover', 'POST /orgs/:id/join-requests', 'POST /orgs/:id/join-requests/:requestId',
   'GET /invitations', 'POST /invitations', 'GET /orgs/:id/needs/new', 'POST /needs/:id/confirmation',
+  'GET /me', 'GET /api/v1/me', 'POST /signin/inline', 'POST /signin/continue', 'GET /session/nav',
 ]
 
 const PARAMS: Record<string, string> = { id: '1', lang: 'en', table: 'demand' }

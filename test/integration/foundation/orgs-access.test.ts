@@ -30,7 +30,7 @@ function orgs() {
 const orgRow = (_app: FastifyInstance, id: number) => app.db.select().from(organizations).where(eq(organizations.id, id)).get()!
 
 function orgForm(areaId: number, extra: Record<string, string | string[]> = {}) {
-  return { name: '新港亲子阅读会', kind: 'community_group', areaId: String(areaId), focus: ['children', 'education'], members: '40', description: '绘本', ...extra }
+  return { name: '新港亲子阅读会', kind: 'community_group', areaId: String(areaId), focus: ['children', 'education'], members: '40', description: '绘本', contactPhone: '020-8888 1234', ...extra }
 }
 
 describe('object-level access to organizations', () => {

@@ -67,7 +67,7 @@ describe('sign up, sign in, sign out', () => {
     expect(before).toBeTruthy()
     const res = await b.post('/signin', { email: 'a@example.cn', password: PASSWORD })
     expect(res.statusCode).toBe(303)
-    expect(res.headers.location).toBe('/account')
+    expect(res.headers.location).toBe('/me')
     expect(b.cookie(SID)).not.toBe(before)
     expect(sidOf(b)).not.toBe(decodeURIComponent(before!).split('.')[0])
     await expectSignedInAs(b, 'Alice')
@@ -85,7 +85,7 @@ describe('sign up, sign in, sign out', () => {
     expect((await b.post('/signin', { email: 'a@example.cn', password: PASSWORD, next: '/orgs' })).headers.location).toBe('/orgs')
     const c = new Browser(app)
     await c.get('/signin')
-    expect((await c.post('/signin', { email: 'a@example.cn', password: PASSWORD, next: '//evil.example/x' })).headers.location).toBe('/account')
+    expect((await c.post('/signin', { email: 'a@example.cn', password: PASSWORD, next: '//evil.example/x' })).headers.location).toBe('/me')
   })
 
   it('ends the session on sign-out: the old cookie is anonymous afterwards', async () => {

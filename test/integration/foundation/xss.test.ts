@@ -27,7 +27,7 @@ beforeAll(async () => {
   const evilUser = await addUser(app, { email: 'evil@example.cn', name: '<script>alert("name")</script>' })
   leader = await signedIn(app, 'evil@example.cn')
   // Through the form, as an attacker would.
-  const res = await leader.post('/orgs', { name: NAME, kind: 'community_group', areaId: String(evilArea.id), description: DESCRIPTION, focus: ['elderly'] })
+  const res = await leader.post('/orgs', { name: NAME, kind: 'community_group', areaId: String(evilArea.id), description: DESCRIPTION, focus: ['elderly'], contactPhone: '020 1234 5678' })
   expect(res.statusCode).toBe(303)
   evilOrgId = Number(res.headers.location!.split('/').pop())
   addOrg(app, evilUser.id, { name: 'second <b>bold</b>', areaId: evilArea.id })

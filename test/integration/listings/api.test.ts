@@ -253,7 +253,11 @@ describe('CSRF and the API', () => {
     const before = tableCounts(app)
     const res = await app.inject({ method: 'POST', url: '/needs', headers: { ...auth(), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ orgId: String(orgRef('org-dance')), category: 'venue', title: '网页路由', quantity: '3', areaId: String(lzw) }).toString() })
     expect([401, 403]).toContain(res.statusCode)
-    expect(tableCounts(app)).toEqual(before)
+    // Refused as a lapsed session would be: the answer offers a sign-in form, whose token needs an anonymous session
+    // (as GET /signin's does). Nothing else is written.
+    const after = tableCounts(app)
+    delete before.sessions; delete after.sessions
+    expect(after).toEqual(before)
   })
 })
 

@@ -22,17 +22,20 @@ describe('the inbox', () => {
 
     const zh = await member.get('/inbox')
     expect(zh.statusCode).toBe(200)
-    expect(zh.body).toContain(`您的需求 #${w.need.id} 收到了一份资源承诺（匹配 #${m.id}）。请查看并答复：接受或谢绝。`)
-    expect(zh.body).toContain(`Other 在匹配 #${m.id} 中留言了。请查看并回复。`)
-    expect(zh.body.indexOf('留言了')).toBeLessThan(zh.body.indexOf('资源承诺'))
+    expect(zh.body).toContain('南岸互助小组愿意为「排练场地」提供 3 小时（「社区活动室」），请答复：接受或谢绝。')
+    expect(zh.body).toContain('Other 在「排练场地」与「社区活动室」的对接中留言了。请查看并回复。')
+    // A notice names listings and organizations, never bare numbers.
+    expect(zh.body).not.toMatch(/需求 #|匹配 #/)
+    expect(zh.body.indexOf('留言了')).toBeLessThan(zh.body.indexOf('愿意为'))
     expect(zh.body).toContain(`href="/matches/${m.id}"`)
     expect(zh.body.match(/<span class="tag">未读<\/span>/g)).toHaveLength(2)
     // Someone else's notice is not here.
     expect(zh.body).not.toContain('#999')
 
     const en = await member.get('/inbox', { 'accept-language': 'en-US,en;q=0.9' })
-    expect(en.body).toContain(`Your need #${w.need.id} received a pledge of resources (match #${m.id}). Please look at it and answer: accept or decline.`)
-    expect(en.body).toContain(`Other wrote in match #${m.id}. Please read it and reply.`)
+    const enText = en.body.replaceAll('&quot;', '"')
+    expect(enText).toContain('南岸互助小组 offers 3 hours ("社区活动室") for "排练场地". Please answer: accept or decline.')
+    expect(enText).toContain('Other wrote in the match of "排练场地" with "社区活动室". Please read it and reply.')
   })
 
   it('answers htmx with the list alone, and a visitor with the way to sign in', async () => {
@@ -43,7 +46,7 @@ describe('the inbox', () => {
     const fragment = await member.get('/inbox', { 'hx-request': 'true' })
     expect(fragment.statusCode).toBe(200)
     expect(fragment.body).not.toMatch(/<html|<body/)
-    expect(fragment.body).toContain('匹配 #5 已被接受')
+    expect(fragment.body).toContain('对接 #5 有新动态')
     const visitor = await new Browser(app).get('/inbox')
     expect(visitor.statusCode).toBe(303)
     expect(visitor.headers.location).toBe('/signin?next=%2Finbox')
@@ -119,7 +122,7 @@ describe('the admin outbox', () => {
     const res = await admin.get('/admin/outbox')
     expect(res.statusCode).toBe(200)
     expect(res.body).toContain(w.member.email)
-    expect(res.body).toContain('匹配 #42 已被接受')
+    expect(res.body).toContain('对接 #42 有新动态')
     expect(res.body).toContain('  /matches/42')
     expect(res.body).toContain('等待发送')
     expect(res.body).toContain('未配置 SMTP_URL')

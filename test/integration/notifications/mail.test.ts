@@ -38,8 +38,8 @@ describe('e-mail through a real SMTP server', () => {
     const got = smtp.received.find((r) => r.to.includes(w.other.email))!
     expect(got).toBeDefined()
     expect(got.from).toBe('noreply@assetbridge.example.cn')
-    expect(got.subject).toBe(`您的资源收到一个请求（匹配 #${m.id}）`)
-    expect(got.text).toContain(`有组织为需求 #${w.need.id} 向您的资源发出了请求（匹配 #${m.id}）。请查看并答复`)
+    expect(got.subject).toBe('荔枝湾广场舞队请求您的「社区活动室」')
+    expect(got.text).toContain('荔枝湾广场舞队请求用您的「社区活动室」满足「排练场地」（4 小时），请答复：接受或谢绝。')
     expect(got.text).toContain(`\n  ${BASE}/matches/${m.id}\n`)
     expect(got.text).toContain('AssetBridge')
     expect(mails(app).every((row) => row.sentAt !== null && row.error === null)).toBe(true)
@@ -59,8 +59,8 @@ describe('e-mail through a real SMTP server', () => {
     const m = matches.open(app.db, w.member, 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 4 })
     await deliverOutbox(app.db, { smtpUrl: smtp.url, mailFrom: MAIL_FROM, baseUrl: BASE })
     const got = smtp.received.find((r) => r.to.includes(w.other.email))!
-    expect(got.subject).toBe(`Your offer received a request (match #${m.id})`)
-    expect(got.text).toContain('Please look at it and answer: accept or decline.')
+    expect(got.subject).toBe('荔枝湾广场舞队 asks for your "社区活动室"')
+    expect(got.text).toContain('荔枝湾广场舞队 asks for your "社区活动室" for "排练场地" (4 hours). Please answer: accept or decline.')
   })
 
   it('keeps the error of a refused message and tries again later', async () => {
@@ -114,8 +114,8 @@ describe('the daily digest', () => {
     const digests = mailsTo(app, w.member.email)
     expect(digests).toHaveLength(1)
     expect(digests[0].subject).toBe('AssetBridge 每日摘要：2 条新通知')
-    expect(digests[0].body).toContain('匹配 #1 已被接受')
-    expect(digests[0].body).toContain('匹配 #2 已被接受')
+    expect(digests[0].body).toContain('对接 #1 有新动态')
+    expect(digests[0].body).toContain('对接 #2 有新动态')
     expect(digests[0].body).toContain('\n  /matches/2')
     expect(mailsTo(app, w.other.email)).toHaveLength(0)
     expect(app.db.select().from(notifications).where(eq(notifications.userId, w.member.id)).all().every((n) => n.emailedAt)).toBe(true)
@@ -133,7 +133,7 @@ describe('the daily digest', () => {
     const third = mailsTo(app, w.member.email)
     expect(third).toHaveLength(2)
     expect(third[1].subject).toBe('AssetBridge 每日摘要：1 条新通知')
-    expect(third[1].body).not.toContain('匹配 #1 ')
+    expect(third[1].body).not.toContain('对接 #1 ')
   })
 })
 

@@ -35,7 +35,8 @@ describe('notification texts', () => {
   })
 
   it('are registered with the app\'s i18n', () => {
-    expect(translate('zh-CN', 'notice.match.reminder', { id: 12, days: 3 })).toBe('匹配 #12 已经 3 天没有答复。请尽快查看，接受或谢绝。')
+    expect(translate('zh-CN', 'notice.match.reminder', { id: 12, need: '排练场地', offer: '社区活动室', needOrg: '广场舞队', offerOrg: '互助小组', days: 3 }))
+      .toBe('「排练场地」（广场舞队）与「社区活动室」（互助小组）的对接已经 3 天没有答复。请尽快查看，接受或谢绝。')
     expect(translate('en', 'notice.listing.expiring.subject', { title: '排练场地', date: '2026-12-01' })).toBe('"排练场地" expires on 2026-12-01: still needed?')
   })
 })
