@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, or } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { matches, memberships, needs, offers, organizations } from '../db/schema.js'
-import type { CurrentUser } from '../accounts/accounts.js'
+import { actingOrgIds, type CurrentUser } from '../accounts/accounts.js'
 import * as jobs from '../jobs/jobs.js'
 import { NEED_STATUSES, OFFER_STATUSES } from '../db/schema.js'
 
@@ -29,8 +29,9 @@ const matchColumns = {
  * need, a broker's proposal to either), oldest first, each with its age in days and the day a reminder goes out.
  */
 export function waitingForMe(db: Db, user: CurrentUser, now = new Date()) {
-  if (user.orgIds.length === 0) return []
-  const ours = user.orgIds
+  // The groups I act for: those I lead, and for a broker those looked after (a plain member sees, never answers).
+  const ours = actingOrgIds(user)
+  if (ours.length === 0) return []
   const rows = db.select(matchColumns).from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId))
     .where(or(
       and(eq(matches.state, 'requested'), inArray(offers.orgId, ours)),
@@ -49,9 +50,10 @@ export function waitingForMe(db: Db, user: CurrentUser, now = new Date()) {
 
 /** What my groups asked or offered that waits for the other side: our open requests and pledges. */
 export function myOpenAsks(db: Db, user: CurrentUser) {
-  if (user.orgIds.length === 0) return []
+  const ours = actingOrgIds(user)
+  if (ours.length === 0) return []
   return db.select(matchColumns).from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId))
-    .where(or(and(eq(matches.state, 'requested'), inArray(needs.orgId, user.orgIds)), and(eq(matches.state, 'pledged'), inArray(offers.orgId, user.orgIds))))
+    .where(or(and(eq(matches.state, 'requested'), inArray(needs.orgId, ours)), and(eq(matches.state, 'pledged'), inArray(offers.orgId, ours))))
     .orderBy(desc(matches.updatedAt), desc(matches.id)).limit(200).all()
 }
 
