@@ -9,7 +9,7 @@ import readline from 'node:readline'
 import { BENCH_ROOT, ROOT } from './lib/paths.js'
 import { emit, note } from './lib/report.js'
 
-const KNOWN = ['pages.ts', 'search.ts', 'topics.ts', 'listings.ts', 'matching.ts', 'allocation.ts', 'map.ts', 'reports.ts', 'crash.ts']
+const KNOWN = ['pages.ts', 'search.ts', 'topics.ts', 'listings.ts', 'traffic.ts', 'matching.ts', 'allocation.ts', 'map.ts', 'reports.ts', 'crash.ts']
 const only = process.argv.slice(2)
 
 function run(file: string): Promise<number> {
