@@ -39,6 +39,7 @@ import unreadBadge from './notifications/unread.js'
 import notificationsRoutes from './notifications/notifications.routes.js'
 import capacityRoutes from './capacity/capacity.routes.js'
 import evidenceRoutes from './capacity/evidence.routes.js'
+import checkinsRoutes from './brokering/checkins.routes.js'
 import projectsApi from './capacity/projects.api.js'
 import projectsRoutes from './capacity/projects.routes.js'
 import tasksRoutes from './tasks/tasks.routes.js'
@@ -148,6 +149,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(notificationsRoutes)
   await app.register(capacityRoutes)
   await app.register(evidenceRoutes)
+  await app.register(checkinsRoutes)
   await app.register(projectsApi)
   await app.register(projectsRoutes)
   await app.register(tasksRoutes)

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as matches from './matches.js'
+import * as checkins from './checkins.js'
 import { EVENTS, REASONS, type Event } from './lifecycle.js'
 import { presenter } from '../matching/present.js'
 import { formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
@@ -28,7 +29,7 @@ const matchesRoutes: FastifyPluginAsync = async (app) => {
     return reply.render('matches/show', {
       // An empty object would still count as "there are errors" in the template: pass them only when there are some.
       match, errors: Object.keys(errors).length ? errors : undefined, reasons: say.fit((match.reasons ?? []) as any, match.score ?? 0), contacts: matches.contacts(app.db, match),
-      canRepeat: (match.state === 'delivered' || match.state === 'reviewed') && match.sides.includes('need'), history: matches.history(app.db, id), reviews: matches.reviews(app.db, id), thread: matches.thread(app.db, id), reasonCodes: REASONS, idem: randomUUID(), title: req.t('match.title', { id }),
+      canRepeat: (match.state === 'delivered' || match.state === 'reviewed') && match.sides.includes('need'), checkin: checkins.panel(app.db, match), history: matches.history(app.db, id), reviews: matches.reviews(app.db, id), thread: matches.thread(app.db, id), reasonCodes: REASONS, idem: randomUUID(), title: req.t('match.title', { id }),
     }, { status, partial: status === 200 ? undefined : fragment })
   }
 

@@ -11,6 +11,7 @@ import { notify, sendDigests } from '../notifications/notifications.js'
 import { matchWords } from '../notifications/words.js'
 import * as jobs from './jobs.js'
 import * as alerts from '../alerts/alerts.js'
+import * as checkins from '../brokering/checkins.js'
 import type { Handler } from './jobs.js'
 
 /**
@@ -52,11 +53,16 @@ const remind: Handler = (db, payload, now) => {
   notify(db, [...sides.flatMap((s) => who[s]), ...who.broker], { kind: 'match.reminder', params: { ...matchWords(db, matchId), days, state: who.match.state }, link: `/matches/${matchId}` }, now)
 }
 
-/** 30 and 90 days after delivery: does the arrangement continue? Both sides and the broker hear it. */
+/**
+ * 30 and 90 days after delivery: does the arrangement continue? Both sides and the broker hear it, unless it was
+ * answered already (or said to have ended) on the match page.
+ */
 const followUp: Handler = (db, payload, now) => {
   const matchId = num(payload.matchId)
   const who = audience(db, matchId)
   if (!who || !['delivered', 'reviewed'].includes(who.match.state)) return
+  const m = db.select({ id: matches.id, state: matches.state, deliveredAt: matches.deliveredAt }).from(matches).where(eq(matches.id, matchId)).get()!
+  if (!checkins.stillAsked(db, m, num(payload.days), now)) return
   notify(db, [...who.need, ...who.offer, ...who.broker], { kind: 'match.followup', params: { ...matchWords(db, matchId), days: num(payload.days) }, link: `/matches/${matchId}` }, now)
 }
 

@@ -3,6 +3,8 @@ import * as orgs from './orgs.js'
 import * as members from '../members/members.js'
 import * as matchesSvc from '../brokering/matches.js'
 import * as capacity from '../capacity/capacity.js'
+import * as partnerships from '../brokering/partnerships.js'
+import { PARTNERSHIP_END_REASONS } from '../db/schema.js'
 import * as areas from '../areas/areas.js'
 import { FOCUS_GROUPS, ORG_KINDS } from '../db/schema.js'
 import { formSchema, idParam, int, listOf, oneOf, str, text } from '../shared/forms.js'
@@ -70,6 +72,7 @@ const orgsRoutes: FastifyPluginAsync = async (app) => {
       canEndorse: user?.role === 'admin' && org.trust !== 'endorsed',
       // The capacity record is internal: undefined (nothing shown) for visitors and other organizations.
       capacity: capacity.section(app.db, user ?? null, id),
+      partnerships: partnerships.forOrg(app.db, user ?? null, org), partnershipReasons: PARTNERSHIP_END_REASONS,
     })
   })
 

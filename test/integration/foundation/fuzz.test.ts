@@ -183,7 +183,7 @@ const ROUTES = [
   'GET /desk', 'GET /desk/precision', 'GET /inbox', 'POST /inbox/read',
   'GET /ledger', 'GET /ledger/export.json', 'POST /ledger/import',
   'GET /locale/:lang', 'GET /map', 'GET /map/agenda',
-  'GET /matches', 'POST /matches', 'GET /matches/:id', 'POST /matches/:id/handover', 'POST /matches/:id/messages', 'POST /matches/:id/repetition', 'POST /matches/:id/transitions',
+  'GET /matches', 'POST /matches', 'GET /matches/:id', 'POST /matches/:id/handover', 'POST /matches/:id/messages', 'POST /matches/:id/repetition', 'POST /matches/:id/transitions', 'POST /matches/:id/checkins', 'POST /matches/:id/partnership', 'POST /partnerships/:id/ending',
   'GET /n/:id', 'GET /o/:id', 'GET /needs/:id/qr.svg', 'GET /needs/:id/poster', 'GET /offers/:id/qr.svg', 'GET /offers/:id/poster',
   'GET /needs', 'POST /needs', 'GET /needs/new', 'GET /needs/:id', 'POST /needs/:id', 'GET /needs/:id/edit', 'POST /needs/:id/closure', 'POST /needs/:id/renewal', 'POST /needs/:id/requests',
   'GET /offers', 'POST /offers', 'GET /offers/new', 'GET /offers/:id', 'POST /offers/:id', 'GET /offers/:id/edit', 'POST /offers/:id/closure', 'POST /offers/:id/renewal', 'POST /offers/:id/pledges',
