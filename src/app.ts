@@ -44,6 +44,7 @@ import projectsApi from './capacity/projects.api.js'
 import projectsRoutes from './capacity/projects.routes.js'
 import tasksRoutes from './tasks/tasks.routes.js'
 import tasksApi from './tasks/tasks.api.js'
+import inventoryRoutes from './inventory/inventory.routes.js'
 import topicsRoutes from './topics/topics.routes.js'
 import vocabularyRoutes from './admin/vocabulary.routes.js'
 import membersRoutes from './members/members.routes.js'
@@ -154,6 +155,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(projectsRoutes)
   await app.register(tasksRoutes)
   await app.register(tasksApi)
+  await app.register(inventoryRoutes)
   await app.register(topicsRoutes)
   await app.register(membersRoutes)
   await app.register(vocabularyRoutes)

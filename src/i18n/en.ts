@@ -12,6 +12,7 @@ import { enEvidence } from './en.evidence.js'
 import { enShare } from './en.share.js'
 import { enTasks } from './en.tasks.js'
 import { enMine } from './en.mine.js'
+import { enInventory } from './en.inventory.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -27,6 +28,7 @@ export const en: Record<MessageKey, string> = {
   ...enShare,
   ...enTasks,
   ...enMine,
+  ...enInventory,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

@@ -11,6 +11,7 @@ import { zhEvidence } from './zh-CN.evidence.js'
 import { zhShare } from './zh-CN.share.js'
 import { zhTasks } from './zh-CN.tasks.js'
 import { zhMine } from './zh-CN.mine.js'
+import { zhInventory } from './zh-CN.inventory.js'
 
 /**
  * The Simplified Chinese catalogue is the reference: en.ts must have exactly these keys (checked by tsc and a test).
@@ -30,6 +31,7 @@ export const zhCN = {
   ...zhShare,
   ...zhTasks,
   ...zhMine,
+  ...zhInventory,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
   /** Between the items of a list in running text (甲、乙、丙). */

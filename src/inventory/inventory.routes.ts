@@ -1,0 +1,118 @@
+import type { Readable } from 'node:stream'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import * as inventory from './inventory.js'
+import * as areaService from '../areas/areas.js'
+import { PROSPECT_KINDS, PROSPECT_OUTCOMES } from '../db/schema.js'
+import { categoryNames } from '../listings/forms.js'
+import { parseUpload, type UploadBody } from '../interchange/upload.js'
+import { csvLine, decodeText, parseCsv, toSpreadsheet } from '../interchange/csv.js'
+import { date, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
+import { attachment, redirectAfterPost, submitForm } from '../shared/http.js'
+import { localToday } from '../shared/time.js'
+import { NotFound, NotPermitted, type FieldErrors } from '../shared/errors.js'
+
+const MAX_ID = 2_147_483_647
+const L = inventory.LIMITS
+const fields = {
+  areaId: int(1, MAX_ID), name: str(L.name, 1), kind: oneOf(PROSPECT_KINDS), has: text(L.has), category: str(40), place: str(L.place),
+  contact: str(L.contact), lastContactedOn: { anyOf: [date, { type: 'string', maxLength: 0 }] }, outcome: oneOf(PROSPECT_OUTCOMES), notes: text(L.notes),
+}
+const NewBody = formSchema(fields, ['areaId', 'name', 'kind'])
+const EditBody = formSchema({ ...fields, version: int(1, MAX_ID) }, ['areaId', 'name', 'kind', 'version'])
+const ListQuery = { type: 'object', properties: { category: str(40), area: int(1, MAX_ID) } }
+const UploadBodySchema = { type: 'object', properties: { _csrf: { type: 'string', maxLength: 200 }, files: { type: 'array', maxItems: 1, items: { type: 'object' } }, tooMany: { type: 'boolean' } } } as const
+
+type Body = Record<string, string | number | undefined>
+const input = (b: Body): inventory.ProspectInput => ({
+  areaId: Number(b.areaId), name: String(b.name ?? ''), kind: String(b.kind ?? ''), has: b.has as string | undefined, category: (b.category as string) || null,
+  place: b.place as string | undefined, contact: b.contact as string | undefined, lastContactedOn: (b.lastContactedOn as string) || null,
+  outcome: b.outcome as string | undefined, notes: b.notes as string | undefined,
+})
+
+const inventoryRoutes: FastifyPluginAsync = async (app) => {
+  const areaOptions = (req: FastifyRequest) => areaService.options(app.db, req.locale).filter((a) => inventory.canSee(app.db, req.user, a.id))
+  const categoryOptions = (req: FastifyRequest) => Object.entries(categoryNames(app.db, req.locale)).map(([code, name]) => ({ code, name }))
+
+  const showForm = (req: FastifyRequest, reply: FastifyReply, values: Body, errors: FieldErrors = {}, status = 200) =>
+    reply.render('inventory/form', {
+      title: req.t(values.id ? 'inventory.edit.title' : 'inventory.new.title'), values, errors: Object.keys(errors).length ? errors : undefined,
+      areaOptions: areaOptions(req), categories: categoryOptions(req), kinds: PROSPECT_KINDS, outcomes: PROSPECT_OUTCOMES, limits: L, today: localToday(new Date()),
+    }, { status })
+
+  const mine = (req: FastifyRequest) => {
+    if (!areaOptions(req).length) throw new NotPermitted({ key: 'inventory.not_permitted' })
+  }
+
+  app.get('/inventory', { config: { access: 'staff' }, schema: { querystring: ListQuery }, attachValidation: true }, async (req, reply) => {
+    mine(req)
+    const q = req.validationError ? {} : (req.query as { category?: string; area?: number })
+    const names = categoryNames(app.db, req.locale)
+    const rows = inventory.list(app.db, req.user!, { category: q.category, areaId: q.area }).map((p) => ({
+      ...p, areaLabel: areaService.displayName({ name: p.areaName, nameEn: p.areaNameEn }, req.locale), categoryName: p.category ? names[p.category] : '',
+    }))
+    const query = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString()
+    return reply.render('inventory/index', { title: req.t('inventory.title'), rows, filter: q, query, areaOptions: areaOptions(req), categories: categoryOptions(req) })
+  })
+
+  app.get('/inventory.csv', { config: { access: 'staff' }, schema: { querystring: ListQuery }, attachValidation: true }, async (req, reply) => {
+    mine(req)
+    const q = req.validationError ? {} : (req.query as { category?: string; area?: number })
+    const rows = inventory.toRows(inventory.list(app.db, req.user!, { category: q.category, areaId: q.area }))
+    // A BOM so that Excel reads the Chinese as UTF-8; every cell kept from running as a formula.
+    const csv = '\uFEFF' + [csvLine([...inventory.CSV_COLUMNS]), ...rows.map((r) => csvLine(r.map(toSpreadsheet)))].join('\r\n') + '\r\n'
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', attachment(`${req.t('inventory.file')}-${localToday(new Date())}.csv`, `assetbridge-inventory-${localToday(new Date())}.csv`)).send(csv)
+  })
+
+  app.get('/inventory/new', { config: { access: 'staff' } }, async (req, reply) => {
+    mine(req)
+    return showForm(req, reply, { outcome: 'not_contacted', kind: 'person' })
+  })
+
+  app.post('/inventory', { config: { access: 'staff' }, schema: { body: NewBody }, attachValidation: true }, async (req, reply) => {
+    const b = req.body as Body
+    return submitForm(req, reply, (errors, status) => showForm(req, reply, b, errors, status), () => {
+      inventory.create(app.db, req.user!, input(b))
+      reply.flash('inventory.saved')
+      return redirectAfterPost(req, reply, '/inventory')
+    })
+  })
+
+  app.get('/inventory/:id', { config: { access: 'staff' }, schema: { params: idParam } }, async (req, reply) => {
+    const p = inventory.findVisible(app.db, req.user, (req.params as { id: number }).id)
+    if (!p) throw new NotFound()
+    return showForm(req, reply, { ...p, lastContactedOn: p.lastContactedOn ?? '', category: p.category ?? '' } as unknown as Body)
+  })
+
+  app.post('/inventory/:id', { config: { access: 'staff' }, schema: { params: idParam, body: EditBody }, attachValidation: true }, async (req, reply) => {
+    const id = (req.params as { id: number }).id
+    if (!inventory.findVisible(app.db, req.user, id)) throw new NotFound()
+    const b = req.body as Body
+    return submitForm(req, reply, (errors, status) => showForm(req, reply, { ...b, id }, errors, status), () => {
+      inventory.update(app.db, req.user!, id, { ...input(b), version: Number(b.version) })
+      reply.flash('inventory.saved')
+      return redirectAfterPost(req, reply, '/inventory')
+    })
+  })
+
+  // A spreadsheet in: the ledger's multipart machinery (CSRF before any file part is read), one CSV of at most 1 MB.
+  await app.register(async (upload) => {
+    upload.removeAllContentTypeParsers()
+    upload.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: Readable) =>
+      parseUpload(req.headers, payload, (token) => app.csrfTokenValid(req, token), { fileBytes: 1_048_576, files: 1 }))
+    upload.post('/inventory/import', { config: { access: 'staff', streamedBody: true }, schema: { body: UploadBodySchema } }, async (req, reply) => {
+      mine(req)
+      const file = ((req.body as Partial<UploadBody>).files ?? []).find((f) => f.filename || f.data.length)
+      const fail = (key: string, params?: Record<string, string | number>) => reply.code(422).render('inventory/import', { title: req.t('inventory.import.title'), problems: [{ line: 1, field: 'file', problem: { key, params } }] })
+      if (!file) return fail('inventory.import.no_file')
+      if (file.truncated) return fail('inventory.import.too_big')
+      const parsed = parseCsv(decodeText(file.data))
+      if (parsed.unclosed) return fail('ledger.csv_quote', { line: parsed.unclosed })
+      const result = inventory.importRows(app.db, req.user!, parsed.rows)
+      if (result.problems.length) return reply.code(422).render('inventory/import', { title: req.t('inventory.import.title'), problems: result.problems.slice(0, 100), more: Math.max(0, result.problems.length - 100) })
+      reply.flash('inventory.imported', { count: result.created })
+      return redirectAfterPost(req, reply, '/inventory')
+    })
+  })
+}
+
+export default inventoryRoutes
