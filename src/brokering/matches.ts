@@ -7,7 +7,7 @@ import { addDays, isoDate } from '../shared/time.js'
 import * as needsSvc from '../needs/needs.js'
 import * as events from '../events/events.js'
 import { recordNotRelevant } from '../topics/feedback.js'
-import { unanswered } from '../members/answering.js'
+import { answerersFor, leadersOf, lookingAfter, unanswered } from '../members/answering.js'
 import { notify } from '../notifications/notifications.js'
 import { matchWords } from '../notifications/words.js'
 import * as jobs from '../jobs/jobs.js'
@@ -75,26 +75,8 @@ function behalfOf(user: CurrentUser, side: Side | undefined, m: { needOrgId: num
   return orgId !== undefined && !user.orgIds.includes(orgId) && user.lookedAfterOrgIds.includes(orgId) ? orgId : null
 }
 
-/** Leaders who answer for the organization (enabled accounts). */
-function leadersOf(db: Db, orgId: number): number[] {
-  return db.select({ id: memberships.userId }).from(memberships).innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader'), sql`${users.disabledAt} IS NULL`)).all().map((r) => r.id)
-}
-
-/** Brokers covering the organization's home area: they look after it while it has no leader. */
-function lookingAfter(db: Db, orgId: number): number[] {
-  const org = db.select({ path: areas.path }).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId)).where(eq(organizations.id, orgId)).get()
-  if (!org) return []
-  const pathIds = org.path.split('/').filter(Boolean).map(Number)
-  return [...new Set(db.select({ id: brokerAreas.userId }).from(brokerAreas).innerJoin(users, eq(users.id, brokerAreas.userId))
-    .where(and(inArray(brokerAreas.areaId, pathIds), eq(users.role, 'broker'), sql`${users.disabledAt} IS NULL`)).all().map((r) => r.id))]
-}
-
-/** Who answers for the organization: its leaders, or, while it has none, the brokers looking after it. */
-export function answerers(db: Db, orgId: number): number[] {
-  const leaders = leadersOf(db, orgId)
-  return leaders.length ? leaders : lookingAfter(db, orgId)
-}
+/** Who answers for the organization (members/answering.ts): the rule the match notices and new-fit alerts use. */
+export const answerers = answerersFor
 
 /** Does anyone answer for the organization: a leader, or a broker looking after it? */
 export function answeredFor(db: Db, orgId: number): boolean {
@@ -173,11 +155,13 @@ export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'prop
     tx.insert(matchEvents).values({ matchId: match.id, at, actorId: user.id, event: as, fromState: null, toState: state, quantity: input.quantity, onBehalfOf }).run()
     events.record(tx, { actorId: user.id, action: `match.${as}`, subjectType: 'match', subjectId: match.id }, now)
     const who = audience(tx, input.needId, input.offerId)
-    const answering = side === 'need' ? who.offer : side === 'offer' ? who.need : [...who.need, ...who.offer]
+    // "Please answer" goes only to whoever has the buttons: the other side's leaders, or the brokers looking
+    // after it when it has none. Its members, the requester's co-leaders and covering brokers are told, not asked.
+    const answering = side === 'need' ? answerersFor(tx, offerRow.orgId) : side === 'offer' ? answerersFor(tx, needRow.orgId)
+      : [...answerersFor(tx, needRow.orgId), ...answerersFor(tx, offerRow.orgId)]
     const params = matchWords(tx, match.id)
     notify(tx, answering.filter((id) => id !== user.id), { kind: `match.${state}`, params, link: `/matches/${match.id}` }, now)
-    // A covering broker who is not the one to answer is told so: "please answer" only goes to whoever has the buttons.
-    const following = who.broker.filter((id) => id !== user.id && !answering.includes(id))
+    const following = [...who.need, ...who.offer, ...who.broker].filter((id) => id !== user.id && !answering.includes(id))
     notify(tx, following, { kind: state === 'proposed' ? `match.${state}` : `match.${state}_fyi`, params, link: `/matches/${match.id}` }, now)
     jobs.schedule(tx, { key: `remind:${match.id}:${state}`, kind: 'match.reminder', runAt: new Date(now.getTime() + jobs.reminderDays(tx) * 86_400_000), payload: { matchId: match.id, state } })
     remember(tx, user, input.idempotencyKey, match, request, now)

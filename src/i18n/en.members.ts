@@ -95,7 +95,7 @@ export const enMembers: Record<keyof typeof zhMembers, string> = {
   'notice.org.leadership_handed_over': '{name} handed the leadership of "{org}" to you.',
   'notice.org.leadership_handed_over.subject': 'You now lead "{org}"',
   'notice.match.requested_fyi': '{needOrg} asks {offerOrg} for "{offer}" for "{need}"; the holder answers. You need not answer; you can follow it up or withdraw it on the match page.',
-  'notice.match.requested_fyi.subject': 'A new request in your community: "{need}" and "{offer}"',
+  'notice.match.requested_fyi.subject': 'New request: "{need}" ({needOrg})',
   'notice.match.pledged_fyi': '{offerOrg} offers "{offer}" for {needOrg}\'s "{need}"; the group answers. You need not answer; you can follow it up or withdraw it on the match page.',
-  'notice.match.pledged_fyi.subject': 'A new pledge in your community: "{need}" and "{offer}"',
+  'notice.match.pledged_fyi.subject': 'New pledge: "{offer}" for "{need}"',
 }

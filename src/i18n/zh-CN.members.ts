@@ -93,8 +93,8 @@ export const zhMembers = {
   'notice.org.join_declined.subject': '“{org}”谢绝了加入申请',
   'notice.org.leadership_handed_over': '{name} 把“{org}”的负责人交给了您。',
   'notice.org.leadership_handed_over.subject': '您现在是“{org}”的负责人',
-  'notice.match.requested_fyi': '{needOrg}请求用{offerOrg}的「{offer}」满足「{need}」，等待资源方答复。您不需要答复；可以在对接页面跟进或撤回。',
-  'notice.match.requested_fyi.subject': '您负责的社区有新请求：「{need}」与「{offer}」',
-  'notice.match.pledged_fyi': '{offerOrg}愿意用「{offer}」满足{needOrg}的「{need}」，等待需求方答复。您不需要答复；可以在对接页面跟进或撤回。',
-  'notice.match.pledged_fyi.subject': '您负责的社区有新承诺：「{need}」与「{offer}」',
+  'notice.match.requested_fyi': '{needOrg}请求用{offerOrg}的「{offer}」满足「{need}」，等待资源方答复。您不需要答复，可以在对接页面跟进或撤回。',
+  'notice.match.requested_fyi.subject': '新的请求：「{need}」（{needOrg}）',
+  'notice.match.pledged_fyi': '{offerOrg}愿意用「{offer}」为{needOrg}的「{need}」提供帮助，等待需求方答复。您不需要答复，可以在对接页面跟进或撤回。',
+  'notice.match.pledged_fyi.subject': '新的承诺：「{offer}」→「{need}」',
 } as const

@@ -1,5 +1,6 @@
 import { and, eq, gte, inArray, lt, lte, isNotNull } from 'drizzle-orm'
 import { refreshStatistics, sqliteOf, type Db } from '../db/client.js'
+import { answerersFor } from '../members/answering.js'
 import { areas, brokerAreas, jobs as jobsTable, matches, memberships, needs, offers, users } from '../db/schema.js'
 import { addDays, isoDate } from '../shared/time.js'
 import { listingToday } from '../listings/listings.js'
@@ -50,7 +51,9 @@ const remind: Handler = (db, payload, now) => {
   if (!who || who.match.state !== payload.state) return
   const sides = WAITING_ON[who.match.state] ?? []
   const days = Math.max(1, Math.floor((now.getTime() - Date.parse(who.match.updatedAt)) / DAY))
-  notify(db, [...sides.flatMap((s) => who[s]), ...who.broker], { kind: 'match.reminder', params: { ...matchWords(db, matchId), days, state: who.match.state }, link: `/matches/${matchId}` }, now)
+  // Reminded: who answers for the waiting side (its leaders, or the brokers looking after a group with none).
+  const answering = sides.flatMap((s) => answerersFor(db, s === 'need' ? who.match.needOrg : who.match.offerOrg))
+  notify(db, [...answering, ...who.broker], { kind: 'match.reminder', params: { ...matchWords(db, matchId), days, state: who.match.state }, link: `/matches/${matchId}` }, now)
 }
 
 /**

@@ -20,3 +20,24 @@ export function unanswered(db: Db, orgIds: readonly number[]): Set<number> {
     .where(inArray(organizations.id, rest)).all()
   return new Set(paths.filter((o) => !o.path.split('/').filter(Boolean).some((a) => covered.has(Number(a)))).map((o) => o.id))
 }
+
+/** Leaders who answer for the organization (enabled accounts). */
+export function leadersOf(db: Db, orgId: number): number[] {
+  return db.select({ id: memberships.userId }).from(memberships).innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader'), sql`${users.disabledAt} IS NULL`)).all().map((r) => r.id)
+}
+
+/** Brokers covering the organization's home area: they look after it while it has no leader. */
+export function lookingAfter(db: Db, orgId: number): number[] {
+  const org = db.select({ path: areas.path }).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId)).where(eq(organizations.id, orgId)).get()
+  if (!org) return []
+  const pathIds = org.path.split('/').filter(Boolean).map(Number)
+  return [...new Set(db.select({ id: brokerAreas.userId }).from(brokerAreas).innerJoin(users, eq(users.id, brokerAreas.userId))
+    .where(and(inArray(brokerAreas.areaId, pathIds), eq(users.role, 'broker'), sql`${users.disabledAt} IS NULL`)).all().map((r) => r.id))]
+}
+
+/** Who answers for the organization: its leaders, or, while it has none, the brokers looking after it. */
+export function answerersFor(db: Db, orgId: number): number[] {
+  const leaders = leadersOf(db, orgId)
+  return leaders.length ? leaders : lookingAfter(db, orgId)
+}

@@ -9,6 +9,8 @@ import * as members from '../../../src/members/members.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as matching from '../../../src/matching/matching.js'
+import * as jobs from '../../../src/jobs/jobs.js'
+import { HANDLERS } from '../../../src/jobs/handlers.js'
 import { areas, events, notifications, organizations, outbox } from '../../../src/db/schema.js'
 import { addOrg, addUser, makeApp, signedIn, type Browser } from '../../helpers/app.js'
 import { historyOf, reload } from '../brokering/world.js'
@@ -200,5 +202,14 @@ describe('a group that is not online is looked after by the broker covering its 
     const mails = app.db.select().from(outbox).all().slice(before)
     expect(mails.find((x) => x.to === 'chen@example.cn')?.body).not.toContain('接受或谢绝')
     expect(mails.find((x) => x.to === 'wang@example.cn')?.body).toContain('接受或谢绝')
+  })
+
+  it('an unanswered request reminds whoever answers for the waiting group: the broker looking after it', () => {
+    const need = postNeed('排练场地七')
+    const m = matches.open(app.db, reload(app, leader), 'request', { needId: need.id, offerId: westRoom, quantity: 1 })
+    jobs.runDue(app.db, HANDLERS, new Date(Date.now() + 30 * 86_400_000))
+    const reminded = app.db.select().from(notifications).all().filter((x) => x.link === `/matches/${m.id}` && x.kind === 'match.reminder').map((x) => x.userId)
+    expect(reminded).toContain(otherBroker.id)
+    expect(reminded, 'the requester is not asked to answer their own request').not.toContain(leader.id)
   })
 })
