@@ -8,7 +8,7 @@
  */
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
-import { areas, capacityAssessments, capacityScores, categories, matches, needs, offers, organizations, projectGroups, projects } from '../db/schema.js'
+import { areas, capacityAssessments, capacityScores, categories, matches, needs, offers, organizations, partnerships, projectGroups, projects } from '../db/schema.js'
 import { NotFound, NotPermitted, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
 import { isCalendarDate, localDayStart } from '../shared/time.js'
 import * as events from '../events/events.js'
@@ -156,7 +156,7 @@ export function setConsent(db: Db, user: CurrentUser, id: number, orgId: number,
 export interface Assets {
   /** Holders whose first accepted arrangement with a cohort group fell in the period. */
   holdersNewlyLinked: number
-  /** A holder and a group with two or more arrangements, one of them in the period: a working partnership. */
+  /** Partnerships (a holder and a group working together, see brokering/partnerships.ts) standing at some time in the period. */
   partnerships: number
   delivered: { category: string; unit: string; matches: number; quantity: number }[]
   fundsReceived: number
@@ -176,16 +176,9 @@ function assets(db: Db, orgIds: number[], p: Project): Assets {
     .innerJoin(categories, eq(categories.code, needs.category))
     .where(and(inArray(needs.orgId, orgIds), inArray(matches.state, ['accepted', 'delivered', 'reviewed']), lt(matches.acceptedAt, end))).all()
   const inPeriod = (at: string | null) => !!at && at >= start && at < end
-  const pairs = new Map<string, { first: string; count: number; inPeriod: boolean }>()
   const holders = new Map<number, string>()
   const byCategory = new Map<string, Assets['delivered'][number]>()
   for (const r of rows) {
-    const key = `${r.offerOrg}:${r.needOrg}`
-    const pair = pairs.get(key) ?? { first: r.acceptedAt!, count: 0, inPeriod: false }
-    pair.count++
-    pair.inPeriod ||= inPeriod(r.acceptedAt) || inPeriod(r.deliveredAt)
-    if (r.acceptedAt! < pair.first) pair.first = r.acceptedAt!
-    pairs.set(key, pair)
     const first = holders.get(r.offerOrg)
     if (!first || r.acceptedAt! < first) holders.set(r.offerOrg, r.acceptedAt!)
     if (inPeriod(r.deliveredAt)) {
@@ -199,7 +192,8 @@ function assets(db: Db, orgIds: number[], p: Project): Assets {
   const sum = (code: string) => byCategory.get(code)?.quantity ?? 0
   return {
     holdersNewlyLinked: [...holders.values()].filter((first) => inPeriod(first)).length,
-    partnerships: [...pairs.values()].filter((x) => x.count >= 2 && x.inPeriod).length,
+    partnerships: db.select({ n: sql<number>`count(*)` }).from(partnerships)
+      .where(and(inArray(partnerships.groupOrgId, orgIds), lt(partnerships.startedAt, end), sql`(${partnerships.endedAt} IS NULL OR ${partnerships.endedAt} >= ${start})`)).get()!.n,
     delivered, fundsReceived: sum('funds'), volunteerHours: sum('volunteers'),
   }
 }

@@ -69,7 +69,7 @@ export const enProjects: Record<keyof typeof zhProjects, string> = {
   'projects.assets.title': 'Assets gained during the project',
   'projects.assets.lead': "Arrangements for the needs of the groups taking part (not those that left) accepted or delivered within the period.",
   'projects.assets.holders': 'Holders newly linked',
-  'projects.assets.partnerships': 'Partnerships (the same holder twice or more)',
+  'projects.assets.partnerships': 'Partnerships standing during the period',
   'projects.assets.funds': 'Funds received (yuan)',
   'projects.assets.hours': 'Volunteer hours',
   'projects.assets.delivered': 'Delivered: {category} ({unit})',

@@ -68,7 +68,7 @@ export const zhProjects = {
   'projects.assets.title': '项目期间获得的资源',
   'projects.assets.lead': '参与组织（不含已退出的）的需求在项目期内被接受或完成的对接。',
   'projects.assets.holders': '新连接的资源方',
-  'projects.assets.partnerships': '持续合作（同一资源方两次及以上）',
+  'projects.assets.partnerships': '合作伙伴关系（项目期内存续的）',
   'projects.assets.funds': '获得资金（元）',
   'projects.assets.hours': '志愿服务（小时）',
   'projects.assets.delivered': '完成对接：{category}（{unit}）',

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { eq } from 'drizzle-orm'
 import * as tokens from '../../../src/accounts/tokens.js'
 import * as projects from '../../../src/capacity/projects.js'
-import { organizations } from '../../../src/db/schema.js'
+import { organizations, partnerships } from '../../../src/db/schema.js'
 import { INDICATOR_CODES } from '../../../src/capacity/indicators.js'
 import { addDays, localToday } from '../../../src/shared/time.js'
 import { addOrg, addUser, count } from '../../helpers/app.js'
@@ -93,6 +93,14 @@ describe('a project through the API, checked against arithmetic done by hand', (
     expect((await call('broker2', 'GET', `/api/v1/projects/${id}`)).statusCode).toBe(404)
     expect((await call('other', 'GET', `/api/v1/projects/${id}`)).statusCode).toBe(404)
     expect((await call('other', 'GET', '/api/v1/projects')).json().items).toEqual([])
+  })
+  it('counts the partnerships of its groups that stood during the period, not one that ended before it', async () => {
+    const at = (offset: number) => addDays(new Date(), offset).toISOString()
+    app.db.insert(partnerships).values([
+      { holderOrgId: w.orgB.id, groupOrgId: w.orgA.id, startedBy: w.broker.id, startedAt: at(-300) },
+      { holderOrgId: streetOffice.id, groupOrgId: w.orgA.id, startedBy: w.broker.id, startedAt: at(-400), endedAt: at(-300), endReason: 'group_stopped' },
+    ] as (typeof partnerships.$inferInsert)[]).run()
+    expect((await call('broker', 'GET', `/api/v1/projects/${id}`)).json().assets.partnerships).toBe(1)
   })
 })
 
