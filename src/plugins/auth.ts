@@ -70,6 +70,11 @@ export default fp(async (app) => {
     if (allows(access, req.user)) return
     if (!req.user) {
       if (isApi(req)) return reply.code(401).send({ errors: [{ field: null, message: req.t('auth.required') }] })
+      // A fragment htmx fetches for a page whose session lapsed (the need form's topic chips, say) must not swap a
+      // sign-in page into it: nothing is swapped, only the header learns nobody is signed in (the next write asks).
+      if (req.method === 'GET' && req.headers['hx-request'] === 'true' && !req.headers['hx-boosted'] && !req.headers['hx-history-restore-request']) {
+        return reply.header('HX-Reswap', 'none').render('session-nav', { navOob: true }, { status: 401, partial: 'shared/nav' })
+      }
       if (req.method === 'GET') return reply.redirect(`/signin?next=${encodeURIComponent(req.url)}`, 303)
       if (lapsable(req)) return answerLapsed(req, reply)
       return reply.code(401).render('error', { message: req.t('auth.required') }, { status: 401, partial: 'shared/error' })

@@ -32,6 +32,16 @@ async function fillNeed(page: Page, title: string, quantity: string) {
   const community = await page.locator('#f-areaId option', { hasText: '荔枝湾社区' }).getAttribute('value')
   await page.locator('#f-areaId').selectOption(community!)
 }
+/** Says what the need is about (活动室), as the poster ticks a topic chip. */
+async function chooseRoomTopic(page: Page) {
+  const chip = page.locator('#topic-chips label.chip', { hasText: '活动室' }).first()
+  await chip.waitFor({ state: 'attached' })
+  if (!(await chip.isVisible())) await page.locator('#topic-chips details.more-topics > summary').click()
+  const chosen = page.waitForResponse((r) => new URL(r.url()).pathname === '/topics/suggest')
+  await chip.locator('input').check()
+  await chosen
+  await expect.poll(() => page.locator('#topic-chips label.chip', { hasText: '活动室' }).first().locator('input').isChecked()).toBe(true)
+}
 const publish = (page: Page) => page.locator('#need-form button[type=submit]:not([name=draft])')
 
 it('a session lapses mid-form: the form stays, sign in in place, and the same 发布 posts the need', async () => {
@@ -70,6 +80,7 @@ it('a need met by one offer withdraws its other request, and that offer\'s side 
   const lp = leader.page
   const NEED = '雨天借用活动室排练'
   await fillNeed(lp, NEED, '2')
+  await chooseRoomTopic(lp)
   await Promise.all([lp.waitForURL(/\/needs\/\d+$/), publish(lp).click()])
   const needUrl = new URL(lp.url()).pathname
   // Two offers fit: the residents' committee's room (the demo holder) and the street office's hall (the demo admin leads it).

@@ -149,3 +149,20 @@ describe('a plain form (no script) sent after the session lapsed', () => {
     expect(res.body).not.toContain('伪造的需求')
   })
 })
+
+describe('a fragment htmx fetches after the session lapsed', () => {
+  it('swaps nothing into the form (no sign-in page inside it) and tells the header nobody is signed in', async () => {
+    const b = await signedIn(app, w.member.email)
+    expect((await b.get('/topics/suggest?category=venue&title=x', { 'hx-request': 'true' })).statusCode).toBe(200)
+    lapse(w.member.id)
+    const res = await b.get('/topics/suggest?category=venue&title=x', { 'hx-request': 'true' })
+    expect(res.statusCode).toBe(401)
+    expect(res.headers['hx-reswap']).toBe('none')
+    expect(res.body).toMatch(/id="site-nav" hx-swap-oob="true"[^>]*data-signed-in="0"/)
+    expect(res.body).not.toContain('name="password"')
+    // A plain page load still goes to the sign-in page and back.
+    const page = await b.get('/needs/new')
+    expect(page.statusCode).toBe(303)
+    expect(page.headers.location).toBe('/signin?next=%2Fneeds%2Fnew')
+  })
+})
