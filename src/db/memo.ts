@@ -30,7 +30,7 @@ export const COUNTED = [
  */
 export const UNCOUNTED = [
   'sessions', 'api_tokens', 'events', 'settings', 'notifications', 'outbox', 'jobs', 'idempotency_keys', 'login_throttle',
-  'password_resets', 'signups', 'fit_alerts', 'tasks', 'task_notes', 'prospects',
+  'password_resets', 'signups', 'fit_alerts', 'tasks', 'task_notes', 'prospects', 'give_invitations',
 ] as const
 export type Source = (typeof COUNTED)[number]
 

@@ -592,3 +592,19 @@ export const prospects = sqliteTable('prospects', {
   createdAt: createdAt(),
   updatedAt: text('updated_at').notNull(),
 }, (t) => [index('prospects_area').on(t.areaId, t.category)])
+
+// An invitation to give (邀请提供资源): a link a broker sends or prints for a prospect of the inventory; it opens a
+// pre-filled offer form, and posting that offer makes the prospect a holder and closes the task that asked for it.
+// Only a hash of the secret is kept.
+export const giveInvitations = sqliteTable('give_invitations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  prospectId: integer('prospect_id').notNull().references(() => prospects.id, { onDelete: 'cascade' }),
+  taskId: integer('task_id').references(() => tasks.id),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdBy: integer('created_by').notNull().references(() => users.id),
+  createdAt: createdAt(),
+  expiresAt: text('expires_at').notNull(),
+  usedAt: text('used_at'),
+  usedBy: integer('used_by').references(() => users.id),
+  offerId: integer('offer_id').references(() => offers.id),
+}, (t) => [index('give_invitations_prospect').on(t.prospectId)])
