@@ -1,6 +1,9 @@
 import type { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as inventory from './inventory.js'
+import * as invitations from './invitations.js'
+import * as tasks from '../tasks/tasks.js'
+import { qrSvg } from '../share/share.js'
 import * as areaService from '../areas/areas.js'
 import { PROSPECT_KINDS, PROSPECT_OUTCOMES } from '../db/schema.js'
 import { categoryNames } from '../listings/forms.js'
@@ -80,7 +83,8 @@ const inventoryRoutes: FastifyPluginAsync = async (app) => {
   app.get('/inventory/:id', { config: { access: 'staff' }, schema: { params: idParam } }, async (req, reply) => {
     const p = inventory.findVisible(app.db, req.user, (req.params as { id: number }).id)
     if (!p) throw new NotFound()
-    return showForm(req, reply, { ...p, lastContactedOn: p.lastContactedOn ?? '', category: p.category ?? '' } as unknown as Body)
+    const open = tasks.listFor(app.db, req.user!).filter((t) => t.canAct && t.areaId === p.areaId)
+    return showForm(req, reply, { ...p, lastContactedOn: p.lastContactedOn ?? '', category: p.category ?? '', invite: p.outcome !== 'became_holder', tasks: open } as unknown as Body)
   })
 
   app.post('/inventory/:id', { config: { access: 'staff' }, schema: { params: idParam, body: EditBody }, attachValidation: true }, async (req, reply) => {
@@ -92,6 +96,28 @@ const inventoryRoutes: FastifyPluginAsync = async (app) => {
       reply.flash('inventory.saved')
       return redirectAfterPost(req, reply, '/inventory')
     })
+  })
+
+  // An invitation to give: the link is shown once (only its hash is kept), with its QR code to print or forward.
+  app.post('/inventory/:id/invitation', { config: { access: 'staff' }, schema: { params: idParam, body: formSchema({ taskId: int(1, MAX_ID) }) }, attachValidation: true }, async (req, reply) => {
+    const p = inventory.findVisible(app.db, req.user, (req.params as { id: number }).id)
+    if (!p) throw new NotFound()
+    const taskId = req.validationError ? undefined : (req.body as { taskId?: number }).taskId
+    const { token, expiresAt } = invitations.issue(app.db, req.user!, p.id, { taskId })
+    const url = `${app.config.baseUrl.replace(/\/+$/, '')}/give?token=${token}`
+    // The secret is in the code, so it travels inside the page (a data: image) rather than from a URL of its own.
+    const qr = `data:image/svg+xml;base64,${Buffer.from(await qrSvg(url)).toString('base64')}`
+    return reply.render('inventory/invitation', { title: req.t('inventory.give.title'), prospect: p, url, qr, expiresAt })
+  })
+
+  // The invitation's link: a visitor signs in (or up) first; then the pre-filled offer form.
+  app.get('/give', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { token: str(100) } } }, attachValidation: true }, async (req, reply) => {
+    const token = req.validationError ? '' : ((req.query as { token?: string }).token ?? '')
+    const found = invitations.find(app.db, token)
+    if (!found) return reply.code(410).render('inventory/give-expired', { title: req.t('inventory.give.expired_title') })
+    const form = `/offers/new?give=${encodeURIComponent(token)}`
+    if (!req.user) return reply.redirect(`/signin?next=${encodeURIComponent(`/give?token=${token}`)}`, 303)
+    return reply.redirect(form, 303)
   })
 
   // A spreadsheet in: the ledger's multipart machinery (CSRF before any file part is read), one CSV of at most 1 MB.

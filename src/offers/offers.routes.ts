@@ -9,8 +9,9 @@ import { actingOrgIds, actsFor } from '../accounts/accounts.js'
 import * as areas from '../areas/areas.js'
 import * as topics from '../topics/topics.js'
 import * as share from '../share/share.js'
+import * as invitations from '../inventory/invitations.js'
 import type { ChipState } from '../topics/topics.js'
-import { formSchema, idParam, oneOf } from '../shared/forms.js'
+import { formSchema, idParam, oneOf, str } from '../shared/forms.js'
 import { CLOSE_REASONS } from '../db/schema.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
@@ -18,6 +19,9 @@ import { allCategories, listingToday } from '../listings/listings.js'
 import { browseQuery, NewFormQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, offerFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
 
 const OfferBody = formSchema(offerFields, ['orgId', 'category', 'title', 'quantity', 'servesAreaId'])
+// A new offer may answer an invitation to give (inventory/invitations.ts): the link's secret rides along.
+const NewOfferBody = formSchema({ ...offerFields, give: str(100) }, ['orgId', 'category', 'title', 'quantity', 'servesAreaId'])
+const NewOfferQuery = { type: 'object', properties: { ...NewFormQuery.properties, give: str(100) } }
 const OffersQuery = browseQuery({ status: oneOf(offers.STATUS_FILTERS), sort: oneOf(offers.SORTS) })
 
 const offersRoutes: FastifyPluginAsync = async (app) => {
@@ -35,15 +39,20 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
   })
 
   // `?orgId=`: the group just registered on the way here (orgs/new sends people back to the form they came from).
-  app.get('/offers/new', { config: { access: 'signed_in' }, schema: { querystring: NewFormQuery }, attachValidation: true }, async (req, reply) => {
-    if (actingOrgIds(req.user!).length === 0) return reply.flash('needs.no_org').redirect('/orgs/new?next=%2Foffers%2Fnew', 303)
-    return showForm(req, reply, 'new', newFormValues(app.db, req, req.validationError ? undefined : (req.query as { orgId?: number }).orgId))
+  app.get('/offers/new', { config: { access: 'signed_in' }, schema: { querystring: NewOfferQuery }, attachValidation: true }, async (req, reply) => {
+    const q = req.validationError ? {} : (req.query as { orgId?: number; give?: string })
+    const invited = q.give ? invitations.find(app.db, q.give) : undefined
+    if (q.give && !invited) reply.flash('inventory.give.expired')
+    if (actingOrgIds(req.user!).length === 0) return reply.flash('needs.no_org').redirect(`/orgs/new?next=%2Foffers%2Fnew${invited ? `&give=${encodeURIComponent(q.give!)}` : ''}`, 303)
+    const values = newFormValues(app.db, req, q.orgId)
+    return showForm(req, reply, 'new', invited ? { ...values, ...invitations.offerDefaults(invited.prospect), give: q.give } : values)
   })
 
-  app.post('/offers', { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { body: OfferBody }, attachValidation: true }, async (req, reply) => {
+  app.post('/offers', { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { body: NewOfferBody }, attachValidation: true }, async (req, reply) => {
     const body = req.body as FormBody
     return submitForm(req, reply, (errors, status) => showForm(req, reply, 'new', body, errors, status), () => {
-      const offer = offers.post(app.db, req.user!, fromForm(body))
+      const give = typeof body.give === 'string' && body.give ? body.give : undefined
+      const offer = offers.post(app.db, req.user!, fromForm({ ...body, give: undefined }), new Date(), give ? (tx, o) => { invitations.redeem(tx, req.user!, give, o) } : undefined)
       reply.flash(offer.status === 'draft' ? 'offers.drafted' : 'offers.posted')
       return redirectAfterPost(req, reply, `/offers/${offer.id}`)
     })

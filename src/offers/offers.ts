@@ -47,7 +47,8 @@ function reindexOne(db: Db, offer: Pick<Offer, 'id' | 'title' | 'description' | 
 }
 
 /** Posting for an organization requires acting for it: a leader, or the broker looking after it. */
-export function post(db: Db, user: CurrentUser, input: OfferInput, now = new Date()): Offer {
+/** `also` runs inside the offer's transaction: a write that must stand or fall with the offer (an invitation redeemed). */
+export function post(db: Db, user: CurrentUser, input: OfferInput, now = new Date(), also?: (tx: Db, offer: Offer) => void): Offer {
   if (!actsFor(user, input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
   const { unit, subject } = check(db, input, now)
   return writeTx(db, (tx) => {
@@ -61,6 +62,7 @@ export function post(db: Db, user: CurrentUser, input: OfferInput, now = new Dat
     reindexOne(db, offer)
     events.record(tx, { actorId: user.id, action: 'offer.posted', subjectType: 'offer', subjectId: offer.id }, now)
     if (offer.status === 'open') alerts.queue(tx, 'offer', offer.id, now)
+    also?.(tx, offer)
     return offer
   })
 }

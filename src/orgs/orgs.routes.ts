@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as orgs from './orgs.js'
+import * as invitations from '../inventory/invitations.js'
 import * as members from '../members/members.js'
 import * as matchesSvc from '../brokering/matches.js'
 import * as capacity from '../capacity/capacity.js'
@@ -13,18 +14,19 @@ import { NotFound, type FieldErrors } from '../shared/errors.js'
 
 /** The forms that send someone to register a group first, and get them back with it chosen. */
 const NEXT_FORMS = ['/needs/new', '/offers/new'] as const
-const NewOrgQuery = { type: 'object', properties: { next: oneOf(NEXT_FORMS) } }
+// `give`: an invitation to give (inventory/invitations.ts) carried through registration back to its offer form.
+const NewOrgQuery = { type: 'object', properties: { next: oneOf(NEXT_FORMS), give: str(100) } }
 
 const OrgBody = formSchema({
   name: str(80, 2), kind: oneOf(ORG_KINDS), areaId: int(1, 2_147_483_647), registered: oneOf(['on', 'true', '1']),
   focus: listOf(FOCUS_GROUPS), members: int(1, 100_000), description: text(2000),
   contactPhone: { type: 'string', maxLength: 30, pattern: '^[0-9+()\\- ]*$' }, contactEmail: { type: 'string', format: 'email', maxLength: 254 },
-  version: int(1, 1e9), next: oneOf(NEXT_FORMS),
+  version: int(1, 1e9), next: oneOf(NEXT_FORMS), give: str(100),
 }, ['name', 'kind', 'areaId'])
 const OrgsQuery = { type: 'object', properties: { kind: oneOf(ORG_KINDS), area: int(1, 2_147_483_647), q: str(80), page: int(1, 100_000) } }
 
-type OrgBodyT = orgs.OrgInput & { registered?: string; version?: number; next?: string }
-const toInput = ({ next: _next, ...b }: OrgBodyT): orgs.OrgInput => ({ ...b, registered: b.registered !== undefined })
+type OrgBodyT = orgs.OrgInput & { registered?: string; version?: number; next?: string; give?: string }
+const toInput = ({ next: _next, give: _give, ...b }: OrgBodyT): orgs.OrgInput => ({ ...b, registered: b.registered !== undefined })
 
 const orgsRoutes: FastifyPluginAsync = async (app) => {
   const formData = (req: FastifyRequest) => ({ form: true, kinds: ORG_KINDS, focusGroups: FOCUS_GROUPS, areaOptions: areas.options(app.db, req.locale) })
@@ -35,8 +37,11 @@ const orgsRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/orgs/new', { config: { access: 'signed_in' }, schema: { querystring: NewOrgQuery }, attachValidation: true }, async (req, reply) => {
-    const next = req.validationError ? undefined : (req.query as { next?: string }).next
-    return reply.render('orgs/new', { ...formData(req), values: { kind: 'community_group', focus: [], next } })
+    const q = req.validationError ? {} : (req.query as { next?: string; give?: string })
+    // Invited to give: the group starts as the prospect the broker wrote down (its name and community).
+    const invited = q.give ? invitations.find(app.db, q.give) : undefined
+    const from = invited ? { name: invited.prospect.name, areaId: invited.prospect.areaId, give: q.give } : {}
+    return reply.render('orgs/new', { ...formData(req), values: { kind: 'community_group', focus: [], next: q.next, ...from } })
   })
 
   app.post('/orgs', { config: { access: 'signed_in' }, schema: { body: OrgBody }, attachValidation: true }, async (req, reply) => {
@@ -44,7 +49,7 @@ const orgsRoutes: FastifyPluginAsync = async (app) => {
     const showForm = (errors: FieldErrors, status: number) => reply.render('orgs/new', { ...formData(req), errors, values: body }, { status, partial: 'orgs/form' })
     return submitForm(req, reply, showForm, () => {
       const org = orgs.register(app.db, req.user!, toInput(body))
-      if (body.next) return redirectAfterPost(req, reply.flash('orgs.created_back'), `${body.next}?orgId=${org.id}`)
+      if (body.next) return redirectAfterPost(req, reply.flash('orgs.created_back'), `${body.next}?orgId=${org.id}${body.give ? `&give=${encodeURIComponent(body.give)}` : ''}`)
       reply.flash('orgs.created')
       return redirectAfterPost(req, reply, `/orgs/${org.id}`)
     })

@@ -195,6 +195,7 @@ const ROUTES = [
   'GET /tasks', 'POST /tasks', 'GET /tasks/:id', 'POST /tasks/:id/transitions', 'POST /tasks/:id/handover', 'POST /tasks/:id/notes',
   'GET /api/v1/tasks', 'POST /api/v1/tasks', 'POST /api/v1/tasks/:id/transitions',
   'GET /inventory', 'GET /inventory.csv', 'GET /inventory/new', 'POST /inventory', 'GET /inventory/:id', 'POST /inventory/:id', 'POST /inventory/import',
+  'POST /inventory/:id/invitation', 'GET /give',
   'GET /reports', 'GET /reports.xlsx', 'GET /reports/:table.csv', 'GET /search',
   'GET /signin', 'POST /signin', 'POST /signout', 'GET /signup', 'POST /signup', 'GET /signup/confirm', 'POST /signup/confirm',
   'GET /orgs/:id/people', 'POST /orgs/:id/invitations', 'POST /orgs/:id/invitations/:invitationId/revocation', 'POST /orgs/:id/people/:userId',
