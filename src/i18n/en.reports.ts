@@ -87,4 +87,12 @@ export const enReports: Record<keyof typeof zhReports, string> = {
   'reports.headline.requests': '{share} of requests answered in time (deadline {days} days).',
   'reports.headline.orgs': '{asking} organizations asked, {served} were served; {share} of those served are unregistered community groups.',
   'reports.headline.feedback': '{count} {count|rating|ratings}, mean {mean}.',
+  'reports.table.checkins': 'Check-ins',
+  'reports.headline.checkins': '{total} check-ins answered in the period; {continues} said the arrangement continues.',
+  'reports.def.checkins': 'The check-ins 30 and 90 days after delivery, answered by the group, the holder or the broker: continues, changed, or ended and why.',
+  'reports.measure.checkins_total': 'Check-ins answered',
+  'reports.measure.checkins_continues': 'Continues',
+  'reports.measure.checkins_changed': 'Changed',
+  'reports.measure.checkins_ended': 'Ended',
+  'reports.checkins.ended_because': 'Ended: {reason}',
 }

@@ -86,4 +86,12 @@ export const zhReports = {
   'reports.headline.requests': '按时答复率 {share}（期限 {days} 天）。',
   'reports.headline.orgs': '{asking} 个组织发布了需求，{served} 个组织获得对接，其中未登记社区组织占 {share}。',
   'reports.headline.feedback': '共 {count} 条评分，平均 {mean} 分。',
+  'reports.table.checkins': '回访结果',
+  'reports.headline.checkins': '期间共回访 {total} 次，其中 {continues} 次合作继续。',
+  'reports.def.checkins': '对接完成 30 天和 90 天后的回访，由组织、资源方或社工作答：继续、有变化，或结束及原因。',
+  'reports.measure.checkins_total': '回访次数',
+  'reports.measure.checkins_continues': '继续合作',
+  'reports.measure.checkins_changed': '有变化',
+  'reports.measure.checkins_ended': '已结束',
+  'reports.checkins.ended_because': '结束：{reason}',
 }

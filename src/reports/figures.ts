@@ -58,6 +58,11 @@ export interface RequestRow {
 
 export interface FeedbackRow { side: 'need' | 'offer'; rating: number; createdAt: string; needAreaPath: string }
 
+/** A 30/90-day check-in answered: what the group (or the holder, or the broker) said became of the arrangement. */
+export interface CheckinRow { answeredAt: string; needAreaPath: string; outcome: 'continues' | 'changed' | 'ended'; reason: string | null }
+/** Why an arrangement ended, in the order the report lists them (brokering/checkins.ts asks for one of these). */
+export const CHECKIN_END_REASONS = ['need_gone', 'holder_unwilling', 'poor_fit', 'group_stopped'] as const
+
 export interface OrgRow { id: number; registered: boolean; kind: string }
 
 export interface ReportInput {
@@ -70,6 +75,8 @@ export interface ReportInput {
   acceptances: AcceptanceRow[]
   requests: RequestRow[]
   feedback: FeedbackRow[]
+  /** Absent in reports built before check-ins were recorded: none. */
+  checkins?: CheckinRow[]
   orgs: OrgRow[]
   /** Days a holder has to answer a request: the site's reminder setting. */
   answerDays: number
@@ -130,6 +137,17 @@ export function report(input: ReportInput) {
     utilization: utilization(input, span, offers),
     orgs: orgsServed(input, span, needs),
     feedback: feedbackScores(input, span),
+    checkins: checkins(input, span),
+  }
+}
+
+/** Check-ins answered in the period about needs in the area: continues, changed, ended (and why). */
+function checkins(input: ReportInput, [start, end]: [string, string]) {
+  const rows = (input.checkins ?? []).filter((c) => c.answeredAt >= start && c.answeredAt < end && needInArea(input.areaPath, c.needAreaPath))
+  const count = (outcome: CheckinRow['outcome']) => rows.filter((r) => r.outcome === outcome).length
+  return {
+    total: rows.length, continues: count('continues'), changed: count('changed'), ended: count('ended'),
+    endedBy: CHECKIN_END_REASONS.map((reason) => ({ reason, count: rows.filter((r) => r.outcome === 'ended' && r.reason === reason).length })),
   }
 }
 

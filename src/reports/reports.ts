@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, gte, inArray, isNull, lt, ne, or } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
-import { areas, feedback, matchEvents, matches, needs, offers, organizations } from '../db/schema.js'
+import { areas, feedback, matchCheckins, matchEvents, matches, needs, offers, organizations } from '../db/schema.js'
 import * as areaService from '../areas/areas.js'
 import { allCategories } from '../listings/listings.js'
 import { reminderDays } from '../jobs/jobs.js'
@@ -12,7 +12,7 @@ import { NotPermitted, ValidationError } from '../shared/errors.js'
 import { addDays, isCalendarDate, localToday } from '../shared/time.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import {
-  bounds, offerInArea, report, type AcceptanceRow, type FeedbackRow, type NeedRow, type OfferRow, type Period, type RequestRow, type UseRow,
+  bounds, offerInArea, report, type AcceptanceRow, type CheckinRow, type FeedbackRow, type NeedRow, type OfferRow, type Period, type RequestRow, type UseRow,
 } from './figures.js'
 
 /**
@@ -145,6 +145,10 @@ export function build(db: Db, areaPath: string, period: Period, now = new Date()
     .where(and(gte(feedback.createdAt, start), lt(feedback.createdAt, end))).values() as [number, FeedbackRow['side'], number, string][])
     .filter(([matchId]) => byMatch.has(matchId)).map(([matchId, side, rating, createdAt]) => ({ side, rating, createdAt, needAreaPath: byMatch.get(matchId)! }))
 
+  const checkinRows: CheckinRow[] = (db.select({ matchId: matchCheckins.matchId, createdAt: matchCheckins.createdAt, outcome: matchCheckins.outcome, reason: matchCheckins.reason })
+    .from(matchCheckins).where(and(gte(matchCheckins.createdAt, start), lt(matchCheckins.createdAt, end))).values() as [number, string, CheckinRow['outcome'], string | null][])
+    .filter(([matchId]) => byMatch.has(matchId)).map(([matchId, answeredAt, outcome, reason]) => ({ answeredAt, outcome, reason, needAreaPath: byMatch.get(matchId)! }))
+
   const orgIds = [...new Set([...needRows.map((n) => n.orgId), ...acceptances.map((a) => a.needOrgId)])]
   const orgRows = orgIds.length
     ? db.select({ id: organizations.id, registered: organizations.registered, kind: organizations.kind }).from(organizations).where(inArray(organizations.id, orgIds)).all()
@@ -152,6 +156,6 @@ export function build(db: Db, areaPath: string, period: Period, now = new Date()
   return report({
     period, areaPath, now, answerDays: reminderDays(db),
     categories: allCategories(db).map((c) => ({ code: c.code, unit: c.unit })),
-    needs: needRows, offers: offerRows, uses, acceptances, requests, feedback: feedbackRows, orgs: orgRows,
+    needs: needRows, offers: offerRows, uses, acceptances, requests, feedback: feedbackRows, checkins: checkinRows, orgs: orgRows,
   })
 }

@@ -10,7 +10,7 @@ export type Format = 'int' | 'decimal' | 'percent' | 'text'
 export interface Cell { value: number | string | null; format: Format }
 export interface Table { id: TableId; title: string; columns: string[]; rows: Cell[][] }
 
-export const TABLE_IDS = ['demand', 'waits', 'wait_buckets', 'requests', 'utilization', 'orgs', 'feedback'] as const
+export const TABLE_IDS = ['demand', 'waits', 'wait_buckets', 'requests', 'utilization', 'orgs', 'feedback', 'checkins'] as const
 export type TableId = (typeof TABLE_IDS)[number]
 
 export interface Words {
@@ -81,6 +81,16 @@ export function tables(r: Report, w: Words): Table[] {
         measure('feedback_mean', dec(r.feedback.mean)),
         measure('feedback_need_mean', dec(r.feedback.need.mean)),
         measure('feedback_offer_mean', dec(r.feedback.offer.mean)),
+      ],
+    }),
+    checkins: () => ({
+      columns: ['measure', 'value'].map(col),
+      rows: [
+        measure('checkins_total', int(r.checkins.total)),
+        measure('checkins_continues', int(r.checkins.continues)),
+        measure('checkins_changed', int(r.checkins.changed)),
+        measure('checkins_ended', int(r.checkins.ended)),
+        ...r.checkins.endedBy.map((e) => [text(w.t('reports.checkins.ended_because', { reason: w.t(`checkin.reason.${e.reason}`) })), int(e.count)]),
       ],
     }),
   }

@@ -203,3 +203,18 @@ describe('partnerships', () => {
     expect((await broker.post(`/matches/${pending.id}/partnership`)).statusCode).toBe(409)
   })
 })
+
+describe('check-ins in the street office report', () => {
+  it("counts the period's answers about the street's needs, and why arrangements ended", async () => {
+    const figures = async () => {
+      const body = (await broker.get(`/reports?area=${w.streetA.id}`)).body
+      const table = body.slice(body.indexOf('id="table-checkins"'), body.indexOf('</table>', body.indexOf('id="table-checkins"')))
+      const cell = (label: string) => Number(table.match(new RegExp(`${label}</th><td class="num">(\\d+)</td>`))![1])
+      return { total: cell('回访次数'), ended: cell('已结束'), stopped: cell('结束：团队已停止活动'), continues: cell('继续合作') }
+    }
+    const before = await figures()
+    const id = deliveredAgo(31, '回访统计')
+    expect((await answer(leader, id, { answer: 'ended', reason: 'group_stopped' })).statusCode).toBe(303)
+    expect(await figures()).toEqual({ ...before, total: before.total + 1, ended: before.ended + 1, stopped: before.stopped + 1 })
+  })
+})

@@ -102,7 +102,7 @@ describe('reports', () => {
     const xlsx = await broker.get(`/reports.xlsx?area=${w.streetA.id}`)
     expect(xlsx.statusCode).toBe(200)
     const sheets = await readXlsxFile(xlsx.rawPayload)
-    expect(sheets.map((s) => s.sheet)).toEqual(['成效报告', '需求发布与满足（按类别）', '从发布到首次对接的时间', '首次对接等待时间分布', '申请按时答复情况', '资源使用率（按类别）', '服务的组织', '反馈评分'])
+    expect(sheets.map((s) => s.sheet)).toEqual(['成效报告', '需求发布与满足（按类别）', '从发布到首次对接的时间', '首次对接等待时间分布', '申请按时答复情况', '资源使用率（按类别）', '服务的组织', '反馈评分', '回访结果'])
     expect(sheets[0].data[1]).toEqual(['地区', w.streetA.name])
     // Numbers stay numbers: a share is a fraction Excel shows as a percentage.
     expect(sheets[1].data).toEqual([

@@ -161,6 +161,26 @@ describe('report figures for a hand-built district', () => {
   })
 })
 
+describe('check-ins in the report', () => {
+  it('counts answers given in the period about needs in the area, and why arrangements ended', () => {
+    const input = district()
+    input.checkins = [
+      { answeredAt: '2026-03-05T00:00:00.000Z', needAreaPath: A1, outcome: 'continues', reason: null },
+      { answeredAt: '2026-03-06T00:00:00.000Z', needAreaPath: A1, outcome: 'continues', reason: null },
+      { answeredAt: '2026-03-07T00:00:00.000Z', needAreaPath: A1, outcome: 'changed', reason: null },
+      { answeredAt: '2026-03-08T00:00:00.000Z', needAreaPath: A1, outcome: 'ended', reason: 'holder_unwilling' },
+      { answeredAt: '2026-02-28T15:59:59.999Z', needAreaPath: A1, outcome: 'ended', reason: 'poor_fit' }, // 28 February in China
+      { answeredAt: '2026-03-09T00:00:00.000Z', needAreaPath: B1, outcome: 'ended', reason: 'need_gone' }, // another street
+    ]
+    const r = report(input)
+    expect(r.checkins).toEqual({
+      total: 4, continues: 2, changed: 1, ended: 1,
+      endedBy: [{ reason: 'need_gone', count: 0 }, { reason: 'holder_unwilling', count: 1 }, { reason: 'poor_fit', count: 0 }, { reason: 'group_stopped', count: 0 }],
+    })
+    expect(report(district()).checkins.total).toBe(0)
+  })
+})
+
 describe('report helpers', () => {
   it('a period covers whole days in China time, both ends included', () => {
     expect(bounds({ from: '2026-03-01', to: '2026-03-31' })).toEqual(['2026-02-28T16:00:00.000Z', '2026-03-31T16:00:00.000Z'])
