@@ -56,7 +56,7 @@ export function projectJson(r: projects.ProjectReport) {
     })),
     assets: {
       holders_newly_linked: r.assets.holdersNewlyLinked, partnerships: r.assets.partnerships, funds_received: r.assets.fundsReceived,
-      volunteer_hours: r.assets.volunteerHours, delivered: r.assets.delivered,
+      volunteer_hours: r.assets.volunteerHours, tasks_done: r.assets.tasksDone, delivered: r.assets.delivered,
     },
   }
 }

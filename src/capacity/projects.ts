@@ -8,7 +8,7 @@
  */
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
-import { areas, capacityAssessments, capacityScores, categories, matches, needs, offers, organizations, partnerships, projectGroups, projects } from '../db/schema.js'
+import { areas, capacityAssessments, capacityScores, categories, matches, needs, offers, organizations, partnerships, projectGroups, projects, tasks } from '../db/schema.js'
 import { NotFound, NotPermitted, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
 import { isCalendarDate, localDayStart } from '../shared/time.js'
 import * as events from '../events/events.js'
@@ -161,11 +161,13 @@ export interface Assets {
   delivered: { category: string; unit: string; matches: number; quantity: number }[]
   fundsReceived: number
   volunteerHours: number
+  /** Cultivation tasks about the groups completed in the period. */
+  tasksDone: number
 }
 
 /** What the cohort's groups gained in the period, from their needs' accepted and delivered arrangements. */
 function assets(db: Db, orgIds: number[], p: Project): Assets {
-  const none: Assets = { holdersNewlyLinked: 0, partnerships: 0, delivered: [], fundsReceived: 0, volunteerHours: 0 }
+  const none: Assets = { holdersNewlyLinked: 0, partnerships: 0, delivered: [], fundsReceived: 0, volunteerHours: 0, tasksDone: 0 }
   if (!orgIds.length) return none
   const start = localDayStart(p.startsOn)
   const end = new Date(Date.parse(localDayStart(p.endsOn)) + 86_400_000).toISOString()
@@ -195,6 +197,8 @@ function assets(db: Db, orgIds: number[], p: Project): Assets {
     partnerships: db.select({ n: sql<number>`count(*)` }).from(partnerships)
       .where(and(inArray(partnerships.groupOrgId, orgIds), lt(partnerships.startedAt, end), sql`(${partnerships.endedAt} IS NULL OR ${partnerships.endedAt} >= ${start})`)).get()!.n,
     delivered, fundsReceived: sum('funds'), volunteerHours: sum('volunteers'),
+    tasksDone: db.select({ n: sql<number>`count(*)` }).from(tasks)
+      .where(and(inArray(tasks.orgId, orgIds), sql`${tasks.status} = 'done'`, sql`${tasks.closedAt} >= ${start}`, lt(tasks.closedAt, end))).get()!.n,
   }
 }
 

@@ -80,4 +80,5 @@ export const enProjects: Record<keyof typeof zhProjects, string> = {
   'projects.book.figures': 'Baseline and endline',
   'projects.book.groups': 'Groups',
   'projects.book.assets': 'Assets gained',
+  'projects.assets.tasks': 'Cultivation tasks done',
 }

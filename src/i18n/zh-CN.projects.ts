@@ -79,4 +79,5 @@ export const zhProjects = {
   'projects.book.figures': '基线与终期',
   'projects.book.groups': '参与组织',
   'projects.book.assets': '获得的资源',
+  'projects.assets.tasks': '完成的培育任务',
 }

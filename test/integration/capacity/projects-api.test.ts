@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { eq } from 'drizzle-orm'
 import * as tokens from '../../../src/accounts/tokens.js'
 import * as projects from '../../../src/capacity/projects.js'
+import * as tasks from '../../../src/tasks/tasks.js'
 import { organizations, partnerships } from '../../../src/db/schema.js'
 import { INDICATOR_CODES } from '../../../src/capacity/indicators.js'
 import { addDays, localToday } from '../../../src/shared/time.js'
@@ -101,6 +102,14 @@ describe('a project through the API, checked against arithmetic done by hand', (
       { holderOrgId: streetOffice.id, groupOrgId: w.orgA.id, startedBy: w.broker.id, startedAt: at(-400), endedAt: at(-300), endReason: 'group_stopped' },
     ] as (typeof partnerships.$inferInsert)[]).run()
     expect((await call('broker', 'GET', `/api/v1/projects/${id}`)).json().assets.partnerships).toBe(1)
+  })
+
+  it("counts the cultivation tasks about its groups done in the period, not those still open", async () => {
+    const by = reload(app, w.broker)
+    const done = tasks.create(app.db, by, { kind: 'connect_fund', orgId: w.orgA.id }, () => '对接资金')
+    tasks.fire(app.db, by, done.id, 'complete', { version: done.version })
+    tasks.create(app.db, by, { kind: 'train_members', orgId: w.orgA.id, indicator: 'records' }, () => '培训')
+    expect((await call('broker', 'GET', `/api/v1/projects/${id}`)).json().assets.tasks_done).toBe(1)
   })
 })
 
