@@ -15,7 +15,7 @@ import * as lapse from './lapse.js'
 const email = { type: 'string', format: 'email', maxLength: 254 }
 const password = secret(PASSWORD_MAX, PASSWORD_MIN)
 const SignInBody = formSchema({ email: str(254, 1), password: secret(PASSWORD_MAX, 1), next: secret(500) }, ['email', 'password'])
-const SignUpBody = formSchema({ email, name: str(60, 1), password }, ['email', 'name', 'password'])
+const SignUpBody = formSchema({ email, name: str(60, 1), password, next: secret(500) }, ['email', 'name', 'password'])
 const PasswordBody = formSchema({ currentPassword: secret(PASSWORD_MAX, 1), newPassword: password, endOthers: str(5) }, ['currentPassword', 'newPassword'])
 const SettingsBody = formSchema({ name: str(60, 1), notify: oneOf(['instant', 'digest', 'off']), phone: { type: 'string', maxLength: 30, pattern: '^[0-9+()\\- ]*$' } }, ['name', 'notify'])
 
@@ -93,35 +93,38 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
     return reply.render('session-nav', {}, { partial: 'shared/nav' })
   })
 
-  app.get('/signup', { config: { access: 'anyone' } }, async (req, reply) => {
-    if (req.user) return reply.redirect('/account', 303)
-    return reply.render('accounts/signup', { form: true, values: {} })
+  // `next`: where the person was going (a listing's "I can help"); the confirmation link brings them back there.
+  const nextOf = (value: unknown) => (typeof value === 'string' && safeNext(value, '') ? safeNext(value, '') : undefined)
+  app.get('/signup', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { next: secret(500) } } } }, async (req, reply) => {
+    const next = nextOf((req.query as Body).next)
+    if (req.user) return reply.redirect(next ?? '/account', 303)
+    return reply.render('accounts/signup', { form: true, values: { next } })
   })
 
   // The same answer whether or not the address has an account: the email that follows differs, not the page.
   app.post('/signup', { config: { access: 'anyone', ...limits(10) }, schema: { body: SignUpBody }, attachValidation: true }, async (req, reply) => {
     const body = req.body as Body
     const showForm = (errors: FieldErrors, status: number) =>
-      reply.render('accounts/signup', { form: true, errors, values: { email: body.email, name: body.name } }, { status, partial: 'accounts/signup-form' })
+      reply.render('accounts/signup', { form: true, errors, values: { email: body.email, name: body.name, next: nextOf(body.next) } }, { status, partial: 'accounts/signup-form' })
     return submitForm(req, reply, showForm, async () => {
-      await signups.begin(app.db, { email: body.email!, name: body.name!, password: body.password!, locale: req.locale })
+      await signups.begin(app.db, { email: body.email!, name: body.name!, password: body.password!, locale: req.locale, next: nextOf(body.next) })
       return reply.render('accounts/signup', { sent: true, values: { email: body.email } }, { partial: 'accounts/signup-form' })
     })
   })
 
-  const ConfirmQuery = { type: 'object', properties: { token: { type: 'string', maxLength: 100 } } }
-  const showConfirm = (req: FastifyRequest, reply: FastifyReply, token: string | undefined, errors: FieldErrors = {}, status = 200) => {
+  const ConfirmQuery = { type: 'object', properties: { token: { type: 'string', maxLength: 100 }, next: secret(500) } }
+  const showConfirm = (req: FastifyRequest, reply: FastifyReply, token: string | undefined, errors: FieldErrors = {}, status = 200, next?: string) => {
     // The secret is in this page's address: it must not travel on to anywhere in a Referer.
     reply.header('Referrer-Policy', 'no-referrer')
     const signup = token ? signups.pending(app.db, token) : undefined
-    return reply.render('accounts/confirm', { form: !!signup, token, signup, errors }, { status: signup ? status : 400 })
+    return reply.render('accounts/confirm', { form: !!signup, token, signup, errors, next: nextOf(next) }, { status: signup ? status : 400 })
   }
 
-  app.get('/signup/confirm', { config: { access: 'anyone' }, schema: { querystring: ConfirmQuery } }, async (req, reply) => showConfirm(req, reply, (req.query as Body).token))
+  app.get('/signup/confirm', { config: { access: 'anyone' }, schema: { querystring: ConfirmQuery } }, async (req, reply) => showConfirm(req, reply, (req.query as Body).token, {}, 200, (req.query as Body).next))
 
-  app.post('/signup/confirm', { config: { access: 'anyone', ...limits(10) }, schema: { body: formSchema({ token: { type: 'string', maxLength: 100 }, password: str(PASSWORD_MAX, 1) }, ['token', 'password']) }, attachValidation: true }, async (req, reply) => {
+  app.post('/signup/confirm', { config: { access: 'anyone', ...limits(10) }, schema: { body: formSchema({ token: { type: 'string', maxLength: 100 }, password: str(PASSWORD_MAX, 1), next: secret(500) }, ['token', 'password']) }, attachValidation: true }, async (req, reply) => {
     const body = req.body as Body
-    return submitForm(req, reply, (errors, status) => showConfirm(req, reply, body.token, errors, status), async () => {
+    return submitForm(req, reply, (errors, status) => showConfirm(req, reply, body.token, errors, status, body.next), async () => {
       const user = await signups.complete(app.db, body.token!, body.password!)
       if (!user) {
         reply.flash('auth.signup.taken')
@@ -130,7 +133,8 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
       await req.session.regenerate()
       req.session.userId = user.id
       reply.flash('auth.welcome')
-      return redirectAfterPost(req, reply, '/orgs/new')
+      // Back where they were going, else on to registering their group.
+      return redirectAfterPost(req, reply, nextOf(body.next) ?? '/orgs/new')
     })
   })
 

@@ -17,7 +17,11 @@ const digest = (token: string) => crypto.createHash('sha256').update(token).dige
  * to finish, an address that has an account gets a note to its owner instead. Nothing on the page, in its
  * status or in its timing tells a stranger who has an account here.
  */
-export async function begin(db: Db, input: { email: string; name: string; password: string; locale?: string }, now = new Date()): Promise<void> {
+/**
+ * `next`: a same-site path the person was on their way to (a listing's "I can help"); the caller has checked it.
+ * The confirmation link carries it, so finishing the sign-up lands there.
+ */
+export async function begin(db: Db, input: { email: string; name: string; password: string; locale?: string; next?: string }, now = new Date()): Promise<void> {
   if (isCommonPassword(input.password)) throw new ValidationError({ password: { key: 'validation.password_common' } })
   const email = normalizeEmail(input.email)
   const name = input.name.trim()
@@ -45,7 +49,7 @@ export async function begin(db: Db, input: { email: string; name: string; passwo
     // The link is relative, on a line of its own: the mailer puts the site's address in front when it sends.
     tx.insert(outbox).values({
       to: email, subject: t('signup.email.subject'), createdAt: now.toISOString(),
-      body: `${t('signup.email.body', { name })}\n  /signup/confirm?token=${token}\n\n${t('signup.email.ignore')}`,
+      body: `${t('signup.email.body', { name })}\n  /signup/confirm?token=${token}${input.next ? `&next=${encodeURIComponent(input.next)}` : ''}\n\n${t('signup.email.ignore')}`,
     }).run()
     events.record(tx, { actorId: null, action: 'account.signup_started', subjectType: 'user', subjectId: null }, now)
   })
