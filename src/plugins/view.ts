@@ -110,7 +110,8 @@ export default fp(async (app) => {
     if (opts.status) this.code(opts.status)
     let flash: string | undefined
     const rawFlash = req.cookies[FLASH_COOKIE]
-    if (rawFlash) {
+    // Only the layout shows a flash: a fragment answered meanwhile (topic chips while a form is sent) must not eat it.
+    if (rawFlash && !fragment) {
       const unsigned = this.unsignCookie(rawFlash)
       if (unsigned.valid && unsigned.value) {
         try {
