@@ -43,6 +43,14 @@ async function chooseRoomTopic(page: Page) {
   await expect.poll(() => page.locator('#topic-chips label.chip', { hasText: '活动室' }).first().locator('input').isChecked()).toBe(true)
 }
 const publish = (page: Page) => page.locator('#need-form button[type=submit]:not([name=draft])')
+/**
+ * Typing asks for topic chips after a pause; a press of 发布 while one is on its way makes the browser abort it,
+ * which htmx reports on the console. A person pauses too: wait until no chips request is pending or in flight.
+ */
+async function settled(page: Page) {
+  await page.waitForTimeout(800)
+  await page.waitForFunction(() => !document.querySelector('.htmx-request'))
+}
 
 it('a session lapses mid-form: the form stays, sign in in place, and the same 发布 posts the need', async () => {
   const lp = leader.page
@@ -52,6 +60,7 @@ it('a session lapses mid-form: the form stays, sign in in place, and the same �
   await fillNeed(lp, TITLE, '3')
   lapse(DEMO.leader)
 
+  await settled(lp)
   await publish(lp).click()
   const box = lp.locator('#lapse-box')
   await expect.poll(() => box.textContent()).toContain('登录已过期，请重新登录后再提交')
@@ -81,6 +90,7 @@ it('a need met by one offer withdraws its other request, and that offer\'s side 
   const NEED = '雨天借用活动室排练'
   await fillNeed(lp, NEED, '2')
   await chooseRoomTopic(lp)
+  await settled(lp)
   await Promise.all([lp.waitForURL(/\/needs\/\d+$/), publish(lp).click()])
   const needUrl = new URL(lp.url()).pathname
   // Two offers fit: the residents' committee's room (the demo holder) and the street office's hall (the demo admin leads it).
