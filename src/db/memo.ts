@@ -23,6 +23,8 @@ export const COUNTED = [
   'areas', 'users', 'broker_areas', 'organizations', 'memberships', 'categories', 'needs', 'offers', 'matches', 'match_events',
   'messages', 'feedback', 'allocation_runs', 'capacity_assessments', 'capacity_scores', 'topic_terms', 'fit_feedback', 'invitations',
   'join_requests', 'projects', 'project_groups', 'capacity_evidence', 'partnerships', 'match_checkins',
+  'fund_calls', 'fund_criteria', 'fund_reviewers', 'fund_applications', 'fund_budget_lines', 'fund_application_offers', 'fund_milestones',
+  'fund_reviews', 'fund_scores', 'fund_decisions', 'fund_awards', 'fund_objections', 'fund_reports', 'fund_report_files', 'fund_releases',
 ] as const
 /**
  * Tables no remembered answer reads, written on every sign-in, page view or background run: counting them would

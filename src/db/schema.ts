@@ -608,3 +608,229 @@ export const giveInvitations = sqliteTable('give_invitations', {
   usedBy: integer('used_by').references(() => users.id),
   offerId: integer('offer_id').references(() => offers.id),
 }, (t) => [index('give_invitations_prospect').on(t.prospectId)])
+
+// Community funds (社区基金 / 微创投, src/funds/): a holder opens a call with a budget; groups apply with a plan and
+// budget lines; a panel scores them; a person confirms a decision within the budget; awards are announced (公示) and
+// paid in tranches against milestones until close-out (结项). Money is integer fen everywhere.
+export const CALL_PREFERENCES = ['none', 'first_time', 'unregistered', 'first_time_or_unregistered'] as const
+export const CALL_CONFLICT_RULES = ['member', 'member_or_partner'] as const
+export const fundCalls = sqliteTable('fund_calls', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  ref: text('ref').unique(),
+  // The organization whose money it is (street office, foundation, community charity fund); brokers covering its
+  // area may run the call for it.
+  holderOrgId: integer('holder_org_id').notNull().references(() => organizations.id),
+  // Who may apply: groups whose area lies within this area (materialised path prefix).
+  areaId: integer('area_id').notNull().references(() => areas.id),
+  title: text('title').notNull(),
+  description: text('description').notNull().default(''),
+  budgetFen: integer('budget_fen').notNull(),
+  capFen: integer('cap_fen').notNull(),
+  // Partial awards are allowed down to this amount when set; null: an application gets all it asks or nothing.
+  minAwardFen: integer('min_award_fen'),
+  // A stated rule, not a score: `reserve_fen` of the budget can only go to the preferred groups while any of them
+  // can still be funded (see src/funds/decide.ts for the exact problem).
+  preference: text('preference', { enum: CALL_PREFERENCES }).notNull().default('none'),
+  reserveFen: integer('reserve_fen').notNull().default(0),
+  minTrust: text('min_trust', { enum: TRUST_LEVELS }).notNull().default('self_declared'),
+  kinds: text('kinds', { mode: 'json' }).$type<string[]>().notNull().default(sql`'["community_group"]'`),
+  focus: text('focus', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  conflictRule: text('conflict_rule', { enum: CALL_CONFLICT_RULES }).notNull().default('member'),
+  // The budget-line template applicants start from (item names, in the call's language).
+  budgetTemplate: text('budget_template', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  applicationsClose: text('applications_close').notNull(),
+  reviewClose: text('review_close').notNull(),
+  // null until the call is published (a draft is seen only by its holder and brokers).
+  publishedAt: text('published_at'),
+  // Objections to the announced awards are taken until this moment (set when the notice is published).
+  announcedAt: text('announced_at'),
+  objectionsUntil: text('objections_until'),
+  closedAt: text('closed_at'),
+  createdBy: integer('created_by').notNull().references(() => users.id),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [
+  index('fund_calls_holder').on(t.holderOrgId),
+  index('fund_calls_area').on(t.areaId),
+  check('fund_calls_budget', sql`${t.budgetFen} > 0 AND ${t.capFen} > 0 AND ${t.capFen} <= ${t.budgetFen}`),
+  check('fund_calls_min_award', sql`${t.minAwardFen} IS NULL OR (${t.minAwardFen} > 0 AND ${t.minAwardFen} <= ${t.capFen})`),
+  check('fund_calls_reserve', sql`${t.reserveFen} >= 0 AND ${t.reserveFen} <= ${t.budgetFen} AND (${t.preference} <> 'none' OR ${t.reserveFen} = 0)`),
+  check('fund_calls_dates', sql`${t.applicationsClose} <= ${t.reviewClose}`),
+])
+
+// A call's scoring criteria: weights are whole percentages summing to 100 (checked in code), each scored 1–5.
+export const fundCriteria = sqliteTable('fund_criteria', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  callId: integer('call_id').notNull().references(() => fundCalls.id, { onDelete: 'cascade' }),
+  position: integer('position').notNull(),
+  name: text('name').notNull(),
+  // What a 1, a 3 and a 5 look like, for reviewers.
+  guide: text('guide').notNull().default(''),
+  weight: integer('weight').notNull(),
+}, (t) => [uniqueIndex('fund_criteria_position').on(t.callId, t.position), check('fund_criteria_weight', sql`${t.weight} > 0 AND ${t.weight} <= 100`)])
+
+// The named reviewers of a call's panel; residents' representatives are marked so the panel's make-up shows.
+export const fundReviewers = sqliteTable('fund_reviewers', {
+  callId: integer('call_id').notNull().references(() => fundCalls.id, { onDelete: 'cascade' }),
+  userId: integer('user_id').notNull().references(() => users.id),
+  resident: integer('resident', { mode: 'boolean' }).notNull().default(false),
+  addedAt: text('added_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.callId, t.userId] }), index('fund_reviewers_user').on(t.userId)])
+
+export const APPLICATION_STATUSES = ['draft', 'submitted', 'withdrawn'] as const
+export const fundApplications = sqliteTable('fund_applications', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  callId: integer('call_id').notNull().references(() => fundCalls.id),
+  orgId: integer('org_id').notNull().references(() => organizations.id),
+  title: text('title').notNull(),
+  // The activity, and the residents it serves (who, how many).
+  activity: text('activity').notNull().default(''),
+  beneficiaries: text('beneficiaries').notNull().default(''),
+  residentsPlanned: integer('residents_planned'),
+  // Sums of the budget lines, kept with them in one transaction.
+  askedFen: integer('asked_fen').notNull().default(0),
+  ownFen: integer('own_fen').notNull().default(0),
+  status: text('status', { enum: APPLICATION_STATUSES }).notNull().default('draft'),
+  submittedAt: text('submitted_at'),
+  createdBy: integer('created_by').notNull().references(() => users.id),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [
+  index('fund_applications_call').on(t.callId, t.status),
+  index('fund_applications_org').on(t.orgId),
+  check('fund_applications_money', sql`${t.askedFen} >= 0 AND ${t.ownFen} >= 0`),
+])
+
+export const fundBudgetLines = sqliteTable('fund_budget_lines', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  applicationId: integer('application_id').notNull().references(() => fundApplications.id, { onDelete: 'cascade' }),
+  position: integer('position').notNull(),
+  item: text('item').notNull(),
+  askedFen: integer('asked_fen').notNull().default(0),
+  ownFen: integer('own_fen').notNull().default(0),
+}, (t) => [uniqueIndex('fund_budget_lines_position').on(t.applicationId, t.position),
+  check('fund_budget_lines_money', sql`${t.askedFen} >= 0 AND ${t.ownFen} >= 0`)])
+
+// Other assets the plan will use (a venue, volunteers, a training), attached from the matcher's suggestions.
+export const fundApplicationOffers = sqliteTable('fund_application_offers', {
+  applicationId: integer('application_id').notNull().references(() => fundApplications.id, { onDelete: 'cascade' }),
+  offerId: integer('offer_id').notNull().references(() => offers.id),
+}, (t) => [primaryKey({ columns: [t.applicationId, t.offerId] })])
+
+// Planned milestones; once awarded, each carries the tranche released when its report is approved (share_pct of
+// the award; the shares of an application sum to 100, the last tranche takes the rounding remainder).
+export const fundMilestones = sqliteTable('fund_milestones', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  applicationId: integer('application_id').notNull().references(() => fundApplications.id, { onDelete: 'cascade' }),
+  position: integer('position').notNull(),
+  title: text('title').notNull(),
+  dueOn: text('due_on').notNull(),
+  sharePct: integer('share_pct').notNull(),
+}, (t) => [uniqueIndex('fund_milestones_position').on(t.applicationId, t.position),
+  check('fund_milestones_share', sql`${t.sharePct} >= 0 AND ${t.sharePct} <= 100`)])
+
+// One reviewer's submitted review of one application: scored (one fund_scores row per criterion) or recused.
+// Append-only (triggers in the migration): a submitted review is never changed.
+export const fundReviews = sqliteTable('fund_reviews', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  applicationId: integer('application_id').notNull().references(() => fundApplications.id),
+  reviewerId: integer('reviewer_id').notNull().references(() => users.id),
+  recused: integer('recused', { mode: 'boolean' }).notNull().default(false),
+  // Why the reviewer stepped aside: 'member' (belongs to the group), 'partner' (rule member_or_partner), 'declared'.
+  recuseReason: text('recuse_reason'),
+  note: text('note').notNull().default(''),
+  submittedAt: text('submitted_at').notNull(),
+}, (t) => [uniqueIndex('fund_reviews_once').on(t.applicationId, t.reviewerId),
+  check('fund_reviews_recused', sql`(${t.recused} = 1) = (${t.recuseReason} IS NOT NULL)`)])
+
+export const fundScores = sqliteTable('fund_scores', {
+  reviewId: integer('review_id').notNull().references(() => fundReviews.id),
+  criterionId: integer('criterion_id').notNull().references(() => fundCriteria.id),
+  score: integer('score').notNull(),
+}, (t) => [primaryKey({ columns: [t.reviewId, t.criterionId] }), check('fund_scores_scale', sql`${t.score} BETWEEN 1 AND 5`)])
+
+// The confirmed decision (one per call, append-only): the problem as stated at the time and the outcome the
+// optimiser proposed and a person confirmed, with each application not awarded and why.
+export const fundDecisions = sqliteTable('fund_decisions', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  callId: integer('call_id').notNull().unique().references(() => fundCalls.id),
+  problem: text('problem', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  notAwarded: text('not_awarded', { mode: 'json' }).$type<{ application: number; reason: string; detail?: Record<string, unknown> }[]>().notNull(),
+  totalFen: integer('total_fen').notNull(),
+  decidedBy: integer('decided_by').notNull().references(() => users.id),
+  decidedAt: text('decided_at').notNull(),
+})
+
+// Awards: never above the call's cap, never more than its budget in all (triggers in the migration), one per group.
+export const fundAwards = sqliteTable('fund_awards', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  decisionId: integer('decision_id').notNull().references(() => fundDecisions.id),
+  callId: integer('call_id').notNull().references(() => fundCalls.id),
+  applicationId: integer('application_id').notNull().unique().references(() => fundApplications.id),
+  orgId: integer('org_id').notNull().references(() => organizations.id),
+  amountFen: integer('amount_fen').notNull(),
+  score: real('score').notNull(),
+}, (t) => [uniqueIndex('fund_awards_group').on(t.callId, t.orgId), check('fund_awards_positive', sql`${t.amountFen} > 0`)])
+
+// Objections during the notice period (公示): anyone may raise one; the holder or broker answers it once.
+export const fundObjections = sqliteTable('fund_objections', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  callId: integer('call_id').notNull().references(() => fundCalls.id),
+  applicationId: integer('application_id').references(() => fundApplications.id),
+  name: text('name').notNull(),
+  // Private: seen by the call's holder and brokers only.
+  contact: text('contact').notNull().default(''),
+  body: text('body').notNull(),
+  createdBy: integer('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  answer: text('answer'),
+  answeredBy: integer('answered_by').references(() => users.id),
+  answeredAt: text('answered_at'),
+}, (t) => [index('fund_objections_call').on(t.callId)])
+
+// A milestone report, or the close-out (结项) report when milestone_id is null: what was done, residents reached,
+// spending per budget line, evidence files; the holder approves it or asks for more (a new report then follows).
+export const FUND_REPORT_STATES = ['submitted', 'approved', 'more_asked'] as const
+export const fundReports = sqliteTable('fund_reports', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  awardId: integer('award_id').notNull().references(() => fundAwards.id),
+  milestoneId: integer('milestone_id').references(() => fundMilestones.id),
+  done: text('done').notNull(),
+  residentsReached: integer('residents_reached').notNull().default(0),
+  // [{ line: fund_budget_lines.id, spentFen }]
+  spending: text('spending', { mode: 'json' }).$type<{ line: number; spentFen: number }[]>().notNull().default(sql`'[]'`),
+  // Close-out only: money not spent and given back.
+  returnedFen: integer('returned_fen').notNull().default(0),
+  state: text('state', { enum: FUND_REPORT_STATES }).notNull().default('submitted'),
+  reviewNote: text('review_note').notNull().default(''),
+  submittedBy: integer('submitted_by').notNull().references(() => users.id),
+  submittedAt: text('submitted_at').notNull(),
+  decidedBy: integer('decided_by').references(() => users.id),
+  decidedAt: text('decided_at'),
+}, (t) => [index('fund_reports_award').on(t.awardId), check('fund_reports_returned', sql`${t.returnedFen} >= 0`)])
+
+export const fundReportFiles = sqliteTable('fund_report_files', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  reportId: integer('report_id').notNull().references(() => fundReports.id, { onDelete: 'cascade' }),
+  storedName: text('stored_name').notNull().unique(),
+  contentType: text('content_type', { enum: EVIDENCE_TYPES }).notNull(),
+  bytes: integer('bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  originalName: text('original_name').notNull().default(''),
+  uploadedBy: integer('uploaded_by').notNull().references(() => users.id),
+  createdAt: createdAt(),
+}, (t) => [index('fund_report_files_report').on(t.reportId)])
+
+// Money paid out (append-only): a tranche when a milestone report is approved. Never more than the award in all.
+export const fundReleases = sqliteTable('fund_releases', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  awardId: integer('award_id').notNull().references(() => fundAwards.id),
+  milestoneId: integer('milestone_id').references(() => fundMilestones.id),
+  reportId: integer('report_id').references(() => fundReports.id),
+  amountFen: integer('amount_fen').notNull(),
+  releasedBy: integer('released_by').notNull().references(() => users.id),
+  releasedAt: text('released_at').notNull(),
+}, (t) => [index('fund_releases_award').on(t.awardId), uniqueIndex('fund_releases_milestone').on(t.awardId, t.milestoneId),
+  check('fund_releases_positive', sql`${t.amountFen} > 0`)])
