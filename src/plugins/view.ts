@@ -8,6 +8,7 @@ import { catalogue, translate, type Locale } from '../i18n/i18n.js'
 import type { Problem } from '../shared/errors.js'
 import type { RenderOptions } from '../types.js'
 import { numberFormat } from '../shared/format.js'
+import { yuan } from '../funds/money.js'
 
 /** Every partial under views/partials, named by its path ('needs/row'); the benches' ceilings reuse it. */
 export function partialsIn(dir: string, prefix = ''): Record<string, string> {
@@ -69,6 +70,8 @@ export function createHandlebars() {
   hbs.registerHelper('number', function (value: number, options: Handlebars.HelperOptions) {
     return typeof value === 'number' ? numberFormat(localeOf(options)).format(value) : ''
   })
+  // Money held in fen (the funds domain), shown as ¥1,234.50.
+  hbs.registerHelper('yuan', (fen: unknown) => (typeof fen === 'number' ? yuan(fen) : ''))
   // Links that keep the current filters and change one parameter (pagination, sorting).
   hbs.registerHelper('withParam', (base: string, query: Record<string, unknown> | undefined, key: string, value: unknown) => {
     const params = new URLSearchParams()
