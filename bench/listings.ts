@@ -20,7 +20,7 @@ import { populateListings, type ListingsBuild } from './lib/listings.js'
 import { check, countOf } from './lib/load.js'
 import { BENCH_ROOT, ROOT } from './lib/paths.js'
 import { emit, note, round } from './lib/report.js'
-import { startServer, type Running } from './lib/servers.js'
+import { startBuiltServer, startServer, type Running } from './lib/servers.js'
 import { openDb } from '../src/db/client.js'
 import * as matching from '../src/matching/matching.js'
 import { generateListings } from './search.js'
@@ -105,7 +105,7 @@ const pages: Page[] = [
 
 note(`ceiling: bare Fastify + handlebars, same templates and items, data in memory; real: demo district + ${LISTINGS} listings`)
 const ceiling = await startServer(lib('listings-ceiling.ts'), { dbPath: db.file })
-const real = await startServer(lib('real-app.ts'), { dbPath: db.file })
+const real = await startBuiltServer(db.file)
 try {
   let searchCeiling: Figures | undefined
   for (const p of pages) {

@@ -13,7 +13,7 @@ import { countOf } from './lib/load.js'
 import { benchPage } from './lib/page.js'
 import { BENCH_ROOT } from './lib/paths.js'
 import { emit, note } from './lib/report.js'
-import { startServer } from './lib/servers.js'
+import { startBuiltServer, startServer } from './lib/servers.js'
 
 const ORGS = 1000
 const PER_PAGE = 20
@@ -34,7 +34,7 @@ const fullPage = (body: string) => (body.includes('<html') ? undefined : 'expect
 // ratio then compares two measurements taken seconds apart, not minutes.
 note('ceiling: bare Fastify + handlebars, same templates, data in memory; real: demo district + 1,000 organizations')
 const ceiling = await startServer(lib('ceiling-app.ts'), { perPage: PER_PAGE, total: ORGS })
-const real = await startServer(lib('real-app.ts'), { dbPath: db.file })
+const real = await startBuiltServer(db.file)
 try {
   const homeCeiling = await benchPage({ name: 'ceiling /', url: `${ceiling.url}/`, expect: fullPage, load })
   await benchPage({ name: '/', url: `${real.url}/`, expect: fullPage, ceiling: homeCeiling, load })

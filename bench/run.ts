@@ -10,11 +10,17 @@ import { BENCH_ROOT, ROOT } from './lib/paths.js'
 import { emit, note } from './lib/report.js'
 
 const KNOWN = ['pages.ts', 'search.ts', 'topics.ts', 'listings.ts', 'traffic.ts', 'matching.ts', 'allocation.ts', 'map.ts', 'reports.ts', 'crash.ts']
-const only = process.argv.slice(2)
+// `--listings N` sizes the benches that take BENCH_LISTINGS (the scale curve); the other arguments pick benches.
+const argv = process.argv.slice(2)
+const at = argv.indexOf('--listings')
+const listings = at >= 0 ? argv.splice(at, 2)[1] : undefined
+const only = argv
 
 function run(file: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join('bench', file)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join('bench', file)], {
+      cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: listings ? { ...process.env, BENCH_LISTINGS: listings } : process.env,
+    })
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         JSON.parse(line)
