@@ -6,6 +6,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import * as schema from './schema.js'
 import { ensureSearchIndex } from './fts.js'
 import { ensureChangeCounters } from './memo.js'
+import { ensureChangeLog } from './changes.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
 export type Sqlite = Database.Database
@@ -28,6 +29,7 @@ export function openDb(dbPath: string, root: string): { db: Db; sqlite: Sqlite }
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder: path.join(root, 'db', 'migrations') })
   ensureChangeCounters(sqlite)
+  ensureChangeLog(sqlite)
   // A new or rebuilt index (first start, or a newer tokenization) is refilled from the active listings it holds.
   ensureSearchIndex(sqlite, (kind) => sqlite.prepare(kind === 'need'
     ? "SELECT id, title, description || char(10) || place AS body FROM needs WHERE status IN ('open', 'partly_met')"

@@ -19,6 +19,7 @@ import { feasiblePairs } from './pairs.js'
 import { subjectList } from './subject.js'
 import { serving } from './serving.js'
 import { remember } from '../db/memo.js'
+import { focusOf, needIndex, NO_TRACK, offerCounts, offerIndex } from './views.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 import { unanswered } from '../members/answering.js'
 
@@ -59,17 +60,6 @@ function padded(ids: number[]): number[] {
   let n = 8
   while (n < ids.length) n *= 2
   return ids.length === n || ids.length === 0 ? ids : [...ids, ...Array<number>(n - ids.length).fill(ids[0]!)]
-}
-
-// A focus list is one of a few dozen JSON texts: parse each once. Frozen, since the views share them.
-const focusLists = new Map<string, readonly string[]>()
-function focusOf(json: string): string[] {
-  let list = focusLists.get(json)
-  if (!list) {
-    if (focusLists.size >= 1000) focusLists.clear()
-    focusLists.set(json, (list = Object.freeze(JSON.parse(json) as string[])))
-  }
-  return list as string[]
 }
 
 // SQLite takes at most 32,766 parameters a statement.
@@ -149,57 +139,54 @@ function loadOffers(db: Db, where: SQL | undefined) {
   })
 }
 
+/**
+ * The need a page is about, whatever its status, as loadNeeds reads it: one prepared statement, since drizzle
+ * building and mapping the query costs more than the query on a page that otherwise reads from memory.
+ */
+function pageNeed(db: Db, id: number) {
+  const row = prepared(db, `SELECT needs.id, needs.org_id, needs.category, needs.unit, needs.remaining, needs.from_date, needs.until_date, needs.schedule,
+    areas.path, needs.urgency, needs.beneficiaries, needs.created_at, needs.title, needs.description, needs.place, organizations.name, organizations.trust,
+    organizations.focus, organizations.members, needs.topics, needs.keywords
+    FROM needs JOIN organizations ON organizations.id = needs.org_id JOIN areas ON areas.id = needs.area_id WHERE needs.id = ?`).get(id) as
+    [number, number, string, string, number, string | null, string | null, string | null, string, NeedView['urgency'], number | null, string, string, string, string,
+      string, OrgView['trust'], string, number | null, string | null, string | null] | undefined
+  if (!row) return undefined
+  const [, orgId, category, unit, remaining, from, until, schedule, path, urgency, beneficiaries, createdAt, title, description, place, orgName, trust, focus, members, topics, keywords] = row
+  const org: OrgView = { id: orgId, name: orgName, trust, focus: [...focusOf(focus)], matchesReceived: matchesReceived(db).get(orgId) ?? 0, members }
+  const view: NeedView = {
+    id, orgId, org, category, unit, quantity: remaining, from, until, schedule, areaPath: pathIds(path), urgency, beneficiaries, createdAt,
+    topics: subjectList(topics), keywords: subjectList(keywords),
+  }
+  return { view, title, text: { title, body: `${description}\n${place}` } }
+}
+
+/** The offer a page is about, whatever its status, as loadOffers reads it (see pageNeed). */
+function pageOffer(db: Db, id: number) {
+  const row = prepared(db, `SELECT offers.id, offers.org_id, organizations.name, offers.category, offers.unit, offers.remaining, offers.quantity, offers.from_date,
+    offers.until_date, offers.schedule, areas.path, offers.min_trust, offers.focus, offers.created_at, offers.title, offers.description, offers.topics, offers.keywords
+    FROM offers JOIN organizations ON organizations.id = offers.org_id JOIN areas ON areas.id = offers.serves_area_id WHERE offers.id = ?`).get(id) as
+    [number, number, string, string, string, number, number, string | null, string | null, string | null, string, OfferView['minTrust'], string, string, string,
+      string, string | null, string | null] | undefined
+  if (!row) return undefined
+  const [, orgId, orgName, category, unit, remaining, quantity, from, until, schedule, path, minTrust, focus, createdAt, title, description, topics, keywords] = row
+  const view: OfferView = {
+    id, orgId, orgName, category, unit, remaining, quantity, from, until, schedule, servesPath: pathIds(path), minTrust, focus: [...focusOf(focus)],
+    createdAt, track: trackRecords(db).get(orgId) ?? { delivered: 0, rating: null }, topics: subjectList(topics), keywords: subjectList(keywords),
+  }
+  return { view, title, text: { title, body: description } }
+}
+
 // What the matcher reads: active needs and available offers (listings.ts defines both).
 const activeNeeds = activeNeed
 const activeOffers = availableOffer
 
-/** Every area's root → area ids, and the ids at or below an area (a street covers its communities). */
+/** Every area's root → area ids. */
 function areaIndex(db: Db) {
   return remember(sqliteOf(db), 'matching.areas', () => {
     const rows = prepared(db, 'SELECT id, path FROM areas').all() as [number, string][]
     const paths = new Map(rows.map(([id, path]) => [id, { path, ids: pathIds(path) }]))
-    return {
-      path: (id: number) => paths.get(id)?.ids ?? [],
-      within: (path: string) => rows.filter(([, p]) => p.startsWith(path)).map(([id]) => id),
-    }
+    return { path: (id: number) => paths.get(id)?.ids ?? [] }
   }, ['areas'])
-}
-
-const NO_TRACK = Object.freeze({ delivered: 0, rating: null })
-
-/**
- * A category's available offers as the core's views. orgName is left empty (offerNames reads it for the shown
- * ones) and track is NO_TRACK until withTracks.
- */
-function offerViews(db: Db, category: string, today: string): OfferView[] {
-  const areaOf = areaIndex(db)
-  const rows = prepared(db, `SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id,
-    min_trust, focus, created_at, topics, keywords FROM offers WHERE category = ? AND ${availableOfferText('offers')}`)
-    .all(category, today) as [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'], string, string, string | null, string | null][]
-  return rows.map(([id, orgId, cat, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, focus, createdAt, topics, keywords]) => ({
-    id, orgId, orgName: '', category: cat, unit, remaining, quantity, from, until, schedule, servesPath: areaOf.path(servesAreaId),
-    minTrust, focus: focusOf(focus), createdAt, track: NO_TRACK, topics: subjectList(topics), keywords: subjectList(keywords),
-  }))
-}
-
-/** A category's active needs as the core's views; matchesReceived is 0 until withMatchesReceived. */
-function needViews(db: Db, category: string, today: string): NeedView[] {
-  const areaOf = areaIndex(db)
-  const rows = prepared(db, `SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, urgency, beneficiaries,
-    created_at, topics, keywords FROM needs WHERE category = ? AND ${activeNeedText('needs')}`)
-    .all(category, today) as [number, number, string, string, number, string | null, string | null, string | null, number, NeedView['urgency'], number | null, string, string | null, string | null][]
-  // One view per organization, shared by its needs: a district has far fewer organizations than needs.
-  const orgs = new Map<number, OrgView>()
-  const orgIds = [...new Set(rows.map((r) => r[1]))]
-  for (const chunk of chunks(orgIds)) {
-    for (const [id, trust, focus, members] of prepared(db, `SELECT id, trust, focus, members FROM organizations WHERE id IN (${marks(chunk.length)})`).all(...chunk) as [number, OrgView['trust'], string, number | null][]) {
-      orgs.set(id, { id, name: '', trust, focus: focusOf(focus), matchesReceived: 0, members })
-    }
-  }
-  return rows.map(([id, orgId, cat, unit, remaining, from, until, schedule, areaId, urgency, beneficiaries, createdAt, topics, keywords]) => ({
-    id, orgId, org: orgs.get(orgId)!, category: cat, unit, quantity: remaining, from, until, schedule, areaPath: areaOf.path(areaId),
-    urgency, beneficiaries, createdAt, topics: subjectList(topics), keywords: subjectList(keywords),
-  }))
 }
 
 /** The offers with their holders' track records (trackRecords): copies, since the views are shared (categoryOffers). */
@@ -212,40 +199,6 @@ function withTracks(db: Db, views: readonly OfferView[]): OfferView[] {
 function withMatchesReceived(db: Db, views: readonly NeedView[]): NeedView[] {
   const received = matchesReceived(db)
   return views.map((v) => ({ ...v, org: { ...v.org, matchesReceived: received.get(v.orgId) ?? 0 } }))
-}
-
-/**
- * A category's available offers as views, with where each serves, shared by every match page of the category
- * until an offer or an area changes: a need's page then filters them by place instead of reading thousands of
- * rows. Never changed by a caller (withTracks copies).
- */
-function categoryOffers(db: Db, category: string, today: string): { views: readonly OfferView[]; areaIds: Int32Array } {
-  return remember(sqliteOf(db), `matching.offers ${today} ${category}`, () => {
-    const views = offerViews(db, category, today)
-    return { views, areaIds: Int32Array.from(views, (v) => v.servesPath.at(-1) ?? 0) }
-  }, ['offers', 'areas'])
-}
-
-/** A category's active needs as views, with where each is placed; as categoryOffers, for an offer's page. */
-function categoryNeeds(db: Db, category: string, today: string): { views: readonly NeedView[]; areaIds: Int32Array } {
-  return remember(sqliteOf(db), `matching.needs ${today} ${category}`, () => {
-    const views = needViews(db, category, today)
-    return { views, areaIds: Int32Array.from(views, (v) => v.areaPath.at(-1) ?? 0) }
-  }, ['needs', 'organizations', 'areas'])
-}
-
-function placedIn<T>(list: { views: readonly T[]; areaIds: Int32Array }, areaIds: readonly number[]): T[] {
-  const wanted = new Set(areaIds)
-  const out: T[] = []
-  for (let i = 0; i < list.views.length; i++) if (wanted.has(list.areaIds[i]!)) out.push(list.views[i]!)
-  return out
-}
-
-/** How many available offers there are per category: why-not counts those of the other categories. */
-function offersPerCategory(db: Db, today: string): ReadonlyMap<string, number> {
-  return remember(sqliteOf(db), `matching.offer-counts ${today}`, () =>
-    new Map(prepared(db, `SELECT category, count(*) FROM offers WHERE ${availableOfferText('offers')} GROUP BY category`).all(today) as [string, number][]),
-  ['offers'])
 }
 
 /** Titles and holders' names of the offers shown. */
@@ -271,13 +224,11 @@ export interface RankedOffer { offer: { id: number; title: string; orgId: number
  * in SQL (same category, capacity left, serving an area above the need's place); the pure core checks the rest.
  */
 export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Date() } = {}) {
-  const [need] = loadNeeds(db, eq(needs.id, needId))
+  const need = pageNeed(db, needId)
   if (!need) return undefined
   const today = listingToday(now)
   const open = need.view.quantity > 0
-  const candidates = open
-    ? withTracks(db, placedIn(categoryOffers(db, need.view.category, today), need.view.areaPath).filter((o) => violations(need.view, o).length === 0))
-    : []
+  const candidates = open ? withTracks(db, offerIndex(db, need.view.category, today).fitting(need.view)) : []
   const relevance = candidates.length ? fts.relevance(sqliteOf(db), 'offer', need.text, candidates.map((o) => o.id)) : new Map()
   // Every candidate is scored; only the shown ones get their reasons written. Offers of groups nobody answers
   // for come after the others (a tie-break after fit: what fits is unchanged), so a request reaches a person.
@@ -298,9 +249,9 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   if (open && candidates.length === 0) {
     // Only offers in the same category can ever be unlocked; the others are counted, not examined.
     // why-not reads the hard constraints only, so these views go without names and track records.
-    const sameCategory = categoryOffers(db, need.view.category, today).views
+    const sameCategory = offerIndex(db, need.view.category, today).all()
     let otherCategories = 0
-    for (const [category, n] of offersPerCategory(db, today)) if (category !== need.view.category) otherCategories += n
+    for (const [category, n] of offerCounts(db, today)) if (category !== need.view.category) otherCategories += n
     why = { ...whyNot(need.view, sameCategory), otherCategories }
   }
   return { need: need.view, total: candidates.length, matches: ranked, whyNot: why }
@@ -308,13 +259,10 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
 
 /** Needs an offer could serve, best first; under-resourced organizations rise through the fairness factor. */
 export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new Date() } = {}) {
-  const [offer] = loadOffers(db, eq(offers.id, offerId))
+  const offer = pageOffer(db, offerId)
   if (!offer) return undefined
   const today = listingToday(now)
-  const served = db.select({ path: areas.path }).from(areas).where(eq(areas.id, offer.view.servesPath.at(-1) ?? 0)).get()
-  const candidates = offer.view.remaining > 0 && served
-    ? withMatchesReceived(db, placedIn(categoryNeeds(db, offer.view.category, today), areaIndex(db).within(served.path)).filter((n) => violations(n, offer.view).length === 0))
-    : []
+  const candidates = offer.view.remaining > 0 ? withMatchesReceived(db, needIndex(db, offer.view.category, today).fitting(offer.view)) : []
   const relevance = candidates.length ? fts.relevance(sqliteOf(db), 'need', offer.text, candidates.map((n) => n.id)) : new Map()
   const shown = rankNeeds(offer.view, candidates.map((n) => ({ need: n, relevance: relevance.get(n.id)?.score0to1 ?? 0, terms: relevance.get(n.id)?.terms ?? [] })), undefined, limit)
   const byId = new Map(candidates.map((n) => [n.id, n]))
@@ -433,16 +381,14 @@ export type ServingFacts = ReturnType<typeof servingFacts>
  * offersForNeed, without scoring (the "new fit" alerts ask who fits, not who is best).
  */
 export function offersFitting(db: Db, needId: number, now = new Date()): number[] {
-  const [need] = loadNeeds(db, eq(needs.id, needId))
+  const need = pageNeed(db, needId)
   if (!need || need.view.quantity <= 0) return []
-  return placedIn(categoryOffers(db, need.view.category, listingToday(now)), need.view.areaPath).filter((o) => violations(need.view, o).length === 0).map((o) => o.id)
+  return offerIndex(db, need.view.category, listingToday(now)).fitting(need.view).map((o) => o.id)
 }
 
 /** Every active need that an offer fits now, as ids: needsForOffer's candidates and constraints, without scoring. */
 export function needsFitting(db: Db, offerId: number, now = new Date()): number[] {
-  const [offer] = loadOffers(db, eq(offers.id, offerId))
+  const offer = pageOffer(db, offerId)
   if (!offer || offer.view.remaining <= 0) return []
-  const served = db.select({ path: areas.path }).from(areas).where(eq(areas.id, offer.view.servesPath.at(-1) ?? 0)).get()
-  if (!served) return []
-  return placedIn(categoryNeeds(db, offer.view.category, listingToday(now)), areaIndex(db).within(served.path)).filter((n) => violations(n, offer.view).length === 0).map((n) => n.id)
+  return needIndex(db, offer.view.category, listingToday(now)).fitting(offer.view).map((n) => n.id)
 }

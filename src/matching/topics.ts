@@ -376,12 +376,23 @@ export const RELEVANCE_FLOOR = 0.5
 
 /** Shared keywords over the longer list's length, 0..1; 0 when either side has none. */
 export function keywordRelevance(a: readonly string[], b: readonly string[]): number {
-  const left = new Set(a)
-  const right = new Set(b)
-  if (left.size === 0 || right.size === 0) return 0
+  if (a.length === 0 || b.length === 0) return 0
+  const left = keywordSet(a)
+  const right = keywordSet(b)
+  const [few, many] = left.size <= right.size ? [left, right] : [right, left]
   let shared = 0
-  for (const k of left) if (right.has(k)) shared++
+  for (const k of few) if (many.has(k)) shared++
   return shared / Math.max(left.size, right.size)
+}
+
+// A match page relates one listing to hundreds: the views' keyword lists are frozen and shared (subject.ts), so
+// each list's set is made once. An unfrozen list may still change, so its set is made afresh.
+const keywordSets = new WeakMap<readonly string[], ReadonlySet<string>>()
+function keywordSet(list: readonly string[]): ReadonlySet<string> {
+  if (!Object.isFrozen(list)) return new Set(list)
+  let set = keywordSets.get(list)
+  if (!set) keywordSets.set(list, (set = new Set(list)))
+  return set
 }
 
 export function relate(category: string, need: Subject, offer: Subject): TopicRelation {

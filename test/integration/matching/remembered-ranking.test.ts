@@ -69,11 +69,38 @@ describe('match pages from remembered candidates', () => {
       (s) => s.prepare("UPDATE matches SET state = 'delivered' WHERE id = (SELECT id FROM matches WHERE state = 'accepted' LIMIT 1 OFFSET ?)").run(Math.floor(rand() * 5)),
       (s) => s.prepare("UPDATE feedback SET rating = 1 + (rating % 5) WHERE id = (SELECT id FROM feedback LIMIT 1 OFFSET ?)").run(Math.floor(rand() * 5)),
       (s) => s.prepare("UPDATE matches SET state = 'accepted' WHERE id = (SELECT id FROM matches WHERE state = 'proposed' LIMIT 1 OFFSET ?)").run(Math.floor(rand() * 5)),
+      // Edits the kept views are patched for (views.ts): what a listing is about, where it is, how much is left.
+      (s) => s.prepare('UPDATE offers SET topics = (SELECT topics FROM offers WHERE id = ?), keywords = (SELECT keywords FROM offers WHERE id = ?) WHERE id = ?')
+        .run(...((from, to) => [from, from, to])(ids('offers', 1, rand)[0], ids('offers', 1, rand)[0])),
+      (s) => s.prepare("UPDATE needs SET topics = CASE WHEN topics = '[]' THEN (SELECT topics FROM needs WHERE id = ?) ELSE '[]' END WHERE id = ?")
+        .run(ids('needs', 1, rand)[0], needs[Math.floor(rand() * needs.length)]),
+      (s) => s.prepare('UPDATE offers SET serves_area_id = (SELECT area_id FROM needs WHERE id = ?) WHERE id = ?').run(needs[Math.floor(rand() * needs.length)], ids('offers', 1, rand)[0]),
+      (s) => s.prepare('UPDATE needs SET area_id = (SELECT area_id FROM needs WHERE id = ?) WHERE id = ?').run(ids('needs', 1, rand)[0], needs[Math.floor(rand() * needs.length)]),
+      (s) => s.prepare('UPDATE needs SET remaining = max(1, remaining / 2) WHERE id = ?').run(needs[Math.floor(rand() * needs.length)]),
+      (s) => s.prepare(`UPDATE organizations SET focus = CASE WHEN focus = '[]' THEN '["elderly"]' ELSE '[]' END WHERE id = (SELECT org_id FROM needs WHERE id = ?)`)
+        .run(needs[Math.floor(rand() * needs.length)]),
+      // Paths: everything is read again.
+      (s) => s.prepare("UPDATE areas SET name = name || '' WHERE id = (SELECT area_id FROM needs WHERE id = ?)").run(needs[Math.floor(rand() * needs.length)]),
+      // Rolled back: nothing of it may show.
+      (s) => {
+        try {
+          s.transaction(() => {
+            s.prepare("UPDATE offers SET status = 'closed' WHERE id IN (SELECT id FROM offers ORDER BY id LIMIT 50 OFFSET ?)").run(Math.floor(rand() * 500))
+            throw new Error('rolled back')
+          })()
+        } catch { /* as intended */ }
+      },
+      // The log lost entries this connection had not read (pruned while it was idle): read everything again.
+      (s) => {
+        s.prepare("UPDATE offers SET status = 'closed' WHERE id = ?").run(ids('offers', 1, rand)[0])
+        s.prepare('DELETE FROM listing_changes').run()
+        s.prepare("UPDATE needs SET status = 'closed' WHERE id = ?").run(ids('needs', 1, rand)[0])
+      },
     ]
     const other = openDb(file, ROOT)
     try {
       expect(pages(db)).toEqual(fresh(pages))
-      for (let round = 0; round < 12; round++) {
+      for (let round = 0; round < 16; round++) {
         // Through this connection or another process's, as a CLI import writes.
         for (let k = 0; k < 3; k++) writes[Math.floor(rand() * writes.length)]!(rand() < 0.5 ? sqlite : other.sqlite)
         expect(pages(db), `round ${round}`).toEqual(fresh(pages))

@@ -1,0 +1,55 @@
+/**
+ * Which listings changed, row by row: the match pages keep every active need and available offer in memory
+ * (matching/views.ts) and patch the ones that changed instead of reading a whole category again after any
+ * write. The memo's counters (memo.ts) say only that a table moved; this log says which row.
+ *
+ * Triggers (installed by `ensureChangeLog` when the database opens) append (kind, id) for every insert, update
+ * or delete of a need, an offer, an organization (a need's view carries its organization's trust and focus) or
+ * an area (paths: everything is read again), in the writer's transaction, whichever connection or process writes.
+ * The log keeps its last KEPT entries; a reader that fell further behind reads everything again.
+ */
+import type Database from 'better-sqlite3'
+
+type Sqlite = Database.Database
+
+export const KEPT = 20_000
+
+const WATCHED = [['needs', 'need'], ['offers', 'offer'], ['organizations', 'org'], ['areas', 'area']] as const
+export type ChangeKind = (typeof WATCHED)[number][1]
+
+/** Creates the log and its triggers where missing (idempotent). */
+export function ensureChangeLog(sqlite: Sqlite): void {
+  const installed = new Set(sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'changes\\_%' ESCAPE '\\'").pluck().all() as string[])
+  if (WATCHED.every(([table]) => ['insert', 'update', 'delete'].every((op) => installed.has(`changes_${table}_${op}`)))) return
+  sqlite.transaction(() => {
+    // AUTOINCREMENT: a sequence number is never reused, so a reader's "last seen" stays meaningful after pruning.
+    sqlite.exec('CREATE TABLE IF NOT EXISTS listing_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, id INTEGER NOT NULL)')
+    for (const [table, kind] of WATCHED) {
+      for (const [op, row] of [['INSERT', 'NEW'], ['UPDATE', 'NEW'], ['DELETE', 'OLD']] as const) {
+        // Inside a trigger last_insert_rowid() is the log row just written; the caller's own value is restored after.
+        sqlite.exec(`CREATE TRIGGER IF NOT EXISTS changes_${table}_${op.toLowerCase()} AFTER ${op} ON "${table}" FOR EACH ROW BEGIN
+          INSERT INTO listing_changes (kind, id) VALUES ('${kind}', ${row}.id);
+          ${op === 'UPDATE' ? `INSERT INTO listing_changes (kind, id) SELECT '${kind}', OLD.id WHERE OLD.id <> NEW.id;` : ''}
+          DELETE FROM listing_changes WHERE seq <= last_insert_rowid() - ${KEPT};
+        END`)
+      }
+    }
+  }).immediate()
+}
+
+/** The last entry's sequence number (0 when none was ever written). */
+export function lastChange(sqlite: Sqlite): number {
+  return (sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'listing_changes'").pluck().get() as number | undefined) ?? 0
+}
+
+/** Entries after `seq`, oldest first, at most `limit`: [seq, kind, id]. */
+export function changesSince(sqlite: Sqlite, seq: number, limit: number): [number, ChangeKind, number][] {
+  return statement(sqlite).all(seq, limit) as [number, ChangeKind, number][]
+}
+
+const statements = new WeakMap<Sqlite, Database.Statement>()
+function statement(sqlite: Sqlite): Database.Statement {
+  let st = statements.get(sqlite)
+  if (!st) statements.set(sqlite, (st = sqlite.prepare('SELECT seq, kind, id FROM listing_changes WHERE seq > ? ORDER BY seq LIMIT ?').raw()))
+  return st
+}

@@ -1,0 +1,241 @@
+/**
+ * Every active need and available offer as the matcher's views, in candidate indexes (candidates.ts), kept per
+ * connection between requests and patched from the change log (db/changes.ts): a write re-reads the one listing
+ * (or organization) it touched, instead of every view of its table being read again on the next page. Part of
+ * the shell: the only module here besides matching.ts that reads the database.
+ *
+ * Everything is read again when the day changes (what is active depends on it), when an area changes (paths),
+ * or when this connection fell more than the log keeps behind. Inside a transaction nothing kept is used or
+ * patched (what it reads may yet be rolled back): the asked category is read afresh, as before.
+ */
+import type Database from 'better-sqlite3'
+import { sqliteOf, type Db, type Sqlite } from '../db/client.js'
+import { changesSince, lastChange } from '../db/changes.js'
+import { activeNeedText, availableOfferText } from '../listings/listings.js'
+import { NeedIndex, OfferIndex } from './candidates.js'
+import { subjectList } from './subject.js'
+import type { NeedView, OfferView, OrgView } from './types.js'
+
+export const NO_TRACK = Object.freeze({ delivered: 0, rating: null })
+
+const pathIds = (path: string) => path.split('/').filter(Boolean).map(Number)
+
+// A focus list is one of a few dozen JSON texts: parse each once. Frozen, since the views share them.
+const focusLists = new Map<string, readonly string[]>()
+export function focusOf(json: string): string[] {
+  let list = focusLists.get(json)
+  if (!list) {
+    if (focusLists.size >= 1000) focusLists.clear()
+    focusLists.set(json, (list = Object.freeze(JSON.parse(json) as string[])))
+  }
+  return list as string[]
+}
+
+const OFFER_COLUMNS = `id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus,
+  created_at, topics, keywords`
+type OfferRow = [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'],
+  string, string, string | null, string | null]
+const NEED_COLUMNS = 'id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, urgency, beneficiaries, created_at, topics, keywords'
+type NeedRow = [number, number, string, string, number, string | null, string | null, string | null, number, NeedView['urgency'], number | null,
+  string, string | null, string | null]
+type OrgRow = [number, OrgView['trust'], string, number | null]
+
+/**
+ * An available offer as a view: orgName is left empty (the shell reads names for the shown ones) and track is
+ * NO_TRACK (the shell adds track records to the candidates of a page).
+ */
+function offerView([id, orgId, category, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, focus, createdAt, topics, keywords]: OfferRow,
+  pathOf: (areaId: number) => number[]): OfferView {
+  return {
+    id, orgId, orgName: '', category, unit, remaining, quantity, from, until, schedule, servesPath: pathOf(servesAreaId), minTrust,
+    focus: focusOf(focus), createdAt, track: NO_TRACK, topics: subjectList(topics), keywords: subjectList(keywords),
+  }
+}
+
+/** An active need as a view; its organization's name is empty and matchesReceived 0 until the shell adds them. */
+function needView([id, orgId, category, unit, remaining, from, until, schedule, areaId, urgency, beneficiaries, createdAt, topics, keywords]: NeedRow,
+  org: OrgView, pathOf: (areaId: number) => number[]): NeedView {
+  return {
+    id, orgId, org, category, unit, quantity: remaining, from, until, schedule, areaPath: pathOf(areaId), urgency, beneficiaries, createdAt,
+    topics: subjectList(topics), keywords: subjectList(keywords),
+  }
+}
+
+function orgView([id, trust, focus, members]: OrgRow): OrgView {
+  return { id, name: '', trust, focus: focusOf(focus), matchesReceived: 0, members }
+}
+
+const statements = new WeakMap<Sqlite, Map<string, Database.Statement>>()
+function stmt(sqlite: Sqlite, text: string): Database.Statement {
+  let cache = statements.get(sqlite)
+  if (!cache) statements.set(sqlite, (cache = new Map()))
+  let st = cache.get(text)
+  if (!st) cache.set(text, (st = sqlite.prepare(text).raw()))
+  return st
+}
+
+function areaPaths(sqlite: Sqlite): (areaId: number) => number[] {
+  const paths = new Map((stmt(sqlite, 'SELECT id, path FROM areas').all() as [number, string][]).map(([id, path]) => [id, pathIds(path)]))
+  return (id) => paths.get(id) ?? []
+}
+
+interface Kept {
+  today: string
+  /** The last change applied. */
+  seq: number
+  pathOf: (areaId: number) => number[]
+  offers: Map<string, OfferIndex>
+  needs: Map<string, NeedIndex>
+  orgs: Map<number, OrgView>
+  offerCategory: Map<number, string>
+  needCategory: Map<number, string>
+  needsOfOrg: Map<number, Set<number>>
+}
+
+const kept = new WeakMap<Sqlite, Kept>()
+
+/** Past this many changes at once, reading everything again is cheaper than patching. */
+const PATCH_LIMIT = 5000
+
+function indexOf<I>(map: Map<string, I>, category: string, make: () => I): I {
+  let index = map.get(category)
+  if (!index) map.set(category, (index = make()))
+  return index
+}
+
+function putOffer(k: Kept, row: OfferRow): void {
+  const view = offerView(row, k.pathOf)
+  indexOf(k.offers, view.category, () => new OfferIndex()).put(view)
+  k.offerCategory.set(view.id, view.category)
+}
+
+function putNeed(k: Kept, row: NeedRow, org: OrgView): void {
+  const view = needView(row, org, k.pathOf)
+  indexOf(k.needs, view.category, () => new NeedIndex()).put(view)
+  k.needCategory.set(view.id, view.category)
+  let ofOrg = k.needsOfOrg.get(view.orgId)
+  if (!ofOrg) k.needsOfOrg.set(view.orgId, (ofOrg = new Set()))
+  ofOrg.add(view.id)
+}
+
+function dropOffer(k: Kept, id: number): void {
+  const category = k.offerCategory.get(id)
+  if (category === undefined) return
+  k.offers.get(category)?.remove(id)
+  k.offerCategory.delete(id)
+}
+
+function dropNeed(k: Kept, id: number): void {
+  const category = k.needCategory.get(id)
+  if (category === undefined) return
+  const old = k.needs.get(category)?.remove(id)
+  if (old) k.needsOfOrg.get(old.orgId)?.delete(id)
+  k.needCategory.delete(id)
+}
+
+function build(sqlite: Sqlite, today: string): Kept {
+  // The log's position first: a change written while the rows are read is then applied again, which is harmless.
+  const seq = lastChange(sqlite)
+  const k: Kept = {
+    today, seq, pathOf: areaPaths(sqlite), offers: new Map(), needs: new Map(), orgs: new Map(),
+    offerCategory: new Map(), needCategory: new Map(), needsOfOrg: new Map(),
+  }
+  for (const row of stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations').all() as OrgRow[]) k.orgs.set(row[0], orgView(row))
+  for (const row of stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE ${availableOfferText('offers')}`).all(today) as OfferRow[]) putOffer(k, row)
+  for (const row of stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE ${activeNeedText('needs')}`).all(today) as NeedRow[]) {
+    const org = k.orgs.get(row[1])
+    if (org) putNeed(k, row, org)
+  }
+  kept.set(sqlite, k)
+  return k
+}
+
+function orgOf(sqlite: Sqlite, k: Kept, id: number): OrgView | undefined {
+  let org = k.orgs.get(id)
+  if (!org) {
+    const row = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?').get(id) as OrgRow | undefined
+    if (row) k.orgs.set(id, (org = orgView(row)))
+  }
+  return org
+}
+
+/** Re-reads what changed since the last call: the listings touched, and the needs of the organizations touched. */
+function patch(sqlite: Sqlite, k: Kept): Kept {
+  const changes = changesSince(sqlite, k.seq, PATCH_LIMIT + 1)
+  if (changes.length === 0) return k
+  // A gap means the log dropped entries this connection never saw.
+  if (changes.length > PATCH_LIMIT || changes[0]![0] !== k.seq + 1) return build(sqlite, k.today)
+  const offerIds = new Set<number>(), needIds = new Set<number>(), orgIds = new Set<number>()
+  for (const [, kind, id] of changes) {
+    if (kind === 'area') return build(sqlite, k.today)
+    ;(kind === 'offer' ? offerIds : kind === 'need' ? needIds : orgIds).add(id)
+  }
+  for (const id of orgIds) {
+    k.orgs.delete(id)
+    for (const needId of k.needsOfOrg.get(id) ?? []) needIds.add(needId)
+  }
+  const offerRow = stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE id = ? AND ${availableOfferText('offers')}`)
+  for (const id of offerIds) {
+    dropOffer(k, id)
+    const row = offerRow.get(id, k.today) as OfferRow | undefined
+    if (row) putOffer(k, row)
+  }
+  const needRow = stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE id = ? AND ${activeNeedText('needs')}`)
+  for (const id of needIds) {
+    dropNeed(k, id)
+    const row = needRow.get(id, k.today) as NeedRow | undefined
+    const org = row && orgOf(sqlite, k, row[1])
+    if (row && org) putNeed(k, row, org)
+  }
+  k.seq = changes.at(-1)![0]
+  return k
+}
+
+function current(sqlite: Sqlite, today: string): Kept {
+  const k = kept.get(sqlite)
+  return !k || k.today !== today ? build(sqlite, today) : patch(sqlite, k)
+}
+
+/** A category's available offers, indexed; never changed by a caller. */
+export function offerIndex(db: Db, category: string, today: string): OfferIndex {
+  const sqlite = sqliteOf(db)
+  if (sqlite.inTransaction) {
+    const index = new OfferIndex()
+    const pathOf = areaPaths(sqlite)
+    for (const row of stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE category = ? AND ${availableOfferText('offers')}`).all(category, today) as OfferRow[]) {
+      index.put(offerView(row, pathOf))
+    }
+    return index
+  }
+  return current(sqlite, today).offers.get(category) ?? new OfferIndex()
+}
+
+/** A category's active needs, indexed; never changed by a caller. */
+export function needIndex(db: Db, category: string, today: string): NeedIndex {
+  const sqlite = sqliteOf(db)
+  if (sqlite.inTransaction) {
+    const index = new NeedIndex()
+    const pathOf = areaPaths(sqlite)
+    const orgs = new Map<number, OrgView>()
+    for (const row of stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE category = ? AND ${activeNeedText('needs')}`).all(category, today) as NeedRow[]) {
+      let org = orgs.get(row[1])
+      if (!org) {
+        const o = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?').get(row[1]) as OrgRow | undefined
+        if (!o) continue
+        orgs.set(row[1], (org = orgView(o)))
+      }
+      index.put(needView(row, org, pathOf))
+    }
+    return index
+  }
+  return current(sqlite, today).needs.get(category) ?? new NeedIndex()
+}
+
+/** How many available offers each category has. */
+export function offerCounts(db: Db, today: string): Map<string, number> {
+  const sqlite = sqliteOf(db)
+  if (sqlite.inTransaction) {
+    return new Map(stmt(sqlite, `SELECT category, count(*) FROM offers WHERE ${availableOfferText('offers')} GROUP BY category`).all(today) as [string, number][])
+  }
+  return new Map([...current(sqlite, today).offers].map(([category, index]) => [category, index.size]))
+}
