@@ -76,12 +76,15 @@ export function findVisible(db: Db, user: CurrentUser | null, id: number) {
 
 export interface IncomingFile { name: string; data: Buffer; truncated?: boolean }
 
-/** What is wrong with the files as sent, each said once per file; empty when they can all be kept. */
-function problemsWith(files: IncomingFile[], already: number, tooMany: boolean) {
+/**
+ * What is wrong with the files as sent, each said once per file; empty when they can all be kept. `max` is how many
+ * the record they go on may hold (an assessment's, a fund report's).
+ */
+export function problemsWith(files: IncomingFile[], already: number, tooMany: boolean, max = MAX_PER_ASSESSMENT) {
   const problems: { key: string; params?: Record<string, string | number> }[] = []
   if (!files.length) problems.push({ key: 'evidence.error.none' })
   if (tooMany || files.length > MAX_PER_UPLOAD) problems.push({ key: 'evidence.error.too_many_at_once', params: { limit: MAX_PER_UPLOAD } })
-  else if (already + files.length > MAX_PER_ASSESSMENT) problems.push({ key: 'evidence.error.too_many', params: { limit: MAX_PER_ASSESSMENT, left: Math.max(0, MAX_PER_ASSESSMENT - already) } })
+  else if (already + files.length > max) problems.push({ key: 'evidence.error.too_many', params: { limit: max, left: Math.max(0, max - already) } })
   for (const f of files) {
     const name = displayName(f.name) || '—'
     if (f.truncated) problems.push({ key: 'evidence.error.too_large', params: { name, limit: MAX_BYTES / 1_048_576 } })
@@ -91,26 +94,23 @@ function problemsWith(files: IncomingFile[], already: number, tooMany: boolean) 
   return problems
 }
 
-const refuse = (problems: ReturnType<typeof problemsWith>) => {
+export const refuse = (problems: ReturnType<typeof problemsWith>): never => {
   throw new ValidationError(Object.fromEntries(problems.map((p, i) => [i === 0 ? 'files' : `files_${i}`, p])))
 }
 
+export interface StoredFile { storedName: string; contentType: EvidenceType; bytes: number; sha256: string; originalName: string }
+
 /**
  * Keeps the files, all or none: each is written under a fresh name (to a temporary name first, renamed once
- * complete), then the rows go in one transaction that counts the assessment's evidence again under the write lock.
- * If anything fails, the files written are removed, so no file is left without its row and no row without its file.
+ * complete), then `persist` writes their rows (in one transaction that counts again under the write lock). If anything
+ * fails, the files written are removed, so no file is left without its row and no row without its file. Used for an
+ * assessment's evidence and a fund report's.
  */
-export function add(db: Db, dir: string, user: CurrentUser, assessmentId: number, files: IncomingFile[], opts: { tooMany?: boolean } = {}, now = new Date()): Evidence[] {
-  const a = capacity.findVisible(db, user, assessmentId)
-  if (!a) throw new NotFound()
-  if (!canAdd(db, user, a)) throw new NotPermitted({ key: 'evidence.not_permitted' })
-  const countOf = (tx: Db) => tx.select({ n: count() }).from(capacityEvidence).where(eq(capacityEvidence.assessmentId, assessmentId)).get()!.n
-  const problems = problemsWith(files, countOf(db), opts.tooMany === true)
-  if (problems.length) refuse(problems)
+export function keepFiles<T>(dir: string, files: IncomingFile[], persist: (stored: StoredFile[]) => T): T {
   fs.mkdirSync(dir, { recursive: true, mode: 0o750 })
   const written: string[] = []
   try {
-    const rows = files.map((f) => {
+    const stored = files.map((f) => {
       const contentType = sniff(f.data)!
       const storedName = `${crypto.randomBytes(16).toString('hex')}.${EXTENSION[contentType]}`
       const target = fileOf(dir, storedName)
@@ -119,21 +119,31 @@ export function add(db: Db, dir: string, user: CurrentUser, assessmentId: number
       fs.writeFileSync(partial, f.data, { flag: 'wx', mode: 0o640 })
       fs.renameSync(partial, target)
       written.push(target)
-      return { assessmentId, storedName, contentType, bytes: f.data.length, sha256: crypto.createHash('sha256').update(f.data).digest('hex'), originalName: displayName(f.name), uploadedBy: user.id, createdAt: now.toISOString() }
+      return { storedName, contentType, bytes: f.data.length, sha256: crypto.createHash('sha256').update(f.data).digest('hex'), originalName: displayName(f.name) }
     })
-    return writeTx(db, (tx) => {
-      const already = countOf(tx)
-      if (already + rows.length > MAX_PER_ASSESSMENT) refuse([{ key: 'evidence.error.too_many', params: { limit: MAX_PER_ASSESSMENT, left: Math.max(0, MAX_PER_ASSESSMENT - already) } }])
-      const kept = tx.insert(capacityEvidence).values(rows).returning().all()
-      for (const e of kept) {
-        events.record(tx, { actorId: user.id, action: 'capacity.evidence_added', subjectType: 'capacity_assessment', subjectId: assessmentId, data: { evidence: e.id, type: e.contentType, bytes: e.bytes, sha256: e.sha256 } }, now)
-      }
-      return kept
-    })
+    return persist(stored)
   } catch (err) {
     for (const file of written) fs.rmSync(file, { force: true })
     throw err
   }
+}
+
+export function add(db: Db, dir: string, user: CurrentUser, assessmentId: number, files: IncomingFile[], opts: { tooMany?: boolean } = {}, now = new Date()): Evidence[] {
+  const a = capacity.findVisible(db, user, assessmentId)
+  if (!a) throw new NotFound()
+  if (!canAdd(db, user, a)) throw new NotPermitted({ key: 'evidence.not_permitted' })
+  const countOf = (tx: Db) => tx.select({ n: count() }).from(capacityEvidence).where(eq(capacityEvidence.assessmentId, assessmentId)).get()!.n
+  const problems = problemsWith(files, countOf(db), opts.tooMany === true)
+  if (problems.length) refuse(problems)
+  return keepFiles(dir, files, (stored) => writeTx(db, (tx) => {
+    const already = countOf(tx)
+    if (already + stored.length > MAX_PER_ASSESSMENT) refuse([{ key: 'evidence.error.too_many', params: { limit: MAX_PER_ASSESSMENT, left: Math.max(0, MAX_PER_ASSESSMENT - already) } }])
+    const kept = tx.insert(capacityEvidence).values(stored.map((f) => ({ ...f, assessmentId, uploadedBy: user.id, createdAt: now.toISOString() }))).returning().all()
+    for (const e of kept) {
+      events.record(tx, { actorId: user.id, action: 'capacity.evidence_added', subjectType: 'capacity_assessment', subjectId: assessmentId, data: { evidence: e.id, type: e.contentType, bytes: e.bytes, sha256: e.sha256 } }, now)
+    }
+    return kept
+  }))
 }
 
 /** The assessor or an admin removes a file: the row and the log entry together, then the file itself. */

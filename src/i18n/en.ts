@@ -13,6 +13,7 @@ import { enShare } from './en.share.js'
 import { enTasks } from './en.tasks.js'
 import { enMine } from './en.mine.js'
 import { enInventory } from './en.inventory.js'
+import { enFundwork } from './en.fundwork.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -29,6 +30,7 @@ export const en: Record<MessageKey, string> = {
   ...enTasks,
   ...enMine,
   ...enInventory,
+  ...enFundwork,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

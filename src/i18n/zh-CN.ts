@@ -12,6 +12,7 @@ import { zhShare } from './zh-CN.share.js'
 import { zhTasks } from './zh-CN.tasks.js'
 import { zhMine } from './zh-CN.mine.js'
 import { zhInventory } from './zh-CN.inventory.js'
+import { zhFundwork } from './zh-CN.fundwork.js'
 
 /**
  * The Simplified Chinese catalogue is the reference: en.ts must have exactly these keys (checked by tsc and a test).
@@ -32,6 +33,7 @@ export const zhCN = {
   ...zhTasks,
   ...zhMine,
   ...zhInventory,
+  ...zhFundwork,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
   /** Between the items of a list in running text (甲、乙、丙). */

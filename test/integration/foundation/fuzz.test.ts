@@ -202,6 +202,8 @@ const ROUTES = [
   'POST /orgs/:id/people/:userId/removal', 'POST /orgs/:id/handover', 'POST /orgs/:id/join-requests', 'POST /orgs/:id/join-requests/:requestId',
   'GET /invitations', 'POST /invitations', 'GET /orgs/:id/needs/new', 'POST /needs/:id/confirmation',
   'GET /me', 'GET /api/v1/me', 'POST /signin/inline', 'POST /signin/continue', 'GET /session/nav',
+  'GET /calls/:id/notice', 'POST /calls/:id/notice', 'POST /calls/:id/objections', 'POST /objections/:id/answer',
+  'GET /awards/:id', 'POST /awards/:id/reports', 'POST /fund-reports/:id/decision', 'POST /fund-reports/:id/files', 'GET /fund-files/:id', 'GET /awards/:id/closeout', 'GET /awards/:id/closeout.xlsx',
 ]
 
 const PARAMS: Record<string, string> = { id: '1', lang: 'en', table: 'demand' }

@@ -1,0 +1,70 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import * as notice from './notice.js'
+import { parseYuan, yuan } from './money.js'
+import { formSchema, idParam, int, str, text } from '../shared/forms.js'
+import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
+import { NotFound, type FieldErrors } from '../shared/errors.js'
+
+const id = int(1, 2_147_483_647)
+const AnnounceBody = formSchema({ days: int(1, notice.MAX_DAYS), version: id })
+const ObjectionBody = formSchema({ name: str(notice.NAME_MAX, 1), contact: str(notice.CONTACT_MAX), body: text(notice.BODY_MAX, 1), applicationId: id }, ['name', 'body'])
+const AnswerBody = formSchema({ answer: text(notice.ANSWER_MAX, 1) }, ['answer'])
+
+type Body = Record<string, string | number | undefined>
+
+/** The notice page: public once published; before that, only those who run the call see it, with the form that publishes it. */
+const noticeRoutes: FastifyPluginAsync = async (app) => {
+  const show = (req: FastifyRequest, reply: FastifyReply, callId: number, errors: FieldErrors = {}, status = 200, form: Body = {}) => {
+    const v = notice.view(app.db, req.user, callId)
+    if (!v) throw new NotFound()
+    const c = v.call
+    return reply.render('funds/notice', {
+      title: req.t('fundwork.notice.title', { call: c.title }), v, form: v.period === 'open' ? { ...form } : undefined, errors: Object.keys(errors).length ? errors : undefined,
+      money: {
+        total: yuan(v.totalFen), budget: yuan(c.budgetFen), cap: yuan(c.capFen), min: c.minAwardFen === null ? null : yuan(c.minAwardFen), reserve: yuan(c.reserveFen),
+        left: yuan(c.budgetFen - v.totalFen),
+      },
+      awards: v.awards.map((a) => ({ ...a, amount: yuan(a.amountFen), scoreText: a.score.toFixed(2) })),
+      defaultDays: notice.DEFAULT_DAYS, maxDays: notice.MAX_DAYS,
+    }, { status })
+  }
+
+  app.get('/calls/:id/notice', { config: { access: 'anyone' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
+    if (req.validationError) throw new NotFound()
+    return show(req, reply, (req.params as { id: number }).id)
+  })
+
+  app.post('/calls/:id/notice', { config: { access: 'signed_in' }, schema: { params: idParam, body: AnnounceBody }, attachValidation: true }, async (req, reply) => {
+    const callId = (req.params as { id: number }).id
+    const b = req.body as Body
+    return submitForm(req, reply, (errors, status) => show(req, reply, callId, errors, status), () => {
+      notice.announce(app.db, req.user!, callId, { days: b.days as number | undefined, version: b.version as number | undefined })
+      reply.flash('fundwork.notice.published')
+      return redirectAfterPost(req, reply, `/calls/${callId}/notice`)
+    })
+  })
+
+  // Anyone may object, a visitor included: so the budget per address is small.
+  app.post('/calls/:id/objections', { config: { access: 'anyone', ...rateLimited(app.config, 5) }, schema: { params: idParam, body: ObjectionBody }, attachValidation: true }, async (req, reply) => {
+    const callId = (req.params as { id: number }).id
+    const b = req.body as Body
+    return submitForm(req, reply, (errors, status) => show(req, reply, callId, errors, status, b), () => {
+      const o = notice.object(app.db, req.user, callId, { name: String(b.name), contact: b.contact as string | undefined, body: String(b.body), applicationId: b.applicationId as number | undefined })
+      reply.flash('fundwork.objection.recorded')
+      return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${o.id}`)
+    })
+  })
+
+  app.post('/objections/:id/answer', { config: { access: 'signed_in' }, schema: { params: idParam, body: AnswerBody }, attachValidation: true }, async (req, reply) => {
+    const objectionId = (req.params as { id: number }).id
+    const callId = notice.callOfObjection(app.db, objectionId)
+    if (!callId) throw new NotFound()
+    return submitForm(req, reply, (errors, status) => show(req, reply, callId, errors, status), () => {
+      notice.answer(app.db, req.user!, objectionId, String((req.body as Body).answer))
+      reply.flash('fundwork.objection.answered')
+      return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${objectionId}`)
+    })
+  })
+}
+
+export default noticeRoutes
