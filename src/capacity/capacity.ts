@@ -13,6 +13,7 @@ import {
 } from './indicators.js'
 import { barChart } from './chart.js'
 import { changesBetween, facts, type AssessmentFacts } from './changes.js'
+import { grantsOf } from '../funds/record.js'
 
 export type { CompareQuery }
 export type AssessmentRow = typeof capacityAssessments.$inferSelect
@@ -168,7 +169,7 @@ export function section(db: Db, user: CurrentUser | null, orgId: number, query: 
   const org = orgRef(db, orgId)
   if (!org || !canSee(db, user, org)) return undefined
   const list = listForOrg(db, orgId)
-  const base = { org, canRecord: canRecord(db, user, org), assessments: list.map((a) => ({ ...a, overallText: fixed(a.overall) })) }
+  const base = { org, canRecord: canRecord(db, user, org), assessments: list.map((a) => ({ ...a, overallText: fixed(a.overall) })), grants: grantsOf(db, orgId) }
   if (!list.length) {
     const asked = query.before !== undefined || query.after !== undefined
     return { ...base, empty: true as const, problem: asked ? { key: 'capacity.compare.unknown' } : undefined }

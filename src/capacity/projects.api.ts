@@ -57,6 +57,7 @@ export function projectJson(r: projects.ProjectReport) {
     assets: {
       holders_newly_linked: r.assets.holdersNewlyLinked, partnerships: r.assets.partnerships, funds_received: r.assets.fundsReceived,
       volunteer_hours: r.assets.volunteerHours, tasks_done: r.assets.tasksDone, delivered: r.assets.delivered,
+      awards: r.assets.awards, award_released_fen: r.assets.awardReleasedFen,
     },
   }
 }

@@ -77,6 +77,8 @@ function tables(r: projects.ProjectReport, t: FastifyRequest['t'], category: (co
       [words(t('projects.assets.funds')), num(a.fundsReceived, 'int')],
       [words(t('projects.assets.hours')), num(a.volunteerHours, 'int')],
       [words(t('projects.assets.tasks')), num(a.tasksDone, 'int')],
+      [words(t('projects.assets.awards')), num(a.awards, 'int')],
+      [words(t('projects.assets.award_released')), num(a.awardReleasedFen / 100, 'money')],
       ...a.delivered.map((d): Cell[] => [words(t('projects.assets.delivered', { category: category(d.category), unit: t(`unit.${d.unit}`) })), num(d.quantity, 'int')]),
     ],
   }

@@ -8,7 +8,9 @@
  */
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
-import { areas, capacityAssessments, capacityScores, categories, matches, needs, offers, organizations, partnerships, projectGroups, projects, tasks } from '../db/schema.js'
+import {
+  areas, capacityAssessments, capacityScores, categories, fundAwards, fundDecisions, fundReleases, matches, needs, offers, organizations, partnerships, projectGroups, projects, tasks,
+} from '../db/schema.js'
 import { NotFound, NotPermitted, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
 import { isCalendarDate, localDayStart } from '../shared/time.js'
 import * as events from '../events/events.js'
@@ -163,11 +165,14 @@ export interface Assets {
   volunteerHours: number
   /** Cultivation tasks about the groups completed in the period. */
   tasksDone: number
+  /** Community fund awards to the groups decided in the period, and the money released to them in it (tranches, fen). */
+  awards: number
+  awardReleasedFen: number
 }
 
 /** What the cohort's groups gained in the period, from their needs' accepted and delivered arrangements. */
 function assets(db: Db, orgIds: number[], p: Project): Assets {
-  const none: Assets = { holdersNewlyLinked: 0, partnerships: 0, delivered: [], fundsReceived: 0, volunteerHours: 0, tasksDone: 0 }
+  const none: Assets = { holdersNewlyLinked: 0, partnerships: 0, delivered: [], fundsReceived: 0, volunteerHours: 0, tasksDone: 0, awards: 0, awardReleasedFen: 0 }
   if (!orgIds.length) return none
   const start = localDayStart(p.startsOn)
   const end = new Date(Date.parse(localDayStart(p.endsOn)) + 86_400_000).toISOString()
@@ -199,7 +204,17 @@ function assets(db: Db, orgIds: number[], p: Project): Assets {
     delivered, fundsReceived: sum('funds'), volunteerHours: sum('volunteers'),
     tasksDone: db.select({ n: sql<number>`count(*)` }).from(tasks)
       .where(and(inArray(tasks.orgId, orgIds), sql`${tasks.status} = 'done'`, sql`${tasks.closedAt} >= ${start}`, lt(tasks.closedAt, end))).get()!.n,
+    ...grants(db, orgIds, start, end),
   }
+}
+
+/** The groups' community fund awards decided in [start, end) and the tranches released to them in it. */
+function grants(db: Db, orgIds: number[], start: string, end: string) {
+  const awards = db.select({ n: sql<number>`count(*)` }).from(fundAwards).innerJoin(fundDecisions, eq(fundDecisions.id, fundAwards.decisionId))
+    .where(and(inArray(fundAwards.orgId, orgIds), sql`${fundDecisions.decidedAt} >= ${start}`, lt(fundDecisions.decidedAt, end))).get()!.n
+  const released = db.select({ fen: sql<number>`coalesce(sum(${fundReleases.amountFen}), 0)` }).from(fundReleases).innerJoin(fundAwards, eq(fundAwards.id, fundReleases.awardId))
+    .where(and(inArray(fundAwards.orgId, orgIds), sql`${fundReleases.releasedAt} >= ${start}`, lt(fundReleases.releasedAt, end))).get()!.fen
+  return { awards, awardReleasedFen: released }
 }
 
 function assessmentsOf(db: Db, orgIds: number[]): Map<number, DatedAssessment[]> {

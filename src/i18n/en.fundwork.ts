@@ -144,4 +144,10 @@ export const enFundwork: Record<keyof typeof zhFundwork, string> = {
   'notice.fund.more_asked.subject': 'More asked on your fund report',
   'notice.fund.report_approved': 'The report of {org} on its “{call}” award is approved.',
   'notice.fund.report_approved.subject': 'Fund report approved',
+  'projects.assets.awards': 'Community fund awards',
+  'projects.assets.award_released': 'Community fund money released (yuan)',
+  'projects.assets.awards_line': 'Community fund awards: {count}, {released} released in the period',
+  'fundwork.record.title': 'Community fund awards',
+  'fundwork.record.closed_on_time': 'Closed out on time',
+  'fundwork.record.closed_late': 'Closed out late',
 }

@@ -143,4 +143,10 @@ export const zhFundwork = {
   'notice.fund.more_asked.subject': '资助报告需要补充',
   'notice.fund.report_approved': '{org} 的“{call}”资助项目报告已通过。',
   'notice.fund.report_approved.subject': '资助报告已通过',
+  'projects.assets.awards': '社区基金资助（项）',
+  'projects.assets.award_released': '社区基金拨付（元）',
+  'projects.assets.awards_line': '社区基金资助：{count} 项，期内拨付 {released}',
+  'fundwork.record.title': '社区基金资助',
+  'fundwork.record.closed_on_time': '按时结项',
+  'fundwork.record.closed_late': '结项（晚于计划）',
 }

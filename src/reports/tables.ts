@@ -6,7 +6,8 @@ import { csvLine, formulaSafe } from '../interchange/csv.js'
 import { numberFormat } from '../shared/format.js'
 import type { Report } from './figures.js'
 
-export type Format = 'int' | 'decimal' | 'percent' | 'text'
+/** `money` is yuan (fen / 100), shown to the fen. */
+export type Format = 'int' | 'decimal' | 'percent' | 'money' | 'text'
 export interface Cell { value: number | string | null; format: Format }
 export interface Table { id: TableId; title: string; columns: string[]; rows: Cell[][] }
 
@@ -104,6 +105,7 @@ export function formatCell(cell: Cell, locale: string, { grouping = true } = {})
   switch (cell.format) {
     case 'percent': return `${numberFormat(locale, 1, false).format(cell.value * 100)}%`
     case 'decimal': return numberFormat(locale, 1, grouping).format(cell.value)
+    case 'money': return numberFormat(locale, 2, grouping).format(cell.value)
     default: return numberFormat(locale, 0, grouping).format(cell.value)
   }
 }

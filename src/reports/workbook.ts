@@ -5,7 +5,7 @@
 import writeExcelFile, { type Row, type Sheet } from 'write-excel-file/node'
 import type { Cell, Table } from './tables.js'
 
-const FORMATS: Record<Cell['format'], string | undefined> = { int: '#,##0', decimal: '0.0', percent: '0.0%', text: undefined }
+const FORMATS: Record<Cell['format'], string | undefined> = { int: '#,##0', decimal: '0.0', percent: '0.0%', money: '#,##0.00', text: undefined }
 
 /** Excel's sheet-name rules: at most 31 characters, none of []:*?/\ and unique. */
 export function sheetName(title: string, taken: Set<string>): string {
