@@ -9,7 +9,7 @@ import readline from 'node:readline'
 import { BENCH_ROOT, ROOT } from './lib/paths.js'
 import { emit, note } from './lib/report.js'
 
-const KNOWN = ['pages.ts', 'search.ts', 'topics.ts', 'listings.ts', 'traffic.ts', 'matching.ts', 'allocation.ts', 'map.ts', 'reports.ts', 'crash.ts']
+const KNOWN = ['pages.ts', 'search.ts', 'topics.ts', 'listings.ts', 'traffic.ts', 'matching.ts', 'allocation.ts', 'map.ts', 'reports.ts', 'funds.ts', 'crash.ts']
 // `--listings N` sizes the benches that take BENCH_LISTINGS (the scale curve); the other arguments pick benches.
 const argv = process.argv.slice(2)
 const at = argv.indexOf('--listings')
