@@ -327,18 +327,28 @@ export function relevance(
   const total = chosen.reduce((sum, w) => sum + w.weight, 0)
   if (total === 0) return out
 
-  // Candidates are usually recent listings: scanning only their rowid range skips most of each word's postings.
-  let [lo, hi] = [Infinity, -Infinity]
-  for (const id of keep) [lo, hi] = [Math.min(lo, id), Math.max(hi, id)]
-  const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? AND rowid BETWEEN ? AND ?`).pluck()
-  for (const w of chosen) {
-    const inTitle = new Set(rowids.all(`{title} : ${w.expr}`, lo, hi) as number[])
-    for (const id of rowids.all(w.expr, lo, hi) as number[]) {
-      if (!keep.has(id)) continue
-      const r = out.get(id) ?? { score0to1: 0, terms: [] }
-      r.score0to1 += (w.weight / total) * (inTitle.has(id) ? 1 : BODY_ONLY_SHARE)
-      r.terms.push(w.word)
-      out.set(id, r)
+  const add = (id: number, w: (typeof chosen)[number], inTitle: boolean) => {
+    const r = out.get(id) ?? { score0to1: 0, terms: [] }
+    r.score0to1 += (w.weight / total) * (inTitle ? 1 : BODY_ONLY_SHARE)
+    r.terms.push(w.word)
+    out.set(id, r)
+  }
+  if (!sqlite.inTransaction) {
+    // Each word's postings, kept until the index changes: a short text's words include common ones (地点, 联系)
+    // whose postings are a third of the index, and most match pages ask for them.
+    const sorted = [...keep].sort((a, b) => a - b)
+    for (const w of chosen) {
+      const p = postings(sqlite, kind, w.expr)
+      for (const id of sorted) if (holds(p.all, id)) add(id, w, holds(p.title, id))
+    }
+  } else {
+    // Candidates are usually recent listings: scanning only their rowid range skips most of each word's postings.
+    let [lo, hi] = [Infinity, -Infinity]
+    for (const id of keep) [lo, hi] = [Math.min(lo, id), Math.max(hi, id)]
+    const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? AND rowid BETWEEN ? AND ?`).pluck()
+    for (const w of chosen) {
+      const inTitle = new Set(rowids.all(`{title} : ${w.expr}`, lo, hi) as number[])
+      for (const id of rowids.all(w.expr, lo, hi) as number[]) if (keep.has(id)) add(id, w, inTitle.has(id))
     }
   }
   for (const r of out.values()) r.score0to1 = Math.min(1, r.score0to1)
@@ -349,11 +359,53 @@ export function relevance(
  * Roughly how many listings contain `word`, from the index vocabulary rather than a query: an English
  * word's stem prefix summed over its forms, a Chinese word's own token, else its rarest part.
  */
+/** The listings (rowids, ascending) a word's expression matches anywhere and in the title. */
+type Postings = { all: Int32Array; title: Int32Array }
+const POSTINGS_KEPT = 400
+
+function postings(sqlite: Sqlite, kind: Kind, expr: string): Postings {
+  const kept = kindState(sqlite, kind).postings
+  let p = kept.get(expr)
+  if (p) {
+    kept.delete(expr)
+  } else {
+    const t = TABLE[kind]
+    const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
+    p = { all: Int32Array.from(rowids.all(expr) as number[]), title: Int32Array.from(rowids.all(`{title} : ${expr}`) as number[]) }
+    if (kept.size >= POSTINGS_KEPT) kept.delete(kept.keys().next().value!)
+  }
+  kept.set(expr, p)
+  return p
+}
+
+function holds(sorted: Int32Array, id: number): boolean {
+  let lo = 0, hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (sorted[mid]! < id) lo = mid + 1
+    else hi = mid
+  }
+  return lo < sorted.length && sorted[lo] === id
+}
+
 function docFrequency(sqlite: Sqlite, kind: Kind, word: string): number {
   if (!isCjk(word)) {
     const vocab = vocabulary(sqlite, kind)
     return word.length < 3 ? (vocab.df.get(word) ?? 0) : prefixDocs(vocab, stem(word), Infinity)
   }
+  // Read from the index, kept until it changes (as docs is): a match page asks for words many others asked for.
+  // Not inside a transaction, whose writes may yet be rolled back.
+  if (sqlite.inTransaction) return countDocs(sqlite, kind, word)
+  const known = kindState(sqlite, kind).dfs
+  let df = known.get(word)
+  if (df === undefined) {
+    if (known.size >= 20_000) known.clear()
+    known.set(word, (df = countDocs(sqlite, kind, word)))
+  }
+  return df
+}
+
+function countDocs(sqlite: Sqlite, kind: Kind, word: string): number {
   const lookup = stmt(sqlite, `SELECT doc FROM ${TABLE[kind]}_vocab WHERE term = ?`).pluck()
   const df = (token: string) => (lookup.get(token) as number | undefined) ?? 0
   if (Array.from(word).length <= 2) return df(word)
@@ -538,7 +590,7 @@ type Vocabulary = {
   loadedAt: number
   stale: boolean // another connection wrote since it was loaded
 }
-type KindState = { queries: Map<string, Compiled | null>; docs?: number; vocab?: Vocabulary; hasListings?: boolean }
+type KindState = { queries: Map<string, Compiled | null>; docs?: number; dfs: Map<string, number>; postings: Map<string, Postings>; vocab?: Vocabulary; hasListings?: boolean }
 type State = { dataVersion: number; stmts: Map<string, Database.Statement>; kinds: Record<Kind, KindState> }
 const states = new WeakMap<Sqlite, State>()
 
@@ -552,7 +604,7 @@ function state(sqlite: Sqlite): State {
   const version = sqlite.pragma('data_version', { simple: true }) as number
   let s = states.get(sqlite)
   if (!s) {
-    const kinds = { need: { queries: new Map() }, offer: { queries: new Map() } }
+    const kinds = { need: { queries: new Map(), dfs: new Map(), postings: new Map() }, offer: { queries: new Map(), dfs: new Map(), postings: new Map() } }
     s = { dataVersion: version, stmts: new Map(), kinds }
     states.set(sqlite, s)
   } else if (s.dataVersion !== version) {
@@ -560,6 +612,8 @@ function state(sqlite: Sqlite): State {
     for (const ks of Object.values(s.kinds)) {
       ks.queries.clear()
       ks.docs = undefined
+      ks.dfs.clear()
+      ks.postings.clear()
       if (ks.vocab) ks.vocab.stale = true
     }
   }
@@ -628,6 +682,8 @@ function wrote(sqlite: Sqlite, kind: Kind, tokens: string): void {
   const ks = kindState(sqlite, kind)
   ks.queries.clear() // match-all-or-any and corrections depend on what is indexed
   ks.docs = undefined
+  ks.dfs.clear()
+  ks.postings.clear()
   const vocab = ks.vocab
   if (!vocab || !tokens) return
   for (const w of new Set(tokens.split(' '))) {

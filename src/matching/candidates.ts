@@ -11,7 +11,7 @@
  * (or, when the asking side has no topic, any listing sharing a keyword), plus a fund's untopical listings.
  */
 import { isFeasible } from './feasibility.js'
-import { RELEVANCE_FLOOR } from './topics.js'
+import { relate, RELEVANCE_FLOOR, type TopicRelation } from './topics.js'
 import type { NeedView, OfferView } from './types.js'
 
 type Listing = { id: number; topics: readonly string[]; keywords: readonly string[] }
@@ -82,17 +82,24 @@ function addAll<V>(into: Set<V>, from: Set<V> | undefined): void {
 abstract class CategoryIndex<V extends Listing> {
   private readonly byId = new Map<number, V>()
   private readonly buckets = new Map<number, Bucket<V>>()
+  /** Every listing regardless of place, for what why-not asks about the whole category. */
+  protected readonly everywhere = new Bucket<V>()
+  private sorted: readonly V[] | null = null
   protected abstract placesOf(v: V): readonly number[]
 
   get size(): number { return this.byId.size }
   get(id: number): V | undefined { return this.byId.get(id) }
-  /** Every listing, in no particular order. */
-  all(): V[] { return [...this.byId.values()] }
+  /** Every listing, ordered by id; the same array until the index changes. */
+  all(): readonly V[] {
+    return (this.sorted ??= Object.freeze([...this.byId.values()].sort((a, b) => a.id - b.id)))
+  }
 
   /** Adds a listing, or replaces the one with its id. */
   put(v: V): void {
     this.remove(v.id)
     this.byId.set(v.id, v)
+    this.sorted = null
+    this.everywhere.add(v)
     for (const place of this.placesOf(v)) {
       let b = this.buckets.get(place)
       if (!b) this.buckets.set(place, (b = new Bucket()))
@@ -104,6 +111,8 @@ abstract class CategoryIndex<V extends Listing> {
     const old = this.byId.get(id)
     if (!old) return undefined
     this.byId.delete(id)
+    this.sorted = null
+    this.everywhere.remove(old)
     for (const place of this.placesOf(old)) {
       const b = this.buckets.get(place)
       if (!b) continue
@@ -132,6 +141,18 @@ export class OfferIndex extends CategoryIndex<OfferView> {
     const out: OfferView[] = []
     for (const o of this.gather(need.areaPath, need, need.category, false)) if (isFeasible(need, o)) out.push(o)
     return out.sort((a, b) => a.id - b.id)
+  }
+
+  /**
+   * How each offer of the category relates to the need by subject (topics.ts `relate`), for why-not: computed
+   * for the offers the index finds about the same thing; every other offer shares no topic (both have topics:
+   * 'other') or no keyword (a side has none: relevance 0, 'unclear').
+   */
+  relation(need: NeedView): (offer: OfferView) => TopicRelation {
+    const near = new Set<OfferView>()
+    this.everywhere.collect(need, need.category, false, near)
+    return (offer) => near.has(offer) ? relate(need.category, need, offer)
+      : need.topics.length > 0 && offer.topics.length > 0 ? 'other' : 'unclear'
   }
 }
 

@@ -3,7 +3,7 @@
  * a pair that breaks one. Scores only ever order the pairs that pass.
  */
 import { meets, parseSchedule } from './schedule.js'
-import { fitsBySubject, relate } from './topics.js'
+import { fitsBySubject, relate, type TopicRelation } from './topics.js'
 import { CONSTRAINTS, TRUST_LEVELS, type Constraint, type NeedView, type OfferView, type Trust } from './types.js'
 
 export interface FeasibilityOptions {
@@ -13,6 +13,8 @@ export interface FeasibilityOptions {
    * answers ("reduce the quantity to 20: 4 offers could cover it").
    */
   whole?: boolean
+  /** topics.ts `relate` for this pair when the caller already knows it (why-not over a whole category). */
+  relation?: TopicRelation
 }
 
 /** The constraints this pair breaks, in CONSTRAINTS order; empty means feasible. */
@@ -32,7 +34,7 @@ export function holds(c: Constraint, need: NeedView, offer: OfferView, opts: Fea
     case 'category':
       return need.category === offer.category
     case 'topic':
-      return fitsBySubject(relate(need.category, need, offer))
+      return fitsBySubject(opts.relation ?? relate(need.category, need, offer))
     case 'capacity':
       return opts.whole ? offer.remaining >= need.quantity && offer.remaining > 0 : offer.remaining > 0
     case 'window':

@@ -217,6 +217,19 @@ function needNames(db: Db, ids: number[]): Map<number, { title: string; orgName:
   return new Map(rows.map((r) => [r.id, r]))
 }
 
+/**
+ * Every organization nobody answers for (members/answering.ts), for all organizations at once: the same for every
+ * match page until a membership, an account, a broker's areas, an organization or an area changes.
+ */
+function unansweredOrgs(db: Db): ReadonlySet<number> {
+  return remember(sqliteOf(db), 'matching.unanswered', () => {
+    const ids = prepared(db, 'SELECT id FROM organizations').all().map((r) => (r as [number])[0])
+    const out = new Set<number>()
+    for (let at = 0; at < ids.length; at += 8192) for (const id of unanswered(db, ids.slice(at, at + 8192))) out.add(id)
+    return out
+  }, ['memberships', 'users', 'broker_areas', 'organizations', 'areas'])
+}
+
 export interface RankedOffer { offer: { id: number; title: string; orgId: number; orgName: string; remaining: number; unit: string }; score: number; reasons: ReturnType<typeof rankOffers>[number]['reasons'] }
 
 /**
@@ -232,7 +245,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   const relevance = candidates.length ? fts.relevance(sqliteOf(db), 'offer', need.text, candidates.map((o) => o.id)) : new Map()
   // Every candidate is scored; only the shown ones get their reasons written. Offers of groups nobody answers
   // for come after the others (a tie-break after fit: what fits is unchanged), so a request reaches a person.
-  const nobody = unanswered(db, candidates.map((o) => o.orgId))
+  const nobody = unansweredOrgs(db)
   const rank = (list: OfferView[], n: number) => n <= 0 || list.length === 0 ? []
     : rankOffers(need.view, list.map((o) => ({ offer: o, relevance: relevance.get(o.id)?.score0to1 ?? 0, terms: relevance.get(o.id)?.terms ?? [] })), undefined, n)
   const answerable = candidates.filter((o) => !nobody.has(o.orgId))
@@ -249,10 +262,10 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   if (open && candidates.length === 0) {
     // Only offers in the same category can ever be unlocked; the others are counted, not examined.
     // why-not reads the hard constraints only, so these views go without names and track records.
-    const sameCategory = offerIndex(db, need.view.category, today).all()
+    const index = offerIndex(db, need.view.category, today)
     let otherCategories = 0
     for (const [category, n] of offerCounts(db, today)) if (category !== need.view.category) otherCategories += n
-    why = { ...whyNot(need.view, sameCategory), otherCategories }
+    why = { ...whyNot(need.view, index.all(), index.relation(need.view)), otherCategories }
   }
   return { need: need.view, total: candidates.length, matches: ranked, whyNot: why }
 }

@@ -11,7 +11,7 @@
  */
 import { dayNumber, trustRank, violations } from './feasibility.js'
 import { describeSlots, parseSchedule } from './schedule.js'
-import { relate } from './topics.js'
+import { relate, type TopicRelation } from './topics.js'
 import type { Constraint, Message, NeedView, OfferView } from './types.js'
 
 export interface WhyNotEntry extends Message {
@@ -34,18 +34,23 @@ export interface WhyNot {
 // need is about comes last: it is right only when the need was tagged wrongly.
 const EASE: Constraint[] = ['capacity', 'schedule', 'window', 'area', 'trust', 'focus', 'topic']
 
-export function whyNot(need: NeedView, offers: readonly OfferView[]): WhyNot {
+/**
+ * `relation`, when given, is topics.ts `relate(need.category, need, offer)` for each offer, answered faster by the
+ * caller (a candidate index knows which offers could be about the same thing).
+ */
+export function whyNot(need: NeedView, offers: readonly OfferView[], relation?: (offer: OfferView) => TopicRelation): WhyNot {
   const counts = new Map<Constraint, number>()
   const onlyFailing = new Map<Constraint, OfferView[]>()
   const aboutOther: OfferView[] = [], unclear: OfferView[] = []
   let considered = 0, feasible = 0
-  for (const offer of [...offers].sort((a, b) => a.id - b.id)) {
+  for (const offer of byId(offers)) {
     if (offer.category !== need.category) continue
     considered++
-    const broken = violations(need, offer, { whole: true })
+    const related = relation?.(offer)
+    const broken = violations(need, offer, { whole: true, relation: related })
     if (broken.length === 0) feasible++
     for (const c of broken) counts.set(c, (counts.get(c) ?? 0) + 1)
-    if (broken.includes('topic')) (relate(need.category, need, offer) === 'other' ? aboutOther : unclear).push(offer)
+    if (broken.includes('topic')) ((related ?? relate(need.category, need, offer)) === 'other' ? aboutOther : unclear).push(offer)
     if (broken.length === 1) {
       const list = onlyFailing.get(broken[0]) ?? []
       list.push(offer)
@@ -71,6 +76,12 @@ export function whyNot(need: NeedView, offers: readonly OfferView[]): WhyNot {
     if (entry && entry.offers > 0 && (!unlock || entry.offers > unlock.offers)) unlock = entry
   }
   return { considered, feasible, blocked, unlock }
+}
+
+/** The offers in id order, so the answer does not depend on the order they came in; not copied when already so. */
+function byId(offers: readonly OfferView[]): readonly OfferView[] {
+  for (let i = 1; i < offers.length; i++) if (offers[i - 1]!.id > offers[i]!.id) return [...offers].sort((a, b) => a.id - b.id)
+  return offers
 }
 
 /** Topics by how many of these offers are about them, most first (ties by code, so the answer is stable). */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { NeedIndex, OfferIndex } from '../../../src/matching/candidates.js'
 import { isFeasible } from '../../../src/matching/feasibility.js'
+import { relate } from '../../../src/matching/topics.js'
+import { whyNot } from '../../../src/matching/why-not.js'
 import { generateInstance, prng } from '../../../src/matching/generate.js'
 import type { NeedView, OfferView } from '../../../src/matching/types.js'
 import { need, offer, org } from './fixtures.js'
@@ -50,8 +52,21 @@ describe('candidate indexes', () => {
         if (rand() < 0.1) o.servesPath = [1]
         if (rand() < 0.15) o.topics = frozen([])
       }
-      const { fits } = expectAgreement(needs, offers, `seed ${seed}`)
+      const { fits, offerIdx } = expectAgreement(needs, offers, `seed ${seed}`)
       expect(fits).toBeGreaterThan(50)
+      // Why-not's view of the whole category: the index's relation is relate()'s, and so is the answer.
+      const seen = new Set<string>()
+      for (const n of needs) {
+        const index = offerIdx.get(n.category)!
+        const relation = index.relation(n)
+        for (const o of index.all()) {
+          const want = relate(n.category, n, o)
+          seen.add(want)
+          expect(relation(o), `need ${n.id}, offer ${o.id}`).toBe(want)
+        }
+        expect(whyNot(n, index.all(), relation), `need ${n.id}`).toEqual(whyNot(n, [...index.all()].reverse()))
+      }
+      expect([...seen].sort()).toEqual(['other', 'related', 'same', 'unclear'])
     }
   })
 
