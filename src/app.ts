@@ -50,6 +50,7 @@ import vocabularyRoutes from './admin/vocabulary.routes.js'
 import membersRoutes from './members/members.routes.js'
 import noticeRoutes from './funds/notice.routes.js'
 import deliveryRoutes from './funds/delivery.routes.js'
+import fundReportsRoutes from './funds/fund-reports.routes.js'
 import * as jobs from './jobs/jobs.js'
 import { startScheduler } from './jobs/scheduler.js'
 import { isCalendarDate } from './shared/time.js'
@@ -163,6 +164,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(vocabularyRoutes)
   await app.register(noticeRoutes)
   await app.register(deliveryRoutes)
+  await app.register(fundReportsRoutes)
 
   // Reminders, digests, expiry and mail run in this process when asked to; started once the app is ready
   // (after server.ts has loaded demo data), stopped before the database closes.

@@ -47,6 +47,8 @@ const SCOPED: Record<string, Who[]> = {
   'GET /reports.xlsx': ['member'],
   'GET /reports/:table.csv': ['member'],
   'GET /api/v1/reports': ['member'],
+  'GET /reports/funds': ['member'],
+  'GET /reports/funds.xlsx': ['member'],
 }
 
 /** A concrete URL for a route pattern: ids of the seeded records (org A, area 1, …). */

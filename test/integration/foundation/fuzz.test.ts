@@ -107,6 +107,8 @@ describe('numbers that are not finite and other odd query values never cause a 5
     { url: '/reports', params: ['area', 'from', 'to'] },
     { url: '/reports.xlsx', params: ['area', 'from', 'to'] },
     { url: '/reports/demand.csv', params: ['area', 'from', 'to'] },
+    { url: '/reports/funds', params: ['call', 'from', 'to'] },
+    { url: '/reports/funds.xlsx', params: ['call', 'from', 'to'] },
     { url: `/orgs/${world.orgA.id}/capacity`, params: ['before', 'after'] },
     { url: `/orgs/${world.orgA.id}`, params: ['before', 'after'] },
     { url: '/capacity/1', params: ['page'] },
@@ -204,6 +206,7 @@ const ROUTES = [
   'GET /me', 'GET /api/v1/me', 'POST /signin/inline', 'POST /signin/continue', 'GET /session/nav',
   'GET /calls/:id/notice', 'POST /calls/:id/notice', 'POST /calls/:id/objections', 'POST /objections/:id/answer',
   'GET /awards/:id', 'POST /awards/:id/reports', 'POST /fund-reports/:id/decision', 'POST /fund-reports/:id/files', 'GET /fund-files/:id', 'GET /awards/:id/closeout', 'GET /awards/:id/closeout.xlsx',
+  'GET /reports/funds', 'GET /reports/funds.xlsx',
 ]
 
 const PARAMS: Record<string, string> = { id: '1', lang: 'en', table: 'demand' }
