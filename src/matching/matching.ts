@@ -19,7 +19,7 @@ import { feasiblePairs } from './pairs.js'
 import { subjectList } from './subject.js'
 import { serving } from './serving.js'
 import { remember } from '../db/memo.js'
-import { focusOf, needIndex, NO_TRACK, offerCounts, offerIndex } from './views.js'
+import { focusOf, needsFor, NO_TRACK, offerCounts, offerIndex, offersFor } from './views.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 import { unanswered } from '../members/answering.js'
 
@@ -241,7 +241,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   if (!need) return undefined
   const today = listingToday(now)
   const open = need.view.quantity > 0
-  const candidates = open ? withTracks(db, offerIndex(db, need.view.category, today).fitting(need.view)) : []
+  const candidates = open ? withTracks(db, offersFor(db, need.view, today)) : []
   const relevance = candidates.length ? fts.relevance(sqliteOf(db), 'offer', need.text, candidates.map((o) => o.id)) : new Map()
   // Every candidate is scored; only the shown ones get their reasons written. Offers of groups nobody answers
   // for come after the others (a tie-break after fit: what fits is unchanged), so a request reaches a person.
@@ -275,7 +275,7 @@ export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new D
   const offer = pageOffer(db, offerId)
   if (!offer) return undefined
   const today = listingToday(now)
-  const candidates = offer.view.remaining > 0 ? withMatchesReceived(db, needIndex(db, offer.view.category, today).fitting(offer.view)) : []
+  const candidates = offer.view.remaining > 0 ? withMatchesReceived(db, needsFor(db, offer.view, today)) : []
   const relevance = candidates.length ? fts.relevance(sqliteOf(db), 'need', offer.text, candidates.map((n) => n.id)) : new Map()
   const shown = rankNeeds(offer.view, candidates.map((n) => ({ need: n, relevance: relevance.get(n.id)?.score0to1 ?? 0, terms: relevance.get(n.id)?.terms ?? [] })), undefined, limit)
   const byId = new Map(candidates.map((n) => [n.id, n]))
@@ -396,12 +396,12 @@ export type ServingFacts = ReturnType<typeof servingFacts>
 export function offersFitting(db: Db, needId: number, now = new Date()): number[] {
   const need = pageNeed(db, needId)
   if (!need || need.view.quantity <= 0) return []
-  return offerIndex(db, need.view.category, listingToday(now)).fitting(need.view).map((o) => o.id)
+  return offersFor(db, need.view, listingToday(now)).map((o) => o.id)
 }
 
 /** Every active need that an offer fits now, as ids: needsForOffer's candidates and constraints, without scoring. */
 export function needsFitting(db: Db, offerId: number, now = new Date()): number[] {
   const offer = pageOffer(db, offerId)
   if (!offer || offer.view.remaining <= 0) return []
-  return needIndex(db, offer.view.category, listingToday(now)).fitting(offer.view).map((n) => n.id)
+  return needsFor(db, offer.view, listingToday(now)).map((n) => n.id)
 }

@@ -13,6 +13,7 @@ import { sqliteOf, type Db, type Sqlite } from '../db/client.js'
 import { changesSince, lastChange } from '../db/changes.js'
 import { activeNeedText, availableOfferText } from '../listings/listings.js'
 import { NeedIndex, OfferIndex } from './candidates.js'
+import { isFeasible } from './feasibility.js'
 import { subjectList } from './subject.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 
@@ -194,6 +195,58 @@ function patch(sqlite: Sqlite, k: Kept): Kept {
 function current(sqlite: Sqlite, today: string): Kept {
   const k = kept.get(sqlite)
   return !k || k.today !== today ? build(sqlite, today) : patch(sqlite, k)
+}
+
+/**
+ * Inside a transaction, what changed since the kept views were patched (the transaction's own writes included),
+ * so a lookup can answer from the kept views and re-read only those listings, without keeping anything; undefined
+ * when that is not possible (nothing kept for today, an area changed, the log has a gap or too much).
+ */
+function pending(sqlite: Sqlite, today: string): { k: Kept; offers: Set<number>; needs: Set<number> } | undefined {
+  const k = kept.get(sqlite)
+  if (!k || k.today !== today) return undefined
+  const changes = changesSince(sqlite, k.seq, PATCH_LIMIT + 1)
+  if (changes.length > PATCH_LIMIT || (changes.length > 0 && changes[0]![0] !== k.seq + 1)) return undefined
+  const offers = new Set<number>(), needs = new Set<number>()
+  for (const [, kind, id] of changes) {
+    if (kind === 'area') return undefined
+    if (kind === 'offer') offers.add(id)
+    else if (kind === 'need') needs.add(id)
+    else for (const needId of k.needsOfOrg.get(id) ?? []) needs.add(needId)
+  }
+  return { k, offers, needs }
+}
+
+/** The available offers that fit the need (isFeasible), ordered by id. */
+export function offersFor(db: Db, need: NeedView, today: string): OfferView[] {
+  const sqlite = sqliteOf(db)
+  const p = sqlite.inTransaction ? pending(sqlite, today) : undefined
+  if (!p) return offerIndex(db, need.category, today).fitting(need)
+  const out = (p.k.offers.get(need.category)?.fitting(need) ?? []).filter((o) => !p.offers.has(o.id))
+  const offerRow = stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE id = ? AND ${availableOfferText('offers')}`)
+  for (const id of p.offers) {
+    const row = offerRow.get(id, today) as OfferRow | undefined
+    const view = row && offerView(row, p.k.pathOf)
+    if (view && view.category === need.category && isFeasible(need, view)) out.push(view)
+  }
+  return out.sort((a, b) => a.id - b.id)
+}
+
+/** The active needs the offer fits (isFeasible), ordered by id. */
+export function needsFor(db: Db, offer: OfferView, today: string): NeedView[] {
+  const sqlite = sqliteOf(db)
+  const p = sqlite.inTransaction ? pending(sqlite, today) : undefined
+  if (!p) return needIndex(db, offer.category, today).fitting(offer)
+  const out = (p.k.needs.get(offer.category)?.fitting(offer) ?? []).filter((n) => !p.needs.has(n.id))
+  const needRow = stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE id = ? AND ${activeNeedText('needs')}`)
+  const orgRow = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?')
+  for (const id of p.needs) {
+    const row = needRow.get(id, today) as NeedRow | undefined
+    const org = row && (orgRow.get(row[1]) as OrgRow | undefined)
+    const view = row && org && needView(row, orgView(org), p.k.pathOf)
+    if (view && view.category === offer.category && isFeasible(view, offer)) out.push(view)
+  }
+  return out.sort((a, b) => a.id - b.id)
 }
 
 /** A category's available offers, indexed; never changed by a caller. */

@@ -113,6 +113,42 @@ describe('match pages from remembered candidates', () => {
     expect(pages(db).offers.filter((p) => p && p.matches.length > 0).length).toBeGreaterThan(5)
   }, 120_000)
 
+  it('inside a transaction, answer who fits from the kept views and the transaction\'s own writes, keeping none of them', () => {
+    const rand = prng(23)
+    const needs = [...new Set(ids('needs', 40, rand))], offers = [...new Set(ids('offers', 40, rand))]
+    const fitting = (d: Db) => ({
+      needs: needs.map((id) => matching.offersFitting(d, id, now)),
+      offers: offers.map((id) => matching.needsFitting(d, id, now)),
+    })
+    const before = fitting(db) // views kept and current
+    // Writes that move these answers: offers some of the needs fit, needs with fits, an organization with fits.
+    const shown = [...new Set(before.needs.flat())]
+    const withFits = needs.filter((_, i) => before.needs[i]!.length > 0)
+    const [closed, copied, untopical, unfocused] = [shown[0], shown[1], withFits[0], withFits[1]]
+    const writes = (s: Sqlite) => {
+      s.prepare("UPDATE offers SET status = 'closed' WHERE id = ?").run(closed)
+      s.prepare(`INSERT INTO offers (org_id, category, title, description, quantity, unit, remaining, serves_area_id, min_trust, focus, status, topics, keywords, created_at, updated_at)
+        SELECT org_id, category, title, description, quantity, unit, quantity, serves_area_id, 'self_declared', '[]', 'open', topics, keywords, created_at, updated_at FROM offers WHERE id = ?`).run(copied)
+      s.prepare("UPDATE needs SET topics = '[]' WHERE id = ?").run(untopical)
+      s.prepare("UPDATE organizations SET focus = '[]', trust = 'self_declared' WHERE id = (SELECT org_id FROM needs WHERE id = ?)").run(unfocused)
+    }
+    let inside: ReturnType<typeof fitting> | undefined
+    try {
+      sqlite.transaction(() => {
+        writes(sqlite)
+        inside = fitting(db)
+        throw new Error('rolled back')
+      })()
+    } catch { /* as intended */ }
+    // Nothing of the rolled-back writes stayed in the kept views.
+    expect(fitting(db)).toEqual(fresh(fitting))
+    writes(sqlite)
+    expect(inside).toEqual(fresh(fitting))
+    expect(inside!.needs.flat().length).toBeGreaterThan(20)
+    expect(inside!.needs.flat()).not.toContain(closed)
+    expect(inside!.needs.filter((_, i) => needs[i] === untopical || needs[i] === unfocused)).not.toEqual(before.needs.filter((_, i) => needs[i] === untopical || needs[i] === unfocused))
+  })
+
   it('show the first 20 of the full ranking', () => {
     const rand = prng(3)
     for (const id of new Set(ids('needs', 30, rand))) {
