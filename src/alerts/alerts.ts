@@ -6,7 +6,6 @@ import { answerers } from '../brokering/matches.js'
 import * as jobs from '../jobs/jobs.js'
 import { isActiveNeed, isAvailableOffer, listingToday } from '../listings/listings.js'
 import { notify } from '../notifications/notifications.js'
-import './messages.js'
 
 /**
  * "New fit" alerts: when a listing is posted or changed so that it fits a listing on the other side that nothing

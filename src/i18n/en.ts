@@ -14,6 +14,7 @@ import { enTasks } from './en.tasks.js'
 import { enMine } from './en.mine.js'
 import { enInventory } from './en.inventory.js'
 import { enFundwork } from './en.fundwork.js'
+import { enNotices } from './en.notices.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -31,6 +32,7 @@ export const en: Record<MessageKey, string> = {
   ...enMine,
   ...enInventory,
   ...enFundwork,
+  ...enNotices,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

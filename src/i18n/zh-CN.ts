@@ -13,6 +13,7 @@ import { zhTasks } from './zh-CN.tasks.js'
 import { zhMine } from './zh-CN.mine.js'
 import { zhInventory } from './zh-CN.inventory.js'
 import { zhFundwork } from './zh-CN.fundwork.js'
+import { zhNotices } from './zh-CN.notices.js'
 
 /**
  * The Simplified Chinese catalogue is the reference: en.ts must have exactly these keys (checked by tsc and a test).
@@ -34,6 +35,7 @@ export const zhCN = {
   ...zhMine,
   ...zhInventory,
   ...zhFundwork,
+  ...zhNotices,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
   /** Between the items of a list in running text (甲、乙、丙). */

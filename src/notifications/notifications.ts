@@ -2,7 +2,6 @@ import { and, asc, count, desc, eq, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { notifications, outbox, users } from '../db/schema.js'
 import { translate, isLocale, DEFAULT_LOCALE, type Locale } from '../i18n/i18n.js'
-import './messages.js'
 
 export interface Notice {
   kind: string

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { ALERT_KINDS, ALERT_MESSAGES } from '../../../src/alerts/messages.js'
-import { NOTICE_MESSAGES } from '../../../src/notifications/messages.js'
+import { ALERT_KINDS } from '../../../src/alerts/kinds.js'
+import { NOTICE_KINDS } from '../../../src/notifications/kinds.js'
+import { zhCN } from '../../../src/i18n/zh-CN.js'
+import { en as enCatalogue } from '../../../src/i18n/en.js'
 import { translate } from '../../../src/i18n/i18n.js'
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
@@ -9,17 +11,16 @@ describe('"new fit" notice texts', () => {
   it('have a sentence and a subject per kind in both languages, naming both listings and organizations', () => {
     for (const kind of ALERT_KINDS) {
       for (const key of [`notice.${kind}`, `notice.${kind}.subject`]) {
-        const zh = ALERT_MESSAGES['zh-CN'][key], en = ALERT_MESSAGES.en[key]
+        const zh = (zhCN as Record<string, string>)[key], en = (enCatalogue as Record<string, string>)[key]
         expect(zh, key).toMatch(/[\u4e00-\u9fff]/)
         expect(placeholders(en), key).toEqual(placeholders(zh))
       }
-      expect(placeholders(ALERT_MESSAGES['zh-CN'][`notice.${kind}`])).toEqual(['need', 'needOrg', 'offer', 'offerOrg'])
+      expect(placeholders((zhCN as Record<string, string>)[`notice.${kind}`])).toEqual(['need', 'needOrg', 'offer', 'offerOrg'])
     }
-    expect(Object.keys(ALERT_MESSAGES.en).sort()).toEqual(Object.keys(ALERT_MESSAGES['zh-CN']).sort())
   })
 
-  it('do not take keys the match notices own, and are registered with the app\'s i18n', () => {
-    expect(Object.keys(ALERT_MESSAGES['zh-CN']).filter((k) => k in NOTICE_MESSAGES['zh-CN'])).toEqual([])
+  it('are kinds of their own, not the match notices\', and are in the app\'s catalogues', () => {
+    expect(ALERT_KINDS.filter((k) => (NOTICE_KINDS as readonly string[]).includes(k))).toEqual([])
     expect(translate('zh-CN', 'notice.fit.offer.subject', { need: '排练场地', offer: '活动室', offerOrg: '花园记茶餐厅', needOrg: '广场舞队' })).toBe('「排练场地」有了合适的资源：花园记茶餐厅的「活动室」')
   })
 })
