@@ -51,6 +51,7 @@ import membersRoutes from './members/members.routes.js'
 import noticeRoutes from './funds/notice.routes.js'
 import deliveryRoutes from './funds/delivery.routes.js'
 import fundReportsRoutes from './funds/fund-reports.routes.js'
+import fundsApi from './funds/funds.api.js'
 import * as jobs from './jobs/jobs.js'
 import { startScheduler } from './jobs/scheduler.js'
 import { isCalendarDate } from './shared/time.js'
@@ -165,6 +166,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(noticeRoutes)
   await app.register(deliveryRoutes)
   await app.register(fundReportsRoutes)
+  await app.register(fundsApi)
 
   // Reminders, digests, expiry and mail run in this process when asked to; started once the app is ready
   // (after server.ts has loaded demo data), stopped before the database closes.

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as notice from './notice.js'
+import * as delivery from './delivery.js'
 import { parseYuan, yuan } from './money.js'
 import { formSchema, idParam, int, str, text } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
@@ -18,13 +19,15 @@ const noticeRoutes: FastifyPluginAsync = async (app) => {
     const v = notice.view(app.db, req.user, callId)
     if (!v) throw new NotFound()
     const c = v.call
+    // Those who run the call, and the awarded group's people, follow an award to its delivery.
+    const awards = v.awards.map((a) => ({ ...a, amount: yuan(a.amountFen), scoreText: a.score.toFixed(2), opens: !!delivery.findVisible(app.db, req.user, a.id) }))
     return reply.render('funds/notice', {
       title: req.t('fundwork.notice.title', { call: c.title }), v, form: v.period === 'open' ? { ...form } : undefined, errors: Object.keys(errors).length ? errors : undefined,
       money: {
         total: yuan(v.totalFen), budget: yuan(c.budgetFen), cap: yuan(c.capFen), min: c.minAwardFen === null ? null : yuan(c.minAwardFen), reserve: yuan(c.reserveFen),
         left: yuan(c.budgetFen - v.totalFen),
       },
-      awards: v.awards.map((a) => ({ ...a, amount: yuan(a.amountFen), scoreText: a.score.toFixed(2) })),
+      awards, opens: awards.some((a) => a.opens),
       defaultDays: notice.DEFAULT_DAYS, maxDays: notice.MAX_DAYS,
     }, { status })
   }

@@ -206,7 +206,7 @@ const ROUTES = [
   'GET /me', 'GET /api/v1/me', 'POST /signin/inline', 'POST /signin/continue', 'GET /session/nav',
   'GET /calls/:id/notice', 'POST /calls/:id/notice', 'POST /calls/:id/objections', 'POST /objections/:id/answer',
   'GET /awards/:id', 'POST /awards/:id/reports', 'POST /fund-reports/:id/decision', 'POST /fund-reports/:id/files', 'GET /fund-files/:id', 'GET /awards/:id/closeout', 'GET /awards/:id/closeout.xlsx',
-  'GET /reports/funds', 'GET /reports/funds.xlsx',
+  'GET /reports/funds', 'GET /reports/funds.xlsx', 'GET /api/v1/calls/:id/notice', 'POST /api/v1/awards/:id/reports', 'POST /api/v1/reports/:id/decision',
 ]
 
 const PARAMS: Record<string, string> = { id: '1', lang: 'en', table: 'demand' }

@@ -94,8 +94,11 @@ describe('the published notice', () => {
     expect(page.body).toContain('公示期')
     expect(page.body).toContain('预算和单项上限之内')
     for (const secret of ['评审张老师', 'REVIEWER-NOTE-SECRET', 'reviewer@example.cn', '互助小组茶话会']) expect(page.body).not.toContain(secret)
-    // A visitor is not offered the pages of the awards.
+    // A visitor is not offered the pages of the awards; the dance team's leader is offered its own, not the reading club's.
     expect(page.body).not.toContain('/awards/')
+    const mine = await (await signedIn(app, w.member.email)).get(url())
+    expect(mine.body).toContain(`href="/awards/${c.awardA.awardId}"`)
+    expect(mine.body).not.toContain(`href="/awards/${c.awardB.awardId}"`)
   })
 
   it('takes a visitor\'s objection with CSRF, lists it without the contact, tells the holder and logs it', async () => {
