@@ -9,6 +9,7 @@ import * as matches from '../brokering/matches.js'
 import { demoAreas, demoOrganizations } from './district.js'
 import { demoListings } from './listings.js'
 import { sampleAssessments } from '../capacity/demo.js'
+import { sampleFundCall } from '../funds/demo.js'
 
 export interface DemoAccount { role: accounts.Role; email: string; password: string; orgs: string[] }
 
@@ -46,6 +47,7 @@ export async function seedDemo(db: Db, opts: { password?: string; now?: Date } =
   db.insert(settings).values({ key: 'demo_accounts', value: JSON.stringify(created) }).onConflictDoUpdate({ target: settings.key, set: { value: JSON.stringify(created) } }).run()
   sampleMatches(db, now)
   sampleAssessments(db, now)
+  sampleFundCall(db, now)
   backdateListings(db, now)
   return created
 }
