@@ -9,7 +9,7 @@ import * as matches from '../brokering/matches.js'
 import { demoAreas, demoOrganizations } from './district.js'
 import { demoListings } from './listings.js'
 import { sampleAssessments } from '../capacity/demo.js'
-import { sampleFundCall } from '../funds/demo.js'
+import { sampleFundCall } from '../funds/demo-decided.js'
 
 export interface DemoAccount { role: accounts.Role; email: string; password: string; orgs: string[] }
 
