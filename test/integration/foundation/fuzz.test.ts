@@ -62,7 +62,7 @@ describe('odd input never causes a 500 on a foundation route', () => {
         }
       }
     }
-  })
+  }, 60_000)
 
   it('writes with wrong types, oversize values, prototype keys and JSON bodies', async () => {
     // (Not /signout: the fuzzing admin must stay signed in for the rest to reach their handlers.)
@@ -132,7 +132,7 @@ describe('numbers that are not finite and other odd query values never cause a 5
         }
       }
     }
-  })
+  }, 60_000)
 
   it('in the path: odd ids on the capacity pages', async () => {
     for (const id of ['Infinity', '-Infinity', '1e400', 'NaN', '1e3', '0x10', 'x'.repeat(5000), '%E5%B9%BF']) {
