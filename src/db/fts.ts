@@ -26,7 +26,9 @@ export type Kind = 'need' | 'offer'
 export type SearchDoc = { kind: Kind; id: number; title: string; body: string; category?: string }
 /** score: bm25, higher is better, comparable only within one query. terms: the words to highlight. */
 export type SearchHit = { id: number; score: number; terms: string[] }
-export type SearchOptions = { limit?: number; offset?: number; ids?: Iterable<number> }
+/** ids: the candidates, as ids or as a test (a list page's filters, decided in memory without listing every id). */
+export type SearchOptions = { limit?: number; offset?: number; ids?: Iterable<number> | Candidates }
+export type Candidates = { has(id: number): boolean }
 /** total: all matches (among `ids` if given), for the pager. terms: what was searched for, corrections included. */
 export type SearchPage = { hits: SearchHit[]; total: number; terms: string[] }
 export type Relevance = { score0to1: number; terms: string[] }
@@ -210,8 +212,8 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
     return page
   }
 
-  const keep = toSet(opts.ids)
-  if (keep.size === 0) return { hits: [], total: 0, terms }
+  const keep = candidates(opts.ids)
+  if ((keep as ReadonlySet<number>).size === 0) return { hits: [], total: 0, terms }
   const newestFirst = matchingRowids(sqlite, t, query)
   const total = newestFirst.reduce((n, id) => (keep.has(id) ? n + 1 : n), 0)
   const page = { hits: [] as SearchHit[], total, terms }
@@ -231,9 +233,9 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
     for (let i = first; i <= last; i++) if (keep.has(newestFirst[i])) inWindow++
     if (before + inWindow > offset) {
       const rows = inRange.all(query.match, newestFirst[last], newestFirst[first]) as Row[]
-      const candidates = rows.filter((r) => keep.has(r.id))
+      const inKeep = rows.filter((r) => keep.has(r.id))
       const from = Math.max(0, offset - before)
-      page.hits.push(...candidates.slice(from, from + limit - page.hits.length).map(hit))
+      page.hits.push(...inKeep.slice(from, from + limit - page.hits.length).map(hit))
     }
     before += inWindow
   }
@@ -263,6 +265,10 @@ export function searchTerms(sqlite: Sqlite, kind: Kind, q: string): string[] {
 }
 
 type Row = { id: number; score: number }
+
+function candidates(ids: Iterable<number> | Candidates): Candidates {
+  return typeof (ids as Candidates).has === 'function' ? (ids as Candidates) : new Set(ids as Iterable<number>)
+}
 
 function toSet(ids: Iterable<number>): ReadonlySet<number> {
   return ids instanceof Set ? (ids as ReadonlySet<number>) : new Set(ids)

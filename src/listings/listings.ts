@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { categories, needs, offers } from '../db/schema.js'
 import type { FieldErrors } from '../shared/errors.js'
@@ -100,16 +100,6 @@ export const isAvailableOffer = (o: Listed & { remaining: number }, today: strin
 export const activeNeed = (today: string): SQL => and(inArray(needs.status, [...ACTIVE_NEED_STATUSES]), sql`${needs.remaining} > 0`,
   sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`, sql`(${needs.untilDate} IS NULL OR ${needs.untilDate} >= ${today})`)!
 export const activeOffer = (today: string): SQL => and(inArray(offers.status, [...ACTIVE_OFFER_STATUSES]),
-  sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`, sql`(${offers.untilDate} IS NULL OR ${offers.untilDate} >= ${today})`)!
-// The same rows, with the status compared through a unary + so that SQLite does not look it up in a status index:
-// for a page in some order, where walking that order's index and skipping the few inactive rows reads 20 rows
-// instead of sorting every active one.
-export const unindexedIn = (column: AnyColumn, values: readonly (string | number)[]): SQL =>
-  values.length ? sql`+${column} IN (${sql.join(values.map((v) => sql`${v}`), sql`, `)})` : sql`0`
-const unindexed = unindexedIn
-export const activeNeedWalked = (today: string): SQL => and(unindexed(needs.status, ACTIVE_NEED_STATUSES), sql`${needs.remaining} > 0`,
-  sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`, sql`(${needs.untilDate} IS NULL OR ${needs.untilDate} >= ${today})`)!
-export const activeOfferWalked = (today: string): SQL => and(unindexed(offers.status, ACTIVE_OFFER_STATUSES),
   sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`, sql`(${offers.untilDate} IS NULL OR ${offers.untilDate} >= ${today})`)!
 export const availableOffer = (today: string): SQL => and(activeOffer(today), sql`${offers.remaining} > 0`)!
 

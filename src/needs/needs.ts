@@ -7,10 +7,10 @@ import { isCalendarDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import { actingOrgIds, actsFor, seesOrg, type CurrentUser } from '../accounts/accounts.js'
-import { ACTIVE_NEED_STATUSES, activeNeed, activeNeedWalked, checkCommon, unindexedIn, defaultExpiry, demandStatus, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
-import { browse, all, frozen, total } from '../listings/browse.js'
+import { ACTIVE_NEED_STATUSES, activeNeed, checkCommon, defaultExpiry, demandStatus, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
+import { browse, frozen } from '../listings/browse.js'
+import * as directory from '../listings/directory.js'
 import { remember, type Source } from '../db/memo.js'
-import { jsonArrayHas } from '../db/json.js'
 import * as topics from '../topics/topics.js'
 import * as alerts from '../alerts/alerts.js'
 import { brokerCovers } from '../orgs/orgs.js'
@@ -188,14 +188,8 @@ const listColumns = {
   orgId: needs.orgId, orgName: organizations.name, orgRef: organizations.ref, orgTrust: organizations.trust,
   areaId: needs.areaId, areaName: areas.name, areaNameEn: areas.nameEn, areaRef: areas.ref,
 }
-export type NeedRow = ReturnType<typeof loadRows>[number]
 
 
-function loadRows(db: Db, where: SQL | undefined, orderBy: SQL[] = [], limit?: number, offset = 0) {
-  const q = db.select(listColumns).from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId))
-    .where(where).orderBy(...orderBy)
-  return (limit === undefined ? q.all() : q.limit(limit).offset(offset).all())
-}
 
 export const SORTS = ['newest', 'deadline', 'urgency'] as const
 export const STATUS_FILTERS = ['active', 'open', 'partly_met', 'met', 'closed', 'expired'] as const
@@ -225,12 +219,6 @@ function statusCondition(status: NeedQuery['status'], today: string): SQL | unde
   return eq(needs.status, s)
 }
 
-const ORDER: Record<(typeof SORTS)[number], SQL[]> = {
-  newest: [sql`${needs.createdAt} DESC`, sql`${needs.id} DESC`],
-  deadline: [sql`${needs.expiresAt} IS NULL`, sql`${needs.expiresAt} ASC`, sql`${needs.id} ASC`],
-  // High first: every key descending, so needs_urgency (schema.ts, the same expression) is walked backwards.
-  urgency: [sql`CASE ${needs.urgency} WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END DESC`, sql`${needs.createdAt} DESC`, sql`${needs.id} DESC`],
-}
 
 // What a list page shows: its listings, their organizations and places (names, trust, an area's subtree).
 const LIST_SOURCES: readonly Source[] = ['needs', 'organizations', 'areas']
@@ -244,39 +232,33 @@ export function list(db: Db, query: NeedQuery, now = new Date()) {
 }
 
 function listOn(db: Db, query: NeedQuery, today: string) {
-  let areaCondition: SQL | undefined
+  const sqlite = sqliteOf(db)
   const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
-  // A street covers its communities: the area's subtree as ids, so that counting and filtering need no join and
-  // an index answers them (needs_candidates, without reading a row, when a category is chosen too).
-  const areaIds = area ? areasSvc.subtreeIds(db, area.id) : []
-  if (query.area || query.areaRef) areaCondition = area ? inArray(needs.areaId, areaIds) : sql`0`
-  const filters = [
-    query.category ? eq(needs.category, query.category) : undefined,
-    areaCondition,
-    query.urgency ? eq(needs.urgency, query.urgency) : undefined,
-    query.ref ? eq(needs.ref, query.ref) : undefined,
-    query.orgId ? eq(needs.orgId, query.orgId) : undefined,
-    query.topic ? jsonArrayHas(needs.topics, query.topic) : undefined,
-  ]
-  const narrowed = filters.some(Boolean) || (query.status !== undefined && query.status !== 'active')
-  const where = all(statusCondition(query.status, today), ...filters)
-  // Nine in ten listings are active: a page walks its order's index and skips the few that are not, rather than
-  // reading every active one through the status index to sort them (the count still seeks on status; the
-  // unary + only keeps the status index from being chosen for the page).
-  // A street or the district holds thousands of them: its page walks the order too, checking the place per row.
-  const walk = query.status === undefined || query.status === 'active'
-    ? all(activeNeedWalked(today), ...filters.map((f) => (f === areaCondition && area ? unindexedIn(needs.areaId, areaIds) : f)))
-    : where
+  // A street covers its communities: the area's subtree.
+  const areaIds = query.area || query.areaRef ? new Set(area ? areasSvc.subtreeIds(db, area.id) : []) : undefined
+  const filter: directory.Filter = {
+    status: query.status, today, category: query.category, areas: areaIds, urgency: query.urgency, ref: query.ref, orgId: query.orgId, topic: query.topic,
+  }
+  const narrowed = [query.category, areaIds, query.urgency, query.ref, query.orgId, query.topic].some((f) => f !== undefined) || (query.status !== undefined && query.status !== 'active')
   const page = browse(db, {
-    kind: 'need', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize,
-    orderBy: ORDER[query.sort ?? 'newest'],
-    count: (w) => total(db, db.select({ n: sql<number>`count(*)` }).from(needs).where(w), LIST_SOURCES),
-    ids: (w) => db.select({ id: needs.id }).from(needs).where(w).all().map((r) => r.id),
-    // The filters again: a need that lapsed since it was indexed (before the hourly sweep) must not come back.
-    load: (ids) => loadRows(db, and(where, inArray(needs.id, ids))),
-    loadPage: (_, orderBy, limit, offset) => loadRows(db, walk, orderBy, limit, offset),
+    kind: 'need', narrowed, q: query.q, page: query.page, pageSize: query.pageSize,
+    ids: (limit, offset) => directory.page(sqlite, 'need', filter, query.sort ?? 'newest', limit, offset),
+    keeps: directory.keeps(sqlite, 'need', filter),
+    load: (ids) => loadByIds(db, ids),
   })
   return { ...page, items: page.items.map((n) => ({ ...n, status: effectiveStatus(n.status, n.expiresAt, today, n.untilDate) })) }
+}
+
+// One statement for every page's rows, prepared once per connection: drizzle builds and prepares a query per call.
+const byIds = new WeakMap<Db, ReturnType<typeof prepareByIds>>()
+const prepareByIds = (db: Db) => db.select(listColumns).from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId))
+  .where(sql`${needs.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`).prepare()
+export type NeedRow = ReturnType<typeof loadByIds>[number]
+function loadByIds(db: Db, ids: number[]) {
+  if (ids.length === 0) return []
+  let q = byIds.get(db)
+  if (!q) byIds.set(db, (q = prepareByIds(db)))
+  return q.all({ ids: JSON.stringify(ids) })
 }
 
 export function get(db: Db, id: number, now = new Date()) {

@@ -7,10 +7,10 @@ import { isCalendarDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import { actingOrgIds, actsFor, seesOrg, type CurrentUser } from '../accounts/accounts.js'
-import { activeOffer, activeOfferWalked, checkCommon, unindexedIn, defaultExpiry, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
-import { browse, all, frozen, total } from '../listings/browse.js'
+import { activeOffer, checkCommon, defaultExpiry, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
+import { browse, frozen } from '../listings/browse.js'
+import * as directory from '../listings/directory.js'
 import { remember, type Source } from '../db/memo.js'
-import { jsonArrayHas } from '../db/json.js'
 import * as topics from '../topics/topics.js'
 import * as alerts from '../alerts/alerts.js'
 
@@ -147,12 +147,6 @@ const listColumns = {
 }
 
 
-function loadRows(db: Db, where: SQL | undefined, orderBy: SQL[] = [], limit?: number, offset = 0) {
-  const q = db.select(listColumns).from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).innerJoin(areas, eq(areas.id, offers.servesAreaId))
-    .where(where).orderBy(...orderBy)
-  return limit === undefined ? q.all() : q.limit(limit).offset(offset).all()
-}
-export type OfferRow = ReturnType<typeof loadRows>[number]
 
 export const SORTS = ['newest', 'deadline', 'capacity'] as const
 export const STATUS_FILTERS = ['active', 'closed', 'expired'] as const
@@ -178,11 +172,6 @@ function statusCondition(status: OfferQuery['status'], today: string): SQL | und
   return eq(offers.status, s)
 }
 
-const ORDER: Record<(typeof SORTS)[number], SQL[]> = {
-  newest: [sql`${offers.createdAt} DESC`, sql`${offers.id} DESC`],
-  deadline: [sql`${offers.expiresAt} IS NULL`, sql`${offers.expiresAt} ASC`, sql`${offers.id} ASC`],
-  capacity: [sql`${offers.remaining} DESC`, sql`${offers.id} DESC`],
-}
 
 // What a list page shows: its listings, their organizations and places (names, trust, an area's subtree).
 const LIST_SOURCES: readonly Source[] = ['offers', 'organizations', 'areas']
@@ -199,40 +188,31 @@ export function list(db: Db, query: OfferQuery, now = new Date()) {
 }
 
 function listOn(db: Db, query: OfferQuery, today: string) {
-  let areaCondition: SQL | undefined
-  let areaIds: number[] = []
+  const sqlite = sqliteOf(db)
   const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
-  if (query.area || query.areaRef) {
-    // Its subtree and its ancestors as ids, so that counting and filtering need no join and an index answers
-    // them (offers_candidates, without reading a row, when a category is chosen too).
-    areaIds = area ? [...new Set([...areasSvc.subtreeIds(db, area.id), ...areasSvc.pathIds(area)])] : []
-    areaCondition = area ? inArray(offers.servesAreaId, areaIds) : sql`0`
-  }
-  const filters = [
-    query.category ? eq(offers.category, query.category) : undefined,
-    areaCondition,
-    query.ref ? eq(offers.ref, query.ref) : undefined,
-    query.orgId ? eq(offers.orgId, query.orgId) : undefined,
-    query.topic ? jsonArrayHas(offers.topics, query.topic) : undefined,
-  ]
-  const narrowed = filters.some(Boolean) || (query.status !== undefined && query.status !== 'active')
-  const where = all(statusCondition(query.status, today), ...filters)
-  // Nine in ten listings are active: a page walks its order's index and skips the few that are not, rather than
-  // reading every active one through the status index to sort them (the count still seeks on status; the
-  // unary + only keeps the status index from being chosen for the page).
-  // A street or the district is served by thousands of them: its page walks the order too, checking the place per row.
-  const walk = query.status === undefined || query.status === 'active'
-    ? all(activeOfferWalked(today), ...filters.map((f) => (f === areaCondition && area ? unindexedIn(offers.servesAreaId, areaIds) : f)))
-    : where
+  // Available there: offers serving the area, anything above it (a street's offer serves its communities) or a place within it.
+  const areaIds = query.area || query.areaRef ? new Set(area ? [...areasSvc.subtreeIds(db, area.id), ...areasSvc.pathIds(area)] : []) : undefined
+  const filter: directory.Filter = { status: query.status, today, category: query.category, areas: areaIds, ref: query.ref, orgId: query.orgId, topic: query.topic }
+  const narrowed = [query.category, areaIds, query.ref, query.orgId, query.topic].some((f) => f !== undefined) || (query.status !== undefined && query.status !== 'active')
   const page = browse(db, {
-    kind: 'offer', where, narrowed, q: query.q, page: query.page, pageSize: query.pageSize, orderBy: ORDER[query.sort ?? 'newest'],
-    count: (w) => total(db, db.select({ n: sql<number>`count(*)` }).from(offers).where(w), LIST_SOURCES),
-    ids: (w) => db.select({ id: offers.id }).from(offers).where(w).all().map((r) => r.id),
-    // The filters again: an offer that lapsed since it was indexed (before the hourly sweep) must not come back.
-    load: (ids) => loadRows(db, and(where, inArray(offers.id, ids))),
-    loadPage: (_, orderBy, limit, offset) => loadRows(db, walk, orderBy, limit, offset),
+    kind: 'offer', narrowed, q: query.q, page: query.page, pageSize: query.pageSize,
+    ids: (limit, offset) => directory.page(sqlite, 'offer', filter, query.sort ?? 'newest', limit, offset),
+    keeps: directory.keeps(sqlite, 'offer', filter),
+    load: (ids) => loadByIds(db, ids),
   })
   return { ...page, items: page.items.map((o) => ({ ...o, status: effectiveStatus(o.status, o.expiresAt, today, o.untilDate) })) }
+}
+
+// One statement for every page's rows, prepared once per connection: drizzle builds and prepares a query per call.
+const byIds = new WeakMap<Db, ReturnType<typeof prepareByIds>>()
+const prepareByIds = (db: Db) => db.select(listColumns).from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).innerJoin(areas, eq(areas.id, offers.servesAreaId))
+  .where(sql`${offers.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`).prepare()
+export type OfferRow = ReturnType<typeof loadByIds>[number]
+function loadByIds(db: Db, ids: number[]) {
+  if (ids.length === 0) return []
+  let q = byIds.get(db)
+  if (!q) byIds.set(db, (q = prepareByIds(db)))
+  return q.all({ ids: JSON.stringify(ids) })
 }
 
 export function get(db: Db, id: number, now = new Date()) {
