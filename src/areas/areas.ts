@@ -1,5 +1,6 @@
-import { asc, eq, like } from 'drizzle-orm'
+import { asc, eq } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
+import { rememberOn } from '../db/memo.js'
 import { areas } from '../db/schema.js'
 import { ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
@@ -11,12 +12,19 @@ const CHILD_LEVEL: Record<Level, Level | null> = { district: 'street', street: '
 
 export const displayName = (area: Pick<Area, 'name' | 'nameEn'>, locale: Locale) => (locale === 'en' && area.nameEn ? area.nameEn : area.name)
 
+// Every page's filters and labels read the areas; they change a few times a year, so they are read once per change.
+const cachedTree = (db: Db) => rememberOn(db, 'areas.tree', () => {
+  const rows = db.select().from(areas).orderBy(asc(areas.path)).all()
+  return { rows, byId: new Map(rows.map((a) => [a.id, a])) }
+}, ['areas'])
+
+/** A fresh list (callers may sort or filter it in place) of the shared rows. */
 export function all(db: Db): Area[] {
-  return db.select().from(areas).orderBy(asc(areas.path)).all()
+  return cachedTree(db).rows.slice()
 }
 
 export function get(db: Db, id: number): Area | undefined {
-  return db.select().from(areas).where(eq(areas.id, id)).get()
+  return cachedTree(db).byId.get(id)
 }
 
 export function byRef(db: Db, ref: string): Area | undefined {
@@ -27,7 +35,7 @@ export function byRef(db: Db, ref: string): Area | undefined {
 export function subtreeIds(db: Db, id: number): number[] {
   const area = get(db, id)
   if (!area) return []
-  return db.select({ id: areas.id }).from(areas).where(like(areas.path, `${area.path}%`)).all().map((a) => a.id)
+  return cachedTree(db).rows.filter((a) => a.path.startsWith(area.path)).map((a) => a.id)
 }
 
 /** Ids root → area, for "same street" reasoning in the matcher. */

@@ -98,3 +98,12 @@ export function remember<T>(sqlite: Sqlite, key: string, compute: () => T, sourc
   memo.values.set(key, { stamp, value })
   return value
 }
+
+/**
+ * remember() on a drizzle handle's own connection, for lookups every page makes (categories, areas): inside a
+ * transaction, whose reads may yet roll back, it computes.
+ */
+export function rememberOn<T>(db: object, key: string, compute: () => T, sources: readonly Source[]): T {
+  const client = (db as { $client?: Sqlite }).$client
+  return client ? remember(client, key, compute, sources) : compute()
+}

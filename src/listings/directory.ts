@@ -10,29 +10,15 @@
  * with the rules of listings.ts, so the date moving on needs no re-read.
  */
 import type Database from 'better-sqlite3'
-import { changesSince, ensureChangeLog, lastChange } from '../db/changes.js'
+import { changesSince, lastChange } from '../db/changes.js'
 import { ACTIVE_NEED_STATUSES, ACTIVE_OFFER_STATUSES } from './listings.js'
 
 type Sqlite = Database.Database
 export type Kind = 'need' | 'offer'
 
-export interface Entry {
-  id: number
-  status: string
-  category: string
-  /** A need's place; an offer's served area. */
-  area: number
-  /** Needs: 2 high, 1 normal, 0 low, as the urgency order ranks them. Offers: 0. */
-  urgency: number
-  urgencyCode: string | null
-  expiresAt: string | null
-  untilDate: string | null
-  remaining: number
-  createdAt: string
-  topics: readonly string[] | null
-  orgId: number
-  ref: string | null
-}
+/** A listing as a list filters and sorts it: the row's own fields (see COLUMNS). */
+type Row = [id: number, status: string, category: string, area: number, urgency: string | null, expiresAt: string | null, untilDate: string | null,
+  remaining: number, createdAt: string, topics: string | null, orgId: number, ref: string | null]
 
 export interface Filter {
   /** The list's status filter; undefined is 'active'. */
@@ -47,92 +33,126 @@ export interface Filter {
   topic?: string
 }
 
-type Compare = (a: Entry, b: Entry) => number
-// The orders of needs.ts and offers.ts's ORDER, in the same keys: SQLite compares text byte by byte, and every key
-// here is ASCII, which JavaScript compares the same way.
-const text = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1)
-const ORDERS: Record<Kind, Record<string, Compare>> = {
-  need: {
-    newest: (a, b) => text(b.createdAt, a.createdAt) || b.id - a.id,
-    deadline: (a, b) => text(a.expiresAt, b.expiresAt) || a.id - b.id,
-    urgency: (a, b) => b.urgency - a.urgency || text(b.createdAt, a.createdAt) || b.id - a.id,
-  },
-  offer: {
-    newest: (a, b) => text(b.createdAt, a.createdAt) || b.id - a.id,
-    deadline: (a, b) => text(a.expiresAt, b.expiresAt) || a.id - b.id,
-    capacity: (a, b) => b.remaining - a.remaining || b.id - a.id,
-  },
-}
-
-const URGENCY_RANK: Record<string, number> = { high: 2, normal: 1 }
 const COLUMNS: Record<Kind, string> = {
   need: 'id, status, category, area_id, urgency, expires_at, until_date, remaining, created_at, topics, org_id, ref FROM needs',
-  offer: "id, status, category, serves_area_id, NULL, expires_at, until_date, remaining, created_at, topics, org_id, ref FROM offers",
+  offer: 'id, status, category, serves_area_id, NULL, expires_at, until_date, remaining, created_at, topics, org_id, ref FROM offers',
 }
-type Row = [number, string, string, number, string | null, string | null, string | null, number, string, string | null, number, string | null]
-const entry = (r: Row): Entry => ({
-  id: r[0], status: r[1], category: r[2], area: r[3], urgencyCode: r[4], urgency: r[4] ? URGENCY_RANK[r[4]] ?? 0 : 0, expiresAt: r[5], untilDate: r[6],
-  remaining: r[7], createdAt: r[8], topics: r[9] ? (JSON.parse(r[9]) as string[]) : null, orgId: r[10], ref: r[11],
-})
+const URGENCY_RANK: Record<string, number> = { high: 2, normal: 1 }
+/** A date (or the date part of a time) as yyyymmdd, so "on or after today" is one integer comparison; none: never ends. */
+const NEVER = 99_999_999
+const dayOf = (d: string | null) => (d === null ? NEVER : Number(d.slice(0, 4)) * 10_000 + Number(d.slice(5, 7)) * 100 + Number(d.slice(8, 10)))
 
-/** Past this many changes at once, reading everything again is cheaper than patching. */
-const PATCH_LIMIT = 5000
-
+/**
+ * Listings in slots of typed arrays (a pass over 50k of them reads a few hundred kilobytes, not 50k scattered
+ * objects), and each order as a list of slots. Text keys are kept for sorting only.
+ */
 class Directory {
-  readonly byId = new Map<number, Entry>()
-  /** order → entries sorted by it; the same per category. */
-  readonly all = new Map<string, Entry[]>()
-  readonly byCategory = new Map<string, Map<string, Entry[]>>()
+  size = 0
+  readonly slotOf = new Map<number, number>()
+  private free: number[] = []
+  id = new Int32Array(1024)
+  status = new Uint8Array(1024)
+  category = new Uint8Array(1024)
+  area = new Int32Array(1024)
+  urgency = new Int8Array(1024)
+  expires = new Int32Array(1024)
+  until = new Int32Array(1024)
+  remaining = new Float64Array(1024)
+  orgId = new Int32Array(1024)
+  createdAt: string[] = []
+  expiresAt: (string | null)[] = []
+  topics: (readonly string[] | null)[] = []
+  ref: (string | null)[] = []
+  readonly codes = { status: new Map<string, number>(), category: new Map<string, number>() }
+  /** order → slots sorted by it; the same per category code. */
+  readonly all = new Map<string, number[]>()
+  readonly byCategory = new Map<number, Map<string, number[]>>()
+  readonly orders: [string, (a: number, b: number) => number][]
+
   constructor(readonly kind: Kind, public seq: number) {
-    for (const order of Object.keys(ORDERS[kind])) this.all.set(order, [])
+    const text = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1)
+    // needs.ts and offers.ts's orders, key for key; SQLite compares text byte by byte, and these keys are ASCII.
+    const newest = (a: number, b: number) => text(this.createdAt[b]!, this.createdAt[a]!) || this.id[b]! - this.id[a]!
+    const deadline = (a: number, b: number) => text(this.expiresAt[a]!, this.expiresAt[b]!) || this.id[a]! - this.id[b]!
+    this.orders = kind === 'need'
+      ? [['newest', newest], ['deadline', deadline], ['urgency', (a, b) => this.urgency[b]! - this.urgency[a]! || newest(a, b)]]
+      : [['newest', newest], ['deadline', deadline], ['capacity', (a, b) => this.remaining[b]! - this.remaining[a]! || this.id[b]! - this.id[a]!]]
+    for (const [order] of this.orders) this.all.set(order, [])
   }
 
-  private lists(category: string): [Compare, Entry[]][] {
-    let own = this.byCategory.get(category)
-    if (!own) {
-      own = new Map(Object.keys(ORDERS[this.kind]).map((o) => [o, []]))
-      this.byCategory.set(category, own)
+  code(kind: 'status' | 'category', value: string): number {
+    const map = this.codes[kind]
+    let c = map.get(value)
+    if (c === undefined) map.set(value, (c = map.size))
+    return c
+  }
+
+  private slot(): number {
+    const s = this.free.pop() ?? this.size++
+    if (s >= this.id.length) {
+      const grow = <T extends Int32Array | Uint8Array | Int8Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2)
+        b.set(a)
+        return b
+      }
+      this.id = grow(this.id); this.status = grow(this.status); this.category = grow(this.category); this.area = grow(this.area)
+      this.urgency = grow(this.urgency); this.expires = grow(this.expires); this.until = grow(this.until); this.remaining = grow(this.remaining); this.orgId = grow(this.orgId)
     }
-    const out: [Compare, Entry[]][] = []
-    for (const [order, compare] of Object.entries(ORDERS[this.kind])) out.push([compare, this.all.get(order)!], [compare, own.get(order)!])
-    return out
+    return s
   }
 
-  fill(entries: Entry[]) {
-    for (const e of entries) this.byId.set(e.id, e)
-    for (const [order, compare] of Object.entries(ORDERS[this.kind])) {
-      const sorted = [...entries].sort(compare)
+  private write(r: Row): number {
+    const s = this.slot()
+    this.slotOf.set(r[0], s)
+    this.id[s] = r[0]; this.status[s] = this.code('status', r[1]); this.category[s] = this.code('category', r[2]); this.area[s] = r[3]
+    this.urgency[s] = r[4] ? URGENCY_RANK[r[4]] ?? 0 : 0; this.expires[s] = dayOf(r[5]); this.until[s] = dayOf(r[6]); this.remaining[s] = r[7]
+    this.createdAt[s] = r[8]; this.expiresAt[s] = r[5]; this.topics[s] = r[9] ? (JSON.parse(r[9]) as string[]) : null; this.orgId[s] = r[10]; this.ref[s] = r[11]
+    return s
+  }
+
+  private lists(category: number): [(a: number, b: number) => number, number[]][] {
+    let own = this.byCategory.get(category)
+    if (!own) this.byCategory.set(category, (own = new Map(this.orders.map(([o]) => [o, []]))))
+    return this.orders.flatMap(([order, compare]) => [[compare, this.all.get(order)!], [compare, own.get(order)!]] as [(a: number, b: number) => number, number[]][])
+  }
+
+  fill(rows: Row[]) {
+    const slots = rows.map((r) => this.write(r))
+    for (const [order, compare] of this.orders) {
+      const sorted = [...slots].sort(compare)
       this.all.set(order, sorted)
-      for (const e of sorted) {
-        let own = this.byCategory.get(e.category)
-        if (!own) this.byCategory.set(e.category, (own = new Map()))
+      for (const s of sorted) {
+        let own = this.byCategory.get(this.category[s]!)
+        if (!own) this.byCategory.set(this.category[s]!, (own = new Map()))
         let list = own.get(order)
         if (!list) own.set(order, (list = []))
-        list.push(e)
+        list.push(s)
       }
     }
   }
 
   remove(id: number) {
-    const old = this.byId.get(id)
-    if (!old) return
-    this.byId.delete(id)
-    for (const [compare, list] of this.lists(old.category)) list.splice(position(list, old, compare), 1)
+    const s = this.slotOf.get(id)
+    if (s === undefined) return
+    for (const [compare, list] of this.lists(this.category[s]!)) list.splice(position(list, s, compare), 1)
+    this.slotOf.delete(id)
+    this.topics[s] = null
+    this.free.push(s)
   }
 
-  put(e: Entry) {
-    this.remove(e.id)
-    this.byId.set(e.id, e)
-    for (const [compare, list] of this.lists(e.category)) list.splice(position(list, e, compare), 0, e)
+  put(r: Row) {
+    this.remove(r[0])
+    const s = this.write(r)
+    for (const [compare, list] of this.lists(this.category[s]!)) list.splice(position(list, s, compare), 0, s)
   }
 }
 
-/** Where `e` is, or would go, in a list sorted by `compare` (every order ends on the id: positions are unique). */
-function position(list: Entry[], e: Entry, compare: Compare): number {
+/** Where slot `s` is, or would go, in a list sorted by `compare` (every order ends on the id: positions are unique). */
+function position(list: number[], s: number, compare: (a: number, b: number) => number): number {
   let lo = 0, hi = list.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (compare(list[mid]!, e) < 0) lo = mid + 1
+    if (compare(list[mid]!, s) < 0) lo = mid + 1
     else hi = mid
   }
   return lo
@@ -149,11 +169,10 @@ function stmt(sqlite: Sqlite, sql: string): Database.Statement {
 }
 
 function build(sqlite: Sqlite): Record<Kind, Directory> {
-  ensureChangeLog(sqlite)
   // The log's position first: a change written while the rows are read is then applied again, which is harmless.
   const seq = lastChange(sqlite)
   const dirs = { need: new Directory('need', seq), offer: new Directory('offer', seq) }
-  for (const kind of ['need', 'offer'] as const) dirs[kind].fill((stmt(sqlite, `SELECT ${COLUMNS[kind]}`).all() as Row[]).map(entry))
+  for (const kind of ['need', 'offer'] as const) dirs[kind].fill(stmt(sqlite, `SELECT ${COLUMNS[kind]}`).all() as Row[])
   kept.set(sqlite, dirs)
   return dirs
 }
@@ -171,7 +190,7 @@ function current(sqlite: Sqlite): Record<Kind, Directory> {
     const one = stmt(sqlite, `SELECT ${COLUMNS[kind]} WHERE id = ?`)
     for (const id of touched[kind]) {
       const row = one.get(id) as Row | undefined
-      if (row) dirs[kind].put(entry(row))
+      if (row) dirs[kind].put(row)
       else dirs[kind].remove(id)
     }
   }
@@ -179,42 +198,69 @@ function current(sqlite: Sqlite): Record<Kind, Directory> {
   return dirs
 }
 
-const isCurrent = (e: Entry, today: string) => (e.expiresAt === null || e.expiresAt >= today) && (e.untilDate === null || e.untilDate >= today)
-const lapsed = (e: Entry, today: string) => e.expiresAt !== null && e.expiresAt < today
-const NEED_ACTIVE = new Set<string>(ACTIVE_NEED_STATUSES)
-const OFFER_ACTIVE = new Set<string>(ACTIVE_OFFER_STATUSES)
+/** Past this many changes at once, reading everything again is cheaper than patching. */
+const PATCH_LIMIT = 5000
 
-/** A list's filters as one test per entry: the status rules of needs.ts / offers.ts statusCondition, and the rest. */
-export function predicate(kind: Kind, f: Filter): (e: Entry) => boolean {
-  const { today } = f
+/**
+ * A list's filters compiled against one directory: the status rules of listings.ts (needs.ts / offers.ts
+ * statusCondition), then the rest. A value the directory never saw (a category nobody posted in) passes nothing.
+ */
+function compile(dir: Directory, f: Filter): (s: number) => boolean {
+  const today = dayOf(f.today)
   const status = f.status ?? 'active'
-  const active = kind === 'need' ? NEED_ACTIVE : OFFER_ACTIVE
-  const byStatus: (e: Entry) => boolean =
-    status === 'active' ? (kind === 'need' ? (e) => active.has(e.status) && e.remaining > 0 && isCurrent(e, today) : (e) => active.has(e.status) && isCurrent(e, today))
-    : status === 'expired' ? (e) => e.status === 'expired' || (active.has(e.status) && lapsed(e, today))
-    : kind === 'need' && (status === 'open' || status === 'partly_met') ? (e) => e.status === status && isCurrent(e, today)
-    : (e) => e.status === status
-  const { category, areas, urgency, ref, orgId, topic } = f
-  return (e) => byStatus(e)
-    && (category === undefined || e.category === category)
-    && (areas === undefined || areas.has(e.area))
-    && (urgency === undefined || e.urgencyCode === urgency)
-    && (ref === undefined || e.ref === ref)
-    && (orgId === undefined || e.orgId === orgId)
-    && (topic === undefined || (e.topics?.includes(topic) ?? false))
+  const codeOf = (v: string) => dir.codes.status.get(v) ?? -1
+  // Status codes as a mask; 'expired' also takes active listings whose expiry has passed.
+  const active = new Uint8Array(256), allowed = new Uint8Array(256)
+  for (const c of (dir.kind === 'need' ? ACTIVE_NEED_STATUSES : ACTIVE_OFFER_STATUSES).map(codeOf)) if (c >= 0) active[c] = 1
+  const expiredMode = status === 'expired'
+  const expiredCode = codeOf('expired')
+  if (status === 'active') allowed.set(active)
+  else if (codeOf(status) >= 0) allowed[codeOf(status)] = 1
+  const current = status === 'active' || (dir.kind === 'need' && (status === 'open' || status === 'partly_met'))
+  const positive = status === 'active' && dir.kind === 'need'
+  const category = f.category === undefined ? -1 : dir.codes.category.get(f.category) ?? -2
+  let areas: Uint8Array | undefined
+  if (f.areas) {
+    areas = new Uint8Array(Math.max(0, ...f.areas) + 1)
+    for (const a of f.areas) areas[a] = 1
+  }
+  const urgency = f.urgency === undefined ? -1 : URGENCY_RANK[f.urgency] ?? 0
+  const { ref, orgId, topic } = f
+  const rare = ref !== undefined || orgId !== undefined || topic !== undefined
+  const st = dir.status, expires = dir.expires, until = dir.until, remaining = dir.remaining, cat = dir.category, area = dir.area, urg = dir.urgency
+  // One flat test, called once per listing of the pass: no closures inside, so the engine inlines it.
+  return (s) => {
+    if (category !== -1 && cat[s] !== category) return false
+    if (areas !== undefined && areas[area[s]!] !== 1) return false
+    const c = st[s]!
+    if (expiredMode) {
+      if (c !== expiredCode && !(active[c] === 1 && expires[s]! < today)) return false
+    } else {
+      if (allowed[c] !== 1) return false
+      if (current && (expires[s]! < today || until[s]! < today)) return false
+      if (positive && remaining[s]! <= 0) return false
+    }
+    if (urgency !== -1 && urg[s] !== urgency) return false
+    if (rare) {
+      if (ref !== undefined && dir.ref[s] !== ref) return false
+      if (orgId !== undefined && dir.orgId[s] !== orgId) return false
+      if (topic !== undefined && !(dir.topics[s]?.includes(topic) ?? false)) return false
+    }
+    return true
+  }
 }
 
 /** One page of ids in `order` and how many pass in all. */
 export function page(sqlite: Sqlite, kind: Kind, f: Filter, order: string, limit: number, offset: number): { ids: number[]; total: number } {
   const dir = current(sqlite)[kind]
-  const list = (f.category === undefined ? dir.all.get(order) : dir.byCategory.get(f.category)?.get(order)) ?? []
-  const passes = predicate(kind, f)
+  const category = f.category === undefined ? undefined : dir.codes.category.get(f.category)
+  const list = f.category === undefined ? dir.all.get(order) : category === undefined ? [] : dir.byCategory.get(category)?.get(order)
+  const passes = compile(dir, f)
   const ids: number[] = []
   let total = 0
-  for (let k = 0; k < list.length; k++) {
-    const e = list[k]!
-    if (!passes(e)) continue
-    if (total >= offset && ids.length < limit) ids.push(e.id)
+  for (const s of list ?? []) {
+    if (!passes(s)) continue
+    if (total >= offset && ids.length < limit) ids.push(dir.id[s]!)
     total++
   }
   return { ids, total }
@@ -223,10 +269,10 @@ export function page(sqlite: Sqlite, kind: Kind, f: Filter, order: string, limit
 /** Whether a listing passes the filters (for text search among them); false for an id it does not know. */
 export function keeps(sqlite: Sqlite, kind: Kind, f: Filter): (id: number) => boolean {
   const dir = current(sqlite)[kind]
-  const passes = predicate(kind, f)
+  const passes = compile(dir, f)
   return (id) => {
-    const e = dir.byId.get(id)
-    return e !== undefined && passes(e)
+    const s = dir.slotOf.get(id)
+    return s !== undefined && passes(s)
   }
 }
 

@@ -1,3 +1,4 @@
+import { rememberOn } from '../db/memo.js'
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { categories, needs, offers } from '../db/schema.js'
@@ -12,8 +13,9 @@ export const MAX_QUANTITY = 10_000_000
 export const PAGE_SIZE = 20
 export const DEFAULT_LIFETIME_DAYS = 60
 
+/** Read once per change of the table (every list page shows them), handed out as a fresh list. */
 export function allCategories(db: Db): Category[] {
-  return db.select().from(categories).orderBy(asc(categories.position), asc(categories.code)).all()
+  return rememberOn(db, 'categories.all', () => db.select().from(categories).orderBy(asc(categories.position), asc(categories.code)).all(), ['categories']).slice()
 }
 
 export function category(db: Db, code: string): Category | undefined {
