@@ -168,16 +168,19 @@ function stmt(sqlite: Sqlite, sql: string): Database.Statement {
   return st
 }
 
-function build(sqlite: Sqlite): Record<Kind, Directory> {
+function build(sqlite: Sqlite, keep = true): Record<Kind, Directory> {
   // The log's position first: a change written while the rows are read is then applied again, which is harmless.
   const seq = lastChange(sqlite)
   const dirs = { need: new Directory('need', seq), offer: new Directory('offer', seq) }
   for (const kind of ['need', 'offer'] as const) dirs[kind].fill(stmt(sqlite, `SELECT ${COLUMNS[kind]}`).all() as Row[])
-  kept.set(sqlite, dirs)
+  if (keep) kept.set(sqlite, dirs)
   return dirs
 }
 
 function current(sqlite: Sqlite): Record<Kind, Directory> {
+  // Inside a transaction the log may hold entries that a rollback takes back (and their numbers are reused):
+  // read everything as the transaction sees it, and keep nothing.
+  if (sqlite.inTransaction) return build(sqlite, false)
   const dirs = kept.get(sqlite)
   if (!dirs) return build(sqlite)
   const seq = dirs.need.seq
