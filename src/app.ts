@@ -52,6 +52,9 @@ import noticeRoutes from './funds/notice.routes.js'
 import deliveryRoutes from './funds/delivery.routes.js'
 import fundReportsRoutes from './funds/fund-reports.routes.js'
 import fundsApi from './funds/funds.api.js'
+import callsApi from './funds/calls.api.js'
+import callsRoutes from './funds/calls.routes.js'
+import applicationsRoutes from './funds/applications.routes.js'
 import * as jobs from './jobs/jobs.js'
 import { startScheduler } from './jobs/scheduler.js'
 import { isCalendarDate } from './shared/time.js'
@@ -167,6 +170,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(deliveryRoutes)
   await app.register(fundReportsRoutes)
   await app.register(fundsApi)
+  await app.register(callsApi)
+  await app.register(callsRoutes)
+  await app.register(applicationsRoutes)
 
   // Reminders, digests, expiry and mail run in this process when asked to; started once the app is ready
   // (after server.ts has loaded demo data), stopped before the database closes.

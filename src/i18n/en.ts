@@ -15,6 +15,7 @@ import { enMine } from './en.mine.js'
 import { enInventory } from './en.inventory.js'
 import { enFundwork } from './en.fundwork.js'
 import { enNotices } from './en.notices.js'
+import { enFunds } from './en.funds.js'
 
 export const en: Record<MessageKey, string> = {
   ...enMarketplace,
@@ -33,6 +34,7 @@ export const en: Record<MessageKey, string> = {
   ...enInventory,
   ...enFundwork,
   ...enNotices,
+  ...enFunds,
   'app.name': 'AssetBridge',
   'app.tagline': 'Community assets, matched to real needs',
   'list.separator': ', ',

@@ -14,6 +14,7 @@ import { zhMine } from './zh-CN.mine.js'
 import { zhInventory } from './zh-CN.inventory.js'
 import { zhFundwork } from './zh-CN.fundwork.js'
 import { zhNotices } from './zh-CN.notices.js'
+import { zhFunds } from './zh-CN.funds.js'
 
 /**
  * The Simplified Chinese catalogue is the reference: en.ts must have exactly these keys (checked by tsc and a test).
@@ -36,6 +37,7 @@ export const zhCN = {
   ...zhInventory,
   ...zhFundwork,
   ...zhNotices,
+  ...zhFunds,
   'app.name': '社区资源桥',
   'app.tagline': '让社区资源流向真正的需求',
   /** Between the items of a list in running text (甲、乙、丙). */

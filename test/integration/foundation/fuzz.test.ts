@@ -207,6 +207,11 @@ const ROUTES = [
   'GET /calls/:id/notice', 'POST /calls/:id/notice', 'POST /calls/:id/objections', 'POST /objections/:id/answer',
   'GET /awards/:id', 'POST /awards/:id/reports', 'POST /fund-reports/:id/decision', 'POST /fund-reports/:id/files', 'GET /fund-files/:id', 'GET /awards/:id/closeout', 'GET /awards/:id/closeout.xlsx',
   'GET /reports/funds', 'GET /reports/funds.xlsx', 'GET /api/v1/calls/:id/notice', 'POST /api/v1/awards/:id/reports', 'POST /api/v1/reports/:id/decision',
+  'GET /calls', 'GET /calls/new', 'POST /calls', 'GET /calls/:id', 'GET /calls/:id/edit', 'POST /calls/:id', 'POST /calls/:id/publication',
+  'GET /calls/:id/qr.svg', 'GET /calls/:id/poster', 'GET /calls/:id/panel', 'GET /calls/:id/decision', 'POST /calls/:id/decision',
+  'GET /calls/:id/applications/new', 'POST /calls/:id/applications', 'GET /applications/:id', 'GET /applications/:id/edit', 'POST /applications/:id',
+  'POST /applications/:id/withdrawal', 'POST /applications/:id/reviews',
+  'GET /api/v1/calls', 'POST /api/v1/calls', 'GET /api/v1/calls/:id', 'POST /api/v1/calls/:id/applications', 'POST /api/v1/applications/:id/scores', 'POST /api/v1/calls/:id/decision',
 ]
 
 const PARAMS: Record<string, string> = { id: '1', lang: 'en', table: 'demand' }
