@@ -10,6 +10,7 @@ import { demoAreas, demoOrganizations } from './district.js'
 import { demoListings } from './listings.js'
 import { sampleAssessments } from '../capacity/demo.js'
 import { sampleFundCall } from '../funds/demo-decided.js'
+import { sampleCall } from '../funds/demo.js'
 
 export interface DemoAccount { role: accounts.Role; email: string; password: string; orgs: string[] }
 
@@ -48,6 +49,7 @@ export async function seedDemo(db: Db, opts: { password?: string; now?: Date } =
   sampleMatches(db, now)
   sampleAssessments(db, now)
   sampleFundCall(db, now)
+  sampleCall(db, now)
   backdateListings(db, now)
   return created
 }
