@@ -4,6 +4,7 @@ import * as tasks from '../tasks/tasks.js'
 import { localToday } from '../shared/time.js'
 import { formSchema, idParam, int } from '../shared/forms.js'
 import { redirectAfterPost } from '../shared/http.js'
+import * as delivery from '../funds/delivery.js'
 
 const deskRoutes: FastifyPluginAsync = async (app) => {
   app.get('/desk', { config: { access: 'staff' } }, async (req, reply) => {
@@ -12,7 +13,7 @@ const deskRoutes: FastifyPluginAsync = async (app) => {
     const today = localToday(new Date())
     const mine = tasks.listFor(app.db, user).filter((t) => t.ownerId === user.id)
       .map((t) => ({ ...t, overdue: t.dueOn < today, age: Math.max(0, Math.floor((Date.now() - Date.parse(t.createdAt)) / 86_400_000)) }))
-    return reply.render('brokering/desk', { queues: desk.queues(app.db, user), tasks: mine, brokers: desk.brokers(app.db).filter((b) => b.id !== user.id) })
+    return reply.render('brokering/desk', { queues: desk.queues(app.db, user), tasks: mine, brokers: desk.brokers(app.db).filter((b) => b.id !== user.id), lateAwards: delivery.lateFor(app.db, user) })
   })
 
   app.post('/matches/:id/handover', { config: { access: 'broker' }, schema: { params: idParam, body: formSchema({ brokerId: int(1, 2_147_483_647) }, ['brokerId']) } }, async (req, reply) => {

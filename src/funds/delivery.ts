@@ -240,16 +240,23 @@ export function view(db: Db, found: NonNullable<ReturnType<typeof findVisible>>,
   }
 }
 
-/** Awards with a milestone past its date and not approved: for the group's leaders and those who run the calls. */
+/**
+ * Awards with a milestone past its date and no approved report, among those this user runs or reports for: the
+ * broker's desk lists them so a late group is followed up, not only seen when someone opens its page.
+ */
 export function lateFor(db: Db, user: CurrentUser, now = new Date()) {
   const today = localToday(now)
-  const rows = db.select({ awardId: fundAwards.id, orgId: fundAwards.orgId, callId: fundAwards.callId, applicationId: fundAwards.applicationId })
-    .from(fundAwards).innerJoin(fundMilestones, eq(fundMilestones.applicationId, fundAwards.applicationId))
-    .where(sql`${fundMilestones.dueOn} < ${today}`).groupBy(fundAwards.id).orderBy(desc(fundAwards.id)).limit(500).all()
-  return rows.filter((r) => findVisible(db, user, r.awardId)).map((r) => {
-    const award = db.select().from(fundAwards).where(eq(fundAwards.id, r.awardId)).get()!
-    return { awardId: r.awardId, late: schedule(db, award, now).filter((m) => m.late) }
-  }).filter((r) => r.late.length)
+  const candidates = db.selectDistinct({ id: fundAwards.id }).from(fundAwards).innerJoin(fundMilestones, eq(fundMilestones.applicationId, fundAwards.applicationId))
+    .where(sql`${fundMilestones.dueOn} < ${today}`).orderBy(asc(fundAwards.id)).limit(500).all()
+  return candidates.flatMap(({ id }) => {
+    const found = findVisible(db, user, id)
+    if (!found || found.access === 'member') return []
+    const late = schedule(db, found.award, now).filter((m) => m.late)
+    if (!late.length) return []
+    const a = db.select({ title: fundApplications.title, group: organizations.name }).from(fundApplications).innerJoin(organizations, eq(organizations.id, fundApplications.orgId))
+      .where(eq(fundApplications.id, found.award.applicationId)).get()!
+    return [{ awardId: id, title: a.title, group: a.group, milestones: late.map((m) => ({ title: m.title, dueOn: m.dueOn })) }]
+  })
 }
 
 export function awardOfReport(db: Db, reportId: number): number | undefined {

@@ -182,4 +182,5 @@ export const enFundwork: Record<keyof typeof zhFundwork, string> = {
   'fundwork.rep.col.overdue': 'Overdue',
   'fundwork.rep.col.community': 'Community',
   'fundwork.rep.col.focus': "Focus (the group's first)",
+  'fundwork.desk.late': 'Fund milestones past due',
 }

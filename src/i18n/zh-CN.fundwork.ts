@@ -181,4 +181,5 @@ export const zhFundwork = {
   'fundwork.rep.col.overdue': '逾期未完成',
   'fundwork.rep.col.community': '社区',
   'fundwork.rep.col.focus': '服务对象（团体首要关注）',
+  'fundwork.desk.late': '资助项目里程碑逾期',
 }

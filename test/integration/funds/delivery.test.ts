@@ -259,8 +259,21 @@ describe('late milestones', () => {
       expect(page.body).toContain('id="award-late"')
       expect(page.body).toMatch(new RegExp(`id="milestone-${c.awardA.milestones[0]}"[\\s\\S]*?已逾期`))
     }
+    // The social worker's desk lists both awards' late first milestones until they are approved.
+    const broker = await signedIn(app, w.broker.email)
+    const desk = (await broker.get('/desk')).body
+    expect(desk).toContain('id="queue-fund-late"')
+    expect(desk).toContain(`href="${award()}"`)
+    expect(desk).toContain(`href="/awards/${c.awardB.awardId}"`)
     await report(leader, c.awardA.milestones[0])
     await decide(holder, lastReport().id, 'approve')
     expect((await leader.get(award())).body).not.toContain('id="award-late"')
+    const after = (await broker.get('/desk')).body
+    expect(after).not.toContain(`href="${award()}"`)
+    expect(after).toContain(`href="/awards/${c.awardB.awardId}"`)
+    // A broker elsewhere is not told.
+    const far = await addUser(app, { email: 'far@example.cn', role: 'broker' })
+    accounts.setBrokerAreas(app.db, w.admin.id, far.id, [w.streetB.id])
+    expect((await (await signedIn(app, 'far@example.cn')).get('/desk')).body).not.toContain('queue-fund-late')
   })
 })
