@@ -16,32 +16,54 @@ import type { NeedView, OfferView } from './types.js'
 
 type Listing = { id: number; topics: readonly string[]; keywords: readonly string[] }
 
-/** One place's listings of one category, by what they are about. */
+/**
+ * One place's listings of one category, by what they are about. Lists are appended to and never searched for a
+ * listing to take out: a replaced or removed listing stays until the lists are compacted, and lookups skip it
+ * (`alive`). Filing 100k listings under every keyword in sets cost seconds; appending costs milliseconds.
+ */
 class Bucket<V extends Listing> {
-  readonly all = new Set<V>()
-  readonly untopical = new Set<V>()
-  readonly byTopic = new Map<string, Set<V>>()
-  readonly byKeyword = new Map<string, Set<V>>()
-  readonly untopicalByKeyword = new Map<string, Set<V>>()
+  all: V[] = []
+  untopical: V[] = []
+  byTopic = new Map<string, V[]>()
+  byKeyword = new Map<string, V[]>()
+  untopicalByKeyword = new Map<string, V[]>()
+  live = 0
+  private dead = 0
+
+  constructor(private readonly alive: (v: V) => boolean) {}
 
   add(v: V): void {
-    this.all.add(v)
-    if (v.topics.length === 0) this.untopical.add(v)
+    this.live++
+    this.all.push(v)
+    if (v.topics.length === 0) this.untopical.push(v)
     for (const t of v.topics) file(this.byTopic, t, v)
-    for (const k of v.keywords) {
+    for (const k of filedKeywords(v.keywords)) {
       file(this.byKeyword, k, v)
       if (v.topics.length === 0) file(this.untopicalByKeyword, k, v)
     }
   }
 
-  remove(v: V): void {
-    this.all.delete(v)
-    this.untopical.delete(v)
-    for (const t of v.topics) unfile(this.byTopic, t, v)
-    for (const k of v.keywords) {
-      unfile(this.byKeyword, k, v)
-      unfile(this.untopicalByKeyword, k, v)
+  /** After `v` stopped being alive. */
+  remove(): void {
+    this.live--
+    if (++this.dead > 64 && this.dead > this.live) this.compact()
+  }
+
+  private compact(): void {
+    const keep = (list: V[]) => list.filter(this.alive)
+    const keepAll = (map: Map<string, V[]>) => {
+      for (const [key, list] of map) {
+        const kept = keep(list)
+        if (kept.length) map.set(key, kept)
+        else map.delete(key)
+      }
     }
+    this.all = keep(this.all)
+    this.untopical = keep(this.untopical)
+    keepAll(this.byTopic)
+    keepAll(this.byKeyword)
+    keepAll(this.untopicalByKeyword)
+    this.dead = 0
   }
 
   /**
@@ -50,40 +72,48 @@ class Bucket<V extends Listing> {
    */
   collect(asker: Listing, category: string, askerIsOffer: boolean, into: Set<V>): void {
     // A floor of 0 would let listings with nothing in common relate; then no keyword narrows anything.
-    if (!(RELEVANCE_FLOOR > 0)) { for (const v of this.all) into.add(v); return }
+    if (!(RELEVANCE_FLOOR > 0)) { this.addAll(into, this.all); return }
     if (category === 'funds') {
       // A fund without a stated purpose fits every need of its category.
-      if (askerIsOffer && asker.topics.length === 0) { for (const v of this.all) into.add(v); return }
-      if (!askerIsOffer) for (const v of this.untopical) into.add(v)
+      if (askerIsOffer && asker.topics.length === 0) { this.addAll(into, this.all); return }
+      if (!askerIsOffer) this.addAll(into, this.untopical)
     }
     if (asker.topics.length > 0) {
-      for (const t of asker.topics) addAll(into, this.byTopic.get(t))
-      for (const k of asker.keywords) addAll(into, this.untopicalByKeyword.get(k))
+      for (const t of asker.topics) this.addAll(into, this.byTopic.get(t))
+      for (const k of asker.keywords) this.addAll(into, this.untopicalByKeyword.get(k))
     } else {
-      for (const k of asker.keywords) addAll(into, this.byKeyword.get(k))
+      for (const k of asker.keywords) this.addAll(into, this.byKeyword.get(k))
     }
+  }
+
+  private addAll(into: Set<V>, from: V[] | undefined): void {
+    if (from) for (const v of from) if (this.alive(v)) into.add(v)
   }
 }
 
-function file<V>(map: Map<string, Set<V>>, key: string, v: V): void {
-  let set = map.get(key)
-  if (!set) map.set(key, (set = new Set()))
-  set.add(v)
+/**
+ * The keywords a listing is filed under: enough of them that any listing related to it by keywords shares one.
+ * Related means shared ≥ RELEVANCE_FLOOR × the longer list (topics.ts), so at most (1 − floor) × n of a listing's
+ * n keywords go unshared, and any ⌊(1 − floor) × n⌋ + 1 of them include a shared one. The asker looks up all of its own.
+ */
+function filedKeywords(keywords: readonly string[]): string[] {
+  const distinct = [...new Set(keywords)]
+  return distinct.slice(0, Math.max(0, Math.floor((1 - RELEVANCE_FLOOR) * distinct.length) + 1))
 }
-function unfile<V>(map: Map<string, Set<V>>, key: string, v: V): void {
-  const set = map.get(key)
-  if (set?.delete(v) && set.size === 0) map.delete(key)
-}
-function addAll<V>(into: Set<V>, from: Set<V> | undefined): void {
-  if (from) for (const v of from) into.add(v)
+
+function file<V>(map: Map<string, V[]>, key: string, v: V): void {
+  const list = map.get(key)
+  if (list) list.push(v)
+  else map.set(key, [v])
 }
 
 /** Listings of one side and one category, filed under places; `placesOf` says under which. */
 abstract class CategoryIndex<V extends Listing> {
   private readonly byId = new Map<number, V>()
   private readonly buckets = new Map<number, Bucket<V>>()
+  private readonly alive = (v: V) => this.byId.get(v.id) === v
   /** Every listing regardless of place, for what why-not asks about the whole category. */
-  protected readonly everywhere = new Bucket<V>()
+  protected readonly everywhere = new Bucket<V>(this.alive)
   private sorted: readonly V[] | null = null
   protected abstract placesOf(v: V): readonly number[]
 
@@ -102,7 +132,7 @@ abstract class CategoryIndex<V extends Listing> {
     this.everywhere.add(v)
     for (const place of this.placesOf(v)) {
       let b = this.buckets.get(place)
-      if (!b) this.buckets.set(place, (b = new Bucket()))
+      if (!b) this.buckets.set(place, (b = new Bucket(this.alive)))
       b.add(v)
     }
   }
@@ -112,12 +142,12 @@ abstract class CategoryIndex<V extends Listing> {
     if (!old) return undefined
     this.byId.delete(id)
     this.sorted = null
-    this.everywhere.remove(old)
+    this.everywhere.remove()
     for (const place of this.placesOf(old)) {
       const b = this.buckets.get(place)
       if (!b) continue
-      b.remove(old)
-      if (b.all.size === 0) this.buckets.delete(place)
+      b.remove()
+      if (b.live === 0) this.buckets.delete(place)
     }
     return old
   }

@@ -189,7 +189,7 @@ function areaIndex(db: Db) {
   }, ['areas'])
 }
 
-/** The offers with their holders' track records (trackRecords): copies, since the views are shared (categoryOffers). */
+/** The offers with their holders' track records (trackRecords): copies, since the views are shared (views.ts). */
 function withTracks(db: Db, views: readonly OfferView[]): OfferView[] {
   const tracks = trackRecords(db)
   return views.map((v) => ({ ...v, track: tracks.get(v.orgId) ?? NO_TRACK }))
@@ -203,18 +203,20 @@ function withMatchesReceived(db: Db, views: readonly NeedView[]): NeedView[] {
 
 /** Titles and holders' names of the offers shown. */
 function offerNames(db: Db, ids: number[]): Map<number, { title: string; orgName: string }> {
-  if (ids.length === 0) return new Map()
-  const rows = db.select({ id: offers.id, title: offers.title, orgName: organizations.name }).from(offers)
-    .innerJoin(organizations, eq(organizations.id, offers.orgId)).where(inArray(offers.id, ids)).all()
-  return new Map(rows.map((r) => [r.id, r]))
+  return names(db, 'offers', ids)
 }
 
 /** Titles and organizations' names of the needs shown. */
 function needNames(db: Db, ids: number[]): Map<number, { title: string; orgName: string }> {
+  return names(db, 'needs', ids)
+}
+
+function names(db: Db, table: 'needs' | 'offers', ids: number[]): Map<number, { title: string; orgName: string }> {
   if (ids.length === 0) return new Map()
-  const rows = db.select({ id: needs.id, title: needs.title, orgName: organizations.name }).from(needs)
-    .innerJoin(organizations, eq(organizations.id, needs.orgId)).where(inArray(needs.id, ids)).all()
-  return new Map(rows.map((r) => [r.id, r]))
+  const list = padded(ids)
+  const rows = prepared(db, `SELECT ${table}.id, ${table}.title, organizations.name FROM ${table} JOIN organizations ON organizations.id = ${table}.org_id
+    WHERE ${table}.id IN (${marks(list.length)})`).all(...list) as [number, string, string][]
+  return new Map(rows.map(([id, title, orgName]) => [id, { title, orgName }]))
 }
 
 /**

@@ -4,13 +4,14 @@
  * (or organization) it touched, instead of every view of its table being read again on the next page. Part of
  * the shell: the only module here besides matching.ts that reads the database.
  *
- * Everything is read again when the day changes (what is active depends on it), when an area changes (paths),
- * or when this connection fell more than the log keeps behind. Inside a transaction nothing kept is used or
+ * A category is read when a page first asks for it. Everything is read again when the day changes (what is active
+ * depends on it), when an area changes (paths), or when this connection fell more than the log keeps behind. Inside a transaction nothing kept is used or
  * patched (what it reads may yet be rolled back): the asked category is read afresh, as before.
  */
 import type Database from 'better-sqlite3'
 import { sqliteOf, type Db, type Sqlite } from '../db/client.js'
 import { changesSince, lastChange } from '../db/changes.js'
+import { remember } from '../db/memo.js'
 import { activeNeedText, availableOfferText } from '../listings/listings.js'
 import { NeedIndex, OfferIndex } from './candidates.js'
 import { isFeasible } from './feasibility.js'
@@ -98,21 +99,20 @@ const kept = new WeakMap<Sqlite, Kept>()
 /** Past this many changes at once, reading everything again is cheaper than patching. */
 const PATCH_LIMIT = 5000
 
-function indexOf<I>(map: Map<string, I>, category: string, make: () => I): I {
-  let index = map.get(category)
-  if (!index) map.set(category, (index = make()))
-  return index
-}
-
+// A category is read when a page first asks for it; until then its changes are not patched in (it will be read as it is).
 function putOffer(k: Kept, row: OfferRow): void {
+  const index = k.offers.get(row[2])
+  if (!index) return
   const view = offerView(row, k.pathOf)
-  indexOf(k.offers, view.category, () => new OfferIndex()).put(view)
+  index.put(view)
   k.offerCategory.set(view.id, view.category)
 }
 
 function putNeed(k: Kept, row: NeedRow, org: OrgView): void {
+  const index = k.needs.get(row[2])
+  if (!index) return
   const view = needView(row, org, k.pathOf)
-  indexOf(k.needs, view.category, () => new NeedIndex()).put(view)
+  index.put(view)
   k.needCategory.set(view.id, view.category)
   let ofOrg = k.needsOfOrg.get(view.orgId)
   if (!ofOrg) k.needsOfOrg.set(view.orgId, (ofOrg = new Set()))
@@ -142,13 +142,31 @@ function build(sqlite: Sqlite, today: string): Kept {
     offerCategory: new Map(), needCategory: new Map(), needsOfOrg: new Map(),
   }
   for (const row of stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations').all() as OrgRow[]) k.orgs.set(row[0], orgView(row))
-  for (const row of stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE ${availableOfferText('offers')}`).all(today) as OfferRow[]) putOffer(k, row)
-  for (const row of stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE ${activeNeedText('needs')}`).all(today) as NeedRow[]) {
-    const org = k.orgs.get(row[1])
-    if (org) putNeed(k, row, org)
-  }
   kept.set(sqlite, k)
   return k
+}
+
+/** The category's offers, read when first asked for (a day's first page of a category pays for it). */
+function keptOffers(sqlite: Sqlite, k: Kept, category: string): OfferIndex {
+  let index = k.offers.get(category)
+  if (!index) {
+    k.offers.set(category, (index = new OfferIndex()))
+    for (const row of stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE category = ? AND ${availableOfferText('offers')}`).all(category, k.today) as OfferRow[]) putOffer(k, row)
+  }
+  return index
+}
+
+/** The category's needs, as keptOffers. */
+function keptNeeds(sqlite: Sqlite, k: Kept, category: string): NeedIndex {
+  let index = k.needs.get(category)
+  if (!index) {
+    k.needs.set(category, (index = new NeedIndex()))
+    for (const row of stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE category = ? AND ${activeNeedText('needs')}`).all(category, k.today) as NeedRow[]) {
+      const org = orgOf(sqlite, k, row[1])
+      if (org) putNeed(k, row, org)
+    }
+  }
+  return index
 }
 
 function orgOf(sqlite: Sqlite, k: Kept, id: number): OrgView | undefined {
@@ -221,8 +239,9 @@ function pending(sqlite: Sqlite, today: string): { k: Kept; offers: Set<number>;
 export function offersFor(db: Db, need: NeedView, today: string): OfferView[] {
   const sqlite = sqliteOf(db)
   const p = sqlite.inTransaction ? pending(sqlite, today) : undefined
-  if (!p) return offerIndex(db, need.category, today).fitting(need)
-  const out = (p.k.offers.get(need.category)?.fitting(need) ?? []).filter((o) => !p.offers.has(o.id))
+  const index = p?.k.offers.get(need.category)
+  if (!p || !index) return offerIndex(db, need.category, today).fitting(need)
+  const out = index.fitting(need).filter((o) => !p.offers.has(o.id))
   const offerRow = stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE id = ? AND ${availableOfferText('offers')}`)
   for (const id of p.offers) {
     const row = offerRow.get(id, today) as OfferRow | undefined
@@ -236,8 +255,9 @@ export function offersFor(db: Db, need: NeedView, today: string): OfferView[] {
 export function needsFor(db: Db, offer: OfferView, today: string): NeedView[] {
   const sqlite = sqliteOf(db)
   const p = sqlite.inTransaction ? pending(sqlite, today) : undefined
-  if (!p) return needIndex(db, offer.category, today).fitting(offer)
-  const out = (p.k.needs.get(offer.category)?.fitting(offer) ?? []).filter((n) => !p.needs.has(n.id))
+  const index = p?.k.needs.get(offer.category)
+  if (!p || !index) return needIndex(db, offer.category, today).fitting(offer)
+  const out = index.fitting(offer).filter((n) => !p.needs.has(n.id))
   const needRow = stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE id = ? AND ${activeNeedText('needs')}`)
   const orgRow = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?')
   for (const id of p.needs) {
@@ -260,7 +280,7 @@ export function offerIndex(db: Db, category: string, today: string): OfferIndex 
     }
     return index
   }
-  return current(sqlite, today).offers.get(category) ?? new OfferIndex()
+  return keptOffers(sqlite, current(sqlite, today), category)
 }
 
 /** A category's active needs, indexed; never changed by a caller. */
@@ -281,14 +301,13 @@ export function needIndex(db: Db, category: string, today: string): NeedIndex {
     }
     return index
   }
-  return current(sqlite, today).needs.get(category) ?? new NeedIndex()
+  return keptNeeds(sqlite, current(sqlite, today), category)
 }
 
-/** How many available offers each category has. */
-export function offerCounts(db: Db, today: string): Map<string, number> {
+/** How many available offers each category has: only a need page without matches asks, so it is counted, not kept. */
+export function offerCounts(db: Db, today: string): ReadonlyMap<string, number> {
   const sqlite = sqliteOf(db)
-  if (sqlite.inTransaction) {
-    return new Map(stmt(sqlite, `SELECT category, count(*) FROM offers WHERE ${availableOfferText('offers')} GROUP BY category`).all(today) as [string, number][])
-  }
-  return new Map([...current(sqlite, today).offers].map(([category, index]) => [category, index.size]))
+  return remember(sqlite, `matching.offer-counts ${today}`, () =>
+    new Map(stmt(sqlite, `SELECT category, count(*) FROM offers WHERE ${availableOfferText('offers')} GROUP BY category`).all(today) as [string, number][]),
+  ['offers'])
 }
