@@ -17,17 +17,32 @@ export const KEPT = 20_000
 const WATCHED = [['needs', 'need'], ['offers', 'offer'], ['organizations', 'org'], ['areas', 'area']] as const
 export type ChangeKind = (typeof WATCHED)[number][1]
 
-/** Creates the log and its triggers where missing (idempotent). */
+/** Columns that say nothing about a listing: an export giving rows their refs, or a bare touch, invalidates nothing. */
+const BOOKKEEPING = new Set(['ref', 'version', 'updated_at'])
+
+/**
+ * Creates the log and its triggers where missing (idempotent). An update is logged only when a column other than
+ * BOOKKEEPING actually changed: a no-op upsert (a ledger imported again unchanged) invalidates nothing. The update trigger's name carries
+ * the table's columns, so a migration that adds one replaces it.
+ */
 export function ensureChangeLog(sqlite: Sqlite): void {
   const installed = new Set(sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'changes\\_%' ESCAPE '\\'").pluck().all() as string[])
-  if (WATCHED.every(([table]) => ['insert', 'update', 'delete'].every((op) => installed.has(`changes_${table}_${op}`)))) return
+  const columnsOf = (table: string) => (sqlite.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[])
+    .filter((c) => !BOOKKEEPING.has(c))
+  const wanted = WATCHED.map(([table, kind]) => {
+    const columns = columnsOf(table)
+    return { table, kind, columns, names: ['insert', `update_${signature(columns)}`, 'delete'].map((op) => `changes_${table}_${op}`) }
+  }).filter((w) => w.columns.length > 0)
+  if (wanted.every((w) => w.names.every((n) => installed.has(n)))) return
   sqlite.transaction(() => {
     // AUTOINCREMENT: a sequence number is never reused, so a reader's "last seen" stays meaningful after pruning.
     sqlite.exec('CREATE TABLE IF NOT EXISTS listing_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, id INTEGER NOT NULL)')
-    for (const [table, kind] of WATCHED) {
-      for (const [op, row] of [['INSERT', 'NEW'], ['UPDATE', 'NEW'], ['DELETE', 'OLD']] as const) {
+    for (const name of installed) if (!wanted.some((w) => w.names.includes(name))) sqlite.exec(`DROP TRIGGER IF EXISTS "${name}"`)
+    for (const { table, kind, columns, names } of wanted) {
+      const changed = columns.map((c) => `OLD."${c}" IS NOT NEW."${c}"`).join(' OR ')
+      for (const [name, op, row] of [[names[0], 'INSERT', 'NEW'], [names[1], 'UPDATE', 'NEW'], [names[2], 'DELETE', 'OLD']] as const) {
         // Inside a trigger last_insert_rowid() is the log row just written; the caller's own value is restored after.
-        sqlite.exec(`CREATE TRIGGER IF NOT EXISTS changes_${table}_${op.toLowerCase()} AFTER ${op} ON "${table}" FOR EACH ROW BEGIN
+        sqlite.exec(`CREATE TRIGGER IF NOT EXISTS "${name}" AFTER ${op} ON "${table}" FOR EACH ROW ${op === 'UPDATE' ? `WHEN ${changed}` : ''} BEGIN
           INSERT INTO listing_changes (kind, id) VALUES ('${kind}', ${row}.id);
           ${op === 'UPDATE' ? `INSERT INTO listing_changes (kind, id) SELECT '${kind}', OLD.id WHERE OLD.id <> NEW.id;` : ''}
           DELETE FROM listing_changes WHERE seq <= last_insert_rowid() - ${KEPT};
@@ -35,6 +50,13 @@ export function ensureChangeLog(sqlite: Sqlite): void {
       }
     }
   }).immediate()
+}
+
+/** A short, stable name for a list of columns. */
+function signature(columns: readonly string[]): string {
+  let h = 2166136261
+  for (const ch of columns.join(',')) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0
+  return h.toString(36)
 }
 
 /** The last entry's sequence number (0 when none was ever written). */

@@ -149,6 +149,18 @@ describe('match pages from remembered candidates', () => {
     expect(inside!.needs.filter((_, i) => needs[i] === untopical || needs[i] === unfocused)).not.toEqual(before.needs.filter((_, i) => needs[i] === untopical || needs[i] === unfocused))
   })
 
+  it('are invalidated by what changed: a no-op write, a ref or a touch logs nothing, an edit logs its row', () => {
+    const count = () => sqlite.prepare('SELECT count(*) FROM listing_changes').pluck().get() as number
+    const id = ids('offers', 1, prng(5))[0]
+    const before = count()
+    sqlite.prepare('UPDATE offers SET title = title, remaining = remaining WHERE id = ?').run(id)
+    sqlite.prepare("UPDATE offers SET ref = 'bench-ref-' || id, updated_at = '2026-06-02T00:00:00Z', version = version + 1 WHERE id = ?").run(id)
+    expect(count()).toBe(before)
+    sqlite.prepare('UPDATE offers SET remaining = remaining + 0, title = title || ? WHERE id = ?').run('（改）', id)
+    expect(sqlite.prepare('SELECT kind, id FROM listing_changes ORDER BY seq DESC LIMIT 1').raw().get()).toEqual(['offer', id])
+    expect(count()).toBe(before + 1)
+  })
+
   it('show the first 20 of the full ranking', () => {
     const rand = prng(3)
     for (const id of new Set(ids('needs', 30, rand))) {
