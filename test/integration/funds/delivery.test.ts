@@ -1,10 +1,11 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import readXlsxFile from 'read-excel-file/node'
 import * as accounts from '../../../src/accounts/accounts.js'
+import { backupEvidence } from '../../../src/capacity/evidence-backup.js'
 import { addUser, appForTest, Browser, count, fieldError, seedWorld, signedIn, type World } from '../../helpers/app.js'
 import { decidedCall, type DecidedCall } from '../../helpers/funds.js'
 
@@ -159,6 +160,16 @@ describe('evidence files on a report', () => {
     expect(got.rawPayload).toEqual(PNG)
     expect((await (await signedIn(app, w.other.email)).get(`/fund-files/${f.id}`)).statusCode).toBe(404)
     expect(actions()).toContain('fund.report_file_added')
+    // A backup copies the report's file beside the database and finds none missing; without the file it says so.
+    const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-fund-backup-'))
+    onTestFinished(() => fs.rmSync(backupDir, { recursive: true, force: true }))
+    const target = path.join(backupDir, 'copy.sqlite')
+    await app.sqlite.backup(target)
+    const copied = backupEvidence(dir, target)
+    expect(copied.missing).toEqual([])
+    expect(fs.readFileSync(path.join(copied.dir, f.name))).toEqual(PNG)
+    fs.rmSync(path.join(dir, f.name))
+    expect(backupEvidence(dir, target).missing).toEqual([f.name])
   })
 
   it('refuses what is not a photo or PDF, and files once the report is decided; nothing is left on disk', async () => {
