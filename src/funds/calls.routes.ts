@@ -240,7 +240,9 @@ const callsRoutes: FastifyPluginAsync = async (app) => {
       notAwarded: shown.notAwarded.map((n) => ({ ...n, scoreText: n.score === null ? '—' : n.score.toFixed(2), why: reasonText(req.t, n) })),
       totals: proposal?.totals ?? {
         budgetFen: call.budgetFen, awardedFen: done!.totalFen, remainingFen: call.budgetFen - done!.totalFen, reserveFen: call.reserveFen,
-        preferredFen: done!.awards.filter((a) => a.preferred).reduce((s, a) => s + a.amountFen, 0), askedFen: done!.awards.reduce((s, a) => s + a.askedFen, 0), ownFen: done!.awards.reduce((s, a) => s + a.ownFen, 0),
+        preferredFen: done!.awards.filter((a) => a.preferred).reduce((s, a) => s + a.amountFen, 0), askedFen: done!.awards.reduce((s, a) => s + a.askedFen, 0)
+          + done!.notAwarded.filter((n) => n.reason !== 'not_reviewed' && n.reason !== 'not_eligible').reduce((s, n) => s + Number(n.detail.askedFen ?? 0), 0),
+        ownFen: done!.awards.reduce((s, a) => s + a.ownFen, 0),
       },
     })
   })
