@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import { asc, count, eq, inArray } from 'drizzle-orm'
 import { sqliteOf, type Db } from '../db/client.js'
-import { areas, brokerAreas, memberships, needs, organizations, settings, users } from '../db/schema.js'
+import { areas, brokerAreas, memberships, needs, organizations, settings } from '../db/schema.js'
 import * as accounts from '../accounts/accounts.js'
 import * as interchange from '../interchange/interchange.js'
 import * as matching from '../matching/matching.js'
@@ -114,4 +114,3 @@ export function demoAccounts(db: Db): DemoAccount[] {
   return row ? (JSON.parse(row.value) as DemoAccount[]) : []
 }
 
-export const userCount = (db: Db) => db.select({ n: count() }).from(users).get()!.n

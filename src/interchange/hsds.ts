@@ -10,7 +10,6 @@ import { isAvailableOffer } from '../listings/listings.js'
  * match and to no one else, so the rows this module takes do not even have those fields.
  */
 
-export const HSDS_VERSION = '3.0'
 /** RFC 4122's namespace for URLs: a deployment's namespace is the v5 UUID of its base URL within it. */
 export const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8'
 /** China Standard Time, as HSDS wants it: a UTC offset in hours, and a suffix on every time of day. */
