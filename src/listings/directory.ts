@@ -18,7 +18,7 @@ export type Kind = 'need' | 'offer'
 
 /** A listing as a list filters and sorts it: the row's own fields (see COLUMNS). */
 type Row = [id: number, status: string, category: string, area: number, urgency: string | null, expiresAt: string | null, untilDate: string | null,
-  remaining: number, createdAt: string, topics: string | null, orgId: number, ref: string | null]
+  remaining: number, createdAt: string, topics: string | null, orgId: number]
 
 export interface Filter {
   /** The list's status filter; undefined is 'active'. */
@@ -28,14 +28,15 @@ export interface Filter {
   /** Areas whose listings pass (a need's place, an offer's served area); undefined: any. */
   areas?: ReadonlySet<number>
   urgency?: string
-  ref?: string
+  /** Listings among these ids only (a ref's, looked up by the caller: the change log does not follow refs). */
+  ids?: ReadonlySet<number>
   orgId?: number
   topic?: string
 }
 
 const COLUMNS: Record<Kind, string> = {
-  need: 'id, status, category, area_id, urgency, expires_at, until_date, remaining, created_at, topics, org_id, ref FROM needs',
-  offer: 'id, status, category, serves_area_id, NULL, expires_at, until_date, remaining, created_at, topics, org_id, ref FROM offers',
+  need: 'id, status, category, area_id, urgency, expires_at, until_date, remaining, created_at, topics, org_id FROM needs',
+  offer: 'id, status, category, serves_area_id, NULL, expires_at, until_date, remaining, created_at, topics, org_id FROM offers',
 }
 const URGENCY_RANK: Record<string, number> = { high: 2, normal: 1 }
 /** A date (or the date part of a time) as yyyymmdd, so "on or after today" is one integer comparison; none: never ends. */
@@ -62,7 +63,6 @@ class Directory {
   createdAt: string[] = []
   expiresAt: (string | null)[] = []
   topics: (readonly string[] | null)[] = []
-  ref: (string | null)[] = []
   readonly codes = { status: new Map<string, number>(), category: new Map<string, number>() }
   /** order → slots sorted by it; the same per category code. */
   readonly all = new Map<string, number[]>()
@@ -106,7 +106,7 @@ class Directory {
     this.slotOf.set(r[0], s)
     this.id[s] = r[0]; this.status[s] = this.code('status', r[1]); this.category[s] = this.code('category', r[2]); this.area[s] = r[3]
     this.urgency[s] = r[4] ? URGENCY_RANK[r[4]] ?? 0 : 0; this.expires[s] = dayOf(r[5]); this.until[s] = dayOf(r[6]); this.remaining[s] = r[7]
-    this.createdAt[s] = r[8]; this.expiresAt[s] = r[5]; this.topics[s] = r[9] ? (JSON.parse(r[9]) as string[]) : null; this.orgId[s] = r[10]; this.ref[s] = r[11]
+    this.createdAt[s] = r[8]; this.expiresAt[s] = r[5]; this.topics[s] = r[9] ? (JSON.parse(r[9]) as string[]) : null; this.orgId[s] = r[10]
     return s
   }
 
@@ -228,8 +228,8 @@ function compile(dir: Directory, f: Filter): (s: number) => boolean {
     for (const a of f.areas) areas[a] = 1
   }
   const urgency = f.urgency === undefined ? -1 : URGENCY_RANK[f.urgency] ?? 0
-  const { ref, orgId, topic } = f
-  const rare = ref !== undefined || orgId !== undefined || topic !== undefined
+  const { ids, orgId, topic } = f
+  const rare = ids !== undefined || orgId !== undefined || topic !== undefined
   const st = dir.status, expires = dir.expires, until = dir.until, remaining = dir.remaining, cat = dir.category, area = dir.area, urg = dir.urgency
   // One flat test, called once per listing of the pass: no closures inside, so the engine inlines it.
   return (s) => {
@@ -245,7 +245,7 @@ function compile(dir: Directory, f: Filter): (s: number) => boolean {
     }
     if (urgency !== -1 && urg[s] !== urgency) return false
     if (rare) {
-      if (ref !== undefined && dir.ref[s] !== ref) return false
+      if (ids !== undefined && !ids.has(dir.id[s]!)) return false
       if (orgId !== undefined && dir.orgId[s] !== orgId) return false
       if (topic !== undefined && !(dir.topics[s]?.includes(topic) ?? false)) return false
     }

@@ -236,8 +236,10 @@ function listOn(db: Db, query: NeedQuery, today: string) {
   const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
   // A street covers its communities: the area's subtree.
   const areaIds = query.area || query.areaRef ? new Set(area ? areasSvc.subtreeIds(db, area.id) : []) : undefined
+  // By ref through its index: the change log leaves out a change of ref alone, so the directory does not hold refs.
+  const refIds = query.ref === undefined ? undefined : new Set(db.select({ id: needs.id }).from(needs).where(eq(needs.ref, query.ref)).all().map((r) => r.id))
   const filter: directory.Filter = {
-    status: query.status, today, category: query.category, areas: areaIds, urgency: query.urgency, ref: query.ref, orgId: query.orgId, topic: query.topic,
+    status: query.status, today, category: query.category, areas: areaIds, urgency: query.urgency, ids: refIds, orgId: query.orgId, topic: query.topic,
   }
   const narrowed = [query.category, areaIds, query.urgency, query.ref, query.orgId, query.topic].some((f) => f !== undefined) || (query.status !== undefined && query.status !== 'active')
   const page = browse(db, {

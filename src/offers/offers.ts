@@ -192,7 +192,9 @@ function listOn(db: Db, query: OfferQuery, today: string) {
   const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
   // Available there: offers serving the area, anything above it (a street's offer serves its communities) or a place within it.
   const areaIds = query.area || query.areaRef ? new Set(area ? [...areasSvc.subtreeIds(db, area.id), ...areasSvc.pathIds(area)] : []) : undefined
-  const filter: directory.Filter = { status: query.status, today, category: query.category, areas: areaIds, ref: query.ref, orgId: query.orgId, topic: query.topic }
+  // By ref through its index: the change log leaves out a change of ref alone, so the directory does not hold refs.
+  const refIds = query.ref === undefined ? undefined : new Set(db.select({ id: offers.id }).from(offers).where(eq(offers.ref, query.ref)).all().map((r) => r.id))
+  const filter: directory.Filter = { status: query.status, today, category: query.category, areas: areaIds, ids: refIds, orgId: query.orgId, topic: query.topic }
   const narrowed = [query.category, areaIds, query.ref, query.orgId, query.topic].some((f) => f !== undefined) || (query.status !== undefined && query.status !== 'active')
   const page = browse(db, {
     kind: 'offer', narrowed, q: query.q, page: query.page, pageSize: query.pageSize,

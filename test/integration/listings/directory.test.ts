@@ -138,6 +138,10 @@ describe('list pages from the directory', () => {
         }
       })()
       compareMany(100 + round, 60)
+      // A ref given alone (an export naming rows) is not in the change log: a ref filter still finds the row.
+      const named = writer.prepare("SELECT id FROM needs WHERE status = 'open' AND remaining > 0 AND (expires_at IS NULL OR expires_at >= ?) AND (until_date IS NULL OR until_date >= ?) ORDER BY id LIMIT 1 OFFSET ?").pluck().get(today, today, round) as number
+      writer.prepare('UPDATE needs SET ref = ? WHERE id = ?').run(`directory-ref-${round}`, named)
+      expect(needs.list(db, { ref: `directory-ref-${round}` }).items.map((i) => i.id)).toEqual([named])
     }
   })
 })
