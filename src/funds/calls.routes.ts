@@ -92,10 +92,11 @@ export function reasonText(t: FastifyRequest['t'], n: { reason: string; score: n
 }
 
 /** The stated problem in plain words: budget, cap, minimum, and the preference as a rule. */
-export function problemText(t: FastifyRequest['t'], c: calls.Call): string[] {
+export function problemText(t: FastifyRequest['t'], c: calls.Call, partialDropped = false): string[] {
   return [
     t('funds.problem.budget', { budget: yuan(c.budgetFen), cap: yuan(c.capFen) }),
-    c.minAwardFen ? t('funds.problem.partial', { min: yuan(c.minAwardFen) }) : t('funds.problem.whole'),
+    partialDropped ? t('funds.problem.partial_dropped', { min: yuan(c.minAwardFen ?? 0) })
+      : c.minAwardFen ? t('funds.problem.partial', { min: yuan(c.minAwardFen) }) : t('funds.problem.whole'),
     t('funds.problem.one_per_group'),
     c.preference === 'none' ? t('funds.problem.no_preference') : t('funds.problem.preference', { rule: t(`funds.preference.${c.preference}`), reserve: yuan(c.reserveFen) }),
     t('funds.problem.objective'),
@@ -166,7 +167,7 @@ const callsRoutes: FastifyPluginAsync = async (app) => {
       title: call.title, call, stage, access, holderName: orgs.get(app.db, call.holderOrgId)?.name,
       areaLabel: areaService.displayName(area, req.locale), criteria: calls.criteriaOf(app.db, call.id),
       reviewers: access.manage ? calls.reviewersOf(app.db, call.id) : [], reviewerCount: calls.reviewersOf(app.db, call.id).length,
-      groups, mine, queue, problem: problemText(req.t, call), awards: d?.awards ?? [],
+      groups, mine, queue, problem: problemText(req.t, call, !!d?.problem.partialDropped), awards: d?.awards ?? [],
       kindsText: call.kinds.map((k) => req.t(`kind.${k}`)).join('、'), focusText: call.focus.map((f) => req.t(`focus.${f}`)).join('、'),
       share: call.publishedAt ? { url: `${app.config.baseUrl.replace(/\/+$/, '')}/calls/${call.id}`, qr: `/calls/${call.id}/qr.svg`, poster: `/calls/${call.id}/poster` } : undefined,
     })
@@ -236,7 +237,7 @@ const callsRoutes: FastifyPluginAsync = async (app) => {
     const proposal = done ? undefined : (shown as decision.Proposal)
     return reply.render('funds/decision', {
       title: req.t('funds.decision.title'), call, decided: !!done, decidedAt: done?.decidedAt, ready: proposal?.ready ?? true, panelComplete: proposal?.panelComplete ?? true,
-      problem: problemText(req.t, call), awards: shown.awards.map((a) => ({ ...a, scoreText: a.score.toFixed(2), partial: a.amountFen < a.askedFen })),
+      problem: problemText(req.t, call, proposal ? proposal.partialDropped : !!done?.problem.partialDropped), awards: shown.awards.map((a) => ({ ...a, scoreText: a.score.toFixed(2), partial: a.amountFen < a.askedFen })),
       notAwarded: shown.notAwarded.map((n) => ({ ...n, scoreText: n.score === null ? '—' : n.score.toFixed(2), why: reasonText(req.t, n) })),
       totals: proposal?.totals ?? {
         budgetFen: call.budgetFen, awardedFen: done!.totalFen, remainingFen: call.budgetFen - done!.totalFen, reserveFen: call.reserveFen,

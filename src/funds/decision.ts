@@ -17,7 +17,7 @@ import type { CurrentUser } from '../accounts/accounts.js'
 import * as calls from './calls.js'
 import * as reviews from './reviews.js'
 import * as applications from './applications.js'
-import { decide, describeProblem, DecisionTooLarge, type Candidate, type Rules } from './decide.js'
+import { decide, describeProblem, DecisionTooLarge, PARTIAL_WORK_LIMIT, type Candidate, type Rules } from './decide.js'
 
 export type Reason = 'over_cap' | 'same_group' | 'reserve' | 'budget' | 'not_reviewed' | 'not_eligible'
 export interface Outcome {
@@ -33,6 +33,8 @@ export interface Proposal extends Outcome {
   ready: boolean
   panelComplete: boolean
   totals: Totals
+  /** Partial awards were allowed but too many applications to decide exactly with them: decided all or nothing. */
+  partialDropped: boolean
 }
 export interface Totals { budgetFen: number; awardedFen: number; remainingFen: number; preferredFen: number; reserveFen: number; askedFen: number; ownFen: number }
 
@@ -58,9 +60,9 @@ function totals(call: calls.Call, o: Outcome, candidates: Candidate[]): Totals {
 }
 
 /** The optimiser's proposal for the call as it stands (nothing written). */
-export function propose(db: Db, call: calls.Call, now = new Date()): Proposal {
+export function propose(db: Db, call: calls.Call, now = new Date(), workLimit = PARTIAL_WORK_LIMIT): Proposal {
   const p = reviews.panel(db, call)
-  const rules = rulesOf(call)
+  let rules = rulesOf(call)
   const candidates: Candidate[] = []
   const notAwarded: Outcome['notAwarded'] = []
   const lines = new Map(p.lines.map((l) => [l.application.id, l]))
@@ -77,12 +79,16 @@ export function propose(db: Db, call: calls.Call, now = new Date()): Proposal {
     }
   }
   let d: ReturnType<typeof decide>
+  let partialDropped = false
   try {
-    d = decide(candidates, rules)
+    d = decide(candidates, rules, workLimit)
   } catch (err) {
-    // Partial awards over very many applications: refused rather than guessed (decide.ts); all-or-nothing decides it.
-    if (err instanceof DecisionTooLarge) throw new InvalidTransition({ key: 'funds.decision_too_large', params: { count: err.applications } })
-    throw err
+    if (!(err instanceof DecisionTooLarge)) throw err
+    // Partial awards over very many applications cannot be decided exactly in reasonable time (decide.ts); all or
+    // nothing can. The decision states it, rather than leaving a published call (whose rules are fixed) stuck.
+    rules = { ...rules, minAwardFen: null }
+    partialDropped = true
+    d = decide(candidates, rules)
   }
   const outcome: Outcome = {
     awards: d.awards.map((x) => {
@@ -99,7 +105,7 @@ export function propose(db: Db, call: calls.Call, now = new Date()): Proposal {
     totalFen: d.totalFen,
   }
   const ready = p.complete || localToday(now) > call.reviewClose
-  return { ...outcome, call, rules, candidates, ready, panelComplete: p.complete, totals: totals(call, outcome, candidates) }
+  return { ...outcome, call, rules, candidates, ready, panelComplete: p.complete, totals: totals(call, outcome, candidates), partialDropped }
 }
 
 /** The confirmed decision, as it was written. */
@@ -136,7 +142,7 @@ export function confirm(db: Db, user: CurrentUser, callId: number, now = new Dat
     const at = now.toISOString()
     const decision = tx.insert(fundDecisions).values({
       callId, totalFen: proposal.totalFen, decidedBy: user.id, decidedAt: at,
-      problem: { ...describeProblem(proposal.rules, proposal.candidates), rules: proposal.rules, preference: call.preference, preferred: proposal.awards.filter((a) => a.preferred).map((a) => a.application) } as Record<string, unknown>,
+      problem: { ...describeProblem(proposal.rules, proposal.candidates), partialDropped: proposal.partialDropped, rules: proposal.rules, preference: call.preference, preferred: proposal.awards.filter((a) => a.preferred).map((a) => a.application) } as Record<string, unknown>,
       notAwarded: proposal.notAwarded.map((n) => ({ application: n.application, reason: n.reason, detail: { ...n.detail, score: n.score } })),
     }).onConflictDoNothing().returning().get()
     if (!decision) throw new InvalidTransition({ key: 'funds.already_decided' })

@@ -213,6 +213,6 @@ export const enFunds: Record<keyof typeof zhFunds, string> = {
   'funds.notice': 'Public notice',
   'funds.app.award_page': 'Milestones and tranches',
   'funds.reason.reserve': 'The rest of the budget is reserved for preferred groups: scored {score}, asked {asked}, only {remaining} left outside the reserve',
-  'funds.decision_too_large': '{count} applications are too many to decide exactly with partial awards: make the call all-or-nothing.',
+  'funds.problem.partial_dropped': 'The call allows partial awards (at least {min}), but with this many applications they cannot be decided exactly in reasonable time: this decision gives each application all it asks or nothing.',
   'funds.no_holder': 'Opening a call takes a leader of a funds holder (a street office, foundation, social work agency, business… not a community group), or the social worker covering its area.',
 }

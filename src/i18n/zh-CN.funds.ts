@@ -212,6 +212,6 @@ export const zhFunds = {
   'funds.notice': '公示',
   'funds.app.award_page': '里程碑和拨款',
   'funds.reason.reserve': '预算中其余部分为优先团体预留：得分 {score}，申请 {asked}，预留之外只剩 {remaining}',
-  'funds.decision_too_large': '{count} 份申请在允许部分资助时太多，无法精确计算：请把这个资助计划改为全额资助或不资助。',
+  'funds.problem.partial_dropped': '本计划允许部分资助（不少于 {min}），但申请太多，部分资助无法在合理时间内精确求解；本次决定按全额资助或不资助计算。',
   'funds.no_holder': '发布资助计划需要是出资方（街道办、基金会、社工机构、企业等，而不是社区团体）的负责人，或负责其所在地区的社工。',
 }

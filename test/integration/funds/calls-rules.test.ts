@@ -84,3 +84,23 @@ describe('preference and conflict rules', () => {
     expect(d.json().not_awarded).toEqual([{ application: c.id, reason: 'not_reviewed', score: null }])
   })
 })
+
+describe('a call with partial awards too large to decide exactly', () => {
+  it('is decided all or nothing, and the decision says so, rather than left with no way forward', async () => {
+    const call = await openCall({ reviewers: ['rev1@example.cn'], min_award: 100_000 })
+    const a = await apply(call.id, w.tokens.member, w.orgA.id, 400_000)
+    const c = await apply(call.id, w.tokens.other2, w.orgC.id, 500_000)
+    await score(w.tokens.rev1, a.id, call.criteria[0].id, 4)
+    await score(w.tokens.rev1, c.id, call.criteria[0].id, 3)
+    const found = calls.findVisible(app.db, w.holder, call.id)!.call
+    expect(found.minAwardFen).toBe(100_000)
+    // Within the work allowed, the call's own rules are used.
+    expect(decision.propose(app.db, found).partialDropped).toBe(false)
+    // With almost no work allowed, the same call is decided whole: each plan all it asks or nothing.
+    const whole = decision.propose(app.db, found, new Date(), 1)
+    expect(whole.partialDropped).toBe(true)
+    expect(whole.rules.minAwardFen).toBeNull()
+    expect(whole.awards.every((x) => x.amountFen === x.askedFen)).toBe(true)
+  })
+})
+
