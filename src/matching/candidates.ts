@@ -166,6 +166,11 @@ abstract class CategoryIndex<V extends Listing> {
 export class OfferIndex extends CategoryIndex<OfferView> {
   protected placesOf(o: OfferView): readonly number[] { return [o.servesPath.at(-1) ?? 0] }
 
+  /** Every offer that could fit the need, unchecked and unordered: for callers with a compiled check (serving.ts). */
+  candidates(need: NeedView): Iterable<OfferView> {
+    return this.gather(need.areaPath, need, need.category, false)
+  }
+
   /** The offers that fit the need (isFeasible), ordered by id. */
   fitting(need: NeedView): OfferView[] {
     const out: OfferView[] = []
