@@ -1,10 +1,10 @@
 import fs from 'node:fs'
-import type { Readable } from 'node:stream'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import * as capacity from './capacity.js'
 import * as evidence from './evidence.js'
 import { renderAssessment } from './capacity.routes.js'
-import { parseUpload, type UploadBody } from '../interchange/upload.js'
+import { type UploadBody } from '../interchange/upload.js'
+import { acceptEvidenceUploads } from './evidence-upload.js'
 import { formSchema, idParam } from '../shared/forms.js'
 import { redirectAfterPost } from '../shared/http.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
@@ -29,15 +29,7 @@ const evidenceRoutes: FastifyPluginAsync = async (app) => {
   // (CSRF before any file is read, every stream's errors handled) and this form's limits. The route is
   // `streamedBody`: sign-in, role, origin and the session's CSRF secret are checked before the parser runs.
   await app.register(async (upload) => {
-    upload.removeAllContentTypeParsers()
-    upload.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: Readable) => {
-      try {
-        return await parseUpload(req.headers, payload, (token) => app.csrfTokenValid(req, token), { fileBytes: evidence.MAX_BYTES, files: evidence.MAX_PER_UPLOAD })
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 400) throw new evidence.UploadUnreadable({ key: 'evidence.error.unreadable' })
-        throw err
-      }
-    })
+    acceptEvidenceUploads(app, upload)
 
     upload.post('/capacity/:id/evidence', { config: { access: 'staff', streamedBody: true }, schema: { params: idParam, body: UploadBodySchema } }, async (req, reply) => {
       const a = capacity.findVisible(app.db, req.user, (req.params as { id: number }).id)

@@ -1,11 +1,11 @@
 import fs from 'node:fs'
-import type { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as delivery from './delivery.js'
 import { figures, workbook } from './closeout.js'
 import { parseYuan, yuan } from './money.js'
 import * as evidence from '../capacity/evidence.js'
-import { parseUpload, type UploadBody } from '../interchange/upload.js'
+import { type UploadBody } from '../interchange/upload.js'
+import { acceptEvidenceUploads } from '../capacity/evidence-upload.js'
 import { formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { attachment, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, ValidationError, type FieldErrors } from '../shared/errors.js'
@@ -104,15 +104,7 @@ const deliveryRoutes: FastifyPluginAsync = async (app) => {
 
   // Evidence on a report: the capacity evidence's upload (CSRF before any file is read, the same limits and checks).
   await app.register(async (upload) => {
-    upload.removeAllContentTypeParsers()
-    upload.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: Readable) => {
-      try {
-        return await parseUpload(req.headers, payload, (token) => app.csrfTokenValid(req, token), { fileBytes: evidence.MAX_BYTES, files: evidence.MAX_PER_UPLOAD })
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 400) throw new evidence.UploadUnreadable({ key: 'evidence.error.unreadable' })
-        throw err
-      }
-    })
+    acceptEvidenceUploads(app, upload)
 
     upload.post('/fund-reports/:id/files', { config: { access: 'signed_in', streamedBody: true }, schema: { params: idParam, body: UploadBodySchema } }, async (req, reply) => {
       const reportId = (req.params as { id: number }).id

@@ -8,7 +8,7 @@
  * Rights: the award's group (its leaders, or the broker looking after it) reports; those who run the call decide;
  * the group's members and those who run the call see it all; anyone else finds nothing.
  */
-import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import {
   fundApplications, fundAwards, fundBudgetLines, fundCalls, fundMilestones, fundReleases, fundReportFiles, fundReports, organizations, users,
