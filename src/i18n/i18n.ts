@@ -52,3 +52,6 @@ export function negotiate(header: string | undefined): Locale {
   }
   return DEFAULT_LOCALE
 }
+
+/** A translator bound to one reader's language (req.t): what pure view models take instead of the request. */
+export type Translate = (key: string, params?: Record<string, unknown>) => string
