@@ -1,9 +1,10 @@
-import { and, eq, like, or, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import { areas, brokerAreas, loginThrottle, memberships, organizations, sessions, users } from '../db/schema.js'
 import { NotFound, NotPermitted, ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import { hashPassword, isCommonPassword, verifyPassword } from './passwords.js'
+import { pathCoveredSql } from '../areas/coverage.js'
 
 export type Role = 'member' | 'broker' | 'admin'
 export const ROLES: Role[] = ['member', 'broker', 'admin']
@@ -47,7 +48,7 @@ export function load(db: Db, id: number): CurrentUser | undefined {
 /** Organizations in these areas (a street covers its communities) that no enabled leader answers for. */
 export function lookedAfter(db: Db, areaIds: number[]): number[] {
   if (areaIds.length === 0) return []
-  const inAreas = or(...areaIds.map((a) => like(areas.path, `%/${a}/%`)))
+  const inAreas = pathCoveredSql(areaIds)
   return db.select({ id: organizations.id }).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId))
     .where(and(inAreas, sql`NOT EXISTS (SELECT 1 FROM ${memberships} JOIN ${users} ON ${users.id} = ${memberships.userId}
       WHERE ${memberships.orgId} = ${organizations.id} AND ${memberships.role} = 'leader' AND ${users.disabledAt} IS NULL)`))

@@ -1,10 +1,11 @@
-import { asc, eq } from 'drizzle-orm'
+import { asc, eq, like, type SQL } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import { rememberOn } from '../db/memo.js'
 import { areas } from '../db/schema.js'
 import { ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import type { Locale } from '../i18n/i18n.js'
+import { isWithin, pathIds } from './paths.js'
 
 export type Area = typeof areas.$inferSelect
 export type Level = Area['level']
@@ -35,25 +36,25 @@ export function byRef(db: Db, ref: string): Area | undefined {
 export function subtreeIds(db: Db, id: number): number[] {
   const area = get(db, id)
   if (!area) return []
-  return cachedTree(db).rows.filter((a) => a.path.startsWith(area.path)).map((a) => a.id)
+  return cachedTree(db).rows.filter((a) => isWithin(a.path, area.path)).map((a) => a.id)
 }
 
-/** Ids root → area, for "same street" reasoning in the matcher. */
-export const pathIds = (area: Pick<Area, 'path'>) => area.path.split('/').filter(Boolean).map(Number)
+/** SQL: the row's area (`column`, an areas.path) is the area at `top` or below it (paths.isWithin). */
+export const withinSql = (column: typeof areas.path, top: string): SQL => like(column, `${top}%`)
 
 export function children(db: Db, id: number): Area[] {
   return db.select().from(areas).where(eq(areas.parentId, id)).orderBy(asc(areas.name)).all()
 }
 
 export function ancestors(db: Db, area: Area): Area[] {
-  const ids = pathIds(area).slice(0, -1)
+  const ids = pathIds(area.path).slice(0, -1)
   const rows = all(db).filter((a) => ids.includes(a.id))
   return ids.map((id) => rows.find((r) => r.id === id)!).filter(Boolean)
 }
 
 /** Options for a <select>, indented by depth so the tree reads at a glance. */
 export function options(db: Db, locale: Locale) {
-  return all(db).map((a) => ({ id: a.id, level: a.level, label: `${'\u3000'.repeat(pathIds(a).length - 1)}${displayName(a, locale)}` }))
+  return all(db).map((a) => ({ id: a.id, level: a.level, label: `${'\u3000'.repeat(pathIds(a.path).length - 1)}${displayName(a, locale)}` }))
 }
 
 export interface NewArea { name: string; nameEn?: string; parentId?: number; ref?: string; lat?: number; lng?: number }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, like, lt, or, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, lt, or, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import { areas, brokerAreas, matches, needs, offers, organizations, users } from '../db/schema.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
@@ -27,7 +27,7 @@ function unservedWithin(db: Db, areaIds: number[], limit: number, now: Date): nu
 /** Where a broker works: the areas assigned to them and everything below. */
 function within(db: Db, areaIds: number[]) {
   const paths = areaIds.map((id) => db.select({ path: areas.path }).from(areas).where(eq(areas.id, id)).get()?.path).filter((p): p is string => !!p)
-  return paths.length ? or(...paths.map((p) => like(areas.path, `${p}%`))) : sql`0`
+  return paths.length ? or(...paths.map((p) => areaService.withinSql(areas.path, p))) : sql`0`
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
-import { areas, brokerAreas, idempotencyKeys, matchEvents, matches, memberships, messages, needs, offers, organizations, feedback, users } from '../db/schema.js'
+import { areas, idempotencyKeys, matchEvents, matches, memberships, messages, needs, offers, organizations, feedback, users } from '../db/schema.js'
 import { DomainError, IdempotencyKeyReused, InvalidTransition, NotFound, NotPermitted, ValidationError } from '../shared/errors.js'
 import { addDays, isoDate } from '../shared/time.js'
 import * as needsSvc from '../needs/needs.js'
@@ -15,6 +15,7 @@ import * as matching from '../matching/matching.js'
 import { defaultExpiry, demandStatus, isActiveNeed, isActiveOffer, listingToday } from '../listings/listings.js'
 import { actsFor, seenOrgIds, seesOrg, type CurrentUser } from '../accounts/accounts.js'
 import { ACTIVE_STATES, CONTACT_STATES, available, transition, type Event, type Side, type State } from './lifecycle.js'
+import { brokerCoversPath, brokersCovering, pathCoveredSql } from '../areas/coverage.js'
 
 export type Match = typeof matches.$inferSelect
 type Origin = Match['origin']
@@ -27,13 +28,8 @@ export function sidesOf(db: Db, user: CurrentUser, m: { needOrgId: number; offer
   const sides: Side[] = []
   if (actsFor(user, m.needOrgId)) sides.push('need')
   if (actsFor(user, m.offerOrgId)) sides.push('offer')
-  if (user.role === 'broker' && (m.brokerId === user.id || coversPath(db, user, m.needAreaPath))) sides.push('broker')
+  if (user.role === 'broker' && (m.brokerId === user.id || brokerCoversPath(user, m.needAreaPath))) sides.push('broker')
   return sides
-}
-
-function coversPath(db: Db, user: CurrentUser, path: string) {
-  const ids = path.split('/').filter(Boolean).map(Number)
-  return user.brokerAreaIds.some((id) => ids.includes(id))
 }
 
 const detailColumns = {
@@ -106,10 +102,7 @@ function audience(db: Db, needId: number, offerId: number): { need: number[]; of
     const people = db.select({ id: memberships.userId }).from(memberships).where(eq(memberships.orgId, orgId)).all().map((r) => r.id)
     return leadersOf(db, orgId).length ? people : [...new Set([...people, ...lookingAfter(db, orgId)])]
   }
-  const pathIds = need.path.split('/').filter(Boolean).map(Number)
-  const broker = db.select({ id: brokerAreas.userId }).from(brokerAreas).innerJoin(users, eq(users.id, brokerAreas.userId))
-    .where(and(inArray(brokerAreas.areaId, pathIds), eq(users.role, 'broker'))).all().map((r) => r.id)
-  return { need: members(need.orgId), offer: members(offer.orgId), broker: [...new Set(broker)] }
+  return { need: members(need.orgId), offer: members(offer.orgId), broker: brokersCovering(db, need.path) }
 }
 
 export interface OpenInput {
@@ -133,7 +126,7 @@ export function open(db: Db, user: CurrentUser, as: 'request' | 'pledge' | 'prop
   const needRow = db.select({ orgId: needs.orgId, status: needs.status, remaining: needs.remaining, expiresAt: needs.expiresAt, untilDate: needs.untilDate, path: areas.path }).from(needs).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, input.needId)).get()!
   const offerRow = db.select({ orgId: offers.orgId, status: offers.status, expiresAt: offers.expiresAt, untilDate: offers.untilDate }).from(offers).where(eq(offers.id, input.offerId)).get()!
   const side: Side = as === 'request' ? 'need' : as === 'pledge' ? 'offer' : 'broker'
-  const allowed = side === 'need' ? actsFor(user, needRow.orgId) : side === 'offer' ? actsFor(user, offerRow.orgId) : user.role === 'broker' && coversPath(db, user, needRow.path)
+  const allowed = side === 'need' ? actsFor(user, needRow.orgId) : side === 'offer' ? actsFor(user, offerRow.orgId) : brokerCoversPath(user, needRow.path)
   if (!allowed) throw new NotFound()
   const today = listingToday(now)
   if (!isActiveNeed(needRow, today) || !isActiveOffer(offerRow, today)) throw new InvalidTransition({ key: 'match.error.listing_closed' })
@@ -339,9 +332,7 @@ export function listFor(db: Db, user: CurrentUser, { limit = 100 } = {}) {
   const seen = seenOrgIds(user)
   if (seen.length) mine.push(inArray(needs.orgId, seen), inArray(offers.orgId, seen))
   mine.push(eq(matches.brokerId, user.id))
-  if (user.role === 'broker') {
-    for (const id of user.brokerAreaIds) mine.push(sql`${areas.path} LIKE ${'%/' + id + '/%'}`)
-  }
+  if (user.role === 'broker') mine.push(pathCoveredSql(user.brokerAreaIds))
   return db.select(detailColumns).from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId))
     .innerJoin(areas, eq(areas.id, needs.areaId)).where(or(...mine)).orderBy(desc(matches.updatedAt), desc(matches.id)).limit(limit).all()
 }

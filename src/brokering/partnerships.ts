@@ -6,6 +6,7 @@ import { DomainError, NotFound, NotPermitted, ValidationError } from '../shared/
 import * as events from '../events/events.js'
 import * as orgs from '../orgs/orgs.js'
 import type { CurrentUser } from '../accounts/accounts.js'
+import * as coverage from '../areas/coverage.js'
 
 /**
  * A partnership: a holder (an offer's organization) and a group (a need's) that keep working together. It begins
@@ -37,7 +38,7 @@ export function begin(tx: Db, by: CurrentUser, pair: { holderOrgId: number; grou
 function mayEnd(db: Db, user: CurrentUser, p: Pick<Partnership, 'holderOrgId' | 'groupOrgId'>) {
   if (user.role === 'admin' || user.orgIds.includes(p.holderOrgId) || user.orgIds.includes(p.groupOrgId)) return true
   const group = orgs.get(db, p.groupOrgId)
-  return !!group && orgs.brokerCovers(db, user, group.areaId)
+  return !!group && coverage.brokerCovers(db, user, group.areaId)
 }
 
 export function end(db: Db, user: CurrentUser, id: number, input: { reason?: string; note?: string }, now = new Date()): Partnership {
@@ -61,7 +62,7 @@ export function end(db: Db, user: CurrentUser, id: number, input: { reason?: str
  * the brokers covering it and admins; undefined for anyone else (the page shows nothing).
  */
 export function forOrg(db: Db, user: CurrentUser | null, org: { id: number; areaId: number }) {
-  if (!user || !(user.role === 'admin' || user.orgIds.includes(org.id) || orgs.brokerCovers(db, user, org.areaId))) return undefined
+  if (!user || !(user.role === 'admin' || user.orgIds.includes(org.id) || coverage.brokerCovers(db, user, org.areaId))) return undefined
   const rows = db.select({
     id: partnerships.id, holderOrgId: partnerships.holderOrgId, groupOrgId: partnerships.groupOrgId, startedAt: partnerships.startedAt,
     endedAt: partnerships.endedAt, endReason: partnerships.endReason, endNote: partnerships.endNote, holderName: holderOrg.name, groupName: groupOrg.name,

@@ -3,7 +3,7 @@ import { writeTx, type Db } from '../db/client.js'
 import { capacityAssessments, capacityScores, matches, needs, offers, organizations, users } from '../db/schema.js'
 import { NotFound, NotPermitted, StaleEdit, ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
-import * as orgs from '../orgs/orgs.js'
+import * as coverage from '../areas/coverage.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { signed as signedFigure } from '../shared/format.js'
 import { localDayStart, localToday } from '../shared/time.js'
@@ -31,7 +31,7 @@ const orgRef = (db: Db, id: number): OrgRef | undefined =>
 
 /** A broker covering the organization's area, or an admin, records an assessment. */
 export function canRecord(db: Db, user: CurrentUser | null, org: { areaId: number }): boolean {
-  return !!user && (user.role === 'admin' || orgs.brokerCovers(db, user, org.areaId))
+  return !!user && (user.role === 'admin' || coverage.brokerCovers(db, user, org.areaId))
 }
 
 /** Who sees the record: the organization's own members, the brokers covering it, admins. Never the public. */

@@ -14,7 +14,7 @@ import {
 import { NotFound, NotPermitted, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
 import { isCalendarDate, localDayStart } from '../shared/time.js'
 import * as events from '../events/events.js'
-import * as orgs from '../orgs/orgs.js'
+import * as coverage from '../areas/coverage.js'
 import * as areaService from '../areas/areas.js'
 import { reportableAreas } from '../reports/reports.js'
 import type { CurrentUser } from '../accounts/accounts.js'
@@ -40,7 +40,7 @@ export interface ProjectInput {
 
 /** A broker covering the area, or an admin, runs a project there. */
 export function canManage(db: Db, user: CurrentUser | null, areaId: number): boolean {
-  return !!user && (user.role === 'admin' || orgs.brokerCovers(db, user, areaId))
+  return !!user && (user.role === 'admin' || coverage.brokerCovers(db, user, areaId))
 }
 
 function accessTo(db: Db, user: CurrentUser | null, p: Project): Access | undefined {

@@ -17,6 +17,7 @@ import * as matching from '../matching/matching.js'
 import { seesOrg, type CurrentUser } from '../accounts/accounts.js'
 import * as calls from './calls.js'
 import { MAX_FEN, yuan } from './money.js'
+import * as coverage from '../areas/coverage.js'
 
 export type Application = typeof fundApplications.$inferSelect
 export const TITLE_MAX = 120
@@ -74,7 +75,7 @@ export function findVisible(db: Db, user: CurrentUser | null | undefined, id: nu
   const manage = call.publishedAt !== null && calls.manages(db, user, call)
   const review = application.status === 'submitted' && calls.isReviewer(db, user, call.id)
   const org = orgs.get(db, application.orgId)!
-  const sees = own || manage || review || seesOrg(user, application.orgId) || orgs.brokerCovers(db, user, org.areaId) || user.role === 'admin'
+  const sees = own || manage || review || seesOrg(user, application.orgId) || coverage.brokerCovers(db, user, org.areaId) || user.role === 'admin'
   if (!sees) return undefined
   return { application, call, access: { own, manage, review, edit: own && editable(db, call, application, now) } }
 }

@@ -21,6 +21,8 @@ import * as areaService from '../areas/areas.js'
 import { normalizeEmail, type CurrentUser } from '../accounts/accounts.js'
 import { MAX_FEN } from './money.js'
 import { runsCall } from './stewards.js'
+import * as coverage from '../areas/coverage.js'
+import { isWithin } from '../areas/paths.js'
 
 export type Call = typeof fundCalls.$inferSelect
 export type Criterion = typeof fundCriteria.$inferSelect
@@ -77,7 +79,7 @@ export const manages = runsCall
 export function holderOptions(db: Db, user: CurrentUser) {
   const rows = db.select({ id: organizations.id, name: organizations.name, kind: organizations.kind, areaId: organizations.areaId })
     .from(organizations).where(inArray(organizations.kind, holderKinds)).orderBy(asc(organizations.name)).all()
-  return rows.filter((o) => user.role === 'admin' || user.orgIds.includes(o.id) || orgs.brokerCovers(db, user, o.areaId))
+  return rows.filter((o) => user.role === 'admin' || user.orgIds.includes(o.id) || coverage.brokerCovers(db, user, o.areaId))
 }
 
 export function stageOf(call: Pick<Call, 'publishedAt' | 'applicationsClose'>, decided: boolean, now = new Date()): Stage {
@@ -288,7 +290,7 @@ export function eligibility(db: Db, call: Call, orgId: number): string[] {
   if (call.focus.length && !call.focus.some((f) => org.focus.includes(f))) reasons.push('focus')
   const callArea = areaService.get(db, call.areaId)
   const orgArea = areaService.get(db, org.areaId)
-  if (!callArea || !orgArea || !orgArea.path.startsWith(callArea.path)) reasons.push('area')
+  if (!callArea || !orgArea || !isWithin(orgArea.path, callArea.path)) reasons.push('area')
   if (org.id === call.holderOrgId) reasons.push('holder')
   return reasons
 }

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { fundCalls, organizations } from '../db/schema.js'
-import * as orgs from '../orgs/orgs.js'
+import * as coverage from '../areas/coverage.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 
 export type Call = typeof fundCalls.$inferSelect
@@ -14,7 +14,7 @@ export function runsCall(db: Db, user: CurrentUser | null | undefined, call: Pic
   if (!user) return false
   if (user.role === 'admin' || user.orgIds.includes(call.holderOrgId)) return true
   const holder = db.select({ areaId: organizations.areaId }).from(organizations).where(eq(organizations.id, call.holderOrgId)).get()
-  return !!holder && orgs.brokerCovers(db, user, holder.areaId)
+  return !!holder && coverage.brokerCovers(db, user, holder.areaId)
 }
 
 export function getCall(db: Db, id: number): Call | undefined {

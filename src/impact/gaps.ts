@@ -16,6 +16,7 @@
  *  - all categories: the mean of the categories' balances weighted by their listings (needs, and offers with
  *    something left: a fully reserved offer adds nothing to supply, so it adds no weight either).
  */
+import { pathIds } from '../areas/paths.js'
 
 export type Level = 'district' | 'street' | 'community'
 
@@ -72,8 +73,6 @@ export interface AreaFigures {
     short: string[]
   }
 }
-
-export const pathIds = (path: string) => path.split('/').filter(Boolean).map(Number)
 
 /** Demand no fitting supply covers: unserved demand first, then what the supply falls short of for the rest. */
 export function shortfall(demand: number, supply: number, unservedDemand = 0): number {

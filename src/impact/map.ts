@@ -15,8 +15,10 @@ import { activeNeedText, activeOfferText, allCategories, listingToday } from '..
 import { servingFacts, type ServingFacts } from '../matching/matching.js'
 import { idleOffers } from './idle.js'
 import type { CurrentUser } from '../accounts/accounts.js'
-import { areaFigures, colourStep, IDLE_AFTER_DAYS, pathIds, shown, sortRows, STEPS, unmetGroups, type AreaNode, type Sort, type Tally } from './gaps.js'
+import { areaFigures, colourStep, IDLE_AFTER_DAYS, shown, sortRows, STEPS, unmetGroups, type AreaNode, type Sort, type Tally } from './gaps.js'
 import { layout } from './map-layout.js'
+import { pathIds } from '../areas/paths.js'
+import { brokerCoversPath } from '../areas/coverage.js'
 
 interface AreaRow extends AreaNode { name: string; nameEn: string | null; lat: number | null; lng: number | null }
 
@@ -188,7 +190,7 @@ export function agenda(db: Db, user: CurrentUser | null, locale: Locale, now = n
   const byId = new Map(areas.map((a) => [a.id, a]))
   const cats = new Map(allCategories(db).map((c) => [c.code, c]))
   const catName = (code: string) => { const c = cats.get(code); return c ? (locale === 'en' ? c.nameEn : c.nameZh) : code }
-  const mine = new Set(user?.role === 'broker' ? areas.filter((a) => user.brokerAreaIds.some((id) => pathIds(a.path).includes(id))).map((a) => a.id) : [])
+  const mine = new Set(user?.role === 'broker' ? areas.filter((a) => brokerCoversPath(user, a.path)).map((a) => a.id) : [])
   const own = <T extends { areaId: number }>(list: readonly T[]) => [...list.filter((x) => mine.has(x.areaId)), ...list.filter((x) => !mine.has(x.areaId))]
   const placeName = (id: number) => { const a = byId.get(id); return a ? name(a, locale) : '' }
 

@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import * as orgs from '../orgs/orgs.js'
 import type { Problem } from '../shared/errors.js'
+import * as coverage from '../areas/coverage.js'
 
 /**
  * Who brings a ledger in: the signed-in broker or admin (the web upload, or the CLI's `--as EMAIL`), or the
@@ -32,7 +33,7 @@ export class LedgerRights {
 
   /** An area whose organizations the importer looks after. */
   covers(areaId: number): boolean {
-    return this.all || (this.importer !== 'operator' && orgs.brokerCovers(this.db, this.importer, areaId))
+    return this.all || (this.importer !== 'operator' && coverage.brokerCovers(this.db, this.importer, areaId))
   }
 
   /**

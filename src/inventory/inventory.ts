@@ -11,7 +11,7 @@ import { NotFound, NotPermitted, StaleEdit, ValidationError, type FieldErrors, t
 import { isCalendarDate, localToday } from '../shared/time.js'
 import { cleanText } from '../shared/forms.js'
 import * as events from '../events/events.js'
-import * as orgs from '../orgs/orgs.js'
+import * as coverage from '../areas/coverage.js'
 import * as areaService from '../areas/areas.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 
@@ -36,7 +36,7 @@ export interface ProspectInput {
 
 /** Brokers covering the area, and admins. */
 export function canSee(db: Db, user: CurrentUser | null, areaId: number): boolean {
-  return !!user && (user.role === 'admin' || orgs.brokerCovers(db, user, areaId))
+  return !!user && (user.role === 'admin' || coverage.brokerCovers(db, user, areaId))
 }
 
 /** Every rule a prospect meets, field by field (the form's names); `today` bounds the last contact. */

@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, lt, lte, isNotNull } from 'drizzle-orm'
 import { refreshStatistics, sqliteOf, type Db } from '../db/client.js'
 import { answerersFor } from '../members/answering.js'
-import { areas, brokerAreas, jobs as jobsTable, matches, memberships, needs, offers, users } from '../db/schema.js'
+import { areas, jobs as jobsTable, matches, memberships, needs, offers } from '../db/schema.js'
 import { addDays, isoDate } from '../shared/time.js'
 import { listingToday } from '../listings/listings.js'
 import * as needsSvc from '../needs/needs.js'
@@ -14,6 +14,7 @@ import * as jobs from './jobs.js'
 import * as alerts from '../alerts/alerts.js'
 import * as checkins from '../brokering/checkins.js'
 import type { Handler } from './jobs.js'
+import { brokersCovering } from '../areas/coverage.js'
 
 /**
  * What each kind of scheduled job does. A handler runs inside the job's transaction (see runDue): what it
@@ -37,9 +38,7 @@ function audience(db: Db, matchId: number) {
     .from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId))
     .innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(matches.id, matchId)).get()
   if (!m) return undefined
-  const pathIds = m.path.split('/').filter(Boolean).map(Number)
-  const covering = db.select({ id: brokerAreas.userId }).from(brokerAreas).innerJoin(users, eq(users.id, brokerAreas.userId))
-    .where(and(inArray(brokerAreas.areaId, pathIds), eq(users.role, 'broker'))).all().map((r) => r.id)
+  const covering = brokersCovering(db, m.path)
   const broker = [...new Set([...covering, ...(m.brokerId ? [m.brokerId] : [])])]
   return { match: m, need: members(db, m.needOrg), offer: members(db, m.offerOrg), broker }
 }

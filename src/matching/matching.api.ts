@@ -10,6 +10,7 @@ import * as topics from '../topics/topics.js'
 import { idParam, str } from '../shared/forms.js'
 import { allCategories } from '../listings/listings.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
+import { pathCovered } from '../areas/coverage.js'
 
 /** Ranked matches and allocations as JSON, in the caller's language (Accept-Language or the lang cookie). */
 const matchingApi: FastifyPluginAsync = async (app) => {
@@ -58,7 +59,7 @@ const matchingApi: FastifyPluginAsync = async (app) => {
     if (body.area) {
       const area = areas.byRef(app.db, body.area)
       // Only within the broker's own areas: an area outside them is not theirs to allocate.
-      if (!area || !areas.pathIds(area).some((id) => req.user!.brokerAreaIds.includes(id))) throw new ValidationError({ area: { key: 'validation.area_missing' } })
+      if (!area || !pathCovered(req.user!.brokerAreaIds, area.path)) throw new ValidationError({ area: { key: 'validation.area_missing' } })
       areaIds = [area.id]
     }
     const run = matching.runAllocation(app.db, req.user!, { areaIds, category: body.category ?? null })

@@ -2,7 +2,7 @@
  * The matcher's shell: loads needs and offers as the pure core's views, asks the search index for text
  * relevance, calls the core, and names areas for the reasons. No ranking or allocation logic lives here.
  */
-import { and, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm'
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type Database from 'better-sqlite3'
 import { sqliteOf, type Db, type Sqlite } from '../db/client.js'
 import { allocationRuns, areas, needs, offers, organizations } from '../db/schema.js'
@@ -22,11 +22,11 @@ import { remember } from '../db/memo.js'
 import { focusOf, needsFor, NO_TRACK, offerCounts, offerIndex, offersFor } from './views.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 import { unanswered } from '../members/answering.js'
+import { pathIds } from '../areas/paths.js'
 
 const RESERVING = ['accepted', 'delivered', 'reviewed'] as const
 const DELIVERED = ['delivered', 'reviewed'] as const
 
-const pathIds = (path: string) => path.split('/').filter(Boolean).map(Number)
 
 // ---------------------------------------------------------------------------------------------------------
 // Candidates in bulk. A match page reads thousands of candidate rows and an allocation tens of thousands, so
@@ -307,8 +307,8 @@ export function assessPair(db: Db, needId: number, offerId: number) {
 function allocationScope(db: Db, areaIds: number[], category: string | null, today: string) {
   const scopeAreas = areaIds.map((id) => areasSvc.get(db, id)).filter((a): a is NonNullable<typeof a> => !!a)
   if (scopeAreas.length === 0) return { needs: [], offers: [] }
-  const within = or(...scopeAreas.map((a) => like(areas.path, `${a.path}%`)))
-  const above = [...new Set(scopeAreas.flatMap((a) => areasSvc.pathIds(a)))]
+  const within = or(...scopeAreas.map((a) => areasSvc.withinSql(areas.path, a.path)))
+  const above = [...new Set(scopeAreas.flatMap((a) => pathIds(a.path)))]
   const cat = (col: typeof needs.category | typeof offers.category) => (category ? eq(col, category) : undefined)
   return {
     needs: loadNeeds(db, and(activeNeeds(today), cat(needs.category), within)),

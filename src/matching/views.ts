@@ -17,10 +17,10 @@ import { NeedIndex, OfferIndex } from './candidates.js'
 import { isFeasible } from './feasibility.js'
 import { subjectList } from './subject.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
+import { pathIds } from '../areas/paths.js'
 
 export const NO_TRACK = Object.freeze({ delivered: 0, rating: null })
 
-const pathIds = (path: string) => path.split('/').filter(Boolean).map(Number)
 
 // A focus list is one of a few dozen JSON texts: parse each once. Frozen, since the views share them.
 const focusLists = new Map<string, readonly string[]>()

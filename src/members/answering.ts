@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { areas, brokerAreas, memberships, organizations, users } from '../db/schema.js'
+import { brokersCovering, pathCovered } from '../areas/coverage.js'
 
 /**
  * Of these organizations, those nobody answers for: no enabled leader, and no enabled broker covering their
@@ -18,7 +19,7 @@ export function unanswered(db: Db, orgIds: readonly number[]): Set<number> {
     .where(and(eq(users.role, 'broker'), sql`${users.disabledAt} IS NULL`)).all().map((r) => r.id))
   const paths = db.select({ id: organizations.id, path: areas.path }).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId))
     .where(inArray(organizations.id, rest)).all()
-  return new Set(paths.filter((o) => !o.path.split('/').filter(Boolean).some((a) => covered.has(Number(a)))).map((o) => o.id))
+  return new Set(paths.filter((o) => !pathCovered([...covered], o.path)).map((o) => o.id))
 }
 
 /** Leaders who answer for the organization (enabled accounts). */
@@ -31,9 +32,7 @@ export function leadersOf(db: Db, orgId: number): number[] {
 export function lookingAfter(db: Db, orgId: number): number[] {
   const org = db.select({ path: areas.path }).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId)).where(eq(organizations.id, orgId)).get()
   if (!org) return []
-  const pathIds = org.path.split('/').filter(Boolean).map(Number)
-  return [...new Set(db.select({ id: brokerAreas.userId }).from(brokerAreas).innerJoin(users, eq(users.id, brokerAreas.userId))
-    .where(and(inArray(brokerAreas.areaId, pathIds), eq(users.role, 'broker'), sql`${users.disabledAt} IS NULL`)).all().map((r) => r.id))]
+  return brokersCovering(db, org.path, { enabledOnly: true })
 }
 
 /** Who answers for the organization: its leaders, or, while it has none, the brokers looking after it. */

@@ -4,7 +4,7 @@ import * as needs from './needs.js'
 import * as matching from '../matching/matching.js'
 import * as matchesSvc from '../brokering/matches.js'
 import { presenter } from '../matching/present.js'
-import * as orgs from '../orgs/orgs.js'
+import * as coverage from '../areas/coverage.js'
 import { actingOrgIds, actsFor } from '../accounts/accounts.js'
 import * as areas from '../areas/areas.js'
 import * as topics from '../topics/topics.js'
@@ -59,7 +59,7 @@ const needsRoutes: FastifyPluginAsync = async (app) => {
     const active = isActiveNeed(need, listingToday(new Date()))
     const found = met ? { matches: [], total: 0, whyNot: undefined } : matching.offersForNeed(app.db, need.id)!
     const say = presenter(app.db, req.locale)
-    const broker = !!req.user && orgs.brokerCovers(app.db, req.user, need.areaId)
+    const broker = !!req.user && coverage.brokerCovers(app.db, req.user, need.areaId)
     return reply.render('needs/show', {
       matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.offer.remaining, need.remaining) })),
       matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { needId: need.id }) : [], canRequest: owner && active && !!found.matches.length, canPropose: broker && active, met, idem: randomUUID(),

@@ -13,7 +13,7 @@ import * as directory from '../listings/directory.js'
 import { remember, type Source } from '../db/memo.js'
 import * as topics from '../topics/topics.js'
 import * as alerts from '../alerts/alerts.js'
-import { brokerCovers } from '../orgs/orgs.js'
+import { brokerCovers } from '../areas/coverage.js'
 
 export type Need = typeof needs.$inferSelect
 export type Urgency = (typeof URGENCIES)[number]

@@ -4,7 +4,7 @@ import * as offers from './offers.js'
 import * as matching from '../matching/matching.js'
 import * as matchesSvc from '../brokering/matches.js'
 import { presenter } from '../matching/present.js'
-import * as orgs from '../orgs/orgs.js'
+import * as coverage from '../areas/coverage.js'
 import { actingOrgIds, actsFor } from '../accounts/accounts.js'
 import * as areas from '../areas/areas.js'
 import * as topics from '../topics/topics.js'
@@ -65,9 +65,9 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
     const found = matching.needsForOffer(app.db, offer.id)!
     const say = presenter(app.db, req.locale)
     // Scoped like a need's page: the holder, the brokers of an area the offer serves, and admins.
-    const broker = !!req.user && orgs.brokerReaches(app.db, req.user, offer.servesAreaId)
+    const broker = !!req.user && coverage.brokerReaches(app.db, req.user, offer.servesAreaId)
     return reply.render('offers/show', {
-      matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && offer.status === 'open' && orgs.brokerCovers(app.db, req.user!, m.need.areaId) })),
+      matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: broker && offer.status === 'open' && coverage.brokerCovers(app.db, req.user!, m.need.areaId) })),
       matchTotal: found.total, progress: owner || broker || req.user?.role === 'admin' ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [], canPledge: owner && offer.status === 'open', idem: randomUUID(), offer: { ...present(offer, req.locale, topics.namer(app.db, req.locale)), focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')) }, owner, form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: offer.title,
       share: share.panel(app.config.baseUrl, 'offer', offer), help: share.help(app.db, req.user, 'offer', offer) })
   })

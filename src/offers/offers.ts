@@ -13,6 +13,7 @@ import * as directory from '../listings/directory.js'
 import { remember, type Source } from '../db/memo.js'
 import * as topics from '../topics/topics.js'
 import * as alerts from '../alerts/alerts.js'
+import { pathIds } from '../areas/paths.js'
 
 export type Offer = typeof offers.$inferSelect
 export type Trust = (typeof TRUST_LEVELS)[number]
@@ -191,7 +192,7 @@ function listOn(db: Db, query: OfferQuery, today: string) {
   const sqlite = sqliteOf(db)
   const area = query.area ? areasSvc.get(db, query.area) : query.areaRef ? areasSvc.byRef(db, query.areaRef) : undefined
   // Available there: offers serving the area, anything above it (a street's offer serves its communities) or a place within it.
-  const areaIds = query.area || query.areaRef ? new Set(area ? [...areasSvc.subtreeIds(db, area.id), ...areasSvc.pathIds(area)] : []) : undefined
+  const areaIds = query.area || query.areaRef ? new Set(area ? [...areasSvc.subtreeIds(db, area.id), ...pathIds(area.path)] : []) : undefined
   // By ref through its index: the change log leaves out a change of ref alone, so the directory does not hold refs.
   const refIds = query.ref === undefined ? undefined : new Set(db.select({ id: offers.id }).from(offers).where(eq(offers.ref, query.ref)).all().map((r) => r.id))
   const filter: directory.Filter = { status: query.status, today, category: query.category, areas: areaIds, ids: refIds, orgId: query.orgId, topic: query.topic }

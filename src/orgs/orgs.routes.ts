@@ -11,6 +11,7 @@ import { FOCUS_GROUPS, ORG_KINDS } from '../db/schema.js'
 import { formSchema, idParam, int, listOf, oneOf, str, text } from '../shared/forms.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
+import * as coverage from '../areas/coverage.js'
 
 /** The forms that send someone to register a group first, and get them back with it chosen. */
 const NEXT_FORMS = ['/needs/new', '/offers/new'] as const
@@ -59,7 +60,7 @@ const orgsRoutes: FastifyPluginAsync = async (app) => {
   const groupPanel = (user: FastifyRequest['user'], id: number, areaId: number) => ({
     canManagePeople: members.canManage(user, id),
     lookedAfterByMe: !!user?.lookedAfterOrgIds.includes(id) && !user.orgIds.includes(id),
-    canAssist: !!user && user.role === 'broker' && orgs.brokerCovers(app.db, user, areaId),
+    canAssist: !!user && user.role === 'broker' && coverage.brokerCovers(app.db, user, areaId),
     canJoin: !!user && !user.orgIds.includes(id) && !user.memberOrgIds.includes(id),
     joinPending: !!user && !!members.openRequestOf(app.db, user.id, id),
     isMember: !!user?.memberOrgIds.includes(id),
@@ -73,7 +74,7 @@ const orgsRoutes: FastifyPluginAsync = async (app) => {
     const user = req.user
     return reply.render('orgs/show', {
       org, title: org.name, leaders: orgs.leaders(app.db, id), canEdit: !!user?.orgIds.includes(id), ...groupPanel(user ?? null, id, org.areaId),
-      canVouch: !!user && org.trust === 'self_declared' && orgs.brokerCovers(app.db, user, org.areaId),
+      canVouch: !!user && org.trust === 'self_declared' && coverage.brokerCovers(app.db, user, org.areaId),
       canEndorse: user?.role === 'admin' && org.trust !== 'endorsed',
       // The capacity record is internal: undefined (nothing shown) for visitors and other organizations.
       capacity: capacity.section(app.db, user ?? null, id),

@@ -7,6 +7,7 @@ import { areas, memberships, organizations, users, ORG_KINDS, TRUST_LEVELS } fro
 import { NotFound, NotPermitted, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
+import { brokerCovers } from '../areas/coverage.js'
 import { actingOrgIds, type CurrentUser } from '../accounts/accounts.js'
 
 export type Organization = typeof organizations.$inferSelect
@@ -112,26 +113,6 @@ export function update(db: Db, user: CurrentUser, id: number, input: OrgInput & 
   })
 }
 
-/** Does this broker cover the area (directly or through a street above it)? */
-export function brokerCovers(db: Db, user: CurrentUser, areaId: number): boolean {
-  if (user.role !== 'broker' || user.brokerAreaIds.length === 0) return false
-  const area = areasSvc.get(db, areaId)
-  if (!area) return false
-  const path = areasSvc.pathIds(area)
-  return user.brokerAreaIds.some((id) => path.includes(id))
-}
-
-/**
- * Does this broker cover any part of the area: the area itself (through a street above it) or a community
- * below it? An offer serving a whole street is the business of every broker with a community in that street.
- */
-export function brokerReaches(db: Db, user: CurrentUser, areaId: number): boolean {
-  if (user.role !== 'broker' || user.brokerAreaIds.length === 0) return false
-  if (brokerCovers(db, user, areaId)) return true
-  const area = areasSvc.get(db, areaId)
-  return !!area && db.select({ id: areas.id }).from(areas).where(and(inArray(areas.id, user.brokerAreaIds), like(areas.path, `${area.path}%`))).limit(1).get() !== undefined
-}
-
 function raiseTrust(db: Db, actor: CurrentUser, id: number, to: Trust, now: Date) {
   const org = db.select().from(organizations).where(eq(organizations.id, id)).get()
   if (!org) throw new NotFound()
@@ -211,7 +192,7 @@ function listOn(db: Db, query: OrgQuery) {
   if (query.kind) conditions.push(eq(organizations.kind, query.kind))
   if (query.area) {
     const area = areasSvc.get(db, query.area)
-    conditions.push(area ? like(areas.path, `${area.path}%`) : sql`0`)
+    conditions.push(area ? areasSvc.withinSql(areas.path, area.path) : sql`0`)
   }
   if (query.q) {
     const q = query.q.trim()

@@ -8,6 +8,7 @@
  * serves lies in the area or covers it (a district-wide offer is available to every street).
  */
 import { addDays, isoDate, localDayStart } from '../shared/time.js'
+import { isWithin } from '../areas/paths.js'
 
 export interface Period { from: string; to: string }
 
@@ -91,7 +92,6 @@ export function bounds(period: Period): [string, string] {
 }
 
 const inPeriod = ([start, end]: [string, string], at: string) => at >= start && at < end
-const needInArea = (areaPath: string, path: string) => path.startsWith(areaPath)
 /** Needs posted in the period, drafts and duplicates aside. */
 const posted = (span: [string, string], n: NeedRow) => inPeriod(span, n.createdAt) && n.status !== 'draft' && n.closeReason !== 'duplicate'
 /** Open at some time in the period: posted before it ended, not closed or expired before it began. */
@@ -128,7 +128,7 @@ export const WAIT_BUCKETS = [1, 3, 7, 14, 30] as const
 
 export function report(input: ReportInput) {
   const span = bounds(input.period)
-  const needs = input.needs.filter((n) => posted(span, n) && needInArea(input.areaPath, n.areaPath))
+  const needs = input.needs.filter((n) => posted(span, n) && isWithin(n.areaPath, input.areaPath))
   const offers = input.offers.filter((o) => offerActiveDuring(input.period, span, o) && offerInArea(input.areaPath, o.servesPath))
   return {
     demand: demand(input.categories, needs),
@@ -143,7 +143,7 @@ export function report(input: ReportInput) {
 
 /** Check-ins answered in the period about needs in the area: continues, changed, ended (and why). */
 function checkins(input: ReportInput, [start, end]: [string, string]) {
-  const rows = (input.checkins ?? []).filter((c) => c.answeredAt >= start && c.answeredAt < end && needInArea(input.areaPath, c.needAreaPath))
+  const rows = (input.checkins ?? []).filter((c) => c.answeredAt >= start && c.answeredAt < end && isWithin(c.needAreaPath, input.areaPath))
   const count = (outcome: CheckinRow['outcome']) => rows.filter((r) => r.outcome === outcome).length
   return {
     total: rows.length, continues: count('continues'), changed: count('changed'), ended: count('ended'),
@@ -198,7 +198,7 @@ function waits(categories: CategoryRow[], needs: NeedRow[]) {
  * deadline, or withdrawn by the asker before any answer, says nothing yet about the holder.
  */
 function requests(input: ReportInput, span: [string, string]) {
-  const rows = input.requests.filter((r) => inPeriod(span, r.requestedAt) && needInArea(input.areaPath, r.needAreaPath))
+  const rows = input.requests.filter((r) => inPeriod(span, r.requestedAt) && isWithin(r.needAreaPath, input.areaPath))
   const deadline = (r: RequestRow) => Date.parse(r.requestedAt) + input.answerDays * DAY
   const answered = (r: RequestRow) => r.answeredAt !== null && (r.outcome === 'accepted' || r.outcome === 'declined')
   const inTime = rows.filter((r) => answered(r) && Date.parse(r.answeredAt!) <= deadline(r)).length
@@ -218,7 +218,7 @@ function requests(input: ReportInput, span: [string, string]) {
 function utilization(input: ReportInput, span: [string, string], offers: OfferRow[]) {
   const usedBy = new Map<number, number>()
   for (const u of input.uses) {
-    if (inPeriod(span, u.acceptedAt) && needInArea(input.areaPath, u.needAreaPath)) usedBy.set(u.offerId, (usedBy.get(u.offerId) ?? 0) + u.quantity)
+    if (inPeriod(span, u.acceptedAt) && isWithin(u.needAreaPath, input.areaPath)) usedBy.set(u.offerId, (usedBy.get(u.offerId) ?? 0) + u.quantity)
   }
   const byCategory = groupBy(offers, (o) => o.category)
   return input.categories.map(({ code, unit }) => {
@@ -237,7 +237,7 @@ export const underResourced = (o: OrgRow) => o.kind === 'community_group' && !o.
 
 function orgsServed(input: ReportInput, span: [string, string], needsPosted: NeedRow[]) {
   const unregistered = new Set(input.orgs.filter(underResourced).map((o) => o.id))
-  const served = new Set(input.acceptances.filter((a) => inPeriod(span, a.acceptedAt) && needInArea(input.areaPath, a.needAreaPath)).map((a) => a.needOrgId))
+  const served = new Set(input.acceptances.filter((a) => inPeriod(span, a.acceptedAt) && isWithin(a.needAreaPath, input.areaPath)).map((a) => a.needOrgId))
   const asking = new Set(needsPosted.map((n) => n.orgId))
   const weakServed = [...served].filter((id) => unregistered.has(id)).length
   return { asking: asking.size, served: served.size, underResourced: weakServed, underResourcedShare: share(weakServed, served.size) }
@@ -245,7 +245,7 @@ function orgsServed(input: ReportInput, span: [string, string], needsPosted: Nee
 
 /** Ratings (1–5) given in the period on matches for needs here, from both sides. */
 function feedbackScores(input: ReportInput, span: [string, string]) {
-  const rows = input.feedback.filter((f) => inPeriod(span, f.createdAt) && needInArea(input.areaPath, f.needAreaPath))
+  const rows = input.feedback.filter((f) => inPeriod(span, f.createdAt) && isWithin(f.needAreaPath, input.areaPath))
   const side = (s: FeedbackRow['side']) => {
     const ratings = rows.filter((f) => f.side === s).map((f) => f.rating)
     return { count: ratings.length, mean: mean(ratings) }

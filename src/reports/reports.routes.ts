@@ -8,6 +8,7 @@ import * as reports from './reports.js'
 import { charts } from './charts.js'
 import { TABLE_IDS, formatted, headlines, tables, toCsv, type TableId, type Words } from './tables.js'
 import { workbook } from './workbook.js'
+import { pathIds } from '../areas/paths.js'
 
 /** camelCase keys → snake_case, as the rest of the API spells its fields. */
 const snakeCase = (value: unknown): unknown => Array.isArray(value) ? value.map(snakeCase)
@@ -97,8 +98,8 @@ const reportsRoutes: FastifyPluginAsync = async (app) => {
   })
 
   function options(req: FastifyRequest, scope: areas.Area[]) {
-    const top = Math.min(...scope.map((a) => areas.pathIds(a).length))
-    return scope.map((a) => ({ id: a.id, label: `${'\u3000'.repeat(areas.pathIds(a).length - top)}${areas.displayName(a, req.locale)}` }))
+    const top = Math.min(...scope.map((a) => pathIds(a.path).length))
+    return scope.map((a) => ({ id: a.id, label: `${'\u3000'.repeat(pathIds(a.path).length - top)}${areas.displayName(a, req.locale)}` }))
   }
 
   /** The period form with what to fix; the user's own values stay in the fields. */

@@ -14,6 +14,7 @@ import type { CurrentUser } from '../accounts/accounts.js'
 import {
   bounds, offerInArea, report, type AcceptanceRow, type CheckinRow, type FeedbackRow, type NeedRow, type OfferRow, type Period, type RequestRow, type UseRow,
 } from './figures.js'
+import { isWithin } from '../areas/paths.js'
 
 /**
  * Organizations whose members report on their own area: the street office decides, a residents' committee asks.
@@ -36,7 +37,7 @@ export function reportableAreas(db: Db, user: CurrentUser): areaService.Area[] {
     for (const o of own) roots.add(o.areaId)
   }
   const rootPaths = all.filter((a) => roots.has(a.id)).map((a) => a.path)
-  return all.filter((a) => rootPaths.some((p) => a.path.startsWith(p)))
+  return all.filter((a) => rootPaths.some((p) => isWithin(a.path, p)))
 }
 
 /** Whether any area is reportable, cheaply: the header asks on every page. */

@@ -13,7 +13,7 @@ import { areas, needs, offers, organizations, taskNotes, tasks, users, TASK_DROP
 import { InvalidTransition, NotFound, NotPermitted, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
 import { addDays, isCalendarDate, localToday } from '../shared/time.js'
 import * as events from '../events/events.js'
-import * as orgs from '../orgs/orgs.js'
+import * as coverage from '../areas/coverage.js'
 import * as areaService from '../areas/areas.js'
 import { notify } from '../notifications/notifications.js'
 import { brokers } from '../brokering/desk.js'
@@ -54,7 +54,7 @@ export interface TaskInput {
 
 /** Admins and brokers covering the area act on its tasks. */
 export function canAct(db: Db, user: CurrentUser | null, areaId: number): boolean {
-  return !!user && (user.role === 'admin' || orgs.brokerCovers(db, user, areaId))
+  return !!user && (user.role === 'admin' || coverage.brokerCovers(db, user, areaId))
 }
 
 type Origin = { areaId: number; orgId: number | null; category: string | null; subject: string }
@@ -191,7 +191,7 @@ export function listFor(db: Db, user: CurrentUser, opts: { closed?: boolean; lim
   if (user.role === 'admin') scope.push(sql`1`)
   if (user.role === 'broker') {
     scope.push(eq(tasks.ownerId, user.id))
-    for (const id of user.brokerAreaIds) scope.push(sql`${areas.path} LIKE ${'%/' + id + '/%'}`)
+    scope.push(coverage.pathCoveredSql(user.brokerAreaIds))
   }
   if (user.orgIds.length) scope.push(inArray(tasks.orgId, user.orgIds))
   if (!scope.length) return []

@@ -4,7 +4,7 @@ import * as accounts from '../../../src/accounts/accounts.js'
 import * as tokens from '../../../src/accounts/tokens.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
-import * as orgs from '../../../src/orgs/orgs.js'
+import * as coverage from '../../../src/areas/coverage.js'
 import { addOrg, Browser, makeApp, signedIn } from '../../helpers/app.js'
 import { brokerWorld, type BrokerWorld } from '../brokering/world.js'
 
@@ -67,7 +67,7 @@ describe('an offer\'s matches in progress', () => {
     expect(await progress()).toBe(false)
 
     // An offer serving the whole district reaches street A's broker too; one serving street B's community, not.
-    expect(orgs.brokerReaches(app.db, w.broker, w.district.id)).toBe(true)
-    expect(orgs.brokerReaches(app.db, w.broker, w.communityB.id)).toBe(false)
+    expect(coverage.brokerReaches(app.db, w.broker, w.district.id)).toBe(true)
+    expect(coverage.brokerReaches(app.db, w.broker, w.communityB.id)).toBe(false)
   })
 })
