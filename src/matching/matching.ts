@@ -19,7 +19,7 @@ import { feasiblePairs } from './pairs.js'
 import { subjectList } from './subject.js'
 import { serving } from './serving.js'
 import { remember } from '../db/memo.js'
-import { focusOf, needsFor, NO_TRACK, offerCounts, offerIndex, offersFor } from './views.js'
+import { focusOf, keptServing, needsFor, NO_TRACK, offerCounts, offerIndex, offersFor, type ServingSnapshot } from './views.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 import { unanswered } from '../members/answering.js'
 import { pathIds } from '../areas/paths.js'
@@ -354,42 +354,67 @@ export function needsWithoutOffers(db: Db, areaIds: number[], now = new Date()):
   return index.needs.filter((_, i) => index.pairStart[i + 1] === index.pairStart[i]).map((n) => n.id)
 }
 
+export interface ServingFacts {
+  needs: { id: number; orgId: number; category: string; remaining: number; areaId: number; createdAt: string; served: boolean }[]
+  offers: { id: number; category: string; remaining: number; servesAreaId: number; places: number[] }[]
+}
+
+const factsOf = new WeakMap<ServingSnapshot, ServingFacts>()
+
 /**
  * Who can serve whom across the whole district today, for the map, the agenda and the desk: every active need
  * with whether some available offer fits it, and every available offer with the places where it fits at least
- * one need (serving.ts, the one fit). Remembered until the database changes; only the columns the covering
- * indexes needs_candidates and offers_candidates hold are read, and areas and organizations once into maps.
+ * one need (serving.ts, the one fit). From the kept views (views.ts keptServing), whose counts a write patches
+ * for the listings it touched: at 100k listings, working it all out again after each write took seconds.
  */
-export function servingFacts(db: Db, today: string) {
-  const sqlite = sqliteOf(db)
-  return remember(sqlite, `matching.serving ${today}`, () => {
-    type NeedRow = [number, number, string, string, number, string | null, string | null, string | null, number, string, string | null, string | null]
-    const needRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, created_at, topics, keywords
-      FROM needs WHERE ${activeNeedText()}`).raw().all(today) as NeedRow[]
-    type OfferRow = [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'], string, string, string | null, string | null]
-    const offerRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus, created_at, topics, keywords
-      FROM offers WHERE ${availableOfferText()}`).raw().all(today) as OfferRow[]
-    const areaOf = areaIndex(db)
-    const orgs = new Map((sqlite.prepare('SELECT id, trust, focus FROM organizations').raw().all() as [number, OrgView['trust'], string][])
-      .map(([id, trust, focus]): [number, OrgView] => [id, { id, name: '', trust, focus: focusOf(focus), matchesReceived: 0, members: null }]))
-    const offerViews: OfferView[] = offerRows.map(([id, orgId, category, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, focus, createdAt, topics, keywords]) => ({
-      id, orgId, orgName: '', category, unit, remaining, quantity, from, until, schedule, servesPath: areaOf.path(servesAreaId), minTrust, focus: focusOf(focus),
-      createdAt, track: NO_TRACK, topics: subjectList(topics), keywords: subjectList(keywords),
+export function servingFacts(db: Db, today: string): ServingFacts {
+  const kept = keptServing(db, today)
+  if (!kept) return recomputedServing(db, today)
+  let facts = factsOf.get(kept)
+  if (!facts) {
+    const tally = (category: string) => kept.tallies.get(category)!
+    factsOf.set(kept, (facts = {
+      needs: kept.needs.map((n) => ({
+        id: n.id, orgId: n.orgId, category: n.category, remaining: n.quantity, areaId: n.areaPath.at(-1) ?? 0, createdAt: n.createdAt,
+        served: tally(n.category).served(n.id),
+      })),
+      offers: kept.offers.map((o) => ({ id: o.id, category: o.category, remaining: o.remaining, servesAreaId: o.servesPath.at(-1) ?? 0, places: tally(o.category).placesOf(o.id) })),
     }))
-    const needRowsKnown = needRows.filter((r) => orgs.has(r[1]))
-    const needViews: NeedView[] = needRowsKnown.map(([id, orgId, category, unit, remaining, from, until, schedule, areaId, createdAt, topics, keywords]) => ({
-      id, orgId, org: orgs.get(orgId)!, category, unit, quantity: remaining, from, until, schedule, areaPath: areaOf.path(areaId), urgency: 'normal',
-      beneficiaries: null, createdAt, topics: subjectList(topics), keywords: subjectList(keywords),
-    }))
-    const found = serving(needViews, offerViews)
-    return {
-      needs: needRowsKnown.map((r, i) => ({ id: r[0], orgId: r[1], category: r[2], remaining: r[4], areaId: r[8], createdAt: r[9], served: found.needServed[i] === 1 })),
-      offers: offerRows.map((r, j) => ({ id: r[0], category: r[2], remaining: r[4], servesAreaId: r[9], places: found.offerPlaces[j]! })),
-    }
-  })
+  }
+  return facts
 }
 
-export type ServingFacts = ReturnType<typeof servingFacts>
+/**
+ * servingFacts read afresh, inside a transaction (whose reads may yet be rolled back, so nothing kept is used):
+ * only the columns the covering indexes needs_candidates and offers_candidates hold, areas and organizations
+ * once into maps.
+ */
+function recomputedServing(db: Db, today: string): ServingFacts {
+  const sqlite = sqliteOf(db)
+  type NeedRow = [number, number, string, string, number, string | null, string | null, string | null, number, string, string | null, string | null]
+  const needRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, created_at, topics, keywords
+    FROM needs WHERE ${activeNeedText()}`).raw().all(today) as NeedRow[]
+  type OfferRow = [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'], string, string, string | null, string | null]
+  const offerRows = sqlite.prepare(`SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus, created_at, topics, keywords
+    FROM offers WHERE ${availableOfferText()}`).raw().all(today) as OfferRow[]
+  const areaOf = areaIndex(db)
+  const orgs = new Map((sqlite.prepare('SELECT id, trust, focus FROM organizations').raw().all() as [number, OrgView['trust'], string][])
+    .map(([id, trust, focus]): [number, OrgView] => [id, { id, name: '', trust, focus: focusOf(focus), matchesReceived: 0, members: null }]))
+  const offerViews: OfferView[] = offerRows.map(([id, orgId, category, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, focus, createdAt, topics, keywords]) => ({
+    id, orgId, orgName: '', category, unit, remaining, quantity, from, until, schedule, servesPath: areaOf.path(servesAreaId), minTrust, focus: focusOf(focus),
+    createdAt, track: NO_TRACK, topics: subjectList(topics), keywords: subjectList(keywords),
+  }))
+  const needRowsKnown = needRows.filter((r) => orgs.has(r[1]))
+  const needViews: NeedView[] = needRowsKnown.map(([id, orgId, category, unit, remaining, from, until, schedule, areaId, createdAt, topics, keywords]) => ({
+    id, orgId, org: orgs.get(orgId)!, category, unit, quantity: remaining, from, until, schedule, areaPath: areaOf.path(areaId), urgency: 'normal',
+    beneficiaries: null, createdAt, topics: subjectList(topics), keywords: subjectList(keywords),
+  }))
+  const found = serving(needViews, offerViews)
+  return {
+    needs: needRowsKnown.map((r, i) => ({ id: r[0], orgId: r[1], category: r[2], remaining: r[4], areaId: r[8], createdAt: r[9], served: found.needServed[i] === 1 })),
+    offers: offerRows.map((r, j) => ({ id: r[0], category: r[2], remaining: r[4], servesAreaId: r[9], places: found.offerPlaces[j]! })),
+  }
+}
 
 /**
  * Every available offer that fits an active need now, as ids: the same candidates and hard constraints as

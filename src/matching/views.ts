@@ -15,6 +15,7 @@ import { remember } from '../db/memo.js'
 import { activeNeedText, availableOfferText } from '../listings/listings.js'
 import { NeedIndex, OfferIndex } from './candidates.js'
 import { isFeasible } from './feasibility.js'
+import { ServingTally } from './serving.js'
 import { subjectList } from './subject.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 import { pathIds } from '../areas/paths.js'
@@ -76,15 +77,29 @@ function stmt(sqlite: Sqlite, text: string): Database.Statement {
   return st
 }
 
+function readPaths(sqlite: Sqlite): Map<number, number[]> {
+  return new Map((stmt(sqlite, 'SELECT id, path FROM areas').all() as [number, string][]).map(([id, path]) => [id, pathIds(path)]))
+}
+
 function areaPaths(sqlite: Sqlite): (areaId: number) => number[] {
-  const paths = new Map((stmt(sqlite, 'SELECT id, path FROM areas').all() as [number, string][]).map(([id, path]) => [id, pathIds(path)]))
+  const paths = readPaths(sqlite)
   return (id) => paths.get(id) ?? []
+}
+
+/** Whether every area of the first reading of the tree keeps its path in the second (a rename or a new area moves none). */
+function keepsPaths(a: ReadonlyMap<number, number[]>, b: ReadonlyMap<number, number[]>): boolean {
+  for (const [id, path] of a) {
+    const other = b.get(id)
+    if (!other || other.length !== path.length || other.some((x, i) => x !== path[i])) return false
+  }
+  return true
 }
 
 interface Kept {
   today: string
   /** The last change applied. */
   seq: number
+  paths: Map<number, number[]>
   pathOf: (areaId: number) => number[]
   offers: Map<string, OfferIndex>
   needs: Map<string, NeedIndex>
@@ -92,6 +107,17 @@ interface Kept {
   offerCategory: Map<number, string>
   needCategory: Map<number, string>
   needsOfOrg: Map<number, Set<number>>
+  /** Who can serve whom per category (serving.ts), once the map, the agenda or the desk asked: patched with the indexes. */
+  serving: Map<string, ServingTally>
+  /** The last answer of keptServing, until the next change. */
+  snapshot?: ServingSnapshot
+}
+
+export interface ServingSnapshot {
+  /** Every active need and available offer, by category. */
+  needs: readonly NeedView[]
+  offers: readonly OfferView[]
+  tallies: ReadonlyMap<string, ServingTally>
 }
 
 const kept = new WeakMap<Sqlite, Kept>()
@@ -100,20 +126,25 @@ const kept = new WeakMap<Sqlite, Kept>()
 const PATCH_LIMIT = 5000
 
 // A category is read when a page first asks for it; until then its changes are not patched in (it will be read as it is).
+// A tally is kept only while both of its category's indexes are, so each change reaches it through these four.
 function putOffer(k: Kept, row: OfferRow): void {
   const index = k.offers.get(row[2])
   if (!index) return
+  dropOffer(k, row[0])
   const view = offerView(row, k.pathOf)
   index.put(view)
   k.offerCategory.set(view.id, view.category)
+  k.serving.get(view.category)?.addOffer(view, k.needs.get(view.category)!)
 }
 
 function putNeed(k: Kept, row: NeedRow, org: OrgView): void {
   const index = k.needs.get(row[2])
   if (!index) return
+  dropNeed(k, row[0])
   const view = needView(row, org, k.pathOf)
   index.put(view)
   k.needCategory.set(view.id, view.category)
+  k.serving.get(view.category)?.addNeed(view, k.offers.get(view.category)!)
   let ofOrg = k.needsOfOrg.get(view.orgId)
   if (!ofOrg) k.needsOfOrg.set(view.orgId, (ofOrg = new Set()))
   ofOrg.add(view.id)
@@ -122,8 +153,9 @@ function putNeed(k: Kept, row: NeedRow, org: OrgView): void {
 function dropOffer(k: Kept, id: number): void {
   const category = k.offerCategory.get(id)
   if (category === undefined) return
-  k.offers.get(category)?.remove(id)
+  const old = k.offers.get(category)?.remove(id)
   k.offerCategory.delete(id)
+  if (old) k.serving.get(category)?.removeOffer(old, k.needs.get(category)!)
 }
 
 function dropNeed(k: Kept, id: number): void {
@@ -132,14 +164,15 @@ function dropNeed(k: Kept, id: number): void {
   const old = k.needs.get(category)?.remove(id)
   if (old) k.needsOfOrg.get(old.orgId)?.delete(id)
   k.needCategory.delete(id)
+  if (old) k.serving.get(category)?.removeNeed(old, k.offers.get(category)!)
 }
 
 function build(sqlite: Sqlite, today: string): Kept {
   // The log's position first: a change written while the rows are read is then applied again, which is harmless.
   const seq = lastChange(sqlite)
   const k: Kept = {
-    today, seq, pathOf: areaPaths(sqlite), offers: new Map(), needs: new Map(), orgs: new Map(),
-    offerCategory: new Map(), needCategory: new Map(), needsOfOrg: new Map(),
+    today, seq, paths: readPaths(sqlite), pathOf: (id) => k.paths.get(id) ?? [], offers: new Map(), needs: new Map(), orgs: new Map(),
+    offerCategory: new Map(), needCategory: new Map(), needsOfOrg: new Map(), serving: new Map(),
   }
   for (const row of stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations').all() as OrgRow[]) k.orgs.set(row[0], orgView(row))
   kept.set(sqlite, k)
@@ -185,10 +218,18 @@ function patch(sqlite: Sqlite, k: Kept): Kept {
   // A gap means the log dropped entries this connection never saw.
   if (changes.length > PATCH_LIMIT || changes[0]![0] !== k.seq + 1) return build(sqlite, k.today)
   const offerIds = new Set<number>(), needIds = new Set<number>(), orgIds = new Set<number>()
+  let areas = false
   for (const [, kind, id] of changes) {
-    if (kind === 'area') return build(sqlite, k.today)
-    ;(kind === 'offer' ? offerIds : kind === 'need' ? needIds : orgIds).add(id)
+    if (kind === 'area') areas = true
+    else (kind === 'offer' ? offerIds : kind === 'need' ? needIds : orgIds).add(id)
   }
+  if (areas) {
+    // A renamed or a new area moves no listing; a moved or deleted one may, so then everything is read again.
+    const paths = readPaths(sqlite)
+    if (!keepsPaths(k.paths, paths)) return build(sqlite, k.today)
+    k.paths = paths
+  }
+  k.snapshot = undefined
   for (const id of orgIds) {
     k.orgs.delete(id)
     for (const needId of k.needsOfOrg.get(id) ?? []) needIds.add(needId)
@@ -302,6 +343,28 @@ export function needIndex(db: Db, category: string, today: string): NeedIndex {
     return index
   }
   return keptNeeds(sqlite, current(sqlite, today), category)
+}
+
+/**
+ * Who can serve whom across the district: every active need and available offer, with each category's tally
+ * (serving.ts), counted once when first asked and then patched with the indexes, one changed listing at a time.
+ * The same object until something changes. Undefined inside a transaction, where nothing kept is used.
+ */
+export function keptServing(db: Db, today: string): ServingSnapshot | undefined {
+  const sqlite = sqliteOf(db)
+  if (sqlite.inTransaction) return undefined
+  const k = current(sqlite, today)
+  const categories = stmt(sqlite, 'SELECT code FROM categories ORDER BY code').all() as [string][]
+  if (k.snapshot && categories.every(([c]) => k.serving.has(c))) return k.snapshot
+  const needs: NeedView[] = [], offers: OfferView[] = []
+  for (const [category] of categories) {
+    const offerList = keptOffers(sqlite, k, category), needList = keptNeeds(sqlite, k, category)
+    let tally = k.serving.get(category)
+    if (!tally) k.serving.set(category, (tally = ServingTally.count(needList.all(), offerList)))
+    for (const n of needList.all()) needs.push(n)
+    for (const o of offerList.all()) offers.push(o)
+  }
+  return (k.snapshot = { needs, offers, tallies: k.serving })
 }
 
 /** How many available offers each category has: only a need page without matches asks, so it is counted, not kept. */

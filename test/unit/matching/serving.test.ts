@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { isFeasible } from '../../../src/matching/feasibility.js'
-import { generateInstance } from '../../../src/matching/generate.js'
-import { serving } from '../../../src/matching/serving.js'
+import { NeedIndex, OfferIndex } from '../../../src/matching/candidates.js'
+import { generateInstance, prng } from '../../../src/matching/generate.js'
+import { serving, ServingTally } from '../../../src/matching/serving.js'
+import type { NeedView, OfferView } from '../../../src/matching/types.js'
 import { need, offer, org } from './fixtures.js'
 
 describe('who can serve whom, in bulk', () => {
@@ -29,5 +31,67 @@ describe('who can serve whom, in bulk', () => {
     const got = serving([need({ id: 1, org: elderly })], [offer({ id: 1, focus: ['children'] }), offer({ id: 2, remaining: 0 })])
     expect([...got.needServed]).toEqual([0])
     expect(got.offerPlaces).toEqual([[], []])
+  })
+})
+
+describe('who can serve whom, kept', () => {
+  // The shell keeps one tally per category beside its two indexes and patches all three one listing at a time.
+  // Whatever is added, replaced or removed, the kept tally must say what counting the listings afresh says.
+  it('patched one listing at a time, equals a count afresh, on random instances with random edits', () => {
+    for (const seed of [7, 8]) {
+      const { needs, offers } = generateInstance({ needs: 140, offers: 110, seed, streets: 2, communitiesPerStreet: 3 })
+      const rand = prng(seed)
+      const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
+      const needIdx = new Map<string, NeedIndex>(), offerIdx = new Map<string, OfferIndex>(), tallies = new Map<string, ServingTally>()
+      for (const n of needs) { if (!needIdx.has(n.category)) needIdx.set(n.category, new NeedIndex()); needIdx.get(n.category)!.put(n) }
+      for (const o of offers) { if (!offerIdx.has(o.category)) offerIdx.set(o.category, new OfferIndex()); offerIdx.get(o.category)!.put(o) }
+      const categories = [...new Set([...needIdx.keys(), ...offerIdx.keys()])]
+      for (const c of categories) {
+        if (!needIdx.has(c)) needIdx.set(c, new NeedIndex())
+        if (!offerIdx.has(c)) offerIdx.set(c, new OfferIndex())
+        tallies.set(c, ServingTally.count(needIdx.get(c)!.all(), offerIdx.get(c)!))
+      }
+      // As views.ts does: out of the index and the tally, then the new version into both.
+      const putNeed = (n: NeedView) => {
+        const old = needIdx.get(n.category)!.remove(n.id)
+        if (old) tallies.get(old.category)!.removeNeed(old, offerIdx.get(old.category)!)
+        needIdx.get(n.category)!.put(n)
+        tallies.get(n.category)!.addNeed(n, offerIdx.get(n.category)!)
+      }
+      const putOffer = (o: OfferView) => {
+        const old = offerIdx.get(o.category)!.remove(o.id)
+        if (old) tallies.get(old.category)!.removeOffer(old, needIdx.get(old.category)!)
+        offerIdx.get(o.category)!.put(o)
+        tallies.get(o.category)!.addOffer(o, needIdx.get(o.category)!)
+      }
+      const dropNeed = (n: NeedView) => { if (needIdx.get(n.category)!.remove(n.id)) tallies.get(n.category)!.removeNeed(n, offerIdx.get(n.category)!) }
+      const dropOffer = (o: OfferView) => { if (offerIdx.get(o.category)!.remove(o.id)) tallies.get(o.category)!.removeOffer(o, needIdx.get(o.category)!) }
+      const liveNeeds = () => categories.flatMap((c) => [...needIdx.get(c)!.all()])
+      const liveOffers = () => categories.flatMap((c) => [...offerIdx.get(c)!.all()])
+      let nextId = 10_000
+      const edits: (() => void)[] = [
+        () => { const n = pick(liveNeeds()); putNeed({ ...n, topics: rand() < 0.5 ? [] : pick(liveNeeds()).topics }) },
+        () => { const n = pick(liveNeeds()); putNeed({ ...n, areaPath: pick(liveNeeds()).areaPath }) },
+        () => { const n = pick(liveNeeds()); putNeed({ ...n, org: { ...n.org, trust: pick(['self_declared', 'vouched', 'endorsed'] as const) } }) },
+        () => { const n = pick(liveNeeds()); putNeed({ ...n, schedule: pick(liveOffers()).schedule, from: null, until: null }) },
+        () => { const o = pick(liveOffers()); putOffer({ ...o, servesPath: pick(liveOffers()).servesPath }) },
+        () => { const o = pick(liveOffers()); putOffer({ ...o, topics: rand() < 0.3 ? [] : pick(liveNeeds()).topics, keywords: pick(liveNeeds()).keywords }) },
+        () => { const o = pick(liveOffers()); putOffer({ ...o, focus: rand() < 0.5 ? [] : o.focus, minTrust: 'self_declared' }) },
+        () => dropNeed(pick(liveNeeds())),
+        () => dropOffer(pick(liveOffers())),
+        () => { const n = pick(liveNeeds()); putNeed({ ...n, id: nextId++ }) },
+        () => { const o = pick(liveOffers()); putOffer({ ...o, id: nextId++, servesPath: o.servesPath.slice(0, 1) }) },
+      ]
+      let served = 0
+      for (let round = 0; round < 12; round++) {
+        for (let k = 0; k < 15; k++) pick(edits)()
+        const ns = liveNeeds(), os = liveOffers()
+        const want = serving(ns, os)
+        expect(ns.map((n) => tallies.get(n.category)!.served(n.id) ? 1 : 0), `seed ${seed}, round ${round}`).toEqual([...want.needServed])
+        expect(os.map((o) => tallies.get(o.category)!.placesOf(o.id)), `seed ${seed}, round ${round}`).toEqual(want.offerPlaces)
+        served += want.needServed.reduce((s, x) => s + x, 0)
+      }
+      expect(served).toBeGreaterThan(100)
+    }
   })
 })
