@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import type { Db } from '../db/client.js'
 import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
-import { str, int, oneOf, listOf, date, text } from '../shared/forms.js'
+import { str, int, oneOf, listOf, date, text, codes, fields, id32 } from '../shared/forms.js'
+import { signedIn } from '../plugins/auth.js'
 import * as areas from '../areas/areas.js'
 import * as orgs from '../orgs/orgs.js'
 import { allCategories, MAX_QUANTITY, defaultExpiry, listingToday } from './listings.js'
@@ -9,14 +10,12 @@ import { DAYS, PERIODS, scheduleFromForm, formFromSchedule, describeSchedule } f
 import type { Locale } from '../i18n/i18n.js'
 import * as topicsSvc from '../topics/topics.js'
 
-const id32 = int(1, 2_147_483_647)
-
 /** The fields needs and offers share, as the web form sends them. */
 export const commonFields = {
   orgId: id32, category: str(40, 1), title: str(120, 2), description: text(4000), quantity: int(1, MAX_QUANTITY),
   fromDate: date, untilDate: date, days: listOf(DAYS, 7), periods: listOf(PERIODS, 3), expiresAt: date,
   draft: oneOf(['1']), version: int(1, 1e9),
-  topics: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9_]{1,60}$' }, maxItems: 20 }, topicsFor: str(40), topicsChosen: oneOf(['1']),
+  topics: codes(20), topicsFor: str(40), topicsChosen: oneOf(['1']),
 }
 export const needFields = { ...commonFields, areaId: id32, place: str(200), urgency: oneOf(URGENCIES), beneficiaries: int(1, 1_000_000) }
 export const offerFields = { ...commonFields, servesAreaId: id32, minTrust: oneOf(TRUST_LEVELS), focus: listOf(FOCUS_GROUPS) }
@@ -58,14 +57,14 @@ export function formContext(db: Db, req: FastifyRequest, values: topicsSvc.ChipS
   return {
     topicChips: topicsSvc.chips(db, req.locale, values),
     form: true, categories: allCategories(db).map((c) => ({ ...c, label: req.locale === 'en' ? c.nameEn : c.nameZh })),
-    myOrgs: orgs.actingFor(db, req.user!, Number((values as { orgId?: unknown }).orgId) || undefined), areaOptions: areas.options(db, req.locale), days: DAYS, periods: PERIODS,
+    myOrgs: orgs.actingFor(db, signedIn(req), Number((values as { orgId?: unknown }).orgId) || undefined), areaOptions: areas.options(db, req.locale), days: DAYS, periods: PERIODS,
     urgencies: URGENCIES, trustLevels: TRUST_LEVELS, focusGroups: FOCUS_GROUPS, today: listingToday(new Date()),
   }
 }
 
 /** A new listing starts where its organization is: its area is the place of a need and the area an offer serves. */
 export function newFormValues(db: Db, req: FastifyRequest, orgId?: number) {
-  const acting = orgs.actingFor(db, req.user!)
+  const acting = orgs.actingFor(db, signedIn(req))
   const org = acting.find((o) => o.id === orgId) ?? acting[0]
   return { orgId: org?.id, areaId: org?.areaId, servesAreaId: org?.areaId, expiresAt: defaultExpiry(new Date()), days: [], periods: [], focus: [], urgency: 'normal' }
 }
@@ -75,9 +74,7 @@ export function present<T extends { schedule: string | null; areaName: string; a
   return { ...row, scheduleText: describeSchedule(row.schedule, locale), areaLabel: locale === 'en' && row.areaNameEn ? row.areaNameEn : row.areaName, topicList: names ? names(row.topics) : [] }
 }
 
-export const NewFormQuery = { type: 'object', properties: { orgId: id32 } }
+export const NewFormQuery = fields({ orgId: id32 })
 
-export const browseQuery = (extra: Record<string, object>) => ({
-  type: 'object',
-  properties: { category: str(40), area: id32, q: str(100), topic: str(60), page: int(1, 100_000), ...extra },
-})
+export const browseQuery = <const E extends Record<string, object>>(extra: E) =>
+  fields({ category: str(40), area: id32, q: str(100), topic: str(60), page: int(1, 100_000), ...extra })

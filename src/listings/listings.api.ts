@@ -1,8 +1,10 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from 'typebox'
 import * as needs from '../needs/needs.js'
 import * as offers from '../offers/offers.js'
 import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
-import { date, idParam, int, oneOf, str, text } from '../shared/forms.js'
+import { bool, codes, date, fields, id32, idParam, int, listOf, oneOf, str, text } from '../shared/forms.js'
+import { signedIn } from '../plugins/auth.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 import { MAX_QUANTITY } from './listings.js'
 import { hsdsServices } from '../interchange/hsds-export.js'
@@ -23,23 +25,30 @@ const common = (r: NeedRow | OfferRow, names: Names) => ({
 export const needJson = (names: Names) => (n: NeedRow & { description?: string; place?: string }) => ({ ...common(n, names), area: n.areaRef, urgency: n.urgency, beneficiaries: n.beneficiaries, ...(n.description !== undefined ? { description: n.description, place: n.place } : {}) })
 export const offerJson = (names: Names) => (o: OfferRow & { description?: string }) => ({ ...common(o, names), serves: o.areaRef, conditions: { min_trust: o.minTrust, focus: o.focus }, ...(o.description !== undefined ? { description: o.description } : {}) })
 
-const id32 = int(1, 2_147_483_647)
-const listQuery = (extra: Record<string, object> = {}) => ({
-  type: 'object', additionalProperties: false,
-  properties: { category: str(40), area: str(60), q: str(100), ref: str(60), topic: str(60), page: int(1, 100_000), per_page: int(1, 100), ...extra },
-})
+const closed = { additionalProperties: false }
+const listFields = { category: str(40), area: str(60), q: str(100), ref: str(60), topic: str(60), page: int(1, 100_000), per_page: int(1, 100) }
+const NeedsQuery = fields({ ...listFields, urgency: oneOf(URGENCIES) }, [], closed)
+const OffersQuery = fields(listFields, [], closed)
+const HsdsQuery = fields({ page: int(1, 100_000), per_page: int(1, 100), lang: oneOf(LOCALES) }, [], closed)
+const SearchQuery = fields({ q: str(100, 1), limit: int(1, 50) }, ['q'])
 const commonBody = {
   org_id: id32, category: str(40, 1), title: str(120, 2), description: text(4000), quantity: int(1, MAX_QUANTITY), unit: str(20),
-  from: date, until: date, schedule: str(200), expires_at: date, draft: { type: 'boolean' }, version: int(1, 1e9),
+  from: date, until: date, schedule: str(200), expires_at: date, draft: bool(), version: int(1, 1e9),
   // Topic codes of the category; absent: inferred from the text (on PUT, chosen ones are kept); []: none.
-  topics: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9_]{1,60}$' }, maxItems: 20 },
+  topics: codes(20),
 }
-const NeedBody = { type: 'object', additionalProperties: false, required: ['org_id', 'category', 'title', 'quantity', 'area_id'], properties: { ...commonBody, area_id: id32, place: str(200), urgency: oneOf(URGENCIES), beneficiaries: int(1, 1_000_000) } }
-const OfferBody = { type: 'object', additionalProperties: false, required: ['org_id', 'category', 'title', 'quantity', 'serves_area_id'], properties: { ...commonBody, serves_area_id: id32, min_trust: oneOf(TRUST_LEVELS), focus: { type: 'array', items: oneOf(FOCUS_GROUPS), maxItems: 20 } } }
-const CloseBody = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: oneOf(CLOSE_REASONS) } }
+const needBody = { ...commonBody, area_id: id32, place: str(200), urgency: oneOf(URGENCIES), beneficiaries: int(1, 1_000_000) }
+const offerBody = { ...commonBody, serves_area_id: id32, min_trust: oneOf(TRUST_LEVELS), focus: listOf(FOCUS_GROUPS) }
+const needRequired = ['org_id', 'category', 'title', 'quantity', 'area_id'] as const
+const offerRequired = ['org_id', 'category', 'title', 'quantity', 'serves_area_id'] as const
+const NeedBody = fields(needBody, needRequired, closed)
+const NeedPutBody = fields(needBody, [...needRequired, 'version'], closed)
+const OfferBody = fields(offerBody, offerRequired, closed)
+const OfferPutBody = fields(offerBody, [...offerRequired, 'version'], closed)
+const CloseBody = fields({ reason: oneOf(CLOSE_REASONS) }, ['reason'], closed)
 
-type Body = Record<string, any>
-const commonInput = (b: Body) => ({
+type CommonBody = Static<typeof OfferBody> | Static<typeof NeedBody>
+const commonInput = (b: CommonBody) => ({
   orgId: b.org_id, category: b.category, title: b.title, description: b.description, quantity: b.quantity, unit: b.unit,
   fromDate: b.from, untilDate: b.until, schedule: b.schedule, expiresAt: b.expires_at, draft: b.draft, topics: b.topics,
 })
@@ -55,45 +64,42 @@ function inApiTerms<T>(write: () => T): T {
     throw err
   }
 }
-const needInput = (b: Body): needs.NeedInput => ({ ...commonInput(b), areaId: b.area_id, place: b.place, urgency: b.urgency, beneficiaries: b.beneficiaries })
-const offerInput = (b: Body): offers.OfferInput => ({ ...commonInput(b), servesAreaId: b.serves_area_id, minTrust: b.min_trust, focus: b.focus })
+const needInput = (b: Static<typeof NeedBody>): needs.NeedInput => ({ ...commonInput(b), areaId: b.area_id, place: b.place, urgency: b.urgency, beneficiaries: b.beneficiaries })
+const offerInput = (b: Static<typeof OfferBody>): offers.OfferInput => ({ ...commonInput(b), servesAreaId: b.serves_area_id, minTrust: b.min_trust, focus: b.focus })
 
 /**
  * JSON API v1 for needs and offers. Reads are public (open listings only, like the web); writes take an
  * API bearer token and run through the same services, so the same rules and scoping apply.
  */
-const listingsApi: FastifyPluginAsync = async (app) => {
-  const query = (q: Body) => ({ category: q.category, areaRef: q.area, q: q.q, ref: q.ref, topic: q.topic, page: q.page, pageSize: q.per_page })
+const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
+  const query = (q: Static<typeof OffersQuery>) => ({ category: q.category, areaRef: q.area, q: q.q, ref: q.ref, topic: q.topic, page: q.page, pageSize: q.per_page })
   const names = (req: { locale: string }) => topics.namer(app.db, req.locale)
 
-  app.get('/api/v1/needs', { config: { access: 'anyone' }, schema: { querystring: listQuery({ urgency: oneOf(URGENCIES) }) } }, async (req) => {
-    const page = needs.list(app.db, { ...query(req.query as Body), urgency: (req.query as Body).urgency })
+  app.get('/api/v1/needs', { config: { access: 'anyone' }, schema: { querystring: NeedsQuery } }, async (req) => {
+    const page = needs.list(app.db, { ...query(req.query), urgency: req.query.urgency })
     return { items: page.items.map(needJson(names(req))), total: page.total, page: page.page, pages: page.pages }
   })
-  app.get('/api/v1/offers', { config: { access: 'anyone' }, schema: { querystring: listQuery() } }, async (req) => {
-    const page = offers.list(app.db, query(req.query as Body))
+  app.get('/api/v1/offers', { config: { access: 'anyone' }, schema: { querystring: OffersQuery } }, async (req) => {
+    const page = offers.list(app.db, query(req.query))
     return { items: page.items.map(offerJson(names(req))), total: page.total, page: page.page, pages: page.pages }
   })
   // Public like the lists above: active offers only, nothing private. HSDS's own page shape, for a city directory's importer.
-  app.get('/api/v1/hsds/services', {
-    config: { access: 'anyone' },
-    schema: { querystring: { type: 'object', additionalProperties: false, properties: { page: int(1, 100_000), per_page: int(1, 100), lang: oneOf(LOCALES) } } },
-  }, async (req) => {
-    const q = req.query as Body
+  app.get('/api/v1/hsds/services', { config: { access: 'anyone' }, schema: { querystring: HsdsQuery } }, async (req) => {
+    const q = req.query
     return hsdsServices(app.db, { baseUrl: app.config.baseUrl, locale: q.lang, page: q.page, perPage: q.per_page })
   })
   app.get('/api/v1/needs/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
-    const need = needs.visible(app.db, req.user, (req.params as { id: number }).id)
+    const need = needs.visible(app.db, req.user, req.params.id)
     if (!need) throw new NotFound()
     return needJson(names(req))(need)
   })
   app.get('/api/v1/offers/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
-    const offer = offers.visible(app.db, req.user, (req.params as { id: number }).id)
+    const offer = offers.visible(app.db, req.user, req.params.id)
     if (!offer) throw new NotFound()
     return offerJson(names(req))(offer)
   })
-  app.get('/api/v1/search', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', required: ['q'], properties: { q: str(100, 1), limit: int(1, 50) } } } }, async (req) => {
-    const { q, limit = 20 } = req.query as { q: string; limit?: number }
+  app.get('/api/v1/search', { config: { access: 'anyone' }, schema: { querystring: SearchQuery } }, async (req) => {
+    const { q, limit = 20 } = req.query
     return {
       needs: needs.list(app.db, { q, pageSize: limit }).items.map(needJson(names(req))),
       offers: offers.list(app.db, { q, pageSize: limit }).items.map(offerJson(names(req))),
@@ -101,31 +107,31 @@ const listingsApi: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/api/v1/needs', { config: { access: 'signed_in' }, schema: { body: NeedBody } }, async (req, reply) => {
-    const need = inApiTerms(() => needs.post(app.db, req.user!, needInput(req.body as Body)))
+    const need = inApiTerms(() => needs.post(app.db, signedIn(req), needInput(req.body)))
     return reply.code(201).send(needJson(names(req))(needs.get(app.db, need.id)!))
   })
-  app.put('/api/v1/needs/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: { ...NeedBody, required: [...NeedBody.required, 'version'] } } }, async (req) => {
-    const { id } = req.params as { id: number }
-    inApiTerms(() => needs.edit(app.db, req.user!, id, { ...needInput(req.body as Body), version: (req.body as Body).version }))
+  app.put('/api/v1/needs/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: NeedPutBody } }, async (req) => {
+    const { id } = req.params
+    inApiTerms(() => needs.edit(app.db, signedIn(req), id, { ...needInput(req.body), version: req.body.version }))
     return needJson(names(req))(needs.get(app.db, id)!)
   })
   app.post('/api/v1/needs/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: CloseBody } }, async (req) => {
-    const { id } = req.params as { id: number }
-    needs.close(app.db, req.user!, id, (req.body as Body).reason)
+    const { id } = req.params
+    needs.close(app.db, signedIn(req), id, req.body.reason)
     return needJson(names(req))(needs.get(app.db, id)!)
   })
   app.post('/api/v1/offers', { config: { access: 'signed_in' }, schema: { body: OfferBody } }, async (req, reply) => {
-    const offer = inApiTerms(() => offers.post(app.db, req.user!, offerInput(req.body as Body)))
+    const offer = inApiTerms(() => offers.post(app.db, signedIn(req), offerInput(req.body)))
     return reply.code(201).send(offerJson(names(req))(offers.get(app.db, offer.id)!))
   })
-  app.put('/api/v1/offers/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: { ...OfferBody, required: [...OfferBody.required, 'version'] } } }, async (req) => {
-    const { id } = req.params as { id: number }
-    inApiTerms(() => offers.edit(app.db, req.user!, id, { ...offerInput(req.body as Body), version: (req.body as Body).version }))
+  app.put('/api/v1/offers/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: OfferPutBody } }, async (req) => {
+    const { id } = req.params
+    inApiTerms(() => offers.edit(app.db, signedIn(req), id, { ...offerInput(req.body), version: req.body.version }))
     return offerJson(names(req))(offers.get(app.db, id)!)
   })
   app.post('/api/v1/offers/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: CloseBody } }, async (req) => {
-    const { id } = req.params as { id: number }
-    offers.close(app.db, req.user!, id, (req.body as Body).reason)
+    const { id } = req.params
+    offers.close(app.db, signedIn(req), id, req.body.reason)
     return offerJson(names(req))(offers.get(app.db, id)!)
   })
 }

@@ -18,6 +18,15 @@ export function allows(access: Access, user: accounts.CurrentUser | null): boole
   }
 }
 
+/**
+ * The signed-in caller of a route whose `config.access` already demands one (the preHandler above refused everyone
+ * else): typed as present, so handlers need no `req.user!`. Throws SignInRequired should a route's access say less.
+ */
+export function signedIn(req: { user: accounts.CurrentUser | null }): accounts.CurrentUser {
+  if (!req.user) throw new SignInRequired()
+  return req.user
+}
+
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api/')
 
 /**

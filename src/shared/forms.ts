@@ -1,6 +1,7 @@
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js'
 import type { AnySchemaObject, FuncKeywordDefinition } from 'ajv'
 import type { DataValidationCxt } from 'ajv/dist/types/index.js'
+import { Type, type Static, type TSchema, type TUnsafe } from 'typebox'
 import type { FieldErrors, Problem } from './errors.js'
 
 function problemFor(e: FastifySchemaValidationError): Problem {
@@ -29,16 +30,6 @@ export function fieldErrors(errors: FastifySchemaValidationError[] | undefined):
     out[field] ??= problemFor(e)
   }
   return out
-}
-
-/** Every form carries the CSRF token; listing it here keeps each route's schema about its own fields. */
-export function formSchema(properties: Record<string, object>, required: string[] = []) {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required,
-    properties: { _csrf: { type: 'string', maxLength: 200 }, ...properties },
-  } as const
 }
 
 // Controls other than tab and line breaks, and the bidi embeddings, overrides and isolates that make text read in
@@ -74,23 +65,61 @@ export const textKeyword: FuncKeywordDefinition = {
 }
 
 /** A one-line text field (a name, a title): cleaned by the `text` keyword, CR/LF and tabs become spaces. */
-export const str = (maxLength: number, minLength = 0) => ({ type: 'string', maxLength, ...(minLength ? { minLength } : {}), text: 'line' })
+export const str = (maxLength: number, minLength = 0) => Type.String({ maxLength, ...(minLength ? { minLength } : {}), text: 'line' })
 /** A text that may run over several lines (a description, a comment, a message): cleaned, line breaks kept. */
-export const text = (maxLength: number, minLength = 0) => ({ type: 'string', maxLength, ...(minLength ? { minLength } : {}), text: 'block' })
+export const text = (maxLength: number, minLength = 0) => Type.String({ maxLength, ...(minLength ? { minLength } : {}), text: 'block' })
 /**
  * Taken exactly as sent, never cleaned: a password (what was typed at sign-up must match at sign-in), and a `next`
  * path, which safeNext refuses whole when it holds a control character rather than getting it cleaned into a path.
  */
-export const secret = (maxLength: number, minLength = 0) => ({ type: 'string', maxLength, ...(minLength ? { minLength } : {}) })
+export const secret = (maxLength: number, minLength = 0) => Type.String({ maxLength, ...(minLength ? { minLength } : {}) })
 /**
  * A whole number between the limits. Ajv coerces "Infinity", "-Infinity" and "1e400" to ±Infinity without checking
  * the result, and skips minimum/maximum for non-finite numbers, so the coerced value would reach SQLite. The same
  * type checked again in a subschema sees the coerced number and refuses it (Ajv's strictNumbers: NaN and Infinity are
  * not numbers): "must be integer", like any other non-number.
  */
-export const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum, allOf: [{ type: 'integer' }] })
+export const int = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum, allOf: [{ type: 'integer' }] })
 /** A date field: a real calendar date in the years the app accepts (isCalendarDate, registered as an Ajv format in app.ts). */
-export const date = { type: 'string', format: 'calendar-date' } as const
-export const oneOf = (values: readonly string[]) => ({ type: 'string', enum: [...values] })
-export const listOf = (values: readonly string[], maxItems = 20) => ({ type: 'array', items: { type: 'string', enum: [...values] }, maxItems })
-export const idParam = { type: 'object', required: ['id'], properties: { id: int(1, 2_147_483_647) } } as const
+export const date = Type.String({ format: 'calendar-date' })
+// `type: 'string'` beside the enum: a value of another type is "invalid", not "choose one" (problemFor).
+export const oneOf = <const V extends readonly string[]>(values: V) => Type.Unsafe<V[number]>({ type: 'string', enum: [...values] })
+export const listOf = <const V extends readonly string[]>(values: V, maxItems = 20) => Type.Array(oneOf(values), { maxItems })
+/** A checkbox or JSON flag. */
+export const bool = () => Type.Boolean()
+/** Topic codes as a form or the API sends them. */
+export const codes = (maxItems: number) => Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,60}$' }), { maxItems })
+export const id32 = int(1, 2_147_483_647)
+export const idParam = Type.Object({ id: id32 })
+
+/** What a schema built here validates to: the request part's type once Ajv has coerced and checked it. */
+type Of<S> = S extends TSchema ? Static<S> : unknown
+type Flat<T> = { [K in keyof T]: T[K] }
+/** An object whose `required` fields are present and the rest optional, as Ajv leaves it. */
+export type Fields<P extends Record<string, object>, R extends keyof P> = Flat<
+  { -readonly [K in R]: Of<P[K]> } & { -readonly [K in Exclude<keyof P, R>]?: Of<P[K]> }
+>
+
+/**
+ * An object of these fields, typed for the route (a body, a query, params). Written out as JSON Schema rather
+ * than through Type.Object so `required` keeps the order given and an empty one stays: Ajv reports what it did.
+ */
+export function fields<const P extends Record<string, object>, const R extends keyof P & string = never>(
+  properties: P, required: readonly R[] = [], options: { additionalProperties?: boolean } = {},
+) {
+  const schema = { type: 'object', ...options, ...(required.length ? { required: [...required] } : {}), properties }
+  // `properties` stays readable, so a schema can be built on another's fields.
+  return Type.Unsafe<Fields<P, R>>(schema) as TUnsafe<Fields<P, R>> & { properties: P }
+}
+
+/** Every form carries the CSRF token; listing it here keeps each route's schema about its own fields. */
+export function formSchema<const P extends Record<string, object>, const R extends keyof P & string = never>(
+  properties: P, required: readonly R[] = [],
+) {
+  return Type.Unsafe<Fields<P & { _csrf: ReturnType<typeof secret> }, R>>({
+    type: 'object',
+    additionalProperties: false,
+    required: [...required],
+    properties: { _csrf: { type: 'string', maxLength: 200 }, ...properties },
+  })
+}
