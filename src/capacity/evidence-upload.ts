@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import * as evidence from './evidence.js'
-import { parseUpload } from '../interchange/upload.js'
+import { parseUpload, type UploadBody } from '../interchange/upload.js'
+import { ValidationError, type FieldErrors } from '../shared/errors.js'
 
 /**
  * Makes `scope` (a route context of its own) accept the evidence upload form: only multipart is parsed, with the
@@ -18,4 +19,19 @@ export function acceptEvidenceUploads(app: FastifyInstance, scope: FastifyInstan
       throw err
     }
   })
+}
+
+/** The files chosen on an upload form: a browser sends one empty part when none was. */
+export const chosenFiles = (body: Partial<UploadBody>): evidence.IncomingFile[] => (body.files ?? [])
+  .filter((f) => f.filename || f.data.length).map((f) => ({ name: f.filename, data: f.data, truncated: f.truncated }))
+
+/** Files kept by `keep`, or the problems that refused them (shown above the upload form); anything else propagates. */
+export function refusedFiles(keep: () => unknown): FieldErrors | undefined {
+  try {
+    keep()
+    return undefined
+  } catch (err) {
+    if (err instanceof ValidationError) return err.fields
+    throw err
+  }
 }

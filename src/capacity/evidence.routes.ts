@@ -4,10 +4,10 @@ import * as capacity from './capacity.js'
 import * as evidence from './evidence.js'
 import { renderAssessment } from './capacity.routes.js'
 import { type UploadBody } from '../interchange/upload.js'
-import { acceptEvidenceUploads } from './evidence-upload.js'
+import { acceptEvidenceUploads, chosenFiles, refusedFiles } from './evidence-upload.js'
 import { formSchema, idParam } from '../shared/forms.js'
 import { redirectAfterPost } from '../shared/http.js'
-import { NotFound, ValidationError } from '../shared/errors.js'
+import { NotFound } from '../shared/errors.js'
 
 const UploadBodySchema = {
   type: 'object',
@@ -35,14 +35,9 @@ const evidenceRoutes: FastifyPluginAsync = async (app) => {
       const a = capacity.findVisible(app.db, req.user, (req.params as { id: number }).id)
       if (!a) throw new NotFound()
       const body = req.body as Partial<UploadBody>
-      // A browser sends one empty part when no file was chosen.
-      const files = (body.files ?? []).filter((f) => f.filename || f.data.length).map((f) => ({ name: f.filename, data: f.data, truncated: f.truncated }))
-      try {
-        evidence.add(app.db, dir, req.user!, a.id, files, { tooMany: body.tooMany })
-      } catch (err) {
-        if (!(err instanceof ValidationError)) throw err
-        return renderAssessment(req, reply, a, err.fields, 422)
-      }
+      const files = chosenFiles(body)
+      const refused = refusedFiles(() => evidence.add(app.db, dir, req.user!, a.id, files, { tooMany: body.tooMany }))
+      if (refused) return renderAssessment(req, reply, a, refused, 422)
       reply.flash('evidence.added', { count: files.length })
       return redirectAfterPost(req, reply, `/capacity/${a.id}#evidence`)
     })

@@ -3,15 +3,22 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as delivery from './delivery.js'
 import { figures, workbook } from './closeout.js'
 import { parseYuan, yuan } from './money.js'
+import { awardOfReport, awardView, closeoutView, loadAward } from './delivery.pages.js'
 import * as evidence from '../capacity/evidence.js'
 import { type UploadBody } from '../interchange/upload.js'
-import { acceptEvidenceUploads } from '../capacity/evidence-upload.js'
+import { acceptEvidenceUploads, chosenFiles, refusedFiles } from '../capacity/evidence-upload.js'
 import { formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { attachment, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, ValidationError, type FieldErrors } from '../shared/errors.js'
 
 /** Yuan as typed on a form ("1,234.5"): read exactly by parseYuan, which says what is not an amount. */
 const YUAN = str(24)
+
+/** The report form → the service's input: the milestone or the close-out, amounts as fen. */
+const reportInput = (b: Body): delivery.ReportInput => ({
+  milestoneId: b.milestone === 'closeout' ? undefined : Number(b.milestone), done: String(b.done), residentsReached: Number(b.residentsReached),
+  ...moneyFields(b),
+})
 
 /** The typed amounts as fen, or the fields that are not amounts. */
 function moneyFields(b: Record<string, string | number | undefined>) {
@@ -51,25 +58,8 @@ type Body = Record<string, string | number | undefined>
 const deliveryRoutes: FastifyPluginAsync = async (app) => {
   const dir = app.config.evidenceDir
 
-  const load = (req: FastifyRequest, awardId: number) => {
-    const found = delivery.findVisible(app.db, req.user, awardId)
-    if (!found) throw new NotFound()
-    return delivery.view(app.db, found)
-  }
-
-  const show = (req: FastifyRequest, reply: FastifyReply, awardId: number, errors: FieldErrors = {}, status = 200, form: Body = {}) => {
-    const found = delivery.findVisible(app.db, req.user, awardId)
-    if (!found) throw new NotFound()
-    const v = delivery.view(app.db, found)
-    return reply.render('funds/award', {
-      title: v.application.title, v, access: found.access, steward: found.access === 'steward', group: found.access === 'group',
-      money: { award: yuan(v.award.amountFen), released: yuan(v.releasedFen), remaining: yuan(v.remainingFen) },
-      milestones: v.milestones.map((m) => ({ ...m, tranche: yuan(m.trancheFen), released: m.releasedFen ? yuan(m.releasedFen) : '' })),
-      lines: v.lines.map((l) => ({ ...l, asked: yuan(l.askedFen), own: yuan(l.ownFen), typed: form[`spent_${l.id}`], error: errors[`spent_${l.id}`] })),
-      reports: v.reports.map((r) => ({ ...r, returned: r.returnedFen ? yuan(r.returnedFen) : '', spendingLines: r.spendingLines.map((s) => ({ ...s, spent: yuan(s.spentFen) })) })),
-      form, errors: Object.keys(errors).length ? errors : undefined, maxFiles: delivery.MAX_FILES_PER_REPORT,
-    }, { status })
-  }
+  const show = (req: FastifyRequest, reply: FastifyReply, awardId: number, errors: FieldErrors = {}, status = 200, form: Body = {}) =>
+    reply.render('funds/award', awardView(loadAward(app.db, req.user, awardId), errors, form), { status })
 
   app.get('/awards/:id', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
     if (req.validationError) throw new NotFound()
@@ -80,10 +70,7 @@ const deliveryRoutes: FastifyPluginAsync = async (app) => {
     const awardId = (req.params as { id: number }).id
     const b = req.body as Body
     return submitForm(req, reply, (errors, status) => show(req, reply, awardId, errors, status, b), () => {
-      const { spending, returnedFen } = moneyFields(b)
-      const report = delivery.submit(app.db, req.user!, awardId, {
-        milestoneId: b.milestone === 'closeout' ? undefined : Number(b.milestone), done: String(b.done), residentsReached: Number(b.residentsReached), spending, returnedFen,
-      })
+      const report = delivery.submit(app.db, req.user!, awardId, reportInput(b))
       reply.flash(report.milestoneId === null ? 'fundwork.closeout.submitted' : 'fundwork.report.submitted')
       return redirectAfterPost(req, reply, `/awards/${awardId}#report-${report.id}`)
     })
@@ -95,8 +82,9 @@ const deliveryRoutes: FastifyPluginAsync = async (app) => {
     if (!awardId) throw new NotFound()
     const b = req.body as Body
     return submitForm(req, reply, (errors, status) => show(req, reply, awardId, errors, status), () => {
-      const { releasedFen } = delivery.decide(app.db, req.user!, reportId, b.decision === 'approve' ? { approve: true } : { approve: false, note: String(b.note ?? '') })
-      if (b.decision === 'approve') reply.flash('fundwork.report.approved', { amount: yuan(releasedFen) })
+      const approve = b.decision === 'approve'
+      const { releasedFen } = delivery.decide(app.db, req.user!, reportId, approve ? { approve } : { approve, note: String(b.note ?? '') })
+      if (approve) reply.flash('fundwork.report.approved', { amount: yuan(releasedFen) })
       else reply.flash('fundwork.report.more_asked')
       return redirectAfterPost(req, reply, `/awards/${awardId}#report-${reportId}`)
     })
@@ -108,16 +96,11 @@ const deliveryRoutes: FastifyPluginAsync = async (app) => {
 
     upload.post('/fund-reports/:id/files', { config: { access: 'signed_in', streamedBody: true }, schema: { params: idParam, body: UploadBodySchema } }, async (req, reply) => {
       const reportId = (req.params as { id: number }).id
-      const awardId = delivery.awardOfReport(app.db, reportId)
-      if (!awardId || !delivery.findVisible(app.db, req.user, awardId)) throw new NotFound()
+      const awardId = awardOfReport(app.db, req.user, reportId)
       const body = req.body as Partial<UploadBody>
-      const files = (body.files ?? []).filter((f) => f.filename || f.data.length).map((f) => ({ name: f.filename, data: f.data, truncated: f.truncated }))
-      try {
-        delivery.addFiles(app.db, dir, req.user!, reportId, files, { tooMany: body.tooMany })
-      } catch (err) {
-        if (!(err instanceof ValidationError)) throw err
-        return show(req, reply, awardId, err.fields, 422)
-      }
+      const files = chosenFiles(body)
+      const refused = refusedFiles(() => delivery.addFiles(app.db, dir, req.user!, reportId, files, { tooMany: body.tooMany }))
+      if (refused) return show(req, reply, awardId, refused, 422)
       reply.flash('evidence.added', { count: files.length })
       return redirectAfterPost(req, reply, `/awards/${awardId}#report-${reportId}`)
     })
@@ -138,22 +121,15 @@ const deliveryRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/awards/:id/closeout', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
     if (req.validationError) throw new NotFound()
-    const v = load(req, (req.params as { id: number }).id)
-    const f = figures(v)
-    return reply.render('funds/closeout', {
-      title: req.t('fundwork.closeout.heading', { project: v.application.title }), v, f,
-      lines: f.lines.map((l) => ({ ...l, asked: yuan(l.askedFen), own: yuan(l.ownFen), spent: yuan(l.spentFen), difference: yuan(l.differenceFen) })),
-      milestones: f.milestones.map((m) => ({ ...m, tranche: yuan(m.trancheFen), released: yuan(m.releasedFen) })),
-      money: { award: yuan(f.awardFen), released: yuan(f.releasedFen), returned: yuan(f.returnedFen), asked: yuan(f.askedFen), own: yuan(f.ownFen), spent: yuan(f.spentFen), difference: yuan(f.askedFen - f.spentFen) },
-    })
+    return reply.render('funds/closeout', closeoutView(loadAward(app.db, req.user, (req.params as { id: number }).id).v, req.t))
   })
 
   app.get('/awards/:id/closeout.xlsx', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
     if (req.validationError) throw new NotFound()
-    const v = load(req, (req.params as { id: number }).id)
+    const { v } = loadAward(app.db, req.user, (req.params as { id: number }).id)
     const file = await workbook(v, figures(v), req.t)
-    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .header('content-disposition', attachment(`${req.t('fundwork.closeout.file')}-${v.application.title}.xlsx`, `assetbridge-closeout-${v.award.id}.xlsx`)).send(file)
+    const name = attachment(`${req.t('fundwork.closeout.file')}-${v.application.title}.xlsx`, `assetbridge-closeout-${v.award.id}.xlsx`)
+    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', name).send(file)
   })
 }
 

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as notice from './notice.js'
-import * as delivery from './delivery.js'
-import { parseYuan, yuan } from './money.js'
+import { loadNotice, noticeView } from './notice.pages.js'
 import { formSchema, idParam, int, str, text } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
@@ -15,22 +14,8 @@ type Body = Record<string, string | number | undefined>
 
 /** The notice page: public once published; before that, only those who run the call see it, with the form that publishes it. */
 const noticeRoutes: FastifyPluginAsync = async (app) => {
-  const show = (req: FastifyRequest, reply: FastifyReply, callId: number, errors: FieldErrors = {}, status = 200, form: Body = {}) => {
-    const v = notice.view(app.db, req.user, callId)
-    if (!v) throw new NotFound()
-    const c = v.call
-    // Those who run the call, and the awarded group's people, follow an award to its delivery.
-    const awards = v.awards.map((a) => ({ ...a, amount: yuan(a.amountFen), scoreText: a.score.toFixed(2), opens: !!delivery.findVisible(app.db, req.user, a.id) }))
-    return reply.render('funds/notice', {
-      title: req.t('fundwork.notice.title', { call: c.title }), v, form: v.period === 'open' ? { ...form } : undefined, errors: Object.keys(errors).length ? errors : undefined,
-      money: {
-        total: yuan(v.totalFen), budget: yuan(c.budgetFen), cap: yuan(c.capFen), min: c.minAwardFen === null ? null : yuan(c.minAwardFen), reserve: yuan(c.reserveFen),
-        left: yuan(c.budgetFen - v.totalFen),
-      },
-      awards, opens: awards.some((a) => a.opens),
-      defaultDays: notice.DEFAULT_DAYS, maxDays: notice.MAX_DAYS,
-    }, { status })
-  }
+  const show = (req: FastifyRequest, reply: FastifyReply, callId: number, errors: FieldErrors = {}, status = 200, form: Body = {}) =>
+    reply.render('funds/notice', noticeView(loadNotice(app.db, req.user, callId), req.t, errors, form), { status })
 
   app.get('/calls/:id/notice', { config: { access: 'anyone' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
     if (req.validationError) throw new NotFound()
@@ -52,7 +37,8 @@ const noticeRoutes: FastifyPluginAsync = async (app) => {
     const callId = (req.params as { id: number }).id
     const b = req.body as Body
     return submitForm(req, reply, (errors, status) => show(req, reply, callId, errors, status, b), () => {
-      const o = notice.object(app.db, req.user, callId, { name: String(b.name), contact: b.contact as string | undefined, body: String(b.body), applicationId: b.applicationId as number | undefined })
+      const input = { name: String(b.name), contact: b.contact as string | undefined, body: String(b.body), applicationId: b.applicationId as number | undefined }
+      const o = notice.object(app.db, req.user, callId, input)
       reply.flash('fundwork.objection.recorded')
       return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${o.id}`)
     })
