@@ -124,13 +124,26 @@ export function prepareOffer(offer: OfferView): PreparedOffer {
  * one) the relevance factor drops out of the mean rather than counting as zero.
  */
 export function pairScore(n: PreparedNeed, o: PreparedOffer, w: Weights = DEFAULT_WEIGHTS, relevance?: number): number {
-  const need = n.need, offer = o.offer
-  return combine(w, areaValue(offer.servesPath.length, need.areaPath.length), coverageValue(offer.remaining, need.quantity),
-    slotShare(n.slots, o.slots), datesValue(n.from, n.until, o.from, o.until), n.urgency, n.fairness, o.track,
-    relevance === undefined ? undefined : subjectValue(sameSubject(need, offer), relevance))
+  return sum(w, factorValues(n, o, relevance, scratchValues), scratchPoints)
 }
 
 const scratchValues = new Float64Array(8), scratchPoints = new Float64Array(8)
+
+/**
+ * A pair's factor values in FACTORS order, written into `v`: the one recipe every ranked score is weighed from
+ * (`weigh` then sums them). Without a text relevance the relevance value is NaN, which drops it out of the mean.
+ * The allocator's typed-array twin (pairs.ts) is held to it by a test.
+ */
+function factorValues(n: PreparedNeed, o: PreparedOffer, relevance: number | undefined, v: Float64Array): Float64Array {
+  const need = n.need, offer = o.offer
+  v[0] = relevance === undefined ? NaN : subjectValue(sameSubject(need, offer), relevance)
+  v[1] = areaValue(offer.servesPath.length, need.areaPath.length)
+  v[2] = coverageValue(offer.remaining, need.quantity)
+  v[3] = slotShare(n.slots, o.slots)
+  v[4] = datesValue(n.from, n.until, o.from, o.until)
+  v[5] = n.urgency; v[6] = n.fairness; v[7] = o.track
+  return v
+}
 
 /**
  * The score of factor values already computed (the relevance factor's value, not the raw text relevance;
@@ -204,23 +217,15 @@ function topOffers(need: NeedView, candidates: readonly Candidate[], w: Weights,
   const scored: { score: number; i: number }[] = new Array(candidates.length)
   const ids: number[] = new Array(candidates.length)
   const v = new Float64Array(8), points = new Float64Array(8)
-  // What every candidate shares with the others: the need's side.
-  v[5] = n.urgency; v[6] = n.fairness
+  const o: PreparedOffer = { offer: candidates[0]?.offer, slots: ANY, from: 0, until: 0, track: 0 }
   for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i], offer = c.offer
-    const slots = parseSchedule(offer.schedule)
-    v[0] = subjectValue(sameSubject(need, offer), c.relevance)
-    v[1] = areaValue(offer.servesPath.length, need.areaPath.length)
-    v[2] = coverageValue(offer.remaining, need.quantity)
-    v[3] = slotShare(n.slots, slots)
-    v[4] = datesValue(n.from, n.until, lower(offer.from), upper(offer.until))
-    v[7] = trackValue(offer.track)
-    scored[i] = { score: Math.round(sum(w, v, points)), i }
-    ids[i] = offer.id
+    const c = candidates[i]
+    refill(o, c.offer)
+    scored[i] = { score: Math.round(sum(w, factorValues(n, o, c.relevance, v), points)), i }
+    ids[i] = c.offer.id
   }
   const top = sortFits(scored, ids).slice(0, Math.max(0, limit))
   const memo = new Memo()
-  const o: PreparedOffer = { offer: candidates[0]?.offer, slots: ANY, from: 0, until: 0, track: 0 }
   return top.map(({ i }) => {
     const c = candidates[i], offer = c.offer
     refill(o, offer)
@@ -235,17 +240,10 @@ function topNeeds(offer: OfferView, candidates: readonly NeedCandidate[], w: Wei
   const scored: { score: number; i: number }[] = new Array(candidates.length)
   const ids: number[] = new Array(candidates.length)
   const v = new Float64Array(8), points = new Float64Array(8)
-  v[7] = o.track
   for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i], n = (prepared[i] = prepareNeed(c.need)), need = c.need
-    v[0] = subjectValue(sameSubject(need, offer), c.relevance)
-    v[1] = areaValue(offer.servesPath.length, need.areaPath.length)
-    v[2] = coverageValue(offer.remaining, need.quantity)
-    v[3] = slotShare(n.slots, o.slots)
-    v[4] = datesValue(n.from, n.until, o.from, o.until)
-    v[5] = n.urgency; v[6] = n.fairness
-    scored[i] = { score: Math.round(sum(w, v, points)), i }
-    ids[i] = need.id
+    const c = candidates[i]
+    scored[i] = { score: Math.round(sum(w, factorValues((prepared[i] = prepareNeed(c.need)), o, c.relevance, v), points)), i }
+    ids[i] = c.need.id
   }
   const memo = new Memo()
   memo.sharing = false
@@ -348,11 +346,8 @@ function fitFor(n: PreparedNeed, o: PreparedOffer, relevance: number, terms: rea
 
   // Values first, then the one weighted sum, then each factor's words with its points.
   const depth = offer.servesPath.length
-  const cover = coverageValue(offer.remaining, need.quantity)
-  const dates = datesValue(n.from, n.until, o.from, o.until)
-  const v = memo.values, p = memo.points
-  v[0] = subjectValue(same, relevance); v[1] = areaValue(depth, need.areaPath.length); v[2] = cover
-  v[3] = slotShare(n.slots, o.slots); v[4] = dates; v[5] = n.urgency; v[6] = n.fairness; v[7] = o.track
+  const v = factorValues(n, o, relevance, memo.values), p = memo.points
+  const cover = v[2], dates = v[4]
   memo.score = Math.round(sum(w, v, p))
 
   const relReason = relevanceReason(need, offer, same, relevanceValue(relevance), terms, p[0], memo)

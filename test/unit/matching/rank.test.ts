@@ -3,7 +3,7 @@ import { prng } from '../../../src/matching/generate.js'
 import { formatReason } from '../../../src/matching/present.js'
 import { pairScore, prepareNeed, prepareOffer, rankNeeds, rankOffers } from '../../../src/matching/rank.js'
 import type { Candidate, Reason } from '../../../src/matching/types.js'
-import { DEFAULT_WEIGHTS } from '../../../src/matching/weights.js'
+import { DEFAULT_WEIGHTS, type Factor, type Weights } from '../../../src/matching/weights.js'
 import { need, offer, org } from './fixtures.js'
 
 const cand = (over: Parameters<typeof offer>[0], relevance = 0.5, terms: string[] = []): Candidate => ({ offer: offer(over), relevance, terms })
@@ -156,5 +156,39 @@ describe('ranking needs with a limit', () => {
     }))
     const full = rankNeeds(o, candidates)
     for (const limit of [0, 1, 20, 299]) expect(rankNeeds(o, candidates, DEFAULT_WEIGHTS, limit)).toEqual(full.slice(0, limit))
+  })
+})
+
+describe('the weighted score', () => {
+  it('is the weighted mean of the factor values, out of 100, wherever a pair is scored', () => {
+    const random = prng(14)
+    const w: Weights = { relevance: 7, area: 3, coverage: 11, schedule: 2, dates: 5, urgency: 13, fairness: 17, track: 1 }
+    for (let k = 0; k < 60; k++) {
+      const n = need({ id: k + 1, quantity: 1 + Math.floor(random() * 20), urgency: (['low', 'normal', 'high'] as const)[k % 3],
+        org: org({ id: k + 1, matchesReceived: k % 6, members: k % 4 ? 5 + k : null, trust: k % 2 ? 'vouched' : 'self_declared' }) })
+      const o = offer({ id: 100 + k, remaining: 1 + Math.floor(random() * 20), servesPath: [[1], [1, 2], [1, 2, 12]][k % 3],
+        schedule: k % 4 ? 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=19' : null, from: k % 5 ? null : '2025-04-01', until: k % 5 ? null : '2025-04-30',
+        track: { delivered: k % 9, rating: k % 2 ? 1 + (k % 5) : null }, topics: k % 3 ? ['rehearsal_space'] : [] })
+      const relevance = random()
+      const [asOffer] = rankOffers(n, [{ offer: o, relevance, terms: [] }], w)
+      const [asNeed] = rankNeeds(o, [{ need: n, relevance, terms: [] }], w)
+      // Each reason carries its factor's points (to 0.1): w·value scaled so the weights sum to 100.
+      const total = Object.values(w).reduce((s, x) => s + x, 0)
+      for (const r of asOffer.reasons) expect(r.contribution, r.factor).toBeLessThanOrEqual((w[r.factor as Factor] * 100) / total + 0.05)
+      const mean = asOffer.reasons.reduce((s, r) => s + r.contribution, 0)
+      expect(Math.abs(asOffer.score - mean), 'ranking offers for a need: the sum of the points').toBeLessThan(1)
+      expect(asNeed.score, 'ranking needs for an offer scores the same pair the same').toBe(asOffer.score)
+      expect(Math.round(pairScore(prepareNeed(n), prepareOffer(o), w, relevance)), 'the allocator\'s numbers-only score')
+        .toBe(asOffer.score)
+    }
+  })
+
+  it('leaves the relevance factor out of the mean when no text relevance is known, rather than counting it as 0', () => {
+    const n = need(), o = offer()
+    const onlyRelevanceAndArea = { ...DEFAULT_WEIGHTS, coverage: 0, schedule: 0, dates: 0, urgency: 0, fairness: 0, track: 0 }
+    const [fit] = rankOffers(n, [{ offer: o, relevance: 0.5, terms: [] }], onlyRelevanceAndArea)
+    const area = fit.reasons.find((r) => r.factor === 'area')!
+    const areaShare = area.contribution / (onlyRelevanceAndArea.area * 100 / (onlyRelevanceAndArea.area + onlyRelevanceAndArea.relevance))
+    expect(pairScore(prepareNeed(n), prepareOffer(o), onlyRelevanceAndArea)).toBeCloseTo(areaShare * 100, 9)
   })
 })
