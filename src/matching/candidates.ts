@@ -14,14 +14,14 @@ import { isFeasible } from './feasibility.js'
 import { relate, RELEVANCE_FLOOR, type TopicRelation } from './topics.js'
 import type { NeedView, OfferView } from './types.js'
 
-type Listing = { id: number; topics: readonly string[]; keywords: readonly string[] }
+export type Listing = { id: number; topics: readonly string[]; keywords: readonly string[] }
 
 /**
  * One place's listings of one category, by what they are about. Lists are appended to and never searched for a
  * listing to take out: a replaced or removed listing stays until the lists are compacted, and lookups skip it
  * (`alive`). Filing 100k listings under every keyword in sets cost seconds; appending costs milliseconds.
  */
-class Bucket<V extends Listing> {
+export class Bucket<V extends Listing> {
   all: V[] = []
   untopical: V[] = []
   byTopic = new Map<string, V[]>()
@@ -71,22 +71,31 @@ class Bucket<V extends Listing> {
    * or 'related'); the asker is an offer looking for needs or a need looking for offers.
    */
   collect(asker: Listing, category: string, askerIsOffer: boolean, into: Set<V>): void {
+    this.lists(asker, category, askerIsOffer, (list) => this.addAll(into, list))
+  }
+
+  /**
+   * The lists that together hold every listing here that could be about the same thing as `asker`: they may
+   * overlap and may hold listings no longer alive. For callers that gather into their own structure (pairs.ts).
+   */
+  lists(asker: Listing, category: string, askerIsOffer: boolean, visit: (list: readonly V[]) => void): void {
+    const each = (list: readonly V[] | undefined) => { if (list) visit(list) }
     // A floor of 0 would let listings with nothing in common relate; then no keyword narrows anything.
-    if (!(RELEVANCE_FLOOR > 0)) { this.addAll(into, this.all); return }
+    if (!(RELEVANCE_FLOOR > 0)) { visit(this.all); return }
     if (category === 'funds') {
       // A fund without a stated purpose fits every need of its category.
-      if (askerIsOffer && asker.topics.length === 0) { this.addAll(into, this.all); return }
-      if (!askerIsOffer) this.addAll(into, this.untopical)
+      if (askerIsOffer && asker.topics.length === 0) { visit(this.all); return }
+      if (!askerIsOffer) visit(this.untopical)
     }
     if (asker.topics.length > 0) {
-      for (const t of asker.topics) this.addAll(into, this.byTopic.get(t))
-      for (const k of asker.keywords) this.addAll(into, this.untopicalByKeyword.get(k))
+      for (const t of asker.topics) each(this.byTopic.get(t))
+      for (const k of asker.keywords) each(this.untopicalByKeyword.get(k))
     } else {
-      for (const k of asker.keywords) this.addAll(into, this.byKeyword.get(k))
+      for (const k of asker.keywords) each(this.byKeyword.get(k))
     }
   }
 
-  private addAll(into: Set<V>, from: V[] | undefined): void {
+  private addAll(into: Set<V>, from: readonly V[] | undefined): void {
     if (from) for (const v of from) if (this.alive(v)) into.add(v)
   }
 }

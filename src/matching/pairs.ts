@@ -6,11 +6,17 @@
  * level), and the remaining constraints are integer comparisons and mask ANDs. A test checks that the
  * result agrees with `violations()` pair by pair.
  */
+import { Bucket, type Listing } from './candidates.js'
 import { holds, lower, trustRank, upper } from './feasibility.js'
+import { relate } from './topics.js'
 import { areaValue, combine, coverageValue, datesValue, sameSubject, subjectValue, trackValue, underResourcing, urgencyValue } from './rank.js'
 import { maskShare, parseSchedule } from './schedule.js'
 import type { NeedView, OfferView } from './types.js'
 import { DEFAULT_WEIGHTS, type Weights } from './weights.js'
+
+/** An offer filed in a candidate bucket under its index in the instance. */
+type Filed = Listing
+const always = () => true
 
 export interface PairOptions {
   weights?: Weights
@@ -42,27 +48,44 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
 
   const compiled = compileOffers(offers, needs)
   const { days: oDays, hours: oHours, from: oFrom, until: oUntil, track: oTrack, left: oLeft } = compiled
-  const lists = new Map<string, number[]>()
+  // Offers by category and served area, each place's filed by topic and keyword (candidates.ts), so a need
+  // examines only the offers that could be about the same thing: checking every offer of its category around
+  // it grew with needs × offers, most of them about something else.
+  const buckets = new Map<string, Bucket<Filed>>()
   for (let j = 0; j < M; j++) {
     const o = offers[j]
     const key = `${o.category}\u0001${o.servesPath.join('/')}`
-    const list = lists.get(key)
-    if (list) list.push(j)
-    else lists.set(key, [j])
+    let bucket = buckets.get(key)
+    if (!bucket) buckets.set(key, (bucket = new Bucket<Filed>(always)))
+    bucket.add({ id: j, topics: o.topics, keywords: o.keywords })
   }
-  const buckets = new Map<string, Int32Array>()
-  for (const [key, list] of lists) buckets.set(key, Int32Array.from(list))
+  const seen = new Int32Array(M)
+  let found = new Int32Array(1024), stamp = 0, count = 0
+  const gather = (list: readonly Filed[]) => {
+    for (let x = 0; x < list.length; x++) {
+      const j = list[x]!.id
+      if (seen[j] === stamp) continue
+      seen[j] = stamp
+      if (count === found.length) { const bigger = new Int32Array(count * 2); bigger.set(found); found = bigger }
+      found[count++] = j
+    }
+  }
 
   // Local copies of the factor functions: the loop below runs millions of times, and a module binding
   // read through the loader's accessor each time costs more than the arithmetic.
   const area = areaValue, cover = coverageValue, share = maskShare, dates = datesValue, mean = combine
   const relevance = opts.relevance
-  // Keywords as numbers: each offer's distinct ones once, and the need's marked in wordMark with its stamp.
+  // Keywords as numbers, each offer's distinct ones side by side in one array (wordStart..), the need's in a short
+  // list: a few integer comparisons per pair, where marks in a table of every word cost a cache miss per word.
   const words = new Map<string, number>()
   const wordId = (k: string) => { let id = words.get(k); if (id === undefined) words.set(k, (id = words.size)); return id }
-  const oWords = relevance ? [] : offers.map((o) => Int32Array.from(new Set(o.keywords), wordId))
-  if (!relevance) for (const n of needs) for (const k of n.keywords) wordId(k)
-  const wordMark = new Int32Array(words.size)
+  const wordStart = new Int32Array(M + 1)
+  const flat: number[] = []
+  if (!relevance) offers.forEach((o, j) => { for (const k of new Set(o.keywords)) flat.push(wordId(k)); wordStart[j + 1] = flat.length })
+  const offerWords = Int32Array.from(flat)
+  let needWords = new Int32Array(16)
+  // A long need (a pasted description) is marked in a table instead: its list would cost more to scan than a miss.
+  const wordMark = new Int32Array(relevance ? 0 : words.size + 1)
   const pairStart = new Int32Array(N + 1)
   let pairOffer = new Int32Array(Math.max(1024, N * 8))
   let pairScore = new Uint8Array(pairOffer.length)
@@ -73,16 +96,32 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
     const n = needs[i], c = compileNeed(n, compiled)
     const nDays = c.days, nHours = c.hours, nFrom = c.from, nUntil = c.until, quantity = n.quantity, depth = n.areaPath.length
     const nUrgency = urgencyValue(n.urgency), nFairness = underResourcing(n.org)
-    if (!relevance) for (const k of n.keywords) wordMark[wordId(k)] = i + 1
+    let needCount = 0
+    if (!relevance) {
+      const distinct = new Set(n.keywords)
+      if (distinct.size > needWords.length) needWords = new Int32Array(distinct.size)
+      for (const k of distinct) needWords[needCount++] = wordId(k)
+      if (needCount > LONG) for (let a = 0; a < needCount; a++) wordMark[needWords[a]!] = i + 1
+    }
     let key = `${n.category}\u0001`
     for (let level = 0; level <= depth; level++) {
       if (level > 0) key += (level > 1 ? '/' : '') + n.areaPath[level - 1]
-      const list = buckets.get(key)
-      if (!list) continue
+      const bucket = buckets.get(key)
+      if (!bucket) continue
+      stamp++
+      count = 0
+      bucket.lists(n, n.category, false, gather)
+      // In offer order, as a scan of the place's offers would meet them: ties in score keep a fixed order.
+      const list = found.subarray(0, count).sort()
       const areaPart = area(level, depth)
       for (let x = 0; x < list.length; x++) {
         const j = list[x]
-        if (!fitsCompiled(c, compiled, j)) continue
+        // The pair's keyword relevance: it decides what the two are about when a side has no topic, and it
+        // weighs in the score; counted once, and before the fit only when the fit needs it.
+        const early = !relevance && (c.topicList < 0 || compiled.topicList[j]! < 0)
+        let kw = early ? shared(needWords, needCount, offerWords, wordStart[j]!, wordStart[j + 1]!, wordMark, i + 1) : undefined
+        if (!fitsCompiled(c, compiled, j, kw)) continue
+        if (!relevance && !early) kw = shared(needWords, needCount, offerWords, wordStart[j]!, wordStart[j + 1]!, wordMark, i + 1)
         if (P === pairOffer.length) {
           const bigger = new Int32Array(P * 2); bigger.set(pairOffer); pairOffer = bigger
           const scores = new Uint8Array(P * 2); scores.set(pairScore); pairScore = scores
@@ -90,7 +129,7 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
         pairOffer[P] = j
         pairScore[P] = Math.round(mean(w, areaPart, cover(oLeft[j], quantity), share(nDays, nHours, oDays[j], oHours[j]),
           dates(nFrom, nUntil, oFrom[j], oUntil[j]), nUrgency, nFairness, oTrack[j],
-          subjectValue(compiled.subjects.sameSubject(c, compiled, j), relevance ? relevance.get(`${n.id}:${offers[j].id}`) ?? 0 : shared(wordMark, i + 1, n.keywords, oWords[j]!))))
+          subjectValue(compiled.subjects.sameSubject(c, compiled, j, kw), kw ?? relevance!.get(`${n.id}:${offers[j].id}`) ?? 0)))
         P++
       }
     }
@@ -119,12 +158,17 @@ export interface CompiledNeed { need: NeedView; days: number; hours: number; fro
 /**
  * holds('topic') and sameSubject() remembered per (need's topics, offer's topics) when both sides have topics:
  * then relate() reads the topic lists alone, and a district has a few hundred distinct lists but millions of
- * pairs. A side without topics is decided by its words, pair by pair, as holds() says.
+ * pairs. A side without topics is decided by its words, pair by pair, as holds() says. Each need list keeps a row
+ * over the offers' lists (0 unknown, 1 'other', 2 'same'), read by index rather than hashed.
  */
 class SubjectMemo {
   private readonly lists = new Map<string, number>()
-  private readonly fit = new Map<number, boolean>()
-  private readonly same = new Map<number, boolean>()
+  private readonly rows = new Map<number, Uint8Array>()
+  private row: Uint8Array = new Uint8Array(0)
+  private rowOf = -2
+  /** Lists numbered below this are offers'; set once the offers are compiled. */
+  offerLists = 0
+  get listCount(): number { return this.lists.size }
   list(topics: readonly string[]): number {
     if (topics.length === 0) return -1
     const key = topics.join('\u0001')
@@ -132,21 +176,26 @@ class SubjectMemo {
     if (id === undefined) this.lists.set(key, (id = this.lists.size))
     return id
   }
-  fits(n: CompiledNeed, c: CompiledOffers, j: number): boolean {
+  private relation(n: CompiledNeed, c: CompiledOffers, j: number): 'same' | 'other' {
+    if (this.rowOf !== n.topicList) {
+      let row = this.rows.get(n.topicList)
+      if (!row) this.rows.set(n.topicList, (row = new Uint8Array(this.offerLists)))
+      this.row = row
+      this.rowOf = n.topicList
+    }
     const o = c.topicList[j]!
-    if (n.topicList < 0 || o < 0) return holds('topic', n.need, c.offers[j]!)
-    const key = n.topicList * 1_048_576 + o
-    let v = this.fit.get(key)
-    if (v === undefined) this.fit.set(key, (v = holds('topic', n.need, c.offers[j]!)))
-    return v
+    let v = this.row[o]!
+    if (v === 0) this.row[o] = v = relate(n.need.category, n.need, c.offers[j]!) === 'same' ? 2 : 1
+    return v === 2 ? 'same' : 'other'
   }
-  sameSubject(n: CompiledNeed, c: CompiledOffers, j: number): boolean {
-    const o = c.topicList[j]!
-    if (n.topicList < 0 || o < 0) return sameSubject(n.need, c.offers[j]!)
-    const key = n.topicList * 1_048_576 + o
-    let v = this.same.get(key)
-    if (v === undefined) this.same.set(key, (v = sameSubject(n.need, c.offers[j]!)))
-    return v
+  fits(n: CompiledNeed, c: CompiledOffers, j: number, relevance?: number): boolean {
+    const offer = c.offers[j]!
+    if (n.topicList < 0 || c.topicList[j]! < 0) return holds('topic', n.need, offer, { relation: relate(n.need.category, n.need, offer, relevance) })
+    return holds('topic', n.need, offer, { relation: this.relation(n, c, j) })
+  }
+  sameSubject(n: CompiledNeed, c: CompiledOffers, j: number, relevance?: number): boolean {
+    if (n.topicList < 0 || c.topicList[j]! < 0) return sameSubject(n.need, c.offers[j]!, relevance)
+    return this.relation(n, c, j) === 'same'
   }
 }
 
@@ -168,6 +217,7 @@ export function compileOffers(offers: readonly OfferView[], needs: readonly Need
     c.trust[j] = trustRank(o.minTrust); c.focus[j] = focusMask(focusBits, o.focus); c.track[j] = trackValue(o.track); c.left[j] = o.remaining
     c.topicList[j] = c.subjects.list(o.topics)
   }
+  c.subjects.offerLists = c.subjects.listCount
   return c
 }
 
@@ -185,13 +235,13 @@ const focusMask = (bits: Map<string, number> | null, fs: readonly string[]) => (
  * Whether offer j may serve the need, for a pair already known to share the category and with the offer's
  * served area above the need's place: capacity, schedule, dates, trust and focus, as feasibility.ts says.
  */
-export function fitsCompiled(n: CompiledNeed, c: CompiledOffers, j: number): boolean {
+export function fitsCompiled(n: CompiledNeed, c: CompiledOffers, j: number, relevance?: number): boolean {
   if (c.left[j] <= 0) return false
   if ((n.days & c.days[j]) === 0 || (n.hours & c.hours[j]) === 0) return false
   if (n.from > c.until[j] || c.from[j] > n.until || n.trust < c.trust[j]) return false
   if (c.focusBits ? c.focus[j] !== 0 && (c.focus[j] & n.focus) === 0 : !holds('focus', n.need, c.offers[j])) return false
   // Last, as the dearest check: what the two are about (topics.ts), by the same rule as everywhere.
-  return c.subjects.fits(n, c, j)
+  return c.subjects.fits(n, c, j, relevance)
 }
 
 /**
@@ -205,19 +255,24 @@ export function overlap(need: ReadonlySet<string>, offer: readonly string[]): nu
   return shared / Math.max(need.size, offer.length)
 }
 
-/** overlap() on numbered words: the need's distinct words are those marked with its stamp. */
-function shared(mark: Int32Array, stamp: number, needWords: readonly string[], offer: Int32Array): number {
-  if (needWords.length === 0 || offer.length === 0) return 0
-  let n = 0, hits = 0
-  for (let k = 0; k < offer.length; k++) if (mark[offer[k]!] === stamp) hits++
-  // The need's distinct word count: its list is short, so a quadratic check beats building a set.
-  for (let a = 0; a < needWords.length; a++) {
-    let seen = false
-    for (let b = 0; b < a && !seen; b++) seen = needWords[b] === needWords[a]
-    if (!seen) n++
+/**
+ * overlap() on numbered words: the need's distinct words (also marked with `stamp` in `mark` when more than LONG),
+ * and the offer's at offerWords[from..to).
+ */
+function shared(needWords: Int32Array, needCount: number, offerWords: Int32Array, from: number, to: number, mark: Int32Array, stamp: number): number {
+  if (needCount === 0 || to === from) return 0
+  let hits = 0
+  if (needCount > LONG) {
+    for (let k = from; k < to; k++) if (mark[offerWords[k]!] === stamp) hits++
+  } else {
+    for (let k = from; k < to; k++) {
+      const w = offerWords[k]!
+      for (let a = 0; a < needCount; a++) if (needWords[a] === w) { hits++; break }
+    }
   }
-  return hits / Math.max(n, offer.length)
+  return hits / Math.max(needCount, to - from)
 }
+const LONG = 8
 
 /** Counting sort of one need's pairs by score, descending; stable, so ties keep their (deterministic) order. */
 function sortByScore(offer: Int32Array, score: Uint8Array, from: number, to: number,

@@ -35,8 +35,8 @@ export function subjectValue(same: boolean, text: number): number {
 }
 
 /** Whether the pair is about the same thing in topics.ts's sense (not merely related words). */
-export function sameSubject(need: NeedView, offer: OfferView): boolean {
-  return relate(need.category, need, offer) === 'same'
+export function sameSubject(need: NeedView, offer: OfferView, relevance?: number): boolean {
+  return relate(need.category, need, offer, relevance) === 'same'
 }
 
 /** The smaller the offer's served area around the need, the nearer: same community 1, whole district 1/3. */

@@ -395,10 +395,11 @@ function keywordSet(list: readonly string[]): ReadonlySet<string> {
   return set
 }
 
-export function relate(category: string, need: Subject, offer: Subject): TopicRelation {
+/** `relevance`: the pair's keywordRelevance when the caller has it already (pairs.ts counts it on numbered words). */
+export function relate(category: string, need: Subject, offer: Subject, relevance?: number): TopicRelation {
   if (category === 'funds' && offer.topics.length === 0) return 'same'
   if (need.topics.length > 0 && offer.topics.length > 0) return need.topics.some((t) => offer.topics.includes(t)) ? 'same' : 'other'
-  return keywordRelevance(need.keywords, offer.keywords) >= RELEVANCE_FLOOR ? 'related' : 'unclear'
+  return (relevance ?? keywordRelevance(need.keywords, offer.keywords)) >= RELEVANCE_FLOOR ? 'related' : 'unclear'
 }
 
 /** 'same' and 'related' fit; 'other' and 'unclear' do not. */
