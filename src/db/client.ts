@@ -7,6 +7,7 @@ import * as schema from './schema.js'
 import { ensureSearchIndex } from './fts.js'
 import { ensureChangeCounters } from './memo.js'
 import { ensureChangeLog } from './changes.js'
+import { indexedListings } from '../listings/search-text.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
 export type Sqlite = Database.Database
@@ -31,9 +32,7 @@ export function openDb(dbPath: string, root: string): { db: Db; sqlite: Sqlite }
   ensureChangeCounters(sqlite)
   ensureChangeLog(sqlite)
   // A new or rebuilt index (first start, or a newer tokenization) is refilled from the active listings it holds.
-  ensureSearchIndex(sqlite, (kind) => sqlite.prepare(kind === 'need'
-    ? "SELECT id, title, description || char(10) || place AS body FROM needs WHERE status IN ('open', 'partly_met')"
-    : "SELECT id, title, description AS body FROM offers WHERE status = 'open'").all() as { id: number; title: string; body: string }[])
+  ensureSearchIndex(sqlite, (kind) => indexedListings(sqlite, kind))
   refreshStatistics(sqlite)
   return { db, sqlite }
 }

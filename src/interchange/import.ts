@@ -1,7 +1,6 @@
 import { eq, inArray, isNotNull, sql } from 'drizzle-orm'
 import { sqliteOf, writeTx, type Db } from '../db/client.js'
 import { areas, categories, needs, offers, organizations, TRUST_LEVELS } from '../db/schema.js'
-import * as fts from '../db/fts.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import * as orgs from '../orgs/orgs.js'
@@ -12,6 +11,7 @@ import { CheckedLedger, checkLedger } from './read.js'
 import { LedgerRejected } from './problems.js'
 import { LedgerRights, type Importer } from './rights.js'
 import * as topics from '../topics/topics.js'
+import { indexListing } from '../listings/search-text.js'
 
 export interface ImportOptions {
   /** Whose rights the file is imported with (rights.ts): a broker's or admin's, or the CLI operator's. */
@@ -296,8 +296,7 @@ class Writer {
       }
       const row = this.upsert(needs, 'need', r.ref, current, next, c, this.subject(r, current), r.topics !== undefined)
       if (!row) continue
-      if (row.status === 'open' || row.status === 'partly_met') fts.indexDoc(sqliteOf(this.db), { kind: 'need', id: row.id, title: row.title, body: `${row.description}\n${row.place}` })
-      else fts.removeDoc(sqliteOf(this.db), 'need', row.id)
+      indexListing(sqliteOf(this.db), 'need', row)
     }
     return c
   }
@@ -319,8 +318,7 @@ class Writer {
       }
       const row = this.upsert(offers, 'offer', r.ref, current, next, c, this.subject(r, current), r.topics !== undefined)
       if (!row) continue
-      if (row.status === 'open') fts.indexDoc(sqliteOf(this.db), { kind: 'offer', id: row.id, title: row.title, body: row.description })
-      else fts.removeDoc(sqliteOf(this.db), 'offer', row.id)
+      indexListing(sqliteOf(this.db), 'offer', row)
     }
     return c
   }

@@ -23,6 +23,7 @@ import { focusOf, keptServing, needsFor, NO_TRACK, offerCounts, offerIndex, offe
 import type { NeedView, OfferView, OrgView } from './types.js'
 import { unanswered } from '../members/answering.js'
 import { pathIds } from '../areas/paths.js'
+import { searchText } from '../listings/search-text.js'
 
 const RESERVING = ['accepted', 'delivered', 'reviewed'] as const
 const DELIVERED = ['delivered', 'reviewed'] as const
@@ -121,7 +122,7 @@ function loadNeeds(db: Db, where: SQL | undefined) {
       schedule: r.schedule, areaPath: pathIds(r.areaPath), urgency: r.urgency, beneficiaries: r.beneficiaries, createdAt: r.createdAt,
       topics: subjectList(r.topics), keywords: subjectList(r.keywords),
     }
-    return { view, title: r.title, text: { title: r.title, body: `${r.description}\n${r.place}` } }
+    return { view, title: r.title, text: searchText(r) }
   })
 }
 
@@ -135,7 +136,7 @@ function loadOffers(db: Db, where: SQL | undefined) {
       createdAt: r.createdAt, track: tracks.get(r.orgId) ?? { delivered: 0, rating: null },
       topics: subjectList(r.topics), keywords: subjectList(r.keywords),
     }
-    return { view, title: r.title, text: { title: r.title, body: r.description } }
+    return { view, title: r.title, text: searchText(r) }
   })
 }
 
@@ -157,7 +158,7 @@ function pageNeed(db: Db, id: number) {
     id, orgId, org, category, unit, quantity: remaining, from, until, schedule, areaPath: pathIds(path), urgency, beneficiaries, createdAt,
     topics: subjectList(topics), keywords: subjectList(keywords),
   }
-  return { view, title, text: { title, body: `${description}\n${place}` } }
+  return { view, title, text: searchText({ title, description, place }) }
 }
 
 /** The offer a page is about, whatever its status, as loadOffers reads it (see pageNeed). */
@@ -173,7 +174,7 @@ function pageOffer(db: Db, id: number) {
     id, orgId, orgName, category, unit, remaining, quantity, from, until, schedule, servesPath: pathIds(path), minTrust, focus: [...focusOf(focus)],
     createdAt, track: trackRecords(db).get(orgId) ?? { delivered: 0, rating: null }, topics: subjectList(topics), keywords: subjectList(keywords),
   }
-  return { view, title, text: { title, body: description } }
+  return { view, title, text: searchText({ title, description }) }
 }
 
 // What the matcher reads: active needs and available offers (listings.ts defines both).

@@ -14,6 +14,7 @@ import { remember, type Source } from '../db/memo.js'
 import * as topics from '../topics/topics.js'
 import * as alerts from '../alerts/alerts.js'
 import { brokerCovers } from '../areas/coverage.js'
+import { indexListing } from '../listings/search-text.js'
 
 export type Need = typeof needs.$inferSelect
 export type Urgency = (typeof URGENCIES)[number]
@@ -47,8 +48,7 @@ const isActive = (status: string) => (ACTIVE as readonly string[]).includes(stat
 /** The index holds active needs only, so a plain text search never shows a closed one. */
 // Takes the root db (a transaction object has no $client); the write joins the open transaction.
 function reindexOne(db: Db, need: Pick<Need, 'id' | 'title' | 'description' | 'place' | 'status'>) {
-  if (isActive(need.status)) fts.indexDoc(sqliteOf(db), { kind: 'need', id: need.id, title: need.title, body: `${need.description}\n${need.place}` })
-  else fts.removeDoc(sqliteOf(db), 'need', need.id)
+  indexListing(sqliteOf(db), 'need', need)
 }
 
 /**

@@ -14,6 +14,7 @@ import { remember, type Source } from '../db/memo.js'
 import * as topics from '../topics/topics.js'
 import * as alerts from '../alerts/alerts.js'
 import { pathIds } from '../areas/paths.js'
+import { indexListing } from '../listings/search-text.js'
 
 export type Offer = typeof offers.$inferSelect
 export type Trust = (typeof TRUST_LEVELS)[number]
@@ -43,8 +44,7 @@ function check(db: Db, input: OfferInput, now: Date, confirmed = input.topics) {
 
 // Takes the root db (a transaction object has no raw connection); the write joins the open transaction.
 function reindexOne(db: Db, offer: Pick<Offer, 'id' | 'title' | 'description' | 'status'>) {
-  if (offer.status === 'open') fts.indexDoc(sqliteOf(db), { kind: 'offer', id: offer.id, title: offer.title, body: offer.description })
-  else fts.removeDoc(sqliteOf(db), 'offer', offer.id)
+  indexListing(sqliteOf(db), 'offer', offer)
 }
 
 /** Posting for an organization requires acting for it: a leader, or the broker looking after it. */
