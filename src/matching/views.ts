@@ -4,9 +4,10 @@
  * (or organization) it touched, instead of every view of its table being read again on the next page. Part of
  * the shell: the only module here besides matching.ts that reads the database.
  *
- * A category is read when a page first asks for it. Everything is read again when the day changes (what is active
- * depends on it), when an area changes (paths), or when this connection fell more than the log keeps behind. Inside a transaction nothing kept is used or
- * patched (what it reads may yet be rolled back): the asked category is read afresh, as before.
+ * A category is read when a page first asks for it. A new day re-reads only the listings it makes or unmakes active
+ * (those whose last day lies between); everything is read again when an area moves (paths), or when this connection
+ * fell more than the log keeps behind. Inside a transaction nothing kept is used or patched (what it reads may yet be
+ * rolled back): the asked category is read afresh, as before.
  */
 import type Database from 'better-sqlite3'
 import { sqliteOf, type Db, type Sqlite } from '../db/client.js'
@@ -211,13 +212,27 @@ function orgOf(sqlite: Sqlite, k: Kept, id: number): OrgView | undefined {
   return org
 }
 
-/** Re-reads what changed since the last call: the listings touched, and the needs of the organizations touched. */
-function patch(sqlite: Sqlite, k: Kept): Kept {
+/**
+ * Re-reads what changed since the last call: the listings touched, and the needs of the organizations touched;
+ * on a new day, also the listings whose last day lies between the two (the only ones a day makes or unmakes active).
+ */
+function patch(sqlite: Sqlite, k: Kept, today: string): Kept {
   const changes = changesSince(sqlite, k.seq, PATCH_LIMIT + 1)
-  if (changes.length === 0) return k
   // A gap means the log dropped entries this connection never saw.
-  if (changes.length > PATCH_LIMIT || changes[0]![0] !== k.seq + 1) return build(sqlite, k.today)
+  if (changes.length > PATCH_LIMIT || (changes.length > 0 && changes[0]![0] !== k.seq + 1)) return build(sqlite, today)
   const offerIds = new Set<number>(), needIds = new Set<number>(), orgIds = new Set<number>()
+  if (today !== k.today) {
+    // Active on one day and not on the other, by listings.ts's own definition read for both days.
+    const moved = (table: string, active: string) => stmt(sqlite,
+      `SELECT id FROM ${table} WHERE (${active.replaceAll('?', '@was')}) IS NOT (${active.replaceAll('?', '@now')})`).all({ was: k.today, now: today }) as [number][]
+    const offers = moved('offers', availableOfferText('offers'))
+    const needs = moved('needs', activeNeedText('needs'))
+    if (offers.length + needs.length > PATCH_LIMIT) return build(sqlite, today)
+    for (const [id] of offers) offerIds.add(id)
+    for (const [id] of needs) needIds.add(id)
+    k.today = today
+  }
+  if (changes.length === 0 && offerIds.size === 0 && needIds.size === 0) return k
   let areas = false
   for (const [, kind, id] of changes) {
     if (kind === 'area') areas = true
@@ -226,7 +241,7 @@ function patch(sqlite: Sqlite, k: Kept): Kept {
   if (areas) {
     // A renamed or a new area moves no listing; a moved or deleted one may, so then everything is read again.
     const paths = readPaths(sqlite)
-    if (!keepsPaths(k.paths, paths)) return build(sqlite, k.today)
+    if (!keepsPaths(k.paths, paths)) return build(sqlite, today)
     k.paths = paths
   }
   k.snapshot = undefined
@@ -247,13 +262,13 @@ function patch(sqlite: Sqlite, k: Kept): Kept {
     const org = row && orgOf(sqlite, k, row[1])
     if (row && org) putNeed(k, row, org)
   }
-  k.seq = changes.at(-1)![0]
+  if (changes.length > 0) k.seq = changes.at(-1)![0]
   return k
 }
 
 function current(sqlite: Sqlite, today: string): Kept {
   const k = kept.get(sqlite)
-  return !k || k.today !== today ? build(sqlite, today) : patch(sqlite, k)
+  return k ? patch(sqlite, k, today) : build(sqlite, today)
 }
 
 /**

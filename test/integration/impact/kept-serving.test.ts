@@ -6,7 +6,7 @@ import { populateListings } from '../../../bench/lib/listings.js'
 import { ROOT } from '../../../src/config.js'
 import { openDb, type Db, type Sqlite } from '../../../src/db/client.js'
 import { seedDemo } from '../../../src/demo/seed.js'
-import { listingToday } from '../../../src/listings/listings.js'
+import { activeNeedText, availableOfferText, listingToday } from '../../../src/listings/listings.js'
 import { prng } from '../../../src/matching/generate.js'
 import { servingFacts, type ServingFacts } from '../../../src/matching/matching.js'
 import * as map from '../../../src/impact/map.js'
@@ -123,6 +123,24 @@ describe('who can serve whom, kept across writes', () => {
       other.sqlite.close()
     }
   }, 120_000)
+
+  it('on another day, drops the listings that ended and takes back those that had not yet, as a fresh connection does', () => {
+    const active = (day: string) => (sqlite.prepare(`SELECT count(*) FROM offers WHERE ${availableOfferText()}`).pluck().get(day) as number)
+      + (sqlite.prepare(`SELECT count(*) FROM needs WHERE ${activeNeedText()}`).pluck().get(day) as number)
+    const days = ['2026-06-20', '2026-08-15', '2026-07-01', today]
+    // The days chosen do end listings (and the last one brings them back).
+    expect(active(days[1]!)).toBeLessThan(active(days[0]!) - 20)
+    servingFacts(db, today)
+    for (const day of days) {
+      const other = openDb(file, ROOT)
+      try {
+        expect(sorted(servingFacts(db, day)), day).toEqual(sorted(servingFacts(other.db, day)))
+        expect(servingFacts(db, day).needs.length + servingFacts(db, day).offers.length, day).toBe(active(day))
+      } finally {
+        other.sqlite.close()
+      }
+    }
+  })
 
   it('a new area path, as an area moved to another street, is read again', () => {
     const community = sqlite.prepare("SELECT id, path FROM areas WHERE level = 'community' AND id IN (SELECT area_id FROM needs) LIMIT 1").get() as { id: number; path: string }
