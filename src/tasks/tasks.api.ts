@@ -5,7 +5,7 @@ import { INDICATOR_CODES } from '../capacity/indicators.js'
 import { categoryNames } from '../listings/forms.js'
 import { date, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
-import { titler } from './tasks.routes.js'
+import { titler } from './tasks.pages.js'
 
 const id = int(1, 2_147_483_647)
 const CreateBody = {
@@ -40,7 +40,7 @@ const tasksApi: FastifyPluginAsync = async (app) => {
       const t = tasks.create(app.db, req.user!, {
         kind: b.kind, title: b.title, needId: b.need, offerId: b.offer, orgId: b.org, areaId: b.area, category: b.category, indicator: b.indicator,
         ownerId: b.owner, dueOn: b.due_on, note: b.note,
-      }, titler(req, categoryNames(app.db, req.locale)))
+      }, titler(req.t, categoryNames(app.db, req.locale)))
       return reply.code(201).send(json(t))
     } catch (err) {
       if (err instanceof ValidationError) throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [API_FIELD[f] ?? f, p])))

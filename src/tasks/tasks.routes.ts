@@ -1,13 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as tasks from './tasks.js'
-import { brokers } from '../brokering/desk.js'
+import { loadTask, loadTasks, taskView, tasksView, titler } from './tasks.pages.js'
 import { TASK_DROP_REASONS, TASK_KINDS } from '../db/schema.js'
 import { INDICATOR_CODES } from '../capacity/indicators.js'
 import { categoryNames } from '../listings/forms.js'
 import { date, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
-import { localToday } from '../shared/time.js'
-import { NotFound, type FieldErrors } from '../shared/errors.js'
+import type { FieldErrors } from '../shared/errors.js'
 
 const MAX_ID = 2_147_483_647
 const id = int(1, MAX_ID)
@@ -22,42 +21,25 @@ const NoteBody = formSchema({ body: text(tasks.NOTE_MAX, 1) }, ['body'])
 
 type Body = Record<string, string | number | undefined>
 
-/** A task's default title in the reader's language, from what it came from. */
-export function titler(req: FastifyRequest, categories: Record<string, string>): tasks.Titler {
-  return (kind, subject, extra) => req.t(`tasks.title.${kind}`, {
-    subject, category: extra.category ? categories[extra.category] ?? extra.category : '', indicator: extra.indicator ? req.t(`capacity.ind.${extra.indicator}`) : '',
-  })
-}
+/** The create form's fields (named as the service names them) → the service's input. */
+const createInput = (b: Body): tasks.TaskInput => ({
+  kind: b.kind as tasks.Kind, title: b.title as string | undefined, needId: b.needId as number | undefined, offerId: b.offerId as number | undefined,
+  orgId: b.orgId as number | undefined, areaId: b.areaId as number | undefined, category: b.category as string | undefined,
+  indicator: b.indicator as string | undefined, ownerId: b.ownerId as number | undefined, dueOn: b.dueOn as string | undefined,
+  note: b.note as string | undefined,
+})
 
 const tasksRoutes: FastifyPluginAsync = async (app) => {
-  const today = () => localToday(new Date())
-  const decorate = <T extends { dueOn: string; createdAt: string }>(t: T) => ({ ...t, overdue: t.dueOn < today(), ageDays: Math.max(0, Math.floor((Date.now() - Date.parse(t.createdAt)) / 86_400_000)) })
+  const showTask = (req: FastifyRequest, reply: FastifyReply, taskId: number, errors: FieldErrors = {}, status = 200) =>
+    reply.render('tasks/show', taskView(loadTask(app.db, req.user, taskId, req.locale), new Date(), errors), { status })
 
-  const showTask = (req: FastifyRequest, reply: FastifyReply, taskId: number, errors: FieldErrors = {}, status = 200) => {
-    const found = tasks.findVisible(app.db, req.user, taskId)
-    if (!found) throw new NotFound()
-    const names = categoryNames(app.db, req.locale)
-    return reply.render('tasks/show', {
-      title: found.task.title, task: decorate(found.task), canAct: found.canAct, notes: tasks.notes(app.db, taskId),
-      owner: brokers(app.db).find((b) => b.id === found.task.ownerId)?.name, categoryName: found.task.category ? names[found.task.category] : undefined,
-      others: brokers(app.db).filter((b) => b.id !== found.task.ownerId), reasons: TASK_DROP_REASONS,
-      errors: Object.keys(errors).length ? errors : undefined,
-    }, { status })
-  }
-
-  app.get('/tasks', { config: { access: 'signed_in' } }, async (req, reply) => reply.render('tasks/index', {
-    title: req.t('tasks.title'), open: tasks.listFor(app.db, req.user!).map(decorate), closed: tasks.listFor(app.db, req.user!, { closed: true, limit: 50 }),
-  }))
+  app.get('/tasks', { config: { access: 'signed_in' } }, async (req, reply) =>
+    reply.render('tasks/index', tasksView(loadTasks(app.db, req.user!), req.t, new Date())))
 
   // One click from a desk, agenda or assessment row: the task is made with what the row knew, then refined on its page.
   app.post('/tasks', { config: { access: 'staff' }, schema: { body: CreateBody }, attachValidation: true }, async (req, reply) => {
-    const b = req.body as Body
     if (req.validationError) return reply.flash('tasks.not_created').redirect('/desk', 303)
-    const task = tasks.create(app.db, req.user!, {
-      kind: b.kind as tasks.Kind, title: b.title as string | undefined, needId: b.needId as number | undefined, offerId: b.offerId as number | undefined,
-      orgId: b.orgId as number | undefined, areaId: b.areaId as number | undefined, category: b.category as string | undefined,
-      indicator: b.indicator as string | undefined, ownerId: b.ownerId as number | undefined, dueOn: b.dueOn as string | undefined, note: b.note as string | undefined,
-    }, titler(req, categoryNames(app.db, req.locale)))
+    const task = tasks.create(app.db, req.user!, createInput(req.body as Body), titler(req.t, categoryNames(app.db, req.locale)))
     reply.flash('tasks.created')
     return redirectAfterPost(req, reply, `/tasks/${task.id}`)
   })
@@ -68,7 +50,8 @@ const tasksRoutes: FastifyPluginAsync = async (app) => {
     const taskId = (req.params as { id: number }).id
     const b = req.body as Body
     return submitForm(req, reply, (errors, status) => showTask(req, reply, taskId, errors, status), () => {
-      tasks.fire(app.db, req.user!, taskId, b.event as tasks.TaskEvent, { version: Number(b.version), reason: b.reason as string | undefined, outcome: b.outcome as string | undefined })
+      const how = { version: Number(b.version), reason: b.reason as string | undefined, outcome: b.outcome as string | undefined }
+      tasks.fire(app.db, req.user!, taskId, b.event as tasks.TaskEvent, how)
       reply.flash(`tasks.done.${b.event}`)
       return redirectAfterPost(req, reply, `/tasks/${taskId}`)
     })
