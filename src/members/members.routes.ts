@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import * as members from './members.js'
+import { invitationView, loadPeople, peopleView, type PeopleExtra } from './members.pages.js'
 import * as orgs from '../orgs/orgs.js'
 import * as needs from '../needs/needs.js'
 import { formSchema, idParam, int, oneOf, secret, text } from '../shared/forms.js'
@@ -22,18 +23,9 @@ type Body = Record<string, any>
 
 /** A group's people (leaders, or the broker looking after it), invitations, requests to join. */
 const membersRoutes: FastifyPluginAsync = async (app) => {
-  const showPeople = (req: FastifyRequest, reply: FastifyReply, orgId: number, extra: { errors?: FieldErrors; link?: string; values?: Body } = {}, status = 200) => {
-    const org = orgs.get(app.db, orgId)
-    if (!org || !members.canManage(req.user, orgId)) throw new NotFound()
-    const user = req.user!
-    const people = members.people(app.db, orgId).map((p) => ({ ...p, me: p.userId === user.id }))
-    return reply.render('orgs/people', {
-      org, people, invitations: members.pendingInvitations(app.db, orgId), requests: members.openJoinRequests(app.db, orgId),
-      roles: members.GROUP_ROLES, leads: user.orgIds.includes(orgId), lookedAfter: !user.orgIds.includes(orgId),
-      others: people.filter((p) => !p.me), link: extra.link, values: extra.values ?? { role: 'member' },
-      errors: extra.errors && Object.keys(extra.errors).length ? extra.errors : undefined, title: req.t('members.title', { org: org.name }),
-    }, { status })
-  }
+  const baseUrl = app.config.baseUrl.replace(/\/+$/, '')
+  const showPeople = (req: FastifyRequest, reply: FastifyReply, orgId: number, extra: PeopleExtra = {}, status = 200) =>
+    reply.render('orgs/people', peopleView(loadPeople(app.db, req.user!, orgId), req.user!, req.t, extra), { status })
   const orgParam = (req: FastifyRequest) => (req.params as { id: number }).id
 
   app.get('/orgs/:id/people', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => showPeople(req, reply, orgParam(req)))
@@ -48,7 +40,7 @@ const membersRoutes: FastifyPluginAsync = async (app) => {
         return redirectAfterPost(req, reply, `/orgs/${orgId}/people`)
       }
       // The secret is shown once, on this answer: it is kept only as a hash.
-      return showPeople(req, reply, orgId, { link: `${app.config.baseUrl.replace(/\/+$/, '')}/invitations?token=${token}` })
+      return showPeople(req, reply, orgId, { link: `${baseUrl}/invitations?token=${token}` })
     })
   })
 
@@ -71,9 +63,11 @@ const membersRoutes: FastifyPluginAsync = async (app) => {
   app.post('/orgs/:id/people/:userId/removal', { config: { access: 'signed_in' }, schema: { params: twoIds('userId'), body: formSchema({}) } }, async (req, reply) => {
     const { id, userId } = req.params as { id: number; userId: number }
     const leaving = userId === req.user!.id
-    return submitForm(req, reply, (errors, status) => (leaving && !members.canManage(req.user, id)
+    // Someone leaving a group they cannot manage has no people page to be shown the refusal on.
+    const refuse = (errors: FieldErrors, status: number) => (leaving && !members.canManage(req.user, id)
       ? reply.code(status).render('error', { message: req.t(errors._?.key ?? 'error.bad_request'), status }, { status })
-      : showPeople(req, reply, id, { errors }, status)), () => {
+      : showPeople(req, reply, id, { errors }, status))
+    return submitForm(req, reply, refuse, () => {
       members.remove(app.db, req.user!, id, userId)
       reply.flash(leaving ? 'members.left' : 'members.removed')
       return redirectAfterPost(req, reply, leaving ? `/orgs/${id}` : `/orgs/${id}/people`)
@@ -109,13 +103,8 @@ const membersRoutes: FastifyPluginAsync = async (app) => {
 
   // The invitation link: anyone may open it; joining needs an account (sign in or sign up, then come back).
   const showInvitation = (req: FastifyRequest, reply: FastifyReply, token: string | undefined, status = 200, problem?: string) => {
-    const found = token ? members.lookUp(app.db, token) : { problem: 'members.invitation.unknown' as const, invitation: undefined }
-    const message = problem ?? found.problem
-    const next = token ? `/invitations?token=${encodeURIComponent(token)}` : '/'
-    return reply.render('orgs/invitation', {
-      invitation: found.invitation, problem: message, token, next, title: req.t('members.invitation.title'),
-      already: !!(req.user && found.invitation && (req.user.orgIds.includes(found.invitation.orgId) || req.user.memberOrgIds.includes(found.invitation.orgId))),
-    }, { status: message ? (status === 200 ? 410 : status) : status })
+    const v = invitationView(token ? members.lookUp(app.db, token) : undefined, req.user, token, req.t, status, problem)
+    return reply.render('orgs/invitation', v.data, { status: v.status })
   }
 
   app.get('/invitations', { config: { access: 'anyone' }, schema: { querystring: TokenQuery }, attachValidation: true }, async (req, reply) => {
