@@ -1,25 +1,22 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as tasks from './tasks.js'
 import { TASK_DROP_REASONS, TASK_KINDS } from '../db/schema.js'
 import { INDICATOR_CODES } from '../capacity/indicators.js'
 import { categoryNames } from '../listings/forms.js'
-import { date, idParam, int, oneOf, str, text } from '../shared/forms.js'
+import { date, fields, idParam, int, oneOf, str, text } from '../shared/forms.js'
+import { signedIn } from '../plugins/auth.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 import { titler } from './tasks.pages.js'
 
 const id = int(1, 2_147_483_647)
-const CreateBody = {
-  type: 'object', additionalProperties: false, required: ['kind'],
-  properties: {
-    kind: oneOf(TASK_KINDS), title: str(tasks.TITLE_MAX), need: id, offer: id, org: id, area: id, category: str(40), indicator: oneOf(INDICATOR_CODES),
-    owner: id, due_on: date, note: text(tasks.NOTE_MAX),
-  },
-}
-const FireBody = {
-  type: 'object', additionalProperties: false, required: ['event'],
-  // Without a version the move applies to the task as it is now.
-  properties: { event: oneOf(tasks.EVENTS), reason: oneOf(TASK_DROP_REASONS), outcome: text(tasks.OUTCOME_MAX), version: id },
-}
+const CreateBody = fields({
+  kind: oneOf(TASK_KINDS), title: str(tasks.TITLE_MAX), need: id, offer: id, org: id, area: id, category: str(40), indicator: oneOf(INDICATOR_CODES),
+  owner: id, due_on: date, note: text(tasks.NOTE_MAX),
+}, ['kind'], { additionalProperties: false })
+// Without a version the move applies to the task as it is now.
+const FireBody = fields(
+  { event: oneOf(tasks.EVENTS), reason: oneOf(TASK_DROP_REASONS), outcome: text(tasks.OUTCOME_MAX), version: id }, ['event'], { additionalProperties: false },
+)
 const API_FIELD: Record<string, string> = { needId: 'need', offerId: 'offer', orgId: 'org', areaId: 'area', ownerId: 'owner', dueOn: 'due_on' }
 
 const json = (t: Omit<tasks.Task, 'createdBy'> & { owner?: string }) => ({
@@ -29,15 +26,16 @@ const json = (t: Omit<tasks.Task, 'createdBy'> & { owner?: string }) => ({
 })
 
 /** Cultivation tasks, with the web's rights: a task the caller may not see is not found. */
-const tasksApi: FastifyPluginAsync = async (app) => {
-  app.get('/api/v1/tasks', { config: { access: 'signed_in' } }, async (req) => ({
-    items: [...tasks.listFor(app.db, req.user!), ...tasks.listFor(app.db, req.user!, { closed: true })].map((t) => json({ ...t, closedAt: null })),
-  }))
+const tasksApi: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/api/v1/tasks', { config: { access: 'signed_in' } }, async (req) => {
+    const user = signedIn(req)
+    return { items: [...tasks.listFor(app.db, user), ...tasks.listFor(app.db, user, { closed: true })].map((t) => json({ ...t, closedAt: null })) }
+  })
 
   app.post('/api/v1/tasks', { config: { access: 'signed_in' }, schema: { body: CreateBody } }, async (req, reply) => {
-    const b = req.body as Record<string, any>
+    const b = req.body
     try {
-      const t = tasks.create(app.db, req.user!, {
+      const t = tasks.create(app.db, signedIn(req), {
         kind: b.kind, title: b.title, needId: b.need, offerId: b.offer, orgId: b.org, areaId: b.area, category: b.category, indicator: b.indicator,
         ownerId: b.owner, dueOn: b.due_on, note: b.note,
       }, titler(req.t, categoryNames(app.db, req.locale)))
@@ -49,11 +47,11 @@ const tasksApi: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/api/v1/tasks/:id/transitions', { config: { access: 'signed_in' }, schema: { params: idParam, body: FireBody } }, async (req) => {
-    const taskId = (req.params as { id: number }).id
-    const b = req.body as { event: tasks.TaskEvent; reason?: string; outcome?: string; version?: number }
-    const found = tasks.findVisible(app.db, req.user!, taskId)
+    const { id: taskId } = req.params
+    const b = req.body
+    const found = tasks.findVisible(app.db, signedIn(req), taskId)
     if (!found) throw new NotFound()
-    return json(tasks.fire(app.db, req.user!, taskId, b.event, { version: b.version ?? found.task.version, reason: b.reason, outcome: b.outcome }))
+    return json(tasks.fire(app.db, signedIn(req), taskId, b.event, { version: b.version ?? found.task.version, reason: b.reason, outcome: b.outcome }))
   })
 }
 
