@@ -116,12 +116,11 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
       const areaPart = area(level, depth)
       for (let x = 0; x < list.length; x++) {
         const j = list[x]
+        if (!fitsHard(c, compiled, j)) continue
         // The pair's keyword relevance: it decides what the two are about when a side has no topic, and it
-        // weighs in the score; counted once, and before the fit only when the fit needs it.
-        const early = !relevance && (c.topicList < 0 || compiled.topicList[j]! < 0)
-        let kw = early ? shared(needWords, needCount, offerWords, wordStart[j]!, wordStart[j + 1]!, wordMark, i + 1) : undefined
-        if (!fitsCompiled(c, compiled, j, kw)) continue
-        if (!relevance && !early) kw = shared(needWords, needCount, offerWords, wordStart[j]!, wordStart[j + 1]!, wordMark, i + 1)
+        // weighs in the score. Counted after the cheap checks, for the pairs that pass them.
+        const kw = relevance ? undefined : shared(needWords, needCount, offerWords, wordStart[j]!, wordStart[j + 1]!, wordMark, i + 1)
+        if (!compiled.subjects.fits(c, compiled, j, kw)) continue
         if (P === pairOffer.length) {
           const bigger = new Int32Array(P * 2); bigger.set(pairOffer); pairOffer = bigger
           const scores = new Uint8Array(P * 2); scores.set(pairScore); pairScore = scores
@@ -236,12 +235,16 @@ const focusMask = (bits: Map<string, number> | null, fs: readonly string[]) => (
  * served area above the need's place: capacity, schedule, dates, trust and focus, as feasibility.ts says.
  */
 export function fitsCompiled(n: CompiledNeed, c: CompiledOffers, j: number, relevance?: number): boolean {
+  // Last, as the dearest check: what the two are about (topics.ts), by the same rule as everywhere.
+  return fitsHard(n, c, j) && c.subjects.fits(n, c, j, relevance)
+}
+
+/** fitsCompiled's checks other than what the two are about: integer comparisons and mask ANDs. */
+function fitsHard(n: CompiledNeed, c: CompiledOffers, j: number): boolean {
   if (c.left[j] <= 0) return false
   if ((n.days & c.days[j]) === 0 || (n.hours & c.hours[j]) === 0) return false
   if (n.from > c.until[j] || c.from[j] > n.until || n.trust < c.trust[j]) return false
-  if (c.focusBits ? c.focus[j] !== 0 && (c.focus[j] & n.focus) === 0 : !holds('focus', n.need, c.offers[j])) return false
-  // Last, as the dearest check: what the two are about (topics.ts), by the same rule as everywhere.
-  return c.subjects.fits(n, c, j, relevance)
+  return c.focusBits ? c.focus[j] === 0 || (c.focus[j] & n.focus) !== 0 : holds('focus', n.need, c.offers[j]!)
 }
 
 /**
