@@ -1,13 +1,15 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import * as matches from './matches.js'
-import { EVENTS, REASONS, type Event } from './lifecycle.js'
-import { idParam, int, oneOf, str, text } from '../shared/forms.js'
+import { EVENTS, REASONS } from './lifecycle.js'
+import { fields, idParam, int, oneOf, secret, text } from '../shared/forms.js'
+import { count, nullable } from '../shared/json.js'
 import { NotFound } from '../shared/errors.js'
+import { signedIn } from '../plugins/auth.js'
 
-const TransitionBody = {
-  type: 'object', additionalProperties: false, required: ['event'],
-  properties: { event: oneOf(EVENTS), reason: oneOf(REASONS), quantity: int(0, 10_000_000), rating: int(1, 5), comment: text(1000), idempotency_key: { type: 'string', maxLength: 80 } },
-}
+const TransitionBody = fields({
+  event: oneOf(EVENTS), reason: oneOf(REASONS), quantity: int(0, 10_000_000), rating: int(1, 5), comment: text(1000), idempotency_key: secret(80),
+}, ['event'], { additionalProperties: false })
 
 /** A match as the API shows it (any row carrying a match's columns: a list item, or a match just opened). */
 type MatchFields = Pick<matches.Match, 'id' | 'needId' | 'offerId' | 'quantity' | 'deliveredQuantity' | 'state' | 'origin' | 'score' | 'reason' | 'createdAt' | 'updatedAt' | 'acceptedAt' | 'deliveredAt'>
@@ -16,21 +18,41 @@ export const matchJson = (m: MatchFields) => ({
   score: m.score, reason: m.reason, created_at: m.createdAt, updated_at: m.updatedAt, accepted_at: m.acceptedAt, delivered_at: m.deliveredAt,
 })
 
-/** The caller's matches, through the same scoped lookups as the web: others' matches are simply not found. */
-const matchesApi: FastifyPluginAsync = async (app) => {
-  app.get('/api/v1/matches', { config: { access: 'signed_in' } }, async (req) => ({ items: matches.listFor(app.db, req.user!).map(matchJson) }))
+// Response schemas, field for field (src/shared/json.ts says why).
+const orNull = nullable(Type.String())
+const matchFields = {
+  id: count, need: count, offer: count, quantity: count, delivered_quantity: nullable(count), state: Type.String(), origin: Type.String(),
+  score: nullable(Type.Number()), reason: orNull, created_at: Type.String(), updated_at: Type.String(), accepted_at: orNull, delivered_at: orNull,
+}
+export const MatchJson = Type.Object(matchFields)
+const Contact = Type.Optional(Type.Object({ name: Type.String(), phone: orNull, email: orNull, person: Type.Optional(Type.String()) }))
+const MatchDetailJson = Type.Object({
+  ...matchFields,
+  actions: Type.Array(Type.String()),
+  history: Type.Array(Type.Object({
+    at: Type.String(), event: Type.String(), fromState: orNull, toState: Type.String(), reason: orNull, quantity: nullable(count),
+    actor: orNull, onBehalfOf: orNull,
+  })),
+  contacts: Type.Optional(Type.Object({ need: Contact, offer: Contact })),
+})
+const TransitionJson = Type.Object({ id: count, state: Type.String(), quantity: count, delivered_quantity: nullable(count) })
 
-  app.get('/api/v1/matches/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req) => {
-    const match = matches.findVisible(app.db, req.user!, (req.params as { id: number }).id)
+/** The caller's matches, through the same scoped lookups as the web: others' matches are simply not found. */
+const matchesApi: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/api/v1/matches', { config: { access: 'signed_in' }, schema: { response: { 200: Type.Object({ items: Type.Array(MatchJson) }) } } }, async (req) => ({
+    items: matches.listFor(app.db, signedIn(req)).map(matchJson),
+  }))
+
+  app.get('/api/v1/matches/:id', { config: { access: 'signed_in' }, schema: { params: idParam, response: { 200: MatchDetailJson } } }, async (req) => {
+    const match = matches.findVisible(app.db, signedIn(req), req.params.id)
     if (!match) throw new NotFound()
     const contacts = matches.contacts(app.db, match)
     return { ...matchJson(match), actions: match.actions, history: matches.history(app.db, match.id), ...(contacts ? { contacts } : {}) }
   })
 
-  app.post('/api/v1/matches/:id/transitions', { config: { access: 'signed_in' }, schema: { params: idParam, body: TransitionBody } }, async (req) => {
-    const { id } = req.params as { id: number }
-    const b = req.body as Record<string, any>
-    const m = matches.fire(app.db, req.user!, id, b.event as Event, { reason: b.reason, quantity: b.quantity, rating: b.rating, comment: b.comment, idempotencyKey: b.idempotency_key })
+  app.post('/api/v1/matches/:id/transitions', { config: { access: 'signed_in' }, schema: { params: idParam, body: TransitionBody, response: { 200: TransitionJson } } }, async (req) => {
+    const { event, reason, quantity, rating, comment, idempotency_key: idempotencyKey } = req.body
+    const m = matches.fire(app.db, signedIn(req), req.params.id, event, { reason, quantity, rating, comment, idempotencyKey })
     return { id: m.id, state: m.state, quantity: m.quantity, delivered_quantity: m.deliveredQuantity }
   })
 }

@@ -1,15 +1,18 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as matches from './matches.js'
-import { matchJson } from './matches.api.js'
-import { idParam, int } from '../shared/forms.js'
+import { matchJson, MatchJson } from './matches.api.js'
+import { fields, id32, idParam, int } from '../shared/forms.js'
+import { signedIn } from '../plugins/auth.js'
 import { rateLimited } from '../shared/http.js'
 import { ValidationError } from '../shared/errors.js'
 
-const id32 = int(1, 2_147_483_647)
 const quantity = int(1, 10_000_000)
-const RequestBody = { type: 'object', additionalProperties: false, required: ['offer', 'quantity'], properties: { offer: id32, quantity } }
-const PledgeBody = { type: 'object', additionalProperties: false, required: ['need', 'quantity'], properties: { need: id32, quantity } }
-const ProposalBody = { type: 'object', additionalProperties: false, required: ['need', 'offer', 'quantity'], properties: { need: id32, offer: id32, quantity } }
+const closed = { additionalProperties: false }
+const RequestBody = fields({ offer: id32, quantity }, ['offer', 'quantity'], closed)
+const PledgeBody = fields({ need: id32, quantity }, ['need', 'quantity'], closed)
+const ProposalBody = fields({ need: id32, offer: id32, quantity }, ['need', 'offer', 'quantity'], closed)
+const Opened = { 201: MatchJson }
 const KEY = /^[A-Za-z0-9_.:-]{1,80}$/
 
 /**
@@ -29,25 +32,23 @@ function idempotencyKey(req: FastifyRequest): string | undefined {
  * (membership of the side that asks, a broker's areas, every hard constraint, capacity left, one active match a
  * pair) and the same errors: 404 for what the caller may not act on, 409 for a rule, 422 for a quantity.
  */
-const requestsApi: FastifyPluginAsync = async (app) => {
+const requestsApi: FastifyPluginAsyncTypebox = async (app) => {
   const limit = rateLimited(app.config, 30)
-  app.post('/api/v1/needs/:id/requests', { config: { access: 'signed_in', ...limit }, schema: { params: idParam, body: RequestBody } }, async (req, reply) => {
-    const { id } = req.params as { id: number }
-    const b = req.body as { offer: number; quantity: number }
-    const m = matches.open(app.db, req.user!, 'request', { needId: id, offerId: b.offer, quantity: b.quantity, idempotencyKey: idempotencyKey(req) })
+  app.post('/api/v1/needs/:id/requests', { config: { access: 'signed_in', ...limit }, schema: { params: idParam, body: RequestBody, response: Opened } }, async (req, reply) => {
+    const b = req.body
+    const m = matches.open(app.db, signedIn(req), 'request', { needId: req.params.id, offerId: b.offer, quantity: b.quantity, idempotencyKey: idempotencyKey(req) })
     return reply.code(201).header('location', `/api/v1/matches/${m.id}`).send(matchJson(m))
   })
 
-  app.post('/api/v1/offers/:id/pledges', { config: { access: 'signed_in', ...limit }, schema: { params: idParam, body: PledgeBody } }, async (req, reply) => {
-    const { id } = req.params as { id: number }
-    const b = req.body as { need: number; quantity: number }
-    const m = matches.open(app.db, req.user!, 'pledge', { needId: b.need, offerId: id, quantity: b.quantity, idempotencyKey: idempotencyKey(req) })
+  app.post('/api/v1/offers/:id/pledges', { config: { access: 'signed_in', ...limit }, schema: { params: idParam, body: PledgeBody, response: Opened } }, async (req, reply) => {
+    const b = req.body
+    const m = matches.open(app.db, signedIn(req), 'pledge', { needId: b.need, offerId: req.params.id, quantity: b.quantity, idempotencyKey: idempotencyKey(req) })
     return reply.code(201).header('location', `/api/v1/matches/${m.id}`).send(matchJson(m))
   })
 
-  app.post('/api/v1/matches', { config: { access: 'broker', ...limit }, schema: { body: ProposalBody } }, async (req, reply) => {
-    const b = req.body as { need: number; offer: number; quantity: number }
-    const m = matches.open(app.db, req.user!, 'propose', { needId: b.need, offerId: b.offer, quantity: b.quantity, idempotencyKey: idempotencyKey(req) })
+  app.post('/api/v1/matches', { config: { access: 'broker', ...limit }, schema: { body: ProposalBody, response: Opened } }, async (req, reply) => {
+    const b = req.body
+    const m = matches.open(app.db, signedIn(req), 'propose', { needId: b.need, offerId: b.offer, quantity: b.quantity, idempotencyKey: idempotencyKey(req) })
     return reply.code(201).header('location', `/api/v1/matches/${m.id}`).send(matchJson(m))
   })
 }

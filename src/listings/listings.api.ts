@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Static } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
+import { count, namedTopics, nullable } from '../shared/json.js'
 import * as needs from '../needs/needs.js'
 import * as offers from '../offers/offers.js'
 import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
@@ -8,6 +9,7 @@ import { signedIn } from '../plugins/auth.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 import { MAX_QUANTITY } from './listings.js'
 import { hsdsServices } from '../interchange/hsds-export.js'
+import type { HsdsService } from '../interchange/hsds.js'
 import { LOCALES } from '../i18n/i18n.js'
 import * as topics from '../topics/topics.js'
 
@@ -24,6 +26,30 @@ const common = (r: NeedRow | OfferRow, names: Names) => ({
 /** Listing JSON in the caller's language (topic names): `needJson(names)(row)`. */
 export const needJson = (names: Names) => (n: NeedRow & { description?: string; place?: string }) => ({ ...common(n, names), area: n.areaRef, urgency: n.urgency, beneficiaries: n.beneficiaries, ...(n.description !== undefined ? { description: n.description, place: n.place } : {}) })
 export const offerJson = (names: Names) => (o: OfferRow & { description?: string }) => ({ ...common(o, names), serves: o.areaRef, conditions: { min_trust: o.minTrust, focus: o.focus }, ...(o.description !== undefined ? { description: o.description } : {}) })
+
+// Response schemas of the JSON above, field for field (src/shared/json.ts says why every field is listed).
+const optionalText = nullable(Type.String())
+const commonJson = {
+  id: count, ref: optionalText, title: Type.String(), category: Type.String(), topics: namedTopics, quantity: count, remaining: count,
+  unit: Type.String(), status: Type.String(), org: Type.Object({ ref: optionalText, name: Type.String(), id: count }),
+  from: optionalText, until: optionalText, schedule: optionalText, expires_at: optionalText, created_at: Type.String(),
+}
+export const NeedJson = Type.Object({
+  ...commonJson, area: optionalText, urgency: Type.String(), beneficiaries: nullable(count),
+  description: Type.Optional(Type.String()), place: Type.Optional(Type.String()),
+})
+export const OfferJson = Type.Object({
+  ...commonJson, serves: optionalText, conditions: Type.Object({ min_trust: Type.String(), focus: Type.Array(Type.String()) }),
+  description: Type.Optional(Type.String()),
+})
+const pageOf = <S extends TSchema>(item: S) => Type.Object({ items: Type.Array(item), total: count, page: count, pages: count })
+// HSDS services are the published standard's shape, checked against its JSON Schema (test/integration/interchange/hsds.test.ts):
+// described here down to the page, each service written as built.
+const HsdsPageJson = Type.Object({
+  total_items: count, total_pages: count, page_number: count, size: count, first_page: Type.Boolean(), last_page: Type.Boolean(),
+  empty: Type.Boolean(), contents: Type.Array(Type.Unsafe<HsdsService>({})),
+})
+const SearchJson = Type.Object({ needs: Type.Array(NeedJson), offers: Type.Array(OfferJson) })
 
 const closed = { additionalProperties: false }
 const listFields = { category: str(40), area: str(60), q: str(100), ref: str(60), topic: str(60), page: int(1, 100_000), per_page: int(1, 100) }
@@ -75,30 +101,30 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
   const query = (q: Static<typeof OffersQuery>) => ({ category: q.category, areaRef: q.area, q: q.q, ref: q.ref, topic: q.topic, page: q.page, pageSize: q.per_page })
   const names = (req: { locale: string }) => topics.namer(app.db, req.locale)
 
-  app.get('/api/v1/needs', { config: { access: 'anyone' }, schema: { querystring: NeedsQuery } }, async (req) => {
+  app.get('/api/v1/needs', { config: { access: 'anyone' }, schema: { querystring: NeedsQuery, response: { 200: pageOf(NeedJson) } } }, async (req) => {
     const page = needs.list(app.db, { ...query(req.query), urgency: req.query.urgency })
     return { items: page.items.map(needJson(names(req))), total: page.total, page: page.page, pages: page.pages }
   })
-  app.get('/api/v1/offers', { config: { access: 'anyone' }, schema: { querystring: OffersQuery } }, async (req) => {
+  app.get('/api/v1/offers', { config: { access: 'anyone' }, schema: { querystring: OffersQuery, response: { 200: pageOf(OfferJson) } } }, async (req) => {
     const page = offers.list(app.db, query(req.query))
     return { items: page.items.map(offerJson(names(req))), total: page.total, page: page.page, pages: page.pages }
   })
   // Public like the lists above: active offers only, nothing private. HSDS's own page shape, for a city directory's importer.
-  app.get('/api/v1/hsds/services', { config: { access: 'anyone' }, schema: { querystring: HsdsQuery } }, async (req) => {
+  app.get('/api/v1/hsds/services', { config: { access: 'anyone' }, schema: { querystring: HsdsQuery, response: { 200: HsdsPageJson } } }, async (req) => {
     const q = req.query
     return hsdsServices(app.db, { baseUrl: app.config.baseUrl, locale: q.lang, page: q.page, perPage: q.per_page })
   })
-  app.get('/api/v1/needs/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
+  app.get('/api/v1/needs/:id', { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: NeedJson } } }, async (req) => {
     const need = needs.visible(app.db, req.user, req.params.id)
     if (!need) throw new NotFound()
     return needJson(names(req))(need)
   })
-  app.get('/api/v1/offers/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
+  app.get('/api/v1/offers/:id', { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: OfferJson } } }, async (req) => {
     const offer = offers.visible(app.db, req.user, req.params.id)
     if (!offer) throw new NotFound()
     return offerJson(names(req))(offer)
   })
-  app.get('/api/v1/search', { config: { access: 'anyone' }, schema: { querystring: SearchQuery } }, async (req) => {
+  app.get('/api/v1/search', { config: { access: 'anyone' }, schema: { querystring: SearchQuery, response: { 200: SearchJson } } }, async (req) => {
     const { q, limit = 20 } = req.query
     return {
       needs: needs.list(app.db, { q, pageSize: limit }).items.map(needJson(names(req))),
@@ -106,30 +132,30 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     }
   })
 
-  app.post('/api/v1/needs', { config: { access: 'signed_in' }, schema: { body: NeedBody } }, async (req, reply) => {
+  app.post('/api/v1/needs', { config: { access: 'signed_in' }, schema: { body: NeedBody, response: { 201: NeedJson } } }, async (req, reply) => {
     const need = inApiTerms(() => needs.post(app.db, signedIn(req), needInput(req.body)))
     return reply.code(201).send(needJson(names(req))(needs.get(app.db, need.id)!))
   })
-  app.put('/api/v1/needs/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: NeedPutBody } }, async (req) => {
+  app.put('/api/v1/needs/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: NeedPutBody, response: { 200: NeedJson } } }, async (req) => {
     const { id } = req.params
     inApiTerms(() => needs.edit(app.db, signedIn(req), id, { ...needInput(req.body), version: req.body.version }))
     return needJson(names(req))(needs.get(app.db, id)!)
   })
-  app.post('/api/v1/needs/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: CloseBody } }, async (req) => {
+  app.post('/api/v1/needs/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: CloseBody, response: { 200: NeedJson } } }, async (req) => {
     const { id } = req.params
     needs.close(app.db, signedIn(req), id, req.body.reason)
     return needJson(names(req))(needs.get(app.db, id)!)
   })
-  app.post('/api/v1/offers', { config: { access: 'signed_in' }, schema: { body: OfferBody } }, async (req, reply) => {
+  app.post('/api/v1/offers', { config: { access: 'signed_in' }, schema: { body: OfferBody, response: { 201: OfferJson } } }, async (req, reply) => {
     const offer = inApiTerms(() => offers.post(app.db, signedIn(req), offerInput(req.body)))
     return reply.code(201).send(offerJson(names(req))(offers.get(app.db, offer.id)!))
   })
-  app.put('/api/v1/offers/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: OfferPutBody } }, async (req) => {
+  app.put('/api/v1/offers/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: OfferPutBody, response: { 200: OfferJson } } }, async (req) => {
     const { id } = req.params
     inApiTerms(() => offers.edit(app.db, signedIn(req), id, { ...offerInput(req.body), version: req.body.version }))
     return offerJson(names(req))(offers.get(app.db, id)!)
   })
-  app.post('/api/v1/offers/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: CloseBody } }, async (req) => {
+  app.post('/api/v1/offers/:id/closure', { config: { access: 'signed_in' }, schema: { params: idParam, body: CloseBody, response: { 200: OfferJson } } }, async (req) => {
     const { id } = req.params
     offers.close(app.db, signedIn(req), id, req.body.reason)
     return offerJson(names(req))(offers.get(app.db, id)!)

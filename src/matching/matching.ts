@@ -24,6 +24,8 @@ import type { NeedView, OfferView, OrgView } from './types.js'
 import { unanswered } from '../members/answering.js'
 import { pathIds } from '../areas/paths.js'
 import { searchText } from '../listings/search-text.js'
+import { pathCovered } from '../areas/coverage.js'
+import { ValidationError } from '../shared/errors.js'
 
 const RESERVING = ['accepted', 'delivered', 'reviewed'] as const
 const DELIVERED = ['delivered', 'reviewed'] as const
@@ -432,4 +434,35 @@ export function needsFitting(db: Db, offerId: number, now = new Date()): number[
   const offer = pageOffer(db, offerId)
   if (!offer || offer.view.remaining <= 0) return []
   return needsFor(db, offer.view, listingToday(now)).map((n) => n.id)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What the JSON API names ranked listings by, beyond the core's views: refs, topics, organizations.
+
+/** Refs and topic codes of these needs or offers, by id. */
+export function listingLabels(db: Db, kind: 'need' | 'offer', ids: number[]): Map<number, { ref: string | null; topics: string[] | null }> {
+  const t = kind === 'need' ? needs : offers
+  if (!ids.length) return new Map()
+  return new Map(db.select({ id: t.id, ref: t.ref, topics: t.topics }).from(t).where(inArray(t.id, ids)).all().map((r) => [r.id, r]))
+}
+
+/** Refs and names of these organizations, by id. */
+export function orgLabels(db: Db, ids: number[]): Map<number, { ref: string | null; name: string }> {
+  if (!ids.length) return new Map()
+  const rows = db.select({ id: organizations.id, ref: organizations.ref, name: organizations.name }).from(organizations).where(inArray(organizations.id, ids)).all()
+  return new Map(rows.map((o) => [o.id, { ref: o.ref, name: o.name }]))
+}
+
+/** Where a broker allocates: all their areas, or one of them named by ref (an area outside them is not theirs). */
+export function allocationAreas(db: Db, broker: CurrentUser, areaRef: string | undefined): number[] {
+  if (!areaRef) return broker.brokerAreaIds
+  const area = areasSvc.byRef(db, areaRef)
+  if (!area || !pathCovered(broker.brokerAreaIds, area.path)) throw new ValidationError({ area: { key: 'validation.area_missing' } })
+  return [area.id]
+}
+
+/** The areas a broker picked for a run from the web form, among their own; none picked (or none theirs): all theirs. */
+export function pickedAreas(broker: CurrentUser, chosen: number[] | undefined): number[] {
+  const picked = (chosen ?? []).filter((id) => broker.brokerAreaIds.includes(id))
+  return picked.length ? picked : broker.brokerAreaIds
 }

@@ -1,0 +1,11 @@
+import { Type, type TSchema } from 'typebox'
+
+/**
+ * Pieces of response schemas. A response schema makes fast-json-stringify write the JSON: it drops what the schema
+ * does not list and coerces what it does (null written as "" or 0 unless the type allows null), so every field an
+ * answer can carry is listed with the type it really has. test/integration/foundation/api-json.test.ts holds each
+ * API route's served JSON equal to what its handler built.
+ */
+export const nullable = <S extends TSchema>(s: S) => Type.Union([s, Type.Null()])
+export const count = Type.Integer()
+export const namedTopics = Type.Array(Type.Object({ code: Type.String(), name: Type.String() }))

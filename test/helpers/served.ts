@@ -1,0 +1,26 @@
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import { testConfig, type Config } from '../../src/config.js'
+
+/**
+ * An app that keeps what each API handler built, before a response schema's serializer wrote it: `served(res)`
+ * pairs a response with the value its handler returned, as plain JSON would write it. The caller closes the app. A response schema that drops,
+ * renames or coerces a field shows as a difference between the two.
+ */
+export async function appKeepingBuilt(overrides: Partial<Config> = {}) {
+  const app: FastifyInstance = await buildApp(testConfig({ dbPath: ':memory:', ...overrides }))
+  const built = new Map<string, unknown>()
+  app.addHook('preSerialization', async (req, _reply, payload) => {
+    if (req.url.startsWith('/api/')) built.set(req.id, JSON.parse(JSON.stringify(payload)))
+    return payload
+  })
+  await app.ready()
+  /** Injects and answers { status, served: the JSON as sent, built: as the handler built it (undefined for errors). } */
+  const call = async (opts: InjectOptions) => {
+    const before = new Set(built.keys())
+    const res = await app.inject(opts)
+    const id = [...built.keys()].find((k) => !before.has(k))
+    return { status: res.statusCode, served: res.json() as unknown, built: id === undefined ? undefined : built.get(id), res }
+  }
+  return { app, call }
+}
