@@ -4,7 +4,7 @@
  * becoming a proposal now (a match already open for the pair, a listing changed or closed since the run).
  * Applying reports every row it could not turn into a proposal with why; none is dropped silently.
  */
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, desc, eq, inArray } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import { allocationRuns, matches as matchesTable, needs, offers, organizations } from '../db/schema.js'
 import { allCategories } from '../listings/listings.js'
@@ -126,4 +126,10 @@ export function coverageByCategory(db: Db, byCategory: StoredResult['proposal'][
     const ours = byCategory[c.code]!, theirs = baseline?.[c.code] ?? { demand: ours.demand, allocated: 0 }
     return { code: c.code, unit: c.unit, demand: ours.demand, allocated: ours.allocated, percent: pct(ours.allocated, ours.demand), fcfsAllocated: theirs.allocated, fcfsPercent: pct(theirs.allocated, theirs.demand) }
   })
+}
+
+/** A broker's latest runs, newest first, for the allocations page. */
+export function recentRuns(db: Db, broker: CurrentUser, limit = 20) {
+  return db.select({ id: allocationRuns.id, createdAt: allocationRuns.createdAt, appliedAt: allocationRuns.appliedAt })
+    .from(allocationRuns).where(eq(allocationRuns.brokerId, broker.id)).orderBy(desc(allocationRuns.id)).limit(limit).all()
 }
