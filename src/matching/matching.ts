@@ -357,12 +357,17 @@ export function needsWithoutOffers(db: Db, areaIds: number[], now = new Date()):
   return index.needs.filter((_, i) => index.pairStart[i + 1] === index.pairStart[i]).map((n) => n.id)
 }
 
+type NeedFact = { id: number; orgId: number; category: string; remaining: number; areaId: number; createdAt: string; served: boolean }
+type OfferFact = { id: number; category: string; remaining: number; servesAreaId: number; createdAt: string; places: readonly number[] }
 export interface ServingFacts {
-  needs: { id: number; orgId: number; category: string; remaining: number; areaId: number; createdAt: string; served: boolean }[]
-  offers: { id: number; category: string; remaining: number; servesAreaId: number; places: number[] }[]
+  needs: readonly NeedFact[]
+  offers: readonly OfferFact[]
 }
 
+// Each view's facts, kept while what the tally says of it is unchanged: a write changes few of 100k.
 const factsOf = new WeakMap<ServingSnapshot, ServingFacts>()
+const needFacts = new WeakMap<NeedView, NeedFact>()
+const offerFacts = new WeakMap<OfferView, OfferFact>()
 
 /**
  * Who can serve whom across the whole district today, for the map, the agenda and the desk: every active need
@@ -377,11 +382,24 @@ export function servingFacts(db: Db, today: string): ServingFacts {
   if (!facts) {
     const tally = (category: string) => kept.tallies.get(category)!
     factsOf.set(kept, (facts = {
-      needs: kept.needs.map((n) => ({
-        id: n.id, orgId: n.orgId, category: n.category, remaining: n.quantity, areaId: n.areaPath.at(-1) ?? 0, createdAt: n.createdAt,
-        served: tally(n.category).served(n.id),
-      })),
-      offers: kept.offers.map((o) => ({ id: o.id, category: o.category, remaining: o.remaining, servesAreaId: o.servesPath.at(-1) ?? 0, places: tally(o.category).placesOf(o.id) })),
+      needs: kept.needs.map((n) => {
+        const served = tally(n.category).served(n.id)
+        let f = needFacts.get(n)
+        if (f?.served !== served) {
+          f = { id: n.id, orgId: n.orgId, category: n.category, remaining: n.quantity, areaId: n.areaPath.at(-1) ?? 0, createdAt: n.createdAt, served }
+          needFacts.set(n, f)
+        }
+        return f
+      }),
+      offers: kept.offers.map((o) => {
+        const places = tally(o.category).placesOf(o.id)
+        let f = offerFacts.get(o)
+        if (f?.places !== places) {
+          f = { id: o.id, category: o.category, remaining: o.remaining, servesAreaId: o.servesPath.at(-1) ?? 0, createdAt: o.createdAt, places }
+          offerFacts.set(o, f)
+        }
+        return f
+      }),
     }))
   }
   return facts
@@ -415,7 +433,7 @@ function recomputedServing(db: Db, today: string): ServingFacts {
   const found = serving(needViews, offerViews)
   return {
     needs: needRowsKnown.map((r, i) => ({ id: r[0], orgId: r[1], category: r[2], remaining: r[4], areaId: r[8], createdAt: r[9], served: found.needServed[i] === 1 })),
-    offers: offerRows.map((r, j) => ({ id: r[0], category: r[2], remaining: r[4], servesAreaId: r[9], places: found.offerPlaces[j]! })),
+    offers: offerRows.map((r, j) => ({ id: r[0], category: r[2], remaining: r[4], servesAreaId: r[9], createdAt: r[12], places: found.offerPlaces[j]! })),
   }
 }
 

@@ -33,6 +33,8 @@ const counted = (n: NeedView) => n.quantity > 0 && n.areaPath.length > 0
 export class ServingTally {
   private readonly fits = new Map<number, number>()
   private readonly places = new Map<number, Map<number, number>>()
+  /** placesOf's answers, until the offer's pairs change: the map asks for every offer's after each write. */
+  private readonly sorted = new Map<number, readonly number[]>()
 
   /** Every pair at once, through the compiled fit: the offers given must be those in the index. */
   static count(needs: Iterable<NeedView>, offers: OfferIndex, offerList: readonly OfferView[] = offers.all()): ServingTally {
@@ -53,10 +55,15 @@ export class ServingTally {
     return (this.fits.get(needId) ?? 0) > 0
   }
 
-  /** The places where the offer fits at least one need, ascending. */
-  placesOf(offerId: number): number[] {
-    const at = this.places.get(offerId)
-    return at ? [...at.keys()].sort((a, b) => a - b) : []
+  /** The places where the offer fits at least one need, ascending; the same array until they change. */
+  placesOf(offerId: number): readonly number[] {
+    let list = this.sorted.get(offerId)
+    if (!list) {
+      const at = this.places.get(offerId)
+      list = at ? [...at.keys()].sort((a, b) => a - b) : []
+      this.sorted.set(offerId, Object.freeze(list))
+    }
+    return list
   }
 
   /** After the need was put in its index: its pairs with the offers there. */
@@ -75,6 +82,7 @@ export class ServingTally {
 
   removeOffer(o: OfferView, needs: NeedIndex): void {
     for (const n of needs.fitting(o)) if (counted(n)) this.pair(n, o, -1)
+    this.sorted.delete(o.id)
   }
 
   private pair(n: NeedView, o: OfferView, by: 1 | -1): void {
@@ -82,6 +90,7 @@ export class ServingTally {
     if (fits > 0) this.fits.set(n.id, fits)
     else this.fits.delete(n.id)
     const place = n.areaPath[n.areaPath.length - 1]!
+    this.sorted.delete(o.id)
     let at = this.places.get(o.id)
     if (!at) this.places.set(o.id, (at = new Map()))
     const count = (at.get(place) ?? 0) + by
@@ -111,6 +120,6 @@ export function serving(needs: readonly NeedView[], offers: readonly OfferView[]
   for (const [category, index] of indexes) tallies.set(category, ServingTally.count(byCategory.get(category) ?? [], index))
   return {
     needServed: Uint8Array.from(needs, (n) => (tallies.get(n.category)?.served(n.id) ? 1 : 0)),
-    offerPlaces: offers.map((o) => (o.remaining > 0 ? tallies.get(o.category)?.placesOf(o.id) ?? [] : [])),
+    offerPlaces: offers.map((o) => (o.remaining > 0 ? [...tallies.get(o.category)?.placesOf(o.id) ?? []] : [])),
   }
 }

@@ -10,6 +10,8 @@ import { activeNeedText, availableOfferText, listingToday } from '../../../src/l
 import { prng } from '../../../src/matching/generate.js'
 import { servingFacts, type ServingFacts } from '../../../src/matching/matching.js'
 import * as map from '../../../src/impact/map.js'
+import { IDLE_AFTER_DAYS } from '../../../src/impact/gaps.js'
+import { idleOffers } from '../../../src/impact/idle.js'
 
 // The map, the agenda and the desk ask who can serve whom (servingFacts) of counts kept beside the match pages'
 // views and patched for each listing a write touches. After any mix of writes, from this connection or another
@@ -140,6 +142,32 @@ describe('who can serve whom, kept across writes', () => {
         other.sqlite.close()
       }
     }
+  })
+
+  it('idle offers: the longest idle, the reader\'s own first, as the definition in plain SQL gives them', () => {
+    // Some offers used lately, some long ago: an offer used long ago is idle again.
+    sqlite.prepare(`UPDATE matches SET state = 'accepted', accepted_at = ?, delivered_at = NULL
+      WHERE id IN (SELECT id FROM matches ORDER BY id LIMIT 60)`).run(new Date(now.getTime() - 2 * 86_400_000).toISOString())
+    sqlite.prepare(`UPDATE matches SET state = 'delivered', delivered_at = '2025-01-01T00:00:00.000Z'
+      WHERE id IN (SELECT id FROM matches ORDER BY id LIMIT 40 OFFSET 60)`).run()
+    const cutoff = new Date(now.getTime() - IDLE_AFTER_DAYS * 86_400_000).toISOString()
+    const since = `max(offers.created_at, coalesce((SELECT max(coalesce(matches.delivered_at, matches.accepted_at, matches.updated_at)) FROM matches
+      WHERE matches.offer_id = offers.id AND matches.state IN ('accepted', 'delivered', 'reviewed')), offers.created_at))`
+    const streets = sqlite.prepare("SELECT id FROM areas WHERE level IN ('street', 'community') ORDER BY id").pluck().all() as number[]
+    for (const within of [[], streets.slice(0, 2), streets.slice(3, 6)]) {
+      const mine = within.length ? `offers.serves_area_id IN (${within.join(', ')}) DESC, ` : ''
+      const want = sqlite.prepare(`SELECT id FROM offers WHERE ${availableOfferText()} AND ${since} <= ? ORDER BY ${mine}${since} ASC, id ASC LIMIT 60`)
+        .pluck().all(today, cutoff) as number[]
+      const total = sqlite.prepare(`SELECT count(*) FROM offers WHERE ${availableOfferText()} AND ${since} <= ?`).pluck().get(today, cutoff) as number
+      const got = idleOffers(db, now, within, 60)
+      expect(got.total).toBe(total)
+      // idle() orders the page by days idle; the set shown and each one's last use are the query's.
+      expect(got.list.map((o) => o.id).sort((a, b) => a - b)).toEqual([...want].sort((a, b) => a - b))
+      expect(idleOffers(db, now, [], 60, within.length ? within : undefined).total).toBe(within.length
+        ? sqlite.prepare(`SELECT count(*) FROM offers WHERE ${availableOfferText()} AND ${since} <= ? AND serves_area_id IN (${within.join(', ')})`).pluck().get(today, cutoff)
+        : total)
+    }
+    expect(sqlite.prepare(`SELECT count(*) FROM offers WHERE ${availableOfferText()} AND ${since} > ?`).pluck().get(today, cutoff)).toBeGreaterThan(10)
   })
 
   it('a new area path, as an area moved to another street, is read again', () => {
