@@ -21,7 +21,7 @@ import { check, countOf } from './lib/load.js'
 import { BENCH_ROOT, ROOT } from './lib/paths.js'
 import { emit, note, round } from './lib/report.js'
 import { startBuiltServer, startServer, type Running } from './lib/servers.js'
-import { openDb } from '../src/db/client.js'
+import { openDb } from '../src/database.js'
 import * as matching from '../src/matching/matching.js'
 import { generateListings } from './search.js'
 

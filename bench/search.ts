@@ -12,7 +12,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ensureSearchIndex, indexDoc, relevance, reindex, search, searchPage } from '../src/db/fts.js'
+import { ensureSearchIndex, indexDoc, relevance, reindex, search, searchPage } from '../src/search/fts.js'
 
 import { prng } from '../src/matching/generate.js'
 export { prng }

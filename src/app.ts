@@ -56,7 +56,7 @@ import callsApi from './funds/calls.api.js'
 import callsRoutes from './funds/calls.routes.js'
 import applicationsRoutes from './funds/applications.routes.js'
 import * as jobs from './jobs/jobs.js'
-import { startScheduler } from './jobs/scheduler.js'
+import { startScheduler } from './scheduler/scheduler.js'
 import { isCalendarDate } from './shared/time.js'
 import { textKeyword } from './shared/forms.js'
 

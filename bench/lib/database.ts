@@ -1,7 +1,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type Db } from '../../src/db/client.js'
+import { openDb } from '../../src/database.js'
 import { seedDemo } from '../../src/demo/seed.js'
 import { ROOT } from './paths.js'
 

@@ -1,5 +1,5 @@
 import { sqliteOf, type Db } from '../../src/db/client.js'
-import * as fts from '../../src/db/fts.js'
+import * as fts from '../../src/search/fts.js'
 import { generateListings } from '../search.js'
 import { pick, prng } from './database.js'
 import { generateOrgs, insertOrgs } from './orgs.js'

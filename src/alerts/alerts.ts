@@ -2,7 +2,7 @@ import { eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { fitAlerts, needs, offers, organizations } from '../db/schema.js'
 import * as matching from '../matching/matching.js'
-import { answerers } from '../brokering/matches.js'
+import { answerersFor } from '../members/answering.js'
 import * as jobs from '../jobs/jobs.js'
 import { isActiveNeed, isAvailableOffer, listingToday } from '../listings/listings.js'
 import { notify } from '../notifications/notifications.js'
@@ -64,7 +64,7 @@ export function alertNewFits(db: Db, side: Side, id: number, at: string, now = n
     if (inserted.changes !== 1) continue
     const need = side === 'offer' ? other : listing, offer = side === 'offer' ? listing : other
     // Its leaders; a group with none is looked after by the brokers covering it, and they hear it instead.
-    notify(db, answerers(db, other.orgId), {
+    notify(db, answerersFor(db, other.orgId), {
       kind: side === 'offer' ? 'fit.offer' : 'fit.need',
       params: { need: need.title, needOrg: need.org, offer: offer.title, offerOrg: offer.org },
       link: side === 'offer' ? `/needs/${needId}` : `/offers/${offerId}`,

@@ -71,9 +71,6 @@ function behalfOf(user: CurrentUser, side: Side | undefined, m: { needOrgId: num
   return orgId !== undefined && !user.orgIds.includes(orgId) && user.lookedAfterOrgIds.includes(orgId) ? orgId : null
 }
 
-/** Who answers for the organization (members/answering.ts): the rule the match notices and new-fit alerts use. */
-export const answerers = answerersFor
-
 /** Does anyone answer for the organization: a leader, or a broker looking after it? */
 export function answeredFor(db: Db, orgId: number): boolean {
   return !unanswered(db, [orgId]).has(orgId)

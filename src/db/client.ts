@@ -1,13 +1,8 @@
 import path from 'node:path'
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import * as schema from './schema.js'
-import { ensureSearchIndex } from './fts.js'
-import { ensureChangeCounters } from './memo.js'
-import { ensureChangeLog } from './changes.js'
-import { indexedListings } from '../listings/search-text.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
 export type Sqlite = Database.Database
@@ -17,24 +12,6 @@ export function sqliteOf(db: Db): Sqlite {
   const client = (db as { $client?: Sqlite }).$client
   if (!client) throw new Error('sqliteOf() needs the root db, not a transaction')
   return client
-}
-
-export function openDb(dbPath: string, root: string): { db: Db; sqlite: Sqlite } {
-  if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(dbPath), { recursive: true })
-  const sqlite = new Database(dbPath)
-  // WAL for concurrent readers; FULL so every acknowledged commit survives power loss, not only a process crash.
-  sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('synchronous = FULL')
-  sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
-  const db = drizzle(sqlite, { schema })
-  migrate(db, { migrationsFolder: path.join(root, 'db', 'migrations') })
-  ensureChangeCounters(sqlite)
-  ensureChangeLog(sqlite)
-  // A new or rebuilt index (first start, or a newer tokenization) is refilled from the active listings it holds.
-  ensureSearchIndex(sqlite, (kind) => indexedListings(sqlite, kind))
-  refreshStatistics(sqlite)
-  return { db, sqlite }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm'
 import { sqliteOf, type Db } from '../db/client.js'
 import { remember } from '../db/memo.js'
-import { frozen } from '../listings/browse.js'
+import { frozen } from '../shared/frozen.js'
 import { activeNeed, listingToday } from '../listings/listings.js'
 import { areas, needs as needsTable, organizations } from '../db/schema.js'
 import * as needs from '../needs/needs.js'

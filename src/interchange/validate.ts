@@ -1,7 +1,7 @@
 import { FORMAT, REF_MAX, REF_PATTERN, RULES, SECTIONS, type FieldRule, type Ledger, type LedgerProblem, type Section } from './format.js'
 import type { Problem } from '../shared/errors.js'
 import { isCalendarDate } from '../shared/time.js'
-import { cleanText } from '../shared/forms.js'
+import { cleanText } from '../shared/text.js'
 
 /**
  * Pure checks of a ledger (parsed JSON, or CSV rows turned into records): shapes, types, lengths,

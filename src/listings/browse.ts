@@ -1,5 +1,5 @@
 import { sqliteOf, type Db } from '../db/client.js'
-import * as fts from '../db/fts.js'
+import * as fts from '../search/fts.js'
 import { highlight, type Segment } from '../search/highlight.js'
 import { PAGE_SIZE } from './listings.js'
 
@@ -50,13 +50,4 @@ export function browse<T extends { id: number; title: string }>(db: Db, spec: Br
   // Best first, as the index ranked them; a listing that lapsed since it was indexed simply drops out.
   const items = inOrder(hits.map((h) => h.id).filter(spec.keeps)).map((row) => ({ ...row, titleParts: highlight(row.title, terms) }))
   return { items, total, page, pages: Math.max(1, Math.ceil(total / pageSize)), terms }
-}
-
-/** Deep-frozen, for a result that requests share: a caller that tried to change it would throw, not leak. */
-export function frozen<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const v of Object.values(value)) frozen(v)
-  }
-  return value
 }

@@ -1,5 +1,5 @@
 import { describeSlots, parseSchedule, WEEKDAY_CODES } from '../matching/schedule.js'
-import { list, word } from '../matching/present.js'
+import { list, word } from '../matching/words.js'
 import type { Locale } from '../i18n/i18n.js'
 
 /**

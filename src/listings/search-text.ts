@@ -1,5 +1,5 @@
 import type { Sqlite } from '../db/client.js'
-import * as fts from '../db/fts.js'
+import * as fts from '../search/fts.js'
 import { ACTIVE_NEED_STATUSES, ACTIVE_OFFER_STATUSES } from './listings.js'
 
 type Kind = fts.Kind

@@ -6,7 +6,7 @@ import * as areas from '../areas/areas.js'
 import { presenter } from './present.js'
 import { allCategories } from '../listings/listings.js'
 import { categoryNames } from '../listings/forms.js'
-import { coverageByCategory, recentRuns, reviewRows, rowKey, type StoredResult } from './allocation-review.js'
+import { coverageByCategory, recentRuns, reviewRows, rowKey, type StoredResult } from '../brokering/allocation-review.js'
 
 /** The allocations page: the broker's runs and what a new run may be narrowed to. */
 export function loadAllocations(db: Db, broker: CurrentUser, locale: Locale) {

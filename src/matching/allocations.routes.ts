@@ -5,7 +5,7 @@ import { formSchema, id32, idParam, str } from '../shared/forms.js'
 import { redirectAfterPost } from '../shared/http.js'
 import { NotFound } from '../shared/errors.js'
 import { signedIn } from '../plugins/auth.js'
-import { applyReview, type StoredResult } from './allocation-review.js'
+import { applyReview, type StoredResult } from '../brokering/allocation-review.js'
 import { allocationsView, loadAllocations, loadRun, runView } from './allocations.pages.js'
 
 const RunBody = formSchema({ areaIds: Type.Array(id32, { maxItems: 50 }), category: str(40) })

@@ -6,10 +6,11 @@
  */
 import type { Db } from '../db/client.js'
 import * as areas from '../areas/areas.js'
-import { catalogue, type Locale } from '../i18n/i18n.js'
+import type { Locale } from '../i18n/i18n.js'
 import { vocabulary } from '../topics/topics.js'
 import type { Vocabulary } from './topics.js'
 import type { Message, Reason } from './types.js'
+import { list, word } from './words.js'
 import { DEFAULT_WEIGHTS, FACTORS, type Factor, type Weights } from './weights.js'
 
 export interface FormatContext {
@@ -17,13 +18,6 @@ export interface FormatContext {
   areaName?: (id: number) => string | undefined
   /** Topic codes likewise ("音响设备" / "sound equipment"). */
   topicName?: (code: string) => string | undefined
-}
-
-const PREFIX = 'matcher.'
-
-/** One of the matcher's words ('weekday.TU', 'unit.hours'), or undefined when the catalogue has none. */
-export function word(locale: Locale, key: string): string | undefined {
-  return catalogue(locale)[PREFIX + key]
 }
 
 export function formatReason(reason: Message, locale: Locale, ctx: FormatContext = {}): string {
@@ -63,13 +57,6 @@ function render(name: string, value: string | number, params: Message['params'],
     case 'until': return value === '' ? word(locale, 'date.open') ?? '' : String(value)
     default: return typeof value === 'number' ? number(value) : value
   }
-}
-
-/** "A and B", "A, B and C"; "A和B", "A、B和C". */
-export function list(items: string[], locale: Locale): string {
-  if (items.length <= 1) return items.join('')
-  const head = items.slice(0, -1).join(locale === 'en' ? ', ' : '、')
-  return locale === 'en' ? `${head} and ${items[items.length - 1]}` : `${head}和${items[items.length - 1]}`
 }
 
 /** 50000 → "50,000" in both languages; written by hand so output never depends on the runtime's ICU data. */

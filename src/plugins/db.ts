@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { openDb } from '../db/client.js'
+import { openDb } from '../database.js'
 import { tagUntagged } from '../topics/topics.js'
 
 export default fp(async (app) => {

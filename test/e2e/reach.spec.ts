@@ -1,9 +1,10 @@
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { openDb, type Db, type Sqlite } from '../../src/db/client.js'
+import { type Db, type Sqlite } from '../../src/db/client.js'
+import { openDb } from '../../src/database.js'
 import * as jobs from '../../src/jobs/jobs.js'
-import { HANDLERS } from '../../src/jobs/handlers.js'
+import { HANDLERS } from '../../src/scheduler/handlers.js'
 import { DEMO, DEMO_PASSWORD, expectNothingWrong, launch, screenshot, signIn, type Session } from './browser.js'
 
 // Issue 12's reach: a holder posts an offer that fits the dance team's need nothing fitted (表演用扇子和彩带, demo n-37);

@@ -2,7 +2,7 @@
  * One of several processes accepting matches on the same SQLite file at the same moment (concurrency.test.ts).
  * argv: dbPath userId startAtMs matchId… ; prints one JSON line: [{ id, ok, key? }].
  */
-import { openDb } from '../../../src/db/client.js'
+import { openDb } from '../../../src/database.js'
 import { ROOT } from '../../../src/config.js'
 import * as accounts from '../../../src/accounts/accounts.js'
 import * as matches from '../../../src/brokering/matches.js'

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { tick } from '../../../src/jobs/handlers.js'
+import { tick } from '../../../src/scheduler/handlers.js'
 import { appForTest, Browser, PASSWORD, seedWorld, signedIn } from '../../helpers/app.js'
 
 const NEW_PASSWORD = 'lychee bay dance at seven'

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'v
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import { buildApp } from '../../../src/app.js'
 import { testConfig } from '../../../src/config.js'
-import { tick } from '../../../src/jobs/handlers.js'
+import { tick } from '../../../src/scheduler/handlers.js'
 import { isStatic, methodsOf, registered } from '../../helpers/routes.js'
 import { addUser, Browser, count, seedWorld, type World } from '../../helpers/app.js'
 import { postNeed, postOffer } from '../listings/world.js'

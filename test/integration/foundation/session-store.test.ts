@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { openDb } from '../../../src/db/client.js'
+import { openDb } from '../../../src/database.js'
 import { ROOT } from '../../../src/config.js'
 import { sessionSecret, SqliteSessionStore } from '../../../src/plugins/session.js'
 

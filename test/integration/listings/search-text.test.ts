@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import * as fts from '../../../src/db/fts.js'
+import * as fts from '../../../src/search/fts.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import { indexedListings } from '../../../src/listings/search-text.js'

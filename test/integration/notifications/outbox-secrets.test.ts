@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { deliverOutbox } from '../../../src/notifications/mailer.js'
-import { tick } from '../../../src/jobs/handlers.js'
+import { tick } from '../../../src/scheduler/handlers.js'
 import { appForTest, Browser, linkToken, seedWorld, signedIn } from '../../helpers/app.js'
 import { startSmtp } from './smtp.js'
 

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDb, type Db, type Sqlite } from '../../../src/db/client.js'
+import { type Db, type Sqlite } from '../../../src/db/client.js'
+import { openDb } from '../../../src/database.js'
 import * as areas from '../../../src/areas/areas.js'
 import { checkCommon, demandStatus, effectiveStatus, MAX_QUANTITY, type CommonInput } from '../../../src/listings/listings.js'
 

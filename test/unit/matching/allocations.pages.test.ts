@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { allocationsView, runView, type loadRun } from '../../../src/matching/allocations.pages.js'
-import type { StoredResult } from '../../../src/matching/allocation-review.js'
+import type { StoredResult } from '../../../src/brokering/allocation-review.js'
 
 type RunData = NonNullable<ReturnType<typeof loadRun>>
 const t = (key: string, params?: Record<string, unknown>) => `${key}${params ? JSON.stringify(params) : ''}`

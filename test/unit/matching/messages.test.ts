@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CATEGORIES } from '../../../src/matching/generate.js'
-import { explain, format, formatReason, list } from '../../../src/matching/present.js'
+import { explain, format, formatReason } from '../../../src/matching/present.js'
+import { list } from '../../../src/matching/words.js'
 import { rankOffers } from '../../../src/matching/rank.js'
 import { CONSTRAINTS } from '../../../src/matching/types.js'
 import { FACTORS } from '../../../src/matching/weights.js'

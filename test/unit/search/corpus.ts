@@ -1,5 +1,5 @@
 /** A fixed set of community listings, written the way organisations and residents post them. */
-import type { Kind } from '../../../src/db/fts.js'
+import type { Kind } from '../../../src/search/fts.js'
 
 export type Listing = { kind: Kind; id: number; category: string; title: string; body: string }
 

@@ -14,8 +14,7 @@ import {
   search,
   searchPage,
   searchTerms,
-  editDistance,
-} from '../../../src/db/fts.js'
+} from '../../../src/search/fts.js'
 import { corpus } from './corpus.js'
 
 function freshDb(): Database.Database {
@@ -281,20 +280,6 @@ describe('keeping the index current', () => {
     expect(ids(search(sqlite, 'offer', 'cello'))).toEqual([7])
     expect(ids(search(sqlite, 'offer', '大提琴'))).toEqual([8])
     expect(countMatches(sqlite, 'need', 'choir')).toBe(1)
-  })
-})
-
-describe('editDistance', () => {
-  it.each([
-    ['rehersal', 'rehearsal', 1],
-    ['volunters', 'volunteers', 1],
-    ['tutorng', 'tutoring', 1],
-    ['recieve', 'receive', 1], // a transposition is one edit
-    ['speakers', 'speaker', 1],
-    ['choir', 'chair', 1],
-    ['dance', 'piano', 3], // gives up past max
-  ])('%s → %s is %i', (a, b, d) => {
-    expect(editDistance(a as string, b as string, 2)).toBe(d)
   })
 })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isCalendarDate } from '../../../src/shared/time.js'
-import { cleanText } from '../../../src/shared/forms.js'
+import { cleanText } from '../../../src/shared/text.js'
 
 describe('isCalendarDate: a real date between 1900 and 2100', () => {
   it('takes real days, leap days included', () => {

@@ -14,8 +14,9 @@
  * filtered search cheaper: FTS5 restarts its query for every joined id.)
  */
 import type Database from 'better-sqlite3'
-import { categoryMarker, categoryOf, expandQuery, markerTokens } from '../search/expand.js'
-import { bigrams, contentWords, indexTokens, isCjk, queryTerms, stem, subWords } from '../search/segment.js'
+import { categoryMarker, categoryOf, expandQuery, markerTokens } from './expand.js'
+import { bigrams, contentWords, indexTokens, isCjk, queryTerms, stem, subWords } from './segment.js'
+import { addWritten, closeWords, prefixDocs, readVocabulary, type Vocabulary } from './typo.js'
 
 type Sqlite = Database.Database
 export type Kind = 'need' | 'offer'
@@ -521,81 +522,20 @@ function compile(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
 // Typo correction against the index vocabulary
 
 /**
- * Vocabulary words close to `word` when the word itself (as a stem prefix) finds fewer than 3 listings:
- * "rehersal" → ["rehearsal"]. Candidates share the first letter (typos there are rare, and it keeps the
- * scan to a few hundred words at 100k listings), are within 1 edit (2 for words of 8+ letters), and must be
- * far more common than the word; the closest, then most common, three win.
+ * Vocabulary words close to `word` when the word itself (as a stem prefix) finds fewer than 3 listings (typo.ts).
+ * Counted in the index itself, not the cached vocabulary, so a word that just became common is trusted.
  */
 function corrections(sqlite: Sqlite, kind: Kind, word: string): string[] {
   const t = TABLE[kind]
-  // Counted in the index itself, not the cached vocabulary, so a word that just became common is trusted.
   const own = stmt(sqlite, `SELECT count(*) FROM (SELECT 1 FROM ${t} WHERE ${t} MATCH ? LIMIT 3)`)
     .pluck()
     .get(`${quote(stem(word))}*`) as number
-  if (own >= 3) return []
-  const vocab = vocabulary(sqlite, kind)
-  const max = word.length >= 8 ? 2 : 1
-  const found: { w: string; d: number; df: number }[] = []
-  for (let len = word.length - max; len <= word.length + max; len++) {
-    for (const w of vocab.buckets.get(`${word[0]}${len}`) ?? []) {
-      const df = vocab.df.get(w) ?? 0
-      if (w === word || df <= own * 5) continue
-      const d = editDistance(word, w, max)
-      if (d <= max) found.push({ w, d, df })
-    }
-  }
-  if (found.length === 0) return []
-  const best = Math.min(...found.map((f) => f.d))
-  return found
-    .filter((f) => f.d === best)
-    .sort((a, b) => b.df - a.df || (a.w < b.w ? -1 : 1))
-    .slice(0, 3)
-    .map((f) => f.w)
-}
-
-/** Listings containing a word that starts with `prefix`, counted up to `cap` (summed df, an over-estimate). */
-function prefixDocs(vocab: Vocabulary, prefix: string, cap: number): number {
-  const sorted = (vocab.sorted ??= [...vocab.df.keys()].sort())
-  let n = 0
-  for (let i = lowerBound(sorted, prefix); i < sorted.length && n < cap && sorted[i].startsWith(prefix); i++) {
-    n += vocab.df.get(sorted[i]) ?? 0
-  }
-  return n
-}
-
-/** Optimal-string-alignment distance (a transposition is one edit), giving up once it exceeds `max`. */
-export function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1
-  let prev2: number[] = []
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    let rowMin = i
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1)
-      cur.push(v)
-      if (v < rowMin) rowMin = v
-    }
-    if (rowMin > max) return max + 1
-    prev2 = prev
-    prev = cur
-  }
-  return prev[b.length]
+  return own >= 3 ? [] : closeWords(vocabulary(sqlite, kind), word, own)
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Per-connection caches: prepared statements, compiled queries, English vocabulary
 
-/** The English words of one index with their listing counts, for typo correction and rarity estimates. */
-type Vocabulary = {
-  df: Map<string, number>
-  buckets: Map<string, string[]> // first letter + length → words: the typo candidates
-  sorted?: string[] // the same words in order, for prefix counts; built on first need
-  loadedAt: number
-  stale: boolean // another connection wrote since it was loaded
-}
 type KindState = { queries: Map<string, Compiled | null>; docs?: number; dfs: Map<string, number>; postings: Map<string, Postings>; vocab?: Vocabulary; hasListings?: boolean }
 type State = { dataVersion: number; stmts: Map<string, Database.Statement>; kinds: Record<Kind, KindState> }
 const states = new WeakMap<Sqlite, State>()
@@ -654,33 +594,8 @@ function docCount(sqlite: Sqlite, kind: Kind): number {
 function vocabulary(sqlite: Sqlite, kind: Kind): Vocabulary {
   const ks = kindState(sqlite, kind)
   if (ks.vocab && !(ks.vocab.stale && Date.now() - ks.vocab.loadedAt > VOCAB_RELOAD_MS)) return ks.vocab
-  const vocab: Vocabulary = { df: new Map(), buckets: new Map(), loadedAt: Date.now(), stale: false }
   const rows = stmt(sqlite, `SELECT term, doc FROM ${TABLE[kind]}_vocab WHERE term >= 'a' AND term < '{'`).raw().iterate()
-  for (const [term, doc] of rows as Iterable<[string, number]>) {
-    if (!/^[a-z]+$/.test(term)) continue
-    vocab.df.set(term, doc)
-    addToBucket(vocab.buckets, term)
-  }
-  ks.vocab = vocab
-  return vocab
-}
-
-function lowerBound(sorted: string[], w: string): number {
-  let lo = 0
-  let hi = sorted.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (sorted[mid] < w) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-function addToBucket(buckets: Map<string, string[]>, w: string): void {
-  const key = `${w[0]}${w.length}`
-  const list = buckets.get(key)
-  if (list) list.push(w)
-  else buckets.set(key, [w])
+  return (ks.vocab = readVocabulary(rows as Iterable<[string, number]>, Date.now()))
 }
 
 /** Keeps this connection's caches current after it wrote a listing made of `tokens` (or removed one). */
@@ -690,16 +605,5 @@ function wrote(sqlite: Sqlite, kind: Kind, tokens: string): void {
   ks.docs = undefined
   ks.dfs.clear()
   ks.postings.clear()
-  const vocab = ks.vocab
-  if (!vocab || !tokens) return
-  for (const w of new Set(tokens.split(' '))) {
-    if (!/^[a-z]+$/.test(w)) continue
-    const df = vocab.df.get(w)
-    // An upsert may count a listing twice and a removal is not subtracted: the counts only rank typo
-    // candidates and estimate rarity, and a stale word simply matches nothing.
-    vocab.df.set(w, (df ?? 0) + 1)
-    if (df !== undefined) continue
-    addToBucket(vocab.buckets, w)
-    vocab.sorted?.splice(lowerBound(vocab.sorted, w), 0, w)
-  }
+  if (ks.vocab && tokens) addWritten(ks.vocab, tokens)
 }

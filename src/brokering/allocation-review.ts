@@ -8,14 +8,14 @@ import { and, desc, eq, inArray } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import { allocationRuns, matches as matchesTable, needs, offers, organizations } from '../db/schema.js'
 import { allCategories } from '../listings/listings.js'
-import * as matches from '../brokering/matches.js'
-import { ACTIVE_STATES } from '../brokering/lifecycle.js'
+import * as matches from './matches.js'
+import { ACTIVE_STATES } from './lifecycle.js'
 import { recordNotRelevant } from '../topics/feedback.js'
 import { DomainError, ValidationError } from '../shared/errors.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { translate, type Locale } from '../i18n/i18n.js'
-import { presenter } from './present.js'
-import type { Message, Reason } from './types.js'
+import { presenter } from '../matching/present.js'
+import type { Message, Reason } from '../matching/types.js'
 
 export interface StoredAssignment { needId: number; offerId: number; quantity: number; score: number; reasons?: Reason[]; fitScore?: number }
 export interface StoredFairness { organizations: number; organizationsWithNothing: number; gini: number; fairShare?: number; groups?: number; groupsServed?: number }

@@ -10,10 +10,10 @@ import { sweepExpired } from '../accounts/sessions.js'
 import * as resets from '../accounts/resets.js'
 import { notify, sendDigests } from '../notifications/notifications.js'
 import { matchWords } from '../notifications/words.js'
-import * as jobs from './jobs.js'
+import * as jobs from '../jobs/jobs.js'
 import * as alerts from '../alerts/alerts.js'
 import * as checkins from '../brokering/checkins.js'
-import type { Handler } from './jobs.js'
+import type { Handler } from '../jobs/jobs.js'
 import { brokersCovering } from '../areas/coverage.js'
 
 /**
