@@ -25,9 +25,9 @@ import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { allocate } from '../src/matching/allocate.js'
 import { firstComeFirstServed, type Allocation } from '../src/matching/outcome.js'
-import { generateInstance } from '../src/matching/generate.js'
+import { generateInstance } from './lib/generate.js'
 
-export { generateInstance, prng, CATEGORIES, type Instance, type InstanceOptions } from '../src/matching/generate.js'
+export { generateInstance, prng, CATEGORIES, type Instance, type InstanceOptions } from './lib/generate.js'
 
 const METHODS = ['fcfs', 'allocation', 'exact', 'exact_unpruned'] as const
 type Method = (typeof METHODS)[number]

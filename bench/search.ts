@@ -14,7 +14,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ensureSearchIndex, indexDoc, relevance, reindex, search, searchPage } from '../src/search/fts.js'
 
-import { prng } from '../src/matching/generate.js'
+import { prng } from './lib/generate.js'
 export { prng }
 
 type Topic = { zh: string[]; en: string[]; zhBody: string[]; enBody: string[] }

@@ -32,7 +32,7 @@ export async function makeDatabase(opts: { demo?: boolean; populate?: (db: Db) =
   return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) }
 }
 
-import { prng } from '../../src/matching/generate.js'
+import { prng } from './generate.js'
 export { prng }
 
 export const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)]!

@@ -24,7 +24,7 @@ type Origin = Match['origin']
 export class CapacityTaken extends DomainError {}
 
 /** Which sides of this match the user stands on; none means the match does not exist for them. */
-export function sidesOf(db: Db, user: CurrentUser, m: { needOrgId: number; offerOrgId: number; needAreaPath: string; brokerId: number | null }): Side[] {
+export function sidesOf(user: CurrentUser, m: { needOrgId: number; offerOrgId: number; needAreaPath: string; brokerId: number | null }): Side[] {
   const sides: Side[] = []
   if (actsFor(user, m.needOrgId)) sides.push('need')
   if (actsFor(user, m.offerOrgId)) sides.push('offer')
@@ -52,7 +52,7 @@ function loadDetail(db: Db, id: number) {
 export function findVisible(db: Db, user: CurrentUser, id: number) {
   const m = loadDetail(db, id)
   if (!m) return undefined
-  const sides = sidesOf(db, user, m)
+  const sides = sidesOf(user, m)
   if (sides.length === 0 && !seesOrg(user, m.needOrgId) && !seesOrg(user, m.offerOrgId)) return undefined
   const org = (orgId: number) => db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.id, orgId)).get()!
   const reviewed = db.select({ side: feedback.side }).from(feedback).where(eq(feedback.matchId, id)).all().map((f) => f.side as Side)

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, sql } from 'drizzle-orm'
+import { and, count, desc, eq } from 'drizzle-orm'
 import { sqliteOf, type Db } from '../db/client.js'
 import { remember } from '../db/memo.js'
 import { frozen } from '../shared/frozen.js'

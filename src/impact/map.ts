@@ -9,7 +9,6 @@
  * listings (the counts by place, the figures and the page) instead of ~37 s.
  */
 import { sqliteOf, type Db } from '../db/client.js'
-import * as areaService from '../areas/areas.js'
 import { remember } from '../db/memo.js'
 import { numberFormat, signed as signedFigure } from '../shared/format.js'
 import { translate, type Locale } from '../i18n/i18n.js'

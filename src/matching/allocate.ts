@@ -258,7 +258,7 @@ function price(needList: Int32Array, needNode: Int32Array, pairStart: Int32Array
 function isFairnessOptimal(index: PairIndex, needGroup: Int32Array, c: Component, net: Network, work: Work): boolean {
   const { needs, offers, pairStart, pairOffer } = index
   const { ns } = net
-  const { arcOf, needNode, offerNode } = work
+  const { arcOf, offerNode } = work
   const nG = c.groups.length, nN = c.needs.length, nO = c.offers.length
   const groupAt = new Map<number, number>()
   c.groups.forEach((g, k) => groupAt.set(g, k))

@@ -2,7 +2,7 @@
  * The matcher's shell: loads needs and offers as the pure core's views, asks the search index for text
  * relevance, calls the core, and names areas for the reasons. No ranking or allocation logic lives here.
  */
-import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
+import { and, eq, inArray, or, type SQL } from 'drizzle-orm'
 import type Database from 'better-sqlite3'
 import { sqliteOf, type Db, type Sqlite } from '../db/client.js'
 import { allocationRuns, areas, needs, offers, organizations } from '../db/schema.js'
@@ -29,7 +29,6 @@ import { ValidationError } from '../shared/errors.js'
 
 const RESERVING = ['accepted', 'delivered', 'reviewed'] as const
 const DELIVERED = ['delivered', 'reviewed'] as const
-
 
 // ---------------------------------------------------------------------------------------------------------
 // Candidates in bulk. A match page reads thousands of candidate rows and an allocation tens of thousands, so
@@ -63,13 +62,6 @@ function padded(ids: number[]): number[] {
   let n = 8
   while (n < ids.length) n *= 2
   return ids.length === n || ids.length === 0 ? ids : [...ids, ...Array<number>(n - ids.length).fill(ids[0]!)]
-}
-
-// SQLite takes at most 32,766 parameters a statement.
-function chunks(ids: number[], size = 8192): number[][] {
-  const out: number[][] = []
-  for (let at = 0; at < ids.length; at += size) out.push(padded(ids.slice(at, at + size)))
-  return out
 }
 
 /**
@@ -235,8 +227,6 @@ function unansweredOrgs(db: Db): ReadonlySet<number> {
   }, ['memberships', 'users', 'broker_areas', 'organizations', 'areas'])
 }
 
-export interface RankedOffer { offer: { id: number; title: string; orgId: number; orgName: string; remaining: number; unit: string }; score: number; reasons: ReturnType<typeof rankOffers>[number]['reasons'] }
-
 /**
  * Offers that fit a need, best first, with reasons; and, when none fits, why not. Candidates are narrowed
  * in SQL (same category, capacity left, serving an area above the need's place); the pure core checks the rest.
@@ -348,7 +338,6 @@ export function findRun(db: Db, broker: CurrentUser, id: number) {
   const run = db.select().from(allocationRuns).where(and(eq(allocationRuns.id, id), eq(allocationRuns.brokerId, broker.id))).get()
   return run && { ...run, result: run.result as Omit<StoredRun, 'id'> }
 }
-
 
 /** Open needs in these areas that no open offer can serve at all: the first queue on a broker's desk. */
 export function needsWithoutOffers(db: Db, areaIds: number[], now = new Date()): number[] {

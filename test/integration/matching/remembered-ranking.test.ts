@@ -7,7 +7,7 @@ import { ROOT } from '../../../src/config.js'
 import { type Db, type Sqlite } from '../../../src/db/client.js'
 import { openDb } from '../../../src/database.js'
 import { seedDemo } from '../../../src/demo/seed.js'
-import { prng } from '../../../src/matching/generate.js'
+import { prng } from '../../../bench/lib/generate.js'
 import * as matching from '../../../src/matching/matching.js'
 
 // Match pages read candidates, track records and matches received from answers remembered per connection

@@ -12,7 +12,7 @@ import * as matching from '../../../src/matching/matching.js'
 import * as jobs from '../../../src/jobs/jobs.js'
 import { HANDLERS } from '../../../src/scheduler/handlers.js'
 import { areas, events, notifications, organizations, outbox } from '../../../src/db/schema.js'
-import { addOrg, addUser, makeApp, signedIn, type Browser } from '../../helpers/app.js'
+import { addOrg, addUser, makeApp, signedIn } from '../../helpers/app.js'
 import { historyOf, reload } from '../brokering/world.js'
 
 /**

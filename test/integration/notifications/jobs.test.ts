@@ -54,7 +54,7 @@ describe('jobs are kept in SQLite', () => {
     // The world's own due work (its listings' "new fit" searches) first, so that only the flaky job is left.
     jobs.runDue(app.db, HANDLERS, new Date())
     let calls = 0
-    const flaky: jobs.Handler = (db, payload, now) => {
+    const flaky: jobs.Handler = (db, _payload, now) => {
       calls++
       notify(db, [w.member.id], { kind: 'match.review', params: { id: 1 } }, now)
       if (calls === 1) throw new Error('relay down')

@@ -56,7 +56,7 @@ describe('e-mail through a real SMTP server', () => {
     const app = await appForTest()
     const w = await matchWorld(app)
     setNotify(app, w.other.id, 'instant', 'en')
-    const m = matches.open(app.db, w.member, 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 4 })
+    matches.open(app.db, w.member, 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 4 })
     await deliverOutbox(app.db, { smtpUrl: smtp.url, mailFrom: MAIL_FROM, baseUrl: BASE })
     const got = smtp.received.find((r) => r.to.includes(w.other.email))!
     expect(got.subject).toBe('荔枝湾广场舞队 asks for your "社区活动室"')

@@ -36,7 +36,6 @@ const SPEC: Record<State, Partial<Record<Event, { by: Side[]; to: State; reason?
   cancelled: {},
 }
 
-const SIDES: Side[] = ['need', 'offer', 'broker']
 /** Every set of sides a user can stand on, including none and more than one (a leader of both organizations). */
 const SIDE_SETS: Side[][] = [[], ['need'], ['offer'], ['broker'], ['need', 'offer'], ['need', 'broker'], ['offer', 'broker'], ['need', 'offer', 'broker']]
 const REVIEWED_SETS: Side[][] = [[], ['need'], ['offer'], ['need', 'offer']]

@@ -3,7 +3,7 @@ import { NeedIndex, OfferIndex } from '../../../src/matching/candidates.js'
 import { isFeasible } from '../../../src/matching/feasibility.js'
 import { relate } from '../../../src/matching/topics.js'
 import { whyNot } from '../../../src/matching/why-not.js'
-import { generateInstance, prng } from '../../../src/matching/generate.js'
+import { generateInstance, prng } from '../../../bench/lib/generate.js'
 import type { NeedView, OfferView } from '../../../src/matching/types.js'
 import { need, offer, org } from './fixtures.js'
 

@@ -1,5 +1,5 @@
 /** Small random instances for checking the allocator against exhaustive search and an independent solver. */
-import { prng } from '../../../src/matching/generate.js'
+import { prng } from '../../../bench/lib/generate.js'
 import type { NeedView, OfferView, OrgView, Trust } from '../../../src/matching/types.js'
 
 const SCHEDULES = [null, 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19', 'FREQ=WEEKLY;BYDAY=SA;BYHOUR=9,10', 'FREQ=WEEKLY;BYDAY=TU,SA;BYHOUR=9,19']

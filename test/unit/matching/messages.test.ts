@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CATEGORIES } from '../../../src/matching/generate.js'
+import { CATEGORIES } from '../../../bench/lib/generate.js'
 import { explain, format, formatReason } from '../../../src/matching/present.js'
 import { list } from '../../../src/matching/words.js'
 import { rankOffers } from '../../../src/matching/rank.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { NetworkSimplex } from '../../../src/matching/network-simplex.js'
-import { prng } from '../../../src/matching/generate.js'
+import { prng } from '../../../bench/lib/generate.js'
 import { referenceMinCostFlow, type RefArc } from './reference-flow.js'
 
 /**

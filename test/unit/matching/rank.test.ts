@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { prng } from '../../../src/matching/generate.js'
+import { prng } from '../../../bench/lib/generate.js'
 import { formatReason } from '../../../src/matching/present.js'
 import { pairScore, prepareNeed, prepareOffer, rankNeeds, rankOffers } from '../../../src/matching/rank.js'
 import type { Candidate, Reason } from '../../../src/matching/types.js'

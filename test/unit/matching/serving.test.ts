@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isFeasible } from '../../../src/matching/feasibility.js'
 import { NeedIndex, OfferIndex } from '../../../src/matching/candidates.js'
-import { generateInstance, prng } from '../../../src/matching/generate.js'
+import { generateInstance, prng } from '../../../bench/lib/generate.js'
 import { serving, ServingTally } from '../../../src/matching/serving.js'
 import type { NeedView, OfferView } from '../../../src/matching/types.js'
 import { need, offer, org } from './fixtures.js'

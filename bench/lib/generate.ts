@@ -3,7 +3,7 @@
  * categories with their units and realistic quantity ranges, mostly small unregistered groups posting
  * needs, and holders whose offers serve a community or a whole street.
  */
-import type { NeedView, OfferView, OrgView, Trust, Urgency } from './types.js'
+import type { NeedView, OfferView, OrgView, Trust, Urgency } from '../../src/matching/types.js'
 
 /** mulberry32: tiny, fast, and good enough to spread test instances; Math.random is never used. */
 export function prng(seed: number): () => number {
