@@ -15,6 +15,7 @@
  */
 import type Database from 'better-sqlite3'
 import { categoryMarker, categoryOf, expandQuery, markerTokens } from './expand.js'
+import { changesSince, lastChange } from '../db/changes.js'
 import { bigrams, contentWords, indexTokens, isCjk, queryTerms, stem, subWords } from './segment.js'
 import { addWritten, closeWords, prefixDocs, readVocabulary, type Vocabulary } from './typo.js'
 
@@ -110,7 +111,7 @@ export function indexDoc(sqlite: Sqlite, doc: SearchDoc): void {
     title,
     body,
   )
-  wrote(sqlite, doc.kind, `${title} ${body}`)
+  wrote(sqlite, doc.kind, doc.id, title, body)
 }
 
 /**
@@ -137,7 +138,7 @@ function categoryOfListing(sqlite: Sqlite, kind: Kind, id: number): string | und
 /** Takes a listing out of the index (withdrawn, deleted). Removing an id that is not there is fine. */
 export function removeDoc(sqlite: Sqlite, kind: Kind, id: number): void {
   stmt(sqlite, `DELETE FROM ${TABLE[kind]} WHERE rowid = ?`).run(id)
-  wrote(sqlite, kind, '')
+  wrote(sqlite, kind, id)
 }
 
 /**
@@ -366,23 +367,114 @@ export function relevance(
  * Roughly how many listings contain `word`, from the index vocabulary rather than a query: an English
  * word's stem prefix summed over its forms, a Chinese word's own token, else its rarest part.
  */
-/** The listings (rowids, ascending) a word's expression matches anywhere and in the title. */
-type Postings = { all: Int32Array; title: Int32Array }
+/**
+ * The listings (rowids, ascending) a word's expression matches anywhere and in the title, as of the kind's
+ * `dirty` list up to `upTo`: the listings written since are checked again when the postings are next used.
+ */
+type Postings = { all: Int32Array; title: Int32Array; upTo: number }
 const POSTINGS_KEPT = 400
+/**
+ * Listings written since the oldest kept postings were read, beyond which the postings are read again whole:
+ * checking a listing costs two indexed lookups per word, reading a common word's postings a few milliseconds.
+ */
+const DIRTY_KEPT = 256
 
 function postings(sqlite: Sqlite, kind: Kind, expr: string): Postings {
-  const kept = kindState(sqlite, kind).postings
+  const ks = kindState(sqlite, kind)
+  const kept = ks.postings
+  const t = TABLE[kind]
   let p = kept.get(expr)
   if (p) {
     kept.delete(expr)
+    if (p.upTo < ks.dirty.length) recheck(sqlite, kind, expr, p, ks)
   } else {
-    const t = TABLE[kind]
     const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
-    p = { all: Int32Array.from(rowids.all(expr) as number[]), title: Int32Array.from(rowids.all(`{title} : ${expr}`) as number[]) }
+    p = { all: Int32Array.from(rowids.all(expr) as number[]), title: Int32Array.from(rowids.all(`{title} : ${expr}`) as number[]), upTo: ks.dirty.length }
+    ks.lookups.read++
     if (kept.size >= POSTINGS_KEPT) kept.delete(kept.keys().next().value!)
   }
   kept.set(expr, p)
   return p
+}
+
+/**
+ * Brings kept postings up to date with the listings written since they were read. This connection's writes
+ * (positive ids in `dirty`) are matched against their own text, copied at write time into a small temporary
+ * index (see copyWritten): asking the whole index about one listing costs a common word's whole doclist. Another
+ * connection's (negative ids) are asked of the index, as only the change log's ids are known of them.
+ */
+function recheck(sqlite: Sqlite, kind: Kind, expr: string, p: Postings, ks: KindState): void {
+  const last = new Map<number, boolean>() // listing → whether its last write was this connection's
+  for (let k = p.upTo; k < ks.dirty.length; k++) last.set(Math.abs(ks.dirty[k]!), ks.dirty[k]! > 0)
+  let own: { known: Set<number>; all: Set<number>; title: Set<number> } | undefined
+  if ([...last.values()].some((x) => x) && stmt(sqlite, TEMP_EXISTS).get(`kept_${kind}`) !== undefined) {
+    const rows = (where: string, ...args: unknown[]) =>
+      new Set(stmt(sqlite, `SELECT rowid FROM temp.kept_${kind} WHERE ${where} gen = ?`).pluck().all(...args, ks.gen) as number[])
+    own = { known: rows(''), all: rows(`kept_${kind} MATCH ? AND`, expr), title: rows(`kept_${kind} MATCH ? AND`, `{title} : ${expr}`) }
+  }
+  const t = TABLE[kind]
+  // Not `rowid = ?`: FTS5 ignores an equality with a JS number (bound as a real) and answers for any listing.
+  const one = stmt(sqlite, `SELECT 1 FROM ${t} WHERE ${t} MATCH ? AND rowid BETWEEN ? AND ?`).pluck()
+  for (const [id, mine] of last) {
+    if (!mine) {
+      p.all = place(p.all, id, one.get(expr, id, id) !== undefined)
+      p.title = place(p.title, id, one.get(`{title} : ${expr}`, id, id) !== undefined)
+    } else if (own?.known.has(id)) {
+      p.all = place(p.all, id, own.all.has(id))
+      p.title = place(p.title, id, own.title.has(id))
+    }
+    // Else its write was rolled back, with its copy: the index is as the postings have it.
+  }
+  p.upTo = ks.dirty.length
+  ks.lookups.rechecked++
+}
+const TEMP_EXISTS = "SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = ?"
+
+/**
+ * A copy of what this connection just indexed for a listing (nothing when removed), in its transaction: rolled
+ * back with it, so a copy of this generation (`gen`) is the listing as the index has it.
+ */
+function copyWritten(sqlite: Sqlite, kind: Kind, ks: KindState, id: number, title = '', body = ''): void {
+  sqlite.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.kept_${kind} USING fts5(title, body, gen UNINDEXED, ` +
+    `prefix='1', tokenize='unicode61 remove_diacritics 2')`)
+  stmt(sqlite, `DELETE FROM temp.kept_${kind} WHERE rowid = ?`).run(BigInt(id))
+  stmt(sqlite, `INSERT INTO temp.kept_${kind} (rowid, title, body, gen) VALUES (?, ?, ?, ?)`).run(BigInt(id), title, body, ks.gen)
+}
+
+/** `sorted` with `id` in it or not, as `inside` says; the same array when nothing changes. */
+function place(sorted: Int32Array, id: number, inside: boolean): Int32Array {
+  let lo = 0, hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (sorted[mid]! < id) lo = mid + 1
+    else hi = mid
+  }
+  const there = lo < sorted.length && sorted[lo] === id
+  if (there === inside) return sorted
+  const out = new Int32Array(sorted.length + (inside ? 1 : -1))
+  out.set(sorted.subarray(0, lo))
+  if (inside) {
+    out[lo] = id
+    out.set(sorted.subarray(lo), lo + 1)
+  } else out.set(sorted.subarray(lo + 1), lo)
+  return out
+}
+
+/**
+ * Marks a listing's kept postings for a check (`id` negative for another connection's write); past DIRTY_KEPT,
+ * forgets them all instead. Whether anything is kept is for the caller to ask first.
+ */
+function dirtied(ks: KindState, id: number): void {
+  if (ks.dirty.length >= DIRTY_KEPT) {
+    ks.postings.clear()
+    ks.dirty = []
+    ks.gen++
+  } else ks.dirty.push(id)
+}
+
+/** How often relevance() read a word's postings whole, and brought kept ones up to date instead. */
+export function relevanceLookups(sqlite: Sqlite, kind: Kind): { read: number; rechecked: number } {
+  return { ...kindState(sqlite, kind).lookups }
 }
 
 function holds(sorted: Int32Array, id: number): boolean {
@@ -536,8 +628,17 @@ function corrections(sqlite: Sqlite, kind: Kind, word: string): string[] {
 // ---------------------------------------------------------------------------------------------------------
 // Per-connection caches: prepared statements, compiled queries, English vocabulary
 
-type KindState = { queries: Map<string, Compiled | null>; docs?: number; dfs: Map<string, number>; postings: Map<string, Postings>; vocab?: Vocabulary; hasListings?: boolean }
-type State = { dataVersion: number; stmts: Map<string, Database.Statement>; kinds: Record<Kind, KindState> }
+type KindState = {
+  queries: Map<string, Compiled | null>; docs?: number; dfs: Map<string, number>; postings: Map<string, Postings>; vocab?: Vocabulary
+  hasListings?: boolean
+  /** Listings written since the kept postings were read, in order (see Postings.upTo and recheck). */
+  dirty: number[]
+  /** Which of the temporary copies (copyWritten) are of the current `dirty` list. */
+  gen: number
+  lookups: { read: number; rechecked: number }
+}
+/** `seen`: the last change log entry (db/changes.ts) whose listing is in `dirty`; null without a change log. */
+type State = { dataVersion: number; seen: number | null; stmts: Map<string, Database.Statement>; kinds: Record<Kind, KindState> }
 const states = new WeakMap<Sqlite, State>()
 
 /**
@@ -550,8 +651,8 @@ function state(sqlite: Sqlite): State {
   const version = sqlite.pragma('data_version', { simple: true }) as number
   let s = states.get(sqlite)
   if (!s) {
-    const kinds = { need: { queries: new Map(), dfs: new Map(), postings: new Map() }, offer: { queries: new Map(), dfs: new Map(), postings: new Map() } }
-    s = { dataVersion: version, stmts: new Map(), kinds }
+    const kind = (): KindState => ({ queries: new Map(), dfs: new Map(), postings: new Map(), dirty: [], gen: 0, lookups: { read: 0, rechecked: 0 } })
+    s = { dataVersion: version, seen: logged(sqlite), stmts: new Map(), kinds: { need: kind(), offer: kind() } }
     states.set(sqlite, s)
   } else if (s.dataVersion !== version) {
     s.dataVersion = version
@@ -559,11 +660,38 @@ function state(sqlite: Sqlite): State {
       ks.queries.clear()
       ks.docs = undefined
       ks.dfs.clear()
-      ks.postings.clear()
       if (ks.vocab) ks.vocab.stale = true
     }
+    catchUp(sqlite, s)
   }
   return s
+}
+
+/** The change log's last entry, or null when this database has none (a bare index, as in its own tests). */
+function logged(sqlite: Sqlite): number | null {
+  const has = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'listing_changes'").get()
+  return has ? lastChange(sqlite) : null
+}
+
+/**
+ * Another connection wrote: the listings it changed, from the change log, are checked again in the kept
+ * postings. Without the log, or when it no longer reaches back to what was seen, they are all read again.
+ */
+function catchUp(sqlite: Sqlite, s: State): void {
+  const entries = s.seen === null ? null : changesSince(sqlite, s.seen, DIRTY_KEPT + 1)
+  const complete = entries !== null && entries.length <= DIRTY_KEPT && (entries.length === 0 || entries[0]![0] === s.seen! + 1)
+  if (!complete) {
+    for (const ks of Object.values(s.kinds)) {
+      ks.postings.clear()
+      ks.dirty = []
+    }
+    s.seen = logged(sqlite)
+    return
+  }
+  for (const [seq, kind, id] of entries) {
+    if ((kind === 'need' || kind === 'offer') && s.kinds[kind].postings.size > 0) dirtied(s.kinds[kind], -id)
+    s.seen = seq
+  }
 }
 
 /** After schema changes: statements and everything cached refer to tables that are gone. */
@@ -599,11 +727,16 @@ function vocabulary(sqlite: Sqlite, kind: Kind): Vocabulary {
 }
 
 /** Keeps this connection's caches current after it wrote a listing made of `tokens` (or removed one). */
-function wrote(sqlite: Sqlite, kind: Kind, tokens: string): void {
+function wrote(sqlite: Sqlite, kind: Kind, id: number, title?: string, body?: string): void {
   const ks = kindState(sqlite, kind)
   ks.queries.clear() // match-all-or-any and corrections depend on what is indexed
   ks.docs = undefined
   ks.dfs.clear()
-  ks.postings.clear()
+  // Kept postings are checked again when next used, not dropped: most writes touch none of a page's words.
+  if (ks.postings.size > 0) {
+    copyWritten(sqlite, kind, ks, id, title, body)
+    dirtied(ks, id)
+  }
+  const tokens = title === undefined ? '' : `${title} ${body}`
   if (ks.vocab && tokens) addWritten(ks.vocab, tokens)
 }
