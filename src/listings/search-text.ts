@@ -14,23 +14,27 @@ export type ListingText = { title: string; description: string; place?: string |
 export const searchText = (l: ListingText): { title: string; body: string } =>
   ({ title: l.title, body: l.place == null ? l.description : `${l.description}\n${l.place}` })
 
-/** The statuses whose listings the index holds: a plain text search never shows a closed one. */
-const INDEXED: Record<Kind, readonly string[]> = { need: ACTIVE_NEED_STATUSES, offer: ACTIVE_OFFER_STATUSES }
+/**
+ * The statuses whose listings the index holds: a plain text search never shows a closed one. Read when called, not
+ * at load, so no import order can leave them undefined.
+ */
+const indexed = (kind: Kind): readonly string[] => (kind === 'need' ? ACTIVE_NEED_STATUSES : ACTIVE_OFFER_STATUSES)
 
 /**
  * Puts the listing in the index, or takes it out when its status is not indexed. Takes the root connection (a
  * transaction has none); the write joins the open transaction.
  */
 export function indexListing(sqlite: Sqlite, kind: Kind, l: ListingText & { id: number; status: string }): void {
-  if (INDEXED[kind].includes(l.status)) fts.indexDoc(sqlite, { kind, id: l.id, ...searchText(l) })
+  if (indexed(kind).includes(l.status)) fts.indexDoc(sqlite, { kind, id: l.id, ...searchText(l) })
   else fts.removeDoc(sqlite, kind, l.id)
 }
 
 /** Every listing of a kind the index should hold, as the index takes them: for refilling a new or rebuilt index. */
 export function indexedListings(sqlite: Sqlite, kind: Kind): { id: number; title: string; body: string }[] {
-  const statuses = INDEXED[kind].map(() => '?').join(', ')
+  const statuses = indexed(kind).map(() => '?').join(', ')
   const rows = sqlite.prepare(kind === 'need'
     ? `SELECT id, title, description, place FROM needs WHERE status IN (${statuses})`
-    : `SELECT id, title, description FROM offers WHERE status IN (${statuses})`).all(...INDEXED[kind]) as (ListingText & { id: number })[]
+    : `SELECT id, title, description FROM offers WHERE status IN (${statuses})`)
+    .all(...indexed(kind)) as (ListingText & { id: number })[]
   return rows.map((r) => ({ id: r.id, ...searchText(r) }))
 }
