@@ -1,40 +1,40 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as members from './members.js'
 import { invitationView, loadPeople, peopleView, type PeopleExtra } from './members.pages.js'
 import * as orgs from '../orgs/orgs.js'
 import * as needs from '../needs/needs.js'
-import { formSchema, idParam, int, oneOf, secret, text } from '../shared/forms.js'
+import { fields, formSchema, idParam, int, oneOf, secret, text } from '../shared/forms.js'
+import { signedIn } from '../plugins/auth.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 import { formContext, newFormValues } from '../listings/forms.js'
 import type * as topics from '../topics/topics.js'
 
 const id32 = int(1, 2_147_483_647)
-const twoIds = (second: string) => ({ type: 'object', required: ['id', second], properties: { id: id32, [second]: id32 } }) as const
+const twoIds = <const K extends string>(second: K) => fields({ id: id32, [second]: id32 } as { id: typeof id32 } & Record<K, typeof id32>, ['id', second])
 const InviteBody = formSchema({ role: oneOf(members.GROUP_ROLES), email: { type: 'string', format: 'email', maxLength: 254 } }, ['role'])
 const RoleBody = formSchema({ role: oneOf(members.GROUP_ROLES) }, ['role'])
 const HandOverBody = formSchema({ userId: id32 }, ['userId'])
 const JoinBody = formSchema({ message: text(500) })
 const DecisionBody = formSchema({ decision: oneOf(['approve', 'decline']) }, ['decision'])
-const TokenQuery = { type: 'object', properties: { token: secret(100) } }
+const TokenQuery = fields({ token: secret(100) })
 const TokenBody = formSchema({ token: secret(100, 1) }, ['token'])
 
-type Body = Record<string, any>
 
 /** A group's people (leaders, or the broker looking after it), invitations, requests to join. */
-const membersRoutes: FastifyPluginAsync = async (app) => {
+const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const baseUrl = app.config.baseUrl.replace(/\/+$/, '')
   const showPeople = (req: FastifyRequest, reply: FastifyReply, orgId: number, extra: PeopleExtra = {}, status = 200) =>
-    reply.render('orgs/people', peopleView(loadPeople(app.db, req.user!, orgId), req.user!, req.t, extra), { status })
-  const orgParam = (req: FastifyRequest) => (req.params as { id: number }).id
+    reply.render('orgs/people', peopleView(loadPeople(app.db, signedIn(req), orgId), signedIn(req), req.t, extra), { status })
 
-  app.get('/orgs/:id/people', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => showPeople(req, reply, orgParam(req)))
+  app.get('/orgs/:id/people', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => showPeople(req, reply, req.params.id))
 
   app.post('/orgs/:id/invitations', { config: { access: 'signed_in' }, schema: { params: idParam, body: InviteBody }, attachValidation: true }, async (req, reply) => {
-    const orgId = orgParam(req)
-    const b = req.body as Body
+    const orgId = req.params.id
+    const b = req.body
     return submitForm(req, reply, (errors, status) => showPeople(req, reply, orgId, { errors, values: b }, status), () => {
-      const { token } = members.invite(app.db, req.user!, orgId, { role: b.role, email: b.email, locale: req.locale })
+      const { token } = members.invite(app.db, signedIn(req), orgId, { role: b.role, email: b.email, locale: req.locale })
       if (b.email) {
         reply.flash('members.invited_by_email', { email: b.email })
         return redirectAfterPost(req, reply, `/orgs/${orgId}/people`)
@@ -45,57 +45,57 @@ const membersRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/orgs/:id/invitations/:invitationId/revocation', { config: { access: 'signed_in' }, schema: { params: twoIds('invitationId'), body: formSchema({}) } }, async (req, reply) => {
-    const { id, invitationId } = req.params as { id: number; invitationId: number }
-    members.revoke(app.db, req.user!, id, invitationId)
+    const { id, invitationId } = req.params
+    members.revoke(app.db, signedIn(req), id, invitationId)
     reply.flash('members.revoked')
     return redirectAfterPost(req, reply, `/orgs/${id}/people`)
   })
 
   app.post('/orgs/:id/people/:userId', { config: { access: 'signed_in' }, schema: { params: twoIds('userId'), body: RoleBody }, attachValidation: true }, async (req, reply) => {
-    const { id, userId } = req.params as { id: number; userId: number }
+    const { id, userId } = req.params
     return submitForm(req, reply, (errors, status) => showPeople(req, reply, id, { errors }, status), () => {
-      members.setRole(app.db, req.user!, id, userId, (req.body as Body).role)
+      members.setRole(app.db, signedIn(req), id, userId, req.body.role)
       reply.flash('members.role_changed')
       return redirectAfterPost(req, reply, `/orgs/${id}/people`)
     })
   })
 
   app.post('/orgs/:id/people/:userId/removal', { config: { access: 'signed_in' }, schema: { params: twoIds('userId'), body: formSchema({}) } }, async (req, reply) => {
-    const { id, userId } = req.params as { id: number; userId: number }
-    const leaving = userId === req.user!.id
+    const { id, userId } = req.params
+    const leaving = userId === signedIn(req).id
     // Someone leaving a group they cannot manage has no people page to be shown the refusal on.
     const refuse = (errors: FieldErrors, status: number) => (leaving && !members.canManage(req.user, id)
       ? reply.code(status).render('error', { message: req.t(errors._?.key ?? 'error.bad_request'), status }, { status })
       : showPeople(req, reply, id, { errors }, status))
     return submitForm(req, reply, refuse, () => {
-      members.remove(app.db, req.user!, id, userId)
+      members.remove(app.db, signedIn(req), id, userId)
       reply.flash(leaving ? 'members.left' : 'members.removed')
       return redirectAfterPost(req, reply, leaving ? `/orgs/${id}` : `/orgs/${id}/people`)
     })
   })
 
   app.post('/orgs/:id/handover', { config: { access: 'signed_in' }, schema: { params: idParam, body: HandOverBody }, attachValidation: true }, async (req, reply) => {
-    const id = orgParam(req)
+    const id = req.params.id
     return submitForm(req, reply, (errors, status) => showPeople(req, reply, id, { errors }, status), () => {
-      members.handOver(app.db, req.user!, id, (req.body as Body).userId)
+      members.handOver(app.db, signedIn(req), id, req.body.userId)
       reply.flash('members.handed_over')
       return redirectAfterPost(req, reply, `/orgs/${id}`)
     })
   })
 
   app.post('/orgs/:id/join-requests', { config: { access: 'signed_in' }, schema: { params: idParam, body: JoinBody }, attachValidation: true }, async (req, reply) => {
-    const id = orgParam(req)
+    const id = req.params.id
     if (req.validationError) throw new NotFound()
-    members.requestToJoin(app.db, req.user!, id, (req.body as Body).message ?? '')
+    members.requestToJoin(app.db, signedIn(req), id, req.body.message ?? '')
     reply.flash('members.join_requested')
     return redirectAfterPost(req, reply, `/orgs/${id}`)
   })
 
   app.post('/orgs/:id/join-requests/:requestId', { config: { access: 'signed_in' }, schema: { params: twoIds('requestId'), body: DecisionBody }, attachValidation: true }, async (req, reply) => {
-    const { id, requestId } = req.params as { id: number; requestId: number }
+    const { id, requestId } = req.params
     return submitForm(req, reply, (errors, status) => showPeople(req, reply, id, { errors }, status), () => {
-      const approve = (req.body as Body).decision === 'approve'
-      members.decide(app.db, req.user!, id, requestId, approve)
+      const approve = req.body.decision === 'approve'
+      members.decide(app.db, signedIn(req), id, requestId, approve)
       reply.flash(approve ? 'members.join_approved' : 'members.join_declined')
       return redirectAfterPost(req, reply, `/orgs/${id}/people`)
     })
@@ -108,14 +108,14 @@ const membersRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/invitations', { config: { access: 'anyone' }, schema: { querystring: TokenQuery }, attachValidation: true }, async (req, reply) => {
-    return showInvitation(req, reply, req.validationError ? undefined : (req.query as { token?: string }).token)
+    return showInvitation(req, reply, req.validationError ? undefined : req.query.token)
   })
 
   app.post('/invitations', { config: { access: 'signed_in' }, schema: { body: TokenBody }, attachValidation: true }, async (req, reply) => {
     if (req.validationError) return showInvitation(req, reply, undefined, 422)
-    const token = (req.body as Body).token as string
+    const token = req.body.token
     try {
-      const joined = members.accept(app.db, req.user!, token)
+      const joined = members.accept(app.db, signedIn(req), token)
       reply.flash(joined.role === 'leader' ? 'members.joined_leader' : 'members.joined_member')
       return redirectAfterPost(req, reply, `/orgs/${joined.orgId}`)
     } catch (err) {
@@ -126,16 +126,16 @@ const membersRoutes: FastifyPluginAsync = async (app) => {
 
   // 代填: a broker enters a need for a group in their area; with leaders it waits for a leader's confirmation.
   app.get('/orgs/:id/needs/new', { config: { access: 'broker' }, schema: { params: idParam } }, async (req, reply) => {
-    const id = orgParam(req)
+    const id = req.params.id
     const org = orgs.get(app.db, id)
-    if (!org || !needs.entersFor(app.db, req.user!, id)) throw new NotFound()
+    if (!org || !needs.entersFor(app.db, signedIn(req), id)) throw new NotFound()
     const values = { ...newFormValues(app.db, req), orgId: id, areaId: org.areaId }
     return reply.render('needs/new', { ...formContext(app.db, req, values as topics.ChipState), values, errors: {}, assisting: org })
   })
 
   app.post('/needs/:id/confirmation', { config: { access: 'signed_in' }, schema: { params: idParam, body: formSchema({}) } }, async (req, reply) => {
-    const id = orgParam(req)
-    needs.confirm(app.db, req.user!, id)
+    const id = req.params.id
+    needs.confirm(app.db, signedIn(req), id)
     reply.flash('members.assisted.confirmed')
     return redirectAfterPost(req, reply, `/needs/${id}`)
   })
