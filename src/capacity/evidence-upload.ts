@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import * as evidence from './evidence.js'
-import { parseUpload, type UploadBody } from '../interchange/upload.js'
+import { Type } from 'typebox'
+import { parseUpload, type UploadBody, type UploadedFile } from '../interchange/upload.js'
+import { bool, fields, secret } from '../shared/forms.js'
 import { ValidationError, type FieldErrors } from '../shared/errors.js'
 
 /**
@@ -35,3 +37,7 @@ export function refusedFiles(keep: () => unknown): FieldErrors | undefined {
     throw err
   }
 }
+
+/** The upload form as the multipart parser leaves it: the token, up to `maxFiles` files, and whether more were sent. */
+export const uploadBody = (maxFiles: number) =>
+  fields({ _csrf: secret(200), files: Type.Array(Type.Unsafe<UploadedFile>({ type: 'object' }), { maxItems: maxFiles }), tooMany: bool() })

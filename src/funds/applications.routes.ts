@@ -1,4 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { signedIn } from '../plugins/auth.js'
+import { Type, type TSchema } from 'typebox'
 import * as calls from './calls.js'
 import * as applications from './applications.js'
 import * as reviews from './reviews.js'
@@ -6,28 +9,28 @@ import {
   applicationFormView, applicationView, applyingGroup, findApplication, loadApplication, loadApplicationForm, newApplicationValues, openCall,
   storedApplicationValues, type ApplicationFormValues,
 } from './applications.pages.js'
-import { formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
+import { fields, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotPermitted, ValidationError, type FieldErrors } from '../shared/errors.js'
 import { parseYuan } from './money.js'
 
 const MAX_ID = 2_147_483_647
-const many = (schema: object, maxItems: number) => ({ type: 'array', items: schema, maxItems })
+const many = <S extends TSchema>(items: S, maxItems: number) => Type.Array(items, { maxItems })
 const ApplicationBody = formSchema({
   orgId: int(1, MAX_ID), title: str(applications.TITLE_MAX), activity: text(applications.ACTIVITY_MAX), beneficiaries: text(applications.BENEFICIARIES_MAX),
   residentsPlanned: str(10), lineItem: many(str(calls.ITEM_MAX), applications.LINES_MAX), lineAsked: many(str(20), applications.LINES_MAX), lineOwn: many(str(20), applications.LINES_MAX),
   offerIds: many(int(1, MAX_ID), applications.OFFERS_MAX), msTitle: many(str(applications.TITLE_MAX), applications.MILESTONES_MAX),
-  msDue: many({ type: 'string', maxLength: 10 }, applications.MILESTONES_MAX), msShare: many(str(4), applications.MILESTONES_MAX),
+  msDue: many(Type.String({ maxLength: 10 }), applications.MILESTONES_MAX), msShare: many(str(4), applications.MILESTONES_MAX),
   action: oneOf(['save', 'submit']), version: int(1, MAX_ID),
 }, ['title'])
-const ReviewBody = {
+const ReviewBody = Type.Unsafe<Record<string, string>>({
   type: 'object', additionalProperties: false, required: [],
   properties: { _csrf: { type: 'string', maxLength: 200 }, note: text(reviews.NOTE_MAX), recuse: oneOf(['yes']) },
   // One field per criterion: score-<criterion id> = 1…5.
   patternProperties: { '^score-[1-9][0-9]{0,9}$': { type: 'string', maxLength: 1 } },
-}
+})
 const EmptyBody = formSchema({})
-const NewQuery = { type: 'object', properties: { org: int(1, MAX_ID) } }
+const NewQuery = fields({ org: int(1, MAX_ID) })
 
 type Body = Record<string, unknown>
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)])
@@ -82,7 +85,7 @@ const typed = (b: Body, input: PlanInput): ApplicationFormValues => ({
     .filter((m) => m.title || m.dueOn || m.sharePct),
 })
 
-const applicationsRoutes: FastifyPluginAsync = async (app) => {
+const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The plan form: new (for a group) or editing; the template's lines to start from; the matcher's suggestions to attach. */
   const showForm = (
     req: FastifyRequest, reply: FastifyReply, call: calls.Call, orgId: number, values: ApplicationFormValues, errors: FieldErrors = {}, status = 200,
@@ -92,14 +95,14 @@ const applicationsRoutes: FastifyPluginAsync = async (app) => {
     return reply.render('funds/application-form', applicationFormView(d, call, orgId, values, errors, req.t, applicationId), { status })
   }
 
-  const showApplication = (req: FastifyRequest, reply: FastifyReply, errors: FieldErrors = {}, status = 200) =>
-    reply.render('funds/application', applicationView(loadApplication(app.db, req.user, (req.params as { id: number }).id), errors), { status })
+  const showApplication = (req: FastifyRequest, reply: FastifyReply, id: number, errors: FieldErrors = {}, status = 200) =>
+    reply.render('funds/application', applicationView(loadApplication(app.db, req.user, id), errors), { status })
 
   /** The form read; a refusal shows it again as typed, or the plan is saved by `act`. */
   const submitPlan = (
-    req: FastifyRequest, reply: FastifyReply, call: calls.Call, orgId: number, act: (input: PlanInput, b: Body) => FastifyReply, applicationId?: number,
+    req: FastifyRequest, reply: FastifyReply, b: Body, call: calls.Call, orgId: number, act: (input: PlanInput, b: Body) => FastifyReply,
+    applicationId?: number,
   ) => {
-    const b = (req.body ?? {}) as Body
     const { input, problems } = applicationInput(b)
     return submitForm(req, reply, (errors, status) => showForm(req, reply, call, orgId, typed(b, input), errors, status, applicationId), () => {
       if (Object.keys(problems).length) throw new ValidationError(problems)
@@ -108,51 +111,51 @@ const applicationsRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/calls/:id/applications/new', { config: { access: 'signed_in' }, schema: { params: idParam, querystring: NewQuery } }, async (req, reply) => {
-    const call = openCall(app.db, req.user, (req.params as { id: number }).id)
-    const orgId = applyingGroup(app.db, req.user!, call, (req.query as { org?: number }).org)
+    const call = openCall(app.db, req.user, req.params.id)
+    const orgId = applyingGroup(app.db, signedIn(req), call, req.query.org)
     return showForm(req, reply, call, orgId, newApplicationValues(call))
   })
 
   app.post('/calls/:id/applications', { config: { access: 'signed_in' }, schema: { params: idParam, body: ApplicationBody }, attachValidation: true }, async (req, reply) => {
-    const call = openCall(app.db, req.user, (req.params as { id: number }).id)
-    const orgId = Number(((req.body ?? {}) as Body).orgId)
-    if (!req.user!.orgIds.includes(orgId)) throw new NotPermitted({ key: 'funds.not_leader' })
-    return submitPlan(req, reply, call, orgId, (input, b) => {
-      const a = applications.create(app.db, req.user!, call.id, { ...input, orgId }, { submit: b.action === 'submit' })
+    const call = openCall(app.db, req.user, req.params.id)
+    const orgId = Number(req.body?.orgId)
+    if (!signedIn(req).orgIds.includes(orgId)) throw new NotPermitted({ key: 'funds.not_leader' })
+    return submitPlan(req, reply, req.body ?? {}, call, orgId, (input, b) => {
+      const a = applications.create(app.db, signedIn(req), call.id, { ...input, orgId }, { submit: b.action === 'submit' })
       reply.flash(a.status === 'submitted' ? 'funds.flash.submitted' : 'funds.flash.application_saved')
       return redirectAfterPost(req, reply, `/applications/${a.id}`)
     })
   })
 
-  app.get('/applications/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => showApplication(req, reply))
+  app.get('/applications/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => showApplication(req, reply, req.params.id))
 
   app.get('/applications/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
-    const { application: a, call, access } = findApplication(app.db, req.user, (req.params as { id: number }).id)
+    const { application: a, call, access } = findApplication(app.db, req.user, req.params.id)
     if (!access.edit) return reply.redirect(`/applications/${a.id}`, 303)
     return showForm(req, reply, call, a.orgId, storedApplicationValues(app.db, a), {}, 200, a.id)
   })
 
   app.post('/applications/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: ApplicationBody }, attachValidation: true }, async (req, reply) => {
-    const { application: a, call } = findApplication(app.db, req.user, (req.params as { id: number }).id)
-    return submitPlan(req, reply, call, a.orgId, (input, b) => {
-      const saved = applications.update(app.db, req.user!, a.id, input, Number(b.version ?? a.version), { submit: b.action === 'submit' })
+    const { application: a, call } = findApplication(app.db, req.user, req.params.id)
+    return submitPlan(req, reply, req.body ?? {}, call, a.orgId, (input, b) => {
+      const saved = applications.update(app.db, signedIn(req), a.id, input, Number(b.version ?? a.version), { submit: b.action === 'submit' })
       reply.flash(saved.status === 'submitted' && a.status === 'draft' ? 'funds.flash.submitted' : 'funds.flash.application_saved')
       return redirectAfterPost(req, reply, `/applications/${a.id}`)
     }, a.id)
   })
 
   app.post('/applications/:id/withdrawal', { config: { access: 'signed_in' }, schema: { params: idParam, body: EmptyBody } }, async (req, reply) => {
-    const { application: a } = findApplication(app.db, req.user, (req.params as { id: number }).id)
-    applications.withdraw(app.db, req.user!, a.id)
+    const { application: a } = findApplication(app.db, req.user, req.params.id)
+    applications.withdraw(app.db, signedIn(req), a.id)
     reply.flash('funds.flash.withdrawn')
     return redirectAfterPost(req, reply, `/applications/${a.id}`)
   })
 
   app.post('/applications/:id/reviews', { config: { access: 'signed_in' }, schema: { params: idParam, body: ReviewBody }, attachValidation: true }, async (req, reply) => {
-    const { application: a } = findApplication(app.db, req.user, (req.params as { id: number }).id)
-    const b = (req.body ?? {}) as Record<string, string>
-    return submitForm(req, reply, (errors, status) => showApplication(req, reply, errors, status), () => {
-      const r = reviews.submit(app.db, req.user!, a.id, { scores: scoresOf(b), note: b.note, recuse: b.recuse === 'yes' })
+    const { application: a } = findApplication(app.db, req.user, req.params.id)
+    const b = req.body ?? {}
+    return submitForm(req, reply, (errors, status) => showApplication(req, reply, a.id, errors, status), () => {
+      const r = reviews.submit(app.db, signedIn(req), a.id, { scores: scoresOf(b), note: b.note, recuse: b.recuse === 'yes' })
       reply.flash(r.recused ? 'funds.flash.recused' : 'funds.flash.scored')
       return redirectAfterPost(req, reply, `/calls/${a.callId}`)
     })

@@ -1,4 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { signedIn } from '../plugins/auth.js'
+import { Type, type TSchema } from 'typebox'
 import * as calls from './calls.js'
 import * as decision from './decision.js'
 import * as share from '../share/share.js'
@@ -14,7 +17,7 @@ import { ValidationError, type FieldErrors } from '../shared/errors.js'
 import { parseYuan } from './money.js'
 
 const MAX_ID = 2_147_483_647
-const many = (schema: object, maxItems: number) => ({ type: 'array', items: schema, maxItems })
+const many = <S extends TSchema>(items: S, maxItems: number) => Type.Array(items, { maxItems })
 const CallFields = {
   holderOrgId: int(1, MAX_ID), areaId: int(1, MAX_ID), title: str(calls.TITLE_MAX), description: text(calls.DESCRIPTION_MAX),
   budget: str(20), cap: str(20), minAward: str(20), preference: oneOf(CALL_PREFERENCES), reserve: str(20),
@@ -60,17 +63,16 @@ export function callInput(b: Body): { input: calls.CallInput; problems: FieldErr
   }
 }
 
-const callsRoutes: FastifyPluginAsync = async (app) => {
+const callsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const baseUrl = app.config.baseUrl
 
   const showForm = (req: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors: FieldErrors = {}, status = 200, callId?: number) => {
-    const v = callFormView(loadCallForm(app.db, req.user!, req.locale), values, errors, req.t, callId)
+    const v = callFormView(loadCallForm(app.db, signedIn(req), req.locale), values, errors, req.t, callId)
     return reply.render(v.page, v.data, { status })
   }
 
   /** The form's fields read; refused with both the service's problems and the unreadable amounts, or handed on. */
-  const submitCall = (req: FastifyRequest, reply: FastifyReply, act: (input: calls.CallInput, b: Body) => FastifyReply, callId?: number) => {
-    const b = (req.body ?? {}) as Body
+  const submitCall = (req: FastifyRequest, reply: FastifyReply, b: Body, act: (input: calls.CallInput, b: Body) => FastifyReply, callId?: number) => {
     const { input, problems } = callInput(b)
     return submitForm(req, reply, (errors, status) => showForm(req, reply, { ...b, criteria: input.criteria }, errors, status, callId), () => {
       if (Object.keys(problems).length) throw new ValidationError({ ...calls.problems(app.db, input), ...problems })
@@ -82,59 +84,59 @@ const callsRoutes: FastifyPluginAsync = async (app) => {
     reply.render('funds/calls', callsView(loadCalls(app.db, req.user), req.t, req.locale)))
 
   app.get('/calls/new', { config: { access: 'signed_in' } }, async (req, reply) =>
-    showForm(req, reply, newCallValues(calls.holderOptions(app.db, req.user!), req.t)))
+    showForm(req, reply, newCallValues(calls.holderOptions(app.db, signedIn(req)), req.t)))
 
   app.post('/calls', { config: { access: 'signed_in' }, schema: { body: CallBody }, attachValidation: true }, async (req, reply) =>
-    submitCall(req, reply, (input) => {
-      const c = calls.create(app.db, req.user!, input)
+    submitCall(req, reply, req.body ?? {}, (input) => {
+      const c = calls.create(app.db, signedIn(req), input)
       reply.flash('funds.flash.drafted')
       return redirectAfterPost(req, reply, `/calls/${c.id}`)
     }))
 
   app.get('/calls/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) =>
-    reply.render('funds/call', callView(loadCall(app.db, req.user, (req.params as { id: number }).id), req.t, req.locale, baseUrl)))
+    reply.render('funds/call', callView(loadCall(app.db, req.user, req.params.id), req.t, req.locale, baseUrl)))
 
   app.get('/calls/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
-    const call = calls.managed(app.db, req.user!, (req.params as { id: number }).id)
+    const call = calls.managed(app.db, signedIn(req), req.params.id)
     if (call.publishedAt) return reply.redirect(`/calls/${call.id}`, 303)
     return showForm(req, reply, storedCallValues(app.db, call), {}, 200, call.id)
   })
 
   app.post('/calls/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: CallBody }, attachValidation: true }, async (req, reply) => {
-    const call = calls.managed(app.db, req.user!, (req.params as { id: number }).id)
-    return submitCall(req, reply, (input, b) => {
-      calls.update(app.db, req.user!, call.id, input, Number(b.version ?? call.version))
+    const call = calls.managed(app.db, signedIn(req), req.params.id)
+    return submitCall(req, reply, req.body ?? {}, (input, b) => {
+      calls.update(app.db, signedIn(req), call.id, input, Number(b.version ?? call.version))
       reply.flash('funds.flash.saved')
       return redirectAfterPost(req, reply, `/calls/${call.id}`)
     }, call.id)
   })
 
   app.post('/calls/:id/publication', { config: { access: 'signed_in' }, schema: { params: idParam, body: EmptyBody } }, async (req, reply) => {
-    const c = calls.publish(app.db, req.user!, (req.params as { id: number }).id)
+    const c = calls.publish(app.db, signedIn(req), req.params.id)
     reply.flash('funds.flash.published')
     return redirectAfterPost(req, reply, `/calls/${c.id}`)
   })
 
   app.get('/calls/:id/qr.svg', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
-    const call = publishedCall(app.db, req.user, (req.params as { id: number }).id)
+    const call = publishedCall(app.db, req.user, req.params.id)
     return reply.type('image/svg+xml; charset=utf-8').header('Cache-Control', 'public, max-age=86400')
       .send(await share.qrSvg(callUrl(baseUrl, call.id)))
   })
 
   app.get('/calls/:id/poster', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
-    const call = publishedCall(app.db, req.user, (req.params as { id: number }).id)
+    const call = publishedCall(app.db, req.user, req.params.id)
     return reply.render('funds/poster', posterView(call, orgs.get(app.db, call.holderOrgId)?.name, baseUrl))
   })
 
   app.get('/calls/:id/panel', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) =>
-    reply.render('funds/panel', panelView(loadPanel(app.db, req.user!, (req.params as { id: number }).id), req.t)))
+    reply.render('funds/panel', panelView(loadPanel(app.db, signedIn(req), req.params.id), req.t)))
 
   app.get('/calls/:id/decision', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) =>
-    reply.render('funds/decision', decisionView(loadDecision(app.db, req.user!, (req.params as { id: number }).id), req.t)))
+    reply.render('funds/decision', decisionView(loadDecision(app.db, signedIn(req), req.params.id), req.t)))
 
   app.post('/calls/:id/decision', { config: { access: 'signed_in' }, schema: { params: idParam, body: EmptyBody } }, async (req, reply) => {
-    const { call } = findCall(app.db, req.user, (req.params as { id: number }).id)
-    const { already } = decision.confirm(app.db, req.user!, call.id)
+    const { call } = findCall(app.db, req.user, req.params.id)
+    const { already } = decision.confirm(app.db, signedIn(req), call.id)
     reply.flash(already ? 'funds.flash.already_decided' : 'funds.flash.decided')
     return redirectAfterPost(req, reply, `/calls/${call.id}/decision`)
   })

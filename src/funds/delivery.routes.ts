@@ -1,12 +1,14 @@
 import fs from 'node:fs'
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { signedIn } from '../plugins/auth.js'
+import { Type } from 'typebox'
 import * as delivery from './delivery.js'
 import { figures, workbook } from './closeout.js'
 import { parseYuan, yuan } from './money.js'
 import { awardOfReport, awardView, closeoutView, loadAward } from './delivery.pages.js'
 import * as evidence from '../capacity/evidence.js'
-import { type UploadBody } from '../interchange/upload.js'
-import { acceptEvidenceUploads, chosenFiles, refusedFiles } from '../capacity/evidence-upload.js'
+import { acceptEvidenceUploads, chosenFiles, refusedFiles, uploadBody } from '../capacity/evidence-upload.js'
 import { formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { attachment, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, ValidationError, type FieldErrors } from '../shared/errors.js'
@@ -36,18 +38,17 @@ function moneyFields(b: Record<string, string | number | undefined>) {
   return { spending, returnedFen }
 }
 
-const ReportBody = {
+// The report's own fields, and one `spent_<budget line id>` per line: typed as the flat form it is.
+const ReportBody = Type.Unsafe<Body>({
   ...formSchema({
-    milestone: { type: 'string', pattern: '^(closeout|[0-9]{1,10})$' }, done: text(delivery.DONE_MAX, 1), residentsReached: int(0, delivery.MAX_RESIDENTS), returned: YUAN,
+    milestone: Type.String({ pattern: '^(closeout|[0-9]{1,10})$' }), done: text(delivery.DONE_MAX, 1),
+    residentsReached: int(0, delivery.MAX_RESIDENTS), returned: YUAN,
   }, ['milestone', 'done', 'residentsReached']),
   patternProperties: { '^spent_[0-9]{1,10}$': YUAN },
   maxProperties: 80,
-}
+})
 const DecisionBody = formSchema({ decision: oneOf(['approve', 'more']), note: text(delivery.NOTE_MAX) }, ['decision'])
-const UploadBodySchema = {
-  type: 'object',
-  properties: { _csrf: { type: 'string', maxLength: 200 }, files: { type: 'array', maxItems: evidence.MAX_PER_UPLOAD, items: { type: 'object' } }, tooMany: { type: 'boolean' } },
-} as const
+const UploadBodySchema = uploadBody(evidence.MAX_PER_UPLOAD)
 
 type Body = Record<string, string | number | undefined>
 
@@ -55,7 +56,7 @@ type Body = Record<string, string | number | undefined>
  * An award's delivery: its page (tranches, milestones, reports), reporting and deciding, evidence files, and the
  * close-out page and workbook. Nobody who may not see the award learns that it exists.
  */
-const deliveryRoutes: FastifyPluginAsync = async (app) => {
+const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const dir = app.config.evidenceDir
 
   const show = (req: FastifyRequest, reply: FastifyReply, awardId: number, errors: FieldErrors = {}, status = 200, form: Body = {}) =>
@@ -63,27 +64,27 @@ const deliveryRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/awards/:id', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
     if (req.validationError) throw new NotFound()
-    return show(req, reply, (req.params as { id: number }).id)
+    return show(req, reply, req.params.id)
   })
 
   app.post('/awards/:id/reports', { config: { access: 'signed_in' }, schema: { params: idParam, body: ReportBody }, attachValidation: true }, async (req, reply) => {
-    const awardId = (req.params as { id: number }).id
-    const b = req.body as Body
+    const awardId = req.params.id
+    const b = req.body
     return submitForm(req, reply, (errors, status) => show(req, reply, awardId, errors, status, b), () => {
-      const report = delivery.submit(app.db, req.user!, awardId, reportInput(b))
+      const report = delivery.submit(app.db, signedIn(req), awardId, reportInput(b))
       reply.flash(report.milestoneId === null ? 'fundwork.closeout.submitted' : 'fundwork.report.submitted')
       return redirectAfterPost(req, reply, `/awards/${awardId}#report-${report.id}`)
     })
   })
 
   app.post('/fund-reports/:id/decision', { config: { access: 'signed_in' }, schema: { params: idParam, body: DecisionBody }, attachValidation: true }, async (req, reply) => {
-    const reportId = (req.params as { id: number }).id
+    const reportId = req.params.id
     const awardId = delivery.awardOfReport(app.db, reportId)
     if (!awardId) throw new NotFound()
-    const b = req.body as Body
+    const b = req.body
     return submitForm(req, reply, (errors, status) => show(req, reply, awardId, errors, status), () => {
       const approve = b.decision === 'approve'
-      const { releasedFen } = delivery.decide(app.db, req.user!, reportId, approve ? { approve } : { approve, note: String(b.note ?? '') })
+      const { releasedFen } = delivery.decide(app.db, signedIn(req), reportId, approve ? { approve } : { approve, note: String(b.note ?? '') })
       if (approve) reply.flash('fundwork.report.approved', { amount: yuan(releasedFen) })
       else reply.flash('fundwork.report.more_asked')
       return redirectAfterPost(req, reply, `/awards/${awardId}#report-${reportId}`)
@@ -91,15 +92,16 @@ const deliveryRoutes: FastifyPluginAsync = async (app) => {
   })
 
   // Evidence on a report: the capacity evidence's upload (CSRF before any file is read, the same limits and checks).
-  await app.register(async (upload) => {
-    acceptEvidenceUploads(app, upload)
+  await app.register(async (scope) => {
+    acceptEvidenceUploads(app, scope)
+    const upload = scope.withTypeProvider<TypeBoxTypeProvider>()
 
     upload.post('/fund-reports/:id/files', { config: { access: 'signed_in', streamedBody: true }, schema: { params: idParam, body: UploadBodySchema } }, async (req, reply) => {
-      const reportId = (req.params as { id: number }).id
+      const reportId = req.params.id
       const awardId = awardOfReport(app.db, req.user, reportId)
-      const body = req.body as Partial<UploadBody>
+      const body = req.body
       const files = chosenFiles(body)
-      const refused = refusedFiles(() => delivery.addFiles(app.db, dir, req.user!, reportId, files, { tooMany: body.tooMany }))
+      const refused = refusedFiles(() => delivery.addFiles(app.db, dir, signedIn(req), reportId, files, { tooMany: body.tooMany }))
       if (refused) return show(req, reply, awardId, refused, 422)
       reply.flash('evidence.added', { count: files.length })
       return redirectAfterPost(req, reply, `/awards/${awardId}#report-${reportId}`)
@@ -108,7 +110,7 @@ const deliveryRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/fund-files/:id', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
     if (req.validationError) throw new NotFound()
-    const f = delivery.findFile(app.db, req.user, (req.params as { id: number }).id)
+    const f = delivery.findFile(app.db, req.user, req.params.id)
     if (!f) throw new NotFound()
     const file = evidence.fileOf(dir, f.storedName)
     if (!fs.existsSync(file)) throw new NotFound()
@@ -121,12 +123,12 @@ const deliveryRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/awards/:id/closeout', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
     if (req.validationError) throw new NotFound()
-    return reply.render('funds/closeout', closeoutView(loadAward(app.db, req.user, (req.params as { id: number }).id).v, req.t))
+    return reply.render('funds/closeout', closeoutView(loadAward(app.db, req.user, req.params.id).v, req.t))
   })
 
   app.get('/awards/:id/closeout.xlsx', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
     if (req.validationError) throw new NotFound()
-    const { v } = loadAward(app.db, req.user, (req.params as { id: number }).id)
+    const { v } = loadAward(app.db, req.user, req.params.id)
     const file = await workbook(v, figures(v), req.t)
     const name = attachment(`${req.t('fundwork.closeout.file')}-${v.application.title}.xlsx`, `assetbridge-closeout-${v.award.id}.xlsx`)
     return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', name).send(file)

@@ -1,38 +1,40 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { signedIn } from '../plugins/auth.js'
 import * as fundReports from './fund-reports.js'
 import { fundReportsView, loadFundReport, sheets, type FundReport, type FundReportQuery } from './fund-reports.pages.js'
 import { workbook } from '../reports/workbook.js'
-import { date, fieldErrors, int } from '../shared/forms.js'
+import { date, fieldErrors, fields, int } from '../shared/forms.js'
 import { attachment } from '../shared/http.js'
 import { ValidationError, type FieldErrors } from '../shared/errors.js'
 import { localToday } from '../shared/time.js'
 
-const Query = { type: 'object', properties: { call: int(1, 2_147_483_647), from: date, to: date } } as const
+const Query = fields({ call: int(1, 2_147_483_647), from: date, to: date })
 
 /** Reports on the calls one runs: a page and a workbook, per call and per period. */
-const fundReportsRoutes: FastifyPluginAsync = async (app) => {
-  const compute = (req: FastifyRequest) => {
+const fundReportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const compute = (req: FastifyRequest, q: FundReportQuery) => {
     const refused = req.validationError && fieldErrors(req.validationError.validation)
-    return loadFundReport(app.db, req.user!, req.query as FundReportQuery, localToday(new Date()), refused)
+    return loadFundReport(app.db, signedIn(req), q, localToday(new Date()), refused)
   }
 
-  const page = (req: FastifyRequest, reply: FastifyReply, r: FundReport | undefined, errors?: FieldErrors) => {
-    const calls = fundReports.callOptions(app.db, req.user!)
-    const data = fundReportsView(r, calls, req.query as FundReportQuery, req.t, req.locale, errors)
+  const page = (req: FastifyRequest, reply: FastifyReply, q: FundReportQuery, r: FundReport | undefined, errors?: FieldErrors) => {
+    const calls = fundReports.callOptions(app.db, signedIn(req))
+    const data = fundReportsView(r, calls, q, req.t, req.locale, errors)
     return reply.render('funds/reports', data, { status: errors ? 422 : 200 })
   }
 
   app.get('/reports/funds', { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true }, async (req, reply) => {
     try {
-      return await page(req, reply, compute(req))
+      return await page(req, reply, req.query, compute(req, req.query))
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      return page(req, reply, undefined, err.fields)
+      return page(req, reply, req.query, undefined, err.fields)
     }
   })
 
   app.get('/reports/funds.xlsx', { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true }, async (req, reply) => {
-    const r = compute(req)
+    const r = compute(req, req.query)
     const cover = { title: req.t('fundwork.rep.title'), lines: [[req.t('fundwork.rep.period_label'), `${r.scope.from} – ${r.scope.to}`]] as [string, string][] }
     const file = await workbook(cover, sheets(r.figures, req.t))
     const name = attachment(`${req.t('fundwork.rep.file')}-${r.scope.from}_${r.scope.to}.xlsx`, `assetbridge-funds-${r.scope.from}_${r.scope.to}.xlsx`)

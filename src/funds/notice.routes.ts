@@ -1,4 +1,6 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { signedIn } from '../plugins/auth.js'
 import * as notice from './notice.js'
 import { loadNotice, noticeView } from './notice.pages.js'
 import { formSchema, idParam, int, str, text } from '../shared/forms.js'
@@ -13,20 +15,20 @@ const AnswerBody = formSchema({ answer: text(notice.ANSWER_MAX, 1) }, ['answer']
 type Body = Record<string, string | number | undefined>
 
 /** The notice page: public once published; before that, only those who run the call see it, with the form that publishes it. */
-const noticeRoutes: FastifyPluginAsync = async (app) => {
+const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const show = (req: FastifyRequest, reply: FastifyReply, callId: number, errors: FieldErrors = {}, status = 200, form: Body = {}) =>
     reply.render('funds/notice', noticeView(loadNotice(app.db, req.user, callId), req.t, errors, form), { status })
 
   app.get('/calls/:id/notice', { config: { access: 'anyone' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
     if (req.validationError) throw new NotFound()
-    return show(req, reply, (req.params as { id: number }).id)
+    return show(req, reply, req.params.id)
   })
 
   app.post('/calls/:id/notice', { config: { access: 'signed_in' }, schema: { params: idParam, body: AnnounceBody }, attachValidation: true }, async (req, reply) => {
-    const callId = (req.params as { id: number }).id
-    const b = req.body as Body
+    const callId = req.params.id
+    const b = req.body
     return submitForm(req, reply, (errors, status) => show(req, reply, callId, errors, status), () => {
-      notice.announce(app.db, req.user!, callId, { days: b.days as number | undefined, version: b.version as number | undefined })
+      notice.announce(app.db, signedIn(req), callId, { days: b.days, version: b.version })
       reply.flash('fundwork.notice.published')
       return redirectAfterPost(req, reply, `/calls/${callId}/notice`)
     })
@@ -34,10 +36,10 @@ const noticeRoutes: FastifyPluginAsync = async (app) => {
 
   // Anyone may object, a visitor included: so the budget per address is small.
   app.post('/calls/:id/objections', { config: { access: 'anyone', ...rateLimited(app.config, 5) }, schema: { params: idParam, body: ObjectionBody }, attachValidation: true }, async (req, reply) => {
-    const callId = (req.params as { id: number }).id
-    const b = req.body as Body
+    const callId = req.params.id
+    const b = req.body
     return submitForm(req, reply, (errors, status) => show(req, reply, callId, errors, status, b), () => {
-      const input = { name: String(b.name), contact: b.contact as string | undefined, body: String(b.body), applicationId: b.applicationId as number | undefined }
+      const input = { name: b.name, contact: b.contact, body: b.body, applicationId: b.applicationId }
       const o = notice.object(app.db, req.user, callId, input)
       reply.flash('fundwork.objection.recorded')
       return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${o.id}`)
@@ -45,11 +47,11 @@ const noticeRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/objections/:id/answer', { config: { access: 'signed_in' }, schema: { params: idParam, body: AnswerBody }, attachValidation: true }, async (req, reply) => {
-    const objectionId = (req.params as { id: number }).id
+    const objectionId = req.params.id
     const callId = notice.callOfObjection(app.db, objectionId)
     if (!callId) throw new NotFound()
     return submitForm(req, reply, (errors, status) => show(req, reply, callId, errors, status), () => {
-      notice.answer(app.db, req.user!, objectionId, String((req.body as Body).answer))
+      notice.answer(app.db, signedIn(req), objectionId, req.body.answer)
       reply.flash('fundwork.objection.answered')
       return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${objectionId}`)
     })
