@@ -1,30 +1,28 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { signedIn } from '../plugins/auth.js'
 import * as capacity from './capacity.js'
 import * as projects from './projects.js'
 import * as areaService from '../areas/areas.js'
-import { INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX } from './indicators.js'
-import { date, idParam, int, str, text } from '../shared/forms.js'
+import { INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type IndicatorCode } from './indicators.js'
+import { bool, date, fields, idParam, int, str, text } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 
 const id32 = int(1, 2_147_483_647)
-const ProjectBody = {
-  type: 'object', additionalProperties: false, required: ['name', 'from', 'to', 'groups'],
-  properties: {
-    name: str(projects.NAME_MAX, 2), funder: str(projects.FUNDER_MAX), description: text(projects.DESCRIPTION_MAX),
-    // The area by id, or by the ref the ledger gave it.
-    area_id: id32, area: str(60, 1), from: date, to: date,
-    groups: { type: 'array', items: id32, maxItems: projects.COHORT_MAX },
-  },
-}
-const AssessmentBody = {
-  type: 'object', additionalProperties: false, required: ['assessed_on', 'scores'],
-  properties: {
-    assessed_on: date,
-    scores: { type: 'object', additionalProperties: false, required: INDICATOR_CODES, properties: Object.fromEntries(INDICATOR_CODES.map((c) => [c, int(1, 5)])) },
-    notes: { type: 'object', additionalProperties: false, properties: Object.fromEntries(INDICATOR_CODES.map((c) => [c, text(NOTE_MAX)])) },
-    note: text(OVERALL_NOTE_MAX), participants: text(PARTICIPANTS_MAX), with_leader: { type: 'boolean' },
-  },
-}
+const closed = { additionalProperties: false }
+const ProjectBody = fields({
+  name: str(projects.NAME_MAX, 2), funder: str(projects.FUNDER_MAX), description: text(projects.DESCRIPTION_MAX),
+  // The area by id, or by the ref the ledger gave it.
+  area_id: id32, area: str(60, 1), from: date, to: date,
+  groups: Type.Array(id32, { maxItems: projects.COHORT_MAX }),
+}, ['name', 'from', 'to', 'groups'], closed)
+const perIndicator = <S extends object>(leaf: S) => Object.fromEntries(INDICATOR_CODES.map((c) => [c, leaf])) as Record<IndicatorCode, S>
+const AssessmentBody = fields({
+  assessed_on: date,
+  scores: fields(perIndicator(int(1, 5)), INDICATOR_CODES, closed),
+  notes: fields(perIndicator(text(NOTE_MAX)), [], closed),
+  note: text(OVERALL_NOTE_MAX), participants: text(PARTICIPANTS_MAX), with_leader: bool(),
+}, ['assessed_on', 'scores'], closed)
 
 const assessmentJson = (a: capacity.Assessment) => ({
   id: a.id, org: a.orgId, assessed_on: a.assessedOn, with_leader: a.withLeader, participants: a.participants, note: a.note,
@@ -63,46 +61,46 @@ export function projectJson(r: projects.ProjectReport) {
 }
 
 /** Projects and capacity assessments, with the web's rights: what a user may not see is not found. */
-const projectsApi: FastifyPluginAsync = async (app) => {
+const projectsApi: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/projects', { config: { access: 'signed_in' } }, async (req) => ({
-    items: projects.list(app.db, req.user!).map((p) => ({ id: p.id, name: p.name, funder: p.funder, area: p.areaId, from: p.startsOn, to: p.endsOn, cohort: p.cohort })),
+    items: projects.list(app.db, signedIn(req)).map((p) => ({ id: p.id, name: p.name, funder: p.funder, area: p.areaId, from: p.startsOn, to: p.endsOn, cohort: p.cohort })),
   }))
 
   app.post('/api/v1/projects', { config: { access: 'signed_in' }, schema: { body: ProjectBody } }, async (req, reply) => {
-    const b = req.body as { name: string; funder?: string; description?: string; area_id?: number; area?: string; from: string; to: string; groups: number[] }
+    const b = req.body
     const areaId = b.area_id ?? (b.area ? areaService.byRef(app.db, b.area)?.id : undefined)
     if (areaId === undefined) throw new ValidationError({ area_id: { key: 'validation.area_missing' } })
     let p: projects.Project
     try {
-      p = projects.create(app.db, req.user!, { name: b.name, funder: b.funder, description: b.description, areaId, startsOn: b.from, endsOn: b.to, orgIds: b.groups })
+      p = projects.create(app.db, signedIn(req), { name: b.name, funder: b.funder, description: b.description, areaId, startsOn: b.from, endsOn: b.to, orgIds: b.groups })
     } catch (err) {
       // The service names fields as the form does; the API's client sent them as the API spells them.
       const names: Record<string, string> = { areaId: 'area_id', startsOn: 'from', endsOn: 'to', orgIds: 'groups' }
       if (err instanceof ValidationError) throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, v]) => [names[f] ?? f, v])))
       throw err
     }
-    return reply.code(201).send(projectJson(projects.report(app.db, req.user!, p.id)!))
+    return reply.code(201).send(projectJson(projects.report(app.db, signedIn(req), p.id)!))
   })
 
   app.get('/api/v1/projects/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req) => {
-    const r = projects.report(app.db, req.user!, (req.params as { id: number }).id)
+    const r = projects.report(app.db, signedIn(req), req.params.id)
     if (!r) throw new NotFound()
     return projectJson(r)
   })
 
   app.get('/api/v1/orgs/:id/assessments', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req) => {
-    const orgId = (req.params as { id: number }).id
-    const section = capacity.section(app.db, req.user!, orgId)
+    const orgId = req.params.id
+    const section = capacity.section(app.db, signedIn(req), orgId)
     if (!section) throw new NotFound()
     return { items: capacity.listForOrg(app.db, orgId).map(assessmentJson) }
   })
 
   app.post('/api/v1/orgs/:id/assessments', { config: { access: 'signed_in' }, schema: { params: idParam, body: AssessmentBody } }, async (req, reply) => {
-    const orgId = (req.params as { id: number }).id
-    const b = req.body as { assessed_on: string; scores: Record<string, number>; notes?: Record<string, string>; note?: string; participants?: string; with_leader?: boolean }
-    if (!capacity.section(app.db, req.user!, orgId)) throw new NotFound()
+    const orgId = req.params.id
+    const b = req.body
+    if (!capacity.section(app.db, signedIn(req), orgId)) throw new NotFound()
     try {
-      const a = capacity.record(app.db, req.user!, orgId, { assessedOn: b.assessed_on, scores: b.scores, notes: b.notes, note: b.note, participants: b.participants, withLeader: b.with_leader })
+      const a = capacity.record(app.db, signedIn(req), orgId, { assessedOn: b.assessed_on, scores: b.scores, notes: b.notes, note: b.note, participants: b.participants, withLeader: b.with_leader })
       return reply.code(201).send(assessmentJson(a))
     } catch (err) {
       if (err instanceof ValidationError) throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, v]) => [f === 'assessedOn' ? 'assessed_on' : f.replace(/^score_/, 'scores.'), v])))

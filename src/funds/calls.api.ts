@@ -1,6 +1,9 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { signedIn } from '../plugins/auth.js'
 import { CALL_CONFLICT_RULES, CALL_PREFERENCES, FOCUS_GROUPS, ORG_KINDS, TRUST_LEVELS } from '../db/schema.js'
-import { date, idParam, int, listOf, oneOf, str, text } from '../shared/forms.js'
+import { bool, date, fields, idParam, int, listOf, oneOf, str, text } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 import { addDays, localToday } from '../shared/time.js'
 import * as areaService from '../areas/areas.js'
@@ -13,62 +16,46 @@ import { MAX_FEN } from './money.js'
 
 const id = int(1, 2_147_483_647)
 const fen = int(0, MAX_FEN)
-const reviewer = {
-  anyOf: [
-    { type: 'string', format: 'email', maxLength: 254 },
-    id,
-    { type: 'object', additionalProperties: false, properties: { email: { type: 'string', format: 'email', maxLength: 254 }, user: id, resident: { type: 'boolean' } } },
-  ],
-}
-const CallBody = {
-  type: 'object', additionalProperties: false, required: ['title', 'budget', 'cap'],
-  properties: {
-    title: str(calls.TITLE_MAX, 2), description: text(calls.DESCRIPTION_MAX), holder: id, area: { anyOf: [id, str(60, 1)] },
-    budget: int(1, MAX_FEN), cap: int(1, MAX_FEN), min_award: { anyOf: [int(1, MAX_FEN), { type: 'null' }] },
-    preference: oneOf(CALL_PREFERENCES), reserve: fen, min_trust: oneOf(TRUST_LEVELS), kinds: listOf(ORG_KINDS, ORG_KINDS.length),
-    focus: listOf(FOCUS_GROUPS, FOCUS_GROUPS.length), conflict_rule: oneOf(CALL_CONFLICT_RULES),
-    budget_template: { type: 'array', maxItems: calls.TEMPLATE_MAX, items: str(calls.ITEM_MAX, 1) },
-    applications_close: date, review_close: date,
-    criteria: {
-      type: 'array', minItems: 1, maxItems: calls.CRITERIA_MAX,
-      items: { type: 'object', additionalProperties: false, required: ['name', 'weight'], properties: { name: str(calls.CRITERION_MAX, 1), weight: int(1, 100), guide: text(calls.GUIDE_MAX) } },
-    },
-    reviewers: { type: 'array', maxItems: calls.REVIEWERS_MAX * 2, items: reviewer },
-    draft: { type: 'boolean' },
-  },
-}
-const ApplicationBody = {
-  type: 'object', additionalProperties: false, required: ['title'],
-  properties: {
-    org: id, title: str(applications.TITLE_MAX, 2), activity: text(applications.ACTIVITY_MAX), beneficiaries: text(applications.BENEFICIARIES_MAX),
-    residents: int(0, applications.RESIDENTS_MAX),
-    budget_lines: {
-      type: 'array', maxItems: applications.LINES_MAX,
-      items: { type: 'object', additionalProperties: false, required: ['item', 'asked'], properties: { item: str(calls.ITEM_MAX, 1), asked: fen, own: fen } },
-    },
-    asked: fen, own: fen,
-    offers: { type: 'array', maxItems: applications.OFFERS_MAX, items: id },
-    milestones: {
-      type: 'array', maxItems: applications.MILESTONES_MAX,
-      items: { type: 'object', additionalProperties: false, required: ['title', 'due_on', 'share'], properties: { title: str(applications.TITLE_MAX, 1), due_on: date, share: int(0, 100) } },
-    },
-    submit: { type: 'boolean' },
-  },
-}
+const closed = { additionalProperties: false }
+const email = Type.String({ format: 'email', maxLength: 254 })
+const reviewer = Type.Union([email, id, fields({ email, user: id, resident: bool() }, [], closed)])
+const CallBody = fields({
+  title: str(calls.TITLE_MAX, 2), description: text(calls.DESCRIPTION_MAX), holder: id, area: Type.Union([id, str(60, 1)]),
+  budget: int(1, MAX_FEN), cap: int(1, MAX_FEN), min_award: Type.Union([int(1, MAX_FEN), Type.Null()]),
+  preference: oneOf(CALL_PREFERENCES), reserve: fen, min_trust: oneOf(TRUST_LEVELS), kinds: listOf(ORG_KINDS, ORG_KINDS.length),
+  focus: listOf(FOCUS_GROUPS, FOCUS_GROUPS.length), conflict_rule: oneOf(CALL_CONFLICT_RULES),
+  budget_template: Type.Array(str(calls.ITEM_MAX, 1), { maxItems: calls.TEMPLATE_MAX }),
+  applications_close: date, review_close: date,
+  criteria: Type.Array(
+    fields({ name: str(calls.CRITERION_MAX, 1), weight: int(1, 100), guide: text(calls.GUIDE_MAX) }, ['name', 'weight'], closed),
+    { minItems: 1, maxItems: calls.CRITERIA_MAX },
+  ),
+  reviewers: Type.Array(reviewer, { maxItems: calls.REVIEWERS_MAX * 2 }),
+  draft: bool(),
+}, ['title', 'budget', 'cap'], closed)
+const ApplicationBody = fields({
+  org: id, title: str(applications.TITLE_MAX, 2), activity: text(applications.ACTIVITY_MAX), beneficiaries: text(applications.BENEFICIARIES_MAX),
+  residents: int(0, applications.RESIDENTS_MAX),
+  budget_lines: Type.Array(fields({ item: str(calls.ITEM_MAX, 1), asked: fen, own: fen }, ['item', 'asked'], closed), { maxItems: applications.LINES_MAX }),
+  asked: fen, own: fen,
+  offers: Type.Array(id, { maxItems: applications.OFFERS_MAX }),
+  milestones: Type.Array(
+    fields({ title: str(applications.TITLE_MAX, 1), due_on: date, share: int(0, 100) }, ['title', 'due_on', 'share'], closed),
+    { maxItems: applications.MILESTONES_MAX },
+  ),
+  submit: bool(),
+}, ['title'], closed)
 const score = int(1, 5)
-const ScoresBody = {
-  type: 'object', additionalProperties: false,
-  properties: {
-    scores: {
-      anyOf: [
-        { type: 'array', maxItems: calls.CRITERIA_MAX, items: { type: 'object', additionalProperties: false, required: ['criterion', 'score'], properties: { criterion: { anyOf: [id, str(calls.CRITERION_MAX, 1)] }, score } } },
-        { type: 'object', maxProperties: calls.CRITERIA_MAX, propertyNames: { pattern: '^[1-9][0-9]{0,9}$' }, additionalProperties: score },
-      ],
-    },
-    note: text(reviews.NOTE_MAX), recuse: { type: 'boolean' },
-  },
-}
-const DecisionBody = { type: 'object', additionalProperties: false, properties: { preview: { type: 'boolean' } } }
+const ScoresBody = fields({
+  scores: Type.Union([
+    Type.Array(fields({ criterion: Type.Union([id, str(calls.CRITERION_MAX, 1)]), score }, ['criterion', 'score'], closed), { maxItems: calls.CRITERIA_MAX }),
+    Type.Unsafe<Record<string, number>>({
+      type: 'object', maxProperties: calls.CRITERIA_MAX, propertyNames: { pattern: '^[1-9][0-9]{0,9}$' }, additionalProperties: score,
+    }),
+  ]),
+  note: text(reviews.NOTE_MAX), recuse: bool(),
+}, [], closed)
+const DecisionBody = fields({ preview: bool() }, [], closed)
 
 /** The service names fields as the forms do; the API's caller sent them as the API spells them. Refused input is a 400 here. */
 function refuse(req: FastifyRequest, reply: FastifyReply, err: ValidationError, names: Record<string, string>) {
@@ -108,14 +95,14 @@ function outcomeJson(o: decision.Outcome) {
 }
 
 /** Community fund calls: the web's rights and rules; money in integer fen. */
-const callsApi: FastifyPluginAsync = async (app) => {
+const callsApi: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/calls', { config: { access: 'anyone' } }, async (req) => ({
     items: calls.list(app.db, req.user).map((c) => ({ ...callJson(c, c.stage), applications: c.applications })),
   }))
 
   app.post('/api/v1/calls', { config: { access: 'signed_in' }, schema: { body: CallBody } }, async (req, reply) => {
-    const b = req.body as Record<string, any>
-    const user = req.user!
+    const b = req.body
+    const user = signedIn(req)
     const holders = calls.holderOptions(app.db, user).filter((o) => user.orgIds.includes(o.id))
     const holderOrgId: number | undefined = b.holder ?? (holders.length === 1 ? holders[0].id : undefined)
     if (holderOrgId === undefined) return reply.code(400).send({ errors: [{ field: 'holder', message: req.t('funds.validation.holder_required') }] })
@@ -124,7 +111,7 @@ const callsApi: FastifyPluginAsync = async (app) => {
     const today = localToday(new Date())
     const applicationsClose: string = b.applications_close ?? localToday(addDays(new Date(), 30))
     const reviewClose: string = b.review_close ?? localToday(addDays(new Date(`${applicationsClose > today ? applicationsClose : today}T12:00:00Z`), 30))
-    const named = ((b.reviewers ?? []) as (string | number | { email?: string; user?: number; resident?: boolean })[])
+    const named = (b.reviewers ?? [])
       .map((r) => (typeof r === 'string' ? { email: r } : typeof r === 'number' ? { userId: r } : { email: r.email, userId: r.user, resident: r.resident }))
     try {
       const c = calls.create(app.db, user, {
@@ -166,12 +153,12 @@ const callsApi: FastifyPluginAsync = async (app) => {
     }
   }
 
-  app.get('/api/v1/calls/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => show(req, (req.params as { id: number }).id))
+  app.get('/api/v1/calls/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => show(req, req.params.id))
 
   app.post('/api/v1/calls/:id/applications', { config: { access: 'signed_in' }, schema: { params: idParam, body: ApplicationBody } }, async (req, reply) => {
-    const callId = (req.params as { id: number }).id
-    const b = req.body as Record<string, any>
-    const user = req.user!
+    const callId = req.params.id
+    const b = req.body
+    const user = signedIn(req)
     const found = calls.findVisible(app.db, user, callId)
     if (!found?.call.publishedAt) throw new NotFound()
     // Without `org`: the one group the caller leads that may apply, if there is exactly one.
@@ -181,12 +168,12 @@ const callsApi: FastifyPluginAsync = async (app) => {
       if (!groups.length) return reply.code(403).send({ errors: [{ field: null, message: req.t('funds.not_leader') }] })
       return reply.code(400).send({ errors: [{ field: 'org', message: req.t('funds.validation.org_required') }] })
     }
-    const lines = (b.budget_lines as { item: string; asked: number; own?: number }[] | undefined)?.map((l) => ({ item: l.item, askedFen: l.asked, ownFen: l.own ?? 0 }))
-      ?? (b.asked !== undefined ? [{ item: b.title as string, askedFen: b.asked as number, ownFen: (b.own as number | undefined) ?? 0 }] : [])
+    const lines = b.budget_lines?.map((l) => ({ item: l.item, askedFen: l.asked, ownFen: l.own ?? 0 }))
+      ?? (b.asked !== undefined ? [{ item: b.title, askedFen: b.asked, ownFen: b.own ?? 0 }] : [])
     try {
       const a = applications.create(app.db, user, callId, {
         orgId, title: b.title, activity: b.activity ?? (b.submit ? b.title : ''), beneficiaries: b.beneficiaries, residentsPlanned: b.residents ?? null, lines,
-        offerIds: b.offers, milestones: (b.milestones as { title: string; due_on: string; share: number }[] | undefined)?.map((m) => ({ title: m.title, dueOn: m.due_on, sharePct: m.share })),
+        offerIds: b.offers, milestones: b.milestones?.map((m) => ({ title: m.title, dueOn: m.due_on, sharePct: m.share })),
       }, { submit: !!b.submit })
       return reply.code(201).header('location', `/applications/${a.id}`).send(applicationJson(app.db, a))
     } catch (err) {
@@ -196,8 +183,8 @@ const callsApi: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/api/v1/applications/:id/scores', { config: { access: 'signed_in' }, schema: { params: idParam, body: ScoresBody } }, async (req, reply) => {
-    const applicationId = (req.params as { id: number }).id
-    const b = req.body as { scores?: { criterion: number | string; score: number }[] | Record<string, number>; note?: string; recuse?: boolean }
+    const applicationId = req.params.id
+    const b = req.body
     const found = applications.findVisible(app.db, req.user, applicationId)
     if (!found) throw new NotFound()
     const criteria = calls.criteriaOf(app.db, found.call.id)
@@ -212,7 +199,7 @@ const callsApi: FastifyPluginAsync = async (app) => {
     } else for (const [k, v] of Object.entries(b.scores ?? {})) scores[Number(k)] = v
     try {
       if (unknown) throw new ValidationError({ scores: { key: 'funds.validation.criterion_unknown' } })
-      const r = reviews.submit(app.db, req.user!, applicationId, { scores, note: b.note, recuse: b.recuse })
+      const r = reviews.submit(app.db, signedIn(req), applicationId, { scores, note: b.note, recuse: b.recuse })
       return reply.code(201).send({ application: applicationId, review: r.reviewId, recused: r.recused !== null, recuse_reason: r.recused })
     } catch (err) {
       if (err instanceof ValidationError) return refuse(req, reply, err, {})
@@ -223,16 +210,16 @@ const callsApi: FastifyPluginAsync = async (app) => {
   // A bare POST (no body at all) confirms: callers need not invent an empty object. A body that is not an object is still refused.
   const noBodyIsEmpty = async (req: FastifyRequest) => { if (req.body === undefined) req.body = {} }
   app.post('/api/v1/calls/:id/decision', { config: { access: 'signed_in' }, schema: { params: idParam, body: DecisionBody }, preValidation: noBodyIsEmpty }, async (req, reply) => {
-    const callId = (req.params as { id: number }).id
-    const b = (req.body ?? {}) as { preview?: boolean }
-    const call = calls.managed(app.db, req.user!, callId)
+    const callId = req.params.id
+    const b = req.body ?? {}
+    const call = calls.managed(app.db, signedIn(req), callId)
     if (b.preview) {
       const done = decision.confirmed(app.db, callId)
       if (done) return { ...outcomeJson(done), decided: true, preview: false }
       const p = decision.propose(app.db, call)
       return { ...outcomeJson(p), decided: false, preview: true, ready: p.ready }
     }
-    const { decision: d, already } = decision.confirm(app.db, req.user!, callId)
+    const { decision: d, already } = decision.confirm(app.db, signedIn(req), callId)
     return reply.code(already ? 200 : 201).send({ ...outcomeJson(d), decided: true, preview: false })
   })
 }

@@ -1,23 +1,23 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { signedIn } from '../plugins/auth.js'
 import * as notice from './notice.js'
 import * as delivery from './delivery.js'
-import { idParam, int, oneOf, text } from '../shared/forms.js'
+import { fields, idParam, int, oneOf, text } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 import { MAX_FEN } from './money.js'
 
 const id = int(1, 2_147_483_647)
 const fen = int(0, MAX_FEN)
-const ReportBody = {
-  type: 'object', additionalProperties: false, required: ['milestone', 'done', 'residents_reached'],
-  properties: {
-    // A milestone of the award, or null for the close-out (结项).
-    milestone: { anyOf: [{ type: 'null' }, id] },
-    done: text(delivery.DONE_MAX, 1), residents_reached: int(0, delivery.MAX_RESIDENTS),
-    spending: { type: 'array', maxItems: 60, items: { type: 'object', additionalProperties: false, required: ['line', 'spent'], properties: { line: id, spent: fen } } },
-    returned: fen,
-  },
-}
-const DecisionBody = { type: 'object', additionalProperties: false, required: ['decision'], properties: { decision: oneOf(['approve', 'more']), note: text(delivery.NOTE_MAX) } }
+const closed = { additionalProperties: false }
+const ReportBody = fields({
+  // A milestone of the award, or null for the close-out (结项).
+  milestone: Type.Union([Type.Null(), id]),
+  done: text(delivery.DONE_MAX, 1), residents_reached: int(0, delivery.MAX_RESIDENTS),
+  spending: Type.Array(fields({ line: id, spent: fen }, ['line', 'spent'], closed), { maxItems: 60 }),
+  returned: fen,
+}, ['milestone', 'done', 'residents_reached'], closed)
+const DecisionBody = fields({ decision: oneOf(['approve', 'more']), note: text(delivery.NOTE_MAX) }, ['decision'], closed)
 const API_FIELD: Record<string, string> = { milestoneId: 'milestone', residentsReached: 'residents_reached', returnedFen: 'returned', note: 'note', done: 'done' }
 const apiField = (f: string) => API_FIELD[f] ?? (f.startsWith('spent_') ? 'spending' : f)
 
@@ -28,9 +28,9 @@ const reportJson = (r: delivery.Report) => ({
 })
 
 /** The JSON side of the notice and of delivery, with the web's rights and rules; money in fen. */
-const fundsApi: FastifyPluginAsync = async (app) => {
+const fundsApi: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/calls/:id/notice', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
-    const v = notice.view(app.db, req.user, (req.params as { id: number }).id)
+    const v = notice.view(app.db, req.user, req.params.id)
     if (!v) throw new NotFound()
     const c = v.call
     return {
@@ -45,9 +45,9 @@ const fundsApi: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/api/v1/awards/:id/reports', { config: { access: 'signed_in' }, schema: { params: idParam, body: ReportBody } }, async (req, reply) => {
-    const b = req.body as { milestone: number | null; done: string; residents_reached: number; spending?: { line: number; spent: number }[]; returned?: number }
+    const b = req.body
     try {
-      const r = delivery.submit(app.db, req.user!, (req.params as { id: number }).id, {
+      const r = delivery.submit(app.db, signedIn(req), req.params.id, {
         milestoneId: b.milestone ?? undefined, done: b.done, residentsReached: b.residents_reached,
         spending: Object.fromEntries((b.spending ?? []).map((s) => [s.line, s.spent])), returnedFen: b.returned,
       })
@@ -59,8 +59,9 @@ const fundsApi: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/api/v1/reports/:id/decision', { config: { access: 'signed_in' }, schema: { params: idParam, body: DecisionBody } }, async (req) => {
-    const b = req.body as { decision: 'approve' | 'more'; note?: string }
-    const { report, releasedFen } = delivery.decide(app.db, req.user!, (req.params as { id: number }).id, b.decision === 'approve' ? { approve: true } : { approve: false, note: b.note ?? '' })
+    const b = req.body
+    const how: delivery.Decision = b.decision === 'approve' ? { approve: true } : { approve: false, note: b.note ?? '' }
+    const { report, releasedFen } = delivery.decide(app.db, signedIn(req), req.params.id, how)
     return { report: reportJson(report), released: releasedFen }
   })
 }
