@@ -1,10 +1,13 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { signedIn } from '../plugins/auth.js'
 import * as capacity from './capacity.js'
 import * as evidence from './evidence.js'
 import { lowIndicators } from './indicators.js'
 import * as orgs from '../orgs/orgs.js'
 import { DIMENSIONS, INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type AssessmentInput, type IndicatorCode } from './indicators.js'
-import { date, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
+import { date, fields as objectOf, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
+import { Type } from 'typebox'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import { localToday } from '../shared/time.js'
 import { NotFound, NotPermitted, type FieldErrors } from '../shared/errors.js'
@@ -15,10 +18,11 @@ const fields = {
   ...Object.fromEntries(INDICATOR_CODES.flatMap((c) => [[`score_${c}`, int(1, 5)], [`note_${c}`, text(NOTE_MAX)]])),
 }
 const required = ['assessedOn', ...INDICATOR_CODES.map((c) => `score_${c}`)]
-const NewBody = formSchema(fields, required)
+// One score and one note per indicator: typed as the flat form it is.
+const NewBody = Type.Unsafe<Body>(formSchema(fields, required))
 // Without the version it was loaded at, a save could silently overwrite someone else's edit.
-const EditBody = formSchema({ ...fields, version: int(1, MAX_ID) }, [...required, 'version'])
-const CompareQuery = { type: 'object', properties: { before: int(1, MAX_ID), after: int(1, MAX_ID) } }
+const EditBody = Type.Unsafe<Body>(formSchema({ ...fields, version: int(1, MAX_ID) }, [...required, 'version']))
+const CompareQuery = objectOf({ before: int(1, MAX_ID), after: int(1, MAX_ID) })
 /** The scores whose meaning the form spells out; 2 and 4 lie between. */
 const ANCHOR_LEVELS = [1, 3, 5] as const
 const LIMITS = { participants: PARTICIPANTS_MAX, note: OVERALL_NOTE_MAX, indicatorNote: NOTE_MAX }
@@ -77,7 +81,7 @@ export function renderAssessment(req: FastifyRequest, reply: FastifyReply, a: No
   }, { status })
 }
 
-const capacityRoutes: FastifyPluginAsync = async (app) => {
+const capacityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const showForm = (req: FastifyRequest, reply: FastifyReply, page: 'new' | 'edit', org: { id: number; name: string }, values: Body, errors: FieldErrors = {}, status = 200) => {
     const shown = readable(errors)
     // An empty object would still read as "there are problems" in the template.
@@ -107,45 +111,45 @@ const capacityRoutes: FastifyPluginAsync = async (app) => {
   // with the first and latest shown and the reason above them; htmx swaps a 422 in like any answer.
   app.get('/orgs/:id/capacity', { config: { access: 'signed_in' }, schema: { params: idParam, querystring: CompareQuery }, attachValidation: true }, async (req, reply) => {
     if (req.validationError?.validationContext === 'params') throw new NotFound()
-    const { id } = req.params as { id: number }
+    const { id } = req.params
     const badQuery = !!req.validationError
-    const section = capacity.section(app.db, req.user, id, badQuery ? {} : (req.query as capacity.CompareQuery))
+    const section = capacity.section(app.db, req.user, id, badQuery ? {} : req.query)
     if (!section) throw new NotFound()
     const problem = badQuery ? { key: 'capacity.compare.unknown' } : section.problem
     return reply.render('capacity/org', { capacity: { ...section, problem }, title: section.org.name }, { status: problem ? 422 : 200, partial: 'capacity/section' })
   })
 
   app.get('/orgs/:id/capacity/new', { config: { access: 'staff' }, schema: { params: idParam } }, async (req, reply) => {
-    const org = recordable(req, (req.params as { id: number }).id)
+    const org = recordable(req, req.params.id)
     return showForm(req, reply, 'new', org, { orgId: org.id, assessedOn: localToday(new Date()), withLeader: 'on' })
   })
 
   app.post('/orgs/:id/capacity', { config: { access: 'staff' }, schema: { params: idParam, body: NewBody }, attachValidation: true }, async (req, reply) => {
-    const org = recordable(req, (req.params as { id: number }).id)
-    const body = req.body as Body
+    const org = recordable(req, req.params.id)
+    const body = req.body
     return submitForm(req, reply, (errors, status) => showForm(req, reply, 'new', org, { ...body, orgId: org.id }, errors, status), () => {
-      const a = capacity.record(app.db, req.user!, org.id, fromForm(body))
+      const a = capacity.record(app.db, signedIn(req), org.id, fromForm(body))
       reply.flash('capacity.recorded')
       return redirectAfterPost(req, reply, `/capacity/${a.id}`)
     })
   })
 
   app.get('/capacity/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
-    const a = capacity.findVisible(app.db, req.user, (req.params as { id: number }).id)
+    const a = capacity.findVisible(app.db, req.user, req.params.id)
     if (!a) throw new NotFound()
     return renderAssessment(req, reply, a)
   })
 
   app.get('/capacity/:id/edit', { config: { access: 'staff' }, schema: { params: idParam } }, async (req, reply) => {
-    const a = editable(req, (req.params as { id: number }).id)
+    const a = editable(req, req.params.id)
     return showForm(req, reply, 'edit', a.org, toForm(a))
   })
 
   app.post('/capacity/:id', { config: { access: 'staff' }, schema: { params: idParam, body: EditBody }, attachValidation: true }, async (req, reply) => {
-    const a = editable(req, (req.params as { id: number }).id)
-    const body = req.body as Body
+    const a = editable(req, req.params.id)
+    const body = req.body
     return submitForm(req, reply, (errors, status) => showForm(req, reply, 'edit', a.org, { ...body, id: a.id, orgId: a.orgId }, errors, status), () => {
-      capacity.edit(app.db, req.user!, a.id, { ...fromForm(body), version: Number(body.version) })
+      capacity.edit(app.db, signedIn(req), a.id, { ...fromForm(body), version: Number(body.version) })
       reply.flash('capacity.saved')
       return redirectAfterPost(req, reply, `/capacity/${a.id}`)
     })

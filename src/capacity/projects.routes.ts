@@ -1,10 +1,12 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { signedIn } from '../plugins/auth.js'
 import * as projects from './projects.js'
 import * as areaService from '../areas/areas.js'
 import { categoryNames } from '../listings/forms.js'
 import { barChart } from './chart.js'
 import { fixed } from './capacity.js'
-import { date, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
+import { date, fields, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { attachment, redirectAfterPost, submitForm } from '../shared/http.js'
 import { signed } from '../shared/format.js'
 import { localToday } from '../shared/time.js'
@@ -22,7 +24,7 @@ const NewBody = formSchema({
 const GroupBody = formSchema({ orgId: int(1, MAX_ID), version: int(1, MAX_ID) }, ['orgId', 'version'])
 const LeaveBody = formSchema({ version: int(1, MAX_ID) }, ['version'])
 const ConsentBody = formSchema({ orgId: int(1, MAX_ID), consent: oneOf(['yes', 'no']) }, ['orgId', 'consent'])
-const GroupParams = { type: 'object', required: ['id', 'orgId'], properties: { id: int(1, MAX_ID), orgId: int(1, MAX_ID) } }
+const GroupParams = fields({ id: int(1, MAX_ID), orgId: int(1, MAX_ID) }, ['id', 'orgId'])
 
 type Body = Record<string, string | number | undefined>
 const share = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`)
@@ -85,22 +87,22 @@ function tables(r: projects.ProjectReport, t: FastifyRequest['t'], category: (co
   return [figures, groups, assets]
 }
 
-const projectsRoutes: FastifyPluginAsync = async (app) => {
+const projectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The areas this user may run a project in: a broker's own, every area for an admin. */
   const areaOptions = (req: FastifyRequest) => areaService.options(app.db, req.locale).filter((a) => projects.canManage(app.db, req.user, a.id))
 
   const showForm = (req: FastifyRequest, reply: FastifyReply, values: Body, errors: FieldErrors = {}, status = 200) =>
     reply.render('projects/new', { title: req.t('projects.new.title'), values, errors: Object.keys(errors).length ? errors : undefined, areaOptions: areaOptions(req) }, { status })
 
-  const found = (req: FastifyRequest) => {
-    const r = projects.report(app.db, req.user, (req.params as { id: number }).id)
+  const found = (req: FastifyRequest, id: number) => {
+    const r = projects.report(app.db, req.user, id)
     if (!r) throw new NotFound()
     return r
   }
 
   app.get('/projects', { config: { access: 'signed_in' } }, async (req, reply) => reply.render('projects/index', {
     title: req.t('projects.title'), canCreate: areaOptions(req).length > 0,
-    projects: projects.list(app.db, req.user!).map((p) => ({ ...p, areaLabel: areaService.displayName({ name: p.areaName, nameEn: p.areaNameEn }, req.locale) }))
+    projects: projects.list(app.db, signedIn(req)).map((p) => ({ ...p, areaLabel: areaService.displayName({ name: p.areaName, nameEn: p.areaNameEn }, req.locale) }))
   }))
 
   app.get('/projects/new', { config: { access: 'staff' } }, async (req, reply) => {
@@ -109,11 +111,10 @@ const projectsRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/projects', { config: { access: 'staff' }, schema: { body: NewBody }, attachValidation: true }, async (req, reply) => {
-    const b = req.body as Body
+    const b = req.body
     return submitForm(req, reply, (errors, status) => showForm(req, reply, b, errors, status), () => {
-      const p = projects.create(app.db, req.user!, {
-        name: String(b.name), funder: b.funder as string | undefined, areaId: Number(b.areaId), startsOn: String(b.startsOn), endsOn: String(b.endsOn),
-        description: b.description as string | undefined, orgIds: [],
+      const p = projects.create(app.db, signedIn(req), {
+        name: b.name, funder: b.funder, areaId: b.areaId, startsOn: b.startsOn, endsOn: b.endsOn, description: b.description, orgIds: [],
       })
       reply.flash('projects.created')
       return redirectAfterPost(req, reply, `/projects/${p.id}`)
@@ -121,7 +122,7 @@ const projectsRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/projects/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
-    const r = found(req)
+    const r = found(req, req.params.id)
     const names = categoryNames(app.db, req.locale)
     const area = areaService.displayName({ name: r.project.areaName, nameEn: r.project.areaNameEn }, req.locale)
     return reply.render('projects/show', {
@@ -131,7 +132,7 @@ const projectsRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/projects/:id/workbook.xlsx', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
-    const r = found(req)
+    const r = found(req, req.params.id)
     const names = categoryNames(app.db, req.locale)
     const p = r.project
     const cover = {
@@ -148,27 +149,27 @@ const projectsRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/projects/:id/groups', { config: { access: 'staff' }, schema: { params: idParam, body: GroupBody }, attachValidation: true }, async (req, reply) => {
-    const r = found(req)
-    const b = req.body as Body
+    const r = found(req, req.params.id)
+    const b = req.body
     if (req.validationError) return reply.flash('projects.choose_group').redirect(`/projects/${r.project.id}`, 303)
-    projects.addGroup(app.db, req.user!, r.project.id, Number(b.orgId), Number(b.version))
+    projects.addGroup(app.db, signedIn(req), r.project.id, Number(b.orgId), Number(b.version))
     reply.flash('projects.group_added')
     return redirectAfterPost(req, reply, `/projects/${r.project.id}`)
   })
 
   app.post('/projects/:id/groups/:orgId/leave', { config: { access: 'staff' }, schema: { params: GroupParams, body: LeaveBody }, attachValidation: true }, async (req, reply) => {
-    const r = found(req)
+    const r = found(req, req.params.id)
     if (req.validationError) throw new NotFound()
-    projects.removeGroup(app.db, req.user!, r.project.id, (req.params as { orgId: number }).orgId, Number((req.body as Body).version))
+    projects.removeGroup(app.db, signedIn(req), r.project.id, req.params.orgId, Number(req.body.version))
     reply.flash('projects.group_left')
     return redirectAfterPost(req, reply, `/projects/${r.project.id}`)
   })
 
   app.post('/projects/:id/consent', { config: { access: 'signed_in' }, schema: { params: idParam, body: ConsentBody }, attachValidation: true }, async (req, reply) => {
-    const r = found(req)
+    const r = found(req, req.params.id)
     if (req.validationError) throw new NotFound()
-    const b = req.body as Body
-    projects.setConsent(app.db, req.user!, r.project.id, Number(b.orgId), b.consent === 'yes')
+    const b = req.body
+    projects.setConsent(app.db, signedIn(req), r.project.id, Number(b.orgId), b.consent === 'yes')
     reply.flash(b.consent === 'yes' ? 'projects.consent_given' : 'projects.consent_withdrawn')
     return redirectAfterPost(req, reply, `/projects/${r.project.id}`)
   })
