@@ -1,14 +1,14 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as map from './map.js'
 import { SORTS } from './gaps.js'
-import { int, oneOf, str } from '../shared/forms.js'
+import { fields, id32, oneOf, str } from '../shared/forms.js'
 
-const MapQuery = { type: 'object', properties: { category: str(40), area: int(1, 2_147_483_647), sort: oneOf(SORTS) } }
+const MapQuery = fields({ category: str(40), area: id32, sort: oneOf(SORTS) })
 
-const mapRoutes: FastifyPluginAsync = async (app) => {
+const mapRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Public: it aggregates only the open listings anyone may browse, and names no person.
   app.get('/map', { config: { access: 'anyone' }, schema: { querystring: MapQuery }, attachValidation: true }, async (req, reply) => {
-    const query = req.validationError ? {} : (req.query as map.MapQuery)
+    const query: map.MapQuery = req.validationError ? {} : req.query
     const data = map.page(app.db, query, req.locale)
     return reply.render('impact/map', { ...data, ignored: !!req.validationError || data.ignored, title: req.t('map.title') }, { partial: 'impact/map-view' })
   })

@@ -1,23 +1,27 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Readable } from 'node:stream'
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import * as interchange from './interchange.js'
 import { MAX_FILES, parseUpload, uploadedFiles, type UploadBody } from './upload.js'
 import { isoDate } from '../shared/time.js'
+import { signedIn } from '../plugins/auth.js'
+import { Type } from 'typebox'
 
-const ImportBody = {
+// The body is what the upload parser (upload.ts) built from the multipart stream; the schema checks its envelope.
+const ImportBody = Type.Unsafe<Partial<UploadBody>>({
   type: 'object',
   properties: {
     _csrf: { type: 'string', maxLength: 200 },
     files: { type: 'array', maxItems: MAX_FILES, items: { type: 'object' } },
     tooMany: { type: 'boolean' },
   },
-} as const
+})
 
 /**
  * Brokers and admins move whole ledgers in and out: upload a .json or the section .csv files, download the .json.
  * Both with the signed-in person's rights (rights.ts): a broker changes only what they could on the site.
  */
-const interchangeRoutes: FastifyPluginAsync = async (app) => {
+const interchangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Only this plugin's routes take file uploads, and only as the page's form sends them: JSON, urlencoded and text
   // are refused (415) here, and multipart stays unsupported everywhere else. The route is `streamedBody`: sign-in,
   // role, origin and CSRF secret are checked before this parser runs (plugins/auth.ts, plugins/security.ts).
@@ -31,10 +35,10 @@ const interchangeRoutes: FastifyPluginAsync = async (app) => {
   app.get('/ledger', { config: { access: 'staff' } }, async (_req, reply) => page(reply))
 
   app.post('/ledger/import', { config: { access: 'staff', streamedBody: true }, schema: { body: ImportBody } }, async (req, reply) => {
-    const upload = uploadedFiles(req.body as Partial<UploadBody>)
+    const upload = uploadedFiles(req.body)
     try {
       if (upload.problems.length) throw new interchange.LedgerRejected(upload.problems)
-      const counts = interchange.importLedger(app.db, interchange.readFiles(upload.files), { by: req.user! })
+      const counts = interchange.importLedger(app.db, interchange.readFiles(upload.files), { by: signedIn(req) })
       return page(reply, { counts: interchange.SECTIONS.map((section) => ({ section, ...counts[section] })), changed: interchange.totalChanged(counts) })
     } catch (err) {
       if (!(err instanceof interchange.LedgerRejected)) throw err
@@ -43,7 +47,7 @@ const interchangeRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/ledger/export.json', { config: { access: 'staff' } }, async (req, reply) => {
-    const json = interchange.toJson(interchange.exportLedger(app.db, { by: req.user! }))
+    const json = interchange.toJson(interchange.exportLedger(app.db, { by: signedIn(req) }))
     return reply.type('application/json; charset=utf-8')
       .header('Content-Disposition', `attachment; filename="assetbridge-ledger-${isoDate(new Date())}.json"`)
       .send(json)

@@ -1,15 +1,15 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as needs from '../needs/needs.js'
 import * as offers from '../offers/offers.js'
-import { str } from '../shared/forms.js'
+import { fields, str } from '../shared/forms.js'
 import { categoryNames, present } from './forms.js'
 
 const PER_KIND = 10
 
 /** One box for both sides of the marketplace; each side links on to its full, filterable list. */
-const searchRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/search', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { q: str(100) } } } }, async (req, reply) => {
-    const q = (req.query as { q?: string }).q?.trim() ?? ''
+const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/search', { config: { access: 'anyone' }, schema: { querystring: fields({ q: str(100) }) } }, async (req, reply) => {
+    const q = req.query.q?.trim() ?? ''
     const data = q
       ? { needs: needs.list(app.db, { q, pageSize: PER_KIND }), offers: offers.list(app.db, { q, pageSize: PER_KIND }) }
       : undefined

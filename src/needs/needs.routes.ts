@@ -18,7 +18,7 @@ import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { signedIn } from '../plugins/auth.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 import { allCategories, isActiveNeed, listingToday } from '../listings/listings.js'
-import { browseQuery, NewFormQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, needFields, newFormValues, present, RenewFields, toForm, type FormBody } from '../listings/forms.js'
+import { browseQuery, NewFormQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, needFields, newFormValues, present, RenewFields, toForm } from '../listings/forms.js'
 
 const NeedBody = formSchema(needFields, ['orgId', 'category', 'title', 'quantity', 'areaId'])
 const NeedsQuery = browseQuery({ urgency: oneOf(URGENCIES), status: oneOf(needs.STATUS_FILTERS), sort: oneOf(needs.SORTS) })

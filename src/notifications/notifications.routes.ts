@@ -1,7 +1,9 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { CLOSE_REASONS } from '../db/schema.js'
 import { formSchema } from '../shared/forms.js'
 import * as notifications from './notifications.js'
+import { signedIn } from '../plugins/auth.js'
 
 type Row = ReturnType<typeof notifications.inbox>[number]
 
@@ -17,9 +19,9 @@ function present(req: FastifyRequest, n: Row) {
   return { id: n.id, text: notifications.describe(req.locale, n), link: sameSite(n.link), createdAt: n.createdAt, isUnread: !n.readAt, listing }
 }
 
-const notificationsRoutes: FastifyPluginAsync = async (app) => {
+const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const inboxData = (req: FastifyRequest) => ({
-    items: notifications.inbox(app.db, req.user!.id).map((n) => present(req, n)),
+    items: notifications.inbox(app.db, signedIn(req).id).map((n) => present(req, n)),
     closeReasons: CLOSE_REASONS,
     title: req.t('inbox.title'),
   })
@@ -29,7 +31,7 @@ const notificationsRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/inbox/read', { config: { access: 'signed_in' }, schema: { body: formSchema({}) } }, async (req, reply) => {
-    notifications.markAllRead(app.db, req.user!.id)
+    notifications.markAllRead(app.db, signedIn(req).id)
     // htmx swaps the list in place and the header badge out of band; a plain form goes back to the inbox.
     if (req.headers['hx-request'] === 'true') {
       return reply.render('notifications/inbox', { ...inboxData(req), unread: 0, oob: true }, { partial: 'notifications/list' })

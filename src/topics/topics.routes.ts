@@ -1,21 +1,17 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as topics from './topics.js'
 import { precisionFigures } from './precision.js'
-import { str, oneOf } from '../shared/forms.js'
+import { codes, fields, str, oneOf } from '../shared/forms.js'
 import { categoryNames } from '../listings/forms.js'
 
-const SuggestQuery = {
-  type: 'object',
-  properties: {
-    category: str(40), title: str(120), description: str(4000), topicsFor: str(40), topicsChosen: oneOf(['1']),
-    topics: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9_]{1,60}$' }, maxItems: 20 },
-  },
-}
+const SuggestQuery = fields({
+  category: str(40), title: str(120), description: str(4000), topicsFor: str(40), topicsChosen: oneOf(['1']), topics: codes(20),
+})
 
-const topicsRoutes: FastifyPluginAsync = async (app) => {
+const topicsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The listing form's chips, redrawn as the poster types (htmx); nothing is stored.
   app.get('/topics/suggest', { config: { access: 'signed_in' }, schema: { querystring: SuggestQuery }, attachValidation: true }, async (req, reply) => {
-    const state = req.validationError ? {} : (req.query as topics.ChipState)
+    const state: topics.ChipState = req.validationError ? {} : req.query
     return reply.render('topics/suggest', { topicChips: topics.chips(app.db, req.locale, state), errors: {} }, { partial: 'topics/chips' })
   })
 
