@@ -1,9 +1,11 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import * as accounts from './accounts.js'
 import * as resets from './resets.js'
 import * as signups from './signups.js'
 import * as orgs from '../orgs/orgs.js'
-import { formSchema, secret, str, oneOf } from '../shared/forms.js'
+import { Type } from 'typebox'
+import { fields, formSchema, secret, str, oneOf } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, safeNext, submitForm } from '../shared/http.js'
 import type { FieldErrors } from '../shared/errors.js'
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js'
@@ -11,30 +13,33 @@ import { LOCALES } from '../i18n/i18n.js'
 import { LOCALE_COOKIE } from '../plugins/i18n.js'
 import { landingFor } from '../home/mine.js'
 import * as lapse from './lapse.js'
+import { signedIn } from '../plugins/auth.js'
 
-const email = { type: 'string', format: 'email', maxLength: 254 }
+const email = Type.String({ format: 'email', maxLength: 254 })
 const password = secret(PASSWORD_MAX, PASSWORD_MIN)
 const SignInBody = formSchema({ email: str(254, 1), password: secret(PASSWORD_MAX, 1), next: secret(500) }, ['email', 'password'])
 const SignUpBody = formSchema({ email, name: str(60, 1), password, next: secret(500) }, ['email', 'name', 'password'])
 const PasswordBody = formSchema({ currentPassword: secret(PASSWORD_MAX, 1), newPassword: password, endOthers: str(5) }, ['currentPassword', 'newPassword'])
-const SettingsBody = formSchema({ name: str(60, 1), notify: oneOf(['instant', 'digest', 'off']), phone: { type: 'string', maxLength: 30, pattern: '^[0-9+()\\- ]*$' } }, ['name', 'notify'])
+const SettingsBody = formSchema({ name: str(60, 1), notify: oneOf(['instant', 'digest', 'off']), phone: Type.String({ maxLength: 30, pattern: '^[0-9+()\\- ]*$' }) }, ['name', 'notify'])
 
-type Body = Record<string, string | undefined>
+const NextQuery = fields({ next: secret(500) })
+// A link's secret, taken exactly as sent.
+const token = secret(100)
 
-const accountsRoutes: FastifyPluginAsync = async (app) => {
+const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const limits = (max: number) => rateLimited(app.config, max)
 
-  app.get('/signin', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { next: secret(500) } } } }, async (req, reply) => {
+  app.get('/signin', { config: { access: 'anyone' }, schema: { querystring: NextQuery } }, async (req, reply) => {
     if (req.user) return reply.redirect(landingFor(req.user), 303)
-    return reply.render('accounts/signin', { form: true, values: { next: (req.query as Body).next } })
+    return reply.render('accounts/signin', { form: true, values: { next: req.query.next } })
   })
 
   app.post('/signin', { config: { access: 'anyone', ...limits(20) }, schema: { body: SignInBody }, attachValidation: true }, async (req, reply) => {
-    const body = req.body as Body
+    const body = req.body
     const showForm = (errors: FieldErrors, status: number, failed = false) =>
       reply.render('accounts/signin', { form: true, errors, failed, values: { email: body.email, next: body.next } }, { status, partial: 'accounts/signin-form' })
     return submitForm(req, reply, showForm, async () => {
-      const result = await accounts.signIn(app.db, { email: body.email!, password: body.password!, ip: req.ip, locale: req.locale })
+      const result = await accounts.signIn(app.db, { email: body.email, password: body.password, ip: req.ip, locale: req.locale })
       if (!result.ok && result.retryAfter) {
         reply.header('Retry-After', String(result.retryAfter))
         return showForm({ _: { key: 'auth.signin.throttled', params: { seconds: result.retryAfter } } }, 429)
@@ -51,11 +56,11 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
   // The lapse path (accounts/lapse.ts): signing in where a form was refused, its values kept in the page.
   const InlineSignInBody = formSchema({ email: str(254, 1), password: secret(PASSWORD_MAX, 1) }, ['email', 'password'])
   app.post('/signin/inline', { config: { access: 'anyone', ...limits(20) }, schema: { body: InlineSignInBody }, attachValidation: true }, async (req, reply) => {
-    const body = req.body as Body
+    const body = req.body
     const again = (extra: Record<string, unknown>, status: number) =>
       reply.render('accounts/lapsed', { form: true, lapsedInline: true, email: body.email, ...extra }, { status, partial: 'accounts/lapsed-box' })
     if (req.validationError) return again({ failed: true }, 422)
-    const result = await accounts.signIn(app.db, { email: body.email!, password: body.password!, ip: req.ip, locale: req.locale })
+    const result = await accounts.signIn(app.db, { email: body.email, password: body.password, ip: req.ip, locale: req.locale })
     if (!result.ok && result.retryAfter) return again({ throttled: { key: 'auth.signin.throttled', params: { seconds: result.retryAfter } } }, 429)
     if (!result.ok) return again({ failed: true }, 401)
     await req.session.regenerate()
@@ -66,13 +71,13 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
   })
 
   // A plain form (no script) refused after a lapse: sign in, then one press sends the kept values on.
-  const ContinueBody = {
+  const ContinueBody = Type.Unsafe<{ email: string; password: string; to: string } & Record<string, string | string[]>>({
     type: 'object', required: ['email', 'password', 'to'], maxProperties: 300,
     properties: { _csrf: str(200), email: str(254, 1), password: secret(PASSWORD_MAX, 1), to: str(500, 1) },
     additionalProperties: { anyOf: [{ type: 'string', maxLength: 20_000 }, { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 20_000 } }] },
-  }
+  })
   app.post('/signin/continue', { config: { access: 'anyone', ...limits(20) }, schema: { body: ContinueBody } }, async (req, reply) => {
-    const body = req.body as Record<string, string>
+    const body = req.body
     const kept = lapse.keptFields(body, lapse.KEPT_PREFIX)
     const to = lapse.resubmitTarget(body.to)
     if (!to) return reply.redirect('/', 303)
@@ -95,24 +100,24 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
 
   // `next`: where the person was going (a listing's "I can help"); the confirmation link brings them back there.
   const nextOf = (value: unknown) => (typeof value === 'string' && safeNext(value, '') ? safeNext(value, '') : undefined)
-  app.get('/signup', { config: { access: 'anyone' }, schema: { querystring: { type: 'object', properties: { next: secret(500) } } } }, async (req, reply) => {
-    const next = nextOf((req.query as Body).next)
+  app.get('/signup', { config: { access: 'anyone' }, schema: { querystring: NextQuery } }, async (req, reply) => {
+    const next = nextOf(req.query.next)
     if (req.user) return reply.redirect(next ?? '/account', 303)
     return reply.render('accounts/signup', { form: true, values: { next } })
   })
 
   // The same answer whether or not the address has an account: the email that follows differs, not the page.
   app.post('/signup', { config: { access: 'anyone', ...limits(10) }, schema: { body: SignUpBody }, attachValidation: true }, async (req, reply) => {
-    const body = req.body as Body
+    const body = req.body
     const showForm = (errors: FieldErrors, status: number) =>
       reply.render('accounts/signup', { form: true, errors, values: { email: body.email, name: body.name, next: nextOf(body.next) } }, { status, partial: 'accounts/signup-form' })
     return submitForm(req, reply, showForm, async () => {
-      await signups.begin(app.db, { email: body.email!, name: body.name!, password: body.password!, locale: req.locale, next: nextOf(body.next) })
+      await signups.begin(app.db, { email: body.email, name: body.name, password: body.password, locale: req.locale, next: nextOf(body.next) })
       return reply.render('accounts/signup', { sent: true, values: { email: body.email } }, { partial: 'accounts/signup-form' })
     })
   })
 
-  const ConfirmQuery = { type: 'object', properties: { token: { type: 'string', maxLength: 100 }, next: secret(500) } }
+  const ConfirmQuery = fields({ token, next: secret(500) })
   const showConfirm = (req: FastifyRequest, reply: FastifyReply, token: string | undefined, errors: FieldErrors = {}, status = 200, next?: string) => {
     // The secret is in this page's address: it must not travel on to anywhere in a Referer.
     reply.header('Referrer-Policy', 'no-referrer')
@@ -120,12 +125,12 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
     return reply.render('accounts/confirm', { form: !!signup, token, signup, errors, next: nextOf(next) }, { status: signup ? status : 400 })
   }
 
-  app.get('/signup/confirm', { config: { access: 'anyone' }, schema: { querystring: ConfirmQuery } }, async (req, reply) => showConfirm(req, reply, (req.query as Body).token, {}, 200, (req.query as Body).next))
+  app.get('/signup/confirm', { config: { access: 'anyone' }, schema: { querystring: ConfirmQuery } }, async (req, reply) => showConfirm(req, reply, req.query.token, {}, 200, req.query.next))
 
-  app.post('/signup/confirm', { config: { access: 'anyone', ...limits(10) }, schema: { body: formSchema({ token: { type: 'string', maxLength: 100 }, password: str(PASSWORD_MAX, 1), next: secret(500) }, ['token', 'password']) }, attachValidation: true }, async (req, reply) => {
-    const body = req.body as Body
+  app.post('/signup/confirm', { config: { access: 'anyone', ...limits(10) }, schema: { body: formSchema({ token, password: str(PASSWORD_MAX, 1), next: secret(500) }, ['token', 'password']) }, attachValidation: true }, async (req, reply) => {
+    const body = req.body
     return submitForm(req, reply, (errors, status) => showConfirm(req, reply, body.token, errors, status, body.next), async () => {
-      const user = await signups.complete(app.db, body.token!, body.password!)
+      const user = await signups.complete(app.db, body.token, body.password)
       if (!user) {
         reply.flash('auth.signup.taken')
         return redirectAfterPost(req, reply, '/signin')
@@ -144,20 +149,21 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
     return redirectAfterPost(req, reply, '/')
   })
 
-  const showAccount = (req: any, reply: any, extra: Record<string, unknown> = {}, status = 200) => {
-    const user = accounts.profile(app.db, req.user.id)
+  const showAccount = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
+    const me = signedIn(req)
+    const user = accounts.profile(app.db, me.id)
     return reply.render('accounts/account', {
-      orgs: orgs.mine(app.db, req.user), settings: { name: user?.name, notify: user?.notify, phone: user?.phone }, ...extra,
+      orgs: orgs.mine(app.db, me), settings: { name: user?.name, notify: user?.notify, phone: user?.phone }, ...extra,
     }, { status })
   }
 
   app.get('/account', { config: { access: 'signed_in' } }, async (req, reply) => showAccount(req, reply))
 
   app.post('/account/password', { config: { access: 'signed_in', ...limits(10) }, schema: { body: PasswordBody }, attachValidation: true }, async (req, reply) => {
-    const body = req.body as Body
+    const body = req.body
     return submitForm(req, reply, (errors, status) => showAccount(req, reply, { passwordErrors: errors }, errors.currentPassword?.key === 'validation.password_mismatch' ? 403 : status), async () => {
-      await accounts.changePassword(app.db, req.user!.id, {
-        currentPassword: body.currentPassword!, newPassword: body.newPassword!, endOtherSessions: body.endOthers === 'yes', keepSid: req.session.sessionId,
+      await accounts.changePassword(app.db, signedIn(req).id, {
+        currentPassword: body.currentPassword, newPassword: body.newPassword, endOtherSessions: body.endOthers === 'yes', keepSid: req.session.sessionId,
       })
       reply.flash('auth.password.changed')
       return redirectAfterPost(req, reply, '/account')
@@ -165,9 +171,9 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/account/settings', { config: { access: 'signed_in' }, schema: { body: SettingsBody }, attachValidation: true }, async (req, reply) => {
-    const body = req.body as Body
+    const body = req.body
     return submitForm(req, reply, (errors, status) => showAccount(req, reply, { settingsErrors: errors, settings: body }, status), async () => {
-      accounts.updateSettings(app.db, req.user!.id, { name: body.name!, notify: body.notify as 'instant', phone: body.phone })
+      accounts.updateSettings(app.db, signedIn(req).id, { name: body.name, notify: body.notify, phone: body.phone })
       reply.flash('account.saved')
       return redirectAfterPost(req, reply, '/account')
     })
@@ -177,14 +183,14 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
 
   // The same answer whether or not the address has an account.
   app.post('/password/forgot', { config: { access: 'anyone', ...limits(5) }, schema: { body: formSchema({ email: str(254, 1) }, ['email']) }, attachValidation: true }, async (req, reply) => {
-    const body = req.body as Body
+    const body = req.body
     return submitForm(req, reply, (errors, status) => reply.render('accounts/forgot', { form: true, errors, values: body }, { status }), () => {
-      resets.request(app.db, body.email!)
+      resets.request(app.db, body.email)
       return reply.render('accounts/forgot', { sent: true })
     })
   })
 
-  const ResetQuery = { type: 'object', properties: { token: { type: 'string', maxLength: 100 } } }
+  const ResetQuery = fields({ token })
   const showReset = (req: FastifyRequest, reply: FastifyReply, token: string | undefined, errors: FieldErrors = {}, status = 200) => {
     // The secret is in this page's address: it must not travel on to anywhere in a Referer.
     reply.header('Referrer-Policy', 'no-referrer')
@@ -193,12 +199,12 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
     return reply.render('accounts/reset', { form: valid, token, valid, errors }, { status: valid ? status : 400 })
   }
 
-  app.get('/password/reset', { config: { access: 'anyone' }, schema: { querystring: ResetQuery } }, async (req, reply) => showReset(req, reply, (req.query as Body).token))
+  app.get('/password/reset', { config: { access: 'anyone' }, schema: { querystring: ResetQuery } }, async (req, reply) => showReset(req, reply, req.query.token))
 
-  app.post('/password/reset', { config: { access: 'anyone', ...limits(10) }, schema: { body: formSchema({ token: { type: 'string', maxLength: 100 }, newPassword: password }, ['token', 'newPassword']) }, attachValidation: true }, async (req, reply) => {
-    const body = req.body as Body
+  app.post('/password/reset', { config: { access: 'anyone', ...limits(10) }, schema: { body: formSchema({ token, newPassword: password }, ['token', 'newPassword']) }, attachValidation: true }, async (req, reply) => {
+    const body = req.body
     return submitForm(req, reply, (errors, status) => showReset(req, reply, body.token, errors, status), async () => {
-      await resets.complete(app.db, body.token!, body.newPassword!)
+      await resets.complete(app.db, body.token, body.newPassword)
       reply.flash('reset.done')
       return redirectAfterPost(req, reply, '/signin')
     })
@@ -207,11 +213,11 @@ const accountsRoutes: FastifyPluginAsync = async (app) => {
   // A preference, not a record: remembered in a cookie so it holds before sign-in too.
   app.get('/locale/:lang', {
     config: { access: 'anyone' },
-    schema: { params: { type: 'object', properties: { lang: oneOf(LOCALES) }, required: ['lang'] }, querystring: { type: 'object', properties: { next: secret(500) } } },
+    schema: { params: fields({ lang: oneOf(LOCALES) }, ['lang']), querystring: NextQuery },
   }, async (req, reply) => {
-    const { lang } = req.params as { lang: string }
+    const { lang } = req.params
     reply.setCookie(LOCALE_COOKIE, lang, { path: '/', maxAge: 365 * 86_400, sameSite: 'lax', httpOnly: true, secure: app.config.secureCookies })
-    return reply.redirect(safeNext((req.query as Body).next), 303)
+    return reply.redirect(safeNext(req.query.next), 303)
   })
 }
 
