@@ -2,22 +2,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { randomUUID } from 'node:crypto'
 import * as needs from './needs.js'
-import * as matching from '../matching/matching.js'
-import * as matchesSvc from '../brokering/matches.js'
-import { presenter } from '../matching/present.js'
-import * as coverage from '../areas/coverage.js'
-import { actingOrgIds, actsFor } from '../accounts/accounts.js'
+import { actingOrgIds } from '../accounts/accounts.js'
 import * as areas from '../areas/areas.js'
 import * as topics from '../topics/topics.js'
-import * as share from '../share/share.js'
 import type { ChipState } from '../topics/topics.js'
 import { URGENCIES } from '../db/schema.js'
 import { formSchema, idParam, oneOf } from '../shared/forms.js'
-import { CLOSE_REASONS } from '../db/schema.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { signedIn } from '../plugins/auth.js'
+import { loadNeedPage, needPageView } from './needs.pages.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
-import { allCategories, isActiveNeed, listingToday } from '../listings/listings.js'
+import { allCategories } from '../listings/listings.js'
 import { browseQuery, NewFormQuery, categoryNames, CloseFields, formContext, fromEditForm, fromForm, needFields, newFormValues, present, RenewFields, toForm } from '../listings/forms.js'
 
 const NeedBody = formSchema(needFields, ['orgId', 'category', 'title', 'quantity', 'areaId'])
@@ -53,20 +48,9 @@ const needsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/needs/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
-    const need = needs.visible(app.db, req.user, req.params.id)
-    if (!need) throw new NotFound()
-    const owner = actsFor(req.user, need.orgId)
-    // A met need asks for nothing more, and a draft or an ended one cannot be requested for: no buttons, and for a met one no list.
-    const met = need.status === 'met'
-    const active = isActiveNeed(need, listingToday(new Date()))
-    const found = met ? { matches: [], total: 0, whyNot: undefined } : matching.offersForNeed(app.db, need.id)!
-    const say = presenter(app.db, req.locale)
-    const broker = !!req.user && coverage.brokerCovers(app.db, req.user, need.areaId)
-    return reply.render('needs/show', {
-      matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.offer.remaining, need.remaining) })),
-      matchTotal: found.total, progress: owner || broker ? matchesSvc.ofListing(app.db, { needId: need.id }) : [], canRequest: owner && active && !!found.matches.length, canPropose: broker && active, met, idem: randomUUID(),
-      whyNot: found.whyNot && { ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock) }, need: { ...present(need, req.locale, topics.namer(app.db, req.locale)) }, owner, awaiting: needs.awaitsConfirmation(need), form: owner || broker, closeReasons: CLOSE_REASONS, today: listingToday(new Date()), categoryNames: categoryNames(app.db, req.locale), title: need.title,
-      share: share.panel(app.config.baseUrl, 'need', need), help: share.help(app.db, req.user, 'need', need) })
+    const data = loadNeedPage(app.db, req.user, req.params.id, req.locale, app.config.baseUrl)
+    if (!data) throw new NotFound()
+    return reply.render('needs/show', needPageView(data, randomUUID()))
   })
 
   app.get('/needs/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
