@@ -1,12 +1,15 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { signedIn } from '../plugins/auth.js'
 import { attachment } from '../shared/http.js'
 import * as areas from '../areas/areas.js'
 import { categoryNames } from '../listings/forms.js'
 import { ValidationError, type FieldErrors } from '../shared/errors.js'
-import { fieldErrors, int, str } from '../shared/forms.js'
+import { fieldErrors, fields, int, oneOf, str } from '../shared/forms.js'
 import * as reports from './reports.js'
 import { charts } from './charts.js'
-import { TABLE_IDS, formatted, headlines, tables, toCsv, type TableId, type Words } from './tables.js'
+import { TABLE_IDS, formatted, headlines, tables, toCsv, type Words } from './tables.js'
 import { workbook } from './workbook.js'
 import { pathIds } from '../areas/paths.js'
 
@@ -15,25 +18,20 @@ const snakeCase = (value: unknown): unknown => Array.isArray(value) ? value.map(
   : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeCase(v)]))
   : value
 
-const Query = {
-  type: 'object',
-  properties: { area: int(1, 2_147_483_647), from: { type: 'string', maxLength: 10 }, to: { type: 'string', maxLength: 10 } },
-} as const
-
+const Query = fields({ area: int(1, 2_147_483_647), from: Type.String({ maxLength: 10 }), to: Type.String({ maxLength: 10 }) })
 interface Query { area?: number; from?: string; to?: string }
 
-const reportsRoutes: FastifyPluginAsync = async (app) => {
+const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const words = (req: FastifyRequest): Words => {
     const names = categoryNames(app.db, req.locale)
     return { t: req.t, category: (code) => names[code] ?? code, unit: (code) => req.t(`unit.${code}`) }
   }
 
   /** The report asked for, or the form again with what to fix. */
-  const compute = (req: FastifyRequest) => {
+  const compute = (req: FastifyRequest, query: Query) => {
     // A malformed parameter is the user's to fix, not a reason to quietly show a different report.
     if (req.validationError) throw new ValidationError(fieldErrors(req.validationError.validation))
-    const query = req.query as Query
-    const { area, period, scope } = reports.resolve(app.db, req.user!, query, new Date())
+    const { area, period, scope } = reports.resolve(app.db, signedIn(req), query, new Date())
     return { area, period, scope, report: reports.build(app.db, area.path, period) }
   }
 
@@ -46,10 +44,10 @@ const reportsRoutes: FastifyPluginAsync = async (app) => {
   app.get('/reports', { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true }, async (req, reply) => {
     let r: ReturnType<typeof compute>
     try {
-      r = compute(req)
+      r = compute(req, req.query)
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      return showForm(req, reply, err.fields)
+      return showForm(req, reply, req.query, err.fields)
     }
     const w = words(req)
     const byId = Object.fromEntries(tables(r.report, w).map((t) => [t.id, formatted(t, req.locale)]))
@@ -64,15 +62,15 @@ const reportsRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/reports/:table.csv', {
     config: { access: 'signed_in' },
-    schema: { params: { type: 'object', properties: { table: { type: 'string', enum: [...TABLE_IDS] } }, required: ['table'] }, querystring: Query },
+    schema: { params: fields({ table: oneOf(TABLE_IDS) }, ['table']), querystring: Query },
   }, async (req, reply) => {
-    const r = compute(req)
-    const table = tables(r.report, words(req)).find((t) => t.id === (req.params as { table: TableId }).table)!
+    const r = compute(req, req.query)
+    const table = tables(r.report, words(req)).find((t) => t.id === req.params.table)!
     return reply.type('text/csv; charset=utf-8').header('content-disposition', download(req, r, 'csv', table)).send(toCsv(table, req.locale))
   })
 
   app.get('/reports.xlsx', { config: { access: 'signed_in' }, schema: { querystring: Query } }, async (req, reply) => {
-    const r = compute(req)
+    const r = compute(req, req.query)
     const cover = {
       title: req.t('reports.title'),
       lines: [
@@ -89,11 +87,11 @@ const reportsRoutes: FastifyPluginAsync = async (app) => {
   // The same report for scripts: the area by its ref (as the listing API filters), figures as numbers, shares as fractions.
   app.get('/api/v1/reports', {
     config: { access: 'signed_in' },
-    schema: { querystring: { type: 'object', properties: { area: str(60), from: str(10), to: str(10) } } },
+    schema: { querystring: fields({ area: str(60), from: str(10), to: str(10) }) },
   }, async (req) => {
-    const query = req.query as { area?: string; from?: string; to?: string }
+    const query = req.query
     const area = query.area === undefined ? undefined : areas.byRef(app.db, query.area)?.id ?? 0
-    const r = reports.resolve(app.db, req.user!, { area, from: query.from, to: query.to }, new Date())
+    const r = reports.resolve(app.db, signedIn(req), { area, from: query.from, to: query.to }, new Date())
     return { area: { ref: r.area.ref, name: areas.displayName(r.area, req.locale) }, period: r.period, ...(snakeCase(reports.build(app.db, r.area.path, r.period)) as Record<string, unknown>) }
   })
 
@@ -103,9 +101,8 @@ const reportsRoutes: FastifyPluginAsync = async (app) => {
   }
 
   /** The period form with what to fix; the user's own values stay in the fields. */
-  function showForm(req: FastifyRequest, reply: FastifyReply, errors: FieldErrors) {
-    const query = req.query as Record<string, string | undefined>
-    const scope = reports.reportableAreas(app.db, req.user!)
+  function showForm(req: FastifyRequest, reply: FastifyReply, query: Query, errors: FieldErrors) {
+    const scope = reports.reportableAreas(app.db, signedIn(req))
     return reply.code(422).render('reports/show', {
       title: req.t('reports.title'), errors, values: { area: query.area, from: query.from, to: query.to }, areaOptions: options(req, scope),
     })
