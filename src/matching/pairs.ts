@@ -240,7 +240,7 @@ export function fitsCompiled(n: CompiledNeed, c: CompiledOffers, j: number, rele
 }
 
 /** fitsCompiled's checks other than what the two are about: integer comparisons and mask ANDs. */
-function fitsHard(n: CompiledNeed, c: CompiledOffers, j: number): boolean {
+export function fitsHard(n: CompiledNeed, c: CompiledOffers, j: number): boolean {
   if (c.left[j] <= 0) return false
   if ((n.days & c.days[j]) === 0 || (n.hours & c.hours[j]) === 0) return false
   if (n.from > c.until[j] || c.from[j] > n.until || n.trust < c.trust[j]) return false
@@ -256,6 +256,48 @@ export function overlap(need: ReadonlySet<string>, offer: readonly string[]): nu
   let shared = 0
   for (let k = 0; k < offer.length; k++) if (need.has(offer[k]!)) shared++
   return shared / Math.max(need.size, offer.length)
+}
+
+/**
+ * Every offer's distinct keywords as numbers, side by side, and one need's at a time: relevance(j) is overlap()
+ * of the need and offer j in a few integer comparisons, for callers that decide what pairs are about by words
+ * (ServingTally.count) without building two sets per pair.
+ */
+export class NumberedWords {
+  private readonly words = new Map<string, number>()
+  private readonly start: Int32Array
+  private readonly flat: Int32Array
+  private need = new Int32Array(16)
+  private count = 0
+  private mark = new Int32Array(0)
+  private stamp = 0
+  constructor(offers: readonly OfferView[]) {
+    this.start = new Int32Array(offers.length + 1)
+    const flat: number[] = []
+    offers.forEach((o, j) => { for (const k of new Set(o.keywords)) flat.push(this.id(k)); this.start[j + 1] = flat.length })
+    this.flat = Int32Array.from(flat)
+    this.mark = new Int32Array(this.words.size + 1)
+  }
+  private id(k: string): number {
+    let id = this.words.get(k)
+    if (id === undefined) this.words.set(k, (id = this.words.size))
+    return id
+  }
+  /** The need later relevance() calls are about; its words no offer has count in its length all the same. */
+  setNeed(n: NeedView): void {
+    const distinct = new Set(n.keywords)
+    if (distinct.size > this.need.length) this.need = new Int32Array(distinct.size)
+    this.count = 0
+    this.stamp++
+    for (const k of distinct) {
+      const id = this.words.get(k) ?? -1
+      this.need[this.count++] = id
+      if (distinct.size > LONG && id >= 0) this.mark[id] = this.stamp
+    }
+  }
+  relevance(j: number): number {
+    return shared(this.need, this.count, this.flat, this.start[j]!, this.start[j + 1]!, this.mark, this.stamp)
+  }
 }
 
 /**

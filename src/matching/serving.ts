@@ -11,7 +11,7 @@
  * instead of the whole district's.
  */
 import { NeedIndex, OfferIndex } from './candidates.js'
-import { compileNeed, compileOffers, fitsCompiled } from './pairs.js'
+import { compileNeed, compileOffers, fitsHard, NumberedWords } from './pairs.js'
 import type { NeedView, OfferView } from './types.js'
 
 export interface Serving {
@@ -43,9 +43,16 @@ export class ServingTally {
     const position = new Map<OfferView, number>()
     offerList.forEach((o, j) => position.set(o, j))
     const compiled = compileOffers(offerList, list)
+    // As feasiblePairs does: the cheap checks first, then what the two are about, with the pair's keyword
+    // relevance counted on numbered words rather than by relate() building two sets per pair.
+    const words = new NumberedWords(offerList)
     for (const n of list) {
       const cn = compileNeed(n, compiled)
-      for (const o of offers.candidates(n)) if (fitsCompiled(cn, compiled, position.get(o)!)) tally.pair(n, o, 1)
+      words.setNeed(n)
+      for (const o of offers.candidates(n)) {
+        const j = position.get(o)!
+        if (fitsHard(cn, compiled, j) && compiled.subjects.fits(cn, compiled, j, words.relevance(j))) tally.pair(n, o, 1)
+      }
     }
     return tally
   }

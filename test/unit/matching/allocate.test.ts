@@ -4,7 +4,7 @@ import { evaluate, firstComeFirstServed } from '../../../src/matching/outcome.js
 import { fairnessTiers, gini } from '../../../src/matching/fairness.js'
 import { violations } from '../../../src/matching/feasibility.js'
 import { generateInstance } from '../../../bench/lib/generate.js'
-import { feasiblePairs, overlap } from '../../../src/matching/pairs.js'
+import { feasiblePairs, NumberedWords, overlap } from '../../../src/matching/pairs.js'
 import { keywordRelevance } from '../../../src/matching/topics.js'
 import { pairScore, prepareNeed, prepareOffer } from '../../../src/matching/rank.js'
 import { need, offer, org } from './fixtures.js'
@@ -175,6 +175,16 @@ describe('allocation building blocks', () => {
     expect(index.pairScore[0]).toBeGreaterThan(index.pairScore[1]!)
     for (const [a, b] of [[['x', 'y'], ['y', 'z', 'z']], [[], ['x']], [['x'], ['x']], [['a', 'b', 'c'], ['c']]]) {
       expect(overlap(new Set(a), [...new Set(b)])).toBe(keywordRelevance(a!, b!))
+    }
+  })
+
+  it('numbers keywords for the map\'s count with the same overlap as keywordRelevance, short and long needs', () => {
+    const offers = [['x', 'y'], ['y', 'z', 'z'], [], ['a', 'b', 'c'], ['c', 'q']].map((keywords, id) => offer({ id, keywords }))
+    const needs = [['x', 'y'], ['y'], [], ['w'], ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'x', 'y'], ['q', 'q', 'z']]
+    const words = new NumberedWords(offers)
+    for (const keywords of needs) {
+      words.setNeed(need({ keywords }))
+      offers.forEach((o, j) => expect(words.relevance(j)).toBe(keywordRelevance(keywords, o.keywords)))
     }
   })
 
