@@ -36,12 +36,20 @@ const SEED = 2025
 /** Wall-clock limit per child: the unpruned exact solve takes ~20 s at 20k here, so this only guards slower machines. */
 const TIME_LIMIT_MS = 180_000
 
-function run(method: Method, needs: Parameters<typeof allocate>[0], offers: Parameters<typeof allocate>[1]): Allocation {
+function run(
+  method: Method,
+  needs: Parameters<typeof allocate>[0],
+  offers: Parameters<typeof allocate>[1],
+): Allocation {
   switch (method) {
-    case 'fcfs': return firstComeFirstServed(needs, offers)
-    case 'allocation': return allocate(needs, offers)
-    case 'exact': return allocate(needs, offers, { polishRounds: Infinity })
-    case 'exact_unpruned': return allocate(needs, offers, { strategy: 'full' })
+    case 'fcfs':
+      return firstComeFirstServed(needs, offers)
+    case 'allocation':
+      return allocate(needs, offers)
+    case 'exact':
+      return allocate(needs, offers, { polishRounds: Infinity })
+    case 'exact_unpruned':
+      return allocate(needs, offers, { strategy: 'full' })
   }
 }
 
@@ -64,17 +72,31 @@ function measureOne(size: number, method: Method): void {
   const served = (x: Allocation) => new Set(x.assignments.map((s) => orgOf.get(s.needId)))
   const ours = served(a)
   const lost = [...served(fcfs)].filter((o) => !ours.has(o)).length
-  process.stdout.write(JSON.stringify({
-    time_ms: Math.round(timeMs), cpu_ms: Math.round((used.user + used.system) / 1000),
-    peak_mb: Math.round(process.resourceUsage().maxRSS / 1024), instance_mb: Math.round(baseline / 1048576),
-    pairs: a.stats.pairs, arcs: a.stats.arcs, pivots: a.stats.pivots, pricing_rounds: a.stats.pricingRounds,
-    scores_approximate: a.stats.scoresApproximate,
-    demand: a.coverage.demand, allocated: a.coverage.allocated, coverage: round(a.coverage.allocated / a.coverage.demand, 6),
-    organizations: a.fairness.organizations, organizations_with_nothing: a.fairness.organizationsWithNothing,
-    organizations_with_nothing_despite_feasible_offer: despite, gini: a.fairness.gini, objective: a.objective,
-    fair_share: a.fairness.fairShare, fair_share_fcfs: fcfs.fairness.fairShare, organizations_fcfs_served_left_with_nothing: lost,
-    by_category: a.coverage.byCategory,
-  }) + '\n')
+  process.stdout.write(
+    JSON.stringify({
+      time_ms: Math.round(timeMs),
+      cpu_ms: Math.round((used.user + used.system) / 1000),
+      peak_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      instance_mb: Math.round(baseline / 1048576),
+      pairs: a.stats.pairs,
+      arcs: a.stats.arcs,
+      pivots: a.stats.pivots,
+      pricing_rounds: a.stats.pricingRounds,
+      scores_approximate: a.stats.scoresApproximate,
+      demand: a.coverage.demand,
+      allocated: a.coverage.allocated,
+      coverage: round(a.coverage.allocated / a.coverage.demand, 6),
+      organizations: a.fairness.organizations,
+      organizations_with_nothing: a.fairness.organizationsWithNothing,
+      organizations_with_nothing_despite_feasible_offer: despite,
+      gini: a.fairness.gini,
+      objective: a.objective,
+      fair_share: a.fairness.fairShare,
+      fair_share_fcfs: fcfs.fairness.fairShare,
+      organizations_fcfs_served_left_with_nothing: lost,
+      by_category: a.coverage.byCategory,
+    }) + '\n',
+  )
 }
 
 function round(x: number, digits: number): number {
@@ -88,13 +110,20 @@ function main(sizes: number[]): void {
   for (const size of sizes) {
     const results = new Map<Method, Record<string, unknown>>()
     for (const method of METHODS) {
-      const child = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=4096', self, '--one', String(size), method], {
-        encoding: 'utf8', timeout: TIME_LIMIT_MS, maxBuffer: 1 << 20,
-      })
+      const child = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--max-old-space-size=4096', self, '--one', String(size), method],
+        {
+          encoding: 'utf8',
+          timeout: TIME_LIMIT_MS,
+          maxBuffer: 1 << 20,
+        },
+      )
       const line = child.stdout?.trim().split('\n').pop()
       let result: Record<string, unknown>
       if (child.error || child.status !== 0 || !line) {
-        const timedOut = (child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' || child.signal === 'SIGTERM'
+        const timedOut =
+          (child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' || child.signal === 'SIGTERM'
         result = timedOut
           ? { status: 'did_not_finish', note: `stopped after ${TIME_LIMIT_MS / 1000} s` }
           : { status: 'failed', note: (child.stderr ?? String(child.error)).trim().split('\n').slice(-3).join(' | ') }
@@ -104,24 +133,49 @@ function main(sizes: number[]): void {
       results.set(method, result)
     }
     // Compare each method with the exact optimum of the same instance (either exact route that finished).
-    const exact = [results.get('exact'), results.get('exact_unpruned')].find((r) => r?.status === 'ok') as { objective: Allocation['objective'] } | undefined
+    const exact = [results.get('exact'), results.get('exact_unpruned')].find((r) => r?.status === 'ok') as
+      { objective: Allocation['objective'] } | undefined
     for (const method of METHODS) {
       const r = results.get(method)!
       const o = r.objective as Allocation['objective'] | undefined
-      const ex = exact as ({ objective: Allocation['objective']; by_category: Allocation['coverage']['byCategory'] } | undefined)
+      const ex = exact as
+        { objective: Allocation['objective']; by_category: Allocation['coverage']['byCategory'] } | undefined
       const mine = r.by_category as Allocation['coverage']['byCategory'] | undefined
-      const vsExact = ex && o ? {
-        coverage_vs_exact: round(o.covered / ex.objective.covered, 6),
-        // Units differ between categories, so the sum above is dominated by yuan: the worst category says more.
-        worst_category_coverage_vs_exact: mine ? round(Math.min(...Object.entries(ex.by_category).map(([c, e]) => (e.allocated ? (mine[c]?.allocated ?? 0) / e.allocated : 1))), 6) : undefined,
-        fairness_vs_exact: round(o.fairness / ex.objective.fairness, 6),
-        score_vs_exact: round(o.score / ex.objective.score, 6),
-      } : {}
-      console.log(JSON.stringify({ bench: 'allocation', size: `${size}x${size}`, method, seed: SEED, load: round(loadavg()[0], 2), ...r, ...vsExact }))
+      const vsExact =
+        ex && o
+          ? {
+              coverage_vs_exact: round(o.covered / ex.objective.covered, 6),
+              // Units differ between categories, so the sum above is dominated by yuan: the worst category says more.
+              worst_category_coverage_vs_exact: mine
+                ? round(
+                    Math.min(
+                      ...Object.entries(ex.by_category).map(([c, e]) =>
+                        e.allocated ? (mine[c]?.allocated ?? 0) / e.allocated : 1,
+                      ),
+                    ),
+                    6,
+                  )
+                : undefined,
+              fairness_vs_exact: round(o.fairness / ex.objective.fairness, 6),
+              score_vs_exact: round(o.score / ex.objective.score, 6),
+            }
+          : {}
+      console.log(
+        JSON.stringify({
+          bench: 'allocation',
+          size: `${size}x${size}`,
+          method,
+          seed: SEED,
+          load: round(loadavg()[0], 2),
+          ...r,
+          ...vsExact,
+        }),
+      )
     }
   }
 }
 
 const args = process.argv.slice(2)
 if (args[0] === '--one') measureOne(Number(args[1]), args[2] as Method)
-else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(args.length > 0 ? args.map(Number) : SIZES)
+else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])
+  main(args.length > 0 ? args.map(Number) : SIZES)

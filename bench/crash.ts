@@ -123,9 +123,14 @@ class Session {
   }
 
   async post(url: string, form: Record<string, string | number>): Promise<{ status: number; location: string }> {
-    const body = new URLSearchParams({ _csrf: this.csrf, ...Object.fromEntries(Object.entries(form).map(([k, v]) => [k, String(v)])) })
+    const body = new URLSearchParams({
+      _csrf: this.csrf,
+      ...Object.fromEntries(Object.entries(form).map(([k, v]) => [k, String(v)])),
+    })
     const res = await fetch(this.base + url, {
-      method: 'POST', body, redirect: 'manual',
+      method: 'POST',
+      body,
+      redirect: 'manual',
       headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },
     })
     this.remember(res)
@@ -174,22 +179,44 @@ async function startServer(serverJs: string, dbFile: string): Promise<Server> {
   const child = spawn(process.execPath, [serverJs], {
     cwd: ROOT,
     env: {
-      ...process.env, NODE_ENV: 'development', DATABASE_URL: dbFile, DEMO_DATA: '1', DEMO_PASSWORD, RATE_LIMITS: '0', SCHEDULER: '0',
-      HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'error', SMTP_URL: '',
+      ...process.env,
+      NODE_ENV: 'development',
+      DATABASE_URL: dbFile,
+      DEMO_DATA: '1',
+      DEMO_PASSWORD,
+      RATE_LIMITS: '0',
+      SCHEDULER: '0',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'error',
+      SMTP_URL: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')))
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  )
   let output = ''
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start within 60 s:\n${output}`)) }, 60_000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`server did not start within 60 s:\n${output}`))
+    }, 60_000)
     const watch = (chunk: Buffer) => {
       output += chunk.toString()
-      if (output.includes('AssetBridge is running')) { clearTimeout(timer); resolve() }
+      if (output.includes('AssetBridge is running')) {
+        clearTimeout(timer)
+        resolve()
+      }
     }
     child.stdout!.on('data', watch)
-    child.stderr!.on('data', (c: Buffer) => { output += c.toString() })
-    child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`server exited (${code ?? signal}) before listening:\n${output}`)) })
+    child.stderr!.on('data', (c: Buffer) => {
+      output += c.toString()
+    })
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited (${code ?? signal}) before listening:\n${output}`))
+    })
   })
   return { child, base: `http://127.0.0.1:${port}`, exited }
 }
@@ -198,7 +225,13 @@ async function startServer(serverJs: string, dbFile: string): Promise<Server> {
 
 const idFrom = (location: string, pattern: RegExp) => Number(location.match(pattern)?.[1] ?? NaN)
 
-async function stream(server: Server, ledger: Ledger, round: number, opts: Required<Pick<CrashOptions, 'minKillMs' | 'maxKillMs' | 'workers' | 'signal'>>, random: () => number) {
+async function stream(
+  server: Server,
+  ledger: Ledger,
+  round: number,
+  opts: Required<Pick<CrashOptions, 'minKillMs' | 'maxKillMs' | 'workers' | 'signal'>>,
+  random: () => number,
+) {
   const leader = new Session(server.base)
   const holder = new Session(server.base)
   await Promise.all([leader.signIn(LEADER), holder.signIn(HOLDER)])
@@ -214,11 +247,13 @@ async function stream(server: Server, ledger: Ledger, round: number, opts: Requi
 
   let killed = false
   const killAt = opts.minKillMs + random() * (opts.maxKillMs - opts.minKillMs)
-  const killer = new Promise<void>((resolve) => setTimeout(() => {
-    killed = true
-    server.child.kill(opts.signal)
-    resolve()
-  }, killAt))
+  const killer = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      killed = true
+      server.child.kill(opts.signal)
+      resolve()
+    }, killAt),
+  )
 
   // One write at a time per scenario: a 303 is an acknowledgement; no answer (the server died) is not.
   const expect303 = async (send: () => Promise<{ status: number; location: string }>) => {
@@ -246,24 +281,51 @@ async function stream(server: Server, ledger: Ledger, round: number, opts: Requi
   const worker = async (w: number) => {
     for (let n = 0; !killed; n++) {
       const tag = `${round}-${w}-${n}`
-      const offerAt = await expect303(() => holder.post('/offers', { orgId: offerOrg, category: 'venue', title: `崩溃测试活动室 ${tag}`, quantity: 3, servesAreaId: district }))
+      const offerAt = await expect303(() =>
+        holder.post('/offers', {
+          orgId: offerOrg,
+          category: 'venue',
+          title: `崩溃测试活动室 ${tag}`,
+          quantity: 3,
+          servesAreaId: district,
+        }),
+      )
       if (!offerAt) break
       const offerId = idFrom(offerAt, /^\/offers\/(\d+)/)
       ledger.ack('offer', offerId)
-      const needAt = await expect303(() => leader.post('/needs', { orgId: needOrg, category: 'venue', title: `崩溃测试排练场地 ${tag}`, quantity: 4, areaId: community }))
+      const needAt = await expect303(() =>
+        leader.post('/needs', {
+          orgId: needOrg,
+          category: 'venue',
+          title: `崩溃测试排练场地 ${tag}`,
+          quantity: 4,
+          areaId: community,
+        }),
+      )
       if (!needAt) break
       const needId = idFrom(needAt, /^\/needs\/(\d+)/)
       ledger.ack('need', needId)
       const quantity = 1 + Math.floor(random() * 2)
-      const matchAt = await expect303(() => leader.post(`/needs/${needId}/requests`, { offerId, quantity, idem: randomUUID() }))
+      const matchAt = await expect303(() =>
+        leader.post(`/needs/${needId}/requests`, { offerId, quantity, idem: randomUUID() }),
+      )
       if (!matchAt) break
       const matchId = idFrom(matchAt, /^\/matches\/(\d+)/)
-      if (!Number.isInteger(matchId)) { ledger.unexpected++; continue }
+      if (!Number.isInteger(matchId)) {
+        ledger.unexpected++
+        continue
+      }
       ledger.ackMatch(matchId, 'requested')
       if (!(await transition(holder, matchId, 'accepted', { event: 'accept' }))) break
       const fate = random()
       if (fate < 0.4) {
-        if (!(await transition(leader, matchId, 'delivered', { event: 'deliver', quantity: Math.floor(random() * (quantity + 1)) }))) break
+        if (
+          !(await transition(leader, matchId, 'delivered', {
+            event: 'deliver',
+            quantity: Math.floor(random() * (quantity + 1)),
+          }))
+        )
+          break
       } else if (fate < 0.6) {
         if (!(await transition(holder, matchId, 'cancelled', { event: 'cancel', reason: 'no_longer_needed' }))) break
       }
@@ -295,21 +357,42 @@ function check(dbFile: string, ledger: Ledger, log: (m: string) => void): Check 
     const integrity = String(db.pragma('integrity_check', { simple: true }))
     let lost = 0
     const exists = (table: string) => db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`)
-    for (const [table, ids] of [['needs', ledger.needs], ['offers', ledger.offers]] as const) {
+    for (const [table, ids] of [
+      ['needs', ledger.needs],
+      ['offers', ledger.offers],
+    ] as const) {
       const stmt = exists(table)
-      for (const id of ids) if (!stmt.get(id)) { lost++; log(`lost: ${table} #${id}`) }
+      for (const id of ids)
+        if (!stmt.get(id)) {
+          lost++
+          log(`lost: ${table} #${id}`)
+        }
     }
     const stateOf = db.prepare('SELECT state FROM matches WHERE id = ?')
     for (const [id, m] of ledger.matches) {
       const row = stateOf.get(id) as { state: string } | undefined
-      if (!row) { lost++; log(`lost: match #${id}`); continue }
-      if (row.state !== m.acked && row.state !== m.inFlight) { lost++; log(`lost: match #${id} acknowledged ${m.acked}, found ${row.state}`) }
+      if (!row) {
+        lost++
+        log(`lost: match #${id}`)
+        continue
+      }
+      if (row.state !== m.acked && row.state !== m.inFlight) {
+        lost++
+        log(`lost: match #${id} acknowledged ${m.acked}, found ${row.state}`)
+      }
       // Whatever was in flight is settled now: it happened or it did not.
       ledger.matches.set(id, { acked: row.state as State })
     }
     let violations = 0
-    for (const [table, column] of [['offers', 'offer_id'], ['needs', 'need_id']] as const) {
-      for (const v of db.prepare(RESERVED_SQL(table, column)).all() as { id: number; reserved: number; held: number }[]) {
+    for (const [table, column] of [
+      ['offers', 'offer_id'],
+      ['needs', 'need_id'],
+    ] as const) {
+      for (const v of db.prepare(RESERVED_SQL(table, column)).all() as {
+        id: number
+        reserved: number
+        held: number
+      }[]) {
         violations++
         log(`invariant: ${table} #${v.id} reserves ${v.reserved}, its matches hold ${v.held}`)
       }
@@ -321,7 +404,15 @@ function check(dbFile: string, ledger: Ledger, log: (m: string) => void): Check 
 }
 
 export async function runCrash(options: CrashOptions): Promise<CrashResult> {
-  const opts = { minKillMs: 300, maxKillMs: 2500, workers: 4, seed: Date.now() % 1e9, log: note, signal: 'SIGKILL' as const, ...options }
+  const opts = {
+    minKillMs: 300,
+    maxKillMs: 2500,
+    workers: 4,
+    seed: Date.now() % 1e9,
+    log: note,
+    signal: 'SIGKILL' as const,
+    ...options,
+  }
   const random = prng(opts.seed)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-crash-'))
   const dbFile = path.join(dir, 'crash.sqlite')
@@ -343,7 +434,9 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
       if (c.integrity !== 'ok') integrity = c.integrity
       lost += c.lost
       violations += c.violations
-      opts.log(`crash round ${round} (${opts.signal}, exit ${exits.at(-1)}): ${ledger.count} acknowledged so far, integrity ${c.integrity}, lost ${c.lost}, invariant violations ${c.violations}, unanswered ${ledger.unanswered}`)
+      opts.log(
+        `crash round ${round} (${opts.signal}, exit ${exits.at(-1)}): ${ledger.count} acknowledged so far, integrity ${c.integrity}, lost ${c.lost}, invariant violations ${c.violations}, unanswered ${ledger.unanswered}`,
+      )
     }
     // After the last kill, the server must come back.
     const t = Date.now()
@@ -357,9 +450,19 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true })
   }
   return {
-    bench: 'crash', rounds: opts.rounds, acknowledged: ledger.count, lost, integrity, invariant_violations: violations,
-    acknowledged_matches: ledger.matches.size, unexpected_answers: ledger.unexpected, restart_ms_max: restartMax,
-    signal: opts.signal, exits, unanswered: ledger.unanswered, ms: Date.now() - started,
+    bench: 'crash',
+    rounds: opts.rounds,
+    acknowledged: ledger.count,
+    lost,
+    integrity,
+    invariant_violations: violations,
+    acknowledged_matches: ledger.matches.size,
+    unexpected_answers: ledger.unexpected,
+    restart_ms_max: restartMax,
+    signal: opts.signal,
+    exits,
+    unanswered: ledger.unanswered,
+    ms: Date.now() - started,
   }
 }
 

@@ -29,7 +29,15 @@ function call(n: number, seed: number, partial: boolean): { candidates: Candidat
   for (const c of candidates) c.preferred = c.org % 10 < 3
   const total = candidates.reduce((s, c) => s + c.askedFen, 0)
   const budgetFen = Math.floor(total / 3 / 100) * 100
-  return { candidates, rules: { budgetFen, capFen: 40_000 * 100, minAwardFen: partial ? 10_000 * 100 : null, reserveFen: Math.floor(budgetFen / 5) } }
+  return {
+    candidates,
+    rules: {
+      budgetFen,
+      capFen: 40_000 * 100,
+      minAwardFen: partial ? 10_000 * 100 : null,
+      reserveFen: Math.floor(budgetFen / 5),
+    },
+  }
 }
 
 /** Highest score first while the money lasts, one award per group, the reserve ignored. */
@@ -73,6 +81,13 @@ for (const n of [20, 50, 100, 200, 400]) {
       exact += total
       hand += byHand(candidates, { ...rules, reserveFen: 0 })
     }
-    emit({ bench: 'funds.decide', applications: n, partial, refused, ...figures(samples, 2), total_score_vs_highest_first: round(exact / hand, 3) })
+    emit({
+      bench: 'funds.decide',
+      applications: n,
+      partial,
+      refused,
+      ...figures(samples, 2),
+      total_score_vs_highest_first: round(exact / hand, 3),
+    })
   }
 }

@@ -25,17 +25,29 @@ const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 100_000)
 const TARGET_MS = 1000
 const RUNS = Number(process.env.BENCH_RUNS ?? 15)
 
-
 const started = Date.now()
 const db = process.env.BENCH_DB
   ? { file: process.env.BENCH_DB, remove: () => {}, build: undefined }
   : await listingsDatabase(LISTINGS)
 const build = db.build
-if (build) emit({ bench: 'map', name: 'setup', listings: LISTINGS, ...build, build_ms: Date.now() - started, db_mb: round(fs.statSync(db.file).size / 1e6) })
+if (build)
+  emit({
+    bench: 'map',
+    name: 'setup',
+    listings: LISTINGS,
+    ...build,
+    build_ms: Date.now() - started,
+    db_mb: round(fs.statSync(db.file).size / 1e6),
+  })
 
-const app = await buildApp(testConfig({ dbPath: db.file, root: ROOT, logLevel: 'silent', rateLimits: false, scheduler: false }))
+const app = await buildApp(
+  testConfig({ dbPath: db.file, root: ROOT, logLevel: 'silent', rateLimits: false, scheduler: false }),
+)
 try {
-  const community = app.sqlite.prepare("SELECT id FROM areas WHERE level = 'community' ORDER BY id LIMIT 1").pluck().get() as number
+  const community = app.sqlite
+    .prepare("SELECT id FROM areas WHERE level = 'community' ORDER BY id LIMIT 1")
+    .pluck()
+    .get() as number
   // A write that changes nothing a page shows but moves the memo's counters (db/memo.ts): a remembered answer that
   // names no table, or areas, is computed again.
   const touch = app.sqlite.prepare('UPDATE areas SET name = name WHERE id = ?')
@@ -54,14 +66,25 @@ try {
   const pages = [
     { name: '/map (all categories)', url: '/map', marker: 'id="map-table"' },
     { name: '/map?category=training', url: '/map?category=training', marker: 'id="map-table"' },
-    { name: '/map?category=venue&area=<community>&sort=-gap', url: `/map?category=venue&area=${community}&sort=-gap`, marker: 'id="map-panel"' },
-    { name: '/map (htmx fragment)', url: '/map?category=venue', marker: 'id="map-table"', headers: { 'hx-request': 'true' } },
+    {
+      name: '/map?category=venue&area=<community>&sort=-gap',
+      url: `/map?category=venue&area=${community}&sort=-gap`,
+      marker: 'id="map-panel"',
+    },
+    {
+      name: '/map (htmx fragment)',
+      url: '/map?category=venue',
+      marker: 'id="map-table"',
+      headers: { 'hx-request': 'true' },
+    },
     { name: '/map/agenda', url: '/map/agenda', marker: 'id="agenda-idle"' },
   ]
-  const once = (p: (typeof pages)[number]) => clock(async () => {
-    const res = await app.inject({ url: p.url, headers: p.headers })
-    if (res.statusCode !== 200 || !res.body.includes(p.marker)) throw new Error(`${p.url} answered ${res.statusCode} without ${p.marker}`)
-  })
+  const once = (p: (typeof pages)[number]) =>
+    clock(async () => {
+      const res = await app.inject({ url: p.url, headers: p.headers })
+      if (res.statusCode !== 200 || !res.body.includes(p.marker))
+        throw new Error(`${p.url} answered ${res.statusCode} without ${p.marker}`)
+    })
   const common = { listings: LISTINGS, loadavg: round(os.loadavg()[0]!) }
   const first = await once(pages[0]!)
   // The first page of the process: every category read and who serves whom worked out once (after a restart or a new day).
@@ -69,17 +92,39 @@ try {
   for (const p of pages) {
     await once(p) // JIT, page cache, compiled statements
     const written: Sample[] = []
-    for (let i = 0; i < RUNS; i++) { edit(); written.push(await once(p)) }
-    emit({ bench: 'map', name: `${p.name} cold`, after: 'a listing edited', ...common, ...figures(written), target_ms: TARGET_MS })
+    for (let i = 0; i < RUNS; i++) {
+      edit()
+      written.push(await once(p))
+    }
+    emit({
+      bench: 'map',
+      name: `${p.name} cold`,
+      after: 'a listing edited',
+      ...common,
+      ...figures(written),
+      target_ms: TARGET_MS,
+    })
     const touched: Sample[] = []
-    for (let i = 0; i < RUNS; i++) { touch.run(community); touched.push(await once(p)) }
-    emit({ bench: 'map', name: `${p.name} cold`, after: 'the memo emptied', ...common, ...figures(touched), target_ms: TARGET_MS })
+    for (let i = 0; i < RUNS; i++) {
+      touch.run(community)
+      touched.push(await once(p))
+    }
+    emit({
+      bench: 'map',
+      name: `${p.name} cold`,
+      after: 'the memo emptied',
+      ...common,
+      ...figures(touched),
+      target_ms: TARGET_MS,
+    })
     const warm: Sample[] = []
     for (let i = 0; i < RUNS; i++) warm.push(await once(p))
     emit({ bench: 'map', name: `${p.name} warm`, ...common, ...figures(warm), target_ms: TARGET_MS })
   }
   const body = (await app.inject({ url: '/map/agenda' })).body
-  note(`map: agenda lists ${body.match(/id="agenda-unmet-title">[^<]*<span class="badge">(\d+)/)?.[1]} unmet groups, ${body.match(/id="agenda-idle-title">[^<]*<span class="badge">(\d+)/)?.[1]} idle offers`)
+  note(
+    `map: agenda lists ${body.match(/id="agenda-unmet-title">[^<]*<span class="badge">(\d+)/)?.[1]} unmet groups, ${body.match(/id="agenda-idle-title">[^<]*<span class="badge">(\d+)/)?.[1]} idle offers`,
+  )
 } finally {
   await app.close()
   db.remove()

@@ -26,9 +26,6 @@ import { clock, figures, type Sample } from './lib/timing.js'
 
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 100_000)
 
-
-
-
 // ---- 1. The pure core: one need, 10,000 candidates that passed the hard constraints ----
 {
   const instance = generateInstance({ needs: 200, offers: 10_000, seed: 4 })
@@ -38,17 +35,35 @@ const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 100_000)
   // As the shell hands them over: same category, and a text relevance for about a third of them.
   const candidates: Candidate[] = instance.offers.map((offer) => {
     const related = rand() < 0.35
-    return { offer: { ...offer, category: need.category, unit: need.unit }, relevance: related ? rand() : 0, terms: related ? words.slice(0, 1 + Math.floor(rand() * 3)) : [] }
+    return {
+      offer: { ...offer, category: need.category, unit: need.unit },
+      relevance: related ? rand() : 0,
+      terms: related ? words.slice(0, 1 + Math.floor(rand() * 3)) : [],
+    }
   })
   for (let i = 0; i < 30; i++) rankOffers(need, candidates)
   const samples: Sample[] = []
   for (let i = 0; i < 300; i++) samples.push(await clock(() => rankOffers(need, candidates)))
-  emit({ bench: 'match', name: 'rankOffers, 10k candidates (pure core)', candidates: candidates.length, ...figures(samples, 2), target_ms: 5, loadavg: round(os.loadavg()[0]!) })
+  emit({
+    bench: 'match',
+    name: 'rankOffers, 10k candidates (pure core)',
+    candidates: candidates.length,
+    ...figures(samples, 2),
+    target_ms: 5,
+    loadavg: round(os.loadavg()[0]!),
+  })
   // As the match page asks: all 10k scored and ordered, reasons written for the twenty it shows.
   for (let i = 0; i < 30; i++) rankOffers(need, candidates, undefined, 20)
   const top: Sample[] = []
   for (let i = 0; i < 300; i++) top.push(await clock(() => rankOffers(need, candidates, undefined, 20)))
-  emit({ bench: 'match', name: 'rankOffers, 10k candidates, reasons for the top 20 (pure core)', candidates: candidates.length, ...figures(top, 2), target_ms: 5, loadavg: round(os.loadavg()[0]!) })
+  emit({
+    bench: 'match',
+    name: 'rankOffers, 10k candidates, reasons for the top 20 (pure core)',
+    candidates: candidates.length,
+    ...figures(top, 2),
+    target_ms: 5,
+    loadavg: round(os.loadavg()[0]!),
+  })
 }
 
 // ---- 2. End to end at 100k listings ----
@@ -56,10 +71,25 @@ const started = Date.now()
 let build: ListingsBuild | undefined
 const db = process.env.BENCH_DB
   ? { file: process.env.BENCH_DB, remove: () => {} }
-  : await makeDatabase({ demo: true, populate: (d) => { build = populateListings(d, { listings: LISTINGS }) } })
-if (build) emit({ bench: 'match', name: 'setup', listings: LISTINGS, ...build, build_ms: Date.now() - started, db_mb: round(fs.statSync(db.file).size / 1e6) })
+  : await makeDatabase({
+      demo: true,
+      populate: (d) => {
+        build = populateListings(d, { listings: LISTINGS })
+      },
+    })
+if (build)
+  emit({
+    bench: 'match',
+    name: 'setup',
+    listings: LISTINGS,
+    ...build,
+    build_ms: Date.now() - started,
+    db_mb: round(fs.statSync(db.file).size / 1e6),
+  })
 
-const app = await buildApp(testConfig({ dbPath: db.file, root: ROOT, logLevel: 'silent', rateLimits: false, scheduler: false }))
+const app = await buildApp(
+  testConfig({ dbPath: db.file, root: ROOT, logLevel: 'silent', rateLimits: false, scheduler: false }),
+)
 try {
   const pluck = (sql: string) => app.sqlite.prepare(sql).pluck().all() as number[]
   // Typical pages: the newest open needs placed in a community, and the newest open offers serving a street.
@@ -71,7 +101,9 @@ try {
   const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / (xs.length || 1))
   const needCandidates = mean(needIds.map((id) => matching.offersForNeed(shellDb, id)!.total))
   const offerCandidates = mean(offerIds.map((id) => matching.needsForOffer(shellDb, id)!.total))
-  note(`matching: ${needIds.length} community needs (mean ${needCandidates} feasible offers), ${offerIds.length} street offers (mean ${offerCandidates} feasible needs)`)
+  note(
+    `matching: ${needIds.length} community needs (mean ${needCandidates} feasible offers), ${offerIds.length} street offers (mean ${offerCandidates} feasible needs)`,
+  )
 
   async function page(url: string) {
     const res = await app.inject({ url })
@@ -85,10 +117,42 @@ try {
     return figures(samples, 2)
   }
   const common = { listings: LISTINGS, loadavg: round(os.loadavg()[0]!) }
-  emit({ bench: 'match', name: '/needs/:id (app.inject, end to end)', ...common, needs: needIds.length, mean_candidates: needCandidates, ...await series((id) => page(`/needs/${id}`), needIds), target_ms: 50 })
-  emit({ bench: 'match', name: 'offersForNeed (shell)', ...common, needs: needIds.length, mean_candidates: needCandidates, ...await series((id) => matching.offersForNeed(shellDb, id), needIds), target_ms: 50 })
-  emit({ bench: 'match', name: '/offers/:id (app.inject, end to end)', ...common, offers: offerIds.length, mean_candidates: offerCandidates, ...await series((id) => page(`/offers/${id}`), offerIds), target_ms: 50 })
-  emit({ bench: 'match', name: 'needsForOffer (shell)', ...common, offers: offerIds.length, mean_candidates: offerCandidates, ...await series((id) => matching.needsForOffer(shellDb, id), offerIds), target_ms: 50 })
+  emit({
+    bench: 'match',
+    name: '/needs/:id (app.inject, end to end)',
+    ...common,
+    needs: needIds.length,
+    mean_candidates: needCandidates,
+    ...(await series((id) => page(`/needs/${id}`), needIds)),
+    target_ms: 50,
+  })
+  emit({
+    bench: 'match',
+    name: 'offersForNeed (shell)',
+    ...common,
+    needs: needIds.length,
+    mean_candidates: needCandidates,
+    ...(await series((id) => matching.offersForNeed(shellDb, id), needIds)),
+    target_ms: 50,
+  })
+  emit({
+    bench: 'match',
+    name: '/offers/:id (app.inject, end to end)',
+    ...common,
+    offers: offerIds.length,
+    mean_candidates: offerCandidates,
+    ...(await series((id) => page(`/offers/${id}`), offerIds)),
+    target_ms: 50,
+  })
+  emit({
+    bench: 'match',
+    name: 'needsForOffer (shell)',
+    ...common,
+    offers: offerIds.length,
+    mean_candidates: offerCandidates,
+    ...(await series((id) => matching.needsForOffer(shellDb, id), offerIds)),
+    target_ms: 50,
+  })
   sqlite.close()
 } finally {
   await app.close()

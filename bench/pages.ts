@@ -38,12 +38,28 @@ const real = await startBuiltServer(db.file)
 try {
   const homeCeiling = await benchPage({ name: 'ceiling /', url: `${ceiling.url}/`, expect: fullPage, load })
   await benchPage({ name: '/', url: `${real.url}/`, expect: fullPage, ceiling: homeCeiling, load })
-  const listCeiling = await benchPage({ name: 'ceiling /orgs', url: `${ceiling.url}/orgs`, expect: cards(PER_PAGE), load })
+  const listCeiling = await benchPage({
+    name: 'ceiling /orgs',
+    url: `${ceiling.url}/orgs`,
+    expect: cards(PER_PAGE),
+    load,
+  })
   await benchPage({ name: '/orgs', url: `${real.url}/orgs`, expect: cards(PER_PAGE), ceiling: listCeiling, load })
-  await benchPage({ name: '/orgs?q=广场舞', url: `${real.url}/orgs?q=${encodeURIComponent('广场舞')}`, ceiling: listCeiling, load,
-    expect: (b) => (countOf(b, 'class="card org"') > 0 ? undefined : 'the search found nothing') })
-  await benchPage({ name: '/orgs?page=2 (htmx fragment)', url: `${real.url}/orgs?page=2`, headers: { 'HX-Request': 'true' }, ceiling: listCeiling, load,
-    expect: (b) => (b.includes('<html') ? 'expected the list partial, got a full page' : cards(PER_PAGE)(b)) })
+  await benchPage({
+    name: '/orgs?q=广场舞',
+    url: `${real.url}/orgs?q=${encodeURIComponent('广场舞')}`,
+    ceiling: listCeiling,
+    load,
+    expect: (b) => (countOf(b, 'class="card org"') > 0 ? undefined : 'the search found nothing'),
+  })
+  await benchPage({
+    name: '/orgs?page=2 (htmx fragment)',
+    url: `${real.url}/orgs?page=2`,
+    headers: { 'HX-Request': 'true' },
+    ceiling: listCeiling,
+    load,
+    expect: (b) => (b.includes('<html') ? 'expected the list partial, got a full page' : cards(PER_PAGE)(b)),
+  })
 } finally {
   await Promise.all([ceiling.close(), real.close()])
   db.remove()

@@ -27,25 +27,44 @@ const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 100_000)
 const MATCHES = Math.round(LISTINGS / 5)
 const PASSWORD = 'bench-demo-password-1'
 
-
 const started = Date.now()
 let build: ListingsBuild | undefined
 const db = process.env.BENCH_DB
   ? { file: process.env.BENCH_DB, remove: () => {} }
-  : await makeDatabase({ demo: true, populate: (d) => { build = populateListings(d, { listings: LISTINGS, matches: MATCHES }); addHistory(d) } })
-if (build) emit({ bench: 'report', name: 'setup', listings: LISTINGS, ...build, build_ms: Date.now() - started, db_mb: round(fs.statSync(db.file).size / 1e6) })
+  : await makeDatabase({
+      demo: true,
+      populate: (d) => {
+        build = populateListings(d, { listings: LISTINGS, matches: MATCHES })
+        addHistory(d)
+      },
+    })
+if (build)
+  emit({
+    bench: 'report',
+    name: 'setup',
+    listings: LISTINGS,
+    ...build,
+    build_ms: Date.now() - started,
+    db_mb: round(fs.statSync(db.file).size / 1e6),
+  })
 
-const app = await buildApp(testConfig({ dbPath: db.file, root: ROOT, logLevel: 'silent', rateLimits: false, scheduler: false }))
+const app = await buildApp(
+  testConfig({ dbPath: db.file, root: ROOT, logLevel: 'silent', rateLimits: false, scheduler: false }),
+)
 try {
   // Sign in as the demo admin the way a browser does: the form's CSRF token, then the session cookie.
   const form = await app.inject({ url: '/signin' })
   const jar = new Map<string, string>()
-  const keep = (res: Awaited<ReturnType<typeof app.inject>>) => { for (const c of res.cookies) jar.set(c.name, c.value) }
+  const keep = (res: Awaited<ReturnType<typeof app.inject>>) => {
+    for (const c of res.cookies) jar.set(c.name, c.value)
+  }
   keep(form)
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
   const csrf = form.body.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? ''
   const signIn = await app.inject({
-    method: 'POST', url: '/signin', headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    url: '/signin',
+    headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ _csrf: csrf, email: 'admin@demo.assetbridge.cn', password: PASSWORD }).toString(),
   })
   if (signIn.statusCode !== 303) throw new Error(`sign-in answered ${signIn.statusCode}`)
@@ -58,7 +77,9 @@ try {
   const year = { from: isoDate(addDays(now, -364)), to: isoDate(now) }
   const quarter = { from: isoDate(addDays(now, -89)), to: isoDate(now) }
   const counted = sqlite.prepare('SELECT count(*) FROM needs WHERE created_at >= ?').pluck()
-  note(`reports: ${counted.get(`${year.from}T00:00:00.000Z`)} needs posted in the year, ${counted.get(`${quarter.from}T00:00:00.000Z`)} in the quarter`)
+  note(
+    `reports: ${counted.get(`${year.from}T00:00:00.000Z`)} needs posted in the year, ${counted.get(`${quarter.from}T00:00:00.000Z`)} in the quarter`,
+  )
 
   async function page(url: string) {
     const res = await app.inject({ url, headers: { cookie: cookie() } })
@@ -71,7 +92,15 @@ try {
     for (let i = 0; i < 3; i++) await fn()
     const samples: Sample[] = []
     for (let i = 0; i < ROUNDS; i++) samples.push(await clock(fn))
-    emit({ bench: 'report', name, listings: LISTINGS, cold_ms: round(cold.wall, 1), ...figures(samples), ...extra, loadavg: round(os.loadavg()[0]!) })
+    emit({
+      bench: 'report',
+      name,
+      listings: LISTINGS,
+      cold_ms: round(cold.wall, 1),
+      ...figures(samples),
+      ...extra,
+      loadavg: round(os.loadavg()[0]!),
+    })
   }
   const q = (area: number, p: { from: string; to: string }) => `area=${area}&from=${p.from}&to=${p.to}`
 
@@ -79,8 +108,12 @@ try {
   await series('rows and figures only: district, a year', () => reports.build(app.db, district.path, year, now))
   await series('/reports: district, a year', () => page(`/reports?${q(district.id, year)}`), { target_ms: 1000 })
   await series('/reports: street, a quarter', () => page(`/reports?${q(street.id, quarter)}`), { target_ms: 1000 })
-  await series('/reports.xlsx: district, a year', () => page(`/reports.xlsx?${q(district.id, year)}`), { target_ms: 1000 })
-  await series('/reports/demand.csv: district, a year', () => page(`/reports/demand.csv?${q(district.id, year)}`), { target_ms: 1000 })
+  await series('/reports.xlsx: district, a year', () => page(`/reports.xlsx?${q(district.id, year)}`), {
+    target_ms: 1000,
+  })
+  await series('/reports/demand.csv: district, a year', () => page(`/reports/demand.csv?${q(district.id, year)}`), {
+    target_ms: 1000,
+  })
 } finally {
   await app.close()
   db.remove()

@@ -9,7 +9,19 @@ import readline from 'node:readline'
 import { BENCH_ROOT, ROOT } from './lib/paths.js'
 import { emit, note } from './lib/report.js'
 
-const KNOWN = ['pages.ts', 'search.ts', 'topics.ts', 'listings.ts', 'traffic.ts', 'matching.ts', 'allocation.ts', 'map.ts', 'reports.ts', 'funds.ts', 'crash.ts']
+const KNOWN = [
+  'pages.ts',
+  'search.ts',
+  'topics.ts',
+  'listings.ts',
+  'traffic.ts',
+  'matching.ts',
+  'allocation.ts',
+  'map.ts',
+  'reports.ts',
+  'funds.ts',
+  'crash.ts',
+]
 // `--listings N` sizes the benches that take BENCH_LISTINGS (the scale curve); the other arguments pick benches.
 const argv = process.argv.slice(2)
 const at = argv.indexOf('--listings')
@@ -19,7 +31,9 @@ const only = argv
 function run(file: string): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join('bench', file)], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: listings ? { ...process.env, BENCH_LISTINGS: listings } : process.env,
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: listings ? { ...process.env, BENCH_LISTINGS: listings } : process.env,
     })
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       try {

@@ -59,7 +59,13 @@ const texts = labelled.map(text)
 const byCategory = new Map(labelled.map((l) => [text(l), l.category]))
 const infer = microseconds((t) => describe(vocab, byCategory.get(t)!, t), texts, 20)
 const base = microseconds(segmentOnly, texts, 20)
-emit({ bench: 'topics-infer', listings: texts.length, ...infer, baseline_jieba_p50_us: base.p50_us, baseline_jieba_p95_us: base.p95_us })
+emit({
+  bench: 'topics-infer',
+  listings: texts.length,
+  ...infer,
+  baseline_jieba_p50_us: base.p50_us,
+  baseline_jieba_p95_us: base.p95_us,
+})
 
 // 2. Quality on the same listings: micro-averaged over topic labels.
 let [hits, predicted, expected, exact] = [0, 0, 0, 0]
@@ -69,7 +75,14 @@ for (const l of labelled) {
   ;[hits, predicted, expected] = [hits + h, predicted + got.length, expected + l.topics.length]
   if (h === got.length && h === l.topics.length) exact++
 }
-emit({ bench: 'topics-quality', listings: labelled.length, topics: TOPICS.length, precision: round(hits / predicted, 3), recall: round(hits / expected, 3), exact_listings: exact })
+emit({
+  bench: 'topics-quality',
+  listings: labelled.length,
+  topics: TOPICS.length,
+  precision: round(hits / predicted, 3),
+  recall: round(hits / expected, 3),
+  exact_listings: exact,
+})
 
 // 3. Re-tagging an imported district: read every listing, infer, write topics and keywords, one transaction.
 const size = Number(process.argv[2]) > 0 ? Number(process.argv[2]) : 100_000
@@ -77,12 +90,20 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-topics-'))
 const sqlite = new Database(path.join(dir, 'bench.sqlite'))
 try {
   sqlite.pragma('journal_mode = WAL')
-  sqlite.exec('CREATE TABLE listings (id INTEGER PRIMARY KEY, category TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, topics TEXT, keywords TEXT)')
+  sqlite.exec(
+    'CREATE TABLE listings (id INTEGER PRIMARY KEY, category TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL, topics TEXT, keywords TEXT)',
+  )
   const insert = sqlite.prepare('INSERT INTO listings (id, category, title, description) VALUES (?, ?, ?, ?)')
   sqlite.transaction(() => {
     for (const l of generateListings(size)) insert.run(l.id, CATEGORIES[l.id % CATEGORIES.length], l.title, l.body)
   })()
-  const rows = () => sqlite.prepare('SELECT id, category, title, description FROM listings').iterate() as Iterable<{ id: number; category: string; title: string; description: string }>
+  const rows = () =>
+    sqlite.prepare('SELECT id, category, title, description FROM listings').iterate() as Iterable<{
+      id: number
+      category: string
+      title: string
+      description: string
+    }>
 
   // Wall seconds, and this process's CPU seconds: on a shared machine the wall clock includes waiting for a core.
   const cpuSeconds = (since: NodeJS.CpuUsage) => {
@@ -111,7 +132,17 @@ try {
   const seconds = (performance.now() - started) / 1000
   const retagCpu = cpuSeconds(cpu)
   // Generated listings get their category round-robin, not from their words, so most have no topic of it.
-  emit({ bench: 'topics-retag', listings: size, seconds: round(seconds, 2), cpu_seconds: round(retagCpu, 2), with_topic: tagged, baseline_jieba_seconds: round(baselineSeconds, 2), baseline_jieba_cpu_seconds: round(baselineCpu, 2), jieba_words: words, loadavg: round(os.loadavg()[0], 1) })
+  emit({
+    bench: 'topics-retag',
+    listings: size,
+    seconds: round(seconds, 2),
+    cpu_seconds: round(retagCpu, 2),
+    with_topic: tagged,
+    baseline_jieba_seconds: round(baselineSeconds, 2),
+    baseline_jieba_cpu_seconds: round(baselineCpu, 2),
+    jieba_words: words,
+    loadavg: round(os.loadavg()[0], 1),
+  })
 } finally {
   sqlite.close()
   fs.rmSync(dir, { recursive: true, force: true })

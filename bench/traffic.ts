@@ -46,14 +46,26 @@ const started = Date.now()
 const db = process.env.BENCH_DB
   ? { file: process.env.BENCH_DB, remove: () => {}, build: undefined, cached: true }
   : await listingsDatabase(LISTINGS)
-emit({ bench: 'traffic', name: 'setup', listings: LISTINGS, cached: db.cached, ...db.build, setup_ms: Date.now() - started, db_mb: round(fs.statSync(db.file).size / 1e6) })
+emit({
+  bench: 'traffic',
+  name: 'setup',
+  listings: LISTINGS,
+  cached: db.cached,
+  ...db.build,
+  setup_ms: Date.now() - started,
+  db_mb: round(fs.statSync(db.file).size / 1e6),
+})
 
 // A client of the API: the demo leader with a token, writing for the group they lead.
 const client = (() => {
   const { db: d, sqlite } = openDb(db.file, ROOT)
   try {
-    const lead = sqlite.prepare(`SELECT u.id AS userId, o.id AS orgId, o.area_id AS areaId FROM users u JOIN memberships m ON m.user_id = u.id
-      JOIN organizations o ON o.id = m.org_id WHERE u.email = 'leader@demo.assetbridge.cn' AND m.role = 'leader' ORDER BY o.id LIMIT 1`).get() as { userId: number; orgId: number; areaId: number }
+    const lead = sqlite
+      .prepare(
+        `SELECT u.id AS userId, o.id AS orgId, o.area_id AS areaId FROM users u JOIN memberships m ON m.user_id = u.id
+      JOIN organizations o ON o.id = m.org_id WHERE u.email = 'leader@demo.assetbridge.cn' AND m.role = 'leader' ORDER BY o.id LIMIT 1`,
+      )
+      .get() as { userId: number; orgId: number; areaId: number }
     return { ...lead, token: tokens.issue(d, lead.userId, 'bench traffic') }
   } finally {
     sqlite.close()
@@ -105,15 +117,19 @@ function listPaths(kind: 'needs' | 'offers'): () => string {
   const statuses = kind === 'needs' ? ['', 'open', 'partly_met', 'active'] : ['', 'active']
   const sorts = kind === 'needs' ? ['newest', 'deadline', 'urgency'] : ['newest', 'deadline', 'capacity']
   const combos: URLSearchParams[] = []
-  for (const category of ['', ...categories]) for (const area of [0, ...areaIds]) for (const status of statuses) for (const sort of sorts) for (let page = 1; page <= 5; page++) {
-    const p = new URLSearchParams()
-    if (category) p.set('category', category)
-    if (area) p.set('area', String(area))
-    if (status) p.set('status', status)
-    p.set('sort', sort)
-    if (page > 1) p.set('page', String(page))
-    combos.push(p)
-  }
+  for (const category of ['', ...categories])
+    for (const area of [0, ...areaIds])
+      for (const status of statuses)
+        for (const sort of sorts)
+          for (let page = 1; page <= 5; page++) {
+            const p = new URLSearchParams()
+            if (category) p.set('category', category)
+            if (area) p.set('area', String(area))
+            if (status) p.set('status', status)
+            p.set('sort', sort)
+            if (page > 1) p.set('page', String(page))
+            combos.push(p)
+          }
   const next = drawer(shuffled(combos))
   return () => {
     const p = new URLSearchParams(next())
@@ -125,7 +141,11 @@ function listPaths(kind: 'needs' | 'offers'): () => string {
   }
 }
 
-interface Traffic { name: string; group: string; next: () => string }
+interface Traffic {
+  name: string
+  group: string
+  next: () => string
+}
 const traffics: Traffic[] = [
   { name: '/needs/:id', group: 'match', next: drawer(needIds.map((id) => `/needs/${id}`)) },
   { name: '/offers/:id', group: 'match', next: drawer(offerIds.map((id) => `/offers/${id}`)) },
@@ -143,17 +163,41 @@ const acked = { need: new Set<number>(), offer: new Set<number>(), closed: new S
 let writesSent = 0
 function writeRequest(withClosures: boolean): Record<string, unknown> {
   const n = writesSent++
-  const open = [...acked.need].filter((id) => !acked.closed.has(`need ${id}`) && !acked.closed.has(`pending need ${id}`))
+  const open = [...acked.need].filter(
+    (id) => !acked.closed.has(`need ${id}`) && !acked.closed.has(`pending need ${id}`),
+  )
   if (withClosures && n % 3 === 2 && open.length) {
     const id = open[0]!
     acked.closed.add(`pending need ${id}`)
-    return { method: 'POST', path: `/api/v1/needs/${id}/closure`, headers: auth, body: JSON.stringify({ reason: 'met_elsewhere' }), closes: id }
+    return {
+      method: 'POST',
+      path: `/api/v1/needs/${id}/closure`,
+      headers: auth,
+      body: JSON.stringify({ reason: 'met_elsewhere' }),
+      closes: id,
+    }
   }
   const category = pick(rand, categories)
-  const common = { org_id: client.orgId, category, title: `${pick(rand, WRITE_TITLES)} ${n}`, description: '压测写入 bench write', quantity: 1 + (n % 9) }
+  const common = {
+    org_id: client.orgId,
+    category,
+    title: `${pick(rand, WRITE_TITLES)} ${n}`,
+    description: '压测写入 bench write',
+    quantity: 1 + (n % 9),
+  }
   return n % 2
-    ? { method: 'POST', path: '/api/v1/offers', headers: auth, body: JSON.stringify({ ...common, serves_area_id: client.areaId }) }
-    : { method: 'POST', path: '/api/v1/needs', headers: auth, body: JSON.stringify({ ...common, area_id: client.areaId }) }
+    ? {
+        method: 'POST',
+        path: '/api/v1/offers',
+        headers: auth,
+        body: JSON.stringify({ ...common, serves_area_id: client.areaId }),
+      }
+    : {
+        method: 'POST',
+        path: '/api/v1/needs',
+        headers: auth,
+        body: JSON.stringify({ ...common, area_id: client.areaId }),
+      }
 }
 function onWriteResponse(status: number, body: string, req: { path?: string }) {
   if (req.path?.endsWith('/closure')) acked.closed.delete(`pending need ${Number(req.path.split('/')[4])}`)
@@ -171,10 +215,18 @@ function cpuMs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * 10
 }
 
-interface LoadSpec { next: () => string; writes: boolean; closures?: boolean; rate?: number; seconds?: number }
+interface LoadSpec {
+  next: () => string
+  writes: boolean
+  closures?: boolean
+  rate?: number
+  seconds?: number
+}
 async function load(server: Running, spec: LoadSpec) {
   const seen = new Set<string>()
-  let repeats = 0, reads = 0, writes = 0
+  let repeats = 0,
+    reads = 0,
+    writes = 0
   // Each connection keeps the request it sent last in its context, for onResponse to read the answer to a write.
   const setupRequest = (req: Record<string, unknown>, context: { sent?: Record<string, unknown> }) => {
     if (spec.writes && ++reads % READS_PER_WRITE === 0) {
@@ -189,10 +241,15 @@ async function load(server: Running, spec: LoadSpec) {
   const onResponse = (status: number, body: string, context: { sent?: { method?: string; path?: string } }) => {
     if (context.sent?.method === 'POST') onWriteResponse(status, body, context.sent)
   }
-  const run = (duration: number) => autocannon({
-    url: server.url, connections: CONNECTIONS, duration, timeout: 10, ...(spec.rate ? { overallRate: spec.rate } : {}),
-    requests: [{ setupRequest, ...(spec.writes ? { onResponse } : {}) }],
-  } as Parameters<typeof autocannon>[0])
+  const run = (duration: number) =>
+    autocannon({
+      url: server.url,
+      connections: CONNECTIONS,
+      duration,
+      timeout: 10,
+      ...(spec.rate ? { overallRate: spec.rate } : {}),
+      requests: [{ setupRequest, ...(spec.writes ? { onResponse } : {}) }],
+    } as Parameters<typeof autocannon>[0])
   // A few requests one at a time first: each must answer 200, and what the server builds once (its in-memory
   // indexes, compiled templates) is built before the clock starts, as on a site that has been up for a while.
   for (let k = 0; k < 3; k++) {
@@ -209,8 +266,15 @@ async function load(server: Running, spec: LoadSpec) {
   const r = await run(spec.seconds ?? SECONDS)
   const total = r.requests.total || 1
   return {
-    connections: CONNECTIONS, rps: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx,
-    cpu_ms: round((cpuMs(server.pid) - before) / total, 2), distinct: seen.size, repeats, writes,
+    connections: CONNECTIONS,
+    rps: Math.round(r.requests.average),
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+    cpu_ms: round((cpuMs(server.pid) - before) / total, 2),
+    distinct: seen.size,
+    repeats,
+    writes,
   }
 }
 
@@ -218,8 +282,12 @@ async function load(server: Running, spec: LoadSpec) {
 function lostWrites(file: string) {
   const check = new Database(file, { readonly: true })
   try {
-    const has = (table: string) => { const q = check.prepare(`SELECT status FROM ${table} WHERE id = ?`).pluck(); return (id: number) => q.get(id) as string | undefined }
-    const need = has('needs'), offer = has('offers')
+    const has = (table: string) => {
+      const q = check.prepare(`SELECT status FROM ${table} WHERE id = ?`).pluck()
+      return (id: number) => q.get(id) as string | undefined
+    }
+    const need = has('needs'),
+      offer = has('offers')
     let lost = 0
     for (const id of acked.need) if (!need(id)) lost++
     for (const id of acked.offer) if (!offer(id)) lost++
@@ -231,32 +299,56 @@ function lostWrites(file: string) {
   }
 }
 
-note(`traffic: ${LISTINGS} listings, ${CONNECTIONS} connections, ${SECONDS} s a page, one API write per ${READS_PER_WRITE} reads, on the built server (node dist/server.js)`)
+note(
+  `traffic: ${LISTINGS} listings, ${CONNECTIONS} connections, ${SECONDS} s a page, one API write per ${READS_PER_WRITE} reads, on the built server (node dist/server.js)`,
+)
 // The ceiling computes its pages from the same generators (copies of their state would be simpler to keep
 // in step, but the pages are drawn afresh for the real server anyway: only the kind of page matters).
 const prepared = new Map(traffics.map((t) => [t.name, Array.from({ length: CEILING_PAGES }, t.next)]))
 // BENCH_NO_CEILING=1: the real server's rows only (the ceiling computes its pages before it listens, which under a
 // heavy machine load can outlast its start-up limit; the real rows' CPU per request still compares).
-const ceiling = process.env.BENCH_NO_CEILING ? undefined
-  : await startServer(path.join(BENCH_ROOT, 'lib', 'listings-ceiling.ts'), { dbPath: db.file, prepare: [...prepared.values()].flat() })
+const ceiling = process.env.BENCH_NO_CEILING
+  ? undefined
+  : await startServer(path.join(BENCH_ROOT, 'lib', 'listings-ceiling.ts'), {
+      dbPath: db.file,
+      prepare: [...prepared.values()].flat(),
+    })
 const real = await startBuiltServer(db.file)
 try {
   for (const t of traffics) {
-    const c = ceiling && await load(ceiling, { next: drawer(prepared.get(t.name)!), writes: false })
+    const c = ceiling && (await load(ceiling, { next: drawer(prepared.get(t.name)!), writes: false }))
     if (c) emit({ bench: 'traffic', name: `ceiling ${t.name}`, listings: LISTINGS, ...c })
     const r = await load(real, { next: t.next, writes: true })
-    emit({ bench: 'traffic', name: t.name, listings: LISTINGS, ...r, ...(c ? { ratio_to_ceiling: round(r.rps / c.rps, 3), cpu_ratio: round(c.cpu_ms / r.cpu_ms, 3) } : {}) })
+    emit({
+      bench: 'traffic',
+      name: t.name,
+      listings: LISTINGS,
+      ...r,
+      ...(c ? { ratio_to_ceiling: round(r.rps / c.rps, 3), cpu_ratio: round(c.cpu_ms / r.cpu_ms, 3) } : {}),
+    })
   }
   if (ONLY.includes('mixed')) {
     // Every kind of read in turn, and one write in 20 (posts, and every third a closure of a need posted earlier).
     const kinds = [
-      drawer(needIds.slice(-5000).map((id) => `/needs/${id}`)), drawer(offerIds.slice(-5000).map((id) => `/offers/${id}`)),
-      listPaths('needs'), listPaths('offers'), () => `/search?q=${encodeURIComponent(nextQuery())}`,
+      drawer(needIds.slice(-5000).map((id) => `/needs/${id}`)),
+      drawer(offerIds.slice(-5000).map((id) => `/offers/${id}`)),
+      listPaths('needs'),
+      listPaths('offers'),
+      () => `/search?q=${encodeURIComponent(nextQuery())}`,
     ]
     let k = 0
-    acked.need.clear(); acked.offer.clear(); acked.closed.clear()
+    acked.need.clear()
+    acked.offer.clear()
+    acked.closed.clear()
     const r = await load(real, { next: () => kinds[k++ % kinds.length]!(), writes: true, closures: true, rate: RATE })
-    emit({ bench: 'traffic', name: `mixed at ${RATE} requests/s`, listings: LISTINGS, rate: RATE, ...r, ...lostWrites(db.file) })
+    emit({
+      bench: 'traffic',
+      name: `mixed at ${RATE} requests/s`,
+      listings: LISTINGS,
+      rate: RATE,
+      ...r,
+      ...lostWrites(db.file),
+    })
   }
 } finally {
   await Promise.all([ceiling?.close(), real.close()])

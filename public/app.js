@@ -23,7 +23,8 @@ document.addEventListener('change', (event) => {
   }
   // A row marked "not relevant" is not proposed, so its keep box is unticked to say so.
   if (box.name === 'notRelevant' && box.checked) {
-    for (const keep of box.form.querySelectorAll('input[name="keep"]')) if (keep.value === box.value) keep.checked = false
+    for (const keep of box.form.querySelectorAll('input[name="keep"]'))
+      if (keep.value === box.value) keep.checked = false
   }
 })
 
@@ -45,7 +46,11 @@ async function refreshSession() {
   const current = document.getElementById('site-nav')
   if (!current) return
   try {
-    const res = await fetch('/session/nav', { headers: { 'HX-Request': 'true' }, credentials: 'same-origin', cache: 'no-store' })
+    const res = await fetch('/session/nav', {
+      headers: { 'HX-Request': 'true' },
+      credentials: 'same-origin',
+      cache: 'no-store',
+    })
     if (!res.ok) return
     const holder = document.createElement('template')
     holder.innerHTML = (await res.text()).trim()
@@ -55,7 +60,13 @@ async function refreshSession() {
     current.replaceWith(nav)
     if (window.htmx) window.htmx.process(nav)
     syncToken(nav)
-  } catch { /* offline: the next request will say */ }
+  } catch {
+    /* offline: the next request will say */
+  }
 }
-document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') refreshSession() })
-window.addEventListener('pageshow', (event) => { if (event.persisted) refreshSession() })
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') refreshSession()
+})
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) refreshSession()
+})

@@ -63,11 +63,28 @@ import { textKeyword } from './shared/forms.js'
 /** Builds the whole app from a config; never listens (server.ts does), so tests inject into the real thing. */
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
-    logger: config.logLevel === 'silent' ? false : {
-      level: config.logLevel,
-      redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'body.password', 'body._csrf'],
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            redact: [
+              'req.headers.cookie',
+              'req.headers.authorization',
+              'req.headers["x-csrf-token"]',
+              'body.password',
+              'body._csrf',
+            ],
+          },
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        coerceTypes: 'array',
+        removeAdditional: true,
+        formats: { 'calendar-date': isCalendarDate },
+      },
+      plugins: [((ajv) => ajv.addKeyword(textKeyword)) as Plugin<unknown>],
     },
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, formats: { 'calendar-date': isCalendarDate } }, plugins: [((ajv) => ajv.addKeyword(textKeyword)) as Plugin<unknown>] },
     bodyLimit: 1_048_576,
     // Only the configured proxy's X-Forwarded-* count (never a hop count, never everyone): see config.trustProxy.
     trustProxy: config.trustProxy,
@@ -106,7 +123,13 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       if (err.statusCode && err.statusCode < 500) return reply.callNotFound()
       throw err
     })
-    await pub.register(fastifyStatic, { root: path.join(config.root, 'public'), prefix: '/public/', index: false, dotfiles: 'ignore', maxAge: '1h' })
+    await pub.register(fastifyStatic, {
+      root: path.join(config.root, 'public'),
+      prefix: '/public/',
+      index: false,
+      dotfiles: 'ignore',
+      maxAge: '1h',
+    })
   })
   await app.register(formbody)
   await app.register(rateLimit, { global: false })
@@ -126,7 +149,12 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       const query = req.query as Record<string, unknown>
       for (const [k, v] of Object.entries(query)) if (v === '') delete query[k]
     }
-    if (req.body && typeof req.body === 'object' && !Array.isArray(req.body) && req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
+    if (
+      req.body &&
+      typeof req.body === 'object' &&
+      !Array.isArray(req.body) &&
+      req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+    ) {
       const body = req.body as Record<string, unknown>
       for (const [k, v] of Object.entries(body)) {
         if (typeof v === 'string' && v.trim() === '') delete body[k]

@@ -33,8 +33,20 @@ function fail(message: string): never {
 
 async function main(argv: string[]) {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, user: { type: 'string' }, label: { type: 'string' }, format: { type: 'string' }, lang: { type: 'string' }, as: { type: 'string' }, areas: { type: 'string' } },
+    args: argv,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' },
+      role: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+      user: { type: 'string' },
+      label: { type: 'string' },
+      format: { type: 'string' },
+      lang: { type: 'string' },
+      as: { type: 'string' },
+      areas: { type: 'string' },
+    },
   })
   const [command, sub] = positionals
   if (!command || command === 'help') return console.log(USAGE)
@@ -43,14 +55,18 @@ async function main(argv: string[]) {
   /** `--areas a,b`: the area ids, or a clear refusal naming every ref that is no area (exit 2, nothing changed). */
   const brokerAreas = (list: string) => {
     const { ids, unknown } = resolveAreaRefs(db, list.split(','))
-    if (unknown.length) fail(`unknown area ref${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (refs as in the ledger: npm run cli -- export FILE.json lists them)`)
+    if (unknown.length)
+      fail(
+        `unknown area ref${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (refs as in the ledger: npm run cli -- export FILE.json lists them)`,
+      )
     return ids
   }
   try {
     switch (command) {
       case 'seed': {
         if (!isEmpty(db)) fail('The database is not empty; the demo district loads only into an empty one.')
-        for (const a of await seedDemo(db, { password: values.password })) console.log(`${a.role.padEnd(7)} ${a.email} ${a.password}`)
+        for (const a of await seedDemo(db, { password: values.password }))
+          console.log(`${a.role.padEnd(7)} ${a.email} ${a.password}`)
         return
       }
       case 'user': {
@@ -58,22 +74,42 @@ async function main(argv: string[]) {
           if (!values.email || values.areas === undefined) fail(USAGE)
           const user = accounts.findByEmail(db, values.email)
           if (!user) fail(`no account ${values.email}`)
-          if (user.role !== 'broker') fail(`${user.email} is ${user.role === 'admin' ? 'an admin' : 'a member'}: only a broker covers areas`)
+          if (user.role !== 'broker')
+            fail(`${user.email} is ${user.role === 'admin' ? 'an admin' : 'a member'}: only a broker covers areas`)
           const areaIds = brokerAreas(values.areas)
           accounts.setBrokerAreas(db, null, user.id, areaIds)
-          console.log(`user ${user.id} ${user.email} covers ${areaIds.length ? values.areas.split(',').map((r) => r.trim()).filter(Boolean).join(', ') : 'no area'}`)
+          console.log(
+            `user ${user.id} ${user.email} covers ${
+              areaIds.length
+                ? values.areas
+                    .split(',')
+                    .map((r) => r.trim())
+                    .filter(Boolean)
+                    .join(', ')
+                : 'no area'
+            }`,
+          )
           return
         }
         if (sub !== 'add' || !values.email || !values.role) fail(USAGE)
-        if (!accounts.ROLES.includes(values.role as accounts.Role)) fail(`--role must be one of ${accounts.ROLES.join(', ')}`)
-        if (values.areas !== undefined && values.role !== 'broker') fail('--areas is for a broker (--role broker): only a broker covers areas')
+        if (!accounts.ROLES.includes(values.role as accounts.Role))
+          fail(`--role must be one of ${accounts.ROLES.join(', ')}`)
+        if (values.areas !== undefined && values.role !== 'broker')
+          fail('--areas is for a broker (--role broker): only a broker covers areas')
         if (accounts.findByEmail(db, values.email)) fail(`${values.email} already has an account`)
         // Checked before the account is made: an unknown ref adds nothing.
         const areaIds = values.areas === undefined ? [] : brokerAreas(values.areas)
         const password = values.password ?? crypto.randomBytes(12).toString('base64url')
-        const user = await accounts.add(db, { email: values.email, role: values.role as accounts.Role, password, name: values.name })
+        const user = await accounts.add(db, {
+          email: values.email,
+          role: values.role as accounts.Role,
+          password,
+          name: values.name,
+        })
         if (areaIds.length) accounts.setBrokerAreas(db, null, user.id, areaIds)
-        console.log(`user ${user.id} ${user.email} (${user.role})${values.password ? '' : ` password: ${password}`}${areaIds.length ? `, covering ${areaIds.length} area(s)` : ''}`)
+        console.log(
+          `user ${user.id} ${user.email} (${user.role})${values.password ? '' : ` password: ${password}`}${areaIds.length ? `, covering ${areaIds.length} area(s)` : ''}`,
+        )
         return
       }
       case 'token': {
@@ -89,7 +125,10 @@ async function main(argv: string[]) {
         if (check !== 'ok') fail(`backup written to ${sub} but integrity_check said: ${check}`)
         // After the database: every evidence row in the copy has its file (one added meanwhile is an extra file).
         const files = backupEvidence(config.evidenceDir, sub)
-        if (files.missing.length) fail(`backup written to ${sub}, but ${files.missing.length} evidence file(s) listed in it are missing from ${config.evidenceDir}: ${files.missing.join(', ')}`)
+        if (files.missing.length)
+          fail(
+            `backup written to ${sub}, but ${files.missing.length} evidence file(s) listed in it are missing from ${config.evidenceDir}: ${files.missing.join(', ')}`,
+          )
         console.log(`backup written to ${sub} (integrity_check: ok), ${files.copied} evidence file(s) in ${files.dir}`)
         return
       }
@@ -99,11 +138,19 @@ async function main(argv: string[]) {
       }
       case 'export': {
         if (values.format === 'hsds') {
-          if (values.lang !== undefined && values.lang !== 'en' && values.lang !== 'zh-CN') fail('--lang must be en or zh-CN')
-          process.exitCode = hsdsExportCommand(db, sub, { baseUrl: config.baseUrl, locale: values.lang as 'en' | 'zh-CN' | undefined }, console.log, console.error)
+          if (values.lang !== undefined && values.lang !== 'en' && values.lang !== 'zh-CN')
+            fail('--lang must be en or zh-CN')
+          process.exitCode = hsdsExportCommand(
+            db,
+            sub,
+            { baseUrl: config.baseUrl, locale: values.lang as 'en' | 'zh-CN' | undefined },
+            console.log,
+            console.error,
+          )
           return
         }
-        if (values.format !== undefined && values.format !== 'assetbridge') fail('--format must be hsds (or leave it out for the assetbridge/v1 ledger)')
+        if (values.format !== undefined && values.format !== 'assetbridge')
+          fail('--format must be hsds (or leave it out for the assetbridge/v1 ledger)')
         if (!sub) fail('export needs a FILE.json or a DIR/')
         process.exitCode = exportCommand(db, sub, console.log, console.error, { as: values.as })
         return

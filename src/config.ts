@@ -41,7 +41,8 @@ function int(env: Record<string, string | undefined>, name: string, fallback: nu
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const n = Number(raw)
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`)
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`)
   return n
 }
 
@@ -67,7 +68,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const port = int(env, 'PORT', 3000, 0, 65535)
   const secret = env.SESSION_SECRET
   if (secret !== undefined && secret.length < 32) throw new ConfigError('SESSION_SECRET must be at least 32 characters')
-  const dbPath = env.DATABASE_URL ? env.DATABASE_URL.replace(/^(sqlite|file):(\/\/)?/, '') : path.join(ROOT, 'db', 'assetbridge.sqlite')
+  const dbPath = env.DATABASE_URL
+    ? env.DATABASE_URL.replace(/^(sqlite|file):(\/\/)?/, '')
+    : path.join(ROOT, 'db', 'assetbridge.sqlite')
   return {
     root: ROOT,
     host,
@@ -93,5 +96,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
 /** Defaults for tests: in-memory database, no demo data, no background scheduler. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), dbPath: ':memory:', evidenceDir: evidenceDirFor(overrides.dbPath ?? ':memory:'), demoData: false, scheduler: false, logLevel: 'silent', sessionSecret: 'test-secret-test-secret-test-secret-42', ...overrides }
+  return {
+    ...loadConfig({}),
+    dbPath: ':memory:',
+    evidenceDir: evidenceDirFor(overrides.dbPath ?? ':memory:'),
+    demoData: false,
+    scheduler: false,
+    logLevel: 'silent',
+    sessionSecret: 'test-secret-test-secret-test-secret-42',
+    ...overrides,
+  }
 }

@@ -32,4 +32,3 @@ export function openDb(dbPath: string, root: string): { db: Db; sqlite: Sqlite }
   refreshStatistics(sqlite)
   return { db, sqlite }
 }
-

@@ -1,6 +1,17 @@
 // autocannon ships no types and @types/autocannon is not a dependency: just the part the benches use.
 declare module 'autocannon' {
-  interface Histogram { average: number; mean: number; stddev: number; min: number; max: number; total: number; p50: number; p90: number; p97_5: number; p99: number }
+  interface Histogram {
+    average: number
+    mean: number
+    stddev: number
+    min: number
+    max: number
+    total: number
+    p50: number
+    p90: number
+    p97_5: number
+    p99: number
+  }
   export interface Result {
     requests: Histogram
     latency: Histogram

@@ -12,6 +12,7 @@ export const SERVER_JS = path.join(ROOT, 'dist', 'server.js')
 export function buildServer(): string {
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
   const run = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' })
-  if (run.status !== 0) throw new Error(`npm run build failed (${run.status ?? run.signal}):\n${run.stdout}${run.stderr}`)
+  if (run.status !== 0)
+    throw new Error(`npm run build failed (${run.status ?? run.signal}):\n${run.stdout}${run.stderr}`)
   return SERVER_JS
 }

@@ -15,7 +15,9 @@ import { note } from './report.js'
  * copy, and 1M listings take minutes to generate. The file name carries a hash of everything that shapes the rows
  * (the generators, the demo district, the migrations' journal), so a change there builds a new one.
  */
-export async function listingsDatabase(listings: number): Promise<BenchDb & { build?: ListingsBuild; cached: boolean }> {
+export async function listingsDatabase(
+  listings: number,
+): Promise<BenchDb & { build?: ListingsBuild; cached: boolean }> {
   const dir = path.join(BENCH_ROOT, '.cache')
   const cached = path.join(dir, `listings-${listings}-${shapeHash()}.sqlite`)
   let build: ListingsBuild | undefined
@@ -46,10 +48,16 @@ export async function listingsDatabase(listings: number): Promise<BenchDb & { bu
 function shapeHash(): string {
   const h = crypto.createHash('sha256')
   const files = [
-    'bench/lib/listings.ts', 'bench/lib/orgs.ts', 'bench/search.ts',
+    'bench/lib/listings.ts',
+    'bench/lib/orgs.ts',
+    'bench/search.ts',
     ...fs.readdirSync(path.join(ROOT, 'src/demo')).map((f) => `src/demo/${f}`),
-    ...fs.readdirSync(path.join(ROOT, 'src/topics')).filter((f) => f.endsWith('.ts')).map((f) => `src/topics/${f}`),
+    ...fs
+      .readdirSync(path.join(ROOT, 'src/topics'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `src/topics/${f}`),
   ].sort()
-  for (const f of files) if (fs.statSync(path.join(ROOT, f)).isFile()) h.update(f).update(fs.readFileSync(path.join(ROOT, f)))
+  for (const f of files)
+    if (fs.statSync(path.join(ROOT, f)).isFile()) h.update(f).update(fs.readFileSync(path.join(ROOT, f)))
   return h.digest('hex').slice(0, 12)
 }

@@ -17,20 +17,66 @@ export default async function ceilingApp(opts: Record<string, unknown>) {
   const total = Number(opts.total ?? 1000)
   const areaName = new Map(demoAreas.map((a) => [a.ref, { name: a.name, nameEn: a.name_en }]))
   const items = generateOrgs(perPage, 7).map((o, i) => ({
-    id: i + 1, name: o.name, kind: o.kind, trust: o.trust, registered: o.registered, focus: o.focus, members: o.members,
-    areaName: areaName.get(o.areaRef)?.name, areaNameEn: areaName.get(o.areaRef)?.nameEn,
+    id: i + 1,
+    name: o.name,
+    kind: o.kind,
+    trust: o.trust,
+    registered: o.registered,
+    focus: o.focus,
+    members: o.members,
+    areaName: areaName.get(o.areaRef)?.name,
+    areaNameEn: areaName.get(o.areaRef)?.nameEn,
   }))
-  const areaOptions = demoAreas.map((a, i) => ({ id: i + 1, label: `${'\u3000'.repeat(a.ref.split('-').length - 1)}${a.name}` }))
-  const layout = (data: Record<string, unknown>, url: string) => ({ ...data, locale: 'zh-CN', otherLocale: 'en', path: url })
+  const areaOptions = demoAreas.map((a, i) => ({
+    id: i + 1,
+    label: `${'\u3000'.repeat(a.ref.split('-').length - 1)}${a.name}`,
+  }))
+  const layout = (data: Record<string, unknown>, url: string) => ({
+    ...data,
+    locale: 'zh-CN',
+    otherLocale: 'en',
+    path: url,
+  })
 
   const app = Fastify({ logger: false })
   const root = path.join(ROOT, 'views')
-  await app.register(fastifyView, { engine: { handlebars: createHandlebars() }, root, production: true, options: { partials: partialsIn(path.join(root, 'partials')) } })
-  app.get('/', async (req, reply) => reply.view('pages/home.hbs', layout({
-    stats: { orgs: total, communities: 11 }, recentOrgs: items.slice(0, 6),
-  }, req.url), { layout: 'layouts/main.hbs' }))
-  app.get('/orgs', async (req, reply) => reply.view('pages/orgs/index.hbs', layout({
-    items, total, page: 1, pages: Math.ceil(total / perPage), query: {}, kinds: ORG_KINDS, focusGroups: FOCUS_GROUPS, areaOptions,
-  }, req.url), { layout: 'layouts/main.hbs' }))
+  await app.register(fastifyView, {
+    engine: { handlebars: createHandlebars() },
+    root,
+    production: true,
+    options: { partials: partialsIn(path.join(root, 'partials')) },
+  })
+  app.get('/', async (req, reply) =>
+    reply.view(
+      'pages/home.hbs',
+      layout(
+        {
+          stats: { orgs: total, communities: 11 },
+          recentOrgs: items.slice(0, 6),
+        },
+        req.url,
+      ),
+      { layout: 'layouts/main.hbs' },
+    ),
+  )
+  app.get('/orgs', async (req, reply) =>
+    reply.view(
+      'pages/orgs/index.hbs',
+      layout(
+        {
+          items,
+          total,
+          page: 1,
+          pages: Math.ceil(total / perPage),
+          query: {},
+          kinds: ORG_KINDS,
+          focusGroups: FOCUS_GROUPS,
+          areaOptions,
+        },
+        req.url,
+      ),
+      { layout: 'layouts/main.hbs' },
+    ),
+  )
   return app
 }

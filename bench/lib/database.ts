@@ -17,7 +17,9 @@ export interface BenchDb {
  * when asked and whatever `populate` adds. Closed before it is returned, so the server opens it cold
  * like a freshly started site.
  */
-export async function makeDatabase(opts: { demo?: boolean; populate?: (db: Db) => void | Promise<void> } = {}): Promise<BenchDb> {
+export async function makeDatabase(
+  opts: { demo?: boolean; populate?: (db: Db) => void | Promise<void> } = {},
+): Promise<BenchDb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-bench-'))
   const file = path.join(dir, 'bench.sqlite')
   const { db, sqlite } = openDb(file, ROOT)

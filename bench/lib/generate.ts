@@ -34,7 +34,11 @@ const WORDS_PER_TOPIC = 6
 
 export const FOCUS_GROUPS = ['elderly', 'children', 'disability', 'culture', 'environment', 'migrants'] as const
 const DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU']
-const PERIODS = [[9, 12], [14, 17], [18, 21]] as const
+const PERIODS = [
+  [9, 12],
+  [14, 17],
+  [18, 21],
+] as const
 
 export interface InstanceOptions {
   needs: number
@@ -53,8 +57,14 @@ export interface Instance {
   streets: Map<number, number[]>
 }
 
-export function generateInstance({ needs: needCount, offers: offerCount, seed = 1, streets: streetCount = 3,
-  communitiesPerStreet = 4, supplyRatio = 0.9 }: InstanceOptions): Instance {
+export function generateInstance({
+  needs: needCount,
+  offers: offerCount,
+  seed = 1,
+  streets: streetCount = 3,
+  communitiesPerStreet = 4,
+  supplyRatio = 0.9,
+}: InstanceOptions): Instance {
   const rand = prng(seed)
   // Subjects draw from their own stream, so adding them left every other field of a seed's instance as it was.
   const subject = subjects(prng(seed ^ 0x70_91c5))
@@ -89,7 +99,9 @@ export function generateInstance({ needs: needCount, offers: offerCount, seed = 
   for (let i = 0; i < Math.max(3, Math.round(needCount / 4)); i++) {
     const r = rand()
     orgs.push({
-      id: 1 + i, name: `org ${1 + i}`, place: pick(places),
+      id: 1 + i,
+      name: `org ${1 + i}`,
+      place: pick(places),
       trust: (r < 0.6 ? 'self_declared' : r < 0.9 ? 'vouched' : 'endorsed') as Trust,
       focus: [...new Set([pick(FOCUS_GROUPS), ...(chance(0.4) ? [pick(FOCUS_GROUPS)] : [])])],
       matchesReceived: Math.floor(rand() * rand() * 15),
@@ -114,9 +126,19 @@ export function generateInstance({ needs: needCount, offers: offerCount, seed = 
     }
     const r = rand()
     needs.push({
-      id: 1 + i, orgId: org.id, org, category: c.category, unit: c.unit, quantity, from, until, schedule,
-      areaPath: [1, street, community], urgency: (r < 0.2 ? 'high' : r < 0.8 ? 'normal' : 'low') as Urgency,
-      beneficiaries: chance(0.3) ? null : int(5, 300), createdAt: isoTime(i * 7 + int(0, 6)),
+      id: 1 + i,
+      orgId: org.id,
+      org,
+      category: c.category,
+      unit: c.unit,
+      quantity,
+      from,
+      until,
+      schedule,
+      areaPath: [1, street, community],
+      urgency: (r < 0.2 ? 'high' : r < 0.8 ? 'normal' : 'low') as Urgency,
+      beneficiaries: chance(0.3) ? null : int(5, 300),
+      createdAt: isoTime(i * 7 + int(0, 6)),
       ...subject(c.category, 'need'),
     })
     const d = demand.get(c.category) ?? { quantity: 0, count: 0 }
@@ -144,13 +166,24 @@ export function generateInstance({ needs: needCount, offers: offerCount, seed = 
     const [from, until] = window(0.6, 60, 300)
     const t = rand()
     return {
-      id: 1 + i, orgId: holder, orgName: `holder ${holder}`, category: c.category, unit: c.unit,
-      remaining: capacity, quantity: capacity, from, until, schedule,
+      id: 1 + i,
+      orgId: holder,
+      orgName: `holder ${holder}`,
+      category: c.category,
+      unit: c.unit,
+      remaining: capacity,
+      quantity: capacity,
+      from,
+      until,
+      schedule,
       servesPath: chance(0.6) ? [1, street, community] : [1, street],
       minTrust: (t < 0.75 ? 'self_declared' : t < 0.93 ? 'vouched' : 'endorsed') as Trust,
       focus: chance(0.75) ? [] : [pick(FOCUS_GROUPS)],
       createdAt: isoTime(i * 7 + int(0, 6)),
-      track: { delivered: Math.floor(rand() * rand() * 30), rating: chance(0.3) ? null : Math.round((3 + 2 * rand()) * 10) / 10 },
+      track: {
+        delivered: Math.floor(rand() * rand() * 30),
+        rating: chance(0.3) ? null : Math.round((3 + 2 * rand()) * 10) / 10,
+      },
       ...subject(c.category, 'offer'),
     }
   })
@@ -164,12 +197,15 @@ export function generateInstance({ needs: needCount, offers: offerCount, seed = 
  */
 function subjects(rand: () => number) {
   const int = (n: number) => Math.floor(rand() * n)
-  const words = (topic: string, n: number) => [...new Set(Array.from({ length: n }, () => `${topic}:w${int(WORDS_PER_TOPIC)}`))]
+  const words = (topic: string, n: number) => [
+    ...new Set(Array.from({ length: n }, () => `${topic}:w${int(WORDS_PER_TOPIC)}`)),
+  ]
   return (category: string, side: 'need' | 'offer'): { topics: string[]; keywords: string[] } => {
     if (side === 'offer' && category === 'funds' && rand() < 1 / 3) return { topics: [], keywords: [] }
     const first = `${category}.${int(TOPICS_PER_CATEGORY)}`
     if (rand() < 0.1) return { topics: [], keywords: words(first, 3) }
-    const topics = side === 'offer' && rand() < 0.3 ? [...new Set([first, `${category}.${int(TOPICS_PER_CATEGORY)}`])] : [first]
+    const topics =
+      side === 'offer' && rand() < 0.3 ? [...new Set([first, `${category}.${int(TOPICS_PER_CATEGORY)}`])] : [first]
     return { topics, keywords: topics.flatMap((t) => words(t, 2)) }
   }
 }

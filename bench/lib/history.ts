@@ -10,8 +10,14 @@ const DAY = 86_400_000
 export function addHistory(db: Db) {
   const sqlite = sqliteOf(db)
   const rand = prng(11)
-  const rows = sqlite.prepare('SELECT id, state, created_at FROM matches').all() as { id: number; state: string; created_at: string }[]
-  const event = sqlite.prepare('INSERT INTO match_events (match_id, at, event, from_state, to_state) VALUES (?, ?, ?, ?, ?)')
+  const rows = sqlite.prepare('SELECT id, state, created_at FROM matches').all() as {
+    id: number
+    state: string
+    created_at: string
+  }[]
+  const event = sqlite.prepare(
+    'INSERT INTO match_events (match_id, at, event, from_state, to_state) VALUES (?, ?, ?, ?, ?)',
+  )
   const accepted = sqlite.prepare('UPDATE matches SET accepted_at = ? WHERE id = ?')
   sqlite.transaction(() => {
     for (const m of rows) {
@@ -25,4 +31,3 @@ export function addHistory(db: Db) {
     }
   })()
 }
-

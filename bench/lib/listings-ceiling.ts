@@ -40,9 +40,17 @@ export default async function listingsCeiling(opts: Record<string, unknown>) {
     return data
   }
   const names = topics.namer(db, locale)
-  const listPage = <Q extends { category?: string; area?: number; q?: string; page?: number }>(found: ReturnType<typeof needs.list> | ReturnType<typeof offers.list>, query: Q) => ({
-    ...found, items: found.items.map((n) => present(n, locale, names)), query, topicOptions: topics.options(db, locale),
-    categoryNames: categoryNames(db, locale), categories: allCategories(db), areaOptions: areas.options(db, locale),
+  const listPage = <Q extends { category?: string; area?: number; q?: string; page?: number }>(
+    found: ReturnType<typeof needs.list> | ReturnType<typeof offers.list>,
+    query: Q,
+  ) => ({
+    ...found,
+    items: found.items.map((n) => present(n, locale, names)),
+    query,
+    topicOptions: topics.options(db, locale),
+    categoryNames: categoryNames(db, locale),
+    categories: allCategories(db),
+    areaOptions: areas.options(db, locale),
   })
   const listQuery = (req: FastifyRequest) => {
     const { area, page, ...rest } = req.query as Record<string, string | undefined>
@@ -51,53 +59,112 @@ export default async function listingsCeiling(opts: Record<string, unknown>) {
 
   const app = Fastify({ logger: false })
   const root = path.join(ROOT, 'views')
-  await app.register(fastifyView, { engine: { handlebars: createHandlebars() }, root, production: true, options: { partials: partialsIn(path.join(root, 'partials')) } })
-  const view = (template: string) => async (req: FastifyRequest, reply: import('fastify').FastifyReply, build: () => Record<string, unknown>) => {
-    const data = once(req, build)
-    return data ? reply.view(template, data, { layout: 'layouts/main.hbs' }) : reply.code(404).send('not prepared')
-  }
-  const needsIndex = view('pages/needs/index.hbs'), offersIndex = view('pages/offers/index.hbs'), searchPage = view('pages/search.hbs')
-  const needShow = view('pages/needs/show.hbs'), offerShow = view('pages/offers/show.hbs')
-
-  app.get('/needs', (req, reply) => needsIndex(req, reply, () => {
-    const query = listQuery(req) as needs.NeedQuery
-    return { ...listPage(needs.list(db, query), query), urgencies: URGENCIES, statuses: needs.STATUS_FILTERS, sorts: needs.SORTS }
-  }))
-  app.get('/offers', (req, reply) => offersIndex(req, reply, () => {
-    const query = listQuery(req) as offers.OfferQuery
-    return { ...listPage(offers.list(db, query), query), statuses: offers.STATUS_FILTERS, sorts: offers.SORTS }
-  }))
-
-  app.get('/search', (req, reply) => searchPage(req, reply, () => {
-    const q = (req.query as { q?: string }).q?.trim() ?? ''
-    const n = needs.list(db, { q, pageSize: 10 }), o = offers.list(db, { q, pageSize: 10 })
-    return {
-      q, categoryNames: categoryNames(db, locale), title: q,
-      needs: { ...n, items: n.items.map((x) => present(x, locale)) }, offers: { ...o, items: o.items.map((x) => present(x, locale)) },
+  await app.register(fastifyView, {
+    engine: { handlebars: createHandlebars() },
+    root,
+    production: true,
+    options: { partials: partialsIn(path.join(root, 'partials')) },
+  })
+  const view =
+    (template: string) =>
+    async (req: FastifyRequest, reply: import('fastify').FastifyReply, build: () => Record<string, unknown>) => {
+      const data = once(req, build)
+      return data ? reply.view(template, data, { layout: 'layouts/main.hbs' }) : reply.code(404).send('not prepared')
     }
-  }))
+  const needsIndex = view('pages/needs/index.hbs'),
+    offersIndex = view('pages/offers/index.hbs'),
+    searchPage = view('pages/search.hbs')
+  const needShow = view('pages/needs/show.hbs'),
+    offerShow = view('pages/offers/show.hbs')
 
-  app.get('/needs/:id', (req, reply) => needShow(req, reply, () => {
-    const need = needs.get(db, Number((req.params as { id: string }).id))!
-    const found = matching.offersForNeed(db, need.id)!
-    const say = presenter(db, locale)
-    return {
-      matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.offer.remaining, need.remaining) })),
-      matchTotal: found.total, canRequest: false, canPropose: false, idem: 'x', whyNot: undefined, need: present(need, locale, names), owner: false,
-      form: false, closeReasons: CLOSE_REASONS, today: isoDate(new Date()), categoryNames: categoryNames(db, locale), title: need.title,
-    }
-  }))
+  app.get('/needs', (req, reply) =>
+    needsIndex(req, reply, () => {
+      const query = listQuery(req) as needs.NeedQuery
+      return {
+        ...listPage(needs.list(db, query), query),
+        urgencies: URGENCIES,
+        statuses: needs.STATUS_FILTERS,
+        sorts: needs.SORTS,
+      }
+    }),
+  )
+  app.get('/offers', (req, reply) =>
+    offersIndex(req, reply, () => {
+      const query = listQuery(req) as offers.OfferQuery
+      return { ...listPage(offers.list(db, query), query), statuses: offers.STATUS_FILTERS, sorts: offers.SORTS }
+    }),
+  )
 
-  app.get('/offers/:id', (req, reply) => offerShow(req, reply, () => {
-    const offer = offers.get(db, Number((req.params as { id: string }).id))!
-    const found = matching.needsForOffer(db, offer.id)!
-    const say = presenter(db, locale)
-    return {
-      matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score), quantity: Math.min(m.need.remaining, offer.remaining), canPropose: false })),
-      matchTotal: found.total, canPledge: false, idem: 'x', offer: { ...present(offer, locale, names), focusText: offer.focus.map((f) => translate(locale, `focus.${f}`)).join('、') }, owner: false, form: false,
-      closeReasons: CLOSE_REASONS, today: isoDate(new Date()), categoryNames: categoryNames(db, locale), title: offer.title,
-    }
-  }))
+  app.get('/search', (req, reply) =>
+    searchPage(req, reply, () => {
+      const q = (req.query as { q?: string }).q?.trim() ?? ''
+      const n = needs.list(db, { q, pageSize: 10 }),
+        o = offers.list(db, { q, pageSize: 10 })
+      return {
+        q,
+        categoryNames: categoryNames(db, locale),
+        title: q,
+        needs: { ...n, items: n.items.map((x) => present(x, locale)) },
+        offers: { ...o, items: o.items.map((x) => present(x, locale)) },
+      }
+    }),
+  )
+
+  app.get('/needs/:id', (req, reply) =>
+    needShow(req, reply, () => {
+      const need = needs.get(db, Number((req.params as { id: string }).id))!
+      const found = matching.offersForNeed(db, need.id)!
+      const say = presenter(db, locale)
+      return {
+        matches: found.matches.map((m) => ({
+          ...m,
+          reasons: say.fit(m.reasons, m.score),
+          quantity: Math.min(m.offer.remaining, need.remaining),
+        })),
+        matchTotal: found.total,
+        canRequest: false,
+        canPropose: false,
+        idem: 'x',
+        whyNot: undefined,
+        need: present(need, locale, names),
+        owner: false,
+        form: false,
+        closeReasons: CLOSE_REASONS,
+        today: isoDate(new Date()),
+        categoryNames: categoryNames(db, locale),
+        title: need.title,
+      }
+    }),
+  )
+
+  app.get('/offers/:id', (req, reply) =>
+    offerShow(req, reply, () => {
+      const offer = offers.get(db, Number((req.params as { id: string }).id))!
+      const found = matching.needsForOffer(db, offer.id)!
+      const say = presenter(db, locale)
+      return {
+        matches: found.matches.map((m) => ({
+          ...m,
+          reasons: say.fit(m.reasons, m.score),
+          quantity: Math.min(m.need.remaining, offer.remaining),
+          canPropose: false,
+        })),
+        matchTotal: found.total,
+        canPledge: false,
+        idem: 'x',
+        offer: {
+          ...present(offer, locale, names),
+          focusText: offer.focus.map((f) => translate(locale, `focus.${f}`)).join('、'),
+        },
+        owner: false,
+        form: false,
+        closeReasons: CLOSE_REASONS,
+        today: isoDate(new Date()),
+        categoryNames: categoryNames(db, locale),
+        title: offer.title,
+      }
+    }),
+  )
 
   await app.ready()
   for (const url of prepare) {

@@ -36,15 +36,38 @@ export interface ListingsBuild {
 
 // Quantity ranges per unit: one need's or offer's typical size.
 const QUANTITY: Record<string, [number, number]> = {
-  hours: [2, 40], yuan: [500, 20_000], person_hours: [4, 120], seats: [5, 40], items: [1, 60],
+  hours: [2, 40],
+  yuan: [500, 20_000],
+  person_hours: [4, 120],
+  seats: [5, 40],
+  items: [1, 60],
 }
 // Share of posts per category, most common first (venues and volunteers are what groups lack most).
 const CATEGORY_SHARE: Record<string, number> = {
-  venue: 0.22, volunteers: 0.2, materials: 0.15, training: 0.13, funds: 0.12, expertise: 0.1, publicity: 0.08,
+  venue: 0.22,
+  volunteers: 0.2,
+  materials: 0.15,
+  training: 0.13,
+  funds: 0.12,
+  expertise: 0.1,
+  publicity: 0.08,
 }
 const DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU']
 const STARTS = [8, 9, 10, 14, 15, 16, 18, 19, 20]
-const FOCUS = ['elderly', 'children', 'youth', 'women', 'disability', 'culture', 'sports', 'environment', 'migrants', 'health', 'education', 'community']
+const FOCUS = [
+  'elderly',
+  'children',
+  'youth',
+  'women',
+  'disability',
+  'culture',
+  'sports',
+  'environment',
+  'migrants',
+  'health',
+  'education',
+  'community',
+]
 const PLACES = ['活动室', '党群服务中心二楼', '社区广场', '小区会所', '居委会会议室', '公园凉亭', '']
 const DAY_MS = 86_400_000
 
@@ -58,31 +81,46 @@ export function populateListings(db: Db, opts: ListingsOptions): ListingsBuild {
 
   const started = performance.now()
   insertOrgs(db, generateOrgs(opts.orgs ?? 1000, 7))
-  const categories = sqlite.prepare('SELECT code, unit FROM categories ORDER BY position').all() as { code: string; unit: string }[]
+  const categories = sqlite.prepare('SELECT code, unit FROM categories ORDER BY position').all() as {
+    code: string
+    unit: string
+  }[]
   const category = () => {
     let r = rand()
     for (const c of categories) if ((r -= CATEGORY_SHARE[c.code] ?? 0.1) < 0) return c
     return categories[0]!
   }
-  const areas = sqlite.prepare('SELECT id, level, path FROM areas').all() as { id: number; level: string; path: string }[]
+  const areas = sqlite.prepare('SELECT id, level, path FROM areas').all() as {
+    id: number
+    level: string
+    path: string
+  }[]
   const parentOf = new Map(areas.map((a) => [a.id, Number(a.path.split('/').filter(Boolean).at(-2) ?? a.id)]))
   const district = areas.find((a) => a.level === 'district')!.id
-  const orgs = sqlite.prepare('SELECT id, area_id AS areaId FROM organizations').all() as { id: number; areaId: number }[]
+  const orgs = sqlite.prepare('SELECT id, area_id AS areaId FROM organizations').all() as {
+    id: number
+    areaId: number
+  }[]
 
   const schedule = (p: number) => {
     if (!chance(p)) return null
-    const days = [...new Set(Array.from({ length: int(1, 3) }, () => pick(rand, DAYS)))].sort((a, b) => DAYS.indexOf(a) - DAYS.indexOf(b))
+    const days = [...new Set(Array.from({ length: int(1, 3) }, () => pick(rand, DAYS)))].sort(
+      (a, b) => DAYS.indexOf(a) - DAYS.indexOf(b),
+    )
     const start = pick(rand, STARTS)
     const hours = Array.from({ length: int(1, 3) }, (_, k) => start + k)
     return `FREQ=WEEKLY;BYDAY=${days.join(',')};BYHOUR=${hours.join(',')}`
   }
-  const window = () => (chance(0.5) ? [iso(now.getTime() - int(0, 30) * DAY_MS), iso(now.getTime() + int(30, 180) * DAY_MS)] : [null, null])
+  const window = () =>
+    chance(0.5) ? [iso(now.getTime() - int(0, 30) * DAY_MS), iso(now.getTime() + int(30, 180) * DAY_MS)] : [null, null]
 
-  const insertNeed = sqlite.prepare(`INSERT INTO needs (org_id, category, title, description, quantity, unit, remaining, from_date, until_date,
+  const insertNeed =
+    sqlite.prepare(`INSERT INTO needs (org_id, category, title, description, quantity, unit, remaining, from_date, until_date,
     schedule, area_id, place, urgency, beneficiaries, expires_at, status, created_at, updated_at)
     VALUES (@orgId, @category, @title, @description, @quantity, @unit, @remaining, @fromDate, @untilDate, @schedule, @areaId, @place,
     @urgency, @beneficiaries, @expiresAt, @status, @createdAt, @createdAt)`)
-  const insertOffer = sqlite.prepare(`INSERT INTO offers (org_id, category, title, description, quantity, unit, remaining, from_date, until_date,
+  const insertOffer =
+    sqlite.prepare(`INSERT INTO offers (org_id, category, title, description, quantity, unit, remaining, from_date, until_date,
     schedule, serves_area_id, min_trust, focus, expires_at, status, created_at, updated_at)
     VALUES (@orgId, @category, @title, @description, @quantity, @unit, @remaining, @fromDate, @untilDate, @schedule, @servesAreaId,
     @minTrust, @focus, @expiresAt, @status, @createdAt, @createdAt)`)
@@ -99,18 +137,33 @@ export function populateListings(db: Db, opts: ListingsOptions): ListingsBuild {
       const [fromDate, untilDate] = window()
       const createdAt = new Date(now.getTime() - span + (l.id / opts.listings) * span).toISOString()
       const common = {
-        orgId: org.id, category: c.code, title: l.title, description: l.body, quantity, unit: c.unit, fromDate, untilDate,
-        expiresAt: iso(now.getTime() + int(14, 180) * DAY_MS), createdAt,
+        orgId: org.id,
+        category: c.code,
+        title: l.title,
+        description: l.body,
+        quantity,
+        unit: c.unit,
+        fromDate,
+        untilDate,
+        expiresAt: iso(now.getTime() + int(14, 180) * DAY_MS),
+        createdAt,
       }
       if (l.kind === 'need') {
         const r = rand()
         const status = r < 0.9 ? 'open' : r < 0.95 ? 'partly_met' : r < 0.97 ? 'met' : 'closed'
-        const remaining = status === 'met' ? 0 : status === 'partly_met' ? Math.max(1, Math.floor(quantity / 2)) : quantity
+        const remaining =
+          status === 'met' ? 0 : status === 'partly_met' ? Math.max(1, Math.floor(quantity / 2)) : quantity
         const areaId = chance(0.88) ? org.areaId : parentOf.get(org.areaId)!
         const u = rand()
         insertNeed.run({
-          ...common, remaining, status, schedule: schedule(0.45), areaId, place: pick(rand, PLACES),
-          urgency: u < 0.2 ? 'low' : u < 0.8 ? 'normal' : 'high', beneficiaries: chance(0.5) ? int(5, 200) : null,
+          ...common,
+          remaining,
+          status,
+          schedule: schedule(0.45),
+          areaId,
+          place: pick(rand, PLACES),
+          urgency: u < 0.2 ? 'low' : u < 0.8 ? 'normal' : 'high',
+          beneficiaries: chance(0.5) ? int(5, 200) : null,
         })
         needCount++
       } else {
@@ -119,8 +172,12 @@ export function populateListings(db: Db, opts: ListingsOptions): ListingsBuild {
         const t = rand()
         const focus = chance(0.7) ? [] : [...new Set([pick(rand, FOCUS), pick(rand, FOCUS)])]
         insertOffer.run({
-          ...common, remaining: chance(0.1) ? Math.max(1, Math.floor(quantity / 3)) : quantity, status: chance(0.95) ? 'open' : 'closed',
-          schedule: schedule(0.35), servesAreaId, minTrust: t < 0.75 ? 'self_declared' : t < 0.95 ? 'vouched' : 'endorsed',
+          ...common,
+          remaining: chance(0.1) ? Math.max(1, Math.floor(quantity / 3)) : quantity,
+          status: chance(0.95) ? 'open' : 'closed',
+          schedule: schedule(0.35),
+          servesAreaId,
+          minTrust: t < 0.75 ? 'self_declared' : t < 0.95 ? 'vouched' : 'endorsed',
           focus: JSON.stringify(focus),
         })
         offerCount++
@@ -134,17 +191,35 @@ export function populateListings(db: Db, opts: ListingsOptions): ListingsBuild {
       for (const [id, cat] of rows) (map.get(cat) ?? map.set(cat, []).get(cat)!).push(id)
       return map
     }
-    const needsOf = byCategory('needs'), offersOf = byCategory('offers')
+    const needsOf = byCategory('needs'),
+      offersOf = byCategory('offers')
     const author = sqlite.prepare('SELECT min(id) FROM users').pluck().get() as number
-    const insertMatch = sqlite.prepare(`INSERT INTO matches (need_id, offer_id, quantity, state, origin, created_at, updated_at)
+    const insertMatch =
+      sqlite.prepare(`INSERT INTO matches (need_id, offer_id, quantity, state, origin, created_at, updated_at)
       VALUES (?, ?, ?, ?, 'need_side', ?, ?)`)
-    const insertFeedback = sqlite.prepare("INSERT INTO feedback (match_id, side, author_id, rating, created_at) VALUES (?, 'need', ?, ?, ?)")
-    const STATES = ['accepted', 'accepted', 'delivered', 'delivered', 'delivered', 'reviewed', 'reviewed', 'proposed', 'declined', 'cancelled']
+    const insertFeedback = sqlite.prepare(
+      "INSERT INTO feedback (match_id, side, author_id, rating, created_at) VALUES (?, 'need', ?, ?, ?)",
+    )
+    const STATES = [
+      'accepted',
+      'accepted',
+      'delivered',
+      'delivered',
+      'delivered',
+      'reviewed',
+      'reviewed',
+      'proposed',
+      'declined',
+      'cancelled',
+    ]
     for (let i = 0; i < (opts.matches ?? 5000); i++) {
       const c = category().code
       const state = pick(rand, STATES)
       const at = new Date(now.getTime() - int(1, 300) * DAY_MS).toISOString()
-      const id = Number(insertMatch.run(pick(rand, needsOf.get(c)!), pick(rand, offersOf.get(c)!), int(1, 10), state, at, at).lastInsertRowid)
+      const id = Number(
+        insertMatch.run(pick(rand, needsOf.get(c)!), pick(rand, offersOf.get(c)!), int(1, 10), state, at, at)
+          .lastInsertRowid,
+      )
       if (state === 'reviewed') insertFeedback.run(id, author, int(2, 5), at)
     }
   })()
@@ -152,7 +227,26 @@ export function populateListings(db: Db, opts: ListingsOptions): ListingsBuild {
 
   // The index holds active listings only, with the same text the services index.
   const indexStarted = performance.now()
-  fts.reindex(sqlite, 'need', sqlite.prepare("SELECT id, title, description || char(10) || place AS body FROM needs WHERE status IN ('open', 'partly_met')").all() as fts.SearchDoc[])
-  fts.reindex(sqlite, 'offer', sqlite.prepare("SELECT id, title, description AS body FROM offers WHERE status = 'open'").all() as fts.SearchDoc[])
-  return { needs: needCount, offers: offerCount, orgs: orgs.length, matches: opts.matches ?? 5000, rows_ms: Math.round(rowsMs), index_ms: Math.round(performance.now() - indexStarted) }
+  fts.reindex(
+    sqlite,
+    'need',
+    sqlite
+      .prepare(
+        "SELECT id, title, description || char(10) || place AS body FROM needs WHERE status IN ('open', 'partly_met')",
+      )
+      .all() as fts.SearchDoc[],
+  )
+  fts.reindex(
+    sqlite,
+    'offer',
+    sqlite.prepare("SELECT id, title, description AS body FROM offers WHERE status = 'open'").all() as fts.SearchDoc[],
+  )
+  return {
+    needs: needCount,
+    offers: offerCount,
+    orgs: orgs.length,
+    matches: opts.matches ?? 5000,
+    rows_ms: Math.round(rowsMs),
+    index_ms: Math.round(performance.now() - indexStarted),
+  }
 }

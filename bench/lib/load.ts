@@ -38,7 +38,11 @@ export async function measure(url: string, opts: LoadOptions = {}): Promise<Figu
  * One request before the load, so a bench never measures an error page at full speed: the page must
  * answer 200 and contain what it is supposed to show.
  */
-export async function check(url: string, expect: (body: string) => string | undefined, headers: Record<string, string> = {}) {
+export async function check(
+  url: string,
+  expect: (body: string) => string | undefined,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(url, { headers })
   const body = await res.text()
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${body.slice(0, 300)}`)

@@ -6,8 +6,31 @@ import { pick, prng } from './database.js'
 
 export type GeneratedOrg = Omit<typeof organizations.$inferInsert, 'id' | 'areaId'> & { areaRef: string }
 
-const PLACES = demoAreas.filter((a) => a.parent && a.ref.split('-').length === 3).map((a) => ({ ref: a.ref, name: a.name.replace(/社区$/, '') }))
-const ACTIVITIES = ['广场舞', '太极拳', '合唱', '粤剧', '书法', '象棋', '读书', '亲子阅读', '手工', '园艺', '垃圾分类', '长者探访', '义剪', '篮球', '羽毛球', '摄影', '烘焙', '编织', '英语角', '法律咨询']
+const PLACES = demoAreas
+  .filter((a) => a.parent && a.ref.split('-').length === 3)
+  .map((a) => ({ ref: a.ref, name: a.name.replace(/社区$/, '') }))
+const ACTIVITIES = [
+  '广场舞',
+  '太极拳',
+  '合唱',
+  '粤剧',
+  '书法',
+  '象棋',
+  '读书',
+  '亲子阅读',
+  '手工',
+  '园艺',
+  '垃圾分类',
+  '长者探访',
+  '义剪',
+  '篮球',
+  '羽毛球',
+  '摄影',
+  '烘焙',
+  '编织',
+  '英语角',
+  '法律咨询',
+]
 const SUFFIXES = ['队', '会', '小组', '社', '互助队', '志愿队', '兴趣小组', '协会']
 const DESCRIPTIONS = [
   '每周活动两次，成员多为附近居民，欢迎新朋友加入。',
@@ -31,21 +54,37 @@ export function generateOrgs(n: number, seed = 1): GeneratedOrg[] {
     return {
       ref: `bench-org-${i + 1}`,
       name: `${place.name}${pick(rand, ACTIVITIES)}${pick(rand, SUFFIXES)}${i + 1}`,
-      kind, areaRef: place.ref, registered: kind !== 'community_group' && rand() < 0.8, trust: pick(rand, TRUST_LEVELS),
-      focus, members: 5 + Math.floor(rand() * 80), description: pick(rand, DESCRIPTIONS),
-      contactPhone: `139${String(10_000_000 + i).slice(-8)}`, contactEmail: null, createdAt: at, updatedAt: at,
+      kind,
+      areaRef: place.ref,
+      registered: kind !== 'community_group' && rand() < 0.8,
+      trust: pick(rand, TRUST_LEVELS),
+      focus,
+      members: 5 + Math.floor(rand() * 80),
+      description: pick(rand, DESCRIPTIONS),
+      contactPhone: `139${String(10_000_000 + i).slice(-8)}`,
+      contactEmail: null,
+      createdAt: at,
+      updatedAt: at,
     }
   })
 }
 
 /** Inserts generated organizations straight through drizzle, in one transaction: 1,000 rows take milliseconds. */
 export function insertOrgs(db: Db, orgs: GeneratedOrg[]) {
-  const areaIds = new Map(db.select({ id: areas.id, ref: areas.ref }).from(areas).all().map((a) => [a.ref, a.id]))
+  const areaIds = new Map(
+    db
+      .select({ id: areas.id, ref: areas.ref })
+      .from(areas)
+      .all()
+      .map((a) => [a.ref, a.id]),
+  )
   db.transaction((tx) => {
     for (const { areaRef, ...org } of orgs) {
       const areaId = areaIds.get(areaRef)
       if (!areaId) throw new Error(`no area ${areaRef}: seed the demo district first`)
-      tx.insert(organizations).values({ ...org, areaId }).run()
+      tx.insert(organizations)
+        .values({ ...org, areaId })
+        .run()
     }
   })
 }

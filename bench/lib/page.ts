@@ -19,8 +19,14 @@ export async function benchPage(p: PageBench): Promise<Figures> {
   await check(p.url, p.expect ?? (() => undefined), p.headers)
   const f = await measure(p.url, { ...p.load, headers: p.headers })
   emit({
-    bench: p.bench ?? 'page', name: p.name, rps: f.rps, p50_ms: f.p50_ms, p99_ms: f.p99_ms, errors: f.errors,
-    ...(p.ceiling ? { ratio_to_ceiling: round(f.rps / p.ceiling.rps, 2) } : {}), bytes: f.bytes,
+    bench: p.bench ?? 'page',
+    name: p.name,
+    rps: f.rps,
+    p50_ms: f.p50_ms,
+    p99_ms: f.p99_ms,
+    errors: f.errors,
+    ...(p.ceiling ? { ratio_to_ceiling: round(f.rps / p.ceiling.rps, 2) } : {}),
+    bytes: f.bytes,
   })
   return f
 }

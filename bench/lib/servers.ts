@@ -19,19 +19,29 @@ export function startServer(factoryModule: string, opts: Record<string, unknown>
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
-  const close = () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-    child.once('exit', () => { clearTimeout(timer); resolve() })
-    child.kill('SIGTERM')
-  })
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+      child.once('exit', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      child.kill('SIGTERM')
+    })
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { void close(); reject(new Error(`${factoryModule} did not start within 60 s`)) }, 60_000)
+    const timer = setTimeout(() => {
+      void close()
+      reject(new Error(`${factoryModule} did not start within 60 s`))
+    }, 60_000)
     child.once('message', (m: { port?: number }) => {
       clearTimeout(timer)
       resolve({ url: `http://127.0.0.1:${m.port}`, pid: child.pid!, close })
     })
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${factoryModule} exited with ${code} before listening`)) })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${factoryModule} exited with ${code} before listening`))
+    })
   })
 }
 
@@ -42,28 +52,51 @@ export function startServer(factoryModule: string, opts: Record<string, unknown>
  */
 export function startBuiltServer(dbPath: string, env: Record<string, string> = {}): Promise<Running> {
   const entry = buildServer()
-  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), entry], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: dbPath, DEMO_DATA: '0',
-      RATE_LIMITS: '0', SCHEDULER: '0', LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-session-secret-bench-session-secret', ...env,
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), entry],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DATABASE_URL: dbPath,
+        DEMO_DATA: '0',
+        RATE_LIMITS: '0',
+        SCHEDULER: '0',
+        LOG_LEVEL: 'warn',
+        SESSION_SECRET: 'bench-session-secret-bench-session-secret',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const close = () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    child.once('exit', () => { clearTimeout(timer); resolve() })
-    child.kill('SIGTERM')
-  })
+  )
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      child.once('exit', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      child.kill('SIGTERM')
+    })
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { void close(); reject(new Error(`${entry} did not start within 300 s`)) }, 300_000)
+    const timer = setTimeout(() => {
+      void close()
+      reject(new Error(`${entry} did not start within 300 s`))
+    }, 300_000)
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       const url = line.match(/running at (http:\/\/\S+)/)?.[1]
       if (!url) return
       clearTimeout(timer)
       resolve({ url: url.replace('0.0.0.0', '127.0.0.1'), pid: child.pid!, close })
     })
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${entry} exited with ${code} before listening`)) })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${entry} exited with ${code} before listening`))
+    })
   })
 }

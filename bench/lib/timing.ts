@@ -17,5 +17,11 @@ export function figures(samples: Sample[], digits = 1) {
   const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!
   const wall = samples.map((s) => s.wall).sort((a, b) => a - b)
   const cpu = samples.map((s) => s.cpu).sort((a, b) => a - b)
-  return { runs: samples.length, p50_ms: round(q(wall, 0.5), digits), p95_ms: round(q(wall, 0.95), digits), cpu_p50_ms: round(q(cpu, 0.5), digits), cpu_p95_ms: round(q(cpu, 0.95), digits) }
+  return {
+    runs: samples.length,
+    p50_ms: round(q(wall, 0.5), digits),
+    p95_ms: round(q(wall, 0.95), digits),
+    cpu_p50_ms: round(q(cpu, 0.5), digits),
+    cpu_p95_ms: round(q(cpu, 0.95), digits),
+  }
 }

@@ -37,40 +37,88 @@ function checkPassword(password: string, field = 'password') {
 export function load(db: Db, id: number): CurrentUser | undefined {
   const user = db.select().from(users).where(eq(users.id, id)).get()
   if (!user || user.disabledAt) return undefined
-  const rows = db.select({ id: memberships.orgId, role: memberships.role }).from(memberships).where(eq(memberships.userId, id)).all()
+  const rows = db
+    .select({ id: memberships.orgId, role: memberships.role })
+    .from(memberships)
+    .where(eq(memberships.userId, id))
+    .all()
   const orgIds = rows.filter((m) => m.role === 'leader').map((m) => m.id)
   const memberOrgIds = rows.filter((m) => m.role === 'member').map((m) => m.id)
-  const brokerAreaIds = db.select({ id: brokerAreas.areaId }).from(brokerAreas).where(eq(brokerAreas.userId, id)).all().map((a) => a.id)
+  const brokerAreaIds = db
+    .select({ id: brokerAreas.areaId })
+    .from(brokerAreas)
+    .where(eq(brokerAreas.userId, id))
+    .all()
+    .map((a) => a.id)
   const lookedAfterOrgIds = user.role === 'broker' ? lookedAfter(db, brokerAreaIds) : []
-  return { id: user.id, email: user.email, name: user.name, role: user.role, orgIds, memberOrgIds, lookedAfterOrgIds, brokerAreaIds, notify: user.notify }
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    orgIds,
+    memberOrgIds,
+    lookedAfterOrgIds,
+    brokerAreaIds,
+    notify: user.notify,
+  }
 }
 
 /** Organizations in these areas (a street covers its communities) that no enabled leader answers for. */
 export function lookedAfter(db: Db, areaIds: number[]): number[] {
   if (areaIds.length === 0) return []
   const inAreas = pathCoveredSql(areaIds)
-  return db.select({ id: organizations.id }).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId))
-    .where(and(inAreas, sql`NOT EXISTS (SELECT 1 FROM ${memberships} JOIN ${users} ON ${users.id} = ${memberships.userId}
-      WHERE ${memberships.orgId} = ${organizations.id} AND ${memberships.role} = 'leader' AND ${users.disabledAt} IS NULL)`))
-    .all().map((o) => o.id)
+  return db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .innerJoin(areas, eq(areas.id, organizations.areaId))
+    .where(
+      and(
+        inAreas,
+        sql`NOT EXISTS (SELECT 1 FROM ${memberships} JOIN ${users} ON ${users.id} = ${memberships.userId}
+      WHERE ${memberships.orgId} = ${organizations.id} AND ${memberships.role} = 'leader' AND ${users.disabledAt} IS NULL)`,
+      ),
+    )
+    .all()
+    .map((o) => o.id)
 }
 
 /** May act for the organization: one of its leaders, or the broker looking after it while it has none. */
-export const actsFor = (user: CurrentUser | null | undefined, orgId: number) => !!user && (user.orgIds.includes(orgId) || user.lookedAfterOrgIds.includes(orgId))
+export const actsFor = (user: CurrentUser | null | undefined, orgId: number) =>
+  !!user && (user.orgIds.includes(orgId) || user.lookedAfterOrgIds.includes(orgId))
 /** Every organization the person may act for (a scoped lookup's list). */
 export const actingOrgIds = (user: CurrentUser) => [...user.orgIds, ...user.lookedAfterOrgIds]
 /** Sees the organization's own work (drafts, matches, messages): whoever acts for it, and its members. */
-export const seesOrg = (user: CurrentUser | null | undefined, orgId: number) => !!user && (actsFor(user, orgId) || user.memberOrgIds.includes(orgId))
+export const seesOrg = (user: CurrentUser | null | undefined, orgId: number) =>
+  !!user && (actsFor(user, orgId) || user.memberOrgIds.includes(orgId))
 /** Every organization whose own work the person sees. */
 export const seenOrgIds = (user: CurrentUser) => [...actingOrgIds(user), ...user.memberOrgIds]
 
 /** Creates an account of any role: the CLI and the demo data. */
-export async function add(db: Db, input: { email: string; name?: string; role: Role; password: string }, now = new Date()) {
+export async function add(
+  db: Db,
+  input: { email: string; name?: string; role: Role; password: string },
+  now = new Date(),
+) {
   const email = normalizeEmail(input.email)
   const passwordHash = await hashPassword(input.password)
   return writeTx(db, (tx) => {
-    const user = tx.insert(users).values({ email, name: input.name ?? email.split('@')[0], passwordHash, role: input.role, createdAt: now.toISOString() }).returning().get()
-    events.record(tx, { actorId: null, action: 'account.created', subjectType: 'user', subjectId: user.id, data: { role: input.role } }, now)
+    const user = tx
+      .insert(users)
+      .values({
+        email,
+        name: input.name ?? email.split('@')[0],
+        passwordHash,
+        role: input.role,
+        createdAt: now.toISOString(),
+      })
+      .returning()
+      .get()
+    events.record(
+      tx,
+      { actorId: null, action: 'account.created', subjectType: 'user', subjectId: user.id, data: { role: input.role } },
+      now,
+    )
     return user
   })
 }
@@ -86,7 +134,11 @@ export function retryAfterSeconds(failures: number, lastFailureAt: number, now: 
 
 export type SignInResult = { ok: true; user: CurrentUser } | { ok: false; retryAfter?: number }
 
-export async function signIn(db: Db, input: { email: string; password: string; ip: string; locale?: string }, now = new Date()): Promise<SignInResult> {
+export async function signIn(
+  db: Db,
+  input: { email: string; password: string; ip: string; locale?: string },
+  now = new Date(),
+): Promise<SignInResult> {
   const email = normalizeEmail(input.email)
   const key = `${email}|${input.ip}`
   const throttle = db.select().from(loginThrottle).where(eq(loginThrottle.email, key)).get()
@@ -98,22 +150,44 @@ export async function signIn(db: Db, input: { email: string; password: string; i
     const t = now.getTime()
     const failures = throttle && t - throttle.lastFailureAt <= WINDOW_MS ? throttle.failures + 1 : 1
     writeTx(db, (tx) => {
-      tx.insert(loginThrottle).values({ email: key, failures, lastFailureAt: t })
-        .onConflictDoUpdate({ target: loginThrottle.email, set: { failures, lastFailureAt: t } }).run()
-      events.record(tx, { actorId: row?.id ?? null, action: 'auth.sign_in_failed', subjectType: 'user', subjectId: row?.id ?? null, data: { ip: input.ip } }, now)
+      tx.insert(loginThrottle)
+        .values({ email: key, failures, lastFailureAt: t })
+        .onConflictDoUpdate({ target: loginThrottle.email, set: { failures, lastFailureAt: t } })
+        .run()
+      events.record(
+        tx,
+        {
+          actorId: row?.id ?? null,
+          action: 'auth.sign_in_failed',
+          subjectType: 'user',
+          subjectId: row?.id ?? null,
+          data: { ip: input.ip },
+        },
+        now,
+      )
     })
     return { ok: false }
   }
   writeTx(db, (tx) => {
     tx.delete(loginThrottle).where(eq(loginThrottle.email, key)).run()
     // E-mails go out in the language the person last used the site in.
-    if (input.locale && input.locale !== row.locale) tx.update(users).set({ locale: input.locale }).where(eq(users.id, row.id)).run()
-    events.record(tx, { actorId: row.id, action: 'auth.signed_in', subjectType: 'user', subjectId: row.id, data: { ip: input.ip } }, now)
+    if (input.locale && input.locale !== row.locale)
+      tx.update(users).set({ locale: input.locale }).where(eq(users.id, row.id)).run()
+    events.record(
+      tx,
+      { actorId: row.id, action: 'auth.signed_in', subjectType: 'user', subjectId: row.id, data: { ip: input.ip } },
+      now,
+    )
   })
   return { ok: true, user: load(db, row.id)! }
 }
 
-export async function changePassword(db: Db, userId: number, input: { currentPassword: string; newPassword: string; endOtherSessions: boolean; keepSid?: string }, now = new Date()) {
+export async function changePassword(
+  db: Db,
+  userId: number,
+  input: { currentPassword: string; newPassword: string; endOtherSessions: boolean; keepSid?: string },
+  now = new Date(),
+) {
   const row = db.select().from(users).where(eq(users.id, userId)).get()
   if (!row) throw new NotFound()
   if (!(await verifyPassword(row.passwordHash, input.currentPassword))) {
@@ -124,13 +198,27 @@ export async function changePassword(db: Db, userId: number, input: { currentPas
   writeTx(db, (tx) => {
     tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run()
     // On by default in the form: a stolen cookie should stop working along with the old password.
-    if (input.endOtherSessions) tx.delete(sessions).where(and(eq(sessions.userId, userId), input.keepSid ? sql`${sessions.sid} <> ${input.keepSid}` : undefined)).run()
-    events.record(tx, { actorId: userId, action: 'account.password_changed', subjectType: 'user', subjectId: userId }, now)
+    if (input.endOtherSessions)
+      tx.delete(sessions)
+        .where(and(eq(sessions.userId, userId), input.keepSid ? sql`${sessions.sid} <> ${input.keepSid}` : undefined))
+        .run()
+    events.record(
+      tx,
+      { actorId: userId, action: 'account.password_changed', subjectType: 'user', subjectId: userId },
+      now,
+    )
   })
 }
 
-export function updateSettings(db: Db, userId: number, input: { name: string; notify: 'instant' | 'digest' | 'off'; phone?: string }) {
-  db.update(users).set({ name: input.name.trim(), notify: input.notify, phone: input.phone ?? null }).where(eq(users.id, userId)).run()
+export function updateSettings(
+  db: Db,
+  userId: number,
+  input: { name: string; notify: 'instant' | 'digest' | 'off'; phone?: string },
+) {
+  db.update(users)
+    .set({ name: input.name.trim(), notify: input.notify, phone: input.phone ?? null })
+    .where(eq(users.id, userId))
+    .run()
 }
 
 // An admin cannot demote or disable themselves: the district must never be left without one.
@@ -145,7 +233,17 @@ export function setRole(db: Db, actorId: number, userId: number, role: Role, now
     if (!row) throw new NotFound()
     if (row.role === role) return
     tx.update(users).set({ role }).where(eq(users.id, userId)).run()
-    events.record(tx, { actorId, action: 'account.role_changed', subjectType: 'user', subjectId: userId, data: { from: row.role, to: role } }, now)
+    events.record(
+      tx,
+      {
+        actorId,
+        action: 'account.role_changed',
+        subjectType: 'user',
+        subjectId: userId,
+        data: { from: row.role, to: role },
+      },
+      now,
+    )
   })
 }
 
@@ -154,32 +252,67 @@ export function setDisabled(db: Db, actorId: number, userId: number, disabled: b
   writeTx(db, (tx) => {
     const row = tx.select().from(users).where(eq(users.id, userId)).get()
     if (!row) throw new NotFound()
-    tx.update(users).set({ disabledAt: disabled ? now.toISOString() : null }).where(eq(users.id, userId)).run()
+    tx.update(users)
+      .set({ disabledAt: disabled ? now.toISOString() : null })
+      .where(eq(users.id, userId))
+      .run()
     if (disabled) tx.delete(sessions).where(eq(sessions.userId, userId)).run()
-    events.record(tx, { actorId, action: disabled ? 'account.disabled' : 'account.enabled', subjectType: 'user', subjectId: userId }, now)
+    events.record(
+      tx,
+      { actorId, action: disabled ? 'account.disabled' : 'account.enabled', subjectType: 'user', subjectId: userId },
+      now,
+    )
   })
 }
 
 export function setBrokerAreas(db: Db, actorId: number | null, userId: number, areaIds: number[], now = new Date()) {
   writeTx(db, (tx) => {
-    const known = new Set(tx.select({ id: areas.id }).from(areas).all().map((a) => a.id))
+    const known = new Set(
+      tx
+        .select({ id: areas.id })
+        .from(areas)
+        .all()
+        .map((a) => a.id),
+    )
     const bad = areaIds.filter((id) => !known.has(id))
     if (bad.length) throw new ValidationError({ areaIds: { key: 'validation.area_missing' } })
     tx.delete(brokerAreas).where(eq(brokerAreas.userId, userId)).run()
     for (const areaId of new Set(areaIds)) tx.insert(brokerAreas).values({ userId, areaId }).run()
-    events.record(tx, { actorId, action: 'account.broker_areas_set', subjectType: 'user', subjectId: userId, data: { areaIds } }, now)
+    events.record(
+      tx,
+      { actorId, action: 'account.broker_areas_set', subjectType: 'user', subjectId: userId, data: { areaIds } },
+      now,
+    )
   })
 }
 
 export function list(db: Db) {
-  return db.select({ id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt, createdAt: users.createdAt })
-    .from(users).orderBy(users.id).all()
+  return db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      disabledAt: users.disabledAt,
+      createdAt: users.createdAt,
+    })
+    .from(users)
+    .orderBy(users.id)
+    .all()
 }
 
 export function findByEmail(db: Db, email: string) {
-  return db.select().from(users).where(eq(users.email, normalizeEmail(email))).get()
+  return db
+    .select()
+    .from(users)
+    .where(eq(users.email, normalizeEmail(email)))
+    .get()
 }
 
 export function profile(db: Db, id: number) {
-  return db.select({ name: users.name, email: users.email, notify: users.notify, phone: users.phone }).from(users).where(eq(users.id, id)).get()
+  return db
+    .select({ name: users.name, email: users.email, notify: users.notify, phone: users.phone })
+    .from(users)
+    .where(eq(users.id, id))
+    .get()
 }

@@ -17,7 +17,10 @@ const SECRET_FIELDS = new Set(['_csrf', 'password', 'currentPassword', 'newPassw
 /** The kept fields travel through the sign-in form under this prefix, apart from its own email and password. */
 export const KEPT_PREFIX = 'k:'
 
-export interface KeptField { name: string; value: string }
+export interface KeptField {
+  name: string
+  value: string
+}
 
 /** A parsed urlencoded body → its fields in order, a repeated field (checkboxes) once per value. */
 export function keptFields(body: unknown, prefix = ''): KeptField[] {
@@ -27,14 +30,20 @@ export function keptFields(body: unknown, prefix = ''): KeptField[] {
     if (!key.startsWith(prefix)) continue
     const name = key.slice(prefix.length)
     if (!name || SECRET_FIELDS.has(name)) continue
-    for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string' || typeof v === 'number') out.push({ name, value: String(v) })
+    for (const v of Array.isArray(value) ? value : [value])
+      if (typeof v === 'string' || typeof v === 'number') out.push({ name, value: String(v) })
   }
   return out
 }
 
 /** A same-site path to send the kept form to (never another site, never a sign-in route). */
 export function resubmitTarget(url: unknown): string | undefined {
-  if (typeof url !== 'string' || !/^\/(?![/\\])[\x21-\x7e]*$/.test(url) || /^\/(signin|signup|signout|password)\b/.test(url)) return undefined
+  if (
+    typeof url !== 'string' ||
+    !/^\/(?![/\\])[\x21-\x7e]*$/.test(url) ||
+    /^\/(signin|signup|signout|password)\b/.test(url)
+  )
+    return undefined
   return url
 }
 
@@ -49,7 +58,14 @@ const isHtmx = (req: FastifyRequest) => req.headers['hx-request'] === 'true' && 
  */
 export function lapsable(req: FastifyRequest): boolean {
   const access = req.routeOptions?.config?.access
-  if (req.url.startsWith('/api/') || access === undefined || access === 'anyone' || req.routeOptions.config.streamedBody || !resubmitTarget(req.url)) return false
+  if (
+    req.url.startsWith('/api/') ||
+    access === undefined ||
+    access === 'anyone' ||
+    req.routeOptions.config.streamedBody ||
+    !resubmitTarget(req.url)
+  )
+    return false
   return !req.user || isHtmx(req)
 }
 
@@ -59,13 +75,24 @@ export function lapsable(req: FastifyRequest): boolean {
  */
 export function answerLapsed(req: FastifyRequest, reply: FastifyReply) {
   const kept = keptFields(req.body)
-  req.log.info({ event: 'session.lapsed_submit', url: req.url, signedIn: !!req.user }, 'write after the session lapsed: input kept in the page')
+  req.log.info(
+    { event: 'session.lapsed_submit', url: req.url, signedIn: !!req.user },
+    'write after the session lapsed: input kept in the page',
+  )
   if (isHtmx(req)) {
     // Before the form (or whatever it swaps), not instead of it: what was typed stays on screen.
     const trigger = req.headers['hx-trigger']
     if (typeof trigger === 'string' && /^[A-Za-z][\w-]*$/.test(trigger)) reply.header('HX-Retarget', `#${trigger}`)
     reply.header('HX-Reswap', 'beforebegin').header('X-Lapsed', '1')
-    return reply.render('accounts/lapsed', { form: true, lapsedInline: true, again: !!req.user }, { status: 401, partial: 'accounts/lapsed-box' })
+    return reply.render(
+      'accounts/lapsed',
+      { form: true, lapsedInline: true, again: !!req.user },
+      { status: 401, partial: 'accounts/lapsed-box' },
+    )
   }
-  return reply.render('accounts/lapsed', { form: true, kept, to: req.url, title: req.t('lapse.title') }, { status: 401, partial: 'accounts/lapsed-box' })
+  return reply.render(
+    'accounts/lapsed',
+    { form: true, kept, to: req.url, title: req.t('lapse.title') },
+    { status: 401, partial: 'accounts/lapsed-box' },
+  )
 }

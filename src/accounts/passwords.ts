@@ -5,7 +5,12 @@ import { hash, verify } from '@node-rs/argon2'
 import { ROOT } from '../config.js'
 
 // OWASP's Argon2id floor (m=19 MiB, t=2, p=1): ≈90 ms a hash on this 2-core machine.
-export const ARGON2_OPTIONS = { algorithm: 2 /* Algorithm.Argon2id: a const enum, not importable under isolatedModules */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const
+export const ARGON2_OPTIONS = {
+  algorithm: 2 /* Algorithm.Argon2id: a const enum, not importable under isolatedModules */,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const
 export const PASSWORD_MIN = 12
 export const PASSWORD_MAX = 128
 
@@ -42,23 +47,58 @@ export function commonPasswords(): Set<string> {
 
 // Words people here pad with digits that an English-language breach list ranks low, and this site's own name.
 const LOCAL = new Set([
-  'woaini', 'woaiwojia', 'woaini1314', 'zhangwei', 'wangwei', 'liuyang', 'china', 'beijing', 'shanghai', 'guangzhou', 'shenzhen', 'assetbridge',
+  'woaini',
+  'woaiwojia',
+  'woaini1314',
+  'zhangwei',
+  'wangwei',
+  'liuyang',
+  'china',
+  'beijing',
+  'shanghai',
+  'guangzhou',
+  'shenzhen',
+  'assetbridge',
 ])
 
-const LEET: Record<string, string> = { '@': 'a', '4': 'a', '8': 'b', '(': 'c', '3': 'e', '6': 'g', '9': 'g', '1': 'i', '!': 'i', '|': 'l', '0': 'o', '$': 's', '5': 's', '7': 't', '+': 't', '2': 'z' }
+const LEET: Record<string, string> = {
+  '@': 'a',
+  '4': 'a',
+  '8': 'b',
+  '(': 'c',
+  '3': 'e',
+  '6': 'g',
+  '9': 'g',
+  '1': 'i',
+  '!': 'i',
+  '|': 'l',
+  '0': 'o',
+  $: 's',
+  '5': 's',
+  '7': 't',
+  '+': 't',
+  '2': 'z',
+}
 const deleet = (s: string, one = 'i') => s.replace(/[@48(3691!|0$57+2]/g, (c) => (c === '1' ? one : LEET[c]))
 /**
  * Ways a password pads or disguises a word: padding of digits, of symbols or of both at either end ('P@ssw0rd2026!'),
  * leet inside it (1 read as i and as l), and repetition.
  */
 const REDUCTIONS: ((s: string) => string)[] = [
-  (s) => s.replace(/[^\p{L}]+$/u, ''), (s) => s.replace(/\d+$/, ''), (s) => s.replace(/[^\p{L}\p{N}]+$/u, ''),
-  (s) => s.replace(/^[^\p{L}]+/u, ''), (s) => s.replace(/^\d+/, ''), (s) => s.replace(/^[^\p{L}\p{N}]+/u, ''),
-  (s) => deleet(s), (s) => deleet(s, 'l'), (s) => unrepeat(s),
+  (s) => s.replace(/[^\p{L}]+$/u, ''),
+  (s) => s.replace(/\d+$/, ''),
+  (s) => s.replace(/[^\p{L}\p{N}]+$/u, ''),
+  (s) => s.replace(/^[^\p{L}]+/u, ''),
+  (s) => s.replace(/^\d+/, ''),
+  (s) => s.replace(/^[^\p{L}\p{N}]+/u, ''),
+  (s) => deleet(s),
+  (s) => deleet(s, 'l'),
+  (s) => unrepeat(s),
 ]
 /** 'passwordpassword' → 'password', 'abcabcabc' → 'abc': the shortest unit the whole string repeats. */
 function unrepeat(s: string): string {
-  for (let n = 1; n <= s.length / 2; n++) if (s.length % n === 0 && s.slice(0, n).repeat(s.length / n) === s) return s.slice(0, n)
+  for (let n = 1; n <= s.length / 2; n++)
+    if (s.length % n === 0 && s.slice(0, n).repeat(s.length / n) === s) return s.slice(0, n)
   return s
 }
 

@@ -14,8 +14,14 @@ const MAX_KEY = 'session_max_ms'
 
 // Kept in the database (written at start-up from the configuration) so the scheduled sweep needs no config object.
 export function setLifetimes(db: Db, idleMs: number, maxMs: number) {
-  for (const [key, value] of [[IDLE_KEY, idleMs], [MAX_KEY, maxMs]] as const) {
-    db.insert(settings).values({ key, value: String(value) }).onConflictDoUpdate({ target: settings.key, set: { value: String(value) } }).run()
+  for (const [key, value] of [
+    [IDLE_KEY, idleMs],
+    [MAX_KEY, maxMs],
+  ] as const) {
+    db.insert(settings)
+      .values({ key, value: String(value) })
+      .onConflictDoUpdate({ target: settings.key, set: { value: String(value) } })
+      .run()
   }
 }
 
@@ -35,8 +41,13 @@ export function sweepExpired(db: Db, now = new Date()): number {
   const limits = lifetimes(db)
   if (!limits) return 0
   const t = now.getTime()
-  return db.delete(sessions).where(or(
-    lt(sessions.lastSeen, t - limits.idleMs - touchInterval(limits.idleMs)),
-    lt(sessions.createdAt, t - limits.maxMs),
-  )).run().changes
+  return db
+    .delete(sessions)
+    .where(
+      or(
+        lt(sessions.lastSeen, t - limits.idleMs - touchInterval(limits.idleMs)),
+        lt(sessions.createdAt, t - limits.maxMs),
+      ),
+    )
+    .run().changes
 }

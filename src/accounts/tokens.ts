@@ -9,12 +9,21 @@ const digest = (token: string) => crypto.createHash('sha256').update(token).dige
 
 export function issue(db: Db, userId: number, label = '', now = new Date()): string {
   const token = `ab_${crypto.randomBytes(32).toString('base64url')}`
-  db.insert(apiTokens).values({ userId, tokenHash: digest(token), label, createdAt: now.toISOString() }).run()
-  events.record(db, { actorId: null, action: 'token.issued', subjectType: 'user', subjectId: userId, data: { label } }, now)
+  db.insert(apiTokens)
+    .values({ userId, tokenHash: digest(token), label, createdAt: now.toISOString() })
+    .run()
+  events.record(
+    db,
+    { actorId: null, action: 'token.issued', subjectType: 'user', subjectId: userId, data: { label } },
+    now,
+  )
   return token
 }
 
 export function userIdFor(db: Db, token: string): number | undefined {
-  return db.select({ userId: apiTokens.userId }).from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, digest(token)), isNull(apiTokens.revokedAt))).get()?.userId
+  return db
+    .select({ userId: apiTokens.userId })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, digest(token)), isNull(apiTokens.revokedAt)))
+    .get()?.userId
 }

@@ -26,16 +26,52 @@ export function queue(db: Db, side: Side, id: number, now = new Date()) {
   jobs.schedule(db, { key: `fit:${side}:${id}:${at}`, kind: JOB_KIND, runAt: now, payload: { side, id, at } })
 }
 
-const needInfo = (db: Db, id: number) => db.select({ id: needs.id, orgId: needs.orgId, title: needs.title, org: organizations.name, status: needs.status, remaining: needs.remaining, expiresAt: needs.expiresAt, untilDate: needs.untilDate, updatedAt: needs.updatedAt })
-  .from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).where(eq(needs.id, id)).get()
-const offerInfo = (db: Db, id: number) => db.select({ id: offers.id, orgId: offers.orgId, title: offers.title, org: organizations.name, status: offers.status, remaining: offers.remaining, expiresAt: offers.expiresAt, untilDate: offers.untilDate, updatedAt: offers.updatedAt })
-  .from(offers).innerJoin(organizations, eq(organizations.id, offers.orgId)).where(eq(offers.id, id)).get()
+const needInfo = (db: Db, id: number) =>
+  db
+    .select({
+      id: needs.id,
+      orgId: needs.orgId,
+      title: needs.title,
+      org: organizations.name,
+      status: needs.status,
+      remaining: needs.remaining,
+      expiresAt: needs.expiresAt,
+      untilDate: needs.untilDate,
+      updatedAt: needs.updatedAt,
+    })
+    .from(needs)
+    .innerJoin(organizations, eq(organizations.id, needs.orgId))
+    .where(eq(needs.id, id))
+    .get()
+const offerInfo = (db: Db, id: number) =>
+  db
+    .select({
+      id: offers.id,
+      orgId: offers.orgId,
+      title: offers.title,
+      org: organizations.name,
+      status: offers.status,
+      remaining: offers.remaining,
+      expiresAt: offers.expiresAt,
+      untilDate: offers.untilDate,
+      updatedAt: offers.updatedAt,
+    })
+    .from(offers)
+    .innerJoin(organizations, eq(organizations.id, offers.orgId))
+    .where(eq(offers.id, id))
+    .get()
 
 /** Of these listings, the ones last written before `at`: what the other side could already see then. */
 function writtenBefore(db: Db, side: Side, ids: number[], at: string): number[] {
   if (ids.length === 0) return []
   const t = side === 'need' ? needs : offers
-  return db.select({ id: t.id, updatedAt: t.updatedAt }).from(t).where(inArray(t.id, ids)).all().filter((r) => r.updatedAt < at).map((r) => r.id)
+  return db
+    .select({ id: t.id, updatedAt: t.updatedAt })
+    .from(t)
+    .where(inArray(t.id, ids))
+    .all()
+    .filter((r) => r.updatedAt < at)
+    .map((r) => r.id)
 }
 
 /**
@@ -51,24 +87,46 @@ export function alertNewFits(db: Db, side: Side, id: number, at: string, now = n
   const otherSide: Side = side === 'offer' ? 'need' : 'offer'
   // Only listings that were there when this one was written: one written later had this one in view when it was
   // posted, and its own job decides for that pair.
-  const counterparts = writtenBefore(db, otherSide, side === 'offer' ? matching.needsFitting(db, id, now) : matching.offersFitting(db, id, now), at)
+  const counterparts = writtenBefore(
+    db,
+    otherSide,
+    side === 'offer' ? matching.needsFitting(db, id, now) : matching.offersFitting(db, id, now),
+    at,
+  )
   let alerted = 0
   for (const otherId of counterparts) {
     const other = side === 'offer' ? needInfo(db, otherId) : offerInfo(db, otherId)
     if (!other || other.orgId === listing.orgId) continue
-    const fitsOther = side === 'offer' ? matching.offersFitting(db, otherId, now) : matching.needsFitting(db, otherId, now)
-    const hadFit = writtenBefore(db, side, fitsOther.filter((x) => x !== id), at).length > 0
+    const fitsOther =
+      side === 'offer' ? matching.offersFitting(db, otherId, now) : matching.needsFitting(db, otherId, now)
+    const hadFit =
+      writtenBefore(
+        db,
+        side,
+        fitsOther.filter((x) => x !== id),
+        at,
+      ).length > 0
     if (hadFit) continue
     const [needId, offerId] = side === 'offer' ? [otherId, id] : [id, otherId]
-    const inserted = db.insert(fitAlerts).values({ needId, offerId, side: otherSide, createdAt: now.toISOString() }).onConflictDoNothing().run()
+    const inserted = db
+      .insert(fitAlerts)
+      .values({ needId, offerId, side: otherSide, createdAt: now.toISOString() })
+      .onConflictDoNothing()
+      .run()
     if (inserted.changes !== 1) continue
-    const need = side === 'offer' ? other : listing, offer = side === 'offer' ? listing : other
+    const need = side === 'offer' ? other : listing,
+      offer = side === 'offer' ? listing : other
     // Its leaders; a group with none is looked after by the brokers covering it, and they hear it instead.
-    notify(db, answerersFor(db, other.orgId), {
-      kind: side === 'offer' ? 'fit.offer' : 'fit.need',
-      params: { need: need.title, needOrg: need.org, offer: offer.title, offerOrg: offer.org },
-      link: side === 'offer' ? `/needs/${needId}` : `/offers/${offerId}`,
-    }, now)
+    notify(
+      db,
+      answerersFor(db, other.orgId),
+      {
+        kind: side === 'offer' ? 'fit.offer' : 'fit.need',
+        params: { need: need.title, needOrg: need.org, offer: offer.title, offerOrg: offer.org },
+        link: side === 'offer' ? `/needs/${needId}` : `/offers/${offerId}`,
+      },
+      now,
+    )
     alerted++
   }
   return alerted

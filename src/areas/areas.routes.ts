@@ -9,19 +9,27 @@ const areasRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.render('areas/index', { tree: areas.tree(app.db, req.locale) })
   })
 
-  app.get('/areas/:id', { config: { access: 'anyone' }, schema: { params: idParam, querystring: fields({ page: int(1, 100_000) }) } }, async (req, reply) => {
-    const { id } = req.params
-    const area = areas.get(app.db, id)
-    if (!area) throw new NotFound()
-    const { page } = req.query
-    return reply.render('areas/show', {
-      area: { ...area, label: areas.displayName(area, req.locale) },
-      ancestors: areas.ancestors(app.db, area).map((a) => ({ ...a, label: areas.displayName(a, req.locale) })),
-      children: areas.children(app.db, id).map((a) => ({ ...a, label: areas.displayName(a, req.locale) })),
-      ...orgs.list(app.db, { area: id, page }),
-      query: { page },
-    }, { partial: 'orgs/list' })
-  })
+  app.get(
+    '/areas/:id',
+    { config: { access: 'anyone' }, schema: { params: idParam, querystring: fields({ page: int(1, 100_000) }) } },
+    async (req, reply) => {
+      const { id } = req.params
+      const area = areas.get(app.db, id)
+      if (!area) throw new NotFound()
+      const { page } = req.query
+      return reply.render(
+        'areas/show',
+        {
+          area: { ...area, label: areas.displayName(area, req.locale) },
+          ancestors: areas.ancestors(app.db, area).map((a) => ({ ...a, label: areas.displayName(a, req.locale) })),
+          children: areas.children(app.db, id).map((a) => ({ ...a, label: areas.displayName(a, req.locale) })),
+          ...orgs.list(app.db, { area: id, page }),
+          query: { page },
+        },
+        { partial: 'orgs/list' },
+      )
+    },
+  )
 }
 
 export default areasRoutes

@@ -11,13 +11,20 @@ export type Area = typeof areas.$inferSelect
 export type Level = Area['level']
 const CHILD_LEVEL: Record<Level, Level | null> = { district: 'street', street: 'community', community: null }
 
-export const displayName = (area: Pick<Area, 'name' | 'nameEn'>, locale: Locale) => (locale === 'en' && area.nameEn ? area.nameEn : area.name)
+export const displayName = (area: Pick<Area, 'name' | 'nameEn'>, locale: Locale) =>
+  locale === 'en' && area.nameEn ? area.nameEn : area.name
 
 // Every page's filters and labels read the areas; they change a few times a year, so they are read once per change.
-const cachedTree = (db: Db) => rememberOn(db, 'areas.tree', () => {
-  const rows = db.select().from(areas).orderBy(asc(areas.path)).all()
-  return { rows, byId: new Map(rows.map((a) => [a.id, a])) }
-}, ['areas'])
+const cachedTree = (db: Db) =>
+  rememberOn(
+    db,
+    'areas.tree',
+    () => {
+      const rows = db.select().from(areas).orderBy(asc(areas.path)).all()
+      return { rows, byId: new Map(rows.map((a) => [a.id, a])) }
+    },
+    ['areas'],
+  )
 
 /** A fresh list (callers may sort or filter it in place) of the shared rows. */
 export function all(db: Db): Area[] {
@@ -36,7 +43,9 @@ export function byRef(db: Db, ref: string): Area | undefined {
 export function subtreeIds(db: Db, id: number): number[] {
   const area = get(db, id)
   if (!area) return []
-  return cachedTree(db).rows.filter((a) => isWithin(a.path, area.path)).map((a) => a.id)
+  return cachedTree(db)
+    .rows.filter((a) => isWithin(a.path, area.path))
+    .map((a) => a.id)
 }
 
 /** SQL: the row's area (`column`, an areas.path) is the area at `top` or below it (paths.isWithin). */
@@ -54,10 +63,21 @@ export function ancestors(db: Db, area: Area): Area[] {
 
 /** Options for a <select>, indented by depth so the tree reads at a glance. */
 export function options(db: Db, locale: Locale) {
-  return all(db).map((a) => ({ id: a.id, level: a.level, label: `${'\u3000'.repeat(pathIds(a.path).length - 1)}${displayName(a, locale)}` }))
+  return all(db).map((a) => ({
+    id: a.id,
+    level: a.level,
+    label: `${'\u3000'.repeat(pathIds(a.path).length - 1)}${displayName(a, locale)}`,
+  }))
 }
 
-export interface NewArea { name: string; nameEn?: string; parentId?: number; ref?: string; lat?: number; lng?: number }
+export interface NewArea {
+  name: string
+  nameEn?: string
+  parentId?: number
+  ref?: string
+  lat?: number
+  lng?: number
+}
 
 export function create(db: Db, actorId: number | null, input: NewArea, now = new Date()): Area {
   return writeTx(db, (tx) => {
@@ -70,7 +90,20 @@ export function create(db: Db, actorId: number | null, input: NewArea, now = new
       level = childLevel
       parentPath = parent.path
     }
-    const row = tx.insert(areas).values({ name: input.name.trim(), nameEn: input.nameEn?.trim() || null, level, parentId: input.parentId ?? null, ref: input.ref ?? null, lat: input.lat ?? null, lng: input.lng ?? null, path: 'pending' }).returning().get()
+    const row = tx
+      .insert(areas)
+      .values({
+        name: input.name.trim(),
+        nameEn: input.nameEn?.trim() || null,
+        level,
+        parentId: input.parentId ?? null,
+        ref: input.ref ?? null,
+        lat: input.lat ?? null,
+        lng: input.lng ?? null,
+        path: 'pending',
+      })
+      .returning()
+      .get()
     const path = `${parentPath}${row.id}/`
     tx.update(areas).set({ path }).where(eq(areas.id, row.id)).run()
     events.record(tx, { actorId, action: 'area.created', subjectType: 'area', subjectId: row.id }, now)

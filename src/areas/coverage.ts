@@ -38,9 +38,23 @@ export function brokerCovers(db: Db, user: Viewer, areaId: number): boolean {
 export function brokersCovering(db: Db, path: string, { enabledOnly = false } = {}): number[] {
   const ids = pathIds(path)
   if (ids.length === 0) return []
-  return [...new Set(db.select({ id: brokerAreas.userId }).from(brokerAreas).innerJoin(users, eq(users.id, brokerAreas.userId))
-    .where(and(inArray(brokerAreas.areaId, ids), eq(users.role, 'broker'), enabledOnly ? sql`${users.disabledAt} IS NULL` : undefined))
-    .all().map((r) => r.id))]
+  return [
+    ...new Set(
+      db
+        .select({ id: brokerAreas.userId })
+        .from(brokerAreas)
+        .innerJoin(users, eq(users.id, brokerAreas.userId))
+        .where(
+          and(
+            inArray(brokerAreas.areaId, ids),
+            eq(users.role, 'broker'),
+            enabledOnly ? sql`${users.disabledAt} IS NULL` : undefined,
+          ),
+        )
+        .all()
+        .map((r) => r.id),
+    ),
+  ]
 }
 
 /**
@@ -51,6 +65,11 @@ export function brokerReaches(db: Db, user: Viewer, areaId: number): boolean {
   if (user.role !== 'broker' || user.brokerAreaIds.length === 0) return false
   const area = areasSvc.get(db, areaId)
   if (!area) return false
-  return pathCovered(user.brokerAreaIds, area.path)
-    || user.brokerAreaIds.some((id) => { const mine = areasSvc.get(db, id); return !!mine && isWithin(mine.path, area.path) })
+  return (
+    pathCovered(user.brokerAreaIds, area.path) ||
+    user.brokerAreaIds.some((id) => {
+      const mine = areasSvc.get(db, id)
+      return !!mine && isWithin(mine.path, area.path)
+    })
+  )
 }

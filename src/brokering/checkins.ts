@@ -25,17 +25,34 @@ const DAY = 86_400_000
 type Checkin = typeof matchCheckins.$inferSelect
 
 export function answersFor(db: Db, matchId: number) {
-  return db.select({
-    id: matchCheckins.id, followupDays: matchCheckins.followupDays, outcome: matchCheckins.outcome, continuation: matchCheckins.continuation,
-    reason: matchCheckins.reason, note: matchCheckins.note, answeredAs: matchCheckins.answeredAs, by: users.name, at: matchCheckins.createdAt,
-  }).from(matchCheckins).innerJoin(users, eq(users.id, matchCheckins.answeredBy)).where(eq(matchCheckins.matchId, matchId)).orderBy(asc(matchCheckins.followupDays)).all()
+  return db
+    .select({
+      id: matchCheckins.id,
+      followupDays: matchCheckins.followupDays,
+      outcome: matchCheckins.outcome,
+      continuation: matchCheckins.continuation,
+      reason: matchCheckins.reason,
+      note: matchCheckins.note,
+      answeredAs: matchCheckins.answeredAs,
+      by: users.name,
+      at: matchCheckins.createdAt,
+    })
+    .from(matchCheckins)
+    .innerJoin(users, eq(users.id, matchCheckins.answeredBy))
+    .where(eq(matchCheckins.matchId, matchId))
+    .orderBy(asc(matchCheckins.followupDays))
+    .all()
 }
 
 /**
  * Which follow-up is waiting for an answer: the latest one whose day has come (a 30-day one left unanswered until
  * the 90th is overtaken by it), unless it was answered or the arrangement was said to have ended. Pure.
  */
-export function due(m: { state: string; deliveredAt: string | null }, answered: Pick<Checkin, 'followupDays' | 'outcome'>[], now: Date): number | undefined {
+export function due(
+  m: { state: string; deliveredAt: string | null },
+  answered: Pick<Checkin, 'followupDays' | 'outcome'>[],
+  now: Date,
+): number | undefined {
   if (!m.deliveredAt || (m.state !== 'delivered' && m.state !== 'reviewed')) return undefined
   if (answered.some((a) => a.outcome === 'ended')) return undefined
   const reached = FOLLOWUP_DAYS.filter((d) => Date.parse(m.deliveredAt!) + d * DAY <= now.getTime())
@@ -45,17 +62,28 @@ export function due(m: { state: string; deliveredAt: string | null }, answered: 
 }
 
 /** For the follow-up job: is this follow-up still to be asked? */
-export function stillAsked(db: Db, m: { id: number; state: string; deliveredAt: string | null }, days: number, now: Date): boolean {
+export function stillAsked(
+  db: Db,
+  m: { id: number; state: string; deliveredAt: string | null },
+  days: number,
+  now: Date,
+): boolean {
   return due(m, answersFor(db, m.id), now) === days
 }
 
-export interface AnswerInput { answer?: string; reason?: string; note?: string }
+export interface AnswerInput {
+  answer?: string
+  reason?: string
+  note?: string
+}
 
 function problemsWith(input: AnswerInput): Record<string, { key: string; params?: Record<string, number> }> {
   const problems: Record<string, { key: string; params?: Record<string, number> }> = {}
   const note = (input.note ?? '').trim()
-  if (!input.answer || !(ANSWERS as readonly string[]).includes(input.answer)) problems.answer = { key: 'checkin.validation.answer' }
-  if (input.answer === 'ended' && !(REASONS as readonly string[]).includes(input.reason ?? '')) problems.reason = { key: 'checkin.validation.reason' }
+  if (!input.answer || !(ANSWERS as readonly string[]).includes(input.answer))
+    problems.answer = { key: 'checkin.validation.answer' }
+  if (input.answer === 'ended' && !(REASONS as readonly string[]).includes(input.reason ?? ''))
+    problems.reason = { key: 'checkin.validation.reason' }
   if (input.answer !== 'ended' && input.reason) problems.reason = { key: 'checkin.validation.reason_only_ended' }
   if (input.answer === 'changed' && !note) problems.note = { key: 'checkin.validation.note' }
   if (note.length > NOTE_MAX) problems.note = { key: 'checkin.validation.note_long', params: { max: NOTE_MAX } }
@@ -81,12 +109,41 @@ export function answer(db: Db, user: CurrentUser, matchId: number, input: Answer
     // Read again under the write lock: whoever answers second finds the follow-up answered.
     const days = due(m, answersFor(tx, matchId), now)
     if (days === undefined) throw new DomainError({ key: 'checkin.not_due' })
-    const row = tx.insert(matchCheckins).values({
-      matchId, followupDays: days, outcome, continuation: continuation as Checkin['continuation'], reason: outcome === 'ended' ? input.reason as Reason : null,
-      note: (input.note ?? '').trim(), answeredBy: user.id, answeredAs, createdAt: now.toISOString(),
-    }).returning().get()
-    events.record(tx, { actorId: user.id, action: 'match.checkin', subjectType: 'match', subjectId: matchId, data: { days, outcome, continuation, reason: row.reason } }, now)
-    const partnership = choice === 'partnership' ? partnerships.begin(tx, user, { holderOrgId: m.offerOrgId, groupOrgId: m.needOrgId, fromMatchId: matchId }, now) : undefined
+    const row = tx
+      .insert(matchCheckins)
+      .values({
+        matchId,
+        followupDays: days,
+        outcome,
+        continuation: continuation as Checkin['continuation'],
+        reason: outcome === 'ended' ? (input.reason as Reason) : null,
+        note: (input.note ?? '').trim(),
+        answeredBy: user.id,
+        answeredAs,
+        createdAt: now.toISOString(),
+      })
+      .returning()
+      .get()
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: 'match.checkin',
+        subjectType: 'match',
+        subjectId: matchId,
+        data: { days, outcome, continuation, reason: row.reason },
+      },
+      now,
+    )
+    const partnership =
+      choice === 'partnership'
+        ? partnerships.begin(
+            tx,
+            user,
+            { holderOrgId: m.offerOrgId, groupOrgId: m.needOrgId, fromMatchId: matchId },
+            now,
+          )
+        : undefined
     // The root connection: posting a need writes the search index, which a transaction handle cannot reach; on the
     // same connection its transaction nests in this one as a savepoint, so the answer and the next need commit together.
     const repeated = choice === 'repeat' ? matches.repeat(db, user, matchId, now) : undefined
@@ -100,19 +157,28 @@ export function markPartnership(db: Db, user: CurrentUser, matchId: number, now 
   if (!m) throw new NotFound()
   if (!m.sides.includes('broker')) throw new NotPermitted({ key: 'partnership.broker_only' })
   if (m.state !== 'delivered' && m.state !== 'reviewed') throw new DomainError({ key: 'partnership.not_delivered' })
-  return writeTx(db, (tx) => partnerships.begin(tx, user, { holderOrgId: m.offerOrgId, groupOrgId: m.needOrgId, fromMatchId: matchId }, now))
+  return writeTx(db, (tx) =>
+    partnerships.begin(tx, user, { holderOrgId: m.offerOrgId, groupOrgId: m.needOrgId, fromMatchId: matchId }, now),
+  )
 }
 
 /** What the match page shows: the waiting follow-up (if any) and the answers given. */
-export function panel(db: Db, m: { id: number; state: string; deliveredAt: string | null; sides: string[]; needOrgId: number; offerOrgId: number }, now = new Date()) {
+export function panel(
+  db: Db,
+  m: { id: number; state: string; deliveredAt: string | null; sides: string[]; needOrgId: number; offerOrgId: number },
+  now = new Date(),
+) {
   const answers = answersFor(db, m.id)
   const days = due(m, answers, now)
   const delivered = m.state === 'delivered' || m.state === 'reviewed'
   const standing = delivered ? partnerships.standing(db, m.offerOrgId, m.needOrgId) : undefined
   if (days === undefined && !answers.length && !standing && !(delivered && m.sides.includes('broker'))) return undefined
   return {
-    due: days, answers, reasons: REASONS, canRepeat: m.sides.includes('need'), partnership: standing,
+    due: days,
+    answers,
+    reasons: REASONS,
+    canRepeat: m.sides.includes('need'),
+    partnership: standing,
     canMark: delivered && !standing && m.sides.includes('broker'),
   }
 }
-

@@ -6,13 +6,31 @@
  *      │    └──pledge(offer)──▶ pledged ────accept(need)───▶    │
  *      └─ decline / withdraw          decline / withdraw        └─ cancel (with reason)
  */
-export const STATES = ['proposed', 'requested', 'pledged', 'accepted', 'delivered', 'reviewed', 'declined', 'withdrawn', 'cancelled'] as const
+export const STATES = [
+  'proposed',
+  'requested',
+  'pledged',
+  'accepted',
+  'delivered',
+  'reviewed',
+  'declined',
+  'withdrawn',
+  'cancelled',
+] as const
 export type State = (typeof STATES)[number]
 export const EVENTS = ['request', 'pledge', 'accept', 'decline', 'withdraw', 'cancel', 'deliver', 'review'] as const
 export type Event = (typeof EVENTS)[number]
 /** Who is acting: a member of the need's organization, of the offer's, or the covering broker. */
 export type Side = 'need' | 'offer' | 'broker'
-export const REASONS = ['no_longer_needed', 'met_elsewhere', 'unresponsive', 'out_of_scope', 'duplicate', 'declined', 'not_relevant'] as const
+export const REASONS = [
+  'no_longer_needed',
+  'met_elsewhere',
+  'unresponsive',
+  'out_of_scope',
+  'duplicate',
+  'declined',
+  'not_relevant',
+] as const
 export type ReasonCode = (typeof REASONS)[number]
 
 export interface MatchState {
@@ -55,10 +73,12 @@ export type Outcome =
 /** Is this move allowed for this actor? Says what the match becomes and what happens to reserved capacity. */
 export function transition(match: MatchState, event: Event, actor: { sides: Side[] }, reason?: string | null): Outcome {
   const candidates = MOVES.filter((m) => m.from === match.state && m.event === event)
-  if (candidates.length === 0) return { ok: false, key: 'match.error.not_allowed', params: { event, state: match.state } }
+  if (candidates.length === 0)
+    return { ok: false, key: 'match.error.not_allowed', params: { event, state: match.state } }
   const move = candidates.find((m) => m.by.some((side) => actor.sides.includes(side)))
   if (!move) return { ok: false, key: 'match.error.not_your_turn', params: { event, state: match.state } }
-  if (move.reason && !(REASONS as readonly string[]).includes(reason ?? '')) return { ok: false, key: 'match.error.reason_required' }
+  if (move.reason && !(REASONS as readonly string[]).includes(reason ?? ''))
+    return { ok: false, key: 'match.error.reason_required' }
   if (event === 'review') {
     // A leader of both organizations gives each side's feedback in turn (the need's first, as fire() does).
     const side = actor.sides.find((s) => (s === 'need' || s === 'offer') && !match.reviewed.includes(s))
@@ -66,13 +86,22 @@ export function transition(match: MatchState, event: Event, actor: { sides: Side
     const both = new Set([...match.reviewed, side]).size === 2
     return { ok: true, to: both ? 'reviewed' : 'delivered', reserves: false, releases: false, side }
   }
-  return { ok: true, to: move.to, reserves: move.to === 'accepted', releases: move.to === 'cancelled', side: actor.sides.find((s) => move.by.includes(s))! }
+  return {
+    ok: true,
+    to: move.to,
+    reserves: move.to === 'accepted',
+    releases: move.to === 'cancelled',
+    side: actor.sides.find((s) => move.by.includes(s))!,
+  }
 }
 
 /** The events this actor could fire now: what the match page offers as buttons. */
 export function available(match: MatchState, actor: { sides: Side[] }): Event[] {
-  return EVENTS.filter((e) => MOVES.some((m) => m.from === match.state && m.event === e && m.by.some((s) => actor.sides.includes(s))))
-    .filter((e) => e !== 'review' || actor.sides.some((s) => (s === 'need' || s === 'offer') && !match.reviewed.includes(s)))
+  return EVENTS.filter((e) =>
+    MOVES.some((m) => m.from === match.state && m.event === e && m.by.some((s) => actor.sides.includes(s))),
+  ).filter(
+    (e) => e !== 'review' || actor.sides.some((s) => (s === 'need' || s === 'offer') && !match.reviewed.includes(s)),
+  )
 }
 
 export const ACTIVE_STATES: readonly State[] = ['proposed', 'requested', 'pledged', 'accepted']

@@ -1,7 +1,16 @@
 import { and, asc, desc, eq, inArray, isNull, or } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { writeTx, type Db } from '../db/client.js'
-import { matchCheckins, matches, needs, offers, organizations, partnerships, PARTNERSHIP_END_REASONS, users } from '../db/schema.js'
+import {
+  matchCheckins,
+  matches,
+  needs,
+  offers,
+  organizations,
+  partnerships,
+  PARTNERSHIP_END_REASONS,
+  users,
+} from '../db/schema.js'
 import { DomainError, NotFound, ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import * as orgs from '../orgs/orgs.js'
@@ -22,15 +31,38 @@ const holderOrg = alias(organizations, 'holder_org')
 const groupOrg = alias(organizations, 'group_org')
 
 export function standing(db: Db, holderOrgId: number, groupOrgId: number): Partnership | undefined {
-  return db.select().from(partnerships).where(and(eq(partnerships.holderOrgId, holderOrgId), eq(partnerships.groupOrgId, groupOrgId), isNull(partnerships.endedAt))).get()
+  return db
+    .select()
+    .from(partnerships)
+    .where(
+      and(
+        eq(partnerships.holderOrgId, holderOrgId),
+        eq(partnerships.groupOrgId, groupOrgId),
+        isNull(partnerships.endedAt),
+      ),
+    )
+    .get()
 }
 
 /** Begins one inside the caller's transaction, or returns the pair's standing one (asked twice, begun once). */
-export function begin(tx: Db, by: CurrentUser, pair: { holderOrgId: number; groupOrgId: number; fromMatchId: number }, now: Date): Partnership {
+export function begin(
+  tx: Db,
+  by: CurrentUser,
+  pair: { holderOrgId: number; groupOrgId: number; fromMatchId: number },
+  now: Date,
+): Partnership {
   const open = standing(tx, pair.holderOrgId, pair.groupOrgId)
   if (open) return open
-  const p = tx.insert(partnerships).values({ ...pair, startedBy: by.id, startedAt: now.toISOString() }).returning().get()
-  events.record(tx, { actorId: by.id, action: 'partnership.started', subjectType: 'partnership', subjectId: p.id, data: pair }, now)
+  const p = tx
+    .insert(partnerships)
+    .values({ ...pair, startedBy: by.id, startedAt: now.toISOString() })
+    .returning()
+    .get()
+  events.record(
+    tx,
+    { actorId: by.id, action: 'partnership.started', subjectType: 'partnership', subjectId: p.id, data: pair },
+    now,
+  )
   return p
 }
 
@@ -41,17 +73,38 @@ function mayEnd(db: Db, user: CurrentUser, p: Pick<Partnership, 'holderOrgId' | 
   return !!group && coverage.brokerCovers(db, user, group.areaId)
 }
 
-export function end(db: Db, user: CurrentUser, id: number, input: { reason?: string; note?: string }, now = new Date()): Partnership {
+export function end(
+  db: Db,
+  user: CurrentUser,
+  id: number,
+  input: { reason?: string; note?: string },
+  now = new Date(),
+): Partnership {
   const p = db.select().from(partnerships).where(eq(partnerships.id, id)).get()
   if (!p || !mayEnd(db, user, p)) throw new NotFound()
   const reason = input.reason as EndReason | undefined
-  if (!reason || !PARTNERSHIP_END_REASONS.includes(reason)) throw new ValidationError({ reason: { key: 'partnership.validation.reason' } })
+  if (!reason || !PARTNERSHIP_END_REASONS.includes(reason))
+    throw new ValidationError({ reason: { key: 'partnership.validation.reason' } })
   const note = (input.note ?? '').trim().slice(0, END_NOTE_MAX)
   return writeTx(db, (tx) => {
-    const ended = tx.update(partnerships).set({ endedAt: now.toISOString(), endedBy: user.id, endReason: reason, endNote: note })
-      .where(and(eq(partnerships.id, id), isNull(partnerships.endedAt))).returning().get()
+    const ended = tx
+      .update(partnerships)
+      .set({ endedAt: now.toISOString(), endedBy: user.id, endReason: reason, endNote: note })
+      .where(and(eq(partnerships.id, id), isNull(partnerships.endedAt)))
+      .returning()
+      .get()
     if (!ended) throw new DomainError({ key: 'partnership.already_ended' })
-    events.record(tx, { actorId: user.id, action: 'partnership.ended', subjectType: 'partnership', subjectId: id, data: { reason, note } }, now)
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: 'partnership.ended',
+        subjectType: 'partnership',
+        subjectId: id,
+        data: { reason, note },
+      },
+      now,
+    )
     return ended
   })
 }
@@ -62,22 +115,76 @@ export function end(db: Db, user: CurrentUser, id: number, input: { reason?: str
  * the brokers covering it and admins; undefined for anyone else (the page shows nothing).
  */
 export function forOrg(db: Db, user: CurrentUser | null, org: { id: number; areaId: number }) {
-  if (!user || !(user.role === 'admin' || user.orgIds.includes(org.id) || coverage.brokerCovers(db, user, org.areaId))) return undefined
-  const rows = db.select({
-    id: partnerships.id, holderOrgId: partnerships.holderOrgId, groupOrgId: partnerships.groupOrgId, startedAt: partnerships.startedAt,
-    endedAt: partnerships.endedAt, endReason: partnerships.endReason, endNote: partnerships.endNote, holderName: holderOrg.name, groupName: groupOrg.name,
-  }).from(partnerships).innerJoin(holderOrg, eq(holderOrg.id, partnerships.holderOrgId)).innerJoin(groupOrg, eq(groupOrg.id, partnerships.groupOrgId))
+  if (!user || !(user.role === 'admin' || user.orgIds.includes(org.id) || coverage.brokerCovers(db, user, org.areaId)))
+    return undefined
+  const rows = db
+    .select({
+      id: partnerships.id,
+      holderOrgId: partnerships.holderOrgId,
+      groupOrgId: partnerships.groupOrgId,
+      startedAt: partnerships.startedAt,
+      endedAt: partnerships.endedAt,
+      endReason: partnerships.endReason,
+      endNote: partnerships.endNote,
+      holderName: holderOrg.name,
+      groupName: groupOrg.name,
+    })
+    .from(partnerships)
+    .innerJoin(holderOrg, eq(holderOrg.id, partnerships.holderOrgId))
+    .innerJoin(groupOrg, eq(groupOrg.id, partnerships.groupOrgId))
     .where(or(eq(partnerships.holderOrgId, org.id), eq(partnerships.groupOrgId, org.id)))
-    .orderBy(asc(partnerships.endedAt), desc(partnerships.startedAt)).all()
+    .orderBy(asc(partnerships.endedAt), desc(partnerships.startedAt))
+    .all()
   return rows.map((p) => {
-    const between = db.select({ id: matches.id, state: matches.state, needTitle: needs.title, offerTitle: offers.title, deliveredAt: matches.deliveredAt, createdAt: matches.createdAt })
-      .from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId))
-      .where(and(eq(needs.orgId, p.groupOrgId), eq(offers.orgId, p.holderOrgId))).orderBy(asc(matches.createdAt), asc(matches.id)).all()
+    const between = db
+      .select({
+        id: matches.id,
+        state: matches.state,
+        needTitle: needs.title,
+        offerTitle: offers.title,
+        deliveredAt: matches.deliveredAt,
+        createdAt: matches.createdAt,
+      })
+      .from(matches)
+      .innerJoin(needs, eq(needs.id, matches.needId))
+      .innerJoin(offers, eq(offers.id, matches.offerId))
+      .where(and(eq(needs.orgId, p.groupOrgId), eq(offers.orgId, p.holderOrgId)))
+      .orderBy(asc(matches.createdAt), asc(matches.id))
+      .all()
     const answers = between.length
-      ? db.select({ matchId: matchCheckins.matchId, followupDays: matchCheckins.followupDays, outcome: matchCheckins.outcome, continuation: matchCheckins.continuation, reason: matchCheckins.reason, note: matchCheckins.note, at: matchCheckins.createdAt, by: users.name })
-        .from(matchCheckins).innerJoin(users, eq(users.id, matchCheckins.answeredBy)).where(inArray(matchCheckins.matchId, between.map((m) => m.id))).orderBy(asc(matchCheckins.createdAt)).all()
+      ? db
+          .select({
+            matchId: matchCheckins.matchId,
+            followupDays: matchCheckins.followupDays,
+            outcome: matchCheckins.outcome,
+            continuation: matchCheckins.continuation,
+            reason: matchCheckins.reason,
+            note: matchCheckins.note,
+            at: matchCheckins.createdAt,
+            by: users.name,
+          })
+          .from(matchCheckins)
+          .innerJoin(users, eq(users.id, matchCheckins.answeredBy))
+          .where(
+            inArray(
+              matchCheckins.matchId,
+              between.map((m) => m.id),
+            ),
+          )
+          .orderBy(asc(matchCheckins.createdAt))
+          .all()
       : []
-    const partner = p.holderOrgId === org.id ? { id: p.groupOrgId, name: p.groupName, role: 'group' } : { id: p.holderOrgId, name: p.holderName, role: 'holder' }
-    return { ...p, partner, standing: p.endedAt === null, canEnd: p.endedAt === null && mayEnd(db, user, p), matches: between, answers }
+    const partner =
+      p.holderOrgId === org.id
+        ? { id: p.groupOrgId, name: p.groupName, role: 'group' }
+        : { id: p.holderOrgId, name: p.holderName, role: 'holder' }
+    return {
+      ...p,
+      partner,
+      standing: p.endedAt === null,
+      canEnd: p.endedAt === null && mayEnd(db, user, p),
+      matches: between,
+      answers,
+    }
   })
 }

@@ -23,7 +23,8 @@ const KEY = /^[A-Za-z0-9_.:-]{1,80}$/
 function idempotencyKey(req: FastifyRequest): string | undefined {
   const raw = req.headers['idempotency-key']
   if (raw === undefined) return undefined
-  if (typeof raw !== 'string' || !KEY.test(raw)) throw new ValidationError({ 'Idempotency-Key': { key: 'validation.invalid' } })
+  if (typeof raw !== 'string' || !KEY.test(raw))
+    throw new ValidationError({ 'Idempotency-Key': { key: 'validation.invalid' } })
   return raw
 }
 
@@ -34,23 +35,50 @@ function idempotencyKey(req: FastifyRequest): string | undefined {
  */
 const requestsApi: FastifyPluginAsyncTypebox = async (app) => {
   const limit = rateLimited(app.config, 30)
-  app.post('/api/v1/needs/:id/requests', { config: { access: 'signed_in', ...limit }, schema: { params: idParam, body: RequestBody, response: Opened } }, async (req, reply) => {
-    const b = req.body
-    const m = matches.open(app.db, signedIn(req), 'request', { needId: req.params.id, offerId: b.offer, quantity: b.quantity, idempotencyKey: idempotencyKey(req) })
-    return reply.code(201).header('location', `/api/v1/matches/${m.id}`).send(matchJson(m))
-  })
+  app.post(
+    '/api/v1/needs/:id/requests',
+    { config: { access: 'signed_in', ...limit }, schema: { params: idParam, body: RequestBody, response: Opened } },
+    async (req, reply) => {
+      const b = req.body
+      const m = matches.open(app.db, signedIn(req), 'request', {
+        needId: req.params.id,
+        offerId: b.offer,
+        quantity: b.quantity,
+        idempotencyKey: idempotencyKey(req),
+      })
+      return reply.code(201).header('location', `/api/v1/matches/${m.id}`).send(matchJson(m))
+    },
+  )
 
-  app.post('/api/v1/offers/:id/pledges', { config: { access: 'signed_in', ...limit }, schema: { params: idParam, body: PledgeBody, response: Opened } }, async (req, reply) => {
-    const b = req.body
-    const m = matches.open(app.db, signedIn(req), 'pledge', { needId: b.need, offerId: req.params.id, quantity: b.quantity, idempotencyKey: idempotencyKey(req) })
-    return reply.code(201).header('location', `/api/v1/matches/${m.id}`).send(matchJson(m))
-  })
+  app.post(
+    '/api/v1/offers/:id/pledges',
+    { config: { access: 'signed_in', ...limit }, schema: { params: idParam, body: PledgeBody, response: Opened } },
+    async (req, reply) => {
+      const b = req.body
+      const m = matches.open(app.db, signedIn(req), 'pledge', {
+        needId: b.need,
+        offerId: req.params.id,
+        quantity: b.quantity,
+        idempotencyKey: idempotencyKey(req),
+      })
+      return reply.code(201).header('location', `/api/v1/matches/${m.id}`).send(matchJson(m))
+    },
+  )
 
-  app.post('/api/v1/matches', { config: { access: 'broker', ...limit }, schema: { body: ProposalBody, response: Opened } }, async (req, reply) => {
-    const b = req.body
-    const m = matches.open(app.db, signedIn(req), 'propose', { needId: b.need, offerId: b.offer, quantity: b.quantity, idempotencyKey: idempotencyKey(req) })
-    return reply.code(201).header('location', `/api/v1/matches/${m.id}`).send(matchJson(m))
-  })
+  app.post(
+    '/api/v1/matches',
+    { config: { access: 'broker', ...limit }, schema: { body: ProposalBody, response: Opened } },
+    async (req, reply) => {
+      const b = req.body
+      const m = matches.open(app.db, signedIn(req), 'propose', {
+        needId: b.need,
+        offerId: b.offer,
+        quantity: b.quantity,
+        idempotencyKey: idempotencyKey(req),
+      })
+      return reply.code(201).header('location', `/api/v1/matches/${m.id}`).send(matchJson(m))
+    },
+  )
 }
 
 export default requestsApi

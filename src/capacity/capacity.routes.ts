@@ -5,7 +5,15 @@ import * as capacity from './capacity.js'
 import * as evidence from './evidence.js'
 import { lowIndicators } from './indicators.js'
 import * as orgs from '../orgs/orgs.js'
-import { DIMENSIONS, INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type AssessmentInput, type IndicatorCode } from './indicators.js'
+import {
+  DIMENSIONS,
+  INDICATOR_CODES,
+  NOTE_MAX,
+  OVERALL_NOTE_MAX,
+  PARTICIPANTS_MAX,
+  type AssessmentInput,
+  type IndicatorCode,
+} from './indicators.js'
 import { date, fields as objectOf, formSchema, idParam, int, oneOf, text } from '../shared/forms.js'
 import { Type } from 'typebox'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
@@ -14,8 +22,16 @@ import { NotFound, NotPermitted, type FieldErrors } from '../shared/errors.js'
 
 const MAX_ID = 2_147_483_647
 const fields = {
-  assessedOn: date, withLeader: oneOf(['on', 'true', '1']), participants: text(PARTICIPANTS_MAX), note: text(OVERALL_NOTE_MAX),
-  ...Object.fromEntries(INDICATOR_CODES.flatMap((c) => [[`score_${c}`, int(1, 5)], [`note_${c}`, text(NOTE_MAX)]])),
+  assessedOn: date,
+  withLeader: oneOf(['on', 'true', '1']),
+  participants: text(PARTICIPANTS_MAX),
+  note: text(OVERALL_NOTE_MAX),
+  ...Object.fromEntries(
+    INDICATOR_CODES.flatMap((c) => [
+      [`score_${c}`, int(1, 5)],
+      [`note_${c}`, text(NOTE_MAX)],
+    ]),
+  ),
 }
 const required = ['assessedOn', ...INDICATOR_CODES.map((c) => `score_${c}`)]
 // One score and one note per indicator: typed as the flat form it is.
@@ -30,37 +46,62 @@ const LIMITS = { participants: PARTICIPANTS_MAX, note: OVERALL_NOTE_MAX, indicat
 type Body = Record<string, string | number | undefined>
 
 const fromForm = (b: Body): AssessmentInput => ({
-  assessedOn: String(b.assessedOn ?? ''), withLeader: b.withLeader !== undefined,
-  participants: b.participants as string | undefined, note: b.note as string | undefined,
+  assessedOn: String(b.assessedOn ?? ''),
+  withLeader: b.withLeader !== undefined,
+  participants: b.participants as string | undefined,
+  note: b.note as string | undefined,
   scores: Object.fromEntries(INDICATOR_CODES.map((c) => [c, b[`score_${c}`] as number])),
   notes: Object.fromEntries(INDICATOR_CODES.map((c) => [c, (b[`note_${c}`] as string | undefined) ?? ''])),
 })
 
 const toForm = (a: capacity.Assessment): Body => ({
-  id: a.id, orgId: a.orgId, version: a.version, assessedOn: a.assessedOn, withLeader: a.withLeader ? 'on' : undefined, participants: a.participants, note: a.note,
-  ...Object.fromEntries(INDICATOR_CODES.flatMap((c) => [[`score_${c}`, a.scores[c]], [`note_${c}`, a.notes[c] ?? '']])),
+  id: a.id,
+  orgId: a.orgId,
+  version: a.version,
+  assessedOn: a.assessedOn,
+  withLeader: a.withLeader ? 'on' : undefined,
+  participants: a.participants,
+  note: a.note,
+  ...Object.fromEntries(
+    INDICATOR_CODES.flatMap((c) => [
+      [`score_${c}`, a.scores[c]],
+      [`note_${c}`, a.notes[c] ?? ''],
+    ]),
+  ),
 })
 
 // Whatever was wrong with a score (missing, 0, 6, "abc"), the person needs the same sentence. The version is no
 // field anyone sees, so a problem with it (a tampered or truncated form) is said at the top of the form.
 const readable = (errors: FieldErrors): FieldErrors =>
-  Object.fromEntries(Object.entries(errors).map(([k, v]) => (k === 'version' ? ['_', { key: 'capacity.validation.version' }] : [k, k.startsWith('score_') ? { key: 'capacity.validation.score' } : v])))
+  Object.fromEntries(
+    Object.entries(errors).map(([k, v]) =>
+      k === 'version'
+        ? ['_', { key: 'capacity.validation.version' }]
+        : [k, k.startsWith('score_') ? { key: 'capacity.validation.score' } : v],
+    ),
+  )
 
 /** The form's indicators, grouped by dimension, each with its value and problem. */
-const formModel = (values: Body, errors: FieldErrors) => DIMENSIONS.map((d) => ({
-  code: d.code,
-  indicators: d.indicators.map((code: IndicatorCode) => ({
-    code, score: values[`score_${code}`], note: values[`note_${code}`], error: errors[`score_${code}`], noteError: errors[`note_${code}`],
-    anchors: ANCHOR_LEVELS.map((level) => ({ level, key: `capacity.anchor.${code}.${level}` })),
-  })),
-}))
+const formModel = (values: Body, errors: FieldErrors) =>
+  DIMENSIONS.map((d) => ({
+    code: d.code,
+    indicators: d.indicators.map((code: IndicatorCode) => ({
+      code,
+      score: values[`score_${code}`],
+      note: values[`note_${code}`],
+      error: errors[`score_${code}`],
+      noteError: errors[`note_${code}`],
+      anchors: ANCHOR_LEVELS.map((level) => ({ level, key: `capacity.anchor.${code}.${level}` })),
+    })),
+  }))
 
 /** One assessment as its page shows it: each dimension with its score and its indicators' scores and notes. */
 const detail = (a: capacity.Assessment) => ({
   ...a,
   overallText: capacity.fixed(a.overall),
   dims: DIMENSIONS.map((d) => ({
-    code: d.code, scoreText: capacity.fixed(a.dimensions[d.code]),
+    code: d.code,
+    scoreText: capacity.fixed(a.dimensions[d.code]),
     indicators: d.indicators.map((code: IndicatorCode) => ({ code, score: a.scores[code], note: a.notes[code] ?? '' })),
   })),
 })
@@ -69,24 +110,73 @@ const detail = (a: capacity.Assessment) => ({
  * The assessment's page, with its evidence files; a refused upload comes back here (422) with what to fix above the
  * upload form.
  */
-export function renderAssessment(req: FastifyRequest, reply: FastifyReply, a: NonNullable<ReturnType<typeof capacity.findVisible>>, evidenceErrors?: FieldErrors, status = 200) {
+export function renderAssessment(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  a: NonNullable<ReturnType<typeof capacity.findVisible>>,
+  evidenceErrors?: FieldErrors,
+  status = 200,
+) {
   const db = req.server.db
   const canEdit = capacity.canEdit(req.user, a)
-  const files = evidence.listFor(db, a.id).map((e) => ({ ...e, sizeText: `${Math.max(1, Math.round(e.bytes / 1024))} KB`, ext: evidence.EXTENSION[e.contentType] }))
+  const files = evidence.listFor(db, a.id).map((e) => ({
+    ...e,
+    sizeText: `${Math.max(1, Math.round(e.bytes / 1024))} KB`,
+    ext: evidence.EXTENSION[e.contentType],
+  }))
   // A low score (1 or 2) is something to work on: the worker can make it a training task from here.
   const canTask = capacity.canRecord(db, req.user, a.org)
-  return reply.render('capacity/show', {
-    a: detail(a), org: a.org, canEdit, title: a.org.name, canTask, low: canTask ? lowIndicators(a) : [],
-    evidence: { files, canAdd: evidence.canAdd(db, req.user, a) && files.length < evidence.MAX_PER_ASSESSMENT, canRemove: canEdit, errors: evidenceErrors && Object.values(evidenceErrors), limits: { mb: evidence.MAX_BYTES / 1_048_576, count: evidence.MAX_PER_ASSESSMENT, atOnce: evidence.MAX_PER_UPLOAD } },
-  }, { status })
+  return reply.render(
+    'capacity/show',
+    {
+      a: detail(a),
+      org: a.org,
+      canEdit,
+      title: a.org.name,
+      canTask,
+      low: canTask ? lowIndicators(a) : [],
+      evidence: {
+        files,
+        canAdd: evidence.canAdd(db, req.user, a) && files.length < evidence.MAX_PER_ASSESSMENT,
+        canRemove: canEdit,
+        errors: evidenceErrors && Object.values(evidenceErrors),
+        limits: {
+          mb: evidence.MAX_BYTES / 1_048_576,
+          count: evidence.MAX_PER_ASSESSMENT,
+          atOnce: evidence.MAX_PER_UPLOAD,
+        },
+      },
+    },
+    { status },
+  )
 }
 
 const capacityRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const showForm = (req: FastifyRequest, reply: FastifyReply, page: 'new' | 'edit', org: { id: number; name: string }, values: Body, errors: FieldErrors = {}, status = 200) => {
+  const showForm = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    page: 'new' | 'edit',
+    org: { id: number; name: string },
+    values: Body,
+    errors: FieldErrors = {},
+    status = 200,
+  ) => {
     const shown = readable(errors)
     // An empty object would still read as "there are problems" in the template.
-    return reply.render(`capacity/${page}`, { form: true, org, values, errors: Object.keys(shown).length ? shown : undefined, dimensions: formModel(values, shown), scale: [1, 2, 3, 4, 5], limits: LIMITS, today: localToday(new Date()) },
-      { status, partial: 'capacity/form' })
+    return reply.render(
+      `capacity/${page}`,
+      {
+        form: true,
+        org,
+        values,
+        errors: Object.keys(shown).length ? shown : undefined,
+        dimensions: formModel(values, shown),
+        scale: [1, 2, 3, 4, 5],
+        limits: LIMITS,
+        today: localToday(new Date()),
+      },
+      { status, partial: 'capacity/form' },
+    )
   }
 
   /** The organization, if this user may record an assessment of it: 404 when there is none, 403 when not theirs to assess. */
@@ -109,30 +199,51 @@ const capacityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // and htmx swaps just the section in place.
   // A choice that cannot be compared (not a number, not this organization's, the same one twice) is answered 422
   // with the first and latest shown and the reason above them; htmx swaps a 422 in like any answer.
-  app.get('/orgs/:id/capacity', { config: { access: 'signed_in' }, schema: { params: idParam, querystring: CompareQuery }, attachValidation: true }, async (req, reply) => {
-    if (req.validationError?.validationContext === 'params') throw new NotFound()
-    const { id } = req.params
-    const badQuery = !!req.validationError
-    const section = capacity.section(app.db, req.user, id, badQuery ? {} : req.query)
-    if (!section) throw new NotFound()
-    const problem = badQuery ? { key: 'capacity.compare.unknown' } : section.problem
-    return reply.render('capacity/org', { capacity: { ...section, problem }, title: section.org.name }, { status: problem ? 422 : 200, partial: 'capacity/section' })
-  })
+  app.get(
+    '/orgs/:id/capacity',
+    { config: { access: 'signed_in' }, schema: { params: idParam, querystring: CompareQuery }, attachValidation: true },
+    async (req, reply) => {
+      if (req.validationError?.validationContext === 'params') throw new NotFound()
+      const { id } = req.params
+      const badQuery = !!req.validationError
+      const section = capacity.section(app.db, req.user, id, badQuery ? {} : req.query)
+      if (!section) throw new NotFound()
+      const problem = badQuery ? { key: 'capacity.compare.unknown' } : section.problem
+      return reply.render(
+        'capacity/org',
+        { capacity: { ...section, problem }, title: section.org.name },
+        { status: problem ? 422 : 200, partial: 'capacity/section' },
+      )
+    },
+  )
 
-  app.get('/orgs/:id/capacity/new', { config: { access: 'staff' }, schema: { params: idParam } }, async (req, reply) => {
-    const org = recordable(req, req.params.id)
-    return showForm(req, reply, 'new', org, { orgId: org.id, assessedOn: localToday(new Date()), withLeader: 'on' })
-  })
+  app.get(
+    '/orgs/:id/capacity/new',
+    { config: { access: 'staff' }, schema: { params: idParam } },
+    async (req, reply) => {
+      const org = recordable(req, req.params.id)
+      return showForm(req, reply, 'new', org, { orgId: org.id, assessedOn: localToday(new Date()), withLeader: 'on' })
+    },
+  )
 
-  app.post('/orgs/:id/capacity', { config: { access: 'staff' }, schema: { params: idParam, body: NewBody }, attachValidation: true }, async (req, reply) => {
-    const org = recordable(req, req.params.id)
-    const body = req.body
-    return submitForm(req, reply, (errors, status) => showForm(req, reply, 'new', org, { ...body, orgId: org.id }, errors, status), () => {
-      const a = capacity.record(app.db, signedIn(req), org.id, fromForm(body))
-      reply.flash('capacity.recorded')
-      return redirectAfterPost(req, reply, `/capacity/${a.id}`)
-    })
-  })
+  app.post(
+    '/orgs/:id/capacity',
+    { config: { access: 'staff' }, schema: { params: idParam, body: NewBody }, attachValidation: true },
+    async (req, reply) => {
+      const org = recordable(req, req.params.id)
+      const body = req.body
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => showForm(req, reply, 'new', org, { ...body, orgId: org.id }, errors, status),
+        () => {
+          const a = capacity.record(app.db, signedIn(req), org.id, fromForm(body))
+          reply.flash('capacity.recorded')
+          return redirectAfterPost(req, reply, `/capacity/${a.id}`)
+        },
+      )
+    },
+  )
 
   app.get('/capacity/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
     const a = capacity.findVisible(app.db, req.user, req.params.id)
@@ -145,15 +256,24 @@ const capacityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return showForm(req, reply, 'edit', a.org, toForm(a))
   })
 
-  app.post('/capacity/:id', { config: { access: 'staff' }, schema: { params: idParam, body: EditBody }, attachValidation: true }, async (req, reply) => {
-    const a = editable(req, req.params.id)
-    const body = req.body
-    return submitForm(req, reply, (errors, status) => showForm(req, reply, 'edit', a.org, { ...body, id: a.id, orgId: a.orgId }, errors, status), () => {
-      capacity.edit(app.db, signedIn(req), a.id, { ...fromForm(body), version: Number(body.version) })
-      reply.flash('capacity.saved')
-      return redirectAfterPost(req, reply, `/capacity/${a.id}`)
-    })
-  })
+  app.post(
+    '/capacity/:id',
+    { config: { access: 'staff' }, schema: { params: idParam, body: EditBody }, attachValidation: true },
+    async (req, reply) => {
+      const a = editable(req, req.params.id)
+      const body = req.body
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => showForm(req, reply, 'edit', a.org, { ...body, id: a.id, orgId: a.orgId }, errors, status),
+        () => {
+          capacity.edit(app.db, signedIn(req), a.id, { ...fromForm(body), version: Number(body.version) })
+          reply.flash('capacity.saved')
+          return redirectAfterPost(req, reply, `/capacity/${a.id}`)
+        },
+      )
+    },
+  )
 }
 
 export default capacityRoutes

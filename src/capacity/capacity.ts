@@ -8,8 +8,17 @@ import type { CurrentUser } from '../accounts/accounts.js'
 import { signed as signedFigure } from '../shared/format.js'
 import { localDayStart, localToday } from '../shared/time.js'
 import {
-  chosenPair, compare, dimensionScores, INDICATOR_CODES, overallScore, problemsWith,
-  type AssessmentInput, type CompareQuery, type DimensionScores, type IndicatorCode, type Scores,
+  chosenPair,
+  compare,
+  dimensionScores,
+  INDICATOR_CODES,
+  overallScore,
+  problemsWith,
+  type AssessmentInput,
+  type CompareQuery,
+  type DimensionScores,
+  type IndicatorCode,
+  type Scores,
 } from './indicators.js'
 import { barChart } from './chart.js'
 import { changesBetween, facts, type AssessmentFacts } from './changes.js'
@@ -25,9 +34,17 @@ export interface Assessment extends AssessmentRow {
   overall: number | null
 }
 
-interface OrgRef { id: number; areaId: number; name: string }
+interface OrgRef {
+  id: number
+  areaId: number
+  name: string
+}
 const orgRef = (db: Db, id: number): OrgRef | undefined =>
-  db.select({ id: organizations.id, areaId: organizations.areaId, name: organizations.name }).from(organizations).where(eq(organizations.id, id)).get()
+  db
+    .select({ id: organizations.id, areaId: organizations.areaId, name: organizations.name })
+    .from(organizations)
+    .where(eq(organizations.id, id))
+    .get()
 
 /** A broker covering the organization's area, or an admin, records an assessment. */
 export function canRecord(db: Db, user: CurrentUser | null, org: { areaId: number }): boolean {
@@ -40,11 +57,21 @@ export function canSee(db: Db, user: CurrentUser | null, org: { id: number; area
 }
 
 /** Only the one who assessed, or an admin, may change what was recorded. */
-export const canEdit = (user: CurrentUser | null, a: { assessorId: number }) => !!user && (user.role === 'admin' || user.id === a.assessorId)
+export const canEdit = (user: CurrentUser | null, a: { assessorId: number }) =>
+  !!user && (user.role === 'admin' || user.id === a.assessorId)
 
 function withScores(db: Db, rows: (AssessmentRow & { assessorName: string })[]): Assessment[] {
   if (!rows.length) return []
-  const scoreRows = db.select().from(capacityScores).where(inArray(capacityScores.assessmentId, rows.map((r) => r.id))).all()
+  const scoreRows = db
+    .select()
+    .from(capacityScores)
+    .where(
+      inArray(
+        capacityScores.assessmentId,
+        rows.map((r) => r.id),
+      ),
+    )
+    .all()
   return rows.map((r) => {
     const scores: Scores = {}
     const notes: Partial<Record<IndicatorCode, string>> = {}
@@ -58,11 +85,23 @@ function withScores(db: Db, rows: (AssessmentRow & { assessorName: string })[]):
   })
 }
 
-const selectAssessments = (db: Db) => db.select({
-  id: capacityAssessments.id, orgId: capacityAssessments.orgId, assessorId: capacityAssessments.assessorId, assessedOn: capacityAssessments.assessedOn,
-  withLeader: capacityAssessments.withLeader, participants: capacityAssessments.participants, note: capacityAssessments.note,
-  version: capacityAssessments.version, createdAt: capacityAssessments.createdAt, updatedAt: capacityAssessments.updatedAt, assessorName: users.name,
-}).from(capacityAssessments).innerJoin(users, eq(users.id, capacityAssessments.assessorId))
+const selectAssessments = (db: Db) =>
+  db
+    .select({
+      id: capacityAssessments.id,
+      orgId: capacityAssessments.orgId,
+      assessorId: capacityAssessments.assessorId,
+      assessedOn: capacityAssessments.assessedOn,
+      withLeader: capacityAssessments.withLeader,
+      participants: capacityAssessments.participants,
+      note: capacityAssessments.note,
+      version: capacityAssessments.version,
+      createdAt: capacityAssessments.createdAt,
+      updatedAt: capacityAssessments.updatedAt,
+      assessorName: users.name,
+    })
+    .from(capacityAssessments)
+    .innerJoin(users, eq(users.id, capacityAssessments.assessorId))
 
 export function get(db: Db, id: number): Assessment | undefined {
   return withScores(db, selectAssessments(db).where(eq(capacityAssessments.id, id)).all())[0]
@@ -70,7 +109,13 @@ export function get(db: Db, id: number): Assessment | undefined {
 
 /** An organization's assessments, oldest first (the order growth is read in). */
 export function listForOrg(db: Db, orgId: number): Assessment[] {
-  return withScores(db, selectAssessments(db).where(eq(capacityAssessments.orgId, orgId)).orderBy(asc(capacityAssessments.assessedOn), asc(capacityAssessments.id)).all())
+  return withScores(
+    db,
+    selectAssessments(db)
+      .where(eq(capacityAssessments.orgId, orgId))
+      .orderBy(asc(capacityAssessments.assessedOn), asc(capacityAssessments.id))
+      .all(),
+  )
 }
 
 /** Scoped lookup: the assessment with its organization, if this user may see it. */
@@ -87,10 +132,20 @@ function check(input: AssessmentInput, now: Date) {
   if (Object.keys(problems).length) throw new ValidationError(problems)
 }
 
-const assessmentColumns = ({ assessedOn, withLeader, participants, note }: AssessmentFacts) => ({ assessedOn, withLeader, participants, note })
+const assessmentColumns = ({ assessedOn, withLeader, participants, note }: AssessmentFacts) => ({
+  assessedOn,
+  withLeader,
+  participants,
+  note,
+})
 
 function scoreRows(assessmentId: number, f: AssessmentFacts) {
-  return INDICATOR_CODES.map((code) => ({ assessmentId, indicator: code, score: f.scores[code]!, note: f.notes[code] ?? '' }))
+  return INDICATOR_CODES.map((code) => ({
+    assessmentId,
+    indicator: code,
+    score: f.scores[code]!,
+    note: f.notes[code] ?? '',
+  }))
 }
 
 export function record(db: Db, user: CurrentUser, orgId: number, input: AssessmentInput, now = new Date()): Assessment {
@@ -101,15 +156,35 @@ export function record(db: Db, user: CurrentUser, orgId: number, input: Assessme
   const f = facts(input)
   const id = writeTx(db, (tx) => {
     const at = now.toISOString()
-    const row = tx.insert(capacityAssessments).values({ orgId, assessorId: user.id, ...assessmentColumns(f), createdAt: at, updatedAt: at }).returning({ id: capacityAssessments.id }).get()
+    const row = tx
+      .insert(capacityAssessments)
+      .values({ orgId, assessorId: user.id, ...assessmentColumns(f), createdAt: at, updatedAt: at })
+      .returning({ id: capacityAssessments.id })
+      .get()
     tx.insert(capacityScores).values(scoreRows(row.id, f)).run()
-    events.record(tx, { actorId: user.id, action: 'capacity.recorded', subjectType: 'capacity_assessment', subjectId: row.id, data: { orgId, assessedOn: input.assessedOn, scores: input.scores } }, now)
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: 'capacity.recorded',
+        subjectType: 'capacity_assessment',
+        subjectId: row.id,
+        data: { orgId, assessedOn: input.assessedOn, scores: input.scores },
+      },
+      now,
+    )
     return row.id
   })
   return get(db, id)!
 }
 
-export function edit(db: Db, user: CurrentUser, id: number, input: AssessmentInput & { version: number }, now = new Date()): Assessment {
+export function edit(
+  db: Db,
+  user: CurrentUser,
+  id: number,
+  input: AssessmentInput & { version: number },
+  now = new Date(),
+): Assessment {
   const current = findVisible(db, user, id)
   if (!current) throw new NotFound()
   if (!canEdit(user, current)) throw new NotPermitted({ key: 'capacity.not_assessor' })
@@ -123,11 +198,27 @@ export function edit(db: Db, user: CurrentUser, id: number, input: AssessmentInp
     const changes = changesBetween(before, after)
     // Saving an unchanged form is not an edit: no new version, nothing in the log.
     if (!changes.length) return
-    tx.update(capacityAssessments).set({ ...assessmentColumns(after), updatedAt: now.toISOString(), version: sql`${capacityAssessments.version} + 1` })
-      .where(eq(capacityAssessments.id, id)).run()
+    tx.update(capacityAssessments)
+      .set({
+        ...assessmentColumns(after),
+        updatedAt: now.toISOString(),
+        version: sql`${capacityAssessments.version} + 1`,
+      })
+      .where(eq(capacityAssessments.id, id))
+      .run()
     tx.delete(capacityScores).where(eq(capacityScores.assessmentId, id)).run()
     tx.insert(capacityScores).values(scoreRows(id, after)).run()
-    events.record(tx, { actorId: user.id, action: 'capacity.updated', subjectType: 'capacity_assessment', subjectId: id, data: { orgId: current.orgId, assessedOn: after.assessedOn, changes } }, now)
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: 'capacity.updated',
+        subjectType: 'capacity_assessment',
+        subjectId: id,
+        data: { orgId: current.orgId, assessedOn: after.assessedOn, changes },
+      },
+      now,
+    )
   })
   return get(db, id)!
 }
@@ -142,17 +233,41 @@ export function matchesBetween(db: Db, orgId: number, from: string, to: string) 
   const start = localDayStart(from)
   const end = dayAfter(to)
   const inWindow = (col: typeof matches.acceptedAt | typeof matches.deliveredAt) => and(gte(col, start), lt(col, end))
-  return db.select({
-    id: matches.id, state: matches.state, quantity: matches.quantity, deliveredQuantity: matches.deliveredQuantity, unit: needs.unit,
-    needId: needs.id, needTitle: needs.title, offerId: offers.id, offerTitle: offers.title, offerOrg: organizations.name,
-    acceptedAt: matches.acceptedAt, deliveredAt: matches.deliveredAt,
-  }).from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId))
+  return db
+    .select({
+      id: matches.id,
+      state: matches.state,
+      quantity: matches.quantity,
+      deliveredQuantity: matches.deliveredQuantity,
+      unit: needs.unit,
+      needId: needs.id,
+      needTitle: needs.title,
+      offerId: offers.id,
+      offerTitle: offers.title,
+      offerOrg: organizations.name,
+      acceptedAt: matches.acceptedAt,
+      deliveredAt: matches.deliveredAt,
+    })
+    .from(matches)
+    .innerJoin(needs, eq(needs.id, matches.needId))
+    .innerJoin(offers, eq(offers.id, matches.offerId))
     .innerJoin(organizations, eq(organizations.id, offers.orgId))
-    .where(and(eq(needs.orgId, orgId), inArray(matches.state, [...HELPED_STATES]), or(inWindow(matches.acceptedAt), inWindow(matches.deliveredAt))))
-    .orderBy(asc(matches.acceptedAt), asc(matches.id)).all()
+    .where(
+      and(
+        eq(needs.orgId, orgId),
+        inArray(matches.state, [...HELPED_STATES]),
+        or(inWindow(matches.acceptedAt), inWindow(matches.deliveredAt)),
+      ),
+    )
+    .orderBy(asc(matches.acceptedAt), asc(matches.id))
+    .all()
     .map((m) => {
       const deliveredInWindow = !!m.deliveredAt && m.deliveredAt >= start && m.deliveredAt < end
-      return { ...m, at: deliveredInWindow ? m.deliveredAt! : m.acceptedAt!, quantity: deliveredInWindow && m.deliveredQuantity ? m.deliveredQuantity : m.quantity }
+      return {
+        ...m,
+        at: deliveredInWindow ? m.deliveredAt! : m.acceptedAt!,
+        quantity: deliveredInWindow && m.deliveredQuantity ? m.deliveredQuantity : m.quantity,
+      }
     })
 }
 
@@ -169,7 +284,12 @@ export function section(db: Db, user: CurrentUser | null, orgId: number, query: 
   const org = orgRef(db, orgId)
   if (!org || !canSee(db, user, org)) return undefined
   const list = listForOrg(db, orgId)
-  const base = { org, canRecord: canRecord(db, user, org), assessments: list.map((a) => ({ ...a, overallText: fixed(a.overall) })), grants: grantsOf(db, orgId) }
+  const base = {
+    org,
+    canRecord: canRecord(db, user, org),
+    assessments: list.map((a) => ({ ...a, overallText: fixed(a.overall) })),
+    grants: grantsOf(db, orgId),
+  }
   if (!list.length) {
     const asked = query.before !== undefined || query.after !== undefined
     return { ...base, empty: true as const, problem: asked ? { key: 'capacity.compare.unknown' } : undefined }
@@ -177,7 +297,12 @@ export function section(db: Db, user: CurrentUser | null, orgId: number, query: 
   const { before, after, problem } = chosenPair(list, query)
   const single = before.id === after.id
   const cmp = compare(before.scores, after.scores)
-  const series = single ? [{ key: 'only', scores: after.dimensions }] : [{ key: 'before', scores: before.dimensions }, { key: 'after', scores: after.dimensions }]
+  const series = single
+    ? [{ key: 'only', scores: after.dimensions }]
+    : [
+        { key: 'before', scores: before.dimensions },
+        { key: 'after', scores: after.dimensions },
+      ]
   const chart = barChart(series)
   const dayOf = (key: string) => (key === 'before' ? before.assessedOn : after.assessedOn)
   const windowEnd = single ? localToday(now) : after.assessedOn
@@ -190,9 +315,26 @@ export function section(db: Db, user: CurrentUser | null, orgId: number, query: 
     before: { id: before.id, assessedOn: before.assessedOn },
     after: { id: after.id, assessedOn: after.assessedOn },
     legend: chart.legend.map((l) => ({ ...l, assessedOn: dayOf(l.series) })),
-    chart: { ...chart, groups: chart.groups.map((g) => ({ ...g, bars: g.bars.map((b) => ({ ...b, text: fixed(b.value), assessedOn: dayOf(b.series) })) })) },
-    dimensions: cmp.dimensions.map((d) => ({ ...d, beforeText: fixed(d.before), afterText: fixed(d.after), changeText: signed(d.change), trend: trend(d.change) })),
-    overall: { beforeText: fixed(cmp.overall.before), afterText: fixed(cmp.overall.after), changeText: signed(cmp.overall.change), trend: trend(cmp.overall.change) },
+    chart: {
+      ...chart,
+      groups: chart.groups.map((g) => ({
+        ...g,
+        bars: g.bars.map((b) => ({ ...b, text: fixed(b.value), assessedOn: dayOf(b.series) })),
+      })),
+    },
+    dimensions: cmp.dimensions.map((d) => ({
+      ...d,
+      beforeText: fixed(d.before),
+      afterText: fixed(d.after),
+      changeText: signed(d.change),
+      trend: trend(d.change),
+    })),
+    overall: {
+      beforeText: fixed(cmp.overall.before),
+      afterText: fixed(cmp.overall.after),
+      changeText: signed(cmp.overall.change),
+      trend: trend(cmp.overall.change),
+    },
     window: { from: before.assessedOn, to: windowEnd },
     received,
   }

@@ -15,7 +15,11 @@ export interface AssessmentFacts {
 }
 
 export type FieldValue = string | number | boolean | null
-export interface FieldChange { field: string; from: FieldValue; to: FieldValue }
+export interface FieldChange {
+  field: string
+  from: FieldValue
+  to: FieldValue
+}
 
 export function facts(input: AssessmentInput): AssessmentFacts {
   return {

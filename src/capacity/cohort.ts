@@ -14,9 +14,21 @@
  */
 import { DIMENSIONS, type DimensionCode, type IndicatorCode, type Scores } from './indicators.js'
 
-export interface Period { from: string; to: string }
-export interface DatedAssessment { id: number; assessedOn: string; scores: Scores }
-export interface CohortMember { orgId: number; name: string; leftOn: string | null; assessments: readonly DatedAssessment[] }
+export interface Period {
+  from: string
+  to: string
+}
+export interface DatedAssessment {
+  id: number
+  assessedOn: string
+  scores: Scores
+}
+export interface CohortMember {
+  orgId: number
+  name: string
+  leftOn: string | null
+  assessments: readonly DatedAssessment[]
+}
 
 export interface Figure {
   baselineMean: number | null
@@ -27,7 +39,10 @@ export interface Figure {
   withEndline: number
   paired: number
 }
-export interface DimensionFigure extends Figure { code: DimensionCode; indicators: (Figure & { code: IndicatorCode })[] }
+export interface DimensionFigure extends Figure {
+  code: DimensionCode
+  indicators: (Figure & { code: IndicatorCode })[]
+}
 export interface MemberLine {
   orgId: number
   name: string
@@ -47,10 +62,14 @@ export interface CohortReport {
 
 const IMPROVED_BY = 1
 const EPSILON = 1e-9
-const byDate = (a: DatedAssessment, b: DatedAssessment) => (a.assessedOn < b.assessedOn ? -1 : a.assessedOn > b.assessedOn ? 1 : a.id - b.id)
+const byDate = (a: DatedAssessment, b: DatedAssessment) =>
+  a.assessedOn < b.assessedOn ? -1 : a.assessedOn > b.assessedOn ? 1 : a.id - b.id
 
 /** The group's baseline and endline assessments in the period (either may be missing). */
-export function baselineAndEndline(assessments: readonly DatedAssessment[], period: Period): { baseline: DatedAssessment | null; endline: DatedAssessment | null } {
+export function baselineAndEndline(
+  assessments: readonly DatedAssessment[],
+  period: Period,
+): { baseline: DatedAssessment | null; endline: DatedAssessment | null } {
   const sorted = [...assessments].sort(byDate)
   const before = sorted.filter((a) => a.assessedOn <= period.from)
   const within = sorted.filter((a) => a.assessedOn >= period.from && a.assessedOn <= period.to)
@@ -69,12 +88,16 @@ function scoreOf(a: DatedAssessment | null, indicators: readonly IndicatorCode[]
   return meanOf(indicators.map((i) => a.scores[i]).filter((v): v is number => typeof v === 'number'))
 }
 
-const round = (v: number | null, places: number) => (v === null ? null : Math.round(v * 10 ** places + EPSILON) / 10 ** places)
+const round = (v: number | null, places: number) =>
+  v === null ? null : Math.round(v * 10 ** places + EPSILON) / 10 ** places
 
 function figure(lines: readonly MemberLine[], indicators: readonly IndicatorCode[]): Figure {
-  const base: number[] = [], end: number[] = [], changes: number[] = []
+  const base: number[] = [],
+    end: number[] = [],
+    changes: number[] = []
   for (const line of lines) {
-    const b = scoreOf(line.baseline, indicators), e = scoreOf(line.endline, indicators)
+    const b = scoreOf(line.baseline, indicators),
+      e = scoreOf(line.endline, indicators)
     if (b !== null) base.push(b)
     if (e !== null) end.push(e)
     if (b !== null && e !== null) changes.push(e - b)
@@ -92,7 +115,12 @@ function figure(lines: readonly MemberLine[], indicators: readonly IndicatorCode
 }
 
 export function cohortReport(members: readonly CohortMember[], period: Period): CohortReport {
-  const lines: MemberLine[] = members.map((m) => ({ orgId: m.orgId, name: m.name, left: m.leftOn !== null, ...baselineAndEndline(m.assessments, period) }))
+  const lines: MemberLine[] = members.map((m) => ({
+    orgId: m.orgId,
+    name: m.name,
+    left: m.leftOn !== null,
+    ...baselineAndEndline(m.assessments, period),
+  }))
   const staying = lines.filter((l) => !l.left)
   return {
     cohort: staying.length,

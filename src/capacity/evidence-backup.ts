@@ -22,7 +22,13 @@ export function backupEvidence(from: string, backupFile: string): { dir: string;
   }
   const copy = new Database(backupFile, { readonly: true })
   try {
-    const listed = (copy.prepare('SELECT stored_name AS name FROM capacity_evidence UNION ALL SELECT stored_name FROM fund_report_files').all() as { name: string }[]).map((r) => r.name)
+    const listed = (
+      copy
+        .prepare(
+          'SELECT stored_name AS name FROM capacity_evidence UNION ALL SELECT stored_name FROM fund_report_files',
+        )
+        .all() as { name: string }[]
+    ).map((r) => r.name)
     return { dir, copied, missing: listed.filter((name) => !fs.existsSync(path.join(dir, name))) }
   } finally {
     copy.close()

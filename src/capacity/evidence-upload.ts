@@ -15,17 +15,23 @@ export function acceptEvidenceUploads(app: FastifyInstance, scope: FastifyInstan
   scope.removeAllContentTypeParsers()
   scope.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: Readable) => {
     try {
-      return await parseUpload(req.headers, payload, (token) => app.csrfTokenValid(req, token), { fileBytes: evidence.MAX_BYTES, files: evidence.MAX_PER_UPLOAD })
+      return await parseUpload(req.headers, payload, (token) => app.csrfTokenValid(req, token), {
+        fileBytes: evidence.MAX_BYTES,
+        files: evidence.MAX_PER_UPLOAD,
+      })
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 400) throw new evidence.UploadUnreadable({ key: 'evidence.error.unreadable' })
+      if ((err as { statusCode?: number }).statusCode === 400)
+        throw new evidence.UploadUnreadable({ key: 'evidence.error.unreadable' })
       throw err
     }
   })
 }
 
 /** The files chosen on an upload form: a browser sends one empty part when none was. */
-export const chosenFiles = (body: Partial<UploadBody>): evidence.IncomingFile[] => (body.files ?? [])
-  .filter((f) => f.filename || f.data.length).map((f) => ({ name: f.filename, data: f.data, truncated: f.truncated }))
+export const chosenFiles = (body: Partial<UploadBody>): evidence.IncomingFile[] =>
+  (body.files ?? [])
+    .filter((f) => f.filename || f.data.length)
+    .map((f) => ({ name: f.filename, data: f.data, truncated: f.truncated }))
 
 /** Files kept by `keep`, or the problems that refused them (shown above the upload form); anything else propagates. */
 export function refusedFiles(keep: () => unknown): FieldErrors | undefined {
@@ -40,4 +46,8 @@ export function refusedFiles(keep: () => unknown): FieldErrors | undefined {
 
 /** The upload form as the multipart parser leaves it: the token, up to `maxFiles` files, and whether more were sent. */
 export const uploadBody = (maxFiles: number) =>
-  fields({ _csrf: secret(200), files: Type.Array(Type.Unsafe<UploadedFile>({ type: 'object' }), { maxItems: maxFiles }), tooMany: bool() })
+  fields({
+    _csrf: secret(200),
+    files: Type.Array(Type.Unsafe<UploadedFile>({ type: 'object' }), { maxItems: maxFiles }),
+    tooMany: bool(),
+  })

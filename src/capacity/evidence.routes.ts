@@ -25,38 +25,52 @@ const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     acceptEvidenceUploads(app, scope)
     const upload = scope.withTypeProvider<TypeBoxTypeProvider>()
 
-    upload.post('/capacity/:id/evidence', { config: { access: 'staff', streamedBody: true }, schema: { params: idParam, body: UploadBodySchema } }, async (req, reply) => {
-      const a = capacity.findVisible(app.db, req.user, req.params.id)
-      if (!a) throw new NotFound()
-      const body = req.body
-      const files = chosenFiles(body)
-      const refused = refusedFiles(() => evidence.add(app.db, dir, signedIn(req), a.id, files, { tooMany: body.tooMany }))
-      if (refused) return renderAssessment(req, reply, a, refused, 422)
-      reply.flash('evidence.added', { count: files.length })
-      return redirectAfterPost(req, reply, `/capacity/${a.id}#evidence`)
-    })
+    upload.post(
+      '/capacity/:id/evidence',
+      { config: { access: 'staff', streamedBody: true }, schema: { params: idParam, body: UploadBodySchema } },
+      async (req, reply) => {
+        const a = capacity.findVisible(app.db, req.user, req.params.id)
+        if (!a) throw new NotFound()
+        const body = req.body
+        const files = chosenFiles(body)
+        const refused = refusedFiles(() =>
+          evidence.add(app.db, dir, signedIn(req), a.id, files, { tooMany: body.tooMany }),
+        )
+        if (refused) return renderAssessment(req, reply, a, refused, 422)
+        reply.flash('evidence.added', { count: files.length })
+        return redirectAfterPost(req, reply, `/capacity/${a.id}#evidence`)
+      },
+    )
   })
 
   // Not a number is no file: the same 404 as one that does not exist or may not be seen.
-  app.get('/evidence/:id', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
-    if (req.validationError) throw new NotFound()
-    const e = evidence.findVisible(app.db, req.user, req.params.id)
-    if (!e) throw new NotFound()
-    const file = evidence.fileOf(dir, e.storedName)
-    if (!fs.existsSync(file)) throw new NotFound()
-    return reply
-      .type(e.contentType)
-      .header('Content-Disposition', `attachment; filename="evidence-${e.id}.${evidence.EXTENSION[e.contentType]}"`)
-      .header('X-Content-Type-Options', 'nosniff')
-      .header('Content-Security-Policy', "default-src 'none'; sandbox")
-      .send(fs.createReadStream(file))
-  })
+  app.get(
+    '/evidence/:id',
+    { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true },
+    async (req, reply) => {
+      if (req.validationError) throw new NotFound()
+      const e = evidence.findVisible(app.db, req.user, req.params.id)
+      if (!e) throw new NotFound()
+      const file = evidence.fileOf(dir, e.storedName)
+      if (!fs.existsSync(file)) throw new NotFound()
+      return reply
+        .type(e.contentType)
+        .header('Content-Disposition', `attachment; filename="evidence-${e.id}.${evidence.EXTENSION[e.contentType]}"`)
+        .header('X-Content-Type-Options', 'nosniff')
+        .header('Content-Security-Policy', "default-src 'none'; sandbox")
+        .send(fs.createReadStream(file))
+    },
+  )
 
-  app.post('/evidence/:id/deletion', { config: { access: 'staff' }, schema: { params: idParam, body: formSchema({}) } }, async (req, reply) => {
-    const { assessmentId } = evidence.remove(app.db, dir, signedIn(req), req.params.id)
-    reply.flash('evidence.removed')
-    return redirectAfterPost(req, reply, `/capacity/${assessmentId}#evidence`)
-  })
+  app.post(
+    '/evidence/:id/deletion',
+    { config: { access: 'staff' }, schema: { params: idParam, body: formSchema({}) } },
+    async (req, reply) => {
+      const { assessmentId } = evidence.remove(app.db, dir, signedIn(req), req.params.id)
+      reply.flash('evidence.removed')
+      return redirectAfterPost(req, reply, `/capacity/${assessmentId}#evidence`)
+    },
+  )
 }
 
 export default evidenceRoutes

@@ -24,7 +24,12 @@ export const MAX_PER_ASSESSMENT = 10
 export const MAX_PER_UPLOAD = 5
 const NAME_MAX = 120
 
-export const EXTENSION: Record<EvidenceType, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf' }
+export const EXTENSION: Record<EvidenceType, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+}
 const STORED_NAME = /^[0-9a-f]{32}\.(jpg|png|webp|pdf)$/
 
 /** A body that is not the form the page sends (cut short, malformed): said plainly rather than as a bare 400. */
@@ -34,7 +39,8 @@ export class UploadUnreadable extends DomainError {
 
 /** The file's type by its magic bytes, or undefined for anything else (HTML, SVG, a renamed executable, text). */
 export function sniff(data: Buffer): EvidenceType | undefined {
-  const starts = (bytes: number[], at = 0) => data.length >= at + bytes.length && bytes.every((b, i) => data[at + i] === b)
+  const starts = (bytes: number[], at = 0) =>
+    data.length >= at + bytes.length && bytes.every((b, i) => data[at + i] === b)
   if (starts([0xff, 0xd8, 0xff])) return 'image/jpeg'
   if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png'
   if (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp'
@@ -45,8 +51,10 @@ export function sniff(data: Buffer): EvidenceType | undefined {
 /** What the page shows as the file's name: the last part of what the browser sent, without control characters. */
 export function displayName(sent: string): string {
   const last = sent.split(/[\\/]/).pop() ?? ''
-  // eslint-disable-next-line no-control-regex
-  return last.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, NAME_MAX)
+  return last
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, NAME_MAX)
 }
 
 /** Where a stored file lives; a name that is not one we generate never becomes a path. */
@@ -56,15 +64,26 @@ export function fileOf(dir: string, storedName: string): string {
 }
 
 export function listFor(db: Db, assessmentId: number) {
-  return db.select({
-    id: capacityEvidence.id, contentType: capacityEvidence.contentType, bytes: capacityEvidence.bytes, originalName: capacityEvidence.originalName,
-    uploadedBy: capacityEvidence.uploadedBy, uploaderName: users.name, createdAt: capacityEvidence.createdAt,
-  }).from(capacityEvidence).innerJoin(users, eq(users.id, capacityEvidence.uploadedBy))
-    .where(eq(capacityEvidence.assessmentId, assessmentId)).orderBy(asc(capacityEvidence.id)).all()
+  return db
+    .select({
+      id: capacityEvidence.id,
+      contentType: capacityEvidence.contentType,
+      bytes: capacityEvidence.bytes,
+      originalName: capacityEvidence.originalName,
+      uploadedBy: capacityEvidence.uploadedBy,
+      uploaderName: users.name,
+      createdAt: capacityEvidence.createdAt,
+    })
+    .from(capacityEvidence)
+    .innerJoin(users, eq(users.id, capacityEvidence.uploadedBy))
+    .where(eq(capacityEvidence.assessmentId, assessmentId))
+    .orderBy(asc(capacityEvidence.id))
+    .all()
 }
 
 /** Who may add evidence: whoever may record an assessment of the organization (its covering brokers, admins). */
-export const canAdd = (db: Db, user: CurrentUser | null, a: { org: { areaId: number } }) => capacity.canRecord(db, user, a.org)
+export const canAdd = (db: Db, user: CurrentUser | null, a: { org: { areaId: number } }) =>
+  capacity.canRecord(db, user, a.org)
 
 /** Scoped lookup: the evidence with its assessment, if this user may see the assessment. */
 export function findVisible(db: Db, user: CurrentUser | null, id: number) {
@@ -74,7 +93,11 @@ export function findVisible(db: Db, user: CurrentUser | null, id: number) {
   return a ? { ...e, assessment: a } : undefined
 }
 
-export interface IncomingFile { name: string; data: Buffer; truncated?: boolean }
+export interface IncomingFile {
+  name: string
+  data: Buffer
+  truncated?: boolean
+}
 
 /**
  * What is wrong with the files as sent, each said once per file; empty when they can all be kept. `max` is how many
@@ -83,8 +106,10 @@ export interface IncomingFile { name: string; data: Buffer; truncated?: boolean 
 export function problemsWith(files: IncomingFile[], already: number, tooMany: boolean, max = MAX_PER_ASSESSMENT) {
   const problems: { key: string; params?: Record<string, string | number> }[] = []
   if (!files.length) problems.push({ key: 'evidence.error.none' })
-  if (tooMany || files.length > MAX_PER_UPLOAD) problems.push({ key: 'evidence.error.too_many_at_once', params: { limit: MAX_PER_UPLOAD } })
-  else if (already + files.length > max) problems.push({ key: 'evidence.error.too_many', params: { limit: max, left: Math.max(0, max - already) } })
+  if (tooMany || files.length > MAX_PER_UPLOAD)
+    problems.push({ key: 'evidence.error.too_many_at_once', params: { limit: MAX_PER_UPLOAD } })
+  else if (already + files.length > max)
+    problems.push({ key: 'evidence.error.too_many', params: { limit: max, left: Math.max(0, max - already) } })
   for (const f of files) {
     const name = displayName(f.name) || '—'
     if (f.truncated) problems.push({ key: 'evidence.error.too_large', params: { name, limit: MAX_BYTES / 1_048_576 } })
@@ -98,7 +123,13 @@ export const refuse = (problems: ReturnType<typeof problemsWith>): never => {
   throw new ValidationError(Object.fromEntries(problems.map((p, i) => [i === 0 ? 'files' : `files_${i}`, p])))
 }
 
-export interface StoredFile { storedName: string; contentType: EvidenceType; bytes: number; sha256: string; originalName: string }
+export interface StoredFile {
+  storedName: string
+  contentType: EvidenceType
+  bytes: number
+  sha256: string
+  originalName: string
+}
 
 /**
  * Keeps the files, all or none: each is written under a fresh name (to a temporary name first, renamed once
@@ -119,7 +150,13 @@ export function keepFiles<T>(dir: string, files: IncomingFile[], persist: (store
       fs.writeFileSync(partial, f.data, { flag: 'wx', mode: 0o640 })
       fs.renameSync(partial, target)
       written.push(target)
-      return { storedName, contentType, bytes: f.data.length, sha256: crypto.createHash('sha256').update(f.data).digest('hex'), originalName: displayName(f.name) }
+      return {
+        storedName,
+        contentType,
+        bytes: f.data.length,
+        sha256: crypto.createHash('sha256').update(f.data).digest('hex'),
+        originalName: displayName(f.name),
+      }
     })
     return persist(stored)
   } catch (err) {
@@ -128,22 +165,53 @@ export function keepFiles<T>(dir: string, files: IncomingFile[], persist: (store
   }
 }
 
-export function add(db: Db, dir: string, user: CurrentUser, assessmentId: number, files: IncomingFile[], opts: { tooMany?: boolean } = {}, now = new Date()): Evidence[] {
+export function add(
+  db: Db,
+  dir: string,
+  user: CurrentUser,
+  assessmentId: number,
+  files: IncomingFile[],
+  opts: { tooMany?: boolean } = {},
+  now = new Date(),
+): Evidence[] {
   const a = capacity.findVisible(db, user, assessmentId)
   if (!a) throw new NotFound()
   if (!canAdd(db, user, a)) throw new NotPermitted({ key: 'evidence.not_permitted' })
-  const countOf = (tx: Db) => tx.select({ n: count() }).from(capacityEvidence).where(eq(capacityEvidence.assessmentId, assessmentId)).get()!.n
+  const countOf = (tx: Db) =>
+    tx.select({ n: count() }).from(capacityEvidence).where(eq(capacityEvidence.assessmentId, assessmentId)).get()!.n
   const problems = problemsWith(files, countOf(db), opts.tooMany === true)
   if (problems.length) refuse(problems)
-  return keepFiles(dir, files, (stored) => writeTx(db, (tx) => {
-    const already = countOf(tx)
-    if (already + stored.length > MAX_PER_ASSESSMENT) refuse([{ key: 'evidence.error.too_many', params: { limit: MAX_PER_ASSESSMENT, left: Math.max(0, MAX_PER_ASSESSMENT - already) } }])
-    const kept = tx.insert(capacityEvidence).values(stored.map((f) => ({ ...f, assessmentId, uploadedBy: user.id, createdAt: now.toISOString() }))).returning().all()
-    for (const e of kept) {
-      events.record(tx, { actorId: user.id, action: 'capacity.evidence_added', subjectType: 'capacity_assessment', subjectId: assessmentId, data: { evidence: e.id, type: e.contentType, bytes: e.bytes, sha256: e.sha256 } }, now)
-    }
-    return kept
-  }))
+  return keepFiles(dir, files, (stored) =>
+    writeTx(db, (tx) => {
+      const already = countOf(tx)
+      if (already + stored.length > MAX_PER_ASSESSMENT)
+        refuse([
+          {
+            key: 'evidence.error.too_many',
+            params: { limit: MAX_PER_ASSESSMENT, left: Math.max(0, MAX_PER_ASSESSMENT - already) },
+          },
+        ])
+      const kept = tx
+        .insert(capacityEvidence)
+        .values(stored.map((f) => ({ ...f, assessmentId, uploadedBy: user.id, createdAt: now.toISOString() })))
+        .returning()
+        .all()
+      for (const e of kept) {
+        events.record(
+          tx,
+          {
+            actorId: user.id,
+            action: 'capacity.evidence_added',
+            subjectType: 'capacity_assessment',
+            subjectId: assessmentId,
+            data: { evidence: e.id, type: e.contentType, bytes: e.bytes, sha256: e.sha256 },
+          },
+          now,
+        )
+      }
+      return kept
+    }),
+  )
 }
 
 /** The assessor or an admin removes a file: the row and the log entry together, then the file itself. */
@@ -153,7 +221,17 @@ export function remove(db: Db, dir: string, user: CurrentUser, id: number, now =
   if (!capacity.canEdit(user, e.assessment)) throw new NotPermitted({ key: 'evidence.not_assessor' })
   writeTx(db, (tx) => {
     tx.delete(capacityEvidence).where(eq(capacityEvidence.id, id)).run()
-    events.record(tx, { actorId: user.id, action: 'capacity.evidence_removed', subjectType: 'capacity_assessment', subjectId: e.assessmentId, data: { evidence: id, sha256: e.sha256 } }, now)
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: 'capacity.evidence_removed',
+        subjectType: 'capacity_assessment',
+        subjectId: e.assessmentId,
+        data: { evidence: id, sha256: e.sha256 },
+      },
+      now,
+    )
   })
   fs.rmSync(fileOf(dir, e.storedName), { force: true })
   return { assessmentId: e.assessmentId }

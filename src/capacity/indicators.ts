@@ -46,23 +46,40 @@ export function overallScore(dims: DimensionScores): number | null {
   return values.length ? oneDecimal(values.reduce((a, b) => a + b, 0) / values.length) : null
 }
 
-export interface DimensionChange { code: DimensionCode; before: number | null; after: number | null; change: number | null }
+export interface DimensionChange {
+  code: DimensionCode
+  before: number | null
+  after: number | null
+  change: number | null
+}
 
-const diff = (a: number | null | undefined, b: number | null | undefined) => (typeof a === 'number' && typeof b === 'number' ? oneDecimal(b - a) : null)
+const diff = (a: number | null | undefined, b: number | null | undefined) =>
+  typeof a === 'number' && typeof b === 'number' ? oneDecimal(b - a) : null
 
 /** Change per dimension, and overall, from one assessment to a later one: positive is growth. */
-export function compare(before: Scores, after: Scores): { dimensions: DimensionChange[]; overall: { before: number | null; after: number | null; change: number | null } } {
+export function compare(
+  before: Scores,
+  after: Scores,
+): { dimensions: DimensionChange[]; overall: { before: number | null; after: number | null; change: number | null } } {
   const b = dimensionScores(before)
   const a = dimensionScores(after)
   const ob = overallScore(b)
   const oa = overallScore(a)
   return {
-    dimensions: DIMENSION_CODES.map((code) => ({ code, before: b[code], after: a[code], change: diff(b[code], a[code]) })),
+    dimensions: DIMENSION_CODES.map((code) => ({
+      code,
+      before: b[code],
+      after: a[code],
+      change: diff(b[code], a[code]),
+    })),
     overall: { before: ob, after: oa, change: diff(ob, oa) },
   }
 }
 
-export interface CompareQuery { before?: number; after?: number }
+export interface CompareQuery {
+  before?: number
+  after?: number
+}
 
 /**
  * The two assessments to compare (from a list oldest first, not empty), earlier first: the chosen ones, else the
@@ -71,7 +88,10 @@ export interface CompareQuery { before?: number; after?: number }
  * organization's, the same one twice) is named as a problem rather than quietly replaced, so the reader knows the
  * figures are not the ones asked for.
  */
-export function chosenPair<A extends { id: number; assessedOn: string }>(list: A[], query: CompareQuery): { before: A; after: A; problem?: Problem } {
+export function chosenPair<A extends { id: number; assessedOn: string }>(
+  list: A[],
+  query: CompareQuery,
+): { before: A; after: A; problem?: Problem } {
   const first = list[0]!
   const latest = list.at(-1)!
   const pick = (id: number | undefined, fallback: A) => (id === undefined ? fallback : list.find((a) => a.id === id))
@@ -81,8 +101,10 @@ export function chosenPair<A extends { id: number; assessedOn: string }>(list: A
   if (!before || !after) return { before: first, after: latest, problem: { key: 'capacity.compare.unknown' } }
   if (query.after === undefined && after.id === before.id) after = otherEnd(before)
   else if (query.before === undefined && before.id === after.id) before = otherEnd(after)
-  if (before.id === after.id && list.length > 1) return { before: first, after: latest, problem: { key: 'capacity.compare.same' } }
-  if (before.assessedOn > after.assessedOn || (before.assessedOn === after.assessedOn && before.id > after.id)) [before, after] = [after, before]
+  if (before.id === after.id && list.length > 1)
+    return { before: first, after: latest, problem: { key: 'capacity.compare.same' } }
+  if (before.assessedOn > after.assessedOn || (before.assessedOn === after.assessedOn && before.id > after.id))
+    [before, after] = [after, before]
   return { before, after }
 }
 
@@ -107,13 +129,17 @@ export function problemsWith(input: AssessmentInput, today: string): FieldErrors
   for (const code of INDICATOR_CODES) {
     const v = input.scores[code]
     if (v === undefined || v === null) problems[`score_${code}`] = { key: 'capacity.validation.score' }
-    else if (!Number.isInteger(v) || v < MIN_SCORE || v > MAX_SCORE) problems[`score_${code}`] = { key: 'capacity.validation.score' }
+    else if (!Number.isInteger(v) || v < MIN_SCORE || v > MAX_SCORE)
+      problems[`score_${code}`] = { key: 'capacity.validation.score' }
     const note = input.notes?.[code]
-    if (note && note.length > NOTE_MAX) problems[`note_${code}`] = { key: 'validation.too_long', params: { limit: NOTE_MAX } }
+    if (note && note.length > NOTE_MAX)
+      problems[`note_${code}`] = { key: 'validation.too_long', params: { limit: NOTE_MAX } }
   }
   for (const code of Object.keys(input.scores)) if (!isIndicator(code)) problems._ = { key: 'validation.invalid' }
-  if (input.note && input.note.length > OVERALL_NOTE_MAX) problems.note = { key: 'validation.too_long', params: { limit: OVERALL_NOTE_MAX } }
-  if (input.participants && input.participants.length > PARTICIPANTS_MAX) problems.participants = { key: 'validation.too_long', params: { limit: PARTICIPANTS_MAX } }
+  if (input.note && input.note.length > OVERALL_NOTE_MAX)
+    problems.note = { key: 'validation.too_long', params: { limit: OVERALL_NOTE_MAX } }
+  if (input.participants && input.participants.length > PARTICIPANTS_MAX)
+    problems.participants = { key: 'validation.too_long', params: { limit: PARTICIPANTS_MAX } }
   return problems
 }
 

@@ -10,52 +10,107 @@ import { NotFound, ValidationError } from '../shared/errors.js'
 
 const id32 = int(1, 2_147_483_647)
 const closed = { additionalProperties: false }
-const ProjectBody = fields({
-  name: str(projects.NAME_MAX, 2), funder: str(projects.FUNDER_MAX), description: text(projects.DESCRIPTION_MAX),
-  // The area by id, or by the ref the ledger gave it.
-  area_id: id32, area: str(60, 1), from: date, to: date,
-  groups: Type.Array(id32, { maxItems: projects.COHORT_MAX }),
-}, ['name', 'from', 'to', 'groups'], closed)
-const perIndicator = <S extends object>(leaf: S) => Object.fromEntries(INDICATOR_CODES.map((c) => [c, leaf])) as Record<IndicatorCode, S>
-const AssessmentBody = fields({
-  assessed_on: date,
-  scores: fields(perIndicator(int(1, 5)), INDICATOR_CODES, closed),
-  notes: fields(perIndicator(text(NOTE_MAX)), [], closed),
-  note: text(OVERALL_NOTE_MAX), participants: text(PARTICIPANTS_MAX), with_leader: bool(),
-}, ['assessed_on', 'scores'], closed)
+const ProjectBody = fields(
+  {
+    name: str(projects.NAME_MAX, 2),
+    funder: str(projects.FUNDER_MAX),
+    description: text(projects.DESCRIPTION_MAX),
+    // The area by id, or by the ref the ledger gave it.
+    area_id: id32,
+    area: str(60, 1),
+    from: date,
+    to: date,
+    groups: Type.Array(id32, { maxItems: projects.COHORT_MAX }),
+  },
+  ['name', 'from', 'to', 'groups'],
+  closed,
+)
+const perIndicator = <S extends object>(leaf: S) =>
+  Object.fromEntries(INDICATOR_CODES.map((c) => [c, leaf])) as Record<IndicatorCode, S>
+const AssessmentBody = fields(
+  {
+    assessed_on: date,
+    scores: fields(perIndicator(int(1, 5)), INDICATOR_CODES, closed),
+    notes: fields(perIndicator(text(NOTE_MAX)), [], closed),
+    note: text(OVERALL_NOTE_MAX),
+    participants: text(PARTICIPANTS_MAX),
+    with_leader: bool(),
+  },
+  ['assessed_on', 'scores'],
+  closed,
+)
 
 const assessmentJson = (a: capacity.Assessment) => ({
-  id: a.id, org: a.orgId, assessed_on: a.assessedOn, with_leader: a.withLeader, participants: a.participants, note: a.note,
-  assessor: a.assessorName, scores: a.scores, notes: a.notes, dimensions: a.dimensions, overall: a.overall, version: a.version,
+  id: a.id,
+  org: a.orgId,
+  assessed_on: a.assessedOn,
+  with_leader: a.withLeader,
+  participants: a.participants,
+  note: a.note,
+  assessor: a.assessorName,
+  scores: a.scores,
+  notes: a.notes,
+  dimensions: a.dimensions,
+  overall: a.overall,
+  version: a.version,
 })
 
-const figureJson = (f: Omit<projects.ProjectReport['cohort']['dimensions'][number], 'code' | 'indicators'>, cohort: number) => ({
-  baseline_mean: f.baselineMean, endline_mean: f.endlineMean, paired_change: f.pairedChange, improved_share: f.improvedShare,
-  groups_with_baseline: f.withBaseline, groups_with_endline: f.withEndline, groups_paired: f.paired, groups_missing_endline: cohort - f.withEndline,
+const figureJson = (
+  f: Omit<projects.ProjectReport['cohort']['dimensions'][number], 'code' | 'indicators'>,
+  cohort: number,
+) => ({
+  baseline_mean: f.baselineMean,
+  endline_mean: f.endlineMean,
+  paired_change: f.pairedChange,
+  improved_share: f.improvedShare,
+  groups_with_baseline: f.withBaseline,
+  groups_with_endline: f.withEndline,
+  groups_paired: f.paired,
+  groups_missing_endline: cohort - f.withEndline,
 })
 
 export function projectJson(r: projects.ProjectReport) {
   const p = r.project
   const n = r.cohort.cohort
   return {
-    id: p.id, name: p.name, funder: p.funder, description: p.description, area: { id: p.areaId, ref: p.areaRef, name: p.areaName },
-    from: p.startsOn, to: p.endsOn, version: p.version, access: r.access, cohort: n,
+    id: p.id,
+    name: p.name,
+    funder: p.funder,
+    description: p.description,
+    area: { id: p.areaId, ref: p.areaRef, name: p.areaName },
+    from: p.startsOn,
+    to: p.endsOn,
+    version: p.version,
+    access: r.access,
+    cohort: n,
     dimensions: r.cohort.dimensions.map((d) => ({
-      code: d.code, ...figureJson(d, n), indicators: d.indicators.map((i) => ({ code: i.code, ...figureJson(i, n) })),
+      code: d.code,
+      ...figureJson(d, n),
+      indicators: d.indicators.map((i) => ({ code: i.code, ...figureJson(i, n) })),
     })),
     groups_missing_baseline: r.cohort.missingBaseline.length,
     groups_missing_endline: r.cohort.missingEndline.length,
     groups_left: r.cohort.left.length,
     // Only the lines this caller may see (a street office: groups that consented).
-    groups: r.groups.filter((g) => g.shown).map((g) => ({
-      id: g.orgId, name: g.name, left: g.left, consent: g.consent,
-      baseline: g.baseline ? { id: g.baseline.id, assessed_on: g.baseline.assessedOn } : null,
-      endline: g.endline ? { id: g.endline.id, assessed_on: g.endline.assessedOn } : null,
-    })),
+    groups: r.groups
+      .filter((g) => g.shown)
+      .map((g) => ({
+        id: g.orgId,
+        name: g.name,
+        left: g.left,
+        consent: g.consent,
+        baseline: g.baseline ? { id: g.baseline.id, assessed_on: g.baseline.assessedOn } : null,
+        endline: g.endline ? { id: g.endline.id, assessed_on: g.endline.assessedOn } : null,
+      })),
     assets: {
-      holders_newly_linked: r.assets.holdersNewlyLinked, partnerships: r.assets.partnerships, funds_received: r.assets.fundsReceived,
-      volunteer_hours: r.assets.volunteerHours, tasks_done: r.assets.tasksDone, delivered: r.assets.delivered,
-      awards: r.assets.awards, award_released_fen: r.assets.awardReleasedFen,
+      holders_newly_linked: r.assets.holdersNewlyLinked,
+      partnerships: r.assets.partnerships,
+      funds_received: r.assets.fundsReceived,
+      volunteer_hours: r.assets.volunteerHours,
+      tasks_done: r.assets.tasksDone,
+      delivered: r.assets.delivered,
+      awards: r.assets.awards,
+      award_released_fen: r.assets.awardReleasedFen,
     },
   }
 }
@@ -63,24 +118,45 @@ export function projectJson(r: projects.ProjectReport) {
 /** Projects and capacity assessments, with the web's rights: what a user may not see is not found. */
 const projectsApi: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/projects', { config: { access: 'signed_in' } }, async (req) => ({
-    items: projects.list(app.db, signedIn(req)).map((p) => ({ id: p.id, name: p.name, funder: p.funder, area: p.areaId, from: p.startsOn, to: p.endsOn, cohort: p.cohort })),
+    items: projects.list(app.db, signedIn(req)).map((p) => ({
+      id: p.id,
+      name: p.name,
+      funder: p.funder,
+      area: p.areaId,
+      from: p.startsOn,
+      to: p.endsOn,
+      cohort: p.cohort,
+    })),
   }))
 
-  app.post('/api/v1/projects', { config: { access: 'signed_in' }, schema: { body: ProjectBody } }, async (req, reply) => {
-    const b = req.body
-    const areaId = b.area_id ?? (b.area ? areaService.byRef(app.db, b.area)?.id : undefined)
-    if (areaId === undefined) throw new ValidationError({ area_id: { key: 'validation.area_missing' } })
-    let p: projects.Project
-    try {
-      p = projects.create(app.db, signedIn(req), { name: b.name, funder: b.funder, description: b.description, areaId, startsOn: b.from, endsOn: b.to, orgIds: b.groups })
-    } catch (err) {
-      // The service names fields as the form does; the API's client sent them as the API spells them.
-      const names: Record<string, string> = { areaId: 'area_id', startsOn: 'from', endsOn: 'to', orgIds: 'groups' }
-      if (err instanceof ValidationError) throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, v]) => [names[f] ?? f, v])))
-      throw err
-    }
-    return reply.code(201).send(projectJson(projects.report(app.db, signedIn(req), p.id)!))
-  })
+  app.post(
+    '/api/v1/projects',
+    { config: { access: 'signed_in' }, schema: { body: ProjectBody } },
+    async (req, reply) => {
+      const b = req.body
+      const areaId = b.area_id ?? (b.area ? areaService.byRef(app.db, b.area)?.id : undefined)
+      if (areaId === undefined) throw new ValidationError({ area_id: { key: 'validation.area_missing' } })
+      let p: projects.Project
+      try {
+        p = projects.create(app.db, signedIn(req), {
+          name: b.name,
+          funder: b.funder,
+          description: b.description,
+          areaId,
+          startsOn: b.from,
+          endsOn: b.to,
+          orgIds: b.groups,
+        })
+      } catch (err) {
+        // The service names fields as the form does; the API's client sent them as the API spells them.
+        const names: Record<string, string> = { areaId: 'area_id', startsOn: 'from', endsOn: 'to', orgIds: 'groups' }
+        if (err instanceof ValidationError)
+          throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, v]) => [names[f] ?? f, v])))
+        throw err
+      }
+      return reply.code(201).send(projectJson(projects.report(app.db, signedIn(req), p.id)!))
+    },
+  )
 
   app.get('/api/v1/projects/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req) => {
     const r = projects.report(app.db, signedIn(req), req.params.id)
@@ -88,25 +164,48 @@ const projectsApi: FastifyPluginAsyncTypebox = async (app) => {
     return projectJson(r)
   })
 
-  app.get('/api/v1/orgs/:id/assessments', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req) => {
-    const orgId = req.params.id
-    const section = capacity.section(app.db, signedIn(req), orgId)
-    if (!section) throw new NotFound()
-    return { items: capacity.listForOrg(app.db, orgId).map(assessmentJson) }
-  })
+  app.get(
+    '/api/v1/orgs/:id/assessments',
+    { config: { access: 'signed_in' }, schema: { params: idParam } },
+    async (req) => {
+      const orgId = req.params.id
+      const section = capacity.section(app.db, signedIn(req), orgId)
+      if (!section) throw new NotFound()
+      return { items: capacity.listForOrg(app.db, orgId).map(assessmentJson) }
+    },
+  )
 
-  app.post('/api/v1/orgs/:id/assessments', { config: { access: 'signed_in' }, schema: { params: idParam, body: AssessmentBody } }, async (req, reply) => {
-    const orgId = req.params.id
-    const b = req.body
-    if (!capacity.section(app.db, signedIn(req), orgId)) throw new NotFound()
-    try {
-      const a = capacity.record(app.db, signedIn(req), orgId, { assessedOn: b.assessed_on, scores: b.scores, notes: b.notes, note: b.note, participants: b.participants, withLeader: b.with_leader })
-      return reply.code(201).send(assessmentJson(a))
-    } catch (err) {
-      if (err instanceof ValidationError) throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, v]) => [f === 'assessedOn' ? 'assessed_on' : f.replace(/^score_/, 'scores.'), v])))
-      throw err
-    }
-  })
+  app.post(
+    '/api/v1/orgs/:id/assessments',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: AssessmentBody } },
+    async (req, reply) => {
+      const orgId = req.params.id
+      const b = req.body
+      if (!capacity.section(app.db, signedIn(req), orgId)) throw new NotFound()
+      try {
+        const a = capacity.record(app.db, signedIn(req), orgId, {
+          assessedOn: b.assessed_on,
+          scores: b.scores,
+          notes: b.notes,
+          note: b.note,
+          participants: b.participants,
+          withLeader: b.with_leader,
+        })
+        return reply.code(201).send(assessmentJson(a))
+      } catch (err) {
+        if (err instanceof ValidationError)
+          throw new ValidationError(
+            Object.fromEntries(
+              Object.entries(err.fields).map(([f, v]) => [
+                f === 'assessedOn' ? 'assessed_on' : f.replace(/^score_/, 'scores.'),
+                v,
+              ]),
+            ),
+          )
+        throw err
+      }
+    },
+  )
 }
 
 export default projectsApi

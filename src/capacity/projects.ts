@@ -9,7 +9,21 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import {
-  areas, capacityAssessments, capacityScores, categories, fundAwards, fundDecisions, fundReleases, matches, needs, offers, organizations, partnerships, projectGroups, projects, tasks,
+  areas,
+  capacityAssessments,
+  capacityScores,
+  categories,
+  fundAwards,
+  fundDecisions,
+  fundReleases,
+  matches,
+  needs,
+  offers,
+  organizations,
+  partnerships,
+  projectGroups,
+  projects,
+  tasks,
 } from '../db/schema.js'
 import { NotFound, NotPermitted, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
 import { isCalendarDate, localDayStart } from '../shared/time.js'
@@ -47,13 +61,24 @@ function accessTo(db: Db, user: CurrentUser | null, p: Project): Access | undefi
   if (!user) return undefined
   if (canManage(db, user, p.areaId)) return 'full'
   if (reportableAreas(db, user).some((a) => a.id === p.areaId)) return 'aggregate'
-  if (user.orgIds.length && db.select({ orgId: projectGroups.orgId }).from(projectGroups)
-    .where(and(eq(projectGroups.projectId, p.id), inArray(projectGroups.orgId, user.orgIds))).get()) return 'own'
+  if (
+    user.orgIds.length &&
+    db
+      .select({ orgId: projectGroups.orgId })
+      .from(projectGroups)
+      .where(and(eq(projectGroups.projectId, p.id), inArray(projectGroups.orgId, user.orgIds)))
+      .get()
+  )
+    return 'own'
   return undefined
 }
 
 /** Scoped lookup: the project and what this user may see of it, or undefined (a 404 for them). */
-export function findVisible(db: Db, user: CurrentUser | null, id: number): { project: Project; access: Access } | undefined {
+export function findVisible(
+  db: Db,
+  user: CurrentUser | null,
+  id: number,
+): { project: Project; access: Access } | undefined {
   const project = db.select().from(projects).where(eq(projects.id, id)).get()
   if (!project) return undefined
   const access = accessTo(db, user, project)
@@ -62,9 +87,20 @@ export function findVisible(db: Db, user: CurrentUser | null, id: number): { pro
 
 /** The projects this user may see, newest period first. */
 export function list(db: Db, user: CurrentUser) {
-  const rows = db.select({ project: projects, areaName: areas.name, areaNameEn: areas.nameEn, cohort: sql<number>`(SELECT count(*) FROM ${projectGroups} WHERE ${projectGroups.projectId} = ${projects.id} AND ${projectGroups.leftOn} IS NULL)` })
-    .from(projects).innerJoin(areas, eq(areas.id, projects.areaId)).orderBy(sql`${projects.startsOn} DESC`, sql`${projects.id} DESC`).all()
-  return rows.filter((r) => accessTo(db, user, r.project)).map((r) => ({ ...r.project, areaName: r.areaName, areaNameEn: r.areaNameEn, cohort: r.cohort }))
+  const rows = db
+    .select({
+      project: projects,
+      areaName: areas.name,
+      areaNameEn: areas.nameEn,
+      cohort: sql<number>`(SELECT count(*) FROM ${projectGroups} WHERE ${projectGroups.projectId} = ${projects.id} AND ${projectGroups.leftOn} IS NULL)`,
+    })
+    .from(projects)
+    .innerJoin(areas, eq(areas.id, projects.areaId))
+    .orderBy(sql`${projects.startsOn} DESC`, sql`${projects.id} DESC`)
+    .all()
+  return rows
+    .filter((r) => accessTo(db, user, r.project))
+    .map((r) => ({ ...r.project, areaName: r.areaName, areaNameEn: r.areaNameEn, cohort: r.cohort }))
 }
 
 function problemsWith(db: Db, input: ProjectInput): FieldErrors {
@@ -72,18 +108,25 @@ function problemsWith(db: Db, input: ProjectInput): FieldErrors {
   const name = input.name?.trim() ?? ''
   if (name.length < 2) problems.name = { key: 'validation.required' }
   else if (name.length > NAME_MAX) problems.name = { key: 'validation.too_long', params: { limit: NAME_MAX } }
-  if ((input.funder ?? '').length > FUNDER_MAX) problems.funder = { key: 'validation.too_long', params: { limit: FUNDER_MAX } }
-  if ((input.description ?? '').length > DESCRIPTION_MAX) problems.description = { key: 'validation.too_long', params: { limit: DESCRIPTION_MAX } }
+  if ((input.funder ?? '').length > FUNDER_MAX)
+    problems.funder = { key: 'validation.too_long', params: { limit: FUNDER_MAX } }
+  if ((input.description ?? '').length > DESCRIPTION_MAX)
+    problems.description = { key: 'validation.too_long', params: { limit: DESCRIPTION_MAX } }
   if (!isCalendarDate(input.startsOn)) problems.startsOn = { key: 'validation.date' }
   if (!isCalendarDate(input.endsOn)) problems.endsOn = { key: 'validation.date' }
-  else if (isCalendarDate(input.startsOn) && input.endsOn < input.startsOn) problems.endsOn = { key: 'projects.validation.ends_before' }
+  else if (isCalendarDate(input.startsOn) && input.endsOn < input.startsOn)
+    problems.endsOn = { key: 'projects.validation.ends_before' }
   const area = areaService.get(db, input.areaId)
   if (!area) problems.areaId = { key: 'validation.area_missing' }
   const ids = [...new Set(input.orgIds)]
   if (ids.length > COHORT_MAX) problems.orgIds = { key: 'projects.validation.too_many', params: { limit: COHORT_MAX } }
   else if (area && ids.length) {
-    const inside = db.select({ id: organizations.id }).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId))
-      .where(and(inArray(organizations.id, ids), sql`${areas.path} LIKE ${area.path + '%'}`)).all()
+    const inside = db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .innerJoin(areas, eq(areas.id, organizations.areaId))
+      .where(and(inArray(organizations.id, ids), sql`${areas.path} LIKE ${area.path + '%'}`))
+      .all()
     if (inside.length !== ids.length) problems.orgIds = { key: 'projects.validation.outside' }
   }
   return problems
@@ -95,13 +138,31 @@ export function create(db: Db, user: CurrentUser, input: ProjectInput, now = new
   if (!canManage(db, user, input.areaId)) throw new NotPermitted({ key: 'projects.not_permitted' })
   return writeTx(db, (tx) => {
     const at = now.toISOString()
-    const p = tx.insert(projects).values({
-      name: input.name.trim(), funder: (input.funder ?? '').trim(), areaId: input.areaId, startsOn: input.startsOn, endsOn: input.endsOn,
-      description: input.description ?? '', createdBy: user.id, createdAt: at, updatedAt: at,
-    }).returning().get()
+    const p = tx
+      .insert(projects)
+      .values({
+        name: input.name.trim(),
+        funder: (input.funder ?? '').trim(),
+        areaId: input.areaId,
+        startsOn: input.startsOn,
+        endsOn: input.endsOn,
+        description: input.description ?? '',
+        createdBy: user.id,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .returning()
+      .get()
     const ids = [...new Set(input.orgIds)]
-    if (ids.length) tx.insert(projectGroups).values(ids.map((orgId) => ({ projectId: p.id, orgId, joinedOn: input.startsOn }))).run()
-    events.record(tx, { actorId: user.id, action: 'project.created', subjectType: 'project', subjectId: p.id, data: { orgIds: ids } }, now)
+    if (ids.length)
+      tx.insert(projectGroups)
+        .values(ids.map((orgId) => ({ projectId: p.id, orgId, joinedOn: input.startsOn })))
+        .run()
+    events.record(
+      tx,
+      { actorId: user.id, action: 'project.created', subjectType: 'project', subjectId: p.id, data: { orgIds: ids } },
+      now,
+    )
     return p
   })
 }
@@ -120,9 +181,15 @@ export function addGroup(db: Db, user: CurrentUser, id: number, orgId: number, v
   if (problems.orgIds) throw new ValidationError({ orgId: problems.orgIds })
   writeTx(db, (tx) => {
     bump(tx, p.id, version, now)
-    tx.insert(projectGroups).values({ projectId: p.id, orgId, joinedOn: now.toISOString().slice(0, 10) })
-      .onConflictDoUpdate({ target: [projectGroups.projectId, projectGroups.orgId], set: { leftOn: null } }).run()
-    events.record(tx, { actorId: user.id, action: 'project.group_added', subjectType: 'project', subjectId: p.id, data: { orgId } }, now)
+    tx.insert(projectGroups)
+      .values({ projectId: p.id, orgId, joinedOn: now.toISOString().slice(0, 10) })
+      .onConflictDoUpdate({ target: [projectGroups.projectId, projectGroups.orgId], set: { leftOn: null } })
+      .run()
+    events.record(
+      tx,
+      { actorId: user.id, action: 'project.group_added', subjectType: 'project', subjectId: p.id, data: { orgId } },
+      now,
+    )
   })
 }
 
@@ -131,16 +198,28 @@ export function removeGroup(db: Db, user: CurrentUser, id: number, orgId: number
   const p = managed(db, user, id)
   writeTx(db, (tx) => {
     bump(tx, p.id, version, now)
-    const changed = tx.update(projectGroups).set({ leftOn: now.toISOString().slice(0, 10) })
-      .where(and(eq(projectGroups.projectId, p.id), eq(projectGroups.orgId, orgId), sql`${projectGroups.leftOn} IS NULL`)).run().changes
+    const changed = tx
+      .update(projectGroups)
+      .set({ leftOn: now.toISOString().slice(0, 10) })
+      .where(
+        and(eq(projectGroups.projectId, p.id), eq(projectGroups.orgId, orgId), sql`${projectGroups.leftOn} IS NULL`),
+      )
+      .run().changes
     if (!changed) throw new NotFound()
-    events.record(tx, { actorId: user.id, action: 'project.group_left', subjectType: 'project', subjectId: p.id, data: { orgId } }, now)
+    events.record(
+      tx,
+      { actorId: user.id, action: 'project.group_left', subjectType: 'project', subjectId: p.id, data: { orgId } },
+      now,
+    )
   })
 }
 
 function bump(tx: Db, id: number, version: number, now: Date) {
-  const changed = tx.update(projects).set({ version: sql`${projects.version} + 1`, updatedAt: now.toISOString() })
-    .where(and(eq(projects.id, id), eq(projects.version, version))).run().changes
+  const changed = tx
+    .update(projects)
+    .set({ version: sql`${projects.version} + 1`, updatedAt: now.toISOString() })
+    .where(and(eq(projects.id, id), eq(projects.version, version)))
+    .run().changes
   if (!changed) throw new StaleEdit()
 }
 
@@ -148,10 +227,23 @@ function bump(tx: Db, id: number, version: number, now: Date) {
 export function setConsent(db: Db, user: CurrentUser, id: number, orgId: number, consent: boolean, now = new Date()) {
   if (!findVisible(db, user, id) || !user.orgIds.includes(orgId)) throw new NotFound()
   writeTx(db, (tx) => {
-    const changed = tx.update(projectGroups).set(consent ? { consentAt: now.toISOString(), consentBy: user.id } : { consentAt: null, consentBy: null })
-      .where(and(eq(projectGroups.projectId, id), eq(projectGroups.orgId, orgId))).run().changes
+    const changed = tx
+      .update(projectGroups)
+      .set(consent ? { consentAt: now.toISOString(), consentBy: user.id } : { consentAt: null, consentBy: null })
+      .where(and(eq(projectGroups.projectId, id), eq(projectGroups.orgId, orgId)))
+      .run().changes
     if (!changed) throw new NotFound()
-    events.record(tx, { actorId: user.id, action: consent ? 'project.consent_given' : 'project.consent_withdrawn', subjectType: 'project', subjectId: id, data: { orgId } }, now)
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: consent ? 'project.consent_given' : 'project.consent_withdrawn',
+        subjectType: 'project',
+        subjectId: id,
+        data: { orgId },
+      },
+      now,
+    )
   })
 }
 
@@ -172,16 +264,41 @@ export interface Assets {
 
 /** What the cohort's groups gained in the period, from their needs' accepted and delivered arrangements. */
 function assets(db: Db, orgIds: number[], p: Project): Assets {
-  const none: Assets = { holdersNewlyLinked: 0, partnerships: 0, delivered: [], fundsReceived: 0, volunteerHours: 0, tasksDone: 0, awards: 0, awardReleasedFen: 0 }
+  const none: Assets = {
+    holdersNewlyLinked: 0,
+    partnerships: 0,
+    delivered: [],
+    fundsReceived: 0,
+    volunteerHours: 0,
+    tasksDone: 0,
+    awards: 0,
+    awardReleasedFen: 0,
+  }
   if (!orgIds.length) return none
   const start = localDayStart(p.startsOn)
   const end = new Date(Date.parse(localDayStart(p.endsOn)) + 86_400_000).toISOString()
-  const rows = db.select({
-    needOrg: needs.orgId, offerOrg: offers.orgId, category: needs.category, unit: categories.unit, acceptedAt: matches.acceptedAt,
-    deliveredAt: matches.deliveredAt, quantity: sql<number>`coalesce(${matches.deliveredQuantity}, ${matches.quantity})`,
-  }).from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId))
+  const rows = db
+    .select({
+      needOrg: needs.orgId,
+      offerOrg: offers.orgId,
+      category: needs.category,
+      unit: categories.unit,
+      acceptedAt: matches.acceptedAt,
+      deliveredAt: matches.deliveredAt,
+      quantity: sql<number>`coalesce(${matches.deliveredQuantity}, ${matches.quantity})`,
+    })
+    .from(matches)
+    .innerJoin(needs, eq(needs.id, matches.needId))
+    .innerJoin(offers, eq(offers.id, matches.offerId))
     .innerJoin(categories, eq(categories.code, needs.category))
-    .where(and(inArray(needs.orgId, orgIds), inArray(matches.state, ['accepted', 'delivered', 'reviewed']), lt(matches.acceptedAt, end))).all()
+    .where(
+      and(
+        inArray(needs.orgId, orgIds),
+        inArray(matches.state, ['accepted', 'delivered', 'reviewed']),
+        lt(matches.acceptedAt, end),
+      ),
+    )
+    .all()
   const inPeriod = (at: string | null) => !!at && at >= start && at < end
   const holders = new Map<number, string>()
   const byCategory = new Map<string, Assets['delivered'][number]>()
@@ -199,32 +316,93 @@ function assets(db: Db, orgIds: number[], p: Project): Assets {
   const sum = (code: string) => byCategory.get(code)?.quantity ?? 0
   return {
     holdersNewlyLinked: [...holders.values()].filter((first) => inPeriod(first)).length,
-    partnerships: db.select({ n: sql<number>`count(*)` }).from(partnerships)
-      .where(and(inArray(partnerships.groupOrgId, orgIds), lt(partnerships.startedAt, end), sql`(${partnerships.endedAt} IS NULL OR ${partnerships.endedAt} >= ${start})`)).get()!.n,
-    delivered, fundsReceived: sum('funds'), volunteerHours: sum('volunteers'),
-    tasksDone: db.select({ n: sql<number>`count(*)` }).from(tasks)
-      .where(and(inArray(tasks.orgId, orgIds), sql`${tasks.status} = 'done'`, sql`${tasks.closedAt} >= ${start}`, lt(tasks.closedAt, end))).get()!.n,
+    partnerships: db
+      .select({ n: sql<number>`count(*)` })
+      .from(partnerships)
+      .where(
+        and(
+          inArray(partnerships.groupOrgId, orgIds),
+          lt(partnerships.startedAt, end),
+          sql`(${partnerships.endedAt} IS NULL OR ${partnerships.endedAt} >= ${start})`,
+        ),
+      )
+      .get()!.n,
+    delivered,
+    fundsReceived: sum('funds'),
+    volunteerHours: sum('volunteers'),
+    tasksDone: db
+      .select({ n: sql<number>`count(*)` })
+      .from(tasks)
+      .where(
+        and(
+          inArray(tasks.orgId, orgIds),
+          sql`${tasks.status} = 'done'`,
+          sql`${tasks.closedAt} >= ${start}`,
+          lt(tasks.closedAt, end),
+        ),
+      )
+      .get()!.n,
     ...grants(db, orgIds, start, end),
   }
 }
 
 /** The groups' community fund awards decided in [start, end) and the tranches released to them in it. */
 function grants(db: Db, orgIds: number[], start: string, end: string) {
-  const awards = db.select({ n: sql<number>`count(*)` }).from(fundAwards).innerJoin(fundDecisions, eq(fundDecisions.id, fundAwards.decisionId))
-    .where(and(inArray(fundAwards.orgId, orgIds), sql`${fundDecisions.decidedAt} >= ${start}`, lt(fundDecisions.decidedAt, end))).get()!.n
-  const released = db.select({ fen: sql<number>`coalesce(sum(${fundReleases.amountFen}), 0)` }).from(fundReleases).innerJoin(fundAwards, eq(fundAwards.id, fundReleases.awardId))
-    .where(and(inArray(fundAwards.orgId, orgIds), sql`${fundReleases.releasedAt} >= ${start}`, lt(fundReleases.releasedAt, end))).get()!.fen
+  const awards = db
+    .select({ n: sql<number>`count(*)` })
+    .from(fundAwards)
+    .innerJoin(fundDecisions, eq(fundDecisions.id, fundAwards.decisionId))
+    .where(
+      and(
+        inArray(fundAwards.orgId, orgIds),
+        sql`${fundDecisions.decidedAt} >= ${start}`,
+        lt(fundDecisions.decidedAt, end),
+      ),
+    )
+    .get()!.n
+  const released = db
+    .select({ fen: sql<number>`coalesce(sum(${fundReleases.amountFen}), 0)` })
+    .from(fundReleases)
+    .innerJoin(fundAwards, eq(fundAwards.id, fundReleases.awardId))
+    .where(
+      and(
+        inArray(fundAwards.orgId, orgIds),
+        sql`${fundReleases.releasedAt} >= ${start}`,
+        lt(fundReleases.releasedAt, end),
+      ),
+    )
+    .get()!.fen
   return { awards, awardReleasedFen: released }
 }
 
 function assessmentsOf(db: Db, orgIds: number[]): Map<number, DatedAssessment[]> {
   const byOrg = new Map<number, DatedAssessment[]>()
   if (!orgIds.length) return byOrg
-  const heads = db.select({ id: capacityAssessments.id, orgId: capacityAssessments.orgId, assessedOn: capacityAssessments.assessedOn })
-    .from(capacityAssessments).where(inArray(capacityAssessments.orgId, orgIds)).all()
-  const scores = heads.length ? db.select().from(capacityScores).where(inArray(capacityScores.assessmentId, heads.map((h) => h.id))).all() : []
+  const heads = db
+    .select({
+      id: capacityAssessments.id,
+      orgId: capacityAssessments.orgId,
+      assessedOn: capacityAssessments.assessedOn,
+    })
+    .from(capacityAssessments)
+    .where(inArray(capacityAssessments.orgId, orgIds))
+    .all()
+  const scores = heads.length
+    ? db
+        .select()
+        .from(capacityScores)
+        .where(
+          inArray(
+            capacityScores.assessmentId,
+            heads.map((h) => h.id),
+          ),
+        )
+        .all()
+    : []
   const byId = new Map<number, Scores>()
-  for (const s of scores) (byId.get(s.assessmentId) ?? byId.set(s.assessmentId, {}).get(s.assessmentId)!)[s.indicator as IndicatorCode] = s.score
+  for (const s of scores)
+    (byId.get(s.assessmentId) ?? byId.set(s.assessmentId, {}).get(s.assessmentId)!)[s.indicator as IndicatorCode] =
+      s.score
   for (const h of heads) {
     const list = byOrg.get(h.orgId) ?? []
     list.push({ id: h.id, assessedOn: h.assessedOn, scores: byId.get(h.id) ?? {} })
@@ -247,12 +425,36 @@ export function report(db: Db, user: CurrentUser | null, id: number): ProjectRep
   const found = findVisible(db, user, id)
   if (!found) return undefined
   const { project: p, access } = found
-  const area = db.select({ name: areas.name, nameEn: areas.nameEn, ref: areas.ref }).from(areas).where(eq(areas.id, p.areaId)).get()!
-  const members = db.select({ orgId: projectGroups.orgId, name: organizations.name, leftOn: projectGroups.leftOn, consentAt: projectGroups.consentAt })
-    .from(projectGroups).innerJoin(organizations, eq(organizations.id, projectGroups.orgId))
-    .where(eq(projectGroups.projectId, p.id)).orderBy(asc(organizations.name)).all()
-  const assessed = assessmentsOf(db, members.map((m) => m.orgId))
-  const cohort = cohortReport(members.map((m): CohortMember => ({ orgId: m.orgId, name: m.name, leftOn: m.leftOn, assessments: assessed.get(m.orgId) ?? [] })), { from: p.startsOn, to: p.endsOn })
+  const area = db
+    .select({ name: areas.name, nameEn: areas.nameEn, ref: areas.ref })
+    .from(areas)
+    .where(eq(areas.id, p.areaId))
+    .get()!
+  const members = db
+    .select({
+      orgId: projectGroups.orgId,
+      name: organizations.name,
+      leftOn: projectGroups.leftOn,
+      consentAt: projectGroups.consentAt,
+    })
+    .from(projectGroups)
+    .innerJoin(organizations, eq(organizations.id, projectGroups.orgId))
+    .where(eq(projectGroups.projectId, p.id))
+    .orderBy(asc(organizations.name))
+    .all()
+  const assessed = assessmentsOf(
+    db,
+    members.map((m) => m.orgId),
+  )
+  const cohort = cohortReport(
+    members.map((m): CohortMember => ({
+      orgId: m.orgId,
+      name: m.name,
+      leftOn: m.leftOn,
+      assessments: assessed.get(m.orgId) ?? [],
+    })),
+    { from: p.startsOn, to: p.endsOn },
+  )
   const consent = new Map(members.map((m) => [m.orgId, m.consentAt !== null]))
   const groups = cohort.members.map((line) => {
     const mine = !!user?.orgIds.includes(line.orgId)
@@ -260,15 +462,29 @@ export function report(db: Db, user: CurrentUser | null, id: number): ProjectRep
     return { ...line, consent: consent.get(line.orgId)!, shown, mine }
   })
   const staying = members.filter((m) => m.leftOn === null).map((m) => m.orgId)
-  return { project: { ...p, areaName: area.name, areaNameEn: area.nameEn, areaRef: area.ref }, access, cohort, groups, assets: assets(db, staying, p) }
+  return {
+    project: { ...p, areaName: area.name, areaNameEn: area.nameEn, areaRef: area.ref },
+    access,
+    cohort,
+    groups,
+    assets: assets(db, staying, p),
+  }
 }
 
 /** Groups a manager may add: those in the project's area not already in the cohort. */
 export function candidates(db: Db, p: Project) {
   const area = areaService.get(db, p.areaId)!
-  return db.select({ id: organizations.id, name: organizations.name }).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId))
-    .where(and(sql`${areas.path} LIKE ${area.path + '%'}`, eq(organizations.kind, 'community_group'),
-      sql`${organizations.id} NOT IN (SELECT ${projectGroups.orgId} FROM ${projectGroups} WHERE ${projectGroups.projectId} = ${p.id} AND ${projectGroups.leftOn} IS NULL)`))
-    .orderBy(asc(organizations.name)).all()
+  return db
+    .select({ id: organizations.id, name: organizations.name })
+    .from(organizations)
+    .innerJoin(areas, eq(areas.id, organizations.areaId))
+    .where(
+      and(
+        sql`${areas.path} LIKE ${area.path + '%'}`,
+        eq(organizations.kind, 'community_group'),
+        sql`${organizations.id} NOT IN (SELECT ${projectGroups.orgId} FROM ${projectGroups} WHERE ${projectGroups.projectId} = ${p.id} AND ${projectGroups.leftOn} IS NULL)`,
+      ),
+    )
+    .orderBy(asc(organizations.name))
+    .all()
 }
-

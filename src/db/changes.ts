@@ -14,7 +14,12 @@ type Sqlite = Database.Database
 
 export const KEPT = 20_000
 
-const WATCHED = [['needs', 'need'], ['offers', 'offer'], ['organizations', 'org'], ['areas', 'area']] as const
+const WATCHED = [
+  ['needs', 'need'],
+  ['offers', 'offer'],
+  ['organizations', 'org'],
+  ['areas', 'area'],
+] as const
 export type ChangeKind = (typeof WATCHED)[number][1]
 
 /** Columns that say nothing about a listing: an export giving rows their refs, or a bare touch, invalidates nothing. */
@@ -26,30 +31,51 @@ const BOOKKEEPING = new Set(['ref', 'version', 'updated_at'])
  * the table's columns, so a migration that adds one replaces it.
  */
 export function ensureChangeLog(sqlite: Sqlite): void {
-  const installed = new Set(sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'changes\\_%' ESCAPE '\\'").pluck().all() as string[])
-  const columnsOf = (table: string) => (sqlite.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[])
-    .filter((c) => !BOOKKEEPING.has(c))
+  const installed = new Set(
+    sqlite
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'changes\\_%' ESCAPE '\\'")
+      .pluck()
+      .all() as string[],
+  )
+  const columnsOf = (table: string) =>
+    (sqlite.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter(
+      (c) => !BOOKKEEPING.has(c),
+    )
   const wanted = WATCHED.map(([table, kind]) => {
     const columns = columnsOf(table)
-    return { table, kind, columns, names: ['insert', `update_${signature(columns)}`, 'delete'].map((op) => `changes_${table}_${op}`) }
+    return {
+      table,
+      kind,
+      columns,
+      names: ['insert', `update_${signature(columns)}`, 'delete'].map((op) => `changes_${table}_${op}`),
+    }
   }).filter((w) => w.columns.length > 0)
   if (wanted.every((w) => w.names.every((n) => installed.has(n)))) return
-  sqlite.transaction(() => {
-    // AUTOINCREMENT: a sequence number is never reused, so a reader's "last seen" stays meaningful after pruning.
-    sqlite.exec('CREATE TABLE IF NOT EXISTS listing_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, id INTEGER NOT NULL)')
-    for (const name of installed) if (!wanted.some((w) => w.names.includes(name))) sqlite.exec(`DROP TRIGGER IF EXISTS "${name}"`)
-    for (const { table, kind, columns, names } of wanted) {
-      const changed = columns.map((c) => `OLD."${c}" IS NOT NEW."${c}"`).join(' OR ')
-      for (const [name, op, row] of [[names[0], 'INSERT', 'NEW'], [names[1], 'UPDATE', 'NEW'], [names[2], 'DELETE', 'OLD']] as const) {
-        // Inside a trigger last_insert_rowid() is the log row just written; the caller's own value is restored after.
-        sqlite.exec(`CREATE TRIGGER IF NOT EXISTS "${name}" AFTER ${op} ON "${table}" FOR EACH ROW ${op === 'UPDATE' ? `WHEN ${changed}` : ''} BEGIN
+  sqlite
+    .transaction(() => {
+      // AUTOINCREMENT: a sequence number is never reused, so a reader's "last seen" stays meaningful after pruning.
+      sqlite.exec(
+        'CREATE TABLE IF NOT EXISTS listing_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, id INTEGER NOT NULL)',
+      )
+      for (const name of installed)
+        if (!wanted.some((w) => w.names.includes(name))) sqlite.exec(`DROP TRIGGER IF EXISTS "${name}"`)
+      for (const { table, kind, columns, names } of wanted) {
+        const changed = columns.map((c) => `OLD."${c}" IS NOT NEW."${c}"`).join(' OR ')
+        for (const [name, op, row] of [
+          [names[0], 'INSERT', 'NEW'],
+          [names[1], 'UPDATE', 'NEW'],
+          [names[2], 'DELETE', 'OLD'],
+        ] as const) {
+          // Inside a trigger last_insert_rowid() is the log row just written; the caller's own value is restored after.
+          sqlite.exec(`CREATE TRIGGER IF NOT EXISTS "${name}" AFTER ${op} ON "${table}" FOR EACH ROW ${op === 'UPDATE' ? `WHEN ${changed}` : ''} BEGIN
           INSERT INTO listing_changes (kind, id) VALUES ('${kind}', ${row}.id);
           ${op === 'UPDATE' ? `INSERT INTO listing_changes (kind, id) SELECT '${kind}', OLD.id WHERE OLD.id <> NEW.id;` : ''}
           DELETE FROM listing_changes WHERE seq <= last_insert_rowid() - ${KEPT};
         END`)
+        }
       }
-    }
-  }).immediate()
+    })
+    .immediate()
 }
 
 /** A short, stable name for a list of columns. */
@@ -61,7 +87,10 @@ function signature(columns: readonly string[]): string {
 
 /** The last entry's sequence number (0 when none was ever written). */
 export function lastChange(sqlite: Sqlite): number {
-  return (sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'listing_changes'").pluck().get() as number | undefined) ?? 0
+  return (
+    (sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'listing_changes'").pluck().get() as
+      number | undefined) ?? 0
+  )
 }
 
 /** Entries after `seq`, oldest first, at most `limit`: [seq, kind, id]. */
@@ -72,6 +101,10 @@ export function changesSince(sqlite: Sqlite, seq: number, limit: number): [numbe
 const statements = new WeakMap<Sqlite, Database.Statement>()
 function statement(sqlite: Sqlite): Database.Statement {
   let st = statements.get(sqlite)
-  if (!st) statements.set(sqlite, (st = sqlite.prepare('SELECT seq, kind, id FROM listing_changes WHERE seq > ? ORDER BY seq LIMIT ?').raw()))
+  if (!st)
+    statements.set(
+      sqlite,
+      (st = sqlite.prepare('SELECT seq, kind, id FROM listing_changes WHERE seq > ? ORDER BY seq LIMIT ?').raw()),
+    )
   return st
 }

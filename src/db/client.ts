@@ -24,13 +24,24 @@ export function refreshStatistics(sqlite: Sqlite): string[] {
   const stale: string[] = []
   for (const table of ['needs', 'offers', 'organizations', 'matches']) {
     const rows = (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
-    const stat = hasStats ? (sqlite.prepare('SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1').get(table) as { stat: string } | undefined) : undefined
+    const stat = hasStats
+      ? (sqlite.prepare('SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1').get(table) as
+          { stat: string } | undefined)
+      : undefined
     const known = stat ? Number(stat.stat.split(' ')[0]) : undefined
     // An index a migration added has no statistics until its table is analyzed: without them the planner may
     // pass it over for one it knows (a browse page sorting 45k rows instead of walking needs_deadline).
-    const unknownIndex = hasStats && rows >= 100 && sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL
-      AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE tbl = ? AND idx IS NOT NULL) LIMIT 1`).get(table, table)
-    if (known === undefined ? rows >= 100 : rows > 2 * known + 100 || rows * 2 + 100 < known || unknownIndex) stale.push(table)
+    const unknownIndex =
+      hasStats &&
+      rows >= 100 &&
+      sqlite
+        .prepare(
+          `SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL
+      AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE tbl = ? AND idx IS NOT NULL) LIMIT 1`,
+        )
+        .get(table, table)
+    if (known === undefined ? rows >= 100 : rows > 2 * known + 100 || rows * 2 + 100 < known || unknownIndex)
+      stale.push(table)
   }
   for (const table of stale) sqlite.exec(`ANALYZE ${table}`)
   return stale

@@ -20,41 +20,103 @@ type Sqlite = Database.Database
 
 /** Tables whose writes move the memo: everything a remembered answer may read. */
 export const COUNTED = [
-  'areas', 'users', 'broker_areas', 'organizations', 'memberships', 'categories', 'needs', 'offers', 'matches', 'match_events',
-  'messages', 'feedback', 'allocation_runs', 'capacity_assessments', 'capacity_scores', 'topic_terms', 'fit_feedback', 'invitations',
-  'join_requests', 'projects', 'project_groups', 'capacity_evidence', 'partnerships', 'match_checkins',
-  'fund_calls', 'fund_criteria', 'fund_reviewers', 'fund_applications', 'fund_budget_lines', 'fund_application_offers', 'fund_milestones',
-  'fund_reviews', 'fund_scores', 'fund_decisions', 'fund_awards', 'fund_objections', 'fund_reports', 'fund_report_files', 'fund_releases',
+  'areas',
+  'users',
+  'broker_areas',
+  'organizations',
+  'memberships',
+  'categories',
+  'needs',
+  'offers',
+  'matches',
+  'match_events',
+  'messages',
+  'feedback',
+  'allocation_runs',
+  'capacity_assessments',
+  'capacity_scores',
+  'topic_terms',
+  'fit_feedback',
+  'invitations',
+  'join_requests',
+  'projects',
+  'project_groups',
+  'capacity_evidence',
+  'partnerships',
+  'match_checkins',
+  'fund_calls',
+  'fund_criteria',
+  'fund_reviewers',
+  'fund_applications',
+  'fund_budget_lines',
+  'fund_application_offers',
+  'fund_milestones',
+  'fund_reviews',
+  'fund_scores',
+  'fund_decisions',
+  'fund_awards',
+  'fund_objections',
+  'fund_reports',
+  'fund_report_files',
+  'fund_releases',
 ] as const
 /**
  * Tables no remembered answer reads, written on every sign-in, page view or background run: counting them would
  * empty the memo all day long. A remembered answer that starts reading one must move it to COUNTED.
  */
 export const UNCOUNTED = [
-  'sessions', 'api_tokens', 'events', 'settings', 'notifications', 'outbox', 'jobs', 'idempotency_keys', 'login_throttle',
-  'password_resets', 'signups', 'fit_alerts', 'tasks', 'task_notes', 'prospects', 'give_invitations',
+  'sessions',
+  'api_tokens',
+  'events',
+  'settings',
+  'notifications',
+  'outbox',
+  'jobs',
+  'idempotency_keys',
+  'login_throttle',
+  'password_resets',
+  'signups',
+  'fit_alerts',
+  'tasks',
+  'task_notes',
+  'prospects',
+  'give_invitations',
 ] as const
 export type Source = (typeof COUNTED)[number]
 
 /** Creates the version table and its triggers where missing (idempotent; a new counted table gets its own). */
 export function ensureChangeCounters(sqlite: Sqlite, tables: readonly string[] = COUNTED): void {
   const exists = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck()
-  const installed = new Set(sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'memo\\_%' ESCAPE '\\'").pluck().all() as string[])
-  if (tables.every((t) => !exists.get(t) || ['insert', 'update', 'delete'].every((op) => installed.has(`memo_${t}_${op}`)))) return
+  const installed = new Set(
+    sqlite
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'memo\\_%' ESCAPE '\\'")
+      .pluck()
+      .all() as string[],
+  )
+  if (
+    tables.every(
+      (t) => !exists.get(t) || ['insert', 'update', 'delete'].every((op) => installed.has(`memo_${t}_${op}`)),
+    )
+  )
+    return
   // Immediate: several processes may open a new file at once (workers, a CLI beside the server); each waits its
   // turn on the busy timeout instead of failing when its read turns into a write.
-  sqlite.transaction(() => {
-    sqlite.exec('CREATE TABLE IF NOT EXISTS memo_versions (source TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID')
-    const row = sqlite.prepare('INSERT OR IGNORE INTO memo_versions (source, version) VALUES (?, 0)')
-    for (const table of tables) {
-      if (!exists.get(table)) continue
-      row.run(table)
-      for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
-        sqlite.exec(`CREATE TRIGGER IF NOT EXISTS memo_${table}_${op.toLowerCase()} AFTER ${op} ON "${table}" FOR EACH ROW
+  sqlite
+    .transaction(() => {
+      sqlite.exec(
+        'CREATE TABLE IF NOT EXISTS memo_versions (source TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID',
+      )
+      const row = sqlite.prepare('INSERT OR IGNORE INTO memo_versions (source, version) VALUES (?, 0)')
+      for (const table of tables) {
+        if (!exists.get(table)) continue
+        row.run(table)
+        for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
+          sqlite.exec(`CREATE TRIGGER IF NOT EXISTS memo_${table}_${op.toLowerCase()} AFTER ${op} ON "${table}" FOR EACH ROW
           BEGIN UPDATE memo_versions SET version = version + 1 WHERE source = '${table}'; END`)
+        }
       }
-    }
-  }).immediate()
+    })
+    .immediate()
 }
 
 interface Memo {

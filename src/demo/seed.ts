@@ -12,12 +12,28 @@ import { sampleAssessments } from '../capacity/demo.js'
 import { sampleFundCall } from '../funds/demo-decided.js'
 import { sampleCall } from '../funds/demo.js'
 
-export interface DemoAccount { role: accounts.Role; email: string; password: string; orgs: string[] }
+export interface DemoAccount {
+  role: accounts.Role
+  email: string
+  password: string
+  orgs: string[]
+}
 
 const DEMO_USERS: { role: accounts.Role; email: string; name: string; orgs: string[]; covers?: string[] }[] = [
   { role: 'admin', email: 'admin@demo.assetbridge.cn', name: '王主任（街道管理员）', orgs: ['org-dh-office'] },
-  { role: 'broker', email: 'broker@demo.assetbridge.cn', name: '陈社工', orgs: ['org-sw-agency'], covers: ['HB-DH', 'HB-NA'] },
-  { role: 'member', email: 'leader@demo.assetbridge.cn', name: '张阿姨（舞蹈队队长）', orgs: ['org-dance', 'org-elder-help'] },
+  {
+    role: 'broker',
+    email: 'broker@demo.assetbridge.cn',
+    name: '陈社工',
+    orgs: ['org-sw-agency'],
+    covers: ['HB-DH', 'HB-NA'],
+  },
+  {
+    role: 'member',
+    email: 'leader@demo.assetbridge.cn',
+    name: '张阿姨（舞蹈队队长）',
+    orgs: ['org-dance', 'org-elder-help'],
+  },
   { role: 'member', email: 'holder@demo.assetbridge.cn', name: '刘经理（烘焙坊）', orgs: ['org-bakery', 'org-lzw-rc'] },
 ]
 
@@ -30,22 +46,50 @@ export const isEmpty = (db: Db) => db.select({ n: count() }).from(areas).get()!.
 export async function seedDemo(db: Db, opts: { password?: string; now?: Date } = {}): Promise<DemoAccount[]> {
   const now = opts.now ?? new Date()
   // The district, its organizations and their listings go in the way a social worker's ledger does.
-  interchange.importLedger(db, { format: interchange.FORMAT, areas: demoAreas, organizations: demoOrganizations, ...demoListings(now) }, { by: 'operator', now })
-  const areaIds = new Map(db.select({ id: areas.id, ref: areas.ref }).from(areas).all().map((a) => [a.ref!, a.id]))
-  const orgIds = new Map(db.select({ id: organizations.id, ref: organizations.ref }).from(organizations).all().map((o) => [o.ref!, o.id]))
+  interchange.importLedger(
+    db,
+    { format: interchange.FORMAT, areas: demoAreas, organizations: demoOrganizations, ...demoListings(now) },
+    { by: 'operator', now },
+  )
+  const areaIds = new Map(
+    db
+      .select({ id: areas.id, ref: areas.ref })
+      .from(areas)
+      .all()
+      .map((a) => [a.ref!, a.id]),
+  )
+  const orgIds = new Map(
+    db
+      .select({ id: organizations.id, ref: organizations.ref })
+      .from(organizations)
+      .all()
+      .map((o) => [o.ref!, o.id]),
+  )
   // Contact details are private and not part of the interchange format.
   demoOrganizations.forEach((o, i) => {
-    db.update(organizations).set({ contactPhone: `1380000${String(1000 + i)}`, contactEmail: `${o.ref}@demo.assetbridge.cn` }).where(eq(organizations.id, orgIds.get(o.ref)!)).run()
+    db.update(organizations)
+      .set({ contactPhone: `1380000${String(1000 + i)}`, contactEmail: `${o.ref}@demo.assetbridge.cn` })
+      .where(eq(organizations.id, orgIds.get(o.ref)!))
+      .run()
   })
   const created: DemoAccount[] = []
   for (const u of DEMO_USERS) {
     const password = opts.password ?? crypto.randomBytes(9).toString('base64url')
     const user = await accounts.add(db, { email: u.email, name: u.name, role: u.role, password }, now)
-    for (const ref of u.orgs) db.insert(memberships).values({ userId: user.id, orgId: orgIds.get(ref)!, role: 'leader' }).run()
-    for (const ref of u.covers ?? []) db.insert(brokerAreas).values({ userId: user.id, areaId: areaIds.get(ref)! }).run()
+    for (const ref of u.orgs)
+      db.insert(memberships)
+        .values({ userId: user.id, orgId: orgIds.get(ref)!, role: 'leader' })
+        .run()
+    for (const ref of u.covers ?? [])
+      db.insert(brokerAreas)
+        .values({ userId: user.id, areaId: areaIds.get(ref)! })
+        .run()
     created.push({ role: u.role, email: u.email, password, orgs: u.orgs })
   }
-  db.insert(settings).values({ key: 'demo_accounts', value: JSON.stringify(created) }).onConflictDoUpdate({ target: settings.key, set: { value: JSON.stringify(created) } }).run()
+  db.insert(settings)
+    .values({ key: 'demo_accounts', value: JSON.stringify(created) })
+    .onConflictDoUpdate({ target: settings.key, set: { value: JSON.stringify(created) } })
+    .run()
   sampleMatches(db, now)
   sampleAssessments(db, now)
   sampleFundCall(db, now)
@@ -72,8 +116,19 @@ function sampleMatches(db: Db, now: Date) {
   for (const need of db.select().from(needs).where(inArray(needs.orgId, leader.orgIds)).orderBy(asc(needs.id)).all()) {
     if (need.title === KEEP_FREE.need) continue
     const found = matching.offersForNeed(db, need.id, { now })
-    const fit = found?.matches.find((m) => m.offer.title !== KEEP_FREE.offer && holders.some((h) => h.orgIds.includes(m.offer.orgId)) && !pairs.some((p) => p.offerId === m.offer.id))
-    if (fit) pairs.push({ needId: need.id, offerId: fit.offer.id, quantity: Math.max(1, Math.min(need.remaining, fit.offer.remaining, Math.ceil(need.remaining / 2))), holder: holders.find((h) => h.orgIds.includes(fit.offer.orgId))! })
+    const fit = found?.matches.find(
+      (m) =>
+        m.offer.title !== KEEP_FREE.offer &&
+        holders.some((h) => h.orgIds.includes(m.offer.orgId)) &&
+        !pairs.some((p) => p.offerId === m.offer.id),
+    )
+    if (fit)
+      pairs.push({
+        needId: need.id,
+        offerId: fit.offer.id,
+        quantity: Math.max(1, Math.min(need.remaining, fit.offer.remaining, Math.ceil(need.remaining / 2))),
+        holder: holders.find((h) => h.orgIds.includes(fit.offer.orgId))!,
+      })
     if (pairs.length === 3) break
   }
   const [waiting, accepted, delivered] = pairs
@@ -96,21 +151,29 @@ function sampleMatches(db: Db, now: Date) {
  */
 function backdateListings(db: Db, now: Date) {
   const sqlite = sqliteOf(db)
-  sqlite.transaction(() => {
-    for (const [table, column] of [['needs', 'need_id'], ['offers', 'offer_id']] as const) {
-      const rows = sqlite.prepare(`SELECT t.id, (SELECT min(e.at) FROM match_events e JOIN matches m ON m.id = e.match_id WHERE m.${column} = t.id) AS first FROM ${table} t`).all() as { id: number; first: string | null }[]
-      const update = sqlite.prepare(`UPDATE ${table} SET created_at = ?, updated_at = ? WHERE id = ?`)
-      for (const r of rows) {
-        let at = daysAgo(now, 2 + ((r.id * 37) % 88))
-        if (r.first && at.toISOString() >= r.first) at = new Date(Date.parse(r.first) - 2 * DAY)
-        update.run(at.toISOString(), at.toISOString(), r.id)
+  sqlite
+    .transaction(() => {
+      for (const [table, column] of [
+        ['needs', 'need_id'],
+        ['offers', 'offer_id'],
+      ] as const) {
+        const rows = sqlite
+          .prepare(
+            `SELECT t.id, (SELECT min(e.at) FROM match_events e JOIN matches m ON m.id = e.match_id WHERE m.${column} = t.id) AS first FROM ${table} t`,
+          )
+          .all() as { id: number; first: string | null }[]
+        const update = sqlite.prepare(`UPDATE ${table} SET created_at = ?, updated_at = ? WHERE id = ?`)
+        for (const r of rows) {
+          let at = daysAgo(now, 2 + ((r.id * 37) % 88))
+          if (r.first && at.toISOString() >= r.first) at = new Date(Date.parse(r.first) - 2 * DAY)
+          update.run(at.toISOString(), at.toISOString(), r.id)
+        }
       }
-    }
-  }).immediate()
+    })
+    .immediate()
 }
 
 export function demoAccounts(db: Db): DemoAccount[] {
   const row = db.select().from(settings).where(eq(settings.key, 'demo_accounts')).get()
   return row ? (JSON.parse(row.value) as DemoAccount[]) : []
 }
-

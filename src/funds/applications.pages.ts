@@ -14,7 +14,10 @@ type Viewer = CurrentUser | null
 const orNone = (errors: FieldErrors) => (Object.keys(errors).length ? errors : undefined)
 
 /** Blank rows to type into: at least one, and up to `n` rows in all. */
-const pad = <T>(rows: T[], n: number, blank: T) => [...rows, ...Array.from({ length: Math.max(1, n - rows.length) }, () => ({ ...blank }))]
+const pad = <T>(rows: T[], n: number, blank: T) => [
+  ...rows,
+  ...Array.from({ length: Math.max(1, n - rows.length) }, () => ({ ...blank })),
+]
 const LINE_ROWS = 3
 const MILESTONE_ROWS = 4
 
@@ -34,15 +37,26 @@ export function applyingGroup(db: Db, viewer: CurrentUser, call: calls.Call, ask
 }
 
 /** A new plan starts from the call's budget template, one line per item. */
-export const newApplicationValues = (call: calls.Call) =>
-  ({ lines: call.budgetTemplate.map((item) => ({ item, asked: '', own: '' })), milestones: [] })
+export const newApplicationValues = (call: calls.Call) => ({
+  lines: call.budgetTemplate.map((item) => ({ item, asked: '', own: '' })),
+  milestones: [],
+})
 
 /** A stored plan as its form shows it back: money in yuan, no own contribution as blank. */
 export function storedApplicationValues(db: Db, a: applications.Application) {
   return {
-    title: a.title, activity: a.activity, beneficiaries: a.beneficiaries, residentsPlanned: a.residentsPlanned ?? '', version: a.version, status: a.status,
-    lines: applications.linesOf(db, a.id).map((l) => ({ item: l.item, asked: yuanInput(l.askedFen), own: l.ownFen ? yuanInput(l.ownFen) : '' })),
-    milestones: applications.milestonesOf(db, a.id).map((m) => ({ title: m.title, dueOn: m.dueOn, sharePct: m.sharePct })),
+    title: a.title,
+    activity: a.activity,
+    beneficiaries: a.beneficiaries,
+    residentsPlanned: a.residentsPlanned ?? '',
+    version: a.version,
+    status: a.status,
+    lines: applications
+      .linesOf(db, a.id)
+      .map((l) => ({ item: l.item, asked: yuanInput(l.askedFen), own: l.ownFen ? yuanInput(l.ownFen) : '' })),
+    milestones: applications
+      .milestonesOf(db, a.id)
+      .map((m) => ({ title: m.title, dueOn: m.dueOn, sharePct: m.sharePct })),
     offerIds: applications.offersOf(db, a.id).map((o) => o.id),
   }
 }
@@ -50,7 +64,8 @@ export function storedApplicationValues(db: Db, a: applications.Application) {
 /** What the plan form offers to attach: the matcher's suggestions for the group, and offers already attached. */
 export function loadApplicationForm(db: Db, orgId: number, locale: Locale, applicationId?: number) {
   return {
-    suggestions: applications.suggestions(db, orgId), categoryNames: categoryNames(db, locale),
+    suggestions: applications.suggestions(db, orgId),
+    categoryNames: categoryNames(db, locale),
     attached: applicationId ? applications.offersOf(db, applicationId) : [],
   }
 }
@@ -64,19 +79,32 @@ export interface ApplicationFormValues {
 
 /** The plan form: the checked offers are those in the values; an attached offer the matcher also suggests shows once. */
 export function applicationFormView(
-  d: ReturnType<typeof loadApplicationForm>, call: calls.Call, orgId: number, values: ApplicationFormValues, errors: FieldErrors, t: Translate,
+  d: ReturnType<typeof loadApplicationForm>,
+  call: calls.Call,
+  orgId: number,
+  values: ApplicationFormValues,
+  errors: FieldErrors,
+  t: Translate,
   applicationId?: number,
 ) {
   const chosen = new Set<number>((values.offerIds ?? []).map(Number))
   const attached = d.attached.filter((o) => !d.suggestions.some((s) => s.offerId === o.id))
   return {
-    title: t(applicationId ? 'funds.apply.edit_title' : 'funds.apply.title'), call, orgId, applicationId, errors: orNone(errors),
+    title: t(applicationId ? 'funds.apply.edit_title' : 'funds.apply.title'),
+    call,
+    orgId,
+    applicationId,
+    errors: orNone(errors),
     values: {
       ...values,
       lines: pad(values.lines, values.lines.length + LINE_ROWS, { item: '', asked: '', own: '' }),
       milestones: pad(values.milestones, MILESTONE_ROWS, { title: '', dueOn: '', sharePct: '' }),
     },
-    suggestions: d.suggestions.map((s) => ({ ...s, categoryName: d.categoryNames[s.category] ?? s.category, checked: chosen.has(s.offerId) })),
+    suggestions: d.suggestions.map((s) => ({
+      ...s,
+      categoryName: d.categoryNames[s.category] ?? s.category,
+      checked: chosen.has(s.offerId),
+    })),
     attached: attached.map((o) => ({ ...o, checked: chosen.has(o.id) })),
     cap: call.capFen,
   }
@@ -93,12 +121,19 @@ export function loadApplication(db: Db, viewer: Viewer, id: number) {
   const { application: a, call, access } = findApplication(db, viewer, id)
   const decided = calls.isDecided(db, call.id)
   return {
-    a, call, access, decided, lines: applications.linesOf(db, a.id), criteria: calls.criteriaOf(db, call.id),
+    a,
+    call,
+    access,
+    decided,
+    lines: applications.linesOf(db, a.id),
+    criteria: calls.criteriaOf(db, call.id),
     myReview: access.review && viewer ? reviews.own(db, viewer, a.id) : undefined,
     // After the decision the group's side sees its means per criterion: the panel line, never a reviewer's name.
     line: decided && !access.manage ? reviews.panel(db, call).lines.find((l) => l.application.id === a.id) : undefined,
     outcome: decided ? decision.confirmed(db, call.id) : undefined,
-    org: orgs.get(db, a.orgId), milestones: applications.milestonesOf(db, a.id), offers: applications.offersOf(db, a.id),
+    org: orgs.get(db, a.orgId),
+    milestones: applications.milestonesOf(db, a.id),
+    offers: applications.offersOf(db, a.id),
   }
 }
 
@@ -109,15 +144,31 @@ export function loadApplication(db: Db, viewer: Viewer, id: number) {
 export function applicationView(d: ReturnType<typeof loadApplication>, errors: FieldErrors = {}) {
   const { a, access, criteria, myReview, line, decided } = d
   return {
-    title: a.title, a, call: d.call, access, lines: d.lines, criteria, errors: orNone(errors),
-    org: d.org, milestones: d.milestones, offers: d.offers,
+    title: a.title,
+    a,
+    call: d.call,
+    access,
+    lines: d.lines,
+    criteria,
+    errors: orNone(errors),
+    org: d.org,
+    milestones: d.milestones,
+    offers: d.offers,
     totals: { askedFen: a.askedFen, ownFen: a.ownFen, allFen: a.askedFen + a.ownFen },
     canScore: access.review && !myReview && !decided,
-    myReview: myReview && { ...myReview, scores: criteria.map((c) => ({ name: c.name, score: myReview.scores.get(c.id) })) },
+    myReview: myReview && {
+      ...myReview,
+      scores: criteria.map((c) => ({ name: c.name, score: myReview.scores.get(c.id) })),
+    },
     means: line?.complete
-      ? criteria.map((c) => ({ name: c.name, mean: line.perCriterion.find((p) => p.criterionId === c.id)?.mean?.toFixed(2) ?? '—' }))
+      ? criteria.map((c) => ({
+          name: c.name,
+          mean: line.perCriterion.find((p) => p.criterionId === c.id)?.mean?.toFixed(2) ?? '—',
+        }))
       : undefined,
-    meanText: line?.score?.toFixed(2), award: d.outcome?.awards.find((w) => w.application === a.id), decided,
+    meanText: line?.score?.toFixed(2),
+    award: d.outcome?.awards.find((w) => w.application === a.id),
+    decided,
     canWithdraw: access.own && a.status !== 'withdrawn' && !decided,
   }
 }

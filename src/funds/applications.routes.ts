@@ -6,8 +6,16 @@ import * as calls from './calls.js'
 import * as applications from './applications.js'
 import * as reviews from './reviews.js'
 import {
-  applicationFormView, applicationView, applyingGroup, findApplication, loadApplication, loadApplicationForm, newApplicationValues, openCall,
-  storedApplicationValues, type ApplicationFormValues,
+  applicationFormView,
+  applicationView,
+  applyingGroup,
+  findApplication,
+  loadApplication,
+  loadApplicationForm,
+  newApplicationValues,
+  openCall,
+  storedApplicationValues,
+  type ApplicationFormValues,
 } from './applications.pages.js'
 import { fields, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
@@ -16,15 +24,29 @@ import { parseYuan } from './money.js'
 
 const MAX_ID = 2_147_483_647
 const many = <S extends TSchema>(items: S, maxItems: number) => Type.Array(items, { maxItems })
-const ApplicationBody = formSchema({
-  orgId: int(1, MAX_ID), title: str(applications.TITLE_MAX), activity: text(applications.ACTIVITY_MAX), beneficiaries: text(applications.BENEFICIARIES_MAX),
-  residentsPlanned: str(10), lineItem: many(str(calls.ITEM_MAX), applications.LINES_MAX), lineAsked: many(str(20), applications.LINES_MAX), lineOwn: many(str(20), applications.LINES_MAX),
-  offerIds: many(int(1, MAX_ID), applications.OFFERS_MAX), msTitle: many(str(applications.TITLE_MAX), applications.MILESTONES_MAX),
-  msDue: many(Type.String({ maxLength: 10 }), applications.MILESTONES_MAX), msShare: many(str(4), applications.MILESTONES_MAX),
-  action: oneOf(['save', 'submit']), version: int(1, MAX_ID),
-}, ['title'])
+const ApplicationBody = formSchema(
+  {
+    orgId: int(1, MAX_ID),
+    title: str(applications.TITLE_MAX),
+    activity: text(applications.ACTIVITY_MAX),
+    beneficiaries: text(applications.BENEFICIARIES_MAX),
+    residentsPlanned: str(10),
+    lineItem: many(str(calls.ITEM_MAX), applications.LINES_MAX),
+    lineAsked: many(str(20), applications.LINES_MAX),
+    lineOwn: many(str(20), applications.LINES_MAX),
+    offerIds: many(int(1, MAX_ID), applications.OFFERS_MAX),
+    msTitle: many(str(applications.TITLE_MAX), applications.MILESTONES_MAX),
+    msDue: many(Type.String({ maxLength: 10 }), applications.MILESTONES_MAX),
+    msShare: many(str(4), applications.MILESTONES_MAX),
+    action: oneOf(['save', 'submit']),
+    version: int(1, MAX_ID),
+  },
+  ['title'],
+)
 const ReviewBody = Type.Unsafe<Record<string, string>>({
-  type: 'object', additionalProperties: false, required: [],
+  type: 'object',
+  additionalProperties: false,
+  required: [],
   properties: { _csrf: { type: 'string', maxLength: 200 }, note: text(reviews.NOTE_MAX), recuse: oneOf(['yes']) },
   // One field per criterion: score-<criterion id> = 1…5.
   patternProperties: { '^score-[1-9][0-9]{0,9}$': { type: 'string', maxLength: 1 } },
@@ -38,7 +60,8 @@ const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v
 /** `score-<criterion id>` fields → scores; anything but 1…5 is left out, so the service names it missing. */
 function scoresOf(b: Record<string, string>) {
   const scores: Record<number, number> = {}
-  for (const [k, v] of Object.entries(b)) if (k.startsWith('score-') && /^[1-5]$/.test(v)) scores[Number(k.slice(6))] = Number(v)
+  for (const [k, v] of Object.entries(b))
+    if (k.startsWith('score-') && /^[1-5]$/.test(v)) scores[Number(k.slice(6))] = Number(v)
   return scores
 }
 
@@ -48,7 +71,8 @@ function applicationInput(b: Body) {
   const items = asList(b.lineItem)
   const asked = asList(b.lineAsked)
   const own = asList(b.lineOwn)
-  const lines = items.map((item, i) => ({ item, asked: (asked[i] ?? '').trim(), own: (own[i] ?? '').trim() }))
+  const lines = items
+    .map((item, i) => ({ item, asked: (asked[i] ?? '').trim(), own: (own[i] ?? '').trim() }))
     .filter((l) => l.item.trim() || l.asked || l.own)
     .map((l) => {
       const a = l.asked ? parseYuan(l.asked) : 0
@@ -59,7 +83,8 @@ function applicationInput(b: Body) {
   const titles = asList(b.msTitle)
   const dues = asList(b.msDue)
   const shares = asList(b.msShare)
-  const milestones = titles.map((title, i) => ({ title, dueOn: (dues[i] ?? '').trim(), share: (shares[i] ?? '').trim() }))
+  const milestones = titles
+    .map((title, i) => ({ title, dueOn: (dues[i] ?? '').trim(), share: (shares[i] ?? '').trim() }))
     .filter((m) => m.title.trim() || m.dueOn || m.share)
     .map((m) => ({ title: m.title, dueOn: m.dueOn, sharePct: /^\d{1,3}$/.test(m.share) ? Number(m.share) : NaN }))
   const residents = String(b.residentsPlanned ?? '').trim()
@@ -67,8 +92,12 @@ function applicationInput(b: Body) {
   return {
     problems,
     input: {
-      title: String(b.title ?? ''), activity: b.activity as string | undefined, beneficiaries: b.beneficiaries as string | undefined,
-      residentsPlanned: residents && !problems.residentsPlanned ? Number(residents) : null, lines, milestones,
+      title: String(b.title ?? ''),
+      activity: b.activity as string | undefined,
+      beneficiaries: b.beneficiaries as string | undefined,
+      residentsPlanned: residents && !problems.residentsPlanned ? Number(residents) : null,
+      lines,
+      milestones,
       offerIds: asList(b.offerIds).map(Number),
     },
   }
@@ -78,88 +107,175 @@ type PlanInput = ReturnType<typeof applicationInput>['input']
 
 /** Values as the form shows them back after a refusal: what was typed, rows kept. */
 const typed = (b: Body, input: PlanInput): ApplicationFormValues => ({
-  title: b.title, activity: b.activity, beneficiaries: b.beneficiaries, residentsPlanned: b.residentsPlanned, version: b.version, offerIds: input.offerIds,
-  lines: asList(b.lineItem).map((item, i) => ({ item, asked: asList(b.lineAsked)[i] ?? '', own: asList(b.lineOwn)[i] ?? '' }))
+  title: b.title,
+  activity: b.activity,
+  beneficiaries: b.beneficiaries,
+  residentsPlanned: b.residentsPlanned,
+  version: b.version,
+  offerIds: input.offerIds,
+  lines: asList(b.lineItem)
+    .map((item, i) => ({ item, asked: asList(b.lineAsked)[i] ?? '', own: asList(b.lineOwn)[i] ?? '' }))
     .filter((l) => l.item || l.asked || l.own),
-  milestones: asList(b.msTitle).map((title, i) => ({ title, dueOn: asList(b.msDue)[i] ?? '', sharePct: asList(b.msShare)[i] ?? '' }))
+  milestones: asList(b.msTitle)
+    .map((title, i) => ({ title, dueOn: asList(b.msDue)[i] ?? '', sharePct: asList(b.msShare)[i] ?? '' }))
     .filter((m) => m.title || m.dueOn || m.sharePct),
 })
 
 const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The plan form: new (for a group) or editing; the template's lines to start from; the matcher's suggestions to attach. */
   const showForm = (
-    req: FastifyRequest, reply: FastifyReply, call: calls.Call, orgId: number, values: ApplicationFormValues, errors: FieldErrors = {}, status = 200,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    call: calls.Call,
+    orgId: number,
+    values: ApplicationFormValues,
+    errors: FieldErrors = {},
+    status = 200,
     applicationId?: number,
   ) => {
     const d = loadApplicationForm(app.db, orgId, req.locale, applicationId)
-    return reply.render('funds/application-form', applicationFormView(d, call, orgId, values, errors, req.t, applicationId), { status })
+    return reply.render(
+      'funds/application-form',
+      applicationFormView(d, call, orgId, values, errors, req.t, applicationId),
+      { status },
+    )
   }
 
-  const showApplication = (req: FastifyRequest, reply: FastifyReply, id: number, errors: FieldErrors = {}, status = 200) =>
-    reply.render('funds/application', applicationView(loadApplication(app.db, req.user, id), errors), { status })
+  const showApplication = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: number,
+    errors: FieldErrors = {},
+    status = 200,
+  ) => reply.render('funds/application', applicationView(loadApplication(app.db, req.user, id), errors), { status })
 
   /** The form read; a refusal shows it again as typed, or the plan is saved by `act`. */
   const submitPlan = (
-    req: FastifyRequest, reply: FastifyReply, b: Body, call: calls.Call, orgId: number, act: (input: PlanInput, b: Body) => FastifyReply,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    b: Body,
+    call: calls.Call,
+    orgId: number,
+    act: (input: PlanInput, b: Body) => FastifyReply,
     applicationId?: number,
   ) => {
     const { input, problems } = applicationInput(b)
-    return submitForm(req, reply, (errors, status) => showForm(req, reply, call, orgId, typed(b, input), errors, status, applicationId), () => {
-      if (Object.keys(problems).length) throw new ValidationError(problems)
-      return act(input, b)
-    })
+    return submitForm(
+      req,
+      reply,
+      (errors, status) => showForm(req, reply, call, orgId, typed(b, input), errors, status, applicationId),
+      () => {
+        if (Object.keys(problems).length) throw new ValidationError(problems)
+        return act(input, b)
+      },
+    )
   }
 
-  app.get('/calls/:id/applications/new', { config: { access: 'signed_in' }, schema: { params: idParam, querystring: NewQuery } }, async (req, reply) => {
-    const call = openCall(app.db, req.user, req.params.id)
-    const orgId = applyingGroup(app.db, signedIn(req), call, req.query.org)
-    return showForm(req, reply, call, orgId, newApplicationValues(call))
-  })
+  app.get(
+    '/calls/:id/applications/new',
+    { config: { access: 'signed_in' }, schema: { params: idParam, querystring: NewQuery } },
+    async (req, reply) => {
+      const call = openCall(app.db, req.user, req.params.id)
+      const orgId = applyingGroup(app.db, signedIn(req), call, req.query.org)
+      return showForm(req, reply, call, orgId, newApplicationValues(call))
+    },
+  )
 
-  app.post('/calls/:id/applications', { config: { access: 'signed_in' }, schema: { params: idParam, body: ApplicationBody }, attachValidation: true }, async (req, reply) => {
-    const call = openCall(app.db, req.user, req.params.id)
-    const orgId = Number(req.body?.orgId)
-    if (!signedIn(req).orgIds.includes(orgId)) throw new NotPermitted({ key: 'funds.not_leader' })
-    return submitPlan(req, reply, req.body ?? {}, call, orgId, (input, b) => {
-      const a = applications.create(app.db, signedIn(req), call.id, { ...input, orgId }, { submit: b.action === 'submit' })
-      reply.flash(a.status === 'submitted' ? 'funds.flash.submitted' : 'funds.flash.application_saved')
+  app.post(
+    '/calls/:id/applications',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: ApplicationBody }, attachValidation: true },
+    async (req, reply) => {
+      const call = openCall(app.db, req.user, req.params.id)
+      const orgId = Number(req.body?.orgId)
+      if (!signedIn(req).orgIds.includes(orgId)) throw new NotPermitted({ key: 'funds.not_leader' })
+      return submitPlan(req, reply, req.body ?? {}, call, orgId, (input, b) => {
+        const a = applications.create(
+          app.db,
+          signedIn(req),
+          call.id,
+          { ...input, orgId },
+          { submit: b.action === 'submit' },
+        )
+        reply.flash(a.status === 'submitted' ? 'funds.flash.submitted' : 'funds.flash.application_saved')
+        return redirectAfterPost(req, reply, `/applications/${a.id}`)
+      })
+    },
+  )
+
+  app.get('/applications/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) =>
+    showApplication(req, reply, req.params.id),
+  )
+
+  app.get(
+    '/applications/:id/edit',
+    { config: { access: 'signed_in' }, schema: { params: idParam } },
+    async (req, reply) => {
+      const { application: a, call, access } = findApplication(app.db, req.user, req.params.id)
+      if (!access.edit) return reply.redirect(`/applications/${a.id}`, 303)
+      return showForm(req, reply, call, a.orgId, storedApplicationValues(app.db, a), {}, 200, a.id)
+    },
+  )
+
+  app.post(
+    '/applications/:id',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: ApplicationBody }, attachValidation: true },
+    async (req, reply) => {
+      const { application: a, call } = findApplication(app.db, req.user, req.params.id)
+      return submitPlan(
+        req,
+        reply,
+        req.body ?? {},
+        call,
+        a.orgId,
+        (input, b) => {
+          const saved = applications.update(app.db, signedIn(req), a.id, input, Number(b.version ?? a.version), {
+            submit: b.action === 'submit',
+          })
+          reply.flash(
+            saved.status === 'submitted' && a.status === 'draft'
+              ? 'funds.flash.submitted'
+              : 'funds.flash.application_saved',
+          )
+          return redirectAfterPost(req, reply, `/applications/${a.id}`)
+        },
+        a.id,
+      )
+    },
+  )
+
+  app.post(
+    '/applications/:id/withdrawal',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: EmptyBody } },
+    async (req, reply) => {
+      const { application: a } = findApplication(app.db, req.user, req.params.id)
+      applications.withdraw(app.db, signedIn(req), a.id)
+      reply.flash('funds.flash.withdrawn')
       return redirectAfterPost(req, reply, `/applications/${a.id}`)
-    })
-  })
+    },
+  )
 
-  app.get('/applications/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => showApplication(req, reply, req.params.id))
-
-  app.get('/applications/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
-    const { application: a, call, access } = findApplication(app.db, req.user, req.params.id)
-    if (!access.edit) return reply.redirect(`/applications/${a.id}`, 303)
-    return showForm(req, reply, call, a.orgId, storedApplicationValues(app.db, a), {}, 200, a.id)
-  })
-
-  app.post('/applications/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: ApplicationBody }, attachValidation: true }, async (req, reply) => {
-    const { application: a, call } = findApplication(app.db, req.user, req.params.id)
-    return submitPlan(req, reply, req.body ?? {}, call, a.orgId, (input, b) => {
-      const saved = applications.update(app.db, signedIn(req), a.id, input, Number(b.version ?? a.version), { submit: b.action === 'submit' })
-      reply.flash(saved.status === 'submitted' && a.status === 'draft' ? 'funds.flash.submitted' : 'funds.flash.application_saved')
-      return redirectAfterPost(req, reply, `/applications/${a.id}`)
-    }, a.id)
-  })
-
-  app.post('/applications/:id/withdrawal', { config: { access: 'signed_in' }, schema: { params: idParam, body: EmptyBody } }, async (req, reply) => {
-    const { application: a } = findApplication(app.db, req.user, req.params.id)
-    applications.withdraw(app.db, signedIn(req), a.id)
-    reply.flash('funds.flash.withdrawn')
-    return redirectAfterPost(req, reply, `/applications/${a.id}`)
-  })
-
-  app.post('/applications/:id/reviews', { config: { access: 'signed_in' }, schema: { params: idParam, body: ReviewBody }, attachValidation: true }, async (req, reply) => {
-    const { application: a } = findApplication(app.db, req.user, req.params.id)
-    const b = req.body ?? {}
-    return submitForm(req, reply, (errors, status) => showApplication(req, reply, a.id, errors, status), () => {
-      const r = reviews.submit(app.db, signedIn(req), a.id, { scores: scoresOf(b), note: b.note, recuse: b.recuse === 'yes' })
-      reply.flash(r.recused ? 'funds.flash.recused' : 'funds.flash.scored')
-      return redirectAfterPost(req, reply, `/calls/${a.callId}`)
-    })
-  })
+  app.post(
+    '/applications/:id/reviews',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: ReviewBody }, attachValidation: true },
+    async (req, reply) => {
+      const { application: a } = findApplication(app.db, req.user, req.params.id)
+      const b = req.body ?? {}
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => showApplication(req, reply, a.id, errors, status),
+        () => {
+          const r = reviews.submit(app.db, signedIn(req), a.id, {
+            scores: scoresOf(b),
+            note: b.note,
+            recuse: b.recuse === 'yes',
+          })
+          reply.flash(r.recused ? 'funds.flash.recused' : 'funds.flash.scored')
+          return redirectAfterPost(req, reply, `/calls/${a.callId}`)
+        },
+      )
+    },
+  )
 }
 
 export default applicationsRoutes

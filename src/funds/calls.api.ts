@@ -19,69 +19,157 @@ const fen = int(0, MAX_FEN)
 const closed = { additionalProperties: false }
 const email = Type.String({ format: 'email', maxLength: 254 })
 const reviewer = Type.Union([email, id, fields({ email, user: id, resident: bool() }, [], closed)])
-const CallBody = fields({
-  title: str(calls.TITLE_MAX, 2), description: text(calls.DESCRIPTION_MAX), holder: id, area: Type.Union([id, str(60, 1)]),
-  budget: int(1, MAX_FEN), cap: int(1, MAX_FEN), min_award: Type.Union([int(1, MAX_FEN), Type.Null()]),
-  preference: oneOf(CALL_PREFERENCES), reserve: fen, min_trust: oneOf(TRUST_LEVELS), kinds: listOf(ORG_KINDS, ORG_KINDS.length),
-  focus: listOf(FOCUS_GROUPS, FOCUS_GROUPS.length), conflict_rule: oneOf(CALL_CONFLICT_RULES),
-  budget_template: Type.Array(str(calls.ITEM_MAX, 1), { maxItems: calls.TEMPLATE_MAX }),
-  applications_close: date, review_close: date,
-  criteria: Type.Array(
-    fields({ name: str(calls.CRITERION_MAX, 1), weight: int(1, 100), guide: text(calls.GUIDE_MAX) }, ['name', 'weight'], closed),
-    { minItems: 1, maxItems: calls.CRITERIA_MAX },
-  ),
-  reviewers: Type.Array(reviewer, { maxItems: calls.REVIEWERS_MAX * 2 }),
-  draft: bool(),
-}, ['title', 'budget', 'cap'], closed)
-const ApplicationBody = fields({
-  org: id, title: str(applications.TITLE_MAX, 2), activity: text(applications.ACTIVITY_MAX), beneficiaries: text(applications.BENEFICIARIES_MAX),
-  residents: int(0, applications.RESIDENTS_MAX),
-  budget_lines: Type.Array(fields({ item: str(calls.ITEM_MAX, 1), asked: fen, own: fen }, ['item', 'asked'], closed), { maxItems: applications.LINES_MAX }),
-  asked: fen, own: fen,
-  offers: Type.Array(id, { maxItems: applications.OFFERS_MAX }),
-  milestones: Type.Array(
-    fields({ title: str(applications.TITLE_MAX, 1), due_on: date, share: int(0, 100) }, ['title', 'due_on', 'share'], closed),
-    { maxItems: applications.MILESTONES_MAX },
-  ),
-  submit: bool(),
-}, ['title'], closed)
+const CallBody = fields(
+  {
+    title: str(calls.TITLE_MAX, 2),
+    description: text(calls.DESCRIPTION_MAX),
+    holder: id,
+    area: Type.Union([id, str(60, 1)]),
+    budget: int(1, MAX_FEN),
+    cap: int(1, MAX_FEN),
+    min_award: Type.Union([int(1, MAX_FEN), Type.Null()]),
+    preference: oneOf(CALL_PREFERENCES),
+    reserve: fen,
+    min_trust: oneOf(TRUST_LEVELS),
+    kinds: listOf(ORG_KINDS, ORG_KINDS.length),
+    focus: listOf(FOCUS_GROUPS, FOCUS_GROUPS.length),
+    conflict_rule: oneOf(CALL_CONFLICT_RULES),
+    budget_template: Type.Array(str(calls.ITEM_MAX, 1), { maxItems: calls.TEMPLATE_MAX }),
+    applications_close: date,
+    review_close: date,
+    criteria: Type.Array(
+      fields(
+        { name: str(calls.CRITERION_MAX, 1), weight: int(1, 100), guide: text(calls.GUIDE_MAX) },
+        ['name', 'weight'],
+        closed,
+      ),
+      { minItems: 1, maxItems: calls.CRITERIA_MAX },
+    ),
+    reviewers: Type.Array(reviewer, { maxItems: calls.REVIEWERS_MAX * 2 }),
+    draft: bool(),
+  },
+  ['title', 'budget', 'cap'],
+  closed,
+)
+const ApplicationBody = fields(
+  {
+    org: id,
+    title: str(applications.TITLE_MAX, 2),
+    activity: text(applications.ACTIVITY_MAX),
+    beneficiaries: text(applications.BENEFICIARIES_MAX),
+    residents: int(0, applications.RESIDENTS_MAX),
+    budget_lines: Type.Array(
+      fields({ item: str(calls.ITEM_MAX, 1), asked: fen, own: fen }, ['item', 'asked'], closed),
+      { maxItems: applications.LINES_MAX },
+    ),
+    asked: fen,
+    own: fen,
+    offers: Type.Array(id, { maxItems: applications.OFFERS_MAX }),
+    milestones: Type.Array(
+      fields(
+        { title: str(applications.TITLE_MAX, 1), due_on: date, share: int(0, 100) },
+        ['title', 'due_on', 'share'],
+        closed,
+      ),
+      { maxItems: applications.MILESTONES_MAX },
+    ),
+    submit: bool(),
+  },
+  ['title'],
+  closed,
+)
 const score = int(1, 5)
-const ScoresBody = fields({
-  scores: Type.Union([
-    Type.Array(fields({ criterion: Type.Union([id, str(calls.CRITERION_MAX, 1)]), score }, ['criterion', 'score'], closed), { maxItems: calls.CRITERIA_MAX }),
-    Type.Unsafe<Record<string, number>>({
-      type: 'object', maxProperties: calls.CRITERIA_MAX, propertyNames: { pattern: '^[1-9][0-9]{0,9}$' }, additionalProperties: score,
-    }),
-  ]),
-  note: text(reviews.NOTE_MAX), recuse: bool(),
-}, [], closed)
+const ScoresBody = fields(
+  {
+    scores: Type.Union([
+      Type.Array(
+        fields({ criterion: Type.Union([id, str(calls.CRITERION_MAX, 1)]), score }, ['criterion', 'score'], closed),
+        { maxItems: calls.CRITERIA_MAX },
+      ),
+      Type.Unsafe<Record<string, number>>({
+        type: 'object',
+        maxProperties: calls.CRITERIA_MAX,
+        propertyNames: { pattern: '^[1-9][0-9]{0,9}$' },
+        additionalProperties: score,
+      }),
+    ]),
+    note: text(reviews.NOTE_MAX),
+    recuse: bool(),
+  },
+  [],
+  closed,
+)
 const DecisionBody = fields({ preview: bool() }, [], closed)
 
 /** The service names fields as the forms do; the API's caller sent them as the API spells them. Refused input is a 400 here. */
 function refuse(req: FastifyRequest, reply: FastifyReply, err: ValidationError, names: Record<string, string>) {
-  return reply.code(400).send({ errors: Object.entries(err.fields).map(([f, p]) => ({ field: names[f] ?? f, message: req.t(p.key, p.params) })) })
+  return reply.code(400).send({
+    errors: Object.entries(err.fields).map(([f, p]) => ({ field: names[f] ?? f, message: req.t(p.key, p.params) })),
+  })
 }
 const CALL_FIELDS: Record<string, string> = {
-  holderOrgId: 'holder', areaId: 'area', budgetFen: 'budget', capFen: 'cap', minAwardFen: 'min_award', reserveFen: 'reserve', minTrust: 'min_trust',
-  conflictRule: 'conflict_rule', budgetTemplate: 'budget_template', applicationsClose: 'applications_close', reviewClose: 'review_close',
+  holderOrgId: 'holder',
+  areaId: 'area',
+  budgetFen: 'budget',
+  capFen: 'cap',
+  minAwardFen: 'min_award',
+  reserveFen: 'reserve',
+  minTrust: 'min_trust',
+  conflictRule: 'conflict_rule',
+  budgetTemplate: 'budget_template',
+  applicationsClose: 'applications_close',
+  reviewClose: 'review_close',
 }
-const APPLICATION_FIELDS: Record<string, string> = { orgId: 'org', residentsPlanned: 'residents', lines: 'budget_lines', offerIds: 'offers' }
+const APPLICATION_FIELDS: Record<string, string> = {
+  orgId: 'org',
+  residentsPlanned: 'residents',
+  lines: 'budget_lines',
+  offerIds: 'offers',
+}
 
 function callJson(c: calls.Call, stage: calls.Stage) {
   return {
-    id: c.id, title: c.title, description: c.description, holder: c.holderOrgId, area: c.areaId, stage,
-    budget: c.budgetFen, cap: c.capFen, min_award: c.minAwardFen, preference: c.preference, reserve: c.reserveFen,
-    min_trust: c.minTrust, kinds: c.kinds, focus: c.focus, conflict_rule: c.conflictRule, budget_template: c.budgetTemplate,
-    applications_close: c.applicationsClose, review_close: c.reviewClose, published_at: c.publishedAt, version: c.version,
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    holder: c.holderOrgId,
+    area: c.areaId,
+    stage,
+    budget: c.budgetFen,
+    cap: c.capFen,
+    min_award: c.minAwardFen,
+    preference: c.preference,
+    reserve: c.reserveFen,
+    min_trust: c.minTrust,
+    kinds: c.kinds,
+    focus: c.focus,
+    conflict_rule: c.conflictRule,
+    budget_template: c.budgetTemplate,
+    applications_close: c.applicationsClose,
+    review_close: c.reviewClose,
+    published_at: c.publishedAt,
+    version: c.version,
   }
 }
 
 function applicationJson(db: Parameters<typeof applications.linesOf>[0], a: applications.Application) {
   return {
-    id: a.id, call: a.callId, org: a.orgId, title: a.title, activity: a.activity, beneficiaries: a.beneficiaries, residents: a.residentsPlanned,
-    status: a.status, asked: a.askedFen, own: a.ownFen, submitted_at: a.submittedAt, version: a.version,
+    id: a.id,
+    call: a.callId,
+    org: a.orgId,
+    title: a.title,
+    activity: a.activity,
+    beneficiaries: a.beneficiaries,
+    residents: a.residentsPlanned,
+    status: a.status,
+    asked: a.askedFen,
+    own: a.ownFen,
+    submitted_at: a.submittedAt,
+    version: a.version,
     budget_lines: applications.linesOf(db, a.id).map((l) => ({ item: l.item, asked: l.askedFen, own: l.ownFen })),
-    milestones: applications.milestonesOf(db, a.id).map((m) => ({ id: m.id, title: m.title, due_on: m.dueOn, share: m.sharePct })),
+    milestones: applications
+      .milestonesOf(db, a.id)
+      .map((m) => ({ id: m.id, title: m.title, due_on: m.dueOn, share: m.sharePct })),
     offers: applications.offersOf(db, a.id).map((o) => o.id),
   }
 }
@@ -105,20 +193,53 @@ const callsApi: FastifyPluginAsyncTypebox = async (app) => {
     const user = signedIn(req)
     const holders = calls.holderOptions(app.db, user).filter((o) => user.orgIds.includes(o.id))
     const holderOrgId: number | undefined = b.holder ?? (holders.length === 1 ? holders[0].id : undefined)
-    if (holderOrgId === undefined) return reply.code(400).send({ errors: [{ field: 'holder', message: req.t('funds.validation.holder_required') }] })
+    if (holderOrgId === undefined)
+      return reply.code(400).send({ errors: [{ field: 'holder', message: req.t('funds.validation.holder_required') }] })
     const holder = orgs.get(app.db, holderOrgId)
-    const areaId = typeof b.area === 'number' ? b.area : typeof b.area === 'string' ? areaService.byRef(app.db, b.area)?.id ?? 0 : holder?.areaId ?? 0
+    const areaId =
+      typeof b.area === 'number'
+        ? b.area
+        : typeof b.area === 'string'
+          ? (areaService.byRef(app.db, b.area)?.id ?? 0)
+          : (holder?.areaId ?? 0)
     const today = localToday(new Date())
     const applicationsClose: string = b.applications_close ?? localToday(addDays(new Date(), 30))
-    const reviewClose: string = b.review_close ?? localToday(addDays(new Date(`${applicationsClose > today ? applicationsClose : today}T12:00:00Z`), 30))
-    const named = (b.reviewers ?? [])
-      .map((r) => (typeof r === 'string' ? { email: r } : typeof r === 'number' ? { userId: r } : { email: r.email, userId: r.user, resident: r.resident }))
+    const reviewClose: string =
+      b.review_close ??
+      localToday(addDays(new Date(`${applicationsClose > today ? applicationsClose : today}T12:00:00Z`), 30))
+    const named = (b.reviewers ?? []).map((r) =>
+      typeof r === 'string'
+        ? { email: r }
+        : typeof r === 'number'
+          ? { userId: r }
+          : { email: r.email, userId: r.user, resident: r.resident },
+    )
     try {
-      const c = calls.create(app.db, user, {
-        holderOrgId, areaId, title: b.title, description: b.description, budgetFen: b.budget, capFen: b.cap, minAwardFen: b.min_award ?? null,
-        preference: b.preference, reserveFen: b.reserve, minTrust: b.min_trust, kinds: b.kinds, focus: b.focus, conflictRule: b.conflict_rule,
-        budgetTemplate: b.budget_template, applicationsClose, reviewClose, criteria: b.criteria, reviewers: named,
-      }, { publish: !b.draft })
+      const c = calls.create(
+        app.db,
+        user,
+        {
+          holderOrgId,
+          areaId,
+          title: b.title,
+          description: b.description,
+          budgetFen: b.budget,
+          capFen: b.cap,
+          minAwardFen: b.min_award ?? null,
+          preference: b.preference,
+          reserveFen: b.reserve,
+          minTrust: b.min_trust,
+          kinds: b.kinds,
+          focus: b.focus,
+          conflictRule: b.conflict_rule,
+          budgetTemplate: b.budget_template,
+          applicationsClose,
+          reviewClose,
+          criteria: b.criteria,
+          reviewers: named,
+        },
+        { publish: !b.draft },
+      )
       return reply.code(201).header('location', `/api/v1/calls/${c.id}`).send(show(req, c.id))
     } catch (err) {
       if (err instanceof ValidationError) return refuse(req, reply, err, CALL_FIELDS)
@@ -137,91 +258,159 @@ const callsApi: FastifyPluginAsyncTypebox = async (app) => {
     const listed = new Map<number, Record<string, unknown>>()
     for (const l of panel?.lines ?? []) {
       listed.set(l.application.id, {
-        id: l.application.id, org: l.application.orgId, org_name: l.application.orgName, title: l.application.title, status: l.application.status,
-        askedFen: l.application.askedFen, asked: l.application.askedFen, review_complete: l.complete,
+        id: l.application.id,
+        org: l.application.orgId,
+        org_name: l.application.orgName,
+        title: l.application.title,
+        status: l.application.status,
+        askedFen: l.application.askedFen,
+        asked: l.application.askedFen,
+        review_complete: l.complete,
         ...(access.manage ? { score: l.complete ? l.score : null } : {}),
       })
     }
-    for (const a of own) if (!listed.has(a.id)) listed.set(a.id, { id: a.id, org: a.orgId, org_name: a.orgName, title: a.title, status: a.status, askedFen: a.askedFen, asked: a.askedFen })
+    for (const a of own)
+      if (!listed.has(a.id))
+        listed.set(a.id, {
+          id: a.id,
+          org: a.orgId,
+          org_name: a.orgName,
+          title: a.title,
+          status: a.status,
+          askedFen: a.askedFen,
+          asked: a.askedFen,
+        })
     return {
       ...callJson(call, calls.stageOf(call, decided)),
-      criteria: calls.criteriaOf(app.db, call.id).map((c) => ({ id: c.id, name: c.name, weight: c.weight, guide: c.guide })),
-      ...(access.manage ? { reviewers: calls.reviewersOf(app.db, call.id).map((r) => ({ id: r.userId, name: r.name, resident: r.resident })) } : {}),
+      criteria: calls
+        .criteriaOf(app.db, call.id)
+        .map((c) => ({ id: c.id, name: c.name, weight: c.weight, guide: c.guide })),
+      ...(access.manage
+        ? {
+            reviewers: calls
+              .reviewersOf(app.db, call.id)
+              .map((r) => ({ id: r.userId, name: r.name, resident: r.resident })),
+          }
+        : {}),
       panel_complete: panel ? panel.complete : undefined,
       applications: [...listed.values()],
       decision: decided && access.manage ? outcomeJson(decision.confirmed(app.db, call.id)!) : undefined,
     }
   }
 
-  app.get('/api/v1/calls/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => show(req, req.params.id))
+  app.get('/api/v1/calls/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) =>
+    show(req, req.params.id),
+  )
 
-  app.post('/api/v1/calls/:id/applications', { config: { access: 'signed_in' }, schema: { params: idParam, body: ApplicationBody } }, async (req, reply) => {
-    const callId = req.params.id
-    const b = req.body
-    const user = signedIn(req)
-    const found = calls.findVisible(app.db, user, callId)
-    if (!found?.call.publishedAt) throw new NotFound()
-    // Without `org`: the one group the caller leads that may apply, if there is exactly one.
-    const groups = calls.applicantGroups(app.db, user, found.call)
-    const orgId: number | undefined = b.org ?? (groups.length === 1 ? groups[0].id : groups.filter((g) => !g.reasons.length).length === 1 ? groups.find((g) => !g.reasons.length)!.id : undefined)
-    if (orgId === undefined) {
-      if (!groups.length) return reply.code(403).send({ errors: [{ field: null, message: req.t('funds.not_leader') }] })
-      return reply.code(400).send({ errors: [{ field: 'org', message: req.t('funds.validation.org_required') }] })
-    }
-    const lines = b.budget_lines?.map((l) => ({ item: l.item, askedFen: l.asked, ownFen: l.own ?? 0 }))
-      ?? (b.asked !== undefined ? [{ item: b.title, askedFen: b.asked, ownFen: b.own ?? 0 }] : [])
-    try {
-      const a = applications.create(app.db, user, callId, {
-        orgId, title: b.title, activity: b.activity ?? (b.submit ? b.title : ''), beneficiaries: b.beneficiaries, residentsPlanned: b.residents ?? null, lines,
-        offerIds: b.offers, milestones: b.milestones?.map((m) => ({ title: m.title, dueOn: m.due_on, sharePct: m.share })),
-      }, { submit: !!b.submit })
-      return reply.code(201).header('location', `/applications/${a.id}`).send(applicationJson(app.db, a))
-    } catch (err) {
-      if (err instanceof ValidationError) return refuse(req, reply, err, APPLICATION_FIELDS)
-      throw err
-    }
-  })
-
-  app.post('/api/v1/applications/:id/scores', { config: { access: 'signed_in' }, schema: { params: idParam, body: ScoresBody } }, async (req, reply) => {
-    const applicationId = req.params.id
-    const b = req.body
-    const found = applications.findVisible(app.db, req.user, applicationId)
-    if (!found) throw new NotFound()
-    const criteria = calls.criteriaOf(app.db, found.call.id)
-    const scores: Record<number, number> = {}
-    let unknown = false
-    if (Array.isArray(b.scores)) {
-      for (const s of b.scores) {
-        const c = typeof s.criterion === 'number' ? criteria.find((x) => x.id === s.criterion) : criteria.find((x) => x.name === s.criterion)
-        if (c) scores[c.id] = s.score
-        else unknown = true
+  app.post(
+    '/api/v1/calls/:id/applications',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: ApplicationBody } },
+    async (req, reply) => {
+      const callId = req.params.id
+      const b = req.body
+      const user = signedIn(req)
+      const found = calls.findVisible(app.db, user, callId)
+      if (!found?.call.publishedAt) throw new NotFound()
+      // Without `org`: the one group the caller leads that may apply, if there is exactly one.
+      const groups = calls.applicantGroups(app.db, user, found.call)
+      const orgId: number | undefined =
+        b.org ??
+        (groups.length === 1
+          ? groups[0].id
+          : groups.filter((g) => !g.reasons.length).length === 1
+            ? groups.find((g) => !g.reasons.length)!.id
+            : undefined)
+      if (orgId === undefined) {
+        if (!groups.length)
+          return reply.code(403).send({ errors: [{ field: null, message: req.t('funds.not_leader') }] })
+        return reply.code(400).send({ errors: [{ field: 'org', message: req.t('funds.validation.org_required') }] })
       }
-    } else for (const [k, v] of Object.entries(b.scores ?? {})) scores[Number(k)] = v
-    try {
-      if (unknown) throw new ValidationError({ scores: { key: 'funds.validation.criterion_unknown' } })
-      const r = reviews.submit(app.db, signedIn(req), applicationId, { scores, note: b.note, recuse: b.recuse })
-      return reply.code(201).send({ application: applicationId, review: r.reviewId, recused: r.recused !== null, recuse_reason: r.recused })
-    } catch (err) {
-      if (err instanceof ValidationError) return refuse(req, reply, err, {})
-      throw err
-    }
-  })
+      const lines =
+        b.budget_lines?.map((l) => ({ item: l.item, askedFen: l.asked, ownFen: l.own ?? 0 })) ??
+        (b.asked !== undefined ? [{ item: b.title, askedFen: b.asked, ownFen: b.own ?? 0 }] : [])
+      try {
+        const a = applications.create(
+          app.db,
+          user,
+          callId,
+          {
+            orgId,
+            title: b.title,
+            activity: b.activity ?? (b.submit ? b.title : ''),
+            beneficiaries: b.beneficiaries,
+            residentsPlanned: b.residents ?? null,
+            lines,
+            offerIds: b.offers,
+            milestones: b.milestones?.map((m) => ({ title: m.title, dueOn: m.due_on, sharePct: m.share })),
+          },
+          { submit: !!b.submit },
+        )
+        return reply.code(201).header('location', `/applications/${a.id}`).send(applicationJson(app.db, a))
+      } catch (err) {
+        if (err instanceof ValidationError) return refuse(req, reply, err, APPLICATION_FIELDS)
+        throw err
+      }
+    },
+  )
+
+  app.post(
+    '/api/v1/applications/:id/scores',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: ScoresBody } },
+    async (req, reply) => {
+      const applicationId = req.params.id
+      const b = req.body
+      const found = applications.findVisible(app.db, req.user, applicationId)
+      if (!found) throw new NotFound()
+      const criteria = calls.criteriaOf(app.db, found.call.id)
+      const scores: Record<number, number> = {}
+      let unknown = false
+      if (Array.isArray(b.scores)) {
+        for (const s of b.scores) {
+          const c =
+            typeof s.criterion === 'number'
+              ? criteria.find((x) => x.id === s.criterion)
+              : criteria.find((x) => x.name === s.criterion)
+          if (c) scores[c.id] = s.score
+          else unknown = true
+        }
+      } else for (const [k, v] of Object.entries(b.scores ?? {})) scores[Number(k)] = v
+      try {
+        if (unknown) throw new ValidationError({ scores: { key: 'funds.validation.criterion_unknown' } })
+        const r = reviews.submit(app.db, signedIn(req), applicationId, { scores, note: b.note, recuse: b.recuse })
+        return reply.code(201).send({
+          application: applicationId,
+          review: r.reviewId,
+          recused: r.recused !== null,
+          recuse_reason: r.recused,
+        })
+      } catch (err) {
+        if (err instanceof ValidationError) return refuse(req, reply, err, {})
+        throw err
+      }
+    },
+  )
 
   // A bare POST (no body at all) confirms: callers need not invent an empty object. A body that is not an object is still refused.
-  const noBodyIsEmpty = async (req: FastifyRequest) => { if (req.body === undefined) req.body = {} }
-  app.post('/api/v1/calls/:id/decision', { config: { access: 'signed_in' }, schema: { params: idParam, body: DecisionBody }, preValidation: noBodyIsEmpty }, async (req, reply) => {
-    const callId = req.params.id
-    const b = req.body ?? {}
-    const call = calls.managed(app.db, signedIn(req), callId)
-    if (b.preview) {
-      const done = decision.confirmed(app.db, callId)
-      if (done) return { ...outcomeJson(done), decided: true, preview: false }
-      const p = decision.propose(app.db, call)
-      return { ...outcomeJson(p), decided: false, preview: true, ready: p.ready }
-    }
-    const { decision: d, already } = decision.confirm(app.db, signedIn(req), callId)
-    return reply.code(already ? 200 : 201).send({ ...outcomeJson(d), decided: true, preview: false })
-  })
+  const noBodyIsEmpty = async (req: FastifyRequest) => {
+    if (req.body === undefined) req.body = {}
+  }
+  app.post(
+    '/api/v1/calls/:id/decision',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: DecisionBody }, preValidation: noBodyIsEmpty },
+    async (req, reply) => {
+      const callId = req.params.id
+      const b = req.body ?? {}
+      const call = calls.managed(app.db, signedIn(req), callId)
+      if (b.preview) {
+        const done = decision.confirmed(app.db, callId)
+        if (done) return { ...outcomeJson(done), decided: true, preview: false }
+        const p = decision.propose(app.db, call)
+        return { ...outcomeJson(p), decided: false, preview: true, ready: p.ready }
+      }
+      const { decision: d, already } = decision.confirm(app.db, signedIn(req), callId)
+      return reply.code(already ? 200 : 201).send({ ...outcomeJson(d), decided: true, preview: false })
+    },
+  )
 }
 
 export default callsApi

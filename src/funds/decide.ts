@@ -123,7 +123,8 @@ export function decide(candidates: readonly Candidate[], rules: Rules, workLimit
   const preferredOrg = new Map<number, boolean>()
   for (const c of candidates) {
     // First-time and unregistered describe the group, and the frontiers below split by group.
-    if ((preferredOrg.get(c.org) ?? c.preferred) !== c.preferred) throw new Error(`group ${c.org} is both preferred and not`)
+    if ((preferredOrg.get(c.org) ?? c.preferred) !== c.preferred)
+      throw new Error(`group ${c.org} is both preferred and not`)
     preferredOrg.set(c.org, c.preferred)
   }
   const reserve = reserveInForce(rules, candidates)
@@ -157,24 +158,48 @@ export function decide(candidates: readonly Candidate[], rules: Rules, workLimit
     .filter((c) => !awarded.has(c.application))
     .map((c) => {
       const detail = { askedFen: c.askedFen }
-      if (c.askedFen > rules.capFen) return { application: c.application, reason: 'over_cap' as const, score: c.score, detail: { ...detail, capFen: rules.capFen } }
+      if (c.askedFen > rules.capFen)
+        return {
+          application: c.application,
+          reason: 'over_cap' as const,
+          score: c.score,
+          detail: { ...detail, capFen: rules.capFen },
+        }
       const better = awardedBy.get(c.org)
-      if (better !== undefined) return { application: c.application, reason: 'same_group' as const, score: c.score, detail: { ...detail, betterApplication: better } }
+      if (better !== undefined)
+        return {
+          application: c.application,
+          reason: 'same_group' as const,
+          score: c.score,
+          detail: { ...detail, betterApplication: better },
+        }
       const need = Math.min(c.askedFen, rules.minAwardFen ?? c.askedFen)
       const remainingFen = rules.budgetFen - totalFen
       // Not preferred, and the money open to every group cannot fund it while the reserve could have.
       if (!c.preferred && need > openFen - openSpent && need <= rules.budgetFen - openSpent) {
-        return { application: c.application, reason: 'reserve' as const, score: c.score, detail: { ...detail, remainingFen: Math.max(0, openFen - openSpent), lowestAwardedScore: lowest } }
+        return {
+          application: c.application,
+          reason: 'reserve' as const,
+          score: c.score,
+          detail: { ...detail, remainingFen: Math.max(0, openFen - openSpent), lowestAwardedScore: lowest },
+        }
       }
-      return { application: c.application, reason: 'budget' as const, score: c.score, detail: { ...detail, remainingFen, lowestAwardedScore: lowest } }
+      return {
+        application: c.application,
+        reason: 'budget' as const,
+        score: c.score,
+        detail: { ...detail, remainingFen, lowestAwardedScore: lowest },
+      }
     })
     .sort((a, b) => b.score - a.score || a.application - b.application)
 
   return { awards, notAwarded, totalFen, totalScore, reserveInForceFen: reserve }
 }
 
-const isPreferred = (candidates: readonly Candidate[], application: number) => candidates.find((c) => c.application === application)!.preferred
-const orgOf = (candidates: readonly Candidate[], application: number) => candidates.find((c) => c.application === application)!.org
+const isPreferred = (candidates: readonly Candidate[], application: number) =>
+  candidates.find((c) => c.application === application)!.preferred
+const orgOf = (candidates: readonly Candidate[], application: number) =>
+  candidates.find((c) => c.application === application)!.org
 
 /**
  * All or nothing: the best set by dynamic programming over the Pareto frontier of (money, total score), one group at

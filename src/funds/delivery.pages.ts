@@ -29,16 +29,32 @@ export function awardOfReport(db: Db, viewer: Viewer, reportId: number) {
 export function awardView(d: ReturnType<typeof loadAward>, errors: FieldErrors = {}, form: ReportForm = {}) {
   const { v, access } = d
   return {
-    title: v.application.title, v, access, steward: access === 'steward', group: access === 'group',
+    title: v.application.title,
+    v,
+    access,
+    steward: access === 'steward',
+    group: access === 'group',
     money: { award: yuan(v.award.amountFen), released: yuan(v.releasedFen), remaining: yuan(v.remainingFen) },
-    milestones: v.milestones.map((m) => ({ ...m, tranche: yuan(m.trancheFen), released: m.releasedFen ? yuan(m.releasedFen) : '' })),
+    milestones: v.milestones.map((m) => ({
+      ...m,
+      tranche: yuan(m.trancheFen),
+      released: m.releasedFen ? yuan(m.releasedFen) : '',
+    })),
     lines: v.lines.map((l) => ({
-      ...l, asked: yuan(l.askedFen), own: yuan(l.ownFen), typed: form[`spent_${l.id}`], error: errors[`spent_${l.id}`],
+      ...l,
+      asked: yuan(l.askedFen),
+      own: yuan(l.ownFen),
+      typed: form[`spent_${l.id}`],
+      error: errors[`spent_${l.id}`],
     })),
     reports: v.reports.map((r) => ({
-      ...r, returned: r.returnedFen ? yuan(r.returnedFen) : '', spendingLines: r.spendingLines.map((s) => ({ ...s, spent: yuan(s.spentFen) })),
+      ...r,
+      returned: r.returnedFen ? yuan(r.returnedFen) : '',
+      spendingLines: r.spendingLines.map((s) => ({ ...s, spent: yuan(s.spentFen) })),
     })),
-    form, errors: Object.keys(errors).length ? errors : undefined, maxFiles: delivery.MAX_FILES_PER_REPORT,
+    form,
+    errors: Object.keys(errors).length ? errors : undefined,
+    maxFiles: delivery.MAX_FILES_PER_REPORT,
   }
 }
 
@@ -46,12 +62,25 @@ export function awardView(d: ReturnType<typeof loadAward>, errors: FieldErrors =
 export function closeoutView(v: AwardData, t: Translate) {
   const f = figures(v)
   return {
-    title: t('fundwork.closeout.heading', { project: v.application.title }), v, f,
-    lines: f.lines.map((l) => ({ ...l, asked: yuan(l.askedFen), own: yuan(l.ownFen), spent: yuan(l.spentFen), difference: yuan(l.differenceFen) })),
+    title: t('fundwork.closeout.heading', { project: v.application.title }),
+    v,
+    f,
+    lines: f.lines.map((l) => ({
+      ...l,
+      asked: yuan(l.askedFen),
+      own: yuan(l.ownFen),
+      spent: yuan(l.spentFen),
+      difference: yuan(l.differenceFen),
+    })),
     milestones: f.milestones.map((m) => ({ ...m, tranche: yuan(m.trancheFen), released: yuan(m.releasedFen) })),
     money: {
-      award: yuan(f.awardFen), released: yuan(f.releasedFen), returned: yuan(f.returnedFen), asked: yuan(f.askedFen), own: yuan(f.ownFen),
-      spent: yuan(f.spentFen), difference: yuan(f.askedFen - f.spentFen),
+      award: yuan(f.awardFen),
+      released: yuan(f.releasedFen),
+      returned: yuan(f.returnedFen),
+      asked: yuan(f.askedFen),
+      own: yuan(f.ownFen),
+      spent: yuan(f.spentFen),
+      difference: yuan(f.askedFen - f.spentFen),
     },
   }
 }

@@ -18,7 +18,9 @@ const YUAN = str(24)
 
 /** The report form → the service's input: the milestone or the close-out, amounts as fen. */
 const reportInput = (b: Body): delivery.ReportInput => ({
-  milestoneId: b.milestone === 'closeout' ? undefined : Number(b.milestone), done: String(b.done), residentsReached: Number(b.residentsReached),
+  milestoneId: b.milestone === 'closeout' ? undefined : Number(b.milestone),
+  done: String(b.done),
+  residentsReached: Number(b.residentsReached),
   ...moneyFields(b),
 })
 
@@ -40,10 +42,15 @@ function moneyFields(b: Record<string, string | number | undefined>) {
 
 // The report's own fields, and one `spent_<budget line id>` per line: typed as the flat form it is.
 const ReportBody = Type.Unsafe<Body>({
-  ...formSchema({
-    milestone: Type.String({ pattern: '^(closeout|[0-9]{1,10})$' }), done: text(delivery.DONE_MAX, 1),
-    residentsReached: int(0, delivery.MAX_RESIDENTS), returned: YUAN,
-  }, ['milestone', 'done', 'residentsReached']),
+  ...formSchema(
+    {
+      milestone: Type.String({ pattern: '^(closeout|[0-9]{1,10})$' }),
+      done: text(delivery.DONE_MAX, 1),
+      residentsReached: int(0, delivery.MAX_RESIDENTS),
+      returned: YUAN,
+    },
+    ['milestone', 'done', 'residentsReached'],
+  ),
   patternProperties: { '^spent_[0-9]{1,10}$': YUAN },
   maxProperties: 80,
 })
@@ -59,80 +66,141 @@ type Body = Record<string, string | number | undefined>
 const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const dir = app.config.evidenceDir
 
-  const show = (req: FastifyRequest, reply: FastifyReply, awardId: number, errors: FieldErrors = {}, status = 200, form: Body = {}) =>
-    reply.render('funds/award', awardView(loadAward(app.db, req.user, awardId), errors, form), { status })
+  const show = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    awardId: number,
+    errors: FieldErrors = {},
+    status = 200,
+    form: Body = {},
+  ) => reply.render('funds/award', awardView(loadAward(app.db, req.user, awardId), errors, form), { status })
 
-  app.get('/awards/:id', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
-    if (req.validationError) throw new NotFound()
-    return show(req, reply, req.params.id)
-  })
+  app.get(
+    '/awards/:id',
+    { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true },
+    async (req, reply) => {
+      if (req.validationError) throw new NotFound()
+      return show(req, reply, req.params.id)
+    },
+  )
 
-  app.post('/awards/:id/reports', { config: { access: 'signed_in' }, schema: { params: idParam, body: ReportBody }, attachValidation: true }, async (req, reply) => {
-    const awardId = req.params.id
-    const b = req.body
-    return submitForm(req, reply, (errors, status) => show(req, reply, awardId, errors, status, b), () => {
-      const report = delivery.submit(app.db, signedIn(req), awardId, reportInput(b))
-      reply.flash(report.milestoneId === null ? 'fundwork.closeout.submitted' : 'fundwork.report.submitted')
-      return redirectAfterPost(req, reply, `/awards/${awardId}#report-${report.id}`)
-    })
-  })
+  app.post(
+    '/awards/:id/reports',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: ReportBody }, attachValidation: true },
+    async (req, reply) => {
+      const awardId = req.params.id
+      const b = req.body
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => show(req, reply, awardId, errors, status, b),
+        () => {
+          const report = delivery.submit(app.db, signedIn(req), awardId, reportInput(b))
+          reply.flash(report.milestoneId === null ? 'fundwork.closeout.submitted' : 'fundwork.report.submitted')
+          return redirectAfterPost(req, reply, `/awards/${awardId}#report-${report.id}`)
+        },
+      )
+    },
+  )
 
-  app.post('/fund-reports/:id/decision', { config: { access: 'signed_in' }, schema: { params: idParam, body: DecisionBody }, attachValidation: true }, async (req, reply) => {
-    const reportId = req.params.id
-    const awardId = delivery.awardOfReport(app.db, reportId)
-    if (!awardId) throw new NotFound()
-    const b = req.body
-    return submitForm(req, reply, (errors, status) => show(req, reply, awardId, errors, status), () => {
-      const approve = b.decision === 'approve'
-      const { releasedFen } = delivery.decide(app.db, signedIn(req), reportId, approve ? { approve } : { approve, note: String(b.note ?? '') })
-      if (approve) reply.flash('fundwork.report.approved', { amount: yuan(releasedFen) })
-      else reply.flash('fundwork.report.more_asked')
-      return redirectAfterPost(req, reply, `/awards/${awardId}#report-${reportId}`)
-    })
-  })
+  app.post(
+    '/fund-reports/:id/decision',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: DecisionBody }, attachValidation: true },
+    async (req, reply) => {
+      const reportId = req.params.id
+      const awardId = delivery.awardOfReport(app.db, reportId)
+      if (!awardId) throw new NotFound()
+      const b = req.body
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => show(req, reply, awardId, errors, status),
+        () => {
+          const approve = b.decision === 'approve'
+          const { releasedFen } = delivery.decide(
+            app.db,
+            signedIn(req),
+            reportId,
+            approve ? { approve } : { approve, note: String(b.note ?? '') },
+          )
+          if (approve) reply.flash('fundwork.report.approved', { amount: yuan(releasedFen) })
+          else reply.flash('fundwork.report.more_asked')
+          return redirectAfterPost(req, reply, `/awards/${awardId}#report-${reportId}`)
+        },
+      )
+    },
+  )
 
   // Evidence on a report: the capacity evidence's upload (CSRF before any file is read, the same limits and checks).
   await app.register(async (scope) => {
     acceptEvidenceUploads(app, scope)
     const upload = scope.withTypeProvider<TypeBoxTypeProvider>()
 
-    upload.post('/fund-reports/:id/files', { config: { access: 'signed_in', streamedBody: true }, schema: { params: idParam, body: UploadBodySchema } }, async (req, reply) => {
-      const reportId = req.params.id
-      const awardId = awardOfReport(app.db, req.user, reportId)
-      const body = req.body
-      const files = chosenFiles(body)
-      const refused = refusedFiles(() => delivery.addFiles(app.db, dir, signedIn(req), reportId, files, { tooMany: body.tooMany }))
-      if (refused) return show(req, reply, awardId, refused, 422)
-      reply.flash('evidence.added', { count: files.length })
-      return redirectAfterPost(req, reply, `/awards/${awardId}#report-${reportId}`)
-    })
+    upload.post(
+      '/fund-reports/:id/files',
+      { config: { access: 'signed_in', streamedBody: true }, schema: { params: idParam, body: UploadBodySchema } },
+      async (req, reply) => {
+        const reportId = req.params.id
+        const awardId = awardOfReport(app.db, req.user, reportId)
+        const body = req.body
+        const files = chosenFiles(body)
+        const refused = refusedFiles(() =>
+          delivery.addFiles(app.db, dir, signedIn(req), reportId, files, { tooMany: body.tooMany }),
+        )
+        if (refused) return show(req, reply, awardId, refused, 422)
+        reply.flash('evidence.added', { count: files.length })
+        return redirectAfterPost(req, reply, `/awards/${awardId}#report-${reportId}`)
+      },
+    )
   })
 
-  app.get('/fund-files/:id', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
-    if (req.validationError) throw new NotFound()
-    const f = delivery.findFile(app.db, req.user, req.params.id)
-    if (!f) throw new NotFound()
-    const file = evidence.fileOf(dir, f.storedName)
-    if (!fs.existsSync(file)) throw new NotFound()
-    return reply.type(f.contentType)
-      .header('Content-Disposition', `attachment; filename="report-file-${f.id}.${evidence.EXTENSION[f.contentType]}"`)
-      .header('X-Content-Type-Options', 'nosniff')
-      .header('Content-Security-Policy', "default-src 'none'; sandbox")
-      .send(fs.createReadStream(file))
-  })
+  app.get(
+    '/fund-files/:id',
+    { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true },
+    async (req, reply) => {
+      if (req.validationError) throw new NotFound()
+      const f = delivery.findFile(app.db, req.user, req.params.id)
+      if (!f) throw new NotFound()
+      const file = evidence.fileOf(dir, f.storedName)
+      if (!fs.existsSync(file)) throw new NotFound()
+      return reply
+        .type(f.contentType)
+        .header(
+          'Content-Disposition',
+          `attachment; filename="report-file-${f.id}.${evidence.EXTENSION[f.contentType]}"`,
+        )
+        .header('X-Content-Type-Options', 'nosniff')
+        .header('Content-Security-Policy', "default-src 'none'; sandbox")
+        .send(fs.createReadStream(file))
+    },
+  )
 
-  app.get('/awards/:id/closeout', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
-    if (req.validationError) throw new NotFound()
-    return reply.render('funds/closeout', closeoutView(loadAward(app.db, req.user, req.params.id).v, req.t))
-  })
+  app.get(
+    '/awards/:id/closeout',
+    { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true },
+    async (req, reply) => {
+      if (req.validationError) throw new NotFound()
+      return reply.render('funds/closeout', closeoutView(loadAward(app.db, req.user, req.params.id).v, req.t))
+    },
+  )
 
-  app.get('/awards/:id/closeout.xlsx', { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
-    if (req.validationError) throw new NotFound()
-    const { v } = loadAward(app.db, req.user, req.params.id)
-    const file = await workbook(v, figures(v), req.t)
-    const name = attachment(`${req.t('fundwork.closeout.file')}-${v.application.title}.xlsx`, `assetbridge-closeout-${v.award.id}.xlsx`)
-    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', name).send(file)
-  })
+  app.get(
+    '/awards/:id/closeout.xlsx',
+    { config: { access: 'signed_in' }, schema: { params: idParam }, attachValidation: true },
+    async (req, reply) => {
+      if (req.validationError) throw new NotFound()
+      const { v } = loadAward(app.db, req.user, req.params.id)
+      const file = await workbook(v, figures(v), req.t)
+      const name = attachment(
+        `${req.t('fundwork.closeout.file')}-${v.application.title}.xlsx`,
+        `assetbridge-closeout-${v.award.id}.xlsx`,
+      )
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', name)
+        .send(file)
+    },
+  )
 }
 
 export default deliveryRoutes

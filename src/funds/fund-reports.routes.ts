@@ -18,28 +18,51 @@ const fundReportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return loadFundReport(app.db, signedIn(req), q, localToday(new Date()), refused)
   }
 
-  const page = (req: FastifyRequest, reply: FastifyReply, q: FundReportQuery, r: FundReport | undefined, errors?: FieldErrors) => {
+  const page = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    q: FundReportQuery,
+    r: FundReport | undefined,
+    errors?: FieldErrors,
+  ) => {
     const calls = fundReports.callOptions(app.db, signedIn(req))
     const data = fundReportsView(r, calls, q, req.t, req.locale, errors)
     return reply.render('funds/reports', data, { status: errors ? 422 : 200 })
   }
 
-  app.get('/reports/funds', { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true }, async (req, reply) => {
-    try {
-      return await page(req, reply, req.query, compute(req, req.query))
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err
-      return page(req, reply, req.query, undefined, err.fields)
-    }
-  })
+  app.get(
+    '/reports/funds',
+    { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true },
+    async (req, reply) => {
+      try {
+        return await page(req, reply, req.query, compute(req, req.query))
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err
+        return page(req, reply, req.query, undefined, err.fields)
+      }
+    },
+  )
 
-  app.get('/reports/funds.xlsx', { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true }, async (req, reply) => {
-    const r = compute(req, req.query)
-    const cover = { title: req.t('fundwork.rep.title'), lines: [[req.t('fundwork.rep.period_label'), `${r.scope.from} – ${r.scope.to}`]] as [string, string][] }
-    const file = await workbook(cover, sheets(r.figures, req.t))
-    const name = attachment(`${req.t('fundwork.rep.file')}-${r.scope.from}_${r.scope.to}.xlsx`, `assetbridge-funds-${r.scope.from}_${r.scope.to}.xlsx`)
-    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', name).send(file)
-  })
+  app.get(
+    '/reports/funds.xlsx',
+    { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true },
+    async (req, reply) => {
+      const r = compute(req, req.query)
+      const cover = {
+        title: req.t('fundwork.rep.title'),
+        lines: [[req.t('fundwork.rep.period_label'), `${r.scope.from} – ${r.scope.to}`]] as [string, string][],
+      }
+      const file = await workbook(cover, sheets(r.figures, req.t))
+      const name = attachment(
+        `${req.t('fundwork.rep.file')}-${r.scope.from}_${r.scope.to}.xlsx`,
+        `assetbridge-funds-${r.scope.from}_${r.scope.to}.xlsx`,
+      )
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', name)
+        .send(file)
+    },
+  )
 }
 
 export default fundReportsRoutes

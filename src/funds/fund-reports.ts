@@ -8,21 +8,51 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
-import { areas, fundApplications, fundAwards, fundCalls, fundMilestones, fundReleases, fundReports, organizations } from '../db/schema.js'
+import {
+  areas,
+  fundApplications,
+  fundAwards,
+  fundCalls,
+  fundMilestones,
+  fundReleases,
+  fundReports,
+  organizations,
+} from '../db/schema.js'
 import { localToday } from '../shared/time.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { runsCall } from './stewards.js'
 import { tranches } from './tranches.js'
 
-export interface CallRow { id: number; title: string; applicationsClose: string; budgetFen: number; applications: number }
+export interface CallRow {
+  id: number
+  title: string
+  applicationsClose: string
+  budgetFen: number
+  applications: number
+}
 export interface AwardRow {
-  id: number; callId: number; amountFen: number; community: string; focus: string | null; unregisteredGroup: boolean
-  releasedFen: number; returnedFen: number
+  id: number
+  callId: number
+  amountFen: number
+  community: string
+  focus: string | null
+  unregisteredGroup: boolean
+  releasedFen: number
+  returnedFen: number
   milestones: { dueOn: string; reportedOn: string | null }[]
 }
 
 export interface Figures {
-  calls: { id: number; title: string; applications: number; awards: number; budgetFen: number; awardedFen: number; releasedFen: number; returnedFen: number }[]
+  calls: {
+    id: number
+    title: string
+    applications: number
+    awards: number
+    budgetFen: number
+    awardedFen: number
+    releasedFen: number
+    returnedFen: number
+  }[]
   applications: number
   awards: number
   budgetFen: number
@@ -60,60 +90,143 @@ export function figures(calls: CallRow[], awards: AwardRow[], today: string): Fi
     else milestones.late++
   }
   const awardedFen = sum(awards, 'amountFen')
-  const unregisteredFen = sum(awards.filter((a) => a.unregisteredGroup), 'amountFen')
+  const unregisteredFen = sum(
+    awards.filter((a) => a.unregisteredGroup),
+    'amountFen',
+  )
   return {
     calls: calls.map((c) => {
       const mine = awards.filter((a) => a.callId === c.id)
-      return { id: c.id, title: c.title, applications: c.applications, awards: mine.length, budgetFen: c.budgetFen, awardedFen: sum(mine, 'amountFen'), releasedFen: sum(mine, 'releasedFen'), returnedFen: sum(mine, 'returnedFen') }
+      return {
+        id: c.id,
+        title: c.title,
+        applications: c.applications,
+        awards: mine.length,
+        budgetFen: c.budgetFen,
+        awardedFen: sum(mine, 'amountFen'),
+        releasedFen: sum(mine, 'releasedFen'),
+        returnedFen: sum(mine, 'returnedFen'),
+      }
     }),
     applications: calls.reduce((s, c) => s + c.applications, 0),
     awards: awards.length,
     budgetFen: calls.reduce((s, c) => s + c.budgetFen, 0),
-    awardedFen, releasedFen: sum(awards, 'releasedFen'), returnedFen: sum(awards, 'returnedFen'),
+    awardedFen,
+    releasedFen: sum(awards, 'releasedFen'),
+    returnedFen: sum(awards, 'returnedFen'),
     byCommunity: group(awards, (a) => a.community).map(([name, g]) => ({ name, ...g })),
     byFocus: group(awards, (a) => a.focus).map(([focus, g]) => ({ focus, ...g })),
-    unregisteredFen, unregisteredShare: awardedFen ? unregisteredFen / awardedFen : null,
+    unregisteredFen,
+    unregisteredShare: awardedFen ? unregisteredFen / awardedFen : null,
     milestones,
   }
 }
 
-export interface Scope { call?: number; from: string; to: string }
+export interface Scope {
+  call?: number
+  from: string
+  to: string
+}
 
 /** The calls this user runs, in the scope asked for. */
 export function callsFor(db: Db, user: CurrentUser, scope: Scope) {
-  return db.select().from(fundCalls)
-    .where(and(scope.call ? eq(fundCalls.id, scope.call) : undefined, sql`${fundCalls.applicationsClose} >= ${scope.from}`, sql`${fundCalls.applicationsClose} <= ${scope.to}`))
-    .orderBy(fundCalls.applicationsClose, fundCalls.id).all().filter((c) => runsCall(db, user, c))
+  return db
+    .select()
+    .from(fundCalls)
+    .where(
+      and(
+        scope.call ? eq(fundCalls.id, scope.call) : undefined,
+        sql`${fundCalls.applicationsClose} >= ${scope.from}`,
+        sql`${fundCalls.applicationsClose} <= ${scope.to}`,
+      ),
+    )
+    .orderBy(fundCalls.applicationsClose, fundCalls.id)
+    .all()
+    .filter((c) => runsCall(db, user, c))
 }
 
 /** Every call this user runs, for the form's choice. */
 export const callOptions = (db: Db, user: CurrentUser) =>
-  db.select({ id: fundCalls.id, title: fundCalls.title, holderOrgId: fundCalls.holderOrgId }).from(fundCalls).orderBy(fundCalls.id).all().filter((c) => runsCall(db, user, c))
+  db
+    .select({ id: fundCalls.id, title: fundCalls.title, holderOrgId: fundCalls.holderOrgId })
+    .from(fundCalls)
+    .orderBy(fundCalls.id)
+    .all()
+    .filter((c) => runsCall(db, user, c))
 
 /** Loads the rows of the calls in scope and computes the figures. */
 export function build(db: Db, user: CurrentUser, scope: Scope, now = new Date()): Figures {
   const calls = callsFor(db, user, scope)
   const ids = calls.map((c) => c.id)
   if (!ids.length) return figures([], [], localToday(now))
-  const applications = new Map(db.select({ callId: fundApplications.callId, n: sql<number>`count(*)` }).from(fundApplications)
-    .where(and(inArray(fundApplications.callId, ids), eq(fundApplications.status, 'submitted'))).groupBy(fundApplications.callId).all().map((r) => [r.callId, r.n]))
-  const awards = db.select({
-    id: fundAwards.id, callId: fundAwards.callId, applicationId: fundAwards.applicationId, amountFen: fundAwards.amountFen, community: areas.name,
-    focus: organizations.focus, kind: organizations.kind, registered: organizations.registered,
-  }).from(fundAwards).innerJoin(organizations, eq(organizations.id, fundAwards.orgId)).innerJoin(areas, eq(areas.id, organizations.areaId))
-    .where(inArray(fundAwards.callId, ids)).all()
+  const applications = new Map(
+    db
+      .select({ callId: fundApplications.callId, n: sql<number>`count(*)` })
+      .from(fundApplications)
+      .where(and(inArray(fundApplications.callId, ids), eq(fundApplications.status, 'submitted')))
+      .groupBy(fundApplications.callId)
+      .all()
+      .map((r) => [r.callId, r.n]),
+  )
+  const awards = db
+    .select({
+      id: fundAwards.id,
+      callId: fundAwards.callId,
+      applicationId: fundAwards.applicationId,
+      amountFen: fundAwards.amountFen,
+      community: areas.name,
+      focus: organizations.focus,
+      kind: organizations.kind,
+      registered: organizations.registered,
+    })
+    .from(fundAwards)
+    .innerJoin(organizations, eq(organizations.id, fundAwards.orgId))
+    .innerJoin(areas, eq(areas.id, organizations.areaId))
+    .where(inArray(fundAwards.callId, ids))
+    .all()
   const awardIds = awards.map((a) => a.id)
-  const released = awardIds.length ? db.select({ awardId: fundReleases.awardId, fen: sql<number>`sum(${fundReleases.amountFen})` }).from(fundReleases)
-    .where(inArray(fundReleases.awardId, awardIds)).groupBy(fundReleases.awardId).all() : []
-  const approved = awardIds.length ? db.select({ awardId: fundReports.awardId, milestoneId: fundReports.milestoneId, submittedAt: fundReports.submittedAt, returnedFen: fundReports.returnedFen })
-    .from(fundReports).where(and(inArray(fundReports.awardId, awardIds), eq(fundReports.state, 'approved'))).all() : []
-  const milestones = awards.length ? db.select().from(fundMilestones).where(inArray(fundMilestones.applicationId, awards.map((a) => a.applicationId))).all() : []
+  const released = awardIds.length
+    ? db
+        .select({ awardId: fundReleases.awardId, fen: sql<number>`sum(${fundReleases.amountFen})` })
+        .from(fundReleases)
+        .where(inArray(fundReleases.awardId, awardIds))
+        .groupBy(fundReleases.awardId)
+        .all()
+    : []
+  const approved = awardIds.length
+    ? db
+        .select({
+          awardId: fundReports.awardId,
+          milestoneId: fundReports.milestoneId,
+          submittedAt: fundReports.submittedAt,
+          returnedFen: fundReports.returnedFen,
+        })
+        .from(fundReports)
+        .where(and(inArray(fundReports.awardId, awardIds), eq(fundReports.state, 'approved')))
+        .all()
+    : []
+  const milestones = awards.length
+    ? db
+        .select()
+        .from(fundMilestones)
+        .where(
+          inArray(
+            fundMilestones.applicationId,
+            awards.map((a) => a.applicationId),
+          ),
+        )
+        .all()
+    : []
   const rows: AwardRow[] = awards.map((a) => {
     const mine = milestones.filter((m) => m.applicationId === a.applicationId)
     const last = tranches(a.amountFen, mine).find((t) => t.last)?.milestoneId
     const reports = approved.filter((r) => r.awardId === a.id)
     return {
-      id: a.id, callId: a.callId, amountFen: a.amountFen, community: a.community, focus: a.focus[0] ?? null,
+      id: a.id,
+      callId: a.callId,
+      amountFen: a.amountFen,
+      community: a.community,
+      focus: a.focus[0] ?? null,
       unregisteredGroup: a.kind === 'community_group' && !a.registered,
       releasedFen: released.find((r) => r.awardId === a.id)?.fen ?? 0,
       returnedFen: reports.filter((r) => r.milestoneId === null).reduce((s, r) => s + r.returnedFen, 0),
@@ -123,11 +236,24 @@ export function build(db: Db, user: CurrentUser, scope: Scope, now = new Date())
       }),
     }
   })
-  return figures(calls.map((c) => ({ id: c.id, title: c.title, applicationsClose: c.applicationsClose, budgetFen: c.budgetFen, applications: applications.get(c.id) ?? 0 })), rows, localToday(now))
+  return figures(
+    calls.map((c) => ({
+      id: c.id,
+      title: c.title,
+      applicationsClose: c.applicationsClose,
+      budgetFen: c.budgetFen,
+      applications: applications.get(c.id) ?? 0,
+    })),
+    rows,
+    localToday(now),
+  )
 }
 
 /** May this user see fund reports at all: an admin, a broker, or a leader of an organization holding a call. */
 export function mayReport(db: Db, user: CurrentUser): boolean {
   if (user.role === 'admin' || user.role === 'broker') return true
-  return user.orgIds.length > 0 && !!db.select({ id: fundCalls.id }).from(fundCalls).where(inArray(fundCalls.holderOrgId, user.orgIds)).limit(1).get()
+  return (
+    user.orgIds.length > 0 &&
+    !!db.select({ id: fundCalls.id }).from(fundCalls).where(inArray(fundCalls.holderOrgId, user.orgIds)).limit(1).get()
+  )
 }

@@ -10,21 +10,44 @@ import { MAX_FEN } from './money.js'
 const id = int(1, 2_147_483_647)
 const fen = int(0, MAX_FEN)
 const closed = { additionalProperties: false }
-const ReportBody = fields({
-  // A milestone of the award, or null for the close-out (结项).
-  milestone: Type.Union([Type.Null(), id]),
-  done: text(delivery.DONE_MAX, 1), residents_reached: int(0, delivery.MAX_RESIDENTS),
-  spending: Type.Array(fields({ line: id, spent: fen }, ['line', 'spent'], closed), { maxItems: 60 }),
-  returned: fen,
-}, ['milestone', 'done', 'residents_reached'], closed)
-const DecisionBody = fields({ decision: oneOf(['approve', 'more']), note: text(delivery.NOTE_MAX) }, ['decision'], closed)
-const API_FIELD: Record<string, string> = { milestoneId: 'milestone', residentsReached: 'residents_reached', returnedFen: 'returned', note: 'note', done: 'done' }
+const ReportBody = fields(
+  {
+    // A milestone of the award, or null for the close-out (结项).
+    milestone: Type.Union([Type.Null(), id]),
+    done: text(delivery.DONE_MAX, 1),
+    residents_reached: int(0, delivery.MAX_RESIDENTS),
+    spending: Type.Array(fields({ line: id, spent: fen }, ['line', 'spent'], closed), { maxItems: 60 }),
+    returned: fen,
+  },
+  ['milestone', 'done', 'residents_reached'],
+  closed,
+)
+const DecisionBody = fields(
+  { decision: oneOf(['approve', 'more']), note: text(delivery.NOTE_MAX) },
+  ['decision'],
+  closed,
+)
+const API_FIELD: Record<string, string> = {
+  milestoneId: 'milestone',
+  residentsReached: 'residents_reached',
+  returnedFen: 'returned',
+  note: 'note',
+  done: 'done',
+}
 const apiField = (f: string) => API_FIELD[f] ?? (f.startsWith('spent_') ? 'spending' : f)
 
 const reportJson = (r: delivery.Report) => ({
-  id: r.id, award: r.awardId, milestone: r.milestoneId, state: r.state, done: r.done, residents_reached: r.residentsReached,
-  spending: r.spending.map((s) => ({ line: s.line, spent: s.spentFen })), returned: r.returnedFen, review_note: r.reviewNote,
-  submitted_at: r.submittedAt, decided_at: r.decidedAt,
+  id: r.id,
+  award: r.awardId,
+  milestone: r.milestoneId,
+  state: r.state,
+  done: r.done,
+  residents_reached: r.residentsReached,
+  spending: r.spending.map((s) => ({ line: s.line, spent: s.spentFen })),
+  returned: r.returnedFen,
+  review_note: r.reviewNote,
+  submitted_at: r.submittedAt,
+  decided_at: r.decidedAt,
 })
 
 /** The JSON side of the notice and of delivery, with the web's rights and rules; money in fen. */
@@ -34,36 +57,75 @@ const fundsApi: FastifyPluginAsyncTypebox = async (app) => {
     if (!v) throw new NotFound()
     const c = v.call
     return {
-      call: { id: c.id, title: c.title, budget: c.budgetFen, cap: c.capFen, min_award: c.minAwardFen, preference: c.preference, reserve: c.reserveFen },
-      holder: v.holder, period: v.period, announced_at: c.announcedAt, objections_until: c.objectionsUntil, decided_at: v.decidedAt, total: v.totalFen,
-      awards: v.awards.map((a) => ({ id: a.id, application: a.applicationId, group: a.orgName, project: a.title, amount: a.amountFen, score: a.score })),
+      call: {
+        id: c.id,
+        title: c.title,
+        budget: c.budgetFen,
+        cap: c.capFen,
+        min_award: c.minAwardFen,
+        preference: c.preference,
+        reserve: c.reserveFen,
+      },
+      holder: v.holder,
+      period: v.period,
+      announced_at: c.announcedAt,
+      objections_until: c.objectionsUntil,
+      decided_at: v.decidedAt,
+      total: v.totalFen,
+      awards: v.awards.map((a) => ({
+        id: a.id,
+        application: a.applicationId,
+        group: a.orgName,
+        project: a.title,
+        amount: a.amountFen,
+        score: a.score,
+      })),
       objections: v.objections.map((o) => ({
-        id: o.id, application: o.applicationId, name: o.name, body: o.body, created_at: o.createdAt, answer: o.answer, answered_at: o.answeredAt,
+        id: o.id,
+        application: o.applicationId,
+        name: o.name,
+        body: o.body,
+        created_at: o.createdAt,
+        answer: o.answer,
+        answered_at: o.answeredAt,
         ...(v.steward ? { contact: o.contact } : {}),
       })),
     }
   })
 
-  app.post('/api/v1/awards/:id/reports', { config: { access: 'signed_in' }, schema: { params: idParam, body: ReportBody } }, async (req, reply) => {
-    const b = req.body
-    try {
-      const r = delivery.submit(app.db, signedIn(req), req.params.id, {
-        milestoneId: b.milestone ?? undefined, done: b.done, residentsReached: b.residents_reached,
-        spending: Object.fromEntries((b.spending ?? []).map((s) => [s.line, s.spent])), returnedFen: b.returned,
-      })
-      return reply.code(201).header('location', `/awards/${r.awardId}#report-${r.id}`).send(reportJson(r))
-    } catch (err) {
-      if (err instanceof ValidationError) throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [apiField(f), p])))
-      throw err
-    }
-  })
+  app.post(
+    '/api/v1/awards/:id/reports',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: ReportBody } },
+    async (req, reply) => {
+      const b = req.body
+      try {
+        const r = delivery.submit(app.db, signedIn(req), req.params.id, {
+          milestoneId: b.milestone ?? undefined,
+          done: b.done,
+          residentsReached: b.residents_reached,
+          spending: Object.fromEntries((b.spending ?? []).map((s) => [s.line, s.spent])),
+          returnedFen: b.returned,
+        })
+        return reply.code(201).header('location', `/awards/${r.awardId}#report-${r.id}`).send(reportJson(r))
+      } catch (err) {
+        if (err instanceof ValidationError)
+          throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [apiField(f), p])))
+        throw err
+      }
+    },
+  )
 
-  app.post('/api/v1/reports/:id/decision', { config: { access: 'signed_in' }, schema: { params: idParam, body: DecisionBody } }, async (req) => {
-    const b = req.body
-    const how: delivery.Decision = b.decision === 'approve' ? { approve: true } : { approve: false, note: b.note ?? '' }
-    const { report, releasedFen } = delivery.decide(app.db, signedIn(req), req.params.id, how)
-    return { report: reportJson(report), released: releasedFen }
-  })
+  app.post(
+    '/api/v1/reports/:id/decision',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: DecisionBody } },
+    async (req) => {
+      const b = req.body
+      const how: delivery.Decision =
+        b.decision === 'approve' ? { approve: true } : { approve: false, note: b.note ?? '' }
+      const { report, releasedFen } = delivery.decide(app.db, signedIn(req), req.params.id, how)
+      return { report: reportJson(report), released: releasedFen }
+    },
+  )
 }
 
 export default fundsApi

@@ -10,7 +10,11 @@ export const MAX_FEN = 10_000_000_000
 export function parseYuan(text: unknown): number | undefined {
   if (typeof text === 'number') text = String(text)
   if (typeof text !== 'string') return undefined
-  const m = text.trim().replace(/^[¥￥]\s*/, '').replace(/,/g, '').match(/^(\d{1,9})(?:\.(\d{0,2}))?$/)
+  const m = text
+    .trim()
+    .replace(/^[¥￥]\s*/, '')
+    .replace(/,/g, '')
+    .match(/^(\d{1,9})(?:\.(\d{0,2}))?$/)
   if (!m) return undefined
   const fen = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'))
   return fen <= MAX_FEN ? fen : undefined
@@ -20,9 +24,12 @@ export function parseYuan(text: unknown): number | undefined {
 export function yuan(fen: number): string {
   const sign = fen < 0 ? '−' : ''
   const abs = Math.abs(Math.round(fen))
-  const whole = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  const whole = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',')
   return `${sign}¥${whole}.${String(abs % 100).padStart(2, '0')}`
 }
 
 /** 123450 → "1234.50": the value a form field shows back. */
-export const yuanInput = (fen: number | null | undefined): string => (fen === null || fen === undefined ? '' : `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`)
+export const yuanInput = (fen: number | null | undefined): string =>
+  fen === null || fen === undefined ? '' : `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`

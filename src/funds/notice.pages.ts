@@ -19,18 +19,36 @@ export function loadNotice(db: Db, viewer: Viewer, callId: number) {
  * The notice page: the objection form only while objections are taken; an award links to its delivery for those
  * who run the call and the awarded group's people.
  */
-export function noticeView(d: ReturnType<typeof loadNotice>, t: Translate, errors: FieldErrors = {}, form: Record<string, unknown> = {}) {
+export function noticeView(
+  d: ReturnType<typeof loadNotice>,
+  t: Translate,
+  errors: FieldErrors = {},
+  form: Record<string, unknown> = {},
+) {
   const { v } = d
   const c = v.call
-  const awards = v.awards.map((a) => ({ ...a, amount: yuan(a.amountFen), scoreText: a.score.toFixed(2), opens: d.opens.has(a.id) }))
+  const awards = v.awards.map((a) => ({
+    ...a,
+    amount: yuan(a.amountFen),
+    scoreText: a.score.toFixed(2),
+    opens: d.opens.has(a.id),
+  }))
   return {
-    title: t('fundwork.notice.title', { call: c.title }), v, form: v.period === 'open' ? { ...form } : undefined,
+    title: t('fundwork.notice.title', { call: c.title }),
+    v,
+    form: v.period === 'open' ? { ...form } : undefined,
     errors: Object.keys(errors).length ? errors : undefined,
     money: {
-      total: yuan(v.totalFen), budget: yuan(c.budgetFen), cap: yuan(c.capFen), min: c.minAwardFen === null ? null : yuan(c.minAwardFen),
-      reserve: yuan(c.reserveFen), left: yuan(c.budgetFen - v.totalFen),
+      total: yuan(v.totalFen),
+      budget: yuan(c.budgetFen),
+      cap: yuan(c.capFen),
+      min: c.minAwardFen === null ? null : yuan(c.minAwardFen),
+      reserve: yuan(c.reserveFen),
+      left: yuan(c.budgetFen - v.totalFen),
     },
-    awards, opens: awards.some((a) => a.opens),
-    defaultDays: notice.DEFAULT_DAYS, maxDays: notice.MAX_DAYS,
+    awards,
+    opens: awards.some((a) => a.opens),
+    defaultDays: notice.DEFAULT_DAYS,
+    maxDays: notice.MAX_DAYS,
   }
 }

@@ -9,53 +9,102 @@ import { NotFound, type FieldErrors } from '../shared/errors.js'
 
 const id = int(1, 2_147_483_647)
 const AnnounceBody = formSchema({ days: int(1, notice.MAX_DAYS), version: id })
-const ObjectionBody = formSchema({ name: str(notice.NAME_MAX, 1), contact: str(notice.CONTACT_MAX), body: text(notice.BODY_MAX, 1), applicationId: id }, ['name', 'body'])
+const ObjectionBody = formSchema(
+  {
+    name: str(notice.NAME_MAX, 1),
+    contact: str(notice.CONTACT_MAX),
+    body: text(notice.BODY_MAX, 1),
+    applicationId: id,
+  },
+  ['name', 'body'],
+)
 const AnswerBody = formSchema({ answer: text(notice.ANSWER_MAX, 1) }, ['answer'])
 
 type Body = Record<string, string | number | undefined>
 
 /** The notice page: public once published; before that, only those who run the call see it, with the form that publishes it. */
 const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const show = (req: FastifyRequest, reply: FastifyReply, callId: number, errors: FieldErrors = {}, status = 200, form: Body = {}) =>
-    reply.render('funds/notice', noticeView(loadNotice(app.db, req.user, callId), req.t, errors, form), { status })
+  const show = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    callId: number,
+    errors: FieldErrors = {},
+    status = 200,
+    form: Body = {},
+  ) => reply.render('funds/notice', noticeView(loadNotice(app.db, req.user, callId), req.t, errors, form), { status })
 
-  app.get('/calls/:id/notice', { config: { access: 'anyone' }, schema: { params: idParam }, attachValidation: true }, async (req, reply) => {
-    if (req.validationError) throw new NotFound()
-    return show(req, reply, req.params.id)
-  })
+  app.get(
+    '/calls/:id/notice',
+    { config: { access: 'anyone' }, schema: { params: idParam }, attachValidation: true },
+    async (req, reply) => {
+      if (req.validationError) throw new NotFound()
+      return show(req, reply, req.params.id)
+    },
+  )
 
-  app.post('/calls/:id/notice', { config: { access: 'signed_in' }, schema: { params: idParam, body: AnnounceBody }, attachValidation: true }, async (req, reply) => {
-    const callId = req.params.id
-    const b = req.body
-    return submitForm(req, reply, (errors, status) => show(req, reply, callId, errors, status), () => {
-      notice.announce(app.db, signedIn(req), callId, { days: b.days, version: b.version })
-      reply.flash('fundwork.notice.published')
-      return redirectAfterPost(req, reply, `/calls/${callId}/notice`)
-    })
-  })
+  app.post(
+    '/calls/:id/notice',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: AnnounceBody }, attachValidation: true },
+    async (req, reply) => {
+      const callId = req.params.id
+      const b = req.body
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => show(req, reply, callId, errors, status),
+        () => {
+          notice.announce(app.db, signedIn(req), callId, { days: b.days, version: b.version })
+          reply.flash('fundwork.notice.published')
+          return redirectAfterPost(req, reply, `/calls/${callId}/notice`)
+        },
+      )
+    },
+  )
 
   // Anyone may object, a visitor included: so the budget per address is small.
-  app.post('/calls/:id/objections', { config: { access: 'anyone', ...rateLimited(app.config, 5) }, schema: { params: idParam, body: ObjectionBody }, attachValidation: true }, async (req, reply) => {
-    const callId = req.params.id
-    const b = req.body
-    return submitForm(req, reply, (errors, status) => show(req, reply, callId, errors, status, b), () => {
-      const input = { name: b.name, contact: b.contact, body: b.body, applicationId: b.applicationId }
-      const o = notice.object(app.db, req.user, callId, input)
-      reply.flash('fundwork.objection.recorded')
-      return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${o.id}`)
-    })
-  })
+  app.post(
+    '/calls/:id/objections',
+    {
+      config: { access: 'anyone', ...rateLimited(app.config, 5) },
+      schema: { params: idParam, body: ObjectionBody },
+      attachValidation: true,
+    },
+    async (req, reply) => {
+      const callId = req.params.id
+      const b = req.body
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => show(req, reply, callId, errors, status, b),
+        () => {
+          const input = { name: b.name, contact: b.contact, body: b.body, applicationId: b.applicationId }
+          const o = notice.object(app.db, req.user, callId, input)
+          reply.flash('fundwork.objection.recorded')
+          return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${o.id}`)
+        },
+      )
+    },
+  )
 
-  app.post('/objections/:id/answer', { config: { access: 'signed_in' }, schema: { params: idParam, body: AnswerBody }, attachValidation: true }, async (req, reply) => {
-    const objectionId = req.params.id
-    const callId = notice.callOfObjection(app.db, objectionId)
-    if (!callId) throw new NotFound()
-    return submitForm(req, reply, (errors, status) => show(req, reply, callId, errors, status), () => {
-      notice.answer(app.db, signedIn(req), objectionId, req.body.answer)
-      reply.flash('fundwork.objection.answered')
-      return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${objectionId}`)
-    })
-  })
+  app.post(
+    '/objections/:id/answer',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: AnswerBody }, attachValidation: true },
+    async (req, reply) => {
+      const objectionId = req.params.id
+      const callId = notice.callOfObjection(app.db, objectionId)
+      if (!callId) throw new NotFound()
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => show(req, reply, callId, errors, status),
+        () => {
+          notice.answer(app.db, signedIn(req), objectionId, req.body.answer)
+          reply.flash('fundwork.objection.answered')
+          return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${objectionId}`)
+        },
+      )
+    },
+  )
 }
 
 export default noticeRoutes

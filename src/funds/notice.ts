@@ -8,8 +8,23 @@
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
-import { fundApplications, fundAwards, fundCalls, fundDecisions, fundObjections, organizations, users } from '../db/schema.js'
-import { InvalidTransition, NotFound, NotPermitted, StaleEdit, ValidationError, type FieldErrors } from '../shared/errors.js'
+import {
+  fundApplications,
+  fundAwards,
+  fundCalls,
+  fundDecisions,
+  fundObjections,
+  organizations,
+  users,
+} from '../db/schema.js'
+import {
+  InvalidTransition,
+  NotFound,
+  NotPermitted,
+  StaleEdit,
+  ValidationError,
+  type FieldErrors,
+} from '../shared/errors.js'
 import { addDays } from '../shared/time.js'
 import * as events from '../events/events.js'
 import { notify } from '../notifications/notifications.js'
@@ -36,11 +51,22 @@ function decisionOf(db: Db, callId: number) {
 }
 
 export function awardsOf(db: Db, callId: number) {
-  return db.select({
-    id: fundAwards.id, applicationId: fundAwards.applicationId, orgId: fundAwards.orgId, amountFen: fundAwards.amountFen, score: fundAwards.score,
-    title: fundApplications.title, orgName: organizations.name,
-  }).from(fundAwards).innerJoin(fundApplications, eq(fundApplications.id, fundAwards.applicationId)).innerJoin(organizations, eq(organizations.id, fundAwards.orgId))
-    .where(eq(fundAwards.callId, callId)).orderBy(sql`${fundAwards.score} DESC`, asc(fundAwards.id)).all()
+  return db
+    .select({
+      id: fundAwards.id,
+      applicationId: fundAwards.applicationId,
+      orgId: fundAwards.orgId,
+      amountFen: fundAwards.amountFen,
+      score: fundAwards.score,
+      title: fundApplications.title,
+      orgName: organizations.name,
+    })
+    .from(fundAwards)
+    .innerJoin(fundApplications, eq(fundApplications.id, fundAwards.applicationId))
+    .innerJoin(organizations, eq(organizations.id, fundAwards.orgId))
+    .where(eq(fundAwards.callId, callId))
+    .orderBy(sql`${fundAwards.score} DESC`, asc(fundAwards.id))
+    .all()
 }
 
 /**
@@ -55,41 +81,101 @@ export function view(db: Db, user: CurrentUser | null, callId: number, now = new
   if (!decision) return undefined
   const period = periodOf(call, now)
   if (period === 'unannounced' && !steward) return undefined
-  const holder = db.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, call.holderOrgId)).get()!
+  const holder = db
+    .select({ name: organizations.name })
+    .from(organizations)
+    .where(eq(organizations.id, call.holderOrgId))
+    .get()!
   const awards = awardsOf(db, callId)
   const byApplication = new Map(awards.map((a) => [a.applicationId, a]))
-  const objections = db.select({
-    id: fundObjections.id, applicationId: fundObjections.applicationId, name: fundObjections.name, contact: fundObjections.contact, body: fundObjections.body,
-    createdAt: fundObjections.createdAt, answer: fundObjections.answer, answeredAt: fundObjections.answeredAt, answeredBy: users.name,
-  }).from(fundObjections).leftJoin(users, eq(users.id, fundObjections.answeredBy)).where(eq(fundObjections.callId, callId)).orderBy(asc(fundObjections.id)).all()
-    .map((o) => ({ ...o, contact: steward ? o.contact : undefined, about: o.applicationId ? byApplication.get(o.applicationId)?.title : undefined }))
+  const objections = db
+    .select({
+      id: fundObjections.id,
+      applicationId: fundObjections.applicationId,
+      name: fundObjections.name,
+      contact: fundObjections.contact,
+      body: fundObjections.body,
+      createdAt: fundObjections.createdAt,
+      answer: fundObjections.answer,
+      answeredAt: fundObjections.answeredAt,
+      answeredBy: users.name,
+    })
+    .from(fundObjections)
+    .leftJoin(users, eq(users.id, fundObjections.answeredBy))
+    .where(eq(fundObjections.callId, callId))
+    .orderBy(asc(fundObjections.id))
+    .all()
+    .map((o) => ({
+      ...o,
+      contact: steward ? o.contact : undefined,
+      about: o.applicationId ? byApplication.get(o.applicationId)?.title : undefined,
+    }))
   return {
-    call, holder: holder.name, steward, period, decidedAt: decision.decidedAt, totalFen: decision.totalFen, awards, objections,
+    call,
+    holder: holder.name,
+    steward,
+    period,
+    decidedAt: decision.decidedAt,
+    totalFen: decision.totalFen,
+    awards,
+    objections,
     unanswered: objections.filter((o) => o.answer === null).length,
   }
 }
 
 /** Publishes the notice: the objection period runs `days` from now. Once only; the decision must be confirmed. */
-export function announce(db: Db, user: CurrentUser, callId: number, input: { days?: number; version?: number }, now = new Date()): Call {
+export function announce(
+  db: Db,
+  user: CurrentUser,
+  callId: number,
+  input: { days?: number; version?: number },
+  now = new Date(),
+): Call {
   const call = getCall(db, callId)
   if (!call) throw new NotFound()
   if (!runsCall(db, user, call)) throw new NotPermitted({ key: 'fundwork.not_permitted' })
   const days = input.days ?? DEFAULT_DAYS
-  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) throw new ValidationError({ days: { key: 'fundwork.validation.days', params: { max: MAX_DAYS } } })
+  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS)
+    throw new ValidationError({ days: { key: 'fundwork.validation.days', params: { max: MAX_DAYS } } })
   if (!decisionOf(db, callId)) throw new InvalidTransition({ key: 'fundwork.error.not_decided' })
   if (call.announcedAt) throw new InvalidTransition({ key: 'fundwork.error.announced' })
   return writeTx(db, (tx) => {
     const at = now.toISOString()
     const until = addDays(now, days).toISOString()
-    const row = tx.update(fundCalls).set({ announcedAt: at, objectionsUntil: until, updatedAt: at, version: sql`${fundCalls.version} + 1` })
-      .where(and(eq(fundCalls.id, callId), isNull(fundCalls.announcedAt), input.version !== undefined ? eq(fundCalls.version, input.version) : undefined)).returning().get()
+    const row = tx
+      .update(fundCalls)
+      .set({ announcedAt: at, objectionsUntil: until, updatedAt: at, version: sql`${fundCalls.version} + 1` })
+      .where(
+        and(
+          eq(fundCalls.id, callId),
+          isNull(fundCalls.announcedAt),
+          input.version !== undefined ? eq(fundCalls.version, input.version) : undefined,
+        ),
+      )
+      .returning()
+      .get()
     if (!row) throw new StaleEdit()
-    events.record(tx, { actorId: user.id, action: 'fund.notice_published', subjectType: 'fund_call', subjectId: callId, data: { days, until } }, now)
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: 'fund.notice_published',
+        subjectType: 'fund_call',
+        subjectId: callId,
+        data: { days, until },
+      },
+      now,
+    )
     return row
   })
 }
 
-export interface ObjectionInput { name: string; contact?: string; body: string; applicationId?: number }
+export interface ObjectionInput {
+  name: string
+  contact?: string
+  body: string
+  applicationId?: number
+}
 
 /** Anyone objects while the period runs: to the call, or to one of its awards. */
 export function object(db: Db, user: CurrentUser | null, callId: number, input: ObjectionInput, now = new Date()) {
@@ -107,14 +193,40 @@ export function object(db: Db, user: CurrentUser | null, callId: number, input: 
   if (!body) problems.body = { key: 'validation.required' }
   else if (body.length > BODY_MAX) problems.body = { key: 'validation.too_long', params: { limit: BODY_MAX } }
   if (contact.length > CONTACT_MAX) problems.contact = { key: 'validation.too_long', params: { limit: CONTACT_MAX } }
-  if (input.applicationId !== undefined && !awardsOf(db, callId).some((a) => a.applicationId === input.applicationId)) problems.applicationId = { key: 'validation.choose' }
+  if (input.applicationId !== undefined && !awardsOf(db, callId).some((a) => a.applicationId === input.applicationId))
+    problems.applicationId = { key: 'validation.choose' }
   if (Object.keys(problems).length) throw new ValidationError(problems)
   return writeTx(db, (tx) => {
-    const row = tx.insert(fundObjections).values({
-      callId, applicationId: input.applicationId ?? null, name, contact, body, createdBy: user?.id ?? null, createdAt: now.toISOString(),
-    }).returning().get()
-    events.record(tx, { actorId: user?.id ?? null, action: 'fund.objection_raised', subjectType: 'fund_call', subjectId: callId, data: { objection: row.id, application: row.applicationId } }, now)
-    notify(tx, orgs.leaders(tx, call.holderOrgId).map((u) => u.id), { kind: 'fund.objection', params: { call: call.title }, link: `/calls/${callId}/notice#objection-${row.id}` }, now)
+    const row = tx
+      .insert(fundObjections)
+      .values({
+        callId,
+        applicationId: input.applicationId ?? null,
+        name,
+        contact,
+        body,
+        createdBy: user?.id ?? null,
+        createdAt: now.toISOString(),
+      })
+      .returning()
+      .get()
+    events.record(
+      tx,
+      {
+        actorId: user?.id ?? null,
+        action: 'fund.objection_raised',
+        subjectType: 'fund_call',
+        subjectId: callId,
+        data: { objection: row.id, application: row.applicationId },
+      },
+      now,
+    )
+    notify(
+      tx,
+      orgs.leaders(tx, call.holderOrgId).map((u) => u.id),
+      { kind: 'fund.objection', params: { call: call.title }, link: `/calls/${callId}/notice#objection-${row.id}` },
+      now,
+    )
     return row
   })
 }
@@ -127,17 +239,36 @@ export function answer(db: Db, user: CurrentUser, objectionId: number, text: str
   if (!runsCall(db, user, call)) throw new NotFound()
   const body = text.trim()
   if (!body) throw new ValidationError({ answer: { key: 'validation.required' } })
-  if (body.length > ANSWER_MAX) throw new ValidationError({ answer: { key: 'validation.too_long', params: { limit: ANSWER_MAX } } })
+  if (body.length > ANSWER_MAX)
+    throw new ValidationError({ answer: { key: 'validation.too_long', params: { limit: ANSWER_MAX } } })
   if (o.answer !== null) throw new InvalidTransition({ key: 'fundwork.error.answered' })
   return writeTx(db, (tx) => {
-    const row = tx.update(fundObjections).set({ answer: body, answeredBy: user.id, answeredAt: now.toISOString() })
-      .where(and(eq(fundObjections.id, objectionId), isNull(fundObjections.answer))).returning().get()
+    const row = tx
+      .update(fundObjections)
+      .set({ answer: body, answeredBy: user.id, answeredAt: now.toISOString() })
+      .where(and(eq(fundObjections.id, objectionId), isNull(fundObjections.answer)))
+      .returning()
+      .get()
     if (!row) throw new InvalidTransition({ key: 'fundwork.error.answered' })
-    events.record(tx, { actorId: user.id, action: 'fund.objection_answered', subjectType: 'fund_call', subjectId: o.callId, data: { objection: objectionId } }, now)
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: 'fund.objection_answered',
+        subjectType: 'fund_call',
+        subjectId: o.callId,
+        data: { objection: objectionId },
+      },
+      now,
+    )
     return row
   })
 }
 
 export function callOfObjection(db: Db, objectionId: number): number | undefined {
-  return db.select({ callId: fundObjections.callId }).from(fundObjections).where(eq(fundObjections.id, objectionId)).get()?.callId
+  return db
+    .select({ callId: fundObjections.callId })
+    .from(fundObjections)
+    .where(eq(fundObjections.id, objectionId))
+    .get()?.callId
 }

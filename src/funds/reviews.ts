@@ -35,26 +35,59 @@ type ReviewRow = typeof fundReviews.$inferSelect & { reviewerName: string; score
 
 function reviewsOf(db: Db, applicationIds: number[]): ReviewRow[] {
   if (!applicationIds.length) return []
-  const rows = db.select({ review: fundReviews, reviewerName: users.name }).from(fundReviews).innerJoin(users, eq(users.id, fundReviews.reviewerId))
-    .where(inArray(fundReviews.applicationId, applicationIds)).orderBy(asc(fundReviews.id)).all()
-  const scores = rows.length ? db.select().from(fundScores).where(inArray(fundScores.reviewId, rows.map((r) => r.review.id))).all() : []
+  const rows = db
+    .select({ review: fundReviews, reviewerName: users.name })
+    .from(fundReviews)
+    .innerJoin(users, eq(users.id, fundReviews.reviewerId))
+    .where(inArray(fundReviews.applicationId, applicationIds))
+    .orderBy(asc(fundReviews.id))
+    .all()
+  const scores = rows.length
+    ? db
+        .select()
+        .from(fundScores)
+        .where(
+          inArray(
+            fundScores.reviewId,
+            rows.map((r) => r.review.id),
+          ),
+        )
+        .all()
+    : []
   const byReview = new Map<number, Map<number, number>>()
-  for (const s of scores) (byReview.get(s.reviewId) ?? byReview.set(s.reviewId, new Map()).get(s.reviewId)!).set(s.criterionId, s.score)
-  return rows.map((r) => ({ ...r.review, reviewerName: r.reviewerName, scores: byReview.get(r.review.id) ?? new Map() }))
+  for (const s of scores)
+    (byReview.get(s.reviewId) ?? byReview.set(s.reviewId, new Map()).get(s.reviewId)!).set(s.criterionId, s.score)
+  return rows.map((r) => ({
+    ...r.review,
+    reviewerName: r.reviewerName,
+    scores: byReview.get(r.review.id) ?? new Map(),
+  }))
 }
 
 export interface PanelLine {
   application: applications.Application & { orgName: string; registered: boolean }
   /** Every reviewer has answered for it (scored or recused). */
   complete: boolean
-  answered: { userId: number; name: string; resident: boolean; state: 'scored' | 'recused' | 'waiting'; recuseReason: string | null }[]
+  answered: {
+    userId: number
+    name: string
+    resident: boolean
+    state: 'scored' | 'recused' | 'waiting'
+    recuseReason: string | null
+  }[]
   /** Only when complete: */
   score: number | null
   min: number | null
   max: number | null
   std: number | null
   perCriterion: { criterionId: number; mean: number | null }[]
-  reviews: { reviewerId: number; name: string; weighted: number; scores: { criterionId: number; score: number }[]; note: string }[]
+  reviews: {
+    reviewerId: number
+    name: string
+    weighted: number
+    scores: { criterionId: number; score: number }[]
+    note: string
+  }[]
 }
 
 export interface Panel {
@@ -71,26 +104,50 @@ export function panel(db: Db, call: calls.Call): Panel {
   const criteria = calls.criteriaOf(db, call.id)
   const reviewers = calls.reviewersOf(db, call.id)
   const apps = applications.ofCall(db, call.id)
-  const all = reviewsOf(db, apps.map((a) => a.id))
+  const all = reviewsOf(
+    db,
+    apps.map((a) => a.id),
+  )
   const lines = apps.map((application): PanelLine => {
     const mine = all.filter((r) => r.applicationId === application.id)
     const byReviewer = new Map(mine.map((r) => [r.reviewerId, r]))
     const answered = reviewers.map((r) => {
       const review = byReviewer.get(r.userId)
-      return { userId: r.userId, name: r.name, resident: r.resident, state: !review ? 'waiting' as const : review.recused ? 'recused' as const : 'scored' as const, recuseReason: review?.recuseReason ?? null }
+      return {
+        userId: r.userId,
+        name: r.name,
+        resident: r.resident,
+        state: !review ? ('waiting' as const) : review.recused ? ('recused' as const) : ('scored' as const),
+        recuseReason: review?.recuseReason ?? null,
+      }
     })
     const complete = reviewers.length > 0 && answered.every((a) => a.state !== 'waiting')
-    const scored = complete ? mine.filter((r) => !r.recused && byReviewer.get(r.reviewerId) === r && reviewers.some((x) => x.userId === r.reviewerId)) : []
+    const scored = complete
+      ? mine.filter(
+          (r) => !r.recused && byReviewer.get(r.reviewerId) === r && reviewers.some((x) => x.userId === r.reviewerId),
+        )
+      : []
     const values = scored.map((r) => weighted(criteria, r.scores))
     const mean = values.length ? values.reduce((s, v) => s + v, 0) / values.length : null
     return {
-      application, complete, answered,
+      application,
+      complete,
+      answered,
       score: mean,
       min: values.length ? Math.min(...values) : null,
       max: values.length ? Math.max(...values) : null,
       std: mean === null ? null : Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length),
-      perCriterion: criteria.map((c) => ({ criterionId: c.id, mean: scored.length ? scored.reduce((s, r) => s + (r.scores.get(c.id) ?? 0), 0) / scored.length : null })),
-      reviews: scored.map((r) => ({ reviewerId: r.reviewerId, name: r.reviewerName, weighted: weighted(criteria, r.scores), note: r.note, scores: criteria.map((c) => ({ criterionId: c.id, score: r.scores.get(c.id)! })) })),
+      perCriterion: criteria.map((c) => ({
+        criterionId: c.id,
+        mean: scored.length ? scored.reduce((s, r) => s + (r.scores.get(c.id) ?? 0), 0) / scored.length : null,
+      })),
+      reviews: scored.map((r) => ({
+        reviewerId: r.reviewerId,
+        name: r.reviewerName,
+        weighted: weighted(criteria, r.scores),
+        note: r.note,
+        scores: criteria.map((c) => ({ criterionId: c.id, score: r.scores.get(c.id)! })),
+      })),
     }
   })
   return { call, criteria, reviewers, lines, complete: lines.every((l) => l.complete) }
@@ -100,14 +157,25 @@ export function panel(db: Db, call: calls.Call): Panel {
 export function doneBy(db: Db, callId: number, userId: number): boolean {
   const apps = applications.ofCall(db, callId).map((a) => a.id)
   if (!apps.length) return false
-  const mine = db.select({ a: fundReviews.applicationId }).from(fundReviews).where(and(inArray(fundReviews.applicationId, apps), eq(fundReviews.reviewerId, userId))).all()
+  const mine = db
+    .select({ a: fundReviews.applicationId })
+    .from(fundReviews)
+    .where(and(inArray(fundReviews.applicationId, apps), eq(fundReviews.reviewerId, userId)))
+    .all()
   return mine.length === apps.length
 }
 
 /** A reviewer's list: the call's submitted applications and their own answer to each (their own scores only). */
 export function queue(db: Db, user: CurrentUser, callId: number) {
   const apps = applications.ofCall(db, callId)
-  const mine = new Map(reviewsOf(db, apps.map((a) => a.id)).filter((r) => r.reviewerId === user.id).map((r) => [r.applicationId, r]))
+  const mine = new Map(
+    reviewsOf(
+      db,
+      apps.map((a) => a.id),
+    )
+      .filter((r) => r.reviewerId === user.id)
+      .map((r) => [r.applicationId, r]),
+  )
   return apps.map((a) => ({ ...a, review: mine.get(a.id) ?? null }))
 }
 
@@ -120,48 +188,97 @@ export function own(db: Db, user: CurrentUser, applicationId: number) {
  * A reviewer submits their review of a submitted application: scores for every criterion and a note, or a declared
  * recusal. A reviewer the conflict rule sets aside is recorded as recused instead, whatever they sent. Once only.
  */
-export function submit(db: Db, user: CurrentUser, applicationId: number, input: ReviewInput, now = new Date()): { recused: string | null; reviewId: number } {
+export function submit(
+  db: Db,
+  user: CurrentUser,
+  applicationId: number,
+  input: ReviewInput,
+  now = new Date(),
+): { recused: string | null; reviewId: number } {
   const found = applications.findVisible(db, user, applicationId, now)
   if (!found) throw new NotFound()
   const { application: a, call } = found
   if (!found.access.review) {
-    if (a.status !== 'submitted' && calls.isReviewer(db, user, call.id)) throw new InvalidTransition({ key: 'funds.review_not_submitted' })
+    if (a.status !== 'submitted' && calls.isReviewer(db, user, call.id))
+      throw new InvalidTransition({ key: 'funds.review_not_submitted' })
     throw new NotPermitted({ key: 'funds.not_reviewer' })
   }
   if (calls.isDecided(db, call.id)) throw new InvalidTransition({ key: 'funds.already_decided' })
   if (own(db, user, applicationId)) throw new InvalidTransition({ key: 'funds.review_once' })
   const criteria = calls.criteriaOf(db, call.id)
   const note = (input.note ?? '').trim()
-  if (note.length > NOTE_MAX) throw new ValidationError({ note: { key: 'validation.too_long', params: { limit: NOTE_MAX } } })
-  const offerIds = db.select({ id: fundApplicationOffers.offerId }).from(fundApplicationOffers).where(eq(fundApplicationOffers.applicationId, a.id)).all().map((o) => o.id)
+  if (note.length > NOTE_MAX)
+    throw new ValidationError({ note: { key: 'validation.too_long', params: { limit: NOTE_MAX } } })
+  const offerIds = db
+    .select({ id: fundApplicationOffers.offerId })
+    .from(fundApplicationOffers)
+    .where(eq(fundApplicationOffers.applicationId, a.id))
+    .all()
+    .map((o) => o.id)
   const conflict = applications.conflicts(db, call, a.orgId, offerIds).get(user.id)
   const recuse = conflict ?? (input.recuse ? 'declared' : null)
   if (!recuse) {
     const ids = new Set(criteria.map((c) => c.id))
     const given = Object.keys(input.scores ?? {}).map(Number)
     const missing = criteria.filter((c) => input.scores?.[c.id] === undefined)
-    if (given.some((id) => !ids.has(id))) throw new ValidationError({ scores: { key: 'funds.validation.criterion_unknown' } })
-    if (missing.length) throw new ValidationError({ scores: { key: 'funds.validation.score_missing', params: { criterion: missing.map((c) => c.name).join('、') } } })
-    if (criteria.some((c) => !Number.isInteger(input.scores[c.id]) || input.scores[c.id] < 1 || input.scores[c.id] > 5)) throw new ValidationError({ scores: { key: 'funds.validation.score_scale' } })
+    if (given.some((id) => !ids.has(id)))
+      throw new ValidationError({ scores: { key: 'funds.validation.criterion_unknown' } })
+    if (missing.length)
+      throw new ValidationError({
+        scores: { key: 'funds.validation.score_missing', params: { criterion: missing.map((c) => c.name).join('、') } },
+      })
+    if (criteria.some((c) => !Number.isInteger(input.scores[c.id]) || input.scores[c.id] < 1 || input.scores[c.id] > 5))
+      throw new ValidationError({ scores: { key: 'funds.validation.score_scale' } })
   }
   return writeTx(db, (tx) => {
-    const review = tx.insert(fundReviews).values({ applicationId, reviewerId: user.id, recused: !!recuse, recuseReason: recuse, note, submittedAt: now.toISOString() })
-      .onConflictDoNothing().returning().get()
+    const review = tx
+      .insert(fundReviews)
+      .values({
+        applicationId,
+        reviewerId: user.id,
+        recused: !!recuse,
+        recuseReason: recuse,
+        note,
+        submittedAt: now.toISOString(),
+      })
+      .onConflictDoNothing()
+      .returning()
+      .get()
     if (!review) throw new InvalidTransition({ key: 'funds.review_once' })
-    if (!recuse) tx.insert(fundScores).values(criteria.map((c) => ({ reviewId: review.id, criterionId: c.id, score: input.scores[c.id] }))).run()
-    events.record(tx, {
-      actorId: user.id, action: recuse ? 'fund_review.recused' : 'fund_review.submitted', subjectType: 'fund_application', subjectId: applicationId,
-      data: recuse ? { reason: recuse } : { scores: Object.fromEntries(criteria.map((c) => [c.id, input.scores[c.id]])) },
-    }, now)
+    if (!recuse)
+      tx.insert(fundScores)
+        .values(criteria.map((c) => ({ reviewId: review.id, criterionId: c.id, score: input.scores[c.id] })))
+        .run()
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: recuse ? 'fund_review.recused' : 'fund_review.submitted',
+        subjectType: 'fund_application',
+        subjectId: applicationId,
+        data: recuse
+          ? { reason: recuse }
+          : { scores: Object.fromEntries(criteria.map((c) => [c.id, input.scores[c.id]])) },
+      },
+      now,
+    )
     return { recused: recuse, reviewId: review.id }
   })
 }
 
 /** The calls this user sits on the panel of, published, with how many applications wait for their answer. */
 export function myPanels(db: Db, user: CurrentUser) {
-  const callIds = db.select({ callId: fundReviewers.callId }).from(fundReviewers).where(eq(fundReviewers.userId, user.id)).all().map((r) => r.callId)
-  return callIds.map((id) => calls.findVisible(db, user, id)).filter((f) => f?.call.publishedAt).map((f) => {
-    const q = queue(db, user, f!.call.id)
-    return { call: f!.call, waiting: q.filter((x) => !x.review).length, total: q.length }
-  })
+  const callIds = db
+    .select({ callId: fundReviewers.callId })
+    .from(fundReviewers)
+    .where(eq(fundReviewers.userId, user.id))
+    .all()
+    .map((r) => r.callId)
+  return callIds
+    .map((id) => calls.findVisible(db, user, id))
+    .filter((f) => f?.call.publishedAt)
+    .map((f) => {
+      const q = queue(db, user, f!.call.id)
+      return { call: f!.call, waiting: q.filter((x) => !x.review).length, total: q.length }
+    })
 }

@@ -13,7 +13,11 @@ export type Call = typeof fundCalls.$inferSelect
 export function runsCall(db: Db, user: CurrentUser | null | undefined, call: Pick<Call, 'holderOrgId'>): boolean {
   if (!user) return false
   if (user.role === 'admin' || user.orgIds.includes(call.holderOrgId)) return true
-  const holder = db.select({ areaId: organizations.areaId }).from(organizations).where(eq(organizations.id, call.holderOrgId)).get()
+  const holder = db
+    .select({ areaId: organizations.areaId })
+    .from(organizations)
+    .where(eq(organizations.id, call.holderOrgId))
+    .get()
   return !!holder && coverage.brokerCovers(db, user, holder.areaId)
 }
 

@@ -6,8 +6,16 @@
  * tranche is the close-out's (结项): it is released when the close-out report is approved, the others when their
  * milestone's report is.
  */
-export interface MilestoneShare { id: number; position: number; sharePct: number }
-export interface Tranche { milestoneId: number; amountFen: number; last: boolean }
+export interface MilestoneShare {
+  id: number
+  position: number
+  sharePct: number
+}
+export interface Tranche {
+  milestoneId: number
+  amountFen: number
+  last: boolean
+}
 
 export function tranches(awardFen: number, milestones: MilestoneShare[]): Tranche[] {
   const ordered = [...milestones].sort((a, b) => a.position - b.position || a.id - b.id)

@@ -7,7 +7,10 @@ import { count } from '../shared/json.js'
 
 // The response schema of GET /api/v1/me, field for field (src/shared/json.ts says why).
 const MeJson = Type.Object({
-  id: count, name: Type.String(), email: Type.String(), role: Type.String(),
+  id: count,
+  name: Type.String(),
+  email: Type.String(),
+  role: Type.String(),
   groups: Type.Array(Type.Object({ id: count, name: Type.String(), role: Type.String() })),
   waiting: Type.Object({ waiting: count, overdue: count, open_asks: count, drafts: count }),
 })
@@ -25,7 +28,10 @@ const homeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/me', { config: { access: 'signed_in' }, schema: { response: { 200: MeJson } } }, async (req) => {
     const user = signedIn(req)
     return {
-      id: user.id, name: user.name, email: user.email, role: user.role,
+      id: user.id,
+      name: user.name,
+      email: user.email,
+      role: user.role,
       groups: mine.groupsOf(app.db, user).map((g) => ({ id: g.id, name: g.name, role: g.role })),
       waiting: mine.counts(app.db, user),
     }

@@ -18,17 +18,37 @@ export function summary(db: Db, now = new Date()) {
 function summaryOn(db: Db, today: string, now: Date) {
   return {
     // The newest urgent needs: what a visitor, a business or a social worker could help with today.
-    urgent: db.select({ id: needsTable.id, title: needsTable.title, remaining: needsTable.remaining, unit: needsTable.unit, org: organizations.name })
-      .from(needsTable).innerJoin(organizations, eq(organizations.id, needsTable.orgId))
+    urgent: db
+      .select({
+        id: needsTable.id,
+        title: needsTable.title,
+        remaining: needsTable.remaining,
+        unit: needsTable.unit,
+        org: organizations.name,
+      })
+      .from(needsTable)
+      .innerJoin(organizations, eq(organizations.id, needsTable.orgId))
       .where(and(activeNeed(today), eq(needsTable.urgency, 'high')))
-      .orderBy(desc(needsTable.createdAt), desc(needsTable.id)).limit(5).all(),
+      .orderBy(desc(needsTable.createdAt), desc(needsTable.id))
+      .limit(5)
+      .all(),
     stats: {
       orgs: db.select({ n: count() }).from(organizations).get()!.n,
       communities: db.select({ n: count() }).from(areas).where(eq(areas.level, 'community')).get()!.n,
       needs: needs.countActive(db, now),
       offers: offers.countActive(db, now),
     },
-    recentOrgs: db.select({ id: organizations.id, name: organizations.name, kind: organizations.kind, trust: organizations.trust, registered: organizations.registered })
-      .from(organizations).orderBy(desc(organizations.createdAt), desc(organizations.id)).limit(6).all(),
+    recentOrgs: db
+      .select({
+        id: organizations.id,
+        name: organizations.name,
+        kind: organizations.kind,
+        trust: organizations.trust,
+        registered: organizations.registered,
+      })
+      .from(organizations)
+      .orderBy(desc(organizations.createdAt), desc(organizations.id))
+      .limit(6)
+      .all(),
   }
 }

@@ -9,7 +9,8 @@ export const enBrokering: Record<keyof typeof zhBrokering, string> = {
   'matching.none': 'No feasible match right now.',
   'matching.total': '{count} feasible {count|match|matches}; showing the best {shown}',
   'matching.whynot.title': 'Why no match?',
-  'matching.whynot.considered': '{count|There is|There are} {count} open {count|offer|offers} in this category; none can meet this need as it stands.',
+  'matching.whynot.considered':
+    '{count|There is|There are} {count} open {count|offer|offers} in this category; none can meet this need as it stands.',
   'matching.whynot.other_categories': '{count} more {count|offer is|offers are} in other categories.',
   'matching.whynot.unlock': 'Suggestion:',
   'matching.request': 'Request this offer',
@@ -17,7 +18,8 @@ export const enBrokering: Record<keyof typeof zhBrokering, string> = {
   'matching.propose': 'Propose (broker)',
   'matching.quantity': 'Quantity ({unit})',
   'alloc.title': 'Allocate',
-  'alloc.lead': "One proposal of all open offers' remaining capacity to all open needs in your area: cover as much demand as possible, then spread it fairly, then prefer better fits. Only needs and offers about the same thing are paired. Nothing is sent until you review it.",
+  'alloc.lead':
+    "One proposal of all open offers' remaining capacity to all open needs in your area: cover as much demand as possible, then spread it fairly, then prefer better fits. Only needs and offers about the same thing are paired. Nothing is sent until you review it.",
   'alloc.areas': 'Scope',
   'alloc.category': 'Category (optional)',
   'alloc.run': 'Run allocation',
@@ -43,15 +45,18 @@ export const enBrokering: Record<keyof typeof zhBrokering, string> = {
   'alloc.by_category': 'Coverage by category',
   'alloc.empty': 'There are no open needs and offers to allocate in this scope.',
   'alloc.category_col': 'Category',
-  'alloc.coverage.note': 'Each category is counted in its own unit (hours, yuan, items…); different units are never added together.',
+  'alloc.coverage.note':
+    'Each category is counted in its own unit (hours, yuan, items…); different units are never added together.',
   'alloc.fairness': 'Fairness',
   'alloc.fair_share': 'Fair-share score (out of 100)',
   'alloc.fair_share.value': '{points} points',
-  'alloc.fair_share.def': 'The fair-share score is what this proposal maximizes once it covers as much demand as it can: what each organization gets in each category earns points at a falling rate — its first unit counts most, then up to a fifth of what it asked for, then up to half, then the rest; organizations with less support so far earn slightly more; an organization that first come, first served would have given something always keeps its first unit. 100 means every need is met in full. This proposal never scores lower than first come, first served.',
+  'alloc.fair_share.def':
+    'The fair-share score is what this proposal maximizes once it covers as much demand as it can: what each organization gets in each category earns points at a falling rate — its first unit counts most, then up to a fifth of what it asked for, then up to half, then the rest; organizations with less support so far earn slightly more; an organization that first come, first served would have given something always keeps its first unit. 100 means every need is met in full. This proposal never scores lower than first come, first served.',
   'alloc.groups_served': 'Organization × category pairs that get something',
   'alloc.of': '{n} of {total}',
   'alloc.skipped': '{count} {count|row was|rows were} not turned into proposals',
-  'alloc.rows.lead': 'Rows start unticked: tick the ones to send, or use "Select all". If a need and an offer are not about the same thing, tick "not relevant": that row is not sent and your judgement is recorded.',
+  'alloc.rows.lead':
+    'Rows start unticked: tick the ones to send, or use "Select all". If a need and an offer are not about the same thing, tick "not relevant": that row is not sent and your judgement is recorded.',
   'alloc.blocked.note': '{count} {count|row|rows} cannot be sent as {count|it stands|they stand}; the row says why.',
   'alloc.blocked': 'Note:',
   'alloc.blocked.changed': 'The need or the offer changed after this proposal was computed; sending checks it again.',
@@ -60,7 +65,8 @@ export const enBrokering: Record<keyof typeof zhBrokering, string> = {
   'alloc.not_relevant': 'Not relevant',
   'alloc.not_relevant.short': 'not relevant',
   'alloc.keep_row': 'Send: {need} ← {offer}',
-  'alloc.applied_skipped': '{count} proposed {count|match|matches} created; {skipped} {skipped|row was|rows were} not sent, see why below.',
+  'alloc.applied_skipped':
+    '{count} proposed {count|match|matches} created; {skipped} {skipped|row was|rows were} not sent, see why below.',
   'alloc.skip.changed': 'The need or the offer changed since the run; at most {limit} can be matched now.',
   'alloc.skip.open_match': 'This need and offer already have a match in progress (#{id}).',
   'alloc.skip.closed': 'The need or the offer is closed or expired.',
@@ -111,11 +117,13 @@ export const enBrokering: Record<keyof typeof zhBrokering, string> = {
   'mevent.cancel': 'Cancel',
   'mevent.deliver': 'Confirm delivery',
   'mevent.review': 'Leave feedback',
-  'match.error.not_allowed': 'The match has moved on and this step no longer applies; reload the page to see where it stands.',
+  'match.error.not_allowed':
+    'The match has moved on and this step no longer applies; reload the page to see where it stands.',
   'match.error.not_your_turn': 'This step is for the other side.',
   'match.error.reason_required': 'Please choose a reason.',
   'match.error.already_reviewed': 'You have already left feedback.',
-  'match.error.capacity_taken': "The offer's remaining capacity has been taken by another match; it cannot be accepted now.",
+  'match.error.capacity_taken':
+    "The offer's remaining capacity has been taken by another match; it cannot be accepted now.",
   'match.error.demand_met': "The need's remaining quantity has been met by another match.",
   'match.error.listing_closed': 'The need or the offer is closed or expired.',
   'match.error.infeasible': "This pair does not meet the offer's conditions ({constraints}).",
@@ -138,8 +146,10 @@ export const enBrokering: Record<keyof typeof zhBrokering, string> = {
   'match.reviews': 'Feedback',
   'match.rating_value': '{rating} / 5',
   'match.repeat.title': 'Does the arrangement continue?',
-  'match.repeat.lead': 'If it should go on, post this need again for the next period of the same length and ask the same holder again.',
+  'match.repeat.lead':
+    'If it should go on, post this need again for the next period of the same length and ask the same holder again.',
   'match.repeat.go': 'Continue for the next period',
   'match.repeated': 'The need is posted for the next period and the holder has been asked again.',
-  'match.repeated_need_only': 'The need is posted for the next period; the offer has nothing left, so pick another from the suggestions.',
+  'match.repeated_need_only':
+    'The need is posted for the next period; the offer has nothing left, so pick another from the suggestions.',
 }

@@ -2,8 +2,10 @@ import type { zhCapacity } from './zh-CN.capacity.js'
 
 export const enCapacity: Record<keyof typeof zhCapacity, string> = {
   'capacity.title': 'Capacity',
-  'capacity.private': "An internal development record: only the organization's members, the social workers covering its community and administrators see it; visitors and other organizations do not.",
-  'capacity.lead': 'Four dimensions, each indicator scored 1–5. Compare two assessments to see the organization grow "from weak to strong", against the help it received in between.',
+  'capacity.private':
+    "An internal development record: only the organization's members, the social workers covering its community and administrators see it; visitors and other organizations do not.",
+  'capacity.lead':
+    'Four dimensions, each indicator scored 1–5. Compare two assessments to see the organization grow "from weak to strong", against the help it received in between.',
   'capacity.empty': 'No capacity assessment recorded yet.',
   'capacity.record': 'Record an assessment',
   'capacity.org_title': '{org} · Capacity',
@@ -12,7 +14,8 @@ export const enCapacity: Record<keyof typeof zhCapacity, string> = {
   'capacity.compare.before': 'Before',
   'capacity.compare.after': 'After',
   'capacity.compare.submit': 'Compare',
-  'capacity.compare.unknown': "The chosen assessment does not exist or is not one of this organization's; shown below are the first and the latest.",
+  'capacity.compare.unknown':
+    "The chosen assessment does not exist or is not one of this organization's; shown below are the first and the latest.",
   'capacity.compare.same': 'Choose two different assessments to compare; shown below are the first and the latest.',
   'capacity.series.before': 'Before',
   'capacity.series.after': 'After',
@@ -66,7 +69,8 @@ export const enCapacity: Record<keyof typeof zhCapacity, string> = {
   'capacity.ind.funding': 'Diverse funding',
   'capacity.ind.stability': 'Member stability',
   'capacity.ind_help.mobilization': 'Finds and secures venues, funds and materials from outside the group.',
-  'capacity.ind_help.partnerships': "Has steady working ties with the residents' committee, street office, businesses and agencies.",
+  'capacity.ind_help.partnerships':
+    "Has steady working ties with the residents' committee, street office, businesses and agencies.",
   'capacity.ind_help.volunteers': 'Can call on enough volunteers, and they keep coming.',
   'capacity.ind_help.governance': 'Has written rules, clear roles and open decisions.',
   'capacity.ind_help.skills': 'Core members have the skills the work needs, and have been trained.',
@@ -79,7 +83,8 @@ export const enCapacity: Record<keyof typeof zhCapacity, string> = {
   'capacity.ind_help.stability': 'Members keep taking part; few drop out.',
   'capacity.new.title': 'Record a capacity assessment',
   'capacity.edit.title': 'Edit capacity assessment',
-  'capacity.form.lead': "Together with the organization's leader, score each indicator from 1 (very weak) to 5 (very strong), with a short note where useful.",
+  'capacity.form.lead':
+    "Together with the organization's leader, score each indicator from 1 (very weak) to 5 (very strong), with a short note where useful.",
   'capacity.form.scale': '1 very weak · 2 weak · 3 fair · 4 strong · 5 very strong',
   'capacity.form.assessed_on': 'Date of assessment',
   'capacity.form.assessed_on.hint': 'Not later than today.',
@@ -102,18 +107,24 @@ export const enCapacity: Record<keyof typeof zhCapacity, string> = {
   'capacity.show.updated': 'Last changed {at}',
   'capacity.recorded': 'Capacity assessment saved.',
   'capacity.saved': 'Changes saved.',
-  'capacity.not_permitted': 'Only a social worker covering this community, or an administrator, can record a capacity assessment.',
+  'capacity.not_permitted':
+    'Only a social worker covering this community, or an administrator, can record a capacity assessment.',
   'capacity.not_assessor': 'Only the assessor or an administrator can change this assessment.',
   'capacity.validation.score': 'Choose a score from 1 to 5 for this indicator.',
-  'capacity.validation.version': 'This form is incomplete (its version is missing); reload the page and make the change again.',
+  'capacity.validation.version':
+    'This form is incomplete (its version is missing); reload the page and make the change again.',
   'capacity.validation.future': 'The date cannot be later than today ({today}).',
   // What a 1, a 3 and a 5 look like, so that two workers give the same score to the same group.
   'capacity.anchor.mobilization.1': "Relies on members' own money and effort; does not know whom to ask.",
-  'capacity.anchor.mobilization.3': "Can borrow a venue or materials from the residents' committee or acquaintances when needed, usually through the social worker.",
-  'capacity.anchor.mobilization.5': 'Finds and secures resources on its own: venues, funds and materials each have a steady source.',
+  'capacity.anchor.mobilization.3':
+    "Can borrow a venue or materials from the residents' committee or acquaintances when needed, usually through the social worker.",
+  'capacity.anchor.mobilization.5':
+    'Finds and secures resources on its own: venues, funds and materials each have a steady source.',
   'capacity.anchor.partnerships.1': 'Has almost no ties outside the group.',
-  'capacity.anchor.partnerships.3': "Has some contact with the residents' committee or one or two organizations, on and off.",
-  'capacity.anchor.partnerships.5': "Works steadily with the residents' committee, street office, businesses and agencies, with written agreements or standing projects.",
+  'capacity.anchor.partnerships.3':
+    "Has some contact with the residents' committee or one or two organizations, on and off.",
+  'capacity.anchor.partnerships.5':
+    "Works steadily with the residents' committee, street office, businesses and agencies, with written agreements or standing projects.",
   'capacity.anchor.volunteers.1': 'Two or three core members carry every activity.',
   'capacity.anchor.volunteers.3': 'Can call in some volunteers when needed, but not the same people each time.',
   'capacity.anchor.volunteers.5': 'Has a known volunteer team that keeps coming on a rota.',
@@ -134,10 +145,12 @@ export const enCapacity: Record<keyof typeof zhCapacity, string> = {
   'capacity.anchor.responsiveness.5': 'Asks residents regularly and shapes what it does by what they need.',
   'capacity.anchor.satisfaction.1': 'No feedback gathered, or feedback is poor.',
   'capacity.anchor.satisfaction.3': 'Feedback is mixed, with concrete suggestions.',
-  'capacity.anchor.satisfaction.5': 'The people served are broadly satisfied; feedback is recorded and people recommend it.',
+  'capacity.anchor.satisfaction.5':
+    'The people served are broadly satisfied; feedback is recorded and people recommend it.',
   'capacity.anchor.succession.1': 'Losing one or two people would stop the group.',
   'capacity.anchor.succession.3': 'One or two possible successors are learning alongside the leader.',
-  'capacity.anchor.succession.5': 'New core members already lead on their own; the group has carried on through a handover.',
+  'capacity.anchor.succession.5':
+    'New core members already lead on their own; the group has carried on through a handover.',
   'capacity.anchor.funding.1': 'No steady money; individuals pay out of pocket.',
   'capacity.anchor.funding.3': 'One steady source (dues, or one grant).',
   'capacity.anchor.funding.5': 'Money comes from dues, grants, donations and partners, and accounts are open.',

@@ -2,7 +2,8 @@ import type { zhEvidence } from './zh-CN.evidence.js'
 
 export const enEvidence: Record<keyof typeof zhEvidence, string> = {
   'evidence.title': 'Evidence',
-  'evidence.private': 'Photos, scanned sign-in sheets, PDFs: only those who may see this assessment (the organization\'s members, the social workers covering its community, administrators) can download them.',
+  'evidence.private':
+    "Photos, scanned sign-in sheets, PDFs: only those who may see this assessment (the organization's members, the social workers covering its community, administrators) can download them.",
   'evidence.empty': 'No evidence uploaded yet.',
   'evidence.file': 'File',
   'evidence.type': 'Type',
@@ -16,19 +17,24 @@ export const enEvidence: Record<keyof typeof zhEvidence, string> = {
   'evidence.kind.webp': 'WebP image',
   'evidence.kind.pdf': 'PDF document',
   'evidence.upload.label': 'Upload evidence',
-  'evidence.upload.hint': 'Photos (JPEG, PNG, WebP) or PDFs, up to {mb} MB each; up to {atOnce} at once and {count} per assessment.',
+  'evidence.upload.hint':
+    'Photos (JPEG, PNG, WebP) or PDFs, up to {mb} MB each; up to {atOnce} at once and {count} per assessment.',
   'evidence.upload.submit': 'Upload',
   'evidence.added': '{count} {count|file|files} uploaded.',
   'evidence.removed': 'File removed.',
-  'evidence.not_permitted': 'Only a social worker covering the organization\'s community, or an administrator, may upload evidence.',
+  'evidence.not_permitted':
+    "Only a social worker covering the organization's community, or an administrator, may upload evidence.",
   'evidence.not_assessor': 'Only the assessor or an administrator may remove evidence.',
   'evidence.error.none': 'Choose the files to upload.',
   'evidence.error.too_many_at_once': 'Upload at most {limit} files at once; send the rest in another upload.',
   'evidence.error.too_many': 'An assessment holds at most {limit} files; {left} more can be uploaded.',
-  'evidence.error.too_large': '"{name}" is larger than {limit} MB and was not uploaded. Compress or split it and upload it again.',
+  'evidence.error.too_large':
+    '"{name}" is larger than {limit} MB and was not uploaded. Compress or split it and upload it again.',
   'evidence.error.empty': '"{name}" is empty and was not uploaded.',
-  'evidence.error.type': '"{name}" is not a JPEG, PNG or WebP image or a PDF (judged by its content, not its name) and was not uploaded.',
-  'evidence.error.unreadable': 'The upload did not arrive whole (the connection may have dropped); nothing was saved. Go back to the assessment and upload again.',
+  'evidence.error.type':
+    '"{name}" is not a JPEG, PNG or WebP image or a PDF (judged by its content, not its name) and was not uploaded.',
+  'evidence.error.unreadable':
+    'The upload did not arrive whole (the connection may have dropped); nothing was saved. Go back to the assessment and upload again.',
   'checkin.title': 'Check-in',
   'checkin.question': 'Check-in {days} days after delivery: how is this arrangement now?',
   'checkin.answer_days': '{days}-day check-in',
@@ -44,8 +50,8 @@ export const enEvidence: Record<keyof typeof zhEvidence, string> = {
   'checkin.as.need': 'group',
   'checkin.as.offer': 'holder',
   'checkin.as.broker': 'social worker',
-  'checkin.reason_label': "Why it ended (required for \"Ended\")",
-  'checkin.note_label': "Note (required for \"Changed\")",
+  'checkin.reason_label': 'Why it ended (required for "Ended")',
+  'checkin.note_label': 'Note (required for "Changed")',
   'checkin.submit': 'Record the check-in',
   'checkin.recorded': 'Check-in recorded.',
   'checkin.recorded_partnership': 'Check-in recorded; the two are now standing partners.',
@@ -73,7 +79,8 @@ export const enEvidence: Record<keyof typeof zhEvidence, string> = {
   'partnership.started': 'Marked as a standing partnership.',
   'partnership.ended': 'The partnership has ended.',
   'partnership.already_ended': 'This partnership has already ended.',
-  'partnership.broker_only': 'Only the covering social worker marks a partnership directly; the two sides choose it when answering a check-in.',
+  'partnership.broker_only':
+    'Only the covering social worker marks a partnership directly; the two sides choose it when answering a check-in.',
   'partnership.not_delivered': 'A partnership can be marked only after delivery.',
   'partnership.validation.reason': 'Choose why it ends.',
   'checkin.partnership_standing': 'Standing partners since {date}',

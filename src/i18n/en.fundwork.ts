@@ -1,15 +1,18 @@
 import type { zhFundwork } from './zh-CN.fundwork.js'
 
 export const enFundwork: Record<keyof typeof zhFundwork, string> = {
-  'fundwork.not_permitted': "Only the fund holder's leaders, the social worker covering its area or an admin can do this.",
+  'fundwork.not_permitted':
+    "Only the fund holder's leaders, the social worker covering its area or an admin can do this.",
   'fundwork.not_group': "Only the funded group's leaders can send reports.",
   'fundwork.yes': 'Yes',
   'fundwork.no': 'No',
   'fundwork.notice.title': 'Notice: {call}',
   'fundwork.notice.heading': 'Public notice of awards: {call}',
   'fundwork.notice.short': 'Notice',
-  'fundwork.notice.lead': 'Funds holder: {holder}. The projects awarded after review, their amounts and mean scores; anyone may object during the notice period.',
-  'fundwork.notice.draft': 'The decision is confirmed but not yet announced. Once published, this page is public and objections are taken.',
+  'fundwork.notice.lead':
+    'Funds holder: {holder}. The projects awarded after review, their amounts and mean scores; anyone may object during the notice period.',
+  'fundwork.notice.draft':
+    'The decision is confirmed but not yet announced. Once published, this page is public and objections are taken.',
   'fundwork.notice.days': 'Objection period (days)',
   'fundwork.notice.publish': 'Publish the notice',
   'fundwork.notice.published': 'The notice is published.',
@@ -24,7 +27,8 @@ export const enFundwork: Record<keyof typeof zhFundwork, string> = {
   'fundwork.notice.preference': 'Preference',
   'fundwork.notice.reserve': '({reserve} reserved)',
   'fundwork.notice.rule': 'How it was decided',
-  'fundwork.notice.rule_text': 'The highest total of weighted mean scores that fits the budget and the cap per project; at most one award per group.',
+  'fundwork.notice.rule_text':
+    'The highest total of weighted mean scores that fits the budget and the cap per project; at most one award per group.',
   'fundwork.notice.decided': 'Decided on',
   'fundwork.notice.awards': 'Awards',
   'fundwork.notice.total': 'Total',
@@ -67,7 +71,8 @@ export const enFundwork: Record<keyof typeof zhFundwork, string> = {
   'fundwork.objections.answer_go': 'Publish the answer',
   'fundwork.objections.waiting': 'Waiting for the funds holder to answer.',
   'fundwork.objections.raise': 'Raise an objection',
-  'fundwork.objections.hint': 'Your name and your objection are shown publicly; your contact goes only to the funds holder, to follow up.',
+  'fundwork.objections.hint':
+    'Your name and your objection are shown publicly; your contact goes only to the funds holder, to follow up.',
   'fundwork.objections.name': 'Your name',
   'fundwork.objections.body': 'Your objection',
   'fundwork.objections.send': 'Send the objection',
@@ -151,7 +156,8 @@ export const enFundwork: Record<keyof typeof zhFundwork, string> = {
   'fundwork.record.closed_on_time': 'Closed out on time',
   'fundwork.record.closed_late': 'Closed out late',
   'fundwork.rep.title': 'Community fund report',
-  'fundwork.rep.lead': 'The calls you run: applications, awards, money by community and by focus, the share to unregistered community groups, milestones on time, money released and returned. A call counts in the period its applications closed in.',
+  'fundwork.rep.lead':
+    'The calls you run: applications, awards, money by community and by focus, the share to unregistered community groups, milestones on time, money released and returned. A call counts in the period its applications closed in.',
   'fundwork.rep.not_permitted': "Community fund reports are for funds holders' leaders, social workers and admins.",
   'fundwork.rep.period': 'The end cannot be before the start.',
   'fundwork.rep.period_label': 'Period',

@@ -2,7 +2,8 @@ import type { zhInventory } from './zh-CN.inventory.js'
 
 export const enInventory: Record<keyof typeof zhInventory, string> = {
   'inventory.title': 'Community asset inventory',
-  'inventory.lead': 'The people, associations and institutions of your communities that could give — a shop owner with a kitchen, a retired accountant, a school court — whether or not they are on the platform: what they have, where, how to reach them, when you last talked and how it went.',
+  'inventory.lead':
+    'The people, associations and institutions of your communities that could give — a shop owner with a kitchen, a retired accountant, a school court — whether or not they are on the platform: what they have, where, how to reach them, when you last talked and how it went.',
   'inventory.private': 'Seen only by the social workers covering the area and admins: it holds contact details.',
   'inventory.empty': 'Nothing in the inventory yet.',
   'inventory.new.title': 'Add an asset',
@@ -17,7 +18,8 @@ export const enInventory: Record<keyof typeof zhInventory, string> = {
   'inventory.field.place': 'Where exactly',
   'inventory.field.category': 'Kind of asset',
   'inventory.field.has': 'What they could give',
-  'inventory.field.has.hint': 'In their words, e.g. "the kitchen is free on Monday afternoons; seniors could cook there".',
+  'inventory.field.has.hint':
+    'In their words, e.g. "the kitchen is free on Monday afternoons; seniors could cook there".',
   'inventory.field.contact': 'Contact',
   'inventory.field.last_contacted_on': 'Last contacted',
   'inventory.field.outcome': 'Outcome',
@@ -35,9 +37,11 @@ export const enInventory: Record<keyof typeof zhInventory, string> = {
   'inventory.outcome.declined': 'Declined',
   'inventory.outcome.became_holder': 'Became a holder',
   'inventory.validation.future': 'The date cannot be later than today ({today}).',
-  'inventory.not_permitted': 'Only the social workers covering this area, or an admin, can see and change this inventory.',
+  'inventory.not_permitted':
+    'Only the social workers covering this area, or an admin, can see and change this inventory.',
   'inventory.import.title': 'Import a spreadsheet',
-  'inventory.import.lead': 'Upload a CSV file (Excel can save one) with the export\'s headings: name, kind, area, category, has, place, contact, last_contacted_on, outcome, notes; area is the community\'s ref. If any row has a problem nothing is imported, and the row is named.',
+  'inventory.import.lead':
+    "Upload a CSV file (Excel can save one) with the export's headings: name, kind, area, category, has, place, contact, last_contacted_on, outcome, notes; area is the community's ref. If any row has a problem nothing is imported, and the row is named.",
   'inventory.import.file': 'CSV file',
   'inventory.import.go': 'Import',
   'inventory.import.refused': 'Nothing was imported. Fix these and upload again:',
@@ -51,8 +55,10 @@ export const enInventory: Record<keyof typeof zhInventory, string> = {
   'inventory.import.too_many': 'At most {limit} rows at once.',
   'inventory.imported': '{count} assets imported.',
   'inventory.give.title': 'Invitation to give',
-  'inventory.give.lead': 'Forward this link or QR code to {name} (or print it and hand it over). It opens an offer form already filled in; they check it and post.',
-  'inventory.give.make_lead': 'Make a link and QR code: the person signs in or up and sees an offer form filled in from this record; once they post it, the record is marked "became a holder", the chosen task is done, and the needs the offer fits are alerted.',
+  'inventory.give.lead':
+    'Forward this link or QR code to {name} (or print it and hand it over). It opens an offer form already filled in; they check it and post.',
+  'inventory.give.make_lead':
+    'Make a link and QR code: the person signs in or up and sees an offer form filled in from this record; once they post it, the record is marked "became a holder", the chosen task is done, and the needs the offer fits are alerted.',
   'inventory.give.make': 'Make an invitation link',
   'inventory.give.task': 'Which task this invitation is for',
   'inventory.give.no_task': 'No task',

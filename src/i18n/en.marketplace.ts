@@ -17,11 +17,13 @@ export const enMarketplace: Record<keyof typeof zhMarketplace, string> = {
   'needs.posted_by': 'Posted by',
   'needs.no_org': 'Register your organization first, then post needs or offers.',
   'offers.title': 'Offers',
-  'offers.lead': 'Assets that businesses, street offices, social work agencies, schools, foundations and residents can give.',
+  'offers.lead':
+    'Assets that businesses, street offices, social work agencies, schools, foundations and residents can give.',
   'offers.empty': 'No offers match.',
   'offers.count': '{count} {count|offer|offers}',
   'offers.new.title': 'Offer a resource',
-  'offers.new.lead': 'Every organization has assets: rooms, funds, volunteer time, skills, equipment. Say how much, when, and which area it serves.',
+  'offers.new.lead':
+    'Every organization has assets: rooms, funds, volunteer time, skills, equipment. Say how much, when, and which area it serves.',
   'offers.edit.title': 'Edit offer',
   'offers.posted': 'Your offer is posted.',
   'offers.saved': 'Offer saved.',
@@ -39,7 +41,8 @@ export const enMarketplace: Record<keyof typeof zhMarketplace, string> = {
   'listing.title': 'Title',
   'listing.description': 'Details',
   'listing.quantity': 'Quantity',
-  'listing.quantity.hint': 'The unit follows the category: venues in hours, funds in yuan, volunteers in volunteer-hours…',
+  'listing.quantity.hint':
+    'The unit follows the category: venues in hours, funds in yuan, volunteers in volunteer-hours…',
   'listing.capacity': 'Capacity',
   'listing.from': 'From',
   'listing.until': 'Until',
@@ -125,10 +128,12 @@ export const enMarketplace: Record<keyof typeof zhMarketplace, string> = {
   'search.offers': 'Offers ({count})',
   'search.more': 'See all',
   'ledger.title': 'Ledger import and export',
-  'ledger.lead': 'Bring a whole ledger (台账) in from a spreadsheet or another system, or take one out. Records are matched by their ref, so importing a corrected file updates them in place and importing the same file twice changes nothing.',
+  'ledger.lead':
+    'Bring a whole ledger (台账) in from a spreadsheet or another system, or take one out. Records are matched by their ref, so importing a corrected file updates them in place and importing the same file twice changes nothing.',
   'ledger.import.title': 'Import',
   'ledger.upload.label': 'Ledger files',
-  'ledger.upload.hint': 'One .json file (format assetbridge/v1), or one .csv file per section: areas.csv, organizations.csv, needs.csv, offers.csv. Up to 4 files of 1 MB each; lists in a CSV cell are separated by ";".',
+  'ledger.upload.hint':
+    'One .json file (format assetbridge/v1), or one .csv file per section: areas.csv, organizations.csv, needs.csv, offers.csv. Up to 4 files of 1 MB each; lists in a CSV cell are separated by ";".',
   'ledger.upload.whole': 'A file with any problem is refused whole: nothing is written, and every problem is listed.',
   'ledger.upload.submit': 'Import',
   'ledger.export.title': 'Export',
@@ -157,7 +162,8 @@ export const enMarketplace: Record<keyof typeof zhMarketplace, string> = {
   'ledger.json': '"{name}" is not valid JSON: {detail}',
   'ledger.too_large': '"{name}" is larger than {limit} MB.',
   'ledger.too_many_files': 'At most {limit} files at once.',
-  'ledger.csv_name': '"{name}" does not say which section it holds: name it areas.csv, organizations.csv, needs.csv or offers.csv.',
+  'ledger.csv_name':
+    '"{name}" does not say which section it holds: name it areas.csv, organizations.csv, needs.csv or offers.csv.',
   'ledger.duplicate_file': 'Two files hold the section "{section}".',
   'ledger.csv_quote': 'A quoted cell that starts on line {line} is never closed.',
   'ledger.csv_empty': 'The file is empty: it needs a header row.',
@@ -191,7 +197,8 @@ export const enMarketplace: Record<keyof typeof zhMarketplace, string> = {
   'ledger.parent_self': 'An area cannot be its own parent.',
   'ledger.parent_cycle': 'The parents form a loop through "{ref}".',
   'ledger.too_deep': 'Areas go district → street → community; "{ref}" is a community and cannot have areas below it.',
-  'ledger.level_change': 'This would change the area\'s level (district, street or community); an area can move only under a parent of the same level as its current one.',
+  'ledger.level_change':
+    "This would change the area's level (district, street or community); an area can move only under a parent of the same level as its current one.",
   'ledger.endorse_admin': 'Only an admin (the street office) can give or take away "endorsed".',
   'ledger.unvouch_admin': 'Only an admin can take away "vouched" (a change of kind or area withdraws it by itself).',
   'ledger.areas_admin': 'Only an admin can create or change areas.',

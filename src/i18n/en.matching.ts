@@ -40,8 +40,8 @@ export const enMatching: Record<keyof typeof zhMatching, string> = {
   'matcher.whynot.blocked.window.one': '1 {noun} is not available on your dates',
   'matcher.whynot.blocked.schedule': '{offers} {noun} never meet your schedule',
   'matcher.whynot.blocked.schedule.one': '1 {noun} never meets your schedule',
-  'matcher.whynot.blocked.area': '{offers} {noun} don\'t serve your area',
-  'matcher.whynot.blocked.area.one': '1 {noun} doesn\'t serve your area',
+  'matcher.whynot.blocked.area': "{offers} {noun} don't serve your area",
+  'matcher.whynot.blocked.area.one': "1 {noun} doesn't serve your area",
   'matcher.whynot.blocked.trust': '{offers} {noun} need a vouched or endorsed organization',
   'matcher.whynot.blocked.trust.one': '1 {noun} needs a vouched or endorsed organization',
   'matcher.whynot.blocked.focus': '{offers} {noun} are reserved for other groups',
@@ -57,10 +57,14 @@ export const enMatching: Record<keyof typeof zhMatching, string> = {
   'matcher.whynot.unlock.schedule.periods.one': 'widen to {periods} on any day: 1 {noun} becomes feasible',
   'matcher.whynot.unlock.area': 'hold it in {area}: {offers} {noun} serve there',
   'matcher.whynot.unlock.area.one': 'hold it in {area}: 1 {noun} serves there',
-  'matcher.whynot.unlock.trust.vouched': 'ask a social worker to vouch for your organization: {offers} {noun} need a vouched organization',
-  'matcher.whynot.unlock.trust.vouched.one': 'ask a social worker to vouch for your organization: 1 {noun} needs a vouched organization',
-  'matcher.whynot.unlock.trust.endorsed': 'ask the street office to endorse your organization: {offers} {noun} need an endorsed organization',
-  'matcher.whynot.unlock.trust.endorsed.one': 'ask the street office to endorse your organization: 1 {noun} needs an endorsed organization',
+  'matcher.whynot.unlock.trust.vouched':
+    'ask a social worker to vouch for your organization: {offers} {noun} need a vouched organization',
+  'matcher.whynot.unlock.trust.vouched.one':
+    'ask a social worker to vouch for your organization: 1 {noun} needs a vouched organization',
+  'matcher.whynot.unlock.trust.endorsed':
+    'ask the street office to endorse your organization: {offers} {noun} need an endorsed organization',
+  'matcher.whynot.unlock.trust.endorsed.one':
+    'ask the street office to endorse your organization: 1 {noun} needs an endorsed organization',
   'matcher.whynot.unlock.focus': 'partner with a group serving {focus}: {offers} {noun} are reserved for them',
   'matcher.whynot.unlock.focus.one': 'partner with a group serving {focus}: 1 {noun} is reserved for them',
   'matcher.allocation.unserved.no_feasible_offer': 'no open offer fits any of its needs',
@@ -134,7 +138,8 @@ export const enMatching: Record<keyof typeof zhMatching, string> = {
   'matcher.reason.relevance.any_purpose': 'funds for any purpose',
   'matcher.whynot.blocked.topic': '{offers} {noun} are about other things: {topics}',
   'matcher.whynot.blocked.topic.one': '1 {noun} is about something else: {topics}',
-  'matcher.whynot.blocked.topic_unclear': '{offers} {noun}: unclear what they are about; picking a topic for your need helps',
+  'matcher.whynot.blocked.topic_unclear':
+    '{offers} {noun}: unclear what they are about; picking a topic for your need helps',
   'matcher.whynot.blocked.topic_unclear.one': '1 {noun}: unclear what it is about; picking a topic for your need helps',
   'matcher.whynot.unlock.topic': 'if your need is about {topic}, choose that topic: {offers} {noun} become feasible',
   'matcher.whynot.unlock.topic.one': 'if your need is about {topic}, choose that topic: 1 {noun} becomes feasible',
@@ -150,7 +155,7 @@ export const enMatching: Record<keyof typeof zhMatching, string> = {
   'matcher.factor.dates': 'Dates',
   'matcher.factor.urgency': 'Urgency',
   'matcher.factor.fairness': 'Support for smaller groups',
-  'matcher.factor.track': 'Holder\'s record',
+  'matcher.factor.track': "Holder's record",
   'matcher.table.caption': 'How the score of {score} is made',
   'matcher.table.open': 'Score in detail',
   'matcher.table.factor': 'Factor',

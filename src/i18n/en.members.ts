@@ -2,8 +2,10 @@ import type { zhMembers } from './zh-CN.members.js'
 
 export const enMembers: Record<keyof typeof zhMembers, string> = {
   'members.title': 'People of {org}',
-  'members.lead': 'Leaders act for the group: they post, request and answer. Members see its needs, offers, drafts, matches and messages, and do not act. A group always keeps at least one leader.',
-  'members.lead.looked_after': 'This group has no leader online yet and you look after it. Invite its leader: once they join, they answer and act themselves.',
+  'members.lead':
+    'Leaders act for the group: they post, request and answer. Members see its needs, offers, drafts, matches and messages, and do not act. A group always keeps at least one leader.',
+  'members.lead.looked_after':
+    'This group has no leader online yet and you look after it. Invite its leader: once they join, they answer and act themselves.',
   'members.people': 'People',
   'members.name': 'Name',
   'members.role': 'Role',
@@ -15,7 +17,8 @@ export const enMembers: Record<keyof typeof zhMembers, string> = {
   'members.make_member': 'Make member',
   'members.remove': 'Remove',
   'members.leave': 'Leave the group',
-  'members.last_leader_rule': 'A group keeps at least one leader: the last leader cannot leave or become a member; hand leadership over first.',
+  'members.last_leader_rule':
+    'A group keeps at least one leader: the last leader cannot leave or become a member; hand leadership over first.',
   'members.handover.title': 'Hand leadership over',
   'members.handover.lead': 'They become a leader and you become a member.',
   'members.handover.to': 'To',
@@ -23,7 +26,8 @@ export const enMembers: Record<keyof typeof zhMembers, string> = {
   'members.invite.title': 'Invite people',
   'members.invite.lead': 'An invitation works once, for 14 days, for this group and the role chosen.',
   'members.invite.email': 'Their e-mail (optional)',
-  'members.invite.email_hint': 'With an address, we e-mail the invitation; without one, you get a link to copy and forward (for example into a WeChat group).',
+  'members.invite.email_hint':
+    'With an address, we e-mail the invitation; without one, you get a link to copy and forward (for example into a WeChat group).',
   'members.invite.go': 'Create invitation',
   'members.invite.link': 'Invitation link',
   'members.invite.link_once': 'Copy this link and send it. It is shown only this once and works only once.',
@@ -40,49 +44,60 @@ export const enMembers: Record<keyof typeof zhMembers, string> = {
   'members.removed': 'They were removed from the group.',
   'members.left': 'You left the group.',
   'members.handed_over': 'Leadership handed over; you are now a member.',
-  'members.join_requested': 'Your request went to the group\'s leaders.',
+  'members.join_requested': "Your request went to the group's leaders.",
   'members.join_approved': 'The request to join was approved.',
   'members.join_declined': 'The request to join was declined.',
   'members.joined_leader': 'You joined the group as a leader.',
   'members.joined_member': 'You joined the group as a member.',
-  'members.error.last_leader': 'A group needs at least one leader. Hand leadership to another person first, then leave or become a member.',
-  'members.error.member_cannot_act': 'You are a member of this group: you can see this, and its leaders answer and act.',
+  'members.error.last_leader':
+    'A group needs at least one leader. Hand leadership to another person first, then leave or become a member.',
+  'members.error.member_cannot_act':
+    'You are a member of this group: you can see this, and its leaders answer and act.',
   'members.error.already_in': 'You are already in this group.',
   'members.error.not_in_group': 'Leadership can only go to a person of this group.',
   'members.invitation.title': 'Invitation to join a group',
   'members.invitation.lead': '{inviter} invites you to join "{org}" as {role}.',
   'members.invitation.role_explain': 'Leaders act for the group (post, request, answer); members see its work.',
   'members.invitation.accept': 'Accept the invitation',
-  'members.invitation.already': 'You are already in this group; accepting sets the role invited (an invitation never lowers it).',
+  'members.invitation.already':
+    'You are already in this group; accepting sets the role invited (an invitation never lowers it).',
   'members.invitation.sign_in_first': 'Please sign in to accept the invitation.',
-  'members.invitation.after_signup': 'No account yet? Sign up, confirm your e-mail, then open this invitation link again.',
+  'members.invitation.after_signup':
+    'No account yet? Sign up, confirm your e-mail, then open this invitation link again.',
   'members.invitation.unknown': 'This invitation link is not valid. Ask the person who invited you for a new one.',
   'members.invitation.used': 'This invitation has been used already; each works once. Ask a leader for a new one.',
   'members.invitation.expired': 'This invitation has expired. Ask a leader for a new one.',
   'members.invitation.revoked': 'This invitation was withdrawn. Ask a leader for a new one.',
   'members.email.subject': '{inviter} invites you to join "{org}"',
-  'members.email.body': '{inviter} invites you to join "{org}" on AssetBridge as {role}. Open the link below, sign in or sign up, and accept (valid until {date}, works once):',
+  'members.email.body':
+    '{inviter} invites you to join "{org}" on AssetBridge as {role}. Open the link below, sign in or sign up, and accept (valid until {date}, works once):',
   'members.email.ignore': 'If you do not know this group, you can ignore this e-mail.',
   'members.panel.title': 'Who answers for this group',
-  'members.unanswered': 'Nobody answers for this group yet: no leader is online and no social worker covers its community. Requests to it will wait.',
+  'members.unanswered':
+    'Nobody answers for this group yet: no leader is online and no social worker covers its community. Requests to it will wait.',
   'members.looked_after': 'This group has no leader online yet; the social worker of its community answers for it.',
-  'members.you_look_after': 'You cover this group\'s community and it has no leader online: you can answer its requests, post needs and offers for it, and invite its leader.',
+  'members.you_look_after':
+    "You cover this group's community and it has no leader online: you can answer its requests, post needs and offers for it, and invite its leader.",
   'members.you_are_member': 'You are a member of this group: you see its needs, offers, matches and messages.',
   'members.offer_unanswered': 'Nobody answers for this group yet',
   'members.manage': 'Manage people',
   'members.assist': 'Enter a need for this group',
   'members.join.message': 'Message (optional)',
   'members.join.go': 'Ask to join',
-  'members.join.pending': 'Your request to join waits for a leader\'s answer.',
-  'members.assisted.entering': 'You are entering a need for "{org}". The group has leaders: it is saved as a draft until a leader confirms (or edits) it.',
-  'members.assisted.waiting': 'A social worker entered this need for the group; it waits for a leader\'s confirmation before it is published.',
+  'members.join.pending': "Your request to join waits for a leader's answer.",
+  'members.assisted.entering':
+    'You are entering a need for "{org}". The group has leaders: it is saved as a draft until a leader confirms (or edits) it.',
+  'members.assisted.waiting':
+    "A social worker entered this need for the group; it waits for a leader's confirmation before it is published.",
   'members.assisted.confirm': 'Confirm and publish',
   'members.assisted.edit_first': 'Edit before publishing',
   'members.assisted.confirmed': 'The need was confirmed and published.',
   'members.history.answered': 'answered by {actor} on behalf of {org}',
   'members.history.acted': '{actor} on behalf of {org}',
-  'members.match.answering_for': '"{org}" has no leader online: as the social worker covering its community, you answer for it. What you do is recorded as on its behalf.',
-  'members.match.member_view': 'You are a member of the group: you can see this match and its messages; leaders answer and act.',
+  'members.match.answering_for':
+    '"{org}" has no leader online: as the social worker covering its community, you answer for it. What you do is recorded as on its behalf.',
+  'members.match.member_view':
+    'You are a member of the group: you can see this match and its messages; leaders answer and act.',
   'members.match.unanswered': 'Nobody answers for "{org}" yet (no leader online, no social worker covering it).',
   'notice.org.member_joined': '{name} accepted the invitation and joined "{org}".',
   'notice.org.member_joined.subject': '{name} joined "{org}"',
@@ -94,8 +109,10 @@ export const enMembers: Record<keyof typeof zhMembers, string> = {
   'notice.org.join_declined.subject': '"{org}" declined the request to join',
   'notice.org.leadership_handed_over': '{name} handed the leadership of "{org}" to you.',
   'notice.org.leadership_handed_over.subject': 'You now lead "{org}"',
-  'notice.match.requested_fyi': '{needOrg} asks {offerOrg} for "{offer}" for "{need}"; the holder answers. You need not answer; you can follow it up or withdraw it on the match page.',
+  'notice.match.requested_fyi':
+    '{needOrg} asks {offerOrg} for "{offer}" for "{need}"; the holder answers. You need not answer; you can follow it up or withdraw it on the match page.',
   'notice.match.requested_fyi.subject': 'New request: "{need}" ({needOrg})',
-  'notice.match.pledged_fyi': '{offerOrg} offers "{offer}" for {needOrg}\'s "{need}"; the group answers. You need not answer; you can follow it up or withdraw it on the match page.',
+  'notice.match.pledged_fyi':
+    '{offerOrg} offers "{offer}" for {needOrg}\'s "{need}"; the group answers. You need not answer; you can follow it up or withdraw it on the match page.',
   'notice.match.pledged_fyi.subject': 'New pledge: "{offer}" for "{need}"',
 }

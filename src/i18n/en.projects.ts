@@ -2,10 +2,12 @@ import type { zhProjects } from './zh-CN.projects.js'
 
 export const enProjects: Record<keyof typeof zhProjects, string> = {
   'projects.title': 'Capacity-building projects',
-  'projects.lead': "A project compares a cohort of community groups' capacity over a period: the baseline at the start against the endline at the end, and the assets they gained meanwhile.",
+  'projects.lead':
+    "A project compares a cohort of community groups' capacity over a period: the baseline at the start against the endline at the end, and the assets they gained meanwhile.",
   'projects.empty': 'There are no projects you can see yet.',
   'projects.new.title': 'New project',
-  'projects.new.lead': 'Give the project a name, the street or community it covers and its period; add the groups taking part on its page.',
+  'projects.new.lead':
+    'Give the project a name, the street or community it covers and its period; add the groups taking part on its page.',
   'projects.new.save': 'Create project',
   'projects.created': 'Project created. You can now add the groups taking part.',
   'projects.field.name': 'Project name',
@@ -29,9 +31,11 @@ export const enProjects: Record<keyof typeof zhProjects, string> = {
   'projects.summary': '{area}, {from} to {to}, {cohort} groups taking part.',
   'projects.funded_by': 'Funded by {funder}.',
   'projects.workbook': 'Download the close-out workbook (Excel)',
-  'projects.print_hint': "Print this page from the browser for a printed version.",
-  'projects.rule': 'Baseline: the latest assessment on or before the first day, else the earliest within the period; endline: the latest assessment within the period after the baseline. Means are over the groups with that score; change and the improved share count only groups with both; improved means at least one point higher. Groups that left count in no figure.',
-  'projects.aggregate_only': "You see the project's overall figures; {hidden} groups have not agreed to show their own results.",
+  'projects.print_hint': 'Print this page from the browser for a printed version.',
+  'projects.rule':
+    'Baseline: the latest assessment on or before the first day, else the earliest within the period; endline: the latest assessment within the period after the baseline. Means are over the groups with that score; change and the improved share count only groups with both; improved means at least one point higher. Groups that left count in no figure.',
+  'projects.aggregate_only':
+    "You see the project's overall figures; {hidden} groups have not agreed to show their own results.",
   'projects.table.caption': 'Baseline against endline, by dimension and indicator',
   'projects.chart.title': 'Baseline and endline means of {cohort} groups',
   'projects.chart.change': '{dimension}: baseline {before}, endline {after}, change {change}.',
@@ -53,7 +57,8 @@ export const enProjects: Record<keyof typeof zhProjects, string> = {
   'projects.col.status': 'Status',
   'projects.col.item': 'Item',
   'projects.col.amount': 'Amount',
-  'projects.missing_endline': '{count} groups have no endline yet: they count in the baseline mean but not in the change.',
+  'projects.missing_endline':
+    '{count} groups have no endline yet: they count in the baseline mean but not in the change.',
   'projects.status.left': 'Left',
   'projects.status.no_baseline': 'No baseline',
   'projects.status.no_endline': 'No endline',
@@ -67,7 +72,8 @@ export const enProjects: Record<keyof typeof zhProjects, string> = {
   'projects.consent.give': "Let the street office see our group's results",
   'projects.consent.withdraw': 'Withdraw consent',
   'projects.assets.title': 'Assets gained during the project',
-  'projects.assets.lead': "Arrangements for the needs of the groups taking part (not those that left) accepted or delivered within the period.",
+  'projects.assets.lead':
+    'Arrangements for the needs of the groups taking part (not those that left) accepted or delivered within the period.',
   'projects.assets.holders': 'Holders newly linked',
   'projects.assets.partnerships': 'Partnerships standing during the period',
   'projects.assets.funds': 'Funds received (yuan)',

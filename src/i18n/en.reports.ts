@@ -18,7 +18,8 @@ export const enReports: Record<keyof typeof zhReports, string> = {
   'reports.file': 'impact-report',
   'reports.csv': 'Download this table (CSV)',
   'reports.empty': 'No data for this period.',
-  'reports.not_permitted': 'Reports are for social workers, admins, and street offices and residents’ committees endorsed by the street.',
+  'reports.not_permitted':
+    'Reports are for social workers, admins, and street offices and residents’ committees endorsed by the street.',
   'reports.period_order': 'The end date cannot be before the start date.',
   'reports.period_long': 'A period can be at most {years} years.',
   'reports.area_outside': 'Choose one of your areas from the list.',
@@ -76,20 +77,26 @@ export const enReports: Record<keyof typeof zhReports, string> = {
   'reports.chart.orgs': 'Organizations asking and served',
   'reports.chart.feedback': 'Ratings given',
   'reports.bar.share_of': '{share} ({part} of {whole} {unit})',
-  'reports.def.demand': 'Needs posted in the period (drafts and needs closed as duplicates excluded), and how much of them accepted or delivered matches have met so far. Units differ between categories, so there is no total.',
+  'reports.def.demand':
+    'Needs posted in the period (drafts and needs closed as duplicates excluded), and how much of them accepted or delivered matches have met so far. Units differ between categories, so there is no total.',
   'reports.def.waits': 'For needs posted in the period: days from posting to the first accepted match.',
-  'reports.def.requests': 'Requests made in the period by the need side; the holder answered in time when it accepted or declined within {days} days. The share counts only requests that were answered or whose deadline has passed.',
-  'reports.def.utilization': 'The capacity of offers open at some time in the period that serve this area (or cover it), and how much of it went to this area’s needs through matches accepted in the period (delivered ones count what was delivered). A district-wide offer used in another street does not count as used here.',
-  'reports.def.orgs': 'Organizations with needs here that had a match accepted in the period. Unregistered community groups are the ones this platform exists for.',
+  'reports.def.requests':
+    'Requests made in the period by the need side; the holder answered in time when it accepted or declined within {days} days. The share counts only requests that were answered or whose deadline has passed.',
+  'reports.def.utilization':
+    'The capacity of offers open at some time in the period that serve this area (or cover it), and how much of it went to this area’s needs through matches accepted in the period (delivered ones count what was delivered). A district-wide offer used in another street does not count as used here.',
+  'reports.def.orgs':
+    'Organizations with needs here that had a match accepted in the period. Unregistered community groups are the ones this platform exists for.',
   'reports.def.feedback': 'Ratings (1–5) both sides gave in the period on matches for needs here.',
   'reports.headline.waits': 'Median wait {median} days: {matched} of {posted} needs have been matched.',
   'reports.headline.waits_none': 'None of the {posted} needs posted in this period has been matched yet.',
   'reports.headline.requests': '{share} of requests answered in time (deadline {days} days).',
-  'reports.headline.orgs': '{asking} organizations asked, {served} were served; {share} of those served are unregistered community groups.',
+  'reports.headline.orgs':
+    '{asking} organizations asked, {served} were served; {share} of those served are unregistered community groups.',
   'reports.headline.feedback': '{count} {count|rating|ratings}, mean {mean}.',
   'reports.table.checkins': 'Check-ins',
   'reports.headline.checkins': '{total} check-ins answered in the period; {continues} said the arrangement continues.',
-  'reports.def.checkins': 'The check-ins 30 and 90 days after delivery, answered by the group, the holder or the broker: continues, changed, or ended and why.',
+  'reports.def.checkins':
+    'The check-ins 30 and 90 days after delivery, answered by the group, the holder or the broker: continues, changed, or ended and why.',
   'reports.measure.checkins_total': 'Check-ins answered',
   'reports.measure.checkins_continues': 'Continues',
   'reports.measure.checkins_changed': 'Changed',

@@ -25,14 +25,19 @@ export const enShare: Record<keyof typeof zhShare, string> = {
   'help.visitor.offer': "Sign in or sign up to request this offer for your organization's need.",
   'help.signin': 'Sign in to help',
   'help.signup': 'Create an account',
-  'help.no_org': 'You do not belong to an organization yet. Register your organization (or team) first, then come back.',
+  'help.no_org':
+    'You do not belong to an organization yet. Register your organization (or team) first, then come back.',
   'help.register_org': 'Register an organization',
-  'help.need.none_fit': 'None of your organizations\' offers fits this need yet. Post an offer, and you can pledge it here.',
+  'help.need.none_fit':
+    "None of your organizations' offers fits this need yet. Post an offer, and you can pledge it here.",
   'help.need.post_offer': 'Post an offer',
-  'help.offer.none_fit': 'This offer fits none of your organizations\' needs yet. Post a need, and you can request it here.',
+  'help.offer.none_fit':
+    "This offer fits none of your organizations' needs yet. Post a need, and you can request it here.",
   'help.offer.post_need': 'Post a need',
-  'help.need.lead': "Choose one of your organization's offers to pledge to this need; once it is accepted, both sides see each other's contacts.",
-  'help.offer.lead': "Choose one of your organization's needs to request this offer for; once it is accepted, both sides see each other's contacts.",
+  'help.need.lead':
+    "Choose one of your organization's offers to pledge to this need; once it is accepted, both sides see each other's contacts.",
+  'help.offer.lead':
+    "Choose one of your organization's needs to request this offer for; once it is accepted, both sides see each other's contacts.",
   'help.pledge': 'Pledge',
   'help.request': 'Request',
   'help.quantity': 'Quantity ({unit})',

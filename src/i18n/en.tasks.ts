@@ -2,7 +2,8 @@ import type { zhTasks } from './zh-CN.tasks.js'
 
 export const enTasks: Record<keyof typeof zhTasks, string> = {
   'tasks.title': 'Cultivation tasks',
-  'tasks.lead': 'Tasks made in one click from the desk, the agenda or an assessment: recruit a holder, train members, adjust a need, connect to a fund, or anything else.',
+  'tasks.lead':
+    'Tasks made in one click from the desk, the agenda or an assessment: recruit a holder, train members, adjust a need, connect to a fund, or anything else.',
   'tasks.empty': 'No open tasks.',
   'tasks.closed': 'Recently closed tasks',
   'tasks.desk': 'My cultivation tasks',

@@ -58,7 +58,8 @@ export const en: Record<MessageKey, string> = {
   'lang.en': 'English',
 
   'home.title': 'Community resource matching',
-  'home.lead': 'Community organizations post needs, resource holders post offers, social workers broker the match — so venues, funds, volunteers and training reach those who need them most.',
+  'home.lead':
+    'Community organizations post needs, resource holders post offers, social workers broker the match — so venues, funds, volunteers and training reach those who need them most.',
   'home.cta.need': 'Post a need',
   'home.cta.offer': 'Offer a resource',
   'home.cta.browse': 'Browse needs',
@@ -123,12 +124,15 @@ export const en: Record<MessageKey, string> = {
   'auth.signup.lead': 'Then register your organization (unregistered groups are welcome) and post needs or offers.',
   'auth.signup.taken': 'This email already has an account; please sign in.',
   'auth.signup.sent.title': 'Check your email',
-  'auth.signup.sent': 'We have sent a message to {email}. Open the link in it within 24 hours to finish creating your account. Nothing there? Look in the spam folder, or sign up again.',
+  'auth.signup.sent':
+    'We have sent a message to {email}. Open the link in it within 24 hours to finish creating your account. Nothing there? Look in the spam folder, or sign up again.',
   'signup.email.subject': 'Confirm your email to finish signing up to AssetBridge',
-  'signup.email.body': 'Hello {name}, open this link within 24 hours and enter the password you chose to finish creating your AssetBridge account:',
+  'signup.email.body':
+    'Hello {name}, open this link within 24 hours and enter the password you chose to finish creating your AssetBridge account:',
   'signup.email.ignore': 'If it was not you, ignore this email: no account is created without the link.',
   'signup.email.taken.subject': 'Someone tried to sign up to AssetBridge with your email',
-  'signup.email.taken.body': 'Hello {name}, someone (perhaps you) tried to create an AssetBridge account with this email, which already has one. No new account was made. To sign in:',
+  'signup.email.taken.body':
+    'Hello {name}, someone (perhaps you) tried to create an AssetBridge account with this email, which already has one. No new account was made. To sign in:',
   'signup.email.taken.reset': 'Forgotten your password? Set a new one here:',
   'signup.email.taken.ignore': 'If it was not you, ignore this email; your account is unchanged.',
   'signup.confirm.title': 'Finish creating your account',
@@ -194,7 +198,8 @@ export const en: Record<MessageKey, string> = {
   'level.community': 'Community',
 
   'orgs.title': 'Organizations',
-  'orgs.lead': "Every kind of organization in the district: community groups, businesses, street offices, residents' committees, social work agencies, foundations, schools and individuals.",
+  'orgs.lead':
+    "Every kind of organization in the district: community groups, businesses, street offices, residents' committees, social work agencies, foundations, schools and individuals.",
   'orgs.empty': 'No organizations match.',
   'orgs.filter.all_kinds': 'All kinds',
   'orgs.filter.all_areas': 'All areas',
@@ -204,7 +209,8 @@ export const en: Record<MessageKey, string> = {
   'orgs.registered': 'Registered',
   'orgs.members': 'Members: {count}',
   'orgs.new.title': 'Register an organization',
-  'orgs.new.lead': 'Unregistered community groups are welcome. You start as "self-declared"; a social worker can vouch for you and the street office can endorse you.',
+  'orgs.new.lead':
+    'Unregistered community groups are welcome. You start as "self-declared"; a social worker can vouch for you and the street office can endorse you.',
   'orgs.edit.title': 'Edit organization profile',
   'orgs.contact.title': 'Contact',
   'orgs.contact.private': 'Contact details are shown only to the parties of an accepted match and their social worker.',
@@ -213,8 +219,10 @@ export const en: Record<MessageKey, string> = {
   'orgs.endorsed': 'You endorsed this organization.',
   'orgs.created': 'Organization registered.',
   'orgs.saved': 'Organization profile saved.',
-  'orgs.saved_trust_reset': 'Organization profile saved. Because its kind or area changed, its vouching or endorsement was withdrawn: it is self-declared again until a social worker or the street office checks it.',
-  'orgs.edit.trust_note': 'This organization is vouched for or endorsed. Changing its kind or area withdraws that: it goes back to self-declared until it is checked again.',
+  'orgs.saved_trust_reset':
+    'Organization profile saved. Because its kind or area changed, its vouching or endorsement was withdrawn: it is self-declared again until a social worker or the street office checks it.',
+  'orgs.edit.trust_note':
+    'This organization is vouched for or endorsed. Changing its kind or area withdraws that: it goes back to self-declared until it is checked again.',
   'orgs.trust.title': 'Trust level',
   'orgs.in_area': 'In {area}',
 
@@ -253,7 +261,8 @@ export const en: Record<MessageKey, string> = {
   'validation.choose': 'Choose one from the list.',
   'validation.email': 'Enter a valid email address.',
   'validation.invalid': 'This is not in the right format.',
-  'validation.password_common': 'This password is on lists of leaked or common passwords (also with digits or symbols added, letters swapped for look-alikes like @ for a, or a word repeated), so it is easy to guess. Choose another, such as a sentence only you would write.',
+  'validation.password_common':
+    'This password is on lists of leaked or common passwords (also with digits or symbols added, letters swapped for look-alikes like @ for a, or a word repeated), so it is easy to guess. Choose another, such as a sentence only you would write.',
   'validation.password_mismatch': 'The current password is not correct.',
   'validation.area_missing': 'That area does not exist.',
   'validation.url': 'Only links starting with http:// or https:// are accepted.',
@@ -267,8 +276,10 @@ export const en: Record<MessageKey, string> = {
   'error.csrf': 'This page has expired. Please reload it and try again.',
   'error.rate_limited': 'Too many requests. Please try again shortly.',
   'error.server': 'Something went wrong on our side and it has been logged. Please try again later.',
-  'error.stale': 'Someone else changed this record while you were editing it. Review the latest version, then save again.',
-  'error.idempotency_reused': 'This request key was already used for a different request. Reload the page and try again.',
+  'error.stale':
+    'Someone else changed this record while you were editing it. Review the latest version, then save again.',
+  'error.idempotency_reused':
+    'This request key was already used for a different request. Reload the page and try again.',
   'error.bad_request': 'The request was not in the expected format.',
   'error.go_home': 'Back to the home page',
 
@@ -292,7 +303,8 @@ export const en: Record<MessageKey, string> = {
   'home.urgent.all': 'All urgent needs',
   'reset.forgot.link': 'Forgot your password?',
   'reset.forgot.title': 'Reset your password',
-  'reset.forgot.lead': 'Enter the email you signed up with and we will send a link to set a new password, valid for one hour.',
+  'reset.forgot.lead':
+    'Enter the email you signed up with and we will send a link to set a new password, valid for one hour.',
   'reset.forgot.send': 'Send the link',
   'reset.forgot.sent': 'If this email has an account, a link to set a new password is on its way (valid for one hour).',
   'reset.forgot.again': 'Ask for a new link',
@@ -300,6 +312,7 @@ export const en: Record<MessageKey, string> = {
   'reset.invalid': 'This reset link has expired or has already been used.',
   'reset.done': 'Your password has been reset. Sign in with the new one.',
   'reset.email.subject': 'Reset your AssetBridge password',
-  'reset.email.body': 'Hello {name}, someone (we hope you) asked to reset your password. Open this link within an hour to set a new one:',
+  'reset.email.body':
+    'Hello {name}, someone (we hope you) asked to reset your password. Open this link within an hour to set a new one:',
   'reset.email.ignore': 'If it was not you, ignore this email; your password stays as it is.',
 }

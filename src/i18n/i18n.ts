@@ -34,18 +34,23 @@ export function translate(locale: Locale, key: string, params?: Record<string, u
   const rules = plurals.get(locale) ?? plurals.set(locale, new Intl.PluralRules(locale)).get(locale)!
   return template
     .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (whole, name: string, one: string, other: string) =>
-      (params[name] === undefined ? whole : rules.select(Number(params[name])) === 'one' ? one : other))
+      params[name] === undefined ? whole : rules.select(Number(params[name])) === 'one' ? one : other,
+    )
     .replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : String(params[name])))
 }
 
 /** Accept-Language → our locale: any zh variant means Chinese; otherwise the first language we have. */
 export function negotiate(header: string | undefined): Locale {
   if (!header) return DEFAULT_LOCALE
-  const ranked = header.split(',').map((part, i) => {
-    const [tag, ...rest] = part.trim().split(';')
-    const q = rest.map((p) => p.trim()).find((p) => p.startsWith('q='))
-    return { tag: tag.toLowerCase(), q: q ? Number(q.slice(2)) || 0 : 1, i }
-  }).filter((x) => x.q > 0).sort((a, b) => b.q - a.q || a.i - b.i)
+  const ranked = header
+    .split(',')
+    .map((part, i) => {
+      const [tag, ...rest] = part.trim().split(';')
+      const q = rest.map((p) => p.trim()).find((p) => p.startsWith('q='))
+      return { tag: tag.toLowerCase(), q: q ? Number(q.slice(2)) || 0 : 1, i }
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i)
   for (const { tag } of ranked) {
     if (tag.startsWith('zh')) return 'zh-CN'
     if (tag.startsWith('en')) return 'en'

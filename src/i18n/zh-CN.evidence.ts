@@ -15,7 +15,8 @@ export const zhEvidence = {
   'evidence.kind.webp': 'WebP 图片',
   'evidence.kind.pdf': 'PDF 文档',
   'evidence.upload.label': '上传佐证材料',
-  'evidence.upload.hint': '照片（JPEG、PNG、WebP）或 PDF，每个不超过 {mb} MB；一次最多 {atOnce} 个，每次评估最多 {count} 个。',
+  'evidence.upload.hint':
+    '照片（JPEG、PNG、WebP）或 PDF，每个不超过 {mb} MB；一次最多 {atOnce} 个，每次评估最多 {count} 个。',
   'evidence.upload.submit': '上传',
   'evidence.added': '已上传 {count} 个文件。',
   'evidence.removed': '文件已删除。',

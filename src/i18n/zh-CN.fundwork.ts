@@ -7,7 +7,8 @@ export const zhFundwork = {
   'fundwork.notice.title': '公示：{call}',
   'fundwork.notice.heading': '{call} 资助结果公示',
   'fundwork.notice.short': '公示',
-  'fundwork.notice.lead': '资助方：{holder}。以下为评审后确定的资助项目、金额和平均得分；公示期内任何人都可以提出异议。',
+  'fundwork.notice.lead':
+    '资助方：{holder}。以下为评审后确定的资助项目、金额和平均得分；公示期内任何人都可以提出异议。',
   'fundwork.notice.draft': '资助决定已确认，尚未公示。公示后此页面对所有人公开，并开始接受异议。',
   'fundwork.notice.days': '公示期（天）',
   'fundwork.notice.publish': '发布公示',
@@ -150,7 +151,8 @@ export const zhFundwork = {
   'fundwork.record.closed_on_time': '按时结项',
   'fundwork.record.closed_late': '结项（晚于计划）',
   'fundwork.rep.title': '社区基金报告',
-  'fundwork.rep.lead': '您负责的项目征集：申请、资助、按社区和服务对象分列的金额、流向未登记社区团体的比例、里程碑按时情况、拨付与退回。申请截止日期在所选期间内的征集计入。',
+  'fundwork.rep.lead':
+    '您负责的项目征集：申请、资助、按社区和服务对象分列的金额、流向未登记社区团体的比例、里程碑按时情况、拨付与退回。申请截止日期在所选期间内的征集计入。',
   'fundwork.rep.not_permitted': '社区基金报告给资助方负责人、社工和管理员查看。',
   'fundwork.rep.period': '结束日期不能早于开始日期。',
   'fundwork.rep.period_label': '期间',

@@ -1,7 +1,8 @@
 /** The asset inventory (ABCD): who in a broker's communities could give (reference language). */
 export const zhInventory = {
   'inventory.title': '社区资产清单',
-  'inventory.lead': '记下社区里可能提供资源的人、团体和单位——有厨房的店主、退休会计、学校球场——不论他们是否已在平台上：有什么、在哪里、怎么联系、最近一次联系和结果。',
+  'inventory.lead':
+    '记下社区里可能提供资源的人、团体和单位——有厨房的店主、退休会计、学校球场——不论他们是否已在平台上：有什么、在哪里、怎么联系、最近一次联系和结果。',
   'inventory.private': '仅负责该区域的社工和管理员可见：清单里有联系方式。',
   'inventory.empty': '清单里还没有记录。',
   'inventory.new.title': '添加一条资产',
@@ -36,7 +37,8 @@ export const zhInventory = {
   'inventory.validation.future': '联系日期不能晚于今天（{today}）。',
   'inventory.not_permitted': '只有负责该区域的社工或管理员可以查看和修改这份清单。',
   'inventory.import.title': '从表格导入',
-  'inventory.import.lead': '上传 CSV 文件（可由 Excel 另存为），表头与导出的表格相同：name, kind, area, category, has, place, contact, last_contacted_on, outcome, notes；area 填社区编号（ref）。有任何一行出错就不导入，并指出是哪一行。',
+  'inventory.import.lead':
+    '上传 CSV 文件（可由 Excel 另存为），表头与导出的表格相同：name, kind, area, category, has, place, contact, last_contacted_on, outcome, notes；area 填社区编号（ref）。有任何一行出错就不导入，并指出是哪一行。',
   'inventory.import.file': 'CSV 文件',
   'inventory.import.go': '导入',
   'inventory.import.refused': '没有导入任何记录。请改正下面的问题后重新上传：',
@@ -50,8 +52,10 @@ export const zhInventory = {
   'inventory.import.too_many': '一次最多导入 {limit} 行。',
   'inventory.imported': '已导入 {count} 条资产记录。',
   'inventory.give.title': '邀请提供资源',
-  'inventory.give.lead': '把这个链接或二维码转发给{name}（或打印出来当面交给对方）。打开后是一张已经填好的资源表单，对方确认发布即可。',
-  'inventory.give.make_lead': '生成一个邀请链接和二维码：对方打开后登录或注册，看到按这条记录预先填好的资源表单；发布后这条记录标记为“已成为资源方”，选中的任务随之完成，这项资源适合的需求会收到提醒。',
+  'inventory.give.lead':
+    '把这个链接或二维码转发给{name}（或打印出来当面交给对方）。打开后是一张已经填好的资源表单，对方确认发布即可。',
+  'inventory.give.make_lead':
+    '生成一个邀请链接和二维码：对方打开后登录或注册，看到按这条记录预先填好的资源表单；发布后这条记录标记为“已成为资源方”，选中的任务随之完成，这项资源适合的需求会收到提醒。',
   'inventory.give.make': '生成邀请链接',
   'inventory.give.task': '这份邀请是为了哪个任务',
   'inventory.give.no_task': '不关联任务',

@@ -125,10 +125,12 @@ export const zhMarketplace = {
   'search.offers': '资源（{count}）',
   'search.more': '查看全部',
   'ledger.title': '台账导入导出',
-  'ledger.lead': '把电子表格或其他系统里的整本台账导入进来，或者导出去。记录按 ref 对应：导入修改过的文件会就地更新，同一个文件导入两次不会有任何变化。',
+  'ledger.lead':
+    '把电子表格或其他系统里的整本台账导入进来，或者导出去。记录按 ref 对应：导入修改过的文件会就地更新，同一个文件导入两次不会有任何变化。',
   'ledger.import.title': '导入',
   'ledger.upload.label': '台账文件',
-  'ledger.upload.hint': '一个 .json 文件（格式 assetbridge/v1），或每个部分一个 .csv 文件：areas.csv、organizations.csv、needs.csv、offers.csv。最多 4 个文件，每个不超过 1 MB；CSV 单元格里的多个值用“;”分隔。',
+  'ledger.upload.hint':
+    '一个 .json 文件（格式 assetbridge/v1），或每个部分一个 .csv 文件：areas.csv、organizations.csv、needs.csv、offers.csv。最多 4 个文件，每个不超过 1 MB；CSV 单元格里的多个值用“;”分隔。',
   'ledger.upload.whole': '文件只要有一处问题就整份不导入：什么都不写入，并列出所有问题。',
   'ledger.upload.submit': '导入',
   'ledger.export.title': '导出',

@@ -1,8 +1,10 @@
 /** Groups with several people: roles, invitations, requests to join, groups looked after by a broker, 代填 (reference language). */
 export const zhMembers = {
   'members.title': '{org}的成员',
-  'members.lead': '负责人代表组织发布、申请和答复；成员可以查看组织的需求、资源、草稿、对接和留言，但不能操作。组织至少要有一位负责人。',
-  'members.lead.looked_after': '这个组织还没有负责人在线，由您代为照看。请邀请它的负责人：负责人加入后，由他本人答复和操作。',
+  'members.lead':
+    '负责人代表组织发布、申请和答复；成员可以查看组织的需求、资源、草稿、对接和留言，但不能操作。组织至少要有一位负责人。',
+  'members.lead.looked_after':
+    '这个组织还没有负责人在线，由您代为照看。请邀请它的负责人：负责人加入后，由他本人答复和操作。',
   'members.people': '成员',
   'members.name': '姓名',
   'members.role': '角色',
@@ -22,7 +24,8 @@ export const zhMembers = {
   'members.invite.title': '邀请成员',
   'members.invite.lead': '邀请链接只能使用一次，14 天内有效，只用于这个组织和所选的角色。',
   'members.invite.email': '对方的邮箱（可不填）',
-  'members.invite.email_hint': '填写邮箱，我们会把邀请发到这个邮箱；不填，则生成一个链接，由您复制后转发（例如发到微信群）。',
+  'members.invite.email_hint':
+    '填写邮箱，我们会把邀请发到这个邮箱；不填，则生成一个链接，由您复制后转发（例如发到微信群）。',
   'members.invite.go': '生成邀请',
   'members.invite.link': '邀请链接',
   'members.invite.link_once': '请复制这个链接发给对方。链接只显示这一次，只能使用一次。',
@@ -60,12 +63,15 @@ export const zhMembers = {
   'members.invitation.expired': '这个邀请已经过期。请向负责人要一个新的邀请。',
   'members.invitation.revoked': '这个邀请已被作废。请向负责人要一个新的邀请。',
   'members.email.subject': '{inviter} 邀请您加入“{org}”',
-  'members.email.body': '{inviter} 邀请您作为{role}加入社区资源桥上的“{org}”。打开下面的链接，登录或注册后接受邀请（{date} 前有效，只能使用一次）：',
+  'members.email.body':
+    '{inviter} 邀请您作为{role}加入社区资源桥上的“{org}”。打开下面的链接，登录或注册后接受邀请（{date} 前有效，只能使用一次）：',
   'members.email.ignore': '如果您不认识这个组织，可以忽略这封邮件。',
   'members.panel.title': '谁为这个组织答复',
-  'members.unanswered': '这个组织暂时没有人答复：还没有负责人上线，也没有社工负责它所在的社区。向它提出的申请会等待较久。',
+  'members.unanswered':
+    '这个组织暂时没有人答复：还没有负责人上线，也没有社工负责它所在的社区。向它提出的申请会等待较久。',
   'members.looked_after': '这个组织还没有负责人上线，由所在社区的社工代为答复。',
-  'members.you_look_after': '您负责这个组织所在的社区，它还没有负责人上线：您可以代它答复申请、发布需求和资源，并邀请它的负责人。',
+  'members.you_look_after':
+    '您负责这个组织所在的社区，它还没有负责人上线：您可以代它答复申请、发布需求和资源，并邀请它的负责人。',
   'members.you_are_member': '您是这个组织的成员：可以查看它的需求、资源、对接和留言。',
   'members.offer_unanswered': '暂时没有人为这个组织答复',
   'members.manage': '管理成员',
@@ -73,14 +79,16 @@ export const zhMembers = {
   'members.join.message': '留言（可不填）',
   'members.join.go': '申请加入',
   'members.join.pending': '您的加入申请正在等待负责人答复。',
-  'members.assisted.entering': '您正在为“{org}”代填需求。这个组织有负责人：保存后需求先作为草稿，由负责人确认（或修改）后发布。',
+  'members.assisted.entering':
+    '您正在为“{org}”代填需求。这个组织有负责人：保存后需求先作为草稿，由负责人确认（或修改）后发布。',
   'members.assisted.waiting': '这条需求由社工代填，正在等待组织负责人确认；确认后才会发布。',
   'members.assisted.confirm': '确认并发布',
   'members.assisted.edit_first': '先修改再发布',
   'members.assisted.confirmed': '需求已确认并发布。',
   'members.history.answered': '由{actor}代为答复（{org}）',
   'members.history.acted': '{actor}代{org}办理',
-  'members.match.answering_for': '“{org}”还没有负责人上线：您作为负责这个社区的社工，代它答复。您的操作会记录为代为答复。',
+  'members.match.answering_for':
+    '“{org}”还没有负责人上线：您作为负责这个社区的社工，代它答复。您的操作会记录为代为答复。',
   'members.match.member_view': '您是组织成员，可以查看这个对接和留言；答复和操作由负责人来做。',
   'members.match.unanswered': '“{org}”暂时没有人答复（没有负责人上线，也没有负责的社工）。',
   'notice.org.member_joined': '{name} 接受邀请，加入了“{org}”。',
@@ -93,8 +101,10 @@ export const zhMembers = {
   'notice.org.join_declined.subject': '“{org}”谢绝了加入申请',
   'notice.org.leadership_handed_over': '{name} 把“{org}”的负责人交给了您。',
   'notice.org.leadership_handed_over.subject': '您现在是“{org}”的负责人',
-  'notice.match.requested_fyi': '{needOrg}请求用{offerOrg}的「{offer}」满足「{need}」，等待资源方答复。您不需要答复，可以在对接页面跟进或撤回。',
+  'notice.match.requested_fyi':
+    '{needOrg}请求用{offerOrg}的「{offer}」满足「{need}」，等待资源方答复。您不需要答复，可以在对接页面跟进或撤回。',
   'notice.match.requested_fyi.subject': '新的请求：「{need}」（{needOrg}）',
-  'notice.match.pledged_fyi': '{offerOrg}愿意用「{offer}」为{needOrg}的「{need}」提供帮助，等待需求方答复。您不需要答复，可以在对接页面跟进或撤回。',
+  'notice.match.pledged_fyi':
+    '{offerOrg}愿意用「{offer}」为{needOrg}的「{need}」提供帮助，等待需求方答复。您不需要答复，可以在对接页面跟进或撤回。',
   'notice.match.pledged_fyi.subject': '新的承诺：「{offer}」→「{need}」',
 } as const

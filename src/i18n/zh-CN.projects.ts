@@ -1,7 +1,8 @@
 /** Capacity-building projects: a cohort's baseline against its endline, and the close-out workbook (reference language). */
 export const zhProjects = {
   'projects.title': '能力建设项目',
-  'projects.lead': '一个项目把一批社区组织在一段时间里的能力评估放在一起比较：项目开始时的基线和结束时的终期，以及这段时间里获得的资源。',
+  'projects.lead':
+    '一个项目把一批社区组织在一段时间里的能力评估放在一起比较：项目开始时的基线和结束时的终期，以及这段时间里获得的资源。',
   'projects.empty': '还没有您可以查看的项目。',
   'projects.new.title': '新建项目',
   'projects.new.lead': '填写项目的名称、覆盖的街道或社区和周期；建好后在项目页加入参与的组织。',
@@ -29,7 +30,8 @@ export const zhProjects = {
   'projects.funded_by': '资助方：{funder}。',
   'projects.workbook': '下载结项工作簿（Excel）',
   'projects.print_hint': '用浏览器打印本页即得到打印版。',
-  'projects.rule': '基线：项目开始当天或之前最近的一次评估，没有则取项目期内最早的一次；终期：项目期内基线之后最近的一次评估。平均值按有该项评分的组织计算；变化和提升比例只计同时有基线和终期的组织；提升指至少高 1 分。已退出的组织不计入。',
+  'projects.rule':
+    '基线：项目开始当天或之前最近的一次评估，没有则取项目期内最早的一次；终期：项目期内基线之后最近的一次评估。平均值按有该项评分的组织计算；变化和提升比例只计同时有基线和终期的组织；提升指至少高 1 分。已退出的组织不计入。',
   'projects.aggregate_only': '您看到的是项目的整体数据；{hidden} 个组织未同意公开本组织的评估结果。',
   'projects.table.caption': '基线与终期比较（按维度和指标）',
   'projects.chart.title': '{cohort} 个组织的基线与终期平均分',

@@ -15,7 +15,8 @@ export const zhTopics = {
   'topics.filter.any': '全部主题',
   'topics.admin.taken': '“{topic}”已经用了这个词。',
   'topics.precision.title': '匹配准确度（按主题）',
-  'topics.precision.lead': '系统和社工提出的对接中，有多少被组织负责人以“内容不相关”拒绝：这是匹配在实际使用中的准确度。一个对接同时涉及两个主题时，在两个主题下各算一次。',
+  'topics.precision.lead':
+    '系统和社工提出的对接中，有多少被组织负责人以“内容不相关”拒绝：这是匹配在实际使用中的准确度。一个对接同时涉及两个主题时，在两个主题下各算一次。',
   'topics.precision.summary': '提出 {suggested} 对，其中 {declined} 对被拒绝为内容不相关；相关的占 {share}。',
   'topics.precision.unticked_summary': '另有 {unticked} 条分配建议被社工以内容不相关取消勾选。',
   'topics.precision.caption': '{category}：各主题的对接与“内容不相关”拒绝',
@@ -27,7 +28,8 @@ export const zhTopics = {
   'topics.precision.empty': '还没有提出过对接。',
   'topics.precision.link': '匹配准确度',
   'vocab.title': '主题词表',
-  'vocab.lead': '每个类别的内容主题及其同义词（中英文）。系统用它们从需求和资源的文字中识别主题。新加的主题或同义词立即用于新发布的内容；点击“重新标注”让已有的内容也用上（发布者确认过的主题不会被改动）。',
+  'vocab.lead':
+    '每个类别的内容主题及其同义词（中英文）。系统用它们从需求和资源的文字中识别主题。新加的主题或同义词立即用于新发布的内容；点击“重新标注”让已有的内容也用上（发布者确认过的主题不会被改动）。',
   'vocab.add_topic': '添加主题',
   'vocab.add_synonym': '添加同义词',
   'vocab.name_zh': '中文名称',

@@ -127,12 +127,14 @@ export const zhCN = {
   'auth.signup.lead': '注册后即可登记您的组织（未登记的群众团队也欢迎）并发布需求或资源。',
   'auth.signup.taken': '该邮箱已注册，请直接登录。',
   'auth.signup.sent.title': '请查收邮件',
-  'auth.signup.sent': '我们已向 {email} 发了一封邮件。请在 24 小时内打开邮件里的链接，完成注册。没有收到？请看看垃圾邮件，或重新注册一次。',
+  'auth.signup.sent':
+    '我们已向 {email} 发了一封邮件。请在 24 小时内打开邮件里的链接，完成注册。没有收到？请看看垃圾邮件，或重新注册一次。',
   'signup.email.subject': '确认邮箱，完成社区资源桥的注册',
   'signup.email.body': '{name}，您好：请在 24 小时内打开下面的链接，输入您注册时设的密码，完成社区资源桥账户的注册：',
   'signup.email.ignore': '如果不是您本人注册，请忽略这封邮件：没有这个链接，不会建立任何账户。',
   'signup.email.taken.subject': '有人用您的邮箱注册社区资源桥',
-  'signup.email.taken.body': '{name}，您好：有人（也许是您本人）想用这个邮箱注册社区资源桥的新账户，但这个邮箱已经有账户了，所以没有建立新账户。登录请打开：',
+  'signup.email.taken.body':
+    '{name}，您好：有人（也许是您本人）想用这个邮箱注册社区资源桥的新账户，但这个邮箱已经有账户了，所以没有建立新账户。登录请打开：',
   'signup.email.taken.reset': '忘记密码？可以在这里设置新密码：',
   'signup.email.taken.ignore': '如果不是您本人，请忽略这封邮件，您的账户没有任何改变。',
   'signup.confirm.title': '完成注册',
@@ -217,8 +219,10 @@ export const zhCN = {
   'orgs.endorsed': '已认证该组织。',
   'orgs.created': '组织已登记。',
   'orgs.saved': '组织资料已保存。',
-  'orgs.saved_trust_reset': '组织资料已保存。因为类型或所在区域改了，原来的担保/认证已撤回，现在是“自主申报”，需要社工或街道办重新核实。',
-  'orgs.edit.trust_note': '本组织已获社工担保或街道办认证。如果修改类型或所在区域，担保/认证会撤回，回到“自主申报”，需要重新核实。',
+  'orgs.saved_trust_reset':
+    '组织资料已保存。因为类型或所在区域改了，原来的担保/认证已撤回，现在是“自主申报”，需要社工或街道办重新核实。',
+  'orgs.edit.trust_note':
+    '本组织已获社工担保或街道办认证。如果修改类型或所在区域，担保/认证会撤回，回到“自主申报”，需要重新核实。',
   'orgs.trust.title': '信任等级',
   'orgs.in_area': '位于 {area}',
 
@@ -257,7 +261,8 @@ export const zhCN = {
   'validation.choose': '请从列表中选择。',
   'validation.email': '请输入有效的电子邮箱。',
   'validation.invalid': '格式不正确。',
-  'validation.password_common': '这个密码出现在已泄露或常用密码的名单里（包括在后面加数字或符号、用 @ 代替 a 之类的相似字符、把一个词重复一遍的写法），很容易被猜到。请换一个，比如一句只有您会写的话。',
+  'validation.password_common':
+    '这个密码出现在已泄露或常用密码的名单里（包括在后面加数字或符号、用 @ 代替 a 之类的相似字符、把一个词重复一遍的写法），很容易被猜到。请换一个，比如一句只有您会写的话。',
   'validation.password_mismatch': '当前密码不正确。',
   'validation.area_missing': '所选地区不存在。',
   'validation.url': '只接受 http:// 或 https:// 开头的链接。',

@@ -57,7 +57,11 @@ export interface Figures {
 }
 
 /** An available offer and the places (need areas) where it fits at least one need. */
-export interface ServingOffer { category: string; remaining: number; places: readonly number[] }
+export interface ServingOffer {
+  category: string
+  remaining: number
+  places: readonly number[]
+}
 
 export interface AreaFigures {
   areaId: number
@@ -86,18 +90,34 @@ export function balance(demand: number, supply: number, unservedDemand = 0, offe
   return (supply - demand) / Math.max(supply, demand)
 }
 
-export function figures(demand: number, supply: number, needs: number, offers: number,
-  more: { serving?: number; unserved?: number; unservedDemand?: number; available?: number } = {}): Figures {
+export function figures(
+  demand: number,
+  supply: number,
+  needs: number,
+  offers: number,
+  more: { serving?: number; unserved?: number; unservedDemand?: number; available?: number } = {},
+): Figures {
   const unservedDemand = more.unservedDemand ?? 0
   return {
-    demand, supply, gap: shortfall(demand, supply, unservedDemand), needs, offers, serving: more.serving ?? offers, unserved: more.unserved ?? 0, unservedDemand,
+    demand,
+    supply,
+    gap: shortfall(demand, supply, unservedDemand),
+    needs,
+    offers,
+    serving: more.serving ?? offers,
+    unserved: more.unserved ?? 0,
+    unservedDemand,
     balance: balance(demand, supply, unservedDemand, (more.available ?? offers) > 0),
   }
 }
 
 /** All categories at once: each category's balance, weighted by how many listings with something left it has here. */
-export function combinedBalance(byCategory: Record<string, Figures>, weights: Record<string, number> = {}): number | null {
-  let weight = 0, sum = 0
+export function combinedBalance(
+  byCategory: Record<string, Figures>,
+  weights: Record<string, number> = {},
+): number | null {
+  let weight = 0,
+    sum = 0
   for (const [category, f] of Object.entries(byCategory)) {
     if (f.balance === null) continue
     const w = weights[category] ?? f.needs + f.offers
@@ -112,14 +132,22 @@ export function combinedBalance(byCategory: Record<string, Figures>, weights: Re
  * `unserved` counts, by place and category, the needs no offer fits. An offer adds its remaining capacity to
  * an area when it fits a need placed there or below, once per area however many of them it fits.
  */
-export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Tally[], offerTallies: readonly Tally[], categories: readonly string[],
-  serving: { offers: readonly ServingOffer[]; unserved: readonly Tally[] } = { offers: [], unserved: [] }): Map<number, AreaFigures> {
+export function areaFigures(
+  areas: readonly AreaNode[],
+  needTallies: readonly Tally[],
+  offerTallies: readonly Tally[],
+  categories: readonly string[],
+  serving: { offers: readonly ServingOffer[]; unserved: readonly Tally[] } = { offers: [], unserved: [] },
+): Map<number, AreaFigures> {
   const paths = new Map(areas.map((a) => [a.id, pathIds(a.path)]))
   type Sum = { count: number; available: number; remaining: number }
   const add = (sums: Map<string, Sum>, key: string, t: { count: number; available: number; remaining: number }) => {
     const s = sums.get(key)
-    if (s) { s.count += t.count; s.available += t.available; s.remaining += t.remaining }
-    else sums.set(key, { count: t.count, available: t.available, remaining: t.remaining })
+    if (s) {
+      s.count += t.count
+      s.available += t.available
+      s.remaining += t.remaining
+    } else sums.set(key, { count: t.count, available: t.available, remaining: t.remaining })
   }
   // Every tally is added to the place itself and each area above it ("below it" seen from the ancestor).
   const below = (tallies: readonly Tally[]) => {
@@ -127,7 +155,9 @@ export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Ta
     for (const t of tallies) for (const id of paths.get(t.areaId) ?? []) add(sums, `${id} ${t.category}`, t)
     return sums
   }
-  const needsBelow = below(needTallies), offersBelow = below(offerTallies), unservedBelow = below(serving.unserved)
+  const needsBelow = below(needTallies),
+    offersBelow = below(offerTallies),
+    unservedBelow = below(serving.unserved)
   const offersAt = new Map<string, Sum>()
   for (const t of offerTallies) add(offersAt, `${t.areaId} ${t.category}`, t)
   // Each serving offer once per area: the union of the paths of the places it fits a need in.
@@ -146,19 +176,31 @@ export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Ta
     const weights: Record<string, number> = {}
     for (const c of categories) {
       const key = `${area.id} ${c}`
-      const n = needsBelow.get(key) ?? none, s = supply.get(key) ?? none, u = unservedBelow.get(key) ?? none
+      const n = needsBelow.get(key) ?? none,
+        s = supply.get(key) ?? none,
+        u = unservedBelow.get(key) ?? none
       // Offers listed below the area or at it, plus those listed strictly above it: disjoint, so each once.
       const o = { ...(offersBelow.get(key) ?? none) }
       for (const up of path.slice(0, -1)) {
         const at = offersAt.get(`${up} ${c}`)
-        if (at) { o.count += at.count; o.available += at.available; o.remaining += at.remaining }
+        if (at) {
+          o.count += at.count
+          o.available += at.available
+          o.remaining += at.remaining
+        }
       }
-      byCategory[c] = figures(n.remaining, s.remaining, n.count, o.count, { serving: s.count, unserved: u.count, unservedDemand: u.remaining, available: o.available })
+      byCategory[c] = figures(n.remaining, s.remaining, n.count, o.count, {
+        serving: s.count,
+        unserved: u.count,
+        unservedDemand: u.remaining,
+        available: o.available,
+      })
       weights[c] = n.available + o.available
     }
     const list = Object.values(byCategory)
     out.set(area.id, {
-      areaId: area.id, byCategory,
+      areaId: area.id,
+      byCategory,
       all: {
         needs: list.reduce((s, f) => s + f.needs, 0),
         offers: list.reduce((s, f) => s + f.offers, 0),
@@ -175,9 +217,27 @@ export function areaFigures(areas: readonly AreaNode[], needTallies: readonly Ta
 export function shown(f: AreaFigures, category: string | undefined) {
   if (category) {
     const c = f.byCategory[category] ?? figures(0, 0, 0, 0)
-    return { needs: c.needs, offers: c.offers, unserved: c.unserved, balance: c.balance, demand: c.demand, supply: c.supply, gap: c.gap, short: c.gap > 0 ? 1 : 0 }
+    return {
+      needs: c.needs,
+      offers: c.offers,
+      unserved: c.unserved,
+      balance: c.balance,
+      demand: c.demand,
+      supply: c.supply,
+      gap: c.gap,
+      short: c.gap > 0 ? 1 : 0,
+    }
   }
-  return { needs: f.all.needs, offers: f.all.offers, unserved: f.all.unserved, balance: f.all.balance, demand: undefined, supply: undefined, gap: undefined, short: f.all.short.length }
+  return {
+    needs: f.all.needs,
+    offers: f.all.offers,
+    unserved: f.all.unserved,
+    balance: f.all.balance,
+    demand: undefined,
+    supply: undefined,
+    gap: undefined,
+    short: f.all.short.length,
+  }
 }
 
 // ---- colour --------------------------------------------------------------------------------------------
@@ -211,12 +271,25 @@ export function idleDays(o: Pick<OfferUse, 'createdAt' | 'lastUsedAt'>, now: Dat
 }
 
 /** Offers with capacity left and no use for at least `afterDays`, longest idle first. */
-export function idle<T extends OfferUse>(offers: readonly T[], now: Date, afterDays = IDLE_AFTER_DAYS): (T & { idleDays: number })[] {
-  return offers.filter((o) => o.remaining > 0).map((o) => ({ ...o, idleDays: idleDays(o, now) }))
-    .filter((o) => o.idleDays >= afterDays).sort((a, b) => b.idleDays - a.idleDays || a.id - b.id)
+export function idle<T extends OfferUse>(
+  offers: readonly T[],
+  now: Date,
+  afterDays = IDLE_AFTER_DAYS,
+): (T & { idleDays: number })[] {
+  return offers
+    .filter((o) => o.remaining > 0)
+    .map((o) => ({ ...o, idleDays: idleDays(o, now) }))
+    .filter((o) => o.idleDays >= afterDays)
+    .sort((a, b) => b.idleDays - a.idleDays || a.id - b.id)
 }
 
-export interface UnservedNeed { id: number; areaId: number; category: string; orgId: number; createdAt: string }
+export interface UnservedNeed {
+  id: number
+  areaId: number
+  category: string
+  orgId: number
+  createdAt: string
+}
 
 export interface UnmetGroup {
   areaId: number
@@ -234,7 +307,10 @@ export interface UnmetGroup {
  * offers of that category cover the place; zero is "no one offers it here", otherwise "offers exist but none fits".
  * Most needs first, then by place and category.
  */
-export function unmetGroups(needs: readonly UnservedNeed[], covering: (areaId: number, category: string) => number): UnmetGroup[] {
+export function unmetGroups(
+  needs: readonly UnservedNeed[],
+  covering: (areaId: number, category: string) => number,
+): UnmetGroup[] {
   const groups = new Map<string, { areaId: number; category: string; ids: UnservedNeed[]; orgs: Set<number> }>()
   for (const n of needs) {
     const key = `${n.areaId} ${n.category}`
@@ -243,10 +319,19 @@ export function unmetGroups(needs: readonly UnservedNeed[], covering: (areaId: n
     g.orgs.add(n.orgId)
     groups.set(key, g)
   }
-  return [...groups.values()].map((g) => {
-    const oldest = [...g.ids].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0]!
-    return { areaId: g.areaId, category: g.category, needs: g.ids.length, organizations: g.orgs.size, offersCovering: covering(g.areaId, g.category), exampleNeedId: oldest.id }
-  }).sort((a, b) => b.needs - a.needs || a.areaId - b.areaId || a.category.localeCompare(b.category))
+  return [...groups.values()]
+    .map((g) => {
+      const oldest = [...g.ids].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0]!
+      return {
+        areaId: g.areaId,
+        category: g.category,
+        needs: g.ids.length,
+        organizations: g.orgs.size,
+        offersCovering: covering(g.areaId, g.category),
+        exampleNeedId: oldest.id,
+      }
+    })
+    .sort((a, b) => b.needs - a.needs || a.areaId - b.areaId || a.category.localeCompare(b.category))
 }
 
 // ---- the table's order ---------------------------------------------------------------------------------
@@ -260,14 +345,18 @@ export type Sort = (typeof SORTS)[number]
  * Rows ordered by one column ('-' first for descending), ties by name then id. Missing values (no balance)
  * go last either way, so "most short first" never starts with empty communities.
  */
-export function sortRows<T extends { id: number; name: string } & Partial<Record<Exclude<SortKey, 'name'>, number | null | undefined>>>(rows: readonly T[], sort: Sort = 'name'): T[] {
+export function sortRows<
+  T extends { id: number; name: string } & Partial<Record<Exclude<SortKey, 'name'>, number | null | undefined>>,
+>(rows: readonly T[], sort: Sort = 'name'): T[] {
   const desc = sort.startsWith('-')
   const key = (desc ? sort.slice(1) : sort) as SortKey
   const byName = (a: T, b: T) => a.name.localeCompare(b.name, 'zh-CN') || a.id - b.id
   return [...rows].sort((a, b) => {
     if (key === 'name') return desc ? byName(b, a) : byName(a, b)
-    const x = a[key], y = b[key]
-    const xm = x === null || x === undefined, ym = y === null || y === undefined
+    const x = a[key],
+      y = b[key]
+    const xm = x === null || x === undefined,
+      ym = y === null || y === undefined
     if (xm || ym) return xm && ym ? byName(a, b) : xm ? 1 : -1
     return (desc ? y - x : x - y) || byName(a, b)
   })

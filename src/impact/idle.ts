@@ -11,8 +11,21 @@ import { idle, IDLE_AFTER_DAYS } from './gaps.js'
 /** Each offer's last use: the latest moment an accepted or delivered match used it. */
 function lastUses(db: Db): ReadonlyMap<number, string> {
   const sqlite = sqliteOf(db)
-  return remember(sqlite, 'impact.last-uses', () => new Map(sqlite.prepare(`SELECT offer_id, max(coalesce(delivered_at, accepted_at, updated_at)) FROM matches
-    WHERE state IN ('accepted', 'delivered', 'reviewed') GROUP BY offer_id`).raw().all() as [number, string][]), ['matches'])
+  return remember(
+    sqlite,
+    'impact.last-uses',
+    () =>
+      new Map(
+        sqlite
+          .prepare(
+            `SELECT offer_id, max(coalesce(delivered_at, accepted_at, updated_at)) FROM matches
+    WHERE state IN ('accepted', 'delivered', 'reviewed') GROUP BY offer_id`,
+          )
+          .raw()
+          .all() as [number, string][],
+      ),
+    ['matches'],
+  )
 }
 
 /**
@@ -27,26 +40,55 @@ export function idleOffers(db: Db, now: Date, within: number[], limit: number, o
   const today = listingToday(now)
   const sqlite = sqliteOf(db)
   if (only && only.length === 0) return { total: 0, list: [] }
-  return remember(sqlite, `impact.idle ${today} ${now.getTime() - (now.getTime() % 3_600_000)} ${within.join(',')} ${only?.join(',') ?? '*'} ${limit}`, () => {
-    const cutoff = new Date(now.getTime() - IDLE_AFTER_DAYS * 86_400_000).toISOString()
-    const used = lastUses(db)
-    const scope = only && new Set(only), mineSet = new Set(within)
-    const found: { id: number; mine: boolean; since: string }[] = []
-    for (const o of servingFacts(db, today).offers) {
-      if (scope && !scope.has(o.servesAreaId)) continue
-      const last = used.get(o.id)
-      const since = last !== undefined && last > o.createdAt ? last : o.createdAt
-      if (since <= cutoff) found.push({ id: o.id, mine: mineSet.has(o.servesAreaId), since })
-    }
-    found.sort((a, b) => Number(b.mine) - Number(a.mine) || (a.since < b.since ? -1 : a.since > b.since ? 1 : 0) || a.id - b.id)
-    const shown = found.slice(0, limit)
-    const sinceOf = new Map(shown.map((f) => [f.id, f.since]))
-    const rows = shown.length === 0 ? [] : (sqlite.prepare(`SELECT offers.id, offers.title, offers.remaining, offers.quantity, offers.unit, offers.category,
+  return remember(
+    sqlite,
+    `impact.idle ${today} ${now.getTime() - (now.getTime() % 3_600_000)} ${within.join(',')} ${only?.join(',') ?? '*'} ${limit}`,
+    () => {
+      const cutoff = new Date(now.getTime() - IDLE_AFTER_DAYS * 86_400_000).toISOString()
+      const used = lastUses(db)
+      const scope = only && new Set(only),
+        mineSet = new Set(within)
+      const found: { id: number; mine: boolean; since: string }[] = []
+      for (const o of servingFacts(db, today).offers) {
+        if (scope && !scope.has(o.servesAreaId)) continue
+        const last = used.get(o.id)
+        const since = last !== undefined && last > o.createdAt ? last : o.createdAt
+        if (since <= cutoff) found.push({ id: o.id, mine: mineSet.has(o.servesAreaId), since })
+      }
+      found.sort(
+        (a, b) =>
+          Number(b.mine) - Number(a.mine) || (a.since < b.since ? -1 : a.since > b.since ? 1 : 0) || a.id - b.id,
+      )
+      const shown = found.slice(0, limit)
+      const sinceOf = new Map(shown.map((f) => [f.id, f.since]))
+      const rows =
+        shown.length === 0
+          ? []
+          : (
+              sqlite
+                .prepare(
+                  `SELECT offers.id, offers.title, offers.remaining, offers.quantity, offers.unit, offers.category,
       offers.created_at AS createdAt, offers.serves_area_id AS areaId, organizations.name AS org FROM offers JOIN organizations ON organizations.id = offers.org_id
-      WHERE offers.id IN (${shown.map(() => '?').join(', ')})`).all(...shown.map((f) => f.id)) as {
-        id: number; title: string; remaining: number; quantity: number; unit: string; category: string; createdAt: string; areaId: number; org: string }[])
-      .map((r) => ({ ...r, lastUsedAt: sinceOf.get(r.id)! }))
-    const list = idle(rows, now)
-    return { total: found.length, list: [...list.filter((o) => mineSet.has(o.areaId)), ...list.filter((o) => !mineSet.has(o.areaId))] }
-  }, ['offers', 'matches', 'organizations', 'areas'])
+      WHERE offers.id IN (${shown.map(() => '?').join(', ')})`,
+                )
+                .all(...shown.map((f) => f.id)) as {
+                id: number
+                title: string
+                remaining: number
+                quantity: number
+                unit: string
+                category: string
+                createdAt: string
+                areaId: number
+                org: string
+              }[]
+            ).map((r) => ({ ...r, lastUsedAt: sinceOf.get(r.id)! }))
+      const list = idle(rows, now)
+      return {
+        total: found.length,
+        list: [...list.filter((o) => mineSet.has(o.areaId)), ...list.filter((o) => !mineSet.has(o.areaId))],
+      }
+    },
+    ['offers', 'matches', 'organizations', 'areas'],
+  )
 }

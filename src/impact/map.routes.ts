@@ -7,14 +7,25 @@ const MapQuery = fields({ category: str(40), area: id32, sort: oneOf(SORTS) })
 
 const mapRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Public: it aggregates only the open listings anyone may browse, and names no person.
-  app.get('/map', { config: { access: 'anyone' }, schema: { querystring: MapQuery }, attachValidation: true }, async (req, reply) => {
-    const query: map.MapQuery = req.validationError ? {} : req.query
-    const data = map.page(app.db, query, req.locale)
-    return reply.render('impact/map', { ...data, ignored: !!req.validationError || data.ignored, title: req.t('map.title') }, { partial: 'impact/map-view' })
-  })
+  app.get(
+    '/map',
+    { config: { access: 'anyone' }, schema: { querystring: MapQuery }, attachValidation: true },
+    async (req, reply) => {
+      const query: map.MapQuery = req.validationError ? {} : req.query
+      const data = map.page(app.db, query, req.locale)
+      return reply.render(
+        'impact/map',
+        { ...data, ignored: !!req.validationError || data.ignored, title: req.t('map.title') },
+        { partial: 'impact/map-view' },
+      )
+    },
+  )
 
   app.get('/map/agenda', { config: { access: 'anyone' } }, async (req, reply) => {
-    return reply.render('impact/map-agenda', { ...map.agenda(app.db, req.user, req.locale), title: req.t('agenda.title') })
+    return reply.render('impact/map-agenda', {
+      ...map.agenda(app.db, req.user, req.locale),
+      title: req.t('agenda.title'),
+    })
   })
 }
 

@@ -30,14 +30,22 @@ export function commandImporter(db: Db, as: string | undefined): { importer: Imp
  * `cli import [--as EMAIL] FILE [FILE...]`: 0 with a summary, 1 with every problem (in English, one per line),
  * 2 when a file cannot be read at all or `--as` names no broker or admin.
  */
-export function importCommand(db: Db, files: string[], out: Print, err: Print, opts: { as?: string; now?: Date } = {}): number {
+export function importCommand(
+  db: Db,
+  files: string[],
+  out: Print,
+  err: Print,
+  opts: { as?: string; now?: Date } = {},
+): number {
   const who = commandImporter(db, opts.as)
   if ('error' in who) {
     err(who.error)
     return 2
   }
   if (files.length === 0) {
-    err('import needs a .json file, or one or more .csv files named by section (areas.csv, organizations.csv, needs.csv, offers.csv)')
+    err(
+      'import needs a .json file, or one or more .csv files named by section (areas.csv, organizations.csv, needs.csv, offers.csv)',
+    )
     return 2
   }
   const loaded: { name: string; data: Buffer }[] = []
@@ -54,7 +62,9 @@ export function importCommand(db: Db, files: string[], out: Print, err: Print, o
     out(`${totalChanged(counts) ? 'Imported' : 'Nothing to change in'} ${files.join(', ')}:`)
     for (const s of SECTIONS) {
       const c = counts[s]
-      out(`  ${s.padEnd(14)} ${String(c.created).padStart(5)} created ${String(c.updated).padStart(5)} updated ${String(c.unchanged).padStart(5)} unchanged`)
+      out(
+        `  ${s.padEnd(14)} ${String(c.created).padStart(5)} created ${String(c.updated).padStart(5)} updated ${String(c.unchanged).padStart(5)} unchanged`,
+      )
     }
     return 0
   } catch (e) {
@@ -83,7 +93,9 @@ export function exportCommand(db: Db, target: string, out: Print, err: Print, op
   if (target.endsWith('/') || (fs.existsSync(target) && fs.statSync(target).isDirectory())) {
     fs.mkdirSync(target, { recursive: true })
     for (const [name, text] of Object.entries(toCsv(ledger))) fs.writeFileSync(path.join(target, name), `\uFEFF${text}`)
-    out(`Exported ${counts} to ${path.join(target, '{areas,organizations,needs,offers}.csv')} (contact details are not exported)`)
+    out(
+      `Exported ${counts} to ${path.join(target, '{areas,organizations,needs,offers}.csv')} (contact details are not exported)`,
+    )
     return 0
   }
   err('export needs a FILE.json, or a directory (ending in /) for CSV files')
@@ -94,7 +106,13 @@ export function exportCommand(db: Db, target: string, out: Print, err: Print, op
  * `cli export --format hsds [FILE.json] [--lang en]`: every active offer as an HSDS 3.0 service, to the file or to
  * stdout. `baseUrl` names the deployment, so its UUIDs differ from another district's.
  */
-export function hsdsExportCommand(db: Db, target: string | undefined, opts: { baseUrl: string; locale?: Locale }, out: Print, err: Print): number {
+export function hsdsExportCommand(
+  db: Db,
+  target: string | undefined,
+  opts: { baseUrl: string; locale?: Locale },
+  out: Print,
+  err: Print,
+): number {
   if (target !== undefined && !/\.json$/i.test(target)) {
     err('export --format hsds writes a FILE.json, or to standard output when no file is named')
     return 2
@@ -107,6 +125,8 @@ export function hsdsExportCommand(db: Db, target: string | undefined, opts: { ba
   }
   fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true })
   fs.writeFileSync(target, json)
-  out(`Exported ${services.length} active offer${services.length === 1 ? '' : 's'} as HSDS 3.0 services to ${target} (no contact details)`)
+  out(
+    `Exported ${services.length} active offer${services.length === 1 ? '' : 's'} as HSDS 3.0 services to ${target} (no contact details)`,
+  )
   return 0
 }

@@ -18,7 +18,10 @@ export function decodeText(data: Buffer | string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }
 
-export interface CsvRow { line: number; cells: string[] }
+export interface CsvRow {
+  line: number
+  cells: string[]
+}
 
 /** Rows with the line each starts on; `unclosed` is the line of a quoted cell that never ends. */
 export function parseCsv(text: string): { rows: CsvRow[]; unclosed?: number } {
@@ -38,15 +41,21 @@ export function parseCsv(text: string): { rows: CsvRow[]; unclosed?: number } {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++ }
-      else if (c === '"') quoted = false
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"'
+        i++
+      } else if (c === '"') quoted = false
       else {
         if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++
         cell += c
       }
-    } else if (c === '"' && cell === '') { quoted = true; quoteLine = line }
-    else if (c === ',') { cells.push(cell); cell = '' }
-    else if (c === '\n' || c === '\r') {
+    } else if (c === '"' && cell === '') {
+      quoted = true
+      quoteLine = line
+    } else if (c === ',') {
+      cells.push(cell)
+      cell = ''
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++
       endRow()
       line++

@@ -1,7 +1,18 @@
 import { asc, eq, isNull, ne } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import { areas, needs, offers, organizations } from '../db/schema.js'
-import { CSV_COLUMNS, FORMAT, SECTIONS, type AreaRecord, type FileStatus, type Ledger, type NeedRecord, type OfferRecord, type OrgRecord, type Section } from './format.js'
+import {
+  CSV_COLUMNS,
+  FORMAT,
+  SECTIONS,
+  type AreaRecord,
+  type FileStatus,
+  type Ledger,
+  type NeedRecord,
+  type OfferRecord,
+  type OrgRecord,
+  type Section,
+} from './format.js'
 import { csvLine, toSpreadsheet } from './csv.js'
 import type { Importer } from './rights.js'
 
@@ -26,28 +37,92 @@ export function exportLedger(db: Db, { by }: { by: Importer }): Ledger {
   const orgRows = db.select().from(organizations).orderBy(asc(organizations.id)).all()
   const refOfOrg = new Map(orgRows.map((o) => [o.id, o.ref!]))
 
-  const status = (s: string): FileStatus | undefined => (s === 'draft' || s === 'closed' || s === 'expired' ? s : undefined)
+  const status = (s: string): FileStatus | undefined =>
+    s === 'draft' || s === 'closed' || s === 'expired' ? s : undefined
   const ledger: Ledger = {
     format: FORMAT,
-    areas: treeOrder(areaRows).map((a) => strip<AreaRecord>({
-      ref: a.ref!, name: a.name, name_en: a.nameEn, parent: a.parentId === null ? null : refOfArea.get(a.parentId)!, lat: a.lat, lng: a.lng,
-    }, ['parent'])),
-    organizations: orgRows.map((o) => strip<OrgRecord>({
-      ref: o.ref!, name: o.name, kind: o.kind, area: refOfArea.get(o.areaId)!, registered: o.registered, trust: o.trust, focus: o.focus,
-      members: o.members, description: o.description,
-    })).sort(byRef),
-    needs: db.select().from(needs).where(drafts ? undefined : ne(needs.status, 'draft')).all().map((n) => strip<NeedRecord>({
-      ref: n.ref!, org: refOfOrg.get(n.orgId)!, category: n.category, title: n.title, description: n.description, quantity: n.quantity,
-      unit: n.unit, from: n.fromDate, until: n.untilDate, schedule: n.schedule, topics: confirmedTopics(n), area: refOfArea.get(n.areaId)!, place: n.place,
-      urgency: n.urgency, beneficiaries: n.beneficiaries, expires: n.expiresAt, status: status(n.status),
-      close_reason: n.status === 'closed' ? n.closeReason : null,
-    })).sort(byRef),
-    offers: db.select().from(offers).where(drafts ? undefined : ne(offers.status, 'draft')).all().map((o) => strip<OfferRecord>({
-      ref: o.ref!, org: refOfOrg.get(o.orgId)!, category: o.category, title: o.title, description: o.description, quantity: o.quantity,
-      unit: o.unit, from: o.fromDate, until: o.untilDate, schedule: o.schedule, topics: confirmedTopics(o), serves: refOfArea.get(o.servesAreaId)!,
-      conditions: { min_trust: o.minTrust, focus: o.focus }, expires: o.expiresAt, status: status(o.status),
-      close_reason: o.status === 'closed' ? o.closeReason : null,
-    })).sort(byRef),
+    areas: treeOrder(areaRows).map((a) =>
+      strip<AreaRecord>(
+        {
+          ref: a.ref!,
+          name: a.name,
+          name_en: a.nameEn,
+          parent: a.parentId === null ? null : refOfArea.get(a.parentId)!,
+          lat: a.lat,
+          lng: a.lng,
+        },
+        ['parent'],
+      ),
+    ),
+    organizations: orgRows
+      .map((o) =>
+        strip<OrgRecord>({
+          ref: o.ref!,
+          name: o.name,
+          kind: o.kind,
+          area: refOfArea.get(o.areaId)!,
+          registered: o.registered,
+          trust: o.trust,
+          focus: o.focus,
+          members: o.members,
+          description: o.description,
+        }),
+      )
+      .sort(byRef),
+    needs: db
+      .select()
+      .from(needs)
+      .where(drafts ? undefined : ne(needs.status, 'draft'))
+      .all()
+      .map((n) =>
+        strip<NeedRecord>({
+          ref: n.ref!,
+          org: refOfOrg.get(n.orgId)!,
+          category: n.category,
+          title: n.title,
+          description: n.description,
+          quantity: n.quantity,
+          unit: n.unit,
+          from: n.fromDate,
+          until: n.untilDate,
+          schedule: n.schedule,
+          topics: confirmedTopics(n),
+          area: refOfArea.get(n.areaId)!,
+          place: n.place,
+          urgency: n.urgency,
+          beneficiaries: n.beneficiaries,
+          expires: n.expiresAt,
+          status: status(n.status),
+          close_reason: n.status === 'closed' ? n.closeReason : null,
+        }),
+      )
+      .sort(byRef),
+    offers: db
+      .select()
+      .from(offers)
+      .where(drafts ? undefined : ne(offers.status, 'draft'))
+      .all()
+      .map((o) =>
+        strip<OfferRecord>({
+          ref: o.ref!,
+          org: refOfOrg.get(o.orgId)!,
+          category: o.category,
+          title: o.title,
+          description: o.description,
+          quantity: o.quantity,
+          unit: o.unit,
+          from: o.fromDate,
+          until: o.untilDate,
+          schedule: o.schedule,
+          topics: confirmedTopics(o),
+          serves: refOfArea.get(o.servesAreaId)!,
+          conditions: { min_trust: o.minTrust, focus: o.focus },
+          expires: o.expiresAt,
+          status: status(o.status),
+          close_reason: o.status === 'closed' ? o.closeReason : null,
+        }),
+      )
+      .sort(byRef),
   }
   return ledger
 }
@@ -56,7 +131,8 @@ export function exportLedger(db: Db, { by }: { by: Importer }): Ledger {
  * A listing's topics as the file carries them: the ones a poster (or a ledger) chose. Inferred ones are left
  * out, since an import infers the same from the same text, and writing them would turn them into a choice.
  */
-const confirmedTopics = (row: { topics: string[] | null; topicsConfirmed: boolean }) => (row.topicsConfirmed ? row.topics ?? [] : undefined)
+const confirmedTopics = (row: { topics: string[] | null; topicsConfirmed: boolean }) =>
+  row.topicsConfirmed ? (row.topics ?? []) : undefined
 
 /** The file's bytes: two-space JSON, Chinese as it is (not \u-escaped), a final newline. */
 export const toJson = (ledger: Ledger) => `${JSON.stringify(ledger, null, 2)}\n`
@@ -76,7 +152,14 @@ export function toCsv(ledger: Ledger): Record<`${Section}.csv`, string> {
 }
 
 // Texts go through toSpreadsheet() (no cell runs as a formula in Excel); numbers, booleans and lists of codes cannot start one.
-const cell = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(';') : typeof v === 'string' ? toSpreadsheet(v) : String(v))
+const cell = (v: unknown) =>
+  v === undefined || v === null
+    ? ''
+    : Array.isArray(v)
+      ? v.join(';')
+      : typeof v === 'string'
+        ? toSpreadsheet(v)
+        : String(v)
 
 /** Drops empty optional fields (null, '') — but an empty list and the explicit `parent: null` of a district stay. */
 function strip<T>(record: Record<string, unknown>, keepNull: string[] = []): T {
@@ -95,7 +178,8 @@ export function naturalCompare(a: string, b: string): number {
   for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
     if (pa[i] === pb[i]) continue
     const numeric = i % 2 === 1
-    if (numeric && pa[i].length !== pb[i].length) return pa[i].replace(/^0+/, '').length - pb[i].replace(/^0+/, '').length || (pa[i] < pb[i] ? -1 : 1)
+    if (numeric && pa[i].length !== pb[i].length)
+      return pa[i].replace(/^0+/, '').length - pb[i].replace(/^0+/, '').length || (pa[i] < pb[i] ? -1 : 1)
     return pa[i] < pb[i] ? -1 : 1
   }
   return pa.length - pb.length || (a < b ? -1 : a > b ? 1 : 0)
@@ -119,7 +203,12 @@ function treeOrder<T extends { id: number; parentId: number | null; ref: string 
 
 /** Stores `<kind>-<id>` (or `<kind>-<id>-2` … if a file already used that ref) on every record lacking a ref. */
 function assignRefs(db: Db) {
-  const tables = [[areas, 'area'], [organizations, 'org'], [needs, 'need'], [offers, 'offer']] as const
+  const tables = [
+    [areas, 'area'],
+    [organizations, 'org'],
+    [needs, 'need'],
+    [offers, 'offer'],
+  ] as const
   writeTx(db, (tx) => {
     for (const [table, prefix] of tables) {
       const t = table as typeof needs

@@ -16,17 +16,51 @@ export const FILE_STATUSES = ['open', 'draft', 'closed', 'expired'] as const
 export type FileStatus = (typeof FILE_STATUSES)[number]
 type Trust = (typeof TRUST_LEVELS)[number]
 
-export interface AreaRecord { ref: string; name: string; name_en?: string; parent: string | null; lat?: number; lng?: number }
+export interface AreaRecord {
+  ref: string
+  name: string
+  name_en?: string
+  parent: string | null
+  lat?: number
+  lng?: number
+}
 export interface OrgRecord {
-  ref: string; name: string; kind: (typeof ORG_KINDS)[number]; area: string; registered: boolean; trust?: Trust
-  focus: string[]; members?: number; description?: string
+  ref: string
+  name: string
+  kind: (typeof ORG_KINDS)[number]
+  area: string
+  registered: boolean
+  trust?: Trust
+  focus: string[]
+  members?: number
+  description?: string
 }
 interface ListingRecord {
-  ref: string; org: string; category: string; title: string; description?: string; quantity: number; unit?: string
-  from?: string; until?: string; schedule?: string; topics?: string[]; expires?: string; status?: FileStatus; close_reason?: (typeof CLOSE_REASONS)[number]
+  ref: string
+  org: string
+  category: string
+  title: string
+  description?: string
+  quantity: number
+  unit?: string
+  from?: string
+  until?: string
+  schedule?: string
+  topics?: string[]
+  expires?: string
+  status?: FileStatus
+  close_reason?: (typeof CLOSE_REASONS)[number]
 }
-export interface NeedRecord extends ListingRecord { area: string; place?: string; urgency: (typeof URGENCIES)[number]; beneficiaries?: number }
-export interface OfferRecord extends ListingRecord { serves: string; conditions: { min_trust: Trust; focus: string[] } }
+export interface NeedRecord extends ListingRecord {
+  area: string
+  place?: string
+  urgency: (typeof URGENCIES)[number]
+  beneficiaries?: number
+}
+export interface OfferRecord extends ListingRecord {
+  serves: string
+  conditions: { min_trust: Trust; focus: string[] }
+}
 
 export interface Ledger {
   format: typeof FORMAT
@@ -41,7 +75,12 @@ export interface Ledger {
  * with parameters so each reader gets it in their language. A record without a usable ref is named
  * `#n`: its position in the section (JSON) or its line in the file (CSV).
  */
-export interface LedgerProblem { section: Section | null; ref: string | null; field: string | null; message: Problem }
+export interface LedgerProblem {
+  section: Section | null
+  ref: string | null
+  field: string | null
+  message: Problem
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Field rules
@@ -116,7 +155,10 @@ export const RULES: Record<Section, Record<string, FieldRule>> = {
   offers: {
     ...listing,
     serves: { type: 'ref', required: true },
-    conditions: { type: 'object', fields: { min_trust: { type: 'enum', values: TRUST_LEVELS }, focus: { type: 'list', values: FOCUS_GROUPS } } },
+    conditions: {
+      type: 'object',
+      fields: { min_trust: { type: 'enum', values: TRUST_LEVELS }, focus: { type: 'list', values: FOCUS_GROUPS } },
+    },
     ...lifecycle,
   },
 }

@@ -32,9 +32,21 @@ export function deploymentNamespace(baseUrl: string): string {
   return uuidV5(baseUrl.trim().replace(/\/+$/, '').toLowerCase(), URL_NAMESPACE)
 }
 
-export interface HsdsArea { id: number; ref: string | null; name: string; level: string }
+export interface HsdsArea {
+  id: number
+  ref: string | null
+  name: string
+  level: string
+}
 /** Public columns only: the loader never selects contact_phone or contact_email. */
-export interface HsdsOrg { id: number; ref: string | null; name: string; description: string; kind: string; areaName: string }
+export interface HsdsOrg {
+  id: number
+  ref: string | null
+  name: string
+  description: string
+  kind: string
+  areaName: string
+}
 export interface HsdsOffer {
   id: number
   ref: string | null
@@ -93,10 +105,35 @@ export interface HsdsSchedule {
   closes_at?: string
   notes?: string
 }
-export interface HsdsTaxonomyTerm { id: string; code: string; name: string; description: string; taxonomy: string; language: string }
-export interface HsdsAttribute { id: string; link_id: string; link_type: string; link_entity: 'service'; taxonomy_term_id: string; value?: string; taxonomy_term: HsdsTaxonomyTerm }
-export interface HsdsServiceArea { id: string; service_id: string; name: string; description: string; uri: string }
-export interface HsdsOrganization { id: string; name: string; description: string }
+export interface HsdsTaxonomyTerm {
+  id: string
+  code: string
+  name: string
+  description: string
+  taxonomy: string
+  language: string
+}
+export interface HsdsAttribute {
+  id: string
+  link_id: string
+  link_type: string
+  link_entity: 'service'
+  taxonomy_term_id: string
+  value?: string
+  taxonomy_term: HsdsTaxonomyTerm
+}
+export interface HsdsServiceArea {
+  id: string
+  service_id: string
+  name: string
+  description: string
+  uri: string
+}
+export interface HsdsOrganization {
+  id: string
+  name: string
+  description: string
+}
 export interface HsdsService {
   id: string
   organization_id: string
@@ -122,7 +159,10 @@ export const organizationId = (ns: string, org: Pick<HsdsOrg, 'id' | 'ref'>) => 
  * lists every active offer, as the offers list does; one whose capacity is all reserved is 'inactive' (HSDS: not
  * currently provided), its description saying "0 still available"; a withdrawn match makes it active again.
  */
-export const serviceStatus = (o: Pick<HsdsOffer, 'status' | 'expiresAt' | 'untilDate' | 'remaining'>, today: string): 'active' | 'inactive' => isAvailableOffer(o, today) ? 'active' : 'inactive'
+export const serviceStatus = (
+  o: Pick<HsdsOffer, 'status' | 'expiresAt' | 'untilDate' | 'remaining'>,
+  today: string,
+): 'active' | 'inactive' => (isAvailableOffer(o, today) ? 'active' : 'inactive')
 
 export function toService(offer: HsdsOffer, ctx: HsdsContext): HsdsService {
   const { t, namespace: ns } = ctx
@@ -148,7 +188,8 @@ export function toService(offer: HsdsOffer, ctx: HsdsContext): HsdsService {
 
 /** HSDS requires an organization's description; a group that wrote none is described by its kind and place. */
 export function toOrganization(org: HsdsOrg, ctx: HsdsContext): HsdsOrganization {
-  const description = org.description.trim() || ctx.t('hsds.org.about', { kind: ctx.t(`kind.${org.kind}`), area: org.areaName })
+  const description =
+    org.description.trim() || ctx.t('hsds.org.about', { kind: ctx.t(`kind.${org.kind}`), area: org.areaName })
   return { id: organizationId(ctx.namespace, org), name: org.name, description }
 }
 
@@ -159,8 +200,12 @@ export function toOrganization(org: HsdsOrg, ctx: HsdsContext): HsdsOrganization
  */
 export function eligibilityWords(offer: Pick<HsdsOffer, 'minTrust' | 'focus'>, t: Words): string {
   const parts: string[] = []
-  if (offer.minTrust !== 'self_declared') parts.push(t('hsds.eligibility.min_trust', { trust: t(`trust.${offer.minTrust}`) }))
-  if (offer.focus.length) parts.push(t('hsds.eligibility.focus', { focus: offer.focus.map((f) => t(`focus.${f}`)).join(t('list.separator')) }))
+  if (offer.minTrust !== 'self_declared')
+    parts.push(t('hsds.eligibility.min_trust', { trust: t(`trust.${offer.minTrust}`) }))
+  if (offer.focus.length)
+    parts.push(
+      t('hsds.eligibility.focus', { focus: offer.focus.map((f) => t(`focus.${f}`)).join(t('list.separator')) }),
+    )
   return parts.length ? parts.join(' ') : t('hsds.eligibility.any')
 }
 
@@ -177,7 +222,14 @@ export function toServiceArea(area: HsdsArea, serviceId: string, ctx: HsdsContex
 
 const TAXONOMY = 'AssetBridge'
 function term(ctx: HsdsContext, code: string, name: string, description: string): HsdsTaxonomyTerm {
-  return { id: uuidV5(`taxonomy_term:${code}`, ctx.namespace), code, name, description, taxonomy: TAXONOMY, language: ctx.t('hsds.language_code') }
+  return {
+    id: uuidV5(`taxonomy_term:${code}`, ctx.namespace),
+    code,
+    name,
+    description,
+    taxonomy: TAXONOMY,
+    language: ctx.t('hsds.language_code'),
+  }
 }
 
 /** The category as a `service_category` attribute; the trust level and each focus group as `eligibility` ones. */
@@ -185,15 +237,31 @@ export function toAttributes(offer: HsdsOffer, serviceId: string, ctx: HsdsConte
   const { t } = ctx
   const attribute = (linkType: string, tt: HsdsTaxonomyTerm, value?: string): HsdsAttribute => ({
     id: uuidV5(`attribute:${serviceId}:${tt.code}`, ctx.namespace),
-    link_id: serviceId, link_type: linkType, link_entity: 'service', taxonomy_term_id: tt.id, ...(value === undefined ? {} : { value }), taxonomy_term: tt,
+    link_id: serviceId,
+    link_type: linkType,
+    link_entity: 'service',
+    taxonomy_term_id: tt.id,
+    ...(value === undefined ? {} : { value }),
+    taxonomy_term: tt,
   })
   const unit = t(`unit.${offer.unit}`)
-  const out = [attribute('service_category',
-    term(ctx, `category:${offer.category}`, offer.categoryName, t('hsds.term.category', { category: offer.categoryName, unit })),
-    t('hsds.term.capacity_value', { quantity: offer.quantity, remaining: offer.remaining, unit }))]
+  const out = [
+    attribute(
+      'service_category',
+      term(
+        ctx,
+        `category:${offer.category}`,
+        offer.categoryName,
+        t('hsds.term.category', { category: offer.categoryName, unit }),
+      ),
+      t('hsds.term.capacity_value', { quantity: offer.quantity, remaining: offer.remaining, unit }),
+    ),
+  ]
   if (offer.minTrust !== 'self_declared') {
     const trust = t(`trust.${offer.minTrust}`)
-    out.push(attribute('eligibility', term(ctx, `min_trust:${offer.minTrust}`, trust, t('hsds.term.min_trust', { trust }))))
+    out.push(
+      attribute('eligibility', term(ctx, `min_trust:${offer.minTrust}`, trust, t('hsds.term.min_trust', { trust }))),
+    )
   }
   for (const f of offer.focus) {
     const focus = t(`focus.${f}`)
@@ -207,7 +275,18 @@ export function toAttributes(offer: HsdsOffer, serviceId: string, ctx: HsdsConte
 const DAY = /^[+-]?\d{0,2}(MO|TU|WE|TH|FR|SA|SU)$/
 const NUMBERS = /^[+-]?\d{1,3}(,[+-]?\d{1,3})*$/
 /** The parts HSDS 3.0 has a field for. Any other part (BYSETPOS, BYMONTH, BYMINUTE…) cannot be said there exactly. */
-const KNOWN = new Set(['FREQ', 'INTERVAL', 'BYDAY', 'BYHOUR', 'BYMONTHDAY', 'BYWEEKNO', 'BYYEARDAY', 'COUNT', 'UNTIL', 'WKST'])
+const KNOWN = new Set([
+  'FREQ',
+  'INTERVAL',
+  'BYDAY',
+  'BYHOUR',
+  'BYMONTHDAY',
+  'BYWEEKNO',
+  'BYYEARDAY',
+  'COUNT',
+  'UNTIL',
+  'WKST',
+])
 
 export function parseRule(text: string): Map<string, string> | undefined {
   const line = text.split(/\r?\n/).find((l) => /FREQ=/i.test(l))
@@ -216,7 +295,13 @@ export function parseRule(text: string): Map<string, string> | undefined {
   for (const part of line.replace(/^\s*RRULE:/i, '').split(';')) {
     const eq = part.indexOf('=')
     if (eq <= 0) return undefined
-    parts.set(part.slice(0, eq).trim().toUpperCase(), part.slice(eq + 1).trim().toUpperCase())
+    parts.set(
+      part.slice(0, eq).trim().toUpperCase(),
+      part
+        .slice(eq + 1)
+        .trim()
+        .toUpperCase(),
+    )
   }
   return parts
 }
@@ -235,7 +320,10 @@ export function hourRuns(hours: number[]): [number, number][] {
 const time = (hour: number) => `${String(hour % 24).padStart(2, '0')}:00${TIME_SUFFIX}`
 
 /** The RRULE's structured fields, or undefined when HSDS cannot say it exactly (the words and the rule itself still go out). */
-function structured(parts: Map<string, string>, from: string | null): { fields: Partial<HsdsSchedule>; hours: number[] } | undefined {
+function structured(
+  parts: Map<string, string>,
+  from: string | null,
+): { fields: Partial<HsdsSchedule>; hours: number[] } | undefined {
   for (const name of parts.keys()) if (!KNOWN.has(name)) return undefined
   const fields: Partial<HsdsSchedule> = {}
   const interval = parts.has('INTERVAL') ? Number(parts.get('INTERVAL')) : 1
@@ -246,7 +334,13 @@ function structured(parts: Map<string, string>, from: string | null): { fields: 
   if (freq === 'WEEKLY' || freq === 'MONTHLY') {
     fields.freq = freq
     if (byday) fields.byday = byday
-  } else if (freq === 'DAILY' && interval === 1 && !parts.has('BYMONTHDAY') && !parts.has('BYYEARDAY') && !parts.has('BYWEEKNO')) {
+  } else if (
+    freq === 'DAILY' &&
+    interval === 1 &&
+    !parts.has('BYMONTHDAY') &&
+    !parts.has('BYYEARDAY') &&
+    !parts.has('BYWEEKNO')
+  ) {
     // HSDS 3.0's freq is WEEKLY or MONTHLY; every day is every week on every day (or on the days BYDAY keeps).
     fields.freq = 'WEEKLY'
     fields.byday = byday ?? 'MO,TU,WE,TH,FR,SA,SU'
@@ -261,7 +355,11 @@ function structured(parts: Map<string, string>, from: string | null): { fields: 
   } else if (from) {
     fields.dtstart = from
   }
-  for (const [part, field] of [['BYMONTHDAY', 'bymonthday'], ['BYWEEKNO', 'byweekno'], ['BYYEARDAY', 'byyearday']] as const) {
+  for (const [part, field] of [
+    ['BYMONTHDAY', 'bymonthday'],
+    ['BYWEEKNO', 'byweekno'],
+    ['BYYEARDAY', 'byyearday'],
+  ] as const) {
     const v = parts.get(part)
     if (v === undefined) continue
     if (!NUMBERS.test(v)) return undefined
@@ -298,13 +396,22 @@ function structured(parts: Map<string, string>, from: string | null): { fields: 
  * A rule HSDS cannot carry exactly still gives one entry, with the words and the rule itself in `notes`; an offer
  * with neither rule nor dates has no schedule at all.
  */
-export function toSchedules(offer: Pick<HsdsOffer, 'schedule' | 'fromDate' | 'untilDate'>, serviceId: string, ctx: HsdsContext): HsdsSchedule[] {
+export function toSchedules(
+  offer: Pick<HsdsOffer, 'schedule' | 'fromDate' | 'untilDate'>,
+  serviceId: string,
+  ctx: HsdsContext,
+): HsdsSchedule[] {
   const { t } = ctx
   const rule = offer.schedule?.trim() || null
   if (!rule && !offer.fromDate && !offer.untilDate) return []
-  const dates = offer.fromDate && offer.untilDate ? t('hsds.schedule.between', { from: offer.fromDate, until: offer.untilDate })
-    : offer.fromDate ? t('hsds.schedule.from', { from: offer.fromDate })
-      : offer.untilDate ? t('hsds.schedule.until', { until: offer.untilDate }) : ''
+  const dates =
+    offer.fromDate && offer.untilDate
+      ? t('hsds.schedule.between', { from: offer.fromDate, until: offer.untilDate })
+      : offer.fromDate
+        ? t('hsds.schedule.from', { from: offer.fromDate })
+        : offer.untilDate
+          ? t('hsds.schedule.until', { until: offer.untilDate })
+          : ''
   const words = rule ? ctx.describeRule(rule) || t('hsds.schedule.any_time') : t('hsds.schedule.any_time')
   const common = (n: number): HsdsSchedule => ({
     id: uuidV5(`schedule:${serviceId}:${n}`, ctx.namespace),
@@ -320,7 +427,11 @@ export function toSchedules(offer: Pick<HsdsOffer, 'schedule' | 'fromDate' | 'un
   const runs = hourRuns(s.hours)
   if (runs.length === 0) return [{ ...common(0), ...s.fields, timezone: UTC_OFFSET_HOURS }]
   return runs.map(([first, last], n) => ({
-    ...common(n), ...s.fields, timezone: UTC_OFFSET_HOURS, opens_at: time(first), closes_at: time(last + 1),
+    ...common(n),
+    ...s.fields,
+    timezone: UTC_OFFSET_HOURS,
+    opens_at: time(first),
+    closes_at: time(last + 1),
   }))
 }
 
@@ -340,7 +451,13 @@ export interface HsdsPage<T> {
 export function page<T>(contents: T[], total: number, pageNumber: number, perPage: number): HsdsPage<T> {
   const totalPages = Math.max(1, Math.ceil(total / perPage))
   return {
-    total_items: total, total_pages: totalPages, page_number: pageNumber, size: contents.length,
-    first_page: pageNumber === 1, last_page: pageNumber >= totalPages, empty: contents.length === 0, contents,
+    total_items: total,
+    total_pages: totalPages,
+    page_number: pageNumber,
+    size: contents.length,
+    first_page: pageNumber === 1,
+    last_page: pageNumber >= totalPages,
+    empty: contents.length === 0,
+    contents,
   }
 }

@@ -6,7 +6,16 @@ import * as areasSvc from '../areas/areas.js'
 import * as orgs from '../orgs/orgs.js'
 import { defaultExpiry, demandStatus } from '../listings/listings.js'
 import type { Problem } from '../shared/errors.js'
-import { SECTIONS, type AreaRecord, type Ledger, type LedgerProblem, type NeedRecord, type OfferRecord, type OrgRecord, type Section } from './format.js'
+import {
+  SECTIONS,
+  type AreaRecord,
+  type Ledger,
+  type LedgerProblem,
+  type NeedRecord,
+  type OfferRecord,
+  type OrgRecord,
+  type Section,
+} from './format.js'
 import { CheckedLedger, checkLedger } from './read.js'
 import { LedgerRejected } from './problems.js'
 import { LedgerRights, type Importer } from './rights.js'
@@ -18,7 +27,11 @@ export interface ImportOptions {
   by: Importer
   now?: Date
 }
-export interface SectionCounts { created: number; updated: number; unchanged: number }
+export interface SectionCounts {
+  created: number
+  updated: number
+  unchanged: number
+}
 export type ImportCounts = Record<Section, SectionCounts>
 
 const LEVEL_DEPTH = { district: 1, street: 2, community: 3 } as const
@@ -55,12 +68,17 @@ export function importLedger(db: Db, input: unknown, opts: ImportOptions): Impor
       offers: w.offers(checked.ledger.offers ?? []),
     }
     if (w.refused.length) throw new LedgerRejected(w.refused)
-    events.record(tx, { actorId: rights.actorId, action: 'ledger.imported', subjectType: 'ledger', data: { counts } }, now)
+    events.record(
+      tx,
+      { actorId: rights.actorId, action: 'ledger.imported', subjectType: 'ledger', data: { counts } },
+      now,
+    )
     return counts
   })
 }
 
-export const totalChanged = (counts: ImportCounts) => SECTIONS.reduce((n, s) => n + counts[s].created + counts[s].updated, 0)
+export const totalChanged = (counts: ImportCounts) =>
+  SECTIONS.reduce((n, s) => n + counts[s].created + counts[s].updated, 0)
 
 // ---------------------------------------------------------------------------------------------------------
 // What the database already holds, for the refs the file uses
@@ -80,20 +98,38 @@ function chunks<T>(items: T[], size = 500): T[][] {
 }
 
 function load(tx: Db, ledger: Ledger): State {
-  const refs = (records: { ref?: string }[] | undefined) => (records ?? []).map((r) => r.ref).filter((r): r is string => r !== undefined)
+  const refs = (records: { ref?: string }[] | undefined) =>
+    (records ?? []).map((r) => r.ref).filter((r): r is string => r !== undefined)
   const byRef = <T extends { ref: string | null }>(rows: T[]) => new Map(rows.map((r) => [r.ref!, r]))
   return {
     areasByRef: byRef(tx.select().from(areas).where(isNotNull(areas.ref)).all()),
-    orgsByRef: byRef(tx.select({ id: organizations.id, ref: organizations.ref, trust: organizations.trust }).from(organizations).where(isNotNull(organizations.ref)).all()),
-    units: new Map(tx.select({ code: categories.code, unit: categories.unit }).from(categories).all().map((c) => [c.code, c.unit])),
-    needsByRef: byRef(chunks(refs(ledger.needs)).flatMap((c) => tx.select().from(needs).where(inArray(needs.ref, c)).all())),
-    offersByRef: byRef(chunks(refs(ledger.offers)).flatMap((c) => tx.select().from(offers).where(inArray(offers.ref, c)).all())),
+    orgsByRef: byRef(
+      tx
+        .select({ id: organizations.id, ref: organizations.ref, trust: organizations.trust })
+        .from(organizations)
+        .where(isNotNull(organizations.ref))
+        .all(),
+    ),
+    units: new Map(
+      tx
+        .select({ code: categories.code, unit: categories.unit })
+        .from(categories)
+        .all()
+        .map((c) => [c.code, c.unit]),
+    ),
+    needsByRef: byRef(
+      chunks(refs(ledger.needs)).flatMap((c) => tx.select().from(needs).where(inArray(needs.ref, c)).all()),
+    ),
+    offersByRef: byRef(
+      chunks(refs(ledger.offers)).flatMap((c) => tx.select().from(offers).where(inArray(offers.ref, c)).all()),
+    ),
   }
 }
 
 function checkAgainstDb(tx: Db, ledger: Ledger, state: State): LedgerProblem[] {
   const problems: LedgerProblem[] = []
-  const add = (section: Section, ref: string | undefined, field: string, message: Problem) => problems.push({ section, ref: ref ?? null, field, message })
+  const add = (section: Section, ref: string | undefined, field: string, message: Problem) =>
+    problems.push({ section, ref: ref ?? null, field, message })
   const fileAreas = new Map((ledger.areas ?? []).filter((a) => a.ref).map((a) => [a.ref, a]))
   const fileOrgs = new Set((ledger.organizations ?? []).map((o) => o.ref))
   const areaKnown = (ref: string) => fileAreas.has(ref) || state.areasByRef.has(ref)
@@ -123,40 +159,72 @@ function checkAgainstDb(tx: Db, ledger: Ledger, state: State): LedgerProblem[] {
   for (const a of ledger.areas ?? []) {
     if (!a.ref || a.parent === null || a.parent === undefined) continue
     if (a.parent === a.ref) add('areas', a.ref, 'parent', { key: 'ledger.parent_self' })
-    else if (!areaKnown(a.parent)) add('areas', a.ref, 'parent', { key: 'ledger.unknown_area', params: { ref: a.parent } })
+    else if (!areaKnown(a.parent))
+      add('areas', a.ref, 'parent', { key: 'ledger.unknown_area', params: { ref: a.parent } })
     else if (inCycle(a)) add('areas', a.ref, 'parent', { key: 'ledger.parent_cycle', params: { ref: a.parent } })
     else {
       const d = depth(a.ref)
       const stored = state.areasByRef.get(a.ref)
-      if (d !== undefined && d > MAX_DEPTH) add('areas', a.ref, 'parent', { key: 'ledger.too_deep', params: { ref: a.parent } })
-      else if (d !== undefined && stored && LEVEL_DEPTH[stored.level] !== d) add('areas', a.ref, 'parent', { key: 'ledger.level_change', params: { ref: a.parent } })
+      if (d !== undefined && d > MAX_DEPTH)
+        add('areas', a.ref, 'parent', { key: 'ledger.too_deep', params: { ref: a.parent } })
+      else if (d !== undefined && stored && LEVEL_DEPTH[stored.level] !== d)
+        add('areas', a.ref, 'parent', { key: 'ledger.level_change', params: { ref: a.parent } })
     }
   }
   for (const a of ledger.areas ?? []) {
     const stored = a.ref ? state.areasByRef.get(a.ref) : undefined
-    if (stored && stored.level !== 'district' && a.parent === null) add('areas', a.ref, 'parent', { key: 'ledger.level_change', params: { ref: '—' } })
+    if (stored && stored.level !== 'district' && a.parent === null)
+      add('areas', a.ref, 'parent', { key: 'ledger.level_change', params: { ref: '—' } })
   }
 
   for (const o of ledger.organizations ?? []) {
-    if (o.area && !areaKnown(o.area)) add('organizations', o.ref, 'area', { key: 'ledger.unknown_area', params: { ref: o.area } })
+    if (o.area && !areaKnown(o.area))
+      add('organizations', o.ref, 'area', { key: 'ledger.unknown_area', params: { ref: o.area } })
   }
 
   const vocab = topics.vocabulary(tx)
-  const listings = (section: 'needs' | 'offers', records: (NeedRecord | OfferRecord)[], areaField: 'area' | 'serves', stored: Map<string, NeedRow | OfferRow>) => {
+  const listings = (
+    section: 'needs' | 'offers',
+    records: (NeedRecord | OfferRecord)[],
+    areaField: 'area' | 'serves',
+    stored: Map<string, NeedRow | OfferRow>,
+  ) => {
     for (const r of records) {
       const unknown = r.topics && r.category !== undefined ? topics.unknownTopics(vocab, r.category, r.topics) : []
-      if (unknown.length) add(section, r.ref, 'topics', { key: 'ledger.topic_unknown', params: { value: unknown.join(', '), category: r.category, known: topics.topicsOf(vocab, r.category).map((t) => t.code).join(', ') || '—' } })
+      if (unknown.length)
+        add(section, r.ref, 'topics', {
+          key: 'ledger.topic_unknown',
+          params: {
+            value: unknown.join(', '),
+            category: r.category,
+            known:
+              topics
+                .topicsOf(vocab, r.category)
+                .map((t) => t.code)
+                .join(', ') || '—',
+          },
+        })
       if (r.org && !orgKnown(r.org)) add(section, r.ref, 'org', { key: 'ledger.unknown_org', params: { ref: r.org } })
       const area = (r as unknown as Record<string, string | undefined>)[areaField]
-      if (area && !areaKnown(area)) add(section, r.ref, areaField, { key: 'ledger.unknown_area', params: { ref: area } })
+      if (area && !areaKnown(area))
+        add(section, r.ref, areaField, { key: 'ledger.unknown_area', params: { ref: area } })
       if (r.category !== undefined) {
         const unit = state.units.get(r.category)
-        if (unit === undefined) add(section, r.ref, 'category', { key: 'ledger.unknown_category', params: { value: r.category, known: [...state.units.keys()].join(', ') } })
-        else if (r.unit !== undefined && r.unit !== unit) add(section, r.ref, 'unit', { key: 'validation.unit', params: { unit: r.unit, category: r.category, expected: unit } })
+        if (unit === undefined)
+          add(section, r.ref, 'category', {
+            key: 'ledger.unknown_category',
+            params: { value: r.category, known: [...state.units.keys()].join(', ') },
+          })
+        else if (r.unit !== undefined && r.unit !== unit)
+          add(section, r.ref, 'unit', {
+            key: 'validation.unit',
+            params: { unit: r.unit, category: r.category, expected: unit },
+          })
       }
       const current = r.ref ? stored.get(r.ref) : undefined
       const reserved = current ? current.quantity - current.remaining : 0
-      if (current && r.quantity !== undefined && r.quantity < reserved) add(section, r.ref, 'quantity', { key: 'validation.below_reserved', params: { reserved } })
+      if (current && r.quantity !== undefined && r.quantity < reserved)
+        add(section, r.ref, 'quantity', { key: 'validation.below_reserved', params: { reserved } })
     }
   }
   listings('needs', ledger.needs ?? [], 'area', state.needsByRef)
@@ -179,7 +247,13 @@ class Writer {
   /** What the importer could not have done on the site. Writing goes on, so every refusal is found; then all is rolled back. */
   readonly refused: LedgerProblem[] = []
 
-  constructor(private readonly db: Db, private readonly tx: Db, private readonly state: State, private readonly rights: LedgerRights, private readonly now: Date) {
+  constructor(
+    private readonly db: Db,
+    private readonly tx: Db,
+    private readonly state: State,
+    private readonly rights: LedgerRights,
+    private readonly now: Date,
+  ) {
     this.at = now.toISOString()
     this.actorId = rights.actorId
     for (const [ref, a] of state.areasByRef) this.areaIds.set(ref, a.id)
@@ -196,7 +270,11 @@ class Writer {
 
   /** Whether the importer looks after this organization (by its area as written so far in this transaction). */
   private looksAfter(orgId: number): boolean {
-    const org = this.tx.select({ areaId: organizations.areaId }).from(organizations).where(eq(organizations.id, orgId)).get()
+    const org = this.tx
+      .select({ areaId: organizations.areaId })
+      .from(organizations)
+      .where(eq(organizations.id, orgId))
+      .get()
     return !!org && this.rights.covers(org.areaId)
   }
 
@@ -204,16 +282,28 @@ class Writer {
   areas(records: AreaRecord[]): SectionCounts {
     const c = counts()
     const byRef = new Map(records.map((r) => [r.ref, r]))
-    const depth = (r: AreaRecord): number => (r.parent === null ? 1 : byRef.has(r.parent) ? depth(byRef.get(r.parent)!) + 1 : 0)
-    const ordered = records.map((r, i) => ({ r, i, d: depth(r) })).sort((a, b) => a.d - b.d || a.i - b.i).map((x) => x.r)
+    const depth = (r: AreaRecord): number =>
+      r.parent === null ? 1 : byRef.has(r.parent) ? depth(byRef.get(r.parent)!) + 1 : 0
+    const ordered = records
+      .map((r, i) => ({ r, i, d: depth(r) }))
+      .sort((a, b) => a.d - b.d || a.i - b.i)
+      .map((x) => x.r)
     for (const r of ordered) {
       const parentId = r.parent === null ? null : this.areaIds.get(r.parent)!
-      const current = this.state.areasByRef.has(r.ref) ? areasSvc.get(this.tx, this.state.areasByRef.get(r.ref)!.id)! : undefined
+      const current = this.state.areasByRef.has(r.ref)
+        ? areasSvc.get(this.tx, this.state.areasByRef.get(r.ref)!.id)!
+        : undefined
       const next = { name: r.name, nameEn: r.name_en ?? null, lat: r.lat ?? null, lng: r.lng ?? null, parentId }
-      if (!this.rights.areas && !(current && same(next, current))) this.refuse('areas', r.ref, null, { key: 'ledger.areas_admin' })
+      if (!this.rights.areas && !(current && same(next, current)))
+        this.refuse('areas', r.ref, null, { key: 'ledger.areas_admin' })
       if (!current) {
         // areas.create records area.created; the level and the materialised path follow from the parent.
-        const row = areasSvc.create(this.tx, this.actorId, { name: r.name, nameEn: r.name_en, parentId: parentId ?? undefined, ref: r.ref, lat: r.lat, lng: r.lng }, this.now)
+        const row = areasSvc.create(
+          this.tx,
+          this.actorId,
+          { name: r.name, nameEn: r.name_en, parentId: parentId ?? undefined, ref: r.ref, lat: r.lat, lng: r.lng },
+          this.now,
+        )
         this.areaIds.set(r.ref, row.id)
         c.created++
         continue
@@ -226,7 +316,9 @@ class Writer {
         // A move within the same level: the area's path and every path below it take the new prefix.
         const parentPath = parentId === null ? '/' : areasSvc.get(this.tx, parentId)!.path
         const path = `${parentPath}${current.id}/`
-        this.tx.run(sql`UPDATE areas SET path = ${path} || substr(path, ${current.path.length + 1}) WHERE substr(path, 1, ${current.path.length}) = ${current.path}`)
+        this.tx.run(
+          sql`UPDATE areas SET path = ${path} || substr(path, ${current.path.length + 1}) WHERE substr(path, 1, ${current.path.length}) = ${current.path}`,
+        )
       }
       this.tx.update(areas).set(next).where(eq(areas.id, current.id)).run()
       this.event('area.imported', 'area', current.id, r.ref, 'updated')
@@ -243,33 +335,60 @@ class Writer {
       const areaId = this.areaIds.get(r.area)!
       // As on the site (orgs.trustSurvives): a vouching or endorsement was given for a kind and an area, and
       // a change of either withdraws it. A trust level the file states is then given anew, if the importer may.
-      const before = !current ? 'self_declared' : orgs.trustSurvives(current, { kind: r.kind, areaId }) ? current.trust : 'self_declared'
+      const before = !current
+        ? 'self_declared'
+        : orgs.trustSurvives(current, { kind: r.kind, areaId })
+          ? current.trust
+          : 'self_declared'
       const trust = r.trust ?? before
       const next = {
-        name: r.name, kind: r.kind, areaId, registered: r.registered, trust,
-        focus: r.focus, members: r.members ?? null, description: r.description ?? '',
+        name: r.name,
+        kind: r.kind,
+        areaId,
+        registered: r.registered,
+        trust,
+        focus: r.focus,
+        members: r.members ?? null,
+        description: r.description ?? '',
       }
       if (!current || !same(next, current)) {
         const refusal = this.rights.trustRefusal(before, trust)
-        if (current && !this.rights.covers(current.areaId)) this.refuse('organizations', r.ref, null, { key: 'ledger.org_not_yours' })
-        else if (!this.rights.covers(areaId)) this.refuse('organizations', r.ref, 'area', { key: 'ledger.area_not_yours', params: { ref: r.area } })
+        if (current && !this.rights.covers(current.areaId))
+          this.refuse('organizations', r.ref, null, { key: 'ledger.org_not_yours' })
+        else if (!this.rights.covers(areaId))
+          this.refuse('organizations', r.ref, 'area', { key: 'ledger.area_not_yours', params: { ref: r.area } })
         else if (refusal) this.refuse('organizations', r.ref, 'trust', refusal)
       }
       if (!current) {
-        const row = this.tx.insert(organizations).values({ ...next, ref: r.ref, createdAt: this.at, updatedAt: this.at }).returning({ id: organizations.id }).get()
+        const row = this.tx
+          .insert(organizations)
+          .values({ ...next, ref: r.ref, createdAt: this.at, updatedAt: this.at })
+          .returning({ id: organizations.id })
+          .get()
         this.orgIds.set(r.ref, row.id)
         this.event('org.imported', 'organization', row.id, r.ref, 'created')
         c.created++
       } else if (same(next, current)) c.unchanged++
       else {
         // Contact details are not in the format, so an import never touches them.
-        this.tx.update(organizations).set({ ...next, updatedAt: this.at, version: sql`${organizations.version} + 1` }).where(eq(organizations.id, current.id)).run()
+        this.tx
+          .update(organizations)
+          .set({ ...next, updatedAt: this.at, version: sql`${organizations.version} + 1` })
+          .where(eq(organizations.id, current.id))
+          .run()
         this.event('org.imported', 'organization', current.id, r.ref, 'updated')
         if (TRUST_LEVELS.indexOf(trust) < TRUST_LEVELS.indexOf(current.trust) && before !== current.trust) {
-          events.record(this.tx, {
-            actorId: this.actorId, action: 'org.trust_reset', subjectType: 'organization', subjectId: current.id,
-            data: { from: current.trust, kind: [current.kind, r.kind], areaId: [current.areaId, areaId] },
-          }, this.now)
+          events.record(
+            this.tx,
+            {
+              actorId: this.actorId,
+              action: 'org.trust_reset',
+              subjectType: 'organization',
+              subjectId: current.id,
+              data: { from: current.trust, kind: [current.kind, r.kind], areaId: [current.areaId, areaId] },
+            },
+            this.now,
+          )
         }
         c.updated++
       }
@@ -288,11 +407,28 @@ class Writer {
       const keepStatus = current && !['open', 'partly_met', 'met'].includes(current.status) ? current.status : derived
       const status = r.status === undefined ? keepStatus : r.status === 'open' ? derived : r.status
       const next = {
-        orgId: this.orgIds.get(r.org)!, category: r.category, title: r.title, description: r.description ?? '', quantity: r.quantity, remaining,
-        unit: this.state.units.get(r.category)!, fromDate: r.from ?? null, untilDate: r.until ?? null, schedule: r.schedule ?? null,
-        areaId: this.areaIds.get(r.area)!, place: r.place ?? '', urgency: r.urgency, beneficiaries: r.beneficiaries ?? null,
-        expiresAt: r.expires ?? current?.expiresAt ?? defaultExpiry(this.now), status,
-        closeReason: r.status === undefined ? current?.closeReason ?? null : r.status === 'closed' ? r.close_reason ?? null : null,
+        orgId: this.orgIds.get(r.org)!,
+        category: r.category,
+        title: r.title,
+        description: r.description ?? '',
+        quantity: r.quantity,
+        remaining,
+        unit: this.state.units.get(r.category)!,
+        fromDate: r.from ?? null,
+        untilDate: r.until ?? null,
+        schedule: r.schedule ?? null,
+        areaId: this.areaIds.get(r.area)!,
+        place: r.place ?? '',
+        urgency: r.urgency,
+        beneficiaries: r.beneficiaries ?? null,
+        expiresAt: r.expires ?? current?.expiresAt ?? defaultExpiry(this.now),
+        status,
+        closeReason:
+          r.status === undefined
+            ? (current?.closeReason ?? null)
+            : r.status === 'closed'
+              ? (r.close_reason ?? null)
+              : null,
       }
       const row = this.upsert(needs, 'need', r.ref, current, next, c, this.subject(r, current), r.topics !== undefined)
       if (!row) continue
@@ -308,15 +444,40 @@ class Writer {
       const reserved = current ? current.quantity - current.remaining : 0
       const status = r.status ?? current?.status ?? 'open'
       const next = {
-        orgId: this.orgIds.get(r.org)!, category: r.category, title: r.title, description: r.description ?? '', quantity: r.quantity,
-        remaining: r.quantity - reserved, unit: this.state.units.get(r.category)!, fromDate: r.from ?? null, untilDate: r.until ?? null,
-        schedule: r.schedule ?? null, servesAreaId: this.areaIds.get(r.serves)!, minTrust: r.conditions.min_trust, focus: r.conditions.focus,
-        expiresAt: r.expires ?? current?.expiresAt ?? defaultExpiry(this.now), status,
-        closeReason: r.status === undefined ? current?.closeReason ?? null : r.status === 'closed' ? r.close_reason ?? null : null,
+        orgId: this.orgIds.get(r.org)!,
+        category: r.category,
+        title: r.title,
+        description: r.description ?? '',
+        quantity: r.quantity,
+        remaining: r.quantity - reserved,
+        unit: this.state.units.get(r.category)!,
+        fromDate: r.from ?? null,
+        untilDate: r.until ?? null,
+        schedule: r.schedule ?? null,
+        servesAreaId: this.areaIds.get(r.serves)!,
+        minTrust: r.conditions.min_trust,
+        focus: r.conditions.focus,
+        expiresAt: r.expires ?? current?.expiresAt ?? defaultExpiry(this.now),
+        status,
+        closeReason:
+          r.status === undefined
+            ? (current?.closeReason ?? null)
+            : r.status === 'closed'
+              ? (r.close_reason ?? null)
+              : null,
         // Closed by this ledger now, or still closed since an earlier time.
         closedAt: status !== 'closed' ? null : current?.status === 'closed' ? current.closedAt : this.at,
       }
-      const row = this.upsert(offers, 'offer', r.ref, current, next, c, this.subject(r, current), r.topics !== undefined)
+      const row = this.upsert(
+        offers,
+        'offer',
+        r.ref,
+        current,
+        next,
+        c,
+        this.subject(r, current),
+        r.topics !== undefined,
+      )
       if (!row) continue
       indexListing(sqliteOf(this.db), 'offer', row)
     }
@@ -333,7 +494,7 @@ class Writer {
    * unless the category changed, and otherwise they are inferred from the text like keywords always are.
    */
   private subject(r: NeedRecord | OfferRecord, current: NeedRow | OfferRow | undefined) {
-    const kept = current?.topicsConfirmed && current.category === r.category ? current.topics ?? undefined : undefined
+    const kept = current?.topicsConfirmed && current.category === r.category ? (current.topics ?? undefined) : undefined
     return topics.subjectFor(this.tx, r.category, r.title, r.description, r.topics ?? kept)
   }
 
@@ -342,7 +503,16 @@ class Writer {
    * `subject` (topics, keywords) is written with the row; it counts as a change only when the file gave topics,
    * since otherwise it follows from the text and the vocabulary: a new synonym is for re-tagging, not an import.
    */
-  private upsert<R extends NeedRow | OfferRow>(table: typeof needs | typeof offers, kind: 'need' | 'offer', ref: string, current: R | undefined, fields: Record<string, unknown>, c: SectionCounts, subject: topics.StoredSubject, given: boolean): R | undefined {
+  private upsert<R extends NeedRow | OfferRow>(
+    table: typeof needs | typeof offers,
+    kind: 'need' | 'offer',
+    ref: string,
+    current: R | undefined,
+    fields: Record<string, unknown>,
+    c: SectionCounts,
+    subject: topics.StoredSubject,
+    given: boolean,
+  ): R | undefined {
     const t = table as typeof needs
     const section = kind === 'need' ? 'needs' : 'offers'
     const orgId = fields.orgId as number
@@ -350,22 +520,34 @@ class Writer {
     const next = { ...fields, ...subject }
     if (!current || !same(compared, current)) {
       // On behalf of an organization the importer looks after, the one it belongs to now and the one it moves to.
-      if (current && !this.looksAfter(current.orgId)) this.refuse(section, ref, null, { key: 'ledger.listing_not_yours' })
-      else if (!this.looksAfter(orgId)) this.refuse(section, ref, 'org', { key: 'ledger.org_outside', params: { ref: this.refOfOrg(orgId) } })
+      if (current && !this.looksAfter(current.orgId))
+        this.refuse(section, ref, null, { key: 'ledger.listing_not_yours' })
+      else if (!this.looksAfter(orgId))
+        this.refuse(section, ref, 'org', { key: 'ledger.org_outside', params: { ref: this.refOfOrg(orgId) } })
     }
     if (!current) {
-      const row = this.tx.insert(t).values({ ...(next as typeof needs.$inferInsert), ref, createdAt: this.at, updatedAt: this.at }).returning().get() as R
+      const row = this.tx
+        .insert(t)
+        .values({ ...(next as typeof needs.$inferInsert), ref, createdAt: this.at, updatedAt: this.at })
+        .returning()
+        .get() as R
       this.event(`${kind}.imported`, kind, row.id, ref, 'created')
       c.created++
       return row
     }
     if (same(compared, current)) {
       // Not yet tagged (a row written before topics, or raw): tagged now, which is not an edit.
-      if (current.topics === null || current.keywords === null) this.tx.update(t).set({ topics: subject.topics, keywords: subject.keywords }).where(eq(t.id, current.id)).run()
+      if (current.topics === null || current.keywords === null)
+        this.tx.update(t).set({ topics: subject.topics, keywords: subject.keywords }).where(eq(t.id, current.id)).run()
       c.unchanged++
       return undefined
     }
-    const row = this.tx.update(t).set({ ...next, updatedAt: this.at, version: sql`${t.version} + 1` }).where(eq(t.id, current.id)).returning().get() as R
+    const row = this.tx
+      .update(t)
+      .set({ ...next, updatedAt: this.at, version: sql`${t.version} + 1` })
+      .where(eq(t.id, current.id))
+      .returning()
+      .get() as R
     this.event(`${kind}.imported`, kind, row.id, ref, 'updated')
     c.updated++
     return row

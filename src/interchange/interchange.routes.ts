@@ -27,28 +27,37 @@ const interchangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // role, origin and CSRF secret are checked before this parser runs (plugins/auth.ts, plugins/security.ts).
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('multipart/form-data', async (req: FastifyRequest, payload: Readable) =>
-    parseUpload(req.headers, payload, (token) => app.csrfTokenValid(req, token)))
+    parseUpload(req.headers, payload, (token) => app.csrfTokenValid(req, token)),
+  )
 
   const page = (reply: FastifyReply, data: Record<string, unknown> = {}, status = 200) =>
     reply.render('interchange/index', { form: true, sections: interchange.SECTIONS, ...data }, { status })
 
   app.get('/ledger', { config: { access: 'staff' } }, async (_req, reply) => page(reply))
 
-  app.post('/ledger/import', { config: { access: 'staff', streamedBody: true }, schema: { body: ImportBody } }, async (req, reply) => {
-    const upload = uploadedFiles(req.body)
-    try {
-      if (upload.problems.length) throw new interchange.LedgerRejected(upload.problems)
-      const counts = interchange.importLedger(app.db, interchange.readFiles(upload.files), { by: signedIn(req) })
-      return page(reply, { counts: interchange.SECTIONS.map((section) => ({ section, ...counts[section] })), changed: interchange.totalChanged(counts) })
-    } catch (err) {
-      if (!(err instanceof interchange.LedgerRejected)) throw err
-      return page(reply, { problems: err.problems.map((p) => ({ ...p, where: interchange.locate(p) })) }, 422)
-    }
-  })
+  app.post(
+    '/ledger/import',
+    { config: { access: 'staff', streamedBody: true }, schema: { body: ImportBody } },
+    async (req, reply) => {
+      const upload = uploadedFiles(req.body)
+      try {
+        if (upload.problems.length) throw new interchange.LedgerRejected(upload.problems)
+        const counts = interchange.importLedger(app.db, interchange.readFiles(upload.files), { by: signedIn(req) })
+        return page(reply, {
+          counts: interchange.SECTIONS.map((section) => ({ section, ...counts[section] })),
+          changed: interchange.totalChanged(counts),
+        })
+      } catch (err) {
+        if (!(err instanceof interchange.LedgerRejected)) throw err
+        return page(reply, { problems: err.problems.map((p) => ({ ...p, where: interchange.locate(p) })) }, 422)
+      }
+    },
+  )
 
   app.get('/ledger/export.json', { config: { access: 'staff' } }, async (req, reply) => {
     const json = interchange.toJson(interchange.exportLedger(app.db, { by: signedIn(req) }))
-    return reply.type('application/json; charset=utf-8')
+    return reply
+      .type('application/json; charset=utf-8')
       .header('Content-Disposition', `attachment; filename="assetbridge-ledger-${isoDate(new Date())}.json"`)
       .send(json)
   })

@@ -1,10 +1,22 @@
-import { CSV_COLUMNS, FORMAT, RULES, SECTIONS, type FieldRule, type Ledger, type LedgerProblem, type Section } from './format.js'
+import {
+  CSV_COLUMNS,
+  FORMAT,
+  RULES,
+  SECTIONS,
+  type FieldRule,
+  type Ledger,
+  type LedgerProblem,
+  type Section,
+} from './format.js'
 import { decodeText, fromSpreadsheet, parseCsv } from './csv.js'
 import { validateLedger } from './validate.js'
 
 /** A ledger that has been through the pure checks, with every problem they found. */
 export class CheckedLedger {
-  constructor(readonly ledger: Ledger, readonly problems: LedgerProblem[]) {}
+  constructor(
+    readonly ledger: Ledger,
+    readonly problems: LedgerProblem[],
+  ) {}
 }
 
 /** The pure checks on a ledger object (from code, or parsed JSON). */
@@ -13,14 +25,25 @@ export function checkLedger(input: unknown): CheckedLedger {
   return new CheckedLedger(ledger, problems)
 }
 
-export interface LedgerFile { name: string; data: Buffer | string }
+export interface LedgerFile {
+  name: string
+  data: Buffer | string
+}
 
-const fileProblem = (name: string, key: string, params: Record<string, string | number> = {}): LedgerProblem =>
-  ({ section: null, ref: name, field: null, message: { key, params: { name, ...params } } })
+const fileProblem = (name: string, key: string, params: Record<string, string | number> = {}): LedgerProblem => ({
+  section: null,
+  ref: name,
+  field: null,
+  message: { key, params: { name, ...params } },
+})
 
 /** A CSV file belongs to the section its name starts with: needs.csv, needs-2026.csv, "needs (1).csv". */
 export function sectionOfFile(name: string): Section | undefined {
-  const base = name.split(/[\\/]/).pop()!.toLowerCase().replace(/\.csv$/, '')
+  const base = name
+    .split(/[\\/]/)
+    .pop()!
+    .toLowerCase()
+    .replace(/\.csv$/, '')
   return SECTIONS.find((s) => base === s || new RegExp(`^${s}[^a-z]`).test(base))
 }
 
@@ -37,14 +60,17 @@ export function readFiles(files: readonly LedgerFile[]): CheckedLedger {
     else if (typeof f.data !== 'string' && f.data.includes(0)) problems.push(fileProblem(f.name, 'ledger.binary'))
   })
   if (problems.length) return new CheckedLedger({ format: FORMAT }, problems)
-  if (kinds.includes('json') && files.length > 1) return new CheckedLedger({ format: FORMAT }, [fileProblem(files.map((f) => f.name).join(', '), 'ledger.mixed')])
+  if (kinds.includes('json') && files.length > 1)
+    return new CheckedLedger({ format: FORMAT }, [fileProblem(files.map((f) => f.name).join(', '), 'ledger.mixed')])
 
   if (kinds[0] === 'json') {
     let input: unknown
     try {
       input = JSON.parse(decodeText(files[0].data))
     } catch (err) {
-      return new CheckedLedger({ format: FORMAT }, [fileProblem(files[0].name, 'ledger.json', { detail: (err as Error).message.slice(0, 200) })])
+      return new CheckedLedger({ format: FORMAT }, [
+        fileProblem(files[0].name, 'ledger.json', { detail: (err as Error).message.slice(0, 200) }),
+      ])
     }
     return checkLedger(input)
   }
@@ -69,7 +95,10 @@ export function readFiles(files: readonly LedgerFile[]): CheckedLedger {
   }
   const checked = validateLedger(input, positions)
   // A required column missing from the header is said once, not once for every row.
-  const quiet = checked.problems.filter((p) => !(p.message.key === 'ledger.required' && missing.some((m) => m.section === p.section && m.field === p.field)))
+  const quiet = checked.problems.filter(
+    (p) =>
+      !(p.message.key === 'ledger.required' && missing.some((m) => m.section === p.section && m.field === p.field)),
+  )
   return new CheckedLedger(checked.ledger, [...problems, ...quiet])
 }
 
@@ -101,7 +130,11 @@ function csvSection(section: Section, text: string, problems: LedgerProblem[]) {
     const extra = row.cells.slice(columns.length)
     if (extra.some((c) => c.trim() !== '')) {
       const ref = row.cells[columns.indexOf('ref')]?.trim()
-      add(ref || `#${row.line}`, null, 'ledger.csv_cells', { line: row.line, found: row.cells.length, expected: columns.length })
+      add(ref || `#${row.line}`, null, 'ledger.csv_cells', {
+        line: row.line,
+        found: row.cells.length,
+        expected: columns.length,
+      })
     }
     const record: Record<string, unknown> = {}
     columns.forEach((c, i) => {
@@ -146,7 +179,10 @@ function typed(rule: FieldRule, cell: string): unknown {
     case 'list':
     case 'codes':
       // Chinese input methods type the full-width ；as readily as ;
-      return v.split(/[;；]/).map((x) => x.trim()).filter(Boolean)
+      return v
+        .split(/[;；]/)
+        .map((x) => x.trim())
+        .filter(Boolean)
     default:
       return cell
   }

@@ -22,7 +22,10 @@ export class LedgerRights {
   readonly actorId: number | null
   private readonly all: boolean
 
-  constructor(private readonly db: Db, private readonly importer: Importer) {
+  constructor(
+    private readonly db: Db,
+    private readonly importer: Importer,
+  ) {
     this.all = importer === 'operator' || importer.role === 'admin'
     this.actorId = importer === 'operator' ? null : importer.id
   }

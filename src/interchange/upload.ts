@@ -7,15 +7,30 @@ export const MAX_FILE_BYTES = 1_048_576
 export const MAX_FILES = 4
 
 /** How much one upload form may carry; the ledger's are the defaults, other forms (evidence files) pass their own. */
-export interface UploadLimits { fileBytes: number; files: number }
+export interface UploadLimits {
+  fileBytes: number
+  files: number
+}
 export const LEDGER_LIMITS: UploadLimits = { fileBytes: MAX_FILE_BYTES, files: MAX_FILES }
 
-export interface UploadedFile { filename: string; data: Buffer; truncated: boolean }
-export interface UploadBody { _csrf?: string; files: UploadedFile[]; tooMany?: boolean }
+export interface UploadedFile {
+  filename: string
+  data: Buffer
+  truncated: boolean
+}
+export interface UploadBody {
+  _csrf?: string
+  files: UploadedFile[]
+  tooMany?: boolean
+}
 
 /** A body that is not the multipart form the page sends (cut short, malformed): the user's request, not our fault. */
 const unreadable = (err: Error) => Object.assign(err, { statusCode: 400 })
-const csrfRefused = () => Object.assign(new Error('csrf token missing or invalid in upload'), { code: 'FST_CSRF_INVALID_TOKEN', statusCode: 403 })
+const csrfRefused = () =>
+  Object.assign(new Error('csrf token missing or invalid in upload'), {
+    code: 'FST_CSRF_INVALID_TOKEN',
+    statusCode: 403,
+  })
 
 /**
  * multipart/form-data → `{ _csrf, files }`, as a content-type parser. The caller has already checked sign-in, role
@@ -27,7 +42,12 @@ const csrfRefused = () => Object.assign(new Error('csrf token missing or invalid
  * Every stream here can fail on a body cut short: an 'error' without a listener is thrown by Node and ends the
  * process, so each one (payload, parser, file part) has one, and the promise settles exactly once.
  */
-export function parseUpload(headers: IncomingHttpHeaders, payload: Readable, tokenValid: (token: string) => boolean, limits: UploadLimits = LEDGER_LIMITS): Promise<UploadBody> {
+export function parseUpload(
+  headers: IncomingHttpHeaders,
+  payload: Readable,
+  tokenValid: (token: string) => boolean,
+  limits: UploadLimits = LEDGER_LIMITS,
+): Promise<UploadBody> {
   return new Promise((resolve, reject) => {
     const body: UploadBody = { files: [] }
     let settled = false
@@ -43,7 +63,14 @@ export function parseUpload(headers: IncomingHttpHeaders, payload: Readable, tok
     try {
       busboy = new Busboy({
         headers: headers as IncomingHttpHeaders & { 'content-type': string },
-        limits: { fileSize: limits.fileBytes, files: limits.files, fields: 4, fieldSize: 1024, parts: limits.files + 4, headerPairs: 20 },
+        limits: {
+          fileSize: limits.fileBytes,
+          files: limits.files,
+          fields: 4,
+          fieldSize: 1024,
+          parts: limits.files + 4,
+          headerPairs: 20,
+        },
       })
     } catch (err) {
       return reject(unreadable(err as Error))
@@ -65,10 +92,17 @@ export function parseUpload(headers: IncomingHttpHeaders, payload: Readable, tok
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', () => {
         // A browser sends an empty part when no file was chosen.
-        if (filename || chunks.length) body.files.push({ filename: filename ?? '', data: Buffer.concat(chunks), truncated: stream.truncated === true })
+        if (filename || chunks.length)
+          body.files.push({
+            filename: filename ?? '',
+            data: Buffer.concat(chunks),
+            truncated: stream.truncated === true,
+          })
       })
     })
-    busboy.on('filesLimit', () => { body.tooMany = true })
+    busboy.on('filesLimit', () => {
+      body.tooMany = true
+    })
     busboy.on('finish', () => {
       if (settled) return
       settled = true
@@ -83,12 +117,27 @@ export function parseUpload(headers: IncomingHttpHeaders, payload: Readable, tok
 }
 
 /** The uploaded files as the reader takes them, or the problems that stop them before reading. */
-export function uploadedFiles(body: Partial<UploadBody> | undefined): { files: { name: string; data: Buffer }[]; problems: LedgerProblem[] } {
+export function uploadedFiles(body: Partial<UploadBody> | undefined): {
+  files: { name: string; data: Buffer }[]
+  problems: LedgerProblem[]
+} {
   const files = (body?.files ?? []).filter((f) => f.filename || f.data.length)
   const problems: LedgerProblem[] = []
-  if (body?.tooMany) problems.push({ section: null, ref: null, field: null, message: { key: 'ledger.too_many_files', params: { limit: MAX_FILES } } })
+  if (body?.tooMany)
+    problems.push({
+      section: null,
+      ref: null,
+      field: null,
+      message: { key: 'ledger.too_many_files', params: { limit: MAX_FILES } },
+    })
   for (const f of files) {
-    if (f.truncated) problems.push({ section: null, ref: f.filename, field: null, message: { key: 'ledger.too_large', params: { name: f.filename, limit: MAX_FILE_BYTES / 1_048_576 } } })
+    if (f.truncated)
+      problems.push({
+        section: null,
+        ref: f.filename,
+        field: null,
+        message: { key: 'ledger.too_large', params: { name: f.filename, limit: MAX_FILE_BYTES / 1_048_576 } },
+      })
   }
   return { files: files.map((f) => ({ name: f.filename, data: f.data })), problems }
 }

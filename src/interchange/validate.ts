@@ -1,4 +1,14 @@
-import { FORMAT, REF_MAX, REF_PATTERN, RULES, SECTIONS, type FieldRule, type Ledger, type LedgerProblem, type Section } from './format.js'
+import {
+  FORMAT,
+  REF_MAX,
+  REF_PATTERN,
+  RULES,
+  SECTIONS,
+  type FieldRule,
+  type Ledger,
+  type LedgerProblem,
+  type Section,
+} from './format.js'
 import type { Problem } from '../shared/errors.js'
 import { isCalendarDate } from '../shared/time.js'
 import { cleanText } from '../shared/text.js'
@@ -9,7 +19,10 @@ import { cleanText } from '../shared/text.js'
  * the first. Records come back normalised (trimmed, defaults filled in) so that comparing them with
  * the database later is exact.
  */
-export function validateLedger(input: unknown, positions: Partial<Record<Section, number[]>> = {}): { ledger: Ledger; problems: LedgerProblem[] } {
+export function validateLedger(
+  input: unknown,
+  positions: Partial<Record<Section, number[]>> = {},
+): { ledger: Ledger; problems: LedgerProblem[] } {
   const problems: LedgerProblem[] = []
   const ledger: Ledger = { format: FORMAT }
   if (!isPlainObject(input)) {
@@ -17,11 +30,21 @@ export function validateLedger(input: unknown, positions: Partial<Record<Section
     return { ledger, problems }
   }
   if (input.format !== FORMAT) {
-    problems.push({ section: null, ref: null, field: 'format', message: { key: 'ledger.format', params: { value: String(input.format ?? ''), expected: FORMAT } } })
+    problems.push({
+      section: null,
+      ref: null,
+      field: 'format',
+      message: { key: 'ledger.format', params: { value: String(input.format ?? ''), expected: FORMAT } },
+    })
   }
   for (const key of Object.keys(input)) {
     if (key !== 'format' && !(SECTIONS as readonly string[]).includes(key)) {
-      problems.push({ section: null, ref: null, field: key, message: { key: 'ledger.unknown_section', params: { name: key } } })
+      problems.push({
+        section: null,
+        ref: null,
+        field: key,
+        message: { key: 'ledger.unknown_section', params: { name: key } },
+      })
     }
   }
   for (const section of SECTIONS) {
@@ -39,7 +62,8 @@ export function validateLedger(input: unknown, positions: Partial<Record<Section
       if (!record) return
       const ref = record.ref as string | undefined
       if (ref !== undefined) {
-        if (seen.has(ref)) problems.push({ section, ref, field: 'ref', message: { key: 'ledger.duplicate_ref', params: { ref } } })
+        if (seen.has(ref))
+          problems.push({ section, ref, field: 'ref', message: { key: 'ledger.duplicate_ref', params: { ref } } })
         seen.add(ref)
       }
       records.push(record)
@@ -49,7 +73,12 @@ export function validateLedger(input: unknown, positions: Partial<Record<Section
   return { ledger, problems }
 }
 
-function checkRecord(section: Section, item: unknown, position: string, problems: LedgerProblem[]): Record<string, unknown> | undefined {
+function checkRecord(
+  section: Section,
+  item: unknown,
+  position: string,
+  problems: LedgerProblem[],
+): Record<string, unknown> | undefined {
   if (!isPlainObject(item)) {
     problems.push({ section, ref: position, field: null, message: { key: 'ledger.not_object' } })
     return undefined
@@ -63,7 +92,8 @@ function checkRecord(section: Section, item: unknown, position: string, problems
     if (typeof record.from === 'string' && typeof record.until === 'string' && record.until < record.from) {
       add('until', { key: 'ledger.window', params: { from: record.from, until: record.until } })
     }
-    if (record.close_reason !== undefined && record.status !== 'closed') add('close_reason', { key: 'ledger.close_reason_status' })
+    if (record.close_reason !== undefined && record.status !== 'closed')
+      add('close_reason', { key: 'ledger.close_reason_status' })
   }
   // Defaults for fields the contract lists, so "absent" and "the default" compare equal. `trust`, `expires`,
   // `status` and `close_reason` stay absent: on an update, absent means "leave as it is" (see README.md).
@@ -80,7 +110,12 @@ function checkRecord(section: Section, item: unknown, position: string, problems
   return record
 }
 
-function checkFields(rules: Record<string, FieldRule>, item: Record<string, unknown>, prefix: string, add: (field: string, p: Problem) => void) {
+function checkFields(
+  rules: Record<string, FieldRule>,
+  item: Record<string, unknown>,
+  prefix: string,
+  add: (field: string, p: Problem) => void,
+) {
   const record: Record<string, unknown> = {}
   for (const key of Object.keys(item)) {
     if (!(key in rules)) add(`${prefix}${key}`, { key: 'ledger.unknown_field', params: { name: key } })
@@ -114,7 +149,8 @@ export function checkValue(rule: FieldRule, raw: unknown): Checked {
       const v = typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : raw
       if (typeof v !== 'string') return { problem: { key: 'ledger.not_text' } }
       const ref = v.trim()
-      if (ref.length > REF_MAX || !REF_PATTERN.test(ref)) return { problem: { key: 'ledger.ref', params: { value: shown(ref), limit: REF_MAX } } }
+      if (ref.length > REF_MAX || !REF_PATTERN.test(ref))
+        return { problem: { key: 'ledger.ref', params: { value: shown(ref), limit: REF_MAX } } }
       return { value: ref }
     }
     case 'text': {
@@ -122,31 +158,46 @@ export function checkValue(rule: FieldRule, raw: unknown): Checked {
       let text = cleanText(raw, true).trim()
       if (!rule.multiline) text = text.replace(/\s*\n\s*/g, ' ')
       const length = [...text].length
-      if (rule.min !== undefined && length < rule.min) return { problem: { key: 'ledger.too_short', params: { limit: rule.min } } }
+      if (rule.min !== undefined && length < rule.min)
+        return { problem: { key: 'ledger.too_short', params: { limit: rule.min } } }
       if (length > rule.max) return { problem: { key: 'ledger.too_long', params: { limit: rule.max, length } } }
       return { value: text }
     }
     case 'int':
     case 'number': {
       const ok = typeof raw === 'number' && Number.isFinite(raw) && (rule.type === 'number' || Number.isInteger(raw))
-      if (!ok) return { problem: { key: rule.type === 'int' ? 'ledger.not_integer' : 'ledger.not_number', params: { value: shown(raw) } } }
-      if (raw < rule.min || raw > rule.max) return { problem: { key: 'ledger.range', params: { value: raw, min: rule.min, max: rule.max } } }
+      if (!ok)
+        return {
+          problem: {
+            key: rule.type === 'int' ? 'ledger.not_integer' : 'ledger.not_number',
+            params: { value: shown(raw) },
+          },
+        }
+      if (raw < rule.min || raw > rule.max)
+        return { problem: { key: 'ledger.range', params: { value: raw, min: rule.min, max: rule.max } } }
       return { value: raw }
     }
     case 'bool':
-      return typeof raw === 'boolean' ? { value: raw } : { problem: { key: 'ledger.not_boolean', params: { value: shown(raw) } } }
+      return typeof raw === 'boolean'
+        ? { value: raw }
+        : { problem: { key: 'ledger.not_boolean', params: { value: shown(raw) } } }
     case 'date':
-      return typeof raw === 'string' && isCalendarDate(raw.trim()) ? { value: raw.trim() } : { problem: { key: 'ledger.date', params: { value: shown(raw) } } }
+      return typeof raw === 'string' && isCalendarDate(raw.trim())
+        ? { value: raw.trim() }
+        : { problem: { key: 'ledger.date', params: { value: shown(raw) } } }
     case 'enum': {
       const v = typeof raw === 'string' ? raw.trim() : raw
-      return typeof v === 'string' && rule.values.includes(v) ? { value: v } : { problem: { key: 'ledger.enum', params: { value: shown(raw), allowed: rule.values.join(', ') } } }
+      return typeof v === 'string' && rule.values.includes(v)
+        ? { value: v }
+        : { problem: { key: 'ledger.enum', params: { value: shown(raw), allowed: rule.values.join(', ') } } }
     }
     case 'list': {
       if (!Array.isArray(raw)) return { problem: { key: 'ledger.not_list' } }
       const out: string[] = []
       for (const item of raw) {
         const v = typeof item === 'string' ? item.trim() : item
-        if (typeof v !== 'string' || !rule.values.includes(v)) return { problem: { key: 'ledger.enum', params: { value: shown(item), allowed: rule.values.join(', ') } } }
+        if (typeof v !== 'string' || !rule.values.includes(v))
+          return { problem: { key: 'ledger.enum', params: { value: shown(item), allowed: rule.values.join(', ') } } }
         if (!out.includes(v)) out.push(v)
       }
       return { value: out }
@@ -157,7 +208,8 @@ export function checkValue(rule: FieldRule, raw: unknown): Checked {
       const out: string[] = []
       for (const item of raw) {
         const v = typeof item === 'string' ? item.trim() : item
-        if (typeof v !== 'string' || !/^[a-z0-9_]{1,60}$/.test(v)) return { problem: { key: 'ledger.topic_code', params: { value: shown(item) } } }
+        if (typeof v !== 'string' || !/^[a-z0-9_]{1,60}$/.test(v))
+          return { problem: { key: 'ledger.topic_code', params: { value: shown(item) } } }
         if (!out.includes(v)) out.push(v)
       }
       return { value: out }
@@ -165,7 +217,9 @@ export function checkValue(rule: FieldRule, raw: unknown): Checked {
     case 'rrule': {
       if (typeof raw !== 'string') return { problem: { key: 'ledger.not_text' } }
       const rule = raw.trim()
-      return isWeeklyRule(rule) ? { value: rule } : { problem: { key: 'ledger.schedule', params: { value: shown(rule) } } }
+      return isWeeklyRule(rule)
+        ? { value: rule }
+        : { problem: { key: 'ledger.schedule', params: { value: shown(rule) } } }
     }
     case 'object':
       return { problem: { key: 'ledger.not_object' } }

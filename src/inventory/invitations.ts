@@ -19,18 +19,44 @@ export const VALID_DAYS = 30
 const hash = (token: string) => createHash('sha256').update(token).digest('hex')
 
 /** A new link for the prospect (and the task, if one asked for it); the secret is returned once and never stored. */
-export function issue(db: Db, user: CurrentUser, prospectId: number, opts: { taskId?: number } = {}, now = new Date()): { token: string; expiresAt: string } {
+export function issue(
+  db: Db,
+  user: CurrentUser,
+  prospectId: number,
+  opts: { taskId?: number } = {},
+  now = new Date(),
+): { token: string; expiresAt: string } {
   const prospect = inventory.findVisible(db, user, prospectId)
   if (!prospect) throw new NotFound()
   if (opts.taskId !== undefined) {
     const found = tasksSvc.findVisible(db, user, opts.taskId)
-    if (!found?.canAct || found.task.status === 'done' || found.task.status === 'dropped') throw new ValidationError({ taskId: { key: 'validation.choose' } })
+    if (!found?.canAct || found.task.status === 'done' || found.task.status === 'dropped')
+      throw new ValidationError({ taskId: { key: 'validation.choose' } })
   }
   const token = randomBytes(24).toString('base64url')
   const expiresAt = addDays(now, VALID_DAYS).toISOString()
   writeTx(db, (tx) => {
-    tx.insert(giveInvitations).values({ prospectId, taskId: opts.taskId ?? null, tokenHash: hash(token), createdBy: user.id, createdAt: now.toISOString(), expiresAt }).run()
-    events.record(tx, { actorId: user.id, action: 'prospect.invited', subjectType: 'prospect', subjectId: prospectId, data: { taskId: opts.taskId ?? null } }, now)
+    tx.insert(giveInvitations)
+      .values({
+        prospectId,
+        taskId: opts.taskId ?? null,
+        tokenHash: hash(token),
+        createdBy: user.id,
+        createdAt: now.toISOString(),
+        expiresAt,
+      })
+      .run()
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: 'prospect.invited',
+        subjectType: 'prospect',
+        subjectId: prospectId,
+        data: { taskId: opts.taskId ?? null },
+      },
+      now,
+    )
   })
   return { token, expiresAt }
 }
@@ -38,14 +64,29 @@ export function issue(db: Db, user: CurrentUser, prospectId: number, opts: { tas
 /** What a valid (unused, unexpired) link names: the invitation and its prospect. */
 export function find(db: Db, token: string, now = new Date()) {
   if (!token || token.length > 100) return undefined
-  return db.select({ invitation: giveInvitations, prospect: prospects }).from(giveInvitations).innerJoin(prospects, eq(prospects.id, giveInvitations.prospectId))
-    .where(and(eq(giveInvitations.tokenHash, hash(token)), isNull(giveInvitations.usedAt), gt(giveInvitations.expiresAt, now.toISOString()))).get()
+  return db
+    .select({ invitation: giveInvitations, prospect: prospects })
+    .from(giveInvitations)
+    .innerJoin(prospects, eq(prospects.id, giveInvitations.prospectId))
+    .where(
+      and(
+        eq(giveInvitations.tokenHash, hash(token)),
+        isNull(giveInvitations.usedAt),
+        gt(giveInvitations.expiresAt, now.toISOString()),
+      ),
+    )
+    .get()
 }
 
 /** The offer form's starting values for the prospect: what they said they could give, where. */
 export function offerDefaults(p: typeof prospects.$inferSelect) {
   const firstLine = p.has.split(/\r?\n/)[0]!.trim()
-  return { title: (firstLine || p.name).slice(0, 120), description: p.has, category: p.category ?? undefined, servesAreaId: p.areaId }
+  return {
+    title: (firstLine || p.name).slice(0, 120),
+    description: p.has,
+    category: p.category ?? undefined,
+    servesAreaId: p.areaId,
+  }
 }
 
 /**
@@ -53,18 +94,54 @@ export function offerDefaults(p: typeof prospects.$inferSelect) {
  * organization, and the task that asked for it is done, with the offer as its outcome. A link used or expired
  * meanwhile is no error — the offer stands on its own.
  */
-export function redeem(tx: Db, user: CurrentUser, token: string, offer: { id: number; orgId: number; title: string }, now = new Date()): boolean {
+export function redeem(
+  tx: Db,
+  user: CurrentUser,
+  token: string,
+  offer: { id: number; orgId: number; title: string },
+  now = new Date(),
+): boolean {
   const found = find(tx, token, now)
   if (!found) return false
   const at = now.toISOString()
-  tx.update(giveInvitations).set({ usedAt: at, usedBy: user.id, offerId: offer.id }).where(eq(giveInvitations.id, found.invitation.id)).run()
-  tx.update(prospects).set({ outcome: 'became_holder', orgId: offer.orgId, updatedAt: at, version: found.prospect.version + 1 }).where(eq(prospects.id, found.prospect.id)).run()
-  events.record(tx, { actorId: user.id, action: 'prospect.became_holder', subjectType: 'prospect', subjectId: found.prospect.id, data: { offerId: offer.id } }, now)
+  tx.update(giveInvitations)
+    .set({ usedAt: at, usedBy: user.id, offerId: offer.id })
+    .where(eq(giveInvitations.id, found.invitation.id))
+    .run()
+  tx.update(prospects)
+    .set({ outcome: 'became_holder', orgId: offer.orgId, updatedAt: at, version: found.prospect.version + 1 })
+    .where(eq(prospects.id, found.prospect.id))
+    .run()
+  events.record(
+    tx,
+    {
+      actorId: user.id,
+      action: 'prospect.became_holder',
+      subjectType: 'prospect',
+      subjectId: found.prospect.id,
+      data: { offerId: offer.id },
+    },
+    now,
+  )
   const taskId = found.invitation.taskId
   if (taskId !== null) {
-    const closed = tx.update(tasks).set({ status: 'done', outcome: offer.title, closedAt: at, updatedAt: at, version: sql`${tasks.version} + 1` })
-      .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['open', 'in_progress']))).run().changes
-    if (closed) events.record(tx, { actorId: user.id, action: 'task.complete', subjectType: 'task', subjectId: taskId, data: { by: 'invitation', offerId: offer.id } }, now)
+    const closed = tx
+      .update(tasks)
+      .set({ status: 'done', outcome: offer.title, closedAt: at, updatedAt: at, version: sql`${tasks.version} + 1` })
+      .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['open', 'in_progress'])))
+      .run().changes
+    if (closed)
+      events.record(
+        tx,
+        {
+          actorId: user.id,
+          action: 'task.complete',
+          subjectType: 'task',
+          subjectId: taskId,
+          data: { by: 'invitation', offerId: offer.id },
+        },
+        now,
+      )
   }
   return true
 }

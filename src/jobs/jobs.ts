@@ -22,26 +22,47 @@ export interface JobSpec {
 export type Handler = (db: Db, payload: Record<string, unknown>, now: Date) => void
 
 export function schedule(db: Db, job: JobSpec) {
-  db.insert(jobs).values({ key: job.key, kind: job.kind, runAt: job.runAt.toISOString(), payload: job.payload }).onConflictDoNothing().run()
+  db.insert(jobs)
+    .values({ key: job.key, kind: job.kind, runAt: job.runAt.toISOString(), payload: job.payload })
+    .onConflictDoNothing()
+    .run()
 }
 
 /** Runs every due job (oldest first) with its handler; a failing job is retried next round, up to 5 times. */
-export function runDue(db: Db, handlers: Record<string, Handler>, now = new Date(), log?: (msg: string, err?: unknown) => void): number {
-  const due = db.select().from(jobs).where(and(isNull(jobs.doneAt), lte(jobs.runAt, now.toISOString()), lte(jobs.attempts, 4))).orderBy(asc(jobs.runAt), asc(jobs.id)).limit(500).all()
+export function runDue(
+  db: Db,
+  handlers: Record<string, Handler>,
+  now = new Date(),
+  log?: (msg: string, err?: unknown) => void,
+): number {
+  const due = db
+    .select()
+    .from(jobs)
+    .where(and(isNull(jobs.doneAt), lte(jobs.runAt, now.toISOString()), lte(jobs.attempts, 4)))
+    .orderBy(asc(jobs.runAt), asc(jobs.id))
+    .limit(500)
+    .all()
   let done = 0
   for (const job of due) {
     const handler = handlers[job.kind]
     try {
       writeTx(db, (tx) => {
         // Claim inside the write lock: a second runner (or a second process) finds it done and skips it.
-        const claimed = tx.update(jobs).set({ doneAt: now.toISOString() }).where(and(eq(jobs.id, job.id), isNull(jobs.doneAt))).run()
+        const claimed = tx
+          .update(jobs)
+          .set({ doneAt: now.toISOString() })
+          .where(and(eq(jobs.id, job.id), isNull(jobs.doneAt)))
+          .run()
         if (claimed.changes !== 1) return
         if (!handler) throw new Error(`no handler for job kind ${job.kind}`)
         handler(db, job.payload, now)
         done++
       })
     } catch (err) {
-      db.update(jobs).set({ attempts: job.attempts + 1 }).where(eq(jobs.id, job.id)).run()
+      db.update(jobs)
+        .set({ attempts: job.attempts + 1 })
+        .where(eq(jobs.id, job.id))
+        .run()
       log?.(`job ${job.key} failed`, err)
     }
   }
@@ -59,5 +80,8 @@ export function reminderDays(db: Db): number {
 }
 
 export function setReminderDays(db: Db, days: number) {
-  db.insert(settings).values({ key: 'request_reminder_days', value: String(days) }).onConflictDoUpdate({ target: settings.key, set: { value: String(days) } }).run()
+  db.insert(settings)
+    .values({ key: 'request_reminder_days', value: String(days) })
+    .onConflictDoUpdate({ target: settings.key, set: { value: String(days) } })
+    .run()
 }

@@ -31,7 +31,10 @@ interface BrowseSpec<T extends { id: number; title: string }> {
  * a query, the search index ranks what passes them (the index holds only active listings, so an unfiltered search
  * needs no test). Rows are read by primary key, one page at a time.
  */
-export function browse<T extends { id: number; title: string }>(db: Db, spec: BrowseSpec<T>): Page<T & { titleParts: Segment[] }> {
+export function browse<T extends { id: number; title: string }>(
+  db: Db,
+  spec: BrowseSpec<T>,
+): Page<T & { titleParts: Segment[] }> {
   const pageSize = spec.pageSize ?? PAGE_SIZE
   const page = Math.max(1, spec.page ?? 1)
   const offset = (page - 1) * pageSize
@@ -46,8 +49,15 @@ export function browse<T extends { id: number; title: string }>(db: Db, spec: Br
     return { items, total, page, pages: Math.max(1, Math.ceil(total / pageSize)), terms: [] }
   }
   const sqlite = sqliteOf(db)
-  const { hits, total, terms } = fts.searchPage(sqlite, spec.kind, q, { ids: spec.narrowed ? { has: spec.keeps } : undefined, limit: pageSize, offset })
+  const { hits, total, terms } = fts.searchPage(sqlite, spec.kind, q, {
+    ids: spec.narrowed ? { has: spec.keeps } : undefined,
+    limit: pageSize,
+    offset,
+  })
   // Best first, as the index ranked them; a listing that lapsed since it was indexed simply drops out.
-  const items = inOrder(hits.map((h) => h.id).filter(spec.keeps)).map((row) => ({ ...row, titleParts: highlight(row.title, terms) }))
+  const items = inOrder(hits.map((h) => h.id).filter(spec.keeps)).map((row) => ({
+    ...row,
+    titleParts: highlight(row.title, terms),
+  }))
   return { items, total, page, pages: Math.max(1, Math.ceil(total / pageSize)), terms }
 }

@@ -17,8 +17,19 @@ type Sqlite = Database.Database
 export type Kind = 'need' | 'offer'
 
 /** A listing as a list filters and sorts it: the row's own fields (see COLUMNS). */
-type Row = [id: number, status: string, category: string, area: number, urgency: string | null, expiresAt: string | null, untilDate: string | null,
-  remaining: number, createdAt: string, topics: string | null, orgId: number]
+type Row = [
+  id: number,
+  status: string,
+  category: string,
+  area: number,
+  urgency: string | null,
+  expiresAt: string | null,
+  untilDate: string | null,
+  remaining: number,
+  createdAt: string,
+  topics: string | null,
+  orgId: number,
+]
 
 export interface Filter {
   /** The list's status filter; undefined is 'active'. */
@@ -36,12 +47,14 @@ export interface Filter {
 
 const COLUMNS: Record<Kind, string> = {
   need: 'id, status, category, area_id, urgency, expires_at, until_date, remaining, created_at, topics, org_id FROM needs',
-  offer: 'id, status, category, serves_area_id, NULL, expires_at, until_date, remaining, created_at, topics, org_id FROM offers',
+  offer:
+    'id, status, category, serves_area_id, NULL, expires_at, until_date, remaining, created_at, topics, org_id FROM offers',
 }
 const URGENCY_RANK: Record<string, number> = { high: 2, normal: 1 }
 /** A date (or the date part of a time) as yyyymmdd, so "on or after today" is one integer comparison; none: never ends. */
 const NEVER = 99_999_999
-const dayOf = (d: string | null) => (d === null ? NEVER : Number(d.slice(0, 4)) * 10_000 + Number(d.slice(5, 7)) * 100 + Number(d.slice(8, 10)))
+const dayOf = (d: string | null) =>
+  d === null ? NEVER : Number(d.slice(0, 4)) * 10_000 + Number(d.slice(5, 7)) * 100 + Number(d.slice(8, 10))
 
 /**
  * Listings in slots of typed arrays (a pass over 50k of them reads a few hundred kilobytes, not 50k scattered
@@ -69,14 +82,27 @@ class Directory {
   readonly byCategory = new Map<number, Map<string, number[]>>()
   readonly orders: [string, (a: number, b: number) => number][]
 
-  constructor(readonly kind: Kind, public seq: number) {
-    const text = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1)
+  constructor(
+    readonly kind: Kind,
+    public seq: number,
+  ) {
+    const text = (a: string | null, b: string | null) =>
+      a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1
     // needs.ts and offers.ts's orders, key for key; SQLite compares text byte by byte, and these keys are ASCII.
     const newest = (a: number, b: number) => text(this.createdAt[b]!, this.createdAt[a]!) || this.id[b]! - this.id[a]!
     const deadline = (a: number, b: number) => text(this.expiresAt[a]!, this.expiresAt[b]!) || this.id[a]! - this.id[b]!
-    this.orders = kind === 'need'
-      ? [['newest', newest], ['deadline', deadline], ['urgency', (a, b) => this.urgency[b]! - this.urgency[a]! || newest(a, b)]]
-      : [['newest', newest], ['deadline', deadline], ['capacity', (a, b) => this.remaining[b]! - this.remaining[a]! || this.id[b]! - this.id[a]!]]
+    this.orders =
+      kind === 'need'
+        ? [
+            ['newest', newest],
+            ['deadline', deadline],
+            ['urgency', (a, b) => this.urgency[b]! - this.urgency[a]! || newest(a, b)],
+          ]
+        : [
+            ['newest', newest],
+            ['deadline', deadline],
+            ['capacity', (a, b) => this.remaining[b]! - this.remaining[a]! || this.id[b]! - this.id[a]!],
+          ]
     for (const [order] of this.orders) this.all.set(order, [])
   }
 
@@ -95,8 +121,15 @@ class Directory {
         b.set(a)
         return b
       }
-      this.id = grow(this.id); this.status = grow(this.status); this.category = grow(this.category); this.area = grow(this.area)
-      this.urgency = grow(this.urgency); this.expires = grow(this.expires); this.until = grow(this.until); this.remaining = grow(this.remaining); this.orgId = grow(this.orgId)
+      this.id = grow(this.id)
+      this.status = grow(this.status)
+      this.category = grow(this.category)
+      this.area = grow(this.area)
+      this.urgency = grow(this.urgency)
+      this.expires = grow(this.expires)
+      this.until = grow(this.until)
+      this.remaining = grow(this.remaining)
+      this.orgId = grow(this.orgId)
     }
     return s
   }
@@ -104,16 +137,31 @@ class Directory {
   private write(r: Row): number {
     const s = this.slot()
     this.slotOf.set(r[0], s)
-    this.id[s] = r[0]; this.status[s] = this.code('status', r[1]); this.category[s] = this.code('category', r[2]); this.area[s] = r[3]
-    this.urgency[s] = r[4] ? URGENCY_RANK[r[4]] ?? 0 : 0; this.expires[s] = dayOf(r[5]); this.until[s] = dayOf(r[6]); this.remaining[s] = r[7]
-    this.createdAt[s] = r[8]; this.expiresAt[s] = r[5]; this.topics[s] = r[9] ? (JSON.parse(r[9]) as string[]) : null; this.orgId[s] = r[10]
+    this.id[s] = r[0]
+    this.status[s] = this.code('status', r[1])
+    this.category[s] = this.code('category', r[2])
+    this.area[s] = r[3]
+    this.urgency[s] = r[4] ? (URGENCY_RANK[r[4]] ?? 0) : 0
+    this.expires[s] = dayOf(r[5])
+    this.until[s] = dayOf(r[6])
+    this.remaining[s] = r[7]
+    this.createdAt[s] = r[8]
+    this.expiresAt[s] = r[5]
+    this.topics[s] = r[9] ? (JSON.parse(r[9]) as string[]) : null
+    this.orgId[s] = r[10]
     return s
   }
 
   private lists(category: number): [(a: number, b: number) => number, number[]][] {
     let own = this.byCategory.get(category)
     if (!own) this.byCategory.set(category, (own = new Map(this.orders.map(([o]) => [o, []]))))
-    return this.orders.flatMap(([order, compare]) => [[compare, this.all.get(order)!], [compare, own.get(order)!]] as [(a: number, b: number) => number, number[]][])
+    return this.orders.flatMap(
+      ([order, compare]) =>
+        [
+          [compare, this.all.get(order)!],
+          [compare, own.get(order)!],
+        ] as [(a: number, b: number) => number, number[]][],
+    )
   }
 
   fill(rows: Row[]) {
@@ -149,7 +197,8 @@ class Directory {
 
 /** Where slot `s` is, or would go, in a list sorted by `compare` (every order ends on the id: positions are unique). */
 function position(list: number[], s: number, compare: (a: number, b: number) => number): number {
-  let lo = 0, hi = list.length
+  let lo = 0,
+    hi = list.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
     if (compare(list[mid]!, s) < 0) lo = mid + 1
@@ -213,24 +262,32 @@ function compile(dir: Directory, f: Filter): (s: number) => boolean {
   const status = f.status ?? 'active'
   const codeOf = (v: string) => dir.codes.status.get(v) ?? -1
   // Status codes as a mask; 'expired' also takes active listings whose expiry has passed.
-  const active = new Uint8Array(256), allowed = new Uint8Array(256)
-  for (const c of (dir.kind === 'need' ? ACTIVE_NEED_STATUSES : ACTIVE_OFFER_STATUSES).map(codeOf)) if (c >= 0) active[c] = 1
+  const active = new Uint8Array(256),
+    allowed = new Uint8Array(256)
+  for (const c of (dir.kind === 'need' ? ACTIVE_NEED_STATUSES : ACTIVE_OFFER_STATUSES).map(codeOf))
+    if (c >= 0) active[c] = 1
   const expiredMode = status === 'expired'
   const expiredCode = codeOf('expired')
   if (status === 'active') allowed.set(active)
   else if (codeOf(status) >= 0) allowed[codeOf(status)] = 1
   const current = status === 'active' || (dir.kind === 'need' && (status === 'open' || status === 'partly_met'))
   const positive = status === 'active' && dir.kind === 'need'
-  const category = f.category === undefined ? -1 : dir.codes.category.get(f.category) ?? -2
+  const category = f.category === undefined ? -1 : (dir.codes.category.get(f.category) ?? -2)
   let areas: Uint8Array | undefined
   if (f.areas) {
     areas = new Uint8Array(Math.max(0, ...f.areas) + 1)
     for (const a of f.areas) areas[a] = 1
   }
-  const urgency = f.urgency === undefined ? -1 : URGENCY_RANK[f.urgency] ?? 0
+  const urgency = f.urgency === undefined ? -1 : (URGENCY_RANK[f.urgency] ?? 0)
   const { ids, orgId, topic } = f
   const rare = ids !== undefined || orgId !== undefined || topic !== undefined
-  const st = dir.status, expires = dir.expires, until = dir.until, remaining = dir.remaining, cat = dir.category, area = dir.area, urg = dir.urgency
+  const st = dir.status,
+    expires = dir.expires,
+    until = dir.until,
+    remaining = dir.remaining,
+    cat = dir.category,
+    area = dir.area,
+    urg = dir.urgency
   // One flat test, called once per listing of the pass: no closures inside, so the engine inlines it.
   return (s) => {
     if (category !== -1 && cat[s] !== category) return false
@@ -254,10 +311,22 @@ function compile(dir: Directory, f: Filter): (s: number) => boolean {
 }
 
 /** One page of ids in `order` and how many pass in all. */
-export function page(sqlite: Sqlite, kind: Kind, f: Filter, order: string, limit: number, offset: number): { ids: number[]; total: number } {
+export function page(
+  sqlite: Sqlite,
+  kind: Kind,
+  f: Filter,
+  order: string,
+  limit: number,
+  offset: number,
+): { ids: number[]; total: number } {
   const dir = current(sqlite)[kind]
   const category = f.category === undefined ? undefined : dir.codes.category.get(f.category)
-  const list = f.category === undefined ? dir.all.get(order) : category === undefined ? [] : dir.byCategory.get(category)?.get(order)
+  const list =
+    f.category === undefined
+      ? dir.all.get(order)
+      : category === undefined
+        ? []
+        : dir.byCategory.get(category)?.get(order)
   const passes = compile(dir, f)
   const ids: number[] = []
   let total = 0

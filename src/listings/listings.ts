@@ -15,7 +15,12 @@ export const DEFAULT_LIFETIME_DAYS = 60
 
 /** Read once per change of the table (every list page shows them), handed out as a fresh list. */
 export function allCategories(db: Db): Category[] {
-  return rememberOn(db, 'categories.all', () => db.select().from(categories).orderBy(asc(categories.position), asc(categories.code)).all(), ['categories']).slice()
+  return rememberOn(
+    db,
+    'categories.all',
+    () => db.select().from(categories).orderBy(asc(categories.position), asc(categories.code)).all(),
+    ['categories'],
+  ).slice()
 }
 
 export function category(db: Db, code: string): Category | undefined {
@@ -32,27 +37,43 @@ export interface CommonInput {
   expiresAt?: string | null
 }
 
-
 /**
  * The rules a schema cannot say: the unit is the category's, a window ends after it starts, an expiry
  * lies ahead, a schedule is a weekly rule, the area exists. Every problem is reported at once.
  */
-export function checkCommon(db: Db, input: CommonInput, areaField: { name: string; id: number | undefined }, now: Date, opts: { checkExpiryAhead: boolean } = { checkExpiryAhead: true }): { unit: string; problems: FieldErrors } {
+export function checkCommon(
+  db: Db,
+  input: CommonInput,
+  areaField: { name: string; id: number | undefined },
+  now: Date,
+  opts: { checkExpiryAhead: boolean } = { checkExpiryAhead: true },
+): { unit: string; problems: FieldErrors } {
   const problems: FieldErrors = {}
   const cat = category(db, input.category)
   if (!cat) problems.category = { key: 'validation.choose' }
-  else if (input.unit && input.unit !== cat.unit) problems.unit = { key: 'validation.unit', params: { unit: input.unit, category: cat.code, expected: cat.unit } }
+  else if (input.unit && input.unit !== cat.unit)
+    problems.unit = { key: 'validation.unit', params: { unit: input.unit, category: cat.code, expected: cat.unit } }
   for (const field of ['fromDate', 'untilDate', 'expiresAt'] as const) {
     const v = input[field]
     if (v && !isCalendarDate(v)) problems[field] = { key: 'validation.date' }
   }
-  if (input.fromDate && input.untilDate && !problems.fromDate && !problems.untilDate && input.untilDate < input.fromDate) {
+  if (
+    input.fromDate &&
+    input.untilDate &&
+    !problems.fromDate &&
+    !problems.untilDate &&
+    input.untilDate < input.fromDate
+  ) {
     problems.untilDate = { key: 'validation.window' }
   }
-  if (opts.checkExpiryAhead && input.expiresAt && !problems.expiresAt && input.expiresAt < listingToday(now)) problems.expiresAt = { key: 'validation.expiry_past' }
-  if (input.schedule && !/^(RRULE:)?FREQ=(WEEKLY|DAILY)(;[A-Z]+=[A-Z0-9,+-]+)*$/i.test(input.schedule.trim())) problems.schedule = { key: 'validation.schedule' }
-  if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_QUANTITY) problems.quantity = { key: 'validation.too_large', params: { limit: MAX_QUANTITY } }
-  if (areaField.id === undefined || !areas.get(db, areaField.id)) problems[areaField.name] = { key: 'validation.area_missing' }
+  if (opts.checkExpiryAhead && input.expiresAt && !problems.expiresAt && input.expiresAt < listingToday(now))
+    problems.expiresAt = { key: 'validation.expiry_past' }
+  if (input.schedule && !/^(RRULE:)?FREQ=(WEEKLY|DAILY)(;[A-Z]+=[A-Z0-9,+-]+)*$/i.test(input.schedule.trim()))
+    problems.schedule = { key: 'validation.schedule' }
+  if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_QUANTITY)
+    problems.quantity = { key: 'validation.too_large', params: { limit: MAX_QUANTITY } }
+  if (areaField.id === undefined || !areas.get(db, areaField.id))
+    problems[areaField.name] = { key: 'validation.area_missing' }
   return { unit: cat?.unit ?? '', problems }
 }
 
@@ -66,7 +87,12 @@ export const defaultExpiry = (now: Date) => localToday(new Date(now.getTime() + 
  * Listings past their expiry, or whose availability window is over, leave the open lists by themselves; this is
  * the status a reader sees: 'expired' (the listing's own deadline passed) before 'ended' (its `until` passed).
  */
-export function effectiveStatus<S extends string>(status: S, expiresAt: string | null, today: string, untilDate: string | null = null): S | 'expired' | 'ended' {
+export function effectiveStatus<S extends string>(
+  status: S,
+  expiresAt: string | null,
+  today: string,
+  untilDate: string | null = null,
+): S | 'expired' | 'ended' {
   if (status !== 'open' && status !== 'partly_met') return status
   if (expiresAt && expiresAt < today) return 'expired'
   if (untilDate && untilDate < today) return 'ended'
@@ -93,25 +119,41 @@ export const ACTIVE_OFFER_STATUSES = ['open'] as const
  * that expires on the 30th is gone at midnight in China, not eight hours later. */
 export const listingToday = (now: Date) => localToday(now)
 
-const current = (l: Listed, today: string) => (l.expiresAt === null || l.expiresAt >= today) && (l.untilDate === null || l.untilDate >= today)
+const current = (l: Listed, today: string) =>
+  (l.expiresAt === null || l.expiresAt >= today) && (l.untilDate === null || l.untilDate >= today)
 type Listed = { status: string; expiresAt: string | null; untilDate: string | null }
-export const isActiveNeed = (n: Listed & { remaining: number }, today: string) => (ACTIVE_NEED_STATUSES as readonly string[]).includes(n.status) && n.remaining > 0 && current(n, today)
-export const isActiveOffer = (o: Listed, today: string) => (ACTIVE_OFFER_STATUSES as readonly string[]).includes(o.status) && current(o, today)
-export const isAvailableOffer = (o: Listed & { remaining: number }, today: string) => isActiveOffer(o, today) && o.remaining > 0
+export const isActiveNeed = (n: Listed & { remaining: number }, today: string) =>
+  (ACTIVE_NEED_STATUSES as readonly string[]).includes(n.status) && n.remaining > 0 && current(n, today)
+export const isActiveOffer = (o: Listed, today: string) =>
+  (ACTIVE_OFFER_STATUSES as readonly string[]).includes(o.status) && current(o, today)
+export const isAvailableOffer = (o: Listed & { remaining: number }, today: string) =>
+  isActiveOffer(o, today) && o.remaining > 0
 
-export const activeNeed = (today: string): SQL => and(inArray(needs.status, [...ACTIVE_NEED_STATUSES]), sql`${needs.remaining} > 0`,
-  sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`, sql`(${needs.untilDate} IS NULL OR ${needs.untilDate} >= ${today})`)!
-export const activeOffer = (today: string): SQL => and(inArray(offers.status, [...ACTIVE_OFFER_STATUSES]),
-  sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`, sql`(${offers.untilDate} IS NULL OR ${offers.untilDate} >= ${today})`)!
+export const activeNeed = (today: string): SQL =>
+  and(
+    inArray(needs.status, [...ACTIVE_NEED_STATUSES]),
+    sql`${needs.remaining} > 0`,
+    sql`(${needs.expiresAt} IS NULL OR ${needs.expiresAt} >= ${today})`,
+    sql`(${needs.untilDate} IS NULL OR ${needs.untilDate} >= ${today})`,
+  )!
+export const activeOffer = (today: string): SQL =>
+  and(
+    inArray(offers.status, [...ACTIVE_OFFER_STATUSES]),
+    sql`(${offers.expiresAt} IS NULL OR ${offers.expiresAt} >= ${today})`,
+    sql`(${offers.untilDate} IS NULL OR ${offers.untilDate} >= ${today})`,
+  )!
 export const availableOffer = (today: string): SQL => and(activeOffer(today), sql`${offers.remaining} > 0`)!
 
 const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(', ')
 // Expiry and window end in one comparison, so the text forms still bind today once; a missing date never ends.
-const currentText = (t: string) => `min(coalesce(${t}.expires_at, '9999-12-31'), coalesce(${t}.until_date, '9999-12-31')) >= ?`
+const currentText = (t: string) =>
+  `min(coalesce(${t}.expires_at, '9999-12-31'), coalesce(${t}.until_date, '9999-12-31')) >= ?`
 /** SQL text for `activeNeed`, on table (or alias) `t`; binds one parameter, today. */
-export const activeNeedText = (t = 'needs') => `${t}.status IN (${quoted(ACTIVE_NEED_STATUSES)}) AND ${t}.remaining > 0 AND ${currentText(t)}`
+export const activeNeedText = (t = 'needs') =>
+  `${t}.status IN (${quoted(ACTIVE_NEED_STATUSES)}) AND ${t}.remaining > 0 AND ${currentText(t)}`
 /** SQL text for `activeOffer`; binds one parameter, today. */
-export const activeOfferText = (t = 'offers') => `${t}.status IN (${quoted(ACTIVE_OFFER_STATUSES)}) AND ${currentText(t)}`
+export const activeOfferText = (t = 'offers') =>
+  `${t}.status IN (${quoted(ACTIVE_OFFER_STATUSES)}) AND ${currentText(t)}`
 /** SQL text for `availableOffer`; binds one parameter, today. */
 export const availableOfferText = (t = 'offers') => `${activeOfferText(t)} AND ${t}.remaining > 0`
 

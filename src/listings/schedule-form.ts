@@ -9,13 +9,19 @@ import type { Locale } from '../i18n/i18n.js'
 export const DAYS = WEEKDAY_CODES
 export const PERIODS = ['morning', 'afternoon', 'evening'] as const
 export type FormPeriod = (typeof PERIODS)[number]
-const PERIOD_HOURS: Record<FormPeriod, number[]> = { morning: [8, 9, 10, 11], afternoon: [14, 15, 16, 17], evening: [18, 19, 20] }
+const PERIOD_HOURS: Record<FormPeriod, number[]> = {
+  morning: [8, 9, 10, 11],
+  afternoon: [14, 15, 16, 17],
+  evening: [18, 19, 20],
+}
 
 export function scheduleFromForm(days: readonly string[] = [], periods: readonly string[] = []): string | null {
   const d = DAYS.filter((code) => days.includes(code))
   const hours = PERIODS.filter((p) => periods.includes(p)).flatMap((p) => PERIOD_HOURS[p])
   if (d.length === 0 && hours.length === 0) return null
-  return ['FREQ=WEEKLY', d.length ? `BYDAY=${d.join(',')}` : '', hours.length ? `BYHOUR=${hours.join(',')}` : ''].filter(Boolean).join(';')
+  return ['FREQ=WEEKLY', d.length ? `BYDAY=${d.join(',')}` : '', hours.length ? `BYHOUR=${hours.join(',')}` : '']
+    .filter(Boolean)
+    .join(';')
 }
 
 export function formFromSchedule(rule: string | null | undefined): { days: string[]; periods: string[] } {
@@ -32,7 +38,13 @@ export function formFromSchedule(rule: string | null | undefined): { days: strin
 export function describeSchedule(rule: string | null | undefined, locale: Locale): string {
   if (!rule) return ''
   const desc = describeSlots(parseSchedule(rule))
-  const days = list(desc.days.map((c) => word(locale, `weekday.${c}`) ?? c), locale)
-  const periods = list(desc.periods.map((p) => word(locale, `period.${p}`) ?? p), locale)
+  const days = list(
+    desc.days.map((c) => word(locale, `weekday.${c}`) ?? c),
+    locale,
+  )
+  const periods = list(
+    desc.periods.map((p) => word(locale, `period.${p}`) ?? p),
+    locale,
+  )
   return [days, periods].filter(Boolean).join(locale === 'en' ? ', ' : ' ')
 }

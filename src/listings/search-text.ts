@@ -11,8 +11,10 @@ export type ListingText = { title: string; description: string; place?: string |
  * The one definition of a listing's searchable text: its title, and its description with a need's place below it
  * (so 荔枝湾 finds the needs placed there). The index holds it, and a listing's matches are looked up with it.
  */
-export const searchText = (l: ListingText): { title: string; body: string } =>
-  ({ title: l.title, body: l.place == null ? l.description : `${l.description}\n${l.place}` })
+export const searchText = (l: ListingText): { title: string; body: string } => ({
+  title: l.title,
+  body: l.place == null ? l.description : `${l.description}\n${l.place}`,
+})
 
 /**
  * The statuses whose listings the index holds: a plain text search never shows a closed one. Read when called, not
@@ -31,10 +33,15 @@ export function indexListing(sqlite: Sqlite, kind: Kind, l: ListingText & { id: 
 
 /** Every listing of a kind the index should hold, as the index takes them: for refilling a new or rebuilt index. */
 export function indexedListings(sqlite: Sqlite, kind: Kind): { id: number; title: string; body: string }[] {
-  const statuses = indexed(kind).map(() => '?').join(', ')
-  const rows = sqlite.prepare(kind === 'need'
-    ? `SELECT id, title, description, place FROM needs WHERE status IN (${statuses})`
-    : `SELECT id, title, description FROM offers WHERE status IN (${statuses})`)
+  const statuses = indexed(kind)
+    .map(() => '?')
+    .join(', ')
+  const rows = sqlite
+    .prepare(
+      kind === 'need'
+        ? `SELECT id, title, description, place FROM needs WHERE status IN (${statuses})`
+        : `SELECT id, title, description FROM offers WHERE status IN (${statuses})`,
+    )
     .all(...indexed(kind)) as (ListingText & { id: number })[]
   return rows.map((r) => ({ id: r.id, ...searchText(r) }))
 }

@@ -49,13 +49,21 @@ export interface AllocateOptions extends PairOptions {
   pricePerNeed?: number
 }
 
-export function allocate(needs: readonly NeedView[], offers: readonly OfferView[], opts: AllocateOptions = {}): Allocation {
+export function allocate(
+  needs: readonly NeedView[],
+  offers: readonly OfferView[],
+  opts: AllocateOptions = {},
+): Allocation {
   const index = feasiblePairs(needs, offers, opts)
   const { needGroup, groups } = groupNeeds(index)
   const P = index.pairOffer.length
   const work: Work = {
-    flow: new Float64Array(P), arcOf: new Int32Array(P), seed: new Uint8Array(P), pairNode: new Int32Array(P),
-    needNode: new Int32Array(index.needs.length), offerNode: new Int32Array(index.offers.length),
+    flow: new Float64Array(P),
+    arcOf: new Int32Array(P),
+    seed: new Uint8Array(P),
+    pairNode: new Int32Array(P),
+    needNode: new Int32Array(index.needs.length),
+    offerNode: new Int32Array(index.offers.length),
     offerLeft: new Float64Array(index.offers.length),
   }
   const stats = { components: 0, pairs: P, arcs: 0, pivots: 0, pricingRounds: 0, scoresApproximate: false }
@@ -86,14 +94,19 @@ interface Component {
 
 /** Connected components of needs, offers and groups joined by feasible pairs, in order of their first need. */
 function components(index: PairIndex, needGroup: Int32Array, groupCount: number): Component[] {
-  const N = index.needs.length, M = index.offers.length
+  const N = index.needs.length,
+    M = index.offers.length
   const parent = new Int32Array(N + M + groupCount).map((_, k) => k)
   const find = (x: number): number => {
-    while (parent[x] !== x) { parent[x] = parent[parent[x]]; x = parent[x] }
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]]
+      x = parent[x]
+    }
     return x
   }
   const union = (a: number, b: number) => {
-    const ra = find(a), rb = find(b)
+    const ra = find(a),
+      rb = find(b)
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb)
   }
   const { pairStart, pairOffer } = index
@@ -103,28 +116,46 @@ function components(index: PairIndex, needGroup: Int32Array, groupCount: number)
     for (let p = pairStart[i]; p < pairStart[i + 1]; p++) union(i, N + pairOffer[p])
   }
   const byRoot = new Map<number, Component>()
-  const seenGroup = new Uint8Array(groupCount), seenOffer = new Uint8Array(M)
+  const seenGroup = new Uint8Array(groupCount),
+    seenOffer = new Uint8Array(M)
   for (let i = 0; i < N; i++) {
     if (pairStart[i] === pairStart[i + 1]) continue
     const root = find(i)
     let c = byRoot.get(root)
     if (!c) byRoot.set(root, (c = { needs: [], offers: [], groups: [] }))
     c.needs.push(i)
-    if (!seenGroup[needGroup[i]]) { seenGroup[needGroup[i]] = 1; c.groups.push(needGroup[i]) }
+    if (!seenGroup[needGroup[i]]) {
+      seenGroup[needGroup[i]] = 1
+      c.groups.push(needGroup[i])
+    }
     for (let p = pairStart[i]; p < pairStart[i + 1]; p++) {
       const j = pairOffer[p]
-      if (!seenOffer[j]) { seenOffer[j] = 1; c.offers.push(j) }
+      if (!seenOffer[j]) {
+        seenOffer[j] = 1
+        c.offers.push(j)
+      }
     }
   }
-  for (const c of byRoot.values()) { c.offers.sort((a, b) => a - b); c.groups.sort((a, b) => a - b) }
+  for (const c of byRoot.values()) {
+    c.offers.sort((a, b) => a - b)
+    c.groups.sort((a, b) => a - b)
+  }
   return [...byRoot.values()]
 }
 
-function solveComponent(index: PairIndex, needGroup: Int32Array, groups: Groups['groups'], c: Component,
-  work: Work, opts: AllocateOptions, stats: Allocation['stats']): void {
+function solveComponent(
+  index: PairIndex,
+  needGroup: Int32Array,
+  groups: Groups['groups'],
+  c: Component,
+  work: Work,
+  opts: AllocateOptions,
+  stats: Allocation['stats'],
+): void {
   const { needs, offers, pairStart, pairOffer, pairScore } = index
   const { arcOf, needNode, offerNode, pairNode, flow } = work
-  const S = 0, T = 1
+  const S = 0,
+    T = 1
   // A group with one need here needs no node of its own: its tier arcs lead straight to the need. Most
   // groups are like that, and every node saved shortens the simplex's tree walks.
   const groupNeeds = new Map<number, number[]>()
@@ -166,7 +197,8 @@ function solveComponent(index: PairIndex, needGroup: Int32Array, groups: Groups[
     net.tierArcs.set(g, arcs)
   }
   for (const i of c.needs) {
-    if (groupNode.get(needGroup[i]) !== needNode[i]) net.needArc.set(i, ns.addArc(groupNode.get(needGroup[i])!, needNode[i], needs[i].quantity, 0))
+    if (groupNode.get(needGroup[i]) !== needNode[i])
+      net.needArc.set(i, ns.addArc(groupNode.get(needGroup[i])!, needNode[i], needs[i].quantity, 0))
   }
   for (const j of c.offers) net.offerArc.set(j, ns.addArc(offerNode[j], T, offers[j].remaining, 0))
   for (const i of c.needs) {
@@ -174,7 +206,9 @@ function solveComponent(index: PairIndex, needGroup: Int32Array, groups: Groups[
     for (let p = pairStart[i]; p < pairStart[i + 1]; p++) pairNode[p] = offerNode[pairOffer[p]]
   }
   // Pair arcs need no capacity of their own (the need's arc bounds them); one fewer bound means fewer ties.
-  const addPair = (i: number, p: number) => { arcOf[p] = ns.addArc(needNode[i], pairNode[p], Infinity, -pairScore[p]) }
+  const addPair = (i: number, p: number) => {
+    arcOf[p] = ns.addArc(needNode[i], pairNode[p], Infinity, -pairScore[p])
+  }
 
   if (full) {
     for (const i of c.needs) for (let p = pairStart[i]; p < pairStart[i + 1]; p++) addPair(i, p)
@@ -187,25 +221,41 @@ function solveComponent(index: PairIndex, needGroup: Int32Array, groups: Groups[
     // potentials flatter most of them, so each round adds only each need's most negative few.
     const perNeed = Math.max(1, opts.pricePerNeed ?? 2)
     const needList = Int32Array.from(c.needs)
-    const picked = new Int32Array(2 * perNeed * needList.length), least = new Float64Array(1)
+    const picked = new Int32Array(2 * perNeed * needList.length),
+      least = new Float64Array(1)
     let polish = opts.polishRounds ?? 3
     let fairnessProved = false
     for (;;) {
       stats.pricingRounds++
-      const added = price(needList, needNode, pairStart, arcOf, pairScore, pairNode, ns.potentials, perNeed, picked, least)
+      const added = price(
+        needList,
+        needNode,
+        pairStart,
+        arcOf,
+        pairScore,
+        pairNode,
+        ns.potentials,
+        perNeed,
+        picked,
+        least,
+      )
       if (added === 0) break
       // Coverage and fairness are proved optimal once no path or cycle in the full residual network
       // raises them; from then on, pricing only polishes scores, within its budget. A pair priced below
       // −G trades tier value, so the proof is not even tried while one is found.
       if (!fairnessProved && least[0] > -G && isFairnessOptimal(index, needGroup, c, net, work)) fairnessProved = true
-      if (fairnessProved && polish-- <= 0) { stats.scoresApproximate = true; break }
+      if (fairnessProved && polish-- <= 0) {
+        stats.scoresApproximate = true
+        break
+      }
       for (let k = 0; k < added; k++) addPair(picked[2 * k], picked[2 * k + 1])
       ns.solve()
     }
   }
   stats.arcs += ns.arcCount
   stats.pivots += ns.pivots
-  for (const i of c.needs) for (let p = pairStart[i]; p < pairStart[i + 1]; p++) if (arcOf[p] >= 0) flow[p] = ns.flow(arcOf[p])
+  for (const i of c.needs)
+    for (let p = pairStart[i]; p < pairStart[i + 1]; p++) if (arcOf[p] >= 0) flow[p] = ns.flow(arcOf[p])
 }
 
 interface Network {
@@ -221,11 +271,24 @@ interface Network {
  * One pricing pass: for each need, up to `perNeed` left-out pairs with the most negative reduced cost,
  * written to `out` as (need, pair). Kept free of closures so the engine optimizes its inner loop.
  */
-function price(needList: Int32Array, needNode: Int32Array, pairStart: Int32Array, arcOf: Int32Array, pairScore: Uint8Array,
-  pairNode: Int32Array, pi: Float64Array, perNeed: number, out: Int32Array, least: Float64Array): number {
-  let added = 0, min = 0
+function price(
+  needList: Int32Array,
+  needNode: Int32Array,
+  pairStart: Int32Array,
+  arcOf: Int32Array,
+  pairScore: Uint8Array,
+  pairNode: Int32Array,
+  pi: Float64Array,
+  perNeed: number,
+  out: Int32Array,
+  least: Float64Array,
+): number {
+  let added = 0,
+    min = 0
   for (let n = 0; n < needList.length; n++) {
-    const i = needList[n], piNeed = pi[needNode[i]], base = added
+    const i = needList[n],
+      piNeed = pi[needNode[i]],
+      base = added
     let found = 0
     for (let p = pairStart[i], end = pairStart[i + 1]; p < end; p++) {
       if (arcOf[p] >= 0) continue
@@ -234,7 +297,10 @@ function price(needList: Int32Array, needNode: Int32Array, pairStart: Int32Array
       if (rc < min) min = rc
       // Insert into this need's few best so far, kept sorted by reduced cost in `out`.
       let at = found < perNeed ? found++ : perNeed
-      while (at > 0 && piNeed - pairScore[out[2 * (base + at - 1) + 1]] - pi[pairNode[out[2 * (base + at - 1) + 1]]] > rc) {
+      while (
+        at > 0 &&
+        piNeed - pairScore[out[2 * (base + at - 1) + 1]] - pi[pairNode[out[2 * (base + at - 1) + 1]]] > rc
+      ) {
         if (at < perNeed) out[2 * (base + at) + 1] = out[2 * (base + at - 1) + 1]
         at--
       }
@@ -259,11 +325,15 @@ function isFairnessOptimal(index: PairIndex, needGroup: Int32Array, c: Component
   const { needs, offers, pairStart, pairOffer } = index
   const { ns } = net
   const { arcOf, offerNode } = work
-  const nG = c.groups.length, nN = c.needs.length, nO = c.offers.length
+  const nG = c.groups.length,
+    nN = c.needs.length,
+    nO = c.offers.length
   const groupAt = new Map<number, number>()
   c.groups.forEach((g, k) => groupAt.set(g, k))
   const offerBase = offerNode[c.offers[0]]
-  const top = new Float64Array(nG).fill(-1), bottom = new Float64Array(nG).fill(Infinity), intake = new Float64Array(nG)
+  const top = new Float64Array(nG).fill(-1),
+    bottom = new Float64Array(nG).fill(Infinity),
+    intake = new Float64Array(nG)
   c.groups.forEach((g, k) => {
     for (const { arc, value } of net.tierArcs.get(g)!) {
       const f = ns.flow(arc)
@@ -272,8 +342,10 @@ function isFairnessOptimal(index: PairIndex, needGroup: Int32Array, c: Component
       intake[k] += f
     }
   })
-  const needIn = new Float64Array(nN), needOf = new Int32Array(nN)
-  const membersStart = new Int32Array(nG + 1), members = new Int32Array(nN)
+  const needIn = new Float64Array(nN),
+    needOf = new Int32Array(nN)
+  const membersStart = new Int32Array(nG + 1),
+    members = new Int32Array(nN)
   c.needs.forEach((i, n) => {
     const k = groupAt.get(needGroup[i])!
     needOf[n] = k
@@ -284,7 +356,8 @@ function isFairnessOptimal(index: PairIndex, needGroup: Int32Array, c: Component
   for (let k = 0; k < nG; k++) membersStart[k + 1] += membersStart[k]
   const fill = membersStart.slice(0, nG)
   for (let n = 0; n < nN; n++) members[fill[needOf[n]]++] = n
-  const spare = new Uint8Array(nO), loaded = new Uint8Array(nO)
+  const spare = new Uint8Array(nO),
+    loaded = new Uint8Array(nO)
   c.offers.forEach((j, o) => {
     const load = ns.flow(net.offerArc.get(j)!)
     spare[o] = load < offers[j].remaining ? 1 : 0
@@ -295,18 +368,25 @@ function isFairnessOptimal(index: PairIndex, needGroup: Int32Array, c: Component
   const used: number[] = []
   c.needs.forEach((i, n) => {
     for (let p = pairStart[i]; p < pairStart[i + 1]; p++) {
-      if (arcOf[p] >= 0 && ns.flow(arcOf[p]) > 0) { const o = offerNode[pairOffer[p]] - offerBase; used.push(o, n); usersStart[o + 1]++ }
+      if (arcOf[p] >= 0 && ns.flow(arcOf[p]) > 0) {
+        const o = offerNode[pairOffer[p]] - offerBase
+        used.push(o, n)
+        usersStart[o + 1]++
+      }
     }
   })
   for (let o = 0; o < nO; o++) usersStart[o + 1] += usersStart[o]
-  const users = new Int32Array(used.length / 2), at = usersStart.slice(0, nO)
+  const users = new Int32Array(used.length / 2),
+    at = usersStart.slice(0, nO)
   for (let u = 0; u < used.length; u += 2) users[at[used[u]]++] = used[u + 1]
 
   const unmet = ns.flow(0) > 0
   const seen = new Uint8Array(nG + nN + nO)
   const stack = new Int32Array(nG + nN + nO)
   let sinkSeen = false
-  const sources = Array.from({ length: nG }, (_, k) => k).filter((k) => top[k] >= 0).sort((a, b) => top[b] - top[a] || a - b)
+  const sources = Array.from({ length: nG }, (_, k) => k)
+    .filter((k) => top[k] >= 0)
+    .sort((a, b) => top[b] - top[a] || a - b)
   for (const source of sources) {
     if (seen[source]) continue
     const value = top[source]
@@ -319,10 +399,15 @@ function isFairnessOptimal(index: PairIndex, needGroup: Int32Array, c: Component
       if (x < nG) {
         for (let m = membersStart[x]; m < membersStart[x + 1]; m++) {
           const n = members[m]
-          if (!seen[nG + n] && needIn[n] < needs[c.needs[n]].quantity) { seen[nG + n] = 1; stack[sp++] = nG + n }
+          if (!seen[nG + n] && needIn[n] < needs[c.needs[n]].quantity) {
+            seen[nG + n] = 1
+            stack[sp++] = nG + n
+          }
         }
       } else if (x < nG + nN) {
-        const n = x - nG, i = c.needs[n], k = needOf[n]
+        const n = x - nG,
+          i = c.needs[n],
+          k = needOf[n]
         if (needIn[n] > 0 && !seen[k]) {
           if (bottom[k] < value) return false
           seen[k] = 1
@@ -330,7 +415,10 @@ function isFairnessOptimal(index: PairIndex, needGroup: Int32Array, c: Component
         }
         for (let p = pairStart[i]; p < pairStart[i + 1]; p++) {
           const y = nG + nN + offerNode[pairOffer[p]] - offerBase
-          if (!seen[y]) { seen[y] = 1; stack[sp++] = y }
+          if (!seen[y]) {
+            seen[y] = 1
+            stack[sp++] = y
+          }
         }
       } else {
         const o = x - nG - nN
@@ -338,11 +426,18 @@ function isFairnessOptimal(index: PairIndex, needGroup: Int32Array, c: Component
           if (unmet) return false
           sinkSeen = true
           // Through the sink, flow can leave by any offer that carries some.
-          for (let q = 0; q < nO; q++) if (loaded[q] && !seen[nG + nN + q]) { seen[nG + nN + q] = 1; stack[sp++] = nG + nN + q }
+          for (let q = 0; q < nO; q++)
+            if (loaded[q] && !seen[nG + nN + q]) {
+              seen[nG + nN + q] = 1
+              stack[sp++] = nG + nN + q
+            }
         }
         for (let u = usersStart[o]; u < usersStart[o + 1]; u++) {
           const y = nG + users[u]
-          if (!seen[y]) { seen[y] = 1; stack[sp++] = y }
+          if (!seen[y]) {
+            seen[y] = 1
+            stack[sp++] = y
+          }
         }
       }
     }
@@ -355,7 +450,14 @@ function isFairnessOptimal(index: PairIndex, needGroup: Int32Array, c: Component
  * would use (neediest groups first, each need taking its best-scored offers with capacity left), so that
  * the first solve already routes most demand and pricing has little left to add.
  */
-function seed(index: PairIndex, c: Component, groups: Groups['groups'], needGroup: Int32Array, work: Work, k: number): void {
+function seed(
+  index: PairIndex,
+  c: Component,
+  groups: Groups['groups'],
+  needGroup: Int32Array,
+  work: Work,
+  k: number,
+): void {
   const { needs, offers, pairStart, pairOffer } = index
   const { seed: chosen, offerLeft } = work
   for (const i of c.needs) {
@@ -368,7 +470,8 @@ function seed(index: PairIndex, c: Component, groups: Groups['groups'], needGrou
   for (const i of order) {
     let want = needs[i].quantity
     for (let p = pairStart[i]; p < pairStart[i + 1] && want > 0; p++) {
-      const j = pairOffer[p], take = Math.min(want, offerLeft[j])
+      const j = pairOffer[p],
+        take = Math.min(want, offerLeft[j])
       if (take <= 0) continue
       offerLeft[j] -= take
       want -= take

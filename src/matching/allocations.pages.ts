@@ -6,11 +6,22 @@ import * as areas from '../areas/areas.js'
 import { presenter } from './present.js'
 import { allCategories } from '../listings/listings.js'
 import { categoryNames } from '../listings/forms.js'
-import { coverageByCategory, recentRuns, reviewRows, rowKey, type StoredResult } from '../brokering/allocation-review.js'
+import {
+  coverageByCategory,
+  recentRuns,
+  reviewRows,
+  rowKey,
+  type StoredResult,
+} from '../brokering/allocation-review.js'
 
 /** The allocations page: the broker's runs and what a new run may be narrowed to. */
 export function loadAllocations(db: Db, broker: CurrentUser, locale: Locale) {
-  return { runs: recentRuns(db, broker), areaOptions: areas.options(db, locale), categories: allCategories(db), categoryNames: categoryNames(db, locale) }
+  return {
+    runs: recentRuns(db, broker),
+    areaOptions: areas.options(db, locale),
+    categories: allCategories(db),
+    categoryNames: categoryNames(db, locale),
+  }
 }
 
 /** A broker narrows a run only to areas they cover. */
@@ -26,7 +37,10 @@ export function loadRun(db: Db, broker: CurrentUser, id: number, locale: Locale)
   const result = run.result as unknown as StoredResult
   const { proposal, baseline } = result
   const say = presenter(db, locale)
-  const orgs = matching.orgLabels(db, proposal.unserved.map((u) => u.orgId))
+  const orgs = matching.orgLabels(
+    db,
+    proposal.unserved.map((u) => u.orgId),
+  )
   return {
     run: { id: run.id, createdAt: run.createdAt, appliedAt: run.appliedAt },
     result,
@@ -47,11 +61,18 @@ export function runView(data: NonNullable<ReturnType<typeof loadRun>>, t: Transl
   const byKey = new Map(rows.map((r) => [r.key, r]))
   return {
     run: { ...data.run, ms: result.ms },
-    rows, blockedCount: rows.filter((r) => r.blocked).length,
+    rows,
+    blockedCount: rows.filter((r) => r.blocked).length,
     byCategory: data.byCategory,
-    ours: withShare(result.proposal.fairness), fcfs: withShare(result.baseline.fairness),
+    ours: withShare(result.proposal.fairness),
+    fcfs: withShare(result.baseline.fairness),
     unserved: data.unserved,
-    skipped: (result.applied?.skipped ?? []).map((s) => ({ ...s, row: byKey.get(rowKey(s)), text: t(s.key, s.params) })),
-    categoryNames: data.categoryNames, form: true,
+    skipped: (result.applied?.skipped ?? []).map((s) => ({
+      ...s,
+      row: byKey.get(rowKey(s)),
+      text: t(s.key, s.params),
+    })),
+    categoryNames: data.categoryNames,
+    form: true,
   }
 }

@@ -20,7 +20,10 @@ const allocationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/allocations', { config: { access: 'broker' }, schema: { body: RunBody } }, async (req, reply) => {
     const broker = signedIn(req)
-    const run = matching.runAllocation(app.db, broker, { areaIds: matching.pickedAreas(broker, req.body.areaIds), category: req.body.category ?? null })
+    const run = matching.runAllocation(app.db, broker, {
+      areaIds: matching.pickedAreas(broker, req.body.areaIds),
+      category: req.body.category ?? null,
+    })
     return redirectAfterPost(req, reply, `/allocations/${run.id}`)
   })
 
@@ -32,14 +35,28 @@ const allocationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Reviewed rows become proposed matches, each checked again against today's capacity and rules; rows that
   // cannot are kept on the run with why, and rows marked "not relevant" are recorded as the broker's judgement.
-  app.post('/allocations/:id/proposals', { config: { access: 'broker' }, schema: { params: idParam, body: ApplyBody } }, async (req, reply) => {
-    const { id } = req.params
-    const run = matching.findRun(app.db, signedIn(req), id)
-    if (!run) throw new NotFound()
-    const done = applyReview(app.db, signedIn(req), { id, result: run.result as unknown as StoredResult }, new Set(req.body.keep ?? []), new Set(req.body.notRelevant ?? []))
-    reply.flash(done.skipped.length ? 'alloc.applied_skipped' : 'alloc.applied', { count: done.created, skipped: done.skipped.length, marked: done.notRelevant })
-    return redirectAfterPost(req, reply, `/allocations/${id}`)
-  })
+  app.post(
+    '/allocations/:id/proposals',
+    { config: { access: 'broker' }, schema: { params: idParam, body: ApplyBody } },
+    async (req, reply) => {
+      const { id } = req.params
+      const run = matching.findRun(app.db, signedIn(req), id)
+      if (!run) throw new NotFound()
+      const done = applyReview(
+        app.db,
+        signedIn(req),
+        { id, result: run.result as unknown as StoredResult },
+        new Set(req.body.keep ?? []),
+        new Set(req.body.notRelevant ?? []),
+      )
+      reply.flash(done.skipped.length ? 'alloc.applied_skipped' : 'alloc.applied', {
+        count: done.created,
+        skipped: done.skipped.length,
+        marked: done.notRelevant,
+      })
+      return redirectAfterPost(req, reply, `/allocations/${id}`)
+    },
+  )
 }
 
 export default allocationsRoutes

@@ -79,12 +79,20 @@ export class Bucket<V extends Listing> {
    * overlap and may hold listings no longer alive. For callers that gather into their own structure (pairs.ts).
    */
   lists(asker: Listing, category: string, askerIsOffer: boolean, visit: (list: readonly V[]) => void): void {
-    const each = (list: readonly V[] | undefined) => { if (list) visit(list) }
+    const each = (list: readonly V[] | undefined) => {
+      if (list) visit(list)
+    }
     // A floor of 0 would let listings with nothing in common relate; then no keyword narrows anything.
-    if (!(RELEVANCE_FLOOR > 0)) { visit(this.all); return }
+    if (!(RELEVANCE_FLOOR > 0)) {
+      visit(this.all)
+      return
+    }
     if (category === 'funds') {
       // A fund without a stated purpose fits every need of its category.
-      if (askerIsOffer && asker.topics.length === 0) { visit(this.all); return }
+      if (askerIsOffer && asker.topics.length === 0) {
+        visit(this.all)
+        return
+      }
       if (!askerIsOffer) visit(this.untopical)
     }
     if (asker.topics.length > 0) {
@@ -126,8 +134,12 @@ abstract class CategoryIndex<V extends Listing> {
   private sorted: readonly V[] | null = null
   protected abstract placesOf(v: V): readonly number[]
 
-  get size(): number { return this.byId.size }
-  get(id: number): V | undefined { return this.byId.get(id) }
+  get size(): number {
+    return this.byId.size
+  }
+  get(id: number): V | undefined {
+    return this.byId.get(id)
+  }
   /** Every listing, ordered by id; the same array until the index changes. */
   all(): readonly V[] {
     return (this.sorted ??= Object.freeze([...this.byId.values()].sort((a, b) => a.id - b.id)))
@@ -173,7 +185,9 @@ abstract class CategoryIndex<V extends Listing> {
  * unknown, which no need's place names and so no need is shown).
  */
 export class OfferIndex extends CategoryIndex<OfferView> {
-  protected placesOf(o: OfferView): readonly number[] { return [o.servesPath.at(-1) ?? 0] }
+  protected placesOf(o: OfferView): readonly number[] {
+    return [o.servesPath.at(-1) ?? 0]
+  }
 
   /** Every offer that could fit the need, unchecked and unordered: for callers with a compiled check (serving.ts). */
   candidates(need: NeedView): Iterable<OfferView> {
@@ -195,14 +209,20 @@ export class OfferIndex extends CategoryIndex<OfferView> {
   relation(need: NeedView): (offer: OfferView) => TopicRelation {
     const near = new Set<OfferView>()
     this.everywhere.collect(need, need.category, false, near)
-    return (offer) => near.has(offer) ? relate(need.category, need, offer)
-      : need.topics.length > 0 && offer.topics.length > 0 ? 'other' : 'unclear'
+    return (offer) =>
+      near.has(offer)
+        ? relate(need.category, need, offer)
+        : need.topics.length > 0 && offer.topics.length > 0
+          ? 'other'
+          : 'unclear'
   }
 }
 
 /** A category's needs, filed under every area on their place's path: an offer serving any of them reaches them. */
 export class NeedIndex extends CategoryIndex<NeedView> {
-  protected placesOf(n: NeedView): readonly number[] { return n.areaPath }
+  protected placesOf(n: NeedView): readonly number[] {
+    return n.areaPath
+  }
 
   /** The needs the offer fits (isFeasible), ordered by id; none when the offer's area is unknown. */
   fitting(offer: OfferView): NeedView[] {

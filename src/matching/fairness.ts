@@ -28,10 +28,14 @@ const KEEP = 11
  */
 export function fairnessTiers(demand: number, underResourced: number, keep = false): Tier[] {
   const weight = 20 + Math.round(Math.max(0, Math.min(1, underResourced)) * 10)
-  const first = Math.min(demand, 1), fifth = Math.ceil(demand * 0.2), half = Math.ceil(demand * 0.5)
+  const first = Math.min(demand, 1),
+    fifth = Math.ceil(demand * 0.2),
+    half = Math.ceil(demand * 0.5)
   const caps = [first, fifth - first, half - fifth, demand - half]
   const tiers: Tier[] = []
-  caps.forEach((cap, k) => { if (cap > 0) tiers.push({ cap, value: TIER_BASE[k] * (k === 0 && keep ? weight + KEEP : weight) }) })
+  caps.forEach((cap, k) => {
+    if (cap > 0) tiers.push({ cap, value: TIER_BASE[k] * (k === 0 && keep ? weight + KEEP : weight) })
+  })
   return tiers
 }
 
@@ -56,9 +60,12 @@ export function fairShare(worth: number, fullWorth: number): number {
 
 export function gini(values: number[]): number {
   const xs = [...values].sort((a, b) => a - b)
-  const n = xs.length, total = xs.reduce((s, x) => s + x, 0)
+  const n = xs.length,
+    total = xs.reduce((s, x) => s + x, 0)
   if (n === 0 || total === 0) return 0
   let acc = 0
-  xs.forEach((x, i) => { acc += (2 * (i + 1) - n - 1) * x })
+  xs.forEach((x, i) => {
+    acc += (2 * (i + 1) - n - 1) * x
+  })
   return Math.round((acc / (n * total)) * 10_000) / 10_000
 }

@@ -67,7 +67,9 @@ const DAY_MS = 86_400_000
 export function dayNumber(iso: string | null | undefined): number {
   // Hand-rolled rather than a regex: ranking reads two dates per candidate, 10,000 candidates a request.
   if (!iso || iso.length < 10 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45) return NaN
-  const y = digits(iso, 0, 4), m = digits(iso, 5, 2), d = digits(iso, 8, 2)
+  const y = digits(iso, 0, 4),
+    m = digits(iso, 5, 2),
+    d = digits(iso, 8, 2)
   if (y < 0 || m < 1 || m > 12 || d < 1 || d > 31) return NaN
   return Date.UTC(y, m - 1, d) / DAY_MS
 }
@@ -83,7 +85,12 @@ function digits(s: string, at: number, n: number): number {
 }
 
 /** Both ends inclusive; a missing or unreadable date leaves that side open. */
-export function windowsOverlap(aFrom: string | null, aUntil: string | null, bFrom: string | null, bUntil: string | null): boolean {
+export function windowsOverlap(
+  aFrom: string | null,
+  aUntil: string | null,
+  bFrom: string | null,
+  bUntil: string | null,
+): boolean {
   return daysOverlap(lower(aFrom), upper(aUntil), lower(bFrom), upper(bUntil))
 }
 

@@ -21,15 +21,39 @@ type Run = ReturnType<typeof matching.runAllocation>
 function needMatchesJson(db: Db, locale: Locale, found: NeedFound) {
   const say = presenter(db, locale)
   const names = topics.namer(db, locale)
-  const rows = matching.listingLabels(db, 'offer', found.matches.map((m) => m.offer.id))
+  const rows = matching.listingLabels(
+    db,
+    'offer',
+    found.matches.map((m) => m.offer.id),
+  )
   const own = matching.listingLabels(db, 'need', [found.need.id]).get(found.need.id)
-  const orgs = matching.orgLabels(db, found.matches.map((m) => m.offer.orgId))
-  const entry = (b: { constraint: string; offers: number; key: string; params: Record<string, string | number> }) => ({ constraint: b.constraint, offers: b.offers, text: say.message(b) })
+  const orgs = matching.orgLabels(
+    db,
+    found.matches.map((m) => m.offer.orgId),
+  )
+  const entry = (b: { constraint: string; offers: number; key: string; params: Record<string, string | number> }) => ({
+    constraint: b.constraint,
+    offers: b.offers,
+    text: say.message(b),
+  })
   return {
-    need: { id: found.need.id, category: found.need.category, topics: names(own?.topics), quantity: found.need.quantity, unit: found.need.unit },
+    need: {
+      id: found.need.id,
+      category: found.need.category,
+      topics: names(own?.topics),
+      quantity: found.need.quantity,
+      unit: found.need.unit,
+    },
     matches: found.matches.map((m) => ({
-      offer: { id: m.offer.id, ref: rows.get(m.offer.id)?.ref ?? null, title: m.offer.title, topics: names(rows.get(m.offer.id)?.topics), org: orgs.get(m.offer.orgId) },
-      score: m.score, reasons: say.reasons(m.reasons),
+      offer: {
+        id: m.offer.id,
+        ref: rows.get(m.offer.id)?.ref ?? null,
+        title: m.offer.title,
+        topics: names(rows.get(m.offer.id)?.topics),
+        org: orgs.get(m.offer.orgId),
+      },
+      score: m.score,
+      reasons: say.reasons(m.reasons),
     })),
     why_not: found.whyNot ? found.whyNot.blocked.map(entry) : [],
     ...(found.whyNot?.unlock ? { unlock: entry(found.whyNot.unlock) } : {}),
@@ -40,14 +64,34 @@ function needMatchesJson(db: Db, locale: Locale, found: NeedFound) {
 function offerMatchesJson(db: Db, locale: Locale, found: OfferFound) {
   const say = presenter(db, locale)
   const names = topics.namer(db, locale)
-  const rows = matching.listingLabels(db, 'need', found.matches.map((m) => m.need.id))
+  const rows = matching.listingLabels(
+    db,
+    'need',
+    found.matches.map((m) => m.need.id),
+  )
   const own = matching.listingLabels(db, 'offer', [found.offer.id]).get(found.offer.id)
-  const orgs = matching.orgLabels(db, found.matches.map((m) => m.need.orgId))
+  const orgs = matching.orgLabels(
+    db,
+    found.matches.map((m) => m.need.orgId),
+  )
   return {
-    offer: { id: found.offer.id, category: found.offer.category, topics: names(own?.topics), remaining: found.offer.remaining, unit: found.offer.unit },
+    offer: {
+      id: found.offer.id,
+      category: found.offer.category,
+      topics: names(own?.topics),
+      remaining: found.offer.remaining,
+      unit: found.offer.unit,
+    },
     needs: found.matches.map((m) => ({
-      need: { id: m.need.id, ref: rows.get(m.need.id)?.ref ?? null, title: m.need.title, topics: names(rows.get(m.need.id)?.topics), org: orgs.get(m.need.orgId) },
-      score: m.score, reasons: say.reasons(m.reasons),
+      need: {
+        id: m.need.id,
+        ref: rows.get(m.need.id)?.ref ?? null,
+        title: m.need.title,
+        topics: names(rows.get(m.need.id)?.topics),
+        org: orgs.get(m.need.orgId),
+      },
+      score: m.score,
+      reasons: say.reasons(m.reasons),
     })),
     why_not: [],
   }
@@ -59,17 +103,33 @@ function allocationJson(db: Db, locale: Locale, run: Run) {
   const say = presenter(db, locale)
   const units = new Map(allCategories(db).map((c) => [c.code, c.unit]))
   const fairness = (f: typeof p.fairness) => ({
-    organizations: f.organizations, organizations_with_nothing: f.organizationsWithNothing, gini: f.gini,
-    fair_share: f.fairShare, groups: f.groups, groups_served: f.groupsServed,
+    organizations: f.organizations,
+    organizations_with_nothing: f.organizationsWithNothing,
+    gini: f.gini,
+    fair_share: f.fairShare,
+    groups: f.groups,
+    groups_served: f.groupsServed,
   })
   // Coverage is per category, each in its unit; the top-level demand/allocated sums are kept for v1 callers.
-  const byCategory = Object.fromEntries(Object.entries(p.coverage.byCategory).map(([code, c]) => [code, { ...c, unit: units.get(code) ?? null }]))
+  const byCategory = Object.fromEntries(
+    Object.entries(p.coverage.byCategory).map(([code, c]) => [code, { ...c, unit: units.get(code) ?? null }]),
+  )
   return {
     id: run.id,
     coverage: { demand: p.coverage.demand, allocated: p.coverage.allocated, by_category: byCategory },
     fairness: fairness(p.fairness),
-    baseline: { allocated: run.baseline.coverage.allocated, by_category: run.baseline.coverage.byCategory, ...fairness(run.baseline.fairness) },
-    assignments: p.assignments.map((a) => ({ need: a.needId, offer: a.offerId, quantity: a.quantity, score: a.score, reasons: say.reasons(a.reasons) })),
+    baseline: {
+      allocated: run.baseline.coverage.allocated,
+      by_category: run.baseline.coverage.byCategory,
+      ...fairness(run.baseline.fairness),
+    },
+    assignments: p.assignments.map((a) => ({
+      need: a.needId,
+      offer: a.offerId,
+      quantity: a.quantity,
+      score: a.score,
+      reasons: say.reasons(a.reasons),
+    })),
     ms: run.ms,
   }
 }
@@ -86,50 +146,85 @@ const NeedMatchesJson = Type.Object({
   unlock: Type.Optional(WhyNotEntry),
 })
 const OfferMatchesJson = Type.Object({
-  offer: Type.Object({ id: count, category: Type.String(), topics: namedTopics, remaining: count, unit: Type.String() }),
+  offer: Type.Object({
+    id: count,
+    category: Type.String(),
+    topics: namedTopics,
+    remaining: count,
+    unit: Type.String(),
+  }),
   needs: Type.Array(Type.Object({ need: Type.Object(Ranked), score: Type.Number(), reasons: Reasons })),
   why_not: Type.Array(WhyNotEntry),
 })
 const Amounts = { demand: Type.Number(), allocated: Type.Number() }
 const Fairness = {
-  organizations: count, organizations_with_nothing: count, gini: Type.Number(), fair_share: Type.Number(), groups: count, groups_served: count,
+  organizations: count,
+  organizations_with_nothing: count,
+  gini: Type.Number(),
+  fair_share: Type.Number(),
+  groups: count,
+  groups_served: count,
 }
 const AllocationJson = Type.Object({
   id: count,
-  coverage: Type.Object({ ...Amounts, by_category: Type.Record(Type.String(), Type.Object({ ...Amounts, unit: nullable(Type.String()) })) }),
+  coverage: Type.Object({
+    ...Amounts,
+    by_category: Type.Record(Type.String(), Type.Object({ ...Amounts, unit: nullable(Type.String()) })),
+  }),
   fairness: Type.Object(Fairness),
-  baseline: Type.Object({ allocated: Type.Number(), by_category: Type.Record(Type.String(), Type.Object(Amounts)), ...Fairness }),
-  assignments: Type.Array(Type.Object({ need: count, offer: count, quantity: Type.Number(), score: Type.Number(), reasons: Reasons })),
+  baseline: Type.Object({
+    allocated: Type.Number(),
+    by_category: Type.Record(Type.String(), Type.Object(Amounts)),
+    ...Fairness,
+  }),
+  assignments: Type.Array(
+    Type.Object({ need: count, offer: count, quantity: Type.Number(), score: Type.Number(), reasons: Reasons }),
+  ),
   ms: Type.Number(),
 })
 const AllocationFields = fields({ area: str(60), category: str(40) }, [], { additionalProperties: false })
 // No body at all is a run over all the broker's areas: null is taken as well as an object.
-const AllocationBody = Type.Unsafe<Static<typeof AllocationFields> | null>({ ...AllocationFields, type: ['object', 'null'] })
+const AllocationBody = Type.Unsafe<Static<typeof AllocationFields> | null>({
+  ...AllocationFields,
+  type: ['object', 'null'],
+})
 
 /** Ranked matches and allocations as JSON, in the caller's language (Accept-Language or the lang cookie). */
 const matchingApi: FastifyPluginAsyncTypebox = async (app) => {
   // A listing's matches are shown to whoever may see the listing: a draft only to its organization's members.
-  app.get('/api/v1/needs/:id/matches', { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: NeedMatchesJson } } }, async (req) => {
-    const need = needsSvc.visible(app.db, req.user, req.params.id)
-    const found = need && matching.offersForNeed(app.db, need.id)
-    if (!found) throw new NotFound()
-    return needMatchesJson(app.db, req.locale, found)
-  })
+  app.get(
+    '/api/v1/needs/:id/matches',
+    { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: NeedMatchesJson } } },
+    async (req) => {
+      const need = needsSvc.visible(app.db, req.user, req.params.id)
+      const found = need && matching.offersForNeed(app.db, need.id)
+      if (!found) throw new NotFound()
+      return needMatchesJson(app.db, req.locale, found)
+    },
+  )
 
-  app.get('/api/v1/offers/:id/matches', { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: OfferMatchesJson } } }, async (req) => {
-    const offer = offersSvc.visible(app.db, req.user, req.params.id)
-    const found = offer && matching.needsForOffer(app.db, offer.id)
-    if (!found) throw new NotFound()
-    return offerMatchesJson(app.db, req.locale, found)
-  })
+  app.get(
+    '/api/v1/offers/:id/matches',
+    { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: OfferMatchesJson } } },
+    async (req) => {
+      const offer = offersSvc.visible(app.db, req.user, req.params.id)
+      const found = offer && matching.needsForOffer(app.db, offer.id)
+      if (!found) throw new NotFound()
+      return offerMatchesJson(app.db, req.locale, found)
+    },
+  )
 
-  app.post('/api/v1/allocations', { config: { access: 'broker' }, schema: { body: AllocationBody, response: { 201: AllocationJson } } }, async (req, reply) => {
-    const broker = signedIn(req)
-    const body = req.body ?? {}
-    const areaIds = matching.allocationAreas(app.db, broker, body.area)
-    const run = matching.runAllocation(app.db, broker, { areaIds, category: body.category ?? null })
-    return reply.code(201).send(allocationJson(app.db, req.locale, run))
-  })
+  app.post(
+    '/api/v1/allocations',
+    { config: { access: 'broker' }, schema: { body: AllocationBody, response: { 201: AllocationJson } } },
+    async (req, reply) => {
+      const broker = signedIn(req)
+      const body = req.body ?? {}
+      const areaIds = matching.allocationAreas(app.db, broker, body.area)
+      const run = matching.runAllocation(app.db, broker, { areaIds, category: body.category ?? null })
+      return reply.code(201).send(allocationJson(app.db, req.locale, run))
+    },
+  )
 }
 
 export default matchingApi

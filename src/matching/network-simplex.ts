@@ -62,7 +62,10 @@ export class NetworkSimplex {
    * `costBound` bounds |cost| of arcs added after the first solve, since the artificial arcs' cost is set
    * from it; by default later arcs may not cost more, in absolute value, than the arcs of the first solve.
    */
-  constructor(nodeCount: number, { arcCapacity = 16, costBound = 0 }: { arcCapacity?: number; costBound?: number } = {}) {
+  constructor(
+    nodeCount: number,
+    { arcCapacity = 16, costBound = 0 }: { arcCapacity?: number; costBound?: number } = {},
+  ) {
     const n = nodeCount
     this.maxCost = Math.abs(costBound)
     this.nodeCount = n
@@ -99,7 +102,8 @@ export class NetworkSimplex {
 
   /** Adds an arc with flow 0 and returns its id (0, 1, 2, … in order of addition). */
   addArc(from: number, to: number, capacity: number, cost: number): number {
-    if (this.started && Math.abs(cost) > this.maxCost) throw new Error('an arc added after solving must cost within costBound')
+    if (this.started && Math.abs(cost) > this.maxCost)
+      throw new Error('an arc added after solving must cost within costBound')
     if (this.arcEnd === this.source.length) this.grow()
     const e = this.arcEnd++
     this.source[e] = from
@@ -138,7 +142,10 @@ export class NetworkSimplex {
     else {
       // Arcs added since the last solve were added because they price out negative: try them first.
       for (let e = this.solvedEnd; e < this.arcEnd; e++) {
-        if (this.state[e] * (this.cost[e] + this.pi[this.source[e]] - this.pi[this.target[e]]) < 0) { this.inArc = e; this.pivot() }
+        if (this.state[e] * (this.cost[e] + this.pi[this.source[e]] - this.pi[this.target[e]]) < 0) {
+          this.inArc = e
+          this.pivot()
+        }
       }
     }
     const arcs = this.arcEnd - this.nodeCount
@@ -156,7 +163,8 @@ export class NetworkSimplex {
   verify(): boolean {
     const balance = new Float64Array(this.nodeCount)
     for (let e = this.nodeCount; e < this.arcEnd; e++) {
-      const f = this.flows[e], rc = this.cost[e] + this.pi[this.source[e]] - this.pi[this.target[e]]
+      const f = this.flows[e],
+        rc = this.cost[e] + this.pi[this.source[e]] - this.pi[this.target[e]]
       if (f < 0 || f > this.cap[e]) return false
       if ((f < this.cap[e] && rc < 0) || (f > 0 && rc > 0)) return false
       balance[this.source[e]] += f
@@ -168,7 +176,10 @@ export class NetworkSimplex {
 
   private grow(): void {
     const size = this.source.length * 2
-    const copy = <T extends Int32Array | Float64Array | Int8Array>(a: T, b: T): T => { b.set(a); return b }
+    const copy = <T extends Int32Array | Float64Array | Int8Array>(a: T, b: T): T => {
+      b.set(a)
+      return b
+    }
     this.source = copy(this.source, new Int32Array(size))
     this.target = copy(this.target, new Int32Array(size))
     this.cap = copy(this.cap, new Float64Array(size))
@@ -180,7 +191,8 @@ export class NetworkSimplex {
   /** The starting tree: every node hangs from an artificial root by an arc carrying its supply. */
   private start(): void {
     this.started = true
-    const n = this.nodeCount, root = n
+    const n = this.nodeCount,
+      root = n
     let sum = 0
     for (let u = 0; u < n; u++) sum += this.supply[u]
     if (sum !== 0) throw new Error('supplies must sum to zero')
@@ -228,12 +240,20 @@ export class NetworkSimplex {
   /** Block search: scan a block of arcs, take the most negative reduced cost in it, else the next block. */
   private findEnteringArc(block: number): number {
     const { state, cost, pi, source, target } = this
-    const begin = this.nodeCount, end = this.arcEnd, total = end - begin
-    let min = 0, best = -1, count = block, e = this.nextArc
+    const begin = this.nodeCount,
+      end = this.arcEnd,
+      total = end - begin
+    let min = 0,
+      best = -1,
+      count = block,
+      e = this.nextArc
     if (e >= end) e = begin
     for (let k = 0; k < total; k++) {
       const c = state[e] * (cost[e] + pi[source[e]] - pi[target[e]])
-      if (c < min) { min = c; best = e }
+      if (c < min) {
+        min = c
+        best = e
+      }
       if (++e === end) e = begin
       if (--count === 0) {
         if (min < 0) break
@@ -258,7 +278,8 @@ export class NetworkSimplex {
 
   private findJoinNode(): void {
     const { succNum, parent } = this
-    let u = this.source[this.inArc], v = this.target[this.inArc]
+    let u = this.source[this.inArc],
+      v = this.target[this.inArc]
     while (u !== v) {
       if (succNum[u] < succNum[v]) u = parent[u]
       else v = parent[v]
@@ -274,19 +295,40 @@ export class NetworkSimplex {
     const { pred, predDir, flows, cap, parent, join } = this
     const inArc = this.inArc
     let first: number, second: number
-    if (this.state[inArc] === STATE_LOWER) { first = this.source[inArc]; second = this.target[inArc] } else { first = this.target[inArc]; second = this.source[inArc] }
-    let delta = cap[inArc], result = 0
+    if (this.state[inArc] === STATE_LOWER) {
+      first = this.source[inArc]
+      second = this.target[inArc]
+    } else {
+      first = this.target[inArc]
+      second = this.source[inArc]
+    }
+    let delta = cap[inArc],
+      result = 0
     for (let u = first; u !== join; u = parent[u]) {
       const e = pred[u]
       const d = predDir[u] === DIR_DOWN ? cap[e] - flows[e] : flows[e]
-      if (d < delta) { delta = d; this.uOut = u; result = 1 }
+      if (d < delta) {
+        delta = d
+        this.uOut = u
+        result = 1
+      }
     }
     for (let u = second; u !== join; u = parent[u]) {
       const e = pred[u]
       const d = predDir[u] === DIR_UP ? cap[e] - flows[e] : flows[e]
-      if (d <= delta) { delta = d; this.uOut = u; result = 2 }
+      if (d <= delta) {
+        delta = d
+        this.uOut = u
+        result = 2
+      }
     }
-    if (result === 1) { this.uIn = first; this.vIn = second } else { this.uIn = second; this.vIn = first }
+    if (result === 1) {
+      this.uIn = first
+      this.vIn = second
+    } else {
+      this.uIn = second
+      this.vIn = first
+    }
     this.delta = delta
     return result !== 0
   }
@@ -312,7 +354,11 @@ export class NetworkSimplex {
   /** Re-hangs the subtree cut off by the leaving arc under the entering arc, keeping the thread order valid. */
   private updateTreeStructure(): void {
     const { parent, pred, predDir, thread, revThread, succNum, lastSucc, dirty } = this
-    const uIn = this.uIn, vIn = this.vIn, uOut = this.uOut, join = this.join, inArc = this.inArc
+    const uIn = this.uIn,
+      vIn = this.vIn,
+      uOut = this.uOut,
+      join = this.join,
+      inArc = this.inArc
     const oldRevThread = revThread[uOut]
     const oldSuccNum = succNum[uOut]
     const oldLastSucc = lastSucc[uOut]
@@ -335,7 +381,9 @@ export class NetworkSimplex {
     } else {
       // When old_rev_thread is v_in, join and v_out coincide.
       const threadContinue = oldRevThread === vIn ? thread[oldLastSucc] : thread[vIn]
-      let stem = uIn, parStem = vIn, last = lastSucc[uIn]
+      let stem = uIn,
+        parStem = vIn,
+        last = lastSucc[uIn]
       let after = thread[last]
       thread[vIn] = uIn
       let dirtyCount = 0

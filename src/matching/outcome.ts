@@ -34,12 +34,23 @@ export interface Allocation {
    * and the page shows. gini: of organizations' coverage (mean share of each of their needs met), kept for
    * the API; the allocator does not optimize it and it can be worse than first come, first served's.
    */
-  fairness: { organizations: number; organizationsWithNothing: number; gini: number; fairShare: number; groups: number; groupsServed: number }
+  fairness: {
+    organizations: number
+    organizationsWithNothing: number
+    gini: number
+    fairShare: number
+    groups: number
+    groupsServed: number
+  }
   unserved: Unserved[]
   /** The three objective levels, for comparing proposals: higher is better, compared in this order. */
   objective: { covered: number; fairness: number; score: number }
   stats: {
-    components: number; pairs: number; arcs: number; pivots: number; pricingRounds: number
+    components: number
+    pairs: number
+    arcs: number
+    pivots: number
+    pricingRounds: number
     /** True when a polish budget ran out, so scores may fall short of the optimum (coverage and fairness never do). */
     scoresApproximate: boolean
   }
@@ -75,8 +86,12 @@ export function groupNeeds(index: PairIndex): Groups {
   })
   const got = new Float64Array(groups.length)
   const flow = fcfsFlow(index)
-  needs.forEach((_, i) => { for (let p = index.pairStart[i]; p < index.pairStart[i + 1]; p++) got[needGroup[i]] += flow[p] })
-  groups.forEach((g, k) => { g.tiers = fairnessTiers(g.demand, underResourcing(g.org), got[k] > 0) })
+  needs.forEach((_, i) => {
+    for (let p = index.pairStart[i]; p < index.pairStart[i + 1]; p++) got[needGroup[i]] += flow[p]
+  })
+  groups.forEach((g, k) => {
+    g.tiers = fairnessTiers(g.demand, underResourcing(g.org), got[k] > 0)
+  })
   return { needGroup, groups, fcfs: flow }
 }
 
@@ -84,35 +99,63 @@ export function groupNeeds(index: PairIndex): Groups {
  * The baseline a broker would otherwise follow: needs in the order they were posted, each taking what it
  * can from its feasible offers in the order those were posted.
  */
-export function firstComeFirstServed(needs: readonly NeedView[], offers: readonly OfferView[], opts: PairOptions = {}): Allocation {
+export function firstComeFirstServed(
+  needs: readonly NeedView[],
+  offers: readonly OfferView[],
+  opts: PairOptions = {},
+): Allocation {
   const index = feasiblePairs(needs, offers, opts)
   const { needGroup, groups, fcfs } = groupNeeds(index)
-  return measure(index, needGroup, groups, fcfs, { components: 0, pairs: index.pairOffer.length, arcs: 0, pivots: 0, pricingRounds: 0, scoresApproximate: false })
+  return measure(index, needGroup, groups, fcfs, {
+    components: 0,
+    pairs: index.pairOffer.length,
+    arcs: 0,
+    pivots: 0,
+    pricingRounds: 0,
+    scoresApproximate: false,
+  })
 }
 
 function fcfsFlow(index: PairIndex): Float64Array {
   const byPosting = <T extends { createdAt: string; id: number }>(a: T, b: T) =>
-    (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id)
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id
   const offerRank = new Int32Array(index.offers.length)
-  index.offers.map((o, j) => [o, j] as const).sort((a, b) => byPosting(a[0], b[0])).forEach(([, j], r) => { offerRank[j] = r })
+  index.offers
+    .map((o, j) => [o, j] as const)
+    .sort((a, b) => byPosting(a[0], b[0]))
+    .forEach(([, j], r) => {
+      offerRank[j] = r
+    })
   const left = Float64Array.from(index.offers, (o) => o.remaining)
   const flow = new Float64Array(index.pairOffer.length)
   const order = index.needs.map((n, i) => [n, i] as const).sort((a, b) => byPosting(a[0], b[0]))
   const keys = new Float64Array(index.offers.length)
   for (const [need, i] of order) {
     let want = need.quantity
-    const from = index.pairStart[i], to = index.pairStart[i + 1], count = to - from
+    const from = index.pairStart[i],
+      to = index.pairStart[i + 1],
+      count = to - from
     // Most needs are met by their first offer or two: find the earliest-posted offer with room a few times
     // (a scan each), and sort the rest only for a need that takes from many.
     for (let round = 0; want > 0 && round < 4; round++) {
-      let best = -1, bestRank = Infinity
+      let best = -1,
+        bestRank = Infinity
       for (let p = from; p < to; p++) {
         const j = index.pairOffer[p]
-        if (left[j] > 0 && offerRank[j] < bestRank) { best = p; bestRank = offerRank[j] }
+        if (left[j] > 0 && offerRank[j] < bestRank) {
+          best = p
+          bestRank = offerRank[j]
+        }
       }
-      if (best < 0) { want = 0; break }
-      const j = index.pairOffer[best], take = Math.min(want, left[j])
-      flow[best] = take; left[j] -= take; want -= take
+      if (best < 0) {
+        want = 0
+        break
+      }
+      const j = index.pairOffer[best],
+        take = Math.min(want, left[j])
+      flow[best] = take
+      left[j] -= take
+      want -= take
     }
     if (want <= 0) continue
     // Offers in posting order: rank and position packed in one number, so a native numeric sort does it.
@@ -120,35 +163,64 @@ function fcfsFlow(index: PairIndex): Float64Array {
     for (let k = 0; k < count; k++) ks[k] = offerRank[index.pairOffer[from + k]] * 4_194_304 + k
     ks.sort()
     for (let k = 0; k < count && want > 0; k++) {
-      const p = from + (ks[k] % 4_194_304), j = index.pairOffer[p], take = Math.min(want, left[j])
-      if (take > 0) { flow[p] = take; left[j] -= take; want -= take }
+      const p = from + (ks[k] % 4_194_304),
+        j = index.pairOffer[p],
+        take = Math.min(want, left[j])
+      if (take > 0) {
+        flow[p] = take
+        left[j] -= take
+        want -= take
+      }
     }
   }
   return flow
 }
 
 /** Metrics and objective of any assignment of quantities to the instance's feasible pairs. */
-export function evaluate(needs: readonly NeedView[], offers: readonly OfferView[], assignments: readonly Assignment[], opts: PairOptions = {}): Allocation {
+export function evaluate(
+  needs: readonly NeedView[],
+  offers: readonly OfferView[],
+  assignments: readonly Assignment[],
+  opts: PairOptions = {},
+): Allocation {
   const index = feasiblePairs(needs, offers, opts)
   const { needGroup, groups } = groupNeeds(index)
   const flow = new Float64Array(index.pairOffer.length)
   const at = new Map<string, number>()
-  index.needs.forEach((n, i) => { for (let p = index.pairStart[i]; p < index.pairStart[i + 1]; p++) at.set(`${n.id}:${index.offers[index.pairOffer[p]].id}`, p) })
+  index.needs.forEach((n, i) => {
+    for (let p = index.pairStart[i]; p < index.pairStart[i + 1]; p++)
+      at.set(`${n.id}:${index.offers[index.pairOffer[p]].id}`, p)
+  })
   for (const a of assignments) {
     const p = at.get(`${a.needId}:${a.offerId}`)
     if (p === undefined) throw new Error(`need ${a.needId} and offer ${a.offerId} are not a feasible pair`)
     flow[p] += a.quantity
   }
-  return measure(index, needGroup, groups, flow, { components: 0, pairs: index.pairOffer.length, arcs: 0, pivots: 0, pricingRounds: 0, scoresApproximate: false })
+  return measure(index, needGroup, groups, flow, {
+    components: 0,
+    pairs: index.pairOffer.length,
+    arcs: 0,
+    pivots: 0,
+    pricingRounds: 0,
+    scoresApproximate: false,
+  })
 }
 
-export function measure(index: PairIndex, needGroup: Int32Array, groups: Groups['groups'], flow: Float64Array, stats: Allocation['stats']): Allocation {
+export function measure(
+  index: PairIndex,
+  needGroup: Int32Array,
+  groups: Groups['groups'],
+  flow: Float64Array,
+  stats: Allocation['stats'],
+): Allocation {
   const { needs, offers, pairStart, pairOffer, pairScore } = index
   const assignments: Assignment[] = []
   const byCategory: Allocation['coverage']['byCategory'] = {}
   const groupGot = new Float64Array(groups.length)
   const orgs = new Map<number, { shares: number; count: number; got: number; feasible: boolean }>()
-  let demand = 0, allocated = 0, score = 0
+  let demand = 0,
+    allocated = 0,
+    score = 0
   needs.forEach((n, i) => {
     let got = 0
     for (let p = pairStart[i]; p < pairStart[i + 1]; p++) {
@@ -170,7 +242,9 @@ export function measure(index: PairIndex, needGroup: Int32Array, groups: Groups[
     org.feasible ||= pairStart[i + 1] > pairStart[i]
     orgs.set(n.orgId, org)
   })
-  let fairness = 0, fullWorth = 0, groupsServed = 0
+  let fairness = 0,
+    fullWorth = 0,
+    groupsServed = 0
   groups.forEach((g, k) => {
     fairness += tierWorth(g.tiers, groupGot[k])
     fullWorth += tierWorth(g.tiers, g.demand)
@@ -186,8 +260,12 @@ export function measure(index: PairIndex, needGroup: Int32Array, groups: Groups[
     assignments,
     coverage: { demand, allocated, byCategory },
     fairness: {
-      organizations: orgs.size, organizationsWithNothing: unserved.length, gini: gini([...orgs.values()].map((o) => o.shares / o.count)),
-      fairShare: fairShare(fairness, fullWorth), groups: groups.length, groupsServed,
+      organizations: orgs.size,
+      organizationsWithNothing: unserved.length,
+      gini: gini([...orgs.values()].map((o) => o.shares / o.count)),
+      fairShare: fairShare(fairness, fullWorth),
+      groups: groups.length,
+      groupsServed,
     },
     unserved,
     objective: { covered: allocated, fairness, score },

@@ -9,7 +9,17 @@
 import { Bucket, type Listing } from './candidates.js'
 import { holds, lower, trustRank, upper } from './feasibility.js'
 import { relate } from './topics.js'
-import { areaValue, combine, coverageValue, datesValue, sameSubject, subjectValue, trackValue, underResourcing, urgencyValue } from './rank.js'
+import {
+  areaValue,
+  combine,
+  coverageValue,
+  datesValue,
+  sameSubject,
+  subjectValue,
+  trackValue,
+  underResourcing,
+  urgencyValue,
+} from './rank.js'
 import { maskShare, parseSchedule } from './schedule.js'
 import type { NeedView, OfferView } from './types.js'
 import { DEFAULT_WEIGHTS, type Weights } from './weights.js'
@@ -39,12 +49,17 @@ export interface PairIndex {
   pairScore: Uint8Array
 }
 
-export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly OfferView[], opts: PairOptions = {}): PairIndex {
+export function feasiblePairs(
+  allNeeds: readonly NeedView[],
+  allOffers: readonly OfferView[],
+  opts: PairOptions = {},
+): PairIndex {
   const w = opts.weights ?? DEFAULT_WEIGHTS
   // Sorting by id makes every later step independent of the order the caller loaded rows in.
   const needs = allNeeds.filter((n) => n.quantity > 0).sort((a, b) => a.id - b.id)
   const offers = allOffers.filter((o) => o.remaining > 0).sort((a, b) => a.id - b.id)
-  const N = needs.length, M = offers.length
+  const N = needs.length,
+    M = offers.length
 
   const compiled = compileOffers(offers, needs)
   const { days: oDays, hours: oHours, from: oFrom, until: oUntil, track: oTrack, left: oLeft } = compiled
@@ -60,28 +75,46 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
     bucket.add({ id: j, topics: o.topics, keywords: o.keywords })
   }
   const seen = new Int32Array(M)
-  let found = new Int32Array(1024), stamp = 0, count = 0
+  let found = new Int32Array(1024),
+    stamp = 0,
+    count = 0
   const gather = (list: readonly Filed[]) => {
     for (let x = 0; x < list.length; x++) {
       const j = list[x]!.id
       if (seen[j] === stamp) continue
       seen[j] = stamp
-      if (count === found.length) { const bigger = new Int32Array(count * 2); bigger.set(found); found = bigger }
+      if (count === found.length) {
+        const bigger = new Int32Array(count * 2)
+        bigger.set(found)
+        found = bigger
+      }
       found[count++] = j
     }
   }
 
   // Local copies of the factor functions: the loop below runs millions of times, and a module binding
   // read through the loader's accessor each time costs more than the arithmetic.
-  const area = areaValue, cover = coverageValue, share = maskShare, dates = datesValue, mean = combine
+  const area = areaValue,
+    cover = coverageValue,
+    share = maskShare,
+    dates = datesValue,
+    mean = combine
   const relevance = opts.relevance
   // Keywords as numbers, each offer's distinct ones side by side in one array (wordStart..), the need's in a short
   // list: a few integer comparisons per pair, where marks in a table of every word cost a cache miss per word.
   const words = new Map<string, number>()
-  const wordId = (k: string) => { let id = words.get(k); if (id === undefined) words.set(k, (id = words.size)); return id }
+  const wordId = (k: string) => {
+    let id = words.get(k)
+    if (id === undefined) words.set(k, (id = words.size))
+    return id
+  }
   const wordStart = new Int32Array(M + 1)
   const flat: number[] = []
-  if (!relevance) offers.forEach((o, j) => { for (const k of new Set(o.keywords)) flat.push(wordId(k)); wordStart[j + 1] = flat.length })
+  if (!relevance)
+    offers.forEach((o, j) => {
+      for (const k of new Set(o.keywords)) flat.push(wordId(k))
+      wordStart[j + 1] = flat.length
+    })
   const offerWords = Int32Array.from(flat)
   let needWords = new Int32Array(16)
   // A long need (a pasted description) is marked in a table instead: its list would cost more to scan than a miss.
@@ -93,9 +126,16 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
   const scratch = { hist: new Int32Array(102), offer: new Int32Array(M), score: new Uint8Array(M) }
   for (let i = 0; i < N; i++) {
     pairStart[i] = P
-    const n = needs[i], c = compileNeed(n, compiled)
-    const nDays = c.days, nHours = c.hours, nFrom = c.from, nUntil = c.until, quantity = n.quantity, depth = n.areaPath.length
-    const nUrgency = urgencyValue(n.urgency), nFairness = underResourcing(n.org)
+    const n = needs[i],
+      c = compileNeed(n, compiled)
+    const nDays = c.days,
+      nHours = c.hours,
+      nFrom = c.from,
+      nUntil = c.until,
+      quantity = n.quantity,
+      depth = n.areaPath.length
+    const nUrgency = urgencyValue(n.urgency),
+      nFairness = underResourcing(n.org)
     let needCount = 0
     if (!relevance) {
       const distinct = new Set(n.keywords)
@@ -119,16 +159,35 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
         if (!fitsHard(c, compiled, j)) continue
         // The pair's keyword relevance: it decides what the two are about when a side has no topic, and it
         // weighs in the score. Counted after the cheap checks, for the pairs that pass them.
-        const kw = relevance ? undefined : shared(needWords, needCount, offerWords, wordStart[j]!, wordStart[j + 1]!, wordMark, i + 1)
+        const kw = relevance
+          ? undefined
+          : shared(needWords, needCount, offerWords, wordStart[j]!, wordStart[j + 1]!, wordMark, i + 1)
         if (!compiled.subjects.fits(c, compiled, j, kw)) continue
         if (P === pairOffer.length) {
-          const bigger = new Int32Array(P * 2); bigger.set(pairOffer); pairOffer = bigger
-          const scores = new Uint8Array(P * 2); scores.set(pairScore); pairScore = scores
+          const bigger = new Int32Array(P * 2)
+          bigger.set(pairOffer)
+          pairOffer = bigger
+          const scores = new Uint8Array(P * 2)
+          scores.set(pairScore)
+          pairScore = scores
         }
         pairOffer[P] = j
-        pairScore[P] = Math.round(mean(w, areaPart, cover(oLeft[j], quantity), share(nDays, nHours, oDays[j], oHours[j]),
-          dates(nFrom, nUntil, oFrom[j], oUntil[j]), nUrgency, nFairness, oTrack[j],
-          subjectValue(compiled.subjects.sameSubject(c, compiled, j, kw), kw ?? relevance!.get(`${n.id}:${offers[j].id}`) ?? 0)))
+        pairScore[P] = Math.round(
+          mean(
+            w,
+            areaPart,
+            cover(oLeft[j], quantity),
+            share(nDays, nHours, oDays[j], oHours[j]),
+            dates(nFrom, nUntil, oFrom[j], oUntil[j]),
+            nUrgency,
+            nFairness,
+            oTrack[j],
+            subjectValue(
+              compiled.subjects.sameSubject(c, compiled, j, kw),
+              kw ?? relevance!.get(`${n.id}:${offers[j].id}`) ?? 0,
+            ),
+          ),
+        )
         P++
       }
     }
@@ -144,15 +203,30 @@ export function feasiblePairs(allNeeds: readonly NeedView[], allOffers: readonly
  */
 export interface CompiledOffers {
   offers: readonly OfferView[]
-  days: Int32Array; hours: Int32Array; from: Float64Array; until: Float64Array; trust: Int8Array; focus: Int32Array
-  track: Float64Array; left: Float64Array
+  days: Int32Array
+  hours: Int32Array
+  from: Float64Array
+  until: Float64Array
+  trust: Int8Array
+  focus: Int32Array
+  track: Float64Array
+  left: Float64Array
   /** Focus groups as bits when there are few enough of them; otherwise holds('focus') decides. */
   focusBits: Map<string, number> | null
   /** Each offer's list of topics as a number (−1 for none), and what holds('topic') said per pair of lists. */
   topicList: Int32Array
   subjects: SubjectMemo
 }
-export interface CompiledNeed { need: NeedView; days: number; hours: number; from: number; until: number; trust: number; focus: number; topicList: number }
+export interface CompiledNeed {
+  need: NeedView
+  days: number
+  hours: number
+  from: number
+  until: number
+  trust: number
+  focus: number
+  topicList: number
+}
 
 /**
  * holds('topic') and sameSubject() remembered per (need's topics, offer's topics) when both sides have topics:
@@ -167,7 +241,9 @@ class SubjectMemo {
   private rowOf = -2
   /** Lists numbered below this are offers'; set once the offers are compiled. */
   offerLists = 0
-  get listCount(): number { return this.lists.size }
+  get listCount(): number {
+    return this.lists.size
+  }
   list(topics: readonly string[]): number {
     if (topics.length === 0) return -1
     const key = topics.join('\u0001')
@@ -189,7 +265,8 @@ class SubjectMemo {
   }
   fits(n: CompiledNeed, c: CompiledOffers, j: number, relevance?: number): boolean {
     const offer = c.offers[j]!
-    if (n.topicList < 0 || c.topicList[j]! < 0) return holds('topic', n.need, offer, { relation: relate(n.need.category, n.need, offer, relevance) })
+    if (n.topicList < 0 || c.topicList[j]! < 0)
+      return holds('topic', n.need, offer, { relation: relate(n.need.category, n.need, offer, relevance) })
     return holds('topic', n.need, offer, { relation: this.relation(n, c, j) })
   }
   sameSubject(n: CompiledNeed, c: CompiledOffers, j: number, relevance?: number): boolean {
@@ -206,14 +283,30 @@ export function compileOffers(offers: readonly OfferView[], needs: readonly Need
   }
   if (focusBits.size > 31) focusBits = null
   const c: CompiledOffers = {
-    offers, days: new Int32Array(M), hours: new Int32Array(M), from: new Float64Array(M), until: new Float64Array(M), trust: new Int8Array(M),
-    focus: new Int32Array(M), track: new Float64Array(M), left: new Float64Array(M), focusBits,
-    topicList: new Int32Array(M), subjects: new SubjectMemo(),
+    offers,
+    days: new Int32Array(M),
+    hours: new Int32Array(M),
+    from: new Float64Array(M),
+    until: new Float64Array(M),
+    trust: new Int8Array(M),
+    focus: new Int32Array(M),
+    track: new Float64Array(M),
+    left: new Float64Array(M),
+    focusBits,
+    topicList: new Int32Array(M),
+    subjects: new SubjectMemo(),
   }
   for (let j = 0; j < M; j++) {
-    const o = offers[j], s = parseSchedule(o.schedule)
-    c.days[j] = s.days; c.hours[j] = s.hours; c.from[j] = lower(o.from); c.until[j] = upper(o.until)
-    c.trust[j] = trustRank(o.minTrust); c.focus[j] = focusMask(focusBits, o.focus); c.track[j] = trackValue(o.track); c.left[j] = o.remaining
+    const o = offers[j],
+      s = parseSchedule(o.schedule)
+    c.days[j] = s.days
+    c.hours[j] = s.hours
+    c.from[j] = lower(o.from)
+    c.until[j] = upper(o.until)
+    c.trust[j] = trustRank(o.minTrust)
+    c.focus[j] = focusMask(focusBits, o.focus)
+    c.track[j] = trackValue(o.track)
+    c.left[j] = o.remaining
     c.topicList[j] = c.subjects.list(o.topics)
   }
   c.subjects.offerLists = c.subjects.listCount
@@ -223,12 +316,19 @@ export function compileOffers(offers: readonly OfferView[], needs: readonly Need
 export function compileNeed(n: NeedView, c: CompiledOffers): CompiledNeed {
   const s = parseSchedule(n.schedule)
   return {
-    need: n, days: s.days, hours: s.hours, from: lower(n.from), until: upper(n.until), trust: trustRank(n.org.trust), focus: focusMask(c.focusBits, n.org.focus),
+    need: n,
+    days: s.days,
+    hours: s.hours,
+    from: lower(n.from),
+    until: upper(n.until),
+    trust: trustRank(n.org.trust),
+    focus: focusMask(c.focusBits, n.org.focus),
     topicList: c.subjects.list(n.topics),
   }
 }
 
-const focusMask = (bits: Map<string, number> | null, fs: readonly string[]) => (bits ? fs.reduce((m, f) => m | (1 << bits.get(f)!), 0) : 0)
+const focusMask = (bits: Map<string, number> | null, fs: readonly string[]) =>
+  bits ? fs.reduce((m, f) => m | (1 << bits.get(f)!), 0) : 0
 
 /**
  * Whether offer j may serve the need, for a pair already known to share the category and with the offer's
@@ -274,7 +374,10 @@ export class NumberedWords {
   constructor(offers: readonly OfferView[]) {
     this.start = new Int32Array(offers.length + 1)
     const flat: number[] = []
-    offers.forEach((o, j) => { for (const k of new Set(o.keywords)) flat.push(this.id(k)); this.start[j + 1] = flat.length })
+    offers.forEach((o, j) => {
+      for (const k of new Set(o.keywords)) flat.push(this.id(k))
+      this.start[j + 1] = flat.length
+    })
     this.flat = Int32Array.from(flat)
     this.mark = new Int32Array(this.words.size + 1)
   }
@@ -304,7 +407,15 @@ export class NumberedWords {
  * overlap() on numbered words: the need's distinct words (also marked with `stamp` in `mark` when more than LONG),
  * and the offer's at offerWords[from..to).
  */
-function shared(needWords: Int32Array, needCount: number, offerWords: Int32Array, from: number, to: number, mark: Int32Array, stamp: number): number {
+function shared(
+  needWords: Int32Array,
+  needCount: number,
+  offerWords: Int32Array,
+  from: number,
+  to: number,
+  mark: Int32Array,
+  stamp: number,
+): number {
   if (needCount === 0 || to === from) return 0
   let hits = 0
   if (needCount > LONG) {
@@ -312,7 +423,11 @@ function shared(needWords: Int32Array, needCount: number, offerWords: Int32Array
   } else {
     for (let k = from; k < to; k++) {
       const w = offerWords[k]!
-      for (let a = 0; a < needCount; a++) if (needWords[a] === w) { hits++; break }
+      for (let a = 0; a < needCount; a++)
+        if (needWords[a] === w) {
+          hits++
+          break
+        }
     }
   }
   return hits / Math.max(needCount, to - from)
@@ -320,8 +435,13 @@ function shared(needWords: Int32Array, needCount: number, offerWords: Int32Array
 const LONG = 8
 
 /** Counting sort of one need's pairs by score, descending; stable, so ties keep their (deterministic) order. */
-function sortByScore(offer: Int32Array, score: Uint8Array, from: number, to: number,
-  scratch: { hist: Int32Array; offer: Int32Array; score: Uint8Array }): void {
+function sortByScore(
+  offer: Int32Array,
+  score: Uint8Array,
+  from: number,
+  to: number,
+  scratch: { hist: Int32Array; offer: Int32Array; score: Uint8Array },
+): void {
   const n = to - from
   if (n < 2) return
   const { hist } = scratch
@@ -331,7 +451,8 @@ function sortByScore(offer: Int32Array, score: Uint8Array, from: number, to: num
   scratch.offer.set(offer.subarray(from, to))
   scratch.score.set(score.subarray(from, to))
   for (let k = 0; k < n; k++) {
-    const v = scratch.score[k], at = from + hist[100 - v]++
+    const v = scratch.score[k],
+      at = from + hist[100 - v]++
     offer[at] = scratch.offer[k]
     score[at] = v
   }

@@ -33,29 +33,66 @@ export function format(key: string, params: Message['params'], locale: Locale, c
   })
 }
 
-function render(name: string, value: string | number, params: Message['params'], locale: Locale, ctx: FormatContext): string {
+function render(
+  name: string,
+  value: string | number,
+  params: Message['params'],
+  locale: Locale,
+  ctx: FormatContext,
+): string {
   const named = (prefix: string, code: string) => word(locale, `${prefix}.${code}`) ?? code
-  const codes = () => String(value).split(',').map((s) => s.trim()).filter(Boolean)
+  const codes = () =>
+    String(value)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
   switch (name) {
-    case 'day': return list(codes().map((c) => named('weekday', c)), locale)
-    case 'days': return list(codes().map((c) => named('weekdays', c)), locale)
-    case 'periods': return list(codes().map((c) => named('period', c)), locale)
-    case 'terms': return codes().join(locale === 'en' ? ', ' : '、')
-    case 'topics': return codes().map((c) => ctx.topicName?.(c) ?? c).join(locale === 'en' ? ', ' : '、')
-    case 'topic': return ctx.topicName?.(String(value)) ?? String(value)
-    case 'unit': return named('unit', String(value))
-    case 'focus': return named('focus', String(value))
+    case 'day':
+      return list(
+        codes().map((c) => named('weekday', c)),
+        locale,
+      )
+    case 'days':
+      return list(
+        codes().map((c) => named('weekdays', c)),
+        locale,
+      )
+    case 'periods':
+      return list(
+        codes().map((c) => named('period', c)),
+        locale,
+      )
+    case 'terms':
+      return codes().join(locale === 'en' ? ', ' : '、')
+    case 'topics':
+      return codes()
+        .map((c) => ctx.topicName?.(c) ?? c)
+        .join(locale === 'en' ? ', ' : '、')
+    case 'topic':
+      return ctx.topicName?.(String(value)) ?? String(value)
+    case 'unit':
+      return named('unit', String(value))
+    case 'focus':
+      return named('focus', String(value))
     case 'noun': {
       const one = params.offers === 1 ? word(locale, `noun.${value}.one`) : undefined
-      return one ?? word(locale, `noun.${value}`) ?? (params.offers === 1 ? word(locale, 'noun.other.one') : undefined) ?? word(locale, 'noun.other') ?? String(value)
+      return (
+        one ??
+        word(locale, `noun.${value}`) ??
+        (params.offers === 1 ? word(locale, 'noun.other.one') : undefined) ??
+        word(locale, 'noun.other') ??
+        String(value)
+      )
     }
     case 'area': {
       const id = Number(value)
       return ctx.areaName?.(id) ?? (word(locale, 'area.unnamed') ?? 'area {id}').replace('{id}', String(id))
     }
     case 'from':
-    case 'until': return value === '' ? word(locale, 'date.open') ?? '' : String(value)
-    default: return typeof value === 'number' ? number(value) : value
+    case 'until':
+      return value === '' ? (word(locale, 'date.open') ?? '') : String(value)
+    default:
+      return typeof value === 'number' ? number(value) : value
   }
 }
 
@@ -66,24 +103,51 @@ function number(n: number): string {
   return n < 0 ? `-${s}` : s
 }
 
-export interface ShownReason { factor: Factor; contribution: number; text: string }
-export interface ScoreRow { factor: Factor; name: string; text: string; points: number; outOf: number }
+export interface ShownReason {
+  factor: Factor
+  contribution: number
+  text: string
+}
+export interface ScoreRow {
+  factor: Factor
+  name: string
+  text: string
+  points: number
+  outOf: number
+}
 
 /**
  * A fit as a person reads it: the three reasons that add the most, in words only (a leader's view), and the
  * whole table, each factor's points against the most it could give (a broker's view). The table's points are
  * whole numbers that add up to the score.
  */
-export function explain(reasons: readonly Reason[], score: number, locale: Locale, ctx: FormatContext = {}, w: Weights = DEFAULT_WEIGHTS) {
+export function explain(
+  reasons: readonly Reason[],
+  score: number,
+  locale: Locale,
+  ctx: FormatContext = {},
+  w: Weights = DEFAULT_WEIGHTS,
+) {
   const total = FACTORS.reduce((s, f) => s + w[f], 0) || 1
   const texts = new Map(reasons.map((r) => [r, formatReason(r, locale, ctx)]))
-  const top = [...reasons].filter((r) => r.contribution > 0)
-    .sort((a, b) => b.contribution - a.contribution || FACTORS.indexOf(a.factor as Factor) - FACTORS.indexOf(b.factor as Factor))
-    .slice(0, 3).map((r) => texts.get(r)!)
-  const points = wholePoints(reasons.map((r) => r.contribution), score)
+  const top = [...reasons]
+    .filter((r) => r.contribution > 0)
+    .sort(
+      (a, b) =>
+        b.contribution - a.contribution || FACTORS.indexOf(a.factor as Factor) - FACTORS.indexOf(b.factor as Factor),
+    )
+    .slice(0, 3)
+    .map((r) => texts.get(r)!)
+  const points = wholePoints(
+    reasons.map((r) => r.contribution),
+    score,
+  )
   const table: ScoreRow[] = reasons.map((r, i) => ({
-    factor: r.factor as Factor, name: word(locale, `factor.${r.factor}`) ?? r.factor, text: texts.get(r)!,
-    points: points[i], outOf: Math.round((100 * (w[r.factor as Factor] ?? 0)) / total),
+    factor: r.factor as Factor,
+    name: word(locale, `factor.${r.factor}`) ?? r.factor,
+    text: texts.get(r)!,
+    points: points[i],
+    outOf: Math.round((100 * (w[r.factor as Factor] ?? 0)) / total),
   }))
   return { top, table, score }
 }
@@ -92,7 +156,9 @@ export function explain(reasons: readonly Reason[], score: number, locale: Local
 function wholePoints(shares: number[], total: number): number[] {
   const floors = shares.map((s) => Math.floor(Math.max(0, s)))
   let left = Math.round(total) - floors.reduce((a, b) => a + b, 0)
-  const order = shares.map((s, i) => ({ i, rest: Math.max(0, s) - floors[i] })).sort((a, b) => b.rest - a.rest || a.i - b.i)
+  const order = shares
+    .map((s, i) => ({ i, rest: Math.max(0, s) - floors[i] }))
+    .sort((a, b) => b.rest - a.rest || a.i - b.i)
   for (let k = 0; left > 0 && k < order.length; k++, left--) floors[order[k].i]++
   return floors
 }
@@ -110,8 +176,10 @@ export function presenter(db: Db, locale: Locale) {
   const names = new Map(areas.all(db).map((a) => [a.id, areas.displayName(a, locale)]))
   const ctx: FormatContext = { areaName: (id: number) => names.get(id), topicName: namer(vocabulary(db), locale) }
   return {
-    reasons: (reasons: Reason[]): ShownReason[] => reasons.filter((r) => r.contribution > 0)
-      .map((r) => ({ factor: r.factor as Factor, contribution: r.contribution, text: formatReason(r, locale, ctx) })),
+    reasons: (reasons: Reason[]): ShownReason[] =>
+      reasons
+        .filter((r) => r.contribution > 0)
+        .map((r) => ({ factor: r.factor as Factor, contribution: r.contribution, text: formatReason(r, locale, ctx) })),
     /** For the match cards: the top three in words, and the broker's table. */
     fit: (reasons: Reason[], score: number) => explain(reasons, score, locale, ctx),
     message: (m: Message) => format(m.key, m.params, locale, ctx),

@@ -61,7 +61,14 @@ function parseRule(text: string): Slots {
   const parts = new Map<string, string>()
   for (const part of line.replace(/^\s*RRULE:/i, '').split(';')) {
     const eq = part.indexOf('=')
-    if (eq > 0) parts.set(part.slice(0, eq).trim().toUpperCase(), part.slice(eq + 1).trim().toUpperCase())
+    if (eq > 0)
+      parts.set(
+        part.slice(0, eq).trim().toUpperCase(),
+        part
+          .slice(eq + 1)
+          .trim()
+          .toUpperCase(),
+      )
   }
   const freq = parts.get('FREQ')
   if (freq !== 'WEEKLY' && freq !== 'DAILY') return { ...ANY_TIME }
@@ -138,8 +145,14 @@ export function describeSlots(s: Slots): SlotDescription {
   const days: string[] = []
   if (!everyDay) {
     let rest = s.days
-    if ((rest & WORKDAYS) === WORKDAYS) { days.push('WEEKDAYS'); rest &= ~WORKDAYS }
-    if ((rest & WEEKEND) === WEEKEND) { days.push('WEEKENDS'); rest &= ~WEEKEND }
+    if ((rest & WORKDAYS) === WORKDAYS) {
+      days.push('WEEKDAYS')
+      rest &= ~WORKDAYS
+    }
+    if ((rest & WEEKEND) === WEEKEND) {
+      days.push('WEEKENDS')
+      rest &= ~WEEKEND
+    }
     for (let d = 0; d < 7; d++) if (rest & (1 << d)) days.push(WEEKDAY_CODES[d])
   }
   const hours: number[] = []

@@ -37,7 +37,11 @@ export class ServingTally {
   private readonly sorted = new Map<number, readonly number[]>()
 
   /** Every pair at once, through the compiled fit: the offers given must be those in the index. */
-  static count(needs: Iterable<NeedView>, offers: OfferIndex, offerList: readonly OfferView[] = offers.all()): ServingTally {
+  static count(
+    needs: Iterable<NeedView>,
+    offers: OfferIndex,
+    offerList: readonly OfferView[] = offers.all(),
+  ): ServingTally {
     const tally = new ServingTally()
     const list = [...needs].filter(counted)
     const position = new Map<OfferView, number>()
@@ -51,7 +55,8 @@ export class ServingTally {
       words.setNeed(n)
       for (const o of offers.candidates(n)) {
         const j = position.get(o)!
-        if (fitsHard(cn, compiled, j) && compiled.subjects.fits(cn, compiled, j, words.relevance(j))) tally.pair(n, o, 1)
+        if (fitsHard(cn, compiled, j) && compiled.subjects.fits(cn, compiled, j, words.relevance(j)))
+          tally.pair(n, o, 1)
       }
     }
     return tally
@@ -124,9 +129,10 @@ export function serving(needs: readonly NeedView[], offers: readonly OfferView[]
     else byCategory.set(n.category, [n])
   }
   const tallies = new Map<string, ServingTally>()
-  for (const [category, index] of indexes) tallies.set(category, ServingTally.count(byCategory.get(category) ?? [], index))
+  for (const [category, index] of indexes)
+    tallies.set(category, ServingTally.count(byCategory.get(category) ?? [], index))
   return {
     needServed: Uint8Array.from(needs, (n) => (tallies.get(n.category)?.served(n.id) ? 1 : 0)),
-    offerPlaces: offers.map((o) => (o.remaining > 0 ? [...tallies.get(o.category)?.placesOf(o.id) ?? []] : [])),
+    offerPlaces: offers.map((o) => (o.remaining > 0 ? [...(tallies.get(o.category)?.placesOf(o.id) ?? [])] : [])),
   }
 }

@@ -16,7 +16,11 @@ export function subjectList(json: string | readonly string[] | null | undefined)
   let list = parsed.get(json)
   if (!list) {
     let value: unknown
-    try { value = JSON.parse(json) } catch { value = null }
+    try {
+      value = JSON.parse(json)
+    } catch {
+      value = null
+    }
     // A malformed cell must not take a match page down: it reads as untagged.
     list = Array.isArray(value) ? Object.freeze(value.filter((v): v is string => typeof v === 'string')) : EMPTY
     if (parsed.size >= 20_000) parsed.clear()

@@ -58,7 +58,8 @@ export function buildVocabulary(shipped: readonly Topic[], additions: readonly T
   for (const a of additions) {
     const known = byCode.get(a.topic)
     if (a.kind === 'synonym' && known) known.synonyms = [...known.synonyms, a.term]
-    else if (a.kind === 'topic' && !known) byCode.set(a.topic, { code: a.topic, category: a.category, zh: a.term, en: a.term, synonyms: [] })
+    else if (a.kind === 'topic' && !known)
+      byCode.set(a.topic, { code: a.topic, category: a.category, zh: a.term, en: a.term, synonyms: [] })
     else if (a.kind === 'topic' && known) {
       if (a.lang === 'zh') known.zh = a.term
       else known.en = a.term
@@ -92,11 +93,16 @@ export function topicFor(vocab: Vocabulary, category: string, word: string): str
 // Units: how text and terms are compared
 
 const CJK = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]/u
-const WORD = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]+|(?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])[\p{L}\p{N}\p{M}])+/gu
+const WORD =
+  /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]+|(?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])[\p{L}\p{N}\p{M}])+/gu
 // Punctuation that ends a clause; a negation is read within its clause only.
 const CLAUSE_END = /[，。；！？,.;!?\n\r]/
 // Words whose final s is not a plural.
-const NO_STEM = new Set('news series species always perhaps towards sometimes various previous gas bus lens its this his has was does is us yes tennis maths physics athletics diabetes'.split(' '))
+const NO_STEM = new Set(
+  'news series species always perhaps towards sometimes various previous gas bus lens its this his has was does is us yes tennis maths physics athletics diabetes'.split(
+    ' ',
+  ),
+)
 
 /** An English word as a unit: folded, stemmed, a final e or consonant-y dropped (dance, dancing → danc). */
 function englishUnit(word: string): string {
@@ -117,10 +123,24 @@ type Units = {
 }
 
 const ZH_NEGATION = /没法|无法|不能|不需要|不用|不要|不是|除了|不再需要|已经有|已有|已借到|不包括|不含|以外|而非/
-const EN_NEGATION = new Set(["not", 'no', 'without', 'except', 'dont', 'doesnt', 'isnt', 'instead', 'rather', 'nor', 'aren'])
+const EN_NEGATION = new Set([
+  'not',
+  'no',
+  'without',
+  'except',
+  'dont',
+  'doesnt',
+  'isnt',
+  'instead',
+  'rather',
+  'nor',
+  'aren',
+])
 
 function toUnits(text: string): Units {
-  const folded = fold(text).replace(/['’]s\b/g, '').replace(/['’]/g, '')
+  const folded = fold(text)
+    .replace(/['’]s\b/g, '')
+    .replace(/['’]/g, '')
   const units: string[] = []
   const spans: number[] = []
   const clause: number[] = []
@@ -258,18 +278,24 @@ function chooseLongest(matches: Match[], taken: boolean[]): Match[] {
 
 // Words naming a category or the act of giving and asking: they say which category, never what about.
 const CATEGORY_WORDS_ZH = new Set(
-  ('场地 地方 场所 资金 经费 费用 资助 捐款 善款 志愿者 志愿 义工 人手 培训 课程 上课 讲座 物资 用品 设备 器材 宣传 推广 ' +
+  (
+    '场地 地方 场所 资金 经费 费用 资助 捐款 善款 志愿者 志愿 义工 人手 培训 课程 上课 讲座 物资 用品 设备 器材 宣传 推广 ' +
     '专业 服务 支持 帮助 帮忙 活动 借用 出借 借给 捐赠 捐给 招募 寻找 急需 希望 想要 需求 一批 一套 一台 一些 居民 组织 ' +
     '社区组织 街道 居委会 项目 可以 能够 我们 他们 大家 目前 现在 已经 东西 问题 情况 方面 进行 开展 相关 怎么 如何 学习 参加 ' +
-    '流程 预约 讲解 平方米 报名 安排 时间 地点 人数 每次 每月 每年 一起 来说 知道 还有 或者 以及 适合 开放 空闲 提前').split(' '),
+    '流程 预约 讲解 平方米 报名 安排 时间 地点 人数 每次 每月 每年 一起 来说 知道 还有 或者 以及 适合 开放 空闲 提前'
+  ).split(' '),
 )
 const CATEGORY_WORDS_EN = new Set(
-  ('venue venues space spaces place fund funds funding grant grants money volunteer volunteers volunteering training train ' +
+  (
+    'venue venues space spaces place fund funds funding grant grants money volunteer volunteers volunteering training train ' +
     'course courses class classes session sessions equipment material materials supplies supply item items publicity promotion ' +
     'promote advertise advertising expertise professional expert service services support help lend loan borrow donate donated ' +
     'donation donations provide providing give offer offering wanted look looking resident residents organisation organization ' +
     'local use used some any all our new old very just more most what who which how when where about month months year ' +
-    'keep get make take people person fair youth free every each ask asked around').split(' ').map(englishUnit),
+    'keep get make take people person fair youth free every each ask asked around'
+  )
+    .split(' ')
+    .map(englishUnit),
 )
 
 function keepWord(word: string, cjk: boolean): boolean {
@@ -296,14 +322,20 @@ export function describe(vocab: Vocabulary, category: string, text: string): Sub
   }
   // The category's own terms first, so that a phrase meaning one thing here is not read as another
   // category's word; then any other vocabulary term, for the keywords.
-  for (const m of chooseLongest(all.filter((m) => m.entry.byCategory.has(category)), taken)) {
+  for (const m of chooseLongest(
+    all.filter((m) => m.entry.byCategory.has(category)),
+    taken,
+  )) {
     if (negated[clause[m.start]]) continue
     const codes = m.entry.byCategory.get(category)!
     for (const code of codes) if (!topics.includes(code)) topics.push(code)
     if (codes.length > 0) addKeyword(vocab.byCode.get(codes[0])!.zh)
   }
   // Funds' purposes (长者, 儿童) are taken too but give no keyword: who benefits is not what it is about.
-  for (const m of chooseLongest(all.filter((m) => m.entry.topics.length > 0), taken)) {
+  for (const m of chooseLongest(
+    all.filter((m) => m.entry.topics.length > 0),
+    taken,
+  )) {
     if (!negated[clause[m.start]]) addKeyword(m.entry.canonical)
   }
   // The rest: jieba's words of the Chinese, the English words, where no term was found.
@@ -340,7 +372,11 @@ export type TermHit = { text: string; topics: readonly { code: string; category:
  * text with those terms blanked out. For search: a term's topics expand a query
  * ("speakers" finds 音响) and mark the listings that use any word for them.
  */
-export function vocabularyTerms(vocab: Vocabulary, text: string, opts: { overlapping?: boolean } = {}): { hits: TermHit[]; rest: string } {
+export function vocabularyTerms(
+  vocab: Vocabulary,
+  text: string,
+  opts: { overlapping?: boolean } = {},
+): { hits: TermHit[]; rest: string } {
   const { root } = compile(vocab)
   const { folded, units, spans } = toUnits(text)
   const withTopics = findTerms(root, units).filter((m) => m.entry.topics.length > 0)
@@ -398,7 +434,8 @@ function keywordSet(list: readonly string[]): ReadonlySet<string> {
 /** `relevance`: the pair's keywordRelevance when the caller has it already (pairs.ts counts it on numbered words). */
 export function relate(category: string, need: Subject, offer: Subject, relevance?: number): TopicRelation {
   if (category === 'funds' && offer.topics.length === 0) return 'same'
-  if (need.topics.length > 0 && offer.topics.length > 0) return need.topics.some((t) => offer.topics.includes(t)) ? 'same' : 'other'
+  if (need.topics.length > 0 && offer.topics.length > 0)
+    return need.topics.some((t) => offer.topics.includes(t)) ? 'same' : 'other'
   return (relevance ?? keywordRelevance(need.keywords, offer.keywords)) >= RELEVANCE_FLOOR ? 'related' : 'unclear'
 }
 

@@ -97,7 +97,16 @@ export interface NeedCandidate {
  * related words above the relevance floor).
  */
 export type Constraint = 'category' | 'topic' | 'capacity' | 'window' | 'schedule' | 'area' | 'trust' | 'focus'
-export const CONSTRAINTS: readonly Constraint[] = ['category', 'topic', 'capacity', 'window', 'schedule', 'area', 'trust', 'focus']
+export const CONSTRAINTS: readonly Constraint[] = [
+  'category',
+  'topic',
+  'capacity',
+  'window',
+  'schedule',
+  'area',
+  'trust',
+  'focus',
+]
 
 /** Anything shown to people is a message key plus parameters, so it can be read in either language. */
 export interface Message {

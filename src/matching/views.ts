@@ -23,7 +23,6 @@ import { pathIds } from '../areas/paths.js'
 
 export const NO_TRACK = Object.freeze({ delivered: 0, rating: null })
 
-
 // A focus list is one of a few dozen JSON texts: parse each once. Frozen, since the views share them.
 const focusLists = new Map<string, readonly string[]>()
 export function focusOf(json: string): string[] {
@@ -37,31 +36,125 @@ export function focusOf(json: string): string[] {
 
 const OFFER_COLUMNS = `id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus,
   created_at, topics, keywords`
-type OfferRow = [number, number, string, string, number, number, string | null, string | null, string | null, number, OfferView['minTrust'],
-  string, string, string | null, string | null]
-const NEED_COLUMNS = 'id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, urgency, beneficiaries, created_at, topics, keywords'
-type NeedRow = [number, number, string, string, number, string | null, string | null, string | null, number, NeedView['urgency'], number | null,
-  string, string | null, string | null]
+type OfferRow = [
+  number,
+  number,
+  string,
+  string,
+  number,
+  number,
+  string | null,
+  string | null,
+  string | null,
+  number,
+  OfferView['minTrust'],
+  string,
+  string,
+  string | null,
+  string | null,
+]
+const NEED_COLUMNS =
+  'id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, urgency, beneficiaries, created_at, topics, keywords'
+type NeedRow = [
+  number,
+  number,
+  string,
+  string,
+  number,
+  string | null,
+  string | null,
+  string | null,
+  number,
+  NeedView['urgency'],
+  number | null,
+  string,
+  string | null,
+  string | null,
+]
 type OrgRow = [number, OrgView['trust'], string, number | null]
 
 /**
  * An available offer as a view: orgName is left empty (the shell reads names for the shown ones) and track is
  * NO_TRACK (the shell adds track records to the candidates of a page).
  */
-function offerView([id, orgId, category, unit, remaining, quantity, from, until, schedule, servesAreaId, minTrust, focus, createdAt, topics, keywords]: OfferRow,
-  pathOf: (areaId: number) => number[]): OfferView {
+function offerView(
+  [
+    id,
+    orgId,
+    category,
+    unit,
+    remaining,
+    quantity,
+    from,
+    until,
+    schedule,
+    servesAreaId,
+    minTrust,
+    focus,
+    createdAt,
+    topics,
+    keywords,
+  ]: OfferRow,
+  pathOf: (areaId: number) => number[],
+): OfferView {
   return {
-    id, orgId, orgName: '', category, unit, remaining, quantity, from, until, schedule, servesPath: pathOf(servesAreaId), minTrust,
-    focus: focusOf(focus), createdAt, track: NO_TRACK, topics: subjectList(topics), keywords: subjectList(keywords),
+    id,
+    orgId,
+    orgName: '',
+    category,
+    unit,
+    remaining,
+    quantity,
+    from,
+    until,
+    schedule,
+    servesPath: pathOf(servesAreaId),
+    minTrust,
+    focus: focusOf(focus),
+    createdAt,
+    track: NO_TRACK,
+    topics: subjectList(topics),
+    keywords: subjectList(keywords),
   }
 }
 
 /** An active need as a view; its organization's name is empty and matchesReceived 0 until the shell adds them. */
-function needView([id, orgId, category, unit, remaining, from, until, schedule, areaId, urgency, beneficiaries, createdAt, topics, keywords]: NeedRow,
-  org: OrgView, pathOf: (areaId: number) => number[]): NeedView {
+function needView(
+  [
+    id,
+    orgId,
+    category,
+    unit,
+    remaining,
+    from,
+    until,
+    schedule,
+    areaId,
+    urgency,
+    beneficiaries,
+    createdAt,
+    topics,
+    keywords,
+  ]: NeedRow,
+  org: OrgView,
+  pathOf: (areaId: number) => number[],
+): NeedView {
   return {
-    id, orgId, org, category, unit, quantity: remaining, from, until, schedule, areaPath: pathOf(areaId), urgency, beneficiaries, createdAt,
-    topics: subjectList(topics), keywords: subjectList(keywords),
+    id,
+    orgId,
+    org,
+    category,
+    unit,
+    quantity: remaining,
+    from,
+    until,
+    schedule,
+    areaPath: pathOf(areaId),
+    urgency,
+    beneficiaries,
+    createdAt,
+    topics: subjectList(topics),
+    keywords: subjectList(keywords),
   }
 }
 
@@ -79,7 +172,9 @@ function stmt(sqlite: Sqlite, text: string): Database.Statement {
 }
 
 function readPaths(sqlite: Sqlite): Map<number, number[]> {
-  return new Map((stmt(sqlite, 'SELECT id, path FROM areas').all() as [number, string][]).map(([id, path]) => [id, pathIds(path)]))
+  return new Map(
+    (stmt(sqlite, 'SELECT id, path FROM areas').all() as [number, string][]).map(([id, path]) => [id, pathIds(path)]),
+  )
 }
 
 function areaPaths(sqlite: Sqlite): (areaId: number) => number[] {
@@ -172,10 +267,20 @@ function build(sqlite: Sqlite, today: string): Kept {
   // The log's position first: a change written while the rows are read is then applied again, which is harmless.
   const seq = lastChange(sqlite)
   const k: Kept = {
-    today, seq, paths: readPaths(sqlite), pathOf: (id) => k.paths.get(id) ?? [], offers: new Map(), needs: new Map(), orgs: new Map(),
-    offerCategory: new Map(), needCategory: new Map(), needsOfOrg: new Map(), serving: new Map(),
+    today,
+    seq,
+    paths: readPaths(sqlite),
+    pathOf: (id) => k.paths.get(id) ?? [],
+    offers: new Map(),
+    needs: new Map(),
+    orgs: new Map(),
+    offerCategory: new Map(),
+    needCategory: new Map(),
+    needsOfOrg: new Map(),
+    serving: new Map(),
   }
-  for (const row of stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations').all() as OrgRow[]) k.orgs.set(row[0], orgView(row))
+  for (const row of stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations').all() as OrgRow[])
+    k.orgs.set(row[0], orgView(row))
   kept.set(sqlite, k)
   return k
 }
@@ -185,7 +290,11 @@ function keptOffers(sqlite: Sqlite, k: Kept, category: string): OfferIndex {
   let index = k.offers.get(category)
   if (!index) {
     k.offers.set(category, (index = new OfferIndex()))
-    for (const row of stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE category = ? AND ${availableOfferText('offers')}`).all(category, k.today) as OfferRow[]) putOffer(k, row)
+    for (const row of stmt(
+      sqlite,
+      `SELECT ${OFFER_COLUMNS} FROM offers WHERE category = ? AND ${availableOfferText('offers')}`,
+    ).all(category, k.today) as OfferRow[])
+      putOffer(k, row)
   }
   return index
 }
@@ -195,7 +304,10 @@ function keptNeeds(sqlite: Sqlite, k: Kept, category: string): NeedIndex {
   let index = k.needs.get(category)
   if (!index) {
     k.needs.set(category, (index = new NeedIndex()))
-    for (const row of stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE category = ? AND ${activeNeedText('needs')}`).all(category, k.today) as NeedRow[]) {
+    for (const row of stmt(
+      sqlite,
+      `SELECT ${NEED_COLUMNS} FROM needs WHERE category = ? AND ${activeNeedText('needs')}`,
+    ).all(category, k.today) as NeedRow[]) {
       const org = orgOf(sqlite, k, row[1])
       if (org) putNeed(k, row, org)
     }
@@ -206,7 +318,8 @@ function keptNeeds(sqlite: Sqlite, k: Kept, category: string): NeedIndex {
 function orgOf(sqlite: Sqlite, k: Kept, id: number): OrgView | undefined {
   let org = k.orgs.get(id)
   if (!org) {
-    const row = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?').get(id) as OrgRow | undefined
+    const row = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?').get(id) as
+      OrgRow | undefined
     if (row) k.orgs.set(id, (org = orgView(row)))
   }
   return org
@@ -220,11 +333,16 @@ function patch(sqlite: Sqlite, k: Kept, today: string): Kept {
   const changes = changesSince(sqlite, k.seq, PATCH_LIMIT + 1)
   // A gap means the log dropped entries this connection never saw.
   if (changes.length > PATCH_LIMIT || (changes.length > 0 && changes[0]![0] !== k.seq + 1)) return build(sqlite, today)
-  const offerIds = new Set<number>(), needIds = new Set<number>(), orgIds = new Set<number>()
+  const offerIds = new Set<number>(),
+    needIds = new Set<number>(),
+    orgIds = new Set<number>()
   if (today !== k.today) {
     // Active on one day and not on the other, by listings.ts's own definition read for both days.
-    const moved = (table: string, active: string) => stmt(sqlite,
-      `SELECT id FROM ${table} WHERE (${active.replaceAll('?', '@was')}) IS NOT (${active.replaceAll('?', '@now')})`).all({ was: k.today, now: today }) as [number][]
+    const moved = (table: string, active: string) =>
+      stmt(
+        sqlite,
+        `SELECT id FROM ${table} WHERE (${active.replaceAll('?', '@was')}) IS NOT (${active.replaceAll('?', '@now')})`,
+      ).all({ was: k.today, now: today }) as [number][]
     const offers = moved('offers', availableOfferText('offers'))
     const needs = moved('needs', activeNeedText('needs'))
     if (offers.length + needs.length > PATCH_LIMIT) return build(sqlite, today)
@@ -281,7 +399,8 @@ function pending(sqlite: Sqlite, today: string): { k: Kept; offers: Set<number>;
   if (!k || k.today !== today) return undefined
   const changes = changesSince(sqlite, k.seq, PATCH_LIMIT + 1)
   if (changes.length > PATCH_LIMIT || (changes.length > 0 && changes[0]![0] !== k.seq + 1)) return undefined
-  const offers = new Set<number>(), needs = new Set<number>()
+  const offers = new Set<number>(),
+    needs = new Set<number>()
   for (const [, kind, id] of changes) {
     if (kind === 'area') return undefined
     if (kind === 'offer') offers.add(id)
@@ -331,7 +450,10 @@ export function offerIndex(db: Db, category: string, today: string): OfferIndex 
   if (sqlite.inTransaction) {
     const index = new OfferIndex()
     const pathOf = areaPaths(sqlite)
-    for (const row of stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE category = ? AND ${availableOfferText('offers')}`).all(category, today) as OfferRow[]) {
+    for (const row of stmt(
+      sqlite,
+      `SELECT ${OFFER_COLUMNS} FROM offers WHERE category = ? AND ${availableOfferText('offers')}`,
+    ).all(category, today) as OfferRow[]) {
       index.put(offerView(row, pathOf))
     }
     return index
@@ -346,10 +468,14 @@ export function needIndex(db: Db, category: string, today: string): NeedIndex {
     const index = new NeedIndex()
     const pathOf = areaPaths(sqlite)
     const orgs = new Map<number, OrgView>()
-    for (const row of stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE category = ? AND ${activeNeedText('needs')}`).all(category, today) as NeedRow[]) {
+    for (const row of stmt(
+      sqlite,
+      `SELECT ${NEED_COLUMNS} FROM needs WHERE category = ? AND ${activeNeedText('needs')}`,
+    ).all(category, today) as NeedRow[]) {
       let org = orgs.get(row[1])
       if (!org) {
-        const o = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?').get(row[1]) as OrgRow | undefined
+        const o = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?').get(row[1]) as
+          OrgRow | undefined
         if (!o) continue
         orgs.set(row[1], (org = orgView(o)))
       }
@@ -371,11 +497,12 @@ export function keptServing(db: Db, today: string): ServingSnapshot | undefined 
   const k = current(sqlite, today)
   const categories = stmt(sqlite, 'SELECT code FROM categories ORDER BY code').all() as [string][]
   if (k.snapshot && categories.every(([c]) => k.serving.has(c))) return k.snapshot
-  const needs: NeedView[] = [], offers: OfferView[] = []
+  const needs: NeedView[] = [],
+    offers: OfferView[] = []
   for (const [category] of categories) {
-    const offerList = keptOffers(sqlite, k, category), needList = keptNeeds(sqlite, k, category)
-    let tally = k.serving.get(category)
-    if (!tally) k.serving.set(category, (tally = ServingTally.count(needList.all(), offerList)))
+    const offerList = keptOffers(sqlite, k, category),
+      needList = keptNeeds(sqlite, k, category)
+    if (!k.serving.has(category)) k.serving.set(category, ServingTally.count(needList.all(), offerList))
     for (const n of needList.all()) needs.push(n)
     for (const o of offerList.all()) offers.push(o)
   }
@@ -385,7 +512,16 @@ export function keptServing(db: Db, today: string): ServingSnapshot | undefined 
 /** How many available offers each category has: only a need page without matches asks, so it is counted, not kept. */
 export function offerCounts(db: Db, today: string): ReadonlyMap<string, number> {
   const sqlite = sqliteOf(db)
-  return remember(sqlite, `matching.offer-counts ${today}`, () =>
-    new Map(stmt(sqlite, `SELECT category, count(*) FROM offers WHERE ${availableOfferText('offers')} GROUP BY category`).all(today) as [string, number][]),
-  ['offers'])
+  return remember(
+    sqlite,
+    `matching.offer-counts ${today}`,
+    () =>
+      new Map(
+        stmt(
+          sqlite,
+          `SELECT category, count(*) FROM offers WHERE ${availableOfferText('offers')} GROUP BY category`,
+        ).all(today) as [string, number][],
+      ),
+    ['offers'],
+  )
 }

@@ -19,7 +19,16 @@ export interface Weights {
 export type Factor = keyof Weights
 
 /** The factors in the order their values are passed to `weigh` and their reasons are listed. */
-export const FACTORS: readonly Factor[] = ['relevance', 'area', 'coverage', 'schedule', 'dates', 'urgency', 'fairness', 'track']
+export const FACTORS: readonly Factor[] = [
+  'relevance',
+  'area',
+  'coverage',
+  'schedule',
+  'dates',
+  'urgency',
+  'fairness',
+  'track',
+]
 
 export const DEFAULT_WEIGHTS: Readonly<Weights> = Object.freeze({
   // What the need is about, against what the offer is about. The largest single share because category alone
@@ -95,8 +104,14 @@ export function weigh(w: Weights, v: ArrayLike<number>, points: { [k: number]: n
   const rel = v[0] === v[0] // false for NaN: no relevance known
   const sum = (rel ? w.relevance : 0) + w.area + w.coverage + w.schedule + w.dates + w.urgency + w.fairness + w.track
   const scale = sum > 0 ? 100 / sum : 0
-  const total = (points[0] = rel ? w.relevance * v[0] * scale : 0) + (points[1] = w.area * v[1] * scale)
-    + (points[2] = w.coverage * v[2] * scale) + (points[3] = w.schedule * v[3] * scale) + (points[4] = w.dates * v[4] * scale)
-    + (points[5] = w.urgency * v[5] * scale) + (points[6] = w.fairness * v[6] * scale) + (points[7] = w.track * v[7] * scale)
+  const total =
+    (points[0] = rel ? w.relevance * v[0] * scale : 0) +
+    (points[1] = w.area * v[1] * scale) +
+    (points[2] = w.coverage * v[2] * scale) +
+    (points[3] = w.schedule * v[3] * scale) +
+    (points[4] = w.dates * v[4] * scale) +
+    (points[5] = w.urgency * v[5] * scale) +
+    (points[6] = w.fairness * v[6] * scale) +
+    (points[7] = w.track * v[7] * scale)
   return total
 }

@@ -38,11 +38,17 @@ const EASE: Constraint[] = ['capacity', 'schedule', 'window', 'area', 'trust', '
  * `relation`, when given, is topics.ts `relate(need.category, need, offer)` for each offer, answered faster by the
  * caller (a candidate index knows which offers could be about the same thing).
  */
-export function whyNot(need: NeedView, offers: readonly OfferView[], relation?: (offer: OfferView) => TopicRelation): WhyNot {
+export function whyNot(
+  need: NeedView,
+  offers: readonly OfferView[],
+  relation?: (offer: OfferView) => TopicRelation,
+): WhyNot {
   const counts = new Map<Constraint, number>()
   const onlyFailing = new Map<Constraint, OfferView[]>()
-  const aboutOther: OfferView[] = [], unclear: OfferView[] = []
-  let considered = 0, feasible = 0
+  const aboutOther: OfferView[] = [],
+    unclear: OfferView[] = []
+  let considered = 0,
+    feasible = 0
   for (const offer of byId(offers)) {
     if (offer.category !== need.category) continue
     considered++
@@ -50,7 +56,8 @@ export function whyNot(need: NeedView, offers: readonly OfferView[], relation?: 
     const broken = violations(need, offer, { whole: true, relation: related })
     if (broken.length === 0) feasible++
     for (const c of broken) counts.set(c, (counts.get(c) ?? 0) + 1)
-    if (broken.includes('topic')) ((related ?? relate(need.category, need, offer)) === 'other' ? aboutOther : unclear).push(offer)
+    if (broken.includes('topic'))
+      ((related ?? relate(need.category, need, offer)) === 'other' ? aboutOther : unclear).push(offer)
     if (broken.length === 1) {
       const list = onlyFailing.get(broken[0]) ?? []
       list.push(offer)
@@ -59,14 +66,22 @@ export function whyNot(need: NeedView, offers: readonly OfferView[], relation?: 
   }
 
   const base = { noun: need.category }
-  const blocked: WhyNotEntry[] = EASE.filter((c) => counts.has(c) && c !== 'topic')
-    .map((c) => ({
-      constraint: c, offers: counts.get(c)!, key: `whynot.blocked.${c}`,
-      params: c === 'capacity' ? { ...base, offers: counts.get(c)!, quantity: need.quantity, unit: need.unit } : { ...base, offers: counts.get(c)! },
-    }))
+  const blocked: WhyNotEntry[] = EASE.filter((c) => counts.has(c) && c !== 'topic').map((c) => ({
+    constraint: c,
+    offers: counts.get(c)!,
+    key: `whynot.blocked.${c}`,
+    params:
+      c === 'capacity'
+        ? { ...base, offers: counts.get(c)!, quantity: need.quantity, unit: need.unit }
+        : { ...base, offers: counts.get(c)! },
+  }))
   blocked.push(...offTopic(need, aboutOther, unclear))
-  blocked.sort((a, b) => b.offers - a.offers || EASE.indexOf(a.constraint) - EASE.indexOf(b.constraint)
-    || (a.key === b.key ? 0 : a.key < b.key ? -1 : 1))
+  blocked.sort(
+    (a, b) =>
+      b.offers - a.offers ||
+      EASE.indexOf(a.constraint) - EASE.indexOf(b.constraint) ||
+      (a.key === b.key ? 0 : a.key < b.key ? -1 : 1),
+  )
 
   let unlock: WhyNotEntry | null = null
   for (const c of EASE) {
@@ -80,7 +95,8 @@ export function whyNot(need: NeedView, offers: readonly OfferView[], relation?: 
 
 /** The offers in id order, so the answer does not depend on the order they came in; not copied when already so. */
 function byId(offers: readonly OfferView[]): readonly OfferView[] {
-  for (let i = 1; i < offers.length; i++) if (offers[i - 1]!.id > offers[i]!.id) return [...offers].sort((a, b) => a.id - b.id)
+  for (let i = 1; i < offers.length; i++)
+    if (offers[i - 1]!.id > offers[i]!.id) return [...offers].sort((a, b) => a.id - b.id)
   return offers
 }
 
@@ -95,26 +111,49 @@ function topicsByCount(offers: readonly OfferView[]): [string, number][] {
 function offTopic(need: NeedView, aboutOther: readonly OfferView[], unclear: readonly OfferView[]): WhyNotEntry[] {
   const out: WhyNotEntry[] = []
   if (aboutOther.length) {
-    const topics = topicsByCount(aboutOther).slice(0, 3).map(([t]) => t).join(',')
-    out.push({ constraint: 'topic', offers: aboutOther.length, key: 'whynot.blocked.topic', params: { noun: need.category, offers: aboutOther.length, topics } })
+    const topics = topicsByCount(aboutOther)
+      .slice(0, 3)
+      .map(([t]) => t)
+      .join(',')
+    out.push({
+      constraint: 'topic',
+      offers: aboutOther.length,
+      key: 'whynot.blocked.topic',
+      params: { noun: need.category, offers: aboutOther.length, topics },
+    })
   }
-  if (unclear.length) out.push({ constraint: 'topic', offers: unclear.length, key: 'whynot.blocked.topic_unclear', params: { noun: need.category, offers: unclear.length } })
+  if (unclear.length)
+    out.push({
+      constraint: 'topic',
+      offers: unclear.length,
+      key: 'whynot.blocked.topic_unclear',
+      params: { noun: need.category, offers: unclear.length },
+    })
   return out
 }
 
 function relax(c: Constraint, need: NeedView, offers: OfferView[]): WhyNotEntry | null {
   const noun = need.category
-  const entry = (key: string, count: number, params: Message['params']): WhyNotEntry =>
-    ({ constraint: c, offers: count, key, params: { ...params, offers: count, noun } })
+  const entry = (key: string, count: number, params: Message['params']): WhyNotEntry => ({
+    constraint: c,
+    offers: count,
+    key,
+    params: { ...params, offers: count, noun },
+  })
   switch (c) {
     case 'capacity': {
       const usable = offers.filter((o) => o.remaining > 0)
       if (usable.length === 0) return null
-      return entry('whynot.unlock.capacity', usable.length, { quantity: Math.min(...usable.map((o) => o.remaining)), unit: need.unit })
+      return entry('whynot.unlock.capacity', usable.length, {
+        quantity: Math.min(...usable.map((o) => o.remaining)),
+        unit: need.unit,
+      })
     }
-    case 'window': return widenDates(need, offers, entry)
+    case 'window':
+      return widenDates(need, offers, entry)
     case 'schedule': {
-      let days = 0, hours = 0
+      let days = 0,
+        hours = 0
       for (const o of offers) {
         const s = parseSchedule(o.schedule)
         days |= s.days
@@ -123,9 +162,13 @@ function relax(c: Constraint, need: NeedView, offers: OfferView[]): WhyNotEntry 
       const d = describeSlots({ days, hours })
       if (d.everyDay) return entry('whynot.unlock.schedule.periods', offers.length, { periods: d.periods.join(',') })
       if (d.allDay) return entry('whynot.unlock.schedule.days', offers.length, { days: d.days.join(',') })
-      return entry('whynot.unlock.schedule.days_periods', offers.length, { day: d.days.join(','), periods: d.periods.join(',') })
+      return entry('whynot.unlock.schedule.days_periods', offers.length, {
+        day: d.days.join(','),
+        periods: d.periods.join(','),
+      })
     }
-    case 'area': return moveArea(need, offers, entry)
+    case 'area':
+      return moveArea(need, offers, entry)
     case 'trust': {
       const vouched = offers.filter((o) => trustRank(o.minTrust) <= 1).length
       if (vouched > 0 && vouched === offers.length) return entry('whynot.unlock.trust.vouched', vouched, {})
@@ -133,7 +176,9 @@ function relax(c: Constraint, need: NeedView, offers: OfferView[]): WhyNotEntry 
     }
     case 'topic': {
       // The topic most of these offers are about; if that is what the need is about, choosing it opens them.
-      const [best] = topicsByCount(offers.filter((o) => o.topics.length > 0 && !o.topics.some((t) => need.topics.includes(t))))
+      const [best] = topicsByCount(
+        offers.filter((o) => o.topics.length > 0 && !o.topics.some((t) => need.topics.includes(t))),
+      )
       return best ? entry('whynot.unlock.topic', best[1], { topic: best[0] }) : null
     }
     case 'focus': {
@@ -142,7 +187,8 @@ function relax(c: Constraint, need: NeedView, offers: OfferView[]): WhyNotEntry 
       const [focus, count] = [...byFocus].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]
       return entry('whynot.unlock.focus', count, { focus })
     }
-    default: return null
+    default:
+      return null
   }
 }
 
@@ -150,13 +196,23 @@ type Make = (key: string, count: number, params: Message['params']) => WhyNotEnt
 
 /** The smallest widening of the need's dates that touches every offer's window. */
 function widenDates(need: NeedView, offers: OfferView[], entry: Make): WhyNotEntry {
-  const needFrom = dayNumber(need.from), needUntil = dayNumber(need.until)
-  let from = need.from ?? '', until = need.until ?? ''
-  let fromDay = Number.isNaN(needFrom) ? -Infinity : needFrom, untilDay = Number.isNaN(needUntil) ? Infinity : needUntil
+  const needFrom = dayNumber(need.from),
+    needUntil = dayNumber(need.until)
+  let from = need.from ?? '',
+    until = need.until ?? ''
+  let fromDay = Number.isNaN(needFrom) ? -Infinity : needFrom,
+    untilDay = Number.isNaN(needUntil) ? Infinity : needUntil
   for (const o of offers) {
-    const oUntil = dayNumber(o.until), oFrom = dayNumber(o.from)
-    if (!Number.isNaN(oUntil) && oUntil < fromDay) { fromDay = oUntil; from = o.until!.slice(0, 10) }
-    if (!Number.isNaN(oFrom) && oFrom > untilDay) { untilDay = oFrom; until = o.from!.slice(0, 10) }
+    const oUntil = dayNumber(o.until),
+      oFrom = dayNumber(o.from)
+    if (!Number.isNaN(oUntil) && oUntil < fromDay) {
+      fromDay = oUntil
+      from = o.until!.slice(0, 10)
+    }
+    if (!Number.isNaN(oFrom) && oFrom > untilDay) {
+      untilDay = oFrom
+      until = o.from!.slice(0, 10)
+    }
   }
   return entry('whynot.unlock.window', offers.length, { from, until })
 }
@@ -169,13 +225,18 @@ function moveArea(need: NeedView, offers: OfferView[], entry: Make): WhyNotEntry
   let best: { path: number[]; count: number; near: number } | null = null
   const paths = [...new Map(offers.map((o) => [o.servesPath.join('/'), o.servesPath])).values()]
   for (const path of paths) {
-    const count = offers.filter((o) => o.servesPath.length <= path.length && o.servesPath.every((id, i) => path[i] === id)).length
+    const count = offers.filter(
+      (o) => o.servesPath.length <= path.length && o.servesPath.every((id, i) => path[i] === id),
+    ).length
     let near = 0
     while (near < path.length && near < need.areaPath.length && path[near] === need.areaPath[near]) near++
-    if (!best || count > best.count || (count === best.count && (near > best.near
-      || (near === best.near && path.join('/') < best.path.join('/'))))) best = { path, count, near }
+    if (
+      !best ||
+      count > best.count ||
+      (count === best.count && (near > best.near || (near === best.near && path.join('/') < best.path.join('/'))))
+    )
+      best = { path, count, near }
   }
   if (!best || best.path.length === 0) return null
   return entry('whynot.unlock.area', best.count, { area: best.path[best.path.length - 1] })
 }
-

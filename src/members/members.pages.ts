@@ -10,31 +10,55 @@ export function loadPeople(db: Db, viewer: CurrentUser, orgId: number) {
   const org = orgs.get(db, orgId)
   if (!org || !members.canManage(viewer, orgId)) throw new NotFound()
   return {
-    org, people: members.people(db, orgId), invitations: members.pendingInvitations(db, orgId), requests: members.openJoinRequests(db, orgId),
+    org,
+    people: members.people(db, orgId),
+    invitations: members.pendingInvitations(db, orgId),
+    requests: members.openJoinRequests(db, orgId),
   }
 }
 
-export interface PeopleExtra { errors?: FieldErrors; link?: string; values?: Record<string, unknown> }
+export interface PeopleExtra {
+  errors?: FieldErrors
+  link?: string
+  values?: Record<string, unknown>
+}
 
 /**
  * The people page: the viewer marked among the people and left out of those a group can be handed to; a leader
  * sees it as theirs, the broker looking after it as such; an invitation's link only on the answer that made it.
  */
-export function peopleView(d: ReturnType<typeof loadPeople>, viewer: CurrentUser, t: Translate, extra: PeopleExtra = {}) {
+export function peopleView(
+  d: ReturnType<typeof loadPeople>,
+  viewer: CurrentUser,
+  t: Translate,
+  extra: PeopleExtra = {},
+) {
   const people = d.people.map((p) => ({ ...p, me: p.userId === viewer.id }))
   const leads = viewer.orgIds.includes(d.org.id)
   return {
-    org: d.org, people, invitations: d.invitations, requests: d.requests,
-    roles: members.GROUP_ROLES, leads, lookedAfter: !leads,
-    others: people.filter((p) => !p.me), link: extra.link, values: extra.values ?? { role: 'member' },
-    errors: extra.errors && Object.keys(extra.errors).length ? extra.errors : undefined, title: t('members.title', { org: d.org.name }),
+    org: d.org,
+    people,
+    invitations: d.invitations,
+    requests: d.requests,
+    roles: members.GROUP_ROLES,
+    leads,
+    lookedAfter: !leads,
+    others: people.filter((p) => !p.me),
+    link: extra.link,
+    values: extra.values ?? { role: 'member' },
+    errors: extra.errors && Object.keys(extra.errors).length ? extra.errors : undefined,
+    title: t('members.title', { org: d.org.name }),
   }
 }
 
 /** An invitation link's page: why it cannot be used (410), or what joining means; already in the group is said. */
 export function invitationView(
-  found: ReturnType<typeof members.lookUp> | undefined, viewer: CurrentUser | null, token: string | undefined, t: Translate,
-  status = 200, problem?: string,
+  found: ReturnType<typeof members.lookUp> | undefined,
+  viewer: CurrentUser | null,
+  token: string | undefined,
+  t: Translate,
+  status = 200,
+  problem?: string,
 ) {
   const shown = found ?? { problem: 'members.invitation.unknown' as const, invitation: undefined }
   const message = problem ?? shown.problem
@@ -42,9 +66,16 @@ export function invitationView(
   return {
     status: message ? (status === 200 ? 410 : status) : status,
     data: {
-      invitation: shown.invitation, problem: message, token, next: token ? `/invitations?token=${encodeURIComponent(token)}` : '/',
+      invitation: shown.invitation,
+      problem: message,
+      token,
+      next: token ? `/invitations?token=${encodeURIComponent(token)}` : '/',
       title: t('members.invitation.title'),
-      already: !!(viewer && orgId !== undefined && (viewer.orgIds.includes(orgId) || viewer.memberOrgIds.includes(orgId))),
+      already: !!(
+        viewer &&
+        orgId !== undefined &&
+        (viewer.orgIds.includes(orgId) || viewer.memberOrgIds.includes(orgId))
+      ),
     },
   }
 }

@@ -12,8 +12,12 @@ import { formContext, newFormValues } from '../listings/forms.js'
 import type * as topics from '../topics/topics.js'
 
 const id32 = int(1, 2_147_483_647)
-const twoIds = <const K extends string>(second: K) => fields({ id: id32, [second]: id32 } as { id: typeof id32 } & Record<K, typeof id32>, ['id', second])
-const InviteBody = formSchema({ role: oneOf(members.GROUP_ROLES), email: { type: 'string', format: 'email', maxLength: 254 } }, ['role'])
+const twoIds = <const K extends string>(second: K) =>
+  fields({ id: id32, [second]: id32 } as { id: typeof id32 } & Record<K, typeof id32>, ['id', second])
+const InviteBody = formSchema(
+  { role: oneOf(members.GROUP_ROLES), email: { type: 'string', format: 'email', maxLength: 254 } },
+  ['role'],
+)
 const RoleBody = formSchema({ role: oneOf(members.GROUP_ROLES) }, ['role'])
 const HandOverBody = formSchema({ userId: id32 }, ['userId'])
 const JoinBody = formSchema({ message: text(500) })
@@ -21,108 +25,184 @@ const DecisionBody = formSchema({ decision: oneOf(['approve', 'decline']) }, ['d
 const TokenQuery = fields({ token: secret(100) })
 const TokenBody = formSchema({ token: secret(100, 1) }, ['token'])
 
-
 /** A group's people (leaders, or the broker looking after it), invitations, requests to join. */
 const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const baseUrl = app.config.baseUrl.replace(/\/+$/, '')
   const showPeople = (req: FastifyRequest, reply: FastifyReply, orgId: number, extra: PeopleExtra = {}, status = 200) =>
-    reply.render('orgs/people', peopleView(loadPeople(app.db, signedIn(req), orgId), signedIn(req), req.t, extra), { status })
-
-  app.get('/orgs/:id/people', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => showPeople(req, reply, req.params.id))
-
-  app.post('/orgs/:id/invitations', { config: { access: 'signed_in' }, schema: { params: idParam, body: InviteBody }, attachValidation: true }, async (req, reply) => {
-    const orgId = req.params.id
-    const b = req.body
-    return submitForm(req, reply, (errors, status) => showPeople(req, reply, orgId, { errors, values: b }, status), () => {
-      const { token } = members.invite(app.db, signedIn(req), orgId, { role: b.role, email: b.email, locale: req.locale })
-      if (b.email) {
-        reply.flash('members.invited_by_email', { email: b.email })
-        return redirectAfterPost(req, reply, `/orgs/${orgId}/people`)
-      }
-      // The secret is shown once, on this answer: it is kept only as a hash.
-      return showPeople(req, reply, orgId, { link: `${baseUrl}/invitations?token=${token}` })
+    reply.render('orgs/people', peopleView(loadPeople(app.db, signedIn(req), orgId), signedIn(req), req.t, extra), {
+      status,
     })
-  })
 
-  app.post('/orgs/:id/invitations/:invitationId/revocation', { config: { access: 'signed_in' }, schema: { params: twoIds('invitationId'), body: formSchema({}) } }, async (req, reply) => {
-    const { id, invitationId } = req.params
-    members.revoke(app.db, signedIn(req), id, invitationId)
-    reply.flash('members.revoked')
-    return redirectAfterPost(req, reply, `/orgs/${id}/people`)
-  })
+  app.get('/orgs/:id/people', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) =>
+    showPeople(req, reply, req.params.id),
+  )
 
-  app.post('/orgs/:id/people/:userId', { config: { access: 'signed_in' }, schema: { params: twoIds('userId'), body: RoleBody }, attachValidation: true }, async (req, reply) => {
-    const { id, userId } = req.params
-    return submitForm(req, reply, (errors, status) => showPeople(req, reply, id, { errors }, status), () => {
-      members.setRole(app.db, signedIn(req), id, userId, req.body.role)
-      reply.flash('members.role_changed')
+  app.post(
+    '/orgs/:id/invitations',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: InviteBody }, attachValidation: true },
+    async (req, reply) => {
+      const orgId = req.params.id
+      const b = req.body
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => showPeople(req, reply, orgId, { errors, values: b }, status),
+        () => {
+          const { token } = members.invite(app.db, signedIn(req), orgId, {
+            role: b.role,
+            email: b.email,
+            locale: req.locale,
+          })
+          if (b.email) {
+            reply.flash('members.invited_by_email', { email: b.email })
+            return redirectAfterPost(req, reply, `/orgs/${orgId}/people`)
+          }
+          // The secret is shown once, on this answer: it is kept only as a hash.
+          return showPeople(req, reply, orgId, { link: `${baseUrl}/invitations?token=${token}` })
+        },
+      )
+    },
+  )
+
+  app.post(
+    '/orgs/:id/invitations/:invitationId/revocation',
+    { config: { access: 'signed_in' }, schema: { params: twoIds('invitationId'), body: formSchema({}) } },
+    async (req, reply) => {
+      const { id, invitationId } = req.params
+      members.revoke(app.db, signedIn(req), id, invitationId)
+      reply.flash('members.revoked')
       return redirectAfterPost(req, reply, `/orgs/${id}/people`)
-    })
-  })
+    },
+  )
 
-  app.post('/orgs/:id/people/:userId/removal', { config: { access: 'signed_in' }, schema: { params: twoIds('userId'), body: formSchema({}) } }, async (req, reply) => {
-    const { id, userId } = req.params
-    const leaving = userId === signedIn(req).id
-    // Someone leaving a group they cannot manage has no people page to be shown the refusal on.
-    const refuse = (errors: FieldErrors, status: number) => (leaving && !members.canManage(req.user, id)
-      ? reply.code(status).render('error', { message: req.t(errors._?.key ?? 'error.bad_request'), status }, { status })
-      : showPeople(req, reply, id, { errors }, status))
-    return submitForm(req, reply, refuse, () => {
-      members.remove(app.db, signedIn(req), id, userId)
-      reply.flash(leaving ? 'members.left' : 'members.removed')
-      return redirectAfterPost(req, reply, leaving ? `/orgs/${id}` : `/orgs/${id}/people`)
-    })
-  })
+  app.post(
+    '/orgs/:id/people/:userId',
+    { config: { access: 'signed_in' }, schema: { params: twoIds('userId'), body: RoleBody }, attachValidation: true },
+    async (req, reply) => {
+      const { id, userId } = req.params
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => showPeople(req, reply, id, { errors }, status),
+        () => {
+          members.setRole(app.db, signedIn(req), id, userId, req.body.role)
+          reply.flash('members.role_changed')
+          return redirectAfterPost(req, reply, `/orgs/${id}/people`)
+        },
+      )
+    },
+  )
 
-  app.post('/orgs/:id/handover', { config: { access: 'signed_in' }, schema: { params: idParam, body: HandOverBody }, attachValidation: true }, async (req, reply) => {
-    const id = req.params.id
-    return submitForm(req, reply, (errors, status) => showPeople(req, reply, id, { errors }, status), () => {
-      members.handOver(app.db, signedIn(req), id, req.body.userId)
-      reply.flash('members.handed_over')
+  app.post(
+    '/orgs/:id/people/:userId/removal',
+    { config: { access: 'signed_in' }, schema: { params: twoIds('userId'), body: formSchema({}) } },
+    async (req, reply) => {
+      const { id, userId } = req.params
+      const leaving = userId === signedIn(req).id
+      // Someone leaving a group they cannot manage has no people page to be shown the refusal on.
+      const refuse = (errors: FieldErrors, status: number) =>
+        leaving && !members.canManage(req.user, id)
+          ? reply
+              .code(status)
+              .render('error', { message: req.t(errors._?.key ?? 'error.bad_request'), status }, { status })
+          : showPeople(req, reply, id, { errors }, status)
+      return submitForm(req, reply, refuse, () => {
+        members.remove(app.db, signedIn(req), id, userId)
+        reply.flash(leaving ? 'members.left' : 'members.removed')
+        return redirectAfterPost(req, reply, leaving ? `/orgs/${id}` : `/orgs/${id}/people`)
+      })
+    },
+  )
+
+  app.post(
+    '/orgs/:id/handover',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: HandOverBody }, attachValidation: true },
+    async (req, reply) => {
+      const id = req.params.id
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => showPeople(req, reply, id, { errors }, status),
+        () => {
+          members.handOver(app.db, signedIn(req), id, req.body.userId)
+          reply.flash('members.handed_over')
+          return redirectAfterPost(req, reply, `/orgs/${id}`)
+        },
+      )
+    },
+  )
+
+  app.post(
+    '/orgs/:id/join-requests',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: JoinBody }, attachValidation: true },
+    async (req, reply) => {
+      const id = req.params.id
+      if (req.validationError) throw new NotFound()
+      members.requestToJoin(app.db, signedIn(req), id, req.body.message ?? '')
+      reply.flash('members.join_requested')
       return redirectAfterPost(req, reply, `/orgs/${id}`)
-    })
-  })
+    },
+  )
 
-  app.post('/orgs/:id/join-requests', { config: { access: 'signed_in' }, schema: { params: idParam, body: JoinBody }, attachValidation: true }, async (req, reply) => {
-    const id = req.params.id
-    if (req.validationError) throw new NotFound()
-    members.requestToJoin(app.db, signedIn(req), id, req.body.message ?? '')
-    reply.flash('members.join_requested')
-    return redirectAfterPost(req, reply, `/orgs/${id}`)
-  })
-
-  app.post('/orgs/:id/join-requests/:requestId', { config: { access: 'signed_in' }, schema: { params: twoIds('requestId'), body: DecisionBody }, attachValidation: true }, async (req, reply) => {
-    const { id, requestId } = req.params
-    return submitForm(req, reply, (errors, status) => showPeople(req, reply, id, { errors }, status), () => {
-      const approve = req.body.decision === 'approve'
-      members.decide(app.db, signedIn(req), id, requestId, approve)
-      reply.flash(approve ? 'members.join_approved' : 'members.join_declined')
-      return redirectAfterPost(req, reply, `/orgs/${id}/people`)
-    })
-  })
+  app.post(
+    '/orgs/:id/join-requests/:requestId',
+    {
+      config: { access: 'signed_in' },
+      schema: { params: twoIds('requestId'), body: DecisionBody },
+      attachValidation: true,
+    },
+    async (req, reply) => {
+      const { id, requestId } = req.params
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => showPeople(req, reply, id, { errors }, status),
+        () => {
+          const approve = req.body.decision === 'approve'
+          members.decide(app.db, signedIn(req), id, requestId, approve)
+          reply.flash(approve ? 'members.join_approved' : 'members.join_declined')
+          return redirectAfterPost(req, reply, `/orgs/${id}/people`)
+        },
+      )
+    },
+  )
 
   // The invitation link: anyone may open it; joining needs an account (sign in or sign up, then come back).
-  const showInvitation = (req: FastifyRequest, reply: FastifyReply, token: string | undefined, status = 200, problem?: string) => {
+  const showInvitation = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    token: string | undefined,
+    status = 200,
+    problem?: string,
+  ) => {
     const v = invitationView(token ? members.lookUp(app.db, token) : undefined, req.user, token, req.t, status, problem)
     return reply.render('orgs/invitation', v.data, { status: v.status })
   }
 
-  app.get('/invitations', { config: { access: 'anyone' }, schema: { querystring: TokenQuery }, attachValidation: true }, async (req, reply) => {
-    return showInvitation(req, reply, req.validationError ? undefined : req.query.token)
-  })
+  app.get(
+    '/invitations',
+    { config: { access: 'anyone' }, schema: { querystring: TokenQuery }, attachValidation: true },
+    async (req, reply) => {
+      return showInvitation(req, reply, req.validationError ? undefined : req.query.token)
+    },
+  )
 
-  app.post('/invitations', { config: { access: 'signed_in' }, schema: { body: TokenBody }, attachValidation: true }, async (req, reply) => {
-    if (req.validationError) return showInvitation(req, reply, undefined, 422)
-    const token = req.body.token
-    try {
-      const joined = members.accept(app.db, signedIn(req), token)
-      reply.flash(joined.role === 'leader' ? 'members.joined_leader' : 'members.joined_member')
-      return redirectAfterPost(req, reply, `/orgs/${joined.orgId}`)
-    } catch (err) {
-      if (err instanceof members.InvitationUnusable) return showInvitation(req, reply, token, 410, err.problem.key)
-      throw err
-    }
-  })
+  app.post(
+    '/invitations',
+    { config: { access: 'signed_in' }, schema: { body: TokenBody }, attachValidation: true },
+    async (req, reply) => {
+      if (req.validationError) return showInvitation(req, reply, undefined, 422)
+      const token = req.body.token
+      try {
+        const joined = members.accept(app.db, signedIn(req), token)
+        reply.flash(joined.role === 'leader' ? 'members.joined_leader' : 'members.joined_member')
+        return redirectAfterPost(req, reply, `/orgs/${joined.orgId}`)
+      } catch (err) {
+        if (err instanceof members.InvitationUnusable) return showInvitation(req, reply, token, 410, err.problem.key)
+        throw err
+      }
+    },
+  )
 
   // 代填: a broker enters a need for a group in their area; with leaders it waits for a leader's confirmation.
   app.get('/orgs/:id/needs/new', { config: { access: 'broker' }, schema: { params: idParam } }, async (req, reply) => {
@@ -130,15 +210,24 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const org = orgs.get(app.db, id)
     if (!org || !needs.entersFor(app.db, signedIn(req), id)) throw new NotFound()
     const values = { ...newFormValues(app.db, req), orgId: id, areaId: org.areaId }
-    return reply.render('needs/new', { ...formContext(app.db, req, values as topics.ChipState), values, errors: {}, assisting: org })
+    return reply.render('needs/new', {
+      ...formContext(app.db, req, values as topics.ChipState),
+      values,
+      errors: {},
+      assisting: org,
+    })
   })
 
-  app.post('/needs/:id/confirmation', { config: { access: 'signed_in' }, schema: { params: idParam, body: formSchema({}) } }, async (req, reply) => {
-    const id = req.params.id
-    needs.confirm(app.db, signedIn(req), id)
-    reply.flash('members.assisted.confirmed')
-    return redirectAfterPost(req, reply, `/needs/${id}`)
-  })
+  app.post(
+    '/needs/:id/confirmation',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: formSchema({}) } },
+    async (req, reply) => {
+      const id = req.params.id
+      needs.confirm(app.db, signedIn(req), id)
+      reply.flash('members.assisted.confirmed')
+      return redirectAfterPost(req, reply, `/needs/${id}`)
+    },
+  )
 }
 
 export default membersRoutes

@@ -39,40 +39,92 @@ function requireManager(user: CurrentUser, orgId: number) {
 }
 
 export function people(db: Db, orgId: number) {
-  return db.select({ userId: users.id, name: users.name, email: users.email, role: memberships.role })
-    .from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(eq(memberships.orgId, orgId))
-    .orderBy(sql`${memberships.role} <> 'leader'`, asc(users.name)).all()
+  return db
+    .select({ userId: users.id, name: users.name, email: users.email, role: memberships.role })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.orgId, orgId))
+    .orderBy(sql`${memberships.role} <> 'leader'`, asc(users.name))
+    .all()
 }
 
 export function pendingInvitations(db: Db, orgId: number, now = new Date()) {
-  return db.select({ id: invitations.id, role: invitations.role, email: invitations.email, expiresAt: invitations.expiresAt, createdAt: invitations.createdAt, invitedBy: users.name })
-    .from(invitations).innerJoin(users, eq(users.id, invitations.invitedBy))
-    .where(and(eq(invitations.orgId, orgId), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now.toISOString())))
-    .orderBy(desc(invitations.id)).all()
+  return db
+    .select({
+      id: invitations.id,
+      role: invitations.role,
+      email: invitations.email,
+      expiresAt: invitations.expiresAt,
+      createdAt: invitations.createdAt,
+      invitedBy: users.name,
+    })
+    .from(invitations)
+    .innerJoin(users, eq(users.id, invitations.invitedBy))
+    .where(
+      and(
+        eq(invitations.orgId, orgId),
+        isNull(invitations.usedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, now.toISOString()),
+      ),
+    )
+    .orderBy(desc(invitations.id))
+    .all()
 }
 
 export function openJoinRequests(db: Db, orgId: number) {
-  return db.select({ id: joinRequests.id, userId: users.id, name: users.name, message: joinRequests.message, createdAt: joinRequests.createdAt })
-    .from(joinRequests).innerJoin(users, eq(users.id, joinRequests.userId))
-    .where(and(eq(joinRequests.orgId, orgId), isNull(joinRequests.decidedAt))).orderBy(asc(joinRequests.id)).all()
+  return db
+    .select({
+      id: joinRequests.id,
+      userId: users.id,
+      name: users.name,
+      message: joinRequests.message,
+      createdAt: joinRequests.createdAt,
+    })
+    .from(joinRequests)
+    .innerJoin(users, eq(users.id, joinRequests.userId))
+    .where(and(eq(joinRequests.orgId, orgId), isNull(joinRequests.decidedAt)))
+    .orderBy(asc(joinRequests.id))
+    .all()
 }
 
 function leaderCount(db: Db, orgId: number): number {
-  return db.select({ n: count() }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader'))).get()?.n ?? 0
+  return (
+    db
+      .select({ n: count() })
+      .from(memberships)
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader')))
+      .get()?.n ?? 0
+  )
 }
 
 function roleOf(db: Db, orgId: number, userId: number): GroupRole | undefined {
-  return db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))).get()?.role
+  return db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+    .get()?.role
 }
 
-const leadersOf = (db: Db, orgId: number) => db.select({ id: memberships.userId }).from(memberships)
-  .where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader'))).all().map((r) => r.id)
+const leadersOf = (db: Db, orgId: number) =>
+  db
+    .select({ id: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader')))
+    .all()
+    .map((r) => r.id)
 
 /**
  * Invites someone into the group with a role. Answers the secret once (the link to copy, or the one e-mailed);
  * only its hash is kept. E-mailed invitations wait in the outbox in the inviter's language.
  */
-export function invite(db: Db, actor: CurrentUser, orgId: number, input: { role: GroupRole; email?: string; locale?: Locale }, now = new Date()) {
+export function invite(
+  db: Db,
+  actor: CurrentUser,
+  orgId: number,
+  input: { role: GroupRole; email?: string; locale?: Locale },
+  now = new Date(),
+) {
   requireManager(actor, orgId)
   if (!GROUP_ROLES.includes(input.role)) throw new ValidationError({ role: { key: 'validation.choose' } })
   const email = input.email?.trim() ? normalizeEmail(input.email) : null
@@ -81,19 +133,50 @@ export function invite(db: Db, actor: CurrentUser, orgId: number, input: { role:
   return writeTx(db, (tx) => {
     const org = tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, orgId)).get()
     if (!org) throw new NotFound()
-    const row = tx.insert(invitations).values({ tokenHash: digest(token), orgId, role: input.role, email, invitedBy: actor.id, createdAt: now.toISOString(), expiresAt }).returning().get()
+    const row = tx
+      .insert(invitations)
+      .values({
+        tokenHash: digest(token),
+        orgId,
+        role: input.role,
+        email,
+        invitedBy: actor.id,
+        createdAt: now.toISOString(),
+        expiresAt,
+      })
+      .returning()
+      .get()
     if (email) {
       const known = tx.select({ locale: users.locale }).from(users).where(eq(users.email, email)).get()
-      const locale: Locale = isLocale(known?.locale) ? known.locale : input.locale ?? DEFAULT_LOCALE
+      const locale: Locale = isLocale(known?.locale) ? known.locale : (input.locale ?? DEFAULT_LOCALE)
       const t = (key: string, params?: Record<string, string>) => translate(locale, key, params)
-      const params = { org: org.name, inviter: actor.name, role: t(`members.role.${input.role}`), date: expiresAt.slice(0, 10) }
+      const params = {
+        org: org.name,
+        inviter: actor.name,
+        role: t(`members.role.${input.role}`),
+        date: expiresAt.slice(0, 10),
+      }
       // The link is relative, on a line of its own: the mailer puts the site's address in front when it sends.
-      tx.insert(outbox).values({
-        to: email, subject: t('members.email.subject', params), createdAt: now.toISOString(),
-        body: `${t('members.email.body', params)}\n  /invitations?token=${token}\n\n${t('members.email.ignore', params)}`,
-      }).run()
+      tx.insert(outbox)
+        .values({
+          to: email,
+          subject: t('members.email.subject', params),
+          createdAt: now.toISOString(),
+          body: `${t('members.email.body', params)}\n  /invitations?token=${token}\n\n${t('members.email.ignore', params)}`,
+        })
+        .run()
     }
-    events.record(tx, { actorId: actor.id, action: 'org.member_invited', subjectType: 'organization', subjectId: orgId, data: { invitation: row.id, role: input.role, emailed: !!email } }, now)
+    events.record(
+      tx,
+      {
+        actorId: actor.id,
+        action: 'org.member_invited',
+        subjectType: 'organization',
+        subjectId: orgId,
+        data: { invitation: row.id, role: input.role, emailed: !!email },
+      },
+      now,
+    )
     return { invitation: row, token }
   })
 }
@@ -101,18 +184,51 @@ export function invite(db: Db, actor: CurrentUser, orgId: number, input: { role:
 export function revoke(db: Db, actor: CurrentUser, orgId: number, invitationId: number, now = new Date()) {
   requireManager(actor, orgId)
   writeTx(db, (tx) => {
-    const done = tx.update(invitations).set({ revokedAt: now.toISOString() })
-      .where(and(eq(invitations.id, invitationId), eq(invitations.orgId, orgId), isNull(invitations.usedAt), isNull(invitations.revokedAt))).run()
+    const done = tx
+      .update(invitations)
+      .set({ revokedAt: now.toISOString() })
+      .where(
+        and(
+          eq(invitations.id, invitationId),
+          eq(invitations.orgId, orgId),
+          isNull(invitations.usedAt),
+          isNull(invitations.revokedAt),
+        ),
+      )
+      .run()
     if (done.changes !== 1) throw new NotFound()
-    events.record(tx, { actorId: actor.id, action: 'org.invitation_revoked', subjectType: 'organization', subjectId: orgId, data: { invitation: invitationId } }, now)
+    events.record(
+      tx,
+      {
+        actorId: actor.id,
+        action: 'org.invitation_revoked',
+        subjectType: 'organization',
+        subjectId: orgId,
+        data: { invitation: invitationId },
+      },
+      now,
+    )
   })
 }
 
 /** What an invitation link is for, or why it cannot be used. */
 export function lookUp(db: Db, token: string, now = new Date()) {
-  const row = db.select({ id: invitations.id, orgId: invitations.orgId, role: invitations.role, expiresAt: invitations.expiresAt, usedAt: invitations.usedAt, revokedAt: invitations.revokedAt, orgName: organizations.name, inviter: users.name })
-    .from(invitations).innerJoin(organizations, eq(organizations.id, invitations.orgId)).innerJoin(users, eq(users.id, invitations.invitedBy))
-    .where(eq(invitations.tokenHash, digest(token))).get()
+  const row = db
+    .select({
+      id: invitations.id,
+      orgId: invitations.orgId,
+      role: invitations.role,
+      expiresAt: invitations.expiresAt,
+      usedAt: invitations.usedAt,
+      revokedAt: invitations.revokedAt,
+      orgName: organizations.name,
+      inviter: users.name,
+    })
+    .from(invitations)
+    .innerJoin(organizations, eq(organizations.id, invitations.orgId))
+    .innerJoin(users, eq(users.id, invitations.invitedBy))
+    .where(eq(invitations.tokenHash, digest(token)))
+    .get()
   if (!row) return { problem: 'members.invitation.unknown' as const }
   if (row.usedAt) return { problem: 'members.invitation.used' as const, invitation: row }
   if (row.revokedAt) return { problem: 'members.invitation.revoked' as const, invitation: row }
@@ -127,21 +243,54 @@ export function lookUp(db: Db, token: string, now = new Date()) {
  */
 export function accept(db: Db, user: CurrentUser, token: string, now = new Date()) {
   const found = lookUp(db, token, now)
-  if (!found.invitation || found.problem) throw new InvitationUnusable({ key: found.problem ?? 'members.invitation.unknown' })
+  if (!found.invitation || found.problem)
+    throw new InvitationUnusable({ key: found.problem ?? 'members.invitation.unknown' })
   const inv = found.invitation
   return writeTx(db, (tx) => {
     const at = now.toISOString()
-    const claimed = tx.update(invitations).set({ usedAt: at, usedBy: user.id })
-      .where(and(eq(invitations.id, inv.id), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, at))).run()
+    const claimed = tx
+      .update(invitations)
+      .set({ usedAt: at, usedBy: user.id })
+      .where(
+        and(
+          eq(invitations.id, inv.id),
+          isNull(invitations.usedAt),
+          isNull(invitations.revokedAt),
+          gt(invitations.expiresAt, at),
+        ),
+      )
+      .run()
     if (claimed.changes !== 1) throw new InvitationUnusable({ key: 'members.invitation.used' })
     const had = roleOf(tx, inv.orgId, user.id)
     const role: GroupRole = had === 'leader' || inv.role === 'leader' ? 'leader' : 'member'
     if (!had) tx.insert(memberships).values({ userId: user.id, orgId: inv.orgId, role }).run()
-    else if (had !== role) tx.update(memberships).set({ role }).where(and(eq(memberships.orgId, inv.orgId), eq(memberships.userId, user.id))).run()
+    else if (had !== role)
+      tx.update(memberships)
+        .set({ role })
+        .where(and(eq(memberships.orgId, inv.orgId), eq(memberships.userId, user.id)))
+        .run()
     // Joining settles any request to join the same group.
-    tx.update(joinRequests).set({ decidedAt: at, decidedBy: user.id, decision: 'approved' }).where(and(eq(joinRequests.orgId, inv.orgId), eq(joinRequests.userId, user.id), isNull(joinRequests.decidedAt))).run()
-    events.record(tx, { actorId: user.id, action: 'org.member_joined', subjectType: 'organization', subjectId: inv.orgId, data: { invitation: inv.id, role, from: had ?? null } }, now)
-    notify(tx, leadersOf(tx, inv.orgId).filter((id) => id !== user.id), { kind: 'org.member_joined', params: { org: inv.orgName, name: user.name }, link: `/orgs/${inv.orgId}/people` }, now)
+    tx.update(joinRequests)
+      .set({ decidedAt: at, decidedBy: user.id, decision: 'approved' })
+      .where(and(eq(joinRequests.orgId, inv.orgId), eq(joinRequests.userId, user.id), isNull(joinRequests.decidedAt)))
+      .run()
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: 'org.member_joined',
+        subjectType: 'organization',
+        subjectId: inv.orgId,
+        data: { invitation: inv.id, role, from: had ?? null },
+      },
+      now,
+    )
+    notify(
+      tx,
+      leadersOf(tx, inv.orgId).filter((id) => id !== user.id),
+      { kind: 'org.member_joined', params: { org: inv.orgName, name: user.name }, link: `/orgs/${inv.orgId}/people` },
+      now,
+    )
     return { orgId: inv.orgId, role }
   })
 }
@@ -152,31 +301,88 @@ export function requestToJoin(db: Db, user: CurrentUser, orgId: number, message 
     const org = tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, orgId)).get()
     if (!org) throw new NotFound()
     if (roleOf(tx, orgId, user.id)) throw new DomainError({ key: 'members.error.already_in' })
-    const open = tx.select({ id: joinRequests.id }).from(joinRequests).where(and(eq(joinRequests.orgId, orgId), eq(joinRequests.userId, user.id), isNull(joinRequests.decidedAt))).get()
+    const open = tx
+      .select({ id: joinRequests.id })
+      .from(joinRequests)
+      .where(and(eq(joinRequests.orgId, orgId), eq(joinRequests.userId, user.id), isNull(joinRequests.decidedAt)))
+      .get()
     if (open) return open
-    const row = tx.insert(joinRequests).values({ orgId, userId: user.id, message: message.trim(), createdAt: now.toISOString() }).returning({ id: joinRequests.id }).get()
-    events.record(tx, { actorId: user.id, action: 'org.join_requested', subjectType: 'organization', subjectId: orgId, data: { request: row.id } }, now)
-    notify(tx, leadersOf(tx, orgId), { kind: 'org.join_requested', params: { org: org.name, name: user.name }, link: `/orgs/${orgId}/people` }, now)
+    const row = tx
+      .insert(joinRequests)
+      .values({ orgId, userId: user.id, message: message.trim(), createdAt: now.toISOString() })
+      .returning({ id: joinRequests.id })
+      .get()
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: 'org.join_requested',
+        subjectType: 'organization',
+        subjectId: orgId,
+        data: { request: row.id },
+      },
+      now,
+    )
+    notify(
+      tx,
+      leadersOf(tx, orgId),
+      { kind: 'org.join_requested', params: { org: org.name, name: user.name }, link: `/orgs/${orgId}/people` },
+      now,
+    )
     return row
   })
 }
 
 export function openRequestOf(db: Db, userId: number, orgId: number) {
-  return db.select({ id: joinRequests.id }).from(joinRequests).where(and(eq(joinRequests.orgId, orgId), eq(joinRequests.userId, userId), isNull(joinRequests.decidedAt))).get()
+  return db
+    .select({ id: joinRequests.id })
+    .from(joinRequests)
+    .where(and(eq(joinRequests.orgId, orgId), eq(joinRequests.userId, userId), isNull(joinRequests.decidedAt)))
+    .get()
 }
 
 /** A leader approves (the person joins as a member) or declines a request to join. */
-export function decide(db: Db, actor: CurrentUser, orgId: number, requestId: number, approve: boolean, now = new Date()) {
+export function decide(
+  db: Db,
+  actor: CurrentUser,
+  orgId: number,
+  requestId: number,
+  approve: boolean,
+  now = new Date(),
+) {
   requireManager(actor, orgId)
   writeTx(db, (tx) => {
-    const req = tx.select().from(joinRequests).where(and(eq(joinRequests.id, requestId), eq(joinRequests.orgId, orgId), isNull(joinRequests.decidedAt))).get()
+    const req = tx
+      .select()
+      .from(joinRequests)
+      .where(and(eq(joinRequests.id, requestId), eq(joinRequests.orgId, orgId), isNull(joinRequests.decidedAt)))
+      .get()
     if (!req) throw new NotFound()
     const at = now.toISOString()
-    tx.update(joinRequests).set({ decidedAt: at, decidedBy: actor.id, decision: approve ? 'approved' : 'declined' }).where(eq(joinRequests.id, requestId)).run()
-    if (approve && !roleOf(tx, orgId, req.userId)) tx.insert(memberships).values({ userId: req.userId, orgId, role: 'member' }).run()
-    events.record(tx, { actorId: actor.id, action: approve ? 'org.join_approved' : 'org.join_declined', subjectType: 'organization', subjectId: orgId, data: { request: requestId, userId: req.userId } }, now)
+    tx.update(joinRequests)
+      .set({ decidedAt: at, decidedBy: actor.id, decision: approve ? 'approved' : 'declined' })
+      .where(eq(joinRequests.id, requestId))
+      .run()
+    if (approve && !roleOf(tx, orgId, req.userId))
+      tx.insert(memberships).values({ userId: req.userId, orgId, role: 'member' }).run()
+    events.record(
+      tx,
+      {
+        actorId: actor.id,
+        action: approve ? 'org.join_approved' : 'org.join_declined',
+        subjectType: 'organization',
+        subjectId: orgId,
+        data: { request: requestId, userId: req.userId },
+      },
+      now,
+    )
     const org = tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, orgId)).get()!
-    notify(tx, [req.userId], { kind: approve ? 'org.join_approved' : 'org.join_declined', params: { org: org.name }, link: `/orgs/${orgId}` }, now)
+    notify(
+      tx,
+      [req.userId],
+      { kind: approve ? 'org.join_approved' : 'org.join_declined', params: { org: org.name }, link: `/orgs/${orgId}` },
+      now,
+    )
   })
 }
 
@@ -189,8 +395,21 @@ export function setRole(db: Db, actor: CurrentUser, orgId: number, userId: numbe
     if (!had) throw new NotFound()
     if (had === role) return
     if (had === 'leader' && leaderCount(tx, orgId) <= 1) throw new LastLeader()
-    tx.update(memberships).set({ role }).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))).run()
-    events.record(tx, { actorId: actor.id, action: 'org.member_role_changed', subjectType: 'organization', subjectId: orgId, data: { userId, from: had, to: role } }, now)
+    tx.update(memberships)
+      .set({ role })
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+      .run()
+    events.record(
+      tx,
+      {
+        actorId: actor.id,
+        action: 'org.member_role_changed',
+        subjectType: 'organization',
+        subjectId: orgId,
+        data: { userId, from: had, to: role },
+      },
+      now,
+    )
   })
 }
 
@@ -202,8 +421,20 @@ export function remove(db: Db, actor: CurrentUser, orgId: number, userId: number
     const had = roleOf(tx, orgId, userId)
     if (!had) throw new NotFound()
     if (had === 'leader' && leaderCount(tx, orgId) <= 1) throw new LastLeader()
-    tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))).run()
-    events.record(tx, { actorId: actor.id, action: leaving ? 'org.member_left' : 'org.member_removed', subjectType: 'organization', subjectId: orgId, data: { userId, role: had } }, now)
+    tx.delete(memberships)
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+      .run()
+    events.record(
+      tx,
+      {
+        actorId: actor.id,
+        action: leaving ? 'org.member_left' : 'org.member_removed',
+        subjectType: 'organization',
+        subjectId: orgId,
+        data: { userId, role: had },
+      },
+      now,
+    )
   })
 }
 
@@ -214,10 +445,36 @@ export function handOver(db: Db, actor: CurrentUser, orgId: number, toUserId: nu
   writeTx(db, (tx) => {
     const theirs = roleOf(tx, orgId, toUserId)
     if (!theirs) throw new ValidationError({ userId: { key: 'members.error.not_in_group' } })
-    if (theirs !== 'leader') tx.update(memberships).set({ role: 'leader' }).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, toUserId))).run()
-    tx.update(memberships).set({ role: 'member' }).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, actor.id))).run()
-    events.record(tx, { actorId: actor.id, action: 'org.leadership_handed_over', subjectType: 'organization', subjectId: orgId, data: { to: toUserId } }, now)
+    if (theirs !== 'leader')
+      tx.update(memberships)
+        .set({ role: 'leader' })
+        .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, toUserId)))
+        .run()
+    tx.update(memberships)
+      .set({ role: 'member' })
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, actor.id)))
+      .run()
+    events.record(
+      tx,
+      {
+        actorId: actor.id,
+        action: 'org.leadership_handed_over',
+        subjectType: 'organization',
+        subjectId: orgId,
+        data: { to: toUserId },
+      },
+      now,
+    )
     const org = tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, orgId)).get()!
-    notify(tx, [toUserId], { kind: 'org.leadership_handed_over', params: { org: org.name, name: actor.name }, link: `/orgs/${orgId}/people` }, now)
+    notify(
+      tx,
+      [toUserId],
+      {
+        kind: 'org.leadership_handed_over',
+        params: { org: org.name, name: actor.name },
+        link: `/orgs/${orgId}/people`,
+      },
+      now,
+    )
   })
 }

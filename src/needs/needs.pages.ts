@@ -17,24 +17,40 @@ import { categoryNames, present } from '../listings/forms.js'
 const insider = (v: { owner: boolean; broker: boolean }) => v.owner || v.broker
 
 /** A need's page: the need, its ranked offers (none for a met need) and why others do not fit, in the reader's words. */
-export function loadNeedPage(db: Db, viewer: CurrentUser | null, id: number, locale: Locale, baseUrl: string, now = new Date()) {
+export function loadNeedPage(
+  db: Db,
+  viewer: CurrentUser | null,
+  id: number,
+  locale: Locale,
+  baseUrl: string,
+  now = new Date(),
+) {
   const need = needs.visible(db, viewer, id)
   if (!need) return undefined
   const owner = actsFor(viewer, need.orgId)
   const broker = !!viewer && coverage.brokerCovers(db, viewer, need.areaId)
   const today = listingToday(now)
-  const found = need.status === 'met' ? { matches: [], total: 0, whyNot: undefined } : matching.offersForNeed(db, need.id)!
+  const found =
+    need.status === 'met' ? { matches: [], total: 0, whyNot: undefined } : matching.offersForNeed(db, need.id)!
   const say = presenter(db, locale)
   return {
-    need, owner, broker, today, active: isActiveNeed(need, today),
-    matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score) })), total: found.total,
+    need,
+    owner,
+    broker,
+    today,
+    active: isActiveNeed(need, today),
+    matches: found.matches.map((m) => ({ ...m, reasons: say.fit(m.reasons, m.score) })),
+    total: found.total,
     whyNot: found.whyNot && {
-      ...found.whyNot, blocked: found.whyNot.blocked.map((b) => say.message(b)), unlock: found.whyNot.unlock && say.message(found.whyNot.unlock),
+      ...found.whyNot,
+      blocked: found.whyNot.blocked.map((b) => say.message(b)),
+      unlock: found.whyNot.unlock && say.message(found.whyNot.unlock),
     },
     progress: insider({ owner, broker }) ? matchesSvc.ofListing(db, { needId: need.id }) : [],
     shown: present(need, locale, topics.namer(db, locale)),
     categoryNames: categoryNames(db, locale),
-    share: share.panel(baseUrl, 'need', need), help: share.help(db, viewer, 'need', need),
+    share: share.panel(baseUrl, 'need', need),
+    help: share.help(db, viewer, 'need', need),
   }
 }
 
@@ -48,10 +64,22 @@ export function needPageView(data: NeedPage, idem: string) {
   const { need } = data
   return {
     matches: data.matches.map((m) => ({ ...m, quantity: Math.min(m.offer.remaining, need.remaining) })),
-    matchTotal: data.total, progress: data.progress,
-    canRequest: data.owner && data.active && data.matches.length > 0, canPropose: data.broker && data.active,
-    met: need.status === 'met', idem, whyNot: data.whyNot, need: { ...data.shown }, owner: data.owner,
-    awaiting: needs.awaitsConfirmation(need), form: insider(data), closeReasons: CLOSE_REASONS, today: data.today,
-    categoryNames: data.categoryNames, title: need.title, share: data.share, help: data.help,
+    matchTotal: data.total,
+    progress: data.progress,
+    canRequest: data.owner && data.active && data.matches.length > 0,
+    canPropose: data.broker && data.active,
+    met: need.status === 'met',
+    idem,
+    whyNot: data.whyNot,
+    need: { ...data.shown },
+    owner: data.owner,
+    awaiting: needs.awaitsConfirmation(need),
+    form: insider(data),
+    closeReasons: CLOSE_REASONS,
+    today: data.today,
+    categoryNames: data.categoryNames,
+    title: need.title,
+    share: data.share,
+    help: data.help,
   }
 }

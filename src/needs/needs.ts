@@ -7,7 +7,17 @@ import { isCalendarDate } from '../shared/time.js'
 import * as events from '../events/events.js'
 import * as areasSvc from '../areas/areas.js'
 import { actingOrgIds, actsFor, seesOrg, type CurrentUser } from '../accounts/accounts.js'
-import { ACTIVE_NEED_STATUSES, activeNeed, checkCommon, defaultExpiry, demandStatus, effectiveStatus, listingToday, throwIfAny, type CommonInput } from '../listings/listings.js'
+import {
+  ACTIVE_NEED_STATUSES,
+  activeNeed,
+  checkCommon,
+  defaultExpiry,
+  demandStatus,
+  effectiveStatus,
+  listingToday,
+  throwIfAny,
+  type CommonInput,
+} from '../listings/listings.js'
 import { browse } from '../listings/browse.js'
 import { frozen } from '../shared/frozen.js'
 import * as directory from '../listings/directory.js'
@@ -63,15 +73,47 @@ export function post(db: Db, user: CurrentUser, input: NeedInput, now = new Date
   const { unit, subject } = check(db, input, now)
   return writeTx(db, (tx) => {
     const at = now.toISOString()
-    const need = tx.insert(needs).values({
-      orgId: input.orgId, category: input.category, title: input.title.trim(), description: input.description?.trim() ?? '',
-      quantity: input.quantity, remaining: input.quantity, unit, fromDate: input.fromDate ?? null, untilDate: input.untilDate ?? null,
-      schedule: input.schedule ?? null, areaId: input.areaId, place: input.place?.trim() ?? '', urgency: input.urgency ?? 'normal',
-      beneficiaries: input.beneficiaries ?? null, expiresAt: input.expiresAt ?? defaultExpiry(now), status: input.draft || assisted ? 'draft' : 'open',
-      enteredBy: assisted ? user.id : null, ref: input.ref ?? null, topics: subject.topics, keywords: subject.keywords, topicsConfirmed: subject.topicsConfirmed, createdAt: at, updatedAt: at,
-    }).returning().get()
+    const need = tx
+      .insert(needs)
+      .values({
+        orgId: input.orgId,
+        category: input.category,
+        title: input.title.trim(),
+        description: input.description?.trim() ?? '',
+        quantity: input.quantity,
+        remaining: input.quantity,
+        unit,
+        fromDate: input.fromDate ?? null,
+        untilDate: input.untilDate ?? null,
+        schedule: input.schedule ?? null,
+        areaId: input.areaId,
+        place: input.place?.trim() ?? '',
+        urgency: input.urgency ?? 'normal',
+        beneficiaries: input.beneficiaries ?? null,
+        expiresAt: input.expiresAt ?? defaultExpiry(now),
+        status: input.draft || assisted ? 'draft' : 'open',
+        enteredBy: assisted ? user.id : null,
+        ref: input.ref ?? null,
+        topics: subject.topics,
+        keywords: subject.keywords,
+        topicsConfirmed: subject.topicsConfirmed,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .returning()
+      .get()
     reindexOne(db, need)
-    events.record(tx, { actorId: user.id, action: assisted ? 'need.entered_for' : 'need.posted', subjectType: 'need', subjectId: need.id, data: assisted ? { orgId: input.orgId } : undefined }, now)
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: assisted ? 'need.entered_for' : 'need.posted',
+        subjectType: 'need',
+        subjectId: need.id,
+        data: assisted ? { orgId: input.orgId } : undefined,
+      },
+      now,
+    )
     if (isActive(need.status)) alerts.queue(tx, 'need', need.id, now)
     return need
   })
@@ -84,43 +126,97 @@ export function entersFor(db: Db, user: CurrentUser, orgId: number): boolean {
 }
 
 /** A need a broker entered for a group with leaders, not yet confirmed by one of them. */
-export const awaitsConfirmation = (need: { status: string; enteredBy: number | null }) => need.status === 'draft' && need.enteredBy !== null
+export const awaitsConfirmation = (need: { status: string; enteredBy: number | null }) =>
+  need.status === 'draft' && need.enteredBy !== null
 
 /** Scoped lookup: a need of an organization the user acts for. */
 export function findEditable(db: Db, user: CurrentUser, id: number): Need | undefined {
   const orgIds = actingOrgIds(user)
   if (orgIds.length === 0) return undefined
-  return db.select().from(needs).where(and(eq(needs.id, id), inArray(needs.orgId, orgIds))).get()
+  return db
+    .select()
+    .from(needs)
+    .where(and(eq(needs.id, id), inArray(needs.orgId, orgIds)))
+    .get()
 }
 
-export function edit(db: Db, user: CurrentUser, id: number, input: NeedInput & { version: number }, now = new Date()): Need {
+export function edit(
+  db: Db,
+  user: CurrentUser,
+  id: number,
+  input: NeedInput & { version: number },
+  now = new Date(),
+): Need {
   const current = findEditable(db, user, id)
   if (!current) throw new NotFound()
   if (!actsFor(user, input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
   // A write that says nothing of topics (an API PUT from before topics) keeps the poster's confirmed ones.
-  const kept = input.topics ?? (current.topicsConfirmed && current.category === input.category ? current.topics ?? undefined : undefined)
+  const kept =
+    input.topics ??
+    (current.topicsConfirmed && current.category === input.category ? (current.topics ?? undefined) : undefined)
   const { unit, subject } = check(db, input, now, kept)
   const reserved = current.quantity - current.remaining
-  if (input.quantity < reserved) throw new ValidationError({ quantity: { key: 'validation.below_reserved', params: { reserved } } })
+  if (input.quantity < reserved)
+    throw new ValidationError({ quantity: { key: 'validation.below_reserved', params: { reserved } } })
   return writeTx(db, (tx) => {
     const remaining = input.quantity - reserved
     const publish = current.status === 'draft' && !input.draft
-    const status = current.status === 'draft' && input.draft ? 'draft' : isActive(current.status) || current.status === 'met' || publish ? demandStatus(input.quantity, remaining) : current.status
-    const updated = tx.update(needs).set({
-      orgId: input.orgId, category: input.category, title: input.title.trim(), description: input.description?.trim() ?? '',
-      quantity: input.quantity, remaining, unit, fromDate: input.fromDate ?? null, untilDate: input.untilDate ?? null,
-      schedule: input.schedule ?? null, areaId: input.areaId, place: input.place?.trim() ?? '', urgency: input.urgency ?? 'normal',
-      beneficiaries: input.beneficiaries ?? null, expiresAt: input.expiresAt ?? current.expiresAt, status,
-      topics: subject.topics, keywords: subject.keywords, topicsConfirmed: subject.topicsConfirmed,
-      updatedAt: now.toISOString(), version: sql`${needs.version} + 1`,
-    }).where(and(eq(needs.id, id), eq(needs.version, input.version))).returning().get()
+    const status =
+      current.status === 'draft' && input.draft
+        ? 'draft'
+        : isActive(current.status) || current.status === 'met' || publish
+          ? demandStatus(input.quantity, remaining)
+          : current.status
+    const updated = tx
+      .update(needs)
+      .set({
+        orgId: input.orgId,
+        category: input.category,
+        title: input.title.trim(),
+        description: input.description?.trim() ?? '',
+        quantity: input.quantity,
+        remaining,
+        unit,
+        fromDate: input.fromDate ?? null,
+        untilDate: input.untilDate ?? null,
+        schedule: input.schedule ?? null,
+        areaId: input.areaId,
+        place: input.place?.trim() ?? '',
+        urgency: input.urgency ?? 'normal',
+        beneficiaries: input.beneficiaries ?? null,
+        expiresAt: input.expiresAt ?? current.expiresAt,
+        status,
+        topics: subject.topics,
+        keywords: subject.keywords,
+        topicsConfirmed: subject.topicsConfirmed,
+        updatedAt: now.toISOString(),
+        version: sql`${needs.version} + 1`,
+      })
+      .where(and(eq(needs.id, id), eq(needs.version, input.version)))
+      .returning()
+      .get()
     // Someone else saved since this form was loaded: refuse rather than overwrite their change.
     if (!updated) throw new StaleEdit()
     reindexOne(db, updated)
-    events.record(tx, { actorId: user.id, action: publish ? 'need.published' : 'need.edited', subjectType: 'need', subjectId: id }, now)
+    events.record(
+      tx,
+      { actorId: user.id, action: publish ? 'need.published' : 'need.edited', subjectType: 'need', subjectId: id },
+      now,
+    )
     if (isActive(updated.status)) alerts.queue(tx, 'need', id, now)
     // Publishing what a broker entered is the leader's confirmation of it (edited or as it was).
-    if (publish && current.enteredBy !== null) events.record(tx, { actorId: user.id, action: 'need.confirmed', subjectType: 'need', subjectId: id, data: { enteredBy: current.enteredBy } }, now)
+    if (publish && current.enteredBy !== null)
+      events.record(
+        tx,
+        {
+          actorId: user.id,
+          action: 'need.confirmed',
+          subjectType: 'need',
+          subjectId: id,
+          data: { enteredBy: current.enteredBy },
+        },
+        now,
+      )
     return updated
   })
 }
@@ -129,10 +225,18 @@ export function close(db: Db, user: CurrentUser, id: number, reason: CloseReason
   const current = findEditable(db, user, id)
   if (!current) throw new NotFound()
   return writeTx(db, (tx) => {
-    const updated = tx.update(needs).set({ status: 'closed', closeReason: reason, updatedAt: now.toISOString(), version: sql`${needs.version} + 1` })
-      .where(eq(needs.id, id)).returning().get()!
+    const updated = tx
+      .update(needs)
+      .set({ status: 'closed', closeReason: reason, updatedAt: now.toISOString(), version: sql`${needs.version} + 1` })
+      .where(eq(needs.id, id))
+      .returning()
+      .get()!
     reindexOne(db, updated)
-    events.record(tx, { actorId: user.id, action: 'need.closed', subjectType: 'need', subjectId: id, data: { reason } }, now)
+    events.record(
+      tx,
+      { actorId: user.id, action: 'need.closed', subjectType: 'need', subjectId: id, data: { reason } },
+      now,
+    )
     return updated
   })
 }
@@ -142,13 +246,31 @@ export function confirm(db: Db, user: CurrentUser, id: number, now = new Date())
   const current = findEditable(db, user, id)
   if (!current || !awaitsConfirmation(current)) throw new NotFound()
   return writeTx(db, (tx) => {
-    const updated = tx.update(needs).set({ status: demandStatus(current.quantity, current.remaining), updatedAt: now.toISOString(), version: sql`${needs.version} + 1` })
-      .where(and(eq(needs.id, id), eq(needs.version, current.version))).returning().get()
+    const updated = tx
+      .update(needs)
+      .set({
+        status: demandStatus(current.quantity, current.remaining),
+        updatedAt: now.toISOString(),
+        version: sql`${needs.version} + 1`,
+      })
+      .where(and(eq(needs.id, id), eq(needs.version, current.version)))
+      .returning()
+      .get()
     if (!updated) throw new StaleEdit()
     reindexOne(db, updated)
     alerts.queue(tx, 'need', id, now)
     events.record(tx, { actorId: user.id, action: 'need.published', subjectType: 'need', subjectId: id }, now)
-    events.record(tx, { actorId: user.id, action: 'need.confirmed', subjectType: 'need', subjectId: id, data: { enteredBy: current.enteredBy } }, now)
+    events.record(
+      tx,
+      {
+        actorId: user.id,
+        action: 'need.confirmed',
+        subjectType: 'need',
+        subjectId: id,
+        data: { enteredBy: current.enteredBy },
+      },
+      now,
+    )
     return updated
   })
 }
@@ -157,15 +279,24 @@ export function confirm(db: Db, user: CurrentUser, id: number, now = new Date())
 export function renew(db: Db, user: CurrentUser, id: number, until: string | undefined, now = new Date()): Need {
   const current = findEditable(db, user, id)
   if (!current) throw new NotFound()
-  if (until !== undefined && !isCalendarDate(until)) throw new ValidationError({ expiresAt: { key: 'validation.date' } })
+  if (until !== undefined && !isCalendarDate(until))
+    throw new ValidationError({ expiresAt: { key: 'validation.date' } })
   const expiresAt = until ?? defaultExpiry(now)
   if (expiresAt < listingToday(now)) throw new ValidationError({ expiresAt: { key: 'validation.expiry_past' } })
   return writeTx(db, (tx) => {
     const status = demandStatus(current.quantity, current.remaining)
-    const updated = tx.update(needs).set({ status, closeReason: null, expiresAt, updatedAt: now.toISOString(), version: sql`${needs.version} + 1` })
-      .where(eq(needs.id, id)).returning().get()!
+    const updated = tx
+      .update(needs)
+      .set({ status, closeReason: null, expiresAt, updatedAt: now.toISOString(), version: sql`${needs.version} + 1` })
+      .where(eq(needs.id, id))
+      .returning()
+      .get()!
     reindexOne(db, updated)
-    events.record(tx, { actorId: user.id, action: 'need.renewed', subjectType: 'need', subjectId: id, data: { expiresAt } }, now)
+    events.record(
+      tx,
+      { actorId: user.id, action: 'need.renewed', subjectType: 'need', subjectId: id, data: { expiresAt } },
+      now,
+    )
     if (isActive(updated.status)) alerts.queue(tx, 'need', id, now)
     return updated
   })
@@ -174,23 +305,44 @@ export function renew(db: Db, user: CurrentUser, id: number, until: string | und
 /** The scheduled sweep: lapsed needs become 'expired' and leave the search index. Returns how many. */
 export function expireDue(db: Db, now = new Date()): number {
   return writeTx(db, (tx) => {
-    const due = tx.update(needs).set({ status: 'expired', updatedAt: now.toISOString() })
-      .where(and(inArray(needs.status, [...ACTIVE]), sql`${needs.expiresAt} < ${listingToday(now)}`)).returning({ id: needs.id }).all()
+    const due = tx
+      .update(needs)
+      .set({ status: 'expired', updatedAt: now.toISOString() })
+      .where(and(inArray(needs.status, [...ACTIVE]), sql`${needs.expiresAt} < ${listingToday(now)}`))
+      .returning({ id: needs.id })
+      .all()
     for (const { id } of due) fts.removeDoc(sqliteOf(db), 'need', id)
     return due.length
   })
 }
 
 const listColumns = {
-  id: needs.id, ref: needs.ref, title: needs.title, category: needs.category, quantity: needs.quantity, remaining: needs.remaining,
-  unit: needs.unit, status: needs.status, urgency: needs.urgency, expiresAt: needs.expiresAt, createdAt: needs.createdAt,
-  fromDate: needs.fromDate, untilDate: needs.untilDate, schedule: needs.schedule, beneficiaries: needs.beneficiaries,
-  topics: needs.topics, topicsConfirmed: needs.topicsConfirmed,
-  orgId: needs.orgId, orgName: organizations.name, orgRef: organizations.ref, orgTrust: organizations.trust,
-  areaId: needs.areaId, areaName: areas.name, areaNameEn: areas.nameEn, areaRef: areas.ref,
+  id: needs.id,
+  ref: needs.ref,
+  title: needs.title,
+  category: needs.category,
+  quantity: needs.quantity,
+  remaining: needs.remaining,
+  unit: needs.unit,
+  status: needs.status,
+  urgency: needs.urgency,
+  expiresAt: needs.expiresAt,
+  createdAt: needs.createdAt,
+  fromDate: needs.fromDate,
+  untilDate: needs.untilDate,
+  schedule: needs.schedule,
+  beneficiaries: needs.beneficiaries,
+  topics: needs.topics,
+  topicsConfirmed: needs.topicsConfirmed,
+  orgId: needs.orgId,
+  orgName: organizations.name,
+  orgRef: organizations.ref,
+  orgTrust: organizations.trust,
+  areaId: needs.areaId,
+  areaName: areas.name,
+  areaNameEn: areas.nameEn,
+  areaRef: areas.ref,
 }
-
-
 
 export const SORTS = ['newest', 'deadline', 'urgency'] as const
 export const STATUS_FILTERS = ['active', 'open', 'partly_met', 'met', 'closed', 'expired'] as const
@@ -220,7 +372,6 @@ function statusCondition(status: NeedQuery['status'], today: string): SQL | unde
   return eq(needs.status, s)
 }
 
-
 // What a list page shows: its listings, their organizations and places (names, trust, an area's subtree).
 const LIST_SOURCES: readonly Source[] = ['needs', 'organizations', 'areas']
 
@@ -229,7 +380,12 @@ export function list(db: Db, query: NeedQuery, now = new Date()) {
   const today = listingToday(now)
   // The same page for every visitor until a listing, organization or area changes (db/memo.ts): a repeated search or the first
   // page of a filter costs a lookup, not a ranking. Frozen, since every later request shares it.
-  return remember(sqliteOf(db), `needs.list ${today} ${JSON.stringify(query)}`, () => frozen(listOn(db, query, today)), LIST_SOURCES)
+  return remember(
+    sqliteOf(db),
+    `needs.list ${today} ${JSON.stringify(query)}`,
+    () => frozen(listOn(db, query, today)),
+    LIST_SOURCES,
+  )
 }
 
 function listOn(db: Db, query: NeedQuery, today: string) {
@@ -238,24 +394,56 @@ function listOn(db: Db, query: NeedQuery, today: string) {
   // A street covers its communities: the area's subtree.
   const areaIds = query.area || query.areaRef ? new Set(area ? areasSvc.subtreeIds(db, area.id) : []) : undefined
   // By ref through its index: the change log leaves out a change of ref alone, so the directory does not hold refs.
-  const refIds = query.ref === undefined ? undefined : new Set(db.select({ id: needs.id }).from(needs).where(eq(needs.ref, query.ref)).all().map((r) => r.id))
+  const refIds =
+    query.ref === undefined
+      ? undefined
+      : new Set(
+          db
+            .select({ id: needs.id })
+            .from(needs)
+            .where(eq(needs.ref, query.ref))
+            .all()
+            .map((r) => r.id),
+        )
   const filter: directory.Filter = {
-    status: query.status, today, category: query.category, areas: areaIds, urgency: query.urgency, ids: refIds, orgId: query.orgId, topic: query.topic,
+    status: query.status,
+    today,
+    category: query.category,
+    areas: areaIds,
+    urgency: query.urgency,
+    ids: refIds,
+    orgId: query.orgId,
+    topic: query.topic,
   }
-  const narrowed = [query.category, areaIds, query.urgency, query.ref, query.orgId, query.topic].some((f) => f !== undefined) || (query.status !== undefined && query.status !== 'active')
+  const narrowed =
+    [query.category, areaIds, query.urgency, query.ref, query.orgId, query.topic].some((f) => f !== undefined) ||
+    (query.status !== undefined && query.status !== 'active')
   const page = browse(db, {
-    kind: 'need', narrowed, q: query.q, page: query.page, pageSize: query.pageSize,
+    kind: 'need',
+    narrowed,
+    q: query.q,
+    page: query.page,
+    pageSize: query.pageSize,
     ids: (limit, offset) => directory.page(sqlite, 'need', filter, query.sort ?? 'newest', limit, offset),
     keeps: directory.keeps(sqlite, 'need', filter),
     load: (ids) => loadByIds(db, ids),
   })
-  return { ...page, items: page.items.map((n) => ({ ...n, status: effectiveStatus(n.status, n.expiresAt, today, n.untilDate) })) }
+  return {
+    ...page,
+    items: page.items.map((n) => ({ ...n, status: effectiveStatus(n.status, n.expiresAt, today, n.untilDate) })),
+  }
 }
 
 // One statement for every page's rows, prepared once per connection: drizzle builds and prepares a query per call.
 const byIds = new WeakMap<Db, ReturnType<typeof prepareByIds>>()
-const prepareByIds = (db: Db) => db.select(listColumns).from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId))
-  .where(sql`${needs.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`).prepare()
+const prepareByIds = (db: Db) =>
+  db
+    .select(listColumns)
+    .from(needs)
+    .innerJoin(organizations, eq(organizations.id, needs.orgId))
+    .innerJoin(areas, eq(areas.id, needs.areaId))
+    .where(sql`${needs.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
+    .prepare()
 export type NeedRow = ReturnType<typeof loadByIds>[number]
 function loadByIds(db: Db, ids: number[]) {
   if (ids.length === 0) return []
@@ -265,8 +453,21 @@ function loadByIds(db: Db, ids: number[]) {
 }
 
 export function get(db: Db, id: number, now = new Date()) {
-  const row = db.select({ ...listColumns, description: needs.description, place: needs.place, version: needs.version, areaPath: areas.path, closeReason: needs.closeReason, enteredBy: needs.enteredBy })
-    .from(needs).innerJoin(organizations, eq(organizations.id, needs.orgId)).innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(needs.id, id)).get()
+  const row = db
+    .select({
+      ...listColumns,
+      description: needs.description,
+      place: needs.place,
+      version: needs.version,
+      areaPath: areas.path,
+      closeReason: needs.closeReason,
+      enteredBy: needs.enteredBy,
+    })
+    .from(needs)
+    .innerJoin(organizations, eq(organizations.id, needs.orgId))
+    .innerJoin(areas, eq(areas.id, needs.areaId))
+    .where(eq(needs.id, id))
+    .get()
   return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, listingToday(now), row.untilDate) }
 }
 
@@ -279,5 +480,11 @@ export function visible(db: Db, user: CurrentUser | null, id: number, now = new 
 }
 
 export function countActive(db: Db, now = new Date()) {
-  return db.select({ n: sql<number>`count(*)` }).from(needs).where(statusCondition('active', listingToday(now))).get()?.n ?? 0
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(needs)
+      .where(statusCondition('active', listingToday(now)))
+      .get()?.n ?? 0
+  )
 }

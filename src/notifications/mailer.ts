@@ -37,22 +37,40 @@ export async function deliverOutbox(db: Db, settings: MailSettings, now = () => 
   let waiting = retryState.get(db)
   if (!waiting) retryState.set(db, (waiting = new Map()))
   const started = now().getTime()
-  const due = db.select().from(outbox).where(isNull(outbox.sentAt)).orderBy(asc(outbox.id)).limit(BATCH * 4).all()
-    .filter((m) => (waiting.get(m.id)?.next ?? 0) <= started).slice(0, BATCH)
+  const due = db
+    .select()
+    .from(outbox)
+    .where(isNull(outbox.sentAt))
+    .orderBy(asc(outbox.id))
+    .limit(BATCH * 4)
+    .all()
+    .filter((m) => (waiting.get(m.id)?.next ?? 0) <= started)
+    .slice(0, BATCH)
   if (due.length === 0) return result
   const transport = nodemailer.createTransport(settings.smtpUrl)
   try {
     for (const m of due) {
       try {
-        await transport.sendMail({ from: settings.mailFrom, to: m.to, subject: m.subject, text: absoluteLinks(m.body, settings.baseUrl) })
+        await transport.sendMail({
+          from: settings.mailFrom,
+          to: m.to,
+          subject: m.subject,
+          text: absoluteLinks(m.body, settings.baseUrl),
+        })
         // Once the server has it, the stored copy no longer needs the reset token: it stays only in the reader's mailbox.
-        db.update(outbox).set({ sentAt: now().toISOString(), error: null, body: withoutSecrets(m.body) }).where(and(eq(outbox.id, m.id), isNull(outbox.sentAt))).run()
+        db.update(outbox)
+          .set({ sentAt: now().toISOString(), error: null, body: withoutSecrets(m.body) })
+          .where(and(eq(outbox.id, m.id), isNull(outbox.sentAt)))
+          .run()
         waiting.delete(m.id)
         result.sent++
       } catch (err) {
         const failures = (waiting.get(m.id)?.failures ?? 0) + 1
         waiting.set(m.id, { failures, next: now().getTime() + Math.min(3_600_000, 60_000 * 2 ** (failures - 1)) })
-        db.update(outbox).set({ error: describeError(err) }).where(eq(outbox.id, m.id)).run()
+        db.update(outbox)
+          .set({ error: describeError(err) })
+          .where(eq(outbox.id, m.id))
+          .run()
         result.failed++
       }
     }
@@ -65,5 +83,7 @@ export async function deliverOutbox(db: Db, settings: MailSettings, now = () => 
 // What an admin needs to see on the outbox page: the SMTP answer, never a stack.
 function describeError(err: unknown): string {
   const e = err as { code?: string; responseCode?: number; message?: string }
-  return [e.code, e.responseCode, e.message].filter(Boolean).join(' ').replace(/\s+/g, ' ').slice(0, 300) || 'unknown error'
+  return (
+    [e.code, e.responseCode, e.message].filter(Boolean).join(' ').replace(/\s+/g, ' ').slice(0, 300) || 'unknown error'
+  )
 }

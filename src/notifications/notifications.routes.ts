@@ -13,10 +13,18 @@ const sameSite = (link: string | null) => (link && /^\/(?![/\\])/.test(link) ? l
 /** A notice as the inbox shows it: in the reader's language, with its link and, for "still needed?", its forms. */
 function present(req: FastifyRequest, n: Row) {
   const id = Number(n.params.id)
-  const listing = n.kind === 'listing.expiring' && Number.isInteger(id) && id > 0
-    ? { path: n.params.kind === 'offer' ? 'offers' : 'needs', id }
-    : undefined
-  return { id: n.id, text: notifications.describe(req.locale, n), link: sameSite(n.link), createdAt: n.createdAt, isUnread: !n.readAt, listing }
+  const listing =
+    n.kind === 'listing.expiring' && Number.isInteger(id) && id > 0
+      ? { path: n.params.kind === 'offer' ? 'offers' : 'needs', id }
+      : undefined
+  return {
+    id: n.id,
+    text: notifications.describe(req.locale, n),
+    link: sameSite(n.link),
+    createdAt: n.createdAt,
+    isUnread: !n.readAt,
+    listing,
+  }
 }
 
 const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -34,14 +42,22 @@ const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     notifications.markAllRead(app.db, signedIn(req).id)
     // htmx swaps the list in place and the header badge out of band; a plain form goes back to the inbox.
     if (req.headers['hx-request'] === 'true') {
-      return reply.render('notifications/inbox', { ...inboxData(req), unread: 0, oob: true }, { partial: 'notifications/list' })
+      return reply.render(
+        'notifications/inbox',
+        { ...inboxData(req), unread: 0, oob: true },
+        { partial: 'notifications/list' },
+      )
     }
     reply.flash('inbox.marked_read')
     return reply.redirect('/inbox', 303)
   })
 
   app.get('/admin/outbox', { config: { access: 'admin' } }, async (req, reply) => {
-    return reply.render('admin/outbox', { messages: notifications.outboxMessages(app.db), smtp: Boolean(app.config.smtpUrl), title: req.t('outbox.title') })
+    return reply.render('admin/outbox', {
+      messages: notifications.outboxMessages(app.db),
+      smtp: Boolean(app.config.smtpUrl),
+      title: req.t('outbox.title'),
+    })
   })
 }
 

@@ -18,14 +18,40 @@ export function notify(db: Db, userIds: number[], notice: Notice, now = new Date
   const ids = [...new Set(userIds)]
   if (ids.length === 0) return
   const at = now.toISOString()
-  const recipients = db.select({ id: users.id, email: users.email, locale: users.locale, notify: users.notify, disabledAt: users.disabledAt })
-    .from(users).where(inArray(users.id, ids)).all().filter((u) => !u.disabledAt)
+  const recipients = db
+    .select({
+      id: users.id,
+      email: users.email,
+      locale: users.locale,
+      notify: users.notify,
+      disabledAt: users.disabledAt,
+    })
+    .from(users)
+    .where(inArray(users.id, ids))
+    .all()
+    .filter((u) => !u.disabledAt)
   for (const u of recipients) {
     const instant = u.notify === 'instant'
-    db.insert(notifications).values({ userId: u.id, kind: notice.kind, params: notice.params, link: notice.link ?? null, createdAt: at, emailedAt: instant ? at : null }).run()
+    db.insert(notifications)
+      .values({
+        userId: u.id,
+        kind: notice.kind,
+        params: notice.params,
+        link: notice.link ?? null,
+        createdAt: at,
+        emailedAt: instant ? at : null,
+      })
+      .run()
     if (instant) {
       const locale = isLocale(u.locale) ? u.locale : DEFAULT_LOCALE
-      db.insert(outbox).values({ to: u.email, subject: subjectLine(noticeText(locale, notice, '.subject')), body: emailBody(locale, [notice]), createdAt: at }).run()
+      db.insert(outbox)
+        .values({
+          to: u.email,
+          subject: subjectLine(noticeText(locale, notice, '.subject')),
+          body: emailBody(locale, [notice]),
+          createdAt: at,
+        })
+        .run()
     }
   }
 }
@@ -43,19 +69,38 @@ function noticeLines(locale: Locale, notices: Notice[], baseUrl = ''): string {
 }
 
 export function unreadCount(db: Db, userId: number): number {
-  return db.select({ n: count() }).from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.readAt))).get()?.n ?? 0
+  return (
+    db
+      .select({ n: count() })
+      .from(notifications)
+      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
+      .get()?.n ?? 0
+  )
 }
 
 export function inbox(db: Db, userId: number, limit = 50) {
-  return db.select().from(notifications).where(eq(notifications.userId, userId)).orderBy(desc(notifications.id)).limit(limit).all()
+  return db
+    .select()
+    .from(notifications)
+    .where(eq(notifications.userId, userId))
+    .orderBy(desc(notifications.id))
+    .limit(limit)
+    .all()
 }
 
 export function markAllRead(db: Db, userId: number, now = new Date()) {
-  db.update(notifications).set({ readAt: now.toISOString() }).where(and(eq(notifications.userId, userId), isNull(notifications.readAt))).run()
+  db.update(notifications)
+    .set({ readAt: now.toISOString() })
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
+    .run()
 }
 
 // A title typed into a form can hold a line break; in a subject header it must not.
-const subjectLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').trim().slice(0, 200)
+const subjectLine = (s: string) =>
+  s
+    .replace(/[\r\n\t]+/g, ' ')
+    .trim()
+    .slice(0, 200)
 
 const localeOf = (value: string | null): Locale => (isLocale(value) ? value : DEFAULT_LOCALE)
 
@@ -71,8 +116,13 @@ export function describe(locale: Locale, n: Pick<typeof notifications.$inferSele
  */
 export function noticeText(locale: Locale, n: Pick<Notice, 'kind' | 'params'>, part: '' | '.subject' = ''): string {
   const params = n.params ?? {}
-  if (n.kind.startsWith('match.') && params.needOrg === undefined) return translate(locale, `notice.legacy${part}`, params)
-  return translate(locale, `notice.${n.kind}${part}`, params.unit === undefined ? params : { ...params, unitName: translate(locale, `unit.${params.unit}`) })
+  if (n.kind.startsWith('match.') && params.needOrg === undefined)
+    return translate(locale, `notice.legacy${part}`, params)
+  return translate(
+    locale,
+    `notice.${n.kind}${part}`,
+    params.unit === undefined ? params : { ...params, unitName: translate(locale, `unit.${params.unit}`) },
+  )
 }
 
 const DIGEST_LIMIT = 50
@@ -84,15 +134,25 @@ const DIGEST_LIMIT = 50
  */
 export function sendDigests(db: Db, now = new Date()): number {
   const at = now.toISOString()
-  const readers = db.select({ id: users.id, email: users.email, locale: users.locale }).from(users)
-    .where(and(eq(users.notify, 'digest'), isNull(users.disabledAt))).orderBy(asc(users.id)).all()
+  const readers = db
+    .select({ id: users.id, email: users.email, locale: users.locale })
+    .from(users)
+    .where(and(eq(users.notify, 'digest'), isNull(users.disabledAt)))
+    .orderBy(asc(users.id))
+    .all()
   let sent = 0
   for (const u of readers) {
-    const pending = db.select().from(notifications).where(and(eq(notifications.userId, u.id), isNull(notifications.emailedAt)))
-      .orderBy(asc(notifications.id)).all()
+    const pending = db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, u.id), isNull(notifications.emailedAt)))
+      .orderBy(asc(notifications.id))
+      .all()
     if (pending.length === 0) continue
     const locale = localeOf(u.locale)
-    const shown = pending.slice(0, DIGEST_LIMIT).map((n) => ({ kind: n.kind, params: n.params, link: n.link ?? undefined }))
+    const shown = pending
+      .slice(0, DIGEST_LIMIT)
+      .map((n) => ({ kind: n.kind, params: n.params, link: n.link ?? undefined }))
     const more = pending.length - shown.length
     const body = [
       translate(locale, 'notice.digest.intro', { count: pending.length }),
@@ -102,8 +162,23 @@ export function sendDigests(db: Db, now = new Date()): number {
       '',
       translate(locale, 'notice.footer'),
     ].join('\n')
-    db.insert(outbox).values({ to: u.email, subject: subjectLine(translate(locale, 'notice.digest.subject', { count: pending.length })), body, createdAt: at }).run()
-    db.update(notifications).set({ emailedAt: at }).where(inArray(notifications.id, pending.map((n) => n.id))).run()
+    db.insert(outbox)
+      .values({
+        to: u.email,
+        subject: subjectLine(translate(locale, 'notice.digest.subject', { count: pending.length })),
+        body,
+        createdAt: at,
+      })
+      .run()
+    db.update(notifications)
+      .set({ emailedAt: at })
+      .where(
+        inArray(
+          notifications.id,
+          pending.map((n) => n.id),
+        ),
+      )
+      .run()
     sent++
   }
   return sent
@@ -117,5 +192,11 @@ export const withoutSecrets = (body: string) => body.replace(/([?&]token=)[^\s&]
 
 /** What admins read at /admin/outbox: newest first, secrets hidden. */
 export function outboxMessages(db: Db, { limit = 200 }: { limit?: number } = {}) {
-  return db.select().from(outbox).orderBy(desc(outbox.id)).limit(limit).all().map((m) => ({ ...m, body: withoutSecrets(m.body) }))
+  return db
+    .select()
+    .from(outbox)
+    .orderBy(desc(outbox.id))
+    .limit(limit)
+    .all()
+    .map((m) => ({ ...m, body: withoutSecrets(m.body) }))
 }

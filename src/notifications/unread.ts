@@ -12,9 +12,12 @@ declare module 'fastify' {
  * The header's unread badge on every page a signed-in user sees. @fastify/view merges reply.locals into
  * each render, so no route has to remember it. Runs after auth (preValidation) has found the user.
  */
-export default fp(async (app) => {
-  app.addHook('preHandler', async (req, reply) => {
-    if (!req.user || req.url.startsWith('/api/')) return
-    reply.locals = { ...reply.locals, unread: unreadCount(app.db, req.user.id) }
-  })
-}, { name: 'unread-badge', dependencies: ['auth', 'view'] })
+export default fp(
+  async (app) => {
+    app.addHook('preHandler', async (req, reply) => {
+      if (!req.user || req.url.startsWith('/api/')) return
+      reply.locals = { ...reply.locals, unread: unreadCount(app.db, req.user.id) }
+    })
+  },
+  { name: 'unread-badge', dependencies: ['auth', 'view'] },
+)

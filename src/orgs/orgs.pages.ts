@@ -15,8 +15,12 @@ import { NotFound } from '../shared/errors.js'
 type Viewer = CurrentUser | null
 
 /** What every organization form offers: kinds, focus groups, areas. */
-export const orgFormData = (db: Db, locale: Locale) =>
-  ({ form: true, kinds: ORG_KINDS, focusGroups: FOCUS_GROUPS, areaOptions: areas.options(db, locale) })
+export const orgFormData = (db: Db, locale: Locale) => ({
+  form: true,
+  kinds: ORG_KINDS,
+  focusGroups: FOCUS_GROUPS,
+  areaOptions: areas.options(db, locale),
+})
 
 /** A new organization's starting values; invited to give, it starts as the prospect the broker wrote down. */
 export function newOrgValues(db: Db, q: { next?: string; give?: string }) {
@@ -29,7 +33,9 @@ export function loadOrg(db: Db, viewer: Viewer, id: number) {
   const org = orgs.get(db, id)
   if (!org) throw new NotFound()
   return {
-    org, viewer, leaders: orgs.leaders(db, id),
+    org,
+    viewer,
+    leaders: orgs.leaders(db, id),
     covers: !!viewer && coverage.brokerCovers(db, viewer, org.areaId),
     joinRequested: !!viewer && !!members.openRequestOf(db, viewer.id, id),
     answered: matchesSvc.answeredFor(db, id),
@@ -48,7 +54,10 @@ export function orgView(d: ReturnType<typeof loadOrg>) {
   const { org, viewer: user } = d
   const id = org.id
   return {
-    org, title: org.name, leaders: d.leaders, canEdit: !!user?.orgIds.includes(id),
+    org,
+    title: org.name,
+    leaders: d.leaders,
+    canEdit: !!user?.orgIds.includes(id),
     canManagePeople: members.canManage(user, id),
     lookedAfterByMe: !!user?.lookedAfterOrgIds.includes(id) && !user.orgIds.includes(id),
     canAssist: !!user && user.role === 'broker' && d.covers,
@@ -59,6 +68,7 @@ export function orgView(d: ReturnType<typeof loadOrg>) {
     canVouch: org.trust === 'self_declared' && d.covers,
     canEndorse: user?.role === 'admin' && org.trust !== 'endorsed',
     capacity: d.capacity,
-    partnerships: d.partnerships, partnershipReasons: PARTNERSHIP_END_REASONS,
+    partnerships: d.partnerships,
+    partnershipReasons: PARTNERSHIP_END_REASONS,
   }
 }

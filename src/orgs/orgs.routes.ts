@@ -15,49 +15,94 @@ const NEXT_FORMS = ['/needs/new', '/offers/new'] as const
 // `give`: an invitation to give (inventory/invitations.ts) carried through registration back to its offer form.
 const NewOrgQuery = fields({ next: oneOf(NEXT_FORMS), give: str(100) })
 
-const OrgBody = formSchema({
-  name: str(80, 2), kind: oneOf(ORG_KINDS), areaId: int(1, 2_147_483_647), registered: oneOf(['on', 'true', '1']),
-  focus: listOf(FOCUS_GROUPS), members: int(1, 100_000), description: text(2000),
-  contactPhone: Type.String({ maxLength: 30, pattern: '^[0-9+()\\- ]*$' }), contactEmail: Type.String({ format: 'email', maxLength: 254 }),
-  version: int(1, 1e9), next: oneOf(NEXT_FORMS), give: str(100),
-}, ['name', 'kind', 'areaId'])
+const OrgBody = formSchema(
+  {
+    name: str(80, 2),
+    kind: oneOf(ORG_KINDS),
+    areaId: int(1, 2_147_483_647),
+    registered: oneOf(['on', 'true', '1']),
+    focus: listOf(FOCUS_GROUPS),
+    members: int(1, 100_000),
+    description: text(2000),
+    contactPhone: Type.String({ maxLength: 30, pattern: '^[0-9+()\\- ]*$' }),
+    contactEmail: Type.String({ format: 'email', maxLength: 254 }),
+    version: int(1, 1e9),
+    next: oneOf(NEXT_FORMS),
+    give: str(100),
+  },
+  ['name', 'kind', 'areaId'],
+)
 const OrgsQuery = fields({ kind: oneOf(ORG_KINDS), area: int(1, 2_147_483_647), q: str(80), page: int(1, 100_000) })
 
 type OrgBodyT = Static<typeof OrgBody>
-const toInput = ({ next: _next, give: _give, ...b }: OrgBodyT): orgs.OrgInput => ({ ...b, registered: b.registered !== undefined })
+const toInput = ({ next: _next, give: _give, ...b }: OrgBodyT): orgs.OrgInput => ({
+  ...b,
+  registered: b.registered !== undefined,
+})
 
 const orgsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const formData = (req: FastifyRequest) => orgFormData(app.db, req.locale)
 
-  app.get('/orgs', { config: { access: 'anyone' }, schema: { querystring: OrgsQuery }, attachValidation: true }, async (req, reply) => {
-    const query: orgs.OrgQuery = req.validationError ? {} : req.query
-    const data = { ...orgs.list(app.db, query), query, kinds: ORG_KINDS, areaOptions: areas.options(app.db, req.locale) }
-    return reply.render('orgs/index', data, { partial: 'orgs/list' })
-  })
+  app.get(
+    '/orgs',
+    { config: { access: 'anyone' }, schema: { querystring: OrgsQuery }, attachValidation: true },
+    async (req, reply) => {
+      const query: orgs.OrgQuery = req.validationError ? {} : req.query
+      const data = {
+        ...orgs.list(app.db, query),
+        query,
+        kinds: ORG_KINDS,
+        areaOptions: areas.options(app.db, req.locale),
+      }
+      return reply.render('orgs/index', data, { partial: 'orgs/list' })
+    },
+  )
 
-  app.get('/orgs/new', { config: { access: 'signed_in' }, schema: { querystring: NewOrgQuery }, attachValidation: true }, async (req, reply) => {
-    const q = req.validationError ? {} : req.query
-    return reply.render('orgs/new', { ...formData(req), values: newOrgValues(app.db, q) })
-  })
+  app.get(
+    '/orgs/new',
+    { config: { access: 'signed_in' }, schema: { querystring: NewOrgQuery }, attachValidation: true },
+    async (req, reply) => {
+      const q = req.validationError ? {} : req.query
+      return reply.render('orgs/new', { ...formData(req), values: newOrgValues(app.db, q) })
+    },
+  )
 
-  app.post('/orgs', { config: { access: 'signed_in' }, schema: { body: OrgBody }, attachValidation: true }, async (req, reply) => {
-    const body = req.body
-    const showForm = (errors: FieldErrors, status: number) => reply.render('orgs/new', { ...formData(req), errors, values: body }, { status, partial: 'orgs/form' })
-    return submitForm(req, reply, showForm, () => {
-      const org = orgs.register(app.db, signedIn(req), toInput(body))
-      const give = body.give ? `&give=${encodeURIComponent(body.give)}` : ''
-      if (body.next) return redirectAfterPost(req, reply.flash('orgs.created_back'), `${body.next}?orgId=${org.id}${give}`)
-      reply.flash('orgs.created')
-      return redirectAfterPost(req, reply, `/orgs/${org.id}`)
-    })
-  })
+  app.post(
+    '/orgs',
+    { config: { access: 'signed_in' }, schema: { body: OrgBody }, attachValidation: true },
+    async (req, reply) => {
+      const body = req.body
+      const showForm = (errors: FieldErrors, status: number) =>
+        reply.render('orgs/new', { ...formData(req), errors, values: body }, { status, partial: 'orgs/form' })
+      return submitForm(req, reply, showForm, () => {
+        const org = orgs.register(app.db, signedIn(req), toInput(body))
+        const give = body.give ? `&give=${encodeURIComponent(body.give)}` : ''
+        if (body.next)
+          return redirectAfterPost(req, reply.flash('orgs.created_back'), `${body.next}?orgId=${org.id}${give}`)
+        reply.flash('orgs.created')
+        return redirectAfterPost(req, reply, `/orgs/${org.id}`)
+      })
+    },
+  )
 
   app.get('/orgs/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) =>
-    reply.render('orgs/show', orgView(loadOrg(app.db, req.user, req.params.id))))
+    reply.render('orgs/show', orgView(loadOrg(app.db, req.user, req.params.id))),
+  )
 
   // `trust` is the saved one: a vouched or endorsed organization is told that changing its kind or area withdraws that.
-  const showEdit = (req: FastifyRequest, reply: FastifyReply, trust: orgs.Trust, values: unknown, errors: FieldErrors = {}, status = 200) =>
-    reply.render('orgs/edit', { ...formData(req), values, errors, trustAtStake: trust !== 'self_declared', trust }, { status, partial: 'orgs/form' })
+  const showEdit = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    trust: orgs.Trust,
+    values: unknown,
+    errors: FieldErrors = {},
+    status = 200,
+  ) =>
+    reply.render(
+      'orgs/edit',
+      { ...formData(req), values, errors, trustAtStake: trust !== 'self_declared', trust },
+      { status, partial: 'orgs/form' },
+    )
 
   app.get('/orgs/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
     const org = orgs.findEditable(app.db, signedIn(req), req.params.id)
@@ -65,32 +110,52 @@ const orgsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return showEdit(req, reply, org.trust, org)
   })
 
-  app.post('/orgs/:id', { config: { access: 'signed_in' }, schema: { params: idParam, body: OrgBody }, attachValidation: true }, async (req, reply) => {
-    const { id } = req.params
-    const org = orgs.findEditable(app.db, signedIn(req), id)
-    if (!org) throw new NotFound()
-    const body = req.body
-    return submitForm(req, reply, (errors, status) => showEdit(req, reply, org.trust, { ...body, id }, errors, status), () => {
-      const { trustReset } = orgs.update(app.db, signedIn(req), id, { ...toInput(body), version: body.version ?? 0 })
-      reply.flash(trustReset ? 'orgs.saved_trust_reset' : 'orgs.saved')
-      return redirectAfterPost(req, reply, `/orgs/${id}`)
-    })
-  })
+  app.post(
+    '/orgs/:id',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: OrgBody }, attachValidation: true },
+    async (req, reply) => {
+      const { id } = req.params
+      const org = orgs.findEditable(app.db, signedIn(req), id)
+      if (!org) throw new NotFound()
+      const body = req.body
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => showEdit(req, reply, org.trust, { ...body, id }, errors, status),
+        () => {
+          const { trustReset } = orgs.update(app.db, signedIn(req), id, {
+            ...toInput(body),
+            version: body.version ?? 0,
+          })
+          reply.flash(trustReset ? 'orgs.saved_trust_reset' : 'orgs.saved')
+          return redirectAfterPost(req, reply, `/orgs/${id}`)
+        },
+      )
+    },
+  )
 
   // Trust changes are resources of their own: a vouching, an endorsement.
-  app.post('/orgs/:id/vouching', { config: { access: 'broker' }, schema: { params: idParam, body: formSchema({}) } }, async (req, reply) => {
-    const { id } = req.params
-    orgs.vouch(app.db, signedIn(req), id)
-    reply.flash('orgs.vouched')
-    return redirectAfterPost(req, reply, `/orgs/${id}`)
-  })
+  app.post(
+    '/orgs/:id/vouching',
+    { config: { access: 'broker' }, schema: { params: idParam, body: formSchema({}) } },
+    async (req, reply) => {
+      const { id } = req.params
+      orgs.vouch(app.db, signedIn(req), id)
+      reply.flash('orgs.vouched')
+      return redirectAfterPost(req, reply, `/orgs/${id}`)
+    },
+  )
 
-  app.post('/orgs/:id/endorsement', { config: { access: 'admin' }, schema: { params: idParam, body: formSchema({}) } }, async (req, reply) => {
-    const { id } = req.params
-    orgs.endorse(app.db, signedIn(req), id)
-    reply.flash('orgs.endorsed')
-    return redirectAfterPost(req, reply, `/orgs/${id}`)
-  })
+  app.post(
+    '/orgs/:id/endorsement',
+    { config: { access: 'admin' }, schema: { params: idParam, body: formSchema({}) } },
+    async (req, reply) => {
+      const { id } = req.params
+      orgs.endorse(app.db, signedIn(req), id)
+      reply.flash('orgs.endorsed')
+      return redirectAfterPost(req, reply, `/orgs/${id}`)
+    },
+  )
 }
 
 export default orgsRoutes

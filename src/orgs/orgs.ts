@@ -17,9 +17,19 @@ export const PAGE_SIZE = 20
 
 /** Public columns only: contact details are never selected for public pages. */
 const publicColumns = {
-  id: organizations.id, ref: organizations.ref, name: organizations.name, kind: organizations.kind, areaId: organizations.areaId,
-  registered: organizations.registered, trust: organizations.trust, focus: organizations.focus, members: organizations.members,
-  description: organizations.description, createdAt: organizations.createdAt, areaName: areas.name, areaNameEn: areas.nameEn,
+  id: organizations.id,
+  ref: organizations.ref,
+  name: organizations.name,
+  kind: organizations.kind,
+  areaId: organizations.areaId,
+  registered: organizations.registered,
+  trust: organizations.trust,
+  focus: organizations.focus,
+  members: organizations.members,
+  description: organizations.description,
+  createdAt: organizations.createdAt,
+  areaName: areas.name,
+  areaNameEn: areas.nameEn,
 }
 
 export interface OrgInput {
@@ -43,11 +53,24 @@ export function create(db: Db, user: CurrentUser, input: OrgInput, now = new Dat
   return writeTx(db, (tx) => {
     const at = now.toISOString()
     // Everyone starts self-declared: trust is earned from a social worker or the street office, never typed in.
-    const org = tx.insert(organizations).values({
-      name: input.name.trim(), kind: input.kind, areaId: input.areaId, registered: input.registered ?? false, trust: 'self_declared',
-      focus: input.focus ?? [], members: input.members ?? null, description: input.description ?? '',
-      contactPhone: input.contactPhone ?? null, contactEmail: input.contactEmail ?? null, createdAt: at, updatedAt: at,
-    }).returning().get()
+    const org = tx
+      .insert(organizations)
+      .values({
+        name: input.name.trim(),
+        kind: input.kind,
+        areaId: input.areaId,
+        registered: input.registered ?? false,
+        trust: 'self_declared',
+        focus: input.focus ?? [],
+        members: input.members ?? null,
+        description: input.description ?? '',
+        contactPhone: input.contactPhone ?? null,
+        contactEmail: input.contactEmail ?? null,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .returning()
+      .get()
     tx.insert(memberships).values({ userId: user.id, orgId: org.id, role: 'leader' }).run()
     events.record(tx, { actorId: user.id, action: 'org.created', subjectType: 'organization', subjectId: org.id }, now)
     return org
@@ -82,32 +105,68 @@ export function findEditable(db: Db, user: CurrentUser, id: number): Organizatio
  * read that street's reports. The edit form is only ever a member's edit (staff cannot open it as staff),
  * so the rule holds for every edit; a social worker or the street office raises trust again by its own action.
  */
-export function trustSurvives(before: Pick<Organization, 'kind' | 'areaId' | 'trust'>, after: Pick<OrgInput, 'kind' | 'areaId'>): boolean {
+export function trustSurvives(
+  before: Pick<Organization, 'kind' | 'areaId' | 'trust'>,
+  after: Pick<OrgInput, 'kind' | 'areaId'>,
+): boolean {
   return before.trust === 'self_declared' || (before.kind === after.kind && before.areaId === after.areaId)
 }
 
 /** Saves a member's edit; answers whether the edit withdrew the organization's vouching or endorsement. */
-export function update(db: Db, user: CurrentUser, id: number, input: OrgInput & { version: number }, now = new Date()): { trustReset: boolean } {
+export function update(
+  db: Db,
+  user: CurrentUser,
+  id: number,
+  input: OrgInput & { version: number },
+  now = new Date(),
+): { trustReset: boolean } {
   if (!findEditable(db, user, id)) throw new NotFound()
   checkArea(db, input.areaId)
   return writeTx(db, (tx) => {
-    const before = tx.select({ kind: organizations.kind, areaId: organizations.areaId, trust: organizations.trust, version: organizations.version })
-      .from(organizations).where(eq(organizations.id, id)).get()
+    const before = tx
+      .select({
+        kind: organizations.kind,
+        areaId: organizations.areaId,
+        trust: organizations.trust,
+        version: organizations.version,
+      })
+      .from(organizations)
+      .where(eq(organizations.id, id))
+      .get()
     if (!before || before.version !== input.version) throw new StaleEdit()
     const trustReset = !trustSurvives(before, input)
-    const changed = tx.update(organizations).set({
-      name: input.name.trim(), kind: input.kind, areaId: input.areaId, registered: input.registered ?? false, focus: input.focus ?? [],
-      members: input.members ?? null, description: input.description ?? '', contactPhone: input.contactPhone ?? null,
-      contactEmail: input.contactEmail ?? null, updatedAt: now.toISOString(), version: sql`${organizations.version} + 1`,
-      ...(trustReset ? { trust: 'self_declared' as const } : {}),
-    }).where(and(eq(organizations.id, id), eq(organizations.version, input.version))).run()
+    const changed = tx
+      .update(organizations)
+      .set({
+        name: input.name.trim(),
+        kind: input.kind,
+        areaId: input.areaId,
+        registered: input.registered ?? false,
+        focus: input.focus ?? [],
+        members: input.members ?? null,
+        description: input.description ?? '',
+        contactPhone: input.contactPhone ?? null,
+        contactEmail: input.contactEmail ?? null,
+        updatedAt: now.toISOString(),
+        version: sql`${organizations.version} + 1`,
+        ...(trustReset ? { trust: 'self_declared' as const } : {}),
+      })
+      .where(and(eq(organizations.id, id), eq(organizations.version, input.version)))
+      .run()
     if (changed.changes !== 1) throw new StaleEdit()
     events.record(tx, { actorId: user.id, action: 'org.updated', subjectType: 'organization', subjectId: id }, now)
     if (trustReset) {
-      events.record(tx, {
-        actorId: user.id, action: 'org.trust_reset', subjectType: 'organization', subjectId: id,
-        data: { from: before.trust, kind: [before.kind, input.kind], areaId: [before.areaId, input.areaId] },
-      }, now)
+      events.record(
+        tx,
+        {
+          actorId: user.id,
+          action: 'org.trust_reset',
+          subjectType: 'organization',
+          subjectId: id,
+          data: { from: before.trust, kind: [before.kind, input.kind], areaId: [before.areaId, input.areaId] },
+        },
+        now,
+      )
     }
     return { trustReset }
   })
@@ -119,7 +178,17 @@ function raiseTrust(db: Db, actor: CurrentUser, id: number, to: Trust, now: Date
   if (TRUST_LEVELS.indexOf(org.trust) >= TRUST_LEVELS.indexOf(to)) return org
   writeTx(db, (tx) => {
     tx.update(organizations).set({ trust: to, updatedAt: now.toISOString() }).where(eq(organizations.id, id)).run()
-    events.record(tx, { actorId: actor.id, action: to === 'vouched' ? 'org.vouched' : 'org.endorsed', subjectType: 'organization', subjectId: id, data: { from: org.trust } }, now)
+    events.record(
+      tx,
+      {
+        actorId: actor.id,
+        action: to === 'vouched' ? 'org.vouched' : 'org.endorsed',
+        subjectType: 'organization',
+        subjectId: id,
+        data: { from: org.trust },
+      },
+      now,
+    )
   })
   return org
 }
@@ -138,12 +207,22 @@ export function endorse(db: Db, admin: CurrentUser, id: number, now = new Date()
 }
 
 export function get(db: Db, id: number) {
-  return db.select(publicColumns).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId)).where(eq(organizations.id, id)).get()
+  return db
+    .select(publicColumns)
+    .from(organizations)
+    .innerJoin(areas, eq(areas.id, organizations.areaId))
+    .where(eq(organizations.id, id))
+    .get()
 }
 
 export function leaders(db: Db, orgId: number) {
-  return db.select({ id: users.id, name: users.name }).from(memberships).innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader'))).orderBy(asc(users.name)).all()
+  return db
+    .select({ id: users.id, name: users.name })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'leader')))
+    .orderBy(asc(users.name))
+    .all()
 }
 
 /**
@@ -153,26 +232,48 @@ export function leaders(db: Db, orgId: number) {
 export function actingFor(db: Db, user: CurrentUser, assisting?: number) {
   const ids = actingOrgIds(user)
   if (assisting !== undefined && !ids.includes(assisting)) {
-    const org = db.select({ areaId: organizations.areaId }).from(organizations).where(eq(organizations.id, assisting)).get()
+    const org = db
+      .select({ areaId: organizations.areaId })
+      .from(organizations)
+      .where(eq(organizations.id, assisting))
+      .get()
     if (org && brokerCovers(db, user, org.areaId)) ids.push(assisting)
   }
   if (ids.length === 0) return []
-  return db.select(publicColumns).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId))
-    .where(inArray(organizations.id, ids)).orderBy(asc(organizations.name)).all()
+  return db
+    .select(publicColumns)
+    .from(organizations)
+    .innerJoin(areas, eq(areas.id, organizations.areaId))
+    .where(inArray(organizations.id, ids))
+    .orderBy(asc(organizations.name))
+    .all()
 }
 
 export function mine(db: Db, user: CurrentUser) {
   if (user.orgIds.length === 0) return []
-  return db.select(publicColumns).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId))
-    .where(inArray(organizations.id, user.orgIds)).orderBy(asc(organizations.name)).all()
+  return db
+    .select(publicColumns)
+    .from(organizations)
+    .innerJoin(areas, eq(areas.id, organizations.areaId))
+    .where(inArray(organizations.id, user.orgIds))
+    .orderBy(asc(organizations.name))
+    .all()
 }
 
-export interface OrgQuery { kind?: Kind; area?: number; q?: string; page?: number }
+export interface OrgQuery {
+  kind?: Kind
+  area?: number
+  q?: string
+  page?: number
+}
 
 // Name lookup tolerates typos and partial names; a few thousand names is what fuse.js handles well.
 let nameIndex: { stamp: string; fuse: Fuse<{ id: number; name: string }> } | undefined
 function matchingNames(db: Db, q: string): number[] {
-  const stamp = db.select({ n: count(), last: sql<string>`max(${organizations.updatedAt})` }).from(organizations).get()
+  const stamp = db
+    .select({ n: count(), last: sql<string>`max(${organizations.updatedAt})` })
+    .from(organizations)
+    .get()
   const key = `${stamp?.n}:${stamp?.last}`
   if (!nameIndex || nameIndex.stamp !== key) {
     const rows = db.select({ id: organizations.id, name: organizations.name }).from(organizations).all()
@@ -197,14 +298,31 @@ function listOn(db: Db, query: OrgQuery) {
   if (query.q) {
     const q = query.q.trim()
     const fuzzy = matchingNames(db, q)
-    conditions.push(or(like(organizations.name, `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`), fuzzy.length ? inArray(organizations.id, fuzzy) : undefined))
+    conditions.push(
+      or(
+        like(organizations.name, `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`),
+        fuzzy.length ? inArray(organizations.id, fuzzy) : undefined,
+      ),
+    )
   }
   const where = conditions.length ? and(...conditions) : undefined
-  const total = db.select({ n: count() }).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId)).where(where).get()?.n ?? 0
+  const total =
+    db
+      .select({ n: count() })
+      .from(organizations)
+      .innerJoin(areas, eq(areas.id, organizations.areaId))
+      .where(where)
+      .get()?.n ?? 0
   // Unregistered community groups first: they are who this is for.
-  const items = db.select(publicColumns).from(organizations).innerJoin(areas, eq(areas.id, organizations.areaId)).where(where)
+  const items = db
+    .select(publicColumns)
+    .from(organizations)
+    .innerJoin(areas, eq(areas.id, organizations.areaId))
+    .where(where)
     .orderBy(sql`${organizations.kind} <> 'community_group'`, desc(organizations.createdAt), asc(organizations.id))
-    .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).all()
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .all()
   return { items, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) }
 }
 

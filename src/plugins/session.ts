@@ -6,6 +6,8 @@ import { writeTx, type Db } from '../db/client.js'
 import { sessions, settings } from '../db/schema.js'
 import { setLifetimes, touchInterval } from '../accounts/sessions.js'
 
+// @fastify/session's store interface is typed with any; ours matches it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Callback = (err?: unknown, result?: any) => void
 
 /**
@@ -23,7 +25,12 @@ export class SqliteSessionStore {
   private readonly touchMs: number
   private prunedAt: number
 
-  constructor(private db: Db, private idleMs: number, private maxMs: number, private now: () => number = () => Date.now()) {
+  constructor(
+    private db: Db,
+    private idleMs: number,
+    private maxMs: number,
+    private now: () => number = () => Date.now(),
+  ) {
     this.touchMs = touchInterval(idleMs)
     this.prunedAt = now()
   }
@@ -43,7 +50,8 @@ export class SqliteSessionStore {
         return cb(null, null)
       }
       this.seen.set(sid, now)
-      if (now - row.lastSeen > this.touchMs) this.db.update(sessions).set({ lastSeen: now }).where(eq(sessions.sid, sid)).run()
+      if (now - row.lastSeen > this.touchMs)
+        this.db.update(sessions).set({ lastSeen: now }).where(eq(sessions.sid, sid)).run()
       this.prune(now)
       cb(null, JSON.parse(row.data))
     } catch (err) {
@@ -56,8 +64,11 @@ export class SqliteSessionStore {
       const now = this.now()
       const data = JSON.stringify(session)
       const userId = typeof session.userId === 'number' ? session.userId : null
-      this.db.insert(sessions).values({ sid, userId, data, createdAt: now, lastSeen: now })
-        .onConflictDoUpdate({ target: sessions.sid, set: { data, userId, lastSeen: now } }).run()
+      this.db
+        .insert(sessions)
+        .values({ sid, userId, data, createdAt: now, lastSeen: now })
+        .onConflictDoUpdate({ target: sessions.sid, set: { data, userId, lastSeen: now } })
+        .run()
       cb()
     } catch (err) {
       cb(err)
@@ -77,7 +88,11 @@ export class SqliteSessionStore {
   /** Writes the remembered last requests to their rows (at shutdown), so a restart does not shorten anyone's idle time. */
   flush() {
     writeTx(this.db, (tx) => {
-      for (const [sid, at] of this.seen) tx.update(sessions).set({ lastSeen: at }).where(and(eq(sessions.sid, sid), lt(sessions.lastSeen, at))).run()
+      for (const [sid, at] of this.seen)
+        tx.update(sessions)
+          .set({ lastSeen: at })
+          .where(and(eq(sessions.sid, sid), lt(sessions.lastSeen, at)))
+          .run()
     })
   }
 
@@ -101,19 +116,23 @@ export function sessionSecret(db: Db, configured?: string): string {
 
 export const sessionCookieName = (secure: boolean) => (secure ? '__Host-sid' : 'sid')
 
-export default fp(async (app) => {
-  const { config } = app
-  const idleMs = config.sessionIdleMinutes * 60_000
-  const maxMs = config.sessionMaxHours * 3_600_000
-  setLifetimes(app.db, idleMs, maxMs)
-  const store = new SqliteSessionStore(app.db, idleMs, maxMs)
-  app.addHook('onClose', async () => store.flush())
-  await app.register(fastifySession, {
-    secret: sessionSecret(app.db, config.sessionSecret),
-    cookieName: sessionCookieName(config.secureCookies),
-    saveUninitialized: false,
-    rolling: false,
-    store: store as any,
-    cookie: { secure: config.secureCookies, httpOnly: true, sameSite: 'lax', path: '/', maxAge: maxMs },
-  })
-}, { name: 'session', dependencies: ['db', '@fastify/cookie'] })
+export default fp(
+  async (app) => {
+    const { config } = app
+    const idleMs = config.sessionIdleMinutes * 60_000
+    const maxMs = config.sessionMaxHours * 3_600_000
+    setLifetimes(app.db, idleMs, maxMs)
+    const store = new SqliteSessionStore(app.db, idleMs, maxMs)
+    app.addHook('onClose', async () => store.flush())
+    await app.register(fastifySession, {
+      secret: sessionSecret(app.db, config.sessionSecret),
+      cookieName: sessionCookieName(config.secureCookies),
+      saveUninitialized: false,
+      rolling: false,
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see Callback
+      store: store as any,
+      cookie: { secure: config.secureCookies, httpOnly: true, sameSite: 'lax', path: '/', maxAge: maxMs },
+    })
+  },
+  { name: 'session', dependencies: ['db', '@fastify/cookie'] },
+)

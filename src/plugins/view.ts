@@ -28,8 +28,12 @@ function formatters(build: (locale: Locale) => { format(value: Date | number): s
   const made = new Map<Locale, { format(value: Date | number): string }>()
   return (locale: Locale) => made.get(locale) ?? made.set(locale, build(locale)).get(locale)!
 }
-const dateFormat = formatters((l) => new Intl.DateTimeFormat(l, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'Asia/Shanghai' }))
-const dateTimeFormat = formatters((l) => new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }))
+const dateFormat = formatters(
+  (l) => new Intl.DateTimeFormat(l, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'Asia/Shanghai' }),
+)
+const dateTimeFormat = formatters(
+  (l) => new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }),
+)
 
 export function createHandlebars() {
   const hbs = Handlebars.create()
@@ -49,14 +53,23 @@ export function createHandlebars() {
   hbs.registerHelper('not', (a: unknown) => !a)
   // Like JavaScript's || and &&: the deciding value itself, so `(or a b)` can stand for a value, not only a test.
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).find(Boolean) ?? args.at(-2))
-  hbs.registerHelper('and', (...args: unknown[]) => { const values = args.slice(0, -1); return values.find((v) => !v) ?? values.at(-1) })
+  hbs.registerHelper('and', (...args: unknown[]) => {
+    const values = args.slice(0, -1)
+    return values.find((v) => !v) ?? values.at(-1)
+  })
   hbs.registerHelper('enc', (value: unknown) => encodeURIComponent(String(value ?? '')))
   hbs.registerHelper('array', (...args: unknown[]) => args.slice(0, -1))
   hbs.registerHelper('add', (a: number, b: number) => Number(a) + Number(b))
   hbs.registerHelper('gt', (a: number, b: number) => a > b)
   // An empty errors object ({}) is truthy to #if; a form shows its notice only when something is wrong.
-  hbs.registerHelper('any', (value: unknown) => value != null && typeof value === 'object' && Object.keys(value).length > 0)
-  hbs.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)))
+  hbs.registerHelper(
+    'any',
+    (value: unknown) => value != null && typeof value === 'object' && Object.keys(value).length > 0,
+  )
+  hbs.registerHelper(
+    'includes',
+    (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)),
+  )
   hbs.registerHelper('date', function (value: string | null, options: Handlebars.HelperOptions) {
     if (!value) return ''
     const d = new Date(value)
@@ -73,75 +86,96 @@ export function createHandlebars() {
   // Money held in fen (the funds domain), shown as ¥1,234.50.
   hbs.registerHelper('yuan', (fen: unknown) => (typeof fen === 'number' ? yuan(fen) : ''))
   // Links that keep the current filters and change one parameter (pagination, sorting).
-  hbs.registerHelper('withParam', (base: string, query: Record<string, unknown> | undefined, key: string, value: unknown) => {
-    const params = new URLSearchParams()
-    for (const [k, v] of Object.entries(query ?? {})) {
-      if (k === key || v === undefined || v === null || v === '') continue
-      for (const item of Array.isArray(v) ? v : [v]) params.append(k, String(item))
-    }
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
-    const qs = params.toString()
-    return qs ? `${base}?${qs}` : base
-  })
+  hbs.registerHelper(
+    'withParam',
+    (base: string, query: Record<string, unknown> | undefined, key: string, value: unknown) => {
+      const params = new URLSearchParams()
+      for (const [k, v] of Object.entries(query ?? {})) {
+        if (k === key || v === undefined || v === null || v === '') continue
+        for (const item of Array.isArray(v) ? v : [v]) params.append(k, String(item))
+      }
+      if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
+      const qs = params.toString()
+      return qs ? `${base}?${qs}` : base
+    },
+  )
   return hbs
 }
 
 export const FLASH_COOKIE = 'flash'
 
-export default fp(async (app) => {
-  const root = path.join(app.config.root, 'views')
-  await app.register(fastifyView, {
-    engine: { handlebars: createHandlebars() },
-    root,
-    production: true,
-    options: { partials: partialsIn(path.join(root, 'partials')) },
-  })
+export default fp(
+  async (app) => {
+    const root = path.join(app.config.root, 'views')
+    await app.register(fastifyView, {
+      engine: { handlebars: createHandlebars() },
+      root,
+      production: true,
+      options: { partials: partialsIn(path.join(root, 'partials')) },
+    })
 
-  app.decorateReply('flash', function (this: FastifyReply, key: string, params?: Record<string, string | number>) {
-    this.setCookie(FLASH_COOKIE, JSON.stringify({ key, params }), { path: '/', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 60, secure: app.config.secureCookies })
-    return this
-  })
+    app.decorateReply('flash', function (this: FastifyReply, key: string, params?: Record<string, string | number>) {
+      this.setCookie(FLASH_COOKIE, JSON.stringify({ key, params }), {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        signed: true,
+        maxAge: 60,
+        secure: app.config.secureCookies,
+      })
+      return this
+    })
 
-  /**
-   * The one place that reads htmx headers: the same URL answers a full page or, for htmx, just the
-   * partial it swaps. History restores and boosted navigations need the whole page.
-   */
-  app.decorateReply('render', async function (this: FastifyReply, page: string, data: Record<string, unknown> = {}, opts: RenderOptions = {}) {
-    const req = this.request
-    const fragment = req.headers['hx-request'] === 'true' && !req.headers['hx-history-restore-request'] && !req.headers['hx-boosted']
-    this.header('Vary', 'HX-Request, Accept-Language, Cookie')
-    if (opts.status) this.code(opts.status)
-    let flash: string | undefined
-    const rawFlash = req.cookies[FLASH_COOKIE]
-    // Only the layout shows a flash: a fragment answered meanwhile (topic chips while a form is sent) must not eat it.
-    if (rawFlash && !fragment) {
-      const unsigned = this.unsignCookie(rawFlash)
-      if (unsigned.valid && unsigned.value) {
-        try {
-          const parsed = JSON.parse(unsigned.value) as Problem
-          flash = translate(req.locale, parsed.key, parsed.params)
-        } catch { /* a tampered or stale flash is simply dropped */ }
-      }
-      this.clearCookie(FLASH_COOKIE, { path: '/' })
-    }
-    // A CSRF token needs a session; anonymous pages only make one when they carry a form.
-    const csrf = req.user || data.form ? this.generateCsrf() : undefined
-    const locals = {
-      // Every page names itself: a route's own title (a listing's name), else its page's (views/pages/<page>.hbs → `page.<page>`).
-      title: catalogue(req.locale)[`page.${page}`],
-      ...data,
-      locale: req.locale,
-      otherLocale: req.locale === 'zh-CN' ? 'en' : 'zh-CN',
-      user: req.user,
-      isBroker: req.user?.role === 'broker',
-      isAdmin: req.user?.role === 'admin',
-      isStaff: req.user?.role === 'broker' || req.user?.role === 'admin',
-      csrf,
-      flash,
-      path: req.url,
-    }
-    // A page with no smaller partial is its own fragment: htmx never gets a second <html> to swap in.
-    if (fragment) return this.view(opts.partial ? `partials/${opts.partial}.hbs` : `pages/${page}.hbs`, locals)
-    return this.view(`pages/${page}.hbs`, locals, { layout: 'layouts/main.hbs' })
-  })
-}, { name: 'view', dependencies: ['@fastify/cookie'] })
+    /**
+     * The one place that reads htmx headers: the same URL answers a full page or, for htmx, just the
+     * partial it swaps. History restores and boosted navigations need the whole page.
+     */
+    app.decorateReply(
+      'render',
+      async function (this: FastifyReply, page: string, data: Record<string, unknown> = {}, opts: RenderOptions = {}) {
+        const req = this.request
+        const fragment =
+          req.headers['hx-request'] === 'true' &&
+          !req.headers['hx-history-restore-request'] &&
+          !req.headers['hx-boosted']
+        this.header('Vary', 'HX-Request, Accept-Language, Cookie')
+        if (opts.status) this.code(opts.status)
+        let flash: string | undefined
+        const rawFlash = req.cookies[FLASH_COOKIE]
+        // Only the layout shows a flash: a fragment answered meanwhile (topic chips while a form is sent) must not eat it.
+        if (rawFlash && !fragment) {
+          const unsigned = this.unsignCookie(rawFlash)
+          if (unsigned.valid && unsigned.value) {
+            try {
+              const parsed = JSON.parse(unsigned.value) as Problem
+              flash = translate(req.locale, parsed.key, parsed.params)
+            } catch {
+              /* a tampered or stale flash is simply dropped */
+            }
+          }
+          this.clearCookie(FLASH_COOKIE, { path: '/' })
+        }
+        // A CSRF token needs a session; anonymous pages only make one when they carry a form.
+        const csrf = req.user || data.form ? this.generateCsrf() : undefined
+        const locals = {
+          // Every page names itself: a route's own title (a listing's name), else its page's (views/pages/<page>.hbs → `page.<page>`).
+          title: catalogue(req.locale)[`page.${page}`],
+          ...data,
+          locale: req.locale,
+          otherLocale: req.locale === 'zh-CN' ? 'en' : 'zh-CN',
+          user: req.user,
+          isBroker: req.user?.role === 'broker',
+          isAdmin: req.user?.role === 'admin',
+          isStaff: req.user?.role === 'broker' || req.user?.role === 'admin',
+          csrf,
+          flash,
+          path: req.url,
+        }
+        // A page with no smaller partial is its own fragment: htmx never gets a second <html> to swap in.
+        if (fragment) return this.view(opts.partial ? `partials/${opts.partial}.hbs` : `pages/${page}.hbs`, locals)
+        return this.view(`pages/${page}.hbs`, locals, { layout: 'layouts/main.hbs' })
+      },
+    )
+  },
+  { name: 'view', dependencies: ['@fastify/cookie'] },
+)

@@ -10,9 +10,15 @@
 import { addDays, isoDate, localDayStart } from '../shared/time.js'
 import { isWithin } from '../areas/paths.js'
 
-export interface Period { from: string; to: string }
+export interface Period {
+  from: string
+  to: string
+}
 
-export interface CategoryRow { code: string; unit: string }
+export interface CategoryRow {
+  code: string
+  unit: string
+}
 
 export interface NeedRow {
   id: number
@@ -43,10 +49,19 @@ export interface OfferRow {
 }
 
 /** Capacity a match took from an offer: what was delivered, or what an accepted match reserves. */
-export interface UseRow { offerId: number; needAreaPath: string; acceptedAt: string; quantity: number }
+export interface UseRow {
+  offerId: number
+  needAreaPath: string
+  acceptedAt: string
+  quantity: number
+}
 
 /** A match that reached "accepted": who was served, and when. */
-export interface AcceptanceRow { needOrgId: number; needAreaPath: string; acceptedAt: string }
+export interface AcceptanceRow {
+  needOrgId: number
+  needAreaPath: string
+  acceptedAt: string
+}
 
 /** A need-side request to a holder, and the holder's answer if any. */
 export interface RequestRow {
@@ -57,14 +72,28 @@ export interface RequestRow {
   outcome: 'accepted' | 'declined' | 'withdrawn' | null
 }
 
-export interface FeedbackRow { side: 'need' | 'offer'; rating: number; createdAt: string; needAreaPath: string }
+export interface FeedbackRow {
+  side: 'need' | 'offer'
+  rating: number
+  createdAt: string
+  needAreaPath: string
+}
 
 /** A 30/90-day check-in answered: what the group (or the holder, or the broker) said became of the arrangement. */
-export interface CheckinRow { answeredAt: string; needAreaPath: string; outcome: 'continues' | 'changed' | 'ended'; reason: string | null }
+export interface CheckinRow {
+  answeredAt: string
+  needAreaPath: string
+  outcome: 'continues' | 'changed' | 'ended'
+  reason: string | null
+}
 /** Why an arrangement ended, in the order the report lists them (brokering/checkins.ts asks for one of these). */
 export const CHECKIN_END_REASONS = ['need_gone', 'holder_unwilling', 'poor_fit', 'group_stopped'] as const
 
-export interface OrgRow { id: number; registered: boolean; kind: string }
+export interface OrgRow {
+  id: number
+  registered: boolean
+  kind: string
+}
 
 export interface ReportInput {
   period: Period
@@ -93,12 +122,17 @@ export function bounds(period: Period): [string, string] {
 
 const inPeriod = ([start, end]: [string, string], at: string) => at >= start && at < end
 /** Needs posted in the period, drafts and duplicates aside. */
-const posted = (span: [string, string], n: NeedRow) => inPeriod(span, n.createdAt) && n.status !== 'draft' && n.closeReason !== 'duplicate'
+const posted = (span: [string, string], n: NeedRow) =>
+  inPeriod(span, n.createdAt) && n.status !== 'draft' && n.closeReason !== 'duplicate'
 /** Open at some time in the period: posted before it ended, not closed or expired before it began. */
-export const offerActiveDuring = (period: Period, span: [string, string], o: OfferRow) => o.status !== 'draft' && o.createdAt < span[1]
-  && !(o.status === 'closed' && o.closedAt !== null && o.closedAt < span[0]) && (o.expiresAt === null || o.expiresAt >= period.from)
+export const offerActiveDuring = (period: Period, span: [string, string], o: OfferRow) =>
+  o.status !== 'draft' &&
+  o.createdAt < span[1] &&
+  !(o.status === 'closed' && o.closedAt !== null && o.closedAt < span[0]) &&
+  (o.expiresAt === null || o.expiresAt >= period.from)
 /** An offer serves an area when what it serves lies inside the area or covers it. */
-export const offerInArea = (areaPath: string, servesPath: string) => servesPath.startsWith(areaPath) || areaPath.startsWith(servesPath)
+export const offerInArea = (areaPath: string, servesPath: string) =>
+  servesPath.startsWith(areaPath) || areaPath.startsWith(servesPath)
 
 export const share = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null)
 
@@ -129,7 +163,9 @@ export const WAIT_BUCKETS = [1, 3, 7, 14, 30] as const
 export function report(input: ReportInput) {
   const span = bounds(input.period)
   const needs = input.needs.filter((n) => posted(span, n) && isWithin(n.areaPath, input.areaPath))
-  const offers = input.offers.filter((o) => offerActiveDuring(input.period, span, o) && offerInArea(input.areaPath, o.servesPath))
+  const offers = input.offers.filter(
+    (o) => offerActiveDuring(input.period, span, o) && offerInArea(input.areaPath, o.servesPath),
+  )
   return {
     demand: demand(input.categories, needs),
     waits: waits(input.categories, needs),
@@ -143,11 +179,19 @@ export function report(input: ReportInput) {
 
 /** Check-ins answered in the period about needs in the area: continues, changed, ended (and why). */
 function checkins(input: ReportInput, [start, end]: [string, string]) {
-  const rows = (input.checkins ?? []).filter((c) => c.answeredAt >= start && c.answeredAt < end && isWithin(c.needAreaPath, input.areaPath))
+  const rows = (input.checkins ?? []).filter(
+    (c) => c.answeredAt >= start && c.answeredAt < end && isWithin(c.needAreaPath, input.areaPath),
+  )
   const count = (outcome: CheckinRow['outcome']) => rows.filter((r) => r.outcome === outcome).length
   return {
-    total: rows.length, continues: count('continues'), changed: count('changed'), ended: count('ended'),
-    endedBy: CHECKIN_END_REASONS.map((reason) => ({ reason, count: rows.filter((r) => r.outcome === 'ended' && r.reason === reason).length })),
+    total: rows.length,
+    continues: count('continues'),
+    changed: count('changed'),
+    ended: count('ended'),
+    endedBy: CHECKIN_END_REASONS.map((reason) => ({
+      reason,
+      count: rows.filter((r) => r.outcome === 'ended' && r.reason === reason).length,
+    })),
   }
 }
 
@@ -156,12 +200,22 @@ export type Report = ReturnType<typeof report>
 /** Demand posted in the period and how much of it has been met so far (reserved by accepted matches or delivered). */
 function demand(categories: CategoryRow[], needs: NeedRow[]) {
   const byCategory = groupBy(needs, (n) => n.category)
-  return categories.map(({ code, unit }) => {
-    const rows = byCategory.get(code) ?? []
-    const posted = rows.reduce((s, n) => s + n.quantity, 0)
-    const met = rows.reduce((s, n) => s + (n.quantity - n.remaining), 0)
-    return { category: code, unit, needs: rows.length, posted, met, share: share(met, posted), fullyMet: rows.filter((n) => n.remaining === 0).length }
-  }).filter((r) => r.needs > 0)
+  return categories
+    .map(({ code, unit }) => {
+      const rows = byCategory.get(code) ?? []
+      const posted = rows.reduce((s, n) => s + n.quantity, 0)
+      const met = rows.reduce((s, n) => s + (n.quantity - n.remaining), 0)
+      return {
+        category: code,
+        unit,
+        needs: rows.length,
+        posted,
+        met,
+        share: share(met, posted),
+        fullyMet: rows.filter((n) => n.remaining === 0).length,
+      }
+    })
+    .filter((r) => r.needs > 0)
 }
 
 /** Days from a need being posted to its first accepted match, for needs posted in the period. */
@@ -185,10 +239,12 @@ function waits(categories: CategoryRow[], needs: NeedRow[]) {
     medianDays: median(days),
     buckets,
     beyond,
-    byCategory: categories.map(({ code }) => {
-      const rows = byCategory.get(code) ?? []
-      return { category: code, matched: rows.length, medianDays: median(rows.map(daysOf)) }
-    }).filter((r) => r.matched > 0),
+    byCategory: categories
+      .map(({ code }) => {
+        const rows = byCategory.get(code) ?? []
+        return { category: code, matched: rows.length, medianDays: median(rows.map(daysOf)) }
+      })
+      .filter((r) => r.matched > 0),
   }
 }
 
@@ -207,7 +263,16 @@ function requests(input: ReportInput, span: [string, string]) {
   const overdue = waiting.filter((r) => deadline(r) < input.now.getTime()).length
   const pending = waiting.length - overdue
   const withdrawn = rows.filter((r) => r.answeredAt !== null && !answered(r)).length
-  return { total: rows.length, inTime, late, overdue, pending, withdrawn, deadlineDays: input.answerDays, share: share(inTime, inTime + late + overdue) }
+  return {
+    total: rows.length,
+    inTime,
+    late,
+    overdue,
+    pending,
+    withdrawn,
+    deadlineDays: input.answerDays,
+    share: share(inTime, inTime + late + overdue),
+  }
 }
 
 /**
@@ -218,15 +283,26 @@ function requests(input: ReportInput, span: [string, string]) {
 function utilization(input: ReportInput, span: [string, string], offers: OfferRow[]) {
   const usedBy = new Map<number, number>()
   for (const u of input.uses) {
-    if (inPeriod(span, u.acceptedAt) && isWithin(u.needAreaPath, input.areaPath)) usedBy.set(u.offerId, (usedBy.get(u.offerId) ?? 0) + u.quantity)
+    if (inPeriod(span, u.acceptedAt) && isWithin(u.needAreaPath, input.areaPath))
+      usedBy.set(u.offerId, (usedBy.get(u.offerId) ?? 0) + u.quantity)
   }
   const byCategory = groupBy(offers, (o) => o.category)
-  return input.categories.map(({ code, unit }) => {
-    const rows = byCategory.get(code) ?? []
-    const offered = rows.reduce((s, o) => s + o.quantity, 0)
-    const used = rows.reduce((s, o) => s + Math.min(o.quantity, usedBy.get(o.id) ?? 0), 0)
-    return { category: code, unit, offers: rows.length, offered, used, share: share(used, offered), untouched: rows.filter((o) => !usedBy.has(o.id)).length }
-  }).filter((r) => r.offers > 0)
+  return input.categories
+    .map(({ code, unit }) => {
+      const rows = byCategory.get(code) ?? []
+      const offered = rows.reduce((s, o) => s + o.quantity, 0)
+      const used = rows.reduce((s, o) => s + Math.min(o.quantity, usedBy.get(o.id) ?? 0), 0)
+      return {
+        category: code,
+        unit,
+        offers: rows.length,
+        offered,
+        used,
+        share: share(used, offered),
+        untouched: rows.filter((o) => !usedBy.has(o.id)).length,
+      }
+    })
+    .filter((r) => r.offers > 0)
 }
 
 /**
@@ -237,10 +313,19 @@ export const underResourced = (o: OrgRow) => o.kind === 'community_group' && !o.
 
 function orgsServed(input: ReportInput, span: [string, string], needsPosted: NeedRow[]) {
   const unregistered = new Set(input.orgs.filter(underResourced).map((o) => o.id))
-  const served = new Set(input.acceptances.filter((a) => inPeriod(span, a.acceptedAt) && isWithin(a.needAreaPath, input.areaPath)).map((a) => a.needOrgId))
+  const served = new Set(
+    input.acceptances
+      .filter((a) => inPeriod(span, a.acceptedAt) && isWithin(a.needAreaPath, input.areaPath))
+      .map((a) => a.needOrgId),
+  )
   const asking = new Set(needsPosted.map((n) => n.orgId))
   const weakServed = [...served].filter((id) => unregistered.has(id)).length
-  return { asking: asking.size, served: served.size, underResourced: weakServed, underResourcedShare: share(weakServed, served.size) }
+  return {
+    asking: asking.size,
+    served: served.size,
+    underResourced: weakServed,
+    underResourcedShare: share(weakServed, served.size),
+  }
 }
 
 /** Ratings (1–5) given in the period on matches for needs here, from both sides. */

@@ -14,12 +14,25 @@ import { workbook } from './workbook.js'
 import { pathIds } from '../areas/paths.js'
 
 /** camelCase keys → snake_case, as the rest of the API spells its fields. */
-const snakeCase = (value: unknown): unknown => Array.isArray(value) ? value.map(snakeCase)
-  : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeCase(v)]))
-  : value
+const snakeCase = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(snakeCase)
+    : value !== null && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeCase(v)]),
+        )
+      : value
 
-const Query = fields({ area: int(1, 2_147_483_647), from: Type.String({ maxLength: 10 }), to: Type.String({ maxLength: 10 }) })
-interface Query { area?: number; from?: string; to?: string }
+const Query = fields({
+  area: int(1, 2_147_483_647),
+  from: Type.String({ maxLength: 10 }),
+  to: Type.String({ maxLength: 10 }),
+})
+interface Query {
+  area?: number
+  from?: string
+  to?: string
+}
 
 const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const words = (req: FastifyRequest): Words => {
@@ -36,38 +49,66 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   /** "成效报告-东湖街道-2026-01-01_2026-03-31-需求….csv", and an ASCII name for old clients. */
-  const download = (req: FastifyRequest, r: ReturnType<typeof compute>, ext: string, part?: { id: string; title: string }) => attachment(
-    `${req.t('reports.file')}-${areas.displayName(r.area, req.locale)}-${r.period.from}_${r.period.to}${part ? `-${part.title}` : ''}.${ext}`,
-    `assetbridge-report-${r.area.ref ?? r.area.id}-${r.period.from}_${r.period.to}${part ? `-${part.id}` : ''}.${ext}`,
+  const download = (
+    req: FastifyRequest,
+    r: ReturnType<typeof compute>,
+    ext: string,
+    part?: { id: string; title: string },
+  ) =>
+    attachment(
+      `${req.t('reports.file')}-${areas.displayName(r.area, req.locale)}-${r.period.from}_${r.period.to}${part ? `-${part.title}` : ''}.${ext}`,
+      `assetbridge-report-${r.area.ref ?? r.area.id}-${r.period.from}_${r.period.to}${part ? `-${part.id}` : ''}.${ext}`,
+    )
+
+  app.get(
+    '/reports',
+    { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true },
+    async (req, reply) => {
+      let r: ReturnType<typeof compute>
+      try {
+        r = compute(req, req.query)
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err
+        return showForm(req, reply, req.query, err.fields)
+      }
+      const w = words(req)
+      const byId = Object.fromEntries(tables(r.report, w).map((t) => [t.id, formatted(t, req.locale)]))
+      const query = new URLSearchParams({ area: String(r.area.id), from: r.period.from, to: r.period.to }).toString()
+      return reply.render('reports/show', {
+        title: req.t('reports.title'),
+        values: { area: r.area.id, ...r.period },
+        areaOptions: options(req, r.scope),
+        query,
+        presets: reports.presets(new Date()).map((p) => ({
+          ...p,
+          current: p.from === r.period.from && p.to === r.period.to,
+          href: `/reports?${new URLSearchParams({ area: String(r.area.id), from: p.from, to: p.to })}`,
+        })),
+        areaName: areas.displayName(r.area, req.locale),
+        period: r.period,
+        report: r.report,
+        charts: charts(r.report, w, req.locale),
+        tables: byId,
+        headline: headlines(r.report, req.locale),
+      })
+    },
   )
 
-  app.get('/reports', { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true }, async (req, reply) => {
-    let r: ReturnType<typeof compute>
-    try {
-      r = compute(req, req.query)
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err
-      return showForm(req, reply, req.query, err.fields)
-    }
-    const w = words(req)
-    const byId = Object.fromEntries(tables(r.report, w).map((t) => [t.id, formatted(t, req.locale)]))
-    const query = new URLSearchParams({ area: String(r.area.id), from: r.period.from, to: r.period.to }).toString()
-    return reply.render('reports/show', {
-      title: req.t('reports.title'), values: { area: r.area.id, ...r.period }, areaOptions: options(req, r.scope), query,
-      presets: reports.presets(new Date()).map((p) => ({ ...p, current: p.from === r.period.from && p.to === r.period.to, href: `/reports?${new URLSearchParams({ area: String(r.area.id), from: p.from, to: p.to })}` })),
-      areaName: areas.displayName(r.area, req.locale), period: r.period, report: r.report,
-      charts: charts(r.report, w, req.locale), tables: byId, headline: headlines(r.report, req.locale),
-    })
-  })
-
-  app.get('/reports/:table.csv', {
-    config: { access: 'signed_in' },
-    schema: { params: fields({ table: oneOf(TABLE_IDS) }, ['table']), querystring: Query },
-  }, async (req, reply) => {
-    const r = compute(req, req.query)
-    const table = tables(r.report, words(req)).find((t) => t.id === req.params.table)!
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', download(req, r, 'csv', table)).send(toCsv(table, req.locale))
-  })
+  app.get(
+    '/reports/:table.csv',
+    {
+      config: { access: 'signed_in' },
+      schema: { params: fields({ table: oneOf(TABLE_IDS) }, ['table']), querystring: Query },
+    },
+    async (req, reply) => {
+      const r = compute(req, req.query)
+      const table = tables(r.report, words(req)).find((t) => t.id === req.params.table)!
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', download(req, r, 'csv', table))
+        .send(toCsv(table, req.locale))
+    },
+  )
 
   app.get('/reports.xlsx', { config: { access: 'signed_in' }, schema: { querystring: Query } }, async (req, reply) => {
     const r = compute(req, req.query)
@@ -81,30 +122,47 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ] as [string, string][],
     }
     const body = await workbook(cover, tables(r.report, words(req)))
-    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', download(req, r, 'xlsx')).send(body)
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', download(req, r, 'xlsx'))
+      .send(body)
   })
 
   // The same report for scripts: the area by its ref (as the listing API filters), figures as numbers, shares as fractions.
-  app.get('/api/v1/reports', {
-    config: { access: 'signed_in' },
-    schema: { querystring: fields({ area: str(60), from: str(10), to: str(10) }) },
-  }, async (req) => {
-    const query = req.query
-    const area = query.area === undefined ? undefined : areas.byRef(app.db, query.area)?.id ?? 0
-    const r = reports.resolve(app.db, signedIn(req), { area, from: query.from, to: query.to }, new Date())
-    return { area: { ref: r.area.ref, name: areas.displayName(r.area, req.locale) }, period: r.period, ...(snakeCase(reports.build(app.db, r.area.path, r.period)) as Record<string, unknown>) }
-  })
+  app.get(
+    '/api/v1/reports',
+    {
+      config: { access: 'signed_in' },
+      schema: { querystring: fields({ area: str(60), from: str(10), to: str(10) }) },
+    },
+    async (req) => {
+      const query = req.query
+      const area = query.area === undefined ? undefined : (areas.byRef(app.db, query.area)?.id ?? 0)
+      const r = reports.resolve(app.db, signedIn(req), { area, from: query.from, to: query.to }, new Date())
+      return {
+        area: { ref: r.area.ref, name: areas.displayName(r.area, req.locale) },
+        period: r.period,
+        ...(snakeCase(reports.build(app.db, r.area.path, r.period)) as Record<string, unknown>),
+      }
+    },
+  )
 
   function options(req: FastifyRequest, scope: areas.Area[]) {
     const top = Math.min(...scope.map((a) => pathIds(a.path).length))
-    return scope.map((a) => ({ id: a.id, label: `${'\u3000'.repeat(pathIds(a.path).length - top)}${areas.displayName(a, req.locale)}` }))
+    return scope.map((a) => ({
+      id: a.id,
+      label: `${'\u3000'.repeat(pathIds(a.path).length - top)}${areas.displayName(a, req.locale)}`,
+    }))
   }
 
   /** The period form with what to fix; the user's own values stay in the fields. */
   function showForm(req: FastifyRequest, reply: FastifyReply, query: Query, errors: FieldErrors) {
     const scope = reports.reportableAreas(app.db, signedIn(req))
     return reply.code(422).render('reports/show', {
-      title: req.t('reports.title'), errors, values: { area: query.area, from: query.from, to: query.to }, areaOptions: options(req, scope),
+      title: req.t('reports.title'),
+      errors,
+      values: { area: query.area, from: query.from, to: query.to },
+      areaOptions: options(req, scope),
     })
   }
 }

@@ -12,7 +12,17 @@ import { NotPermitted, ValidationError } from '../shared/errors.js'
 import { addDays, isCalendarDate, localToday } from '../shared/time.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import {
-  bounds, offerInArea, report, type AcceptanceRow, type CheckinRow, type FeedbackRow, type NeedRow, type OfferRow, type Period, type RequestRow, type UseRow,
+  bounds,
+  offerInArea,
+  report,
+  type AcceptanceRow,
+  type CheckinRow,
+  type FeedbackRow,
+  type NeedRow,
+  type OfferRow,
+  type Period,
+  type RequestRow,
+  type UseRow,
 } from './figures.js'
 import { isWithin } from '../areas/paths.js'
 
@@ -32,8 +42,17 @@ export function reportableAreas(db: Db, user: CurrentUser): areaService.Area[] {
   if (user.role === 'admin') return all
   const roots = new Set(user.role === 'broker' ? user.brokerAreaIds : [])
   if (user.orgIds.length) {
-    const own = db.select({ areaId: organizations.areaId }).from(organizations)
-      .where(and(inArray(organizations.id, user.orgIds), inArray(organizations.kind, REPORTING_KINDS), eq(organizations.trust, 'endorsed'))).all()
+    const own = db
+      .select({ areaId: organizations.areaId })
+      .from(organizations)
+      .where(
+        and(
+          inArray(organizations.id, user.orgIds),
+          inArray(organizations.kind, REPORTING_KINDS),
+          eq(organizations.trust, 'endorsed'),
+        ),
+      )
+      .all()
     for (const o of own) roots.add(o.areaId)
   }
   const rootPaths = all.filter((a) => roots.has(a.id)).map((a) => a.path)
@@ -43,8 +62,21 @@ export function reportableAreas(db: Db, user: CurrentUser): areaService.Area[] {
 /** Whether any area is reportable, cheaply: the header asks on every page. */
 export function mayReport(db: Db, user: CurrentUser): boolean {
   if (user.role === 'admin' || (user.role === 'broker' && user.brokerAreaIds.length)) return true
-  return user.orgIds.length > 0 && db.select({ id: organizations.id }).from(organizations)
-    .where(and(inArray(organizations.id, user.orgIds), inArray(organizations.kind, REPORTING_KINDS), eq(organizations.trust, 'endorsed'))).limit(1).get() !== undefined
+  return (
+    user.orgIds.length > 0 &&
+    db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(
+        and(
+          inArray(organizations.id, user.orgIds),
+          inArray(organizations.kind, REPORTING_KINDS),
+          eq(organizations.trust, 'endorsed'),
+        ),
+      )
+      .limit(1)
+      .get() !== undefined
+  )
 }
 
 /** The last 90 days, today included. */
@@ -67,7 +99,11 @@ export function presets(now: Date): { key: string; from: string; to: string }[] 
 /** Ten calendar years from `from`, by the calendar: 2016-03-01 → 2026-02-28 is within, 2026-03-01 is not. */
 const latestEnd = (from: string) => `${Number(from.slice(0, 4)) + MAX_PERIOD_YEARS}${from.slice(4)}`
 
-export interface ReportQuery { area?: number; from?: string; to?: string }
+export interface ReportQuery {
+  area?: number
+  from?: string
+  to?: string
+}
 
 /** Checks what the form asked for against what this user may see; every problem at once, next to its field. */
 export function resolve(db: Db, user: CurrentUser, query: ReportQuery, now: Date) {
@@ -80,7 +116,8 @@ export function resolve(db: Db, user: CurrentUser, query: ReportQuery, now: Date
   if (!isCalendarDate(period.to)) problems.to = { key: 'validation.date' }
   if (!problems.from && !problems.to) {
     if (period.from > period.to) problems.to = { key: 'reports.period_order' }
-    else if (period.to >= latestEnd(period.from)) problems.to = { key: 'reports.period_long', params: { years: MAX_PERIOD_YEARS } }
+    else if (period.to >= latestEnd(period.from))
+      problems.to = { key: 'reports.period_long', params: { years: MAX_PERIOD_YEARS } }
   }
   const area = query.area === undefined ? scope[0] : scope.find((a) => a.id === query.area)
   if (!area) problems.area = { key: 'reports.area_outside' }
@@ -101,10 +138,22 @@ export function build(db: Db, areaPath: string, period: Period, now = new Date()
   const inside = idsWhere((p) => p.startsWith(areaPath))
   const serving = idsWhere((p) => offerInArea(areaPath, p))
 
-  const matchRows = db.select({ id: matches.id, needId: matches.needId, offerId: matches.offerId, state: matches.state, quantity: matches.quantity,
-    delivered: matches.deliveredQuantity, acceptedAt: matches.acceptedAt, areaId: needs.areaId, orgId: needs.orgId })
-    .from(matches).innerJoin(needs, eq(needs.id, matches.needId)).where(inArray(needs.areaId, inside)).values() as
-    [number, number, number, string, number, number | null, string | null, number, number][]
+  const matchRows = db
+    .select({
+      id: matches.id,
+      needId: matches.needId,
+      offerId: matches.offerId,
+      state: matches.state,
+      quantity: matches.quantity,
+      delivered: matches.deliveredQuantity,
+      acceptedAt: matches.acceptedAt,
+      areaId: needs.areaId,
+      orgId: needs.orgId,
+    })
+    .from(matches)
+    .innerJoin(needs, eq(needs.id, matches.needId))
+    .where(inArray(needs.areaId, inside))
+    .values() as [number, number, number, string, number, number | null, string | null, number, number][]
   const byMatch = new Map<number, string>()
   const firstAccepted = new Map<number, string>()
   const uses: UseRow[] = []
@@ -116,47 +165,161 @@ export function build(db: Db, areaPath: string, period: Period, now = new Date()
     if (!(firstAccepted.get(needId)! <= acceptedAt)) firstAccepted.set(needId, acceptedAt)
     if (acceptedAt >= start && acceptedAt < end) acceptances.push({ needOrgId: orgId, needAreaPath, acceptedAt })
     if (state === 'accepted') uses.push({ offerId, needAreaPath, acceptedAt, quantity })
-    else if (state === 'delivered' || state === 'reviewed') uses.push({ offerId, needAreaPath, acceptedAt, quantity: delivered ?? quantity })
+    else if (state === 'delivered' || state === 'reviewed')
+      uses.push({ offerId, needAreaPath, acceptedAt, quantity: delivered ?? quantity })
   }
 
-  const needRows: NeedRow[] = (db.select({ id: needs.id, orgId: needs.orgId, category: needs.category, status: needs.status, quantity: needs.quantity,
-    remaining: needs.remaining, createdAt: needs.createdAt, areaId: needs.areaId, closeReason: needs.closeReason }).from(needs)
-    .where(and(gte(needs.createdAt, start), lt(needs.createdAt, end), ne(needs.status, 'draft'), inArray(needs.areaId, inside))).values() as
-    [number, number, string, string, number, number, string, number, string | null][])
-    .map(([id, orgId, category, status, quantity, remaining, createdAt, areaId, closeReason]) =>
-      ({ id, orgId, category, status, quantity, remaining, createdAt, areaPath: paths.get(areaId)!, closeReason, firstAcceptedAt: firstAccepted.get(id) ?? null }))
-  const offerRows: OfferRow[] = (db.select({ id: offers.id, category: offers.category, quantity: offers.quantity, status: offers.status, expiresAt: offers.expiresAt,
-    createdAt: offers.createdAt, closedAt: offers.closedAt, areaId: offers.servesAreaId }).from(offers)
-    .where(and(lt(offers.createdAt, end), ne(offers.status, 'draft'), inArray(offers.servesAreaId, serving),
-      or(ne(offers.status, 'closed'), isNull(offers.closedAt), gte(offers.closedAt, start)), or(isNull(offers.expiresAt), gte(offers.expiresAt, period.from)))).values() as
-    [number, string, number, OfferRow['status'], string | null, string, string | null, number][])
-    .map(([id, category, quantity, status, expiresAt, createdAt, closedAt, areaId]) => ({ id, category, quantity, status, expiresAt, createdAt, closedAt, servesPath: paths.get(areaId)! }))
+  const needRows: NeedRow[] = (
+    db
+      .select({
+        id: needs.id,
+        orgId: needs.orgId,
+        category: needs.category,
+        status: needs.status,
+        quantity: needs.quantity,
+        remaining: needs.remaining,
+        createdAt: needs.createdAt,
+        areaId: needs.areaId,
+        closeReason: needs.closeReason,
+      })
+      .from(needs)
+      .where(
+        and(
+          gte(needs.createdAt, start),
+          lt(needs.createdAt, end),
+          ne(needs.status, 'draft'),
+          inArray(needs.areaId, inside),
+        ),
+      )
+      .values() as [number, number, string, string, number, number, string, number, string | null][]
+  ).map(([id, orgId, category, status, quantity, remaining, createdAt, areaId, closeReason]) => ({
+    id,
+    orgId,
+    category,
+    status,
+    quantity,
+    remaining,
+    createdAt,
+    areaPath: paths.get(areaId)!,
+    closeReason,
+    firstAcceptedAt: firstAccepted.get(id) ?? null,
+  }))
+  const offerRows: OfferRow[] = (
+    db
+      .select({
+        id: offers.id,
+        category: offers.category,
+        quantity: offers.quantity,
+        status: offers.status,
+        expiresAt: offers.expiresAt,
+        createdAt: offers.createdAt,
+        closedAt: offers.closedAt,
+        areaId: offers.servesAreaId,
+      })
+      .from(offers)
+      .where(
+        and(
+          lt(offers.createdAt, end),
+          ne(offers.status, 'draft'),
+          inArray(offers.servesAreaId, serving),
+          or(ne(offers.status, 'closed'), isNull(offers.closedAt), gte(offers.closedAt, start)),
+          or(isNull(offers.expiresAt), gte(offers.expiresAt, period.from)),
+        ),
+      )
+      .values() as [number, string, number, OfferRow['status'], string | null, string, string | null, number][]
+  ).map(([id, category, quantity, status, expiresAt, createdAt, closedAt, areaId]) => ({
+    id,
+    category,
+    quantity,
+    status,
+    expiresAt,
+    createdAt,
+    closedAt,
+    servesPath: paths.get(areaId)!,
+  }))
 
   // A request's answer is the first move out of "requested" after it was made.
-  const moves = db.select({ id: matchEvents.id, matchId: matchEvents.matchId, at: matchEvents.at, from: matchEvents.fromState, to: matchEvents.toState })
-    .from(matchEvents).where(or(eq(matchEvents.toState, 'requested'), eq(matchEvents.fromState, 'requested'))).orderBy(asc(matchEvents.id)).values() as
-    [number, number, string, string | null, string][]
+  const moves = db
+    .select({
+      id: matchEvents.id,
+      matchId: matchEvents.matchId,
+      at: matchEvents.at,
+      from: matchEvents.fromState,
+      to: matchEvents.toState,
+    })
+    .from(matchEvents)
+    .where(or(eq(matchEvents.toState, 'requested'), eq(matchEvents.fromState, 'requested')))
+    .orderBy(asc(matchEvents.id))
+    .values() as [number, number, string, string | null, string][]
   const answers = new Map<number, (typeof moves)[number][]>()
   for (const e of moves) if (e[3] === 'requested') (answers.get(e[1]) ?? answers.set(e[1], []).get(e[1])!).push(e)
-  const requests: RequestRow[] = moves.filter(([, matchId, at, , to]) => to === 'requested' && at >= start && at < end && byMatch.has(matchId)).map(([id, matchId, at]) => {
-    const answer = answers.get(matchId)?.find((a) => a[0] > id)
-    return { requestedAt: at, needAreaPath: byMatch.get(matchId)!, answeredAt: answer?.[2] ?? null, outcome: (answer?.[4] ?? null) as RequestRow['outcome'] }
-  })
-  const feedbackRows: FeedbackRow[] = (db.select({ matchId: feedback.matchId, side: feedback.side, rating: feedback.rating, createdAt: feedback.createdAt }).from(feedback)
-    .where(and(gte(feedback.createdAt, start), lt(feedback.createdAt, end))).values() as [number, FeedbackRow['side'], number, string][])
-    .filter(([matchId]) => byMatch.has(matchId)).map(([matchId, side, rating, createdAt]) => ({ side, rating, createdAt, needAreaPath: byMatch.get(matchId)! }))
+  const requests: RequestRow[] = moves
+    .filter(([, matchId, at, , to]) => to === 'requested' && at >= start && at < end && byMatch.has(matchId))
+    .map(([id, matchId, at]) => {
+      const answer = answers.get(matchId)?.find((a) => a[0] > id)
+      return {
+        requestedAt: at,
+        needAreaPath: byMatch.get(matchId)!,
+        answeredAt: answer?.[2] ?? null,
+        outcome: (answer?.[4] ?? null) as RequestRow['outcome'],
+      }
+    })
+  const feedbackRows: FeedbackRow[] = (
+    db
+      .select({
+        matchId: feedback.matchId,
+        side: feedback.side,
+        rating: feedback.rating,
+        createdAt: feedback.createdAt,
+      })
+      .from(feedback)
+      .where(and(gte(feedback.createdAt, start), lt(feedback.createdAt, end)))
+      .values() as [number, FeedbackRow['side'], number, string][]
+  )
+    .filter(([matchId]) => byMatch.has(matchId))
+    .map(([matchId, side, rating, createdAt]) => ({ side, rating, createdAt, needAreaPath: byMatch.get(matchId)! }))
 
-  const checkinRows: CheckinRow[] = (db.select({ matchId: matchCheckins.matchId, createdAt: matchCheckins.createdAt, outcome: matchCheckins.outcome, reason: matchCheckins.reason })
-    .from(matchCheckins).where(and(gte(matchCheckins.createdAt, start), lt(matchCheckins.createdAt, end))).values() as [number, string, CheckinRow['outcome'], string | null][])
-    .filter(([matchId]) => byMatch.has(matchId)).map(([matchId, answeredAt, outcome, reason]) => ({ answeredAt, outcome, reason, needAreaPath: byMatch.get(matchId)! }))
+  const checkinRows: CheckinRow[] = (
+    db
+      .select({
+        matchId: matchCheckins.matchId,
+        createdAt: matchCheckins.createdAt,
+        outcome: matchCheckins.outcome,
+        reason: matchCheckins.reason,
+      })
+      .from(matchCheckins)
+      .where(and(gte(matchCheckins.createdAt, start), lt(matchCheckins.createdAt, end)))
+      .values() as [number, string, CheckinRow['outcome'], string | null][]
+  )
+    .filter(([matchId]) => byMatch.has(matchId))
+    .map(([matchId, answeredAt, outcome, reason]) => ({
+      answeredAt,
+      outcome,
+      reason,
+      needAreaPath: byMatch.get(matchId)!,
+    }))
 
   const orgIds = [...new Set([...needRows.map((n) => n.orgId), ...acceptances.map((a) => a.needOrgId)])]
   const orgRows = orgIds.length
-    ? db.select({ id: organizations.id, registered: organizations.registered, kind: organizations.kind }).from(organizations).where(inArray(organizations.id, orgIds)).all()
+    ? db
+        .select({ id: organizations.id, registered: organizations.registered, kind: organizations.kind })
+        .from(organizations)
+        .where(inArray(organizations.id, orgIds))
+        .all()
     : []
   return report({
-    period, areaPath, now, answerDays: reminderDays(db),
+    period,
+    areaPath,
+    now,
+    answerDays: reminderDays(db),
     categories: allCategories(db).map((c) => ({ code: c.code, unit: c.unit })),
-    needs: needRows, offers: offerRows, uses, acceptances, requests, feedback: feedbackRows, checkins: checkinRows, orgs: orgRows,
+    needs: needRows,
+    offers: offerRows,
+    uses,
+    acceptances,
+    requests,
+    feedback: feedbackRows,
+    checkins: checkinRows,
+    orgs: orgRows,
   })
 }

@@ -8,10 +8,27 @@ import type { Report } from './figures.js'
 
 /** `money` is yuan (fen / 100), shown to the fen. */
 export type Format = 'int' | 'decimal' | 'percent' | 'money' | 'text'
-export interface Cell { value: number | string | null; format: Format }
-export interface Table { id: TableId; title: string; columns: string[]; rows: Cell[][] }
+export interface Cell {
+  value: number | string | null
+  format: Format
+}
+export interface Table {
+  id: TableId
+  title: string
+  columns: string[]
+  rows: Cell[][]
+}
 
-export const TABLE_IDS = ['demand', 'waits', 'wait_buckets', 'requests', 'utilization', 'orgs', 'feedback', 'checkins'] as const
+export const TABLE_IDS = [
+  'demand',
+  'waits',
+  'wait_buckets',
+  'requests',
+  'utilization',
+  'orgs',
+  'feedback',
+  'checkins',
+] as const
 export type TableId = (typeof TABLE_IDS)[number]
 
 export interface Words {
@@ -23,8 +40,14 @@ export interface Words {
 const text = (value: string): Cell => ({ value, format: 'text' })
 const int = (value: number): Cell => ({ value, format: 'int' })
 /** A share kept to a tenth of a percent, so the page, the CSV, the chart and Excel all show the same figure. */
-const pct = (value: number | null): Cell => ({ value: value === null ? null : Math.round(value * 1000) / 1000, format: 'percent' })
-const dec = (value: number | null): Cell => ({ value: value === null ? null : Math.round(value * 10) / 10, format: 'decimal' })
+const pct = (value: number | null): Cell => ({
+  value: value === null ? null : Math.round(value * 1000) / 1000,
+  format: 'percent',
+})
+const dec = (value: number | null): Cell => ({
+  value: value === null ? null : Math.round(value * 10) / 10,
+  format: 'decimal',
+})
 
 export function tables(r: Report, w: Words): Table[] {
   const col = (key: string) => w.t(`reports.col.${key}`)
@@ -32,7 +55,15 @@ export function tables(r: Report, w: Words): Table[] {
   const byKey: Record<TableId, () => Omit<Table, 'id' | 'title'>> = {
     demand: () => ({
       columns: ['category', 'unit', 'needs', 'posted', 'met', 'share_met', 'fully_met'].map(col),
-      rows: r.demand.map((d) => [text(w.category(d.category)), text(w.unit(d.unit)), int(d.needs), int(d.posted), int(d.met), pct(d.share), int(d.fullyMet)]),
+      rows: r.demand.map((d) => [
+        text(w.category(d.category)),
+        text(w.unit(d.unit)),
+        int(d.needs),
+        int(d.posted),
+        int(d.met),
+        pct(d.share),
+        int(d.fullyMet),
+      ]),
     }),
     waits: () => ({
       columns: ['category', 'matched', 'median_days'].map(col),
@@ -44,7 +75,10 @@ export function tables(r: Report, w: Words): Table[] {
     wait_buckets: () => ({
       columns: ['wait', 'needs'].map(col),
       rows: [
-        ...r.waits.buckets.map((b) => [text(w.t(b.from ? 'reports.wait.between' : 'reports.wait.within', { from: b.from, to: b.upTo })), int(b.count)]),
+        ...r.waits.buckets.map((b) => [
+          text(w.t(b.from ? 'reports.wait.between' : 'reports.wait.within', { from: b.from, to: b.upTo })),
+          int(b.count),
+        ]),
         [text(w.t('reports.wait.beyond', { days: r.waits.buckets.at(-1)!.upTo })), int(r.waits.beyond)],
         [text(w.t('reports.wait.not_yet')), int(r.waits.unmatched)],
       ],
@@ -64,7 +98,15 @@ export function tables(r: Report, w: Words): Table[] {
     }),
     utilization: () => ({
       columns: ['category', 'unit', 'offers', 'offered', 'used', 'share_used', 'untouched'].map(col),
-      rows: r.utilization.map((u) => [text(w.category(u.category)), text(w.unit(u.unit)), int(u.offers), int(u.offered), int(u.used), pct(u.share), int(u.untouched)]),
+      rows: r.utilization.map((u) => [
+        text(w.category(u.category)),
+        text(w.unit(u.unit)),
+        int(u.offers),
+        int(u.offered),
+        int(u.used),
+        pct(u.share),
+        int(u.untouched),
+      ]),
     }),
     orgs: () => ({
       columns: ['measure', 'value'].map(col),
@@ -91,7 +133,10 @@ export function tables(r: Report, w: Words): Table[] {
         measure('checkins_continues', int(r.checkins.continues)),
         measure('checkins_changed', int(r.checkins.changed)),
         measure('checkins_ended', int(r.checkins.ended)),
-        ...r.checkins.endedBy.map((e) => [text(w.t('reports.checkins.ended_because', { reason: w.t(`checkin.reason.${e.reason}`) })), int(e.count)]),
+        ...r.checkins.endedBy.map((e) => [
+          text(w.t('reports.checkins.ended_because', { reason: w.t(`checkin.reason.${e.reason}`) })),
+          int(e.count),
+        ]),
       ],
     }),
   }
@@ -103,10 +148,14 @@ export function formatCell(cell: Cell, locale: string, { grouping = true } = {})
   if (cell.value === null) return '—'
   if (typeof cell.value === 'string') return cell.value
   switch (cell.format) {
-    case 'percent': return `${numberFormat(locale, 1, false).format(cell.value * 100)}%`
-    case 'decimal': return numberFormat(locale, 1, grouping).format(cell.value)
-    case 'money': return numberFormat(locale, 2, grouping).format(cell.value)
-    default: return numberFormat(locale, 0, grouping).format(cell.value)
+    case 'percent':
+      return `${numberFormat(locale, 1, false).format(cell.value * 100)}%`
+    case 'decimal':
+      return numberFormat(locale, 1, grouping).format(cell.value)
+    case 'money':
+      return numberFormat(locale, 2, grouping).format(cell.value)
+    default:
+      return numberFormat(locale, 0, grouping).format(cell.value)
   }
 }
 
@@ -125,7 +174,10 @@ export function toCsv(table: Table, locale: string): string {
 
 /** A table with every cell as the page shows it; numbers are marked so they align right. */
 export function formatted(table: Table, locale: string) {
-  return { ...table, rows: table.rows.map((row) => row.map((c) => ({ text: formatCell(c, locale), numeric: c.format !== 'text' }))) }
+  return {
+    ...table,
+    rows: table.rows.map((row) => row.map((c) => ({ text: formatCell(c, locale), numeric: c.format !== 'text' }))),
+  }
 }
 
 /** A share as the tables write it: the charts use this too. */

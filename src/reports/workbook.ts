@@ -5,11 +5,21 @@
 import writeExcelFile, { type Row, type Sheet } from 'write-excel-file/node'
 import type { Cell, Table } from './tables.js'
 
-const FORMATS: Record<Cell['format'], string | undefined> = { int: '#,##0', decimal: '0.0', percent: '0.0%', money: '#,##0.00', text: undefined }
+const FORMATS: Record<Cell['format'], string | undefined> = {
+  int: '#,##0',
+  decimal: '0.0',
+  percent: '0.0%',
+  money: '#,##0.00',
+  text: undefined,
+}
 
 /** Excel's sheet-name rules: at most 31 characters, none of []:*?/\ and unique. */
 export function sheetName(title: string, taken: Set<string>): string {
-  const base = title.replace(/[[\]:*?/\\]/g, ' ').trim().slice(0, 31) || 'Sheet'
+  const base =
+    title
+      .replace(/[[\]:*?/\\]/g, ' ')
+      .trim()
+      .slice(0, 31) || 'Sheet'
   let name = base
   for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base.slice(0, 31 - String(i).length - 1)} ${i}`
   taken.add(name.toLowerCase())
@@ -22,7 +32,10 @@ function cell(c: Cell) {
   return { value: c.value, type: Number, format: FORMATS[c.format] }
 }
 
-export async function workbook(cover: { title: string; lines: [string, string][] }, tables: Pick<Table, 'title' | 'columns' | 'rows'>[]): Promise<Buffer> {
+export async function workbook(
+  cover: { title: string; lines: [string, string][] },
+  tables: Pick<Table, 'title' | 'columns' | 'rows'>[],
+): Promise<Buffer> {
   const taken = new Set<string>()
   const sheets: Sheet<never>[] = [
     {
@@ -32,7 +45,10 @@ export async function workbook(cover: { title: string; lines: [string, string][]
     },
     ...tables.map((t) => ({
       sheet: sheetName(t.title, taken),
-      data: [t.columns.map((c) => ({ value: c, fontWeight: 'bold' as const })), ...t.rows.map((row): Row => row.map(cell))],
+      data: [
+        t.columns.map((c) => ({ value: c, fontWeight: 'bold' as const })),
+        ...t.rows.map((row): Row => row.map(cell)),
+      ],
       columns: t.columns.map((_, i) => ({ width: i === 0 ? 28 : 14 })),
       stickyRowsCount: 1,
     })),

@@ -26,17 +26,39 @@ const DAY = 86_400_000
 /** How far ahead a listing's owners hear "still needed?". */
 export const EXPIRY_WARNING_DAYS = 3
 /** Matches still waiting for the other side's answer, and who that is. */
-const WAITING_ON: Record<string, ('need' | 'offer')[]> = { requested: ['offer'], pledged: ['need'], proposed: ['need', 'offer'] }
+const WAITING_ON: Record<string, ('need' | 'offer')[]> = {
+  requested: ['offer'],
+  pledged: ['need'],
+  proposed: ['need', 'offer'],
+}
 
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v))
 
-const members = (db: Db, orgId: number) => db.select({ id: memberships.userId }).from(memberships).where(eq(memberships.orgId, orgId)).all().map((r) => r.id)
+const members = (db: Db, orgId: number) =>
+  db
+    .select({ id: memberships.userId })
+    .from(memberships)
+    .where(eq(memberships.orgId, orgId))
+    .all()
+    .map((r) => r.id)
 
 /** A match's two organizations' members and the brokers covering the need's area (or named on the match). */
 function audience(db: Db, matchId: number) {
-  const m = db.select({ state: matches.state, brokerId: matches.brokerId, updatedAt: matches.updatedAt, needOrg: needs.orgId, offerOrg: offers.orgId, path: areas.path })
-    .from(matches).innerJoin(needs, eq(needs.id, matches.needId)).innerJoin(offers, eq(offers.id, matches.offerId))
-    .innerJoin(areas, eq(areas.id, needs.areaId)).where(eq(matches.id, matchId)).get()
+  const m = db
+    .select({
+      state: matches.state,
+      brokerId: matches.brokerId,
+      updatedAt: matches.updatedAt,
+      needOrg: needs.orgId,
+      offerOrg: offers.orgId,
+      path: areas.path,
+    })
+    .from(matches)
+    .innerJoin(needs, eq(needs.id, matches.needId))
+    .innerJoin(offers, eq(offers.id, matches.offerId))
+    .innerJoin(areas, eq(areas.id, needs.areaId))
+    .where(eq(matches.id, matchId))
+    .get()
   if (!m) return undefined
   const covering = brokersCovering(db, m.path)
   const broker = [...new Set([...covering, ...(m.brokerId ? [m.brokerId] : [])])]
@@ -52,7 +74,16 @@ const remind: Handler = (db, payload, now) => {
   const days = Math.max(1, Math.floor((now.getTime() - Date.parse(who.match.updatedAt)) / DAY))
   // Reminded: who answers for the waiting side (its leaders, or the brokers looking after a group with none).
   const answering = sides.flatMap((s) => answerersFor(db, s === 'need' ? who.match.needOrg : who.match.offerOrg))
-  notify(db, [...answering, ...who.broker], { kind: 'match.reminder', params: { ...matchWords(db, matchId), days, state: who.match.state }, link: `/matches/${matchId}` }, now)
+  notify(
+    db,
+    [...answering, ...who.broker],
+    {
+      kind: 'match.reminder',
+      params: { ...matchWords(db, matchId), days, state: who.match.state },
+      link: `/matches/${matchId}`,
+    },
+    now,
+  )
 }
 
 /**
@@ -63,9 +94,22 @@ const followUp: Handler = (db, payload, now) => {
   const matchId = num(payload.matchId)
   const who = audience(db, matchId)
   if (!who || !['delivered', 'reviewed'].includes(who.match.state)) return
-  const m = db.select({ id: matches.id, state: matches.state, deliveredAt: matches.deliveredAt }).from(matches).where(eq(matches.id, matchId)).get()!
+  const m = db
+    .select({ id: matches.id, state: matches.state, deliveredAt: matches.deliveredAt })
+    .from(matches)
+    .where(eq(matches.id, matchId))
+    .get()!
   if (!checkins.stillAsked(db, m, num(payload.days), now)) return
-  notify(db, [...who.need, ...who.offer, ...who.broker], { kind: 'match.followup', params: { ...matchWords(db, matchId), days: num(payload.days) }, link: `/matches/${matchId}` }, now)
+  notify(
+    db,
+    [...who.need, ...who.offer, ...who.broker],
+    {
+      kind: 'match.followup',
+      params: { ...matchWords(db, matchId), days: num(payload.days) },
+      link: `/matches/${matchId}`,
+    },
+    now,
+  )
 }
 
 /**
@@ -77,16 +121,40 @@ const sweep: Handler = (db, _payload, now) => {
   offersSvc.expireDue(db, now)
   const today = listingToday(now)
   const horizon = listingToday(addDays(now, EXPIRY_WARNING_DAYS))
-  const soon = <T extends typeof needs | typeof offers>(t: T) => and(isNotNull(t.expiresAt), gte(t.expiresAt, today), lte(t.expiresAt, horizon))
+  const soon = <T extends typeof needs | typeof offers>(t: T) =>
+    and(isNotNull(t.expiresAt), gte(t.expiresAt, today), lte(t.expiresAt, horizon))
   const expiring = [
-    ...db.select({ id: needs.id, expiresAt: needs.expiresAt }).from(needs).where(and(inArray(needs.status, [...needsSvc.ACTIVE]), soon(needs))).all().map((r) => ({ ...r, kind: 'need' })),
-    ...db.select({ id: offers.id, expiresAt: offers.expiresAt }).from(offers).where(and(eq(offers.status, 'open'), soon(offers))).all().map((r) => ({ ...r, kind: 'offer' })),
+    ...db
+      .select({ id: needs.id, expiresAt: needs.expiresAt })
+      .from(needs)
+      .where(and(inArray(needs.status, [...needsSvc.ACTIVE]), soon(needs)))
+      .all()
+      .map((r) => ({ ...r, kind: 'need' })),
+    ...db
+      .select({ id: offers.id, expiresAt: offers.expiresAt })
+      .from(offers)
+      .where(and(eq(offers.status, 'open'), soon(offers)))
+      .all()
+      .map((r) => ({ ...r, kind: 'offer' })),
   ]
   for (const l of expiring) {
-    jobs.schedule(db, { key: `expiring:${l.kind}:${l.id}:${l.expiresAt}`, kind: 'listing.expiring', runAt: now, payload: { kind: l.kind, id: l.id, expiresAt: l.expiresAt } })
+    jobs.schedule(db, {
+      key: `expiring:${l.kind}:${l.id}:${l.expiresAt}`,
+      kind: 'listing.expiring',
+      runAt: now,
+      payload: { kind: l.kind, id: l.id, expiresAt: l.expiresAt },
+    })
   }
   // Done housekeeping jobs pile up (24 sweeps a day); match reminders and follow-ups stay as history.
-  db.delete(jobsTable).where(and(inArray(jobsTable.kind, ['sweep', 'sessions.sweep', 'digest']), isNotNull(jobsTable.doneAt), lt(jobsTable.runAt, addDays(now, -30).toISOString()))).run()
+  db.delete(jobsTable)
+    .where(
+      and(
+        inArray(jobsTable.kind, ['sweep', 'sessions.sweep', 'digest']),
+        isNotNull(jobsTable.doneAt),
+        lt(jobsTable.runAt, addDays(now, -30).toISOString()),
+      ),
+    )
+    .run()
   refreshStatistics(sqliteOf(db))
 }
 
@@ -96,9 +164,25 @@ const warnExpiring: Handler = (db, payload, now) => {
   const kind = payload.kind === 'offer' ? 'offer' : 'need'
   const t = kind === 'offer' ? offers : needs
   const active = kind === 'offer' ? ['open'] : [...needsSvc.ACTIVE]
-  const l = db.select({ orgId: t.orgId, title: t.title, status: t.status, expiresAt: t.expiresAt }).from(t).where(eq(t.id, id)).get()
-  if (!l || !l.expiresAt || !active.includes(l.status) || l.expiresAt !== payload.expiresAt || l.expiresAt < listingToday(now)) return
-  notify(db, members(db, l.orgId), { kind: 'listing.expiring', params: { kind, id, title: l.title, date: l.expiresAt }, link: `/${kind}s/${id}` }, now)
+  const l = db
+    .select({ orgId: t.orgId, title: t.title, status: t.status, expiresAt: t.expiresAt })
+    .from(t)
+    .where(eq(t.id, id))
+    .get()
+  if (
+    !l ||
+    !l.expiresAt ||
+    !active.includes(l.status) ||
+    l.expiresAt !== payload.expiresAt ||
+    l.expiresAt < listingToday(now)
+  )
+    return
+  notify(
+    db,
+    members(db, l.orgId),
+    { kind: 'listing.expiring', params: { kind, id, title: l.title, date: l.expiresAt }, link: `/${kind}s/${id}` },
+    now,
+  )
 }
 
 /** Hourly: rows of sessions that ended without coming back (visitors who opened a form and left, closed browsers). */
@@ -112,7 +196,9 @@ const sweepSessions: Handler = (db, _payload, now) => {
  */
 const sendReset: Handler = (db, payload, now) => {
   resets.send(db, String(payload.email ?? ''), now)
-  db.delete(jobsTable).where(and(eq(jobsTable.kind, 'password.reset'), isNotNull(jobsTable.doneAt))).run()
+  db.delete(jobsTable)
+    .where(and(eq(jobsTable.kind, 'password.reset'), isNotNull(jobsTable.doneAt)))
+    .run()
 }
 
 /** Daily: one e-mail per digest reader with what they have not been e-mailed yet. */
@@ -146,8 +232,17 @@ const pad = (n: number) => String(n).padStart(2, '0')
 export function tick(db: Db, now = new Date(), log?: (msg: string, err?: unknown) => void): number {
   const hour = `${isoDate(now)}T${pad(now.getUTCHours())}`
   jobs.schedule(db, { key: `sweep:${hour}`, kind: 'sweep', runAt: new Date(`${hour}:00:00.000Z`), payload: {} })
-  jobs.schedule(db, { key: `sessions.sweep:${hour}`, kind: 'sessions.sweep', runAt: new Date(`${hour}:00:00.000Z`), payload: {} })
-  jobs.schedule(db, { key: `digest:${isoDate(now)}`, kind: 'digest', runAt: new Date(`${isoDate(now)}T00:30:00.000Z`), payload: {} })
+  jobs.schedule(db, {
+    key: `sessions.sweep:${hour}`,
+    kind: 'sessions.sweep',
+    runAt: new Date(`${hour}:00:00.000Z`),
+    payload: {},
+  })
+  jobs.schedule(db, {
+    key: `digest:${isoDate(now)}`,
+    kind: 'digest',
+    runAt: new Date(`${isoDate(now)}T00:30:00.000Z`),
+    payload: {},
+  })
   return jobs.runDue(db, HANDLERS, now, log)
 }
-

@@ -20,7 +20,12 @@ interface Logger {
  * SMTP. Rounds never overlap; a failed round is logged and the next one tries again; nothing here can take
  * the server down.
  */
-export function startScheduler(db: Db, mail: MailSettings, log: Logger, opts: { intervalMs?: number; now?: () => Date } = {}): Scheduler {
+export function startScheduler(
+  db: Db,
+  mail: MailSettings,
+  log: Logger,
+  opts: { intervalMs?: number; now?: () => Date } = {},
+): Scheduler {
   const now = opts.now ?? (() => new Date())
   let running: Promise<void> | undefined
   let stopped = false
@@ -40,11 +45,15 @@ export function startScheduler(db: Db, mail: MailSettings, log: Logger, opts: { 
 
   const round = () => {
     if (stopped) return Promise.resolve()
-    running ??= work().finally(() => { running = undefined })
+    running ??= work().finally(() => {
+      running = undefined
+    })
     return running
   }
 
-  const timer = setInterval(() => { void round() }, opts.intervalMs ?? ROUND_MS)
+  const timer = setInterval(() => {
+    void round()
+  }, opts.intervalMs ?? ROUND_MS)
   // The loop alone never keeps the process alive: closing the server is what ends it.
   timer.unref()
   void round()

@@ -24,13 +24,38 @@ const CATEGORY_WORDS: Record<string, readonly string[]> = {
   venue: ['场地', '场所', '地方', '活动场地', '地点', 'venue', 'venues', 'space', 'spaces', 'premises'],
   funds: ['资金', '经费', '资助', '基金', '善款', 'funds', 'fund', 'funding', 'grant', 'grants', 'money'],
   volunteers: ['志愿者', '义工', '志愿服务', '人手', 'volunteers', 'volunteer', 'volunteering', 'helpers'],
-  training: ['培训', '课程', '讲座', '培训班', '上课', 'training', 'course', 'courses', 'class', 'classes', 'workshop', 'workshops'],
+  training: [
+    '培训',
+    '课程',
+    '讲座',
+    '培训班',
+    '上课',
+    'training',
+    'course',
+    'courses',
+    'class',
+    'classes',
+    'workshop',
+    'workshops',
+  ],
   materials: ['物资', '设备', '用品', '器材', '物品', 'materials', 'equipment', 'supplies', 'items'],
-  expertise: ['专业服务', '专业', '专家', '咨询', 'expertise', 'expert', 'experts', 'professional', 'professionals', 'advice'],
+  expertise: [
+    '专业服务',
+    '专业',
+    '专家',
+    '咨询',
+    'expertise',
+    'expert',
+    'experts',
+    'professional',
+    'professionals',
+    'advice',
+  ],
   publicity: ['宣传', '推广', '宣传品', 'publicity', 'promotion', 'advertising'],
 }
 const CATEGORY_OF = new Map<string, string>()
-for (const [category, words] of Object.entries(CATEGORY_WORDS)) for (const w of words) CATEGORY_OF.set(fold(w), category)
+for (const [category, words] of Object.entries(CATEGORY_WORDS))
+  for (const w of words) CATEGORY_OF.set(fold(w), category)
 
 /** The category a (folded) query word names, if it names one. */
 export function categoryOf(word: string): string | undefined {
@@ -47,7 +72,8 @@ export function markerTokens(text: string, category?: string): string {
   const out = new Set<string>()
   if (category) out.add(categoryMarker(category))
   for (const hit of vocabularyTerms(vocabulary(), text, { overlapping: true }).hits) {
-    for (const t of hit.topics) if (!category || t.category === category || t.category === 'funds') out.add(topicMarker(t.code))
+    for (const t of hit.topics)
+      if (!category || t.category === category || t.category === 'funds') out.add(topicMarker(t.code))
   }
   return [...out].join(' ')
 }

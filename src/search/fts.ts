@@ -76,8 +76,7 @@ export function ensureSearchIndex(
     for (const kind of KINDS) {
       const t = TABLE[kind]
       const row = sqlite.prepare('SELECT version FROM search_meta WHERE name = ?').get(t) as
-        | { version: number }
-        | undefined
+        { version: number } | undefined
       const exists = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t)
       if (row?.version === SCHEME_VERSION && exists) continue
       sqlite.exec(`DROP TABLE IF EXISTS ${t}_vocab; DROP TABLE IF EXISTS ${t};`)
@@ -130,9 +129,13 @@ const LISTINGS: Record<Kind, string> = { need: 'needs', offer: 'offers' }
 
 function categoryOfListing(sqlite: Sqlite, kind: Kind, id: number): string | undefined {
   const ks = kindState(sqlite, kind)
-  ks.hasListings ??= sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(LISTINGS[kind]) !== undefined
+  ks.hasListings ??=
+    sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(LISTINGS[kind]) !== undefined
   if (!ks.hasListings) return undefined
-  return (stmt(sqlite, `SELECT category FROM ${LISTINGS[kind]} WHERE id = ?`).pluck().get(id) as string | undefined) ?? undefined
+  return (
+    (stmt(sqlite, `SELECT category FROM ${LISTINGS[kind]} WHERE id = ?`).pluck().get(id) as string | undefined) ??
+    undefined
+  )
 }
 
 /** Takes a listing out of the index (withdrawn, deleted). Removing an id that is not there is fine. */
@@ -203,7 +206,7 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
     // Window w holds the matches at newest-first positions [w·W, (w+1)·W); its rowids bound a range scan.
     const nth = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?`).pluck()
     const inRange = stmt(sqlite, `${ranked} AND rowid BETWEEN ? AND ?${order} LIMIT ? OFFSET ?`)
-    for (let at = offset; at < Math.min(offset + limit, everything); ) {
+    for (let at = offset; at < Math.min(offset + limit, everything);) {
       const first = Math.floor(at / RANK_WINDOW) * RANK_WINDOW
       const last = Math.min(first + RANK_WINDOW, everything) - 1
       const take = Math.min(offset + limit, last + 1) - at
@@ -222,7 +225,10 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
   if (limit === 0 || offset >= total) return page
   if (everything <= RANK_WINDOW) {
     const rows = stmt(sqlite, `${ranked}${order}`).all(query.match) as Row[]
-    page.hits = rows.filter((r) => keep.has(r.id)).slice(offset, offset + limit).map(hit)
+    page.hits = rows
+      .filter((r) => keep.has(r.id))
+      .slice(offset, offset + limit)
+      .map(hit)
     return page
   }
   // The same windows as without candidates (positions among all matches, so each range scan ranks at most
@@ -314,7 +320,10 @@ export function relevance(
 
   // Inflections of one English word (fund, funding) are one word here, matched as the first one seen.
   const words = new Map<string, { word: string; tf: number }>()
-  for (const [source, factor] of [[title, 2], [body, 1]] as const) {
+  for (const [source, factor] of [
+    [title, 2],
+    [body, 1],
+  ] as const) {
     for (const [word, tf] of contentWords(source)) {
       const key = isCjk(word) ? word : stem(word)
       const seen = words.get(key)
@@ -389,7 +398,11 @@ function postings(sqlite: Sqlite, kind: Kind, expr: string): Postings {
     if (p.upTo < ks.dirty.length) recheck(sqlite, kind, expr, p, ks)
   } else {
     const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
-    p = { all: Int32Array.from(rowids.all(expr) as number[]), title: Int32Array.from(rowids.all(`{title} : ${expr}`) as number[]), upTo: ks.dirty.length }
+    p = {
+      all: Int32Array.from(rowids.all(expr) as number[]),
+      title: Int32Array.from(rowids.all(`{title} : ${expr}`) as number[]),
+      upTo: ks.dirty.length,
+    }
     ks.lookups.read++
     if (kept.size >= POSTINGS_KEPT) kept.delete(kept.keys().next().value!)
   }
@@ -409,8 +422,16 @@ function recheck(sqlite: Sqlite, kind: Kind, expr: string, p: Postings, ks: Kind
   let own: { known: Set<number>; all: Set<number>; title: Set<number> } | undefined
   if ([...last.values()].some((x) => x) && stmt(sqlite, TEMP_EXISTS).get(`kept_${kind}`) !== undefined) {
     const rows = (where: string, ...args: unknown[]) =>
-      new Set(stmt(sqlite, `SELECT rowid FROM temp.kept_${kind} WHERE ${where} gen = ?`).pluck().all(...args, ks.gen) as number[])
-    own = { known: rows(''), all: rows(`kept_${kind} MATCH ? AND`, expr), title: rows(`kept_${kind} MATCH ? AND`, `{title} : ${expr}`) }
+      new Set(
+        stmt(sqlite, `SELECT rowid FROM temp.kept_${kind} WHERE ${where} gen = ?`)
+          .pluck()
+          .all(...args, ks.gen) as number[],
+      )
+    own = {
+      known: rows(''),
+      all: rows(`kept_${kind} MATCH ? AND`, expr),
+      title: rows(`kept_${kind} MATCH ? AND`, `{title} : ${expr}`),
+    }
   }
   const t = TABLE[kind]
   // Not `rowid = ?`: FTS5 ignores an equality with a JS number (bound as a real) and answers for any listing.
@@ -435,15 +456,23 @@ const TEMP_EXISTS = "SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND n
  * back with it, so a copy of this generation (`gen`) is the listing as the index has it.
  */
 function copyWritten(sqlite: Sqlite, kind: Kind, ks: KindState, id: number, title = '', body = ''): void {
-  sqlite.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.kept_${kind} USING fts5(title, body, gen UNINDEXED, ` +
-    `prefix='1', tokenize='unicode61 remove_diacritics 2')`)
+  sqlite.exec(
+    `CREATE VIRTUAL TABLE IF NOT EXISTS temp.kept_${kind} USING fts5(title, body, gen UNINDEXED, ` +
+      `prefix='1', tokenize='unicode61 remove_diacritics 2')`,
+  )
   stmt(sqlite, `DELETE FROM temp.kept_${kind} WHERE rowid = ?`).run(BigInt(id))
-  stmt(sqlite, `INSERT INTO temp.kept_${kind} (rowid, title, body, gen) VALUES (?, ?, ?, ?)`).run(BigInt(id), title, body, ks.gen)
+  stmt(sqlite, `INSERT INTO temp.kept_${kind} (rowid, title, body, gen) VALUES (?, ?, ?, ?)`).run(
+    BigInt(id),
+    title,
+    body,
+    ks.gen,
+  )
 }
 
 /** `sorted` with `id` in it or not, as `inside` says; the same array when nothing changes. */
 function place(sorted: Int32Array, id: number, inside: boolean): Int32Array {
-  let lo = 0, hi = sorted.length
+  let lo = 0,
+    hi = sorted.length
   while (lo < hi) {
     const mid = (lo + hi) >> 1
     if (sorted[mid]! < id) lo = mid + 1
@@ -478,7 +507,8 @@ export function relevanceLookups(sqlite: Sqlite, kind: Kind): { read: number; re
 }
 
 function holds(sorted: Int32Array, id: number): boolean {
-  let lo = 0, hi = sorted.length
+  let lo = 0,
+    hi = sorted.length
   while (lo < hi) {
     const mid = (lo + hi) >> 1
     if (sorted[mid]! < id) lo = mid + 1
@@ -558,7 +588,11 @@ function termExpr(word: string): Group {
 /** Several words that must all match, as one group (a multi-word term's literal form). */
 function allOf(gs: Group[]): Group {
   if (gs.length === 1) return gs[0]
-  return { expr: `(${gs.map((g) => g.expr).join(' AND ')})`, terms: gs.flatMap((g) => g.terms), cjk: gs.every((g) => g.cjk) }
+  return {
+    expr: `(${gs.map((g) => g.expr).join(' AND ')})`,
+    terms: gs.flatMap((g) => g.terms),
+    cjk: gs.every((g) => g.cjk),
+  }
 }
 
 function compiled(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
@@ -583,8 +617,13 @@ function compile(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
   for (const term of terms) {
     const words = queryTerms(term.text)
     if (words.length === 0) continue
-    const literal = isCjk(term.text) && !/\s/.test(term.text) ? termExpr(term.text) : allOf(words.map((w) => termExpr(w)))
-    add({ expr: `(${[literal.expr, ...term.markers.map(quote)].join(' OR ')})`, terms: literal.terms, cjk: literal.cjk })
+    const literal =
+      isCjk(term.text) && !/\s/.test(term.text) ? termExpr(term.text) : allOf(words.map((w) => termExpr(w)))
+    add({
+      expr: `(${[literal.expr, ...term.markers.map(quote)].join(' OR ')})`,
+      terms: literal.terms,
+      cjk: literal.cjk,
+    })
   }
   // A pasted paragraph is not a query; at most 12 groups keep the expression bounded.
   for (const word of queryTerms(rest)) {
@@ -629,7 +668,11 @@ function corrections(sqlite: Sqlite, kind: Kind, word: string): string[] {
 // Per-connection caches: prepared statements, compiled queries, English vocabulary
 
 type KindState = {
-  queries: Map<string, Compiled | null>; docs?: number; dfs: Map<string, number>; postings: Map<string, Postings>; vocab?: Vocabulary
+  queries: Map<string, Compiled | null>
+  docs?: number
+  dfs: Map<string, number>
+  postings: Map<string, Postings>
+  vocab?: Vocabulary
   hasListings?: boolean
   /** Listings written since the kept postings were read, in order (see Postings.upTo and recheck). */
   dirty: number[]
@@ -638,7 +681,12 @@ type KindState = {
   lookups: { read: number; rechecked: number }
 }
 /** `seen`: the last change log entry (db/changes.ts) whose listing is in `dirty`; null without a change log. */
-type State = { dataVersion: number; seen: number | null; stmts: Map<string, Database.Statement>; kinds: Record<Kind, KindState> }
+type State = {
+  dataVersion: number
+  seen: number | null
+  stmts: Map<string, Database.Statement>
+  kinds: Record<Kind, KindState>
+}
 const states = new WeakMap<Sqlite, State>()
 
 /**
@@ -651,7 +699,14 @@ function state(sqlite: Sqlite): State {
   const version = sqlite.pragma('data_version', { simple: true }) as number
   let s = states.get(sqlite)
   if (!s) {
-    const kind = (): KindState => ({ queries: new Map(), dfs: new Map(), postings: new Map(), dirty: [], gen: 0, lookups: { read: 0, rechecked: 0 } })
+    const kind = (): KindState => ({
+      queries: new Map(),
+      dfs: new Map(),
+      postings: new Map(),
+      dirty: [],
+      gen: 0,
+      lookups: { read: 0, rechecked: 0 },
+    })
     s = { dataVersion: version, seen: logged(sqlite), stmts: new Map(), kinds: { need: kind(), offer: kind() } }
     states.set(sqlite, s)
   } else if (s.dataVersion !== version) {
@@ -679,7 +734,8 @@ function logged(sqlite: Sqlite): number | null {
  */
 function catchUp(sqlite: Sqlite, s: State): void {
   const entries = s.seen === null ? null : changesSince(sqlite, s.seen, DIRTY_KEPT + 1)
-  const complete = entries !== null && entries.length <= DIRTY_KEPT && (entries.length === 0 || entries[0]![0] === s.seen! + 1)
+  const complete =
+    entries !== null && entries.length <= DIRTY_KEPT && (entries.length === 0 || entries[0]![0] === s.seen! + 1)
   if (!complete) {
     for (const ks of Object.values(s.kinds)) {
       ks.postings.clear()
@@ -722,7 +778,9 @@ function docCount(sqlite: Sqlite, kind: Kind): number {
 function vocabulary(sqlite: Sqlite, kind: Kind): Vocabulary {
   const ks = kindState(sqlite, kind)
   if (ks.vocab && !(ks.vocab.stale && Date.now() - ks.vocab.loadedAt > VOCAB_RELOAD_MS)) return ks.vocab
-  const rows = stmt(sqlite, `SELECT term, doc FROM ${TABLE[kind]}_vocab WHERE term >= 'a' AND term < '{'`).raw().iterate()
+  const rows = stmt(sqlite, `SELECT term, doc FROM ${TABLE[kind]}_vocab WHERE term >= 'a' AND term < '{'`)
+    .raw()
+    .iterate()
   return (ks.vocab = readVocabulary(rows as Iterable<[string, number]>, Date.now()))
 }
 

@@ -18,7 +18,8 @@ function segmenter(): Jieba {
 const CJK_RUN = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]+/u
 // A run of CJK characters, or a run of any other letters/digits. Everything else separates words, which is
 // what keeps user input from ever reaching FTS5 as syntax: no quote, star, colon, bracket or caret survives.
-const WORD = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]+|(?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])[\p{L}\p{N}\p{M}])+/gu
+const WORD =
+  /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]+|(?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])[\p{L}\p{N}\p{M}])+/gu
 const MARKS = /\p{M}/gu
 
 /**
@@ -82,11 +83,14 @@ export function indexTokens(text: string): string {
 
 // Words too common to narrow a search; a query made only of them finds nothing rather than everything.
 const EN_STOP = new Set(
-  ('a an and are as at be but by for from has have in into is it its of on or our so than that the their them ' +
-    'then there these they this to was we were will with you your not no near can need needs want wanted please')
-    .split(' '),
+  (
+    'a an and are as at be but by for from has have in into is it its of on or our so than that the their them ' +
+    'then there these they this to was we were will with you your not no near can need needs want wanted please'
+  ).split(' '),
 )
-const ZH_STOP = new Set('的 了 和 与 及 或 在 是 我 我们 你 你们 他 她 它 也 都 就 有 要 需要 一个 一些 这 那 吗 呢 吧 啊 等'.split(' '))
+const ZH_STOP = new Set(
+  '的 了 和 与 及 或 在 是 我 我们 你 你们 他 她 它 也 都 就 有 要 需要 一个 一些 这 那 吗 呢 吧 啊 等'.split(' '),
+)
 
 export function isStopWord(word: string): boolean {
   return EN_STOP.has(word) || ZH_STOP.has(word)
@@ -174,12 +178,14 @@ export function stem(word: string): string {
 // Words every listing uses ("community", 社区, "available"): fine to search for, useless for telling which
 // offer fits a need, where they would outweigh the one word that matters in a short corpus.
 const FILLER = new Set(
-  ('community looking needed required seeking offer offers offering available help thanks contact would like also free people group ' +
+  (
+    'community looking needed required seeking offer offers offering available help thanks contact would like also free people group ' +
     'groups welcome weekly week weekend day days time 社区 小区 提供 可以 希望 欢迎 每周 每天 晚上 上午 下午 周末 ' +
     '左右 以上 以下 联系 电话 谢谢 免费 一名 一次 使用 ' +
     // When and how big say nothing about what a listing is: the schedule and quantity factors weigh those.
     '周一 周二 周三 周四 周五 周六 周日 周天 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 工作日 中午 傍晚 小时 容纳 可容纳 ' +
-    'monday tuesday wednesday thursday friday saturday sunday weekdays morning mornings afternoon afternoons evening evenings hours').split(' '),
+    'monday tuesday wednesday thursday friday saturday sunday weekdays morning mornings afternoon afternoons evening evenings hours'
+  ).split(' '),
 )
 
 /** A word every listing uses or one about when and how much, not about what (see FILLER). */

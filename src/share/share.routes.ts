@@ -11,12 +11,25 @@ import { categoryNames, present } from '../listings/forms.js'
  * such listing) is not found, a closed one answers 410 with a page that says it is no longer shared.
  */
 const shareRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const closed = (req: FastifyRequest, reply: FastifyReply, kind: share.Kind, listing: { id: number; title: string; status: string }) =>
-    reply.code(410).render('share/closed', { kind, listing, path: share.listingPath(kind, listing.id), title: req.t(`share.closed.${kind}_title`) }, { status: 410 })
+  const closed = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    kind: share.Kind,
+    listing: { id: number; title: string; status: string },
+  ) =>
+    reply
+      .code(410)
+      .render(
+        'share/closed',
+        { kind, listing, path: share.listingPath(kind, listing.id), title: req.t(`share.closed.${kind}_title`) },
+        { status: 410 },
+      )
 
-  const ROUTES = [{ kind: 'need', short: '/n/:id', long: '/needs/:id' }, { kind: 'offer', short: '/o/:id', long: '/offers/:id' }] as const
+  const ROUTES = [
+    { kind: 'need', short: '/n/:id', long: '/needs/:id' },
+    { kind: 'offer', short: '/o/:id', long: '/offers/:id' },
+  ] as const
   for (const { kind, short, long } of ROUTES) {
-
     app.get(short, { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
       const found = share.resolve(app.db, kind, req.params.id)
       if (!found) throw new NotFound()
@@ -27,7 +40,9 @@ const shareRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.get(`${long}/qr.svg`, { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
       const found = share.resolve(app.db, kind, req.params.id)
       if (!found?.shared) throw new NotFound()
-      return reply.type('image/svg+xml; charset=utf-8').header('Cache-Control', 'public, max-age=86400')
+      return reply
+        .type('image/svg+xml; charset=utf-8')
+        .header('Cache-Control', 'public, max-age=86400')
         .send(await share.qrSvg(share.shortUrl(app.config.baseUrl, kind, found.listing.id)))
     })
 
@@ -37,8 +52,14 @@ const shareRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!found.shared) return closed(req, reply, kind, found.listing)
       const listing = present(found.listing, req.locale, topics.namer(app.db, req.locale))
       return reply.render('share/poster', {
-        kind, listing, category: categoryNames(app.db, req.locale)[listing.category], url: share.shortUrl(app.config.baseUrl, kind, listing.id),
-        qr: `${share.listingPath(kind, listing.id)}/qr.svg`, back: share.listingPath(kind, listing.id), title: listing.title, poster: true,
+        kind,
+        listing,
+        category: categoryNames(app.db, req.locale)[listing.category],
+        url: share.shortUrl(app.config.baseUrl, kind, listing.id),
+        qr: `${share.listingPath(kind, listing.id)}/qr.svg`,
+        back: share.listingPath(kind, listing.id),
+        title: listing.title,
+        poster: true,
       })
     })
   }

@@ -18,7 +18,8 @@ export type Kind = 'need' | 'offer'
 export const shortPath = (kind: Kind, id: number) => `/${kind === 'need' ? 'n' : 'o'}/${id}`
 export const listingPath = (kind: Kind, id: number) => `/${kind}s/${id}`
 /** The address printed on posters and encoded in QR codes: absolute, since it leaves the site. */
-export const shortUrl = (baseUrl: string, kind: Kind, id: number) => `${baseUrl.replace(/\/+$/, '')}${shortPath(kind, id)}`
+export const shortUrl = (baseUrl: string, kind: Kind, id: number) =>
+  `${baseUrl.replace(/\/+$/, '')}${shortPath(kind, id)}`
 
 const OPEN: Record<Kind, readonly string[]> = { need: needs.ACTIVE, offer: ['open'] }
 
@@ -28,7 +29,12 @@ export type Listing<K extends Kind> = NonNullable<ReturnType<K extends 'need' ? 
  * What a short link names: the listing and whether it may be shared (open now, by its effective status: an
  * expired or ended one is not). A draft, or an id that names nothing, is undefined: the link does not exist.
  */
-export function resolve<K extends Kind>(db: Db, kind: K, id: number, now = new Date()): { listing: Listing<K>; shared: boolean } | undefined {
+export function resolve<K extends Kind>(
+  db: Db,
+  kind: K,
+  id: number,
+  now = new Date(),
+): { listing: Listing<K>; shared: boolean } | undefined {
   const listing = (kind === 'need' ? needs.get(db, id, now) : offers.get(db, id, now)) as Listing<K> | undefined
   if (!listing || listing.status === 'draft') return undefined
   return { listing, shared: OPEN[kind].includes(listing.status) }
@@ -49,7 +55,12 @@ export interface Panel {
 /** The share panel of an open listing's page; none for others. */
 export const panel = (baseUrl: string, kind: Kind, listing: { id: number; status: string }): Panel | undefined =>
   OPEN[kind].includes(listing.status)
-    ? { kind, url: shortUrl(baseUrl, kind, listing.id), qr: `${listingPath(kind, listing.id)}/qr.svg`, poster: `${listingPath(kind, listing.id)}/poster` }
+    ? {
+        kind,
+        url: shortUrl(baseUrl, kind, listing.id),
+        qr: `${listingPath(kind, listing.id)}/qr.svg`,
+        poster: `${listingPath(kind, listing.id)}/poster`,
+      }
     : undefined
 
 export interface Help {
@@ -69,7 +80,13 @@ export interface Help {
  * (the matcher's one definition), each a one-click pledge (or request). Brokers and admins with no group have
  * their own tools on the page and get nothing here.
  */
-export function help(db: Db, user: CurrentUser | null, kind: Kind, listing: { id: number; orgId: number; status: string; remaining: number }, now = new Date()): Help | undefined {
+export function help(
+  db: Db,
+  user: CurrentUser | null,
+  kind: Kind,
+  listing: { id: number; orgId: number; status: string; remaining: number },
+  now = new Date(),
+): Help | undefined {
   if (!OPEN[kind].includes(listing.status)) return undefined
   const back = `${listingPath(kind, listing.id)}#help`
   const base = { kind, listingId: listing.id, back }
@@ -77,8 +94,20 @@ export function help(db: Db, user: CurrentUser | null, kind: Kind, listing: { id
   if (user.orgIds.includes(listing.orgId)) return undefined
   if (user.orgIds.length === 0) return user.role === 'member' ? { ...base, noOrg: true } : undefined
   const t = kind === 'need' ? offersTable : needsTable
-  const fitting = kind === 'need' ? matching.offersFitting(db, listing.id, now) : matching.needsFitting(db, listing.id, now)
-  const mine = fitting.length === 0 ? [] : db.select({ id: t.id, title: t.title, orgName: organizations.name, remaining: t.remaining, unit: t.unit })
-    .from(t).innerJoin(organizations, eq(organizations.id, t.orgId)).where(and(inArray(t.id, fitting), inArray(t.orgId, user.orgIds))).orderBy(t.id).all()
-  return { ...base, items: mine.map((m) => ({ ...m, quantity: Math.max(1, Math.min(m.remaining, listing.remaining)) })) }
+  const fitting =
+    kind === 'need' ? matching.offersFitting(db, listing.id, now) : matching.needsFitting(db, listing.id, now)
+  const mine =
+    fitting.length === 0
+      ? []
+      : db
+          .select({ id: t.id, title: t.title, orgName: organizations.name, remaining: t.remaining, unit: t.unit })
+          .from(t)
+          .innerJoin(organizations, eq(organizations.id, t.orgId))
+          .where(and(inArray(t.id, fitting), inArray(t.orgId, user.orgIds)))
+          .orderBy(t.id)
+          .all()
+  return {
+    ...base,
+    items: mine.map((m) => ({ ...m, quantity: Math.max(1, Math.min(m.remaining, listing.remaining)) })),
+  }
 }

@@ -19,7 +19,12 @@ export function numberFormat(locale: string, digits?: number, grouping = true): 
   const key = `${locale}|${digits ?? ''}|${grouping}`
   let format = numberFormats.get(key)
   if (!format) {
-    format = new Intl.NumberFormat(locale, digits === undefined ? { useGrouping: grouping } : { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: grouping })
+    format = new Intl.NumberFormat(
+      locale,
+      digits === undefined
+        ? { useGrouping: grouping }
+        : { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: grouping },
+    )
     numberFormats.set(key, format)
   }
   return format

@@ -6,18 +6,46 @@ import type { FieldErrors, Problem } from './errors.js'
 import { cleanText } from './text.js'
 
 function problemFor(e: FastifySchemaValidationError): Problem {
+  // Ajv's params differ by keyword; each case below reads the ones its keyword has.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const p = e.params as Record<string, any>
   switch (e.keyword) {
-    case 'required': return { key: 'validation.required' }
-    case 'minLength': return { key: p.limit === 1 ? 'validation.required' : 'validation.too_short', params: { limit: p.limit } }
-    case 'maxLength': return { key: 'validation.too_long', params: { limit: p.limit } }
-    case 'minimum': case 'exclusiveMinimum': return { key: 'validation.too_small', params: { limit: p.limit } }
-    case 'maximum': case 'exclusiveMaximum': return { key: 'validation.too_large', params: { limit: p.limit } }
-    case 'type': return { key: p.type === 'integer' ? 'validation.not_integer' : p.type === 'number' ? 'validation.not_number' : 'validation.invalid' }
-    case 'enum': return { key: 'validation.choose' }
-    case 'format': return { key: p.format === 'email' ? 'validation.email' : p.format === 'calendar-date' ? 'validation.date' : 'validation.invalid' }
-    case 'maxItems': return { key: 'validation.too_large', params: { limit: p.limit } }
-    default: return { key: 'validation.invalid' }
+    case 'required':
+      return { key: 'validation.required' }
+    case 'minLength':
+      return { key: p.limit === 1 ? 'validation.required' : 'validation.too_short', params: { limit: p.limit } }
+    case 'maxLength':
+      return { key: 'validation.too_long', params: { limit: p.limit } }
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return { key: 'validation.too_small', params: { limit: p.limit } }
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return { key: 'validation.too_large', params: { limit: p.limit } }
+    case 'type':
+      return {
+        key:
+          p.type === 'integer'
+            ? 'validation.not_integer'
+            : p.type === 'number'
+              ? 'validation.not_number'
+              : 'validation.invalid',
+      }
+    case 'enum':
+      return { key: 'validation.choose' }
+    case 'format':
+      return {
+        key:
+          p.format === 'email'
+            ? 'validation.email'
+            : p.format === 'calendar-date'
+              ? 'validation.date'
+              : 'validation.invalid',
+      }
+    case 'maxItems':
+      return { key: 'validation.too_large', params: { limit: p.limit } }
+    default:
+      return { key: 'validation.invalid' }
   }
 }
 
@@ -25,9 +53,10 @@ function problemFor(e: FastifySchemaValidationError): Problem {
 export function fieldErrors(errors: FastifySchemaValidationError[] | undefined): FieldErrors {
   const out: FieldErrors = {}
   for (const e of errors ?? []) {
-    const field = e.keyword === 'required'
-      ? (e.params as { missingProperty: string }).missingProperty
-      : e.instancePath.replace(/^\//, '').split('/')[0] || '_'
+    const field =
+      e.keyword === 'required'
+        ? (e.params as { missingProperty: string }).missingProperty
+        : e.instancePath.replace(/^\//, '').split('/')[0] || '_'
     out[field] ??= problemFor(e)
   }
   return out
@@ -49,32 +78,40 @@ export const textKeyword: FuncKeywordDefinition = {
     if (cxt && clean !== data) (cxt.parentData as Record<string | number, unknown>)[cxt.parentDataProperty] = clean
     const limit: number = parent?.minLength ?? 0
     if (clean.length >= limit) return true
-    ;(check as unknown as { errors: object[] }).errors = [{ keyword: 'minLength', params: { limit }, message: `must NOT have fewer than ${limit} characters` }]
+    ;(check as unknown as { errors: object[] }).errors = [
+      { keyword: 'minLength', params: { limit }, message: `must NOT have fewer than ${limit} characters` },
+    ]
     return false
   },
 }
 
 /** A one-line text field (a name, a title): cleaned by the `text` keyword, CR/LF and tabs become spaces. */
-export const str = (maxLength: number, minLength = 0) => Type.String({ maxLength, ...(minLength ? { minLength } : {}), text: 'line' })
+export const str = (maxLength: number, minLength = 0) =>
+  Type.String({ maxLength, ...(minLength ? { minLength } : {}), text: 'line' })
 /** A text that may run over several lines (a description, a comment, a message): cleaned, line breaks kept. */
-export const text = (maxLength: number, minLength = 0) => Type.String({ maxLength, ...(minLength ? { minLength } : {}), text: 'block' })
+export const text = (maxLength: number, minLength = 0) =>
+  Type.String({ maxLength, ...(minLength ? { minLength } : {}), text: 'block' })
 /**
  * Taken exactly as sent, never cleaned: a password (what was typed at sign-up must match at sign-in), and a `next`
  * path, which safeNext refuses whole when it holds a control character rather than getting it cleaned into a path.
  */
-export const secret = (maxLength: number, minLength = 0) => Type.String({ maxLength, ...(minLength ? { minLength } : {}) })
+export const secret = (maxLength: number, minLength = 0) =>
+  Type.String({ maxLength, ...(minLength ? { minLength } : {}) })
 /**
  * A whole number between the limits. Ajv coerces "Infinity", "-Infinity" and "1e400" to ±Infinity without checking
  * the result, and skips minimum/maximum for non-finite numbers, so the coerced value would reach SQLite. The same
  * type checked again in a subschema sees the coerced number and refuses it (Ajv's strictNumbers: NaN and Infinity are
  * not numbers): "must be integer", like any other non-number.
  */
-export const int = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum, allOf: [{ type: 'integer' }] })
+export const int = (minimum: number, maximum: number) =>
+  Type.Integer({ minimum, maximum, allOf: [{ type: 'integer' }] })
 /** A date field: a real calendar date in the years the app accepts (isCalendarDate, registered as an Ajv format in app.ts). */
 export const date = Type.String({ format: 'calendar-date' })
 // `type: 'string'` beside the enum: a value of another type is "invalid", not "choose one" (problemFor).
-export const oneOf = <const V extends readonly string[]>(values: V) => Type.Unsafe<V[number]>({ type: 'string', enum: [...values] })
-export const listOf = <const V extends readonly string[]>(values: V, maxItems = 20) => Type.Array(oneOf(values), { maxItems })
+export const oneOf = <const V extends readonly string[]>(values: V) =>
+  Type.Unsafe<V[number]>({ type: 'string', enum: [...values] })
+export const listOf = <const V extends readonly string[]>(values: V, maxItems = 20) =>
+  Type.Array(oneOf(values), { maxItems })
 /** A checkbox or JSON flag. */
 export const bool = () => Type.Boolean()
 /** Topic codes as a form or the API sends them. */
@@ -95,7 +132,9 @@ export type Fields<P extends Record<string, object>, R extends keyof P> = Flat<
  * than through Type.Object so `required` keeps the order given and an empty one stays: Ajv reports what it did.
  */
 export function fields<const P extends Record<string, object>, const R extends keyof P & string = never>(
-  properties: P, required: readonly R[] = [], options: { additionalProperties?: boolean } = {},
+  properties: P,
+  required: readonly R[] = [],
+  options: { additionalProperties?: boolean } = {},
 ) {
   const schema = { type: 'object', ...options, ...(required.length ? { required: [...required] } : {}), properties }
   // `properties` stays readable, so a schema can be built on another's fields.
@@ -104,7 +143,8 @@ export function fields<const P extends Record<string, object>, const R extends k
 
 /** Every form carries the CSRF token; listing it here keeps each route's schema about its own fields. */
 export function formSchema<const P extends Record<string, object>, const R extends keyof P & string = never>(
-  properties: P, required: readonly R[] = [],
+  properties: P,
+  required: readonly R[] = [],
 ) {
   return Type.Unsafe<Fields<P & { _csrf: ReturnType<typeof secret> }, R>>({
     type: 'object',

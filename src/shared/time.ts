@@ -6,7 +6,12 @@ export const addDays = (d: Date, days: number) => new Date(d.getTime() + days * 
 export const TIME_ZONE = 'Asia/Shanghai'
 const UTC_OFFSET = '+08:00'
 
-const localDates = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' })
+const localDates = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+})
 
 /** Today's date where the district is (the views show dates in China time), as YYYY-MM-DD. */
 export const localToday = (now: Date): string => localDates.format(now)

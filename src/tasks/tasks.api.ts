@@ -9,50 +9,117 @@ import { NotFound, ValidationError } from '../shared/errors.js'
 import { titler } from './tasks.pages.js'
 
 const id = int(1, 2_147_483_647)
-const CreateBody = fields({
-  kind: oneOf(TASK_KINDS), title: str(tasks.TITLE_MAX), need: id, offer: id, org: id, area: id, category: str(40), indicator: oneOf(INDICATOR_CODES),
-  owner: id, due_on: date, note: text(tasks.NOTE_MAX),
-}, ['kind'], { additionalProperties: false })
+const CreateBody = fields(
+  {
+    kind: oneOf(TASK_KINDS),
+    title: str(tasks.TITLE_MAX),
+    need: id,
+    offer: id,
+    org: id,
+    area: id,
+    category: str(40),
+    indicator: oneOf(INDICATOR_CODES),
+    owner: id,
+    due_on: date,
+    note: text(tasks.NOTE_MAX),
+  },
+  ['kind'],
+  { additionalProperties: false },
+)
 // Without a version the move applies to the task as it is now.
 const FireBody = fields(
-  { event: oneOf(tasks.EVENTS), reason: oneOf(TASK_DROP_REASONS), outcome: text(tasks.OUTCOME_MAX), version: id }, ['event'], { additionalProperties: false },
+  { event: oneOf(tasks.EVENTS), reason: oneOf(TASK_DROP_REASONS), outcome: text(tasks.OUTCOME_MAX), version: id },
+  ['event'],
+  { additionalProperties: false },
 )
-const API_FIELD: Record<string, string> = { needId: 'need', offerId: 'offer', orgId: 'org', areaId: 'area', ownerId: 'owner', dueOn: 'due_on' }
+const API_FIELD: Record<string, string> = {
+  needId: 'need',
+  offerId: 'offer',
+  orgId: 'org',
+  areaId: 'area',
+  ownerId: 'owner',
+  dueOn: 'due_on',
+}
 
 const json = (t: Omit<tasks.Task, 'createdBy'> & { owner?: string }) => ({
-  id: t.id, kind: t.kind, title: t.title, status: t.status, area: t.areaId, org: t.orgId, need: t.needId, offer: t.offerId, category: t.category,
-  indicator: t.indicator, owner: t.ownerId, due_on: t.dueOn, drop_reason: t.dropReason, outcome: t.outcome, version: t.version,
-  created_at: t.createdAt, updated_at: t.updatedAt,
+  id: t.id,
+  kind: t.kind,
+  title: t.title,
+  status: t.status,
+  area: t.areaId,
+  org: t.orgId,
+  need: t.needId,
+  offer: t.offerId,
+  category: t.category,
+  indicator: t.indicator,
+  owner: t.ownerId,
+  due_on: t.dueOn,
+  drop_reason: t.dropReason,
+  outcome: t.outcome,
+  version: t.version,
+  created_at: t.createdAt,
+  updated_at: t.updatedAt,
 })
 
 /** Cultivation tasks, with the web's rights: a task the caller may not see is not found. */
 const tasksApi: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/tasks', { config: { access: 'signed_in' } }, async (req) => {
     const user = signedIn(req)
-    return { items: [...tasks.listFor(app.db, user), ...tasks.listFor(app.db, user, { closed: true })].map((t) => json({ ...t, closedAt: null })) }
+    return {
+      items: [...tasks.listFor(app.db, user), ...tasks.listFor(app.db, user, { closed: true })].map((t) =>
+        json({ ...t, closedAt: null }),
+      ),
+    }
   })
 
   app.post('/api/v1/tasks', { config: { access: 'signed_in' }, schema: { body: CreateBody } }, async (req, reply) => {
     const b = req.body
     try {
-      const t = tasks.create(app.db, signedIn(req), {
-        kind: b.kind, title: b.title, needId: b.need, offerId: b.offer, orgId: b.org, areaId: b.area, category: b.category, indicator: b.indicator,
-        ownerId: b.owner, dueOn: b.due_on, note: b.note,
-      }, titler(req.t, categoryNames(app.db, req.locale)))
+      const t = tasks.create(
+        app.db,
+        signedIn(req),
+        {
+          kind: b.kind,
+          title: b.title,
+          needId: b.need,
+          offerId: b.offer,
+          orgId: b.org,
+          areaId: b.area,
+          category: b.category,
+          indicator: b.indicator,
+          ownerId: b.owner,
+          dueOn: b.due_on,
+          note: b.note,
+        },
+        titler(req.t, categoryNames(app.db, req.locale)),
+      )
       return reply.code(201).send(json(t))
     } catch (err) {
-      if (err instanceof ValidationError) throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [API_FIELD[f] ?? f, p])))
+      if (err instanceof ValidationError)
+        throw new ValidationError(
+          Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [API_FIELD[f] ?? f, p])),
+        )
       throw err
     }
   })
 
-  app.post('/api/v1/tasks/:id/transitions', { config: { access: 'signed_in' }, schema: { params: idParam, body: FireBody } }, async (req) => {
-    const { id: taskId } = req.params
-    const b = req.body
-    const found = tasks.findVisible(app.db, signedIn(req), taskId)
-    if (!found) throw new NotFound()
-    return json(tasks.fire(app.db, signedIn(req), taskId, b.event, { version: b.version ?? found.task.version, reason: b.reason, outcome: b.outcome }))
-  })
+  app.post(
+    '/api/v1/tasks/:id/transitions',
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: FireBody } },
+    async (req) => {
+      const { id: taskId } = req.params
+      const b = req.body
+      const found = tasks.findVisible(app.db, signedIn(req), taskId)
+      if (!found) throw new NotFound()
+      return json(
+        tasks.fire(app.db, signedIn(req), taskId, b.event, {
+          version: b.version ?? found.task.version,
+          reason: b.reason,
+          outcome: b.outcome,
+        }),
+      )
+    },
+  )
 }
 
 export default tasksApi

@@ -10,10 +10,12 @@ import { NotFound, type FieldErrors } from '../shared/errors.js'
 
 /** A task's default title in the reader's language, from what it came from. */
 export function titler(t: Translate, categories: Record<string, string>): tasks.Titler {
-  return (kind, subject, extra) => t(`tasks.title.${kind}`, {
-    subject, category: extra.category ? categories[extra.category] ?? extra.category : '',
-    indicator: extra.indicator ? t(`capacity.ind.${extra.indicator}`) : '',
-  })
+  return (kind, subject, extra) =>
+    t(`tasks.title.${kind}`, {
+      subject,
+      category: extra.category ? (categories[extra.category] ?? extra.category) : '',
+      indicator: extra.indicator ? t(`capacity.ind.${extra.indicator}`) : '',
+    })
 }
 
 /** Overdue once its due day is past (in local time); its age in whole days, never negative. */
@@ -41,9 +43,14 @@ export function loadTask(db: Db, viewer: CurrentUser | null, taskId: number, loc
 export function taskView(d: ReturnType<typeof loadTask>, now: Date, errors: FieldErrors = {}) {
   const { task } = d
   return {
-    title: task.title, task: decorate(task, now), canAct: d.canAct, notes: d.notes,
-    owner: d.brokers.find((b) => b.id === task.ownerId)?.name, categoryName: task.category ? d.categories[task.category] : undefined,
-    others: d.brokers.filter((b) => b.id !== task.ownerId), reasons: TASK_DROP_REASONS,
+    title: task.title,
+    task: decorate(task, now),
+    canAct: d.canAct,
+    notes: d.notes,
+    owner: d.brokers.find((b) => b.id === task.ownerId)?.name,
+    categoryName: task.category ? d.categories[task.category] : undefined,
+    others: d.brokers.filter((b) => b.id !== task.ownerId),
+    reasons: TASK_DROP_REASONS,
     errors: Object.keys(errors).length ? errors : undefined,
   }
 }

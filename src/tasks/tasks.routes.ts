@@ -13,11 +13,23 @@ import type { FieldErrors } from '../shared/errors.js'
 const MAX_ID = 2_147_483_647
 const id = int(1, MAX_ID)
 export const CreateFields = {
-  kind: oneOf(TASK_KINDS), title: str(tasks.TITLE_MAX), needId: id, offerId: id, orgId: id, areaId: id, category: str(40),
-  indicator: oneOf(INDICATOR_CODES), ownerId: id, dueOn: date, note: text(tasks.NOTE_MAX),
+  kind: oneOf(TASK_KINDS),
+  title: str(tasks.TITLE_MAX),
+  needId: id,
+  offerId: id,
+  orgId: id,
+  areaId: id,
+  category: str(40),
+  indicator: oneOf(INDICATOR_CODES),
+  ownerId: id,
+  dueOn: date,
+  note: text(tasks.NOTE_MAX),
 }
 const CreateBody = formSchema(CreateFields, ['kind'])
-const FireBody = formSchema({ event: oneOf(tasks.EVENTS), reason: oneOf(TASK_DROP_REASONS), outcome: text(tasks.OUTCOME_MAX), version: id }, ['event', 'version'])
+const FireBody = formSchema(
+  { event: oneOf(tasks.EVENTS), reason: oneOf(TASK_DROP_REASONS), outcome: text(tasks.OUTCOME_MAX), version: id },
+  ['event', 'version'],
+)
 const HandBody = formSchema({ ownerId: id, version: id }, ['ownerId', 'version'])
 const NoteBody = formSchema({ body: text(tasks.NOTE_MAX, 1) }, ['body'])
 
@@ -26,46 +38,84 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.render('tasks/show', taskView(loadTask(app.db, req.user, taskId, req.locale), new Date(), errors), { status })
 
   app.get('/tasks', { config: { access: 'signed_in' } }, async (req, reply) =>
-    reply.render('tasks/index', tasksView(loadTasks(app.db, signedIn(req)), req.t, new Date())))
+    reply.render('tasks/index', tasksView(loadTasks(app.db, signedIn(req)), req.t, new Date())),
+  )
 
   // One click from a desk, agenda or assessment row: the task is made with what the row knew, then refined on its page.
-  app.post('/tasks', { config: { access: 'staff' }, schema: { body: CreateBody }, attachValidation: true }, async (req, reply) => {
-    if (req.validationError) return reply.flash('tasks.not_created').redirect('/desk', 303)
-    const { _csrf, ...input } = req.body
-    const task = tasks.create(app.db, signedIn(req), input, titler(req.t, categoryNames(app.db, req.locale)))
-    reply.flash('tasks.created')
-    return redirectAfterPost(req, reply, `/tasks/${task.id}`)
-  })
+  app.post(
+    '/tasks',
+    { config: { access: 'staff' }, schema: { body: CreateBody }, attachValidation: true },
+    async (req, reply) => {
+      if (req.validationError) return reply.flash('tasks.not_created').redirect('/desk', 303)
+      const { _csrf, ...input } = req.body
+      const task = tasks.create(app.db, signedIn(req), input, titler(req.t, categoryNames(app.db, req.locale)))
+      reply.flash('tasks.created')
+      return redirectAfterPost(req, reply, `/tasks/${task.id}`)
+    },
+  )
 
-  app.get('/tasks/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => showTask(req, reply, req.params.id))
+  app.get('/tasks/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) =>
+    showTask(req, reply, req.params.id),
+  )
 
-  app.post('/tasks/:id/transitions', { config: { access: 'staff' }, schema: { params: idParam, body: FireBody }, attachValidation: true }, async (req, reply) => {
-    const taskId = req.params.id
-    const b = req.body
-    return submitForm(req, reply, (errors, status) => showTask(req, reply, taskId, errors, status), () => {
-      tasks.fire(app.db, signedIn(req), taskId, b.event, { version: b.version, reason: b.reason, outcome: b.outcome })
-      reply.flash(`tasks.done.${b.event}`)
-      return redirectAfterPost(req, reply, `/tasks/${taskId}`)
-    })
-  })
+  app.post(
+    '/tasks/:id/transitions',
+    { config: { access: 'staff' }, schema: { params: idParam, body: FireBody }, attachValidation: true },
+    async (req, reply) => {
+      const taskId = req.params.id
+      const b = req.body
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => showTask(req, reply, taskId, errors, status),
+        () => {
+          tasks.fire(app.db, signedIn(req), taskId, b.event, {
+            version: b.version,
+            reason: b.reason,
+            outcome: b.outcome,
+          })
+          reply.flash(`tasks.done.${b.event}`)
+          return redirectAfterPost(req, reply, `/tasks/${taskId}`)
+        },
+      )
+    },
+  )
 
-  app.post('/tasks/:id/handover', { config: { access: 'staff' }, schema: { params: idParam, body: HandBody }, attachValidation: true }, async (req, reply) => {
-    const taskId = req.params.id
-    const b = req.body
-    return submitForm(req, reply, (errors, status) => showTask(req, reply, taskId, errors, status), () => {
-      tasks.handOver(app.db, signedIn(req), taskId, b.ownerId, b.version)
-      reply.flash('tasks.handed_over')
-      return redirectAfterPost(req, reply, `/tasks/${taskId}`)
-    })
-  })
+  app.post(
+    '/tasks/:id/handover',
+    { config: { access: 'staff' }, schema: { params: idParam, body: HandBody }, attachValidation: true },
+    async (req, reply) => {
+      const taskId = req.params.id
+      const b = req.body
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => showTask(req, reply, taskId, errors, status),
+        () => {
+          tasks.handOver(app.db, signedIn(req), taskId, b.ownerId, b.version)
+          reply.flash('tasks.handed_over')
+          return redirectAfterPost(req, reply, `/tasks/${taskId}`)
+        },
+      )
+    },
+  )
 
-  app.post('/tasks/:id/notes', { config: { access: 'staff' }, schema: { params: idParam, body: NoteBody }, attachValidation: true }, async (req, reply) => {
-    const taskId = req.params.id
-    return submitForm(req, reply, (errors, status) => showTask(req, reply, taskId, errors, status), () => {
-      tasks.addNote(app.db, signedIn(req), taskId, req.body.body)
-      return redirectAfterPost(req, reply, `/tasks/${taskId}#notes`)
-    })
-  })
+  app.post(
+    '/tasks/:id/notes',
+    { config: { access: 'staff' }, schema: { params: idParam, body: NoteBody }, attachValidation: true },
+    async (req, reply) => {
+      const taskId = req.params.id
+      return submitForm(
+        req,
+        reply,
+        (errors, status) => showTask(req, reply, taskId, errors, status),
+        () => {
+          tasks.addNote(app.db, signedIn(req), taskId, req.body.body)
+          return redirectAfterPost(req, reply, `/tasks/${taskId}#notes`)
+        },
+      )
+    },
+  )
 }
 
 export default tasksRoutes

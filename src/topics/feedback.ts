@@ -23,17 +23,37 @@ export interface NotRelevant {
  * or when either listing is gone.
  */
 export function recordNotRelevant(db: Db, input: NotRelevant, now = new Date()): boolean {
-  const need = db.select({ category: needs.category, topics: needs.topics }).from(needs).where(eq(needs.id, input.needId)).get()
+  const need = db
+    .select({ category: needs.category, topics: needs.topics })
+    .from(needs)
+    .where(eq(needs.id, input.needId))
+    .get()
   const offer = db.select({ topics: offers.topics }).from(offers).where(eq(offers.id, input.offerId)).get()
   if (!need || !offer) return false
-  const seen = db.select({ id: fitFeedback.id }).from(fitFeedback)
-    .where(and(eq(fitFeedback.needId, input.needId), eq(fitFeedback.offerId, input.offerId), eq(fitFeedback.source, input.source))).get()
+  const seen = db
+    .select({ id: fitFeedback.id })
+    .from(fitFeedback)
+    .where(
+      and(
+        eq(fitFeedback.needId, input.needId),
+        eq(fitFeedback.offerId, input.offerId),
+        eq(fitFeedback.source, input.source),
+      ),
+    )
+    .get()
   if (seen) return false
   const topics = [...new Set([...(need.topics ?? []), ...(offer.topics ?? [])])]
-  db.insert(fitFeedback).values({
-    needId: input.needId, offerId: input.offerId, category: need.category, topics, source: input.source,
-    reason: 'not_relevant', userId: input.userId, createdAt: now.toISOString(),
-  }).run()
+  db.insert(fitFeedback)
+    .values({
+      needId: input.needId,
+      offerId: input.offerId,
+      category: need.category,
+      topics,
+      source: input.source,
+      reason: 'not_relevant',
+      userId: input.userId,
+      createdAt: now.toISOString(),
+    })
+    .run()
   return true
 }
-

@@ -5,25 +5,47 @@ import { codes, fields, str, oneOf } from '../shared/forms.js'
 import { categoryNames } from '../listings/forms.js'
 
 const SuggestQuery = fields({
-  category: str(40), title: str(120), description: str(4000), topicsFor: str(40), topicsChosen: oneOf(['1']), topics: codes(20),
+  category: str(40),
+  title: str(120),
+  description: str(4000),
+  topicsFor: str(40),
+  topicsChosen: oneOf(['1']),
+  topics: codes(20),
 })
 
 const topicsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The listing form's chips, redrawn as the poster types (htmx); nothing is stored.
-  app.get('/topics/suggest', { config: { access: 'signed_in' }, schema: { querystring: SuggestQuery }, attachValidation: true }, async (req, reply) => {
-    const state: topics.ChipState = req.validationError ? {} : req.query
-    return reply.render('topics/suggest', { topicChips: topics.chips(app.db, req.locale, state), errors: {} }, { partial: 'topics/chips' })
-  })
+  app.get(
+    '/topics/suggest',
+    { config: { access: 'signed_in' }, schema: { querystring: SuggestQuery }, attachValidation: true },
+    async (req, reply) => {
+      const state: topics.ChipState = req.validationError ? {} : req.query
+      return reply.render(
+        'topics/suggest',
+        { topicChips: topics.chips(app.db, req.locale, state), errors: {} },
+        { partial: 'topics/chips' },
+      )
+    },
+  )
 
   // How often people said the matcher's pairs were about other things, per category and topic.
   app.get('/desk/precision', { config: { access: 'staff' } }, async (req, reply) => {
     const names = topics.namer(app.db, req.locale)
     const percent = (p: number | null) => (p === null ? '—' : `${Math.round(p * 100)}%`)
     const figures = precisionFigures(app.db).map((c) => ({
-      ...c, share: percent(c.precision),
-      topics: c.topics.map((t) => ({ ...t, name: t.topic === null ? req.t('topics.precision.no_topic') : names([t.topic])[0]!.name, share: percent(t.precision) })),
+      ...c,
+      share: percent(c.precision),
+      topics: c.topics.map((t) => ({
+        ...t,
+        name: t.topic === null ? req.t('topics.precision.no_topic') : names([t.topic])[0]!.name,
+        share: percent(t.precision),
+      })),
     }))
-    return reply.render('topics/precision', { figures, categoryNames: categoryNames(app.db, req.locale), title: req.t('topics.precision.title') })
+    return reply.render('topics/precision', {
+      figures,
+      categoryNames: categoryNames(app.db, req.locale),
+      title: req.t('topics.precision.title'),
+    })
   })
 }
 

@@ -6,7 +6,14 @@
 import { asc, eq, isNull, or, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
 import { needs, offers, topicTerms } from '../db/schema.js'
-import { buildVocabulary, describe, type Subject, type Topic, type TopicTerm, type Vocabulary } from '../matching/topics.js'
+import {
+  buildVocabulary,
+  describe,
+  type Subject,
+  type Topic,
+  type TopicTerm,
+  type Vocabulary,
+} from '../matching/topics.js'
 import { TOPICS } from '../matching/vocabulary.js'
 import { ValidationError, type FieldErrors } from '../shared/errors.js'
 import * as events from '../events/events.js'
@@ -26,7 +33,10 @@ function connectionOf(db: Db): object | undefined {
  * this process or another one sharing the file.
  */
 export function vocabulary(db: Db): Vocabulary {
-  const stamp = db.select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${topicTerms.id}), 0)` }).from(topicTerms).get()!
+  const stamp = db
+    .select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${topicTerms.id}), 0)` })
+    .from(topicTerms)
+    .get()!
   const key = `${stamp.n}:${stamp.last}`
   const conn = connectionOf(db)
   const hit = conn && cache.get(conn)
@@ -37,8 +47,17 @@ export function vocabulary(db: Db): Vocabulary {
 }
 
 export function additions(db: Db): TopicTerm[] {
-  return db.select({ category: topicTerms.category, topic: topicTerms.topic, kind: topicTerms.kind, lang: topicTerms.lang, term: topicTerms.term })
-    .from(topicTerms).orderBy(asc(topicTerms.id)).all()
+  return db
+    .select({
+      category: topicTerms.category,
+      topic: topicTerms.topic,
+      kind: topicTerms.kind,
+      lang: topicTerms.lang,
+      term: topicTerms.term,
+    })
+    .from(topicTerms)
+    .orderBy(asc(topicTerms.id))
+    .all()
 }
 
 /** The topics of one category, in the vocabulary's order. */
@@ -72,12 +91,19 @@ const textOf = (title: string, description: string | null | undefined) => `${tit
  * the listing's category, else a ValidationError on `topics`; an empty list means none), otherwise the topics
  * inferred from its text; keywords always from the text.
  */
-export function subjectFor(db: Db, category: string, title: string, description: string | null | undefined, confirmed?: readonly string[]): StoredSubject {
+export function subjectFor(
+  db: Db,
+  category: string,
+  title: string,
+  description: string | null | undefined,
+  confirmed?: readonly string[],
+): StoredSubject {
   const vocab = vocabulary(db)
   const inferred = describe(vocab, category, textOf(title, description))
   if (confirmed) {
     const unknown = unknownTopics(vocab, category, confirmed)
-    if (unknown.length) throw new ValidationError({ topics: { key: 'validation.topic_unknown', params: { topic: unknown.join(', ') } } })
+    if (unknown.length)
+      throw new ValidationError({ topics: { key: 'validation.topic_unknown', params: { topic: unknown.join(', ') } } })
     // None chosen is respected now, and left open to a later re-tag (a new synonym may recognize it).
     return { topics: unique(confirmed), keywords: [...inferred.keywords], topicsConfirmed: confirmed.length > 0 }
   }
@@ -115,9 +141,25 @@ function tag(db: Db, onlyUntagged: boolean): number {
     let after = 0
     for (;;) {
       // Chunks by id, each in its own transaction: a large district never holds the write lock for long.
-      const rows = db.select({ id: table.id, category: table.category, title: table.title, description: table.description, topics: table.topics, keywords: table.keywords, confirmed: table.topicsConfirmed })
-        .from(table).where(onlyUntagged ? sql`${table.id} > ${after} AND (${or(isNull(table.topics), isNull(table.keywords))})` : sql`${table.id} > ${after}`)
-        .orderBy(asc(table.id)).limit(CHUNK).all()
+      const rows = db
+        .select({
+          id: table.id,
+          category: table.category,
+          title: table.title,
+          description: table.description,
+          topics: table.topics,
+          keywords: table.keywords,
+          confirmed: table.topicsConfirmed,
+        })
+        .from(table)
+        .where(
+          onlyUntagged
+            ? sql`${table.id} > ${after} AND (${or(isNull(table.topics), isNull(table.keywords))})`
+            : sql`${table.id} > ${after}`,
+        )
+        .orderBy(asc(table.id))
+        .limit(CHUNK)
+        .all()
       if (rows.length === 0) break
       after = rows[rows.length - 1]!.id
       db.transaction((tx) => {
@@ -141,7 +183,13 @@ const same = (a: readonly string[], b: readonly string[]) => a.length === b.leng
 
 /** A code from an English name: 'Sound equipment' → 'sound_equipment'; a Chinese-only name gets a numbered one. */
 function codeFor(vocab: Vocabulary, category: string, en: string): string {
-  const base = en.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || `${category}_topic`
+  const base =
+    en
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 40) || `${category}_topic`
   let code = base
   for (let n = 2; vocab.byCode.has(code); n++) code = `${base}_${n}`
   return code
@@ -149,7 +197,11 @@ function codeFor(vocab: Vocabulary, category: string, en: string): string {
 
 const sameWord = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
 
-export interface NewTopic { category: string; zh: string; en: string }
+export interface NewTopic {
+  category: string
+  zh: string
+  en: string
+}
 
 /**
  * A new topic of a category, named in both languages (two topic_terms rows), logged. A name another topic of
@@ -159,21 +211,55 @@ export function addTopic(db: Db, actorId: number, input: NewTopic, now = new Dat
   const vocab = vocabulary(db)
   const zh = input.zh.trim()
   const en = input.en.trim()
-  const clash = topicsOf(vocab, input.category).find((t) => [t.zh, t.en, ...t.synonyms].some((w) => sameWord(w, zh) || sameWord(w, en)))
-  if (clash) throw new ValidationError({ [clash.zh === zh || clash.synonyms.some((w) => sameWord(w, zh)) ? 'zh' : 'en']: { key: 'topics.admin.taken', params: { topic: `${clash.zh} / ${clash.en}` } } })
+  const clash = topicsOf(vocab, input.category).find((t) =>
+    [t.zh, t.en, ...t.synonyms].some((w) => sameWord(w, zh) || sameWord(w, en)),
+  )
+  if (clash)
+    throw new ValidationError({
+      [clash.zh === zh || clash.synonyms.some((w) => sameWord(w, zh)) ? 'zh' : 'en']: {
+        key: 'topics.admin.taken',
+        params: { topic: `${clash.zh} / ${clash.en}` },
+      },
+    })
   const code = codeFor(vocab, input.category, en)
   writeTx(db, (tx) => {
     const at = now.toISOString()
-    tx.insert(topicTerms).values([
-      { category: input.category, topic: code, kind: 'topic', lang: 'zh', term: zh, createdBy: actorId, createdAt: at },
-      { category: input.category, topic: code, kind: 'topic', lang: 'en', term: en, createdBy: actorId, createdAt: at },
-    ]).run()
-    events.record(tx, { actorId, action: 'topic.added', subjectType: 'topic', data: { category: input.category, code, zh, en } }, now)
+    tx.insert(topicTerms)
+      .values([
+        {
+          category: input.category,
+          topic: code,
+          kind: 'topic',
+          lang: 'zh',
+          term: zh,
+          createdBy: actorId,
+          createdAt: at,
+        },
+        {
+          category: input.category,
+          topic: code,
+          kind: 'topic',
+          lang: 'en',
+          term: en,
+          createdBy: actorId,
+          createdAt: at,
+        },
+      ])
+      .run()
+    events.record(
+      tx,
+      { actorId, action: 'topic.added', subjectType: 'topic', data: { category: input.category, code, zh, en } },
+      now,
+    )
   })
   return code
 }
 
-export interface NewSynonym { topic: string; lang: 'zh' | 'en'; term: string }
+export interface NewSynonym {
+  topic: string
+  lang: 'zh' | 'en'
+  term: string
+}
 
 /** Another word for an existing topic, logged; takes effect for inference at once (the cache's stamp moves). */
 export function addSynonym(db: Db, actorId: number, input: NewSynonym, now = new Date()): void {
@@ -182,16 +268,39 @@ export function addSynonym(db: Db, actorId: number, input: NewSynonym, now = new
   if (!topic) throw new ValidationError({ topic: { key: 'validation.choose' } })
   const term = input.term.trim()
   const holder = topicsOf(vocab, topic.category).find((t) => [t.zh, t.en, ...t.synonyms].some((w) => sameWord(w, term)))
-  if (holder) throw new ValidationError({ term: { key: 'topics.admin.taken', params: { topic: `${holder.zh} / ${holder.en}` } } })
+  if (holder)
+    throw new ValidationError({ term: { key: 'topics.admin.taken', params: { topic: `${holder.zh} / ${holder.en}` } } })
   writeTx(db, (tx) => {
-    tx.insert(topicTerms).values({ category: topic.category, topic: topic.code, kind: 'synonym', lang: input.lang, term, createdBy: actorId, createdAt: now.toISOString() }).run()
-    events.record(tx, { actorId, action: 'topic.synonym_added', subjectType: 'topic', data: { category: topic.category, code: topic.code, lang: input.lang, term } }, now)
+    tx.insert(topicTerms)
+      .values({
+        category: topic.category,
+        topic: topic.code,
+        kind: 'synonym',
+        lang: input.lang,
+        term,
+        createdBy: actorId,
+        createdAt: now.toISOString(),
+      })
+      .run()
+    events.record(
+      tx,
+      {
+        actorId,
+        action: 'topic.synonym_added',
+        subjectType: 'topic',
+        data: { category: topic.category, code: topic.code, lang: input.lang, term },
+      },
+      now,
+    )
   })
 }
 
 // ---- what people see ---------------------------------------------------------------------------
 
-export interface Named { code: string; name: string }
+export interface Named {
+  code: string
+  name: string
+}
 
 /** Topic codes → `{ code, name }` in the reader's language (pages, chips, API JSON). */
 export function namer(db: Db, locale: string): (codes: readonly string[] | null | undefined) => Named[] {
@@ -222,7 +331,10 @@ export interface ChipState {
   topicsChosen?: string
 }
 
-export interface Chip extends Named { checked: boolean; suggested: boolean }
+export interface Chip extends Named {
+  checked: boolean
+  suggested: boolean
+}
 
 /**
  * The chips a listing form shows: suggested topics ticked until the poster changes one, theirs afterwards.
@@ -236,22 +348,38 @@ export function chips(db: Db, locale: string, state: ChipState) {
   const suggested = new Set(describe(vocab, category, textOf(state.title ?? '', state.description)).topics)
   const seen = state.topicsFor === category
   const chosen = seen && state.topicsChosen === '1'
-  const ticked = new Set(chosen ? state.topics ?? [] : suggested)
-  const chip = (t: Topic): Chip => ({ code: t.code, name: topicName(vocab, t.code, locale), checked: ticked.has(t.code), suggested: suggested.has(t.code) })
+  const ticked = new Set(chosen ? (state.topics ?? []) : suggested)
+  const chip = (t: Topic): Chip => ({
+    code: t.code,
+    name: topicName(vocab, t.code, locale),
+    checked: ticked.has(t.code),
+    suggested: suggested.has(t.code),
+  })
   const first = all.filter((t) => ticked.has(t.code) || suggested.has(t.code)).map(chip)
-  return { category, shown: first, more: all.filter((t) => !ticked.has(t.code) && !suggested.has(t.code)).map(chip), chosen, empty: all.length === 0 }
+  return {
+    category,
+    shown: first,
+    more: all.filter((t) => !ticked.has(t.code) && !suggested.has(t.code)).map(chip),
+    chosen,
+    empty: all.length === 0,
+  }
 }
 
 /** The form's topics as the services take them: the ticks when the chips were drawn for this category, else none given. */
 export function confirmedFromForm(state: ChipState): string[] | undefined {
-  return state.category && state.topicsFor === state.category ? state.topics ?? [] : undefined
+  return state.category && state.topicsFor === state.category ? (state.topics ?? []) : undefined
 }
 
 /**
  * A listing's subject for its write, or undefined with a topic not of its category added to the form's other
  * problems (and nothing when the category itself is already wrong), so the poster sees every problem at once.
  */
-export function subjectOrProblems(db: Db, listing: { category: string; title: string; description?: string }, confirmed: readonly string[] | undefined, problems: FieldErrors) {
+export function subjectOrProblems(
+  db: Db,
+  listing: { category: string; title: string; description?: string },
+  confirmed: readonly string[] | undefined,
+  problems: FieldErrors,
+) {
   if (problems.category) return undefined
   try {
     return subjectFor(db, listing.category, listing.title, listing.description, confirmed)

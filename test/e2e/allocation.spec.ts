@@ -5,20 +5,29 @@ import { DEMO, expectNothingWrong, launch, screenshot, signIn, type Session } fr
 // why it was proposed, a pair that is not about the same thing is marked "not relevant" instead of sent, and the
 // page says what became a proposal and what did not.
 let s: Session
-beforeAll(async () => { s = await launch({ locale: 'zh-CN' }) })
-afterAll(async () => { await s?.close() })
+beforeAll(async () => {
+  s = await launch({ locale: 'zh-CN' })
+})
+afterAll(async () => {
+  await s?.close()
+})
 
 it('runs an allocation, selects all, unticks one row as not relevant and sends the rest', async () => {
   const { page } = s
   await signIn(page, DEMO.broker)
   await page.goto('/allocations')
   // One category keeps the walk small and leaves the rest of the demo to the other journeys.
-  const categories = await page.locator('#f-category option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean))
+  const categories = await page
+    .locator('#f-category option')
+    .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean))
   let rows = 0
   for (const category of ['training', 'expertise', ...categories]) {
     await page.goto('/allocations')
     await page.locator('#f-category').selectOption(category)
-    await Promise.all([page.waitForURL(/\/allocations\/\d+$/), page.locator('#allocation-form button[type=submit]').click()])
+    await Promise.all([
+      page.waitForURL(/\/allocations\/\d+$/),
+      page.locator('#allocation-form button[type=submit]').click(),
+    ])
     rows = await page.locator('#alloc-rows input[name="keep"]:not([disabled])').count()
     if (rows >= 2) break
   }
@@ -33,7 +42,11 @@ it('runs an allocation, selects all, unticks one row as not relevant and sends t
   // Nothing ticked to begin with; every row shows its reasons.
   const keep = page.locator('#alloc-rows input[name="keep"]:not([disabled])')
   expect(await keep.evaluateAll((bs) => bs.filter((b) => (b as HTMLInputElement).checked).length)).toBe(0)
-  expect(await page.locator('#alloc-rows > tbody > tr').evaluateAll((trs) => trs.every((tr) => tr.querySelectorAll('ul.reasons li').length > 0))).toBe(true)
+  expect(
+    await page
+      .locator('#alloc-rows > tbody > tr')
+      .evaluateAll((trs) => trs.every((tr) => tr.querySelectorAll('ul.reasons li').length > 0)),
+  ).toBe(true)
 
   // "Select all" ticks every row that can be sent.
   await page.locator('#alloc-select-all').check()

@@ -36,7 +36,15 @@ export interface LaunchOptions {
 
 // Flags that work with Debian's chromium on this machine (STACK.md, trap 5); the profile directory is
 // given to launchPersistentContext because Playwright rejects --user-data-dir in args.
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 export async function launch(opts: LaunchOptions = {}): Promise<Session> {
   const baseURL = inject('baseURL')
@@ -54,21 +62,30 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
   const problems: string[] = []
   const dialogs: string[] = []
   const watch = (page: Page) => {
-    page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); void d.dismiss() })
+    page.on('dialog', (d) => {
+      dialogs.push(`${d.type()}: ${d.message()}`)
+      void d.dismiss()
+    })
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
     // Chromium logs every 4xx/5xx as a console error; statuses are judged from the responses below instead.
-    page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`) })
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`)
+    })
     page.on('response', (r) => {
       const { pathname } = new URL(r.url())
       // There is no favicon yet; Chromium asks for one on every first visit.
-      if (r.status() >= 500 || (r.status() === 404 && pathname !== '/favicon.ico')) problems.push(`${r.status()} ${r.request().method()} ${pathname}`)
+      if (r.status() >= 500 || (r.status() === 404 && pathname !== '/favicon.ico'))
+        problems.push(`${r.status()} ${r.request().method()} ${pathname}`)
     })
   }
   context.on('page', watch)
   const page = context.pages()[0] ?? (await context.newPage())
   watch(page)
   return {
-    context, page, problems, dialogs,
+    context,
+    page,
+    problems,
+    dialogs,
     url: (p) => new URL(p, baseURL).href,
     async close() {
       await context.close()
@@ -109,7 +126,10 @@ export async function overflowingElements(page: Page): Promise<string[]> {
     const out: string[] = []
     for (const el of Array.from(document.querySelectorAll('body *'))) {
       const r = el.getBoundingClientRect()
-      if (r.right > window.innerWidth + 0.5) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} right=${Math.round(r.right)}`)
+      if (r.right > window.innerWidth + 0.5)
+        out.push(
+          `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} right=${Math.round(r.right)}`,
+        )
     }
     return out.slice(0, 10)
   })

@@ -2,23 +2,51 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
-import { DEMO, PHONE, RESULTS, expectNothingWrong, horizontalOverflow, launch, overflowingElements, signIn, type Session } from './browser.js'
+import {
+  DEMO,
+  PHONE,
+  RESULTS,
+  expectNothingWrong,
+  horizontalOverflow,
+  launch,
+  overflowingElements,
+  signIn,
+  type Session,
+} from './browser.js'
 
 // The demo social worker follows the dance team's growth (src/capacity/demo.ts: visits 180, 95 and 7 days ago):
 // reads the before/after chart against the help received in between, records a new visit and compares it with
 // the first. The team's leader sees the same record; a visitor never does.
 let s: Session
-beforeAll(async () => { s = await launch({ locale: 'zh-CN' }) })
-afterAll(async () => { await s?.close() })
+beforeAll(async () => {
+  s = await launch({ locale: 'zh-CN' })
+})
+afterAll(async () => {
+  await s?.close()
+})
 
 const ORG = '荔枝湾广场舞队'
-const INDICATORS = ['mobilization', 'partnerships', 'volunteers', 'governance', 'skills', 'records', 'reach', 'responsiveness', 'satisfaction', 'succession', 'funding', 'stability']
+const INDICATORS = [
+  'mobilization',
+  'partnerships',
+  'volunteers',
+  'governance',
+  'skills',
+  'records',
+  'reach',
+  'responsiveness',
+  'satisfaction',
+  'succession',
+  'funding',
+  'stability',
+]
 const DIMS = ['resource_integration', 'specialization', 'public_service', 'sustainability']
 // The new visit's scores, in the framework's order; dimension means 4.3, 3.7, 4.0, 3.0 (overall 3.8).
 const NEW_SCORES = [5, 4, 4, 4, 4, 3, 4, 4, 4, 3, 3, 3]
 
 /** A day in the district's calendar (China time), `days` from today. */
-const chinaDay = (days: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + days * 86_400_000))
+const chinaDay = (days: number) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + days * 86_400_000))
 
 /**
  * A PNG under test-results/ (the whole page, or one element). caret: 'initial' because Playwright's default hides
@@ -33,16 +61,25 @@ async function shot(page: Page, name: string, selector?: string) {
 
 /** The comparison table: dimension → [before, after, change] as shown. */
 async function tableRows(page: Page) {
-  return page.locator('#capacity-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent!.trim())))
+  return page
+    .locator('#capacity-table tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent!.trim())))
 }
 
 /** The chart's bars: per dimension group, each bar's series, height and value label. */
 async function bars(page: Page) {
-  return page.locator('svg.cap-chart g.cap-group').evaluateAll((gs) => gs.map((g) => ({
-    id: g.id,
-    label: g.querySelector('text.cap-label')!.textContent,
-    bars: [...g.querySelectorAll('rect.cap-bar')].map((r) => ({ series: r.getAttribute('class')!.replace('cap-bar cap-bar-', ''), h: Number(r.getAttribute('height')), value: r.getAttribute('data-value'), title: r.querySelector('title')!.textContent })),
-  })))
+  return page.locator('svg.cap-chart g.cap-group').evaluateAll((gs) =>
+    gs.map((g) => ({
+      id: g.id,
+      label: g.querySelector('text.cap-label')!.textContent,
+      bars: [...g.querySelectorAll('rect.cap-bar')].map((r) => ({
+        series: r.getAttribute('class')!.replace('cap-bar cap-bar-', ''),
+        h: Number(r.getAttribute('height')),
+        value: r.getAttribute('data-value'),
+        title: r.querySelector('title')!.textContent,
+      })),
+    })),
+  )
 }
 
 it('shows the broker the dance team’s growth, takes a new assessment (refusing a bad one in place) and compares it with the first', async () => {
@@ -69,7 +106,13 @@ it('shows the broker the dance team’s growth, takes a new assessment (refusing
   const drawn = await bars(page)
   expect(drawn.map((g) => g.id)).toEqual(DIMS.map((d) => `cap-group-${d}`))
   const rows = await tableRows(page)
-  expect(rows.map((r) => r[0])).toEqual(['资源整合能力', '专业化与规范化能力', '公共服务能力', '可持续发展能力', '综合'])
+  expect(rows.map((r) => r[0])).toEqual([
+    '资源整合能力',
+    '专业化与规范化能力',
+    '公共服务能力',
+    '可持续发展能力',
+    '综合',
+  ])
   drawn.forEach((g, i) => {
     expect(g.bars.map((b) => b.series)).toEqual(['before', 'after'])
     expect(g.bars[1]!.h).toBeGreaterThan(g.bars[0]!.h)
@@ -81,7 +124,9 @@ it('shows the broker the dance team’s growth, takes a new assessment (refusing
   expect(await section.locator('#capacity-table td.cap-change.cap-up').count()).toBe(5)
   // The help the team received between the two visits: its own needs' matches, with their states (under topics, the
   // demo's accepted one; its choreography need has no on-topic offer in its street).
-  const received = await section.locator('#capacity-received tbody tr').evaluateAll((trs) => trs.map((tr) => tr.querySelector('.tag')!.textContent!.trim()))
+  const received = await section
+    .locator('#capacity-received tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => tr.querySelector('.tag')!.textContent!.trim()))
   expect(received.length).toBe(1)
   expect(await section.locator('#capacity-received p.muted').textContent()).toBe('共 1 项')
   await shot(page, 'cap-1-org-broker-zh')
@@ -93,13 +138,20 @@ it('shows the broker the dance team’s growth, takes a new assessment (refusing
   await page.waitForURL(`**${orgPath}/capacity/new`)
   const form = page.locator('#capacity-form')
   expect(await form.locator('#f-assessedOn').inputValue()).toBe(chinaDay(0))
-  for (const [i, code] of INDICATORS.entries()) await form.locator(`input[name=score_${code}][value="${NEW_SCORES[i]}"]`).check()
-  await form.locator('input[name=score_records][value="5"]').evaluate((r) => { (r as HTMLInputElement).value = '6'; (r as HTMLInputElement).checked = true })
+  for (const [i, code] of INDICATORS.entries())
+    await form.locator(`input[name=score_${code}][value="${NEW_SCORES[i]}"]`).check()
+  await form.locator('input[name=score_records][value="5"]').evaluate((r) => {
+    ;(r as HTMLInputElement).value = '6'
+    ;(r as HTMLInputElement).checked = true
+  })
   await form.locator('#f-participants').fill('张阿姨、三名新队员')
   await form.locator('#f-note_succession').fill('副队长开始带晨练。')
   await form.locator('#f-note').fill('第四次探访：队伍有了副队长。')
   const submit = async () => {
-    const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.locator('#capacity-form button[type=submit]').click()])
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.locator('#capacity-form button[type=submit]').click(),
+    ])
     expect(res.status()).toBe(422)
     await expect.poll(() => page.locator('#capacity-form .notice.error').count()).toBe(1)
     // htmx keeps the old attributes on same-id elements until the swap settles (~20 ms); read after it.
@@ -112,7 +164,10 @@ it('shows the broker the dance team’s growth, takes a new assessment (refusing
     expect(await page.locator('#f-note_succession').inputValue()).toBe('副队长开始带晨练。')
     expect(await page.locator('#f-note').inputValue()).toBe('第四次探访：队伍有了副队长。')
     for (const [i, code] of INDICATORS.entries()) {
-      if (code !== except) expect(await page.locator(`input[name=score_${code}]:checked`).getAttribute('value'), code).toBe(String(NEW_SCORES[i]))
+      if (code !== except)
+        expect(await page.locator(`input[name=score_${code}]:checked`).getAttribute('value'), code).toBe(
+          String(NEW_SCORES[i]),
+        )
     }
   }
   await submit()
@@ -124,7 +179,9 @@ it('shows the broker the dance team’s growth, takes a new assessment (refusing
   const border = (sel: string) => page.locator(sel).evaluate((e) => getComputedStyle(e).borderTopColor)
   expect(await border('#f-note_records')).toBe(await border('#f-note_mobilization'))
   const danger = await page.locator('#e-score_records').evaluate((e) => getComputedStyle(e).color)
-  expect(await page.locator('#f-score_records .cap-scores').evaluate((e) => getComputedStyle(e).borderLeftColor)).toBe(danger)
+  expect(await page.locator('#f-score_records .cap-scores').evaluate((e) => getComputedStyle(e).borderLeftColor)).toBe(
+    danger,
+  )
   await kept(chinaDay(0), 'records')
   await shot(page, 'cap-3-form-score-error-zh')
 
@@ -154,19 +211,35 @@ it('shows the broker the dance team’s growth, takes a new assessment (refusing
   expect(await list.count()).toBe(4)
   expect(await list.last().locator('a').getAttribute('href')).toBe(`/capacity/${newId}`)
   expect(await list.last().textContent()).toContain('综合 3.8 分')
-  expect((await tableRows(page)).map((r) => r.slice(1))).toEqual([['2.0', '4.3', '+2.3'], ['1.3', '3.7', '+2.4'], ['2.7', '4.0', '+1.3'], ['1.7', '3.0', '+1.3'], ['1.9', '3.8', '+1.9']])
+  expect((await tableRows(page)).map((r) => r.slice(1))).toEqual([
+    ['2.0', '4.3', '+2.3'],
+    ['1.3', '3.7', '+2.4'],
+    ['2.7', '4.0', '+1.3'],
+    ['1.7', '3.0', '+1.3'],
+    ['1.9', '3.8', '+1.9'],
+  ])
 
   // Compare the middle visit with the new one (in place, the address follows), then the first with the new one again.
-  const options = await page.locator('#cap-before option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))
+  const options = await page
+    .locator('#cap-before option')
+    .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))
   expect(options.length).toBe(4)
-  await page.evaluate(() => { (window as unknown as { stayed: boolean }).stayed = true })
+  await page.evaluate(() => {
+    ;(window as unknown as { stayed: boolean }).stayed = true
+  })
   await page.locator('#cap-before').selectOption(options[1]!)
   await page.locator('#cap-after').selectOption(String(newId))
-  await Promise.all([page.waitForURL(new RegExp(`/capacity\\?before=${options[1]}&after=${newId}$`)), page.locator('.cap-compare button[type=submit]').click()])
+  await Promise.all([
+    page.waitForURL(new RegExp(`/capacity\\?before=${options[1]}&after=${newId}$`)),
+    page.locator('.cap-compare button[type=submit]').click(),
+  ])
   await expect.poll(async () => (await tableRows(page))[4]).toEqual(['综合', '2.4', '3.8', '+1.4'])
   expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true)
   await page.locator('#cap-before').selectOption(options[0]!)
-  await Promise.all([page.waitForURL(new RegExp(`before=${options[0]}&after=${newId}$`)), page.locator('.cap-compare button[type=submit]').click()])
+  await Promise.all([
+    page.waitForURL(new RegExp(`before=${options[0]}&after=${newId}$`)),
+    page.locator('.cap-compare button[type=submit]').click(),
+  ])
   await expect.poll(async () => (await tableRows(page))[4]).toEqual(['综合', '1.9', '3.8', '+1.9'])
   expect(await page.locator('#cap-chart-desc').textContent()).toContain('资源整合能力：2.0 → 4.3（+2.3）。')
   // The help received is now counted up to the new visit.
@@ -233,7 +306,9 @@ it('draws the chart in English and within a phone’s width', async () => {
     await en.page.goto('/orgs')
     await en.page.getByRole('link', { name: ORG }).first().click()
     await en.page.waitForURL(/\/orgs\/\d+$/)
-    expect(await en.page.locator('#cap-chart-title').textContent()).toMatch(/^荔枝湾广场舞队's four capacities: .+ compared with .+$/)
+    expect(await en.page.locator('#cap-chart-title').textContent()).toMatch(
+      /^荔枝湾广场舞队's four capacities: .+ compared with .+$/,
+    )
     const text = await en.page.locator('#capacity').innerText()
     expect(text).not.toMatch(/\bcapacity\.[a-z_.]+/)
     expect(await en.page.locator('svg.cap-chart text.cap-label').allTextContents()).not.toContain('')
@@ -241,18 +316,36 @@ it('draws the chart in English and within a phone’s width', async () => {
     expect(chart.x + chart.width).toBeLessThanOrEqual(PHONE.width)
     // Its words stay readable on the shrunken drawing, inside it, and never on top of one another.
     for (const sel of ['text.cap-label', 'text.cap-legend-text', 'text.cap-value']) {
-      const boxes = await en.page.locator(`svg.cap-chart ${sel}`).evaluateAll((ts) => ts.map((t) => { const r = t.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, h: r.height } }))
+      const boxes = await en.page.locator(`svg.cap-chart ${sel}`).evaluateAll((ts) =>
+        ts.map((t) => {
+          const r = t.getBoundingClientRect()
+          return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, h: r.height }
+        }),
+      )
       expect(Math.min(...boxes.map((b) => b.h)), sel).toBeGreaterThanOrEqual(10)
-      for (const b of boxes) expect(b.left >= chart.x && b.right <= chart.x + chart.width && b.top >= chart.y && b.bottom <= chart.y + chart.height, sel).toBe(true)
+      for (const b of boxes)
+        expect(
+          b.left >= chart.x &&
+            b.right <= chart.x + chart.width &&
+            b.top >= chart.y &&
+            b.bottom <= chart.y + chart.height,
+          sel,
+        ).toBe(true)
       if (sel !== 'text.cap-value') {
         const row = [...boxes].sort((a, b) => a.left - b.left)
         row.slice(1).forEach((b, i) => expect(b.left, sel).toBeGreaterThan(row[i]!.right))
       }
     }
     // The score table fits the card without scrolling sideways; nothing in the section sticks out of its card.
-    expect(await en.page.locator('#capacity-table').evaluate((t) => t.parentElement!.scrollWidth - t.parentElement!.clientWidth)).toBe(0)
+    expect(
+      await en.page
+        .locator('#capacity-table')
+        .evaluate((t) => t.parentElement!.scrollWidth - t.parentElement!.clientWidth),
+    ).toBe(0)
     const card = (await en.page.locator('#capacity').boundingBox())!
-    const widest = await en.page.locator('#capacity > *').evaluateAll((els) => Math.max(...els.map((e) => e.getBoundingClientRect().right)))
+    const widest = await en.page
+      .locator('#capacity > *')
+      .evaluateAll((els) => Math.max(...els.map((e) => e.getBoundingClientRect().right)))
     expect(widest).toBeLessThanOrEqual(card.x + card.width)
     expect(await horizontalOverflow(en.page), (await overflowingElements(en.page)).join('\n')).toBe(0)
     await shot(en.page, 'cap-8-org-phone-en')

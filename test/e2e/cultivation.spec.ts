@@ -6,8 +6,12 @@ import { DEMO, DEMO_PASSWORD, expectNothingWrong, launch, screenshot, signIn, ty
 // A social worker turns a need nobody can serve into a task, then runs a capacity-building project: its page read,
 // printed and its close-out workbook read back.
 let s: Session, holder: Session
-beforeAll(async () => { [s, holder] = await Promise.all([launch({ locale: 'zh-CN' }), launch({ locale: 'zh-CN' })]) })
-afterAll(async () => { await Promise.all([s?.close(), holder?.close()]) })
+beforeAll(async () => {
+  ;[s, holder] = await Promise.all([launch({ locale: 'zh-CN' }), launch({ locale: 'zh-CN' })])
+})
+afterAll(async () => {
+  await Promise.all([s?.close(), holder?.close()])
+})
 
 it('a desk row becomes a cultivation task in one click, which is started, noted and shows on the desk', async () => {
   const { page } = s
@@ -18,7 +22,10 @@ it('a desk row becomes a cultivation task in one click, which is started, noted 
   await Promise.all([page.waitForURL(/\/tasks\/\d+$/), row.locator('form.task-make button').click()])
   expect(await page.locator('h1').textContent()).toBe(`为「${title}」招募资源方`)
   expect(await page.locator('#task-status').textContent()).toBe('待开始')
-  await Promise.all([page.waitForURL(/\/tasks\/\d+$/), page.locator('#task-actions button', { hasText: '开始' }).click()])
+  await Promise.all([
+    page.waitForURL(/\/tasks\/\d+$/),
+    page.locator('#task-actions button', { hasText: '开始' }).click(),
+  ])
   expect(await page.locator('#task-status').textContent()).toBe('进行中')
   await page.locator('#f-body').fill('已联系社区里的两家商户')
   await Promise.all([page.waitForURL(/\/tasks\/\d+/), page.locator('#notes button[type=submit]').click()])
@@ -29,7 +36,7 @@ it('a desk row becomes a cultivation task in one click, which is started, noted 
   expectNothingWrong(s)
 })
 
-it('a project is created, given its cohort, read, printed without the chrome, and its workbook holds the page\'s figures', async () => {
+it("a project is created, given its cohort, read, printed without the chrome, and its workbook holds the page's figures", async () => {
   const { page } = s
   await page.goto(new URL('/projects', page.url()).toString())
   await Promise.all([page.waitForURL(/\/projects\/new$/), page.locator('a.button[href="/projects/new"]').click()])
@@ -40,10 +47,13 @@ it('a project is created, given its cohort, read, printed without the chrome, an
   await Promise.all([page.waitForURL(/\/projects\/\d+$/), page.locator('#project-form button[type=submit]').click()])
   const options = await page.locator('#f-orgId option').count()
   expect(options).toBeGreaterThan(1)
-  for (let i = 0; i < 2; i++) await Promise.all([page.waitForURL(/\/projects\/\d+$/), page.locator('#project-add button[type=submit]').click()])
+  for (let i = 0; i < 2; i++)
+    await Promise.all([page.waitForURL(/\/projects\/\d+$/), page.locator('#project-add button[type=submit]').click()])
   expect(await page.locator('#project-groups tbody tr').count()).toBe(2)
   expect(await page.locator('svg.cap-chart[role=img]').isVisible()).toBe(true)
-  const first = await page.locator('#project-dim-resource_integration td').evaluateAll((tds) => tds.map((td) => td.textContent!.trim()))
+  const first = await page
+    .locator('#project-dim-resource_integration td')
+    .evaluateAll((tds) => tds.map((td) => td.textContent!.trim()))
   await screenshot(page, 'c2-project')
 
   await page.emulateMedia({ media: 'print' })
@@ -52,7 +62,10 @@ it('a project is created, given its cohort, read, printed without the chrome, an
   expect(await page.locator('#project-figures').isVisible()).toBe(true)
   await page.emulateMedia({ media: 'screen' })
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a[href$="/workbook.xlsx"]').click()])
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('a[href$="/workbook.xlsx"]').click(),
+  ])
   const sheets = await readXlsxFile((await download.path())!)
   expect(sheets.map((x) => x.sheet)).toEqual(['能力建设项目结项表', '基线与终期', '参与组织', '获得的资源'])
   const row = sheets[1].data[1]
@@ -73,7 +86,11 @@ it('a prospect of the inventory is invited to give for a task; posting the fille
   await Promise.all([page.waitForURL(/\/tasks\/\d+$/), row.locator('form.task-make button').click()])
   const taskId = Number(new URL(page.url()).pathname.split('/').pop())
   const db = new Database(inject('dbPath'), { readonly: true })
-  const need = db.prepare('SELECT title, category, area_id AS areaId FROM needs WHERE id = ?').get(needId) as { title: string; category: string; areaId: number }
+  const need = db.prepare('SELECT title, category, area_id AS areaId FROM needs WHERE id = ?').get(needId) as {
+    title: string
+    category: string
+    areaId: number
+  }
   db.close()
 
   // The broker writes down who could give, then invites them for the task.
@@ -84,7 +101,10 @@ it('a prospect of the inventory is invited to give for a task; posting the fille
   await page.locator('#f-category').selectOption(need.category)
   await page.locator('#f-has').fill(`${need.title}（王会计可以帮忙）`)
   await Promise.all([page.waitForURL(/\/inventory$/), page.locator('#prospect-form button[type=submit]').click()])
-  await Promise.all([page.waitForURL(/\/inventory\/\d+$/), page.locator('#inventory-list a', { hasText: '王会计' }).first().click()])
+  await Promise.all([
+    page.waitForURL(/\/inventory\/\d+$/),
+    page.locator('#inventory-list a', { hasText: '王会计' }).first().click(),
+  ])
   await page.locator('#f-taskId').selectOption(String(taskId))
   await Promise.all([page.waitForURL(/\/invitation$/), page.locator('#give-make button[type=submit]').click()])
   const link = await page.locator('#give-url').inputValue()

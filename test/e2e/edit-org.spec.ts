@@ -3,8 +3,12 @@ import { DEMO, expectNothingWrong, launch, screenshot, signIn, type Session } fr
 
 // Journey (b): the demo leader corrects her group's profile and is told, in Chinese, what is missing.
 let s: Session
-beforeAll(async () => { s = await launch() })
-afterAll(async () => { await s?.close() })
+beforeAll(async () => {
+  s = await launch()
+})
+afterAll(async () => {
+  await s?.close()
+})
 
 it('edits the organization, sees the error next to the emptied name, fixes it and saves', async () => {
   const { page } = s
@@ -30,7 +34,10 @@ it('edits the organization, sees the error next to the emptied name, fixes it an
 
   await page.locator('#f-name').pressSequentially('荔枝湾广场舞队（长者）')
   await page.locator('#f-members').fill('38')
-  await Promise.all([page.waitForURL((u) => u.pathname === profile), page.locator('#org-form button[type=submit]').click()])
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === profile),
+    page.locator('#org-form button[type=submit]').click(),
+  ])
   await expect.poll(() => page.locator('h1').textContent()).toBe('荔枝湾广场舞队（长者）')
   expect(await page.locator('.flash').textContent()).toContain('组织资料已保存')
   expect(await page.locator('.org-profile').textContent()).toContain('38 名成员')

@@ -7,9 +7,11 @@ import { DEMO, expectNothingWrong, launch, screenshot, signIn, type Session } fr
 // scores the other; the decision is read and confirmed.
 let admin: Session, leader: Session, broker: Session, resident: Session
 beforeAll(async () => {
-  [admin, leader, broker, resident] = await Promise.all([launch(), launch(), launch(), launch()])
+  ;[admin, leader, broker, resident] = await Promise.all([launch(), launch(), launch(), launch()])
 })
-afterAll(async () => { await Promise.all([admin?.close(), leader?.close(), broker?.close(), resident?.close()]) })
+afterAll(async () => {
+  await Promise.all([admin?.close(), leader?.close(), broker?.close(), resident?.close()])
+})
 
 const TITLE = '东湖街道 2027 年长者服务微创投（浏览器）'
 let callId = 0
@@ -18,7 +20,11 @@ it('a call is opened as a draft and published: a public page with its rules in y
   const { page } = admin
   await signIn(page, DEMO.admin)
   const db = new Database(inject('dbPath'), { readonly: true })
-  const ids = db.prepare("SELECT (SELECT id FROM organizations WHERE ref = 'org-dh-office') AS office, (SELECT id FROM areas WHERE ref = 'HB-DH') AS street").get() as { office: number; street: number }
+  const ids = db
+    .prepare(
+      "SELECT (SELECT id FROM organizations WHERE ref = 'org-dh-office') AS office, (SELECT id FROM areas WHERE ref = 'HB-DH') AS street",
+    )
+    .get() as { office: number; street: number }
   db.close()
   await page.goto('/calls')
   await Promise.all([page.waitForURL(/\/calls\/new$/), page.locator('a.button[href="/calls/new"]').click()])
@@ -51,22 +57,34 @@ async function apply(group: string, title: string, asked: [string, string]) {
   await page.locator('input[name="msTitle"]').nth(0).fill('活动完成')
   await page.locator('input[name="msDue"]').nth(0).fill('2030-06-30')
   await page.locator('input[name="msShare"]').nth(0).fill('100')
-  await Promise.all([page.waitForURL(/\/applications\/\d+$/), page.locator('#application-form button[value=submit]').click()])
+  await Promise.all([
+    page.waitForURL(/\/applications\/\d+$/),
+    page.locator('#application-form button[value=submit]').click(),
+  ])
   expect(await page.locator('#application-status').textContent()).toBe('已提交')
   return Number(new URL(page.url()).pathname.split('/').pop())
 }
 
-let dance = 0, elders = 0
+let dance = 0,
+  elders = 0
 it('two groups apply; asking more than the cap is refused with the amounts', async () => {
   const { page } = leader
   await signIn(page, DEMO.leader)
   await page.goto(`/calls/${callId}`)
-  await Promise.all([page.waitForURL(/\/applications\/new/), page.locator('#apply a', { hasText: '荔枝湾广场舞队' }).click()])
+  await Promise.all([
+    page.waitForURL(/\/applications\/new/),
+    page.locator('#apply a', { hasText: '荔枝湾广场舞队' }).click(),
+  ])
   await page.locator('#f-title').fill('超出上限的计划')
   await page.locator('#f-activity').fill('太多')
   await page.locator('input[name="lineAsked"]').nth(0).fill('4000.01')
-  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.locator('#application-form button[value=submit]').click()])
-  expect(await page.locator('#e-lines').textContent()).toBe('申请总额 ¥4,000.01 超过了单个项目上限 ¥4,000.00，请减少申请金额（可以增加自筹部分）。')
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.locator('#application-form button[value=submit]').click(),
+  ])
+  expect(await page.locator('#e-lines').textContent()).toBe(
+    '申请总额 ¥4,000.01 超过了单个项目上限 ¥4,000.00，请减少申请金额（可以增加自筹部分）。',
+  )
   dance = await apply('荔枝湾广场舞队', '长者广场舞进公园', ['2000', '1000'])
   expect(await page.locator('#asked-total').textContent()).toBe('¥3,000.00')
   elders = await apply('东湖长者互助队', '独居长者每周探访', ['1500', '1000'])
@@ -82,7 +100,7 @@ async function score(s: Session, applicationId: number, scores: number[]) {
   await Promise.all([page.waitForURL(/\/calls\/\d+$/), page.locator('#review-form button[type=submit]').click()])
 }
 
-it('the social worker scores both; the residents\' representative steps aside on one and scores the other', async () => {
+it("the social worker scores both; the residents' representative steps aside on one and scores the other", async () => {
   await signIn(broker.page, DEMO.broker)
   await broker.page.goto(`/calls/${callId}`)
   expect(await broker.page.locator('#review-queue li').count()).toBe(2)
@@ -112,7 +130,9 @@ it('the social worker scores both; the residents\' representative steps aside on
 it('the decision is stated, proposed within the budget and confirmed once', async () => {
   const { page } = admin
   await page.goto(`/calls/${callId}/decision`)
-  expect(await page.locator('#decision-problem').textContent()).toContain('总预算 ¥6,000.00，每个项目不超过 ¥4,000.00。')
+  expect(await page.locator('#decision-problem').textContent()).toContain(
+    '总预算 ¥6,000.00，每个项目不超过 ¥4,000.00。',
+  )
   expect(await page.locator('#decision-awards tbody tr').count()).toBe(2)
   await Promise.all([page.waitForURL(/\/decision$/), page.locator('#confirm-decision').click()])
   expect(await page.locator('#decision-confirmed').isVisible()).toBe(true)

@@ -8,7 +8,10 @@ import { DEMO_PASSWORD } from './browser.js'
 import { buildServer } from '../../bench/lib/build.js'
 
 declare module 'vitest' {
-  export interface ProvidedContext { baseURL: string; dbPath: string }
+  export interface ProvidedContext {
+    baseURL: string
+    dbPath: string
+  }
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -31,7 +34,9 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
     try {
       const res = await fetch(url)
       if (res.ok) return
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 150))
   }
   throw new Error(`server did not answer ${url} within ${timeoutMs} ms:\n${output()}`)
@@ -47,14 +52,26 @@ export default async function setup(project: TestProject) {
   const child = spawn(process.execPath, [buildServer()], {
     cwd: ROOT,
     env: {
-      ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: path.join(dir, 'e2e.sqlite'),
-      DEMO_DATA: '1', DEMO_PASSWORD, RATE_LIMITS: '0', SCHEDULER: '0', LOG_LEVEL: 'warn', NODE_ENV: 'test',
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: path.join(dir, 'e2e.sqlite'),
+      DEMO_DATA: '1',
+      DEMO_PASSWORD,
+      RATE_LIMITS: '0',
+      SCHEDULER: '0',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let log = ''
-  child.stdout!.on('data', (d) => { log += d })
-  child.stderr!.on('data', (d) => { log += d })
+  child.stdout!.on('data', (d) => {
+    log += d
+  })
+  child.stderr!.on('data', (d) => {
+    log += d
+  })
   const baseURL = `http://127.0.0.1:${port}`
   try {
     await waitUntilUp(baseURL, child, () => log)

@@ -1,13 +1,26 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { DEMO, expectNothingWrong, horizontalOverflow, launch, overflowingElements, screenshot, signIn, type Session } from './browser.js'
+import {
+  DEMO,
+  expectNothingWrong,
+  horizontalOverflow,
+  launch,
+  overflowingElements,
+  screenshot,
+  signIn,
+  type Session,
+} from './browser.js'
 
 // Journey (e): the dance group's leader asks the residents' committee for its activity room; the committee
 // (the demo holder leads it) accepts, they exchange contacts and a message, the room is used, both rate it.
 // Two browsers, as two people on two phones would be.
 let leader: Session, holder: Session
-beforeAll(async () => { [leader, holder] = await Promise.all([launch(), launch()]) })
-afterAll(async () => { await Promise.all([leader?.close(), holder?.close()]) })
+beforeAll(async () => {
+  ;[leader, holder] = await Promise.all([launch(), launch()])
+})
+afterAll(async () => {
+  await Promise.all([leader?.close(), holder?.close()])
+})
 
 const NEED = '雨季室内排练场地'
 const OFFER = '荔枝湾居民活动室'
@@ -20,8 +33,13 @@ const state = (page: Page) => page.locator('h1 .tag').textContent()
 async function act(page: Page, button: string, becomes: string) {
   const path = new URL(page.url()).pathname
   // htmx posts the form and, on success, follows HX-Redirect with a fresh load of the same page.
-  const reloaded = page.waitForResponse((r) => r.request().resourceType() === 'document' && r.request().method() === 'GET' && new URL(r.url()).pathname === path)
-  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${path}/transitions`)
+  const reloaded = page.waitForResponse(
+    (r) =>
+      r.request().resourceType() === 'document' && r.request().method() === 'GET' && new URL(r.url()).pathname === path,
+  )
+  const posted = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${path}/transitions`,
+  )
   await page.locator('#match-actions').getByRole('button', { name: button, exact: true }).click()
   expect((await posted).status()).toBe(204)
   await reloaded
@@ -107,12 +125,22 @@ it('leader requests a ranked offer → holder accepts → contacts, a message, d
 
   // Every step is in the history, in order.
   const history = await lp.locator('ol.history li').allTextContents()
-  expect(history.map((h) => h.split('→')[1]?.trim().split(/\s/)[0])).toEqual(['已申请', '已接受', '已交付', '已交付', '已评价'])
+  expect(history.map((h) => h.split('→')[1]?.trim().split(/\s/)[0])).toEqual([
+    '已申请',
+    '已接受',
+    '已交付',
+    '已交付',
+    '已评价',
+  ])
   await screenshot(lp, 'e4-match-reviewed-leader')
   // On a phone, contacts (long e-mail addresses) and history fit the screen.
   await lp.setViewportSize({ width: 390, height: 844 })
   expect(await horizontalOverflow(lp), (await overflowingElements(lp)).join(', ')).toBe(0)
-  expect((await overflowingElements(lp)).filter((e) => !e.startsWith('a') && !e.startsWith('form.inline') && !e.startsWith('button.link'))).toEqual([])
+  expect(
+    (await overflowingElements(lp)).filter(
+      (e) => !e.startsWith('a') && !e.startsWith('form.inline') && !e.startsWith('button.link'),
+    ),
+  ).toEqual([])
   await screenshot(lp, 'e5-match-reviewed-phone')
   expectNothingWrong(leader)
   expectNothingWrong(holder)

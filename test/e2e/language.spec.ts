@@ -3,8 +3,12 @@ import { expectNothingWrong, launch, screenshot, type Session } from './browser.
 
 // Journey (c): a visitor reads the site in English, then goes back to Chinese; the choice sticks.
 let s: Session
-beforeAll(async () => { s = await launch({ locale: 'zh-CN' }) })
-afterAll(async () => { await s?.close() })
+beforeAll(async () => {
+  s = await launch({ locale: 'zh-CN' })
+})
+afterAll(async () => {
+  await s?.close()
+})
 
 const lang = (s: Session) => s.page.locator('html').getAttribute('lang')
 

@@ -1,12 +1,25 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { DEMO, expectNothingWrong, horizontalOverflow, launch, overflowingElements, screenshot, signIn, type Session } from './browser.js'
+import {
+  DEMO,
+  expectNothingWrong,
+  horizontalOverflow,
+  launch,
+  overflowingElements,
+  screenshot,
+  signIn,
+  type Session,
+} from './browser.js'
 
 // Journey: the demo leader posts a need in Chinese, finds it again from the needs list by a Chinese
 // word (htmx, in place, URL follows), narrows by category and opens it. Then the offers list filters
 // without JavaScript, as a plain form.
 let s: Session
-beforeAll(async () => { s = await launch() })
-afterAll(async () => { await s?.close() })
+beforeAll(async () => {
+  s = await launch()
+})
+afterAll(async () => {
+  await s?.close()
+})
 
 // 扎染 (tie-dye) appears in no demo listing, so the search finds this need alone.
 const TITLE = '扎染工作坊排练场地'
@@ -26,7 +39,10 @@ it('posts a need with a weekday-evening schedule and sees it on its own page', a
   await page.locator('#f-urgency').selectOption('high')
   const community = await page.locator('#f-areaId option', { hasText: '荔枝湾社区' }).getAttribute('value')
   await page.locator('#f-areaId').selectOption(community!)
-  await Promise.all([page.waitForURL(/\/needs\/\d+$/), page.locator('#need-form button[type=submit]:not([name=draft])').click()])
+  await Promise.all([
+    page.waitForURL(/\/needs\/\d+$/),
+    page.locator('#need-form button[type=submit]:not([name=draft])').click(),
+  ])
 
   expect(await page.locator('h1').textContent()).toBe(TITLE)
   const tags = await page.locator('.listing-page .tags').textContent()
@@ -48,7 +64,9 @@ it('finds it from /needs by a Chinese word, in place, filters by category and op
   const { page } = s
   await page.goto('/needs')
   // A full page load would wipe this; an htmx swap keeps it.
-  await page.evaluate(() => { (window as unknown as { marker: number }).marker = 7 })
+  await page.evaluate(() => {
+    ;(window as unknown as { marker: number }).marker = 7
+  })
   const marker = () => page.evaluate(() => (window as unknown as { marker?: number }).marker)
 
   await page.locator('#needs-list').waitFor()
@@ -73,7 +91,8 @@ it('finds it from /needs by a Chinese word, in place, filters by category and op
   await page.locator('form.filters input[name=q]').press('Enter')
   await page.waitForURL((u) => !u.searchParams.get('q') && u.searchParams.get('category') === 'venue')
   await expect.poll(async () => (await cardTitles('#needs-list')).length).toBeGreaterThan(3)
-  for (const tag of await page.locator('#needs-list .card .tags .tag:first-child').allTextContents()) expect(tag).toBe('场地')
+  for (const tag of await page.locator('#needs-list .card .tags .tag:first-child').allTextContents())
+    expect(tag).toBe('场地')
 
   // Back restores the search, and the title opens the need.
   await page.goBack()
@@ -89,7 +108,9 @@ it('filters the offers list with JavaScript disabled, as a plain form', async ()
   try {
     const { page } = nojs
     await page.goto('/offers')
-    const donghu = await page.locator('form.filters select[name=area] option', { hasText: '东湖街道' }).getAttribute('value')
+    const donghu = await page
+      .locator('form.filters select[name=area] option', { hasText: '东湖街道' })
+      .getAttribute('value')
     await page.locator('form.filters select[name=category]').selectOption('venue')
     await page.locator('form.filters select[name=area]').selectOption(donghu!)
     await Promise.all([
@@ -101,15 +122,21 @@ it('filters the offers list with JavaScript disabled, as a plain form', async ()
     expect(titles).toContain('荔枝湾居民活动室') // serves one of its communities
     expect(titles).not.toContain('南岸社区服务中心活动室') // another street
     expect(titles).not.toContain('西坊小学篮球场（周末）')
-    for (const tag of await page.locator('#offers-list .card .tags .tag:first-child').allTextContents()) expect(tag).toBe('场地')
+    for (const tag of await page.locator('#offers-list .card .tags .tag:first-child').allTextContents())
+      expect(tag).toBe('场地')
     expect(await page.locator('form.filters select[name=category]').inputValue()).toBe('venue')
     expect(await page.locator('form.filters select[name=area]').inputValue()).toBe(donghu)
 
     // Sorting by capacity, still without JavaScript, keeps the filters.
     await page.locator('form.filters select[name=sort]').selectOption('capacity')
-    await Promise.all([page.waitForURL((u) => u.searchParams.get('sort') === 'capacity'), page.locator('form.filters button[type=submit]').click()])
+    await Promise.all([
+      page.waitForURL((u) => u.searchParams.get('sort') === 'capacity'),
+      page.locator('form.filters button[type=submit]').click(),
+    ])
     expect(new URL(page.url()).searchParams.get('category')).toBe('venue')
-    const capacities = (await page.locator('#offers-list .card .qty strong').allTextContents()).map((t) => Number(t.replace(/,/g, '')))
+    const capacities = (await page.locator('#offers-list .card .qty strong').allTextContents()).map((t) =>
+      Number(t.replace(/,/g, '')),
+    )
     expect(capacities).toEqual([...capacities].sort((a, b) => b - a))
     await screenshot(page, 'listings-3-offers-filtered-nojs')
     expectNothingWrong(nojs)

@@ -6,14 +6,21 @@ import { DEMO, expectNothingWrong, launch, screenshot, signIn, type Session } fr
 // is invited as its co-leader and accepts a pledge for it. 陈社工 covers 东湖 and 南岸 streets, where 绿洲社区的
 // 外来工互助会 and 南岸街道办事处 have no account: he answers for them, on the record.
 let leader: Session, holder: Session, broker: Session
-beforeAll(async () => { [leader, holder, broker] = await Promise.all([launch(), launch(), launch()]) })
-afterAll(async () => { await Promise.all([leader?.close(), holder?.close(), broker?.close()]) })
+beforeAll(async () => {
+  ;[leader, holder, broker] = await Promise.all([launch(), launch(), launch()])
+})
+afterAll(async () => {
+  await Promise.all([leader?.close(), holder?.close(), broker?.close()])
+})
 
 const state = (page: Page) => page.locator('h1 .tag').textContent()
 /** Clicks a move's button in the actions card and waits for the page to come back in its new state (htmx: 204 + HX-Redirect). */
 async function act(page: Page, button: string, becomes: string) {
   const path = new URL(page.url()).pathname
-  const reloaded = page.waitForResponse((r) => r.request().resourceType() === 'document' && r.request().method() === 'GET' && new URL(r.url()).pathname === path)
+  const reloaded = page.waitForResponse(
+    (r) =>
+      r.request().resourceType() === 'document' && r.request().method() === 'GET' && new URL(r.url()).pathname === path,
+  )
   await page.locator('#match-actions').getByRole('button', { name: button, exact: true }).click()
   await reloaded
   await page.waitForLoadState('load')
@@ -25,7 +32,9 @@ async function open(page: Page, q: string, title: string, url: RegExp) {
 }
 
 it('a leader invites a co-leader by link, who joins and accepts a pledge for the group', async () => {
-  const lp = leader.page, hp = holder.page, bp = broker.page
+  const lp = leader.page,
+    hp = holder.page,
+    bp = broker.page
   await Promise.all([signIn(lp, DEMO.leader), signIn(hp, DEMO.holder), signIn(bp, DEMO.broker)])
   await lp.goto(`/orgs?q=${encodeURIComponent('东湖长者互助队')}`)
   await Promise.all([lp.waitForURL(/\/orgs\/\d+$/), lp.getByRole('link', { name: '东湖长者互助队' }).first().click()])
@@ -59,7 +68,10 @@ it('a leader invites a co-leader by link, who joins and accepts a pledge for the
 
   // The co-leader finds it among her matches and accepts it for the group.
   await hp.goto('/matches')
-  await Promise.all([hp.waitForURL((u) => u.pathname === matchUrl), hp.locator(`a[href="${matchUrl}"]`).first().click()])
+  await Promise.all([
+    hp.waitForURL((u) => u.pathname === matchUrl),
+    hp.locator(`a[href="${matchUrl}"]`).first().click(),
+  ])
   expect(await hp.locator('#contacts').textContent()).not.toMatch(/1380000\d{4}/)
   await act(hp, '接受', '已接受')
   expect(await hp.locator('#contacts').textContent()).toMatch(/1380000\d{4}/)
@@ -77,7 +89,9 @@ it('a broker answers for groups with no account, and the history says on whose b
   expect(await state(bp)).toBe('已申请')
   expect(await bp.locator('#on-behalf').textContent()).toContain('南岸街道办事处')
   // The buttons match what the e-mail asked of him: accept or decline (and, as the need's side, withdraw).
-  const events = await bp.locator('#match-actions input[name=event]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))
+  const events = await bp
+    .locator('#match-actions input[name=event]')
+    .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))
   expect(events).toEqual(expect.arrayContaining(['accept', 'decline']))
   await act(bp, '接受', '已接受')
   expect(await bp.locator('.history').textContent()).toContain('由陈社工代为答复（南岸街道办事处）')

@@ -6,8 +6,12 @@ import { DEMO, DEMO_PASSWORD, expectNothingWrong, launch, screenshot, signIn, ty
 // Issue 12, "nothing lost, nothing hidden": a session that lapses mid-form loses nothing, and a need met by one
 // offer withdraws its other request, the other side told in words.
 let leader: Session, holder: Session, office: Session
-beforeAll(async () => { [leader, holder, office] = await Promise.all([launch(), launch(), launch()]) })
-afterAll(async () => { await Promise.all([leader?.close(), holder?.close(), office?.close()]) })
+beforeAll(async () => {
+  ;[leader, holder, office] = await Promise.all([launch(), launch(), launch()])
+})
+afterAll(async () => {
+  await Promise.all([leader?.close(), holder?.close(), office?.close()])
+})
 
 /** The session ends as the idle sweep ends it: its row is deleted underneath the open page. */
 function lapse(email: string) {
@@ -40,7 +44,9 @@ async function chooseRoomTopic(page: Page) {
   const chosen = page.waitForResponse((r) => new URL(r.url()).pathname === '/topics/suggest')
   await chip.locator('input').check()
   await chosen
-  await expect.poll(() => page.locator('#topic-chips label.chip', { hasText: '活动室' }).first().locator('input').isChecked()).toBe(true)
+  await expect
+    .poll(() => page.locator('#topic-chips label.chip', { hasText: '活动室' }).first().locator('input').isChecked())
+    .toBe(true)
 }
 const publish = (page: Page) => page.locator('#need-form button[type=submit]:not([name=draft])')
 /**
@@ -85,7 +91,7 @@ it('a session lapses mid-form: the form stays, sign in in place, and the same �
   expectNothingWrong(leader)
 })
 
-it('a need met by one offer withdraws its other request, and that offer\'s side is told in words', async () => {
+it("a need met by one offer withdraws its other request, and that offer's side is told in words", async () => {
   const lp = leader.page
   const NEED = '雨天借用活动室排练'
   await fillNeed(lp, NEED, '2')
@@ -110,7 +116,9 @@ it('a need met by one offer withdraws its other request, and that offer\'s side 
   const waiting = hp.locator('#mine-waiting')
   expect(await waiting.textContent()).toContain(`荔枝湾广场舞队请求用「荔枝湾居民活动室」满足「${NEED}」`)
   await Promise.all([hp.waitForURL((u) => u.pathname === roomMatch), waiting.locator(`a[href="${roomMatch}"]`).click()])
-  const posted = hp.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${roomMatch}/transitions`)
+  const posted = hp.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${roomMatch}/transitions`,
+  )
   await hp.locator('#match-actions').getByRole('button', { name: '接受', exact: true }).click()
   expect((await posted).status()).toBe(204)
   await expect.poll(() => hp.locator('h1 .tag').textContent(), { timeout: 10_000 }).toBe('已接受')
@@ -119,7 +127,9 @@ it('a need met by one offer withdraws its other request, and that offer\'s side 
   const op = office.page
   await signIn(op, DEMO.admin)
   await op.goto('/inbox')
-  expect(await op.locator('main').textContent()).toContain(`「${NEED}」（荔枝湾广场舞队）已由其他资源满足，它与「党群服务中心多功能室」（东湖街道办事处）的对接已自动撤回`)
+  expect(await op.locator('main').textContent()).toContain(
+    `「${NEED}」（荔枝湾广场舞队）已由其他资源满足，它与「党群服务中心多功能室」（东湖街道办事处）的对接已自动撤回`,
+  )
   await op.goto(hallMatch)
   expect(await op.locator('h1 .tag').textContent()).toBe('已撤回')
   expect(await op.locator('.history').textContent()).toContain('已由其他资源满足')

@@ -4,8 +4,12 @@ import { DEMO, launch, signIn, type Session } from './browser.js'
 // Journey (f): browsing leaves nothing behind in the browser (htmx's history cache is off: pages can hold
 // personal data on shared phones) and nothing ever pops up a dialog.
 let s: Session
-beforeAll(async () => { s = await launch() })
-afterAll(async () => { await s?.close() })
+beforeAll(async () => {
+  s = await launch()
+})
+afterAll(async () => {
+  await s?.close()
+})
 
 it('keeps localStorage empty and never opens a dialog while browsing', async () => {
   const { page } = s

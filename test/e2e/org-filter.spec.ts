@@ -4,8 +4,12 @@ import { expectNothingWrong, launch, screenshot, type Session } from './browser.
 // Journey (e): narrowing the organization list. With htmx it updates in place and keeps the URL honest
 // (shareable, back button works); without JavaScript the same form is a plain GET.
 let s: Session
-beforeAll(async () => { s = await launch() })
-afterAll(async () => { await s?.close() })
+beforeAll(async () => {
+  s = await launch()
+})
+afterAll(async () => {
+  await s?.close()
+})
 
 const cardNames = (s: Session) => s.page.locator('#orgs-list .card h3').allTextContents()
 
@@ -14,7 +18,9 @@ it('filters in place with htmx, the URL follows, and back restores the full list
   await page.goto('/orgs')
   const allCount = await page.locator('#orgs-list .count').textContent()
   // A full page load would wipe this; an htmx swap keeps it.
-  await page.evaluate(() => { (window as unknown as { marker: number }).marker = 42 })
+  await page.evaluate(() => {
+    ;(window as unknown as { marker: number }).marker = 42
+  })
 
   await page.locator('select[name=kind]').selectOption('school')
   await page.waitForURL((u) => u.searchParams.get('kind') === 'school')
@@ -51,14 +57,20 @@ it('filters with JavaScript disabled, as a plain form', async () => {
     const { page } = nojs
     await page.goto('/orgs')
     await page.locator('select[name=kind]').selectOption('school')
-    await Promise.all([page.waitForURL((u) => u.searchParams.get('kind') === 'school'), page.locator('form.filters button[type=submit]').click()])
+    await Promise.all([
+      page.waitForURL((u) => u.searchParams.get('kind') === 'school'),
+      page.locator('form.filters button[type=submit]').click(),
+    ])
     expect(await cardNames(nojs)).toEqual(['西坊小学'])
     expect(await page.locator('select[name=kind]').inputValue()).toBe('school')
 
     const xifang = await page.locator('select[name=area] option', { hasText: '西坊街道' }).getAttribute('value')
     await page.locator('select[name=kind]').selectOption('')
     await page.locator('select[name=area]').selectOption(xifang!)
-    await Promise.all([page.waitForURL((u) => u.searchParams.get('area') === xifang), page.locator('form.filters button[type=submit]').click()])
+    await Promise.all([
+      page.waitForURL((u) => u.searchParams.get('area') === xifang),
+      page.locator('form.filters button[type=submit]').click(),
+    ])
     const names = await cardNames(nojs)
     expect(names).toContain('西坊小学')
     expect(names).toContain('西坊粤剧私伙局')

@@ -1,10 +1,22 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { expectNothingWrong, horizontalOverflow, launch, overflowingElements, PHONE, screenshot, type Session } from './browser.js'
+import {
+  expectNothingWrong,
+  horizontalOverflow,
+  launch,
+  overflowingElements,
+  PHONE,
+  screenshot,
+  type Session,
+} from './browser.js'
 
 // Journey (d): most community leaders use a phone; nothing may make them scroll sideways.
 let s: Session
-beforeAll(async () => { s = await launch({ viewport: PHONE }) })
-afterAll(async () => { await s?.close() })
+beforeAll(async () => {
+  s = await launch({ viewport: PHONE })
+})
+afterAll(async () => {
+  await s?.close()
+})
 
 const pages = [
   { name: 'd1-home-phone', path: '/' },
@@ -18,7 +30,10 @@ for (const { name, path } of pages) {
     await s.page.goto(path)
     await screenshot(s.page, name)
     const overflow = await horizontalOverflow(s.page)
-    expect(overflow, `scrolls sideways by ${overflow}px: ${(await overflowingElements(s.page)).join(', ')}`).toBeLessThanOrEqual(0)
+    expect(
+      overflow,
+      `scrolls sideways by ${overflow}px: ${(await overflowingElements(s.page)).join(', ')}`,
+    ).toBeLessThanOrEqual(0)
   })
 }
 

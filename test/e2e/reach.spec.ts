@@ -31,7 +31,9 @@ const OFFER = '演出道具借用：扇子和彩带'
 const round = () => jobs.runDue(db, HANDLERS, new Date())
 const alertsAbout = async (page: Page) => {
   await page.goto('/inbox')
-  return (await page.locator('#notifications-list li').allTextContents()).filter((t) => t.includes(NEED) && t.includes('新的资源'))
+  return (await page.locator('#notifications-list li').allTextContents()).filter(
+    (t) => t.includes(NEED) && t.includes('新的资源'),
+  )
 }
 
 async function postOffer(page: Page, title: string, description: string) {
@@ -44,7 +46,10 @@ async function postOffer(page: Page, title: string, description: string) {
   await page.locator('#f-quantity').fill('40')
   const street = await page.locator('#f-servesAreaId option', { hasText: '东湖街道' }).first().getAttribute('value')
   await page.locator('#f-servesAreaId').selectOption(street!)
-  await Promise.all([page.waitForURL(/\/offers\/\d+$/), page.locator('#offer-form button[type=submit]:not([name=draft])').click()])
+  await Promise.all([
+    page.waitForURL(/\/offers\/\d+$/),
+    page.locator('#offer-form button[type=submit]:not([name=draft])').click(),
+  ])
   return Number(new URL(page.url()).pathname.split('/').pop())
 }
 
@@ -66,7 +71,10 @@ it('a new fitting offer produces exactly one alert for the need that had none', 
   expect(first[0]).toContain('荔枝湾社区居委会')
   await screenshot(leader.page, 'reach-1-inbox-alert')
   // The alert opens the need, where the new offer is now among the fits, ready to request.
-  await Promise.all([leader.page.waitForURL(new RegExp(`/needs/${needId}$`)), leader.page.locator('#notifications-list li', { hasText: OFFER }).getByRole('link').first().click()])
+  await Promise.all([
+    leader.page.waitForURL(new RegExp(`/needs/${needId}$`)),
+    leader.page.locator('#notifications-list li', { hasText: OFFER }).getByRole('link').first().click(),
+  ])
   expect(await leader.page.locator(`#fit-offer-${offerId}`).count()).toBe(1)
 
   // A second fitting offer: the need has a fit now, so it is not news.
@@ -88,10 +96,16 @@ it('a visitor opens the short link, presses 我能帮忙, signs in and lands on 
   expect(qr.headers()['content-type']).toContain('image/svg+xml')
   await screenshot(page, 'reach-2-visitor-need')
 
-  await Promise.all([page.waitForURL(/\/signin\?next=/), page.locator('#help').getByRole('link', { name: '我能帮忙' }).click()])
+  await Promise.all([
+    page.waitForURL(/\/signin\?next=/),
+    page.locator('#help').getByRole('link', { name: '我能帮忙' }).click(),
+  ])
   await page.locator('#f-email').fill(DEMO.holder)
   await page.locator('#f-password').fill(DEMO_PASSWORD)
-  await Promise.all([page.waitForURL(new RegExp(`/needs/${needId}#help$`)), page.locator('#signin-form button[type=submit]').click()])
+  await Promise.all([
+    page.waitForURL(new RegExp(`/needs/${needId}#help$`)),
+    page.locator('#signin-form button[type=submit]').click(),
+  ])
   const form = page.locator('#help form').filter({ hasText: OFFER })
   await expect.poll(() => form.count()).toBe(1)
   await screenshot(page, 'reach-3-help-form')

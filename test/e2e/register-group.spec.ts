@@ -4,8 +4,12 @@ import { expectNothingWrong, launch, screenshot, type Session } from './browser.
 
 // Journey (a): a neighbourhood leader with no account and an unregistered group gets it onto the map.
 let s: Session
-beforeAll(async () => { s = await launch() })
-afterAll(async () => { await s?.close() })
+beforeAll(async () => {
+  s = await launch()
+})
+afterAll(async () => {
+  await s?.close()
+})
 
 const groupName = `新港棋牌娱乐队${Date.now() % 10_000}`
 
@@ -68,5 +72,5 @@ it('signs up as a new leader and registers an unregistered community group', asy
   await page.goto(`/orgs?q=${encodeURIComponent(groupName)}`)
   expect(await page.locator(`#orgs-list a[href="${profileUrl}"]`).count()).toBe(1)
   expectNothingWrong(s)
-// The emailed link adds two pages and a password check to the journey: more than the default 30 s on a busy machine.
+  // The emailed link adds two pages and a password check to the journey: more than the default 30 s on a busy machine.
 }, 60_000)

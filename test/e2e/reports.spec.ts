@@ -4,8 +4,12 @@ import { DEMO, expectNothingWrong, launch, screenshot, signIn, type Session } fr
 
 // A social worker opens the report for their street, reads it, prints it and takes the workbook away.
 let s: Session
-beforeAll(async () => { s = await launch({ locale: 'zh-CN' }) })
-afterAll(async () => { await s?.close() })
+beforeAll(async () => {
+  s = await launch({ locale: 'zh-CN' })
+})
+afterAll(async () => {
+  await s?.close()
+})
 
 it('shows every section as a chart with its table, prints without the chrome, and exports a workbook with the same figures', async () => {
   const { page } = s
@@ -20,12 +24,16 @@ it('shows every section as a chart with its table, prints without the chrome, an
   const charts = page.locator('svg.bar-chart[role=img]')
   expect(await charts.count()).toBe(6)
   // Charts are drawn: bars have width, and every chart names itself for a screen reader.
-  const widths = await page.locator('svg.bar-chart rect.bar').evaluateAll((rects) => rects.map((r) => (r as SVGRectElement).getBBox().width))
+  const widths = await page
+    .locator('svg.bar-chart rect.bar')
+    .evaluateAll((rects) => rects.map((r) => (r as SVGRectElement).getBBox().width))
   expect(widths.some((w) => w > 0)).toBe(true)
   for (const id of ['demand', 'waits', 'requests', 'utilization', 'orgs', 'feedback']) {
     expect(await page.locator(`#chart-${id}-desc`).textContent()).not.toBe('')
   }
-  const demandRows = await page.locator('#table-demand tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent!.trim())))
+  const demandRows = await page
+    .locator('#table-demand tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent!.trim())))
   expect(demandRows.length).toBeGreaterThan(0)
   await screenshot(page, 'r1-report-zh')
 
@@ -38,15 +46,26 @@ it('shows every section as a chart with its table, prints without the chrome, an
   await page.emulateMedia({ media: 'screen' })
   expect(await page.locator('[data-print]').isVisible()).toBe(true)
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a[href^="/reports.xlsx"]').click()])
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('a[href^="/reports.xlsx"]').click(),
+  ])
   expect(download.suggestedFilename()).toMatch(/^成效报告-东湖街道-2020-01-01_\d{4}-\d{2}-\d{2}\.xlsx$/)
   const sheets = await readXlsxFile((await download.path())!)
   expect(sheets[0].sheet).toBe('成效报告')
   const demand = sheets.find((x) => x.sheet === '需求发布与满足（按类别）')!
   // The workbook holds the page's figures, numbers as numbers (a share as a fraction).
   const num = (text: string) => Number(text.replace(/,/g, ''))
-  const fromPage = demandRows.map((r) => [r[0], r[1], ...r.slice(2, 5).map(num), num(r[5].replace('%', '')) / 100, num(r[6])])
-  const fromBook = demand.data.slice(1).map((r) => r.map((v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v)))
+  const fromPage = demandRows.map((r) => [
+    r[0],
+    r[1],
+    ...r.slice(2, 5).map(num),
+    num(r[5].replace('%', '')) / 100,
+    num(r[6]),
+  ])
+  const fromBook = demand.data
+    .slice(1)
+    .map((r) => r.map((v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v)))
   expect(fromBook).toEqual(fromPage.map((r) => r.map((v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))))
   expectNothingWrong(s)
 })

@@ -5,8 +5,12 @@ import { DEMO, expectNothingWrong, launch, screenshot, signIn, type Session } fr
 // (htmx); they untick the suggestion, pick another topic from the category's others, publish, see the
 // topics on the need's page and follow one to the list filtered by it.
 let s: Session
-beforeAll(async () => { s = await launch() })
-afterAll(async () => { await s?.close() })
+beforeAll(async () => {
+  s = await launch()
+})
+afterAll(async () => {
+  await s?.close()
+})
 
 // 拉杆音箱 (a trolley speaker) appears in no demo listing, so the filtered list holds this need alone.
 const TITLE = '广场舞拉杆音箱'
@@ -19,7 +23,15 @@ it('suggests topics while the poster types, keeps their change, and publishes th
   await page.locator('#f-category').selectOption('materials')
   await page.locator('#topic-chips input[name=topicsFor][value=materials]').waitFor({ state: 'attached' })
   await page.locator('#f-title').pressSequentially(TITLE, { delay: 30 })
-  await expect.poll(() => chip('sound_equipment').isChecked().catch(() => false), { timeout: 10_000 }).toBe(true)
+  await expect
+    .poll(
+      () =>
+        chip('sound_equipment')
+          .isChecked()
+          .catch(() => false),
+      { timeout: 10_000 },
+    )
+    .toBe(true)
   expect(await page.locator('#topic-chips').textContent()).toContain('音响设备')
   await screenshot(page, 'topics-1-suggested')
 
@@ -28,7 +40,12 @@ it('suggests topics while the poster types, keeps their change, and publishes th
   await page.locator('#topic-chips input[name=topicsChosen]').waitFor({ state: 'attached' })
   await page.locator('#topic-chips details summary').click()
   await chip('performance_props').check()
-  await expect.poll(() => page.locator('#topic-chips .chip input:checked').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)))
+  await expect
+    .poll(() =>
+      page
+        .locator('#topic-chips .chip input:checked')
+        .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+    )
     .toEqual(['performance_props'])
   // Typing on no longer changes their ticks.
   await page.locator('#f-description').pressSequentially('晚上在公园跳舞用，音箱要能放音乐', { delay: 20 })
@@ -39,7 +56,10 @@ it('suggests topics while the poster types, keeps their change, and publishes th
   await page.locator('#f-quantity').fill('1')
   const community = await page.locator('#f-areaId option', { hasText: '荔枝湾社区' }).getAttribute('value')
   await page.locator('#f-areaId').selectOption(community!)
-  await Promise.all([page.waitForURL(/\/needs\/\d+$/), page.locator('#need-form button[type=submit]:not([name=draft])').click()])
+  await Promise.all([
+    page.waitForURL(/\/needs\/\d+$/),
+    page.locator('#need-form button[type=submit]:not([name=draft])').click(),
+  ])
 
   expect(await page.locator('h1').textContent()).toBe(TITLE)
   const topics = page.locator('.listing-page .topics a.topic')
@@ -48,12 +68,16 @@ it('suggests topics while the poster types, keeps their change, and publishes th
   expectNothingWrong(s)
 })
 
-it('filters the needs list by a topic from the need\'s page', async () => {
+it("filters the needs list by a topic from the need's page", async () => {
   const { page } = s
-  await Promise.all([page.waitForURL((u) => u.pathname === '/needs' && u.searchParams.get('topic') === 'performance_props'), page.locator('.listing-page .topics a.topic').first().click()])
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/needs' && u.searchParams.get('topic') === 'performance_props'),
+    page.locator('.listing-page .topics a.topic').first().click(),
+  ])
   const titles = await page.locator('#needs-list .card h3').allTextContents()
   expect(titles).toContain(TITLE)
-  for (const row of await page.locator('#needs-list .card .topics').allTextContents()) expect(row).toContain('演出道具与服装')
+  for (const row of await page.locator('#needs-list .card .topics').allTextContents())
+    expect(row).toContain('演出道具与服装')
   expect(await page.locator('form.filters select[name=topic]').inputValue()).toBe('performance_props')
   await screenshot(page, 'topics-3-filtered')
   expectNothingWrong(s)

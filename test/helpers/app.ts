@@ -27,8 +27,16 @@ export const PASSWORD = 'correct horse battery staple'
 
 // ---- seeding through the services -------------------------------------------------------------
 
-export async function addUser(app: FastifyInstance, input: { email: string; role?: accounts.Role; password?: string; name?: string }) {
-  const row = await accounts.add(app.db, { email: input.email, role: input.role ?? 'member', password: input.password ?? PASSWORD, name: input.name })
+export async function addUser(
+  app: FastifyInstance,
+  input: { email: string; role?: accounts.Role; password?: string; name?: string },
+) {
+  const row = await accounts.add(app.db, {
+    email: input.email,
+    role: input.role ?? 'member',
+    password: input.password ?? PASSWORD,
+    name: input.name,
+  })
   return accounts.load(app.db, row.id)!
 }
 
@@ -76,9 +84,17 @@ export async function seedWorld(app: FastifyInstance): Promise<World> {
   const orgA = addOrg(app, member.id, { name: '荔枝湾广场舞队', areaId: communityA.id, description: 'dance' })
   const orgB = addOrg(app, other.id, { name: '南岸互助小组', areaId: communityB.id, description: 'help' })
   return {
-    district, streetA, streetB, communityA, communityB, orgA, orgB,
-    member: accounts.load(app.db, member.id)!, other: accounts.load(app.db, other.id)!,
-    broker: accounts.load(app.db, broker.id)!, admin: accounts.load(app.db, admin.id)!,
+    district,
+    streetA,
+    streetB,
+    communityA,
+    communityB,
+    orgA,
+    orgB,
+    member: accounts.load(app.db, member.id)!,
+    other: accounts.load(app.db, other.id)!,
+    broker: accounts.load(app.db, broker.id)!,
+    admin: accounts.load(app.db, admin.id)!,
   }
 }
 
@@ -88,7 +104,11 @@ export function count(app: FastifyInstance, table: string): number {
 
 /** Row counts of every table: "nothing half-written" is these being equal before and after. */
 export function tableCounts(app: FastifyInstance): Record<string, number> {
-  const tables = app.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' AND name <> '__drizzle_migrations'`).all() as { name: string }[]
+  const tables = app.sqlite
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' AND name <> '__drizzle_migrations'`,
+    )
+    .all() as { name: string }[]
   return Object.fromEntries(tables.map((t) => [t.name, count(app, t.name)]))
 }
 
@@ -120,7 +140,10 @@ export class Browser {
   readonly jar = new Map<string, string>()
   csrf: string | undefined
 
-  constructor(readonly app: FastifyInstance, readonly opts: { remoteAddress?: string; headers?: Record<string, string> } = {}) {}
+  constructor(
+    readonly app: FastifyInstance,
+    readonly opts: { remoteAddress?: string; headers?: Record<string, string> } = {},
+  ) {}
 
   get cookieHeader(): string {
     return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ')
@@ -136,7 +159,10 @@ export class Browser {
       const eq = pair.indexOf('=')
       const name = pair.slice(0, eq).trim()
       const value = pair.slice(eq + 1).trim()
-      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && new Date(a.split('=')[1]).getTime() < Date.now()))
+      const expired = attrs.some(
+        (a) =>
+          /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && new Date(a.split('=')[1]).getTime() < Date.now()),
+      )
       if (expired || value === '') this.jar.delete(name)
       else this.jar.set(name, value)
     }
@@ -144,10 +170,20 @@ export class Browser {
     if (token) this.csrf = token
   }
 
-  async request(method: string, url: string, init: { headers?: Record<string, string>; payload?: string } = {}): Promise<Res> {
+  async request(
+    method: string,
+    url: string,
+    init: { headers?: Record<string, string>; payload?: string } = {},
+  ): Promise<Res> {
     const headers: Record<string, string> = { ...this.opts.headers, ...init.headers }
     if (this.jar.size && !('cookie' in headers)) headers.cookie = this.cookieHeader
-    const res = await this.app.inject({ method: method as 'GET', url, headers, payload: init.payload, remoteAddress: this.opts.remoteAddress })
+    const res = await this.app.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      payload: init.payload,
+      remoteAddress: this.opts.remoteAddress,
+    })
     this.remember(res)
     return res
   }
@@ -162,10 +198,18 @@ export class Browser {
   }
 
   /** A form sent with any method (PUT, PATCH, DELETE…), token included as for post(). */
-  send(method: string, url: string, form: Form = {}, opts: { headers?: Record<string, string>; csrf?: string | null } = {}) {
+  send(
+    method: string,
+    url: string,
+    form: Form = {},
+    opts: { headers?: Record<string, string>; csrf?: string | null } = {},
+  ) {
     const token = opts.csrf === undefined ? this.csrf : opts.csrf
     const body: Form = token === null || token === undefined ? form : { _csrf: token, ...form }
-    return this.request(method, url, { headers: { 'content-type': 'application/x-www-form-urlencoded', ...opts.headers }, payload: encodeForm(body) })
+    return this.request(method, url, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...opts.headers },
+      payload: encodeForm(body),
+    })
   }
 
   /** Fetches a fresh token for this session (the token changes when sign-in regenerates the session). */
@@ -184,17 +228,26 @@ export class Browser {
 }
 
 /** A browser signed in as `email`, holding a CSRF token valid for its new session. */
-export async function signedIn(app: FastifyInstance, email: string, password = PASSWORD, opts: ConstructorParameters<typeof Browser>[1] = {}): Promise<Browser> {
+export async function signedIn(
+  app: FastifyInstance,
+  email: string,
+  password = PASSWORD,
+  opts: ConstructorParameters<typeof Browser>[1] = {},
+): Promise<Browser> {
   const browser = new Browser(app, opts)
   const res = await browser.signIn(email, password)
-  if (res.statusCode !== 303) throw new Error(`sign-in as ${email} answered ${res.statusCode}: ${res.body.slice(0, 300)}`)
+  if (res.statusCode !== 303)
+    throw new Error(`sign-in as ${email} answered ${res.statusCode}: ${res.body.slice(0, 300)}`)
   await browser.refreshCsrf()
   return browser
 }
 
 /** The token in the newest mail to `to` that links to `path` (a sign-up or reset link), if any. */
 export function linkToken(app: FastifyInstance, to: string, path: string): string | undefined {
-  const bodies = app.sqlite.prepare('SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC').pluck().all(to) as string[]
+  const bodies = app.sqlite
+    .prepare('SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC')
+    .pluck()
+    .all(to) as string[]
   for (const body of bodies) {
     const m = body.match(new RegExp(`${path.replace(/[/?]/g, '\\$&')}\\?token=([A-Za-z0-9_-]+)`))
     if (m) return m[1]
@@ -206,10 +259,15 @@ export function linkToken(app: FastifyInstance, to: string, path: string): strin
  * Signs up through the site as a visitor does: the form, then the link mailed to the address, then the password
  * again. Returns the browser (signed in when it all worked) and each answer.
  */
-export async function signUpThroughEmail(app: FastifyInstance, form: { name: string; email: string; password: string }, b = new Browser(app)) {
+export async function signUpThroughEmail(
+  app: FastifyInstance,
+  form: { name: string; email: string; password: string },
+  b = new Browser(app),
+) {
   await b.get('/signup')
   const started = await b.post('/signup', form)
-  const token = started.statusCode === 200 ? linkToken(app, form.email.trim().toLowerCase(), '/signup/confirm') : undefined
+  const token =
+    started.statusCode === 200 ? linkToken(app, form.email.trim().toLowerCase(), '/signup/confirm') : undefined
   if (!token) return { browser: b, started }
   await b.get(`/signup/confirm?token=${token}`)
   const confirmed = await b.post('/signup/confirm', { token, password: form.password })

@@ -11,7 +11,9 @@ export const registered: RouteOptions[] = []
 export function collectingFastify<M extends { default: (...args: any[]) => FastifyInstance }>(mod: M): M {
   const create = ((...args: unknown[]) => {
     const app = mod.default(...args)
-    app.addHook('onRoute', (route) => { registered.push(route) })
+    app.addHook('onRoute', (route) => {
+      registered.push(route)
+    })
     return app
   }) as M['default']
   return { ...mod, default: create, fastify: create }

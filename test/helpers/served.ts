@@ -20,7 +20,12 @@ export async function appKeepingBuilt(overrides: Partial<Config> = {}) {
     const before = new Set(built.keys())
     const res = await app.inject(opts)
     const id = [...built.keys()].find((k) => !before.has(k))
-    return { status: res.statusCode, served: res.json() as unknown, built: id === undefined ? undefined : built.get(id), res }
+    return {
+      status: res.statusCode,
+      served: res.json() as unknown,
+      built: id === undefined ? undefined : built.get(id),
+      res,
+    }
   }
   return { app, call }
 }

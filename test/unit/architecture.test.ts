@@ -16,10 +16,20 @@ const LAYERS: { name: string; holds: (file: string) => boolean }[] = [
   // HTTP: routes, API, page view models, plugins, and the helpers that read requests or answer them.
   {
     name: 'web',
-    holds: (f) => /\.(routes|api|pages)\.ts$/.test(f) || f.startsWith('plugins/') || [
-      'types.ts', 'shared/forms.ts', 'shared/http.ts', 'listings/forms.ts', 'accounts/lapse.ts', 'notifications/unread.ts',
-      'capacity/evidence-upload.ts', 'interchange/upload.ts', 'reports/nav.ts',
-    ].includes(f),
+    holds: (f) =>
+      /\.(routes|api|pages)\.ts$/.test(f) ||
+      f.startsWith('plugins/') ||
+      [
+        'types.ts',
+        'shared/forms.ts',
+        'shared/http.ts',
+        'listings/forms.ts',
+        'accounts/lapse.ts',
+        'notifications/unread.ts',
+        'capacity/evidence-upload.ts',
+        'interchange/upload.ts',
+        'reports/nav.ts',
+      ].includes(f),
   },
   // Domain services: (db, input) → data, no HTTP. The matcher's shell lives here with them, and database.ts, which
   // opens the store with the listings' search index.
@@ -37,8 +47,20 @@ function isCore(f: string): boolean {
   return f.startsWith('matching/') && !MATCHING_SHELL.includes(f)
 }
 function isBase(f: string): boolean {
-  return f.startsWith('i18n/') || ['config.ts', 'shared/errors.ts', 'shared/format.ts', 'shared/time.ts', 'shared/text.ts', 'shared/frozen.ts',
-    'search/segment.ts', 'search/highlight.ts', 'search/typo.ts'].includes(f)
+  return (
+    f.startsWith('i18n/') ||
+    [
+      'config.ts',
+      'shared/errors.ts',
+      'shared/format.ts',
+      'shared/time.ts',
+      'shared/text.ts',
+      'shared/frozen.ts',
+      'search/segment.ts',
+      'search/highlight.ts',
+      'search/typo.ts',
+    ].includes(f)
+  )
 }
 /** Packages that belong to one layer and the ones above it. */
 const PACKAGE_LAYER: { test: RegExp; layer: string }[] = [
@@ -54,9 +76,10 @@ const KNOWN_CYCLES: { from: string; to: string; why: string }[] = [
   {
     from: 'capacity/capacity.ts',
     to: 'funds/record.ts',
-    why: 'capacity ⇄ funds: an organization\'s capacity section lists the grants it received (funds/record.ts), while '
-      + 'fund reports keep their files through capacity/evidence.ts. To break it, move the file keeping that both use '
-      + '(sniff, problemsWith, keepFiles) into a folder below them (src/evidence/), or hand the grants to section().',
+    why:
+      "capacity ⇄ funds: an organization's capacity section lists the grants it received (funds/record.ts), while " +
+      'fund reports keep their files through capacity/evidence.ts. To break it, move the file keeping that both use ' +
+      '(sniff, problemsWith, keepFiles) into a folder below them (src/evidence/), or hand the grants to section().',
   },
 ]
 
@@ -69,7 +92,8 @@ function sourceFiles(dir: string): string[] {
   })
 }
 
-const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g
+const IMPORT =
+  /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g
 
 /** Every import of every module under src/, as paths under src/ (or a package name). */
 function readImports(): Edge[] {
@@ -79,7 +103,10 @@ function readImports(): Edge[] {
     for (const m of fs.readFileSync(file, 'utf8').matchAll(IMPORT)) {
       const spec = m[3] ?? m[4]
       const typeOnly = !!m[2]
-      if (!spec.startsWith('.')) { edges.push({ from, to: spec, typeOnly }); continue }
+      if (!spec.startsWith('.')) {
+        edges.push({ from, to: spec, typeOnly })
+        continue
+      }
       const to = path.relative(SRC, path.resolve(path.dirname(file), spec)).replace(/\.js$/, '.ts')
       edges.push({ from, to: to.endsWith('.ts') ? to : `${to}.ts`, typeOnly })
     }
@@ -104,7 +131,8 @@ const domainOf = (f: string) => {
 function cycles(edges: Edge[]): string[][] {
   const graph = new Map<string, Map<string, string[]>>()
   for (const e of edges) {
-    const a = domainOf(e.from), b = domainOf(e.to)
+    const a = domainOf(e.from),
+      b = domainOf(e.to)
     if (a === b) continue
     if (!graph.has(a)) graph.set(a, new Map())
     const out = graph.get(a)!
@@ -112,21 +140,35 @@ function cycles(edges: Edge[]): string[][] {
     if (!graph.has(b)) graph.set(b, new Map())
   }
   let next = 0
-  const index = new Map<string, number>(), low = new Map<string, number>(), stack: string[] = [], onStack = new Set<string>()
+  const index = new Map<string, number>(),
+    low = new Map<string, number>(),
+    stack: string[] = [],
+    onStack = new Set<string>()
   const found: string[][] = []
   const visit = (v: string) => {
-    index.set(v, next); low.set(v, next); next++
-    stack.push(v); onStack.add(v)
+    index.set(v, next)
+    low.set(v, next)
+    next++
+    stack.push(v)
+    onStack.add(v)
     for (const w of graph.get(v)!.keys()) {
-      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)) }
-      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!))
+      if (!index.has(w)) {
+        visit(w)
+        low.set(v, Math.min(low.get(v)!, low.get(w)!))
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!))
     }
     if (low.get(v) !== index.get(v)) return
     const group: string[] = []
     let w: string
-    do { w = stack.pop()!; onStack.delete(w); group.push(w) } while (w !== v)
+    do {
+      w = stack.pop()!
+      onStack.delete(w)
+      group.push(w)
+    } while (w !== v)
     if (group.length > 1) {
-      found.push(group.sort().flatMap((a) => group.filter((b) => graph.get(a)!.has(b)).flatMap((b) => graph.get(a)!.get(b)!)))
+      found.push(
+        group.sort().flatMap((a) => group.filter((b) => graph.get(a)!.has(b)).flatMap((b) => graph.get(a)!.get(b)!)),
+      )
     }
   }
   for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v)
@@ -162,12 +204,17 @@ describe('architecture', () => {
     const known = (e: Edge) => KNOWN_CYCLES.some((k) => k.from === e.from && k.to === e.to)
     const below = edges.filter((e) => !isPackage(e.to) && layerOf(e.from) > web && layerOf(e.to) > web && !known(e))
     const found = cycles(below)
-    expect(found, `cycles between domains, each by the imports that close it:\n${found.map((c) => c.join('\n  ')).join('\n\n')}`)
-      .toEqual([])
+    expect(
+      found,
+      `cycles between domains, each by the imports that close it:\n${found.map((c) => c.join('\n  ')).join('\n\n')}`,
+    ).toEqual([])
   })
 
   it('lists only known cycles that still exist', () => {
     const gone = KNOWN_CYCLES.filter((k) => !edges.some((e) => e.from === k.from && e.to === k.to))
-    expect(gone.map((k) => `${k.from} → ${k.to}`), 'known cycles whose import is gone: delete them from KNOWN_CYCLES').toEqual([])
+    expect(
+      gone.map((k) => `${k.from} → ${k.to}`),
+      'known cycles whose import is gone: delete them from KNOWN_CYCLES',
+    ).toEqual([])
   })
 })

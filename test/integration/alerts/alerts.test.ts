@@ -25,16 +25,52 @@ beforeEach(async () => {
 const reload = (u: { id: number }) => accounts.load(app.db, u.id)!
 /** The scheduler's round: every due job, as the web process runs them every 30 s. */
 const runJobs = (now: Date) => jobs.runDue(app.db, HANDLERS, now)
-const alertsTo = (userId: number) => app.db.select().from(notifications).where(and(eq(notifications.userId, userId), eq(notifications.kind, 'fit.offer'))).all()
-const offerAlertsTo = (userId: number) => app.db.select().from(notifications).where(and(eq(notifications.userId, userId), eq(notifications.kind, 'fit.need'))).all()
+const alertsTo = (userId: number) =>
+  app.db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), eq(notifications.kind, 'fit.offer')))
+    .all()
+const offerAlertsTo = (userId: number) =>
+  app.db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), eq(notifications.kind, 'fit.need')))
+    .all()
 const mailsTo = (email: string) => app.db.select().from(outbox).where(eq(outbox.to, email)).all()
 
 /** Org A's need in community A: a rehearsal room. */
 const postNeed = (now = T0, extra: Partial<needs.NeedInput> = {}) =>
-  needs.post(app.db, reload(w.member), { orgId: w.orgA.id, category: 'venue', title: '雨天排练场地', description: '广场舞队雨天需要室内活动室排练', quantity: 10, areaId: w.communityA.id, ...extra }, now)
+  needs.post(
+    app.db,
+    reload(w.member),
+    {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '雨天排练场地',
+      description: '广场舞队雨天需要室内活动室排练',
+      quantity: 10,
+      areaId: w.communityA.id,
+      ...extra,
+    },
+    now,
+  )
 /** Org B's room, serving the whole district: it fits the need. */
 const postOffer = (now: Date, extra: Partial<offers.OfferInput> = {}) =>
-  offers.post(app.db, reload(w.other), { orgId: w.orgB.id, category: 'venue', title: '社区活动室', description: '可借用的室内活动室，晚上开放', quantity: 20, servesAreaId: w.district.id, ...extra }, now)
+  offers.post(
+    app.db,
+    reload(w.other),
+    {
+      orgId: w.orgB.id,
+      category: 'venue',
+      title: '社区活动室',
+      description: '可借用的室内活动室，晚上开放',
+      quantity: 20,
+      servesAreaId: w.district.id,
+      ...extra,
+    },
+    now,
+  )
 
 describe('"new fit" alerts', () => {
   it("a new offer that fits a need nothing fitted: the need's leader gets one notice naming both listings and organizations, after the job runs", async () => {
@@ -43,7 +79,14 @@ describe('"new fit" alerts', () => {
     const offer = postOffer(at(10))
     // Posting only queued the work: the request path wrote no notice.
     expect(alertsTo(w.member.id)).toHaveLength(0)
-    expect(app.db.select().from(jobsTable).where(eq(jobsTable.kind, 'fit.alerts')).all().filter((j) => !j.doneAt)).toHaveLength(1)
+    expect(
+      app.db
+        .select()
+        .from(jobsTable)
+        .where(eq(jobsTable.kind, 'fit.alerts'))
+        .all()
+        .filter((j) => !j.doneAt),
+    ).toHaveLength(1)
     runJobs(at(11))
     const [notice, ...more] = alertsTo(w.member.id)
     expect(more).toHaveLength(0)
@@ -66,9 +109,37 @@ describe('"new fit" alerts', () => {
     const offer = postOffer(at(10))
     runJobs(at(11))
     expect(alertsTo(w.member.id)).toHaveLength(1)
-    const edited = offers.edit(app.db, reload(w.other), offer.id, { orgId: w.orgB.id, category: 'venue', title: '社区活动室（新装修）', description: '可借用的室内活动室，晚上开放', quantity: 25, servesAreaId: w.district.id, version: offer.version }, at(20))
+    const edited = offers.edit(
+      app.db,
+      reload(w.other),
+      offer.id,
+      {
+        orgId: w.orgB.id,
+        category: 'venue',
+        title: '社区活动室（新装修）',
+        description: '可借用的室内活动室，晚上开放',
+        quantity: 25,
+        servesAreaId: w.district.id,
+        version: offer.version,
+      },
+      at(20),
+    )
     offers.renew(app.db, reload(w.other), edited.id, undefined, at(30))
-    needs.edit(app.db, reload(w.member), need.id, { orgId: w.orgA.id, category: 'venue', title: '雨天排练场地', description: '广场舞队雨天需要室内活动室排练，每周两次', quantity: 12, areaId: w.communityA.id, version: need.version }, at(40))
+    needs.edit(
+      app.db,
+      reload(w.member),
+      need.id,
+      {
+        orgId: w.orgA.id,
+        category: 'venue',
+        title: '雨天排练场地',
+        description: '广场舞队雨天需要室内活动室排练，每周两次',
+        quantity: 12,
+        areaId: w.communityA.id,
+        version: need.version,
+      },
+      at(40),
+    )
     runJobs(at(50))
     expect(alertsTo(w.member.id)).toHaveLength(1)
     expect(offerAlertsTo(w.other.id)).toHaveLength(0)
@@ -82,7 +153,19 @@ describe('"new fit" alerts', () => {
     const third = await addUser(app, { email: 'third@example.cn', name: 'Third' })
     const { addOrg } = await import('../../helpers/app.js')
     const orgC = addOrg(app, third.id, { name: '东湖街道党群服务中心', areaId: w.communityA.id, kind: 'street_office' })
-    offers.post(app.db, reload(third), { orgId: orgC.id, category: 'venue', title: '党群服务中心多功能室', description: '室内活动室，可排练', quantity: 30, servesAreaId: w.streetA.id }, at(20))
+    offers.post(
+      app.db,
+      reload(third),
+      {
+        orgId: orgC.id,
+        category: 'venue',
+        title: '党群服务中心多功能室',
+        description: '室内活动室，可排练',
+        quantity: 30,
+        servesAreaId: w.streetA.id,
+      },
+      at(20),
+    )
     runJobs(at(21))
     expect(alertsTo(w.member.id)).toHaveLength(1)
   })
@@ -112,12 +195,26 @@ describe('"new fit" alerts', () => {
     const draft = postOffer(at(10), { draft: true })
     runJobs(at(11))
     expect(alertsTo(w.member.id)).toHaveLength(0)
-    offers.edit(app.db, reload(w.other), draft.id, { orgId: w.orgB.id, category: 'venue', title: '社区活动室', description: '可借用的室内活动室，晚上开放', quantity: 20, servesAreaId: w.district.id, version: draft.version }, at(20))
+    offers.edit(
+      app.db,
+      reload(w.other),
+      draft.id,
+      {
+        orgId: w.orgB.id,
+        category: 'venue',
+        title: '社区活动室',
+        description: '可借用的室内活动室，晚上开放',
+        quantity: 20,
+        servesAreaId: w.district.id,
+        version: draft.version,
+      },
+      at(20),
+    )
     runJobs(at(21))
     expect(alertsTo(w.member.id)).toHaveLength(1)
   })
 
-  it('the reverse: a new need that fits an offer no need fitted tells the offer\'s leaders', async () => {
+  it("the reverse: a new need that fits an offer no need fitted tells the offer's leaders", async () => {
     const offer = postOffer(at(0))
     runJobs(at(1))
     expect(offerAlertsTo(w.other.id)).toHaveLength(0)
@@ -145,7 +242,19 @@ describe('"new fit" alerts', () => {
     const { addOrg } = await import('../../helpers/app.js')
     const founder = await addUser(app, { email: 'founder@example.cn', name: 'Founder' })
     const choir = addOrg(app, founder.id, { name: '荔枝湾合唱团', areaId: w.communityA.id })
-    const need = needs.post(app.db, reload(founder), { orgId: choir.id, category: 'venue', title: '合唱排练室', description: '合唱团需要室内活动室排练', quantity: 8, areaId: w.communityA.id }, at(0))
+    const need = needs.post(
+      app.db,
+      reload(founder),
+      {
+        orgId: choir.id,
+        category: 'venue',
+        title: '合唱排练室',
+        description: '合唱团需要室内活动室排练',
+        quantity: 8,
+        areaId: w.communityA.id,
+      },
+      at(0),
+    )
     // The founder leaves; nobody from the group is online any more.
     app.db.delete(memberships).where(eq(memberships.orgId, choir.id)).run()
     const broker2 = await addUser(app, { email: 'broker2@example.cn', role: 'broker', name: 'Broker Two' })
@@ -172,10 +281,26 @@ describe('"new fit" alerts', () => {
 
     app.db.update(users).set({ notify: 'digest' }).where(eq(users.id, w.other.id)).run()
     const offerBefore = mailsTo(w.other.email).length
-    const offer = postOffer(at(20), { title: '会议室', description: '室内活动室，可开会也可排练', servesAreaId: w.streetB.id })
+    const offer = postOffer(at(20), {
+      title: '会议室',
+      description: '室内活动室，可开会也可排练',
+      servesAreaId: w.streetB.id,
+    })
     runJobs(at(21))
     // A need of org A in street B for the offer that serves only street B: the reverse alert goes to org B, by digest.
-    needs.post(app.db, reload(w.member), { orgId: w.orgA.id, category: 'venue', title: '南岸排练点', description: '需要室内活动室排练', quantity: 5, areaId: w.communityB.id }, at(30))
+    needs.post(
+      app.db,
+      reload(w.member),
+      {
+        orgId: w.orgA.id,
+        category: 'venue',
+        title: '南岸排练点',
+        description: '需要室内活动室排练',
+        quantity: 5,
+        areaId: w.communityB.id,
+      },
+      at(30),
+    )
     runJobs(at(31))
     const notices = offerAlertsTo(w.other.id)
     expect(notices.map((n) => n.link)).toContain(`/offers/${offer.id}`)

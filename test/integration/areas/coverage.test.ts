@@ -11,10 +11,12 @@ beforeAll(async () => {
   app = await makeApp()
   w = await seedWorld(app)
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 describe('brokerCovers', () => {
-  it('holds for the broker\'s street and the communities below it, not for the street beside it or above it', () => {
+  it("holds for the broker's street and the communities below it, not for the street beside it or above it", () => {
     expect(coverage.brokerCovers(app.db, w.broker, w.streetA.id), 'their street').toBe(true)
     expect(coverage.brokerCovers(app.db, w.broker, w.communityA.id), 'a community of their street').toBe(true)
     expect(coverage.brokerCovers(app.db, w.broker, w.streetB.id), 'another street').toBe(false)
@@ -23,14 +25,14 @@ describe('brokerCovers', () => {
     expect(coverage.brokerCovers(app.db, w.broker, 999_999), 'an area that does not exist').toBe(false)
   })
 
-  it('is a broker\'s only: an admin or a member with the same areas covers nothing', () => {
+  it("is a broker's only: an admin or a member with the same areas covers nothing", () => {
     expect(coverage.brokerCovers(app.db, { ...w.admin, brokerAreaIds: [w.streetA.id] }, w.communityA.id)).toBe(false)
     expect(coverage.brokerCovers(app.db, { ...w.member, brokerAreaIds: [w.streetA.id] }, w.communityA.id)).toBe(false)
   })
 })
 
 describe('brokerReaches', () => {
-  it('also holds for an area above one of the broker\'s: an offer serving the district is their business too', () => {
+  it("also holds for an area above one of the broker's: an offer serving the district is their business too", () => {
     expect(coverage.brokerReaches(app.db, w.broker, w.district.id)).toBe(true)
     expect(coverage.brokerReaches(app.db, w.broker, w.streetB.id)).toBe(false)
   })
@@ -41,8 +43,9 @@ describe('brokersCovering', () => {
     const second = await addUser(app, { email: 'second-broker@example.cn', role: 'broker' })
     accounts.setBrokerAreas(app.db, w.admin.id, second.id, [w.communityA.id])
     expect(coverage.brokersCovering(app.db, w.communityA.path).sort()).toEqual([w.broker.id, second.id].sort())
-    expect(coverage.brokersCovering(app.db, w.streetA.path), 'a community\'s broker does not cover its street')
-      .toEqual([w.broker.id])
+    expect(coverage.brokersCovering(app.db, w.streetA.path), "a community's broker does not cover its street").toEqual([
+      w.broker.id,
+    ])
     expect(coverage.brokersCovering(app.db, w.communityB.path)).toEqual([])
     accounts.setDisabled(app.db, w.admin.id, second.id, true)
     expect(coverage.brokersCovering(app.db, w.communityA.path, { enabledOnly: true })).toEqual([w.broker.id])

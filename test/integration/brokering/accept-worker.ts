@@ -12,7 +12,9 @@ const [dbPath, userId, startAt, ...ids] = process.argv.slice(2)
 const { db, sqlite } = openDb(dbPath, ROOT)
 const user = accounts.load(db, Number(userId))!
 // Everyone starts together: busy-wait to the agreed instant so the writes really overlap.
-while (Date.now() < Number(startAt)) { /* spin */ }
+while (Date.now() < Number(startAt)) {
+  /* spin */
+}
 const results = ids.map((id) => {
   try {
     matches.fire(db, user, Number(id), 'accept')

@@ -19,17 +19,54 @@ beforeAll(async () => {
   app = await makeApp()
   w = await brokerWorld(app)
   ;[leader, holder, broker, stranger, broker2, admin] = await Promise.all([
-    signedIn(app, w.member.email), signedIn(app, w.other.email), signedIn(app, w.broker.email), signedIn(app, w.stranger.email), signedIn(app, w.broker2.email), signedIn(app, w.admin.email),
+    signedIn(app, w.member.email),
+    signedIn(app, w.other.email),
+    signedIn(app, w.broker.email),
+    signedIn(app, w.stranger.email),
+    signedIn(app, w.broker2.email),
+    signedIn(app, w.admin.email),
   ])
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 /** A match of org A's need with org B's offer, delivered `daysAgo` days ago (its follow-up jobs scheduled then). */
 function deliveredAgo(daysAgo: number, title = '排练场地') {
   const at = new Date(Date.now() - daysAgo * DAY)
-  const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title, description: '每周排练需要室内场地', quantity: 4, areaId: w.communityA.id }, at)
-  const offer = offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '社区活动室', description: '可借用的室内活动室', quantity: 40, servesAreaId: w.district.id }, at)
-  const m = matches.open(app.db, reload(app, w.member), 'request', { needId: need.id, offerId: offer.id, quantity: 4 }, at)
+  const need = needs.post(
+    app.db,
+    w.member,
+    {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title,
+      description: '每周排练需要室内场地',
+      quantity: 4,
+      areaId: w.communityA.id,
+    },
+    at,
+  )
+  const offer = offers.post(
+    app.db,
+    w.other,
+    {
+      orgId: w.orgB.id,
+      category: 'venue',
+      title: '社区活动室',
+      description: '可借用的室内活动室',
+      quantity: 40,
+      servesAreaId: w.district.id,
+    },
+    at,
+  )
+  const m = matches.open(
+    app.db,
+    reload(app, w.member),
+    'request',
+    { needId: need.id, offerId: offer.id, quantity: 4 },
+    at,
+  )
   matches.fire(app.db, reload(app, w.other), m.id, 'accept', {}, at)
   matches.fire(app.db, reload(app, w.other), m.id, 'deliver', { quantity: 4 }, at)
   return m.id
@@ -54,8 +91,22 @@ describe('answering a check-in', () => {
     const res = await answer(leader, id, { answer: 'ended', reason: 'holder_unwilling', note: '场地要装修' })
     expect(res.statusCode).toBe(303)
     expect(res.headers.location).toBe(`/matches/${id}#checkin`)
-    expect(answersOf(id)).toMatchObject([{ followupDays: 30, outcome: 'ended', reason: 'holder_unwilling', continuation: null, note: '场地要装修', answeredBy: w.member.id, answeredAs: 'need' }])
-    const logged = app.db.select().from(events).where(and(eq(events.action, 'match.checkin'), eq(events.subjectId, id))).all()
+    expect(answersOf(id)).toMatchObject([
+      {
+        followupDays: 30,
+        outcome: 'ended',
+        reason: 'holder_unwilling',
+        continuation: null,
+        note: '场地要装修',
+        answeredBy: w.member.id,
+        answeredAs: 'need',
+      },
+    ])
+    const logged = app.db
+      .select()
+      .from(events)
+      .where(and(eq(events.action, 'match.checkin'), eq(events.subjectId, id)))
+      .all()
     expect(logged).toHaveLength(1)
     expect(logged[0].data).toMatchObject({ days: 30, outcome: 'ended', reason: 'holder_unwilling' })
     const page = await holder.get(`/matches/${id}`)
@@ -66,7 +117,13 @@ describe('answering a check-in', () => {
     expect((await answer(broker, id, { answer: 'changed', note: '改到周三' })).statusCode).toBe(409)
     expect(answersOf(id)).toHaveLength(1)
     // Ended: even the 90-day follow-up is not asked.
-    expect(checkins.due({ state: 'delivered', deliveredAt: new Date(Date.now() - 91 * DAY).toISOString() }, answersOf(id), new Date())).toBeUndefined()
+    expect(
+      checkins.due(
+        { state: 'delivered', deliveredAt: new Date(Date.now() - 91 * DAY).toISOString() },
+        answersOf(id),
+        new Date(),
+      ),
+    ).toBeUndefined()
   })
 
   it('"changed" needs a note, "ended" a known reason, a reason only with "ended"; nothing is written when refused', async () => {
@@ -86,12 +143,18 @@ describe('answering a check-in', () => {
       expect(res.statusCode, JSON.stringify(form)).toBe(status)
       if (text) expect(res.body).toContain(text)
     }
-    const en = await holder.post(`/matches/${id}/checkins`, { answer: 'ended' }, { headers: { 'accept-language': 'en' } })
+    const en = await holder.post(
+      `/matches/${id}/checkins`,
+      { answer: 'ended' },
+      { headers: { 'accept-language': 'en' } },
+    )
     expect(en.body).toContain('Choose why it ended.')
     expect(answersOf(id)).toEqual([])
     const ok = await answer(holder, id, { answer: 'changed', note: '改成每两周一次' })
     expect(ok.statusCode).toBe(303)
-    expect(answersOf(id)).toMatchObject([{ outcome: 'changed', note: '改成每两周一次', answeredAs: 'offer', reason: null }])
+    expect(answersOf(id)).toMatchObject([
+      { outcome: 'changed', note: '改成每两周一次', answeredAs: 'offer', reason: null },
+    ])
   })
 
   it('each outcome from each answerer: the broker answers "continues", then the 90-day check-in is asked and answered', async () => {
@@ -99,25 +162,39 @@ describe('answering a check-in', () => {
     // The 90th day has come: the 30-day check-in left unanswered is overtaken by it.
     expect((await broker.get(`/matches/${id}`)).body).toContain('交付后 90 天回访')
     expect((await answer(broker, id, { answer: 'continues' })).statusCode).toBe(303)
-    expect(answersOf(id)).toMatchObject([{ followupDays: 90, outcome: 'continues', continuation: 'as_is', answeredAs: 'broker', answeredBy: w.broker.id }])
+    expect(answersOf(id)).toMatchObject([
+      { followupDays: 90, outcome: 'continues', continuation: 'as_is', answeredAs: 'broker', answeredBy: w.broker.id },
+    ])
     expect((await answer(leader, id, { answer: 'continues' })).statusCode).toBe(409)
 
     const id2 = deliveredAgo(40, '周末排练')
     expect((await answer(leader, id2, { answer: 'continues' })).statusCode).toBe(303)
-    expect(checkins.due({ state: 'delivered', deliveredAt: new Date(Date.now() - 40 * DAY).toISOString() }, answersOf(id2), new Date(Date.now() + 51 * DAY))).toBe(90)
-    const later = checkins.answer(app.db, reload(app, w.other), id2, { answer: 'ended', reason: 'need_gone' }, new Date(Date.now() + 51 * DAY))
+    expect(
+      checkins.due(
+        { state: 'delivered', deliveredAt: new Date(Date.now() - 40 * DAY).toISOString() },
+        answersOf(id2),
+        new Date(Date.now() + 51 * DAY),
+      ),
+    ).toBe(90)
+    const later = checkins.answer(
+      app.db,
+      reload(app, w.other),
+      id2,
+      { answer: 'ended', reason: 'need_gone' },
+      new Date(Date.now() + 51 * DAY),
+    )
     expect(later.checkin).toMatchObject({ followupDays: 90, outcome: 'ended', reason: 'need_gone' })
     expect(answersOf(id2).map((a) => a.followupDays)).toEqual([30, 90])
   })
 
-  it('only the parties and the covering broker answer: a neighbour, another street\'s broker and a visitor are refused, nothing written', async () => {
+  it("only the parties and the covering broker answer: a neighbour, another street's broker and a visitor are refused, nothing written", async () => {
     const id = deliveredAgo(32)
     expect((await answer(stranger, id, { answer: 'continues' })).statusCode).toBe(404)
     expect((await answer(broker2, id, { answer: 'continues' })).statusCode).toBe(404)
     const visitor = new Browser(app)
     await visitor.refreshCsrf('/signin')
     expect((await answer(visitor, id, { answer: 'continues' })).statusCode).toBe(401)
-    expect((await answer(leader, id, { answer: 'continues' }, )).statusCode).toBe(303)
+    expect((await answer(leader, id, { answer: 'continues' })).statusCode).toBe(303)
     expect(answersOf(id)).toHaveLength(1)
   })
 
@@ -141,7 +218,12 @@ describe('answering a check-in', () => {
     const at31 = new Date(Date.now() + 31 * DAY)
     checkins.answer(app.db, reload(app, w.member), answered, { answer: 'continues' }, at31)
     jobs.runDue(app.db, HANDLERS, at31)
-    const asked = app.db.select().from(notifications).where(eq(notifications.kind, 'match.followup')).all().map((n) => n.params.id)
+    const asked = app.db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.kind, 'match.followup'))
+      .all()
+      .map((n) => n.params.id)
     expect(asked).toContain(open)
     expect(asked).not.toContain(answered)
   })
@@ -154,9 +236,16 @@ describe('partnerships', () => {
     const res = await answer(holder, id, { answer: 'partnership' })
     expect(res.statusCode).toBe(303)
     const p = app.db.select().from(partnerships).all()
-    expect(p).toMatchObject([{ holderOrgId: w.orgB.id, groupOrgId: w.orgA.id, fromMatchId: id, startedBy: w.other.id, endedAt: null }])
+    expect(p).toMatchObject([
+      { holderOrgId: w.orgB.id, groupOrgId: w.orgA.id, fromMatchId: id, startedBy: w.other.id, endedAt: null },
+    ])
     expect(answersOf(id)).toMatchObject([{ outcome: 'continues', continuation: 'partnership' }])
-    for (const [b, orgId, partner] of [[leader, w.orgA.id, w.orgB.name], [holder, w.orgB.id, w.orgA.name], [broker, w.orgA.id, w.orgB.name], [admin, w.orgB.id, w.orgA.name]] as const) {
+    for (const [b, orgId, partner] of [
+      [leader, w.orgA.id, w.orgB.name],
+      [holder, w.orgB.id, w.orgA.name],
+      [broker, w.orgA.id, w.orgB.name],
+      [admin, w.orgB.id, w.orgA.name],
+    ] as const) {
       const page = await b.get(`/orgs/${orgId}`)
       expect(page.body).toContain('id="partnerships"')
       expect(page.body).toContain(`id="partnership-${p[0].id}"`)
@@ -180,7 +269,11 @@ describe('partnerships', () => {
     const res = await leader.post(`/partnerships/${p.id}/ending`, { reason: 'group_stopped', note: '队长搬走了' })
     expect(res.statusCode).toBe(303)
     expect(res.headers.location).toBe(`/orgs/${w.orgA.id}#partnerships`)
-    expect(app.db.select().from(partnerships).where(eq(partnerships.id, p.id)).get()).toMatchObject({ endReason: 'group_stopped', endNote: '队长搬走了', endedBy: w.member.id })
+    expect(app.db.select().from(partnerships).where(eq(partnerships.id, p.id)).get()).toMatchObject({
+      endReason: 'group_stopped',
+      endNote: '队长搬走了',
+      endedBy: w.member.id,
+    })
     expect((await holder.post(`/partnerships/${p.id}/ending`, { reason: 'poor_fit' })).statusCode).toBe(409)
     const page = await holder.get(`/orgs/${w.orgB.id}`)
     expect(page.body).toContain('团队已停止活动')
@@ -199,7 +292,11 @@ describe('partnerships', () => {
     // Marked twice: still one standing partnership for the pair.
     expect((await broker.post(`/matches/${id2}/partnership`)).statusCode).toBe(303)
     expect(count(app, 'partnerships')).toBe(before + 1)
-    const pending = matches.open(app.db, reload(app, w.member), 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 1 })
+    const pending = matches.open(app.db, reload(app, w.member), 'request', {
+      needId: w.need.id,
+      offerId: w.offer.id,
+      quantity: 1,
+    })
     expect((await broker.post(`/matches/${pending.id}/partnership`)).statusCode).toBe(409)
   })
 })
@@ -208,13 +305,26 @@ describe('check-ins in the street office report', () => {
   it("counts the period's answers about the street's needs, and why arrangements ended", async () => {
     const figures = async () => {
       const body = (await broker.get(`/reports?area=${w.streetA.id}`)).body
-      const table = body.slice(body.indexOf('id="table-checkins"'), body.indexOf('</table>', body.indexOf('id="table-checkins"')))
+      const table = body.slice(
+        body.indexOf('id="table-checkins"'),
+        body.indexOf('</table>', body.indexOf('id="table-checkins"')),
+      )
       const cell = (label: string) => Number(table.match(new RegExp(`${label}</th><td class="num">(\\d+)</td>`))![1])
-      return { total: cell('回访次数'), ended: cell('已结束'), stopped: cell('结束：团队已停止活动'), continues: cell('继续合作') }
+      return {
+        total: cell('回访次数'),
+        ended: cell('已结束'),
+        stopped: cell('结束：团队已停止活动'),
+        continues: cell('继续合作'),
+      }
     }
     const before = await figures()
     const id = deliveredAgo(31, '回访统计')
     expect((await answer(leader, id, { answer: 'ended', reason: 'group_stopped' })).statusCode).toBe(303)
-    expect(await figures()).toEqual({ ...before, total: before.total + 1, ended: before.ended + 1, stopped: before.stopped + 1 })
+    expect(await figures()).toEqual({
+      ...before,
+      total: before.total + 1,
+      ended: before.ended + 1,
+      stopped: before.stopped + 1,
+    })
   })
 })

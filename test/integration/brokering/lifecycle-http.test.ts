@@ -6,7 +6,16 @@ import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as tokens from '../../../src/accounts/tokens.js'
 import { count, makeApp, signedIn, type Browser, type Res } from '../../helpers/app.js'
-import { brokerWorld, historyOf, matchRow, needRow, offerRow, reservedFor, reservedOn, type BrokerWorld } from './world.js'
+import {
+  brokerWorld,
+  historyOf,
+  matchRow,
+  needRow,
+  offerRow,
+  reservedFor,
+  reservedOn,
+  type BrokerWorld,
+} from './world.js'
 
 let app: FastifyInstance
 let w: BrokerWorld
@@ -14,14 +23,34 @@ let leader: Browser, holder: Browser, broker: Browser
 beforeAll(async () => {
   app = await makeApp()
   w = await brokerWorld(app)
-  ;[leader, holder, broker] = await Promise.all([signedIn(app, w.member.email), signedIn(app, w.other.email), signedIn(app, w.broker.email)])
+  ;[leader, holder, broker] = await Promise.all([
+    signedIn(app, w.member.email),
+    signedIn(app, w.other.email),
+    signedIn(app, w.broker.email),
+  ])
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 /** A fresh need of org A (community A) and offers of org B (whole district), so each test has its own quantities. */
 function listings(needQty: number, ...offerQtys: number[]) {
-  const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '排练场地', quantity: needQty, areaId: w.communityA.id })
-  const offerList = offerQtys.map((q) => offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '活动室', quantity: q, servesAreaId: w.district.id }))
+  const need = needs.post(app.db, w.member, {
+    orgId: w.orgA.id,
+    category: 'venue',
+    title: '排练场地',
+    quantity: needQty,
+    areaId: w.communityA.id,
+  })
+  const offerList = offerQtys.map((q) =>
+    offers.post(app.db, w.other, {
+      orgId: w.orgB.id,
+      category: 'venue',
+      title: '活动室',
+      quantity: q,
+      servesAreaId: w.district.id,
+    }),
+  )
   return { need, offers: offerList }
 }
 
@@ -31,18 +60,30 @@ const matchIdFrom = (res: Res) => {
   expect(id).toBeGreaterThan(0)
   return id
 }
-const request = (needId: number, offerId: number, quantity: number, idem?: string) => leader.post(`/needs/${needId}/requests`, { offerId, quantity, idem })
-const move = (who: Browser, id: number, event: string, form: Record<string, string | number> = {}) => who.post(`/matches/${id}/transitions`, { event, ...form })
+const request = (needId: number, offerId: number, quantity: number, idem?: string) =>
+  leader.post(`/needs/${needId}/requests`, { offerId, quantity, idem })
+const move = (who: Browser, id: number, event: string, form: Record<string, string | number> = {}) =>
+  who.post(`/matches/${id}/transitions`, { event, ...form })
 const expectDone = (res: Res, id: number) => {
-  expect(res.statusCode, res.body.slice(res.body.indexOf('role="alert"'), res.body.indexOf('role="alert"') + 300)).toBe(303)
+  expect(res.statusCode, res.body.slice(res.body.indexOf('role="alert"'), res.body.indexOf('role="alert"') + 300)).toBe(
+    303,
+  )
   expect(res.headers.location).toBe(`/matches/${id}`)
 }
 
 describe('request → accept', () => {
   it('reserves on both sides at once on acceptance, and the need turns partly met, then met, by itself', async () => {
-    const { need, offers: [a, b] } = listings(10, 20, 20)
+    const {
+      need,
+      offers: [a, b],
+    } = listings(10, 20, 20)
     const first = matchIdFrom(await request(need.id, a.id, 4))
-    expect(matchRow(app, first)).toMatchObject({ state: 'requested', origin: 'need_side', quantity: 4, proposedBy: w.member.id })
+    expect(matchRow(app, first)).toMatchObject({
+      state: 'requested',
+      origin: 'need_side',
+      quantity: 4,
+      proposedBy: w.member.id,
+    })
     // A request reserves nothing yet.
     expect([needRow(app, need.id).remaining, offerRow(app, a.id).remaining]).toEqual([10, 20])
 
@@ -61,7 +102,10 @@ describe('request → accept', () => {
   })
 
   it('adds up an offer serving several needs', async () => {
-    const { need: n1, offers: [offer] } = listings(10, 20)
+    const {
+      need: n1,
+      offers: [offer],
+    } = listings(10, 20)
     const { need: n2 } = listings(8)
     const m1 = matchIdFrom(await request(n1.id, offer.id, 10))
     const m2 = matchIdFrom(await request(n2.id, offer.id, 8))
@@ -73,7 +117,10 @@ describe('request → accept', () => {
   })
 
   it('refuses to accept more than is left, with a clear message, and reserves nothing', async () => {
-    const { need: n1, offers: [offer] } = listings(10, 12)
+    const {
+      need: n1,
+      offers: [offer],
+    } = listings(10, 12)
     const { need: n2 } = listings(10)
     const m1 = matchIdFrom(await request(n1.id, offer.id, 10))
     const m2 = matchIdFrom(await request(n2.id, offer.id, 10))
@@ -88,7 +135,10 @@ describe('request → accept', () => {
 
 describe('cancel and deliver', () => {
   it('releases the reserved quantity on cancellation, with a reason code, and the need reopens', async () => {
-    const { need, offers: [offer] } = listings(10, 20)
+    const {
+      need,
+      offers: [offer],
+    } = listings(10, 20)
     const id = matchIdFrom(await request(need.id, offer.id, 10))
     expectDone(await move(holder, id, 'accept'), id)
     expect(needRow(app, need.id).status).toBe('met')
@@ -107,7 +157,10 @@ describe('cancel and deliver', () => {
   })
 
   it('releases the rest when less is delivered than was reserved', async () => {
-    const { need, offers: [offer] } = listings(10, 20)
+    const {
+      need,
+      offers: [offer],
+    } = listings(10, 20)
     const id = matchIdFrom(await request(need.id, offer.id, 8))
     expectDone(await move(holder, id, 'accept'), id)
     expect([needRow(app, need.id).remaining, offerRow(app, offer.id).remaining]).toEqual([2, 12])
@@ -122,7 +175,10 @@ describe('cancel and deliver', () => {
   })
 
   it('reaches "reviewed" once both sides have left feedback; the broker cannot rate', async () => {
-    const { need, offers: [offer] } = listings(5, 5)
+    const {
+      need,
+      offers: [offer],
+    } = listings(5, 5)
     const id = matchIdFrom(await request(need.id, offer.id, 5))
     expectDone(await move(holder, id, 'accept'), id)
     expectDone(await move(broker, id, 'deliver', { quantity: 5 }), id)
@@ -135,13 +191,19 @@ describe('cancel and deliver', () => {
     expectDone(await move(holder, id, 'review', { rating: 4 }), id)
     expect(matchRow(app, id).state).toBe('reviewed')
     const given = app.db.select().from(feedback).where(eq(feedback.matchId, id)).all()
-    expect(given.map((f) => [f.side, f.rating, f.authorId]).sort()).toEqual([['need', 5, w.member.id], ['offer', 4, w.other.id]])
+    expect(given.map((f) => [f.side, f.rating, f.authorId]).sort()).toEqual([
+      ['need', 5, w.member.id],
+      ['offer', 4, w.other.id],
+    ])
   })
 })
 
 describe('history', () => {
   it('keeps every move, who made it, when and why, on the page and in the append-only logs', async () => {
-    const { need, offers: [offer] } = listings(6, 6)
+    const {
+      need,
+      offers: [offer],
+    } = listings(6, 6)
     const id = matchIdFrom(await request(need.id, offer.id, 6))
     expectDone(await move(holder, id, 'accept'), id)
     expectDone(await move(holder, id, 'cancel', { reason: 'unresponsive' }), id)
@@ -151,25 +213,39 @@ describe('history', () => {
       ['accept', 'requested', 'accepted', w.other.id, null],
       ['cancel', 'accepted', 'cancelled', w.other.id, 'unresponsive'],
     ])
-    const logged = app.db.select().from(events).where(and(eq(events.subjectType, 'match'), eq(events.subjectId, id))).all()
+    const logged = app.db
+      .select()
+      .from(events)
+      .where(and(eq(events.subjectType, 'match'), eq(events.subjectId, id)))
+      .all()
     expect(logged.map((e) => e.action)).toEqual(['match.request', 'match.accept', 'match.cancel'])
     expect(logged[2].data).toEqual({ from: 'accepted', to: 'cancelled' })
 
     const page = await leader.get(`/matches/${id}`)
-    const history = page.body.slice(page.body.indexOf('<ol class="history">'), page.body.indexOf('</ol>', page.body.indexOf('<ol class="history">')))
+    const history = page.body.slice(
+      page.body.indexOf('<ol class="history">'),
+      page.body.indexOf('</ol>', page.body.indexOf('<ol class="history">')),
+    )
     expect(history.match(/<li>/g)).toHaveLength(3)
     expect(history).toMatch(/Member · 申请 → 已申请/)
     expect(history).toMatch(/Other · 接受 → 已接受/)
     expect(history).toMatch(/Other · 取消 → 已取消 \(对方无回应\)/)
     // Append-only: neither log can be rewritten.
-    expect(() => app.sqlite.prepare('UPDATE match_events SET reason = NULL WHERE match_id = ?').run(id)).toThrow(/append-only/)
-    expect(() => app.sqlite.prepare("DELETE FROM events WHERE subject_type = 'match' AND subject_id = ?").run(id)).toThrow(/append-only/)
+    expect(() => app.sqlite.prepare('UPDATE match_events SET reason = NULL WHERE match_id = ?').run(id)).toThrow(
+      /append-only/,
+    )
+    expect(() =>
+      app.sqlite.prepare("DELETE FROM events WHERE subject_type = 'match' AND subject_id = ?").run(id),
+    ).toThrow(/append-only/)
   })
 })
 
 describe('moves that are not allowed', () => {
   it('answers 409 with a clear message and changes nothing', async () => {
-    const { need, offers: [offer] } = listings(3, 3)
+    const {
+      need,
+      offers: [offer],
+    } = listings(3, 3)
     const id = matchIdFrom(await request(need.id, offer.id, 3))
     // The leader cannot accept their own request.
     const own = await move(leader, id, 'accept')
@@ -181,7 +257,11 @@ describe('moves that are not allowed', () => {
     expect(late.statusCode).toBe(409)
     expect(late.body).toContain('对接当前的状态不允许这样操作，请刷新页面查看最新进展。')
     // htmx gets the actions fragment with the message in it, not a whole page.
-    const fragment = await holder.post(`/matches/${id}/transitions`, { event: 'accept' }, { headers: { 'hx-request': 'true' } })
+    const fragment = await holder.post(
+      `/matches/${id}/transitions`,
+      { event: 'accept' },
+      { headers: { 'hx-request': 'true' } },
+    )
     expect(fragment.statusCode).toBe(409)
     expect(fragment.body).not.toMatch(/<html/)
     expect(fragment.body).toContain('id="match-actions"')
@@ -192,7 +272,10 @@ describe('moves that are not allowed', () => {
   })
 
   it('refuses a second active match on the same pair', async () => {
-    const { need, offers: [offer] } = listings(3, 3)
+    const {
+      need,
+      offers: [offer],
+    } = listings(3, 3)
     matchIdFrom(await request(need.id, offer.id, 1))
     const again = await request(need.id, offer.id, 2)
     expect(again.statusCode).toBe(409)
@@ -202,17 +285,27 @@ describe('moves that are not allowed', () => {
 
 describe('retries', () => {
   it('a double-submitted request form (same idem key) opens one match', async () => {
-    const { need, offers: [offer] } = listings(4, 4)
+    const {
+      need,
+      offers: [offer],
+    } = listings(4, 4)
     const before = count(app, 'matches')
-    const [a, b] = await Promise.all([request(need.id, offer.id, 2, 'req-key-1'), request(need.id, offer.id, 2, 'req-key-1')])
+    const [a, b] = await Promise.all([
+      request(need.id, offer.id, 2, 'req-key-1'),
+      request(need.id, offer.id, 2, 'req-key-1'),
+    ])
     expect(matchIdFrom(a)).toBe(matchIdFrom(b))
     expect(count(app, 'matches')).toBe(before + 1)
   })
 
   it('a retried acceptance (same idem key) accepts once, reserves once, and logs once', async () => {
-    const { need, offers: [offer] } = listings(4, 4)
+    const {
+      need,
+      offers: [offer],
+    } = listings(4, 4)
     const id = matchIdFrom(await request(need.id, offer.id, 4))
-    const events0 = count(app, 'events'), history0 = historyOf(app, id).length
+    const events0 = count(app, 'events'),
+      history0 = historyOf(app, id).length
     const tries = await Promise.all([1, 2, 3].map(() => move(holder, id, 'accept', { idem: 'accept-key-1' })))
     for (const r of tries) expectDone(r, id)
     expect(matchRow(app, id).state).toBe('accepted')
@@ -224,10 +317,20 @@ describe('retries', () => {
   })
 
   it("one user's key is not another's: both act when two callers happen to choose the same key", async () => {
-    const { need, offers: [offer] } = listings(4, 4)
+    const {
+      need,
+      offers: [offer],
+    } = listings(4, 4)
     const id = matchIdFrom(await request(need.id, offer.id, 4, 'shared-key'))
-    const holderToken = tokens.issue(app.db, w.other.id, 'same-key'), leaderToken = tokens.issue(app.db, w.member.id, 'same-key')
-    const call = (token: string, payload: object) => app.inject({ method: 'POST', url: `/api/v1/matches/${id}/transitions`, headers: { authorization: `Bearer ${token}` }, payload })
+    const holderToken = tokens.issue(app.db, w.other.id, 'same-key'),
+      leaderToken = tokens.issue(app.db, w.member.id, 'same-key')
+    const call = (token: string, payload: object) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/v1/matches/${id}/transitions`,
+        headers: { authorization: `Bearer ${token}` },
+        payload,
+      })
     const accepted = await call(holderToken, { event: 'accept', idempotency_key: 'shared-key' })
     expect(accepted.statusCode).toBe(200)
     const delivered = await call(leaderToken, { event: 'deliver', quantity: 4, idempotency_key: 'shared-key-2' })
@@ -239,8 +342,11 @@ describe('retries', () => {
 })
 
 describe('the matches API', () => {
-  it('lists the caller\'s matches, shows one, and moves it: the new state, or 409/422 with the reason', async () => {
-    const { need, offers: [offer] } = listings(5, 5)
+  it("lists the caller's matches, shows one, and moves it: the new state, or 409/422 with the reason", async () => {
+    const {
+      need,
+      offers: [offer],
+    } = listings(5, 5)
     const id = matchIdFrom(await request(need.id, offer.id, 5))
     const holderToken = tokens.issue(app.db, w.other.id, 'api')
     const api = (method: 'GET' | 'POST', url: string, payload?: object, token = holderToken) =>
@@ -249,7 +355,15 @@ describe('the matches API', () => {
     const list = (await api('GET', '/api/v1/matches')).json()
     expect(list.items.map((m: any) => m.id)).toContain(id)
     const one = (await api('GET', `/api/v1/matches/${id}`)).json()
-    expect(one).toMatchObject({ id, need: need.id, offer: offer.id, quantity: 5, state: 'requested', origin: 'need_side', actions: ['accept', 'decline'] })
+    expect(one).toMatchObject({
+      id,
+      need: need.id,
+      offer: offer.id,
+      quantity: 5,
+      state: 'requested',
+      origin: 'need_side',
+      actions: ['accept', 'decline'],
+    })
     expect(one.contacts).toBeUndefined()
 
     const declineBare = await api('POST', `/api/v1/matches/${id}/transitions`, { event: 'decline' })
@@ -265,7 +379,15 @@ describe('the matches API', () => {
     const wrongTurn = await api('POST', `/api/v1/matches/${id}/transitions`, { event: 'accept' })
     expect(wrongTurn.statusCode).toBe(409)
     expect(wrongTurn.json().errors[0].message).toBe('对接当前的状态不允许这样操作，请刷新页面查看最新进展。')
-    const retried = await Promise.all([1, 2].map(() => api('POST', `/api/v1/matches/${id}/transitions`, { event: 'deliver', quantity: 5, idempotency_key: 'api-deliver-1' })))
+    const retried = await Promise.all(
+      [1, 2].map(() =>
+        api('POST', `/api/v1/matches/${id}/transitions`, {
+          event: 'deliver',
+          quantity: 5,
+          idempotency_key: 'api-deliver-1',
+        }),
+      ),
+    )
     expect(retried.map((r) => r.json().state)).toEqual(['delivered', 'delivered'])
     expect(historyOf(app, id).map((h) => h.event)).toEqual(['request', 'accept', 'deliver'])
   })
@@ -273,12 +395,18 @@ describe('the matches API', () => {
 
 // The form's own markup: what a browser would send, so the tests above post the same fields.
 it('the match page offers exactly the moves available to the viewer, each form with its idem key', async () => {
-  const { need, offers: [offer] } = listings(2, 2)
+  const {
+    need,
+    offers: [offer],
+  } = listings(2, 2)
   const id = matchIdFrom(await request(need.id, offer.id, 2))
   const forHolder = (await holder.get(`/matches/${id}`)).body
   // Nothing has gone wrong yet, so no error notice is shown.
   expect(forHolder).not.toContain('role="alert"')
-  const eventsOffered = (html: string) => [...html.matchAll(/name="event" value="(\w+)"><input type="hidden" name="idem" value="[0-9a-f-]+-\1"/g)].map((m) => m[1])
+  const eventsOffered = (html: string) =>
+    [...html.matchAll(/name="event" value="(\w+)"><input type="hidden" name="idem" value="[0-9a-f-]+-\1"/g)].map(
+      (m) => m[1],
+    )
   expect(eventsOffered(forHolder)).toEqual(['accept', 'decline'])
   expect(forHolder).toMatch(/<select name="reason">(<option value="\w+">[^<]+<\/option>){7}<\/select>/)
   expect(eventsOffered((await leader.get(`/matches/${id}`)).body)).toEqual(['withdraw'])
@@ -288,9 +416,16 @@ it('the match page offers exactly the moves available to the viewer, each form w
 
 describe('the thread', () => {
   it('is shared by both sides and the broker, and htmx gets the thread back in place — also when the message is empty', async () => {
-    const { need, offers: [offer] } = listings(2, 2)
+    const {
+      need,
+      offers: [offer],
+    } = listings(2, 2)
     const id = matchIdFrom(await request(need.id, offer.id, 1))
-    const sent = await leader.post(`/matches/${id}/messages`, { body: '周二晚上七点可以吗？' }, { headers: { 'hx-request': 'true' } })
+    const sent = await leader.post(
+      `/matches/${id}/messages`,
+      { body: '周二晚上七点可以吗？' },
+      { headers: { 'hx-request': 'true' } },
+    )
     expect(sent.statusCode).toBe(200)
     expect(sent.body).not.toMatch(/<html/)
     expect(sent.body).toMatch(/^<section class="card" id="thread">/)

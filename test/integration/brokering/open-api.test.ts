@@ -19,15 +19,36 @@ beforeAll(async () => {
   token.broker2 = tokens.issue(app.db, w.broker2.id, 'test')
   token.stranger = tokens.issue(app.db, w.stranger.id, 'test')
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 const post = (url: string, payload: unknown, who?: keyof typeof token, headers: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url, headers: { ...(who ? { authorization: `Bearer ${token[who]}` } : {}), 'accept-language': 'en', ...headers }, payload: payload as object })
+  app.inject({
+    method: 'POST',
+    url,
+    headers: { ...(who ? { authorization: `Bearer ${token[who]}` } : {}), 'accept-language': 'en', ...headers },
+    payload: payload as object,
+  })
 
 /** A fresh pair every test: a need of org A (community A) and an offer of org B serving the district, the same topic. */
 function pair(needQuantity = 10, offerQuantity = 20) {
-  const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '排练场地', description: '每周排练需要室内场地', quantity: needQuantity, areaId: w.communityA.id })
-  const offer = offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '社区活动室', description: '可借用的室内活动室', quantity: offerQuantity, servesAreaId: w.district.id })
+  const need = needs.post(app.db, w.member, {
+    orgId: w.orgA.id,
+    category: 'venue',
+    title: '排练场地',
+    description: '每周排练需要室内场地',
+    quantity: needQuantity,
+    areaId: w.communityA.id,
+  })
+  const offer = offers.post(app.db, w.other, {
+    orgId: w.orgB.id,
+    category: 'venue',
+    title: '社区活动室',
+    description: '可借用的室内活动室',
+    quantity: offerQuantity,
+    servesAreaId: w.district.id,
+  })
   return { need, offer }
 }
 
@@ -44,14 +65,23 @@ describe('POST /api/v1/needs/:id/requests', () => {
     expect(historyOf(app, body.id).map((h) => h.event)).toEqual(['request'])
     expect(count(app, 'notifications')).toBeGreaterThan(notices)
     // The holder can read it (and answer it) through the existing endpoints.
-    const seen = await app.inject({ method: 'GET', url: `/api/v1/matches/${body.id}`, headers: { authorization: `Bearer ${token.holder}` } })
+    const seen = await app.inject({
+      method: 'GET',
+      url: `/api/v1/matches/${body.id}`,
+      headers: { authorization: `Bearer ${token.holder}` },
+    })
     expect(seen.json().actions).toContain('accept')
   })
 
   it('refuses a malformed body with 400 naming the field, and a quantity over what is left with 422', async () => {
     const { need, offer } = pair(5, 20)
     const before = count(app, 'matches')
-    for (const [payload, field] of [[{ quantity: 2 }, 'offer'], [{ offer: offer.id }, 'quantity'], [{ offer: 'x', quantity: 2 }, 'offer'], [{ offer: offer.id, quantity: 0 }, 'quantity'] ] as const) {
+    for (const [payload, field] of [
+      [{ quantity: 2 }, 'offer'],
+      [{ offer: offer.id }, 'quantity'],
+      [{ offer: 'x', quantity: 2 }, 'offer'],
+      [{ offer: offer.id, quantity: 0 }, 'quantity'],
+    ] as const) {
       const res = await post(`/api/v1/needs/${need.id}/requests`, payload, 'leader')
       expect(res.statusCode, JSON.stringify(payload)).toBe(400)
       expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field)
@@ -67,36 +97,67 @@ describe('POST /api/v1/needs/:id/requests', () => {
     const before = count(app, 'matches')
     expect((await post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 1 })).statusCode).toBe(401)
     for (const who of ['stranger', 'holder', 'broker'] as const) {
-      expect((await post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 1 }, who)).statusCode, who).toBe(404)
+      expect(
+        (await post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 1 }, who)).statusCode,
+        who,
+      ).toBe(404)
     }
-    expect((await post('/api/v1/needs/999999/requests', { offer: offer.id, quantity: 1 }, 'leader')).statusCode).toBe(404)
-    expect((await post(`/api/v1/needs/${need.id}/requests`, { offer: 999999, quantity: 1 }, 'leader')).statusCode).toBe(404)
+    expect((await post('/api/v1/needs/999999/requests', { offer: offer.id, quantity: 1 }, 'leader')).statusCode).toBe(
+      404,
+    )
+    expect((await post(`/api/v1/needs/${need.id}/requests`, { offer: 999999, quantity: 1 }, 'leader')).statusCode).toBe(
+      404,
+    )
     expect(count(app, 'matches')).toBe(before)
   })
 
   it('keeps the web rules: a second active request for the same pair, an offer that does not fit, a closed need → 409 in words', async () => {
     const { need, offer } = pair()
-    expect((await post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 1 }, 'leader')).statusCode).toBe(201)
+    expect(
+      (await post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 1 }, 'leader')).statusCode,
+    ).toBe(201)
     const again = await post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 1 }, 'leader')
     expect(again.statusCode).toBe(409)
     expect(again.json().errors[0].message).toMatch(/\S/)
-    const funds = offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'training', title: '手机培训', description: '智能手机使用培训', quantity: 10, servesAreaId: w.district.id })
-    expect((await post(`/api/v1/needs/${need.id}/requests`, { offer: funds.id, quantity: 1 }, 'leader')).statusCode).toBe(409)
+    const funds = offers.post(app.db, w.other, {
+      orgId: w.orgB.id,
+      category: 'training',
+      title: '手机培训',
+      description: '智能手机使用培训',
+      quantity: 10,
+      servesAreaId: w.district.id,
+    })
+    expect(
+      (await post(`/api/v1/needs/${need.id}/requests`, { offer: funds.id, quantity: 1 }, 'leader')).statusCode,
+    ).toBe(409)
     const closed = pair()
     needs.close(app.db, w.member, closed.need.id, 'no_longer_needed')
-    expect((await post(`/api/v1/needs/${closed.need.id}/requests`, { offer: closed.offer.id, quantity: 1 }, 'leader')).statusCode).toBe(409)
+    expect(
+      (await post(`/api/v1/needs/${closed.need.id}/requests`, { offer: closed.offer.id, quantity: 1 }, 'leader'))
+        .statusCode,
+    ).toBe(409)
   })
 
   it('Idempotency-Key: a retried request answers with the same match and makes nothing more; another request under the key is refused', async () => {
     const { need, offer } = pair()
     const before = count(app, 'matches')
-    const tries = await Promise.all([1, 2, 3].map(() => post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 3 }, 'leader', { 'idempotency-key': 'req-1' })))
+    const tries = await Promise.all(
+      [1, 2, 3].map(() =>
+        post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 3 }, 'leader', {
+          'idempotency-key': 'req-1',
+        }),
+      ),
+    )
     expect(tries.map((r) => r.statusCode)).toEqual([201, 201, 201])
     expect(new Set(tries.map((r) => r.json().id)).size).toBe(1)
     expect(count(app, 'matches')).toBe(before + 1)
-    const other = await post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 4 }, 'leader', { 'idempotency-key': 'req-1' })
+    const other = await post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 4 }, 'leader', {
+      'idempotency-key': 'req-1',
+    })
     expect(other.statusCode).toBe(422)
-    const bad = await post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 4 }, 'leader', { 'idempotency-key': 'not a key!' })
+    const bad = await post(`/api/v1/needs/${need.id}/requests`, { offer: offer.id, quantity: 4 }, 'leader', {
+      'idempotency-key': 'not a key!',
+    })
     expect(bad.statusCode).toBe(422)
     expect(bad.json().errors[0].field).toBe('Idempotency-Key')
     expect(count(app, 'matches')).toBe(before + 1)
@@ -108,7 +169,13 @@ describe('POST /api/v1/offers/:id/pledges', () => {
     const { need, offer } = pair()
     const res = await post(`/api/v1/offers/${offer.id}/pledges`, { need: need.id, quantity: 4 }, 'holder')
     expect(res.statusCode).toBe(201)
-    expect(res.json()).toMatchObject({ need: need.id, offer: offer.id, quantity: 4, state: 'pledged', origin: 'offer_side' })
+    expect(res.json()).toMatchObject({
+      need: need.id,
+      offer: offer.id,
+      quantity: 4,
+      state: 'pledged',
+      origin: 'offer_side',
+    })
     const accept = await post(`/api/v1/matches/${res.json().id}/transitions`, { event: 'accept' }, 'leader')
     expect(accept.json()).toMatchObject({ state: 'accepted' })
   })
@@ -116,17 +183,31 @@ describe('POST /api/v1/offers/:id/pledges', () => {
   it('400 on a missing need, 404 for an offer the caller does not hold, 422 on a key reused differently', async () => {
     const { need, offer } = pair()
     expect((await post(`/api/v1/offers/${offer.id}/pledges`, { quantity: 1 }, 'holder')).statusCode).toBe(400)
-    expect((await post(`/api/v1/offers/${offer.id}/pledges`, { need: need.id, quantity: 1 }, 'leader')).statusCode).toBe(404)
-    expect((await post(`/api/v1/offers/${offer.id}/pledges`, { need: need.id, quantity: 1 }, 'stranger')).statusCode).toBe(404)
-    const first = await post(`/api/v1/offers/${offer.id}/pledges`, { need: need.id, quantity: 1 }, 'holder', { 'idempotency-key': 'pledge-1' })
-    const again = await post(`/api/v1/offers/${offer.id}/pledges`, { need: need.id, quantity: 1 }, 'holder', { 'idempotency-key': 'pledge-1' })
+    expect(
+      (await post(`/api/v1/offers/${offer.id}/pledges`, { need: need.id, quantity: 1 }, 'leader')).statusCode,
+    ).toBe(404)
+    expect(
+      (await post(`/api/v1/offers/${offer.id}/pledges`, { need: need.id, quantity: 1 }, 'stranger')).statusCode,
+    ).toBe(404)
+    const first = await post(`/api/v1/offers/${offer.id}/pledges`, { need: need.id, quantity: 1 }, 'holder', {
+      'idempotency-key': 'pledge-1',
+    })
+    const again = await post(`/api/v1/offers/${offer.id}/pledges`, { need: need.id, quantity: 1 }, 'holder', {
+      'idempotency-key': 'pledge-1',
+    })
     expect([first.statusCode, again.statusCode]).toEqual([201, 201])
     expect(again.json().id).toBe(first.json().id)
-    expect((await post(`/api/v1/offers/${offer.id}/pledges`, { need: need.id, quantity: 2 }, 'holder', { 'idempotency-key': 'pledge-1' })).statusCode).toBe(422)
+    expect(
+      (
+        await post(`/api/v1/offers/${offer.id}/pledges`, { need: need.id, quantity: 2 }, 'holder', {
+          'idempotency-key': 'pledge-1',
+        })
+      ).statusCode,
+    ).toBe(422)
   })
 })
 
-describe('POST /api/v1/matches (a broker\'s proposal)', () => {
+describe("POST /api/v1/matches (a broker's proposal)", () => {
   it('the covering broker proposes a pair: 201, proposed, origin broker, the broker named on the match', async () => {
     const { need, offer } = pair()
     const res = await post('/api/v1/matches', { need: need.id, offer: offer.id, quantity: 5 }, 'broker')
@@ -138,15 +219,27 @@ describe('POST /api/v1/matches (a broker\'s proposal)', () => {
   it('403 for a member, 404 for a broker of another street, 400 on a missing field, 422 on too much', async () => {
     const { need, offer } = pair(3, 20)
     const before = count(app, 'matches')
-    expect((await post('/api/v1/matches', { need: need.id, offer: offer.id, quantity: 1 }, 'leader')).statusCode).toBe(403)
-    expect((await post('/api/v1/matches', { need: need.id, offer: offer.id, quantity: 1 }, 'broker2')).statusCode).toBe(404)
+    expect((await post('/api/v1/matches', { need: need.id, offer: offer.id, quantity: 1 }, 'leader')).statusCode).toBe(
+      403,
+    )
+    expect((await post('/api/v1/matches', { need: need.id, offer: offer.id, quantity: 1 }, 'broker2')).statusCode).toBe(
+      404,
+    )
     expect((await post('/api/v1/matches', { need: need.id, offer: offer.id, quantity: 1 })).statusCode).toBe(401)
     const missing = await post('/api/v1/matches', { need: need.id, quantity: 1 }, 'broker')
     expect(missing.statusCode).toBe(400)
     expect(missing.json().errors[0].field).toBe('offer')
-    expect((await post('/api/v1/matches', { need: need.id, offer: offer.id, quantity: 4 }, 'broker')).statusCode).toBe(422)
+    expect((await post('/api/v1/matches', { need: need.id, offer: offer.id, quantity: 4 }, 'broker')).statusCode).toBe(
+      422,
+    )
     expect(count(app, 'matches')).toBe(before)
-    const keyed = await Promise.all([1, 2].map(() => post('/api/v1/matches', { need: need.id, offer: offer.id, quantity: 2 }, 'broker', { 'idempotency-key': 'prop-1' })))
+    const keyed = await Promise.all(
+      [1, 2].map(() =>
+        post('/api/v1/matches', { need: need.id, offer: offer.id, quantity: 2 }, 'broker', {
+          'idempotency-key': 'prop-1',
+        }),
+      ),
+    )
     expect(keyed[0].json().id).toBe(keyed[1].json().id)
     expect(count(app, 'matches')).toBe(before + 1)
   })

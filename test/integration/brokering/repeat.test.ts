@@ -16,15 +16,34 @@ beforeAll(async () => {
   w = await brokerWorld(app)
   ;[leader, holder] = await Promise.all([signedIn(app, w.member.email), signedIn(app, w.other.email)])
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 async function delivered(quantity: number, delivered: number, offerQty = 100) {
-  const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '每周排练场地', quantity, areaId: w.communityA.id, fromDate: day(3), untilDate: day(33), schedule: 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=19' })
-  const offer = offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '活动室', quantity: offerQty, servesAreaId: w.district.id })
+  const need = needs.post(app.db, w.member, {
+    orgId: w.orgA.id,
+    category: 'venue',
+    title: '每周排练场地',
+    quantity,
+    areaId: w.communityA.id,
+    fromDate: day(3),
+    untilDate: day(33),
+    schedule: 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=19',
+  })
+  const offer = offers.post(app.db, w.other, {
+    orgId: w.orgB.id,
+    category: 'venue',
+    title: '活动室',
+    quantity: offerQty,
+    servesAreaId: w.district.id,
+  })
   const res = await leader.post(`/needs/${need.id}/requests`, { offerId: offer.id, quantity })
   const id = Number(String(res.headers.location).split('/').pop())
   expect((await holder.post(`/matches/${id}/transitions`, { event: 'accept' })).statusCode).toBe(303)
-  expect((await holder.post(`/matches/${id}/transitions`, { event: 'deliver', quantity: delivered })).statusCode).toBe(303)
+  expect((await holder.post(`/matches/${id}/transitions`, { event: 'deliver', quantity: delivered })).statusCode).toBe(
+    303,
+  )
   return { need, offer, id }
 }
 
@@ -37,7 +56,15 @@ describe('continuing a delivered arrangement', () => {
     const nextMatch = matchRow(app, Number(String(res.headers.location).split('/').pop()))
     expect(nextMatch).toMatchObject({ offerId: offer.id, quantity: 8, state: 'requested' })
     const next = needs.get(app.db, nextMatch.needId)!
-    expect(next).toMatchObject({ title: need.title, quantity: 8, fromDate: day(34), untilDate: day(64), schedule: need.schedule, status: 'open', orgId: w.orgA.id })
+    expect(next).toMatchObject({
+      title: need.title,
+      quantity: 8,
+      fromDate: day(34),
+      untilDate: day(64),
+      schedule: need.schedule,
+      status: 'open',
+      orgId: w.orgA.id,
+    })
   })
 
   it('still posts the next need when the offer has nothing left, and says so', async () => {
@@ -53,8 +80,20 @@ describe('continuing a delivered arrangement', () => {
   it('is for the need side of a delivered match only', async () => {
     const { id } = await delivered(3, 3)
     expect((await holder.post(`/matches/${id}/repetition`, {})).statusCode).toBe(404)
-    const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '排练用的活动室', quantity: 2, areaId: w.communityA.id })
-    const offer = offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '社区活动室', quantity: 2, servesAreaId: w.district.id })
+    const need = needs.post(app.db, w.member, {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '排练用的活动室',
+      quantity: 2,
+      areaId: w.communityA.id,
+    })
+    const offer = offers.post(app.db, w.other, {
+      orgId: w.orgB.id,
+      category: 'venue',
+      title: '社区活动室',
+      quantity: 2,
+      servesAreaId: w.district.id,
+    })
     const open = await leader.post(`/needs/${need.id}/requests`, { offerId: offer.id, quantity: 2 })
     const pending = Number(String(open.headers.location).split('/').pop())
     const needsBefore = count(app, 'needs')

@@ -32,8 +32,12 @@ beforeAll(async () => {
   const col = await addUser(app, { email: 'colleague@example.cn', role: 'broker', name: 'Colleague' })
   accounts.setBrokerAreas(app.db, w.admin.id, col.id, [w.streetA.id])
   ;[member, other, broker, colleague, outsider, admin] = await Promise.all([
-    signedIn(app, w.member.email), signedIn(app, w.other.email), signedIn(app, w.broker.email), signedIn(app, 'colleague@example.cn'),
-    signedIn(app, w.broker2.email), signedIn(app, w.admin.email),
+    signedIn(app, w.member.email),
+    signedIn(app, w.other.email),
+    signedIn(app, w.broker.email),
+    signedIn(app, 'colleague@example.cn'),
+    signedIn(app, w.broker2.email),
+    signedIn(app, w.admin.email),
   ])
   visitor = new Browser(app)
 })
@@ -42,11 +46,25 @@ afterAll(() => app.close())
 const all = (score: number): Scores => Object.fromEntries(INDICATOR_CODES.map((c) => [c, score]))
 function form(overrides: Record<string, string | undefined> = {}) {
   const scores = Object.fromEntries(INDICATOR_CODES.map((c) => [`score_${c}`, '3']))
-  return { assessedOn: day(-30), withLeader: 'on', participants: '张阿姨（队长）', note: '第一次评估', note_mobilization: '会找居委会借场地', ...scores, ...overrides }
+  return {
+    assessedOn: day(-30),
+    withLeader: 'on',
+    participants: '张阿姨（队长）',
+    note: '第一次评估',
+    note_mobilization: '会找居委会借场地',
+    ...scores,
+    ...overrides,
+  }
 }
 /** An assessment of org A by the broker, through the service. */
-const recordA = (scores: Scores, assessedOn: string, by = w.broker) => capacity.record(app.db, reload(app, by), w.orgA.id, { assessedOn, scores, withLeader: true }, now)
-const eventsOf = (id: number) => app.db.select().from(events).where(and(eq(events.subjectType, 'capacity_assessment'), eq(events.subjectId, id))).all()
+const recordA = (scores: Scores, assessedOn: string, by = w.broker) =>
+  capacity.record(app.db, reload(app, by), w.orgA.id, { assessedOn, scores, withLeader: true }, now)
+const eventsOf = (id: number) =>
+  app.db
+    .select()
+    .from(events)
+    .where(and(eq(events.subjectType, 'capacity_assessment'), eq(events.subjectId, id)))
+    .all()
 const row = (id: number) => app.db.select().from(capacityAssessments).where(eq(capacityAssessments.id, id)).get()!
 
 describe('recording an assessment', () => {
@@ -56,13 +74,22 @@ describe('recording an assessment', () => {
     const id = Number(res.headers.location!.split('/').pop())
     expect(res.headers.location).toBe(`/capacity/${id}`)
     const a = capacity.get(app.db, id)!
-    expect(a).toMatchObject({ orgId: w.orgA.id, assessorId: w.broker.id, assessedOn: day(-30), withLeader: true, participants: '张阿姨（队长）', version: 1 })
+    expect(a).toMatchObject({
+      orgId: w.orgA.id,
+      assessorId: w.broker.id,
+      assessedOn: day(-30),
+      withLeader: true,
+      participants: '张阿姨（队长）',
+      version: 1,
+    })
     expect(Object.keys(a.scores).sort()).toEqual([...INDICATOR_CODES].sort())
     expect(a.scores.reach).toBe(5)
     expect(a.notes).toEqual({ mobilization: '会找居委会借场地', reach: '覆盖两个小区' })
     // Public service: (5 + 3 + 3) / 3 = 3.7 to one decimal.
     expect(a.dimensions.public_service).toBe(3.7)
-    expect(eventsOf(id)).toMatchObject([{ action: 'capacity.recorded', actorId: w.broker.id, data: { orgId: w.orgA.id, assessedOn: day(-30) } }])
+    expect(eventsOf(id)).toMatchObject([
+      { action: 'capacity.recorded', actorId: w.broker.id, data: { orgId: w.orgA.id, assessedOn: day(-30) } },
+    ])
 
     const page = await broker.get(`/capacity/${id}`)
     expect(page.statusCode).toBe(200)
@@ -77,7 +104,8 @@ describe('recording an assessment', () => {
     expect(zh.statusCode).toBe(200)
     expect(zh.body).toContain('骨干传承')
     expect(zh.body).toContain('有新骨干成长起来，不依赖一两个人。')
-    for (const code of INDICATOR_CODES) for (const v of [1, 2, 3, 4, 5]) expect(zh.body).toContain(`name="score_${code}" value="${v}"`)
+    for (const code of INDICATOR_CODES)
+      for (const v of [1, 2, 3, 4, 5]) expect(zh.body).toContain(`name="score_${code}" value="${v}"`)
     expect(zh.body).not.toMatch(/\sstyle="/)
     // A fresh form carries no problem notice.
     expect(zh.body).not.toContain('notice error')
@@ -112,13 +140,17 @@ describe('validation: nothing written, the form comes back with what was typed',
   }
 
   it('answers in English for an English reader', async () => {
-    const res = await broker.post(`/orgs/${w.orgA.id}/capacity`, form({ score_funding: '9' }), { headers: { 'accept-language': 'en' } })
+    const res = await broker.post(`/orgs/${w.orgA.id}/capacity`, form({ score_funding: '9' }), {
+      headers: { 'accept-language': 'en' },
+    })
     expect(res.statusCode).toBe(422)
     expect(fieldError(res.body, 'score_funding')).toBe('Choose a score from 1 to 5 for this indicator.')
   })
 
   it('an htmx submission gets the form alone back, kept where it was', async () => {
-    const res = await broker.post(`/orgs/${w.orgA.id}/capacity`, form({ score_funding: '0' }), { headers: { 'hx-request': 'true' } })
+    const res = await broker.post(`/orgs/${w.orgA.id}/capacity`, form({ score_funding: '0' }), {
+      headers: { 'hx-request': 'true' },
+    })
     expect(res.statusCode).toBe(422)
     expect(res.body).not.toMatch(/<html/)
     expect(res.body).toMatch(/^<form[^>]+id="capacity-form"/)
@@ -133,7 +165,9 @@ describe('validation: nothing written, the form comes back with what was typed',
     expect(() => recordA(all(3), day(1))).toThrow(ValidationError)
     expect(tableCounts(app)).toEqual(before)
     const a = recordA(all(3), day(-1))
-    expect(() => app.sqlite.prepare('UPDATE capacity_scores SET score = 6 WHERE assessment_id = ?').run(a.id)).toThrow(/CHECK/)
+    expect(() => app.sqlite.prepare('UPDATE capacity_scores SET score = 6 WHERE assessment_id = ?').run(a.id)).toThrow(
+      /CHECK/,
+    )
   })
 })
 
@@ -150,7 +184,8 @@ describe('who may record, see and edit', () => {
     // The visitor's refused post answers with a sign-in form in place (nothing typed is lost), which holds an anonymous
     // session as GET /signin does; nothing else may be written.
     const after = tableCounts(app)
-    delete before.sessions; delete after.sessions
+    delete before.sessions
+    delete after.sessions
     expect(after).toEqual(before)
     // An admin records anywhere.
     expect((await admin.post(`/orgs/${w.orgB.id}/capacity`, form())).statusCode).toBe(303)
@@ -177,9 +212,20 @@ describe('who may record, see and edit', () => {
   })
 
   it('the assessor edits (version checked, logged with what changed); another broker cannot; an admin can', async () => {
-    const a = capacity.record(app.db, reload(app, w.broker), w.orgA.id, {
-      assessedOn: day(-15), scores: all(2), withLeader: true, participants: '张阿姨', note: '初评', notes: { reach: '一个小区' },
-    }, now)
+    const a = capacity.record(
+      app.db,
+      reload(app, w.broker),
+      w.orgA.id,
+      {
+        assessedOn: day(-15),
+        scores: all(2),
+        withLeader: true,
+        participants: '张阿姨',
+        note: '初评',
+        notes: { reach: '一个小区' },
+      },
+      now,
+    )
     const edit = await broker.get(`/capacity/${a.id}/edit`)
     expect(edit.statusCode).toBe(200)
     expect(edit.body).toContain(`name="version" value="1"`)
@@ -187,17 +233,35 @@ describe('who may record, see and edit', () => {
 
     // Every kind of field changed at once; the form leaves "with leader" unticked (the box is simply not sent).
     const saved = await broker.post(`/capacity/${a.id}`, {
-      ...form({ assessedOn: day(-16), version: '1', withLeader: undefined, participants: '张阿姨、李叔', note: '补记：场地问题已解决', score_reach: '4', note_reach: '', note_mobilization: undefined }),
-      ...Object.fromEntries(INDICATOR_CODES.filter((c) => c !== 'reach').map((c) => [`score_${c}`, '2'])), note_funding: '队员自掏腰包',
+      ...form({
+        assessedOn: day(-16),
+        version: '1',
+        withLeader: undefined,
+        participants: '张阿姨、李叔',
+        note: '补记：场地问题已解决',
+        score_reach: '4',
+        note_reach: '',
+        note_mobilization: undefined,
+      }),
+      ...Object.fromEntries(INDICATOR_CODES.filter((c) => c !== 'reach').map((c) => [`score_${c}`, '2'])),
+      note_funding: '队员自掏腰包',
     })
     expect(saved.statusCode).toBe(303)
-    expect(row(a.id)).toMatchObject({ version: 2, assessedOn: day(-16), withLeader: false, participants: '张阿姨、李叔', note: '补记：场地问题已解决' })
+    expect(row(a.id)).toMatchObject({
+      version: 2,
+      assessedOn: day(-16),
+      withLeader: false,
+      participants: '张阿姨、李叔',
+      note: '补记：场地问题已解决',
+    })
     expect(capacity.get(app.db, a.id)!.scores.reach).toBe(4)
     const logged = eventsOf(a.id).filter((e) => e.action === 'capacity.updated')
     expect(logged).toHaveLength(1)
     expect(logged[0]!.actorId).toBe(w.broker.id)
     expect(logged[0]!.data).toEqual({
-      orgId: w.orgA.id, assessedOn: day(-16), changes: [
+      orgId: w.orgA.id,
+      assessedOn: day(-16),
+      changes: [
         { field: 'assessedOn', from: day(-15), to: day(-16) },
         { field: 'withLeader', from: true, to: false },
         { field: 'participants', from: '张阿姨', to: '张阿姨、李叔' },
@@ -217,17 +281,33 @@ describe('who may record, see and edit', () => {
     expect((await outsider.post(`/capacity/${a.id}`, form({ version: '2' }))).statusCode).toBe(404)
     expect((await member.post(`/capacity/${a.id}`, form({ version: '2' }))).statusCode).toBe(403)
 
-    expect((await admin.post(`/capacity/${a.id}`, form({ assessedOn: day(-15), version: '2', score_reach: '5' }))).statusCode).toBe(303)
+    expect(
+      (await admin.post(`/capacity/${a.id}`, form({ assessedOn: day(-15), version: '2', score_reach: '5' })))
+        .statusCode,
+    ).toBe(303)
     expect(capacity.get(app.db, a.id)!.scores.reach).toBe(5)
     expect(eventsOf(a.id).map((e) => e.action)).toEqual(['capacity.recorded', 'capacity.updated', 'capacity.updated'])
     expect(eventsOf(a.id).at(-1)!.actorId).toBe(w.admin.id)
   })
 
   it('saving the form unchanged writes nothing: no new version, nothing logged', async () => {
-    const a = capacity.record(app.db, reload(app, w.broker), w.orgA.id, { assessedOn: day(-9), scores: all(3), withLeader: true, participants: '张阿姨', notes: { reach: '两个小区' } }, now)
+    const a = capacity.record(
+      app.db,
+      reload(app, w.broker),
+      w.orgA.id,
+      { assessedOn: day(-9), scores: all(3), withLeader: true, participants: '张阿姨', notes: { reach: '两个小区' } },
+      now,
+    )
     const before = tableCounts(app)
     const same = await broker.post(`/capacity/${a.id}`, {
-      ...form({ assessedOn: day(-9), version: '1', participants: ' 张阿姨 ', note: undefined, note_mobilization: undefined }), note_reach: '两个小区',
+      ...form({
+        assessedOn: day(-9),
+        version: '1',
+        participants: ' 张阿姨 ',
+        note: undefined,
+        note_mobilization: undefined,
+      }),
+      note_reach: '两个小区',
     })
     expect(same.statusCode).toBe(303)
     expect(row(a.id).version).toBe(1)
@@ -240,7 +320,9 @@ describe('who may record, see and edit', () => {
     const a = recordA(all(3), day(-8))
     const res = await broker.post(`/capacity/${a.id}`, form({ assessedOn: day(-8), score_reach: '5' }))
     expect(res.statusCode).toBe(422)
-    expect(res.body).toContain('<div class="notice error" role="alert"><p>这份表单不完整（缺少版本信息），请刷新页面后重新修改。</p>')
+    expect(res.body).toContain(
+      '<div class="notice error" role="alert"><p>这份表单不完整（缺少版本信息），请刷新页面后重新修改。</p>',
+    )
     expect(capacity.get(app.db, a.id)!.scores.reach).toBe(3)
     expect(row(a.id).version).toBe(1)
     expect(eventsOf(a.id)).toHaveLength(1)
@@ -249,7 +331,10 @@ describe('who may record, see and edit', () => {
   it('a stale edit is refused with 409 and the form kept; the newer scores stay', async () => {
     const a = recordA(all(3), day(-12))
     await broker.post(`/capacity/${a.id}`, form({ assessedOn: day(-12), version: '1', score_funding: '4' }))
-    const stale = await broker.post(`/capacity/${a.id}`, form({ assessedOn: day(-12), version: '1', score_funding: '1', participants: '迟到的修改' }))
+    const stale = await broker.post(
+      `/capacity/${a.id}`,
+      form({ assessedOn: day(-12), version: '1', score_funding: '1', participants: '迟到的修改' }),
+    )
     expect(stale.statusCode).toBe(409)
     expect(stale.body).toContain('在您编辑期间，别人已修改了这条记录')
     expect(stale.body).toContain('value="迟到的修改"')
@@ -265,17 +350,51 @@ describe('the organization page', () => {
     const grown = addOrg(app, w.member.id, { name: '荔枝湾夕阳红合唱团', areaId: w.communityA.id })
     const leader = reload(app, w.member)
     const brokerUser = reload(app, w.broker)
-    capacity.record(app.db, brokerUser, grown.id, { assessedOn: day(-100), scores: { ...all(2), reach: 1 }, withLeader: true }, now)
-    capacity.record(app.db, brokerUser, grown.id, { assessedOn: day(-5), scores: { ...all(3), reach: 4, funding: 2 }, withLeader: true }, now)
+    capacity.record(
+      app.db,
+      brokerUser,
+      grown.id,
+      { assessedOn: day(-100), scores: { ...all(2), reach: 1 }, withLeader: true },
+      now,
+    )
+    capacity.record(
+      app.db,
+      brokerUser,
+      grown.id,
+      { assessedOn: day(-5), scores: { ...all(3), reach: 4, funding: 2 }, withLeader: true },
+      now,
+    )
 
     // Help: one match accepted 60 days ago and delivered 40 days ago (inside), one accepted before the first assessment (outside).
-    const inside = needs.post(app.db, leader, { orgId: grown.id, category: 'venue', title: '合唱排练室', quantity: 6, areaId: w.communityA.id }, now)
-    const outside = needs.post(app.db, leader, { orgId: grown.id, category: 'venue', title: '很久以前的排练场地', quantity: 2, areaId: w.communityA.id }, now)
+    const inside = needs.post(
+      app.db,
+      leader,
+      { orgId: grown.id, category: 'venue', title: '合唱排练室', quantity: 6, areaId: w.communityA.id },
+      now,
+    )
+    const outside = needs.post(
+      app.db,
+      leader,
+      { orgId: grown.id, category: 'venue', title: '很久以前的排练场地', quantity: 2, areaId: w.communityA.id },
+      now,
+    )
     const holder = reload(app, w.other)
-    const m1 = matches.open(app.db, leader, 'request', { needId: inside.id, offerId: w.offer.id, quantity: 4 }, addDays(now, -62))
+    const m1 = matches.open(
+      app.db,
+      leader,
+      'request',
+      { needId: inside.id, offerId: w.offer.id, quantity: 4 },
+      addDays(now, -62),
+    )
     matches.fire(app.db, holder, m1.id, 'accept', {}, addDays(now, -60))
     matches.fire(app.db, holder, m1.id, 'deliver', { quantity: 4 }, addDays(now, -40))
-    const m2 = matches.open(app.db, leader, 'request', { needId: outside.id, offerId: w.offer.id, quantity: 1 }, addDays(now, -130))
+    const m2 = matches.open(
+      app.db,
+      leader,
+      'request',
+      { needId: outside.id, offerId: w.offer.id, quantity: 1 },
+      addDays(now, -130),
+    )
     matches.fire(app.db, holder, m2.id, 'accept', {}, addDays(now, -120))
 
     const page = await broker.get(`/orgs/${grown.id}`)
@@ -289,7 +408,10 @@ describe('the organization page', () => {
     expect(body).toMatch(/<desc id="cap-chart-desc">[^<]*公共服务能力：1\.7 → 3\.3（\+1\.6）/)
     expect(body).toMatch(/<rect class="cap-bar cap-bar-before"[^>]*data-value="1\.7"/)
     expect(body).toMatch(/<rect class="cap-bar cap-bar-after"[^>]*data-value="3\.3"/)
-    const table = body.slice(body.indexOf('id="capacity-table"'), body.indexOf('</table>', body.indexOf('id="capacity-table"')))
+    const table = body.slice(
+      body.indexOf('id="capacity-table"'),
+      body.indexOf('</table>', body.indexOf('id="capacity-table"')),
+    )
     expect(table).toMatch(/id="cap-row-public_service">[\s\S]*?1\.7[\s\S]*?3\.3[\s\S]*?\+1\.6/)
     expect(table).toMatch(/id="cap-row-sustainability">[\s\S]*?2\.0[\s\S]*?2\.7[\s\S]*?\+0\.7/)
     const received = body.slice(body.indexOf('id="capacity-received"'), body.indexOf('id="capacity-list"'))
@@ -324,13 +446,18 @@ describe('the organization page', () => {
     expect(chosen.statusCode).toBe(200)
     expect(chosen.body).toMatch(/<html/)
     expect(chosen.body).toMatch(/id="cap-row-public_service">[\s\S]*?1\.0[\s\S]*?3\.0[\s\S]*?\+2\.0/)
-    const fragment = await broker.get(`/orgs/${grown.id}/capacity?before=${first.id}&after=${middle.id}`, { 'hx-request': 'true' })
+    const fragment = await broker.get(`/orgs/${grown.id}/capacity?before=${first.id}&after=${middle.id}`, {
+      'hx-request': 'true',
+    })
     expect(fragment.statusCode).toBe(200)
     expect(fragment.body).not.toMatch(/<html/)
     expect(fragment.body).toMatch(/^<section class="card capacity" id="capacity">/)
     expect(fragment.headers.vary).toMatch(/HX-Request/)
     // A history restore needs the whole page again.
-    const restore = await broker.get(`/orgs/${grown.id}/capacity?before=${first.id}&after=${middle.id}`, { 'hx-request': 'true', 'hx-history-restore-request': 'true' })
+    const restore = await broker.get(`/orgs/${grown.id}/capacity?before=${first.id}&after=${middle.id}`, {
+      'hx-request': 'true',
+      'hx-history-restore-request': 'true',
+    })
     expect(restore.body).toMatch(/<html/)
   })
 
@@ -341,7 +468,13 @@ describe('the organization page', () => {
     const middle = capacity.record(app.db, by, grown.id, { assessedOn: day(-100), scores: all(3) }, now)
     capacity.record(app.db, by, grown.id, { assessedOn: day(-1), scores: all(5) }, now)
     // Another organization's assessment, which this broker may even see: its figures must not leak into this page.
-    const foreign = capacity.record(app.db, reload(app, w.admin), w.orgA.id, { assessedOn: day(-3), scores: all(2) }, now)
+    const foreign = capacity.record(
+      app.db,
+      reload(app, w.admin),
+      w.orgA.id,
+      { assessedOn: day(-3), scores: all(2) },
+      now,
+    )
     const firstAndLatest = /id="cap-row-public_service">[\s\S]*?1\.0[\s\S]*?5\.0[\s\S]*?\+4\.0/
     const cases: [string, string][] = [
       [`before=${foreign.id}`, '所选的评估不存在或不属于这个组织'],
@@ -360,7 +493,9 @@ describe('the organization page', () => {
       // The form is still there to choose again.
       expect(res.body, query).toContain('id="cap-before"')
     }
-    const en = await broker.get(`/orgs/${grown.id}/capacity?before=${middle.id}&after=${middle.id}`, { 'accept-language': 'en' })
+    const en = await broker.get(`/orgs/${grown.id}/capacity?before=${middle.id}&after=${middle.id}`, {
+      'accept-language': 'en',
+    })
     expect(en.body).toContain('Choose two different assessments to compare')
     // htmx swaps the section, reason and all, in place.
     const fragment = await broker.get(`/orgs/${grown.id}/capacity?before=${foreign.id}`, { 'hx-request': 'true' })
@@ -368,7 +503,9 @@ describe('the organization page', () => {
     expect(fragment.body).toMatch(/^<section class="card capacity" id="capacity">/)
     expect(fragment.body).toContain('id="capacity-compare-problem"')
     // A good choice carries no notice; an organization that is not there, or not a number, is not found.
-    expect((await broker.get(`/orgs/${grown.id}/capacity?before=${first.id}&after=${middle.id}`)).body).not.toContain('capacity-compare-problem')
+    expect((await broker.get(`/orgs/${grown.id}/capacity?before=${first.id}&after=${middle.id}`)).body).not.toContain(
+      'capacity-compare-problem',
+    )
     // Only one chosen, the latest as "before": compared with the first, not refused as "the same one twice".
     const latest = capacity.record(app.db, by, grown.id, { assessedOn: day(0), scores: all(4) }, now)
     const single = await broker.get(`/orgs/${grown.id}/capacity?before=${latest.id}`)

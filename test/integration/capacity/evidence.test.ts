@@ -17,9 +17,18 @@ import { addUser, Browser, makeApp, signedIn, type Res } from '../../helpers/app
 import { brokerWorld, reload, type BrokerWorld } from '../brokering/world.js'
 
 // Real files' first bytes, padded: the type is read from these, never from the name or the part's content-type.
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from('IHDR'), Buffer.alloc(200, 7)])
+const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+  Buffer.from('IHDR'),
+  Buffer.alloc(200, 7),
+])
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(300, 1)])
-const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x20, 0, 0, 0]), Buffer.from('WEBPVP8 '), Buffer.alloc(100, 2)])
+const WEBP = Buffer.concat([
+  Buffer.from('RIFF'),
+  Buffer.from([0x20, 0, 0, 0]),
+  Buffer.from('WEBPVP8 '),
+  Buffer.alloc(100, 2),
+])
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n')
 const HTML = Buffer.from('<!doctype html><script>alert(document.cookie)</script>')
 
@@ -28,9 +37,14 @@ type Part = { name?: string; filename: string; type?: string; data: Buffer }
 /** The multipart body a browser sends: the token first, then each file part. */
 function multipart(token: string | undefined, parts: Part[], close = true): Buffer {
   const chunks: Buffer[] = []
-  if (token !== undefined) chunks.push(Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`))
+  if (token !== undefined)
+    chunks.push(Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`))
   for (const p of parts) {
-    chunks.push(Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="${p.name ?? 'files'}"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`))
+    chunks.push(
+      Buffer.from(
+        `--${B}\r\nContent-Disposition: form-data; name="${p.name ?? 'files'}"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`,
+      ),
+    )
     chunks.push(p.data, Buffer.from('\r\n'))
   }
   if (close) chunks.push(Buffer.from(`--${B}--\r\n`))
@@ -56,8 +70,12 @@ beforeAll(async () => {
   const col = await addUser(app, { email: 'colleague@example.cn', role: 'broker', name: 'Colleague' })
   accounts.setBrokerAreas(app.db, w.admin.id, col.id, [w.streetA.id])
   ;[broker, colleague, outsider, member, other, admin] = await Promise.all([
-    signedIn(app, w.broker.email), signedIn(app, 'colleague@example.cn'), signedIn(app, w.broker2.email),
-    signedIn(app, w.member.email), signedIn(app, w.other.email), signedIn(app, w.admin.email),
+    signedIn(app, w.broker.email),
+    signedIn(app, 'colleague@example.cn'),
+    signedIn(app, w.broker2.email),
+    signedIn(app, w.member.email),
+    signedIn(app, w.other.email),
+    signedIn(app, w.admin.email),
   ])
 })
 afterAll(async () => {
@@ -65,9 +83,19 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true })
 })
 
-const newAssessment = () => capacity.record(app.db, reload(app, w.broker), w.orgA.id, { assessedOn: localToday(now), scores: all(3), withLeader: true }, now).id
+const newAssessment = () =>
+  capacity.record(
+    app.db,
+    reload(app, w.broker),
+    w.orgA.id,
+    { assessedOn: localToday(now), scores: all(3), withLeader: true },
+    now,
+  ).id
 const upload = (b: Browser, id: number, body: Buffer, headers: Record<string, string> = {}) =>
-  b.request('POST', `/capacity/${id}/evidence`, { headers: { 'content-type': `multipart/form-data; boundary=${B}`, ...headers }, payload: body as unknown as string })
+  b.request('POST', `/capacity/${id}/evidence`, {
+    headers: { 'content-type': `multipart/form-data; boundary=${B}`, ...headers },
+    payload: body as unknown as string,
+  })
 const rows = (id: number) => app.db.select().from(capacityEvidence).where(eq(capacityEvidence.assessmentId, id)).all()
 const filesOnDisk = () => (fs.existsSync(path.join(dir, 'files')) ? fs.readdirSync(path.join(dir, 'files')) : [])
 async function tokenFor(b: Browser, id: number) {
@@ -78,17 +106,24 @@ async function tokenFor(b: Browser, id: number) {
 describe('uploading evidence', () => {
   it('keeps each type by its content: a PNG named .pdf is a PNG, a JPEG, a WebP and a PDF are kept as what they are; logged, listed on the page', async () => {
     const id = newAssessment()
-    const res = await upload(broker, id, multipart(await tokenFor(broker, id), [
-      { filename: '签到表.pdf', type: 'application/pdf', data: PNG },
-      { filename: 'photo.jpeg', type: 'image/jpeg', data: JPEG },
-      { filename: 'C:\\Users\\me\\活动.webp', data: WEBP },
-      { filename: 'report', type: 'text/plain', data: PDF },
-    ]))
+    const res = await upload(
+      broker,
+      id,
+      multipart(await tokenFor(broker, id), [
+        { filename: '签到表.pdf', type: 'application/pdf', data: PNG },
+        { filename: 'photo.jpeg', type: 'image/jpeg', data: JPEG },
+        { filename: 'C:\\Users\\me\\活动.webp', data: WEBP },
+        { filename: 'report', type: 'text/plain', data: PDF },
+      ]),
+    )
     expect(res.statusCode, res.body).toBe(303)
     expect(res.headers.location).toBe(`/capacity/${id}#evidence`)
     const kept = rows(id)
     expect(kept.map((e) => [e.originalName, e.contentType, e.bytes])).toEqual([
-      ['签到表.pdf', 'image/png', PNG.length], ['photo.jpeg', 'image/jpeg', JPEG.length], ['活动.webp', 'image/webp', WEBP.length], ['report', 'application/pdf', PDF.length],
+      ['签到表.pdf', 'image/png', PNG.length],
+      ['photo.jpeg', 'image/jpeg', JPEG.length],
+      ['活动.webp', 'image/webp', WEBP.length],
+      ['report', 'application/pdf', PDF.length],
     ])
     // Stored under generated names with the sniffed type's extension, never the upload's name.
     for (const e of kept) {
@@ -97,7 +132,12 @@ describe('uploading evidence', () => {
     }
     expect(kept[0].storedName.endsWith('.png')).toBe(true)
     expect(fs.readFileSync(path.join(dir, 'files', kept[0].storedName)).equals(PNG)).toBe(true)
-    const logged = app.db.select().from(events).where(eq(events.action, 'capacity.evidence_added')).all().filter((e) => e.subjectId === id)
+    const logged = app.db
+      .select()
+      .from(events)
+      .where(eq(events.action, 'capacity.evidence_added'))
+      .all()
+      .filter((e) => e.subjectId === id)
     expect(logged).toHaveLength(4)
     const page = await broker.get(`/capacity/${id}`)
     expect(page.body).toContain('签到表.pdf')
@@ -105,13 +145,17 @@ describe('uploading evidence', () => {
     expect(page.body).toContain('PNG 图片')
   })
 
-  it('refuses an HTML file named .jpg and an empty file, with the reason in the person\'s language, keeping nothing of that upload', async () => {
+  it("refuses an HTML file named .jpg and an empty file, with the reason in the person's language, keeping nothing of that upload", async () => {
     const id = newAssessment()
     const before = filesOnDisk().length
-    const res = await upload(broker, id, multipart(await tokenFor(broker, id), [
-      { filename: 'ok.png', type: 'image/png', data: PNG },
-      { filename: 'cat.jpg', type: 'image/jpeg', data: HTML },
-    ]))
+    const res = await upload(
+      broker,
+      id,
+      multipart(await tokenFor(broker, id), [
+        { filename: 'ok.png', type: 'image/png', data: PNG },
+        { filename: 'cat.jpg', type: 'image/jpeg', data: HTML },
+      ]),
+    )
     expect(res.statusCode).toBe(422)
     expect(res.body).toContain('“cat.jpg”不是 JPEG、PNG、WebP 图片或 PDF 文档')
     expect(rows(id)).toEqual([])
@@ -120,9 +164,13 @@ describe('uploading evidence', () => {
     const empty = await upload(broker, id, multipart(broker.csrf!, [{ filename: 'blank.pdf', data: Buffer.alloc(0) }]))
     expect(empty.statusCode).toBe(422)
     expect(empty.body).toContain('“blank.pdf”是空文件')
-    const en = await upload(broker, id, multipart(broker.csrf!, [{ filename: 'cat.jpg', data: HTML }]), { 'accept-language': 'en' })
+    const en = await upload(broker, id, multipart(broker.csrf!, [{ filename: 'cat.jpg', data: HTML }]), {
+      'accept-language': 'en',
+    })
     expect(en.statusCode).toBe(422)
-    expect(en.body).toContain('&quot;cat.jpg&quot; is not a JPEG, PNG or WebP image or a PDF (judged by its content, not its name)')
+    expect(en.body).toContain(
+      '&quot;cat.jpg&quot; is not a JPEG, PNG or WebP image or a PDF (judged by its content, not its name)',
+    )
     expect(rows(id)).toEqual([])
   })
 
@@ -138,7 +186,9 @@ describe('uploading evidence', () => {
 
     // Exactly 5 MB is allowed.
     const atLimit = Buffer.concat([PDF, Buffer.alloc(MAX_BYTES - PDF.length, 0x20)])
-    expect((await upload(broker, id, multipart(broker.csrf!, [{ filename: 'a.pdf', data: atLimit }]))).statusCode).toBe(303)
+    expect((await upload(broker, id, multipart(broker.csrf!, [{ filename: 'a.pdf', data: atLimit }]))).statusCode).toBe(
+      303,
+    )
     for (let i = 0; i < 9; i += 3) {
       const three = [0, 1, 2].map((k) => ({ filename: `p${i + k}.png`, data: PNG }))
       expect((await upload(broker, id, multipart(broker.csrf!, three))).statusCode).toBe(303)
@@ -156,17 +206,29 @@ describe('uploading evidence', () => {
     const id = newAssessment()
     const token = await tokenFor(broker, id)
     const before = filesOnDisk().length
-    const cut = multipart(token, [{ filename: 'ok.png', data: PNG }, { filename: 'half.pdf', data: PDF }], false).subarray(0, -20)
+    const cut = multipart(
+      token,
+      [
+        { filename: 'ok.png', data: PNG },
+        { filename: 'half.pdf', data: PDF },
+      ],
+      false,
+    ).subarray(0, -20)
     const res = await upload(broker, id, cut)
     expect(res.statusCode).toBe(400)
     expect(res.body).toContain('上传没有完整送达')
     expect(rows(id)).toEqual([])
     expect(filesOnDisk().length).toBe(before)
-    const noBoundary = await upload(broker, id, multipart(token, [{ filename: 'ok.png', data: PNG }]), { 'content-type': 'multipart/form-data' })
+    const noBoundary = await upload(broker, id, multipart(token, [{ filename: 'ok.png', data: PNG }]), {
+      'content-type': 'multipart/form-data',
+    })
     expect(noBoundary.statusCode).toBe(400)
     expect(rows(id)).toEqual([])
     // JSON or urlencoded bodies are not the upload form.
-    const json = await broker.request('POST', `/capacity/${id}/evidence`, { headers: { 'content-type': 'application/json', 'x-csrf-token': token }, payload: '{"files":[{"filename":"x.png","data":"iVBORw0KGgo="}]}' })
+    const json = await broker.request('POST', `/capacity/${id}/evidence`, {
+      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+      payload: '{"files":[{"filename":"x.png","data":"iVBORw0KGgo="}]}',
+    })
     expect(json.statusCode).toBe(415)
     expect(rows(id)).toEqual([])
   })
@@ -178,12 +240,19 @@ describe('uploading evidence', () => {
     expect((await upload(broker, id, multipart(undefined, [{ filename: 'ok.png', data: PNG }]))).statusCode).toBe(403)
     expect((await upload(new Browser(app), id, good)).statusCode).toBe(401)
     await member.refreshCsrf(`/capacity/${id}`)
-    expect((await upload(member, id, multipart(member.csrf!, [{ filename: 'ok.png', data: PNG }]))).statusCode).toBe(403)
+    expect((await upload(member, id, multipart(member.csrf!, [{ filename: 'ok.png', data: PNG }]))).statusCode).toBe(
+      403,
+    )
     await outsider.refreshCsrf('/account')
-    expect((await upload(outsider, id, multipart(outsider.csrf!, [{ filename: 'ok.png', data: PNG }]))).statusCode).toBe(404)
+    expect(
+      (await upload(outsider, id, multipart(outsider.csrf!, [{ filename: 'ok.png', data: PNG }]))).statusCode,
+    ).toBe(404)
     expect(rows(id)).toEqual([])
     // A colleague covering the street may add to another broker's assessment.
-    expect((await upload(colleague, id, multipart(await tokenFor(colleague, id), [{ filename: 'ok.png', data: PNG }]))).statusCode).toBe(303)
+    expect(
+      (await upload(colleague, id, multipart(await tokenFor(colleague, id), [{ filename: 'ok.png', data: PNG }])))
+        .statusCode,
+    ).toBe(303)
     expect(rows(id)).toHaveLength(1)
   })
 })
@@ -194,7 +263,14 @@ describe('downloading and removing evidence', () => {
   let pdf: number
   beforeAll(async () => {
     id = newAssessment()
-    const res = await upload(broker, id, multipart(await tokenFor(broker, id), [{ filename: '<img src=x onerror=alert(1)>.png', data: PNG }, { filename: 'sheet.pdf', data: PDF }]))
+    const res = await upload(
+      broker,
+      id,
+      multipart(await tokenFor(broker, id), [
+        { filename: '<img src=x onerror=alert(1)>.png', data: PNG },
+        { filename: 'sheet.pdf', data: PDF },
+      ]),
+    )
     expect(res.statusCode).toBe(303)
     ;[png, pdf] = rows(id).map((e) => e.id)
   })
@@ -216,7 +292,7 @@ describe('downloading and removing evidence', () => {
     expect((await broker.get(`/capacity/${id}`)).body).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;.png')
   })
 
-  it('answers 404 to a broker of another street, another organization\'s leader, a visitor (sign-in), and for the folder itself', async () => {
+  it("answers 404 to a broker of another street, another organization's leader, a visitor (sign-in), and for the folder itself", async () => {
     expect((await outsider.get(`/evidence/${png}`)).statusCode).toBe(404)
     expect((await other.get(`/evidence/${png}`)).statusCode).toBe(404)
     const visitor = await new Browser(app).get(`/evidence/${png}`)
@@ -246,7 +322,14 @@ describe('downloading and removing evidence', () => {
     expect(res.statusCode).toBe(303)
     expect(rows(id).map((e) => e.id)).toEqual([png])
     expect(fs.existsSync(path.join(dir, 'files', stored))).toBe(false)
-    expect(app.db.select().from(events).where(eq(events.action, 'capacity.evidence_removed')).all().map((e) => e.subjectId)).toContain(id)
+    expect(
+      app.db
+        .select()
+        .from(events)
+        .where(eq(events.action, 'capacity.evidence_removed'))
+        .all()
+        .map((e) => e.subjectId),
+    ).toContain(id)
     expect((await broker.get(`/evidence/${pdf}`)).statusCode).toBe(404)
     await broker.refreshCsrf(`/capacity/${id}`)
     expect((await broker.post(`/evidence/${png}/deletion`)).statusCode).toBe(303)
@@ -264,29 +347,66 @@ describe('cli backup', { timeout: 90_000 }, () => {
       try {
         expect(fileApp.config.evidenceDir).toBe(path.join(work, 'data.evidence'))
         const fw = await brokerWorld(fileApp)
-        const aid = capacity.record(fileApp.db, reload(fileApp, fw.broker), fw.orgA.id, { assessedOn: localToday(now), scores: all(2) }, now).id
+        const aid = capacity.record(
+          fileApp.db,
+          reload(fileApp, fw.broker),
+          fw.orgA.id,
+          { assessedOn: localToday(now), scores: all(2) },
+          now,
+        ).id
         const b = await signedIn(fileApp, fw.broker.email)
         await b.refreshCsrf(`/capacity/${aid}`)
-        const res = await b.request('POST', `/capacity/${aid}/evidence`, { headers: { 'content-type': `multipart/form-data; boundary=${B}` }, payload: multipart(b.csrf!, [{ filename: 'a.png', data: PNG }, { filename: 'b.pdf', data: PDF }]) as unknown as string })
+        const res = await b.request('POST', `/capacity/${aid}/evidence`, {
+          headers: { 'content-type': `multipart/form-data; boundary=${B}` },
+          payload: multipart(b.csrf!, [
+            { filename: 'a.png', data: PNG },
+            { filename: 'b.pdf', data: PDF },
+          ]) as unknown as string,
+        })
         expect(res.statusCode, res.body).toBe(303)
-        stored = fileApp.db.select().from(capacityEvidence).all().map((e) => e.storedName)
+        stored = fileApp.db
+          .select()
+          .from(capacityEvidence)
+          .all()
+          .map((e) => e.storedName)
       } finally {
         await fileApp.close()
       }
       const out = path.join(work, 'backups', 'copy.sqlite')
       const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile('npm', ['run', '--silent', 'cli', '--', 'backup', out], {
-          cwd: ROOT, env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}`, NODE_ENV: 'test', LOG_LEVEL: 'silent' }, timeout: 60_000,
-        }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }))
+        execFile(
+          'npm',
+          ['run', '--silent', 'cli', '--', 'backup', out],
+          {
+            cwd: ROOT,
+            env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}`, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+            timeout: 60_000,
+          },
+          (err, stdout, stderr) =>
+            resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        )
       })
       expect(result.code, result.stderr).toBe(0)
       expect(result.stdout).toContain('2 evidence file(s)')
       const copied = path.join(work, 'backups', 'copy.evidence')
       expect(fs.readdirSync(copied).sort()).toEqual([...stored].sort())
-      expect(fs.readFileSync(path.join(copied, stored.find((s) => s.endsWith('.png'))!)).equals(PNG)).toBe(true)
+      expect(
+        fs
+          .readFileSync(
+            path.join(
+              copied,
+              stored.find((s) => s.endsWith('.png'))!,
+            ),
+          )
+          .equals(PNG),
+      ).toBe(true)
       const copy = new Database(out, { readonly: true })
       try {
-        expect((copy.prepare('SELECT stored_name AS s FROM capacity_evidence').all() as { s: string }[]).map((r) => r.s).sort()).toEqual([...stored].sort())
+        expect(
+          (copy.prepare('SELECT stored_name AS s FROM capacity_evidence').all() as { s: string }[])
+            .map((r) => r.s)
+            .sort(),
+        ).toEqual([...stored].sort())
       } finally {
         copy.close()
       }

@@ -8,12 +8,17 @@ import { isStatic, methodsOf, registered } from '../../helpers/routes.js'
 import { Browser, seedWorld, signedIn, tableCounts, type World } from '../../helpers/app.js'
 
 // Every route the app registers (see helpers/routes.ts): a route added by any slice is held to the policy table.
-vi.mock('fastify', async (importOriginal) => (await import('../../helpers/routes.js')).collectingFastify(await importOriginal()))
+vi.mock('fastify', async (importOriginal) =>
+  (await import('../../helpers/routes.js')).collectingFastify(await importOriginal()),
+)
 
 type Who = 'visitor' | 'member' | 'broker' | 'admin'
 const WHO: Who[] = ['visitor', 'member', 'broker', 'admin']
-const ROLE_OF: Record<Exclude<Who, 'visitor'>, 'member' | 'broker' | 'admin'> = { member: 'member', broker: 'broker', admin: 'admin' }
-
+const ROLE_OF: Record<Exclude<Who, 'visitor'>, 'member' | 'broker' | 'admin'> = {
+  member: 'member',
+  broker: 'broker',
+  admin: 'admin',
+}
 
 let app: FastifyInstance
 let routes: RouteOptions[] = []
@@ -66,7 +71,12 @@ function expectAllowed(res: { statusCode: number; headers: Record<string, unknow
   expect(String(res.headers.location ?? ''), label).not.toMatch(/^\/signin/)
 }
 
-function expectDenied(who: Who, res: { statusCode: number; headers: Record<string, unknown> }, url: string, label: string) {
+function expectDenied(
+  who: Who,
+  res: { statusCode: number; headers: Record<string, unknown> },
+  url: string,
+  label: string,
+) {
   if (url.startsWith('/api/')) {
     // The JSON API answers instead of redirecting: 401 to a visitor, 403 to the wrong role.
     expect(res.statusCode, label).toBe(who === 'visitor' ? 401 : 403)
@@ -81,14 +91,28 @@ function expectDenied(who: Who, res: { statusCode: number; headers: Record<strin
 describe('every route has an access policy', () => {
   it('collected the routes of the built app', () => {
     const urls = appRoutes().map((r) => `${methodsOf(r).join(',')} ${r.url}`)
-    for (const expected of ['GET /', 'GET /signin', 'POST /signin', 'GET /orgs/:id', 'POST /orgs/:id/vouching', 'GET /admin', 'POST /orgs/:id/capacity', 'GET /capacity/:id']) {
-      expect(urls.some((u) => u.startsWith(expected.split(' ')[0]) && u.endsWith(` ${expected.split(' ')[1]}`)), expected).toBe(true)
+    for (const expected of [
+      'GET /',
+      'GET /signin',
+      'POST /signin',
+      'GET /orgs/:id',
+      'POST /orgs/:id/vouching',
+      'GET /admin',
+      'POST /orgs/:id/capacity',
+      'GET /capacity/:id',
+    ]) {
+      expect(
+        urls.some((u) => u.startsWith(expected.split(' ')[0]) && u.endsWith(` ${expected.split(' ')[1]}`)),
+        expected,
+      ).toBe(true)
     }
     expect(routes.some(isStatic)).toBe(true)
   })
 
   it('names a known access level on every application route', () => {
-    const missing = appRoutes().filter((r) => !ACCESS_LEVELS.includes(r.config?.access as Access)).map((r) => `${methodsOf(r)} ${r.url}`)
+    const missing = appRoutes()
+      .filter((r) => !ACCESS_LEVELS.includes(r.config?.access as Access))
+      .map((r) => `${methodsOf(r)} ${r.url}`)
     expect(missing).toEqual([])
   })
 
@@ -96,7 +120,9 @@ describe('every route has an access policy', () => {
     const bare = await buildApp(testConfig({ dbPath: ':memory:' }))
     try {
       expect(() => bare.get('/no-policy', async () => 'oops')).toThrow(/no access policy/)
-      expect(() => bare.get('/bad-policy', { config: { access: 'everyone' as Access } }, async () => 'oops')).toThrow(/no access policy/)
+      expect(() => bare.get('/bad-policy', { config: { access: 'everyone' as Access } }, async () => 'oops')).toThrow(
+        /no access policy/,
+      )
     } finally {
       await bare.close()
     }
@@ -122,7 +148,12 @@ describe('role × access level', () => {
   }
 
   it('matches the policy table: anyone/signed_in/broker/admin/staff', () => {
-    const table = Object.fromEntries(ACCESS_LEVELS.map((a) => [a, WHO.map((w) => allows(a, w === 'visitor' ? null : ({ role: ROLE_OF[w] } as never)))]))
+    const table = Object.fromEntries(
+      ACCESS_LEVELS.map((a) => [
+        a,
+        WHO.map((w) => allows(a, w === 'visitor' ? null : ({ role: ROLE_OF[w] } as never))),
+      ]),
+    )
     expect(table).toEqual({
       anyone: [true, true, true, true],
       signed_in: [false, true, true, true],
@@ -152,7 +183,9 @@ describe('every GET route answers each role as its policy says', () => {
 
   it('never lets a write through to a role its policy excludes, and writes nothing', async () => {
     const before = tableCounts(app)
-    const writes = appRoutes().filter((r) => methodsOf(r).some((m) => m !== 'GET' && m !== 'HEAD') && r.config?.access !== 'anyone')
+    const writes = appRoutes().filter(
+      (r) => methodsOf(r).some((m) => m !== 'GET' && m !== 'HEAD') && r.config?.access !== 'anyone',
+    )
     expect(writes.length).toBeGreaterThan(5)
     for (const route of writes) {
       const access = route.config!.access as Access
@@ -167,7 +200,8 @@ describe('every GET route answers each role as its policy says', () => {
       }
     }
     const after = tableCounts(app)
-    delete before.sessions; delete after.sessions
+    delete before.sessions
+    delete after.sessions
     expect(after).toEqual(before)
   })
 })

@@ -13,7 +13,8 @@ import { appKeepingBuilt } from '../../helpers/served.js'
 let app: FastifyInstance
 let call: Awaited<ReturnType<typeof appKeepingBuilt>>['call']
 const auth: Record<string, Record<string, string>> = {}
-const ids = (table: 'needs' | 'offers') => app.sqlite.prepare(`SELECT id FROM ${table} ORDER BY id`).pluck().all() as number[]
+const ids = (table: 'needs' | 'offers') =>
+  app.sqlite.prepare(`SELECT id FROM ${table} ORDER BY id`).pluck().all() as number[]
 let compared = 0
 
 beforeAll(async () => {
@@ -41,13 +42,22 @@ const as = (who: string | null, lang = 'zh-CN') => ({ ...(who ? auth[who] : {}),
 describe('API JSON is what the handlers built', () => {
   it('reads: lists, filters, pages, HSDS, search, every listing and its matches, for a visitor and owners', async () => {
     for (const lang of ['zh-CN', 'en']) {
-      for (const url of ['/api/v1/needs?per_page=100', '/api/v1/needs?urgency=high&page=1&per_page=5', '/api/v1/offers?per_page=100',
-        '/api/v1/offers?category=venue', '/api/v1/hsds/services', `/api/v1/hsds/services?lang=en&per_page=3&page=2`,
-        '/api/v1/search?q=场地', '/api/v1/search?q=zzzz-nothing', '/api/v1/needs?page=999']) {
+      for (const url of [
+        '/api/v1/needs?per_page=100',
+        '/api/v1/needs?urgency=high&page=1&per_page=5',
+        '/api/v1/offers?per_page=100',
+        '/api/v1/offers?category=venue',
+        '/api/v1/hsds/services',
+        `/api/v1/hsds/services?lang=en&per_page=3&page=2`,
+        '/api/v1/search?q=场地',
+        '/api/v1/search?q=zzzz-nothing',
+        '/api/v1/needs?page=999',
+      ]) {
         expect((await same({ url, headers: as(null, lang) })).status).toBe(200)
       }
     }
-    let withUnlock = 0, withMatches = 0
+    let withUnlock = 0,
+      withMatches = 0
     for (const who of [null, 'leader', 'holder']) {
       for (const id of ids('needs')) {
         await same({ url: `/api/v1/needs/${id}`, headers: as(who) })
@@ -83,20 +93,72 @@ describe('API JSON is what the handlers built', () => {
   it('writes: listings posted, edited and closed; matches requested, pledged, proposed and moved; an allocation', async () => {
     const leader = accounts.load(app.db, accounts.findByEmail(app.db, 'leader@demo.assetbridge.cn')!.id)!
     const area = app.sqlite.prepare("SELECT id FROM areas WHERE ref = 'HB-DH-LZW'").pluck().get() as number
-    const need = { org_id: leader.orgIds[0], category: 'venue', title: '接口发布的排练场地', quantity: 6, area_id: area, beneficiaries: 12 }
+    const need = {
+      org_id: leader.orgIds[0],
+      category: 'venue',
+      title: '接口发布的排练场地',
+      quantity: 6,
+      area_id: area,
+      beneficiaries: 12,
+    }
     const posted = await same({ method: 'POST', url: '/api/v1/needs', headers: as('leader'), payload: need })
     expect(posted.status).toBe(201)
-    const draft = await same({ method: 'POST', url: '/api/v1/needs', headers: as('leader'), payload: { ...need, draft: true, topics: [] } })
+    const draft = await same({
+      method: 'POST',
+      url: '/api/v1/needs',
+      headers: as('leader'),
+      payload: { ...need, draft: true, topics: [] },
+    })
     expect(draft.status).toBe(201)
-    const put = await same({ method: 'PUT', url: `/api/v1/needs/${posted.body.id}`, headers: as('leader', 'en'), payload: { ...need, place: '礼堂', version: 1, from: '2027-01-01' } })
+    const put = await same({
+      method: 'PUT',
+      url: `/api/v1/needs/${posted.body.id}`,
+      headers: as('leader', 'en'),
+      payload: { ...need, place: '礼堂', version: 1, from: '2027-01-01' },
+    })
     expect(put.status).toBe(200)
-    expect((await same({ method: 'POST', url: `/api/v1/needs/${draft.body.id}/closure`, headers: as('leader'), payload: { reason: 'duplicate' } })).status).toBe(200)
+    expect(
+      (
+        await same({
+          method: 'POST',
+          url: `/api/v1/needs/${draft.body.id}/closure`,
+          headers: as('leader'),
+          payload: { reason: 'duplicate' },
+        })
+      ).status,
+    ).toBe(200)
 
-    const offer = { org_id: leader.orgIds[0], category: 'venue', title: '接口提供的活动室', quantity: 3, serves_area_id: area, focus: ['elderly'], min_trust: 'vouched' }
+    const offer = {
+      org_id: leader.orgIds[0],
+      category: 'venue',
+      title: '接口提供的活动室',
+      quantity: 3,
+      serves_area_id: area,
+      focus: ['elderly'],
+      min_trust: 'vouched',
+    }
     const o = await same({ method: 'POST', url: '/api/v1/offers', headers: as('leader'), payload: offer })
     expect(o.status).toBe(201)
-    expect((await same({ method: 'PUT', url: `/api/v1/offers/${o.body.id}`, headers: as('leader'), payload: { ...offer, version: 1, until: '2027-06-30' } })).status).toBe(200)
-    expect((await same({ method: 'POST', url: `/api/v1/offers/${o.body.id}/closure`, headers: as('leader'), payload: { reason: 'met_elsewhere' } })).status).toBe(200)
+    expect(
+      (
+        await same({
+          method: 'PUT',
+          url: `/api/v1/offers/${o.body.id}`,
+          headers: as('leader'),
+          payload: { ...offer, version: 1, until: '2027-06-30' },
+        })
+      ).status,
+    ).toBe(200)
+    expect(
+      (
+        await same({
+          method: 'POST',
+          url: `/api/v1/offers/${o.body.id}/closure`,
+          headers: as('leader'),
+          payload: { reason: 'met_elsewhere' },
+        })
+      ).status,
+    ).toBe(200)
 
     // Opening matches: the leader requests the best offer for each of their needs until one is taken, then withdraws it.
     const opened: Record<string, number> = {}
@@ -105,29 +167,82 @@ describe('API JSON is what the handlers built', () => {
       const top = body.matches?.[0]
       if (!top) continue
       if (!opened.request) {
-        const r = await same({ method: 'POST', url: `/api/v1/needs/${id}/requests`, headers: { ...as('leader'), 'idempotency-key': `k-${id}` }, payload: { offer: top.offer.id, quantity: 1 } })
+        const r = await same({
+          method: 'POST',
+          url: `/api/v1/needs/${id}/requests`,
+          headers: { ...as('leader'), 'idempotency-key': `k-${id}` },
+          payload: { offer: top.offer.id, quantity: 1 },
+        })
         if (r.status === 201) opened.request = r.body.id
       }
       if (!opened.propose) {
-        const p = await same({ method: 'POST', url: '/api/v1/matches', headers: as('broker'), payload: { need: id, offer: top.offer.id, quantity: 1 } })
+        const p = await same({
+          method: 'POST',
+          url: '/api/v1/matches',
+          headers: as('broker'),
+          payload: { need: id, offer: top.offer.id, quantity: 1 },
+        })
         if (p.status === 201) opened.propose = p.body.id
       }
     }
     const holder = accounts.load(app.db, accounts.findByEmail(app.db, 'holder@demo.assetbridge.cn')!.id)!
-    for (const id of app.sqlite.prepare(`SELECT id FROM offers WHERE org_id IN (${holder.orgIds.join(',')}) ORDER BY id`).pluck().all() as number[]) {
+    for (const id of app.sqlite
+      .prepare(`SELECT id FROM offers WHERE org_id IN (${holder.orgIds.join(',')}) ORDER BY id`)
+      .pluck()
+      .all() as number[]) {
       const { body } = await same({ url: `/api/v1/offers/${id}/matches`, headers: as('holder') })
-      const p = body.needs?.[0] && await same({ method: 'POST', url: `/api/v1/offers/${id}/pledges`, headers: as('holder'), payload: { need: body.needs[0].need.id, quantity: 1 } })
-      if (p?.status === 201) { opened.pledge = p.body.id; break }
+      const p =
+        body.needs?.[0] &&
+        (await same({
+          method: 'POST',
+          url: `/api/v1/offers/${id}/pledges`,
+          headers: as('holder'),
+          payload: { need: body.needs[0].need.id, quantity: 1 },
+        }))
+      if (p?.status === 201) {
+        opened.pledge = p.body.id
+        break
+      }
     }
     expect(Object.keys(opened).sort()).toEqual(['pledge', 'propose', 'request'])
-    expect((await same({ method: 'POST', url: `/api/v1/matches/${opened.request}/transitions`, headers: as('leader'), payload: { event: 'withdraw' } })).status).toBe(200)
-    const waiting = (await same({ url: '/api/v1/matches', headers: as('holder') })).body.items.find((m: { state: string }) => m.state === 'requested')
-    expect((await same({ method: 'POST', url: `/api/v1/matches/${waiting.id}/transitions`, headers: as('holder'), payload: { event: 'accept' } })).status).toBe(200)
-    const delivered = await same({ method: 'POST', url: `/api/v1/matches/${waiting.id}/transitions`, headers: as('holder'), payload: { event: 'deliver', quantity: 1 } })
+    expect(
+      (
+        await same({
+          method: 'POST',
+          url: `/api/v1/matches/${opened.request}/transitions`,
+          headers: as('leader'),
+          payload: { event: 'withdraw' },
+        })
+      ).status,
+    ).toBe(200)
+    const waiting = (await same({ url: '/api/v1/matches', headers: as('holder') })).body.items.find(
+      (m: { state: string }) => m.state === 'requested',
+    )
+    expect(
+      (
+        await same({
+          method: 'POST',
+          url: `/api/v1/matches/${waiting.id}/transitions`,
+          headers: as('holder'),
+          payload: { event: 'accept' },
+        })
+      ).status,
+    ).toBe(200)
+    const delivered = await same({
+      method: 'POST',
+      url: `/api/v1/matches/${waiting.id}/transitions`,
+      headers: as('holder'),
+      payload: { event: 'deliver', quantity: 1 },
+    })
     expect(delivered.body).toMatchObject({ state: 'delivered', delivered_quantity: 1 })
 
     for (const payload of [undefined, {}, { area: 'HB-DH' }, { category: 'venue' }]) {
-      const run = await same({ method: 'POST', url: '/api/v1/allocations', headers: as('broker', 'en'), ...(payload ? { payload } : {}) })
+      const run = await same({
+        method: 'POST',
+        url: '/api/v1/allocations',
+        headers: as('broker', 'en'),
+        ...(payload ? { payload } : {}),
+      })
       expect(run.status).toBe(201)
     }
     expect(compared).toBeGreaterThan(300)

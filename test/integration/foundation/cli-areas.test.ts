@@ -11,11 +11,17 @@ let dbFile: string
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('npm', ['run', '--silent', 'cli', '--', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: dbFile, NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: '0' },
-      timeout: 60_000,
-    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }))
+    execFile(
+      'npm',
+      ['run', '--silent', 'cli', '--', ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: dbFile, NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: '0' },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    )
   })
 }
 
@@ -23,12 +29,20 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 function covered() {
   const db = new Database(dbFile, { readonly: true })
   try {
-    const rows = db.prepare(`SELECT users.email, coalesce(areas.ref, 'area-' || areas.id) AS ref FROM broker_areas
-      JOIN users ON users.id = broker_areas.user_id JOIN areas ON areas.id = broker_areas.area_id ORDER BY users.email, ref`).all() as { email: string; ref: string }[]
+    const rows = db
+      .prepare(
+        `SELECT users.email, coalesce(areas.ref, 'area-' || areas.id) AS ref FROM broker_areas
+      JOIN users ON users.id = broker_areas.user_id JOIN areas ON areas.id = broker_areas.area_id ORDER BY users.email, ref`,
+      )
+      .all() as { email: string; ref: string }[]
     const out: Record<string, string[]> = {}
     for (const r of rows) (out[r.email] ??= []).push(r.ref)
-    const users = (db.prepare('SELECT email FROM users ORDER BY email').all() as { email: string }[]).map((u) => u.email)
-    const logged = (db.prepare("SELECT count(*) AS n FROM events WHERE action = 'account.broker_areas_set'").get() as { n: number }).n
+    const users = (db.prepare('SELECT email FROM users ORDER BY email').all() as { email: string }[]).map(
+      (u) => u.email,
+    )
+    const logged = (
+      db.prepare("SELECT count(*) AS n FROM events WHERE action = 'account.broker_areas_set'").get() as { n: number }
+    ).n
     return { out, users, logged }
   } finally {
     db.close()
@@ -39,26 +53,53 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-cli-areas-'))
   dbFile = path.join(dir, 'data.sqlite')
   const ledger = path.join(dir, 'areas.json')
-  fs.writeFileSync(ledger, JSON.stringify({
-    format: 'assetbridge/v1',
-    areas: [
-      { ref: 'H', name: 'H区', parent: null },
-      { ref: 'H-DH', name: '东湖街道', parent: 'H' },
-      { ref: 'H-NA', name: '南岸街道', parent: 'H' },
-      { ref: 'H-DH-LZW', name: '荔枝湾社区', parent: 'H-DH' },
-    ],
-    organizations: [], needs: [], offers: [],
-  }))
+  fs.writeFileSync(
+    ledger,
+    JSON.stringify({
+      format: 'assetbridge/v1',
+      areas: [
+        { ref: 'H', name: 'H区', parent: null },
+        { ref: 'H-DH', name: '东湖街道', parent: 'H' },
+        { ref: 'H-NA', name: '南岸街道', parent: 'H' },
+        { ref: 'H-DH-LZW', name: '荔枝湾社区', parent: 'H-DH' },
+      ],
+      organizations: [],
+      needs: [],
+      offers: [],
+    }),
+  )
   const imported = await cli(['import', ledger])
   expect(imported.code, imported.stderr + imported.stdout).toBe(0)
 }, 60_000)
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-describe('CLI: a broker\'s areas by ledger ref', { timeout: 60_000 }, () => {
+describe("CLI: a broker's areas by ledger ref", { timeout: 60_000 }, () => {
   it('user add --areas makes the broker covering those areas; an unknown ref makes no account at all', async () => {
     const [ok, unknown] = await Promise.all([
-      cli(['user', 'add', '--email', 'chen@x.cn', '--role', 'broker', '--password', 'a long cli passphrase', '--areas', 'H-DH, H-NA']),
-      cli(['user', 'add', '--email', 'wang@x.cn', '--role', 'broker', '--password', 'a long cli passphrase', '--areas', 'H-DH,NOPE,ALSO-NOPE']),
+      cli([
+        'user',
+        'add',
+        '--email',
+        'chen@x.cn',
+        '--role',
+        'broker',
+        '--password',
+        'a long cli passphrase',
+        '--areas',
+        'H-DH, H-NA',
+      ]),
+      cli([
+        'user',
+        'add',
+        '--email',
+        'wang@x.cn',
+        '--role',
+        'broker',
+        '--password',
+        'a long cli passphrase',
+        '--areas',
+        'H-DH,NOPE,ALSO-NOPE',
+      ]),
     ])
     expect(ok.code, ok.stderr).toBe(0)
     expect(ok.stdout).toMatch(/chen@x\.cn \(broker\), covering 2 area/)
@@ -70,7 +111,18 @@ describe('CLI: a broker\'s areas by ledger ref', { timeout: 60_000 }, () => {
   })
 
   it('--areas on a member or admin account is refused before anything is made', async () => {
-    const res = await cli(['user', 'add', '--email', 'li@x.cn', '--role', 'member', '--password', 'a long cli passphrase', '--areas', 'H-DH'])
+    const res = await cli([
+      'user',
+      'add',
+      '--email',
+      'li@x.cn',
+      '--role',
+      'member',
+      '--password',
+      'a long cli passphrase',
+      '--areas',
+      'H-DH',
+    ])
     expect(res.code).toBe(2)
     expect(res.stderr).toContain('only a broker covers areas')
     expect(covered().users).not.toContain('li@x.cn')

@@ -12,11 +12,17 @@ let dbFile: string
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('npm', ['run', '--silent', 'cli', '--', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}`, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-      timeout: 60_000,
-    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }))
+    execFile(
+      'npm',
+      ['run', '--silent', 'cli', '--', ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}`, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    )
   })
 }
 
@@ -30,14 +36,30 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 describe('CLI', { timeout: 60_000 }, () => {
   it('adds a broker account to the database named by DATABASE_URL, then backs it up intact', async () => {
     const password = 'a long cli passphrase'
-    const add = await cli(['user', 'add', '--email', 'E@x.cn', '--role', 'broker', '--password', password, '--name', '社工'])
+    const add = await cli([
+      'user',
+      'add',
+      '--email',
+      'E@x.cn',
+      '--role',
+      'broker',
+      '--password',
+      password,
+      '--name',
+      '社工',
+    ])
     expect(add.code, add.stderr).toBe(0)
     expect(add.stdout).toMatch(/user \d+ e@x\.cn \(broker\)/)
     // A password given on the command line is not echoed back.
     expect(add.stdout).not.toContain(password)
 
     const db = new Database(dbFile, { readonly: true })
-    const row = db.prepare('SELECT email, name, role, password_hash AS hash FROM users').get() as { email: string; name: string; role: string; hash: string }
+    const row = db.prepare('SELECT email, name, role, password_hash AS hash FROM users').get() as {
+      email: string
+      name: string
+      role: string
+      hash: string
+    }
     db.close()
     expect(row).toMatchObject({ email: 'e@x.cn', name: '社工', role: 'broker' })
     expect(await verifyPassword(row.hash, password)).toBe(true)
@@ -50,7 +72,10 @@ describe('CLI', { timeout: 60_000 }, () => {
     try {
       expect(restored.pragma('integrity_check', { simple: true })).toBe('ok')
       expect(restored.prepare('SELECT email, role FROM users').all()).toEqual([{ email: 'e@x.cn', role: 'broker' }])
-      expect((restored.prepare("SELECT count(*) AS n FROM events WHERE action = 'account.created'").get() as { n: number }).n).toBe(1)
+      expect(
+        (restored.prepare("SELECT count(*) AS n FROM events WHERE action = 'account.created'").get() as { n: number })
+          .n,
+      ).toBe(1)
     } finally {
       restored.close()
     }

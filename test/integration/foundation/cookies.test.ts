@@ -8,15 +8,28 @@ function cookieLines(res: Res): string[] {
 
 function attrs(line: string) {
   const [pair, ...rest] = line.split(';').map((s) => s.trim())
-  const map = new Map(rest.map((a) => { const [k, ...v] = a.split('='); return [k.toLowerCase(), v.join('=')] as const }))
-  return { name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), has: (k: string) => map.has(k), get: (k: string) => map.get(k) }
+  const map = new Map(
+    rest.map((a) => {
+      const [k, ...v] = a.split('=')
+      return [k.toLowerCase(), v.join('=')] as const
+    }),
+  )
+  return {
+    name: pair.slice(0, pair.indexOf('=')),
+    value: pair.slice(pair.indexOf('=') + 1),
+    has: (k: string) => map.has(k),
+    get: (k: string) => map.get(k),
+  }
 }
 
 /** Every Set-Cookie a sign-in journey produces: the form, the sign-in itself, the flash, a language choice. */
 async function journey(app: Awaited<ReturnType<typeof appForTest>>, headers: Record<string, string> = {}) {
   const b = new Browser(app, { headers })
   const lines: string[] = []
-  const collect = (res: Res) => { lines.push(...cookieLines(res)); return res }
+  const collect = (res: Res) => {
+    lines.push(...cookieLines(res))
+    return res
+  }
   collect(await b.get('/signin'))
   const signIn = collect(await b.post('/signin', { email: 'a@example.cn', password: PASSWORD }))
   expect(signIn.statusCode).toBe(303)
@@ -72,7 +85,10 @@ describe('cookies', () => {
     const app = await appForTest({ secureCookies: true, trustProxy: '127.0.0.1' })
     await addUser(app, { email: 'a@example.cn' })
     // A client pretending to be behind TLS and to come from elsewhere: neither claim is believed.
-    const b = new Browser(app, { remoteAddress: '203.0.113.9', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.1' } })
+    const b = new Browser(app, {
+      remoteAddress: '203.0.113.9',
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.1' },
+    })
     const res = await b.get('/signin')
     expect(cookieLines(res).some((l) => l.startsWith('__Host-sid='))).toBe(false)
   })

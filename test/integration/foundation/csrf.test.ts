@@ -9,13 +9,17 @@ let bob: Browser
 
 beforeAll(async () => {
   app = await makeApp()
-  await Promise.all([addUser(app, { email: 'alice@example.cn', name: 'Alice' }), addUser(app, { email: 'bob@example.cn', name: 'Bob' })])
+  await Promise.all([
+    addUser(app, { email: 'alice@example.cn', name: 'Alice' }),
+    addUser(app, { email: 'bob@example.cn', name: 'Bob' }),
+  ])
   alice = await signedIn(app, 'alice@example.cn')
   bob = await signedIn(app, 'bob@example.cn')
 })
 afterAll(() => app.close())
 
-const nameOf = (email: string) => (app.sqlite.prepare('SELECT name FROM users WHERE email = ?').get(email) as { name: string }).name
+const nameOf = (email: string) =>
+  (app.sqlite.prepare('SELECT name FROM users WHERE email = ?').get(email) as { name: string }).name
 const settings = (name: string) => ({ name, notify: 'digest' })
 
 describe('cross-site request forgery', () => {
@@ -38,9 +42,13 @@ describe('cross-site request forgery', () => {
   })
 
   it('refuses a write from another origin even with a valid token', async () => {
-    const res = await alice.post('/account/settings', settings('Mallory'), { headers: { origin: 'https://evil.example' } })
+    const res = await alice.post('/account/settings', settings('Mallory'), {
+      headers: { origin: 'https://evil.example' },
+    })
     expect(res.statusCode).toBe(403)
-    const site = await alice.post('/account/settings', settings('Mallory'), { headers: { 'sec-fetch-site': 'cross-site' } })
+    const site = await alice.post('/account/settings', settings('Mallory'), {
+      headers: { 'sec-fetch-site': 'cross-site' },
+    })
     expect(site.statusCode).toBe(403)
     expect(nameOf('alice@example.cn')).toBe('Alice')
   })
@@ -55,7 +63,11 @@ describe('cross-site request forgery', () => {
 
   it('refuses anonymous sign-up without a token (no session to hang a token on)', async () => {
     const before = count(app, 'users')
-    const res = await new Browser(app).post('/signup', { name: 'X', email: 'x@example.cn', password: 'a long enough passphrase' })
+    const res = await new Browser(app).post('/signup', {
+      name: 'X',
+      email: 'x@example.cn',
+      password: 'a long enough passphrase',
+    })
     expect(res.statusCode).toBe(403)
     expect(count(app, 'users')).toBe(before)
   })
@@ -64,7 +76,11 @@ describe('cross-site request forgery', () => {
     expect((await alice.post('/account/settings', settings('Alice A'))).statusCode).toBe(303)
     expect(nameOf('alice@example.cn')).toBe('Alice A')
     const res = await alice.request('POST', '/account/settings', {
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true', 'x-csrf-token': alice.csrf! },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'hx-request': 'true',
+        'x-csrf-token': alice.csrf!,
+      },
       payload: encodeForm(settings('Alice H')),
     })
     expect(res.statusCode).toBe(204)
@@ -73,7 +89,9 @@ describe('cross-site request forgery', () => {
   })
 
   it('accepts a same-origin Origin header', async () => {
-    const res = await alice.post('/account/settings', settings('Alice O'), { headers: { host: 'assetbridge.example', origin: 'https://assetbridge.example' } })
+    const res = await alice.post('/account/settings', settings('Alice O'), {
+      headers: { host: 'assetbridge.example', origin: 'https://assetbridge.example' },
+    })
     expect(res.statusCode).toBe(303)
     expect(nameOf('alice@example.cn')).toBe('Alice O')
   })

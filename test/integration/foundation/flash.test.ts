@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify'
 import { makeApp, seedWorld, signedIn } from '../../helpers/app.js'
 
 let app: FastifyInstance
-beforeAll(async () => { app = await makeApp() })
+beforeAll(async () => {
+  app = await makeApp()
+})
 afterAll(() => app.close())
 
 // Sending a form while a fragment is on its way (the topic chips refresh as one types) used to lose the message:

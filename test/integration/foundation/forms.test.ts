@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { translate, type Locale } from '../../../src/i18n/i18n.js'
-import { Browser, fieldError, makeApp, PASSWORD, seedWorld, signedIn, tableCounts, type Form, type World } from '../../helpers/app.js'
+import {
+  Browser,
+  fieldError,
+  makeApp,
+  PASSWORD,
+  seedWorld,
+  signedIn,
+  tableCounts,
+  type Form,
+  type World,
+} from '../../helpers/app.js'
 
 // Every case here is refused, so one app (and one sign-in per role) serves the whole file;
 // each case checks that no table changed.
@@ -38,28 +48,127 @@ async function anonymous(path: string) {
 }
 
 const CASES: Case[] = [
-  { name: 'sign in', as: () => anonymous('/signin'), url: () => '/signin', form: () => ({ email: '', password: ' ' }), formId: 'signin-form', summary: false,
-    errors: { email: ['validation.required'], password: ['validation.required'] } },
-  { name: 'sign up', as: () => anonymous('/signup'), url: () => '/signup', form: () => ({ name: '', email: 'not-an-email', password: 'short' }), formId: 'signup-form',
-    errors: { name: ['validation.required'], email: ['validation.email'], password: ['validation.too_short', { limit: 12 }] }, kept: ['value="not-an-email"'] },
-  { name: 'sign up with a common password', as: () => anonymous('/signup'), url: () => '/signup', form: () => ({ name: 'Someone', email: 'someone@example.cn', password: 'P@ssw0rd2026' }), formId: 'signup-form',
-    errors: { password: ['validation.password_common'] }, kept: ['value="Someone"'] },
-  { name: 'password change', as: () => member, url: () => '/account/password', form: () => ({ currentPassword: PASSWORD, newPassword: 'short' }), formId: 'password-form',
-    errors: { newPassword: ['validation.too_short', { limit: 12 }] } },
-  { name: 'password change to a common password', as: () => member, url: () => '/account/password', form: () => ({ currentPassword: PASSWORD, newPassword: 'password1234' }), formId: 'password-form',
-    errors: { newPassword: ['validation.password_common'] } },
-  { name: 'account settings', as: () => member, url: () => '/account/settings', form: () => ({ name: '', notify: 'sometimes', phone: 'call me maybe' }), formId: 'settings-form',
-    errors: { name: ['validation.required'], notify: ['validation.choose'], phone: ['validation.invalid'] }, kept: ['value="call me maybe"'] },
-  { name: 'new organization', as: () => member, url: () => '/orgs', form: () => ({ name: 'x', kind: 'club', areaId: 'abc', members: '0', contactEmail: 'nope', description: 'd'.repeat(2001) }), formId: 'org-form',
-    errors: { name: ['validation.too_short', { limit: 2 }], kind: ['validation.choose'], areaId: ['validation.not_integer'], members: ['validation.too_small', { limit: 1 }], contactEmail: ['validation.email'], description: ['validation.too_long', { limit: 2000 }] } },
-  { name: 'new organization in a missing area', as: () => member, url: () => '/orgs', form: () => ({ name: '新的队伍', kind: 'community_group', areaId: '99999', contactPhone: '020-1234 5678' }), formId: 'org-form',
-    errors: { areaId: ['validation.area_missing'] }, kept: ['value="新的队伍"'] },
-  { name: 'organization edit', as: () => member, url: () => `/orgs/${world.orgA.id}`, form: () => ({ name: '', kind: 'community_group', areaId: String(world.communityA.id), members: '-3', version: '1' }), formId: 'org-form',
-    errors: { name: ['validation.required'], members: ['validation.too_small', { limit: 1 }] } },
-  { name: 'new area', as: () => admin, url: () => '/admin/areas', form: () => ({ name: '', ref: 'not a ref!', nameEn: 'n'.repeat(81) }), formId: 'area-form',
-    errors: { name: ['validation.required'], ref: ['validation.invalid'], nameEn: ['validation.too_long', { limit: 80 }] } },
-  { name: 'new area under a community', as: () => admin, url: () => '/admin/areas', form: () => ({ name: '第九小区', parentId: String(world.communityA.id) }), formId: 'area-form',
-    errors: { parentId: ['validation.area_missing'] } },
+  {
+    name: 'sign in',
+    as: () => anonymous('/signin'),
+    url: () => '/signin',
+    form: () => ({ email: '', password: ' ' }),
+    formId: 'signin-form',
+    summary: false,
+    errors: { email: ['validation.required'], password: ['validation.required'] },
+  },
+  {
+    name: 'sign up',
+    as: () => anonymous('/signup'),
+    url: () => '/signup',
+    form: () => ({ name: '', email: 'not-an-email', password: 'short' }),
+    formId: 'signup-form',
+    errors: {
+      name: ['validation.required'],
+      email: ['validation.email'],
+      password: ['validation.too_short', { limit: 12 }],
+    },
+    kept: ['value="not-an-email"'],
+  },
+  {
+    name: 'sign up with a common password',
+    as: () => anonymous('/signup'),
+    url: () => '/signup',
+    form: () => ({ name: 'Someone', email: 'someone@example.cn', password: 'P@ssw0rd2026' }),
+    formId: 'signup-form',
+    errors: { password: ['validation.password_common'] },
+    kept: ['value="Someone"'],
+  },
+  {
+    name: 'password change',
+    as: () => member,
+    url: () => '/account/password',
+    form: () => ({ currentPassword: PASSWORD, newPassword: 'short' }),
+    formId: 'password-form',
+    errors: { newPassword: ['validation.too_short', { limit: 12 }] },
+  },
+  {
+    name: 'password change to a common password',
+    as: () => member,
+    url: () => '/account/password',
+    form: () => ({ currentPassword: PASSWORD, newPassword: 'password1234' }),
+    formId: 'password-form',
+    errors: { newPassword: ['validation.password_common'] },
+  },
+  {
+    name: 'account settings',
+    as: () => member,
+    url: () => '/account/settings',
+    form: () => ({ name: '', notify: 'sometimes', phone: 'call me maybe' }),
+    formId: 'settings-form',
+    errors: { name: ['validation.required'], notify: ['validation.choose'], phone: ['validation.invalid'] },
+    kept: ['value="call me maybe"'],
+  },
+  {
+    name: 'new organization',
+    as: () => member,
+    url: () => '/orgs',
+    form: () => ({
+      name: 'x',
+      kind: 'club',
+      areaId: 'abc',
+      members: '0',
+      contactEmail: 'nope',
+      description: 'd'.repeat(2001),
+    }),
+    formId: 'org-form',
+    errors: {
+      name: ['validation.too_short', { limit: 2 }],
+      kind: ['validation.choose'],
+      areaId: ['validation.not_integer'],
+      members: ['validation.too_small', { limit: 1 }],
+      contactEmail: ['validation.email'],
+      description: ['validation.too_long', { limit: 2000 }],
+    },
+  },
+  {
+    name: 'new organization in a missing area',
+    as: () => member,
+    url: () => '/orgs',
+    form: () => ({ name: '新的队伍', kind: 'community_group', areaId: '99999', contactPhone: '020-1234 5678' }),
+    formId: 'org-form',
+    errors: { areaId: ['validation.area_missing'] },
+    kept: ['value="新的队伍"'],
+  },
+  {
+    name: 'organization edit',
+    as: () => member,
+    url: () => `/orgs/${world.orgA.id}`,
+    form: () => ({
+      name: '',
+      kind: 'community_group',
+      areaId: String(world.communityA.id),
+      members: '-3',
+      version: '1',
+    }),
+    formId: 'org-form',
+    errors: { name: ['validation.required'], members: ['validation.too_small', { limit: 1 }] },
+  },
+  {
+    name: 'new area',
+    as: () => admin,
+    url: () => '/admin/areas',
+    form: () => ({ name: '', ref: 'not a ref!', nameEn: 'n'.repeat(81) }),
+    formId: 'area-form',
+    errors: {
+      name: ['validation.required'],
+      ref: ['validation.invalid'],
+      nameEn: ['validation.too_long', { limit: 80 }],
+    },
+  },
+  {
+    name: 'new area under a community',
+    as: () => admin,
+    url: () => '/admin/areas',
+    form: () => ({ name: '第九小区', parentId: String(world.communityA.id) }),
+    formId: 'area-form',
+    errors: { parentId: ['validation.area_missing'] },
+  },
 ]
 
 type Mode = { label: string; locale: Locale; headers: (b: Browser) => Record<string, string> }
@@ -67,7 +176,14 @@ const MODES: Mode[] = [
   { label: 'Chinese by default', locale: 'zh-CN', headers: () => ({}) },
   { label: 'English by Accept-Language', locale: 'en', headers: () => ({ 'accept-language': 'en-GB,en;q=0.9' }) },
   // The remembered choice wins over what the browser asks for.
-  { label: 'English by the lang cookie', locale: 'en', headers: (b) => ({ 'accept-language': 'zh-CN,zh;q=0.9', cookie: [b.cookieHeader, 'lang=en'].filter(Boolean).join('; ') }) },
+  {
+    label: 'English by the lang cookie',
+    locale: 'en',
+    headers: (b) => ({
+      'accept-language': 'zh-CN,zh;q=0.9',
+      cookie: [b.cookieHeader, 'lang=en'].filter(Boolean).join('; '),
+    }),
+  },
 ]
 
 const withoutSessions = (counts: Record<string, number>) => {
@@ -122,19 +238,26 @@ describe('select-only admin forms refuse tampered values', () => {
 
   it('broker areas that do not exist → 422, the broker keeps their areas', async () => {
     const before = withoutSessions(tableCounts(app))
-    const res = await admin.post(`/admin/users/${world.broker.id}/areas`, { areaIds: [String(world.streetB.id), '424242'] })
+    const res = await admin.post(`/admin/users/${world.broker.id}/areas`, {
+      areaIds: [String(world.streetB.id), '424242'],
+    })
     expect(res.statusCode).toBe(422)
     expect(withoutSessions(tableCounts(app))).toEqual(before)
-    expect(app.sqlite.prepare('SELECT area_id FROM broker_areas WHERE user_id = ?').all(world.broker.id)).toEqual([{ area_id: world.streetA.id }])
+    expect(app.sqlite.prepare('SELECT area_id FROM broker_areas WHERE user_id = ?').all(world.broker.id)).toEqual([
+      { area_id: world.streetA.id },
+    ])
   })
 })
 
 describe('a fresh form', () => {
-  it.each(['/needs/new', '/offers/new', () => `/orgs/${world.orgA.id}/edit`, '/orgs/new'])('%s opens without a problem notice', async (url) => {
-    const res = await member.get(typeof url === 'string' ? url : url())
-    expect(res.statusCode).toBe(200)
-    expect(res.body).toMatch(/<form/)
-    expect(res.body).not.toContain(translate('zh-CN', 'form.fix'))
-    expect(res.body).not.toContain('class="notice error"')
-  })
+  it.each(['/needs/new', '/offers/new', () => `/orgs/${world.orgA.id}/edit`, '/orgs/new'])(
+    '%s opens without a problem notice',
+    async (url) => {
+      const res = await member.get(typeof url === 'string' ? url : url())
+      expect(res.statusCode).toBe(200)
+      expect(res.body).toMatch(/<form/)
+      expect(res.body).not.toContain(translate('zh-CN', 'form.fix'))
+      expect(res.body).not.toContain('class="notice error"')
+    },
+  )
 })

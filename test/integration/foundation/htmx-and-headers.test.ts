@@ -6,7 +6,9 @@ import type { Access } from '../../../src/types.js'
 import { accessOf, isStatic, methodsOf, registered } from '../../helpers/routes.js'
 import { Browser, seedWorld, signedIn, type Res, type World } from '../../helpers/app.js'
 
-vi.mock('fastify', async (importOriginal) => (await import('../../helpers/routes.js')).collectingFastify(await importOriginal()))
+vi.mock('fastify', async (importOriginal) =>
+  (await import('../../helpers/routes.js')).collectingFastify(await importOriginal()),
+)
 
 let app: FastifyInstance
 let routes: RouteOptions[]
@@ -19,17 +21,28 @@ let admin: Browser
 beforeAll(async () => {
   app = await buildApp(testConfig({ dbPath: ':memory:' }))
   // A handler that fails, to see what a 500 looks like from outside.
-  app.get('/__boom', { config: { access: 'anyone' } }, async () => { throw new Error('SQLITE_CONSTRAINT secret-table detail') })
+  app.get('/__boom', { config: { access: 'anyone' } }, async () => {
+    throw new Error('SQLITE_CONSTRAINT secret-table detail')
+  })
   await app.ready()
   routes = registered.filter((r) => !isStatic(r) && r.url !== '/__boom')
   world = await seedWorld(app)
   visitor = new Browser(app)
-  ;[member, broker, admin] = await Promise.all([signedIn(app, world.member.email), signedIn(app, world.broker.email), signedIn(app, world.admin.email)])
+  ;[member, broker, admin] = await Promise.all([
+    signedIn(app, world.member.email),
+    signedIn(app, world.broker.email),
+    signedIn(app, world.admin.email),
+  ])
 })
 afterAll(() => app.close())
 
-const someoneAllowed = (access: Access): Browser => ({ anyone: visitor, signed_in: member, broker, staff: broker, admin })[access]
-const concrete = (url: string) => url.replace(/:lang\b/, 'en').replace(/:[A-Za-z]+/g, () => String(world.orgA.id)).replace(/\*/g, 'x')
+const someoneAllowed = (access: Access): Browser =>
+  ({ anyone: visitor, signed_in: member, broker, staff: broker, admin })[access]
+const concrete = (url: string) =>
+  url
+    .replace(/:lang\b/, 'en')
+    .replace(/:[A-Za-z]+/g, () => String(world.orgA.id))
+    .replace(/\*/g, 'x')
 
 /** Every GET route that answers an HTML page to someone allowed to see it. */
 async function pageRoutes() {
@@ -47,7 +60,20 @@ async function pageRoutes() {
 describe('htmx: one URL, two faces', () => {
   it('answers the full page, the fragment for hx-request, and the full page again for a history restore', async () => {
     const pages = await pageRoutes()
-    const foundation = ['/', '/orgs', `/orgs/${world.orgA.id}`, `/orgs/${world.orgA.id}/edit`, '/areas', `/areas/${world.orgA.id}`, '/signin', '/signup', '/account', '/orgs/new', '/admin', '/admin/areas']
+    const foundation = [
+      '/',
+      '/orgs',
+      `/orgs/${world.orgA.id}`,
+      `/orgs/${world.orgA.id}/edit`,
+      '/areas',
+      `/areas/${world.orgA.id}`,
+      '/signin',
+      '/signup',
+      '/account',
+      '/orgs/new',
+      '/admin',
+      '/admin/areas',
+    ]
     for (const expected of foundation) expect(pages.map((p) => p.url)).toContain(expected)
     for (const { url, as } of pages) {
       const full = await as.get(url)
@@ -95,7 +121,16 @@ describe('htmx: one URL, two faces', () => {
 function expectSecurityHeaders(res: Res, label: string) {
   const csp = String(res.headers['content-security-policy'] ?? '')
   expect(csp, label).not.toBe('')
-  const directives = Object.fromEntries(csp.split(';').map((d) => d.trim()).filter(Boolean).map((d) => { const [k, ...v] = d.split(/\s+/); return [k, v.join(' ')] }))
+  const directives = Object.fromEntries(
+    csp
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => {
+        const [k, ...v] = d.split(/\s+/)
+        return [k, v.join(' ')]
+      }),
+  )
   expect(csp, label).not.toMatch(/unsafe-inline|unsafe-eval|unsafe-hashes|\*/)
   expect(directives['object-src'], label).toBe("'none'")
   expect(directives['base-uri'], label).toBe("'none'")
@@ -103,7 +138,9 @@ function expectSecurityHeaders(res: Res, label: string) {
   expect(directives['script-src'], label).toBe("'self'")
   expect(directives['default-src'], label).toBe("'self'")
   expect(res.headers['x-content-type-options'], label).toBe('nosniff')
-  expect(res.headers['referrer-policy'], label).toMatch(/^(same-origin|no-referrer|strict-origin(-when-cross-origin)?)$/)
+  expect(res.headers['referrer-policy'], label).toMatch(
+    /^(same-origin|no-referrer|strict-origin(-when-cross-origin)?)$/,
+  )
   expect(res.headers['x-powered-by'], label).toBeUndefined()
 }
 
@@ -132,9 +169,16 @@ describe('security headers on every kind of response', () => {
   })
 
   it('marks every authenticated page no-store', async () => {
-    const signedInPages = routes.filter((r) => methodsOf(r).includes('GET') && accessOf(r) !== 'anyone').map((r) => ({ url: concrete(r.url), as: someoneAllowed(accessOf(r)!) }))
+    const signedInPages = routes
+      .filter((r) => methodsOf(r).includes('GET') && accessOf(r) !== 'anyone')
+      .map((r) => ({ url: concrete(r.url), as: someoneAllowed(accessOf(r)!) }))
     expect(signedInPages.length).toBeGreaterThan(2)
-    for (const { url, as } of [...signedInPages, { url: '/', as: member }, { url: '/orgs', as: member }, { url: `/orgs/${world.orgA.id}`, as: member }]) {
+    for (const { url, as } of [
+      ...signedInPages,
+      { url: '/', as: member },
+      { url: '/orgs', as: member },
+      { url: `/orgs/${world.orgA.id}`, as: member },
+    ]) {
       const res = await as.get(url)
       expect(res.headers['cache-control'], url).toMatch(/no-store/)
     }

@@ -70,7 +70,10 @@ describe('/locale/:lang', () => {
   })
 
   it('applies the same rule to next after sign-in', async () => {
-    for (const [next, location] of [['/\t/evil.example', '/me'], ['/orgs', '/orgs']]) {
+    for (const [next, location] of [
+      ['/\t/evil.example', '/me'],
+      ['/orgs', '/orgs'],
+    ]) {
       const b = new Browser(app)
       await b.get('/signin')
       const res = await b.post('/signin', { email: 'a@example.cn', password: PASSWORD, next })

@@ -16,13 +16,22 @@ function tempDb() {
   const file = path.join(dir, 'memo.sqlite')
   const { sqlite: a } = openDb(file, ROOT)
   const b = new Database(file)
-  onTestFinished(() => { a.close(); b.close(); fs.rmSync(dir, { recursive: true, force: true }) })
+  onTestFinished(() => {
+    a.close()
+    b.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
   return { a, b }
 }
 
-const count = (db: Database.Database, table = 'categories') => () => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number
+const count =
+  (db: Database.Database, table = 'categories') =>
+  () =>
+    db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number
 const addCategory = (db: Database.Database, code: string) =>
-  db.prepare("INSERT INTO categories (code, name_zh, name_en, unit, position) VALUES (?, ?, ?, 'items', 99)").run(code, code, code)
+  db
+    .prepare("INSERT INTO categories (code, name_zh, name_en, unit, position) VALUES (?, ?, ?, 'items', 99)")
+    .run(code, code, code)
 
 describe('remember', () => {
   it('answers from memory until this connection writes a table it reads', () => {
@@ -70,11 +79,13 @@ describe('remember', () => {
     const { a } = tempDb()
     const before = remember(a, 'total', count(a), ['categories'])
     const rollback = new Error('rollback')
-    expect(() => a.transaction(() => {
-      addCategory(a, 'x1')
-      expect(remember(a, 'total', count(a), ['categories'])).toBe(before + 1)
-      throw rollback
-    })()).toThrow(rollback)
+    expect(() =>
+      a.transaction(() => {
+        addCategory(a, 'x1')
+        expect(remember(a, 'total', count(a), ['categories'])).toBe(before + 1)
+        throw rollback
+      })(),
+    ).toThrow(rollback)
     expect(remember(a, 'total', count(a), ['categories'])).toBe(before)
   })
 
@@ -87,12 +98,22 @@ describe('remember', () => {
 
   it('knows every table of the schema: counted (with its triggers) or named as never read by a remembered answer', () => {
     const { a } = tempDb()
-    const tables = (Object.values(schema) as unknown[]).filter((v): v is SQLiteTable => is(v, SQLiteTable))
-      .map((t) => getTableConfig(t).name).sort()
+    const tables = (Object.values(schema) as unknown[])
+      .filter((v): v is SQLiteTable => is(v, SQLiteTable))
+      .map((t) => getTableConfig(t).name)
+      .sort()
     expect(tables.length).toBeGreaterThan(20)
     expect([...COUNTED, ...UNCOUNTED].sort()).toEqual(tables)
-    const triggers = new Set(a.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[])
-    for (const table of COUNTED) for (const op of ['insert', 'update', 'delete']) expect(triggers.has(`memo_${table}_${op}`), `${table} ${op}`).toBe(true)
-    for (const table of UNCOUNTED) expect([...triggers].some((t) => t.startsWith(`memo_${table}_`)), table).toBe(false)
+    const triggers = new Set(
+      a.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[],
+    )
+    for (const table of COUNTED)
+      for (const op of ['insert', 'update', 'delete'])
+        expect(triggers.has(`memo_${table}_${op}`), `${table} ${op}`).toBe(true)
+    for (const table of UNCOUNTED)
+      expect(
+        [...triggers].some((t) => t.startsWith(`memo_${table}_`)),
+        table,
+      ).toBe(false)
   })
 })

@@ -19,7 +19,12 @@ beforeAll(async () => {
 afterAll(() => app.close())
 
 const row = (id: number) => app.db.select().from(organizations).where(eq(organizations.id, id)).get()!
-const resets = (id: number) => app.db.select().from(events).where(and(eq(events.subjectId, id), eq(events.action, 'org.trust_reset'))).all()
+const resets = (id: number) =>
+  app.db
+    .select()
+    .from(events)
+    .where(and(eq(events.subjectId, id), eq(events.action, 'org.trust_reset')))
+    .all()
 
 function form(id: number, extra: Record<string, string>) {
   const o = row(id)
@@ -42,10 +47,22 @@ describe('a leader changing kind or area withdraws vouching and endorsement', ()
     expect(edit.body).toContain('id="trust-note"')
     expect(edit.body).toContain('如果修改类型或所在区域，担保/认证会撤回')
 
-    const saved = await member.post(`/orgs/${org.id}`, form(org.id, { kind: 'street_office', areaId: String(w.district.id) }))
+    const saved = await member.post(
+      `/orgs/${org.id}`,
+      form(org.id, { kind: 'street_office', areaId: String(w.district.id) }),
+    )
     expect(saved.statusCode).toBe(303)
     expect(row(org.id)).toMatchObject({ kind: 'street_office', areaId: w.district.id, trust: 'self_declared' })
-    expect(resets(org.id)).toEqual([expect.objectContaining({ actorId: w.member.id, data: { from: 'endorsed', kind: ['community_group', 'street_office'], areaId: [w.communityA.id, w.district.id] } })])
+    expect(resets(org.id)).toEqual([
+      expect.objectContaining({
+        actorId: w.member.id,
+        data: {
+          from: 'endorsed',
+          kind: ['community_group', 'street_office'],
+          areaId: [w.communityA.id, w.district.id],
+        },
+      }),
+    ])
 
     // The leader is told why, and the page shows the new trust.
     const page = await member.get(saved.headers.location!)

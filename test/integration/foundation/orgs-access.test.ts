@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { and, eq } from 'drizzle-orm'
 import { events, organizations, users, memberships } from '../../../src/db/schema.js'
-import { addOrg, addUser, Browser, count, makeApp, seedWorld, signedIn, tableCounts, type World } from '../../helpers/app.js'
+import {
+  addOrg,
+  addUser,
+  Browser,
+  count,
+  makeApp,
+  seedWorld,
+  signedIn,
+  tableCounts,
+  type World,
+} from '../../helpers/app.js'
 
 // One district and one sign-in per role for the file (hashing is the slow part); every test works on
 // organizations of its own, made fresh by orgs(), so no test sees another's trust changes or edits.
@@ -15,7 +25,11 @@ let admin: Browser
 beforeAll(async () => {
   app = await makeApp()
   w = await seedWorld(app)
-  ;[member, broker, admin] = await Promise.all([signedIn(app, w.member.email), signedIn(app, w.broker.email), signedIn(app, w.admin.email)])
+  ;[member, broker, admin] = await Promise.all([
+    signedIn(app, w.member.email),
+    signedIn(app, w.broker.email),
+    signedIn(app, w.admin.email),
+  ])
 })
 afterAll(() => app.close())
 
@@ -27,10 +41,20 @@ function orgs() {
   }
 }
 
-const orgRow = (_app: FastifyInstance, id: number) => app.db.select().from(organizations).where(eq(organizations.id, id)).get()!
+const orgRow = (_app: FastifyInstance, id: number) =>
+  app.db.select().from(organizations).where(eq(organizations.id, id)).get()!
 
 function orgForm(areaId: number, extra: Record<string, string | string[]> = {}) {
-  return { name: '新港亲子阅读会', kind: 'community_group', areaId: String(areaId), focus: ['children', 'education'], members: '40', description: '绘本', contactPhone: '020-8888 1234', ...extra }
+  return {
+    name: '新港亲子阅读会',
+    kind: 'community_group',
+    areaId: String(areaId),
+    focus: ['children', 'education'],
+    members: '40',
+    description: '绘本',
+    contactPhone: '020-8888 1234',
+    ...extra,
+  }
 }
 
 describe('object-level access to organizations', () => {
@@ -42,7 +66,10 @@ describe('object-level access to organizations', () => {
     const edit = await member.get(`/orgs/${orgB.id}/edit`)
     expect(edit.statusCode).toBe(404)
     expect(edit.body).not.toContain(before.name)
-    const save = await member.post(`/orgs/${orgB.id}`, orgForm(w.communityA.id, { name: 'Hijacked', version: String(before.version) }))
+    const save = await member.post(
+      `/orgs/${orgB.id}`,
+      orgForm(w.communityA.id, { name: 'Hijacked', version: String(before.version) }),
+    )
     expect(save.statusCode).toBe(404)
     expect(orgRow(app, orgB.id)).toEqual(before)
     // Neighbouring and missing ids behave the same: no way to tell "exists" from "not yours".
@@ -53,16 +80,28 @@ describe('object-level access to organizations', () => {
 
   it('ignores mass-assigned trust, org, owner and role fields on create and on edit', async () => {
     const { orgA, orgB } = orgs()
-    const sneaky = { trust: 'endorsed', orgId: String(orgB.id), id: String(orgB.id), userId: String(w.other.id), role: 'admin', version: '1' }
+    const sneaky = {
+      trust: 'endorsed',
+      orgId: String(orgB.id),
+      id: String(orgB.id),
+      userId: String(w.other.id),
+      role: 'admin',
+      version: '1',
+    }
 
     const created = await member.post('/orgs', orgForm(w.communityA.id, sneaky))
     expect(created.statusCode).toBe(303)
     const newId = Number(created.headers.location!.split('/').pop())
     expect(newId).not.toBe(orgB.id)
     expect(orgRow(app, newId).trust).toBe('self_declared')
-    expect(app.db.select().from(memberships).where(eq(memberships.orgId, newId)).all()).toEqual([{ userId: w.member.id, orgId: newId, role: 'leader' }])
+    expect(app.db.select().from(memberships).where(eq(memberships.orgId, newId)).all()).toEqual([
+      { userId: w.member.id, orgId: newId, role: 'leader' },
+    ])
 
-    const saved = await member.post(`/orgs/${orgA.id}`, orgForm(w.communityA.id, { ...sneaky, version: String(orgRow(app, orgA.id).version) }))
+    const saved = await member.post(
+      `/orgs/${orgA.id}`,
+      orgForm(w.communityA.id, { ...sneaky, version: String(orgRow(app, orgA.id).version) }),
+    )
     expect(saved.statusCode).toBe(303)
     expect(orgRow(app, orgA.id).trust).toBe('self_declared')
     expect(orgRow(app, orgB.id).name).toBe(orgB.name)
@@ -76,8 +115,14 @@ describe('object-level access to organizations', () => {
   it('refuses a stale edit (optimistic version) with 409 and the input kept', async () => {
     const { orgA } = orgs()
     const v = orgRow(app, orgA.id).version
-    expect((await member.post(`/orgs/${orgA.id}`, orgForm(w.communityA.id, { name: 'First save', version: String(v) }))).statusCode).toBe(303)
-    const stale = await member.post(`/orgs/${orgA.id}`, orgForm(w.communityA.id, { name: 'Second save', version: String(v) }))
+    expect(
+      (await member.post(`/orgs/${orgA.id}`, orgForm(w.communityA.id, { name: 'First save', version: String(v) })))
+        .statusCode,
+    ).toBe(303)
+    const stale = await member.post(
+      `/orgs/${orgA.id}`,
+      orgForm(w.communityA.id, { name: 'Second save', version: String(v) }),
+    )
     expect(stale.statusCode).toBe(409)
     expect(stale.body).toContain('value="Second save"')
     expect(orgRow(app, orgA.id).name).toBe('First save')
@@ -85,16 +130,24 @@ describe('object-level access to organizations', () => {
 })
 
 describe('trust: vouching and endorsement', () => {
-  it('a broker covering the org\'s street vouches for it, and it is logged', async () => {
+  it("a broker covering the org's street vouches for it, and it is logged", async () => {
     const { orgA } = orgs()
     const page = await broker.get(`/orgs/${orgA.id}`)
     expect(page.body).toContain(`action="/orgs/${orgA.id}/vouching"`)
     const res = await broker.post(`/orgs/${orgA.id}/vouching`)
     expect(res.statusCode).toBe(303)
     expect(orgRow(app, orgA.id).trust).toBe('vouched')
-    const logged = app.db.select().from(events).where(and(eq(events.action, 'org.vouched'), eq(events.subjectId, orgA.id))).all()
+    const logged = app.db
+      .select()
+      .from(events)
+      .where(and(eq(events.action, 'org.vouched'), eq(events.subjectId, orgA.id)))
+      .all()
     expect(logged).toHaveLength(1)
-    expect(logged[0]).toMatchObject({ actorId: w.broker.id, subjectType: 'organization', data: { from: 'self_declared' } })
+    expect(logged[0]).toMatchObject({
+      actorId: w.broker.id,
+      subjectType: 'organization',
+      data: { from: 'self_declared' },
+    })
   })
 
   it('a broker not covering the org gets 403 and nothing is logged', async () => {
@@ -117,7 +170,13 @@ describe('trust: vouching and endorsement', () => {
     expect((await admin.get(`/orgs/${orgB.id}`)).body).toContain(`action="/orgs/${orgB.id}/endorsement"`)
     expect((await admin.post(`/orgs/${orgB.id}/endorsement`)).statusCode).toBe(303)
     expect(orgRow(app, orgB.id).trust).toBe('endorsed')
-    expect(app.db.select().from(events).where(and(eq(events.action, 'org.endorsed'), eq(events.subjectId, orgB.id))).get()).toMatchObject({ actorId: w.admin.id })
+    expect(
+      app.db
+        .select()
+        .from(events)
+        .where(and(eq(events.action, 'org.endorsed'), eq(events.subjectId, orgB.id)))
+        .get(),
+    ).toMatchObject({ actorId: w.admin.id })
     // Endorsed is the top: a later vouching does not lower it.
     await broker.post(`/orgs/${orgA.id}/vouching`)
     await admin.post(`/orgs/${orgA.id}/endorsement`)
@@ -141,10 +200,14 @@ describe('the event log', () => {
     expect(app.sqlite.prepare("SELECT count(*) AS n FROM events WHERE action = 'tampered'").get()).toEqual({ n: 0 })
   })
 
-  it('records the admin\'s role and account changes', async () => {
+  it("records the admin's role and account changes", async () => {
     const someone = await addUser(app, { email: 'someone@example.cn' })
     expect((await admin.post(`/admin/users/${someone.id}/role`, { role: 'broker' })).statusCode).toBe(303)
-    expect(app.db.select().from(events).where(eq(events.action, 'account.role_changed')).get()).toMatchObject({ actorId: w.admin.id, subjectId: someone.id, data: { from: 'member', to: 'broker' } })
+    expect(app.db.select().from(events).where(eq(events.action, 'account.role_changed')).get()).toMatchObject({
+      actorId: w.admin.id,
+      subjectId: someone.id,
+      data: { from: 'member', to: 'broker' },
+    })
     const before = tableCounts(app)
     expect((await admin.post(`/admin/users/${someone.id}/role`, { role: 'superuser' })).statusCode).toBe(400)
     expect(tableCounts(app)).toEqual(before)

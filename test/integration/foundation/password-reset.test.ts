@@ -8,7 +8,8 @@ import { appForTest, Browser, PASSWORD, seedWorld, signedIn } from '../../helper
 const NEW_PASSWORD = 'lychee bay dance at seven'
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-const withoutToken = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/"X-CSRF-Token":"[^"]*"/g, '')
+const withoutToken = (html: string) =>
+  html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/"X-CSRF-Token":"[^"]*"/g, '')
 
 describe('forgotten password', () => {
   it('answers the same for an unknown address and a real one, and mails a link only to the real one', async () => {
@@ -41,7 +42,9 @@ describe('forgotten password', () => {
     await visitor.get('/password/forgot')
     await visitor.post('/password/forgot', { email: 'member@example.cn' })
     tick(app.db)
-    const token = (app.sqlite.prepare('SELECT body FROM outbox').pluck().get() as string).match(/token=([A-Za-z0-9_-]+)/)![1]
+    const token = (app.sqlite.prepare('SELECT body FROM outbox').pluck().get() as string).match(
+      /token=([A-Za-z0-9_-]+)/,
+    )![1]
 
     const form = await visitor.get(`/password/reset?token=${token}`)
     expect(form.statusCode).toBe(200)
@@ -53,10 +56,14 @@ describe('forgotten password', () => {
 
     expect((await elsewhere.get('/account')).statusCode).toBe(303)
     expect((await visitor.get(`/password/reset?token=${token}`)).statusCode).toBe(400)
-    expect((await visitor.post('/password/reset', { token, newPassword: 'another fine passphrase' })).statusCode).toBe(400)
+    expect((await visitor.post('/password/reset', { token, newPassword: 'another fine passphrase' })).statusCode).toBe(
+      400,
+    )
     expect((await new Browser(app).signIn('member@example.cn', PASSWORD)).statusCode).toBe(401)
     expect((await new Browser(app).signIn('member@example.cn', NEW_PASSWORD)).statusCode).toBe(303)
-    expect(app.sqlite.prepare("SELECT count(*) FROM events WHERE action = 'account.password_reset'").pluck().get()).toBe(1)
+    expect(
+      app.sqlite.prepare("SELECT count(*) FROM events WHERE action = 'account.password_reset'").pluck().get(),
+    ).toBe(1)
   })
 
   it('refuses a link past its hour', async () => {
@@ -66,7 +73,9 @@ describe('forgotten password', () => {
     await visitor.get('/password/forgot')
     await visitor.post('/password/forgot', { email: 'member@example.cn' })
     tick(app.db)
-    const token = (app.sqlite.prepare('SELECT body FROM outbox').pluck().get() as string).match(/token=([A-Za-z0-9_-]+)/)![1]
+    const token = (app.sqlite.prepare('SELECT body FROM outbox').pluck().get() as string).match(
+      /token=([A-Za-z0-9_-]+)/,
+    )![1]
     app.sqlite.prepare('UPDATE password_resets SET expires_at = ?').run(Date.now() - 1)
     expect((await visitor.get(`/password/reset?token=${token}`)).statusCode).toBe(400)
     expect((await visitor.post('/password/reset', { token, newPassword: NEW_PASSWORD })).statusCode).toBe(400)
@@ -75,33 +84,44 @@ describe('forgotten password', () => {
 
   // A timing on a shared machine: a burst of someone else's disk writes can skew one run, so it may try again (the
   // difference it guards against, a write for one and none for the other, was 3× and fails every time).
-  it('takes as long for an unknown address as for a real one (medians of 30 interleaved tries within 25%)', { retry: 2 }, async () => {
-    // On a file, as served: the commit's sync is what an answer that writes nothing would save.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-forgot-'))
-    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
-    const app = await appForTest({ dbPath: path.join(dir, 'db.sqlite'), rateLimits: false })
-    await seedWorld(app)
-    const visitor = new Browser(app)
-    await visitor.get('/password/forgot')
-    const ask = async (email: string) => {
-      const start = process.hrtime.bigint()
-      const res = await visitor.post('/password/forgot', { email })
-      return { ms: Number(process.hrtime.bigint() - start) / 1e6, res }
-    }
-    for (let i = 0; i < 3; i++) { await ask('member@example.cn'); await ask(`warm${i}@example.cn`) }
-    const known: number[] = []
-    const unknown: number[] = []
-    for (let i = 0; i < 30; i++) {
-      // Alternating which goes first, so neither always follows the other's write.
-      const [a, b] = i % 2
-        ? [await ask('member@example.cn'), await ask(`nobody${i}@example.cn`)]
-        : await ask(`nobody${i}@example.cn`).then(async (b) => [await ask('member@example.cn'), b])
-      expect(b.res.statusCode).toBe(a.res.statusCode)
-      expect(withoutToken(b.res.body)).toBe(withoutToken(a.res.body))
-      known.push(a.ms)
-      unknown.push(b.ms)
-    }
-    const [k, u] = [median(known), median(unknown)]
-    expect(Math.max(k, u) / Math.min(k, u), `medians: known ${k.toFixed(2)} ms, unknown ${u.toFixed(2)} ms`).toBeLessThan(1.25)
-  })
+  it(
+    'takes as long for an unknown address as for a real one (medians of 30 interleaved tries within 25%)',
+    { retry: 2 },
+    async () => {
+      // On a file, as served: the commit's sync is what an answer that writes nothing would save.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-forgot-'))
+      onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
+      const app = await appForTest({ dbPath: path.join(dir, 'db.sqlite'), rateLimits: false })
+      await seedWorld(app)
+      const visitor = new Browser(app)
+      await visitor.get('/password/forgot')
+      const ask = async (email: string) => {
+        const start = process.hrtime.bigint()
+        const res = await visitor.post('/password/forgot', { email })
+        return { ms: Number(process.hrtime.bigint() - start) / 1e6, res }
+      }
+      for (let i = 0; i < 3; i++) {
+        await ask('member@example.cn')
+        await ask(`warm${i}@example.cn`)
+      }
+      const known: number[] = []
+      const unknown: number[] = []
+      for (let i = 0; i < 30; i++) {
+        // Alternating which goes first, so neither always follows the other's write.
+        const [a, b] =
+          i % 2
+            ? [await ask('member@example.cn'), await ask(`nobody${i}@example.cn`)]
+            : await ask(`nobody${i}@example.cn`).then(async (b) => [await ask('member@example.cn'), b])
+        expect(b.res.statusCode).toBe(a.res.statusCode)
+        expect(withoutToken(b.res.body)).toBe(withoutToken(a.res.body))
+        known.push(a.ms)
+        unknown.push(b.ms)
+      }
+      const [k, u] = [median(known), median(unknown)]
+      expect(
+        Math.max(k, u) / Math.min(k, u),
+        `medians: known ${k.toFixed(2)} ms, unknown ${u.toFixed(2)} ms`,
+      ).toBeLessThan(1.25)
+    },
+  )
 })

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify'
 import { makeApp } from '../../helpers/app.js'
 
 let app: FastifyInstance
-beforeAll(async () => { app = await makeApp() })
+beforeAll(async () => {
+  app = await makeApp()
+})
 afterAll(() => app.close())
 
 describe('nothing outside public/ is served', () => {

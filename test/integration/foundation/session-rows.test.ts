@@ -11,7 +11,9 @@ import { isStatic, methodsOf, registered } from '../../helpers/routes.js'
 import { addUser, Browser, count, seedWorld, type World } from '../../helpers/app.js'
 import { postNeed, postOffer } from '../listings/world.js'
 
-vi.mock('fastify', async (importOriginal) => (await import('../../helpers/routes.js')).collectingFastify(await importOriginal()))
+vi.mock('fastify', async (importOriginal) =>
+  (await import('../../helpers/routes.js')).collectingFastify(await importOriginal()),
+)
 
 /** The forms a visitor can submit: their CSRF token needs a session, so these (and only these) start one. */
 const VISITOR_FORMS = ['/signin', '/signup', '/password/forgot']
@@ -31,7 +33,12 @@ beforeAll(async () => {
 })
 afterAll(() => app.close())
 
-const concrete = (url: string) => url.replace(/:lang\b/, 'en').replace(/:table\b/, 'demand').replace(/:[A-Za-z]+/g, '1').replace(/\*/g, 'x')
+const concrete = (url: string) =>
+  url
+    .replace(/:lang\b/, 'en')
+    .replace(/:table\b/, 'demand')
+    .replace(/:[A-Za-z]+/g, '1')
+    .replace(/\*/g, 'x')
 
 describe('anonymous session rows', () => {
   it('are made by a cookieless visit only to the forms a visitor can submit, on every GET route', async () => {
@@ -70,7 +77,9 @@ describe('the session sweep', () => {
     app.sqlite.prepare('DELETE FROM sessions').run()
     const now = Date.now()
     const min = 60_000
-    const insert = app.sqlite.prepare("INSERT INTO sessions (sid, user_id, data, created_at, last_seen) VALUES (?, NULL, '{}', ?, ?)")
+    const insert = app.sqlite.prepare(
+      "INSERT INTO sessions (sid, user_id, data, created_at, last_seen) VALUES (?, NULL, '{}', ?, ?)",
+    )
     insert.run('fresh', now - 5 * min, now - min)
     // Touched at most once a minute: a row a minute and a half past the idle limit may still be live in memory.
     insert.run('lagging', now - 60 * min, now - 30 * min - 30_000)
@@ -80,7 +89,12 @@ describe('the session sweep', () => {
     tick(app.db, new Date(now))
     const left = app.sqlite.prepare('SELECT sid FROM sessions ORDER BY sid').pluck().all()
     expect(left).toEqual(['fresh', 'lagging'])
-    expect(app.sqlite.prepare("SELECT count(*) FROM jobs WHERE kind = 'sessions.sweep' AND done_at IS NOT NULL").pluck().get()).toBe(1)
+    expect(
+      app.sqlite
+        .prepare("SELECT count(*) FROM jobs WHERE kind = 'sessions.sweep' AND done_at IS NOT NULL")
+        .pluck()
+        .get(),
+    ).toBe(1)
   })
 })
 

@@ -5,25 +5,37 @@ import { sessionSecret, SqliteSessionStore } from '../../../src/plugins/session.
 
 function store(idleMin = 30, maxHours = 12) {
   const { db, sqlite } = openDb(':memory:', ROOT)
-  onTestFinished(() => { sqlite.close() })
+  onTestFinished(() => {
+    sqlite.close()
+  })
   let now = 1_700_000_000_000
   const s = new SqliteSessionStore(db, idleMin * 60_000, maxHours * 3_600_000, () => now)
-  const call = <T>(fn: (cb: (err?: unknown, v?: T) => void) => void) => new Promise<T>((res, rej) => fn((err, v) => (err ? rej(err) : res(v as T))))
+  const call = <T>(fn: (cb: (err?: unknown, v?: T) => void) => void) =>
+    new Promise<T>((res, rej) => fn((err, v) => (err ? rej(err) : res(v as T))))
   return {
-    db, sqlite,
-    tick: (ms: number) => { now += ms },
+    db,
+    sqlite,
+    tick: (ms: number) => {
+      now += ms
+    },
     get: (sid: string) => call<Record<string, unknown> | null>((cb) => s.get(sid, cb)),
     set: (sid: string, data: Record<string, unknown>) => call<void>((cb) => s.set(sid, data, cb)),
     destroy: (sid: string) => call<void>((cb) => s.destroy(sid, cb)),
     flush: () => s.flush(),
-    row: (sid: string) => sqlite.prepare('SELECT * FROM sessions WHERE sid = ?').get(sid) as { user_id: number | null; last_seen: number; created_at: number } | undefined,
+    row: (sid: string) =>
+      sqlite.prepare('SELECT * FROM sessions WHERE sid = ?').get(sid) as
+        { user_id: number | null; last_seen: number; created_at: number } | undefined,
   }
 }
 
 describe('SqliteSessionStore', () => {
   it('keeps the session and its user id, and destroys it on request', async () => {
     const s = store()
-    s.sqlite.prepare("INSERT INTO users (email, name, password_hash, role, created_at) VALUES ('a@x.cn', 'A', 'x', 'member', '2026-01-01')").run()
+    s.sqlite
+      .prepare(
+        "INSERT INTO users (email, name, password_hash, role, created_at) VALUES ('a@x.cn', 'A', 'x', 'member', '2026-01-01')",
+      )
+      .run()
     await s.set('abc', { userId: 1, cookie: {} })
     expect(await s.get('abc')).toMatchObject({ userId: 1 })
     expect(s.row('abc')!.user_id).toBe(1)
@@ -46,7 +58,10 @@ describe('SqliteSessionStore', () => {
   it('ends an active session at the absolute lifetime', async () => {
     const s = store(30, 1)
     await s.set('abc', { n: 1 })
-    for (let i = 0; i < 4; i++) { s.tick(14 * 60_000); expect(await s.get('abc')).not.toBeNull() }
+    for (let i = 0; i < 4; i++) {
+      s.tick(14 * 60_000)
+      expect(await s.get('abc')).not.toBeNull()
+    }
     // 56 minutes in, seen every 14: never idle, but past the hour at 61.
     s.tick(5 * 60_000)
     expect(await s.get('abc')).toBeNull()
@@ -67,7 +82,10 @@ describe('SqliteSessionStore', () => {
   it('keeps signed in someone who makes a request every 40 s under a one-minute setting', async () => {
     const s = store(1)
     await s.set('abc', { n: 1 })
-    for (let i = 0; i < 10; i++) { s.tick(40_000); expect(await s.get('abc'), `request ${i + 1}`).not.toBeNull() }
+    for (let i = 0; i < 10; i++) {
+      s.tick(40_000)
+      expect(await s.get('abc'), `request ${i + 1}`).not.toBeNull()
+    }
     s.tick(60_001)
     expect(await s.get('abc')).toBeNull()
   })
@@ -100,7 +118,9 @@ describe('SqliteSessionStore', () => {
 
   it('keeps a generated session secret across restarts, and prefers a configured one', () => {
     const { db, sqlite } = openDb(':memory:', ROOT)
-    onTestFinished(() => { sqlite.close() })
+    onTestFinished(() => {
+      sqlite.close()
+    })
     const a = sessionSecret(db)
     expect(a.length).toBeGreaterThanOrEqual(48)
     expect(sessionSecret(db)).toBe(a)

@@ -1,7 +1,17 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { sessions, users } from '../../../src/db/schema.js'
-import { addUser, appForTest, Browser, count, linkToken, PASSWORD, SID, signedIn, signUpThroughEmail } from '../../helpers/app.js'
+import {
+  addUser,
+  appForTest,
+  Browser,
+  count,
+  linkToken,
+  PASSWORD,
+  SID,
+  signedIn,
+  signUpThroughEmail,
+} from '../../helpers/app.js'
 
 /** The session id inside the signed cookie value `<id>.<signature>`. */
 const sidOf = (b: Browser) => decodeURIComponent(b.cookie(SID) ?? '').split('.')[0]
@@ -9,7 +19,9 @@ const sidOf = (b: Browser) => decodeURIComponent(b.cookie(SID) ?? '').split('.')
 /** Date alone is faked (timers stay real): the session store reads the time from it. */
 function fakeClock() {
   vi.useFakeTimers({ toFake: ['Date'], now: Date.now() })
-  onTestFinished(() => { vi.useRealTimers() })
+  onTestFinished(() => {
+    vi.useRealTimers()
+  })
   return { advance: (ms: number) => vi.setSystemTime(Date.now() + ms) }
 }
 
@@ -30,7 +42,12 @@ describe('sign up, sign in, sign out', () => {
     const app = await appForTest()
     const b = new Browser(app)
     await b.get('/signup')
-    const res = await b.post('/signup', { name: '张阿姨', email: 'Zhang@Example.CN', password: PASSWORD, role: 'admin' })
+    const res = await b.post('/signup', {
+      name: '张阿姨',
+      email: 'Zhang@Example.CN',
+      password: PASSWORD,
+      role: 'admin',
+    })
     expect(res.statusCode).toBe(200)
     expect(res.body).toContain('请查收邮件')
     // No account until the link is followed.
@@ -82,10 +99,15 @@ describe('sign up, sign in, sign out', () => {
     await addUser(app, { email: 'a@example.cn' })
     const b = new Browser(app)
     await b.get('/signin?next=/orgs')
-    expect((await b.post('/signin', { email: 'a@example.cn', password: PASSWORD, next: '/orgs' })).headers.location).toBe('/orgs')
+    expect(
+      (await b.post('/signin', { email: 'a@example.cn', password: PASSWORD, next: '/orgs' })).headers.location,
+    ).toBe('/orgs')
     const c = new Browser(app)
     await c.get('/signin')
-    expect((await c.post('/signin', { email: 'a@example.cn', password: PASSWORD, next: '//evil.example/x' })).headers.location).toBe('/me')
+    expect(
+      (await c.post('/signin', { email: 'a@example.cn', password: PASSWORD, next: '//evil.example/x' })).headers
+        .location,
+    ).toBe('/me')
   })
 
   it('ends the session on sign-out: the old cookie is anonymous afterwards', async () => {
@@ -108,10 +130,16 @@ describe('password change', () => {
     const u = await addUser(app, { email: 'a@example.cn' })
     const b = await signedIn(app, 'a@example.cn')
     const hashBefore = app.db.select().from(users).where(eq(users.id, u.id)).get()!.passwordHash
-    const res = await b.post('/account/password', { currentPassword: 'not my password at all', newPassword: 'a brand new passphrase', endOthers: 'yes' })
+    const res = await b.post('/account/password', {
+      currentPassword: 'not my password at all',
+      newPassword: 'a brand new passphrase',
+      endOthers: 'yes',
+    })
     expect(res.statusCode).toBe(403)
     expect(res.body).toContain('id="password-form"')
-    expect(res.body).toMatch(/id="f-currentPassword"[\s\S]*?<p class="field-error" id="e-currentPassword">当前密码不正确。<\/p>/)
+    expect(res.body).toMatch(
+      /id="f-currentPassword"[\s\S]*?<p class="field-error" id="e-currentPassword">当前密码不正确。<\/p>/,
+    )
     expect(app.db.select().from(users).where(eq(users.id, u.id)).get()!.passwordHash).toBe(hashBefore)
   })
 
@@ -120,7 +148,11 @@ describe('password change', () => {
     await addUser(app, { email: 'a@example.cn', name: 'Alice' })
     const here = await signedIn(app, 'a@example.cn')
     const elsewhere = await signedIn(app, 'a@example.cn', PASSWORD, { remoteAddress: '10.0.0.9' })
-    const res = await here.post('/account/password', { currentPassword: PASSWORD, newPassword: 'a brand new passphrase', endOthers: 'yes' })
+    const res = await here.post('/account/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'a brand new passphrase',
+      endOthers: 'yes',
+    })
     expect(res.statusCode).toBe(303)
     await expectSignedInAs(here, 'Alice')
     await expectAnonymous(elsewhere)
@@ -176,7 +208,9 @@ describe('session lifetime', () => {
     const app = await appForTest({ sessionMaxHours: 12 })
     await addUser(app, { email: 'a@example.cn' })
     const b = await signedIn(app, 'a@example.cn')
-    app.sqlite.prepare('UPDATE sessions SET created_at = ?, last_seen = ?').run(Date.now() - 12 * 3_600_000 - 60_000, Date.now())
+    app.sqlite
+      .prepare('UPDATE sessions SET created_at = ?, last_seen = ?')
+      .run(Date.now() - 12 * 3_600_000 - 60_000, Date.now())
     await expectAnonymous(b)
   })
 })

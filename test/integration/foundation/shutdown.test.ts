@@ -10,7 +10,14 @@ import { runCrash } from '../../../bench/crash.js'
 describe('SIGTERM during a stream of writes', () => {
   it('answers every write it had, keeps every acknowledged one, and exits 0', async () => {
     const lines: string[] = []
-    const result = await runCrash({ rounds: 2, minKillMs: 400, maxKillMs: 900, workers: 3, signal: 'SIGTERM', log: (m) => lines.push(m) })
+    const result = await runCrash({
+      rounds: 2,
+      minKillMs: 400,
+      maxKillMs: 900,
+      workers: 3,
+      signal: 'SIGTERM',
+      log: (m) => lines.push(m),
+    })
     const why = [JSON.stringify(result), ...lines].join('\n')
     console.log(`SIGTERM run: ${JSON.stringify(result)}`)
     expect(result.exits, why).toEqual([0, 0])
@@ -39,17 +46,39 @@ describe('npm start', () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000)
     // Its own process group, so the server npm starts is stopped with it.
     const npm = spawn('npm', ['start'], {
-      cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: path.join(dir, 'start.sqlite'), DEMO_DATA: '0', SCHEDULER: '0', LOG_LEVEL: 'warn' },
+      cwd: root,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: path.join(dir, 'start.sqlite'),
+        DEMO_DATA: '0',
+        SCHEDULER: '0',
+        LOG_LEVEL: 'warn',
+      },
     })
     let output = ''
-    npm.stdout!.on('data', (d) => { output += d })
-    npm.stderr!.on('data', (d) => { output += d })
+    npm.stdout!.on('data', (d) => {
+      output += d
+    })
+    npm.stderr!.on('data', (d) => {
+      output += d
+    })
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`npm start did not listen within 90 s:\n${output}`)), 90_000)
-        npm.stdout!.on('data', () => { if (output.includes('AssetBridge is running')) { clearTimeout(timer); resolve() } })
-        npm.once('exit', (code) => { clearTimeout(timer); reject(new Error(`npm start exited ${code}:\n${output}`)) })
+        npm.stdout!.on('data', () => {
+          if (output.includes('AssetBridge is running')) {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+        npm.once('exit', (code) => {
+          clearTimeout(timer)
+          reject(new Error(`npm start exited ${code}:\n${output}`))
+        })
       })
       expect(output).toContain('node dist/server.js')
       const base = `http://127.0.0.1:${port}`
@@ -57,7 +86,9 @@ describe('npm start', () => {
       expect((await fetch(`${base}/public/app.css`)).status).toBe(200)
       expect((await fetch(`${base}/no-such-page`)).status).toBe(404)
       // The server process npm started runs dist/server.js with no --import of a loader.
-      const server = execFileSync('pgrep', ['-a', '-g', String(npm.pid)], { encoding: 'utf8' }).split('\n').find((l) => /^\d+ \S*node .*server\.js/.test(l))
+      const server = execFileSync('pgrep', ['-a', '-g', String(npm.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .find((l) => /^\d+ \S*node .*server\.js/.test(l))
       expect(server).toMatch(/node dist\/server\.js$/)
       expect(server).not.toMatch(/tsx|--import|--loader/)
     } finally {
@@ -65,7 +96,15 @@ describe('npm start', () => {
       fs.rmSync(dir, { recursive: true, force: true })
     }
     // The breached-password list is vendored beside src/accounts; the compiled module finds it.
-    const size = execFileSync(process.execPath, ['--input-type=module', '-e', "const m = await import('./dist/accounts/passwords.js'); console.log(m.commonPasswords().size)"], { cwd: root, encoding: 'utf8' })
+    const size = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('./dist/accounts/passwords.js'); console.log(m.commonPasswords().size)",
+      ],
+      { cwd: root, encoding: 'utf8' },
+    )
     expect(Number(size)).toBeGreaterThan(100_000)
   }, 120_000)
 })

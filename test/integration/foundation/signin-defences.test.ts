@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { eq } from 'drizzle-orm'
 import { events, users } from '../../../src/db/schema.js'
-import { addUser, appForTest, Browser, count, makeApp, PASSWORD, signUpThroughEmail, type Res } from '../../helpers/app.js'
+import {
+  addUser,
+  appForTest,
+  Browser,
+  count,
+  makeApp,
+  PASSWORD,
+  signUpThroughEmail,
+  type Res,
+} from '../../helpers/app.js'
 
 /** A response with everything per-session (CSRF tokens) and the echoed address taken out. */
 function comparable(res: Res, email: string, token: string | undefined) {
@@ -62,7 +71,9 @@ describe('per-account-and-address back-off', () => {
   it('counts failures per address: another address starts from zero', async () => {
     const app = await appForTest()
     await addUser(app, { email: 'leader@example.cn' })
-    app.sqlite.prepare('INSERT INTO login_throttle (email, failures, last_failure_at) VALUES (?, ?, ?)').run('leader@example.cn|203.0.113.7', 10, Date.now())
+    app.sqlite
+      .prepare('INSERT INTO login_throttle (email, failures, last_failure_at) VALUES (?, ?, ?)')
+      .run('leader@example.cn|203.0.113.7', 10, Date.now())
     const blocked = new Browser(app, { remoteAddress: '203.0.113.7' })
     const res = await blocked.signIn('leader@example.cn')
     expect(res.statusCode).toBe(429)
@@ -92,7 +103,9 @@ describe('per-address rate limit', () => {
 describe('password rules', () => {
   // One app for the rules: each case signs up its own address, so the cases cannot see each other.
   let app: FastifyInstance
-  beforeAll(async () => { app = await makeApp({ rateLimits: false }) })
+  beforeAll(async () => {
+    app = await makeApp({ rateLimits: false })
+  })
   afterAll(() => app.close())
   let n = 0
 
@@ -125,7 +138,11 @@ describe('password rules', () => {
 
   it('stores Argon2id with m=19456,t=2,p=1 in the PHC string', async () => {
     const { email } = await signUp('a perfectly fine passphrase')
-    const { passwordHash } = app.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.email, email)).get()!
+    const { passwordHash } = app.db
+      .select({ passwordHash: users.passwordHash })
+      .from(users)
+      .where(eq(users.email, email))
+      .get()!
     expect(passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/)
     expect(passwordHash).not.toContain('a perfectly fine passphrase')
   })

@@ -5,7 +5,9 @@ import { Browser, linkToken, makeApp, PASSWORD } from '../../helpers/app.js'
 // A visitor who pressed "I can help" on a listing and has no account signs up on the way: the mailed link
 // brings them back to the listing, not to a page they never asked for.
 let app: FastifyInstance
-beforeAll(async () => { app = await makeApp() })
+beforeAll(async () => {
+  app = await makeApp()
+})
 afterAll(() => app.close())
 
 async function signUp(next: string, email: string) {
@@ -14,11 +16,20 @@ async function signUp(next: string, email: string) {
   const form = await b.get('/signup?next=' + encodeURIComponent(next))
   const started = await b.post('/signup', { name: '王会计', email, password: PASSWORD, next })
   expect(started.statusCode).toBe(200)
-  const mail = app.sqlite.prepare('SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC').pluck().get(email) as string
+  const mail = app.sqlite
+    .prepare('SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC')
+    .pluck()
+    .get(email) as string
   const token = linkToken(app, email, '/signup/confirm')!
-  const page = await b.get(`/signup/confirm?token=${token}${mail.includes('&next=') ? mail.slice(mail.indexOf('&next='), mail.indexOf('\n', mail.indexOf('&next='))) : ''}`)
+  const page = await b.get(
+    `/signup/confirm?token=${token}${mail.includes('&next=') ? mail.slice(mail.indexOf('&next='), mail.indexOf('\n', mail.indexOf('&next='))) : ''}`,
+  )
   const hidden = page.body.match(/name="next" value="([^"]*)"/)?.[1]
-  const confirmed = await b.post('/signup/confirm', { token, password: PASSWORD, ...(hidden ? { next: hidden.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&') } : {}) })
+  const confirmed = await b.post('/signup/confirm', {
+    token,
+    password: PASSWORD,
+    ...(hidden ? { next: hidden.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&') } : {}),
+  })
   return { signin, form, mail, confirmed }
 }
 

@@ -21,7 +21,9 @@ describe('planner statistics', () => {
       first.sqlite.close()
 
       const second = openDb(file, ROOT)
-      const stat = second.sqlite.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'needs' LIMIT 1").get() as { stat: string }
+      const stat = second.sqlite.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'needs' LIMIT 1").get() as {
+        stat: string
+      }
       expect(Number(stat.stat.split(' ')[0])).toBe(1000)
       expect(refreshStatistics(second.sqlite)).toEqual([])
       second.sqlite.close()

@@ -91,11 +91,16 @@ describe('a truncated upload cannot stop the process', () => {
     }
     // A boundary missing from the header, and one whose value is broken.
     expect((await post(broker, csrfPart(token), { 'content-type': 'multipart/form-data' })).statusCode).toBe(400)
-    expect((await post(broker, csrfPart(token), { 'content-type': 'multipart/form-data; boundary=' })).statusCode).toBe(400)
+    expect((await post(broker, csrfPart(token), { 'content-type': 'multipart/form-data; boundary=' })).statusCode).toBe(
+      400,
+    )
     expect(tableCounts(app)).toEqual(before)
     await stillAnswers()
     // The broker's session still works for a real upload afterwards.
-    const ok = await post(broker, `${csrfPart(token)}--abc\r\nContent-Disposition: form-data; name="files"; filename="ledger.json"\r\n\r\n{"format": "assetbridge/v1"}\r\n--abc--\r\n`)
+    const ok = await post(
+      broker,
+      `${csrfPart(token)}--abc\r\nContent-Disposition: form-data; name="files"; filename="ledger.json"\r\n\r\n{"format": "assetbridge/v1"}\r\n--abc--\r\n`,
+    )
     expect(ok.statusCode).toBe(200)
   })
 
@@ -110,7 +115,10 @@ describe('a truncated upload cannot stop the process', () => {
       ['application/x-www-form-urlencoded', 'files=x'],
       ['text/plain', 'files'],
     ]) {
-      const res = await admin.request('POST', '/ledger/import', { headers: { 'content-type': type, 'x-csrf-token': admin.csrf! }, payload })
+      const res = await admin.request('POST', '/ledger/import', {
+        headers: { 'content-type': type, 'x-csrf-token': admin.csrf! },
+        payload,
+      })
       expect(res.statusCode, `${type} ${payload}`).toBe(415)
     }
     expect(tableCounts(app)).toEqual(before)

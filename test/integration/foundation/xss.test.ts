@@ -23,11 +23,22 @@ let admin: Browser
 beforeAll(async () => {
   app = await makeApp()
   world = await seedWorld(app)
-  const evilArea = areas.create(app.db, null, { name: '<script>alert("area")</script>', parentId: world.streetA.id, nameEn: '"><img src=x onerror=alert(9)>' })
+  const evilArea = areas.create(app.db, null, {
+    name: '<script>alert("area")</script>',
+    parentId: world.streetA.id,
+    nameEn: '"><img src=x onerror=alert(9)>',
+  })
   const evilUser = await addUser(app, { email: 'evil@example.cn', name: '<script>alert("name")</script>' })
   leader = await signedIn(app, 'evil@example.cn')
   // Through the form, as an attacker would.
-  const res = await leader.post('/orgs', { name: NAME, kind: 'community_group', areaId: String(evilArea.id), description: DESCRIPTION, focus: ['elderly'], contactPhone: '020 1234 5678' })
+  const res = await leader.post('/orgs', {
+    name: NAME,
+    kind: 'community_group',
+    areaId: String(evilArea.id),
+    description: DESCRIPTION,
+    focus: ['elderly'],
+    contactPhone: '020 1234 5678',
+  })
   expect(res.statusCode).toBe(303)
   evilOrgId = Number(res.headers.location!.split('/').pop())
   addOrg(app, evilUser.id, { name: 'second <b>bold</b>', areaId: evilArea.id })
@@ -54,8 +65,18 @@ describe('stored XSS in organization, area and user names never comes back as ma
     { label: 'home', url: '/', as: new Browser(app) },
     { label: 'areas', url: '/areas', as: new Browser(app) },
     { label: 'area page', url: `/areas/${world.streetA.id}`, as: new Browser(app) },
-    { label: 'area page in English', url: `/areas/${world.streetA.id}`, as: new Browser(app), headers: { 'accept-language': 'en' } },
-    { label: 'area fragment', url: `/areas/${world.streetA.id}`, as: new Browser(app), headers: { 'hx-request': 'true' } },
+    {
+      label: 'area page in English',
+      url: `/areas/${world.streetA.id}`,
+      as: new Browser(app),
+      headers: { 'accept-language': 'en' },
+    },
+    {
+      label: 'area fragment',
+      url: `/areas/${world.streetA.id}`,
+      as: new Browser(app),
+      headers: { 'hx-request': 'true' },
+    },
     { label: 'account', url: '/account', as: leader },
     { label: 'admin', url: '/admin', as: admin },
     { label: 'admin areas', url: '/admin/areas', as: admin },

@@ -20,44 +20,93 @@ beforeEach(async () => {
   token.other = tokens.issue(app.db, w.other.id, 'test')
 })
 
-const call = (who: string | null, method: 'GET' | 'POST', url: string, payload?: unknown) => app.inject({
-  method, url, headers: { ...(who ? { authorization: `Bearer ${token[who]}` } : {}), ...(payload ? { 'content-type': 'application/json' } : {}), 'accept-language': 'en' },
-  payload: payload ? JSON.stringify(payload) : undefined,
-})
+const call = (who: string | null, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  app.inject({
+    method,
+    url,
+    headers: {
+      ...(who ? { authorization: `Bearer ${token[who]}` } : {}),
+      ...(payload ? { 'content-type': 'application/json' } : {}),
+      'accept-language': 'en',
+    },
+    payload: payload ? JSON.stringify(payload) : undefined,
+  })
 
 describe('GET /api/v1/calls/:id/notice', () => {
   it('is not found until published, except to the holder side; then public, contacts only to the holder side', async () => {
     expect((await call(null, 'GET', `/api/v1/calls/${c.callId}/notice`)).statusCode).toBe(404)
     expect((await call('holder', 'GET', `/api/v1/calls/${c.callId}/notice`)).json().period).toBe('unannounced')
     notice.announce(app.db, c.holder, c.callId, { days: 7 })
-    notice.object(app.db, null, c.callId, { name: '居民', contact: 'ZZPHONE', body: '异议', applicationId: c.awardA.applicationId })
+    notice.object(app.db, null, c.callId, {
+      name: '居民',
+      contact: 'ZZPHONE',
+      body: '异议',
+      applicationId: c.awardA.applicationId,
+    })
     const pub = (await call(null, 'GET', `/api/v1/calls/${c.callId}/notice`)).json()
-    expect(pub).toMatchObject({ period: 'open', total: 500_001, call: { budget: 600_000, cap: 300_000, min_award: null, preference: 'none' } })
+    expect(pub).toMatchObject({
+      period: 'open',
+      total: 500_001,
+      call: { budget: 600_000, cap: 300_000, min_award: null, preference: 'none' },
+    })
     expect(pub.awards).toEqual([
-      { id: c.awardA.awardId, application: c.awardA.applicationId, group: '荔枝湾广场舞队', project: '广场舞队进社区', amount: 300_000, score: 4.25 },
-      { id: c.awardB.awardId, application: c.awardB.applicationId, group: '荔枝湾亲子读书会', project: '亲子共读角', amount: 200_001, score: 3.8 },
+      {
+        id: c.awardA.awardId,
+        application: c.awardA.applicationId,
+        group: '荔枝湾广场舞队',
+        project: '广场舞队进社区',
+        amount: 300_000,
+        score: 4.25,
+      },
+      {
+        id: c.awardB.awardId,
+        application: c.awardB.applicationId,
+        group: '荔枝湾亲子读书会',
+        project: '亲子共读角',
+        amount: 200_001,
+        score: 3.8,
+      },
     ])
     expect(pub.objections[0]).not.toHaveProperty('contact')
     expect(JSON.stringify(pub)).not.toMatch(/ZZPHONE|评审张老师|REVIEWER-NOTE/)
-    expect((await call('holder', 'GET', `/api/v1/calls/${c.callId}/notice`)).json().objections[0].contact).toBe('ZZPHONE')
+    expect((await call('holder', 'GET', `/api/v1/calls/${c.callId}/notice`)).json().objections[0].contact).toBe(
+      'ZZPHONE',
+    )
   })
 })
 
 describe('POST /api/v1/awards/:id/reports and /api/v1/reports/:id/decision', () => {
   const url = () => `/api/v1/awards/${c.awardA.awardId}/reports`
-  const body = (milestone: number | null) => ({ milestone, done: '排练四次', residents_reached: 40, spending: [{ line: c.awardA.lines[0], spent: 80_050 }] })
+  const body = (milestone: number | null) => ({
+    milestone,
+    done: '排练四次',
+    residents_reached: 40,
+    spending: [{ line: c.awardA.lines[0], spent: 80_050 }],
+  })
 
   it('a leader reports (201), the holder approves and the tranche is released; twice is a 409', async () => {
     const sent = await call('leader', 'POST', url(), body(c.awardA.milestones[0]))
     expect(sent.statusCode).toBe(201)
-    expect(sent.json()).toMatchObject({ award: c.awardA.awardId, milestone: c.awardA.milestones[0], state: 'submitted', residents_reached: 40, spending: [{ line: c.awardA.lines[0], spent: 80_050 }] })
+    expect(sent.json()).toMatchObject({
+      award: c.awardA.awardId,
+      milestone: c.awardA.milestones[0],
+      state: 'submitted',
+      residents_reached: 40,
+      spending: [{ line: c.awardA.lines[0], spent: 80_050 }],
+    })
     const id = sent.json().id
-    expect((await call('leader', 'POST', `/api/v1/reports/${id}/decision`, { decision: 'approve' })).statusCode).toBe(403)
-    expect((await call('other', 'POST', `/api/v1/reports/${id}/decision`, { decision: 'approve' })).statusCode).toBe(404)
+    expect((await call('leader', 'POST', `/api/v1/reports/${id}/decision`, { decision: 'approve' })).statusCode).toBe(
+      403,
+    )
+    expect((await call('other', 'POST', `/api/v1/reports/${id}/decision`, { decision: 'approve' })).statusCode).toBe(
+      404,
+    )
     const ok = await call('holder', 'POST', `/api/v1/reports/${id}/decision`, { decision: 'approve' })
     expect(ok.statusCode).toBe(200)
     expect(ok.json()).toMatchObject({ released: 90_000, report: { id, state: 'approved' } })
-    expect((await call('holder', 'POST', `/api/v1/reports/${id}/decision`, { decision: 'approve' })).statusCode).toBe(409)
+    expect((await call('holder', 'POST', `/api/v1/reports/${id}/decision`, { decision: 'approve' })).statusCode).toBe(
+      409,
+    )
     expect(app.sqlite.prepare('SELECT sum(amount_fen) FROM fund_releases').pluck().get()).toBe(90_000)
   })
 
@@ -68,7 +117,10 @@ describe('POST /api/v1/awards/:id/reports and /api/v1/reports/:id/decision', () 
     const bad = await call('leader', 'POST', url(), { ...body(c.awardA.milestones[0]), residents_reached: -1 })
     expect(bad.statusCode).toBe(400)
     expect(bad.json().errors[0].field).toBe('residents_reached')
-    const foreign = await call('leader', 'POST', url(), { ...body(c.awardA.milestones[0]), spending: [{ line: c.awardB.lines[0], spent: 1 }] })
+    const foreign = await call('leader', 'POST', url(), {
+      ...body(c.awardA.milestones[0]),
+      spending: [{ line: c.awardB.lines[0], spent: 1 }],
+    })
     expect(foreign.statusCode).toBe(422)
     expect(foreign.json().errors).toEqual([{ field: 'spending', message: expect.any(String) }])
     const more = await call('leader', 'POST', url(), body(c.awardA.milestones[0]))

@@ -15,11 +15,25 @@ beforeEach(async () => {
 
 const DEFAULT_CRITERIA = ['需求依据', '居民参与', '可行性', '预算合理', '可持续性']
 const callForm = (extra: Form = {}): Form => ({
-  holderOrgId: w.holderOrg.id, areaId: w.streetA.id, title: '东湖街道 2027 微创投', description: '支持社区团体的小项目',
-  budget: '10,000', cap: '5000', preference: 'none', minTrust: 'self_declared', kinds: ['community_group'], conflictRule: 'member',
-  criterionName: DEFAULT_CRITERIA, criterionWeight: ['20', '20', '20', '20', '20'], criterionGuide: ['', '', '', '', ''],
-  applicationsClose: '2099-01-31', reviewClose: '2099-02-28', reviewers: 'rev2@example.cn', residents: 'rev1@example.cn',
-  budgetTemplate: '场地\n物资', ...extra,
+  holderOrgId: w.holderOrg.id,
+  areaId: w.streetA.id,
+  title: '东湖街道 2027 微创投',
+  description: '支持社区团体的小项目',
+  budget: '10,000',
+  cap: '5000',
+  preference: 'none',
+  minTrust: 'self_declared',
+  kinds: ['community_group'],
+  conflictRule: 'member',
+  criterionName: DEFAULT_CRITERIA,
+  criterionWeight: ['20', '20', '20', '20', '20'],
+  criterionGuide: ['', '', '', '', ''],
+  applicationsClose: '2099-01-31',
+  reviewClose: '2099-02-28',
+  reviewers: 'rev2@example.cn',
+  residents: 'rev1@example.cn',
+  budgetTemplate: '场地\n物资',
+  ...extra,
 })
 
 async function openCall(b: Browser, extra: Form = {}): Promise<number> {
@@ -33,9 +47,18 @@ async function openCall(b: Browser, extra: Form = {}): Promise<number> {
 }
 
 const planForm = (orgId: number, extra: Form = {}): Form => ({
-  orgId, title: '广场舞进社区', activity: '每周三晚教长者跳舞', beneficiaries: '社区长者', residentsPlanned: '40',
-  lineItem: ['场地', '物资', ''], lineAsked: ['1500', '1000.50', ''], lineOwn: ['500', '', ''],
-  msTitle: ['开班', '结项'], msDue: ['2099-03-01', '2099-06-30'], msShare: ['60', '40'], ...extra,
+  orgId,
+  title: '广场舞进社区',
+  activity: '每周三晚教长者跳舞',
+  beneficiaries: '社区长者',
+  residentsPlanned: '40',
+  lineItem: ['场地', '物资', ''],
+  lineAsked: ['1500', '1000.50', ''],
+  lineOwn: ['500', '', ''],
+  msTitle: ['开班', '结项'],
+  msDue: ['2099-03-01', '2099-06-30'],
+  msShare: ['60', '40'],
+  ...extra,
 })
 
 describe('opening a call on the site', () => {
@@ -45,8 +68,13 @@ describe('opening a call on the site', () => {
     const created = await holder.post('/calls', callForm())
     expect(created.statusCode).toBe(303)
     const id = Number(created.headers.location!.toString().split('/').pop())
-    expect(app.sqlite.prepare('SELECT budget_fen, cap_fen, published_at FROM fund_calls WHERE id = ?').get(id)).toEqual({ budget_fen: 1_000_000, cap_fen: 500_000, published_at: null })
-    expect(app.sqlite.prepare('SELECT user_id, resident FROM fund_reviewers ORDER BY resident').all()).toEqual([{ user_id: w.rev2.id, resident: 0 }, { user_id: w.rev1.id, resident: 1 }])
+    expect(app.sqlite.prepare('SELECT budget_fen, cap_fen, published_at FROM fund_calls WHERE id = ?').get(id)).toEqual(
+      { budget_fen: 1_000_000, cap_fen: 500_000, published_at: null },
+    )
+    expect(app.sqlite.prepare('SELECT user_id, resident FROM fund_reviewers ORDER BY resident').all()).toEqual([
+      { user_id: w.rev2.id, resident: 0 },
+      { user_id: w.rev1.id, resident: 1 },
+    ])
     expect((await new Browser(app).get(`/calls/${id}`)).statusCode).toBe(404)
     expect((await (await signedIn(app, w.member.email)).get(`/calls/${id}`)).statusCode).toBe(404)
     await holder.post(`/calls/${id}/publication`)
@@ -69,7 +97,10 @@ describe('opening a call on the site', () => {
     const holder = await signedIn(app, w.holder.email)
     await holder.get('/calls/new')
     const before = tableCounts(app)
-    const res = await holder.post('/calls', callForm({ criterionWeight: ['30', '20', '20', '20', '20'], cap: '20000', budget: '1万' }))
+    const res = await holder.post(
+      '/calls',
+      callForm({ criterionWeight: ['30', '20', '20', '20', '20'], cap: '20000', budget: '1万' }),
+    )
     expect(res.statusCode).toBe(422)
     expect(res.body).toContain('各项标准的权重合计须为 100%，现在是 110%。')
     expect(fieldError(res.body, 'budget')).toBe('请输入有效的金额（元，最多两位小数）。')
@@ -98,13 +129,18 @@ describe('applying, reviewing and deciding on the site', () => {
     expect(form.statusCode).toBe(200)
     expect(form.body).toContain('value="场地"')
     // Over the cap: refused with the amounts.
-    const over = await member.post(`/calls/${id}/applications`, planForm(w.orgA.id, { lineAsked: ['4000', '1000.01', ''], action: 'submit' }))
+    const over = await member.post(
+      `/calls/${id}/applications`,
+      planForm(w.orgA.id, { lineAsked: ['4000', '1000.01', ''], action: 'submit' }),
+    )
     expect(over.statusCode).toBe(422)
     expect(over.body).toContain('申请总额 ¥5,000.01 超过了单个项目上限 ¥5,000.00')
     const draft = await member.post(`/calls/${id}/applications`, planForm(w.orgA.id, { action: 'save' }))
     expect(draft.statusCode).toBe(303)
     const appA = Number(draft.headers.location!.toString().split('/').pop())
-    expect(app.sqlite.prepare('SELECT status, asked_fen, own_fen FROM fund_applications WHERE id = ?').get(appA)).toEqual({ status: 'draft', asked_fen: 250_050, own_fen: 50_000 })
+    expect(
+      app.sqlite.prepare('SELECT status, asked_fen, own_fen FROM fund_applications WHERE id = ?').get(appA),
+    ).toEqual({ status: 'draft', asked_fen: 250_050, own_fen: 50_000 })
     // A draft is not reviewed; a broker sees it but cannot apply.
     const broker = await signedIn(app, w.broker.email)
     expect((await broker.get(`/applications/${appA}`)).statusCode).toBe(200)
@@ -115,20 +151,36 @@ describe('applying, reviewing and deciding on the site', () => {
     const edit = await co.get(`/applications/${appA}/edit`)
     expect(edit.statusCode).toBe(200)
     const version = edit.body.match(/name="version" value="(\d+)"/)![1]
-    const submitted = await co.post(`/applications/${appA}`, planForm(w.orgA.id, { version, action: 'submit', title: '广场舞进社区（修订）' }))
+    const submitted = await co.post(
+      `/applications/${appA}`,
+      planForm(w.orgA.id, { version, action: 'submit', title: '广场舞进社区（修订）' }),
+    )
     expect(submitted.statusCode).toBe(303)
-    expect(app.sqlite.prepare('SELECT status, title FROM fund_applications WHERE id = ?').get(appA)).toEqual({ status: 'submitted', title: '广场舞进社区（修订）' })
+    expect(app.sqlite.prepare('SELECT status, title FROM fund_applications WHERE id = ?').get(appA)).toEqual({
+      status: 'submitted',
+      title: '广场舞进社区（修订）',
+    })
     // rev2 belongs to org A: recused at submission, automatically.
-    expect(app.sqlite.prepare('SELECT reviewer_id, recused, recuse_reason FROM fund_reviews WHERE application_id = ?').all(appA)).toEqual([{ reviewer_id: w.rev2.id, recused: 1, recuse_reason: 'member' }])
+    expect(
+      app.sqlite
+        .prepare('SELECT reviewer_id, recused, recuse_reason FROM fund_reviews WHERE application_id = ?')
+        .all(appA),
+    ).toEqual([{ reviewer_id: w.rev2.id, recused: 1, recuse_reason: 'member' }])
     const other2 = await signedIn(app, w.other2.email)
     await other2.get(`/calls/${id}/applications/new?org=${w.orgC.id}`)
-    const c = await other2.post(`/calls/${id}/applications`, planForm(w.orgC.id, { title: '亲子共读', lineAsked: ['3000', '0', ''], action: 'submit' }))
+    const c = await other2.post(
+      `/calls/${id}/applications`,
+      planForm(w.orgC.id, { title: '亲子共读', lineAsked: ['3000', '0', ''], action: 'submit' }),
+    )
     expect(c.statusCode).toBe(303)
     const appC = Number(c.headers.location!.toString().split('/').pop())
 
     // rev1 scores A; the panel shows A's scores (complete: rev2 stepped aside) but not C's, which waits for rev2.
     const rev1 = await signedIn(app, w.rev1.email)
-    const critIds = (app.sqlite.prepare('SELECT id FROM fund_criteria WHERE call_id = ? ORDER BY position').pluck().all(id) as number[])
+    const critIds = app.sqlite
+      .prepare('SELECT id FROM fund_criteria WHERE call_id = ? ORDER BY position')
+      .pluck()
+      .all(id) as number[]
     const page = await rev1.get(`/applications/${appA}`)
     expect(page.body).toContain('id="review-form"')
     const scoresA = Object.fromEntries(critIds.map((cid, i) => [`score-${cid}`, String([5, 4, 4, 3, 4][i])]))
@@ -138,7 +190,14 @@ describe('applying, reviewing and deciding on the site', () => {
     expect((await rev1.post(`/applications/${appA}/reviews`, { ...scoresA, note: '需求清楚' })).statusCode).toBe(303)
     // Before C is complete, rev1 has not answered everything: no panel page for them.
     expect((await rev1.get(`/calls/${id}/panel`)).statusCode).toBe(403)
-    expect((await rev1.post(`/applications/${appC}/reviews`, Object.fromEntries(critIds.map((cid) => [`score-${cid}`, '3'])))).statusCode).toBe(303)
+    expect(
+      (
+        await rev1.post(
+          `/applications/${appC}/reviews`,
+          Object.fromEntries(critIds.map((cid) => [`score-${cid}`, '3'])),
+        )
+      ).statusCode,
+    ).toBe(303)
     const partial = await holder.get(`/calls/${id}/panel`)
     expect(partial.statusCode).toBe(200)
     // A: 0.2 × (5+4+4+3+4) = 4.00, shown with rev1's name; C waits for rev2, so its 3s are nowhere.
@@ -152,7 +211,14 @@ describe('applying, reviewing and deciding on the site', () => {
     expect((await holder.post(`/calls/${id}/decision`)).statusCode).toBe(409)
 
     const rev2 = await signedIn(app, w.rev2.email)
-    expect((await rev2.post(`/applications/${appC}/reviews`, Object.fromEntries(critIds.map((cid) => [`score-${cid}`, '2'])))).statusCode).toBe(303)
+    expect(
+      (
+        await rev2.post(
+          `/applications/${appC}/reviews`,
+          Object.fromEntries(critIds.map((cid) => [`score-${cid}`, '2'])),
+        )
+      ).statusCode,
+    ).toBe(303)
     // rev2 cannot review A: their recusal stands.
     expect((await rev2.post(`/applications/${appA}/reviews`, scoresA)).statusCode).toBe(409)
 
@@ -164,8 +230,11 @@ describe('applying, reviewing and deciding on the site', () => {
     expect((await member2.post(`/calls/${id}/decision`)).statusCode).toBe(403)
     const confirmed = await holder.post(`/calls/${id}/decision`)
     expect(confirmed.statusCode).toBe(303)
-    expect(app.sqlite.prepare('SELECT application_id, amount_fen FROM fund_awards ORDER BY application_id').all()).toEqual([
-      { application_id: appA, amount_fen: 250_050 }, { application_id: appC, amount_fen: 300_000 },
+    expect(
+      app.sqlite.prepare('SELECT application_id, amount_fen FROM fund_awards ORDER BY application_id').all(),
+    ).toEqual([
+      { application_id: appA, amount_fen: 250_050 },
+      { application_id: appC, amount_fen: 300_000 },
     ])
     expect((await holder.get(`/calls/${id}/decision`)).body).toContain('id="decision-confirmed"')
     // The applicant sees its means per criterion, never a reviewer's name against scores.

@@ -19,13 +19,21 @@ beforeEach(async () => {
 
 async function openCall(extra: Record<string, unknown>) {
   const res = await api(app, w.tokens.holder, 'POST', '/api/v1/calls', {
-    title: '微创投', holder: w.holderOrg.id, area: w.streetA.id, budget: 1_000_000, cap: 500_000, criteria: [{ name: '综合', weight: 100 }], ...extra,
+    title: '微创投',
+    holder: w.holderOrg.id,
+    area: w.streetA.id,
+    budget: 1_000_000,
+    cap: 500_000,
+    criteria: [{ name: '综合', weight: 100 }],
+    ...extra,
   })
   expect(res.statusCode, res.body).toBe(201)
   return res.json() as { id: number; criteria: { id: number }[] }
 }
 const apply = async (callId: number, token: string, org: number, asked: number) =>
-  (await api(app, token, 'POST', `/api/v1/calls/${callId}/applications`, { org, title: '计划', asked, submit: true })).json() as { id: number }
+  (
+    await api(app, token, 'POST', `/api/v1/calls/${callId}/applications`, { org, title: '计划', asked, submit: true })
+  ).json() as { id: number }
 const score = (token: string, applicationId: number, criterion: number, s: number) =>
   api(app, token, 'POST', `/api/v1/applications/${applicationId}/scores`, { scores: { [criterion]: s } })
 
@@ -60,23 +68,50 @@ describe('preference and conflict rules', () => {
     await score(w.tokens.rev1, a.id, call.criteria[0].id, 3)
     await score(w.tokens.rev1, c.id, call.criteria[0].id, 3)
     const p = decision.propose(app.db, calls.findVisible(app.db, w.holder, call.id)!.call)
-    expect(Object.fromEntries(p.candidates.map((x) => [x.application, x.preferred]))).toEqual({ [a.id]: true, [c.id]: false })
+    expect(Object.fromEntries(p.candidates.map((x) => [x.application, x.preferred]))).toEqual({
+      [a.id]: true,
+      [c.id]: false,
+    })
   })
 
   it('sets aside a reviewer who leads the organization whose offer the plan uses (member_or_partner); a declared conflict is recorded as such', async () => {
     // rev1 leads the bakery, whose meeting room org C's plan will use.
-    const bakery = app.sqlite.prepare(`INSERT INTO organizations (name, kind, area_id, created_at, updated_at) VALUES ('好邻居烘焙坊', 'business', ?, ?, ?)`)
+    const bakery = app.sqlite
+      .prepare(
+        `INSERT INTO organizations (name, kind, area_id, created_at, updated_at) VALUES ('好邻居烘焙坊', 'business', ?, ?, ?)`,
+      )
       .run(w.communityA.id, new Date().toISOString(), new Date().toISOString()).lastInsertRowid as number
     app.sqlite.prepare(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'leader')`).run(w.rev1.id, bakery)
     const rev1 = accounts.load(app.db, w.rev1.id)!
-    const room = offers.post(app.db, rev1, { orgId: bakery, category: 'venue', title: '二楼会议室', description: '工作日白天可借', quantity: 10, servesAreaId: w.communityA.id })
-    const call = await openCall({ reviewers: ['rev1@example.cn', 'rev2@example.cn'], conflict_rule: 'member_or_partner' })
-    const res = await api(app, w.tokens.other2, 'POST', `/api/v1/calls/${call.id}/applications`, { org: w.orgC.id, title: '亲子共读', asked: 100_000, offers: [room.id], submit: true })
+    const room = offers.post(app.db, rev1, {
+      orgId: bakery,
+      category: 'venue',
+      title: '二楼会议室',
+      description: '工作日白天可借',
+      quantity: 10,
+      servesAreaId: w.communityA.id,
+    })
+    const call = await openCall({
+      reviewers: ['rev1@example.cn', 'rev2@example.cn'],
+      conflict_rule: 'member_or_partner',
+    })
+    const res = await api(app, w.tokens.other2, 'POST', `/api/v1/calls/${call.id}/applications`, {
+      org: w.orgC.id,
+      title: '亲子共读',
+      asked: 100_000,
+      offers: [room.id],
+      submit: true,
+    })
     expect(res.statusCode, res.body).toBe(201)
     const c = res.json() as { id: number; offers: number[] }
     expect(c.offers).toEqual([room.id])
-    expect(app.sqlite.prepare('SELECT reviewer_id, recuse_reason FROM fund_reviews WHERE application_id = ?').all(c.id)).toEqual([{ reviewer_id: w.rev1.id, recuse_reason: 'partner' }])
-    const declared = await api(app, w.tokens.rev2, 'POST', `/api/v1/applications/${c.id}/scores`, { recuse: true, note: '我是读书会的志愿者' })
+    expect(
+      app.sqlite.prepare('SELECT reviewer_id, recuse_reason FROM fund_reviews WHERE application_id = ?').all(c.id),
+    ).toEqual([{ reviewer_id: w.rev1.id, recuse_reason: 'partner' }])
+    const declared = await api(app, w.tokens.rev2, 'POST', `/api/v1/applications/${c.id}/scores`, {
+      recuse: true,
+      note: '我是读书会的志愿者',
+    })
     expect(declared.statusCode).toBe(201)
     expect(declared.json()).toMatchObject({ recused: true, recuse_reason: 'declared' })
     // Everyone stepped aside: the application cannot be awarded, and says why.
@@ -103,4 +138,3 @@ describe('a call with partial awards too large to decide exactly', () => {
     expect(whole.awards.every((x) => x.amountFen === x.askedFen)).toBe(true)
   })
 })
-

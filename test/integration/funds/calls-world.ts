@@ -18,24 +18,45 @@ export async function callsWorld(app: FastifyInstance) {
   ])
   const holderOrg = addOrg(app, holderUser.id, { name: '东湖街道办事处', kind: 'street_office', areaId: w.streetA.id })
   app.sqlite.prepare(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'member')`).run(rev2.id, w.orgA.id)
-  app.sqlite.prepare(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'leader')`).run(coLeader.id, w.orgA.id)
+  app.sqlite
+    .prepare(`INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'leader')`)
+    .run(coLeader.id, w.orgA.id)
   // A third group, in street A beside org A, led by `other2`.
   const other2 = await addUser(app, { email: 'other2@example.cn', name: '读书会组长' })
   const orgC = addOrg(app, other2.id, { name: '荔枝湾亲子读书会', areaId: w.communityA.id })
   const load = (id: number) => accounts.load(app.db, id)!
   const token = (id: number) => tokens.issue(app.db, id)
   return {
-    ...w, holderOrg, orgC,
-    holder: load(holderUser.id), rev1: load(rev1.id), rev2: load(rev2.id), coLeader: load(coLeader.id), other2: load(other2.id),
+    ...w,
+    holderOrg,
+    orgC,
+    holder: load(holderUser.id),
+    rev1: load(rev1.id),
+    rev2: load(rev2.id),
+    coLeader: load(coLeader.id),
+    other2: load(other2.id),
     tokens: {
-      holder: token(holderUser.id), rev1: token(rev1.id), rev2: token(rev2.id), member: token(w.member.id), co: token(coLeader.id),
-      other: token(w.other.id), other2: token(other2.id), broker: token(w.broker.id), admin: token(w.admin.id),
+      holder: token(holderUser.id),
+      rev1: token(rev1.id),
+      rev2: token(rev2.id),
+      member: token(w.member.id),
+      co: token(coLeader.id),
+      other: token(w.other.id),
+      other2: token(other2.id),
+      broker: token(w.broker.id),
+      admin: token(w.admin.id),
     },
   }
 }
 export type CallsWorld = Awaited<ReturnType<typeof callsWorld>>
 
-export async function api(app: FastifyInstance, token: string | null, method: 'GET' | 'POST', url: string, body?: unknown) {
+export async function api(
+  app: FastifyInstance,
+  token: string | null,
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+) {
   const headers: Record<string, string> = {}
   if (token) headers.authorization = `Bearer ${token}`
   if (body !== undefined) headers['content-type'] = 'application/json'

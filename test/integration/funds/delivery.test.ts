@@ -12,12 +12,23 @@ import { decidedCall, type DecidedCall } from '../../helpers/funds.js'
 // Delivering an award: milestone reports by the group's leader, approved (its tranche released in the same
 // transaction) or sent back for more by whoever runs the call, evidence files, the close-out with the last tranche,
 // late milestones, and the close-out page and workbook.
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from('IHDR'), Buffer.alloc(200, 7)])
+const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+  Buffer.from('IHDR'),
+  Buffer.alloc(200, 7),
+])
 const HTML = Buffer.from('<!doctype html><script>alert(1)</script>')
 const B = 'fundboundary'
 function multipart(token: string, parts: { filename: string; data: Buffer }[]): Buffer {
   const chunks: Buffer[] = [Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`)]
-  for (const p of parts) chunks.push(Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="files"; filename="${p.filename}"\r\nContent-Type: image/png\r\n\r\n`), p.data, Buffer.from('\r\n'))
+  for (const p of parts)
+    chunks.push(
+      Buffer.from(
+        `--${B}\r\nContent-Disposition: form-data; name="files"; filename="${p.filename}"\r\nContent-Type: image/png\r\n\r\n`,
+      ),
+      p.data,
+      Buffer.from('\r\n'),
+    )
   chunks.push(Buffer.from(`--${B}--\r\n`))
   return Buffer.concat(chunks)
 }
@@ -41,13 +52,33 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 const award = () => `/awards/${c.awardA.awardId}`
 const [line1, line2] = [() => c.awardA.lines[0], () => c.awardA.lines[1]]
-const releases = () => app.sqlite.prepare('SELECT milestone_id AS m, report_id AS r, amount_fen AS fen, released_by AS by FROM fund_releases WHERE award_id = ? ORDER BY id').all(c.awardA.awardId) as { m: number; r: number; fen: number; by: number }[]
-const lastReport = () => app.sqlite.prepare('SELECT * FROM fund_reports ORDER BY id DESC LIMIT 1').get() as { id: number; state: string; spending: string; milestone_id: number | null; returned_fen: number }
-const actions = () => (app.sqlite.prepare("SELECT action FROM events WHERE action LIKE 'fund.%' ORDER BY id").pluck().all() as string[])
+const releases = () =>
+  app.sqlite
+    .prepare(
+      'SELECT milestone_id AS m, report_id AS r, amount_fen AS fen, released_by AS by FROM fund_releases WHERE award_id = ? ORDER BY id',
+    )
+    .all(c.awardA.awardId) as { m: number; r: number; fen: number; by: number }[]
+const lastReport = () =>
+  app.sqlite.prepare('SELECT * FROM fund_reports ORDER BY id DESC LIMIT 1').get() as {
+    id: number
+    state: string
+    spending: string
+    milestone_id: number | null
+    returned_fen: number
+  }
+const actions = () =>
+  app.sqlite.prepare("SELECT action FROM events WHERE action LIKE 'fund.%' ORDER BY id").pluck().all() as string[]
 
 async function report(b: Browser, milestone: number | 'closeout', extra: Record<string, string> = {}) {
   await b.get(award())
-  return b.post(`${award()}/reports`, { milestone: String(milestone), done: '完成了四次排练', residentsReached: '40', [`spent_${line1()}`]: '800.50', [`spent_${line2()}`]: '100', ...extra })
+  return b.post(`${award()}/reports`, {
+    milestone: String(milestone),
+    done: '完成了四次排练',
+    residentsReached: '40',
+    [`spent_${line1()}`]: '800.50',
+    [`spent_${line2()}`]: '100',
+    ...extra,
+  })
 }
 async function decide(b: Browser, reportId: number, decision: 'approve' | 'more', note?: string) {
   await b.get(award())
@@ -60,8 +91,16 @@ describe('milestone reports and tranches', () => {
     expect(sent.statusCode).toBe(303)
     const r = lastReport()
     expect(r.state).toBe('submitted')
-    expect(JSON.parse(r.spending)).toEqual([{ line: line1(), spentFen: 80_050 }, { line: line2(), spentFen: 10_000 }])
-    expect(app.sqlite.prepare("SELECT count(*) FROM notifications WHERE user_id = ? AND kind = 'fund.report_submitted'").pluck().get(c.holder.id)).toBe(1)
+    expect(JSON.parse(r.spending)).toEqual([
+      { line: line1(), spentFen: 80_050 },
+      { line: line2(), spentFen: 10_000 },
+    ])
+    expect(
+      app.sqlite
+        .prepare("SELECT count(*) FROM notifications WHERE user_id = ? AND kind = 'fund.report_submitted'")
+        .pluck()
+        .get(c.holder.id),
+    ).toBe(1)
     expect(releases()).toEqual([])
     const ok = await decide(holder, r.id, 'approve')
     expect(ok.statusCode).toBe(303)
@@ -85,7 +124,12 @@ describe('milestone reports and tranches', () => {
     expect(lastReport().state).toBe('more_asked')
     expect(releases()).toEqual([])
     expect((await leader.get(award())).body).toContain('请补充签到表照片')
-    expect(app.sqlite.prepare("SELECT count(*) FROM notifications WHERE user_id = ? AND kind = 'fund.more_asked'").pluck().get(w.member.id)).toBe(1)
+    expect(
+      app.sqlite
+        .prepare("SELECT count(*) FROM notifications WHERE user_id = ? AND kind = 'fund.more_asked'")
+        .pluck()
+        .get(w.member.id),
+    ).toBe(1)
     expect((await report(leader, c.awardA.milestones[0])).statusCode).toBe(303)
     expect((await decide(holder, lastReport().id, 'approve')).statusCode).toBe(303)
     expect(releases().map((x) => x.fen)).toEqual([90_000])
@@ -111,7 +155,9 @@ describe('milestone reports and tranches', () => {
 describe('who may do what', () => {
   it('a plain member reads and cannot report; an outsider finds nothing; the group cannot approve itself', async () => {
     const plain = await addUser(app, { email: 'plain@example.cn' })
-    app.sqlite.prepare("INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'member')").run(plain.id, w.orgA.id)
+    app.sqlite
+      .prepare("INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, 'member')")
+      .run(plain.id, w.orgA.id)
     const member = await signedIn(app, 'plain@example.cn')
     expect((await member.get(award())).statusCode).toBe(200)
     expect((await member.get(award())).body).not.toContain('id="report-form"')
@@ -119,7 +165,8 @@ describe('who may do what', () => {
     await report(leader, c.awardA.milestones[0])
     const id = lastReport().id
     const outsider = await signedIn(app, w.other.email)
-    for (const u of [award(), `${award()}/closeout`, `${award()}/closeout.xlsx`]) expect((await outsider.get(u)).statusCode, u).toBe(404)
+    for (const u of [award(), `${award()}/closeout`, `${award()}/closeout.xlsx`])
+      expect((await outsider.get(u)).statusCode, u).toBe(404)
     expect((await report(outsider, c.awardA.milestones[1])).statusCode).toBe(404)
     expect((await outsider.post(`/fund-reports/${id}/decision`, { decision: 'approve' })).statusCode).toBe(404)
     expect((await leader.post(`/fund-reports/${id}/decision`, { decision: 'approve' })).statusCode).toBe(403)
@@ -144,14 +191,21 @@ describe('who may do what', () => {
 describe('evidence files on a report', () => {
   const upload = async (b: Browser, reportId: number, files: { filename: string; data: Buffer }[]) => {
     await b.refreshCsrf(award())
-    return b.request('POST', `/fund-reports/${reportId}/files`, { headers: { 'content-type': `multipart/form-data; boundary=${B}` }, payload: multipart(b.csrf!, files) as unknown as string })
+    return b.request('POST', `/fund-reports/${reportId}/files`, {
+      headers: { 'content-type': `multipart/form-data; boundary=${B}` },
+      payload: multipart(b.csrf!, files) as unknown as string,
+    })
   }
 
   it('keeps a photo in the evidence folder, served as an attachment to those who see the award only', async () => {
     await report(leader, c.awardA.milestones[0])
     const id = lastReport().id
     expect((await upload(leader, id, [{ filename: '排练.png', data: PNG }])).statusCode).toBe(303)
-    const f = app.sqlite.prepare('SELECT id, stored_name AS name, sha256 FROM fund_report_files').get() as { id: number; name: string; sha256: string }
+    const f = app.sqlite.prepare('SELECT id, stored_name AS name, sha256 FROM fund_report_files').get() as {
+      id: number
+      name: string
+      sha256: string
+    }
     expect(fs.readFileSync(path.join(dir, f.name))).toEqual(PNG)
     expect((await holder.get(award())).body).toContain('排练.png')
     const got = await holder.get(`/fund-files/${f.id}`)
@@ -197,7 +251,15 @@ describe('close-out (结项)', () => {
   it('comes after the other milestones; releases the last tranche so releases add up to the award; closes the call with the last award', async () => {
     expect((await report(leader, 'closeout')).statusCode).toBe(409)
     await approveMilestones()
-    expect((await report(leader, 'closeout', { returned: '40.25', [`spent_${line1()}`]: '2,450', [`spent_${line2()}`]: '500' })).statusCode).toBe(303)
+    expect(
+      (
+        await report(leader, 'closeout', {
+          returned: '40.25',
+          [`spent_${line1()}`]: '2,450',
+          [`spent_${line2()}`]: '500',
+        })
+      ).statusCode,
+    ).toBe(303)
     const r = lastReport()
     expect(r.milestone_id).toBeNull()
     expect(r.returned_fen).toBe(4025)
@@ -229,7 +291,10 @@ describe('close-out (结项)', () => {
     await reader.post(`${url}/reports`, { milestone: 'closeout', done: '结项', residentsReached: '80' })
     await holder.get(url)
     await holder.post(`/fund-reports/${lastReport().id}/decision`, { decision: 'approve' })
-    const fen = app.sqlite.prepare('SELECT amount_fen FROM fund_releases WHERE award_id = ? ORDER BY id').pluck().all(c.awardB.awardId)
+    const fen = app.sqlite
+      .prepare('SELECT amount_fen FROM fund_releases WHERE award_id = ? ORDER BY id')
+      .pluck()
+      .all(c.awardB.awardId)
     expect(fen).toEqual([60_000, 60_000, 80_001])
     // Both awards closed out: the call is closed, once.
     expect(app.sqlite.prepare('SELECT closed_at FROM fund_calls WHERE id = ?').pluck().get(c.callId)).toBeNull()
@@ -243,7 +308,7 @@ describe('close-out (结项)', () => {
     expect(actions().filter((a) => a === 'fund.call_closed')).toHaveLength(1)
   })
 
-  it('the workbook reads back with the page\'s figures, money as numbers in yuan', async () => {
+  it("the workbook reads back with the page's figures, money as numbers in yuan", async () => {
     await approveMilestones()
     await report(leader, 'closeout', { returned: '40.25', [`spent_${line1()}`]: '2450', [`spent_${line2()}`]: '500' })
     await decide(holder, lastReport().id, 'approve')
@@ -253,12 +318,27 @@ describe('close-out (结项)', () => {
     const sheets = await readXlsxFile(res.rawPayload)
     expect(sheets.map((s) => s.sheet)).toEqual(['概况', '预算与支出', '里程碑与拨款'])
     const cover = Object.fromEntries(sheets[0].data.slice(1).map((r) => [r[0], r[1]]))
-    expect(cover).toMatchObject({ 资助金额: 3000, 已拨付: 3000, 退回资金: 40.25, 实际支出: 2950, 实际服务居民: 40, 状态: '已结项' })
+    expect(cover).toMatchObject({
+      资助金额: 3000,
+      已拨付: 3000,
+      退回资金: 40.25,
+      实际支出: 2950,
+      实际服务居民: 40,
+      状态: '已结项',
+    })
     const budget = sheets[1].data
-    expect(budget.slice(1)).toEqual([['场地与物资', 2500, 50, 2450, 50], ['宣传印刷', 500, 0, 500, 0], ['合计', 3000, 50, 2950, 50]])
+    expect(budget.slice(1)).toEqual([
+      ['场地与物资', 2500, 50, 2450, 50],
+      ['宣传印刷', 500, 0, 500, 0],
+      ['合计', 3000, 50, 2950, 50],
+    ])
     const spent = budget.slice(1, -1).reduce((s, r) => s + Number(r[3]), 0)
     expect(spent).toBe(budget.at(-1)![3])
-    expect(sheets[2].data.slice(1).map((r) => [r[0], r[2], r[3]])).toEqual([['第1阶段', 900, 900], ['第2阶段', 900, 900], ['第3阶段', 1200, 1200]])
+    expect(sheets[2].data.slice(1).map((r) => [r[0], r[2], r[3]])).toEqual([
+      ['第1阶段', 900, 900],
+      ['第2阶段', 900, 900],
+      ['第3阶段', 1200, 1200],
+    ])
   })
 })
 

@@ -15,13 +15,17 @@ beforeEach(async () => {
   w = await seedWorld(app)
   c = await decidedCall(app, w)
   // The reading club is registered: the unregistered share is the dance team's ¥3,000.00 of ¥5,000.01.
-  app.sqlite.prepare('UPDATE organizations SET registered = 1, focus = ? WHERE id = ?').run('["children","elderly"]', c.reader.id)
+  app.sqlite
+    .prepare('UPDATE organizations SET registered = 1, focus = ? WHERE id = ?')
+    .run('["children","elderly"]', c.reader.id)
   holder = await signedIn(app, 'holder@example.cn')
 })
 
 const table = (html: string, id: string) => {
   const section = html.match(new RegExp(`id="fund-report-${id}"[\\s\\S]*?</table>`))![0]
-  return [...section.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].slice(1).map((r) => [...r[1].matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]))
+  return [...section.matchAll(/<tr>([\s\S]*?)<\/tr>/g)]
+    .slice(1)
+    .map((r) => [...r[1].matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]))
 }
 
 describe('the community fund report', () => {
@@ -32,10 +36,24 @@ describe('the community fund report', () => {
       ['东湖街道2026社区微创投', '3', '2', '¥6,000.00', '¥5,000.01', '¥0.00', '¥0.00'],
       ['合计', '3', '2', '¥6,000.00', '¥5,000.01', '¥0.00', '¥0.00'],
     ])
-    expect(table(res.body, 'community')).toEqual([['荔枝湾社区', '2', '¥5,000.01'], ['合计', '2', '¥5,000.01']])
-    expect(table(res.body, 'focus')).toEqual([['未注明', '1', '¥3,000.00'], ['儿童', '1', '¥2,000.01'], ['合计', '2', '¥5,000.01']])
+    expect(table(res.body, 'community')).toEqual([
+      ['荔枝湾社区', '2', '¥5,000.01'],
+      ['合计', '2', '¥5,000.01'],
+    ])
+    expect(table(res.body, 'focus')).toEqual([
+      ['未注明', '1', '¥3,000.00'],
+      ['儿童', '1', '¥2,000.01'],
+      ['合计', '2', '¥5,000.01'],
+    ])
     const summary = Object.fromEntries(table(res.body, 'summary').map(([k, v]) => [k, v]))
-    expect(summary).toMatchObject({ 申请数: '3', 资助项目数: '2', '资助未登记社区团体（元）': '¥3,000.00', 未登记社区团体所占比例: '60.0%', 已到期里程碑: '2', 逾期未完成: '2' })
+    expect(summary).toMatchObject({
+      申请数: '3',
+      资助项目数: '2',
+      '资助未登记社区团体（元）': '¥3,000.00',
+      未登记社区团体所占比例: '60.0%',
+      已到期里程碑: '2',
+      逾期未完成: '2',
+    })
   })
 
   it('the workbook holds the same rows, money in yuan, and its rows add up to the totals', async () => {
@@ -47,7 +65,10 @@ describe('the community fund report', () => {
       const rows = s.data.slice(1)
       const totals = rows.at(-1)!
       for (let col = 1; col < totals.length; col++) {
-        expect(rows.slice(0, -1).reduce((sum, r) => sum + Number(r[col]), 0), `${s.sheet} column ${col}`).toBeCloseTo(Number(totals[col]), 6)
+        expect(
+          rows.slice(0, -1).reduce((sum, r) => sum + Number(r[col]), 0),
+          `${s.sheet} column ${col}`,
+        ).toBeCloseTo(Number(totals[col]), 6)
       }
     }
     expect(sheets[2].data[1]).toEqual(['东湖街道2026社区微创投', 3, 2, 6000, 5000.01, 0, 0])
@@ -59,8 +80,12 @@ describe('the community fund report', () => {
     // Another holder's call, in street B, is neither the holder's nor the street A broker's.
     const o = await addUser(app, { email: 'nanan@example.cn' })
     const other = addOrg(app, o.id, { name: '南岸街道办事处', kind: 'street_office', areaId: w.streetB.id })
-    app.sqlite.prepare(`INSERT INTO fund_calls (holder_org_id, area_id, title, budget_fen, cap_fen, applications_close, review_close, created_by, created_at, updated_at)
-      VALUES (?, ?, '南岸基金', 100000, 50000, '2026-06-01', '2026-06-10', ?, '2026-01-01', '2026-01-01')`).run(other.id, w.streetB.id, o.id)
+    app.sqlite
+      .prepare(
+        `INSERT INTO fund_calls (holder_org_id, area_id, title, budget_fen, cap_fen, applications_close, review_close, created_by, created_at, updated_at)
+      VALUES (?, ?, '南岸基金', 100000, 50000, '2026-06-01', '2026-06-10', ?, '2026-01-01', '2026-01-01')`,
+      )
+      .run(other.id, w.streetB.id, o.id)
     for (const b of [holder, await signedIn(app, w.broker.email)]) {
       const page = await b.get('/reports/funds?from=2026-01-01&to=2026-12-31')
       expect(page.body).not.toContain('南岸基金')

@@ -19,7 +19,10 @@ beforeEach(async () => {
 })
 
 const url = () => `/calls/${c.callId}/notice`
-const events = (action: string) => app.sqlite.prepare('SELECT actor_id AS actor, subject_id AS subject, data FROM events WHERE action = ?').all(action) as { actor: number | null; subject: number; data: string }[]
+const events = (action: string) =>
+  app.sqlite
+    .prepare('SELECT actor_id AS actor, subject_id AS subject, data FROM events WHERE action = ?')
+    .all(action) as { actor: number | null; subject: number; data: string }[]
 
 async function publish(days = 7) {
   await holder.get(url())
@@ -49,10 +52,14 @@ describe('publishing the notice', () => {
     const before = Date.now()
     const res = await publish(3)
     expect(res.statusCode).toBe(303)
-    const row = app.sqlite.prepare('SELECT announced_at AS a, objections_until AS u FROM fund_calls WHERE id = ?').get(c.callId) as { a: string; u: string }
+    const row = app.sqlite
+      .prepare('SELECT announced_at AS a, objections_until AS u FROM fund_calls WHERE id = ?')
+      .get(c.callId) as { a: string; u: string }
     expect(Date.parse(row.u) - Date.parse(row.a)).toBe(3 * 86_400_000)
     expect(Date.parse(row.a)).toBeGreaterThanOrEqual(before - 1000)
-    expect(events('fund.notice_published')).toEqual([{ actor: c.holder.id, subject: c.callId, data: expect.stringContaining('"days":3') }])
+    expect(events('fund.notice_published')).toEqual([
+      { actor: c.holder.id, subject: c.callId, data: expect.stringContaining('"days":3') },
+    ])
     const again = await holder.post(url(), { days: 7 })
     expect(again.statusCode).toBe(409)
     expect(again.body).toContain('已经公示过了')
@@ -84,7 +91,11 @@ describe('the published notice', () => {
   it('shows a visitor the awards, amounts, mean scores, total, budget, rule and period; no reviewer, no note, no contact', async () => {
     await publish()
     const { page } = await visitorOnNotice()
-    const rows = [...page.body.matchAll(/<tr id="notice-award-(\d+)"><td>([^<]*)<\/td><td>([^<]*)<\/td><td class="num">([^<]*)<\/td><td class="num">([^<]*)<\/td><\/tr>/g)].map((m) => m.slice(1))
+    const rows = [
+      ...page.body.matchAll(
+        /<tr id="notice-award-(\d+)"><td>([^<]*)<\/td><td>([^<]*)<\/td><td class="num">([^<]*)<\/td><td class="num">([^<]*)<\/td><\/tr>/g,
+      ),
+    ].map((m) => m.slice(1))
     expect(rows).toEqual([
       [String(c.awardA.applicationId), '荔枝湾广场舞队', '广场舞队进社区', '¥3,000.00', '4.25'],
       [String(c.awardB.applicationId), '荔枝湾亲子读书会', '亲子共读角', '¥2,000.01', '3.80'],
@@ -93,7 +104,8 @@ describe('the published notice', () => {
     expect(page.body).toContain('¥6,000.00')
     expect(page.body).toContain('公示期')
     expect(page.body).toContain('预算和单项上限之内')
-    for (const secret of ['评审张老师', 'REVIEWER-NOTE-SECRET', 'reviewer@example.cn', '互助小组茶话会']) expect(page.body).not.toContain(secret)
+    for (const secret of ['评审张老师', 'REVIEWER-NOTE-SECRET', 'reviewer@example.cn', '互助小组茶话会'])
+      expect(page.body).not.toContain(secret)
     // A visitor is not offered the pages of the awards; the dance team's leader is offered its own, not the reading club's.
     expect(page.body).not.toContain('/awards/')
     const mine = await (await signedIn(app, w.member.email)).get(url())
@@ -101,10 +113,15 @@ describe('the published notice', () => {
     expect(mine.body).not.toContain(`href="/awards/${c.awardB.awardId}"`)
   })
 
-  it('takes a visitor\'s objection with CSRF, lists it without the contact, tells the holder and logs it', async () => {
+  it("takes a visitor's objection with CSRF, lists it without the contact, tells the holder and logs it", async () => {
     await publish()
     const { v } = await visitorOnNotice()
-    const form = { name: '居民老陈', contact: 'ZZPHONE13800', body: '读书会的场地费偏高', applicationId: String(c.awardB.applicationId) }
+    const form = {
+      name: '居民老陈',
+      contact: 'ZZPHONE13800',
+      body: '读书会的场地费偏高',
+      applicationId: String(c.awardB.applicationId),
+    }
     expect((await v.post(`/calls/${c.callId}/objections`, form, { csrf: null })).statusCode).toBe(403)
     const res = await v.post(`/calls/${c.callId}/objections`, form)
     expect(res.statusCode).toBe(303)
@@ -115,8 +132,15 @@ describe('the published notice', () => {
     expect(shown.body).not.toContain('ZZPHONE13800')
     expect((await (await signedIn(app, w.member.email)).get(url())).body).not.toContain('ZZPHONE13800')
     expect((await holder.get(url())).body).toContain('ZZPHONE13800')
-    expect(events('fund.objection_raised')).toEqual([{ actor: null, subject: c.callId, data: expect.stringContaining(`"application":${c.awardB.applicationId}`) }])
-    expect(app.sqlite.prepare("SELECT count(*) FROM notifications WHERE user_id = ? AND kind = 'fund.objection'").pluck().get(c.holder.id)).toBe(1)
+    expect(events('fund.objection_raised')).toEqual([
+      { actor: null, subject: c.callId, data: expect.stringContaining(`"application":${c.awardB.applicationId}`) },
+    ])
+    expect(
+      app.sqlite
+        .prepare("SELECT count(*) FROM notifications WHERE user_id = ? AND kind = 'fund.objection'")
+        .pluck()
+        .get(c.holder.id),
+    ).toBe(1)
   })
 
   it('says what to fix: a missing name or text, an application that was not awarded; nothing is kept', async () => {
@@ -126,7 +150,11 @@ describe('the published notice', () => {
     expect(empty.statusCode).toBe(422)
     expect(fieldError(empty.body, 'name')).toBeTruthy()
     expect(fieldError(empty.body, 'body')).toBeTruthy()
-    const loser = await v.post(`/calls/${c.callId}/objections`, { name: '甲', body: '乙', applicationId: String(c.loser.applicationId) })
+    const loser = await v.post(`/calls/${c.callId}/objections`, {
+      name: '甲',
+      body: '乙',
+      applicationId: String(c.loser.applicationId),
+    })
     expect(loser.statusCode).toBe(422)
     expect(loser.body).toContain('乙')
     expect(count(app, 'fund_objections')).toBe(0)
@@ -166,7 +194,8 @@ describe('the published notice', () => {
     await publish()
     const { v } = await visitorOnNotice()
     const statuses = []
-    for (let i = 0; i < 6; i++) statuses.push((await v.post(`/calls/${c.callId}/objections`, { name: `甲${i}`, body: '异议' })).statusCode)
+    for (let i = 0; i < 6; i++)
+      statuses.push((await v.post(`/calls/${c.callId}/objections`, { name: `甲${i}`, body: '异议' })).statusCode)
     expect(statuses).toEqual([303, 303, 303, 303, 303, 429])
     expect(count(app, 'fund_objections')).toBe(5)
   })

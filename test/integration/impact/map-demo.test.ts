@@ -11,7 +11,9 @@ beforeAll(async () => {
   app = await makeApp()
   await seedDemo(app.db, { password: 'map-demo-password-1' })
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 /** The demo district: the map, the agenda and the desk tell one story, because they ask one fit check. */
 describe('the map and the agenda on the demo district', () => {
@@ -23,7 +25,9 @@ describe('the map and the agenda on the demo district', () => {
       const page = map.page(app.db, { category }, 'zh-CN')
       const groups = agenda.unmet.filter((g) => !category || g.category === category)
       for (const c of page.streets.flatMap((st) => st.communities)) {
-        expect(c.unserved, `${c.name} ${category ?? 'all'}`).toBe(groups.filter((g) => g.areaId === c.id).reduce((n, g) => n + g.needs, 0))
+        expect(c.unserved, `${c.name} ${category ?? 'all'}`).toBe(
+          groups.filter((g) => g.areaId === c.id).reduce((n, g) => n + g.needs, 0),
+        )
       }
       expect(page.district[0]!.unserved).toBe(groups.reduce((n, g) => n + g.needs, 0))
     }

@@ -12,15 +12,25 @@ import { parseCsv } from '../../../src/interchange/csv.js'
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/interchange')
 let dir: string
 
-beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-cli-')) })
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-cli-'))
+})
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 /** The real command line, as `npm run cli --` runs it, on a database of the test's own. */
 function cli(db: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: ROOT, env: { ...process.env, DATABASE_URL: db, LOG_LEVEL: 'silent' }, timeout: 60_000,
-    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }))
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: db, LOG_LEVEL: 'silent' },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    )
   })
 }
 
@@ -38,7 +48,7 @@ describe('npm run cli -- import / export', () => {
     expect(second.stdout).toMatch(/offers\s+0 created\s+0 updated\s+1 unchanged/)
   }, 60_000)
 
-  it('exits 1 listing every problem, in the contract\'s words, and writes nothing', async () => {
+  it("exits 1 listing every problem, in the contract's words, and writes nothing", async () => {
     const db = path.join(dir, 'bad.sqlite')
     const res = await cli(db, 'import', path.join(FIXTURES, 'bad.json'))
     expect(res.code).toBe(1)
@@ -47,11 +57,19 @@ describe('npm run cli -- import / export', () => {
     expect(lines[0]).toMatch(/^Nothing imported: 15 problems in /)
     expect(lines).toContain('needs[n-7].unit: "yuan" is not the unit of category "venue" (hours)')
     expect(lines).toContain('needs[n-8].org: No organization has the ref "org-missing", in the file or in the database')
-    expect(lines).toContain('organizations[org-a].kind: "club" is not one of: community_group, business, street_office, residents_committee, social_work_agency, foundation, school, individual')
+    expect(lines).toContain(
+      'organizations[org-a].kind: "club" is not one of: community_group, business, street_office, residents_committee, social_work_agency, foundation, school, individual',
+    )
     expect(lines).toHaveLength(16)
     const { sqlite } = openDb(db, ROOT)
     try {
-      expect(sqlite.prepare('SELECT (SELECT count(*) FROM areas) + (SELECT count(*) FROM organizations) + (SELECT count(*) FROM needs) + (SELECT count(*) FROM offers) AS n').get()).toEqual({ n: 0 })
+      expect(
+        sqlite
+          .prepare(
+            'SELECT (SELECT count(*) FROM areas) + (SELECT count(*) FROM organizations) + (SELECT count(*) FROM needs) + (SELECT count(*) FROM offers) AS n',
+          )
+          .get(),
+      ).toEqual({ n: 0 })
     } finally {
       sqlite.close()
     }
@@ -92,7 +110,14 @@ describe('npm run cli -- import / export', () => {
   it('writes no CSV cell a spreadsheet would run as a formula, and reads the export back to the same ledger', async () => {
     const db = path.join(dir, 'formula.sqlite')
     const ledger = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'ledger.json'), 'utf8')) as interchange.Ledger
-    const tricky = ['=HYPERLINK("http://evil.example","点这里")', '@SUM(A1:A9)', '+86 138 0000 0000', '-2+3+cmd|\' /C calc\'!A0', "'=already quoted", "'plain apostrophe"]
+    const tricky = [
+      '=HYPERLINK("http://evil.example","点这里")',
+      '@SUM(A1:A9)',
+      '+86 138 0000 0000',
+      "-2+3+cmd|' /C calc'!A0",
+      "'=already quoted",
+      "'plain apostrophe",
+    ]
     ledger.organizations![0].name = tricky[0]
     ledger.organizations![0].description = tricky[1]
     ledger.needs![0].title = tricky[2]
@@ -108,7 +133,11 @@ describe('npm run cli -- import / export', () => {
     expect((await cli(db, 'export', json)).code).toBe(0)
     expect((await cli(db, 'export', csvDir)).code).toBe(0)
 
-    const cells = fs.readdirSync(csvDir).flatMap((name) => parseCsv(fs.readFileSync(path.join(csvDir, name), 'utf8').replace(/^\uFEFF/, '')).rows.flatMap((r) => r.cells))
+    const cells = fs
+      .readdirSync(csvDir)
+      .flatMap((name) =>
+        parseCsv(fs.readFileSync(path.join(csvDir, name), 'utf8').replace(/^\uFEFF/, '')).rows.flatMap((r) => r.cells),
+      )
     expect(cells.filter((c) => /^[=+@]/.test(c) || /^-\D/.test(c))).toEqual([])
     for (const text of tricky) expect(cells).toContain(`'${text}`)
     expect(cells).toContain('-0.12')
@@ -123,13 +152,25 @@ describe('npm run cli -- import / export', () => {
     expect(fs.readFileSync(json, 'utf8')).toContain(JSON.stringify(tricky[0]))
   }, 120_000)
 
-  it('runs with an admin\'s rights, or with --as those of a broker or admin, never a member\'s', async () => {
+  it("runs with an admin's rights, or with --as those of a broker or admin, never a member's", async () => {
     const db = path.join(dir, 'as.sqlite')
     const { db: handle, sqlite } = openDb(db, ROOT)
     try {
-      const admin = await accounts.add(handle, { email: 'admin@example.cn', role: 'admin', password: 'correct horse battery staple' })
-      await accounts.add(handle, { email: 'broker@example.cn', role: 'broker', password: 'correct horse battery staple' })
-      await accounts.add(handle, { email: 'member@example.cn', role: 'member', password: 'correct horse battery staple' })
+      const admin = await accounts.add(handle, {
+        email: 'admin@example.cn',
+        role: 'admin',
+        password: 'correct horse battery staple',
+      })
+      await accounts.add(handle, {
+        email: 'broker@example.cn',
+        role: 'broker',
+        password: 'correct horse battery staple',
+      })
+      await accounts.add(handle, {
+        email: 'member@example.cn',
+        role: 'member',
+        password: 'correct horse battery staple',
+      })
       expect(admin.id).toBeGreaterThan(0)
     } finally {
       sqlite.close()

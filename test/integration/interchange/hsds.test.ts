@@ -14,18 +14,31 @@ import { activeOfferText } from '../../../src/listings/listings.js'
 import { appForTest } from '../../helpers/app.js'
 import { localToday } from '../../../src/shared/time.js'
 
-const SCHEMA = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/hsds/service-3.0.schema.json'), 'utf8'))
+const SCHEMA = JSON.parse(
+  fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/hsds/service-3.0.schema.json'), 'utf8'),
+)
 /** HSDS allows extra fields; a field name we made up or misspelt must fail here, so the objects we emit are closed. */
 function strict(schema: any) {
   const copy = structuredClone(schema)
   copy.additionalProperties = false
-  for (const name of ['organization', 'schedule', 'service_area', 'attribute', 'taxonomy_term']) copy.definitions[name].additionalProperties = false
+  for (const name of ['organization', 'schedule', 'service_area', 'attribute', 'taxonomy_term'])
+    copy.definitions[name].additionalProperties = false
   return copy
 }
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 const ajv = addFormats(new Ajv({ allErrors: true, strict: true }))
 const validate = ajv.compile(strict(SCHEMA))
-const NEVER_EMITTED = ['phones', 'contacts', 'email', 'languages', 'funding', 'cost_options', 'required_documents', 'locations', 'metadata']
+const NEVER_EMITTED = [
+  'phones',
+  'contacts',
+  'email',
+  'languages',
+  'funding',
+  'cost_options',
+  'required_documents',
+  'locations',
+  'metadata',
+]
 const DATE = /^\d{4}-\d{2}-\d{2}$/
 const TIME = /^\d{2}:\d{2}\+08:00$/
 
@@ -47,11 +60,18 @@ async function demoApp() {
   const app = await appForTest({ baseUrl: 'https://hebin.example.cn' })
   await seedDemo(app.db, { password: 'hsds-demo-password' })
   // Markers in every private contact field: none may reach an export.
-  app.sqlite.prepare("UPDATE organizations SET contact_phone = 'ZZPHONE' || id, contact_email = 'zzmail' || id || '@example.cn'").run()
+  app.sqlite
+    .prepare(
+      "UPDATE organizations SET contact_phone = 'ZZPHONE' || id, contact_email = 'zzmail' || id || '@example.cn'",
+    )
+    .run()
   return app
 }
 const activeCount = (app: Awaited<ReturnType<typeof demoApp>>) =>
-  app.sqlite.prepare("SELECT count(*) FROM offers WHERE status = 'open' AND (expires_at IS NULL OR expires_at >= ?)").pluck().get(localToday(new Date())) as number
+  app.sqlite
+    .prepare("SELECT count(*) FROM offers WHERE status = 'open' AND (expires_at IS NULL OR expires_at >= ?)")
+    .pluck()
+    .get(localToday(new Date())) as number
 
 describe('HSDS export of the demo district', () => {
   it('gives every active offer as a service that validates against the HSDS 3.0 schema, with nothing private', async () => {
@@ -64,20 +84,30 @@ describe('HSDS export of the demo district', () => {
     expect(text).not.toMatch(/ZZPHONE|zzmail/)
     expect(new Set(services.map((s) => s.id)).size).toBe(services.length)
     // The demo's schedules are the forms' rules: each one came out structured, not as a note.
-    const ruled = app.sqlite.prepare(`SELECT id FROM offers WHERE schedule IS NOT NULL AND trim(schedule) <> '' AND ${activeOfferText()}`).pluck().all(localToday(new Date())) as number[]
+    const ruled = app.sqlite
+      .prepare(`SELECT id FROM offers WHERE schedule IS NOT NULL AND trim(schedule) <> '' AND ${activeOfferText()}`)
+      .pluck()
+      .all(localToday(new Date())) as number[]
     expect(ruled.length).toBeGreaterThan(2)
     for (const id of ruled) {
       const s = services.find((x) => new URL(x.url).pathname === `/offers/${id}`)
       expect(s, `offer ${id}`).toBeDefined()
-      expect(s!.schedules.filter((sc) => sc.freq && !sc.notes), `offer ${id}`).not.toHaveLength(0)
+      expect(
+        s!.schedules.filter((sc) => sc.freq && !sc.notes),
+        `offer ${id}`,
+      ).not.toHaveLength(0)
     }
-    for (const locale of ['en', 'zh-CN'] as const) for (const s of hsdsAllServices(app.db, { baseUrl: app.config.baseUrl, locale })) checkService(s)
+    for (const locale of ['en', 'zh-CN'] as const)
+      for (const s of hsdsAllServices(app.db, { baseUrl: app.config.baseUrl, locale })) checkService(s)
   })
 
   it('leaves out drafts, closed and expired offers, and gives the same ids on the next export', async () => {
     const app = await demoApp()
     const before = hsdsAllServices(app.db, { baseUrl: app.config.baseUrl })
-    const [closed, expired] = app.sqlite.prepare("SELECT id FROM offers WHERE status = 'open' ORDER BY id LIMIT 2").pluck().all() as number[]
+    const [closed, expired] = app.sqlite
+      .prepare("SELECT id FROM offers WHERE status = 'open' ORDER BY id LIMIT 2")
+      .pluck()
+      .all() as number[]
     app.sqlite.prepare("UPDATE offers SET status = 'closed', close_reason = 'duplicate' WHERE id = ?").run(closed)
     app.sqlite.prepare("UPDATE offers SET expires_at = '2000-01-01' WHERE id = ?").run(expired)
     const after = hsdsAllServices(app.db, { baseUrl: app.config.baseUrl })
@@ -96,14 +126,23 @@ describe('GET /api/v1/hsds/services', () => {
     expect(first.headers['content-type']).toMatch(/application\/json/)
     expect(first.body).not.toMatch(/ZZPHONE|zzmail/)
     const body = first.json()
-    expect(body).toMatchObject({ total_items: total, total_pages: Math.ceil(total / 3), page_number: 1, size: Math.min(3, total), first_page: true, empty: false })
+    expect(body).toMatchObject({
+      total_items: total,
+      total_pages: Math.ceil(total / 3),
+      page_number: 1,
+      size: Math.min(3, total),
+      first_page: true,
+      empty: false,
+    })
     for (const s of body.contents) checkService(s)
     const second = (await app.inject({ url: '/api/v1/hsds/services?per_page=3&page=2' })).json()
     expect(second.page_number).toBe(2)
     const ids = [...body.contents, ...second.contents].map((s: HsdsService) => s.id)
     expect(new Set(ids).size).toBe(ids.length)
     const en = (await app.inject({ url: '/api/v1/hsds/services?per_page=100&lang=en' })).json()
-    expect(en.contents.map((s: HsdsService) => s.id)).toEqual(hsdsAllServices(app.db, { baseUrl: app.config.baseUrl }).map((s) => s.id))
+    expect(en.contents.map((s: HsdsService) => s.id)).toEqual(
+      hsdsAllServices(app.db, { baseUrl: app.config.baseUrl }).map((s) => s.id),
+    )
     expect(JSON.stringify(en.contents)).toContain('any organization may ask')
   })
 
@@ -128,13 +167,24 @@ describe('GET /api/v1/hsds/services', () => {
 
 describe('npm run cli -- export --format hsds', () => {
   let dir: string
-  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-hsds-')) })
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
-  const cli = (db: string, ...args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: ROOT, env: { ...process.env, DATABASE_URL: db, LOG_LEVEL: 'silent', BASE_URL: 'https://hebin.example.cn' }, timeout: 60_000,
-    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }))
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-hsds-'))
   })
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const cli = (db: string, ...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli.ts', ...args],
+        {
+          cwd: ROOT,
+          env: { ...process.env, DATABASE_URL: db, LOG_LEVEL: 'silent', BASE_URL: 'https://hebin.example.cn' },
+          timeout: 60_000,
+        },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      )
+    })
 
   it('writes the same file twice over, and the same services to stdout', async () => {
     const db = path.join(dir, 'demo.sqlite')

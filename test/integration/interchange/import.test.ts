@@ -36,7 +36,11 @@ function snapshot(app: FastifyInstance) {
     orgs: app.db.select().from(organizations).all(),
     needs: app.db.select().from(needsTable).all(),
     offers: app.db.select().from(offersTable).all(),
-    index: app.sqlite.prepare("SELECT 'need' AS kind, id, sz FROM search_needs_docsize UNION ALL SELECT 'offer', id, sz FROM search_offers_docsize ORDER BY 1, 2").all(),
+    index: app.sqlite
+      .prepare(
+        "SELECT 'need' AS kind, id, sz FROM search_needs_docsize UNION ALL SELECT 'offer', id, sz FROM search_offers_docsize ORDER BY 1, 2",
+      )
+      .all(),
   }
 }
 const eventCount = (app: FastifyInstance) => app.db.select().from(events).all().length
@@ -57,7 +61,13 @@ describe('importing a ledger', () => {
     expect(community.path).toBe(`${street.path}${community.id}/`)
     const need = app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-2')).get()!
     // No unit given: the category's; no expiry given: the default lifetime from the import day.
-    expect(need).toMatchObject({ unit: 'items', remaining: 1, status: 'open', urgency: 'normal', expiresAt: '2027-01-19' })
+    expect(need).toMatchObject({
+      unit: 'items',
+      remaining: 1,
+      status: 'open',
+      urgency: 'normal',
+      expiresAt: '2027-01-19',
+    })
   })
 
   it('changes nothing when the same file is imported twice: no version, updated_at or per-record event', async () => {
@@ -104,7 +114,12 @@ describe('importing a ledger', () => {
     // The draft and the closed need are not in the index.
     expect(found).not.toContain('暑期亲子营场地（草稿）')
     expect(found).not.toContain('春节联欢排练场地')
-    expect(offers.list(app.db, { q: '音响' }, T1).items.map((o) => o.ref).sort()).toEqual(['o-1', 'o-23', 'o-5'].sort())
+    expect(
+      offers
+        .list(app.db, { q: '音响' }, T1)
+        .items.map((o) => o.ref)
+        .sort(),
+    ).toEqual(['o-1', 'o-23', 'o-5'].sort())
   })
 
   it('keeps remaining = quantity − reserved when the quantity changes, and refuses a quantity below what is reserved', async () => {
@@ -117,13 +132,24 @@ describe('importing a ledger', () => {
     ledger.needs![0].quantity = 20
     ledger.offers![0].quantity = 55
     interchange.importLedger(app.db, ledger, { by: 'operator', now: T2 })
-    expect(app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()).toMatchObject({ quantity: 20, remaining: 10, status: 'partly_met' })
-    expect(app.db.select().from(offersTable).where(eq(offersTable.ref, 'o-1')).get()).toMatchObject({ quantity: 55, remaining: 5 })
+    expect(app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()).toMatchObject({
+      quantity: 20,
+      remaining: 10,
+      status: 'partly_met',
+    })
+    expect(app.db.select().from(offersTable).where(eq(offersTable.ref, 'o-1')).get()).toMatchObject({
+      quantity: 55,
+      remaining: 5,
+    })
 
     ledger.needs![0].quantity = 9
     ledger.offers![0].quantity = 49
     const before = snapshot(app)
-    expect(rejected(() => interchange.importLedger(app.db, ledger, { by: 'operator', now: T2 })).map((p) => [interchange.describe(p)])).toEqual([
+    expect(
+      rejected(() => interchange.importLedger(app.db, ledger, { by: 'operator', now: T2 })).map((p) => [
+        interchange.describe(p),
+      ]),
+    ).toEqual([
       ['needs[n-1].quantity: 10 is already reserved by matches; the quantity cannot be less'],
       ['offers[o-1].quantity: 50 is already reserved by matches; the quantity cannot be less'],
     ])
@@ -137,24 +163,28 @@ describe('importing a ledger', () => {
     const rowsBefore = tableCounts(app)
     const before = snapshot(app)
     const problems = rejected(() => interchange.importLedger(app.db, bad, { by: 'operator', now: T2 }))
-    expect(where(problems).sort()).toEqual([
-      'areas[H-X].parent ledger.unknown_area',
-      'needs[n-7].unit validation.unit',
-      'needs[n-8].category ledger.unknown_category',
-      'needs[n-8].org ledger.unknown_org',
-      'needs[n-8].quanity ledger.unknown_field',
-      'needs[n-8].quantity ledger.not_integer',
-      'needs[n-8].quantity ledger.range',
-      'needs[n-8].ref ledger.duplicate_ref',
-      'needs[n-8].schedule ledger.schedule',
-      'needs[n-8].until ledger.window',
-      'needs[n-8].urgency ledger.enum',
-      'offers[o-1].close_reason ledger.close_reason_status',
-      'offers[o-1].conditions.min_trust ledger.enum',
-      'organizations[org-a].focus ledger.enum',
-      'organizations[org-a].kind ledger.enum',
-    ].sort())
-    expect(problems.map((p) => interchange.describe(p))).toContain('needs[n-7].unit: "yuan" is not the unit of category "venue" (hours)')
+    expect(where(problems).sort()).toEqual(
+      [
+        'areas[H-X].parent ledger.unknown_area',
+        'needs[n-7].unit validation.unit',
+        'needs[n-8].category ledger.unknown_category',
+        'needs[n-8].org ledger.unknown_org',
+        'needs[n-8].quanity ledger.unknown_field',
+        'needs[n-8].quantity ledger.not_integer',
+        'needs[n-8].quantity ledger.range',
+        'needs[n-8].ref ledger.duplicate_ref',
+        'needs[n-8].schedule ledger.schedule',
+        'needs[n-8].until ledger.window',
+        'needs[n-8].urgency ledger.enum',
+        'offers[o-1].close_reason ledger.close_reason_status',
+        'offers[o-1].conditions.min_trust ledger.enum',
+        'organizations[org-a].focus ledger.enum',
+        'organizations[org-a].kind ledger.enum',
+      ].sort(),
+    )
+    expect(problems.map((p) => interchange.describe(p))).toContain(
+      'needs[n-7].unit: "yuan" is not the unit of category "venue" (hours)',
+    )
     expect(tableCounts(app)).toEqual(rowsBefore)
     expect(snapshot(app)).toEqual(before)
   })
@@ -164,7 +194,9 @@ describe('importing a ledger', () => {
     const ledger = fixture('ledger.json')
     ledger.offers![0].serves = 'H-NOWHERE'
     const rowsBefore = tableCounts(app)
-    expect(where(rejected(() => interchange.importLedger(app.db, ledger, { by: 'operator', now: T1 })))).toEqual(['offers[o-1].serves ledger.unknown_area'])
+    expect(where(rejected(() => interchange.importLedger(app.db, ledger, { by: 'operator', now: T1 })))).toEqual([
+      'offers[o-1].serves ledger.unknown_area',
+    ])
     expect(tableCounts(app)).toEqual(rowsBefore)
     expect(app.sqlite.prepare('SELECT count(*) AS n FROM search_needs_docsize').get()).toEqual({ n: 0 })
   })
@@ -172,10 +204,24 @@ describe('importing a ledger', () => {
   it('resolves refs to records already in the database', async () => {
     const app = await appForTest()
     interchange.importLedger(app.db, fixture('ledger.json'), { by: 'operator', now: T1 })
-    const counts = interchange.importLedger(app.db, {
-      format: 'assetbridge/v1',
-      needs: [{ ref: 'n-9', org: 'org-dance', category: 'volunteers', title: '送餐志愿者', quantity: 40, unit: 'person_hours', area: 'H-DH-LZW' }],
-    }, { by: 'operator', now: T2 })
+    const counts = interchange.importLedger(
+      app.db,
+      {
+        format: 'assetbridge/v1',
+        needs: [
+          {
+            ref: 'n-9',
+            org: 'org-dance',
+            category: 'volunteers',
+            title: '送餐志愿者',
+            quantity: 40,
+            unit: 'person_hours',
+            area: 'H-DH-LZW',
+          },
+        ],
+      },
+      { by: 'operator', now: T2 },
+    )
     expect(counts.needs).toEqual({ created: 1, updated: 0, unchanged: 0 })
   })
 
@@ -187,35 +233,57 @@ describe('importing a ledger', () => {
     expect(needs.list(app.db, { q: '排练' }, T1).items).toEqual([])
     // A spreadsheet without a status column does not reopen what was closed.
     interchange.importLedger(app.db, fixture('ledger.json'), { by: 'operator', now: T2 })
-    expect(app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()).toMatchObject({ status: 'closed', closeReason: 'met_elsewhere' })
+    expect(app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()).toMatchObject({
+      status: 'closed',
+      closeReason: 'met_elsewhere',
+    })
     ledger.needs![0] = { ...fixture('ledger.json').needs![0], status: 'open' }
     interchange.importLedger(app.db, ledger, { by: 'operator', now: T2 })
-    expect(app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()).toMatchObject({ status: 'open', closeReason: null })
+    expect(app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()).toMatchObject({
+      status: 'open',
+      closeReason: null,
+    })
     expect(needs.list(app.db, { q: '排练' }, T1).items.map((n) => n.ref)).toEqual(['n-1'])
   })
 
   it('moves an area within its level, rewriting the paths below it, and refuses level changes, loops and a fourth level', async () => {
     const app = await appForTest()
-    const tree = { format: 'assetbridge/v1', areas: [
-      { ref: 'D', name: '区', parent: null },
-      { ref: 'S1', name: '街道一', parent: 'D' },
-      { ref: 'S2', name: '街道二', parent: 'D' },
-      { ref: 'C', name: '社区', parent: 'S1' },
-    ] } as Ledger
+    const tree = {
+      format: 'assetbridge/v1',
+      areas: [
+        { ref: 'D', name: '区', parent: null },
+        { ref: 'S1', name: '街道一', parent: 'D' },
+        { ref: 'S2', name: '街道二', parent: 'D' },
+        { ref: 'C', name: '社区', parent: 'S1' },
+      ],
+    } as Ledger
     interchange.importLedger(app.db, tree, { by: 'operator', now: T1 })
     tree.areas![3].parent = 'S2'
-    expect(interchange.importLedger(app.db, tree, { by: 'operator', now: T2 }).areas).toEqual({ created: 0, updated: 1, unchanged: 3 })
+    expect(interchange.importLedger(app.db, tree, { by: 'operator', now: T2 }).areas).toEqual({
+      created: 0,
+      updated: 1,
+      unchanged: 3,
+    })
     const s2 = areasSvc.byRef(app.db, 'S2')!
     expect(areasSvc.byRef(app.db, 'C')!.path).toBe(`${s2.path}${areasSvc.byRef(app.db, 'C')!.id}/`)
 
-    const problems = rejected(() => interchange.importLedger(app.db, { format: 'assetbridge/v1', areas: [
-      { ref: 'C', name: '社区', parent: 'D' },
-      { ref: 'X', name: '小区', parent: 'S1-C' },
-      { ref: 'S1-C', name: '社区二', parent: 'S1' },
-      { ref: 'L1', name: '圈一', parent: 'L2' },
-      { ref: 'L2', name: '圈二', parent: 'L1' },
-      { ref: 'SELF', name: '自己', parent: 'SELF' },
-    ] }, { by: 'operator', now: T2 }))
+    const problems = rejected(() =>
+      interchange.importLedger(
+        app.db,
+        {
+          format: 'assetbridge/v1',
+          areas: [
+            { ref: 'C', name: '社区', parent: 'D' },
+            { ref: 'X', name: '小区', parent: 'S1-C' },
+            { ref: 'S1-C', name: '社区二', parent: 'S1' },
+            { ref: 'L1', name: '圈一', parent: 'L2' },
+            { ref: 'L2', name: '圈二', parent: 'L1' },
+            { ref: 'SELF', name: '自己', parent: 'SELF' },
+          ],
+        },
+        { by: 'operator', now: T2 },
+      ),
+    )
     expect(where(problems)).toEqual([
       'areas[C].parent ledger.level_change',
       'areas[X].parent ledger.too_deep',
@@ -229,14 +297,25 @@ describe('importing a ledger', () => {
     const app = await appForTest()
     const ledger = fixture('ledger.json')
     interchange.importLedger(app.db, { format: ledger.format, areas: ledger.areas }, { by: 'operator', now: T1 })
-    const [admin, broker] = await Promise.all([addUser(app, { email: 'admin@example.cn', role: 'admin' }), addUser(app, { email: 'broker@example.cn', role: 'broker' })])
+    const [admin, broker] = await Promise.all([
+      addUser(app, { email: 'admin@example.cn', role: 'admin' }),
+      addUser(app, { email: 'broker@example.cn', role: 'broker' }),
+    ])
     accounts.setBrokerAreas(app.db, admin.id, broker.id, [areasSvc.byRef(app.db, 'H')!.id])
     const coveringAll = accounts.load(app.db, broker.id)!
-    expect(where(rejected(() => interchange.importLedger(app.db, ledger, { by: coveringAll, now: T1 })))).toEqual(['organizations[org-dh-office].trust ledger.endorse_admin'])
+    expect(where(rejected(() => interchange.importLedger(app.db, ledger, { by: coveringAll, now: T1 })))).toEqual([
+      'organizations[org-dh-office].trust ledger.endorse_admin',
+    ])
     interchange.importLedger(app.db, ledger, { by: admin, now: T1 })
     for (const o of ledger.organizations!) delete o.trust
-    expect(interchange.importLedger(app.db, ledger, { by: coveringAll, now: T2 }).organizations).toEqual({ created: 0, updated: 0, unchanged: 2 })
-    expect(app.db.select().from(organizations).where(eq(organizations.ref, 'org-dh-office')).get()!.trust).toBe('endorsed')
+    expect(interchange.importLedger(app.db, ledger, { by: coveringAll, now: T2 }).organizations).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 2,
+    })
+    expect(app.db.select().from(organizations).where(eq(organizations.ref, 'org-dh-office')).get()!.trust).toBe(
+      'endorsed',
+    )
   })
 })
 
@@ -248,8 +327,12 @@ describe('exporting a ledger', () => {
     const street = areasSvc.byRef(source.db, 'HB-DH')!
     const plain = areasSvc.create(source.db, null, { name: '新社区', parentId: street.id }, T1)
     // (As the app stores one: posting always sets an expiry. See src/interchange/README.md on listings without one.)
-    source.sqlite.prepare(`INSERT INTO needs (org_id, category, title, quantity, unit, remaining, area_id, status, expires_at, created_at, updated_at)
-      VALUES (1, 'venue', '没有 ref 的需求', 5, 'hours', 5, ?, 'open', '2027-01-01', ?, ?)`).run(plain.id, T1.toISOString(), T1.toISOString())
+    source.sqlite
+      .prepare(
+        `INSERT INTO needs (org_id, category, title, quantity, unit, remaining, area_id, status, expires_at, created_at, updated_at)
+      VALUES (1, 'venue', '没有 ref 的需求', 5, 'hours', 5, ?, 'open', '2027-01-01', ?, ?)`,
+      )
+      .run(plain.id, T1.toISOString(), T1.toISOString())
     const first = interchange.toJson(interchange.exportLedger(source.db, { by: 'operator' }))
     expect(first).toContain(`"ref": "area-${plain.id}"`)
     expect(first).toMatch(/"ref": "need-\d+"/)
@@ -274,7 +357,10 @@ describe('exporting a ledger', () => {
     expect(json).not.toMatch(/contact|1380000|@demo\.assetbridge\.cn/)
     expect(ledger.needs!.find((n) => n.ref === 'n-2')).not.toHaveProperty('schedule')
     expect(ledger.needs!.find((n) => n.ref === 'n-1')).not.toHaveProperty('status')
-    expect(ledger.needs!.find((n) => n.ref === 'n-42')).toMatchObject({ status: 'closed', close_reason: 'met_elsewhere' })
+    expect(ledger.needs!.find((n) => n.ref === 'n-42')).toMatchObject({
+      status: 'closed',
+      close_reason: 'met_elsewhere',
+    })
     expect(ledger.needs!.find((n) => n.ref === 'n-41')).toMatchObject({ status: 'draft' })
     expect(ledger.areas![0]).toEqual({ ref: 'HB', name: '河滨区', name_en: 'Hebin District', parent: null })
   })
@@ -283,7 +369,9 @@ describe('exporting a ledger', () => {
     const source = await appForTest()
     await seedDemo(source.db, { password: 'demo-password-long-enough', now: T1 })
     const json = interchange.toJson(interchange.exportLedger(source.db, { by: 'operator' }))
-    const files = Object.entries(interchange.toCsv(interchange.exportLedger(source.db, { by: 'operator' }))).map(([name, data]) => ({ name, data }))
+    const files = Object.entries(interchange.toCsv(interchange.exportLedger(source.db, { by: 'operator' }))).map(
+      ([name, data]) => ({ name, data }),
+    )
     const copy = await appForTest()
     interchange.importLedger(copy.db, interchange.readFiles(files), { by: 'operator', now: T2 })
     expect(interchange.toJson(interchange.exportLedger(copy.db, { by: 'operator' }))).toBe(json)

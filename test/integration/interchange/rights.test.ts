@@ -19,20 +19,29 @@ import type { Ledger } from '../../../src/interchange/interchange.js'
 function multipart(csrf: string, files: { name: string; content: string }[]) {
   const boundary = '----AssetBridgeRightsBoundary'
   const parts = [`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`]
-  for (const f of files) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: application/json\r\n\r\n${f.content}\r\n`)
+  for (const f of files)
+    parts.push(
+      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: application/json\r\n\r\n${f.content}\r\n`,
+    )
   return { payload: `${parts.join('')}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` }
 }
 
 async function upload(browser: Browser, ledger: Ledger) {
   await browser.get('/ledger')
   const body = multipart(browser.csrf!, [{ name: 'ledger.json', content: JSON.stringify(ledger) }])
-  return browser.request('POST', '/ledger/import', { headers: { 'content-type': body.contentType }, payload: body.payload })
+  return browser.request('POST', '/ledger/import', {
+    headers: { 'content-type': body.contentType },
+    payload: body.payload,
+  })
 }
 
 /** The problems table as `where: reason` lines. */
 function problems(html: string): string[] {
-  return [...html.matchAll(/<tr><td>([^<]*)<\/td><td>(?:<code>([^<]*)<\/code>)?<\/td><td>(?:<code>([^<]*)<\/code>)?<\/td><td>([^<]*)<\/td><\/tr>/g)]
-    .map((m) => `${m[1]}[${m[2] ?? ''}]${m[3] ? `.${m[3]}` : ''}: ${m[4].replaceAll('&quot;', '"')}`)
+  return [
+    ...html.matchAll(
+      /<tr><td>([^<]*)<\/td><td>(?:<code>([^<]*)<\/code>)?<\/td><td>(?:<code>([^<]*)<\/code>)?<\/td><td>([^<]*)<\/td><\/tr>/g,
+    ),
+  ].map((m) => `${m[1]}[${m[2] ?? ''}]${m[3] ? `.${m[3]}` : ''}: ${m[4].replaceAll('&quot;', '"')}`)
 }
 
 async function exported(browser: Browser): Promise<Ledger> {
@@ -41,8 +50,10 @@ async function exported(browser: Browser): Promise<Ledger> {
   return JSON.parse(res.body) as Ledger
 }
 
-const refOf = (app: FastifyInstance, id: number) => app.db.select({ ref: organizations.ref }).from(organizations).where(eq(organizations.id, id)).get()!.ref!
-const orgRow = (app: FastifyInstance, id: number) => app.db.select().from(organizations).where(eq(organizations.id, id)).get()!
+const refOf = (app: FastifyInstance, id: number) =>
+  app.db.select({ ref: organizations.ref }).from(organizations).where(eq(organizations.id, id)).get()!.ref!
+const orgRow = (app: FastifyInstance, id: number) =>
+  app.db.select().from(organizations).where(eq(organizations.id, id)).get()!
 
 let app: FastifyInstance
 let world: World
@@ -53,7 +64,7 @@ beforeEach(async () => {
   broker = await signedIn(app, world.broker.email, undefined, { headers: { 'accept-language': 'en' } })
 })
 
-describe('a broker\'s ledger goes through the site\'s rules', () => {
+describe("a broker's ledger goes through the site's rules", () => {
   it('cannot vouch for an organization outside their communities, and can for one inside', async () => {
     const ledger = await exported(broker)
     const before = tableCounts(app)
@@ -61,7 +72,9 @@ describe('a broker\'s ledger goes through the site\'s rules', () => {
     b.trust = 'vouched'
     const res = await upload(broker, ledger)
     expect(res.statusCode).toBe(422)
-    expect(problems(res.body)).toEqual([`organizations[${b.ref}]: You can change only organizations in the communities you cover.`])
+    expect(problems(res.body)).toEqual([
+      `organizations[${b.ref}]: You can change only organizations in the communities you cover.`,
+    ])
     expect(orgRow(app, world.orgB.id).trust).toBe('self_declared')
     expect(tableCounts(app)).toEqual(before)
 
@@ -73,8 +86,20 @@ describe('a broker\'s ledger goes through the site\'s rules', () => {
   })
 
   it('cannot rewrite the need of an organization outside their communities, nor move a need to one', async () => {
-    const theirs = needs.post(app.db, world.other, { orgId: world.orgB.id, category: 'venue', title: '南岸活动室', quantity: 4, areaId: world.communityB.id })
-    const ours = needs.post(app.db, world.member, { orgId: world.orgA.id, category: 'venue', title: '排练场地', quantity: 4, areaId: world.communityA.id })
+    const theirs = needs.post(app.db, world.other, {
+      orgId: world.orgB.id,
+      category: 'venue',
+      title: '南岸活动室',
+      quantity: 4,
+      areaId: world.communityB.id,
+    })
+    const ours = needs.post(app.db, world.member, {
+      orgId: world.orgA.id,
+      category: 'venue',
+      title: '排练场地',
+      quantity: 4,
+      areaId: world.communityA.id,
+    })
     const ledger = await exported(broker)
     const before = tableCounts(app)
     const find = (id: number) => ledger.needs!.find((n) => n.ref === `need-${id}`)!
@@ -86,7 +111,9 @@ describe('a broker\'s ledger goes through the site\'s rules', () => {
       `needs[need-${theirs.id}]: You can change only the needs and offers of organizations in the communities you cover.`,
       `needs[need-${ours.id}].org: The organization "${refOf(app, world.orgB.id)}" is outside the communities you cover.`,
     ])
-    expect(app.db.select({ title: needsTable.title }).from(needsTable).where(eq(needsTable.id, theirs.id)).get()!.title).toBe('南岸活动室')
+    expect(
+      app.db.select({ title: needsTable.title }).from(needsTable).where(eq(needsTable.id, theirs.id)).get()!.title,
+    ).toBe('南岸活动室')
     expect(tableCounts(app)).toEqual(before)
 
     // A need of the group they look after is theirs to correct, as on the site.
@@ -114,10 +141,14 @@ describe('a broker\'s ledger goes through the site\'s rules', () => {
     expect((await upload(admin, ledger)).statusCode).toBe(200)
   })
 
-  it('cannot carry an endorsement along when moving a residents\' committee up to the district', async () => {
+  it("cannot carry an endorsement along when moving a residents' committee up to the district", async () => {
     // The finding's broker covered the district; covering does not make them the street office.
     accounts.setBrokerAreas(app.db, world.admin.id, world.broker.id, [world.district.id])
-    const committee = addOrg(app, world.member.id, { name: '荔枝湾居委会', kind: 'residents_committee', areaId: world.communityA.id })
+    const committee = addOrg(app, world.member.id, {
+      name: '荔枝湾居委会',
+      kind: 'residents_committee',
+      areaId: world.communityA.id,
+    })
     orgs.endorse(app.db, world.admin, committee.id)
     const ledger = await exported(broker)
     const before = tableCounts(app)
@@ -126,7 +157,9 @@ describe('a broker\'s ledger goes through the site\'s rules', () => {
     record.area = ledger.areas!.find((a) => a.parent === null)!.ref
     const res = await upload(broker, ledger)
     expect(res.statusCode).toBe(422)
-    expect(problems(res.body)).toEqual([`organizations[${record.ref}].trust: Only an admin (the street office) can give or take away "endorsed".`])
+    expect(problems(res.body)).toEqual([
+      `organizations[${record.ref}].trust: Only an admin (the street office) can give or take away "endorsed".`,
+    ])
     expect(orgRow(app, committee.id)).toMatchObject({ areaId: world.communityA.id, trust: 'endorsed' })
     expect(tableCounts(app)).toEqual(before)
 
@@ -135,13 +168,23 @@ describe('a broker\'s ledger goes through the site\'s rules', () => {
     delete record.trust
     expect((await upload(broker, ledger)).statusCode).toBe(200)
     expect(orgRow(app, committee.id)).toMatchObject({ areaId: world.district.id, trust: 'self_declared' })
-    const reset = app.db.select().from(events).where(and(eq(events.action, 'org.trust_reset'), eq(events.subjectId, committee.id))).get()
+    const reset = app.db
+      .select()
+      .from(events)
+      .where(and(eq(events.action, 'org.trust_reset'), eq(events.subjectId, committee.id)))
+      .get()
     expect(reset).toMatchObject({ actorId: world.broker.id, data: { from: 'endorsed' } })
     expect(reports.reportableAreas(app.db, accounts.load(app.db, world.member.id)!)).toEqual([])
   })
 
-  it('imports its own full export back unchanged, other communities\' records included', async () => {
-    needs.post(app.db, world.other, { orgId: world.orgB.id, category: 'venue', title: '南岸活动室', quantity: 4, areaId: world.communityB.id })
+  it("imports its own full export back unchanged, other communities' records included", async () => {
+    needs.post(app.db, world.other, {
+      orgId: world.orgB.id,
+      category: 'venue',
+      title: '南岸活动室',
+      quantity: 4,
+      areaId: world.communityB.id,
+    })
     orgs.endorse(app.db, world.admin, world.orgB.id)
     const before = tableCounts(app)
     const res = await upload(broker, await exported(broker))
@@ -151,7 +194,7 @@ describe('a broker\'s ledger goes through the site\'s rules', () => {
   })
 })
 
-describe('an admin\'s or the operator\'s ledger', () => {
+describe("an admin's or the operator's ledger", () => {
   it('may change anything and set any trust level; a move without one withdraws it, as on the site', async () => {
     const ledger = interchange.exportLedger(app.db, { by: 'operator' })
     const a = ledger.organizations!.find((o) => o.ref === refOf(app, world.orgA.id))!
@@ -166,9 +209,23 @@ describe('an admin\'s or the operator\'s ledger', () => {
 })
 
 describe('drafts stay with their organization', () => {
-  it('are left out of a broker\'s export, web and CLI rights alike, and kept in an admin\'s', async () => {
-    const draft = offers.post(app.db, world.member, { orgId: world.orgA.id, category: 'venue', title: '草稿资源', quantity: 5, servesAreaId: world.communityA.id, draft: true })
-    const needDraft = needs.post(app.db, world.member, { orgId: world.orgA.id, category: 'venue', title: '草稿需求', quantity: 5, areaId: world.communityA.id, draft: true })
+  it("are left out of a broker's export, web and CLI rights alike, and kept in an admin's", async () => {
+    const draft = offers.post(app.db, world.member, {
+      orgId: world.orgA.id,
+      category: 'venue',
+      title: '草稿资源',
+      quantity: 5,
+      servesAreaId: world.communityA.id,
+      draft: true,
+    })
+    const needDraft = needs.post(app.db, world.member, {
+      orgId: world.orgA.id,
+      category: 'venue',
+      title: '草稿需求',
+      quantity: 5,
+      areaId: world.communityA.id,
+      draft: true,
+    })
     const web = await broker.get('/ledger/export.json')
     expect(web.body).not.toMatch(/草稿/)
     expect(JSON.stringify(interchange.exportLedger(app.db, { by: world.broker }))).not.toMatch(/草稿/)

@@ -14,14 +14,23 @@ function multipart(csrf: string | undefined, files: { name: string; content: str
   const parts: string[] = []
   if (csrf !== undefined) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`)
   for (const f of files) {
-    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: ${f.type ?? 'application/octet-stream'}\r\n\r\n${f.content}\r\n`)
+    parts.push(
+      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: ${f.type ?? 'application/octet-stream'}\r\n\r\n${f.content}\r\n`,
+    )
   }
   return { payload: `${parts.join('')}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` }
 }
 
-function upload(browser: Browser, files: { name: string; content: string }[], csrf: string | null = browser.csrf ?? null) {
+function upload(
+  browser: Browser,
+  files: { name: string; content: string }[],
+  csrf: string | null = browser.csrf ?? null,
+) {
   const body = multipart(csrf ?? undefined, files)
-  return browser.request('POST', '/ledger/import', { headers: { 'content-type': body.contentType }, payload: body.payload })
+  return browser.request('POST', '/ledger/import', {
+    headers: { 'content-type': body.contentType },
+    payload: body.payload,
+  })
 }
 
 let app: FastifyInstance
@@ -85,7 +94,10 @@ describe('uploading a ledger', () => {
   it('imports one .csv file per section', async () => {
     const admin = await signedIn(app, world.admin.email)
     await admin.get('/ledger')
-    const files = ['areas', 'organizations', 'needs', 'offers'].map((s) => ({ name: `${s}.csv`, content: fixture(`csv/${s}.csv`) }))
+    const files = ['areas', 'organizations', 'needs', 'offers'].map((s) => ({
+      name: `${s}.csv`,
+      content: fixture(`csv/${s}.csv`),
+    }))
     const res = await upload(admin, files)
     expect(res.statusCode).toBe(200)
     expect(res.body).toMatch(/<td>资源<\/td><td>1<\/td>/)
@@ -98,11 +110,24 @@ describe('uploading a ledger', () => {
     const res = await upload(broker, [{ name: 'bad.json', content: fixture('bad.json') }])
     expect(res.statusCode).toBe(422)
     expect(res.body).toContain('Nothing was imported: 15 problems.')
-    const rows = [...res.body.matchAll(/<tr><td>([^<]*)<\/td><td>(?:<code>([^<]*)<\/code>)?<\/td><td>(?:<code>([^<]*)<\/code>)?<\/td><td>([^<]*)<\/td><\/tr>/g)]
-      .map((m) => m.slice(1, 5))
+    const rows = [
+      ...res.body.matchAll(
+        /<tr><td>([^<]*)<\/td><td>(?:<code>([^<]*)<\/code>)?<\/td><td>(?:<code>([^<]*)<\/code>)?<\/td><td>([^<]*)<\/td><\/tr>/g,
+      ),
+    ].map((m) => m.slice(1, 5))
     expect(rows).toHaveLength(15)
-    expect(rows).toContainEqual(['needs', 'n-7', 'unit', '&quot;yuan&quot; is not the unit of category &quot;venue&quot; (hours).'])
-    expect(rows).toContainEqual(['areas', 'H-X', 'parent', 'No area has the ref &quot;NOWHERE&quot;, in the file or in the database.'])
+    expect(rows).toContainEqual([
+      'needs',
+      'n-7',
+      'unit',
+      '&quot;yuan&quot; is not the unit of category &quot;venue&quot; (hours).',
+    ])
+    expect(rows).toContainEqual([
+      'areas',
+      'H-X',
+      'parent',
+      'No area has the ref &quot;NOWHERE&quot;, in the file or in the database.',
+    ])
     expect(tableCounts(app)).toEqual(before)
   })
 
@@ -121,7 +146,10 @@ describe('uploading a ledger', () => {
     const cases: [{ name: string; content: string }[], string][] = [
       [[{ name: 'ledger.xlsx', content: 'PK' }], '“ledger.xlsx”不是 .json 或 .csv 文件。'],
       [[{ name: 'ledger.json', content: '{"format": "assetbridge/v1",' }], '“ledger.json”不是有效的 JSON'],
-      [[{ name: 'ledger.json', content: `{"format": "assetbridge/v1", "x": "${'x'.repeat(1_100_000)}"}` }], '“ledger.json”超过 1 MB。'],
+      [
+        [{ name: 'ledger.json', content: `{"format": "assetbridge/v1", "x": "${'x'.repeat(1_100_000)}"}` }],
+        '“ledger.json”超过 1 MB。',
+      ],
       [[], '请选择一个 .json 文件，或一个或多个 .csv 文件。'],
     ]
     for (const [files, message] of cases) {
@@ -160,7 +188,9 @@ describe('downloading the ledger', () => {
     const res = await admin.get('/ledger/export.json')
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
-    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="assetbridge-ledger-\d{4}-\d{2}-\d{2}\.json"$/)
+    expect(res.headers['content-disposition']).toMatch(
+      /^attachment; filename="assetbridge-ledger-\d{4}-\d{2}-\d{2}\.json"$/,
+    )
     const ledger = JSON.parse(res.body)
     expect(ledger.format).toBe('assetbridge/v1')
     expect(ledger.organizations.map((o: { name: string }) => o.name)).toContain('荔枝湾广场舞队')

@@ -16,7 +16,8 @@ let leader: accounts.CurrentUser
 let token: string
 let lzw: number
 const auth = () => ({ authorization: `Bearer ${token}` })
-const orgRef = (ref: string) => app.sqlite.prepare('SELECT id FROM organizations WHERE ref = ?').pluck().get(ref) as number
+const orgRef = (ref: string) =>
+  app.sqlite.prepare('SELECT id FROM organizations WHERE ref = ?').pluck().get(ref) as number
 const needByRef = (ref: string) => app.sqlite.prepare('SELECT id FROM needs WHERE ref = ?').pluck().get(ref) as number
 const offerByRef = (ref: string) => app.sqlite.prepare('SELECT id FROM offers WHERE ref = ?').pluck().get(ref) as number
 
@@ -37,7 +38,14 @@ async function get(url: string, headers: Record<string, string> = {}) {
 function send(method: 'POST' | 'PUT', url: string, payload: object, headers: Record<string, string> = auth()) {
   return app.inject({ method, url, headers, payload })
 }
-const newNeed = (over: object = {}) => ({ org_id: orgRef('org-dance'), category: 'venue', title: '接口发布的排练场地', quantity: 6, area_id: lzw, ...over })
+const newNeed = (over: object = {}) => ({
+  org_id: orgRef('org-dance'),
+  category: 'venue',
+  title: '接口发布的排练场地',
+  quantity: 6,
+  area_id: lzw,
+  ...over,
+})
 
 describe('reading', () => {
   it('lists open needs as { items, total } with the documented fields', async () => {
@@ -47,20 +55,44 @@ describe('reading', () => {
     expect(body.items).toHaveLength(40)
     for (const item of body.items as Item[]) {
       expect(item).toMatchObject({
-        id: expect.any(Number), ref: expect.stringMatching(/^n-\d+$/), title: expect.any(String), category: expect.any(String),
-        quantity: expect.any(Number), unit: expect.any(String), area: expect.stringMatching(/^HB/), status: expect.stringMatching(/^(open|partly_met)$/),
+        id: expect.any(Number),
+        ref: expect.stringMatching(/^n-\d+$/),
+        title: expect.any(String),
+        category: expect.any(String),
+        quantity: expect.any(Number),
+        unit: expect.any(String),
+        area: expect.stringMatching(/^HB/),
+        status: expect.stringMatching(/^(open|partly_met)$/),
         org: { ref: expect.stringMatching(/^org-/), name: expect.any(String) },
       })
     }
     const n1 = (body.items as Item[]).find((i) => i.ref === 'n-1')!
-    expect(n1).toMatchObject({ title: '雨季室内排练场地', category: 'venue', quantity: 16, unit: 'hours', area: 'HB-DH-LZW', org: { ref: 'org-dance', name: '荔枝湾广场舞队' }, status: 'open', urgency: 'high' })
+    expect(n1).toMatchObject({
+      title: '雨季室内排练场地',
+      category: 'venue',
+      quantity: 16,
+      unit: 'hours',
+      area: 'HB-DH-LZW',
+      org: { ref: 'org-dance', name: '荔枝湾广场舞队' },
+      status: 'open',
+      urgency: 'high',
+    })
   })
 
   it('lists open offers the same way, with what they serve', async () => {
     const { body } = await get('/api/v1/offers?per_page=100')
     expect(body.total).toBe(40)
     const o1 = (body.items as Item[]).find((i) => i.ref === 'o-1')!
-    expect(o1).toMatchObject({ id: expect.any(Number), title: '党群服务中心多功能室', category: 'venue', quantity: 60, unit: 'hours', serves: 'HB-DH', status: 'open', org: { ref: 'org-dh-office' } })
+    expect(o1).toMatchObject({
+      id: expect.any(Number),
+      title: '党群服务中心多功能室',
+      category: 'venue',
+      quantity: 60,
+      unit: 'hours',
+      serves: 'HB-DH',
+      status: 'open',
+      org: { ref: 'org-dh-office' },
+    })
   })
 
   it('filters by category, by area ref (a street includes its communities), by text and by ref', async () => {
@@ -70,7 +102,9 @@ describe('reading', () => {
 
     const donghu = (await get('/api/v1/needs?area=HB-DH&per_page=100')).body
     expect((donghu.items as Item[]).every((i) => i.area.startsWith('HB-DH'))).toBe(true)
-    expect((donghu.items as Item[]).map((i) => i.area)).toEqual(expect.arrayContaining(['HB-DH', 'HB-DH-LZW', 'HB-DH-DH', 'HB-DH-XG']))
+    expect((donghu.items as Item[]).map((i) => i.area)).toEqual(
+      expect.arrayContaining(['HB-DH', 'HB-DH-LZW', 'HB-DH-DH', 'HB-DH-XG']),
+    )
     const lychee = (await get('/api/v1/needs?area=HB-DH-LZW&per_page=100')).body
     expect(new Set((lychee.items as Item[]).map((i) => i.area))).toEqual(new Set(['HB-DH-LZW']))
     expect((await get('/api/v1/needs?area=NO-SUCH-AREA')).body).toMatchObject({ items: [], total: 0 })
@@ -82,10 +116,16 @@ describe('reading', () => {
     const text = (await get(`/api/v1/needs?q=${encodeURIComponent('场地')}`)).body
     expect((text.items as Item[]).slice(0, 4).every((i) => i.title.includes('场地'))).toBe(true)
 
-    expect((await get('/api/v1/needs?ref=n-7')).body).toMatchObject({ total: 1, items: [{ ref: 'n-7', title: '长者智能手机使用培训' }] })
+    expect((await get('/api/v1/needs?ref=n-7')).body).toMatchObject({
+      total: 1,
+      items: [{ ref: 'n-7', title: '长者智能手机使用培训' }],
+    })
     expect((await get('/api/v1/offers?ref=o-23')).body).toMatchObject({ total: 1, items: [{ ref: 'o-23' }] })
     expect((await get('/api/v1/needs?ref=n-42')).body.total).toBe(0) // closed
-    expect((await get('/api/v1/needs?category=venue&area=HB-NA')).body.items.map((i: Item) => i.ref).sort()).toEqual(['n-14', 'n-22'])
+    expect((await get('/api/v1/needs?category=venue&area=HB-NA')).body.items.map((i: Item) => i.ref).sort()).toEqual([
+      'n-14',
+      'n-22',
+    ])
   })
 
   it('pages: page 2 holds other listings', async () => {
@@ -102,7 +142,13 @@ describe('reading', () => {
     const id = needByRef('n-1')
     const { status, body } = await get(`/api/v1/needs/${id}`)
     expect(status).toBe(200)
-    expect(body).toMatchObject({ id, ref: 'n-1', area: 'HB-DH-LZW', description: expect.stringContaining('雨季'), org: { ref: 'org-dance' } })
+    expect(body).toMatchObject({
+      id,
+      ref: 'n-1',
+      area: 'HB-DH-LZW',
+      description: expect.stringContaining('雨季'),
+      org: { ref: 'org-dance' },
+    })
     expect((await get(`/api/v1/offers/${offerByRef('o-2')}`)).body).toMatchObject({ ref: 'o-2', serves: 'HB-DH-LZW' })
     expect((await get('/api/v1/needs/999999')).status).toBe(404)
     expect((await get('/api/v1/needs/abc')).status).toBe(400)
@@ -118,25 +164,78 @@ describe('reading', () => {
 
 describe('writing with a bearer token', () => {
   it('creates a need (201) that the lists then show', async () => {
-    const res = await send('POST', '/api/v1/needs', newNeed({ schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19,20', from: day(1), until: day(40), urgency: 'high', unit: 'hours', place: '公园旁' }))
+    const res = await send(
+      'POST',
+      '/api/v1/needs',
+      newNeed({
+        schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19,20',
+        from: day(1),
+        until: day(40),
+        urgency: 'high',
+        unit: 'hours',
+        place: '公园旁',
+      }),
+    )
     expect(res.statusCode).toBe(201)
     const body = res.json()
-    expect(body).toMatchObject({ id: expect.any(Number), ref: null, title: '接口发布的排练场地', category: 'venue', quantity: 6, unit: 'hours', area: 'HB-DH-LZW', org: { ref: 'org-dance' }, status: 'open', urgency: 'high', schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19,20' })
-    expect(needRow(app, body.id)).toMatchObject({ orgId: orgRef('org-dance'), status: 'open', remaining: 6, place: '公园旁' })
-    expect((await get(`/api/v1/needs?q=${encodeURIComponent('接口发布')}`)).body.items.map((i: Item) => i.id)).toEqual([body.id])
+    expect(body).toMatchObject({
+      id: expect.any(Number),
+      ref: null,
+      title: '接口发布的排练场地',
+      category: 'venue',
+      quantity: 6,
+      unit: 'hours',
+      area: 'HB-DH-LZW',
+      org: { ref: 'org-dance' },
+      status: 'open',
+      urgency: 'high',
+      schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19,20',
+    })
+    expect(needRow(app, body.id)).toMatchObject({
+      orgId: orgRef('org-dance'),
+      status: 'open',
+      remaining: 6,
+      place: '公园旁',
+    })
+    expect((await get(`/api/v1/needs?q=${encodeURIComponent('接口发布')}`)).body.items.map((i: Item) => i.id)).toEqual([
+      body.id,
+    ])
   })
 
   it('creates an offer (201)', async () => {
-    const res = await send('POST', '/api/v1/offers', { org_id: orgRef('org-elder-help'), category: 'volunteers', title: '接口发布的陪诊志愿', quantity: 30, serves_area_id: lzw, min_trust: 'vouched', focus: ['elderly'] })
+    const res = await send('POST', '/api/v1/offers', {
+      org_id: orgRef('org-elder-help'),
+      category: 'volunteers',
+      title: '接口发布的陪诊志愿',
+      quantity: 30,
+      serves_area_id: lzw,
+      min_trust: 'vouched',
+      focus: ['elderly'],
+    })
     expect(res.statusCode).toBe(201)
-    expect(res.json()).toMatchObject({ title: '接口发布的陪诊志愿', unit: 'person_hours', serves: 'HB-DH-LZW', conditions: { min_trust: 'vouched', focus: ['elderly'] }, status: 'open' })
+    expect(res.json()).toMatchObject({
+      title: '接口发布的陪诊志愿',
+      unit: 'person_hours',
+      serves: 'HB-DH-LZW',
+      conditions: { min_trust: 'vouched', focus: ['elderly'] },
+      status: 'open',
+    })
   })
 
   it('refuses a write without a valid token with a JSON error, and writes nothing', async () => {
     const before = tableCounts(app)
-    const headers: Record<string, string>[] = [{}, { authorization: 'Bearer ab_not-a-real-token' }, { authorization: `Basic ${token}` }, { authorization: 'Bearer' }]
+    const headers: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer ab_not-a-real-token' },
+      { authorization: `Basic ${token}` },
+      { authorization: 'Bearer' },
+    ]
     for (const h of headers) {
-      for (const [method, url] of [['POST', '/api/v1/needs'], ['PUT', `/api/v1/needs/${needByRef('n-1')}`], ['POST', `/api/v1/offers/${offerByRef('o-1')}/closure`]] as const) {
+      for (const [method, url] of [
+        ['POST', '/api/v1/needs'],
+        ['PUT', `/api/v1/needs/${needByRef('n-1')}`],
+        ['POST', `/api/v1/offers/${offerByRef('o-1')}/closure`],
+      ] as const) {
         const res = await send(method, url, newNeed({ reason: 'duplicate', version: 1 }), h)
         // 401 is what the issue asks for; a request with no credential at all is stopped earlier by the CSRF check (403).
         expect([401, 403], `${method} ${url} ${JSON.stringify(h)}`).toContain(res.statusCode)
@@ -148,37 +247,80 @@ describe('writing with a bearer token', () => {
 
   it('answers 400 with every schema problem by field, in the asker’s language, and writes nothing', async () => {
     const before = tableCounts(app)
-    const res = await send('POST', '/api/v1/needs', { org_id: orgRef('org-dance'), category: 'venue', title: 'x', quantity: 'lots', area_id: lzw, urgency: 'extreme', from: 'tomorrow' }, { ...auth(), 'accept-language': 'en' })
+    const res = await send(
+      'POST',
+      '/api/v1/needs',
+      {
+        org_id: orgRef('org-dance'),
+        category: 'venue',
+        title: 'x',
+        quantity: 'lots',
+        area_id: lzw,
+        urgency: 'extreme',
+        from: 'tomorrow',
+      },
+      { ...auth(), 'accept-language': 'en' },
+    )
     expect(res.statusCode).toBe(400)
     const errors = res.json().errors as { field: string; message: string }[]
     expect(Object.fromEntries(errors.map((e) => [e.field, e.message]))).toEqual({
-      title: translate('en', 'validation.too_short', { limit: 2 }), quantity: translate('en', 'validation.not_integer'),
-      urgency: translate('en', 'validation.choose'), from: translate('en', 'validation.date'),
+      title: translate('en', 'validation.too_short', { limit: 2 }),
+      quantity: translate('en', 'validation.not_integer'),
+      urgency: translate('en', 'validation.choose'),
+      from: translate('en', 'validation.date'),
     })
     // A date that is not on the calendar is a schema problem too (the calendar-date format), like one that is not a date.
     const impossible = await send('POST', '/api/v1/needs', newNeed({ from: '2026-02-30', expires_at: '9999-99-99' }))
     expect(impossible.statusCode).toBe(400)
-    expect(impossible.json().errors).toEqual([{ field: 'from', message: translate('zh-CN', 'validation.date') }, { field: 'expires_at', message: translate('zh-CN', 'validation.date') }])
+    expect(impossible.json().errors).toEqual([
+      { field: 'from', message: translate('zh-CN', 'validation.date') },
+      { field: 'expires_at', message: translate('zh-CN', 'validation.date') },
+    ])
     const missing = await send('POST', '/api/v1/needs', { title: '只有标题' })
     expect(missing.statusCode).toBe(400)
-    expect(missing.json().errors.map((e: Item) => e.field).sort()).toEqual(['area_id', 'category', 'org_id', 'quantity'])
+    expect(
+      missing
+        .json()
+        .errors.map((e: Item) => e.field)
+        .sort(),
+    ).toEqual(['area_id', 'category', 'org_id', 'quantity'])
     expect(tableCounts(app)).toEqual(before)
   })
 
   it('answers 422 for broken rules, naming each field as the API spells it, and writes nothing', async () => {
     const before = tableCounts(app)
-    const res = await send('POST', '/api/v1/needs', newNeed({ unit: 'yuan', until: day(3), expires_at: day(-1), schedule: 'every day', area_id: 99_999 }))
+    const res = await send(
+      'POST',
+      '/api/v1/needs',
+      newNeed({ unit: 'yuan', until: day(3), expires_at: day(-1), schedule: 'every day', area_id: 99_999 }),
+    )
     expect(res.statusCode).toBe(422)
-    const errors = Object.fromEntries((res.json().errors as { field: string; message: string }[]).map((e) => [e.field, e.message]))
+    const errors = Object.fromEntries(
+      (res.json().errors as { field: string; message: string }[]).map((e) => [e.field, e.message]),
+    )
     expect(errors).toEqual({
-      unit: expect.stringContaining('yuan'), expires_at: translate('zh-CN', 'validation.expiry_past'),
-      schedule: translate('zh-CN', 'validation.schedule'), area_id: translate('zh-CN', 'validation.area_missing'),
+      unit: expect.stringContaining('yuan'),
+      expires_at: translate('zh-CN', 'validation.expiry_past'),
+      schedule: translate('zh-CN', 'validation.schedule'),
+      area_id: translate('zh-CN', 'validation.area_missing'),
     })
     const window = await send('POST', '/api/v1/needs', newNeed({ from: day(9), until: day(3) }))
     expect(window.json().errors).toEqual([{ field: 'until', message: translate('zh-CN', 'validation.window') }])
-    const offer = await send('POST', '/api/v1/offers', { org_id: orgRef('org-dance'), category: 'funds', title: '资金', quantity: 100, unit: 'hours', serves_area_id: 99_999 })
+    const offer = await send('POST', '/api/v1/offers', {
+      org_id: orgRef('org-dance'),
+      category: 'funds',
+      title: '资金',
+      quantity: 100,
+      unit: 'hours',
+      serves_area_id: 99_999,
+    })
     expect(offer.statusCode).toBe(422)
-    expect(offer.json().errors.map((e: Item) => e.field).sort()).toEqual(['serves_area_id', 'unit'])
+    expect(
+      offer
+        .json()
+        .errors.map((e: Item) => e.field)
+        .sort(),
+    ).toEqual(['serves_area_id', 'unit'])
     expect(tableCounts(app)).toEqual(before)
   })
 
@@ -198,7 +340,14 @@ describe('writing with a bearer token', () => {
     const attempts = [
       await send('PUT', `/api/v1/needs/${n9}`, newNeed({ org_id: orgRef('org-dance'), version: 1 })),
       await send('POST', `/api/v1/needs/${n9}/closure`, { reason: 'duplicate' }),
-      await send('PUT', `/api/v1/offers/${o3}`, { org_id: orgRef('org-dance'), category: 'venue', title: '拿走', quantity: 1, serves_area_id: lzw, version: 1 }),
+      await send('PUT', `/api/v1/offers/${o3}`, {
+        org_id: orgRef('org-dance'),
+        category: 'venue',
+        title: '拿走',
+        quantity: 1,
+        serves_area_id: lzw,
+        version: 1,
+      }),
       await send('POST', `/api/v1/offers/${o3}/closure`, { reason: 'duplicate' }),
     ]
     expect(attempts.map((r) => r.statusCode)).toEqual([404, 404, 404, 404])
@@ -209,10 +358,18 @@ describe('writing with a bearer token', () => {
 
   it('edits with a version check (409 for a stale one) and closes its own need', async () => {
     const id = needByRef('n-2')
-    const ok = await send('PUT', `/api/v1/needs/${id}`, newNeed({ title: '广场舞便携音响（两只）', category: 'materials', quantity: 2, version: 1 }))
+    const ok = await send(
+      'PUT',
+      `/api/v1/needs/${id}`,
+      newNeed({ title: '广场舞便携音响（两只）', category: 'materials', quantity: 2, version: 1 }),
+    )
     expect(ok.statusCode).toBe(200)
     expect(ok.json()).toMatchObject({ title: '广场舞便携音响（两只）', quantity: 2, unit: 'items' })
-    const stale = await send('PUT', `/api/v1/needs/${id}`, newNeed({ title: '旧版本', category: 'materials', quantity: 9, version: 1 }))
+    const stale = await send(
+      'PUT',
+      `/api/v1/needs/${id}`,
+      newNeed({ title: '旧版本', category: 'materials', quantity: 9, version: 1 }),
+    )
     expect(stale.statusCode).toBe(409)
     expect(stale.json()).toEqual({ errors: [{ field: null, message: translate('zh-CN', 'error.stale') }] })
     expect(needRow(app, id)).toMatchObject({ title: '广场舞便携音响（两只）', version: 2 })
@@ -239,41 +396,75 @@ describe('CSRF and the API', () => {
   it('needs no CSRF token with a bearer token, but refuses a cookie-session JSON write without one', async () => {
     const browser = await signedIn(app, 'leader@demo.assetbridge.cn', PASSWORD)
     const before = tableCounts(app)
-    const cookieOnly = await browser.request('POST', '/api/v1/needs', { headers: { 'content-type': 'application/json' }, payload: JSON.stringify(newNeed()) })
+    const cookieOnly = await browser.request('POST', '/api/v1/needs', {
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(newNeed()),
+    })
     expect(cookieOnly.statusCode).toBe(403)
-    const otherSite = await browser.request('POST', '/api/v1/needs', { headers: { 'content-type': 'application/json', 'x-csrf-token': browser.csrf!, origin: 'https://evil.example' }, payload: JSON.stringify(newNeed()) })
+    const otherSite = await browser.request('POST', '/api/v1/needs', {
+      headers: { 'content-type': 'application/json', 'x-csrf-token': browser.csrf!, origin: 'https://evil.example' },
+      payload: JSON.stringify(newNeed()),
+    })
     expect(otherSite.statusCode).toBe(403)
     expect(tableCounts(app)).toEqual(before)
     // The page's own token (as htmx sends it) makes the same request acceptable.
-    const withToken = await browser.request('POST', '/api/v1/needs', { headers: { 'content-type': 'application/json', 'x-csrf-token': browser.csrf! }, payload: JSON.stringify(newNeed({ title: '会话发布' })) })
+    const withToken = await browser.request('POST', '/api/v1/needs', {
+      headers: { 'content-type': 'application/json', 'x-csrf-token': browser.csrf! },
+      payload: JSON.stringify(newNeed({ title: '会话发布' })),
+    })
     expect(withToken.statusCode).toBe(201)
   })
 
   it('does not accept a bearer token on the web routes', async () => {
     const before = tableCounts(app)
-    const res = await app.inject({ method: 'POST', url: '/needs', headers: { ...auth(), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ orgId: String(orgRef('org-dance')), category: 'venue', title: '网页路由', quantity: '3', areaId: String(lzw) }).toString() })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/needs',
+      headers: { ...auth(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        orgId: String(orgRef('org-dance')),
+        category: 'venue',
+        title: '网页路由',
+        quantity: '3',
+        areaId: String(lzw),
+      }).toString(),
+    })
     expect([401, 403]).toContain(res.statusCode)
     // Refused as a lapsed session would be: the answer offers a sign-in form, whose token needs an anonymous session
     // (as GET /signin's does). Nothing else is written.
     const after = tableCounts(app)
-    delete before.sessions; delete after.sessions
+    delete before.sessions
+    delete after.sessions
     expect(after).toEqual(before)
   })
 })
 
 describe('private contact details', () => {
   it('never appear in an API answer or a listing page, whoever asks', async () => {
-    app.sqlite.prepare("UPDATE organizations SET contact_phone = 'ZZPHONE123', contact_email = 'zzmail123@private.example'").run()
+    app.sqlite
+      .prepare("UPDATE organizations SET contact_phone = 'ZZPHONE123', contact_email = 'zzmail123@private.example'")
+      .run()
     const marker = /ZZPHONE123|zzmail123/i
     const needIds = app.sqlite.prepare("SELECT id FROM needs WHERE status <> 'draft'").pluck().all() as number[]
     const offerIds = app.sqlite.prepare("SELECT id FROM offers WHERE status <> 'draft'").pluck().all() as number[]
     const urls = [
-      '/api/v1/needs?per_page=100', '/api/v1/offers?per_page=100', `/api/v1/search?q=${encodeURIComponent('场地')}`, `/api/v1/search?q=${encodeURIComponent('志愿')}`,
-      '/needs', '/offers', '/needs?status=closed', `/search?q=${encodeURIComponent('培训')}`, `/needs?q=${encodeURIComponent('长者')}`,
-      ...needIds.flatMap((id) => [`/api/v1/needs/${id}`, `/needs/${id}`]), ...offerIds.flatMap((id) => [`/api/v1/offers/${id}`, `/offers/${id}`]),
+      '/api/v1/needs?per_page=100',
+      '/api/v1/offers?per_page=100',
+      `/api/v1/search?q=${encodeURIComponent('场地')}`,
+      `/api/v1/search?q=${encodeURIComponent('志愿')}`,
+      '/needs',
+      '/offers',
+      '/needs?status=closed',
+      `/search?q=${encodeURIComponent('培训')}`,
+      `/needs?q=${encodeURIComponent('长者')}`,
+      ...needIds.flatMap((id) => [`/api/v1/needs/${id}`, `/needs/${id}`]),
+      ...offerIds.flatMap((id) => [`/api/v1/offers/${id}`, `/offers/${id}`]),
     ]
     const holder = await signedIn(app, 'holder@demo.assetbridge.cn', PASSWORD) // an organization of its own, no match with these
-    const viewers: [string, (url: string, h?: Record<string, string>) => Promise<{ statusCode: number; body: string }>][] = [
+    const viewers: [
+      string,
+      (url: string, h?: Record<string, string>) => Promise<{ statusCode: number; body: string }>,
+    ][] = [
       ['anonymous', (url, h) => new Browser(app).get(url, h)],
       ['another organization', (url, h) => holder.get(url, h)],
       ['a bearer token', (url, h) => app.inject({ url, headers: { ...auth(), ...h } })],

@@ -21,19 +21,68 @@ beforeAll(async () => {
   const at = (minutes: number) => new Date(t0 + minutes * 60_000)
   const A = { orgId: w.orgA.id }
   const B = { orgId: w.orgB.id }
-  n.a1 = postNeed(app, w.member, { ...A, areaId: w.communityA.id, category: 'venue', title: '荔枝湾排练场地', urgency: 'high', expiresAt: day(10) }, at(1)).id
-  n.a2 = postNeed(app, w.member, { ...A, areaId: w.communityA.id, category: 'funds', title: '比赛服装资金', quantity: 3000, urgency: 'low', expiresAt: day(50) }, at(2)).id
-  n.street = postNeed(app, w.member, { ...A, areaId: w.streetA.id, category: 'volunteers', title: '街道送餐志愿者', quantity: 80, expiresAt: day(30) }, at(3)).id
-  n.b = postNeed(app, w.other, { ...B, areaId: w.communityB.id, category: 'venue', title: '南岸手工坊场地', expiresAt: day(5) }, at(4)).id
+  n.a1 = postNeed(
+    app,
+    w.member,
+    { ...A, areaId: w.communityA.id, category: 'venue', title: '荔枝湾排练场地', urgency: 'high', expiresAt: day(10) },
+    at(1),
+  ).id
+  n.a2 = postNeed(
+    app,
+    w.member,
+    {
+      ...A,
+      areaId: w.communityA.id,
+      category: 'funds',
+      title: '比赛服装资金',
+      quantity: 3000,
+      urgency: 'low',
+      expiresAt: day(50),
+    },
+    at(2),
+  ).id
+  n.street = postNeed(
+    app,
+    w.member,
+    { ...A, areaId: w.streetA.id, category: 'volunteers', title: '街道送餐志愿者', quantity: 80, expiresAt: day(30) },
+    at(3),
+  ).id
+  n.b = postNeed(
+    app,
+    w.other,
+    { ...B, areaId: w.communityB.id, category: 'venue', title: '南岸手工坊场地', expiresAt: day(5) },
+    at(4),
+  ).id
   n.closed = postNeed(app, w.member, { ...A, areaId: w.communityA.id, title: '已经关闭的场地需求' }, at(5)).id
   needs.close(app.db, w.member, n.closed, 'met_elsewhere')
   n.expired = postNeed(app, w.member, { ...A, areaId: w.communityA.id, title: '昨天过期的场地需求' }, at(6)).id
   setExpiry(app, 'needs', n.expired, day(-1))
-  for (let i = 0; i < FILLERS; i++) postNeed(app, w.other, { ...B, areaId: w.communityB.id, category: 'publicity', title: `宣传海报 第${i + 1}批`, quantity: 10 + i }, at(10 + i))
+  for (let i = 0; i < FILLERS; i++)
+    postNeed(
+      app,
+      w.other,
+      { ...B, areaId: w.communityB.id, category: 'publicity', title: `宣传海报 第${i + 1}批`, quantity: 10 + i },
+      at(10 + i),
+    )
 
-  o.street = postOffer(app, w.member, { ...A, servesAreaId: w.streetA.id, title: '东湖街道会议室', quantity: 40 }, at(1)).id
-  o.community = postOffer(app, w.member, { ...A, servesAreaId: w.communityA.id, category: 'training', title: '荔枝湾急救培训', quantity: 5 }, at(2)).id
-  o.district = postOffer(app, w.other, { ...B, servesAreaId: w.district.id, title: '全区礼堂', quantity: 100 }, at(3)).id
+  o.street = postOffer(
+    app,
+    w.member,
+    { ...A, servesAreaId: w.streetA.id, title: '东湖街道会议室', quantity: 40 },
+    at(1),
+  ).id
+  o.community = postOffer(
+    app,
+    w.member,
+    { ...A, servesAreaId: w.communityA.id, category: 'training', title: '荔枝湾急救培训', quantity: 5 },
+    at(2),
+  ).id
+  o.district = postOffer(
+    app,
+    w.other,
+    { ...B, servesAreaId: w.district.id, title: '全区礼堂', quantity: 100 },
+    at(3),
+  ).id
   o.b = postOffer(app, w.other, { ...B, servesAreaId: w.communityB.id, title: '南岸活动室', quantity: 20 }, at(4)).id
   o.closed = postOffer(app, w.other, { ...B, servesAreaId: w.communityB.id, title: '已撤回的活动室' }, at(5)).id
   offers.close(app.db, w.other, o.closed, 'no_longer_needed')
@@ -55,7 +104,11 @@ async function offerIds(query: string) {
 }
 const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b)
 /** Attribute text as the browser reads it (Handlebars writes = as &#x3D;). */
-const unescape = (s: string) => s.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&').replace(/&quot;/g, '"')
+const unescape = (s: string) =>
+  s
+    .replace(/&#x3D;/g, '=')
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
 /** The pager's prev/next link: where it goes without and with htmx. */
 function link(html: string, rel: 'prev' | 'next') {
   const m = html.match(new RegExp(`<a rel="${rel}" href="([^"]*)" hx-get="([^"]*)" hx-target="([^"]*)"`))
@@ -112,7 +165,11 @@ describe('browsing needs', () => {
     expect(ids1).toHaveLength(20)
     expect(ids2).toHaveLength(FILLERS - 20)
     expect(ids1.filter((id) => ids2.includes(id))).toEqual([])
-    expect(link(p1.body, 'next')).toEqual({ href: '/needs?category=publicity&page=2', hx: '/needs?category=publicity&page=2', target: '#needs-list' })
+    expect(link(p1.body, 'next')).toEqual({
+      href: '/needs?category=publicity&page=2',
+      hx: '/needs?category=publicity&page=2',
+      target: '#needs-list',
+    })
     expect(link(p1.body, 'prev')).toBeUndefined()
     expect(link(p2.body, 'prev')?.href).toBe('/needs?category=publicity&page=1')
     expect(link(p2.body, 'next')).toBeUndefined()
@@ -177,7 +234,10 @@ describe('one URL, two faces', () => {
       expect(fragment.headers.vary).toMatch(/HX-Request/)
       expect(listedIds(fragment.body, kind)).toEqual(listedIds(page.body, kind))
 
-      for (const extra of [{ 'hx-history-restore-request': 'true' }, { 'hx-boosted': 'true' }] as Record<string, string>[]) {
+      for (const extra of [{ 'hx-history-restore-request': 'true' }, { 'hx-boosted': 'true' }] as Record<
+        string,
+        string
+      >[]) {
         const full = await anon().get(path, { 'hx-request': 'true', ...extra })
         expect(full.body).toMatch(/^<!doctype html>/i)
       }
@@ -198,11 +258,16 @@ describe('lapsed listings leave the lists by themselves', () => {
 
   it('does not find a lapsed listing by text either, before the sweep', async () => {
     const lists = [
-      ['/needs?q=过期', 'needs', n.expired], ['/offers?q=过期', 'offers', o.expired],
-      ['/search?q=过期', 'needs', n.expired], ['/search?q=过期', 'offers', o.expired],
+      ['/needs?q=过期', 'needs', n.expired],
+      ['/offers?q=过期', 'offers', o.expired],
+      ['/search?q=过期', 'needs', n.expired],
+      ['/search?q=过期', 'offers', o.expired],
     ] as const
     for (const [url, kind, id] of lists) expect(listedIds((await anon().get(url)).body, kind), url).not.toContain(id)
-    const api = (await anon().get('/api/v1/search?q=过期')).json() as { needs: { id: number }[]; offers: { id: number }[] }
+    const api = (await anon().get('/api/v1/search?q=过期')).json() as {
+      needs: { id: number }[]
+      offers: { id: number }[]
+    }
     expect(api.needs.map((x) => x.id)).not.toContain(n.expired)
     expect(api.offers.map((x) => x.id)).not.toContain(o.expired)
     const listed = (await anon().get('/api/v1/needs?q=过期')).json() as { items: { id: number }[] }

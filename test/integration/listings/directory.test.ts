@@ -37,8 +37,10 @@ beforeAll(async () => {
   const tag = writer.prepare('UPDATE needs SET topics = ? WHERE id = ?')
   const tagOffer = writer.prepare('UPDATE offers SET topics = ? WHERE id = ?')
   writer.transaction(() => {
-    for (const id of writer.prepare('SELECT id FROM needs').pluck().all() as number[]) if (rand() < 0.3) tag.run(JSON.stringify([topicCodes[Math.floor(rand() * 3)]]), id)
-    for (const id of writer.prepare('SELECT id FROM offers').pluck().all() as number[]) if (rand() < 0.3) tagOffer.run(JSON.stringify([topicCodes[Math.floor(rand() * 3)]]), id)
+    for (const id of writer.prepare('SELECT id FROM needs').pluck().all() as number[])
+      if (rand() < 0.3) tag.run(JSON.stringify([topicCodes[Math.floor(rand() * 3)]]), id)
+    for (const id of writer.prepare('SELECT id FROM offers').pluck().all() as number[])
+      if (rand() < 0.3) tagOffer.run(JSON.stringify([topicCodes[Math.floor(rand() * 3)]]), id)
   })()
 }, 120_000)
 afterAll(() => {
@@ -47,24 +49,39 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true })
 })
 
-const subtree = (id: number) => sqlite.prepare("SELECT id FROM areas WHERE path LIKE (SELECT path FROM areas WHERE id = ?) || '%'").pluck().all(id) as number[]
-const ancestors = (id: number) => (sqlite.prepare('SELECT path FROM areas WHERE id = ?').pluck().get(id) as string).split('/').filter(Boolean).map(Number)
+const subtree = (id: number) =>
+  sqlite
+    .prepare("SELECT id FROM areas WHERE path LIKE (SELECT path FROM areas WHERE id = ?) || '%'")
+    .pluck()
+    .all(id) as number[]
+const ancestors = (id: number) =>
+  (sqlite.prepare('SELECT path FROM areas WHERE id = ?').pluck().get(id) as string)
+    .split('/')
+    .filter(Boolean)
+    .map(Number)
 
 /** The page by plain SQL: WHERE from the rules, ORDER BY the list's order. */
 function expected(kind: 'need' | 'offer', q: Record<string, any>, today: string) {
   const t = kind === 'need' ? 'needs' : 'offers'
   const area = kind === 'need' ? 'area_id' : 'serves_area_id'
   const cur = `(expires_at IS NULL OR expires_at >= '${today}') AND (until_date IS NULL OR until_date >= '${today}')`
-  const active = kind === 'need' ? `status IN ('open', 'partly_met') AND remaining > 0 AND ${cur}` : `status = 'open' AND ${cur}`
+  const active =
+    kind === 'need' ? `status IN ('open', 'partly_met') AND remaining > 0 AND ${cur}` : `status = 'open' AND ${cur}`
   const status = q.status ?? 'active'
   const where = [
-    status === 'active' ? active
-      : status === 'expired' ? `(status = 'expired' OR (status IN (${kind === 'need' ? "'open', 'partly_met'" : "'open'"}) AND expires_at < '${today}'))`
-      : kind === 'need' && (status === 'open' || status === 'partly_met') ? `status = '${status}' AND ${cur}`
-      : `status = '${status}'`,
+    status === 'active'
+      ? active
+      : status === 'expired'
+        ? `(status = 'expired' OR (status IN (${kind === 'need' ? "'open', 'partly_met'" : "'open'"}) AND expires_at < '${today}'))`
+        : kind === 'need' && (status === 'open' || status === 'partly_met')
+          ? `status = '${status}' AND ${cur}`
+          : `status = '${status}'`,
   ]
   if (q.category) where.push(`category = '${q.category}'`)
-  if (q.area) where.push(`${area} IN (${[...new Set([...subtree(q.area), ...(kind === 'offer' ? ancestors(q.area) : [])])].join(',') || 'NULL'})`)
+  if (q.area)
+    where.push(
+      `${area} IN (${[...new Set([...subtree(q.area), ...(kind === 'offer' ? ancestors(q.area) : [])])].join(',') || 'NULL'})`,
+    )
   if (q.urgency) where.push(`urgency = '${q.urgency}'`)
   if (q.topic) where.push(`EXISTS (SELECT 1 FROM json_each(${t}.topics) WHERE value = '${q.topic}')`)
   const order: Record<string, string> = {
@@ -76,14 +93,20 @@ function expected(kind: 'need' | 'offer', q: Record<string, any>, today: string)
   const sql = `FROM ${t} WHERE ${where.join(' AND ')}`
   const page = q.page ?? 1
   return {
-    ids: sqlite.prepare(`SELECT id ${sql} ORDER BY ${order[q.sort ?? 'newest']} LIMIT 20 OFFSET ${(page - 1) * 20}`).pluck().all() as number[],
+    ids: sqlite
+      .prepare(`SELECT id ${sql} ORDER BY ${order[q.sort ?? 'newest']} LIMIT 20 OFFSET ${(page - 1) * 20}`)
+      .pluck()
+      .all() as number[],
     total: sqlite.prepare(`SELECT count(*) ${sql}`).pluck().get() as number,
   }
 }
 
 function randomQuery(rand: () => number, kind: 'need' | 'offer') {
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
-  const q: Record<string, any> = { sort: pick(kind === 'need' ? needs.SORTS : offers.SORTS), page: 1 + Math.floor(rand() * 4) }
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
+  const q: Record<string, any> = {
+    sort: pick(kind === 'need' ? needs.SORTS : offers.SORTS),
+    page: 1 + Math.floor(rand() * 4),
+  }
   if (rand() < 0.5) q.category = pick(categories)
   if (rand() < 0.5) q.area = pick(areaIds)
   if (rand() < 0.3) q.status = pick(kind === 'need' ? needs.STATUS_FILTERS : offers.STATUS_FILTERS)
@@ -115,23 +138,62 @@ describe('list pages from the directory', () => {
     const yesterday = listingToday(new Date(Date.now() - 86_400_000))
     const needIds = () => writer.prepare('SELECT id FROM needs').pluck().all() as number[]
     const offerIds = () => writer.prepare('SELECT id FROM offers').pluck().all() as number[]
-    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
     for (let round = 0; round < 6; round++) {
       writer.transaction(() => {
         for (let w = 0; w < 15; w++) {
-          const id = pick(needIds()), oid = pick(offerIds())
+          const id = pick(needIds()),
+            oid = pick(offerIds())
           switch (w % 8) {
-            case 0: writer.prepare('UPDATE needs SET remaining = max(0, remaining - 1), status = CASE WHEN remaining <= 1 THEN \'met\' ELSE status END WHERE id = ?').run(id); break
-            case 1: writer.prepare("UPDATE needs SET status = 'closed' WHERE id = ?").run(id); break
-            case 2: writer.prepare('UPDATE needs SET expires_at = ? WHERE id = ?').run(rand() < 0.5 ? yesterday : null, id); break
-            case 3: writer.prepare('UPDATE needs SET category = ?, urgency = ?, area_id = ? WHERE id = ?').run(pick(categories), pick(['high', 'low']), pick(areaIds.slice(1)), id); break
-            case 4: writer.prepare(`INSERT INTO needs (org_id, category, title, description, quantity, unit, remaining, area_id, place, urgency, expires_at, status, created_at, updated_at, topics)
-              SELECT org_id, category, title || ' again', description, quantity, unit, quantity, area_id, place, 'high', ?, 'open', ?, ?, ? FROM needs WHERE id = ?`)
-              .run(today, new Date(Date.now() + w).toISOString(), new Date().toISOString(), JSON.stringify([pick(topicCodes)]), id); break
-            case 5: writer.prepare('UPDATE offers SET remaining = min(quantity, ?), serves_area_id = ? WHERE id = ?').run(1 + Math.floor(rand() * 50), pick(areaIds), oid); break
-            case 6: writer.prepare("UPDATE offers SET status = 'closed', closed_at = ? WHERE id = ?").run(new Date().toISOString(), oid); break
+            case 0:
+              writer
+                .prepare(
+                  "UPDATE needs SET remaining = max(0, remaining - 1), status = CASE WHEN remaining <= 1 THEN 'met' ELSE status END WHERE id = ?",
+                )
+                .run(id)
+              break
+            case 1:
+              writer.prepare("UPDATE needs SET status = 'closed' WHERE id = ?").run(id)
+              break
+            case 2:
+              writer.prepare('UPDATE needs SET expires_at = ? WHERE id = ?').run(rand() < 0.5 ? yesterday : null, id)
+              break
+            case 3:
+              writer
+                .prepare('UPDATE needs SET category = ?, urgency = ?, area_id = ? WHERE id = ?')
+                .run(pick(categories), pick(['high', 'low']), pick(areaIds.slice(1)), id)
+              break
+            case 4:
+              writer
+                .prepare(
+                  `INSERT INTO needs (org_id, category, title, description, quantity, unit, remaining, area_id, place, urgency, expires_at, status, created_at, updated_at, topics)
+              SELECT org_id, category, title || ' again', description, quantity, unit, quantity, area_id, place, 'high', ?, 'open', ?, ?, ? FROM needs WHERE id = ?`,
+                )
+                .run(
+                  today,
+                  new Date(Date.now() + w).toISOString(),
+                  new Date().toISOString(),
+                  JSON.stringify([pick(topicCodes)]),
+                  id,
+                )
+              break
+            case 5:
+              writer
+                .prepare('UPDATE offers SET remaining = min(quantity, ?), serves_area_id = ? WHERE id = ?')
+                .run(1 + Math.floor(rand() * 50), pick(areaIds), oid)
+              break
+            case 6:
+              writer
+                .prepare("UPDATE offers SET status = 'closed', closed_at = ? WHERE id = ?")
+                .run(new Date().toISOString(), oid)
+              break
             case 7: {
-              const free = writer.prepare('SELECT id FROM offers WHERE id NOT IN (SELECT offer_id FROM matches) ORDER BY random() LIMIT 1').pluck().get() as number | undefined
+              const free = writer
+                .prepare(
+                  'SELECT id FROM offers WHERE id NOT IN (SELECT offer_id FROM matches) ORDER BY random() LIMIT 1',
+                )
+                .pluck()
+                .get() as number | undefined
               if (free) writer.prepare('DELETE FROM offers WHERE id = ?').run(free)
               break
             }
@@ -140,7 +202,12 @@ describe('list pages from the directory', () => {
       })()
       compareMany(100 + round, 60)
       // A ref given alone (an export naming rows) is not in the change log: a ref filter still finds the row.
-      const named = writer.prepare("SELECT id FROM needs WHERE status = 'open' AND remaining > 0 AND (expires_at IS NULL OR expires_at >= ?) AND (until_date IS NULL OR until_date >= ?) ORDER BY id LIMIT 1 OFFSET ?").pluck().get(today, today, round) as number
+      const named = writer
+        .prepare(
+          "SELECT id FROM needs WHERE status = 'open' AND remaining > 0 AND (expires_at IS NULL OR expires_at >= ?) AND (until_date IS NULL OR until_date >= ?) ORDER BY id LIMIT 1 OFFSET ?",
+        )
+        .pluck()
+        .get(today, today, round) as number
       writer.prepare('UPDATE needs SET ref = ? WHERE id = ?').run(`directory-ref-${round}`, named)
       expect(needs.list(db, { ref: `directory-ref-${round}` }).items.map((i) => i.id)).toEqual([named])
     }

@@ -15,7 +15,8 @@ import { makeApp, seedWorld, type World } from '../../helpers/app.js'
 
 const DAY = 86_400_000
 const now = new Date()
-const yesterday = listingToday(new Date(now.getTime() - DAY)), lastMonth = listingToday(new Date(now.getTime() - 40 * DAY))
+const yesterday = listingToday(new Date(now.getTime() - DAY)),
+  lastMonth = listingToday(new Date(now.getTime() - 40 * DAY))
 const zh = { 'accept-language': 'zh-CN' }
 
 let app: FastifyInstance
@@ -24,7 +25,9 @@ beforeAll(async () => {
   app = await makeApp()
   w = await seedWorld(app)
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 /** What the rows say they are about, as the write path would store them, so the pair differs only in its dates. */
 const about = (table: 'needs' | 'offers', id: number) =>
@@ -32,12 +35,46 @@ const about = (table: 'needs' | 'offers', id: number) =>
 
 describe('a listing whose availability window is over (ended is ended)', () => {
   it('is not listed as open, not counted, never a match, and shows as ended on its page', async () => {
-    const member = accounts.load(app.db, w.member.id)!, other = accounts.load(app.db, w.other.id)!
-    const need = needs.post(app.db, member, { orgId: w.orgA.id, category: 'materials', title: '借一台便携音响', quantity: 1, areaId: w.communityA.id })
-    const ended = offers.post(app.db, other, { orgId: w.orgB.id, category: 'materials', title: '出借旧音响（已结束）', quantity: 1, servesAreaId: w.district.id, fromDate: lastMonth, untilDate: yesterday })
-    const open = offers.post(app.db, other, { orgId: w.orgB.id, category: 'materials', title: '出借蓝牙音响', quantity: 1, servesAreaId: w.district.id })
-    for (const [t, id] of [['needs', need.id], ['offers', ended.id], ['offers', open.id]] as const) about(t, id)
-    const endedNeed = needs.post(app.db, member, { orgId: w.orgA.id, category: 'materials', title: '上个月借音响（已结束）', quantity: 1, areaId: w.communityA.id, fromDate: lastMonth, untilDate: yesterday })
+    const member = accounts.load(app.db, w.member.id)!,
+      other = accounts.load(app.db, w.other.id)!
+    const need = needs.post(app.db, member, {
+      orgId: w.orgA.id,
+      category: 'materials',
+      title: '借一台便携音响',
+      quantity: 1,
+      areaId: w.communityA.id,
+    })
+    const ended = offers.post(app.db, other, {
+      orgId: w.orgB.id,
+      category: 'materials',
+      title: '出借旧音响（已结束）',
+      quantity: 1,
+      servesAreaId: w.district.id,
+      fromDate: lastMonth,
+      untilDate: yesterday,
+    })
+    const open = offers.post(app.db, other, {
+      orgId: w.orgB.id,
+      category: 'materials',
+      title: '出借蓝牙音响',
+      quantity: 1,
+      servesAreaId: w.district.id,
+    })
+    for (const [t, id] of [
+      ['needs', need.id],
+      ['offers', ended.id],
+      ['offers', open.id],
+    ] as const)
+      about(t, id)
+    const endedNeed = needs.post(app.db, member, {
+      orgId: w.orgA.id,
+      category: 'materials',
+      title: '上个月借音响（已结束）',
+      quantity: 1,
+      areaId: w.communityA.id,
+      fromDate: lastMonth,
+      untilDate: yesterday,
+    })
     about('needs', endedNeed.id)
 
     expect(offers.get(app.db, ended.id, now)!.status).toBe('ended')
@@ -48,7 +85,8 @@ describe('a listing whose availability window is over (ended is ended)', () => {
     expect(list).toContain('出借蓝牙音响')
     expect(list).not.toContain('出借旧音响（已结束）')
     expect((await app.inject({ url: '/needs?category=materials', headers: zh })).body).not.toContain('上个月借音响')
-    const activeOffers = offers.countActive(app.db, now), activeNeeds = needs.countActive(app.db, now)
+    const activeOffers = offers.countActive(app.db, now),
+      activeNeeds = needs.countActive(app.db, now)
     app.sqlite.prepare('UPDATE offers SET until_date = NULL WHERE id = ?').run(ended.id)
     expect(offers.countActive(app.db, now)).toBe(activeOffers + 1)
     app.sqlite.prepare('UPDATE offers SET until_date = ? WHERE id = ?').run(yesterday, ended.id)
@@ -69,12 +107,18 @@ describe('a listing whose availability window is over (ended is ended)', () => {
   })
 
   it('imports from a ledger as a record, but not as an open offer', async () => {
-    const ledger = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/interchange/ledger.json'), 'utf8')) as Ledger
+    const ledger = JSON.parse(
+      fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/interchange/ledger.json'), 'utf8'),
+    ) as Ledger
     const fresh = await makeApp()
     try {
       const o = ledger.offers![0]!
       const endedOffer = { ...o, ref: 'o-ended', title: '十月底结束的场地', from: lastMonth, until: yesterday }
-      interchange.importLedger(fresh.db, { ...ledger, offers: [...ledger.offers!, endedOffer] }, { by: 'operator', now })
+      interchange.importLedger(
+        fresh.db,
+        { ...ledger, offers: [...ledger.offers!, endedOffer] },
+        { by: 'operator', now },
+      )
       const row = fresh.db.select().from(offersTable).where(eq(offersTable.ref, 'o-ended')).get()!
       expect(row.untilDate).toBe(yesterday)
       expect(offers.get(fresh.db, row.id, now)!.status).toBe('ended')

@@ -2,7 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { translate, type Locale } from '../../../src/i18n/i18n.js'
 import { Browser, fieldError, makeApp, tableCounts, type Form } from '../../helpers/app.js'
-import { day, idFromLocation, listedIds, listingWorld, needForm, needRow, offerForm, offerRow, postNeed, postOffer, setExpiry } from './world.js'
+import {
+  day,
+  idFromLocation,
+  listedIds,
+  listingWorld,
+  needForm,
+  needRow,
+  offerForm,
+  offerRow,
+  postNeed,
+  postOffer,
+  setExpiry,
+} from './world.js'
 
 // One app for the file: every test makes its own listings, and "nothing written" compares row counts
 // before and after within one test.
@@ -17,7 +29,13 @@ afterAll(() => app.close())
 const zh = (key: string, params?: Record<string, unknown>) => translate('zh-CN', key, params)
 const en = (key: string, params?: Record<string, unknown>) => translate('en', key, params)
 /** Handlebars escapes quotes in text: compare messages the way they appear in the HTML. */
-const html = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;').replace(/=/g, '&#x3D;').replace(/`/g, '&#x60;')
+const html = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#x27;')
+    .replace(/=/g, '&#x3D;')
+    .replace(/`/g, '&#x60;')
 
 /** Posts the need form the way a browser does: load the form (its CSRF token), then submit. */
 async function submitNeed(b: Browser, form: Form, headers: Record<string, string> = {}) {
@@ -35,8 +53,19 @@ describe('posting through the web forms', () => {
     expect(res.statusCode).toBe(303)
     const id = idFromLocation(res.headers.location, 'needs')
     expect(needRow(app, id)).toMatchObject({
-      orgId: w.orgA.id, title: '雨季室内排练场地', category: 'venue', unit: 'hours', quantity: 16, remaining: 16, status: 'open',
-      schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=18,19,20', areaId: w.communityA.id, urgency: 'high', beneficiaries: 35, expiresAt: day(30), version: 1,
+      orgId: w.orgA.id,
+      title: '雨季室内排练场地',
+      category: 'venue',
+      unit: 'hours',
+      quantity: 16,
+      remaining: 16,
+      status: 'open',
+      schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=18,19,20',
+      areaId: w.communityA.id,
+      urgency: 'high',
+      beneficiaries: 35,
+      expiresAt: day(30),
+      version: 1,
     })
     const page = await new Browser(app).get(`/needs/${id}`)
     expect(page.statusCode).toBe(200)
@@ -52,8 +81,16 @@ describe('posting through the web forms', () => {
     expect(res.statusCode).toBe(303)
     const id = idFromLocation(res.headers.location, 'offers')
     expect(offerRow(app, id)).toMatchObject({
-      orgId: w.orgB.id, title: '南岸社区活动室', unit: 'hours', quantity: 40, remaining: 40, status: 'open', servesAreaId: w.streetB.id,
-      minTrust: 'vouched', focus: ['elderly', 'disability'], schedule: 'FREQ=WEEKLY;BYDAY=MO,WE;BYHOUR=18,19,20',
+      orgId: w.orgB.id,
+      title: '南岸社区活动室',
+      unit: 'hours',
+      quantity: 40,
+      remaining: 40,
+      status: 'open',
+      servesAreaId: w.streetB.id,
+      minTrust: 'vouched',
+      focus: ['elderly', 'disability'],
+      schedule: 'FREQ=WEEKLY;BYDAY=MO,WE;BYHOUR=18,19,20',
     })
     const page = await new Browser(app).get(`/offers/${id}`)
     expect(page.statusCode).toBe(200)
@@ -67,13 +104,17 @@ describe('posting through the web forms', () => {
       return page.match(/<dt>时间<\/dt><dd>([^<]*)<\/dd>/)?.[1].trim()
     }
     expect(await when({ schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19' })).toBe('周二和周四 晚上')
-    expect(await when({ fromDate: '2026-05-01', untilDate: '2026-06-30', schedule: 'FREQ=WEEKLY;BYDAY=SA' })).toBe('2026-05-01 至 2026-06-30 · 周六')
+    expect(await when({ fromDate: '2026-05-01', untilDate: '2026-06-30', schedule: 'FREQ=WEEKLY;BYDAY=SA' })).toBe(
+      '2026-05-01 至 2026-06-30 · 周六',
+    )
     expect(await when({})).toBe(zh('listing.any_time'))
   })
 
   it('answers an htmx submit with HX-Redirect to the new listing instead of a 303', async () => {
     await w.asMember.get('/needs/new')
-    const res = await w.asMember.post('/needs', needForm(w, { title: '通过htmx提交的需求' }), { headers: { 'hx-request': 'true' } })
+    const res = await w.asMember.post('/needs', needForm(w, { title: '通过htmx提交的需求' }), {
+      headers: { 'hx-request': 'true' },
+    })
     expect(res.statusCode).toBe(204)
     expect(res.headers['hx-redirect']).toMatch(/^\/needs\/\d+$/)
   })
@@ -131,13 +172,21 @@ describe('editing with a version check', () => {
       expect(form.body).toContain('name="version" value="1"')
 
       // Someone else in the organization saves first…
-      const first = await w.asMember.post(`/needs/${need.id}`, needForm(w, { title: '第一次保存', quantity: 20, version: 1 }), { headers })
+      const first = await w.asMember.post(
+        `/needs/${need.id}`,
+        needForm(w, { title: '第一次保存', quantity: 20, version: 1 }),
+        { headers },
+      )
       expect(first.statusCode).toBe(303)
       expect(needRow(app, need.id)).toMatchObject({ title: '第一次保存', quantity: 20, version: 2 })
 
       // …then the form loaded earlier is sent with its old version.
       const before = tableCounts(app)
-      const stale = await w.asMember.post(`/needs/${need.id}`, needForm(w, { title: '第二次保存', quantity: 5, version: 1 }), { headers })
+      const stale = await w.asMember.post(
+        `/needs/${need.id}`,
+        needForm(w, { title: '第二次保存', quantity: 5, version: 1 }),
+        { headers },
+      )
       expect(stale.statusCode).toBe(409)
       expect(stale.body).toContain('id="need-form"')
       expect(stale.body).toContain(html((locale === 'en' ? en : zh)('error.stale')))
@@ -150,7 +199,9 @@ describe('editing with a version check', () => {
   it('refuses a stale offer edit the same way', async () => {
     const offer = postOffer(app, w.other, { orgId: w.orgB.id, servesAreaId: w.streetB.id, title: '会议室' })
     await w.asOther.get(`/offers/${offer.id}/edit`)
-    expect((await w.asOther.post(`/offers/${offer.id}`, offerForm(w, { title: '会议室（新）', version: 1 }))).statusCode).toBe(303)
+    expect(
+      (await w.asOther.post(`/offers/${offer.id}`, offerForm(w, { title: '会议室（新）', version: 1 }))).statusCode,
+    ).toBe(303)
     const stale = await w.asOther.post(`/offers/${offer.id}`, offerForm(w, { title: '会议室（旧）', version: 1 }))
     expect(stale.statusCode).toBe(409)
     expect(stale.body).toContain(html(zh('error.stale')))
@@ -179,8 +230,12 @@ describe('editing with a version check', () => {
     const rule = 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=7,8'
     const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, schedule: rule })
     const form = await w.asMember.get(`/needs/${need.id}/edit`)
-    const ticked = (name: string) => [...form.body.matchAll(new RegExp(`name="${name}" value="(\\w+)" checked`, 'g'))].map((m) => m[1])
-    const res = await w.asMember.post(`/needs/${need.id}`, needForm(w, { title: '只改了标题', days: ticked('days'), periods: ticked('periods'), version: 1 }))
+    const ticked = (name: string) =>
+      [...form.body.matchAll(new RegExp(`name="${name}" value="(\\w+)" checked`, 'g'))].map((m) => m[1])
+    const res = await w.asMember.post(
+      `/needs/${need.id}`,
+      needForm(w, { title: '只改了标题', days: ticked('days'), periods: ticked('periods'), version: 1 }),
+    )
     expect(res.statusCode).toBe(303)
     expect(needRow(app, need.id)).toMatchObject({ title: '只改了标题', schedule: rule })
     // A real change of the checkboxes still replaces it.
@@ -246,38 +301,114 @@ describe('close and renew', () => {
 })
 
 describe('bad input: 422, the form again, each problem next to its field in the reader’s language, nothing written', () => {
-  type Case = { name: string; kind: 'need' | 'offer'; form: () => Form; errors: Record<string, [string, Record<string, unknown>?]> }
+  type Case = {
+    name: string
+    kind: 'need' | 'offer'
+    form: () => Form
+    errors: Record<string, [string, Record<string, unknown>?]>
+  }
   const CASES: Case[] = [
-    { name: 'schema problems in the need form', kind: 'need', form: () => needForm(w, {
-      title: '', quantity: 0, beneficiaries: 0, urgency: 'extreme', description: 'x'.repeat(4001), place: 'p'.repeat(201), areaId: 'abc',
-    }), errors: {
-      title: ['validation.required'], quantity: ['validation.too_small', { limit: 1 }], beneficiaries: ['validation.too_small', { limit: 1 }],
-      urgency: ['validation.choose'], description: ['validation.too_long', { limit: 4000 }], place: ['validation.too_long', { limit: 200 }], areaId: ['validation.not_integer'],
-    } },
-    { name: 'more schema problems in the need form', kind: 'need', form: () => needForm(w, {
-      title: '长'.repeat(121), quantity: 10_000_001, fromDate: '1 March', expiresAt: '2026-3-1', untilDate: '2026-02-30', category: '',
-    }), errors: {
-      // Every date field is a calendar-date: not a date, not written YYYY-MM-DD, or not on the calendar.
-      title: ['validation.too_long', { limit: 120 }], quantity: ['validation.too_large', { limit: 10_000_000 }], fromDate: ['validation.date'],
-      expiresAt: ['validation.date'], untilDate: ['validation.date'], category: ['validation.required'],
-    } },
-    { name: 'rules of the need form', kind: 'need', form: () => needForm(w, {
-      category: 'spaceships', fromDate: day(1), untilDate: day(10), expiresAt: day(-1), areaId: 99_999,
-    }), errors: {
-      category: ['validation.choose'], expiresAt: ['validation.expiry_past'], areaId: ['validation.area_missing'],
-    } },
-    { name: 'a window that ends before it starts', kind: 'need', form: () => needForm(w, { fromDate: day(20), untilDate: day(10) }),
-      errors: { untilDate: ['validation.window'] } },
-    { name: 'a tampered schedule', kind: 'need', form: () => needForm(w, { days: ['TU', 'XX'], periods: ['night'] }),
-      errors: { days: ['validation.choose'], periods: ['validation.choose'] } },
-    { name: 'schema problems in the offer form', kind: 'offer', form: () => offerForm(w, {
-      title: 'x', quantity: -4, minTrust: 'best friends', focus: ['elderly', 'aliens'], servesAreaId: '', untilDate: '2026-04-31',
-    }), errors: {
-      title: ['validation.too_short', { limit: 2 }], quantity: ['validation.too_small', { limit: 1 }], minTrust: ['validation.choose'],
-      focus: ['validation.choose'], servesAreaId: ['validation.required'], untilDate: ['validation.date'],
-    } },
-    { name: 'rules of the offer form', kind: 'offer', form: () => offerForm(w, { servesAreaId: 99_999, untilDate: day(10), fromDate: day(1) }),
-      errors: { servesAreaId: ['validation.area_missing'] } },
+    {
+      name: 'schema problems in the need form',
+      kind: 'need',
+      form: () =>
+        needForm(w, {
+          title: '',
+          quantity: 0,
+          beneficiaries: 0,
+          urgency: 'extreme',
+          description: 'x'.repeat(4001),
+          place: 'p'.repeat(201),
+          areaId: 'abc',
+        }),
+      errors: {
+        title: ['validation.required'],
+        quantity: ['validation.too_small', { limit: 1 }],
+        beneficiaries: ['validation.too_small', { limit: 1 }],
+        urgency: ['validation.choose'],
+        description: ['validation.too_long', { limit: 4000 }],
+        place: ['validation.too_long', { limit: 200 }],
+        areaId: ['validation.not_integer'],
+      },
+    },
+    {
+      name: 'more schema problems in the need form',
+      kind: 'need',
+      form: () =>
+        needForm(w, {
+          title: '长'.repeat(121),
+          quantity: 10_000_001,
+          fromDate: '1 March',
+          expiresAt: '2026-3-1',
+          untilDate: '2026-02-30',
+          category: '',
+        }),
+      errors: {
+        // Every date field is a calendar-date: not a date, not written YYYY-MM-DD, or not on the calendar.
+        title: ['validation.too_long', { limit: 120 }],
+        quantity: ['validation.too_large', { limit: 10_000_000 }],
+        fromDate: ['validation.date'],
+        expiresAt: ['validation.date'],
+        untilDate: ['validation.date'],
+        category: ['validation.required'],
+      },
+    },
+    {
+      name: 'rules of the need form',
+      kind: 'need',
+      form: () =>
+        needForm(w, {
+          category: 'spaceships',
+          fromDate: day(1),
+          untilDate: day(10),
+          expiresAt: day(-1),
+          areaId: 99_999,
+        }),
+      errors: {
+        category: ['validation.choose'],
+        expiresAt: ['validation.expiry_past'],
+        areaId: ['validation.area_missing'],
+      },
+    },
+    {
+      name: 'a window that ends before it starts',
+      kind: 'need',
+      form: () => needForm(w, { fromDate: day(20), untilDate: day(10) }),
+      errors: { untilDate: ['validation.window'] },
+    },
+    {
+      name: 'a tampered schedule',
+      kind: 'need',
+      form: () => needForm(w, { days: ['TU', 'XX'], periods: ['night'] }),
+      errors: { days: ['validation.choose'], periods: ['validation.choose'] },
+    },
+    {
+      name: 'schema problems in the offer form',
+      kind: 'offer',
+      form: () =>
+        offerForm(w, {
+          title: 'x',
+          quantity: -4,
+          minTrust: 'best friends',
+          focus: ['elderly', 'aliens'],
+          servesAreaId: '',
+          untilDate: '2026-04-31',
+        }),
+      errors: {
+        title: ['validation.too_short', { limit: 2 }],
+        quantity: ['validation.too_small', { limit: 1 }],
+        minTrust: ['validation.choose'],
+        focus: ['validation.choose'],
+        servesAreaId: ['validation.required'],
+        untilDate: ['validation.date'],
+      },
+    },
+    {
+      name: 'rules of the offer form',
+      kind: 'offer',
+      form: () => offerForm(w, { servesAreaId: 99_999, untilDate: day(10), fromDate: day(1) }),
+      errors: { servesAreaId: ['validation.area_missing'] },
+    },
   ]
 
   for (const c of CASES) {
@@ -309,9 +440,18 @@ describe('bad input: 422, the form again, each problem next to its field in the 
 
 describe('mass assignment', () => {
   it('ignores status, remaining, version, ref and timestamps sent with a new need', async () => {
-    const res = await submitNeed(w.asMember, needForm(w, {
-      title: '想一步到位的需求', status: 'met', remaining: 0, ref: 'n-stolen', createdAt: '2000-01-01', closeReason: 'duplicate', version: 77,
-    }))
+    const res = await submitNeed(
+      w.asMember,
+      needForm(w, {
+        title: '想一步到位的需求',
+        status: 'met',
+        remaining: 0,
+        ref: 'n-stolen',
+        createdAt: '2000-01-01',
+        closeReason: 'duplicate',
+        version: 77,
+      }),
+    )
     expect(res.statusCode).toBe(303)
     const row = needRow(app, idFromLocation(res.headers.location, 'needs'))!
     expect(row).toMatchObject({ status: 'open', remaining: 16, quantity: 16, ref: null, closeReason: null, version: 1 })
@@ -321,7 +461,10 @@ describe('mass assignment', () => {
   it('ignores status and remaining sent with an edit', async () => {
     const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, quantity: 10 })
     await w.asMember.get(`/needs/${need.id}/edit`)
-    const res = await w.asMember.post(`/needs/${need.id}`, needForm(w, { quantity: 10, status: 'met', remaining: 0, version: 1 }))
+    const res = await w.asMember.post(
+      `/needs/${need.id}`,
+      needForm(w, { quantity: 10, status: 'met', remaining: 0, version: 1 }),
+    )
     expect(res.statusCode).toBe(303)
     expect(needRow(app, need.id)).toMatchObject({ status: 'open', remaining: 10 })
   })
@@ -354,7 +497,11 @@ describe("another organization's listing", () => {
     const before = tableCounts(app)
     const attempts: [string, string, Form?][] = [
       ['GET', `/needs/${need.id}/edit`],
-      ['POST', `/needs/${need.id}`, needForm(w, { orgId: w.orgB.id, areaId: w.communityB.id, title: 'B改的', version: 1 })],
+      [
+        'POST',
+        `/needs/${need.id}`,
+        needForm(w, { orgId: w.orgB.id, areaId: w.communityB.id, title: 'B改的', version: 1 }),
+      ],
       ['POST', `/needs/${need.id}`, needForm(w, { title: 'B改的', version: 1 })],
       ['POST', `/needs/${need.id}/closure`, { reason: 'duplicate' }],
       ['POST', `/needs/${need.id}/renewal`, { expiresAt: day(90) }],
@@ -367,7 +514,12 @@ describe("another organization's listing", () => {
       const res = method === 'GET' ? await w.asOther.get(url) : await w.asOther.post(url, form)
       expect(res.statusCode, `${method} ${url}`).toBe(404)
     }
-    expect(needRow(app, need.id)).toMatchObject({ title: 'A的需求', status: 'open', version: 1, expiresAt: need.expiresAt })
+    expect(needRow(app, need.id)).toMatchObject({
+      title: 'A的需求',
+      status: 'open',
+      version: 1,
+      expiresAt: need.expiresAt,
+    })
     expect(offerRow(app, offer.id)).toMatchObject({ title: 'A的资源', status: 'open', version: 1, expiresAt: day(-2) })
     expect(tableCounts(app)).toEqual(before)
     // The owner sees no owner actions from org B's side either.

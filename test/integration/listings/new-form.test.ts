@@ -7,8 +7,12 @@ describe('a new listing form', () => {
     const w = await seedWorld(app)
     const leader = await signedIn(app, 'member@example.cn')
     const need = (await leader.get('/needs/new')).body
-    expect(need).toMatch(new RegExp(`<select id="f-areaId" name="areaId">[^]*?<option value="${w.communityA.id}" selected>`))
+    expect(need).toMatch(
+      new RegExp(`<select id="f-areaId" name="areaId">[^]*?<option value="${w.communityA.id}" selected>`),
+    )
     const offer = (await leader.get('/offers/new')).body
-    expect(offer).toMatch(new RegExp(`<select id="f-servesAreaId" name="servesAreaId">[^]*?<option value="${w.communityA.id}" selected>`))
+    expect(offer).toMatch(
+      new RegExp(`<select id="f-servesAreaId" name="servesAreaId">[^]*?<option value="${w.communityA.id}" selected>`),
+    )
   })
 })

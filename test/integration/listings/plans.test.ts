@@ -27,7 +27,10 @@ beforeAll(async () => {
   // Opened again as the server opens it: statistics are taken for the grown tables.
   ;({ db, sqlite } = openDb(file, ROOT))
   street = sqlite.prepare("SELECT id FROM areas WHERE level = 'street' ORDER BY id LIMIT 1").pluck().get() as number
-  community = sqlite.prepare("SELECT id FROM areas WHERE level = 'community' ORDER BY id LIMIT 1").pluck().get() as number
+  community = sqlite
+    .prepare("SELECT id FROM areas WHERE level = 'community' ORDER BY id LIMIT 1")
+    .pluck()
+    .get() as number
 }, 120_000)
 afterAll(() => {
   sqlite?.close()
@@ -44,10 +47,14 @@ function plansOf(run: () => unknown): string[] {
   } finally {
     sqlite.prepare = prepare
   }
-  return [...new Set(texts)].filter((t) => /^\s*select/i.test(t) && /\b(needs|offers)\b/.test(t) && !/memo_versions/.test(t)).map((text) => {
-    const params: null[] = Array((text.match(/\?/g) ?? []).length).fill(null)
-    return (prepare.call(sqlite, `EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | ')
-  })
+  return [...new Set(texts)]
+    .filter((t) => /^\s*select/i.test(t) && /\b(needs|offers)\b/.test(t) && !/memo_versions/.test(t))
+    .map((text) => {
+      const params: null[] = Array((text.match(/\?/g) ?? []).length).fill(null)
+      return (prepare.call(sqlite, `EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[])
+        .map((r) => r.detail)
+        .join(' | ')
+    })
 }
 
 const fullScan = /\bSCAN (needs|offers)(?! USING)/
@@ -65,28 +72,47 @@ describe('list pages seek', () => {
     try {
       const places = [{}, { area: street }, { area: community }]
       for (const round of [0, 1]) {
-        for (const sort of needs.SORTS) for (const place of places) for (const filter of [{}, { category: 'venue' }, { urgency: 'high' as const }, { status: 'met' as const }, { status: 'expired' as const }, { q: '场地' }]) {
-          needs.list(fresh, { sort, ...place, ...filter, page: 2 })
-          shapes++
-        }
-        for (const sort of offers.SORTS) for (const place of places) for (const filter of [{}, { category: 'venue' }, { status: 'closed' as const }, { q: '场地' }]) {
-          offers.list(fresh, { sort, ...place, ...filter, page: 2 })
-          shapes++
-        }
+        for (const sort of needs.SORTS)
+          for (const place of places)
+            for (const filter of [
+              {},
+              { category: 'venue' },
+              { urgency: 'high' as const },
+              { status: 'met' as const },
+              { status: 'expired' as const },
+              { q: '场地' },
+            ]) {
+              needs.list(fresh, { sort, ...place, ...filter, page: 2 })
+              shapes++
+            }
+        for (const sort of offers.SORTS)
+          for (const place of places)
+            for (const filter of [{}, { category: 'venue' }, { status: 'closed' as const }, { q: '场地' }]) {
+              offers.list(fresh, { sort, ...place, ...filter, page: 2 })
+              shapes++
+            }
         // Another connection writes: the next pages re-read those listings alone.
         if (round === 0) {
-          sqlite.prepare("UPDATE needs SET remaining = remaining - 1 WHERE id = (SELECT max(id) FROM needs WHERE remaining > 1)").run()
+          sqlite
+            .prepare(
+              'UPDATE needs SET remaining = remaining - 1 WHERE id = (SELECT max(id) FROM needs WHERE remaining > 1)',
+            )
+            .run()
           sqlite.prepare("UPDATE offers SET status = 'closed' WHERE id = (SELECT max(id) FROM offers)").run()
         }
       }
     } finally {
       own.prepare = prepare
     }
-    const listed = [...new Set(texts)].filter((t) => /^\s*select/i.test(t) && /\b(needs|offers)\b/.test(t) && !/memo_versions|search_/.test(t))
-    const plans = listed.filter((t) => !build.test(t)).map((text) => {
-      const params: null[] = Array((text.match(/\?/g) ?? []).length).fill(null)
-      return `${text}\n  ${(prepare.call(own, `EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | ')}`
-    })
+    const listed = [...new Set(texts)].filter(
+      (t) => /^\s*select/i.test(t) && /\b(needs|offers)\b/.test(t) && !/memo_versions|search_/.test(t),
+    )
+    const plans = listed
+      .filter((t) => !build.test(t))
+      .map((text) => {
+        const params: null[] = Array((text.match(/\?/g) ?? []).length).fill(null)
+        return `${text}\n  ${(prepare.call(own, `EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | ')}`
+      })
     own.close()
     expect(shapes).toBe(2 * (needs.SORTS.length * 3 * 6 + offers.SORTS.length * 3 * 4))
     expect(listed.filter((t) => build.test(t))).toHaveLength(2)

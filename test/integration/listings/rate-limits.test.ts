@@ -6,7 +6,13 @@ describe('anti-automation on posting', () => {
     const app = await appForTest({ rateLimits: true })
     const w = await seedWorld(app)
     const leader = await signedIn(app, 'member@example.cn')
-    const need = (i: number) => ({ orgId: w.orgA.id, category: 'volunteers', title: `陪诊志愿者 ${i}`, quantity: 4, areaId: w.communityA.id })
+    const need = (i: number) => ({
+      orgId: w.orgA.id,
+      category: 'volunteers',
+      title: `陪诊志愿者 ${i}`,
+      quantity: 4,
+      areaId: w.communityA.id,
+    })
     for (let i = 0; i < 30; i++) expect((await leader.post('/needs', need(i))).statusCode).toBe(303)
     const refused = await leader.post('/needs', need(31))
     expect(refused.statusCode).toBe(429)

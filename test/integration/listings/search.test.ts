@@ -16,9 +16,29 @@ beforeAll(async () => {
   const leader = accounts.load(app.db, accounts.findByEmail(app.db, 'leader@demo.assetbridge.cn')!.id)!
   const lzw = areas.byRef(app.db, 'HB-DH-LZW')!.id
   const org = leader.orgIds[0]
-  en.rehearsal = postNeed(app, leader, { orgId: org, areaId: lzw, title: 'Rehearsal room for the dance troupe', description: 'Tuesday evenings, music allowed.', quantity: 8 }).id
-  en.kitchen = postNeed(app, leader, { orgId: org, areaId: lzw, category: 'volunteers', title: 'Volunteers for the community kitchen', description: 'Lunch delivery to elderly neighbours.', quantity: 40 }).id
-  en.firstAid = postOffer(app, leader, { orgId: org, servesAreaId: lzw, category: 'training', title: 'First aid training for volunteers', description: 'Red Cross certified course, AED included.', quantity: 20 }).id
+  en.rehearsal = postNeed(app, leader, {
+    orgId: org,
+    areaId: lzw,
+    title: 'Rehearsal room for the dance troupe',
+    description: 'Tuesday evenings, music allowed.',
+    quantity: 8,
+  }).id
+  en.kitchen = postNeed(app, leader, {
+    orgId: org,
+    areaId: lzw,
+    category: 'volunteers',
+    title: 'Volunteers for the community kitchen',
+    description: 'Lunch delivery to elderly neighbours.',
+    quantity: 40,
+  }).id
+  en.firstAid = postOffer(app, leader, {
+    orgId: org,
+    servesAreaId: lzw,
+    category: 'training',
+    title: 'First aid training for volunteers',
+    description: 'Red Cross certified course, AED included.',
+    quantity: 20,
+  }).id
   en.script = postNeed(app, leader, { orgId: org, areaId: lzw, title: '<script>alert(1)</script>场地', quantity: 3 }).id
 })
 afterAll(() => app.close())
@@ -133,9 +153,16 @@ describe('results pages', () => {
   })
 
   it('combines text with the list filters', async () => {
-    const ids = listedIds((await new Browser(app).get(`/needs?q=${encodeURIComponent('场地')}&area=${areas.byRef(app.db, 'HB-NA')!.id}`)).body, 'needs')
+    const ids = listedIds(
+      (await new Browser(app).get(`/needs?q=${encodeURIComponent('场地')}&area=${areas.byRef(app.db, 'HB-NA')!.id}`))
+        .body,
+      'needs',
+    )
     // n-22 says 场地; n-14 asks for an 活动室, a venue all the same.
-    expect(ids.map((id) => app.sqlite.prepare('SELECT ref FROM needs WHERE id = ?').pluck().get(id))).toEqual(['n-22', 'n-14'])
+    expect(ids.map((id) => app.sqlite.prepare('SELECT ref FROM needs WHERE id = ?').pluck().get(id))).toEqual([
+      'n-22',
+      'n-14',
+    ])
   })
 
   it('/api/v1/search wants a q', async () => {
@@ -175,23 +202,83 @@ describe('search that understands the vocabulary', () => {
     const org = leader.orgIds[0]
     const lzw = areas.byRef(app.db, 'HB-DH-LZW')!.id
     const apart = [
-      postNeed(app, leader, { orgId: org, areaId: lzw, category: 'materials', title: '大号垃圾袋和收纳箱', description: '旧衣物分类整理后装箱。', quantity: 5 }).id,
-      postNeed(app, leader, { orgId: org, areaId: lzw, category: 'volunteers', title: '清理楼道垃圾', description: '把杂物按大小分类堆放。', quantity: 6 }).id,
-      postNeed(app, leader, { orgId: org, areaId: lzw, category: 'publicity', title: '分类招聘信息张贴', description: '顺便清走垃圾广告。', quantity: 3 }).id,
+      postNeed(app, leader, {
+        orgId: org,
+        areaId: lzw,
+        category: 'materials',
+        title: '大号垃圾袋和收纳箱',
+        description: '旧衣物分类整理后装箱。',
+        quantity: 5,
+      }).id,
+      postNeed(app, leader, {
+        orgId: org,
+        areaId: lzw,
+        category: 'volunteers',
+        title: '清理楼道垃圾',
+        description: '把杂物按大小分类堆放。',
+        quantity: 6,
+      }).id,
+      postNeed(app, leader, {
+        orgId: org,
+        areaId: lzw,
+        category: 'publicity',
+        title: '分类招聘信息张贴',
+        description: '顺便清走垃圾广告。',
+        quantity: 3,
+      }).id,
     ]
     const { needs } = await search('垃圾分类')
     const first = refs(needs).slice(0, 2)
     expect(new Set(first)).toEqual(new Set(['n-24', 'n-25'])) // 垃圾分类 in a title, then 投放点督导 (the same work)
     for (const id of apart) expect(ids(needs).slice(0, 5), String(id)).not.toContain(id)
     // The parts near each other still count: 垃圾的分类 is the same words.
-    const near = postNeed(app, leader, { orgId: org, areaId: lzw, category: 'publicity', title: '楼道垃圾的分类指引', description: '贴在每层电梯口。', quantity: 20 }).id
+    const near = postNeed(app, leader, {
+      orgId: org,
+      areaId: lzw,
+      category: 'publicity',
+      title: '楼道垃圾的分类指引',
+      description: '贴在每层电梯口。',
+      quantity: 20,
+    }).id
     expect(ids((await search('垃圾分类')).needs)).toContain(near)
   })
 })
 
 describe('search syntax in the box is just text', () => {
-  const NASTY = ['"', '""', '"场地', 'AND', 'OR', 'NOT', 'a AND', 'AND OR NOT', '*', '场*', '**', 'NEAR(', 'NEAR(场地 志愿, 2)', "'; DROP TABLE needs; --",
-    '"; DELETE FROM needs; --', 'title:场地', '{title}: 场地', '^场地', '-场地', '(', ')', '()', '+', ':', '\\', '%', '_', "'", '场地 OR 1=1', '\u0000', '🙂', 'x'.repeat(100)]
+  const NASTY = [
+    '"',
+    '""',
+    '"场地',
+    'AND',
+    'OR',
+    'NOT',
+    'a AND',
+    'AND OR NOT',
+    '*',
+    '场*',
+    '**',
+    'NEAR(',
+    'NEAR(场地 志愿, 2)',
+    "'; DROP TABLE needs; --",
+    '"; DELETE FROM needs; --',
+    'title:场地',
+    '{title}: 场地',
+    '^场地',
+    '-场地',
+    '(',
+    ')',
+    '()',
+    '+',
+    ':',
+    '\\',
+    '%',
+    '_',
+    "'",
+    '场地 OR 1=1',
+    '\u0000',
+    '🙂',
+    'x'.repeat(100),
+  ]
   const URLS = ['/needs?q=', '/offers?q=', '/search?q=', '/api/v1/search?q=', '/api/v1/needs?q=', '/api/v1/offers?q=']
   it('never answers 500 and never touches the tables', async () => {
     const before = [count(app, 'needs'), count(app, 'offers')]

@@ -18,26 +18,60 @@ export async function listingWorld(app: FastifyInstance): Promise<World & { asMe
 
 /** What a leader of org A types into the need form: a venue, Tuesday and Thursday evenings. */
 export const needForm = (w: World, over: Form = {}): Form => ({
-  orgId: w.orgA.id, category: 'venue', title: '雨季室内排练场地', description: '每周二、四晚上排练，需要能放音乐的室内场地。',
-  quantity: 16, fromDate: day(0), untilDate: day(60), days: ['TU', 'TH'], periods: ['evening'], areaId: w.communityA.id,
-  place: '荔枝湾公园附近', urgency: 'high', beneficiaries: 35, expiresAt: day(30), ...over,
+  orgId: w.orgA.id,
+  category: 'venue',
+  title: '雨季室内排练场地',
+  description: '每周二、四晚上排练，需要能放音乐的室内场地。',
+  quantity: 16,
+  fromDate: day(0),
+  untilDate: day(60),
+  days: ['TU', 'TH'],
+  periods: ['evening'],
+  areaId: w.communityA.id,
+  place: '荔枝湾公园附近',
+  urgency: 'high',
+  beneficiaries: 35,
+  expiresAt: day(30),
+  ...over,
 })
 
 export const offerForm = (w: World, over: Form = {}): Form => ({
-  orgId: w.orgB.id, category: 'venue', title: '南岸社区活动室', description: '晚上开放，有桌椅和空调。', quantity: 40,
-  days: ['MO', 'WE'], periods: ['evening'], servesAreaId: w.streetB.id, minTrust: 'self_declared', focus: ['elderly'], expiresAt: day(45), ...over,
+  orgId: w.orgB.id,
+  category: 'venue',
+  title: '南岸社区活动室',
+  description: '晚上开放，有桌椅和空调。',
+  quantity: 40,
+  days: ['MO', 'WE'],
+  periods: ['evening'],
+  servesAreaId: w.streetB.id,
+  minTrust: 'self_declared',
+  focus: ['elderly'],
+  expiresAt: day(45),
+  ...over,
 })
 
-export function postNeed(app: FastifyInstance, user: CurrentUser, input: Partial<needs.NeedInput> & { orgId: number; areaId: number }, now = new Date()) {
+export function postNeed(
+  app: FastifyInstance,
+  user: CurrentUser,
+  input: Partial<needs.NeedInput> & { orgId: number; areaId: number },
+  now = new Date(),
+) {
   return needs.post(app.db, user, { category: 'venue', title: '需要场地', quantity: 10, ...input }, now)
 }
 
-export function postOffer(app: FastifyInstance, user: CurrentUser, input: Partial<offers.OfferInput> & { orgId: number; servesAreaId: number }, now = new Date()) {
+export function postOffer(
+  app: FastifyInstance,
+  user: CurrentUser,
+  input: Partial<offers.OfferInput> & { orgId: number; servesAreaId: number },
+  now = new Date(),
+) {
   return offers.post(app.db, user, { category: 'venue', title: '活动室', quantity: 10, ...input }, now)
 }
 
-export const needRow = (app: FastifyInstance, id: number) => app.db.select().from(needsTable).where(eq(needsTable.id, id)).get()
-export const offerRow = (app: FastifyInstance, id: number) => app.db.select().from(offersTable).where(eq(offersTable.id, id)).get()
+export const needRow = (app: FastifyInstance, id: number) =>
+  app.db.select().from(needsTable).where(eq(needsTable.id, id)).get()
+export const offerRow = (app: FastifyInstance, id: number) =>
+  app.db.select().from(offersTable).where(eq(offersTable.id, id)).get()
 
 /** The listing's id from a post/redirect/get answer. */
 export function idFromLocation(location: string | string[] | undefined, kind: 'needs' | 'offers'): number {
@@ -53,7 +87,8 @@ export function setExpiry(app: FastifyInstance, kind: 'needs' | 'offers', id: nu
 
 /** Ids in the search index of a kind (contentless FTS5: the rowid is the listing id). */
 export const indexedIds = (app: FastifyInstance, kind: 'need' | 'offer') =>
-  (app.sqlite.prepare(`SELECT rowid FROM search_${kind}s ORDER BY rowid`).pluck().all() as number[])
+  app.sqlite.prepare(`SELECT rowid FROM search_${kind}s ORDER BY rowid`).pluck().all() as number[]
 
 /** Listing ids on a rendered list, in order. */
-export const listedIds = (html: string, kind: 'needs' | 'offers') => [...html.matchAll(new RegExp(`id="${kind}-(\\d+)"`, 'g'))].map((m) => Number(m[1]))
+export const listedIds = (html: string, kind: 'needs' | 'offers') =>
+  [...html.matchAll(new RegExp(`id="${kind}-(\\d+)"`, 'g'))].map((m) => Number(m[1]))

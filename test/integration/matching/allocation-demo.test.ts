@@ -10,15 +10,24 @@ beforeAll(async () => {
   app = await makeApp()
   await seedDemo(app.db, { password: 'alloc-demo-password-1' })
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 /** The issue found the demo's allocation less fair than first come, first served by the figure it showed. */
 describe('allocation on the demo district', () => {
   it('is never less fair than first come, first served by the figure the page shows, covers as much, and leaves no organization FCFS served with nothing', () => {
-    const brokerId = app.sqlite.prepare("SELECT id FROM users WHERE role = 'broker' ORDER BY id LIMIT 1").pluck().get() as number
+    const brokerId = app.sqlite
+      .prepare("SELECT id FROM users WHERE role = 'broker' ORDER BY id LIMIT 1")
+      .pluck()
+      .get() as number
     const broker = accounts.load(app.db, brokerId)!
     const district = app.sqlite.prepare("SELECT id FROM areas WHERE level = 'district'").pluck().all() as number[]
-    const run = matching.runAllocation(app.db, { ...broker, brokerAreaIds: district }, { areaIds: district, category: null })
+    const run = matching.runAllocation(
+      app.db,
+      { ...broker, brokerAreaIds: district },
+      { areaIds: district, category: null },
+    )
     const { proposal, baseline } = run
     expect(proposal.assignments.length).toBeGreaterThan(0)
     expect(proposal.fairness.fairShare).toBeGreaterThanOrEqual(baseline.fairness.fairShare)

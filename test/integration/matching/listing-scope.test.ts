@@ -15,15 +15,35 @@ beforeAll(async () => {
   app = await makeApp()
   w = await brokerWorld(app)
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 const api = (url: string, userId?: number) =>
-  app.inject({ method: 'GET', url, headers: userId ? { authorization: `Bearer ${tokens.issue(app.db, userId, 'test')}` } : {} })
+  app.inject({
+    method: 'GET',
+    url,
+    headers: userId ? { authorization: `Bearer ${tokens.issue(app.db, userId, 'test')}` } : {},
+  })
 
-describe('a draft\'s matches over the API', () => {
-  it('are its organization\'s only: a visitor, a broker and another group get 404', async () => {
-    const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '草稿：排练场地', quantity: 4, areaId: w.communityA.id, draft: true })
-    const offer = offers.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '草稿：舞蹈室', quantity: 4, servesAreaId: w.communityA.id, draft: true })
+describe("a draft's matches over the API", () => {
+  it("are its organization's only: a visitor, a broker and another group get 404", async () => {
+    const need = needs.post(app.db, w.member, {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '草稿：排练场地',
+      quantity: 4,
+      areaId: w.communityA.id,
+      draft: true,
+    })
+    const offer = offers.post(app.db, w.member, {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '草稿：舞蹈室',
+      quantity: 4,
+      servesAreaId: w.communityA.id,
+      draft: true,
+    })
     for (const url of [`/api/v1/needs/${need.id}/matches`, `/api/v1/offers/${offer.id}/matches`]) {
       for (const who of [undefined, w.broker.id, w.admin.id, w.other.id]) {
         const res = await api(url, who)
@@ -34,8 +54,15 @@ describe('a draft\'s matches over the API', () => {
     }
   })
 
-  it('never lists a draft among another listing\'s matches', async () => {
-    const draft = offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '草稿：礼堂', quantity: 30, servesAreaId: w.district.id, draft: true })
+  it("never lists a draft among another listing's matches", async () => {
+    const draft = offers.post(app.db, w.other, {
+      orgId: w.orgB.id,
+      category: 'venue',
+      title: '草稿：礼堂',
+      quantity: 30,
+      servesAreaId: w.district.id,
+      draft: true,
+    })
     const res = await api(`/api/v1/needs/${w.need.id}/matches`)
     expect(res.statusCode).toBe(200)
     const ids = (res.json() as { matches: { offer: { id: number } }[] }).matches.map((m) => m.offer.id)
@@ -44,13 +71,29 @@ describe('a draft\'s matches over the API', () => {
   })
 })
 
-describe('an offer\'s matches in progress', () => {
+describe("an offer's matches in progress", () => {
   it('are shown to its holder, the brokers of an area it serves and admins, not to a broker elsewhere', async () => {
     // Street B only: a group there asks the holder's offer for a room.
-    const asker = await accounts.add(app.db, { email: 'asker@example.cn', role: 'member', password: 'correct horse battery staple' })
+    const asker = await accounts.add(app.db, {
+      email: 'asker@example.cn',
+      role: 'member',
+      password: 'correct horse battery staple',
+    })
     const orgD = addOrg(app, asker.id, { name: '南岸读书会', areaId: w.communityB.id })
-    const need = needs.post(app.db, accounts.load(app.db, asker.id)!, { orgId: orgD.id, category: 'venue', title: '读书会用的活动室', quantity: 2, areaId: w.communityB.id })
-    const offer = offers.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '南岸社区会议室', quantity: 10, servesAreaId: w.communityB.id })
+    const need = needs.post(app.db, accounts.load(app.db, asker.id)!, {
+      orgId: orgD.id,
+      category: 'venue',
+      title: '读书会用的活动室',
+      quantity: 2,
+      areaId: w.communityB.id,
+    })
+    const offer = offers.post(app.db, w.other, {
+      orgId: w.orgB.id,
+      category: 'venue',
+      title: '南岸社区会议室',
+      quantity: 10,
+      servesAreaId: w.communityB.id,
+    })
     const leader = await signedIn(app, 'asker@example.cn')
     expect((await leader.post(`/needs/${need.id}/requests`, { offerId: offer.id, quantity: 2 })).statusCode).toBe(303)
 

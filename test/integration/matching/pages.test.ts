@@ -10,11 +10,14 @@ beforeAll(async () => {
   app = await makeApp()
   w = await matcherWorld(app)
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 const EN = { 'accept-language': 'en-US,en;q=0.9' }
 /** The ids of the ranked cards on a page, in the order shown. */
-const cardIds = (html: string, kind: 'offer' | 'need') => [...html.matchAll(new RegExp(`id="fit-${kind}-(\\d+)"`, 'g'))].map((m) => Number(m[1]))
+const cardIds = (html: string, kind: 'offer' | 'need') =>
+  [...html.matchAll(new RegExp(`id="fit-${kind}-(\\d+)"`, 'g'))].map((m) => Number(m[1]))
 /**
  * The ranking policies the demo need's offers show, each by a pair that differs in what the policy is about, so a
  * deliberate change of weights fails with the sentence it breaks rather than an array.
@@ -24,8 +27,16 @@ function holdsNeedPolicies(ids: number[]) {
     expect(ids, policy).toContain(a)
     expect(ids.indexOf(a), policy).toBeLessThan(ids.indexOf(b))
   }
-  before(w.near.id, w.hall.id, 'an offer covering all of the need in its own community ranks above one covering half from the district')
-  before(w.hall.id, w.street.id, 'covering half of the need from the district outweighs covering a quarter from the same street')
+  before(
+    w.near.id,
+    w.hall.id,
+    'an offer covering all of the need in its own community ranks above one covering half from the district',
+  )
+  before(
+    w.hall.id,
+    w.street.id,
+    'covering half of the need from the district outweighs covering a quarter from the same street',
+  )
   before(w.street.id, w.twin1.id, 'of two offers in the same street, the one covering more of the need ranks higher')
   before(w.twin1.id, w.twin2.id, 'identical offers are ordered by id, the older first')
   expect(ids, 'every feasible offer is listed, and only those').toHaveLength(5)
@@ -39,7 +50,10 @@ function card(html: string, kind: 'offer' | 'need', id: number): string {
 }
 /** The reasons a card shows in words (the three strongest). */
 const reasonsIn = (html: string) => {
-  const list = html.slice(html.indexOf('<ul class="reasons">'), html.indexOf('</ul>', html.indexOf('<ul class="reasons">')))
+  const list = html.slice(
+    html.indexOf('<ul class="reasons">'),
+    html.indexOf('</ul>', html.indexOf('<ul class="reasons">')),
+  )
   return [...list.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1])
 }
 
@@ -51,12 +65,19 @@ describe("a need's page", () => {
     const best = card(res.body, 'offer', w.near.id)
     const all = (await app.inject({ url: `/api/v1/needs/${w.need.id}/matches` })).json().matches
     const nearFit = all.find((m: any) => m.offer.id === w.near.id)
-    expect(best, 'the card shows the score the reasons add up to').toContain(`<span class="score" title="匹配度 ${nearFit.score}">${nearFit.score}</span>`)
+    expect(best, 'the card shows the score the reasons add up to').toContain(
+      `<span class="score" title="匹配度 ${nearFit.score}">${nearFit.score}</span>`,
+    )
     // A leader reads the three strongest reasons, strongest first, in words: what both are about (the topic, not
     // the category's word), how much it covers, how near it is.
-    const strongest = [...nearFit.reasons].sort((a: any, b: any) => b.contribution - a.contribution).slice(0, 3).map((r: any) => r.text)
+    const strongest = [...nearFit.reasons]
+      .sort((a: any, b: any) => b.contribution - a.contribution)
+      .slice(0, 3)
+      .map((r: any) => r.text)
     expect(reasonsIn(best), 'the card names the three reasons that weigh most, strongest first').toEqual(strongest)
-    expect(strongest, 'what both are about is named by the topic, not the category\'s word').toContain('同属主题：活动室/会议室')
+    expect(strongest, "what both are about is named by the topic, not the category's word").toContain(
+      '同属主题：活动室/会议室',
+    )
     const texts = (id: number) => all.find((m: any) => m.offer.id === id).reasons.map((r: any) => r.text)
     expect(texts(w.near.id)).toEqual(expect.arrayContaining(['双方周二和周四晚上都有空', '尚未获得过对接，优先考虑']))
     expect(texts(w.hall.id)).toEqual(expect.arrayContaining(['同一区', '可满足40小时中的50%']))
@@ -75,10 +96,18 @@ describe("a need's page", () => {
     const all = (await app.inject({ url: `/api/v1/needs/${w.need.id}/matches`, headers: EN })).json().matches
     // Every factor's reason, in the factors' order (weights.ts FACTORS), whatever their weights.
     expect(all.find((m: any) => m.offer.id === w.near.id).reasons.map((r: any) => r.text)).toEqual([
-      'both about activity room / meeting room', 'same community', 'covers all 40 hours', 'free on both Tuesday and Thursday evenings',
-      'no date limits', 'normal urgency', 'no match received yet: first in line', 'new resource holder',
+      'both about activity room / meeting room',
+      'same community',
+      'covers all 40 hours',
+      'free on both Tuesday and Thursday evenings',
+      'no date limits',
+      'normal urgency',
+      'no match received yet: first in line',
+      'new resource holder',
     ])
-    expect(all.find((m: any) => m.offer.id === w.hall.id).reasons.map((r: any) => r.text)).toContain('covers 50% of 40 hours')
+    expect(all.find((m: any) => m.offer.id === w.hall.id).reasons.map((r: any) => r.text)).toContain(
+      'covers 50% of 40 hours',
+    )
   })
 
   it('shows its leader a request form per offer, a covering broker a propose form, and a visitor neither', async () => {
@@ -101,8 +130,10 @@ describe("an offer's page", () => {
     const res = await app.inject({ url: `/offers/${w.funds.id}` })
     expect(res.statusCode).toBe(200)
     // Two needs alike in every way but who posted them.
-    expect(cardIds(res.body, 'need'), 'an under-resourced group ranks above a well-supported one when all else is equal')
-      .toEqual([w.underResourced.id, w.wellSupported.id])
+    expect(
+      cardIds(res.body, 'need'),
+      'an under-resourced group ranks above a well-supported one when all else is equal',
+    ).toEqual([w.underResourced.id, w.wellSupported.id])
     // The favour is visible: among the under-resourced group's strongest reasons, not among the other's.
     expect(reasonsIn(card(res.body, 'need', w.underResourced.id))).toContain('尚未获得过对接，优先考虑')
     expect(reasonsIn(card(res.body, 'need', w.wellSupported.id))).not.toContain('已获较多支持（6次对接）')
@@ -123,9 +154,14 @@ describe('why not', () => {
     const res = await app.inject({ url: `/needs/${w.stuck.id}` })
     expect(res.statusCode).toBe(200)
     expect(cardIds(res.body, 'offer')).toEqual([])
-    const why = res.body.slice(res.body.indexOf('id="why-not"'), res.body.indexOf('</section>', res.body.indexOf('id="why-not"')))
+    const why = res.body.slice(
+      res.body.indexOf('id="why-not"'),
+      res.body.indexOf('</section>', res.body.indexOf('id="why-not"')),
+    )
     expect(why).toContain('同类别共有 4 项开放资源')
-    expect(why).toContain('<li>2项培训的时间与需求时间不重合</li><li>1项培训不服务你所在的区域</li><li>1项培训要求组织经过担保或认证</li>')
+    expect(why).toContain(
+      '<li>2项培训的时间与需求时间不重合</li><li>1项培训不服务你所在的区域</li><li>1项培训要求组织经过担保或认证</li>',
+    )
     expect(why).toContain('时间放宽到周二和周四晚上：2项培训变为可行')
 
     const en = await app.inject({ url: `/needs/${w.stuck.id}`, headers: EN })
@@ -137,7 +173,7 @@ describe('why not', () => {
 })
 
 describe('the matching API', () => {
-  it('GET /api/v1/needs/:id/matches answers the issue\'s shape, best first', async () => {
+  it("GET /api/v1/needs/:id/matches answers the issue's shape, best first", async () => {
     const res = await app.inject({ url: `/api/v1/needs/${w.need.id}/matches` })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toMatch(/application\/json/)
@@ -174,7 +210,11 @@ describe('the matching API', () => {
       { constraint: 'area', offers: 1, text: "1 training offer doesn't serve your area" },
       { constraint: 'trust', offers: 1, text: '1 training offer needs a vouched or endorsed organization' },
     ])
-    expect(stuck.unlock).toEqual({ constraint: 'schedule', offers: 2, text: 'widen to Tuesday and Thursday evenings: 2 training offers become feasible' })
+    expect(stuck.unlock).toEqual({
+      constraint: 'schedule',
+      offers: 2,
+      text: 'widen to Tuesday and Thursday evenings: 2 training offers become feasible',
+    })
   })
 
   it('GET /api/v1/offers/:id/matches answers the same shape with "needs"', async () => {
@@ -193,7 +233,11 @@ describe('the matching API', () => {
   })
 
   it('is deterministic: the same data gives the same ranking, reasons and why-not every time, and the page agrees', async () => {
-    const urls = [`/api/v1/needs/${w.need.id}/matches`, `/api/v1/offers/${w.funds.id}/matches`, `/api/v1/needs/${w.stuck.id}/matches`]
+    const urls = [
+      `/api/v1/needs/${w.need.id}/matches`,
+      `/api/v1/offers/${w.funds.id}/matches`,
+      `/api/v1/needs/${w.stuck.id}/matches`,
+    ]
     for (const url of urls) {
       const runs = await Promise.all([0, 1, 2].map(() => app.inject({ url })))
       expect(runs[1].body).toBe(runs[0].body)

@@ -58,38 +58,97 @@ describe('match pages from remembered candidates', () => {
       offers: offers.map((id) => matching.needsForOffer(d, id, { now })),
     })
     const writes: ((s: Sqlite) => void)[] = [
-      (s) => s.prepare('UPDATE offers SET remaining = max(0, remaining - 1) WHERE id = ?').run(ids('offers', 1, rand)[0]),
+      (s) =>
+        s.prepare('UPDATE offers SET remaining = max(0, remaining - 1) WHERE id = ?').run(ids('offers', 1, rand)[0]),
       (s) => s.prepare("UPDATE offers SET status = 'closed' WHERE id = ?").run(ids('offers', 1, rand)[0]),
       (s) => s.prepare("UPDATE needs SET status = 'closed' WHERE id = ?").run(ids('needs', 1, rand)[0]),
-      (s) => s.prepare(`INSERT INTO offers (org_id, category, title, description, quantity, unit, remaining, serves_area_id, min_trust, focus, status, created_at, updated_at)
-        SELECT org_id, category, title || '（二）', description, quantity, unit, quantity, serves_area_id, 'self_declared', '[]', 'open', created_at, updated_at FROM offers WHERE id = ?`).run(ids('offers', 1, rand)[0]),
-      (s) => s.prepare(`INSERT INTO needs (org_id, category, title, description, quantity, unit, remaining, area_id, place, urgency, status, created_at, updated_at)
-        SELECT org_id, category, title || '（二）', description, quantity, unit, quantity, area_id, place, 'high', 'open', created_at, updated_at FROM needs WHERE id = ?`).run(ids('needs', 1, rand)[0]),
-      (s) => s.prepare("UPDATE organizations SET trust = CASE trust WHEN 'endorsed' THEN 'self_declared' ELSE 'endorsed' END WHERE id = (SELECT org_id FROM needs WHERE id = ?)").run(needs[Math.floor(rand() * needs.length)]),
+      (s) =>
+        s
+          .prepare(
+            `INSERT INTO offers (org_id, category, title, description, quantity, unit, remaining, serves_area_id, min_trust, focus, status, created_at, updated_at)
+        SELECT org_id, category, title || '（二）', description, quantity, unit, quantity, serves_area_id, 'self_declared', '[]', 'open', created_at, updated_at FROM offers WHERE id = ?`,
+          )
+          .run(ids('offers', 1, rand)[0]),
+      (s) =>
+        s
+          .prepare(
+            `INSERT INTO needs (org_id, category, title, description, quantity, unit, remaining, area_id, place, urgency, status, created_at, updated_at)
+        SELECT org_id, category, title || '（二）', description, quantity, unit, quantity, area_id, place, 'high', 'open', created_at, updated_at FROM needs WHERE id = ?`,
+          )
+          .run(ids('needs', 1, rand)[0]),
+      (s) =>
+        s
+          .prepare(
+            "UPDATE organizations SET trust = CASE trust WHEN 'endorsed' THEN 'self_declared' ELSE 'endorsed' END WHERE id = (SELECT org_id FROM needs WHERE id = ?)",
+          )
+          .run(needs[Math.floor(rand() * needs.length)]),
       // A delivery and its rating move the holder's track record; a new acceptance the receiver's matches received.
-      (s) => s.prepare("UPDATE matches SET state = 'delivered' WHERE id = (SELECT id FROM matches WHERE state = 'accepted' LIMIT 1 OFFSET ?)").run(Math.floor(rand() * 5)),
-      (s) => s.prepare("UPDATE feedback SET rating = 1 + (rating % 5) WHERE id = (SELECT id FROM feedback LIMIT 1 OFFSET ?)").run(Math.floor(rand() * 5)),
-      (s) => s.prepare("UPDATE matches SET state = 'accepted' WHERE id = (SELECT id FROM matches WHERE state = 'proposed' LIMIT 1 OFFSET ?)").run(Math.floor(rand() * 5)),
+      (s) =>
+        s
+          .prepare(
+            "UPDATE matches SET state = 'delivered' WHERE id = (SELECT id FROM matches WHERE state = 'accepted' LIMIT 1 OFFSET ?)",
+          )
+          .run(Math.floor(rand() * 5)),
+      (s) =>
+        s
+          .prepare(
+            'UPDATE feedback SET rating = 1 + (rating % 5) WHERE id = (SELECT id FROM feedback LIMIT 1 OFFSET ?)',
+          )
+          .run(Math.floor(rand() * 5)),
+      (s) =>
+        s
+          .prepare(
+            "UPDATE matches SET state = 'accepted' WHERE id = (SELECT id FROM matches WHERE state = 'proposed' LIMIT 1 OFFSET ?)",
+          )
+          .run(Math.floor(rand() * 5)),
       // Edits the kept views are patched for (views.ts): what a listing is about, where it is, how much is left.
-      (s) => s.prepare('UPDATE offers SET topics = (SELECT topics FROM offers WHERE id = ?), keywords = (SELECT keywords FROM offers WHERE id = ?) WHERE id = ?')
-        .run(...((from, to) => [from, from, to])(ids('offers', 1, rand)[0], ids('offers', 1, rand)[0])),
-      (s) => s.prepare("UPDATE needs SET topics = CASE WHEN topics = '[]' THEN (SELECT topics FROM needs WHERE id = ?) ELSE '[]' END WHERE id = ?")
-        .run(ids('needs', 1, rand)[0], needs[Math.floor(rand() * needs.length)]),
-      (s) => s.prepare('UPDATE offers SET serves_area_id = (SELECT area_id FROM needs WHERE id = ?) WHERE id = ?').run(needs[Math.floor(rand() * needs.length)], ids('offers', 1, rand)[0]),
-      (s) => s.prepare('UPDATE needs SET area_id = (SELECT area_id FROM needs WHERE id = ?) WHERE id = ?').run(ids('needs', 1, rand)[0], needs[Math.floor(rand() * needs.length)]),
-      (s) => s.prepare('UPDATE needs SET remaining = max(1, remaining / 2) WHERE id = ?').run(needs[Math.floor(rand() * needs.length)]),
-      (s) => s.prepare(`UPDATE organizations SET focus = CASE WHEN focus = '[]' THEN '["elderly"]' ELSE '[]' END WHERE id = (SELECT org_id FROM needs WHERE id = ?)`)
-        .run(needs[Math.floor(rand() * needs.length)]),
+      (s) =>
+        s
+          .prepare(
+            'UPDATE offers SET topics = (SELECT topics FROM offers WHERE id = ?), keywords = (SELECT keywords FROM offers WHERE id = ?) WHERE id = ?',
+          )
+          .run(...((from, to) => [from, from, to])(ids('offers', 1, rand)[0], ids('offers', 1, rand)[0])),
+      (s) =>
+        s
+          .prepare(
+            "UPDATE needs SET topics = CASE WHEN topics = '[]' THEN (SELECT topics FROM needs WHERE id = ?) ELSE '[]' END WHERE id = ?",
+          )
+          .run(ids('needs', 1, rand)[0], needs[Math.floor(rand() * needs.length)]),
+      (s) =>
+        s
+          .prepare('UPDATE offers SET serves_area_id = (SELECT area_id FROM needs WHERE id = ?) WHERE id = ?')
+          .run(needs[Math.floor(rand() * needs.length)], ids('offers', 1, rand)[0]),
+      (s) =>
+        s
+          .prepare('UPDATE needs SET area_id = (SELECT area_id FROM needs WHERE id = ?) WHERE id = ?')
+          .run(ids('needs', 1, rand)[0], needs[Math.floor(rand() * needs.length)]),
+      (s) =>
+        s
+          .prepare('UPDATE needs SET remaining = max(1, remaining / 2) WHERE id = ?')
+          .run(needs[Math.floor(rand() * needs.length)]),
+      (s) =>
+        s
+          .prepare(
+            `UPDATE organizations SET focus = CASE WHEN focus = '[]' THEN '["elderly"]' ELSE '[]' END WHERE id = (SELECT org_id FROM needs WHERE id = ?)`,
+          )
+          .run(needs[Math.floor(rand() * needs.length)]),
       // Paths: everything is read again.
-      (s) => s.prepare("UPDATE areas SET name = name || '' WHERE id = (SELECT area_id FROM needs WHERE id = ?)").run(needs[Math.floor(rand() * needs.length)]),
+      (s) =>
+        s
+          .prepare("UPDATE areas SET name = name || '' WHERE id = (SELECT area_id FROM needs WHERE id = ?)")
+          .run(needs[Math.floor(rand() * needs.length)]),
       // Rolled back: nothing of it may show.
       (s) => {
         try {
           s.transaction(() => {
-            s.prepare("UPDATE offers SET status = 'closed' WHERE id IN (SELECT id FROM offers ORDER BY id LIMIT 50 OFFSET ?)").run(Math.floor(rand() * 500))
+            s.prepare(
+              "UPDATE offers SET status = 'closed' WHERE id IN (SELECT id FROM offers ORDER BY id LIMIT 50 OFFSET ?)",
+            ).run(Math.floor(rand() * 500))
             throw new Error('rolled back')
           })()
-        } catch { /* as intended */ }
+        } catch {
+          /* as intended */
+        }
       },
       // The log lost entries this connection had not read (pruned while it was idle): read everything again.
       (s) => {
@@ -114,9 +173,10 @@ describe('match pages from remembered candidates', () => {
     expect(pages(db).offers.filter((p) => p && p.matches.length > 0).length).toBeGreaterThan(5)
   }, 120_000)
 
-  it('inside a transaction, answer who fits from the kept views and the transaction\'s own writes, keeping none of them', () => {
+  it("inside a transaction, answer who fits from the kept views and the transaction's own writes, keeping none of them", () => {
     const rand = prng(23)
-    const needs = [...new Set(ids('needs', 40, rand))], offers = [...new Set(ids('offers', 40, rand))]
+    const needs = [...new Set(ids('needs', 40, rand))],
+      offers = [...new Set(ids('offers', 40, rand))]
     const fitting = (d: Db) => ({
       needs: needs.map((id) => matching.offersFitting(d, id, now)),
       offers: offers.map((id) => matching.needsFitting(d, id, now)),
@@ -128,10 +188,14 @@ describe('match pages from remembered candidates', () => {
     const [closed, copied, untopical, unfocused] = [shown[0], shown[1], withFits[0], withFits[1]]
     const writes = (s: Sqlite) => {
       s.prepare("UPDATE offers SET status = 'closed' WHERE id = ?").run(closed)
-      s.prepare(`INSERT INTO offers (org_id, category, title, description, quantity, unit, remaining, serves_area_id, min_trust, focus, status, topics, keywords, created_at, updated_at)
-        SELECT org_id, category, title, description, quantity, unit, quantity, serves_area_id, 'self_declared', '[]', 'open', topics, keywords, created_at, updated_at FROM offers WHERE id = ?`).run(copied)
+      s.prepare(
+        `INSERT INTO offers (org_id, category, title, description, quantity, unit, remaining, serves_area_id, min_trust, focus, status, topics, keywords, created_at, updated_at)
+        SELECT org_id, category, title, description, quantity, unit, quantity, serves_area_id, 'self_declared', '[]', 'open', topics, keywords, created_at, updated_at FROM offers WHERE id = ?`,
+      ).run(copied)
       s.prepare("UPDATE needs SET topics = '[]' WHERE id = ?").run(untopical)
-      s.prepare("UPDATE organizations SET focus = '[]', trust = 'self_declared' WHERE id = (SELECT org_id FROM needs WHERE id = ?)").run(unfocused)
+      s.prepare(
+        "UPDATE organizations SET focus = '[]', trust = 'self_declared' WHERE id = (SELECT org_id FROM needs WHERE id = ?)",
+      ).run(unfocused)
     }
     let inside: ReturnType<typeof fitting> | undefined
     try {
@@ -140,14 +204,18 @@ describe('match pages from remembered candidates', () => {
         inside = fitting(db)
         throw new Error('rolled back')
       })()
-    } catch { /* as intended */ }
+    } catch {
+      /* as intended */
+    }
     // Nothing of the rolled-back writes stayed in the kept views.
     expect(fitting(db)).toEqual(fresh(fitting))
     writes(sqlite)
     expect(inside).toEqual(fresh(fitting))
     expect(inside!.needs.flat().length).toBeGreaterThan(20)
     expect(inside!.needs.flat()).not.toContain(closed)
-    expect(inside!.needs.filter((_, i) => needs[i] === untopical || needs[i] === unfocused)).not.toEqual(before.needs.filter((_, i) => needs[i] === untopical || needs[i] === unfocused))
+    expect(inside!.needs.filter((_, i) => needs[i] === untopical || needs[i] === unfocused)).not.toEqual(
+      before.needs.filter((_, i) => needs[i] === untopical || needs[i] === unfocused),
+    )
   })
 
   it('are invalidated by what changed: a no-op write, a ref or a touch logs nothing, an edit logs its row', () => {
@@ -155,10 +223,17 @@ describe('match pages from remembered candidates', () => {
     const id = ids('offers', 1, prng(5))[0]
     const before = count()
     sqlite.prepare('UPDATE offers SET title = title, remaining = remaining WHERE id = ?').run(id)
-    sqlite.prepare("UPDATE offers SET ref = 'bench-ref-' || id, updated_at = '2026-06-02T00:00:00Z', version = version + 1 WHERE id = ?").run(id)
+    sqlite
+      .prepare(
+        "UPDATE offers SET ref = 'bench-ref-' || id, updated_at = '2026-06-02T00:00:00Z', version = version + 1 WHERE id = ?",
+      )
+      .run(id)
     expect(count()).toBe(before)
     sqlite.prepare('UPDATE offers SET remaining = remaining + 0, title = title || ? WHERE id = ?').run('（改）', id)
-    expect(sqlite.prepare('SELECT kind, id FROM listing_changes ORDER BY seq DESC LIMIT 1').raw().get()).toEqual(['offer', id])
+    expect(sqlite.prepare('SELECT kind, id FROM listing_changes ORDER BY seq DESC LIMIT 1').raw().get()).toEqual([
+      'offer',
+      id,
+    ])
     expect(count()).toBe(before + 1)
   })
 

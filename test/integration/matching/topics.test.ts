@@ -16,9 +16,23 @@ beforeAll(async () => {
   app = await makeApp()
   w = await seedWorld(app)
   const need = (key: string, category: string, title: string, description = '') =>
-    (ids[key] = needs.post(app.db, w.member, { orgId: w.orgA.id, category, title, description, quantity: 1, areaId: w.communityA.id }).id)
+    (ids[key] = needs.post(app.db, w.member, {
+      orgId: w.orgA.id,
+      category,
+      title,
+      description,
+      quantity: 1,
+      areaId: w.communityA.id,
+    }).id)
   const offer = (key: string, category: string, title: string) =>
-    (ids[key] = offers.post(app.db, w.other, { orgId: w.orgB.id, category, title, description: '', quantity: 5, servesAreaId: w.district.id }).id)
+    (ids[key] = offers.post(app.db, w.other, {
+      orgId: w.orgB.id,
+      category,
+      title,
+      description: '',
+      quantity: 5,
+      servesAreaId: w.district.id,
+    }).id)
   need('speaker', 'materials', '便携音响一台', '广场舞活动需要一台便携音响')
   offer('phones', 'materials', '捐赠旧智能手机')
   offer('desks', 'materials', '旧课桌椅捐赠')
@@ -34,20 +48,27 @@ beforeAll(async () => {
   offer('escort', 'volunteers', '陪诊志愿服务：陪长者去医院看病')
   offer('tutoring', 'volunteers', '大学生义务家教')
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
-const matchesOf = async (needId: number, lang = 'zh-CN') => (await app.inject({ url: `/api/v1/needs/${needId}/matches`, headers: { 'accept-language': lang } })).json()
+const matchesOf = async (needId: number, lang = 'zh-CN') =>
+  (await app.inject({ url: `/api/v1/needs/${needId}/matches`, headers: { 'accept-language': lang } })).json()
 
 describe('matches are about the same thing', () => {
   it('offers a speaker need only the speakers, in either language, never the same-category offers about other things', async () => {
     const body = await matchesOf(ids.speaker)
-    expect(body.matches.map((m: { offer: { id: number } }) => m.offer.id).sort()).toEqual([ids.bluetooth, ids.pa].sort())
+    expect(body.matches.map((m: { offer: { id: number } }) => m.offer.id).sort()).toEqual(
+      [ids.bluetooth, ids.pa].sort(),
+    )
     const relevance = body.matches[0].reasons.find((r: { factor: string }) => r.factor === 'relevance')
     // Named by the topic both are about, never by the category's word.
     expect(relevance.text).toBe('同属主题：音响设备')
     expect(relevance.text).not.toContain('物资')
     const en = await matchesOf(ids.speaker, 'en')
-    expect(en.matches[0].reasons.find((r: { factor: string }) => r.factor === 'relevance').text).toBe('both about sound equipment')
+    expect(en.matches[0].reasons.find((r: { factor: string }) => r.factor === 'relevance').text).toBe(
+      'both about sound equipment',
+    )
   })
 
   it('serves needs for an offer by the same rule', async () => {
@@ -65,7 +86,9 @@ describe('matches are about the same thing', () => {
   it('says why not when every training offer is about something else, naming what they are about', async () => {
     const zh = await matchesOf(ids.smartphone)
     expect(zh.matches).toEqual([])
-    expect(zh.why_not).toEqual([{ constraint: 'topic', offers: 3, text: '3项培训的内容不相关：财务规范、急救、讲故事与亲子阅读' }])
+    expect(zh.why_not).toEqual([
+      { constraint: 'topic', offers: 3, text: '3项培训的内容不相关：财务规范、急救、讲故事与亲子阅读' },
+    ])
     const en = await matchesOf(ids.smartphone, 'en')
     expect(en.why_not[0].constraint).toBe('topic')
     expect(en.why_not[0].text).toMatch(/^3 training offers are about other things: /)
@@ -75,17 +98,22 @@ describe('matches are about the same thing', () => {
   })
 
   it('refuses to open a match for a pair about different things', () => {
-    expect(() => matches.open(app.db, w.member, 'request', { needId: ids.speaker, offerId: ids.phones, quantity: 1 })).toThrow(/infeasible/)
+    expect(() =>
+      matches.open(app.db, w.member, 'request', { needId: ids.speaker, offerId: ids.phones, quantity: 1 }),
+    ).toThrow(/infeasible/)
   })
 })
 
 describe('reasons a person would say', () => {
-  const card = (html: string, id: number) => html.slice(html.indexOf(`id="fit-offer-${id}"`), html.indexOf('</li>\n', html.indexOf(`id="fit-offer-${id}"`) + 1))
+  const card = (html: string, id: number) =>
+    html.slice(html.indexOf(`id="fit-offer-${id}"`), html.indexOf('</li>\n', html.indexOf(`id="fit-offer-${id}"`) + 1))
 
   it('shows a leader the three strongest reasons in words, with no bare numbers and no score table', async () => {
     const leader = await signedIn(app, w.member.email)
     const html = card((await leader.get(`/needs/${ids.speaker}`)).body, ids.bluetooth)
-    const reasons = [...html.slice(html.indexOf('<ul class="reasons">')).matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1])
+    const reasons = [...html.slice(html.indexOf('<ul class="reasons">')).matchAll(/<li>([^<]*)<\/li>/g)].map(
+      (m) => m[1],
+    )
     expect(reasons).toHaveLength(3)
     expect(reasons).toContain('同属主题：音响设备')
     for (const r of reasons) expect(r).not.toMatch(/\d\.\d/)
@@ -96,8 +124,21 @@ describe('reasons a person would say', () => {
     const broker = await signedIn(app, w.broker.email)
     const html = card((await broker.get(`/needs/${ids.speaker}`)).body, ids.bluetooth)
     expect(html).toContain('<details class="score-detail"><summary>查看评分明细</summary>')
-    const rows = [...html.matchAll(/<tr data-factor="(\w+)"><th scope="row">([^<]*)<\/th><td>([^<]*)<\/td><td class="num">(\d+)<\/td><td class="num">(\d+)<\/td><\/tr>/g)]
-    expect(rows.map((r) => r[1])).toEqual(['relevance', 'area', 'coverage', 'schedule', 'dates', 'urgency', 'fairness', 'track'])
+    const rows = [
+      ...html.matchAll(
+        /<tr data-factor="(\w+)"><th scope="row">([^<]*)<\/th><td>([^<]*)<\/td><td class="num">(\d+)<\/td><td class="num">(\d+)<\/td><\/tr>/g,
+      ),
+    ]
+    expect(rows.map((r) => r[1])).toEqual([
+      'relevance',
+      'area',
+      'coverage',
+      'schedule',
+      'dates',
+      'urgency',
+      'fairness',
+      'track',
+    ])
     expect(rows[0].slice(2, 6)).toEqual(['内容相关', '同属主题：音响设备', expect.any(String), '25'])
     const score = Number(html.match(/<span class="score"[^>]*>(\d+)<\/span>/)![1])
     expect(rows.reduce((s, r) => s + Number(r[4]), 0)).toBe(score)

@@ -17,11 +17,23 @@ beforeAll(async () => {
   w = await brokerWorld(app)
   leader = await signedIn(app, w.member.email)
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 const roleIn = (orgId: number, userId: number) =>
-  app.db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))).get()?.role
-const orgLog = (orgId: number) => app.db.select().from(events).where(and(eq(events.subjectType, 'organization'), eq(events.subjectId, orgId))).all().map((e) => e.action)
+  app.db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+    .get()?.role
+const orgLog = (orgId: number) =>
+  app.db
+    .select()
+    .from(events)
+    .where(and(eq(events.subjectType, 'organization'), eq(events.subjectId, orgId)))
+    .all()
+    .map((e) => e.action)
 let n = 0
 const person = async (name: string) => addUser(app, { email: `p${++n}@example.cn`, name })
 /** A link invitation made through the people page, as a leader does: the link is on the answer, once. */
@@ -77,7 +89,7 @@ describe('invitations', () => {
     expect(roleIn(w.orgA.id, p.id)).toBeUndefined()
   })
 
-  it('an invitation is bound to its group: it never joins another, and only the group\'s leaders may invite or withdraw', async () => {
+  it("an invitation is bound to its group: it never joins another, and only the group's leaders may invite or withdraw", async () => {
     const { token, invitation } = members.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' })
     const p = await person('Bound')
     members.accept(app.db, p, token)
@@ -108,43 +120,71 @@ describe('invitations', () => {
     await visitor.refreshCsrf('/signin')
     expect((await visitor.post('/invitations', { token })).statusCode).toBe(401)
     expect((await leader.post(`/orgs/${w.orgA.id}/invitations`, { role: 'boss' })).statusCode).toBe(422)
-    expect((await leader.post(`/orgs/${w.orgA.id}/invitations`, { role: 'member', email: 'not an address' })).statusCode).toBe(422)
+    expect(
+      (await leader.post(`/orgs/${w.orgA.id}/invitations`, { role: 'member', email: 'not an address' })).statusCode,
+    ).toBe(422)
   })
 })
 
 describe('asking to join', () => {
-  it('a person asks from the group\'s page; a leader approves (member) or declines; asking twice queues once', async () => {
+  it("a person asks from the group's page; a leader approves (member) or declines; asking twice queues once", async () => {
     const p = await person('Asker')
     const b = await signedIn(app, p.email)
     expect((await b.get(`/orgs/${w.orgA.id}`)).body).toContain(`/orgs/${w.orgA.id}/join-requests`)
     expect((await b.post(`/orgs/${w.orgA.id}/join-requests`, { message: '我住在荔枝湾' })).statusCode).toBe(303)
     expect((await b.post(`/orgs/${w.orgA.id}/join-requests`, {})).statusCode).toBe(303)
-    const open = app.db.select().from(joinRequests).where(and(eq(joinRequests.orgId, w.orgA.id), eq(joinRequests.userId, p.id))).all()
+    const open = app.db
+      .select()
+      .from(joinRequests)
+      .where(and(eq(joinRequests.orgId, w.orgA.id), eq(joinRequests.userId, p.id)))
+      .all()
     expect(open).toHaveLength(1)
-    expect(app.db.select().from(notifications).where(eq(notifications.userId, w.member.id)).all().map((x) => x.kind)).toContain('org.join_requested')
+    expect(
+      app.db
+        .select()
+        .from(notifications)
+        .where(eq(notifications.userId, w.member.id))
+        .all()
+        .map((x) => x.kind),
+    ).toContain('org.join_requested')
     const people = await leader.get(`/orgs/${w.orgA.id}/people`)
     expect(people.body).toContain('我住在荔枝湾')
     // Another group's leader cannot decide it.
     const other = await signedIn(app, w.other.email)
-    expect((await other.post(`/orgs/${w.orgA.id}/join-requests/${open[0].id}`, { decision: 'approve' })).statusCode).toBe(404)
-    expect((await leader.post(`/orgs/${w.orgA.id}/join-requests/${open[0].id}`, { decision: 'approve' })).statusCode).toBe(303)
+    expect(
+      (await other.post(`/orgs/${w.orgA.id}/join-requests/${open[0].id}`, { decision: 'approve' })).statusCode,
+    ).toBe(404)
+    expect(
+      (await leader.post(`/orgs/${w.orgA.id}/join-requests/${open[0].id}`, { decision: 'approve' })).statusCode,
+    ).toBe(303)
     expect(roleIn(w.orgA.id, p.id)).toBe('member')
-    expect((await leader.post(`/orgs/${w.orgA.id}/join-requests/${open[0].id}`, { decision: 'decline' })).statusCode, 'decided once').toBe(404)
+    expect(
+      (await leader.post(`/orgs/${w.orgA.id}/join-requests/${open[0].id}`, { decision: 'decline' })).statusCode,
+      'decided once',
+    ).toBe(404)
 
     const q = await person('Declined')
     const qb = await signedIn(app, q.email)
     await qb.post(`/orgs/${w.orgA.id}/join-requests`, {})
     const req = members.openRequestOf(app.db, q.id, w.orgA.id)!
-    expect((await leader.post(`/orgs/${w.orgA.id}/join-requests/${req.id}`, { decision: 'decline' })).statusCode).toBe(303)
+    expect((await leader.post(`/orgs/${w.orgA.id}/join-requests/${req.id}`, { decision: 'decline' })).statusCode).toBe(
+      303,
+    )
     expect(roleIn(w.orgA.id, q.id)).toBeUndefined()
-    expect(orgLog(w.orgA.id)).toEqual(expect.arrayContaining(['org.join_requested', 'org.join_approved', 'org.join_declined']))
+    expect(orgLog(w.orgA.id)).toEqual(
+      expect.arrayContaining(['org.join_requested', 'org.join_approved', 'org.join_declined']),
+    )
   })
 })
 
 describe('roles, handover and the last leader', () => {
   it('the last leader can neither leave nor become a member; handing over first works', async () => {
     const a = await person('Solo Leader')
-    const org = (await import('../../../src/orgs/orgs.js')).create(app.db, reload(app, a), { name: '独唱队', kind: 'community_group', areaId: w.communityA.id })
+    const org = (await import('../../../src/orgs/orgs.js')).create(app.db, reload(app, a), {
+      name: '独唱队',
+      kind: 'community_group',
+      areaId: w.communityA.id,
+    })
     const b = await signedIn(app, a.email)
     const left = await b.post(`/orgs/${org.id}/people/${a.id}/removal`, {})
     expect(left.statusCode).toBe(409)
@@ -157,7 +197,14 @@ describe('roles, handover and the last leader', () => {
     const handed = await b.post(`/orgs/${org.id}/handover`, { userId: m.id })
     expect(handed.statusCode).toBe(303)
     expect([roleIn(org.id, a.id), roleIn(org.id, m.id)]).toEqual(['member', 'leader'])
-    expect(app.db.select().from(notifications).where(eq(notifications.userId, m.id)).all().map((x) => x.kind)).toContain('org.leadership_handed_over')
+    expect(
+      app.db
+        .select()
+        .from(notifications)
+        .where(eq(notifications.userId, m.id))
+        .all()
+        .map((x) => x.kind),
+    ).toContain('org.leadership_handed_over')
     // Now a member, the old leader may leave; the new one is the last leader and may not.
     expect((await b.post(`/orgs/${org.id}/people/${a.id}/removal`, {})).statusCode).toBe(303)
     expect(roleIn(org.id, a.id)).toBeUndefined()
@@ -179,7 +226,7 @@ describe('roles, handover and the last leader', () => {
   })
 })
 
-describe('a member sees the group\'s work and never acts', () => {
+describe("a member sees the group's work and never acts", () => {
   it('sees its drafts and matches (contacts only once accepted); cannot answer, write, post or edit', async () => {
     const p = await person('Watcher')
     members.accept(app.db, p, members.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' }).token)
@@ -187,11 +234,22 @@ describe('a member sees the group\'s work and never acts', () => {
     expect(watcher.orgIds).toEqual([])
     expect(watcher.memberOrgIds).toEqual([w.orgA.id])
     const b = await signedIn(app, p.email)
-    const draft = needs.post(app.db, reload(app, w.member), { orgId: w.orgA.id, category: 'venue', title: '草稿排练场地', quantity: 2, areaId: w.communityA.id, draft: true })
+    const draft = needs.post(app.db, reload(app, w.member), {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '草稿排练场地',
+      quantity: 2,
+      areaId: w.communityA.id,
+      draft: true,
+    })
     expect((await b.get(`/needs/${draft.id}`)).statusCode).toBe(200)
     expect((await b.get(`/needs/${draft.id}/edit`)).statusCode).toBe(404)
     expect((await b.post(`/needs/${w.need.id}/closure`, { reason: 'duplicate' })).statusCode).toBe(404)
-    const m = matches.open(app.db, reload(app, w.other), 'pledge', { needId: w.need.id, offerId: w.offer.id, quantity: 1 })
+    const m = matches.open(app.db, reload(app, w.other), 'pledge', {
+      needId: w.need.id,
+      offerId: w.offer.id,
+      quantity: 1,
+    })
     const page = await b.get(`/matches/${m.id}`)
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('id="member-view"')
@@ -201,9 +259,22 @@ describe('a member sees the group\'s work and never acts', () => {
     expect(move.statusCode).toBe(403)
     expect((await b.post(`/matches/${m.id}/messages`, { body: 'hello' })).statusCode).toBe(403)
     const token = tokens.issue(app.db, p.id, 'test')
-    const api = await app.inject({ method: 'POST', url: `/api/v1/matches/${m.id}/transitions`, headers: { authorization: `Bearer ${token}` }, payload: { event: 'accept' } })
+    const api = await app.inject({
+      method: 'POST',
+      url: `/api/v1/matches/${m.id}/transitions`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { event: 'accept' },
+    })
     expect(api.statusCode).toBe(403)
-    expect(() => needs.post(app.db, watcher, { orgId: w.orgA.id, category: 'venue', title: '排练场地', quantity: 1, areaId: w.communityA.id })).toThrow(/validation/)
+    expect(() =>
+      needs.post(app.db, watcher, {
+        orgId: w.orgA.id,
+        category: 'venue',
+        title: '排练场地',
+        quantity: 1,
+        areaId: w.communityA.id,
+      }),
+    ).toThrow(/validation/)
     expect((await b.get('/matches')).body).toContain(`/matches/${m.id}`)
     // Once the leader accepts, the group's member sees the contacts as the group does.
     matches.fire(app.db, reload(app, w.member), m.id, 'accept')
@@ -214,8 +285,18 @@ describe('a member sees the group\'s work and never acts', () => {
     const p = await person('Outsider')
     members.accept(app.db, p, members.invite(app.db, reload(app, w.stranger), w.orgC.id, { role: 'member' }).token)
     const b = await signedIn(app, p.email)
-    const need = needs.post(app.db, reload(app, w.member), { orgId: w.orgA.id, category: 'venue', title: '排练场地', quantity: 2, areaId: w.communityA.id })
-    const m = matches.open(app.db, reload(app, w.member), 'request', { needId: need.id, offerId: w.offer.id, quantity: 1 })
+    const need = needs.post(app.db, reload(app, w.member), {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '排练场地',
+      quantity: 2,
+      areaId: w.communityA.id,
+    })
+    const m = matches.open(app.db, reload(app, w.member), 'request', {
+      needId: need.id,
+      offerId: w.offer.id,
+      quantity: 1,
+    })
     expect((await b.get(`/matches/${m.id}`)).statusCode).toBe(404)
     expect((await b.post(`/matches/${m.id}/transitions`, { event: 'withdraw' })).statusCode).toBe(404)
   })

@@ -29,23 +29,69 @@ const LEDGER: interchange.Ledger = {
     { ref: 'H-XC-1', name: '西村社区', parent: 'H-XC' },
   ],
   organizations: [
-    { ref: 'org-office', name: '南岸街道办事处', kind: 'street_office', area: 'H-NA', registered: true, trust: 'endorsed', focus: ['community'] },
-    { ref: 'org-west', name: '西村居委会', kind: 'residents_committee', area: 'H-XC-1', registered: true, trust: 'endorsed', focus: ['community'] },
+    {
+      ref: 'org-office',
+      name: '南岸街道办事处',
+      kind: 'street_office',
+      area: 'H-NA',
+      registered: true,
+      trust: 'endorsed',
+      focus: ['community'],
+    },
+    {
+      ref: 'org-west',
+      name: '西村居委会',
+      kind: 'residents_committee',
+      area: 'H-XC-1',
+      registered: true,
+      trust: 'endorsed',
+      focus: ['community'],
+    },
   ],
   needs: [],
   offers: [
-    { ref: 'o-room', org: 'org-office', category: 'venue', title: '南岸社区服务中心活动室', description: '可借用的室内活动室，适合排练', quantity: 40, unit: 'hours', serves: 'H-NA' },
-    { ref: 'o-west', org: 'org-west', category: 'venue', title: '西村活动室', description: '可借用的室内活动室，适合排练', quantity: 40, unit: 'hours', serves: 'H' },
+    {
+      ref: 'o-room',
+      org: 'org-office',
+      category: 'venue',
+      title: '南岸社区服务中心活动室',
+      description: '可借用的室内活动室，适合排练',
+      quantity: 40,
+      unit: 'hours',
+      serves: 'H-NA',
+    },
+    {
+      ref: 'o-west',
+      org: 'org-west',
+      category: 'venue',
+      title: '西村活动室',
+      description: '可借用的室内活动室，适合排练',
+      quantity: 40,
+      unit: 'hours',
+      serves: 'H',
+    },
   ],
 } as unknown as interchange.Ledger
 
 let app: FastifyInstance
-let leader: accounts.CurrentUser, broker: accounts.CurrentUser, otherBroker: accounts.CurrentUser, admin: accounts.CurrentUser
+let leader: accounts.CurrentUser,
+  broker: accounts.CurrentUser,
+  otherBroker: accounts.CurrentUser,
+  admin: accounts.CurrentUser
 let office: number, west: number, dance: number, community: number, room: number, westRoom: number
-const orgId = (ref: string) => app.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.ref, ref)).get()!.id
+const orgId = (ref: string) =>
+  app.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.ref, ref)).get()!.id
 const areaId = (ref: string) => app.db.select({ id: areas.id }).from(areas).where(eq(areas.ref, ref)).get()!.id
 const api = (user: { id: number }, method: 'GET' | 'POST', url: string, payload?: object) =>
-  app.inject({ method, url, headers: { authorization: `Bearer ${tokens.issue(app.db, user.id, 'test')}`, ...(payload ? { 'content-type': 'application/json' } : {}) }, payload: payload as never })
+  app.inject({
+    method,
+    url,
+    headers: {
+      authorization: `Bearer ${tokens.issue(app.db, user.id, 'test')}`,
+      ...(payload ? { 'content-type': 'application/json' } : {}),
+    },
+    payload: payload as never,
+  })
 
 beforeAll(async () => {
   app = await makeApp()
@@ -64,12 +110,23 @@ beforeAll(async () => {
   dance = addOrg(app, leader.id, { name: '南岸广场舞队', areaId: community }).id
   room = offers.list(app.db, { ref: 'o-room' }).items[0].id
   westRoom = offers.list(app.db, { ref: 'o-west' }).items[0].id
-  leader = reload(app, leader); broker = reload(app, broker); otherBroker = reload(app, otherBroker)
+  leader = reload(app, leader)
+  broker = reload(app, broker)
+  otherBroker = reload(app, otherBroker)
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 const postNeed = (title = '排练场地', quantity = 4) =>
-  needs.post(app.db, reload(app, leader), { orgId: dance, category: 'venue', title, description: '每周排练需要室内场地', quantity, areaId: community })
+  needs.post(app.db, reload(app, leader), {
+    orgId: dance,
+    category: 'venue',
+    title,
+    description: '每周排练需要室内场地',
+    quantity,
+    areaId: community,
+  })
 
 describe('a group that is not online is looked after by the broker covering its area', () => {
   it('the broker looks after exactly the groups of their areas that have no leader', () => {
@@ -80,14 +137,19 @@ describe('a group that is not online is looked after by the broker covering its 
     expect(broker.orgIds, 'looking after is not leading').toEqual([])
   })
 
-  it('outside check: a leader requests an imported group\'s offer, the covering broker accepts through the API, on the record', async () => {
+  it("outside check: a leader requests an imported group's offer, the covering broker accepts through the API, on the record", async () => {
     const need = postNeed()
     const browser = await signedIn(app, leader.email)
     const res = await api(leader, 'POST', `/api/v1/needs/${need.id}/requests`, { offer: room, quantity: 4 })
     expect(res.statusCode, res.body.slice(0, 300)).toBe(201)
     const matchId = res.json().id as number
     // The request reached a person: the broker looking after the office is asked to answer (the buttons he has).
-    const told = app.db.select().from(notifications).where(eq(notifications.userId, broker.id)).all().filter((n) => n.link === `/matches/${matchId}`)
+    const told = app.db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.userId, broker.id))
+      .all()
+      .filter((n) => n.link === `/matches/${matchId}`)
     expect(told.map((n) => n.kind)).toEqual(['match.requested'])
     const seen = await api(broker, 'GET', `/api/v1/matches/${matchId}`)
     expect(seen.statusCode).toBe(200)
@@ -103,7 +165,9 @@ describe('a group that is not online is looked after by the broker covering its 
     // The match page says it in words, in both languages.
     const chen = await signedIn(app, broker.email)
     expect((await chen.get(`/matches/${matchId}`)).body).toContain('由陈社工代为答复（南岸街道办事处）')
-    expect((await browser.get(`/matches/${matchId}`, { 'accept-language': 'en' })).body).toMatch(/answered by 陈社工 on behalf of 南岸街道办事处/)
+    expect((await browser.get(`/matches/${matchId}`, { 'accept-language': 'en' })).body).toMatch(
+      /answered by 陈社工 on behalf of 南岸街道办事处/,
+    )
   })
 
   it('a broker of another street cannot answer for the group (404), and a leader stays the only one to answer for a led group', async () => {
@@ -112,20 +176,48 @@ describe('a group that is not online is looked after by the broker covering its 
     const other = await api(otherBroker, 'POST', `/api/v1/matches/${m.id}/transitions`, { event: 'accept' })
     expect(other.statusCode).toBe(404)
     // The covering broker cannot answer the leader's side: a pledge to the dance team waits for its leader.
-    const pledge = matches.open(app.db, reload(app, broker), 'pledge', { needId: postNeed('排练场地三').id, offerId: room, quantity: 1 })
+    const pledge = matches.open(app.db, reload(app, broker), 'pledge', {
+      needId: postNeed('排练场地三').id,
+      offerId: room,
+      quantity: 1,
+    })
     expect(historyOf(app, pledge.id)[0]).toMatchObject({ event: 'pledge', onBehalfOf: office })
     const refused = await api(broker, 'POST', `/api/v1/matches/${pledge.id}/transitions`, { event: 'accept' })
     expect(refused.statusCode).toBe(409)
-    expect((await api(leader, 'POST', `/api/v1/matches/${pledge.id}/transitions`, { event: 'accept' })).statusCode).toBe(200)
+    expect(
+      (await api(leader, 'POST', `/api/v1/matches/${pledge.id}/transitions`, { event: 'accept' })).statusCode,
+    ).toBe(200)
   })
 
   it('the broker posts offers and needs for a looked-after group; they publish directly', () => {
-    const offer = offers.post(app.db, reload(app, broker), { orgId: office, category: 'venue', title: '会议室', description: '可借用的会议室', quantity: 8, servesAreaId: areaId('H-NA') })
+    const offer = offers.post(app.db, reload(app, broker), {
+      orgId: office,
+      category: 'venue',
+      title: '会议室',
+      description: '可借用的会议室',
+      quantity: 8,
+      servesAreaId: areaId('H-NA'),
+    })
     expect(offer.status).toBe('open')
-    const need = needs.post(app.db, reload(app, broker), { orgId: office, category: 'venue', title: '仓库', description: '存放物资的仓库', quantity: 2, areaId: areaId('H-NA') })
+    const need = needs.post(app.db, reload(app, broker), {
+      orgId: office,
+      category: 'venue',
+      title: '仓库',
+      description: '存放物资的仓库',
+      quantity: 2,
+      areaId: areaId('H-NA'),
+    })
     expect(need.status).toBe('open')
     expect(need.enteredBy).toBeNull()
-    expect(() => offers.post(app.db, reload(app, otherBroker), { orgId: office, category: 'venue', title: '会议室', quantity: 8, servesAreaId: areaId('H-NA') })).toThrow(/validation/)
+    expect(() =>
+      offers.post(app.db, reload(app, otherBroker), {
+        orgId: office,
+        category: 'venue',
+        title: '会议室',
+        quantity: 8,
+        servesAreaId: areaId('H-NA'),
+      }),
+    ).toThrow(/validation/)
   })
 
   it('代填: a need entered for a group with leaders waits as a draft for a leader, who confirms it; others cannot see it', async () => {
@@ -133,7 +225,15 @@ describe('a group that is not online is looked after by the broker covering its 
     const form = await chen.get(`/orgs/${dance}/needs/new`)
     expect(form.statusCode).toBe(200)
     expect(form.body).toContain('南岸广场舞队')
-    const res = await chen.post('/needs', { orgId: dance, category: 'venue', title: '代填的排练场地', description: '每周排练需要室内场地', quantity: 3, areaId: community, expiresAt: '2027-06-30' })
+    const res = await chen.post('/needs', {
+      orgId: dance,
+      category: 'venue',
+      title: '代填的排练场地',
+      description: '每周排练需要室内场地',
+      quantity: 3,
+      areaId: community,
+      expiresAt: '2027-06-30',
+    })
     expect(res.statusCode, res.body.slice(0, 500)).toBe(303)
     const id = Number(String(res.headers.location).split('/').pop())
     const row = needs.get(app.db, id)!
@@ -149,10 +249,24 @@ describe('a group that is not online is looked after by the broker covering its 
     expect(page.body).toContain(`/needs/${id}/confirmation`)
     expect((await lead.post(`/needs/${id}/confirmation`, {})).statusCode).toBe(303)
     expect(needs.get(app.db, id)!.status).toBe('open')
-    const log = app.db.select().from(events).where(eq(events.subjectId, id)).all().filter((e) => e.subjectType === 'need').map((e) => e.action)
+    const log = app.db
+      .select()
+      .from(events)
+      .where(eq(events.subjectId, id))
+      .all()
+      .filter((e) => e.subjectType === 'need')
+      .map((e) => e.action)
     expect(log).toEqual(['need.entered_for', 'need.published', 'need.confirmed'])
     // A broker of another street may not enter a need for the group.
-    expect(() => needs.post(app.db, reload(app, otherBroker), { orgId: dance, category: 'venue', title: '排练场地', quantity: 1, areaId: community })).toThrow(/validation/)
+    expect(() =>
+      needs.post(app.db, reload(app, otherBroker), {
+        orgId: dance,
+        category: 'venue',
+        title: '排练场地',
+        quantity: 1,
+        areaId: community,
+      }),
+    ).toThrow(/validation/)
   })
 
   it('once the group gains a leader, the broker stops acting for it', async () => {
@@ -163,15 +277,40 @@ describe('a group that is not online is looked after by the broker covering its 
     members.accept(app.db, head, token)
     expect(reload(app, broker).lookedAfterOrgIds).not.toContain(office)
     expect((await api(broker, 'POST', `/api/v1/matches/${m.id}/transitions`, { event: 'accept' })).statusCode).toBe(409)
-    expect(() => offers.post(app.db, reload(app, broker), { orgId: office, category: 'venue', title: '会议室', quantity: 8, servesAreaId: areaId('H-NA') })).toThrow(/validation/)
+    expect(() =>
+      offers.post(app.db, reload(app, broker), {
+        orgId: office,
+        category: 'venue',
+        title: '会议室',
+        quantity: 8,
+        servesAreaId: areaId('H-NA'),
+      }),
+    ).toThrow(/validation/)
     expect((await api(head, 'POST', `/api/v1/matches/${m.id}/transitions`, { event: 'accept' })).statusCode).toBe(200)
     expect(historyOf(app, m.id).at(-1)).toMatchObject({ actorId: head.id, onBehalfOf: null })
   })
 
   it('a group nobody answers for is ranked after answerable ones (fit unchanged) and the pages say so', async () => {
     const at = new Date().toISOString()
-    const hall = app.db.insert(organizations).values({ name: '南岸老年活动中心', kind: 'residents_committee', areaId: community, createdAt: at, updatedAt: at }).returning().get().id
-    const hallRoom = offers.post(app.db, reload(app, broker), { orgId: hall, category: 'venue', title: '老年活动中心活动室', description: '可借用的室内活动室，适合排练', quantity: 40, servesAreaId: community }).id
+    const hall = app.db
+      .insert(organizations)
+      .values({
+        name: '南岸老年活动中心',
+        kind: 'residents_committee',
+        areaId: community,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .returning()
+      .get().id
+    const hallRoom = offers.post(app.db, reload(app, broker), {
+      orgId: hall,
+      category: 'venue',
+      title: '老年活动中心活动室',
+      description: '可借用的室内活动室，适合排练',
+      quantity: 40,
+      servesAreaId: community,
+    }).id
     const need = postNeed('排练场地六')
     const order = () => matching.offersForNeed(app.db, need.id)!.matches.map((m) => [m.offer.id, m.offer.unanswered])
     const before = order()
@@ -196,9 +335,19 @@ describe('a group that is not online is looked after by the broker covering its 
     const need = postNeed('排练场地五')
     const before = app.db.select().from(outbox).all().length
     const m = matches.open(app.db, reload(app, leader), 'request', { needId: need.id, offerId: westRoom, quantity: 1 })
-    const kinds = app.db.select().from(notifications).all().filter((n) => n.link === `/matches/${m.id}`).map((n) => [n.userId, n.kind])
+    const kinds = app.db
+      .select()
+      .from(notifications)
+      .all()
+      .filter((n) => n.link === `/matches/${m.id}`)
+      .map((n) => [n.userId, n.kind])
     // Chen covers the need's street only: told, not asked. Wang looks after the west committee: asked.
-    expect(kinds).toEqual(expect.arrayContaining([[broker.id, 'match.requested_fyi'], [otherBroker.id, 'match.requested']]))
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        [broker.id, 'match.requested_fyi'],
+        [otherBroker.id, 'match.requested'],
+      ]),
+    )
     const mails = app.db.select().from(outbox).all().slice(before)
     expect(mails.find((x) => x.to === 'chen@example.cn')?.body).not.toContain('接受或谢绝')
     expect(mails.find((x) => x.to === 'wang@example.cn')?.body).toContain('接受或谢绝')
@@ -208,7 +357,12 @@ describe('a group that is not online is looked after by the broker covering its 
     const need = postNeed('排练场地七')
     const m = matches.open(app.db, reload(app, leader), 'request', { needId: need.id, offerId: westRoom, quantity: 1 })
     jobs.runDue(app.db, HANDLERS, new Date(Date.now() + 30 * 86_400_000))
-    const reminded = app.db.select().from(notifications).all().filter((x) => x.link === `/matches/${m.id}` && x.kind === 'match.reminder').map((x) => x.userId)
+    const reminded = app.db
+      .select()
+      .from(notifications)
+      .all()
+      .filter((x) => x.link === `/matches/${m.id}` && x.kind === 'match.reminder')
+      .map((x) => x.userId)
     expect(reminded).toContain(otherBroker.id)
     expect(reminded, 'the requester is not asked to answer their own request').not.toContain(leader.id)
   })

@@ -9,18 +9,43 @@ beforeAll(async () => {
   app = await makeApp()
   w = await listingWorld(app)
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 const LAPSED = '登录已过期，请重新登录后再提交'
 /** The session ends as the idle sweep ends it: its row is gone. */
 const lapse = (userId: number) => app.sqlite.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId)
 /** Does any table hold this text? The typed values may live in the page only. */
 function stored(text: string): string[] {
-  const tables = app.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%'`).pluck().all() as string[]
-  return tables.filter((t) => (app.sqlite.prepare(`SELECT * FROM "${t}"`).all() as Record<string, unknown>[]).some((row) => JSON.stringify(row).includes(text)))
+  const tables = app.sqlite
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%'`,
+    )
+    .pluck()
+    .all() as string[]
+  return tables.filter((t) =>
+    (app.sqlite.prepare(`SELECT * FROM "${t}"`).all() as Record<string, unknown>[]).some((row) =>
+      JSON.stringify(row).includes(text),
+    ),
+  )
 }
-const htmxPost = (b: Browser, url: string, form: Record<string, unknown>, token: string, extra: Record<string, string> = {}): Promise<Res> =>
-  b.request('POST', url, { headers: { 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true', 'x-csrf-token': token, ...extra }, payload: encodeForm(form as never) })
+const htmxPost = (
+  b: Browser,
+  url: string,
+  form: Record<string, unknown>,
+  token: string,
+  extra: Record<string, string> = {},
+): Promise<Res> =>
+  b.request('POST', url, {
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'hx-request': 'true',
+      'x-csrf-token': token,
+      ...extra,
+    },
+    payload: encodeForm(form as never),
+  })
 const navToken = (html: string) => html.match(/id="site-nav"[^>]*data-csrf="([^"]+)"/)?.[1]
 
 describe('a need form sent after the session lapsed (htmx, as the browser sends it)', () => {
@@ -30,7 +55,10 @@ describe('a need form sent after the session lapsed (htmx, as the browser sends 
     lapse(w.member.id)
     const form = needForm(w, { title: '过期后仍保留的排练场地' })
     // Nothing written but the anonymous session the sign-in box needs for its token.
-    const withoutSessions = () => { const { sessions: _s, ...rest } = tableCounts(app); return rest }
+    const withoutSessions = () => {
+      const { sessions: _s, ...rest } = tableCounts(app)
+      return rest
+    }
     const before = withoutSessions()
 
     const refused = await htmxPost(b, '/needs', form, staleToken, { 'hx-trigger': 'need-form' })
@@ -59,7 +87,12 @@ describe('a need form sent after the session lapsed (htmx, as the browser sends 
     const sent = await htmxPost(b, '/needs', form, fresh, { 'hx-trigger': 'need-form' })
     expect(sent.statusCode).toBe(204)
     const id = idFromLocation(String(sent.headers['hx-redirect']), 'needs')
-    expect(needRow(app, id)).toMatchObject({ title: '过期后仍保留的排练场地', orgId: w.orgA.id, quantity: 16, place: '荔枝湾公园附近' })
+    expect(needRow(app, id)).toMatchObject({
+      title: '过期后仍保留的排练场地',
+      orgId: w.orgA.id,
+      quantity: 16,
+      place: '荔枝湾公园附近',
+    })
   })
 
   it('after signing in in another tab, answers the stale token with a fresh one and the same submit goes through', async () => {
@@ -75,7 +108,9 @@ describe('a need form sent after the session lapsed (htmx, as the browser sends 
     expect(refused.body).not.toContain('name="password"')
     const sent = await htmxPost(b, '/needs', form, navToken(refused.body)!)
     expect(sent.statusCode).toBe(204)
-    expect(needRow(app, idFromLocation(String(sent.headers['hx-redirect']), 'needs'))!.title).toBe('另一个标签页登录后的需求')
+    expect(needRow(app, idFromLocation(String(sent.headers['hx-redirect']), 'needs'))!.title).toBe(
+      '另一个标签页登录后的需求',
+    )
   })
 
   it('shows the page open in a tab who is really signed in, with a token for the current session', async () => {
@@ -110,16 +145,34 @@ describe('a plain form (no script) sent after the session lapsed', () => {
     expect(refused.body).not.toContain('name="k:_csrf"')
     expect(stored('没有脚本也不丢的需求')).toEqual([])
 
-    const kept = Object.fromEntries([...refused.body.matchAll(/name="(k:[^"]+)" value="([^"]*)"/g)].reduce((m, [, k, v]) => m.set(k, [...(m.get(k) ?? []), v]), new Map<string, string[]>()))
-    const wrong = await b.post('/signin/continue', { ...kept, to: '/needs', email: w.member.email, password: 'wrong wrong wrong' }, { csrf: csrfFrom(refused.body) })
+    const kept = Object.fromEntries(
+      [...refused.body.matchAll(/name="(k:[^"]+)" value="([^"]*)"/g)].reduce(
+        (m, [, k, v]) => m.set(k, [...(m.get(k) ?? []), v]),
+        new Map<string, string[]>(),
+      ),
+    )
+    const wrong = await b.post(
+      '/signin/continue',
+      { ...kept, to: '/needs', email: w.member.email, password: 'wrong wrong wrong' },
+      { csrf: csrfFrom(refused.body) },
+    )
     expect(wrong.statusCode).toBe(401)
     expect(wrong.body).toContain('name="k:title" value="没有脚本也不丢的需求"')
-    const resumed = await b.post('/signin/continue', { ...kept, to: '/needs', email: w.member.email, password: PASSWORD }, { csrf: csrfFrom(wrong.body) })
+    const resumed = await b.post(
+      '/signin/continue',
+      { ...kept, to: '/needs', email: w.member.email, password: PASSWORD },
+      { csrf: csrfFrom(wrong.body) },
+    )
     expect(resumed.statusCode).toBe(200)
     expect(resumed.body).toContain('action="/needs"')
     expect(resumed.body).toContain('name="title" value="没有脚本也不丢的需求"')
     expect(resumed.body).not.toContain('name="password"')
-    const hidden = Object.fromEntries([...resumed.body.matchAll(/<input type="hidden" name="([^"_][^"]*)" value="([^"]*)">/g)].reduce((m, [, k, v]) => m.set(k, [...(m.get(k) ?? []), v]), new Map<string, string[]>()))
+    const hidden = Object.fromEntries(
+      [...resumed.body.matchAll(/<input type="hidden" name="([^"_][^"]*)" value="([^"]*)">/g)].reduce(
+        (m, [, k, v]) => m.set(k, [...(m.get(k) ?? []), v]),
+        new Map<string, string[]>(),
+      ),
+    )
     const sent = await b.post('/needs', hidden, { csrf: csrfFrom(resumed.body) })
     expect(sent.statusCode).toBe(303)
     const need = needRow(app, idFromLocation(sent.headers.location, 'needs'))!
@@ -131,12 +184,19 @@ describe('a plain form (no script) sent after the session lapsed', () => {
     const b = await signedIn(app, w.other.email)
     await b.get('/account')
     lapse(w.other.id)
-    const refused = await b.post('/account/password', { currentPassword: PASSWORD, newPassword: 'another long passphrase 42' })
+    const refused = await b.post('/account/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'another long passphrase 42',
+    })
     expect(refused.statusCode).toBe(401)
     expect(refused.body).not.toContain(PASSWORD)
     expect(refused.body).not.toContain('another long passphrase 42')
     const token = csrfFrom(refused.body)
-    const away = await b.post('/signin/continue', { to: '//evil.example/x', email: w.other.email, password: PASSWORD }, { csrf: token })
+    const away = await b.post(
+      '/signin/continue',
+      { to: '//evil.example/x', email: w.other.email, password: PASSWORD },
+      { csrf: token },
+    )
     expect(away.statusCode).toBe(303)
     expect(away.headers.location).toBe('/')
   })

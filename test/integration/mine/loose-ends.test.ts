@@ -15,23 +15,55 @@ let leader: B, holder: B, neighbour: B
 beforeAll(async () => {
   app = await makeApp()
   w = await brokerWorld(app)
-  ;[leader, holder, neighbour] = await Promise.all([signedIn(app, w.member.email), signedIn(app, w.other.email), signedIn(app, w.stranger.email)])
+  ;[leader, holder, neighbour] = await Promise.all([
+    signedIn(app, w.member.email),
+    signedIn(app, w.other.email),
+    signedIn(app, w.stranger.email),
+  ])
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 const noticesOf = (userId: number) => app.db.select().from(notifications).where(eq(notifications.userId, userId)).all()
 const venue = (user: typeof w.other, orgId: number, title: string) =>
-  offers.post(app.db, user, { orgId, category: 'venue', title, description: '室内场地，可排练', quantity: 20, servesAreaId: w.district.id })
+  offers.post(app.db, user, {
+    orgId,
+    category: 'venue',
+    title,
+    description: '室内场地，可排练',
+    quantity: 20,
+    servesAreaId: w.district.id,
+  })
 
 describe('a need met by one offer', () => {
   it('withdraws its other open request and pledge in the same transaction, tells the other side, and stops recommending', async () => {
-    const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '雨天排练场地', description: '室内场地，可排练', quantity: 8, areaId: w.communityA.id })
+    const need = needs.post(app.db, w.member, {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '雨天排练场地',
+      description: '室内场地，可排练',
+      quantity: 8,
+      areaId: w.communityA.id,
+    })
     const hall = venue(w.other, w.orgB.id, '南岸礼堂')
     const room = venue(w.stranger, w.orgC.id, '书法社活动室')
     const yard = venue(w.stranger, w.orgC.id, '书法社后院')
-    const kept = matches.open(app.db, reload(app, w.member), 'request', { needId: need.id, offerId: hall.id, quantity: 8 })
-    const asked = matches.open(app.db, reload(app, w.member), 'request', { needId: need.id, offerId: room.id, quantity: 5 })
-    const pledged = matches.open(app.db, reload(app, w.stranger), 'pledge', { needId: need.id, offerId: yard.id, quantity: 3 })
+    const kept = matches.open(app.db, reload(app, w.member), 'request', {
+      needId: need.id,
+      offerId: hall.id,
+      quantity: 8,
+    })
+    const asked = matches.open(app.db, reload(app, w.member), 'request', {
+      needId: need.id,
+      offerId: room.id,
+      quantity: 5,
+    })
+    const pledged = matches.open(app.db, reload(app, w.stranger), 'pledge', {
+      needId: need.id,
+      offerId: yard.id,
+      quantity: 3,
+    })
     const before = noticesOf(w.stranger.id).length
 
     const res = await holder.post(`/matches/${kept.id}/transitions`, { event: 'accept' })
@@ -45,13 +77,24 @@ describe('a need met by one offer', () => {
       expect(last.at).toBe(matchRow(app, kept.id).acceptedAt)
     }
     // The other side is told, in words: the listing and the organization, "met by another offer".
-    const told = noticesOf(w.stranger.id).slice(before).filter((n) => n.kind === 'match.met_elsewhere')
+    const told = noticesOf(w.stranger.id)
+      .slice(before)
+      .filter((n) => n.kind === 'match.met_elsewhere')
     expect(told.map((n) => n.link).sort()).toEqual([`/matches/${asked.id}`, `/matches/${pledged.id}`].sort())
-    expect(describeNotice('zh-CN', told[0])).toMatch(/^「雨天排练场地」（荔枝湾广场舞队）已由其他资源满足，它与「书法社(活动室|后院)」（荔枝湾书法社）的对接已自动撤回/)
+    expect(describeNotice('zh-CN', told[0])).toMatch(
+      /^「雨天排练场地」（荔枝湾广场舞队）已由其他资源满足，它与「书法社(活动室|后院)」（荔枝湾书法社）的对接已自动撤回/,
+    )
     expect(describeNotice('en', told[0])).toContain('"雨天排练场地" (荔枝湾广场舞队) was met by another offer')
     const inbox = await neighbour.get('/inbox')
     expect(inbox.body).toContain('已由其他资源满足')
-    expect(app.db.select().from(events).where(eq(events.subjectId, asked.id)).all().some((e) => e.action === 'match.withdraw')).toBe(true)
+    expect(
+      app.db
+        .select()
+        .from(events)
+        .where(eq(events.subjectId, asked.id))
+        .all()
+        .some((e) => e.action === 'match.withdraw'),
+    ).toBe(true)
 
     // The match page says why, and the need's page recommends nothing more.
     const page = await neighbour.get(`/matches/${asked.id}`)
@@ -65,11 +108,26 @@ describe('a need met by one offer', () => {
   })
 
   it('leaves the other requests of a need only partly met open', async () => {
-    const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末排练场地', description: '室内场地，可排练', quantity: 10, areaId: w.communityA.id })
+    const need = needs.post(app.db, w.member, {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '周末排练场地',
+      description: '室内场地，可排练',
+      quantity: 10,
+      areaId: w.communityA.id,
+    })
     const a = venue(w.other, w.orgB.id, '南岸小礼堂')
     const b = venue(w.stranger, w.orgC.id, '书法社小教室')
-    const first = matches.open(app.db, reload(app, w.member), 'request', { needId: need.id, offerId: a.id, quantity: 4 })
-    const second = matches.open(app.db, reload(app, w.member), 'request', { needId: need.id, offerId: b.id, quantity: 6 })
+    const first = matches.open(app.db, reload(app, w.member), 'request', {
+      needId: need.id,
+      offerId: a.id,
+      quantity: 4,
+    })
+    const second = matches.open(app.db, reload(app, w.member), 'request', {
+      needId: need.id,
+      offerId: b.id,
+      quantity: 6,
+    })
     matches.fire(app.db, reload(app, w.other), first.id, 'accept')
     expect(matchRow(app, second.id).state).toBe('requested')
     expect((await leader.get(`/needs/${need.id}`)).body).not.toContain('这项需求已经满足')
@@ -79,10 +137,20 @@ describe('a need met by one offer', () => {
 describe('a draft', () => {
   it('shows its owner "发布" and no request buttons, even with offers that fit', async () => {
     venue(w.other, w.orgB.id, '南岸草稿可用场地')
-    const draft = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '草稿排练场地', description: '室内场地，可排练', quantity: 4, areaId: w.communityA.id, draft: true })
+    const draft = needs.post(app.db, w.member, {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '草稿排练场地',
+      description: '室内场地，可排练',
+      quantity: 4,
+      areaId: w.communityA.id,
+      draft: true,
+    })
     const page = await leader.get(`/needs/${draft.id}`)
     expect(page.statusCode).toBe(200)
-    expect(page.body).toMatch(new RegExp(`<a class="button" href="/needs/${draft.id}/edit" id="publish-draft">发布</a>`))
+    expect(page.body).toMatch(
+      new RegExp(`<a class="button" href="/needs/${draft.id}/edit" id="publish-draft">发布</a>`),
+    )
     expect(page.body).not.toContain(`action="/needs/${draft.id}/requests"`)
     expect(page.body).not.toContain(`action="/needs/${draft.id}/renewal"`)
     const broker = await signedIn(app, w.broker.email)
@@ -93,15 +161,33 @@ describe('a draft', () => {
 
 describe('contacts after acceptance', () => {
   it("fall back to the leader's name and account e-mail when the group gave none", async () => {
-    app.db.update(organizations).set({ contactPhone: null, contactEmail: null }).where(eq(organizations.id, w.orgB.id)).run()
-    const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '联系人测试场地', description: '室内场地，可排练', quantity: 2, areaId: w.communityA.id })
+    app.db
+      .update(organizations)
+      .set({ contactPhone: null, contactEmail: null })
+      .where(eq(organizations.id, w.orgB.id))
+      .run()
+    const need = needs.post(app.db, w.member, {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '联系人测试场地',
+      description: '室内场地，可排练',
+      quantity: 2,
+      areaId: w.communityA.id,
+    })
     const offer = venue(w.other, w.orgB.id, '联系人测试礼堂')
-    const m = matches.open(app.db, reload(app, w.member), 'request', { needId: need.id, offerId: offer.id, quantity: 2 })
+    const m = matches.open(app.db, reload(app, w.member), 'request', {
+      needId: need.id,
+      offerId: offer.id,
+      quantity: 2,
+    })
     const before = await leader.get(`/matches/${m.id}`)
     expect(before.body).not.toContain(w.other.email)
     matches.fire(app.db, reload(app, w.other), m.id, 'accept')
     const page = await leader.get(`/matches/${m.id}`)
-    const box = page.body.slice(page.body.indexOf('id="contacts"'), page.body.indexOf('</section>', page.body.indexOf('id="contacts"')))
+    const box = page.body.slice(
+      page.body.indexOf('id="contacts"'),
+      page.body.indexOf('</section>', page.body.indexOf('id="contacts"')),
+    )
     expect(box).toContain('负责人：Other')
     expect(box).toContain(w.other.email)
     // A group that gave its own contacts shows those, not its leader's account.
@@ -113,9 +199,14 @@ describe('contacts after acceptance', () => {
 })
 
 describe('registering a group', () => {
-  const form = (extra: Record<string, string> = {}) => ({ name: '新港象棋队', kind: 'community_group', areaId: String(w.communityA.id), ...extra })
+  const form = (extra: Record<string, string> = {}) => ({
+    name: '新港象棋队',
+    kind: 'community_group',
+    areaId: String(w.communityA.id),
+    ...extra,
+  })
 
-  it('asks for at least one contact channel, in the reader\'s language, and keeps what was typed', async () => {
+  it("asks for at least one contact channel, in the reader's language, and keeps what was typed", async () => {
     const zh = await neighbour.post('/orgs', form({ description: '每周三下棋' }))
     expect(zh.statusCode).toBe(422)
     expect(fieldError(zh.body, 'contactPhone')).toContain('请至少填写一种联系方式（电话或电子邮箱）')
@@ -134,8 +225,13 @@ describe('registering a group', () => {
     const formPage = await fresh.get(asked.headers.location as string)
     expect(formPage.body).toContain('name="next" value="/needs/new"')
     // A first group, registered elsewhere, sorts first: the form must choose the new one, not the first.
-    expect((await fresh.post('/orgs', form({ name: '一号读书会', contactPhone: '020-1111 2222' }))).statusCode).toBe(303)
-    const created = await fresh.post('/orgs', form({ name: '新港合唱团', contactPhone: '020-1234 5678', next: '/needs/new' }))
+    expect((await fresh.post('/orgs', form({ name: '一号读书会', contactPhone: '020-1111 2222' }))).statusCode).toBe(
+      303,
+    )
+    const created = await fresh.post(
+      '/orgs',
+      form({ name: '新港合唱团', contactPhone: '020-1234 5678', next: '/needs/new' }),
+    )
     expect(created.statusCode).toBe(303)
     const orgId = Number(String(created.headers.location).match(/^\/needs\/new\?orgId=(\d+)$/)?.[1])
     expect(orgId).toBeGreaterThan(0)
@@ -145,6 +241,8 @@ describe('registering a group', () => {
     expect(back.body).toMatch(new RegExp(`<option value="${orgId}" selected>新港合唱团</option>`))
     expect(back.body).toMatch(/<option value="\d+">一号读书会<\/option>/)
     // Only the listing forms are ways back: anything else is refused as a schema problem, not followed.
-    expect((await fresh.post('/orgs', form({ name: '别处', contactPhone: '1', next: 'https://evil.example' }))).statusCode).toBe(422)
+    expect(
+      (await fresh.post('/orgs', form({ name: '别处', contactPhone: '1', next: 'https://evil.example' }))).statusCode,
+    ).toBe(422)
   })
 })

@@ -14,7 +14,9 @@ beforeAll(async () => {
   app = await makeApp()
   w = await brokerWorld(app)
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 const DAY = 86_400_000
 const section = (html: string, id: string) => {
@@ -24,7 +26,11 @@ const section = (html: string, id: string) => {
 
 describe('the 我的 page', () => {
   it('is where each role lands after signing in', async () => {
-    for (const [email, landing] of [[w.member.email, '/me'], [w.broker.email, '/desk'], [w.admin.email, '/admin']]) {
+    for (const [email, landing] of [
+      [w.member.email, '/me'],
+      [w.broker.email, '/desk'],
+      [w.admin.email, '/admin'],
+    ]) {
       const b = new Browser(app)
       await b.get('/signin')
       expect((await b.post('/signin', { email, password: PASSWORD })).headers.location, email).toBe(landing)
@@ -35,13 +41,45 @@ describe('the 我的 page', () => {
   it("lists my groups' needs and offers by status, drafts reachable, and what waits for my answer with its age and deadline", async () => {
     jobs.setReminderDays(app.db, 3)
     const now = Date.now()
-    const draft = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '还没发布的草稿需求', description: '室内场地', quantity: 3, areaId: w.communityA.id, draft: true })
-    const myOffer = offers.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '舞队的小仓库', description: '室内场地', quantity: 5, servesAreaId: w.district.id })
-    const theirNeed = needs.post(app.db, w.other, { orgId: w.orgB.id, category: 'venue', title: '互助组的活动场地', description: '室内场地', quantity: 5, areaId: w.communityB.id })
+    const draft = needs.post(app.db, w.member, {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '还没发布的草稿需求',
+      description: '室内场地',
+      quantity: 3,
+      areaId: w.communityA.id,
+      draft: true,
+    })
+    const myOffer = offers.post(app.db, w.member, {
+      orgId: w.orgA.id,
+      category: 'venue',
+      title: '舞队的小仓库',
+      description: '室内场地',
+      quantity: 5,
+      servesAreaId: w.district.id,
+    })
+    const theirNeed = needs.post(app.db, w.other, {
+      orgId: w.orgB.id,
+      category: 'venue',
+      title: '互助组的活动场地',
+      description: '室内场地',
+      quantity: 5,
+      areaId: w.communityB.id,
+    })
     // Five days ago org B asked for our offer: it waits for us, past the three-day answer date.
-    const waiting = matches.open(app.db, reload(app, w.other), 'request', { needId: theirNeed.id, offerId: myOffer.id, quantity: 2 }, new Date(now - 5 * DAY))
+    const waiting = matches.open(
+      app.db,
+      reload(app, w.other),
+      'request',
+      { needId: theirNeed.id, offerId: myOffer.id, quantity: 2 },
+      new Date(now - 5 * DAY),
+    )
     // Our own request for their offer waits for them.
-    const mine = matches.open(app.db, reload(app, w.member), 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 4 })
+    const mine = matches.open(app.db, reload(app, w.member), 'request', {
+      needId: w.need.id,
+      offerId: w.offer.id,
+      quantity: 4,
+    })
 
     const leader = await signedIn(app, w.member.email)
     const page = await leader.get('/me')
@@ -87,13 +125,24 @@ describe('the 我的 page', () => {
     const empty = await b.get('/me')
     expect(section(empty.body, 'mine-groups')).toContain('href="/orgs/new"')
     expect(empty.body).toMatch(/id="next-step"[\s\S]*href="\/orgs\/new"/)
-    const created = await b.post('/orgs', { name: '新来的编织小组', kind: 'community_group', areaId: String(w.communityA.id), contactPhone: '13800000000' })
+    const created = await b.post('/orgs', {
+      name: '新来的编织小组',
+      kind: 'community_group',
+      areaId: String(w.communityA.id),
+      contactPhone: '13800000000',
+    })
     const orgId = Number(String(created.headers.location).match(/\/orgs\/(\d+)/)?.[1])
     const next = await b.get('/me')
     expect(next.body).toContain('发布第一条需求')
     expect(next.body).toContain(`href="/needs/new?orgId=${orgId}"`)
     expect(next.body).toContain(`href="/offers/new?orgId=${orgId}"`)
-    needs.post(app.db, reload(app, { id: (app.sqlite.prepare('SELECT id FROM users WHERE email = ?').get('nogroup@example.cn') as { id: number }).id }), { orgId, category: 'venue', title: '编织活动室', quantity: 2, areaId: w.communityA.id })
+    needs.post(
+      app.db,
+      reload(app, {
+        id: (app.sqlite.prepare('SELECT id FROM users WHERE email = ?').get('nogroup@example.cn') as { id: number }).id,
+      }),
+      { orgId, category: 'venue', title: '编织活动室', quantity: 2, areaId: w.communityA.id },
+    )
     expect((await b.get('/me')).body).not.toContain('id="next-step"')
   })
 

@@ -12,7 +12,7 @@ import { matchWorld } from './world.js'
 const badge = (html: string) => html.match(/<span class="badge" id="unread-count"[^>]*>([^<]*)<\/span>/)
 
 describe('the inbox', () => {
-  it('lists the user\'s own notices, newest first, in Chinese by default and in English when asked', async () => {
+  it("lists the user's own notices, newest first, in Chinese by default and in English when asked", async () => {
     const app = await appForTest()
     const w = await matchWorld(app)
     const m = matches.open(app.db, w.other, 'pledge', { needId: w.need.id, offerId: w.offer.id, quantity: 3 })
@@ -34,7 +34,9 @@ describe('the inbox', () => {
 
     const en = await member.get('/inbox', { 'accept-language': 'en-US,en;q=0.9' })
     const enText = en.body.replaceAll('&quot;', '"')
-    expect(enText).toContain('南岸互助小组 offers 3 hours ("社区活动室") for "排练场地". Please answer: accept or decline.')
+    expect(enText).toContain(
+      '南岸互助小组 offers 3 hours ("社区活动室") for "排练场地". Please answer: accept or decline.',
+    )
     expect(enText).toContain('Other wrote in the match of "排练场地" with "社区活动室". Please read it and reply.')
   })
 
@@ -55,7 +57,8 @@ describe('the inbox', () => {
   it('shows the unread count in the header, and "mark all read" clears it in place', async () => {
     const app = await appForTest()
     const w = await matchWorld(app)
-    for (const id of [1, 2, 3]) notify(app.db, [w.member.id], { kind: 'match.accept', params: { id }, link: `/matches/${id}` })
+    for (const id of [1, 2, 3])
+      notify(app.db, [w.member.id], { kind: 'match.accept', params: { id }, link: `/matches/${id}` })
     const member = await signedIn(app, w.member.email)
     expect(badge((await member.get('/')).body)?.[1]).toBe('3')
     expect(badge((await member.get('/needs')).body)?.[1]).toBe('3')
@@ -71,7 +74,14 @@ describe('the inbox', () => {
     expect(res.body).toMatch(/<span class="badge" id="unread-count" hx-swap-oob="true" hidden><\/span>/)
     expect(res.body).not.toContain('<span class="tag">未读</span>')
     expect(res.body).not.toContain('action="/inbox/read"')
-    expect(app.db.select().from(notifications).where(eq(notifications.userId, w.member.id)).all().every((n) => n.readAt)).toBe(true)
+    expect(
+      app.db
+        .select()
+        .from(notifications)
+        .where(eq(notifications.userId, w.member.id))
+        .all()
+        .every((n) => n.readAt),
+    ).toBe(true)
     expect(badge((await member.get('/')).body)?.[1]).toBe('')
   })
 
@@ -93,7 +103,19 @@ describe('the inbox', () => {
     const app = await appForTest()
     const w = await matchWorld(app)
     const now = new Date()
-    const need = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末排练场地', quantity: 3, areaId: w.communityA.id, expiresAt: localToday(addDays(now, 2)) }, now)
+    const need = needs.post(
+      app.db,
+      w.member,
+      {
+        orgId: w.orgA.id,
+        category: 'venue',
+        title: '周末排练场地',
+        quantity: 3,
+        areaId: w.communityA.id,
+        expiresAt: localToday(addDays(now, 2)),
+      },
+      now,
+    )
     tick(app.db, now)
     tick(app.db, new Date(now.getTime() + 30_000))
     const member = await signedIn(app, w.member.email)
@@ -106,7 +128,10 @@ describe('the inbox', () => {
     const renewed = await member.post(`/needs/${need.id}/renewal`, {})
     expect(renewed.statusCode).toBe(303)
     expect(renewed.headers.location).toBe(`/needs/${need.id}`)
-    expect(app.db.select().from(needsTable).where(eq(needsTable.id, need.id)).get()!.expiresAt! > localToday(addDays(now, 20))).toBe(true)
+    expect(
+      app.db.select().from(needsTable).where(eq(needsTable.id, need.id)).get()!.expiresAt! >
+        localToday(addDays(now, 20)),
+    ).toBe(true)
     const closed = await member.post(`/needs/${need.id}/closure`, { reason: 'no_longer_needed' })
     expect(closed.statusCode).toBe(303)
     expect(app.db.select().from(needsTable).where(eq(needsTable.id, need.id)).get()?.status).toBe('closed')

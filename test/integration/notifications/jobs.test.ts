@@ -16,7 +16,8 @@ import { appForTest } from '../../helpers/app.js'
 import { mails, matchWorld } from './world.js'
 
 const DAY = 86_400_000
-const noticesOf = (app: Awaited<ReturnType<typeof appForTest>>, kind: string) => app.db.select().from(notifications).where(eq(notifications.kind, kind)).all()
+const noticesOf = (app: Awaited<ReturnType<typeof appForTest>>, kind: string) =>
+  app.db.select().from(notifications).where(eq(notifications.kind, kind)).all()
 const recipients = (rows: { userId: number }[]) => rows.map((r) => r.userId).sort((a, b) => a - b)
 const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b)
 
@@ -26,19 +27,31 @@ describe('jobs are kept in SQLite', () => {
     try {
       const file = path.join(dir, 'jobs.sqlite')
       const first = openDb(file, ROOT)
-      jobs.schedule(first.db, { key: 'count:1', kind: 'count', runAt: new Date('2026-01-01T00:00:00Z'), payload: { by: 1 } })
+      jobs.schedule(first.db, {
+        key: 'count:1',
+        kind: 'count',
+        runAt: new Date('2026-01-01T00:00:00Z'),
+        payload: { by: 1 },
+      })
       first.sqlite.close()
 
       const second = openDb(file, ROOT)
       let runs = 0
       const count: jobs.Handler = (db) => {
         runs++
-        db.insert(settings).values({ key: 'counted', value: String(runs) }).run()
+        db.insert(settings)
+          .values({ key: 'counted', value: String(runs) })
+          .run()
       }
       expect(jobs.runDue(second.db, { count }, new Date('2026-01-02T00:00:00Z'))).toBe(1)
       expect(jobs.runDue(second.db, { count }, new Date('2026-01-03T00:00:00Z'))).toBe(0)
       // Scheduling the same key again changes nothing: the job already happened.
-      jobs.schedule(second.db, { key: 'count:1', kind: 'count', runAt: new Date('2026-01-01T00:00:00Z'), payload: { by: 1 } })
+      jobs.schedule(second.db, {
+        key: 'count:1',
+        kind: 'count',
+        runAt: new Date('2026-01-01T00:00:00Z'),
+        payload: { by: 1 },
+      })
       expect(jobs.runDue(second.db, { count }, new Date('2026-01-04T00:00:00Z'))).toBe(0)
       expect(runs).toBe(1)
       expect(second.db.select().from(settings).where(eq(settings.key, 'counted')).get()?.value).toBe('1')
@@ -67,7 +80,10 @@ describe('jobs are kept in SQLite', () => {
     // Nothing of the failed attempt remains: no notice, no e-mail, the job not done, one attempt counted.
     expect(noticesOf(app, 'match.review').length).toBe(before.notices)
     expect(mails(app).length).toBe(before.mails)
-    expect(app.db.select().from(jobsTable).where(eq(jobsTable.key, 'flaky')).get()).toMatchObject({ doneAt: null, attempts: 1 })
+    expect(app.db.select().from(jobsTable).where(eq(jobsTable.key, 'flaky')).get()).toMatchObject({
+      doneAt: null,
+      attempts: 1,
+    })
 
     expect(jobs.runDue(app.db, { flaky }, new Date())).toBe(1)
     expect(noticesOf(app, 'match.review').length).toBe(before.notices + 1)
@@ -79,9 +95,14 @@ describe('jobs are kept in SQLite', () => {
   it('gives up on a job after five failed attempts', async () => {
     const app = await appForTest()
     jobs.schedule(app.db, { key: 'broken', kind: 'broken', runAt: new Date(0), payload: {} })
-    const broken: jobs.Handler = () => { throw new Error('always') }
+    const broken: jobs.Handler = () => {
+      throw new Error('always')
+    }
     for (let i = 0; i < 8; i++) jobs.runDue(app.db, { broken })
-    expect(app.db.select().from(jobsTable).where(eq(jobsTable.key, 'broken')).get()).toMatchObject({ doneAt: null, attempts: 5 })
+    expect(app.db.select().from(jobsTable).where(eq(jobsTable.key, 'broken')).get()).toMatchObject({
+      doneAt: null,
+      attempts: 5,
+    })
   })
 
   it('REQUEST_REMINDER_DAYS reaches the services through the database', async () => {
@@ -121,14 +142,26 @@ describe('match reminders', () => {
     matches.fire(app.db, w.other, m.id, 'accept', {}, new Date(t0.getTime() + DAY))
     tick(app.db, new Date(t0.getTime() + 4 * DAY))
     expect(noticesOf(app, 'match.reminder')).toEqual([])
-    expect(app.db.select().from(jobsTable).where(eq(jobsTable.key, `remind:${m.id}:requested`)).get()?.doneAt).not.toBeNull()
+    expect(
+      app.db
+        .select()
+        .from(jobsTable)
+        .where(eq(jobsTable.key, `remind:${m.id}:requested`))
+        .get()?.doneAt,
+    ).not.toBeNull()
   })
 
-  it('for a pledge, reminds the need\'s side; for a withdrawn request, nobody', async () => {
+  it("for a pledge, reminds the need's side; for a withdrawn request, nobody", async () => {
     const app = await appForTest()
     const w = await matchWorld(app)
     const t0 = new Date()
-    const withdrawn = matches.open(app.db, w.member, 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 2 }, t0)
+    const withdrawn = matches.open(
+      app.db,
+      w.member,
+      'request',
+      { needId: w.need.id, offerId: w.offer.id, quantity: 2 },
+      t0,
+    )
     matches.fire(app.db, w.member, withdrawn.id, 'withdraw', {}, t0)
     matches.open(app.db, w.other, 'pledge', { needId: w.need.id, offerId: w.offer.id, quantity: 2 }, t0)
     tick(app.db, new Date(t0.getTime() + 3 * DAY + 1000))
@@ -154,7 +187,11 @@ describe('follow-ups after delivery', () => {
     expect(first.every((n) => n.params.days === 30 && n.link === `/matches/${m.id}`)).toBe(true)
     tick(app.db, new Date(t0.getTime() + 90 * DAY + 1000))
     tick(app.db, new Date(t0.getTime() + 91 * DAY))
-    expect(noticesOf(app, 'match.followup').map((n) => n.params.days).sort()).toEqual([30, 30, 30, 90, 90, 90])
+    expect(
+      noticesOf(app, 'match.followup')
+        .map((n) => n.params.days)
+        .sort(),
+    ).toEqual([30, 30, 30, 90, 90, 90])
   })
 })
 
@@ -164,9 +201,30 @@ describe('the hourly sweep', () => {
     const w = await matchWorld(app)
     const now = new Date()
     const soon = localToday(addDays(now, 2))
-    const expiring = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末排练场地', quantity: 3, areaId: w.communityA.id, expiresAt: soon }, now)
-    const lapsed = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '旧需求', quantity: 3, areaId: w.communityA.id }, now)
-    app.db.update(needsTable).set({ expiresAt: localToday(addDays(now, -1)) }).where(eq(needsTable.id, lapsed.id)).run()
+    const expiring = needs.post(
+      app.db,
+      w.member,
+      {
+        orgId: w.orgA.id,
+        category: 'venue',
+        title: '周末排练场地',
+        quantity: 3,
+        areaId: w.communityA.id,
+        expiresAt: soon,
+      },
+      now,
+    )
+    const lapsed = needs.post(
+      app.db,
+      w.member,
+      { orgId: w.orgA.id, category: 'venue', title: '旧需求', quantity: 3, areaId: w.communityA.id },
+      now,
+    )
+    app.db
+      .update(needsTable)
+      .set({ expiresAt: localToday(addDays(now, -1)) })
+      .where(eq(needsTable.id, lapsed.id))
+      .run()
 
     tick(app.db, now)
     expect(app.db.select().from(needsTable).where(eq(needsTable.id, lapsed.id)).get()?.status).toBe('expired')
@@ -190,7 +248,19 @@ describe('the hourly sweep', () => {
     const app = await appForTest()
     const w = await matchWorld(app)
     const now = new Date()
-    const n = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末排练场地', quantity: 3, areaId: w.communityA.id, expiresAt: localToday(addDays(now, 1)) }, now)
+    const n = needs.post(
+      app.db,
+      w.member,
+      {
+        orgId: w.orgA.id,
+        category: 'venue',
+        title: '周末排练场地',
+        quantity: 3,
+        areaId: w.communityA.id,
+        expiresAt: localToday(addDays(now, 1)),
+      },
+      now,
+    )
     tick(app.db, now)
     needs.close(app.db, w.member, n.id, 'met_elsewhere', now)
     tick(app.db, new Date(now.getTime() + 30_000))
@@ -202,9 +272,31 @@ describe('the hourly sweep', () => {
     const start = new Date('2026-03-01T10:05:00Z')
     for (let i = 0; i < 10; i++) tick(app.db, new Date(start.getTime() + i * 30_000))
     tick(app.db, new Date('2026-03-01T11:00:00Z'))
-    const rows = app.db.select({ key: jobsTable.key }).from(jobsTable).where(and(eq(jobsTable.kind, 'sweep'))).all().map((r) => r.key).sort()
+    const rows = app.db
+      .select({ key: jobsTable.key })
+      .from(jobsTable)
+      .where(and(eq(jobsTable.kind, 'sweep')))
+      .all()
+      .map((r) => r.key)
+      .sort()
     expect(rows).toEqual(['sweep:2026-03-01T10', 'sweep:2026-03-01T11'])
-    expect(app.db.select().from(jobsTable).where(eq(jobsTable.kind, 'digest')).all().map((r) => [r.key, r.runAt])).toEqual([['digest:2026-03-01', '2026-03-01T00:30:00.000Z']])
-    expect(Object.keys(HANDLERS).sort()).toEqual(['digest', 'fit.alerts', 'listing.expiring', 'match.followup', 'match.reminder', 'password.reset', 'sessions.sweep', 'sweep'])
+    expect(
+      app.db
+        .select()
+        .from(jobsTable)
+        .where(eq(jobsTable.kind, 'digest'))
+        .all()
+        .map((r) => [r.key, r.runAt]),
+    ).toEqual([['digest:2026-03-01', '2026-03-01T00:30:00.000Z']])
+    expect(Object.keys(HANDLERS).sort()).toEqual([
+      'digest',
+      'fit.alerts',
+      'listing.expiring',
+      'match.followup',
+      'match.reminder',
+      'password.reset',
+      'sessions.sweep',
+      'sweep',
+    ])
   })
 })

@@ -51,7 +51,7 @@ describe('e-mail through a real SMTP server', () => {
     expect(smtp.received.filter((r) => r.to.includes(w.other.email))).toHaveLength(1)
   })
 
-  it('writes in the reader\'s language', async () => {
+  it("writes in the reader's language", async () => {
     const smtp = await smtpForTest()
     const app = await appForTest()
     const w = await matchWorld(app)
@@ -60,7 +60,9 @@ describe('e-mail through a real SMTP server', () => {
     await deliverOutbox(app.db, { smtpUrl: smtp.url, mailFrom: MAIL_FROM, baseUrl: BASE })
     const got = smtp.received.find((r) => r.to.includes(w.other.email))!
     expect(got.subject).toBe('荔枝湾广场舞队 asks for your "社区活动室"')
-    expect(got.text).toContain('荔枝湾广场舞队 asks for your "社区活动室" for "排练场地" (4 hours). Please answer: accept or decline.')
+    expect(got.text).toContain(
+      '荔枝湾广场舞队 asks for your "社区活动室" for "排练场地" (4 hours). Please answer: accept or decline.',
+    )
   })
 
   it('keeps the error of a refused message and tries again later', async () => {
@@ -91,7 +93,10 @@ describe('e-mail through a real SMTP server', () => {
     const app = await appForTest({ smtpUrl: undefined })
     const w = await matchWorld(app)
     notify(app.db, [w.member.id], { kind: 'match.accept', params: { id: 7 }, link: '/matches/7' })
-    expect(await deliverOutbox(app.db, { smtpUrl: undefined, mailFrom: MAIL_FROM, baseUrl: BASE })).toEqual({ sent: 0, failed: 0 })
+    expect(await deliverOutbox(app.db, { smtpUrl: undefined, mailFrom: MAIL_FROM, baseUrl: BASE })).toEqual({
+      sent: 0,
+      failed: 0,
+    })
     expect(mails(app)).toHaveLength(1)
     expect(mails(app)[0].sentAt).toBeNull()
   })
@@ -105,12 +110,19 @@ describe('the daily digest', () => {
     setNotify(app, w.member.id, 'digest')
     setNotify(app, w.other.id, 'off')
     const day = new Date('2026-06-01T09:00:00Z')
-    for (const id of [1, 2]) notify(app.db, [w.member.id, w.other.id, w.broker.id], { kind: 'match.accept', params: { id }, link: `/matches/${id}` }, day)
+    for (const id of [1, 2])
+      notify(
+        app.db,
+        [w.member.id, w.other.id, w.broker.id],
+        { kind: 'match.accept', params: { id }, link: `/matches/${id}` },
+        day,
+      )
     expect(mailsTo(app, w.member.email)).toHaveLength(0)
     expect(mailsTo(app, w.broker.email)).toHaveLength(2)
 
     // Ticking through the next morning: the digest goes out at 00:30 UTC, once.
-    for (const at of ['2026-06-02T00:10:00Z', '2026-06-02T00:30:00Z', '2026-06-02T00:30:30Z', '2026-06-02T07:00:00Z']) tick(app.db, new Date(at))
+    for (const at of ['2026-06-02T00:10:00Z', '2026-06-02T00:30:00Z', '2026-06-02T00:30:30Z', '2026-06-02T07:00:00Z'])
+      tick(app.db, new Date(at))
     const digests = mailsTo(app, w.member.email)
     expect(digests).toHaveLength(1)
     expect(digests[0].subject).toBe('AssetBridge 每日摘要：2 条新通知')
@@ -118,7 +130,14 @@ describe('the daily digest', () => {
     expect(digests[0].body).toContain('对接 #2 有新动态')
     expect(digests[0].body).toContain('\n  /matches/2')
     expect(mailsTo(app, w.other.email)).toHaveLength(0)
-    expect(app.db.select().from(notifications).where(eq(notifications.userId, w.member.id)).all().every((n) => n.emailedAt)).toBe(true)
+    expect(
+      app.db
+        .select()
+        .from(notifications)
+        .where(eq(notifications.userId, w.member.id))
+        .all()
+        .every((n) => n.emailedAt),
+    ).toBe(true)
 
     await deliverOutbox(app.db, { smtpUrl: smtp.url, mailFrom: MAIL_FROM, baseUrl: BASE })
     const got = smtp.received.filter((r) => r.to.includes(w.member.email))
@@ -128,7 +147,12 @@ describe('the daily digest', () => {
     // The next day brings nothing new: no empty digest. A new notice goes into the next one only.
     tick(app.db, new Date('2026-06-03T00:31:00Z'))
     expect(mailsTo(app, w.member.email)).toHaveLength(1)
-    notify(app.db, [w.member.id], { kind: 'match.review', params: { id: 3 }, link: '/matches/3' }, new Date('2026-06-03T10:00:00Z'))
+    notify(
+      app.db,
+      [w.member.id],
+      { kind: 'match.review', params: { id: 3 }, link: '/matches/3' },
+      new Date('2026-06-03T10:00:00Z'),
+    )
     tick(app.db, new Date('2026-06-04T00:31:00Z'))
     const third = mailsTo(app, w.member.email)
     expect(third).toHaveLength(2)
@@ -138,7 +162,7 @@ describe('the daily digest', () => {
 })
 
 describe('private contacts never reach an e-mail', () => {
-  it('no outbox message or delivered e-mail carries an organization\'s phone or contact address', async () => {
+  it("no outbox message or delivered e-mail carries an organization's phone or contact address", async () => {
     const smtp = await smtpForTest()
     const app = await appForTest()
     const w = await matchWorld(app)
@@ -150,7 +174,29 @@ describe('private contacts never reach an e-mail', () => {
     const t0 = new Date()
     const m = matches.open(app.db, w.member, 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 4 }, t0)
     matches.say(app.db, w.member, m.id, `我们的电话是 ${MARKERS[0]}`, t0)
-    const second = matches.open(app.db, w.other, 'pledge', { needId: needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'venue', title: '周末排练场地', quantity: 2, areaId: w.communityA.id, expiresAt: localToday(addDays(t0, 2)) }, t0).id, offerId: w.offer.id, quantity: 2 }, t0)
+    const second = matches.open(
+      app.db,
+      w.other,
+      'pledge',
+      {
+        needId: needs.post(
+          app.db,
+          w.member,
+          {
+            orgId: w.orgA.id,
+            category: 'venue',
+            title: '周末排练场地',
+            quantity: 2,
+            areaId: w.communityA.id,
+            expiresAt: localToday(addDays(t0, 2)),
+          },
+          t0,
+        ).id,
+        offerId: w.offer.id,
+        quantity: 2,
+      },
+      t0,
+    )
     matches.fire(app.db, w.other, m.id, 'accept', {}, t0)
     matches.say(app.db, w.other, m.id, `联系 ${MARKERS[1]}`, t0)
     matches.fire(app.db, w.member, m.id, 'deliver', { quantity: 4 }, t0)
@@ -161,8 +207,24 @@ describe('private contacts never reach an e-mail', () => {
       tick(app.db, new Date(t0.getTime() + days * DAY + 30_000))
     }
     expect(second.id).toBeGreaterThan(m.id)
-    const kinds = new Set(app.db.select({ kind: notifications.kind }).from(notifications).all().map((n) => n.kind))
-    for (const kind of ['match.requested', 'match.pledged', 'match.message', 'match.accept', 'match.deliver', 'match.review', 'match.reminder', 'match.followup', 'listing.expiring']) {
+    const kinds = new Set(
+      app.db
+        .select({ kind: notifications.kind })
+        .from(notifications)
+        .all()
+        .map((n) => n.kind),
+    )
+    for (const kind of [
+      'match.requested',
+      'match.pledged',
+      'match.message',
+      'match.accept',
+      'match.deliver',
+      'match.review',
+      'match.reminder',
+      'match.followup',
+      'listing.expiring',
+    ]) {
       expect(kinds, kind).toContain(kind)
     }
     await deliverOutbox(app.db, { smtpUrl: smtp.url, mailFrom: MAIL_FROM, baseUrl: BASE })
@@ -170,7 +232,8 @@ describe('private contacts never reach an e-mail', () => {
     expect(smtp.received.length).toBeGreaterThan(10)
     expect(smtp.received.some((r) => r.subject.includes('每日摘要'))).toBe(true)
     for (const marker of MARKERS) {
-      for (const row of mails(app)) expect(`${row.to}\n${row.subject}\n${row.body}`, `outbox #${row.id}`).not.toContain(marker)
+      for (const row of mails(app))
+        expect(`${row.to}\n${row.subject}\n${row.body}`, `outbox #${row.id}`).not.toContain(marker)
       for (const r of smtp.received) {
         expect(r.raw, r.subject).not.toContain(marker)
         expect(r.text, r.subject).not.toContain(marker)

@@ -14,7 +14,10 @@ async function requestReset(app: FastifyInstance, email: string): Promise<string
   expect((await visitor.post('/password/forgot', { email })).statusCode).toBe(200)
   // The request is queued; the scheduler's round writes the mail.
   tick(app.db)
-  const body = app.sqlite.prepare("SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC").pluck().get(email) as string
+  const body = app.sqlite
+    .prepare('SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC')
+    .pluck()
+    .get(email) as string
   return body.match(/token=([A-Za-z0-9_-]+)/)![1]
 }
 
@@ -34,7 +37,10 @@ describe('the outbox and password-reset links', () => {
     // A sign-up's confirmation link is a token too: hidden the same way.
     const visitor = new Browser(app)
     await visitor.get('/signup')
-    expect((await visitor.post('/signup', { name: 'New', email: 'new@example.cn', password: 'lychee bay dance at seven' })).statusCode).toBe(200)
+    expect(
+      (await visitor.post('/signup', { name: 'New', email: 'new@example.cn', password: 'lychee bay dance at seven' }))
+        .statusCode,
+    ).toBe(200)
     const signup = linkToken(app, 'new@example.cn', '/signup/confirm')!
     const again = (await admin.get('/admin/outbox')).body.replaceAll('&#x3D;', '=')
     expect(again).toContain('/signup/confirm?token=••••••••')
@@ -49,9 +55,15 @@ describe('the outbox and password-reset links', () => {
     const app = await appForTest({ smtpUrl: smtp.url, baseUrl: BASE })
     const world = await seedWorld(app)
     const token = await requestReset(app, world.member.email)
-    expect((await deliverOutbox(app.db, { smtpUrl: smtp.url, mailFrom: 'AssetBridge <noreply@example.cn>', baseUrl: BASE })).sent).toBe(1)
+    expect(
+      (await deliverOutbox(app.db, { smtpUrl: smtp.url, mailFrom: 'AssetBridge <noreply@example.cn>', baseUrl: BASE }))
+        .sent,
+    ).toBe(1)
     expect(smtp.received[0].text).toContain(`${BASE}/password/reset?token=${token}`)
-    const stored = app.sqlite.prepare('SELECT body, sent_at FROM outbox').get() as { body: string; sent_at: string | null }
+    const stored = app.sqlite.prepare('SELECT body, sent_at FROM outbox').get() as {
+      body: string
+      sent_at: string | null
+    }
     expect(stored.sent_at).not.toBeNull()
     expect(stored.body).not.toContain(token)
     expect(stored.body).toContain('/password/reset?token=••••••••')

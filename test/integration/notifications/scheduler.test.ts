@@ -20,7 +20,12 @@ const until = async (ok: () => boolean, ms = 5000) => {
 
 const quiet = () => {
   const errors: unknown[] = []
-  return { errors, error: (obj: unknown) => { errors.push(obj) } }
+  return {
+    errors,
+    error: (obj: unknown) => {
+      errors.push(obj)
+    },
+  }
 }
 
 describe('the scheduler loop in the web process', () => {
@@ -33,7 +38,14 @@ describe('the scheduler loop in the web process', () => {
     await app.ready()
     await until(() => smtp.received.length === 1)
     expect(smtp.received[0].text).toContain('https://ab.example.cn/matches/3')
-    expect(app.db.select().from(jobsTable).all().map((j) => j.kind).sort()).toEqual(['digest', 'sessions.sweep', 'sweep'])
+    expect(
+      app.db
+        .select()
+        .from(jobsTable)
+        .all()
+        .map((j) => j.kind)
+        .sort(),
+    ).toEqual(['digest', 'sessions.sweep', 'sweep'])
     await app.close()
     expect(app.sqlite.open).toBe(false)
   })
@@ -49,11 +61,16 @@ describe('the scheduler loop in the web process', () => {
     const smtp = await startSmtp({ delayMs: 150 })
     onTestFinished(() => smtp.close())
     const { db, sqlite } = openDb(':memory:', ROOT)
-    onTestFinished(() => { sqlite.close() })
+    onTestFinished(() => {
+      sqlite.close()
+    })
     const user = await accounts.add(db, { email: 'reader@example.cn', role: 'member', password: PASSWORD })
-    for (const id of [1, 2, 3, 4]) notify(db, [user.id], { kind: 'match.accept', params: { id }, link: `/matches/${id}` })
+    for (const id of [1, 2, 3, 4])
+      notify(db, [user.id], { kind: 'match.accept', params: { id }, link: `/matches/${id}` })
     const log = quiet()
-    const s = startScheduler(db, { smtpUrl: smtp.url, mailFrom: 'a@b.cn', baseUrl: 'http://x' }, log, { intervalMs: 20 })
+    const s = startScheduler(db, { smtpUrl: smtp.url, mailFrom: 'a@b.cn', baseUrl: 'http://x' }, log, {
+      intervalMs: 20,
+    })
     expect(s.round()).toBe(s.round())
     await until(() => mails({ db } as never).every((m) => m.sentAt !== null))
     await new Promise((r) => setTimeout(r, 200))
@@ -66,7 +83,9 @@ describe('the scheduler loop in the web process', () => {
     const { db, sqlite } = openDb(':memory:', ROOT)
     sqlite.close()
     const log = quiet()
-    const s = startScheduler(db, { smtpUrl: 'smtp://127.0.0.1:1', mailFrom: 'a@b.cn', baseUrl: 'http://x' }, log, { intervalMs: 10 })
+    const s = startScheduler(db, { smtpUrl: 'smtp://127.0.0.1:1', mailFrom: 'a@b.cn', baseUrl: 'http://x' }, log, {
+      intervalMs: 10,
+    })
     await s.round()
     await new Promise((r) => setTimeout(r, 50))
     await s.stop()

@@ -23,8 +23,19 @@ const today = () => localToday(new Date())
 async function world() {
   const app = await appForTest()
   const w = await brokerWorld(app, { needQuantity: 10, offerQuantity: 20 })
-  const second = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'funds', title: '活动经费', description: '买道具', quantity: 500, areaId: w.communityA.id })
-  const m = matches.open(app.db, reload(app, w.member), 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 6 })
+  const second = needs.post(app.db, w.member, {
+    orgId: w.orgA.id,
+    category: 'funds',
+    title: '活动经费',
+    description: '买道具',
+    quantity: 500,
+    areaId: w.communityA.id,
+  })
+  const m = matches.open(app.db, reload(app, w.member), 'request', {
+    needId: w.need.id,
+    offerId: w.offer.id,
+    quantity: 6,
+  })
   matches.fire(app.db, reload(app, w.other), m.id, 'accept')
   matches.fire(app.db, reload(app, w.other), m.id, 'deliver', { quantity: 6 })
   matches.fire(app.db, reload(app, w.member), m.id, 'review', { rating: 4, comment: '很好' })
@@ -36,7 +47,9 @@ function tableRows(html: string, id: string): string[][] {
   const table = html.match(new RegExp(`<table[^>]*id="table-${id}"[\\s\\S]*?</table>`))?.[0]
   if (!table) throw new Error(`no table ${id}`)
   const body = table.slice(table.indexOf('<tbody>'))
-  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => c[1].trim()))
+  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) =>
+    [...r[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => c[1].trim()),
+  )
 }
 
 describe('reports', () => {
@@ -46,14 +59,26 @@ describe('reports', () => {
     const res = await broker.get('/reports')
     expect(res.statusCode).toBe(200)
     expect(res.body).toContain(w.streetA.name)
-    expect(tableRows(res.body, 'demand')).toEqual([['场地', '小时', '1', '10', '6', '60.0%', '0'], ['资金', '元', '1', '500', '0', '0.0%', '0']])
+    expect(tableRows(res.body, 'demand')).toEqual([
+      ['场地', '小时', '1', '10', '6', '60.0%', '0'],
+      ['资金', '元', '1', '500', '0', '0.0%', '0'],
+    ])
     expect(tableRows(res.body, 'utilization')).toEqual([['场地', '小时', '1', '20', '6', '30.0%', '0']])
-    expect(tableRows(res.body, 'orgs')).toEqual([['发布需求的组织', '1'], ['获得对接的组织', '1'], ['其中未登记社区组织', '1'], ['未登记社区组织占比', '100.0%']])
+    expect(tableRows(res.body, 'orgs')).toEqual([
+      ['发布需求的组织', '1'],
+      ['获得对接的组织', '1'],
+      ['其中未登记社区组织', '1'],
+      ['未登记社区组织占比', '100.0%'],
+    ])
     expect(tableRows(res.body, 'requests')[0]).toEqual(['发出的申请', '1'])
     expect(tableRows(res.body, 'requests')[1]).toEqual(['按时答复', '1'])
     expect(tableRows(res.body, 'feedback')[3]).toEqual(['4 分', '1'])
     // Six charts, each an image with a title and a description in words.
-    const charts = [...res.body.matchAll(/<svg class="bar-chart"[^>]*role="img"[^>]*aria-labelledby="(chart-\w+-title) (chart-\w+-desc)"/g)]
+    const charts = [
+      ...res.body.matchAll(
+        /<svg class="bar-chart"[^>]*role="img"[^>]*aria-labelledby="(chart-\w+-title) (chart-\w+-desc)"/g,
+      ),
+    ]
     expect(charts).toHaveLength(6)
     // The chart says the same percentages as the table.
     expect(res.body).toMatch(/<desc id="chart-demand-desc">场地: 60.0%（6\/10 小时）; 资金: 0.0%（0\/500 元）<\/desc>/)
@@ -74,7 +99,9 @@ describe('reports', () => {
     const { app, w, second } = await world()
     needs.close(app.db, reload(app, w.member), second.id, 'duplicate')
     const broker = await signedIn(app, w.broker.email)
-    expect(tableRows((await broker.get('/reports')).body, 'demand')).toEqual([['场地', '小时', '1', '10', '6', '60.0%', '0']])
+    expect(tableRows((await broker.get('/reports')).body, 'demand')).toEqual([
+      ['场地', '小时', '1', '10', '6', '60.0%', '0'],
+    ])
   })
 
   it('a period leaves out what was posted outside it', async () => {
@@ -92,7 +119,9 @@ describe('reports', () => {
     const csv = await broker.get(`/reports/demand.csv?area=${w.streetA.id}`)
     expect(csv.statusCode).toBe(200)
     expect(csv.headers['content-type']).toContain('text/csv')
-    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="assetbridge-report-\d+-[\d-]+_[\d-]+-demand\.csv"; filename\*=UTF-8''/)
+    expect(csv.headers['content-disposition']).toMatch(
+      /^attachment; filename="assetbridge-report-\d+-[\d-]+_[\d-]+-demand\.csv"; filename\*=UTF-8''/,
+    )
     expect(parseCsv(decodeText(csv.rawPayload)).rows.map((r) => r.cells)).toEqual([
       ['类别', '单位', '需求数', '需求总量', '已满足', '满足率', '完全满足的需求'],
       ['场地', '小时', '1', '10', '6', '60.0%', '0'],
@@ -102,7 +131,17 @@ describe('reports', () => {
     const xlsx = await broker.get(`/reports.xlsx?area=${w.streetA.id}`)
     expect(xlsx.statusCode).toBe(200)
     const sheets = await readXlsxFile(xlsx.rawPayload)
-    expect(sheets.map((s) => s.sheet)).toEqual(['成效报告', '需求发布与满足（按类别）', '从发布到首次对接的时间', '首次对接等待时间分布', '申请按时答复情况', '资源使用率（按类别）', '服务的组织', '反馈评分', '回访结果'])
+    expect(sheets.map((s) => s.sheet)).toEqual([
+      '成效报告',
+      '需求发布与满足（按类别）',
+      '从发布到首次对接的时间',
+      '首次对接等待时间分布',
+      '申请按时答复情况',
+      '资源使用率（按类别）',
+      '服务的组织',
+      '反馈评分',
+      '回访结果',
+    ])
     expect(sheets[0].data[1]).toEqual(['地区', w.streetA.name])
     // Numbers stay numbers: a share is a fraction Excel shows as a percentage.
     expect(sheets[1].data).toEqual([
@@ -155,7 +194,11 @@ describe('reports', () => {
 
     // Anyone can declare an organization to be a street office: until the street endorses it, no reports.
     const officer = await addUser(app, { email: 'office@example.cn', name: 'Office' })
-    const office = addOrg(app, officer.id, { name: '东湖街道办事处', kind: 'street_office', areaId: w.streetA.id } as Partial<orgs.OrgInput> & { areaId: number })
+    const office = addOrg(app, officer.id, {
+      name: '东湖街道办事处',
+      kind: 'street_office',
+      areaId: w.streetA.id,
+    } as Partial<orgs.OrgInput> & { areaId: number })
     const declared = await signedIn(app, 'office@example.cn')
     expect((await declared.get('/reports')).statusCode).toBe(403)
     expect((await declared.get('/')).body).not.toContain('href="/reports"')
@@ -178,13 +221,42 @@ describe('reports', () => {
   it('counts a request answered after the deadline as late', async () => {
     const { app, w, second } = await world()
     const then = new Date(Date.now() - 20 * DAY)
-    const fund = offersSvc.post(app.db, w.other, { orgId: w.orgB.id, category: 'funds', title: '小额资助', description: '社区活动经费', quantity: 1000, servesAreaId: w.district.id }, then)
-    const m = matches.open(app.db, reload(app, w.member), 'request', { needId: second.id, offerId: fund.id, quantity: 500 }, then)
-    matches.fire(app.db, reload(app, w.other), m.id, 'decline', { reason: 'out_of_scope' }, new Date(then.getTime() + 10 * DAY))
+    const fund = offersSvc.post(
+      app.db,
+      w.other,
+      {
+        orgId: w.orgB.id,
+        category: 'funds',
+        title: '小额资助',
+        description: '社区活动经费',
+        quantity: 1000,
+        servesAreaId: w.district.id,
+      },
+      then,
+    )
+    const m = matches.open(
+      app.db,
+      reload(app, w.member),
+      'request',
+      { needId: second.id, offerId: fund.id, quantity: 500 },
+      then,
+    )
+    matches.fire(
+      app.db,
+      reload(app, w.other),
+      m.id,
+      'decline',
+      { reason: 'out_of_scope' },
+      new Date(then.getTime() + 10 * DAY),
+    )
     const broker = await signedIn(app, w.broker.email)
     const res = await broker.get(`/reports?from=${localToday(new Date(Date.now() - 30 * DAY))}&to=${today()}`)
     const rows = tableRows(res.body, 'requests')
-    expect(rows.slice(0, 3)).toEqual([['发出的申请', '2'], ['按时答复', '1'], ['逾期后答复', '1']])
+    expect(rows.slice(0, 3)).toEqual([
+      ['发出的申请', '2'],
+      ['按时答复', '1'],
+      ['逾期后答复', '1'],
+    ])
     expect(rows[6]).toEqual(['按时答复率', '50.0%'])
   })
 })
@@ -195,8 +267,9 @@ describe('report periods', () => {
     const broker = await signedIn(app, w.broker.email)
     const res = await broker.get('/reports')
     const html = res.body.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&')
-    const links = [...html.matchAll(/<a href="\/reports\?area=\d+&from=([\d-]+)&to=([\d-]+)"( aria-current="true")?>([^<]+)<\/a>/g)]
-      .map((m) => ({ from: m[1], to: m[2], current: !!m[3], label: m[4] }))
+    const links = [
+      ...html.matchAll(/<a href="\/reports\?area=\d+&from=([\d-]+)&to=([\d-]+)"( aria-current="true")?>([^<]+)<\/a>/g),
+    ].map((m) => ({ from: m[1], to: m[2], current: !!m[3], label: m[4] }))
     const year = Number(today().slice(0, 4))
     expect(links.map((l) => l.label)).toEqual(['本月', '近 90 天', '今年', '去年'])
     expect(links[3]).toMatchObject({ from: `${year - 1}-01-01`, to: `${year - 1}-12-31`, current: false })
@@ -211,7 +284,13 @@ describe('offer utilization over time', () => {
     const app = await appForTest()
     const w = await brokerWorld(app, { needQuantity: 10, offerQuantity: 20, now: new Date(Date.now() - 60 * DAY) })
     const then = (days: number) => new Date(Date.now() - days * DAY)
-    const m = matches.open(app.db, reload(app, w.member), 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 5 }, then(59))
+    const m = matches.open(
+      app.db,
+      reload(app, w.member),
+      'request',
+      { needId: w.need.id, offerId: w.offer.id, quantity: 5 },
+      then(59),
+    )
     matches.fire(app.db, reload(app, w.other), m.id, 'accept', {}, then(58))
     offersSvc.close(app.db, reload(app, w.other), w.offer.id, 'no_longer_needed', then(50))
     // Long after, the match is cancelled: capacity goes back to the closed offer, which moves its updated_at.
@@ -220,13 +299,15 @@ describe('offer utilization over time', () => {
     const recent = await broker.get(`/reports?from=${localToday(new Date(Date.now() - 10 * DAY))}&to=${today()}`)
     expect(tableRows(recent.body, 'utilization')).toEqual([])
     // In the days it was open it was offered; the match accepted then was cancelled since, so it used nothing.
-    const open = await broker.get(`/reports?from=${localToday(new Date(Date.now() - 60 * DAY))}&to=${localToday(new Date(Date.now() - 55 * DAY))}`)
+    const open = await broker.get(
+      `/reports?from=${localToday(new Date(Date.now() - 60 * DAY))}&to=${localToday(new Date(Date.now() - 55 * DAY))}`,
+    )
     expect(tableRows(open.body, 'utilization')).toEqual([['场地', '小时', '1', '20', '0', '0.0%', '1']])
   })
 })
 
 describe('the reports API', () => {
-  it('gives a script the same figures with a bearer token, in the API\'s spelling; scope and bad input as JSON', async () => {
+  it("gives a script the same figures with a bearer token, in the API's spelling; scope and bad input as JSON", async () => {
     const { app, w } = await world()
     app.db.update(areasTable).set({ ref: 'A-ST' }).where(eq(areasTable.id, w.streetA.id)).run()
     const auth = { authorization: `Bearer ${tokens.issue(app.db, w.broker.id, 'tests')}` }
@@ -249,6 +330,11 @@ describe('the reports API', () => {
     expect((await app.inject({ url: '/api/v1/reports' })).statusCode).toBe(401)
     const unknown = await app.inject({ url: '/api/v1/reports?area=NOPE&from=2026-02-30', headers: auth })
     expect(unknown.statusCode).toBe(422)
-    expect(unknown.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['area', 'from'])
+    expect(
+      unknown
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['area', 'from'])
   })
 })

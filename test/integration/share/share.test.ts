@@ -20,17 +20,36 @@ beforeAll(async () => {
   // Private contacts: never on a share page, a poster or a QR code.
   app.db.update(organizations).set({ contactPhone: 'ZZPHONE-SHARE', contactEmail: 'zz@share.test' }).run()
 })
-afterAll(async () => { await app?.close() })
+afterAll(async () => {
+  await app?.close()
+})
 
 const reload = (u: { id: number }) => accounts.load(app.db, u.id)!
 const postNeed = (extra: Partial<needs.NeedInput> = {}) =>
-  needs.post(app.db, reload(w.member), { orgId: w.orgA.id, category: 'venue', title: '雨天排练场地', description: '广场舞队雨天需要室内活动室排练', quantity: 10, areaId: w.communityA.id, ...extra })
+  needs.post(app.db, reload(w.member), {
+    orgId: w.orgA.id,
+    category: 'venue',
+    title: '雨天排练场地',
+    description: '广场舞队雨天需要室内活动室排练',
+    quantity: 10,
+    areaId: w.communityA.id,
+    ...extra,
+  })
 const postOffer = (extra: Partial<offers.OfferInput> = {}) =>
-  offers.post(app.db, reload(w.other), { orgId: w.orgB.id, category: 'venue', title: '社区活动室', description: '可借用的室内活动室，晚上开放', quantity: 20, servesAreaId: w.district.id, ...extra })
+  offers.post(app.db, reload(w.other), {
+    orgId: w.orgB.id,
+    category: 'venue',
+    title: '社区活动室',
+    description: '可借用的室内活动室，晚上开放',
+    quantity: 20,
+    servesAreaId: w.district.id,
+    ...extra,
+  })
 
 describe('short links', () => {
   it('/n/:id and /o/:id open the open listing, for anyone', async () => {
-    const need = postNeed(), offer = postOffer()
+    const need = postNeed(),
+      offer = postOffer()
     const visitor = new Browser(app)
     const n = await visitor.get(`/n/${need.id}`)
     expect([n.statusCode, n.headers.location]).toEqual([302, `/needs/${need.id}`])
@@ -42,7 +61,13 @@ describe('short links', () => {
     const draft = postNeed({ draft: true })
     const owner = await signedIn(app, w.member.email)
     for (const b of [new Browser(app), owner]) {
-      for (const url of [`/n/${draft.id}`, `/needs/${draft.id}/qr.svg`, `/needs/${draft.id}/poster`, '/n/99999', '/o/99999']) {
+      for (const url of [
+        `/n/${draft.id}`,
+        `/needs/${draft.id}/qr.svg`,
+        `/needs/${draft.id}/poster`,
+        '/n/99999',
+        '/o/99999',
+      ]) {
         expect((await b.get(url)).statusCode, url).toBe(404)
       }
     }
@@ -63,7 +88,13 @@ describe('short links', () => {
     const offer = postOffer()
     offers.close(app.db, reload(w.other), offer.id, 'no_longer_needed')
     const visitor = new Browser(app)
-    for (const [url, kind] of [[`/n/${closed.id}`, 'need'], [`/n/${met.id}`, 'need'], [`/n/${expired.id}`, 'need'], [`/o/${offer.id}`, 'offer'], [`/needs/${closed.id}/poster`, 'need']] as const) {
+    for (const [url, kind] of [
+      [`/n/${closed.id}`, 'need'],
+      [`/n/${met.id}`, 'need'],
+      [`/n/${expired.id}`, 'need'],
+      [`/o/${offer.id}`, 'offer'],
+      [`/needs/${closed.id}/poster`, 'need'],
+    ] as const) {
       const res = await visitor.get(url)
       expect(res.statusCode, url).toBe(410)
       expect(res.body, url).toContain(kind === 'need' ? '这条需求不再分享' : '这项资源不再分享')
@@ -81,11 +112,13 @@ describe('QR code and poster', () => {
     const res = await new Browser(app).get(`/needs/${need.id}/qr.svg`)
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toMatch(/^image\/svg\+xml/)
-    expect(res.body).toBe(await QRCode.toString(`${BASE}/n/${need.id}`, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }))
+    expect(res.body).toBe(
+      await QRCode.toString(`${BASE}/n/${need.id}`, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
+    )
     expect(res.body).not.toMatch(/<script|href=|ZZPHONE/i)
   })
 
-  it("the listing page offers the short link, the QR code and the poster; the poster shows title, organization, what is asked, QR and link, and no contact", async () => {
+  it('the listing page offers the short link, the QR code and the poster; the poster shows title, organization, what is asked, QR and link, and no contact', async () => {
     const need = postNeed()
     const page = await new Browser(app).get(`/needs/${need.id}`)
     expect(page.body).toContain(`value="${BASE}/n/${need.id}"`)
@@ -93,7 +126,15 @@ describe('QR code and poster', () => {
     expect(page.body).toContain(`href="/needs/${need.id}/poster"`)
     const poster = await new Browser(app, { headers: { 'accept-language': 'en' } }).get(`/needs/${need.id}/poster`)
     expect(poster.statusCode).toBe(200)
-    for (const text of ['雨天排练场地', `${w.orgA.name} needs`, '10 hours', '广场舞队雨天需要室内活动室排练', `${BASE}/n/${need.id}`, `src="/needs/${need.id}/qr.svg"`]) expect(poster.body, text).toContain(text)
+    for (const text of [
+      '雨天排练场地',
+      `${w.orgA.name} needs`,
+      '10 hours',
+      '广场舞队雨天需要室内活动室排练',
+      `${BASE}/n/${need.id}`,
+      `src="/needs/${need.id}/qr.svg"`,
+    ])
+      expect(poster.body, text).toContain(text)
     expect(poster.body).not.toMatch(/ZZPHONE|share\.test/)
     const offer = postOffer()
     const offerPoster = await new Browser(app).get(`/offers/${offer.id}/poster`)
@@ -112,7 +153,11 @@ describe('"I can help"', () => {
     expect(page.body).toContain(`href="/signin?next=${next}">我能帮忙</a>`)
     expect(page.body).toContain(`href="/signup?next=${next}"`)
     await visitor.get(`/signin?next=${next}`)
-    const signin = await visitor.post('/signin', { email: w.other.email, password: PASSWORD, next: `/needs/${need.id}#help` })
+    const signin = await visitor.post('/signin', {
+      email: w.other.email,
+      password: PASSWORD,
+      next: `/needs/${need.id}#help`,
+    })
     expect([signin.statusCode, signin.headers.location]).toEqual([303, `/needs/${need.id}#help`])
     const back = await visitor.get(`/needs/${need.id}`)
     expect(back.body).toContain('id="help"')
@@ -141,12 +186,20 @@ describe('"I can help"', () => {
     const page = await leader.get(`/offers/${offer.id}`)
     expect(page.body).toContain('id="help"')
     expect(page.body).toContain(`action="/needs/${need.id}/requests"`)
-    const res = await leader.post(`/needs/${need.id}/requests`, { offerId: offer.id, quantity: 3, idem: `h-o-${offer.id}` })
+    const res = await leader.post(`/needs/${need.id}/requests`, {
+      offerId: offer.id,
+      quantity: 3,
+      idem: `h-o-${offer.id}`,
+    })
     expect(res.statusCode).toBe(303)
-    expect(app.db.select().from(matchesTable).where(eq(matchesTable.offerId, offer.id)).get()).toMatchObject({ needId: need.id, state: 'requested', quantity: 3 })
+    expect(app.db.select().from(matchesTable).where(eq(matchesTable.offerId, offer.id)).get()).toMatchObject({
+      needId: need.id,
+      state: 'requested',
+      quantity: 3,
+    })
   })
 
-  it('someone with no group is told to register one; the listing\'s own group and a broker get no help box', async () => {
+  it("someone with no group is told to register one; the listing's own group and a broker get no help box", async () => {
     const need = postNeed()
     const lonely = await signedIn(app, loner.email)
     const page = await lonely.get(`/needs/${need.id}`)

@@ -25,30 +25,50 @@ beforeAll(async () => {
   colleagueId = col.id
   accounts.setBrokerAreas(app.db, w.admin.id, col.id, [w.streetA.id])
   // A need nothing offers: it waits on the desk, where a task can be made from it.
-  stuck = needs.post(app.db, w.member, { orgId: w.orgA.id, category: 'training', title: '财务记账培训', description: '队里没人会记账，需要有人教', quantity: 2, areaId: w.communityA.id })
-  ;[broker, colleague, member, broker2] = await Promise.all([signedIn(app, w.broker.email), signedIn(app, 'colleague@example.cn'), signedIn(app, w.member.email), signedIn(app, w.broker2.email)])
+  stuck = needs.post(app.db, w.member, {
+    orgId: w.orgA.id,
+    category: 'training',
+    title: '财务记账培训',
+    description: '队里没人会记账，需要有人教',
+    quantity: 2,
+    areaId: w.communityA.id,
+  })
+  ;[broker, colleague, member, broker2] = await Promise.all([
+    signedIn(app, w.broker.email),
+    signedIn(app, 'colleague@example.cn'),
+    signedIn(app, w.member.email),
+    signedIn(app, w.broker2.email),
+  ])
 })
 afterAll(() => app.close())
 
 describe('a cultivation task from the desk', () => {
   let id: number
 
-  it('is one click from a need no offer can serve, with a title, the need\'s area and group, due in two weeks', async () => {
+  it("is one click from a need no offer can serve, with a title, the need's area and group, due in two weeks", async () => {
     const desk = await broker.get('/desk')
     expect(desk.body).toMatch(new RegExp(`<input type="hidden" name="needId" value="${stuck.id}">`))
     const res = await broker.post('/tasks', { kind: 'recruit_holder', needId: String(stuck.id) })
     expect(res.statusCode).toBe(303)
     id = Number(res.headers.location!.split('/').pop())
     expect(row(id)).toMatchObject({
-      kind: 'recruit_holder', title: '为「财务记账培训」招募资源方', areaId: w.communityA.id, orgId: w.orgA.id, needId: stuck.id, category: 'training',
-      ownerId: w.broker.id, status: 'open', dueOn: localToday(addDays(new Date(), 14)),
+      kind: 'recruit_holder',
+      title: '为「财务记账培训」招募资源方',
+      areaId: w.communityA.id,
+      orgId: w.orgA.id,
+      needId: stuck.id,
+      category: 'training',
+      ownerId: w.broker.id,
+      status: 'open',
+      dueOn: localToday(addDays(new Date(), 14)),
     })
     const again = await broker.get('/desk')
     expect(again.body).toContain(`<a href="/tasks/${id}">为「财务记账培训」招募资源方</a>`)
   })
 
   it('moves open → in progress → done, can be reopened, and is dropped only with a reason', async () => {
-    const fire = (b: Browser, event: string, extra: Record<string, string> = {}) => b.post(`/tasks/${id}/transitions`, { event, version: String(row(id).version), ...extra })
+    const fire = (b: Browser, event: string, extra: Record<string, string> = {}) =>
+      b.post(`/tasks/${id}/transitions`, { event, version: String(row(id).version), ...extra })
     expect((await fire(broker, 'start')).statusCode).toBe(303)
     expect(row(id).status).toBe('in_progress')
     expect((await fire(broker, 'complete', { outcome: '阳光会计事务所答应每月来教一次' })).statusCode).toBe(303)
@@ -68,9 +88,16 @@ describe('a cultivation task from the desk', () => {
   it('keeps notes, and is handed over to a colleague who is told', async () => {
     expect((await broker.post(`/tasks/${id}/notes`, { body: '  ' })).statusCode).toBe(422)
     expect((await broker.post(`/tasks/${id}/notes`, { body: '已联系两家会计事务所' })).statusCode).toBe(303)
-    expect((await broker.post(`/tasks/${id}/handover`, { ownerId: String(colleagueId), version: String(row(id).version) })).statusCode).toBe(303)
+    expect(
+      (await broker.post(`/tasks/${id}/handover`, { ownerId: String(colleagueId), version: String(row(id).version) }))
+        .statusCode,
+    ).toBe(303)
     expect(row(id).ownerId).toBe(colleagueId)
-    const told = app.db.select().from(notifications).where(and(eq(notifications.userId, colleagueId), eq(notifications.kind, 'task.assigned'))).all()
+    const told = app.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, colleagueId), eq(notifications.kind, 'task.assigned')))
+      .all()
     expect(told).toHaveLength(1)
     const page = await colleague.get(`/tasks/${id}`)
     expect(page.body).toContain('已联系两家会计事务所')
@@ -84,7 +111,15 @@ describe('a cultivation task from the desk', () => {
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('由社工跟进')
     expect(page.body).not.toContain('action="/tasks/' + id + '/transitions"')
-    expect((await member.post(`/tasks/${id}/transitions`, { event: 'drop', reason: 'not_needed', version: String(row(id).version) })).statusCode).toBe(403)
+    expect(
+      (
+        await member.post(`/tasks/${id}/transitions`, {
+          event: 'drop',
+          reason: 'not_needed',
+          version: String(row(id).version),
+        })
+      ).statusCode,
+    ).toBe(403)
     expect((await broker2.get(`/tasks/${id}`)).statusCode).toBe(404)
     expect((await broker2.post(`/tasks/${id}/notes`, { body: '看看' })).statusCode).toBe(404)
     const before = count(app, 'tasks')
@@ -94,31 +129,65 @@ describe('a cultivation task from the desk', () => {
 })
 
 describe('tasks from the agenda and from an assessment', () => {
-  it('an agenda row of the broker\'s own communities makes a task for that community and category', async () => {
+  it("an agenda row of the broker's own communities makes a task for that community and category", async () => {
     const agenda = await broker.get('/map/agenda')
-    expect(agenda.body).toContain(`<input type="hidden" name="areaId" value="${w.communityA.id}"><input type="hidden" name="category" value="training">`)
-    const res = await broker.post('/tasks', { kind: 'recruit_holder', areaId: String(w.communityA.id), category: 'training' })
-    expect(row(Number(res.headers.location!.split('/').pop()))).toMatchObject({ areaId: w.communityA.id, category: 'training', orgId: null })
+    expect(agenda.body).toContain(
+      `<input type="hidden" name="areaId" value="${w.communityA.id}"><input type="hidden" name="category" value="training">`,
+    )
+    const res = await broker.post('/tasks', {
+      kind: 'recruit_holder',
+      areaId: String(w.communityA.id),
+      category: 'training',
+    })
+    expect(row(Number(res.headers.location!.split('/').pop()))).toMatchObject({
+      areaId: w.communityA.id,
+      category: 'training',
+      orgId: null,
+    })
   })
 
   it('an indicator scored 1 or 2 offers a training task about it; higher scores do not', async () => {
     const scores = { ...Object.fromEntries(INDICATOR_CODES.map((c) => [c, 4])), records: 1, succession: 2 }
     const a = capacity.record(app.db, reload(app, w.broker), w.orgA.id, { assessedOn: localToday(new Date()), scores })
     const page = await broker.get(`/capacity/${a.id}`)
-    expect(page.body.match(/name="indicator" value="(\w+)"/g)).toEqual(['name="indicator" value="records"', 'name="indicator" value="succession"'])
+    expect(page.body.match(/name="indicator" value="(\w+)"/g)).toEqual([
+      'name="indicator" value="records"',
+      'name="indicator" value="succession"',
+    ])
     expect((await member.get(`/capacity/${a.id}`)).body).not.toContain('name="indicator"')
     const res = await broker.post('/tasks', { kind: 'train_members', orgId: String(w.orgA.id), indicator: 'records' })
-    expect(row(Number(res.headers.location!.split('/').pop()))).toMatchObject({ kind: 'train_members', orgId: w.orgA.id, indicator: 'records', title: '荔枝湾广场舞队：提升“项目记录”' })
+    expect(row(Number(res.headers.location!.split('/').pop()))).toMatchObject({
+      kind: 'train_members',
+      orgId: w.orgA.id,
+      indicator: 'records',
+      title: '荔枝湾广场舞队：提升“项目记录”',
+    })
   })
 })
 
 describe('the tasks API', () => {
-  it('creates, lists and moves tasks with the web\'s rules', async () => {
+  it("creates, lists and moves tasks with the web's rules", async () => {
     const token = tokens.issue(app.db, w.broker.id, 'tasks')
-    const call = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) }, payload: payload ? JSON.stringify(payload) : undefined })
-    const made = await call('POST', '/api/v1/tasks', { kind: 'connect_fund', org: w.orgA.id, due_on: localToday(addDays(new Date(), 30)), note: '街道微创投' })
+    const call = (method: 'GET' | 'POST', url: string, payload?: object) =>
+      app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+        payload: payload ? JSON.stringify(payload) : undefined,
+      })
+    const made = await call('POST', '/api/v1/tasks', {
+      kind: 'connect_fund',
+      org: w.orgA.id,
+      due_on: localToday(addDays(new Date(), 30)),
+      note: '街道微创投',
+    })
     expect(made.statusCode).toBe(201)
-    expect(made.json()).toMatchObject({ kind: 'connect_fund', org: w.orgA.id, status: 'open', title: '为「荔枝湾广场舞队」对接资金' })
+    expect(made.json()).toMatchObject({
+      kind: 'connect_fund',
+      org: w.orgA.id,
+      status: 'open',
+      title: '为「荔枝湾广场舞队」对接资金',
+    })
     const id = made.json().id
     expect((await call('GET', '/api/v1/tasks')).json().items.map((t: { id: number }) => t.id)).toContain(id)
     expect((await call('POST', `/api/v1/tasks/${id}/transitions`, { event: 'drop' })).statusCode).toBe(422)
@@ -127,6 +196,15 @@ describe('the tasks API', () => {
     expect((await call('POST', '/api/v1/tasks', { kind: 'dig_a_hole', org: w.orgA.id })).statusCode).toBe(400)
     expect((await call('POST', '/api/v1/tasks', { kind: 'other' })).statusCode).toBe(422)
     const other = tokens.issue(app.db, w.broker2.id, 'other')
-    expect((await app.inject({ method: 'POST', url: `/api/v1/tasks/${id}/transitions`, headers: { authorization: `Bearer ${other}` }, payload: { event: 'reopen' } })).statusCode).toBe(404)
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `/api/v1/tasks/${id}/transitions`,
+          headers: { authorization: `Bearer ${other}` },
+          payload: { event: 'reopen' },
+        })
+      ).statusCode,
+    ).toBe(404)
   })
 })

@@ -7,13 +7,16 @@ const checked = (html: string, code: string) => new RegExp(`name="topics" value=
 const offered = (html: string, code: string) => new RegExp(`name="topics" value="${code}"`).test(html)
 
 describe('topics on the listing forms', () => {
-  it('suggests topics as the poster types (a fragment of chips), and keeps the poster\'s ticks once they change one', async () => {
+  it("suggests topics as the poster types (a fragment of chips), and keeps the poster's ticks once they change one", async () => {
     const app = await appForTest()
     const w = await listingWorld(app)
     const { kiln, knitting } = addTestTopics(app, w)
     const hx = { 'hx-request': 'true' }
 
-    const typing = await w.asMember.get(`/topics/suggest?category=materials&title=${encodeURIComponent('借一台电窑')}&description=${encodeURIComponent('烧制陶艺作品')}`, hx)
+    const typing = await w.asMember.get(
+      `/topics/suggest?category=materials&title=${encodeURIComponent('借一台电窑')}&description=${encodeURIComponent('烧制陶艺作品')}`,
+      hx,
+    )
     expect(typing.statusCode).toBe(200)
     expect(typing.body).not.toMatch(/<html/)
     expect(typing.body).toContain('id="topic-chips"')
@@ -23,13 +26,19 @@ describe('topics on the listing forms', () => {
     expect(offered(typing.body, knitting) && !checked(typing.body, knitting)).toBe(true)
 
     // The poster unticked the suggestion and ticked another: typing on keeps their choice.
-    const chosen = await w.asMember.get(`/topics/suggest?category=materials&title=${encodeURIComponent('借一台电窑')}&topicsFor=materials&topicsChosen=1&topics=${knitting}`, hx)
+    const chosen = await w.asMember.get(
+      `/topics/suggest?category=materials&title=${encodeURIComponent('借一台电窑')}&topicsFor=materials&topicsChosen=1&topics=${knitting}`,
+      hx,
+    )
     expect(checked(chosen.body, knitting)).toBe(true)
     expect(checked(chosen.body, kiln)).toBe(false)
     expect(chosen.body).toContain('name="topicsChosen" value="1"')
 
     // Chips drawn for another category are not this one's: the suggestion starts again.
-    const moved = await w.asMember.get(`/topics/suggest?category=materials&title=${encodeURIComponent('借一台电窑')}&topicsFor=venue&topicsChosen=1`, hx)
+    const moved = await w.asMember.get(
+      `/topics/suggest?category=materials&title=${encodeURIComponent('借一台电窑')}&topicsFor=venue&topicsChosen=1`,
+      hx,
+    )
     expect(checked(moved.body, kiln)).toBe(true)
 
     // Without a category there is nothing to suggest yet; a visitor does not get the endpoint.
@@ -41,7 +50,17 @@ describe('topics on the listing forms', () => {
     const app = await appForTest()
     const w = await listingWorld(app)
     const { kiln, knitting } = addTestTopics(app, w)
-    const res = await w.asMember.post('/needs', needForm(w, { category: 'materials', title: '借一台电窑', description: '', quantity: 1, topicsFor: 'materials', topics: [knitting] }))
+    const res = await w.asMember.post(
+      '/needs',
+      needForm(w, {
+        category: 'materials',
+        title: '借一台电窑',
+        description: '',
+        quantity: 1,
+        topicsFor: 'materials',
+        topics: [knitting],
+      }),
+    )
     expect(res.statusCode, fieldError(res.body, 'topics')).toBe(303)
     const id = idFromLocation(res.headers.location, 'needs')
     expect(needRow(app, id)).toMatchObject({ topics: [knitting], topicsConfirmed: true })
@@ -56,7 +75,10 @@ describe('topics on the listing forms', () => {
     const app = await appForTest()
     const w = await listingWorld(app)
     const { kiln } = addTestTopics(app, w)
-    const res = await w.asOther.post('/offers', offerForm(w, { category: 'materials', title: '出借电窑一台', description: '可烧陶艺', quantity: 1 }))
+    const res = await w.asOther.post(
+      '/offers',
+      offerForm(w, { category: 'materials', title: '出借电窑一台', description: '可烧陶艺', quantity: 1 }),
+    )
     expect(res.statusCode).toBe(303)
     const id = idFromLocation(res.headers.location, 'offers')
     expect(offerRow(app, id)!.topics).toContain(kiln)
@@ -71,14 +93,17 @@ describe('topics on the listing forms', () => {
     const w = await listingWorld(app)
     const { kiln } = addTestTopics(app, w)
     const before = tableCounts(app)
-    const res = await w.asMember.post('/needs', needForm(w, { category: 'materials', title: '借一台电窑', quantity: 0 }))
+    const res = await w.asMember.post(
+      '/needs',
+      needForm(w, { category: 'materials', title: '借一台电窑', quantity: 0 }),
+    )
     expect(res.statusCode).toBe(422)
     expect(checked(res.body, kiln)).toBe(true)
     expect(res.body).toContain('name="topicsFor" value="materials"')
     expect(tableCounts(app)).toEqual(before)
   })
 
-  it('refuses a topic that is not of the listing\'s category, next to the chips, writing nothing', async () => {
+  it("refuses a topic that is not of the listing's category, next to the chips, writing nothing", async () => {
     const app = await appForTest()
     const w = await listingWorld(app)
     addTestTopics(app, w)
@@ -93,12 +118,18 @@ describe('topics on the listing forms', () => {
     const app = await appForTest()
     const w = await listingWorld(app)
     const { kiln } = addTestTopics(app, w)
-    const posted = await w.asMember.post('/needs', needForm(w, { category: 'materials', title: '借一台电窑', quantity: 1, topicsFor: 'materials', topics: [kiln] }))
+    const posted = await w.asMember.post(
+      '/needs',
+      needForm(w, { category: 'materials', title: '借一台电窑', quantity: 1, topicsFor: 'materials', topics: [kiln] }),
+    )
     const id = idFromLocation(posted.headers.location, 'needs')
     const form = await w.asMember.get(`/needs/${id}/edit`)
     expect(checked(form.body, kiln)).toBe(true)
     expect(form.body).toContain('name="topicsChosen" value="1"')
-    const saved = await w.asMember.post(`/needs/${id}`, needForm(w, { category: 'materials', title: '借一台电窑', quantity: 1, topicsFor: 'materials', version: 1 }))
+    const saved = await w.asMember.post(
+      `/needs/${id}`,
+      needForm(w, { category: 'materials', title: '借一台电窑', quantity: 1, topicsFor: 'materials', version: 1 }),
+    )
     expect(saved.statusCode).toBe(303)
     expect(needRow(app, id)).toMatchObject({ topics: [], topicsConfirmed: false })
   })
@@ -107,8 +138,16 @@ describe('topics on the listing forms', () => {
     const app = await appForTest()
     const w = await listingWorld(app)
     const { kiln, knitting } = addTestTopics(app, w)
-    const a = idFromLocation((await w.asMember.post('/needs', needForm(w, { category: 'materials', title: '借一台电窑', quantity: 1 }))).headers.location, 'needs')
-    const b = idFromLocation((await w.asMember.post('/needs', needForm(w, { category: 'materials', title: '毛线编织材料', quantity: 1 }))).headers.location, 'needs')
+    const a = idFromLocation(
+      (await w.asMember.post('/needs', needForm(w, { category: 'materials', title: '借一台电窑', quantity: 1 })))
+        .headers.location,
+      'needs',
+    )
+    const b = idFromLocation(
+      (await w.asMember.post('/needs', needForm(w, { category: 'materials', title: '毛线编织材料', quantity: 1 })))
+        .headers.location,
+      'needs',
+    )
     const list = await w.asMember.get(`/needs?topic=${kiln}`)
     expect(listedIds(list.body, 'needs')).toEqual([a])
     expect(list.body).toMatch(new RegExp(`<option value="${kiln}" selected>`))

@@ -37,7 +37,10 @@ describe('the topics service', () => {
       error = e
     }
     expect(error).toBeInstanceOf(ValidationError)
-    expect((error as ValidationError).fields.topics).toEqual({ key: 'validation.topic_unknown', params: { topic: `${knitting}, no_such_topic` } })
+    expect((error as ValidationError).fields.topics).toEqual({
+      key: 'validation.topic_unknown',
+      params: { topic: `${knitting}, no_such_topic` },
+    })
   })
 
   it('counts a synonym added by an admin at once, and logs it', async () => {
@@ -49,7 +52,9 @@ describe('the topics service', () => {
     topics.addSynonym(app.db, w.admin.id, { topic: kiln, lang: 'zh', term: '电窑' })
     expect(topics.subjectFor(app.db, 'materials', '借一台电窑', '').topics).toContain(kiln)
 
-    const logged = app.sqlite.prepare("SELECT action, data FROM events WHERE subject_type = 'topic' ORDER BY id").all() as { action: string; data: string }[]
+    const logged = app.sqlite
+      .prepare("SELECT action, data FROM events WHERE subject_type = 'topic' ORDER BY id")
+      .all() as { action: string; data: string }[]
     expect(logged.map((e) => e.action)).toEqual(['topic.added', 'topic.synonym_added'])
     expect(JSON.parse(logged[1]!.data)).toMatchObject({ code: kiln, lang: 'zh', term: '电窑' })
   })
@@ -58,11 +63,19 @@ describe('the topics service', () => {
     const app = await appForTest()
     const w = await seedWorld(app)
     const kiln = topics.addTopic(app.db, w.admin.id, KILN)
-    expect(() => topics.addTopic(app.db, w.admin.id, { category: 'materials', zh: '陶艺窑炉', en: 'Kilns' })).toThrow(ValidationError)
-    expect(() => topics.addSynonym(app.db, w.admin.id, { topic: kiln, lang: 'en', term: 'pottery KILN' })).toThrow(ValidationError)
-    expect(() => topics.addSynonym(app.db, w.admin.id, { topic: 'no_such_topic', lang: 'en', term: 'x' })).toThrow(ValidationError)
+    expect(() => topics.addTopic(app.db, w.admin.id, { category: 'materials', zh: '陶艺窑炉', en: 'Kilns' })).toThrow(
+      ValidationError,
+    )
+    expect(() => topics.addSynonym(app.db, w.admin.id, { topic: kiln, lang: 'en', term: 'pottery KILN' })).toThrow(
+      ValidationError,
+    )
+    expect(() => topics.addSynonym(app.db, w.admin.id, { topic: 'no_such_topic', lang: 'en', term: 'x' })).toThrow(
+      ValidationError,
+    )
     // The same name in another category is another topic.
-    expect(topics.addTopic(app.db, w.admin.id, { category: 'training', zh: '陶艺窑炉', en: 'Pottery kiln' })).toBe('pottery_kiln_2')
+    expect(topics.addTopic(app.db, w.admin.id, { category: 'training', zh: '陶艺窑炉', en: 'Pottery kiln' })).toBe(
+      'pottery_kiln_2',
+    )
   })
 
   it('tags untagged rows, keeping topics already there, and re-tags all but confirmed ones after a vocabulary change', async () => {
@@ -70,12 +83,29 @@ describe('the topics service', () => {
     const w = await seedWorld(app)
     const kiln = topics.addTopic(app.db, w.admin.id, KILN)
     const knitting = topics.addTopic(app.db, w.admin.id, KNITTING)
-    const inferred = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, category: 'materials', title: '借一台电窑' })
-    const confirmed = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, category: 'materials', title: '借一台电窑，也要毛线' })
-    const offer = postOffer(app, w.other, { orgId: w.orgB.id, servesAreaId: w.streetB.id, category: 'materials', title: '出借陶艺窑炉' })
+    const inferred = postNeed(app, w.member, {
+      orgId: w.orgA.id,
+      areaId: w.communityA.id,
+      category: 'materials',
+      title: '借一台电窑',
+    })
+    const confirmed = postNeed(app, w.member, {
+      orgId: w.orgA.id,
+      areaId: w.communityA.id,
+      category: 'materials',
+      title: '借一台电窑，也要毛线',
+    })
+    const offer = postOffer(app, w.other, {
+      orgId: w.orgB.id,
+      servesAreaId: w.streetB.id,
+      category: 'materials',
+      title: '出借陶艺窑炉',
+    })
     app.sqlite.prepare('UPDATE needs SET topics = NULL, keywords = NULL').run()
     app.sqlite.prepare('UPDATE offers SET topics = NULL, keywords = NULL').run()
-    app.sqlite.prepare('UPDATE needs SET topics = ?, topics_confirmed = 1 WHERE id = ?').run(JSON.stringify([knitting]), confirmed.id)
+    app.sqlite
+      .prepare('UPDATE needs SET topics = ?, topics_confirmed = 1 WHERE id = ?')
+      .run(JSON.stringify([knitting]), confirmed.id)
 
     expect(topics.tagUntagged(app.db)).toBe(3)
     expect(needRow(app, inferred.id)).toMatchObject({ topics: [] })
@@ -115,18 +145,43 @@ describe('the topics service', () => {
     const w = await seedWorld(app)
     const kiln = topics.addTopic(app.db, w.admin.id, KILN)
     const knitting = topics.addTopic(app.db, w.admin.id, KNITTING)
-    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, category: 'materials', title: '毛线编织材料' })
-    const offer = postOffer(app, w.other, { orgId: w.orgB.id, servesAreaId: w.streetB.id, category: 'materials', title: '出借陶艺窑炉' })
+    const need = postNeed(app, w.member, {
+      orgId: w.orgA.id,
+      areaId: w.communityA.id,
+      category: 'materials',
+      title: '毛线编织材料',
+    })
+    const offer = postOffer(app, w.other, {
+      orgId: w.orgB.id,
+      servesAreaId: w.streetB.id,
+      category: 'materials',
+      title: '出借陶艺窑炉',
+    })
     topics.tagUntagged(app.db)
 
-    expect(recordNotRelevant(app.db, { needId: need.id, offerId: offer.id, source: 'decline', userId: w.member.id })).toBe(true)
-    expect(recordNotRelevant(app.db, { needId: need.id, offerId: offer.id, source: 'decline', userId: w.member.id })).toBe(false)
-    expect(recordNotRelevant(app.db, { needId: need.id, offerId: offer.id, source: 'allocation', userId: w.broker.id })).toBe(true)
-    expect(recordNotRelevant(app.db, { needId: need.id, offerId: 9999, source: 'allocation', userId: w.broker.id })).toBe(false)
+    expect(
+      recordNotRelevant(app.db, { needId: need.id, offerId: offer.id, source: 'decline', userId: w.member.id }),
+    ).toBe(true)
+    expect(
+      recordNotRelevant(app.db, { needId: need.id, offerId: offer.id, source: 'decline', userId: w.member.id }),
+    ).toBe(false)
+    expect(
+      recordNotRelevant(app.db, { needId: need.id, offerId: offer.id, source: 'allocation', userId: w.broker.id }),
+    ).toBe(true)
+    expect(
+      recordNotRelevant(app.db, { needId: need.id, offerId: 9999, source: 'allocation', userId: w.broker.id }),
+    ).toBe(false)
 
     const rows = app.db.select().from(fitFeedback).all()
     expect(rows).toHaveLength(2)
-    expect(rows[0]).toMatchObject({ needId: need.id, offerId: offer.id, category: 'materials', source: 'decline', reason: 'not_relevant', userId: w.member.id })
+    expect(rows[0]).toMatchObject({
+      needId: need.id,
+      offerId: offer.id,
+      category: 'materials',
+      source: 'decline',
+      reason: 'not_relevant',
+      userId: w.member.id,
+    })
     expect(rows[0]!.topics).toEqual(expect.arrayContaining([knitting, kiln]))
   })
 })

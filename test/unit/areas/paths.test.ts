@@ -21,7 +21,7 @@ describe('area paths', () => {
 })
 
 describe('broker coverage, the pure rule', () => {
-  it('covers an area when one of the broker\'s areas is on its path: itself or a street above', () => {
+  it("covers an area when one of the broker's areas is on its path: itself or a street above", () => {
     expect(pathCovered([17], '/3/17/'), 'the community itself').toBe(true)
     expect(pathCovered([3], '/3/17/'), 'the street above it').toBe(true)
     expect(pathCovered([9, 3], '/3/17/'), 'any one of several').toBe(true)

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { ACTIVE_STATES, CONTACT_STATES, EVENTS, MOVES, REASONS, STATES, available, transition, type Event, type Side, type State } from '../../../src/brokering/lifecycle.js'
+import {
+  ACTIVE_STATES,
+  CONTACT_STATES,
+  EVENTS,
+  MOVES,
+  REASONS,
+  STATES,
+  available,
+  transition,
+  type Event,
+  type Side,
+  type State,
+} from '../../../src/brokering/lifecycle.js'
 
 /**
  * The lifecycle as issue 5 describes it, written out by hand (not derived from MOVES): who may do what,
@@ -37,7 +49,16 @@ const SPEC: Record<State, Partial<Record<Event, { by: Side[]; to: State; reason?
 }
 
 /** Every set of sides a user can stand on, including none and more than one (a leader of both organizations). */
-const SIDE_SETS: Side[][] = [[], ['need'], ['offer'], ['broker'], ['need', 'offer'], ['need', 'broker'], ['offer', 'broker'], ['need', 'offer', 'broker']]
+const SIDE_SETS: Side[][] = [
+  [],
+  ['need'],
+  ['offer'],
+  ['broker'],
+  ['need', 'offer'],
+  ['need', 'broker'],
+  ['offer', 'broker'],
+  ['need', 'offer', 'broker'],
+]
 const REVIEWED_SETS: Side[][] = [[], ['need'], ['offer'], ['need', 'offer']]
 const REASON_INPUTS: (string | undefined | null)[] = [undefined, null, '', 'changed_my_mind', ...REASONS]
 
@@ -46,20 +67,34 @@ function expected(state: State, event: Event, sides: Side[], reviewed: Side[], r
   const move = SPEC[state][event]
   if (!move) return { ok: false as const, key: 'match.error.not_allowed' }
   if (!move.by.some((s) => sides.includes(s))) return { ok: false as const, key: 'match.error.not_your_turn' }
-  if (move.reason && !(REASONS as readonly string[]).includes(reason ?? '')) return { ok: false as const, key: 'match.error.reason_required' }
+  if (move.reason && !(REASONS as readonly string[]).includes(reason ?? ''))
+    return { ok: false as const, key: 'match.error.reason_required' }
   if (event === 'review') {
     const mine = sides.filter((s) => (s === 'need' || s === 'offer') && !reviewed.includes(s))
     if (mine.length === 0) return { ok: false as const, key: 'match.error.already_reviewed' }
     const after = new Set([...reviewed, mine[0]])
-    return { ok: true as const, to: (after.has('need') && after.has('offer') ? 'reviewed' : 'delivered') as State, reserves: false, releases: false }
+    return {
+      ok: true as const,
+      to: (after.has('need') && after.has('offer') ? 'reviewed' : 'delivered') as State,
+      reserves: false,
+      releases: false,
+    }
   }
   return { ok: true as const, to: move.to, reserves: move.to === 'accepted', releases: move.to === 'cancelled' }
 }
 
 describe('the table of moves', () => {
   it('says exactly what the issue describes: every (state, event) pair, who may fire it, where it leads', () => {
-    const fromTable = MOVES.map((m) => `${m.from} --${m.event}[${[...m.by].sort().join(',')}]${m.reason ? '+reason' : ''}--> ${m.to}`).sort()
-    const fromSpec = Object.entries(SPEC).flatMap(([from, events]) => Object.entries(events).map(([event, m]) => `${from} --${event}[${[...m!.by].sort().join(',')}]${m!.reason ? '+reason' : ''}--> ${m!.to}`)).sort()
+    const fromTable = MOVES.map(
+      (m) => `${m.from} --${m.event}[${[...m.by].sort().join(',')}]${m.reason ? '+reason' : ''}--> ${m.to}`,
+    ).sort()
+    const fromSpec = Object.entries(SPEC)
+      .flatMap(([from, events]) =>
+        Object.entries(events).map(
+          ([event, m]) => `${from} --${event}[${[...m!.by].sort().join(',')}]${m!.reason ? '+reason' : ''}--> ${m!.to}`,
+        ),
+      )
+      .sort()
     expect(fromTable).toEqual(fromSpec)
   })
 
@@ -79,7 +114,15 @@ describe('the table of moves', () => {
   })
 
   it('uses closing reason codes, never free text', () => {
-    expect([...REASONS].sort()).toEqual(['declined', 'duplicate', 'met_elsewhere', 'no_longer_needed', 'not_relevant', 'out_of_scope', 'unresponsive'])
+    expect([...REASONS].sort()).toEqual([
+      'declined',
+      'duplicate',
+      'met_elsewhere',
+      'no_longer_needed',
+      'not_relevant',
+      'out_of_scope',
+      'unresponsive',
+    ])
   })
 })
 
@@ -87,15 +130,31 @@ describe('transition()', () => {
   it('agrees with the spec for every state × event × set of sides × reviewed sides × reason', () => {
     let checked = 0
     const disagreements: string[] = []
-    for (const state of STATES) for (const event of EVENTS) for (const sides of SIDE_SETS) for (const reviewed of REVIEWED_SETS) for (const reason of REASON_INPUTS) {
-      // Feedback only exists after delivery; elsewhere the reviewed list is always empty.
-      if (reviewed.length && state !== 'delivered') continue
-      const got = transition({ state, reviewed: [...reviewed] }, event, { sides }, reason)
-      const want = expected(state, event, sides, reviewed, reason)
-      const same = got.ok === want.ok && (got.ok ? JSON.stringify({ to: got.to, reserves: got.reserves, releases: got.releases }) === JSON.stringify({ to: (want as any).to, reserves: (want as any).reserves, releases: (want as any).releases }) : got.key === (want as any).key)
-      if (!same) disagreements.push(`${state} ${event} by [${sides}] reviewed [${reviewed}] reason ${reason}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`)
-      checked++
-    }
+    for (const state of STATES)
+      for (const event of EVENTS)
+        for (const sides of SIDE_SETS)
+          for (const reviewed of REVIEWED_SETS)
+            for (const reason of REASON_INPUTS) {
+              // Feedback only exists after delivery; elsewhere the reviewed list is always empty.
+              if (reviewed.length && state !== 'delivered') continue
+              const got = transition({ state, reviewed: [...reviewed] }, event, { sides }, reason)
+              const want = expected(state, event, sides, reviewed, reason)
+              const same =
+                got.ok === want.ok &&
+                (got.ok
+                  ? JSON.stringify({ to: got.to, reserves: got.reserves, releases: got.releases }) ===
+                    JSON.stringify({
+                      to: (want as any).to,
+                      reserves: (want as any).reserves,
+                      releases: (want as any).releases,
+                    })
+                  : got.key === (want as any).key)
+              if (!same)
+                disagreements.push(
+                  `${state} ${event} by [${sides}] reviewed [${reviewed}] reason ${reason}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`,
+                )
+              checked++
+            }
     expect(disagreements).toEqual([])
     expect(checked).toBeGreaterThan(9 * 8 * 8 * REASON_INPUTS.length)
   })
@@ -104,37 +163,71 @@ describe('transition()', () => {
     const r = transition({ state: 'declined', reviewed: [] }, 'accept', { sides: ['offer'] })
     expect(r).toEqual({ ok: false, key: 'match.error.not_allowed', params: { event: 'accept', state: 'declined' } })
     const turn = transition({ state: 'requested', reviewed: [] }, 'accept', { sides: ['need'] })
-    expect(turn).toEqual({ ok: false, key: 'match.error.not_your_turn', params: { event: 'accept', state: 'requested' } })
+    expect(turn).toEqual({
+      ok: false,
+      key: 'match.error.not_your_turn',
+      params: { event: 'accept', state: 'requested' },
+    })
   })
 
   it('needs a reason code to decline or cancel, and accepts every code', () => {
-    for (const [state, event, side] of [['requested', 'decline', 'offer'], ['pledged', 'decline', 'need'], ['proposed', 'decline', 'need'], ['accepted', 'cancel', 'broker']] as const) {
-      expect(transition({ state, reviewed: [] }, event, { sides: [side] })).toEqual({ ok: false, key: 'match.error.reason_required' })
-      expect(transition({ state, reviewed: [] }, event, { sides: [side] }, 'because I said so')).toEqual({ ok: false, key: 'match.error.reason_required' })
-      for (const code of REASONS) expect(transition({ state, reviewed: [] }, event, { sides: [side] }, code).ok).toBe(true)
+    for (const [state, event, side] of [
+      ['requested', 'decline', 'offer'],
+      ['pledged', 'decline', 'need'],
+      ['proposed', 'decline', 'need'],
+      ['accepted', 'cancel', 'broker'],
+    ] as const) {
+      expect(transition({ state, reviewed: [] }, event, { sides: [side] })).toEqual({
+        ok: false,
+        key: 'match.error.reason_required',
+      })
+      expect(transition({ state, reviewed: [] }, event, { sides: [side] }, 'because I said so')).toEqual({
+        ok: false,
+        key: 'match.error.reason_required',
+      })
+      for (const code of REASONS)
+        expect(transition({ state, reviewed: [] }, event, { sides: [side] }, code).ok).toBe(true)
     }
   })
 
   it('reserves on acceptance only, and releases on cancellation only', () => {
-    for (const state of STATES) for (const event of EVENTS) for (const sides of SIDE_SETS) {
-      const r = transition({ state, reviewed: [] }, event, { sides }, 'duplicate')
-      if (!r.ok) continue
-      expect(r.reserves).toBe(event === 'accept')
-      expect(r.releases).toBe(event === 'cancel')
-    }
+    for (const state of STATES)
+      for (const event of EVENTS)
+        for (const sides of SIDE_SETS) {
+          const r = transition({ state, reviewed: [] }, event, { sides }, 'duplicate')
+          if (!r.ok) continue
+          expect(r.reserves).toBe(event === 'accept')
+          expect(r.releases).toBe(event === 'cancel')
+        }
   })
 
   it('reaches "reviewed" only when both sides have left feedback, and never twice from one side', () => {
     const first = transition({ state: 'delivered', reviewed: [] }, 'review', { sides: ['need'] })
     expect(first).toMatchObject({ ok: true, to: 'delivered' })
-    expect(transition({ state: 'delivered', reviewed: ['need'] }, 'review', { sides: ['need'] })).toEqual({ ok: false, key: 'match.error.already_reviewed' })
-    expect(transition({ state: 'delivered', reviewed: ['need'] }, 'review', { sides: ['offer'] })).toMatchObject({ ok: true, to: 'reviewed' })
-    expect(transition({ state: 'delivered', reviewed: ['offer'] }, 'review', { sides: ['need'] })).toMatchObject({ ok: true, to: 'reviewed' })
+    expect(transition({ state: 'delivered', reviewed: ['need'] }, 'review', { sides: ['need'] })).toEqual({
+      ok: false,
+      key: 'match.error.already_reviewed',
+    })
+    expect(transition({ state: 'delivered', reviewed: ['need'] }, 'review', { sides: ['offer'] })).toMatchObject({
+      ok: true,
+      to: 'reviewed',
+    })
+    expect(transition({ state: 'delivered', reviewed: ['offer'] }, 'review', { sides: ['need'] })).toMatchObject({
+      ok: true,
+      to: 'reviewed',
+    })
     // The broker confirms delivery but does not rate.
-    expect(transition({ state: 'delivered', reviewed: [] }, 'review', { sides: ['broker'] })).toMatchObject({ ok: false, key: 'match.error.not_your_turn' })
+    expect(transition({ state: 'delivered', reviewed: [] }, 'review', { sides: ['broker'] })).toMatchObject({
+      ok: false,
+      key: 'match.error.not_your_turn',
+    })
     // A leader of both organizations gives one side's feedback, then the other's.
-    expect(transition({ state: 'delivered', reviewed: ['need'] }, 'review', { sides: ['need', 'offer'] })).toMatchObject({ ok: true, to: 'reviewed' })
-    expect(transition({ state: 'reviewed', reviewed: ['need', 'offer'] }, 'review', { sides: ['need'] })).toMatchObject({ ok: false, key: 'match.error.not_allowed' })
+    expect(
+      transition({ state: 'delivered', reviewed: ['need'] }, 'review', { sides: ['need', 'offer'] }),
+    ).toMatchObject({ ok: true, to: 'reviewed' })
+    expect(transition({ state: 'reviewed', reviewed: ['need', 'offer'] }, 'review', { sides: ['need'] })).toMatchObject(
+      { ok: false, key: 'match.error.not_allowed' },
+    )
   })
 
   it('is pure: the same input gives the same answer and the match passed in is not changed', () => {
@@ -149,13 +242,16 @@ describe('transition()', () => {
 describe('available()', () => {
   it('lists exactly the events transition() would allow (given a reason code where one is needed), in EVENTS order', () => {
     const wrong: string[] = []
-    for (const state of STATES) for (const sides of SIDE_SETS) for (const reviewed of REVIEWED_SETS) {
-      if (reviewed.length && state !== 'delivered') continue
-      const match = { state, reviewed: [...reviewed] }
-      const allowed = EVENTS.filter((e) => transition(match, e, { sides }, 'no_longer_needed').ok)
-      const offered = available(match, { sides })
-      if (JSON.stringify(offered) !== JSON.stringify(allowed)) wrong.push(`${state} [${sides}] reviewed [${reviewed}]: offers ${offered}, allows ${allowed}`)
-    }
+    for (const state of STATES)
+      for (const sides of SIDE_SETS)
+        for (const reviewed of REVIEWED_SETS) {
+          if (reviewed.length && state !== 'delivered') continue
+          const match = { state, reviewed: [...reviewed] }
+          const allowed = EVENTS.filter((e) => transition(match, e, { sides }, 'no_longer_needed').ok)
+          const offered = available(match, { sides })
+          if (JSON.stringify(offered) !== JSON.stringify(allowed))
+            wrong.push(`${state} [${sides}] reviewed [${reviewed}]: offers ${offered}, allows ${allowed}`)
+        }
     expect(wrong).toEqual([])
   })
 
@@ -169,6 +265,7 @@ describe('available()', () => {
     expect(available({ state: 'delivered', reviewed: ['need'] }, { sides: ['need'] })).toEqual([])
     expect(available({ state: 'delivered', reviewed: ['need'] }, { sides: ['offer'] })).toEqual(['review'])
     expect(available({ state: 'accepted', reviewed: [] }, { sides: [] })).toEqual([])
-    for (const s of ['reviewed', 'declined', 'withdrawn', 'cancelled'] as const) for (const sides of SIDE_SETS) expect(available({ state: s, reviewed: [] }, { sides })).toEqual([])
+    for (const s of ['reviewed', 'declined', 'withdrawn', 'cancelled'] as const)
+      for (const sides of SIDE_SETS) expect(available({ state: s, reviewed: [] }, { sides })).toEqual([])
   })
 })

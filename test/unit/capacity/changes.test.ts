@@ -3,18 +3,36 @@ import { changesBetween, facts } from '../../../src/capacity/changes.js'
 import { INDICATOR_CODES, type Scores } from '../../../src/capacity/indicators.js'
 
 const all = (score: number): Scores => Object.fromEntries(INDICATOR_CODES.map((c) => [c, score]))
-const base = facts({ assessedOn: '2026-03-01', scores: all(3), withLeader: true, participants: '张阿姨', note: '第一次', notes: { reach: '两个小区' } })
+const base = facts({
+  assessedOn: '2026-03-01',
+  scores: all(3),
+  withLeader: true,
+  participants: '张阿姨',
+  note: '第一次',
+  notes: { reach: '两个小区' },
+})
 
 describe('what an edit changed', () => {
   it('is nothing when every field is the same, whitespace and absent notes included', () => {
-    const same = facts({ assessedOn: '2026-03-01', scores: all(3), withLeader: true, participants: ' 张阿姨 ', note: '第一次\n', notes: { reach: '两个小区 ', funding: '' } })
+    const same = facts({
+      assessedOn: '2026-03-01',
+      scores: all(3),
+      withLeader: true,
+      participants: ' 张阿姨 ',
+      note: '第一次\n',
+      notes: { reach: '两个小区 ', funding: '' },
+    })
     expect(changesBetween(base, same)).toEqual([])
   })
 
   it('names every changed field with its old and new value, in the form order', () => {
     const after = facts({
-      assessedOn: '2026-02-27', scores: { ...all(3), reach: 5, funding: 1 }, withLeader: false, participants: '张阿姨、李叔',
-      note: '补记', notes: { funding: '靠队员自掏腰包' },
+      assessedOn: '2026-02-27',
+      scores: { ...all(3), reach: 5, funding: 1 },
+      withLeader: false,
+      participants: '张阿姨、李叔',
+      note: '补记',
+      notes: { funding: '靠队员自掏腰包' },
     })
     expect(changesBetween(base, after)).toEqual([
       { field: 'assessedOn', from: '2026-03-01', to: '2026-02-27' },

@@ -2,15 +2,27 @@ import { describe, expect, it } from 'vitest'
 import { barChart, DEFAULT_CHART } from '../../../src/capacity/chart.js'
 import type { DimensionScores } from '../../../src/capacity/indicators.js'
 
-const dims = (ri: number | null, sp: number | null, ps: number | null, sd: number | null): DimensionScores =>
-  ({ resource_integration: ri, specialization: sp, public_service: ps, sustainability: sd })
+const dims = (ri: number | null, sp: number | null, ps: number | null, sd: number | null): DimensionScores => ({
+  resource_integration: ri,
+  specialization: sp,
+  public_service: ps,
+  sustainability: sd,
+})
 
 describe('capacity bar chart geometry', () => {
-  const chart = barChart([{ key: 'before', scores: dims(2, 1.7, 5, 3.3) }, { key: 'after', scores: dims(4, 2.3, 5, null) }])
+  const chart = barChart([
+    { key: 'before', scores: dims(2, 1.7, 5, 3.3) },
+    { key: 'after', scores: dims(4, 2.3, 5, null) },
+  ])
   const { plot } = chart
 
   it('lays out one group per dimension, in order, each with a bar per series', () => {
-    expect(chart.groups.map((g) => g.code)).toEqual(['resource_integration', 'specialization', 'public_service', 'sustainability'])
+    expect(chart.groups.map((g) => g.code)).toEqual([
+      'resource_integration',
+      'specialization',
+      'public_service',
+      'sustainability',
+    ])
     for (const g of chart.groups) expect(g.bars.map((b) => b.series)).toEqual(['before', 'after'])
     expect(chart.width).toBe(DEFAULT_CHART.width)
     expect(plot.right).toBe(plot.x + plot.w)
@@ -66,6 +78,7 @@ describe('capacity bar chart geometry', () => {
   })
 
   it('rounds every coordinate to a tenth of a pixel', () => {
-    for (const g of chart.groups) for (const b of g.bars) for (const v of [b.x, b.y, b.w, b.h]) expect(Math.round(v * 10) / 10).toBe(v)
+    for (const g of chart.groups)
+      for (const b of g.bars) for (const v of [b.x, b.y, b.w, b.h]) expect(Math.round(v * 10) / 10).toBe(v)
   })
 })

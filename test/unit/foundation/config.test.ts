@@ -6,9 +6,18 @@ describe('loadConfig', () => {
   it('has working defaults for a developer machine', () => {
     const c = loadConfig({})
     expect(c).toMatchObject({
-      host: '127.0.0.1', port: 3000, demoData: true, secureCookies: false, trustProxy: false,
-      sessionIdleMinutes: 30, sessionMaxHours: 12, scheduler: true, rateLimits: true, logLevel: 'warn',
-      baseUrl: 'http://127.0.0.1:3000', requestReminderDays: 3,
+      host: '127.0.0.1',
+      port: 3000,
+      demoData: true,
+      secureCookies: false,
+      trustProxy: false,
+      sessionIdleMinutes: 30,
+      sessionMaxHours: 12,
+      scheduler: true,
+      rateLimits: true,
+      logLevel: 'warn',
+      baseUrl: 'http://127.0.0.1:3000',
+      requestReminderDays: 3,
     })
     expect(c.dbPath).toBe(path.join(ROOT, 'db', 'assetbridge.sqlite'))
     expect(c.sessionSecret).toBeUndefined()
@@ -16,8 +25,15 @@ describe('loadConfig', () => {
   })
 
   it('turns on Secure cookies, a local proxy and info logs in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ secureCookies: true, trustProxy: 'loopback', logLevel: 'info' })
-    expect(loadConfig({ NODE_ENV: 'production', SECURE_COOKIES: '0', TRUST_PROXY: '10.0.0.5' })).toMatchObject({ secureCookies: false, trustProxy: '10.0.0.5' })
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({
+      secureCookies: true,
+      trustProxy: 'loopback',
+      logLevel: 'info',
+    })
+    expect(loadConfig({ NODE_ENV: 'production', SECURE_COOKIES: '0', TRUST_PROXY: '10.0.0.5' })).toMatchObject({
+      secureCookies: false,
+      trustProxy: '10.0.0.5',
+    })
   })
 
   it.each([
@@ -29,7 +45,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: url }).dbPath).toBe(file)
   })
 
-  it.each([['0', false], ['false', false], ['off', false], ['1', true], ['yes', true], ['', true]])('DEMO_DATA=%s → %s', (raw, on) => {
+  it.each([
+    ['0', false],
+    ['false', false],
+    ['off', false],
+    ['1', true],
+    ['yes', true],
+    ['', true],
+  ])('DEMO_DATA=%s → %s', (raw, on) => {
     expect(loadConfig({ DEMO_DATA: raw }).demoData).toBe(on)
   })
 

@@ -61,7 +61,9 @@ describe('deploy/assetbridge.service', () => {
       return
     }
     const res = spawnSync('systemd-analyze', ['verify', UNIT], { encoding: 'utf8' })
-    console.log(`systemd-analyze verify (${probe.stdout.split('\n')[0]}): exit ${res.status}${res.stderr ? `\n${res.stderr}` : ''}`)
+    console.log(
+      `systemd-analyze verify (${probe.stdout.split('\n')[0]}): exit ${res.status}${res.stderr ? `\n${res.stderr}` : ''}`,
+    )
     expect(res.status, res.stderr).toBe(0)
     expect(res.stderr.split('\n').filter((l) => l.includes('assetbridge.service'))).toEqual([])
   })

@@ -19,12 +19,15 @@ describe('catalogues', () => {
       expect(e.trim(), key).not.toBe('')
       expect(placeholders(e), key).toEqual(placeholders(zh))
       // A plural choice counts a number the message is given.
-      for (const m of e.matchAll(/\{(\w+)\|[^|{}]*\|[^|{}]*\}/g)) expect(placeholders(zh), `${key}: ${m[0]}`).toContain(m[1])
+      for (const m of e.matchAll(/\{(\w+)\|[^|{}]*\|[^|{}]*\}/g))
+        expect(placeholders(zh), `${key}: ${m[0]}`).toContain(m[1])
     }
   })
 
   it('the Chinese catalogue is in Chinese', () => {
-    const latinOnly = Object.entries(zhCN).filter(([k, v]) => !/[\u4e00-\u9fff]/.test(v) && !['app.name', 'lang.en', 'lang.zh-CN'].includes(k))
+    const latinOnly = Object.entries(zhCN).filter(
+      ([k, v]) => !/[\u4e00-\u9fff]/.test(v) && !['app.name', 'lang.en', 'lang.zh-CN'].includes(k),
+    )
     // A few are legitimately Latin (brand names, examples); most must not be.
     expect(latinOnly.length).toBeLessThan(Object.keys(zhCN).length / 20)
   })
@@ -41,9 +44,12 @@ describe('translate', () => {
     expect(translate('en', 'needs.count', { count: 1 })).toBe('1 need')
     expect(translate('en', 'needs.count', { count: 0 })).toBe('0 needs')
     expect(translate('en', 'needs.count', { count: 2 })).toBe('2 needs')
-    expect(translate('en', 'matching.whynot.considered', { count: 1 })).toBe('There is 1 open offer in this category; none can meet this need as it stands.')
-    expect(translate('en', 'agenda.none_fits', { place: 'Lizhiwan', offers: 1, category: 'venue', count: 2, needs: 3 }))
-      .toBe('In Lizhiwan, 1 offer of venue exists but none fits; 2 groups need it (3 needs).')
+    expect(translate('en', 'matching.whynot.considered', { count: 1 })).toBe(
+      'There is 1 open offer in this category; none can meet this need as it stands.',
+    )
+    expect(
+      translate('en', 'agenda.none_fits', { place: 'Lizhiwan', offers: 1, category: 'venue', count: 2, needs: 3 }),
+    ).toBe('In Lizhiwan, 1 offer of venue exists but none fits; 2 groups need it (3 needs).')
     expect(translate('zh-CN', 'needs.count', { count: 1 })).not.toMatch(/\|/)
   })
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { ARGON2_OPTIONS, commonPasswords, hashPassword, isCommonPassword, PASSWORD_MAX, PASSWORD_MIN, variants, verifyPassword } from '../../../src/accounts/passwords.js'
+import {
+  ARGON2_OPTIONS,
+  commonPasswords,
+  hashPassword,
+  isCommonPassword,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  variants,
+  verifyPassword,
+} from '../../../src/accounts/passwords.js'
 import { normalizeEmail, retryAfterSeconds } from '../../../src/accounts/accounts.js'
 import { ACCESS_LEVELS, allows } from '../../../src/plugins/auth.js'
 import { safeNext } from '../../../src/shared/http.js'
@@ -30,13 +39,34 @@ describe('passwords', () => {
   })
 
   it.each([
-    'password1234', 'qwertyuiop123', 'Password2024!', 'PASSWORD1234', 'iloveyou1234', 'aaaaaaaaaaaa', '123456789012',
-    '111111222222', 'qweasdzxc123', 'woaini520520', 'assetbridge2024', '1q2w3e4r5t6y', 'abc123abc123', '987654321098', '098765432109', '901234567890', '0123456789'.repeat(3),
+    'password1234',
+    'qwertyuiop123',
+    'Password2024!',
+    'PASSWORD1234',
+    'iloveyou1234',
+    'aaaaaaaaaaaa',
+    '123456789012',
+    '111111222222',
+    'qweasdzxc123',
+    'woaini520520',
+    'assetbridge2024',
+    '1q2w3e4r5t6y',
+    'abc123abc123',
+    '987654321098',
+    '098765432109',
+    '901234567890',
+    '0123456789'.repeat(3),
   ])('%s is too common', (p) => {
     expect(isCommonPassword(p)).toBe(true)
   })
 
-  it.each(['correct horse battery staple', '我爱我家 但这是一句很长的话', 'tr0ub4dor&3x!', 'dance at lizhiwan park', 'g7#kQ2!mZp9@'])('%s is fine', (p) => {
+  it.each([
+    'correct horse battery staple',
+    '我爱我家 但这是一句很长的话',
+    'tr0ub4dor&3x!',
+    'dance at lizhiwan park',
+    'g7#kQ2!mZp9@',
+  ])('%s is fine', (p) => {
     expect(isCommonPassword(p)).toBe(false)
   })
 })
@@ -45,7 +75,17 @@ describe('the breached-password list', () => {
   it('holds over 100,000 passwords from a real breach compilation, most common first', () => {
     const list = commonPasswords()
     expect(list.size).toBeGreaterThan(100_000)
-    for (const p of ['password', 'qwerty', 'iloveyou', 'sunshine', 'monkey', 'woaini', 'passwordpassword', '123456789012']) expect(list.has(p), p).toBe(true)
+    for (const p of [
+      'password',
+      'qwerty',
+      'iloveyou',
+      'sunshine',
+      'monkey',
+      'woaini',
+      'passwordpassword',
+      '123456789012',
+    ])
+      expect(list.has(p), p).toBe(true)
     // Read once: the same Set every time.
     expect(commonPasswords()).toBe(list)
   })
@@ -60,14 +100,29 @@ describe('the breached-password list', () => {
   })
 
   it.each([
-    'P@ssw0rd2026', 'Qwerty123456!', 'passwordpassword', 'He11oWorld2026', 'sunshine2025!', 'dragondragon', '@dmin1234567', '!!Monkey2026!!',
-    'Beijing2026!!', 'iloveyou12345', 'footballfootball', 'L3tm31n!2026',
+    'P@ssw0rd2026',
+    'Qwerty123456!',
+    'passwordpassword',
+    'He11oWorld2026',
+    'sunshine2025!',
+    'dragondragon',
+    '@dmin1234567',
+    '!!Monkey2026!!',
+    'Beijing2026!!',
+    'iloveyou12345',
+    'footballfootball',
+    'L3tm31n!2026',
   ])('%s is refused', (p) => {
     expect(isCommonPassword(p)).toBe(true)
   })
 
   it.each([
-    'lychee bay dance at seven', 'Chess-by-the-river-2718', 'mK8#vQ2!pLx9', 'our choir sings on tuesdays', 'Nan-an bridge 42 steps', '荔枝湾广场舞队每周二排练',
+    'lychee bay dance at seven',
+    'Chess-by-the-river-2718',
+    'mK8#vQ2!pLx9',
+    'our choir sings on tuesdays',
+    'Nan-an bridge 42 steps',
+    '荔枝湾广场舞队每周二排练',
   ])('%s is accepted', (p) => {
     expect(isCommonPassword(p)).toBe(false)
   })
@@ -167,7 +222,12 @@ describe('fieldErrors', () => {
 
   it('builds form schemas that refuse unknown fields and accept the CSRF field', () => {
     const s = formSchema({ name: { type: 'string' } }, ['name'])
-    expect(s).toMatchObject({ type: 'object', additionalProperties: false, required: ['name'], properties: { _csrf: { type: 'string' }, name: { type: 'string' } } })
+    expect(s).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: { _csrf: { type: 'string' }, name: { type: 'string' } },
+    })
   })
 })
 

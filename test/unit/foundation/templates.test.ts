@@ -3,19 +3,36 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../../../src/config.js'
 import { catalogue, LOCALES, type Catalogue } from '../../../src/i18n/i18n.js'
-import { CLOSE_REASONS, FOCUS_GROUPS, NEED_STATUSES, OFFER_STATUSES, ORG_KINDS, TRUST_LEVELS, URGENCIES, areas, users } from '../../../src/db/schema.js'
+import {
+  CLOSE_REASONS,
+  FOCUS_GROUPS,
+  NEED_STATUSES,
+  OFFER_STATUSES,
+  ORG_KINDS,
+  TRUST_LEVELS,
+  URGENCIES,
+  areas,
+  users,
+} from '../../../src/db/schema.js'
 import { ROLES } from '../../../src/accounts/accounts.js'
 
 function filesUnder(dir: string, ext: string): string[] {
   if (!fs.existsSync(dir)) return []
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith(ext))
     .map((e) => path.join(e.parentPath, e.name))
 }
 
 const rel = (f: string) => path.relative(ROOT, f)
-const views = filesUnder(path.join(ROOT, 'views'), '.hbs').map((f) => ({ file: rel(f), text: fs.readFileSync(f, 'utf8') }))
-const sources = filesUnder(path.join(ROOT, 'src'), '.ts').map((f) => ({ file: rel(f), text: fs.readFileSync(f, 'utf8') }))
+const views = filesUnder(path.join(ROOT, 'views'), '.hbs').map((f) => ({
+  file: rel(f),
+  text: fs.readFileSync(f, 'utf8'),
+}))
+const sources = filesUnder(path.join(ROOT, 'src'), '.ts').map((f) => ({
+  file: rel(f),
+  text: fs.readFileSync(f, 'utf8'),
+}))
 
 describe('templates and code that could open an injection', () => {
   it('found the views and sources', () => {
@@ -24,14 +41,20 @@ describe('templates and code that could open an injection', () => {
   })
 
   it('uses no triple-stash except {{{body}}} in the layout', () => {
-    const found = views.flatMap(({ file, text }) => [...text.matchAll(/\{\{~?\{[^}]*\}/g)].map((m) => `${file}: ${m[0]}`))
+    const found = views.flatMap(({ file, text }) =>
+      [...text.matchAll(/\{\{~?\{[^}]*\}/g)].map((m) => `${file}: ${m[0]}`),
+    )
     expect(found.sort()).toEqual([`${path.join('views', 'layouts', 'main.hbs')}: {{{body}`])
     // The raw-block form {{{{ }}}} is a triple-stash too.
     expect(views.filter((v) => v.text.includes('{{{{')).map((v) => v.file)).toEqual([])
   })
 
   it('never puts template data inside an event handler or a JS-evaluated htmx attribute', () => {
-    const risky = views.flatMap(({ file, text }) => [...text.matchAll(/\s(on\w+|hx-on[:\w-]*|hx-vals|hx-trigger)=["'][^"']*\{\{/gi)].map((m) => `${file}: ${m[0].trim()}`))
+    const risky = views.flatMap(({ file, text }) =>
+      [...text.matchAll(/\s(on\w+|hx-on[:\w-]*|hx-vals|hx-trigger)=["'][^"']*\{\{/gi)].map(
+        (m) => `${file}: ${m[0].trim()}`,
+      ),
+    )
     expect(risky).toEqual([])
   })
 
@@ -88,7 +111,9 @@ describe('message keys used by the views exist', () => {
     }
     const prefixes = new Map<string, string>()
     for (const { file, text } of views) for (const m of text.matchAll(/[{(]tk\s+"([^"]+)"/g)) prefixes.set(m[1], file)
-    expect([...prefixes.keys()]).toEqual(expect.arrayContaining(['kind.', 'trust.', 'focus.', 'level.', 'role.', 'notify.', 'lang.']))
+    expect([...prefixes.keys()]).toEqual(
+      expect.arrayContaining(['kind.', 'trust.', 'focus.', 'level.', 'role.', 'notify.', 'lang.']),
+    )
     const missing: string[] = []
     for (const [prefix, file] of prefixes) {
       const values = enums[prefix]
@@ -103,10 +128,15 @@ describe('message keys used by the views exist', () => {
   })
 
   it('every literal message key in the foundation code is in the catalogue', () => {
-    const foundation = sources.filter((s) => /^src[\\/](accounts|orgs|areas|admin|home|plugins|shared)[\\/]/.test(s.file))
+    const foundation = sources.filter((s) =>
+      /^src[\\/](accounts|orgs|areas|admin|home|plugins|shared)[\\/]/.test(s.file),
+    )
     const used = new Map<string, string>()
     for (const { file, text } of foundation) {
-      for (const m of text.matchAll(/(?:\bt\(|\.t\(|translate\([^,]+,\s*|flash\(|key:\s*)'([a-z_]+(?:\.[a-z0-9_]+)+)'/g)) used.set(m[1], file)
+      for (const m of text.matchAll(
+        /(?:\bt\(|\.t\(|translate\([^,]+,\s*|flash\(|key:\s*)'([a-z_]+(?:\.[a-z0-9_]+)+)'/g,
+      ))
+        used.set(m[1], file)
     }
     expect(used.size).toBeGreaterThan(15)
     expect([...used].filter(([k]) => !(k in catalogues['zh-CN'])).map(([k, f]) => `${f}: ${k}`)).toEqual([])

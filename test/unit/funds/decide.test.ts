@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { decide, DecisionTooLarge, reserveInForce, type Candidate, type Decision, type Rules } from '../../../src/funds/decide.js'
+import {
+  decide,
+  DecisionTooLarge,
+  reserveInForce,
+  type Candidate,
+  type Decision,
+  type Rules,
+} from '../../../src/funds/decide.js'
 
 // A seeded generator so a failure names the instance that broke.
 function rng(seed: number) {
@@ -14,7 +21,7 @@ function rng(seed: number) {
 }
 
 const valueOf = (candidates: Candidate[], amounts: Map<number, number>) =>
-  candidates.reduce((sum, c) => sum + (amounts.get(c.application) ?? 0) * c.score / c.askedFen, 0)
+  candidates.reduce((sum, c) => sum + ((amounts.get(c.application) ?? 0) * c.score) / c.askedFen, 0)
 
 /** Every rule of the stated problem, checked on a proposed set of amounts. */
 function feasible(candidates: Candidate[], rules: Rules, amounts: Map<number, number>): boolean {
@@ -112,31 +119,55 @@ describe('the award decision is the exact optimum of the stated problem', () => 
   })
 
   it('funds two cheaper plans over one dearer plan with the best single score when their total is higher', () => {
-    const d = decide([
-      { application: 1, org: 1, askedFen: 80_000, score: 4.8, preferred: false },
-      { application: 2, org: 2, askedFen: 50_000, score: 3.6, preferred: false },
-      { application: 3, org: 3, askedFen: 50_000, score: 3.4, preferred: false },
-    ], { budgetFen: 100_000, capFen: 80_000, minAwardFen: null, reserveFen: 0 })
+    const d = decide(
+      [
+        { application: 1, org: 1, askedFen: 80_000, score: 4.8, preferred: false },
+        { application: 2, org: 2, askedFen: 50_000, score: 3.6, preferred: false },
+        { application: 3, org: 3, askedFen: 50_000, score: 3.4, preferred: false },
+      ],
+      { budgetFen: 100_000, capFen: 80_000, minAwardFen: null, reserveFen: 0 },
+    )
     expect(d.awards.map((a) => a.application).sort()).toEqual([2, 3])
     expect(d.totalScore).toBeCloseTo(7.0, 9)
-    expect(d.notAwarded).toEqual([{ application: 1, reason: 'budget', score: 4.8, detail: { askedFen: 80_000, remainingFen: 0, lowestAwardedScore: 3.4 } }])
+    expect(d.notAwarded).toEqual([
+      {
+        application: 1,
+        reason: 'budget',
+        score: 4.8,
+        detail: { askedFen: 80_000, remainingFen: 0, lowestAwardedScore: 3.4 },
+      },
+    ])
   })
 })
 
 describe('why an application is not awarded', () => {
   const rules: Rules = { budgetFen: 100_000, capFen: 60_000, minAwardFen: null, reserveFen: 0 }
 
-  it('names the cap, the same group\'s better plan, and a budget spent on higher scores', () => {
-    const d = decide([
-      { application: 1, org: 1, askedFen: 60_000, score: 4.2, preferred: false },
-      { application: 2, org: 1, askedFen: 40_000, score: 3.9, preferred: false },
-      { application: 3, org: 2, askedFen: 40_000, score: 3.6, preferred: false },
-      { application: 4, org: 3, askedFen: 50_000, score: 3.4, preferred: false },
-      { application: 5, org: 4, askedFen: 70_000, score: 4.9, preferred: false },
-    ], rules)
-    expect(d.awards).toEqual([{ application: 1, amountFen: 60_000, score: 4.2 }, { application: 3, amountFen: 40_000, score: 3.6 }])
-    expect(Object.fromEntries(d.notAwarded.map((n) => [n.application, n.reason]))).toEqual({ 2: 'same_group', 4: 'budget', 5: 'over_cap' })
-    expect(d.notAwarded.find((n) => n.application === 4)!.detail).toEqual({ askedFen: 50_000, remainingFen: 0, lowestAwardedScore: 3.6 })
+  it("names the cap, the same group's better plan, and a budget spent on higher scores", () => {
+    const d = decide(
+      [
+        { application: 1, org: 1, askedFen: 60_000, score: 4.2, preferred: false },
+        { application: 2, org: 1, askedFen: 40_000, score: 3.9, preferred: false },
+        { application: 3, org: 2, askedFen: 40_000, score: 3.6, preferred: false },
+        { application: 4, org: 3, askedFen: 50_000, score: 3.4, preferred: false },
+        { application: 5, org: 4, askedFen: 70_000, score: 4.9, preferred: false },
+      ],
+      rules,
+    )
+    expect(d.awards).toEqual([
+      { application: 1, amountFen: 60_000, score: 4.2 },
+      { application: 3, amountFen: 40_000, score: 3.6 },
+    ])
+    expect(Object.fromEntries(d.notAwarded.map((n) => [n.application, n.reason]))).toEqual({
+      2: 'same_group',
+      4: 'budget',
+      5: 'over_cap',
+    })
+    expect(d.notAwarded.find((n) => n.application === 4)!.detail).toEqual({
+      askedFen: 50_000,
+      remainingFen: 0,
+      lowestAwardedScore: 3.6,
+    })
     expect(d.notAwarded.find((n) => n.application === 2)!.detail.betterApplication).toBe(1)
   })
 
@@ -150,17 +181,30 @@ describe('why an application is not awarded', () => {
     // Only 30,000 of the 40,000 reserve can be used by preferred groups: 70,000 stays open to the others.
     expect(reserved.reserveInForceFen).toBe(30_000)
     expect(reserved.awards.map((a) => a.application)).toEqual([1, 3])
-    expect(reserved.notAwarded).toEqual([{ application: 2, reason: 'reserve', score: 4.4, detail: { askedFen: 50_000, remainingFen: 20_000, lowestAwardedScore: 3 } }])
+    expect(reserved.notAwarded).toEqual([
+      {
+        application: 2,
+        reason: 'reserve',
+        score: 4.4,
+        detail: { askedFen: 50_000, remainingFen: 20_000, lowestAwardedScore: 3 },
+      },
+    ])
     const plain = decide(apps, rules)
     expect(plain.awards.map((a) => a.application)).toEqual([1, 2])
   })
 
   it('gives a partial award down to the minimum when the rest of the budget cannot fund a whole plan', () => {
-    const d = decide([
-      { application: 1, org: 1, askedFen: 60_000, score: 4, preferred: false },
-      { application: 2, org: 2, askedFen: 60_000, score: 3.5, preferred: false },
-    ], { ...rules, minAwardFen: 30_000 })
-    expect(d.awards).toEqual([{ application: 1, amountFen: 60_000, score: 4 }, { application: 2, amountFen: 40_000, score: 3.5 }])
+    const d = decide(
+      [
+        { application: 1, org: 1, askedFen: 60_000, score: 4, preferred: false },
+        { application: 2, org: 2, askedFen: 60_000, score: 3.5, preferred: false },
+      ],
+      { ...rules, minAwardFen: 30_000 },
+    )
+    expect(d.awards).toEqual([
+      { application: 1, amountFen: 60_000, score: 4 },
+      { application: 2, amountFen: 40_000, score: 3.5 },
+    ])
     expect(d.totalFen).toBe(100_000)
   })
 
@@ -180,16 +224,24 @@ describe('partial awards under a reserve', () => {
     const rules: Rules = { budgetFen: 10, capFen: 8, minAwardFen: 2, reserveFen: 5 }
     const d = decide(candidates, rules)
     expect(feasible(candidates, rules, amountsOf(d))).toBe(true)
-    expect(d.awards).toEqual([{ application: 1, amountFen: 5, score: 5 }, { application: 2, amountFen: 5, score: 0.1 }])
+    expect(d.awards).toEqual([
+      { application: 1, amountFen: 5, score: 5 },
+      { application: 2, amountFen: 5, score: 0.1 },
+    ])
     expect(d.totalScore).toBeCloseTo(exhaustive(candidates, rules), 9)
   })
 })
 
 it('refuses a group marked both preferred and not (the preference belongs to the group)', () => {
-  expect(() => decide([
-    { application: 1, org: 1, askedFen: 10, score: 3, preferred: true },
-    { application: 2, org: 1, askedFen: 10, score: 3, preferred: false },
-  ], { budgetFen: 20, capFen: 20, minAwardFen: null, reserveFen: 5 })).toThrow(/both preferred and not/)
+  expect(() =>
+    decide(
+      [
+        { application: 1, org: 1, askedFen: 10, score: 3, preferred: true },
+        { application: 2, org: 1, askedFen: 10, score: 3, preferred: false },
+      ],
+      { budgetFen: 20, capFen: 20, minAwardFen: null, reserveFen: 5 },
+    ),
+  ).toThrow(/both preferred and not/)
 })
 
 it('refuses, rather than guesses, a partial-award call too large to decide exactly', () => {
@@ -197,12 +249,18 @@ it('refuses, rather than guesses, a partial-award call too large to decide exact
   let seed = 12345
   const r = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296
   const candidates: Candidate[] = Array.from({ length: 200 }, (_, i) => ({
-    application: i + 1, org: i + 1, askedFen: (5_000 + Math.floor(r() * 45_000)) * 100, score: Math.round((2 + r() * 3) * 100) / 100, preferred: false,
+    application: i + 1,
+    org: i + 1,
+    askedFen: (5_000 + Math.floor(r() * 45_000)) * 100,
+    score: Math.round((2 + r() * 3) * 100) / 100,
+    preferred: false,
   }))
   const budgetFen = Math.floor(candidates.reduce((s, c) => s + c.askedFen, 0) / 3)
   const partial: Rules = { budgetFen, capFen: 5_000_000, minAwardFen: 1_000_000, reserveFen: 0 }
   expect(() => decide(candidates, partial, 10_000)).toThrow(DecisionTooLarge)
   expect(decide(candidates, partial).totalFen).toBeLessThanOrEqual(budgetFen)
   // All or nothing, the same call is decided.
-  expect(decide(candidates, { budgetFen, capFen: 5_000_000, minAwardFen: null, reserveFen: 0 }).awards.length).toBeGreaterThan(50)
+  expect(
+    decide(candidates, { budgetFen, capFen: 5_000_000, minAwardFen: null, reserveFen: 0 }).awards.length,
+  ).toBeGreaterThan(50)
 })

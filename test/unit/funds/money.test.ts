@@ -14,7 +14,8 @@ describe('money in fen', () => {
   })
 
   it('refuses what is not a yuan amount', () => {
-    for (const bad of ['', 'abc', '-5', '1.234', '1e5', 'Infinity', '1.2.3', '١٢', null, undefined, String(MAX_FEN)]) expect(parseYuan(bad), String(bad)).toBeUndefined()
+    for (const bad of ['', 'abc', '-5', '1.234', '1e5', 'Infinity', '1.2.3', '١٢', null, undefined, String(MAX_FEN)])
+      expect(parseYuan(bad), String(bad)).toBeUndefined()
   })
 
   it('shows fen as ¥ with thousands and two decimals, and back into a form field', () => {

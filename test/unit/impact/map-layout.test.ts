@@ -3,8 +3,15 @@ import { FRAME, layout, outline, polygonArea, type CommunityPoint, type Point } 
 import { demoAreas } from '../../../src/demo/district.js'
 
 const streets = [{ id: 2 }, { id: 3 }, { id: 4 }]
-const streetOf = (ref: string) => ({ 'HB-DH': 2, 'HB-NA': 3, 'HB-XF': 4 } as Record<string, number>)[ref]!
-const demo: CommunityPoint[] = demoAreas.filter((a) => 'lat' in a).map((a, i) => ({ id: 10 + i, streetId: streetOf(a.parent!), lat: (a as { lat: number }).lat, lng: (a as { lng: number }).lng }))
+const streetOf = (ref: string) => (({ 'HB-DH': 2, 'HB-NA': 3, 'HB-XF': 4 }) as Record<string, number>)[ref]!
+const demo: CommunityPoint[] = demoAreas
+  .filter((a) => 'lat' in a)
+  .map((a, i) => ({
+    id: 10 + i,
+    streetId: streetOf(a.parent!),
+    lat: (a as { lat: number }).lat,
+    lng: (a as { lng: number }).lng,
+  }))
 const frameArea = FRAME.width * FRAME.height
 
 function checkTiling(l: ReturnType<typeof layout>, communities: CommunityPoint[]) {
@@ -15,8 +22,10 @@ function checkTiling(l: ReturnType<typeof layout>, communities: CommunityPoint[]
     expect(c.d).toMatch(/^M[\d. L]+Z$/)
     expect(polygonArea(c.polygon)).toBeGreaterThan(0)
     for (const [x, y] of c.polygon) {
-      expect(x).toBeGreaterThanOrEqual(0); expect(x).toBeLessThanOrEqual(FRAME.width)
-      expect(y).toBeGreaterThanOrEqual(0); expect(y).toBeLessThanOrEqual(FRAME.height)
+      expect(x).toBeGreaterThanOrEqual(0)
+      expect(x).toBeLessThanOrEqual(FRAME.width)
+      expect(y).toBeGreaterThanOrEqual(0)
+      expect(y).toBeLessThanOrEqual(FRAME.height)
     }
   }
   // No overlaps and no holes: the cells' areas add up to the frame's.
@@ -28,7 +37,10 @@ function checkTiling(l: ReturnType<typeof layout>, communities: CommunityPoint[]
   // Each street's outline encloses exactly its communities' cells.
   for (const s of l.streets) {
     const own = l.cells.filter((c) => c.streetId === s.id)
-    expect(s.loops.reduce((sum, loop) => sum + polygonArea(loop), 0)).toBeCloseTo(own.reduce((sum, c) => sum + polygonArea(c.polygon), 0), 0)
+    expect(s.loops.reduce((sum, loop) => sum + polygonArea(loop), 0)).toBeCloseTo(
+      own.reduce((sum, c) => sum + polygonArea(c.polygon), 0),
+      0,
+    )
     expect(s.d.startsWith('M')).toBe(true)
   }
 }
@@ -50,8 +62,18 @@ describe('map layout', () => {
   })
 
   it('cancels the edge two cells of one street share, and keeps the edges between streets', () => {
-    const a: Point[] = [[0, 0], [10, 0], [10, 10], [0, 10]]
-    const b: Point[] = [[10, 0], [20, 0], [20, 10], [10, 10]]
+    const a: Point[] = [
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [0, 10],
+    ]
+    const b: Point[] = [
+      [10, 0],
+      [20, 0],
+      [20, 10],
+      [10, 10],
+    ]
     const [loop] = outline([a, b])
     expect(loop).toHaveLength(6)
     expect(polygonArea(loop!)).toBe(200)
@@ -65,7 +87,10 @@ describe('map layout', () => {
     expect(l.method).toBe('grid')
     checkTiling(l, missing)
     // Streets are side by side, each as wide as its share of communities (4, 3, 4 of 11).
-    const widths = l.streets.map((s) => { const xs = s.loops[0]!.map((p) => p[0]); return Math.max(...xs) - Math.min(...xs) })
+    const widths = l.streets.map((s) => {
+      const xs = s.loops[0]!.map((p) => p[0])
+      return Math.max(...xs) - Math.min(...xs)
+    })
     expect(widths[0]).toBeCloseTo((FRAME.width * 4) / 11, 1)
     expect(widths[1]).toBeCloseTo((FRAME.width * 3) / 11, 1)
     for (const s of l.streets) expect(s.loops).toHaveLength(1)

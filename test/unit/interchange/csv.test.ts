@@ -5,7 +5,10 @@ import { decodeText, parseCsv, csvLine } from '../../../src/interchange/csv.js'
 import { readFiles, sectionOfFile, toCsv, locate, type LedgerProblem } from '../../../src/interchange/interchange.js'
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/interchange')
-const csvFiles = () => fs.readdirSync(path.join(FIXTURES, 'csv')).map((name) => ({ name, data: fs.readFileSync(path.join(FIXTURES, 'csv', name)) }))
+const csvFiles = () =>
+  fs
+    .readdirSync(path.join(FIXTURES, 'csv'))
+    .map((name) => ({ name, data: fs.readFileSync(path.join(FIXTURES, 'csv', name)) }))
 const where = (ps: LedgerProblem[]) => ps.map((p) => `${locate(p)} ${p.message.key}`)
 
 describe('parsing CSV', () => {
@@ -46,18 +49,44 @@ describe('CSV files as a ledger', () => {
   it('reads one file per section, with typed cells, ";" lists and yes/no in Chinese', () => {
     const { ledger, problems } = readFiles(csvFiles())
     expect(problems).toEqual([])
-    expect(ledger.areas?.map((a) => [a.ref, a.parent])).toEqual([['H', null], ['H-DH', 'H'], ['H-DH-LZW', 'H-DH']])
+    expect(ledger.areas?.map((a) => [a.ref, a.parent])).toEqual([
+      ['H', null],
+      ['H-DH', 'H'],
+      ['H-DH-LZW', 'H-DH'],
+    ])
     expect(ledger.areas?.[1].name_en).toBe('Donghu Street, East')
     expect(ledger.areas?.[2]).toMatchObject({ lat: 23.12, lng: 113.27 })
-    expect(ledger.organizations?.[0]).toMatchObject({ registered: false, focus: ['elderly', 'culture'], members: 35, description: '每天傍晚跳舞，队长说："雨天没地方去"，想参加比赛。' })
+    expect(ledger.organizations?.[0]).toMatchObject({
+      registered: false,
+      focus: ['elderly', 'culture'],
+      members: 35,
+      description: '每天傍晚跳舞，队长说："雨天没地方去"，想参加比赛。',
+    })
     expect(ledger.organizations?.[1]).toMatchObject({ registered: true, trust: 'endorsed', focus: ['community'] })
-    expect(ledger.needs?.[0]).toMatchObject({ quantity: 16, schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19', description: '每周二、四晚上排练，\n需要能放音乐的室内场地, 30多人' })
-    expect(ledger.needs?.[1]).toEqual({ ref: 'n-2', org: 'org-dance', category: 'materials', title: '便携音响', quantity: 1, area: 'H-DH-LZW', urgency: 'normal' })
+    expect(ledger.needs?.[0]).toMatchObject({
+      quantity: 16,
+      schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19',
+      description: '每周二、四晚上排练，\n需要能放音乐的室内场地, 30多人',
+    })
+    expect(ledger.needs?.[1]).toEqual({
+      ref: 'n-2',
+      org: 'org-dance',
+      category: 'materials',
+      title: '便携音响',
+      quantity: 1,
+      area: 'H-DH-LZW',
+      urgency: 'normal',
+    })
     expect(ledger.offers?.[0].conditions).toEqual({ min_trust: 'self_declared', focus: [] })
   })
 
   it('accepts the full-width ；that Chinese input methods type between list items', () => {
-    const { ledger } = readFiles([{ name: 'organizations.csv', data: 'ref,name,kind,area,focus\norg-a,组织甲,community_group,H,elderly；children\n' }])
+    const { ledger } = readFiles([
+      {
+        name: 'organizations.csv',
+        data: 'ref,name,kind,area,focus\norg-a,组织甲,community_group,H,elderly；children\n',
+      },
+    ])
     expect(ledger.organizations?.[0].focus).toEqual(['elderly', 'children'])
   })
 
@@ -70,7 +99,9 @@ describe('CSV files as a ledger', () => {
   })
 
   it('names a bad cell by the record ref, or by its line when the ref is missing', () => {
-    const { problems } = readFiles([{ name: 'needs.csv', data: 'ref,org,category,title,quantity,area\nn-1,o,venue,场地,十,A\n,o,venue,场地,3,A\n' }])
+    const { problems } = readFiles([
+      { name: 'needs.csv', data: 'ref,org,category,title,quantity,area\nn-1,o,venue,场地,十,A\n,o,venue,场地,3,A\n' },
+    ])
     expect(where(problems)).toEqual(['needs[n-1].quantity ledger.not_integer', 'needs[#3].ref ledger.required'])
   })
 
@@ -93,12 +124,30 @@ describe('CSV files as a ledger', () => {
   })
 
   it('refuses files of another type, binary files, JSON mixed with CSV, two files for one section, and no files', () => {
-    expect(where(readFiles([{ name: 'ledger.xlsx', data: Buffer.from('PK') }]).problems)).toEqual(['ledger.xlsx ledger.file_type'])
-    expect(where(readFiles([{ name: 'needs.csv', data: Buffer.from([0x50, 0x4b, 0x00, 0x01]) }]).problems)).toEqual(['needs.csv ledger.binary'])
-    expect(readFiles([{ name: 'a.json', data: '{}' }, { name: 'needs.csv', data: 'ref\n' }]).problems.map((p) => p.message.key)).toEqual(['ledger.mixed'])
-    expect(where(readFiles([{ name: 'needs.csv', data: 'ref\n' }, { name: 'needs-2.csv', data: 'ref\n' }]).problems)).toContain('needs-2.csv ledger.duplicate_file')
+    expect(where(readFiles([{ name: 'ledger.xlsx', data: Buffer.from('PK') }]).problems)).toEqual([
+      'ledger.xlsx ledger.file_type',
+    ])
+    expect(where(readFiles([{ name: 'needs.csv', data: Buffer.from([0x50, 0x4b, 0x00, 0x01]) }]).problems)).toEqual([
+      'needs.csv ledger.binary',
+    ])
+    expect(
+      readFiles([
+        { name: 'a.json', data: '{}' },
+        { name: 'needs.csv', data: 'ref\n' },
+      ]).problems.map((p) => p.message.key),
+    ).toEqual(['ledger.mixed'])
+    expect(
+      where(
+        readFiles([
+          { name: 'needs.csv', data: 'ref\n' },
+          { name: 'needs-2.csv', data: 'ref\n' },
+        ]).problems,
+      ),
+    ).toContain('needs-2.csv ledger.duplicate_file')
     expect(readFiles([]).problems.map((p) => p.message.key)).toEqual(['ledger.no_files'])
-    expect(readFiles([{ name: 'l.json', data: '{"format": ' }]).problems.map((p) => p.message.key)).toEqual(['ledger.json'])
+    expect(readFiles([{ name: 'l.json', data: '{"format": ' }]).problems.map((p) => p.message.key)).toEqual([
+      'ledger.json',
+    ])
   })
 
   it('gives back, from toCsv, files that read as the same ledger', () => {

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Db, type Sqlite } from '../../../src/db/client.js'
 import { openDb } from '../../../src/database.js'
 import * as areas from '../../../src/areas/areas.js'
-import { checkCommon, demandStatus, effectiveStatus, MAX_QUANTITY, type CommonInput } from '../../../src/listings/listings.js'
+import {
+  checkCommon,
+  demandStatus,
+  effectiveStatus,
+  MAX_QUANTITY,
+  type CommonInput,
+} from '../../../src/listings/listings.js'
 
 // checkCommon asks the database two questions (is this a category, does this area exist), so these rule
 // tests open an empty in-memory database once; everything else here is pure.
@@ -14,15 +20,29 @@ let communityId: number
 beforeAll(() => {
   ;({ db, sqlite } = openDb(':memory:', ROOT))
   const district = areas.create(db, null, { name: '河滨区' })
-  communityId = areas.create(db, null, { name: '荔枝湾社区', parentId: areas.create(db, null, { name: '东湖街道', parentId: district.id }).id }).id
+  communityId = areas.create(db, null, {
+    name: '荔枝湾社区',
+    parentId: areas.create(db, null, { name: '东湖街道', parentId: district.id }).id,
+  }).id
 })
 afterAll(() => sqlite.close())
 
 const NOW = new Date('2026-03-10T08:00:00Z')
-const ok: CommonInput = { category: 'venue', quantity: 16, fromDate: '2026-03-01', untilDate: '2026-06-30', schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19', expiresAt: '2026-04-30' }
-const check = (over: Partial<CommonInput>, area: { id: number | undefined } = { id: communityId }, opts?: { checkExpiryAhead: boolean }) =>
-  checkCommon(db, { ...ok, ...over }, { name: 'areaId', ...area }, NOW, opts)
-const keys = (over: Partial<CommonInput>, area?: { id: number | undefined }) => Object.fromEntries(Object.entries(check(over, area).problems).map(([f, p]) => [f, p.key]))
+const ok: CommonInput = {
+  category: 'venue',
+  quantity: 16,
+  fromDate: '2026-03-01',
+  untilDate: '2026-06-30',
+  schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19',
+  expiresAt: '2026-04-30',
+}
+const check = (
+  over: Partial<CommonInput>,
+  area: { id: number | undefined } = { id: communityId },
+  opts?: { checkExpiryAhead: boolean },
+) => checkCommon(db, { ...ok, ...over }, { name: 'areaId', ...area }, NOW, opts)
+const keys = (over: Partial<CommonInput>, area?: { id: number | undefined }) =>
+  Object.fromEntries(Object.entries(check(over, area).problems).map(([f, p]) => [f, p.key]))
 
 describe('checkCommon', () => {
   it('accepts a complete listing and takes the unit from its category', () => {
@@ -33,7 +53,9 @@ describe('checkCommon', () => {
 
   it("accepts the category's own unit and refuses any other, naming the expected one", () => {
     expect(check({ unit: 'hours' }).problems).toEqual({})
-    expect(check({ unit: 'yuan' }).problems).toEqual({ unit: { key: 'validation.unit', params: { unit: 'yuan', category: 'venue', expected: 'hours' } } })
+    expect(check({ unit: 'yuan' }).problems).toEqual({
+      unit: { key: 'validation.unit', params: { unit: 'yuan', category: 'venue', expected: 'hours' } },
+    })
     expect(check({ category: 'training', unit: 'hours' }).problems.unit?.params?.expected).toBe('seats')
   })
 
@@ -102,10 +124,13 @@ describe('checkCommon', () => {
     expect(keys({ schedule })).toEqual({ schedule: 'validation.schedule' })
   })
 
-  it.each([0, -1, 1.5, MAX_QUANTITY + 1, Number.NaN, Number.POSITIVE_INFINITY])('refuses the quantity %s', (quantity) => {
-    expect(keys({ quantity })).toEqual({ quantity: 'validation.too_large' })
-    expect(check({ quantity }).problems.quantity?.params).toEqual({ limit: MAX_QUANTITY })
-  })
+  it.each([0, -1, 1.5, MAX_QUANTITY + 1, Number.NaN, Number.POSITIVE_INFINITY])(
+    'refuses the quantity %s',
+    (quantity) => {
+      expect(keys({ quantity })).toEqual({ quantity: 'validation.too_large' })
+      expect(check({ quantity }).problems.quantity?.params).toEqual({ limit: MAX_QUANTITY })
+    },
+  )
 
   it.each([1, 16, MAX_QUANTITY])('accepts the quantity %s', (quantity) => {
     expect(keys({ quantity })).toEqual({})
@@ -114,13 +139,32 @@ describe('checkCommon', () => {
   it('refuses an unknown or missing area under the field name it is given', () => {
     expect(keys({}, { id: 99_999 })).toEqual({ areaId: 'validation.area_missing' })
     expect(keys({}, { id: undefined })).toEqual({ areaId: 'validation.area_missing' })
-    expect(checkCommon(db, ok, { name: 'servesAreaId', id: 99_999 }, NOW).problems).toEqual({ servesAreaId: { key: 'validation.area_missing' } })
+    expect(checkCommon(db, ok, { name: 'servesAreaId', id: 99_999 }, NOW).problems).toEqual({
+      servesAreaId: { key: 'validation.area_missing' },
+    })
   })
 
   it('reports every problem at once', () => {
-    expect(keys({ category: 'nope', fromDate: '2026-02-30', untilDate: '2026-13-01', expiresAt: '2026-01-01', schedule: 'FREQ=HOURLY', quantity: 0 }, { id: 424_242 })).toEqual({
-      category: 'validation.choose', fromDate: 'validation.date', untilDate: 'validation.date', expiresAt: 'validation.expiry_past',
-      schedule: 'validation.schedule', quantity: 'validation.too_large', areaId: 'validation.area_missing',
+    expect(
+      keys(
+        {
+          category: 'nope',
+          fromDate: '2026-02-30',
+          untilDate: '2026-13-01',
+          expiresAt: '2026-01-01',
+          schedule: 'FREQ=HOURLY',
+          quantity: 0,
+        },
+        { id: 424_242 },
+      ),
+    ).toEqual({
+      category: 'validation.choose',
+      fromDate: 'validation.date',
+      untilDate: 'validation.date',
+      expiresAt: 'validation.expiry_past',
+      schedule: 'validation.schedule',
+      quantity: 'validation.too_large',
+      areaId: 'validation.area_missing',
     })
   })
 })
@@ -139,7 +183,8 @@ describe('effectiveStatus: what a reader sees', () => {
     expect(effectiveStatus('open', null, today)).toBe('open')
   })
   it('never turns a settled status into expired', () => {
-    for (const status of ['met', 'closed', 'draft', 'expired'] as const) expect(effectiveStatus(status, '2020-01-01', today)).toBe(status)
+    for (const status of ['met', 'closed', 'draft', 'expired'] as const)
+      expect(effectiveStatus(status, '2020-01-01', today)).toBe(status)
   })
 })
 

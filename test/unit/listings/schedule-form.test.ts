@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { DAYS, PERIODS, describeSchedule, formFromSchedule, scheduleFromForm } from '../../../src/listings/schedule-form.js'
+import {
+  DAYS,
+  PERIODS,
+  describeSchedule,
+  formFromSchedule,
+  scheduleFromForm,
+} from '../../../src/listings/schedule-form.js'
 import { parseSchedule } from '../../../src/matching/schedule.js'
 
 /** Every subset of a list, in the list's order. */
@@ -13,7 +19,9 @@ describe('schedule form ↔ RRULE', () => {
   })
 
   it('writes days Monday first and hours ascending whatever order the form sent them in', () => {
-    expect(scheduleFromForm(['SU', 'MO', 'WE'], ['evening', 'morning'])).toBe('FREQ=WEEKLY;BYDAY=MO,WE,SU;BYHOUR=8,9,10,11,18,19,20')
+    expect(scheduleFromForm(['SU', 'MO', 'WE'], ['evening', 'morning'])).toBe(
+      'FREQ=WEEKLY;BYDAY=MO,WE,SU;BYHOUR=8,9,10,11,18,19,20',
+    )
   })
 
   it('stores no rule when nothing is ticked ("any time")', () => {
@@ -42,14 +50,22 @@ describe('schedule form ↔ RRULE', () => {
         const back = formFromSchedule(rule)
         expect(back, `${days}/${periods} → ${rule}`).toEqual({ days: days.length === DAYS.length ? [] : days, periods })
         // And saving the form again describes the same weekly slots.
-        expect(parseSchedule(scheduleFromForm(back.days, back.periods)), `${rule} saved twice`).toEqual(parseSchedule(rule))
+        expect(parseSchedule(scheduleFromForm(back.days, back.periods)), `${rule} saved twice`).toEqual(
+          parseSchedule(rule),
+        )
       }
     }
   })
 
   it('reads rules written elsewhere (imports, API) onto the checkboxes', () => {
-    expect(formFromSchedule('RRULE:FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19')).toEqual({ days: ['TU', 'TH'], periods: ['evening'] })
-    expect(formFromSchedule('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=11,12')).toEqual({ days: ['MO', 'TU', 'WE', 'TH', 'FR'], periods: ['morning'] })
+    expect(formFromSchedule('RRULE:FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19')).toEqual({
+      days: ['TU', 'TH'],
+      periods: ['evening'],
+    })
+    expect(formFromSchedule('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=11,12')).toEqual({
+      days: ['MO', 'TU', 'WE', 'TH', 'FR'],
+      periods: ['morning'],
+    })
     expect(formFromSchedule('FREQ=DAILY;BYHOUR=9,15')).toEqual({ days: [], periods: ['morning', 'afternoon'] })
     expect(formFromSchedule('freq=weekly;byday=sa,su')).toEqual({ days: ['SA', 'SU'], periods: [] })
   })

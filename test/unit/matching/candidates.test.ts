@@ -11,7 +11,11 @@ import { need, offer, org } from './fixtures.js'
 // removed, a lookup must give exactly the listings a scan of every listing with isFeasible gives.
 const frozen = <T>(xs: T[]) => Object.freeze([...xs]) as unknown as T[]
 
-function byCategory<V extends { category: string }, I>(list: V[], make: () => I, put: (i: I, v: V) => void): Map<string, I> {
+function byCategory<V extends { category: string }, I>(
+  list: V[],
+  make: () => I,
+  put: (i: I, v: V) => void,
+): Map<string, I> {
   const out = new Map<string, I>()
   for (const v of list) {
     if (!out.has(v.category)) out.set(v.category, make())
@@ -21,17 +25,43 @@ function byCategory<V extends { category: string }, I>(list: V[], make: () => I,
 }
 
 function expectAgreement(needs: NeedView[], offers: OfferView[], label: string) {
-  const offerIdx = byCategory(offers, () => new OfferIndex(), (i, o) => i.put(o))
-  const needIdx = byCategory(needs, () => new NeedIndex(), (i, n) => i.put(n))
+  const offerIdx = byCategory(
+    offers,
+    () => new OfferIndex(),
+    (i, o) => i.put(o),
+  )
+  const needIdx = byCategory(
+    needs,
+    () => new NeedIndex(),
+    (i, n) => i.put(n),
+  )
   let fits = 0
   for (const n of needs) {
-    const want = offers.filter((o) => isFeasible(n, o)).map((o) => o.id).sort((a, b) => a - b)
+    const want = offers
+      .filter((o) => isFeasible(n, o))
+      .map((o) => o.id)
+      .sort((a, b) => a - b)
     fits += want.length
-    expect(offerIdx.get(n.category)?.fitting(n).map((o) => o.id) ?? [], `${label}: need ${n.id}`).toEqual(want)
+    expect(
+      offerIdx
+        .get(n.category)
+        ?.fitting(n)
+        .map((o) => o.id) ?? [],
+      `${label}: need ${n.id}`,
+    ).toEqual(want)
   }
   for (const o of offers) {
-    const want = needs.filter((n) => isFeasible(n, o)).map((n) => n.id).sort((a, b) => a - b)
-    expect(needIdx.get(o.category)?.fitting(o).map((n) => n.id) ?? [], `${label}: offer ${o.id}`).toEqual(want)
+    const want = needs
+      .filter((n) => isFeasible(n, o))
+      .map((n) => n.id)
+      .sort((a, b) => a - b)
+    expect(
+      needIdx
+        .get(o.category)
+        ?.fitting(o)
+        .map((n) => n.id) ?? [],
+      `${label}: offer ${o.id}`,
+    ).toEqual(want)
   }
   return { fits, offerIdx, needIdx }
 }
@@ -43,12 +73,14 @@ describe('candidate indexes', () => {
       const rand = prng(seed)
       // Views as the shell keeps them: frozen subject lists; some needs at street level, some offers district-wide.
       for (const n of needs) {
-        n.topics = frozen([...n.topics]); n.keywords = frozen([...n.keywords])
+        n.topics = frozen([...n.topics])
+        n.keywords = frozen([...n.keywords])
         if (rand() < 0.1) n.areaPath = n.areaPath.slice(0, 2)
         if (rand() < 0.15) n.topics = frozen([])
       }
       for (const o of offers) {
-        o.topics = frozen([...o.topics]); o.keywords = frozen([...o.keywords])
+        o.topics = frozen([...o.topics])
+        o.keywords = frozen([...o.keywords])
         if (rand() < 0.1) o.servesPath = [1]
         if (rand() < 0.15) o.topics = frozen([])
       }
@@ -71,10 +103,24 @@ describe('candidate indexes', () => {
   })
 
   it('stay exact as listings are replaced and removed one at a time', () => {
-    const { needs, offers } = generateInstance({ needs: 120, offers: 120, seed: 9, streets: 2, communitiesPerStreet: 3 })
+    const { needs, offers } = generateInstance({
+      needs: 120,
+      offers: 120,
+      seed: 9,
+      streets: 2,
+      communitiesPerStreet: 3,
+    })
     const rand = prng(11)
-    const offerIdx = byCategory(offers, () => new OfferIndex(), (i, o) => i.put(o))
-    const needIdx = byCategory(needs, () => new NeedIndex(), (i, n) => i.put(n))
+    const offerIdx = byCategory(
+      offers,
+      () => new OfferIndex(),
+      (i, o) => i.put(o),
+    )
+    const needIdx = byCategory(
+      needs,
+      () => new NeedIndex(),
+      (i, n) => i.put(n),
+    )
     const liveOffers = new Map(offers.map((o) => [o.id, o]))
     const liveNeeds = new Map(needs.map((n) => [n.id, n]))
     const topicsOf = [...new Set(offers.flatMap((o) => o.topics))]
@@ -89,28 +135,56 @@ describe('candidate indexes', () => {
         liveOffers.delete(o.id)
       } else if (r < 0.45) {
         // An edit: what it is about, where it serves, how much is left; a view is replaced, never changed in place.
-        const edited: OfferView = { ...o, topics: rand() < 0.3 ? [] : some(topicsOf, 1 + Math.floor(rand() * 2)), keywords: some(wordsOf, 3),
-          servesPath: rand() < 0.5 ? o.servesPath.slice(0, 2) : o.servesPath, remaining: rand() < 0.2 ? 0 : o.remaining }
+        const edited: OfferView = {
+          ...o,
+          topics: rand() < 0.3 ? [] : some(topicsOf, 1 + Math.floor(rand() * 2)),
+          keywords: some(wordsOf, 3),
+          servesPath: rand() < 0.5 ? o.servesPath.slice(0, 2) : o.servesPath,
+          remaining: rand() < 0.2 ? 0 : o.remaining,
+        }
         offerIdx.get(o.category)!.put(edited)
         liveOffers.set(o.id, edited)
       } else if (r < 0.6) {
         needIdx.get(n.category)!.remove(n.id)
         liveNeeds.delete(n.id)
       } else {
-        const edited: NeedView = { ...n, topics: rand() < 0.3 ? [] : some(topicsOf, 1), keywords: some(wordsOf, 2),
-          org: { ...n.org, trust: rand() < 0.5 ? 'endorsed' : 'self_declared' }, quantity: rand() < 0.1 ? 0 : n.quantity }
+        const edited: NeedView = {
+          ...n,
+          topics: rand() < 0.3 ? [] : some(topicsOf, 1),
+          keywords: some(wordsOf, 2),
+          org: { ...n.org, trust: rand() < 0.5 ? 'endorsed' : 'self_declared' },
+          quantity: rand() < 0.1 ? 0 : n.quantity,
+        }
         needIdx.get(n.category)!.put(edited)
         liveNeeds.set(n.id, edited)
       }
       if (liveOffers.size < 20 || liveNeeds.size < 20) break
     }
     for (const nv of liveNeeds.values()) {
-      const want = [...liveOffers.values()].filter((ov) => isFeasible(nv, ov)).map((ov) => ov.id).sort((a, b) => a - b)
-      expect(offerIdx.get(nv.category)!.fitting(nv).map((ov) => ov.id), `need ${nv.id}`).toEqual(want)
+      const want = [...liveOffers.values()]
+        .filter((ov) => isFeasible(nv, ov))
+        .map((ov) => ov.id)
+        .sort((a, b) => a - b)
+      expect(
+        offerIdx
+          .get(nv.category)!
+          .fitting(nv)
+          .map((ov) => ov.id),
+        `need ${nv.id}`,
+      ).toEqual(want)
     }
     for (const ov of liveOffers.values()) {
-      const want = [...liveNeeds.values()].filter((nv) => isFeasible(nv, ov)).map((nv) => nv.id).sort((a, b) => a - b)
-      expect(needIdx.get(ov.category)!.fitting(ov).map((nv) => nv.id), `offer ${ov.id}`).toEqual(want)
+      const want = [...liveNeeds.values()]
+        .filter((nv) => isFeasible(nv, ov))
+        .map((nv) => nv.id)
+        .sort((a, b) => a - b)
+      expect(
+        needIdx
+          .get(ov.category)!
+          .fitting(ov)
+          .map((nv) => nv.id),
+        `offer ${ov.id}`,
+      ).toEqual(want)
     }
     expect(offerIdx.get('venue')!.size).toBe([...liveOffers.values()].filter((x) => x.category === 'venue').length)
   })
@@ -120,13 +194,22 @@ describe('candidate indexes', () => {
     const fund = offer({ id: 1, category: 'funds', unit: 'yuan', topics: [], keywords: [] })
     const purposeful = offer({ id: 2, category: 'funds', unit: 'yuan', topics: ['elderly_care'], keywords: ['养老'] })
     const funds = new NeedIndex()
-    const a = need({ id: 1, org: elderly, category: 'funds', unit: 'yuan', topics: ['environment'], keywords: ['环保'] })
+    const a = need({
+      id: 1,
+      org: elderly,
+      category: 'funds',
+      unit: 'yuan',
+      topics: ['environment'],
+      keywords: ['环保'],
+    })
     const b = need({ id: 2, org: elderly, category: 'funds', unit: 'yuan', topics: [], keywords: [] })
-    funds.put(a); funds.put(b)
+    funds.put(a)
+    funds.put(b)
     expect(funds.fitting(fund).map((n) => n.id)).toEqual([1, 2])
     expect(funds.fitting(purposeful).map((n) => n.id)).toEqual([])
     const offers = new OfferIndex()
-    offers.put(fund); offers.put(purposeful)
+    offers.put(fund)
+    offers.put(purposeful)
     expect(offers.fitting(a).map((o) => o.id)).toEqual([1])
 
     const venues = new OfferIndex()

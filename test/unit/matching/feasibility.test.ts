@@ -55,18 +55,30 @@ describe('feasibility', () => {
   })
 
   it('lists every broken constraint in a fixed order', () => {
-    expect(violations(need(), offer({ focus: ['children'], minTrust: 'endorsed', servesPath: [1, 3], remaining: 0 })))
-      .toEqual(['capacity', 'area', 'trust', 'focus'])
-    expect(violations(need(), offer({ topics: ['first_aid'], keywords: ['急救'], remaining: 0, focus: ['children'] })))
-      .toEqual(['topic', 'capacity', 'focus'])
+    expect(
+      violations(need(), offer({ focus: ['children'], minTrust: 'endorsed', servesPath: [1, 3], remaining: 0 })),
+    ).toEqual(['capacity', 'area', 'trust', 'focus'])
+    expect(
+      violations(need(), offer({ topics: ['first_aid'], keywords: ['急救'], remaining: 0, focus: ['children'] })),
+    ).toEqual(['topic', 'capacity', 'focus'])
   })
 })
 
 describe('the topic constraint: what the two are about', () => {
-  const smartphone = { category: 'training', unit: 'seats', topics: ['smartphone_lessons'], keywords: ['智能手机', '长者'] }
+  const smartphone = {
+    category: 'training',
+    unit: 'seats',
+    topics: ['smartphone_lessons'],
+    keywords: ['智能手机', '长者'],
+  }
 
   it('fits a pair with a topic in common, whatever else either side is about', () => {
-    expect(violations(need(smartphone), offer({ ...smartphone, topics: ['bookkeeping', 'smartphone_lessons'], keywords: [] }))).toEqual([])
+    expect(
+      violations(
+        need(smartphone),
+        offer({ ...smartphone, topics: ['bookkeeping', 'smartphone_lessons'], keywords: [] }),
+      ),
+    ).toEqual([])
   })
 
   it('rules out an offer of the same category about something else, even when a word is shared', () => {
@@ -88,8 +100,12 @@ describe('the topic constraint: what the two are about', () => {
     expect(violations(festival, offer({ ...funds, topics: [], keywords: [] }))).toEqual([])
     expect(violations(festival, offer({ ...funds, topics: ['elderly_meals'], keywords: ['助餐'] }))).toEqual(['topic'])
     // Only funds are fungible: an equipment offer with no topic and no words says nothing it could fit by.
-    expect(violations(need({ category: 'equipment', unit: 'items', topics: ['sound_equipment'], keywords: ['音响'] }),
-      offer({ category: 'equipment', unit: 'items', topics: [], keywords: [] }))).toEqual(['topic'])
+    expect(
+      violations(
+        need({ category: 'equipment', unit: 'items', topics: ['sound_equipment'], keywords: ['音响'] }),
+        offer({ category: 'equipment', unit: 'items', topics: [], keywords: [] }),
+      ),
+    ).toEqual(['topic'])
   })
 
   it('reads an untagged listing (NULL columns) as about nothing, so it fits only a fund without purpose', () => {
@@ -97,7 +113,12 @@ describe('the topic constraint: what the two are about', () => {
     expect(untagged).toEqual({ topics: [], keywords: [] })
     expect(violations(need(), offer(untagged))).toEqual(['topic'])
     expect(violations(need(untagged), offer())).toEqual(['topic'])
-    expect(violations(need({ ...untagged, category: 'funds', unit: 'yuan' }), offer({ ...untagged, category: 'funds', unit: 'yuan' }))).toEqual([])
+    expect(
+      violations(
+        need({ ...untagged, category: 'funds', unit: 'yuan' }),
+        offer({ ...untagged, category: 'funds', unit: 'yuan' }),
+      ),
+    ).toEqual([])
   })
 
   it('reads the columns as stored, and a malformed cell as untagged rather than failing', () => {

@@ -24,16 +24,28 @@ describe('matcher messages', () => {
       expect(format('whynot.unlock.focus', params, 'zh-CN'), focus).not.toContain(focus)
       expect((en as Record<string, string>)[`matcher.focus.${focus}`], focus).toBeTruthy()
     }
-    expect(format('whynot.unlock.focus', { focus: 'sports', offers: 2, noun: 'venue' }, 'zh-CN')).toBe('与服务体育的组织合作：2处场地只面向这类对象')
+    expect(format('whynot.unlock.focus', { focus: 'sports', offers: 2, noun: 'venue' }, 'zh-CN')).toBe(
+      '与服务体育的组织合作：2处场地只面向这类对象',
+    )
   })
 
   it('has a word for every factor, every category noun and every blocked constraint', () => {
     for (const f of FACTORS) expect((zhCN as Record<string, string>)[`matcher.factor.${f}`], f).toBeTruthy()
     // The seven categories every district starts with (db/migrations/0002_categories.sql), and the generator's.
-    const codes = ['venue', 'funds', 'volunteers', 'training', 'materials', 'expertise', 'publicity', ...CATEGORIES.map((c) => c.category)]
+    const codes = [
+      'venue',
+      'funds',
+      'volunteers',
+      'training',
+      'materials',
+      'expertise',
+      'publicity',
+      ...CATEGORIES.map((c) => c.category),
+    ]
     for (const code of codes) expect((en as Record<string, string>)[`matcher.noun.${code}`], code).toBeTruthy()
     expect(format('whynot.blocked.area', { offers: 2, noun: 'materials' }, 'zh-CN')).toBe('2批物资不服务你所在的区域')
-    for (const c of CONSTRAINTS.filter((c) => c !== 'category')) expect((zhCN as Record<string, string>)[`matcher.whynot.blocked.${c}`], c).toBeTruthy()
+    for (const c of CONSTRAINTS.filter((c) => c !== 'category'))
+      expect((zhCN as Record<string, string>)[`matcher.whynot.blocked.${c}`], c).toBeTruthy()
   })
 
   it('joins lists the way each language does', () => {
@@ -58,14 +70,22 @@ describe('matcher messages', () => {
   })
 
   it('uses the singular when one offer is meant', () => {
-    expect(format('whynot.blocked.schedule', { offers: 1, noun: 'venue' }, 'en')).toBe('1 venue never meets your schedule')
-    expect(format('whynot.blocked.schedule', { offers: 3, noun: 'venue' }, 'en')).toBe('3 venues never meet your schedule')
-    expect(format('whynot.blocked.schedule', { offers: 3, noun: 'venue' }, 'zh-CN')).toBe('3处场地的时间与需求时间不重合')
+    expect(format('whynot.blocked.schedule', { offers: 1, noun: 'venue' }, 'en')).toBe(
+      '1 venue never meets your schedule',
+    )
+    expect(format('whynot.blocked.schedule', { offers: 3, noun: 'venue' }, 'en')).toBe(
+      '3 venues never meet your schedule',
+    )
+    expect(format('whynot.blocked.schedule', { offers: 3, noun: 'venue' }, 'zh-CN')).toBe(
+      '3处场地的时间与需求时间不重合',
+    )
   })
 
   it('names areas through the caller, with a fallback', () => {
     const r = { key: 'whynot.unlock.area', params: { area: 12, offers: 2, noun: 'funds' } }
-    expect(formatReason(r, 'en', { areaName: (id: number) => (id === 12 ? 'Changshou community' : undefined) })).toBe('hold it in Changshou community: 2 funding offers serve there')
+    expect(formatReason(r, 'en', { areaName: (id: number) => (id === 12 ? 'Changshou community' : undefined) })).toBe(
+      'hold it in Changshou community: 2 funding offers serve there',
+    )
     expect(formatReason(r, 'zh-CN')).toBe('改在区域12开展：2笔资金服务该区域')
   })
 
@@ -82,12 +102,17 @@ describe('matcher messages', () => {
 })
 
 describe('a fit as a person reads it', () => {
-  const [fit] = rankOffers(need(), [{ offer: offer({ track: { delivered: 3, rating: 4 } }), relevance: 0.6, terms: [] }])
+  const [fit] = rankOffers(need(), [
+    { offer: offer({ track: { delivered: 3, rating: 4 } }), relevance: 0.6, terms: [] },
+  ])
 
   it('gives a leader the three strongest reasons in words, with no numbers of the score in them', () => {
     const shown = explain(fit.reasons, fit.score, 'en')
     expect(shown.top).toHaveLength(3)
-    const strongest = [...fit.reasons].sort((a, b) => b.contribution - a.contribution).slice(0, 3).map((r) => formatReason(r, 'en'))
+    const strongest = [...fit.reasons]
+      .sort((a, b) => b.contribution - a.contribution)
+      .slice(0, 3)
+      .map((r) => formatReason(r, 'en'))
     expect(shown.top).toEqual(strongest)
     for (const text of shown.top) expect(text).not.toMatch(/\d\.\d/)
   })
@@ -104,4 +129,3 @@ describe('a fit as a person reads it', () => {
     expect(table[0]).toMatchObject({ name: '内容相关', outOf: 25 })
   })
 })
-

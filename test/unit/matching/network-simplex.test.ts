@@ -13,14 +13,19 @@ function randomNetwork(seed: number, maxNodes = 10) {
   const density = maxNodes > 10 ? 0.15 : 0.45
   const cost = seed % 2 ? () => Math.floor(rand() * 21) - 10 : () => 5 - Math.floor(rand() * 100_000)
   const arcs: RefArc[] = []
-  for (let u = 0; u < nodes; u++) for (let v = u + 1; v < nodes; v++) {
-    if (rand() < density) arcs.push({ from: u, to: v, cap: 1 + Math.floor(rand() * 9), cost: cost() })
-  }
+  for (let u = 0; u < nodes; u++)
+    for (let v = u + 1; v < nodes; v++) {
+      if (rand() < density) arcs.push({ from: u, to: v, cap: 1 + Math.floor(rand() * 9), cost: cost() })
+    }
   const supply = new Array<number>(nodes).fill(0)
   for (let k = 0; k < nodes / 2; k++) {
-    const a = Math.floor(rand() * nodes), b = Math.floor(rand() * nodes)
+    const a = Math.floor(rand() * nodes),
+      b = Math.floor(rand() * nodes)
     const amount = 1 + Math.floor(rand() * 6)
-    if (a < b) { supply[a] += amount; supply[b] -= amount }
+    if (a < b) {
+      supply[a] += amount
+      supply[b] -= amount
+    }
   }
   return { nodes, arcs, supply }
 }

@@ -45,9 +45,15 @@ describe('schedules', () => {
   })
 
   it('describes slots in words for reasons', () => {
-    expect(describeSlots(parseSchedule('FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19'))).toMatchObject({ days: ['TU', 'TH'], periods: ['evening'] })
+    expect(describeSlots(parseSchedule('FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19'))).toMatchObject({
+      days: ['TU', 'TH'],
+      periods: ['evening'],
+    })
     expect(describeSlots(parseSchedule('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9,19')).days).toEqual(['WEEKDAYS'])
-    expect(describeSlots(parseSchedule('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9,19')).periods).toEqual(['morning', 'evening'])
+    expect(describeSlots(parseSchedule('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9,19')).periods).toEqual([
+      'morning',
+      'evening',
+    ])
     expect(describeSlots(parseSchedule('FREQ=WEEKLY;BYDAY=SA,SU')).days).toEqual(['WEEKENDS'])
     expect(describeSlots(ANY_TIME)).toMatchObject({ everyDay: true, allDay: true, days: [], periods: [] })
   })

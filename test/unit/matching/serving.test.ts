@@ -11,14 +11,20 @@ describe('who can serve whom, in bulk', () => {
     for (const seed of [3, 4, 5]) {
       const { needs, offers } = generateInstance({ needs: 160, offers: 120, seed, streets: 2, communitiesPerStreet: 3 })
       // Some offers fully reserved and some needs at street level, which the generator does not make.
-      offers.forEach((o, k) => { if (k % 9 === 0) o.remaining = 0 })
-      needs.forEach((n, k) => { if (k % 11 === 0) n.areaPath = n.areaPath.slice(0, 2) })
+      offers.forEach((o, k) => {
+        if (k % 9 === 0) o.remaining = 0
+      })
+      needs.forEach((n, k) => {
+        if (k % 11 === 0) n.areaPath = n.areaPath.slice(0, 2)
+      })
       const got = serving(needs, offers)
       needs.forEach((n, i) => {
         expect(got.needServed[i] === 1, `seed ${seed}, need ${n.id}`).toBe(offers.some((o) => isFeasible(n, o)))
       })
       offers.forEach((o, j) => {
-        const places = [...new Set(needs.filter((n) => isFeasible(n, o)).map((n) => n.areaPath.at(-1)!))].sort((a, b) => a - b)
+        const places = [...new Set(needs.filter((n) => isFeasible(n, o)).map((n) => n.areaPath.at(-1)!))].sort(
+          (a, b) => a - b,
+        )
         expect(got.offerPlaces[j], `seed ${seed}, offer ${o.id}`).toEqual(places)
       })
       expect(got.needServed.some((x) => x === 0)).toBe(true)
@@ -28,7 +34,10 @@ describe('who can serve whom, in bulk', () => {
 
   it('counts a need as served only when an offer fits it, not when one merely covers its place', () => {
     const elderly = org({ id: 1, focus: ['elderly'] })
-    const got = serving([need({ id: 1, org: elderly })], [offer({ id: 1, focus: ['children'] }), offer({ id: 2, remaining: 0 })])
+    const got = serving(
+      [need({ id: 1, org: elderly })],
+      [offer({ id: 1, focus: ['children'] }), offer({ id: 2, remaining: 0 })],
+    )
     expect([...got.needServed]).toEqual([0])
     expect(got.offerPlaces).toEqual([[], []])
   })
@@ -42,9 +51,17 @@ describe('who can serve whom, kept', () => {
       const { needs, offers } = generateInstance({ needs: 140, offers: 110, seed, streets: 2, communitiesPerStreet: 3 })
       const rand = prng(seed)
       const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
-      const needIdx = new Map<string, NeedIndex>(), offerIdx = new Map<string, OfferIndex>(), tallies = new Map<string, ServingTally>()
-      for (const n of needs) { if (!needIdx.has(n.category)) needIdx.set(n.category, new NeedIndex()); needIdx.get(n.category)!.put(n) }
-      for (const o of offers) { if (!offerIdx.has(o.category)) offerIdx.set(o.category, new OfferIndex()); offerIdx.get(o.category)!.put(o) }
+      const needIdx = new Map<string, NeedIndex>(),
+        offerIdx = new Map<string, OfferIndex>(),
+        tallies = new Map<string, ServingTally>()
+      for (const n of needs) {
+        if (!needIdx.has(n.category)) needIdx.set(n.category, new NeedIndex())
+        needIdx.get(n.category)!.put(n)
+      }
+      for (const o of offers) {
+        if (!offerIdx.has(o.category)) offerIdx.set(o.category, new OfferIndex())
+        offerIdx.get(o.category)!.put(o)
+      }
       const categories = [...new Set([...needIdx.keys(), ...offerIdx.keys()])]
       for (const c of categories) {
         if (!needIdx.has(c)) needIdx.set(c, new NeedIndex())
@@ -64,31 +81,69 @@ describe('who can serve whom, kept', () => {
         offerIdx.get(o.category)!.put(o)
         tallies.get(o.category)!.addOffer(o, needIdx.get(o.category)!)
       }
-      const dropNeed = (n: NeedView) => { if (needIdx.get(n.category)!.remove(n.id)) tallies.get(n.category)!.removeNeed(n, offerIdx.get(n.category)!) }
-      const dropOffer = (o: OfferView) => { if (offerIdx.get(o.category)!.remove(o.id)) tallies.get(o.category)!.removeOffer(o, needIdx.get(o.category)!) }
+      const dropNeed = (n: NeedView) => {
+        if (needIdx.get(n.category)!.remove(n.id)) tallies.get(n.category)!.removeNeed(n, offerIdx.get(n.category)!)
+      }
+      const dropOffer = (o: OfferView) => {
+        if (offerIdx.get(o.category)!.remove(o.id)) tallies.get(o.category)!.removeOffer(o, needIdx.get(o.category)!)
+      }
       const liveNeeds = () => categories.flatMap((c) => [...needIdx.get(c)!.all()])
       const liveOffers = () => categories.flatMap((c) => [...offerIdx.get(c)!.all()])
       let nextId = 10_000
       const edits: (() => void)[] = [
-        () => { const n = pick(liveNeeds()); putNeed({ ...n, topics: rand() < 0.5 ? [] : pick(liveNeeds()).topics }) },
-        () => { const n = pick(liveNeeds()); putNeed({ ...n, areaPath: pick(liveNeeds()).areaPath }) },
-        () => { const n = pick(liveNeeds()); putNeed({ ...n, org: { ...n.org, trust: pick(['self_declared', 'vouched', 'endorsed'] as const) } }) },
-        () => { const n = pick(liveNeeds()); putNeed({ ...n, schedule: pick(liveOffers()).schedule, from: null, until: null }) },
-        () => { const o = pick(liveOffers()); putOffer({ ...o, servesPath: pick(liveOffers()).servesPath }) },
-        () => { const o = pick(liveOffers()); putOffer({ ...o, topics: rand() < 0.3 ? [] : pick(liveNeeds()).topics, keywords: pick(liveNeeds()).keywords }) },
-        () => { const o = pick(liveOffers()); putOffer({ ...o, focus: rand() < 0.5 ? [] : o.focus, minTrust: 'self_declared' }) },
+        () => {
+          const n = pick(liveNeeds())
+          putNeed({ ...n, topics: rand() < 0.5 ? [] : pick(liveNeeds()).topics })
+        },
+        () => {
+          const n = pick(liveNeeds())
+          putNeed({ ...n, areaPath: pick(liveNeeds()).areaPath })
+        },
+        () => {
+          const n = pick(liveNeeds())
+          putNeed({ ...n, org: { ...n.org, trust: pick(['self_declared', 'vouched', 'endorsed'] as const) } })
+        },
+        () => {
+          const n = pick(liveNeeds())
+          putNeed({ ...n, schedule: pick(liveOffers()).schedule, from: null, until: null })
+        },
+        () => {
+          const o = pick(liveOffers())
+          putOffer({ ...o, servesPath: pick(liveOffers()).servesPath })
+        },
+        () => {
+          const o = pick(liveOffers())
+          putOffer({ ...o, topics: rand() < 0.3 ? [] : pick(liveNeeds()).topics, keywords: pick(liveNeeds()).keywords })
+        },
+        () => {
+          const o = pick(liveOffers())
+          putOffer({ ...o, focus: rand() < 0.5 ? [] : o.focus, minTrust: 'self_declared' })
+        },
         () => dropNeed(pick(liveNeeds())),
         () => dropOffer(pick(liveOffers())),
-        () => { const n = pick(liveNeeds()); putNeed({ ...n, id: nextId++ }) },
-        () => { const o = pick(liveOffers()); putOffer({ ...o, id: nextId++, servesPath: o.servesPath.slice(0, 1) }) },
+        () => {
+          const n = pick(liveNeeds())
+          putNeed({ ...n, id: nextId++ })
+        },
+        () => {
+          const o = pick(liveOffers())
+          putOffer({ ...o, id: nextId++, servesPath: o.servesPath.slice(0, 1) })
+        },
       ]
       let served = 0
       for (let round = 0; round < 12; round++) {
         for (let k = 0; k < 15; k++) pick(edits)()
-        const ns = liveNeeds(), os = liveOffers()
+        const ns = liveNeeds(),
+          os = liveOffers()
         const want = serving(ns, os)
-        expect(ns.map((n) => tallies.get(n.category)!.served(n.id) ? 1 : 0), `seed ${seed}, round ${round}`).toEqual([...want.needServed])
-        expect(os.map((o) => tallies.get(o.category)!.placesOf(o.id)), `seed ${seed}, round ${round}`).toEqual(want.offerPlaces)
+        expect(
+          ns.map((n) => (tallies.get(n.category)!.served(n.id) ? 1 : 0)),
+          `seed ${seed}, round ${round}`,
+        ).toEqual([...want.needServed])
+        expect(
+          os.map((o) => tallies.get(o.category)!.placesOf(o.id)),
+          `seed ${seed}, round ${round}`,
+        ).toEqual(want.offerPlaces)
         served += want.needServed.reduce((s, x) => s + x, 0)
       }
       expect(served).toBeGreaterThan(100)

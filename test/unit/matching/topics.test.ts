@@ -1,7 +1,16 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe as group, expect, it } from 'vitest'
-import { buildVocabulary, describe, fitsBySubject, keywordRelevance, relate, RELEVANCE_FLOOR, topicFor, type Subject } from '../../../src/matching/topics.js'
+import {
+  buildVocabulary,
+  describe,
+  fitsBySubject,
+  keywordRelevance,
+  relate,
+  RELEVANCE_FLOOR,
+  topicFor,
+  type Subject,
+} from '../../../src/matching/topics.js'
 import { TOPICS } from '../../../src/matching/vocabulary.js'
 
 const vocab = buildVocabulary(TOPICS)
@@ -19,8 +28,14 @@ group('the shipped vocabulary', () => {
       codes.add(t.code)
       expect(categories.has(t.category), t.code).toBe(true)
       expect(t.zh && t.en, t.code).toBeTruthy()
-      expect(t.synonyms.some((s) => /\p{sc=Han}/u.test(s)), `${t.code} has a Chinese synonym`).toBe(true)
-      expect(t.synonyms.some((s) => /^[a-z]/i.test(s)), `${t.code} has an English synonym`).toBe(true)
+      expect(
+        t.synonyms.some((s) => /\p{sc=Han}/u.test(s)),
+        `${t.code} has a Chinese synonym`,
+      ).toBe(true)
+      expect(
+        t.synonyms.some((s) => /^[a-z]/i.test(s)),
+        `${t.code} has an English synonym`,
+      ).toBe(true)
     }
     expect(TOPICS.length).toBeGreaterThanOrEqual(80)
     for (const c of categories) expect(TOPICS.filter((t) => t.category === c).length, c).toBeGreaterThanOrEqual(8)
@@ -47,14 +62,17 @@ group('inference on the labelled listings', () => {
     }
     const precision = hits / predicted
     const recall = hits / expected
-    console.log(`topic inference on ${labelled.length} listings: precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}` +
-      (wrong.length ? `; not exact:\n  ${wrong.join('\n  ')}` : ''))
+    console.log(
+      `topic inference on ${labelled.length} listings: precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}` +
+        (wrong.length ? `; not exact:\n  ${wrong.join('\n  ')}` : ''),
+    )
     expect(precision).toBeGreaterThanOrEqual(0.95)
     expect(recall).toBeGreaterThanOrEqual(0.95)
   })
 
-  it('labels only topics of the listing\'s own category, with both languages and listings about nothing in particular', () => {
-    for (const l of labelled) for (const t of l.topics) expect(vocab.byCode.get(t)?.category, `${l.title}: ${t}`).toBe(l.category)
+  it("labels only topics of the listing's own category, with both languages and listings about nothing in particular", () => {
+    for (const l of labelled)
+      for (const t of l.topics) expect(vocab.byCode.get(t)?.category, `${l.title}: ${t}`).toBe(l.category)
     expect(labelled.filter((l) => /\p{sc=Han}/u.test(l.title)).length).toBeGreaterThanOrEqual(100)
     expect(labelled.filter((l) => !/\p{sc=Han}/u.test(l.title)).length).toBeGreaterThanOrEqual(100)
     expect(labelled.filter((l) => l.topics.length === 0).length).toBeGreaterThanOrEqual(10)
@@ -63,20 +81,41 @@ group('inference on the labelled listings', () => {
 
 group('describe', () => {
   it('reads synonyms in both languages as one topic', () => {
-    for (const text of ['广场舞便携音响', '借一个小蜜蜂扩音器', '两只蓝牙音箱', 'Need a portable PA system', 'two speakers and a wireless mic']) {
+    for (const text of [
+      '广场舞便携音响',
+      '借一个小蜜蜂扩音器',
+      '两只蓝牙音箱',
+      'Need a portable PA system',
+      'two speakers and a wireless mic',
+    ]) {
       expect(topicsOf('materials', text), text).toEqual(['sound_equipment'])
     }
-    for (const text of ['长者智能手机使用培训', '手机课：教老人用微信视频通话', 'Smartphone lessons for older residents']) {
+    for (const text of [
+      '长者智能手机使用培训',
+      '手机课：教老人用微信视频通话',
+      'Smartphone lessons for older residents',
+    ]) {
       expect(topicsOf('training', text), text).toContain('smartphone_lessons')
     }
-    for (const text of ['荔枝湾居民活动室', '党群服务中心多功能室', '西坊小学礼堂', '南岸街道会议室', 'Church hall for 40 people']) {
+    for (const text of [
+      '荔枝湾居民活动室',
+      '党群服务中心多功能室',
+      '西坊小学礼堂',
+      '南岸街道会议室',
+      'Church hall for 40 people',
+    ]) {
       expect(topicsOf('venue', text), text).toEqual(['activity_room'])
     }
   })
 
-  it('tells apart the issue\'s near-misses: old phones, desks, heat relief and crafts are not a speaker', () => {
+  it("tells apart the issue's near-misses: old phones, desks, heat relief and crafts are not a speaker", () => {
     const speaker = about('materials', '广场舞便携音响\n现在用的音响坏了一只喇叭，想借或添置一套便携音响。')
-    for (const offer of ['捐赠旧智能手机\n回收的旧手机已清除数据', '旧课桌椅捐赠\n学校更换下来的课桌椅', '防暑降温物资包\n含凉茶、毛巾、风油精', '残障伙伴手工艺品\n布艺和串珠作品']) {
+    for (const offer of [
+      '捐赠旧智能手机\n回收的旧手机已清除数据',
+      '旧课桌椅捐赠\n学校更换下来的课桌椅',
+      '防暑降温物资包\n含凉茶、毛巾、风油精',
+      '残障伙伴手工艺品\n布艺和串珠作品',
+    ]) {
       expect(relate('materials', speaker, about('materials', offer)), offer).toBe('other')
     }
     expect(relate('materials', speaker, about('materials', '可借用的户外音响\n两套带话筒的户外音响'))).toBe('same')
@@ -84,7 +123,9 @@ group('describe', () => {
 
   it('does not read a smartphone lesson into finance training, old phones or phone photography', () => {
     const lessons = about('training', '长者智能手机使用培训\n很多老人不会用手机挂号、扫健康码、视频通话')
-    expect(relate('training', lessons, about('training', '社区骨干财务规范培训\n社区组织负责人财务和活动台账培训'))).toBe('other')
+    expect(
+      relate('training', lessons, about('training', '社区骨干财务规范培训\n社区组织负责人财务和活动台账培训')),
+    ).toBe('other')
     expect(relate('training', lessons, about('training', '营业厅手机一对一教学'))).toBe('same')
     expect(topicsOf('training', '手机摄影入门课')).toEqual(['arts_training'])
     expect(topicsOf('training', '旧手机回收讲座')).not.toContain('smartphone_lessons')
@@ -92,7 +133,9 @@ group('describe', () => {
 
   it('matches an English need with a Chinese offer and the reverse', () => {
     expect(relation('materials', 'Speakers for square dancing in the park', '可借用的户外音响')).toBe('same')
-    expect(relation('volunteers', '陪老人去医院复诊', 'Volunteers to accompany residents to hospital appointments')).toBe('same')
+    expect(
+      relation('volunteers', '陪老人去医院复诊', 'Volunteers to accompany residents to hospital appointments'),
+    ).toBe('same')
     expect(relation('venue', 'A kitchen for a cooking class', '社区厨房，可以做饭')).toBe('same')
     expect(relation('venue', 'A kitchen for a cooking class', '南岸街道会议室')).toBe('other')
   })
@@ -124,7 +167,7 @@ group('describe', () => {
     expect(about('unknown-category', '音响').topics).toEqual([])
   })
 
-  it('takes in an admin\'s synonym and new topic', () => {
+  it("takes in an admin's synonym and new topic", () => {
     const extended = buildVocabulary(TOPICS, [
       { category: 'materials', topic: 'sound_equipment', kind: 'synonym', lang: 'zh', term: '声霸' },
       { category: 'venue', topic: 'dragon_boat_shed', kind: 'topic', lang: 'zh', term: '龙船棚' },
@@ -166,7 +209,9 @@ group('relate', () => {
   })
 
   it('falls back on keyword relevance when a side has no topic', () => {
-    expect(relate('venue', s([], ['音响设备', '安静']), s(['activity_room'], ['活动室/会议室', '音响设备']))).toBe('related')
+    expect(relate('venue', s([], ['音响设备', '安静']), s(['activity_room'], ['活动室/会议室', '音响设备']))).toBe(
+      'related',
+    )
     expect(relate('venue', s([], ['雨季']), s(['activity_room'], ['活动室/会议室']))).toBe('unclear')
     expect(relate('venue', s([]), s([]))).toBe('unclear')
     expect(relate('materials', s([], ['折叠凳']), s([], ['折叠凳']))).toBe('related')

@@ -13,7 +13,11 @@ describe('why not', () => {
     ])
     expect(result.considered).toBe(3)
     expect(result.feasible).toBe(0)
-    expect(result.blocked.map((b) => [b.constraint, b.offers])).toEqual([['schedule', 2], ['area', 1], ['trust', 1]])
+    expect(result.blocked.map((b) => [b.constraint, b.offers])).toEqual([
+      ['schedule', 2],
+      ['area', 1],
+      ['trust', 1],
+    ])
     expect(formatReason(result.blocked[0], 'en')).toBe('2 venues never meet your schedule')
   })
 
@@ -24,13 +28,17 @@ describe('why not', () => {
       offer({ id: 3, schedule: 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=9', minTrust: 'vouched' }),
     ])
     expect(result.unlock).toMatchObject({ constraint: 'schedule', offers: 2 })
-    expect(formatReason(result.unlock!, 'en')).toBe('widen to Monday, Wednesday and Friday evenings: 2 venues become feasible')
+    expect(formatReason(result.unlock!, 'en')).toBe(
+      'widen to Monday, Wednesday and Friday evenings: 2 venues become feasible',
+    )
     expect(formatReason(result.unlock!, 'zh-CN')).toBe('时间放宽到周一、周三和周五晚上：2处场地变为可行')
   })
 
   it('suggests asking a social worker to vouch when offers need a vouched organization', () => {
     const result = whyNot(need(), [offer({ id: 1, minTrust: 'vouched' }), offer({ id: 2, minTrust: 'vouched' })])
-    expect(formatReason(result.unlock!, 'en')).toBe('ask a social worker to vouch for your organization: 2 venues need a vouched organization')
+    expect(formatReason(result.unlock!, 'en')).toBe(
+      'ask a social worker to vouch for your organization: 2 venues need a vouched organization',
+    )
   })
 
   it('asks for the street office when some of the gated offers need endorsement', () => {
@@ -40,25 +48,46 @@ describe('why not', () => {
 
   it('suggests a smaller quantity that offers could cover alone', () => {
     const n = need({ category: 'volunteers', unit: 'person-hours', quantity: 40 })
-    const result = whyNot(n, [offer({ id: 1, category: 'volunteers', remaining: 25 }), offer({ id: 2, category: 'volunteers', remaining: 20 }),
-      offer({ id: 3, category: 'volunteers', remaining: 0 })])
+    const result = whyNot(n, [
+      offer({ id: 1, category: 'volunteers', remaining: 25 }),
+      offer({ id: 2, category: 'volunteers', remaining: 20 }),
+      offer({ id: 3, category: 'volunteers', remaining: 0 }),
+    ])
     expect(result.blocked).toMatchObject([{ constraint: 'capacity', offers: 3 }])
-    expect(formatReason(result.unlock!, 'en')).toBe('reduce the quantity to 20 volunteer-hours: 2 volunteer offers could cover it')
+    expect(formatReason(result.unlock!, 'en')).toBe(
+      'reduce the quantity to 20 volunteer-hours: 2 volunteer offers could cover it',
+    )
   })
 
   it('suggests the dates that reach offers outside the window', () => {
-    const result = whyNot(need(), [offer({ id: 1, from: '2025-06-10', until: '2025-08-31' }), offer({ id: 2, from: '2024-10-01', until: '2025-02-20' })])
-    expect(result.unlock).toMatchObject({ constraint: 'window', offers: 2, params: { from: '2025-02-20', until: '2025-06-10' } })
+    const result = whyNot(need(), [
+      offer({ id: 1, from: '2025-06-10', until: '2025-08-31' }),
+      offer({ id: 2, from: '2024-10-01', until: '2025-02-20' }),
+    ])
+    expect(result.unlock).toMatchObject({
+      constraint: 'window',
+      offers: 2,
+      params: { from: '2025-02-20', until: '2025-06-10' },
+    })
   })
 
   it('suggests the nearest area most of the area-blocked offers serve', () => {
-    const result = whyNot(need(), [offer({ id: 1, servesPath: [1, 2, 13] }), offer({ id: 2, servesPath: [1, 2, 13] }), offer({ id: 3, servesPath: [1, 3] })])
+    const result = whyNot(need(), [
+      offer({ id: 1, servesPath: [1, 2, 13] }),
+      offer({ id: 2, servesPath: [1, 2, 13] }),
+      offer({ id: 3, servesPath: [1, 3] }),
+    ])
     expect(result.unlock).toMatchObject({ constraint: 'area', offers: 2, params: { area: 13 } })
   })
 
   it('suggests partnering with a group in the focus most reserved offers name', () => {
-    const result = whyNot(need(), [offer({ id: 1, focus: ['children'] }), offer({ id: 2, focus: ['children', 'disability'] })])
-    expect(formatReason(result.unlock!, 'en')).toBe('partner with a group serving children: 2 venues are reserved for them')
+    const result = whyNot(need(), [
+      offer({ id: 1, focus: ['children'] }),
+      offer({ id: 2, focus: ['children', 'disability'] }),
+    ])
+    expect(formatReason(result.unlock!, 'en')).toBe(
+      'partner with a group serving children: 2 venues are reserved for them',
+    )
   })
 
   it('offers no single relaxation when every offer breaks two constraints', () => {
@@ -74,7 +103,12 @@ describe('why not', () => {
   describe('offers about other things', () => {
     const training = { category: 'training', unit: 'seats' }
     const smartphone = need({ ...training, topics: ['smartphone_lessons'], keywords: ['智能手机', '长者'] })
-    const names: Record<string, string> = { bookkeeping: '财务', first_aid: '急救', picture_books: '绘本', smartphone_lessons: '智能手机教学' }
+    const names: Record<string, string> = {
+      bookkeeping: '财务',
+      first_aid: '急救',
+      picture_books: '绘本',
+      smartphone_lessons: '智能手机教学',
+    }
     const topicName = (c: string) => names[c]
 
     it('counts same-category offers about other topics and names those topics', () => {
@@ -85,9 +119,18 @@ describe('why not', () => {
         offer({ id: 4, category: 'venue', topics: ['smartphone_lessons'] }),
       ])
       expect(result.considered).toBe(3)
-      expect(result.blocked).toMatchObject([{ constraint: 'topic', offers: 3, key: 'whynot.blocked.topic', params: { topics: 'bookkeeping,first_aid,picture_books' } }])
+      expect(result.blocked).toMatchObject([
+        {
+          constraint: 'topic',
+          offers: 3,
+          key: 'whynot.blocked.topic',
+          params: { topics: 'bookkeeping,first_aid,picture_books' },
+        },
+      ])
       expect(formatReason(result.blocked[0], 'zh-CN', { topicName })).toBe('3项培训的内容不相关：财务、急救、绘本')
-      expect(formatReason(result.blocked[0], 'en', { topicName })).toBe('3 training offers are about other things: 财务, 急救, 绘本')
+      expect(formatReason(result.blocked[0], 'en', { topicName })).toBe(
+        '3 training offers are about other things: 财务, 急救, 绘本',
+      )
     })
 
     it('says which topic would have to change, when an offer fails on nothing else', () => {
@@ -96,8 +139,15 @@ describe('why not', () => {
         offer({ id: 2, ...training, topics: ['first_aid', 'bookkeeping'] }),
         offer({ id: 3, ...training, topics: ['bookkeeping'], schedule: 'FREQ=WEEKLY;BYDAY=SA;BYHOUR=9' }),
       ])
-      expect(result.unlock).toMatchObject({ constraint: 'topic', key: 'whynot.unlock.topic', offers: 2, params: { topic: 'first_aid' } })
-      expect(formatReason(result.unlock!, 'zh-CN', { topicName })).toBe('如果你的需求是关于“急救”的，请选择这个主题：2项培训变为可行')
+      expect(result.unlock).toMatchObject({
+        constraint: 'topic',
+        key: 'whynot.unlock.topic',
+        offers: 2,
+        params: { topic: 'first_aid' },
+      })
+      expect(formatReason(result.unlock!, 'zh-CN', { topicName })).toBe(
+        '如果你的需求是关于“急救”的，请选择这个主题：2项培训变为可行',
+      )
     })
 
     it('prefers any other relaxation over changing the topic when they open as many offers', () => {
@@ -116,16 +166,19 @@ describe('why not', () => {
       ])
       expect(result.blocked).toMatchObject([{ constraint: 'topic', offers: 2, key: 'whynot.blocked.topic_unclear' }])
       expect(formatReason(result.blocked[0], 'zh-CN')).toBe('2项培训内容不明确，为需求选择一个主题有助于匹配')
-      expect(formatReason(result.blocked[0], 'en')).toBe('2 training offers: unclear what they are about; picking a topic for your need helps')
+      expect(formatReason(result.blocked[0], 'en')).toBe(
+        '2 training offers: unclear what they are about; picking a topic for your need helps',
+      )
       // Picking first aid, if that is what the need is about, would open the one that has a topic.
       expect(result.unlock).toMatchObject({ constraint: 'topic', offers: 1, params: { topic: 'first_aid' } })
     })
 
     it('never counts a fund with no stated purpose as off-topic', () => {
       const funds = { category: 'funds', unit: 'yuan' }
-      const result = whyNot(need({ ...funds, quantity: 5000, topics: ['festival'] }), [offer({ id: 1, ...funds, topics: [], keywords: [], remaining: 1000 })])
+      const result = whyNot(need({ ...funds, quantity: 5000, topics: ['festival'] }), [
+        offer({ id: 1, ...funds, topics: [], keywords: [], remaining: 1000 }),
+      ])
       expect(result.blocked.map((b) => b.constraint)).toEqual(['capacity'])
     })
   })
 })
-

@@ -7,8 +7,13 @@ const user = (extra: Partial<CurrentUser> = {}) =>
   ({ id: 1, role: 'member', orgIds: [], memberOrgIds: [], lookedAfterOrgIds: [], ...extra }) as unknown as CurrentUser
 
 const people = {
-  org: { id: 5, name: '广场舞队' }, invitations: [], requests: [],
-  people: [{ userId: 1, name: '我', role: 'leader' }, { userId: 2, name: '李姐', role: 'member' }],
+  org: { id: 5, name: '广场舞队' },
+  invitations: [],
+  requests: [],
+  people: [
+    { userId: 1, name: '我', role: 'leader' },
+    { userId: 2, name: '李姐', role: 'member' },
+  ],
 } as unknown as ReturnType<typeof loadPeople>
 
 describe("a group's people page", () => {
@@ -21,7 +26,9 @@ describe("a group's people page", () => {
   })
 
   it('shows the broker looking after the group as such, and the link only when one was just made', () => {
-    const v = peopleView(people, user({ id: 9, role: 'broker', lookedAfterOrgIds: [5] }), t, { link: 'https://x/invitations?token=s' })
+    const v = peopleView(people, user({ id: 9, role: 'broker', lookedAfterOrgIds: [5] }), t, {
+      link: 'https://x/invitations?token=s',
+    })
     expect([v.leads, v.lookedAfter, v.link]).toEqual([false, true, 'https://x/invitations?token=s'])
     expect(peopleView(people, user({ orgIds: [5] }), t, { errors: {} }).errors).toBeUndefined()
   })

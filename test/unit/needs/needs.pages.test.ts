@@ -4,19 +4,40 @@ import { needPageView, type NeedPage } from '../../../src/needs/needs.pages.js'
 const match = (remaining: number) => ({ offer: { id: remaining, remaining }, score: 80, reasons: [] })
 
 /** A need's page data as loadNeedPage gathers it, with what the view decides on set per case. */
-function page(over: Partial<NeedPage> & { status?: string; remaining?: number; enteredBy?: number | null } = {}): NeedPage {
+function page(
+  over: Partial<NeedPage> & { status?: string; remaining?: number; enteredBy?: number | null } = {},
+): NeedPage {
   const { status = 'open', remaining = 10, enteredBy = null, ...rest } = over
   const need = { id: 1, title: '雨季室内排练场地', status, remaining, enteredBy }
   return {
-    need, owner: false, broker: false, today: '2026-12-06', active: true, matches: [match(4), match(30)], total: 2, whyNot: undefined,
-    progress: [], shown: { ...need, scheduleText: '', areaLabel: '', topicList: [] }, categoryNames: {}, share: {}, help: {}, ...rest,
+    need,
+    owner: false,
+    broker: false,
+    today: '2026-12-06',
+    active: true,
+    matches: [match(4), match(30)],
+    total: 2,
+    whyNot: undefined,
+    progress: [],
+    shown: { ...need, scheduleText: '', areaLabel: '', topicList: [] },
+    categoryNames: {},
+    share: {},
+    help: {},
+    ...rest,
   } as unknown as NeedPage
 }
 
 describe('needPageView: what a need page offers to whom', () => {
   it("lets the need's group request one of the offers listed, and shows it the close and renew forms", () => {
     const view = needPageView(page({ owner: true }), 'idem-1')
-    expect(view).toMatchObject({ canRequest: true, canPropose: false, form: true, owner: true, met: false, idem: 'idem-1' })
+    expect(view).toMatchObject({
+      canRequest: true,
+      canPropose: false,
+      form: true,
+      owner: true,
+      met: false,
+      idem: 'idem-1',
+    })
   })
 
   it('gives a visitor neither buttons nor forms', () => {
@@ -28,7 +49,11 @@ describe('needPageView: what a need page offers to whom', () => {
   })
 
   it('asks nothing more for an ended or draft need: no request, no proposal', () => {
-    expect(needPageView(page({ owner: true, broker: true, active: false }), 'x')).toMatchObject({ canRequest: false, canPropose: false, form: true })
+    expect(needPageView(page({ owner: true, broker: true, active: false }), 'x')).toMatchObject({
+      canRequest: false,
+      canPropose: false,
+      form: true,
+    })
   })
 
   it('has nothing to request when no offer fits', () => {
@@ -36,10 +61,13 @@ describe('needPageView: what a need page offers to whom', () => {
   })
 
   it('marks a met need as met', () => {
-    expect(needPageView(page({ status: 'met', matches: [], active: false }), 'x')).toMatchObject({ met: true, canRequest: false })
+    expect(needPageView(page({ status: 'met', matches: [], active: false }), 'x')).toMatchObject({
+      met: true,
+      canRequest: false,
+    })
   })
 
-  it("offers each match at most what the need still lacks and the offer has left", () => {
+  it('offers each match at most what the need still lacks and the offer has left', () => {
     expect(needPageView(page({ remaining: 10 }), 'x').matches.map((m) => m.quantity)).toEqual([4, 10])
   })
 

@@ -14,7 +14,8 @@ describe('notification texts', () => {
     const kinds = new Set<string>(NOTICE_KINDS)
     for (const event of EVENTS) expect(kinds, event).toContain(`match.${event}`)
     for (const opened of ['proposed', 'requested', 'pledged']) expect(kinds).toContain(`match.${opened}`)
-    for (const kind of ['match.message', 'match.reminder', 'match.followup', 'listing.expiring']) expect(kinds).toContain(kind)
+    for (const kind of ['match.message', 'match.reminder', 'match.followup', 'listing.expiring'])
+      expect(kinds).toContain(kind)
   })
 
   it('have a sentence and a subject for every kind in both languages, with the same placeholders', () => {
@@ -32,11 +33,21 @@ describe('notification texts', () => {
     for (const [key, value] of Object.entries(en)) expect(placeholders(value), key).toEqual(placeholders(zh[key]))
   })
 
-  it('are in the app\'s catalogues, so the completeness test covers them', () => {
+  it("are in the app's catalogues, so the completeness test covers them", () => {
     for (const key of Object.keys(zhNotices)) expect(zhCN).toHaveProperty([key])
-    expect(translate('zh-CN', 'notice.match.reminder', { id: 12, need: '排练场地', offer: '社区活动室', needOrg: '广场舞队', offerOrg: '互助小组', days: 3 }))
-      .toBe('「排练场地」（广场舞队）与「社区活动室」（互助小组）的对接已经 3 天没有答复。请尽快查看，接受或谢绝。')
-    expect(translate('en', 'notice.listing.expiring.subject', { title: '排练场地', date: '2026-12-01' })).toBe('"排练场地" expires on 2026-12-01: still needed?')
+    expect(
+      translate('zh-CN', 'notice.match.reminder', {
+        id: 12,
+        need: '排练场地',
+        offer: '社区活动室',
+        needOrg: '广场舞队',
+        offerOrg: '互助小组',
+        days: 3,
+      }),
+    ).toBe('「排练场地」（广场舞队）与「社区活动室」（互助小组）的对接已经 3 天没有答复。请尽快查看，接受或谢绝。')
+    expect(translate('en', 'notice.listing.expiring.subject', { title: '排练场地', date: '2026-12-01' })).toBe(
+      '"排练场地" expires on 2026-12-01: still needed?',
+    )
   })
 })
 
@@ -44,12 +55,14 @@ describe('absoluteLinks', () => {
   const BASE = 'https://ab.example.cn/'
 
   it('prefixes the site address to relative links on lines of their own', () => {
-    expect(absoluteLinks('- Match #12 was accepted.\n  /matches/12\n- Another\n  /needs/3?x=1\n\nfooter', BASE))
-      .toBe('- Match #12 was accepted.\n  https://ab.example.cn/matches/12\n- Another\n  https://ab.example.cn/needs/3?x=1\n\nfooter')
+    expect(absoluteLinks('- Match #12 was accepted.\n  /matches/12\n- Another\n  /needs/3?x=1\n\nfooter', BASE)).toBe(
+      '- Match #12 was accepted.\n  https://ab.example.cn/matches/12\n- Another\n  https://ab.example.cn/needs/3?x=1\n\nfooter',
+    )
   })
 
   it('leaves alone text that merely contains a slash, absolute links and protocol-relative ones', () => {
-    const body = '- "A/B testing" /matches/1 in a sentence\n  https://elsewhere.example/matches/1\n  //evil.example/x\n/matches/2'
+    const body =
+      '- "A/B testing" /matches/1 in a sentence\n  https://elsewhere.example/matches/1\n  //evil.example/x\n/matches/2'
     expect(absoluteLinks(body, BASE)).toBe(body)
   })
 })

@@ -9,10 +9,30 @@ import { bounds, median, offerInArea, report, type ReportInput } from '../../../
 const A = '/1/2/'
 const A1 = '/1/2/3/'
 const B1 = '/1/4/5/'
-const need = (id: number, o: Partial<ReportInput['needs'][number]>): ReportInput['needs'][number] =>
-  ({ id, orgId: 1, category: 'venue', status: 'open', quantity: 10, remaining: 10, createdAt: '2026-03-10T08:00:00.000Z', areaPath: A1, closeReason: null, firstAcceptedAt: null, ...o })
-const offer = (id: number, o: Partial<ReportInput['offers'][number]>): ReportInput['offers'][number] =>
-  ({ id, category: 'venue', quantity: 10, status: 'open', expiresAt: null, createdAt: '2026-03-02T00:00:00.000Z', closedAt: null, servesPath: A1, ...o })
+const need = (id: number, o: Partial<ReportInput['needs'][number]>): ReportInput['needs'][number] => ({
+  id,
+  orgId: 1,
+  category: 'venue',
+  status: 'open',
+  quantity: 10,
+  remaining: 10,
+  createdAt: '2026-03-10T08:00:00.000Z',
+  areaPath: A1,
+  closeReason: null,
+  firstAcceptedAt: null,
+  ...o,
+})
+const offer = (id: number, o: Partial<ReportInput['offers'][number]>): ReportInput['offers'][number] => ({
+  id,
+  category: 'venue',
+  quantity: 10,
+  status: 'open',
+  expiresAt: null,
+  createdAt: '2026-03-02T00:00:00.000Z',
+  closedAt: null,
+  servesPath: A1,
+  ...o,
+})
 
 function district(): ReportInput {
   return {
@@ -20,14 +40,31 @@ function district(): ReportInput {
     areaPath: A,
     now: new Date('2026-04-15T00:00:00Z'),
     answerDays: 3,
-    categories: [{ code: 'venue', unit: 'hours' }, { code: 'funds', unit: 'yuan' }, { code: 'training', unit: 'seats' }],
+    categories: [
+      { code: 'venue', unit: 'hours' },
+      { code: 'funds', unit: 'yuan' },
+      { code: 'training', unit: 'seats' },
+    ],
     needs: [
       need(1, { orgId: 1, quantity: 10, remaining: 4, firstAcceptedAt: '2026-03-12T08:00:00.000Z' }), // 2 days
       // The first millisecond of 1 March in China; 10 days.
-      need(2, { orgId: 2, quantity: 6, remaining: 0, createdAt: '2026-02-28T16:00:00.000Z', firstAcceptedAt: '2026-03-10T16:00:00.000Z' }),
+      need(2, {
+        orgId: 2,
+        quantity: 6,
+        remaining: 0,
+        createdAt: '2026-02-28T16:00:00.000Z',
+        firstAcceptedAt: '2026-03-10T16:00:00.000Z',
+      }),
       need(3, { orgId: 2, category: 'funds', quantity: 1000, remaining: 1000 }),
       // The last millisecond of 31 March in China; 60 days.
-      need(4, { orgId: 3, category: 'funds', quantity: 500, remaining: 0, createdAt: '2026-03-31T15:59:59.999Z', firstAcceptedAt: '2026-05-30T15:59:59.999Z' }),
+      need(4, {
+        orgId: 3,
+        category: 'funds',
+        quantity: 500,
+        remaining: 0,
+        createdAt: '2026-03-31T15:59:59.999Z',
+        firstAcceptedAt: '2026-05-30T15:59:59.999Z',
+      }),
       need(5, { orgId: 3, createdAt: '2026-02-28T15:59:59.999Z' }), // 28 February in China
       need(6, { orgId: 3, createdAt: '2026-03-31T16:00:00.000Z' }), // 1 April in China
       need(7, { orgId: 4, areaPath: B1 }), // another street
@@ -40,7 +77,14 @@ function district(): ReportInput {
       offer(2, { createdAt: '2025-12-01T00:00:00.000Z', servesPath: '/1/' }), // district-wide and older, still open in March
       offer(3, { category: 'funds', quantity: 100, servesPath: B1 }), // street B only
       offer(4, { category: 'training', quantity: 8, createdAt: '2026-03-20T00:00:00.000Z', servesPath: A }),
-      offer(5, { category: 'training', quantity: 8, status: 'closed', createdAt: '2026-01-20T00:00:00.000Z', closedAt: '2026-02-10T00:00:00.000Z', servesPath: A }), // closed before
+      offer(5, {
+        category: 'training',
+        quantity: 8,
+        status: 'closed',
+        createdAt: '2026-01-20T00:00:00.000Z',
+        closedAt: '2026-02-10T00:00:00.000Z',
+        servesPath: A,
+      }), // closed before
       offer(6, { quantity: 5, status: 'expired', expiresAt: '2026-02-27', createdAt: '2026-01-02T00:00:00.000Z' }), // expired before
       offer(7, { quantity: 7, createdAt: '2026-04-05T00:00:00.000Z' }), // posted after
       offer(8, { quantity: 4, status: 'draft' }),
@@ -62,11 +106,31 @@ function district(): ReportInput {
       { needOrgId: 4, needAreaPath: B1, acceptedAt: '2026-03-12T00:00:00.000Z' }, // another street
     ],
     requests: [
-      { requestedAt: '2026-03-05T00:00:00.000Z', needAreaPath: A1, answeredAt: '2026-03-08T00:00:00.000Z', outcome: 'accepted' }, // exactly 3 days: in time
-      { requestedAt: '2026-03-05T00:00:00.000Z', needAreaPath: A1, answeredAt: '2026-03-06T00:00:00.000Z', outcome: 'declined' }, // in time
-      { requestedAt: '2026-03-05T00:00:00.000Z', needAreaPath: A1, answeredAt: '2026-03-08T00:00:00.001Z', outcome: 'accepted' }, // late
+      {
+        requestedAt: '2026-03-05T00:00:00.000Z',
+        needAreaPath: A1,
+        answeredAt: '2026-03-08T00:00:00.000Z',
+        outcome: 'accepted',
+      }, // exactly 3 days: in time
+      {
+        requestedAt: '2026-03-05T00:00:00.000Z',
+        needAreaPath: A1,
+        answeredAt: '2026-03-06T00:00:00.000Z',
+        outcome: 'declined',
+      }, // in time
+      {
+        requestedAt: '2026-03-05T00:00:00.000Z',
+        needAreaPath: A1,
+        answeredAt: '2026-03-08T00:00:00.001Z',
+        outcome: 'accepted',
+      }, // late
       { requestedAt: '2026-03-05T00:00:00.000Z', needAreaPath: A1, answeredAt: null, outcome: null }, // overdue by now
-      { requestedAt: '2026-03-06T00:00:00.000Z', needAreaPath: A1, answeredAt: '2026-03-07T00:00:00.000Z', outcome: 'withdrawn' },
+      {
+        requestedAt: '2026-03-06T00:00:00.000Z',
+        needAreaPath: A1,
+        answeredAt: '2026-03-07T00:00:00.000Z',
+        outcome: 'withdrawn',
+      },
       { requestedAt: '2026-03-31T12:00:00.000Z', needAreaPath: A1, answeredAt: null, outcome: null }, // still due when "now" is 1 April
       { requestedAt: '2026-03-05T00:00:00.000Z', needAreaPath: B1, answeredAt: null, outcome: null }, // another street
       { requestedAt: '2026-02-05T00:00:00.000Z', needAreaPath: A1, answeredAt: null, outcome: null }, // before
@@ -79,8 +143,10 @@ function district(): ReportInput {
       { side: 'offer', rating: 1, createdAt: '2026-04-01T00:00:00.000Z', needAreaPath: A1 }, // 1 April, 08:00 in China
     ],
     orgs: [
-      { id: 1, registered: false, kind: 'community_group' }, { id: 2, registered: true, kind: 'community_group' },
-      { id: 3, registered: false, kind: 'individual' }, { id: 4, registered: false, kind: 'community_group' },
+      { id: 1, registered: false, kind: 'community_group' },
+      { id: 2, registered: true, kind: 'community_group' },
+      { id: 3, registered: false, kind: 'individual' },
+      { id: 4, registered: false, kind: 'community_group' },
     ],
   }
 }
@@ -100,28 +166,46 @@ describe('report figures for a hand-built district', () => {
     expect(w.unmatched).toBe(1)
     // Waits 0, 2, 10 and 60 days.
     expect(w.medianDays).toBe(6)
-    expect(w.buckets.map((b) => [b.from, b.upTo, b.count])).toEqual([[0, 1, 1], [1, 3, 1], [3, 7, 0], [7, 14, 1], [14, 30, 0]])
+    expect(w.buckets.map((b) => [b.from, b.upTo, b.count])).toEqual([
+      [0, 1, 1],
+      [1, 3, 1],
+      [3, 7, 0],
+      [7, 14, 1],
+      [14, 30, 0],
+    ])
     expect(w.beyond).toBe(1)
-    expect(w.byCategory).toEqual([{ category: 'venue', matched: 3, medianDays: 2 }, { category: 'funds', matched: 1, medianDays: 60 }])
+    expect(w.byCategory).toEqual([
+      { category: 'venue', matched: 3, medianDays: 2 },
+      { category: 'funds', matched: 1, medianDays: 60 },
+    ])
   })
 
   it('requests answered within the deadline, counting only those answered or past due', () => {
     const input = district()
     input.now = new Date('2026-04-01T00:00:00Z')
-    expect(report(input).requests).toEqual({ total: 6, inTime: 2, late: 1, overdue: 1, pending: 1, withdrawn: 1, deadlineDays: 3, share: 2 / 4 })
+    expect(report(input).requests).toEqual({
+      total: 6,
+      inTime: 2,
+      late: 1,
+      overdue: 1,
+      pending: 1,
+      withdrawn: 1,
+      deadlineDays: 3,
+      share: 2 / 4,
+    })
     // A fortnight later the last request is overdue too.
     input.now = new Date('2026-04-15T00:00:00Z')
     expect(report(input).requests).toMatchObject({ overdue: 2, pending: 0, share: 2 / 5 })
   })
 
-  it('offer utilization: offers open to the area in the period, and what went to the area\'s needs in the period', () => {
+  it("offer utilization: offers open to the area in the period, and what went to the area's needs in the period", () => {
     expect(report(district()).utilization).toEqual([
       { category: 'venue', unit: 'hours', offers: 2, offered: 30, used: 18, share: 0.6, untouched: 0 },
       { category: 'training', unit: 'seats', offers: 2, offered: 14, used: 6, share: 6 / 14, untouched: 1 },
     ])
   })
 
-  it('a district-wide offer counts as used only where it was used, so street reports never claim each other\'s use', () => {
+  it("a district-wide offer counts as used only where it was used, so street reports never claim each other's use", () => {
     const b = district()
     b.areaPath = '/1/4/'
     expect(report(b).utilization).toEqual([
@@ -130,7 +214,15 @@ describe('report figures for a hand-built district', () => {
     ])
     const district1 = district()
     district1.areaPath = '/1/'
-    expect(report(district1).utilization[0]).toEqual({ category: 'venue', unit: 'hours', offers: 2, offered: 30, used: 22, share: 22 / 30, untouched: 0 })
+    expect(report(district1).utilization[0]).toEqual({
+      category: 'venue',
+      unit: 'hours',
+      offers: 2,
+      offered: 30,
+      used: 22,
+      share: 22 / 30,
+      untouched: 0,
+    })
   })
 
   it('organizations asking and served, with the share of unregistered community groups among those served', () => {
@@ -174,8 +266,16 @@ describe('check-ins in the report', () => {
     ]
     const r = report(input)
     expect(r.checkins).toEqual({
-      total: 4, continues: 2, changed: 1, ended: 1,
-      endedBy: [{ reason: 'need_gone', count: 0 }, { reason: 'holder_unwilling', count: 1 }, { reason: 'poor_fit', count: 0 }, { reason: 'group_stopped', count: 0 }],
+      total: 4,
+      continues: 2,
+      changed: 1,
+      ended: 1,
+      endedBy: [
+        { reason: 'need_gone', count: 0 },
+        { reason: 'holder_unwilling', count: 1 },
+        { reason: 'poor_fit', count: 0 },
+        { reason: 'group_stopped', count: 0 },
+      ],
     })
     expect(report(district()).checkins.total).toBe(0)
   })
@@ -183,8 +283,14 @@ describe('check-ins in the report', () => {
 
 describe('report helpers', () => {
   it('a period covers whole days in China time, both ends included', () => {
-    expect(bounds({ from: '2026-03-01', to: '2026-03-31' })).toEqual(['2026-02-28T16:00:00.000Z', '2026-03-31T16:00:00.000Z'])
-    expect(bounds({ from: '2024-02-29', to: '2024-02-29' })).toEqual(['2024-02-28T16:00:00.000Z', '2024-02-29T16:00:00.000Z'])
+    expect(bounds({ from: '2026-03-01', to: '2026-03-31' })).toEqual([
+      '2026-02-28T16:00:00.000Z',
+      '2026-03-31T16:00:00.000Z',
+    ])
+    expect(bounds({ from: '2024-02-29', to: '2024-02-29' })).toEqual([
+      '2024-02-28T16:00:00.000Z',
+      '2024-02-29T16:00:00.000Z',
+    ])
   })
 
   it('median of odd, even and empty lists', () => {

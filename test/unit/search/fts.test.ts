@@ -35,41 +35,146 @@ const ids = (hits: { id: number }[]) => hits.map((h) => h.id)
  */
 type Case = { kind: Kind; q: string; best: number | number[]; found: number[]; only?: boolean; why: string }
 const cases: Case[] = [
-  { kind: 'need', q: '场地', best: 114, found: [101, 114, 102], only: true, why: 'two-character Chinese word, inside 排练场地 too; a category word' },
-  { kind: 'offer', q: '场地', best: 16, found: [16, 1, 2, 3, 17], only: true, why: 'two-character word in a title, then the other venues' },
-  { kind: 'offer', q: '舞蹈', best: 3, found: [3, 1, 21], only: true, why: 'title match outranks body match; dance is the same word' },
+  {
+    kind: 'need',
+    q: '场地',
+    best: 114,
+    found: [101, 114, 102],
+    only: true,
+    why: 'two-character Chinese word, inside 排练场地 too; a category word',
+  },
+  {
+    kind: 'offer',
+    q: '场地',
+    best: 16,
+    found: [16, 1, 2, 3, 17],
+    only: true,
+    why: 'two-character word in a title, then the other venues',
+  },
+  {
+    kind: 'offer',
+    q: '舞蹈',
+    best: 3,
+    found: [3, 1, 21],
+    only: true,
+    why: 'title match outranks body match; dance is the same word',
+  },
   { kind: 'need', q: '舞蹈', best: 101, found: [101], only: true, why: 'jieba cut 舞蹈队; bigrams still find 舞蹈' },
   { kind: 'offer', q: '培训', best: 8, found: [8, 16, 9], only: true, why: 'two-character word; a category word' },
-  { kind: 'need', q: '培训', best: 107, found: [107, 108], only: true, why: 'two-character word in 急救培训; a category word' },
+  {
+    kind: 'need',
+    q: '培训',
+    best: 107,
+    found: [107, 108],
+    only: true,
+    why: 'two-character word in 急救培训; a category word',
+  },
   { kind: 'offer', q: '送餐', best: 6, found: [6, 7], only: true, why: 'HMM word; meal delivery is the same thing' },
-  { kind: 'need', q: '长者送餐', best: 103, found: [103, 104], only: true, why: 'several Chinese words, all required, or their English' },
-  { kind: 'need', q: '排练场地', best: 101, found: [101, 102, 114], only: true, why: 'jieba cuts it 排练场 + 地; other rooms after' },
-  { kind: 'offer', q: '活动中心', best: 1, found: [1, 2, 3, 16, 17], only: true, why: 'compound word; the other rooms after' },
+  {
+    kind: 'need',
+    q: '长者送餐',
+    best: 103,
+    found: [103, 104],
+    only: true,
+    why: 'several Chinese words, all required, or their English',
+  },
+  {
+    kind: 'need',
+    q: '排练场地',
+    best: 101,
+    found: [101, 102, 114],
+    only: true,
+    why: 'jieba cuts it 排练场 + 地; other rooms after',
+  },
+  {
+    kind: 'offer',
+    q: '活动中心',
+    best: 1,
+    found: [1, 2, 3, 16, 17],
+    only: true,
+    why: 'compound word; the other rooms after',
+  },
   { kind: 'offer', q: '舞蹈队', best: 3, found: [3, 1], only: true, why: 'compound finds its part 舞蹈' },
   { kind: 'offer', q: '急救', best: 8, found: [8, 9], only: true, why: 'Chinese text first, then the English for it' },
   { kind: 'offer', q: '基金', best: 10, found: [10, 11], only: true, why: 'two-character word; a category word' },
   { kind: 'offer', q: '舞', best: 3, found: [3, 1], why: 'one character matches as a word prefix' },
   { kind: 'offer', q: 'rehears', best: 2, found: [2], only: true, why: 'partial English word' },
-  { kind: 'need', q: 'rehearsal', best: 102, found: [102, 101, 114], only: true, why: 'singular finds plural; 排练 and other rooms after' },
+  {
+    kind: 'need',
+    q: 'rehearsal',
+    best: 102,
+    found: [102, 101, 114],
+    only: true,
+    why: 'singular finds plural; 排练 and other rooms after',
+  },
   { kind: 'offer', q: 'rehersal', best: 2, found: [2], only: true, why: 'typo: missing letter' },
   { kind: 'need', q: 'volunters', best: [104, 108], found: [104, 108, 115], why: 'typo in a plural' },
-  { kind: 'offer', q: 'volunteers', best: [7, 9], found: [7, 9, 15, 23, 6, 14, 20], only: true, why: 'plural finds singular; a category word' },
+  {
+    kind: 'offer',
+    q: 'volunteers',
+    best: [7, 9],
+    found: [7, 9, 15, 23, 6, 14, 20],
+    only: true,
+    why: 'plural finds singular; a category word',
+  },
   { kind: 'offer', q: 'speaker', best: 5, found: [4, 5], only: true, why: 'singular finds plural' },
   { kind: 'offer', q: 'speakers', best: [4, 5], found: [4, 5], only: true, why: 'plural in both titles' },
-  { kind: 'offer', q: 'First Aid', best: 9, found: [9, 8], only: true, why: 'case-insensitive, all words required, or 急救' },
+  {
+    kind: 'offer',
+    q: 'First Aid',
+    best: 9,
+    found: [9, 8],
+    only: true,
+    why: 'case-insensitive, all words required, or 急救',
+  },
   { kind: 'offer', q: 'dancing', best: 21, found: [21], only: true, why: 'stem prefix: dancing → danc*' },
   { kind: 'offer', q: 'laptop', best: 19, found: [19, 18], only: true, why: 'prefix finds plural; 笔记本电脑 after' },
   { kind: 'need', q: 'meal delivery', best: 104, found: [104, 103], only: true, why: 'two English words, or 送餐' },
   { kind: 'offer', q: 'meeting room projector', best: 17, found: [17], only: true, why: 'three words' },
   { kind: 'offer', q: 'grants', best: 11, found: [11, 10], only: true, why: 'plural; a category word' },
   { kind: 'offer', q: 'trainng', best: 9, found: [9], only: true, why: 'typo: missing letter in a short word' },
-  { kind: 'offer', q: '音响 speakers', best: 4, found: [4, 5], only: true, why: 'mixed text: the bilingual listing first' },
-  { kind: 'need', q: '音响 speakers', best: 113, found: [113, 105, 106], only: true, why: 'mixed: either language matches' },
-  { kind: 'need', q: '舞蹈 rehearsal', best: [101, 102], found: [101, 102, 114], only: true, why: 'mixed: Chinese or English' },
+  {
+    kind: 'offer',
+    q: '音响 speakers',
+    best: 4,
+    found: [4, 5],
+    only: true,
+    why: 'mixed text: the bilingual listing first',
+  },
+  {
+    kind: 'need',
+    q: '音响 speakers',
+    best: 113,
+    found: [113, 105, 106],
+    only: true,
+    why: 'mixed: either language matches',
+  },
+  {
+    kind: 'need',
+    q: '舞蹈 rehearsal',
+    best: [101, 102],
+    found: [101, 102, 114],
+    only: true,
+    why: 'mixed: Chinese or English',
+  },
   { kind: 'offer', q: 'elderly 送餐', best: [6, 7], found: [6, 7], why: 'mixed: each language finds its own' },
   { kind: 'need', q: 'xyzzy plugh', best: -1, found: [], only: true, why: 'nothing matches either word' },
-  { kind: 'need', q: 'hall xyzzy', best: [101, 102, 114], found: [101, 102, 114], only: true, why: 'no listing says hall: the rooms it means' },
-  { kind: 'offer', q: 'piano xyzzy', best: 2, found: [2], only: true, why: 'no listing has both: fall back to any word' },
+  {
+    kind: 'need',
+    q: 'hall xyzzy',
+    best: [101, 102, 114],
+    found: [101, 102, 114],
+    only: true,
+    why: 'no listing says hall: the rooms it means',
+  },
+  {
+    kind: 'offer',
+    q: 'piano xyzzy',
+    best: 2,
+    found: [2],
+    only: true,
+    why: 'no listing has both: fall back to any word',
+  },
   { kind: 'offer', q: 'ＰＩＡＮＯ', best: 2, found: [2], only: true, why: 'full-width letters fold' },
 ]
 
@@ -82,7 +187,13 @@ describe('search that understands the topic vocabulary', () => {
     { kind: 'offer' as const, id: 5, category: 'training', title: '社区骨干财务规范培训', body: '报销和台账。' },
     { kind: 'need' as const, id: 11, category: 'publicity', title: '垃圾分类宣传海报', body: '贴在投放点。' },
     { kind: 'need' as const, id: 12, category: 'materials', title: '大号垃圾袋', body: '旧衣物分类整理后装箱。' },
-    { kind: 'need' as const, id: 13, category: 'volunteers', title: '早晚投放点督导志愿者', body: '督导居民分类投放。' },
+    {
+      kind: 'need' as const,
+      id: 13,
+      category: 'volunteers',
+      title: '早晚投放点督导志愿者',
+      body: '督导居民分类投放。',
+    },
     { kind: 'need' as const, id: 14, category: 'volunteers', title: '清理楼道', body: '楼道里的垃圾要按大小分类。' },
   ]
   const db = () => {
@@ -175,14 +286,39 @@ describe('search over the fixed corpus', () => {
 })
 
 describe('hostile and empty input', () => {
-  const hostile = ['"', 'AND', '*', '(', ')', 'NEAR', 'NEAR(', "'; DROP", "'; DROP TABLE search_needs; --", 'OR', 'NOT',
-    '^', 'title:', '{title}:', '"unterminated', 'a AND', 'AND speakers', 'speakers OR', '-', '+', '\\', '\u0000', '😀']
+  const hostile = [
+    '"',
+    'AND',
+    '*',
+    '(',
+    ')',
+    'NEAR',
+    'NEAR(',
+    "'; DROP",
+    "'; DROP TABLE search_needs; --",
+    'OR',
+    'NOT',
+    '^',
+    'title:',
+    '{title}:',
+    '"unterminated',
+    'a AND',
+    'AND speakers',
+    'speakers OR',
+    '-',
+    '+',
+    '\\',
+    '\u0000',
+    '😀',
+  ]
   it.each(hostile)('treats %j as text, never as FTS syntax', (q) => {
     const sqlite = freshDb()
     expect(() => search(sqlite, 'offer', q)).not.toThrow()
     expect(() => countMatches(sqlite, 'offer', q)).not.toThrow()
     expect(search(sqlite, 'offer', q).length).toBe(countMatches(sqlite, 'offer', q))
-    expect(sqlite.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'search_needs'").get()).toEqual({ n: 1 })
+    expect(sqlite.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'search_needs'").get()).toEqual({
+      n: 1,
+    })
   })
 
   it('finds nothing for operators alone, instead of everything', () => {
@@ -361,7 +497,9 @@ describe('pagination and filters', () => {
   it('gives the same answer for a large candidate set as for a small one', () => {
     const sqlite = manyDb()
     const big = Array.from({ length: 20_000 }, (_, i) => i + 1)
-    expect(ids(search(sqlite, 'offer', '舞蹈', { ids: big, limit: 100 }))).toEqual(ids(search(sqlite, 'offer', '舞蹈', { limit: 100 })))
+    expect(ids(search(sqlite, 'offer', '舞蹈', { ids: big, limit: 100 }))).toEqual(
+      ids(search(sqlite, 'offer', '舞蹈', { limit: 100 })),
+    )
     expect(countMatches(sqlite, 'offer', 'rehearsal', { ids: big })).toBe(15)
   })
 
@@ -370,11 +508,15 @@ describe('pagination and filters', () => {
     onTestFinished(() => void sqlite.close())
     ensureSearchIndex(sqlite)
     const n = 2500 // more than two ranking windows
-    reindex(sqlite, 'offer', Array.from({ length: n }, (_, i) => ({
-      id: i + 1,
-      title: i % 10 === 0 ? '志愿者招募' : '社区活动',
-      body: `志愿者 ${'活动 '.repeat(i % 5)}`,
-    })))
+    reindex(
+      sqlite,
+      'offer',
+      Array.from({ length: n }, (_, i) => ({
+        id: i + 1,
+        title: i % 10 === 0 ? '志愿者招募' : '社区活动',
+        body: `志愿者 ${'活动 '.repeat(i % 5)}`,
+      })),
+    )
     expect(countMatches(sqlite, 'offer', '志愿者')).toBe(n)
     const first = search(sqlite, 'offer', '志愿者', { limit: 20 })
     // Best of the newest window: a title match, from the newest 1000 listings.
@@ -403,7 +545,11 @@ describe('pagination and filters', () => {
     expect(page.total).toBe(15)
     expect(page.hits).toHaveLength(3)
     expect(page.terms).toEqual(['rehearsal'])
-    expect(searchPage(sqlite, 'offer', 'rehearsal', { offset: 99 })).toEqual({ hits: [], total: 15, terms: ['rehearsal'] })
+    expect(searchPage(sqlite, 'offer', 'rehearsal', { offset: 99 })).toEqual({
+      hits: [],
+      total: 15,
+      terms: ['rehearsal'],
+    })
     expect(searchPage(sqlite, 'offer', '  ')).toEqual({ hits: [], total: 0, terms: [] })
   })
 
@@ -511,11 +657,13 @@ describe('relevance kept across writes', () => {
     expect(after).toEqual(full())
     expect(relevanceLookups(a, 'offer').read).toBe(read)
 
-    expect(() => a.transaction(() => {
-      indexDoc(a, { kind: 'offer', id: 7, category: 'volunteers', title: '长者送餐', body: '' })
-      removeDoc(a, 'offer', 14)
-      throw new Error('rolled back')
-    })()).toThrow('rolled back')
+    expect(() =>
+      a.transaction(() => {
+        indexDoc(a, { kind: 'offer', id: 7, category: 'volunteers', title: '长者送餐', body: '' })
+        removeDoc(a, 'offer', 14)
+        throw new Error('rolled back')
+      })(),
+    ).toThrow('rolled back')
     expect(relevance(a, 'offer', need, offerIds)).toEqual(full())
     expect(relevance(a, 'offer', need, offerIds).get(14)?.terms).toContain('送餐')
 
@@ -524,7 +672,7 @@ describe('relevance kept across writes', () => {
     expect(relevance(a, 'offer', need, offerIds)).toEqual(full())
   })
 
-  it("rechecks only the listings another connection changed, by the change log", () => {
+  it('rechecks only the listings another connection changed, by the change log', () => {
     const { a, b, full } = twoConnections(true)
     relevance(a, 'offer', need, offerIds)
     const { read, rechecked } = relevanceLookups(a, 'offer')

@@ -16,8 +16,19 @@ describe('editDistance', () => {
 })
 
 describe('typo correction', () => {
-  const vocab = () => readVocabulary([['rehearsal', 40], ['rehearse', 12], ['reheat', 1], ['volunteers', 30], ['音响', 9], ['speaker', 20],
-    ['speakers', 25]], 0)
+  const vocab = () =>
+    readVocabulary(
+      [
+        ['rehearsal', 40],
+        ['rehearse', 12],
+        ['reheat', 1],
+        ['volunteers', 30],
+        ['音响', 9],
+        ['speaker', 20],
+        ['speakers', 25],
+      ],
+      0,
+    )
 
   it('offers the closest common words that share the first letter, most common first', () => {
     expect(closeWords(vocab(), 'rehersal', 0)).toEqual(['rehearsal'])

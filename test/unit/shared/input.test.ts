@@ -4,11 +4,29 @@ import { cleanText } from '../../../src/shared/text.js'
 
 describe('isCalendarDate: a real date between 1900 and 2100', () => {
   it('takes real days, leap days included', () => {
-    for (const d of ['2026-12-06', '2028-02-29', '2000-02-29', '1900-01-01', '2100-12-31']) expect(isCalendarDate(d), d).toBe(true)
+    for (const d of ['2026-12-06', '2028-02-29', '2000-02-29', '1900-01-01', '2100-12-31'])
+      expect(isCalendarDate(d), d).toBe(true)
   })
   it('refuses impossible days and months, years out of range, and anything not YYYY-MM-DD', () => {
-    for (const d of ['9999-99-99', '2027-13-45', '2026-02-30', '2027-02-29', '2100-02-29', '2026-00-10', '2026-04-31', '2101-01-01', '1899-12-31', '0000-01-01',
-      '2026-1-5', '2026-01-05T00:00', ' 2026-01-05', '20260105', '', null, 20260105]) {
+    for (const d of [
+      '9999-99-99',
+      '2027-13-45',
+      '2026-02-30',
+      '2027-02-29',
+      '2100-02-29',
+      '2026-00-10',
+      '2026-04-31',
+      '2101-01-01',
+      '1899-12-31',
+      '0000-01-01',
+      '2026-1-5',
+      '2026-01-05T00:00',
+      ' 2026-01-05',
+      '20260105',
+      '',
+      null,
+      20260105,
+    ]) {
       expect(isCalendarDate(d), String(d)).toBe(false)
     }
   })

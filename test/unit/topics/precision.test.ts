@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { tally } from '../../../src/topics/precision.js'
 
-const pair = (needId: number, offerId: number, topics: string[], category = 'materials') => ({ needId, offerId, category, topics })
+const pair = (needId: number, offerId: number, topics: string[], category = 'materials') => ({
+  needId,
+  offerId,
+  category,
+  topics,
+})
 
 describe('precision on real use', () => {
   it('counts a pair once however many matches it had, under each of its topics, and a decline under the same topics', () => {
     const figures = tally(
       [pair(1, 1, ['sound']), pair(1, 1, ['sound']), pair(2, 1, ['sound', 'props']), pair(3, 2, [])],
-      [{ ...pair(2, 1, ['props']), source: 'decline' }, { ...pair(2, 1, []), source: 'decline' }, { ...pair(9, 9, ['sound']), source: 'decline' }],
+      [
+        { ...pair(2, 1, ['props']), source: 'decline' },
+        { ...pair(2, 1, []), source: 'decline' },
+        { ...pair(9, 9, ['sound']), source: 'decline' },
+      ],
     )
     expect(figures).toHaveLength(1)
     const [materials] = figures
