@@ -100,25 +100,8 @@ export function feasiblePairs(
     dates = datesValue,
     mean = combine
   const relevance = opts.relevance
-  // Keywords as numbers, each offer's distinct ones side by side in one array (wordStart..), the need's in a short
-  // list: a few integer comparisons per pair, where marks in a table of every word cost a cache miss per word.
-  const words = new Map<string, number>()
-  const wordId = (k: string) => {
-    let id = words.get(k)
-    if (id === undefined) words.set(k, (id = words.size))
-    return id
-  }
-  const wordStart = new Int32Array(M + 1)
-  const flat: number[] = []
-  if (!relevance)
-    offers.forEach((o, j) => {
-      for (const k of new Set(o.keywords)) flat.push(wordId(k))
-      wordStart[j + 1] = flat.length
-    })
-  const offerWords = Int32Array.from(flat)
-  let needWords = new Int32Array(16)
-  // A long need (a pasted description) is marked in a table instead: its list would cost more to scan than a miss.
-  const wordMark = new Int32Array(relevance ? 0 : words.size + 1)
+  // Keywords as numbers (NumberedWords): a few integer comparisons per pair instead of two sets.
+  const numbered = relevance ? null : new NumberedWords(offers)
   const pairStart = new Int32Array(N + 1)
   let pairOffer = new Int32Array(Math.max(1024, N * 8))
   let pairScore = new Uint8Array(pairOffer.length)
@@ -136,13 +119,7 @@ export function feasiblePairs(
       depth = n.areaPath.length
     const nUrgency = urgencyValue(n.urgency),
       nFairness = underResourcing(n.org)
-    let needCount = 0
-    if (!relevance) {
-      const distinct = new Set(n.keywords)
-      if (distinct.size > needWords.length) needWords = new Int32Array(distinct.size)
-      for (const k of distinct) needWords[needCount++] = wordId(k)
-      if (needCount > LONG) for (let a = 0; a < needCount; a++) wordMark[needWords[a]!] = i + 1
-    }
+    numbered?.setNeed(n)
     let key = `${n.category}\u0001`
     for (let level = 0; level <= depth; level++) {
       if (level > 0) key += (level > 1 ? '/' : '') + n.areaPath[level - 1]
@@ -159,9 +136,7 @@ export function feasiblePairs(
         if (!fitsHard(c, compiled, j)) continue
         // The pair's keyword relevance: it decides what the two are about when a side has no topic, and it
         // weighs in the score. Counted after the cheap checks, for the pairs that pass them.
-        const kw = relevance
-          ? undefined
-          : shared(needWords, needCount, offerWords, wordStart[j]!, wordStart[j + 1]!, wordMark, i + 1)
+        const kw = numbered?.relevance(j)
         if (!compiled.subjects.fits(c, compiled, j, kw)) continue
         if (P === pairOffer.length) {
           const bigger = new Int32Array(P * 2)
