@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import * as tasks from './tasks.js'
 import { TASK_DROP_REASONS, TASK_KINDS } from '../db/schema.js'
 import { INDICATOR_CODES } from '../capacity/indicators.js'
@@ -6,6 +7,7 @@ import { categoryNames } from '../listings/forms.js'
 import { date, fields, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { signedIn } from '../plugins/auth.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
+import { count, nullable } from '../shared/json.js'
 import { titler } from './tasks.pages.js'
 
 const id = int(1, 2_147_483_647)
@@ -61,51 +63,81 @@ const json = (t: Omit<tasks.Task, 'createdBy'> & { owner?: string }) => ({
   updated_at: t.updatedAt,
 })
 
+// Response schemas, field for field (src/shared/json.ts says why).
+const orNull = nullable(Type.String())
+const TaskJson = Type.Object({
+  id: count,
+  kind: Type.String(),
+  title: Type.String(),
+  status: Type.String(),
+  area: count,
+  org: nullable(count),
+  need: nullable(count),
+  offer: nullable(count),
+  category: orNull,
+  indicator: orNull,
+  owner: count,
+  due_on: Type.String(),
+  drop_reason: orNull,
+  outcome: Type.String(),
+  version: count,
+  created_at: Type.String(),
+  updated_at: Type.String(),
+})
+
 /** Cultivation tasks, with the web's rights: a task the caller may not see is not found. */
 const tasksApi: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/api/v1/tasks', { config: { access: 'signed_in' } }, async (req) => {
-    const user = signedIn(req)
-    return {
-      items: [...tasks.listFor(app.db, user), ...tasks.listFor(app.db, user, { closed: true })].map((t) =>
-        json({ ...t, closedAt: null }),
-      ),
-    }
-  })
+  app.get(
+    '/api/v1/tasks',
+    { config: { access: 'signed_in' }, schema: { response: { 200: Type.Object({ items: Type.Array(TaskJson) }) } } },
+    async (req) => {
+      const user = signedIn(req)
+      return {
+        items: [...tasks.listFor(app.db, user), ...tasks.listFor(app.db, user, { closed: true })].map((t) =>
+          json({ ...t, closedAt: null }),
+        ),
+      }
+    },
+  )
 
-  app.post('/api/v1/tasks', { config: { access: 'signed_in' }, schema: { body: CreateBody } }, async (req, reply) => {
-    const b = req.body
-    try {
-      const t = tasks.create(
-        app.db,
-        signedIn(req),
-        {
-          kind: b.kind,
-          title: b.title,
-          needId: b.need,
-          offerId: b.offer,
-          orgId: b.org,
-          areaId: b.area,
-          category: b.category,
-          indicator: b.indicator,
-          ownerId: b.owner,
-          dueOn: b.due_on,
-          note: b.note,
-        },
-        titler(req.t, categoryNames(app.db, req.locale)),
-      )
-      return reply.code(201).send(json(t))
-    } catch (err) {
-      if (err instanceof ValidationError)
-        throw new ValidationError(
-          Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [API_FIELD[f] ?? f, p])),
+  app.post(
+    '/api/v1/tasks',
+    { config: { access: 'signed_in' }, schema: { body: CreateBody, response: { 201: TaskJson } } },
+    async (req, reply) => {
+      const b = req.body
+      try {
+        const t = tasks.create(
+          app.db,
+          signedIn(req),
+          {
+            kind: b.kind,
+            title: b.title,
+            needId: b.need,
+            offerId: b.offer,
+            orgId: b.org,
+            areaId: b.area,
+            category: b.category,
+            indicator: b.indicator,
+            ownerId: b.owner,
+            dueOn: b.due_on,
+            note: b.note,
+          },
+          titler(req.t, categoryNames(app.db, req.locale)),
         )
-      throw err
-    }
-  })
+        return reply.code(201).send(json(t))
+      } catch (err) {
+        if (err instanceof ValidationError)
+          throw new ValidationError(
+            Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [API_FIELD[f] ?? f, p])),
+          )
+        throw err
+      }
+    },
+  )
 
   app.post(
     '/api/v1/tasks/:id/transitions',
-    { config: { access: 'signed_in' }, schema: { params: idParam, body: FireBody } },
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: FireBody, response: { 200: TaskJson } } },
     async (req) => {
       const { id: taskId } = req.params
       const b = req.body

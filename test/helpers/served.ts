@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { testConfig, type Config } from '../../src/config.js'
@@ -28,4 +29,31 @@ export async function appKeepingBuilt(overrides: Partial<Config> = {}) {
     }
   }
   return { app, call }
+}
+
+/**
+ * An app that holds every API response it sends to what its handler built (as plain JSON would write it): a
+ * difference is kept in `differences` (method, url, served, built), and `compared()` counts the answers held. For
+ * tests of an area that drive its API through many states: they assert no differences once they are done.
+ */
+export async function appHoldingServedToBuilt(overrides: Partial<Config> = {}) {
+  const app: FastifyInstance = await buildApp(testConfig({ dbPath: ':memory:', ...overrides }))
+  const built = new Map<string, unknown>()
+  const differences: { request: string; served: unknown; built: unknown }[] = []
+  let compared = 0
+  app.addHook('preSerialization', async (req, _reply, payload) => {
+    if (req.url.startsWith('/api/')) built.set(req.id, JSON.parse(JSON.stringify(payload)))
+    return payload
+  })
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (!built.has(req.id)) return payload
+    const served: unknown = JSON.parse(String(payload))
+    const was = built.get(req.id)
+    built.delete(req.id)
+    compared++
+    if (!isDeepStrictEqual(served, was)) differences.push({ request: `${req.method} ${req.url}`, served, built: was })
+    return payload
+  })
+  await app.ready()
+  return { app, differences, compared: () => compared }
 }

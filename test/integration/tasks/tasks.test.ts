@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { and, eq } from 'drizzle-orm'
 import * as accounts from '../../../src/accounts/accounts.js'
@@ -8,10 +8,12 @@ import * as needs from '../../../src/needs/needs.js'
 import { notifications, tasks as tasksTable } from '../../../src/db/schema.js'
 import { INDICATOR_CODES } from '../../../src/capacity/indicators.js'
 import { addDays, localToday } from '../../../src/shared/time.js'
-import { addUser, Browser, count, makeApp, signedIn } from '../../helpers/app.js'
+import { addUser, Browser, count, signedIn } from '../../helpers/app.js'
 import { brokerWorld, reload, type BrokerWorld } from '../brokering/world.js'
+import { appHoldingServedToBuilt } from '../../helpers/served.js'
 
 let app: FastifyInstance
+let held: Awaited<ReturnType<typeof appHoldingServedToBuilt>>
 let w: BrokerWorld
 let broker: Browser, colleague: Browser, member: Browser, broker2: Browser
 let stuck: needs.Need
@@ -19,7 +21,9 @@ let colleagueId: number
 const row = (id: number) => app.db.select().from(tasksTable).where(eq(tasksTable.id, id)).get()!
 
 beforeAll(async () => {
-  app = await makeApp()
+  // Every API answer is held to what its handler built: the response schema must not drop or coerce a field.
+  held = await appHoldingServedToBuilt()
+  app = held.app
   w = await brokerWorld(app)
   const col = await addUser(app, { email: 'colleague@example.cn', role: 'broker', name: '陈社工' })
   colleagueId = col.id
@@ -41,6 +45,7 @@ beforeAll(async () => {
   ])
 })
 afterAll(() => app.close())
+afterEach(() => expect(held.differences.splice(0)).toEqual([]))
 
 describe('a cultivation task from the desk', () => {
   let id: number
@@ -206,5 +211,31 @@ describe('the tasks API', () => {
         })
       ).statusCode,
     ).toBe(404)
+  })
+
+  it('answers each task, open, started, done, dropped and reopened, with the JSON its handler built', async () => {
+    const token = tokens.issue(app.db, w.broker.id, 'tasks-json')
+    const call = (method: 'GET' | 'POST', url: string, payload?: object) =>
+      app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, payload })
+    const before = held.compared()
+    const made = [
+      await call('POST', '/api/v1/tasks', { kind: 'other', title: '走访', area: w.streetA.id }),
+      await call('POST', '/api/v1/tasks', { kind: 'connect_fund', org: w.orgA.id, category: 'venue' }),
+      await call('POST', '/api/v1/tasks', { kind: 'other', title: '跟进需求', need: stuck.id, note: '无人提供' }),
+    ].map((r) => r.json().id as number)
+    const moves = [['start', 'complete'], ['complete'], ['start', 'drop', 'reopen']] as const
+    for (const [i, events] of moves.entries())
+      for (const event of events) {
+        const moved = await call('POST', `/api/v1/tasks/${made[i]}/transitions`, {
+          event,
+          ...(event === 'drop' ? { reason: 'group_declined' } : {}),
+          ...(event === 'complete' ? { outcome: '已完成' } : {}),
+        })
+        expect(moved.statusCode, `${event} task ${made[i]}`).toBe(200)
+      }
+    const items = (await call('GET', '/api/v1/tasks')).json().items as { id: number; status: string; org: unknown }[]
+    expect(new Set(items.map((t) => t.status))).toEqual(new Set(['open', 'done', 'dropped']))
+    expect(items.some((t) => t.org === null)).toBe(true)
+    expect(held.compared() - before).toBeGreaterThanOrEqual(9)
   })
 })
