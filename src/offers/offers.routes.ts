@@ -2,21 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import * as offers from './offers.js'
-import * as matching from '../matching/matching.js'
-import * as matchesSvc from '../brokering/matches.js'
-import { presenter } from '../matching/present.js'
-import * as coverage from '../areas/coverage.js'
-import { actingOrgIds, actsFor } from '../accounts/accounts.js'
+import { actingOrgIds } from '../accounts/accounts.js'
 import * as areas from '../areas/areas.js'
 import * as topics from '../topics/topics.js'
-import * as share from '../share/share.js'
 import * as invitations from '../inventory/invitations.js'
 import type { ChipState } from '../topics/topics.js'
 import { fields, formSchema, idParam, oneOf, str } from '../shared/forms.js'
-import { CLOSE_REASONS } from '../db/schema.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
-import { allCategories, listingToday } from '../listings/listings.js'
+import { allCategories } from '../listings/listings.js'
 import {
   browseQuery,
   NewFormQuery,
@@ -32,6 +26,7 @@ import {
   toForm,
 } from '../listings/forms.js'
 import { signedIn } from '../plugins/auth.js'
+import { loadOfferPage, offerPageView } from './offers.pages.js'
 
 const OfferBody = formSchema(offerFields, ['orgId', 'category', 'title', 'quantity', 'servesAreaId'])
 // A new offer may answer an invitation to give (inventory/invitations.ts): the link's secret rides along.
@@ -142,39 +137,9 @@ const offersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get('/offers/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req, reply) => {
-    const offer = offers.visible(app.db, req.user, req.params.id)
-    if (!offer) throw new NotFound()
-    const owner = actsFor(req.user, offer.orgId)
-    const found = matching.needsForOffer(app.db, offer.id)!
-    const say = presenter(app.db, req.locale)
-    // Scoped like a need's page: the holder, the brokers of an area the offer serves, and admins.
-    const broker = !!req.user && coverage.brokerReaches(app.db, req.user, offer.servesAreaId)
-    return reply.render('offers/show', {
-      matches: found.matches.map((m) => ({
-        ...m,
-        reasons: say.fit(m.reasons, m.score),
-        quantity: Math.min(m.need.remaining, offer.remaining),
-        canPropose:
-          broker && offer.status === 'open' && !!req.user && coverage.brokerCovers(app.db, req.user, m.need.areaId),
-      })),
-      matchTotal: found.total,
-      progress:
-        owner || broker || req.user?.role === 'admin' ? matchesSvc.ofListing(app.db, { offerId: offer.id }) : [],
-      canPledge: owner && offer.status === 'open',
-      idem: randomUUID(),
-      offer: {
-        ...present(offer, req.locale, topics.namer(app.db, req.locale)),
-        focusText: offer.focus.map((f) => req.t(`focus.${f}`)).join(req.t('list.separator')),
-      },
-      owner,
-      form: owner || broker,
-      closeReasons: CLOSE_REASONS,
-      today: listingToday(new Date()),
-      categoryNames: categoryNames(app.db, req.locale),
-      title: offer.title,
-      share: share.panel(app.config.baseUrl, 'offer', offer),
-      help: share.help(app.db, req.user, 'offer', offer),
-    })
+    const data = loadOfferPage(app.db, req.user, req.params.id, req.locale, app.config.baseUrl)
+    if (!data) throw new NotFound()
+    return reply.render('offers/show', offerPageView(data, req.t, randomUUID()))
   })
 
   app.get('/offers/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {

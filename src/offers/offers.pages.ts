@@ -1,0 +1,86 @@
+import type { Db } from '../db/client.js'
+import type { CurrentUser } from '../accounts/accounts.js'
+import type { Locale, Translate } from '../i18n/i18n.js'
+import * as offers from './offers.js'
+import * as matching from '../matching/matching.js'
+import * as matchesSvc from '../brokering/matches.js'
+import * as coverage from '../areas/coverage.js'
+import * as topics from '../topics/topics.js'
+import * as share from '../share/share.js'
+import { presenter } from '../matching/present.js'
+import { actsFor } from '../accounts/accounts.js'
+import { CLOSE_REASONS } from '../db/schema.js'
+import { listingToday } from '../listings/listings.js'
+import { categoryNames, present } from '../listings/forms.js'
+
+/**
+ * An offer's page: the offer, the needs it fits ranked, and for each whether the viewer covers that need's area.
+ * Scoped like a need's page: the holder, the brokers of an area the offer serves, and admins see matches in progress.
+ */
+export function loadOfferPage(
+  db: Db,
+  viewer: CurrentUser | null,
+  id: number,
+  locale: Locale,
+  baseUrl: string,
+  now = new Date(),
+) {
+  const offer = offers.visible(db, viewer, id)
+  if (!offer) return undefined
+  const owner = actsFor(viewer, offer.orgId)
+  const broker = !!viewer && coverage.brokerReaches(db, viewer, offer.servesAreaId)
+  const admin = viewer?.role === 'admin'
+  const found = matching.needsForOffer(db, offer.id)!
+  const say = presenter(db, locale)
+  return {
+    offer,
+    owner,
+    broker,
+    today: listingToday(now),
+    matches: found.matches.map((m) => ({
+      ...m,
+      reasons: say.fit(m.reasons, m.score),
+      covered: broker && !!viewer && coverage.brokerCovers(db, viewer, m.need.areaId),
+    })),
+    total: found.total,
+    progress: owner || broker || admin ? matchesSvc.ofListing(db, { offerId: offer.id }) : [],
+    shown: present(offer, locale, topics.namer(db, locale)),
+    categoryNames: categoryNames(db, locale),
+    share: share.panel(baseUrl, 'offer', offer),
+    help: share.help(db, viewer, 'offer', offer),
+  }
+}
+
+export type OfferPage = NonNullable<ReturnType<typeof loadOfferPage>>
+
+/**
+ * What offers/show is given. Only an open offer can be pledged (by its group) or proposed for (by a broker who covers
+ * the need's area as well as reaching the offer's); its group and reaching brokers see the close and renew forms.
+ */
+export function offerPageView(data: OfferPage, t: Translate, idem: string) {
+  const { offer } = data
+  const open = offer.status === 'open'
+  return {
+    matches: data.matches.map(({ covered, ...m }) => ({
+      ...m,
+      quantity: Math.min(m.need.remaining, offer.remaining),
+      canPropose: open && covered,
+    })),
+    matchTotal: data.total,
+    progress: data.progress,
+    canPledge: data.owner && open,
+    idem,
+    offer: {
+      ...data.shown,
+      focusText: offer.focus.map((f) => t(`focus.${f}`)).join(t('list.separator')),
+    },
+    owner: data.owner,
+    form: data.owner || data.broker,
+    closeReasons: CLOSE_REASONS,
+    today: data.today,
+    categoryNames: data.categoryNames,
+    title: offer.title,
+    share: data.share,
+    help: data.help,
+  }
+}
