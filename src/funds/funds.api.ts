@@ -6,6 +6,7 @@ import * as delivery from './delivery.js'
 import { fields, idParam, int, oneOf, text } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 import { MAX_FEN } from './money.js'
+import { count, nullable } from '../shared/json.js'
 
 const id = int(1, 2_147_483_647)
 const fen = int(0, MAX_FEN)
@@ -50,52 +51,111 @@ const reportJson = (r: delivery.Report) => ({
   decided_at: r.decidedAt,
 })
 
+// Response schemas, field for field (src/shared/json.ts says why).
+const orNull = nullable(Type.String())
+const NoticeJson = Type.Object({
+  call: Type.Object({
+    id: count,
+    title: Type.String(),
+    budget: count,
+    cap: count,
+    min_award: nullable(count),
+    preference: Type.String(),
+    reserve: count,
+  }),
+  holder: Type.String(),
+  period: Type.String(),
+  announced_at: orNull,
+  objections_until: orNull,
+  decided_at: Type.String(),
+  total: count,
+  awards: Type.Array(
+    Type.Object({
+      id: count,
+      application: count,
+      group: Type.String(),
+      project: Type.String(),
+      amount: count,
+      score: Type.Number(),
+    }),
+  ),
+  objections: Type.Array(
+    Type.Object({
+      id: count,
+      application: nullable(count),
+      name: Type.String(),
+      body: Type.String(),
+      created_at: Type.String(),
+      answer: orNull,
+      answered_at: orNull,
+      contact: Type.Optional(Type.String()),
+    }),
+  ),
+})
+const ReportJson = Type.Object({
+  id: count,
+  award: count,
+  milestone: nullable(count),
+  state: Type.String(),
+  done: Type.String(),
+  residents_reached: count,
+  spending: Type.Array(Type.Object({ line: count, spent: count })),
+  returned: count,
+  review_note: Type.String(),
+  submitted_at: Type.String(),
+  decided_at: orNull,
+})
+
 /** The JSON side of the notice and of delivery, with the web's rights and rules; money in fen. */
 const fundsApi: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/api/v1/calls/:id/notice', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) => {
-    const v = notice.view(app.db, req.user, req.params.id)
-    if (!v) throw new NotFound()
-    const c = v.call
-    return {
-      call: {
-        id: c.id,
-        title: c.title,
-        budget: c.budgetFen,
-        cap: c.capFen,
-        min_award: c.minAwardFen,
-        preference: c.preference,
-        reserve: c.reserveFen,
-      },
-      holder: v.holder,
-      period: v.period,
-      announced_at: c.announcedAt,
-      objections_until: c.objectionsUntil,
-      decided_at: v.decidedAt,
-      total: v.totalFen,
-      awards: v.awards.map((a) => ({
-        id: a.id,
-        application: a.applicationId,
-        group: a.orgName,
-        project: a.title,
-        amount: a.amountFen,
-        score: a.score,
-      })),
-      objections: v.objections.map((o) => ({
-        id: o.id,
-        application: o.applicationId,
-        name: o.name,
-        body: o.body,
-        created_at: o.createdAt,
-        answer: o.answer,
-        answered_at: o.answeredAt,
-        ...(v.steward ? { contact: o.contact } : {}),
-      })),
-    }
-  })
+  app.get(
+    '/api/v1/calls/:id/notice',
+    { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: NoticeJson } } },
+    async (req) => {
+      const v = notice.view(app.db, req.user, req.params.id)
+      if (!v) throw new NotFound()
+      const c = v.call
+      return {
+        call: {
+          id: c.id,
+          title: c.title,
+          budget: c.budgetFen,
+          cap: c.capFen,
+          min_award: c.minAwardFen,
+          preference: c.preference,
+          reserve: c.reserveFen,
+        },
+        holder: v.holder,
+        period: v.period,
+        announced_at: c.announcedAt,
+        objections_until: c.objectionsUntil,
+        decided_at: v.decidedAt,
+        total: v.totalFen,
+        awards: v.awards.map((a) => ({
+          id: a.id,
+          application: a.applicationId,
+          group: a.orgName,
+          project: a.title,
+          amount: a.amountFen,
+          score: a.score,
+        })),
+        objections: v.objections.map((o) => ({
+          id: o.id,
+          application: o.applicationId,
+          name: o.name,
+          body: o.body,
+          created_at: o.createdAt,
+          answer: o.answer,
+          answered_at: o.answeredAt,
+          ...(v.steward ? { contact: o.contact } : {}),
+        })),
+      }
+    },
+  )
 
   app.post(
     '/api/v1/awards/:id/reports',
-    { config: { access: 'signed_in' }, schema: { params: idParam, body: ReportBody } },
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: ReportBody, response: { 201: ReportJson } } },
     async (req, reply) => {
       const b = req.body
       try {
@@ -117,7 +177,14 @@ const fundsApi: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/api/v1/reports/:id/decision',
-    { config: { access: 'signed_in' }, schema: { params: idParam, body: DecisionBody } },
+    {
+      config: { access: 'signed_in' },
+      schema: {
+        params: idParam,
+        body: DecisionBody,
+        response: { 200: Type.Object({ report: ReportJson, released: count }) },
+      },
+    },
     async (req) => {
       const b = req.body
       const how: delivery.Decision =

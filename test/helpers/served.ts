@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
+import { expect, onTestFinished } from 'vitest'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { testConfig, type Config } from '../../src/config.js'
@@ -56,4 +57,14 @@ export async function appHoldingServedToBuilt(overrides: Partial<Config> = {}) {
   })
   await app.ready()
   return { app, differences, compared: () => compared }
+}
+
+/** appForTest whose API answers are held to what their handlers built: the test fails on a difference. */
+export async function appForTestHoldingJson(overrides: Partial<Config> = {}) {
+  const { app, differences } = await appHoldingServedToBuilt(overrides)
+  onTestFinished(async () => {
+    await app.close()
+    expect(differences, 'served JSON differs from what the handler built').toEqual([])
+  })
+  return app
 }

@@ -2,8 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import * as tokens from '../../../src/accounts/tokens.js'
 import * as notice from '../../../src/funds/notice.js'
-import { appForTest, seedWorld, type World } from '../../helpers/app.js'
+import { seedWorld, type World } from '../../helpers/app.js'
 import { decidedCall, type DecidedCall } from '../../helpers/funds.js'
+import { appForTestHoldingJson } from '../../helpers/served.js'
 
 // The JSON side: the notice, a group's milestone report, the holder's decision — the web's rights and rules, money in fen.
 let app: FastifyInstance
@@ -12,7 +13,8 @@ let c: DecidedCall
 const token: Record<string, string> = {}
 
 beforeEach(async () => {
-  app = await appForTest()
+  // Every API answer is held to what its handler built: a response schema must not drop or coerce a field.
+  app = await appForTestHoldingJson()
   w = await seedWorld(app)
   c = await decidedCall(app, w)
   token.holder = tokens.issue(app.db, c.holder.id, 'test')
@@ -128,5 +130,44 @@ describe('POST /api/v1/awards/:id/reports and /api/v1/reports/:id/decision', () 
     expect(noNote.statusCode).toBe(422)
     expect(noNote.json().errors[0]).toEqual({ field: 'note', message: 'Say what more is needed.' })
     expect(app.sqlite.prepare('SELECT count(*) FROM fund_reports').pluck().get()).toBe(1)
+  })
+
+  it('answers reports in every state, the close-out and each release with the JSON the handler built', async () => {
+    // The app holds every answer to its built JSON (appForTestHoldingJson); this walks an award to its end.
+    const reported: number[] = []
+    for (const milestone of c.awardA.milestones.slice(0, -1)) {
+      const sent = await call('leader', 'POST', url(), body(milestone))
+      expect(sent.statusCode).toBe(201)
+      reported.push(sent.json().id)
+      expect(
+        (await call('holder', 'POST', `/api/v1/reports/${sent.json().id}/decision`, { decision: 'approve' }))
+          .statusCode,
+      ).toBe(200)
+    }
+    const closeout = await call('leader', 'POST', url(), { ...body(null), returned: 1_000 })
+    expect(closeout.statusCode).toBe(201)
+    expect(closeout.json()).toMatchObject({ milestone: null, returned: 1_000, decided_at: null })
+    const more = await call('holder', 'POST', `/api/v1/reports/${closeout.json().id}/decision`, {
+      decision: 'more',
+      note: '请补充照片',
+    })
+    expect(more.json()).toMatchObject({ released: 0, report: { state: 'more_asked', review_note: '请补充照片' } })
+    const again = await call('leader', 'POST', url(), body(null))
+    const done = await call('holder', 'POST', `/api/v1/reports/${again.json().id}/decision`, { decision: 'approve' })
+    expect(done.json().report).toMatchObject({ milestone: null, state: 'approved', decided_at: expect.any(String) })
+
+    notice.announce(app.db, c.holder, c.callId, { days: 7 })
+    const toCall = notice.object(app.db, null, c.callId, { name: '居民甲', body: '评审过程请公开' })
+    notice.object(app.db, null, c.callId, { name: '居民乙', body: '异议', applicationId: c.awardB.applicationId })
+    notice.answer(app.db, c.holder, toCall.id, '评审记录已公开')
+    for (const who of [null, 'holder', 'leader']) {
+      const seen = (await call(who, 'GET', `/api/v1/calls/${c.callId}/notice`)).json()
+      expect(seen.objections.map((o: { application: unknown }) => o.application)).toEqual([
+        null,
+        c.awardB.applicationId,
+      ])
+      expect(seen.objections[0]).toMatchObject({ answer: '评审记录已公开', answered_at: expect.any(String) })
+      expect(seen.objections[1]).toMatchObject({ answer: null, answered_at: null })
+    }
   })
 })
