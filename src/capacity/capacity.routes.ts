@@ -2,23 +2,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { signedIn } from '../plugins/auth.js'
 import * as capacity from './capacity.js'
-import * as evidence from './evidence.js'
-import { lowIndicators } from './indicators.js'
 import * as orgs from '../orgs/orgs.js'
-import {
-  DIMENSIONS,
-  INDICATOR_CODES,
-  NOTE_MAX,
-  OVERALL_NOTE_MAX,
-  PARTICIPANTS_MAX,
-  type AssessmentInput,
-  type IndicatorCode,
-} from './indicators.js'
+import { INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type AssessmentInput } from './indicators.js'
 import { date, fields as objectOf, formSchema, idParam, int, oneOf, text } from '../shared/forms.js'
 import { Type } from 'typebox'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import { localToday } from '../shared/time.js'
 import { NotFound, NotPermitted, type FieldErrors } from '../shared/errors.js'
+import {
+  assessmentFormView,
+  assessmentPageView,
+  loadAssessmentPage,
+  orgCapacityView,
+  type FormValues,
+} from './capacity.pages.js'
 
 const MAX_ID = 2_147_483_647
 const fields = {
@@ -39,11 +36,7 @@ const NewBody = Type.Unsafe<Body>(formSchema(fields, required))
 // Without the version it was loaded at, a save could silently overwrite someone else's edit.
 const EditBody = Type.Unsafe<Body>(formSchema({ ...fields, version: int(1, MAX_ID) }, [...required, 'version']))
 const CompareQuery = objectOf({ before: int(1, MAX_ID), after: int(1, MAX_ID) })
-/** The scores whose meaning the form spells out; 2 and 4 lie between. */
-const ANCHOR_LEVELS = [1, 3, 5] as const
-const LIMITS = { participants: PARTICIPANTS_MAX, note: OVERALL_NOTE_MAX, indicatorNote: NOTE_MAX }
-
-type Body = Record<string, string | number | undefined>
+type Body = FormValues
 
 const fromForm = (b: Body): AssessmentInput => ({
   assessedOn: String(b.assessedOn ?? ''),
@@ -70,42 +63,6 @@ const toForm = (a: capacity.Assessment): Body => ({
   ),
 })
 
-// Whatever was wrong with a score (missing, 0, 6, "abc"), the person needs the same sentence. The version is no
-// field anyone sees, so a problem with it (a tampered or truncated form) is said at the top of the form.
-const readable = (errors: FieldErrors): FieldErrors =>
-  Object.fromEntries(
-    Object.entries(errors).map(([k, v]) =>
-      k === 'version'
-        ? ['_', { key: 'capacity.validation.version' }]
-        : [k, k.startsWith('score_') ? { key: 'capacity.validation.score' } : v],
-    ),
-  )
-
-/** The form's indicators, grouped by dimension, each with its value and problem. */
-const formModel = (values: Body, errors: FieldErrors) =>
-  DIMENSIONS.map((d) => ({
-    code: d.code,
-    indicators: d.indicators.map((code: IndicatorCode) => ({
-      code,
-      score: values[`score_${code}`],
-      note: values[`note_${code}`],
-      error: errors[`score_${code}`],
-      noteError: errors[`note_${code}`],
-      anchors: ANCHOR_LEVELS.map((level) => ({ level, key: `capacity.anchor.${code}.${level}` })),
-    })),
-  }))
-
-/** One assessment as its page shows it: each dimension with its score and its indicators' scores and notes. */
-const detail = (a: capacity.Assessment) => ({
-  ...a,
-  overallText: capacity.fixed(a.overall),
-  dims: DIMENSIONS.map((d) => ({
-    code: d.code,
-    scoreText: capacity.fixed(a.dimensions[d.code]),
-    indicators: d.indicators.map((code: IndicatorCode) => ({ code, score: a.scores[code], note: a.notes[code] ?? '' })),
-  })),
-})
-
 /**
  * The assessment's page, with its evidence files; a refused upload comes back here (422) with what to fix above the
  * upload form.
@@ -117,38 +74,12 @@ export function renderAssessment(
   evidenceErrors?: FieldErrors,
   status = 200,
 ) {
-  const db = req.server.db
-  const canEdit = capacity.canEdit(req.user, a)
-  const files = evidence.listFor(db, a.id).map((e) => ({
-    ...e,
-    sizeText: `${Math.max(1, Math.round(e.bytes / 1024))} KB`,
-    ext: evidence.EXTENSION[e.contentType],
-  }))
-  // A low score (1 or 2) is something to work on: the worker can make it a training task from here.
-  const canTask = capacity.canRecord(db, req.user, a.org)
-  return reply.render(
-    'capacity/show',
-    {
-      a: detail(a),
-      org: a.org,
-      canEdit,
-      title: a.org.name,
-      canTask,
-      low: canTask ? lowIndicators(a) : [],
-      evidence: {
-        files,
-        canAdd: evidence.canAdd(db, req.user, a) && files.length < evidence.MAX_PER_ASSESSMENT,
-        canRemove: canEdit,
-        errors: evidenceErrors && Object.values(evidenceErrors),
-        limits: {
-          mb: evidence.MAX_BYTES / 1_048_576,
-          count: evidence.MAX_PER_ASSESSMENT,
-          atOnce: evidence.MAX_PER_UPLOAD,
-        },
-      },
-    },
-    { status },
+  const { data, status: answer } = assessmentPageView(
+    loadAssessmentPage(req.server.db, req.user, a),
+    evidenceErrors,
+    status,
   )
+  return reply.render('capacity/show', data, { status: answer })
 }
 
 const capacityRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -161,22 +92,8 @@ const capacityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     errors: FieldErrors = {},
     status = 200,
   ) => {
-    const shown = readable(errors)
-    // An empty object would still read as "there are problems" in the template.
-    return reply.render(
-      `capacity/${page}`,
-      {
-        form: true,
-        org,
-        values,
-        errors: Object.keys(shown).length ? shown : undefined,
-        dimensions: formModel(values, shown),
-        scale: [1, 2, 3, 4, 5],
-        limits: LIMITS,
-        today: localToday(new Date()),
-      },
-      { status, partial: 'capacity/form' },
-    )
+    const { data, status: answer } = assessmentFormView(org, values, errors, localToday(new Date()), status)
+    return reply.render(`capacity/${page}`, data, { status: answer, partial: 'capacity/form' })
   }
 
   /** The organization, if this user may record an assessment of it: 404 when there is none, 403 when not theirs to assess. */
@@ -208,12 +125,8 @@ const capacityRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const badQuery = !!req.validationError
       const section = capacity.section(app.db, req.user, id, badQuery ? {} : req.query)
       if (!section) throw new NotFound()
-      const problem = badQuery ? { key: 'capacity.compare.unknown' } : section.problem
-      return reply.render(
-        'capacity/org',
-        { capacity: { ...section, problem }, title: section.org.name },
-        { status: problem ? 422 : 200, partial: 'capacity/section' },
-      )
+      const { data, status } = orgCapacityView(section, badQuery)
+      return reply.render('capacity/org', data, { status, partial: 'capacity/section' })
     },
   )
 
