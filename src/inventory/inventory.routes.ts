@@ -11,12 +11,13 @@ import * as areaService from '../areas/areas.js'
 import { PROSPECT_KINDS, PROSPECT_OUTCOMES } from '../db/schema.js'
 import { categoryNames } from '../listings/forms.js'
 import { parseUpload } from '../interchange/upload.js'
-import { csvLine, decodeText, parseCsv, toSpreadsheet } from '../interchange/csv.js'
+import { csvLine, toSpreadsheet } from '../interchange/csv.js'
 import { date, fields as objectOf, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { Type } from 'typebox'
 import { attachment, redirectAfterPost, submitForm } from '../shared/http.js'
 import { localToday } from '../shared/time.js'
 import { NotFound, NotPermitted, type FieldErrors } from '../shared/errors.js'
+import { importPageView, importUpload } from './inventory.pages.js'
 
 const MAX_ID = 2_147_483_647
 const L = inventory.LIMITS
@@ -240,23 +241,9 @@ const inventoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       { config: { access: 'staff', streamedBody: true }, schema: { body: UploadBodySchema } },
       async (req, reply) => {
         mine(req)
-        const file = (req.body.files ?? []).find((f) => f.filename || f.data.length)
-        const fail = (key: string, params?: Record<string, string | number>) =>
-          reply.code(422).render('inventory/import', {
-            title: req.t('inventory.import.title'),
-            problems: [{ line: 1, field: 'file', problem: { key, params } }],
-          })
-        if (!file) return fail('inventory.import.no_file')
-        if (file.truncated) return fail('inventory.import.too_big')
-        const parsed = parseCsv(decodeText(file.data))
-        if (parsed.unclosed) return fail('ledger.csv_quote', { line: parsed.unclosed })
-        const result = inventory.importRows(app.db, signedIn(req), parsed.rows)
+        const result = importUpload(app.db, signedIn(req), req.body.files)
         if (result.problems.length)
-          return reply.code(422).render('inventory/import', {
-            title: req.t('inventory.import.title'),
-            problems: result.problems.slice(0, 100),
-            more: Math.max(0, result.problems.length - 100),
-          })
+          return reply.code(422).render('inventory/import', importPageView(req.t, result.problems))
         reply.flash('inventory.imported', { count: result.created })
         return redirectAfterPost(req, reply, '/inventory')
       },
