@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import { signedIn } from '../plugins/auth.js'
 import { CALL_CONFLICT_RULES, CALL_PREFERENCES, FOCUS_GROUPS, ORG_KINDS, TRUST_LEVELS } from '../db/schema.js'
 import { bool, date, fields, idParam, int, listOf, oneOf, str, text } from '../shared/forms.js'
@@ -13,6 +13,7 @@ import * as applications from './applications.js'
 import * as reviews from './reviews.js'
 import * as decision from './decision.js'
 import { MAX_FEN } from './money.js'
+import { count, nullable } from '../shared/json.js'
 
 const id = int(1, 2_147_483_647)
 const fen = int(0, MAX_FEN)
@@ -107,6 +108,9 @@ function refuse(req: FastifyRequest, reply: FastifyReply, err: ValidationError, 
     errors: Object.entries(err.fields).map(([f, p]) => ({ field: names[f] ?? f, message: req.t(p.key, p.params) })),
   })
 }
+/** One refusal, sent as plain JSON: the routes' response schemas describe their successes only. */
+const refused = (reply: FastifyReply, status: number, field: string | null, message: string) =>
+  reply.code(status).send({ errors: [{ field, message }] })
 const CALL_FIELDS: Record<string, string> = {
   holderOrgId: 'holder',
   areaId: 'area',
@@ -182,70 +186,152 @@ function outcomeJson(o: decision.Outcome) {
   }
 }
 
+// Response schemas, field for field (src/shared/json.ts says why).
+const orNull = nullable(Type.String())
+const strings = Type.Array(Type.String())
+const callFields = {
+  id: count,
+  title: Type.String(),
+  description: Type.String(),
+  holder: count,
+  area: count,
+  stage: Type.String(),
+  budget: count,
+  cap: count,
+  min_award: nullable(count),
+  preference: Type.String(),
+  reserve: count,
+  min_trust: Type.String(),
+  kinds: strings,
+  focus: strings,
+  conflict_rule: Type.String(),
+  budget_template: strings,
+  applications_close: Type.String(),
+  review_close: Type.String(),
+  published_at: orNull,
+  version: count,
+}
+const OutcomeFields = {
+  awards: Type.Array(Type.Object({ application: count, amount: count, org: count, score: Type.Number() })),
+  not_awarded: Type.Array(Type.Object({ application: count, reason: Type.String(), score: nullable(Type.Number()) })),
+  total: count,
+}
+/**
+ * An application in a call's view, of two shapes: a line of the review panel (its reviews complete or not, and, to
+ * the holder side, the mean score once complete) or the caller's own group's application, which has neither.
+ */
+const ApplicationItemJson = Type.Object({
+  id: count,
+  org: count,
+  org_name: Type.String(),
+  title: Type.String(),
+  status: Type.String(),
+  askedFen: count,
+  asked: count,
+  review_complete: Type.Optional(Type.Boolean()),
+  score: Type.Optional(nullable(Type.Number())),
+})
+const CallJson = Type.Object({
+  ...callFields,
+  criteria: Type.Array(Type.Object({ id: count, name: Type.String(), weight: count, guide: Type.String() })),
+  reviewers: Type.Optional(Type.Array(Type.Object({ id: count, name: Type.String(), resident: Type.Boolean() }))),
+  panel_complete: Type.Optional(Type.Boolean()),
+  applications: Type.Array(ApplicationItemJson),
+  decision: Type.Optional(Type.Object(OutcomeFields)),
+})
+const CallsJson = Type.Object({ items: Type.Array(Type.Object({ ...callFields, applications: count })) })
+const ApplicationJson = Type.Object({
+  id: count,
+  call: count,
+  org: count,
+  title: Type.String(),
+  activity: Type.String(),
+  beneficiaries: Type.String(),
+  residents: nullable(count),
+  status: Type.String(),
+  asked: count,
+  own: count,
+  submitted_at: orNull,
+  version: count,
+  budget_lines: Type.Array(Type.Object({ item: Type.String(), asked: count, own: count })),
+  milestones: Type.Array(Type.Object({ id: count, title: Type.String(), due_on: Type.String(), share: count })),
+  offers: Type.Array(count),
+})
+const ReviewJson = Type.Object({ application: count, review: count, recused: Type.Boolean(), recuse_reason: orNull })
+const DecisionJson = Type.Object({
+  ...OutcomeFields,
+  decided: Type.Boolean(),
+  preview: Type.Boolean(),
+  ready: Type.Optional(Type.Boolean()),
+})
+
 /** Community fund calls: the web's rights and rules; money in integer fen. */
 const callsApi: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/api/v1/calls', { config: { access: 'anyone' } }, async (req) => ({
+  app.get('/api/v1/calls', { config: { access: 'anyone' }, schema: { response: { 200: CallsJson } } }, async (req) => ({
     items: calls.list(app.db, req.user).map((c) => ({ ...callJson(c, c.stage), applications: c.applications })),
   }))
 
-  app.post('/api/v1/calls', { config: { access: 'signed_in' }, schema: { body: CallBody } }, async (req, reply) => {
-    const b = req.body
-    const user = signedIn(req)
-    const holders = calls.holderOptions(app.db, user).filter((o) => user.orgIds.includes(o.id))
-    const holderOrgId: number | undefined = b.holder ?? (holders.length === 1 ? holders[0].id : undefined)
-    if (holderOrgId === undefined)
-      return reply.code(400).send({ errors: [{ field: 'holder', message: req.t('funds.validation.holder_required') }] })
-    const holder = orgs.get(app.db, holderOrgId)
-    const areaId =
-      typeof b.area === 'number'
-        ? b.area
-        : typeof b.area === 'string'
-          ? (areaService.byRef(app.db, b.area)?.id ?? 0)
-          : (holder?.areaId ?? 0)
-    const today = localToday(new Date())
-    const applicationsClose: string = b.applications_close ?? localToday(addDays(new Date(), 30))
-    const reviewClose: string =
-      b.review_close ??
-      localToday(addDays(new Date(`${applicationsClose > today ? applicationsClose : today}T12:00:00Z`), 30))
-    const named = (b.reviewers ?? []).map((r) =>
-      typeof r === 'string'
-        ? { email: r }
-        : typeof r === 'number'
-          ? { userId: r }
-          : { email: r.email, userId: r.user, resident: r.resident },
-    )
-    try {
-      const c = calls.create(
-        app.db,
-        user,
-        {
-          holderOrgId,
-          areaId,
-          title: b.title,
-          description: b.description,
-          budgetFen: b.budget,
-          capFen: b.cap,
-          minAwardFen: b.min_award ?? null,
-          preference: b.preference,
-          reserveFen: b.reserve,
-          minTrust: b.min_trust,
-          kinds: b.kinds,
-          focus: b.focus,
-          conflictRule: b.conflict_rule,
-          budgetTemplate: b.budget_template,
-          applicationsClose,
-          reviewClose,
-          criteria: b.criteria,
-          reviewers: named,
-        },
-        { publish: !b.draft },
+  app.post(
+    '/api/v1/calls',
+    { config: { access: 'signed_in' }, schema: { body: CallBody, response: { 201: CallJson } } },
+    async (req, reply) => {
+      const b = req.body
+      const user = signedIn(req)
+      const holders = calls.holderOptions(app.db, user).filter((o) => user.orgIds.includes(o.id))
+      const holderOrgId: number | undefined = b.holder ?? (holders.length === 1 ? holders[0].id : undefined)
+      if (holderOrgId === undefined) return refused(reply, 400, 'holder', req.t('funds.validation.holder_required'))
+      const holder = orgs.get(app.db, holderOrgId)
+      const areaId =
+        typeof b.area === 'number'
+          ? b.area
+          : typeof b.area === 'string'
+            ? (areaService.byRef(app.db, b.area)?.id ?? 0)
+            : (holder?.areaId ?? 0)
+      const today = localToday(new Date())
+      const applicationsClose: string = b.applications_close ?? localToday(addDays(new Date(), 30))
+      const reviewClose: string =
+        b.review_close ??
+        localToday(addDays(new Date(`${applicationsClose > today ? applicationsClose : today}T12:00:00Z`), 30))
+      const named = (b.reviewers ?? []).map((r) =>
+        typeof r === 'string'
+          ? { email: r }
+          : typeof r === 'number'
+            ? { userId: r }
+            : { email: r.email, userId: r.user, resident: r.resident },
       )
-      return reply.code(201).header('location', `/api/v1/calls/${c.id}`).send(show(req, c.id))
-    } catch (err) {
-      if (err instanceof ValidationError) return refuse(req, reply, err, CALL_FIELDS)
-      throw err
-    }
-  })
+      try {
+        const c = calls.create(
+          app.db,
+          user,
+          {
+            holderOrgId,
+            areaId,
+            title: b.title,
+            description: b.description,
+            budgetFen: b.budget,
+            capFen: b.cap,
+            minAwardFen: b.min_award ?? null,
+            preference: b.preference,
+            reserveFen: b.reserve,
+            minTrust: b.min_trust,
+            kinds: b.kinds,
+            focus: b.focus,
+            conflictRule: b.conflict_rule,
+            budgetTemplate: b.budget_template,
+            applicationsClose,
+            reviewClose,
+            criteria: b.criteria,
+            reviewers: named,
+          },
+          { publish: !b.draft },
+        )
+        return reply.code(201).header('location', `/api/v1/calls/${c.id}`).send(show(req, c.id))
+      } catch (err) {
+        if (err instanceof ValidationError) return refuse(req, reply, err, CALL_FIELDS)
+        throw err
+      }
+    },
+  )
 
   /** One call as the caller may see it: reviewers' names to the holder side only; applications' scores once complete, to the holder side. */
   function show(req: FastifyRequest, callId: number) {
@@ -255,7 +341,7 @@ const callsApi: FastifyPluginAsyncTypebox = async (app) => {
     const decided = calls.isDecided(app.db, call.id)
     const panel = access.manage || access.review ? reviews.panel(app.db, call) : undefined
     const own = req.user ? applications.ofGroups(app.db, call.id, [...req.user.orgIds, ...req.user.memberOrgIds]) : []
-    const listed = new Map<number, Record<string, unknown>>()
+    const listed = new Map<number, Static<typeof ApplicationItemJson>>()
     for (const l of panel?.lines ?? []) {
       listed.set(l.application.id, {
         id: l.application.id,
@@ -298,13 +384,18 @@ const callsApi: FastifyPluginAsyncTypebox = async (app) => {
     }
   }
 
-  app.get('/api/v1/calls/:id', { config: { access: 'anyone' }, schema: { params: idParam } }, async (req) =>
-    show(req, req.params.id),
+  app.get(
+    '/api/v1/calls/:id',
+    { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: CallJson } } },
+    async (req) => show(req, req.params.id),
   )
 
   app.post(
     '/api/v1/calls/:id/applications',
-    { config: { access: 'signed_in' }, schema: { params: idParam, body: ApplicationBody } },
+    {
+      config: { access: 'signed_in' },
+      schema: { params: idParam, body: ApplicationBody, response: { 201: ApplicationJson } },
+    },
     async (req, reply) => {
       const callId = req.params.id
       const b = req.body
@@ -321,9 +412,8 @@ const callsApi: FastifyPluginAsyncTypebox = async (app) => {
             ? groups.find((g) => !g.reasons.length)!.id
             : undefined)
       if (orgId === undefined) {
-        if (!groups.length)
-          return reply.code(403).send({ errors: [{ field: null, message: req.t('funds.not_leader') }] })
-        return reply.code(400).send({ errors: [{ field: 'org', message: req.t('funds.validation.org_required') }] })
+        if (!groups.length) return refused(reply, 403, null, req.t('funds.not_leader'))
+        return refused(reply, 400, 'org', req.t('funds.validation.org_required'))
       }
       const lines =
         b.budget_lines?.map((l) => ({ item: l.item, askedFen: l.asked, ownFen: l.own ?? 0 })) ??
@@ -355,7 +445,7 @@ const callsApi: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/api/v1/applications/:id/scores',
-    { config: { access: 'signed_in' }, schema: { params: idParam, body: ScoresBody } },
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: ScoresBody, response: { 201: ReviewJson } } },
     async (req, reply) => {
       const applicationId = req.params.id
       const b = req.body
@@ -396,7 +486,11 @@ const callsApi: FastifyPluginAsyncTypebox = async (app) => {
   }
   app.post(
     '/api/v1/calls/:id/decision',
-    { config: { access: 'signed_in' }, schema: { params: idParam, body: DecisionBody }, preValidation: noBodyIsEmpty },
+    {
+      config: { access: 'signed_in' },
+      schema: { params: idParam, body: DecisionBody, response: { 200: DecisionJson, 201: DecisionJson } },
+      preValidation: noBodyIsEmpty,
+    },
     async (req, reply) => {
       const callId = req.params.id
       const b = req.body ?? {}

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
-import { appForTest, count } from '../../helpers/app.js'
+import { count } from '../../helpers/app.js'
 import { api, callsWorld, type CallsWorld } from './calls-world.js'
+import { appForTestHoldingJson } from '../../helpers/served.js'
 
 // The JSON API of calls, as an outside caller uses it: open a call, apply, score (rolling: before the close date),
 // decide — and the decision equals the exact optimum of the stated problem, worked out here by hand.
@@ -9,7 +10,8 @@ let app: FastifyInstance
 let w: CallsWorld
 
 beforeEach(async () => {
-  app = await appForTest()
+  // Every API answer is held to what its handler built: a response schema must not drop or coerce a field.
+  app = await appForTestHoldingJson()
   w = await callsWorld(app)
 })
 

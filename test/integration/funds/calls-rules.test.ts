@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
-import { appForTest } from '../../helpers/app.js'
 import * as accounts from '../../../src/accounts/accounts.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as calls from '../../../src/funds/calls.js'
 import * as decision from '../../../src/funds/decision.js'
 import { api, callsWorld, type CallsWorld } from './calls-world.js'
+import { appForTestHoldingJson } from '../../helpers/served.js'
 
 // The rules a call states and the service applies before the optimiser: who is preferred (first-time, unregistered),
 // who is set aside by the member_or_partner conflict rule, and a declared recusal.
@@ -13,7 +13,8 @@ let app: FastifyInstance
 let w: CallsWorld
 
 beforeEach(async () => {
-  app = await appForTest()
+  // Every API answer is held to what its handler built: a response schema must not drop or coerce a field.
+  app = await appForTestHoldingJson()
   w = await callsWorld(app)
 })
 
