@@ -1,17 +1,16 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { signedIn } from '../plugins/auth.js'
 import { attachment } from '../shared/http.js'
 import * as areas from '../areas/areas.js'
 import { categoryNames } from '../listings/forms.js'
-import { ValidationError, type FieldErrors } from '../shared/errors.js'
+import { ValidationError } from '../shared/errors.js'
 import { fieldErrors, fields, int, oneOf, str } from '../shared/forms.js'
 import * as reports from './reports.js'
-import { charts } from './charts.js'
-import { TABLE_IDS, formatted, headlines, tables, toCsv, type Words } from './tables.js'
+import { TABLE_IDS, tables, toCsv, type Words } from './tables.js'
 import { workbook } from './workbook.js'
-import { pathIds } from '../areas/paths.js'
+import { loadReportPage, reportPageView } from './reports.pages.js'
 
 /** camelCase keys → snake_case, as the rest of the API spells its fields. */
 const snakeCase = (value: unknown): unknown =>
@@ -64,33 +63,10 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/reports',
     { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true },
     async (req, reply) => {
-      let r: ReturnType<typeof compute>
-      try {
-        r = compute(req, req.query)
-      } catch (err) {
-        if (!(err instanceof ValidationError)) throw err
-        return showForm(req, reply, req.query, err.fields)
-      }
-      const w = words(req)
-      const byId = Object.fromEntries(tables(r.report, w).map((t) => [t.id, formatted(t, req.locale)]))
-      const query = new URLSearchParams({ area: String(r.area.id), from: r.period.from, to: r.period.to }).toString()
-      return reply.render('reports/show', {
-        title: req.t('reports.title'),
-        values: { area: r.area.id, ...r.period },
-        areaOptions: options(req, r.scope),
-        query,
-        presets: reports.presets(new Date()).map((p) => ({
-          ...p,
-          current: p.from === r.period.from && p.to === r.period.to,
-          href: `/reports?${new URLSearchParams({ area: String(r.area.id), from: p.from, to: p.to })}`,
-        })),
-        areaName: areas.displayName(r.area, req.locale),
-        period: r.period,
-        report: r.report,
-        charts: charts(r.report, w, req.locale),
-        tables: byId,
-        headline: headlines(r.report, req.locale),
-      })
+      const problems = req.validationError && fieldErrors(req.validationError.validation)
+      const data = loadReportPage(app.db, signedIn(req), req.query, problems, req.locale)
+      const { status, view } = reportPageView(data, req.t, req.locale)
+      return reply.code(status).render('reports/show', view)
     },
   )
 
@@ -146,25 +122,6 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
   )
-
-  function options(req: FastifyRequest, scope: areas.Area[]) {
-    const top = Math.min(...scope.map((a) => pathIds(a.path).length))
-    return scope.map((a) => ({
-      id: a.id,
-      label: `${'\u3000'.repeat(pathIds(a.path).length - top)}${areas.displayName(a, req.locale)}`,
-    }))
-  }
-
-  /** The period form with what to fix; the user's own values stay in the fields. */
-  function showForm(req: FastifyRequest, reply: FastifyReply, query: Query, errors: FieldErrors) {
-    const scope = reports.reportableAreas(app.db, signedIn(req))
-    return reply.code(422).render('reports/show', {
-      title: req.t('reports.title'),
-      errors,
-      values: { area: query.area, from: query.from, to: query.to },
-      areaOptions: options(req, scope),
-    })
-  }
 }
 
 export default reportsRoutes
