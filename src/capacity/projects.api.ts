@@ -7,6 +7,7 @@ import * as areaService from '../areas/areas.js'
 import { INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type IndicatorCode } from './indicators.js'
 import { bool, date, fields, idParam, int, str, text } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
+import { count, nullable } from '../shared/json.js'
 
 const id32 = int(1, 2_147_483_647)
 const closed = { additionalProperties: false }
@@ -39,6 +40,92 @@ const AssessmentBody = fields(
   ['assessed_on', 'scores'],
   closed,
 )
+
+// Response schemas, field for field (src/shared/json.ts says why). Figures are means and shares: numbers, null
+// while there is nothing to average.
+const orNull = nullable(Type.String())
+const AssessmentJson = Type.Object({
+  id: count,
+  org: count,
+  assessed_on: Type.String(),
+  with_leader: Type.Boolean(),
+  participants: Type.String(),
+  note: Type.String(),
+  assessor: Type.String(),
+  scores: Type.Record(Type.String(), Type.Number()),
+  notes: Type.Record(Type.String(), Type.String()),
+  dimensions: Type.Record(Type.String(), nullable(Type.Number())),
+  overall: nullable(Type.Number()),
+  version: count,
+})
+const figure = {
+  baseline_mean: nullable(Type.Number()),
+  endline_mean: nullable(Type.Number()),
+  paired_change: nullable(Type.Number()),
+  improved_share: nullable(Type.Number()),
+  groups_with_baseline: count,
+  groups_with_endline: count,
+  groups_paired: count,
+  groups_missing_endline: count,
+}
+const dated = nullable(Type.Object({ id: count, assessed_on: Type.String() }))
+const ProjectJson = Type.Object({
+  id: count,
+  name: Type.String(),
+  funder: Type.String(),
+  description: Type.String(),
+  area: Type.Object({ id: count, ref: orNull, name: Type.String() }),
+  from: Type.String(),
+  to: Type.String(),
+  version: count,
+  access: Type.String(),
+  cohort: count,
+  dimensions: Type.Array(
+    Type.Object({
+      code: Type.String(),
+      ...figure,
+      indicators: Type.Array(Type.Object({ code: Type.String(), ...figure })),
+    }),
+  ),
+  groups_missing_baseline: count,
+  groups_missing_endline: count,
+  groups_left: count,
+  groups: Type.Array(
+    Type.Object({
+      id: count,
+      name: Type.String(),
+      left: Type.Boolean(),
+      consent: Type.Boolean(),
+      baseline: dated,
+      endline: dated,
+    }),
+  ),
+  assets: Type.Object({
+    holders_newly_linked: count,
+    partnerships: count,
+    funds_received: Type.Number(),
+    volunteer_hours: Type.Number(),
+    tasks_done: count,
+    delivered: Type.Array(
+      Type.Object({ category: Type.String(), unit: Type.String(), matches: count, quantity: Type.Number() }),
+    ),
+    awards: count,
+    award_released_fen: count,
+  }),
+})
+const ProjectsJson = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: count,
+      name: Type.String(),
+      funder: Type.String(),
+      area: count,
+      from: Type.String(),
+      to: Type.String(),
+      cohort: count,
+    }),
+  ),
+})
 
 const assessmentJson = (a: capacity.Assessment) => ({
   id: a.id,
@@ -117,21 +204,25 @@ export function projectJson(r: projects.ProjectReport) {
 
 /** Projects and capacity assessments, with the web's rights: what a user may not see is not found. */
 const projectsApi: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/api/v1/projects', { config: { access: 'signed_in' } }, async (req) => ({
-    items: projects.list(app.db, signedIn(req)).map((p) => ({
-      id: p.id,
-      name: p.name,
-      funder: p.funder,
-      area: p.areaId,
-      from: p.startsOn,
-      to: p.endsOn,
-      cohort: p.cohort,
-    })),
-  }))
+  app.get(
+    '/api/v1/projects',
+    { config: { access: 'signed_in' }, schema: { response: { 200: ProjectsJson } } },
+    async (req) => ({
+      items: projects.list(app.db, signedIn(req)).map((p) => ({
+        id: p.id,
+        name: p.name,
+        funder: p.funder,
+        area: p.areaId,
+        from: p.startsOn,
+        to: p.endsOn,
+        cohort: p.cohort,
+      })),
+    }),
+  )
 
   app.post(
     '/api/v1/projects',
-    { config: { access: 'signed_in' }, schema: { body: ProjectBody } },
+    { config: { access: 'signed_in' }, schema: { body: ProjectBody, response: { 201: ProjectJson } } },
     async (req, reply) => {
       const b = req.body
       const areaId = b.area_id ?? (b.area ? areaService.byRef(app.db, b.area)?.id : undefined)
@@ -158,15 +249,22 @@ const projectsApi: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
-  app.get('/api/v1/projects/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req) => {
-    const r = projects.report(app.db, signedIn(req), req.params.id)
-    if (!r) throw new NotFound()
-    return projectJson(r)
-  })
+  app.get(
+    '/api/v1/projects/:id',
+    { config: { access: 'signed_in' }, schema: { params: idParam, response: { 200: ProjectJson } } },
+    async (req) => {
+      const r = projects.report(app.db, signedIn(req), req.params.id)
+      if (!r) throw new NotFound()
+      return projectJson(r)
+    },
+  )
 
   app.get(
     '/api/v1/orgs/:id/assessments',
-    { config: { access: 'signed_in' }, schema: { params: idParam } },
+    {
+      config: { access: 'signed_in' },
+      schema: { params: idParam, response: { 200: Type.Object({ items: Type.Array(AssessmentJson) }) } },
+    },
     async (req) => {
       const orgId = req.params.id
       const section = capacity.section(app.db, signedIn(req), orgId)
@@ -177,7 +275,10 @@ const projectsApi: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/api/v1/orgs/:id/assessments',
-    { config: { access: 'signed_in' }, schema: { params: idParam, body: AssessmentBody } },
+    {
+      config: { access: 'signed_in' },
+      schema: { params: idParam, body: AssessmentBody, response: { 201: AssessmentJson } },
+    },
     async (req, reply) => {
       const orgId = req.params.id
       const b = req.body

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { eq } from 'drizzle-orm'
 import * as tokens from '../../../src/accounts/tokens.js'
@@ -8,12 +8,13 @@ import { organizations, partnerships } from '../../../src/db/schema.js'
 import { INDICATOR_CODES } from '../../../src/capacity/indicators.js'
 import { addDays, localToday } from '../../../src/shared/time.js'
 import { addOrg, addUser, count } from '../../helpers/app.js'
-import { makeApp } from '../../helpers/app.js'
+import { appHoldingServedToBuilt } from '../../helpers/served.js'
 import { brokerWorld, reload, type BrokerWorld } from '../brokering/world.js'
 
 // org A and org C (community A, street A) form the cohort; `broker` covers street A, `broker2` street B only;
 // an endorsed street office of street A reads the aggregates.
 let app: FastifyInstance
+let held: Awaited<ReturnType<typeof appHoldingServedToBuilt>>
 let w: BrokerWorld
 let streetOffice: { id: number }
 const token: Record<string, string> = {}
@@ -24,7 +25,9 @@ const scores = (v: number, over: Record<string, number> = {}) => ({
 })
 
 beforeAll(async () => {
-  app = await makeApp()
+  // Every API answer is held to what its handler built: a response schema must not drop or coerce a field.
+  held = await appHoldingServedToBuilt()
+  app = held.app
   w = await brokerWorld(app)
   const officer = await addUser(app, { email: 'office@example.cn', name: 'Officer' })
   streetOffice = addOrg(app, officer.id, { name: '东湖街道办事处', kind: 'street_office', areaId: w.streetA.id })
@@ -41,6 +44,7 @@ beforeAll(async () => {
   }
 })
 afterAll(() => app.close())
+afterEach(() => expect(held.differences.splice(0)).toEqual([]))
 
 const call = (who: string, method: 'GET' | 'POST', url: string, payload?: object) =>
   app.inject({
