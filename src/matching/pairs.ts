@@ -306,15 +306,10 @@ const focusMask = (bits: Map<string, number> | null, fs: readonly string[]) =>
   bits ? fs.reduce((m, f) => m | (1 << bits.get(f)!), 0) : 0
 
 /**
- * Whether offer j may serve the need, for a pair already known to share the category and with the offer's
- * served area above the need's place: capacity, schedule, dates, trust and focus, as feasibility.ts says.
+ * Whether offer j may serve the need on everything but what the two are about, for a pair already known to share the
+ * category and with the offer's served area above the need's place: capacity, schedule, dates, trust and focus, as
+ * feasibility.ts says, in integer comparisons and mask ANDs. Callers then ask `subjects.fits`, the dearest check.
  */
-export function fitsCompiled(n: CompiledNeed, c: CompiledOffers, j: number, relevance?: number): boolean {
-  // Last, as the dearest check: what the two are about (topics.ts), by the same rule as everywhere.
-  return fitsHard(n, c, j) && c.subjects.fits(n, c, j, relevance)
-}
-
-/** fitsCompiled's checks other than what the two are about: integer comparisons and mask ANDs. */
 export function fitsHard(n: CompiledNeed, c: CompiledOffers, j: number): boolean {
   if (c.left[j] <= 0) return false
   if ((n.days & c.days[j]) === 0 || (n.hours & c.hours[j]) === 0) return false
