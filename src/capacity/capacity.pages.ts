@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import * as capacity from './capacity.js'
 import * as evidence from './evidence.js'
+import * as evidenceFiles from '../evidence/files.js'
 import {
   DIMENSIONS,
   lowIndicators,
@@ -106,7 +107,7 @@ export function assessmentPageView(data: AssessmentPage, evidenceErrors?: FieldE
   const files = data.files.map((e) => ({
     ...e,
     sizeText: `${Math.max(1, Math.round(e.bytes / 1024))} KB`,
-    ext: evidence.EXTENSION[e.contentType],
+    ext: evidenceFiles.EXTENSION[e.contentType],
   }))
   return {
     data: {
@@ -134,9 +135,9 @@ export function assessmentPageView(data: AssessmentPage, evidenceErrors?: FieldE
         canRemove: canEdit,
         errors: evidenceErrors && Object.values(evidenceErrors),
         limits: {
-          mb: evidence.MAX_BYTES / 1_048_576,
+          mb: evidenceFiles.MAX_BYTES / 1_048_576,
           count: evidence.MAX_PER_ASSESSMENT,
-          atOnce: evidence.MAX_PER_UPLOAD,
+          atOnce: evidenceFiles.MAX_PER_UPLOAD,
         },
       },
     },

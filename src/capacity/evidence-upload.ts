@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import * as evidence from './evidence.js'
+import * as evidence from '../evidence/files.js'
 import { Type } from 'typebox'
 import { parseUpload, type UploadBody, type UploadedFile } from '../interchange/upload.js'
 import { bool, fields, secret } from '../shared/forms.js'

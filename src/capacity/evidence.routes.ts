@@ -3,13 +3,14 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { signedIn } from '../plugins/auth.js'
 import * as capacity from './capacity.js'
 import * as evidence from './evidence.js'
+import * as files from '../evidence/files.js'
 import { renderAssessment } from './capacity.routes.js'
 import { acceptEvidenceUploads, chosenFiles, refusedFiles, uploadBody } from './evidence-upload.js'
 import { formSchema, idParam } from '../shared/forms.js'
 import { redirectAfterPost } from '../shared/http.js'
 import { NotFound } from '../shared/errors.js'
 
-const UploadBodySchema = uploadBody(evidence.MAX_PER_UPLOAD)
+const UploadBodySchema = uploadBody(files.MAX_PER_UPLOAD)
 
 /**
  * Evidence files on an assessment: uploaded on its page, downloaded as attachments (never shown inline, so a file
@@ -51,11 +52,11 @@ const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (req.validationError) throw new NotFound()
       const e = evidence.findVisible(app.db, req.user, req.params.id)
       if (!e) throw new NotFound()
-      const file = evidence.fileOf(dir, e.storedName)
+      const file = files.fileOf(dir, e.storedName)
       if (!fs.existsSync(file)) throw new NotFound()
       return reply
         .type(e.contentType)
-        .header('Content-Disposition', `attachment; filename="evidence-${e.id}.${evidence.EXTENSION[e.contentType]}"`)
+        .header('Content-Disposition', `attachment; filename="evidence-${e.id}.${files.EXTENSION[e.contentType]}"`)
         .header('X-Content-Type-Options', 'nosniff')
         .header('Content-Security-Policy', "default-src 'none'; sandbox")
         .send(fs.createReadStream(file))

@@ -68,21 +68,6 @@ const PACKAGE_LAYER: { test: RegExp; layer: string }[] = [
   { test: /^(drizzle-orm|better-sqlite3)/, layer: 'store' },
 ]
 
-/**
- * Imports that close a cycle between domains and could not be moved out yet, each with what to do about it.
- * The test fails if one of these disappears (delete it here then) as well as if a new cycle appears.
- */
-const KNOWN_CYCLES: { from: string; to: string; why: string }[] = [
-  {
-    from: 'capacity/capacity.ts',
-    to: 'funds/record.ts',
-    why:
-      "capacity ⇄ funds: an organization's capacity section lists the grants it received (funds/record.ts), while " +
-      'fund reports keep their files through capacity/evidence.ts. To break it, move the file keeping that both use ' +
-      '(sniff, problemsWith, keepFiles) into a folder below them (src/evidence/), or hand the grants to section().',
-  },
-]
-
 type Edge = { from: string; to: string; typeOnly: boolean }
 
 function sourceFiles(dir: string): string[] {
@@ -201,20 +186,11 @@ describe('architecture', () => {
 
   it('has no cycle between the domains below the web layer', () => {
     const web = LAYERS.findIndex((l) => l.name === 'web')
-    const known = (e: Edge) => KNOWN_CYCLES.some((k) => k.from === e.from && k.to === e.to)
-    const below = edges.filter((e) => !isPackage(e.to) && layerOf(e.from) > web && layerOf(e.to) > web && !known(e))
+    const below = edges.filter((e) => !isPackage(e.to) && layerOf(e.from) > web && layerOf(e.to) > web)
     const found = cycles(below)
     expect(
       found,
       `cycles between domains, each by the imports that close it:\n${found.map((c) => c.join('\n  ')).join('\n\n')}`,
-    ).toEqual([])
-  })
-
-  it('lists only known cycles that still exist', () => {
-    const gone = KNOWN_CYCLES.filter((k) => !edges.some((e) => e.from === k.from && e.to === k.to))
-    expect(
-      gone.map((k) => `${k.from} → ${k.to}`),
-      'known cycles whose import is gone: delete them from KNOWN_CYCLES',
     ).toEqual([])
   })
 })
