@@ -30,6 +30,7 @@ import allocationsRoutes from './matching/allocations.routes.js'
 import deskRoutes from './brokering/desk.routes.js'
 import mapRoutes from './impact/map.routes.js'
 import reportsRoutes from './reports/reports.routes.js'
+import reportsApi from './reports/reports.api.js'
 import reportsNav from './reports/nav.js'
 import matchesApi from './brokering/matches.api.js'
 import requestsApi from './brokering/requests.api.js'
@@ -178,6 +179,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(deskRoutes)
   await app.register(mapRoutes)
   await app.register(reportsRoutes)
+  await app.register(reportsApi)
   await app.register(matchesApi)
   await app.register(requestsApi)
   await app.register(shareRoutes)

@@ -6,21 +6,11 @@ import { attachment } from '../shared/http.js'
 import * as areas from '../areas/areas.js'
 import { categoryNames } from '../listings/forms.js'
 import { ValidationError } from '../shared/errors.js'
-import { fieldErrors, fields, int, oneOf, str } from '../shared/forms.js'
+import { fieldErrors, fields, int, oneOf } from '../shared/forms.js'
 import * as reports from './reports.js'
 import { TABLE_IDS, tables, toCsv, type Words } from './tables.js'
 import { workbook } from './workbook.js'
 import { loadReportPage, reportPageView } from './reports.pages.js'
-
-/** camelCase keys → snake_case, as the rest of the API spells its fields. */
-const snakeCase = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(snakeCase)
-    : value !== null && typeof value === 'object'
-      ? Object.fromEntries(
-          Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeCase(v)]),
-        )
-      : value
 
 const Query = fields({
   area: int(1, 2_147_483_647),
@@ -103,25 +93,6 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .header('content-disposition', download(req, r, 'xlsx'))
       .send(body)
   })
-
-  // The same report for scripts: the area by its ref (as the listing API filters), figures as numbers, shares as fractions.
-  app.get(
-    '/api/v1/reports',
-    {
-      config: { access: 'signed_in' },
-      schema: { querystring: fields({ area: str(60), from: str(10), to: str(10) }) },
-    },
-    async (req) => {
-      const query = req.query
-      const area = query.area === undefined ? undefined : (areas.byRef(app.db, query.area)?.id ?? 0)
-      const r = reports.resolve(app.db, signedIn(req), { area, from: query.from, to: query.to }, new Date())
-      return {
-        area: { ref: r.area.ref, name: areas.displayName(r.area, req.locale) },
-        period: r.period,
-        ...(snakeCase(reports.build(app.db, r.area.path, r.period)) as Record<string, unknown>),
-      }
-    },
-  )
 }
 
 export default reportsRoutes
