@@ -8,13 +8,12 @@
  */
 import { Bucket, type Listing } from './candidates.js'
 import { holds, lower, trustRank, upper } from './feasibility.js'
-import { relate } from './topics.js'
+import { relate, type Subject } from './topics.js'
 import {
   areaValue,
   combine,
   coverageValue,
   datesValue,
-  sameSubject,
   subjectValue,
   trackValue,
   underResourcing,
@@ -62,7 +61,7 @@ export function feasiblePairs(
     M = offers.length
 
   const compiled = compileOffers(offers, needs)
-  const { days: oDays, hours: oHours, from: oFrom, until: oUntil, track: oTrack, left: oLeft } = compiled
+  const hard = compiled.hard
   // Offers by category and served area, each place's filed by topic and keyword (candidates.ts), so a need
   // examines only the offers that could be about the same thing: checking every offer of its category around
   // it grew with needs × offers, most of them about something else.
@@ -74,13 +73,25 @@ export function feasiblePairs(
     if (!bucket) buckets.set(key, (bucket = new Bucket<Filed>(always)))
     bucket.add({ id: j, topics: o.topics, keywords: o.keywords })
   }
+  // Each list as offer indexes, made on first use: reading ids from typed arrays instead of from each filed object
+  // saves a memory load per candidate, and candidates run to hundreds of millions at city scale.
+  const idsOf = new Map<readonly Filed[], Int32Array>()
+  const ids = (list: readonly Filed[]) => {
+    let a = idsOf.get(list)
+    if (!a) idsOf.set(list, (a = Int32Array.from(list, (f) => f.id)))
+    return a
+  }
   const seen = new Int32Array(M)
   let found = new Int32Array(1024),
     stamp = 0,
-    count = 0
+    count = 0,
+    lists = 0,
+    only: Int32Array = found
   const gather = (list: readonly Filed[]) => {
-    for (let x = 0; x < list.length; x++) {
-      const j = list[x]!.id
+    const a = ids(list)
+    if (lists++ === 0) only = a
+    for (let x = 0; x < a.length; x++) {
+      const j = a[x]!
       if (seen[j] === stamp) continue
       seen[j] = stamp
       if (count === found.length) {
@@ -127,9 +138,11 @@ export function feasiblePairs(
       if (!bucket) continue
       stamp++
       count = 0
+      lists = 0
       bucket.lists(n, n.category, false, gather)
-      // In offer order, as a scan of the place's offers would meet them: ties in score keep a fixed order.
-      const list = found.subarray(0, count).sort()
+      // In offer order, as a scan of the place's offers would meet them: ties in score keep a fixed order. A list
+      // is filed in that order already, so a lone one needs no sort.
+      const list = lists === 1 ? only : found.subarray(0, count).sort()
       const areaPart = area(level, depth)
       for (let x = 0; x < list.length; x++) {
         const j = list[x]
@@ -147,16 +160,17 @@ export function feasiblePairs(
           pairScore = scores
         }
         pairOffer[P] = j
+        const at = j * STRIDE
         pairScore[P] = Math.round(
           mean(
             w,
             areaPart,
-            cover(oLeft[j], quantity),
-            share(nDays, nHours, oDays[j], oHours[j]),
-            dates(nFrom, nUntil, oFrom[j], oUntil[j]),
+            cover(hard[at + LEFT]!, quantity),
+            share(nDays, nHours, hard[at + DAYS]!, hard[at + HOURS]!),
+            dates(nFrom, nUntil, hard[at + FROM]!, hard[at + UNTIL]!),
             nUrgency,
             nFairness,
-            oTrack[j],
+            hard[at + TRACK]!,
             subjectValue(
               compiled.subjects.sameSubject(c, compiled, j, kw),
               kw ?? relevance!.get(`${n.id}:${offers[j].id}`) ?? 0,
@@ -178,20 +192,28 @@ export function feasiblePairs(
  */
 export interface CompiledOffers {
   offers: readonly OfferView[]
-  days: Int32Array
-  hours: Int32Array
-  from: Float64Array
-  until: Float64Array
-  trust: Int8Array
-  focus: Int32Array
-  track: Float64Array
-  left: Float64Array
+  /**
+   * Offer j's checked fields at hard[j * STRIDE + field]: interleaved, so one pair's checks read one cache line
+   * rather than one per field, which is most of what a check costs across millions of random offers.
+   */
+  hard: Float64Array
   /** Focus groups as bits when there are few enough of them; otherwise holds('focus') decides. */
   focusBits: Map<string, number> | null
   /** Each offer's list of topics as a number (−1 for none), and what holds('topic') said per pair of lists. */
   topicList: Int32Array
   subjects: SubjectMemo
 }
+/** Fields of CompiledOffers.hard. */
+export const LEFT = 0,
+  DAYS = 1,
+  HOURS = 2,
+  FROM = 3,
+  UNTIL = 4,
+  TRUST = 5,
+  FOCUS = 6,
+  TRACK = 7,
+  STRIDE = 8
+
 export interface CompiledNeed {
   need: NeedView
   days: number
@@ -209,6 +231,10 @@ export interface CompiledNeed {
  * pairs. A side without topics is decided by its words, pair by pair, as holds() says. Each need list keeps a row
  * over the offers' lists (0 unknown, 1 'other', 2 'same'), read by index rather than hashed.
  */
+/** Stand-ins that say only whether a side has topics (see SubjectMemo.untopical). */
+const NO_TOPICS: Subject = { topics: [], keywords: [] }
+const SOME_TOPICS: Subject = { topics: ['\u0000'], keywords: [] }
+
 class SubjectMemo {
   private readonly lists = new Map<string, number>()
   private readonly rows = new Map<number, Uint8Array>()
@@ -238,14 +264,26 @@ class SubjectMemo {
     if (v === 0) this.row[o] = v = relate(n.need.category, n.need, c.offers[j]!) === 'same' ? 2 : 1
     return v === 2 ? 'same' : 'other'
   }
+  /**
+   * When a side has no topic and the pair's relevance is known, relate() reads of the two sides only whether each
+   * has topics, which the lists say without loading the offer (a memory load per pair, at millions of pairs).
+   */
+  private untopical(n: CompiledNeed, c: CompiledOffers, j: number, relevance: number | undefined) {
+    if (relevance === undefined) return relate(n.need.category, n.need, c.offers[j]!)
+    return relate(
+      n.need.category,
+      n.topicList < 0 ? NO_TOPICS : SOME_TOPICS,
+      c.topicList[j]! < 0 ? NO_TOPICS : SOME_TOPICS,
+      relevance,
+    )
+  }
   fits(n: CompiledNeed, c: CompiledOffers, j: number, relevance?: number): boolean {
-    const offer = c.offers[j]!
-    if (n.topicList < 0 || c.topicList[j]! < 0)
-      return holds('topic', n.need, offer, { relation: relate(n.need.category, n.need, offer, relevance) })
-    return holds('topic', n.need, offer, { relation: this.relation(n, c, j) })
+    const relation =
+      n.topicList < 0 || c.topicList[j]! < 0 ? this.untopical(n, c, j, relevance) : this.relation(n, c, j)
+    return holds('topic', n.need, c.offers[j]!, { relation })
   }
   sameSubject(n: CompiledNeed, c: CompiledOffers, j: number, relevance?: number): boolean {
-    if (n.topicList < 0 || c.topicList[j]! < 0) return sameSubject(n.need, c.offers[j]!, relevance)
+    if (n.topicList < 0 || c.topicList[j]! < 0) return this.untopical(n, c, j, relevance) === 'same'
     return this.relation(n, c, j) === 'same'
   }
 }
@@ -259,14 +297,7 @@ export function compileOffers(offers: readonly OfferView[], needs: readonly Need
   if (focusBits.size > 31) focusBits = null
   const c: CompiledOffers = {
     offers,
-    days: new Int32Array(M),
-    hours: new Int32Array(M),
-    from: new Float64Array(M),
-    until: new Float64Array(M),
-    trust: new Int8Array(M),
-    focus: new Int32Array(M),
-    track: new Float64Array(M),
-    left: new Float64Array(M),
+    hard: new Float64Array(M * STRIDE),
     focusBits,
     topicList: new Int32Array(M),
     subjects: new SubjectMemo(),
@@ -274,14 +305,15 @@ export function compileOffers(offers: readonly OfferView[], needs: readonly Need
   for (let j = 0; j < M; j++) {
     const o = offers[j],
       s = parseSchedule(o.schedule)
-    c.days[j] = s.days
-    c.hours[j] = s.hours
-    c.from[j] = lower(o.from)
-    c.until[j] = upper(o.until)
-    c.trust[j] = trustRank(o.minTrust)
-    c.focus[j] = focusMask(focusBits, o.focus)
-    c.track[j] = trackValue(o.track)
-    c.left[j] = o.remaining
+    const h = j * STRIDE
+    c.hard[h + LEFT] = o.remaining
+    c.hard[h + DAYS] = s.days
+    c.hard[h + HOURS] = s.hours
+    c.hard[h + FROM] = lower(o.from)
+    c.hard[h + UNTIL] = upper(o.until)
+    c.hard[h + TRUST] = trustRank(o.minTrust)
+    c.hard[h + FOCUS] = focusMask(focusBits, o.focus)
+    c.hard[h + TRACK] = trackValue(o.track)
     c.topicList[j] = c.subjects.list(o.topics)
   }
   c.subjects.offerLists = c.subjects.listCount
@@ -311,10 +343,13 @@ const focusMask = (bits: Map<string, number> | null, fs: readonly string[]) =>
  * feasibility.ts says, in integer comparisons and mask ANDs. Callers then ask `subjects.fits`, the dearest check.
  */
 export function fitsHard(n: CompiledNeed, c: CompiledOffers, j: number): boolean {
-  if (c.left[j] <= 0) return false
-  if ((n.days & c.days[j]) === 0 || (n.hours & c.hours[j]) === 0) return false
-  if (n.from > c.until[j] || c.from[j] > n.until || n.trust < c.trust[j]) return false
-  return c.focusBits ? c.focus[j] === 0 || (c.focus[j] & n.focus) !== 0 : holds('focus', n.need, c.offers[j]!)
+  const h = c.hard,
+    at = j * STRIDE
+  if (h[at + LEFT]! <= 0) return false
+  if ((n.days & h[at + DAYS]!) === 0 || (n.hours & h[at + HOURS]!) === 0) return false
+  if (n.from > h[at + UNTIL]! || h[at + FROM]! > n.until || n.trust < h[at + TRUST]!) return false
+  const focus = h[at + FOCUS]!
+  return c.focusBits ? focus === 0 || (focus & n.focus) !== 0 : holds('focus', n.need, c.offers[j]!)
 }
 
 /**
