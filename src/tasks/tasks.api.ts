@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import * as tasks from './tasks.js'
 import { TASK_DROP_REASONS, TASK_KINDS } from '../db/schema.js'
 import { INDICATOR_CODES } from '../capacity/indicators.js'
@@ -41,6 +41,33 @@ const API_FIELD: Record<string, string> = {
   areaId: 'area',
   ownerId: 'owner',
   dueOn: 'due_on',
+}
+
+/** The API's body → the service's input (the API names its references as the JSON does: need, owner, due_on). */
+export function createInput(b: Static<typeof CreateBody>): tasks.TaskInput {
+  return {
+    kind: b.kind,
+    title: b.title,
+    needId: b.need,
+    offerId: b.offer,
+    orgId: b.org,
+    areaId: b.area,
+    category: b.category,
+    indicator: b.indicator,
+    ownerId: b.owner,
+    dueOn: b.due_on,
+    note: b.note,
+  }
+}
+
+/** The service's refusal with each field named as the API names it. */
+export function inApiFields<T>(act: () => T): T {
+  try {
+    return act()
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err
+    throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [API_FIELD[f] ?? f, p])))
+  }
 }
 
 const json = (t: Omit<tasks.Task, 'createdBy'> & { owner?: string }) => ({
@@ -104,34 +131,10 @@ const tasksApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/tasks',
     { config: { access: 'signed_in' }, schema: { body: CreateBody, response: { 201: TaskJson } } },
     async (req, reply) => {
-      const b = req.body
-      try {
-        const t = tasks.create(
-          app.db,
-          signedIn(req),
-          {
-            kind: b.kind,
-            title: b.title,
-            needId: b.need,
-            offerId: b.offer,
-            orgId: b.org,
-            areaId: b.area,
-            category: b.category,
-            indicator: b.indicator,
-            ownerId: b.owner,
-            dueOn: b.due_on,
-            note: b.note,
-          },
-          titler(req.t, categoryNames(app.db, req.locale)),
-        )
-        return reply.code(201).send(json(t))
-      } catch (err) {
-        if (err instanceof ValidationError)
-          throw new ValidationError(
-            Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [API_FIELD[f] ?? f, p])),
-          )
-        throw err
-      }
+      const made = inApiFields(() =>
+        tasks.create(app.db, signedIn(req), createInput(req.body), titler(req.t, categoryNames(app.db, req.locale))),
+      )
+      return reply.code(201).send(json(made))
     },
   )
 
@@ -140,16 +143,11 @@ const tasksApi: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in' }, schema: { params: idParam, body: FireBody, response: { 200: TaskJson } } },
     async (req) => {
       const { id: taskId } = req.params
-      const b = req.body
+      const { event, version, reason, outcome } = req.body
       const found = tasks.findVisible(app.db, signedIn(req), taskId)
       if (!found) throw new NotFound()
-      return json(
-        tasks.fire(app.db, signedIn(req), taskId, b.event, {
-          version: b.version ?? found.task.version,
-          reason: b.reason,
-          outcome: b.outcome,
-        }),
-      )
+      const move = { version: version ?? found.task.version, reason, outcome }
+      return json(tasks.fire(app.db, signedIn(req), taskId, event, move))
     },
   )
 }

@@ -37,6 +37,15 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const showTask = (req: FastifyRequest, reply: FastifyReply, taskId: number, errors: FieldErrors = {}, status = 200) =>
     reply.render('tasks/show', taskView(loadTask(app.db, req.user, taskId, req.locale), new Date(), errors), { status })
 
+  /** A form on a task's page: `act` does it and says where to go next; refused, the page again with what to fix. */
+  const onTask = (req: FastifyRequest, reply: FastifyReply, taskId: number, act: () => string) =>
+    submitForm(
+      req,
+      reply,
+      (errors, status) => showTask(req, reply, taskId, errors, status),
+      () => redirectAfterPost(req, reply, act()),
+    )
+
   app.get('/tasks', { config: { access: 'signed_in' } }, async (req, reply) =>
     reply.render('tasks/index', tasksView(loadTasks(app.db, signedIn(req)), req.t, new Date())),
   )
@@ -63,21 +72,12 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'staff' }, schema: { params: idParam, body: FireBody }, attachValidation: true },
     async (req, reply) => {
       const taskId = req.params.id
-      const b = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showTask(req, reply, taskId, errors, status),
-        () => {
-          tasks.fire(app.db, signedIn(req), taskId, b.event, {
-            version: b.version,
-            reason: b.reason,
-            outcome: b.outcome,
-          })
-          reply.flash(`tasks.done.${b.event}`)
-          return redirectAfterPost(req, reply, `/tasks/${taskId}`)
-        },
-      )
+      return onTask(req, reply, taskId, () => {
+        const { event, version, reason, outcome } = req.body
+        tasks.fire(app.db, signedIn(req), taskId, event, { version, reason, outcome })
+        reply.flash(`tasks.done.${event}`)
+        return `/tasks/${taskId}`
+      })
     },
   )
 
@@ -86,17 +86,11 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'staff' }, schema: { params: idParam, body: HandBody }, attachValidation: true },
     async (req, reply) => {
       const taskId = req.params.id
-      const b = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showTask(req, reply, taskId, errors, status),
-        () => {
-          tasks.handOver(app.db, signedIn(req), taskId, b.ownerId, b.version)
-          reply.flash('tasks.handed_over')
-          return redirectAfterPost(req, reply, `/tasks/${taskId}`)
-        },
-      )
+      return onTask(req, reply, taskId, () => {
+        tasks.handOver(app.db, signedIn(req), taskId, req.body.ownerId, req.body.version)
+        reply.flash('tasks.handed_over')
+        return `/tasks/${taskId}`
+      })
     },
   )
 
@@ -105,15 +99,10 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'staff' }, schema: { params: idParam, body: NoteBody }, attachValidation: true },
     async (req, reply) => {
       const taskId = req.params.id
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showTask(req, reply, taskId, errors, status),
-        () => {
-          tasks.addNote(app.db, signedIn(req), taskId, req.body.body)
-          return redirectAfterPost(req, reply, `/tasks/${taskId}#notes`)
-        },
-      )
+      return onTask(req, reply, taskId, () => {
+        tasks.addNote(app.db, signedIn(req), taskId, req.body.body)
+        return `/tasks/${taskId}#notes`
+      })
     },
   )
 }
