@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import crypto from 'node:crypto'
-import { loadConfig } from './config.js'
+import path from 'node:path'
+import { evidenceDirFor, loadConfig } from './config.js'
 import { backup } from './db/client.js'
 import { openDb } from './database.js'
 import { backupEvidence } from './capacity/evidence-backup.js'
@@ -121,6 +122,9 @@ async function main(argv: string[]) {
       }
       case 'backup': {
         if (!sub) fail('backup needs a FILE')
+        // The copy's evidence folder is emptied first: onto the live database it would delete the live files.
+        if (path.resolve(sub) === path.resolve(config.dbPath) || evidenceDirFor(sub) === config.evidenceDir)
+          fail(`backup FILE must be another file than the database (${config.dbPath}), with its own evidence folder`)
         const check = await backup(sqlite, sub)
         if (check !== 'ok') fail(`backup written to ${sub} but integrity_check said: ${check}`)
         // After the database: every evidence row in the copy has its file (one added meanwhile is an extra file).

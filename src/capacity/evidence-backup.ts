@@ -6,7 +6,8 @@ import { evidenceDirFor } from '../config.js'
 /**
  * `cli backup FILE` copies the evidence folder beside the copied database, as the app would find it if FILE were
  * DATABASE_URL (x.sqlite → x.evidence/): restoring is putting both back. Files half-written at that moment
- * (`.part`) are left out. Returns the stored names the copied database lists but the copy lacks.
+ * (`.part`) and anything but files are left out. Returns the stored names the copied database lists but the copy
+ * lacks.
  */
 export function backupEvidence(from: string, backupFile: string): { dir: string; copied: number; missing: string[] } {
   const dir = evidenceDirFor(backupFile)
@@ -14,9 +15,10 @@ export function backupEvidence(from: string, backupFile: string): { dir: string;
   fs.mkdirSync(dir, { recursive: true, mode: 0o750 })
   let copied = 0
   if (fs.existsSync(from)) {
-    for (const name of fs.readdirSync(from)) {
-      if (name.endsWith('.part')) continue
-      fs.copyFileSync(path.join(from, name), path.join(dir, name))
+    // Only files: evidence is stored flat, so a folder someone made in there is not evidence.
+    for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+      if (!entry.isFile() || entry.name.endsWith('.part')) continue
+      fs.copyFileSync(path.join(from, entry.name), path.join(dir, entry.name))
       copied++
     }
   }

@@ -2,9 +2,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { execFile } from 'node:child_process'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import Database from 'better-sqlite3'
-import { ROOT } from '../../../src/config.js'
+import { evidenceDirFor, ROOT } from '../../../src/config.js'
 import { verifyPassword } from '../../../src/accounts/passwords.js'
 
 let dir: string
@@ -93,5 +93,24 @@ describe('CLI', { timeout: 60_000 }, () => {
     const db = new Database(dbFile, { readonly: true })
     expect((db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n).toBe(1)
     db.close()
+  })
+
+  it('refuses to back up onto the live database, which would empty its evidence folder; a folder in there is skipped', async () => {
+    // The database the tests above made.
+    const evidence = evidenceDirFor(dbFile)
+    fs.mkdirSync(path.join(evidence, 'not-evidence'), { recursive: true })
+    fs.writeFileSync(path.join(evidence, 'kept.pdf'), '%PDF-1.4')
+    onTestFinished(() => fs.rmSync(evidence, { recursive: true, force: true }))
+    for (const target of [dbFile, path.relative(ROOT, dbFile)]) {
+      const refused = await cli(['backup', target])
+      expect(refused.code).not.toBe(0)
+      expect(refused.stderr).toContain('must be another file than the database')
+    }
+    expect(fs.readFileSync(path.join(evidence, 'kept.pdf'), 'utf8')).toBe('%PDF-1.4')
+    const copy = path.join(dir, 'elsewhere', 'copy.sqlite')
+    const backup = await cli(['backup', copy])
+    expect(backup.code, backup.stderr).toBe(0)
+    expect(backup.stdout).toContain('1 evidence file(s)')
+    expect(fs.readdirSync(evidenceDirFor(copy))).toEqual(['kept.pdf'])
   })
 })
