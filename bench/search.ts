@@ -12,7 +12,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ensureSearchIndex, indexDoc, relevance, reindex, search, searchPage } from '../src/search/fts.js'
+import { ensureSearchIndex, indexDoc, reindex, search, searchPage } from '../src/search/fts.js'
+import { relevance } from '../src/search/relevance.js'
 
 import { prng } from './lib/generate.js'
 export { prng }

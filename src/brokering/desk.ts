@@ -10,7 +10,7 @@ import { matchWords } from '../notifications/words.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { findVisible } from './matches.js'
 import { idleOffers } from '../impact/idle.js'
-import { servingFacts } from '../matching/matching.js'
+import { servingFacts } from '../matching/serving-facts.js'
 import * as areaService from '../areas/areas.js'
 
 const DAY = 86_400_000

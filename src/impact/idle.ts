@@ -5,7 +5,7 @@
 import { sqliteOf, type Db } from '../db/client.js'
 import { remember } from '../db/memo.js'
 import { listingToday } from '../listings/listings.js'
-import { servingFacts } from '../matching/matching.js'
+import { servingFacts } from '../matching/serving-facts.js'
 import { idle, IDLE_AFTER_DAYS } from './gaps.js'
 
 /** Each offer's last use: the latest moment an accepted or delivered match used it. */

@@ -13,7 +13,7 @@ import { remember } from '../db/memo.js'
 import { numberFormat, signed as signedFigure } from '../shared/format.js'
 import { translate, type Locale } from '../i18n/i18n.js'
 import { activeNeedText, activeOfferText, allCategories, listingToday } from '../listings/listings.js'
-import { servingFacts, type ServingFacts } from '../matching/matching.js'
+import { servingFacts, type ServingFacts } from '../matching/serving-facts.js'
 import { idleOffers } from './idle.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import {

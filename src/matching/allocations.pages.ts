@@ -1,7 +1,8 @@
 import type { Db } from '../db/client.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import type { Locale, Translate } from '../i18n/i18n.js'
-import * as matching from './matching.js'
+import * as allocations from './allocations.js'
+import * as labels from './labels.js'
 import * as areas from '../areas/areas.js'
 import { presenter } from './present.js'
 import { allCategories } from '../listings/listings.js'
@@ -32,12 +33,12 @@ export function allocationsView(data: ReturnType<typeof loadAllocations>, broker
 
 /** One stored run as the broker reviews it; undefined when it is not this broker's. */
 export function loadRun(db: Db, broker: CurrentUser, id: number, locale: Locale) {
-  const run = matching.findRun(db, broker, id)
+  const run = allocations.findRun(db, broker, id)
   if (!run) return undefined
   const result = run.result as unknown as StoredResult
   const { proposal, baseline } = result
   const say = presenter(db, locale)
-  const orgs = matching.orgLabels(
+  const orgs = labels.orgLabels(
     db,
     proposal.unserved.map((u) => u.orgId),
   )

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import * as matching from './matching.js'
+import * as allocations from './allocations.js'
 import { formSchema, id32, idParam, str } from '../shared/forms.js'
 import { redirectAfterPost } from '../shared/http.js'
 import { NotFound } from '../shared/errors.js'
@@ -20,8 +20,8 @@ const allocationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/allocations', { config: { access: 'broker' }, schema: { body: RunBody } }, async (req, reply) => {
     const broker = signedIn(req)
-    const run = matching.runAllocation(app.db, broker, {
-      areaIds: matching.pickedAreas(broker, req.body.areaIds),
+    const run = allocations.runAllocation(app.db, broker, {
+      areaIds: allocations.pickedAreas(broker, req.body.areaIds),
       category: req.body.category ?? null,
     })
     return redirectAfterPost(req, reply, `/allocations/${run.id}`)
@@ -40,7 +40,7 @@ const allocationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'broker' }, schema: { params: idParam, body: ApplyBody } },
     async (req, reply) => {
       const { id } = req.params
-      const run = matching.findRun(app.db, signedIn(req), id)
+      const run = allocations.findRun(app.db, signedIn(req), id)
       if (!run) throw new NotFound()
       const done = applyReview(
         app.db,

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import * as matching from './matching.js'
+import * as allocations from './allocations.js'
+import * as labels from './labels.js'
 import * as needsSvc from '../needs/needs.js'
 import * as offersSvc from '../offers/offers.js'
 import { presenter } from './present.js'
@@ -15,19 +17,19 @@ import type { Locale } from '../i18n/i18n.js'
 
 type NeedFound = NonNullable<ReturnType<typeof matching.offersForNeed>>
 type OfferFound = NonNullable<ReturnType<typeof matching.needsForOffer>>
-type Run = ReturnType<typeof matching.runAllocation>
+type Run = ReturnType<typeof allocations.runAllocation>
 
 /** A need's ranked offers as the API shows them: refs, topics and organizations named, reasons in words. */
 function needMatchesJson(db: Db, locale: Locale, found: NeedFound) {
   const say = presenter(db, locale)
   const names = topics.namer(db, locale)
-  const rows = matching.listingLabels(
+  const rows = labels.listingLabels(
     db,
     'offer',
     found.matches.map((m) => m.offer.id),
   )
-  const own = matching.listingLabels(db, 'need', [found.need.id]).get(found.need.id)
-  const orgs = matching.orgLabels(
+  const own = labels.listingLabels(db, 'need', [found.need.id]).get(found.need.id)
+  const orgs = labels.orgLabels(
     db,
     found.matches.map((m) => m.offer.orgId),
   )
@@ -64,13 +66,13 @@ function needMatchesJson(db: Db, locale: Locale, found: NeedFound) {
 function offerMatchesJson(db: Db, locale: Locale, found: OfferFound) {
   const say = presenter(db, locale)
   const names = topics.namer(db, locale)
-  const rows = matching.listingLabels(
+  const rows = labels.listingLabels(
     db,
     'need',
     found.matches.map((m) => m.need.id),
   )
-  const own = matching.listingLabels(db, 'offer', [found.offer.id]).get(found.offer.id)
-  const orgs = matching.orgLabels(
+  const own = labels.listingLabels(db, 'offer', [found.offer.id]).get(found.offer.id)
+  const orgs = labels.orgLabels(
     db,
     found.matches.map((m) => m.need.orgId),
   )
@@ -220,8 +222,8 @@ const matchingApi: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const broker = signedIn(req)
       const body = req.body ?? {}
-      const areaIds = matching.allocationAreas(app.db, broker, body.area)
-      const run = matching.runAllocation(app.db, broker, { areaIds, category: body.category ?? null })
+      const areaIds = allocations.allocationAreas(app.db, broker, body.area)
+      const run = allocations.runAllocation(app.db, broker, { areaIds, category: body.category ?? null })
       return reply.code(201).send(allocationJson(app.db, req.locale, run))
     },
   )

@@ -1,6 +1,6 @@
 /**
  * The matcher's view of needs and offers: plain data, already loaded, so that everything in
- * `src/matching/` except the shell (`matching.ts`) stays pure and testable without a database.
+ * `src/matching/` except the shell (`matching.ts` and the modules that read for it) stays pure and testable without a database.
  */
 
 export type Trust = 'self_declared' | 'vouched' | 'endorsed'

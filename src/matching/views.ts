@@ -2,7 +2,7 @@
  * Every active need and available offer as the matcher's views, in candidate indexes (candidates.ts), kept per
  * connection between requests and patched from the change log (db/changes.ts): a write re-reads the one listing
  * (or organization) it touched, instead of every view of its table being read again on the next page. Part of
- * the shell: the only module here besides matching.ts that reads the database.
+ * the shell: with matching.ts and rows.ts, one of the modules here that read the database.
  *
  * A category is read when a page first asks for it. A new day re-reads only the listings it makes or unmakes active
  * (those whose last day lies between); everything is read again when an area moves (paths), or when this connection

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../../src/demo/seed.js'
 import * as map from '../../../src/impact/map.js'
-import * as matching from '../../../src/matching/matching.js'
+import * as allocations from '../../../src/matching/allocations.js'
+import * as servingFacts from '../../../src/matching/serving-facts.js'
 import { listingToday } from '../../../src/listings/listings.js'
 import { makeApp } from '../../helpers/app.js'
 
@@ -34,7 +35,7 @@ describe('the map and the agenda on the demo district', () => {
   })
 
   it('paints on the demand side every community and category whose needs no offer can serve, and shows no negative gap', () => {
-    const facts = matching.servingFacts(app.db, listingToday(new Date()))
+    const facts = servingFacts.servingFacts(app.db, listingToday(new Date()))
     let checked = 0
     for (const category of new Set(facts.needs.map((n) => n.category))) {
       const page = map.page(app.db, { category }, 'zh-CN')
@@ -53,6 +54,6 @@ describe('the map and the agenda on the demo district', () => {
 
   it('agrees with the matcher pair by pair: the needs no offer fits are those with no feasible pair', () => {
     const district = app.sqlite.prepare("SELECT id FROM areas WHERE level = 'district'").pluck().all() as number[]
-    expect(map.unservedIds(app.db)).toEqual(matching.needsWithoutOffers(app.db, district).sort((a, b) => a - b))
+    expect(map.unservedIds(app.db)).toEqual(allocations.needsWithoutOffers(app.db, district).sort((a, b) => a - b))
   })
 })

@@ -6,7 +6,7 @@ import { organizations } from '../../../src/db/schema.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as matches from '../../../src/brokering/matches.js'
-import * as matching from '../../../src/matching/matching.js'
+import * as allocations from '../../../src/matching/allocations.js'
 import * as map from '../../../src/impact/map.js'
 import { addArea, addOrg, addUser, makeApp, seedWorld, signedIn, type World } from '../../helpers/app.js'
 
@@ -378,7 +378,7 @@ describe('/map/agenda', () => {
   it('finds exactly the needs the matcher finds no offer for', async () => {
     const ids = map.unservedIds(app.db)
     expect(ids).toEqual([w.trainC.id, w.trainD.id, w.materialsB.id].sort((a, b) => a - b))
-    expect(ids).toEqual(matching.needsWithoutOffers(app.db, [w.district.id]).sort((a, b) => a - b))
+    expect(ids).toEqual(allocations.needsWithoutOffers(app.db, [w.district.id]).sort((a, b) => a - b))
   })
 
   it('lists idle offers with their unused capacity and idle days, as the desk counts them', async () => {

@@ -5,7 +5,7 @@ import { needs as needsTable, offers as offersTable } from '../../../src/db/sche
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as matches from '../../../src/brokering/matches.js'
-import * as matching from '../../../src/matching/matching.js'
+import * as allocations from '../../../src/matching/allocations.js'
 import * as map from '../../../src/impact/map.js'
 import { hsdsAllServices } from '../../../src/interchange/hsds-export.js'
 import {
@@ -186,7 +186,7 @@ describe('a fully reserved offer', () => {
         quantity: 1,
         areaId: v.communityA.id,
       })
-      expect(matching.needsWithoutOffers(fresh.db, [v.district.id])).toContain(another.id)
+      expect(allocations.needsWithoutOffers(fresh.db, [v.district.id])).toContain(another.id)
       expect(map.unservedIds(fresh.db)).toContain(another.id)
 
       // HSDS lists what the offers list lists; this one as not currently provided.

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../../src/demo/seed.js'
 import * as accounts from '../../../src/accounts/accounts.js'
-import * as matching from '../../../src/matching/matching.js'
+import * as allocations from '../../../src/matching/allocations.js'
 import { makeApp } from '../../helpers/app.js'
 
 let app: FastifyInstance
@@ -23,7 +23,7 @@ describe('allocation on the demo district', () => {
       .get() as number
     const broker = accounts.load(app.db, brokerId)!
     const district = app.sqlite.prepare("SELECT id FROM areas WHERE level = 'district'").pluck().all() as number[]
-    const run = matching.runAllocation(
+    const run = allocations.runAllocation(
       app.db,
       { ...broker, brokerAreaIds: district },
       { areaIds: district, category: null },

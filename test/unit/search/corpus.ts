@@ -1,5 +1,7 @@
 /** A fixed set of community listings, written the way organisations and residents post them. */
-import type { Kind } from '../../../src/search/fts.js'
+import Database from 'better-sqlite3'
+import { onTestFinished } from 'vitest'
+import { ensureSearchIndex, indexDoc, type Kind } from '../../../src/search/fts.js'
 
 export type Listing = { kind: Kind; id: number; category: string; title: string; body: string }
 
@@ -288,3 +290,14 @@ export const corpus: Listing[] = [
     body: '中秋游园会需要20张折叠桌和60把椅子，用一天。',
   },
 ]
+
+/** An in-memory index holding the corpus, closed when the test finishes. */
+export function freshDb(): Database.Database {
+  const sqlite = new Database(':memory:')
+  onTestFinished(() => void sqlite.close())
+  ensureSearchIndex(sqlite)
+  for (const doc of corpus) indexDoc(sqlite, doc)
+  return sqlite
+}
+
+export const ids = (hits: { id: number }[]) => hits.map((h) => h.id)

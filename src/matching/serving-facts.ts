@@ -1,0 +1,232 @@
+/**
+ * Who can serve whom across the whole district, for the map, the agenda and the desk: from the kept tallies
+ * (views.ts keptServing), or read afresh inside a transaction.
+ */
+import { sqliteOf, type Db } from '../db/client.js'
+import { activeNeedText, availableOfferText } from '../listings/listings.js'
+import { subjectList } from './subject.js'
+import { serving } from './serving.js'
+import { focusOf, keptServing, NO_TRACK, type ServingSnapshot } from './views.js'
+import type { NeedView, OfferView, OrgView } from './types.js'
+import { areaIndex } from './rows.js'
+
+type NeedFact = {
+  id: number
+  orgId: number
+  category: string
+  remaining: number
+  areaId: number
+  createdAt: string
+  served: boolean
+}
+type OfferFact = {
+  id: number
+  category: string
+  remaining: number
+  servesAreaId: number
+  createdAt: string
+  places: readonly number[]
+}
+export interface ServingFacts {
+  needs: readonly NeedFact[]
+  offers: readonly OfferFact[]
+}
+
+// Each view's facts, kept while what the tally says of it is unchanged: a write changes few of 100k.
+const factsOf = new WeakMap<ServingSnapshot, ServingFacts>()
+const needFacts = new WeakMap<NeedView, NeedFact>()
+const offerFacts = new WeakMap<OfferView, OfferFact>()
+
+/**
+ * Who can serve whom across the whole district today, for the map, the agenda and the desk: every active need
+ * with whether some available offer fits it, and every available offer with the places where it fits at least
+ * one need (serving.ts, the one fit). From the kept views (views.ts keptServing), whose counts a write patches
+ * for the listings it touched: at 100k listings, working it all out again after each write took seconds.
+ */
+export function servingFacts(db: Db, today: string): ServingFacts {
+  const kept = keptServing(db, today)
+  if (!kept) return recomputedServing(db, today)
+  let facts = factsOf.get(kept)
+  if (!facts) {
+    const tally = (category: string) => kept.tallies.get(category)!
+    factsOf.set(
+      kept,
+      (facts = {
+        needs: kept.needs.map((n) => {
+          const served = tally(n.category).served(n.id)
+          let f = needFacts.get(n)
+          if (f?.served !== served) {
+            f = {
+              id: n.id,
+              orgId: n.orgId,
+              category: n.category,
+              remaining: n.quantity,
+              areaId: n.areaPath.at(-1) ?? 0,
+              createdAt: n.createdAt,
+              served,
+            }
+            needFacts.set(n, f)
+          }
+          return f
+        }),
+        offers: kept.offers.map((o) => {
+          const places = tally(o.category).placesOf(o.id)
+          let f = offerFacts.get(o)
+          if (f?.places !== places) {
+            f = {
+              id: o.id,
+              category: o.category,
+              remaining: o.remaining,
+              servesAreaId: o.servesPath.at(-1) ?? 0,
+              createdAt: o.createdAt,
+              places,
+            }
+            offerFacts.set(o, f)
+          }
+          return f
+        }),
+      }),
+    )
+  }
+  return facts
+}
+
+/**
+ * servingFacts read afresh, inside a transaction (whose reads may yet be rolled back, so nothing kept is used):
+ * only the columns the covering indexes needs_candidates and offers_candidates hold, areas and organizations
+ * once into maps.
+ */
+function recomputedServing(db: Db, today: string): ServingFacts {
+  const sqlite = sqliteOf(db)
+  type NeedRow = [
+    number,
+    number,
+    string,
+    string,
+    number,
+    string | null,
+    string | null,
+    string | null,
+    number,
+    string,
+    string | null,
+    string | null,
+  ]
+  const needRows = sqlite
+    .prepare(
+      `SELECT id, org_id, category, unit, remaining, from_date, until_date, schedule, area_id, created_at, topics, keywords
+    FROM needs WHERE ${activeNeedText()}`,
+    )
+    .raw()
+    .all(today) as NeedRow[]
+  type OfferRow = [
+    number,
+    number,
+    string,
+    string,
+    number,
+    number,
+    string | null,
+    string | null,
+    string | null,
+    number,
+    OfferView['minTrust'],
+    string,
+    string,
+    string | null,
+    string | null,
+  ]
+  const offerRows = sqlite
+    .prepare(
+      `SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus, created_at, topics, keywords
+    FROM offers WHERE ${availableOfferText()}`,
+    )
+    .raw()
+    .all(today) as OfferRow[]
+  const areaOf = areaIndex(db)
+  const orgs = new Map(
+    (
+      sqlite.prepare('SELECT id, trust, focus FROM organizations').raw().all() as [number, OrgView['trust'], string][]
+    ).map(([id, trust, focus]): [number, OrgView] => [
+      id,
+      { id, name: '', trust, focus: focusOf(focus), matchesReceived: 0, members: null },
+    ]),
+  )
+  const offerViews: OfferView[] = offerRows.map(
+    ([
+      id,
+      orgId,
+      category,
+      unit,
+      remaining,
+      quantity,
+      from,
+      until,
+      schedule,
+      servesAreaId,
+      minTrust,
+      focus,
+      createdAt,
+      topics,
+      keywords,
+    ]) => ({
+      id,
+      orgId,
+      orgName: '',
+      category,
+      unit,
+      remaining,
+      quantity,
+      from,
+      until,
+      schedule,
+      servesPath: areaOf.path(servesAreaId),
+      minTrust,
+      focus: focusOf(focus),
+      createdAt,
+      track: NO_TRACK,
+      topics: subjectList(topics),
+      keywords: subjectList(keywords),
+    }),
+  )
+  const needRowsKnown = needRows.filter((r) => orgs.has(r[1]))
+  const needViews: NeedView[] = needRowsKnown.map(
+    ([id, orgId, category, unit, remaining, from, until, schedule, areaId, createdAt, topics, keywords]) => ({
+      id,
+      orgId,
+      org: orgs.get(orgId)!,
+      category,
+      unit,
+      quantity: remaining,
+      from,
+      until,
+      schedule,
+      areaPath: areaOf.path(areaId),
+      urgency: 'normal',
+      beneficiaries: null,
+      createdAt,
+      topics: subjectList(topics),
+      keywords: subjectList(keywords),
+    }),
+  )
+  const found = serving(needViews, offerViews)
+  return {
+    needs: needRowsKnown.map((r, i) => ({
+      id: r[0],
+      orgId: r[1],
+      category: r[2],
+      remaining: r[4],
+      areaId: r[8],
+      createdAt: r[9],
+      served: found.needServed[i] === 1,
+    })),
+    offers: offerRows.map((r, j) => ({
+      id: r[0],
+      category: r[2],
+      remaining: r[4],
+      servesAreaId: r[9],
+      createdAt: r[12],
+      places: found.offerPlaces[j]!,
+    })),
+  }
+}

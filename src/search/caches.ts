@@ -1,0 +1,157 @@
+/**
+ * The search index's per-connection caches, shared by the index (fts.ts), query compilation (query.ts) and
+ * relevance (relevance.ts): prepared statements, compiled queries, document counts and frequencies, kept postings
+ * and the English vocabulary for corrections. Brought up to date when this connection or another one writes.
+ */
+import type Database from 'better-sqlite3'
+import { changesSince, lastChange } from '../db/changes.js'
+import { readVocabulary, type Vocabulary } from './typo.js'
+import type { Compiled } from './query.js'
+
+export type Sqlite = Database.Database
+export type Kind = 'need' | 'offer'
+
+export const KINDS: readonly Kind[] = ['need', 'offer']
+export const TABLE: Record<Kind, string> = { need: 'search_needs', offer: 'search_offers' }
+/** Another connection's writes make the typo vocabulary stale; reload it at most this often. */
+const VOCAB_RELOAD_MS = 10_000
+
+/**
+ * The listings (rowids, ascending) a word's expression matches anywhere and in the title, as of the kind's
+ * `dirty` list up to `upTo`: the listings written since are checked again when the postings are next used.
+ */
+export type Postings = { all: Int32Array; title: Int32Array; upTo: number }
+/**
+ * Listings written since the oldest kept postings were read, beyond which the postings are read again whole:
+ * checking a listing costs two indexed lookups per word, reading a common word's postings a few milliseconds.
+ */
+export const DIRTY_KEPT = 256
+
+export type KindState = {
+  queries: Map<string, Compiled | null>
+  docs?: number
+  dfs: Map<string, number>
+  postings: Map<string, Postings>
+  vocab?: Vocabulary
+  hasListings?: boolean
+  /** Listings written since the kept postings were read, in order (see Postings.upTo and recheck). */
+  dirty: number[]
+  /** Which of the temporary copies (copyWritten) are of the current `dirty` list. */
+  gen: number
+  lookups: { read: number; rechecked: number }
+}
+/** `seen`: the last change log entry (db/changes.ts) whose listing is in `dirty`; null without a change log. */
+type State = {
+  dataVersion: number
+  seen: number | null
+  stmts: Map<string, Database.Statement>
+  kinds: Record<Kind, KindState>
+}
+const states = new WeakMap<Sqlite, State>()
+
+/**
+ * The connection's caches. data_version moves only when another connection (a CLI, a second process)
+ * commits: then compiled queries and counts are dropped at once, the vocabulary at most every
+ * VOCAB_RELOAD_MS (reading it takes ~100 ms at 100k listings). This connection's own writes keep the
+ * vocabulary current incrementally.
+ */
+function state(sqlite: Sqlite): State {
+  const version = sqlite.pragma('data_version', { simple: true }) as number
+  let s = states.get(sqlite)
+  if (!s) {
+    const kind = (): KindState => ({
+      queries: new Map(),
+      dfs: new Map(),
+      postings: new Map(),
+      dirty: [],
+      gen: 0,
+      lookups: { read: 0, rechecked: 0 },
+    })
+    s = { dataVersion: version, seen: logged(sqlite), stmts: new Map(), kinds: { need: kind(), offer: kind() } }
+    states.set(sqlite, s)
+  } else if (s.dataVersion !== version) {
+    s.dataVersion = version
+    for (const ks of Object.values(s.kinds)) {
+      ks.queries.clear()
+      ks.docs = undefined
+      ks.dfs.clear()
+      if (ks.vocab) ks.vocab.stale = true
+    }
+    catchUp(sqlite, s)
+  }
+  return s
+}
+
+/** The change log's last entry, or null when this database has none (a bare index, as in its own tests). */
+function logged(sqlite: Sqlite): number | null {
+  const has = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'listing_changes'").get()
+  return has ? lastChange(sqlite) : null
+}
+
+/**
+ * Another connection wrote: the listings it changed, from the change log, are checked again in the kept
+ * postings. Without the log, or when it no longer reaches back to what was seen, they are all read again.
+ */
+function catchUp(sqlite: Sqlite, s: State): void {
+  const entries = s.seen === null ? null : changesSince(sqlite, s.seen, DIRTY_KEPT + 1)
+  const complete =
+    entries !== null && entries.length <= DIRTY_KEPT && (entries.length === 0 || entries[0]![0] === s.seen! + 1)
+  if (!complete) {
+    for (const ks of Object.values(s.kinds)) {
+      ks.postings.clear()
+      ks.dirty = []
+    }
+    s.seen = logged(sqlite)
+    return
+  }
+  for (const [seq, kind, id] of entries) {
+    if ((kind === 'need' || kind === 'offer') && s.kinds[kind].postings.size > 0) dirtied(s.kinds[kind], -id)
+    s.seen = seq
+  }
+}
+
+/** After schema changes: statements and everything cached refer to tables that are gone. */
+export function forget(sqlite: Sqlite): void {
+  states.delete(sqlite)
+}
+
+export function stmt(sqlite: Sqlite, sql: string): Database.Statement {
+  const s = states.get(sqlite) ?? state(sqlite)
+  let st = s.stmts.get(sql)
+  if (!st) {
+    st = sqlite.prepare(sql)
+    s.stmts.set(sql, st)
+  }
+  return st
+}
+
+export function kindState(sqlite: Sqlite, kind: Kind): KindState {
+  return state(sqlite).kinds[kind]
+}
+
+export function docCount(sqlite: Sqlite, kind: Kind): number {
+  const ks = kindState(sqlite, kind)
+  ks.docs ??= stmt(sqlite, `SELECT count(*) FROM ${TABLE[kind]}_docsize`).pluck().get() as number
+  return ks.docs
+}
+
+export function vocabulary(sqlite: Sqlite, kind: Kind): Vocabulary {
+  const ks = kindState(sqlite, kind)
+  if (ks.vocab && !(ks.vocab.stale && Date.now() - ks.vocab.loadedAt > VOCAB_RELOAD_MS)) return ks.vocab
+  const rows = stmt(sqlite, `SELECT term, doc FROM ${TABLE[kind]}_vocab WHERE term >= 'a' AND term < '{'`)
+    .raw()
+    .iterate()
+  return (ks.vocab = readVocabulary(rows as Iterable<[string, number]>, Date.now()))
+}
+
+/**
+ * Marks a listing's kept postings for a check (`id` negative for another connection's write); past DIRTY_KEPT,
+ * forgets them all instead. Whether anything is kept is for the caller to ask first.
+ */
+export function dirtied(ks: KindState, id: number): void {
+  if (ks.dirty.length >= DIRTY_KEPT) {
+    ks.postings.clear()
+    ks.dirty = []
+    ks.gen++
+  } else ks.dirty.push(id)
+}

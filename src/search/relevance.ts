@@ -1,0 +1,252 @@
+/**
+ * How well listings match a longer text (a need's title and description against its candidate offers), with each
+ * word's postings kept across writes: a write marks its listing, and the kept postings are checked again for the
+ * marked listings when next used instead of being read again whole.
+ */
+import { bigrams, contentWords, isCjk, stem, subWords } from './segment.js'
+import { prefixDocs } from './typo.js'
+import { termExpr } from './query.js'
+import {
+  docCount,
+  kindState,
+  stmt,
+  TABLE,
+  vocabulary,
+  type Kind,
+  type KindState,
+  type Postings,
+  type Sqlite,
+} from './caches.js'
+
+export type Relevance = { score0to1: number; terms: string[] }
+
+/** In relevance(), a word shared only through the body counts this much of one shared through the title. */
+const BODY_ONLY_SHARE = 0.6
+/** How many of a text's most distinctive words relevance() matches on. */
+const RELEVANCE_WORDS = 8
+const POSTINGS_KEPT = 400
+
+/**
+ * How well each listing in `ids` (of `kind`) matches a longer text, e.g. a need's title and description
+ * against candidate offers. Takes the text's most distinctive words (rare in the index, frequent in the
+ * text, words of its title counting double) and scores each listing by the share of those words it
+ * contains, weighted the same way; a word found only in a listing's body counts 0.6 of one in its title.
+ * Scores are absolute (not scaled to the best candidate), so they compare across needs and candidates.
+ * Listings sharing no word are left out of the map: treat a missing id as 0.
+ */
+export function relevance(
+  sqlite: Sqlite,
+  kind: Kind,
+  text: string | { title: string; body: string },
+  ids: Iterable<number>,
+): Map<number, Relevance> {
+  const out = new Map<number, Relevance>()
+  const keep = toSet(ids)
+  const docs = docCount(sqlite, kind)
+  if (keep.size === 0 || docs === 0) return out
+  const t = TABLE[kind]
+  const { title, body } = typeof text === 'string' ? { title: '', body: text } : text
+
+  // Inflections of one English word (fund, funding) are one word here, matched as the first one seen.
+  const words = new Map<string, { word: string; tf: number }>()
+  for (const [source, factor] of [
+    [title, 2],
+    [body, 1],
+  ] as const) {
+    for (const [word, tf] of contentWords(source)) {
+      const key = isCjk(word) ? word : stem(word)
+      const seen = words.get(key)
+      if (seen) seen.tf += tf * factor
+      else words.set(key, { word, tf: tf * factor })
+    }
+  }
+  const chosen = [...words.values()]
+    .map(({ word, tf }) => {
+      const df = docFrequency(sqlite, kind, word)
+      const idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5))
+      return { word, expr: termExpr(word).expr, df, weight: Math.min(tf, 2) * idf }
+    })
+    // A word no listing uses cannot match; one in most listings says nothing about fit.
+    .filter((w) => w.df > 0 && w.df <= docs / 2)
+    .sort((a, b) => b.weight - a.weight || (a.word < b.word ? -1 : 1))
+    .slice(0, RELEVANCE_WORDS)
+  const total = chosen.reduce((sum, w) => sum + w.weight, 0)
+  if (total === 0) return out
+
+  const add = (id: number, w: (typeof chosen)[number], inTitle: boolean) => {
+    const r = out.get(id) ?? { score0to1: 0, terms: [] }
+    r.score0to1 += (w.weight / total) * (inTitle ? 1 : BODY_ONLY_SHARE)
+    r.terms.push(w.word)
+    out.set(id, r)
+  }
+  if (!sqlite.inTransaction) {
+    // Each word's postings, kept until the index changes: a short text's words include common ones (地点, 联系)
+    // whose postings are a third of the index, and most match pages ask for them.
+    const sorted = [...keep].sort((a, b) => a - b)
+    for (const w of chosen) {
+      const p = postings(sqlite, kind, w.expr)
+      for (const id of sorted) if (holds(p.all, id)) add(id, w, holds(p.title, id))
+    }
+  } else {
+    // Candidates are usually recent listings: scanning only their rowid range skips most of each word's postings.
+    let [lo, hi] = [Infinity, -Infinity]
+    for (const id of keep) [lo, hi] = [Math.min(lo, id), Math.max(hi, id)]
+    const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? AND rowid BETWEEN ? AND ?`).pluck()
+    for (const w of chosen) {
+      const inTitle = new Set(rowids.all(`{title} : ${w.expr}`, lo, hi) as number[])
+      for (const id of rowids.all(w.expr, lo, hi) as number[]) if (keep.has(id)) add(id, w, inTitle.has(id))
+    }
+  }
+  for (const r of out.values()) r.score0to1 = Math.min(1, r.score0to1)
+  return out
+}
+
+function postings(sqlite: Sqlite, kind: Kind, expr: string): Postings {
+  const ks = kindState(sqlite, kind)
+  const kept = ks.postings
+  const t = TABLE[kind]
+  let p = kept.get(expr)
+  if (p) {
+    kept.delete(expr)
+    if (p.upTo < ks.dirty.length) recheck(sqlite, kind, expr, p, ks)
+  } else {
+    const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
+    p = {
+      all: Int32Array.from(rowids.all(expr) as number[]),
+      title: Int32Array.from(rowids.all(`{title} : ${expr}`) as number[]),
+      upTo: ks.dirty.length,
+    }
+    ks.lookups.read++
+    if (kept.size >= POSTINGS_KEPT) kept.delete(kept.keys().next().value!)
+  }
+  kept.set(expr, p)
+  return p
+}
+
+/**
+ * Brings kept postings up to date with the listings written since they were read. This connection's writes
+ * (positive ids in `dirty`) are matched against their own text, copied at write time into a small temporary
+ * index (see copyWritten): asking the whole index about one listing costs a common word's whole doclist. Another
+ * connection's (negative ids) are asked of the index, as only the change log's ids are known of them.
+ */
+function recheck(sqlite: Sqlite, kind: Kind, expr: string, p: Postings, ks: KindState): void {
+  const last = new Map<number, boolean>() // listing → whether its last write was this connection's
+  for (let k = p.upTo; k < ks.dirty.length; k++) last.set(Math.abs(ks.dirty[k]!), ks.dirty[k]! > 0)
+  let own: { known: Set<number>; all: Set<number>; title: Set<number> } | undefined
+  if ([...last.values()].some((x) => x) && stmt(sqlite, TEMP_EXISTS).get(`kept_${kind}`) !== undefined) {
+    const rows = (where: string, ...args: unknown[]) =>
+      new Set(
+        stmt(sqlite, `SELECT rowid FROM temp.kept_${kind} WHERE ${where} gen = ?`)
+          .pluck()
+          .all(...args, ks.gen) as number[],
+      )
+    own = {
+      known: rows(''),
+      all: rows(`kept_${kind} MATCH ? AND`, expr),
+      title: rows(`kept_${kind} MATCH ? AND`, `{title} : ${expr}`),
+    }
+  }
+  const t = TABLE[kind]
+  // Not `rowid = ?`: FTS5 ignores an equality with a JS number (bound as a real) and answers for any listing.
+  const one = stmt(sqlite, `SELECT 1 FROM ${t} WHERE ${t} MATCH ? AND rowid BETWEEN ? AND ?`).pluck()
+  for (const [id, mine] of last) {
+    if (!mine) {
+      p.all = place(p.all, id, one.get(expr, id, id) !== undefined)
+      p.title = place(p.title, id, one.get(`{title} : ${expr}`, id, id) !== undefined)
+    } else if (own?.known.has(id)) {
+      p.all = place(p.all, id, own.all.has(id))
+      p.title = place(p.title, id, own.title.has(id))
+    }
+    // Else its write was rolled back, with its copy: the index is as the postings have it.
+  }
+  p.upTo = ks.dirty.length
+  ks.lookups.rechecked++
+}
+const TEMP_EXISTS = "SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = ?"
+
+/**
+ * A copy of what this connection just indexed for a listing (nothing when removed), in its transaction: rolled
+ * back with it, so a copy of this generation (`gen`) is the listing as the index has it.
+ */
+export function copyWritten(sqlite: Sqlite, kind: Kind, ks: KindState, id: number, title = '', body = ''): void {
+  sqlite.exec(
+    `CREATE VIRTUAL TABLE IF NOT EXISTS temp.kept_${kind} USING fts5(title, body, gen UNINDEXED, ` +
+      `prefix='1', tokenize='unicode61 remove_diacritics 2')`,
+  )
+  stmt(sqlite, `DELETE FROM temp.kept_${kind} WHERE rowid = ?`).run(BigInt(id))
+  stmt(sqlite, `INSERT INTO temp.kept_${kind} (rowid, title, body, gen) VALUES (?, ?, ?, ?)`).run(
+    BigInt(id),
+    title,
+    body,
+    ks.gen,
+  )
+}
+
+/** `sorted` with `id` in it or not, as `inside` says; the same array when nothing changes. */
+function place(sorted: Int32Array, id: number, inside: boolean): Int32Array {
+  let lo = 0,
+    hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (sorted[mid]! < id) lo = mid + 1
+    else hi = mid
+  }
+  const there = lo < sorted.length && sorted[lo] === id
+  if (there === inside) return sorted
+  const out = new Int32Array(sorted.length + (inside ? 1 : -1))
+  out.set(sorted.subarray(0, lo))
+  if (inside) {
+    out[lo] = id
+    out.set(sorted.subarray(lo), lo + 1)
+  } else out.set(sorted.subarray(lo + 1), lo)
+  return out
+}
+
+/** How often relevance() read a word's postings whole, and brought kept ones up to date instead. */
+export function relevanceLookups(sqlite: Sqlite, kind: Kind): { read: number; rechecked: number } {
+  return { ...kindState(sqlite, kind).lookups }
+}
+
+function holds(sorted: Int32Array, id: number): boolean {
+  let lo = 0,
+    hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (sorted[mid]! < id) lo = mid + 1
+    else hi = mid
+  }
+  return lo < sorted.length && sorted[lo] === id
+}
+
+/**
+ * Roughly how many listings contain `word`, from the index vocabulary rather than a query: an English
+ * word's stem prefix summed over its forms, a Chinese word's own token, else its rarest part.
+ */
+function docFrequency(sqlite: Sqlite, kind: Kind, word: string): number {
+  if (!isCjk(word)) {
+    const vocab = vocabulary(sqlite, kind)
+    return word.length < 3 ? (vocab.df.get(word) ?? 0) : prefixDocs(vocab, stem(word), Infinity)
+  }
+  // Read from the index, kept until it changes (as docs is): a match page asks for words many others asked for.
+  // Not inside a transaction, whose writes may yet be rolled back.
+  if (sqlite.inTransaction) return countDocs(sqlite, kind, word)
+  const known = kindState(sqlite, kind).dfs
+  let df = known.get(word)
+  if (df === undefined) {
+    if (known.size >= 20_000) known.clear()
+    known.set(word, (df = countDocs(sqlite, kind, word)))
+  }
+  return df
+}
+
+function countDocs(sqlite: Sqlite, kind: Kind, word: string): number {
+  const lookup = stmt(sqlite, `SELECT doc FROM ${TABLE[kind]}_vocab WHERE term = ?`).pluck()
+  const df = (token: string) => (lookup.get(token) as number | undefined) ?? 0
+  if (Array.from(word).length <= 2) return df(word)
+  const parts = subWords(word)
+  return Math.max(df(word), Math.min(...(parts.length > 0 ? parts : bigrams(word)).map(df)))
+}
+
+function toSet(ids: Iterable<number>): ReadonlySet<number> {
+  return ids instanceof Set ? (ids as ReadonlySet<number>) : new Set(ids)
+}
