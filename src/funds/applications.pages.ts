@@ -6,7 +6,7 @@ import * as applications from './applications.js'
 import * as reviews from './reviews.js'
 import * as decision from './decision.js'
 import * as orgs from '../orgs/orgs.js'
-import { categoryNames } from '../listings/forms.js'
+import { categoryNames } from '../listings/listings.js'
 import { NotFound, NotPermitted, type FieldErrors } from '../shared/errors.js'
 import { yuanInput } from './money.js'
 

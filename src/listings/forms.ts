@@ -1,13 +1,8 @@
-import type { FastifyRequest } from 'fastify'
-import type { Db } from '../db/client.js'
+import type { Static } from 'typebox'
 import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
-import { str, int, oneOf, listOf, date, text, codes, fields, id32 } from '../shared/forms.js'
-import { signedIn } from '../plugins/auth.js'
-import * as areas from '../areas/areas.js'
-import * as orgs from '../orgs/orgs.js'
-import { allCategories, MAX_QUANTITY, defaultExpiry, listingToday } from './listings.js'
-import { DAYS, PERIODS, scheduleFromForm, formFromSchedule, describeSchedule } from './schedule-form.js'
-import type { Locale } from '../i18n/i18n.js'
+import { str, int, oneOf, listOf, date, text, codes, fields, formSchema, id32 } from '../shared/forms.js'
+import { MAX_QUANTITY } from './listings.js'
+import { DAYS, PERIODS, scheduleFromForm, formFromSchedule } from './schedule-form.js'
 import * as topicsSvc from '../topics/topics.js'
 
 /** The fields needs and offers share, as the web form sends them. */
@@ -44,19 +39,21 @@ export const offerFields = {
 export const CloseFields = { reason: oneOf(CLOSE_REASONS) }
 export const RenewFields = { expiresAt: date }
 
-// A form posts strings and lists under names the schema checks; handlers read them by name.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type FormBody = Record<string, any> & { days?: string[]; periods?: string[] }
+/** The need and offer forms, as sent (the edit form carries the version it was drawn from). */
+export const NeedForm = formSchema(needFields, ['orgId', 'category', 'title', 'quantity', 'areaId'])
+export const OfferForm = formSchema(offerFields, ['orgId', 'category', 'title', 'quantity', 'servesAreaId'])
+export type NeedForm = Static<typeof NeedForm>
+export type OfferForm = Static<typeof OfferForm>
 
-/** Form → service input: checkboxes become the schedule rule. */
-export function fromForm<T>(body: FormBody): T {
-  const { days, periods, draft, _csrf, topics: _ticked, topicsFor, topicsChosen, ...rest } = body
+/** Form → service input: checkboxes become the schedule rule, the chips the topics the poster confirmed. */
+export function fromForm<B extends NeedForm | OfferForm>(body: B) {
+  const { days, periods, draft, _csrf, topics: _ticked, topicsFor: _for, topicsChosen: _chosen, ...rest } = body
   return {
     ...rest,
     schedule: scheduleFromForm(days, periods),
     draft: draft === '1',
-    topics: topicsSvc.confirmedFromForm(body as topicsSvc.ChipState),
-  } as T
+    topics: topicsSvc.confirmedFromForm(body),
+  }
 }
 
 /**
@@ -64,76 +61,14 @@ export function fromForm<T>(body: FormBody): T {
  * when they come back exactly as they were drawn from the stored rule, that rule is kept: saving a new title
  * must not turn an imported 7–9 a.m. rota into 8 a.m.–noon.
  */
-export function fromEditForm<T>(body: FormBody, stored: string | null): T {
-  const input = fromForm<T & { schedule: string | null }>(body)
+export function fromEditForm<B extends NeedForm | OfferForm>(body: B, stored: string | null) {
+  const input = { ...fromForm(body), version: body.version ?? 0 }
   const drawn = formFromSchedule(stored)
   const same = (sent: string[] = [], shown: string[]) =>
     sent.length === shown.length && shown.every((x) => sent.includes(x))
-  return (
-    stored && same(body.days, drawn.days) && same(body.periods, drawn.periods) ? { ...input, schedule: stored } : input
-  ) as T
-}
-
-/** Stored row → form values: the rule becomes checkboxes again. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a need or an offer row, read field by field
-export function toForm(row: Record<string, any>) {
-  // The chips start as stored, drawn for its category; ticks the poster confirmed stay put while they type.
-  return {
-    ...row,
-    ...formFromSchedule(row.schedule),
-    topics: row.topics ?? [],
-    topicsFor: row.category,
-    topicsChosen: row.topicsConfirmed ? '1' : undefined,
-  }
-}
-
-export function categoryNames(db: Db, locale: Locale): Record<string, string> {
-  return Object.fromEntries(allCategories(db).map((c) => [c.code, locale === 'en' ? c.nameEn : c.nameZh]))
-}
-
-/** What every listing form needs to draw its selects and topic chips (`values`: what the form holds). */
-export function formContext(db: Db, req: FastifyRequest, values: topicsSvc.ChipState = {}) {
-  return {
-    topicChips: topicsSvc.chips(db, req.locale, values),
-    form: true,
-    categories: allCategories(db).map((c) => ({ ...c, label: req.locale === 'en' ? c.nameEn : c.nameZh })),
-    myOrgs: orgs.actingFor(db, signedIn(req), Number((values as { orgId?: unknown }).orgId) || undefined),
-    areaOptions: areas.options(db, req.locale),
-    days: DAYS,
-    periods: PERIODS,
-    urgencies: URGENCIES,
-    trustLevels: TRUST_LEVELS,
-    focusGroups: FOCUS_GROUPS,
-    today: listingToday(new Date()),
-  }
-}
-
-/** A new listing starts where its organization is: its area is the place of a need and the area an offer serves. */
-export function newFormValues(db: Db, req: FastifyRequest, orgId?: number) {
-  const acting = orgs.actingFor(db, signedIn(req))
-  const org = acting.find((o) => o.id === orgId) ?? acting[0]
-  return {
-    orgId: org?.id,
-    areaId: org?.areaId,
-    servesAreaId: org?.areaId,
-    expiresAt: defaultExpiry(new Date()),
-    days: [],
-    periods: [],
-    focus: [],
-    urgency: 'normal',
-  }
-}
-
-/** Display fields for a listing row or page, in the reader's language. */
-export function present<
-  T extends { schedule: string | null; areaName: string; areaNameEn: string | null; topics?: string[] | null },
->(row: T, locale: Locale, names?: (codes: string[] | null | undefined) => topicsSvc.Named[]) {
-  return {
-    ...row,
-    scheduleText: describeSchedule(row.schedule, locale),
-    areaLabel: locale === 'en' && row.areaNameEn ? row.areaNameEn : row.areaName,
-    topicList: names ? names(row.topics) : [],
-  }
+  return stored && same(body.days, drawn.days) && same(body.periods, drawn.periods)
+    ? { ...input, schedule: stored }
+    : input
 }
 
 export const NewFormQuery = fields({ orgId: id32 })

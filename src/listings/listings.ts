@@ -6,6 +6,7 @@ import type { FieldErrors } from '../shared/errors.js'
 import { ValidationError } from '../shared/errors.js'
 import { isCalendarDate, localToday } from '../shared/time.js'
 import * as areas from '../areas/areas.js'
+import type { Locale } from '../i18n/i18n.js'
 
 /** What needs and offers share: a category with its unit, a time window, a weekly schedule, an expiry. */
 export type Category = typeof categories.$inferSelect
@@ -21,6 +22,15 @@ export function allCategories(db: Db): Category[] {
     () => db.select().from(categories).orderBy(asc(categories.position), asc(categories.code)).all(),
     ['categories'],
   ).slice()
+}
+
+/** Each category's name in the reader's language, by code. */
+export function categoryNames(db: Db, locale: Locale): Record<string, string> {
+  return namedCategories(allCategories(db), locale)
+}
+
+export function namedCategories(list: readonly Category[], locale: Locale): Record<string, string> {
+  return Object.fromEntries(list.map((c) => [c.code, locale === 'en' ? c.nameEn : c.nameZh]))
 }
 
 export function category(db: Db, code: string): Category | undefined {

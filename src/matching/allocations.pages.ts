@@ -5,8 +5,7 @@ import * as allocations from './allocations.js'
 import * as labels from './labels.js'
 import * as areas from '../areas/areas.js'
 import { presenter } from './present.js'
-import { allCategories } from '../listings/listings.js'
-import { categoryNames } from '../listings/forms.js'
+import { allCategories, categoryNames } from '../listings/listings.js'
 import {
   coverageByCategory,
   recentRuns,

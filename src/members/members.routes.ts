@@ -2,14 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as members from './members.js'
 import { invitationView, loadPeople, peopleView, type PeopleExtra } from './members.pages.js'
-import * as orgs from '../orgs/orgs.js'
 import * as needs from '../needs/needs.js'
 import { fields, formSchema, idParam, int, oneOf, secret, text } from '../shared/forms.js'
 import { signedIn } from '../plugins/auth.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
-import { formContext, newFormValues } from '../listings/forms.js'
-import type * as topics from '../topics/topics.js'
+import { assistedNeedFormView, loadAssistedNeedForm } from '../needs/needs.pages.js'
 
 const id32 = int(1, 2_147_483_647)
 const twoIds = <const K extends string>(second: K) =>
@@ -206,16 +204,9 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // 代填: a broker enters a need for a group in their area; with leaders it waits for a leader's confirmation.
   app.get('/orgs/:id/needs/new', { config: { access: 'broker' }, schema: { params: idParam } }, async (req, reply) => {
-    const id = req.params.id
-    const org = orgs.get(app.db, id)
-    if (!org || !needs.entersFor(app.db, signedIn(req), id)) throw new NotFound()
-    const values = { ...newFormValues(app.db, req), orgId: id, areaId: org.areaId }
-    return reply.render('needs/new', {
-      ...formContext(app.db, req, values as topics.ChipState),
-      values,
-      errors: {},
-      assisting: org,
-    })
+    const data = loadAssistedNeedForm(app.db, signedIn(req), req.params.id, req.locale)
+    if (!data) throw new NotFound()
+    return reply.render('needs/new', assistedNeedFormView(data, req.locale))
   })
 
   app.post(

@@ -10,8 +10,9 @@ import * as share from '../share/share.js'
 import { presenter } from '../matching/present.js'
 import { actsFor } from '../accounts/accounts.js'
 import { CLOSE_REASONS } from '../db/schema.js'
-import { isActiveNeed, listingToday } from '../listings/listings.js'
-import { categoryNames, present } from '../listings/forms.js'
+import { categoryNames, isActiveNeed, listingToday } from '../listings/listings.js'
+import * as orgs from '../orgs/orgs.js'
+import { listingFormView, loadListingForm, loadNewListingValues, present } from '../listings/listings.pages.js'
 
 /** Who sees a need's matches in progress and its close/renew forms: its group, and a broker covering its area. */
 const insider = (v: { owner: boolean; broker: boolean }) => v.owner || v.broker
@@ -82,4 +83,20 @@ export function needPageView(data: NeedPage, idem: string) {
     share: data.share,
     help: data.help,
   }
+}
+
+/**
+ * 代填: the need form a broker fills in for a group in their area, starting at the group and its area; undefined
+ * when there is no such group or the broker may not enter needs for it.
+ */
+export function loadAssistedNeedForm(db: Db, broker: CurrentUser, orgId: number, locale: Locale) {
+  const org = orgs.get(db, orgId)
+  if (!org || !needs.entersFor(db, broker, orgId)) return undefined
+  const values = { ...loadNewListingValues(db, broker), orgId, areaId: org.areaId }
+  return { org, values, form: loadListingForm(db, broker, locale, values) }
+}
+
+/** What needs/new is given for an assisted group: the form, and the group it is entered for. */
+export function assistedNeedFormView(d: NonNullable<ReturnType<typeof loadAssistedNeedForm>>, locale: Locale) {
+  return { ...listingFormView(d.form, locale, d.values), assisting: d.org }
 }

@@ -3,32 +3,31 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { randomUUID } from 'node:crypto'
 import * as needs from './needs.js'
 import { actingOrgIds } from '../accounts/accounts.js'
-import * as areas from '../areas/areas.js'
-import * as topics from '../topics/topics.js'
-import type { ChipState } from '../topics/topics.js'
 import { URGENCIES } from '../db/schema.js'
 import { formSchema, idParam, oneOf } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { signedIn } from '../plugins/auth.js'
 import { loadNeedPage, needPageView } from './needs.pages.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
-import { allCategories } from '../listings/listings.js'
 import {
   browseQuery,
   NewFormQuery,
-  categoryNames,
   CloseFields,
-  formContext,
   fromEditForm,
   fromForm,
-  needFields,
-  newFormValues,
-  present,
+  NeedForm,
   RenewFields,
-  toForm,
 } from '../listings/forms.js'
+import {
+  listingFormView,
+  listPageView,
+  loadListingForm,
+  loadListPage,
+  loadNewListingValues,
+  toForm,
+  type FormValues,
+} from '../listings/listings.pages.js'
 
-const NeedBody = formSchema(needFields, ['orgId', 'category', 'title', 'quantity', 'areaId'])
 const NeedsQuery = browseQuery({
   urgency: oneOf(URGENCIES),
   status: oneOf(needs.STATUS_FILTERS),
@@ -40,39 +39,23 @@ const needsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     req: FastifyRequest,
     reply: FastifyReply,
     page: 'new' | 'edit',
-    values: unknown,
+    values: FormValues,
     errors: FieldErrors = {},
     status = 200,
-  ) =>
-    reply.render(
-      `needs/${page}`,
-      { ...formContext(app.db, req, values as ChipState), values, errors },
-      { status, partial: 'needs/form' },
-    )
+  ) => {
+    const data = loadListingForm(app.db, signedIn(req), req.locale, values)
+    return reply.render(`needs/${page}`, listingFormView(data, req.locale, values, errors), {
+      status,
+      partial: 'needs/form',
+    })
+  }
 
   app.get(
     '/needs',
     { config: { access: 'anyone' }, schema: { querystring: NeedsQuery }, attachValidation: true },
     async (req, reply) => {
-      const query = req.validationError ? {} : req.query
-      const page = needs.list(app.db, query)
-      const names = topics.namer(app.db, req.locale)
-      return reply.render(
-        'needs/index',
-        {
-          ...page,
-          items: page.items.map((n) => present(n, req.locale, names)),
-          query,
-          topicOptions: topics.options(app.db, req.locale),
-          categoryNames: categoryNames(app.db, req.locale),
-          categories: allCategories(app.db),
-          areaOptions: areas.options(app.db, req.locale),
-          urgencies: URGENCIES,
-          statuses: needs.STATUS_FILTERS,
-          sorts: needs.SORTS,
-        },
-        { partial: 'needs/list' },
-      )
+      const data = loadListPage(app.db, req.locale, req.validationError ? {} : req.query, needs.list)
+      return reply.render('needs/index', listPageView('need', data, req.locale), { partial: 'needs/list' })
     },
   )
 
@@ -83,7 +66,8 @@ const needsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       if (actingOrgIds(signedIn(req)).length === 0)
         return reply.flash('needs.no_org').redirect('/orgs/new?next=%2Fneeds%2Fnew', 303)
-      return showForm(req, reply, 'new', newFormValues(app.db, req, req.validationError ? undefined : req.query.orgId))
+      const orgId = req.validationError ? undefined : req.query.orgId
+      return showForm(req, reply, 'new', loadNewListingValues(app.db, signedIn(req), orgId))
     },
   )
 
@@ -91,21 +75,16 @@ const needsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/needs',
     {
       config: { access: 'signed_in', ...rateLimited(app.config, 30) },
-      schema: { body: NeedBody },
+      schema: { body: NeedForm },
       attachValidation: true,
     },
     async (req, reply) => {
-      const body = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showForm(req, reply, 'new', body, errors, status),
-        () => {
-          const need = needs.post(app.db, signedIn(req), fromForm(body))
-          reply.flash(need.status === 'draft' ? 'needs.drafted' : 'needs.posted')
-          return redirectAfterPost(req, reply, `/needs/${need.id}`)
-        },
-      )
+      const refill = (errors: FieldErrors, status: number) => showForm(req, reply, 'new', req.body, errors, status)
+      return submitForm(req, reply, refill, () => {
+        const need = needs.post(app.db, signedIn(req), fromForm(req.body))
+        reply.flash(need.status === 'draft' ? 'needs.drafted' : 'needs.posted')
+        return redirectAfterPost(req, reply, `/needs/${need.id}`)
+      })
     },
   )
 
@@ -123,25 +102,17 @@ const needsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/needs/:id',
-    { config: { access: 'signed_in' }, schema: { params: idParam, body: NeedBody }, attachValidation: true },
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: NeedForm }, attachValidation: true },
     async (req, reply) => {
       const { id } = req.params
       const current = needs.findEditable(app.db, signedIn(req), id)
       if (!current) throw new NotFound()
-      const body = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showForm(req, reply, 'edit', { ...body, id }, errors, status),
-        () => {
-          needs.edit(app.db, signedIn(req), id, {
-            ...fromEditForm<needs.NeedInput>(body, current.schedule),
-            version: body.version ?? 0,
-          })
-          reply.flash('needs.saved')
-          return redirectAfterPost(req, reply, `/needs/${id}`)
-        },
-      )
+      const refill = (errors: FieldErrors, status: number) =>
+        showForm(req, reply, 'edit', { ...req.body, id }, errors, status)
+      return submitForm(req, reply, refill, () => {
+        needs.edit(app.db, signedIn(req), id, fromEditForm(req.body, current.schedule))
+        return redirectAfterPost(req, reply.flash('needs.saved'), `/needs/${id}`)
+      })
     },
   )
 

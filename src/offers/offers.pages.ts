@@ -8,10 +8,13 @@ import * as coverage from '../areas/coverage.js'
 import * as topics from '../topics/topics.js'
 import * as share from '../share/share.js'
 import { presenter } from '../matching/present.js'
-import { actsFor } from '../accounts/accounts.js'
+import { actingOrgIds, actsFor } from '../accounts/accounts.js'
+import * as orgs from '../orgs/orgs.js'
+import * as invitations from '../inventory/invitations.js'
 import { CLOSE_REASONS } from '../db/schema.js'
-import { listingToday } from '../listings/listings.js'
-import { categoryNames, present } from '../listings/forms.js'
+import { categoryNames, listingToday } from '../listings/listings.js'
+import { newListingValues, present } from '../listings/listings.pages.js'
+import { fromForm, type OfferForm } from '../listings/forms.js'
 
 /**
  * An offer's page: the offer, the needs it fits ranked, and for each whether the viewer covers that need's area.
@@ -83,4 +86,39 @@ export function offerPageView(data: OfferPage, t: Translate, idem: string) {
     share: data.share,
     help: data.help,
   }
+}
+
+/** The new-offer form's start: the groups the poster acts for and, from `?give=`, an invitation to give. */
+export function loadNewOffer(db: Db, viewer: CurrentUser, query: { orgId?: number; give?: string }) {
+  return {
+    acting: actingOrgIds(viewer),
+    orgs: orgs.actingFor(db, viewer),
+    orgId: query.orgId,
+    give: query.give,
+    invited: query.give ? invitations.find(db, query.give) : undefined,
+  }
+}
+
+/**
+ * Where a new offer starts. Someone who acts for no group registers one first, carrying the invitation along if it
+ * still holds; an invitation fills the form from the prospect the broker wrote down; one used or expired is said.
+ */
+export function newOfferStart(d: ReturnType<typeof loadNewOffer>, now = new Date()) {
+  const { invited, give } = d
+  const expired = !!give && !invited
+  if (d.acting.length === 0) {
+    const carried = invited && give ? `&give=${encodeURIComponent(give)}` : ''
+    return { expired, redirect: `/orgs/new?next=%2Foffers%2Fnew${carried}` }
+  }
+  const values = newListingValues(d.orgs, d.orgId, now)
+  return {
+    expired,
+    values: invited && give ? { ...values, ...invitations.offerDefaults(invited.prospect), give } : values,
+  }
+}
+
+/** A new offer from its form; one answering an invitation to give spends the link in the offer's own write. */
+export function postOffer(db: Db, user: CurrentUser, { give, ...form }: OfferForm & { give?: string }) {
+  const redeem = give ? (tx: Db, offer: offers.Offer) => void invitations.redeem(tx, user, give, offer) : undefined
+  return offers.post(db, user, fromForm(form), new Date(), redeem)
 }

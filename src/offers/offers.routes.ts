@@ -2,33 +2,29 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import * as offers from './offers.js'
-import { actingOrgIds } from '../accounts/accounts.js'
-import * as areas from '../areas/areas.js'
-import * as topics from '../topics/topics.js'
-import * as invitations from '../inventory/invitations.js'
-import type { ChipState } from '../topics/topics.js'
 import { fields, formSchema, idParam, oneOf, str } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
-import { allCategories } from '../listings/listings.js'
 import {
   browseQuery,
   NewFormQuery,
-  categoryNames,
   CloseFields,
-  formContext,
   fromEditForm,
-  fromForm,
   offerFields,
-  newFormValues,
-  present,
+  OfferForm,
   RenewFields,
-  toForm,
 } from '../listings/forms.js'
+import {
+  listingFormView,
+  listPageView,
+  loadListingForm,
+  loadListPage,
+  toForm,
+  type FormValues,
+} from '../listings/listings.pages.js'
 import { signedIn } from '../plugins/auth.js'
-import { loadOfferPage, offerPageView } from './offers.pages.js'
+import { loadNewOffer, loadOfferPage, newOfferStart, offerPageView, postOffer } from './offers.pages.js'
 
-const OfferBody = formSchema(offerFields, ['orgId', 'category', 'title', 'quantity', 'servesAreaId'])
 // A new offer may answer an invitation to give (inventory/invitations.ts): the link's secret rides along.
 const NewOfferBody = formSchema({ ...offerFields, give: str(100) }, [
   'orgId',
@@ -45,38 +41,23 @@ const offersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     req: FastifyRequest,
     reply: FastifyReply,
     page: 'new' | 'edit',
-    values: unknown,
+    values: FormValues,
     errors: FieldErrors = {},
     status = 200,
-  ) =>
-    reply.render(
-      `offers/${page}`,
-      { ...formContext(app.db, req, values as ChipState), values, errors },
-      { status, partial: 'offers/form' },
-    )
+  ) => {
+    const data = loadListingForm(app.db, signedIn(req), req.locale, values)
+    return reply.render(`offers/${page}`, listingFormView(data, req.locale, values, errors), {
+      status,
+      partial: 'offers/form',
+    })
+  }
 
   app.get(
     '/offers',
     { config: { access: 'anyone' }, schema: { querystring: OffersQuery }, attachValidation: true },
     async (req, reply) => {
-      const query = req.validationError ? {} : req.query
-      const page = offers.list(app.db, query)
-      const names = topics.namer(app.db, req.locale)
-      return reply.render(
-        'offers/index',
-        {
-          ...page,
-          items: page.items.map((n) => present(n, req.locale, names)),
-          query,
-          topicOptions: topics.options(app.db, req.locale),
-          categoryNames: categoryNames(app.db, req.locale),
-          categories: allCategories(app.db),
-          areaOptions: areas.options(app.db, req.locale),
-          statuses: offers.STATUS_FILTERS,
-          sorts: offers.SORTS,
-        },
-        { partial: 'offers/list' },
-      )
+      const data = loadListPage(app.db, req.locale, req.validationError ? {} : req.query, offers.list)
+      return reply.render('offers/index', listPageView('offer', data, req.locale), { partial: 'offers/list' })
     },
   )
 
@@ -85,20 +66,10 @@ const offersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/offers/new',
     { config: { access: 'signed_in' }, schema: { querystring: NewOfferQuery }, attachValidation: true },
     async (req, reply) => {
-      const q: typeof req.query = req.validationError ? {} : req.query
-      const invited = q.give ? invitations.find(app.db, q.give) : undefined
-      if (q.give && !invited) reply.flash('inventory.give.expired')
-      if (actingOrgIds(signedIn(req)).length === 0)
-        return reply
-          .flash('needs.no_org')
-          .redirect(`/orgs/new?next=%2Foffers%2Fnew${invited ? `&give=${encodeURIComponent(q.give!)}` : ''}`, 303)
-      const values = newFormValues(app.db, req, q.orgId)
-      return showForm(
-        req,
-        reply,
-        'new',
-        invited ? { ...values, ...invitations.offerDefaults(invited.prospect), give: q.give } : values,
-      )
+      const start = newOfferStart(loadNewOffer(app.db, signedIn(req), req.validationError ? {} : req.query))
+      if (start.expired) reply.flash('inventory.give.expired')
+      if (start.redirect !== undefined) return reply.flash('needs.no_org').redirect(start.redirect, 303)
+      return showForm(req, reply, 'new', start.values)
     },
   )
 
@@ -110,29 +81,12 @@ const offersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       attachValidation: true,
     },
     async (req, reply) => {
-      const body = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showForm(req, reply, 'new', body, errors, status),
-        () => {
-          const user = signedIn(req)
-          const give = typeof body.give === 'string' && body.give ? body.give : undefined
-          const offer = offers.post(
-            app.db,
-            user,
-            fromForm({ ...body, give: undefined }),
-            new Date(),
-            give
-              ? (tx, o) => {
-                  invitations.redeem(tx, user, give, o)
-                }
-              : undefined,
-          )
-          reply.flash(offer.status === 'draft' ? 'offers.drafted' : 'offers.posted')
-          return redirectAfterPost(req, reply, `/offers/${offer.id}`)
-        },
-      )
+      const refill = (errors: FieldErrors, status: number) => showForm(req, reply, 'new', req.body, errors, status)
+      return submitForm(req, reply, refill, () => {
+        const offer = postOffer(app.db, signedIn(req), req.body)
+        reply.flash(offer.status === 'draft' ? 'offers.drafted' : 'offers.posted')
+        return redirectAfterPost(req, reply, `/offers/${offer.id}`)
+      })
     },
   )
 
@@ -150,25 +104,17 @@ const offersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/offers/:id',
-    { config: { access: 'signed_in' }, schema: { params: idParam, body: OfferBody }, attachValidation: true },
+    { config: { access: 'signed_in' }, schema: { params: idParam, body: OfferForm }, attachValidation: true },
     async (req, reply) => {
       const { id } = req.params
       const current = offers.findEditable(app.db, signedIn(req), id)
       if (!current) throw new NotFound()
-      const body = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showForm(req, reply, 'edit', { ...body, id }, errors, status),
-        () => {
-          offers.edit(app.db, signedIn(req), id, {
-            ...fromEditForm<offers.OfferInput>(body, current.schedule),
-            version: body.version ?? 0,
-          })
-          reply.flash('offers.saved')
-          return redirectAfterPost(req, reply, `/offers/${id}`)
-        },
-      )
+      const refill = (errors: FieldErrors, status: number) =>
+        showForm(req, reply, 'edit', { ...req.body, id }, errors, status)
+      return submitForm(req, reply, refill, () => {
+        offers.edit(app.db, signedIn(req), id, fromEditForm(req.body, current.schedule))
+        return redirectAfterPost(req, reply.flash('offers.saved'), `/offers/${id}`)
+      })
     },
   )
 

@@ -4,7 +4,7 @@ import type { Locale, Translate } from '../i18n/i18n.js'
 import * as tasks from './tasks.js'
 import { brokers } from '../brokering/desk.js'
 import { TASK_DROP_REASONS } from '../db/schema.js'
-import { categoryNames } from '../listings/forms.js'
+import { categoryNames } from '../listings/listings.js'
 import { localToday } from '../shared/time.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 

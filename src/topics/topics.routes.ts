@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as topics from './topics.js'
 import { precisionFigures } from './precision.js'
 import { codes, fields, str, oneOf } from '../shared/forms.js'
-import { categoryNames } from '../listings/forms.js'
+import { categoryNames } from '../listings/listings.js'
 
 const SuggestQuery = fields({
   category: str(40),

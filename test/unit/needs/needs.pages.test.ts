@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { needPageView, type NeedPage } from '../../../src/needs/needs.pages.js'
+import {
+  assistedNeedFormView,
+  needPageView,
+  type loadAssistedNeedForm,
+  type NeedPage,
+} from '../../../src/needs/needs.pages.js'
 
 const match = (remaining: number) => ({ offer: { id: remaining, remaining }, score: 80, reasons: [] })
 
@@ -74,5 +79,20 @@ describe('needPageView: what a need page offers to whom', () => {
   it('says a draft entered for a group awaits its confirmation', () => {
     expect(needPageView(page({ status: 'draft', enteredBy: 9 }), 'x').awaiting).toBe(true)
     expect(needPageView(page({ status: 'draft' }), 'x').awaiting).toBe(false)
+  })
+})
+
+describe('assistedNeedFormView: 代填, a need a broker enters for a group', () => {
+  it('names the group it is entered for and starts the form at that group and its area, nothing to fix yet', () => {
+    const org = { id: 8, name: '夕阳红合唱团', areaId: 80 }
+    const data = {
+      org,
+      values: { orgId: 8, areaId: 80, urgency: 'normal' },
+      form: { topicChips: {}, categories: [], myOrgs: [org], areaOptions: [] },
+    } as unknown as NonNullable<ReturnType<typeof loadAssistedNeedForm>>
+    const v = assistedNeedFormView(data, 'zh-CN')
+    expect(v.assisting).toBe(org)
+    expect(v.values).toMatchObject({ orgId: 8, areaId: 80 })
+    expect([v.myOrgs, v.errors, v.form]).toEqual([[org], {}, true])
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { offerPageView, type OfferPage } from '../../../src/offers/offers.pages.js'
+import { newOfferStart, offerPageView, type loadNewOffer, type OfferPage } from '../../../src/offers/offers.pages.js'
 
 const t = (key: string) => (key === 'list.separator' ? ', ' : `[${key}]`)
 const match = (remaining: number, covered = false) => ({
@@ -68,5 +68,44 @@ describe('offerPageView: what an offer page offers to whom', () => {
       '[focus.youth], [focus.elderly]',
     )
     expect(offerPageView(page(), t, 'x').offer.focusText).toBe('')
+  })
+})
+
+describe('newOfferStart: where a new offer starts', () => {
+  const prospect = { name: '王阿姨', has: '折叠椅 20 把\n周末可借', category: 'equipment', areaId: 7 }
+  const start = (over: Partial<ReturnType<typeof loadNewOffer>> = {}) =>
+    newOfferStart({
+      acting: [3],
+      orgs: [{ id: 3, areaId: 30 }],
+      orgId: undefined,
+      give: undefined,
+      invited: undefined,
+      ...over,
+    } as ReturnType<typeof loadNewOffer>)
+
+  it('sends someone who acts for no group to register one first, carrying a live invitation along', () => {
+    expect(start({ acting: [], orgs: [] })).toEqual({ expired: false, redirect: '/orgs/new?next=%2Foffers%2Fnew' })
+    const invited = { prospect } as ReturnType<typeof loadNewOffer>['invited']
+    expect(start({ acting: [], orgs: [], give: 'a b', invited }).redirect).toBe(
+      '/orgs/new?next=%2Foffers%2Fnew&give=a%20b',
+    )
+  })
+
+  it('says an invitation is used or expired, and carries a dead one nowhere', () => {
+    const s = start({ acting: [], orgs: [], give: 'old' })
+    expect(s).toEqual({ expired: true, redirect: '/orgs/new?next=%2Foffers%2Fnew' })
+    expect(start({ give: 'old' })).toMatchObject({ expired: true, values: { orgId: 3, servesAreaId: 30 } })
+  })
+
+  it("fills the form from the invitation's prospect: the first line as the title, its area served", () => {
+    const invited = { prospect } as ReturnType<typeof loadNewOffer>['invited']
+    const { values } = start({ give: 'tok', invited })
+    expect(values).toMatchObject({
+      orgId: 3,
+      title: '折叠椅 20 把',
+      category: 'equipment',
+      servesAreaId: 7,
+      give: 'tok',
+    })
   })
 })
