@@ -61,7 +61,6 @@ export function allocate(
     flow: new Float64Array(P),
     arcOf: new Int32Array(P),
     seed: new Uint8Array(P),
-    pairNode: new Int32Array(P),
     needNode: new Int32Array(index.needs.length),
     offerNode: new Int32Array(index.offers.length),
     offerLeft: new Float64Array(index.offers.length),
@@ -79,8 +78,6 @@ interface Work {
   flow: Float64Array
   arcOf: Int32Array
   seed: Uint8Array
-  /** The offer's node in the current component's network, per pair, so pricing reads one array. */
-  pairNode: Int32Array
   needNode: Int32Array
   offerNode: Int32Array
   offerLeft: Float64Array
@@ -153,7 +150,7 @@ function solveComponent(
   stats: Allocation['stats'],
 ): void {
   const { needs, offers, pairStart, pairOffer, pairScore } = index
-  const { arcOf, needNode, offerNode, pairNode, flow } = work
+  const { arcOf, needNode, offerNode, flow } = work
   const S = 0,
     T = 1
   // A group with one need here needs no node of its own: its tier arcs lead straight to the need. Most
@@ -201,13 +198,19 @@ function solveComponent(
       net.needArc.set(i, ns.addArc(groupNode.get(needGroup[i])!, needNode[i], needs[i].quantity, 0))
   }
   for (const j of c.offers) net.offerArc.set(j, ns.addArc(offerNode[j], T, offers[j].remaining, 0))
-  for (const i of c.needs) {
-    arcOf.fill(-1, pairStart[i], pairStart[i + 1])
-    for (let p = pairStart[i]; p < pairStart[i + 1]; p++) pairNode[p] = offerNode[pairOffer[p]]
-  }
+  for (const i of c.needs) arcOf.fill(-1, pairStart[i], pairStart[i + 1])
+  // The pairs given an arc, so the flow is read back from the network's arcs rather than from every pair.
+  let added = new Int32Array(1024),
+    addedCount = 0
   // Pair arcs need no capacity of their own (the need's arc bounds them); one fewer bound means fewer ties.
   const addPair = (i: number, p: number) => {
-    arcOf[p] = ns.addArc(needNode[i], pairNode[p], Infinity, -pairScore[p])
+    arcOf[p] = ns.addArc(needNode[i], offerNode[pairOffer[p]], Infinity, -pairScore[p])
+    if (addedCount === added.length) {
+      const bigger = new Int32Array(2 * addedCount)
+      bigger.set(added)
+      added = bigger
+    }
+    added[addedCount++] = p
   }
 
   if (full) {
@@ -233,7 +236,8 @@ function solveComponent(
         pairStart,
         arcOf,
         pairScore,
-        pairNode,
+        pairOffer,
+        offerNode,
         ns.potentials,
         perNeed,
         picked,
@@ -254,8 +258,7 @@ function solveComponent(
   }
   stats.arcs += ns.arcCount
   stats.pivots += ns.pivots
-  for (const i of c.needs)
-    for (let p = pairStart[i]; p < pairStart[i + 1]; p++) if (arcOf[p] >= 0) flow[p] = ns.flow(arcOf[p])
+  for (let k = 0; k < addedCount; k++) flow[added[k]] = ns.flow(arcOf[added[k]])
 }
 
 interface Network {
@@ -277,7 +280,8 @@ function price(
   pairStart: Int32Array,
   arcOf: Int32Array,
   pairScore: Uint8Array,
-  pairNode: Int32Array,
+  pairOffer: Int32Array,
+  offerNode: Int32Array,
   pi: Float64Array,
   perNeed: number,
   out: Int32Array,
@@ -292,14 +296,14 @@ function price(
     let found = 0
     for (let p = pairStart[i], end = pairStart[i + 1]; p < end; p++) {
       if (arcOf[p] >= 0) continue
-      const rc = piNeed - pairScore[p] - pi[pairNode[p]]
+      const rc = piNeed - pairScore[p] - pi[offerNode[pairOffer[p]]]
       if (rc >= 0) continue
       if (rc < min) min = rc
       // Insert into this need's few best so far, kept sorted by reduced cost in `out`.
       let at = found < perNeed ? found++ : perNeed
       while (
         at > 0 &&
-        piNeed - pairScore[out[2 * (base + at - 1) + 1]] - pi[pairNode[out[2 * (base + at - 1) + 1]]] > rc
+        piNeed - pairScore[out[2 * (base + at - 1) + 1]] - pi[offerNode[pairOffer[out[2 * (base + at - 1) + 1]]]] > rc
       ) {
         if (at < perNeed) out[2 * (base + at) + 1] = out[2 * (base + at - 1) + 1]
         at--
