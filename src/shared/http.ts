@@ -50,3 +50,7 @@ export function attachment(filename: string, asciiFallback: string): string {
   const ascii = asciiFallback.replace(/[^\x20-\x7e]|["\\]/g, '_')
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`
 }
+
+/** An API refusal of one problem, in the shape every API refusal has (shared/json.ts `Refusal`); `field` null for the request as a whole. */
+export const refused = (reply: FastifyReply, status: number, field: string | null, message: string) =>
+  reply.code(status).send({ errors: [{ field, message }] })

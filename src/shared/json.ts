@@ -9,3 +9,11 @@ import { Type, type TSchema } from 'typebox'
 export const nullable = <S extends TSchema>(s: S) => Type.Union([s, Type.Null()])
 export const count = Type.Integer()
 export const namedTopics = Type.Array(Type.Object({ code: Type.String(), name: Type.String() }))
+
+/**
+ * Every refusal the API sends (the error handler's, the access policy's, a route's own): each problem next to the
+ * field it is about, or null for the request as a whole, in the caller's language.
+ */
+export const Refusal = Type.Object({
+  errors: Type.Array(Type.Object({ field: nullable(Type.String()), message: Type.String() })),
+})
