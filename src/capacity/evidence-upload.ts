@@ -1,10 +1,11 @@
+import fs from 'node:fs'
 import type { Readable } from 'node:stream'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import * as evidence from '../evidence/files.js'
 import { Type } from 'typebox'
 import { parseUpload, type UploadBody, type UploadedFile } from '../interchange/upload.js'
 import { bool, fields, secret } from '../shared/forms.js'
-import { ValidationError, type FieldErrors } from '../shared/errors.js'
+import { NotFound, ValidationError, type FieldErrors } from '../shared/errors.js'
 
 /**
  * Makes `scope` (a route context of its own) accept the evidence upload form: only multipart is parsed, with the
@@ -51,3 +52,23 @@ export const uploadBody = (maxFiles: number) =>
     files: Type.Array(Type.Unsafe<UploadedFile>({ type: 'object' }), { maxItems: maxFiles }),
     tooMany: bool(),
   })
+
+/**
+ * A kept evidence file sent as an attachment named `<name>.<ext>`, never shown inline (so it cannot run as a page
+ * of this site); a file missing from the folder is not found, like one that may not be seen.
+ */
+export function sendEvidenceFile(
+  reply: FastifyReply,
+  dir: string,
+  f: { storedName: string; contentType: evidence.EvidenceType },
+  name: string,
+) {
+  const file = evidence.fileOf(dir, f.storedName)
+  if (!fs.existsSync(file)) throw new NotFound()
+  return reply
+    .type(f.contentType)
+    .header('Content-Disposition', `attachment; filename="${name}.${evidence.EXTENSION[f.contentType]}"`)
+    .header('X-Content-Type-Options', 'nosniff')
+    .header('Content-Security-Policy', "default-src 'none'; sandbox")
+    .send(fs.createReadStream(file))
+}

@@ -1,11 +1,10 @@
-import fs from 'node:fs'
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { signedIn } from '../plugins/auth.js'
 import * as capacity from './capacity.js'
 import * as evidence from './evidence.js'
 import * as files from '../evidence/files.js'
 import { renderAssessment } from './capacity.routes.js'
-import { acceptEvidenceUploads, chosenFiles, refusedFiles, uploadBody } from './evidence-upload.js'
+import { acceptEvidenceUploads, chosenFiles, refusedFiles, sendEvidenceFile, uploadBody } from './evidence-upload.js'
 import { formSchema, idParam } from '../shared/forms.js'
 import { redirectAfterPost } from '../shared/http.js'
 import { NotFound } from '../shared/errors.js'
@@ -52,14 +51,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (req.validationError) throw new NotFound()
       const e = evidence.findVisible(app.db, req.user, req.params.id)
       if (!e) throw new NotFound()
-      const file = files.fileOf(dir, e.storedName)
-      if (!fs.existsSync(file)) throw new NotFound()
-      return reply
-        .type(e.contentType)
-        .header('Content-Disposition', `attachment; filename="evidence-${e.id}.${files.EXTENSION[e.contentType]}"`)
-        .header('X-Content-Type-Options', 'nosniff')
-        .header('Content-Security-Policy', "default-src 'none'; sandbox")
-        .send(fs.createReadStream(file))
+      return sendEvidenceFile(reply, dir, e, `evidence-${e.id}`)
     },
   )
 

@@ -25,6 +25,10 @@ export function awardOfReport(db: Db, viewer: Viewer, reportId: number) {
   return awardId
 }
 
+/** A steward's decision on a report as the service takes it: approved, or sent back with a note (none said is empty). */
+export const decisionOf = (b: { decision: 'approve' | 'more'; note?: string }): delivery.Decision =>
+  b.decision === 'approve' ? { approve: true } : { approve: false, note: b.note ?? '' }
+
 /** The award's page: money as yuan; a refused report keeps what was typed against each budget line, with its problem. */
 export function awardView(d: ReturnType<typeof loadAward>, errors: FieldErrors = {}, form: ReportForm = {}) {
   const { v, access } = d

@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { signedIn } from '../plugins/auth.js'
@@ -6,12 +5,20 @@ import { Type } from 'typebox'
 import * as delivery from './delivery.js'
 import { figures, workbook } from './closeout.js'
 import { parseYuan, yuan } from './money.js'
-import { awardOfReport, awardView, closeoutView, loadAward } from './delivery.pages.js'
+import { awardOfReport, awardView, closeoutView, decisionOf, loadAward } from './delivery.pages.js'
 import * as evidence from '../evidence/files.js'
-import { acceptEvidenceUploads, chosenFiles, refusedFiles, uploadBody } from '../capacity/evidence-upload.js'
+import {
+  acceptEvidenceUploads,
+  chosenFiles,
+  refusedFiles,
+  sendEvidenceFile,
+  uploadBody,
+} from '../capacity/evidence-upload.js'
 import { formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
 import { attachment, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, ValidationError, type FieldErrors } from '../shared/errors.js'
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 /** Yuan as typed on a form ("1,234.5"): read exactly by parseYuan, which says what is not an amount. */
 const YUAN = str(24)
@@ -84,22 +91,21 @@ const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
+  /** A form on the award's page: refused, the page again with what to fix (and what was typed); else `act`. */
+  const submit = (req: FastifyRequest, reply: FastifyReply, awardId: number, act: () => FastifyReply, form?: Body) =>
+    submitForm(req, reply, (errors, status) => show(req, reply, awardId, errors, status, form), act)
+
   app.post(
     '/awards/:id/reports',
     { config: { access: 'signed_in' }, schema: { params: idParam, body: ReportBody }, attachValidation: true },
     async (req, reply) => {
       const awardId = req.params.id
-      const b = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => show(req, reply, awardId, errors, status, b),
-        () => {
-          const report = delivery.submit(app.db, signedIn(req), awardId, reportInput(b))
-          reply.flash(report.milestoneId === null ? 'fundwork.closeout.submitted' : 'fundwork.report.submitted')
-          return redirectAfterPost(req, reply, `/awards/${awardId}#report-${report.id}`)
-        },
-      )
+      const act = () => {
+        const report = delivery.submit(app.db, signedIn(req), awardId, reportInput(req.body))
+        reply.flash(report.milestoneId === null ? 'fundwork.closeout.submitted' : 'fundwork.report.submitted')
+        return redirectAfterPost(req, reply, `/awards/${awardId}#report-${report.id}`)
+      }
+      return submit(req, reply, awardId, act, req.body)
     },
   )
 
@@ -110,24 +116,12 @@ const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const reportId = req.params.id
       const awardId = delivery.awardOfReport(app.db, reportId)
       if (!awardId) throw new NotFound()
-      const b = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => show(req, reply, awardId, errors, status),
-        () => {
-          const approve = b.decision === 'approve'
-          const { releasedFen } = delivery.decide(
-            app.db,
-            signedIn(req),
-            reportId,
-            approve ? { approve } : { approve, note: String(b.note ?? '') },
-          )
-          if (approve) reply.flash('fundwork.report.approved', { amount: yuan(releasedFen) })
-          else reply.flash('fundwork.report.more_asked')
-          return redirectAfterPost(req, reply, `/awards/${awardId}#report-${reportId}`)
-        },
-      )
+      return submit(req, reply, awardId, () => {
+        const { releasedFen } = delivery.decide(app.db, signedIn(req), reportId, decisionOf(req.body))
+        if (req.body.decision === 'approve') reply.flash('fundwork.report.approved', { amount: yuan(releasedFen) })
+        else reply.flash('fundwork.report.more_asked')
+        return redirectAfterPost(req, reply, `/awards/${awardId}#report-${reportId}`)
+      })
     },
   )
 
@@ -161,17 +155,7 @@ const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (req.validationError) throw new NotFound()
       const f = delivery.findFile(app.db, req.user, req.params.id)
       if (!f) throw new NotFound()
-      const file = evidence.fileOf(dir, f.storedName)
-      if (!fs.existsSync(file)) throw new NotFound()
-      return reply
-        .type(f.contentType)
-        .header(
-          'Content-Disposition',
-          `attachment; filename="report-file-${f.id}.${evidence.EXTENSION[f.contentType]}"`,
-        )
-        .header('X-Content-Type-Options', 'nosniff')
-        .header('Content-Security-Policy', "default-src 'none'; sandbox")
-        .send(fs.createReadStream(file))
+      return sendEvidenceFile(reply, dir, f, `report-file-${f.id}`)
     },
   )
 
@@ -190,15 +174,12 @@ const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       if (req.validationError) throw new NotFound()
       const { v } = loadAward(app.db, req.user, req.params.id)
-      const file = await workbook(v, figures(v), req.t)
-      const name = attachment(
-        `${req.t('fundwork.closeout.file')}-${v.application.title}.xlsx`,
-        `assetbridge-closeout-${v.award.id}.xlsx`,
-      )
+      const title = `${req.t('fundwork.closeout.file')}-${v.application.title}.xlsx`
+      const name = attachment(title, `assetbridge-closeout-${v.award.id}.xlsx`)
       return reply
-        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .type(XLSX)
         .header('content-disposition', name)
-        .send(file)
+        .send(await workbook(v, figures(v), req.t))
     },
   )
 }

@@ -3,10 +3,11 @@ import { Type } from 'typebox'
 import { signedIn } from '../plugins/auth.js'
 import * as notice from './notice.js'
 import * as delivery from './delivery.js'
+import { decisionOf } from './delivery.pages.js'
 import { fields, idParam, int, oneOf, text } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
 import { MAX_FEN } from './money.js'
-import { count, nullable } from '../shared/json.js'
+import { count, nullable, Refusal } from '../shared/json.js'
 
 const id = int(1, 2_147_483_647)
 const fen = int(0, MAX_FEN)
@@ -36,6 +37,16 @@ const API_FIELD: Record<string, string> = {
   done: 'done',
 }
 const apiField = (f: string) => API_FIELD[f] ?? (f.startsWith('spent_') ? 'spending' : f)
+/** Runs `act`, its refused fields renamed as the API spells them (a form's spent_<line> is the API's spending). */
+function apiNames<T>(act: () => T): T {
+  try {
+    return act()
+  } catch (err) {
+    if (err instanceof ValidationError)
+      throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [apiField(f), p])))
+    throw err
+  }
+}
 
 const reportJson = (r: delivery.Report) => ({
   id: r.id,
@@ -50,6 +61,46 @@ const reportJson = (r: delivery.Report) => ({
   submitted_at: r.submittedAt,
   decided_at: r.decidedAt,
 })
+
+/** The notice as the API spells it: the contact of who objected to the holder side only. */
+function noticeJson(v: NonNullable<ReturnType<typeof notice.view>>) {
+  const c = v.call
+  return {
+    call: {
+      id: c.id,
+      title: c.title,
+      budget: c.budgetFen,
+      cap: c.capFen,
+      min_award: c.minAwardFen,
+      preference: c.preference,
+      reserve: c.reserveFen,
+    },
+    holder: v.holder,
+    period: v.period,
+    announced_at: c.announcedAt,
+    objections_until: c.objectionsUntil,
+    decided_at: v.decidedAt,
+    total: v.totalFen,
+    awards: v.awards.map((a) => ({
+      id: a.id,
+      application: a.applicationId,
+      group: a.orgName,
+      project: a.title,
+      amount: a.amountFen,
+      score: a.score,
+    })),
+    objections: v.objections.map((o) => ({
+      id: o.id,
+      application: o.applicationId,
+      name: o.name,
+      body: o.body,
+      created_at: o.createdAt,
+      answer: o.answer,
+      answered_at: o.answeredAt,
+      ...(v.steward ? { contact: o.contact } : {}),
+    })),
+  }
+}
 
 // Response schemas, field for field (src/shared/json.ts says why).
 const orNull = nullable(Type.String())
@@ -110,68 +161,31 @@ const ReportJson = Type.Object({
 const fundsApi: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/calls/:id/notice',
-    { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: NoticeJson } } },
+    { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: NoticeJson, '4xx': Refusal } } },
     async (req) => {
       const v = notice.view(app.db, req.user, req.params.id)
       if (!v) throw new NotFound()
-      const c = v.call
-      return {
-        call: {
-          id: c.id,
-          title: c.title,
-          budget: c.budgetFen,
-          cap: c.capFen,
-          min_award: c.minAwardFen,
-          preference: c.preference,
-          reserve: c.reserveFen,
-        },
-        holder: v.holder,
-        period: v.period,
-        announced_at: c.announcedAt,
-        objections_until: c.objectionsUntil,
-        decided_at: v.decidedAt,
-        total: v.totalFen,
-        awards: v.awards.map((a) => ({
-          id: a.id,
-          application: a.applicationId,
-          group: a.orgName,
-          project: a.title,
-          amount: a.amountFen,
-          score: a.score,
-        })),
-        objections: v.objections.map((o) => ({
-          id: o.id,
-          application: o.applicationId,
-          name: o.name,
-          body: o.body,
-          created_at: o.createdAt,
-          answer: o.answer,
-          answered_at: o.answeredAt,
-          ...(v.steward ? { contact: o.contact } : {}),
-        })),
-      }
+      return noticeJson(v)
     },
   )
 
   app.post(
     '/api/v1/awards/:id/reports',
-    { config: { access: 'signed_in' }, schema: { params: idParam, body: ReportBody, response: { 201: ReportJson } } },
+    {
+      config: { access: 'signed_in' },
+      schema: { params: idParam, body: ReportBody, response: { 201: ReportJson, '4xx': Refusal } },
+    },
     async (req, reply) => {
       const b = req.body
-      try {
-        const r = delivery.submit(app.db, signedIn(req), req.params.id, {
-          milestoneId: b.milestone ?? undefined,
-          done: b.done,
-          residentsReached: b.residents_reached,
-          spending: Object.fromEntries((b.spending ?? []).map((s) => [s.line, s.spent])),
-          returnedFen: b.returned,
-        })
-        return reply.code(201).header('location', `/awards/${r.awardId}#report-${r.id}`).send(reportJson(r))
-      } catch (err) {
-        if (err instanceof ValidationError)
-          throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [apiField(f), p])))
-        throw err
+      const input = {
+        milestoneId: b.milestone ?? undefined,
+        done: b.done,
+        residentsReached: b.residents_reached,
+        spending: Object.fromEntries((b.spending ?? []).map((s) => [s.line, s.spent])),
+        returnedFen: b.returned,
       }
+      const r = apiNames(() => delivery.submit(app.db, signedIn(req), req.params.id, input))
+      return reply.code(201).header('location', `/awards/${r.awardId}#report-${r.id}`).send(reportJson(r))
     },
   )
 
@@ -182,14 +196,11 @@ const fundsApi: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: idParam,
         body: DecisionBody,
-        response: { 200: Type.Object({ report: ReportJson, released: count }) },
+        response: { 200: Type.Object({ report: ReportJson, released: count }), '4xx': Refusal },
       },
     },
     async (req) => {
-      const b = req.body
-      const how: delivery.Decision =
-        b.decision === 'approve' ? { approve: true } : { approve: false, note: b.note ?? '' }
-      const { report, releasedFen } = delivery.decide(app.db, signedIn(req), req.params.id, how)
+      const { report, releasedFen } = delivery.decide(app.db, signedIn(req), req.params.id, decisionOf(req.body))
       return { report: reportJson(report), released: releasedFen }
     },
   )

@@ -42,22 +42,20 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
+  /** A form on the notice page: refused, the page again with what to fix (and what was typed); else `act`. */
+  const submit = (req: FastifyRequest, reply: FastifyReply, callId: number, act: () => FastifyReply, form?: Body) =>
+    submitForm(req, reply, (errors, status) => show(req, reply, callId, errors, status, form), act)
+
   app.post(
     '/calls/:id/notice',
     { config: { access: 'signed_in' }, schema: { params: idParam, body: AnnounceBody }, attachValidation: true },
     async (req, reply) => {
       const callId = req.params.id
-      const b = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => show(req, reply, callId, errors, status),
-        () => {
-          notice.announce(app.db, signedIn(req), callId, { days: b.days, version: b.version })
-          reply.flash('fundwork.notice.published')
-          return redirectAfterPost(req, reply, `/calls/${callId}/notice`)
-        },
-      )
+      return submit(req, reply, callId, () => {
+        notice.announce(app.db, signedIn(req), callId, { days: req.body.days, version: req.body.version })
+        reply.flash('fundwork.notice.published')
+        return redirectAfterPost(req, reply, `/calls/${callId}/notice`)
+      })
     },
   )
 
@@ -71,18 +69,13 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const callId = req.params.id
-      const b = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => show(req, reply, callId, errors, status, b),
-        () => {
-          const input = { name: b.name, contact: b.contact, body: b.body, applicationId: b.applicationId }
-          const o = notice.object(app.db, req.user, callId, input)
-          reply.flash('fundwork.objection.recorded')
-          return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${o.id}`)
-        },
-      )
+      const act = () => {
+        const { name, contact, body, applicationId } = req.body
+        const o = notice.object(app.db, req.user, callId, { name, contact, body, applicationId })
+        reply.flash('fundwork.objection.recorded')
+        return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${o.id}`)
+      }
+      return submit(req, reply, callId, act, req.body)
     },
   )
 
@@ -93,16 +86,11 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const objectionId = req.params.id
       const callId = notice.callOfObjection(app.db, objectionId)
       if (!callId) throw new NotFound()
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => show(req, reply, callId, errors, status),
-        () => {
-          notice.answer(app.db, signedIn(req), objectionId, req.body.answer)
-          reply.flash('fundwork.objection.answered')
-          return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${objectionId}`)
-        },
-      )
+      return submit(req, reply, callId, () => {
+        notice.answer(app.db, signedIn(req), objectionId, req.body.answer)
+        reply.flash('fundwork.objection.answered')
+        return redirectAfterPost(req, reply, `/calls/${callId}/notice#objection-${objectionId}`)
+      })
     },
   )
 }
