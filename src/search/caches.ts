@@ -18,9 +18,10 @@ const VOCAB_RELOAD_MS = 10_000
 
 /**
  * The listings (rowids, ascending) a word's expression matches anywhere and in the title, as of the kind's
- * `dirty` list up to `upTo`: the listings written since are checked again when the postings are next used.
+ * `dirty` list up to `upTo`: the listings written since are checked again when the postings are next used. The
+ * title's are read when first asked for (a word's document count needs only `all`). `size`: ids held, for the budget.
  */
-export type Postings = { all: Int32Array; title: Int32Array; upTo: number }
+export type Postings = { all: Int32Array; title?: Int32Array; upTo: number }
 /**
  * Listings written since the oldest kept postings were read, beyond which the postings are read again whole:
  * checking a listing costs two indexed lookups per word, reading a common word's postings a few milliseconds.
@@ -30,8 +31,9 @@ export const DIRTY_KEPT = 256
 export type KindState = {
   queries: Map<string, Compiled | null>
   docs?: number
-  dfs: Map<string, number>
   postings: Map<string, Postings>
+  /** Listing ids held by `postings` (see relevance.ts POSTINGS_BUDGET). */
+  postingsSize: number
   vocab?: Vocabulary
   hasListings?: boolean
   /** Listings written since the kept postings were read, in order (see Postings.upTo and recheck). */
@@ -61,8 +63,8 @@ function state(sqlite: Sqlite): State {
   if (!s) {
     const kind = (): KindState => ({
       queries: new Map(),
-      dfs: new Map(),
       postings: new Map(),
+      postingsSize: 0,
       dirty: [],
       gen: 0,
       lookups: { read: 0, rechecked: 0 },
@@ -74,7 +76,6 @@ function state(sqlite: Sqlite): State {
     for (const ks of Object.values(s.kinds)) {
       ks.queries.clear()
       ks.docs = undefined
-      ks.dfs.clear()
       if (ks.vocab) ks.vocab.stale = true
     }
     catchUp(sqlite, s)
@@ -99,6 +100,7 @@ function catchUp(sqlite: Sqlite, s: State): void {
   if (!complete) {
     for (const ks of Object.values(s.kinds)) {
       ks.postings.clear()
+      ks.postingsSize = 0
       ks.dirty = []
     }
     s.seen = logged(sqlite)
@@ -151,6 +153,7 @@ export function vocabulary(sqlite: Sqlite, kind: Kind): Vocabulary {
 export function dirtied(ks: KindState, id: number): void {
   if (ks.dirty.length >= DIRTY_KEPT) {
     ks.postings.clear()
+    ks.postingsSize = 0
     ks.dirty = []
     ks.gen++
   } else ks.dirty.push(id)

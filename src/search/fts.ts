@@ -291,7 +291,6 @@ function wrote(sqlite: Sqlite, kind: Kind, id: number, title?: string, body?: st
   const ks = kindState(sqlite, kind)
   ks.queries.clear() // match-all-or-any and corrections depend on what is indexed
   ks.docs = undefined
-  ks.dfs.clear()
   // Kept postings are checked again when next used, not dropped: most writes touch none of a page's words.
   if (ks.postings.size > 0) {
     copyWritten(sqlite, kind, ks, id, title, body)

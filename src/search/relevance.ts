@@ -5,7 +5,7 @@
  */
 import { bigrams, contentWords, isCjk, stem, subWords } from './segment.js'
 import { prefixDocs } from './typo.js'
-import { termExpr } from './query.js'
+import { quote, termExpr } from './query.js'
 import {
   docCount,
   kindState,
@@ -24,7 +24,11 @@ export type Relevance = { score0to1: number; terms: string[] }
 const BODY_ONLY_SHARE = 0.6
 /** How many of a text's most distinctive words relevance() matches on. */
 const RELEVANCE_WORDS = 8
-const POSTINGS_KEPT = 400
+/**
+ * Kept postings hold at most this many listing ids in all (4 bytes each), least recently used dropped first: a
+ * page's words are mostly rare (a few ids each), and reading a common word's postings again costs milliseconds.
+ */
+const POSTINGS_BUDGET = 4_000_000
 
 /**
  * How well each listing in `ids` (of `kind`) matches a longer text, e.g. a need's title and description
@@ -85,7 +89,7 @@ export function relevance(
     const sorted = [...keep].sort((a, b) => a - b)
     for (const w of chosen) {
       const p = postings(sqlite, kind, w.expr)
-      for (const id of sorted) if (holds(p.all, id)) add(id, w, holds(p.title, id))
+      for (const id of sorted) if (holds(p.all, id)) add(id, w, holds(titleOf(sqlite, kind, w.expr, p), id))
     }
   } else {
     // Candidates are usually recent listings: scanning only their rowid range skips most of each word's postings.
@@ -111,16 +115,28 @@ function postings(sqlite: Sqlite, kind: Kind, expr: string): Postings {
     if (p.upTo < ks.dirty.length) recheck(sqlite, kind, expr, p, ks)
   } else {
     const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
-    p = {
-      all: Int32Array.from(rowids.all(expr) as number[]),
-      title: Int32Array.from(rowids.all(`{title} : ${expr}`) as number[]),
-      upTo: ks.dirty.length,
-    }
+    p = { all: Int32Array.from(rowids.all(expr) as number[]), upTo: ks.dirty.length }
     ks.lookups.read++
-    if (kept.size >= POSTINGS_KEPT) kept.delete(kept.keys().next().value!)
+    ks.postingsSize += p.all.length
+    for (const [old, q] of kept) {
+      if (ks.postingsSize <= POSTINGS_BUDGET) break
+      kept.delete(old)
+      ks.postingsSize -= q.all.length + (q.title?.length ?? 0)
+    }
   }
   kept.set(expr, p)
   return p
+}
+
+/** The listings whose title the word's expression matches, read with the postings' first use for a title. */
+function titleOf(sqlite: Sqlite, kind: Kind, expr: string, p: Postings): Int32Array {
+  if (!p.title) {
+    const t = TABLE[kind]
+    const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
+    p.title = Int32Array.from(rowids.all(`{title} : ${expr}`) as number[])
+    kindState(sqlite, kind).postingsSize += p.title.length
+  }
+  return p.title
 }
 
 /**
@@ -132,7 +148,7 @@ function postings(sqlite: Sqlite, kind: Kind, expr: string): Postings {
 function recheck(sqlite: Sqlite, kind: Kind, expr: string, p: Postings, ks: KindState): void {
   const last = new Map<number, boolean>() // listing → whether its last write was this connection's
   for (let k = p.upTo; k < ks.dirty.length; k++) last.set(Math.abs(ks.dirty[k]!), ks.dirty[k]! > 0)
-  let own: { known: Set<number>; all: Set<number>; title: Set<number> } | undefined
+  let own: { known: Set<number>; all: Set<number>; title?: Set<number> } | undefined
   if ([...last.values()].some((x) => x) && stmt(sqlite, TEMP_EXISTS).get(`kept_${kind}`) !== undefined) {
     const rows = (where: string, ...args: unknown[]) =>
       new Set(
@@ -143,23 +159,25 @@ function recheck(sqlite: Sqlite, kind: Kind, expr: string, p: Postings, ks: Kind
     own = {
       known: rows(''),
       all: rows(`kept_${kind} MATCH ? AND`, expr),
-      title: rows(`kept_${kind} MATCH ? AND`, `{title} : ${expr}`),
+      title: p.title && rows(`kept_${kind} MATCH ? AND`, `{title} : ${expr}`),
     }
   }
   const t = TABLE[kind]
   // Not `rowid = ?`: FTS5 ignores an equality with a JS number (bound as a real) and answers for any listing.
   const one = stmt(sqlite, `SELECT 1 FROM ${t} WHERE ${t} MATCH ? AND rowid BETWEEN ? AND ?`).pluck()
+  const size = p.all.length + (p.title?.length ?? 0)
   for (const [id, mine] of last) {
     if (!mine) {
       p.all = place(p.all, id, one.get(expr, id, id) !== undefined)
-      p.title = place(p.title, id, one.get(`{title} : ${expr}`, id, id) !== undefined)
+      if (p.title) p.title = place(p.title, id, one.get(`{title} : ${expr}`, id, id) !== undefined)
     } else if (own?.known.has(id)) {
       p.all = place(p.all, id, own.all.has(id))
-      p.title = place(p.title, id, own.title.has(id))
+      if (p.title) p.title = place(p.title, id, own.title!.has(id))
     }
     // Else its write was rolled back, with its copy: the index is as the postings have it.
   }
   p.upTo = ks.dirty.length
+  ks.postingsSize += p.all.length + (p.title?.length ?? 0) - size
   ks.lookups.rechecked++
 }
 const TEMP_EXISTS = "SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = ?"
@@ -227,21 +245,12 @@ function docFrequency(sqlite: Sqlite, kind: Kind, word: string): number {
     const vocab = vocabulary(sqlite, kind)
     return word.length < 3 ? (vocab.df.get(word) ?? 0) : prefixDocs(vocab, stem(word), Infinity)
   }
-  // Read from the index, kept until it changes (as docs is): a match page asks for words many others asked for.
-  // Not inside a transaction, whose writes may yet be rolled back.
-  if (sqlite.inTransaction) return countDocs(sqlite, kind, word)
-  const known = kindState(sqlite, kind).dfs
-  let df = known.get(word)
-  if (df === undefined) {
-    if (known.size >= 20_000) known.clear()
-    known.set(word, (df = countDocs(sqlite, kind, word)))
-  }
-  return df
-}
-
-function countDocs(sqlite: Sqlite, kind: Kind, word: string): number {
-  const lookup = stmt(sqlite, `SELECT doc FROM ${TABLE[kind]}_vocab WHERE term = ?`).pluck()
-  const df = (token: string) => (lookup.get(token) as number | undefined) ?? 0
+  // A token's count is its postings' length: kept across writes like the words' own postings (a write marks its
+  // listing, which is checked again), where a count read from the index would be stale after any write. Inside a
+  // transaction, whose writes may yet be rolled back, counted in the index instead.
+  const count = stmt(sqlite, `SELECT count(*) FROM ${TABLE[kind]} WHERE ${TABLE[kind]} MATCH ?`).pluck()
+  const df = (token: string) =>
+    sqlite.inTransaction ? (count.get(quote(token)) as number) : postings(sqlite, kind, quote(token)).all.length
   if (Array.from(word).length <= 2) return df(word)
   const parts = subWords(word)
   return Math.max(df(word), Math.min(...(parts.length > 0 ? parts : bigrams(word)).map(df)))

@@ -121,6 +121,21 @@ describe('relevance kept across writes', () => {
     expect(relevance(a, 'offer', need, offerIds)).toEqual(full())
   })
 
+  it("keeps each word's document count across writes, as a fresh connection and a transaction count it", () => {
+    const { a, full } = twoConnections(false)
+    const before = relevance(a, 'offer', need, offerIds)
+    const { read } = relevanceLookups(a, 'offer')
+    // 长者 and 送餐 become common: their weights, and so every score sharing them, change.
+    for (let id = 301; id <= 306; id++) edit(a, id, `长者活动 ${id}`, '为长者送餐和陪伴', false)
+    edit(a, 302, '英语角', '退休老师', false)
+    removeDoc(a, 'offer', 303)
+    const after = relevance(a, 'offer', need, offerIds)
+    expect(after.get(6)!.score0to1).not.toBe(before.get(6)!.score0to1)
+    expect(after).toEqual(full())
+    expect(a.transaction(() => relevance(a, 'offer', need, offerIds))()).toEqual(after)
+    expect(relevanceLookups(a, 'offer').read).toBe(read)
+  })
+
   it('rechecks only the listings another connection changed, by the change log', () => {
     const { a, b, full } = twoConnections(true)
     relevance(a, 'offer', need, offerIds)
