@@ -452,8 +452,10 @@ function loadByIds(db: Db, ids: number[]) {
   return q.all({ ids: JSON.stringify(ids) })
 }
 
-export function get(db: Db, id: number, now = new Date()) {
-  const row = db
+/** The query behind get, built and prepared once per connection: drizzle building it costs more than running it. */
+const getQueries = new WeakMap<Db, ReturnType<typeof getQuery>>()
+function getQuery(db: Db) {
+  return db
     .select({
       ...listColumns,
       description: needs.description,
@@ -466,8 +468,14 @@ export function get(db: Db, id: number, now = new Date()) {
     .from(needs)
     .innerJoin(organizations, eq(organizations.id, needs.orgId))
     .innerJoin(areas, eq(areas.id, needs.areaId))
-    .where(eq(needs.id, id))
-    .get()
+    .where(eq(needs.id, sql.placeholder('id')))
+    .prepare()
+}
+
+export function get(db: Db, id: number, now = new Date()) {
+  let query = getQueries.get(db)
+  if (!query) getQueries.set(db, (query = getQuery(db)))
+  const row = query.get({ id })
   return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, listingToday(now), row.untilDate) }
 }
 

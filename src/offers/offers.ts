@@ -383,8 +383,10 @@ function loadByIds(db: Db, ids: number[]) {
   return q.all({ ids: JSON.stringify(ids) })
 }
 
-export function get(db: Db, id: number, now = new Date()) {
-  const row = db
+/** The query behind get, built and prepared once per connection: drizzle building it costs more than running it. */
+const getQueries = new WeakMap<Db, ReturnType<typeof getQuery>>()
+function getQuery(db: Db) {
+  return db
     .select({
       ...listColumns,
       description: offers.description,
@@ -395,8 +397,14 @@ export function get(db: Db, id: number, now = new Date()) {
     .from(offers)
     .innerJoin(organizations, eq(organizations.id, offers.orgId))
     .innerJoin(areas, eq(areas.id, offers.servesAreaId))
-    .where(eq(offers.id, id))
-    .get()
+    .where(eq(offers.id, sql.placeholder('id')))
+    .prepare()
+}
+
+export function get(db: Db, id: number, now = new Date()) {
+  let query = getQueries.get(db)
+  if (!query) getQueries.set(db, (query = getQuery(db)))
+  const row = query.get({ id })
   return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, listingToday(now), row.untilDate) }
 }
 
