@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import * as topics from '../topics/topics.js'
-import { allCategories } from '../listings/listings.js'
+import { addTopicFromForm, loadVocabulary, vocabularyView, type VocabularyForms } from './vocabulary.pages.js'
 import { Type } from 'typebox'
 import { formSchema, oneOf, str } from '../shared/forms.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
@@ -16,38 +16,10 @@ const SynonymBody = formSchema(
 
 /** The topic vocabulary per category: admins add a topic or a synonym (logged) and re-tag the listings. */
 const vocabularyRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const show = (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    forms: { topic?: unknown; synonym?: unknown; topicErrors?: FieldErrors; synonymErrors?: FieldErrors } = {},
-    status = 200,
-  ) => {
-    const vocab = topics.vocabulary(app.db)
-    const added = new Set(topics.additions(app.db).map((a) => `${a.topic}|${a.kind === 'topic' ? '' : a.term}`))
-    const categories = allCategories(app.db).map((c) => ({
-      code: c.code,
-      name: req.locale === 'en' ? c.nameEn : c.nameZh,
-      topics: topics.topicsOf(vocab, c.code).map((t) => ({
-        ...t,
-        added: added.has(`${t.code}|`),
-        synonyms: t.synonyms.map((term) => ({ term, added: added.has(`${t.code}|${term}`) })),
-      })),
-    }))
-    return reply.render(
-      'admin/vocabulary',
-      {
-        categories,
-        topicOptions: topics.options(app.db, req.locale),
-        categoryNames: Object.fromEntries(categories.map((c) => [c.code, c.name])),
-        topicValues: forms.topic ?? {},
-        synonymValues: forms.synonym ?? {},
-        topicErrors: forms.topicErrors ?? {},
-        synonymErrors: forms.synonymErrors ?? {},
-        title: req.t('vocab.title'),
-      },
-      { status },
-    )
-  }
+  const show = (req: FastifyRequest, reply: FastifyReply, forms: VocabularyForms = {}, status = 200) =>
+    reply.render('admin/vocabulary', vocabularyView(loadVocabulary(app.db, req.locale), req.locale, req.t, forms), {
+      status,
+    })
 
   app.get('/admin/topics', { config: { access: 'admin' } }, async (req, reply) => show(req, reply))
 
@@ -55,19 +27,14 @@ const vocabularyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/admin/topics',
     { config: { access: 'admin' }, schema: { body: TopicBody }, attachValidation: true },
     async (req, reply) => {
-      const body = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => show(req, reply, { topic: body, topicErrors: errors }, status),
-        () => {
-          if (!allCategories(app.db).some((c) => c.code === body.category))
-            return show(req, reply, { topic: body, topicErrors: { category: { key: 'validation.choose' } } }, 422)
-          const code = topics.addTopic(app.db, signedIn(req).id, body)
-          reply.flash('vocab.topic_added', { topic: `${body.zh} / ${body.en}`, code })
-          return redirectAfterPost(req, reply, '/admin/topics')
-        },
-      )
+      const { body } = req
+      const refill = (errors: FieldErrors, status: number) =>
+        show(req, reply, { topic: body, topicErrors: errors }, status)
+      return submitForm(req, reply, refill, () => {
+        const code = addTopicFromForm(app.db, signedIn(req).id, body)
+        reply.flash('vocab.topic_added', { topic: `${body.zh} / ${body.en}`, code })
+        return redirectAfterPost(req, reply, '/admin/topics')
+      })
     },
   )
 
@@ -75,17 +42,13 @@ const vocabularyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/admin/topics/synonyms',
     { config: { access: 'admin' }, schema: { body: SynonymBody }, attachValidation: true },
     async (req, reply) => {
-      const body = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => show(req, reply, { synonym: body, synonymErrors: errors }, status),
-        () => {
-          topics.addSynonym(app.db, signedIn(req).id, body)
-          reply.flash('vocab.synonym_added', { term: body.term })
-          return redirectAfterPost(req, reply, '/admin/topics')
-        },
-      )
+      const { body } = req
+      const refill = (errors: FieldErrors, status: number) =>
+        show(req, reply, { synonym: body, synonymErrors: errors }, status)
+      return submitForm(req, reply, refill, () => {
+        topics.addSynonym(app.db, signedIn(req).id, body)
+        return redirectAfterPost(req, reply.flash('vocab.synonym_added', { term: body.term }), '/admin/topics')
+      })
     },
   )
 
