@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as topics from './topics.js'
-import { precisionFigures } from './precision.js'
+import { loadPrecision, precisionView } from './topics.pages.js'
 import { codes, fields, str, oneOf } from '../shared/forms.js'
-import { categoryNames } from '../listings/listings.js'
 
 const SuggestQuery = fields({
   category: str(40),
@@ -30,22 +29,7 @@ const topicsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // How often people said the matcher's pairs were about other things, per category and topic.
   app.get('/desk/precision', { config: { access: 'staff' } }, async (req, reply) => {
-    const names = topics.namer(app.db, req.locale)
-    const percent = (p: number | null) => (p === null ? '—' : `${Math.round(p * 100)}%`)
-    const figures = precisionFigures(app.db).map((c) => ({
-      ...c,
-      share: percent(c.precision),
-      topics: c.topics.map((t) => ({
-        ...t,
-        name: t.topic === null ? req.t('topics.precision.no_topic') : names([t.topic])[0]!.name,
-        share: percent(t.precision),
-      })),
-    }))
-    return reply.render('topics/precision', {
-      figures,
-      categoryNames: categoryNames(app.db, req.locale),
-      title: req.t('topics.precision.title'),
-    })
+    return reply.render('topics/precision', precisionView(loadPrecision(app.db, req.locale), req.t))
   })
 }
 
