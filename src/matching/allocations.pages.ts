@@ -7,6 +7,7 @@ import * as areas from '../areas/areas.js'
 import { presenter } from './present.js'
 import { allCategories, categoryNames } from '../listings/listings.js'
 import {
+  applyReview,
   coverageByCategory,
   recentRuns,
   reviewRows,
@@ -74,5 +75,29 @@ export function runView(data: NonNullable<ReturnType<typeof loadRun>>, t: Transl
     })),
     categoryNames: data.categoryNames,
     form: true,
+  }
+}
+
+/**
+ * A reviewed run's rows become proposed matches (applyReview checks each again); undefined when the run is not this
+ * broker's.
+ */
+export function applyReviewedRun(
+  db: Db,
+  broker: CurrentUser,
+  id: number,
+  rows: { keep?: string[]; notRelevant?: string[] },
+) {
+  const run = allocations.findRun(db, broker, id)
+  if (!run) return undefined
+  const result = run.result as unknown as StoredResult
+  return applyReview(db, broker, { id, result }, new Set(rows.keep ?? []), new Set(rows.notRelevant ?? []))
+}
+
+/** What the broker is told after applying: how many were proposed, marked not relevant, and skipped, if any were. */
+export function appliedMessage(done: NonNullable<ReturnType<typeof applyReviewedRun>>) {
+  return {
+    key: done.skipped.length ? 'alloc.applied_skipped' : 'alloc.applied',
+    params: { count: done.created, skipped: done.skipped.length, marked: done.notRelevant },
   }
 }

@@ -5,8 +5,14 @@ import { formSchema, id32, idParam, str } from '../shared/forms.js'
 import { redirectAfterPost } from '../shared/http.js'
 import { NotFound } from '../shared/errors.js'
 import { signedIn } from '../plugins/auth.js'
-import { applyReview, type StoredResult } from '../brokering/allocation-review.js'
-import { allocationsView, loadAllocations, loadRun, runView } from './allocations.pages.js'
+import {
+  allocationsView,
+  appliedMessage,
+  applyReviewedRun,
+  loadAllocations,
+  loadRun,
+  runView,
+} from './allocations.pages.js'
 
 const RunBody = formSchema({ areaIds: Type.Array(id32, { maxItems: 50 }), category: str(40) })
 const rowKeys = Type.Array(Type.String({ pattern: '^\\d+:\\d+$' }), { maxItems: 20_000 })
@@ -39,22 +45,10 @@ const allocationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/allocations/:id/proposals',
     { config: { access: 'broker' }, schema: { params: idParam, body: ApplyBody } },
     async (req, reply) => {
-      const { id } = req.params
-      const run = allocations.findRun(app.db, signedIn(req), id)
-      if (!run) throw new NotFound()
-      const done = applyReview(
-        app.db,
-        signedIn(req),
-        { id, result: run.result as unknown as StoredResult },
-        new Set(req.body.keep ?? []),
-        new Set(req.body.notRelevant ?? []),
-      )
-      reply.flash(done.skipped.length ? 'alloc.applied_skipped' : 'alloc.applied', {
-        count: done.created,
-        skipped: done.skipped.length,
-        marked: done.notRelevant,
-      })
-      return redirectAfterPost(req, reply, `/allocations/${id}`)
+      const done = applyReviewedRun(app.db, signedIn(req), req.params.id, req.body)
+      if (!done) throw new NotFound()
+      const { key, params } = appliedMessage(done)
+      return redirectAfterPost(req, reply.flash(key, params), `/allocations/${req.params.id}`)
     },
   )
 }

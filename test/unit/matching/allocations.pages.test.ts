@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allocationsView, runView, type loadRun } from '../../../src/matching/allocations.pages.js'
+import { allocationsView, appliedMessage, runView, type loadRun } from '../../../src/matching/allocations.pages.js'
 import type { StoredResult } from '../../../src/brokering/allocation-review.js'
 
 type RunData = NonNullable<ReturnType<typeof loadRun>>
@@ -74,5 +74,22 @@ describe('runView', () => {
 
   it('has nothing skipped before the review is sent', () => {
     expect(runView(runData(), t).skipped).toEqual([])
+  })
+})
+
+describe('appliedMessage: what a broker is told after applying a reviewed run', () => {
+  it('counts the proposals and the rows marked not relevant', () => {
+    expect(appliedMessage({ created: 4, skipped: [], notRelevant: 2 } as never)).toEqual({
+      key: 'alloc.applied',
+      params: { count: 4, skipped: 0, marked: 2 },
+    })
+  })
+
+  it('says when rows could not become proposals, and how many', () => {
+    const skipped = [{ key: '1:2' }, { key: '3:4' }]
+    expect(appliedMessage({ created: 1, skipped, notRelevant: 0 } as never)).toEqual({
+      key: 'alloc.applied_skipped',
+      params: { count: 1, skipped: 2, marked: 0 },
+    })
   })
 })
