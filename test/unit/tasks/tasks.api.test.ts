@@ -5,8 +5,25 @@ import { NotPermitted, ValidationError } from '../../../src/shared/errors.js'
 describe('the tasks API: its names for fields, both ways', () => {
   it('reads the JSON names of references into the service’s input', () => {
     expect(
-      createInput({ kind: 'recruit_holder', need: 3, offer: 4, org: 5, area: 6, owner: 7, due_on: '2026-12-31', note: 'n' }),
-    ).toMatchObject({ kind: 'recruit_holder', needId: 3, offerId: 4, orgId: 5, areaId: 6, ownerId: 7, dueOn: '2026-12-31' })
+      createInput({
+        kind: 'recruit_holder',
+        need: 3,
+        offer: 4,
+        org: 5,
+        area: 6,
+        owner: 7,
+        due_on: '2026-12-31',
+        note: 'n',
+      }),
+    ).toMatchObject({
+      kind: 'recruit_holder',
+      needId: 3,
+      offerId: 4,
+      orgId: 5,
+      areaId: 6,
+      ownerId: 7,
+      dueOn: '2026-12-31',
+    })
   })
 
   it('names a refused field as the API names it, and leaves shared names and other errors alone', () => {
