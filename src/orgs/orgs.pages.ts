@@ -10,7 +10,7 @@ import * as matchesSvc from '../brokering/matches.js'
 import * as capacity from '../capacity/capacity.js'
 import * as partnerships from '../brokering/partnerships.js'
 import { FOCUS_GROUPS, ORG_KINDS, PARTNERSHIP_END_REASONS } from '../db/schema.js'
-import { NotFound } from '../shared/errors.js'
+import { NotFound, type FieldErrors } from '../shared/errors.js'
 
 type Viewer = CurrentUser | null
 
@@ -21,6 +21,29 @@ export const orgFormData = (db: Db, locale: Locale) => ({
   focusGroups: FOCUS_GROUPS,
   areaOptions: areas.options(db, locale),
 })
+
+/**
+ * What orgs/new and orgs/edit are given: the form as typed with what to fix; editing a vouched or endorsed group
+ * (`trust`, the saved one) warns that changing its kind or area withdraws that.
+ */
+export function orgFormView(
+  form: ReturnType<typeof orgFormData>,
+  values: object,
+  errors: FieldErrors = {},
+  trust?: orgs.Trust,
+) {
+  return { ...form, values, errors, ...(trust ? { trustAtStake: trust !== 'self_declared', trust } : {}) }
+}
+
+/**
+ * Where registering a group leads: back to the listing form that sent the person here, with the group chosen (and an
+ * invitation to give carried along), else to the group's page.
+ */
+export function afterRegistering(orgId: number, form: { next?: string; give?: string }) {
+  if (!form.next) return { flash: 'orgs.created', url: `/orgs/${orgId}` }
+  const give = form.give ? `&give=${encodeURIComponent(form.give)}` : ''
+  return { flash: 'orgs.created_back', url: `${form.next}?orgId=${orgId}${give}` }
+}
 
 /** A new organization's starting values; invited to give, it starts as the prospect the broker wrote down. */
 export function newOrgValues(db: Db, q: { next?: string; give?: string }) {

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import * as orgs from './orgs.js'
-import { loadOrg, newOrgValues, orgFormData, orgView } from './orgs.pages.js'
+import { afterRegistering, loadOrg, newOrgValues, orgFormData, orgFormView, orgView } from './orgs.pages.js'
 import * as areas from '../areas/areas.js'
 import { FOCUS_GROUPS, ORG_KINDS } from '../db/schema.js'
 import { fields, formSchema, idParam, int, listOf, oneOf, str, text } from '../shared/forms.js'
@@ -39,9 +39,25 @@ const toInput = ({ next: _next, give: _give, ...b }: OrgBodyT): orgs.OrgInput =>
   ...b,
   registered: b.registered !== undefined,
 })
+const toEdit = (b: OrgBodyT) => ({ ...toInput(b), version: b.version ?? 0 })
 
 const orgsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const formData = (req: FastifyRequest) => orgFormData(app.db, req.locale)
+  // `trust` (editing only) is the saved one.
+  const showForm = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    page: 'new' | 'edit',
+    values: object,
+    {
+      errors = {} as FieldErrors,
+      status = 200,
+      trust,
+    }: { errors?: FieldErrors; status?: number; trust?: orgs.Trust } = {},
+  ) =>
+    reply.render(`orgs/${page}`, orgFormView(orgFormData(app.db, req.locale), values, errors, trust), {
+      status,
+      partial: 'orgs/form',
+    })
 
   app.get(
     '/orgs',
@@ -63,7 +79,7 @@ const orgsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in' }, schema: { querystring: NewOrgQuery }, attachValidation: true },
     async (req, reply) => {
       const q = req.validationError ? {} : req.query
-      return reply.render('orgs/new', { ...formData(req), values: newOrgValues(app.db, q) })
+      return reply.render('orgs/new', orgFormView(orgFormData(app.db, req.locale), newOrgValues(app.db, q)))
     },
   )
 
@@ -71,16 +87,11 @@ const orgsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/orgs',
     { config: { access: 'signed_in' }, schema: { body: OrgBody }, attachValidation: true },
     async (req, reply) => {
-      const body = req.body
-      const showForm = (errors: FieldErrors, status: number) =>
-        reply.render('orgs/new', { ...formData(req), errors, values: body }, { status, partial: 'orgs/form' })
-      return submitForm(req, reply, showForm, () => {
-        const org = orgs.register(app.db, signedIn(req), toInput(body))
-        const give = body.give ? `&give=${encodeURIComponent(body.give)}` : ''
-        if (body.next)
-          return redirectAfterPost(req, reply.flash('orgs.created_back'), `${body.next}?orgId=${org.id}${give}`)
-        reply.flash('orgs.created')
-        return redirectAfterPost(req, reply, `/orgs/${org.id}`)
+      const refill = (errors: FieldErrors, status: number) => showForm(req, reply, 'new', req.body, { errors, status })
+      return submitForm(req, reply, refill, () => {
+        const org = orgs.register(app.db, signedIn(req), toInput(req.body))
+        const { flash, url } = afterRegistering(org.id, req.body)
+        return redirectAfterPost(req, reply.flash(flash), url)
       })
     },
   )
@@ -89,25 +100,10 @@ const orgsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.render('orgs/show', orgView(loadOrg(app.db, req.user, req.params.id))),
   )
 
-  // `trust` is the saved one: a vouched or endorsed organization is told that changing its kind or area withdraws that.
-  const showEdit = (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    trust: orgs.Trust,
-    values: unknown,
-    errors: FieldErrors = {},
-    status = 200,
-  ) =>
-    reply.render(
-      'orgs/edit',
-      { ...formData(req), values, errors, trustAtStake: trust !== 'self_declared', trust },
-      { status, partial: 'orgs/form' },
-    )
-
   app.get('/orgs/:id/edit', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) => {
     const org = orgs.findEditable(app.db, signedIn(req), req.params.id)
     if (!org) throw new NotFound()
-    return showEdit(req, reply, org.trust, org)
+    return showForm(req, reply, 'edit', org, { trust: org.trust })
   })
 
   app.post(
@@ -117,20 +113,12 @@ const orgsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { id } = req.params
       const org = orgs.findEditable(app.db, signedIn(req), id)
       if (!org) throw new NotFound()
-      const body = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showEdit(req, reply, org.trust, { ...body, id }, errors, status),
-        () => {
-          const { trustReset } = orgs.update(app.db, signedIn(req), id, {
-            ...toInput(body),
-            version: body.version ?? 0,
-          })
-          reply.flash(trustReset ? 'orgs.saved_trust_reset' : 'orgs.saved')
-          return redirectAfterPost(req, reply, `/orgs/${id}`)
-        },
-      )
+      const refill = (errors: FieldErrors, status: number) =>
+        showForm(req, reply, 'edit', { ...req.body, id }, { errors, status, trust: org.trust })
+      return submitForm(req, reply, refill, () => {
+        const { trustReset } = orgs.update(app.db, signedIn(req), id, toEdit(req.body))
+        return redirectAfterPost(req, reply.flash(trustReset ? 'orgs.saved_trust_reset' : 'orgs.saved'), `/orgs/${id}`)
+      })
     },
   )
 

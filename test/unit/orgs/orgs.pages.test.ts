@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { CurrentUser } from '../../../src/accounts/accounts.js'
-import { orgView, type loadOrg } from '../../../src/orgs/orgs.pages.js'
+import { afterRegistering, orgFormView, orgView, type loadOrg, type orgFormData } from '../../../src/orgs/orgs.pages.js'
 
 const user = (extra: Partial<CurrentUser> = {}) =>
   ({ id: 1, role: 'member', orgIds: [], memberOrgIds: [], lookedAfterOrgIds: [], ...extra }) as unknown as CurrentUser
@@ -68,5 +68,29 @@ describe("an organization's page", () => {
   it('says nobody answers for the group when no one does', () => {
     expect(orgView(data(null, { answered: false })).unanswered).toBe(true)
     expect(orgView(data(null)).unanswered).toBe(false)
+  })
+})
+
+describe('the organization forms', () => {
+  const form = { form: true, kinds: [], focusGroups: [], areaOptions: [] } as unknown as ReturnType<typeof orgFormData>
+
+  it('warns when editing a vouched or endorsed group that changing its kind or area withdraws that', () => {
+    expect(orgFormView(form, {}, {}, 'vouched')).toMatchObject({ trustAtStake: true, trust: 'vouched' })
+    expect(orgFormView(form, {}, {}, 'self_declared')).toMatchObject({ trustAtStake: false })
+    expect('trustAtStake' in orgFormView(form, {})).toBe(false)
+  })
+
+  it('gives a refused form back as typed, with each problem', () => {
+    const v = orgFormView(form, { name: '舞' }, { name: { key: 'validation.too_short' } })
+    expect([v.values, v.errors]).toEqual([{ name: '舞' }, { name: { key: 'validation.too_short' } }])
+  })
+
+  it('sends someone who registered on the way to a listing form back to it, with the group and invitation', () => {
+    expect(afterRegistering(7, { next: '/offers/new', give: 'a b' })).toEqual({
+      flash: 'orgs.created_back',
+      url: '/offers/new?orgId=7&give=a%20b',
+    })
+    expect(afterRegistering(7, { next: '/needs/new' }).url).toBe('/needs/new?orgId=7')
+    expect(afterRegistering(7, {})).toEqual({ flash: 'orgs.created', url: '/orgs/7' })
   })
 })
