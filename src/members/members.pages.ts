@@ -79,3 +79,19 @@ export function invitationView(
     },
   }
 }
+
+/** An invitation's link, shown once on the answer that made it: the secret is kept only as a hash. */
+export const invitationLink = (baseUrl: string, token: string) =>
+  `${baseUrl.replace(/\/+$/, '')}/invitations?token=${token}`
+
+/** Where removing someone leads: whoever left the group goes to its page, a leader who removed someone to its people. */
+export function afterRemoval(orgId: number, leaving: boolean) {
+  return leaving
+    ? { flash: 'members.left', url: `/orgs/${orgId}` }
+    : { flash: 'members.removed', url: `/orgs/${orgId}/people` }
+}
+
+/** A refusal for someone with no people page to be shown it on: the error page with the problem in words. */
+export function refusalView(errors: FieldErrors, status: number, t: Translate) {
+  return { message: t(errors._?.key ?? 'error.bad_request'), status }
+}

@@ -1,7 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as members from './members.js'
-import { invitationView, loadPeople, peopleView, type PeopleExtra } from './members.pages.js'
+import {
+  afterRemoval,
+  invitationLink,
+  invitationView,
+  loadPeople,
+  peopleView,
+  refusalView,
+  type PeopleExtra,
+} from './members.pages.js'
 import * as needs from '../needs/needs.js'
 import { fields, formSchema, idParam, int, oneOf, secret, text } from '../shared/forms.js'
 import { signedIn } from '../plugins/auth.js'
@@ -25,11 +33,17 @@ const TokenBody = formSchema({ token: secret(100, 1) }, ['token'])
 
 /** A group's people (leaders, or the broker looking after it), invitations, requests to join. */
 const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const baseUrl = app.config.baseUrl.replace(/\/+$/, '')
   const showPeople = (req: FastifyRequest, reply: FastifyReply, orgId: number, extra: PeopleExtra = {}, status = 200) =>
     reply.render('orgs/people', peopleView(loadPeople(app.db, signedIn(req), orgId), signedIn(req), req.t, extra), {
       status,
     })
+  // A write refused on the people page: the page again, with what went wrong.
+  const refusedOn =
+    (req: FastifyRequest, reply: FastifyReply, orgId: number) => (errors: FieldErrors, status: number) =>
+      showPeople(req, reply, orgId, { errors }, status)
+  // Someone leaving a group they cannot manage has no people page to be shown the refusal on.
+  const refusedOnErrorPage = (req: FastifyRequest, reply: FastifyReply) => (errors: FieldErrors, status: number) =>
+    reply.render('error', refusalView(errors, status, req.t), { status })
 
   app.get('/orgs/:id/people', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) =>
     showPeople(req, reply, req.params.id),
@@ -39,26 +53,15 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/orgs/:id/invitations',
     { config: { access: 'signed_in' }, schema: { params: idParam, body: InviteBody }, attachValidation: true },
     async (req, reply) => {
-      const orgId = req.params.id
-      const b = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showPeople(req, reply, orgId, { errors, values: b }, status),
-        () => {
-          const { token } = members.invite(app.db, signedIn(req), orgId, {
-            role: b.role,
-            email: b.email,
-            locale: req.locale,
-          })
-          if (b.email) {
-            reply.flash('members.invited_by_email', { email: b.email })
-            return redirectAfterPost(req, reply, `/orgs/${orgId}/people`)
-          }
-          // The secret is shown once, on this answer: it is kept only as a hash.
-          return showPeople(req, reply, orgId, { link: `${baseUrl}/invitations?token=${token}` })
-        },
-      )
+      const { id } = req.params
+      const refill = (errors: FieldErrors, status: number) =>
+        showPeople(req, reply, id, { errors, values: req.body }, status)
+      return submitForm(req, reply, refill, () => {
+        const { role, email } = req.body
+        const { token } = members.invite(app.db, signedIn(req), id, { role, email, locale: req.locale })
+        if (!email) return showPeople(req, reply, id, { link: invitationLink(app.config.baseUrl, token) })
+        return redirectAfterPost(req, reply.flash('members.invited_by_email', { email }), `/orgs/${id}/people`)
+      })
     },
   )
 
@@ -78,16 +81,10 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in' }, schema: { params: twoIds('userId'), body: RoleBody }, attachValidation: true },
     async (req, reply) => {
       const { id, userId } = req.params
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showPeople(req, reply, id, { errors }, status),
-        () => {
-          members.setRole(app.db, signedIn(req), id, userId, req.body.role)
-          reply.flash('members.role_changed')
-          return redirectAfterPost(req, reply, `/orgs/${id}/people`)
-        },
-      )
+      return submitForm(req, reply, refusedOn(req, reply, id), () => {
+        members.setRole(app.db, signedIn(req), id, userId, req.body.role)
+        return redirectAfterPost(req, reply.flash('members.role_changed'), `/orgs/${id}/people`)
+      })
     },
   )
 
@@ -97,17 +94,12 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const { id, userId } = req.params
       const leaving = userId === signedIn(req).id
-      // Someone leaving a group they cannot manage has no people page to be shown the refusal on.
-      const refuse = (errors: FieldErrors, status: number) =>
-        leaving && !members.canManage(req.user, id)
-          ? reply
-              .code(status)
-              .render('error', { message: req.t(errors._?.key ?? 'error.bad_request'), status }, { status })
-          : showPeople(req, reply, id, { errors }, status)
+      const manages = members.canManage(req.user, id)
+      const refuse = leaving && !manages ? refusedOnErrorPage(req, reply) : refusedOn(req, reply, id)
       return submitForm(req, reply, refuse, () => {
         members.remove(app.db, signedIn(req), id, userId)
-        reply.flash(leaving ? 'members.left' : 'members.removed')
-        return redirectAfterPost(req, reply, leaving ? `/orgs/${id}` : `/orgs/${id}/people`)
+        const { flash, url } = afterRemoval(id, leaving)
+        return redirectAfterPost(req, reply.flash(flash), url)
       })
     },
   )
@@ -116,17 +108,11 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/orgs/:id/handover',
     { config: { access: 'signed_in' }, schema: { params: idParam, body: HandOverBody }, attachValidation: true },
     async (req, reply) => {
-      const id = req.params.id
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showPeople(req, reply, id, { errors }, status),
-        () => {
-          members.handOver(app.db, signedIn(req), id, req.body.userId)
-          reply.flash('members.handed_over')
-          return redirectAfterPost(req, reply, `/orgs/${id}`)
-        },
-      )
+      const { id } = req.params
+      return submitForm(req, reply, refusedOn(req, reply, id), () => {
+        members.handOver(app.db, signedIn(req), id, req.body.userId)
+        return redirectAfterPost(req, reply.flash('members.handed_over'), `/orgs/${id}`)
+      })
     },
   )
 
@@ -151,17 +137,15 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { id, requestId } = req.params
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showPeople(req, reply, id, { errors }, status),
-        () => {
-          const approve = req.body.decision === 'approve'
-          members.decide(app.db, signedIn(req), id, requestId, approve)
-          reply.flash(approve ? 'members.join_approved' : 'members.join_declined')
-          return redirectAfterPost(req, reply, `/orgs/${id}/people`)
-        },
-      )
+      return submitForm(req, reply, refusedOn(req, reply, id), () => {
+        const approve = req.body.decision === 'approve'
+        members.decide(app.db, signedIn(req), id, requestId, approve)
+        return redirectAfterPost(
+          req,
+          reply.flash(approve ? 'members.join_approved' : 'members.join_declined'),
+          `/orgs/${id}/people`,
+        )
+      })
     },
   )
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { CurrentUser } from '../../../src/accounts/accounts.js'
-import { invitationView, peopleView, type loadPeople } from '../../../src/members/members.pages.js'
+import {
+  afterRemoval,
+  invitationLink,
+  invitationView,
+  peopleView,
+  refusalView,
+  type loadPeople,
+} from '../../../src/members/members.pages.js'
 
 const t = (key: string) => key
 const user = (extra: Partial<CurrentUser> = {}) =>
@@ -51,5 +58,24 @@ describe('an invitation link', () => {
     expect(v.data.already).toBe(true)
     expect(invitationView({ invitation }, user(), 'tok', t).data.already).toBe(false)
     expect(invitationView({ invitation }, null, 'tok', t).data.already).toBe(false)
+  })
+})
+
+describe('after a change to the people', () => {
+  it('sends someone who left to the group page, a leader who removed someone back to the people', () => {
+    expect(afterRemoval(5, true)).toEqual({ flash: 'members.left', url: '/orgs/5' })
+    expect(afterRemoval(5, false)).toEqual({ flash: 'members.removed', url: '/orgs/5/people' })
+  })
+
+  it('says a refusal in words on the error page, a generic one when there is no problem to name', () => {
+    expect(refusalView({ _: { key: 'members.last_leader' } }, 409, t)).toEqual({
+      message: 'members.last_leader',
+      status: 409,
+    })
+    expect(refusalView({}, 422, t)).toEqual({ message: 'error.bad_request', status: 422 })
+  })
+
+  it("links an invitation under the site's address however it was configured", () => {
+    expect(invitationLink('https://ab.example//', 's3cret')).toBe('https://ab.example/invitations?token=s3cret')
   })
 })
