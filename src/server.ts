@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace'
 import { loadConfig } from './config.js'
 import { buildApp } from './app.js'
 import { demoAccounts, isEmpty, seedDemo } from './demo/seed.js'
+import { countServing } from './matching/serving-facts.js'
 
 // The only file that reads the environment.
 const config = loadConfig(process.env)
@@ -16,6 +17,12 @@ if (demo.length) {
   console.log('Demo accounts (for trying AssetBridge out):')
   for (const a of demo) console.log(`  ${a.role.padEnd(7)} ${a.email.padEnd(32)} ${a.password}`)
 }
+
+// Who can serve whom, counted before listening rather than by the first map page (seconds at 100k listings,
+// during which the server would answer nothing else); kept and patched per write from then on.
+const counting = performance.now()
+countServing(app.db)
+console.log(`Counted who can serve whom in ${((performance.now() - counting) / 1000).toFixed(1)} s.`)
 
 // SIGTERM/SIGINT (a supervisor's stop): stop accepting, answer the requests in hand — each write is one synchronous
 // transaction, so an answered write is committed — stop the scheduler, close the database, exit 0. An uncaught

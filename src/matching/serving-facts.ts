@@ -3,7 +3,7 @@
  * (views.ts keptServing), or read afresh inside a transaction.
  */
 import { sqliteOf, type Db } from '../db/client.js'
-import { activeNeedText, availableOfferText } from '../listings/listings.js'
+import { activeNeedText, availableOfferText, listingToday } from '../listings/listings.js'
 import { subjectList } from './subject.js'
 import { serving } from './serving.js'
 import { focusOf, keptServing, NO_TRACK, type ServingSnapshot } from './views.js'
@@ -89,6 +89,15 @@ export function servingFacts(db: Db, today: string): ServingFacts {
     )
   }
   return facts
+}
+
+/**
+ * servingFacts counted now, for a process about to listen: the first count of who can serve whom takes seconds at
+ * 100k listings (after it, a write patches only what it touched), and made by the first map, agenda or desk page
+ * it would hold every other request that long. The same connection's pages then answer from it.
+ */
+export function countServing(db: Db, now = new Date()): ServingFacts {
+  return servingFacts(db, listingToday(now))
 }
 
 /**

@@ -9,7 +9,7 @@ import { openDb } from '../../../src/database.js'
 import { seedDemo } from '../../../src/demo/seed.js'
 import { activeNeedText, availableOfferText, listingToday } from '../../../src/listings/listings.js'
 import { prng } from '../../../bench/lib/generate.js'
-import { servingFacts, type ServingFacts } from '../../../src/matching/serving-facts.js'
+import { countServing, servingFacts, type ServingFacts } from '../../../src/matching/serving-facts.js'
 import * as map from '../../../src/impact/map.js'
 import { IDLE_AFTER_DAYS } from '../../../src/impact/gaps.js'
 import { idleOffers } from '../../../src/impact/idle.js'
@@ -52,6 +52,17 @@ function afresh(): { kept: ReturnType<typeof sorted>; recomputed: ReturnType<typ
 }
 
 describe('who can serve whom, kept across writes', () => {
+  it('is counted before a server listens: the first map page answers from that count, equal to a fresh one', () => {
+    const other = openDb(file, ROOT)
+    try {
+      const counted = countServing(other.db, now)
+      expect(servingFacts(other.db, today)).toBe(counted)
+      expect(sorted(counted)).toEqual(afresh().recomputed)
+    } finally {
+      other.sqlite.close()
+    }
+  })
+
   it('equals the answer worked out afresh, through random writes of every kind', () => {
     const rand = prng(31)
     const ids = (table: string) => {
