@@ -156,7 +156,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     b: Body,
     call: calls.Call,
     orgId: number,
-    act: (input: PlanInput, b: Body) => FastifyReply,
+    act: (input: PlanInput, submit: boolean, b: Body) => FastifyReply,
     applicationId?: number,
   ) => {
     const { input, problems } = applicationInput(b)
@@ -166,7 +166,7 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       (errors, status) => showForm(req, reply, call, orgId, typed(b, input), errors, status, applicationId),
       () => {
         if (Object.keys(problems).length) throw new ValidationError(problems)
-        return act(input, b)
+        return act(input, b.action === 'submit', b)
       },
     )
   }
@@ -188,14 +188,8 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const call = openCall(app.db, req.user, req.params.id)
       const orgId = Number(req.body?.orgId)
       if (!signedIn(req).orgIds.includes(orgId)) throw new NotPermitted({ key: 'funds.not_leader' })
-      return submitPlan(req, reply, req.body ?? {}, call, orgId, (input, b) => {
-        const a = applications.create(
-          app.db,
-          signedIn(req),
-          call.id,
-          { ...input, orgId },
-          { submit: b.action === 'submit' },
-        )
+      return submitPlan(req, reply, req.body ?? {}, call, orgId, (input, submit) => {
+        const a = applications.create(app.db, signedIn(req), call.id, { ...input, orgId }, { submit })
         reply.flash(a.status === 'submitted' ? 'funds.flash.submitted' : 'funds.flash.application_saved')
         return redirectAfterPost(req, reply, `/applications/${a.id}`)
       })
@@ -221,25 +215,15 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in' }, schema: { params: idParam, body: ApplicationBody }, attachValidation: true },
     async (req, reply) => {
       const { application: a, call } = findApplication(app.db, req.user, req.params.id)
-      return submitPlan(
-        req,
-        reply,
-        req.body ?? {},
-        call,
-        a.orgId,
-        (input, b) => {
-          const saved = applications.update(app.db, signedIn(req), a.id, input, Number(b.version ?? a.version), {
-            submit: b.action === 'submit',
-          })
-          reply.flash(
-            saved.status === 'submitted' && a.status === 'draft'
-              ? 'funds.flash.submitted'
-              : 'funds.flash.application_saved',
-          )
-          return redirectAfterPost(req, reply, `/applications/${a.id}`)
-        },
-        a.id,
-      )
+      const act = (input: PlanInput, submit: boolean, b: Body) => {
+        const saved = applications.update(app.db, signedIn(req), a.id, input, Number(b.version ?? a.version), {
+          submit,
+        })
+        const submitted = saved.status === 'submitted' && a.status === 'draft'
+        reply.flash(submitted ? 'funds.flash.submitted' : 'funds.flash.application_saved')
+        return redirectAfterPost(req, reply, `/applications/${a.id}`)
+      }
+      return submitPlan(req, reply, req.body ?? {}, call, a.orgId, act, a.id)
     },
   )
 
@@ -260,20 +244,13 @@ const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const { application: a } = findApplication(app.db, req.user, req.params.id)
       const b = req.body ?? {}
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showApplication(req, reply, a.id, errors, status),
-        () => {
-          const r = reviews.submit(app.db, signedIn(req), a.id, {
-            scores: scoresOf(b),
-            note: b.note,
-            recuse: b.recuse === 'yes',
-          })
-          reply.flash(r.recused ? 'funds.flash.recused' : 'funds.flash.scored')
-          return redirectAfterPost(req, reply, `/calls/${a.callId}`)
-        },
-      )
+      const again = (errors: FieldErrors, status: number) => showApplication(req, reply, a.id, errors, status)
+      return submitForm(req, reply, again, () => {
+        const input = { scores: scoresOf(b), note: b.note, recuse: b.recuse === 'yes' }
+        const r = reviews.submit(app.db, signedIn(req), a.id, input)
+        reply.flash(r.recused ? 'funds.flash.recused' : 'funds.flash.scored')
+        return redirectAfterPost(req, reply, `/calls/${a.callId}`)
+      })
     },
   )
 }

@@ -188,17 +188,12 @@ const callsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in' }, schema: { params: idParam, body: CallBody }, attachValidation: true },
     async (req, reply) => {
       const call = calls.managed(app.db, signedIn(req), req.params.id)
-      return submitCall(
-        req,
-        reply,
-        req.body ?? {},
-        (input, b) => {
-          calls.update(app.db, signedIn(req), call.id, input, Number(b.version ?? call.version))
-          reply.flash('funds.flash.saved')
-          return redirectAfterPost(req, reply, `/calls/${call.id}`)
-        },
-        call.id,
-      )
+      const act = (input: calls.CallInput, b: Body) => {
+        calls.update(app.db, signedIn(req), call.id, input, Number(b.version ?? call.version))
+        reply.flash('funds.flash.saved')
+        return redirectAfterPost(req, reply, `/calls/${call.id}`)
+      }
+      return submitCall(req, reply, req.body ?? {}, act, call.id)
     },
   )
 

@@ -4,6 +4,8 @@ import type { Locale, Translate } from '../i18n/i18n.js'
 import * as fundReports from './fund-reports.js'
 import { yuan } from './money.js'
 import { formatCell, type Cell, type Table } from '../reports/tables.js'
+import { workbook } from '../reports/workbook.js'
+import { attachment } from '../shared/http.js'
 import { NotPermitted, ValidationError, type FieldErrors } from '../shared/errors.js'
 
 export interface FundReportQuery {
@@ -110,6 +112,19 @@ export function loadFundReport(db: Db, viewer: CurrentUser, q: FundReportQuery, 
   return { scope, figures: fundReports.build(db, viewer, scope) }
 }
 export type FundReport = ReturnType<typeof loadFundReport>
+
+/** The report as a workbook: a cover naming the period, a sheet per table, and the file's name in the reader's words. */
+export async function fundReportFile(r: FundReport, t: Translate) {
+  const cover = {
+    title: t('fundwork.rep.title'),
+    lines: [[t('fundwork.rep.period_label'), `${r.scope.from} – ${r.scope.to}`]] as [string, string][],
+  }
+  const name = attachment(
+    `${t('fundwork.rep.file')}-${r.scope.from}_${r.scope.to}.xlsx`,
+    `assetbridge-funds-${r.scope.from}_${r.scope.to}.xlsx`,
+  )
+  return { name, file: await workbook(cover, sheets(r.figures, t)) }
+}
 
 /** The report page: the tables as the workbook has them, money as yuan; without a report, the form and its problems. */
 export function fundReportsView(

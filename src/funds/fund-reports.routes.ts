@@ -2,13 +2,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { signedIn } from '../plugins/auth.js'
 import * as fundReports from './fund-reports.js'
-import { fundReportsView, loadFundReport, sheets, type FundReport, type FundReportQuery } from './fund-reports.pages.js'
-import { workbook } from '../reports/workbook.js'
+import {
+  fundReportFile,
+  fundReportsView,
+  loadFundReport,
+  type FundReport,
+  type FundReportQuery,
+} from './fund-reports.pages.js'
 import { date, fieldErrors, fields, int } from '../shared/forms.js'
-import { attachment } from '../shared/http.js'
 import { ValidationError, type FieldErrors } from '../shared/errors.js'
 import { localToday } from '../shared/time.js'
 
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const Query = fields({ call: int(1, 2_147_483_647), from: date, to: date })
 
 /** Reports on the calls one runs: a page and a workbook, per call and per period. */
@@ -47,20 +52,8 @@ const fundReportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/reports/funds.xlsx',
     { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true },
     async (req, reply) => {
-      const r = compute(req, req.query)
-      const cover = {
-        title: req.t('fundwork.rep.title'),
-        lines: [[req.t('fundwork.rep.period_label'), `${r.scope.from} – ${r.scope.to}`]] as [string, string][],
-      }
-      const file = await workbook(cover, sheets(r.figures, req.t))
-      const name = attachment(
-        `${req.t('fundwork.rep.file')}-${r.scope.from}_${r.scope.to}.xlsx`,
-        `assetbridge-funds-${r.scope.from}_${r.scope.to}.xlsx`,
-      )
-      return reply
-        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', name)
-        .send(file)
+      const { name, file } = await fundReportFile(compute(req, req.query), req.t)
+      return reply.type(XLSX).header('content-disposition', name).send(file)
     },
   )
 }
