@@ -145,16 +145,13 @@ const capacityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const org = recordable(req, req.params.id)
       const body = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showForm(req, reply, 'new', org, { ...body, orgId: org.id }, errors, status),
-        () => {
-          const a = capacity.record(app.db, signedIn(req), org.id, fromForm(body))
-          reply.flash('capacity.recorded')
-          return redirectAfterPost(req, reply, `/capacity/${a.id}`)
-        },
-      )
+      const again = (errors: FieldErrors, status: number) =>
+        showForm(req, reply, 'new', org, { ...body, orgId: org.id }, errors, status)
+      return submitForm(req, reply, again, () => {
+        const a = capacity.record(app.db, signedIn(req), org.id, fromForm(body))
+        reply.flash('capacity.recorded')
+        return redirectAfterPost(req, reply, `/capacity/${a.id}`)
+      })
     },
   )
 
@@ -175,16 +172,13 @@ const capacityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const a = editable(req, req.params.id)
       const body = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showForm(req, reply, 'edit', a.org, { ...body, id: a.id, orgId: a.orgId }, errors, status),
-        () => {
-          capacity.edit(app.db, signedIn(req), a.id, { ...fromForm(body), version: Number(body.version) })
-          reply.flash('capacity.saved')
-          return redirectAfterPost(req, reply, `/capacity/${a.id}`)
-        },
-      )
+      const again = (errors: FieldErrors, status: number) =>
+        showForm(req, reply, 'edit', a.org, { ...body, id: a.id, orgId: a.orgId }, errors, status)
+      return submitForm(req, reply, again, () => {
+        capacity.edit(app.db, signedIn(req), a.id, { ...fromForm(body), version: Number(body.version) })
+        reply.flash('capacity.saved')
+        return redirectAfterPost(req, reply, `/capacity/${a.id}`)
+      })
     },
   )
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
+import type { Db } from '../db/client.js'
 import { signedIn } from '../plugins/auth.js'
 import * as capacity from './capacity.js'
 import * as projects from './projects.js'
@@ -7,7 +8,8 @@ import * as areaService from '../areas/areas.js'
 import { INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type IndicatorCode } from './indicators.js'
 import { bool, date, fields, idParam, int, str, text } from '../shared/forms.js'
 import { NotFound, ValidationError } from '../shared/errors.js'
-import { count, nullable } from '../shared/json.js'
+import { count, nullable, Refusal } from '../shared/json.js'
+import { apiFieldNames } from '../shared/http.js'
 
 const id32 = int(1, 2_147_483_647)
 const closed = { additionalProperties: false }
@@ -202,56 +204,67 @@ export function projectJson(r: projects.ProjectReport) {
   }
 }
 
+const projectsJson = (list: ReturnType<typeof projects.list>) => ({
+  items: list.map((p) => ({
+    id: p.id,
+    name: p.name,
+    funder: p.funder,
+    area: p.areaId,
+    from: p.startsOn,
+    to: p.endsOn,
+    cohort: p.cohort,
+  })),
+})
+
+/** The area named by id or by ref; none named is a refused field. */
+function projectArea(db: Db, b: Static<typeof ProjectBody>): number {
+  const areaId = b.area_id ?? (b.area ? areaService.byRef(db, b.area)?.id : undefined)
+  if (areaId === undefined) throw new ValidationError({ area_id: { key: 'validation.area_missing' } })
+  return areaId
+}
+const projectInput = (b: Static<typeof ProjectBody>, areaId: number) => ({
+  name: b.name,
+  funder: b.funder,
+  description: b.description,
+  areaId,
+  startsOn: b.from,
+  endsOn: b.to,
+  orgIds: b.groups,
+})
+const PROJECT_FIELDS: Record<string, string> = { areaId: 'area_id', startsOn: 'from', endsOn: 'to', orgIds: 'groups' }
+const projectField = (f: string) => PROJECT_FIELDS[f] ?? f
+
+const assessmentInput = (b: Static<typeof AssessmentBody>) => ({
+  assessedOn: b.assessed_on,
+  scores: b.scores,
+  notes: b.notes,
+  note: b.note,
+  participants: b.participants,
+  withLeader: b.with_leader,
+})
+const assessmentField = (f: string) => (f === 'assessedOn' ? 'assessed_on' : f.replace(/^score_/, 'scores.'))
+
 /** Projects and capacity assessments, with the web's rights: what a user may not see is not found. */
 const projectsApi: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/projects',
-    { config: { access: 'signed_in' }, schema: { response: { 200: ProjectsJson } } },
-    async (req) => ({
-      items: projects.list(app.db, signedIn(req)).map((p) => ({
-        id: p.id,
-        name: p.name,
-        funder: p.funder,
-        area: p.areaId,
-        from: p.startsOn,
-        to: p.endsOn,
-        cohort: p.cohort,
-      })),
-    }),
+    { config: { access: 'signed_in' }, schema: { response: { 200: ProjectsJson, '4xx': Refusal } } },
+    async (req) => projectsJson(projects.list(app.db, signedIn(req))),
   )
 
   app.post(
     '/api/v1/projects',
-    { config: { access: 'signed_in' }, schema: { body: ProjectBody, response: { 201: ProjectJson } } },
+    { config: { access: 'signed_in' }, schema: { body: ProjectBody, response: { 201: ProjectJson, '4xx': Refusal } } },
     async (req, reply) => {
-      const b = req.body
-      const areaId = b.area_id ?? (b.area ? areaService.byRef(app.db, b.area)?.id : undefined)
-      if (areaId === undefined) throw new ValidationError({ area_id: { key: 'validation.area_missing' } })
-      let p: projects.Project
-      try {
-        p = projects.create(app.db, signedIn(req), {
-          name: b.name,
-          funder: b.funder,
-          description: b.description,
-          areaId,
-          startsOn: b.from,
-          endsOn: b.to,
-          orgIds: b.groups,
-        })
-      } catch (err) {
-        // The service names fields as the form does; the API's client sent them as the API spells them.
-        const names: Record<string, string> = { areaId: 'area_id', startsOn: 'from', endsOn: 'to', orgIds: 'groups' }
-        if (err instanceof ValidationError)
-          throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, v]) => [names[f] ?? f, v])))
-        throw err
-      }
+      const input = projectInput(req.body, projectArea(app.db, req.body))
+      const p = apiFieldNames(projectField, () => projects.create(app.db, signedIn(req), input))
       return reply.code(201).send(projectJson(projects.report(app.db, signedIn(req), p.id)!))
     },
   )
 
   app.get(
     '/api/v1/projects/:id',
-    { config: { access: 'signed_in' }, schema: { params: idParam, response: { 200: ProjectJson } } },
+    { config: { access: 'signed_in' }, schema: { params: idParam, response: { 200: ProjectJson, '4xx': Refusal } } },
     async (req) => {
       const r = projects.report(app.db, signedIn(req), req.params.id)
       if (!r) throw new NotFound()
@@ -263,7 +276,10 @@ const projectsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/orgs/:id/assessments',
     {
       config: { access: 'signed_in' },
-      schema: { params: idParam, response: { 200: Type.Object({ items: Type.Array(AssessmentJson) }) } },
+      schema: {
+        params: idParam,
+        response: { 200: Type.Object({ items: Type.Array(AssessmentJson) }), '4xx': Refusal },
+      },
     },
     async (req) => {
       const orgId = req.params.id
@@ -277,34 +293,14 @@ const projectsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/orgs/:id/assessments',
     {
       config: { access: 'signed_in' },
-      schema: { params: idParam, body: AssessmentBody, response: { 201: AssessmentJson } },
+      schema: { params: idParam, body: AssessmentBody, response: { 201: AssessmentJson, '4xx': Refusal } },
     },
     async (req, reply) => {
       const orgId = req.params.id
-      const b = req.body
       if (!capacity.section(app.db, signedIn(req), orgId)) throw new NotFound()
-      try {
-        const a = capacity.record(app.db, signedIn(req), orgId, {
-          assessedOn: b.assessed_on,
-          scores: b.scores,
-          notes: b.notes,
-          note: b.note,
-          participants: b.participants,
-          withLeader: b.with_leader,
-        })
-        return reply.code(201).send(assessmentJson(a))
-      } catch (err) {
-        if (err instanceof ValidationError)
-          throw new ValidationError(
-            Object.fromEntries(
-              Object.entries(err.fields).map(([f, v]) => [
-                f === 'assessedOn' ? 'assessed_on' : f.replace(/^score_/, 'scores.'),
-                v,
-              ]),
-            ),
-          )
-        throw err
-      }
+      const input = assessmentInput(req.body)
+      const a = apiFieldNames(assessmentField, () => capacity.record(app.db, signedIn(req), orgId, input))
+      return reply.code(201).send(assessmentJson(a))
     },
   )
 }

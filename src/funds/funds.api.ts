@@ -5,7 +5,8 @@ import * as notice from './notice.js'
 import * as delivery from './delivery.js'
 import { decisionOf } from './delivery.pages.js'
 import { fields, idParam, int, oneOf, text } from '../shared/forms.js'
-import { NotFound, ValidationError } from '../shared/errors.js'
+import { NotFound } from '../shared/errors.js'
+import { apiFieldNames } from '../shared/http.js'
 import { MAX_FEN } from './money.js'
 import { count, nullable, Refusal } from '../shared/json.js'
 
@@ -37,17 +38,6 @@ const API_FIELD: Record<string, string> = {
   done: 'done',
 }
 const apiField = (f: string) => API_FIELD[f] ?? (f.startsWith('spent_') ? 'spending' : f)
-/** Runs `act`, its refused fields renamed as the API spells them (a form's spent_<line> is the API's spending). */
-function apiNames<T>(act: () => T): T {
-  try {
-    return act()
-  } catch (err) {
-    if (err instanceof ValidationError)
-      throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [apiField(f), p])))
-    throw err
-  }
-}
-
 const reportJson = (r: delivery.Report) => ({
   id: r.id,
   award: r.awardId,
@@ -184,7 +174,7 @@ const fundsApi: FastifyPluginAsyncTypebox = async (app) => {
         spending: Object.fromEntries((b.spending ?? []).map((s) => [s.line, s.spent])),
         returnedFen: b.returned,
       }
-      const r = apiNames(() => delivery.submit(app.db, signedIn(req), req.params.id, input))
+      const r = apiFieldNames(apiField, () => delivery.submit(app.db, signedIn(req), req.params.id, input))
       return reply.code(201).header('location', `/awards/${r.awardId}#report-${r.id}`).send(reportJson(r))
     },
   )

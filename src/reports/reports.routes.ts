@@ -12,6 +12,7 @@ import { TABLE_IDS, tables, toCsv, type Words } from './tables.js'
 import { workbook } from './workbook.js'
 import { loadReportPage, reportPageView } from './reports.pages.js'
 
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const Query = fields({
   area: int(1, 2_147_483_647),
   from: Type.String({ maxLength: 10 }),
@@ -49,6 +50,17 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       `assetbridge-report-${r.area.ref ?? r.area.id}-${r.period.from}_${r.period.to}${part ? `-${part.id}` : ''}.${ext}`,
     )
 
+  /** The workbook's cover: the area, the period and when it was made. */
+  const cover = (req: FastifyRequest, r: ReturnType<typeof compute>) => ({
+    title: req.t('reports.title'),
+    lines: [
+      [req.t('reports.area'), areas.displayName(r.area, req.locale)],
+      [req.t('reports.from'), r.period.from],
+      [req.t('reports.to'), r.period.to],
+      [req.t('reports.generated'), new Date().toISOString()],
+    ] as [string, string][],
+  })
+
   app.get(
     '/reports',
     { config: { access: 'signed_in' }, schema: { querystring: Query }, attachValidation: true },
@@ -78,18 +90,9 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/reports.xlsx', { config: { access: 'signed_in' }, schema: { querystring: Query } }, async (req, reply) => {
     const r = compute(req, req.query)
-    const cover = {
-      title: req.t('reports.title'),
-      lines: [
-        [req.t('reports.area'), areas.displayName(r.area, req.locale)],
-        [req.t('reports.from'), r.period.from],
-        [req.t('reports.to'), r.period.to],
-        [req.t('reports.generated'), new Date().toISOString()],
-      ] as [string, string][],
-    }
-    const body = await workbook(cover, tables(r.report, words(req)))
+    const body = await workbook(cover(req, r), tables(r.report, words(req)))
     return reply
-      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .type(XLSX)
       .header('content-disposition', download(req, r, 'xlsx'))
       .send(body)
   })

@@ -54,3 +54,13 @@ export function attachment(filename: string, asciiFallback: string): string {
 /** An API refusal of one problem, in the shape every API refusal has (shared/json.ts `Refusal`); `field` null for the request as a whole. */
 export const refused = (reply: FastifyReply, status: number, field: string | null, message: string) =>
   reply.code(status).send({ errors: [{ field, message }] })
+
+/** Runs `act`; a ValidationError it throws is thrown again with each field as the API spells it (the services name them as the forms do). */
+export function apiFieldNames<T>(apiName: (field: string) => string, act: () => T): T {
+  try {
+    return act()
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err
+    throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([f, p]) => [apiName(f), p])))
+  }
+}
