@@ -5,6 +5,7 @@ import { PARTNERSHIP_END_REASONS } from '../db/schema.js'
 import { formSchema, idParam, oneOf, text } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost } from '../shared/http.js'
 import { signedIn } from '../plugins/auth.js'
+import { checkinAnswer } from './matches.pages.js'
 
 const CheckinBody = formSchema(
   { answer: oneOf(checkins.ANSWERS), reason: oneOf(['', ...checkins.REASONS]), note: text(checkins.NOTE_MAX) },
@@ -21,22 +22,10 @@ const checkinsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in', ...rateLimited(app.config, 30) }, schema: { params: idParam, body: CheckinBody } },
     async (req, reply) => {
       const { id } = req.params
-      const b = req.body
-      const done = checkins.answer(app.db, signedIn(req), id, {
-        answer: b.answer,
-        reason: b.reason || undefined,
-        note: b.note,
-      })
-      if (done.repeated) {
-        reply.flash(done.repeated.match ? 'match.repeated' : 'match.repeated_need_only')
-        return redirectAfterPost(
-          req,
-          reply,
-          done.repeated.match ? `/matches/${done.repeated.match.id}` : `/needs/${done.repeated.needId}`,
-        )
-      }
-      reply.flash(done.partnership ? 'checkin.recorded_partnership' : 'checkin.recorded')
-      return redirectAfterPost(req, reply, `/matches/${id}#checkin`)
+      const { answer, reason, note } = req.body
+      const done = checkins.answer(app.db, signedIn(req), id, { answer, reason: reason || undefined, note })
+      const { flash, to } = checkinAnswer(id, done)
+      return redirectAfterPost(req, reply.flash(flash), to)
     },
   )
 

@@ -5,6 +5,7 @@ import { DomainError, NotFound, NotPermitted, ValidationError } from '../shared/
 import * as events from '../events/events.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import * as matches from './matches.js'
+import { findVisible } from './match-record.js'
 import * as partnerships from './partnerships.js'
 
 /**
@@ -96,7 +97,7 @@ function problemsWith(input: AnswerInput): Record<string, { key: string; params?
  * the pair's standing partnership. Two people answering at once: the second is told it was already answered.
  */
 export function answer(db: Db, user: CurrentUser, matchId: number, input: AnswerInput, now = new Date()) {
-  const m = matches.findVisible(db, user, matchId)
+  const m = findVisible(db, user, matchId)
   if (!m) throw new NotFound()
   const problems = problemsWith(input)
   if (Object.keys(problems).length) throw new ValidationError(problems)
@@ -153,7 +154,7 @@ export function answer(db: Db, user: CurrentUser, matchId: number, input: Answer
 
 /** A broker marks a delivered arrangement as a standing partnership, outside any check-in. */
 export function markPartnership(db: Db, user: CurrentUser, matchId: number, now = new Date()) {
-  const m = matches.findVisible(db, user, matchId)
+  const m = findVisible(db, user, matchId)
   if (!m) throw new NotFound()
   if (!m.sides.includes('broker')) throw new NotPermitted({ key: 'partnership.broker_only' })
   if (m.state !== 'delivered' && m.state !== 'reviewed') throw new DomainError({ key: 'partnership.not_delivered' })

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import * as matches from './matches.js'
+import * as record from './match-record.js'
 import { EVENTS, REASONS } from './lifecycle.js'
 import { fields, idParam, int, oneOf, secret, text } from '../shared/forms.js'
 import { count, nullable } from '../shared/json.js'
@@ -104,7 +105,7 @@ const matchesApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/matches',
     { config: { access: 'signed_in' }, schema: { response: { 200: Type.Object({ items: Type.Array(MatchJson) }) } } },
     async (req) => ({
-      items: matches.listFor(app.db, signedIn(req)).map(matchJson),
+      items: record.listFor(app.db, signedIn(req)).map(matchJson),
     }),
   )
 
@@ -112,13 +113,13 @@ const matchesApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/matches/:id',
     { config: { access: 'signed_in' }, schema: { params: idParam, response: { 200: MatchDetailJson } } },
     async (req) => {
-      const match = matches.findVisible(app.db, signedIn(req), req.params.id)
+      const match = record.findVisible(app.db, signedIn(req), req.params.id)
       if (!match) throw new NotFound()
-      const contacts = matches.contacts(app.db, match)
+      const contacts = record.contacts(app.db, match)
       return {
         ...matchJson(match),
         actions: match.actions,
-        history: matches.history(app.db, match.id),
+        history: record.history(app.db, match.id),
         ...(contacts ? { contacts } : {}),
       }
     },

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import * as matches from './matches.js'
-import * as checkins from './checkins.js'
+import * as record from './match-record.js'
 import { EVENTS, REASONS } from './lifecycle.js'
 import { Type } from 'typebox'
-import { presenter } from '../matching/present.js'
+import { loadMatch, matchPageView, refusedOpening, repeatedAnswer } from './matches.pages.js'
 import { formSchema, id32, idParam, int, oneOf, text } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
-import { NotFound, type FieldErrors } from '../shared/errors.js'
+import type { FieldErrors } from '../shared/errors.js'
 import { signedIn } from '../plugins/auth.js'
 
 const idem = Type.String({ maxLength: 80, pattern: '^[A-Za-z0-9-]+$' })
@@ -33,10 +33,7 @@ const TransitionBody = formSchema(
 const MessageBody = formSchema({ body: text(2000, 1) }, ['body'])
 
 const matchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  /**
-   * The match page: both sides and the broker see the same page; contacts only once accepted. A refused form
-   * comes back to htmx as the card it targets (`fragment`): the actions, or the thread for a message.
-   */
+  /** The match page. A refused form comes back to htmx as the card it targets (`fragment`): the actions, or the thread. */
   const showMatch = (
     req: FastifyRequest,
     reply: FastifyReply,
@@ -45,32 +42,21 @@ const matchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     status = 200,
     fragment = 'matches/actions',
   ) => {
-    const match = matches.findVisible(app.db, signedIn(req), id)
-    if (!match) throw new NotFound()
-    const say = presenter(app.db, req.locale)
-    return reply.render(
-      'matches/show',
-      {
-        // An empty object would still count as "there are errors" in the template: pass them only when there are some.
-        match,
-        errors: Object.keys(errors).length ? errors : undefined,
-        reasons: say.fit((match.reasons ?? []) as Parameters<typeof say.fit>[0], match.score ?? 0),
-        contacts: matches.contacts(app.db, match),
-        canRepeat: (match.state === 'delivered' || match.state === 'reviewed') && match.sides.includes('need'),
-        checkin: checkins.panel(app.db, match),
-        history: matches.history(app.db, id),
-        reviews: matches.reviews(app.db, id),
-        thread: matches.thread(app.db, id),
-        reasonCodes: REASONS,
-        idem: randomUUID(),
-        title: req.t('match.title', { id }),
-      },
-      { status, partial: status === 200 ? undefined : fragment },
-    )
+    const view = matchPageView(loadMatch(app.db, signedIn(req), id, req.locale), req.t, randomUUID(), errors)
+    return reply.render('matches/show', view, { status, partial: status === 200 ? undefined : fragment })
   }
 
+  /** A form on the match page: `act` does it and says where to go next; refused, the card again with what to fix. */
+  const onMatch = (req: FastifyRequest, reply: FastifyReply, id: number, act: () => string, fragment?: string) =>
+    submitForm(
+      req,
+      reply,
+      (errors, status) => showMatch(req, reply, id, errors, status, fragment),
+      () => redirectAfterPost(req, reply, act()),
+    )
+
   app.get('/matches', { config: { access: 'signed_in' } }, async (req, reply) => {
-    return reply.render('matches/index', { items: matches.listFor(app.db, signedIn(req)) })
+    return reply.render('matches/index', { items: record.listFor(app.db, signedIn(req)) })
   })
 
   app.get('/matches/:id', { config: { access: 'signed_in' }, schema: { params: idParam } }, async (req, reply) =>
@@ -82,16 +68,7 @@ const matchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       req,
       reply,
       (errors, status) =>
-        reply.code(status).render(
-          'error',
-          {
-            message: Object.values(errors)
-              .map((p) => req.t(p.key, p.params))
-              .join(' '),
-            back,
-          },
-          { status, partial: 'shared/error' },
-        ),
+        reply.code(status).render('error', refusedOpening(errors, req.t, back), { status, partial: 'shared/error' }),
       () => {
         const match = open()
         reply.flash('match.created')
@@ -162,23 +139,12 @@ const matchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in' }, schema: { params: idParam, body: TransitionBody }, attachValidation: true },
     async (req, reply) => {
       const { id } = req.params
-      const b = req.body
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showMatch(req, reply, id, errors, status),
-        () => {
-          matches.fire(app.db, signedIn(req), id, b.event, {
-            reason: b.reason,
-            quantity: b.quantity,
-            rating: b.rating,
-            comment: b.comment,
-            idempotencyKey: b.idem,
-          })
-          reply.flash('match.done')
-          return redirectAfterPost(req, reply, `/matches/${id}`)
-        },
-      )
+      return onMatch(req, reply, id, () => {
+        const { event, reason, quantity, rating, comment, idem } = req.body
+        matches.fire(app.db, signedIn(req), id, event, { reason, quantity, rating, comment, idempotencyKey: idem })
+        reply.flash('match.done')
+        return `/matches/${id}`
+      })
     },
   )
 
@@ -191,16 +157,11 @@ const matchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { id } = req.params
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showMatch(req, reply, id, errors, status),
-        () => {
-          const next = matches.repeat(app.db, signedIn(req), id)
-          reply.flash(next.match ? 'match.repeated' : 'match.repeated_need_only')
-          return redirectAfterPost(req, reply, next.match ? `/matches/${next.match.id}` : `/needs/${next.needId}`)
-        },
-      )
+      return onMatch(req, reply, id, () => {
+        const { flash, to } = repeatedAnswer(matches.repeat(app.db, signedIn(req), id))
+        reply.flash(flash)
+        return to
+      })
     },
   )
 
@@ -213,21 +174,14 @@ const matchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { id } = req.params
-      return submitForm(
-        req,
-        reply,
-        (errors, status) => showMatch(req, reply, id, errors, status, 'matches/thread'),
-        () => {
-          matches.say(app.db, signedIn(req), id, req.body.body)
-          if (req.headers['hx-request'] === 'true')
-            return reply.render(
-              'matches/show',
-              { thread: matches.thread(app.db, id), match: { id } },
-              { partial: 'matches/thread' },
-            )
-          return redirectAfterPost(req, reply, `/matches/${id}#thread`)
-        },
-      )
+      const showForm = (errors: FieldErrors, status: number) =>
+        showMatch(req, reply, id, errors, status, 'matches/thread')
+      return submitForm(req, reply, showForm, () => {
+        matches.say(app.db, signedIn(req), id, req.body.body)
+        if (req.headers['hx-request'] !== 'true') return redirectAfterPost(req, reply, `/matches/${id}#thread`)
+        const thread = { thread: record.thread(app.db, id), match: { id } }
+        return reply.render('matches/show', thread, { partial: 'matches/thread' })
+      })
     },
   )
 }
