@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Readable } from 'node:stream'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import * as interchange from './interchange.js'
-import { MAX_FILES, parseUpload, uploadedFiles, type UploadBody } from './upload.js'
+import { MAX_FILES, parseUpload, type UploadBody } from './upload.js'
+import { importUploadedLedger, ledgerPageView } from './interchange.pages.js'
 import { isoDate } from '../shared/time.js'
 import { signedIn } from '../plugins/auth.js'
 import { Type } from 'typebox'
@@ -30,27 +31,17 @@ const interchangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     parseUpload(req.headers, payload, (token) => app.csrfTokenValid(req, token)),
   )
 
-  const page = (reply: FastifyReply, data: Record<string, unknown> = {}, status = 200) =>
-    reply.render('interchange/index', { form: true, sections: interchange.SECTIONS, ...data }, { status })
-
-  app.get('/ledger', { config: { access: 'staff' } }, async (_req, reply) => page(reply))
+  app.get('/ledger', { config: { access: 'staff' } }, async (_req, reply) => {
+    const { status, view } = ledgerPageView()
+    return reply.render('interchange/index', view, { status })
+  })
 
   app.post(
     '/ledger/import',
     { config: { access: 'staff', streamedBody: true }, schema: { body: ImportBody } },
     async (req, reply) => {
-      const upload = uploadedFiles(req.body)
-      try {
-        if (upload.problems.length) throw new interchange.LedgerRejected(upload.problems)
-        const counts = interchange.importLedger(app.db, interchange.readFiles(upload.files), { by: signedIn(req) })
-        return page(reply, {
-          counts: interchange.SECTIONS.map((section) => ({ section, ...counts[section] })),
-          changed: interchange.totalChanged(counts),
-        })
-      } catch (err) {
-        if (!(err instanceof interchange.LedgerRejected)) throw err
-        return page(reply, { problems: err.problems.map((p) => ({ ...p, where: interchange.locate(p) })) }, 422)
-      }
+      const { status, view } = ledgerPageView(importUploadedLedger(app.db, signedIn(req), req.body))
+      return reply.render('interchange/index', view, { status })
     },
   )
 
