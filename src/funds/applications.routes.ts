@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { signedIn } from '../plugins/auth.js'
-import { Type, type TSchema } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
 import * as calls from './calls.js'
 import * as applications from './applications.js'
 import * as reviews from './reviews.js'
@@ -54,7 +54,8 @@ const ReviewBody = Type.Unsafe<Record<string, string>>({
 const EmptyBody = formSchema({})
 const NewQuery = fields({ org: int(1, MAX_ID) })
 
-type Body = Record<string, unknown>
+/** The plan form as its schema reads it (a refused one too is read back, so every field stays optional here). */
+type Body = Partial<Static<typeof ApplicationBody>>
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)])
 
 /** `score-<criterion id>` fields → scores; anything but 1…5 is left out, so the service names it missing. */
@@ -93,8 +94,8 @@ function applicationInput(b: Body) {
     problems,
     input: {
       title: String(b.title ?? ''),
-      activity: b.activity as string | undefined,
-      beneficiaries: b.beneficiaries as string | undefined,
+      activity: b.activity,
+      beneficiaries: b.beneficiaries,
       residentsPlanned: residents && !problems.residentsPlanned ? Number(residents) : null,
       lines,
       milestones,

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { signedIn } from '../plugins/auth.js'
-import { Type, type TSchema } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
 import * as calls from './calls.js'
 import * as decision from './decision.js'
 import * as share from '../share/share.js'
@@ -59,7 +59,8 @@ const CallFields = {
 const CallBody = formSchema(CallFields, ['holderOrgId', 'areaId', 'title'])
 const EmptyBody = formSchema({})
 
-type Body = Record<string, unknown>
+/** The call form as its schema reads it (a refused one too is read back, so every field stays optional here). */
+type Body = Partial<Static<typeof CallBody>>
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)])
 const emails = (v: unknown) =>
   String(v ?? '')
@@ -70,7 +71,7 @@ const emails = (v: unknown) =>
 /** The call form's fields → the service's input; money typed in yuan, a field that is not an amount named. */
 export function callInput(b: Body): { input: calls.CallInput; problems: FieldErrors } {
   const problems: FieldErrors = {}
-  const money = (field: string, required: boolean): number | undefined => {
+  const money = (field: 'budget' | 'cap' | 'minAward' | 'reserve', required: boolean): number | undefined => {
     const raw = String(b[field] ?? '').trim()
     if (!raw) {
       if (required) problems[`${field}Fen`] = { key: 'funds.validation.money' }
@@ -97,16 +98,16 @@ export function callInput(b: Body): { input: calls.CallInput; problems: FieldErr
       holderOrgId: Number(b.holderOrgId),
       areaId: Number(b.areaId),
       title: String(b.title ?? ''),
-      description: b.description as string | undefined,
+      description: b.description,
       budgetFen: money('budget', true) ?? 0,
       capFen: money('cap', true) ?? 0,
       minAwardFen: money('minAward', false) ?? null,
-      preference: (b.preference as calls.Preference | undefined) ?? 'none',
+      preference: b.preference ?? 'none',
       reserveFen: money('reserve', false) ?? 0,
-      minTrust: b.minTrust as calls.CallInput['minTrust'],
+      minTrust: b.minTrust,
       kinds: asList(b.kinds).length ? asList(b.kinds) : ['community_group'],
       focus: asList(b.focus),
-      conflictRule: b.conflictRule as calls.ConflictRule | undefined,
+      conflictRule: b.conflictRule,
       budgetTemplate: String(b.budgetTemplate ?? '')
         .split(/\r?\n/)
         .map((s) => s.trim())
