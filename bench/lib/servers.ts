@@ -32,8 +32,8 @@ export function startServer(factoryModule: string, opts: Record<string, unknown>
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void close()
-      reject(new Error(`${factoryModule} did not start within 60 s`))
-    }, 60_000)
+      reject(new Error(`${factoryModule} did not start within 180 s`))
+    }, 180_000)
     child.once('message', (m: { port?: number }) => {
       clearTimeout(timer)
       resolve({ url: `http://127.0.0.1:${m.port}`, pid: child.pid!, close })

@@ -33,17 +33,26 @@ function connectionOf(db: Db): object | undefined {
  * this process or another one sharing the file.
  */
 export function vocabulary(db: Db): Vocabulary {
-  const stamp = db
-    .select({ n: sql<number>`count(*)`, last: sql<number>`coalesce(max(${topicTerms.id}), 0)` })
-    .from(topicTerms)
-    .get()!
-  const key = `${stamp.n}:${stamp.last}`
   const conn = connectionOf(db)
-  const hit = conn && cache.get(conn)
+  if (!conn) return buildVocabulary(TOPICS, additions(db))
+  const key = stampOf(conn)
+  const hit = cache.get(conn)
   if (hit && hit.stamp === key) return hit.vocab
   const vocab = buildVocabulary(TOPICS, additions(db))
-  if (conn) cache.set(conn, { stamp: key, vocab })
+  cache.set(conn, { stamp: key, vocab })
   return vocab
+}
+
+// The stamp's statement, prepared once per connection: a match page asks for the vocabulary twice, and drizzle
+// building the query cost more than running it.
+const stamps = new WeakMap<object, { get(): unknown }>()
+function stampOf(conn: object): string {
+  let st = stamps.get(conn)
+  if (!st) {
+    const sqlite = conn as { prepare(sql: string): { raw(): { get(): unknown } } }
+    stamps.set(conn, (st = sqlite.prepare('SELECT count(*), coalesce(max(id), 0) FROM topic_terms').raw()))
+  }
+  return (st.get() as [number, number]).join(':')
 }
 
 export function additions(db: Db): TopicTerm[] {
