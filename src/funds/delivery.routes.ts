@@ -24,10 +24,10 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const YUAN = str(24)
 
 /** The report form → the service's input: the milestone or the close-out, amounts as fen. */
-const reportInput = (b: Body): delivery.ReportInput => ({
+const reportInput = (b: ReportForm): delivery.ReportInput => ({
   milestoneId: b.milestone === 'closeout' ? undefined : Number(b.milestone),
-  done: String(b.done),
-  residentsReached: Number(b.residentsReached),
+  done: b.done,
+  residentsReached: b.residentsReached,
   ...moneyFields(b),
 })
 
@@ -48,7 +48,7 @@ function moneyFields(b: Record<string, string | number | undefined>) {
 }
 
 // The report's own fields, and one `spent_<budget line id>` per line: typed as the flat form it is.
-const ReportBody = Type.Unsafe<Body>({
+const ReportBody = Type.Unsafe<ReportForm>({
   ...formSchema(
     {
       milestone: Type.String({ pattern: '^(closeout|[0-9]{1,10})$' }),
@@ -65,6 +65,14 @@ const DecisionBody = formSchema({ decision: oneOf(['approve', 'more']), note: te
 const UploadBodySchema = uploadBody(evidence.MAX_PER_UPLOAD)
 
 type Body = Record<string, string | number | undefined>
+/** The report form as its schema reads it: the milestone (or the close-out), and one amount per budget line. */
+type ReportForm = {
+  milestone: string
+  done: string
+  residentsReached: number
+  returned?: string
+  [spent: `spent_${number}`]: string
+}
 
 /**
  * An award's delivery: its page (tranches, milestones, reports), reporting and deciding, evidence files, and the

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { signedIn } from '../plugins/auth.js'
 import * as areas from '../areas/areas.js'
 import { fields, str } from '../shared/forms.js'
-import { count, nullable } from '../shared/json.js'
+import { count, nullable, Refusal } from '../shared/json.js'
 import * as reports from './reports.js'
 import type { Report } from './figures.js'
 
@@ -146,7 +146,10 @@ const reportsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/reports',
     {
       config: { access: 'signed_in' },
-      schema: { querystring: fields({ area: str(60), from: str(10), to: str(10) }), response: { 200: ReportJson } },
+      schema: {
+        querystring: fields({ area: str(60), from: str(10), to: str(10) }),
+        response: { 200: ReportJson, '4xx': Refusal },
+      },
     },
     async (req) => {
       const query = req.query
