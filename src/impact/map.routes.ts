@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import * as map from './map.js'
+import type { MapQuery } from './map.js'
+import { agenda, page } from './map.pages.js'
 import { SORTS } from './gaps.js'
 import { fields, id32, oneOf, str } from '../shared/forms.js'
 
@@ -11,8 +12,8 @@ const mapRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/map',
     { config: { access: 'anyone' }, schema: { querystring: MapQuery }, attachValidation: true },
     async (req, reply) => {
-      const query: map.MapQuery = req.validationError ? {} : req.query
-      const data = map.page(app.db, query, req.locale)
+      const query: MapQuery = req.validationError ? {} : req.query
+      const data = page(app.db, query, req.locale)
       return reply.render(
         'impact/map',
         { ...data, ignored: !!req.validationError || data.ignored, title: req.t('map.title') },
@@ -23,7 +24,7 @@ const mapRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/map/agenda', { config: { access: 'anyone' } }, async (req, reply) => {
     return reply.render('impact/map-agenda', {
-      ...map.agenda(app.db, req.user, req.locale),
+      ...agenda(app.db, req.user, req.locale),
       title: req.t('agenda.title'),
     })
   })

@@ -10,7 +10,7 @@ import { seedDemo } from '../../../src/demo/seed.js'
 import { activeNeedText, availableOfferText, listingToday } from '../../../src/listings/listings.js'
 import { prng } from '../../../bench/lib/generate.js'
 import { countServing, servingFacts, type ServingFacts } from '../../../src/matching/serving-facts.js'
-import * as map from '../../../src/impact/map.js'
+import * as mapPages from '../../../src/impact/map.pages.js'
 import { IDLE_AFTER_DAYS } from '../../../src/impact/gaps.js'
 import { idleOffers } from '../../../src/impact/idle.js'
 
@@ -289,9 +289,9 @@ describe('who can serve whom, kept across writes', () => {
 
   it('the map and the agenda after a write show what a connection that keeps nothing shows', () => {
     const pages = (d: Db) => ({
-      map: map.page(d, {}, 'zh-CN', now),
-      venue: map.page(d, { category: 'venue' }, 'en', now),
-      agenda: map.agenda(d, null, 'zh-CN', now),
+      map: mapPages.page(d, {}, 'zh-CN', now),
+      venue: mapPages.page(d, { category: 'venue' }, 'en', now),
+      agenda: mapPages.agenda(d, null, 'zh-CN', now),
     })
     pages(db)
     sqlite

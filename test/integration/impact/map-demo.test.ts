@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../../src/demo/seed.js'
 import * as map from '../../../src/impact/map.js'
+import * as mapPages from '../../../src/impact/map.pages.js'
 import * as allocations from '../../../src/matching/allocations.js'
 import * as servingFacts from '../../../src/matching/serving-facts.js'
 import { listingToday } from '../../../src/listings/listings.js'
@@ -19,11 +20,11 @@ afterAll(async () => {
 /** The demo district: the map, the agenda and the desk tell one story, because they ask one fit check. */
 describe('the map and the agenda on the demo district', () => {
   it('count, per community and category, exactly the needs the agenda lists as unmet', () => {
-    const agenda = map.agenda(app.db, null, 'zh-CN')
+    const agenda = mapPages.agenda(app.db, null, 'zh-CN')
     const categories = [...new Set(agenda.unmet.map((g) => g.category))]
     expect(agenda.unmet.length).toBeGreaterThan(0)
     for (const category of [undefined, ...categories]) {
-      const page = map.page(app.db, { category }, 'zh-CN')
+      const page = mapPages.page(app.db, { category }, 'zh-CN')
       const groups = agenda.unmet.filter((g) => !category || g.category === category)
       for (const c of page.streets.flatMap((st) => st.communities)) {
         expect(c.unserved, `${c.name} ${category ?? 'all'}`).toBe(
@@ -38,7 +39,7 @@ describe('the map and the agenda on the demo district', () => {
     const facts = servingFacts.servingFacts(app.db, listingToday(new Date()))
     let checked = 0
     for (const category of new Set(facts.needs.map((n) => n.category))) {
-      const page = map.page(app.db, { category }, 'zh-CN')
+      const page = mapPages.page(app.db, { category }, 'zh-CN')
       for (const c of page.streets.flatMap((st) => st.communities)) {
         expect(c.gap ?? 0).toBeGreaterThanOrEqual(0)
         if (c.needs > 0 && c.unserved === c.needs) {

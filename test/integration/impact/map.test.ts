@@ -8,6 +8,7 @@ import * as offers from '../../../src/offers/offers.js'
 import * as matches from '../../../src/brokering/matches.js'
 import * as allocations from '../../../src/matching/allocations.js'
 import * as map from '../../../src/impact/map.js'
+import * as mapPages from '../../../src/impact/map.pages.js'
 import { addArea, addOrg, addUser, makeApp, seedWorld, signedIn, type World } from '../../helpers/app.js'
 
 const DAY = 86_400_000
@@ -218,7 +219,7 @@ describe('/map', () => {
     )
     // No gap anywhere is negative, in any view.
     for (const url of ['/map', '/map?category=venue', '/map?category=training', '/map?category=materials']) {
-      const page = map.page(app.db, { category: url.split('=')[1] }, 'zh-CN')
+      const page = mapPages.page(app.db, { category: url.split('=')[1] }, 'zh-CN')
       for (const r of [...page.district, ...page.streets, ...page.streets.flatMap((st) => st.communities)])
         expect(r.gap ?? 0).toBeGreaterThanOrEqual(0)
     }
@@ -254,7 +255,7 @@ describe('/map', () => {
         servesAreaId: v.district.id,
         topics: ['print_materials'],
       })
-      const page = map.page(app2.db, { category: 'publicity' }, 'zh-CN')
+      const page = mapPages.page(app2.db, { category: 'publicity' }, 'zh-CN')
       const communities = page.streets.flatMap((st) => st.communities)
       const a = communities.find((c) => c.id === v.communityA.id)!,
         b = communities.find((c) => c.id === v.communityB.id)!
