@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { awardView, type loadAward } from '../../../src/funds/delivery.pages.js'
+import { awardView, decisionOf, type loadAward } from '../../../src/funds/delivery.pages.js'
 import { noticeView, type loadNotice } from '../../../src/funds/notice.pages.js'
 import { fundReportsView, type FundReport } from '../../../src/funds/fund-reports.pages.js'
 import type { Figures } from '../../../src/funds/fund-reports.js'
@@ -144,5 +144,13 @@ describe('the fund report page', () => {
       null,
       '',
     ])
+  })
+})
+
+describe('decisionOf: a steward’s decision on a report, from the page or the API', () => {
+  it('approves with nothing more; sending back keeps the note, none said as empty', () => {
+    expect(decisionOf({ decision: 'approve', note: 'ignored' })).toEqual({ approve: true })
+    expect(decisionOf({ decision: 'more', note: '缺收据' })).toEqual({ approve: false, note: '缺收据' })
+    expect(decisionOf({ decision: 'more' })).toEqual({ approve: false, note: '' })
   })
 })
