@@ -211,7 +211,7 @@ export function publishedCall(db: Db, user: CurrentUser, id: number) {
  * one, or the only one without a reason it may not); else the refusal: 403 when the caller leads no group, 400
  * when several could be meant.
  */
-export function applyingGroup(
+export function groupMeant(
   db: Db,
   user: CurrentUser,
   call: calls.Call,

@@ -13,7 +13,7 @@ import {
   APPLICATION_FIELDS,
   ApplicationBody,
   applicationInput,
-  applyingGroup,
+  groupMeant,
   publishedCall,
   CALL_FIELDS,
   CallBody,
@@ -77,7 +77,7 @@ const callsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const user = signedIn(req)
       const call = publishedCall(app.db, user, req.params.id)
-      const org = applyingGroup(app.db, user, call, req.body.org)
+      const org = groupMeant(app.db, user, call, req.body.org)
       if (typeof org !== 'number') return refused(reply, org.status, org.field, req.t(org.key))
       const input = applicationInput(req.body, org)
       return refusingInvalid(req, reply, APPLICATION_FIELDS, () => {
