@@ -3,7 +3,7 @@ import type { CurrentUser } from '../accounts/accounts.js'
 import * as desk from './desk.js'
 import * as tasks from '../tasks/tasks.js'
 import * as delivery from '../funds/delivery.js'
-import { localToday } from '../shared/time.js'
+import { daysSince, localToday } from '../shared/time.js'
 
 /** An admin's desk is every broker's load; a broker's, their queues, tasks, colleagues and late awards. */
 export function loadDesk(db: Db, viewer: CurrentUser) {
@@ -32,7 +32,7 @@ export function deskView(data: ReturnType<typeof loadDesk>, now: Date) {
       .map((t) => ({
         ...t,
         overdue: t.dueOn < today,
-        age: Math.max(0, Math.floor((now.getTime() - Date.parse(t.createdAt)) / 86_400_000)),
+        age: daysSince(t.createdAt, now),
       })),
     brokers: data.brokers.filter((b) => b.id !== data.viewerId),
     lateAwards: data.lateAwards,

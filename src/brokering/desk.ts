@@ -12,9 +12,9 @@ import { findVisible } from './match-record.js'
 import { idleOffers } from '../impact/idle.js'
 import { servingFacts } from '../matching/serving-facts.js'
 import * as areaService from '../areas/areas.js'
+import { daysSince } from '../shared/time.js'
 
 const DAY = 86_400_000
-const ageDays = (iso: string, now: Date) => Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / DAY))
 const CONFIRM_AFTER_DAYS = 14
 
 /** Needs placed in `areaIds` (and below) that no offer can serve (the map's and the agenda's fit), oldest first. */
@@ -108,7 +108,7 @@ export function queues(db: Db, broker: CurrentUser, now = new Date()) {
     .map((a) => a.id)
   const idle = idleOffers(db, now, [], 100, scopeIds).list
   const aged = <T extends { createdAt: string }>(rows: T[], at: (r: T) => string = (r) => r.createdAt) =>
-    rows.map((r) => ({ ...r, age: ageDays(at(r), now) }))
+    rows.map((r) => ({ ...r, age: daysSince(at(r), now) }))
   return {
     unserved: aged(unserved),
     waiting: aged(waiting, (r) => r.updatedAt),

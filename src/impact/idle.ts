@@ -33,8 +33,8 @@ function lastUses(db: Db): ReadonlyMap<number, string> {
  * nothing has used for IDLE_AFTER_DAYS — idle since the later of posting and the last accepted or delivered
  * match's moment, so an offer used once long ago is idle again. The longest idle `limit` of them (those serving
  * `within` first, when given; only those serving `only`, when given) and how many there are. The pure `idle`
- * decides the days; the available offers come from the kept views (matching.servingFacts) and the last uses from
- * one pass over matches, so a write costs no scan of every offer with a subquery each (~0.2 s at 100k listings).
+ * decides the days; the available offers come from the kept views (matching/serving-facts.ts) and the last uses
+ * from one pass over matches, so a write costs no scan of every offer with a subquery each (~0.2 s at 100k listings).
  */
 export function idleOffers(db: Db, now: Date, within: number[], limit: number, only?: number[]) {
   const today = listingToday(now)

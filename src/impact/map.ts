@@ -5,8 +5,8 @@
  *
  * Everything is remembered until a listing, an organization, an area or a category changes (db/memo.ts): the map
  * is the same for every visitor. Who can serve whom comes from counts kept beside the match pages' views and
- * patched per changed listing (matching.servingFacts), so a page just after a write costs ~0.2 s of CPU at 100k
- * listings (the counts by place, the figures and the page) instead of ~37 s.
+ * patched per changed listing (matching/serving-facts.ts), so a page just after a write costs ~0.2 s of CPU at
+ * 100k listings (the counts by place, the figures and the page) instead of ~37 s.
  */
 import { sqliteOf, type Db } from '../db/client.js'
 import { remember } from '../db/memo.js'
@@ -127,7 +127,7 @@ function unservedTallies(facts: ServingFacts): Tally[] {
 }
 
 /**
- * Active needs that no available offer can serve at all (matching.servingFacts: the fit the map's figures and
+ * Active needs that no available offer can serve at all (matching/serving-facts.ts: the fit the map's figures and
  * the desk use too), grouped for the agenda with how many offers of the category cover each place at all.
  */
 function unserved(db: Db, today: string) {

@@ -1,6 +1,9 @@
 export const iso = (d: Date) => d.toISOString()
 export const isoDate = (d: Date) => d.toISOString().slice(0, 10)
 export const addDays = (d: Date, days: number) => new Date(d.getTime() + days * 86_400_000)
+/** Whole days from an ISO instant to now, never negative: how long something has waited. */
+export const daysSince = (iso: string, now: Date) =>
+  Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 86_400_000))
 
 /** Where the district is. China keeps one offset all year, so a local day is a fixed UTC interval. */
 export const TIME_ZONE = 'Asia/Shanghai'

@@ -5,7 +5,7 @@ import * as tasks from './tasks.js'
 import { brokers } from '../brokering/desk.js'
 import { TASK_DROP_REASONS } from '../db/schema.js'
 import { categoryNames } from '../listings/listings.js'
-import { localToday } from '../shared/time.js'
+import { daysSince, localToday } from '../shared/time.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 
 /** A task's default title in the reader's language, from what it came from. */
@@ -20,8 +20,7 @@ export function titler(t: Translate, categories: Record<string, string>): tasks.
 
 /** Overdue once its due day is past (in local time); its age in whole days, never negative. */
 export function decorate<T extends { dueOn: string; createdAt: string }>(task: T, now: Date) {
-  const ageDays = Math.max(0, Math.floor((now.getTime() - Date.parse(task.createdAt)) / 86_400_000))
-  return { ...task, overdue: task.dueOn < localToday(now), ageDays }
+  return { ...task, overdue: task.dueOn < localToday(now), ageDays: daysSince(task.createdAt, now) }
 }
 
 export function loadTasks(db: Db, viewer: CurrentUser) {
