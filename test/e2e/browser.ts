@@ -135,6 +135,15 @@ export async function overflowingElements(page: Page): Promise<string[]> {
   })
 }
 
+/**
+ * Typing asks for topic chips after a pause; a click meanwhile (a tick, or 发布) makes htmx or the browser abort that
+ * request, which htmx reports on the console. A person pauses too: wait until no request is pending or in flight.
+ */
+export async function typingSettled(page: Page) {
+  await page.waitForTimeout(800)
+  await page.waitForFunction(() => !document.querySelector('.htmx-request'))
+}
+
 export function expectNothingWrong(s: Session) {
   expect(s.dialogs, 'no alert/confirm/prompt').toEqual([])
   expect(s.problems, 'no script errors or CSP violations').toEqual([])

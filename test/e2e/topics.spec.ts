@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { DEMO, expectNothingWrong, launch, screenshot, signIn, type Session } from './browser.js'
+import { DEMO, expectNothingWrong, launch, screenshot, signIn, typingSettled, type Session } from './browser.js'
 
 // Journey: the demo leader posts a need; while they type, the form suggests what it is about as chips
 // (htmx); they untick the suggestion, pick another topic from the category's others, publish, see the
@@ -36,6 +36,7 @@ it('suggests topics while the poster types, keeps their change, and publishes th
   await screenshot(page, 'topics-1-suggested')
 
   // The poster says what it is rather: not (only) sound, but props and costumes for the show.
+  await typingSettled(page)
   await chip('sound_equipment').uncheck()
   await page.locator('#topic-chips input[name=topicsChosen]').waitFor({ state: 'attached' })
   await page.locator('#topic-chips details summary').click()
