@@ -13,5 +13,5 @@ describe('nothing acknowledged is lost when the server is killed', () => {
     expect(result.invariant_violations, lines.join('\n')).toBe(0)
     expect(result.unexpected_answers, lines.join('\n')).toBe(0)
     expect(result.acknowledged).toBeGreaterThan(0)
-  }, 180_000)
+  }, 300_000)
 })
