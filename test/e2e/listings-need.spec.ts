@@ -7,6 +7,7 @@ import {
   overflowingElements,
   screenshot,
   signIn,
+  typingSettled,
   type Session,
 } from './browser.js'
 
@@ -39,6 +40,7 @@ it('posts a need with a weekday-evening schedule and sees it on its own page', a
   await page.locator('#f-urgency').selectOption('high')
   const community = await page.locator('#f-areaId option', { hasText: '荔枝湾社区' }).getAttribute('value')
   await page.locator('#f-areaId').selectOption(community!)
+  await typingSettled(page)
   await Promise.all([
     page.waitForURL(/\/needs\/\d+$/),
     page.locator('#need-form button[type=submit]:not([name=draft])').click(),

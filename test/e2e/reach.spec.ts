@@ -5,7 +5,16 @@ import { type Db, type Sqlite } from '../../src/db/client.js'
 import { openDb } from '../../src/database.js'
 import * as jobs from '../../src/jobs/jobs.js'
 import { HANDLERS } from '../../src/scheduler/handlers.js'
-import { DEMO, DEMO_PASSWORD, expectNothingWrong, launch, screenshot, signIn, type Session } from './browser.js'
+import {
+  DEMO,
+  DEMO_PASSWORD,
+  expectNothingWrong,
+  launch,
+  screenshot,
+  signIn,
+  typingSettled,
+  type Session,
+} from './browser.js'
 
 // Issue 12's reach: a holder posts an offer that fits the dance team's need nothing fitted (表演用扇子和彩带, demo n-37);
 // after the scheduler's round its leader has exactly one alert naming both; a second fitting offer is not news. Then a
@@ -46,6 +55,7 @@ async function postOffer(page: Page, title: string, description: string) {
   await page.locator('#f-quantity').fill('40')
   const street = await page.locator('#f-servesAreaId option', { hasText: '东湖街道' }).first().getAttribute('value')
   await page.locator('#f-servesAreaId').selectOption(street!)
+  await typingSettled(page)
   await Promise.all([
     page.waitForURL(/\/offers\/\d+$/),
     page.locator('#offer-form button[type=submit]:not([name=draft])').click(),
