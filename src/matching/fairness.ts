@@ -1,8 +1,35 @@
 /**
- * What "fair" means in an allocation: the concave worth of what each organization receives in a category
- * (the allocator's second objective level), the fair-share score the page shows, and the Gini kept for
- * the API. Pure arithmetic, shared by the allocator, its evaluation and the optimality tests.
+ * What "fair" means: how under-resourced an organization looks (the signs the ranked score weighs and its reasons
+ * name), and in an allocation the concave worth of what each organization receives in a category (the allocator's
+ * second objective level), the fair-share score the page shows, and the Gini kept for the API. Pure arithmetic,
+ * shared by ranking, the allocator, its evaluation and the optimality tests.
  */
+import type { OrgView } from './types.js'
+import { SUB_WEIGHTS } from './weights.js'
+
+const SIGNS = SUB_WEIGHTS.fairness,
+  TRUST_NEED = SUB_WEIGHTS.trustNeed
+
+// The three signs of under-resourcing, each weighted by its share (SUB_WEIGHTS.fairness), so that they sum to the
+// fairness factor's value (rank.ts underResourcing) and the largest is the one its reason names (reasons.ts).
+
+/** Few matches received so far: the platform's own evidence, so it weighs most. */
+export function fewMatchesSign(org: OrgView): number {
+  return SIGNS.fewMatches * (1 / (1 + Math.max(0, org.matchesReceived) / SIGNS.halfAtMatches))
+}
+
+/** No one has vouched for it yet. */
+export function notVouchedSign(org: OrgView): number {
+  return SIGNS.notVouched * (TRUST_NEED[org.trust] ?? 1)
+}
+
+/** Few members; an unknown size counts as middling. */
+export function smallSign(org: OrgView): number {
+  return (
+    SIGNS.small * (org.members == null ? SIGNS.unknownSize : 1 / (1 + Math.max(0, org.members) / SIGNS.halfAtMembers))
+  )
+}
+
 export interface Tier {
   cap: number
   /** Worth of each unit in this tier. */

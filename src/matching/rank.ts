@@ -1,20 +1,14 @@
 /**
- * Scores for feasible pairs, from named factors, each with the words that explain it.
+ * Scores for feasible pairs, from named factors, and the order they give a need's offers or an offer's needs.
  *
  * Candidates arrive already filtered by the hard constraints (feasibility.ts); ranking never hides a
  * pair, it only orders them. Every factor yields a value in 0..1 (the `*Value` functions, shared with the
- * allocator so both speak the same scale) and a Reason whose contribution is its share of the score.
+ * allocator so both speak the same scale) and a Reason (reasons.ts) whose contribution is its share of the score.
  */
 import { lower as lowerOf, upper as upperOf } from './feasibility.js'
-import {
-  ANY_TIME as ANY,
-  describeSlots,
-  intersect,
-  isAnyTime,
-  parseSchedule as parse,
-  slotShare as share_,
-  type Slots,
-} from './schedule.js'
+import { fewMatchesSign, notVouchedSign, smallSign } from './fairness.js'
+import { ReasonMemo, reasonsFor } from './reasons.js'
+import { ANY_TIME as ANY, parseSchedule as parse, slotShare as share_, type Slots } from './schedule.js'
 import { relate } from './topics.js'
 import type {
   Candidate,
@@ -28,9 +22,7 @@ import type {
   TrackRecord,
   Urgency,
 } from './types.js'
-import { DEFAULT_WEIGHTS, FACTORS, SUB_WEIGHTS, weigh, type Factor, type Weights } from './weights.js'
-
-export { FACTORS }
+import { DEFAULT_WEIGHTS, SUB_WEIGHTS, weigh, type Weights } from './weights.js'
 
 // Plain local functions: the loader's accessors for imported bindings cost more than these calls do,
 // and ranking calls them tens of thousands of times a request.
@@ -91,25 +83,12 @@ export function urgencyValue(u: Urgency): number {
   return URGENCY[u] ?? URGENCY.normal
 }
 
-const TRUST_NEED = SUB.trustNeed
-
 /**
  * How under-resourced an organization looks: mostly how few matches it has received (the platform's own
- * evidence), then whether no one has vouched for it yet, then how small it is.
+ * evidence), then whether no one has vouched for it yet, then how small it is (fairness.ts weighs each sign).
  */
 export function underResourcing(org: OrgView): number {
-  const f = SUB.fairness
-  return (
-    f.fewMatches * fewMatches(org.matchesReceived) +
-    f.notVouched * (TRUST_NEED[org.trust] ?? 1) +
-    f.small * smallness(org.members)
-  )
-}
-function fewMatches(n: number): number {
-  return 1 / (1 + Math.max(0, n) / SUB.fairness.halfAtMatches)
-}
-function smallness(members: number | null): number {
-  return members == null ? SUB.fairness.unknownSize : 1 / (1 + Math.max(0, members) / SUB.fairness.halfAtMembers)
+  return fewMatchesSign(org) + notVouchedSign(org) + smallSign(org)
 }
 
 /** Deliveries and the mean rating (1–5); a new holder scores a quarter, not zero, so being new never buries an offer. */
@@ -217,9 +196,8 @@ export function combine(
 
 // ---- ranking with reasons ----
 //
-// Ranking 10,000 candidates must stay under 5 ms, so the hot path creates no closures and few objects:
-// a reason that depends only on a value many candidates share (the need's urgency, an area level, a
-// schedule overlap, a coverage amount) is built once per call and shared, frozen, between fits.
+// Ranking 10,000 candidates must stay under 5 ms, so the hot path creates no closures and few objects: one
+// scratch view and one memo per call, which also shares the reasons many fits have in common (reasons.ts).
 
 /**
  * Offers for one need, best first. With `limit`, every candidate is still scored (so the order and the
@@ -234,7 +212,7 @@ export function rankOffers(
 ): OfferFit[] {
   if (limit < candidates.length) return topOffers(need, candidates, w, limit)
   const n = prepareNeed(need)
-  const memo = new Memo()
+  const memo = new ReasonMemo()
   const fits: OfferFit[] = new Array(candidates.length)
   const ids: number[] = new Array(candidates.length)
   // One scratch view, refilled per candidate: fitFor reads it and keeps nothing.
@@ -260,7 +238,7 @@ export function rankNeeds(
   const o = prepareOffer(offer)
   const fits: NeedFit[] = new Array(candidates.length)
   const ids: number[] = new Array(candidates.length)
-  const memo = new Memo()
+  const memo = new ReasonMemo()
   memo.sharing = false
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i]
@@ -295,7 +273,7 @@ function topOffers(need: NeedView, candidates: readonly Candidate[], w: Weights,
     ids[i] = c.offer.id
   }
   const top = sortFits(scored, ids).slice(0, Math.max(0, limit))
-  const memo = new Memo()
+  const memo = new ReasonMemo()
   return top.map(({ i }) => {
     const c = candidates[i],
       offer = c.offer
@@ -320,7 +298,7 @@ function topNeeds(offer: OfferView, candidates: readonly NeedCandidate[], w: Wei
     }
     ids[i] = c.need.id
   }
-  const memo = new Memo()
+  const memo = new ReasonMemo()
   memo.sharing = false
   return sortFits(scored, ids)
     .slice(0, Math.max(0, limit))
@@ -340,9 +318,26 @@ export function scoreFit(
   terms: readonly string[],
   w: Weights = DEFAULT_WEIGHTS,
 ): { score: number; reasons: Reason[] } {
-  const memo = new Memo()
+  const memo = new ReasonMemo()
   const reasons = fitFor(n, o, relevance, terms, w, memo)
   return { score: memo.score, reasons }
+}
+
+/**
+ * One fit's score, left in `memo.score` to save an object per candidate, and its reasons, written from the
+ * same factor values and points (filled into the memo's scratch) so that their contributions sum to the score.
+ */
+function fitFor(
+  n: PreparedNeed,
+  o: PreparedOffer,
+  relevance: number,
+  terms: readonly string[],
+  w: Weights,
+  memo: ReasonMemo,
+): Reason[] {
+  const v = factorValues(n, o, relevance, memo.values)
+  memo.score = Math.round(sum(w, v, memo.points))
+  return reasonsFor(n, o, sameSubject(n.need, o.offer), relevanceValue(relevance), terms, memo)
 }
 
 /**
@@ -387,218 +382,4 @@ function sortFits<T extends { score: number }>(fits: T[], ids: number[]): T[] {
     out[start[100 - f.score]++] = f
   }
   return out
-}
-
-/** Reasons shared between the fits of one call, keyed (by numbers, which hash fast) by what they depend on. */
-class Memo {
-  readonly area: (Reason | undefined)[] = []
-  // Keys are kept to small integers, which V8 hashes without boxing (topic lists excepted).
-  readonly relevance = new Map<number, Reason>()
-  readonly coverage = new Map<number, Reason>()
-  /** shared hours → reasons by shared days */
-  readonly schedule = new Map<number, (Reason | undefined)[]>()
-  readonly dates = new Map<number, Reason>()
-  readonly track = new Map<number, Reason>()
-  readonly coverageByAmount: (Reason | undefined)[] = []
-  datesFull: Reason | undefined
-  urgency: Reason | undefined
-  fairness: Reason | undefined
-  /** The score of the last fit, returned this way to save an object per candidate. */
-  score = 0
-  /** False when every fit is for a different need, so nothing is shared and nothing needs freezing. */
-  sharing = true
-  /** Factor values of the fit being written, and their points: scratch, refilled per fit. */
-  readonly values = new Float64Array(8)
-  readonly points = new Float64Array(8)
-  clear(): void {
-    this.area.length = 0
-    this.coverageByAmount.length = 0
-    this.relevance.clear()
-    this.coverage.clear()
-    this.schedule.clear()
-    this.dates.clear()
-    this.track.clear()
-    this.datesFull = this.urgency = this.fairness = undefined
-  }
-}
-
-function reason(factor: Factor, points: number, key: string, params: Reason['params']): Reason {
-  return { factor, contribution: Math.round(points * 10) / 10, key, params }
-}
-
-/** A reason that may be shared between fits, so nobody can edit it under another fit's feet. */
-function shared(memo: Memo, factor: Factor, points: number, key: string, params: Reason['params']): Reason {
-  const r = reason(factor, points, key, params)
-  if (!memo.sharing) return r
-  Object.freeze(params)
-  return Object.freeze(r)
-}
-
-function fitFor(
-  n: PreparedNeed,
-  o: PreparedOffer,
-  relevance: number,
-  terms: readonly string[],
-  w: Weights,
-  memo: Memo,
-): Reason[] {
-  const need = n.need,
-    offer = o.offer
-  const same = sameSubject(need, offer)
-
-  // Values first, then the one weighted sum, then each factor's words with its points.
-  const depth = offer.servesPath.length
-  const v = factorValues(n, o, relevance, memo.values),
-    p = memo.points
-  const cover = v[2],
-    dates = v[4]
-  memo.score = Math.round(sum(w, v, p))
-
-  const relReason = relevanceReason(need, offer, same, relevanceValue(relevance), terms, p[0], memo)
-
-  // Feasible offers serve an ancestor of the need's place, so the served depth alone says which one.
-  let areaReason = memo.area[depth]
-  if (!areaReason) {
-    memo.area[depth] = areaReason = shared(memo, 'area', p[1], AREA_KEYS[Math.min(depth, AREA_KEYS.length - 1)], {
-      area: depth > 0 ? offer.servesPath[depth - 1] : 0,
-    })
-  }
-
-  const covered = Math.max(0, Math.min(offer.remaining, need.quantity))
-  // Small whole amounts (hours, seats) index an array; yuan amounts go through the map.
-  const small = covered < 4096 && Number.isInteger(covered)
-  let coverReason = small ? memo.coverageByAmount[covered] : memo.coverage.get(covered)
-  if (!coverReason) {
-    coverReason = shared(memo, 'coverage', p[2], cover >= 1 ? 'reason.coverage.full' : 'reason.coverage.partial', {
-      percent: Math.floor(cover * 100),
-      quantity: need.quantity,
-      unit: need.unit,
-    })
-    if (small) memo.coverageByAmount[covered] = coverReason
-    else memo.coverage.set(covered, coverReason)
-  }
-
-  const sharedDays = n.slots.days & o.slots.days,
-    sharedHours = n.slots.hours & o.slots.hours
-  let byDays = memo.schedule.get(sharedHours)
-  if (!byDays) memo.schedule.set(sharedHours, (byDays = []))
-  let scheduleReason = byDays[sharedDays]
-  if (!scheduleReason) {
-    const [key, params] = scheduleWords(n.slots, o.slots)
-    byDays[sharedDays] = scheduleReason = shared(memo, 'schedule', p[3], key, params)
-  }
-
-  // Most offers cover the need's dates entirely, so that case skips the map.
-  let datesReason = dates === 1 ? memo.datesFull : memo.dates.get(Math.round(dates * 1e6))
-  if (!datesReason) {
-    datesReason = shared(memo, 'dates', p[4], datesKey(n, dates), { percent: Math.round(dates * 100) })
-    if (dates === 1) memo.datesFull = datesReason
-    else memo.dates.set(Math.round(dates * 1e6), datesReason)
-  }
-
-  const urgencyReason = (memo.urgency ??= shared(
-    memo,
-    'urgency',
-    p[5],
-    `reason.urgency.${need.urgency in URGENCY ? need.urgency : 'normal'}`,
-    {},
-  ))
-
-  const fairnessReason = (memo.fairness ??= shared(memo, 'fairness', p[6], ...fairnessWords(need.org)))
-
-  const t = offer.track
-  const trackKey = t.delivered * 1000 + (t.rating == null ? -1 : Math.round(t.rating * 100))
-  let trackReason = memo.track.get(trackKey)
-  if (!trackReason) {
-    memo.track.set(
-      trackKey,
-      (trackReason = shared(
-        memo,
-        'track',
-        p[7],
-        t.delivered === 0 && t.rating == null
-          ? 'reason.track.new'
-          : t.rating == null
-            ? 'reason.track.delivered'
-            : 'reason.track.rated',
-        { count: t.delivered, rating: t.rating == null ? 0 : Math.round(t.rating * 10) / 10 },
-      )),
-    )
-  }
-
-  return [relReason, areaReason, coverReason, scheduleReason, datesReason, urgencyReason, fairnessReason, trackReason]
-}
-
-/**
- * What the two are about, in words a person would say: the topic they share (never the category's own word),
- * a fund for any purpose, or, for a pair that fits by related words only, those words; the text index's
- * matched words only when the listings carry no keywords (not yet tagged).
- */
-function relevanceReason(
-  need: NeedView,
-  offer: OfferView,
-  same: boolean,
-  text: number,
-  terms: readonly string[],
-  points: number,
-  memo: Memo,
-): Reason {
-  // Points vary with the text's relevance, so these reasons are the fit's own, not shared.
-  if (same) {
-    const topics = need.topics.filter((t) => offer.topics.includes(t))
-    return topics.length
-      ? reason('relevance', points, 'reason.relevance.topic', { topics: topics.slice(0, 3).join(',') })
-      : reason('relevance', points, 'reason.relevance.any_purpose', {})
-  }
-  const words = need.keywords.filter((k) => offer.keywords.includes(k))
-  if (words.length > 0)
-    return reason('relevance', points, 'reason.relevance.terms', { terms: words.slice(0, 5).join(',') })
-  if (terms.length > 0)
-    return reason('relevance', points, 'reason.relevance.terms', { terms: terms.slice(0, 5).join(',') })
-  let r = memo.relevance.get(Math.round(text * 1e6))
-  if (!r)
-    memo.relevance.set(
-      Math.round(text * 1e6),
-      (r = shared(memo, 'relevance', points, 'reason.relevance.score', { percent: Math.round(text * 100) })),
-    )
-  return r
-}
-
-const AREA_KEYS = [
-  'reason.area.anywhere',
-  'reason.area.same_district',
-  'reason.area.same_street',
-  'reason.area.same_community',
-  'reason.area.same_place',
-]
-
-function scheduleWords(need: Slots, offer: Slots): [string, Reason['params']] {
-  const both = intersect(need, offer)
-  if (isAnyTime(both) || (isAnyTime(need) && isAnyTime(offer))) return ['reason.schedule.any_time', {}]
-  const d = describeSlots(both)
-  const periods = d.periods.join(',')
-  if (d.everyDay) return ['reason.schedule.periods', { periods }]
-  if (d.allDay) return ['reason.schedule.days', { days: d.days.join(',') }]
-  return [
-    d.days.length === 2 ? 'reason.schedule.days_periods_two' : 'reason.schedule.days_periods',
-    { day: d.days.join(','), periods },
-  ]
-}
-
-function datesKey(n: PreparedNeed, value: number): string {
-  if (value >= 1) return n.from === -Infinity && n.until === Infinity ? 'reason.dates.any' : 'reason.dates.covered'
-  return Number.isFinite(n.from) && Number.isFinite(n.until) ? 'reason.dates.partial' : 'reason.dates.some'
-}
-
-/** Name the strongest sign of under-resourcing, so the favour shown is visible and can be argued with. */
-function fairnessWords(org: OrgView): [string, Reason['params']] {
-  const f = SUB.fairness
-  const m = f.fewMatches * fewMatches(org.matchesReceived)
-  const t = f.notVouched * (TRUST_NEED[org.trust] ?? 1)
-  const s = f.small * smallness(org.members)
-  if (m + t + s < f.wellSupportedBelow) return ['reason.fairness.well_supported', { count: org.matchesReceived }]
-  if (org.matchesReceived <= 0) return ['reason.fairness.no_matches', {}]
-  if (m >= t && m >= s) return ['reason.fairness.few_matches', { count: org.matchesReceived }]
-  if (t >= s) return ['reason.fairness.not_vouched', {}]
-  return ['reason.fairness.small', { members: org.members ?? 0 }]
 }
