@@ -15,42 +15,8 @@ import { DomainError, ValidationError } from '../shared/errors.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import { translate, type Locale } from '../i18n/i18n.js'
 import { presenter } from '../matching/present.js'
-import type { Message, Reason } from '../matching/types.js'
-
-export interface StoredAssignment {
-  needId: number
-  offerId: number
-  quantity: number
-  score: number
-  reasons?: Reason[]
-  fitScore?: number
-}
-export interface StoredFairness {
-  organizations: number
-  organizationsWithNothing: number
-  gini: number
-  fairShare?: number
-  groups?: number
-  groupsServed?: number
-}
-export interface Skipped {
-  needId: number
-  offerId: number
-  key: string
-  params: Record<string, string | number>
-}
-export interface StoredResult {
-  proposal: {
-    assignments: StoredAssignment[]
-    coverage: { demand: number; allocated: number; byCategory: Record<string, { demand: number; allocated: number }> }
-    fairness: StoredFairness
-    unserved: (Message & { orgId: number })[]
-  }
-  baseline: { coverage: StoredResult['proposal']['coverage']; fairness: StoredFairness }
-  ms: number
-  /** Written when the broker sends the review: what became a proposal, what could not and why. */
-  applied?: { created: number; skipped: Skipped[]; notRelevant: number }
-}
+import type { Skipped, StoredResult } from '../matching/allocations.js'
+import type { Message } from '../matching/types.js'
 
 export const rowKey = (a: { needId: number; offerId: number }) => `${a.needId}:${a.offerId}`
 

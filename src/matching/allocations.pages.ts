@@ -6,14 +6,7 @@ import * as labels from './labels.js'
 import * as areas from '../areas/areas.js'
 import { presenter } from './present.js'
 import { allCategories, categoryNames } from '../listings/listings.js'
-import {
-  applyReview,
-  coverageByCategory,
-  recentRuns,
-  reviewRows,
-  rowKey,
-  type StoredResult,
-} from '../brokering/allocation-review.js'
+import { applyReview, coverageByCategory, recentRuns, reviewRows, rowKey } from '../brokering/allocation-review.js'
 
 /** The allocations page: the broker's runs and what a new run may be narrowed to. */
 export function loadAllocations(db: Db, broker: CurrentUser, locale: Locale) {
@@ -35,7 +28,7 @@ export function allocationsView(data: ReturnType<typeof loadAllocations>, broker
 export function loadRun(db: Db, broker: CurrentUser, id: number, locale: Locale) {
   const run = allocations.findRun(db, broker, id)
   if (!run) return undefined
-  const result = run.result as unknown as StoredResult
+  const { result } = run
   const { proposal, baseline } = result
   const say = presenter(db, locale)
   const orgs = labels.orgLabels(
@@ -52,7 +45,7 @@ export function loadRun(db: Db, broker: CurrentUser, id: number, locale: Locale)
   }
 }
 
-type Fairness = StoredResult['proposal']['fairness']
+type Fairness = allocations.StoredFairness
 // Runs stored before fair share was kept show a dash, not a zero.
 const withShare = (f: Fairness) => ({ ...f, fairShare: f.fairShare ?? null })
 
@@ -90,8 +83,7 @@ export function applyReviewedRun(
 ) {
   const run = allocations.findRun(db, broker, id)
   if (!run) return undefined
-  const result = run.result as unknown as StoredResult
-  return applyReview(db, broker, { id, result }, new Set(rows.keep ?? []), new Set(rows.notRelevant ?? []))
+  return applyReview(db, broker, run, new Set(rows.keep ?? []), new Set(rows.notRelevant ?? []))
 }
 
 /** What the broker is told after applying: how many were proposed, marked not relevant, and skipped, if any were. */

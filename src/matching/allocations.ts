@@ -16,6 +16,47 @@ import { pathCovered } from '../areas/coverage.js'
 import { ValidationError } from '../shared/errors.js'
 import { loadNeeds, loadOffers } from './rows.js'
 import { assessPair } from './matching.js'
+import type { Message, Reason } from './types.js'
+
+/**
+ * A run as allocation_runs keeps it, written by runAllocation and read back by findRun for review. The optional
+ * fields are missing from runs stored before they were kept; `applied` is written by the review
+ * (brokering/allocation-review.ts).
+ */
+export interface StoredResult {
+  proposal: {
+    assignments: StoredAssignment[]
+    coverage: { demand: number; allocated: number; byCategory: Record<string, { demand: number; allocated: number }> }
+    fairness: StoredFairness
+    unserved: (Message & { orgId: number })[]
+  }
+  baseline: { coverage: StoredResult['proposal']['coverage']; fairness: StoredFairness; unservedOrgIds?: number[] }
+  ms: number
+  /** Written when the broker sends the review: what became a proposal, what could not and why. */
+  applied?: { created: number; skipped: Skipped[]; notRelevant: number }
+}
+export interface StoredAssignment {
+  needId: number
+  offerId: number
+  quantity: number
+  score: number
+  reasons?: Reason[]
+  fitScore?: number
+}
+export interface StoredFairness {
+  organizations: number
+  organizationsWithNothing: number
+  gini: number
+  fairShare?: number
+  groups?: number
+  groupsServed?: number
+}
+export interface Skipped {
+  needId: number
+  offerId: number
+  key: string
+  params: Record<string, string | number>
+}
 
 // What the matcher reads: active needs and available offers (listings.ts defines both).
 const activeNeeds = activeNeed
@@ -64,7 +105,7 @@ export function runAllocation(
       unservedOrgIds: baseline.unserved.map((u) => u.orgId),
     },
     ms,
-  }
+  } satisfies StoredResult
   const run = db
     .insert(allocationRuns)
     .values({ brokerId: broker.id, params, result, createdAt: now.toISOString() })
@@ -77,8 +118,6 @@ function compact(a: Allocation) {
   return { assignments: a.assignments, coverage: a.coverage, fairness: a.fairness, unserved: a.unserved }
 }
 
-export type StoredRun = ReturnType<typeof runAllocation>
-
 /** Scoped lookup: a broker sees only their own runs. */
 export function findRun(db: Db, broker: CurrentUser, id: number) {
   const run = db
@@ -86,7 +125,8 @@ export function findRun(db: Db, broker: CurrentUser, id: number) {
     .from(allocationRuns)
     .where(and(eq(allocationRuns.id, id), eq(allocationRuns.brokerId, broker.id)))
     .get()
-  return run && { ...run, result: run.result as Omit<StoredRun, 'id'> }
+  // The column is JSON, typed unknown in the schema: runAllocation wrote it as a StoredResult.
+  return run && { ...run, result: run.result as StoredResult }
 }
 
 /** Open needs in these areas that no open offer can serve at all: the first queue on a broker's desk. */

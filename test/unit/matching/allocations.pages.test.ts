@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { allocationsView, appliedMessage, runView, type loadRun } from '../../../src/matching/allocations.pages.js'
-import type { StoredResult } from '../../../src/brokering/allocation-review.js'
+import type { StoredResult } from '../../../src/matching/allocations.js'
 
 type RunData = NonNullable<ReturnType<typeof loadRun>>
 const t = (key: string, params?: Record<string, unknown>) => `${key}${params ? JSON.stringify(params) : ''}`
