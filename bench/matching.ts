@@ -212,6 +212,8 @@ try {
       pages: urls.length,
       ...figures(pages, 2),
       cpu_mean_ms: cpuMean(pages),
+      need_cpu_mean_ms: cpuMean(pages.filter((_, k) => urls[k]!.startsWith('/needs/'))),
+      offer_cpu_mean_ms: cpuMean(pages.filter((_, k) => urls[k]!.startsWith('/offers/'))),
       writes: writes.length,
       write_cpu_mean_ms: cpuMean(writes),
       target_ms: 5,

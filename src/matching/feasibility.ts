@@ -24,8 +24,12 @@ export function violations(need: NeedView, offer: OfferView, opts: FeasibilityOp
   return broken
 }
 
+// The same constraints as violations(), cheapest first: what the two are about may compare keyword sets, the rest
+// compare numbers, and most candidates a lookup finds fail a cheap check.
+const CHEAP_FIRST: readonly Constraint[] = [...CONSTRAINTS.filter((c) => c !== 'topic'), 'topic']
+
 export function isFeasible(need: NeedView, offer: OfferView): boolean {
-  for (const c of CONSTRAINTS) if (!holds(c, need, offer, {})) return false
+  for (const c of CHEAP_FIRST) if (!holds(c, need, offer, {})) return false
   return true
 }
 

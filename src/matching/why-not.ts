@@ -103,7 +103,8 @@ function byId(offers: readonly OfferView[]): readonly OfferView[] {
 /** Topics by how many of these offers are about them, most first (ties by code, so the answer is stable). */
 function topicsByCount(offers: readonly OfferView[]): [string, number][] {
   const byTopic = new Map<string, number>()
-  for (const o of offers) for (const t of new Set(o.topics)) byTopic.set(t, (byTopic.get(t) ?? 0) + 1)
+  for (const o of offers)
+    for (const t of o.topics.length < 2 ? o.topics : new Set(o.topics)) byTopic.set(t, (byTopic.get(t) ?? 0) + 1)
   return [...byTopic].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
 }
 

@@ -9,6 +9,7 @@ import { openDb } from '../../../src/database.js'
 import { seedDemo } from '../../../src/demo/seed.js'
 import { prng } from '../../../bench/lib/generate.js'
 import * as matching from '../../../src/matching/matching.js'
+import { availableOfferText, listingToday } from '../../../src/listings/listings.js'
 
 // Match pages read candidates, track records and matches received from answers remembered per connection
 // (db/memo.ts) until what they were computed from changes. After any mix of writes, a page from a warm connection
@@ -157,6 +158,22 @@ describe('match pages from remembered candidates', () => {
         s.prepare("UPDATE needs SET status = 'closed' WHERE id = ?").run(ids('needs', 1, rand)[0])
       },
     ]
+    // A need page without matches counts the other categories' offers from the kept views: counted here in SQL.
+    const today = listingToday(now)
+    let whyNots = 0
+    const countedOthers = (d: Db) => {
+      for (const id of needs) {
+        const page = matching.offersForNeed(d, id, { now })
+        if (!page?.whyNot) continue
+        whyNots++
+        expect(page.whyNot.otherCategories, `need ${id}`).toBe(
+          sqlite
+            .prepare(`SELECT count(*) FROM offers WHERE category != ? AND ${availableOfferText('offers')}`)
+            .pluck()
+            .get(page.need.category, today),
+        )
+      }
+    }
     const other = openDb(file, ROOT)
     try {
       expect(pages(db)).toEqual(fresh(pages))
@@ -164,10 +181,12 @@ describe('match pages from remembered candidates', () => {
         // Through this connection or another process's, as a CLI import writes.
         for (let k = 0; k < 3; k++) writes[Math.floor(rand() * writes.length)]!(rand() < 0.5 ? sqlite : other.sqlite)
         expect(pages(db), `round ${round}`).toEqual(fresh(pages))
+        countedOthers(db)
       }
     } finally {
       other.sqlite.close()
     }
+    expect(whyNots).toBeGreaterThan(16)
     // The pages were not all empty: rankings were compared, not only why-nots.
     expect(pages(db).needs.filter((p) => p && p.matches.length > 0).length).toBeGreaterThan(5)
     expect(pages(db).offers.filter((p) => p && p.matches.length > 0).length).toBeGreaterThan(5)
