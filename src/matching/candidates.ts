@@ -12,6 +12,7 @@
  */
 import { isFeasible } from './feasibility.js'
 import { relate, RELEVANCE_FLOOR, type TopicRelation } from './topics.js'
+import type { Relation } from './why-not.js'
 import type { NeedView, OfferView } from './types.js'
 
 export type Listing = { id: number; topics: readonly string[]; keywords: readonly string[] }
@@ -206,15 +207,14 @@ export class OfferIndex extends CategoryIndex<OfferView> {
    * for the offers the index finds about the same thing; every other offer shares no topic (both have topics:
    * 'other') or no keyword (a side has none: relevance 0, 'unclear').
    */
-  relation(need: NeedView): (offer: OfferView) => TopicRelation {
+  relation(need: NeedView): Relation {
     const near = new Set<OfferView>()
     this.everywhere.collect(need, need.category, false, near)
-    return (offer) =>
-      near.has(offer)
-        ? relate(need.category, need, offer)
-        : need.topics.length > 0 && offer.topics.length > 0
-          ? 'other'
-          : 'unclear'
+    const far = (offerHasTopics: boolean): TopicRelation =>
+      need.topics.length > 0 && offerHasTopics ? 'other' : 'unclear'
+    const of = (offer: OfferView) =>
+      near.has(offer) ? relate(need.category, need, offer) : far(offer.topics.length > 0)
+    return Object.assign(of, { near, far })
   }
 }
 

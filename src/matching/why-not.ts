@@ -9,10 +9,10 @@
  * the category about something else are counted by what they are about ("3 training offers are about other
  * things: bookkeeping, first aid, picture books"), apart from those whose subject is unclear.
  */
-import { dayNumber, trustRank, violations } from './feasibility.js'
+import { dayNumber, daysOverlap, holds, lower, trustRank, upper } from './feasibility.js'
 import { describeSlots, parseSchedule } from './schedule.js'
-import { relate, type TopicRelation } from './topics.js'
-import type { Constraint, Message, NeedView, OfferView } from './types.js'
+import { fitsBySubject, relate, type TopicRelation } from './topics.js'
+import { CONSTRAINTS, type Constraint, type Message, type NeedView, type OfferView } from './types.js'
 
 export interface WhyNotEntry extends Message {
   constraint: Constraint
@@ -36,34 +36,53 @@ const EASE: Constraint[] = ['capacity', 'schedule', 'window', 'area', 'trust', '
 
 /**
  * `relation`, when given, is topics.ts `relate(need.category, need, offer)` for each offer, answered faster by the
- * caller (a candidate index knows which offers could be about the same thing).
+ * caller (a candidate index knows which offers could be about the same thing; one that also says which those are,
+ * `near`, spares asking it offer by offer).
  */
 export function whyNot(
   need: NeedView,
   offers: readonly OfferView[],
-  relation?: (offer: OfferView) => TopicRelation,
+  relation?: ((offer: OfferView) => TopicRelation) | Relation,
 ): WhyNot {
+  const cols = columnsOf(offers)
+  const broken = violationsOf(need, cols)
+  const related = relationsOf(need, cols, relation)
   const counts = new Map<Constraint, number>()
+  const tally = new Int32Array(CONSTRAINTS.length)
   const onlyFailing = new Map<Constraint, OfferView[]>()
-  const aboutOther: OfferView[] = [],
-    unclear: OfferView[] = []
-  let considered = 0,
+  // Offers about other things are counted by their topic lists, not gathered: they are most of a category.
+  const aboutOther = new Int32Array(cols.topicLists.length)
+  let unclear = 0,
+    other = 0,
+    considered = 0,
     feasible = 0
-  for (const offer of byId(offers)) {
-    if (offer.category !== need.category) continue
+  for (let j = 0; j < cols.offers.length; j++) {
+    if (cols.category[j] !== broken.category) continue
     considered++
-    const related = relation?.(offer)
-    const broken = violations(need, offer, { whole: true, relation: related })
-    if (broken.length === 0) feasible++
-    for (const c of broken) counts.set(c, (counts.get(c) ?? 0) + 1)
-    if (broken.includes('topic'))
-      ((related ?? relate(need.category, need, offer)) === 'other' ? aboutOther : unclear).push(offer)
-    if (broken.length === 1) {
-      const list = onlyFailing.get(broken[0]) ?? []
-      list.push(offer)
-      onlyFailing.set(broken[0], list)
+    const rel = related(j)
+    const mask = broken.mask(j, rel)
+    if (mask === 0) {
+      feasible++
+      continue
+    }
+    // Each broken constraint's bit, lowest first; `only` when there is one.
+    const only = (mask & (mask - 1)) === 0 ? 31 - Math.clz32(mask) : -1
+    for (let m = mask; m !== 0; m &= m - 1) tally[31 - Math.clz32(m & -m)]!++
+    if (mask & TOPIC) {
+      if (rel === 'other') {
+        other++
+        aboutOther[cols.topicList[j]!]!++
+      } else unclear++
+    }
+    if (only >= 0) {
+      const list = onlyFailing.get(CONSTRAINTS[only]!)
+      if (list) list.push(cols.offers[j]!)
+      else onlyFailing.set(CONSTRAINTS[only]!, [cols.offers[j]!])
     }
   }
+  CONSTRAINTS.forEach((c, i) => {
+    if (tally[i]! > 0) counts.set(c, tally[i]!)
+  })
 
   const base = { noun: need.category }
   const blocked: WhyNotEntry[] = EASE.filter((c) => counts.has(c) && c !== 'topic').map((c) => ({
@@ -75,7 +94,7 @@ export function whyNot(
         ? { ...base, offers: counts.get(c)!, quantity: need.quantity, unit: need.unit }
         : { ...base, offers: counts.get(c)! },
   }))
-  blocked.push(...offTopic(need, aboutOther, unclear))
+  blocked.push(...offTopic(need, other, topicCounts(cols, aboutOther), unclear))
   blocked.sort(
     (a, b) =>
       b.offers - a.offers ||
@@ -93,6 +112,161 @@ export function whyNot(
   return { considered, feasible, blocked, unlock }
 }
 
+/**
+ * relate() for every offer of a category, from a candidate index: relate() itself for the offers `near` (those the
+ * index finds about the same thing), and for every other offer what `far` says from whether it has topics.
+ */
+export interface Relation {
+  (offer: OfferView): TopicRelation
+  near: ReadonlySet<OfferView>
+  far: (offerHasTopics: boolean) => TopicRelation
+}
+
+/**
+ * Offers in id order as columns of what the hard constraints read: a need without matches is checked against its
+ * whole category (thousands of offers), and reading each offer's object, scattered in memory, cost more than the
+ * checks. A kept category's list (frozen: the same array until the category changes) is compiled once.
+ */
+interface Columns {
+  offers: readonly OfferView[]
+  ids: Int32Array
+  category: Int32Array
+  categories: string[]
+  /** lower(from) and upper(until), as holds('window') reads them. */
+  from: Float64Array
+  until: Float64Array
+  /** Per constraint, each offer's class (offers alike in every field the constraint reads) and one offer of each. */
+  classes: Record<Classed, { of: Int32Array; first: OfferView[] }>
+  topicList: Int32Array
+  topicLists: (readonly string[])[]
+  topical: Uint8Array
+}
+
+type Classed = 'capacity' | 'schedule' | 'area' | 'trust' | 'focus'
+const CLASSED: readonly Classed[] = ['capacity', 'schedule', 'area', 'trust', 'focus']
+
+const compiled = new WeakMap<readonly OfferView[], Columns>()
+
+/** A number per distinct key, in order of first appearance; `first` hears of each new one. */
+class Numbering<K> {
+  private readonly ids = new Map<K, number>()
+  constructor(private readonly first: (o: OfferView) => void) {}
+  of(key: K, o: OfferView): number {
+    let id = this.ids.get(key)
+    if (id === undefined) {
+      this.ids.set(key, (id = this.ids.size))
+      this.first(o)
+    }
+    return id
+  }
+}
+
+function columnsOf(list: readonly OfferView[]): Columns {
+  let cols = compiled.get(list)
+  if (cols) return cols
+  const offers = byId(list)
+  const n = offers.length
+  const classes = Object.fromEntries(
+    CLASSED.map((c) => [c, { of: new Int32Array(n), first: [] as OfferView[] }]),
+  ) as Columns['classes']
+  const c: Columns = (cols = {
+    offers,
+    ids: Int32Array.from(offers, (o) => o.id),
+    category: new Int32Array(n),
+    categories: [],
+    from: new Float64Array(n),
+    until: new Float64Array(n),
+    classes,
+    topicList: new Int32Array(n),
+    topicLists: [],
+    topical: new Uint8Array(n),
+  })
+  const category = new Numbering<string>((o) => c.categories.push(o.category))
+  // Keys by identity where the views share their lists (areas' paths, focus and topic lists): two equal lists apart
+  // make two classes, which answer alike. A schedule by the days and hours holds() reads of it (parseSchedule).
+  const capacity = new Numbering<number>((o) => classes.capacity.first.push(o)),
+    schedule = new Numbering<number>((o) => classes.schedule.first.push(o)),
+    area = new Numbering<readonly number[]>((o) => classes.area.first.push(o)),
+    trust = new Numbering<string>((o) => classes.trust.first.push(o)),
+    focus = new Numbering<readonly string[]>((o) => classes.focus.first.push(o)),
+    topics = new Numbering<readonly string[]>((o) => c.topicLists.push(o.topics))
+  for (let j = 0; j < n; j++) {
+    const o = offers[j]!
+    c.category[j] = category.of(o.category, o)
+    c.from[j] = lower(o.from)
+    c.until[j] = upper(o.until)
+    classes.capacity.of[j] = capacity.of(o.remaining, o)
+    const slots = parseSchedule(o.schedule)
+    classes.schedule.of[j] = schedule.of(slots.days * 2 ** 24 + slots.hours, o)
+    classes.area.of[j] = area.of(o.servesPath, o)
+    classes.trust.of[j] = trust.of(o.minTrust, o)
+    classes.focus.of[j] = focus.of(o.focus, o)
+    c.topicList[j] = topics.of(o.topics, o)
+    c.topical[j] = o.topics.length > 0 ? 1 : 0
+  }
+  if (Object.isFrozen(list)) compiled.set(list, cols)
+  return cols
+}
+
+/** The offer's slot in the columns, or -1. */
+function slotOf(cols: Columns, o: OfferView): number {
+  const ids = cols.ids
+  let lo = 0,
+    hi = ids.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (ids[mid]! < o.id) lo = mid + 1
+    else hi = mid
+  }
+  return lo < ids.length && cols.offers[lo] === o ? lo : -1
+}
+
+const bit = (c: Constraint) => 1 << CONSTRAINTS.indexOf(c)
+const TOPIC = bit('topic'),
+  WINDOW = bit('window')
+
+/**
+ * violations(need, offer, { whole: true, relation }) for each offer of the columns (of the need's category), as a
+ * bit per constraint in CONSTRAINTS order: holds() asked once per class of offers alike in what it reads, the window
+ * through holds()'s own parts (lower/upper, daysOverlap) on the columns. A test holds it to violations() offer by
+ * offer.
+ */
+function violationsOf(need: NeedView, cols: Columns) {
+  const from = lower(need.from),
+    until = upper(need.until)
+  // Per classed constraint: each offer's class, and the constraint's bit for each class whose offers break it.
+  const classes = CLASSED.map((c) => cols.classes[c].of)
+  const breaks = CLASSED.map((c) =>
+    Int32Array.from(cols.classes[c].first, (o) => (holds(c, need, o, { whole: true }) ? 0 : bit(c))),
+  )
+  return {
+    category: cols.categories.indexOf(need.category),
+    mask(j: number, relation: TopicRelation): number {
+      let mask =
+        (fitsBySubject(relation) ? 0 : TOPIC) | (daysOverlap(from, until, cols.from[j]!, cols.until[j]!) ? 0 : WINDOW)
+      for (let k = 0; k < classes.length; k++) mask |= breaks[k]![classes[k]![j]!]!
+      return mask
+    },
+  }
+}
+
+/** What each offer of the columns is about relative to the need (topics.ts relate), by slot. */
+function relationsOf(
+  need: NeedView,
+  cols: Columns,
+  relation: ((offer: OfferView) => TopicRelation) | Relation | undefined,
+): (j: number) => TopicRelation {
+  if (!relation) return (j) => relate(need.category, need, cols.offers[j]!)
+  if (!('near' in relation)) return (j) => relation(cols.offers[j]!)
+  const near = new Uint8Array(cols.offers.length)
+  for (const o of relation.near) {
+    const j = slotOf(cols, o)
+    if (j >= 0) near[j] = 1
+  }
+  const far = [relation.far(false), relation.far(true)] as const
+  return (j) => (near[j] ? relation(cols.offers[j]!) : far[cols.topical[j]!]!)
+}
+
 /** The offers in id order, so the answer does not depend on the order they came in; not copied when already so. */
 function byId(offers: readonly OfferView[]): readonly OfferView[] {
   for (let i = 1; i < offers.length; i++)
@@ -105,30 +279,48 @@ function topicsByCount(offers: readonly OfferView[]): [string, number][] {
   const byTopic = new Map<string, number>()
   for (const o of offers)
     for (const t of o.topics.length < 2 ? o.topics : new Set(o.topics)) byTopic.set(t, (byTopic.get(t) ?? 0) + 1)
-  return [...byTopic].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  return ranked(byTopic)
 }
 
-/** Offers ruled out by what they are about: those about other things, named, and those whose subject is unclear. */
-function offTopic(need: NeedView, aboutOther: readonly OfferView[], unclear: readonly OfferView[]): WhyNotEntry[] {
+/** topicsByCount of offers counted by topic list (`counts`, by the columns' topicLists index). */
+function topicCounts(cols: Columns, counts: Int32Array): [string, number][] {
+  const byTopic = new Map<string, number>()
+  counts.forEach((n, k) => {
+    if (n > 0) for (const t of new Set(cols.topicLists[k])) byTopic.set(t, (byTopic.get(t) ?? 0) + n)
+  })
+  return ranked(byTopic)
+}
+
+const ranked = (byTopic: Map<string, number>): [string, number][] =>
+  [...byTopic].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+
+/**
+ * Offers ruled out by what they are about: those about other things (`other`, their topics counted), named, and
+ * those whose subject is unclear.
+ */
+function offTopic(need: NeedView, other: number, topics: [string, number][], unclear: number): WhyNotEntry[] {
   const out: WhyNotEntry[] = []
-  if (aboutOther.length) {
-    const topics = topicsByCount(aboutOther)
-      .slice(0, 3)
-      .map(([t]) => t)
-      .join(',')
+  if (other) {
     out.push({
       constraint: 'topic',
-      offers: aboutOther.length,
+      offers: other,
       key: 'whynot.blocked.topic',
-      params: { noun: need.category, offers: aboutOther.length, topics },
+      params: {
+        noun: need.category,
+        offers: other,
+        topics: topics
+          .slice(0, 3)
+          .map(([t]) => t)
+          .join(','),
+      },
     })
   }
-  if (unclear.length)
+  if (unclear)
     out.push({
       constraint: 'topic',
-      offers: unclear.length,
+      offers: unclear,
       key: 'whynot.blocked.topic_unclear',
-      params: { noun: need.category, offers: unclear.length },
+      params: { noun: need.category, offers: unclear },
     })
   return out
 }

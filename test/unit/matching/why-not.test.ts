@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { formatReason } from '../../../src/matching/present.js'
 import { whyNot } from '../../../src/matching/why-not.js'
 import { need, offer, org } from './fixtures.js'
+import { generateInstance } from '../../../bench/lib/generate.js'
+import { OfferIndex } from '../../../src/matching/candidates.js'
+import { violations } from '../../../src/matching/feasibility.js'
+import { CONSTRAINTS, type Constraint } from '../../../src/matching/types.js'
 
 describe('why not', () => {
   it('counts how many offers each constraint rules out, leaving other categories aside', () => {
@@ -180,5 +184,42 @@ describe('why not', () => {
       ])
       expect(result.blocked.map((b) => b.constraint)).toEqual(['capacity'])
     })
+  })
+
+  // why-not checks a whole category through columns and classes of alike offers (why-not.ts): its counts must be
+  // violations()' own, offer by offer, for any mix of dates, schedules, places, trust, focus and subjects.
+  it.each([3, 4, 5])('counts what violations() says of each offer, with or without an index (seed %i)', (seed) => {
+    const { needs, offers } = generateInstance({ needs: 80, offers: 500, seed, streets: 2, communitiesPerStreet: 3 })
+    offers.forEach((o, k) => {
+      if (k % 11 === 0) o.remaining = 0
+    })
+    const indexes = new Map<string, OfferIndex>()
+    for (const o of offers) {
+      if (!indexes.has(o.category)) indexes.set(o.category, new OfferIndex())
+      indexes.get(o.category)!.put(o)
+    }
+    let feasible = 0,
+      unlocked = 0
+    for (const n of needs) {
+      const broken = offers.filter((o) => o.category === n.category).map((o) => violations(n, o, { whole: true }))
+      const count = (c: Constraint) => broken.filter((b) => b.includes(c)).length
+      const only = (c: Constraint) => broken.filter((b) => b.length === 1 && b[0] === c).length
+      const index = indexes.get(n.category)!
+      const reversed = [...offers].reverse()
+      for (const answer of [whyNot(n, reversed), whyNot(n, index.all(), index.relation(n))]) {
+        expect(answer.considered).toBe(broken.length)
+        expect(answer.feasible).toBe(broken.filter((b) => b.length === 0).length)
+        const blocked = new Map<Constraint, number>()
+        for (const b of answer.blocked) blocked.set(b.constraint, (blocked.get(b.constraint) ?? 0) + b.offers)
+        expect(new Map(CONSTRAINTS.filter((c) => count(c) > 0).map((c) => [c, count(c)]))).toEqual(blocked)
+        if (answer.unlock) {
+          expect(answer.unlock.offers).toBeLessThanOrEqual(only(answer.unlock.constraint))
+          unlocked++
+        }
+      }
+      feasible += broken.filter((b) => b.length === 0).length
+    }
+    expect(feasible).toBeGreaterThan(3)
+    expect(unlocked).toBeGreaterThan(20)
   })
 })
