@@ -2,7 +2,7 @@ import type { Db } from '../db/client.js'
 import type { Locale, Translate } from '../i18n/i18n.js'
 import * as topics from '../topics/topics.js'
 import { allCategories } from '../listings/listings.js'
-import { ValidationError, type FieldErrors } from '../shared/errors.js'
+import type { FieldErrors } from '../shared/errors.js'
 
 /** The vocabulary page's two forms as typed, and what to fix in each. */
 export interface VocabularyForms {
@@ -51,11 +51,4 @@ export function vocabularyView(
     synonymErrors: forms.synonymErrors ?? {},
     title: t('vocab.title'),
   }
-}
-
-/** A topic from the admin's form: only for a category that exists (the form's select may be stale). */
-export function addTopicFromForm(db: Db, adminId: number, input: topics.NewTopic) {
-  if (!allCategories(db).some((c) => c.code === input.category))
-    throw new ValidationError({ category: { key: 'validation.choose' } })
-  return topics.addTopic(db, adminId, input)
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import * as topics from '../topics/topics.js'
-import { addTopicFromForm, loadVocabulary, vocabularyView, type VocabularyForms } from './vocabulary.pages.js'
+import { loadVocabulary, vocabularyView, type VocabularyForms } from './vocabulary.pages.js'
 import { Type } from 'typebox'
 import { formSchema, oneOf, str } from '../shared/forms.js'
 import { redirectAfterPost, submitForm } from '../shared/http.js'
@@ -31,7 +31,7 @@ const vocabularyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const refill = (errors: FieldErrors, status: number) =>
         show(req, reply, { topic: body, topicErrors: errors }, status)
       return submitForm(req, reply, refill, () => {
-        const code = addTopicFromForm(app.db, signedIn(req).id, body)
+        const code = topics.addTopic(app.db, signedIn(req).id, body)
         reply.flash('vocab.topic_added', { topic: `${body.zh} / ${body.en}`, code })
         return redirectAfterPost(req, reply, '/admin/topics')
       })

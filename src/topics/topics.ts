@@ -17,6 +17,7 @@ import {
 import { TOPICS } from '../matching/vocabulary.js'
 import { ValidationError, type FieldErrors } from '../shared/errors.js'
 import * as events from '../events/events.js'
+import { category as categoryOf } from '../listings/listings.js'
 
 type Cached = { stamp: string; vocab: Vocabulary }
 const cache = new WeakMap<object, Cached>()
@@ -213,10 +214,12 @@ export interface NewTopic {
 }
 
 /**
- * A new topic of a category, named in both languages (two topic_terms rows), logged. A name another topic of
- * the category already has is refused, so two chips never read the same. Returns the new code.
+ * A new topic of a category, named in both languages (two topic_terms rows), logged. A category that does not exist
+ * is refused (the admin's select may be stale), and so is a name another topic of the category already has, so two
+ * chips never read the same. Returns the new code.
  */
 export function addTopic(db: Db, actorId: number, input: NewTopic, now = new Date()): string {
+  if (!categoryOf(db, input.category)) throw new ValidationError({ category: { key: 'validation.choose' } })
   const vocab = vocabulary(db)
   const zh = input.zh.trim()
   const en = input.en.trim()
