@@ -37,6 +37,9 @@ const fileProblem = (name: string, key: string, params: Record<string, string | 
   message: { key, params: { name, ...params } },
 })
 
+/** No file was handed over: asked for before anything else is read. */
+export const noFiles = (): LedgerProblem => fileProblem('', 'ledger.no_files')
+
 /** A CSV file belongs to the section its name starts with: needs.csv, needs-2026.csv, "needs (1).csv". */
 export function sectionOfFile(name: string): Section | undefined {
   const base = name
@@ -53,7 +56,7 @@ export function sectionOfFile(name: string): Section | undefined {
  */
 export function readFiles(files: readonly LedgerFile[]): CheckedLedger {
   const problems: LedgerProblem[] = []
-  if (files.length === 0) return new CheckedLedger({ format: FORMAT }, [fileProblem('', 'ledger.no_files')])
+  if (files.length === 0) return new CheckedLedger({ format: FORMAT }, [noFiles()])
   const kinds = files.map((f) => (/\.json$/i.test(f.name) ? 'json' : /\.csv$/i.test(f.name) ? 'csv' : 'other'))
   files.forEach((f, i) => {
     if (kinds[i] === 'other') problems.push(fileProblem(f.name, 'ledger.file_type'))

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import { Busboy } from '@fastify/busboy'
 import type { LedgerProblem } from './format.js'
+import { noFiles } from './read.js'
 
 export const MAX_FILE_BYTES = 1_048_576
 export const MAX_FILES = 4
@@ -116,13 +117,17 @@ export function parseUpload(
   })
 }
 
-/** The uploaded files as the reader takes them, or the problems that stop them before reading. */
+/**
+ * The uploaded files as the reader takes them, or the problems that stop them before the store is read: none chosen
+ * (an empty part is none), too many, one cut short at the size limit.
+ */
 export function uploadedFiles(body: Partial<UploadBody> | undefined): {
   files: { name: string; data: Buffer }[]
   problems: LedgerProblem[]
 } {
   const files = (body?.files ?? []).filter((f) => f.filename || f.data.length)
   const problems: LedgerProblem[] = []
+  if (files.length === 0 && !body?.tooMany) problems.push(noFiles())
   if (body?.tooMany)
     problems.push({
       section: null,

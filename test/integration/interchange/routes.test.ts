@@ -1,6 +1,8 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
-import { beforeEach, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { appForTest, Browser, seedWorld, signedIn, tableCounts, type World } from '../../helpers/app.js'
 import { organizations } from '../../../src/db/schema.js'
@@ -157,6 +159,33 @@ describe('uploading a ledger', () => {
       expect(res.statusCode, message).toBe(422)
       expect(res.body).toContain(message)
     }
+  })
+
+  it('refuses an upload with no file before it reads the store, as the inventory import does', async () => {
+    // On a database file another connection is writing to: an import that read the store would wait for its lock.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-ledger-'))
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
+    const dbPath = path.join(dir, 'ledger.sqlite')
+    const fileApp = await appForTest({ dbPath })
+    const broker = await signedIn(fileApp, (await seedWorld(fileApp)).broker.email)
+    await broker.get('/ledger')
+    const before = tableCounts(fileApp)
+    const writer = new Database(dbPath)
+    writer.exec('BEGIN IMMEDIATE')
+    try {
+      // Nothing chosen, and the empty file part a browser sends when nothing is chosen.
+      for (const files of [[], [{ name: '', content: '' }]]) {
+        const res = await upload(broker, files)
+        expect(res.statusCode).toBe(422)
+        expect(res.body).toContain('请选择一个 .json 文件，或一个或多个 .csv 文件。')
+      }
+      // The CSRF check still comes first.
+      expect((await upload(broker, [], null)).statusCode).toBe(403)
+    } finally {
+      writer.exec('ROLLBACK')
+      writer.close()
+    }
+    expect(tableCounts(fileApp)).toEqual(before)
   })
 
   it('needs the CSRF token in the form', async () => {

@@ -29,6 +29,15 @@ describe('the ledger page', () => {
     expect(view).not.toHaveProperty('counts')
   })
 
+  it('refuses an upload with no file before touching the store (an empty part is no file), asking for one', () => {
+    for (const files of [[], [{ filename: '', data: Buffer.alloc(0), truncated: false }]]) {
+      expect(importUploadedLedger(untouchable, user, { files })).toEqual({
+        ok: false,
+        problems: [{ section: null, ref: '', field: null, message: { key: 'ledger.no_files', params: { name: '' } } }],
+      })
+    }
+  })
+
   it('counts an import section by section, in the ledger’s order, with the total changed', () => {
     const counts = Object.fromEntries(
       SECTIONS.map((s, i) => [s, { created: i, updated: 1, unchanged: 2 }]),
