@@ -4,9 +4,11 @@ import { formSchema, id32, idParam } from '../shared/forms.js'
 import { redirectAfterPost } from '../shared/http.js'
 import { deskView, loadDesk } from './desk.pages.js'
 import { signedIn } from '../plugins/auth.js'
+import { servingCounted } from '../matching/serving-facts.js'
 
 const deskRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/desk', { config: { access: 'staff' } }, async (req, reply) => {
+    await servingCounted(app.db)
     return reply.render('brokering/desk', deskView(loadDesk(app.db, signedIn(req)), new Date()))
   })
 

@@ -6,7 +6,7 @@ import { sqliteOf, type Db } from '../db/client.js'
 import { activeNeedText, availableOfferText, listingToday } from '../listings/listings.js'
 import { subjectList } from './subject.js'
 import { serving } from './serving.js'
-import { focusOf, keptServing, NO_TRACK, type ServingSnapshot } from './views.js'
+import { countServingSome, focusOf, keptServing, NO_TRACK, type ServingSnapshot } from './views.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 import { areaIndex } from './rows.js'
 
@@ -92,12 +92,75 @@ export function servingFacts(db: Db, today: string): ServingFacts {
 }
 
 /**
- * servingFacts counted now, for a process about to listen: the first count of who can serve whom takes seconds at
- * 100k listings (after it, a write patches only what it touched), and made by the first map, agenda or desk page
- * it would hold every other request that long. The same connection's pages then answer from it.
+ * servingFacts counted now, in one go: the first count of who can serve whom takes seconds at 100k listings (after
+ * it, a write patches only what it touched). The same connection's pages then answer from it.
  */
 export function countServing(db: Db, now = new Date()): ServingFacts {
   return servingFacts(db, listingToday(now))
+}
+
+/** How counting in slices went, for the start-up log. */
+export interface CountFigures {
+  /** From the first slice to the last. */
+  wallMs: number
+  /** CPU inside slices, all told (this process's, so a garbage collection's helpers too). */
+  busyMs: number
+  slices: number
+  /** The most CPU one slice took. */
+  longestMs: number
+  /** Why it stopped before the end: the database closed, or what a slice threw. */
+  stopped?: string
+}
+
+const counts = new WeakMap<Db, Promise<CountFigures>>()
+
+/**
+ * Who can serve whom counted by a server that already listens (server.ts): in slices of about `sliceMs` of work
+ * (views.ts countServingSome), each run when the event loop has nothing else to do, so requests are answered all
+ * the while. Made at once before listening, the count held every request for 12 s at 100k listings, each restart.
+ * A page that needs the count before it is done either waits for it (servingCounted) or, asking servingFacts,
+ * counts what is left itself: either way it answers as it would after. Stops when the database closes.
+ */
+export function countServingInSlices(
+  db: Db,
+  opts: { sliceMs?: number; rows?: number; now?: () => Date } = {},
+): Promise<CountFigures> {
+  const sqlite = sqliteOf(db)
+  const sliceMs = opts.sliceMs ?? 20,
+    now = opts.now ?? (() => new Date())
+  const figures: CountFigures = { wallMs: 0, busyMs: 0, slices: 0, longestMs: 0 }
+  const started = performance.now()
+  const done = new Promise<CountFigures>((resolve) => {
+    const end = (stopped?: string) => {
+      figures.wallMs = performance.now() - started
+      resolve(stopped ? { ...figures, stopped } : figures)
+    }
+    const slice = () => {
+      if (!sqlite.open) return end('the database closed')
+      const cpu = process.cpuUsage()
+      let finished: boolean
+      try {
+        finished = countServingSome(db, listingToday(now()), performance.now() + sliceMs, opts.rows)
+      } catch (err) {
+        return end(String(err))
+      }
+      const { user, system } = process.cpuUsage(cpu)
+      const took = (user + system) / 1000
+      figures.slices++
+      figures.busyMs += took
+      figures.longestMs = Math.max(figures.longestMs, took)
+      if (finished) end()
+      else setImmediate(slice)
+    }
+    setImmediate(slice)
+  })
+  counts.set(db, done)
+  return done
+}
+
+/** Settles when the count countServingInSlices is making for this database is done; at once when there is none. */
+export async function servingCounted(db: Db): Promise<void> {
+  await counts.get(db)
 }
 
 /**

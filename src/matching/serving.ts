@@ -11,7 +11,8 @@
  * instead of the whole district's.
  */
 import { NeedIndex, OfferIndex } from './candidates.js'
-import { compileNeed, compileOffers, fitsHard, NumberedWords } from './pairs.js'
+import { isFeasible } from './feasibility.js'
+import { compileNeed, compileOffers, fitsHard, NumberedWords, type CompiledOffers } from './pairs.js'
 import type { NeedView, OfferView } from './types.js'
 
 export interface Serving {
@@ -35,6 +36,18 @@ export class ServingTally {
   private readonly places = new Map<number, Map<number, number>>()
   /** placesOf's answers, until the offer's pairs change: the map asks for every offer's after each write. */
   private readonly sorted = new Map<number, readonly number[]>()
+  /**
+   * Counted in slices (begin, countSome): the tally holds the pairs of the index's needs with an id up to this, and
+   * every add/remove keeps it so; Infinity once every need is counted.
+   */
+  private upTo = Infinity
+  /**
+   * countSome's compiled offers, made once per count: what a write changed since is checked by isFeasible itself
+   * (a new or changed offer is a view the compiled arrays do not hold; a need of a focus they do not know).
+   */
+  private compiled?: CompiledCount
+  /** The compiled offers being made for `compiled`, a step a slice. */
+  private compiling?: { offerList: readonly OfferView[]; compiled: CompiledOffers }
 
   /** Every pair at once, through the compiled fit: the offers given must be those in the index. */
   static count(
@@ -44,22 +57,67 @@ export class ServingTally {
   ): ServingTally {
     const tally = new ServingTally()
     const list = [...needs].filter(counted)
-    const position = new Map<OfferView, number>()
-    offerList.forEach((o, j) => position.set(o, j))
-    const compiled = compileOffers(offerList, list)
-    // As feasiblePairs does: the cheap checks first, then what the two are about, with the pair's keyword
-    // relevance counted on numbered words rather than by relate() building two sets per pair.
-    const words = new NumberedWords(offerList)
-    for (const n of list) {
-      const cn = compileNeed(n, compiled)
-      words.setNeed(n)
-      for (const o of offers.candidates(n)) {
-        const j = position.get(o)!
-        if (fitsHard(cn, compiled, j) && compiled.subjects.fits(cn, compiled, j, words.relevance(j)))
-          tally.pair(n, o, 1)
-      }
-    }
+    const c = compileCount(offerList, list)
+    for (const n of list) tally.countNeed(n, offers, c)
     return tally
+  }
+
+  /** A tally with nothing counted yet, for countSome to fill a few needs at a time. */
+  static begin(): ServingTally {
+    const tally = new ServingTally()
+    tally.upTo = -Infinity
+    return tally
+  }
+
+  /** Whether every need of the index is counted (served and placesOf answer only then). */
+  get complete(): boolean {
+    return this.upTo === Infinity
+  }
+
+  /**
+   * Counts the index's next needs in id order until `deadline` (performance.now(); at least one need), and
+   * says whether every need is counted. The two indexes may change between calls, through add/remove here.
+   */
+  countSome(needs: NeedIndex, offers: OfferIndex, deadline: number): boolean {
+    if (this.complete) return true
+    const all = needs.all()
+    if (!this.compiled) {
+      // Two steps, each a slice of its own when the deadline allows no more: at 10k offers each is a slice's work.
+      if (!this.compiling) {
+        const offerList = offers.all()
+        this.compiling = { offerList, compiled: compileOffers(offerList, all.filter(counted)) }
+        if (performance.now() >= deadline) return false
+      }
+      this.compiled = withWords(this.compiling.offerList, this.compiling.compiled)
+      this.compiling = undefined
+      if (performance.now() >= deadline) return false
+    }
+    let i = firstAfter(all, this.upTo)
+    while (i < all.length) {
+      const n = all[i++]!
+      if (counted(n)) this.countNeed(n, offers, this.compiled)
+      if ((i & 7) === 0 && performance.now() >= deadline) break
+    }
+    this.upTo = i < all.length ? all[i - 1]!.id : Infinity
+    if (this.complete) this.compiled = undefined
+    return this.complete
+  }
+
+  // As feasiblePairs does: the cheap checks first, then what the two are about, with the pair's keyword relevance
+  // counted on numbered words rather than by relate() building two sets per pair.
+  private countNeed(n: NeedView, offers: OfferIndex, c: CompiledCount): void {
+    const cn = compileNeed(n, c.compiled)
+    const bits = c.compiled.focusBits
+    const compiled = !bits || n.org.focus.every((f) => bits.has(f))
+    c.words.setNeed(n)
+    for (const o of offers.candidates(n)) {
+      const j = compiled ? c.position.get(o) : undefined
+      const fits =
+        j === undefined
+          ? isFeasible(n, o)
+          : fitsHard(cn, c.compiled, j) && c.compiled.subjects.fits(cn, c.compiled, j, c.words.relevance(j))
+      if (fits) this.pair(n, o, 1)
+    }
   }
 
   /** Whether some offer fits the need. */
@@ -80,20 +138,22 @@ export class ServingTally {
 
   /** After the need was put in its index: its pairs with the offers there. */
   addNeed(n: NeedView, offers: OfferIndex): void {
-    if (counted(n)) for (const o of offers.fitting(n)) this.pair(n, o, 1)
+    if (counted(n) && n.id <= this.upTo) for (const o of offers.fitting(n)) this.pair(n, o, 1)
   }
 
   /** After the need (this version of it) was taken out of its index. */
   removeNeed(n: NeedView, offers: OfferIndex): void {
-    if (counted(n)) for (const o of offers.fitting(n)) this.pair(n, o, -1)
+    if (counted(n) && n.id <= this.upTo) for (const o of offers.fitting(n)) this.pair(n, o, -1)
   }
 
   addOffer(o: OfferView, needs: NeedIndex): void {
-    for (const n of needs.fitting(o)) if (counted(n)) this.pair(n, o, 1)
+    if (this.upTo !== -Infinity)
+      for (const n of needs.fitting(o)) if (counted(n) && n.id <= this.upTo) this.pair(n, o, 1)
   }
 
   removeOffer(o: OfferView, needs: NeedIndex): void {
-    for (const n of needs.fitting(o)) if (counted(n)) this.pair(n, o, -1)
+    if (this.upTo !== -Infinity)
+      for (const n of needs.fitting(o)) if (counted(n) && n.id <= this.upTo) this.pair(n, o, -1)
     this.sorted.delete(o.id)
   }
 
@@ -112,6 +172,35 @@ export class ServingTally {
       if (at.size === 0) this.places.delete(o.id)
     }
   }
+}
+
+/** A category's offers compiled for counting (pairs.ts), with each offer's position in the compiled arrays. */
+interface CompiledCount {
+  compiled: CompiledOffers
+  position: Map<OfferView, number>
+  words: NumberedWords
+}
+
+function compileCount(offerList: readonly OfferView[], needs: readonly NeedView[]): CompiledCount {
+  return withWords(offerList, compileOffers(offerList, needs))
+}
+
+function withWords(offerList: readonly OfferView[], compiled: CompiledOffers): CompiledCount {
+  const position = new Map<OfferView, number>()
+  offerList.forEach((o, j) => position.set(o, j))
+  return { compiled, position, words: new NumberedWords(offerList) }
+}
+
+/** The position in `all` (ordered by id) of the first need with an id above `id`. */
+function firstAfter(all: readonly NeedView[], id: number): number {
+  let lo = 0,
+    hi = all.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (all[mid]!.id <= id) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 export function serving(needs: readonly NeedView[], offers: readonly OfferView[]): Serving {

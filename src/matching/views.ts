@@ -206,6 +206,26 @@ interface Kept {
   serving: Map<string, ServingTally>
   /** The last answer of keptServing, until the next change. */
   snapshot?: ServingSnapshot
+  /** A category's index being read a few rows at a time by id (countServingSome), the last read `after`. */
+  loading?: Loading
+}
+
+type Loading = { category: string; after: number } & (
+  { kind: 'offer'; index: OfferIndex } | { kind: 'need'; index: NeedIndex }
+)
+
+/**
+ * The offers of the category being read, patched like the rest (a listing not read yet that a write put there is
+ * read again, replacing itself).
+ */
+function loadingOffers(k: Kept, category: string): OfferIndex | undefined {
+  const l = k.loading
+  return l?.kind === 'offer' && l.category === category ? l.index : undefined
+}
+
+function loadingNeeds(k: Kept, category: string): NeedIndex | undefined {
+  const l = k.loading
+  return l?.kind === 'need' && l.category === category ? l.index : undefined
 }
 
 export interface ServingSnapshot {
@@ -223,7 +243,7 @@ const PATCH_LIMIT = 5000
 // A category is read when a page first asks for it; until then its changes are not patched in (it will be read as it is).
 // A tally is kept only while both of its category's indexes are, so each change reaches it through these four.
 function putOffer(k: Kept, row: OfferRow): void {
-  const index = k.offers.get(row[2])
+  const index = k.offers.get(row[2]) ?? loadingOffers(k, row[2])
   if (!index) return
   dropOffer(k, row[0])
   const view = offerView(row, k.pathOf)
@@ -233,7 +253,7 @@ function putOffer(k: Kept, row: OfferRow): void {
 }
 
 function putNeed(k: Kept, row: NeedRow, org: OrgView): void {
-  const index = k.needs.get(row[2])
+  const index = k.needs.get(row[2]) ?? loadingNeeds(k, row[2])
   if (!index) return
   dropNeed(k, row[0])
   const view = needView(row, org, k.pathOf)
@@ -248,7 +268,7 @@ function putNeed(k: Kept, row: NeedRow, org: OrgView): void {
 function dropOffer(k: Kept, id: number): void {
   const category = k.offerCategory.get(id)
   if (category === undefined) return
-  const old = k.offers.get(category)?.remove(id)
+  const old = (k.offers.get(category) ?? loadingOffers(k, category))?.remove(id)
   k.offerCategory.delete(id)
   if (old) k.serving.get(category)?.removeOffer(old, k.needs.get(category)!)
 }
@@ -256,7 +276,7 @@ function dropOffer(k: Kept, id: number): void {
 function dropNeed(k: Kept, id: number): void {
   const category = k.needCategory.get(id)
   if (category === undefined) return
-  const old = k.needs.get(category)?.remove(id)
+  const old = (k.needs.get(category) ?? loadingNeeds(k, category))?.remove(id)
   if (old) k.needsOfOrg.get(old.orgId)?.delete(id)
   k.needCategory.delete(id)
   if (old) k.serving.get(category)?.removeNeed(old, k.offers.get(category)!)
@@ -284,15 +304,20 @@ function build(sqlite: Sqlite, today: string): Kept {
   return k
 }
 
-/** The category's offers, read when first asked for (a day's first page of a category pays for it). */
+/**
+ * The category's offers, read when first asked for (a day's first page of a category pays for it); what
+ * countServingSome already read of it is kept and the rest read now.
+ */
 function keptOffers(sqlite: Sqlite, k: Kept, category: string): OfferIndex {
   let index = k.offers.get(category)
   if (!index) {
-    k.offers.set(category, (index = new OfferIndex()))
+    const l = k.loading?.kind === 'offer' && k.loading.category === category ? k.loading : undefined
+    k.loading = l ? undefined : k.loading
+    k.offers.set(category, (index = l?.index ?? new OfferIndex()))
     for (const row of stmt(
       sqlite,
-      `SELECT ${OFFER_COLUMNS} FROM offers WHERE category = ? AND ${availableOfferText('offers')}`,
-    ).all(category, k.today) as OfferRow[])
+      `SELECT ${OFFER_COLUMNS} FROM offers WHERE category = ? AND ${availableOfferText('offers')} AND id > ?`,
+    ).all(category, k.today, l?.after ?? 0) as OfferRow[])
       putOffer(k, row)
   }
   return index
@@ -302,11 +327,13 @@ function keptOffers(sqlite: Sqlite, k: Kept, category: string): OfferIndex {
 function keptNeeds(sqlite: Sqlite, k: Kept, category: string): NeedIndex {
   let index = k.needs.get(category)
   if (!index) {
-    k.needs.set(category, (index = new NeedIndex()))
+    const l = k.loading?.kind === 'need' && k.loading.category === category ? k.loading : undefined
+    k.loading = l ? undefined : k.loading
+    k.needs.set(category, (index = l?.index ?? new NeedIndex()))
     for (const row of stmt(
       sqlite,
-      `SELECT ${NEED_COLUMNS} FROM needs WHERE category = ? AND ${activeNeedText('needs')}`,
-    ).all(category, k.today) as NeedRow[]) {
+      `SELECT ${NEED_COLUMNS} FROM needs WHERE category = ? AND ${activeNeedText('needs')} AND id > ?`,
+    ).all(category, k.today, l?.after ?? 0) as NeedRow[]) {
       const org = orgOf(sqlite, k, row[1])
       if (org) putNeed(k, row, org)
     }
@@ -495,17 +522,95 @@ export function keptServing(db: Db, today: string): ServingSnapshot | undefined 
   if (sqlite.inTransaction) return undefined
   const k = current(sqlite, today)
   const categories = stmt(sqlite, 'SELECT code FROM categories ORDER BY code').all() as [string][]
-  if (k.snapshot && categories.every(([c]) => k.serving.has(c))) return k.snapshot
+  if (k.snapshot && categories.every(([c]) => k.serving.get(c)?.complete)) return k.snapshot
   const needs: NeedView[] = [],
     offers: OfferView[] = []
   for (const [category] of categories) {
     const offerList = keptOffers(sqlite, k, category),
       needList = keptNeeds(sqlite, k, category)
-    if (!k.serving.has(category)) k.serving.set(category, ServingTally.count(needList.all(), offerList))
+    // What countServingSome has not counted yet is counted now.
+    tallyOf(k, category).countSome(needList, offerList, Infinity)
     for (const n of needList.all()) needs.push(n)
     for (const o of offerList.all()) offers.push(o)
   }
   return (k.snapshot = { needs, offers, tallies: k.serving })
+}
+
+function tallyOf(k: Kept, category: string): ServingTally {
+  let tally = k.serving.get(category)
+  if (!tally) k.serving.set(category, (tally = ServingTally.begin()))
+  return tally
+}
+
+/**
+ * One slice of keptServing's work, for a server that counts after it listens: reads a few hundred listings of
+ * a category into its index, or counts a category's needs, until `deadline` (performance.now()), and says
+ * whether keptServing now answers without counting. Writes between slices patch what was read and counted, as
+ * they patch the rest. A page that asks before the end reads or counts what is left itself.
+ */
+export function countServingSome(db: Db, today: string, deadline: number, rows = 200): boolean {
+  const sqlite = sqliteOf(db)
+  if (sqlite.inTransaction) return false
+  const k = current(sqlite, today)
+  for (const [category] of stmt(sqlite, 'SELECT code FROM categories ORDER BY code').all() as [string][]) {
+    while (!k.offers.has(category)) {
+      readSome(sqlite, k, 'offer', category, rows, deadline)
+      if (performance.now() >= deadline) return false
+    }
+    while (!k.needs.has(category)) {
+      readSome(sqlite, k, 'need', category, rows, deadline)
+      if (performance.now() >= deadline) return false
+    }
+    if (!tallyOf(k, category).countSome(k.needs.get(category)!, k.offers.get(category)!, deadline)) return false
+  }
+  return true
+}
+
+/**
+ * The category's next `rows` listings of one side, by id, into k.loading (until `deadline`); once none are left the index is the
+ * category's (keptOffers/keptNeeds take it over).
+ */
+function readSome(
+  sqlite: Sqlite,
+  k: Kept,
+  kind: Loading['kind'],
+  category: string,
+  rows: number,
+  deadline: number,
+): void {
+  let l = k.loading
+  if (l?.kind !== kind || l.category !== category)
+    k.loading = l =
+      kind === 'offer'
+        ? { kind, category, index: new OfferIndex(), after: 0 }
+        : { kind, category, index: new NeedIndex(), after: 0 }
+  // By primary key (+category: not through the category's index, which would sort the category for each slice).
+  const read =
+    kind === 'offer'
+      ? (stmt(
+          sqlite,
+          `SELECT ${OFFER_COLUMNS} FROM offers WHERE id > ? AND +category = ? AND ${availableOfferText('offers')} ORDER BY id LIMIT ?`,
+        ).all(l.after, category, k.today, rows) as OfferRow[])
+      : (stmt(
+          sqlite,
+          `SELECT ${NEED_COLUMNS} FROM needs WHERE id > ? AND +category = ? AND ${activeNeedText('needs')} ORDER BY id LIMIT ?`,
+        ).all(l.after, category, k.today, rows) as NeedRow[])
+  if (read.length < rows) {
+    // The last few: the category's own read takes over the index and reads what is left.
+    if (kind === 'offer') keptOffers(sqlite, k, category)
+    else keptNeeds(sqlite, k, category)
+    return
+  }
+  // Filing a listing costs more than reading it: the rest of the rows are read again by the next slice.
+  for (const row of read) {
+    l.after = row[0]
+    if (kind === 'offer') putOffer(k, row as OfferRow)
+    else {
+      const org = orgOf(sqlite, k, row[1])
+      if (org) putNeed(k, row as NeedRow, org)
+    }
+    if (performance.now() >= deadline) return
+  }
 }
 
 /**
