@@ -3,7 +3,7 @@ import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/sche
 import { str, int, oneOf, listOf, date, text, codes, fields, formSchema, id32 } from '../shared/forms.js'
 import { MAX_QUANTITY } from './listings.js'
 import { DAYS, PERIODS, scheduleFromForm, formFromSchedule } from './schedule-form.js'
-import * as topicsSvc from '../topics/topics.js'
+import { confirmedFromForm } from '../topics/topics.pages.js'
 
 /** The fields needs and offers share, as the web form sends them. */
 export const commonFields = {
@@ -52,7 +52,7 @@ export function fromForm<B extends NeedForm | OfferForm>(body: B) {
     ...rest,
     schedule: scheduleFromForm(days, periods),
     draft: draft === '1',
-    topics: topicsSvc.confirmedFromForm(body),
+    topics: confirmedFromForm(body),
   }
 }
 

@@ -5,6 +5,7 @@ import type { FieldErrors } from '../shared/errors.js'
 import * as areas from '../areas/areas.js'
 import * as orgs from '../orgs/orgs.js'
 import * as topics from '../topics/topics.js'
+import { chips, type ChipState } from '../topics/topics.pages.js'
 import * as needs from '../needs/needs.js'
 import * as offers from '../offers/offers.js'
 import { FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
@@ -73,12 +74,12 @@ export function listPageView<T extends Listed>(kind: 'need' | 'offer', data: Lis
 }
 
 /** What a listing form holds (an edit form, the listing's id): the chips are drawn for its category and text. */
-export type FormValues = topics.ChipState & { orgId?: number | string; id?: number }
+export type FormValues = ChipState & { orgId?: number | string; id?: number }
 
 /** What a listing form draws its selects and chips from; the groups include one a broker is assisting. */
 export function loadListingForm(db: Db, viewer: CurrentUser, locale: Locale, values: FormValues) {
   return {
-    topicChips: topics.chips(db, locale, values),
+    topicChips: chips(db, locale, values),
     categories: allCategories(db),
     myOrgs: orgs.actingFor(db, viewer, Number(values.orgId) || undefined),
     areaOptions: areas.options(db, locale),

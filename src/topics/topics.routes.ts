@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import * as topics from './topics.js'
-import { loadPrecision, precisionView } from './topics.pages.js'
+import { chips, loadPrecision, precisionView, type ChipState } from './topics.pages.js'
 import { codes, fields, str, oneOf } from '../shared/forms.js'
 
 const SuggestQuery = fields({
@@ -18,10 +17,10 @@ const topicsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/topics/suggest',
     { config: { access: 'signed_in' }, schema: { querystring: SuggestQuery }, attachValidation: true },
     async (req, reply) => {
-      const state: topics.ChipState = req.validationError ? {} : req.query
+      const state: ChipState = req.validationError ? {} : req.query
       return reply.render(
         'topics/suggest',
-        { topicChips: topics.chips(app.db, req.locale, state), errors: {} },
+        { topicChips: chips(app.db, req.locale, state), errors: {} },
         { partial: 'topics/chips' },
       )
     },

@@ -331,57 +331,6 @@ export function options(db: Db, locale: string): { category: string; topics: Nam
   return [...groups].map(([category, topics]) => ({ category, topics }))
 }
 
-/** What the form sends about topics: the chips' state, and for which category they were drawn. */
-export interface ChipState {
-  category?: string
-  title?: string
-  description?: string
-  topics?: string[]
-  /** The category the chips on the form were drawn for; the poster has seen them when it is the listing's. */
-  topicsFor?: string
-  /** '1' once the poster has ticked or unticked a chip: typing then no longer changes the ticks. */
-  topicsChosen?: string
-}
-
-export interface Chip extends Named {
-  checked: boolean
-  suggested: boolean
-}
-
-/**
- * The chips a listing form shows: suggested topics ticked until the poster changes one, theirs afterwards.
- * Ticked and suggested ones first; the category's other topics in a picker.
- */
-export function chips(db: Db, locale: string, state: ChipState) {
-  const category = state.category
-  if (!category) return { category: undefined, shown: [] as Chip[], more: [] as Chip[], chosen: false, empty: true }
-  const vocab = vocabulary(db)
-  const all = topicsOf(vocab, category)
-  const suggested = new Set(describe(vocab, category, textOf(state.title ?? '', state.description)).topics)
-  const seen = state.topicsFor === category
-  const chosen = seen && state.topicsChosen === '1'
-  const ticked = new Set(chosen ? (state.topics ?? []) : suggested)
-  const chip = (t: Topic): Chip => ({
-    code: t.code,
-    name: topicName(vocab, t.code, locale),
-    checked: ticked.has(t.code),
-    suggested: suggested.has(t.code),
-  })
-  const first = all.filter((t) => ticked.has(t.code) || suggested.has(t.code)).map(chip)
-  return {
-    category,
-    shown: first,
-    more: all.filter((t) => !ticked.has(t.code) && !suggested.has(t.code)).map(chip),
-    chosen,
-    empty: all.length === 0,
-  }
-}
-
-/** The form's topics as the services take them: the ticks when the chips were drawn for this category, else none given. */
-export function confirmedFromForm(state: ChipState): string[] | undefined {
-  return state.category && state.topicsFor === state.category ? (state.topics ?? []) : undefined
-}
-
 /**
  * A listing's subject for its write, or undefined with a topic not of its category added to the form's other
  * problems (and nothing when the category itself is already wrong), so the poster sees every problem at once.
