@@ -10,7 +10,8 @@
  * closures through the API; after it, every write the server acknowledged is looked for in the database (`lost`).
  *
  * Prints JSON lines { bench: "traffic", name, listings, connections, rps, p50_ms, p99_ms, errors, cpu_ms,
- * ratio_to_ceiling, cpu_ratio, distinct, repeats, writes } where cpu_ms is the server's CPU time per request (user +
+ * ratio_to_ceiling, cpu_ratio, distinct, repeats, writes } (the match pages also ratio_to_plain: their rps over the plain
+ * need page's, a met need's page, which ranks nothing, under the same load and writes) where cpu_ms is the server's CPU time per request (user +
  * system, from /proc): on a shared machine it is what a page costs, while rps also depends on what else runs.
  *
  *   node --import tsx bench/traffic.ts [--listings N]   or BENCH_LISTINGS=N (default 100000): the scale curve is
@@ -146,10 +147,12 @@ interface Traffic {
   group: string
   next: () => string
 }
+// The plain need page first: issue 16 asks each match page for half of its rps at least (ratio_to_plain).
+const PLAIN = '/needs/:id met (plain: no matches)'
 const traffics: Traffic[] = [
+  { name: PLAIN, group: 'match', next: drawer(metIds.map((id) => `/needs/${id}`)) },
   { name: '/needs/:id', group: 'match', next: drawer(needIds.map((id) => `/needs/${id}`)) },
   { name: '/offers/:id', group: 'match', next: drawer(offerIds.map((id) => `/offers/${id}`)) },
-  { name: '/needs/:id met (plain: no matches)', group: 'match', next: drawer(metIds.map((id) => `/needs/${id}`)) },
   { name: '/needs?category&area&status&sort&page&q', group: 'lists', next: listPaths('needs') },
   { name: '/offers?category&area&status&sort&page&q', group: 'lists', next: listPaths('offers') },
   { name: '/search?q=', group: 'search', next: () => `/search?q=${encodeURIComponent(nextQuery())}` },
@@ -315,16 +318,19 @@ const ceiling = process.env.BENCH_NO_CEILING
     })
 const real = await startBuiltServer(db.file)
 try {
+  let plain: number | undefined
   for (const t of traffics) {
     const c = ceiling && (await load(ceiling, { next: drawer(prepared.get(t.name)!), writes: false }))
     if (c) emit({ bench: 'traffic', name: `ceiling ${t.name}`, listings: LISTINGS, ...c })
     const r = await load(real, { next: t.next, writes: true })
+    if (t.name === PLAIN) plain = r.rps
     emit({
       bench: 'traffic',
       name: t.name,
       listings: LISTINGS,
       ...r,
       ...(c ? { ratio_to_ceiling: round(r.rps / c.rps, 3), cpu_ratio: round(c.cpu_ms / r.cpu_ms, 3) } : {}),
+      ...(t.group === 'match' && t.name !== PLAIN && plain ? { ratio_to_plain: round(r.rps / plain, 3) } : {}),
     })
   }
   if (ONLY.includes('mixed')) {
