@@ -41,6 +41,8 @@ export type KindState = {
   /** Which of the temporary copies (copyWritten) are of the current `dirty` list. */
   gen: number
   lookups: { read: number; rechecked: number }
+  /** This connection's copied listings of generation and dirty length `at` (relevance.ts ownCopies). */
+  own?: { at: string; ids: ReadonlySet<number> }
 }
 /** `seen`: the last change log entry (db/changes.ts) whose listing is in `dirty`; null without a change log. */
 type State = {

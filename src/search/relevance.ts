@@ -46,6 +46,8 @@ export function relevance(
 ): Map<number, Relevance> {
   const out = new Map<number, Relevance>()
   const keep = toSet(ids)
+  // The connection's state once a call: asking for it checks data_version, a statement of its own.
+  const ks = kindState(sqlite, kind)
   const docs = docCount(sqlite, kind)
   if (keep.size === 0 || docs === 0) return out
   const t = TABLE[kind]
@@ -66,7 +68,7 @@ export function relevance(
   }
   const chosen = [...words.values()]
     .map(({ word, tf }) => {
-      const df = docFrequency(sqlite, kind, word)
+      const df = docFrequency(sqlite, ks, kind, word)
       const idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5))
       return { word, expr: termExpr(word).expr, df, weight: Math.min(tf, 2) * idf }
     })
@@ -88,8 +90,8 @@ export function relevance(
     // whose postings are a third of the index, and most match pages ask for them.
     const sorted = [...keep].sort((a, b) => a - b)
     for (const w of chosen) {
-      const p = postings(sqlite, kind, w.expr)
-      for (const id of sorted) if (holds(p.all, id)) add(id, w, holds(titleOf(sqlite, kind, w.expr, p), id))
+      const p = postings(sqlite, ks, kind, w.expr)
+      for (const id of sorted) if (holds(p.all, id)) add(id, w, holds(titleOf(sqlite, ks, kind, w.expr, p), id))
     }
   } else {
     // Candidates are usually recent listings: scanning only their rowid range skips most of each word's postings.
@@ -105,8 +107,7 @@ export function relevance(
   return out
 }
 
-function postings(sqlite: Sqlite, kind: Kind, expr: string): Postings {
-  const ks = kindState(sqlite, kind)
+function postings(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string): Postings {
   const kept = ks.postings
   const t = TABLE[kind]
   let p = kept.get(expr)
@@ -129,12 +130,12 @@ function postings(sqlite: Sqlite, kind: Kind, expr: string): Postings {
 }
 
 /** The listings whose title the word's expression matches, read with the postings' first use for a title. */
-function titleOf(sqlite: Sqlite, kind: Kind, expr: string, p: Postings): Int32Array {
+function titleOf(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string, p: Postings): Int32Array {
   if (!p.title) {
     const t = TABLE[kind]
     const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
     p.title = Int32Array.from(rowids.all(`{title} : ${expr}`) as number[])
-    kindState(sqlite, kind).postingsSize += p.title.length
+    ks.postingsSize += p.title.length
   }
   return p.title
 }
@@ -148,19 +149,16 @@ function titleOf(sqlite: Sqlite, kind: Kind, expr: string, p: Postings): Int32Ar
 function recheck(sqlite: Sqlite, kind: Kind, expr: string, p: Postings, ks: KindState): void {
   const last = new Map<number, boolean>() // listing → whether its last write was this connection's
   for (let k = p.upTo; k < ks.dirty.length; k++) last.set(Math.abs(ks.dirty[k]!), ks.dirty[k]! > 0)
-  let own: { known: Set<number>; all: Set<number>; title?: Set<number> } | undefined
-  if ([...last.values()].some((x) => x) && stmt(sqlite, TEMP_EXISTS).get(`kept_${kind}`) !== undefined) {
-    const rows = (where: string, ...args: unknown[]) =>
+  let own: { known: ReadonlySet<number>; all: Set<number>; title?: Set<number> } | undefined
+  const known = [...last.values()].some((x) => x) ? ownCopies(sqlite, kind, ks) : undefined
+  if (known && known.size > 0) {
+    const rows = (match: string) =>
       new Set(
-        stmt(sqlite, `SELECT rowid FROM temp.kept_${kind} WHERE ${where} gen = ?`)
+        stmt(sqlite, `SELECT rowid FROM temp.kept_${kind} WHERE kept_${kind} MATCH ? AND gen = ?`)
           .pluck()
-          .all(...args, ks.gen) as number[],
+          .all(match, ks.gen) as number[],
       )
-    own = {
-      known: rows(''),
-      all: rows(`kept_${kind} MATCH ? AND`, expr),
-      title: p.title && rows(`kept_${kind} MATCH ? AND`, `{title} : ${expr}`),
-    }
+    own = { known, all: rows(expr), title: p.title && rows(`{title} : ${expr}`) }
   }
   const t = TABLE[kind]
   // Not `rowid = ?`: FTS5 ignores an equality with a JS number (bound as a real) and answers for any listing.
@@ -181,6 +179,23 @@ function recheck(sqlite: Sqlite, kind: Kind, expr: string, p: Postings, ks: Kind
   ks.lookups.rechecked++
 }
 const TEMP_EXISTS = "SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = ?"
+
+/**
+ * The listings whose copies (copyWritten) are of the current generation: read once per write rather than once per
+ * word's postings checked again (a page checks a few dozen after each write). A write adds to `dirty` or starts a
+ * new generation, and is read outside its transaction, so a rolled-back copy is not among them.
+ */
+function ownCopies(sqlite: Sqlite, kind: Kind, ks: KindState): ReadonlySet<number> {
+  const at = `${ks.gen} ${ks.dirty.length}`
+  if (ks.own?.at !== at) {
+    const exists = stmt(sqlite, TEMP_EXISTS).get(`kept_${kind}`) !== undefined
+    const ids = exists
+      ? (stmt(sqlite, `SELECT rowid FROM temp.kept_${kind} WHERE gen = ?`).pluck().all(ks.gen) as number[])
+      : []
+    ks.own = { at, ids: new Set(ids) }
+  }
+  return ks.own.ids
+}
 
 /**
  * A copy of what this connection just indexed for a listing (nothing when removed), in its transaction: rolled
@@ -240,7 +255,7 @@ function holds(sorted: Int32Array, id: number): boolean {
  * Roughly how many listings contain `word`, from the index vocabulary rather than a query: an English
  * word's stem prefix summed over its forms, a Chinese word's own token, else its rarest part.
  */
-function docFrequency(sqlite: Sqlite, kind: Kind, word: string): number {
+function docFrequency(sqlite: Sqlite, ks: KindState, kind: Kind, word: string): number {
   if (!isCjk(word)) {
     const vocab = vocabulary(sqlite, kind)
     return word.length < 3 ? (vocab.df.get(word) ?? 0) : prefixDocs(vocab, stem(word), Infinity)
@@ -250,7 +265,7 @@ function docFrequency(sqlite: Sqlite, kind: Kind, word: string): number {
   // transaction, whose writes may yet be rolled back, counted in the index instead.
   const count = stmt(sqlite, `SELECT count(*) FROM ${TABLE[kind]} WHERE ${TABLE[kind]} MATCH ?`).pluck()
   const df = (token: string) =>
-    sqlite.inTransaction ? (count.get(quote(token)) as number) : postings(sqlite, kind, quote(token)).all.length
+    sqlite.inTransaction ? (count.get(quote(token)) as number) : postings(sqlite, ks, kind, quote(token)).all.length
   if (Array.from(word).length <= 2) return df(word)
   const parts = subWords(word)
   return Math.max(df(word), Math.min(...(parts.length > 0 ? parts : bigrams(word)).map(df)))
