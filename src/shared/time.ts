@@ -9,15 +9,13 @@ export const daysSince = (iso: string, now: Date) =>
 export const TIME_ZONE = 'Asia/Shanghai'
 const UTC_OFFSET = '+08:00'
 
-const localDates = new Intl.DateTimeFormat('en-CA', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-})
+const OFFSET_MS = 8 * 3_600_000
 
-/** Today's date where the district is (the views show dates in China time), as YYYY-MM-DD. */
-export const localToday = (now: Date): string => localDates.format(now)
+/**
+ * Today's date where the district is (the views show dates in China time), as YYYY-MM-DD: the UTC date eight hours
+ * on, since the offset never changes (Intl's formatter cost ~15 µs a call, and a match page asks a few times).
+ */
+export const localToday = (now: Date): string => new Date(now.getTime() + OFFSET_MS).toISOString().slice(0, 10)
 
 /** The instant a local calendar day begins, as an ISO timestamp comparable with the stored ones. */
 export const localDayStart = (date: string): string => new Date(`${date}T00:00:00${UTC_OFFSET}`).toISOString()
