@@ -3,7 +3,6 @@ import { seedDemo } from '../../../src/demo/seed.js'
 import { appForTest, Browser, signedIn } from '../../helpers/app.js'
 
 describe("the demo district's community fund", () => {
-  // Seeding the whole demo district (every account's password hashed) takes seconds alone and many on a busy machine.
   it('has a decided call whose notice stands, a released tranche per award and a late milestone', async () => {
     const app = await appForTest()
     await seedDemo(app.db, { password: 'demo-funds-password' })
@@ -39,5 +38,5 @@ describe("the demo district's community fund", () => {
     const report = await broker.get('/reports/funds?from=2000-01-01&to=2100-12-31')
     expect(report.statusCode).toBe(200)
     expect(report.body).toContain('¥18,000.00')
-  }, 60_000)
+  })
 })
