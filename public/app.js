@@ -38,9 +38,11 @@ function syncToken(nav) {
   for (const input of document.querySelectorAll('input[name="_csrf"]')) input.value = token
 }
 document.addEventListener('htmx:afterSettle', () => syncToken(document.getElementById('site-nav')))
-// A second refused press replaces the sign-in box rather than stacking another.
+// A second refused press replaces the sign-in box rather than stacking another; any answer replaces a busy notice
+// (src/plugins/errors.ts), which a second busy answer puts back.
 document.addEventListener('htmx:beforeSwap', (event) => {
   if (event.detail.xhr.getResponseHeader('X-Lapsed')) document.getElementById('lapse-box')?.remove()
+  document.getElementById('busy-box')?.remove()
 })
 async function refreshSession() {
   const current = document.getElementById('site-nav')

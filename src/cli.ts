@@ -11,6 +11,7 @@ import { isEmpty, seedDemo } from './demo/seed.js'
 import * as topics from './topics/topics.js'
 import { resolveAreaRefs } from './areas/refs.js'
 import { exportCommand, hsdsExportCommand, importCommand } from './interchange/commands.js'
+import { isBusy } from './shared/errors.js'
 
 const USAGE = `Usage: npm run cli -- <command>
   seed                                         load the demo district (empty database only)
@@ -174,4 +175,12 @@ async function main(argv: string[]) {
   }
 }
 
-await main(process.argv.slice(2))
+try {
+  await main(process.argv.slice(2))
+} catch (err) {
+  if (!isBusy(err)) throw err
+  // Another process held the write lock past busy_timeout: what was asked wrote nothing (each write is one
+  // transaction) and may simply be run again.
+  console.error('The database is busy (another process is writing to it); nothing was changed. Run the command again.')
+  process.exitCode = 75
+}

@@ -276,6 +276,10 @@ export const en: Record<MessageKey, string> = {
   'error.csrf': 'This page has expired. Please reload it and try again.',
   'error.rate_limited': 'Too many requests. Please try again shortly.',
   'error.server': 'Something went wrong on our side and it has been logged. Please try again later.',
+  'error.busy': 'The site is busy and nothing was saved. Please wait a few seconds and press again.',
+  'busy.title': 'The site is busy',
+  'busy.values': 'What you entered',
+  'busy.again': 'Send again',
   'error.stale':
     'Someone else changed this record while you were editing it. Review the latest version, then save again.',
   'error.idempotency_reused':

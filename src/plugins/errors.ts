@@ -1,10 +1,10 @@
 import fp from 'fastify-plugin'
 import type { IncomingMessage } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { DomainError, ValidationError } from '../shared/errors.js'
+import { BUSY_RETRY_SECONDS, DomainError, isBusy, ValidationError } from '../shared/errors.js'
 import { fieldErrors } from '../shared/forms.js'
 import { translate } from '../i18n/i18n.js'
-import { answerLapsed, lapsable } from '../accounts/lapse.js'
+import { answerLapsed, keptFields, lapsable, resubmitTarget } from '../accounts/lapse.js'
 
 const isApi = (req: FastifyRequest) => req.url.startsWith('/api/')
 
@@ -36,14 +36,54 @@ function page(req: FastifyRequest, reply: FastifyReply, status: number, message:
     .render(status === 404 ? 'not-found' : 'error', { message, status }, { status, partial: 'shared/error' })
 }
 
+/** Requests that passed their origin, CSRF and access checks: only their values may be handed back in a form. */
+const checked = new WeakSet<FastifyRequest>()
+
+/**
+ * The database was busy (another writer held its lock past busy_timeout), so this write saved nothing: 503 with
+ * Retry-After. A route's own form round-trip re-shows its form (shared/http.ts submitForm); any other browser write
+ * that passed its checks keeps what was typed as lapse.ts does — htmx: the message goes before the form, which stays
+ * on screen for the same button; a plain form: a page holding the values (never a password) one press from being
+ * sent again with a fresh token. Anything else gets the message alone.
+ */
+function answerBusy(req: FastifyRequest, reply: FastifyReply, message: string) {
+  req.log.warn({ event: 'db.busy', url: req.url }, 'database busy: write refused, nothing saved')
+  reply.header('Retry-After', String(BUSY_RETRY_SECONDS))
+  if (isApi(req)) return reply.code(503).send({ errors: [{ field: null, code: 'busy', message }] })
+  const to = resubmitTarget(req.url)
+  const form =
+    checked.has(req) &&
+    to &&
+    req.method === 'POST' &&
+    !req.routeOptions.config.streamedBody &&
+    req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+  if (!form) return page(req, reply, 503, message)
+  if (req.headers['hx-request'] === 'true' && !req.headers['hx-boosted']) {
+    const trigger = req.headers['hx-trigger']
+    if (typeof trigger === 'string' && /^[A-Za-z][\w-]*$/.test(trigger)) reply.header('HX-Retarget', `#${trigger}`)
+    reply.header('HX-Reswap', 'beforebegin')
+    return reply.render('busy', {}, { status: 503, partial: 'shared/busy-box' })
+  }
+  return reply.render(
+    'busy',
+    { kept: keptFields(req.body), to, form: true, title: req.t('busy.title') },
+    { status: 503, partial: 'shared/busy-box' },
+  )
+}
+
 /**
  * One mapping from failures to answers: schema errors 400, domain rules 409/422, CSRF 403, rate limit 429,
- * anything else a generic 500 whose details go to the log only.
+ * a busy database 503, anything else a generic 500 whose details go to the log only.
  */
 export default fp(
   async (app) => {
+    // Registered after the security and access plugins, so it runs once their checks have passed.
+    app.addHook('preHandler', async (req) => {
+      checked.add(req)
+    })
     app.setErrorHandler(async (err: FastifyError, req, reply) => {
       const t = (key: string, params?: Record<string, unknown>) => translate(req.locale ?? 'zh-CN', key, params)
+      if (isBusy(err)) return answerBusy(req, reply, t('error.busy'))
       if (err.validation) {
         const errors = fieldErrors(err.validation)
         if (isApi(req))

@@ -55,3 +55,19 @@ export class NotFound extends DomainError {
     super({ key: 'error.not_found' })
   }
 }
+
+/**
+ * Another connection held the database's write lock past busy_timeout (SQLITE_BUSY, which drizzle may wrap as the
+ * cause of its own error). The statement or transaction that met it wrote nothing, and the same request may well
+ * succeed a moment later: answered 503 with Retry-After, never as a server fault.
+ */
+export function isBusy(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return true
+  }
+  return false
+}
+
+/** Seconds a busy answer asks the client to wait: about the busy_timeout another writer has already outlasted. */
+export const BUSY_RETRY_SECONDS = 5

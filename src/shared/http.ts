@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { DomainError, ValidationError, type FieldErrors } from './errors.js'
+import { BUSY_RETRY_SECONDS, DomainError, isBusy, ValidationError, type FieldErrors } from './errors.js'
 import { fieldErrors } from './forms.js'
 
 /**
@@ -15,7 +15,8 @@ export function safeNext(next: unknown, fallback = '/'): string {
 
 /**
  * A form round-trip: schema problems and domain ValidationErrors both come back as a 422 with the form
- * re-rendered and every problem next to its field; anything else propagates to the error handler.
+ * re-rendered and every problem next to its field; a busy database (nothing saved) as a 503 with the form as typed,
+ * to press again; anything else propagates to the error handler.
  */
 export async function submitForm(
   req: FastifyRequest,
@@ -30,6 +31,11 @@ export async function submitForm(
     if (err instanceof ValidationError) return showForm(err.fields, 422)
     // A conflict (someone else's edit, a rule of the workflow) is shown on the form, input kept.
     if (err instanceof DomainError && err.status === 409) return showForm({ _: err.problem }, 409)
+    if (isBusy(err)) {
+      req.log.warn({ event: 'db.busy', url: req.url }, 'database busy: write refused, nothing saved')
+      reply.header('Retry-After', String(BUSY_RETRY_SECONDS))
+      return showForm({ _: { key: 'error.busy' } }, 503)
+    }
     throw err
   }
 }

@@ -12,8 +12,11 @@ export const namedTopics = Type.Array(Type.Object({ code: Type.String(), name: T
 
 /**
  * Every refusal the API sends (the error handler's, the access policy's, a route's own): each problem next to the
- * field it is about, or null for the request as a whole, in the caller's language.
+ * field it is about, or null for the request as a whole, in the caller's language. `code` names a refusal a client
+ * may act on without reading the words (`busy`: nothing saved, send the same request again after Retry-After).
  */
 export const Refusal = Type.Object({
-  errors: Type.Array(Type.Object({ field: nullable(Type.String()), message: Type.String() })),
+  errors: Type.Array(
+    Type.Object({ field: nullable(Type.String()), code: Type.Optional(Type.String()), message: Type.String() }),
+  ),
 })
