@@ -317,6 +317,7 @@ const ceiling = process.env.BENCH_NO_CEILING
       prepare: [...prepared.values()].flat(),
     })
 const real = await startBuiltServer(db.file)
+emit({ bench: 'traffic', name: 'start-up', listings: LISTINGS, ...real.startup })
 try {
   let plain: number | undefined
   for (const t of traffics) {

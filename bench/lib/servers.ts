@@ -8,6 +8,8 @@ export interface Running {
   url: string
   pid: number
   close(): Promise<void>
+  /** The built server's: ms from spawning it to its listening, and to its count of who can serve whom being done. */
+  startup?: { listening_ms: number; counted_ms: number }
 }
 
 /**
@@ -90,12 +92,19 @@ export function startBuiltServer(dbPath: string, env: Record<string, string> = {
       void close()
       reject(new Error(`${entry} did not start and count within 30 minutes`))
     }, 1_800_000)
-    let url: string | undefined
+    const spawned = performance.now()
+    let url: string | undefined,
+      listening = 0
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      url ??= line.match(/running at (http:\/\/\S+)/)?.[1]
+      const address = line.match(/running at (http:\/\/\S+)/)?.[1]
+      if (address) {
+        url = address.replace('0.0.0.0', '127.0.0.1')
+        listening = performance.now() - spawned
+      }
       if (!url || !/(Counted|Stopped counting) who can serve whom/.test(line)) return
       clearTimeout(timer)
-      resolve({ url: url.replace('0.0.0.0', '127.0.0.1'), pid: child.pid!, close })
+      const startup = { listening_ms: Math.round(listening), counted_ms: Math.round(performance.now() - spawned) }
+      resolve({ url, pid: child.pid!, close, startup })
     })
     child.once('exit', (code) => {
       clearTimeout(timer)

@@ -9,6 +9,8 @@ import { openDb } from '../../../src/database.js'
 import { seedDemo } from '../../../src/demo/seed.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
+import { listingToday } from '../../../src/listings/listings.js'
+import { countServingSome } from '../../../src/matching/views.js'
 
 // Every list page's queries as SQLite plans them on a district of some thousands of listings with statistics taken
 // (as the server takes them). Filters and orders are decided in memory (listings/directory.ts), which reads each
@@ -123,6 +125,23 @@ describe('list pages seek', () => {
       expect(plan).not.toMatch(fullScan)
       expect(plan).not.toMatch(sorted)
       expect(plan).toMatch(/SEARCH (needs|offers) USING INTEGER PRIMARY KEY/)
+    }
+  })
+
+  it("the count of who can serve whom, made in slices after listening, seeks: by primary key, a category's rest by index", () => {
+    const today = listingToday(new Date())
+    let slices = 0
+    const plans = plansOf(() => {
+      while (!countServingSome(db, today, 0, 50)) slices++
+    })
+    expect(slices).toBeGreaterThan(20)
+    const slicing = plans.filter((p) => p.includes('USING INTEGER PRIMARY KEY (rowid>?)'))
+    // A slice's rows of each side, and each category's last few through the category's own read.
+    expect(slicing).toHaveLength(2)
+    expect(plans.length).toBeGreaterThan(2)
+    for (const plan of plans) {
+      expect(plan).not.toMatch(fullScan)
+      expect(plan).not.toMatch(sorted)
     }
   })
 
