@@ -71,28 +71,45 @@ export function compiled(sqlite: Sqlite, kind: Kind, q: string): Compiled | unde
   return result
 }
 
+/** What a query says before any index is asked: its vocabulary terms' groups and its other words, as written. */
+type Parsed = { terms: Group[]; words: { word: string; group: Group; category?: string }[] }
+// A search page compiles each query for needs and for offers; segmenting it is the same work both times.
+const parsedQueries = new Map<string, Parsed>()
+
+function parse(q: string): Parsed {
+  let parsed = parsedQueries.get(q)
+  if (parsed) return parsed
+  const terms: Group[] = []
+  // Vocabulary terms first, whole ("first aid", 手机课): the words themselves or any word for their topics.
+  const expanded = expandQuery(q.slice(0, 500))
+  for (const term of expanded.terms) {
+    const words = queryTerms(term.text)
+    if (words.length === 0) continue
+    const literal =
+      isCjk(term.text) && !/\s/.test(term.text) ? termExpr(term.text) : allOf(words.map((w) => termExpr(w)))
+    terms.push({
+      expr: `(${[literal.expr, ...term.markers.map(quote)].join(' OR ')})`,
+      terms: literal.terms,
+      cjk: literal.cjk,
+    })
+  }
+  const words = queryTerms(expanded.rest).map((word) => ({ word, group: termExpr(word), category: categoryOf(word) }))
+  if (parsedQueries.size >= 64) parsedQueries.clear()
+  parsedQueries.set(q, (parsed = { terms, words }))
+  return parsed
+}
+
 function compile(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
   const t = TABLE[kind]
   const groups: Group[] = []
   const add = (g: Group) => {
     if (groups.length < 12 && !groups.some((x) => x.expr === g.expr)) groups.push(g)
   }
-  // Vocabulary terms first, whole ("first aid", 手机课): the words themselves or any word for their topics.
-  const { terms, rest } = expandQuery(q.slice(0, 500))
-  for (const term of terms) {
-    const words = queryTerms(term.text)
-    if (words.length === 0) continue
-    const literal =
-      isCjk(term.text) && !/\s/.test(term.text) ? termExpr(term.text) : allOf(words.map((w) => termExpr(w)))
-    add({
-      expr: `(${[literal.expr, ...term.markers.map(quote)].join(' OR ')})`,
-      terms: literal.terms,
-      cjk: literal.cjk,
-    })
-  }
+  const parsed = parse(q)
+  for (const g of parsed.terms) add(g)
   // A pasted paragraph is not a query; at most 12 groups keep the expression bounded.
-  for (const word of queryTerms(rest)) {
-    let g = termExpr(word)
+  for (const { word, group, category } of parsed.words) {
+    let g = group
     if (!g.cjk && /^[a-z]{4,}$/.test(word)) {
       const fixes = corrections(sqlite, kind, word)
       if (fixes.length > 0) {
@@ -100,7 +117,6 @@ function compile(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
         g = { expr: `(${exprs.join(' OR ')})`, terms: [word, ...fixes], cjk: false }
       }
     }
-    const category = categoryOf(word)
     if (category) g = { ...g, expr: `(${g.expr} OR ${quote(categoryMarker(category))})` }
     add(g)
   }
@@ -110,8 +126,10 @@ function compile(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
   const strict = scripts.map(all).join(' OR ')
   const loose = groups.map((g) => g.expr).join(' OR ')
   if (strict === loose) return { match: strict, groups }
-  const hasAny = stmt(sqlite, `SELECT 1 FROM ${t} WHERE ${t} MATCH ? LIMIT 1`).get(strict)
-  return { match: hasAny ? strict : loose, groups }
+  // Counted rather than probed for a first match: when it has some, searchPage needs the count anyway (matchCount
+  // keeps it on the compiled query), and a probe of a selective AND walks most of what the count walks.
+  const total = stmt(sqlite, `SELECT count(*) FROM ${t} WHERE ${t} MATCH ?`).pluck().get(strict) as number
+  return total > 0 ? { match: strict, groups, total } : { match: loose, groups }
 }
 
 // ---------------------------------------------------------------------------------------------------------

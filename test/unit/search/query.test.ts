@@ -1,6 +1,15 @@
 import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { countMatches, ensureSearchIndex, indexDoc, search, searchTerms, type Kind } from '../../../src/search/fts.js'
+import {
+  countMatches,
+  ensureSearchIndex,
+  indexDoc,
+  removeDoc,
+  search,
+  searchPage,
+  searchTerms,
+  type Kind,
+} from '../../../src/search/fts.js'
 import { corpus, freshDb, ids } from './corpus.js'
 
 /**
@@ -318,5 +327,28 @@ describe('hostile and empty input', () => {
   it('survives a very long query', () => {
     const sqlite = freshDb()
     expect(() => search(sqlite, 'offer', 'speakers 音响 '.repeat(2000))).not.toThrow()
+  })
+})
+
+describe('what a compiled query keeps', () => {
+  it('a query of several words counts its matches as it is compiled, and counts again after each write', () => {
+    const sqlite = freshDb()
+    const q = '折叠 桌椅'
+    const total = () => searchPage(sqlite, 'need', q, { limit: 50 })
+    const before = total()
+    expect(before.total).toBeGreaterThan(0)
+    expect(before.total).toBe(before.hits.length)
+    indexDoc(sqlite, { kind: 'need', id: 990, category: 'materials', title: '借折叠桌椅', body: '要10张折叠桌和40把椅子' })
+    const after = total()
+    expect(after.total).toBe(before.total + 1)
+    expect(ids(after.hits)).toContain(990)
+    removeDoc(sqlite, 'need', 990)
+    const removed = total()
+    expect(removed.total).toBe(before.total)
+    expect(ids(removed.hits)).toEqual(ids(before.hits))
+    // Nothing matches both words: any of them is searched instead, and counted as such.
+    const loose = searchPage(sqlite, 'need', '折叠 钢琴', { limit: 50 })
+    expect(loose.total).toBe(loose.hits.length)
+    expect(loose.total).toBeGreaterThan(0)
   })
 })
