@@ -23,7 +23,7 @@ import { emit, note, round } from './lib/report.js'
 import { startBuiltServer, startServer, type Running } from './lib/servers.js'
 import { openDb } from '../src/database.js'
 import * as matching from '../src/matching/matching.js'
-import { generateListings } from './search.js'
+import { generateListings } from './lib/listing-text.js'
 
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 100_000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)

@@ -16,7 +16,7 @@ import { TOPICS } from '../src/matching/vocabulary.js'
 import { cutWords } from '../src/search/segment.js'
 import { emit, note, round } from './lib/report.js'
 import { ROOT } from './lib/paths.js'
-import { generateListings } from './search.js'
+import { generateListings } from './lib/listing-text.js'
 
 type Labelled = { category: string; title: string; description: string; topics: string[] }
 

@@ -31,7 +31,8 @@ import { pick, prng } from './lib/database.js'
 import { BENCH_ROOT, ROOT } from './lib/paths.js'
 import { emit, note, round } from './lib/report.js'
 import { startBuiltServer, startServer, type Running } from './lib/servers.js'
-import { generateListings, QUERIES } from './search.js'
+import { generateListings } from './lib/listing-text.js'
+import { QUERIES } from './search.js'
 
 const { values: args } = parseArgs({ options: { listings: { type: 'string' } }, strict: false })
 const LISTINGS = Number(args.listings ?? process.env.BENCH_LISTINGS ?? 100_000)

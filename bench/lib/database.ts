@@ -34,7 +34,7 @@ export async function makeDatabase(
   return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) }
 }
 
-import { prng } from './generate.js'
+import { prng } from './prng.js'
 export { prng }
 
 export const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)]!

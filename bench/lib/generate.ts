@@ -4,18 +4,8 @@
  * needs, and holders whose offers serve a community or a whole street.
  */
 import type { NeedView, OfferView, OrgView, Trust, Urgency } from '../../src/matching/types.js'
-
-/** mulberry32: tiny, fast, and good enough to spread test instances; Math.random is never used. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from './prng.js'
+export { prng }
 
 export const CATEGORIES = [
   // share of posts, unit, typical quantity range of one need

@@ -1,6 +1,6 @@
 import { sqliteOf, type Db } from '../../src/db/client.js'
 import * as fts from '../../src/search/fts.js'
-import { generateListings } from '../search.js'
+import { generateListings } from './listing-text.js'
 import { pick, prng } from './database.js'
 import { generateOrgs, insertOrgs } from './orgs.js'
 

@@ -1,0 +1,13 @@
+// Its own file because the generated listings the bench cache holds draw from it (bench/lib/cache.ts hashes it).
+
+/** mulberry32: tiny, fast, and good enough to spread test instances; Math.random is never used. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
