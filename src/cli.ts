@@ -2,12 +2,13 @@ import { parseArgs } from 'node:util'
 import crypto from 'node:crypto'
 import path from 'node:path'
 import { evidenceDirFor, loadConfig } from './config.js'
-import { backup } from './db/client.js'
+import { backup, writeTx, type Db } from './db/client.js'
 import { openDb } from './database.js'
 import { backupEvidence } from './capacity/evidence-backup.js'
 import * as accounts from './accounts/accounts.js'
 import * as tokens from './accounts/tokens.js'
-import { isEmpty, seedDemo } from './demo/seed.js'
+import { hashPassword } from './accounts/passwords.js'
+import { NotEmpty, seedDemo } from './demo/seed.js'
 import * as topics from './topics/topics.js'
 import { resolveAreaRefs } from './areas/refs.js'
 import { exportCommand, hsdsExportCommand, importCommand } from './interchange/commands.js'
@@ -28,9 +29,10 @@ const USAGE = `Usage: npm run cli -- <command>
   topics retag                                 tag every listing again with the current vocabulary (keeps confirmed topics)
 The database is DATABASE_URL (default db/assetbridge.sqlite).`
 
+/** A command refused with a reason (exit 2); thrown, so a transaction it is raised in rolls back. */
+class Refusal extends Error {}
 function fail(message: string): never {
-  console.error(message)
-  process.exit(2)
+  throw new Refusal(message)
 }
 
 async function main(argv: string[]) {
@@ -55,8 +57,8 @@ async function main(argv: string[]) {
   const config = loadConfig(process.env)
   const { db, sqlite } = openDb(config.dbPath, config.root)
   /** `--areas a,b`: the area ids, or a clear refusal naming every ref that is no area (exit 2, nothing changed). */
-  const brokerAreas = (list: string) => {
-    const { ids, unknown } = resolveAreaRefs(db, list.split(','))
+  const brokerAreas = (tx: Db, list: string) => {
+    const { ids, unknown } = resolveAreaRefs(tx, list.split(','))
     if (unknown.length)
       fail(
         `unknown area ref${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (refs as in the ledger: npm run cli -- export FILE.json lists them)`,
@@ -66,24 +68,32 @@ async function main(argv: string[]) {
   try {
     switch (command) {
       case 'seed': {
-        if (!isEmpty(db)) fail('The database is not empty; the demo district loads only into an empty one.')
-        for (const a of await seedDemo(db, { password: values.password }))
-          console.log(`${a.role.padEnd(7)} ${a.email} ${a.password}`)
+        const made = await seedDemo(db, { password: values.password }).catch((err: unknown) => {
+          if (err instanceof NotEmpty)
+            fail('The database is not empty; the demo district loads only into an empty one.')
+          throw err
+        })
+        for (const a of made) console.log(`${a.role.padEnd(7)} ${a.email} ${a.password}`)
         return
       }
       case 'user': {
         if (sub === 'areas') {
-          if (!values.email || values.areas === undefined) fail(USAGE)
-          const user = accounts.findByEmail(db, values.email)
-          if (!user) fail(`no account ${values.email}`)
-          if (user.role !== 'broker')
-            fail(`${user.email} is ${user.role === 'admin' ? 'an admin' : 'a member'}: only a broker covers areas`)
-          const areaIds = brokerAreas(values.areas)
-          accounts.setBrokerAreas(db, null, user.id, areaIds)
+          const { email, areas } = values
+          if (!email || areas === undefined) fail(USAGE)
+          // What is checked is read in the transaction that writes: it cannot change in between.
+          const { user, areaIds } = writeTx(db, (tx) => {
+            const user = accounts.findByEmail(tx, email)
+            if (!user) fail(`no account ${email}`)
+            if (user.role !== 'broker')
+              fail(`${user.email} is ${user.role === 'admin' ? 'an admin' : 'a member'}: only a broker covers areas`)
+            const areaIds = brokerAreas(tx, areas)
+            accounts.setBrokerAreas(tx, null, user.id, areaIds)
+            return { user, areaIds }
+          })
           console.log(
             `user ${user.id} ${user.email} covers ${
               areaIds.length
-                ? values.areas
+                ? areas
                     .split(',')
                     .map((r) => r.trim())
                     .filter(Boolean)
@@ -93,32 +103,41 @@ async function main(argv: string[]) {
           )
           return
         }
-        if (sub !== 'add' || !values.email || !values.role) fail(USAGE)
-        if (!accounts.ROLES.includes(values.role as accounts.Role))
-          fail(`--role must be one of ${accounts.ROLES.join(', ')}`)
-        if (values.areas !== undefined && values.role !== 'broker')
+        const { email, role, areas } = values
+        if (sub !== 'add' || !email || !role) fail(USAGE)
+        if (!accounts.ROLES.includes(role as accounts.Role)) fail(`--role must be one of ${accounts.ROLES.join(', ')}`)
+        if (areas !== undefined && role !== 'broker')
           fail('--areas is for a broker (--role broker): only a broker covers areas')
-        if (accounts.findByEmail(db, values.email)) fail(`${values.email} already has an account`)
-        // Checked before the account is made: an unknown ref adds nothing.
-        const areaIds = values.areas === undefined ? [] : brokerAreas(values.areas)
         const password = values.password ?? crypto.randomBytes(12).toString('base64url')
-        const user = await accounts.add(db, {
-          email: values.email,
-          role: values.role as accounts.Role,
-          password,
-          name: values.name,
+        const passwordHash = await hashPassword(password)
+        // The checks, the account and its areas in one transaction: an unknown ref, or a failure setting the areas,
+        // leaves no account behind.
+        const { user, areaIds } = writeTx(db, (tx) => {
+          if (accounts.findByEmail(tx, email)) fail(`${email} already has an account`)
+          const areaIds = areas === undefined ? [] : brokerAreas(tx, areas)
+          const user = accounts.create(tx, {
+            email,
+            role: role as accounts.Role,
+            passwordHash,
+            name: values.name,
+            areaIds,
+          })
+          return { user, areaIds }
         })
-        if (areaIds.length) accounts.setBrokerAreas(db, null, user.id, areaIds)
         console.log(
           `user ${user.id} ${user.email} (${user.role})${values.password ? '' : ` password: ${password}`}${areaIds.length ? `, covering ${areaIds.length} area(s)` : ''}`,
         )
         return
       }
       case 'token': {
-        if (sub !== 'add' || !values.user) fail(USAGE)
-        const user = accounts.findByEmail(db, values.user)
-        if (!user || user.disabledAt) fail(`no active account ${values.user}`)
-        console.log(tokens.issue(db, user.id, values.label ?? 'cli'))
+        const email = values.user
+        if (sub !== 'add' || !email) fail(USAGE)
+        const token = writeTx(db, (tx) => {
+          const user = accounts.findByEmail(tx, email)
+          if (!user || user.disabledAt) fail(`no active account ${email}`)
+          return tokens.issue(tx, user.id, values.label ?? 'cli')
+        })
+        console.log(token)
         return
       }
       case 'backup': {
@@ -175,12 +194,22 @@ async function main(argv: string[]) {
   }
 }
 
+const argv = process.argv.slice(2)
 try {
-  await main(process.argv.slice(2))
+  await main(argv)
 } catch (err) {
-  if (!isBusy(err)) throw err
-  // Another process held the write lock past busy_timeout: what was asked wrote nothing (each write is one
-  // transaction) and may simply be run again.
-  console.error('The database is busy (another process is writing to it); nothing was changed. Run the command again.')
-  process.exitCode = 75
+  if (err instanceof Refusal) {
+    console.error(err.message)
+    process.exitCode = 2
+  } else if (isBusy(err)) {
+    // Another process held the write lock past busy_timeout: what was asked wrote nothing (each command's write is
+    // one transaction) and may simply be run again. Except a re-tag, which commits in chunks so as never to hold
+    // the lock for long: the chunks done are whole, and running it again finishes the rest.
+    console.error(
+      argv[0] === 'topics'
+        ? 'The database is busy (another process is writing to it); some listings may already be re-tagged. Run the command again to finish.'
+        : 'The database is busy (another process is writing to it); nothing was changed. Run the command again.',
+    )
+    process.exitCode = 75
+  } else throw err
 }

@@ -100,15 +100,26 @@ export async function add(
   input: { email: string; name?: string; role: Role; password: string },
   now = new Date(),
 ) {
+  return create(db, { ...input, passwordHash: await hashPassword(input.password) }, now)
+}
+
+/**
+ * `add` with the password already hashed, so a caller can make the account inside its own transaction. A broker's
+ * areas are set in the same one: a refused area leaves no account behind.
+ */
+export function create(
+  db: Db,
+  input: { email: string; name?: string; role: Role; passwordHash: string; areaIds?: number[] },
+  now = new Date(),
+) {
   const email = normalizeEmail(input.email)
-  const passwordHash = await hashPassword(input.password)
   return writeTx(db, (tx) => {
     const user = tx
       .insert(users)
       .values({
         email,
         name: input.name ?? email.split('@')[0],
-        passwordHash,
+        passwordHash: input.passwordHash,
         role: input.role,
         createdAt: now.toISOString(),
       })
@@ -119,6 +130,7 @@ export async function add(
       { actorId: null, action: 'account.created', subjectType: 'user', subjectId: user.id, data: { role: input.role } },
       now,
     )
+    if (input.areaIds?.length) setBrokerAreas(tx, null, user.id, input.areaIds, now)
     return user
   })
 }

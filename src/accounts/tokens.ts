@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
 import { and, eq, isNull } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
+import { writeTx, type Db } from '../db/client.js'
 import { apiTokens } from '../db/schema.js'
 import * as events from '../events/events.js'
 
@@ -9,14 +9,17 @@ const digest = (token: string) => crypto.createHash('sha256').update(token).dige
 
 export function issue(db: Db, userId: number, label = '', now = new Date()): string {
   const token = `ab_${crypto.randomBytes(32).toString('base64url')}`
-  db.insert(apiTokens)
-    .values({ userId, tokenHash: digest(token), label, createdAt: now.toISOString() })
-    .run()
-  events.record(
-    db,
-    { actorId: null, action: 'token.issued', subjectType: 'user', subjectId: userId, data: { label } },
-    now,
-  )
+  // The token and its log line together: a token nobody sees issued would be a hole in the record.
+  writeTx(db, (tx) => {
+    tx.insert(apiTokens)
+      .values({ userId, tokenHash: digest(token), label, createdAt: now.toISOString() })
+      .run()
+    events.record(
+      tx,
+      { actorId: null, action: 'token.issued', subjectType: 'user', subjectId: userId, data: { label } },
+      now,
+    )
+  })
   return token
 }
 

@@ -3,6 +3,7 @@ import { asc, count, eq, inArray } from 'drizzle-orm'
 import { sqliteOf, type Db } from '../db/client.js'
 import { areas, brokerAreas, memberships, needs, organizations, settings } from '../db/schema.js'
 import * as accounts from '../accounts/accounts.js'
+import { hashPassword } from '../accounts/passwords.js'
 import * as interchange from '../interchange/interchange.js'
 import * as matching from '../matching/matching.js'
 import * as matches from '../brokering/matches.js'
@@ -39,12 +40,37 @@ const DEMO_USERS: { role: accounts.Role; email: string; name: string; orgs: stri
 
 export const isEmpty = (db: Db) => db.select({ n: count() }).from(areas).get()!.n === 0
 
+/** Thrown by seedDemo when the database already has a district: the demo loads only into an empty one. */
+export class NotEmpty extends Error {}
+
 /**
  * Loads the demo district into an empty database and returns the demo accounts. Passwords are random
  * unless one is given (the browser tests give one), and are kept so the start command can print them.
+ * One transaction: a failure anywhere leaves the database empty, to be seeded again.
  */
 export async function seedDemo(db: Db, opts: { password?: string; now?: Date } = {}): Promise<DemoAccount[]> {
   const now = opts.now ?? new Date()
+  // Hashing is asynchronous and a transaction is not: the passwords are hashed first.
+  const users = await Promise.all(
+    DEMO_USERS.map(async (u) => {
+      const password = opts.password ?? crypto.randomBytes(9).toString('base64url')
+      return { ...u, password, passwordHash: await hashPassword(password) }
+    }),
+  )
+  // On the connection itself, so the services' own transactions nest in this one (as savepoints).
+  return sqliteOf(db)
+    .transaction(() => {
+      if (!isEmpty(db)) throw new NotEmpty()
+      return seed(db, users, now)
+    })
+    .immediate()
+}
+
+function seed(
+  db: Db,
+  users: ((typeof DEMO_USERS)[number] & { password: string; passwordHash: string })[],
+  now: Date,
+): DemoAccount[] {
   // The district, its organizations and their listings go in the way a social worker's ledger does.
   interchange.importLedger(
     db,
@@ -73,9 +99,8 @@ export async function seedDemo(db: Db, opts: { password?: string; now?: Date } =
       .run()
   })
   const created: DemoAccount[] = []
-  for (const u of DEMO_USERS) {
-    const password = opts.password ?? crypto.randomBytes(9).toString('base64url')
-    const user = await accounts.add(db, { email: u.email, name: u.name, role: u.role, password }, now)
+  for (const u of users) {
+    const user = accounts.create(db, { email: u.email, name: u.name, role: u.role, passwordHash: u.passwordHash }, now)
     for (const ref of u.orgs)
       db.insert(memberships)
         .values({ userId: user.id, orgId: orgIds.get(ref)!, role: 'leader' })
@@ -84,7 +109,7 @@ export async function seedDemo(db: Db, opts: { password?: string; now?: Date } =
       db.insert(brokerAreas)
         .values({ userId: user.id, areaId: areaIds.get(ref)! })
         .run()
-    created.push({ role: u.role, email: u.email, password, orgs: u.orgs })
+    created.push({ role: u.role, email: u.email, password: u.password, orgs: u.orgs })
   }
   db.insert(settings)
     .values({ key: 'demo_accounts', value: JSON.stringify(created) })
