@@ -13,7 +13,7 @@ import { note } from './report.js'
  * A district of `listings` generated listings (bench/lib/listings.ts on the demo district, topics tagged as the app
  * tags them on start-up), built once into bench/.cache/ (gitignored) and copied for each run: a run writes to its
  * copy, and 1M listings take minutes to generate. The file name carries a hash of the files that shape the rows
- * (shapeHash below), so a change there builds a new one.
+ * (shapeHash below), so a change there builds a new one (pruneStale says what the old ones become).
  */
 export async function listingsDatabase(
   listings: number,
@@ -32,10 +32,10 @@ export async function listingsDatabase(
       },
     })
     fs.mkdirSync(dir, { recursive: true })
-    for (const old of fs.readdirSync(dir)) if (old.startsWith(`listings-${listings}-`)) fs.rmSync(path.join(dir, old))
     fs.copyFileSync(made.file, `${cached}.partial`)
     fs.renameSync(`${cached}.partial`, cached)
     made.remove()
+    pruneStale(dir, listings, cached)
   }
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-bench-'))
   const file = path.join(runDir, 'bench.sqlite')
@@ -43,6 +43,26 @@ export async function listingsDatabase(
   // Opened once here so a migration main gained since the cache was built is applied before any server starts.
   openDb(file, ROOT).sqlite.close()
   return { file, build, cached: wasCached, remove: () => fs.rmSync(runDir, { recursive: true, force: true }) }
+}
+
+/**
+ * After `fresh` is built, the other entries for that many listings are stale. A built file that a symlink in this
+ * folder names stays, with the symlink: someone kept it under a later name because its rows were still the same, and
+ * other caches (worktrees') may link to it; the run says so, for a person to remove. A built file nothing here names
+ * goes, with its -wal/-shm and any .partial of an interrupted build, and then the symlinks left pointing nowhere.
+ */
+export function pruneStale(dir: string, listings: number, fresh: string) {
+  const buildOf = (p: string) => p.replace(/(-wal|-shm|\.partial)$/, '')
+  const entries = fs
+    .readdirSync(dir)
+    .map((f) => ({ p: path.join(dir, f), link: fs.lstatSync(path.join(dir, f)).isSymbolicLink() }))
+  const linked = new Set(entries.filter((e) => e.link).map((e) => path.resolve(dir, fs.readlinkSync(e.p))))
+  const stale = entries.filter((e) => path.basename(e.p).startsWith(`listings-${listings}-`) && buildOf(e.p) !== fresh)
+  for (const { p } of stale.filter((e) => !e.link)) {
+    if (!linked.has(buildOf(p))) fs.rmSync(p)
+    else if (buildOf(p) === p) note(`kept ${path.basename(p)}: a symlink in ${dir} names it (remove both when unused)`)
+  }
+  for (const { p } of stale.filter((e) => e.link)) if (!fs.existsSync(p)) fs.rmSync(p)
 }
 
 /**
