@@ -87,10 +87,7 @@ function signature(columns: readonly string[]): string {
 
 /** The last entry's sequence number (0 when none was ever written). */
 export function lastChange(sqlite: Sqlite): number {
-  return (
-    (sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'listing_changes'").pluck().get() as
-      number | undefined) ?? 0
-  )
+  return (lastSeq(sqlite).get() as number | undefined) ?? 0
 }
 
 /** Entries after `seq`, oldest first, at most `limit`: [seq, kind, id]. */
@@ -98,13 +95,18 @@ export function changesSince(sqlite: Sqlite, seq: number, limit: number): [numbe
   return statement(sqlite).all(seq, limit) as [number, ChangeKind, number][]
 }
 
-const statements = new WeakMap<Sqlite, Database.Statement>()
-function statement(sqlite: Sqlite): Database.Statement {
-  let st = statements.get(sqlite)
-  if (!st)
-    statements.set(
-      sqlite,
-      (st = sqlite.prepare('SELECT seq, kind, id FROM listing_changes WHERE seq > ? ORDER BY seq LIMIT ?').raw()),
-    )
-  return st
+/** A statement prepared once per connection: pages ask these several times a request. */
+function preparedOnce(make: (sqlite: Sqlite) => Database.Statement): (sqlite: Sqlite) => Database.Statement {
+  const kept = new WeakMap<Sqlite, Database.Statement>()
+  return (sqlite) => {
+    let st = kept.get(sqlite)
+    if (!st) kept.set(sqlite, (st = make(sqlite)))
+    return st
+  }
 }
+const statement = preparedOnce((sqlite) =>
+  sqlite.prepare('SELECT seq, kind, id FROM listing_changes WHERE seq > ? ORDER BY seq LIMIT ?').raw(),
+)
+const lastSeq = preparedOnce((sqlite) =>
+  sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'listing_changes'").pluck(),
+)
