@@ -338,7 +338,13 @@ describe('what a compiled query keeps', () => {
     const before = total()
     expect(before.total).toBeGreaterThan(0)
     expect(before.total).toBe(before.hits.length)
-    indexDoc(sqlite, { kind: 'need', id: 990, category: 'materials', title: '借折叠桌椅', body: '要10张折叠桌和40把椅子' })
+    indexDoc(sqlite, {
+      kind: 'need',
+      id: 990,
+      category: 'materials',
+      title: '借折叠桌椅',
+      body: '要10张折叠桌和40把椅子',
+    })
     const after = total()
     expect(after.total).toBe(before.total + 1)
     expect(ids(after.hits)).toContain(990)
