@@ -12,7 +12,7 @@
  */
 import { isFeasible } from './feasibility.js'
 import { relate, RELEVANCE_FLOOR, type TopicRelation } from './topics.js'
-import type { Relation } from './why-not.js'
+import type { Relation } from './offer-columns.js'
 import type { NeedView, OfferView } from './types.js'
 
 export type Listing = { id: number; topics: readonly string[]; keywords: readonly string[] }
