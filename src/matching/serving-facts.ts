@@ -7,7 +7,7 @@ import { activeNeedText, availableOfferText, listingToday } from '../listings/li
 import { subjectList } from './subject.js'
 import { serving } from './serving.js'
 import { countServingSome, keptServing, type ServingSnapshot } from './views.js'
-import { focusOf, NO_TRACK } from './view-rows.js'
+import { focusOf, NO_TRACK, OFFER_COLUMNS, type OfferRow } from './view-rows.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 import { areaIndex } from './rows.js'
 
@@ -192,28 +192,8 @@ function recomputedServing(db: Db, today: string): ServingFacts {
     )
     .raw()
     .all(today) as NeedRow[]
-  type OfferRow = [
-    number,
-    number,
-    string,
-    string,
-    number,
-    number,
-    string | null,
-    string | null,
-    string | null,
-    number,
-    OfferView['minTrust'],
-    string,
-    string,
-    string | null,
-    string | null,
-  ]
   const offerRows = sqlite
-    .prepare(
-      `SELECT id, org_id, category, unit, remaining, quantity, from_date, until_date, schedule, serves_area_id, min_trust, focus, created_at, topics, keywords
-    FROM offers WHERE ${availableOfferText()}`,
-    )
+    .prepare(`SELECT ${OFFER_COLUMNS} FROM offers WHERE ${availableOfferText()}`)
     .raw()
     .all(today) as OfferRow[]
   const areaOf = areaIndex(db)
