@@ -2,7 +2,8 @@ import crypto from 'node:crypto'
 import fp from 'fastify-plugin'
 import fastifySession from '@fastify/session'
 import { and, eq, lt } from 'drizzle-orm'
-import { writeTx, type Db } from '../db/client.js'
+import { sqliteOf, writeTx, type Db } from '../db/client.js'
+import { isBusy } from '../shared/errors.js'
 import { sessions, settings } from '../db/schema.js'
 import { setLifetimes, touchInterval } from '../accounts/sessions.js'
 
@@ -46,12 +47,12 @@ export class SqliteSessionStore {
       const lastSeen = Math.max(row.lastSeen, this.seen.get(sid) ?? 0)
       if (now - lastSeen > this.idleMs || now - row.createdAt > this.maxMs) {
         this.seen.delete(sid)
-        this.db.delete(sessions).where(eq(sessions.sid, sid)).run()
+        this.unlessBusy(() => this.db.delete(sessions).where(eq(sessions.sid, sid)).run())
         return cb(null, null)
       }
       this.seen.set(sid, now)
       if (now - row.lastSeen > this.touchMs)
-        this.db.update(sessions).set({ lastSeen: now }).where(eq(sessions.sid, sid)).run()
+        this.unlessBusy(() => this.db.update(sessions).set({ lastSeen: now }).where(eq(sessions.sid, sid)).run())
       this.prune(now)
       cb(null, JSON.parse(row.data))
     } catch (err) {
@@ -94,6 +95,25 @@ export class SqliteSessionStore {
           .where(and(eq(sessions.sid, sid), lt(sessions.lastSeen, at)))
           .run()
     })
+  }
+
+  /**
+   * A write that reading a page makes on the side (the touch, taking away an expired row) is skipped rather than
+   * waited for while another connection holds the write lock: better-sqlite3 waits out busy_timeout synchronously,
+   * which would stop every request for up to 5 s, and a GET would then fail for a write it did not ask for. Nothing
+   * is lost: the time stays remembered in `seen` and the next request touches; the sweep takes expired rows.
+   */
+  private unlessBusy(write: () => void) {
+    const sqlite = sqliteOf(this.db)
+    const timeout = sqlite.pragma('busy_timeout', { simple: true }) as number
+    sqlite.pragma('busy_timeout = 0')
+    try {
+      write()
+    } catch (err) {
+      if (!isBusy(err)) throw err
+    } finally {
+      sqlite.pragma(`busy_timeout = ${timeout}`)
+    }
   }
 
   // Sessions that stop coming back (or are ended elsewhere: a password change, a sweep) leave an entry here.
