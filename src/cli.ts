@@ -211,5 +211,10 @@ try {
         : 'The database is busy (another process is writing to it); nothing was changed. Run the command again.',
     )
     process.exitCode = 75
-  } else throw err
+  } else {
+    // Nothing the command foresaw (a file that is not this application's database, a full disk): the transaction it
+    // ran in wrote nothing. The stack is for whoever looks into it.
+    console.error(err)
+    process.exitCode = 1
+  }
 }

@@ -113,4 +113,18 @@ describe('CLI', { timeout: 60_000 }, () => {
     expect(backup.stdout).toContain('1 evidence file(s)')
     expect(fs.readdirSync(evidenceDirFor(copy))).toEqual(['kept.pdf'])
   })
+
+  it('exits 1 with the cause on stderr, and leaves the file as it was, when the file is not a database', async () => {
+    const live = dbFile
+    dbFile = path.join(dir, 'notes.sqlite')
+    onTestFinished(() => {
+      dbFile = live
+    })
+    const text = 'not a database, only some notes that happen to carry the name\n'.repeat(100)
+    fs.writeFileSync(dbFile, text)
+    const res = await cli(['token', 'add', '--user', 'e@x.cn'])
+    expect(res.code).toBe(1)
+    expect(res.stderr).toContain('file is not a database')
+    expect(fs.readFileSync(dbFile, 'utf8')).toBe(text)
+  })
 })
