@@ -94,18 +94,10 @@ export const seesOrg = (user: CurrentUser | null | undefined, orgId: number) =>
 /** Every organization whose own work the person sees. */
 export const seenOrgIds = (user: CurrentUser) => [...actingOrgIds(user), ...user.memberOrgIds]
 
-/** Creates an account of any role: the CLI and the demo data. */
-export async function add(
-  db: Db,
-  input: { email: string; name?: string; role: Role; password: string },
-  now = new Date(),
-) {
-  return create(db, { ...input, passwordHash: await hashPassword(input.password) }, now)
-}
-
 /**
- * `add` with the password already hashed, so a caller can make the account inside its own transaction. A broker's
- * areas are set in the same one: a refused area leaves no account behind.
+ * Creates an account of any role (the CLI, the demo data, an invitation accepted), the password already hashed so a
+ * caller can make the account inside its own transaction. A broker's areas are set in the same one: a refused area
+ * leaves no account behind.
  */
 export function create(
   db: Db,

@@ -3,6 +3,8 @@ import { onTestFinished } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { testConfig, type Config } from '../../src/config.js'
 import * as accounts from '../../src/accounts/accounts.js'
+import { hashPassword } from '../../src/accounts/passwords.js'
+import type { Db } from '../../src/db/client.js'
 import * as areas from '../../src/areas/areas.js'
 import * as orgs from '../../src/orgs/orgs.js'
 
@@ -27,11 +29,19 @@ export const PASSWORD = 'correct horse battery staple'
 
 // ---- seeding through the services -------------------------------------------------------------
 
+/** An account of any role on any database handle, its password hashed as signing up would. */
+export async function addAccount(
+  db: Db,
+  input: { email: string; name?: string; role: accounts.Role; password: string },
+) {
+  return accounts.create(db, { ...input, passwordHash: await hashPassword(input.password) })
+}
+
 export async function addUser(
   app: FastifyInstance,
   input: { email: string; role?: accounts.Role; password?: string; name?: string },
 ) {
-  const row = await accounts.add(app.db, {
+  const row = await addAccount(app.db, {
     email: input.email,
     role: input.role ?? 'member',
     password: input.password ?? PASSWORD,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../../../src/config.js'
 import { openDb } from '../../../src/database.js'
 import * as interchange from '../../../src/interchange/interchange.js'
-import * as accounts from '../../../src/accounts/accounts.js'
+import { addAccount } from '../../helpers/app.js'
 import { parseCsv } from '../../../src/interchange/csv.js'
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/interchange')
@@ -156,17 +156,17 @@ describe('npm run cli -- import / export', () => {
     const db = path.join(dir, 'as.sqlite')
     const { db: handle, sqlite } = openDb(db, ROOT)
     try {
-      const admin = await accounts.add(handle, {
+      const admin = await addAccount(handle, {
         email: 'admin@example.cn',
         role: 'admin',
         password: 'correct horse battery staple',
       })
-      await accounts.add(handle, {
+      await addAccount(handle, {
         email: 'broker@example.cn',
         role: 'broker',
         password: 'correct horse battery staple',
       })
-      await accounts.add(handle, {
+      await addAccount(handle, {
         email: 'member@example.cn',
         role: 'member',
         password: 'correct horse battery staple',

@@ -5,7 +5,7 @@ import * as tokens from '../../../src/accounts/tokens.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as coverage from '../../../src/areas/coverage.js'
-import { addOrg, Browser, makeApp, signedIn } from '../../helpers/app.js'
+import { addAccount, addOrg, Browser, makeApp, signedIn } from '../../helpers/app.js'
 import { brokerWorld, type BrokerWorld } from '../brokering/world.js'
 
 /** Issue 11: a draft is its organization's own, and an offer's matches are its holder's, its brokers' and admins'. */
@@ -74,7 +74,7 @@ describe("a draft's matches over the API", () => {
 describe("an offer's matches in progress", () => {
   it('are shown to its holder, the brokers of an area it serves and admins, not to a broker elsewhere', async () => {
     // Street B only: a group there asks the holder's offer for a room.
-    const asker = await accounts.add(app.db, {
+    const asker = await addAccount(app.db, {
       email: 'asker@example.cn',
       role: 'member',
       password: 'correct horse battery staple',

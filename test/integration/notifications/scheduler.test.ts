@@ -3,10 +3,9 @@ import { buildApp } from '../../../src/app.js'
 import { ROOT, testConfig } from '../../../src/config.js'
 import { openDb } from '../../../src/database.js'
 import { jobs as jobsTable } from '../../../src/db/schema.js'
-import * as accounts from '../../../src/accounts/accounts.js'
 import { startScheduler } from '../../../src/scheduler/scheduler.js'
 import { notify } from '../../../src/notifications/notifications.js'
-import { PASSWORD } from '../../helpers/app.js'
+import { addAccount, PASSWORD } from '../../helpers/app.js'
 import { startSmtp } from './smtp.js'
 import { mails } from './world.js'
 
@@ -33,7 +32,7 @@ describe('the scheduler loop in the web process', () => {
     const smtp = await startSmtp()
     onTestFinished(() => smtp.close())
     const app = await buildApp(testConfig({ scheduler: true, smtpUrl: smtp.url, baseUrl: 'https://ab.example.cn' }))
-    const user = await accounts.add(app.db, { email: 'reader@example.cn', role: 'member', password: PASSWORD })
+    const user = await addAccount(app.db, { email: 'reader@example.cn', role: 'member', password: PASSWORD })
     notify(app.db, [user.id], { kind: 'match.accept', params: { id: 3 }, link: '/matches/3' })
     await app.ready()
     await until(() => smtp.received.length === 1)
@@ -64,7 +63,7 @@ describe('the scheduler loop in the web process', () => {
     onTestFinished(() => {
       sqlite.close()
     })
-    const user = await accounts.add(db, { email: 'reader@example.cn', role: 'member', password: PASSWORD })
+    const user = await addAccount(db, { email: 'reader@example.cn', role: 'member', password: PASSWORD })
     for (const id of [1, 2, 3, 4])
       notify(db, [user.id], { kind: 'match.accept', params: { id }, link: `/matches/${id}` })
     const log = quiet()
