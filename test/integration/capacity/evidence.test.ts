@@ -1,7 +1,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { execFile } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import Database from 'better-sqlite3'
@@ -11,9 +10,9 @@ import * as capacity from '../../../src/capacity/capacity.js'
 import { INDICATOR_CODES, type Scores } from '../../../src/capacity/indicators.js'
 import { MAX_BYTES } from '../../../src/evidence/files.js'
 import { capacityEvidence, events } from '../../../src/db/schema.js'
-import { ROOT } from '../../../src/config.js'
 import { localToday } from '../../../src/shared/time.js'
 import { addUser, Browser, makeApp, signedIn, type Res } from '../../helpers/app.js'
+import { runCli } from '../../helpers/cli.js'
 import { brokerWorld, reload, type BrokerWorld } from '../brokering/world.js'
 
 // Real files' first bytes, padded: the type is read from these, never from the name or the part's content-type.
@@ -373,19 +372,7 @@ describe('cli backup', { timeout: 90_000 }, () => {
         await fileApp.close()
       }
       const out = path.join(work, 'backups', 'copy.sqlite')
-      const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          'npm',
-          ['run', '--silent', 'cli', '--', 'backup', out],
-          {
-            cwd: ROOT,
-            env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}`, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-            timeout: 60_000,
-          },
-          (err, stdout, stderr) =>
-            resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-        )
-      })
+      const result = await runCli(dbFile, ['backup', out])
       expect(result.code, result.stderr).toBe(0)
       expect(result.stdout).toContain('2 evidence file(s)')
       const copied = path.join(work, 'backups', 'copy.evidence')

@@ -1,12 +1,11 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { execFile } from 'node:child_process'
 import Database from 'better-sqlite3'
 import { beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import type { FastifyInstance } from 'fastify'
-import { ROOT } from '../../../src/config.js'
 import * as tokens from '../../../src/accounts/tokens.js'
+import { runCli } from '../../helpers/cli.js'
 import { appForTest, csrfFrom, encodeForm, seedWorld, signedIn, PASSWORD, type World } from '../../helpers/app.js'
 
 // "Never a 500": when another connection holds the database's write lock past busy_timeout, a write is refused
@@ -249,18 +248,7 @@ describe('the CLI while another process holds the write lock', { timeout: 60_000
       const writer = new Database(dbPath)
       writer.exec('BEGIN IMMEDIATE')
       try {
-        return await new Promise<{ code: number; stderr: string }>((resolve) => {
-          execFile(
-            'npm',
-            ['run', '--silent', 'cli', '--', 'user', 'add', '--email', 'new@example.cn', '--role', 'member'],
-            {
-              cwd: ROOT,
-              env: { ...process.env, DATABASE_URL: `sqlite://${dbPath}`, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-              timeout: 60_000,
-            },
-            (err, _stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
-          )
-        })
+        return await runCli(dbPath, ['user', 'add', '--email', 'new@example.cn', '--role', 'member'])
       } finally {
         writer.exec('ROLLBACK')
         writer.close()

@@ -1,29 +1,13 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { execFile } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
-import { ROOT } from '../../../src/config.js'
+import { runCli } from '../../helpers/cli.js'
 
 let dir: string
 let dbFile: string
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'npm',
-      ['run', '--silent', 'cli', '--', ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: dbFile, NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: '0' },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    )
-  })
-}
+const cli = (args: string[]) => runCli(dbFile, args)
 
 /** What the database says now: each account's covered area refs (or `area-<id>` for an area without one), and the log. */
 function covered() {

@@ -1,30 +1,15 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { execFile } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import Database from 'better-sqlite3'
 import { evidenceDirFor, ROOT } from '../../../src/config.js'
 import { verifyPassword } from '../../../src/accounts/passwords.js'
+import { runCli } from '../../helpers/cli.js'
 
 let dir: string
 let dbFile: string
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'npm',
-      ['run', '--silent', 'cli', '--', ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}`, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    )
-  })
-}
+const cli = (args: string[]) => runCli(dbFile, args)
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-cli-'))

@@ -1,13 +1,15 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { execFile } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../../../src/config.js'
 import { openDb } from '../../../src/database.js'
 import * as interchange from '../../../src/interchange/interchange.js'
 import { addAccount } from '../../helpers/app.js'
+import { runCli } from '../../helpers/cli.js'
 import { parseCsv } from '../../../src/interchange/csv.js'
+
+const cli = (db: string, ...args: string[]) => runCli(db, args)
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/interchange')
 let dir: string
@@ -16,23 +18,6 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-cli-'))
 })
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
-
-/** The real command line, as `npm run cli --` runs it, on a database of the test's own. */
-function cli(db: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: db, LOG_LEVEL: 'silent' },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    )
-  })
-}
 
 describe('npm run cli -- import / export', () => {
   it('imports a .json ledger with a summary, and a second time changes nothing', async () => {
