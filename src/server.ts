@@ -3,6 +3,8 @@ import { loadConfig } from './config.js'
 import { buildApp } from './app.js'
 import { demoAccounts, isEmpty, seedDemo } from './demo/seed.js'
 import { countServingInSlices } from './matching/serving-facts.js'
+import { warmSome } from './listings/directory.js'
+import { inSlices } from './shared/slices.js'
 
 // The only file that reads the environment.
 const config = loadConfig(process.env)
@@ -32,10 +34,21 @@ console.log(
   `AssetBridge is running at ${address} (database: ${config.dbPath}), ${(performance.now() / 1000).toFixed(1)} s after the process started`,
 )
 
+const s = (ms: number) => (ms / 1000).toFixed(1)
+const open = () => (app.sqlite.open ? undefined : 'the database closed')
+
+// The list pages' index, read in slices between requests once the server answers (a second at 100k listings, which
+// the first list page after a restart used to wait for, with every request behind it).
+const listed = await inSlices((deadline) => warmSome(app.sqlite, deadline), { stop: open })
+console.log(
+  listed.stopped
+    ? `Stopped reading the list pages' index (${listed.stopped}); the first list page reads it.`
+    : `Read the list pages' index in ${s(listed.wallMs)} s while serving: ${s(listed.busyMs)} s of CPU in ${listed.slices} slices, the longest ${listed.longestMs.toFixed(0)} ms.`,
+)
+
 // Who can serve whom (the map, the agenda, the desk), counted once the server answers, in slices between requests
 // (seconds at 100k listings, which before listening made each restart an outage); kept and patched per write after.
 const figures = await countServingInSlices(app.db)
-const s = (ms: number) => (ms / 1000).toFixed(1)
 console.log(
   figures.stopped
     ? `Stopped counting who can serve whom (${figures.stopped}); pages that need it count it themselves.`

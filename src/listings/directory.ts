@@ -6,7 +6,7 @@
  *
  * It is patched from the change log (db/changes.ts), whoever wrote: a write re-reads the listings it touched,
  * nothing else. A log that dropped entries this connection never saw, or many changes at once, reads
- * everything again (~100 ms at 100k listings). What counts as active is decided per request from `today`
+ * everything again (0.5–1 s at 100k listings; a server reads it first in slices after it listens, warmSome). What counts as active is decided per request from `today`
  * with the rules of listings.ts, so the date moving on needs no re-read.
  */
 import type Database from 'better-sqlite3'
@@ -164,19 +164,31 @@ class Directory {
     )
   }
 
-  fill(rows: Row[]) {
-    const slots = rows.map((r) => this.write(r))
-    for (const [order, compare] of this.orders) {
-      const sorted = [...slots].sort(compare)
-      this.all.set(order, sorted)
-      for (const s of sorted) {
-        let own = this.byCategory.get(this.category[s]!)
-        if (!own) this.byCategory.set(this.category[s]!, (own = new Map()))
-        let list = own.get(order)
-        if (!list) own.set(order, (list = []))
-        list.push(s)
-      }
+  /** Slots written by append and not yet in the orders' lists. */
+  private unsorted: number[] = []
+  /** How many of `orders` sortNext has filled from `unsorted`. */
+  private ordersSorted = 0
+
+  /** Reading everything afresh: rows are appended (a chunk at a time when warming), then each order sorted once. */
+  append(rows: Row[]) {
+    for (const r of rows) this.unsorted.push(this.write(r))
+  }
+
+  /** Sorts the appended rows into the next order; true once every order is done. */
+  sortNext(): boolean {
+    if (this.ordersSorted === this.orders.length) return true
+    const [order, compare] = this.orders[this.ordersSorted++]!
+    const sorted = this.unsorted.sort(compare).slice()
+    this.all.set(order, sorted)
+    for (const s of sorted) {
+      let own = this.byCategory.get(this.category[s]!)
+      if (!own) this.byCategory.set(this.category[s]!, (own = new Map()))
+      let list = own.get(order)
+      if (!list) own.set(order, (list = []))
+      list.push(s)
     }
+    if (this.ordersSorted === this.orders.length) this.unsorted = []
+    return this.ordersSorted === this.orders.length
   }
 
   remove(id: number) {
@@ -217,25 +229,76 @@ function stmt(sqlite: Sqlite, sql: string): Database.Statement {
   return st
 }
 
-function build(sqlite: Sqlite, keep = true): Record<Kind, Directory> {
+/** A directory being read a chunk of rows at a time (warmSome), from the log's position when it began. */
+interface Warming {
+  dirs: Record<Kind, Directory>
+  /** Per kind, the last id read; Infinity once every row is. */
+  after: Record<Kind, number>
+}
+const warming = new WeakMap<Sqlite, Warming>()
+const KINDS = ['need', 'offer'] as const
+
+function begin(sqlite: Sqlite): Warming {
   // The log's position first: a change written while the rows are read is then applied again, which is harmless.
   const seq = lastChange(sqlite)
-  const dirs = { need: new Directory('need', seq), offer: new Directory('offer', seq) }
-  for (const kind of ['need', 'offer'] as const) dirs[kind].fill(stmt(sqlite, `SELECT ${COLUMNS[kind]}`).all() as Row[])
-  if (keep) kept.set(sqlite, dirs)
-  return dirs
+  return {
+    dirs: { need: new Directory('need', seq), offer: new Directory('offer', seq) },
+    after: { need: 0, offer: 0 },
+  }
+}
+
+/** Reads and sorts until `deadline` (performance.now()); true when the directory is whole. */
+function advance(sqlite: Sqlite, w: Warming, deadline: number, rows: number): boolean {
+  for (const kind of KINDS) {
+    const chunk = stmt(sqlite, `SELECT ${COLUMNS[kind]} WHERE id > ? ORDER BY id LIMIT ?`)
+    while (w.after[kind] !== Infinity) {
+      const got = chunk.all(w.after[kind], rows) as Row[]
+      w.dirs[kind].append(got)
+      w.after[kind] = got.length < rows ? Infinity : got.at(-1)![0]
+      if (performance.now() >= deadline) return false
+    }
+  }
+  for (const kind of KINDS) while (!w.dirs[kind].sortNext()) if (performance.now() >= deadline) return false
+  return true
+}
+
+/**
+ * One slice of reading the list pages' directory, for a server that warms it after it listens: at 100k listings
+ * reading it whole held the first list page after a restart, and every request behind it, for 0.5–2 s (and ten
+ * times that at 1M). Reads `rows` listings at a time by id until `deadline`, then sorts one order per step; says
+ * whether the directory is kept now. Writes between slices are in the change log since it began: the first page
+ * that uses it re-reads what they touched, as after any write. A page asked before it is whole finishes it itself.
+ */
+export function warmSome(sqlite: Sqlite, deadline: number, rows = 5000): boolean {
+  if (kept.has(sqlite)) return true
+  let w = warming.get(sqlite)
+  if (!w) warming.set(sqlite, (w = begin(sqlite)))
+  if (!advance(sqlite, w, deadline, rows)) return false
+  warming.delete(sqlite)
+  kept.set(sqlite, w.dirs)
+  return true
+}
+
+function build(sqlite: Sqlite): Record<Kind, Directory> {
+  const w = begin(sqlite)
+  advance(sqlite, w, Infinity, 100_000)
+  return w.dirs
 }
 
 function current(sqlite: Sqlite): Record<Kind, Directory> {
   // Inside a transaction the log may hold entries that a rollback takes back (and their numbers are reused):
   // read everything as the transaction sees it, and keep nothing.
-  if (sqlite.inTransaction) return build(sqlite, false)
-  const dirs = kept.get(sqlite)
-  if (!dirs) return build(sqlite)
+  if (sqlite.inTransaction) return build(sqlite)
+  if (!kept.has(sqlite)) warmSome(sqlite, Infinity)
+  const dirs = kept.get(sqlite)!
   const seq = dirs.need.seq
   const changes = changesSince(sqlite, seq, PATCH_LIMIT + 1)
   if (changes.length === 0) return dirs
-  if (changes.length > PATCH_LIMIT || changes[0]![0] !== seq + 1) return build(sqlite)
+  if (changes.length > PATCH_LIMIT || changes[0]![0] !== seq + 1) {
+    forget(sqlite)
+    warmSome(sqlite, Infinity)
+    return kept.get(sqlite)!
+  }
   const touched = { need: new Set<number>(), offer: new Set<number>() }
   for (const [, kind, id] of changes) if (kind === 'need' || kind === 'offer') touched[kind].add(id)
   for (const kind of ['need', 'offer'] as const) {
@@ -351,4 +414,5 @@ export function keeps(sqlite: Sqlite, kind: Kind, f: Filter): (id: number) => bo
 /** Forgets this connection's directory (tests that rewrite rows behind the log's back). */
 export function forget(sqlite: Sqlite) {
   kept.delete(sqlite)
+  warming.delete(sqlite)
 }

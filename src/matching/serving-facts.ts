@@ -4,6 +4,7 @@
  */
 import { sqliteOf, type Db } from '../db/client.js'
 import { activeNeedText, availableOfferText, listingToday } from '../listings/listings.js'
+import { inSlices, type SliceFigures } from '../shared/slices.js'
 import { subjectList } from './subject.js'
 import { serving } from './serving.js'
 import { countServingSome, keptServing, type ServingSnapshot } from './views.js'
@@ -100,20 +101,7 @@ export function countServing(db: Db, now = new Date()): ServingFacts {
   return servingFacts(db, listingToday(now))
 }
 
-/** How counting in slices went, for the start-up log. */
-export interface CountFigures {
-  /** From the first slice to the last. */
-  wallMs: number
-  /** CPU inside slices, all told (this process's, so a garbage collection's helpers too). */
-  busyMs: number
-  slices: number
-  /** The most CPU one slice took. */
-  longestMs: number
-  /** Why it stopped before the end: the database closed, or what a slice threw. */
-  stopped?: string
-}
-
-const counts = new WeakMap<Db, Promise<CountFigures>>()
+const counts = new WeakMap<Db, Promise<SliceFigures>>()
 
 /**
  * Who can serve whom counted by a server that already listens (server.ts): in slices of about `sliceMs` of work
@@ -125,35 +113,12 @@ const counts = new WeakMap<Db, Promise<CountFigures>>()
 export function countServingInSlices(
   db: Db,
   opts: { sliceMs?: number; rows?: number; now?: () => Date } = {},
-): Promise<CountFigures> {
+): Promise<SliceFigures> {
   const sqlite = sqliteOf(db)
-  const sliceMs = opts.sliceMs ?? 20,
-    now = opts.now ?? (() => new Date())
-  const figures: CountFigures = { wallMs: 0, busyMs: 0, slices: 0, longestMs: 0 }
-  const started = performance.now()
-  const done = new Promise<CountFigures>((resolve) => {
-    const end = (stopped?: string) => {
-      figures.wallMs = performance.now() - started
-      resolve(stopped ? { ...figures, stopped } : figures)
-    }
-    const slice = () => {
-      if (!sqlite.open) return end('the database closed')
-      const cpu = process.cpuUsage()
-      let finished: boolean
-      try {
-        finished = countServingSome(db, listingToday(now()), performance.now() + sliceMs, opts.rows)
-      } catch (err) {
-        return end(String(err))
-      }
-      const { user, system } = process.cpuUsage(cpu)
-      const took = (user + system) / 1000
-      figures.slices++
-      figures.busyMs += took
-      figures.longestMs = Math.max(figures.longestMs, took)
-      if (finished) end()
-      else setImmediate(slice)
-    }
-    setImmediate(slice)
+  const now = opts.now ?? (() => new Date())
+  const done = inSlices((deadline) => countServingSome(db, listingToday(now()), deadline, opts.rows), {
+    sliceMs: opts.sliceMs,
+    stop: () => (sqlite.open ? undefined : 'the database closed'),
   })
   counts.set(db, done)
   return done
