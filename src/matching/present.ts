@@ -18,10 +18,19 @@ export interface FormatContext {
   areaName?: (id: number) => string | undefined
   /** Topic codes likewise ("音响设备" / "sound equipment"). */
   topicName?: (code: string) => string | undefined
+  /**
+   * Reasons already put in words, by identity: a need's shown fits share many reason objects (rank.ts ReasonMemo),
+   * and a page writes each one once. For one locale and one context only.
+   */
+  said?: Map<Message, string>
 }
 
 export function formatReason(reason: Message, locale: Locale, ctx: FormatContext = {}): string {
-  return format(reason.key, reason.params, locale, ctx)
+  const said = ctx.said
+  if (!said) return format(reason.key, reason.params, locale, ctx)
+  let text = said.get(reason)
+  if (text === undefined) said.set(reason, (text = format(reason.key, reason.params, locale, ctx)))
+  return text
 }
 
 export function format(key: string, params: Message['params'], locale: Locale, ctx: FormatContext = {}): string {
@@ -119,7 +128,8 @@ export interface ScoreRow {
 /**
  * A fit as a person reads it: the three reasons that add the most, in words only (a leader's view), and the
  * whole table, each factor's points against the most it could give (a broker's view). The table's points are
- * whole numbers that add up to the score.
+ * whole numbers that add up to the score. The table is written when first read: most readers are not shown it,
+ * and a page of twenty fits would otherwise put every reason of every fit in words.
  */
 export function explain(
   reasons: readonly Reason[],
@@ -128,8 +138,6 @@ export function explain(
   ctx: FormatContext = {},
   w: Weights = DEFAULT_WEIGHTS,
 ) {
-  const total = FACTORS.reduce((s, f) => s + w[f], 0) || 1
-  const texts = new Map(reasons.map((r) => [r, formatReason(r, locale, ctx)]))
   const top = [...reasons]
     .filter((r) => r.contribution > 0)
     .sort(
@@ -137,19 +145,36 @@ export function explain(
         b.contribution - a.contribution || FACTORS.indexOf(a.factor as Factor) - FACTORS.indexOf(b.factor as Factor),
     )
     .slice(0, 3)
-    .map((r) => texts.get(r)!)
+    .map((r) => formatReason(r, locale, ctx))
+  let table: ScoreRow[] | undefined
+  return {
+    top,
+    get table(): ScoreRow[] {
+      return (table ??= scoreTable(reasons, score, locale, ctx, w))
+    },
+    score,
+  }
+}
+
+function scoreTable(
+  reasons: readonly Reason[],
+  score: number,
+  locale: Locale,
+  ctx: FormatContext,
+  w: Weights,
+): ScoreRow[] {
+  const total = FACTORS.reduce((s, f) => s + w[f], 0) || 1
   const points = wholePoints(
     reasons.map((r) => r.contribution),
     score,
   )
-  const table: ScoreRow[] = reasons.map((r, i) => ({
+  return reasons.map((r, i) => ({
     factor: r.factor as Factor,
     name: word(locale, `factor.${r.factor}`) ?? r.factor,
-    text: texts.get(r)!,
+    text: formatReason(r, locale, ctx),
     points: points[i],
     outOf: Math.round((100 * (w[r.factor as Factor] ?? 0)) / total),
   }))
-  return { top, table, score }
 }
 
 /** Rounds shares to whole points that still sum to the total (largest remainders first). */
@@ -174,7 +199,11 @@ function namer(vocab: Vocabulary, locale: Locale) {
 /** Reasons and "why not" lines in the reader's language, with area ids and topic codes named. */
 export function presenter(db: Db, locale: Locale) {
   const names = new Map(areas.all(db).map((a) => [a.id, areas.displayName(a, locale)]))
-  const ctx: FormatContext = { areaName: (id: number) => names.get(id), topicName: namer(vocabulary(db), locale) }
+  const ctx: FormatContext = {
+    areaName: (id: number) => names.get(id),
+    topicName: namer(vocabulary(db), locale),
+    said: new Map(),
+  }
   return {
     reasons: (reasons: Reason[]): ShownReason[] =>
       reasons

@@ -4,7 +4,7 @@
  * marked listings when next used instead of being read again whole.
  */
 import { bigrams, contentWords, isCjk, stem, subWords } from './segment.js'
-import { prefixDocs } from './typo.js'
+import { prefixDocs, type Vocabulary } from './typo.js'
 import { quote, termExpr } from './query.js'
 import {
   docCount,
@@ -66,9 +66,12 @@ export function relevance(
       else words.set(key, { word, tf: tf * factor })
     }
   }
+  // Read once a call: each read asks the connection's state, a statement of its own.
+  let vocab: Vocabulary | undefined
+  const vocabOnce = () => (vocab ??= vocabulary(sqlite, kind))
   const chosen = [...words.values()]
     .map(({ word, tf }) => {
-      const df = docFrequency(sqlite, ks, kind, word)
+      const df = docFrequency(sqlite, ks, kind, word, vocabOnce)
       const idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5))
       return { word, expr: termExpr(word).expr, df, weight: Math.min(tf, 2) * idf }
     })
@@ -255,9 +258,9 @@ function holds(sorted: Int32Array, id: number): boolean {
  * Roughly how many listings contain `word`, from the index vocabulary rather than a query: an English
  * word's stem prefix summed over its forms, a Chinese word's own token, else its rarest part.
  */
-function docFrequency(sqlite: Sqlite, ks: KindState, kind: Kind, word: string): number {
+function docFrequency(sqlite: Sqlite, ks: KindState, kind: Kind, word: string, vocabOf: () => Vocabulary): number {
   if (!isCjk(word)) {
-    const vocab = vocabulary(sqlite, kind)
+    const vocab = vocabOf()
     return word.length < 3 ? (vocab.df.get(word) ?? 0) : prefixDocs(vocab, stem(word), Infinity)
   }
   // A token's count is its postings' length: kept across writes like the words' own postings (a write marks its

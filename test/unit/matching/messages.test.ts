@@ -129,3 +129,43 @@ describe('a fit as a person reads it', () => {
     expect(table[0]).toMatchObject({ name: '内容相关', outOf: 25 })
   })
 })
+
+describe('a page of fits put in words', () => {
+  const fits = rankOffers(
+    need(),
+    [1, 2, 3, 4].map((id) => ({ offer: offer({ id, track: { delivered: 3, rating: 4 } }), relevance: 0.6, terms: [] })),
+  )
+
+  it('words each shared reason once, and the same as alone', () => {
+    // The four offers are alike, so the ranker hands them many of the same reason objects (rank.ts ReasonMemo).
+    const strongest = new Set(
+      fits.flatMap((f) =>
+        [...f.reasons]
+          .filter((r) => r.contribution > 0)
+          .sort(
+            (a, b) =>
+              b.contribution - a.contribution ||
+              FACTORS.indexOf(a.factor as never) - FACTORS.indexOf(b.factor as never),
+          )
+          .slice(0, 3),
+      ),
+    )
+    expect(strongest.size).toBeLessThan(3 * fits.length)
+    const said = new Map()
+    const shown = fits.map((f) => explain(f.reasons, f.score, 'en', { said }))
+    expect(said.size).toBe(strongest.size)
+    for (const [k, f] of fits.entries()) {
+      expect(shown[k]!.top).toEqual(explain(f.reasons, f.score, 'en').top)
+      expect(shown[k]!.table).toEqual(explain(f.reasons, f.score, 'en').table)
+    }
+  })
+
+  it('writes a fit’s table only when it is read (most readers are not shown it)', () => {
+    const said = new Map()
+    const shown = explain(fits[0]!.reasons, fits[0]!.score, 'zh-CN', { said })
+    expect(said.size).toBe(3)
+    expect(shown.table).toHaveLength(fits[0]!.reasons.length)
+    expect(said.size).toBe(fits[0]!.reasons.length)
+    expect(shown.table).toBe(shown.table)
+  })
+})
