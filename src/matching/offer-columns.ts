@@ -161,7 +161,15 @@ export function relationsOf(
     if (j >= 0) near[j] = 1
   }
   const far = [relation.far(false), relation.far(true)] as const
-  return (j) => (near[j] ? relation(cols.offers[j]!) : far[cols.topical[j]!]!)
+  // When both sides have topics relate() reads the topic lists alone: asked once per list of the offers', which
+  // are a few hundred in a category of thousands.
+  const byList: (TopicRelation | undefined)[] = need.topics.length > 0 ? new Array(cols.topicLists.length) : []
+  return (j) => {
+    if (!near[j]) return far[cols.topical[j]!]!
+    if (!cols.topical[j] || need.topics.length === 0) return relate(need.category, need, cols.offers[j]!)
+    const k = cols.topicList[j]!
+    return (byList[k] ??= relate(need.category, need, cols.offers[j]!))
+  }
 }
 
 /** The offers in id order, so the answer does not depend on the order they came in; not copied when already so. */
