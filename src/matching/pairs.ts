@@ -118,8 +118,14 @@ export function feasiblePairs(
   let pairScore = new Uint8Array(pairOffer.length)
   let P = 0
   const scratch = { hist: new Int32Array(102), offer: new Int32Array(M), score: new Uint8Array(M) }
-  for (let i = 0; i < N; i++) {
-    pairStart[i] = P
+  // Needs are visited by place (category, area, topics), so that consecutive needs look at the same offers and find
+  // their fields in cache: visited by id, nearly every candidate's check began with a cache miss, and that was most of
+  // what enumerating cost at city scale. Each need's pairs are laid out in id order afterwards.
+  const order = byPlace(needs)
+  const written = new Int32Array(N)
+  for (let k = 0; k < N; k++) {
+    const i = order[k]
+    written[i] = P
     const n = needs[i],
       c = compileNeed(n, compiled)
     const nDays = c.days,
@@ -180,10 +186,28 @@ export function feasiblePairs(
         P++
       }
     }
-    sortByScore(pairOffer, pairScore, pairStart[i], P, scratch)
+    sortByScore(pairOffer, pairScore, written[i], P, scratch)
+    pairStart[i] = P - written[i]
+  }
+  // pairStart holds each need's count until here.
+  const offerOut = new Int32Array(P),
+    scoreOut = new Uint8Array(P)
+  for (let i = 0, at = 0; i < N; i++) {
+    const count = pairStart[i]
+    pairStart[i] = at
+    offerOut.set(pairOffer.subarray(written[i], written[i] + count), at)
+    scoreOut.set(pairScore.subarray(written[i], written[i] + count), at)
+    at += count
   }
   pairStart[N] = P
-  return { needs, offers, pairStart, pairOffer: pairOffer.subarray(0, P), pairScore: pairScore.subarray(0, P) }
+  return { needs, offers, pairStart, pairOffer: offerOut, pairScore: scoreOut }
+}
+
+/** Need indexes ordered by category, area and topics (then index): needs next to each other share candidates. */
+function byPlace(needs: readonly NeedView[]): Int32Array {
+  const keys = needs.map((n) => `${n.category}\u0001${n.areaPath.join('/')}\u0001${n.topics.join('\u0001')}`)
+  const order = Array.from(needs, (_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b))
+  return Int32Array.from(order)
 }
 
 /**
