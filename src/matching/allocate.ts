@@ -55,7 +55,19 @@ export function allocate(
   opts: AllocateOptions = {},
 ): Allocation {
   const index = feasiblePairs(needs, offers, opts)
-  const { needGroup, groups } = groupNeeds(index)
+  const { needGroup, groups, flow, stats } = solvePairs(index, opts)
+  return measure(index, needGroup, groups, flow, stats)
+}
+
+/** What allocate() decides on an instance's pairs: its groups, the flow on each pair and the solver's work. */
+export interface Solved extends Groups {
+  flow: Float64Array
+  stats: Allocation['stats']
+}
+
+/** allocate() after the pairs are enumerated: groups, then each independent component solved on its own. */
+export function solvePairs(index: PairIndex, opts: AllocateOptions = {}): Solved {
+  const { needGroup, groups, fcfs } = groupNeeds(index)
   const P = index.pairOffer.length
   const work: Work = {
     flow: new Float64Array(P),
@@ -70,7 +82,7 @@ export function allocate(
     stats.components++
     solveComponent(index, needGroup, groups, component, work, opts, stats)
   }
-  return measure(index, needGroup, groups, work.flow, stats)
+  return { needGroup, groups, fcfs, flow: work.flow, stats }
 }
 
 /** Scratch arrays indexed by global pair, need and offer, shared by all components (each touches only its own). */

@@ -26,7 +26,7 @@ const allocationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/allocations', { config: { access: 'broker' }, schema: { body: RunBody } }, async (req, reply) => {
     const broker = signedIn(req)
-    const run = allocations.runAllocation(app.db, broker, {
+    const run = await allocations.runAllocation(app.db, broker, {
       areaIds: allocations.pickedAreas(broker, req.body.areaIds),
       category: req.body.category ?? null,
     })

@@ -8,8 +8,8 @@ import { allocationRuns, areas, needs, offers } from '../db/schema.js'
 import * as areasSvc from '../areas/areas.js'
 import { activeNeed, availableOffer, listingToday } from '../listings/listings.js'
 import type { CurrentUser } from '../accounts/accounts.js'
-import { allocate } from './allocate.js'
-import { firstComeFirstServed, type Allocation } from './outcome.js'
+import { propose } from './allocate-pool.js'
+import type { Allocation } from './outcome.js'
 import { feasiblePairs } from './pairs.js'
 import { pathIds } from '../areas/paths.js'
 import { pathCovered } from '../areas/coverage.js'
@@ -79,7 +79,7 @@ function allocationScope(db: Db, areaIds: number[], category: string | null, tod
 }
 
 /** Runs the allocation and first-come-first-served on the same data, and keeps the proposal for review. */
-export function runAllocation(
+export async function runAllocation(
   db: Db,
   broker: CurrentUser,
   params: { areaIds: number[]; category: string | null },
@@ -89,9 +89,9 @@ export function runAllocation(
   const needViews = scope.needs.map((n) => n.view),
     offerViews = scope.offers.map((o) => o.view)
   const started = performance.now()
-  const proposal = allocate(needViews, offerViews)
+  // The baseline comes from the same enumeration of the pairs, and a city-sized run is solved on a pool of threads.
+  const { proposal, baseline } = await propose(needViews, offerViews)
   const ms = Math.round(performance.now() - started)
-  const baseline = firstComeFirstServed(needViews, offerViews)
   // Each row carries its reasons as a proposal made from it would (assessPair), for the broker to judge.
   const assignments = proposal.assignments.map((a) => {
     const pair = assessPair(db, a.needId, a.offerId)

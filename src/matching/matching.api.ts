@@ -17,7 +17,7 @@ import type { Locale } from '../i18n/i18n.js'
 
 type NeedFound = NonNullable<ReturnType<typeof matching.offersForNeed>>
 type OfferFound = NonNullable<ReturnType<typeof matching.needsForOffer>>
-type Run = ReturnType<typeof allocations.runAllocation>
+type Run = Awaited<ReturnType<typeof allocations.runAllocation>>
 
 /** A need's ranked offers as the API shows them: refs, topics and organizations named, reasons in words. */
 function needMatchesJson(db: Db, locale: Locale, found: NeedFound) {
@@ -223,7 +223,7 @@ const matchingApi: FastifyPluginAsyncTypebox = async (app) => {
       const broker = signedIn(req)
       const body = req.body ?? {}
       const areaIds = allocations.allocationAreas(app.db, broker, body.area)
-      const run = allocations.runAllocation(app.db, broker, { areaIds, category: body.category ?? null })
+      const run = await allocations.runAllocation(app.db, broker, { areaIds, category: body.category ?? null })
       return reply.code(201).send(allocationJson(app.db, req.locale, run))
     },
   )

@@ -16,14 +16,14 @@ afterAll(async () => {
 
 /** The issue found the demo's allocation less fair than first come, first served by the figure it showed. */
 describe('allocation on the demo district', () => {
-  it('is never less fair than first come, first served by the figure the page shows, covers as much, and leaves no organization FCFS served with nothing', () => {
+  it('is never less fair than first come, first served by the figure the page shows, covers as much, and leaves no organization FCFS served with nothing', async () => {
     const brokerId = app.sqlite
       .prepare("SELECT id FROM users WHERE role = 'broker' ORDER BY id LIMIT 1")
       .pluck()
       .get() as number
     const broker = accounts.load(app.db, brokerId)!
     const district = app.sqlite.prepare("SELECT id FROM areas WHERE level = 'district'").pluck().all() as number[]
-    const run = allocations.runAllocation(
+    const run = await allocations.runAllocation(
       app.db,
       { ...broker, brokerAreaIds: district },
       { areaIds: district, category: null },
