@@ -106,16 +106,49 @@ class Directory {
     for (const [order] of this.orders) this.all.set(order, [])
   }
 
+  /**
+   * Each filter's total, kept across writes: put and remove adjust every one, so a later page of the same filter, in
+   * any order, counts nothing and stops at its last row. A filter is compiled against the codes and arrays as they
+   * are, so a new code or grown arrays drop them all.
+   */
+  private readonly totals = new Map<string, { passes: (s: number) => boolean; total: number }>()
+
   code(kind: 'status' | 'category', value: string): number {
     const map = this.codes[kind]
     let c = map.get(value)
-    if (c === undefined) map.set(value, (c = map.size))
+    if (c === undefined) {
+      map.set(value, (c = map.size))
+      this.totals.clear()
+    }
     return c
+  }
+
+  /** How many listings pass the filter, and its test: from `totals`, or one pass that is then kept. */
+  counted(f: Filter, list: readonly number[]): { passes: (s: number) => boolean; total: number } {
+    const key = filterKey(f)
+    let known = this.totals.get(key)
+    if (known) {
+      // Least recently used goes first.
+      this.totals.delete(key)
+      this.totals.set(key, known)
+      return known
+    }
+    const passes = compile(this, f)
+    let total = 0
+    for (const s of list) if (passes(s)) total++
+    if (this.totals.size >= TOTALS_KEPT) this.totals.delete(this.totals.keys().next().value!)
+    this.totals.set(key, (known = { passes, total }))
+    return known
+  }
+
+  private recount(s: number, by: 1 | -1) {
+    for (const t of this.totals.values()) if (t.passes(s)) t.total += by
   }
 
   private slot(): number {
     const s = this.free.pop() ?? this.size++
     if (s >= this.id.length) {
+      this.totals.clear()
       const grow = <T extends Int32Array | Uint8Array | Int8Array | Float64Array>(a: T): T => {
         const b = new (a.constructor as new (n: number) => T)(a.length * 2)
         b.set(a)
@@ -194,6 +227,7 @@ class Directory {
   remove(id: number) {
     const s = this.slotOf.get(id)
     if (s === undefined) return
+    this.recount(s, -1)
     for (const [compare, list] of this.lists(this.category[s]!)) list.splice(position(list, s, compare), 1)
     this.slotOf.delete(id)
     this.topics[s] = null
@@ -204,6 +238,7 @@ class Directory {
     this.remove(r[0])
     const s = this.write(r)
     for (const [compare, list] of this.lists(this.category[s]!)) list.splice(position(list, s, compare), 0, s)
+    this.recount(s, 1)
   }
 }
 
@@ -390,15 +425,37 @@ export function page(
       : category === undefined
         ? []
         : dir.byCategory.get(category)?.get(order)
-  const passes = compile(dir, f)
+  if (!list) return { ids: [], total: 0 }
+  const { passes, total } = dir.counted(f, list)
   const ids: number[] = []
-  let total = 0
-  for (const s of list ?? []) {
+  if (offset >= total) return { ids, total }
+  let seen = 0
+  for (const s of list) {
     if (!passes(s)) continue
-    if (total >= offset && ids.length < limit) ids.push(dir.id[s]!)
-    total++
+    if (seen++ >= offset) {
+      ids.push(dir.id[s]!)
+      if (ids.length >= limit) break
+    }
   }
   return { ids, total }
+}
+
+/** How many filters' totals a directory keeps: each costs every write one test. */
+const TOTALS_KEPT = 1024
+
+/** The filter's identity for its kept total: every field compile reads. */
+function filterKey(f: Filter): string {
+  const set = (xs: ReadonlySet<number> | undefined) => (xs ? [...xs].sort((a, b) => a - b).join(',') : '*')
+  return [
+    f.status ?? 'active',
+    f.today,
+    f.category ?? '*',
+    set(f.areas),
+    f.urgency ?? '*',
+    set(f.ids),
+    f.orgId ?? '*',
+    f.topic ?? '*',
+  ].join('|')
 }
 
 /** Whether a listing passes the filters (for text search among them); false for an id it does not know. */
