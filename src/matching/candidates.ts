@@ -38,7 +38,7 @@ export class Bucket<V extends Listing> {
     this.all.push(v)
     if (v.topics.length === 0) this.untopical.push(v)
     for (const t of v.topics) file(this.byTopic, t, v)
-    for (const k of filedKeywords(v.keywords)) {
+    for (const k of keywordPrefix(v.keywords, true)) {
       file(this.byKeyword, k, v)
       if (v.topics.length === 0) file(this.untopicalByKeyword, k, v)
     }
@@ -77,31 +77,31 @@ export class Bucket<V extends Listing> {
 
   /**
    * The lists that together hold every listing here that could be about the same thing as `asker`: they may
-   * overlap and may hold listings no longer alive. For callers that gather into their own structure (pairs.ts).
+   * overlap and may hold listings no longer alive. For callers that gather into their own structure (pairs.ts), or
+   * that stop at the first listing that fits (serving.ts): once `visit` returns true no further list is visited,
+   * and lists says it stopped.
    */
-  lists(asker: Listing, category: string, askerIsOffer: boolean, visit: (list: readonly V[]) => void): void {
-    const each = (list: readonly V[] | undefined) => {
-      if (list) visit(list)
-    }
+  lists(
+    asker: Listing,
+    category: string,
+    askerIsOffer: boolean,
+    visit: (list: readonly V[]) => boolean | void,
+  ): boolean {
+    const each = (list: readonly V[] | undefined) => list !== undefined && visit(list) === true
     // A floor of 0 would let listings with nothing in common relate; then no keyword narrows anything.
-    if (!(RELEVANCE_FLOOR > 0)) {
-      visit(this.all)
-      return
-    }
+    if (!(RELEVANCE_FLOOR > 0)) return each(this.all)
     if (category === 'funds') {
       // A fund without a stated purpose fits every need of its category.
-      if (askerIsOffer && asker.topics.length === 0) {
-        visit(this.all)
-        return
-      }
-      if (!askerIsOffer) visit(this.untopical)
+      if (askerIsOffer && asker.topics.length === 0) return each(this.all)
+      if (!askerIsOffer && each(this.untopical)) return true
     }
     if (asker.topics.length > 0) {
-      for (const t of asker.topics) each(this.byTopic.get(t))
-      for (const k of asker.keywords) each(this.untopicalByKeyword.get(k))
+      for (const t of asker.topics) if (each(this.byTopic.get(t))) return true
+      for (const k of keywordPrefix(asker.keywords, false)) if (each(this.untopicalByKeyword.get(k))) return true
     } else {
-      for (const k of asker.keywords) each(this.byKeyword.get(k))
+      for (const k of keywordPrefix(asker.keywords, false)) if (each(this.byKeyword.get(k))) return true
     }
+    return false
   }
 
   private addAll(into: Set<V>, from: readonly V[] | undefined): void {
@@ -113,12 +113,24 @@ export class Bucket<V extends Listing> {
 }
 
 /**
- * The keywords a listing is filed under: enough of them that any listing related to it by keywords shares one.
- * Related means shared ≥ RELEVANCE_FLOOR × the longer list (topics.ts), so at most (1 − floor) × n of a listing's
- * n keywords go unshared, and any ⌊(1 − floor) × n⌋ + 1 of them include a shared one. The asker looks up all of its own.
+ * Keywords in one order for every listing of the process, rarest first as nearly as a fixed order can be: by when a
+ * word was first filed, latest first (the words most listings share are met within the first few). A word's place
+ * never changes once given, which is all keywordPrefix needs; a word no listing was filed under comes before all.
  */
-function filedKeywords(keywords: readonly string[]): string[] {
+const firstFiled = new Map<string, number>()
+const rankOf = (word: string) => firstFiled.get(word) ?? Infinity
+
+/**
+ * The first ⌊(1 − floor) × n⌋ + 1 of a listing's n distinct keywords in that order. Related by keywords means
+ * shared ≥ RELEVANCE_FLOOR × the longer list (topics.ts), so at most n − floor × n of either side's words go
+ * unshared; the shared word that comes first in the order then lies within both sides' prefixes. So a listing is
+ * filed under its prefix, and an asker looks up only its own: the lists of the words most listings share, which
+ * made a keyword lookup grow with the listings, are seldom asked.
+ */
+function keywordPrefix(keywords: readonly string[], filing: boolean): string[] {
   const distinct = [...new Set(keywords)]
+  if (filing) for (const k of distinct) if (!firstFiled.has(k)) firstFiled.set(k, firstFiled.size)
+  distinct.sort((a, b) => rankOf(b) - rankOf(a) || (a < b ? -1 : a > b ? 1 : 0))
   return distinct.slice(0, Math.max(0, Math.floor((1 - RELEVANCE_FLOOR) * distinct.length) + 1))
 }
 
@@ -177,6 +189,22 @@ abstract class CategoryIndex<V extends Listing> {
     return old
   }
 
+  /** Whether `v` is the listing filed under its id: a bucket's lists may still hold one replaced or removed. */
+  has(v: V): boolean {
+    return this.byId.get(v.id) === v
+  }
+
+  /** Bucket.lists of each place's bucket in turn, until `visit` returns true. */
+  protected listsUnder(
+    places: readonly number[],
+    asker: Listing,
+    category: string,
+    askerIsOffer: boolean,
+    visit: (list: readonly V[]) => boolean | void,
+  ): void {
+    for (const place of places) if (this.buckets.get(place)?.lists(asker, category, askerIsOffer, visit)) return
+  }
+
   protected gather(places: readonly number[], asker: Listing, category: string, askerIsOffer: boolean): Set<V> {
     const into = new Set<V>()
     for (const place of places) this.buckets.get(place)?.collect(asker, category, askerIsOffer, into)
@@ -193,9 +221,12 @@ export class OfferIndex extends CategoryIndex<OfferView> {
     return [o.servesPath.at(-1) ?? 0]
   }
 
-  /** Every offer that could fit the need, unchecked and unordered: for callers with a compiled check (serving.ts). */
-  candidates(need: NeedView): Iterable<OfferView> {
-    return this.gather(need.areaPath, need, need.category, false)
+  /**
+   * The lists that hold every offer that could fit the need, unchecked, until `visit` returns true: for callers
+   * that stop at the first that fits (serving.ts). They may overlap and hold offers no longer here (`has`).
+   */
+  candidateLists(need: NeedView, visit: (list: readonly OfferView[]) => boolean | void): void {
+    this.listsUnder(need.areaPath, need, need.category, false, visit)
   }
 
   /** The offers that fit the need (isFeasible), ordered by id. */
@@ -221,18 +252,62 @@ export class OfferIndex extends CategoryIndex<OfferView> {
   }
 }
 
-/** A category's needs, filed under every area on their place's path: an offer serving any of them reaches them. */
+/**
+ * A category's needs, filed under their place (their path's last id) alone, with the places at or below each area
+ * counted: an offer serving an area reaches the places below it. Filed under every area on the path instead, a
+ * need sat in three buckets at once, and one place's needs could not be asked apart from those below it.
+ */
 export class NeedIndex extends CategoryIndex<NeedView> {
+  /** Per area, the places at or below it that needs are filed under, with how many needs each. */
+  private readonly below = new Map<number, Map<number, number>>()
+
   protected placesOf(n: NeedView): readonly number[] {
-    return n.areaPath
+    return n.areaPath.length ? [n.areaPath[n.areaPath.length - 1]!] : []
+  }
+
+  override put(n: NeedView): void {
+    super.put(n)
+    this.reach(n, 1)
+  }
+
+  override remove(id: number): NeedView | undefined {
+    const old = super.remove(id)
+    if (old) this.reach(old, -1)
+    return old
+  }
+
+  private reach(n: NeedView, by: 1 | -1): void {
+    const place = n.areaPath.at(-1)
+    if (place === undefined) return
+    for (const area of n.areaPath) {
+      let at = this.below.get(area)
+      if (!at) this.below.set(area, (at = new Map()))
+      const count = (at.get(place) ?? 0) + by
+      if (count > 0) at.set(place, count)
+      else {
+        at.delete(place)
+        if (at.size === 0) this.below.delete(area)
+      }
+    }
+  }
+
+  /** The places with needs that the offer's area reaches; none when its area is unknown. */
+  placesReached(offer: OfferView): readonly number[] {
+    const served = offer.servesPath.at(-1)
+    const at = served === undefined ? undefined : this.below.get(served)
+    return at ? [...at.keys()] : []
+  }
+
+  /** As OfferIndex.candidateLists: the lists that hold every need the offer could fit, or only those placed at `place`. */
+  candidateLists(offer: OfferView, visit: (list: readonly NeedView[]) => boolean | void, place?: number): void {
+    this.listsUnder(place === undefined ? this.placesReached(offer) : [place], offer, offer.category, true, visit)
   }
 
   /** The needs the offer fits (isFeasible), ordered by id; none when the offer's area is unknown. */
   fitting(offer: OfferView): NeedView[] {
-    const served = offer.servesPath.at(-1)
-    if (served === undefined) return []
     const out: NeedView[] = []
-    for (const n of this.gather([served], offer, offer.category, true)) if (isFeasible(n, offer)) out.push(n)
+    for (const n of this.gather(this.placesReached(offer), offer, offer.category, true))
+      if (isFeasible(n, offer)) out.push(n)
     return out.sort((a, b) => a.id - b.id)
   }
 }

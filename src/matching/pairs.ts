@@ -390,8 +390,10 @@ export function overlap(need: ReadonlySet<string>, offer: readonly string[]): nu
 /**
  * Every offer's distinct keywords as numbers, side by side, and one need's at a time: relevance(j) is overlap()
  * of the need and offer j in a few integer comparisons, for callers that decide what pairs are about by words
- * (ServingTally.count) without building two sets per pair.
+ * (serving.ts) without building two sets per pair. The overlap is symmetric, so the two sides may be swapped:
+ * needs numbered, and one offer's words at a time.
  */
+type Worded = { keywords: readonly string[] }
 export class NumberedWords {
   private readonly words = new Map<string, number>()
   private readonly start: Int32Array
@@ -400,7 +402,7 @@ export class NumberedWords {
   private count = 0
   private mark = new Int32Array(0)
   private stamp = 0
-  constructor(offers: readonly OfferView[]) {
+  constructor(offers: readonly Worded[]) {
     this.start = new Int32Array(offers.length + 1)
     const flat: number[] = []
     offers.forEach((o, j) => {
@@ -416,7 +418,7 @@ export class NumberedWords {
     return id
   }
   /** The need later relevance() calls are about; its words no offer has count in its length all the same. */
-  setNeed(n: NeedView): void {
+  setNeed(n: Worded): void {
     const distinct = new Set(n.keywords)
     if (distinct.size > this.need.length) this.need = new Int32Array(distinct.size)
     this.count = 0

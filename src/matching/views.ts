@@ -112,7 +112,7 @@ function dropOffer(k: Kept, id: number): void {
   if (category === undefined) return
   const old = (k.offers.get(category) ?? loadingOffers(k, category))?.remove(id)
   k.offerCategory.delete(id)
-  if (old) k.serving.get(category)?.removeOffer(old, k.needs.get(category)!)
+  if (old) k.serving.get(category)?.removeOffer(old, k.needs.get(category)!, k.offers.get(category)!)
 }
 
 function dropNeed(k: Kept, id: number): void {
@@ -121,7 +121,7 @@ function dropNeed(k: Kept, id: number): void {
   const old = (k.needs.get(category) ?? loadingNeeds(k, category))?.remove(id)
   if (old) k.needsOfOrg.get(old.orgId)?.delete(id)
   k.needCategory.delete(id)
-  if (old) k.serving.get(category)?.removeNeed(old, k.offers.get(category)!)
+  if (old) k.serving.get(category)?.removeNeed(old, k.needs.get(category)!, k.offers.get(category)!)
 }
 
 function build(sqlite: Sqlite, today: string): Kept {

@@ -222,4 +222,48 @@ describe('candidate indexes', () => {
     nowhere.put(need())
     expect(nowhere.fitting(offer({ servesPath: [] }))).toEqual([])
   })
+
+  it('find every listing related by words alone, whatever order the words were first filed in', () => {
+    // Each side is filed under, and asks with, only a prefix of its words in one order for the process: related
+    // pairs (half the longer list shared) must still meet. Words of every frequency, lists of 1 to 10 words, some
+    // the asker alone has, added over rounds so that words are first met at different times.
+    const rand = prng(91)
+    const vocabulary = Array.from({ length: 40 }, (_, k) => `词${k}`)
+    // Skewed: the first words are drawn far more often, as 联系人 or 'street' are in real listings.
+    const word = () => vocabulary[Math.floor(vocabulary.length * rand() ** 3)]!
+    const words = () => {
+      const list = Array.from({ length: 1 + Math.floor(rand() * 10) }, word)
+      if (rand() < 0.2) list.push(`只有我${Math.floor(rand() * 1e6)}`)
+      return frozen(list)
+    }
+    const needs: NeedView[] = [],
+      offers: OfferView[] = []
+    const needIdx = new NeedIndex(),
+      offerIdx = new OfferIndex()
+    let related = 0
+    for (let round = 0; round < 6; round++) {
+      for (let k = 0; k < 40; k++) {
+        const n = need({ id: needs.length + 1, topics: rand() < 0.3 ? ['kitchen'] : [], keywords: words() })
+        const o = offer({ id: offers.length + 1, topics: rand() < 0.3 ? ['hall'] : [], keywords: words() })
+        needs.push(n)
+        offers.push(o)
+        needIdx.put(n)
+        offerIdx.put(o)
+      }
+      for (const n of needs) {
+        const want = offers.filter((o) => isFeasible(n, o)).map((o) => o.id)
+        related += want.length
+        expect(
+          offerIdx.fitting(n).map((o) => o.id),
+          `round ${round}, need ${n.id}`,
+        ).toEqual(want)
+      }
+      for (const o of offers)
+        expect(
+          needIdx.fitting(o).map((n) => n.id),
+          `round ${round}, offer ${o.id}`,
+        ).toEqual(needs.filter((n) => isFeasible(n, o)).map((n) => n.id))
+    }
+    expect(related).toBeGreaterThan(500)
+  })
 })
