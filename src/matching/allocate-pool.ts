@@ -3,12 +3,12 @@
  * small pool of threads.
  *
  * Categories never share a pair, so each is solved on its own (allocate-part.ts) by whichever thread is free,
- * largest first, and the parts are put back together in this thread. On two cores that nearly halves a 100k × 100k
- * run; the answer is allocate()'s whatever order the parts finish in. Threads are started per run and stopped after
+ * largest first, and the parts are put back together in this thread, when a core is free to run a second thread;
+ * the answer is allocate()'s whatever order the parts finish in. Threads are started per run and stopped after
  * it: a run is rare, and idle threads would hold memory.
  */
 import { createRequire } from 'node:module'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { AllocateOptions } from './allocate.js'
@@ -26,12 +26,16 @@ import type { NeedView, OfferView } from './types.js'
 export type { Proposal } from './allocate-part.js'
 
 export interface PoolOptions extends AllocateOptions {
-  /** Threads solving categories at once; 1 solves in this thread. Default: 2, or 1 on a single core. */
+  /**
+   * Threads solving categories at once; 1 solves in this thread. Default: 2 when a core is free (fewer runnable
+   * threads over the last minute than cores, less one), else 1. On a busy machine a second thread gets no core of
+   * its own: at 100k × 100k with the 1-minute load at 4.5-6.7 on 2 cores, two threads took 96-105 s and one 67 s.
+   */
   threads?: number
   /**
    * Listings (needs and offers) below which the run stays in this thread. A thread starts cold (its own copy of
    * the code to compile and optimize, about a second more when that code is TypeScript) and the parts are copied
-   * to it, so at 20k × 20k two threads cost more than they save; at 50k × 50k they save a fifth of the time.
+   * to it, so at 20k × 20k two threads cost more than they save (compiled, 5.5-8.0 s against 2.5-2.9 s).
    */
   inThreadBelow?: number
 }
@@ -43,7 +47,7 @@ export async function propose(
   allOffers: readonly OfferView[],
   opts: PoolOptions = {},
 ): Promise<Proposal> {
-  const { threads = Math.min(2, availableParallelism()), inThreadBelow = IN_THREAD_BELOW, ...solve } = opts
+  const { threads = freeCores() >= 1 ? 2 : 1, inThreadBelow = IN_THREAD_BELOW, ...solve } = opts
   const { needs, offers, parts } = split(allNeeds, allOffers)
   if (threads < 2 || parts.length < 2 || needs.length + offers.length < inThreadBelow)
     return proposeInThread(needs, offers, solve)
@@ -52,6 +56,10 @@ export async function propose(
     Math.min(threads, parts.length),
   )
   return stitch(needs, offers, parts, results)
+}
+
+function freeCores(): number {
+  return availableParallelism() - loadavg()[0]
 }
 
 /**
