@@ -34,7 +34,9 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   if (!need) return undefined
   const today = listingToday(now)
   const open = need.view.quantity > 0
-  const candidates = open ? withTracks(db, offersFor(db, need.view, today)) : []
+  // The kept views (views.ts) name the shown offers; the candidates are copies of them with track records.
+  const kept = open ? offersFor(db, need.view, today) : []
+  const candidates = kept.length ? withTracks(db, kept) : []
   const relevance = candidates.length
     ? text.relevance(
         sqliteOf(db),
@@ -68,13 +70,13 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
       limit - first.length,
     ),
   ]
-  const byId = new Map(candidates.map((o) => [o.id, o]))
+  const at = new Map(candidates.map((o, i) => [o.id, i]))
   const names = offerNames(
     db,
-    shown.map((f) => f.offerId),
+    shown.map((f) => kept[at.get(f.offerId)!]!),
   )
   const ranked = shown.map((f) => {
-    const o = byId.get(f.offerId)!
+    const o = candidates[at.get(f.offerId)!]!
     const { title, orgName } = names.get(o.id)!
     return {
       offer: {
@@ -107,7 +109,8 @@ export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new D
   const offer = pageOffer(db, offerId)
   if (!offer) return undefined
   const today = listingToday(now)
-  const candidates = offer.view.remaining > 0 ? withMatchesReceived(db, needsFor(db, offer.view, today)) : []
+  const kept = offer.view.remaining > 0 ? needsFor(db, offer.view, today) : []
+  const candidates = kept.length ? withMatchesReceived(db, kept) : []
   const relevance = candidates.length
     ? text.relevance(
         sqliteOf(db),
@@ -126,13 +129,13 @@ export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new D
     undefined,
     limit,
   )
-  const byId = new Map(candidates.map((n) => [n.id, n]))
+  const at = new Map(candidates.map((n, i) => [n.id, i]))
   const names = needNames(
     db,
-    shown.map((f) => f.needId),
+    shown.map((f) => kept[at.get(f.needId)!]!),
   )
   const ranked = shown.map((f) => {
-    const n = byId.get(f.needId)!
+    const n = candidates[at.get(f.needId)!]!
     const { title, orgName } = names.get(n.id)!
     return {
       need: {
