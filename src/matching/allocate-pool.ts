@@ -3,9 +3,9 @@
  * small pool of threads.
  *
  * Categories never share a pair, so each is solved on its own (allocate-part.ts) by whichever thread is free,
- * largest first, and the parts are put back together in this thread, when a core is free to run a second thread;
- * the answer is allocate()'s whatever order the parts finish in. Threads are started per run and stopped after
- * it: a run is rare, and idle threads would hold memory.
+ * largest first, and the parts are put back together in this thread (unless the machine is too crowded for a
+ * second thread to help); the answer is allocate()'s whatever order the parts finish in. Threads are started per
+ * run and stopped after it: a run is rare, and idle threads would hold memory.
  */
 import { createRequire } from 'node:module'
 import { availableParallelism, loadavg } from 'node:os'
@@ -27,9 +27,9 @@ export type { Proposal } from './allocate-part.js'
 
 export interface PoolOptions extends AllocateOptions {
   /**
-   * Threads solving categories at once; 1 solves in this thread. Default: 2 when a core is free (fewer runnable
-   * threads over the last minute than cores, less one), else 1. On a busy machine a second thread gets no core of
-   * its own: at 100k × 100k with the 1-minute load at 4.5-6.7 on 2 cores, two threads took 96-105 s and one 67 s.
+   * Threads solving categories at once; 1 solves in this thread. Default: 2 unless the machine is crowded (a
+   * 1-minute load of twice the cores or more), else 1. At 100k × 100k on this 2-core machine, shared: with the load
+   * near 3, two threads took 41 s where one took 61-67 s; with it at 4.5-6.7, two threads took 96-105 s.
    */
   threads?: number
   /**
@@ -47,7 +47,7 @@ export async function propose(
   allOffers: readonly OfferView[],
   opts: PoolOptions = {},
 ): Promise<Proposal> {
-  const { threads = freeCores() >= 1 ? 2 : 1, inThreadBelow = IN_THREAD_BELOW, ...solve } = opts
+  const { threads = crowded() ? 1 : 2, inThreadBelow = IN_THREAD_BELOW, ...solve } = opts
   const { needs, offers, parts } = split(allNeeds, allOffers)
   if (threads < 2 || parts.length < 2 || needs.length + offers.length < inThreadBelow)
     return proposeInThread(needs, offers, solve)
@@ -58,8 +58,9 @@ export async function propose(
   return stitch(needs, offers, parts, results)
 }
 
-function freeCores(): number {
-  return availableParallelism() - loadavg()[0]
+function crowded(): boolean {
+  const cores = availableParallelism()
+  return cores < 2 || loadavg()[0] >= 2 * cores
 }
 
 /**
