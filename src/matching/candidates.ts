@@ -118,7 +118,6 @@ export class Bucket<V extends Listing> {
  * never changes once given, which is all keywordPrefix needs; a word no listing was filed under comes before all.
  */
 const firstFiled = new Map<string, number>()
-const rankOf = (word: string) => firstFiled.get(word) ?? Infinity
 
 /**
  * The first ⌊(1 − floor) × n⌋ + 1 of a listing's n distinct keywords in that order. Related by keywords means
@@ -127,11 +126,42 @@ const rankOf = (word: string) => firstFiled.get(word) ?? Infinity
  * filed under its prefix, and an asker looks up only its own: the lists of the words most listings share, which
  * made a keyword lookup grow with the listings, are seldom asked.
  */
-function keywordPrefix(keywords: readonly string[], filing: boolean): string[] {
-  const distinct = [...new Set(keywords)]
-  if (filing) for (const k of distinct) if (!firstFiled.has(k)) firstFiled.set(k, firstFiled.size)
-  distinct.sort((a, b) => rankOf(b) - rankOf(a) || (a < b ? -1 : a > b ? 1 : 0))
-  return distinct.slice(0, Math.max(0, Math.floor((1 - RELEVANCE_FLOOR) * distinct.length) + 1))
+function keywordPrefix(keywords: readonly string[], filing: boolean): readonly string[] {
+  // An asker looks up one bucket per place on its path, or per place its area reaches: the same prefix each time,
+  // until a word is filed for the first time (which may reorder the asker's words no listing had).
+  if (!filing && keywords === asked.keywords && firstFiled.size === asked.words) return asked.prefix
+  const words: string[] = [],
+    ranks: number[] = []
+  for (const k of keywords) {
+    if (words.includes(k)) continue
+    let rank = firstFiled.get(k)
+    if (rank === undefined) {
+      if (filing) firstFiled.set(k, (rank = firstFiled.size))
+      else rank = Infinity
+    }
+    words.push(k)
+    ranks.push(rank)
+  }
+  const prefix: string[] = []
+  // A few words a listing: picking the next one in the order each time is cheaper than sorting them.
+  for (let left = Math.max(0, Math.floor((1 - RELEVANCE_FLOOR) * words.length) + 1); left > 0 && words.length; left--) {
+    let best = 0
+    for (let i = 1; i < words.length; i++)
+      if (ranks[i]! > ranks[best]! || (ranks[i] === ranks[best] && words[i]! < words[best]!)) best = i
+    prefix.push(words[best]!)
+    words[best] = words[words.length - 1]!
+    ranks[best] = ranks[ranks.length - 1]!
+    words.pop()
+    ranks.pop()
+  }
+  // Views' keyword lists are frozen (subject.ts); another list may change under the same identity.
+  if (!filing && Object.isFrozen(keywords)) asked = { keywords, words: firstFiled.size, prefix }
+  return prefix
+}
+let asked: { keywords: readonly string[]; words: number; prefix: readonly string[] } = {
+  keywords: [],
+  words: -1,
+  prefix: [],
 }
 
 function file<V>(map: Map<string, V[]>, key: string, v: V): void {
