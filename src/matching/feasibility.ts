@@ -38,8 +38,11 @@ const CHEAP_FIRST: readonly Constraint[] = [
   'area',
 ]
 
+// One options object for every check: isFeasible runs for each candidate a page finds, hundreds a page.
+const NO_OPTIONS: FeasibilityOptions = Object.freeze({})
+
 export function isFeasible(need: NeedView, offer: OfferView): boolean {
-  for (const c of CHEAP_FIRST) if (!holds(c, need, offer, {})) return false
+  for (const c of CHEAP_FIRST) if (!holds(c, need, offer, NO_OPTIONS)) return false
   return true
 }
 

@@ -133,9 +133,13 @@ export function violationsOf(need: NeedView, cols: Columns) {
     until = upper(need.until)
   // Per classed constraint: each offer's class, and the constraint's bit for each class whose offers break it.
   const classes = CLASSED.map((c) => cols.classes[c].of)
-  const breaks = CLASSED.map((c) =>
-    Int32Array.from(cols.classes[c].first, (o) => (holds(c, need, o, { whole: true }) ? 0 : bit(c))),
-  )
+  // Asked a few thousand times a page (a category's schedules and, for funds, its amounts left): one options
+  // object and one bit per constraint.
+  const whole = { whole: true }
+  const breaks = CLASSED.map((c) => {
+    const b = bit(c)
+    return Int32Array.from(cols.classes[c].first, (o) => (holds(c, need, o, whole) ? 0 : b))
+  })
   return {
     category: cols.categories.indexOf(need.category),
     mask(j: number, relation: TopicRelation): number {
