@@ -25,10 +25,13 @@ const BODY_ONLY_SHARE = 0.6
 /** How many of a text's most distinctive words relevance() matches on. */
 const RELEVANCE_WORDS = 8
 /**
- * Kept postings hold at most this many listing ids in all (4 bytes each), least recently used dropped first: a
- * page's words are mostly rare (a few ids each), and reading a common word's postings again costs milliseconds.
+ * Kept postings hold at most this many listing ids in all (4 bytes each, 64 MB per kind), least recently used dropped
+ * first: a page's words are mostly rare (a few ids each), and reading a common word's postings again costs
+ * milliseconds. A kind's whole index is 1.6-1.8M postings at 100k listings, under any budget; at 1M it is 16-18M,
+ * the commonest word alone 238k, and with 4M kept the pages read the common words again and again (a need page at 1M,
+ * in-process: p50 22 ms with 4M, 12 ms with 16M).
  */
-const POSTINGS_BUDGET = 4_000_000
+const POSTINGS_BUDGET = 16_000_000
 
 /**
  * How well each listing in `ids` (of `kind`) matches a longer text, e.g. a need's title and description
