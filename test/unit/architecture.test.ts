@@ -41,7 +41,10 @@ const LAYERS: { name: string; holds: (file: string) => boolean }[] = [
   // Plain helpers every layer may use: errors, time, words, text segmentation, configuration.
   { name: 'base', holds: isBase },
 ]
-/** The matching files that read the database (the shell and what it keeps); every other one is the pure core. */
+/**
+ * The matching files that read the database (the shell and what it keeps) or the machine (the allocation's threads and
+ * the load they are chosen by); every other one is the pure core.
+ */
 const MATCHING_SHELL = [
   'matching/matching.ts',
   'matching/rows.ts',
@@ -51,6 +54,8 @@ const MATCHING_SHELL = [
   'matching/serving-facts.ts',
   'matching/allocations.ts',
   'matching/labels.ts',
+  'matching/allocate-pool.ts',
+  'matching/allocate.worker.ts',
 ]
 function isCore(f: string): boolean {
   return f.startsWith('matching/') && !MATCHING_SHELL.includes(f)
