@@ -8,7 +8,7 @@ import { sqliteOf, type Db } from '../db/client.js'
 import { needs, offers } from '../db/schema.js'
 import * as text from '../search/relevance.js'
 import { listingToday } from '../listings/listings.js'
-import { prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
+import { needContenders, offerContenders, prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
 import { violations } from './feasibility.js'
 import { whyNot, type WhyNot } from './why-not.js'
 import { needsFor, offerCounts, offerIndex, offersFor } from './views.js'
@@ -16,14 +16,17 @@ import type { OfferView } from './types.js'
 import {
   loadNeeds,
   loadOffers,
+  matchesReceived,
   needNames,
   offerNames,
   pageNeed,
   pageOffer,
+  trackRecords,
   unansweredOrgs,
   withMatchesReceived,
   withTracks,
 } from './rows.js'
+import { NO_TRACK } from './view-rows.js'
 
 /**
  * Offers that fit a need, best first, with reasons; and, when none fits, why not. Candidates are narrowed
@@ -34,9 +37,20 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   if (!need) return undefined
   const today = listingToday(now)
   const open = need.view.quantity > 0
-  // The kept views (views.ts) name the shown offers; the candidates are copies of them with track records.
+  // The kept views (views.ts) name the fitting offers; every one counts in `total`.
   const kept = open ? offersFor(db, need.view, today) : []
-  const candidates = kept.length ? withTracks(db, kept) : []
+  // Offers of groups nobody answers for come after the others (a tie-break after fit: what fits is unchanged), so a
+  // request reaches a person. Each part is ranked alone, and only the offers that could be shown from it (rank.ts
+  // offerContenders) get a track record copied on, a text relevance and a score.
+  const nobody = kept.length ? unansweredOrgs(db) : new Set<number>()
+  const tracks = trackRecords(db)
+  const trackOf = (o: OfferView) => tracks.get(o.orgId) ?? NO_TRACK
+  const answerable = kept.filter((o) => !nobody.has(o.orgId))
+  const late = kept.filter((o) => nobody.has(o.orgId))
+  const ahead = offerContenders(need.view, answerable, limit, trackOf)
+  const after = offerContenders(need.view, late, limit - Math.min(limit, answerable.length), trackOf)
+  const contenders = [...ahead, ...after]
+  const candidates = contenders.length ? withTracks(db, contenders) : []
   const relevance = candidates.length
     ? text.relevance(
         sqliteOf(db),
@@ -45,9 +59,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
         candidates.map((o) => o.id),
       )
     : new Map()
-  // Every candidate is scored; only the shown ones get their reasons written. Offers of groups nobody answers
-  // for come after the others (a tie-break after fit: what fits is unchanged), so a request reaches a person.
-  const nobody = unansweredOrgs(db)
+  // Only the shown ones get their reasons written.
   const rank = (list: OfferView[], n: number) =>
     n <= 0 || list.length === 0
       ? []
@@ -61,19 +73,12 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
           undefined,
           n,
         )
-  const answerable = candidates.filter((o) => !nobody.has(o.orgId))
-  const first = rank(answerable, limit)
-  const shown = [
-    ...first,
-    ...rank(
-      candidates.filter((o) => nobody.has(o.orgId)),
-      limit - first.length,
-    ),
-  ]
+  const first = rank(candidates.slice(0, ahead.length), limit)
+  const shown = [...first, ...rank(candidates.slice(ahead.length), limit - first.length)]
   const at = new Map(candidates.map((o, i) => [o.id, i]))
   const names = offerNames(
     db,
-    shown.map((f) => kept[at.get(f.offerId)!]!),
+    shown.map((f) => contenders[at.get(f.offerId)!]!),
   )
   const ranked = shown.map((f) => {
     const o = candidates[at.get(f.offerId)!]!
@@ -93,7 +98,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
     }
   })
   let why: (WhyNot & { otherCategories: number }) | undefined
-  if (open && candidates.length === 0) {
+  if (open && kept.length === 0) {
     // Only offers in the same category can ever be unlocked; the others are counted, not examined.
     // why-not reads the hard constraints only, so these views go without names and track records.
     const index = offerIndex(db, need.view.category, today)
@@ -101,7 +106,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
     for (const [category, n] of offerCounts(db, today)) if (category !== need.view.category) otherCategories += n
     why = { ...whyNot(need.view, index.all(), index.relation(need.view)), otherCategories }
   }
-  return { need: need.view, total: candidates.length, matches: ranked, whyNot: why }
+  return { need: need.view, total: kept.length, matches: ranked, whyNot: why }
 }
 
 /** Needs an offer could serve, best first; under-resourced organizations rise through the fairness factor. */
@@ -110,7 +115,10 @@ export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new D
   if (!offer) return undefined
   const today = listingToday(now)
   const kept = offer.view.remaining > 0 ? needsFor(db, offer.view, today) : []
-  const candidates = kept.length ? withMatchesReceived(db, kept) : []
+  // As offersForNeed: only the needs that could be shown get matches received copied on, a relevance and a score.
+  const received = kept.length ? matchesReceived(db) : new Map<number, number>()
+  const contenders = needContenders(offer.view, kept, limit, (n) => received.get(n.orgId) ?? 0)
+  const candidates = contenders.length ? withMatchesReceived(db, contenders) : []
   const relevance = candidates.length
     ? text.relevance(
         sqliteOf(db),
@@ -132,7 +140,7 @@ export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new D
   const at = new Map(candidates.map((n, i) => [n.id, i]))
   const names = needNames(
     db,
-    shown.map((f) => kept[at.get(f.needId)!]!),
+    shown.map((f) => contenders[at.get(f.needId)!]!),
   )
   const ranked = shown.map((f) => {
     const n = candidates[at.get(f.needId)!]!
@@ -151,7 +159,7 @@ export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new D
       reasons: f.reasons,
     }
   })
-  return { offer: offer.view, total: candidates.length, matches: ranked }
+  return { offer: offer.view, total: kept.length, matches: ranked }
 }
 
 /**

@@ -299,15 +299,27 @@ describe('match pages from remembered candidates', () => {
 
   it('show the first 20 of the full ranking', () => {
     const rand = prng(3)
-    for (const id of new Set(ids('needs', 30, rand))) {
-      const shown = matching.offersForNeed(db, id, { now, limit: 20 })!
+    // Pages score in full only the candidates that could be shown (rank.ts offerContenders): offers of groups nobody
+    // answers for are ranked after the others, each part pruned for what is left of the page.
+    let split = 0
+    for (const id of new Set(ids('needs', 60, rand))) {
       const full = matching.offersForNeed(db, id, { now, limit: 1_000_000 })!
-      expect(shown.matches).toEqual(full.matches.slice(0, 20))
+      for (const limit of [1, 7, 20]) {
+        const shown = matching.offersForNeed(db, id, { now, limit })!
+        expect(shown.matches).toEqual(full.matches.slice(0, limit))
+        expect(shown.total).toBe(full.total)
+      }
+      const late = full.matches.findIndex((m) => m.offer.unanswered)
+      if (late > 0 && late < 20) split++
     }
+    expect(split).toBeGreaterThan(0)
     for (const id of new Set(ids('offers', 30, rand))) {
-      const shown = matching.needsForOffer(db, id, { now, limit: 20 })!
       const full = matching.needsForOffer(db, id, { now, limit: 1_000_000 })!
-      expect(shown.matches).toEqual(full.matches.slice(0, 20))
+      for (const limit of [1, 7, 20]) {
+        const shown = matching.needsForOffer(db, id, { now, limit })!
+        expect(shown.matches).toEqual(full.matches.slice(0, limit))
+        expect(shown.total).toBe(full.total)
+      }
     }
   })
 })
