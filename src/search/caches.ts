@@ -170,3 +170,12 @@ export function dirtied(ks: KindState, id: number): void {
     ks.gen++
   } else ks.dirty.push(id)
 }
+
+/**
+ * A rowid bound for FTS5, as an integer: better-sqlite3 binds a JS number as a real, which FTS5 ignores as a rowid
+ * bound (SQLite still filters the rows, so the answer is the same) and walks the whole doclist instead of seeking
+ * to the range: at 1M listings a ranking window of 志愿者 cost 9 ms that way, 2.5 ms with the range seeked.
+ */
+export function rowid(id: number): bigint {
+  return BigInt(id)
+}

@@ -18,7 +18,7 @@ import { indexTokens } from './segment.js'
 import { addWritten } from './typo.js'
 import { compiled, type Compiled } from './query.js'
 import { copyWritten } from './relevance.js'
-import { dirtied, forget, kindState, KINDS, stmt, TABLE, type Kind, type Sqlite } from './caches.js'
+import { dirtied, forget, kindState, KINDS, rowid, stmt, TABLE, type Kind, type Sqlite } from './caches.js'
 
 export type { Kind } from './caches.js'
 /**
@@ -200,7 +200,7 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
       const last = Math.min(first + RANK_WINDOW, everything) - 1
       const take = Math.min(offset + limit, last + 1) - at
       const [hi, lo] = [nth.get(query.match, first) as number, nth.get(query.match, last) as number]
-      page.hits.push(...(inRange.all(query.match, lo, hi, take, at - first) as Row[]).map(hit))
+      page.hits.push(...(inRange.all(query.match, rowid(lo), rowid(hi), take, at - first) as Row[]).map(hit))
       at += take
     }
     return page
@@ -229,7 +229,7 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
     let inWindow = 0
     for (let i = first; i <= last; i++) if (keep.has(newestFirst[i])) inWindow++
     if (before + inWindow > offset) {
-      const rows = inRange.all(query.match, newestFirst[last], newestFirst[first]) as Row[]
+      const rows = inRange.all(query.match, rowid(newestFirst[last]), rowid(newestFirst[first])) as Row[]
       const inKeep = rows.filter((r) => keep.has(r.id))
       const from = Math.max(0, offset - before)
       page.hits.push(...inKeep.slice(from, from + limit - page.hits.length).map(hit))

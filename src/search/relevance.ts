@@ -9,6 +9,7 @@ import { quote, termExpr } from './query.js'
 import {
   docCount,
   kindState,
+  rowid,
   stmt,
   TABLE,
   vocabulary,
@@ -105,8 +106,9 @@ export function relevance(
     for (const id of keep) [lo, hi] = [Math.min(lo, id), Math.max(hi, id)]
     const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? AND rowid BETWEEN ? AND ?`).pluck()
     for (const w of chosen) {
-      const inTitle = new Set(rowids.all(`{title} : ${w.expr}`, lo, hi) as number[])
-      for (const id of rowids.all(w.expr, lo, hi) as number[]) if (keep.has(id)) add(id, w, inTitle.has(id))
+      const inTitle = new Set(rowids.all(`{title} : ${w.expr}`, rowid(lo), rowid(hi)) as number[])
+      for (const id of rowids.all(w.expr, rowid(lo), rowid(hi)) as number[])
+        if (keep.has(id)) add(id, w, inTitle.has(id))
     }
   }
   for (const r of out.values()) r.score0to1 = Math.min(1, r.score0to1)
@@ -167,13 +169,14 @@ function recheck(sqlite: Sqlite, kind: Kind, expr: string, p: Postings, ks: Kind
     own = { known, all: rows(expr), title: p.title && rows(`{title} : ${expr}`) }
   }
   const t = TABLE[kind]
-  // Not `rowid = ?`: FTS5 ignores an equality with a JS number (bound as a real) and answers for any listing.
+  // Not `rowid = ?`: FTS5 ignores an equality with a JS number (bound as a real) and answers for any listing. The
+  // bounds as integers (caches.ts rowid): as reals FTS5 would walk the word's whole doclist for each listing.
   const one = stmt(sqlite, `SELECT 1 FROM ${t} WHERE ${t} MATCH ? AND rowid BETWEEN ? AND ?`).pluck()
   const size = p.all.length + (p.title?.length ?? 0)
   for (const [id, mine] of last) {
     if (!mine) {
-      p.all = place(p.all, id, one.get(expr, id, id) !== undefined)
-      if (p.title) p.title = place(p.title, id, one.get(`{title} : ${expr}`, id, id) !== undefined)
+      p.all = place(p.all, id, one.get(expr, rowid(id), rowid(id)) !== undefined)
+      if (p.title) p.title = place(p.title, id, one.get(`{title} : ${expr}`, rowid(id), rowid(id)) !== undefined)
     } else if (own?.known.has(id)) {
       p.all = place(p.all, id, own.all.has(id))
       if (p.title) p.title = place(p.title, id, own.title!.has(id))
