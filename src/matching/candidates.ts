@@ -11,6 +11,7 @@
  * (or, when the asking side has no topic, any listing sharing a keyword), plus a fund's untopical listings.
  */
 import { isFeasible } from './feasibility.js'
+import { compileNeed, compileOffers, fitsHard, NumberedWords, type CompiledOffers } from './pairs.js'
 import { relate, RELEVANCE_FLOOR, type TopicRelation } from './topics.js'
 import type { Relation } from './offer-columns.js'
 import type { NeedView, OfferView } from './types.js'
@@ -247,8 +248,28 @@ abstract class CategoryIndex<V extends Listing> {
  * unknown, which no need's place names and so no need is shown).
  */
 export class OfferIndex extends CategoryIndex<OfferView> {
+  /** The offers compiled for the need pages' check (see `fitting`), once the index is asked a second time. */
+  private pages?: PageColumns
+  private asked = 0
+
   protected placesOf(o: OfferView): readonly number[] {
     return [o.servesPath.at(-1) ?? 0]
+  }
+
+  override put(o: OfferView): void {
+    super.put(o)
+    if (this.pages) this.pages.changes++
+  }
+
+  override remove(id: number): OfferView | undefined {
+    const old = super.remove(id)
+    const pages = this.pages
+    if (old && pages) {
+      const j = pages.at.get(old)
+      if (j !== undefined) pages.gone[j] = 1
+      pages.changes++
+    }
+    return old
   }
 
   /**
@@ -259,11 +280,66 @@ export class OfferIndex extends CategoryIndex<OfferView> {
     this.listsUnder(need.areaPath, need, need.category, false, visit)
   }
 
-  /** The offers that fit the need (isFeasible), ordered by id. */
+  /**
+   * The offers that fit the need (isFeasible), ordered by id. A need page checks every offer the lookups find,
+   * a thousand at 1M listings, and isFeasible on each offer's object (its dates and schedule read from strings, its
+   * words as sets) was a quarter of the page. A kept index compiles its offers once (pairs.ts, the allocation's and
+   * the serving count's form of the same constraints, held equal to isFeasible by tests) and checks those by
+   * column; an offer put since is checked by isFeasible, and the columns are compiled again once an eighth of the
+   * index has changed. The lookups find offers of this category serving an area on the need's path, which is the
+   * part of the fit the columns leave out (as for the serving count). A fresh index, asked once (inside a
+   * transaction), is not compiled.
+   */
   fitting(need: NeedView): OfferView[] {
+    const pages = this.asked++ > 0 ? this.compiled() : undefined
+    if (!pages) {
+      const out: OfferView[] = []
+      for (const o of this.gather(need.areaPath, need, need.category, false)) if (isFeasible(need, o)) out.push(o)
+      return out.sort((a, b) => a.id - b.id)
+    }
+    const { c, at, gone, words, seen } = pages
+    const cn = compileNeed(need, c)
+    // A focus no offer names cannot be shared with one: the offers' numbering leaves it out.
+    if (c.focusBits)
+      cn.focus = need.org.focus.reduce((m, f) => (c.focusBits!.has(f) ? m | (1 << c.focusBits!.get(f)!) : m), 0)
+    words.setNeed(need)
+    const stamp = ++pages.stamp
     const out: OfferView[] = []
-    for (const o of this.gather(need.areaPath, need, need.category, false)) if (isFeasible(need, o)) out.push(o)
+    let fresh: Set<OfferView> | undefined
+    this.listsUnder(need.areaPath, need, need.category, false, (list) => {
+      for (const o of list) {
+        const j = at.get(o)
+        if (j === undefined) {
+          if (this.has(o)) (fresh ??= new Set()).add(o)
+        } else if (seen[j] !== stamp) {
+          seen[j] = stamp
+          if (
+            gone[j] === 0 &&
+            fitsHard(cn, c, j) &&
+            c.subjects.fits(cn, c, j, cn.topicList < 0 || c.topicList[j]! < 0 ? words.relevance(j) : undefined)
+          )
+            out.push(o)
+        }
+      }
+    })
+    if (fresh) for (const o of fresh) if (isFeasible(need, o)) out.push(o)
     return out.sort((a, b) => a.id - b.id)
+  }
+
+  private compiled(): PageColumns {
+    if (this.pages && this.pages.changes <= 64 + (this.pages.at.size >> 3)) return this.pages
+    const offers = this.all()
+    const at = new Map<OfferView, number>()
+    offers.forEach((o, j) => at.set(o, j))
+    return (this.pages = {
+      c: compileOffers(offers, []),
+      at,
+      gone: new Uint8Array(offers.length),
+      words: new NumberedWords(offers),
+      seen: new Int32Array(offers.length),
+      stamp: 0,
+      changes: 0,
+    })
   }
 
   /**
@@ -280,6 +356,18 @@ export class OfferIndex extends CategoryIndex<OfferView> {
       near.has(offer) ? relate(need.category, need, offer) : far(offer.topics.length > 0)
     return Object.assign(of, { near, far })
   }
+}
+
+/** An offer index's offers compiled for need pages: column j is offer `at`; `gone` once it left or was replaced. */
+interface PageColumns {
+  c: CompiledOffers
+  at: Map<OfferView, number>
+  gone: Uint8Array
+  words: NumberedWords
+  /** Offer j was met on the current page when seen[j] is the page's stamp: lookups' lists overlap. */
+  seen: Int32Array
+  stamp: number
+  changes: number
 }
 
 /**

@@ -189,6 +189,74 @@ describe('candidate indexes', () => {
     expect(offerIdx.get('venue')!.size).toBe([...liveOffers.values()].filter((x) => x.category === 'venue').length)
   })
 
+  it("check a kept index's offers by their compiled columns, exact through writes before and after they were compiled", () => {
+    const { needs, offers } = generateInstance({
+      needs: 200,
+      offers: 300,
+      seed: 21,
+      streets: 2,
+      communitiesPerStreet: 3,
+    })
+    const rand = prng(22)
+    for (const v of [...needs, ...offers]) {
+      v.topics = frozen(rand() < 0.2 ? [] : [...v.topics])
+      v.keywords = frozen([...v.keywords])
+    }
+    // Some needs name a focus no offer serves, which the offers' compiled numbering does not know.
+    for (const n of needs) if (rand() < 0.1) n.org = { ...n.org, focus: ['no offer names this', ...n.org.focus] }
+    const offerIdx = byCategory(
+      offers,
+      () => new OfferIndex(),
+      (i, o) => i.put(o),
+    )
+    const live = new Map(offers.map((o) => [o.id, o]))
+    const topicsOf = [...new Set(offers.flatMap((o) => o.topics))]
+    const wordsOf = [...new Set(offers.flatMap((o) => o.keywords))]
+    const some = <T>(xs: T[], k: number) => Array.from({ length: k }, () => xs[Math.floor(rand() * xs.length)]!)
+    let nextId = 10_000,
+      checked = 0
+    const agree = (label: string) => {
+      for (const n of needs) {
+        const want = [...live.values()]
+          .filter((o) => isFeasible(n, o))
+          .map((o) => o.id)
+          .sort((a, b) => a - b)
+        const index = offerIdx.get(n.category)
+        expect(index?.fitting(n).map((o) => o.id) ?? [], `${label}: need ${n.id}`).toEqual(want)
+        checked += want.length
+      }
+    }
+    agree('first ask')
+    agree('compiled')
+    // Enough writes that a category's columns are compiled again more than once on the way.
+    for (let step = 0; step < 400; step++) {
+      const o = [...live.values()][Math.floor(rand() * live.size)]!
+      const r = rand()
+      const index = offerIdx.get(o.category)!
+      if (r < 0.2) {
+        index.remove(o.id)
+        live.delete(o.id)
+      } else {
+        const edited: OfferView = {
+          ...o,
+          id: r < 0.5 ? nextId++ : o.id,
+          topics: frozen(rand() < 0.3 ? [] : some(topicsOf, 1 + Math.floor(rand() * 2))),
+          keywords: frozen(some(wordsOf, 3)),
+          servesPath: rand() < 0.3 ? o.servesPath.slice(0, 2) : o.servesPath,
+          remaining: rand() < 0.2 ? 0 : o.remaining,
+          minTrust: rand() < 0.2 ? 'endorsed' : o.minTrust,
+          focus: rand() < 0.2 ? ['no offer names this'] : o.focus,
+          until: rand() < 0.2 ? '2020-01-01' : o.until,
+          schedule: rand() < 0.2 ? 'FREQ=WEEKLY;BYDAY=SU;BYHOUR=6' : o.schedule,
+        }
+        index.put(edited)
+        live.set(edited.id, edited)
+      }
+      if (step % 40 === 39) agree(`step ${step}`)
+    }
+    expect(checked).toBeGreaterThan(1000)
+  })
+
   it('give a fund without a stated purpose to every need of its place, and a need without topics offers sharing a word', () => {
     const elderly = org({ focus: ['elderly'] })
     const fund = offer({ id: 1, category: 'funds', unit: 'yuan', topics: [], keywords: [] })
