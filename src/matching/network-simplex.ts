@@ -43,6 +43,15 @@ export class NetworkSimplex {
   private readonly lastSucc: Int32Array
   private readonly pi: Float64Array
   private readonly dirty: Int32Array
+  /**
+   * The cycle's two paths, from the entering arc's source and from its target up to the join node (not included),
+   * as findJoinNode met them: the leaving arc's search and the flow change read these rather than climb the tree
+   * again, so their loads no longer wait on one another.
+   */
+  private readonly pathUp: Int32Array
+  private readonly pathDown: Int32Array
+  private pathUpLength = 0
+  private pathDownLength = 0
 
   private started = false
   private solvedEnd = 0
@@ -89,6 +98,8 @@ export class NetworkSimplex {
     this.lastSucc = new Int32Array(n + 1)
     this.pi = new Float64Array(n + 1)
     this.dirty = new Int32Array(n + 1)
+    this.pathUp = new Int32Array(n + 1)
+    this.pathDown = new Int32Array(n + 1)
   }
 
   get arcCount(): number {
@@ -237,28 +248,35 @@ export class NetworkSimplex {
     }
   }
 
-  /** Block search: scan a block of arcs, take the most negative reduced cost in it, else the next block. */
+  /**
+   * Block search: scan a block of arcs, take the most negative reduced cost in it, else the next block. Each block is
+   * scanned as at most two plain runs (before and after the wrap), so the inner loop carries no wrap or block test.
+   */
   private findEnteringArc(block: number): number {
     const { state, cost, pi, source, target } = this
     const begin = this.nodeCount,
-      end = this.arcEnd,
-      total = end - begin
+      end = this.arcEnd
     let min = 0,
       best = -1,
-      count = block,
+      left = end - begin,
       e = this.nextArc
     if (e >= end) e = begin
-    for (let k = 0; k < total; k++) {
-      const c = state[e] * (cost[e] + pi[source[e]] - pi[target[e]])
-      if (c < min) {
-        min = c
-        best = e
+    while (left > 0) {
+      let run = Math.min(block, left)
+      left -= run
+      while (run > 0) {
+        const stop = Math.min(e + run, end)
+        for (let x = e; x < stop; x++) {
+          const c = state[x] * (cost[x] + pi[source[x]] - pi[target[x]])
+          if (c < min) {
+            min = c
+            best = x
+          }
+        }
+        run -= stop - e
+        e = stop === end ? begin : stop
       }
-      if (++e === end) e = begin
-      if (--count === 0) {
-        if (min < 0) break
-        count = block
-      }
+      if (min < 0) break
     }
     this.nextArc = e
     return best
@@ -277,14 +295,23 @@ export class NetworkSimplex {
   }
 
   private findJoinNode(): void {
-    const { succNum, parent } = this
+    const { succNum, parent, pathUp, pathDown } = this
     let u = this.source[this.inArc],
-      v = this.target[this.inArc]
+      v = this.target[this.inArc],
+      up = 0,
+      down = 0
     while (u !== v) {
-      if (succNum[u] < succNum[v]) u = parent[u]
-      else v = parent[v]
+      if (succNum[u] < succNum[v]) {
+        pathUp[up++] = u
+        u = parent[u]
+      } else {
+        pathDown[down++] = v
+        v = parent[v]
+      }
     }
     this.join = u
+    this.pathUpLength = up
+    this.pathDownLength = down
   }
 
   /**
@@ -292,20 +319,21 @@ export class NetworkSimplex {
    * tree strongly feasible and so rules out cycling on degenerate pivots.
    */
   private findLeavingArc(): boolean {
-    const { pred, predDir, flows, cap, parent, join } = this
+    const { pred, predDir, flows, cap } = this
     const inArc = this.inArc
-    let first: number, second: number
-    if (this.state[inArc] === STATE_LOWER) {
-      first = this.source[inArc]
-      second = this.target[inArc]
-    } else {
-      first = this.target[inArc]
-      second = this.source[inArc]
-    }
+    // The cycle runs from `first` up to the join and down to `second`, in the direction the entering arc's flow moves.
+    const lower = this.state[inArc] === STATE_LOWER
+    const first = lower ? this.source[inArc] : this.target[inArc],
+      second = lower ? this.target[inArc] : this.source[inArc]
+    const firstPath = lower ? this.pathUp : this.pathDown,
+      firstLength = lower ? this.pathUpLength : this.pathDownLength
+    const secondPath = lower ? this.pathDown : this.pathUp,
+      secondLength = lower ? this.pathDownLength : this.pathUpLength
     let delta = cap[inArc],
       result = 0
-    for (let u = first; u !== join; u = parent[u]) {
-      const e = pred[u]
+    for (let k = 0; k < firstLength; k++) {
+      const u = firstPath[k],
+        e = pred[u]
       const d = predDir[u] === DIR_DOWN ? cap[e] - flows[e] : flows[e]
       if (d < delta) {
         delta = d
@@ -313,8 +341,9 @@ export class NetworkSimplex {
         result = 1
       }
     }
-    for (let u = second; u !== join; u = parent[u]) {
-      const e = pred[u]
+    for (let k = 0; k < secondLength; k++) {
+      const u = secondPath[k],
+        e = pred[u]
       const d = predDir[u] === DIR_UP ? cap[e] - flows[e] : flows[e]
       if (d <= delta) {
         delta = d
@@ -334,13 +363,19 @@ export class NetworkSimplex {
   }
 
   private changeFlow(change: boolean): void {
-    const { pred, predDir, flows, parent, join } = this
+    const { pred, predDir, flows, pathUp, pathDown } = this
     const inArc = this.inArc
     if (this.delta > 0) {
       const val = this.state[inArc] * this.delta
       flows[inArc] += val
-      for (let u = this.source[inArc]; u !== join; u = parent[u]) flows[pred[u]] -= predDir[u] * val
-      for (let u = this.target[inArc]; u !== join; u = parent[u]) flows[pred[u]] += predDir[u] * val
+      for (let k = 0; k < this.pathUpLength; k++) {
+        const u = pathUp[k]
+        flows[pred[u]] -= predDir[u] * val
+      }
+      for (let k = 0; k < this.pathDownLength; k++) {
+        const u = pathDown[k]
+        flows[pred[u]] += predDir[u] * val
+      }
     }
     if (change) {
       this.state[inArc] = STATE_TREE
@@ -444,15 +479,38 @@ export class NetworkSimplex {
    * matter up to a common constant, so when the subtree holds most of the tree, the rest moves instead.
    */
   private updatePotential(): void {
-    const { pi, thread } = this
+    const { pi, thread, revThread } = this
     const uIn = this.uIn
     const sigma = pi[this.vIn] - pi[uIn] - this.predDir[uIn] * this.cost[this.inArc]
-    const end = thread[this.lastSucc[uIn]]
-    if (2 * this.succNum[uIn] <= this.nodeCount + 1) {
-      for (let u = uIn; u !== end; u = thread[u]) pi[u] += sigma
-    } else {
-      // The subtree is one contiguous run of the thread; everything outside it is the rest.
-      for (let u = end; u !== uIn; u = thread[u]) pi[u] -= sigma
-    }
+    const size = this.succNum[uIn],
+      last = this.lastSucc[uIn]
+    if (2 * size <= this.nodeCount + 1) shift(pi, thread, revThread, uIn, last, size, sigma)
+    // The subtree is one contiguous run of the (cyclic) thread; everything outside it is the rest.
+    else shift(pi, thread, revThread, thread[last], revThread[uIn], this.nodeCount + 1 - size, -sigma)
   }
+}
+
+/**
+ * Adds delta to the potentials of the `count` nodes met along the thread from `first` to `last`. It walks in from
+ * both ends at once: a walk along the thread waits for each node's successor to load, and two independent walks
+ * wait side by side, which makes this (the simplex's largest cost) nearly twice as fast as one walk.
+ */
+function shift(
+  pi: Float64Array,
+  thread: Int32Array,
+  revThread: Int32Array,
+  first: number,
+  last: number,
+  count: number,
+  delta: number,
+): void {
+  let a = first,
+    b = last
+  for (let k = count >> 1; k > 0; k--) {
+    pi[a] += delta
+    pi[b] += delta
+    a = thread[a]
+    b = revThread[b]
+  }
+  if (count & 1) pi[a] += delta
 }
