@@ -1,5 +1,5 @@
-import { eq, inArray } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
+import { eq } from 'drizzle-orm'
+import { sqliteOf, type Db } from '../db/client.js'
 import { fitAlerts, needs, offers, organizations } from '../db/schema.js'
 import * as matching from '../matching/matching.js'
 import { answerersFor } from '../members/answering.js'
@@ -61,19 +61,6 @@ const offerInfo = (db: Db, id: number) =>
     .where(eq(offers.id, id))
     .get()
 
-/** Of these listings, the ones last written before `at`: what the other side could already see then. */
-function writtenBefore(db: Db, side: Side, ids: number[], at: string): number[] {
-  if (ids.length === 0) return []
-  const t = side === 'need' ? needs : offers
-  return db
-    .select({ id: t.id, updatedAt: t.updatedAt })
-    .from(t)
-    .where(inArray(t.id, ids))
-    .all()
-    .filter((r) => r.updatedAt < at)
-    .map((r) => r.id)
-}
-
 /**
  * The job: for the listing written at `at`, every listing of the other side that was there then, that it fits,
  * and that no other listing fitted before gets one notice to its organization's leaders — one per pair ever (fit_alerts' key),
@@ -86,27 +73,17 @@ export function alertNewFits(db: Db, side: Side, id: number, at: string, now = n
   if (side === 'offer' ? !isAvailableOffer(listing, today) : !isActiveNeed(listing, today)) return 0
   const otherSide: Side = side === 'offer' ? 'need' : 'offer'
   // Only listings that were there when this one was written: one written later had this one in view when it was
-  // posted, and its own job decides for that pair.
-  const counterparts = writtenBefore(
-    db,
-    otherSide,
-    side === 'offer' ? matching.needsFitting(db, id, now) : matching.offersFitting(db, id, now),
-    at,
-  )
+  // posted, and its own job decides for that pair. Asked of one listing at a time (thousands at 1M listings, more
+  // than one statement may bind at once).
+  const written = {
+    need: sqliteOf(db).prepare('SELECT 1 FROM needs WHERE id = ? AND updated_at < ?').pluck(),
+    offer: sqliteOf(db).prepare('SELECT 1 FROM offers WHERE id = ? AND updated_at < ?').pluck(),
+  }
+  const before = (s: Side, x: number) => written[s].get(x, at) !== undefined
   let alerted = 0
-  for (const otherId of counterparts) {
+  for (const otherId of matching.firstFitFor(db, side, id, before, now)) {
     const other = side === 'offer' ? needInfo(db, otherId) : offerInfo(db, otherId)
     if (!other || other.orgId === listing.orgId) continue
-    const fitsOther =
-      side === 'offer' ? matching.offersFitting(db, otherId, now) : matching.needsFitting(db, otherId, now)
-    const hadFit =
-      writtenBefore(
-        db,
-        side,
-        fitsOther.filter((x) => x !== id),
-        at,
-      ).length > 0
-    if (hadFit) continue
     const [needId, offerId] = side === 'offer' ? [otherId, id] : [id, otherId]
     const inserted = db
       .insert(fitAlerts)

@@ -11,7 +11,7 @@ import { listingToday } from '../listings/listings.js'
 import { needContenders, offerContenders, prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
 import { violations } from './feasibility.js'
 import { whyNot, type WhyNot } from './why-not.js'
-import { needsFor, offerCounts, offerIndex, offersFor } from './views.js'
+import { needFitsEach, needsFor, offerCounts, offerFitsEach, offerIndex, offersFor } from './views.js'
 import type { OfferView } from './types.js'
 import {
   loadNeeds,
@@ -196,4 +196,31 @@ export function needsFitting(db: Db, offerId: number, now = new Date()): number[
   const offer = pageOffer(db, offerId)
   if (!offer || offer.view.remaining <= 0) return []
   return needsFor(db, offer.view, listingToday(now)).map((n) => n.id)
+}
+
+/**
+ * The listings on the other side that this listing fits now and that nothing else `before` takes fits: those it is
+ * the first fit for (the "new fit" alerts, with `before` saying which listings were there before it was written).
+ * The same fit as offersFitting / needsFitting, asked of each counterpart until its first other fit is found.
+ */
+export function firstFitFor(
+  db: Db,
+  side: 'need' | 'offer',
+  id: number,
+  before: (side: 'need' | 'offer', id: number) => boolean,
+  now = new Date(),
+): number[] {
+  const today = listingToday(now)
+  if (side === 'offer') {
+    const offer = pageOffer(db, id)
+    if (!offer || offer.view.remaining <= 0) return []
+    const counterparts = needsFor(db, offer.view, today).filter((n) => before('need', n.id))
+    const fitted = offerFitsEach(db, counterparts, today, (other) => other !== id && before('offer', other))
+    return counterparts.filter((_, i) => !fitted[i]).map((n) => n.id)
+  }
+  const need = pageNeed(db, id)
+  if (!need || need.view.quantity <= 0) return []
+  const counterparts = offersFor(db, need.view, today).filter((o) => before('offer', o.id))
+  const fitted = needFitsEach(db, counterparts, today, (other) => other !== id && before('need', other))
+  return counterparts.filter((_, i) => !fitted[i]).map((o) => o.id)
 }

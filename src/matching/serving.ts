@@ -121,6 +121,16 @@ export class ServingTally {
     return this.witness.has(needId)
   }
 
+  /** The offer found to fit the need, if any (valid once `complete`, like `served`). */
+  witnessOf(needId: number): number | undefined {
+    return this.witness.get(needId)
+  }
+
+  /** The needs found to fit the offer, one per place it fits (valid once `complete`, like `placesOf`). */
+  witnessesOf(offerId: number): Iterable<number> {
+    return this.places.get(offerId)?.values() ?? []
+  }
+
   /** The places where the offer fits at least one need, ascending; the same array until they change. */
   placesOf(offerId: number): readonly number[] {
     let list = this.sorted.get(offerId)

@@ -312,6 +312,101 @@ export function needsFor(db: Db, offer: OfferView, today: string): NeedView[] {
   return out.sort((a, b) => a.id - b.id)
 }
 
+/**
+ * For each need, whether an available offer that `accept` takes fits it (isFeasible). The new-fit alerts ask this of
+ * every need a new offer fits ("did anything else fit it before?"), thousands of needs at 1M listings: listing every
+ * fit of each took 12 s for one offer at 100k, with the server waiting. So each need stops at the first offer found,
+ * trying first the one the serving tally names for it, when the tally is kept and counted.
+ */
+export function offerFitsEach(
+  db: Db,
+  needList: readonly NeedView[],
+  today: string,
+  accept: (offerId: number) => boolean,
+): boolean[] {
+  const sqlite = sqliteOf(db)
+  const p = sqlite.inTransaction ? pending(sqlite, today) : undefined
+  const k = sqlite.inTransaction ? p?.k : current(sqlite, today)
+  const changed = p?.offers ?? NOTHING
+  // Offers changed since the kept views were patched: read once, asked of every need.
+  const offerRow = stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE id = ? AND ${availableOfferText('offers')}`)
+  const fresh: OfferView[] = []
+  for (const id of changed) {
+    const row = offerRow.get(id, today) as OfferRow | undefined
+    if (row) fresh.push(offerView(row, k!.pathOf))
+  }
+  const read = new Map<string, OfferIndex>()
+  return needList.map((need) => {
+    const category = need.category
+    let index = k && (sqlite.inTransaction ? k.offers.get(category) : keptOffers(sqlite, k, category))
+    const kept = index !== undefined
+    if (!index) {
+      // Nothing kept to patch (inside a transaction): the category is read afresh once for all the needs.
+      index = read.get(category) ?? offerIndex(db, category, today)
+      read.set(category, index)
+    }
+    const skip = kept ? changed : NOTHING
+    const tally = kept ? k!.serving.get(category) : undefined
+    const witness = tally?.complete && !p?.needs.has(need.id) ? tally.witnessOf(need.id) : undefined
+    if (witness !== undefined && !skip.has(witness) && accept(witness)) return true
+    let found = false
+    const ix = index
+    ix.candidateLists(need, (list) => {
+      for (const o of list)
+        if (!skip.has(o.id) && ix.has(o) && isFeasible(need, o) && accept(o.id)) return (found = true)
+      return false
+    })
+    if (!found && kept) found = fresh.some((o) => o.category === category && isFeasible(need, o) && accept(o.id))
+    return found
+  })
+}
+
+/** For each offer, whether an active need that `accept` takes is one it fits: offerFitsEach from the other side. */
+export function needFitsEach(
+  db: Db,
+  offerList: readonly OfferView[],
+  today: string,
+  accept: (needId: number) => boolean,
+): boolean[] {
+  const sqlite = sqliteOf(db)
+  const p = sqlite.inTransaction ? pending(sqlite, today) : undefined
+  const k = sqlite.inTransaction ? p?.k : current(sqlite, today)
+  const changed = p?.needs ?? NOTHING
+  const needRow = stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE id = ? AND ${activeNeedText('needs')}`)
+  const orgRow = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?')
+  const fresh: NeedView[] = []
+  for (const id of changed) {
+    const row = needRow.get(id, today) as NeedRow | undefined
+    const org = row && (orgRow.get(row[1]) as OrgRow | undefined)
+    if (row && org) fresh.push(needView(row, orgView(org), k!.pathOf))
+  }
+  const read = new Map<string, NeedIndex>()
+  return offerList.map((offer) => {
+    const category = offer.category
+    let index = k && (sqlite.inTransaction ? k.needs.get(category) : keptNeeds(sqlite, k, category))
+    const kept = index !== undefined
+    if (!index) {
+      index = read.get(category) ?? needIndex(db, category, today)
+      read.set(category, index)
+    }
+    const skip = kept ? changed : NOTHING
+    const tally = kept ? k!.serving.get(category) : undefined
+    if (tally?.complete && !p?.offers.has(offer.id))
+      for (const witness of tally.witnessesOf(offer.id)) if (!skip.has(witness) && accept(witness)) return true
+    let found = false
+    const ix = index
+    ix.candidateLists(offer, (list) => {
+      for (const n of list)
+        if (!skip.has(n.id) && ix.has(n) && isFeasible(n, offer) && accept(n.id)) return (found = true)
+      return false
+    })
+    if (!found && kept) found = fresh.some((n) => n.category === category && isFeasible(n, offer) && accept(n.id))
+    return found
+  })
+}
+
+const NOTHING: ReadonlySet<number> = new Set()
+
 /** A category's available offers, indexed; never changed by a caller. */
 export function offerIndex(db: Db, category: string, today: string): OfferIndex {
   const sqlite = sqliteOf(db)
