@@ -192,15 +192,18 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
       page.hits = (stmt(sqlite, `${ranked}${order} LIMIT ? OFFSET ?`).all(query.match, limit, offset) as Row[]).map(hit)
       return page
     }
-    // Window w holds the matches at newest-first positions [w·W, (w+1)·W); its rowids bound a range scan.
-    const nth = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?`).pluck()
-    const inRange = stmt(sqlite, `${ranked} AND rowid BETWEEN ? AND ?${order} LIMIT ? OFFSET ?`)
+    // Window w holds the matches at newest-first positions [w·W, (w+1)·W), ranked in one statement: each statement
+    // over the index pays for its prefix terms' merged doclists (a stem like "for"* merges every word it starts),
+    // so finding the window's bounds first and then ranking between them cost three passes instead of one.
+    const inWindow = stmt(
+      sqlite,
+      `SELECT id, score FROM (${ranked} ORDER BY rowid DESC LIMIT ? OFFSET ?)${order.replace('rowid', 'id')} LIMIT ? OFFSET ?`,
+    )
     for (let at = offset; at < Math.min(offset + limit, everything);) {
       const first = Math.floor(at / RANK_WINDOW) * RANK_WINDOW
       const last = Math.min(first + RANK_WINDOW, everything) - 1
       const take = Math.min(offset + limit, last + 1) - at
-      const [hi, lo] = [nth.get(query.match, first) as number, nth.get(query.match, last) as number]
-      page.hits.push(...(inRange.all(query.match, rowid(lo), rowid(hi), take, at - first) as Row[]).map(hit))
+      page.hits.push(...(inWindow.all(query.match, RANK_WINDOW, first, take, at - first) as Row[]).map(hit))
       at += take
     }
     return page

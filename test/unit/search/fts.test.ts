@@ -14,6 +14,7 @@ import {
   searchTerms,
   type Kind,
 } from '../../../src/search/fts.js'
+import { compiled } from '../../../src/search/query.js'
 import { freshDb, ids } from './corpus.js'
 
 describe('keeping the index current', () => {
@@ -206,6 +207,55 @@ describe('pagination and filters', () => {
     }
     expect(seenEven.size).toBe(n / 2)
     expect([...seenEven].every((id) => id % 2 === 0)).toBe(true)
+  })
+
+  it('ranks each window exactly as bm25 over its own matches, pages crossing windows included', () => {
+    const sqlite = new Database(':memory:')
+    onTestFinished(() => void sqlite.close())
+    ensureSearchIndex(sqlite)
+    const words = ['volunteer', 'volunteers', 'weekend', 'dance', 'class', 'choir']
+    // Varied lengths and word counts so scores spread, with ties among identical listings; some match nothing.
+    reindex(
+      sqlite,
+      'offer',
+      Array.from({ length: 2700 }, (_, i) => ({
+        id: 3 * i + 1 + (i % 2),
+        title: i % 7 === 0 ? `${words[i % 6]} ${words[(i >> 3) % 6]}` : 'community room',
+        body: `${words[(i * 5) % 6]} volunteer ${i % 2 ? 'weekend' : 'tea'} ${'and '.repeat(i % 9)}`,
+      })),
+    )
+    // The plain computation: every match newest first, cut into windows of 1000, each ranked by bm25 alone.
+    const plain = (q: string) => {
+      const match = compiled(sqlite, 'offer', q)!.match
+      const rows = sqlite
+        .prepare(
+          `SELECT rowid AS id, -bm25(search_offers, 4.0, 1.0) AS score FROM search_offers WHERE search_offers MATCH ?`,
+        )
+        .all(match) as { id: number; score: number }[]
+      rows.sort((a, b) => b.id - a.id)
+      const out: { id: number; score: number }[] = []
+      for (let w = 0; w < rows.length; w += 1000) {
+        out.push(...rows.slice(w, w + 1000).sort((a, b) => b.score - a.score || b.id - a.id))
+      }
+      return out
+    }
+    for (const q of ['volunteer', 'weekend volunteers', 'tea volunteers']) {
+      const expected = plain(q)
+      expect(expected.length).toBeGreaterThan(1000)
+      expect(countMatches(sqlite, 'offer', q)).toBe(expected.length)
+      for (const [offset, limit] of [
+        [0, 20],
+        [7, 30],
+        [990, 20],
+        [1000, 15],
+        [1995, 10],
+        [0, 2500],
+        [2001, 999],
+      ]) {
+        const got = search(sqlite, 'offer', q, { offset, limit }).map((h) => ({ id: h.id, score: h.score }))
+        expect(got).toEqual(expected.slice(offset, offset + limit))
+      }
+    }
   })
 
   it('returns a page and the total in one call', () => {
