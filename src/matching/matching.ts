@@ -9,9 +9,9 @@ import { needs, offers } from '../db/schema.js'
 import * as text from '../search/relevance.js'
 import { listingToday } from '../listings/listings.js'
 import { needContenders, offerContenders, prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
-import { violations } from './feasibility.js'
+import { isFeasible, violations } from './feasibility.js'
 import { whyNot, type WhyNot } from './why-not.js'
-import { needFitsEach, needsFor, offerCounts, offerFitsEach, offerIndex, offersFor } from './views.js'
+import { needFitsEach, needIndex, needsFor, offerCounts, offerFitsEach, offerIndex, offersFor } from './views.js'
 import type { OfferView } from './types.js'
 import {
   loadNeeds,
@@ -189,6 +189,38 @@ export function offersFitting(db: Db, needId: number, now = new Date()): number[
   const need = pageNeed(db, needId)
   if (!need || need.view.quantity <= 0) return []
   return offersFor(db, need.view, listingToday(now)).map((o) => o.id)
+}
+
+/**
+ * Of these listings on the other side, the ones the listing fits now (offersFitting / needsFitting's answer, kept to
+ * `among`): a signed-in visitor's "what of ours could help" asks it of their own group's few listings, where listing
+ * every fit first cost a pass over thousands of candidates a page at 1M listings.
+ */
+export function fittingAmong(
+  db: Db,
+  side: 'need' | 'offer',
+  id: number,
+  among: readonly number[],
+  now = new Date(),
+): number[] {
+  if (among.length === 0) return []
+  const today = listingToday(now)
+  if (side === 'need') {
+    const need = pageNeed(db, id)
+    if (!need || need.view.quantity <= 0) return []
+    const index = offerIndex(db, need.view.category, today)
+    return among.filter((x) => {
+      const offer = index.get(x)
+      return offer !== undefined && isFeasible(need.view, offer)
+    })
+  }
+  const offer = pageOffer(db, id)
+  if (!offer || offer.view.remaining <= 0) return []
+  const index = needIndex(db, offer.view.category, today)
+  return among.filter((x) => {
+    const need = index.get(x)
+    return need !== undefined && isFeasible(need, offer.view)
+  })
 }
 
 /** Every active need that an offer fits now, as ids: needsForOffer's candidates and constraints, without scoring. */

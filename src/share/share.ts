@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import QRCode from 'qrcode'
 import type { Db } from '../db/client.js'
 import { needs as needsTable, offers as offersTable, organizations } from '../db/schema.js'
@@ -94,18 +94,23 @@ export function help(
   if (user.orgIds.includes(listing.orgId)) return undefined
   if (user.orgIds.length === 0) return user.role === 'member' ? { ...base, noOrg: true } : undefined
   const t = kind === 'need' ? offersTable : needsTable
-  const fitting =
-    kind === 'need' ? matching.offersFitting(db, listing.id, now) : matching.needsFitting(db, listing.id, now)
-  const mine =
-    fitting.length === 0
-      ? []
-      : db
-          .select({ id: t.id, title: t.title, orgName: organizations.name, remaining: t.remaining, unit: t.unit })
-          .from(t)
-          .innerJoin(organizations, eq(organizations.id, t.orgId))
-          .where(and(inArray(t.id, fitting), inArray(t.orgId, user.orgIds)))
-          .orderBy(t.id)
-          .all()
+  const own = db
+    .select({ id: t.id, title: t.title, orgName: organizations.name, remaining: t.remaining, unit: t.unit })
+    .from(t)
+    .innerJoin(organizations, eq(organizations.id, t.orgId))
+    .where(inArray(t.orgId, user.orgIds))
+    .orderBy(t.id)
+    .all()
+  const fitting = new Set(
+    matching.fittingAmong(
+      db,
+      kind,
+      listing.id,
+      own.map((m) => m.id),
+      now,
+    ),
+  )
+  const mine = own.filter((m) => fitting.has(m.id))
   return {
     ...base,
     items: mine.map((m) => ({ ...m, quantity: Math.max(1, Math.min(m.remaining, listing.remaining)) })),

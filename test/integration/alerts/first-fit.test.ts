@@ -9,7 +9,7 @@ import { type Db, type Sqlite } from '../../../src/db/client.js'
 import { openDb } from '../../../src/database.js'
 import { seedDemo } from '../../../src/demo/seed.js'
 import { countServing } from '../../../src/matching/serving-facts.js'
-import { firstFitFor, needsFitting, offersFitting } from '../../../src/matching/matching.js'
+import { firstFitFor, fittingAmong, needsFitting, offersFitting } from '../../../src/matching/matching.js'
 
 // The new-fit alerts tell a listing's group of the first fit it ever had. firstFitFor finds those listings by stopping at
 // each counterpart's first other fit (the serving tally's witness when one is kept), where the alerts used to list every
@@ -149,5 +149,31 @@ describe('first fits for the new-fit alerts', () => {
     } finally {
       other.sqlite.close()
     }
+  })
+})
+
+// A signed-in visitor's "what of ours could help" (share.ts help) asks which of their group's listings fit the page's
+// listing, checking those few instead of listing every fit: the same answer as every fit kept to them.
+describe('fits among a few listings', () => {
+  it('equal every fit listed out and kept to those listings, on both sides, closed and other categories among them', () => {
+    const rand = prng(23)
+    const all = {
+      need: sqlite.prepare('SELECT id FROM needs ORDER BY id').pluck().all() as number[],
+      offer: sqlite.prepare('SELECT id FROM offers ORDER BY id').pluck().all() as number[],
+    }
+    let found = 0
+    for (const [side, id] of sample(sqlite, 29, 60)) {
+      const fits = side === 'offer' ? needsFitting(db, id, now) : offersFitting(db, id, now)
+      const other = all[side === 'offer' ? 'need' : 'offer']
+      // Half of them fits, half anything of the other side (any status, any category).
+      const among = [
+        ...fits.filter(() => rand() < 0.5),
+        ...Array.from({ length: 12 }, () => other[Math.floor(rand() * other.length)]!),
+      ].sort((a, b) => a - b)
+      const fitting = fittingAmong(db, side, id, [...new Set(among)], now)
+      expect(fitting).toEqual([...new Set(among)].filter((x) => fits.includes(x)))
+      found += fitting.length
+    }
+    expect(found).toBeGreaterThan(20)
   })
 })
