@@ -114,9 +114,16 @@ export function feasiblePairs(
   // Keywords as numbers (NumberedWords): a few integer comparisons per pair instead of two sets.
   const numbered = relevance ? null : new NumberedWords(offers)
   const pairStart = new Int32Array(N + 1)
-  let pairOffer = new Int32Array(Math.max(1024, N * 8))
-  let pairScore = new Uint8Array(pairOffer.length)
-  let P = 0
+  // Pairs are written in chunks, each need's in one, then laid out in need order: a chunk is started when the next need
+  // might not fit (no need has more pairs than there are offers), so no array is grown and copied while enumerating
+  // (at 100k x 100k that was 51M pairs copied in doublings, and 256 MB held for 29M pairs).
+  const chunkSize = Math.max(M, Math.min(1 << 22, Math.max(1024, N * 8)))
+  const chunks: { offer: Int32Array; score: Uint8Array }[] = []
+  let pairOffer = new Int32Array(0)
+  let pairScore = new Uint8Array(0)
+  let P = 0,
+    total = 0
+  const chunkOf = new Int32Array(N)
   const scratch = { hist: new Int32Array(102), offer: new Int32Array(M), score: new Uint8Array(M) }
   // Needs are visited by place (category, area, topics), so that consecutive needs look at the same offers and find
   // their fields in cache: visited by id, nearly every candidate's check began with a cache miss, and that was most of
@@ -125,6 +132,13 @@ export function feasiblePairs(
   const written = new Int32Array(N)
   for (let k = 0; k < N; k++) {
     const i = order[k]
+    if (P + M > pairOffer.length) {
+      pairOffer = new Int32Array(chunkSize)
+      pairScore = new Uint8Array(chunkSize)
+      chunks.push({ offer: pairOffer, score: pairScore })
+      P = 0
+    }
+    chunkOf[i] = chunks.length - 1
     written[i] = P
     const n = needs[i],
       c = compileNeed(n, compiled)
@@ -157,14 +171,6 @@ export function feasiblePairs(
         // weighs in the score. Counted after the cheap checks, for the pairs that pass them.
         const kw = numbered?.relevance(j)
         if (!compiled.subjects.fits(c, compiled, j, kw)) continue
-        if (P === pairOffer.length) {
-          const bigger = new Int32Array(P * 2)
-          bigger.set(pairOffer)
-          pairOffer = bigger
-          const scores = new Uint8Array(P * 2)
-          scores.set(pairScore)
-          pairScore = scores
-        }
         pairOffer[P] = j
         const at = j * STRIDE
         pairScore[P] = Math.round(
@@ -188,18 +194,21 @@ export function feasiblePairs(
     }
     sortByScore(pairOffer, pairScore, written[i], P, scratch)
     pairStart[i] = P - written[i]
+    total += pairStart[i]
   }
   // pairStart holds each need's count until here.
-  const offerOut = new Int32Array(P),
-    scoreOut = new Uint8Array(P)
+  const offerOut = new Int32Array(total),
+    scoreOut = new Uint8Array(total)
   for (let i = 0, at = 0; i < N; i++) {
     const count = pairStart[i]
     pairStart[i] = at
-    offerOut.set(pairOffer.subarray(written[i], written[i] + count), at)
-    scoreOut.set(pairScore.subarray(written[i], written[i] + count), at)
+    if (count === 0) continue
+    const { offer, score } = chunks[chunkOf[i]]
+    offerOut.set(offer.subarray(written[i], written[i] + count), at)
+    scoreOut.set(score.subarray(written[i], written[i] + count), at)
     at += count
   }
-  pairStart[N] = P
+  pairStart[N] = total
   return { needs, offers, pairStart, pairOffer: offerOut, pairScore: scoreOut }
 }
 

@@ -8,6 +8,7 @@ import { feasiblePairs, NumberedWords, overlap } from '../../../src/matching/pai
 import { keywordRelevance } from '../../../src/matching/topics.js'
 import { pairScore, prepareNeed, prepareOffer } from '../../../src/matching/rank.js'
 import { need, offer, org } from './fixtures.js'
+import type { NeedView, OfferView } from '../../../src/matching/types.js'
 
 const got = (a: ReturnType<typeof allocate>, needId: number) =>
   a.assignments.filter((x) => x.needId === needId).reduce((s, x) => s + x.quantity, 0)
@@ -215,29 +216,22 @@ describe('allocation building blocks', () => {
     "finds exactly the pairs violations() allows, scored as the ranker scores them with the keywords' relevance (seed %i)",
     (seed) => {
       const { needs, offers } = generateInstance({ needs: 150, offers: 150, seed, streets: 1, communitiesPerStreet: 2 })
-      const index = feasiblePairs(needs, offers)
-      const found = new Map<string, number>()
-      index.needs.forEach((n, i) => {
-        for (let p = index.pairStart[i]; p < index.pairStart[i + 1]; p++)
-          found.set(`${n.id}:${index.offers[index.pairOffer[p]].id}`, index.pairScore[p])
-      })
-      let feasible = 0
-      for (const n of needs)
-        for (const o of offers) {
-          const ok = violations(n, o).length === 0
-          expect(found.has(`${n.id}:${o.id}`), `${n.id}:${o.id}`).toBe(ok)
-          if (ok) {
-            feasible++
-            expect(found.get(`${n.id}:${o.id}`)).toBe(
-              Math.round(
-                pairScore(prepareNeed(n), prepareOffer(o), undefined, keywordRelevance(n.keywords, o.keywords)),
-              ),
-            )
-          }
-        }
-      expect(feasible).toBeGreaterThan(100)
+      expect(exactPairs(needs, offers)).toBeGreaterThan(100)
     },
   )
+
+  it('finds exactly those pairs when they are enumerated in several chunks and laid out in need order after', () => {
+    // Five offers to a need, all in one community: needs have ~17 pairs each, more than the two chunks of 1,600
+    // (8 a need) feasiblePairs starts with can hold, each begun when the next need might not fit.
+    const { needs, offers } = generateInstance({
+      needs: 200,
+      offers: 1000,
+      seed: 8,
+      streets: 1,
+      communitiesPerStreet: 1,
+    })
+    expect(exactPairs(needs, offers)).toBeGreaterThan(2 * 1600)
+  })
 
   it("weighs what a pair is about in its cost: an offer sharing the need's topic and words scores above one that only fits", () => {
     const on = offer({ id: 1, topics: ['sound_equipment'], keywords: ['音响', '便携'] })
@@ -302,3 +296,27 @@ describe('allocation building blocks', () => {
     )
   })
 })
+
+/** Checks feasiblePairs against violations() and the ranker pair by pair; returns how many pairs are feasible. */
+function exactPairs(needs: NeedView[], offers: OfferView[]): number {
+  const index = feasiblePairs(needs, offers)
+  const found = new Map<string, number>()
+  index.needs.forEach((n, i) => {
+    for (let p = index.pairStart[i]; p < index.pairStart[i + 1]; p++)
+      found.set(`${n.id}:${index.offers[index.pairOffer[p]].id}`, index.pairScore[p])
+  })
+  let feasible = 0
+  for (const n of needs)
+    for (const o of offers) {
+      const ok = violations(n, o).length === 0
+      expect(found.has(`${n.id}:${o.id}`), `${n.id}:${o.id}`).toBe(ok)
+      if (ok) {
+        feasible++
+        expect(found.get(`${n.id}:${o.id}`)).toBe(
+          Math.round(pairScore(prepareNeed(n), prepareOffer(o), undefined, keywordRelevance(n.keywords, o.keywords))),
+        )
+      }
+    }
+  expect(found.size).toBe(feasible)
+  return feasible
+}
