@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3'
 import { changesSince, lastChange } from '../db/changes.js'
 import { readVocabulary, type Vocabulary } from './typo.js'
 import type { Compiled } from './query.js'
+import type { Ids } from './ids.js'
 
 export type Sqlite = Database.Database
 export type Kind = 'need' | 'offer'
@@ -17,11 +18,11 @@ export const TABLE: Record<Kind, string> = { need: 'search_needs', offer: 'searc
 const VOCAB_RELOAD_MS = 10_000
 
 /**
- * The listings (rowids, ascending) a word's expression matches anywhere and in the title, as of the kind's
- * `dirty` list up to `upTo`: the listings written since are checked again when the postings are next used. The
- * title's are read when first asked for (a word's document count needs only `all`). `size`: ids held, for the budget.
+ * The listings a word's expression matches anywhere and in the title, as of the kind's `dirty` list up to `upTo`:
+ * the listings written since are checked again when the postings are next used. The title's are read when first
+ * asked for (a word's document count needs only `all`).
  */
-export type Postings = { all: Int32Array; title?: Int32Array; upTo: number }
+export type Postings = { all: Ids; title?: Ids; upTo: number }
 /**
  * Listings written since the oldest kept postings were read, beyond which the postings are read again whole:
  * checking a listing costs two indexed lookups per word, reading a common word's postings a few milliseconds.
@@ -32,7 +33,7 @@ export type KindState = {
   queries: Map<string, Compiled | null>
   docs?: number
   postings: Map<string, Postings>
-  /** Listing ids held by `postings` (see relevance.ts POSTINGS_BUDGET). */
+  /** 4-byte words held by `postings` (see relevance.ts POSTINGS_BUDGET). */
   postingsSize: number
   vocab?: Vocabulary
   hasListings?: boolean

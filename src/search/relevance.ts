@@ -5,6 +5,7 @@
  */
 import { bigrams, contentWords, isCjk, stem, subWords } from './segment.js'
 import { prefixDocs, type Vocabulary } from './typo.js'
+import { Ids } from './ids.js'
 import { quote, termExpr } from './query.js'
 import {
   docCount,
@@ -26,8 +27,8 @@ const BODY_ONLY_SHARE = 0.6
 /** How many of a text's most distinctive words relevance() matches on. */
 const RELEVANCE_WORDS = 8
 /**
- * Kept postings hold at most this many listing ids in all (4 bytes each, 64 MB per kind), least recently used dropped
- * first: a page's words are mostly rare (a few ids each), and reading a common word's postings again costs
+ * Kept postings hold at most this many 4-byte words in all (64 MB per kind: an id each, or a bit per rowid for a common
+ * word's, see ids.ts), least recently used dropped first: a page's words are mostly rare (a few ids each), and reading a common word's postings again costs
  * milliseconds. A kind's whole index is 1.6-1.8M postings at 100k listings, under any budget; at 1M it is 16-18M,
  * the commonest word alone 238k, and with 4M kept the pages read the common words again and again (a need page at 1M,
  * in-process: p50 22 ms with 4M, 12 ms with 16M).
@@ -98,7 +99,7 @@ export function relevance(
     const sorted = [...keep].sort((a, b) => a - b)
     for (const w of chosen) {
       const p = postings(sqlite, ks, kind, w.expr)
-      for (const id of sorted) if (holds(p.all, id)) add(id, w, holds(titleOf(sqlite, ks, kind, w.expr, p), id))
+      for (const id of sorted) if (p.all.has(id)) add(id, w, titleOf(sqlite, ks, kind, w.expr, p).has(id))
     }
   } else {
     // Candidates are usually recent listings: scanning only their rowid range skips most of each word's postings.
@@ -124,13 +125,13 @@ function postings(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string): Post
     if (p.upTo < ks.dirty.length) recheck(sqlite, kind, expr, p, ks)
   } else {
     const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
-    p = { all: Int32Array.from(rowids.all(expr) as number[]), upTo: ks.dirty.length }
+    p = { all: Ids.of(rowids.all(expr) as number[]), upTo: ks.dirty.length }
     ks.lookups.read++
-    ks.postingsSize += p.all.length
+    ks.postingsSize += p.all.cost
     for (const [old, q] of kept) {
       if (ks.postingsSize <= POSTINGS_BUDGET) break
       kept.delete(old)
-      ks.postingsSize -= q.all.length + (q.title?.length ?? 0)
+      ks.postingsSize -= q.all.cost + (q.title?.cost ?? 0)
     }
   }
   kept.set(expr, p)
@@ -138,12 +139,12 @@ function postings(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string): Post
 }
 
 /** The listings whose title the word's expression matches, read with the postings' first use for a title. */
-function titleOf(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string, p: Postings): Int32Array {
+function titleOf(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string, p: Postings): Ids {
   if (!p.title) {
     const t = TABLE[kind]
     const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
-    p.title = Int32Array.from(rowids.all(`{title} : ${expr}`) as number[])
-    ks.postingsSize += p.title.length
+    p.title = Ids.of(rowids.all(`{title} : ${expr}`) as number[])
+    ks.postingsSize += p.title.cost
   }
   return p.title
 }
@@ -172,19 +173,19 @@ function recheck(sqlite: Sqlite, kind: Kind, expr: string, p: Postings, ks: Kind
   // Not `rowid = ?`: FTS5 ignores an equality with a JS number (bound as a real) and answers for any listing. The
   // bounds as integers (caches.ts rowid): as reals FTS5 would walk the word's whole doclist for each listing.
   const one = stmt(sqlite, `SELECT 1 FROM ${t} WHERE ${t} MATCH ? AND rowid BETWEEN ? AND ?`).pluck()
-  const size = p.all.length + (p.title?.length ?? 0)
+  const size = p.all.cost + (p.title?.cost ?? 0)
   for (const [id, mine] of last) {
     if (!mine) {
-      p.all = place(p.all, id, one.get(expr, rowid(id), rowid(id)) !== undefined)
-      if (p.title) p.title = place(p.title, id, one.get(`{title} : ${expr}`, rowid(id), rowid(id)) !== undefined)
+      p.all.place(id, one.get(expr, rowid(id), rowid(id)) !== undefined)
+      p.title?.place(id, one.get(`{title} : ${expr}`, rowid(id), rowid(id)) !== undefined)
     } else if (own?.known.has(id)) {
-      p.all = place(p.all, id, own.all.has(id))
-      if (p.title) p.title = place(p.title, id, own.title!.has(id))
+      p.all.place(id, own.all.has(id))
+      p.title?.place(id, own.title!.has(id))
     }
     // Else its write was rolled back, with its copy: the index is as the postings have it.
   }
   p.upTo = ks.dirty.length
-  ks.postingsSize += p.all.length + (p.title?.length ?? 0) - size
+  ks.postingsSize += p.all.cost + (p.title?.cost ?? 0) - size
   ks.lookups.rechecked++
 }
 const TEMP_EXISTS = "SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = ?"
@@ -224,40 +225,9 @@ export function copyWritten(sqlite: Sqlite, kind: Kind, ks: KindState, id: numbe
   )
 }
 
-/** `sorted` with `id` in it or not, as `inside` says; the same array when nothing changes. */
-function place(sorted: Int32Array, id: number, inside: boolean): Int32Array {
-  let lo = 0,
-    hi = sorted.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (sorted[mid]! < id) lo = mid + 1
-    else hi = mid
-  }
-  const there = lo < sorted.length && sorted[lo] === id
-  if (there === inside) return sorted
-  const out = new Int32Array(sorted.length + (inside ? 1 : -1))
-  out.set(sorted.subarray(0, lo))
-  if (inside) {
-    out[lo] = id
-    out.set(sorted.subarray(lo), lo + 1)
-  } else out.set(sorted.subarray(lo + 1), lo)
-  return out
-}
-
 /** How often relevance() read a word's postings whole, and brought kept ones up to date instead. */
 export function relevanceLookups(sqlite: Sqlite, kind: Kind): { read: number; rechecked: number } {
   return { ...kindState(sqlite, kind).lookups }
-}
-
-function holds(sorted: Int32Array, id: number): boolean {
-  let lo = 0,
-    hi = sorted.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (sorted[mid]! < id) lo = mid + 1
-    else hi = mid
-  }
-  return lo < sorted.length && sorted[lo] === id
 }
 
 /**
@@ -274,7 +244,7 @@ function docFrequency(sqlite: Sqlite, ks: KindState, kind: Kind, word: string, v
   // transaction, whose writes may yet be rolled back, counted in the index instead.
   const count = stmt(sqlite, `SELECT count(*) FROM ${TABLE[kind]} WHERE ${TABLE[kind]} MATCH ?`).pluck()
   const df = (token: string) =>
-    sqlite.inTransaction ? (count.get(quote(token)) as number) : postings(sqlite, ks, kind, quote(token)).all.length
+    sqlite.inTransaction ? (count.get(quote(token)) as number) : postings(sqlite, ks, kind, quote(token)).all.size
   if (Array.from(word).length <= 2) return df(word)
   const parts = subWords(word)
   return Math.max(df(word), Math.min(...(parts.length > 0 ? parts : bigrams(word)).map(df)))

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import { Ids } from '../../../src/search/ids.js'
+
+describe('kept listing ids', () => {
+  // A small deterministic generator: the same cases every run.
+  const random = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+
+  it.each([
+    ['sparse', 50, 100_000],
+    ['dense', 5_000, 8_000],
+  ])('answers as a plain set through writes (%s)', (_, n, span) => {
+    const rand = random(n)
+    const plain = new Set<number>()
+    while (plain.size < n) plain.add(1 + Math.floor(rand() * span))
+    const ids = Ids.of([...plain].sort((a, b) => a - b))
+    expect(ids.size).toBe(n)
+    for (let k = 0; k < 3_000; k++) {
+      // Beyond the largest id too: a listing created after the postings were read.
+      const id = 1 + Math.floor(rand() * span * 1.5)
+      const inside = rand() < 0.5
+      ids.place(id, inside)
+      if (inside) plain.add(id)
+      else plain.delete(id)
+      expect(ids.size).toBe(plain.size)
+    }
+    for (let id = 0; id <= span * 1.5 + 40; id++)
+      if (ids.has(id) !== plain.has(id)) expect([id, ids.has(id)]).toEqual([id, plain.has(id)])
+    expect(ids.has(-1)).toBe(false)
+  })
+
+  it('keeps a common word in a bit per listing, a rare one as its ids', () => {
+    const common = Ids.of(Array.from({ length: 240_000 }, (_, i) => 4 * i + 3))
+    expect(common.cost).toBe(30_000) // 960k rowids' bits, against 240k ids
+    expect(common.has(7) && !common.has(8)).toBe(true)
+    const rare = Ids.of([5, 900_000])
+    expect(rare.cost).toBe(2)
+    expect(rare.has(900_000) && !rare.has(6)).toBe(true)
+    expect(Ids.of([]).has(0)).toBe(false)
+  })
+})
