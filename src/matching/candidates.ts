@@ -11,7 +11,15 @@
  * (or, when the asking side has no topic, any listing sharing a keyword), plus a fund's untopical listings.
  */
 import { isFeasible } from './feasibility.js'
-import { compileNeed, compileOffers, fitsHard, NumberedWords, type CompiledOffers } from './pairs.js'
+import {
+  compileNeed,
+  compileOffers,
+  fitsHard,
+  FOCUS,
+  NumberedWords,
+  type CompiledNeed,
+  type CompiledOffers,
+} from './pairs.js'
 import { relate, RELEVANCE_FLOOR, type TopicRelation } from './topics.js'
 import type { Relation } from './offer-columns.js'
 import type { NeedView, OfferView } from './types.js'
@@ -383,14 +391,27 @@ export class NeedIndex extends CategoryIndex<NeedView> {
     return n.areaPath.length ? [n.areaPath[n.areaPath.length - 1]!] : []
   }
 
+  /** The needs compiled for offer pages (see `fitting`), once the index is asked a second time. */
+  private pages?: NeedColumns
+  private asked = 0
+
   override put(n: NeedView): void {
     super.put(n)
     this.reach(n, 1)
+    if (this.pages) this.pages.changes++
   }
 
   override remove(id: number): NeedView | undefined {
     const old = super.remove(id)
-    if (old) this.reach(old, -1)
+    if (old) {
+      this.reach(old, -1)
+      const pages = this.pages
+      if (pages) {
+        const i = pages.at.get(old)
+        if (i !== undefined) pages.gone[i] = 1
+        pages.changes++
+      }
+    }
     return old
   }
 
@@ -421,11 +442,85 @@ export class NeedIndex extends CategoryIndex<NeedView> {
     this.listsUnder(place === undefined ? this.placesReached(offer) : [place], offer, offer.category, true, visit)
   }
 
-  /** The needs the offer fits (isFeasible), ordered by id; none when the offer's area is unknown. */
+  /**
+   * The needs the offer fits (isFeasible), ordered by id; none when the offer's area is unknown. As OfferIndex.fitting:
+   * a kept index checks its needs by columns compiled once (pairs.ts compileNeed each, with the focus numbering and
+   * subject memo of one compilation), and the page's offer compiled alone against them; needs put since are checked
+   * by isFeasible. The lookups find needs placed below the offer's area, the part of the fit the columns leave out.
+   */
   fitting(offer: OfferView): NeedView[] {
+    const pages = this.asked++ > 0 ? this.compiled() : undefined
+    const places = this.placesReached(offer)
+    if (!pages) {
+      const out: NeedView[] = []
+      for (const n of this.gather(places, offer, offer.category, true)) if (isFeasible(n, offer)) out.push(n)
+      return out.sort((a, b) => a.id - b.id)
+    }
+    const { base, needs, at, gone, words, seen } = pages
+    // The offer in the needs' focus numbering: a focus no compiled need names cannot be shared with one, and an offer
+    // for such focuses alone fits none of them.
+    const c = compileOffers([offer], [])
+    c.focusBits = base.focusBits
+    let compiledFit = true
+    if (base.focusBits && offer.focus.length > 0) {
+      const mask = offer.focus.reduce((m, f) => (base.focusBits!.has(f) ? m | (1 << base.focusBits!.get(f)!) : m), 0)
+      c.hard[FOCUS] = mask
+      compiledFit = mask !== 0
+    }
+    words.setNeed(offer)
+    const stamp = ++pages.stamp
     const out: NeedView[] = []
-    for (const n of this.gather(this.placesReached(offer), offer, offer.category, true))
-      if (isFeasible(n, offer)) out.push(n)
+    let fresh: Set<NeedView> | undefined
+    this.listsUnder(places, offer, offer.category, true, (list) => {
+      for (const n of list) {
+        const i = at.get(n)
+        if (i === undefined) {
+          if (this.has(n)) (fresh ??= new Set()).add(n)
+        } else if (seen[i] !== stamp) {
+          seen[i] = stamp
+          if (gone[i] !== 0 || !compiledFit) continue
+          const cn = (needs[i] ??= compileNeed(n, base))
+          if (
+            fitsHard(cn, c, 0) &&
+            c.subjects.fits(cn, c, 0, cn.topicList < 0 || c.topicList[0]! < 0 ? words.relevance(i) : undefined)
+          )
+            out.push(n)
+        }
+      }
+    })
+    if (fresh) for (const n of fresh) if (isFeasible(n, offer)) out.push(n)
     return out.sort((a, b) => a.id - b.id)
   }
+
+  private compiled(): NeedColumns {
+    if (this.pages && this.pages.changes <= 64 + (this.pages.at.size >> 3)) return this.pages
+    const list = this.all()
+    const at = new Map<NeedView, number>()
+    list.forEach((n, i) => at.set(n, i))
+    return (this.pages = {
+      base: compileOffers([], list),
+      needs: new Array<CompiledNeed>(list.length),
+      at,
+      gone: new Uint8Array(list.length),
+      words: new NumberedWords(list),
+      seen: new Int32Array(list.length),
+      stamp: 0,
+      changes: 0,
+    })
+  }
+}
+
+/**
+ * A need index's needs compiled for offer pages: need i is `at` i, compiled when first met (`needs`) in `base`'s focus
+ * numbering and subject memo; `gone` once it left or was replaced.
+ */
+interface NeedColumns {
+  base: CompiledOffers
+  needs: CompiledNeed[]
+  at: Map<NeedView, number>
+  gone: Uint8Array
+  words: NumberedWords
+  seen: Int32Array
+  stamp: number
+  changes: number
 }
