@@ -35,15 +35,38 @@ export function runDue(
   now = new Date(),
   log?: (msg: string, err?: unknown) => void,
 ): number {
-  const due = db
+  return runSome(db, handlers, dueJobs(db, now), now, log)
+}
+
+export type Job = typeof jobs.$inferSelect
+
+/** The jobs due now, oldest first: one round's work, for runSome to take in turn. */
+export function dueJobs(db: Db, now = new Date()): Job[] {
+  return db
     .select()
     .from(jobs)
     .where(and(isNull(jobs.doneAt), lte(jobs.runAt, now.toISOString()), lte(jobs.attempts, 4)))
     .orderBy(asc(jobs.runAt), asc(jobs.id))
     .limit(500)
     .all()
+}
+
+/**
+ * Takes jobs off the front of `due` and runs each in its own transaction, until none is left or performance.now()
+ * passes `until` (one job at least). The web process runs a round this way a slice at a time, so that a round with
+ * many jobs (a burst of new-fit alerts) does not keep every request waiting until it ends.
+ */
+export function runSome(
+  db: Db,
+  handlers: Record<string, Handler>,
+  due: Job[],
+  now = new Date(),
+  log?: (msg: string, err?: unknown) => void,
+  until = Infinity,
+): number {
   let done = 0
-  for (const job of due) {
+  while (due.length > 0) {
+    const job = due.shift()!
     const handler = handlers[job.kind]
     try {
       writeTx(db, (tx) => {
@@ -65,6 +88,7 @@ export function runDue(
         .run()
       log?.(`job ${job.key} failed`, err)
     }
+    if (performance.now() >= until) break
   }
   return done
 }

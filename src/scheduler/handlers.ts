@@ -230,6 +230,11 @@ const pad = (n: number) => String(n).padStart(2, '0')
  * 00:30 UTC, 08:30 in Beijing; a server started later in the day sends that day's digest when it starts.
  */
 export function tick(db: Db, now = new Date(), log?: (msg: string, err?: unknown) => void): number {
+  return jobs.runSome(db, HANDLERS, startRound(db, now), now, log)
+}
+
+/** tick's first half: the round's standing jobs scheduled, and the jobs due now, for jobs.runSome to run. */
+export function startRound(db: Db, now = new Date()): jobs.Job[] {
   const hour = `${isoDate(now)}T${pad(now.getUTCHours())}`
   jobs.schedule(db, { key: `sweep:${hour}`, kind: 'sweep', runAt: new Date(`${hour}:00:00.000Z`), payload: {} })
   jobs.schedule(db, {
@@ -244,5 +249,5 @@ export function tick(db: Db, now = new Date(), log?: (msg: string, err?: unknown
     runAt: new Date(`${isoDate(now)}T00:30:00.000Z`),
     payload: {},
   })
-  return jobs.runDue(db, HANDLERS, now, log)
+  return jobs.dueJobs(db, now)
 }

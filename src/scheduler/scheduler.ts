@@ -1,8 +1,11 @@
 import type { Db } from '../db/client.js'
 import { deliverOutbox, type MailSettings } from '../notifications/mailer.js'
-import { tick } from './handlers.js'
+import { runSome, type Handler } from '../jobs/jobs.js'
+import { HANDLERS, startRound } from './handlers.js'
 
 export const ROUND_MS = 30_000
+/** Jobs run for this long at most before requests waiting are answered; then the round goes on. */
+export const SLICE_MS = 20
 
 export interface Scheduler {
   /** One round now, unless one is already running (then it resolves when that one ends). */
@@ -24,15 +27,22 @@ export function startScheduler(
   db: Db,
   mail: MailSettings,
   log: Logger,
-  opts: { intervalMs?: number; now?: () => Date } = {},
+  opts: { intervalMs?: number; now?: () => Date; handlers?: Record<string, Handler> } = {},
 ): Scheduler {
   const now = opts.now ?? (() => new Date())
   let running: Promise<void> | undefined
   let stopped = false
 
   const work = async () => {
+    const failed = (msg: string, err?: unknown) => log.error({ err }, msg)
     try {
-      tick(db, now(), (msg, err) => log.error({ err }, msg))
+      const at = now()
+      const due = startRound(db, at)
+      // A slice of jobs at a time, with the event loop's waiting requests answered between slices.
+      while (due.length > 0 && !stopped) {
+        runSome(db, opts.handlers ?? HANDLERS, due, at, failed, performance.now() + SLICE_MS)
+        if (due.length > 0) await new Promise((resolve) => setImmediate(resolve))
+      }
     } catch (err) {
       log.error({ err }, 'scheduled jobs failed')
     }
