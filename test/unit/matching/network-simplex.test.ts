@@ -132,4 +132,15 @@ describe('network simplex', () => {
     ns.addArc(0, 1, 3, 1)
     expect(ns.solve()).toBe(false)
   })
+
+  it('fails rather than runs on when a solve takes more pivots than its bound (a cycling solver held the tests for ever)', () => {
+    const { nodes, arcs, supply } = randomNetwork(4, 60)
+    const pivotsNeeded = solveWith(nodes, arcs, supply).ns.pivots
+    expect(pivotsNeeded).toBeGreaterThan(10)
+    const ns = new NetworkSimplex(nodes, { costBound: 100_000, pivotsPerArc: 5 / (arcs.length + nodes) })
+    supply.forEach((b, u) => ns.setSupply(u, b))
+    arcs.forEach((a) => ns.addArc(a.from, a.to, a.cap, a.cost))
+    expect(() => ns.solve()).toThrow(/no optimum after 5 pivots/)
+    expect(ns.pivots).toBe(5)
+  })
 })
