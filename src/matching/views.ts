@@ -285,12 +285,8 @@ export function offersFor(db: Db, need: NeedView, today: string): OfferView[] {
   const index = p?.k.offers.get(need.category)
   if (!p || !index) return offerIndex(db, need.category, today).fitting(need)
   const out = index.fitting(need).filter((o) => !p.offers.has(o.id))
-  const offerRow = stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE id = ? AND ${availableOfferText('offers')}`)
-  for (const id of p.offers) {
-    const row = offerRow.get(id, today) as OfferRow | undefined
-    const view = row && offerView(row, p.k.pathOf)
-    if (view && view.category === need.category && isFeasible(need, view)) out.push(view)
-  }
+  for (const view of offersNow(sqlite, p.offers, p.k.pathOf, today))
+    if (view.category === need.category && isFeasible(need, view)) out.push(view)
   return out.sort((a, b) => a.id - b.id)
 }
 
@@ -301,15 +297,33 @@ export function needsFor(db: Db, offer: OfferView, today: string): NeedView[] {
   const index = p?.k.needs.get(offer.category)
   if (!p || !index) return needIndex(db, offer.category, today).fitting(offer)
   const out = index.fitting(offer).filter((n) => !p.needs.has(n.id))
+  for (const view of needsNow(sqlite, p.needs, p.k.pathOf, today))
+    if (view.category === offer.category && isFeasible(view, offer)) out.push(view)
+  return out.sort((a, b) => a.id - b.id)
+}
+
+/** Of these offers (changed since the kept views were patched), the ones available now, as views. */
+function offersNow(sqlite: Sqlite, ids: Iterable<number>, pathOf: (areaId: number) => number[], today: string) {
+  const offerRow = stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE id = ? AND ${availableOfferText('offers')}`)
+  const views: OfferView[] = []
+  for (const id of ids) {
+    const row = offerRow.get(id, today) as OfferRow | undefined
+    if (row) views.push(offerView(row, pathOf))
+  }
+  return views
+}
+
+/** Of these needs (changed since the kept views were patched), the ones active now, as views. */
+function needsNow(sqlite: Sqlite, ids: Iterable<number>, pathOf: (areaId: number) => number[], today: string) {
   const needRow = stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE id = ? AND ${activeNeedText('needs')}`)
   const orgRow = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?')
-  for (const id of p.needs) {
+  const views: NeedView[] = []
+  for (const id of ids) {
     const row = needRow.get(id, today) as NeedRow | undefined
     const org = row && (orgRow.get(row[1]) as OrgRow | undefined)
-    const view = row && org && needView(row, orgView(org), p.k.pathOf)
-    if (view && view.category === offer.category && isFeasible(view, offer)) out.push(view)
+    if (row && org) views.push(needView(row, orgView(org), pathOf))
   }
-  return out.sort((a, b) => a.id - b.id)
+  return views
 }
 
 /**
@@ -329,12 +343,7 @@ export function offerFitsEach(
   const k = sqlite.inTransaction ? p?.k : current(sqlite, today)
   const changed = p?.offers ?? NOTHING
   // Offers changed since the kept views were patched: read once, asked of every need.
-  const offerRow = stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE id = ? AND ${availableOfferText('offers')}`)
-  const fresh: OfferView[] = []
-  for (const id of changed) {
-    const row = offerRow.get(id, today) as OfferRow | undefined
-    if (row) fresh.push(offerView(row, k!.pathOf))
-  }
+  const fresh = p ? offersNow(sqlite, changed, p.k.pathOf, today) : []
   const read = new Map<string, OfferIndex>()
   return needList.map((need) => {
     const category = need.category
@@ -372,14 +381,7 @@ export function needFitsEach(
   const p = sqlite.inTransaction ? pending(sqlite, today) : undefined
   const k = sqlite.inTransaction ? p?.k : current(sqlite, today)
   const changed = p?.needs ?? NOTHING
-  const needRow = stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE id = ? AND ${activeNeedText('needs')}`)
-  const orgRow = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?')
-  const fresh: NeedView[] = []
-  for (const id of changed) {
-    const row = needRow.get(id, today) as NeedRow | undefined
-    const org = row && (orgRow.get(row[1]) as OrgRow | undefined)
-    if (row && org) fresh.push(needView(row, orgView(org), k!.pathOf))
-  }
+  const fresh = p ? needsNow(sqlite, changed, p.k.pathOf, today) : []
   const read = new Map<string, NeedIndex>()
   return offerList.map((offer) => {
     const category = offer.category
