@@ -271,12 +271,7 @@ export class OfferIndex extends CategoryIndex<OfferView> {
 
   override remove(id: number): OfferView | undefined {
     const old = super.remove(id)
-    const pages = this.pages
-    if (old && pages) {
-      const j = pages.at.get(old)
-      if (j !== undefined) pages.gone[j] = 1
-      pages.changes++
-    }
+    if (old) markGone(this.pages, old)
     return old
   }
 
@@ -366,6 +361,14 @@ export class OfferIndex extends CategoryIndex<OfferView> {
   }
 }
 
+/** A listing left its index or was replaced: its compiled column, if it has one, no longer fits anything. */
+function markGone<V>(pages: { at: Map<V, number>; gone: Uint8Array; changes: number } | undefined, old: V): void {
+  if (!pages) return
+  const j = pages.at.get(old)
+  if (j !== undefined) pages.gone[j] = 1
+  pages.changes++
+}
+
 /** An offer index's offers compiled for need pages: column j is offer `at`; `gone` once it left or was replaced. */
 interface PageColumns {
   c: CompiledOffers
@@ -405,12 +408,7 @@ export class NeedIndex extends CategoryIndex<NeedView> {
     const old = super.remove(id)
     if (old) {
       this.reach(old, -1)
-      const pages = this.pages
-      if (pages) {
-        const i = pages.at.get(old)
-        if (i !== undefined) pages.gone[i] = 1
-        pages.changes++
-      }
+      markGone(this.pages, old)
     }
     return old
   }
