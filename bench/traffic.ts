@@ -16,6 +16,8 @@
  *
  *   node --import tsx bench/traffic.ts [--listings N]   or BENCH_LISTINGS=N (default 100000): the scale curve is
  *       this run at 10000, 100000 and 1000000 (generated once into bench/.cache/, copied for each run)
+ *   BENCH_DISTRICTS=10: the listings spread over ten districts like the demo one (bench/lib/listings.ts), so 1M have
+ *       as many a community as 100k in one district
  *   BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 50), BENCH_RATE (mixed row, default 300),
  *   BENCH_ONLY=search,lists,match,mixed (default all), BENCH_CPU_PROF=dir (server under --cpu-prof)
  */
@@ -36,6 +38,7 @@ import { QUERIES } from './search.js'
 
 const { values: args } = parseArgs({ options: { listings: { type: 'string' } }, strict: false })
 const LISTINGS = Number(args.listings ?? process.env.BENCH_LISTINGS ?? 100_000)
+const DISTRICTS = Number(process.env.BENCH_DISTRICTS ?? 1)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const RATE = Number(process.env.BENCH_RATE ?? 300)
@@ -47,11 +50,12 @@ const CEILING_PAGES = 120
 const started = Date.now()
 const db = process.env.BENCH_DB
   ? { file: process.env.BENCH_DB, remove: () => {}, build: undefined, cached: true }
-  : await listingsDatabase(LISTINGS)
+  : await listingsDatabase(LISTINGS, DISTRICTS)
 emit({
   bench: 'traffic',
   name: 'setup',
   listings: LISTINGS,
+  districts: DISTRICTS,
   cached: db.cached,
   ...db.build,
   setup_ms: Date.now() - started,

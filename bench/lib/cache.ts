@@ -17,17 +17,19 @@ import { note } from './report.js'
  */
 export async function listingsDatabase(
   listings: number,
+  districts = 1,
 ): Promise<BenchDb & { build?: ListingsBuild; cached: boolean }> {
   const dir = path.join(BENCH_ROOT, '.cache')
-  const cached = path.join(dir, `listings-${listings}-${shapeHash()}.sqlite`)
+  const size = districts > 1 ? `${listings}-d${districts}` : `${listings}`
+  const cached = path.join(dir, `listings-${size}-${shapeHash()}.sqlite`)
   let build: ListingsBuild | undefined
   const wasCached = fs.existsSync(cached)
   if (!wasCached) {
-    note(`generating ${listings} listings into ${path.relative(ROOT, cached)} (once)`)
+    note(`generating ${listings} listings in ${districts} district(s) into ${path.relative(ROOT, cached)} (once)`)
     const made = await makeDatabase({
       demo: true,
       populate: (db) => {
-        build = populateListings(db, { listings })
+        build = populateListings(db, { listings, districts })
         tagUntagged(db)
       },
     })
@@ -35,7 +37,7 @@ export async function listingsDatabase(
     fs.copyFileSync(made.file, `${cached}.partial`)
     fs.renameSync(`${cached}.partial`, cached)
     made.remove()
-    pruneStale(dir, listings, cached)
+    pruneStale(dir, size, cached)
   }
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-bench-'))
   const file = path.join(runDir, 'bench.sqlite')
@@ -51,13 +53,17 @@ export async function listingsDatabase(
  * other caches (worktrees') may link to it; the run says so, for a person to remove. A built file nothing here names
  * goes, with its -wal/-shm and any .partial of an interrupted build, and then the symlinks left pointing nowhere.
  */
-export function pruneStale(dir: string, listings: number, fresh: string) {
+export function pruneStale(dir: string, size: number | string, fresh: string) {
   const buildOf = (p: string) => p.replace(/(-wal|-shm|\.partial)$/, '')
   const entries = fs
     .readdirSync(dir)
     .map((f) => ({ p: path.join(dir, f), link: fs.lstatSync(path.join(dir, f)).isSymbolicLink() }))
   const linked = new Set(entries.filter((e) => e.link).map((e) => path.resolve(dir, fs.readlinkSync(e.p))))
-  const stale = entries.filter((e) => path.basename(e.p).startsWith(`listings-${listings}-`) && buildOf(e.p) !== fresh)
+  // listings-100000-<hash> is not listings-100000-d10-<hash>: another size, kept.
+  const ofSize = (p: string) =>
+    path.basename(p).startsWith(`listings-${size}-`) &&
+    !/^d\d+-/.test(path.basename(p).slice(`listings-${size}-`.length))
+  const stale = entries.filter((e) => ofSize(e.p) && buildOf(e.p) !== fresh)
   for (const { p } of stale.filter((e) => !e.link)) {
     if (!linked.has(buildOf(p))) fs.rmSync(p)
     else if (buildOf(p) === p) note(`kept ${path.basename(p)}: a symlink in ${dir} names it (remove both when unused)`)

@@ -2,7 +2,7 @@ import { sqliteOf, type Db } from '../../src/db/client.js'
 import * as fts from '../../src/search/fts.js'
 import { generateListings } from './listing-text.js'
 import { pick, prng } from './database.js'
-import { generateOrgs, insertOrgs } from './orgs.js'
+import { DEMO_PLACES, generateOrgs, insertOrgs, type Place } from './orgs.js'
 
 /**
  * A district's worth of needs and offers on top of the demo district, deterministic for a seed:
@@ -17,9 +17,16 @@ import { generateOrgs, insertOrgs } from './orgs.js'
 export interface ListingsOptions {
   /** Needs and offers together; alternate rows are needs and offers, as generateListings makes them. */
   listings: number
-  /** Generated organizations beside the demo district's own. */
+  /** Generated organizations beside the demo district's own (default 1,000 a district). */
   orgs?: number
-  /** Past matches between them (some delivered and rated): the history the matcher's fairness and track record read. */
+  /**
+   * Districts alike, side by side (default 1, the demo district alone): copies of its streets and communities, with
+   * organizations and listings spread over all of them. 1M listings in one district are 90k a community, ten times
+   * as many as 100k; as ten districts they are as many a community as 100k in one, so what grows with the size of
+   * the database shows apart from what grows with how many listings one need can meet.
+   */
+  districts?: number
+  /** Past matches between them (some delivered and rated): the history the matcher's fairness and track record read (default 5,000 a district). */
   matches?: number
   seed?: number
   now?: Date
@@ -80,7 +87,9 @@ export function populateListings(db: Db, opts: ListingsOptions): ListingsBuild {
   const chance = (p: number) => rand() < p
 
   const started = performance.now()
-  insertOrgs(db, generateOrgs(opts.orgs ?? 1000, 7))
+  const districts = opts.districts ?? 1
+  const matches = opts.matches ?? 5000 * districts
+  insertOrgs(db, generateOrgs(opts.orgs ?? 1000 * districts, 7, copyDistrict(sqlite, districts)))
   const categories = sqlite.prepare('SELECT code, unit FROM categories ORDER BY position').all() as {
     code: string
     unit: string
@@ -96,7 +105,7 @@ export function populateListings(db: Db, opts: ListingsOptions): ListingsBuild {
     path: string
   }[]
   const parentOf = new Map(areas.map((a) => [a.id, Number(a.path.split('/').filter(Boolean).at(-2) ?? a.id)]))
-  const district = areas.find((a) => a.level === 'district')!.id
+  const districtOf = new Map(areas.map((a) => [a.id, Number(a.path.split('/').filter(Boolean)[0])]))
   const orgs = sqlite.prepare('SELECT id, area_id AS areaId FROM organizations').all() as {
     id: number
     areaId: number
@@ -168,7 +177,7 @@ export function populateListings(db: Db, opts: ListingsOptions): ListingsBuild {
         needCount++
       } else {
         const r = rand()
-        const servesAreaId = r < 0.5 ? org.areaId : r < 0.85 ? parentOf.get(org.areaId)! : district
+        const servesAreaId = r < 0.5 ? org.areaId : r < 0.85 ? parentOf.get(org.areaId)! : districtOf.get(org.areaId)!
         const t = rand()
         const focus = chance(0.7) ? [] : [...new Set([pick(rand, FOCUS), pick(rand, FOCUS)])]
         insertOffer.run({
@@ -212,7 +221,7 @@ export function populateListings(db: Db, opts: ListingsOptions): ListingsBuild {
       'declined',
       'cancelled',
     ]
-    for (let i = 0; i < (opts.matches ?? 5000); i++) {
+    for (let i = 0; i < matches; i++) {
       const c = category().code
       const state = pick(rand, STATES)
       const at = new Date(now.getTime() - int(1, 300) * DAY_MS).toISOString()
@@ -245,8 +254,47 @@ export function populateListings(db: Db, opts: ListingsOptions): ListingsBuild {
     needs: needCount,
     offers: offerCount,
     orgs: orgs.length,
-    matches: opts.matches ?? 5000,
+    matches,
     rows_ms: Math.round(rowsMs),
     index_ms: Math.round(performance.now() - indexStarted),
   }
+}
+
+/**
+ * The demo district's communities, and with `districts` > 1 those of copies of it inserted beside it (refs and names
+ * numbered: HB2-DH-LZW, 荔枝湾2社区), each copy's areas under its own district as the demo's are.
+ */
+function copyDistrict(sqlite: ReturnType<typeof sqliteOf>, districts: number): Place[] {
+  const places = [...DEMO_PLACES]
+  const demo = sqlite
+    .prepare('SELECT ref, name, name_en AS nameEn, level, lat, lng FROM areas WHERE ref IS NOT NULL ORDER BY path')
+    .all() as {
+    ref: string
+    name: string
+    nameEn: string | null
+    level: string
+    lat: number | null
+    lng: number | null
+  }[]
+  const insert = sqlite.prepare(
+    'INSERT INTO areas (ref, name, name_en, level, parent_id, path, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  )
+  const setPath = sqlite.prepare('UPDATE areas SET path = ? WHERE id = ?')
+  for (let d = 2; d <= districts; d++) {
+    const made = new Map<string, { id: number; path: string }>()
+    for (const a of demo) {
+      const ref = a.ref.replace(/^([^-]+)/, `$1${d}`)
+      const parent = made.get(a.ref.split('-').slice(0, -1).join('-'))
+      const name = a.name.replace(/(区|街道|社区)$/, `${d}$1`)
+      const id = Number(
+        insert.run(ref, name, a.nameEn && `${a.nameEn} ${d}`, a.level, parent?.id ?? null, '', a.lat, a.lng)
+          .lastInsertRowid,
+      )
+      const path = `${parent?.path ?? '/'}${id}/`
+      setPath.run(path, id)
+      made.set(a.ref, { id, path })
+      if (a.level === 'community') places.push({ ref, name: name.replace(/社区$/, '') })
+    }
+  }
+  return places
 }

@@ -6,7 +6,9 @@ import { pick, prng } from './database.js'
 
 export type GeneratedOrg = Omit<typeof organizations.$inferInsert, 'id' | 'areaId'> & { areaRef: string }
 
-const PLACES = demoAreas
+/** A community organizations are placed in: its area's ref, and its name as a group's name starts with it. */
+export type Place = { ref: string; name: string }
+export const DEMO_PLACES: readonly Place[] = demoAreas
   .filter((a) => a.parent && a.ref.split('-').length === 3)
   .map((a) => ({ ref: a.ref, name: a.name.replace(/社区$/, '') }))
 const ACTIVITIES = [
@@ -40,14 +42,14 @@ const DESCRIPTIONS = [
 ]
 
 /**
- * `n` organizations spread over the demo district's communities, deterministic for a seed. Mostly
- * unregistered community groups, as in a real district; every field the list page shows is filled.
+ * `n` organizations spread over the communities `places` (the demo district's by default), deterministic for a seed.
+ * Mostly unregistered community groups, as in a real district; every field the list page shows is filled.
  */
-export function generateOrgs(n: number, seed = 1): GeneratedOrg[] {
+export function generateOrgs(n: number, seed = 1, places: readonly Place[] = DEMO_PLACES): GeneratedOrg[] {
   const rand = prng(seed)
   const base = Date.UTC(2024, 0, 1)
   return Array.from({ length: n }, (_, i) => {
-    const place = pick(rand, PLACES)
+    const place = pick(rand, places)
     const kind = rand() < 0.6 ? 'community_group' : pick(rand, ORG_KINDS)
     const focus = [...new Set([pick(rand, FOCUS_GROUPS), pick(rand, FOCUS_GROUPS)])]
     const at = new Date(base + i * 3_600_000).toISOString()

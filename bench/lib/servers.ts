@@ -51,12 +51,17 @@ export function startServer(factoryModule: string, opts: Record<string, unknown>
  * The app as `npm start` runs it: `dist/` brought up to date (the `prestart` step), then `node dist/server.js` with
  * the environment a site sets — no TypeScript loader, no demo data, no rate limits (one client address sends all
  * the load), no scheduler (its sweeps would land inside a timed run). `node` is the process whose CPU is counted.
+ * BENCH_NODE_ARGS: more flags for it (e.g. `--import` a preload that watches the event loop's delay).
  */
 export function startBuiltServer(dbPath: string, env: Record<string, string> = {}): Promise<Running> {
   const entry = buildServer()
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), entry],
+    [
+      ...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []),
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      entry,
+    ],
     {
       cwd: ROOT,
       env: {

@@ -27,8 +27,9 @@ it("a new build's clean-up keeps every build a symlink names, and what other siz
   // A link to a build that is not there any more: goes. One into another cache (a worktree's): stays.
   link('listings-10-broken.sqlite', 'listings-10-never.sqlite')
   link('listings-10-main.sqlite', path.join(elsewhere, 'listings-10-main.sqlite'))
-  // Another size, and what is not the cache's.
+  // Another size (the same listings in ten districts is another), and what is not the cache's.
   file('listings-100-old.sqlite')
+  file('listings-10-d10-old.sqlite')
   file('notes.txt')
 
   pruneStale(dir, 10, path.join(dir, 'listings-10-new.sqlite'))
@@ -39,6 +40,7 @@ it("a new build's clean-up keeps every build a symlink names, and what other siz
       .filter((f) => !f.startsWith('main-'))
       .sort(),
   ).toEqual([
+    'listings-10-d10-old.sqlite',
     'listings-10-later.sqlite',
     'listings-10-latest.sqlite',
     'listings-10-main.sqlite',
