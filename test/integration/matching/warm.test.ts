@@ -1,0 +1,97 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { populateListings } from '../../../bench/lib/listings.js'
+import { ROOT } from '../../../src/config.js'
+import { type Db, type Sqlite } from '../../../src/db/client.js'
+import { openDb } from '../../../src/database.js'
+import { seedDemo } from '../../../src/demo/seed.js'
+import { needsForOffer, offersForNeed } from '../../../src/matching/matching.js'
+import { matchPagesWarmer } from '../../../src/matching/warm.js'
+import { relevanceLookups } from '../../../src/search/relevance.js'
+
+// A server warms the match pages after it listens (server.ts): it works out a sample of listings' matches, a listing at
+// a time between requests, so that the first visitors after a restart do not each build what pages share (at 1M
+// listings they waited seconds). Warming must build what other listings' pages read, and change no answer.
+const now = new Date('2026-06-01T04:00:00Z')
+let dir: string, file: string, db: Db, sqlite: Sqlite
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-warm-'))
+  file = path.join(dir, 'warm.sqlite')
+  ;({ db, sqlite } = openDb(file, ROOT))
+  await seedDemo(db, { password: 'warm-test-password-1' })
+  populateListings(db, { listings: 1500, orgs: 40, matches: 150, seed: 23, now })
+}, 60_000)
+afterAll(() => {
+  sqlite.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A connection of its own, which has kept nothing yet. */
+function fresh(): { db: Db; sqlite: Sqlite } {
+  return openDb(file, ROOT)
+}
+
+const ids = (s: Sqlite, sql: string) => s.prepare(sql).pluck().all() as number[]
+
+describe('warming the match pages', () => {
+  it('works out one listing per slice once the deadline has passed, and says when the sample is done', () => {
+    const c = fresh()
+    try {
+      const step = matchPagesWarmer(c.db, { pages: 30, now: () => now })
+      let slices = 1
+      while (!step(0)) slices++
+      // 30 needs and 30 offers at evenly spaced ids, one per slice: a few ids may land on the same listing.
+      expect(slices).toBeGreaterThan(50)
+      expect(slices).toBeLessThanOrEqual(60)
+      // With time to spare, the sample is done in one slice.
+      expect(matchPagesWarmer(c.db, { pages: 30, now: () => now })(performance.now() + 60_000)).toBe(true)
+    } finally {
+      c.sqlite.close()
+    }
+  })
+
+  it("builds what other listings' pages read: a warmed connection reads far fewer postings for them", () => {
+    const needs = ids(sqlite, "SELECT id FROM needs WHERE status = 'open' AND id % 7 = 3 ORDER BY id LIMIT 40")
+    const offers = ids(sqlite, "SELECT id FROM offers WHERE status = 'open' AND id % 7 = 3 ORDER BY id LIMIT 40")
+    const reads = (warm: number) => {
+      const c = fresh()
+      try {
+        if (warm) while (!matchPagesWarmer(c.db, { pages: warm, now: () => now })(performance.now() + 60_000));
+        const before = relevanceLookups(c.sqlite, 'offer').read + relevanceLookups(c.sqlite, 'need').read
+        for (const id of needs) offersForNeed(c.db, id, { now })
+        for (const id of offers) needsForOffer(c.db, id, { now })
+        return relevanceLookups(c.sqlite, 'offer').read + relevanceLookups(c.sqlite, 'need').read - before
+      } finally {
+        c.sqlite.close()
+      }
+    }
+    const cold = reads(0)
+    // Every other listing's words are words some of the sample's use, the commonest (the longest postings) first.
+    const warmed = reads(400)
+    expect(cold).toBeGreaterThan(100)
+    expect(warmed).toBeLessThan(cold / 4)
+  })
+
+  it('changes no answer: pages on a warmed connection equal those on a cold one', () => {
+    const needs = ids(sqlite, "SELECT id FROM needs WHERE status = 'open' AND id % 11 = 5 ORDER BY id LIMIT 30")
+    const offers = ids(sqlite, "SELECT id FROM offers WHERE status = 'open' AND id % 11 = 5 ORDER BY id LIMIT 30")
+    const pages = (warm: boolean) => {
+      const c = fresh()
+      try {
+        if (warm) while (!matchPagesWarmer(c.db, { pages: 60, now: () => now })(performance.now() + 60_000));
+        return [
+          needs.map((id) => offersForNeed(c.db, id, { now })),
+          offers.map((id) => needsForOffer(c.db, id, { now })),
+        ]
+      } finally {
+        c.sqlite.close()
+      }
+    }
+    const cold = pages(false)
+    expect(cold[0]!.some((p) => p!.total > 0)).toBe(true)
+    expect(pages(true)).toEqual(cold)
+  })
+})
