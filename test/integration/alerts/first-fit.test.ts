@@ -1,13 +1,9 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { populateListings } from '../../../bench/lib/listings.js'
+import { generatedDistrict, type GeneratedDistrict } from '../../helpers/district.js'
 import { prng } from '../../../bench/lib/generate.js'
 import { ROOT } from '../../../src/config.js'
 import { type Db, type Sqlite } from '../../../src/db/client.js'
 import { openDb } from '../../../src/database.js'
-import { seedDemo } from '../../../src/demo/seed.js'
 import { countServing } from '../../../src/matching/serving-facts.js'
 import { firstFitFor, fittingAmong, needsFitting, offersFitting } from '../../../src/matching/matching.js'
 
@@ -16,19 +12,18 @@ import { firstFitFor, fittingAmong, needsFitting, offersFitting } from '../../..
 // fit of every counterpart (12 s for one offer at 100k listings). Its answer must be what listing them all gives: on a
 // connection that keeps nothing, on one whose tally is counted, and inside a transaction after writes it has not seen.
 const now = new Date('2026-06-01T04:00:00Z')
-let dir: string, file: string, db: Db, sqlite: Sqlite
+let district: GeneratedDistrict, file: string, db: Db, sqlite: Sqlite
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-first-fit-'))
-  file = path.join(dir, 'first-fit.sqlite')
-  ;({ db, sqlite } = openDb(file, ROOT))
-  await seedDemo(db, { password: 'first-fit-test-password-1' })
-  populateListings(db, { listings: 1200, orgs: 30, matches: 150, seed: 17, now })
+  ;({ file, db, sqlite } = district = await generatedDistrict('first-fit', {
+    listings: 1200,
+    orgs: 30,
+    matches: 150,
+    seed: 17,
+    now,
+  }))
 }, 60_000)
-afterAll(() => {
-  sqlite.close()
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => district.remove())
 
 type Side = 'need' | 'offer'
 /**

@@ -1,12 +1,8 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { populateListings } from '../../../bench/lib/listings.js'
+import { generatedDistrict, type GeneratedDistrict } from '../../helpers/district.js'
 import { ROOT } from '../../../src/config.js'
 import { type Db, type Sqlite } from '../../../src/db/client.js'
 import { openDb } from '../../../src/database.js'
-import { seedDemo } from '../../../src/demo/seed.js'
 import { activeNeedText, availableOfferText, listingToday } from '../../../src/listings/listings.js'
 import { prng } from '../../../bench/lib/generate.js'
 import { countServing, servingFacts, type ServingFacts } from '../../../src/matching/serving-facts.js'
@@ -20,19 +16,18 @@ import { idleOffers } from '../../../src/impact/idle.js'
 // by the plain recomputation a transaction makes.
 const now = new Date('2026-06-01T04:00:00Z')
 const today = listingToday(now)
-let dir: string, file: string, db: Db, sqlite: Sqlite
+let district: GeneratedDistrict, file: string, db: Db, sqlite: Sqlite
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-serving-'))
-  file = path.join(dir, 'serving.sqlite')
-  ;({ db, sqlite } = openDb(file, ROOT))
-  await seedDemo(db, { password: 'serving-test-password-1' })
-  populateListings(db, { listings: 1400, orgs: 40, matches: 200, seed: 9, now })
+  ;({ file, db, sqlite } = district = await generatedDistrict('serving', {
+    listings: 1400,
+    orgs: 40,
+    matches: 200,
+    seed: 9,
+    now,
+  }))
 }, 60_000)
-afterAll(() => {
-  sqlite.close()
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => district.remove())
 
 const sorted = (f: ServingFacts) => ({
   needs: [...f.needs].sort((a, b) => a.id - b.id),

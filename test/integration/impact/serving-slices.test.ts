@@ -1,14 +1,12 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { populateListings } from '../../../bench/lib/listings.js'
+import { generatedDistrict, type GeneratedDistrict } from '../../helpers/district.js'
 import { prng } from '../../../bench/lib/generate.js'
 import { buildApp } from '../../../src/app.js'
 import { ROOT, testConfig } from '../../../src/config.js'
-import { type Db, type Sqlite } from '../../../src/db/client.js'
+import { type Sqlite } from '../../../src/db/client.js'
 import { openDb } from '../../../src/database.js'
-import { seedDemo } from '../../../src/demo/seed.js'
 import { listingToday } from '../../../src/listings/listings.js'
 import {
   countServingInSlices,
@@ -24,19 +22,18 @@ import * as mapPages from '../../../src/impact/map.pages.js'
 // done must answer as it does after.
 const now = new Date('2026-06-01T04:00:00Z')
 const today = listingToday(now)
-let dir: string, file: string, db: Db, sqlite: Sqlite
+let district: GeneratedDistrict, dir: string, file: string, sqlite: Sqlite
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-slices-'))
-  file = path.join(dir, 'slices.sqlite')
-  ;({ db, sqlite } = openDb(file, ROOT))
-  await seedDemo(db, { password: 'slices-test-password-1' })
-  populateListings(db, { listings: 1200, orgs: 40, matches: 100, seed: 13, now })
+  ;({ dir, file, sqlite } = district = await generatedDistrict('slices', {
+    listings: 1200,
+    orgs: 40,
+    matches: 100,
+    seed: 13,
+    now,
+  }))
 }, 60_000)
-afterAll(() => {
-  sqlite.close()
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => district.remove())
 
 const sorted = (f: ServingFacts) => ({
   needs: [...f.needs].sort((a, b) => a.id - b.id),

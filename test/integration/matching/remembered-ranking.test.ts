@@ -1,12 +1,8 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { beforeAll, afterAll, describe, expect, it } from 'vitest'
-import { populateListings } from '../../../bench/lib/listings.js'
+import { generatedDistrict, type GeneratedDistrict } from '../../helpers/district.js'
 import { ROOT } from '../../../src/config.js'
 import { type Db, type Sqlite } from '../../../src/db/client.js'
 import { openDb } from '../../../src/database.js'
-import { seedDemo } from '../../../src/demo/seed.js'
 import { prng } from '../../../bench/lib/generate.js'
 import * as matching from '../../../src/matching/matching.js'
 import { availableOfferText, listingToday } from '../../../src/listings/listings.js'
@@ -16,19 +12,18 @@ import { availableOfferText, listingToday } from '../../../src/listings/listings
 // must equal the same page from a connection that remembers nothing; and the top 20 the page shows must be the
 // first 20 of the full ranking.
 const now = new Date('2026-06-01T04:00:00Z')
-let dir: string, file: string, db: Db, sqlite: Sqlite
+let district: GeneratedDistrict, file: string, db: Db, sqlite: Sqlite
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-ranking-'))
-  file = path.join(dir, 'ranking.sqlite')
-  ;({ db, sqlite } = openDb(file, ROOT))
-  await seedDemo(db, { password: 'ranking-test-password-1' })
-  populateListings(db, { listings: 1200, orgs: 40, matches: 400, seed: 5, now })
+  ;({ file, db, sqlite } = district = await generatedDistrict('ranking', {
+    listings: 1200,
+    orgs: 40,
+    matches: 400,
+    seed: 5,
+    now,
+  }))
 }, 60_000)
-afterAll(() => {
-  sqlite.close()
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => district.remove())
 
 function fresh<T>(read: (db: Db) => T): T {
   const other = openDb(file, ROOT)

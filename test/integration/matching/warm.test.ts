@@ -1,12 +1,8 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { populateListings } from '../../../bench/lib/listings.js'
+import { generatedDistrict, type GeneratedDistrict } from '../../helpers/district.js'
 import { ROOT } from '../../../src/config.js'
 import { type Db, type Sqlite } from '../../../src/db/client.js'
 import { openDb } from '../../../src/database.js'
-import { seedDemo } from '../../../src/demo/seed.js'
 import { needsForOffer, offersForNeed } from '../../../src/matching/matching.js'
 import { matchPagesWarmer } from '../../../src/matching/warm.js'
 import { relevanceLookups } from '../../../src/search/relevance.js'
@@ -15,19 +11,18 @@ import { relevanceLookups } from '../../../src/search/relevance.js'
 // a time between requests, so that the first visitors after a restart do not each build what pages share (at 1M
 // listings they waited seconds). Warming must build what other listings' pages read, and change no answer.
 const now = new Date('2026-06-01T04:00:00Z')
-let dir: string, file: string, db: Db, sqlite: Sqlite
+let district: GeneratedDistrict, file: string, sqlite: Sqlite
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-warm-'))
-  file = path.join(dir, 'warm.sqlite')
-  ;({ db, sqlite } = openDb(file, ROOT))
-  await seedDemo(db, { password: 'warm-test-password-1' })
-  populateListings(db, { listings: 1500, orgs: 40, matches: 150, seed: 23, now })
+  ;({ file, sqlite } = district = await generatedDistrict('warm', {
+    listings: 1500,
+    orgs: 40,
+    matches: 150,
+    seed: 23,
+    now,
+  }))
 }, 60_000)
-afterAll(() => {
-  sqlite.close()
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => district.remove())
 
 /** A connection of its own, which has kept nothing yet. */
 function fresh(): { db: Db; sqlite: Sqlite } {
