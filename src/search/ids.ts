@@ -65,9 +65,15 @@ export class Ids {
     if (top < 0) return 0
     const acc = new Uint32Array((top >> 5) + 1)
     for (const [smallest, ...rest] of bySize) {
-      if (rest.length === 0 && smallest!.bits) {
+      if (smallest!.bits && rest.every((other) => other.bits)) {
+        // Common words (a word per 32 listings, where listing their ids one by one took a millisecond at 1M).
         const bits = smallest!.bits
-        for (let w = 0; w < bits.length; w++) acc[w]! |= bits[w]!
+        const others = rest.map((other) => other.bits!)
+        for (let w = 0; w < bits.length && w < acc.length; w++) {
+          let word = bits[w]!
+          for (const other of others) word &= other[w] ?? 0
+          acc[w]! |= word
+        }
       } else {
         smallest!.forEach((id) => {
           if (rest.every((other) => other.has(id))) acc[id >> 5]! |= 1 << (id & 31)
