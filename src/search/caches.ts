@@ -115,6 +115,9 @@ function catchUp(sqlite: Sqlite, s: State): void {
       ks.postings.clear()
       ks.postingsSize = 0
       ks.dirty = []
+      // A new generation, as when dirtied() forgets: the copies and the ids read of them (ownCopies) were of the
+      // old dirty list, and the new one reaching the same length would take them for its own.
+      ks.gen++
     }
     s.seen = logged(sqlite)
     return

@@ -11,7 +11,12 @@ import { kindState, stmt, TABLE, vocabulary, type Kind, type Sqlite } from './ca
 const COMPOUND_NEAR = 8
 
 export type Group = { expr: string; terms: string[]; cjk: boolean }
-export type Compiled = { match: string; groups: Group[]; total?: number }
+/**
+ * strict: every word of a script matching; loose: any word, searched when nothing matches strict (left out when it is
+ * the same expression). Which one is searched (`match`) and how many listings it matches (`total`) are found by the
+ * first search that needs them (fts.ts) and kept until the next write.
+ */
+export type Compiled = { strict: string; loose?: string; groups: Group[]; match?: string; total?: number }
 
 /** A phrase that FTS5 reads as literal text: tokens only hold letters and digits, but quote anyway. */
 export const quote = (s: string) => `"${s.replaceAll('"', '""')}"`
@@ -66,6 +71,9 @@ export function compiled(sqlite: Sqlite, kind: Kind, q: string): Compiled | unde
   const cached = queries.get(key)
   if (cached !== undefined) return cached ?? undefined
   const result = compile(sqlite, kind, key)
+  // Not kept from inside a transaction: what it counts and corrects against may yet be rolled back, and a rollback
+  // empties no cache.
+  if (sqlite.inTransaction) return result
   if (queries.size >= 500) queries.clear()
   queries.set(key, result ?? null)
   return result
@@ -99,8 +107,12 @@ function parse(q: string): Parsed {
   return parsed
 }
 
+/** The groups of each script: the strict expression asks every group of one script to match. */
+export function scripts(groups: Group[]): Group[][] {
+  return [groups.filter((g) => !g.cjk), groups.filter((g) => g.cjk)].filter((gs) => gs.length > 0)
+}
+
 function compile(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
-  const t = TABLE[kind]
   const groups: Group[] = []
   const add = (g: Group) => {
     if (groups.length < 12 && !groups.some((x) => x.expr === g.expr)) groups.push(g)
@@ -122,14 +134,10 @@ function compile(sqlite: Sqlite, kind: Kind, q: string): Compiled | undefined {
   }
   if (groups.length === 0) return undefined
   const all = (gs: Group[]) => (gs.length === 1 ? gs[0].expr : `(${gs.map((g) => g.expr).join(' AND ')})`)
-  const scripts = [groups.filter((g) => !g.cjk), groups.filter((g) => g.cjk)].filter((gs) => gs.length > 0)
-  const strict = scripts.map(all).join(' OR ')
+  const strict = scripts(groups).map(all).join(' OR ')
   const loose = groups.map((g) => g.expr).join(' OR ')
-  if (strict === loose) return { match: strict, groups }
-  // Counted rather than probed for a first match: when it has some, searchPage needs the count anyway (matchCount
-  // keeps it on the compiled query), and a probe of a selective AND walks most of what the count walks.
-  const total = stmt(sqlite, `SELECT count(*) FROM ${t} WHERE ${t} MATCH ?`).pluck().get(strict) as number
-  return total > 0 ? { match: strict, groups, total } : { match: loose, groups }
+  // Not counted here: fts.ts counts from the groups' kept postings when a search first needs to know.
+  return strict === loose ? { strict, groups } : { strict, loose, groups }
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -116,7 +116,11 @@ export function relevance(
   return out
 }
 
-function postings(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string): Postings {
+/**
+ * The listings an expression matches, kept across writes (checked again for the listings written since). For use
+ * outside a transaction: inside one, a write may yet be rolled back.
+ */
+export function postings(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string): Postings {
   const kept = ks.postings
   const t = TABLE[kind]
   let p = kept.get(expr)

@@ -226,7 +226,7 @@ describe('pagination and filters', () => {
     )
     // The plain computation: every match newest first, cut into windows of 1000, each ranked by bm25 alone.
     const plain = (q: string) => {
-      const match = compiled(sqlite, 'offer', q)!.match
+      const match = compiled(sqlite, 'offer', q)!.strict
       const rows = sqlite
         .prepare(
           `SELECT rowid AS id, -bm25(search_offers, 4.0, 1.0) AS score FROM search_offers WHERE search_offers MATCH ?`,

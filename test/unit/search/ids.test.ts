@@ -37,4 +37,44 @@ describe('kept listing ids', () => {
     expect(rare.has(900_000) && !rare.has(6)).toBe(true)
     expect(Ids.of([]).has(0)).toBe(false)
   })
+
+  it('counts the ids in every set of any group as plain sets do, sparse and dense mixed, through writes', () => {
+    const rand = random(7)
+    const draw = (n: number, span: number) => {
+      const plain = new Set<number>()
+      while (plain.size < n) plain.add(Math.floor(rand() * span))
+      return plain
+    }
+    for (let round = 0; round < 40; round++) {
+      // Each group of up to three sets, each sparse (ids) or dense (bits), some empty.
+      const plain = Array.from({ length: 1 + Math.floor(rand() * 3) }, () =>
+        Array.from({ length: 1 + Math.floor(rand() * 3) }, () =>
+          draw([0, 3, 40, 2_000, 6_000][Math.floor(rand() * 5)]!, 10_000),
+        ),
+      )
+      const kept = plain.map((all) => all.map((set) => Ids.of([...set].sort((a, b) => a - b))))
+      for (let k = 0; k < 30; k++) {
+        // Taken out and put back beyond the largest id, as a listing written after the postings were read.
+        const g = Math.floor(rand() * plain.length)
+        const i = Math.floor(rand() * plain[g]!.length)
+        const id = Math.floor(rand() * 12_000)
+        const inside = rand() < 0.5
+        kept[g]![i]!.place(id, inside)
+        if (inside) plain[g]![i]!.add(id)
+        else plain[g]![i]!.delete(id)
+      }
+      const expected = new Set<number>()
+      for (const all of plain) for (const id of all[0]!) if (all.every((set) => set.has(id))) expected.add(id)
+      expect(Ids.countInAny(kept)).toBe(expected.size)
+      for (const ids of kept.flat()) {
+        const listed: number[] = []
+        ids.forEach((id) => listed.push(id))
+        expect(listed.length).toBe(ids.size)
+        expect(listed.every((id, k) => k === 0 || id > listed[k - 1]!)).toBe(true)
+        expect(ids.max).toBe(listed.length === 0 ? -1 : listed.at(-1))
+      }
+    }
+    expect(Ids.countInAny([])).toBe(0)
+    expect(Ids.countInAny([[Ids.of([])], [Ids.of([1, 2]), Ids.of([3])]])).toBe(0)
+  })
 })

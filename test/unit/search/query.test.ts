@@ -331,7 +331,7 @@ describe('hostile and empty input', () => {
 })
 
 describe('what a compiled query keeps', () => {
-  it('a query of several words counts its matches as it is compiled, and counts again after each write', () => {
+  it('a query of several words is counted once, and again after each write', () => {
     const sqlite = freshDb()
     const q = '折叠 桌椅'
     const total = () => searchPage(sqlite, 'need', q, { limit: 50 })
