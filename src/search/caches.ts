@@ -24,10 +24,12 @@ const VOCAB_RELOAD_MS = 10_000
  */
 export type Postings = { all: Ids; title?: Ids; upTo: number }
 /**
- * Listings written since the oldest kept postings were read, beyond which the postings are read again whole:
- * checking a listing costs two indexed lookups per word, reading a common word's postings a few milliseconds.
+ * Listings written since the oldest kept postings were read, beyond which they are all forgotten and read again when
+ * next used. This connection's writes are checked against copies of themselves (relevance.ts recheck), a few
+ * thousand in one small query; at 256, a site taking a write every few seconds forgot every kept list each quarter of
+ * an hour, and at 1M listings reading a common word's postings again costs 10-25 ms, a page's worth many times over.
  */
-export const DIRTY_KEPT = 256
+export const DIRTY_KEPT = 4096
 
 export type KindState = {
   queries: Map<string, Compiled | null>

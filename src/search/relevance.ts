@@ -126,8 +126,12 @@ export function postings(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string
   let p = kept.get(expr)
   if (p) {
     kept.delete(expr)
-    if (p.upTo < ks.dirty.length) recheck(sqlite, kind, expr, p, ks)
-  } else {
+    if (p.upTo < ks.dirty.length && othersSince(ks, p.upTo) > OTHERS_CHECKED) {
+      ks.postingsSize -= p.all.cost + (p.title?.cost ?? 0)
+      p = undefined
+    } else if (p.upTo < ks.dirty.length) recheck(sqlite, kind, expr, p, ks)
+  }
+  if (!p) {
     const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
     p = { all: Ids.of(rowids.all(expr) as number[]), upTo: ks.dirty.length }
     ks.lookups.read++
@@ -191,6 +195,17 @@ function recheck(sqlite: Sqlite, kind: Kind, expr: string, p: Postings, ks: Kind
   p.upTo = ks.dirty.length
   ks.postingsSize += p.all.cost + (p.title?.cost ?? 0) - size
   ks.lookups.rechecked++
+}
+/**
+ * Another connection's writes since which kept postings are read again whole rather than checked: each is asked of
+ * the index itself, two lookups per listing, and a few hundred cost more than reading a common word's postings.
+ */
+const OTHERS_CHECKED = 64
+
+function othersSince(ks: KindState, upTo: number): number {
+  let n = 0
+  for (let k = upTo; k < ks.dirty.length; k++) if (ks.dirty[k]! < 0) n++
+  return n
 }
 const TEMP_EXISTS = "SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = ?"
 

@@ -153,6 +153,30 @@ describe('relevance kept across writes', () => {
     expect(relevanceLookups(a, 'offer').read).toBe(read)
   })
 
+  it("keeps a word's postings through hundreds of this connection's writes, checking each written listing", () => {
+    const { a, full } = twoConnections(false)
+    relevance(a, 'offer', need, offerIds)
+    const { read } = relevanceLookups(a, 'offer')
+    // More writes than the 256 after which every kept list used to be forgotten (and read again, 10-25 ms a common
+    // word at 1M listings); the last ones make 14 about something else, then about meals for elders again.
+    for (let k = 0; k < 300; k++) edit(a, 400 + (k % 40), `英语角 ${k}`, '退休老师教英语', false)
+    edit(a, 14, '英语角志愿者老师', '退休英语老师', false)
+    expect(relevance(a, 'offer', need, offerIds).get(14)?.terms ?? []).not.toContain('送餐')
+    edit(a, 14, '长者送餐志愿者', '周末为独居长者送餐', false)
+    expect(relevance(a, 'offer', need, offerIds)).toEqual(full())
+    expect(relevance(a, 'offer', need, offerIds).get(14)?.terms).toEqual(expect.arrayContaining(['送餐', '长者']))
+    expect(relevanceLookups(a, 'offer').read).toBe(read)
+  })
+
+  it("reads a word's postings again, rather than checking each, after many listings another connection wrote", () => {
+    const { a, b, full } = twoConnections(true)
+    relevance(a, 'offer', need, offerIds)
+    const { read } = relevanceLookups(a, 'offer')
+    for (let k = 0; k < 100; k++) edit(b, offerIds[k % offerIds.length]!, `长者送餐 ${k}`, '周末为独居长者送餐', true)
+    expect(relevance(a, 'offer', need, offerIds)).toEqual(full())
+    expect(relevanceLookups(a, 'offer').read).toBeGreaterThan(read)
+  })
+
   it('reads every postings again after another connection wrote where there is no change log', () => {
     const { a, b, full } = twoConnections(false)
     relevance(a, 'offer', need, offerIds)
