@@ -22,7 +22,7 @@ import {
 } from './pairs.js'
 import { Bucket, type Listing } from './buckets.js'
 import { relate, type TopicRelation } from './topics.js'
-import type { Relation } from './offer-columns.js'
+import { columnsOf, slotOf, type Columns, type Patched, type Relation } from './offer-columns.js'
 import type { NeedView, OfferView } from './types.js'
 
 /** Listings of one side and one category, filed under places; `placesOf` says under which. */
@@ -105,6 +105,8 @@ export class OfferIndex extends CategoryIndex<OfferView> {
   /** The offers compiled for the need pages' check (see `fitting`), once the index is asked a second time. */
   private pages?: PageColumns
   private asked = 0
+  /** The offers as why-not's columns (see `columns`), once asked. */
+  private why?: WhyColumns
 
   protected placesOf(o: OfferView): readonly number[] {
     return [o.servesPath.at(-1) ?? 0]
@@ -113,12 +115,41 @@ export class OfferIndex extends CategoryIndex<OfferView> {
   override put(o: OfferView): void {
     super.put(o)
     if (this.pages) this.pages.changes++
+    if (this.why) {
+      this.why.added.set(o.id, o)
+      this.why.list = undefined
+      this.why.changes++
+    }
   }
 
   override remove(id: number): OfferView | undefined {
     const old = super.remove(id)
-    if (old) markGone(this.pages, old)
+    if (old) {
+      markGone(this.pages, old)
+      if (this.why) {
+        const j = slotOf(this.why.base, old)
+        if (j >= 0) this.why.gone[j] = 1
+        if (this.why.added.delete(id)) this.why.list = undefined
+        this.why.changes++
+      }
+    }
     return old
+  }
+
+  /**
+   * Every offer as columns of what the hard constraints read, for why-not (offer-columns.ts): compiled once, then
+   * patched as offers change (those removed or replaced marked gone, those put since listed apart), and compiled
+   * again once an eighth of the index has changed. Compiled per list, a category's columns were compiled again on
+   * the first page after each write to it, which cost more than the page (every schedule read and classed).
+   */
+  columns(): Patched {
+    let why = this.why
+    if (!why || why.changes > 64 + (why.base.offers.length >> 3)) {
+      const base = columnsOf(this.all())
+      why = this.why = { base, gone: new Uint8Array(base.offers.length), added: new Map(), changes: 0 }
+    }
+    why.list ??= Object.freeze([...why.added.values()].sort((a, b) => a.id - b.id))
+    return { base: why.base, gone: why.gone, added: why.list }
   }
 
   /**
@@ -224,6 +255,16 @@ interface PageColumns {
   /** Offer j was met on the current page when seen[j] is the page's stamp: lookups' lists overlap. */
   seen: Int32Array
   stamp: number
+  changes: number
+}
+
+/** An offer index's offers as why-not's columns: `base` as compiled, `gone` by its slots, and the offers put since. */
+interface WhyColumns {
+  base: Columns
+  gone: Uint8Array
+  added: Map<number, OfferView>
+  /** `added` in id order, until it changes. */
+  list?: readonly OfferView[]
   changes: number
 }
 
