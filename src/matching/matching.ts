@@ -104,7 +104,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
     const index = offerIndex(db, need.view.category, today)
     let otherCategories = 0
     for (const [category, n] of offerCounts(db, today)) if (category !== need.view.category) otherCategories += n
-    why = { ...whyNot(need.view, index.all(), index.relation(need.view)), otherCategories }
+    why = { ...whyNot(need.view, index.columns(), index.relation(need.view)), otherCategories }
   }
   return { need: need.view, total: kept.length, matches: ranked, whyNot: why }
 }

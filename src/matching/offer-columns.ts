@@ -1,9 +1,11 @@
 /**
  * A category's offers as columns of what the hard constraints read, for why-not (why-not.ts): a need without matches
- * is checked against its whole category, thousands of offers, and asking violations() of each scattered offer object
- * cost more than the checks. Compiled once per kept list; a test holds violationsOf to violations() offer by offer.
+ * is checked against its whole category, thousands of offers (tens of thousands at 1M listings), and asking
+ * violations() of each scattered offer object cost more than the checks. Compiled once per kept list, or kept by a
+ * candidate index across writes (`Patched`); tests hold the tally to violations() offer by offer.
  */
 import { daysOverlap, holds, lower, upper } from './feasibility.js'
+import { NumberedWords } from './pairs.js'
 import { parseSchedule } from './schedule.js'
 import { fitsBySubject, relate, type TopicRelation } from './topics.js'
 import { CONSTRAINTS, type Constraint, type NeedView, type OfferView } from './types.js'
@@ -33,9 +35,29 @@ export interface Columns {
   until: Float64Array
   /** Per constraint, each offer's class (offers alike in every field the constraint reads) and one offer of each. */
   classes: Record<Classed, { of: Int32Array; first: OfferView[] }>
+  /** Each capacity class's remaining, and each schedule class's days and hours: what holds() reads of them. */
+  left: Float64Array
+  days: Int32Array
+  hours: Int32Array
   topicList: Int32Array
   topicLists: (readonly string[])[]
+  /** One offer of each topic list. */
+  topicFirst: OfferView[]
   topical: Uint8Array
+  /** The offers' keywords numbered, for the relevance of those a need's words reach; made when first needed. */
+  words?: NumberedWords
+}
+
+/**
+ * A category's offers as a candidate index keeps them between writes: columns compiled earlier, less the offers gone
+ * since (gone[j] = 1: removed or replaced), and the offers put since, in id order. Compiling a category's columns
+ * again after each write cost a page thousands of schedules read and classed; the index compiles them again only
+ * once many offers have changed.
+ */
+export interface Patched {
+  base: Columns
+  gone: Uint8Array
+  added: readonly OfferView[]
 }
 
 type Classed = 'capacity' | 'schedule' | 'area' | 'trust' | 'focus'
@@ -73,8 +95,12 @@ export function columnsOf(list: readonly OfferView[]): Columns {
     from: new Float64Array(n),
     until: new Float64Array(n),
     classes,
+    left: new Float64Array(0),
+    days: new Int32Array(0),
+    hours: new Int32Array(0),
     topicList: new Int32Array(n),
     topicLists: [],
+    topicFirst: [],
     topical: new Uint8Array(n),
   })
   const category = new Numbering<string>((o) => c.categories.push(o.category))
@@ -85,7 +111,10 @@ export function columnsOf(list: readonly OfferView[]): Columns {
     area = new Numbering<readonly number[]>((o) => classes.area.first.push(o)),
     trust = new Numbering<string>((o) => classes.trust.first.push(o)),
     focus = new Numbering<readonly string[]>((o) => classes.focus.first.push(o)),
-    topics = new Numbering<readonly string[]>((o) => c.topicLists.push(o.topics))
+    topics = new Numbering<readonly string[]>((o) => {
+      c.topicLists.push(o.topics)
+      c.topicFirst.push(o)
+    })
   for (let j = 0; j < n; j++) {
     const o = offers[j]!
     c.category[j] = category.of(o.category, o)
@@ -100,12 +129,15 @@ export function columnsOf(list: readonly OfferView[]): Columns {
     c.topicList[j] = topics.of(o.topics, o)
     c.topical[j] = o.topics.length > 0 ? 1 : 0
   }
+  c.left = Float64Array.from(classes.capacity.first, (o) => o.remaining)
+  c.days = Int32Array.from(classes.schedule.first, (o) => parseSchedule(o.schedule).days)
+  c.hours = Int32Array.from(classes.schedule.first, (o) => parseSchedule(o.schedule).hours)
   if (Object.isFrozen(list)) compiled.set(list, cols)
   return cols
 }
 
 /** The offer's slot in the columns, or -1. */
-function slotOf(cols: Columns, o: OfferView): number {
+export function slotOf(cols: Columns, o: OfferView): number {
   const ids = cols.ids
   let lo = 0,
     hi = ids.length
@@ -117,63 +149,218 @@ function slotOf(cols: Columns, o: OfferView): number {
   return lo < ids.length && cols.offers[lo] === o ? lo : -1
 }
 
-const bit = (c: Constraint) => 1 << CONSTRAINTS.indexOf(c)
-/** The topic constraint's bit in violationsOf's masks. */
-export const TOPIC = bit('topic')
-const WINDOW = bit('window')
+const at = (c: Constraint) => CONSTRAINTS.indexOf(c)
+const bit = (c: Constraint) => 1 << at(c)
+const TOPIC = bit('topic'),
+  WINDOW = bit('window'),
+  CAPACITY = bit('capacity'),
+  SCHEDULE = bit('schedule')
 
-/**
- * violations(need, offer, { whole: true, relation }) for each offer of the columns (of the need's category), as a
- * bit per constraint in CONSTRAINTS order: holds() asked once per class of offers alike in what it reads, the window
- * through holds()'s own parts (lower/upper, daysOverlap) on the columns. A test holds it to violations() offer by
- * offer.
- */
-export function violationsOf(need: NeedView, cols: Columns) {
-  const from = lower(need.from),
-    until = upper(need.until)
-  // Per classed constraint: each offer's class, and the constraint's bit for each class whose offers break it.
-  const classes = CLASSED.map((c) => cols.classes[c].of)
-  // Asked a few thousand times a page (a category's schedules and, for funds, its amounts left): one options
-  // object and one bit per constraint.
-  const whole = { whole: true }
-  const breaks = CLASSED.map((c) => {
-    const b = bit(c)
-    return Int32Array.from(cols.classes[c].first, (o) => (holds(c, need, o, whole) ? 0 : b))
-  })
-  return {
-    category: cols.categories.indexOf(need.category),
-    mask(j: number, relation: TopicRelation): number {
-      let mask =
-        (fitsBySubject(relation) ? 0 : TOPIC) | (daysOverlap(from, until, cols.from[j]!, cols.until[j]!) ? 0 : WINDOW)
-      for (let k = 0; k < classes.length; k++) mask |= breaks[k]![classes[k]![j]!]!
-      return mask
-    },
-  }
+/** What an offer is about relative to the need, as a number (its index here), and whether each fits by subject. */
+const RELATIONS: readonly TopicRelation[] = ['same', 'related', 'other', 'unclear']
+const OTHER = RELATIONS.indexOf('other')
+const FITS = Uint8Array.from(RELATIONS, (r) => (fitsBySubject(r) ? 1 : 0))
+const code = (r: TopicRelation) => RELATIONS.indexOf(r)
+
+/** An offer standing for `n` alike ones (one class of what a constraint reads), or for itself (n = 1). */
+export interface Counted {
+  offer: OfferView
+  n: number
 }
 
-/** What each offer of the columns is about relative to the need (topics.ts relate), by slot. */
+/** What why-not counts of a category's offers for one need: violations(need, offer, { whole: true }) of each. */
+export interface Tally {
+  /** Offers of the need's category, and those of them that break nothing. */
+  considered: number
+  feasible: number
+  /** Offers breaking each constraint, by CONSTRAINTS index. */
+  broken: Int32Array
+  /** Offers ruled out by subject: about other things (counted by topic list), and unclear. */
+  other: number
+  otherTopics: { topics: readonly string[]; n: number }[]
+  unclear: number
+  /** The offers breaking one constraint alone, by constraint: one of each class of alike offers, with how many. */
+  only: Map<Constraint, Counted[]>
+}
+
+/**
+ * violations(need, offer, { whole: true, relation }) of each offer, tallied: holds() asked once per class of offers
+ * alike in what it reads, the window through holds()'s own parts (lower/upper, daysOverlap) on the columns, and what
+ * the offers are about from `relation` (see relationsOf). The offers breaking one constraint alone are gathered by
+ * class, not one by one: at 1M listings a category's offers failing only by subject run to tens of thousands.
+ */
+export function tally(
+  need: NeedView,
+  offers: readonly OfferView[] | Patched,
+  relation?: ((offer: OfferView) => TopicRelation) | Relation,
+): Tally {
+  const t: Tally = {
+    considered: 0,
+    feasible: 0,
+    broken: new Int32Array(CONSTRAINTS.length),
+    other: 0,
+    otherTopics: [],
+    unclear: 0,
+    only: new Map(),
+  }
+  if (!('base' in offers)) tallyPart(need, columnsOf(offers), undefined, relation, t)
+  else {
+    tallyPart(need, offers.base, offers.gone, relation, t)
+    if (offers.added.length) tallyPart(need, columnsOf(offers.added), undefined, relation, t)
+  }
+  return t
+}
+
+function tallyPart(
+  need: NeedView,
+  cols: Columns,
+  gone: Uint8Array | undefined,
+  relation: ((offer: OfferView) => TopicRelation) | Relation | undefined,
+  t: Tally,
+): void {
+  const category = cols.categories.indexOf(need.category)
+  if (category < 0) return
+  const n = cols.offers.length
+  const from = lower(need.from),
+    until = upper(need.until)
+  // Per classed constraint, its bit for each class whose offers break it. Capacity and schedule have a class per
+  // amount left and per weekly pattern, thousands in a category: compared on the columns rather than through holds().
+  const quantity = need.quantity
+  const capacityBreaks = Int32Array.from(cols.left, (left) => (left >= quantity && left > 0 ? 0 : CAPACITY))
+  const slots = parseSchedule(need.schedule)
+  const scheduleBreaks = new Int32Array(cols.days.length)
+  for (let k = 0; k < scheduleBreaks.length; k++)
+    scheduleBreaks[k] = (slots.days & cols.days[k]!) !== 0 && (slots.hours & cols.hours[k]!) !== 0 ? 0 : SCHEDULE
+  const whole = { whole: true }
+  const classBreaks = (c: Classed) => {
+    const b = bit(c)
+    return Int32Array.from(cols.classes[c].first, (o) => (holds(c, need, o, whole) ? 0 : b))
+  }
+  const areaBreaks = classBreaks('area'),
+    trustBreaks = classBreaks('trust'),
+    focusBreaks = classBreaks('focus')
+  const capacityOf = cols.classes.capacity.of,
+    scheduleOf = cols.classes.schedule.of,
+    areaOf = cols.classes.area.of,
+    trustOf = cols.classes.trust.of,
+    focusOf = cols.classes.focus.of,
+    offerFrom = cols.from,
+    offerUntil = cols.until,
+    categoryOf = cols.category,
+    topicList = cols.topicList,
+    topical = cols.topical
+  const { near, far } = relationsOf(need, cols, relation)
+  // Per constraint (CONSTRAINTS index), the offers failing it alone, counted by class: by what the constraint reads
+  // for the classed ones, by topic list for the subject; those failing the window alone are kept one by one.
+  const classOf: (Int32Array | undefined)[] = CONSTRAINTS.map((c) =>
+    c === 'topic' ? topicList : (CLASSED as readonly string[]).includes(c) ? cols.classes[c as Classed].of : undefined,
+  )
+  const onlyCounts: (Int32Array | undefined)[] = CONSTRAINTS.map((c) =>
+    c === 'topic'
+      ? new Int32Array(cols.topicLists.length)
+      : (CLASSED as readonly string[]).includes(c)
+        ? new Int32Array(cols.classes[c as Classed].first.length)
+        : undefined,
+  )
+  const windowOnly: number[] = []
+  const aboutOther = new Int32Array(cols.topicLists.length)
+  const broken = t.broken
+  let considered = 0,
+    feasible = 0,
+    other = 0,
+    unclear = 0
+  for (let j = 0; j < n; j++) {
+    if (categoryOf[j] !== category || (gone !== undefined && gone[j] !== 0)) continue
+    considered++
+    const rel = near[j] !== 0 ? near[j]! - 1 : far[topical[j]!]!
+    const mask =
+      (FITS[rel] ? 0 : TOPIC) |
+      (daysOverlap(from, until, offerFrom[j]!, offerUntil[j]!) ? 0 : WINDOW) |
+      capacityBreaks[capacityOf[j]!]! |
+      scheduleBreaks[scheduleOf[j]!]! |
+      areaBreaks[areaOf[j]!]! |
+      trustBreaks[trustOf[j]!]! |
+      focusBreaks[focusOf[j]!]!
+    if (mask === 0) {
+      feasible++
+      continue
+    }
+    for (let m = mask; m !== 0; m &= m - 1) broken[31 - Math.clz32(m & -m)]!++
+    if (mask & TOPIC) {
+      if (rel === OTHER) {
+        other++
+        aboutOther[topicList[j]!]!++
+      } else unclear++
+    }
+    if ((mask & (mask - 1)) === 0) {
+      const c = 31 - Math.clz32(mask)
+      if (mask === WINDOW) windowOnly.push(j)
+      else onlyCounts[c]![classOf[c]![j]!]!++
+    }
+  }
+  t.considered += considered
+  t.feasible += feasible
+  t.other += other
+  t.unclear += unclear
+  aboutOther.forEach((k, list) => {
+    if (k > 0) t.otherTopics.push({ topics: cols.topicLists[list]!, n: k })
+  })
+  const gather = (c: Constraint, counted: Counted[]) => {
+    if (counted.length === 0) return
+    const list = t.only.get(c)
+    if (list) list.push(...counted)
+    else t.only.set(c, counted)
+  }
+  CONSTRAINTS.forEach((c, i) => {
+    const counts = onlyCounts[i]
+    if (!counts) return
+    const first = c === 'topic' ? cols.topicFirst : cols.classes[c as Classed].first
+    const counted: Counted[] = []
+    counts.forEach((k, cls) => {
+      if (k > 0) counted.push({ offer: first[cls]!, n: k })
+    })
+    gather(c, counted)
+  })
+  gather(
+    'window',
+    windowOnly.map((j) => ({ offer: cols.offers[j]!, n: 1 })),
+  )
+}
+
+/**
+ * What each offer of the columns is about relative to the need (topics.ts relate), as RELATIONS codes: near[j] is
+ * offer j's code + 1, or 0 for an offer that `far` answers for by whether it has topics (far[topical[j]]). Without
+ * an index's relation every offer is near. relate() is asked once per topic list of the offers' when both sides have
+ * topics (it then reads the lists alone), and otherwise given the keyword relevance counted on numbered words.
+ */
 export function relationsOf(
   need: NeedView,
   cols: Columns,
   relation: ((offer: OfferView) => TopicRelation) | Relation | undefined,
-): (j: number) => TopicRelation {
-  if (!relation) return (j) => relate(need.category, need, cols.offers[j]!)
-  if (!('near' in relation)) return (j) => relation(cols.offers[j]!)
+): { near: Uint8Array; far: readonly [number, number] } {
   const near = new Uint8Array(cols.offers.length)
+  if (relation && !('near' in relation)) {
+    cols.offers.forEach((o, j) => (near[j] = code(relation(o)) + 1))
+    return { near, far: [0, 0] }
+  }
+  const words = (cols.words ??= new NumberedWords(cols.offers))
+  words.setNeed(need)
+  const byList: number[] = need.topics.length > 0 ? new Array(cols.topicLists.length).fill(0) : []
+  const ask = (j: number) => {
+    if (!cols.topical[j] || need.topics.length === 0)
+      return code(relate(need.category, need, cols.offers[j]!, words.relevance(j))) + 1
+    const k = cols.topicList[j]!
+    return (byList[k] ||= code(relate(need.category, need, cols.offers[j]!)) + 1)
+  }
+  if (!relation) {
+    for (let j = 0; j < near.length; j++) near[j] = ask(j)
+    return { near, far: [0, 0] }
+  }
   for (const o of relation.near) {
     const j = slotOf(cols, o)
-    if (j >= 0) near[j] = 1
+    if (j >= 0) near[j] = ask(j)
   }
-  const far = [relation.far(false), relation.far(true)] as const
-  // When both sides have topics relate() reads the topic lists alone: asked once per list of the offers', which
-  // are a few hundred in a category of thousands.
-  const byList: (TopicRelation | undefined)[] = need.topics.length > 0 ? new Array(cols.topicLists.length) : []
-  return (j) => {
-    if (!near[j]) return far[cols.topical[j]!]!
-    if (!cols.topical[j] || need.topics.length === 0) return relate(need.category, need, cols.offers[j]!)
-    const k = cols.topicList[j]!
-    return (byList[k] ??= relate(need.category, need, cols.offers[j]!))
-  }
+  return { near, far: [code(relation.far(false)), code(relation.far(true))] }
 }
 
 /** The offers in id order, so the answer does not depend on the order they came in; not copied when already so. */

@@ -6,7 +6,7 @@
  * level), and the remaining constraints are integer comparisons and mask ANDs. A test checks that the
  * result agrees with `violations()` pair by pair.
  */
-import { Bucket, type Listing } from './candidates.js'
+import { Bucket, type Listing } from './buckets.js'
 import { holds, lower, trustRank, upper } from './feasibility.js'
 import { relate, type Subject } from './topics.js'
 import {
@@ -62,7 +62,7 @@ export function feasiblePairs(
 
   const compiled = compileOffers(offers, needs)
   const hard = compiled.hard
-  // Offers by category and served area, each place's filed by topic and keyword (candidates.ts), so a need
+  // Offers by category and served area, each place's filed by topic and keyword (buckets.ts), so a need
   // examines only the offers that could be about the same thing: checking every offer of its category around
   // it grew with needs × offers, most of them about something else.
   const buckets = new Map<string, Bucket<Filed>>()

@@ -12,7 +12,7 @@
 import { dayNumber, trustRank } from './feasibility.js'
 import { describeSlots, parseSchedule } from './schedule.js'
 import type { TopicRelation } from './topics.js'
-import { columnsOf, relationsOf, TOPIC, violationsOf, type Columns, type Relation } from './offer-columns.js'
+import { tally, type Counted, type Patched, type Relation } from './offer-columns.js'
 import { CONSTRAINTS, type Constraint, type Message, type NeedView, type OfferView } from './types.js'
 
 export interface WhyNotEntry extends Message {
@@ -36,66 +36,31 @@ export interface WhyNot {
 const EASE: Constraint[] = ['capacity', 'schedule', 'window', 'area', 'trust', 'focus', 'topic']
 
 /**
+ * `offers`: a list, or the columns a candidate index keeps of its category (offer-columns.ts `Patched`).
  * `relation`, when given, is topics.ts `relate(need.category, need, offer)` for each offer, answered faster by the
  * caller (a candidate index knows which offers could be about the same thing; one that also says which those are,
  * `near`, spares asking it offer by offer).
  */
 export function whyNot(
   need: NeedView,
-  offers: readonly OfferView[],
+  offers: readonly OfferView[] | Patched,
   relation?: ((offer: OfferView) => TopicRelation) | Relation,
 ): WhyNot {
-  const cols = columnsOf(offers)
-  const broken = violationsOf(need, cols)
-  const related = relationsOf(need, cols, relation)
-  const counts = new Map<Constraint, number>()
-  const tally = new Int32Array(CONSTRAINTS.length)
-  const onlyFailing = new Map<Constraint, OfferView[]>()
-  // Offers about other things are counted by their topic lists, not gathered: they are most of a category.
-  const aboutOther = new Int32Array(cols.topicLists.length)
-  let unclear = 0,
-    other = 0,
-    considered = 0,
-    feasible = 0
-  for (let j = 0; j < cols.offers.length; j++) {
-    if (cols.category[j] !== broken.category) continue
-    considered++
-    const rel = related(j)
-    const mask = broken.mask(j, rel)
-    if (mask === 0) {
-      feasible++
-      continue
-    }
-    // Each broken constraint's bit, lowest first; `only` when there is one.
-    const only = (mask & (mask - 1)) === 0 ? 31 - Math.clz32(mask) : -1
-    for (let m = mask; m !== 0; m &= m - 1) tally[31 - Math.clz32(m & -m)]!++
-    if (mask & TOPIC) {
-      if (rel === 'other') {
-        other++
-        aboutOther[cols.topicList[j]!]!++
-      } else unclear++
-    }
-    if (only >= 0) {
-      const list = onlyFailing.get(CONSTRAINTS[only]!)
-      if (list) list.push(cols.offers[j]!)
-      else onlyFailing.set(CONSTRAINTS[only]!, [cols.offers[j]!])
-    }
-  }
-  CONSTRAINTS.forEach((c, i) => {
-    if (tally[i]! > 0) counts.set(c, tally[i]!)
-  })
-
+  const t = tally(need, offers, relation)
   const base = { noun: need.category }
-  const blocked: WhyNotEntry[] = EASE.filter((c) => counts.has(c) && c !== 'topic').map((c) => ({
-    constraint: c,
-    offers: counts.get(c)!,
-    key: `whynot.blocked.${c}`,
-    params:
-      c === 'capacity'
-        ? { ...base, offers: counts.get(c)!, quantity: need.quantity, unit: need.unit }
-        : { ...base, offers: counts.get(c)! },
-  }))
-  blocked.push(...offTopic(need, other, topicCounts(cols, aboutOther), unclear))
+  const blocked: WhyNotEntry[] = []
+  for (const c of EASE) {
+    const n = t.broken[CONSTRAINTS.indexOf(c)]!
+    if (n === 0 || c === 'topic') continue
+    blocked.push({
+      constraint: c,
+      offers: n,
+      key: `whynot.blocked.${c}`,
+      params:
+        c === 'capacity' ? { ...base, offers: n, quantity: need.quantity, unit: need.unit } : { ...base, offers: n },
+    })
+  }
+  blocked.push(...offTopic(need, t.other, topicsByCount(t.otherTopics), t.unclear))
   blocked.sort(
     (a, b) =>
       b.offers - a.offers ||
@@ -105,28 +70,19 @@ export function whyNot(
 
   let unlock: WhyNotEntry | null = null
   for (const c of EASE) {
-    const candidates = onlyFailing.get(c)
+    const candidates = t.only.get(c)
     if (!candidates) continue
     const entry = relax(c, need, candidates)
     if (entry && entry.offers > 0 && (!unlock || entry.offers > unlock.offers)) unlock = entry
   }
-  return { considered, feasible, blocked, unlock }
+  return { considered: t.considered, feasible: t.feasible, blocked, unlock }
 }
 
-/** Topics by how many of these offers are about them, most first (ties by code, so the answer is stable). */
-function topicsByCount(offers: readonly OfferView[]): [string, number][] {
+/** Topics by how many offers are about them (lists standing for `n` offers each), most first, ties by code. */
+function topicsByCount(lists: readonly { topics: readonly string[]; n: number }[]): [string, number][] {
   const byTopic = new Map<string, number>()
-  for (const o of offers)
-    for (const t of o.topics.length < 2 ? o.topics : new Set(o.topics)) byTopic.set(t, (byTopic.get(t) ?? 0) + 1)
-  return ranked(byTopic)
-}
-
-/** topicsByCount of offers counted by topic list (`counts`, by the columns' topicLists index). */
-function topicCounts(cols: Columns, counts: Int32Array): [string, number][] {
-  const byTopic = new Map<string, number>()
-  counts.forEach((n, k) => {
-    if (n > 0) for (const t of new Set(cols.topicLists[k])) byTopic.set(t, (byTopic.get(t) ?? 0) + n)
-  })
+  for (const { topics, n } of lists)
+    for (const t of topics.length < 2 ? topics : new Set(topics)) byTopic.set(t, (byTopic.get(t) ?? 0) + n)
   return ranked(byTopic)
 }
 
@@ -164,7 +120,12 @@ function offTopic(need: NeedView, other: number, topics: [string, number][], unc
   return out
 }
 
-function relax(c: Constraint, need: NeedView, offers: OfferView[]): WhyNotEntry | null {
+/**
+ * The one change to `c` that opens the most of these offers (those failing `c` alone, each standing for `n` alike in
+ * what `c` reads): every answer is a count, a least, a most or a union over them, so it does not depend on their
+ * order.
+ */
+function relax(c: Constraint, need: NeedView, offers: readonly Counted[]): WhyNotEntry | null {
   const noun = need.category
   const entry = (key: string, count: number, params: Message['params']): WhyNotEntry => ({
     constraint: c,
@@ -172,29 +133,30 @@ function relax(c: Constraint, need: NeedView, offers: OfferView[]): WhyNotEntry 
     key,
     params: { ...params, offers: count, noun },
   })
+  const total = sum(offers)
   switch (c) {
     case 'capacity': {
-      const usable = offers.filter((o) => o.remaining > 0)
+      const usable = offers.filter(({ offer }) => offer.remaining > 0)
       if (usable.length === 0) return null
-      return entry('whynot.unlock.capacity', usable.length, {
-        quantity: Math.min(...usable.map((o) => o.remaining)),
+      return entry('whynot.unlock.capacity', sum(usable), {
+        quantity: Math.min(...usable.map(({ offer }) => offer.remaining)),
         unit: need.unit,
       })
     }
     case 'window':
-      return widenDates(need, offers, entry)
+      return widenDates(need, offers, total, entry)
     case 'schedule': {
       let days = 0,
         hours = 0
-      for (const o of offers) {
-        const s = parseSchedule(o.schedule)
+      for (const { offer } of offers) {
+        const s = parseSchedule(offer.schedule)
         days |= s.days
         hours |= s.hours
       }
       const d = describeSlots({ days, hours })
-      if (d.everyDay) return entry('whynot.unlock.schedule.periods', offers.length, { periods: d.periods.join(',') })
-      if (d.allDay) return entry('whynot.unlock.schedule.days', offers.length, { days: d.days.join(',') })
-      return entry('whynot.unlock.schedule.days_periods', offers.length, {
+      if (d.everyDay) return entry('whynot.unlock.schedule.periods', total, { periods: d.periods.join(',') })
+      if (d.allDay) return entry('whynot.unlock.schedule.days', total, { days: d.days.join(',') })
+      return entry('whynot.unlock.schedule.days_periods', total, {
         day: d.days.join(','),
         periods: d.periods.join(','),
       })
@@ -202,20 +164,22 @@ function relax(c: Constraint, need: NeedView, offers: OfferView[]): WhyNotEntry 
     case 'area':
       return moveArea(need, offers, entry)
     case 'trust': {
-      const vouched = offers.filter((o) => trustRank(o.minTrust) <= 1).length
-      if (vouched > 0 && vouched === offers.length) return entry('whynot.unlock.trust.vouched', vouched, {})
-      return entry('whynot.unlock.trust.endorsed', offers.length, {})
+      const vouched = sum(offers.filter(({ offer }) => trustRank(offer.minTrust) <= 1))
+      if (vouched > 0 && vouched === total) return entry('whynot.unlock.trust.vouched', vouched, {})
+      return entry('whynot.unlock.trust.endorsed', total, {})
     }
     case 'topic': {
       // The topic most of these offers are about; if that is what the need is about, choosing it opens them.
       const [best] = topicsByCount(
-        offers.filter((o) => o.topics.length > 0 && !o.topics.some((t) => need.topics.includes(t))),
+        offers
+          .filter(({ offer }) => offer.topics.length > 0 && !offer.topics.some((t) => need.topics.includes(t)))
+          .map(({ offer, n }) => ({ topics: offer.topics, n })),
       )
       return best ? entry('whynot.unlock.topic', best[1], { topic: best[0] }) : null
     }
     case 'focus': {
       const byFocus = new Map<string, number>()
-      for (const o of offers) for (const f of new Set(o.focus)) byFocus.set(f, (byFocus.get(f) ?? 0) + 1)
+      for (const { offer, n } of offers) for (const f of new Set(offer.focus)) byFocus.set(f, (byFocus.get(f) ?? 0) + n)
       const [focus, count] = [...byFocus].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]
       return entry('whynot.unlock.focus', count, { focus })
     }
@@ -224,42 +188,52 @@ function relax(c: Constraint, need: NeedView, offers: OfferView[]): WhyNotEntry 
   }
 }
 
+const sum = (offers: readonly Counted[]) => offers.reduce((s, { n }) => s + n, 0)
+
 type Make = (key: string, count: number, params: Message['params']) => WhyNotEntry
 
-/** The smallest widening of the need's dates that touches every offer's window. */
-function widenDates(need: NeedView, offers: OfferView[], entry: Make): WhyNotEntry {
+/**
+ * The smallest widening of the need's dates that touches every offer's window, each new end written as the offer
+ * with the lowest id that sets it writes its date (two dates of one day number may be written apart).
+ */
+function widenDates(need: NeedView, offers: readonly Counted[], total: number, entry: Make): WhyNotEntry {
   const needFrom = dayNumber(need.from),
     needUntil = dayNumber(need.until)
   let from = need.from ?? '',
     until = need.until ?? ''
   let fromDay = Number.isNaN(needFrom) ? -Infinity : needFrom,
     untilDay = Number.isNaN(needUntil) ? Infinity : needUntil
-  for (const o of offers) {
+  // Who set each end: a tie with the need's own date leaves it be (-Infinity: no id is lower).
+  let fromBy = -Infinity,
+    untilBy = -Infinity
+  for (const { offer: o } of offers) {
     const oUntil = dayNumber(o.until),
       oFrom = dayNumber(o.from)
-    if (!Number.isNaN(oUntil) && oUntil < fromDay) {
+    if (!Number.isNaN(oUntil) && (oUntil < fromDay || (oUntil === fromDay && o.id < fromBy))) {
       fromDay = oUntil
+      fromBy = o.id
       from = o.until!.slice(0, 10)
     }
-    if (!Number.isNaN(oFrom) && oFrom > untilDay) {
+    if (!Number.isNaN(oFrom) && (oFrom > untilDay || (oFrom === untilDay && o.id < untilBy))) {
       untilDay = oFrom
+      untilBy = o.id
       until = o.from!.slice(0, 10)
     }
   }
-  return entry('whynot.unlock.window', offers.length, { from, until })
+  return entry('whynot.unlock.window', total, { from, until })
 }
 
 /**
  * Where the activity could move so that the most of these offers serve it: the served area that the most
  * offers' areas contain, nearest to the need's own place on ties.
  */
-function moveArea(need: NeedView, offers: OfferView[], entry: Make): WhyNotEntry | null {
+function moveArea(need: NeedView, offers: readonly Counted[], entry: Make): WhyNotEntry | null {
   let best: { path: number[]; count: number; near: number } | null = null
-  const paths = [...new Map(offers.map((o) => [o.servesPath.join('/'), o.servesPath])).values()]
+  const paths = [...new Map(offers.map(({ offer }) => [offer.servesPath.join('/'), offer.servesPath])).values()]
   for (const path of paths) {
-    const count = offers.filter(
-      (o) => o.servesPath.length <= path.length && o.servesPath.every((id, i) => path[i] === id),
-    ).length
+    let count = 0
+    for (const { offer, n } of offers)
+      if (offer.servesPath.length <= path.length && offer.servesPath.every((id, i) => path[i] === id)) count += n
     let near = 0
     while (near < path.length && near < need.areaPath.length && path[near] === need.areaPath[near]) near++
     if (

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { formatReason } from '../../../src/matching/present.js'
 import { whyNot } from '../../../src/matching/why-not.js'
 import { need, offer, org } from './fixtures.js'
-import { generateInstance } from '../../../bench/lib/generate.js'
+import { generateInstance, prng } from '../../../bench/lib/generate.js'
 import { OfferIndex } from '../../../src/matching/candidates.js'
 import { violations } from '../../../src/matching/feasibility.js'
-import { CONSTRAINTS, type Constraint } from '../../../src/matching/types.js'
+import { tally } from '../../../src/matching/offer-columns.js'
+import { parseSchedule } from '../../../src/matching/schedule.js'
+import { CONSTRAINTS, type Constraint, type OfferView } from '../../../src/matching/types.js'
 
 describe('why not', () => {
   it('counts how many offers each constraint rules out, leaving other categories aside', () => {
@@ -221,5 +223,89 @@ describe('why not', () => {
     }
     expect(feasible).toBeGreaterThan(3)
     expect(unlocked).toBeGreaterThan(20)
+  })
+
+  // Offers failing one constraint alone are gathered one per class of offers alike in what that constraint reads,
+  // with how many (offer-columns.ts tally): the answer must be what the offers one by one would give.
+  const pick = <T>(rand: () => number, xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
+  const reads: Record<string, (o: OfferView) => string> = {
+    capacity: (o) => String(o.remaining),
+    schedule: (o) => JSON.stringify(parseSchedule(o.schedule)),
+    area: (o) => o.servesPath.join('/'),
+    trust: (o) => o.minTrust,
+    focus: (o) => o.focus.join(','),
+    topic: (o) => o.topics.join(','),
+    window: (o) => String(o.id),
+  }
+  it.each([6, 7])(
+    'gathers the offers failing one constraint alone by what it reads, as many as there are (seed %i)',
+    (seed) => {
+      const { needs, offers } = generateInstance({ needs: 60, offers: 600, seed, streets: 2, communitiesPerStreet: 3 })
+      // Each constraint broken alone often enough: small needs, and offers off in one field or two at random.
+      const rand = prng(seed)
+      for (const n of needs) n.quantity = 1 + Math.floor(rand() * 3)
+      for (const o of offers) {
+        if (rand() < 0.1) o.remaining = Math.floor(rand() * 3)
+        if (rand() < 0.1) o.until = pick(rand, ['2020-01-01', '2020-01-31'])
+        if (rand() < 0.1) o.schedule = pick(rand, ['FREQ=WEEKLY;BYDAY=SU;BYHOUR=6', 'FREQ=WEEKLY;BYDAY=MO;BYHOUR=3'])
+        if (rand() < 0.1) o.minTrust = pick(rand, ['vouched', 'endorsed'] as const)
+        if (rand() < 0.1) o.focus = [pick(rand, ['a focus nobody has', 'another'])]
+        if (rand() < 0.1) o.servesPath = [1, 9]
+      }
+      const gathered = new Map<Constraint, number>()
+      for (const n of needs) {
+        const only = tally(n, offers).only
+        for (const c of CONSTRAINTS) {
+          const want = offers
+            .filter((o) => o.category === n.category)
+            .filter((o) => {
+              const broken = violations(n, o, { whole: true })
+              return broken.length === 1 && broken[0] === c
+            })
+            .map(reads[c] ?? String)
+            .sort()
+          const got = (only.get(c) ?? [])
+            .flatMap(({ offer: o, n: k }) => Array<string>(k).fill((reads[c] ?? String)(o)))
+            .sort()
+          expect(got, `need ${n.id}, ${c}`).toEqual(want)
+          gathered.set(c, (gathered.get(c) ?? 0) + got.length)
+        }
+      }
+      for (const c of CONSTRAINTS) if (c !== 'category') expect(gathered.get(c), c).toBeGreaterThan(5)
+    },
+  )
+
+  it('answers twice the counts, and the same suggestions, for every offer twice over', () => {
+    const { needs, offers } = generateInstance({ needs: 60, offers: 400, seed: 8, streets: 2, communitiesPerStreet: 3 })
+    const twice = [...offers, ...offers.map((o) => ({ ...o, id: o.id + 100_000 }))]
+    const doubled = (e: ReturnType<typeof whyNot>['unlock']) =>
+      e && { ...e, offers: 2 * e.offers, params: { ...e.params, offers: 2 * Number(e.params.offers) } }
+    let unlocked = 0
+    for (const n of needs) {
+      const once = whyNot(n, offers)
+      expect(whyNot(n, twice), `need ${n.id}`).toEqual({
+        considered: 2 * once.considered,
+        feasible: 2 * once.feasible,
+        blocked: once.blocked.map(doubled),
+        unlock: doubled(once.unlock),
+      })
+      if (once.unlock) unlocked++
+    }
+    expect(unlocked).toBeGreaterThan(20)
+  })
+
+  it("writes a widened date as the lowest id reaching it writes it, whichever of an index's columns hold it", () => {
+    // Two offers ending on one day written apart (2025-02-30 reads as 2 March); the lower id put again since the
+    // index compiled its columns, so it is among the offers put since, tallied after the other.
+    const index = new OfferIndex()
+    const early = offer({ id: 1, until: '2025-02-30' })
+    index.put(early)
+    index.put(offer({ id: 2, until: '2025-03-02' }))
+    const n = need({ from: '2025-04-01', until: '2025-05-31' })
+    index.columns()
+    index.put({ ...early })
+    const answer = whyNot(n, index.columns(), index.relation(n))
+    expect(answer.unlock).toMatchObject({ constraint: 'window', offers: 2, params: { from: '2025-02-30' } })
+    expect(answer).toEqual(whyNot(n, index.all()))
   })
 })
