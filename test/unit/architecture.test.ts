@@ -52,6 +52,7 @@ const MATCHING_SHELL = [
   'matching/view-rows.ts',
   'matching/present.ts',
   'matching/serving-facts.ts',
+  'matching/warm.ts',
   'matching/allocations.ts',
   'matching/labels.ts',
   'matching/allocate-pool.ts',
