@@ -24,17 +24,25 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => district.remove())
 
-/** A connection of its own, which has kept nothing yet. */
-function fresh(): { db: Db; sqlite: Sqlite } {
-  return openDb(file, ROOT)
+/**
+ * `fn` on a connection of its own, which has kept nothing yet (as another process's), after warming it on `warmed`
+ * needs and as many offers (none for 0); closed after.
+ */
+function onFresh<T>(warmed: number, fn: (c: { db: Db; sqlite: Sqlite }) => T): T {
+  const c = openDb(file, ROOT)
+  try {
+    if (warmed) while (!matchPagesWarmer(c.db, { pages: warmed, now: () => now })(performance.now() + 60_000));
+    return fn(c)
+  } finally {
+    c.sqlite.close()
+  }
 }
 
 const ids = (s: Sqlite, sql: string) => s.prepare(sql).pluck().all() as number[]
 
 describe('warming the match pages', () => {
   it('works out one listing per slice once the deadline has passed, and says when the sample is done', () => {
-    const c = fresh()
-    try {
+    onFresh(0, (c) => {
       const step = matchPagesWarmer(c.db, { pages: 30, now: () => now })
       let slices = 1
       while (!step(0)) slices++
@@ -43,26 +51,19 @@ describe('warming the match pages', () => {
       expect(slices).toBeLessThanOrEqual(60)
       // With time to spare, the sample is done in one slice.
       expect(matchPagesWarmer(c.db, { pages: 30, now: () => now })(performance.now() + 60_000)).toBe(true)
-    } finally {
-      c.sqlite.close()
-    }
+    })
   })
 
   it("builds what other listings' pages read: a warmed connection reads far fewer postings for them", () => {
     const needs = ids(sqlite, "SELECT id FROM needs WHERE status = 'open' AND id % 7 = 3 ORDER BY id LIMIT 40")
     const offers = ids(sqlite, "SELECT id FROM offers WHERE status = 'open' AND id % 7 = 3 ORDER BY id LIMIT 40")
-    const reads = (warm: number) => {
-      const c = fresh()
-      try {
-        if (warm) while (!matchPagesWarmer(c.db, { pages: warm, now: () => now })(performance.now() + 60_000));
+    const reads = (warm: number) =>
+      onFresh(warm, (c) => {
         const before = relevanceLookups(c.sqlite, 'offer').read + relevanceLookups(c.sqlite, 'need').read
         for (const id of needs) offersForNeed(c.db, id, { now })
         for (const id of offers) needsForOffer(c.db, id, { now })
         return relevanceLookups(c.sqlite, 'offer').read + relevanceLookups(c.sqlite, 'need').read - before
-      } finally {
-        c.sqlite.close()
-      }
-    }
+      })
     const cold = reads(0)
     // Every other listing's words are words some of the sample's use, the commonest (the longest postings) first.
     const warmed = reads(400)
@@ -73,20 +74,13 @@ describe('warming the match pages', () => {
   it('changes no answer: pages on a warmed connection equal those on a cold one', () => {
     const needs = ids(sqlite, "SELECT id FROM needs WHERE status = 'open' AND id % 11 = 5 ORDER BY id LIMIT 30")
     const offers = ids(sqlite, "SELECT id FROM offers WHERE status = 'open' AND id % 11 = 5 ORDER BY id LIMIT 30")
-    const pages = (warm: boolean) => {
-      const c = fresh()
-      try {
-        if (warm) while (!matchPagesWarmer(c.db, { pages: 60, now: () => now })(performance.now() + 60_000));
-        return [
-          needs.map((id) => offersForNeed(c.db, id, { now })),
-          offers.map((id) => needsForOffer(c.db, id, { now })),
-        ]
-      } finally {
-        c.sqlite.close()
-      }
-    }
-    const cold = pages(false)
+    const pages = (warm: number) =>
+      onFresh(warm, (c) => [
+        needs.map((id) => offersForNeed(c.db, id, { now })),
+        offers.map((id) => needsForOffer(c.db, id, { now })),
+      ])
+    const cold = pages(0)
     expect(cold[0]!.some((p) => p!.total > 0)).toBe(true)
-    expect(pages(true)).toEqual(cold)
+    expect(pages(60)).toEqual(cold)
   })
 })

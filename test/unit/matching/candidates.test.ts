@@ -12,6 +12,26 @@ import { need, offer, org } from './fixtures.js'
 const pick = <T>(rand: () => number, xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
 const frozen = <T>(xs: T[]) => Object.freeze([...xs]) as unknown as T[]
 
+/**
+ * Listings as the kept views hold them (lists frozen), a fifth without topics so that their words decide what they are
+ * about, over two streets; `rand` (seeded seed + 1) goes on to draw the writes.
+ */
+function keptInstance(needCount: number, offerCount: number, seed: number) {
+  const { needs, offers } = generateInstance({
+    needs: needCount,
+    offers: offerCount,
+    seed,
+    streets: 2,
+    communitiesPerStreet: 3,
+  })
+  const rand = prng(seed + 1)
+  for (const v of [...needs, ...offers]) {
+    v.topics = frozen(rand() < 0.2 ? [] : [...v.topics])
+    v.keywords = frozen([...v.keywords])
+  }
+  return { needs, offers, rand }
+}
+
 function byCategory<V extends { category: string }, I>(
   list: V[],
   make: () => I,
@@ -191,18 +211,7 @@ describe('candidate indexes', () => {
   })
 
   it('check a kept index by its compiled columns, exact through writes before and after they were compiled', () => {
-    const { needs, offers } = generateInstance({
-      needs: 250,
-      offers: 250,
-      seed: 21,
-      streets: 2,
-      communitiesPerStreet: 3,
-    })
-    const rand = prng(22)
-    for (const v of [...needs, ...offers]) {
-      v.topics = frozen(rand() < 0.2 ? [] : [...v.topics])
-      v.keywords = frozen([...v.keywords])
-    }
+    const { needs, offers, rand } = keptInstance(250, 250, 21)
     // A focus only one side names, which the other side's compiled numbering does not know.
     for (const n of needs) if (rand() < 0.1) n.org = { ...n.org, focus: ['only needs name this', ...n.org.focus] }
     for (const o of offers) if (rand() < 0.05) o.focus = ['only offers name this', ...o.focus]
@@ -303,18 +312,7 @@ describe('candidate indexes', () => {
     // A need page without matches tallies the category from the columns the index keeps (offers removed or replaced
     // since marked gone, those put since apart): the answer must be that of the offers as they are now, compiled
     // afresh, whatever was written since the columns were compiled and whenever they are compiled again.
-    const { needs, offers } = generateInstance({
-      needs: 60,
-      offers: 300,
-      seed: 31,
-      streets: 2,
-      communitiesPerStreet: 3,
-    })
-    const rand = prng(32)
-    for (const v of [...needs, ...offers]) {
-      v.topics = frozen(rand() < 0.2 ? [] : [...v.topics])
-      v.keywords = frozen([...v.keywords])
-    }
+    const { needs, offers, rand } = keptInstance(60, 300, 31)
     const offerIdx = byCategory(
       offers,
       () => new OfferIndex(),
