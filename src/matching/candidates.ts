@@ -188,8 +188,8 @@ export class OfferIndex extends CategoryIndex<OfferView> {
     let fresh: Set<OfferView> | undefined
     this.listsUnder(need.areaPath, need, need.category, false, (list) => {
       for (const o of list) {
-        const j = at.get(o)
-        if (j === undefined) {
+        const j = at.of(o)
+        if (j < 0) {
           if (this.has(o)) (fresh ??= new Set()).add(o)
         } else if (seen[j] !== stamp) {
           seen[j] = stamp
@@ -209,11 +209,9 @@ export class OfferIndex extends CategoryIndex<OfferView> {
   private compiled(): PageColumns {
     if (this.pages && this.pages.changes <= 64 + (this.pages.at.size >> 3)) return this.pages
     const offers = this.all()
-    const at = new Map<OfferView, number>()
-    offers.forEach((o, j) => at.set(o, j))
     return (this.pages = {
       c: compileOffers(offers, []),
-      at,
+      at: new Slots(offers),
       gone: new Uint8Array(offers.length),
       words: new NumberedWords(offers),
       seen: new Int32Array(offers.length),
@@ -239,17 +237,41 @@ export class OfferIndex extends CategoryIndex<OfferView> {
 }
 
 /** A listing left its index or was replaced: its compiled column, if it has one, no longer fits anything. */
-function markGone<V>(pages: { at: Map<V, number>; gone: Uint8Array; changes: number } | undefined, old: V): void {
+function markGone<V extends Listing>(pages: { at: Slots<V>; gone: Uint8Array; changes: number } | undefined, old: V) {
   if (!pages) return
-  const j = pages.at.get(old)
-  if (j !== undefined) pages.gone[j] = 1
+  const j = pages.at.of(old)
+  if (j >= 0) pages.gone[j] = 1
   pages.changes++
+}
+
+/**
+ * Which column holds a listing: found by id, and only for the very object compiled (a listing replaced since is a
+ * new object, checked apart). Keyed by the objects in a Map, the lookup was most of a page's check: a page looks up
+ * a few hundred of a category's listings, each a hash probe missing the CPU's caches.
+ */
+class Slots<V extends Listing> {
+  /** Column + 1 by id, 0 for none: 4 bytes per id up to the category's highest. */
+  private readonly byId: Int32Array
+  constructor(private readonly list: readonly V[]) {
+    // all() is ordered by id, so the last holds the highest.
+    this.byId = new Int32Array((list.at(-1)?.id ?? -1) + 1)
+    list.forEach((v, j) => (this.byId[v.id] = j + 1))
+  }
+  get size(): number {
+    return this.list.length
+  }
+  /** v's column, or -1 when v was not compiled. */
+  of(v: V): number {
+    const id = v.id
+    const j = id < this.byId.length ? this.byId[id]! - 1 : -1
+    return j >= 0 && this.list[j] === v ? j : -1
+  }
 }
 
 /** An offer index's offers compiled for need pages: column j is offer `at`; `gone` once it left or was replaced. */
 interface PageColumns {
   c: CompiledOffers
-  at: Map<OfferView, number>
+  at: Slots<OfferView>
   gone: Uint8Array
   words: NumberedWords
   /** Offer j was met on the current page when seen[j] is the page's stamp: lookups' lists overlap. */
@@ -358,8 +380,8 @@ export class NeedIndex extends CategoryIndex<NeedView> {
     let fresh: Set<NeedView> | undefined
     this.listsUnder(places, offer, offer.category, true, (list) => {
       for (const n of list) {
-        const i = at.get(n)
-        if (i === undefined) {
+        const i = at.of(n)
+        if (i < 0) {
           if (this.has(n)) (fresh ??= new Set()).add(n)
         } else if (seen[i] !== stamp) {
           seen[i] = stamp
@@ -380,12 +402,10 @@ export class NeedIndex extends CategoryIndex<NeedView> {
   private compiled(): NeedColumns {
     if (this.pages && this.pages.changes <= 64 + (this.pages.at.size >> 3)) return this.pages
     const list = this.all()
-    const at = new Map<NeedView, number>()
-    list.forEach((n, i) => at.set(n, i))
     return (this.pages = {
       base: compileOffers([], list),
       needs: new Array<CompiledNeed>(list.length),
-      at,
+      at: new Slots(list),
       gone: new Uint8Array(list.length),
       words: new NumberedWords(list),
       seen: new Int32Array(list.length),
@@ -402,7 +422,7 @@ export class NeedIndex extends CategoryIndex<NeedView> {
 interface NeedColumns {
   base: CompiledOffers
   needs: CompiledNeed[]
-  at: Map<NeedView, number>
+  at: Slots<NeedView>
   gone: Uint8Array
   words: NumberedWords
   seen: Int32Array
