@@ -5,6 +5,7 @@ import * as accounts from '../../../src/accounts/accounts.js'
 import * as tokens from '../../../src/accounts/tokens.js'
 import * as interchange from '../../../src/interchange/interchange.js'
 import * as matches from '../../../src/brokering/matches.js'
+import { answeredFor } from '../../../src/brokering/match-record.js'
 import * as members from '../../../src/members/members.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
@@ -318,7 +319,7 @@ describe('a group that is not online is looked after by the broker covering its 
     expect(before.findIndex(([id]) => id === hallRoom)).toBeLessThan(before.findIndex(([id]) => id === westRoom))
     accounts.setBrokerAreas(app.db, admin.id, broker.id, [])
     try {
-      expect(matches.answeredFor(app.db, hall)).toBe(false)
+      expect(answeredFor(app.db, hall)).toBe(false)
       const after = order()
       expect(after.length, 'what fits is unchanged').toBe(before.length)
       expect(after.at(-1)).toEqual([hallRoom, true])
