@@ -9,7 +9,7 @@ import { addDays, localToday } from '../shared/time.js'
 import * as areaService from '../areas/areas.js'
 import * as orgs from '../orgs/orgs.js'
 import * as calls from './calls.js'
-import * as applications from './applications.js'
+import * as plan from './plan.js'
 import * as reviews from './reviews.js'
 import { MAX_FEN } from './money.js'
 
@@ -58,24 +58,20 @@ export const CallBody = fields(
 export const ApplicationBody = fields(
   {
     org: id,
-    title: str(applications.TITLE_MAX, 2),
-    activity: text(applications.ACTIVITY_MAX),
-    beneficiaries: text(applications.BENEFICIARIES_MAX),
-    residents: int(0, applications.RESIDENTS_MAX),
+    title: str(plan.TITLE_MAX, 2),
+    activity: text(plan.ACTIVITY_MAX),
+    beneficiaries: text(plan.BENEFICIARIES_MAX),
+    residents: int(0, plan.RESIDENTS_MAX),
     budget_lines: Type.Array(
       fields({ item: str(calls.ITEM_MAX, 1), asked: fen, own: fen }, ['item', 'asked'], closed),
-      { maxItems: applications.LINES_MAX },
+      { maxItems: plan.LINES_MAX },
     ),
     asked: fen,
     own: fen,
-    offers: Type.Array(id, { maxItems: applications.OFFERS_MAX }),
+    offers: Type.Array(id, { maxItems: plan.OFFERS_MAX }),
     milestones: Type.Array(
-      fields(
-        { title: str(applications.TITLE_MAX, 1), due_on: date, share: int(0, 100) },
-        ['title', 'due_on', 'share'],
-        closed,
-      ),
-      { maxItems: applications.MILESTONES_MAX },
+      fields({ title: str(plan.TITLE_MAX, 1), due_on: date, share: int(0, 100) }, ['title', 'due_on', 'share'], closed),
+      { maxItems: plan.MILESTONES_MAX },
     ),
     submit: bool(),
   },
@@ -227,7 +223,7 @@ export function groupMeant(
 }
 
 /** The application as the service takes it: one budget line of the title when only an amount was sent. */
-export function applicationInput(b: Static<typeof ApplicationBody>, orgId: number): applications.ApplicationInput {
+export function applicationInput(b: Static<typeof ApplicationBody>, orgId: number): plan.ApplicationInput {
   const lines =
     b.budget_lines?.map((l) => ({ item: l.item, askedFen: l.asked, ownFen: l.own ?? 0 })) ??
     (b.asked !== undefined ? [{ item: b.title, askedFen: b.asked, ownFen: b.own ?? 0 }] : [])
