@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { signedIn } from '../plugins/auth.js'
 import { Type, type Static, type TSchema } from 'typebox'
 import * as calls from './calls.js'
+import * as callRules from './call-rules.js'
 import * as applications from './applications.js'
 import * as plan from './plan.js'
 import * as reviews from './reviews.js'
@@ -32,7 +33,7 @@ const ApplicationBody = formSchema(
     activity: text(plan.ACTIVITY_MAX),
     beneficiaries: text(plan.BENEFICIARIES_MAX),
     residentsPlanned: str(10),
-    lineItem: many(str(calls.ITEM_MAX), plan.LINES_MAX),
+    lineItem: many(str(callRules.ITEM_MAX), plan.LINES_MAX),
     lineAsked: many(str(20), plan.LINES_MAX),
     lineOwn: many(str(20), plan.LINES_MAX),
     offerIds: many(int(1, MAX_ID), plan.OFFERS_MAX),

@@ -9,6 +9,7 @@ import { offers } from '../db/schema.js'
 import type { FieldErrors } from '../shared/errors.js'
 import { isCalendarDate } from '../shared/time.js'
 import * as calls from './calls.js'
+import * as callRules from './call-rules.js'
 import { MAX_FEN, yuan } from './money.js'
 
 export const TITLE_MAX = 120
@@ -59,8 +60,8 @@ export function problemsWith(db: Db, call: calls.Call, input: ApplicationInput, 
     p.residentsPlanned = { key: 'validation.too_large', params: { limit: RESIDENTS_MAX } }
   const lines = input.lines
   if (lines.length > LINES_MAX) p.lines = { key: 'validation.too_large', params: { limit: LINES_MAX } }
-  else if (lines.some((l) => !l.item?.trim() || l.item.trim().length > calls.ITEM_MAX))
-    p.lines = { key: 'funds.validation.line_item', params: { limit: calls.ITEM_MAX } }
+  else if (lines.some((l) => !l.item?.trim() || l.item.trim().length > callRules.ITEM_MAX))
+    p.lines = { key: 'funds.validation.line_item', params: { limit: callRules.ITEM_MAX } }
   else if (
     lines.some(
       (l) =>
