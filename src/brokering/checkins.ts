@@ -4,7 +4,7 @@ import { CHECKIN_REASONS, matchCheckins, users } from '../db/schema.js'
 import { DomainError, NotFound, NotPermitted, ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import type { CurrentUser } from '../accounts/accounts.js'
-import * as matches from './matches.js'
+import { repeat } from './repeat.js'
 import { findVisible } from './match-record.js'
 import * as partnerships from './partnerships.js'
 
@@ -147,7 +147,7 @@ export function answer(db: Db, user: CurrentUser, matchId: number, input: Answer
         : undefined
     // The root connection: posting a need writes the search index, which a transaction handle cannot reach; on the
     // same connection its transaction nests in this one as a savepoint, so the answer and the next need commit together.
-    const repeated = choice === 'repeat' ? matches.repeat(db, user, matchId, now) : undefined
+    const repeated = choice === 'repeat' ? repeat(db, user, matchId, now) : undefined
     return { checkin: row, partnership, repeated }
   })
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import * as matches from './matches.js'
+import * as messages from './messages.js'
+import { repeat } from './repeat.js'
 import * as record from './match-record.js'
 import { EVENTS, REASONS } from './lifecycle.js'
 import { Type } from 'typebox'
@@ -158,7 +160,7 @@ const matchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const { id } = req.params
       return onMatch(req, reply, id, () => {
-        const { flash, to } = repeatedAnswer(matches.repeat(app.db, signedIn(req), id))
+        const { flash, to } = repeatedAnswer(repeat(app.db, signedIn(req), id))
         reply.flash(flash)
         return to
       })
@@ -177,7 +179,7 @@ const matchesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const showForm = (errors: FieldErrors, status: number) =>
         showMatch(req, reply, id, errors, status, 'matches/thread')
       return submitForm(req, reply, showForm, () => {
-        matches.say(app.db, signedIn(req), id, req.body.body)
+        messages.say(app.db, signedIn(req), id, req.body.body)
         if (req.headers['hx-request'] !== 'true') return redirectAfterPost(req, reply, `/matches/${id}#thread`)
         const thread = { thread: record.thread(app.db, id), match: { id } }
         return reply.render('matches/show', thread, { partial: 'matches/thread' })

@@ -1,17 +1,7 @@
-import { createHash } from 'node:crypto'
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
-import { areas, idempotencyKeys, matchEvents, matches, messages, needs, offers, feedback } from '../db/schema.js'
-import {
-  DomainError,
-  IdempotencyKeyReused,
-  InvalidTransition,
-  NotFound,
-  NotPermitted,
-  ValidationError,
-} from '../shared/errors.js'
-import { addDays, isoDate } from '../shared/time.js'
-import * as needsSvc from '../needs/needs.js'
+import { areas, matchEvents, matches, needs, offers, feedback } from '../db/schema.js'
+import { InvalidTransition, NotFound, NotPermitted, ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import { recordNotRelevant } from '../topics/feedback.js'
 import { answerersFor } from '../members/answering.js'
@@ -19,20 +9,20 @@ import { notify } from '../notifications/notifications.js'
 import { matchWords } from '../notifications/words.js'
 import * as jobs from '../jobs/jobs.js'
 import * as matching from '../matching/matching.js'
-import { defaultExpiry, demandStatus, isActiveNeed, isActiveOffer, listingToday } from '../listings/listings.js'
+import { isActiveNeed, isActiveOffer, listingToday } from '../listings/listings.js'
 import { actsFor, type CurrentUser } from '../accounts/accounts.js'
 import { ACTIVE_STATES, transition, type Event, type Side, type State } from './lifecycle.js'
 import { brokerCoversPath } from '../areas/coverage.js'
 import { audience, findVisible } from './match-record.js'
+import { fingerprint, idempotent, remember } from './idempotency.js'
+import { CapacityTaken, release, reserve, withdrawWhenMet } from './reservation.js'
 
-// Whether anyone answers for a group is read with the match (match-record.ts); its callers have found it here.
-export { answeredFor } from './match-record.js'
+// A match's writes: opening one and moving it through its lifecycle (lifecycle.ts says which moves are allowed),
+// each in one transaction with its history, the quantities it holds (reservation.ts), who is told and what is
+// scheduled. Its reads are in match-record.ts; its messages in messages.ts; repeating a delivered one in repeat.ts.
 
 export type Match = typeof matches.$inferSelect
 type Origin = Match['origin']
-
-/** Not enough capacity or demand left: the clear "someone else got there first" answer. */
-export class CapacityTaken extends DomainError {}
 
 /** The organization for which this acting user answers on someone's behalf (a broker looking after it), if any. */
 function behalfOf(
@@ -186,48 +176,6 @@ export function open(
   })
 }
 
-// Keys are chosen by clients (API callers pick their own), and the column is unique across users: stored
-// under the user's id, one caller's key can never collide with another's (which failed the second one's write).
-const scopedKey = (user: CurrentUser, key: string) => `${user.id}:${key}`
-
-/** What a request asked for, as a hash: the same key may only ever replay the same request. */
-const fingerprint = (request: unknown[]) => createHash('sha256').update(JSON.stringify(request)).digest('base64url')
-
-/**
- * The earlier answer to a retried request. The row's result is `<match id> <fingerprint>` (rows from before the
- * fingerprint hold the id alone and are replayed as they were); a key reused for a different request is refused,
- * not answered with the first request's result.
- */
-function idempotent(db: Db, user: CurrentUser, key: string | undefined, request: string): Match | undefined {
-  if (!key) return undefined
-  const row = db
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.key, scopedKey(user, key)), eq(idempotencyKeys.userId, user.id)))
-    .get()
-  if (!row) return undefined
-  const [id, stored] = row.result.split(' ')
-  if (stored !== undefined && stored !== request) throw new IdempotencyKeyReused()
-  return db
-    .select()
-    .from(matches)
-    .where(eq(matches.id, Number(id)))
-    .get()
-}
-
-// The key is written in the same transaction as the change: a retried form finds it and does nothing more.
-function remember(db: Db, user: CurrentUser, key: string | undefined, match: Match, request: string, now: Date) {
-  if (key)
-    db.insert(idempotencyKeys)
-      .values({
-        key: scopedKey(user, key),
-        userId: user.id,
-        result: `${match.id} ${request}`,
-        createdAt: now.toISOString(),
-      })
-      .run()
-}
-
 export interface FireInput {
   reason?: string
   /** For 'deliver': what was actually delivered. */
@@ -376,185 +324,5 @@ export function fire(
     }
     remember(tx, user, input.idempotencyKey, changed, request, now)
     return changed
-  })
-}
-
-function reserve(tx: Db, m: Match, at: string) {
-  const offerTaken = tx
-    .update(offers)
-    .set({ remaining: sql`${offers.remaining} - ${m.quantity}`, updatedAt: at })
-    .where(and(eq(offers.id, m.offerId), sql`${offers.remaining} >= ${m.quantity}`))
-    .run()
-  if (offerTaken.changes !== 1) throw new CapacityTaken({ key: 'match.error.capacity_taken' })
-  const needTaken = tx
-    .update(needs)
-    .set({ remaining: sql`${needs.remaining} - ${m.quantity}`, updatedAt: at })
-    .where(and(eq(needs.id, m.needId), sql`${needs.remaining} >= ${m.quantity}`))
-    .run()
-  if (needTaken.changes !== 1) throw new CapacityTaken({ key: 'match.error.demand_met' })
-  syncNeedStatus(tx, m.needId, at)
-}
-
-function release(tx: Db, m: Match, amount: number, at: string) {
-  tx.update(offers)
-    .set({ remaining: sql`min(${offers.quantity}, ${offers.remaining} + ${amount})`, updatedAt: at })
-    .where(eq(offers.id, m.offerId))
-    .run()
-  tx.update(needs)
-    .set({ remaining: sql`min(${needs.quantity}, ${needs.remaining} + ${amount})`, updatedAt: at })
-    .where(eq(needs.id, m.needId))
-    .run()
-  syncNeedStatus(tx, m.needId, at)
-}
-
-const WAITING: readonly State[] = ['proposed', 'requested', 'pledged']
-
-/**
- * A need met in full has nothing left to ask for: its other open requests, pledges and proposals are withdrawn in
- * the transaction that met it (by nobody: the history says why, not who), and everyone on them is told, so no
- * holder answers a request that can no longer be kept.
- */
-function withdrawWhenMet(tx: Db, needId: number, now: Date) {
-  const need = tx.select({ status: needs.status }).from(needs).where(eq(needs.id, needId)).get()
-  if (need?.status !== 'met') return
-  const at = now.toISOString()
-  const waiting = tx
-    .select()
-    .from(matches)
-    .where(and(eq(matches.needId, needId), inArray(matches.state, [...WAITING])))
-    .all()
-  for (const m of waiting) {
-    tx.update(matches)
-      .set({ state: 'withdrawn', reason: 'met_elsewhere', updatedAt: at, version: sql`${matches.version} + 1` })
-      .where(eq(matches.id, m.id))
-      .run()
-    tx.insert(matchEvents)
-      .values({
-        matchId: m.id,
-        at,
-        actorId: null,
-        event: 'withdraw',
-        fromState: m.state,
-        toState: 'withdrawn',
-        reason: 'met_elsewhere',
-        quantity: null,
-      })
-      .run()
-    events.record(
-      tx,
-      {
-        actorId: null,
-        action: 'match.withdraw',
-        subjectType: 'match',
-        subjectId: m.id,
-        data: { from: m.state, to: 'withdrawn', reason: 'met_elsewhere' },
-      },
-      now,
-    )
-    const who = audience(tx, m.needId, m.offerId)
-    notify(
-      tx,
-      [...who.need, ...who.offer, ...who.broker],
-      { kind: 'match.met_elsewhere', params: matchWords(tx, m.id), link: `/matches/${m.id}` },
-      now,
-    )
-  }
-}
-
-/** A need turns "partly met" and "met" by itself as matches reserve it; a closed one stays closed. */
-function syncNeedStatus(tx: Db, needId: number, at: string) {
-  const n = tx
-    .select({ status: needs.status, quantity: needs.quantity, remaining: needs.remaining })
-    .from(needs)
-    .where(eq(needs.id, needId))
-    .get()!
-  if (!['open', 'partly_met', 'met'].includes(n.status)) return
-  const status = demandStatus(n.quantity, n.remaining)
-  if (status !== n.status) tx.update(needs).set({ status, updatedAt: at }).where(eq(needs.id, needId)).run()
-}
-
-export function say(db: Db, user: CurrentUser, matchId: number, body: string, now = new Date()) {
-  const match = findVisible(db, user, matchId)
-  if (!match) throw new NotFound()
-  if (match.sides.length === 0) throw new NotPermitted({ key: 'members.error.member_cannot_act' })
-  writeTx(db, (tx) => {
-    tx.insert(messages).values({ matchId, authorId: user.id, body: body.trim(), createdAt: now.toISOString() }).run()
-    const who = audience(tx, match.needId, match.offerId)
-    notify(
-      tx,
-      [...who.need, ...who.offer, ...who.broker].filter((id) => id !== user.id),
-      { kind: 'match.message', params: { ...matchWords(tx, matchId), author: user.name }, link: `/matches/${matchId}` },
-      now,
-    )
-  })
-}
-
-/**
- * "Does the arrangement continue?" answered yes: the need runs again for the next period of the same
- * length, and the same offer is asked again for what was delivered. One transaction: the new need and its
- * request exist together. If the offer can no longer take it (closed, full), the new need still stands
- * and the matcher ranks other offers for it.
- */
-export function repeat(
-  db: Db,
-  user: CurrentUser,
-  matchId: number,
-  now = new Date(),
-): { needId: number; match?: Match } {
-  const m = findVisible(db, user, matchId)
-  if (!m || !m.sides.includes('need')) throw new NotFound()
-  if (m.state !== 'delivered' && m.state !== 'reviewed') throw new InvalidTransition({ key: 'match.error.not_allowed' })
-  const need = db.select().from(needs).where(eq(needs.id, m.needId)).get()!
-  const quantity = m.deliveredQuantity || m.quantity
-  const today = listingToday(now)
-  let fromDate: string | null = null,
-    untilDate: string | null = null
-  if (need.fromDate && need.untilDate) {
-    const length = Date.parse(need.untilDate) - Date.parse(need.fromDate)
-    const after = isoDate(addDays(new Date(`${need.untilDate}T00:00:00Z`), 1))
-    fromDate = after > today ? after : today
-    untilDate = isoDate(new Date(Date.parse(fromDate) + length))
-  }
-  return writeTx(db, () => {
-    const next = needsSvc.post(
-      db,
-      user,
-      {
-        orgId: need.orgId,
-        category: need.category,
-        title: need.title,
-        description: need.description,
-        quantity,
-        fromDate,
-        untilDate,
-        schedule: need.schedule,
-        areaId: need.areaId,
-        place: need.place,
-        urgency: need.urgency,
-        beneficiaries: need.beneficiaries,
-        expiresAt: untilDate ?? defaultExpiry(now),
-      },
-      now,
-    )
-    events.record(
-      db,
-      { actorId: user.id, action: 'match.repeated', subjectType: 'match', subjectId: matchId, data: { need: next.id } },
-      now,
-    )
-    let match: Match | undefined
-    try {
-      const offerLeft =
-        db.select({ remaining: offers.remaining }).from(offers).where(eq(offers.id, m.offerId)).get()?.remaining ?? 0
-      match = open(
-        db,
-        user,
-        'request',
-        { needId: next.id, offerId: m.offerId, quantity: Math.min(quantity, offerLeft) },
-        now,
-      )
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err
-    }
-    return { needId: next.id, match }
   })
 }

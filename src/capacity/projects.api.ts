@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js'
 import { signedIn } from '../plugins/auth.js'
 import * as capacity from './capacity.js'
 import * as projects from './projects.js'
+import * as projectReport from './project-report.js'
 import * as areaService from '../areas/areas.js'
 import { INDICATOR_CODES, NOTE_MAX, OVERALL_NOTE_MAX, PARTICIPANTS_MAX, type IndicatorCode } from './indicators.js'
 import { bool, date, fields, idParam, int, str, text } from '../shared/forms.js'
@@ -145,7 +146,7 @@ const assessmentJson = (a: capacity.Assessment) => ({
 })
 
 const figureJson = (
-  f: Omit<projects.ProjectReport['cohort']['dimensions'][number], 'code' | 'indicators'>,
+  f: Omit<projectReport.ProjectReport['cohort']['dimensions'][number], 'code' | 'indicators'>,
   cohort: number,
 ) => ({
   baseline_mean: f.baselineMean,
@@ -158,7 +159,7 @@ const figureJson = (
   groups_missing_endline: cohort - f.withEndline,
 })
 
-export function projectJson(r: projects.ProjectReport) {
+export function projectJson(r: projectReport.ProjectReport) {
   const p = r.project
   const n = r.cohort.cohort
   return {
@@ -258,7 +259,7 @@ const projectsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const input = projectInput(req.body, projectArea(app.db, req.body))
       const p = apiFieldNames(projectField, () => projects.create(app.db, signedIn(req), input))
-      return reply.code(201).send(projectJson(projects.report(app.db, signedIn(req), p.id)!))
+      return reply.code(201).send(projectJson(projectReport.report(app.db, signedIn(req), p.id)!))
     },
   )
 
@@ -266,7 +267,7 @@ const projectsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/projects/:id',
     { config: { access: 'signed_in' }, schema: { params: idParam, response: { 200: ProjectJson, '4xx': Refusal } } },
     async (req) => {
-      const r = projects.report(app.db, signedIn(req), req.params.id)
+      const r = projectReport.report(app.db, signedIn(req), req.params.id)
       if (!r) throw new NotFound()
       return projectJson(r)
     },

@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import type { Locale, Translate } from '../i18n/i18n.js'
 import * as projects from './projects.js'
+import * as projectReport from './project-report.js'
 import * as areaService from '../areas/areas.js'
 import { categoryNames } from '../listings/listings.js'
 import { barChart } from './chart.js'
@@ -20,7 +21,10 @@ const share = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)
 const mean = (v: number | null) => (v === null ? '—' : v.toFixed(2))
 
 /** What the project page shows: the service's figures as text, and the cohort's before/after chart. */
-export function projectView(r: projects.ProjectReport, words: { area: string; category: (code: string) => string }) {
+export function projectView(
+  r: projectReport.ProjectReport,
+  words: { area: string; category: (code: string) => string },
+) {
   const means = (pick: 'baselineMean' | 'endlineMean') =>
     Object.fromEntries(r.cohort.dimensions.map((d) => [d.code, d[pick]])) as DimensionScores
   const chart = barChart([
@@ -29,8 +33,8 @@ export function projectView(r: projects.ProjectReport, words: { area: string; ca
   ])
   const row = <
     F extends
-      | projects.ProjectReport['cohort']['dimensions'][number]['indicators'][number]
-      | projects.ProjectReport['cohort']['dimensions'][number],
+      | projectReport.ProjectReport['cohort']['dimensions'][number]['indicators'][number]
+      | projectReport.ProjectReport['cohort']['dimensions'][number],
   >(
     f: F,
   ) => ({
@@ -57,7 +61,7 @@ export function projectView(r: projects.ProjectReport, words: { area: string; ca
 }
 
 /** The close-out (结项) workbook: the project, the cohort's figures per dimension and indicator, the groups, the assets. */
-function tables(r: projects.ProjectReport, t: Translate, category: (code: string) => string): Sheet[] {
+function tables(r: projectReport.ProjectReport, t: Translate, category: (code: string) => string): Sheet[] {
   const num = (value: number | null, format: Cell['format'] = 'decimal'): Cell => ({ value, format })
   const words = (value: string): Cell => ({ value, format: 'text' })
   const figures: Sheet = {
@@ -140,7 +144,7 @@ export function projectsIndexView(
 
 /** A project this viewer may see, with its area named in the reader's language and the category names; else not found. */
 export function loadProject(db: Db, viewer: Viewer, id: number, locale: Locale) {
-  const r = projects.report(db, viewer, id)
+  const r = projectReport.report(db, viewer, id)
   if (!r) throw new NotFound()
   const names = categoryNames(db, locale)
   return {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
 import { signedIn } from '../plugins/auth.js'
 import * as projects from './projects.js'
+import * as projectReport from './project-report.js'
 import * as areaService from '../areas/areas.js'
 import { loadProject, projectPageView, projectsIndexView, projectWorkbook } from './projects.pages.js'
 import { date, fields, formSchema, idParam, int, oneOf, str, text } from '../shared/forms.js'
@@ -56,7 +57,7 @@ const projectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     )
 
   const found = (req: FastifyRequest, id: number) => {
-    const r = projects.report(app.db, req.user, id)
+    const r = projectReport.report(app.db, req.user, id)
     if (!r) throw new NotFound()
     return r
   }

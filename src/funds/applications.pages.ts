@@ -3,6 +3,7 @@ import type { CurrentUser } from '../accounts/accounts.js'
 import type { Locale, Translate } from '../i18n/i18n.js'
 import * as calls from './calls.js'
 import * as applications from './applications.js'
+import { suggestions } from './suggestions.js'
 import * as reviews from './reviews.js'
 import * as decision from './decision.js'
 import * as orgs from '../orgs/orgs.js'
@@ -64,7 +65,7 @@ export function storedApplicationValues(db: Db, a: applications.Application) {
 /** What the plan form offers to attach: the matcher's suggestions for the group, and offers already attached. */
 export function loadApplicationForm(db: Db, orgId: number, locale: Locale, applicationId?: number) {
   return {
-    suggestions: applications.suggestions(db, orgId),
+    suggestions: suggestions(db, orgId),
     categoryNames: categoryNames(db, locale),
     attached: applicationId ? applications.offersOf(db, applicationId) : [],
   }

@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { signedIn } from '../plugins/auth.js'
 import { Type, type Static, type TSchema } from 'typebox'
 import * as calls from './calls.js'
+import * as callRules from './call-rules.js'
 import * as applications from './applications.js'
+import * as plan from './plan.js'
 import * as reviews from './reviews.js'
 import {
   applicationFormView,
@@ -27,17 +29,17 @@ const many = <S extends TSchema>(items: S, maxItems: number) => Type.Array(items
 const ApplicationBody = formSchema(
   {
     orgId: int(1, MAX_ID),
-    title: str(applications.TITLE_MAX),
-    activity: text(applications.ACTIVITY_MAX),
-    beneficiaries: text(applications.BENEFICIARIES_MAX),
+    title: str(plan.TITLE_MAX),
+    activity: text(plan.ACTIVITY_MAX),
+    beneficiaries: text(plan.BENEFICIARIES_MAX),
     residentsPlanned: str(10),
-    lineItem: many(str(calls.ITEM_MAX), applications.LINES_MAX),
-    lineAsked: many(str(20), applications.LINES_MAX),
-    lineOwn: many(str(20), applications.LINES_MAX),
-    offerIds: many(int(1, MAX_ID), applications.OFFERS_MAX),
-    msTitle: many(str(applications.TITLE_MAX), applications.MILESTONES_MAX),
-    msDue: many(Type.String({ maxLength: 10 }), applications.MILESTONES_MAX),
-    msShare: many(str(4), applications.MILESTONES_MAX),
+    lineItem: many(str(callRules.ITEM_MAX), plan.LINES_MAX),
+    lineAsked: many(str(20), plan.LINES_MAX),
+    lineOwn: many(str(20), plan.LINES_MAX),
+    offerIds: many(int(1, MAX_ID), plan.OFFERS_MAX),
+    msTitle: many(str(plan.TITLE_MAX), plan.MILESTONES_MAX),
+    msDue: many(Type.String({ maxLength: 10 }), plan.MILESTONES_MAX),
+    msShare: many(str(4), plan.MILESTONES_MAX),
     action: oneOf(['save', 'submit']),
     version: int(1, MAX_ID),
   },

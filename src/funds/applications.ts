@@ -3,6 +3,9 @@
  * budget lines from the call's template, other assets it will use (offers the matcher says fit the group's needs)
  * and milestones with tranche shares. Drafts are kept; an application can be edited until the call stops taking
  * applications or a reviewer has scored it, and withdrawn until the decision. A broker sees, never applies.
+ *
+ * Here: who sees an application, its parts as stored, and the leaders' writes. The plan's shape and limits are in
+ * plan.ts, the reviewers a submission sets aside in conflicts.ts, the offers the form suggests in suggestions.ts.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import { writeTx, type Db } from '../db/client.js'
@@ -12,53 +15,20 @@ import {
   fundBudgetLines,
   fundCalls,
   fundMilestones,
-  fundReviewers,
   fundReviews,
-  needs,
   offers,
   organizations,
 } from '../db/schema.js'
-import { InvalidTransition, NotFound, NotPermitted, ValidationError, type FieldErrors } from '../shared/errors.js'
-import { isCalendarDate } from '../shared/time.js'
+import { InvalidTransition, NotFound, NotPermitted, ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import * as orgs from '../orgs/orgs.js'
-import * as matching from '../matching/matching.js'
 import { seesOrg, type CurrentUser } from '../accounts/accounts.js'
 import * as calls from './calls.js'
-import { MAX_FEN, yuan } from './money.js'
 import * as coverage from '../areas/coverage.js'
+import { problemsWith, type ApplicationInput, type Line } from './plan.js'
+import { recuseConflicted } from './conflicts.js'
 
 export type Application = typeof fundApplications.$inferSelect
-export const TITLE_MAX = 120
-export const ACTIVITY_MAX = 4000
-export const BENEFICIARIES_MAX = 500
-export const LINES_MAX = 30
-export const MILESTONES_MAX = 12
-export const OFFERS_MAX = 10
-export const RESIDENTS_MAX = 1_000_000
-/** Categories whose offers a plan attaches as other assets it will use. */
-export const ASSET_CATEGORIES = ['venue', 'volunteers', 'training'] as const
-
-export interface Line {
-  item: string
-  askedFen: number
-  ownFen: number
-}
-export interface Milestone {
-  title: string
-  dueOn: string
-  sharePct: number
-}
-export interface ApplicationInput {
-  orgId: number
-  title: string
-  activity?: string
-  beneficiaries?: string
-  residentsPlanned?: number | null
-  lines: Line[]
-  offerIds?: number[]
-  milestones?: Milestone[]
-}
 
 export interface AppAccess {
   /** A leader of the group, while the application may still change. */
@@ -172,128 +142,6 @@ export function ofGroups(db: Db, callId: number, orgIds: number[]) {
     .orderBy(asc(fundApplications.id))
     .all()
     .map((r) => ({ ...r.application, orgName: r.orgName }))
-}
-
-function problemsWith(db: Db, call: calls.Call, input: ApplicationInput, submitting: boolean): FieldErrors {
-  const p: FieldErrors = {}
-  const title = input.title?.trim() ?? ''
-  if (title.length < 2) p.title = { key: 'validation.required' }
-  else if (title.length > TITLE_MAX) p.title = { key: 'validation.too_long', params: { limit: TITLE_MAX } }
-  if ((input.activity ?? '').length > ACTIVITY_MAX)
-    p.activity = { key: 'validation.too_long', params: { limit: ACTIVITY_MAX } }
-  else if (submitting && !(input.activity ?? '').trim()) p.activity = { key: 'validation.required' }
-  if ((input.beneficiaries ?? '').length > BENEFICIARIES_MAX)
-    p.beneficiaries = { key: 'validation.too_long', params: { limit: BENEFICIARIES_MAX } }
-  const residents = input.residentsPlanned
-  if (
-    residents !== undefined &&
-    residents !== null &&
-    (!Number.isInteger(residents) || residents < 0 || residents > RESIDENTS_MAX)
-  )
-    p.residentsPlanned = { key: 'validation.too_large', params: { limit: RESIDENTS_MAX } }
-  const lines = input.lines
-  if (lines.length > LINES_MAX) p.lines = { key: 'validation.too_large', params: { limit: LINES_MAX } }
-  else if (lines.some((l) => !l.item?.trim() || l.item.trim().length > calls.ITEM_MAX))
-    p.lines = { key: 'funds.validation.line_item', params: { limit: calls.ITEM_MAX } }
-  else if (
-    lines.some(
-      (l) =>
-        !Number.isSafeInteger(l.askedFen) ||
-        !Number.isSafeInteger(l.ownFen) ||
-        l.askedFen < 0 ||
-        l.ownFen < 0 ||
-        l.askedFen > MAX_FEN ||
-        l.ownFen > MAX_FEN,
-    )
-  )
-    p.lines = { key: 'funds.validation.money' }
-  else {
-    const asked = lines.reduce((s, l) => s + l.askedFen, 0)
-    if (asked > call.capFen)
-      p.lines = { key: 'funds.validation.over_cap', params: { asked: yuan(asked), cap: yuan(call.capFen) } }
-    else if (submitting && asked === 0) p.lines = { key: 'funds.validation.nothing_asked' }
-  }
-  const ms = input.milestones ?? []
-  if (ms.length > MILESTONES_MAX) p.milestones = { key: 'validation.too_large', params: { limit: MILESTONES_MAX } }
-  else if (ms.some((m) => !m.title?.trim() || m.title.trim().length > TITLE_MAX))
-    p.milestones = { key: 'funds.validation.milestone_title' }
-  else if (ms.some((m) => !isCalendarDate(m.dueOn))) p.milestones = { key: 'validation.date' }
-  else if (ms.some((m) => !Number.isInteger(m.sharePct) || m.sharePct < 0 || m.sharePct > 100))
-    p.milestones = { key: 'funds.validation.shares' }
-  else if (ms.length && ms.reduce((s, m) => s + m.sharePct, 0) !== 100)
-    p.milestones = { key: 'funds.validation.shares_sum', params: { sum: ms.reduce((s, m) => s + m.sharePct, 0) } }
-  const ids = [...new Set(input.offerIds ?? [])]
-  if (ids.length > OFFERS_MAX) p.offerIds = { key: 'validation.too_large', params: { limit: OFFERS_MAX } }
-  else if (
-    ids.length &&
-    db
-      .select({ id: offers.id })
-      .from(offers)
-      .where(and(inArray(offers.id, ids), eq(offers.status, 'open')))
-      .all().length !== ids.length
-  )
-    p.offerIds = { key: 'funds.validation.offer_gone' }
-  return p
-}
-
-/** Reviewers the call's conflict-of-interest rule sets aside for this application, with the rule that does. */
-export function conflicts(
-  db: Db,
-  call: calls.Call,
-  orgId: number,
-  offerIds: number[],
-): Map<number, 'member' | 'partner'> {
-  const out = new Map<number, 'member' | 'partner'>()
-  const reviewers = db
-    .select({ userId: fundReviewers.userId })
-    .from(fundReviewers)
-    .where(eq(fundReviewers.callId, call.id))
-    .all()
-    .map((r) => r.userId)
-  if (!reviewers.length) return out
-  const members = calls.peopleOf(db, [orgId])
-  const partnerOrgs =
-    call.conflictRule === 'member_or_partner' && offerIds.length
-      ? [
-          ...new Set(
-            db
-              .select({ orgId: offers.orgId })
-              .from(offers)
-              .where(inArray(offers.id, offerIds))
-              .all()
-              .map((o) => o.orgId),
-          ),
-        ]
-      : []
-  const partners = calls.peopleOf(db, partnerOrgs)
-  for (const r of reviewers) {
-    if (members.has(r)) out.set(r, 'member')
-    else if (partners.has(r)) out.set(r, 'partner')
-  }
-  return out
-}
-
-/** Inside the submission's transaction: a recusal (fund_reviews, recused) for every conflicted reviewer not yet recorded. */
-function recuseConflicted(tx: Db, call: calls.Call, a: Application, offerIds: number[], now: Date) {
-  for (const [reviewerId, reason] of conflicts(tx, call, a.orgId, offerIds)) {
-    const inserted = tx
-      .insert(fundReviews)
-      .values({ applicationId: a.id, reviewerId, recused: true, recuseReason: reason, submittedAt: now.toISOString() })
-      .onConflictDoNothing()
-      .run().changes
-    if (inserted)
-      events.record(
-        tx,
-        {
-          actorId: null,
-          action: 'fund_review.recused',
-          subjectType: 'fund_application',
-          subjectId: a.id,
-          data: { reviewerId, reason },
-        },
-        now,
-      )
-  }
 }
 
 function writeParts(tx: Db, id: number, input: ApplicationInput) {
@@ -480,51 +328,4 @@ export function withdraw(db: Db, user: CurrentUser, id: number, now = new Date()
       now,
     )
   })
-}
-
-export interface Suggestion {
-  offerId: number
-  title: string
-  category: string
-  orgName: string
-  score: number
-  forNeed: string
-}
-
-/**
- * Offers to attach: for each of the group's open venue, volunteer and training needs, the offers the matcher says
- * fit it (the one definition of fits: offersForNeed), best first; an offer fitting several needs is listed once.
- */
-export function suggestions(db: Db, orgId: number, limit = 8, now = new Date()): Suggestion[] {
-  const open = db
-    .select({ id: needs.id, title: needs.title })
-    .from(needs)
-    .where(
-      and(
-        eq(needs.orgId, orgId),
-        inArray(needs.status, ['open', 'partly_met']),
-        inArray(needs.category, [...ASSET_CATEGORIES]),
-      ),
-    )
-    .all()
-  const best = new Map<number, Suggestion>()
-  for (const need of open) {
-    const ranked = matching.offersForNeed(db, need.id, { limit, now })
-    for (const m of ranked?.matches ?? []) {
-      const seen = best.get(m.offer.id)
-      if (!seen || seen.score < m.score) {
-        const category = db.select({ category: offers.category }).from(offers).where(eq(offers.id, m.offer.id)).get()!
-          .category
-        best.set(m.offer.id, {
-          offerId: m.offer.id,
-          title: m.offer.title,
-          category,
-          orgName: m.offer.orgName,
-          score: m.score,
-          forNeed: need.title,
-        })
-      }
-    }
-  }
-  return [...best.values()].sort((a, b) => b.score - a.score || a.offerId - b.offerId).slice(0, limit)
 }

@@ -9,7 +9,8 @@ import { addDays, localToday } from '../shared/time.js'
 import * as areaService from '../areas/areas.js'
 import * as orgs from '../orgs/orgs.js'
 import * as calls from './calls.js'
-import * as applications from './applications.js'
+import * as callRules from './call-rules.js'
+import * as plan from './plan.js'
 import * as reviews from './reviews.js'
 import { MAX_FEN } from './money.js'
 
@@ -25,8 +26,8 @@ const email = Type.String({ format: 'email', maxLength: 254 })
 const reviewer = Type.Union([email, id, fields({ email, user: id, resident: bool() }, [], closed)])
 export const CallBody = fields(
   {
-    title: str(calls.TITLE_MAX, 2),
-    description: text(calls.DESCRIPTION_MAX),
+    title: str(callRules.TITLE_MAX, 2),
+    description: text(callRules.DESCRIPTION_MAX),
     holder: id,
     area: Type.Union([id, str(60, 1)]),
     budget: int(1, MAX_FEN),
@@ -38,18 +39,18 @@ export const CallBody = fields(
     kinds: listOf(ORG_KINDS, ORG_KINDS.length),
     focus: listOf(FOCUS_GROUPS, FOCUS_GROUPS.length),
     conflict_rule: oneOf(CALL_CONFLICT_RULES),
-    budget_template: Type.Array(str(calls.ITEM_MAX, 1), { maxItems: calls.TEMPLATE_MAX }),
+    budget_template: Type.Array(str(callRules.ITEM_MAX, 1), { maxItems: callRules.TEMPLATE_MAX }),
     applications_close: date,
     review_close: date,
     criteria: Type.Array(
       fields(
-        { name: str(calls.CRITERION_MAX, 1), weight: int(1, 100), guide: text(calls.GUIDE_MAX) },
+        { name: str(callRules.CRITERION_MAX, 1), weight: int(1, 100), guide: text(callRules.GUIDE_MAX) },
         ['name', 'weight'],
         closed,
       ),
-      { minItems: 1, maxItems: calls.CRITERIA_MAX },
+      { minItems: 1, maxItems: callRules.CRITERIA_MAX },
     ),
-    reviewers: Type.Array(reviewer, { maxItems: calls.REVIEWERS_MAX * 2 }),
+    reviewers: Type.Array(reviewer, { maxItems: callRules.REVIEWERS_MAX * 2 }),
     draft: bool(),
   },
   ['title', 'budget', 'cap'],
@@ -58,24 +59,20 @@ export const CallBody = fields(
 export const ApplicationBody = fields(
   {
     org: id,
-    title: str(applications.TITLE_MAX, 2),
-    activity: text(applications.ACTIVITY_MAX),
-    beneficiaries: text(applications.BENEFICIARIES_MAX),
-    residents: int(0, applications.RESIDENTS_MAX),
+    title: str(plan.TITLE_MAX, 2),
+    activity: text(plan.ACTIVITY_MAX),
+    beneficiaries: text(plan.BENEFICIARIES_MAX),
+    residents: int(0, plan.RESIDENTS_MAX),
     budget_lines: Type.Array(
-      fields({ item: str(calls.ITEM_MAX, 1), asked: fen, own: fen }, ['item', 'asked'], closed),
-      { maxItems: applications.LINES_MAX },
+      fields({ item: str(callRules.ITEM_MAX, 1), asked: fen, own: fen }, ['item', 'asked'], closed),
+      { maxItems: plan.LINES_MAX },
     ),
     asked: fen,
     own: fen,
-    offers: Type.Array(id, { maxItems: applications.OFFERS_MAX }),
+    offers: Type.Array(id, { maxItems: plan.OFFERS_MAX }),
     milestones: Type.Array(
-      fields(
-        { title: str(applications.TITLE_MAX, 1), due_on: date, share: int(0, 100) },
-        ['title', 'due_on', 'share'],
-        closed,
-      ),
-      { maxItems: applications.MILESTONES_MAX },
+      fields({ title: str(plan.TITLE_MAX, 1), due_on: date, share: int(0, 100) }, ['title', 'due_on', 'share'], closed),
+      { maxItems: plan.MILESTONES_MAX },
     ),
     submit: bool(),
   },
@@ -87,12 +84,12 @@ export const ScoresBody = fields(
   {
     scores: Type.Union([
       Type.Array(
-        fields({ criterion: Type.Union([id, str(calls.CRITERION_MAX, 1)]), score }, ['criterion', 'score'], closed),
-        { maxItems: calls.CRITERIA_MAX },
+        fields({ criterion: Type.Union([id, str(callRules.CRITERION_MAX, 1)]), score }, ['criterion', 'score'], closed),
+        { maxItems: callRules.CRITERIA_MAX },
       ),
       Type.Unsafe<Record<string, number>>({
         type: 'object',
-        maxProperties: calls.CRITERIA_MAX,
+        maxProperties: callRules.CRITERIA_MAX,
         propertyNames: { pattern: '^[1-9][0-9]{0,9}$' },
         additionalProperties: score,
       }),
@@ -154,7 +151,7 @@ export function callInput(
   user: CurrentUser,
   b: Static<typeof CallBody>,
   now: Date,
-): calls.CallInput | undefined {
+): callRules.CallInput | undefined {
   const holders = calls.holderOptions(db, user).filter((o) => user.orgIds.includes(o.id))
   const holderOrgId: number | undefined = b.holder ?? (holders.length === 1 ? holders[0].id : undefined)
   if (holderOrgId === undefined) return undefined
@@ -227,7 +224,7 @@ export function groupMeant(
 }
 
 /** The application as the service takes it: one budget line of the title when only an amount was sent. */
-export function applicationInput(b: Static<typeof ApplicationBody>, orgId: number): applications.ApplicationInput {
+export function applicationInput(b: Static<typeof ApplicationBody>, orgId: number): plan.ApplicationInput {
   const lines =
     b.budget_lines?.map((l) => ({ item: l.item, askedFen: l.asked, ownFen: l.own ?? 0 })) ??
     (b.asked !== undefined ? [{ item: b.title, askedFen: b.asked, ownFen: b.own ?? 0 }] : [])

@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import type { Locale, Translate } from '../i18n/i18n.js'
 import * as calls from './calls.js'
+import * as callRules from './call-rules.js'
 import * as applications from './applications.js'
 import * as reviews from './reviews.js'
 import * as decision from './decision.js'
@@ -328,7 +329,7 @@ export function callFormView(
   callId?: number,
 ): Page {
   if (!d.holders.length) return { page: 'funds/no-holder', data: { title: t('funds.new.title') } }
-  const criteria = (values.criteria as CriterionRow[] | undefined) ?? calls.DEFAULT_CRITERIA
+  const criteria = (values.criteria as CriterionRow[] | undefined) ?? callRules.DEFAULT_CRITERIA
   return {
     page: 'funds/call-form',
     data: {

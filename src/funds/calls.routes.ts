@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { signedIn } from '../plugins/auth.js'
 import { Type, type Static, type TSchema } from 'typebox'
 import * as calls from './calls.js'
+import * as callRules from './call-rules.js'
 import * as decision from './decision.js'
 import * as share from '../share/share.js'
 import * as orgs from '../orgs/orgs.js'
@@ -35,8 +36,8 @@ const many = <S extends TSchema>(items: S, maxItems: number) => Type.Array(items
 const CallFields = {
   holderOrgId: int(1, MAX_ID),
   areaId: int(1, MAX_ID),
-  title: str(calls.TITLE_MAX),
-  description: text(calls.DESCRIPTION_MAX),
+  title: str(callRules.TITLE_MAX),
+  description: text(callRules.DESCRIPTION_MAX),
   budget: str(20),
   cap: str(20),
   minAward: str(20),
@@ -46,14 +47,14 @@ const CallFields = {
   kinds: listOf(ORG_KINDS, ORG_KINDS.length),
   focus: listOf(FOCUS_GROUPS, FOCUS_GROUPS.length),
   conflictRule: oneOf(CALL_CONFLICT_RULES),
-  budgetTemplate: text(calls.TEMPLATE_MAX * (calls.ITEM_MAX + 2)),
+  budgetTemplate: text(callRules.TEMPLATE_MAX * (callRules.ITEM_MAX + 2)),
   applicationsClose: date,
   reviewClose: date,
-  criterionName: many(str(calls.CRITERION_MAX), calls.CRITERIA_MAX),
-  criterionWeight: many(str(4), calls.CRITERIA_MAX),
-  criterionGuide: many(text(calls.GUIDE_MAX), calls.CRITERIA_MAX),
-  reviewers: text(calls.REVIEWERS_MAX * 260),
-  residents: text(calls.REVIEWERS_MAX * 260),
+  criterionName: many(str(callRules.CRITERION_MAX), callRules.CRITERIA_MAX),
+  criterionWeight: many(str(4), callRules.CRITERIA_MAX),
+  criterionGuide: many(text(callRules.GUIDE_MAX), callRules.CRITERIA_MAX),
+  reviewers: text(callRules.REVIEWERS_MAX * 260),
+  residents: text(callRules.REVIEWERS_MAX * 260),
   version: int(1, MAX_ID),
 }
 const CallBody = formSchema(CallFields, ['holderOrgId', 'areaId', 'title'])
@@ -69,7 +70,7 @@ const emails = (v: unknown) =>
     .filter(Boolean)
 
 /** The call form's fields → the service's input; money typed in yuan, a field that is not an amount named. */
-export function callInput(b: Body): { input: calls.CallInput; problems: FieldErrors } {
+export function callInput(b: Body): { input: callRules.CallInput; problems: FieldErrors } {
   const problems: FieldErrors = {}
   const money = (field: 'budget' | 'cap' | 'minAward' | 'reserve', required: boolean): number | undefined => {
     const raw = String(b[field] ?? '').trim()
@@ -140,7 +141,7 @@ const callsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     req: FastifyRequest,
     reply: FastifyReply,
     b: Body,
-    act: (input: calls.CallInput, b: Body) => FastifyReply,
+    act: (input: callRules.CallInput, b: Body) => FastifyReply,
     callId?: number,
   ) => {
     const { input, problems } = callInput(b)
@@ -149,7 +150,8 @@ const callsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       (errors, status) => showForm(req, reply, { ...b, criteria: input.criteria }, errors, status, callId),
       () => {
-        if (Object.keys(problems).length) throw new ValidationError({ ...calls.problems(app.db, input), ...problems })
+        if (Object.keys(problems).length)
+          throw new ValidationError({ ...callRules.problems(app.db, input), ...problems })
         return act(input, b)
       },
     )
@@ -189,7 +191,7 @@ const callsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in' }, schema: { params: idParam, body: CallBody }, attachValidation: true },
     async (req, reply) => {
       const call = calls.managed(app.db, signedIn(req), req.params.id)
-      const act = (input: calls.CallInput, b: Body) => {
+      const act = (input: callRules.CallInput, b: Body) => {
         calls.update(app.db, signedIn(req), call.id, input, Number(b.version ?? call.version))
         reply.flash('funds.flash.saved')
         return redirectAfterPost(req, reply, `/calls/${call.id}`)

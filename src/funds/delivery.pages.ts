@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import type { Translate } from '../i18n/i18n.js'
 import * as delivery from './delivery.js'
+import * as reporting from './reporting.js'
 import { figures } from './closeout.js'
 import { yuan } from './money.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
@@ -26,7 +27,7 @@ export function awardOfReport(db: Db, viewer: Viewer, reportId: number) {
 }
 
 /** A steward's decision on a report as the service takes it: approved, or sent back with a note (none said is empty). */
-export const decisionOf = (b: { decision: 'approve' | 'more'; note?: string }): delivery.Decision =>
+export const decisionOf = (b: { decision: 'approve' | 'more'; note?: string }): reporting.Decision =>
   b.decision === 'approve' ? { approve: true } : { approve: false, note: b.note ?? '' }
 
 /** The award's page: money as yuan; a refused report keeps what was typed against each budget line, with its problem. */
@@ -58,7 +59,7 @@ export function awardView(d: ReturnType<typeof loadAward>, errors: FieldErrors =
     })),
     form,
     errors: Object.keys(errors).length ? errors : undefined,
-    maxFiles: delivery.MAX_FILES_PER_REPORT,
+    maxFiles: reporting.MAX_FILES_PER_REPORT,
   }
 }
 

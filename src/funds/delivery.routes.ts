@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { signedIn } from '../plugins/auth.js'
 import { Type } from 'typebox'
 import * as delivery from './delivery.js'
+import * as reporting from './reporting.js'
 import { figures, workbook } from './closeout.js'
 import { parseYuan, yuan } from './money.js'
 import { awardOfReport, awardView, closeoutView, decisionOf, loadAward } from './delivery.pages.js'
@@ -24,7 +25,7 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const YUAN = str(24)
 
 /** The report form → the service's input: the milestone or the close-out, amounts as fen. */
-const reportInput = (b: ReportForm): delivery.ReportInput => ({
+const reportInput = (b: ReportForm): reporting.ReportInput => ({
   milestoneId: b.milestone === 'closeout' ? undefined : Number(b.milestone),
   done: b.done,
   residentsReached: b.residentsReached,
@@ -52,8 +53,8 @@ const ReportBody = Type.Unsafe<ReportForm>({
   ...formSchema(
     {
       milestone: Type.String({ pattern: '^(closeout|[0-9]{1,10})$' }),
-      done: text(delivery.DONE_MAX, 1),
-      residentsReached: int(0, delivery.MAX_RESIDENTS),
+      done: text(reporting.DONE_MAX, 1),
+      residentsReached: int(0, reporting.MAX_RESIDENTS),
       returned: YUAN,
     },
     ['milestone', 'done', 'residentsReached'],
@@ -61,7 +62,7 @@ const ReportBody = Type.Unsafe<ReportForm>({
   patternProperties: { '^spent_[0-9]{1,10}$': YUAN },
   maxProperties: 80,
 })
-const DecisionBody = formSchema({ decision: oneOf(['approve', 'more']), note: text(delivery.NOTE_MAX) }, ['decision'])
+const DecisionBody = formSchema({ decision: oneOf(['approve', 'more']), note: text(reporting.NOTE_MAX) }, ['decision'])
 const UploadBodySchema = uploadBody(evidence.MAX_PER_UPLOAD)
 
 type Body = Record<string, string | number | undefined>
@@ -109,7 +110,7 @@ const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const awardId = req.params.id
       const act = () => {
-        const report = delivery.submit(app.db, signedIn(req), awardId, reportInput(req.body))
+        const report = reporting.submit(app.db, signedIn(req), awardId, reportInput(req.body))
         reply.flash(report.milestoneId === null ? 'fundwork.closeout.submitted' : 'fundwork.report.submitted')
         return redirectAfterPost(req, reply, `/awards/${awardId}#report-${report.id}`)
       }
@@ -125,7 +126,7 @@ const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const awardId = delivery.awardOfReport(app.db, reportId)
       if (!awardId) throw new NotFound()
       return submit(req, reply, awardId, () => {
-        const { releasedFen } = delivery.decide(app.db, signedIn(req), reportId, decisionOf(req.body))
+        const { releasedFen } = reporting.decide(app.db, signedIn(req), reportId, decisionOf(req.body))
         if (req.body.decision === 'approve') reply.flash('fundwork.report.approved', { amount: yuan(releasedFen) })
         else reply.flash('fundwork.report.more_asked')
         return redirectAfterPost(req, reply, `/awards/${awardId}#report-${reportId}`)
@@ -147,7 +148,7 @@ const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const body = req.body
         const files = chosenFiles(body)
         const refused = refusedFiles(() =>
-          delivery.addFiles(app.db, dir, signedIn(req), reportId, files, { tooMany: body.tooMany }),
+          reporting.addFiles(app.db, dir, signedIn(req), reportId, files, { tooMany: body.tooMany }),
         )
         if (refused) return show(req, reply, awardId, refused, 422)
         reply.flash('evidence.added', { count: files.length })

@@ -16,7 +16,7 @@ import {
 import * as accounts from '../accounts/accounts.js'
 import { localToday } from '../shared/time.js'
 import * as notice from './notice.js'
-import * as delivery from './delivery.js'
+import * as reporting from './reporting.js'
 
 const DAY = 86_400_000
 const CRITERIA = ['需求依据', '居民参与', '可行性', '预算合理', '可持续性']
@@ -207,7 +207,7 @@ export function sampleFundCall(db: Db, now: Date) {
     done: string,
     residents: number,
   ) => {
-    const report = delivery.submit(
+    const report = reporting.submit(
       db,
       accounts.load(db, leader.id)!,
       award.id,
@@ -226,7 +226,7 @@ export function sampleFundCall(db: Db, now: Date) {
       },
       at(reported),
     )
-    delivery.decide(db, broker, report.id, { approve: true }, at(reported + 3))
+    reporting.decide(db, broker, report.id, { approve: true }, at(reported + 3))
   }
   first(awards[0], elder, -22, '招募结对志愿者 24 名，完成两次培训。', 30)
   first(awards[1], dance, -37, '排练了三支新舞，队员 35 人全部参加。', 35)

@@ -5,6 +5,7 @@ import * as accounts from '../accounts/accounts.js'
 import { addDays, localToday } from '../shared/time.js'
 import * as calls from './calls.js'
 import * as applications from './applications.js'
+import * as plan from './plan.js'
 
 /**
  * The demo district's open call: 东湖街道's 2027 micro-venture fund, with the social worker and the bakery's manager
@@ -43,7 +44,7 @@ export function sampleCall(db: Db, now: Date) {
     now,
   )
   const leader = user('leader@demo.assetbridge.cn')
-  const apply = (ref: string, input: Omit<applications.ApplicationInput, 'orgId'>) =>
+  const apply = (ref: string, input: Omit<plan.ApplicationInput, 'orgId'>) =>
     applications.create(db, leader, call.id, { ...input, orgId: org(ref).id }, { submit: true }, now)
   apply('org-dance', {
     title: '长者广场舞进社区',

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { signedIn } from '../plugins/auth.js'
 import * as notice from './notice.js'
 import * as delivery from './delivery.js'
+import * as reporting from './reporting.js'
 import { decisionOf } from './delivery.pages.js'
 import { fields, idParam, int, oneOf, text } from '../shared/forms.js'
 import { NotFound } from '../shared/errors.js'
@@ -17,8 +18,8 @@ const ReportBody = fields(
   {
     // A milestone of the award, or null for the close-out (结项).
     milestone: Type.Union([Type.Null(), id]),
-    done: text(delivery.DONE_MAX, 1),
-    residents_reached: int(0, delivery.MAX_RESIDENTS),
+    done: text(reporting.DONE_MAX, 1),
+    residents_reached: int(0, reporting.MAX_RESIDENTS),
     spending: Type.Array(fields({ line: id, spent: fen }, ['line', 'spent'], closed), { maxItems: 60 }),
     returned: fen,
   },
@@ -26,7 +27,7 @@ const ReportBody = fields(
   closed,
 )
 const DecisionBody = fields(
-  { decision: oneOf(['approve', 'more']), note: text(delivery.NOTE_MAX) },
+  { decision: oneOf(['approve', 'more']), note: text(reporting.NOTE_MAX) },
   ['decision'],
   closed,
 )
@@ -174,7 +175,7 @@ const fundsApi: FastifyPluginAsyncTypebox = async (app) => {
         spending: Object.fromEntries((b.spending ?? []).map((s) => [s.line, s.spent])),
         returnedFen: b.returned,
       }
-      const r = apiFieldNames(apiField, () => delivery.submit(app.db, signedIn(req), req.params.id, input))
+      const r = apiFieldNames(apiField, () => reporting.submit(app.db, signedIn(req), req.params.id, input))
       return reply.code(201).header('location', `/awards/${r.awardId}#report-${r.id}`).send(reportJson(r))
     },
   )
@@ -190,7 +191,7 @@ const fundsApi: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const { report, releasedFen } = delivery.decide(app.db, signedIn(req), req.params.id, decisionOf(req.body))
+      const { report, releasedFen } = reporting.decide(app.db, signedIn(req), req.params.id, decisionOf(req.body))
       return { report: reportJson(report), released: releasedFen }
     },
   )

@@ -15,6 +15,7 @@ import * as events from '../events/events.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import * as calls from './calls.js'
 import * as applications from './applications.js'
+import { conflicts } from './conflicts.js'
 
 export const NOTE_MAX = 2000
 
@@ -215,7 +216,7 @@ export function submit(
     .where(eq(fundApplicationOffers.applicationId, a.id))
     .all()
     .map((o) => o.id)
-  const conflict = applications.conflicts(db, call, a.orgId, offerIds).get(user.id)
+  const conflict = conflicts(db, call, a.orgId, offerIds).get(user.id)
   const recuse = conflict ?? (input.recuse ? 'declared' : null)
   if (!recuse) {
     const ids = new Set(criteria.map((c) => c.id))

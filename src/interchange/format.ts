@@ -4,7 +4,7 @@ import type { Problem } from '../shared/errors.js'
 
 /**
  * The interchange format `assetbridge/v1` (shared/INTERCHANGE.md), as types and field rules. The rules
- * here are the ones a file can be checked against without a database; src/interchange/import.ts adds
+ * here are the ones a file can be checked against without a database; src/interchange/stored.ts adds
  * those that need one (a ref that must exist, a category's unit, quantity already reserved).
  */
 export const FORMAT = 'assetbridge/v1'
@@ -94,7 +94,7 @@ export type FieldRule =
   | { type: 'date' }
   | { type: 'enum'; values: readonly string[]; required?: boolean }
   | { type: 'list'; values: readonly string[] }
-  /** Codes from a vocabulary only the database knows (topics): shape here, membership in import.ts. */
+  /** Codes from a vocabulary only the database knows (topics): shape here, membership in stored.ts. */
   | { type: 'codes'; max: number }
   | { type: 'rrule' }
   | { type: 'object'; fields: Record<string, FieldRule> }

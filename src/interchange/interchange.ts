@@ -14,7 +14,8 @@ export {
   type OfferRecord,
 } from './format.js'
 export { readFiles, checkLedger, sectionOfFile, CheckedLedger, type LedgerFile } from './read.js'
-export { importLedger, totalChanged, type ImportCounts, type ImportOptions, type SectionCounts } from './import.js'
+export { importLedger, totalChanged, type ImportCounts, type ImportOptions } from './import.js'
+export type { SectionCounts } from './writer.js'
 export { exportLedger, toJson, toCsv } from './export.js'
 export { LedgerRejected, describe, locate } from './problems.js'
 export { LedgerRights, type Importer } from './rights.js'

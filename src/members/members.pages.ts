@@ -2,6 +2,8 @@ import type { Db } from '../db/client.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import type { Translate } from '../i18n/i18n.js'
 import * as members from './members.js'
+import * as invitations from './invitations.js'
+import * as joining from './join-requests.js'
 import * as orgs from '../orgs/orgs.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
 
@@ -12,8 +14,8 @@ export function loadPeople(db: Db, viewer: CurrentUser, orgId: number) {
   return {
     org,
     people: members.people(db, orgId),
-    invitations: members.pendingInvitations(db, orgId),
-    requests: members.openJoinRequests(db, orgId),
+    invitations: invitations.pendingInvitations(db, orgId),
+    requests: joining.openJoinRequests(db, orgId),
   }
 }
 
@@ -53,7 +55,7 @@ export function peopleView(
 
 /** An invitation link's page: why it cannot be used (410), or what joining means; already in the group is said. */
 export function invitationView(
-  found: ReturnType<typeof members.lookUp> | undefined,
+  found: ReturnType<typeof invitations.lookUp> | undefined,
   viewer: CurrentUser | null,
   token: string | undefined,
   t: Translate,

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as members from './members.js'
+import * as invitations from './invitations.js'
+import * as joining from './join-requests.js'
 import {
   afterRemoval,
   invitationLink,
@@ -58,7 +60,7 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         showPeople(req, reply, id, { errors, values: req.body }, status)
       return submitForm(req, reply, refill, () => {
         const { role, email } = req.body
-        const { token } = members.invite(app.db, signedIn(req), id, { role, email, locale: req.locale })
+        const { token } = invitations.invite(app.db, signedIn(req), id, { role, email, locale: req.locale })
         if (!email) return showPeople(req, reply, id, { link: invitationLink(app.config.baseUrl, token) })
         return redirectAfterPost(req, reply.flash('members.invited_by_email', { email }), `/orgs/${id}/people`)
       })
@@ -70,7 +72,7 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in' }, schema: { params: twoIds('invitationId'), body: formSchema({}) } },
     async (req, reply) => {
       const { id, invitationId } = req.params
-      members.revoke(app.db, signedIn(req), id, invitationId)
+      invitations.revoke(app.db, signedIn(req), id, invitationId)
       reply.flash('members.revoked')
       return redirectAfterPost(req, reply, `/orgs/${id}/people`)
     },
@@ -122,7 +124,7 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const id = req.params.id
       if (req.validationError) throw new NotFound()
-      members.requestToJoin(app.db, signedIn(req), id, req.body.message ?? '')
+      joining.requestToJoin(app.db, signedIn(req), id, req.body.message ?? '')
       reply.flash('members.join_requested')
       return redirectAfterPost(req, reply, `/orgs/${id}`)
     },
@@ -139,7 +141,7 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { id, requestId } = req.params
       return submitForm(req, reply, refusedOn(req, reply, id), () => {
         const approve = req.body.decision === 'approve'
-        members.decide(app.db, signedIn(req), id, requestId, approve)
+        joining.decide(app.db, signedIn(req), id, requestId, approve)
         return redirectAfterPost(
           req,
           reply.flash(approve ? 'members.join_approved' : 'members.join_declined'),
@@ -157,7 +159,14 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     status = 200,
     problem?: string,
   ) => {
-    const v = invitationView(token ? members.lookUp(app.db, token) : undefined, req.user, token, req.t, status, problem)
+    const v = invitationView(
+      token ? invitations.lookUp(app.db, token) : undefined,
+      req.user,
+      token,
+      req.t,
+      status,
+      problem,
+    )
     return reply.render('orgs/invitation', v.data, { status: v.status })
   }
 
@@ -176,11 +185,12 @@ const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (req.validationError) return showInvitation(req, reply, undefined, 422)
       const token = req.body.token
       try {
-        const joined = members.accept(app.db, signedIn(req), token)
+        const joined = invitations.accept(app.db, signedIn(req), token)
         reply.flash(joined.role === 'leader' ? 'members.joined_leader' : 'members.joined_member')
         return redirectAfterPost(req, reply, `/orgs/${joined.orgId}`)
       } catch (err) {
-        if (err instanceof members.InvitationUnusable) return showInvitation(req, reply, token, 410, err.problem.key)
+        if (err instanceof invitations.InvitationUnusable)
+          return showInvitation(req, reply, token, 410, err.problem.key)
         throw err
       }
     },

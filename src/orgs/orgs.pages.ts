@@ -6,6 +6,7 @@ import * as areas from '../areas/areas.js'
 import * as coverage from '../areas/coverage.js'
 import * as invitations from '../inventory/invitations.js'
 import * as members from '../members/members.js'
+import * as joining from '../members/join-requests.js'
 import * as matchesSvc from '../brokering/match-record.js'
 import * as capacity from '../capacity/capacity.js'
 import * as partnerships from '../brokering/partnerships.js'
@@ -60,7 +61,7 @@ export function loadOrg(db: Db, viewer: Viewer, id: number) {
     viewer,
     leaders: orgs.leaders(db, id),
     covers: !!viewer && coverage.brokerCovers(db, viewer, org.areaId),
-    joinRequested: !!viewer && !!members.openRequestOf(db, viewer.id, id),
+    joinRequested: !!viewer && !!joining.openRequestOf(db, viewer.id, id),
     answered: matchesSvc.answeredFor(db, id),
     // The capacity record is internal: undefined (nothing shown) for visitors and other organizations.
     capacity: capacity.section(db, viewer, id),

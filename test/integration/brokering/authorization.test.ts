@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { notifications, outbox } from '../../../src/db/schema.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as matches from '../../../src/brokering/matches.js'
+import * as messages from '../../../src/brokering/messages.js'
 import * as tokens from '../../../src/accounts/tokens.js'
 import { Browser, count, makeApp, signedIn, type Res } from '../../helpers/app.js'
 import { ANY_MARKER, MARKERS, brokerWorld, type BrokerWorld } from './world.js'
@@ -22,7 +23,7 @@ beforeAll(async () => {
   w = await brokerWorld(app)
   const m = matches.open(app.db, w.member, 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 4 })
   id = m.id
-  matches.say(app.db, w.member, id, '你好，我们周二晚上想借用。')
+  messages.say(app.db, w.member, id, '你好，我们周二晚上想借用。')
   const [leader, holder, broker, stranger, admin, broker2] = await Promise.all(
     [w.member, w.other, w.broker, w.stranger, w.admin, w.broker2].map((u) => signedIn(app, u.email)),
   )

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { eq } from 'drizzle-orm'
 import * as tokens from '../../../src/accounts/tokens.js'
 import * as projects from '../../../src/capacity/projects.js'
+import * as projectReport from '../../../src/capacity/project-report.js'
 import * as tasks from '../../../src/tasks/tasks.js'
 import { organizations, partnerships } from '../../../src/db/schema.js'
 import { INDICATOR_CODES } from '../../../src/capacity/indicators.js'
@@ -119,7 +120,7 @@ describe('a project through the API, checked against arithmetic done by hand', (
   it('a group leaving counts in no figure, and is still listed', () => {
     const p = projects.findVisible(app.db, reload(app, w.broker), id)!.project
     projects.removeGroup(app.db, reload(app, w.broker), id, w.orgC.id, p.version)
-    const r = projects.report(app.db, reload(app, w.broker), id)!
+    const r = projectReport.report(app.db, reload(app, w.broker), id)!
     expect(r.cohort.cohort).toBe(1)
     expect(r.cohort.dimensions[0]).toMatchObject({ baselineMean: 2, withBaseline: 1 })
     expect(r.cohort.left.map((l) => l.orgId)).toEqual([w.orgC.id])

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as members from '../../../src/members/members.js'
+import * as invitationsSvc from '../../../src/members/invitations.js'
+import * as joining from '../../../src/members/join-requests.js'
 import * as matches from '../../../src/brokering/matches.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as tokens from '../../../src/accounts/tokens.js'
@@ -71,15 +73,15 @@ describe('invitations', () => {
 
   it('an expired, withdrawn or unknown invitation is refused with words, and nothing is written', async () => {
     const at = new Date(Date.now() - 15 * 86_400_000)
-    const old = members.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' }, at)
+    const old = invitationsSvc.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' }, at)
     const p = await person('Someone')
     const b = await signedIn(app, p.email)
     const before = tableCounts(app)
     const expired = await b.post('/invitations', { token: old.token })
     expect(expired.statusCode).toBe(410)
     expect(expired.body).toContain('已经过期')
-    const withdrawn = members.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' })
-    members.revoke(app.db, reload(app, w.member), w.orgA.id, withdrawn.invitation.id)
+    const withdrawn = invitationsSvc.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' })
+    invitationsSvc.revoke(app.db, reload(app, w.member), w.orgA.id, withdrawn.invitation.id)
     const counts = tableCounts(app)
     expect((await b.post('/invitations', { token: withdrawn.token })).statusCode).toBe(410)
     expect((await b.post('/invitations', { token: 'not-a-token' })).statusCode).toBe(410)
@@ -90,9 +92,9 @@ describe('invitations', () => {
   })
 
   it("an invitation is bound to its group: it never joins another, and only the group's leaders may invite or withdraw", async () => {
-    const { token, invitation } = members.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' })
+    const { token, invitation } = invitationsSvc.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' })
     const p = await person('Bound')
-    members.accept(app.db, p, token)
+    invitationsSvc.accept(app.db, p, token)
     expect(roleIn(w.orgA.id, p.id)).toBe('member')
     expect(roleIn(w.orgB.id, p.id)).toBeUndefined()
     // The leader of org B cannot invite into org A nor withdraw its invitations (404: not theirs to see).
@@ -166,7 +168,7 @@ describe('asking to join', () => {
     const q = await person('Declined')
     const qb = await signedIn(app, q.email)
     await qb.post(`/orgs/${w.orgA.id}/join-requests`, {})
-    const req = members.openRequestOf(app.db, q.id, w.orgA.id)!
+    const req = joining.openRequestOf(app.db, q.id, w.orgA.id)!
     expect((await leader.post(`/orgs/${w.orgA.id}/join-requests/${req.id}`, { decision: 'decline' })).statusCode).toBe(
       303,
     )
@@ -193,7 +195,7 @@ describe('roles, handover and the last leader', () => {
     expect(demoted.statusCode).toBe(409)
     expect(roleIn(org.id, a.id)).toBe('leader')
     const m = await person('Successor')
-    members.accept(app.db, m, members.invite(app.db, reload(app, a), org.id, { role: 'member' }).token)
+    invitationsSvc.accept(app.db, m, invitationsSvc.invite(app.db, reload(app, a), org.id, { role: 'member' }).token)
     const handed = await b.post(`/orgs/${org.id}/handover`, { userId: m.id })
     expect(handed.statusCode).toBe(303)
     expect([roleIn(org.id, a.id), roleIn(org.id, m.id)]).toEqual(['member', 'leader'])
@@ -214,7 +216,11 @@ describe('roles, handover and the last leader', () => {
 
   it('a leader changes roles and removes people; a handover to someone outside the group is refused', async () => {
     const p = await person('Promoted')
-    members.accept(app.db, p, members.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' }).token)
+    invitationsSvc.accept(
+      app.db,
+      p,
+      invitationsSvc.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' }).token,
+    )
     expect((await leader.post(`/orgs/${w.orgA.id}/people/${p.id}`, { role: 'leader' })).statusCode).toBe(303)
     expect(roleIn(w.orgA.id, p.id)).toBe('leader')
     expect((await leader.post(`/orgs/${w.orgA.id}/people/${p.id}/removal`, {})).statusCode).toBe(303)
@@ -229,7 +235,11 @@ describe('roles, handover and the last leader', () => {
 describe("a member sees the group's work and never acts", () => {
   it('sees its drafts and matches (contacts only once accepted); cannot answer, write, post or edit', async () => {
     const p = await person('Watcher')
-    members.accept(app.db, p, members.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' }).token)
+    invitationsSvc.accept(
+      app.db,
+      p,
+      invitationsSvc.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'member' }).token,
+    )
     const watcher = reload(app, p)
     expect(watcher.orgIds).toEqual([])
     expect(watcher.memberOrgIds).toEqual([w.orgA.id])
@@ -283,7 +293,11 @@ describe("a member sees the group's work and never acts", () => {
 
   it('a member of another group sees none of it (404)', async () => {
     const p = await person('Outsider')
-    members.accept(app.db, p, members.invite(app.db, reload(app, w.stranger), w.orgC.id, { role: 'member' }).token)
+    invitationsSvc.accept(
+      app.db,
+      p,
+      invitationsSvc.invite(app.db, reload(app, w.stranger), w.orgC.id, { role: 'member' }).token,
+    )
     const b = await signedIn(app, p.email)
     const need = needs.post(app.db, reload(app, w.member), {
       orgId: w.orgA.id,

@@ -5,7 +5,8 @@ import * as accounts from '../../../src/accounts/accounts.js'
 import * as tokens from '../../../src/accounts/tokens.js'
 import * as interchange from '../../../src/interchange/interchange.js'
 import * as matches from '../../../src/brokering/matches.js'
-import * as members from '../../../src/members/members.js'
+import { answeredFor } from '../../../src/brokering/match-record.js'
+import * as invitations from '../../../src/members/invitations.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as matching from '../../../src/matching/matching.js'
@@ -272,9 +273,9 @@ describe('a group that is not online is looked after by the broker covering its 
   it('once the group gains a leader, the broker stops acting for it', async () => {
     const need = postNeed('排练场地四')
     const m = matches.open(app.db, reload(app, leader), 'request', { needId: need.id, offerId: room, quantity: 1 })
-    const { token } = members.invite(app.db, reload(app, broker), office, { role: 'leader' })
+    const { token } = invitations.invite(app.db, reload(app, broker), office, { role: 'leader' })
     const head = await addUser(app, { email: 'head@example.cn', name: '街道主任' })
-    members.accept(app.db, head, token)
+    invitations.accept(app.db, head, token)
     expect(reload(app, broker).lookedAfterOrgIds).not.toContain(office)
     expect((await api(broker, 'POST', `/api/v1/matches/${m.id}/transitions`, { event: 'accept' })).statusCode).toBe(409)
     expect(() =>
@@ -318,7 +319,7 @@ describe('a group that is not online is looked after by the broker covering its 
     expect(before.findIndex(([id]) => id === hallRoom)).toBeLessThan(before.findIndex(([id]) => id === westRoom))
     accounts.setBrokerAreas(app.db, admin.id, broker.id, [])
     try {
-      expect(matches.answeredFor(app.db, hall)).toBe(false)
+      expect(answeredFor(app.db, hall)).toBe(false)
       const after = order()
       expect(after.length, 'what fits is unchanged').toBe(before.length)
       expect(after.at(-1)).toEqual([hallRoom, true])

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import * as members from '../../../src/members/members.js'
+import * as invitations from '../../../src/members/invitations.js'
+import * as joining from '../../../src/members/join-requests.js'
 import * as matches from '../../../src/brokering/matches.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
@@ -68,7 +69,11 @@ const sees = async (b: Browser, userId: number, matchId: number) => {
 describe('who sees contacts, with several people per group and brokers answering on behalf', () => {
   it('a co-leader sees the match at once and the contacts only after acceptance', async () => {
     const co = await addUser(app, { email: 'co@example.cn', name: 'Co' })
-    members.accept(app.db, co, members.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'leader' }).token)
+    invitations.accept(
+      app.db,
+      co,
+      invitations.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'leader' }).token,
+    )
     const b = await signedIn(app, co.email)
     const m = matches.open(app.db, reload(app, w.member), 'request', {
       needId: freshNeed().id,
@@ -88,9 +93,12 @@ describe('who sees contacts, with several people per group and brokers answering
     })
     matches.fire(app.db, reload(app, w.other), m.id, 'accept')
     const invitee = await addUser(app, { email: 'invitee@example.cn', name: 'Invitee' })
-    const { token } = members.invite(app.db, reload(app, w.member), w.orgA.id, { role: 'leader', email: invitee.email })
+    const { token } = invitations.invite(app.db, reload(app, w.member), w.orgA.id, {
+      role: 'leader',
+      email: invitee.email,
+    })
     const asker = await addUser(app, { email: 'asker@example.cn', name: 'Asker' })
-    members.requestToJoin(app.db, asker, w.orgA.id)
+    joining.requestToJoin(app.db, asker, w.orgA.id)
     for (const person of [invitee, asker]) {
       const b = await signedIn(app, person.email)
       expect(await sees(b, person.id, m.id)).toEqual({ status: [404, 404], contacts: false })

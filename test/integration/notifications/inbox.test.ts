@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { needs as needsTable, notifications } from '../../../src/db/schema.js'
 import * as matches from '../../../src/brokering/matches.js'
+import * as messages from '../../../src/brokering/messages.js'
 import * as needs from '../../../src/needs/needs.js'
 import { tick } from '../../../src/scheduler/handlers.js'
 import { notify } from '../../../src/notifications/notifications.js'
@@ -16,7 +17,7 @@ describe('the inbox', () => {
     const app = await appForTest()
     const w = await matchWorld(app)
     const m = matches.open(app.db, w.other, 'pledge', { needId: w.need.id, offerId: w.offer.id, quantity: 3 })
-    matches.say(app.db, w.other, m.id, 'hello')
+    messages.say(app.db, w.other, m.id, 'hello')
     notify(app.db, [w.other.id], { kind: 'match.accept', params: { id: 999 }, link: '/matches/999' })
     const member = await signedIn(app, w.member.email)
 

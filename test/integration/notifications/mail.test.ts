@@ -2,6 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { eq, isNull } from 'drizzle-orm'
 import { notifications, organizations, outbox } from '../../../src/db/schema.js'
 import * as matches from '../../../src/brokering/matches.js'
+import * as messages from '../../../src/brokering/messages.js'
 import * as needs from '../../../src/needs/needs.js'
 import { tick } from '../../../src/scheduler/handlers.js'
 import { deliverOutbox } from '../../../src/notifications/mailer.js'
@@ -173,7 +174,7 @@ describe('private contacts never reach an e-mail', () => {
     // A whole life: request, message, accept, deliver, review both ways, reminders, follow-ups, expiry, digests.
     const t0 = new Date()
     const m = matches.open(app.db, w.member, 'request', { needId: w.need.id, offerId: w.offer.id, quantity: 4 }, t0)
-    matches.say(app.db, w.member, m.id, `我们的电话是 ${MARKERS[0]}`, t0)
+    messages.say(app.db, w.member, m.id, `我们的电话是 ${MARKERS[0]}`, t0)
     const second = matches.open(
       app.db,
       w.other,
@@ -198,7 +199,7 @@ describe('private contacts never reach an e-mail', () => {
       t0,
     )
     matches.fire(app.db, w.other, m.id, 'accept', {}, t0)
-    matches.say(app.db, w.other, m.id, `联系 ${MARKERS[1]}`, t0)
+    messages.say(app.db, w.other, m.id, `联系 ${MARKERS[1]}`, t0)
     matches.fire(app.db, w.member, m.id, 'deliver', { quantity: 4 }, t0)
     matches.fire(app.db, w.member, m.id, 'review', { rating: 5, comment: `谢谢 ${MARKERS[0]}` }, t0)
     matches.fire(app.db, w.other, m.id, 'review', { rating: 4 }, t0)

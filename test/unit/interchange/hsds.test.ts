@@ -4,7 +4,6 @@ import { describeSchedule } from '../../../src/listings/schedule-form.js'
 import {
   deploymentNamespace,
   eligibilityWords,
-  hourRuns,
   page,
   toSchedules,
   toService,
@@ -12,6 +11,7 @@ import {
   type HsdsContext,
   type HsdsOffer,
 } from '../../../src/interchange/hsds.js'
+import { hourRuns } from '../../../src/interchange/hsds-schedules.js'
 
 const ctxFor = (locale: Locale = 'en', baseUrl = 'https://assets.example.cn'): HsdsContext => ({
   namespace: deploymentNamespace(baseUrl),
