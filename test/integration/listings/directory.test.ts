@@ -230,6 +230,34 @@ describe('list pages from the directory', () => {
     }
   })
 
+  // Totals are summed from each listing's sort as of a day (tally.ts): a later day, and needs still open with nothing
+  // remaining, must come out as SQL says.
+  it('still equal on a later day, with listings expiring before it and open needs with nothing remaining', () => {
+    const today = listingToday(new Date())
+    const later = new Date(Date.now() + 3 * 86_400_000)
+    writer.transaction(() => {
+      const open = writer.prepare("SELECT id FROM needs WHERE status = 'open' ORDER BY id LIMIT 90").pluck().all()
+      for (const [k, id] of open.entries()) {
+        if (k % 2) writer.prepare('UPDATE needs SET remaining = 0 WHERE id = ?').run(id)
+        else writer.prepare('UPDATE needs SET expires_at = ? WHERE id = ?').run(today, id)
+      }
+      writer
+        .prepare("UPDATE offers SET expires_at = ? WHERE id IN (SELECT id FROM offers WHERE status = 'open' LIMIT 60)")
+        .run(today)
+    })()
+    const rand = prng(41)
+    for (const when of [new Date(), later, new Date()]) {
+      for (let k = 0; k < 80; k++) {
+        const kind = k % 2 ? 'offer' : 'need'
+        const q = randomQuery(rand, kind)
+        const got = kind === 'need' ? needs.list(db, q, when) : offers.list(db, q, when)
+        expect({ ids: got.items.map((i) => i.id), total: got.total }, `${kind} ${JSON.stringify(q)}`).toEqual(
+          expected(kind, q, listingToday(when)),
+        )
+      }
+    }
+  })
+
   it('read in slices with writes between them, as a server warms it after listening, still equals plain SQL', () => {
     const rand = prng(21)
     directory.forget(sqlite)
