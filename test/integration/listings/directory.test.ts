@@ -258,6 +258,30 @@ describe('list pages from the directory', () => {
     }
   })
 
+  // keeps (a list page with a query tests each listing its words match) finds slots by id in an array up to 2^23, in
+  // the Map beyond.
+  it('keeps tests listings by id, small or beyond the id array, as they come and go', () => {
+    const today = listingToday(new Date())
+    const copy = writer.prepare(
+      `INSERT INTO needs (id, org_id, category, title, description, quantity, unit, remaining, area_id, place, urgency, expires_at, status, created_at, updated_at)
+       SELECT ?, org_id, category, title, description, quantity, unit, quantity, area_id, place, urgency, NULL, 'open', created_at, updated_at FROM needs WHERE id = ?`,
+    )
+    const model = writer
+      .prepare(
+        "SELECT id FROM needs WHERE status = 'open' AND remaining > 0 AND (until_date IS NULL OR until_date >= ?) LIMIT 1",
+      )
+      .pluck()
+      .get(today) as number
+    const near = (writer.prepare('SELECT max(id) FROM needs').pluck().get() as number) + 1
+    const far = 9_000_001
+    for (const id of [near, far, far + 1]) copy.run(id, model)
+    const active = (id: number) => directory.keeps(sqlite, 'need', { today })(id)
+    expect([near, far, far + 1, far + 2, model, 8_388_607].map(active)).toEqual([true, true, true, false, true, false])
+    writer.prepare("UPDATE needs SET status = 'closed' WHERE id IN (?, ?)").run(far, model)
+    writer.prepare('DELETE FROM needs WHERE id IN (?, ?)').run(near, far + 1)
+    expect([near, far, far + 1, model].map(active)).toEqual([false, false, false, false])
+  })
+
   it('read in slices with writes between them, as a server warms it after listening, still equals plain SQL', () => {
     const rand = prng(21)
     directory.forget(sqlite)
