@@ -19,18 +19,7 @@ import { addWritten } from './typo.js'
 import { compiled, scripts, type Compiled, type Group } from './query.js'
 import { copyWritten, postings } from './relevance.js'
 import { Ids } from './ids.js'
-import {
-  dirtied,
-  forget,
-  kindState,
-  KINDS,
-  rowid,
-  stmt,
-  TABLE,
-  type Kind,
-  type KindState,
-  type Sqlite,
-} from './caches.js'
+import { dirtied, forget, kindState, KINDS, stmt, TABLE, type Kind, type KindState, type Sqlite } from './caches.js'
 
 export type { Kind } from './caches.js'
 /**
@@ -210,6 +199,10 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
   const hit = (r: Row): SearchHit => ({ id: r.id, score: r.score, terms: [...terms] })
   const ranked = `SELECT rowid AS id, -${RANK.replace('%t', t)} AS score FROM ${t} WHERE ${t} MATCH ?`
   const order = ' ORDER BY score DESC, rowid DESC'
+  const windowed = stmt(
+    sqlite,
+    `SELECT id, score FROM (${ranked} ORDER BY rowid DESC LIMIT ? OFFSET ?)${order.replace('rowid', 'id')} LIMIT ? OFFSET ?`,
+  )
 
   if (opts.ids === undefined) {
     const everything = matchCount(sqlite, kind, query)
@@ -222,15 +215,11 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
     // Window w holds the matches at newest-first positions [w·W, (w+1)·W), ranked in one statement: each statement
     // over the index pays for its prefix terms' merged doclists (a stem like "for"* merges every word it starts),
     // so finding the window's bounds first and then ranking between them cost three passes instead of one.
-    const inWindow = stmt(
-      sqlite,
-      `SELECT id, score FROM (${ranked} ORDER BY rowid DESC LIMIT ? OFFSET ?)${order.replace('rowid', 'id')} LIMIT ? OFFSET ?`,
-    )
     for (let at = offset; at < Math.min(offset + limit, everything);) {
       const first = Math.floor(at / RANK_WINDOW) * RANK_WINDOW
       const last = Math.min(first + RANK_WINDOW, everything) - 1
       const take = Math.min(offset + limit, last + 1) - at
-      page.hits.push(...(inWindow.all(query.match, RANK_WINDOW, first, take, at - first) as Row[]).map(hit))
+      page.hits.push(...(windowed.all(query.match, RANK_WINDOW, first, take, at - first) as Row[]).map(hit))
       at += take
     }
     return page
@@ -251,16 +240,17 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
       .map(hit)
     return page
   }
-  // The same windows as without candidates (positions among all matches, so each range scan ranks at most
-  // RANK_WINDOW rows), keeping only the candidates; windows before the page are skipped by counting.
-  const inRange = stmt(sqlite, `${ranked} AND rowid BETWEEN ? AND ?${order}`)
+  // The same windows as without candidates, ranked by the same statement, keeping only the candidates; windows
+  // before the page are skipped by counting. Not a rowid range for each window: FTS5's bm25 of a row can depend on
+  // the rows its scan passed before (an expression with a phrase or NEAR under AND, beside another AND: an instance
+  // left uncounted), so a range scan ranked some windows differently from the list without filters.
   let before = 0 // candidates in the windows already passed
   for (let first = 0; first < everything && page.hits.length < limit; first += RANK_WINDOW) {
     const last = Math.min(first + RANK_WINDOW, everything) - 1
     let inWindow = 0
     for (let i = first; i <= last; i++) if (keep.has(newestFirst[i])) inWindow++
     if (before + inWindow > offset) {
-      const rows = inRange.all(query.match, rowid(newestFirst[last]), rowid(newestFirst[first])) as Row[]
+      const rows = windowed.all(query.match, RANK_WINDOW, first, RANK_WINDOW, 0) as Row[]
       const inKeep = rows.filter((r) => keep.has(r.id))
       const from = Math.max(0, offset - before)
       page.hits.push(...inKeep.slice(from, from + limit - page.hits.length).map(hit))
