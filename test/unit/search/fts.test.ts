@@ -230,6 +230,41 @@ describe('pagination and filters', () => {
     }
   })
 
+  it('ranks a window with candidates as it ranks it without them', () => {
+    // FTS5's bm25 of a row can depend on the rows its scan passed first: after the first of these two listings (寻找,
+    // and 社区 … 花园 too far apart for NEAR), a scan in rowid order leaves one of the second's instances uncounted,
+    // one newest first does not. A window ranked as a rowid range (the candidates' path) scored it 19.0, the list
+    // without candidates 23.4.
+    const sqlite = new Database(':memory:')
+    onTestFinished(() => void sqlite.close())
+    ensureSearchIndex(sqlite)
+    for (let id = 1; id <= 1100; id++) {
+      const title = id % 3 ? 'community garden' : 'garden tools for the community'
+      indexDoc(sqlite, { kind: 'need', id, category: 'other', title, body: 'weekend' })
+    }
+    const doc = (id: number, title: string, body: string) =>
+      indexDoc(sqlite, { kind: 'need', id, category: 'funds', title, body })
+    doc(1101, '寻找陪同翻译出借', '陪同就医翻译。翻译社区通知。另外也需要排练场地。周五上午，地点在朝阳花园志愿者协会')
+    doc(1102, '寻找社区花园（周末）', '需要锄头和种子。每周日上午劳动。每月中午，地点在中山社区281号')
+    const q = '寻找社区花园 / community garden'
+    const all = { has: () => true }
+    const odd = { has: (id: number) => id % 2 === 1 || id === 1102 }
+    for (const [offset, limit] of [
+      [0, 10],
+      [995, 10],
+      [1090, 20],
+    ]) {
+      const plain = searchPage(sqlite, 'need', q, { offset, limit })
+      expect(plain.total).toBe(1101)
+      expect(searchPage(sqlite, 'need', q, { offset, limit, ids: all })).toEqual(plain)
+    }
+    const plain = search(sqlite, 'need', q, { limit: 1200 })
+    expect(plain[0]!.id).toBe(1102)
+    const expected = plain.filter((h) => odd.has(h.id))
+    expect(search(sqlite, 'need', q, { limit: 1200, ids: odd })).toEqual(expected)
+    expect(search(sqlite, 'need', q, { offset: 3, limit: 7, ids: odd })).toEqual(expected.slice(3, 10))
+  })
+
   // Each window ranks only its candidates' span: sparse candidates, a window with none between two with some, and a
   // query found only loosely (counted by reading its rowids) come out as the plain ranking filtered to them.
   it('ranks candidates as the plain windows do, filtered to them, however sparse', () => {
