@@ -1,8 +1,9 @@
 /**
  * The list pages' index, kept in memory per connection: every need and every offer (any status) as the few
- * fields a list filters and sorts on, in each list order, whole and per category. A page with filters never
- * asked before costs one pass over its category's entries in memory and one primary-key read of its 20 rows,
- * where counting and walking SQL indexes cost 5–20 ms at 100k listings whenever a write had emptied the memo.
+ * fields a list filters and sorts on, in each list order, whole, per category and per area, and how many there are
+ * of each sort (tally.ts). A page with filters never asked before sums its total from the tally, walks its
+ * category's list or merges its areas' lists up to its last row, and reads its 20 rows by primary key, where
+ * counting and walking SQL indexes cost 5–20 ms at 100k listings whenever a write had emptied the memo.
  *
  * It is patched from the change log (db/changes.ts), whoever wrote: a write re-reads the listings it touched,
  * nothing else. A log that dropped entries this connection never saw, or many changes at once, reads
@@ -11,7 +12,10 @@
  */
 import type Database from 'better-sqlite3'
 import { changesSince, lastChange } from '../db/changes.js'
-import { ACTIVE_NEED_STATUSES, ACTIVE_OFFER_STATUSES } from './listings.js'
+import { compile, dayOf, filterKey, URGENCY_RANK, type Filter } from './filter.js'
+import { Tally } from './tally.js'
+
+export type { Filter } from './filter.js'
 
 type Sqlite = Database.Database
 export type Kind = 'need' | 'offer'
@@ -31,30 +35,11 @@ type Row = [
   orgId: number,
 ]
 
-export interface Filter {
-  /** The list's status filter; undefined is 'active'. */
-  status?: string
-  today: string
-  category?: string
-  /** Areas whose listings pass (a need's place, an offer's served area); undefined: any. */
-  areas?: ReadonlySet<number>
-  urgency?: string
-  /** Listings among these ids only (a ref's, looked up by the caller: the change log does not follow refs). */
-  ids?: ReadonlySet<number>
-  orgId?: number
-  topic?: string
-}
-
 const COLUMNS: Record<Kind, string> = {
   need: 'id, status, category, area_id, urgency, expires_at, until_date, remaining, created_at, topics, org_id FROM needs',
   offer:
     'id, status, category, serves_area_id, NULL, expires_at, until_date, remaining, created_at, topics, org_id FROM offers',
 }
-const URGENCY_RANK: Record<string, number> = { high: 2, normal: 1 }
-/** A date (or the date part of a time) as yyyymmdd, so "on or after today" is one integer comparison; none: never ends. */
-const NEVER = 99_999_999
-const dayOf = (d: string | null) =>
-  d === null ? NEVER : Number(d.slice(0, 4)) * 10_000 + Number(d.slice(5, 7)) * 100 + Number(d.slice(8, 10))
 
 /**
  * Listings in slots of typed arrays (a pass over 50k of them reads a few hundred kilobytes, not 50k scattered
@@ -63,6 +48,11 @@ const dayOf = (d: string | null) =>
 class Directory {
   size = 0
   readonly slotOf = new Map<number, number>()
+  /**
+   * slotOf again, as slot + 1 by id (0: none), for ids under SLOT_INDEX_IDS: a list page with a query tests every
+   * listing the words match (140k for a common word at 1M listings), and a Map lookup each cost a tenth of the page.
+   */
+  private slotIndex = new Int32Array(1024)
   private free: number[] = []
   id = new Int32Array(1024)
   status = new Uint8Array(1024)
@@ -77,9 +67,10 @@ class Directory {
   expiresAt: (string | null)[] = []
   topics: (readonly string[] | null)[] = []
   readonly codes = { status: new Map<string, number>(), category: new Map<string, number>() }
-  /** order → slots sorted by it; the same per category code. */
+  /** order → slots sorted by it; the same per category code and per area. */
   readonly all = new Map<string, number[]>()
   readonly byCategory = new Map<number, Map<string, number[]>>()
+  readonly byArea = new Map<number, Map<string, number[]>>()
   readonly orders: [string, (a: number, b: number) => number][]
 
   constructor(
@@ -112,6 +103,8 @@ class Directory {
    * are, so a new code or grown arrays drop them all.
    */
   private readonly totals = new Map<string, { passes: (s: number) => boolean; total: number }>()
+  /** Every listing's sort as of its day (tally.ts), for the totals of filters without a rare one; made when first asked. */
+  private tally?: Tally
 
   code(kind: 'status' | 'category', value: string): number {
     const map = this.codes[kind]
@@ -119,12 +112,26 @@ class Directory {
     if (c === undefined) {
       map.set(value, (c = map.size))
       this.totals.clear()
+      this.tally = undefined
     }
     return c
   }
 
-  /** How many listings pass the filter, and its test: from `totals`, or one pass that is then kept. */
-  counted(f: Filter, list: readonly number[]): { passes: (s: number) => boolean; total: number } {
+  /**
+   * How many listings pass the filter, and its test: summed from the tally when no rare filter is set, else from
+   * `totals`, or one pass over `lists` that is then kept.
+   */
+  counted(f: Filter, lists: readonly (readonly number[])[]): { passes: (s: number) => boolean; total: number } {
+    if (f.ids === undefined && f.orgId === undefined && f.topic === undefined) {
+      const { passes, accepts, category, urgency } = compile(this, f)
+      const today = dayOf(f.today)
+      if (this.tally?.today !== today) {
+        // A new day moves listings between sorts: everyone is sorted again, once a day.
+        this.tally = new Tally(today, this.codes.category.size, this.codes.status.size)
+        for (const s of this.slotOf.values()) this.tally.add(this, s, 1)
+      }
+      return { passes, total: this.tally.count(f.areas, category, accepts, urgency) }
+    }
     const key = filterKey(f)
     let known = this.totals.get(key)
     if (known) {
@@ -133,9 +140,9 @@ class Directory {
       this.totals.set(key, known)
       return known
     }
-    const passes = compile(this, f)
+    const { passes } = compile(this, f)
     let total = 0
-    for (const s of list) if (passes(s)) total++
+    for (const list of lists) for (const s of list) if (passes(s)) total++
     if (this.totals.size >= TOTALS_KEPT) this.totals.delete(this.totals.keys().next().value!)
     this.totals.set(key, (known = { passes, total }))
     return known
@@ -143,6 +150,25 @@ class Directory {
 
   private recount(s: number, by: 1 | -1) {
     for (const t of this.totals.values()) if (t.passes(s)) t.total += by
+  }
+
+  /** The slot of listing `id`, if it has one. */
+  slotFor(id: number): number | undefined {
+    if (id < 0 || id >= SLOT_INDEX_IDS) return this.slotOf.get(id)
+    const s = (this.slotIndex[id] ?? 0) - 1
+    return s < 0 ? undefined : s
+  }
+
+  private index(id: number, value: number) {
+    if (id < 0 || id >= SLOT_INDEX_IDS) return
+    if (id >= this.slotIndex.length) {
+      let n = this.slotIndex.length
+      while (n <= id) n *= 2
+      const grown = new Int32Array(Math.min(n, SLOT_INDEX_IDS))
+      grown.set(this.slotIndex)
+      this.slotIndex = grown
+    }
+    this.slotIndex[id] = value
   }
 
   private slot(): number {
@@ -170,6 +196,7 @@ class Directory {
   private write(r: Row): number {
     const s = this.slot()
     this.slotOf.set(r[0], s)
+    this.index(r[0], s + 1)
     this.id[s] = r[0]
     this.status[s] = this.code('status', r[1])
     this.category[s] = this.code('category', r[2])
@@ -185,14 +212,21 @@ class Directory {
     return s
   }
 
-  private lists(category: number): [(a: number, b: number) => number, number[]][] {
-    let own = this.byCategory.get(category)
-    if (!own) this.byCategory.set(category, (own = new Map(this.orders.map(([o]) => [o, []]))))
+  /** Every ordered list slot `s` is in, as its category and area are now. */
+  private lists(s: number): [(a: number, b: number) => number, number[]][] {
+    const own = (by: Map<number, Map<string, number[]>>, key: number) => {
+      let lists = by.get(key)
+      if (!lists) by.set(key, (lists = new Map(this.orders.map(([o]) => [o, []]))))
+      return lists
+    }
+    const category = own(this.byCategory, this.category[s]!)
+    const area = own(this.byArea, this.area[s]!)
     return this.orders.flatMap(
       ([order, compare]) =>
         [
           [compare, this.all.get(order)!],
-          [compare, own.get(order)!],
+          [compare, category.get(order)!],
+          [compare, area.get(order)!],
         ] as [(a: number, b: number) => number, number[]][],
     )
   }
@@ -213,12 +247,16 @@ class Directory {
     const [order, compare] = this.orders[this.ordersSorted++]!
     const sorted = this.unsorted.sort(compare).slice()
     this.all.set(order, sorted)
-    for (const s of sorted) {
-      let own = this.byCategory.get(this.category[s]!)
-      if (!own) this.byCategory.set(this.category[s]!, (own = new Map()))
+    const into = (by: Map<number, Map<string, number[]>>, key: number, s: number) => {
+      let own = by.get(key)
+      if (!own) by.set(key, (own = new Map()))
       let list = own.get(order)
       if (!list) own.set(order, (list = []))
       list.push(s)
+    }
+    for (const s of sorted) {
+      into(this.byCategory, this.category[s]!, s)
+      into(this.byArea, this.area[s]!, s)
     }
     if (this.ordersSorted === this.orders.length) this.unsorted = []
     return this.ordersSorted === this.orders.length
@@ -228,8 +266,10 @@ class Directory {
     const s = this.slotOf.get(id)
     if (s === undefined) return
     this.recount(s, -1)
-    for (const [compare, list] of this.lists(this.category[s]!)) list.splice(position(list, s, compare), 1)
+    this.tally?.add(this, s, -1)
+    for (const [compare, list] of this.lists(s)) list.splice(position(list, s, compare), 1)
     this.slotOf.delete(id)
+    this.index(id, 0)
     this.topics[s] = null
     this.free.push(s)
   }
@@ -237,8 +277,9 @@ class Directory {
   put(r: Row) {
     this.remove(r[0])
     const s = this.write(r)
-    for (const [compare, list] of this.lists(this.category[s]!)) list.splice(position(list, s, compare), 0, s)
+    for (const [compare, list] of this.lists(s)) list.splice(position(list, s, compare), 0, s)
     this.recount(s, 1)
+    this.tally?.add(this, s, 1)
   }
 }
 
@@ -351,62 +392,8 @@ function current(sqlite: Sqlite): Record<Kind, Directory> {
 /** Past this many changes at once, reading everything again is cheaper than patching. */
 const PATCH_LIMIT = 5000
 
-/**
- * A list's filters compiled against one directory: the status rules of listings.ts (needs.ts / offers.ts
- * statusCondition), then the rest. A value the directory never saw (a category nobody posted in) passes nothing.
- */
-function compile(dir: Directory, f: Filter): (s: number) => boolean {
-  const today = dayOf(f.today)
-  const status = f.status ?? 'active'
-  const codeOf = (v: string) => dir.codes.status.get(v) ?? -1
-  // Status codes as a mask; 'expired' also takes active listings whose expiry has passed.
-  const active = new Uint8Array(256),
-    allowed = new Uint8Array(256)
-  for (const c of (dir.kind === 'need' ? ACTIVE_NEED_STATUSES : ACTIVE_OFFER_STATUSES).map(codeOf))
-    if (c >= 0) active[c] = 1
-  const expiredMode = status === 'expired'
-  const expiredCode = codeOf('expired')
-  if (status === 'active') allowed.set(active)
-  else if (codeOf(status) >= 0) allowed[codeOf(status)] = 1
-  const current = status === 'active' || (dir.kind === 'need' && (status === 'open' || status === 'partly_met'))
-  const positive = status === 'active' && dir.kind === 'need'
-  const category = f.category === undefined ? -1 : (dir.codes.category.get(f.category) ?? -2)
-  let areas: Uint8Array | undefined
-  if (f.areas) {
-    areas = new Uint8Array(Math.max(0, ...f.areas) + 1)
-    for (const a of f.areas) areas[a] = 1
-  }
-  const urgency = f.urgency === undefined ? -1 : (URGENCY_RANK[f.urgency] ?? 0)
-  const { ids, orgId, topic } = f
-  const rare = ids !== undefined || orgId !== undefined || topic !== undefined
-  const st = dir.status,
-    expires = dir.expires,
-    until = dir.until,
-    remaining = dir.remaining,
-    cat = dir.category,
-    area = dir.area,
-    urg = dir.urgency
-  // One flat test, called once per listing of the pass: no closures inside, so the engine inlines it.
-  return (s) => {
-    if (category !== -1 && cat[s] !== category) return false
-    if (areas !== undefined && areas[area[s]!] !== 1) return false
-    const c = st[s]!
-    if (expiredMode) {
-      if (c !== expiredCode && !(active[c] === 1 && expires[s]! < today)) return false
-    } else {
-      if (allowed[c] !== 1) return false
-      if (current && (expires[s]! < today || until[s]! < today)) return false
-      if (positive && remaining[s]! <= 0) return false
-    }
-    if (urgency !== -1 && urg[s] !== urgency) return false
-    if (rare) {
-      if (ids !== undefined && !ids.has(dir.id[s]!)) return false
-      if (orgId !== undefined && dir.orgId[s] !== orgId) return false
-      if (topic !== undefined && !(dir.topics[s]?.includes(topic) ?? false)) return false
-    }
-    return true
-  }
-}
+/** Ids below this are found through an array (4 bytes an id up to the largest); larger ones through the Map. */
+const SLOT_INDEX_IDS = 1 << 23
 
 /** One page of ids in `order` and how many pass in all. */
 export function page(
@@ -425,12 +412,17 @@ export function page(
       : category === undefined
         ? []
         : dir.byCategory.get(category)?.get(order)
-  if (!list) return { ids: [], total: 0 }
-  const { passes, total } = dir.counted(f, list)
+  const compare = dir.orders.find(([o]) => o === order)?.[1]
+  if (!list || !compare) return { ids: [], total: 0 }
+  // A few areas' listings are read from their own lists, merged in order: at 1M listings over a hundred places a
+  // community's page walked and counted its whole category (70k listings a kind) to keep one in a hundred.
+  const byArea = f.areas && areaLists(dir, f.areas, order)
+  const lists = byArea && byArea.size * AREA_LISTS_SHARE < list.length ? byArea.lists : [list]
+  const { passes, total } = dir.counted(f, lists)
   const ids: number[] = []
   if (offset >= total) return { ids, total }
   let seen = 0
-  for (const s of list) {
+  for (const s of lists.length === 1 ? lists[0]! : merged(lists, compare)) {
     if (!passes(s)) continue
     if (seen++ >= offset) {
       ids.push(dir.id[s]!)
@@ -440,30 +432,51 @@ export function page(
   return { ids, total }
 }
 
+/** Below this share of the list a filter would walk (its category's or everyone's), its areas' own lists are walked. */
+const AREA_LISTS_SHARE = 2
+/** Beyond this many areas, merging their lists costs more per row than testing the rows of one list. */
+const AREA_LISTS_MAX = 32
+
+/** The areas' lists in `order`, and how many slots they hold; undefined when there are too many to merge. */
+function areaLists(
+  dir: Directory,
+  areas: ReadonlySet<number>,
+  order: string,
+): { lists: number[][]; size: number } | undefined {
+  if (areas.size > AREA_LISTS_MAX) return undefined
+  const lists: number[][] = []
+  let size = 0
+  for (const a of areas) {
+    const list = dir.byArea.get(a)?.get(order)
+    if (!list || list.length === 0) continue
+    lists.push(list)
+    size += list.length
+  }
+  return { lists, size }
+}
+
+/** Slots of sorted, disjoint lists in one order: the smallest head each time (a few lists, so no heap). */
+function* merged(lists: readonly number[][], compare: (a: number, b: number) => number): Generator<number> {
+  const at = new Array<number>(lists.length).fill(0)
+  for (;;) {
+    let best = -1
+    for (let i = 0; i < lists.length; i++) {
+      if (at[i]! < lists[i]!.length && (best < 0 || compare(lists[i]![at[i]!]!, lists[best]![at[best]!]!) < 0)) best = i
+    }
+    if (best < 0) return
+    yield lists[best]![at[best]!++]!
+  }
+}
+
 /** How many filters' totals a directory keeps: each costs every write one test. */
 const TOTALS_KEPT = 1024
-
-/** The filter's identity for its kept total: every field compile reads. */
-function filterKey(f: Filter): string {
-  const set = (xs: ReadonlySet<number> | undefined) => (xs ? [...xs].sort((a, b) => a - b).join(',') : '*')
-  return [
-    f.status ?? 'active',
-    f.today,
-    f.category ?? '*',
-    set(f.areas),
-    f.urgency ?? '*',
-    set(f.ids),
-    f.orgId ?? '*',
-    f.topic ?? '*',
-  ].join('|')
-}
 
 /** Whether a listing passes the filters (for text search among them); false for an id it does not know. */
 export function keeps(sqlite: Sqlite, kind: Kind, f: Filter): (id: number) => boolean {
   const dir = current(sqlite)[kind]
-  const passes = compile(dir, f)
+  const { passes } = compile(dir, f)
   return (id) => {
-    const s = dir.slotOf.get(id)
+    const s = dir.slotFor(id)
     return s !== undefined && passes(s)
   }
 }

@@ -44,6 +44,8 @@ export type KindState = {
   /** Which of the temporary copies (copyWritten) are of the current `dirty` list. */
   gen: number
   lookups: { read: number; rechecked: number }
+  /** Group expressions searches named whose postings were not kept (fts.ts keptEnough). */
+  named: Set<string>
   /** This connection's copied listings of generation and dirty length `at` (relevance.ts ownCopies). */
   own?: { at: string; ids: ReadonlySet<number> }
 }
@@ -74,6 +76,7 @@ function state(sqlite: Sqlite): State {
       queries: new Map(),
       postings: new Map(),
       postingsSize: 0,
+      named: new Set(),
       dirty: [],
       gen: 0,
       lookups: { read: 0, rechecked: 0 },

@@ -19,7 +19,7 @@ import { addWritten } from './typo.js'
 import { compiled, scripts, type Compiled, type Group } from './query.js'
 import { copyWritten, postings } from './relevance.js'
 import { Ids } from './ids.js'
-import { dirtied, forget, kindState, KINDS, rowid, stmt, TABLE, type Kind, type Sqlite } from './caches.js'
+import { dirtied, forget, kindState, KINDS, stmt, TABLE, type Kind, type KindState, type Sqlite } from './caches.js'
 
 export type { Kind } from './caches.js'
 /**
@@ -47,12 +47,19 @@ const RANK = 'bm25(%t, 4.0, 1.0)'
 const RANK_WINDOW = 1000
 /**
  * Totals are counted from the query's groups' postings, read when not kept, while the largest listing id is at most
- * this. Beyond, only from postings already kept (else in FTS5): reading a common group's ids costs about 0.1 µs each,
- * 1-3 ms at 100k listings and 10-25 ms at 1M, where counting a whole query costs a few, and after DIRTY_KEPT writes
- * every kept postings list is read again. At 1M, reading them on every new group left /search no cheaper (24.9 ms a
- * page either way, with a first query of four common words taking 1.7 s).
+ * this. Reading a common group's ids costs about 0.1 µs each, three times what counting it in FTS5 costs: 1-3 ms at
+ * 100k listings, 10-25 ms at 1M. Beyond, a group is read only when a query names it again (see READ_AGAIN).
  */
 const READ_POSTINGS_SPAN = 250_000
+/**
+ * Past READ_POSTINGS_SPAN, how many groups one query may read: groups that earlier queries named (most do: the
+ * traffic bench's first 2,000 queries name 426 groups, and 86% of them name only groups named before), so one read
+ * serves the many queries naming it again, and a query of many common words reads two, not all (reading every group
+ * on first sight, a first query of four common words took 1.7 s at 1M). Counted in FTS5 while any group is missing.
+ */
+const READ_AGAIN = 2
+/** Group expressions remembered as named, per kind, before the list starts again. */
+const NAMED_KEPT = 4096
 
 // ---------------------------------------------------------------------------------------------------------
 // Schema
@@ -192,6 +199,10 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
   const hit = (r: Row): SearchHit => ({ id: r.id, score: r.score, terms: [...terms] })
   const ranked = `SELECT rowid AS id, -${RANK.replace('%t', t)} AS score FROM ${t} WHERE ${t} MATCH ?`
   const order = ' ORDER BY score DESC, rowid DESC'
+  const windowed = stmt(
+    sqlite,
+    `SELECT id, score FROM (${ranked} ORDER BY rowid DESC LIMIT ? OFFSET ?)${order.replace('rowid', 'id')} LIMIT ? OFFSET ?`,
+  )
 
   if (opts.ids === undefined) {
     const everything = matchCount(sqlite, kind, query)
@@ -204,15 +215,11 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
     // Window w holds the matches at newest-first positions [w·W, (w+1)·W), ranked in one statement: each statement
     // over the index pays for its prefix terms' merged doclists (a stem like "for"* merges every word it starts),
     // so finding the window's bounds first and then ranking between them cost three passes instead of one.
-    const inWindow = stmt(
-      sqlite,
-      `SELECT id, score FROM (${ranked} ORDER BY rowid DESC LIMIT ? OFFSET ?)${order.replace('rowid', 'id')} LIMIT ? OFFSET ?`,
-    )
     for (let at = offset; at < Math.min(offset + limit, everything);) {
       const first = Math.floor(at / RANK_WINDOW) * RANK_WINDOW
       const last = Math.min(first + RANK_WINDOW, everything) - 1
       const take = Math.min(offset + limit, last + 1) - at
-      page.hits.push(...(inWindow.all(query.match, RANK_WINDOW, first, take, at - first) as Row[]).map(hit))
+      page.hits.push(...(windowed.all(query.match, RANK_WINDOW, first, take, at - first) as Row[]).map(hit))
       at += take
     }
     return page
@@ -233,16 +240,18 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
       .map(hit)
     return page
   }
-  // The same windows as without candidates (positions among all matches, so each range scan ranks at most
-  // RANK_WINDOW rows), keeping only the candidates; windows before the page are skipped by counting.
-  const inRange = stmt(sqlite, `${ranked} AND rowid BETWEEN ? AND ?${order}`)
+  // The same windows as without candidates, ranked by the same statement, keeping only the candidates; windows
+  // before the page, and windows without candidates, are skipped by counting. Not a rowid range for each window (nor
+  // only the span of its candidates): FTS5's bm25 of a row can depend on the rows its scan passed before (an
+  // expression with a phrase or NEAR under AND, beside another AND: an instance left uncounted), so a range scan
+  // ranked some windows differently from the list without filters.
   let before = 0 // candidates in the windows already passed
   for (let first = 0; first < everything && page.hits.length < limit; first += RANK_WINDOW) {
     const last = Math.min(first + RANK_WINDOW, everything) - 1
     let inWindow = 0
     for (let i = first; i <= last; i++) if (keep.has(newestFirst[i])) inWindow++
-    if (before + inWindow > offset) {
-      const rows = inRange.all(query.match, rowid(newestFirst[last]), rowid(newestFirst[first])) as Row[]
+    if (inWindow > 0 && before + inWindow > offset) {
+      const rows = windowed.all(query.match, RANK_WINDOW, first, RANK_WINDOW, 0) as Row[]
       const inKeep = rows.filter((r) => keep.has(r.id))
       const from = Math.max(0, offset - before)
       page.hits.push(...inKeep.slice(from, from + limit - page.hits.length).map(hit))
@@ -294,11 +303,7 @@ function matchCount(sqlite: Sqlite, kind: Kind, query: Compiled): number {
   const t = TABLE[kind]
   const ks = kindState(sqlite, kind)
   // Inside a transaction its own writes may yet be rolled back: counted as the transaction sees the index.
-  const fromPostings =
-    !sqlite.inTransaction &&
-    (query.groups.every((g) => ks.postings.has(g.expr)) ||
-      ((stmt(sqlite, `SELECT rowid FROM ${t} ORDER BY rowid DESC LIMIT 1`).pluck().get() as number | undefined) ?? 0) <=
-        READ_POSTINGS_SPAN)
+  const fromPostings = !sqlite.inTransaction && keptEnough(sqlite, kind, ks, query.groups)
   const count = (loose: boolean): number => {
     if (!fromPostings) {
       return stmt(sqlite, `SELECT count(*) FROM ${t} WHERE ${t} MATCH ?`)
@@ -318,15 +323,44 @@ function matchCount(sqlite: Sqlite, kind: Kind, query: Compiled): number {
 }
 
 /**
+ * Whether every group's postings are kept, or may be read (see READ_POSTINGS_SPAN and READ_AGAIN): reads the groups
+ * earlier queries named, up to READ_AGAIN, even when the query is then counted in FTS5, so the next one finds them.
+ */
+function keptEnough(sqlite: Sqlite, kind: Kind, ks: KindState, groups: readonly Group[]): boolean {
+  const missing = groups.filter((g) => !ks.postings.has(g.expr))
+  if (missing.length === 0) return true
+  const t = TABLE[kind]
+  const span =
+    (stmt(sqlite, `SELECT rowid FROM ${t} ORDER BY rowid DESC LIMIT 1`).pluck().get() as number | undefined) ?? 0
+  if (span <= READ_POSTINGS_SPAN) return true
+  let read = 0
+  for (const g of missing) {
+    if (ks.named.has(g.expr) && read < READ_AGAIN) {
+      postings(sqlite, ks, kind, g.expr)
+      read++
+    } else {
+      if (ks.named.size >= NAMED_KEPT) ks.named.clear()
+      ks.named.add(g.expr)
+    }
+  }
+  return groups.every((g) => ks.postings.has(g.expr))
+}
+
+/**
  * All rowids the query matches (its strict or else its loose expression, as matchCount decides), newest first. Reading them without ranking is cheap (~0.1 µs each); filtering candidates in SQL with `rowid IN (…)` is not,
- * since FTS5 restarts the whole query for every id.
+ * since FTS5 restarts the whole query for every id. A query not yet counted is counted by reading them: at 1M
+ * listings matchCount walks the index once more with count(*) (a tenth of a filtered list page's time).
  */
 function matchingRowids(sqlite: Sqlite, kind: Kind, query: Compiled): number[] {
-  matchCount(sqlite, kind, query)
   const t = TABLE[kind]
-  return stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid DESC`)
-    .pluck()
-    .all(query.match) as number[]
+  const read = (match: string) =>
+    stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid DESC`).pluck().all(match) as number[]
+  if (query.total !== undefined) return read(query.match!)
+  const strict = read(query.strict)
+  const rowids = strict.length > 0 || query.loose === undefined ? strict : read(query.loose)
+  query.match = rowids === strict ? query.strict : query.loose
+  query.total = rowids.length
+  return rowids
 }
 
 /** Keeps this connection's caches current after it wrote a listing made of `tokens` (or removed one). */

@@ -230,6 +230,58 @@ describe('list pages from the directory', () => {
     }
   })
 
+  // Totals are summed from each listing's sort as of a day (tally.ts): a later day, and needs still open with nothing
+  // remaining, must come out as SQL says.
+  it('still equal on a later day, with listings expiring before it and open needs with nothing remaining', () => {
+    const today = listingToday(new Date())
+    const later = new Date(Date.now() + 3 * 86_400_000)
+    writer.transaction(() => {
+      const open = writer.prepare("SELECT id FROM needs WHERE status = 'open' ORDER BY id LIMIT 90").pluck().all()
+      for (const [k, id] of open.entries()) {
+        if (k % 2) writer.prepare('UPDATE needs SET remaining = 0 WHERE id = ?').run(id)
+        else writer.prepare('UPDATE needs SET expires_at = ? WHERE id = ?').run(today, id)
+      }
+      writer
+        .prepare("UPDATE offers SET expires_at = ? WHERE id IN (SELECT id FROM offers WHERE status = 'open' LIMIT 60)")
+        .run(today)
+    })()
+    const rand = prng(41)
+    for (const when of [new Date(), later, new Date()]) {
+      for (let k = 0; k < 80; k++) {
+        const kind = k % 2 ? 'offer' : 'need'
+        const q = randomQuery(rand, kind)
+        const got = kind === 'need' ? needs.list(db, q, when) : offers.list(db, q, when)
+        expect({ ids: got.items.map((i) => i.id), total: got.total }, `${kind} ${JSON.stringify(q)}`).toEqual(
+          expected(kind, q, listingToday(when)),
+        )
+      }
+    }
+  })
+
+  // keeps (a list page with a query tests each listing its words match) finds slots by id in an array up to 2^23, in
+  // the Map beyond.
+  it('keeps tests listings by id, small or beyond the id array, as they come and go', () => {
+    const today = listingToday(new Date())
+    const copy = writer.prepare(
+      `INSERT INTO needs (id, org_id, category, title, description, quantity, unit, remaining, area_id, place, urgency, expires_at, status, created_at, updated_at)
+       SELECT ?, org_id, category, title, description, quantity, unit, quantity, area_id, place, urgency, NULL, 'open', created_at, updated_at FROM needs WHERE id = ?`,
+    )
+    const model = writer
+      .prepare(
+        "SELECT id FROM needs WHERE status = 'open' AND remaining > 0 AND (until_date IS NULL OR until_date >= ?) LIMIT 1",
+      )
+      .pluck()
+      .get(today) as number
+    const near = (writer.prepare('SELECT max(id) FROM needs').pluck().get() as number) + 1
+    const far = 9_000_001
+    for (const id of [near, far, far + 1]) copy.run(id, model)
+    const active = (id: number) => directory.keeps(sqlite, 'need', { today })(id)
+    expect([near, far, far + 1, far + 2, model, 8_388_607].map(active)).toEqual([true, true, true, false, true, false])
+    writer.prepare("UPDATE needs SET status = 'closed' WHERE id IN (?, ?)").run(far, model)
+    writer.prepare('DELETE FROM needs WHERE id IN (?, ?)').run(near, far + 1)
+    expect([near, far, far + 1, model].map(active)).toEqual([false, false, false, false])
+  })
+
   it('read in slices with writes between them, as a server warms it after listening, still equals plain SQL', () => {
     const rand = prng(21)
     directory.forget(sqlite)

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { countMatches, ensureSearchIndex, indexDoc, removeDoc, searchPage } from '../../../src/search/fts.js'
 import { compiled } from '../../../src/search/query.js'
+import { relevanceLookups } from '../../../src/search/relevance.js'
 
 // A small deterministic generator: the same listings and queries every run.
 const random = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
@@ -104,4 +105,51 @@ describe('a query counted from kept postings', () => {
       expect(searchPage(here, 'need', q).total).toBe(before)
     },
   )
+})
+
+describe('a large index', () => {
+  // Past 250k ids a group's postings are read only when a query names it again, two a query (fts.ts READ_AGAIN).
+  it('reads a group named before, two a query, and counts from them once every group is kept', () => {
+    const sqlite = new Database(':memory:')
+    onTestFinished(() => void sqlite.close())
+    ensureSearchIndex(sqlite)
+    const rand = random(7)
+    const words = WORDS.slice(0, 10)
+    for (let id = 300_001; id <= 300_600; id++) {
+      const pick = () => words[Math.floor(rand() * words.length)]
+      indexDoc(sqlite, {
+        kind: 'need',
+        id,
+        category: 'other',
+        title: `${pick()} ${pick()}`,
+        body: `${pick()} ${pick()}`,
+      })
+    }
+    const count = (m: string) =>
+      sqlite.prepare('SELECT count(*) FROM search_needs WHERE search_needs MATCH ?').pluck().get(m) as number
+    const reads = () => relevanceLookups(sqlite, 'need').read
+    const total = (q: string) => {
+      const page = searchPage(sqlite, 'need', q, { limit: 5 })
+      expect([q, page.total]).toEqual([q, count(compiled(sqlite, 'need', q)!.match!)])
+      return page.total
+    }
+
+    // Named once: counted in FTS5, nothing read.
+    for (const w of ['garden', 'community', 'choir', 'piano']) total(w)
+    expect(reads()).toBe(0)
+    // Named again (a new query, so not a cached total): read, and the next query naming it reads nothing.
+    total('garden garden')
+    expect(reads()).toBe(1)
+    total('Garden')
+    expect(reads()).toBe(1)
+    // Four groups, three of them named before and not kept: two are read, the total still counted in FTS5.
+    total('garden community choir piano')
+    expect(reads()).toBe(3)
+    total('choir community piano garden')
+    expect(reads()).toBe(4)
+    // Every group kept: nothing more is read, whatever the query asks.
+    total('community piano garden choir')
+    total('choir piano')
+    expect(reads()).toBe(4)
+  })
 })

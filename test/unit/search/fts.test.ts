@@ -210,37 +210,9 @@ describe('pagination and filters', () => {
   })
 
   it('ranks each window exactly as bm25 over its own matches, pages crossing windows included', () => {
-    const sqlite = new Database(':memory:')
-    onTestFinished(() => void sqlite.close())
-    ensureSearchIndex(sqlite)
-    const words = ['volunteer', 'volunteers', 'weekend', 'dance', 'class', 'choir']
-    // Varied lengths and word counts so scores spread, with ties among identical listings; some match nothing.
-    reindex(
-      sqlite,
-      'offer',
-      Array.from({ length: 2700 }, (_, i) => ({
-        id: 3 * i + 1 + (i % 2),
-        title: i % 7 === 0 ? `${words[i % 6]} ${words[(i >> 3) % 6]}` : 'community room',
-        body: `${words[(i * 5) % 6]} volunteer ${i % 2 ? 'weekend' : 'tea'} ${'and '.repeat(i % 9)}`,
-      })),
-    )
-    // The plain computation: every match newest first, cut into windows of 1000, each ranked by bm25 alone.
-    const plain = (q: string) => {
-      const match = compiled(sqlite, 'offer', q)!.strict
-      const rows = sqlite
-        .prepare(
-          `SELECT rowid AS id, -bm25(search_offers, 4.0, 1.0) AS score FROM search_offers WHERE search_offers MATCH ?`,
-        )
-        .all(match) as { id: number; score: number }[]
-      rows.sort((a, b) => b.id - a.id)
-      const out: { id: number; score: number }[] = []
-      for (let w = 0; w < rows.length; w += 1000) {
-        out.push(...rows.slice(w, w + 1000).sort((a, b) => b.score - a.score || b.id - a.id))
-      }
-      return out
-    }
+    const sqlite = windowsDb()
     for (const q of ['volunteer', 'weekend volunteers', 'tea volunteers']) {
-      const expected = plain(q)
+      const expected = plainRanking(sqlite, q)
       expect(expected.length).toBeGreaterThan(1000)
       expect(countMatches(sqlite, 'offer', q)).toBe(expected.length)
       for (const [offset, limit] of [
@@ -254,6 +226,70 @@ describe('pagination and filters', () => {
       ]) {
         const got = search(sqlite, 'offer', q, { offset, limit }).map((h) => ({ id: h.id, score: h.score }))
         expect(got).toEqual(expected.slice(offset, offset + limit))
+      }
+    }
+  })
+
+  it('ranks a window with candidates as it ranks it without them', () => {
+    // FTS5's bm25 of a row can depend on the rows its scan passed first: after the first of these two listings (寻找,
+    // and 社区 … 花园 too far apart for NEAR), a scan in rowid order leaves one of the second's instances uncounted,
+    // one newest first does not. A window ranked as a rowid range (the candidates' path) scored it 19.0, the list
+    // without candidates 23.4.
+    const sqlite = new Database(':memory:')
+    onTestFinished(() => void sqlite.close())
+    ensureSearchIndex(sqlite)
+    for (let id = 1; id <= 1100; id++) {
+      const title = id % 3 ? 'community garden' : 'garden tools for the community'
+      indexDoc(sqlite, { kind: 'need', id, category: 'other', title, body: 'weekend' })
+    }
+    const doc = (id: number, title: string, body: string) =>
+      indexDoc(sqlite, { kind: 'need', id, category: 'funds', title, body })
+    doc(1101, '寻找陪同翻译出借', '陪同就医翻译。翻译社区通知。另外也需要排练场地。周五上午，地点在朝阳花园志愿者协会')
+    doc(1102, '寻找社区花园（周末）', '需要锄头和种子。每周日上午劳动。每月中午，地点在中山社区281号')
+    const q = '寻找社区花园 / community garden'
+    const all = { has: () => true }
+    const odd = { has: (id: number) => id % 2 === 1 || id === 1102 }
+    for (const [offset, limit] of [
+      [0, 10],
+      [995, 10],
+      [1090, 20],
+    ]) {
+      const plain = searchPage(sqlite, 'need', q, { offset, limit })
+      expect(plain.total).toBe(1101)
+      expect(searchPage(sqlite, 'need', q, { offset, limit, ids: all })).toEqual(plain)
+    }
+    const plain = search(sqlite, 'need', q, { limit: 1200 })
+    expect(plain[0]!.id).toBe(1102)
+    const expected = plain.filter((h) => odd.has(h.id))
+    expect(search(sqlite, 'need', q, { limit: 1200, ids: odd })).toEqual(expected)
+    expect(search(sqlite, 'need', q, { offset: 3, limit: 7, ids: odd })).toEqual(expected.slice(3, 10))
+  })
+
+  // Each window ranks only its candidates' span: sparse candidates, a window with none between two with some, and a
+  // query found only loosely (counted by reading its rowids) come out as the plain ranking filtered to them.
+  it('ranks candidates as the plain windows do, filtered to them, however sparse', () => {
+    const sqlite = windowsDb()
+    const matches = plainRanking(sqlite, 'volunteer')
+      .map((r) => r.id)
+      .sort((a, b) => b - a)
+    // The newest 40 matches, one in 97 of the middle ones, the oldest 25, and none in the second window.
+    const wanted = new Set(
+      matches.filter((id, at) => at < 40 || at >= matches.length - 25 || (at > 2000 && id % 97 === 0)),
+    )
+    for (const q of ['volunteer', 'tea volunteers', 'volunteer zzzzqq']) {
+      const expected = plainRanking(sqlite, q).filter((r) => wanted.has(r.id))
+      expect(expected.length).toBeGreaterThan(30)
+      for (const [offset, limit] of [
+        [0, 20],
+        [30, 20],
+        [39, 5],
+        [40, 3],
+        [0, 500],
+        [expected.length - 3, 20],
+      ]) {
+        const page = searchPage(sqlite, 'offer', q, { ids: { has: (id) => wanted.has(id) }, offset, limit })
+        expect(page.total).toBe(expected.length)
+        expect(page.hits.map((h) => ({ id: h.id, score: h.score }))).toEqual(expected.slice(offset, offset + limit))
       }
     }
   })
@@ -277,3 +313,40 @@ describe('pagination and filters', () => {
     expect(search(sqlite, 'offer', 'venue', { limit: 50 })).toEqual(search(sqlite, 'offer', 'venue', { limit: 50 }))
   })
 })
+
+/** 2,700 listings whose words spread bm25's scores, with ties among identical ones; some match nothing. */
+function windowsDb() {
+  const sqlite = new Database(':memory:')
+  onTestFinished(() => void sqlite.close())
+  ensureSearchIndex(sqlite)
+  const words = ['volunteer', 'volunteers', 'weekend', 'dance', 'class', 'choir']
+  reindex(
+    sqlite,
+    'offer',
+    Array.from({ length: 2700 }, (_, i) => ({
+      id: 3 * i + 1 + (i % 2),
+      title: i % 7 === 0 ? `${words[i % 6]} ${words[(i >> 3) % 6]}` : 'community room',
+      body: `${words[(i * 5) % 6]} volunteer ${i % 2 ? 'weekend' : 'tea'} ${'and '.repeat(i % 9)}`,
+    })),
+  )
+  return sqlite
+}
+
+/** The plain computation: every match newest first, cut into windows of 1000, each ranked by bm25 alone. */
+function plainRanking(sqlite: Database.Database, q: string) {
+  const query = compiled(sqlite, 'offer', q)!
+  const ranked = (match: string) =>
+    sqlite
+      .prepare(
+        `SELECT rowid AS id, -bm25(search_offers, 4.0, 1.0) AS score FROM search_offers WHERE search_offers MATCH ?`,
+      )
+      .all(match) as { id: number; score: number }[]
+  const strict = ranked(query.strict)
+  const rows = strict.length > 0 || query.loose === undefined ? strict : ranked(query.loose)
+  rows.sort((a, b) => b.id - a.id)
+  const out: { id: number; score: number }[] = []
+  for (let w = 0; w < rows.length; w += 1000) {
+    out.push(...rows.slice(w, w + 1000).sort((a, b) => b.score - a.score || b.id - a.id))
+  }
+  return out
+}
