@@ -1,6 +1,6 @@
 /**
  * Which listings changed, row by row: the match pages keep every active need and available offer in memory
- * (matching/views.ts) and patch the ones that changed instead of reading a whole category again after any
+ * (matching/kept-views.ts) and patch the ones that changed instead of reading a whole category again after any
  * write. The memo's counters (memo.ts) say only that a table moved; this log says which row.
  *
  * Triggers (installed by `ensureChangeLog` when the database opens) append (kind, id) for every insert, update

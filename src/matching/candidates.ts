@@ -1,7 +1,7 @@
 /**
  * Candidate indexes: a category's offers (or needs) filed by place, topic and keyword, so that a match page
  * examines the few listings that could fit instead of every listing of the category around it. Pure, and
- * patched one listing at a time: the shell (views.ts) adds, replaces and removes the listings that changed.
+ * patched one listing at a time: the shell (kept-views.ts) adds, replaces and removes the listings that changed.
  *
  * An index only narrows; what fits is decided by feasibility.ts (`isFeasible`) on what it returns, so a lookup
  * must return every listing that could fit and may return more. Two listings of a category fit by subject

@@ -49,6 +49,7 @@ const MATCHING_SHELL = [
   'matching/matching.ts',
   'matching/rows.ts',
   'matching/views.ts',
+  'matching/kept-views.ts',
   'matching/view-rows.ts',
   'matching/present.ts',
   'matching/serving-facts.ts',
