@@ -8,7 +8,8 @@ import { sqliteOf, type Db } from '../db/client.js'
 import { needs, offers } from '../db/schema.js'
 import * as text from '../search/relevance.js'
 import { listingToday } from '../listings/listings.js'
-import { needContenders, offerContenders, prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
+import { needContenders, offerContenders } from './contenders.js'
+import { prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
 import { isFeasible, violations } from './feasibility.js'
 import { whyNot, type WhyNot } from './why-not.js'
 import { needFitsEach, needIndex, needsFor, offerCounts, offerFitsEach, offerIndex, offersFor } from './views.js'
@@ -40,7 +41,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   // The kept views (views.ts) name the fitting offers; every one counts in `total`.
   const kept = open ? offersFor(db, need.view, today) : []
   // Offers of groups nobody answers for come after the others (a tie-break after fit: what fits is unchanged), so a
-  // request reaches a person. Each part is ranked alone, and only the offers that could be shown from it (rank.ts
+  // request reaches a person. Each part is ranked alone, and only the offers that could be shown from it (contenders.ts
   // offerContenders) get a track record copied on, a text relevance and a score.
   const nobody = kept.length ? unansweredOrgs(db) : new Set<number>()
   const tracks = trackRecords(db)

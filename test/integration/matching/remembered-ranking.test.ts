@@ -294,7 +294,7 @@ describe('match pages from remembered candidates', () => {
 
   it('show the first 20 of the full ranking', () => {
     const rand = prng(3)
-    // Pages score in full only the candidates that could be shown (rank.ts offerContenders): offers of groups nobody
+    // Pages score in full only the candidates that could be shown (contenders.ts offerContenders): offers of groups nobody
     // answers for are ranked after the others, each part pruned for what is left of the page.
     let split = 0
     for (const id of new Set(ids('needs', 60, rand))) {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { prng } from '../../../bench/lib/generate.js'
 import { formatReason } from '../../../src/matching/present.js'
-import {
-  needContenders,
-  offerContenders,
-  pairScore,
-  prepareNeed,
-  prepareOffer,
-  rankNeeds,
-  rankOffers,
-} from '../../../src/matching/rank.js'
+import { needContenders, offerContenders } from '../../../src/matching/contenders.js'
+import { pairScore, prepareNeed, prepareOffer, rankNeeds, rankOffers } from '../../../src/matching/rank.js'
 import type { Candidate, Reason } from '../../../src/matching/types.js'
 import { DEFAULT_WEIGHTS, type Factor, type Weights } from '../../../src/matching/weights.js'
 import { need, offer, org } from './fixtures.js'
