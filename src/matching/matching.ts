@@ -1,6 +1,6 @@
 /**
  * The match pages' shell: a need's ranked offers and an offer's ranked needs (with why none fits), one pair's
- * assessment, and who fits a listing for the alerts. Reads the views (rows.ts, views.ts), asks the search index
+ * assessment, and who fits a listing for the alerts. Reads the views (rows.ts, views.ts, org-records.ts, shown-names.ts), asks the search index
  * for text relevance, and calls the pure core: no ranking logic lives here.
  */
 import { eq } from 'drizzle-orm'
@@ -14,19 +14,9 @@ import { isFeasible, violations } from './feasibility.js'
 import { whyNot, type WhyNot } from './why-not.js'
 import { needFitsEach, needIndex, needsFor, offerCounts, offerFitsEach, offerIndex, offersFor } from './views.js'
 import type { OfferView } from './types.js'
-import {
-  loadNeeds,
-  loadOffers,
-  matchesReceived,
-  needNames,
-  offerNames,
-  pageNeed,
-  pageOffer,
-  trackRecords,
-  unansweredOrgs,
-  withMatchesReceived,
-  withTracks,
-} from './rows.js'
+import { loadNeeds, loadOffers, pageNeed, pageOffer } from './rows.js'
+import { matchesReceived, trackRecords, unansweredOrgs, withMatchesReceived, withTracks } from './org-records.js'
+import { needNames, offerNames } from './shown-names.js'
 import { NO_TRACK } from './view-rows.js'
 
 /**

@@ -4,7 +4,7 @@
  * (rows.ts) fills those in for what it shows.
  */
 import type Database from 'better-sqlite3'
-import type { Sqlite } from '../db/client.js'
+import { sqliteOf, type Db, type Sqlite } from '../db/client.js'
 import { pathIds } from '../areas/paths.js'
 import { subjectList } from './subject.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
@@ -177,4 +177,32 @@ export function keepsPaths(a: ReadonlyMap<number, number[]>, b: ReadonlyMap<numb
     if (!other || other.length !== path.length || other.some((x, i) => x !== path[i])) return false
   }
   return true
+}
+
+/**
+ * A statement of the shell's bulk reads on the database's connection, raw (rows as arrays), cached like stmt but
+ * bounded: candidate areas and organizations make IN lists of many lengths.
+ */
+const bounded = new WeakMap<Sqlite, Map<string, Database.Statement>>()
+export function prepared(db: Db, text: string): Database.Statement {
+  const sqlite = sqliteOf(db)
+  let cache = bounded.get(sqlite)
+  if (!cache) bounded.set(sqlite, (cache = new Map()))
+  let st = cache.get(text)
+  if (!st) {
+    // A burst of new IN lists must not grow the cache without end.
+    if (cache.size >= 200) cache.clear()
+    cache.set(text, (st = sqliteOf(db).prepare(text).raw()))
+  }
+  return st
+}
+export const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ')
+/**
+ * An id list padded (with its first id again) to a power of two, so lists of a few hundred lengths share
+ * a dozen statements rather than each preparing its own.
+ */
+export function padded(ids: number[]): number[] {
+  let n = 8
+  while (n < ids.length) n *= 2
+  return ids.length === n || ids.length === 0 ? ids : [...ids, ...Array<number>(n - ids.length).fill(ids[0]!)]
 }

@@ -48,6 +48,8 @@ const LAYERS: { name: string; holds: (file: string) => boolean }[] = [
 const MATCHING_SHELL = [
   'matching/matching.ts',
   'matching/rows.ts',
+  'matching/org-records.ts',
+  'matching/shown-names.ts',
   'matching/views.ts',
   'matching/kept-views.ts',
   'matching/view-rows.ts',
