@@ -4,7 +4,7 @@ import { remember } from '../db/memo.js'
 import { frozen } from '../shared/frozen.js'
 import { activeNeed, listingToday } from '../listings/listings.js'
 import { areas, needs as needsTable, organizations } from '../db/schema.js'
-import * as needs from '../needs/needs.js'
+import * as needQueries from '../needs/need-queries.js'
 import * as offers from '../offers/offers.js'
 
 /** Figures for the front page: enough to show a visitor the district is alive. */
@@ -35,7 +35,7 @@ function summaryOn(db: Db, today: string, now: Date) {
     stats: {
       orgs: db.select({ n: count() }).from(organizations).get()!.n,
       communities: db.select({ n: count() }).from(areas).where(eq(areas.level, 'community')).get()!.n,
-      needs: needs.countActive(db, now),
+      needs: needQueries.countActive(db, now),
       offers: offers.countActive(db, now),
     },
     recentOrgs: db

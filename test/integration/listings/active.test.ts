@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as accounts from '../../../src/accounts/accounts.js'
 import { needs as needsTable, offers as offersTable } from '../../../src/db/schema.js'
 import * as needs from '../../../src/needs/needs.js'
+import * as needQueries from '../../../src/needs/need-queries.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as matches from '../../../src/brokering/matches.js'
 import * as allocations from '../../../src/matching/allocations.js'
@@ -132,7 +133,7 @@ describe('what an active need, an active offer and an available offer are: one d
     expect(text(`SELECT id FROM offers WHERE ${activeOfferText()}`)).toEqual(byPredicate.offers)
     expect(text(`SELECT id FROM offers WHERE ${availableOfferText()}`)).toEqual(byPredicate.available)
     // The lists read the same definition.
-    expect(needs.countActive(app.db, now)).toBe(byPredicate.needs.length)
+    expect(needQueries.countActive(app.db, now)).toBe(byPredicate.needs.length)
     expect(offers.countActive(app.db, now)).toBe(byPredicate.offers.length)
   })
 })

@@ -7,7 +7,7 @@ import { ROOT } from '../../../src/config.js'
 import { type Db, type Sqlite } from '../../../src/db/client.js'
 import { openDb } from '../../../src/database.js'
 import { seedDemo } from '../../../src/demo/seed.js'
-import * as needs from '../../../src/needs/needs.js'
+import * as needQueries from '../../../src/needs/need-queries.js'
 import * as offers from '../../../src/offers/offers.js'
 import { listingToday } from '../../../src/listings/listings.js'
 import { countServingSome } from '../../../src/matching/views.js'
@@ -75,7 +75,7 @@ describe('list pages seek', () => {
     try {
       const places = [{}, { area: street }, { area: community }]
       for (const round of [0, 1]) {
-        for (const sort of needs.SORTS)
+        for (const sort of needQueries.SORTS)
           for (const place of places)
             for (const filter of [
               {},
@@ -85,7 +85,7 @@ describe('list pages seek', () => {
               { status: 'expired' as const },
               { q: '场地' },
             ]) {
-              needs.list(fresh, { sort, ...place, ...filter, page: 2 })
+              needQueries.list(fresh, { sort, ...place, ...filter, page: 2 })
               shapes++
             }
         for (const sort of offers.SORTS)
@@ -123,7 +123,7 @@ describe('list pages seek', () => {
         (prepare.call(own, `EXPLAIN QUERY PLAN ${text}`).all([0, 10]) as { detail: string }[]).map((r) => r.detail),
       ).toEqual([expect.stringMatching(/^SEARCH (needs|offers) USING INTEGER PRIMARY KEY \(rowid>\?\)$/)])
     own.close()
-    expect(shapes).toBe(2 * (needs.SORTS.length * 3 * 6 + offers.SORTS.length * 3 * 4))
+    expect(shapes).toBe(2 * (needQueries.SORTS.length * 3 * 6 + offers.SORTS.length * 3 * 4))
     // A few statements, prepared once, whatever the shape: the page's rows, and a changed listing.
     expect(plans.length).toBeGreaterThanOrEqual(3)
     expect(plans.length).toBeLessThanOrEqual(6)
@@ -152,7 +152,7 @@ describe('list pages seek', () => {
   })
 
   it('the active count reads an index alone', () => {
-    const [count] = plansOf(() => needs.countActive(db))
+    const [count] = plansOf(() => needQueries.countActive(db))
     expect(count).toMatch(/^SEARCH needs USING COVERING INDEX needs_active/)
   })
 })
