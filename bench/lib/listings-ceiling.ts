@@ -5,7 +5,7 @@ import { createHandlebars, partialsIn } from '../../src/plugins/view.js'
 import { openDb } from '../../src/database.js'
 import { URGENCIES, CLOSE_REASONS } from '../../src/db/schema.js'
 import * as needQueries from '../../src/needs/need-queries.js'
-import * as offers from '../../src/offers/offers.js'
+import * as offerQueries from '../../src/offers/offer-queries.js'
 import * as areas from '../../src/areas/areas.js'
 import * as matching from '../../src/matching/matching.js'
 import * as topics from '../../src/topics/topics.js'
@@ -41,7 +41,7 @@ export default async function listingsCeiling(opts: Record<string, unknown>) {
   }
   const names = topics.namer(db, locale)
   const listPage = <Q extends { category?: string; area?: number; q?: string; page?: number }>(
-    found: ReturnType<typeof needQueries.list> | ReturnType<typeof offers.list>,
+    found: ReturnType<typeof needQueries.list> | ReturnType<typeof offerQueries.list>,
     query: Q,
   ) => ({
     ...found,
@@ -90,8 +90,12 @@ export default async function listingsCeiling(opts: Record<string, unknown>) {
   )
   app.get('/offers', (req, reply) =>
     offersIndex(req, reply, () => {
-      const query = listQuery(req) as offers.OfferQuery
-      return { ...listPage(offers.list(db, query), query), statuses: offers.STATUS_FILTERS, sorts: offers.SORTS }
+      const query = listQuery(req) as offerQueries.OfferQuery
+      return {
+        ...listPage(offerQueries.list(db, query), query),
+        statuses: offerQueries.STATUS_FILTERS,
+        sorts: offerQueries.SORTS,
+      }
     }),
   )
 
@@ -99,7 +103,7 @@ export default async function listingsCeiling(opts: Record<string, unknown>) {
     searchPage(req, reply, () => {
       const q = (req.query as { q?: string }).q?.trim() ?? ''
       const n = needQueries.list(db, { q, pageSize: 10 }),
-        o = offers.list(db, { q, pageSize: 10 })
+        o = offerQueries.list(db, { q, pageSize: 10 })
       return {
         q,
         categoryNames: categoryNames(db, locale),
@@ -139,7 +143,7 @@ export default async function listingsCeiling(opts: Record<string, unknown>) {
 
   app.get('/offers/:id', (req, reply) =>
     offerShow(req, reply, () => {
-      const offer = offers.get(db, Number((req.params as { id: string }).id))!
+      const offer = offerQueries.get(db, Number((req.params as { id: string }).id))!
       const found = matching.needsForOffer(db, offer.id)!
       const say = presenter(db, locale)
       return {

@@ -5,7 +5,7 @@ import { frozen } from '../shared/frozen.js'
 import { activeNeed, listingToday } from '../listings/listings.js'
 import { areas, needs as needsTable, organizations } from '../db/schema.js'
 import * as needQueries from '../needs/need-queries.js'
-import * as offers from '../offers/offers.js'
+import * as offerQueries from '../offers/offer-queries.js'
 
 /** Figures for the front page: enough to show a visitor the district is alive. */
 export function summary(db: Db, now = new Date()) {
@@ -36,7 +36,7 @@ function summaryOn(db: Db, today: string, now: Date) {
       orgs: db.select({ n: count() }).from(organizations).get()!.n,
       communities: db.select({ n: count() }).from(areas).where(eq(areas.level, 'community')).get()!.n,
       needs: needQueries.countActive(db, now),
-      offers: offers.countActive(db, now),
+      offers: offerQueries.countActive(db, now),
     },
     recentOrgs: db
       .select({

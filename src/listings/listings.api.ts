@@ -4,6 +4,7 @@ import { count, namedTopics, nullable } from '../shared/json.js'
 import * as needs from '../needs/needs.js'
 import * as needQueries from '../needs/need-queries.js'
 import * as offers from '../offers/offers.js'
+import * as offerQueries from '../offers/offer-queries.js'
 import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
 import { bool, codes, date, fields, id32, idParam, int, listOf, oneOf, str, text } from '../shared/forms.js'
 import { signedIn } from '../plugins/auth.js'
@@ -15,7 +16,7 @@ import { LOCALES } from '../i18n/i18n.js'
 import * as topics from '../topics/topics.js'
 
 type NeedRow = Omit<ReturnType<typeof needQueries.list>['items'][number], 'titleParts'>
-type OfferRow = Omit<ReturnType<typeof offers.list>['items'][number], 'titleParts'>
+type OfferRow = Omit<ReturnType<typeof offerQueries.list>['items'][number], 'titleParts'>
 
 /** The public shape of a listing: stable field names, refs for cross-system links, nothing private. */
 type Names = ReturnType<typeof topics.namer>
@@ -222,7 +223,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/offers',
     { config: { access: 'anyone' }, schema: { querystring: OffersQuery, response: { 200: pageOf(OfferJson) } } },
     async (req) => {
-      const page = offers.list(app.db, query(req.query))
+      const page = offerQueries.list(app.db, query(req.query))
       return { items: page.items.map(offerJson(names(req))), total: page.total, page: page.page, pages: page.pages }
     },
   )
@@ -248,7 +249,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/offers/:id',
     { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: OfferJson } } },
     async (req) => {
-      const offer = offers.visible(app.db, req.user, req.params.id)
+      const offer = offerQueries.visible(app.db, req.user, req.params.id)
       if (!offer) throw new NotFound()
       return offerJson(names(req))(offer)
     },
@@ -260,7 +261,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
       const { q, limit = 20 } = req.query
       return {
         needs: needQueries.list(app.db, { q, pageSize: limit }).items.map(needJson(names(req))),
-        offers: offers.list(app.db, { q, pageSize: limit }).items.map(offerJson(names(req))),
+        offers: offerQueries.list(app.db, { q, pageSize: limit }).items.map(offerJson(names(req))),
       }
     },
   )
@@ -296,7 +297,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in' }, schema: { body: OfferBody, response: { 201: OfferJson } } },
     async (req, reply) => {
       const offer = inApiTerms(() => offers.post(app.db, signedIn(req), offerInput(req.body)))
-      return reply.code(201).send(offerJson(names(req))(offers.get(app.db, offer.id)!))
+      return reply.code(201).send(offerJson(names(req))(offerQueries.get(app.db, offer.id)!))
     },
   )
   app.put(
@@ -305,7 +306,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { id } = req.params
       inApiTerms(() => offers.edit(app.db, signedIn(req), id, { ...offerInput(req.body), version: req.body.version }))
-      return offerJson(names(req))(offers.get(app.db, id)!)
+      return offerJson(names(req))(offerQueries.get(app.db, id)!)
     },
   )
   app.post(
@@ -314,7 +315,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { id } = req.params
       offers.close(app.db, signedIn(req), id, req.body.reason)
-      return offerJson(names(req))(offers.get(app.db, id)!)
+      return offerJson(names(req))(offerQueries.get(app.db, id)!)
     },
   )
 }

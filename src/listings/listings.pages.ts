@@ -7,7 +7,7 @@ import * as orgs from '../orgs/orgs.js'
 import * as topics from '../topics/topics.js'
 import { chips, type ChipState } from '../topics/topics.pages.js'
 import * as needQueries from '../needs/need-queries.js'
-import * as offers from '../offers/offers.js'
+import * as offerQueries from '../offers/offer-queries.js'
 import { FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
 import { allCategories, defaultExpiry, listingToday, namedCategories, type Category } from './listings.js'
 import type { Page } from './browse.js'
@@ -53,7 +53,7 @@ export type ListPage<T extends Listed> = ReturnType<typeof loadListPage<object, 
 /** The filters only one side has: needs are filtered by urgency too; each side has its own statuses and orders. */
 const LIST_CHOICES = {
   need: { urgencies: URGENCIES, statuses: needQueries.STATUS_FILTERS, sorts: needQueries.SORTS },
-  offer: { statuses: offers.STATUS_FILTERS, sorts: offers.SORTS },
+  offer: { statuses: offerQueries.STATUS_FILTERS, sorts: offerQueries.SORTS },
 }
 
 /**
@@ -159,7 +159,7 @@ export function loadSearch(db: Db, q: string) {
     found: words
       ? {
           needs: needQueries.list(db, { q: words, pageSize: PER_KIND }),
-          offers: offers.list(db, { q: words, pageSize: PER_KIND }),
+          offers: offerQueries.list(db, { q: words, pageSize: PER_KIND }),
         }
       : undefined,
   }

@@ -4,7 +4,7 @@ import * as matching from './matching.js'
 import * as allocations from './allocations.js'
 import * as labels from './labels.js'
 import * as needQueries from '../needs/need-queries.js'
-import * as offersSvc from '../offers/offers.js'
+import * as offerQueries from '../offers/offer-queries.js'
 import { presenter } from './present.js'
 import * as topics from '../topics/topics.js'
 import { fields, idParam, str } from '../shared/forms.js'
@@ -209,7 +209,7 @@ const matchingApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/offers/:id/matches',
     { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: OfferMatchesJson } } },
     async (req) => {
-      const offer = offersSvc.visible(app.db, req.user, req.params.id)
+      const offer = offerQueries.visible(app.db, req.user, req.params.id)
       const found = offer && matching.needsForOffer(app.db, offer.id)
       if (!found) throw new NotFound()
       return offerMatchesJson(app.db, req.locale, found)

@@ -7,7 +7,7 @@ import { addUser, appForTest, tableCounts } from '../../helpers/app.js'
 import * as accounts from '../../../src/accounts/accounts.js'
 import * as interchange from '../../../src/interchange/interchange.js'
 import * as needQueries from '../../../src/needs/need-queries.js'
-import * as offers from '../../../src/offers/offers.js'
+import * as offerQueries from '../../../src/offers/offer-queries.js'
 import * as areasSvc from '../../../src/areas/areas.js'
 import { seedDemo } from '../../../src/demo/seed.js'
 import { areas, events, needs as needsTable, offers as offersTable, organizations } from '../../../src/db/schema.js'
@@ -115,7 +115,7 @@ describe('importing a ledger', () => {
     expect(found).not.toContain('暑期亲子营场地（草稿）')
     expect(found).not.toContain('春节联欢排练场地')
     expect(
-      offers
+      offerQueries
         .list(app.db, { q: '音响' }, T1)
         .items.map((o) => o.ref)
         .sort(),

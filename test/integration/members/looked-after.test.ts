@@ -10,6 +10,7 @@ import * as invitations from '../../../src/members/invitations.js'
 import * as needs from '../../../src/needs/needs.js'
 import * as needQueries from '../../../src/needs/need-queries.js'
 import * as offers from '../../../src/offers/offers.js'
+import * as offerQueries from '../../../src/offers/offer-queries.js'
 import * as matching from '../../../src/matching/matching.js'
 import * as jobs from '../../../src/jobs/jobs.js'
 import { HANDLERS } from '../../../src/scheduler/handlers.js'
@@ -110,8 +111,8 @@ beforeAll(async () => {
   west = orgId('org-west')
   community = areaId('H-NA-1')
   dance = addOrg(app, leader.id, { name: '南岸广场舞队', areaId: community }).id
-  room = offers.list(app.db, { ref: 'o-room' }).items[0].id
-  westRoom = offers.list(app.db, { ref: 'o-west' }).items[0].id
+  room = offerQueries.list(app.db, { ref: 'o-room' }).items[0].id
+  westRoom = offerQueries.list(app.db, { ref: 'o-west' }).items[0].id
   leader = reload(app, leader)
   broker = reload(app, broker)
   otherBroker = reload(app, otherBroker)
