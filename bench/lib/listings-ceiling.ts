@@ -4,8 +4,8 @@ import fastifyView from '@fastify/view'
 import { createHandlebars, partialsIn } from '../../src/plugins/view.js'
 import { openDb } from '../../src/database.js'
 import { URGENCIES, CLOSE_REASONS } from '../../src/db/schema.js'
-import * as needs from '../../src/needs/needs.js'
-import * as offers from '../../src/offers/offers.js'
+import * as needQueries from '../../src/needs/need-queries.js'
+import * as offerQueries from '../../src/offers/offer-queries.js'
 import * as areas from '../../src/areas/areas.js'
 import * as matching from '../../src/matching/matching.js'
 import * as topics from '../../src/topics/topics.js'
@@ -41,7 +41,7 @@ export default async function listingsCeiling(opts: Record<string, unknown>) {
   }
   const names = topics.namer(db, locale)
   const listPage = <Q extends { category?: string; area?: number; q?: string; page?: number }>(
-    found: ReturnType<typeof needs.list> | ReturnType<typeof offers.list>,
+    found: ReturnType<typeof needQueries.list> | ReturnType<typeof offerQueries.list>,
     query: Q,
   ) => ({
     ...found,
@@ -79,27 +79,31 @@ export default async function listingsCeiling(opts: Record<string, unknown>) {
 
   app.get('/needs', (req, reply) =>
     needsIndex(req, reply, () => {
-      const query = listQuery(req) as needs.NeedQuery
+      const query = listQuery(req) as needQueries.NeedQuery
       return {
-        ...listPage(needs.list(db, query), query),
+        ...listPage(needQueries.list(db, query), query),
         urgencies: URGENCIES,
-        statuses: needs.STATUS_FILTERS,
-        sorts: needs.SORTS,
+        statuses: needQueries.STATUS_FILTERS,
+        sorts: needQueries.SORTS,
       }
     }),
   )
   app.get('/offers', (req, reply) =>
     offersIndex(req, reply, () => {
-      const query = listQuery(req) as offers.OfferQuery
-      return { ...listPage(offers.list(db, query), query), statuses: offers.STATUS_FILTERS, sorts: offers.SORTS }
+      const query = listQuery(req) as offerQueries.OfferQuery
+      return {
+        ...listPage(offerQueries.list(db, query), query),
+        statuses: offerQueries.STATUS_FILTERS,
+        sorts: offerQueries.SORTS,
+      }
     }),
   )
 
   app.get('/search', (req, reply) =>
     searchPage(req, reply, () => {
       const q = (req.query as { q?: string }).q?.trim() ?? ''
-      const n = needs.list(db, { q, pageSize: 10 }),
-        o = offers.list(db, { q, pageSize: 10 })
+      const n = needQueries.list(db, { q, pageSize: 10 }),
+        o = offerQueries.list(db, { q, pageSize: 10 })
       return {
         q,
         categoryNames: categoryNames(db, locale),
@@ -112,7 +116,7 @@ export default async function listingsCeiling(opts: Record<string, unknown>) {
 
   app.get('/needs/:id', (req, reply) =>
     needShow(req, reply, () => {
-      const need = needs.get(db, Number((req.params as { id: string }).id))!
+      const need = needQueries.get(db, Number((req.params as { id: string }).id))!
       const found = matching.offersForNeed(db, need.id)!
       const say = presenter(db, locale)
       return {
@@ -139,7 +143,7 @@ export default async function listingsCeiling(opts: Record<string, unknown>) {
 
   app.get('/offers/:id', (req, reply) =>
     offerShow(req, reply, () => {
-      const offer = offers.get(db, Number((req.params as { id: string }).id))!
+      const offer = offerQueries.get(db, Number((req.params as { id: string }).id))!
       const found = matching.needsForOffer(db, offer.id)!
       const say = presenter(db, locale)
       return {

@@ -4,8 +4,8 @@ import { remember } from '../db/memo.js'
 import { frozen } from '../shared/frozen.js'
 import { activeNeed, listingToday } from '../listings/listings.js'
 import { areas, needs as needsTable, organizations } from '../db/schema.js'
-import * as needs from '../needs/needs.js'
-import * as offers from '../offers/offers.js'
+import * as needQueries from '../needs/need-queries.js'
+import * as offerQueries from '../offers/offer-queries.js'
 
 /** Figures for the front page: enough to show a visitor the district is alive. */
 export function summary(db: Db, now = new Date()) {
@@ -35,8 +35,8 @@ function summaryOn(db: Db, today: string, now: Date) {
     stats: {
       orgs: db.select({ n: count() }).from(organizations).get()!.n,
       communities: db.select({ n: count() }).from(areas).where(eq(areas.level, 'community')).get()!.n,
-      needs: needs.countActive(db, now),
-      offers: offers.countActive(db, now),
+      needs: needQueries.countActive(db, now),
+      offers: offerQueries.countActive(db, now),
     },
     recentOrgs: db
       .select({

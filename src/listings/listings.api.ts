@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static, type TSchema } from 'typebox'
 import { count, namedTopics, nullable } from '../shared/json.js'
 import * as needs from '../needs/needs.js'
+import * as needQueries from '../needs/need-queries.js'
 import * as offers from '../offers/offers.js'
+import * as offerQueries from '../offers/offer-queries.js'
 import { CLOSE_REASONS, FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
 import { bool, codes, date, fields, id32, idParam, int, listOf, oneOf, str, text } from '../shared/forms.js'
 import { signedIn } from '../plugins/auth.js'
@@ -13,8 +15,8 @@ import type { HsdsService } from '../interchange/hsds.js'
 import { LOCALES } from '../i18n/i18n.js'
 import * as topics from '../topics/topics.js'
 
-type NeedRow = Omit<ReturnType<typeof needs.list>['items'][number], 'titleParts'>
-type OfferRow = Omit<ReturnType<typeof offers.list>['items'][number], 'titleParts'>
+type NeedRow = Omit<ReturnType<typeof needQueries.list>['items'][number], 'titleParts'>
+type OfferRow = Omit<ReturnType<typeof offerQueries.list>['items'][number], 'titleParts'>
 
 /** The public shape of a listing: stable field names, refs for cross-system links, nothing private. */
 type Names = ReturnType<typeof topics.namer>
@@ -213,7 +215,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/needs',
     { config: { access: 'anyone' }, schema: { querystring: NeedsQuery, response: { 200: pageOf(NeedJson) } } },
     async (req) => {
-      const page = needs.list(app.db, { ...query(req.query), urgency: req.query.urgency })
+      const page = needQueries.list(app.db, { ...query(req.query), urgency: req.query.urgency })
       return { items: page.items.map(needJson(names(req))), total: page.total, page: page.page, pages: page.pages }
     },
   )
@@ -221,7 +223,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/offers',
     { config: { access: 'anyone' }, schema: { querystring: OffersQuery, response: { 200: pageOf(OfferJson) } } },
     async (req) => {
-      const page = offers.list(app.db, query(req.query))
+      const page = offerQueries.list(app.db, query(req.query))
       return { items: page.items.map(offerJson(names(req))), total: page.total, page: page.page, pages: page.pages }
     },
   )
@@ -238,7 +240,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/needs/:id',
     { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: NeedJson } } },
     async (req) => {
-      const need = needs.visible(app.db, req.user, req.params.id)
+      const need = needQueries.visible(app.db, req.user, req.params.id)
       if (!need) throw new NotFound()
       return needJson(names(req))(need)
     },
@@ -247,7 +249,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/offers/:id',
     { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: OfferJson } } },
     async (req) => {
-      const offer = offers.visible(app.db, req.user, req.params.id)
+      const offer = offerQueries.visible(app.db, req.user, req.params.id)
       if (!offer) throw new NotFound()
       return offerJson(names(req))(offer)
     },
@@ -258,8 +260,8 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { q, limit = 20 } = req.query
       return {
-        needs: needs.list(app.db, { q, pageSize: limit }).items.map(needJson(names(req))),
-        offers: offers.list(app.db, { q, pageSize: limit }).items.map(offerJson(names(req))),
+        needs: needQueries.list(app.db, { q, pageSize: limit }).items.map(needJson(names(req))),
+        offers: offerQueries.list(app.db, { q, pageSize: limit }).items.map(offerJson(names(req))),
       }
     },
   )
@@ -269,7 +271,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in' }, schema: { body: NeedBody, response: { 201: NeedJson } } },
     async (req, reply) => {
       const need = inApiTerms(() => needs.post(app.db, signedIn(req), needInput(req.body)))
-      return reply.code(201).send(needJson(names(req))(needs.get(app.db, need.id)!))
+      return reply.code(201).send(needJson(names(req))(needQueries.get(app.db, need.id)!))
     },
   )
   app.put(
@@ -278,7 +280,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { id } = req.params
       inApiTerms(() => needs.edit(app.db, signedIn(req), id, { ...needInput(req.body), version: req.body.version }))
-      return needJson(names(req))(needs.get(app.db, id)!)
+      return needJson(names(req))(needQueries.get(app.db, id)!)
     },
   )
   app.post(
@@ -287,7 +289,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { id } = req.params
       needs.close(app.db, signedIn(req), id, req.body.reason)
-      return needJson(names(req))(needs.get(app.db, id)!)
+      return needJson(names(req))(needQueries.get(app.db, id)!)
     },
   )
   app.post(
@@ -295,7 +297,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'signed_in' }, schema: { body: OfferBody, response: { 201: OfferJson } } },
     async (req, reply) => {
       const offer = inApiTerms(() => offers.post(app.db, signedIn(req), offerInput(req.body)))
-      return reply.code(201).send(offerJson(names(req))(offers.get(app.db, offer.id)!))
+      return reply.code(201).send(offerJson(names(req))(offerQueries.get(app.db, offer.id)!))
     },
   )
   app.put(
@@ -304,7 +306,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { id } = req.params
       inApiTerms(() => offers.edit(app.db, signedIn(req), id, { ...offerInput(req.body), version: req.body.version }))
-      return offerJson(names(req))(offers.get(app.db, id)!)
+      return offerJson(names(req))(offerQueries.get(app.db, id)!)
     },
   )
   app.post(
@@ -313,7 +315,7 @@ const listingsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { id } = req.params
       offers.close(app.db, signedIn(req), id, req.body.reason)
-      return offerJson(names(req))(offers.get(app.db, id)!)
+      return offerJson(names(req))(offerQueries.get(app.db, id)!)
     },
   )
 }

@@ -6,8 +6,8 @@ import * as areas from '../areas/areas.js'
 import * as orgs from '../orgs/orgs.js'
 import * as topics from '../topics/topics.js'
 import { chips, type ChipState } from '../topics/topics.pages.js'
-import * as needs from '../needs/needs.js'
-import * as offers from '../offers/offers.js'
+import * as needQueries from '../needs/need-queries.js'
+import * as offerQueries from '../offers/offer-queries.js'
 import { FOCUS_GROUPS, TRUST_LEVELS, URGENCIES } from '../db/schema.js'
 import { allCategories, defaultExpiry, listingToday, namedCategories, type Category } from './listings.js'
 import type { Page } from './browse.js'
@@ -52,8 +52,8 @@ export type ListPage<T extends Listed> = ReturnType<typeof loadListPage<object, 
 
 /** The filters only one side has: needs are filtered by urgency too; each side has its own statuses and orders. */
 const LIST_CHOICES = {
-  need: { urgencies: URGENCIES, statuses: needs.STATUS_FILTERS, sorts: needs.SORTS },
-  offer: { statuses: offers.STATUS_FILTERS, sorts: offers.SORTS },
+  need: { urgencies: URGENCIES, statuses: needQueries.STATUS_FILTERS, sorts: needQueries.SORTS },
+  offer: { statuses: offerQueries.STATUS_FILTERS, sorts: offerQueries.SORTS },
 }
 
 /**
@@ -158,8 +158,8 @@ export function loadSearch(db: Db, q: string) {
     categories: allCategories(db),
     found: words
       ? {
-          needs: needs.list(db, { q: words, pageSize: PER_KIND }),
-          offers: offers.list(db, { q: words, pageSize: PER_KIND }),
+          needs: needQueries.list(db, { q: words, pageSize: PER_KIND }),
+          offers: offerQueries.list(db, { q: words, pageSize: PER_KIND }),
         }
       : undefined,
   }

@@ -1,9 +1,9 @@
 /**
- * How many listings of each sort a list directory holds (directory.ts), per area: a sort is a category, a status, an
- * urgency and three facts that depend on the day (not yet expired or ended, expired, something remaining). A list's
- * total without a rare filter (ids, group, topic) is then a sum over its areas' cells, kept exact by adding and
- * taking out each listing a write touches, where counting it walked the filter's list: at 1M listings over a
- * hundred places a first page of a filter counted a whole category (70k listings a kind) or everything (500k).
+ * How many listings of each sort a list directory holds (directory-lists.ts), per area: a sort is a category, a status,
+ * an urgency and three facts that depend on the day (not yet expired or ended, expired, something remaining). A list's
+ * total without a rare filter (ids, group, topic) is then a sum over its areas' cells, kept exact by adding and taking
+ * out each listing a write touches, where counting it walked the filter's list: at 1M listings over a hundred places a
+ * first page of a filter counted a whole category (70k listings a kind) or everything (500k).
  */
 
 /** The columns of a directory a sort is read from, slot by slot. */
@@ -12,7 +12,7 @@ export interface Columns {
   status: Uint8Array
   area: Int32Array
   urgency: Int8Array
-  /** yyyymmdd, as directory.ts dayOf. */
+  /** yyyymmdd, as filter.ts dayOf. */
   expires: Int32Array
   until: Int32Array
   remaining: Float64Array

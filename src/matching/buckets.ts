@@ -3,7 +3,7 @@
  * candidate index keeps a bucket per place, pairs.ts one per category and served area): the lists that hold every
  * listing that could be about the same thing as an asker, found by topic and by a prefix of its keywords.
  */
-import { RELEVANCE_FLOOR } from './topics.js'
+import { RELEVANCE_FLOOR } from './topic-relation.js'
 
 export type Listing = { id: number; topics: readonly string[]; keywords: readonly string[] }
 
@@ -58,7 +58,7 @@ export class Bucket<V extends Listing> {
   }
 
   /**
-   * Adds every listing here that could be about the same thing as `asker` (topics.ts `relate` gives 'same'
+   * Adds every listing here that could be about the same thing as `asker` (topic-relation.ts `relate` gives 'same'
    * or 'related'); the asker is an offer looking for needs or a need looking for offers.
    */
   collect(asker: Listing, category: string, askerIsOffer: boolean, into: Set<V>): void {
@@ -111,7 +111,7 @@ const firstFiled = new Map<string, number>()
 
 /**
  * The first ⌊(1 − floor) × n⌋ + 1 of a listing's n distinct keywords in that order. Related by keywords means
- * shared ≥ RELEVANCE_FLOOR × the longer list (topics.ts), so at most n − floor × n of either side's words go
+ * shared ≥ RELEVANCE_FLOOR × the longer list (topic-relation.ts), so at most n − floor × n of either side's words go
  * unshared; the shared word that comes first in the order then lies within both sides' prefixes. So a listing is
  * filed under its prefix, and an asker looks up only its own: the lists of the words most listings share, which
  * made a keyword lookup grow with the listings, are seldom asked.

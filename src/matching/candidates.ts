@@ -21,7 +21,7 @@ import {
   type CompiledOffers,
 } from './pairs.js'
 import { Bucket, type Listing } from './buckets.js'
-import { relate, type TopicRelation } from './topics.js'
+import { relate, type TopicRelation } from './topic-relation.js'
 import { columnsOf, slotOf, type Columns, type Patched, type Relation } from './offer-columns.js'
 import type { NeedView, OfferView } from './types.js'
 

@@ -3,7 +3,7 @@
  * a pair that breaks one. Scores only ever order the pairs that pass.
  */
 import { meets, parseSchedule } from './schedule.js'
-import { fitsBySubject, relate, type TopicRelation } from './topics.js'
+import { fitsBySubject, relate, type TopicRelation } from './topic-relation.js'
 import { CONSTRAINTS, TRUST_LEVELS, type Constraint, type NeedView, type OfferView, type Trust } from './types.js'
 
 export interface FeasibilityOptions {
@@ -13,7 +13,7 @@ export interface FeasibilityOptions {
    * answers ("reduce the quantity to 20: 4 offers could cover it").
    */
   whole?: boolean
-  /** topics.ts `relate` for this pair when the caller already knows it (why-not over a whole category). */
+  /** topic-relation.ts `relate` for this pair when the caller already knows it (why-not over a whole category). */
   relation?: TopicRelation
 }
 

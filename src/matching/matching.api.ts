@@ -3,8 +3,8 @@ import { Type, type Static } from 'typebox'
 import * as matching from './matching.js'
 import * as allocations from './allocations.js'
 import * as labels from './labels.js'
-import * as needsSvc from '../needs/needs.js'
-import * as offersSvc from '../offers/offers.js'
+import * as needQueries from '../needs/need-queries.js'
+import * as offerQueries from '../offers/offer-queries.js'
 import { presenter } from './present.js'
 import * as topics from '../topics/topics.js'
 import { fields, idParam, str } from '../shared/forms.js'
@@ -198,7 +198,7 @@ const matchingApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/needs/:id/matches',
     { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: NeedMatchesJson } } },
     async (req) => {
-      const need = needsSvc.visible(app.db, req.user, req.params.id)
+      const need = needQueries.visible(app.db, req.user, req.params.id)
       const found = need && matching.offersForNeed(app.db, need.id)
       if (!found) throw new NotFound()
       return needMatchesJson(app.db, req.locale, found)
@@ -209,7 +209,7 @@ const matchingApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/offers/:id/matches',
     { config: { access: 'anyone' }, schema: { params: idParam, response: { 200: OfferMatchesJson } } },
     async (req) => {
-      const offer = offersSvc.visible(app.db, req.user, req.params.id)
+      const offer = offerQueries.visible(app.db, req.user, req.params.id)
       const found = offer && matching.needsForOffer(app.db, offer.id)
       if (!found) throw new NotFound()
       return offerMatchesJson(app.db, req.locale, found)

@@ -7,7 +7,7 @@
 import { daysOverlap, holds, lower, upper } from './feasibility.js'
 import { NumberedWords } from './pairs.js'
 import { parseSchedule } from './schedule.js'
-import { fitsBySubject, relate, type TopicRelation } from './topics.js'
+import { fitsBySubject, relate, type TopicRelation } from './topic-relation.js'
 import { CONSTRAINTS, type Constraint, type NeedView, type OfferView } from './types.js'
 
 /**
@@ -328,8 +328,8 @@ function tallyPart(
 }
 
 /**
- * What each offer of the columns is about relative to the need (topics.ts relate), as RELATIONS codes: near[j] is
- * offer j's code + 1, or 0 for an offer that `far` answers for by whether it has topics (far[topical[j]]). Without
+ * What each offer of the columns is about relative to the need (topic-relation.ts relate), as RELATIONS codes: near[j]
+ * is offer j's code + 1, or 0 for an offer that `far` answers for by whether it has topics (far[topical[j]]). Without
  * an index's relation every offer is near. relate() is asked once per topic list of the offers' when both sides have
  * topics (it then reads the lists alone), and otherwise given the keyword relevance counted on numbered words.
  */

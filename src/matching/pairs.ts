@@ -8,7 +8,8 @@
  */
 import { Bucket, type Listing } from './buckets.js'
 import { holds, lower, trustRank, upper } from './feasibility.js'
-import { relate, type Subject } from './topics.js'
+import { relate } from './topic-relation.js'
+import type { Subject } from './topics.js'
 import {
   areaValue,
   combine,

@@ -9,7 +9,7 @@ import { lower as lowerOf, upper as upperOf } from './feasibility.js'
 import { fewMatchesSign, notVouchedSign, smallSign } from './fairness.js'
 import { ReasonMemo, reasonsFor } from './reasons.js'
 import { ANY_TIME as ANY, parseSchedule as parse, slotShare as share_, type Slots } from './schedule.js'
-import { relate } from './topics.js'
+import { relate } from './topic-relation.js'
 import type {
   Candidate,
   NeedCandidate,

@@ -4,15 +4,16 @@
  * poster. Pure: the vocabulary is passed in, nothing is read from a database or a clock. jieba's dictionary
  * is the search's (src/search/segment.ts), loaded once per process.
  *
- * Inference reads the text as a sequence of units (one per Chinese character, one per English word folded
- * and stemmed, so "Speakers" and "speaker" are one unit) and finds every vocabulary term in it with a trie.
- * Where terms overlap the longest wins: 手机摄影 (photography) leaves no 手机 (smartphone) behind, and a
+ * Inference reads the text as a sequence of units (text-units.ts: one per Chinese character, one per English
+ * word folded and stemmed, so "Speakers" and "speaker" are one unit) and finds every vocabulary term in it with
+ * a trie. Where terms overlap the longest wins: 手机摄影 (photography) leaves no 手机 (smartphone) behind, and a
  * `not` phrase such as 旧手机 in training tags nothing at all. A clause that says what is *not* wanted
  * (雨季广场没法跳, "no kitchen needed") tags nothing either. Keywords are the rest of the text's content
  * words plus every vocabulary term's canonical name (any category: 音箱 and "speakers" both give 音响设备),
- * which is what the relevance floor compares when a side has no topic.
+ * which is what the relevance floor compares when a side has no topic (topic-relation.ts).
  */
-import { cutWords, fold, isFiller, isStopWord, stem } from '../search/segment.js'
+import { cutWords, isFiller, isStopWord } from '../search/segment.js'
+import { englishUnit, termUnits, toUnits } from './text-units.js'
 
 export interface Topic {
   /** Stable code, e.g. 'sound_equipment'; unique within the vocabulary. */
@@ -87,100 +88,6 @@ export function topicFor(vocab: Vocabulary, category: string, word: string): str
   let node: Node | undefined = compile(vocab).root
   for (const u of units) node = node?.next.get(u)
   return node?.entry?.byCategory.get(category)?.[0]
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Units: how text and terms are compared
-
-const CJK = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]/u
-const WORD =
-  /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]+|(?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])[\p{L}\p{N}\p{M}])+/gu
-// Punctuation that ends a clause; a negation is read within its clause only.
-const CLAUSE_END = /[，。；！？,.;!?\n\r]/
-// Words whose final s is not a plural.
-const NO_STEM = new Set(
-  'news series species always perhaps towards sometimes various previous gas bus lens its this his has was does is us yes tennis maths physics athletics diabetes'.split(
-    ' ',
-  ),
-)
-
-/** An English word as a unit: folded, stemmed, a final e or consonant-y dropped (dance, dancing → danc). */
-function englishUnit(word: string): string {
-  if (NO_STEM.has(word) || /\d/.test(word)) return word
-  let s = stem(word)
-  if (s.length > 3 && s.endsWith('e')) s = s.slice(0, -1)
-  else if (s.length > 3 && /[^aeiou]y$/.test(s)) s = s.slice(0, -1)
-  return s
-}
-
-type Units = {
-  folded: string
-  units: string[] // '' is a boundary no term crosses
-  spans: number[] // unit i is folded.slice(spans[2i], spans[2i + 1])
-  clause: number[] // each unit's clause
-  negated: boolean[] // by clause
-  runs: { text: string; start: number }[] // Chinese runs and their first unit, for jieba
-}
-
-const ZH_NEGATION = /没法|无法|不能|不需要|不用|不要|不是|除了|不再需要|已经有|已有|已借到|不包括|不含|以外|而非/
-const EN_NEGATION = new Set([
-  'not',
-  'no',
-  'without',
-  'except',
-  'dont',
-  'doesnt',
-  'isnt',
-  'instead',
-  'rather',
-  'nor',
-  'aren',
-])
-
-function toUnits(text: string): Units {
-  const folded = fold(text)
-    .replace(/['’]s\b/g, '')
-    .replace(/['’]/g, '')
-  const units: string[] = []
-  const spans: number[] = []
-  const clause: number[] = []
-  const negated: boolean[] = [false]
-  const runs: { text: string; start: number }[] = []
-  let c = 0
-  let last = 0
-  for (const m of folded.matchAll(WORD)) {
-    const gap = folded.slice(last, m.index)
-    last = m.index + m[0].length
-    if (units.length > 0 && gap !== '' && !/^ +$/.test(gap)) {
-      if (CLAUSE_END.test(gap)) negated[++c] = false
-      units.push('')
-      spans.push(m.index, m.index)
-      clause.push(c)
-    }
-    const w = m[0]
-    if (CJK.test(w)) {
-      runs.push({ text: w, start: units.length })
-      let at = m.index
-      for (const ch of w) {
-        units.push(ch)
-        spans.push(at, (at += ch.length))
-        clause.push(c)
-      }
-      if (ZH_NEGATION.test(w)) negated[c] = true
-    } else {
-      if (EN_NEGATION.has(w)) negated[c] = true
-      units.push(englishUnit(w))
-      spans.push(m.index, m.index + w.length)
-      clause.push(c)
-    }
-  }
-  return { folded, units, spans, clause, negated, runs }
-}
-
-/** A term's units; undefined if it has none or crosses punctuation (it could never match). */
-function termUnits(term: string): string[] | undefined {
-  const u = toUnits(term).units
-  return u.length === 0 || u.includes('') ? undefined : u
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -393,51 +300,3 @@ export function vocabularyTerms(
   }
   return { hits, rest: opts.overlapping ? '' : rest + folded.slice(at) }
 }
-
-/**
- * How two listings of one category relate by subject: 'same' (a topic in common, or a fund with no stated
- * purpose), 'other' (both have topics, none shared), or, when a side has none, 'related' / 'unclear' by the
- * relevance floor on their keywords.
- */
-export type TopicRelation = 'same' | 'other' | 'related' | 'unclear'
-
-/**
- * The keyword relevance at which two listings without a common topic are taken to be about the same thing.
- * Tuned on pairs of the labelled fixtures (test/fixtures/topics) with their topics hidden: keywords alone are
- * weak evidence (over the shorter list, any floor gave 'related' pairs only 20–35% on one topic), so the
- * measure is over the longer list and the floor is half: 5 of 7,777 pairs pass, 3 of them on one topic. The
- * rest stay 'unclear', and why-not asks the poster to pick a topic, which is the reliable fix.
- */
-export const RELEVANCE_FLOOR = 0.5
-
-/** Shared keywords over the longer list's length, 0..1; 0 when either side has none. */
-export function keywordRelevance(a: readonly string[], b: readonly string[]): number {
-  if (a.length === 0 || b.length === 0) return 0
-  const left = keywordSet(a)
-  const right = keywordSet(b)
-  const [few, many] = left.size <= right.size ? [left, right] : [right, left]
-  let shared = 0
-  for (const k of few) if (many.has(k)) shared++
-  return shared / Math.max(left.size, right.size)
-}
-
-// A match page relates one listing to hundreds: the views' keyword lists are frozen and shared (subject.ts), so
-// each list's set is made once. An unfrozen list may still change, so its set is made afresh.
-const keywordSets = new WeakMap<readonly string[], ReadonlySet<string>>()
-function keywordSet(list: readonly string[]): ReadonlySet<string> {
-  if (!Object.isFrozen(list)) return new Set(list)
-  let set = keywordSets.get(list)
-  if (!set) keywordSets.set(list, (set = new Set(list)))
-  return set
-}
-
-/** `relevance`: the pair's keywordRelevance when the caller has it already (pairs.ts counts it on numbered words). */
-export function relate(category: string, need: Subject, offer: Subject, relevance?: number): TopicRelation {
-  if (category === 'funds' && offer.topics.length === 0) return 'same'
-  if (need.topics.length > 0 && offer.topics.length > 0)
-    return need.topics.some((t) => offer.topics.includes(t)) ? 'same' : 'other'
-  return (relevance ?? keywordRelevance(need.keywords, offer.keywords)) >= RELEVANCE_FLOOR ? 'related' : 'unclear'
-}
-
-/** 'same' and 'related' fit; 'other' and 'unclear' do not. */
-export const fitsBySubject = (r: TopicRelation): boolean => r === 'same' || r === 'related'

@@ -11,7 +11,7 @@
  */
 import { dayNumber, trustRank } from './feasibility.js'
 import { describeSlots, parseSchedule } from './schedule.js'
-import type { TopicRelation } from './topics.js'
+import type { TopicRelation } from './topic-relation.js'
 import { tally, type Counted, type Patched, type Relation } from './offer-columns.js'
 import { CONSTRAINTS, type Constraint, type Message, type NeedView, type OfferView } from './types.js'
 

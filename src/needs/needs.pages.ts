@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import type { Locale } from '../i18n/i18n.js'
 import * as needs from './needs.js'
+import * as needQueries from './need-queries.js'
 import * as matching from '../matching/matching.js'
 import * as matchesSvc from '../brokering/match-record.js'
 import * as coverage from '../areas/coverage.js'
@@ -26,7 +27,7 @@ export function loadNeedPage(
   baseUrl: string,
   now = new Date(),
 ) {
-  const need = needs.visible(db, viewer, id)
+  const need = needQueries.visible(db, viewer, id)
   if (!need) return undefined
   const owner = actsFor(viewer, need.orgId)
   const broker = !!viewer && coverage.brokerCovers(db, viewer, need.areaId)

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { randomUUID } from 'node:crypto'
 import * as needs from './needs.js'
+import * as needQueries from './need-queries.js'
 import { actingOrgIds } from '../accounts/accounts.js'
 import { URGENCIES } from '../db/schema.js'
 import { formSchema, idParam, oneOf } from '../shared/forms.js'
@@ -30,8 +31,8 @@ import {
 
 const NeedsQuery = browseQuery({
   urgency: oneOf(URGENCIES),
-  status: oneOf(needs.STATUS_FILTERS),
-  sort: oneOf(needs.SORTS),
+  status: oneOf(needQueries.STATUS_FILTERS),
+  sort: oneOf(needQueries.SORTS),
 })
 
 const needsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -54,7 +55,7 @@ const needsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/needs',
     { config: { access: 'anyone' }, schema: { querystring: NeedsQuery }, attachValidation: true },
     async (req, reply) => {
-      const data = loadListPage(app.db, req.locale, req.validationError ? {} : req.query, needs.list)
+      const data = loadListPage(app.db, req.locale, req.validationError ? {} : req.query, needQueries.list)
       return reply.render('needs/index', listPageView('need', data, req.locale), { partial: 'needs/list' })
     },
   )

@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 import type { Locale, Translate } from '../i18n/i18n.js'
 import * as offers from './offers.js'
+import * as offerQueries from './offer-queries.js'
 import * as matching from '../matching/matching.js'
 import * as matchesSvc from '../brokering/match-record.js'
 import * as coverage from '../areas/coverage.js'
@@ -28,7 +29,7 @@ export function loadOfferPage(
   baseUrl: string,
   now = new Date(),
 ) {
-  const offer = offers.visible(db, viewer, id)
+  const offer = offerQueries.visible(db, viewer, id)
   if (!offer) return undefined
   const owner = actsFor(viewer, offer.orgId)
   const broker = !!viewer && coverage.brokerReaches(db, viewer, offer.servesAreaId)

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import * as offers from './offers.js'
+import * as offerQueries from './offer-queries.js'
 import { fields, formSchema, idParam, oneOf, str } from '../shared/forms.js'
 import { rateLimited, redirectAfterPost, submitForm } from '../shared/http.js'
 import { NotFound, type FieldErrors } from '../shared/errors.js'
@@ -34,7 +35,7 @@ const NewOfferBody = formSchema({ ...offerFields, give: str(100) }, [
   'servesAreaId',
 ])
 const NewOfferQuery = fields({ ...NewFormQuery.properties, give: str(100) })
-const OffersQuery = browseQuery({ status: oneOf(offers.STATUS_FILTERS), sort: oneOf(offers.SORTS) })
+const OffersQuery = browseQuery({ status: oneOf(offerQueries.STATUS_FILTERS), sort: oneOf(offerQueries.SORTS) })
 
 const offersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const showForm = (
@@ -56,7 +57,7 @@ const offersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/offers',
     { config: { access: 'anyone' }, schema: { querystring: OffersQuery }, attachValidation: true },
     async (req, reply) => {
-      const data = loadListPage(app.db, req.locale, req.validationError ? {} : req.query, offers.list)
+      const data = loadListPage(app.db, req.locale, req.validationError ? {} : req.query, offerQueries.list)
       return reply.render('offers/index', listPageView('offer', data, req.locale), { partial: 'offers/list' })
     },
   )

@@ -3,7 +3,8 @@ import QRCode from 'qrcode'
 import type { Db } from '../db/client.js'
 import { needs as needsTable, offers as offersTable, organizations } from '../db/schema.js'
 import * as needs from '../needs/needs.js'
-import * as offers from '../offers/offers.js'
+import * as needQueries from '../needs/need-queries.js'
+import * as offerQueries from '../offers/offer-queries.js'
 import * as matching from '../matching/matching.js'
 import type { CurrentUser } from '../accounts/accounts.js'
 
@@ -23,7 +24,9 @@ export const shortUrl = (baseUrl: string, kind: Kind, id: number) =>
 
 const OPEN: Record<Kind, readonly string[]> = { need: needs.ACTIVE, offer: ['open'] }
 
-export type Listing<K extends Kind> = NonNullable<ReturnType<K extends 'need' ? typeof needs.get : typeof offers.get>>
+export type Listing<K extends Kind> = NonNullable<
+  ReturnType<K extends 'need' ? typeof needQueries.get : typeof offerQueries.get>
+>
 
 /**
  * What a short link names: the listing and whether it may be shared (open now, by its effective status: an
@@ -35,7 +38,8 @@ export function resolve<K extends Kind>(
   id: number,
   now = new Date(),
 ): { listing: Listing<K>; shared: boolean } | undefined {
-  const listing = (kind === 'need' ? needs.get(db, id, now) : offers.get(db, id, now)) as Listing<K> | undefined
+  const listing = (kind === 'need' ? needQueries.get(db, id, now) : offerQueries.get(db, id, now)) as
+    Listing<K> | undefined
   if (!listing || listing.status === 'draft') return undefined
   return { listing, shared: OPEN[kind].includes(listing.status) }
 }

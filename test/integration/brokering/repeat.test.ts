@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as needs from '../../../src/needs/needs.js'
+import * as needQueries from '../../../src/needs/need-queries.js'
 import * as offers from '../../../src/offers/offers.js'
 import { count, makeApp, signedIn, type Browser } from '../../helpers/app.js'
 import { brokerWorld, matchRow, type BrokerWorld } from './world.js'
@@ -55,7 +56,7 @@ describe('continuing a delivered arrangement', () => {
     expect(res.statusCode).toBe(303)
     const nextMatch = matchRow(app, Number(String(res.headers.location).split('/').pop()))
     expect(nextMatch).toMatchObject({ offerId: offer.id, quantity: 8, state: 'requested' })
-    const next = needs.get(app.db, nextMatch.needId)!
+    const next = needQueries.get(app.db, nextMatch.needId)!
     expect(next).toMatchObject({
       title: need.title,
       quantity: 8,

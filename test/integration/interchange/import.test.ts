@@ -6,8 +6,8 @@ import { eq } from 'drizzle-orm'
 import { addUser, appForTest, tableCounts } from '../../helpers/app.js'
 import * as accounts from '../../../src/accounts/accounts.js'
 import * as interchange from '../../../src/interchange/interchange.js'
-import * as needs from '../../../src/needs/needs.js'
-import * as offers from '../../../src/offers/offers.js'
+import * as needQueries from '../../../src/needs/need-queries.js'
+import * as offerQueries from '../../../src/offers/offer-queries.js'
 import * as areasSvc from '../../../src/areas/areas.js'
 import { seedDemo } from '../../../src/demo/seed.js'
 import { areas, events, needs as needsTable, offers as offersTable, organizations } from '../../../src/db/schema.js'
@@ -100,7 +100,7 @@ describe('importing a ledger', () => {
     expect(counts.needs).toEqual({ created: 0, updated: 1, unchanged: 1 })
     const row = app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()!
     expect(row).toMatchObject({ version: 2, updatedAt: T2.toISOString(), createdAt: T1.toISOString() })
-    expect(needs.list(app.db, { q: '粤剧' }, T1).items.map((n) => n.ref)).toEqual(['n-1'])
+    expect(needQueries.list(app.db, { q: '粤剧' }, T1).items.map((n) => n.ref)).toEqual(['n-1'])
     const updated = app.db.select().from(events).where(eq(events.action, 'need.imported')).all().at(-1)!
     expect(updated).toMatchObject({ actorId: admin.id, subjectId: row.id, data: { ref: 'n-1', change: 'updated' } })
   })
@@ -108,14 +108,14 @@ describe('importing a ledger', () => {
   it('makes imported needs findable by a Chinese word', async () => {
     const app = await appForTest()
     await seedDemo(app.db, { password: 'demo-password-long-enough', now: T1 })
-    const found = needs.list(app.db, { q: '场地' }, T1).items.map((n) => n.title)
+    const found = needQueries.list(app.db, { q: '场地' }, T1).items.map((n) => n.title)
     expect(found).toContain('雨季室内排练场地')
     expect(found).toContain('周末亲子阅读活动场地')
     // The draft and the closed need are not in the index.
     expect(found).not.toContain('暑期亲子营场地（草稿）')
     expect(found).not.toContain('春节联欢排练场地')
     expect(
-      offers
+      offerQueries
         .list(app.db, { q: '音响' }, T1)
         .items.map((o) => o.ref)
         .sort(),
@@ -230,7 +230,7 @@ describe('importing a ledger', () => {
     const ledger = fixture('ledger.json')
     ledger.needs![0] = { ...ledger.needs![0], status: 'closed', close_reason: 'met_elsewhere' }
     interchange.importLedger(app.db, ledger, { by: 'operator', now: T1 })
-    expect(needs.list(app.db, { q: '排练' }, T1).items).toEqual([])
+    expect(needQueries.list(app.db, { q: '排练' }, T1).items).toEqual([])
     // A spreadsheet without a status column does not reopen what was closed.
     interchange.importLedger(app.db, fixture('ledger.json'), { by: 'operator', now: T2 })
     expect(app.db.select().from(needsTable).where(eq(needsTable.ref, 'n-1')).get()).toMatchObject({
@@ -243,7 +243,7 @@ describe('importing a ledger', () => {
       status: 'open',
       closeReason: null,
     })
-    expect(needs.list(app.db, { q: '排练' }, T1).items.map((n) => n.ref)).toEqual(['n-1'])
+    expect(needQueries.list(app.db, { q: '排练' }, T1).items.map((n) => n.ref)).toEqual(['n-1'])
   })
 
   it('moves an area within its level, rewriting the paths below it, and refuses level changes, loops and a fourth level', async () => {

@@ -5,6 +5,7 @@ import { addOrg, appForTest, Browser, seedWorld, signedIn, tableCounts, type Wor
 import * as accounts from '../../../src/accounts/accounts.js'
 import * as orgs from '../../../src/orgs/orgs.js'
 import * as needs from '../../../src/needs/needs.js'
+import * as needQueries from '../../../src/needs/need-queries.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as reports from '../../../src/reports/reports.js'
 import * as interchange from '../../../src/interchange/interchange.js'
@@ -120,7 +121,7 @@ describe("a broker's ledger goes through the site's rules", () => {
     const fresh = await exported(broker)
     fresh.needs!.find((n) => n.ref === `need-${ours.id}`)!.title = '雨季排练场地'
     expect((await upload(broker, fresh)).statusCode).toBe(200)
-    expect(needs.get(app.db, ours.id)!.title).toBe('雨季排练场地')
+    expect(needQueries.get(app.db, ours.id)!.title).toBe('雨季排练场地')
   })
 
   it('cannot create or change an area, which only an admin does on the site', async () => {

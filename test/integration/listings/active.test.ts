@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as accounts from '../../../src/accounts/accounts.js'
 import { needs as needsTable, offers as offersTable } from '../../../src/db/schema.js'
 import * as needs from '../../../src/needs/needs.js'
+import * as needQueries from '../../../src/needs/need-queries.js'
 import * as offers from '../../../src/offers/offers.js'
+import * as offerQueries from '../../../src/offers/offer-queries.js'
 import * as matches from '../../../src/brokering/matches.js'
 import * as allocations from '../../../src/matching/allocations.js'
 import * as map from '../../../src/impact/map.js'
@@ -132,8 +134,8 @@ describe('what an active need, an active offer and an available offer are: one d
     expect(text(`SELECT id FROM offers WHERE ${activeOfferText()}`)).toEqual(byPredicate.offers)
     expect(text(`SELECT id FROM offers WHERE ${availableOfferText()}`)).toEqual(byPredicate.available)
     // The lists read the same definition.
-    expect(needs.countActive(app.db, now)).toBe(byPredicate.needs.length)
-    expect(offers.countActive(app.db, now)).toBe(byPredicate.offers.length)
+    expect(needQueries.countActive(app.db, now)).toBe(byPredicate.needs.length)
+    expect(offerQueries.countActive(app.db, now)).toBe(byPredicate.offers.length)
   })
 })
 
@@ -195,7 +197,7 @@ describe('a fully reserved offer', () => {
       expect(service.status).toBe('inactive')
       expect(service.description).toContain('目前尚余 0')
       const api = (await fresh.inject({ url: '/api/v1/hsds/services' })).json()
-      expect(api.total_items).toBe(offers.countActive(fresh.db))
+      expect(api.total_items).toBe(offerQueries.countActive(fresh.db))
     } finally {
       await fresh.close()
     }

@@ -10,8 +10,8 @@ import { openDb } from '../../../src/database.js'
 import { seedDemo } from '../../../src/demo/seed.js'
 import { prng } from '../../../bench/lib/generate.js'
 import { listingToday } from '../../../src/listings/listings.js'
-import * as needs from '../../../src/needs/needs.js'
-import * as offers from '../../../src/offers/offers.js'
+import * as needQueries from '../../../src/needs/need-queries.js'
+import * as offerQueries from '../../../src/offers/offer-queries.js'
 import * as directory from '../../../src/listings/directory.js'
 
 // The list pages filter and sort in memory (listings/directory.ts), patched from the change log. Here every page is
@@ -105,12 +105,12 @@ function expected(kind: 'need' | 'offer', q: Record<string, any>, today: string)
 function randomQuery(rand: () => number, kind: 'need' | 'offer') {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
   const q: Record<string, any> = {
-    sort: pick(kind === 'need' ? needs.SORTS : offers.SORTS),
+    sort: pick(kind === 'need' ? needQueries.SORTS : offerQueries.SORTS),
     page: 1 + Math.floor(rand() * 4),
   }
   if (rand() < 0.5) q.category = pick(categories)
   if (rand() < 0.5) q.area = pick(areaIds)
-  if (rand() < 0.3) q.status = pick(kind === 'need' ? needs.STATUS_FILTERS : offers.STATUS_FILTERS)
+  if (rand() < 0.3) q.status = pick(kind === 'need' ? needQueries.STATUS_FILTERS : offerQueries.STATUS_FILTERS)
   if (kind === 'need' && rand() < 0.2) q.urgency = pick(['high', 'normal', 'low'])
   if (rand() < 0.15) q.topic = pick(topicCodes)
   return q
@@ -122,7 +122,7 @@ function compareMany(seed: number, n: number) {
   for (let k = 0; k < n; k++) {
     const kind = k % 2 ? 'offer' : 'need'
     const q = randomQuery(rand, kind)
-    const got = kind === 'need' ? needs.list(db, q) : offers.list(db, q)
+    const got = kind === 'need' ? needQueries.list(db, q) : offerQueries.list(db, q)
     const want = expected(kind, q, today)
     expect({ ids: got.items.map((i) => i.id), total: got.total }, `${kind} ${JSON.stringify(q)}`).toEqual(want)
   }
@@ -213,7 +213,7 @@ describe('list pages from the directory', () => {
       randomWrites(rand, 15)
       compareMany(100 + round, 60)
       for (const [kind, q] of fixed) {
-        const got = kind === 'need' ? needs.list(db, q) : offers.list(db, q)
+        const got = kind === 'need' ? needQueries.list(db, q) : offerQueries.list(db, q)
         expect({ ids: got.items.map((i) => i.id), total: got.total }, `${kind} ${JSON.stringify(q)}`).toEqual(
           expected(kind, q, today),
         )
@@ -226,7 +226,7 @@ describe('list pages from the directory', () => {
         .pluck()
         .get(today, today, round) as number
       writer.prepare('UPDATE needs SET ref = ? WHERE id = ?').run(`directory-ref-${round}`, named)
-      expect(needs.list(db, { ref: `directory-ref-${round}` }).items.map((i) => i.id)).toEqual([named])
+      expect(needQueries.list(db, { ref: `directory-ref-${round}` }).items.map((i) => i.id)).toEqual([named])
     }
   })
 
@@ -250,7 +250,7 @@ describe('list pages from the directory', () => {
       for (let k = 0; k < 80; k++) {
         const kind = k % 2 ? 'offer' : 'need'
         const q = randomQuery(rand, kind)
-        const got = kind === 'need' ? needs.list(db, q, when) : offers.list(db, q, when)
+        const got = kind === 'need' ? needQueries.list(db, q, when) : offerQueries.list(db, q, when)
         expect({ ids: got.items.map((i) => i.id), total: got.total }, `${kind} ${JSON.stringify(q)}`).toEqual(
           expected(kind, q, listingToday(when)),
         )

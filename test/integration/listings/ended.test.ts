@@ -6,7 +6,9 @@ import { eq } from 'drizzle-orm'
 import * as accounts from '../../../src/accounts/accounts.js'
 import { needs as needsTable, offers as offersTable } from '../../../src/db/schema.js'
 import * as needs from '../../../src/needs/needs.js'
+import * as needQueries from '../../../src/needs/need-queries.js'
 import * as offers from '../../../src/offers/offers.js'
+import * as offerQueries from '../../../src/offers/offer-queries.js'
 import * as matching from '../../../src/matching/matching.js'
 import * as interchange from '../../../src/interchange/interchange.js'
 import type { Ledger } from '../../../src/interchange/interchange.js'
@@ -77,21 +79,21 @@ describe('a listing whose availability window is over (ended is ended)', () => {
     })
     about('needs', endedNeed.id)
 
-    expect(offers.get(app.db, ended.id, now)!.status).toBe('ended')
-    expect(needs.get(app.db, endedNeed.id, now)!.status).toBe('ended')
-    expect(offers.get(app.db, open.id, now)!.status).toBe('open')
+    expect(offerQueries.get(app.db, ended.id, now)!.status).toBe('ended')
+    expect(needQueries.get(app.db, endedNeed.id, now)!.status).toBe('ended')
+    expect(offerQueries.get(app.db, open.id, now)!.status).toBe('open')
 
     const list = (await app.inject({ url: '/offers?category=materials', headers: zh })).body
     expect(list).toContain('出借蓝牙音响')
     expect(list).not.toContain('出借旧音响（已结束）')
     expect((await app.inject({ url: '/needs?category=materials', headers: zh })).body).not.toContain('上个月借音响')
-    const activeOffers = offers.countActive(app.db, now),
-      activeNeeds = needs.countActive(app.db, now)
+    const activeOffers = offerQueries.countActive(app.db, now),
+      activeNeeds = needQueries.countActive(app.db, now)
     app.sqlite.prepare('UPDATE offers SET until_date = NULL WHERE id = ?').run(ended.id)
-    expect(offers.countActive(app.db, now)).toBe(activeOffers + 1)
+    expect(offerQueries.countActive(app.db, now)).toBe(activeOffers + 1)
     app.sqlite.prepare('UPDATE offers SET until_date = ? WHERE id = ?').run(yesterday, ended.id)
     app.sqlite.prepare('UPDATE needs SET until_date = NULL WHERE id = ?').run(endedNeed.id)
-    expect(needs.countActive(app.db, now)).toBe(activeNeeds + 1)
+    expect(needQueries.countActive(app.db, now)).toBe(activeNeeds + 1)
     app.sqlite.prepare('UPDATE needs SET until_date = ? WHERE id = ?').run(yesterday, endedNeed.id)
 
     // The matcher's candidates are open listings: the ended offer is no match for the need, nor the ended need for the offer.
@@ -121,7 +123,7 @@ describe('a listing whose availability window is over (ended is ended)', () => {
       )
       const row = fresh.db.select().from(offersTable).where(eq(offersTable.ref, 'o-ended')).get()!
       expect(row.untilDate).toBe(yesterday)
-      expect(offers.get(fresh.db, row.id, now)!.status).toBe('ended')
+      expect(offerQueries.get(fresh.db, row.id, now)!.status).toBe('ended')
       const listed = (await fresh.inject({ url: '/offers', headers: zh })).body
       expect(listed).toContain(o.title)
       expect(listed).not.toContain('十月底结束的场地')

@@ -7,8 +7,8 @@ import { ROOT } from '../../../src/config.js'
 import { type Db, type Sqlite } from '../../../src/db/client.js'
 import { openDb } from '../../../src/database.js'
 import { seedDemo } from '../../../src/demo/seed.js'
-import * as needs from '../../../src/needs/needs.js'
-import * as offers from '../../../src/offers/offers.js'
+import * as needQueries from '../../../src/needs/need-queries.js'
+import * as offerQueries from '../../../src/offers/offer-queries.js'
 import { listingToday } from '../../../src/listings/listings.js'
 import { countServingSome } from '../../../src/matching/views.js'
 
@@ -75,7 +75,7 @@ describe('list pages seek', () => {
     try {
       const places = [{}, { area: street }, { area: community }]
       for (const round of [0, 1]) {
-        for (const sort of needs.SORTS)
+        for (const sort of needQueries.SORTS)
           for (const place of places)
             for (const filter of [
               {},
@@ -85,13 +85,13 @@ describe('list pages seek', () => {
               { status: 'expired' as const },
               { q: '场地' },
             ]) {
-              needs.list(fresh, { sort, ...place, ...filter, page: 2 })
+              needQueries.list(fresh, { sort, ...place, ...filter, page: 2 })
               shapes++
             }
-        for (const sort of offers.SORTS)
+        for (const sort of offerQueries.SORTS)
           for (const place of places)
             for (const filter of [{}, { category: 'venue' }, { status: 'closed' as const }, { q: '场地' }]) {
-              offers.list(fresh, { sort, ...place, ...filter, page: 2 })
+              offerQueries.list(fresh, { sort, ...place, ...filter, page: 2 })
               shapes++
             }
         // Another connection writes: the next pages re-read those listings alone.
@@ -123,7 +123,7 @@ describe('list pages seek', () => {
         (prepare.call(own, `EXPLAIN QUERY PLAN ${text}`).all([0, 10]) as { detail: string }[]).map((r) => r.detail),
       ).toEqual([expect.stringMatching(/^SEARCH (needs|offers) USING INTEGER PRIMARY KEY \(rowid>\?\)$/)])
     own.close()
-    expect(shapes).toBe(2 * (needs.SORTS.length * 3 * 6 + offers.SORTS.length * 3 * 4))
+    expect(shapes).toBe(2 * (needQueries.SORTS.length * 3 * 6 + offerQueries.SORTS.length * 3 * 4))
     // A few statements, prepared once, whatever the shape: the page's rows, and a changed listing.
     expect(plans.length).toBeGreaterThanOrEqual(3)
     expect(plans.length).toBeLessThanOrEqual(6)
@@ -152,7 +152,7 @@ describe('list pages seek', () => {
   })
 
   it('the active count reads an index alone', () => {
-    const [count] = plansOf(() => needs.countActive(db))
+    const [count] = plansOf(() => needQueries.countActive(db))
     expect(count).toMatch(/^SEARCH needs USING COVERING INDEX needs_active/)
   })
 })

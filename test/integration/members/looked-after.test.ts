@@ -8,7 +8,9 @@ import * as matches from '../../../src/brokering/matches.js'
 import { answeredFor } from '../../../src/brokering/match-record.js'
 import * as invitations from '../../../src/members/invitations.js'
 import * as needs from '../../../src/needs/needs.js'
+import * as needQueries from '../../../src/needs/need-queries.js'
 import * as offers from '../../../src/offers/offers.js'
+import * as offerQueries from '../../../src/offers/offer-queries.js'
 import * as matching from '../../../src/matching/matching.js'
 import * as jobs from '../../../src/jobs/jobs.js'
 import { HANDLERS } from '../../../src/scheduler/handlers.js'
@@ -109,8 +111,8 @@ beforeAll(async () => {
   west = orgId('org-west')
   community = areaId('H-NA-1')
   dance = addOrg(app, leader.id, { name: '南岸广场舞队', areaId: community }).id
-  room = offers.list(app.db, { ref: 'o-room' }).items[0].id
-  westRoom = offers.list(app.db, { ref: 'o-west' }).items[0].id
+  room = offerQueries.list(app.db, { ref: 'o-room' }).items[0].id
+  westRoom = offerQueries.list(app.db, { ref: 'o-west' }).items[0].id
   leader = reload(app, leader)
   broker = reload(app, broker)
   otherBroker = reload(app, otherBroker)
@@ -237,7 +239,7 @@ describe('a group that is not online is looked after by the broker covering its 
     })
     expect(res.statusCode, res.body.slice(0, 500)).toBe(303)
     const id = Number(String(res.headers.location).split('/').pop())
-    const row = needs.get(app.db, id)!
+    const row = needQueries.get(app.db, id)!
     expect(row).toMatchObject({ status: 'draft', enteredBy: broker.id })
     expect((await chen.get(`/needs/${id}`)).body).toContain('awaiting-confirmation')
     expect((await app.inject({ method: 'GET', url: `/needs/${id}` })).statusCode, 'a visitor does not see it').toBe(404)
@@ -249,7 +251,7 @@ describe('a group that is not online is looked after by the broker covering its 
     const page = await lead.get(`/needs/${id}`)
     expect(page.body).toContain(`/needs/${id}/confirmation`)
     expect((await lead.post(`/needs/${id}/confirmation`, {})).statusCode).toBe(303)
-    expect(needs.get(app.db, id)!.status).toBe('open')
+    expect(needQueries.get(app.db, id)!.status).toBe('open')
     const log = app.db
       .select()
       .from(events)

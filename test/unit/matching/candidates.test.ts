@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { NeedIndex, OfferIndex } from '../../../src/matching/candidates.js'
 import { isFeasible } from '../../../src/matching/feasibility.js'
-import { relate } from '../../../src/matching/topics.js'
+import { relate } from '../../../src/matching/topic-relation.js'
 import { whyNot } from '../../../src/matching/why-not.js'
 import { generateInstance, prng } from '../../../bench/lib/generate.js'
 import type { NeedView, OfferView } from '../../../src/matching/types.js'

@@ -1,16 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe as group, expect, it } from 'vitest'
-import {
-  buildVocabulary,
-  describe,
-  fitsBySubject,
-  keywordRelevance,
-  relate,
-  RELEVANCE_FLOOR,
-  topicFor,
-  type Subject,
-} from '../../../src/matching/topics.js'
+import { buildVocabulary, describe, topicFor, type Subject } from '../../../src/matching/topics.js'
+import { fitsBySubject, keywordRelevance, relate, RELEVANCE_FLOOR } from '../../../src/matching/topic-relation.js'
 import { TOPICS } from '../../../src/matching/vocabulary.js'
 
 const vocab = buildVocabulary(TOPICS)
