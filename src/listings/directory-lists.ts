@@ -101,19 +101,26 @@ export class Directory {
   }
 
   /**
+   * The tally as of `today` (yyyy-mm-dd), made when a day first asks: a new day moves listings between sorts, so
+   * everyone is sorted again, once a day (at 1M listings, tens of milliseconds: warmSome makes the first one).
+   */
+  tallied(today: string): Tally {
+    const day = dayOf(today)
+    if (this.tally?.today !== day) {
+      this.tally = new Tally(day, this.codes.category.size, this.codes.status.size)
+      for (const s of this.slotOf.values()) this.tally.add(this, s, 1)
+    }
+    return this.tally
+  }
+
+  /**
    * How many listings pass the filter, and its test: summed from the tally when no rare filter is set, else from
    * `totals`, or one pass over `lists` that is then kept.
    */
   counted(f: Filter, lists: readonly (readonly number[])[]): { passes: (s: number) => boolean; total: number } {
     if (f.ids === undefined && f.orgId === undefined && f.topic === undefined) {
       const { passes, accepts, category, urgency } = compile(this, f)
-      const today = dayOf(f.today)
-      if (this.tally?.today !== today) {
-        // A new day moves listings between sorts: everyone is sorted again, once a day.
-        this.tally = new Tally(today, this.codes.category.size, this.codes.status.size)
-        for (const s of this.slotOf.values()) this.tally.add(this, s, 1)
-      }
-      return { passes, total: this.tally.count(f.areas, category, accepts, urgency) }
+      return { passes, total: this.tallied(f.today).count(f.areas, category, accepts, urgency) }
     }
     const key = filterKey(f)
     let known = this.totals.get(key)

@@ -15,6 +15,7 @@ import type Database from 'better-sqlite3'
 import { changesSince, lastChange } from '../db/changes.js'
 import { Directory, type Kind, type Row } from './directory-lists.js'
 import { compile, type Filter } from './filter.js'
+import { listingToday } from './listings.js'
 
 export type { Filter } from './filter.js'
 
@@ -41,6 +42,8 @@ interface Warming {
   dirs: Record<Kind, Directory>
   /** Per kind, the last id read; Infinity once every row is. */
   after: Record<Kind, number>
+  /** Kinds whose tally of the day is made. */
+  tallied: Set<Kind>
 }
 const warming = new WeakMap<Sqlite, Warming>()
 const KINDS = ['need', 'offer'] as const
@@ -51,10 +54,11 @@ function begin(sqlite: Sqlite): Warming {
   return {
     dirs: { need: new Directory('need', seq), offer: new Directory('offer', seq) },
     after: { need: 0, offer: 0 },
+    tallied: new Set(),
   }
 }
 
-/** Reads and sorts until `deadline` (performance.now()); true when the directory is whole. */
+/** Reads, sorts and tallies until `deadline` (performance.now()); true when the directory is whole. */
 function advance(sqlite: Sqlite, w: Warming, deadline: number, rows: number): boolean {
   for (const kind of KINDS) {
     const chunk = stmt(sqlite, `SELECT ${COLUMNS[kind]} WHERE id > ? ORDER BY id LIMIT ?`)
@@ -66,15 +70,23 @@ function advance(sqlite: Sqlite, w: Warming, deadline: number, rows: number): bo
     }
   }
   for (const kind of KINDS) while (!w.dirs[kind].sortNext()) if (performance.now() >= deadline) return false
+  // The day's tallies too, one a step, which the first list page would otherwise make (pages ask for today's).
+  for (const kind of KINDS) {
+    if (w.tallied.has(kind)) continue
+    w.dirs[kind].tallied(listingToday(new Date()))
+    w.tallied.add(kind)
+    if (performance.now() >= deadline) return false
+  }
   return true
 }
 
 /**
  * One slice of reading the list pages' directory, for a server that warms it after it listens: at 100k listings
  * reading it whole held the first list page after a restart, and every request behind it, for 0.5–2 s (and ten
- * times that at 1M). Reads `rows` listings at a time by id until `deadline`, then sorts one order per step; says
- * whether the directory is kept now. Writes between slices are in the change log since it began: the first page
- * that uses it re-reads what they touched, as after any write. A page asked before it is whole finishes it itself.
+ * times that at 1M). Reads `rows` listings at a time by id until `deadline`, then sorts one order per step, then
+ * makes each kind's tally of the day (tally.ts) in a step of its own; says whether the directory is kept now. Writes
+ * between slices are in the change log since it began: the first page that uses it re-reads what they touched, as
+ * after any write. A page asked before it is whole finishes it itself.
  */
 export function warmSome(sqlite: Sqlite, deadline: number, rows = 5000): boolean {
   if (kept.has(sqlite)) return true

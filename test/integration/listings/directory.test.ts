@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { populateListings } from '../../../bench/lib/listings.js'
 import { ROOT } from '../../../src/config.js'
 import { type Db, type Sqlite } from '../../../src/db/client.js'
@@ -13,6 +13,7 @@ import { listingToday } from '../../../src/listings/listings.js'
 import * as needQueries from '../../../src/needs/need-queries.js'
 import * as offerQueries from '../../../src/offers/offer-queries.js'
 import * as directory from '../../../src/listings/directory.js'
+import { Tally } from '../../../src/listings/tally.js'
 
 // The list pages filter and sort in memory (listings/directory.ts), patched from the change log. Here every page is
 // held to what plain SQL says on the same file — the rules of listings.ts written out as a WHERE and the orders as an
@@ -298,5 +299,21 @@ describe('list pages from the directory', () => {
     randomWrites(rand, 8)
     compareMany(301, 60)
     expect(directory.warmSome(sqlite, 0, 97)).toBe(true)
+  })
+
+  it("makes the day's tallies while warming, so the first list pages after a restart count nothing", () => {
+    directory.forget(sqlite)
+    while (!directory.warmSome(sqlite, 0, 5000));
+    const added = vi.spyOn(Tally.prototype, 'add')
+    try {
+      for (const q of [{}, { category: categories[0] }, { area: areaIds[1], status: 'open' as const }])
+        expect(needQueries.list(db, q).total).toBe(expected('need', q, listingToday(new Date())).total)
+      expect(offerQueries.list(db, { sort: 'capacity' }).total).toBe(
+        expected('offer', {}, listingToday(new Date())).total,
+      )
+      expect(added).not.toHaveBeenCalled()
+    } finally {
+      added.mockRestore()
+    }
   })
 })
