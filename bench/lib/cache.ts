@@ -85,6 +85,7 @@ const SHAPES = [
   'bench/lib/listings.ts',
   'bench/lib/orgs.ts',
   'bench/lib/prng.ts',
+  'src/matching/text-units.ts',
   'src/matching/topics.ts',
   'src/matching/vocabulary.ts',
   'src/search/segment.ts',

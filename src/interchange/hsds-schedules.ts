@@ -3,6 +3,7 @@
  * fields, exactly or not at all: a rule HSDS cannot say exactly gives nothing here, and hsds.ts sends its words and
  * the rule itself instead. Pure.
  */
+import { ruleParts } from '../matching/schedule.js'
 
 /** China Standard Time, as HSDS wants it: a UTC offset in hours, and a suffix on every time of day. */
 export const UTC_OFFSET_HOURS = 8
@@ -46,22 +47,13 @@ const KNOWN = new Set([
   'WKST',
 ])
 
+/**
+ * The rule's parts (matching/schedule.ts reads them), or undefined for a text without FREQ or with a part that is not
+ * name=value: HSDS gets a rule exactly or not at all.
+ */
 export function parseRule(text: string): Map<string, string> | undefined {
-  const line = text.split(/\r?\n/).find((l) => /FREQ=/i.test(l))
-  if (!line) return undefined
-  const parts = new Map<string, string>()
-  for (const part of line.replace(/^\s*RRULE:/i, '').split(';')) {
-    const eq = part.indexOf('=')
-    if (eq <= 0) return undefined
-    parts.set(
-      part.slice(0, eq).trim().toUpperCase(),
-      part
-        .slice(eq + 1)
-        .trim()
-        .toUpperCase(),
-    )
-  }
-  return parts
+  const { parts, hasFreq, malformed } = ruleParts(text)
+  return hasFreq && !malformed ? parts : undefined
 }
 
 /** Runs of consecutive hours: BYHOUR=8,9,10,11,14,15 → [[8,11],[14,15]]; each run opens at its first hour and closes an hour after its last. */

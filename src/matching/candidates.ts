@@ -11,15 +11,8 @@
  * (or, when the asking side has no topic, any listing sharing a keyword), plus a fund's untopical listings.
  */
 import { isFeasible } from './feasibility.js'
-import {
-  compileNeed,
-  compileOffers,
-  fitsHard,
-  FOCUS,
-  NumberedWords,
-  type CompiledNeed,
-  type CompiledOffers,
-} from './pairs.js'
+import { compileNeed, compileOffers, fitsHard, FOCUS, type CompiledNeed, type CompiledOffers } from './pairs.js'
+import { NumberedWords } from './numbered-words.js'
 import { Bucket, type Listing } from './buckets.js'
 import { relate, type TopicRelation } from './topic-relation.js'
 import { columnsOf, slotOf, type Columns, type Patched, type Relation } from './offer-columns.js'

@@ -5,7 +5,7 @@
  * candidate index across writes (`Patched`); tests hold the tally to violations() offer by offer.
  */
 import { daysOverlap, holds, lower, upper } from './feasibility.js'
-import { NumberedWords } from './pairs.js'
+import { NumberedWords } from './numbered-words.js'
 import { parseSchedule } from './schedule.js'
 import { fitsBySubject, relate, type TopicRelation } from './topic-relation.js'
 import { CONSTRAINTS, type Constraint, type NeedView, type OfferView } from './types.js'

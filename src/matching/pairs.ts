@@ -8,8 +8,6 @@
  */
 import { Bucket, type Listing } from './buckets.js'
 import { holds, lower, trustRank, upper } from './feasibility.js'
-import { relate } from './topic-relation.js'
-import type { Subject } from './topics.js'
 import {
   areaValue,
   combine,
@@ -20,6 +18,8 @@ import {
   underResourcing,
   urgencyValue,
 } from './rank.js'
+import { NumberedWords } from './numbered-words.js'
+import { SubjectMemo } from './subject-memo.js'
 import { maskShare, parseSchedule } from './schedule.js'
 import type { NeedView, OfferView } from './types.js'
 import { DEFAULT_WEIGHTS, type Weights } from './weights.js'
@@ -32,7 +32,7 @@ export interface PairOptions {
   weights?: Weights
   /**
    * Text relevance for pairs the caller has it for, keyed `${needId}:${offerId}`. Without it, the text
-   * relevance is the overlap of the two sides' normalised keywords (topics.ts keywordRelevance), so what a
+   * relevance is the overlap of the two sides' normalised keywords (topic-relation.ts keywordRelevance), so what a
    * pair is about always weighs in its score, through the ranker's own subject factor.
    */
   relevance?: ReadonlyMap<string, number>
@@ -259,69 +259,6 @@ export interface CompiledNeed {
   topicList: number
 }
 
-/**
- * holds('topic') and sameSubject() remembered per (need's topics, offer's topics) when both sides have topics:
- * then relate() reads the topic lists alone, and a district has a few hundred distinct lists but millions of
- * pairs. A side without topics is decided by its words, pair by pair, as holds() says. Each need list keeps a row
- * over the offers' lists (0 unknown, 1 'other', 2 'same'), read by index rather than hashed.
- */
-/** Stand-ins that say only whether a side has topics (see SubjectMemo.untopical). */
-const NO_TOPICS: Subject = { topics: [], keywords: [] }
-const SOME_TOPICS: Subject = { topics: ['\u0000'], keywords: [] }
-
-class SubjectMemo {
-  private readonly lists = new Map<string, number>()
-  private readonly rows = new Map<number, Uint8Array>()
-  private row: Uint8Array = new Uint8Array(0)
-  private rowOf = -2
-  /** Lists numbered below this are offers'; set once the offers are compiled. */
-  offerLists = 0
-  get listCount(): number {
-    return this.lists.size
-  }
-  list(topics: readonly string[]): number {
-    if (topics.length === 0) return -1
-    const key = topics.join('\u0001')
-    let id = this.lists.get(key)
-    if (id === undefined) this.lists.set(key, (id = this.lists.size))
-    return id
-  }
-  private relation(n: CompiledNeed, c: CompiledOffers, j: number): 'same' | 'other' {
-    if (this.rowOf !== n.topicList) {
-      let row = this.rows.get(n.topicList)
-      if (!row) this.rows.set(n.topicList, (row = new Uint8Array(this.offerLists)))
-      this.row = row
-      this.rowOf = n.topicList
-    }
-    const o = c.topicList[j]!
-    let v = this.row[o]!
-    if (v === 0) this.row[o] = v = relate(n.need.category, n.need, c.offers[j]!) === 'same' ? 2 : 1
-    return v === 2 ? 'same' : 'other'
-  }
-  /**
-   * When a side has no topic and the pair's relevance is known, relate() reads of the two sides only whether each
-   * has topics, which the lists say without loading the offer (a memory load per pair, at millions of pairs).
-   */
-  private untopical(n: CompiledNeed, c: CompiledOffers, j: number, relevance: number | undefined) {
-    if (relevance === undefined) return relate(n.need.category, n.need, c.offers[j]!)
-    return relate(
-      n.need.category,
-      n.topicList < 0 ? NO_TOPICS : SOME_TOPICS,
-      c.topicList[j]! < 0 ? NO_TOPICS : SOME_TOPICS,
-      relevance,
-    )
-  }
-  fits(n: CompiledNeed, c: CompiledOffers, j: number, relevance?: number): boolean {
-    const relation =
-      n.topicList < 0 || c.topicList[j]! < 0 ? this.untopical(n, c, j, relevance) : this.relation(n, c, j)
-    return holds('topic', n.need, c.offers[j]!, { relation })
-  }
-  sameSubject(n: CompiledNeed, c: CompiledOffers, j: number, relevance?: number): boolean {
-    if (n.topicList < 0 || c.topicList[j]! < 0) return this.untopical(n, c, j, relevance) === 'same'
-    return this.relation(n, c, j) === 'same'
-  }
-}
-
 export function compileOffers(offers: readonly OfferView[], needs: readonly NeedView[]): CompiledOffers {
   const M = offers.length
   let focusBits: Map<string, number> | null = new Map<string, number>()
@@ -385,95 +322,6 @@ export function fitsHard(n: CompiledNeed, c: CompiledOffers, j: number): boolean
   const focus = h[at + FOCUS]!
   return c.focusBits ? focus === 0 || (focus & n.focus) !== 0 : holds('focus', n.need, c.offers[j]!)
 }
-
-/**
- * topics.ts keywordRelevance for a need's keyword set and an offer's distinct keywords, without building two
- * sets per pair (a test holds the two equal): shared words over the longer list.
- */
-export function overlap(need: ReadonlySet<string>, offer: readonly string[]): number {
-  if (need.size === 0 || offer.length === 0) return 0
-  let shared = 0
-  for (let k = 0; k < offer.length; k++) if (need.has(offer[k]!)) shared++
-  return shared / Math.max(need.size, offer.length)
-}
-
-/**
- * Every offer's distinct keywords as numbers, side by side, and one need's at a time: relevance(j) is overlap()
- * of the need and offer j in a few integer comparisons, for callers that decide what pairs are about by words
- * (serving.ts) without building two sets per pair. The overlap is symmetric, so the two sides may be swapped:
- * needs numbered, and one offer's words at a time.
- */
-type Worded = { keywords: readonly string[] }
-export class NumberedWords {
-  private readonly words = new Map<string, number>()
-  private readonly start: Int32Array
-  private readonly flat: Int32Array
-  private need = new Int32Array(16)
-  private count = 0
-  private mark = new Int32Array(0)
-  private stamp = 0
-  constructor(offers: readonly Worded[]) {
-    this.start = new Int32Array(offers.length + 1)
-    const flat: number[] = []
-    offers.forEach((o, j) => {
-      for (const k of new Set(o.keywords)) flat.push(this.id(k))
-      this.start[j + 1] = flat.length
-    })
-    this.flat = Int32Array.from(flat)
-    this.mark = new Int32Array(this.words.size + 1)
-  }
-  private id(k: string): number {
-    let id = this.words.get(k)
-    if (id === undefined) this.words.set(k, (id = this.words.size))
-    return id
-  }
-  /** The need later relevance() calls are about; its words no offer has count in its length all the same. */
-  setNeed(n: Worded): void {
-    const distinct = new Set(n.keywords)
-    if (distinct.size > this.need.length) this.need = new Int32Array(distinct.size)
-    this.count = 0
-    this.stamp++
-    for (const k of distinct) {
-      const id = this.words.get(k) ?? -1
-      this.need[this.count++] = id
-      if (distinct.size > LONG && id >= 0) this.mark[id] = this.stamp
-    }
-  }
-  relevance(j: number): number {
-    return shared(this.need, this.count, this.flat, this.start[j]!, this.start[j + 1]!, this.mark, this.stamp)
-  }
-}
-
-/**
- * overlap() on numbered words: the need's distinct words (also marked with `stamp` in `mark` when more than LONG),
- * and the offer's at offerWords[from..to).
- */
-function shared(
-  needWords: Int32Array,
-  needCount: number,
-  offerWords: Int32Array,
-  from: number,
-  to: number,
-  mark: Int32Array,
-  stamp: number,
-): number {
-  if (needCount === 0 || to === from) return 0
-  let hits = 0
-  if (needCount > LONG) {
-    for (let k = from; k < to; k++) if (mark[offerWords[k]!] === stamp) hits++
-  } else {
-    for (let k = from; k < to; k++) {
-      const w = offerWords[k]!
-      for (let a = 0; a < needCount; a++)
-        if (needWords[a] === w) {
-          hits++
-          break
-        }
-    }
-  }
-  return hits / Math.max(needCount, to - from)
-}
-const LONG = 8
 
 /** Counting sort of one need's pairs by score, descending; stable, so ties keep their (deterministic) order. */
 function sortByScore(

@@ -55,11 +55,18 @@ export function parseSchedule(rule: string | null | undefined): Slots {
   return slots
 }
 
-function parseRule(text: string): Slots {
-  // Accept a bare rule, "RRULE:…", or a block with DTSTART on its own line.
-  const line = text.split(/\r?\n/).find((l) => /FREQ=/i.test(l)) ?? text
+/**
+ * An iCalendar RRULE's parts by name, names and values upper-cased, from a bare rule, "RRULE:…", or a block with
+ * DTSTART on its own line (the line with FREQ; without one, the whole text is read). A part that is not name=value is
+ * left out and said in `malformed`. The one reading of a rule's text: the matcher widens what it cannot read (it takes
+ * the parts as they come), while the HSDS export wants a rule it can say exactly or none (hsds-schedules.ts refuses a
+ * text without FREQ or with a malformed part).
+ */
+export function ruleParts(text: string): { parts: Map<string, string>; hasFreq: boolean; malformed: boolean } {
+  const found = text.split(/\r?\n/).find((l) => /FREQ=/i.test(l))
   const parts = new Map<string, string>()
-  for (const part of line.replace(/^\s*RRULE:/i, '').split(';')) {
+  let malformed = false
+  for (const part of (found ?? text).replace(/^\s*RRULE:/i, '').split(';')) {
     const eq = part.indexOf('=')
     if (eq > 0)
       parts.set(
@@ -69,7 +76,13 @@ function parseRule(text: string): Slots {
           .trim()
           .toUpperCase(),
       )
+    else malformed = true
   }
+  return { parts, hasFreq: found !== undefined, malformed }
+}
+
+function parseRule(text: string): Slots {
+  const { parts } = ruleParts(text)
   const freq = parts.get('FREQ')
   if (freq !== 'WEEKLY' && freq !== 'DAILY') return { ...ANY_TIME }
   return { days: parseDays(parts.get('BYDAY')), hours: parseHours(parts.get('BYHOUR')) }

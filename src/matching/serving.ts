@@ -12,7 +12,8 @@
  */
 import { NeedIndex, OfferIndex } from './candidates.js'
 import { isFeasible } from './feasibility.js'
-import { compileNeed, compileOffers, fitsHard, NumberedWords, type CompiledNeed, type CompiledOffers } from './pairs.js'
+import { compileNeed, compileOffers, fitsHard, type CompiledNeed, type CompiledOffers } from './pairs.js'
+import { NumberedWords } from './numbered-words.js'
 import type { NeedView, OfferView } from './types.js'
 
 export interface Serving {

@@ -1,13 +1,17 @@
+/**
+ * A match's moves through the pages: request and accept, cancel and deliver, its history, the moves that are not
+ * allowed, and retried requests. The API's view of a match and its thread are matches-api.test.ts.
+ */
 import type { FastifyInstance } from 'fastify'
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { events, feedback, matches as matchesTable } from '../../../src/db/schema.js'
-import * as needs from '../../../src/needs/needs.js'
-import * as offers from '../../../src/offers/offers.js'
+import { events, feedback } from '../../../src/db/schema.js'
 import * as tokens from '../../../src/accounts/tokens.js'
 import { count, makeApp, signedIn, type Browser, type Res } from '../../helpers/app.js'
 import {
   brokerWorld,
+  freshListings,
+  matchIdFrom,
   historyOf,
   matchRow,
   needRow,
@@ -33,33 +37,8 @@ afterAll(async () => {
   await app?.close()
 })
 
-/** A fresh need of org A (community A) and offers of org B (whole district), so each test has its own quantities. */
-function listings(needQty: number, ...offerQtys: number[]) {
-  const need = needs.post(app.db, w.member, {
-    orgId: w.orgA.id,
-    category: 'venue',
-    title: '排练场地',
-    quantity: needQty,
-    areaId: w.communityA.id,
-  })
-  const offerList = offerQtys.map((q) =>
-    offers.post(app.db, w.other, {
-      orgId: w.orgB.id,
-      category: 'venue',
-      title: '活动室',
-      quantity: q,
-      servesAreaId: w.district.id,
-    }),
-  )
-  return { need, offers: offerList }
-}
+const listings = (needQty: number, ...offerQtys: number[]) => freshListings(app, w, needQty, ...offerQtys)
 
-const matchIdFrom = (res: Res) => {
-  expect(res.statusCode, res.body.slice(0, 500)).toBe(303)
-  const id = Number((res.headers.location as string).match(/^\/matches\/(\d+)$/)?.[1])
-  expect(id).toBeGreaterThan(0)
-  return id
-}
 const request = (needId: number, offerId: number, quantity: number, idem?: string) =>
   leader.post(`/needs/${needId}/requests`, { offerId, quantity, idem })
 const move = (who: Browser, id: number, event: string, form: Record<string, string | number> = {}) =>
@@ -338,116 +317,5 @@ describe('retries', () => {
     const reviewed = await call(holderToken, { event: 'review', rating: 5, idempotency_key: 'shared-key-2' })
     expect(reviewed.statusCode).toBe(200)
     expect(historyOf(app, id).map((h) => h.event)).toEqual(['request', 'accept', 'deliver', 'review'])
-  })
-})
-
-describe('the matches API', () => {
-  it("lists the caller's matches, shows one, and moves it: the new state, or 409/422 with the reason", async () => {
-    const {
-      need,
-      offers: [offer],
-    } = listings(5, 5)
-    const id = matchIdFrom(await request(need.id, offer.id, 5))
-    const holderToken = tokens.issue(app.db, w.other.id, 'api')
-    const api = (method: 'GET' | 'POST', url: string, payload?: object, token = holderToken) =>
-      app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) })
-
-    const list = (await api('GET', '/api/v1/matches')).json()
-    expect(list.items.map((m: any) => m.id)).toContain(id)
-    const one = (await api('GET', `/api/v1/matches/${id}`)).json()
-    expect(one).toMatchObject({
-      id,
-      need: need.id,
-      offer: offer.id,
-      quantity: 5,
-      state: 'requested',
-      origin: 'need_side',
-      actions: ['accept', 'decline'],
-    })
-    expect(one.contacts).toBeUndefined()
-
-    const declineBare = await api('POST', `/api/v1/matches/${id}/transitions`, { event: 'decline' })
-    expect(declineBare.statusCode).toBe(409)
-    expect(declineBare.json().errors[0].message).toBe('请选择一个原因。')
-    const bad = await api('POST', `/api/v1/matches/${id}/transitions`, { event: 'explode' })
-    expect(bad.statusCode).toBe(400)
-    const ok = await api('POST', `/api/v1/matches/${id}/transitions`, { event: 'accept' })
-    expect(ok.statusCode).toBe(200)
-    expect(ok.json()).toEqual({ id, state: 'accepted', quantity: 5, delivered_quantity: null })
-    const tooMuch = await api('POST', `/api/v1/matches/${id}/transitions`, { event: 'deliver', quantity: 6 })
-    expect(tooMuch.statusCode).toBe(422)
-    const wrongTurn = await api('POST', `/api/v1/matches/${id}/transitions`, { event: 'accept' })
-    expect(wrongTurn.statusCode).toBe(409)
-    expect(wrongTurn.json().errors[0].message).toBe('对接当前的状态不允许这样操作，请刷新页面查看最新进展。')
-    const retried = await Promise.all(
-      [1, 2].map(() =>
-        api('POST', `/api/v1/matches/${id}/transitions`, {
-          event: 'deliver',
-          quantity: 5,
-          idempotency_key: 'api-deliver-1',
-        }),
-      ),
-    )
-    expect(retried.map((r) => r.json().state)).toEqual(['delivered', 'delivered'])
-    expect(historyOf(app, id).map((h) => h.event)).toEqual(['request', 'accept', 'deliver'])
-  })
-})
-
-// The form's own markup: what a browser would send, so the tests above post the same fields.
-it('the match page offers exactly the moves available to the viewer, each form with its idem key', async () => {
-  const {
-    need,
-    offers: [offer],
-  } = listings(2, 2)
-  const id = matchIdFrom(await request(need.id, offer.id, 2))
-  const forHolder = (await holder.get(`/matches/${id}`)).body
-  // Nothing has gone wrong yet, so no error notice is shown.
-  expect(forHolder).not.toContain('role="alert"')
-  const eventsOffered = (html: string) =>
-    [...html.matchAll(/name="event" value="(\w+)"><input type="hidden" name="idem" value="[0-9a-f-]+-\1"/g)].map(
-      (m) => m[1],
-    )
-  expect(eventsOffered(forHolder)).toEqual(['accept', 'decline'])
-  expect(forHolder).toMatch(/<select name="reason">(<option value="\w+">[^<]+<\/option>){7}<\/select>/)
-  expect(eventsOffered((await leader.get(`/matches/${id}`)).body)).toEqual(['withdraw'])
-  expect(eventsOffered((await broker.get(`/matches/${id}`)).body)).toEqual(['withdraw'])
-  expect(app.db.select().from(matchesTable).where(eq(matchesTable.id, id)).get()!.state).toBe('requested')
-})
-
-describe('the thread', () => {
-  it('is shared by both sides and the broker, and htmx gets the thread back in place — also when the message is empty', async () => {
-    const {
-      need,
-      offers: [offer],
-    } = listings(2, 2)
-    const id = matchIdFrom(await request(need.id, offer.id, 1))
-    const sent = await leader.post(
-      `/matches/${id}/messages`,
-      { body: '周二晚上七点可以吗？' },
-      { headers: { 'hx-request': 'true' } },
-    )
-    expect(sent.statusCode).toBe(200)
-    expect(sent.body).not.toMatch(/<html/)
-    expect(sent.body).toMatch(/^<section class="card" id="thread">/)
-    expect(sent.body).toContain('周二晚上七点可以吗？')
-    const reply = await holder.post(`/matches/${id}/messages`, { body: '可以，到时见。' })
-    expect(reply.statusCode).toBe(303)
-    expect(reply.headers.location).toBe(`/matches/${id}#thread`)
-    for (const b of [leader, holder, broker]) {
-      const page = (await b.get(`/matches/${id}`)).body
-      expect(page.indexOf('周二晚上七点可以吗？')).toBeGreaterThan(0)
-      expect(page.indexOf('可以，到时见。')).toBeGreaterThan(page.indexOf('周二晚上七点可以吗？'))
-    }
-    // The form targets #thread: a refused message must come back as the thread (with the problem), not another card.
-    const empty = await leader.post(`/matches/${id}/messages`, { body: '' }, { headers: { 'hx-request': 'true' } })
-    expect(empty.statusCode).toBe(422)
-    expect(empty.body).toMatch(/^<section class="card" id="thread">/)
-    expect(empty.body).toContain('class="field-error"')
-    expect(empty.body).not.toContain('id="match-actions"')
-    expect(empty.body).toContain('可以，到时见。')
-    const plain = await leader.post(`/matches/${id}/messages`, { body: '' })
-    expect(plain.statusCode).toBe(422)
-    expect(plain.body).toMatch(/<html/)
-    expect(plain.body).toContain('class="field-error"')
   })
 })

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { expect } from 'vitest'
 import { eq } from 'drizzle-orm'
 import * as accounts from '../../../src/accounts/accounts.js'
 import {
@@ -11,7 +12,7 @@ import {
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as matches from '../../../src/brokering/matches.js'
-import { addOrg, addUser, seedWorld, type World } from '../../helpers/app.js'
+import { addOrg, addUser, seedWorld, type Res, type World } from '../../helpers/app.js'
 
 /** Private contact details seeded on every organization: none of them may show up for the wrong reader. */
 export const MARKERS = {
@@ -136,4 +137,33 @@ export function acceptedMatch(
 ) {
   const m = matches.open(app.db, reload(app, w.member), 'request', { needId, offerId, quantity })
   return matches.fire(app.db, reload(app, w.other), m.id, 'accept')
+}
+
+/** A fresh need of org A (community A) and offers of org B (whole district), so each test has its own quantities. */
+export function freshListings(app: FastifyInstance, w: BrokerWorld, needQty: number, ...offerQtys: number[]) {
+  const need = needs.post(app.db, w.member, {
+    orgId: w.orgA.id,
+    category: 'venue',
+    title: '排练场地',
+    quantity: needQty,
+    areaId: w.communityA.id,
+  })
+  const offerList = offerQtys.map((q) =>
+    offers.post(app.db, w.other, {
+      orgId: w.orgB.id,
+      category: 'venue',
+      title: '活动室',
+      quantity: q,
+      servesAreaId: w.district.id,
+    }),
+  )
+  return { need, offers: offerList }
+}
+
+/** The id of the match a request made, from its 303 to the match page. */
+export const matchIdFrom = (res: Res) => {
+  expect(res.statusCode, res.body.slice(0, 500)).toBe(303)
+  const id = Number((res.headers.location as string).match(/^\/matches\/(\d+)$/)?.[1])
+  expect(id).toBeGreaterThan(0)
+  return id
 }

@@ -4,6 +4,7 @@ import { needs as needsTable, offers as offersTable } from '../../../src/db/sche
 import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import type { CurrentUser } from '../../../src/accounts/accounts.js'
+import { translate } from '../../../src/i18n/i18n.js'
 import { addDays, localToday } from '../../../src/shared/time.js'
 import { seedWorld, signedIn, type Browser, type Form, type World } from '../../helpers/app.js'
 
@@ -92,3 +93,25 @@ export const indexedIds = (app: FastifyInstance, kind: 'need' | 'offer') =>
 /** Listing ids on a rendered list, in order. */
 export const listedIds = (html: string, kind: 'needs' | 'offers') =>
   [...html.matchAll(new RegExp(`id="${kind}-(\\d+)"`, 'g'))].map((m) => Number(m[1]))
+
+/** A message as each language's catalogue words it. */
+export const zh = (key: string, params?: Record<string, unknown>) => translate('zh-CN', key, params)
+export const en = (key: string, params?: Record<string, unknown>) => translate('en', key, params)
+/** Handlebars escapes quotes in text: compare messages the way they appear in the HTML. */
+export const html = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#x27;')
+    .replace(/=/g, '&#x3D;')
+    .replace(/`/g, '&#x60;')
+
+/** Posts the need form the way a browser does: load the form (its CSRF token), then submit. */
+export async function submitNeed(b: Browser, form: Form, headers: Record<string, string> = {}) {
+  await b.get('/needs/new', headers)
+  return b.post('/needs', form, { headers })
+}
+export async function submitOffer(b: Browser, form: Form, headers: Record<string, string> = {}) {
+  await b.get('/offers/new', headers)
+  return b.post('/offers', form, { headers })
+}

@@ -156,6 +156,9 @@ describe('schedules from RRULEs', () => {
       'FREQ=WEEKLY;BYDAY=XX',
       'every tuesday',
       'FREQ=WEEKLY;BYHOUR=25',
+      'FREQ=WEEKLY;BYDAY=TU;BYHOUR=19;',
+      'FREQ=WEEKLY;BYDAY=TU;garbled',
+      'BYDAY=TU;BYHOUR=19',
     ]) {
       const out = schedules(rule)
       expect(out, rule).toHaveLength(1)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ANY_TIME, describeSlots, meets, parseSchedule, slotShare } from '../../../src/matching/schedule.js'
+import { ANY_TIME, describeSlots, meets, parseSchedule, ruleParts, slotShare } from '../../../src/matching/schedule.js'
 
 describe('schedules', () => {
   it('reads weekly rules with days and hours', () => {
@@ -29,6 +29,25 @@ describe('schedules', () => {
 
   it('finds the rule among DTSTART lines', () => {
     expect(parseSchedule('DTSTART:20250301T190000\nRRULE:FREQ=WEEKLY;BYDAY=FR').days).toBe(1 << 4)
+  })
+
+  it('reads the parts it understands around one that is not name=value', () => {
+    expect(parseSchedule('FREQ=WEEKLY;BYDAY=TU;garbled;BYHOUR=19')).toEqual({ days: 1 << 1, hours: 1 << 19 })
+    expect(parseSchedule('FREQ=WEEKLY;BYDAY=TU;')).toEqual({ days: 1 << 1, hours: 0xffffff })
+  })
+
+  it("reads a rule's parts, saying whether a line had FREQ and whether a part was not name=value", () => {
+    expect(ruleParts('DTSTART:20250301T190000\nRRULE:freq=weekly; byday = fr')).toEqual({
+      parts: new Map([
+        ['FREQ', 'WEEKLY'],
+        ['BYDAY', 'FR'],
+      ]),
+      hasFreq: true,
+      malformed: false,
+    })
+    expect(ruleParts('FREQ=WEEKLY;BYDAY=TU;')).toMatchObject({ hasFreq: true, malformed: true })
+    expect(ruleParts('FREQ=WEEKLY;=TU')).toMatchObject({ parts: new Map([['FREQ', 'WEEKLY']]), malformed: true })
+    expect(ruleParts('BYDAY=TU')).toEqual({ parts: new Map([['BYDAY', 'TU']]), hasFreq: false, malformed: false })
   })
 
   it('says two schedules meet only when they share a day and an hour', () => {
