@@ -5,7 +5,7 @@
  *
  * An index only narrows; what fits is decided by feasibility.ts (`isFeasible`) on what it returns, so a lookup
  * must return every listing that could fit and may return more. Two listings of a category fit by subject
- * (topics.ts `relate`) only when they share a topic, when the offer is a fund without a stated purpose, or when
+ * (topic-relation.ts `relate`) only when they share a topic, when the offer is a fund without a stated purpose, or when
  * a side has no topic and their keywords reach RELEVANCE_FLOOR, which needs at least one keyword in common. So
  * the lookups are: the place's listings sharing one of the topics, plus those without a topic sharing a keyword
  * (or, when the asking side has no topic, any listing sharing a keyword), plus a fund's untopical listings.
@@ -214,7 +214,7 @@ export class OfferIndex extends CategoryIndex<OfferView> {
   }
 
   /**
-   * How each offer of the category relates to the need by subject (topics.ts `relate`), for why-not: computed
+   * How each offer of the category relates to the need by subject (topic-relation.ts `relate`), for why-not: computed
    * for the offers the index finds about the same thing; every other offer shares no topic (both have topics:
    * 'other') or no keyword (a side has none: relevance 0, 'unclear').
    */

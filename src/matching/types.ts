@@ -93,7 +93,7 @@ export interface NeedCandidate {
 
 /**
  * Hard constraints, in the order they are reported. `topic`: the two are about the same thing inside their
- * category (topics.ts `relate`: a topic in common, a fund with no stated purpose, or, when a side has no topic,
+ * category (topic-relation.ts `relate`: a topic in common, a fund with no stated purpose, or, when a side has no topic,
  * related words above the relevance floor).
  */
 export type Constraint = 'category' | 'topic' | 'capacity' | 'window' | 'schedule' | 'area' | 'trust' | 'focus'

@@ -37,7 +37,7 @@ const EASE: Constraint[] = ['capacity', 'schedule', 'window', 'area', 'trust', '
 
 /**
  * `offers`: a list, or the columns a candidate index keeps of its category (offer-columns.ts `Patched`).
- * `relation`, when given, is topics.ts `relate(need.category, need, offer)` for each offer, answered faster by the
+ * `relation`, when given, is topic-relation.ts `relate(need.category, need, offer)` for each offer, answered faster by the
  * caller (a candidate index knows which offers could be about the same thing; one that also says which those are,
  * `near`, spares asking it offer by offer).
  */

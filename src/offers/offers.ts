@@ -47,8 +47,10 @@ function reindexOne(db: Db, offer: Pick<Offer, 'id' | 'title' | 'description' | 
   indexListing(sqliteOf(db), 'offer', offer)
 }
 
-/** Posting for an organization requires acting for it: a leader, or the broker looking after it. */
-/** `also` runs inside the offer's transaction: a write that must stand or fall with the offer (an invitation redeemed). */
+/**
+ * Posting for an organization requires acting for it: a leader, or the broker looking after it. `also` runs inside the
+ * offer's transaction: a write that must stand or fall with the offer (an invitation redeemed).
+ */
 export function post(
   db: Db,
   user: CurrentUser,
