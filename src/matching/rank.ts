@@ -49,7 +49,7 @@ export function subjectValue(same: boolean, text: number): number {
   return SUB.relevance.topic * (same ? 1 : 0) + SUB.relevance.text * relevanceValue(text)
 }
 
-/** Whether the pair is about the same thing in topic-relation.ts's sense (relate) (not merely related words). */
+/** Whether the pair is about the same thing in relate's sense (topic-relation.ts), not merely by related words. */
 export function sameSubject(need: NeedView, offer: OfferView, relevance?: number): boolean {
   return relate(need.category, need, offer, relevance) === 'same'
 }
