@@ -174,9 +174,9 @@ interface Server {
   exited: Promise<number | string>
 }
 
-async function startServer(serverJs: string, dbFile: string): Promise<Server> {
+async function startServer(serverArgs: string[], dbFile: string): Promise<Server> {
   const port = await freePort()
-  const child = spawn(process.execPath, [serverJs], {
+  const child = spawn(process.execPath, serverArgs, {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -423,11 +423,11 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
   let integrity = 'ok'
   let restartMax = 0
   const exits: (number | string)[] = []
-  const serverJs = buildServer()
+  const serverArgs = buildServer()
   try {
     for (let round = 1; round <= opts.rounds; round++) {
       const t = Date.now()
-      const server = await startServer(serverJs, dbFile)
+      const server = await startServer(serverArgs, dbFile)
       if (round > 1) restartMax = Math.max(restartMax, Date.now() - t)
       exits.push(await stream(server, ledger, round, opts, random))
       const c = check(dbFile, ledger, opts.log)
@@ -440,7 +440,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
     }
     // After the last kill, the server must come back.
     const t = Date.now()
-    const server = await startServer(serverJs, dbFile)
+    const server = await startServer(serverArgs, dbFile)
     restartMax = Math.max(restartMax, Date.now() - t)
     const res = await fetch(`${server.base}/signin`)
     if (res.status !== 200) throw new Error(`the restarted server answered /signin with ${res.status}`)

@@ -57,11 +57,13 @@ export function startServer(factoryModule: string, opts: Record<string, unknown>
  * BENCH_NODE_ARGS: more flags for it (e.g. `--import` a preload that watches the event loop's delay).
  */
 export function startBuiltServer(dbPath: string, env: Record<string, string> = {}): Promise<Running> {
-  const entry = buildServer()
+  const args = buildServer()
+  const entry = args.at(-1)!
   const child = spawn(
     process.execPath,
     [
-      ...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []),
+      ...args.slice(0, -1),
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       entry,
     ],

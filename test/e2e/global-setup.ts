@@ -43,13 +43,13 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
 }
 
 /**
- * One real server for the whole browser suite, started the way `npm start` does it (built, then `node dist/server.js`)
+ * One real server for the whole browser suite, started the way `npm start` does it (built, then node with its flags on `dist/server.js`)
  * but on a throwaway database. Node directly, not npm: killing npm would leave the server holding the port.
  */
 export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-e2e-'))
   const port = await freePort()
-  const child = spawn(process.execPath, [buildServer()], {
+  const child = spawn(process.execPath, buildServer(), {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const UNIT = path.resolve(import.meta.dirname, '../../../deploy/assetbridge.service')
+const PACKAGE = path.resolve(import.meta.dirname, '../../../package.json')
 
 /** The unit's sections as key → values (a key may be given more than once, like Environment=). */
 function parseUnit(text: string): Record<string, Record<string, string[]>> {
@@ -32,7 +33,10 @@ describe('deploy/assetbridge.service', () => {
 
   it('parses, and runs the server as npm start does, restarted whatever stops it', () => {
     expect(Object.keys(unit)).toEqual(['Unit', 'Service', 'Install'])
-    expect(one('ExecStart')).toMatch(/node dist\/server\.js$/)
+    // The same node flags as npm start (the young generation's size among them: see package.json's start script).
+    const start = (JSON.parse(fs.readFileSync(PACKAGE, 'utf8')) as { scripts: { start: string } }).scripts.start
+    expect(start).toMatch(/^node .*dist\/server\.js$/)
+    expect(one('ExecStart')).toBe(`/usr/bin/${start}`)
     expect(one('Restart')).toBe('always')
     expect(unit.Install.WantedBy).toEqual(['multi-user.target'])
     // Stopped with SIGTERM, given longer than server.ts gives in-flight requests (10 s) before SIGKILL.
