@@ -2,8 +2,8 @@ import crypto from 'node:crypto'
 import fp from 'fastify-plugin'
 import fastifySession, { type FastifySessionObject } from '@fastify/session'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { and, eq, lt } from 'drizzle-orm'
-import { sqliteOf, writeTx, type Db } from '../db/client.js'
+import { and, eq, lt, sql } from 'drizzle-orm'
+import { preparedOn, sqliteOf, writeTx, type Db } from '../db/client.js'
 import { isBusy } from '../shared/errors.js'
 import { sessions, settings } from '../db/schema.js'
 import { setLifetimes, touchInterval } from '../accounts/sessions.js'
@@ -11,6 +11,15 @@ import { setLifetimes, touchInterval } from '../accounts/sessions.js'
 // @fastify/session's store interface is typed with any; ours matches it.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Callback = (err?: unknown, result?: any) => void
+
+// Read on every request that brings a session cookie.
+const sessionById = preparedOn((db) =>
+  db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.sid, sql.placeholder('sid')))
+    .prepare(),
+)
 
 /**
  * Sessions live in SQLite so that signing out, changing a password or disabling an account can end
@@ -39,7 +48,7 @@ export class SqliteSessionStore {
 
   get(sid: string, cb: Callback) {
     try {
-      const row = this.db.select().from(sessions).where(eq(sessions.sid, sid)).get()
+      const row = sessionById(this.db).get({ sid })
       if (!row) {
         this.seen.delete(sid)
         return cb(null, null)
