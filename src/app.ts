@@ -2,13 +2,13 @@ import path from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Plugin } from 'ajv'
 import cookie from '@fastify/cookie'
-import helmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
 import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
 import type { Config } from './config.js'
 import './types.js'
 import dbPlugin from './plugins/db.js'
+import headersPlugin from './plugins/headers.js'
 import sessionPlugin, { sessionSecret } from './plugins/session.js'
 import i18nPlugin from './plugins/i18n.js'
 import authPlugin from './plugins/auth.js'
@@ -96,25 +96,27 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   // Services read it from the database (a match schedules its reminder inside its own transaction).
   jobs.setReminderDays(app.db, config.requestReminderDays)
   await app.register(cookie, { secret: sessionSecret(app.db, config.sessionSecret) })
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+  await app.register(headersPlugin, {
+    helmet: {
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+        },
       },
+      hsts: config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'same-origin' },
     },
-    hsts: config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'same-origin' },
   })
   // Static files are public and registered before the access policy, which governs application routes.
   await app.register(async (pub) => {

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm'
-import { writeTx, type Db } from '../db/client.js'
+import { preparedOn, writeTx, type Db } from '../db/client.js'
 import { areas, brokerAreas, loginThrottle, memberships, organizations, sessions, users } from '../db/schema.js'
 import { NotFound, NotPermitted, ValidationError } from '../shared/errors.js'
 import * as events from '../events/events.js'
@@ -34,22 +34,33 @@ function checkPassword(password: string, field = 'password') {
   if (isCommonPassword(password)) throw new ValidationError({ [field]: { key: 'validation.password_common' } })
 }
 
-export function load(db: Db, id: number): CurrentUser | undefined {
-  const user = db.select().from(users).where(eq(users.id, id)).get()
-  if (!user || user.disabledAt) return undefined
-  const rows = db
+// Who is signed in is loaded on every request they make.
+const loadQueries = preparedOn((db) => ({
+  user: db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare(),
+  memberships: db
     .select({ id: memberships.orgId, role: memberships.role })
     .from(memberships)
-    .where(eq(memberships.userId, id))
-    .all()
-  const orgIds = rows.filter((m) => m.role === 'leader').map((m) => m.id)
-  const memberOrgIds = rows.filter((m) => m.role === 'member').map((m) => m.id)
-  const brokerAreaIds = db
+    .where(eq(memberships.userId, sql.placeholder('id')))
+    .prepare(),
+  brokerAreas: db
     .select({ id: brokerAreas.areaId })
     .from(brokerAreas)
-    .where(eq(brokerAreas.userId, id))
-    .all()
-    .map((a) => a.id)
+    .where(eq(brokerAreas.userId, sql.placeholder('id')))
+    .prepare(),
+}))
+
+export function load(db: Db, id: number): CurrentUser | undefined {
+  const queries = loadQueries(db)
+  const user = queries.user.get({ id })
+  if (!user || user.disabledAt) return undefined
+  const rows = queries.memberships.all({ id })
+  const orgIds = rows.filter((m) => m.role === 'leader').map((m) => m.id)
+  const memberOrgIds = rows.filter((m) => m.role === 'member').map((m) => m.id)
+  const brokerAreaIds = queries.brokerAreas.all({ id }).map((a) => a.id)
   const lookedAfterOrgIds = user.role === 'broker' ? lookedAfter(db, brokerAreaIds) : []
   return {
     id: user.id,

@@ -30,7 +30,8 @@ const plurals = new Map<Locale, Intl.PluralRules>()
  */
 export function translate(locale: Locale, key: string, params?: Record<string, unknown>): string {
   const template = catalogues[locale][key] ?? catalogues[DEFAULT_LOCALE][key] ?? key
-  if (!params) return template
+  // Most messages have no parameter, yet every {{t}} in a template passes its (empty) hash: skip the two regex passes.
+  if (!params || !template.includes('{')) return template
   const rules = plurals.get(locale) ?? plurals.set(locale, new Intl.PluralRules(locale)).get(locale)!
   return template
     .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (whole, name: string, one: string, other: string) =>

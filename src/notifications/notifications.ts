@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, inArray, isNull } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
+import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { preparedOn, type Db } from '../db/client.js'
 import { notifications, outbox, users } from '../db/schema.js'
 import { translate, isLocale, DEFAULT_LOCALE, type Locale } from '../i18n/i18n.js'
 
@@ -68,14 +68,17 @@ function noticeLines(locale: Locale, notices: Notice[], baseUrl = ''): string {
   return notices.map((n) => `- ${noticeText(locale, n)}${n.link ? `\n  ${baseUrl}${n.link}` : ''}`).join('\n')
 }
 
+// The header's badge: counted on every page a signed-in user sees.
+const unreadQuery = preparedOn((db) =>
+  db
+    .select({ n: count() })
+    .from(notifications)
+    .where(and(eq(notifications.userId, sql.placeholder('userId')), isNull(notifications.readAt)))
+    .prepare(),
+)
+
 export function unreadCount(db: Db, userId: number): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(notifications)
-      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
-      .get()?.n ?? 0
-  )
+  return unreadQuery(db).get({ userId })?.n ?? 0
 }
 
 export function inbox(db: Db, userId: number, limit = 50) {

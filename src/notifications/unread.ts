@@ -3,13 +3,13 @@ import { unreadCount } from './notifications.js'
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** Decorated by @fastify/view (untyped there): merged into the data of every render. */
+    /** Decorated by plugins/view.ts: merged into the data of every render. */
     locals: Record<string, unknown> | null
   }
 }
 
 /**
- * The header's unread badge on every page a signed-in user sees. @fastify/view merges reply.locals into
+ * The header's unread badge on every page a signed-in user sees. reply.render merges reply.locals into
  * each render, so no route has to remember it. Runs after auth (preValidation) has found the user.
  */
 export default fp(

@@ -5,6 +5,7 @@ import * as tokens from '../accounts/tokens.js'
 import type { Access } from '../types.js'
 import { NotPermitted, SignInRequired } from '../shared/errors.js'
 import { answerLapsed, lapsable } from '../accounts/lapse.js'
+import { existingSession } from './session.js'
 
 export const ACCESS_LEVELS: Access[] = ['anyone', 'signed_in', 'broker', 'admin', 'staff']
 
@@ -59,7 +60,8 @@ export default fp(
         req.viaToken = req.user !== null
         return
       }
-      const userId = req.session?.userId
+      // Only a session the request came with can hold a user: asking `req.session` would make one for every visitor.
+      const userId = existingSession(req)?.userId
       if (userId) {
         req.user = accounts.load(app.db, userId) ?? null
         // A disabled or deleted account's session is ended, not just ignored.

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto'
 import fp from 'fastify-plugin'
-import fastifySession from '@fastify/session'
-import { and, eq, lt } from 'drizzle-orm'
-import { sqliteOf, writeTx, type Db } from '../db/client.js'
+import fastifySession, { type FastifySessionObject } from '@fastify/session'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { and, eq, lt, sql } from 'drizzle-orm'
+import { preparedOn, sqliteOf, writeTx, type Db } from '../db/client.js'
 import { isBusy } from '../shared/errors.js'
 import { sessions, settings } from '../db/schema.js'
 import { setLifetimes, touchInterval } from '../accounts/sessions.js'
@@ -10,6 +11,15 @@ import { setLifetimes, touchInterval } from '../accounts/sessions.js'
 // @fastify/session's store interface is typed with any; ours matches it.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Callback = (err?: unknown, result?: any) => void
+
+// Read on every request that brings a session cookie.
+const sessionById = preparedOn((db) =>
+  db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.sid, sql.placeholder('sid')))
+    .prepare(),
+)
 
 /**
  * Sessions live in SQLite so that signing out, changing a password or disabling an account can end
@@ -38,7 +48,7 @@ export class SqliteSessionStore {
 
   get(sid: string, cb: Callback) {
     try {
-      const row = this.db.select().from(sessions).where(eq(sessions.sid, sid)).get()
+      const row = sessionById(this.db).get({ sid })
       if (!row) {
         this.seen.delete(sid)
         return cb(null, null)
@@ -136,6 +146,65 @@ export function sessionSecret(db: Db, configured?: string): string {
 
 export const sessionCookieName = (secure: boolean) => (secure ? '__Host-sid' : 'sid')
 
+// The request's session once made; undefined until then (null once destroyed, as @fastify/session leaves it).
+const kSession = Symbol('session')
+type Holder = { [kSession]?: FastifySessionObject | null }
+type Hook = (...args: unknown[]) => void
+const noop = () => {}
+
+/** The session a request already has (it came with a cookie, or something asked for one): never makes one. */
+export function existingSession(req: FastifyRequest): FastifySessionObject | undefined {
+  return (req as unknown as Holder)[kSession] ?? undefined
+}
+
+/**
+ * @fastify/session, with a session made only when a request asks for one. The plugin gives every request without a
+ * session cookie a new session (an id, its HMAC signature, two hashes of its contents) before any handler runs;
+ * an anonymous page without a form never reads it, and an untouched new session is never saved nor sent
+ * (saveUninitialized: false). So here such a request gets its session from the plugin's own hook the first time
+ * `req.session` is read (a form's CSRF token, signing in, a write's CSRF check), and the plugin's save runs only for
+ * a session that exists. A request that brings a cookie is handled by the plugin as it always was.
+ */
+function lazySessions(app: FastifyInstance, cookieName: string): FastifyInstance {
+  let makeSession: Hook = noop
+  const gate = (name: string, hook: Hook): Hook => {
+    if (name === 'onRequest') {
+      makeSession = hook
+      return (req, reply, done) =>
+        (req as FastifyRequest).cookies[cookieName] ? hook(req, reply, done) : (done as () => void)()
+    }
+    if (name === 'onSend')
+      return (req, reply, payload, done) =>
+        (req as Holder)[kSession] === undefined ? (done as () => void)() : hook(req, reply, payload, done)
+    return hook
+  }
+  const session = {
+    getter(this: Holder) {
+      // Without a cookie the plugin's hook makes the new session synchronously (it only reads the store for a cookie).
+      if (this[kSession] === undefined) makeSession(this, undefined, noop)
+      return this[kSession]
+    },
+    setter(this: Holder, value: FastifySessionObject | null) {
+      this[kSession] = value
+    },
+  }
+  return new Proxy(app, {
+    get(target, prop) {
+      if (prop === 'addHook') return (name: string, hook: Hook) => target.addHook(name as 'onRequest', gate(name, hook))
+      if (prop === 'decorateRequest') {
+        const decorate = target.decorateRequest.bind(target) as (name: string | symbol, value: unknown) => void
+        return (name: string, value: unknown) => {
+          if (name !== 'session') return decorate(name, value)
+          decorate(kSession, undefined)
+          decorate('session', session)
+        }
+      }
+      const value = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
 export default fp(
   async (app) => {
     const { config } = app
@@ -144,15 +213,22 @@ export default fp(
     setLifetimes(app.db, idleMs, maxMs)
     const store = new SqliteSessionStore(app.db, idleMs, maxMs)
     app.addHook('onClose', async () => store.flush())
-    await app.register(fastifySession, {
-      secret: sessionSecret(app.db, config.sessionSecret),
-      cookieName: sessionCookieName(config.secureCookies),
-      saveUninitialized: false,
-      rolling: false,
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see Callback
-      store: store as any,
-      cookie: { secure: config.secureCookies, httpOnly: true, sameSite: 'lax', path: '/', maxAge: maxMs },
-    })
+    const cookieName = sessionCookieName(config.secureCookies)
+    await new Promise<void>((resolve, reject) =>
+      fastifySession(
+        lazySessions(app, cookieName),
+        {
+          secret: sessionSecret(app.db, config.sessionSecret),
+          cookieName,
+          saveUninitialized: false,
+          rolling: false,
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see Callback
+          store: store as any,
+          cookie: { secure: config.secureCookies, httpOnly: true, sameSite: 'lax', path: '/', maxAge: maxMs },
+        },
+        (err?: Error) => (err ? reject(err) : resolve()),
+      ),
+    )
   },
   { name: 'session', dependencies: ['db', '@fastify/cookie'] },
 )

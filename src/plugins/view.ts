@@ -1,7 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import fp from 'fastify-plugin'
-import fastifyView from '@fastify/view'
 import Handlebars from 'handlebars'
 import type { FastifyReply } from 'fastify'
 import { catalogue, translate, type Locale } from '../i18n/i18n.js'
@@ -104,15 +103,41 @@ export function createHandlebars() {
 
 export const FLASH_COOKIE = 'flash'
 
+/** Every template file under `dir` (a .hbs), by its path from there ('pages/needs/show.hbs'). */
+function hbsFilesIn(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.hbs'))
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+}
+
+/**
+ * The templates under `root` (views/), all read from disk at start-up, by path ('pages/needs/show.hbs'); the partials
+ * registered by name. The one place a template is compiled, and only from these files. Rendered directly rather than
+ * through @fastify/view (the benches' ceilings still use it), which spent on every render what a page never needed:
+ * cache-key strings and LRU lookups per template, a layout check, three copies of the data, a promise per step and
+ * an onRequest hook to reset reply.locals.
+ */
+export function templates(root: string): (file: string) => Handlebars.TemplateDelegate {
+  const hbs = createHandlebars()
+  const compiled = new Map<string, Handlebars.TemplateDelegate>()
+  for (const file of hbsFilesIn(root)) compiled.set(file, hbs.compile(fs.readFileSync(path.join(root, file), 'utf8')))
+  for (const [name, file] of Object.entries(partialsIn(path.join(root, 'partials'))))
+    hbs.registerPartial(name, compiled.get(file)!)
+  return (file) => {
+    const template = compiled.get(file)
+    if (!template) throw new Error(`no template ${file}`)
+    return template
+  }
+}
+
+const LAYOUT = 'layouts/main.hbs'
+
 export default fp(
   async (app) => {
-    const root = path.join(app.config.root, 'views')
-    await app.register(fastifyView, {
-      engine: { handlebars: createHandlebars() },
-      root,
-      production: true,
-      options: { partials: partialsIn(path.join(root, 'partials')) },
-    })
+    const template = templates(path.join(app.config.root, 'views'))
+    // What a preHandler adds to every page (the header's unread badge, the Reports link); a route's own data wins.
+    app.decorateReply('locals', null)
 
     app.decorateReply('flash', function (this: FastifyReply, key: string, params?: Record<string, string | number>) {
       this.setCookie(FLASH_COOKIE, JSON.stringify({ key, params }), {
@@ -157,7 +182,8 @@ export default fp(
         }
         // A CSRF token needs a session; anonymous pages only make one when they carry a form.
         const csrf = req.user || data.form ? this.generateCsrf() : undefined
-        const locals = {
+        const locals: Record<string, unknown> = {
+          ...this.locals,
           // Every page names itself: a route's own title (a listing's name), else its page's (views/pages/<page>.hbs → `page.<page>`).
           title: catalogue(req.locale)[`page.${page}`],
           ...data,
@@ -171,9 +197,19 @@ export default fp(
           flash,
           path: req.url,
         }
-        // A page with no smaller partial is its own fragment: htmx never gets a second <html> to swap in.
-        if (fragment) return this.view(opts.partial ? `partials/${opts.partial}.hbs` : `pages/${page}.hbs`, locals)
-        return this.view(`pages/${page}.hbs`, locals, { layout: 'layouts/main.hbs' })
+        let html: string
+        try {
+          // A page with no smaller partial is its own fragment: htmx never gets a second <html> to swap in.
+          if (fragment) html = template(opts.partial ? `partials/${opts.partial}.hbs` : `pages/${page}.hbs`)(locals)
+          else {
+            locals.body = template(`pages/${page}.hbs`)(locals)
+            html = template(LAYOUT)(locals)
+          }
+        } catch (err) {
+          return this.send(err)
+        }
+        if (!this.hasHeader('content-type')) this.header('Content-Type', 'text/html; charset=utf-8')
+        return this.send(html)
       },
     )
   },

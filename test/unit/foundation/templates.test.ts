@@ -62,8 +62,10 @@ describe('templates and code that could open an injection', () => {
     expect(sources.filter((s) => /sql\s*\.\s*raw\s*\(/.test(s.text)).map((s) => s.file)).toEqual([])
   })
 
-  it('never compiles a template from a string in src, nor marks text as safe HTML', () => {
-    expect(sources.filter((s) => /\.compile\s*\(|precompile\s*\(/.test(s.text)).map((s) => s.file)).toEqual([])
+  it('compiles templates only in the view loader (from the files under views/), and never marks text as safe HTML', () => {
+    expect(sources.filter((s) => /\.compile\s*\(|precompile\s*\(/.test(s.text)).map((s) => s.file)).toEqual([
+      path.join('src', 'plugins', 'view.ts'),
+    ])
     expect(sources.filter((s) => /SafeString/.test(s.text)).map((s) => s.file)).toEqual([])
     expect(sources.filter((s) => /\beval\s*\(|new Function\s*\(/.test(s.text)).map((s) => s.file)).toEqual([])
   })
