@@ -81,7 +81,7 @@ describe('npm start', () => {
           reject(new Error(`npm start exited ${code}:\n${output}`))
         })
       })
-      expect(output).toContain('node dist/server.js')
+      expect(output).toContain(scripts.start)
       const base = `http://127.0.0.1:${port}`
       expect((await fetch(`${base}/signin`)).status).toBe(200)
       expect((await fetch(`${base}/public/app.css`)).status).toBe(200)
@@ -90,7 +90,8 @@ describe('npm start', () => {
       const server = execFileSync('pgrep', ['-a', '-g', String(npm.pid)], { encoding: 'utf8' })
         .split('\n')
         .find((l) => /^\d+ \S*node .*server\.js/.test(l))
-      expect(server).toMatch(/node dist\/server\.js$/)
+      expect(server).toMatch(/node .*dist\/server\.js$/)
+      expect(server).toContain(scripts.start.replace(/^node /, ''))
       expect(server).not.toMatch(/tsx|--import|--loader/)
     } finally {
       if (npm.exitCode === null) process.kill(-npm.pid!, 'SIGTERM')
