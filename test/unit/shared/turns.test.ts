@@ -41,4 +41,19 @@ describe('oneAtATurn', () => {
     expect(seen).toEqual([2, 3])
     expect(thrown).toHaveLength(1)
   })
+
+  it('leaves a turn to other work while leaveTurn asks, then takes the next arrival', async () => {
+    const seen: string[] = []
+    let leave = 2
+    const handle = oneAtATurn(
+      (name: string) => seen.push(name),
+      () => leave-- > 0,
+    )
+    handle('a')
+    await turn()
+    await turn()
+    expect(seen).toEqual([])
+    await turn()
+    expect(seen).toEqual(['a'])
+  })
 })
