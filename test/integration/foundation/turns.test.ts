@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
@@ -9,14 +9,14 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 // bench: what is checked is the order requests are answered in, not how long they take.
 const HELPER = path.resolve(import.meta.dirname, '../../helpers/burning-server.ts')
 
-async function burningServer(burnMs: number): Promise<{ port: number; child: ChildProcess }> {
+async function burningServer(burnMs: number): Promise<{ port: number }> {
   const child = fork(HELPER, [String(burnMs), 'turns'], { execArgv: ['--import', 'tsx'] })
   onTestFinished(() => void child.kill())
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m) => resolve(m as number))
     child.once('exit', (code) => reject(new Error(`burning server exited with ${code}`)))
   })
-  return { port, child }
+  return { port }
 }
 
 /** One keep-alive connection asking again as soon as it is answered; each answer is the server's count so far. */
