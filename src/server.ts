@@ -6,6 +6,7 @@ import { countServingInSlices } from './matching/serving-facts.js'
 import { warmSome } from './listings/directory.js'
 import { inSlices } from './shared/slices.js'
 import { matchPagesWarmer } from './matching/warm.js'
+import { takeTurns } from './shared/turns.js'
 
 // The only file that reads the environment.
 const config = loadConfig(process.env)
@@ -30,6 +31,8 @@ closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
   await app.close()
 })
 
+// Under load, new connections are served in their turn rather than after every open one's requests (turns.ts).
+takeTurns(app.server)
 const address = await app.listen({ host: config.host, port: config.port })
 console.log(
   `AssetBridge is running at ${address} (database: ${config.dbPath}), ${(performance.now() / 1000).toFixed(1)} s after the process started`,

@@ -10,7 +10,9 @@
  * no remembered answer reads — the once-a-minute session touch, jobs, notifications, the audit log, mail — are
  * not counted, so they empty nothing. Reading the versions costs a few µs a call.
  *
- * Inside a transaction nothing is remembered or reused, since what it reads may yet be rolled back. Keys must
+ * Inside a transaction an answer is reused while the tables it names are as they were when it was computed (the
+ * transaction's own writes move their versions too), and nothing is remembered, since what it read may yet be rolled
+ * back: a background job runs in a transaction, and every fit alert recomputed the matcher's track records. Keys must
  * name everything else an answer depends on, the date included. A table a remembered answer reads must be
  * counted: a test holds every table in the schema to COUNTED or UNCOUNTED.
  */
@@ -152,17 +154,20 @@ function stampOf(sqlite: Sqlite, memo: Memo, sources: readonly Source[] | undefi
 }
 
 export function remember<T>(sqlite: Sqlite, key: string, compute: () => T, sources?: readonly Source[]): T {
-  if (sqlite.inTransaction) return compute()
   const memo = memoOf(sqlite)
   const stamp = stampOf(sqlite, memo, sources)
   const known = memo.values.get(key)
-  // Least recently used goes first: a burst of one-off filters must not push out what everyone opens.
-  memo.values.delete(key)
   if (known && known.stamp === stamp) {
+    // Least recently used goes first: a burst of one-off filters must not push out what everyone opens.
+    memo.values.delete(key)
     memo.values.set(key, known)
     return known.value as T
   }
   const value = compute()
+  // A transaction's own writes move the versions it reads, so an answer reused above holds for it; one computed in it
+  // may yet be rolled back, and is not kept.
+  if (sqlite.inTransaction) return value
+  memo.values.delete(key)
   if (memo.values.size >= LIMIT) memo.values.delete(memo.values.keys().next().value!)
   memo.values.set(key, { stamp, value })
   return value

@@ -75,7 +75,7 @@ describe('remember', () => {
     expect(computed).toBe(3)
   })
 
-  it('neither keeps nor reuses answers inside a transaction, which may yet roll back', () => {
+  it('does not reuse inside a transaction an answer whose tables it wrote, nor keep what it computed', () => {
     const { a } = tempDb()
     const before = remember(a, 'total', count(a), ['categories'])
     const rollback = new Error('rollback')
@@ -87,6 +87,25 @@ describe('remember', () => {
       })(),
     ).toThrow(rollback)
     expect(remember(a, 'total', count(a), ['categories'])).toBe(before)
+  })
+
+  it('reuses inside a transaction an answer whose tables it has not written (a background job reading track records)', () => {
+    const { a } = tempDb()
+    let computed = 0
+    const total = () => remember(a, 'total', () => (computed++, count(a)()), ['categories'])
+    const before = total()
+    a.transaction(() => {
+      a.prepare("INSERT INTO jobs (key, kind, run_at, payload) VALUES ('k', 'digest', '2026-01-01', '{}')").run()
+      expect(total()).toBe(before)
+      expect(computed).toBe(1)
+      addCategory(a, 'x1')
+      expect(total()).toBe(before + 1)
+      expect(computed).toBe(2)
+    })()
+    // What the transaction computed was not kept: after its commit the answer is computed once more, then kept.
+    expect(total()).toBe(before + 1)
+    expect(total()).toBe(before + 1)
+    expect(computed).toBe(3)
   })
 
   it('keeps answers apart by key', () => {
