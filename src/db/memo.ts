@@ -174,8 +174,8 @@ export function remember<T>(sqlite: Sqlite, key: string, compute: () => T, sourc
 }
 
 /**
- * remember() on a drizzle handle's own connection, for lookups every page makes (categories, areas): inside a
- * transaction, whose reads may yet roll back, it computes.
+ * remember() on a drizzle handle's own connection, for lookups every page makes (categories, areas); a handle without
+ * one (a drizzle transaction's) computes.
  */
 export function rememberOn<T>(db: object, key: string, compute: () => T, sources: readonly Source[]): T {
   const client = (db as { $client?: Sqlite }).$client
