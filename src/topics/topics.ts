@@ -4,7 +4,8 @@
  * row. Readers take the stored columns; nothing here runs per request on a page that lists or ranks.
  */
 import { asc, eq, isNull, or, sql } from 'drizzle-orm'
-import { writeTx, type Db } from '../db/client.js'
+import { writeTx, type Db, type Sqlite } from '../db/client.js'
+import { remember } from '../db/memo.js'
 import { needs, offers, topicTerms } from '../db/schema.js'
 import {
   buildVocabulary,
@@ -19,41 +20,21 @@ import { ValidationError, type FieldErrors } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import { category as categoryOf } from '../listings/listings.js'
 
-type Cached = { stamp: string; vocab: Vocabulary }
-const cache = new WeakMap<object, Cached>()
-
 /** The connection behind a db or a transaction on it: a transaction reads the same vocabulary as its db. */
-function connectionOf(db: Db): object | undefined {
-  const d = db as unknown as { $client?: object; session?: { client?: object } }
+function connectionOf(db: Db): Sqlite | undefined {
+  const d = db as unknown as { $client?: Sqlite; session?: { client?: Sqlite } }
   return d.$client ?? d.session?.client
 }
 
 /**
- * The vocabulary: shipped topics plus topic_terms. Cached per connection and rebuilt when topic_terms changes
- * (its row count and last id are read each time, a few µs), so an admin's new synonym counts at once, in
- * this process or another one sharing the file.
+ * The vocabulary: shipped topics plus topic_terms. Remembered per connection (db/memo.ts) until topic_terms changes,
+ * whichever connection or process writes it, so an admin's new synonym counts at once, and so does a term edited or
+ * replaced in place (a row count and last id, the stamp this used to keep, miss those).
  */
 export function vocabulary(db: Db): Vocabulary {
   const conn = connectionOf(db)
-  if (!conn) return buildVocabulary(TOPICS, additions(db))
-  const key = stampOf(conn)
-  const hit = cache.get(conn)
-  if (hit && hit.stamp === key) return hit.vocab
-  const vocab = buildVocabulary(TOPICS, additions(db))
-  cache.set(conn, { stamp: key, vocab })
-  return vocab
-}
-
-// The stamp's statement, prepared once per connection: a match page asks for the vocabulary twice, and drizzle
-// building the query cost more than running it.
-const stamps = new WeakMap<object, { get(): unknown }>()
-function stampOf(conn: object): string {
-  let st = stamps.get(conn)
-  if (!st) {
-    const sqlite = conn as { prepare(sql: string): { raw(): { get(): unknown } } }
-    stamps.set(conn, (st = sqlite.prepare('SELECT count(*), coalesce(max(id), 0) FROM topic_terms').raw()))
-  }
-  return (st.get() as [number, number]).join(':')
+  const build = () => buildVocabulary(TOPICS, additions(db))
+  return conn ? remember(conn, 'topics.vocabulary', build, ['topic_terms']) : build()
 }
 
 export function additions(db: Db): TopicTerm[] {

@@ -59,6 +59,18 @@ describe('the topics service', () => {
     expect(JSON.parse(logged[1]!.data)).toMatchObject({ code: kiln, lang: 'zh', term: '电窑' })
   })
 
+  it('counts a term changed in place, where the row count and last id stay the same', async () => {
+    const app = await appForTest()
+    const w = await seedWorld(app)
+    const kiln = topics.addTopic(app.db, w.admin.id, KILN)
+    topics.addSynonym(app.db, w.admin.id, { topic: kiln, lang: 'zh', term: '电窑' })
+    expect(topics.subjectFor(app.db, 'materials', '借一台气窑', '').topics).not.toContain(kiln)
+    // As an import or a hand edit would: not through addSynonym.
+    app.sqlite.prepare("UPDATE topic_terms SET term = '气窑' WHERE term = '电窑'").run()
+    expect(topics.subjectFor(app.db, 'materials', '借一台气窑', '').topics).toContain(kiln)
+    expect(topics.subjectFor(app.db, 'materials', '借一台电窑', '').topics).not.toContain(kiln)
+  })
+
   it('refuses a name or synonym another topic of the category already uses', async () => {
     const app = await appForTest()
     const w = await seedWorld(app)
