@@ -42,11 +42,13 @@ it('filters in place with htmx, the URL follows, and back restores the full list
   await page.waitForURL((u) => !u.searchParams.get('q'))
   await page.goBack()
   await page.waitForURL((u) => u.searchParams.get('kind') === 'school')
-  await expect.poll(() => cardNames(s)).toEqual(['西坊小学'])
+  // htmx restores the list by asking the server again after the URL has moved: on a busy machine, more than the 1 s a
+  // poll waits by default.
+  await expect.poll(() => cardNames(s), { timeout: 10_000 }).toEqual(['西坊小学'])
   expect(await page.locator('select[name=kind]').inputValue()).toBe('school')
   await page.goBack()
   await page.waitForURL((u) => u.search === '')
-  await expect.poll(() => page.locator('#orgs-list .count').textContent()).toBe(allCount)
+  await expect.poll(() => page.locator('#orgs-list .count').textContent(), { timeout: 10_000 }).toBe(allCount)
   expect(await page.locator('select[name=kind]').inputValue()).toBe('')
   expectNothingWrong(s)
 })
