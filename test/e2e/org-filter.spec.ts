@@ -40,6 +40,8 @@ it('filters in place with htmx, the URL follows, and back restores the full list
 
   await page.goBack()
   await page.waitForURL((u) => !u.searchParams.get('q'))
+  // The full list back before going back again, as a person sees it: two restores in flight could land in either order.
+  await expect.poll(() => page.locator('#orgs-list .count').textContent(), { timeout: 10_000 }).toBe(allCount)
   await page.goBack()
   await page.waitForURL((u) => u.searchParams.get('kind') === 'school')
   // htmx restores the list by asking the server again after the URL has moved: on a busy machine, more than the 1 s a
