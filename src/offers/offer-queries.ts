@@ -4,7 +4,7 @@
  * place, whether a viewer may see it, and how many are active. The writes (posting to expiry) are offers.ts.
  */
 import { and, eq, or, sql, type SQL } from 'drizzle-orm'
-import { sqliteOf, type Db } from '../db/client.js'
+import { preparedOn, sqliteOf, type Db } from '../db/client.js'
 import { areas, offers, organizations } from '../db/schema.js'
 import * as areasSvc from '../areas/areas.js'
 import { seesOrg, type CurrentUser } from '../accounts/accounts.js'
@@ -136,26 +136,22 @@ function listOn(db: Db, query: OfferQuery, today: string) {
 }
 
 // One statement for every page's rows, prepared once per connection: drizzle builds and prepares a query per call.
-const byIds = new WeakMap<Db, ReturnType<typeof prepareByIds>>()
-const prepareByIds = (db: Db) =>
+const byIds = preparedOn((db) =>
   db
     .select(listColumns)
     .from(offers)
     .innerJoin(organizations, eq(organizations.id, offers.orgId))
     .innerJoin(areas, eq(areas.id, offers.servesAreaId))
     .where(sql`${offers.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
-    .prepare()
+    .prepare(),
+)
 function loadByIds(db: Db, ids: number[]) {
-  if (ids.length === 0) return []
-  let q = byIds.get(db)
-  if (!q) byIds.set(db, (q = prepareByIds(db)))
-  return q.all({ ids: JSON.stringify(ids) })
+  return ids.length === 0 ? [] : byIds(db).all({ ids: JSON.stringify(ids) })
 }
 
 /** The query behind get, built and prepared once per connection: drizzle building it costs more than running it. */
-const getQueries = new WeakMap<Db, ReturnType<typeof getQuery>>()
-function getQuery(db: Db) {
-  return db
+const getQuery = preparedOn((db) =>
+  db
     .select({
       ...listColumns,
       description: offers.description,
@@ -167,13 +163,11 @@ function getQuery(db: Db) {
     .innerJoin(organizations, eq(organizations.id, offers.orgId))
     .innerJoin(areas, eq(areas.id, offers.servesAreaId))
     .where(eq(offers.id, sql.placeholder('id')))
-    .prepare()
-}
+    .prepare(),
+)
 
 export function get(db: Db, id: number, now = new Date()) {
-  let query = getQueries.get(db)
-  if (!query) getQueries.set(db, (query = getQuery(db)))
-  const row = query.get({ id })
+  const row = getQuery(db).get({ id })
   return row && { ...row, status: effectiveStatus(row.status, row.expiresAt, listingToday(now), row.untilDate) }
 }
 
