@@ -1,166 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { FastifyInstance } from 'fastify'
-import { seedDemo } from '../../../src/demo/seed.js'
-import * as accounts from '../../../src/accounts/accounts.js'
-import * as tokens from '../../../src/accounts/tokens.js'
-import * as areas from '../../../src/areas/areas.js'
+/**
+ * The JSON API's writes through a bearer token (api-world.ts): creating, refusing with every problem named, scoping,
+ * editing and closing; CSRF beside the API; and no private contact detail in any answer or page, whoever asks.
+ */
+import { describe, expect, it } from 'vitest'
 import { translate } from '../../../src/i18n/i18n.js'
-import { Browser, makeApp, signedIn, tableCounts } from '../../helpers/app.js'
+import { Browser, signedIn, tableCounts } from '../../helpers/app.js'
 import { day, needRow, offerRow } from './world.js'
+import {
+  api,
+  auth,
+  get,
+  needByRef,
+  newNeed,
+  offerByRef,
+  orgRef,
+  PASSWORD,
+  send,
+  useDemoApi,
+  type Item,
+} from './api-world.js'
 
-// The demo district, with its refs, behind the JSON API. Writes come from the demo leader (org-dance and
-// org-elder-help) through a bearer token, as an integration script would send them.
-const PASSWORD = 'demo-password-for-api-tests'
-let app: FastifyInstance
-let leader: accounts.CurrentUser
-let token: string
-let lzw: number
-const auth = () => ({ authorization: `Bearer ${token}` })
-const orgRef = (ref: string) =>
-  app.sqlite.prepare('SELECT id FROM organizations WHERE ref = ?').pluck().get(ref) as number
-const needByRef = (ref: string) => app.sqlite.prepare('SELECT id FROM needs WHERE ref = ?').pluck().get(ref) as number
-const offerByRef = (ref: string) => app.sqlite.prepare('SELECT id FROM offers WHERE ref = ?').pluck().get(ref) as number
-
-beforeAll(async () => {
-  app = await makeApp()
-  await seedDemo(app.db, { password: PASSWORD })
-  leader = accounts.load(app.db, accounts.findByEmail(app.db, 'leader@demo.assetbridge.cn')!.id)!
-  token = tokens.issue(app.db, leader.id, 'tests')
-  lzw = areas.byRef(app.db, 'HB-DH-LZW')!.id
-})
-afterAll(() => app.close())
-
-type Item = Record<string, any>
-async function get(url: string, headers: Record<string, string> = {}) {
-  const res = await app.inject({ url, headers })
-  return { status: res.statusCode, body: res.json() as any, raw: res.body }
-}
-function send(method: 'POST' | 'PUT', url: string, payload: object, headers: Record<string, string> = auth()) {
-  return app.inject({ method, url, headers, payload })
-}
-const newNeed = (over: object = {}) => ({
-  org_id: orgRef('org-dance'),
-  category: 'venue',
-  title: '接口发布的排练场地',
-  quantity: 6,
-  area_id: lzw,
-  ...over,
-})
-
-describe('reading', () => {
-  it('lists open needs as { items, total } with the documented fields', async () => {
-    const { status, body } = await get('/api/v1/needs?per_page=100')
-    expect(status).toBe(200)
-    expect(body.total).toBe(40) // n-1 … n-40; n-41 is a draft and n-42 closed
-    expect(body.items).toHaveLength(40)
-    for (const item of body.items as Item[]) {
-      expect(item).toMatchObject({
-        id: expect.any(Number),
-        ref: expect.stringMatching(/^n-\d+$/),
-        title: expect.any(String),
-        category: expect.any(String),
-        quantity: expect.any(Number),
-        unit: expect.any(String),
-        area: expect.stringMatching(/^HB/),
-        status: expect.stringMatching(/^(open|partly_met)$/),
-        org: { ref: expect.stringMatching(/^org-/), name: expect.any(String) },
-      })
-    }
-    const n1 = (body.items as Item[]).find((i) => i.ref === 'n-1')!
-    expect(n1).toMatchObject({
-      title: '雨季室内排练场地',
-      category: 'venue',
-      quantity: 16,
-      unit: 'hours',
-      area: 'HB-DH-LZW',
-      org: { ref: 'org-dance', name: '荔枝湾广场舞队' },
-      status: 'open',
-      urgency: 'high',
-    })
-  })
-
-  it('lists open offers the same way, with what they serve', async () => {
-    const { body } = await get('/api/v1/offers?per_page=100')
-    expect(body.total).toBe(40)
-    const o1 = (body.items as Item[]).find((i) => i.ref === 'o-1')!
-    expect(o1).toMatchObject({
-      id: expect.any(Number),
-      title: '党群服务中心多功能室',
-      category: 'venue',
-      quantity: 60,
-      unit: 'hours',
-      serves: 'HB-DH',
-      status: 'open',
-      org: { ref: 'org-dh-office' },
-    })
-  })
-
-  it('filters by category, by area ref (a street includes its communities), by text and by ref', async () => {
-    const venues = (await get('/api/v1/needs?category=venue')).body
-    expect(venues.total).toBe(5)
-    expect((venues.items as Item[]).every((i) => i.category === 'venue')).toBe(true)
-
-    const donghu = (await get('/api/v1/needs?area=HB-DH&per_page=100')).body
-    expect((donghu.items as Item[]).every((i) => i.area.startsWith('HB-DH'))).toBe(true)
-    expect((donghu.items as Item[]).map((i) => i.area)).toEqual(
-      expect.arrayContaining(['HB-DH', 'HB-DH-LZW', 'HB-DH-DH', 'HB-DH-XG']),
-    )
-    const lychee = (await get('/api/v1/needs?area=HB-DH-LZW&per_page=100')).body
-    expect(new Set((lychee.items as Item[]).map((i) => i.area))).toEqual(new Set(['HB-DH-LZW']))
-    expect((await get('/api/v1/needs?area=NO-SUCH-AREA')).body).toMatchObject({ items: [], total: 0 })
-
-    // An offer is available where it serves or anywhere below: the district's and the street's reach a community.
-    const forLychee = (await get('/api/v1/offers?area=HB-DH-LZW&per_page=100')).body
-    expect(new Set((forLychee.items as Item[]).map((i) => i.serves))).toEqual(new Set(['HB', 'HB-DH', 'HB-DH-LZW']))
-
-    const text = (await get(`/api/v1/needs?q=${encodeURIComponent('场地')}`)).body
-    expect((text.items as Item[]).slice(0, 4).every((i) => i.title.includes('场地'))).toBe(true)
-
-    expect((await get('/api/v1/needs?ref=n-7')).body).toMatchObject({
-      total: 1,
-      items: [{ ref: 'n-7', title: '长者智能手机使用培训' }],
-    })
-    expect((await get('/api/v1/offers?ref=o-23')).body).toMatchObject({ total: 1, items: [{ ref: 'o-23' }] })
-    expect((await get('/api/v1/needs?ref=n-42')).body.total).toBe(0) // closed
-    expect((await get('/api/v1/needs?category=venue&area=HB-NA')).body.items.map((i: Item) => i.ref).sort()).toEqual([
-      'n-14',
-      'n-22',
-    ])
-  })
-
-  it('pages: page 2 holds other listings', async () => {
-    const p1 = (await get('/api/v1/needs?per_page=15')).body
-    const p2 = (await get('/api/v1/needs?per_page=15&page=2')).body
-    const p3 = (await get('/api/v1/needs?per_page=15&page=3')).body
-    expect([p1.items.length, p2.items.length, p3.items.length]).toEqual([15, 15, 10])
-    const all = [...p1.items, ...p2.items, ...p3.items].map((i: Item) => i.id)
-    expect(new Set(all).size).toBe(40)
-    expect(p2).toMatchObject({ page: 2, pages: 3, total: 40 })
-  })
-
-  it('answers one need or offer by id, with its description; 404 otherwise', async () => {
-    const id = needByRef('n-1')
-    const { status, body } = await get(`/api/v1/needs/${id}`)
-    expect(status).toBe(200)
-    expect(body).toMatchObject({
-      id,
-      ref: 'n-1',
-      area: 'HB-DH-LZW',
-      description: expect.stringContaining('雨季'),
-      org: { ref: 'org-dance' },
-    })
-    expect((await get(`/api/v1/offers/${offerByRef('o-2')}`)).body).toMatchObject({ ref: 'o-2', serves: 'HB-DH-LZW' })
-    expect((await get('/api/v1/needs/999999')).status).toBe(404)
-    expect((await get('/api/v1/needs/abc')).status).toBe(400)
-    expect((await get(`/api/v1/needs/${needByRef('n-41')}`)).status).toBe(404) // someone else's draft
-  })
-
-  it('refuses bad query parameters with JSON errors', async () => {
-    const { status, body } = await get('/api/v1/needs?page=0&per_page=1000')
-    expect(status).toBe(400)
-    expect(body.errors.map((e: Item) => e.field).sort()).toEqual(['page', 'per_page'])
-  })
-})
+useDemoApi()
 
 describe('writing with a bearer token', () => {
   it('creates a need (201) that the lists then show', async () => {
@@ -191,7 +51,7 @@ describe('writing with a bearer token', () => {
       urgency: 'high',
       schedule: 'FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=19,20',
     })
-    expect(needRow(app, body.id)).toMatchObject({
+    expect(needRow(api.app, body.id)).toMatchObject({
       orgId: orgRef('org-dance'),
       status: 'open',
       remaining: 6,
@@ -208,7 +68,7 @@ describe('writing with a bearer token', () => {
       category: 'volunteers',
       title: '接口发布的陪诊志愿',
       quantity: 30,
-      serves_area_id: lzw,
+      serves_area_id: api.lzw,
       min_trust: 'vouched',
       focus: ['elderly'],
     })
@@ -223,11 +83,11 @@ describe('writing with a bearer token', () => {
   })
 
   it('refuses a write without a valid token with a JSON error, and writes nothing', async () => {
-    const before = tableCounts(app)
+    const before = tableCounts(api.app)
     const headers: Record<string, string>[] = [
       {},
       { authorization: 'Bearer ab_not-a-real-token' },
-      { authorization: `Basic ${token}` },
+      { authorization: `Basic ${api.token}` },
       { authorization: 'Bearer' },
     ]
     for (const h of headers) {
@@ -242,11 +102,11 @@ describe('writing with a bearer token', () => {
         expect(res.json()).toEqual({ errors: [{ field: null, message: expect.any(String) }] })
       }
     }
-    expect(tableCounts(app)).toEqual(before)
+    expect(tableCounts(api.app)).toEqual(before)
   })
 
   it('answers 400 with every schema problem by field, in the asker’s language, and writes nothing', async () => {
-    const before = tableCounts(app)
+    const before = tableCounts(api.app)
     const res = await send(
       'POST',
       '/api/v1/needs',
@@ -255,7 +115,7 @@ describe('writing with a bearer token', () => {
         category: 'venue',
         title: 'x',
         quantity: 'lots',
-        area_id: lzw,
+        area_id: api.lzw,
         urgency: 'extreme',
         from: 'tomorrow',
       },
@@ -284,11 +144,11 @@ describe('writing with a bearer token', () => {
         .errors.map((e: Item) => e.field)
         .sort(),
     ).toEqual(['area_id', 'category', 'org_id', 'quantity'])
-    expect(tableCounts(app)).toEqual(before)
+    expect(tableCounts(api.app)).toEqual(before)
   })
 
   it('answers 422 for broken rules, naming each field as the API spells it, and writes nothing', async () => {
-    const before = tableCounts(app)
+    const before = tableCounts(api.app)
     const res = await send(
       'POST',
       '/api/v1/needs',
@@ -321,17 +181,17 @@ describe('writing with a bearer token', () => {
         .errors.map((e: Item) => e.field)
         .sort(),
     ).toEqual(['serves_area_id', 'unit'])
-    expect(tableCounts(app)).toEqual(before)
+    expect(tableCounts(api.app)).toEqual(before)
   })
 
   it('ignores status and remaining sent with a new need', async () => {
     const res = await send('POST', '/api/v1/needs', newNeed({ status: 'met', remaining: 0, ref: 'n-999', version: 1 }))
     expect(res.statusCode).toBe(201)
-    expect(needRow(app, res.json().id)).toMatchObject({ status: 'open', remaining: 6, ref: null })
+    expect(needRow(api.app, res.json().id)).toMatchObject({ status: 'open', remaining: 6, ref: null })
   })
 
   it("is scoped to the token user's organizations", async () => {
-    const before = tableCounts(app)
+    const before = tableCounts(api.app)
     const foreign = await send('POST', '/api/v1/needs', newNeed({ org_id: orgRef('org-parents') }))
     expect(foreign.statusCode).toBe(422)
     expect(foreign.json().errors).toEqual([{ field: 'org_id', message: translate('zh-CN', 'validation.choose') }])
@@ -345,15 +205,15 @@ describe('writing with a bearer token', () => {
         category: 'venue',
         title: '拿走',
         quantity: 1,
-        serves_area_id: lzw,
+        serves_area_id: api.lzw,
         version: 1,
       }),
       await send('POST', `/api/v1/offers/${o3}/closure`, { reason: 'duplicate' }),
     ]
     expect(attempts.map((r) => r.statusCode)).toEqual([404, 404, 404, 404])
-    expect(needRow(app, n9)).toMatchObject({ status: 'open', version: 1, orgId: orgRef('org-parents') })
-    expect(offerRow(app, o3)).toMatchObject({ status: 'open', version: 1 })
-    expect(tableCounts(app)).toEqual(before)
+    expect(needRow(api.app, n9)).toMatchObject({ status: 'open', version: 1, orgId: orgRef('org-parents') })
+    expect(offerRow(api.app, o3)).toMatchObject({ status: 'open', version: 1 })
+    expect(tableCounts(api.app)).toEqual(before)
   })
 
   it('edits with a version check (409 for a stale one) and closes its own need', async () => {
@@ -372,7 +232,7 @@ describe('writing with a bearer token', () => {
     )
     expect(stale.statusCode).toBe(409)
     expect(stale.json()).toEqual({ errors: [{ field: null, message: translate('zh-CN', 'error.stale') }] })
-    expect(needRow(app, id)).toMatchObject({ title: '广场舞便携音响（两只）', version: 2 })
+    expect(needRow(api.app, id)).toMatchObject({ title: '广场舞便携音响（两只）', version: 2 })
     const noVersion = await send('PUT', `/api/v1/needs/${id}`, newNeed({ category: 'materials' }))
     expect(noVersion.statusCode).toBe(400)
 
@@ -394,8 +254,8 @@ describe('writing with a bearer token', () => {
 
 describe('CSRF and the API', () => {
   it('needs no CSRF token with a bearer token, but refuses a cookie-session JSON write without one', async () => {
-    const browser = await signedIn(app, 'leader@demo.assetbridge.cn', PASSWORD)
-    const before = tableCounts(app)
+    const browser = await signedIn(api.app, 'leader@demo.assetbridge.cn', PASSWORD)
+    const before = tableCounts(api.app)
     const cookieOnly = await browser.request('POST', '/api/v1/needs', {
       headers: { 'content-type': 'application/json' },
       payload: JSON.stringify(newNeed()),
@@ -406,7 +266,7 @@ describe('CSRF and the API', () => {
       payload: JSON.stringify(newNeed()),
     })
     expect(otherSite.statusCode).toBe(403)
-    expect(tableCounts(app)).toEqual(before)
+    expect(tableCounts(api.app)).toEqual(before)
     // The page's own token (as htmx sends it) makes the same request acceptable.
     const withToken = await browser.request('POST', '/api/v1/needs', {
       headers: { 'content-type': 'application/json', 'x-csrf-token': browser.csrf! },
@@ -416,8 +276,8 @@ describe('CSRF and the API', () => {
   })
 
   it('does not accept a bearer token on the web routes', async () => {
-    const before = tableCounts(app)
-    const res = await app.inject({
+    const before = tableCounts(api.app)
+    const res = await api.app.inject({
       method: 'POST',
       url: '/needs',
       headers: { ...auth(), 'content-type': 'application/x-www-form-urlencoded' },
@@ -426,13 +286,13 @@ describe('CSRF and the API', () => {
         category: 'venue',
         title: '网页路由',
         quantity: '3',
-        areaId: String(lzw),
+        areaId: String(api.lzw),
       }).toString(),
     })
     expect([401, 403]).toContain(res.statusCode)
     // Refused as a lapsed session would be: the answer offers a sign-in form, whose token needs an anonymous session
     // (as GET /signin's does). Nothing else is written.
-    const after = tableCounts(app)
+    const after = tableCounts(api.app)
     delete before.sessions
     delete after.sessions
     expect(after).toEqual(before)
@@ -441,12 +301,12 @@ describe('CSRF and the API', () => {
 
 describe('private contact details', () => {
   it('never appear in an API answer or a listing page, whoever asks', async () => {
-    app.sqlite
+    api.app.sqlite
       .prepare("UPDATE organizations SET contact_phone = 'ZZPHONE123', contact_email = 'zzmail123@private.example'")
       .run()
     const marker = /ZZPHONE123|zzmail123/i
-    const needIds = app.sqlite.prepare("SELECT id FROM needs WHERE status <> 'draft'").pluck().all() as number[]
-    const offerIds = app.sqlite.prepare("SELECT id FROM offers WHERE status <> 'draft'").pluck().all() as number[]
+    const needIds = api.app.sqlite.prepare("SELECT id FROM needs WHERE status <> 'draft'").pluck().all() as number[]
+    const offerIds = api.app.sqlite.prepare("SELECT id FROM offers WHERE status <> 'draft'").pluck().all() as number[]
     const urls = [
       '/api/v1/needs?per_page=100',
       '/api/v1/offers?per_page=100',
@@ -460,14 +320,14 @@ describe('private contact details', () => {
       ...needIds.flatMap((id) => [`/api/v1/needs/${id}`, `/needs/${id}`]),
       ...offerIds.flatMap((id) => [`/api/v1/offers/${id}`, `/offers/${id}`]),
     ]
-    const holder = await signedIn(app, 'holder@demo.assetbridge.cn', PASSWORD) // an organization of its own, no match with these
+    const holder = await signedIn(api.app, 'holder@demo.assetbridge.cn', PASSWORD) // an organization of its own, no match with these
     const viewers: [
       string,
       (url: string, h?: Record<string, string>) => Promise<{ statusCode: number; body: string }>,
     ][] = [
-      ['anonymous', (url, h) => new Browser(app).get(url, h)],
+      ['anonymous', (url, h) => new Browser(api.app).get(url, h)],
       ['another organization', (url, h) => holder.get(url, h)],
-      ['a bearer token', (url, h) => app.inject({ url, headers: { ...auth(), ...h } })],
+      ['a bearer token', (url, h) => api.app.inject({ url, headers: { ...auth(), ...h } })],
     ]
     for (const [who, fetch] of viewers) {
       for (const url of urls) {
