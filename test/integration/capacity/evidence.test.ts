@@ -3,7 +3,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
-import Database from 'better-sqlite3'
 import { eq } from 'drizzle-orm'
 import * as accounts from '../../../src/accounts/accounts.js'
 import * as capacity from '../../../src/capacity/capacity.js'
@@ -12,43 +11,8 @@ import { MAX_BYTES } from '../../../src/evidence/files.js'
 import { capacityEvidence, events } from '../../../src/db/schema.js'
 import { localToday } from '../../../src/shared/time.js'
 import { addUser, Browser, makeApp, signedIn, type Res } from '../../helpers/app.js'
-import { runCli } from '../../helpers/cli.js'
+import { HTML, JPEG, multipart, MULTIPART, PDF, PNG, WEBP } from '../../helpers/uploads.js'
 import { brokerWorld, reload, type BrokerWorld } from '../brokering/world.js'
-
-// Real files' first bytes, padded: the type is read from these, never from the name or the part's content-type.
-const PNG = Buffer.concat([
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
-  Buffer.from('IHDR'),
-  Buffer.alloc(200, 7),
-])
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(300, 1)])
-const WEBP = Buffer.concat([
-  Buffer.from('RIFF'),
-  Buffer.from([0x20, 0, 0, 0]),
-  Buffer.from('WEBPVP8 '),
-  Buffer.alloc(100, 2),
-])
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n')
-const HTML = Buffer.from('<!doctype html><script>alert(document.cookie)</script>')
-
-const B = 'evidenceboundary'
-type Part = { name?: string; filename: string; type?: string; data: Buffer }
-/** The multipart body a browser sends: the token first, then each file part. */
-function multipart(token: string | undefined, parts: Part[], close = true): Buffer {
-  const chunks: Buffer[] = []
-  if (token !== undefined)
-    chunks.push(Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`))
-  for (const p of parts) {
-    chunks.push(
-      Buffer.from(
-        `--${B}\r\nContent-Disposition: form-data; name="${p.name ?? 'files'}"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`,
-      ),
-    )
-    chunks.push(p.data, Buffer.from('\r\n'))
-  }
-  if (close) chunks.push(Buffer.from(`--${B}--\r\n`))
-  return Buffer.concat(chunks)
-}
 
 let app: FastifyInstance
 let w: BrokerWorld
@@ -92,7 +56,7 @@ const newAssessment = () =>
   ).id
 const upload = (b: Browser, id: number, body: Buffer, headers: Record<string, string> = {}) =>
   b.request('POST', `/capacity/${id}/evidence`, {
-    headers: { 'content-type': `multipart/form-data; boundary=${B}`, ...headers },
+    headers: { 'content-type': MULTIPART, ...headers },
     payload: body as unknown as string,
   })
 const rows = (id: number) => app.db.select().from(capacityEvidence).where(eq(capacityEvidence.assessmentId, id)).all()
@@ -211,7 +175,7 @@ describe('uploading evidence', () => {
         { filename: 'ok.png', data: PNG },
         { filename: 'half.pdf', data: PDF },
       ],
-      false,
+      { close: false },
     ).subarray(0, -20)
     const res = await upload(broker, id, cut)
     expect(res.statusCode).toBe(400)
@@ -333,72 +297,5 @@ describe('downloading and removing evidence', () => {
     await broker.refreshCsrf(`/capacity/${id}`)
     expect((await broker.post(`/evidence/${png}/deletion`)).statusCode).toBe(303)
     expect(rows(id)).toEqual([])
-  })
-})
-
-describe('cli backup', { timeout: 90_000 }, () => {
-  it('copies the evidence folder beside the backup file, every file the copied database lists', async () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-evidence-cli-'))
-    try {
-      const dbFile = path.join(work, 'data.sqlite')
-      const fileApp = await makeApp({ dbPath: dbFile })
-      let stored: string[]
-      try {
-        expect(fileApp.config.evidenceDir).toBe(path.join(work, 'data.evidence'))
-        const fw = await brokerWorld(fileApp)
-        const aid = capacity.record(
-          fileApp.db,
-          reload(fileApp, fw.broker),
-          fw.orgA.id,
-          { assessedOn: localToday(now), scores: all(2) },
-          now,
-        ).id
-        const b = await signedIn(fileApp, fw.broker.email)
-        await b.refreshCsrf(`/capacity/${aid}`)
-        const res = await b.request('POST', `/capacity/${aid}/evidence`, {
-          headers: { 'content-type': `multipart/form-data; boundary=${B}` },
-          payload: multipart(b.csrf!, [
-            { filename: 'a.png', data: PNG },
-            { filename: 'b.pdf', data: PDF },
-          ]) as unknown as string,
-        })
-        expect(res.statusCode, res.body).toBe(303)
-        stored = fileApp.db
-          .select()
-          .from(capacityEvidence)
-          .all()
-          .map((e) => e.storedName)
-      } finally {
-        await fileApp.close()
-      }
-      const out = path.join(work, 'backups', 'copy.sqlite')
-      const result = await runCli(dbFile, ['backup', out])
-      expect(result.code, result.stderr).toBe(0)
-      expect(result.stdout).toContain('2 evidence file(s)')
-      const copied = path.join(work, 'backups', 'copy.evidence')
-      expect(fs.readdirSync(copied).sort()).toEqual([...stored].sort())
-      expect(
-        fs
-          .readFileSync(
-            path.join(
-              copied,
-              stored.find((s) => s.endsWith('.png'))!,
-            ),
-          )
-          .equals(PNG),
-      ).toBe(true)
-      const copy = new Database(out, { readonly: true })
-      try {
-        expect(
-          (copy.prepare('SELECT stored_name AS s FROM capacity_evidence').all() as { s: string }[])
-            .map((r) => r.s)
-            .sort(),
-        ).toEqual([...stored].sort())
-      } finally {
-        copy.close()
-      }
-    } finally {
-      fs.rmSync(work, { recursive: true, force: true })
-    }
   })
 })

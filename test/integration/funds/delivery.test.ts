@@ -8,31 +8,11 @@ import * as accounts from '../../../src/accounts/accounts.js'
 import { backupEvidence } from '../../../src/capacity/evidence-backup.js'
 import { addUser, appForTest, Browser, count, fieldError, seedWorld, signedIn, type World } from '../../helpers/app.js'
 import { decidedCall, type DecidedCall } from '../../helpers/funds.js'
+import { HTML, multipart, MULTIPART, PNG } from '../../helpers/uploads.js'
 
 // Delivering an award: milestone reports by the group's leader, approved (its tranche released in the same
 // transaction) or sent back for more by whoever runs the call, evidence files, the close-out with the last tranche,
 // late milestones, and the close-out page and workbook.
-const PNG = Buffer.concat([
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
-  Buffer.from('IHDR'),
-  Buffer.alloc(200, 7),
-])
-const HTML = Buffer.from('<!doctype html><script>alert(1)</script>')
-const B = 'fundboundary'
-function multipart(token: string, parts: { filename: string; data: Buffer }[]): Buffer {
-  const chunks: Buffer[] = [Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`)]
-  for (const p of parts)
-    chunks.push(
-      Buffer.from(
-        `--${B}\r\nContent-Disposition: form-data; name="files"; filename="${p.filename}"\r\nContent-Type: image/png\r\n\r\n`,
-      ),
-      p.data,
-      Buffer.from('\r\n'),
-    )
-  chunks.push(Buffer.from(`--${B}--\r\n`))
-  return Buffer.concat(chunks)
-}
-
 let app: FastifyInstance
 let w: World
 let c: DecidedCall
@@ -192,7 +172,7 @@ describe('evidence files on a report', () => {
   const upload = async (b: Browser, reportId: number, files: { filename: string; data: Buffer }[]) => {
     await b.refreshCsrf(award())
     return b.request('POST', `/fund-reports/${reportId}/files`, {
-      headers: { 'content-type': `multipart/form-data; boundary=${B}` },
+      headers: { 'content-type': MULTIPART },
       payload: multipart(b.csrf!, files) as unknown as string,
     })
   }

@@ -6,32 +6,22 @@ import { beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { appForTest, Browser, seedWorld, signedIn, tableCounts, type World } from '../../helpers/app.js'
 import { organizations } from '../../../src/db/schema.js'
+import { multipart, MULTIPART } from '../../helpers/uploads.js'
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/interchange')
 const fixture = (rel: string) => fs.readFileSync(path.join(FIXTURES, rel), 'utf8')
-
-/** A multipart/form-data body as a browser sends the upload form: the CSRF field, then the chosen files. */
-function multipart(csrf: string | undefined, files: { name: string; content: string; type?: string }[]) {
-  const boundary = '----AssetBridgeTestBoundary7MA4YWxkTrZu0gW'
-  const parts: string[] = []
-  if (csrf !== undefined) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`)
-  for (const f of files) {
-    parts.push(
-      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: ${f.type ?? 'application/octet-stream'}\r\n\r\n${f.content}\r\n`,
-    )
-  }
-  return { payload: `${parts.join('')}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` }
-}
 
 function upload(
   browser: Browser,
   files: { name: string; content: string }[],
   csrf: string | null = browser.csrf ?? null,
 ) {
-  const body = multipart(csrf ?? undefined, files)
   return browser.request('POST', '/ledger/import', {
-    headers: { 'content-type': body.contentType },
-    payload: body.payload,
+    headers: { 'content-type': MULTIPART },
+    payload: multipart(
+      csrf ?? undefined,
+      files.map((f) => ({ filename: f.name, data: f.content })),
+    ) as unknown as string,
   })
 }
 
