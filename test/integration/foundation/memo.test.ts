@@ -108,6 +108,21 @@ describe('remember', () => {
     expect(computed).toBe(3)
   })
 
+  it('forgets when any one of the several tables it names moves, and only then', () => {
+    const { a } = tempDb()
+    let computed = 0
+    const both = () =>
+      remember(a, 'both', () => (computed++, count(a)() + count(a, 'areas')()), ['categories', 'areas'])
+    const before = both()
+    a.prepare("INSERT INTO jobs (key, kind, run_at, payload) VALUES ('k', 'digest', '2026-01-01', '{}')").run()
+    expect(both()).toBe(before)
+    addCategory(a, 'x1')
+    expect(both()).toBe(before + 1)
+    a.prepare("INSERT INTO areas (name, level, path) VALUES ('区', 'district', '/x/')").run()
+    expect(both()).toBe(before + 2)
+    expect(computed).toBe(3)
+  })
+
   it('keeps answers apart by key', () => {
     const { a } = tempDb()
     expect(remember(a, 'one', () => 1)).toBe(1)
