@@ -41,7 +41,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   const ahead = offerContenders(need.view, answerable, limit, trackOf)
   const after = offerContenders(need.view, late, limit - Math.min(limit, answerable.length), trackOf)
   const contenders = [...ahead, ...after]
-  const candidates = contenders.length ? withTracks(db, contenders) : []
+  const candidates = contenders.length ? withTracks(tracks, contenders) : []
   const relevance = candidates.length
     ? text.relevance(
         sqliteOf(db),
@@ -109,7 +109,7 @@ export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new D
   // As offersForNeed: only the needs that could be shown get matches received copied on, a relevance and a score.
   const received = kept.length ? matchesReceived(db) : new Map<number, number>()
   const contenders = needContenders(offer.view, kept, limit, (n) => received.get(n.orgId) ?? 0)
-  const candidates = contenders.length ? withMatchesReceived(db, contenders) : []
+  const candidates = contenders.length ? withMatchesReceived(received, contenders) : []
   const relevance = candidates.length
     ? text.relevance(
         sqliteOf(db),

@@ -61,15 +61,16 @@ export function trackRecords(db: Db): ReadonlyMap<number, Track> {
   )
 }
 
-/** The offers with their holders' track records (trackRecords): copies, since the views are shared (kept-views.ts). */
-export function withTracks(db: Db, views: readonly OfferView[]): OfferView[] {
-  const tracks = trackRecords(db)
+/**
+ * The offers with their holders' track records (trackRecords' answer, which the page has already asked for: each ask
+ * is a statement): copies, since the views are shared (kept-views.ts).
+ */
+export function withTracks(tracks: ReadonlyMap<number, Track>, views: readonly OfferView[]): OfferView[] {
   return views.map((v) => ({ ...v, track: tracks.get(v.orgId) ?? NO_TRACK }))
 }
 
-/** The needs with their organizations' matches received (matchesReceived): copies, since the views are shared. */
-export function withMatchesReceived(db: Db, views: readonly NeedView[]): NeedView[] {
-  const received = matchesReceived(db)
+/** The needs with their organizations' matches received (matchesReceived's answer): copies, as withTracks. */
+export function withMatchesReceived(received: ReadonlyMap<number, number>, views: readonly NeedView[]): NeedView[] {
   return views.map((v) => ({ ...v, org: { ...v.org, matchesReceived: received.get(v.orgId) ?? 0 } }))
 }
 
