@@ -152,14 +152,14 @@ export function kindState(sqlite: Sqlite, kind: Kind): KindState {
   return state(sqlite).kinds[kind]
 }
 
-export function docCount(sqlite: Sqlite, kind: Kind): number {
-  const ks = kindState(sqlite, kind)
+/** `ks`: the kind's state when the caller has just asked for it (each ask checks data_version, a statement). */
+export function docCount(sqlite: Sqlite, kind: Kind, ks = kindState(sqlite, kind)): number {
   ks.docs ??= stmt(sqlite, `SELECT count(*) FROM ${TABLE[kind]}_docsize`).pluck().get() as number
   return ks.docs
 }
 
-export function vocabulary(sqlite: Sqlite, kind: Kind): Vocabulary {
-  const ks = kindState(sqlite, kind)
+/** `ks` as for docCount. */
+export function vocabulary(sqlite: Sqlite, kind: Kind, ks = kindState(sqlite, kind)): Vocabulary {
   if (ks.vocab && !(ks.vocab.stale && Date.now() - ks.vocab.loadedAt > VOCAB_RELOAD_MS)) return ks.vocab
   const rows = stmt(sqlite, `SELECT term, doc FROM ${TABLE[kind]}_vocab WHERE term >= 'a' AND term < '{'`)
     .raw()

@@ -51,9 +51,9 @@ export function relevance(
 ): Map<number, Relevance> {
   const out = new Map<number, Relevance>()
   const keep = toSet(ids)
-  // The connection's state once a call: asking for it checks data_version, a statement of its own.
+  // The connection's state once a call, passed down: asking for it checks data_version, a statement of its own.
   const ks = kindState(sqlite, kind)
-  const docs = docCount(sqlite, kind)
+  const docs = docCount(sqlite, kind, ks)
   if (keep.size === 0 || docs === 0) return out
   const t = TABLE[kind]
   const { title, body } = typeof text === 'string' ? { title: '', body: text } : text
@@ -71,9 +71,8 @@ export function relevance(
       else words.set(key, { word, tf: tf * factor })
     }
   }
-  // Read once a call: each read asks the connection's state, a statement of its own.
   let vocab: Vocabulary | undefined
-  const vocabOnce = () => (vocab ??= vocabulary(sqlite, kind))
+  const vocabOnce = () => (vocab ??= vocabulary(sqlite, kind, ks))
   const chosen = [...words.values()]
     .map(({ word, tf }) => {
       const df = docFrequency(sqlite, ks, kind, word, vocabOnce)
