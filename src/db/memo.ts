@@ -160,7 +160,8 @@ function stampOf(sqlite: Sqlite, memo: Memo, sources: readonly Source[] | undefi
       .pluck()
     memo.stamps.set(key, st)
   }
-  return (st.get() as string | null) ?? ''
+  // A single source's version comes back as a number: as text, it is the stamp versions() forms.
+  return String((st.get() as string | number | null) ?? '')
 }
 
 /**

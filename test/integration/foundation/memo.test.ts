@@ -139,6 +139,17 @@ describe('remember', () => {
     expect(computed).toBe(2)
   })
 
+  it('stamps alike from versions and from its own read for an answer that reads one table', () => {
+    const { a } = tempDb()
+    let computed = 0
+    const total = (seen?: ReturnType<typeof versions>) =>
+      remember(a, 'total', () => (computed++, count(a)()), ['categories'], seen)
+    total(versions(a, ['categories', 'areas']))
+    total()
+    total(versions(a, ['categories']))
+    expect(computed).toBe(1)
+  })
+
   it('reads the stamp itself when the versions it is given lack one of its tables', () => {
     const { a } = tempDb()
     const seen = versions(a, ['areas'])
