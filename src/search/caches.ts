@@ -43,11 +43,13 @@ export type KindState = {
   dirty: number[]
   /** Which of the temporary copies (copyWritten) are of the current `dirty` list. */
   gen: number
-  lookups: { read: number; rechecked: number }
+  lookups: { read: number; rechecked: number; copies: number }
   /** Group expressions searches named whose postings were not kept (fts.ts keptEnough). */
   named: Set<string>
   /** This connection's copied listings of generation and dirty length `at` (relevance.ts ownCopies). */
   own?: { at: string; ids: ReadonlySet<number> }
+  /** The text of every copy written in generation `gen`, by listing (relevance.ts ownMayMatch). */
+  ownTexts?: { gen: number; byId: Map<number, string | null> }
 }
 /** `seen`: the last change log entry (db/changes.ts) whose listing is in `dirty`; null without a change log. */
 type State = {
@@ -79,7 +81,7 @@ function state(sqlite: Sqlite): State {
       named: new Set(),
       dirty: [],
       gen: 0,
-      lookups: { read: 0, rechecked: 0 },
+      lookups: { read: 0, rechecked: 0, copies: 0 },
     })
     s = {
       dataVersion: version,
