@@ -12,7 +12,7 @@ import { needContenders, offerContenders } from './contenders.js'
 import { prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
 import { isFeasible, violations } from './feasibility.js'
 import { whyNot, type WhyNot } from './why-not.js'
-import { needFitsEach, needIndex, needsFor, offerCounts, offerFitsEach, offerIndex, offersFor } from './views.js'
+import { needFitsEach, needIndex, needsFor, offerFitsEach, offerIndex, offersAround, offersFor } from './views.js'
 import type { OfferView } from './types.js'
 import { loadNeeds, loadOffers, pageNeed, pageOffer } from './rows.js'
 import {
@@ -106,10 +106,8 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   if (open && kept.length === 0) {
     // Only offers in the same category can ever be unlocked; the others are counted, not examined.
     // why-not reads the hard constraints only, so these views go without names and track records.
-    const index = offerIndex(db, need.view.category, today)
-    let otherCategories = 0
-    for (const [category, n] of offerCounts(db, today)) if (category !== need.view.category) otherCategories += n
-    why = { ...whyNot(need.view, index.columns(), index.relation(need.view)), otherCategories }
+    const { index, elsewhere } = offersAround(db, need.view.category, today)
+    why = { ...whyNot(need.view, index.columns(), index.relation(need.view)), otherCategories: elsewhere }
   }
   return { need: need.view, total: kept.length, matches: ranked, whyNot: why }
 }
