@@ -180,10 +180,11 @@ export class OfferIndex extends CategoryIndex<OfferView> {
     const out: OfferView[] = []
     let fresh: Set<OfferView> | undefined
     this.listsUnder(need.areaPath, need, need.category, false, (list) => {
-      for (const o of list) {
-        const j = at.of(o)
+      const slots = at.ofList(list)
+      for (let x = 0; x < list.length; x++) {
+        const j = slots[x]!
         if (j < 0) {
-          if (this.has(o)) (fresh ??= new Set()).add(o)
+          if (this.has(list[x]!)) (fresh ??= new Set()).add(list[x]!)
         } else if (seen[j] !== stamp) {
           seen[j] = stamp
           if (
@@ -191,7 +192,7 @@ export class OfferIndex extends CategoryIndex<OfferView> {
             fitsHard(cn, c, j) &&
             c.subjects.fits(cn, c, j, cn.topicList < 0 || c.topicList[j]! < 0 ? words.relevance(j) : undefined)
           )
-            out.push(o)
+            out.push(list[x]!)
         }
       }
     })
@@ -245,6 +246,8 @@ function markGone<V extends Listing>(pages: { at: Slots<V>; gone: Uint8Array; ch
 class Slots<V extends Listing> {
   /** Column + 1 by id, 0 for none: 4 bytes per id up to the category's highest. */
   private readonly byId: Int32Array
+  /** ofList's columns of each list asked, and how many of the list's listings they cover. */
+  private readonly lists = new WeakMap<readonly V[], { slots: Int32Array; n: number }>()
   constructor(private readonly list: readonly V[]) {
     // all() is ordered by id, so the last holds the highest.
     this.byId = new Int32Array((list.at(-1)?.id ?? -1) + 1)
@@ -258,6 +261,26 @@ class Slots<V extends Listing> {
     const id = v.id
     const j = id < this.byId.length ? this.byId[id]! - 1 : -1
     return j >= 0 && this.list[j] === v ? j : -1
+  }
+
+  /**
+   * of() of each listing of a bucket's list, by position, kept per list: a page reads the columns of the few lists it
+   * looks up in order, where of() read each listing's id and its slot, two cache misses a listing (a page checks a few
+   * hundred). A list only grows (buckets.ts appends, and compacting makes a new list), so its columns are extended.
+   */
+  ofList(list: readonly V[]): Int32Array {
+    let kept = this.lists.get(list)
+    if (!kept) this.lists.set(list, (kept = { slots: new Int32Array(list.length), n: 0 }))
+    if (kept.n < list.length) {
+      if (kept.slots.length < list.length) {
+        const bigger = new Int32Array(Math.max(list.length, kept.slots.length * 2))
+        bigger.set(kept.slots.subarray(0, kept.n))
+        kept.slots = bigger
+      }
+      for (let x = kept.n; x < list.length; x++) kept.slots[x] = this.of(list[x]!)
+      kept.n = list.length
+    }
+    return kept.slots
   }
 }
 
@@ -372,19 +395,20 @@ export class NeedIndex extends CategoryIndex<NeedView> {
     const out: NeedView[] = []
     let fresh: Set<NeedView> | undefined
     this.listsUnder(places, offer, offer.category, true, (list) => {
-      for (const n of list) {
-        const i = at.of(n)
+      const slots = at.ofList(list)
+      for (let x = 0; x < list.length; x++) {
+        const i = slots[x]!
         if (i < 0) {
-          if (this.has(n)) (fresh ??= new Set()).add(n)
+          if (this.has(list[x]!)) (fresh ??= new Set()).add(list[x]!)
         } else if (seen[i] !== stamp) {
           seen[i] = stamp
           if (gone[i] !== 0 || !compiledFit) continue
-          const cn = (needs[i] ??= compileNeed(n, base))
+          const cn = (needs[i] ??= compileNeed(list[x]!, base))
           if (
             fitsHard(cn, c, 0) &&
             c.subjects.fits(cn, c, 0, cn.topicList < 0 || c.topicList[0]! < 0 ? words.relevance(i) : undefined)
           )
-            out.push(n)
+            out.push(list[x]!)
         }
       }
     })

@@ -12,19 +12,32 @@ import { needContenders, offerContenders } from './contenders.js'
 import { prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
 import { isFeasible, violations } from './feasibility.js'
 import { whyNot, type WhyNot } from './why-not.js'
-import { needFitsEach, needIndex, needsFor, offerCounts, offerFitsEach, offerIndex, offersFor } from './views.js'
+import { needFitsEach, needIndex, needsFor, offerFitsEach, offerIndex, offersAround, offersFor } from './views.js'
 import type { OfferView } from './types.js'
 import { loadNeeds, loadOffers, pageNeed, pageOffer } from './rows.js'
-import { matchesReceived, trackRecords, unansweredOrgs, withMatchesReceived, withTracks } from './org-records.js'
-import { needNames, offerNames } from './shown-names.js'
+import {
+  matchesReceived,
+  RECORDS_FROM,
+  trackRecords,
+  unansweredOrgs,
+  withMatchesReceived,
+  withTracks,
+} from './org-records.js'
+import { NAMES_FROM, needNames, offerNames } from './shown-names.js'
+import { versions } from '../db/memo.js'
 import { NO_TRACK } from './view-rows.js'
+
+/** What a match page's remembered answers read (organizations' records and names). */
+const PAGE_FROM = [...RECORDS_FROM, ...NAMES_FROM]
 
 /**
  * Offers that fit a need, best first, with reasons; and, when none fits, why not. Candidates are narrowed
  * in SQL (same category, capacity left, serving an area above the need's place); the pure core checks the rest.
  */
 export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Date() } = {}) {
-  const need = pageNeed(db, needId)
+  // The page writes nothing: the versions of what its remembered answers read are read once for all of them.
+  const seen = versions(sqliteOf(db), PAGE_FROM)
+  const need = pageNeed(db, needId, seen)
   if (!need) return undefined
   const today = listingToday(now)
   const open = need.view.quantity > 0
@@ -33,15 +46,15 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   // Offers of groups nobody answers for come after the others (a tie-break after fit: what fits is unchanged), so a
   // request reaches a person. Each part is ranked alone, and only the offers that could be shown from it (contenders.ts
   // offerContenders) get a track record copied on, a text relevance and a score.
-  const nobody = kept.length ? unansweredOrgs(db) : new Set<number>()
-  const tracks = trackRecords(db)
+  const nobody = kept.length ? unansweredOrgs(db, seen) : new Set<number>()
+  const tracks = trackRecords(db, seen)
   const trackOf = (o: OfferView) => tracks.get(o.orgId) ?? NO_TRACK
   const answerable = kept.filter((o) => !nobody.has(o.orgId))
   const late = kept.filter((o) => nobody.has(o.orgId))
   const ahead = offerContenders(need.view, answerable, limit, trackOf)
   const after = offerContenders(need.view, late, limit - Math.min(limit, answerable.length), trackOf)
   const contenders = [...ahead, ...after]
-  const candidates = contenders.length ? withTracks(db, contenders) : []
+  const candidates = contenders.length ? withTracks(tracks, contenders) : []
   const relevance = candidates.length
     ? text.relevance(
         sqliteOf(db),
@@ -70,6 +83,7 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   const names = offerNames(
     db,
     shown.map((f) => contenders[at.get(f.offerId)!]!),
+    seen,
   )
   const ranked = shown.map((f) => {
     const o = candidates[at.get(f.offerId)!]!
@@ -92,24 +106,23 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
   if (open && kept.length === 0) {
     // Only offers in the same category can ever be unlocked; the others are counted, not examined.
     // why-not reads the hard constraints only, so these views go without names and track records.
-    const index = offerIndex(db, need.view.category, today)
-    let otherCategories = 0
-    for (const [category, n] of offerCounts(db, today)) if (category !== need.view.category) otherCategories += n
-    why = { ...whyNot(need.view, index.columns(), index.relation(need.view)), otherCategories }
+    const { index, elsewhere } = offersAround(db, need.view.category, today)
+    why = { ...whyNot(need.view, index.columns(), index.relation(need.view)), otherCategories: elsewhere }
   }
   return { need: need.view, total: kept.length, matches: ranked, whyNot: why }
 }
 
 /** Needs an offer could serve, best first; under-resourced organizations rise through the fairness factor. */
 export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new Date() } = {}) {
-  const offer = pageOffer(db, offerId)
+  const seen = versions(sqliteOf(db), PAGE_FROM)
+  const offer = pageOffer(db, offerId, seen)
   if (!offer) return undefined
   const today = listingToday(now)
   const kept = offer.view.remaining > 0 ? needsFor(db, offer.view, today) : []
   // As offersForNeed: only the needs that could be shown get matches received copied on, a relevance and a score.
-  const received = kept.length ? matchesReceived(db) : new Map<number, number>()
+  const received = kept.length ? matchesReceived(db, seen) : new Map<number, number>()
   const contenders = needContenders(offer.view, kept, limit, (n) => received.get(n.orgId) ?? 0)
-  const candidates = contenders.length ? withMatchesReceived(db, contenders) : []
+  const candidates = contenders.length ? withMatchesReceived(received, contenders) : []
   const relevance = candidates.length
     ? text.relevance(
         sqliteOf(db),
@@ -132,6 +145,7 @@ export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new D
   const names = needNames(
     db,
     shown.map((f) => contenders[at.get(f.needId)!]!),
+    seen,
   )
   const ranked = shown.map((f) => {
     const n = candidates[at.get(f.needId)!]!

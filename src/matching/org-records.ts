@@ -5,7 +5,7 @@
  * views it scores (the kept views are shared).
  */
 import { sqliteOf, type Db } from '../db/client.js'
-import { remember } from '../db/memo.js'
+import { remember, type Source, type Versions } from '../db/memo.js'
 import { unanswered } from '../members/answering.js'
 import type { NeedView, OfferView } from './types.js'
 import { marks, NO_TRACK, prepared } from './view-rows.js'
@@ -13,11 +13,17 @@ import { marks, NO_TRACK, prepared } from './view-rows.js'
 const RESERVING = ['accepted', 'delivered', 'reviewed'] as const
 const DELIVERED = ['delivered', 'reviewed'] as const
 
+const RECEIVED_FROM: readonly Source[] = ['matches']
+const TRACKS_FROM: readonly Source[] = ['matches', 'feedback']
+const UNANSWERED_FROM: readonly Source[] = ['memberships', 'users', 'broker_areas', 'organizations', 'areas']
+/** The tables this file's answers read: a match page reads their versions once (memo.ts versions) for all of them. */
+export const RECORDS_FROM: readonly Source[] = [...new Set([...RECEIVED_FROM, ...TRACKS_FROM, ...UNANSWERED_FROM])]
+
 /**
  * Matches received so far by every organization: the fewer, the more the matcher favours it. The same for every
  * page until a match changes (a need's organization never changes), so computed once for all organizations.
  */
-export function matchesReceived(db: Db): ReadonlyMap<number, number> {
+export function matchesReceived(db: Db, seen?: Versions): ReadonlyMap<number, number> {
   return remember(
     sqliteOf(db),
     'matching.received',
@@ -29,7 +35,8 @@ export function matchesReceived(db: Db): ReadonlyMap<number, number> {
       ).all(...RESERVING) as [number, number][]
       return new Map(rows)
     },
-    ['matches'],
+    RECEIVED_FROM,
+    seen,
   )
 }
 
@@ -38,7 +45,7 @@ type Track = OfferView['track']
  * Every holder's record: deliveries and the mean rating the receiving side gave. Like matchesReceived, one answer
  * for every page until a match or a rating changes (an offer's organization never changes).
  */
-export function trackRecords(db: Db): ReadonlyMap<number, Track> {
+export function trackRecords(db: Db, seen?: Versions): ReadonlyMap<number, Track> {
   return remember(
     sqliteOf(db),
     'matching.tracks',
@@ -57,19 +64,21 @@ export function trackRecords(db: Db): ReadonlyMap<number, Track> {
         ]),
       )
     },
-    ['matches', 'feedback'],
+    TRACKS_FROM,
+    seen,
   )
 }
 
-/** The offers with their holders' track records (trackRecords): copies, since the views are shared (kept-views.ts). */
-export function withTracks(db: Db, views: readonly OfferView[]): OfferView[] {
-  const tracks = trackRecords(db)
+/**
+ * The offers with their holders' track records (trackRecords' answer, which the page has already asked for: each ask
+ * is a statement): copies, since the views are shared (kept-views.ts).
+ */
+export function withTracks(tracks: ReadonlyMap<number, Track>, views: readonly OfferView[]): OfferView[] {
   return views.map((v) => ({ ...v, track: tracks.get(v.orgId) ?? NO_TRACK }))
 }
 
-/** The needs with their organizations' matches received (matchesReceived): copies, since the views are shared. */
-export function withMatchesReceived(db: Db, views: readonly NeedView[]): NeedView[] {
-  const received = matchesReceived(db)
+/** The needs with their organizations' matches received (matchesReceived's answer): copies, as withTracks. */
+export function withMatchesReceived(received: ReadonlyMap<number, number>, views: readonly NeedView[]): NeedView[] {
   return views.map((v) => ({ ...v, org: { ...v.org, matchesReceived: received.get(v.orgId) ?? 0 } }))
 }
 
@@ -77,7 +86,7 @@ export function withMatchesReceived(db: Db, views: readonly NeedView[]): NeedVie
  * Every organization nobody answers for (members/answering.ts), for all organizations at once: the same for every
  * match page until a membership, an account, a broker's areas, an organization or an area changes.
  */
-export function unansweredOrgs(db: Db): ReadonlySet<number> {
+export function unansweredOrgs(db: Db, seen?: Versions): ReadonlySet<number> {
   return remember(
     sqliteOf(db),
     'matching.unanswered',
@@ -90,6 +99,7 @@ export function unansweredOrgs(db: Db): ReadonlySet<number> {
         for (const id of unanswered(db, ids.slice(at, at + 8192))) out.add(id)
       return out
     },
-    ['memberships', 'users', 'broker_areas', 'organizations', 'areas'],
+    UNANSWERED_FROM,
+    seen,
   )
 }

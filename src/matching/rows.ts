@@ -8,7 +8,7 @@ import { eq, type SQL } from 'drizzle-orm'
 import { sqliteOf, type Db } from '../db/client.js'
 import { areas, needs, offers, organizations } from '../db/schema.js'
 import { subjectList } from './subject.js'
-import { remember } from '../db/memo.js'
+import { remember, type Versions } from '../db/memo.js'
 import { focusOf, prepared } from './view-rows.js'
 import { matchesReceived, trackRecords } from './org-records.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
@@ -145,7 +145,7 @@ export function loadOffers(db: Db, where: SQL | undefined) {
  * The need a page is about, whatever its status, as loadNeeds reads it: one prepared statement, since drizzle
  * building and mapping the query costs more than the query on a page that otherwise reads from memory.
  */
-export function pageNeed(db: Db, id: number) {
+export function pageNeed(db: Db, id: number, seen?: Versions) {
   const row = prepared(
     db,
     `SELECT needs.id, needs.org_id, needs.category, needs.unit, needs.remaining, needs.from_date, needs.until_date, needs.schedule,
@@ -206,7 +206,7 @@ export function pageNeed(db: Db, id: number) {
     name: orgName,
     trust,
     focus: [...focusOf(focus)],
-    matchesReceived: matchesReceived(db).get(orgId) ?? 0,
+    matchesReceived: matchesReceived(db, seen).get(orgId) ?? 0,
     members,
   }
   const view: NeedView = {
@@ -230,7 +230,7 @@ export function pageNeed(db: Db, id: number) {
 }
 
 /** The offer a page is about, whatever its status, as loadOffers reads it (see pageNeed). */
-export function pageOffer(db: Db, id: number) {
+export function pageOffer(db: Db, id: number, seen?: Versions) {
   const row = prepared(
     db,
     `SELECT offers.id, offers.org_id, organizations.name, offers.category, offers.unit, offers.remaining, offers.quantity, offers.from_date,
@@ -294,7 +294,7 @@ export function pageOffer(db: Db, id: number) {
     minTrust,
     focus: [...focusOf(focus)],
     createdAt,
-    track: trackRecords(db).get(orgId) ?? { delivered: 0, rating: null },
+    track: trackRecords(db, seen).get(orgId) ?? { delivered: 0, rating: null },
     topics: subjectList(topics),
     keywords: subjectList(keywords),
   }

@@ -246,11 +246,29 @@ export function countServingSome(db: Db, today: string, deadline: number, rows =
 }
 
 /**
+ * A category's offers indexed, and how many available offers the other categories have: why-not's inputs, from one
+ * look at the kept views (offerIndex and offerCounts each look, and a look is a statement of the change log).
+ */
+export function offersAround(db: Db, category: string, today: string): { index: OfferIndex; elsewhere: number } {
+  const sqlite = sqliteOf(db)
+  if (sqlite.inTransaction) {
+    let elsewhere = 0
+    for (const [c, n] of offerCounts(db, today)) if (c !== category) elsewhere += n
+    return { index: offerIndex(db, category, today), elsewhere }
+  }
+  const k = current(sqlite, today)
+  let elsewhere = 0
+  for (const [c] of stmt(sqlite, 'SELECT code FROM categories ORDER BY code').all() as [string][])
+    if (c !== category) elsewhere += keptOffers(sqlite, k, c).size
+  return { index: keptOffers(sqlite, k, category), elsewhere }
+}
+
+/**
  * How many available offers each category has, from the kept indexes (a category not read yet is read now): counting
  * them in SQL for every need page without matches cost ~0.8 ms, and any write to offers threw the count away.
  * Inside a transaction, counted in SQL, as nothing kept is used there.
  */
-export function offerCounts(db: Db, today: string): ReadonlyMap<string, number> {
+function offerCounts(db: Db, today: string): ReadonlyMap<string, number> {
   const sqlite = sqliteOf(db)
   if (sqlite.inTransaction)
     return new Map(

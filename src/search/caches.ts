@@ -43,11 +43,13 @@ export type KindState = {
   dirty: number[]
   /** Which of the temporary copies (copyWritten) are of the current `dirty` list. */
   gen: number
-  lookups: { read: number; rechecked: number }
+  lookups: { read: number; rechecked: number; copies: number }
   /** Group expressions searches named whose postings were not kept (fts.ts keptEnough). */
   named: Set<string>
   /** This connection's copied listings of generation and dirty length `at` (relevance.ts ownCopies). */
   own?: { at: string; ids: ReadonlySet<number> }
+  /** The text of every copy written in generation `gen`, by listing (relevance.ts ownMayMatch). */
+  ownTexts?: { gen: number; byId: Map<number, string | null> }
 }
 /** `seen`: the last change log entry (db/changes.ts) whose listing is in `dirty`; null without a change log. */
 type State = {
@@ -79,7 +81,7 @@ function state(sqlite: Sqlite): State {
       named: new Set(),
       dirty: [],
       gen: 0,
-      lookups: { read: 0, rechecked: 0 },
+      lookups: { read: 0, rechecked: 0, copies: 0 },
     })
     s = {
       dataVersion: version,
@@ -152,14 +154,14 @@ export function kindState(sqlite: Sqlite, kind: Kind): KindState {
   return state(sqlite).kinds[kind]
 }
 
-export function docCount(sqlite: Sqlite, kind: Kind): number {
-  const ks = kindState(sqlite, kind)
+/** `ks`: the kind's state when the caller has just asked for it (each ask checks data_version, a statement). */
+export function docCount(sqlite: Sqlite, kind: Kind, ks = kindState(sqlite, kind)): number {
   ks.docs ??= stmt(sqlite, `SELECT count(*) FROM ${TABLE[kind]}_docsize`).pluck().get() as number
   return ks.docs
 }
 
-export function vocabulary(sqlite: Sqlite, kind: Kind): Vocabulary {
-  const ks = kindState(sqlite, kind)
+/** `ks` as for docCount. */
+export function vocabulary(sqlite: Sqlite, kind: Kind, ks = kindState(sqlite, kind)): Vocabulary {
   if (ks.vocab && !(ks.vocab.stale && Date.now() - ks.vocab.loadedAt > VOCAB_RELOAD_MS)) return ks.vocab
   const rows = stmt(sqlite, `SELECT term, doc FROM ${TABLE[kind]}_vocab WHERE term >= 'a' AND term < '{'`)
     .raw()

@@ -51,9 +51,9 @@ export function relevance(
 ): Map<number, Relevance> {
   const out = new Map<number, Relevance>()
   const keep = toSet(ids)
-  // The connection's state once a call: asking for it checks data_version, a statement of its own.
+  // The connection's state once a call, passed down: asking for it checks data_version, a statement of its own.
   const ks = kindState(sqlite, kind)
-  const docs = docCount(sqlite, kind)
+  const docs = docCount(sqlite, kind, ks)
   if (keep.size === 0 || docs === 0) return out
   const t = TABLE[kind]
   const { title, body } = typeof text === 'string' ? { title: '', body: text } : text
@@ -71,9 +71,8 @@ export function relevance(
       else words.set(key, { word, tf: tf * factor })
     }
   }
-  // Read once a call: each read asks the connection's state, a statement of its own.
   let vocab: Vocabulary | undefined
-  const vocabOnce = () => (vocab ??= vocabulary(sqlite, kind))
+  const vocabOnce = () => (vocab ??= vocabulary(sqlite, kind, ks))
   const chosen = [...words.values()]
     .map(({ word, tf }) => {
       const df = docFrequency(sqlite, ks, kind, word, vocabOnce)
@@ -169,13 +168,18 @@ function recheck(sqlite: Sqlite, kind: Kind, expr: string, p: Postings, ks: Kind
   let own: { known: ReadonlySet<number>; all: Set<number>; title?: Set<number> } | undefined
   const known = [...last.values()].some((x) => x) ? ownCopies(sqlite, kind, ks) : undefined
   if (known && known.size > 0) {
-    const rows = (match: string) =>
-      new Set(
+    const rows = (match: string) => {
+      ks.lookups.copies++
+      return new Set(
         stmt(sqlite, `SELECT rowid FROM temp.kept_${kind} WHERE kept_${kind} MATCH ? AND gen = ?`)
           .pluck()
           .all(match, ks.gen) as number[],
       )
-    own = { known, all: rows(expr), title: p.title && rows(`{title} : ${expr}`) }
+    }
+    const mine = [...last].filter(([id, m]) => m && known.has(id)).map(([id]) => id)
+    own = ownMayMatch(ks, expr, mine)
+      ? { known, all: rows(expr), title: p.title && rows(`{title} : ${expr}`) }
+      : { known, all: new Set(), title: p.title && new Set() }
   }
   const t = TABLE[kind]
   // Not `rowid = ?`: FTS5 ignores an equality with a JS number (bound as a real) and answers for any listing. The
@@ -227,10 +231,43 @@ function ownCopies(sqlite: Sqlite, kind: Kind, ks: KindState): ReadonlySet<numbe
 }
 
 /**
+ * Whether `expr` may match one of this connection's copies `ids`, from their texts kept as written: false only when
+ * no copy's text holds any word the expression names, as then FTS5 finds none of its phrases there. Asking the copies
+ * costs a query on the temporary index for every kept word a page uses after each write (a page used a dozen, and
+ * most writes share none of their words). Only for texts and words of lower-case ASCII letters, digits and common
+ * Han characters, whose FTS5 tokens are the space-separated words as written (no folding changes them); else true.
+ */
+function ownMayMatch(ks: KindState, expr: string, ids: readonly number[]): boolean {
+  const texts = ks.ownTexts
+  if (!texts || texts.gen !== ks.gen) return true
+  const words: string[] = []
+  for (const [, phrase] of expr.matchAll(/"((?:[^"]|"")*)"/g))
+    for (const word of phrase!.split(' ')) {
+      if (!PLAIN_WORD.test(word)) return true
+      words.push(word)
+    }
+  if (words.length === 0) return true
+  for (const id of ids) {
+    const text = texts.byId.get(id)
+    if (text == null || words.some((w) => text.includes(w))) return true
+  }
+  return false
+}
+const PLAIN_WORD = /^[a-z0-9\u4e00-\u9fff]+$/
+const PLAIN_TEXT = /^[a-z0-9\u4e00-\u9fff ]*$/
+
+/**
  * A copy of what this connection just indexed for a listing (nothing when removed), in its transaction: rolled
- * back with it, so a copy of this generation (`gen`) is the listing as the index has it.
+ * back with it, so a copy of this generation (`gen`) is the listing as the index has it. Its text is also kept
+ * (ownMayMatch), added to the listing's earlier copies' of the generation: a rolled-back write leaves an earlier
+ * copy, whose words are among them.
  */
 export function copyWritten(sqlite: Sqlite, kind: Kind, ks: KindState, id: number, title = '', body = ''): void {
+  if (ks.ownTexts?.gen !== ks.gen) ks.ownTexts = { gen: ks.gen, byId: new Map() }
+  const texts = ks.ownTexts.byId
+  const text = `${title} ${body}`
+  const before = texts.get(id)
+  texts.set(id, before === null || !PLAIN_TEXT.test(text) ? null : `${before ?? ''} ${text}`)
   sqlite.exec(
     `CREATE VIRTUAL TABLE IF NOT EXISTS temp.kept_${kind} USING fts5(title, body, gen UNINDEXED, ` +
       `prefix='1', tokenize='unicode61 remove_diacritics 2')`,
@@ -244,8 +281,11 @@ export function copyWritten(sqlite: Sqlite, kind: Kind, ks: KindState, id: numbe
   )
 }
 
-/** How often relevance() read a word's postings whole, and brought kept ones up to date instead. */
-export function relevanceLookups(sqlite: Sqlite, kind: Kind): { read: number; rechecked: number } {
+/**
+ * How often relevance() read a word's postings whole, brought kept ones up to date instead, and asked this
+ * connection's copies of what it wrote while doing so.
+ */
+export function relevanceLookups(sqlite: Sqlite, kind: Kind): { read: number; rechecked: number; copies: number } {
   return { ...kindState(sqlite, kind).lookups }
 }
 

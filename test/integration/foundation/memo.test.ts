@@ -6,7 +6,7 @@ import { is } from 'drizzle-orm'
 import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { openDb } from '../../../src/database.js'
-import { COUNTED, UNCOUNTED, remember } from '../../../src/db/memo.js'
+import { COUNTED, UNCOUNTED, remember, versions } from '../../../src/db/memo.js'
 import * as schema from '../../../src/db/schema.js'
 import { ROOT } from '../../../src/config.js'
 
@@ -106,6 +106,56 @@ describe('remember', () => {
     expect(total()).toBe(before + 1)
     expect(total()).toBe(before + 1)
     expect(computed).toBe(3)
+  })
+
+  it('forgets when any one of the several tables it names moves, and only then', () => {
+    const { a } = tempDb()
+    let computed = 0
+    const both = () =>
+      remember(a, 'both', () => (computed++, count(a)() + count(a, 'areas')()), ['categories', 'areas'])
+    const before = both()
+    a.prepare("INSERT INTO jobs (key, kind, run_at, payload) VALUES ('k', 'digest', '2026-01-01', '{}')").run()
+    expect(both()).toBe(before)
+    addCategory(a, 'x1')
+    expect(both()).toBe(before + 1)
+    a.prepare("INSERT INTO areas (name, level, path) VALUES ('区', 'district', '/x/')").run()
+    expect(both()).toBe(before + 2)
+    expect(computed).toBe(3)
+  })
+
+  it('stamps alike from versions read once for a page and from its own read', () => {
+    const { a } = tempDb()
+    let computed = 0
+    const sources = ['categories', 'areas'] as const
+    const total = (seen?: ReturnType<typeof versions>) =>
+      remember(a, 'total', () => (computed++, count(a)()), sources, seen)
+    const before = total(versions(a, ['areas', 'categories', 'matches']))
+    expect(total()).toBe(before)
+    expect(total(versions(a, sources))).toBe(before)
+    expect(computed).toBe(1)
+    addCategory(a, 'x1')
+    expect(total(versions(a, sources))).toBe(before + 1)
+    expect(total()).toBe(before + 1)
+    expect(computed).toBe(2)
+  })
+
+  it('stamps alike from versions and from its own read for an answer that reads one table', () => {
+    const { a } = tempDb()
+    let computed = 0
+    const total = (seen?: ReturnType<typeof versions>) =>
+      remember(a, 'total', () => (computed++, count(a)()), ['categories'], seen)
+    total(versions(a, ['categories', 'areas']))
+    total()
+    total(versions(a, ['categories']))
+    expect(computed).toBe(1)
+  })
+
+  it('reads the stamp itself when the versions it is given lack one of its tables', () => {
+    const { a } = tempDb()
+    const seen = versions(a, ['areas'])
+    const before = remember(a, 'total', count(a), ['categories'], seen)
+    addCategory(a, 'x1')
+    expect(remember(a, 'total', count(a), ['categories'], seen)).toBe(before + 1)
   })
 
   it('keeps answers apart by key', () => {

@@ -168,6 +168,30 @@ describe('relevance kept across writes', () => {
     expect(relevanceLookups(a, 'offer').read).toBe(read)
   })
 
+  it("asks this connection's copies of what it wrote only about words they hold, and still finds them there", () => {
+    const { a, full } = twoConnections(false)
+    relevance(a, 'offer', need, offerIds)
+    const { read, copies } = relevanceLookups(a, 'offer')
+    // None of the need's words: its kept postings are brought up to date without asking the copies.
+    edit(a, 21, 'Dance teacher for kids', 'Gentle dance classes.', false)
+    expect(relevance(a, 'offer', need, offerIds)).toEqual(full())
+    expect(relevanceLookups(a, 'offer').copies).toBe(copies)
+    edit(a, 14, '长者送餐志愿者', '周末为独居长者送餐', false)
+    expect(relevance(a, 'offer', need, offerIds).get(14)?.terms).toEqual(expect.arrayContaining(['送餐', '长者']))
+    expect(relevanceLookups(a, 'offer').copies).toBeGreaterThan(copies)
+    expect(relevance(a, 'offer', need, offerIds)).toEqual(full())
+    // Rewritten about something else and rolled back: the copy about meals for elders is the one that counts.
+    expect(() =>
+      a.transaction(() => {
+        indexDoc(a, { kind: 'offer', id: 14, category: 'volunteers', title: '英语角', body: '退休老师' })
+        throw new Error('rolled back')
+      })(),
+    ).toThrow('rolled back')
+    expect(relevance(a, 'offer', need, offerIds).get(14)?.terms).toEqual(expect.arrayContaining(['送餐', '长者']))
+    expect(relevance(a, 'offer', need, offerIds)).toEqual(full())
+    expect(relevanceLookups(a, 'offer').read).toBe(read)
+  })
+
   it("reads a word's postings again, rather than checking each, after many listings another connection wrote", () => {
     const { a, b, full } = twoConnections(true)
     relevance(a, 'offer', need, offerIds)
