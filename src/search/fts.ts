@@ -229,7 +229,7 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
   if ((keep as ReadonlySet<number>).size === 0) return { hits: [], total: 0, terms }
   const newestFirst = matchingRowids(sqlite, kind, query)
   const everything = newestFirst.length
-  const total = newestFirst.reduce((n, id) => (keep.has(id) ? n + 1 : n), 0)
+  const total = countKept(newestFirst, keep)
   const page = { hits: [] as SearchHit[], total, terms }
   if (limit === 0 || offset >= total) return page
   if (everything <= RANK_WINDOW) {
@@ -240,23 +240,48 @@ export function searchPage(sqlite: Sqlite, kind: Kind, q: string, opts: SearchOp
       .map(hit)
     return page
   }
-  // The same windows as without candidates, ranked by the same statement, keeping only the candidates; windows
-  // before the page, and windows without candidates, are skipped by counting. Not a rowid range for each window (nor
-  // only the span of its candidates): FTS5's bm25 of a row can depend on the rows its scan passed before (an
-  // expression with a phrase or NEAR under AND, beside another AND: an instance left uncounted), so a range scan
-  // ranked some windows differently from the list without filters.
+  // The same windows as without candidates, keeping only the candidates; windows before the page, and windows without
+  // candidates, are skipped by counting. All the windows the page needs are ranked by one statement, the scan the
+  // plain windows make (newest first from the top, no rowid bounds: FTS5's bm25 of a row can depend on the rows its
+  // scan passed before, so a range scan ranked some windows differently), scoring only the candidates in them: each
+  // statement's bm25 first reads the whole doclist of every phrase in the query, 10-20 ms at 1M listings for a pasted
+  // title, and a sparse filter (a community's listings of one category) needed a statement for each of 10-20 windows.
+  const windowOf = new Map<number, number>() // candidate in a needed window → its window's start
   let before = 0 // candidates in the windows already passed
-  for (let first = 0; first < everything && page.hits.length < limit; first += RANK_WINDOW) {
+  let taken = 0 // hits the needed windows give the page
+  let end = 0 // newest-first position just past the last needed window
+  let skipped = 0 // candidates in the windows before the first needed one
+  for (let first = 0; first < everything && taken < limit; first += RANK_WINDOW) {
     const last = Math.min(first + RANK_WINDOW, everything) - 1
-    let inWindow = 0
-    for (let i = first; i <= last; i++) if (keep.has(newestFirst[i])) inWindow++
-    if (inWindow > 0 && before + inWindow > offset) {
-      const rows = windowed.all(query.match, RANK_WINDOW, first, RANK_WINDOW, 0) as Row[]
-      const inKeep = rows.filter((r) => keep.has(r.id))
-      const from = Math.max(0, offset - before)
-      page.hits.push(...inKeep.slice(from, from + limit - page.hits.length).map(hit))
+    const inWindow: number[] = []
+    for (let i = first; i <= last; i++) if (keep.has(newestFirst[i]!)) inWindow.push(newestFirst[i]!)
+    if (inWindow.length > 0 && before + inWindow.length > offset) {
+      if (end === 0) skipped = before
+      for (const id of inWindow) windowOf.set(id, first)
+      taken += Math.min(before + inWindow.length - Math.max(offset, before), limit - taken)
+      end = last + 1
     }
-    before += inWindow
+    before += inWindow.length
+  }
+  const scored = stmt(
+    sqlite,
+    `SELECT id, score FROM (SELECT rowid AS id, CASE WHEN rowid IN (SELECT value FROM json_each(?)) ` +
+      `THEN -${RANK.replace('%t', t)} END AS score FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid DESC LIMIT ?) ` +
+      `WHERE score IS NOT NULL`,
+  ).all(JSON.stringify([...windowOf.keys()]), query.match, end) as Row[]
+  const windows = new Map<number, Row[]>()
+  for (const r of scored) {
+    const first = windowOf.get(r.id)!
+    const rows = windows.get(first)
+    if (rows) rows.push(r)
+    else windows.set(first, [r])
+  }
+  before = skipped
+  for (const rows of windows.values()) {
+    rows.sort((a, b) => b.score - a.score || b.id - a.id)
+    const from = Math.max(0, offset - before)
+    page.hits.push(...rows.slice(from, from + limit - page.hits.length).map(hit))
+    before += rows.length
   }
   return page
 }
@@ -273,7 +298,7 @@ export function countMatches(sqlite: Sqlite, kind: Kind, q: string, opts: { ids?
   if (opts.ids === undefined) return matchCount(sqlite, kind, query)
   const keep = toSet(opts.ids)
   if (keep.size === 0) return 0
-  return matchingRowids(sqlite, kind, query).reduce((n, id) => (keep.has(id) ? n + 1 : n), 0)
+  return countKept(matchingRowids(sqlite, kind, query), keep)
 }
 
 /** What `search` looks for, corrections included: for a "searched for …" line, or to highlight a listing
@@ -286,6 +311,12 @@ type Row = { id: number; score: number }
 
 function candidates(ids: Iterable<number> | Candidates): Candidates {
   return typeof (ids as Candidates).has === 'function' ? (ids as Candidates) : new Set(ids as Iterable<number>)
+}
+
+function countKept(rowids: ArrayLike<number>, keep: Candidates): number {
+  let n = 0
+  for (let i = 0; i < rowids.length; i++) if (keep.has(rowids[i]!)) n++
+  return n
 }
 
 function toSet(ids: Iterable<number>): ReadonlySet<number> {
@@ -347,12 +378,25 @@ function keptEnough(sqlite: Sqlite, kind: Kind, ks: KindState, groups: readonly 
 }
 
 /**
- * All rowids the query matches (its strict or else its loose expression, as matchCount decides), newest first. Reading them without ranking is cheap (~0.1 µs each); filtering candidates in SQL with `rowid IN (…)` is not,
- * since FTS5 restarts the whole query for every id. A query not yet counted is counted by reading them: at 1M
- * listings matchCount walks the index once more with count(*) (a tenth of a filtered list page's time).
+ * All rowids the query matches (its strict or else its loose expression, as matchCount decides), newest first. From
+ * the groups' kept postings when matchCount would count from them (see keptEnough): reading the rowids from FTS5 cost
+ * ~0.35 µs each (50 ms for 志愿者's 144k at 1M listings, on every list page with it and a filter), combining kept
+ * postings a few milliseconds at most. Else read from the index; filtering candidates in SQL with `rowid IN (…)` is
+ * not cheaper, since FTS5 restarts the whole query for every id. A query not yet counted is counted by reading them.
  */
-function matchingRowids(sqlite: Sqlite, kind: Kind, query: Compiled): number[] {
+function matchingRowids(sqlite: Sqlite, kind: Kind, query: Compiled): ArrayLike<number> {
   const t = TABLE[kind]
+  const ks = kindState(sqlite, kind)
+  if (!sqlite.inTransaction && keptEnough(sqlite, kind, ks, query.groups)) {
+    const kept = (g: Group) => postings(sqlite, ks, kind, g.expr).all
+    const inAny = (loose: boolean) =>
+      Ids.inAny(loose ? query.groups.map((g) => [kept(g)]) : scripts(query.groups).map((gs) => gs.map(kept)))
+    const strict = query.match === query.loose && query.total !== undefined ? undefined : inAny(false)
+    const matches = strict && (strict.size > 0 || query.loose === undefined) ? strict : inAny(true)
+    query.match = matches === strict ? query.strict : query.loose
+    query.total = matches.size
+    return matches.descending()
+  }
   const read = (match: string) =>
     stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid DESC`).pluck().all(match) as number[]
   if (query.total !== undefined) return read(query.match!)

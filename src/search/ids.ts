@@ -57,13 +57,17 @@ export class Ids {
 
   /**
    * How many ids are in every set of at least one of `alls`: the listings `(a AND b) OR (c AND d)` matches when
-   * each word's listings are kept. A bit per id up to the largest that can be in the answer.
+   * each word's listings are kept.
    */
   static countInAny(alls: readonly (readonly Ids[])[]): number {
+    return Ids.inAny(alls).size
+  }
+
+  /** The ids in every set of at least one of `alls`, as a bit per id up to the largest that can be in the answer. */
+  static inAny(alls: readonly (readonly Ids[])[]): Ids {
     const bySize = alls.filter((all) => all.length > 0).map((all) => [...all].sort((a, b) => a.size - b.size))
     const top = bySize.reduce((m, all) => Math.max(m, all[0]!.max), -1)
-    if (top < 0) return 0
-    const acc = new Uint32Array((top >> 5) + 1)
+    const acc = new Uint32Array(top < 0 ? 0 : (top >> 5) + 1)
     for (const [smallest, ...rest] of bySize) {
       if (smallest!.bits && rest.every((other) => other.bits)) {
         // Common words (a word per 32 listings, where listing their ids one by one took a millisecond at 1M).
@@ -82,7 +86,24 @@ export class Ids {
     }
     let n = 0
     for (let w = 0; w < acc.length; w++) n += popcount(acc[w]!)
-    return n
+    return new Ids(undefined, acc, n)
+  }
+
+  /** Every id held, largest first. */
+  descending(): Int32Array {
+    const out = new Int32Array(this.size)
+    let at = 0
+    if (this.sorted) {
+      for (let i = this.sorted.length - 1; i >= 0; i--) out[at++] = this.sorted[i]!
+      return out
+    }
+    const bits = this.bits!
+    for (let w = bits.length - 1; w >= 0; w--) {
+      for (let word = bits[w]!; word !== 0; word &= ~(1 << (31 - Math.clz32(word)))) {
+        out[at++] = (w << 5) + 31 - Math.clz32(word)
+      }
+    }
+    return out
   }
 
   /** Puts `id` in or takes it out, as `inside` says. */

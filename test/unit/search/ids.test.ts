@@ -38,7 +38,7 @@ describe('kept listing ids', () => {
     expect(Ids.of([]).has(0)).toBe(false)
   })
 
-  it('counts the ids in every set of any group as plain sets do, sparse and dense mixed, through writes', () => {
+  it('counts and lists the ids in every set of any group as plain sets do, sparse and dense mixed, through writes', () => {
     const rand = random(7)
     const draw = (n: number, span: number) => {
       const plain = new Set<number>()
@@ -66,15 +66,21 @@ describe('kept listing ids', () => {
       const expected = new Set<number>()
       for (const all of plain) for (const id of all[0]!) if (all.every((set) => set.has(id))) expected.add(id)
       expect(Ids.countInAny(kept)).toBe(expected.size)
+      expect([...Ids.inAny(kept).descending()]).toEqual([...expected].sort((a, b) => b - a))
       for (const ids of kept.flat()) {
         const listed: number[] = []
         ids.forEach((id) => listed.push(id))
         expect(listed.length).toBe(ids.size)
         expect(listed.every((id, k) => k === 0 || id > listed[k - 1]!)).toBe(true)
         expect(ids.max).toBe(listed.length === 0 ? -1 : listed.at(-1))
+        expect([...ids.descending()]).toEqual(listed.reverse())
       }
     }
     expect(Ids.countInAny([])).toBe(0)
     expect(Ids.countInAny([[Ids.of([])], [Ids.of([1, 2]), Ids.of([3])]])).toBe(0)
+    // Top bits of 32-id words (31, 63), as listed largest first.
+    expect([
+      ...Ids.inAny([[Ids.of([31, 63, 64])], [Ids.of(Array.from({ length: 64 }, (_, i) => i))]]).descending(),
+    ]).toEqual(Array.from({ length: 65 }, (_, i) => 64 - i))
   })
 })
