@@ -44,7 +44,7 @@ export type KindState = {
   /** Which of the temporary copies (copyWritten) are of the current `dirty` list. */
   gen: number
   lookups: { read: number; rechecked: number; copies: number }
-  /** Group expressions searches named whose postings were not kept (fts.ts keptEnough). */
+  /** Group expressions searches named whose postings were not kept (matches.ts keptEnough). */
   named: Set<string>
   /** This connection's copied listings of generation and dirty length `at` (relevance.ts ownCopies). */
   own?: { at: string; ids: ReadonlySet<number> }

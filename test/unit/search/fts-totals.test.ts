@@ -108,7 +108,7 @@ describe('a query counted from kept postings', () => {
 })
 
 describe('a large index', () => {
-  // Past 250k ids a group's postings are read only when a query names it again, two a query (fts.ts READ_AGAIN).
+  // Past 250k ids a group's postings are read only when a query names it again, two a query (matches.ts READ_AGAIN).
   it('reads a group named before, two a query, and counts from them once every group is kept', () => {
     const sqlite = new Database(':memory:')
     onTestFinished(() => void sqlite.close())
