@@ -42,7 +42,8 @@ export function byCategory<V extends { category: string }, I>(
   return out
 }
 
-export function expectAgreement(needs: NeedView[], offers: OfferView[], label: string) {
+/** Every listing put into its category's index, both sides. */
+export function indexesOf(needs: NeedView[], offers: OfferView[]) {
   const offerIdx = byCategory(
     offers,
     () => new OfferIndex(),
@@ -53,6 +54,11 @@ export function expectAgreement(needs: NeedView[], offers: OfferView[], label: s
     () => new NeedIndex(),
     (i, n) => i.put(n),
   )
+  return { offerIdx, needIdx }
+}
+
+export function expectAgreement(needs: NeedView[], offers: OfferView[], label: string) {
+  const { offerIdx, needIdx } = indexesOf(needs, offers)
   let fits = 0
   for (const n of needs) {
     const want = offers

@@ -1,10 +1,10 @@
 /** The candidate indexes' compiled columns (match pages) and why-not's columns, exact through writes. */
 import { describe, expect, it } from 'vitest'
-import { NeedIndex, OfferIndex } from '../../../src/matching/candidates.js'
+import { OfferIndex } from '../../../src/matching/candidates.js'
 import { isFeasible } from '../../../src/matching/feasibility.js'
 import { whyNot } from '../../../src/matching/why-not.js'
 import type { NeedView, OfferView } from '../../../src/matching/types.js'
-import { byCategory, frozen, keptInstance, pick } from './candidate-world.js'
+import { byCategory, frozen, indexesOf, keptInstance, pick } from './candidate-world.js'
 
 describe('candidate indexes, compiled', () => {
   it('check a kept index by its compiled columns, exact through writes before and after they were compiled', () => {
@@ -12,16 +12,7 @@ describe('candidate indexes, compiled', () => {
     // A focus only one side names, which the other side's compiled numbering does not know.
     for (const n of needs) if (rand() < 0.1) n.org = { ...n.org, focus: ['only needs name this', ...n.org.focus] }
     for (const o of offers) if (rand() < 0.05) o.focus = ['only offers name this', ...o.focus]
-    const offerIdx = byCategory(
-      offers,
-      () => new OfferIndex(),
-      (i, o) => i.put(o),
-    )
-    const needIdx = byCategory(
-      needs,
-      () => new NeedIndex(),
-      (i, n) => i.put(n),
-    )
+    const { offerIdx, needIdx } = indexesOf(needs, offers)
     const liveOffers = new Map(offers.map((o) => [o.id, o]))
     const liveNeeds = new Map(needs.map((n) => [n.id, n]))
     const topicsOf = [...new Set(offers.flatMap((o) => o.topics))]

@@ -6,7 +6,7 @@ import { whyNot } from '../../../src/matching/why-not.js'
 import { generateInstance, prng } from '../../../bench/lib/generate.js'
 import type { NeedView, OfferView } from '../../../src/matching/types.js'
 import { need, offer, org } from './fixtures.js'
-import { byCategory, expectAgreement, frozen } from './candidate-world.js'
+import { expectAgreement, frozen, indexesOf } from './candidate-world.js'
 
 // The indexes narrow by place, topic and keyword; what fits is isFeasible's. Whatever was added, replaced or
 // removed, a lookup must give exactly the listings a scan of every listing with isFeasible gives.
@@ -55,16 +55,7 @@ describe('candidate indexes', () => {
       communitiesPerStreet: 3,
     })
     const rand = prng(11)
-    const offerIdx = byCategory(
-      offers,
-      () => new OfferIndex(),
-      (i, o) => i.put(o),
-    )
-    const needIdx = byCategory(
-      needs,
-      () => new NeedIndex(),
-      (i, n) => i.put(n),
-    )
+    const { offerIdx, needIdx } = indexesOf(needs, offers)
     const liveOffers = new Map(offers.map((o) => [o.id, o]))
     const liveNeeds = new Map(needs.map((n) => [n.id, n]))
     const topicsOf = [...new Set(offers.flatMap((o) => o.topics))]
