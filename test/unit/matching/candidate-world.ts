@@ -89,3 +89,17 @@ export function expectAgreement(needs: NeedView[], offers: OfferView[], label: s
   }
   return { fits, offerIdx, needIdx }
 }
+
+/**
+ * What a test's random writes draw from: the listings live now by id, the offers' topics and words, and `some`, k of a
+ * list drawn with `rand`.
+ */
+export function writable(needs: NeedView[], offers: OfferView[], rand: () => number) {
+  return {
+    liveOffers: new Map(offers.map((o) => [o.id, o])),
+    liveNeeds: new Map(needs.map((n) => [n.id, n])),
+    topicsOf: [...new Set(offers.flatMap((o) => o.topics))],
+    wordsOf: [...new Set(offers.flatMap((o) => o.keywords))],
+    some: <T>(xs: T[], k: number) => Array.from({ length: k }, () => xs[Math.floor(rand() * xs.length)]!),
+  }
+}

@@ -4,7 +4,7 @@ import { OfferIndex } from '../../../src/matching/candidates.js'
 import { isFeasible } from '../../../src/matching/feasibility.js'
 import { whyNot } from '../../../src/matching/why-not.js'
 import type { NeedView, OfferView } from '../../../src/matching/types.js'
-import { byCategory, frozen, indexesOf, keptInstance, pick } from './candidate-world.js'
+import { byCategory, frozen, indexesOf, keptInstance, pick, writable } from './candidate-world.js'
 
 describe('candidate indexes, compiled', () => {
   it('check a kept index by its compiled columns, exact through writes before and after they were compiled', () => {
@@ -13,11 +13,7 @@ describe('candidate indexes, compiled', () => {
     for (const n of needs) if (rand() < 0.1) n.org = { ...n.org, focus: ['only needs name this', ...n.org.focus] }
     for (const o of offers) if (rand() < 0.05) o.focus = ['only offers name this', ...o.focus]
     const { offerIdx, needIdx } = indexesOf(needs, offers)
-    const liveOffers = new Map(offers.map((o) => [o.id, o]))
-    const liveNeeds = new Map(needs.map((n) => [n.id, n]))
-    const topicsOf = [...new Set(offers.flatMap((o) => o.topics))]
-    const wordsOf = [...new Set(offers.flatMap((o) => o.keywords))]
-    const some = <T>(xs: T[], k: number) => Array.from({ length: k }, () => xs[Math.floor(rand() * xs.length)]!)
+    const { liveOffers, liveNeeds, topicsOf, wordsOf, some } = writable(needs, offers, rand)
     const any = <T>(m: Map<number, T>) => [...m.values()][Math.floor(rand() * m.size)]!
     let nextId = 10_000,
       fits = 0

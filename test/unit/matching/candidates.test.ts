@@ -6,7 +6,7 @@ import { whyNot } from '../../../src/matching/why-not.js'
 import { generateInstance, prng } from '../../../bench/lib/generate.js'
 import type { NeedView, OfferView } from '../../../src/matching/types.js'
 import { need, offer, org } from './fixtures.js'
-import { expectAgreement, frozen, indexesOf } from './candidate-world.js'
+import { expectAgreement, frozen, indexesOf, writable } from './candidate-world.js'
 
 // The indexes narrow by place, topic and keyword; what fits is isFeasible's. Whatever was added, replaced or
 // removed, a lookup must give exactly the listings a scan of every listing with isFeasible gives.
@@ -56,11 +56,7 @@ describe('candidate indexes', () => {
     })
     const rand = prng(11)
     const { offerIdx, needIdx } = indexesOf(needs, offers)
-    const liveOffers = new Map(offers.map((o) => [o.id, o]))
-    const liveNeeds = new Map(needs.map((n) => [n.id, n]))
-    const topicsOf = [...new Set(offers.flatMap((o) => o.topics))]
-    const wordsOf = [...new Set(offers.flatMap((o) => o.keywords))]
-    const some = <T>(xs: T[], k: number) => Array.from({ length: k }, () => xs[Math.floor(rand() * xs.length)]!)
+    const { liveOffers, liveNeeds, topicsOf, wordsOf, some } = writable(needs, offers, rand)
     for (let step = 0; step < 300; step++) {
       const o = [...liveOffers.values()][Math.floor(rand() * liveOffers.size)]!
       const n = [...liveNeeds.values()][Math.floor(rand() * liveNeeds.size)]!
