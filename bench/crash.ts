@@ -22,11 +22,12 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import Database from 'better-sqlite3'
+import { check, Ledger, type State } from './lib/crash-ledger.js'
 import { ROOT } from './lib/paths.js'
 import { buildServer } from './lib/build.js'
 import { prng } from './lib/database.js'
 import { emit, note } from './lib/report.js'
+import { optionsOf, Session } from './lib/session.js'
 
 const DEMO_PASSWORD = 'crash-bench-password-7'
 const LEADER = 'leader@demo.assetbridge.cn'
@@ -66,92 +67,6 @@ export interface CrashResult {
   /** Writes sent before the signal that got no answer at all (expected after SIGKILL, not after SIGTERM). */
   unanswered: number
   ms: number
-}
-
-type State = 'requested' | 'accepted' | 'delivered' | 'cancelled'
-
-/** What the server told us, and what was in flight when it died. */
-class Ledger {
-  needs = new Set<number>()
-  offers = new Set<number>()
-  matches = new Map<number, { acked: State; inFlight?: State }>()
-  count = 0
-  unexpected = 0
-  unanswered = 0
-
-  ack(kind: 'need' | 'offer', id: number) {
-    ;(kind === 'need' ? this.needs : this.offers).add(id)
-    this.count++
-  }
-
-  ackMatch(id: number, state: State) {
-    this.matches.set(id, { acked: state })
-    this.count++
-  }
-}
-
-// ---- a tiny HTTP client with a cookie jar and the CSRF token of the last form seen ----------------------
-
-class Session {
-  private jar = new Map<string, string>()
-  csrf = ''
-
-  constructor(private readonly base: string) {}
-
-  private remember(res: Response) {
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(';')[0]
-      const eq = pair.indexOf('=')
-      const name = pair.slice(0, eq).trim()
-      const value = pair.slice(eq + 1).trim()
-      if (value === '' || /max-age=0/i.test(line)) this.jar.delete(name)
-      else this.jar.set(name, value)
-    }
-  }
-
-  private get cookie() {
-    return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ')
-  }
-
-  async get(url: string): Promise<string> {
-    const res = await fetch(this.base + url, { headers: { cookie: this.cookie }, redirect: 'manual' })
-    this.remember(res)
-    const html = await res.text()
-    const token = html.match(/name="_csrf" value="([^"]+)"/)?.[1]
-    if (token) this.csrf = token
-    return html
-  }
-
-  async post(url: string, form: Record<string, string | number>): Promise<{ status: number; location: string }> {
-    const body = new URLSearchParams({
-      _csrf: this.csrf,
-      ...Object.fromEntries(Object.entries(form).map(([k, v]) => [k, String(v)])),
-    })
-    const res = await fetch(this.base + url, {
-      method: 'POST',
-      body,
-      redirect: 'manual',
-      headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    })
-    this.remember(res)
-    await res.arrayBuffer()
-    return { status: res.status, location: res.headers.get('location') ?? '' }
-  }
-
-  async signIn(email: string) {
-    await this.get('/signin')
-    const res = await this.post('/signin', { email, password: DEMO_PASSWORD })
-    if (res.status !== 303) throw new Error(`sign-in as ${email} answered ${res.status}`)
-  }
-}
-
-const optionsOf = (html: string, name: string) => {
-  const at = html.indexOf(`name="${name}"`)
-  if (at < 0) return []
-  const input = html.slice(at).match(/^name="[^"]+" value="(\d+)"/)
-  if (input) return [Number(input[1])]
-  const select = html.slice(at, html.indexOf('</select>', at))
-  return [...select.matchAll(/value="(\d+)"/g)].map((m) => Number(m[1]))
 }
 
 // ---- the server ----------------------------------------------------------------------------------------
@@ -234,7 +149,7 @@ async function stream(
 ) {
   const leader = new Session(server.base)
   const holder = new Session(server.base)
-  await Promise.all([leader.signIn(LEADER), holder.signIn(HOLDER)])
+  await Promise.all([leader.signIn(LEADER, DEMO_PASSWORD), holder.signIn(HOLDER, DEMO_PASSWORD)])
   const needForm = await leader.get('/needs/new')
   const offerForm = await holder.get('/offers/new')
   const needOrg = optionsOf(needForm, 'orgId')[0]
@@ -334,73 +249,6 @@ async function stream(
 
   await Promise.all([...Array.from({ length: opts.workers }, (_, w) => worker(w)), killer])
   return server.exited
-}
-
-interface Check {
-  integrity: string
-  lost: number
-  violations: number
-}
-
-const RESERVED_SQL = (table: 'offers' | 'needs', column: 'offer_id' | 'need_id') => `
-  SELECT l.id, l.quantity - l.remaining AS reserved,
-         COALESCE(SUM(CASE WHEN m.state = 'accepted' THEN m.quantity
-                           WHEN m.state IN ('delivered', 'reviewed') THEN m.delivered_quantity
-                           ELSE 0 END), 0) AS held
-  FROM ${table} l LEFT JOIN matches m ON m.${column} = l.id
-  GROUP BY l.id HAVING reserved <> held`
-
-function check(dbFile: string, ledger: Ledger, log: (m: string) => void): Check {
-  // Opening the file after a SIGKILL is what a restart does first: SQLite replays the WAL.
-  const db = new Database(dbFile)
-  try {
-    const integrity = String(db.pragma('integrity_check', { simple: true }))
-    let lost = 0
-    const exists = (table: string) => db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`)
-    for (const [table, ids] of [
-      ['needs', ledger.needs],
-      ['offers', ledger.offers],
-    ] as const) {
-      const stmt = exists(table)
-      for (const id of ids)
-        if (!stmt.get(id)) {
-          lost++
-          log(`lost: ${table} #${id}`)
-        }
-    }
-    const stateOf = db.prepare('SELECT state FROM matches WHERE id = ?')
-    for (const [id, m] of ledger.matches) {
-      const row = stateOf.get(id) as { state: string } | undefined
-      if (!row) {
-        lost++
-        log(`lost: match #${id}`)
-        continue
-      }
-      if (row.state !== m.acked && row.state !== m.inFlight) {
-        lost++
-        log(`lost: match #${id} acknowledged ${m.acked}, found ${row.state}`)
-      }
-      // Whatever was in flight is settled now: it happened or it did not.
-      ledger.matches.set(id, { acked: row.state as State })
-    }
-    let violations = 0
-    for (const [table, column] of [
-      ['offers', 'offer_id'],
-      ['needs', 'need_id'],
-    ] as const) {
-      for (const v of db.prepare(RESERVED_SQL(table, column)).all() as {
-        id: number
-        reserved: number
-        held: number
-      }[]) {
-        violations++
-        log(`invariant: ${table} #${v.id} reserves ${v.reserved}, its matches hold ${v.held}`)
-      }
-    }
-    return { integrity, lost, violations }
-  } finally {
-    db.close()
-  }
 }
 
 export async function runCrash(options: CrashOptions): Promise<CrashResult> {
