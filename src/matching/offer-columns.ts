@@ -7,7 +7,8 @@
 import { daysOverlap, holds, lower, upper } from './feasibility.js'
 import { NumberedWords } from './numbered-words.js'
 import { parseSchedule } from './schedule.js'
-import { fitsBySubject, relate, type TopicRelation } from './topic-relation.js'
+import { fitsBySubject, NO_TOPICS, relate, SOME_TOPICS, type TopicRelation } from './topic-relation.js'
+import { Slots } from './slots.js'
 import { CONSTRAINTS, type Constraint, type NeedView, type OfferView } from './types.js'
 
 /**
@@ -46,6 +47,8 @@ export interface Columns {
   topical: Uint8Array
   /** The offers' keywords numbered, for the relevance of those a need's words reach; made when first needed. */
   words?: NumberedWords
+  /** Each offer's column by id, for a category's columns (see slotsOf); made when first needed. */
+  at?: Slots<OfferView>
 }
 
 /**
@@ -134,6 +137,18 @@ export function columnsOf(list: readonly OfferView[]): Columns {
   c.hours = Int32Array.from(classes.schedule.first, (o) => parseSchedule(o.schedule).hours)
   if (Object.isFrozen(list)) compiled.set(list, cols)
   return cols
+}
+
+/**
+ * slotOf for many offers: a category's columns (not more ids than 64 per offer) look offers up in an array by id
+ * (slots.ts), where a binary search was a third of why-not's relations at 1M listings (thousands of offers a page);
+ * a short list of a few offers among high ids keeps the search.
+ */
+function slotsOf(cols: Columns): (o: OfferView) => number {
+  const highest = cols.ids.length ? cols.ids[cols.ids.length - 1]! : 0
+  if (highest > cols.ids.length * 64) return (o) => slotOf(cols, o)
+  const at = (cols.at ??= new Slots(cols.offers))
+  return (o) => at.of(o)
 }
 
 /** The offer's slot in the columns, or -1. */
@@ -264,7 +279,9 @@ function tallyPart(
   )
   const windowOnly: number[] = []
   const aboutOther = new Int32Array(cols.topicLists.length)
-  const broken = t.broken
+  // Offers by the set of constraints they break (a mask), spread over the constraints once after the loop: most offers
+  // break two or more, and walking each one's bits was a third of the loop.
+  const byMask = new Int32Array(1 << CONSTRAINTS.length)
   let considered = 0,
     feasible = 0,
     other = 0,
@@ -285,7 +302,7 @@ function tallyPart(
       feasible++
       continue
     }
-    for (let m = mask; m !== 0; m &= m - 1) broken[31 - Math.clz32(m & -m)]!++
+    byMask[mask]!++
     if (mask & TOPIC) {
       if (rel === OTHER) {
         other++
@@ -297,6 +314,10 @@ function tallyPart(
       if (mask === WINDOW) windowOnly.push(j)
       else onlyCounts[c]![classOf[c]![j]!]!++
     }
+  }
+  for (let mask = 1; mask < byMask.length; mask++) {
+    const k = byMask[mask]!
+    if (k !== 0) for (let m = mask; m !== 0; m &= m - 1) t.broken[31 - Math.clz32(m & -m)]! += k
   }
   t.considered += considered
   t.feasible += feasible
@@ -348,7 +369,7 @@ export function relationsOf(
   const byList: number[] = need.topics.length > 0 ? new Array(cols.topicLists.length).fill(0) : []
   const ask = (j: number) => {
     if (!cols.topical[j] || need.topics.length === 0)
-      return code(relate(need.category, need, cols.offers[j]!, words.relevance(j))) + 1
+      return code(relate(need.category, need, cols.topical[j] ? SOME_TOPICS : NO_TOPICS, words.relevance(j))) + 1
     const k = cols.topicList[j]!
     return (byList[k] ||= code(relate(need.category, need, cols.offers[j]!)) + 1)
   }
@@ -356,10 +377,17 @@ export function relationsOf(
     for (let j = 0; j < near.length; j++) near[j] = ask(j)
     return { near, far: [0, 0] }
   }
+  // In column order: at 1M listings a need relates thousands of offers, and asking them as the index found them read
+  // their words (and wrote near) all over memory, which was most of the time.
+  const slot = slotsOf(cols)
+  const order = new Int32Array(relation.near.size)
+  let count = 0
   for (const o of relation.near) {
-    const j = slotOf(cols, o)
-    if (j >= 0) near[j] = ask(j)
+    const j = slot(o)
+    if (j >= 0) order[count++] = j
   }
+  order.subarray(0, count).sort()
+  for (let x = 0; x < count; x++) near[order[x]!] = ask(order[x]!)
   return { near, far: [code(relation.far(false)), code(relation.far(true))] }
 }
 

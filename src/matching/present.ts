@@ -196,12 +196,15 @@ function namer(vocab: Vocabulary, locale: Locale) {
   }
 }
 
-/** Reasons and "why not" lines in the reader's language, with area ids and topic codes named. */
-export function presenter(db: Db, locale: Locale) {
+/**
+ * Reasons and "why not" lines in the reader's language, with area ids and topic codes named: `vocab`, the topics
+ * vocabulary, when the page has it already.
+ */
+export function presenter(db: Db, locale: Locale, vocab: Vocabulary = vocabulary(db)) {
   const names = new Map(areas.all(db).map((a) => [a.id, areas.displayName(a, locale)]))
   const ctx: FormatContext = {
     areaName: (id: number) => names.get(id),
-    topicName: namer(vocabulary(db), locale),
+    topicName: namer(vocab, locale),
     said: new Map(),
   }
   return {

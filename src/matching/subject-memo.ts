@@ -3,8 +3,7 @@
  * pairs (pairs.ts's compiled offers, which serving.ts and candidates.ts use too).
  */
 import { holds } from './feasibility.js'
-import { relate } from './topic-relation.js'
-import type { Subject } from './topics.js'
+import { NO_TOPICS, relate, SOME_TOPICS } from './topic-relation.js'
 import type { NeedView, OfferView } from './types.js'
 
 /** What the memo reads of a compiled need and of the compiled offers (pairs.ts CompiledNeed, CompiledOffers). */
@@ -17,10 +16,6 @@ interface TopicLists {
   offers: readonly OfferView[]
   topicList: Int32Array
 }
-
-/** Stand-ins that say only whether a side has topics (see SubjectMemo.untopical). */
-const NO_TOPICS: Subject = { topics: [], keywords: [] }
-const SOME_TOPICS: Subject = { topics: ['\u0000'], keywords: [] }
 
 /**
  * holds('topic') and sameSubject() remembered per (need's topics, offer's topics) when both sides have topics:

@@ -42,6 +42,13 @@ function keywordSet(list: readonly string[]): ReadonlySet<string> {
   return set
 }
 
+/**
+ * Stand-ins that say only whether a side has topics: given the pair's relevance, relate() reads no more of a side that
+ * has none, or of either side when one has none, so callers holding that in columns need not load the listing.
+ */
+export const NO_TOPICS: Subject = { topics: [], keywords: [] }
+export const SOME_TOPICS: Subject = { topics: ['\u0000'], keywords: [] }
+
 /** `relevance`: the pair's keywordRelevance when the caller has it already (pairs.ts counts it on numbered words). */
 export function relate(category: string, need: Subject, offer: Subject, relevance?: number): TopicRelation {
   if (category === 'funds' && offer.topics.length === 0) return 'same'

@@ -34,7 +34,9 @@ export function loadNeedPage(
   const today = listingToday(now)
   const found =
     need.status === 'met' ? { matches: [], total: 0, whyNot: undefined } : matching.offersForNeed(db, need.id)!
-  const say = presenter(db, locale)
+  // Read once for both: each ask of the vocabulary reads its version, a statement.
+  const vocab = topics.vocabulary(db)
+  const say = presenter(db, locale, vocab)
   return {
     need,
     owner,
@@ -49,7 +51,7 @@ export function loadNeedPage(
       unlock: found.whyNot.unlock && say.message(found.whyNot.unlock),
     },
     progress: insider({ owner, broker }) ? matchesSvc.ofListing(db, { needId: need.id }) : [],
-    shown: present(need, locale, topics.namer(db, locale)),
+    shown: present(need, locale, topics.namerOf(vocab, locale)),
     categoryNames: categoryNames(db, locale),
     share: share.panel(baseUrl, 'need', need),
     help: share.help(db, viewer, 'need', need),

@@ -35,7 +35,9 @@ export function loadOfferPage(
   const broker = !!viewer && coverage.brokerReaches(db, viewer, offer.servesAreaId)
   const admin = viewer?.role === 'admin'
   const found = matching.needsForOffer(db, offer.id)!
-  const say = presenter(db, locale)
+  // Read once for both: each ask of the vocabulary reads its version, a statement.
+  const vocab = topics.vocabulary(db)
+  const say = presenter(db, locale, vocab)
   return {
     offer,
     owner,
@@ -48,7 +50,7 @@ export function loadOfferPage(
     })),
     total: found.total,
     progress: owner || broker || admin ? matchesSvc.ofListing(db, { offerId: offer.id }) : [],
-    shown: present(offer, locale, topics.namer(db, locale)),
+    shown: present(offer, locale, topics.namerOf(vocab, locale)),
     categoryNames: categoryNames(db, locale),
     share: share.panel(baseUrl, 'offer', offer),
     help: share.help(db, viewer, 'offer', offer),

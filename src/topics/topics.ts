@@ -297,7 +297,11 @@ export interface Named {
 
 /** Topic codes → `{ code, name }` in the reader's language (pages, chips, API JSON). */
 export function namer(db: Db, locale: string): (codes: readonly string[] | null | undefined) => Named[] {
-  const vocab = vocabulary(db)
+  return namerOf(vocabulary(db), locale)
+}
+
+/** namer for a page that holds the vocabulary already: each ask of it reads its version, a statement. */
+export function namerOf(vocab: Vocabulary, locale: string): (codes: readonly string[] | null | undefined) => Named[] {
   return (codes) => (codes ?? []).map((code) => ({ code, name: topicName(vocab, code, locale) }))
 }
 

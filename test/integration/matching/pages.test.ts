@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { makeApp, signedIn } from '../../helpers/app.js'
 import { matcherWorld } from './scenario.js'
 
@@ -146,6 +146,24 @@ describe("an offer's page", () => {
     expect(reasonsIn(card(en.body, 'need', w.underResourced.id))).toContain('no match received yet: first in line')
     const apiEn = (await app.inject({ url: `/api/v1/offers/${w.funds.id}/matches`, headers: EN })).json().needs
     expect(apiEn[1].reasons.map((r: any) => r.text)).toContain('already well supported (6 matches)')
+  })
+})
+
+describe('what a match page reads', () => {
+  it("asks for the topics vocabulary's version once, naming the listing's topics and the reasons' alike", async () => {
+    // Every ask of the vocabulary reads its version (memo.ts), a statement of its own on each page.
+    const statement = Object.getPrototypeOf(app.sqlite.prepare('SELECT 1')) as { get: (...a: unknown[]) => unknown }
+    const get = vi.spyOn(statement, 'get')
+    try {
+      for (const url of [`/needs/${w.need.id}`, `/offers/${w.funds.id}`]) {
+        get.mockClear()
+        expect((await app.inject({ url })).statusCode).toBe(200)
+        const reads = get.mock.contexts.filter((st) => (st as { source: string }).source.includes("'topic_terms'"))
+        expect(reads, url).toHaveLength(1)
+      }
+    } finally {
+      get.mockRestore()
+    }
   })
 })
 
