@@ -210,6 +210,34 @@ describe('pagination and filters', () => {
     expect(reads()).toBe(0)
   })
 
+  it('ranks a filtered query of at most a window of matches as the plain statement does, filtered', () => {
+    // The plain statement scans in rowid order, and FTS5's bm25 of a row can depend on the rows its scan passed first
+    // (see 'ranks a window with candidates as it ranks it without them'): scoring only the candidates keeps that scan.
+    const sqlite = new Database(':memory:')
+    onTestFinished(() => void sqlite.close())
+    ensureSearchIndex(sqlite)
+    for (let id = 1; id <= 600; id++) {
+      const title = id % 3 ? 'community garden' : 'garden tools for the community'
+      indexDoc(sqlite, { kind: 'need', id, category: 'other', title, body: 'weekend' })
+    }
+    const doc = (id: number, title: string, body: string) =>
+      indexDoc(sqlite, { kind: 'need', id, category: 'funds', title, body })
+    doc(601, '寻找陪同翻译出借', '陪同就医翻译。翻译社区通知。另外也需要排练场地。周五上午，地点在朝阳花园志愿者协会')
+    doc(602, '寻找社区花园（周末）', '需要锄头和种子。每周日上午劳动。每月中午，地点在中山社区281号')
+    const q = '寻找社区花园 / community garden'
+    const plain = search(sqlite, 'need', q, { limit: 700 })
+    expect(plain).toHaveLength(601)
+    for (const keep of [(id: number) => id % 2 === 0, (id: number) => id > 590 || id % 50 === 0]) {
+      const expected = plain.filter((h) => keep(h.id))
+      expect(searchPage(sqlite, 'need', q, { limit: 700, ids: { has: keep } })).toEqual({
+        hits: expected,
+        total: expected.length,
+        terms: plain[0]!.terms,
+      })
+      expect(search(sqlite, 'need', q, { offset: 2, limit: 5, ids: { has: keep } })).toEqual(expected.slice(2, 7))
+    }
+  })
+
   it('returns a page and the total in one call', () => {
     const sqlite = manyDb()
     const page = searchPage(sqlite, 'offer', 'rehearsal', { limit: 4, offset: 12 })
