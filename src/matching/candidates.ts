@@ -10,11 +10,24 @@
  * the lookups are: the place's listings sharing one of the topics, plus those without a topic sharing a keyword
  * (or, when the asking side has no topic, any listing sharing a keyword), plus a fund's untopical listings.
  */
-import { isFeasible } from './feasibility.js'
-import { compileNeed, compileOffers, fitsHard, FOCUS, type CompiledNeed, type CompiledOffers } from './pairs.js'
+import { holds, isFeasible } from './feasibility.js'
+import {
+  compileNeed,
+  compileOffers,
+  DAYS,
+  fitsHard,
+  FOCUS,
+  FROM,
+  HOURS,
+  LEFT,
+  TRUST,
+  UNTIL,
+  type CompiledNeed,
+  type CompiledOffers,
+} from './pairs.js'
 import { NumberedWords } from './numbered-words.js'
 import { Bucket, type Listing } from './buckets.js'
-import { relate, type TopicRelation } from './topic-relation.js'
+import { fitsBySubject, NO_TOPICS, relate, SOME_TOPICS, type TopicRelation } from './topic-relation.js'
 import { columnsOf, slotOf, type Columns, type Patched, type Relation } from './offer-columns.js'
 import type { NeedView, OfferView } from './types.js'
 import { markGone, Slots } from './slots.js'
@@ -314,9 +327,10 @@ export class NeedIndex extends CategoryIndex<NeedView> {
 
   /**
    * The needs the offer fits (isFeasible), ordered by id; none when the offer's area is unknown. As OfferIndex.fitting:
-   * a kept index checks its needs by columns compiled once (pairs.ts compileNeed each, with the focus numbering and
-   * subject memo of one compilation), and the page's offer compiled alone against them; needs put since are checked
-   * by isFeasible. The lookups find needs placed below the offer's area, the part of the fit the columns leave out.
+   * a kept index checks its needs by rows compiled once each (pairs.ts compileNeed, in the focus numbering and topic
+   * lists of one compilation), against the page's offer compiled alone (fitsHard's checks, the offer's side read
+   * once); needs put since are checked by isFeasible. The lookups find needs placed below the offer's area, the part
+   * of the fit the rows leave out.
    */
   fitting(offer: OfferView): NeedView[] {
     const pages = this.asked++ > 0 ? this.compiled() : undefined
@@ -326,7 +340,7 @@ export class NeedIndex extends CategoryIndex<NeedView> {
       for (const n of this.gather(places, offer, offer.category, true)) if (isFeasible(n, offer)) out.push(n)
       return out.sort((a, b) => a.id - b.id)
     }
-    const { base, needs, at, gone, words, seen } = pages
+    const { base, rows, at, gone, words, seen } = pages
     // The offer in the needs' focus numbering: a focus no compiled need names cannot be shared with one, and an offer
     // for such focuses alone fits none of them.
     const c = compileOffers([offer], [])
@@ -337,6 +351,19 @@ export class NeedIndex extends CategoryIndex<NeedView> {
       c.hard[FOCUS] = mask
       compiledFit = mask !== 0
     }
+    // fitsHard(need, c, 0) with the offer's side read once, against the needs' rows.
+    const h = c.hard
+    const days = h[DAYS]!,
+      hours = h[HOURS]!,
+      from = h[FROM]!,
+      until = h[UNTIL]!,
+      trust = h[TRUST]!,
+      focus = h[FOCUS]!,
+      focusBits = c.focusBits !== null
+    if (h[LEFT]! <= 0) compiledFit = false
+    // What the offer is about against each need topic list (c.subjects.fits' memo, by the needs' numbering): 2 same.
+    const byList: number[] = []
+    const offerSide = c.topicList[0]! < 0 ? NO_TOPICS : SOME_TOPICS
     words.setNeed(offer)
     const stamp = ++pages.stamp
     const out: NeedView[] = []
@@ -350,12 +377,22 @@ export class NeedIndex extends CategoryIndex<NeedView> {
         } else if (seen[i] !== stamp) {
           seen[i] = stamp
           if (gone[i] !== 0 || !compiledFit) continue
-          const cn = (needs[i] ??= compileNeed(list[x]!, base))
-          if (
-            fitsHard(cn, c, 0) &&
-            c.subjects.fits(cn, c, 0, cn.topicList < 0 || c.topicList[0]! < 0 ? words.relevance(i) : undefined)
-          )
-            out.push(list[x]!)
+          const r = i * ROW
+          if (rows[r + R_READY] === 0) fillRow(rows, r, compileNeed(list[x]!, base))
+          if ((rows[r + R_DAYS]! & days) === 0 || (rows[r + R_HOURS]! & hours) === 0) continue
+          if (rows[r + R_FROM]! > until || from > rows[r + R_UNTIL]! || rows[r + R_TRUST]! < trust) continue
+          const n = list[x]!
+          if (focusBits ? !(focus === 0 || (focus & rows[r + R_FOCUS]!) !== 0) : !holds('focus', n, offer)) continue
+          const t = rows[r + R_TOPICS]!
+          let fits: boolean
+          if (t < 0 || offerSide === NO_TOPICS)
+            fits = fitsBySubject(relate(n.category, t < 0 ? NO_TOPICS : SOME_TOPICS, offerSide, words.relevance(i)))
+          else {
+            let same = byList[t]
+            if (same === undefined) byList[t] = same = relate(n.category, n, offer) === 'same' ? 2 : 1
+            fits = same === 2
+          }
+          if (fits) out.push(n)
         }
       }
     })
@@ -368,7 +405,7 @@ export class NeedIndex extends CategoryIndex<NeedView> {
     const list = this.all()
     return (this.pages = {
       base: compileOffers([], list),
-      needs: new Array<CompiledNeed>(list.length),
+      rows: new Float64Array(list.length * ROW),
       at: new Slots(list),
       gone: new Uint8Array(list.length),
       words: new NumberedWords(list),
@@ -380,12 +417,37 @@ export class NeedIndex extends CategoryIndex<NeedView> {
 }
 
 /**
- * A need index's needs compiled for offer pages: need i is `at` i, compiled when first met (`needs`) in `base`'s focus
- * numbering and subject memo; `gone` once it left or was replaced.
+ * A need compiled (pairs.ts compileNeed) as a row of numbers: an offer page checks a few hundred needs met in no
+ * order, and reading each one's compiled object (and the array that held it) cost a cache miss or two a need.
+ */
+const R_DAYS = 0,
+  R_HOURS = 1,
+  R_FROM = 2,
+  R_UNTIL = 3,
+  R_TRUST = 4,
+  R_FOCUS = 5,
+  R_TOPICS = 6,
+  R_READY = 7,
+  ROW = 8
+
+function fillRow(rows: Float64Array, r: number, n: CompiledNeed): void {
+  rows[r + R_DAYS] = n.days
+  rows[r + R_HOURS] = n.hours
+  rows[r + R_FROM] = n.from
+  rows[r + R_UNTIL] = n.until
+  rows[r + R_TRUST] = n.trust
+  rows[r + R_FOCUS] = n.focus
+  rows[r + R_TOPICS] = n.topicList
+  rows[r + R_READY] = 1
+}
+
+/**
+ * A need index's needs compiled for offer pages: need i is `at` i, compiled when first met into its row of `rows` in
+ * `base`'s focus numbering and topic lists; `gone` once it left or was replaced.
  */
 interface NeedColumns {
   base: CompiledOffers
-  needs: CompiledNeed[]
+  rows: Float64Array
   at: Slots<NeedView>
   gone: Uint8Array
   words: NumberedWords
