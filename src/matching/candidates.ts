@@ -15,11 +15,11 @@ import {
   compileNeed,
   compileOffers,
   DAYS,
-  fitsHard,
   FOCUS,
   FROM,
   HOURS,
   LEFT,
+  STRIDE,
   TRUST,
   UNTIL,
   type CompiledNeed,
@@ -184,11 +184,17 @@ export class OfferIndex extends CategoryIndex<OfferView> {
       for (const o of this.gather(need.areaPath, need, need.category, false)) if (isFeasible(need, o)) out.push(o)
       return out.sort((a, b) => a.id - b.id)
     }
-    const { c, at, gone, words, seen } = pages
+    const { c, rows, at, gone, words, seen } = pages
     const cn = compileNeed(need, c)
     // A focus no offer names cannot be shared with one: the offers' numbering leaves it out.
     if (c.focusBits)
       cn.focus = need.org.focus.reduce((m, f) => (c.focusBits!.has(f) ? m | (1 << c.focusBits!.get(f)!) : m), 0)
+    // fitsHard(cn, c, j) with the need's side read once, against the offers' rows.
+    const { days, hours, from, until, trust, focus, topicList } = cn,
+      focusBits = c.focusBits !== null
+    // What the need is about against each offer topic list (c.subjects.fits' relation), for this page: 2 same.
+    const byList: number[] = []
+    const needSide = topicList < 0 ? NO_TOPICS : SOME_TOPICS
     words.setNeed(need)
     const stamp = ++pages.stamp
     const out: OfferView[] = []
@@ -201,12 +207,24 @@ export class OfferIndex extends CategoryIndex<OfferView> {
           if (this.has(list[x]!)) (fresh ??= new Set()).add(list[x]!)
         } else if (seen[j] !== stamp) {
           seen[j] = stamp
-          if (
-            gone[j] === 0 &&
-            fitsHard(cn, c, j) &&
-            c.subjects.fits(cn, c, j, cn.topicList < 0 || c.topicList[j]! < 0 ? words.relevance(j) : undefined)
-          )
-            out.push(list[x]!)
+          if (gone[j] !== 0) continue
+          const r = j * ROW
+          if (rows[r + R_LEFT]! <= 0) continue
+          if ((days & rows[r + R_DAYS]!) === 0 || (hours & rows[r + R_HOURS]!) === 0) continue
+          if (from > rows[r + R_UNTIL]! || rows[r + R_FROM]! > until || trust < rows[r + R_TRUST]!) continue
+          const o = list[x]!
+          const mask = rows[r + R_FOCUS]!
+          if (focusBits ? !(mask === 0 || (mask & focus) !== 0) : !holds('focus', need, o)) continue
+          const t = rows[r + R_TOPICS]!
+          let fits: boolean
+          if (topicList < 0 || t < 0)
+            fits = fitsBySubject(relate(need.category, needSide, t < 0 ? NO_TOPICS : SOME_TOPICS, words.relevance(j)))
+          else {
+            let same = byList[t]
+            if (same === undefined) byList[t] = same = relate(need.category, need, o) === 'same' ? 2 : 1
+            fits = same === 2
+          }
+          if (fits) out.push(o)
         }
       }
     })
@@ -217,8 +235,10 @@ export class OfferIndex extends CategoryIndex<OfferView> {
   private compiled(): PageColumns {
     if (this.pages && this.pages.changes <= 64 + (this.pages.at.size >> 3)) return this.pages
     const offers = this.all()
+    const c = compileOffers(offers, [])
     return (this.pages = {
-      c: compileOffers(offers, []),
+      c,
+      rows: offerRows(c),
       at: new Slots(offers),
       gone: new Uint8Array(offers.length),
       words: new NumberedWords(offers),
@@ -247,6 +267,8 @@ export class OfferIndex extends CategoryIndex<OfferView> {
 /** An offer index's offers compiled for need pages: column j is offer `at`; `gone` once it left or was replaced. */
 interface PageColumns {
   c: CompiledOffers
+  /** What fitting reads of offer j, at j * ROW (offerRows). */
+  rows: Float64Array
   at: Slots<OfferView>
   gone: Uint8Array
   words: NumberedWords
@@ -417,8 +439,10 @@ export class NeedIndex extends CategoryIndex<NeedView> {
 }
 
 /**
- * A need compiled (pairs.ts compileNeed) as a row of numbers: an offer page checks a few hundred needs met in no
- * order, and reading each one's compiled object (and the array that held it) cost a cache miss or two a need.
+ * A listing compiled (pairs.ts) as a row of numbers, what a page's check reads of it: a page checks a few hundred
+ * listings met in no order, and reading a need's compiled object (and the array that held it), or an offer's fields
+ * and then its topic list from another array, cost a cache miss or two a listing. A need's row says whether it was
+ * compiled yet (R_READY; needs are compiled when first met), an offer's how much it has left (R_LEFT).
  */
 const R_DAYS = 0,
   R_HOURS = 1,
@@ -428,7 +452,27 @@ const R_DAYS = 0,
   R_FOCUS = 5,
   R_TOPICS = 6,
   R_READY = 7,
+  R_LEFT = 7,
   ROW = 8
+
+/** Every compiled offer's row: its hard fields (pairs.ts CompiledOffers.hard) and topic list. */
+function offerRows(c: CompiledOffers): Float64Array {
+  const rows = new Float64Array(c.offers.length * ROW),
+    h = c.hard
+  for (let j = 0; j < c.offers.length; j++) {
+    const r = j * ROW,
+      at = j * STRIDE
+    rows[r + R_LEFT] = h[at + LEFT]!
+    rows[r + R_DAYS] = h[at + DAYS]!
+    rows[r + R_HOURS] = h[at + HOURS]!
+    rows[r + R_FROM] = h[at + FROM]!
+    rows[r + R_UNTIL] = h[at + UNTIL]!
+    rows[r + R_TRUST] = h[at + TRUST]!
+    rows[r + R_FOCUS] = h[at + FOCUS]!
+    rows[r + R_TOPICS] = c.topicList[j]!
+  }
+  return rows
+}
 
 function fillRow(rows: Float64Array, r: number, n: CompiledNeed): void {
   rows[r + R_DAYS] = n.days

@@ -94,11 +94,21 @@ describe('candidate indexes, compiled', () => {
 
   it('check by their compiled rows with more focus groups than a mask has bits, where the focus is checked as written', () => {
     const { needs, offers, rand } = keptInstance(250, 250, 41)
-    // 40 groups: past 31, the compiled check reads each pair's focus lists (holds) instead of masks.
-    const groups = Array.from({ length: 40 }, (_, k) => `group ${k}`)
-    for (const n of needs)
-      n.org = { ...n.org, focus: Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(rand, groups)) }
-    for (const o of offers) o.focus = rand() < 0.4 ? [] : [pick(rand, groups), pick(rand, groups)]
+    // Every listing names one of four common groups and one of 200 others: past 31 groups in a category, the compiled
+    // check reads each pair's focus lists (holds) instead of masks, and the common ones make some pairs share one.
+    const common = ['elderly', 'children', 'disability', 'migrants']
+    const rare = Array.from({ length: 200 }, (_, k) => `group ${k}`)
+    const some = () => [pick(rand, common), pick(rand, rare)]
+    for (const n of needs) n.org = { ...n.org, focus: some() }
+    for (const o of offers) o.focus = rand() < 0.3 ? [] : some()
+    const widest = (side: (readonly [string, readonly string[]])[]) =>
+      Math.max(
+        ...[...new Set(side.map(([c]) => c))].map(
+          (c) => new Set(side.filter(([k]) => k === c).flatMap(([, f]) => f)).size,
+        ),
+      )
+    expect(widest(needs.map((n) => [n.category, n.org.focus]))).toBeGreaterThan(31)
+    expect(widest(offers.map((o) => [o.category, o.focus]))).toBeGreaterThan(31)
     const { needIdx, offerIdx } = indexesOf(needs, offers)
     let fits = 0,
       focused = 0
