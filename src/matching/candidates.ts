@@ -10,11 +10,24 @@
  * the lookups are: the place's listings sharing one of the topics, plus those without a topic sharing a keyword
  * (or, when the asking side has no topic, any listing sharing a keyword), plus a fund's untopical listings.
  */
-import { isFeasible } from './feasibility.js'
-import { compileNeed, compileOffers, fitsHard, FOCUS, type CompiledNeed, type CompiledOffers } from './pairs.js'
+import { holds, isFeasible } from './feasibility.js'
+import {
+  compileNeed,
+  compileOffers,
+  DAYS,
+  FOCUS,
+  FROM,
+  HOURS,
+  LEFT,
+  STRIDE,
+  TRUST,
+  UNTIL,
+  type CompiledNeed,
+  type CompiledOffers,
+} from './pairs.js'
 import { NumberedWords } from './numbered-words.js'
 import { Bucket, type Listing } from './buckets.js'
-import { relate, type TopicRelation } from './topic-relation.js'
+import { fitsBySubject, NO_TOPICS, relate, SOME_TOPICS, type TopicRelation } from './topic-relation.js'
 import { columnsOf, slotOf, type Columns, type Patched, type Relation } from './offer-columns.js'
 import type { NeedView, OfferView } from './types.js'
 import { markGone, Slots } from './slots.js'
@@ -171,11 +184,17 @@ export class OfferIndex extends CategoryIndex<OfferView> {
       for (const o of this.gather(need.areaPath, need, need.category, false)) if (isFeasible(need, o)) out.push(o)
       return out.sort((a, b) => a.id - b.id)
     }
-    const { c, at, gone, words, seen } = pages
+    const { c, rows, at, gone, words, seen } = pages
     const cn = compileNeed(need, c)
     // A focus no offer names cannot be shared with one: the offers' numbering leaves it out.
     if (c.focusBits)
       cn.focus = need.org.focus.reduce((m, f) => (c.focusBits!.has(f) ? m | (1 << c.focusBits!.get(f)!) : m), 0)
+    // fitsHard(cn, c, j) with the need's side read once, against the offers' rows.
+    const { days, hours, from, until, trust, focus, topicList } = cn,
+      focusBits = c.focusBits !== null
+    // What the need is about against each offer topic list (c.subjects.fits' relation), for this page: 2 same.
+    const byList: number[] = []
+    const needSide = topicList < 0 ? NO_TOPICS : SOME_TOPICS
     words.setNeed(need)
     const stamp = ++pages.stamp
     const out: OfferView[] = []
@@ -188,12 +207,24 @@ export class OfferIndex extends CategoryIndex<OfferView> {
           if (this.has(list[x]!)) (fresh ??= new Set()).add(list[x]!)
         } else if (seen[j] !== stamp) {
           seen[j] = stamp
-          if (
-            gone[j] === 0 &&
-            fitsHard(cn, c, j) &&
-            c.subjects.fits(cn, c, j, cn.topicList < 0 || c.topicList[j]! < 0 ? words.relevance(j) : undefined)
-          )
-            out.push(list[x]!)
+          if (gone[j] !== 0) continue
+          const r = j * ROW
+          if (rows[r + R_LEFT]! <= 0) continue
+          if ((days & rows[r + R_DAYS]!) === 0 || (hours & rows[r + R_HOURS]!) === 0) continue
+          if (from > rows[r + R_UNTIL]! || rows[r + R_FROM]! > until || trust < rows[r + R_TRUST]!) continue
+          const o = list[x]!
+          const mask = rows[r + R_FOCUS]!
+          if (focusBits ? !(mask === 0 || (mask & focus) !== 0) : !holds('focus', need, o)) continue
+          const t = rows[r + R_TOPICS]!
+          let fits: boolean
+          if (topicList < 0 || t < 0)
+            fits = fitsBySubject(relate(need.category, needSide, t < 0 ? NO_TOPICS : SOME_TOPICS, words.relevance(j)))
+          else {
+            let same = byList[t]
+            if (same === undefined) byList[t] = same = relate(need.category, need, o) === 'same' ? 2 : 1
+            fits = same === 2
+          }
+          if (fits) out.push(o)
         }
       }
     })
@@ -204,8 +235,10 @@ export class OfferIndex extends CategoryIndex<OfferView> {
   private compiled(): PageColumns {
     if (this.pages && this.pages.changes <= 64 + (this.pages.at.size >> 3)) return this.pages
     const offers = this.all()
+    const c = compileOffers(offers, [])
     return (this.pages = {
-      c: compileOffers(offers, []),
+      c,
+      rows: offerRows(c),
       at: new Slots(offers),
       gone: new Uint8Array(offers.length),
       words: new NumberedWords(offers),
@@ -234,6 +267,8 @@ export class OfferIndex extends CategoryIndex<OfferView> {
 /** An offer index's offers compiled for need pages: column j is offer `at`; `gone` once it left or was replaced. */
 interface PageColumns {
   c: CompiledOffers
+  /** What fitting reads of offer j, at j * ROW (offerRows). */
+  rows: Float64Array
   at: Slots<OfferView>
   gone: Uint8Array
   words: NumberedWords
@@ -314,9 +349,10 @@ export class NeedIndex extends CategoryIndex<NeedView> {
 
   /**
    * The needs the offer fits (isFeasible), ordered by id; none when the offer's area is unknown. As OfferIndex.fitting:
-   * a kept index checks its needs by columns compiled once (pairs.ts compileNeed each, with the focus numbering and
-   * subject memo of one compilation), and the page's offer compiled alone against them; needs put since are checked
-   * by isFeasible. The lookups find needs placed below the offer's area, the part of the fit the columns leave out.
+   * a kept index checks its needs by rows compiled once each (pairs.ts compileNeed, in the focus numbering and topic
+   * lists of one compilation), against the page's offer compiled alone (fitsHard's checks, the offer's side read
+   * once); needs put since are checked by isFeasible. The lookups find needs placed below the offer's area, the part
+   * of the fit the rows leave out.
    */
   fitting(offer: OfferView): NeedView[] {
     const pages = this.asked++ > 0 ? this.compiled() : undefined
@@ -326,7 +362,7 @@ export class NeedIndex extends CategoryIndex<NeedView> {
       for (const n of this.gather(places, offer, offer.category, true)) if (isFeasible(n, offer)) out.push(n)
       return out.sort((a, b) => a.id - b.id)
     }
-    const { base, needs, at, gone, words, seen } = pages
+    const { base, rows, at, gone, words, seen } = pages
     // The offer in the needs' focus numbering: a focus no compiled need names cannot be shared with one, and an offer
     // for such focuses alone fits none of them.
     const c = compileOffers([offer], [])
@@ -337,6 +373,19 @@ export class NeedIndex extends CategoryIndex<NeedView> {
       c.hard[FOCUS] = mask
       compiledFit = mask !== 0
     }
+    // fitsHard(need, c, 0) with the offer's side read once, against the needs' rows.
+    const h = c.hard
+    const days = h[DAYS]!,
+      hours = h[HOURS]!,
+      from = h[FROM]!,
+      until = h[UNTIL]!,
+      trust = h[TRUST]!,
+      focus = h[FOCUS]!,
+      focusBits = c.focusBits !== null
+    if (h[LEFT]! <= 0) compiledFit = false
+    // What the offer is about against each need topic list (c.subjects.fits' memo, by the needs' numbering): 2 same.
+    const byList: number[] = []
+    const offerSide = c.topicList[0]! < 0 ? NO_TOPICS : SOME_TOPICS
     words.setNeed(offer)
     const stamp = ++pages.stamp
     const out: NeedView[] = []
@@ -350,12 +399,22 @@ export class NeedIndex extends CategoryIndex<NeedView> {
         } else if (seen[i] !== stamp) {
           seen[i] = stamp
           if (gone[i] !== 0 || !compiledFit) continue
-          const cn = (needs[i] ??= compileNeed(list[x]!, base))
-          if (
-            fitsHard(cn, c, 0) &&
-            c.subjects.fits(cn, c, 0, cn.topicList < 0 || c.topicList[0]! < 0 ? words.relevance(i) : undefined)
-          )
-            out.push(list[x]!)
+          const r = i * ROW
+          if (rows[r + R_READY] === 0) fillRow(rows, r, compileNeed(list[x]!, base))
+          if ((rows[r + R_DAYS]! & days) === 0 || (rows[r + R_HOURS]! & hours) === 0) continue
+          if (rows[r + R_FROM]! > until || from > rows[r + R_UNTIL]! || rows[r + R_TRUST]! < trust) continue
+          const n = list[x]!
+          if (focusBits ? !(focus === 0 || (focus & rows[r + R_FOCUS]!) !== 0) : !holds('focus', n, offer)) continue
+          const t = rows[r + R_TOPICS]!
+          let fits: boolean
+          if (t < 0 || offerSide === NO_TOPICS)
+            fits = fitsBySubject(relate(n.category, t < 0 ? NO_TOPICS : SOME_TOPICS, offerSide, words.relevance(i)))
+          else {
+            let same = byList[t]
+            if (same === undefined) byList[t] = same = relate(n.category, n, offer) === 'same' ? 2 : 1
+            fits = same === 2
+          }
+          if (fits) out.push(n)
         }
       }
     })
@@ -368,7 +427,7 @@ export class NeedIndex extends CategoryIndex<NeedView> {
     const list = this.all()
     return (this.pages = {
       base: compileOffers([], list),
-      needs: new Array<CompiledNeed>(list.length),
+      rows: new Float64Array(list.length * ROW),
       at: new Slots(list),
       gone: new Uint8Array(list.length),
       words: new NumberedWords(list),
@@ -380,12 +439,59 @@ export class NeedIndex extends CategoryIndex<NeedView> {
 }
 
 /**
- * A need index's needs compiled for offer pages: need i is `at` i, compiled when first met (`needs`) in `base`'s focus
- * numbering and subject memo; `gone` once it left or was replaced.
+ * A listing compiled (pairs.ts) as a row of numbers, what a page's check reads of it: a page checks a few hundred
+ * listings met in no order, and reading a need's compiled object (and the array that held it), or an offer's fields
+ * and then its topic list from another array, cost a cache miss or two a listing. A need's row says whether it was
+ * compiled yet (R_READY; needs are compiled when first met), an offer's how much it has left (R_LEFT).
+ */
+const R_DAYS = 0,
+  R_HOURS = 1,
+  R_FROM = 2,
+  R_UNTIL = 3,
+  R_TRUST = 4,
+  R_FOCUS = 5,
+  R_TOPICS = 6,
+  R_READY = 7,
+  R_LEFT = 7,
+  ROW = 8
+
+/** Every compiled offer's row: its hard fields (pairs.ts CompiledOffers.hard) and topic list. */
+function offerRows(c: CompiledOffers): Float64Array {
+  const rows = new Float64Array(c.offers.length * ROW),
+    h = c.hard
+  for (let j = 0; j < c.offers.length; j++) {
+    const r = j * ROW,
+      at = j * STRIDE
+    rows[r + R_LEFT] = h[at + LEFT]!
+    rows[r + R_DAYS] = h[at + DAYS]!
+    rows[r + R_HOURS] = h[at + HOURS]!
+    rows[r + R_FROM] = h[at + FROM]!
+    rows[r + R_UNTIL] = h[at + UNTIL]!
+    rows[r + R_TRUST] = h[at + TRUST]!
+    rows[r + R_FOCUS] = h[at + FOCUS]!
+    rows[r + R_TOPICS] = c.topicList[j]!
+  }
+  return rows
+}
+
+function fillRow(rows: Float64Array, r: number, n: CompiledNeed): void {
+  rows[r + R_DAYS] = n.days
+  rows[r + R_HOURS] = n.hours
+  rows[r + R_FROM] = n.from
+  rows[r + R_UNTIL] = n.until
+  rows[r + R_TRUST] = n.trust
+  rows[r + R_FOCUS] = n.focus
+  rows[r + R_TOPICS] = n.topicList
+  rows[r + R_READY] = 1
+}
+
+/**
+ * A need index's needs compiled for offer pages: need i is `at` i, compiled when first met into its row of `rows` in
+ * `base`'s focus numbering and topic lists; `gone` once it left or was replaced.
  */
 interface NeedColumns {
   base: CompiledOffers
-  needs: CompiledNeed[]
+  rows: Float64Array
   at: Slots<NeedView>
   gone: Uint8Array
   words: NumberedWords

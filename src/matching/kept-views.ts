@@ -194,6 +194,9 @@ function orgOf(sqlite: Sqlite, k: Kept, id: number): OrgView | undefined {
  * on a new day, also the listings whose last day lies between the two (the only ones a day makes or unmakes active).
  */
 function patch(sqlite: Sqlite, k: Kept, today: string): Kept {
+  // Most pages follow no write: the log's last number (one row of sqlite_sequence) says so for a quarter of what asking
+  // the log for the entries after k.seq costs (~5 against ~20 us a page, twice on some).
+  if (today === k.today && lastChange(sqlite) === k.seq) return k
   const changes = changesSince(sqlite, k.seq, PATCH_LIMIT + 1)
   // A gap means the log dropped entries this connection never saw.
   if (changes.length > PATCH_LIMIT || (changes.length > 0 && changes[0]![0] !== k.seq + 1)) return build(sqlite, today)

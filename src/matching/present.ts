@@ -201,9 +201,12 @@ function namer(vocab: Vocabulary, locale: Locale) {
  * vocabulary, when the page has it already.
  */
 export function presenter(db: Db, locale: Locale, vocab: Vocabulary = vocabulary(db)) {
-  const names = new Map(areas.all(db).map((a) => [a.id, areas.displayName(a, locale)]))
+  // Named when a reason first names an area: most pages' reasons name none, and reading the areas asks the memo (a
+  // statement) and names every area of the district (150 at 1M listings).
+  let names: Map<number, string> | undefined
   const ctx: FormatContext = {
-    areaName: (id: number) => names.get(id),
+    areaName: (id: number) =>
+      (names ??= new Map(areas.all(db).map((a) => [a.id, areas.displayName(a, locale)]))).get(id),
     topicName: namer(vocab, locale),
     said: new Map(),
   }

@@ -59,25 +59,25 @@ export function relevance(
   const { title, body } = typeof text === 'string' ? { title: '', body: text } : text
 
   // Inflections of one English word (fund, funding) are one word here, matched as the first one seen.
-  const words = new Map<string, { word: string; tf: number }>()
+  const words = new Map<string, { word: string; facts: WordFacts; tf: number }>()
   for (const [source, factor] of [
     [title, 2],
     [body, 1],
   ] as const) {
     for (const [word, tf] of contentWords(source)) {
-      const key = isCjk(word) ? word : stem(word)
-      const seen = words.get(key)
+      const facts = factsOf(word)
+      const seen = words.get(facts.key)
       if (seen) seen.tf += tf * factor
-      else words.set(key, { word, tf: tf * factor })
+      else words.set(facts.key, { word, facts, tf: tf * factor })
     }
   }
   let vocab: Vocabulary | undefined
   const vocabOnce = () => (vocab ??= vocabulary(sqlite, kind, ks))
   const chosen = [...words.values()]
-    .map(({ word, tf }) => {
-      const df = docFrequency(sqlite, ks, kind, word, vocabOnce)
+    .map(({ word, facts, tf }) => {
+      const df = docFrequency(sqlite, ks, kind, word, facts, vocabOnce)
       const idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5))
-      return { word, expr: termExpr(word).expr, df, weight: Math.min(tf, 2) * idf }
+      return { word, expr: facts.expr, df, weight: Math.min(tf, 2) * idf }
     })
     // A word no listing uses cannot match; one in most listings says nothing about fit.
     .filter((w) => w.df > 0 && w.df <= docs / 2)
@@ -290,23 +290,76 @@ export function relevanceLookups(sqlite: Sqlite, kind: Kind): { read: number; re
 }
 
 /**
+ * What relevance() reads of a word's text alone: the key its inflections share, its expression, and the quoted tokens
+ * its document count is taken from. Each asks jieba (a Chinese word's parts, twice) and builds strings, and a match
+ * page asks them for each of its text's dozen words, most of them words earlier pages asked for: so they are kept per
+ * word. They depend on nothing that changes while the process runs (the text and jieba's dictionary).
+ */
+type WordFacts = {
+  /** Inflections of one English word are one word: its stem; a Chinese word is its own key. */
+  key: string
+  cjk: boolean
+  expr: string
+  /** The word as one quoted token. */
+  token: string
+  /** A Chinese word of more than two characters: its parts (or bigrams) quoted, whose rarest bounds its count. */
+  parts: readonly string[]
+}
+const wordFacts = new Map<string, WordFacts>()
+let analysed = 0
+/** Words kept at most: the vocabulary of a district's listings is a few tens of thousands; past that, begin again. */
+const WORD_FACTS = 50_000
+
+function factsOf(word: string): WordFacts {
+  let facts = wordFacts.get(word)
+  if (!facts) {
+    if (wordFacts.size >= WORD_FACTS) wordFacts.clear()
+    const cjk = isCjk(word)
+    let parts: string[] = []
+    if (cjk && Array.from(word).length > 2) {
+      const sub = subWords(word)
+      parts = (sub.length > 0 ? sub : bigrams(word)).map(quote)
+    }
+    facts = { key: cjk ? word : stem(word), cjk, expr: termExpr(word).expr, token: quote(word), parts }
+    wordFacts.set(word, facts)
+    analysed++
+  }
+  return facts
+}
+
+/** How many words relevance() has read the facts of from their text (WordFacts) since the process started. */
+export function wordsAnalysed(): number {
+  return analysed
+}
+
+/**
  * Roughly how many listings contain `word`, from the index vocabulary rather than a query: an English
  * word's stem prefix summed over its forms, a Chinese word's own token, else its rarest part.
  */
-function docFrequency(sqlite: Sqlite, ks: KindState, kind: Kind, word: string, vocabOf: () => Vocabulary): number {
-  if (!isCjk(word)) {
+function docFrequency(
+  sqlite: Sqlite,
+  ks: KindState,
+  kind: Kind,
+  word: string,
+  facts: WordFacts,
+  vocabOf: () => Vocabulary,
+): number {
+  if (!facts.cjk) {
     const vocab = vocabOf()
-    return word.length < 3 ? (vocab.df.get(word) ?? 0) : prefixDocs(vocab, stem(word), Infinity)
+    return word.length < 3 ? (vocab.df.get(word) ?? 0) : prefixDocs(vocab, facts.key, Infinity)
   }
   // A token's count is its postings' length: kept across writes like the words' own postings (a write marks its
   // listing, which is checked again), where a count read from the index would be stale after any write. Inside a
   // transaction, whose writes may yet be rolled back, counted in the index instead.
-  const count = stmt(sqlite, `SELECT count(*) FROM ${TABLE[kind]} WHERE ${TABLE[kind]} MATCH ?`).pluck()
-  const df = (token: string) =>
-    sqlite.inTransaction ? (count.get(quote(token)) as number) : postings(sqlite, ks, kind, quote(token)).all.size
-  if (Array.from(word).length <= 2) return df(word)
-  const parts = subWords(word)
-  return Math.max(df(word), Math.min(...(parts.length > 0 ? parts : bigrams(word)).map(df)))
+  const df = (quoted: string) =>
+    sqlite.inTransaction
+      ? (stmt(sqlite, `SELECT count(*) FROM ${TABLE[kind]} WHERE ${TABLE[kind]} MATCH ?`).pluck().get(quoted) as number)
+      : postings(sqlite, ks, kind, quoted).all.size
+  if (facts.parts.length === 0) return df(facts.token)
+  const whole = df(facts.token)
+  let rarest = Infinity
+  for (const part of facts.parts) rarest = Math.min(rarest, df(part))
+  return Math.max(whole, rarest)
 }
 
 function toSet(ids: Iterable<number>): ReadonlySet<number> {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { makeApp, signedIn } from '../../helpers/app.js'
 import { matcherWorld } from './scenario.js'
+import { presenter } from '../../../src/matching/present.js'
 
 let app: FastifyInstance
 let w: Awaited<ReturnType<typeof matcherWorld>>
@@ -161,6 +162,31 @@ describe('what a match page reads', () => {
         const reads = get.mock.contexts.filter((st) => (st as { source: string }).source.includes("'topic_terms'"))
         expect(reads, url).toHaveLength(1)
       }
+    } finally {
+      get.mockRestore()
+    }
+  })
+
+  it('reads the areas only when a line names one: reasons name none, a why-not unlock may', async () => {
+    const AREAS_STAMP = /^SELECT ifnull\(\(SELECT version FROM memo_versions WHERE source = 'areas'\), ''\)$/
+    // Naming every area for a page whose lines name none read their version (a statement) and named them all.
+    const statement = Object.getPrototypeOf(app.sqlite.prepare('SELECT 1')) as { get: (...a: unknown[]) => unknown }
+    const get = vi.spyOn(statement, 'get')
+    try {
+      for (const url of [`/needs/${w.need.id}`, `/offers/${w.funds.id}`]) {
+        get.mockClear()
+        const res = await app.inject({ url })
+        expect(res.statusCode).toBe(200)
+        expect(cardIds(res.body, url.startsWith('/needs') ? 'offer' : 'need').length, url).toBeGreaterThan(0)
+        // The areas' own stamp (memo.ts stampOf), not the page's versions of what its remembered answers read.
+        const reads = get.mock.contexts.filter((st) => AREAS_STAMP.test((st as { source: string }).source))
+        expect(reads, url).toHaveLength(0)
+      }
+      const unlock = { key: 'whynot.unlock.area', params: { area: w.communityA.id, offers: 2, noun: 'funds' } }
+      expect(presenter(app.db, 'en').message(unlock)).toBe(
+        'hold it in Lizhiwan Community: 2 funding offers serve there',
+      )
+      expect(presenter(app.db, 'zh-CN').message(unlock)).toBe('改在荔枝湾社区开展：2笔资金服务该区域')
     } finally {
       get.mockRestore()
     }

@@ -1,4 +1,4 @@
-import { beforeAll, afterAll, describe, expect, it } from 'vitest'
+import { beforeAll, afterAll, describe, expect, it, vi } from 'vitest'
 import { generatedDistrict, type GeneratedDistrict } from '../../helpers/district.js'
 import { ROOT } from '../../../src/config.js'
 import { type Db, type Sqlite } from '../../../src/db/client.js'
@@ -290,6 +290,29 @@ describe('match pages from remembered candidates', () => {
       id,
     ])
     expect(count()).toBe(before + 1)
+  })
+
+  it('ask the change log for its entries only once it moved: a page after no write reads its last number alone', () => {
+    const statement = Object.getPrototypeOf(sqlite.prepare('SELECT 1')) as { all: (...a: unknown[]) => unknown }
+    const all = vi.spyOn(statement, 'all')
+    const entriesRead = () =>
+      all.mock.contexts.filter((st) => (st as { source: string }).source.includes('FROM listing_changes WHERE seq >'))
+        .length
+    try {
+      const [needId, offerId] = [ids('needs', 1, prng(8))[0]!, ids('offers', 1, prng(8))[0]!]
+      matching.offersForNeed(db, needId, { now })
+      all.mockClear()
+      matching.offersForNeed(db, needId, { now })
+      matching.needsForOffer(db, offerId, { now })
+      expect(entriesRead()).toBe(0)
+      // A logged edit: the next page reads the entry, and answers as a connection that remembers nothing.
+      sqlite.prepare('UPDATE offers SET title = title || ? WHERE id = ?').run('（再改）', offerId)
+      const page = matching.offersForNeed(db, needId, { now })
+      expect(entriesRead()).toBe(1)
+      expect(page).toEqual(fresh((d) => matching.offersForNeed(d, needId, { now })))
+    } finally {
+      all.mockRestore()
+    }
   })
 
   it('show the first 20 of the full ranking', () => {

@@ -92,6 +92,49 @@ describe('candidate indexes, compiled', () => {
     expect(fits).toBeGreaterThan(1000)
   })
 
+  it('check by their compiled rows with more focus groups than a mask has bits, where the focus is checked as written', () => {
+    const { needs, offers, rand } = keptInstance(250, 250, 41)
+    // Every listing names one of four common groups and one of 200 others: past 31 groups in a category, the compiled
+    // check reads each pair's focus lists (holds) instead of masks, and the common ones make some pairs share one.
+    const common = ['elderly', 'children', 'disability', 'migrants']
+    const rare = Array.from({ length: 200 }, (_, k) => `group ${k}`)
+    const some = () => [pick(rand, common), pick(rand, rare)]
+    for (const n of needs) n.org = { ...n.org, focus: some() }
+    for (const o of offers) o.focus = rand() < 0.3 ? [] : some()
+    const widest = (side: (readonly [string, readonly string[]])[]) =>
+      Math.max(
+        ...[...new Set(side.map(([c]) => c))].map(
+          (c) => new Set(side.filter(([k]) => k === c).flatMap(([, f]) => f)).size,
+        ),
+      )
+    expect(widest(needs.map((n) => [n.category, n.org.focus]))).toBeGreaterThan(31)
+    expect(widest(offers.map((o) => [o.category, o.focus]))).toBeGreaterThan(31)
+    const { needIdx, offerIdx } = indexesOf(needs, offers)
+    let fits = 0,
+      focused = 0
+    for (const label of ['first ask', 'compiled', 'compiled, asked again']) {
+      for (const o of offers) {
+        const want = needs.filter((n) => isFeasible(n, o)).map((n) => n.id)
+        const got = needIdx.get(o.category)?.fitting(o) ?? []
+        expect(
+          got.map((n) => n.id),
+          `${label}: offer ${o.id}`,
+        ).toEqual(want.sort((a, b) => a - b))
+        fits += want.length
+        if (o.focus.length > 0) focused += want.length
+      }
+      for (const n of needs) {
+        const want = offers.filter((o) => isFeasible(n, o)).map((o) => o.id)
+        expect(
+          (offerIdx.get(n.category)?.fitting(n) ?? []).map((o) => o.id),
+          `${label}: need ${n.id}`,
+        ).toEqual(want.sort((a, b) => a - b))
+      }
+    }
+    expect(focused).toBeGreaterThan(30)
+    expect(fits).toBeGreaterThan(focused)
+  })
+
   it("keep why-not's columns exact through writes, patched and compiled again", () => {
     // A need page without matches tallies the category from the columns the index keeps (offers removed or replaced
     // since marked gone, those put since apart): the answer must be that of the offers as they are now, compiled

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { ensureSearchIndex, indexDoc, removeDoc } from '../../../src/search/fts.js'
-import { relevance, relevanceLookups } from '../../../src/search/relevance.js'
+import { relevance, relevanceLookups, wordsAnalysed } from '../../../src/search/relevance.js'
 import { ensureChangeLog } from '../../../src/db/changes.js'
 import { corpus, freshDb } from './corpus.js'
 
@@ -39,6 +39,18 @@ describe('relevance of a need to candidate offers', () => {
     expect([...scores.keys()].every((id) => id === 6 || id === 14)).toBe(true)
     expect(scores.get(6)?.terms).toEqual(expect.arrayContaining(['送餐', '长者']))
     expect(scores.get(6)!.score0to1).toBeGreaterThan(scores.get(14)?.score0to1 ?? 0)
+  })
+
+  it('reads a word from its text once: a second text with the same words asks jieba nothing, and scores the same', () => {
+    const sqlite = freshDb()
+    const first = relevance(sqlite, 'offer', need(101), offerIds)
+    const before = wordsAnalysed()
+    // Another connection, so nothing kept per connection (postings, counts) answers for it.
+    const again = relevance(freshDb(), 'offer', need(101), offerIds)
+    expect(wordsAnalysed()).toBe(before)
+    expect(again).toEqual(first)
+    relevance(sqlite, 'offer', '社区花园 community garden', offerIds)
+    expect(wordsAnalysed()).toBeGreaterThan(before)
   })
 
   it('accepts plain text, and returns nothing for no candidates or no words', () => {
