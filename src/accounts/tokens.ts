@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
-import { and, eq, isNull } from 'drizzle-orm'
-import { writeTx, type Db } from '../db/client.js'
+import { and, eq, isNull, sql } from 'drizzle-orm'
+import { preparedOn, writeTx, type Db } from '../db/client.js'
 import { apiTokens } from '../db/schema.js'
 import * as events from '../events/events.js'
 
@@ -23,10 +23,15 @@ export function issue(db: Db, userId: number, label = '', now = new Date()): str
   return token
 }
 
-export function userIdFor(db: Db, token: string): number | undefined {
-  return db
+// Every API request asks it.
+const userIdQuery = preparedOn((db) =>
+  db
     .select({ userId: apiTokens.userId })
     .from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, digest(token)), isNull(apiTokens.revokedAt)))
-    .get()?.userId
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt)))
+    .prepare(),
+)
+
+export function userIdFor(db: Db, token: string): number | undefined {
+  return userIdQuery(db).get({ hash: digest(token) })?.userId
 }

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
+import { sql, type Placeholder } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import * as schema from './schema.js'
 
@@ -15,17 +16,31 @@ export function sqliteOf(db: Db): Sqlite {
 }
 
 /**
- * A query built and prepared once per database handle (use `sql.placeholder` for its parameters). A query written
- * inline is turned into SQL by drizzle and prepared by SQLite on every call, ~20–40 µs each: for the few that run on
- * every request (the session, the signed-in user) that was a third of a signed-in page.
+ * A query built and prepared once per connection (use `sql.placeholder` for its parameters). A query written
+ * inline is turned into SQL by drizzle and prepared by SQLite on every call, ~20–40 µs each (an INSERT into needs,
+ * with its triggers, ~150): for the few that run on every request (the session, the signed-in user) that was a third
+ * of a signed-in page. A write's transaction handle shares its db's connection, so it is handed the db's query: the
+ * statement runs inside the open transaction and is prepared once, not once per write.
  */
 export function preparedOn<T>(build: (db: Db) => T): (db: Db) => T {
-  const made = new WeakMap<Db, T>()
+  const made = new WeakMap<object, T>()
   return (db) => {
-    let query = made.get(db)
-    if (query === undefined) made.set(db, (query = build(db)))
+    const key = connectionOf(db) ?? db
+    let query = made.get(key)
+    if (query === undefined) made.set(key, (query = build(db)))
     return query
   }
+}
+
+/** The values of an INSERT prepared once (preparedOn): a placeholder named after each column, run with a row of them. */
+export function placeholders<K extends string>(columns: readonly K[]): Record<K, Placeholder<K>> {
+  return Object.fromEntries(columns.map((c) => [c, sql.placeholder(c)])) as Record<K, Placeholder<K>>
+}
+
+/** The connection behind a root db or a transaction on it (drizzle hands both the same session). */
+export function connectionOf(db: Db): Sqlite | undefined {
+  const d = db as unknown as { $client?: Sqlite; session?: { client?: Sqlite } }
+  return d.$client ?? d.session?.client
 }
 
 /**

@@ -1,5 +1,5 @@
-import { and, asc, eq, isNull, lte } from 'drizzle-orm'
-import { writeTx, type Db } from '../db/client.js'
+import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm'
+import { preparedOn, writeTx, type Db } from '../db/client.js'
 import { jobs, settings } from '../db/schema.js'
 
 /**
@@ -21,11 +21,22 @@ export interface JobSpec {
  */
 export type Handler = (db: Db, payload: Record<string, unknown>, now: Date) => void
 
-export function schedule(db: Db, job: JobSpec) {
-  db.insert(jobs)
-    .values({ key: job.key, kind: job.kind, runAt: job.runAt.toISOString(), payload: job.payload })
+// Most listing writes queue a job: prepared once per connection, and run on the write's transaction (it shares it).
+const insertJob = preparedOn((db) =>
+  db
+    .insert(jobs)
+    .values({
+      key: sql.placeholder('key'),
+      kind: sql.placeholder('kind'),
+      runAt: sql.placeholder('runAt'),
+      payload: sql.placeholder('payload'),
+    })
     .onConflictDoNothing()
-    .run()
+    .prepare(),
+)
+
+export function schedule(db: Db, job: JobSpec) {
+  insertJob(db).run({ key: job.key, kind: job.kind, runAt: job.runAt.toISOString(), payload: job.payload })
 }
 
 /** Runs every due job (oldest first) with its handler; a failing job is retried next round, up to 5 times. */

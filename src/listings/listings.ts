@@ -1,6 +1,6 @@
 import { rememberOn } from '../db/memo.js'
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
+import { preparedOn, type Db } from '../db/client.js'
 import { categories, needs, offers } from '../db/schema.js'
 import type { FieldErrors } from '../shared/errors.js'
 import { ValidationError } from '../shared/errors.js'
@@ -33,8 +33,17 @@ export function namedCategories(list: readonly Category[], locale: Locale): Reco
   return Object.fromEntries(list.map((c) => [c.code, locale === 'en' ? c.nameEn : c.nameZh]))
 }
 
+// Every listing write checks its category.
+const categoryQuery = preparedOn((db) =>
+  db
+    .select()
+    .from(categories)
+    .where(eq(categories.code, sql.placeholder('code')))
+    .prepare(),
+)
+
 export function category(db: Db, code: string): Category | undefined {
-  return db.select().from(categories).where(eq(categories.code, code)).get()
+  return categoryQuery(db).get({ code })
 }
 
 export interface CommonInput {

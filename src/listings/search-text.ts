@@ -24,10 +24,21 @@ const indexed = (kind: Kind): readonly string[] => (kind === 'need' ? ACTIVE_NEE
 
 /**
  * Puts the listing in the index, or takes it out when its status is not indexed. Takes the root connection (a
- * transaction has none); the write joins the open transaction.
+ * transaction has none); the write joins the open transaction. The row as just written: its category, when given,
+ * spares the index reading it back.
  */
-export function indexListing(sqlite: Sqlite, kind: Kind, l: ListingText & { id: number; status: string }): void {
-  if (indexed(kind).includes(l.status)) fts.indexDoc(sqlite, { kind, id: l.id, ...searchText(l) })
+export function indexListing(
+  sqlite: Sqlite,
+  kind: Kind,
+  l: ListingText & { id: number; status: string; category?: string },
+): void {
+  if (indexed(kind).includes(l.status))
+    fts.indexDoc(sqlite, {
+      kind,
+      id: l.id,
+      ...searchText(l),
+      ...(l.category === undefined ? {} : { category: l.category }),
+    })
   else fts.removeDoc(sqlite, kind, l.id)
 }
 

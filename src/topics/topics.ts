@@ -4,7 +4,7 @@
  * row. Readers take the stored columns; nothing here runs per request on a page that lists or ranks.
  */
 import { asc, eq, isNull, or, sql } from 'drizzle-orm'
-import { writeTx, type Db, type Sqlite } from '../db/client.js'
+import { connectionOf, writeTx, type Db } from '../db/client.js'
 import { remember } from '../db/memo.js'
 import { needs, offers, topicTerms } from '../db/schema.js'
 import {
@@ -20,18 +20,13 @@ import { ValidationError, type FieldErrors } from '../shared/errors.js'
 import * as events from '../events/events.js'
 import { category as categoryOf } from '../listings/listings.js'
 
-/** The connection behind a db or a transaction on it: a transaction reads the same vocabulary as its db. */
-function connectionOf(db: Db): Sqlite | undefined {
-  const d = db as unknown as { $client?: Sqlite; session?: { client?: Sqlite } }
-  return d.$client ?? d.session?.client
-}
-
 /**
  * The vocabulary: shipped topics plus topic_terms. Remembered per connection (db/memo.ts) until topic_terms changes,
  * whichever connection or process writes it, so an admin's new synonym counts at once, and so does a term edited or
  * replaced in place (a row count and last id, the stamp this used to keep, miss those).
  */
 export function vocabulary(db: Db): Vocabulary {
+  // A transaction reads the same vocabulary as its db.
   const conn = connectionOf(db)
   const build = () => buildVocabulary(TOPICS, additions(db))
   return conn ? remember(conn, 'topics.vocabulary', build, ['topic_terms']) : build()
