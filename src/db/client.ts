@@ -32,7 +32,7 @@ export function preparedOn<T>(build: (db: Db) => T): (db: Db) => T {
   }
 }
 
-/** The values of an INSERT prepared once (preparedOn): a placeholder named after each column, run with a row of them. */
+/** The values of an INSERT prepared once (preparedOn): a placeholder named after each column, run with a row. */
 export function placeholders<K extends string>(columns: readonly K[]): Record<K, Placeholder<K>> {
   return Object.fromEntries(columns.map((c) => [c, sql.placeholder(c)])) as Record<K, Placeholder<K>>
 }

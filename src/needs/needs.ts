@@ -90,7 +90,7 @@ const POSTED = [
   'updatedAt',
 ] as const satisfies readonly (keyof NewNeedRow)[]
 type NewNeedRow = typeof needs.$inferInsert
-// Every column given (a placeholder left out throws); JSON never null, which its encoder would store as the text 'null'.
+// Every column given (a placeholder left out throws); JSON never null, which its encoder would store as 'null'.
 type PostedNeed = { [K in (typeof POSTED)[number]]: NewNeedRow[K] } & { topics: string[]; keywords: string[] }
 const insertNeed = preparedOn((db) => db.insert(needs).values(placeholders(POSTED)).returning().prepare())
 

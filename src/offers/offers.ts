@@ -74,7 +74,7 @@ const POSTED = [
   'updatedAt',
 ] as const satisfies readonly (keyof NewOfferRow)[]
 type NewOfferRow = typeof offers.$inferInsert
-// Every column given (a placeholder left out throws); JSON never null, which its encoder would store as the text 'null'.
+// Every column given (a placeholder left out throws); JSON never null, which its encoder would store as 'null'.
 type PostedOffer = { [K in (typeof POSTED)[number]]: NewOfferRow[K] } & {
   focus: string[]
   topics: string[]
