@@ -2,23 +2,24 @@
  * WAL checkpoints in a thread of their own. SQLite copies the WAL back into the database file when a commit finds it
  * past 1000 pages (about 35 listing writes at 100k listings): that commit then writes those pages and syncs the file,
  * 5–11 ms there, during which every request waits (better-sqlite3 is synchronous). The web process leaves that to a
- * worker thread on its own connection instead, once a second: PASSIVE, so it neither waits for the writer or a reader
- * nor makes them wait. Durability is unchanged: each commit still syncs the WAL (synchronous=FULL). Should the thread
- * stop, the connection checkpoints on commit again as before.
+ * worker thread on its own connection instead: it looks at the WAL a few times a second and checkpoints at the same
+ * 1000 pages (so the file is synced as often as before, and no more: each sync competes with the commits' own),
+ * PASSIVE, so it neither waits for the writer or a reader nor makes them wait. Durability is unchanged: each commit
+ * still syncs the WAL (synchronous=FULL). Should the thread stop, the connection checkpoints on commit again.
  */
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { Sqlite } from './client.js'
 
-const EVERY_MS = 1000
-/** SQLite's own default, given back to the connection when the thread stops. */
+const EVERY_MS = 200
+/** SQLite's own default: the thread's threshold, and the connection's again when the thread stops. */
 const AUTOCHECKPOINT_PAGES = 1000
 
 /** What one checkpoint did, as `PRAGMA wal_checkpoint` answers: frames in the WAL, and copied back. */
 export type Checkpoint = { busy: number; log: number; checkpointed: number }
 
 export interface Checkpointer {
-  /** A checkpoint now (besides the timer's), answered when done: for tests and for a shutdown's last word. */
+  /** A checkpoint now, whatever the WAL holds, answered when done (tests ask it). */
   now(): Promise<Checkpoint>
   /** Ends the thread (its connection closed) and gives the connection its own checkpoints back. */
   stop(): Promise<void>
@@ -38,7 +39,18 @@ const pass = () => {
     return { busy: 1, log: -1, checkpointed: -1, error: String(err) }
   }
 }
-const timer = setInterval(pass, workerData.everyMs)
+// NOOP only reads how many frames the WAL holds and how many were copied back.
+const due = () => {
+  try {
+    const [w] = db.pragma('wal_checkpoint(NOOP)')
+    return w.log - w.checkpointed >= workerData.pages
+  } catch {
+    return false
+  }
+}
+const timer = setInterval(() => {
+  if (due()) pass()
+}, workerData.everyMs)
 parentPort.on('message', (m) => {
   if (m === 'now') parentPort.postMessage(pass())
   else if (m === 'stop') {
@@ -50,9 +62,13 @@ parentPort.on('message', (m) => {
 `
 
 /** Hands `sqlite`'s checkpoints (a file database in WAL mode) to a thread; `file` is its path. */
-export function checkpointInBackground(sqlite: Sqlite, file: string, everyMs = EVERY_MS): Checkpointer {
+export function checkpointInBackground(
+  sqlite: Sqlite,
+  file: string,
+  { everyMs = EVERY_MS, pages = AUTOCHECKPOINT_PAGES } = {},
+): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3')
-  const worker = new Worker(THREAD, { eval: true, workerData: { driver, file, everyMs } })
+  const worker = new Worker(THREAD, { eval: true, workerData: { driver, file, everyMs, pages } })
   // The thread never keeps the process alive: closing the app is what ends it.
   worker.unref()
   sqlite.pragma('wal_autocheckpoint = 0')

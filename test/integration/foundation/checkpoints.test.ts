@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { checkpointInBackground } from '../../../src/db/checkpoints.js'
 import { count, makeApp, seedWorld } from '../../helpers/app.js'
 import { postNeed } from '../listings/world.js'
@@ -49,7 +49,7 @@ describe('checkpoints in a thread', () => {
     onTestFinished(() => void sqlite.close())
     sqlite.pragma('journal_mode = WAL')
     sqlite.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)')
-    const checkpoints = checkpointInBackground(sqlite, file, 60_000)
+    const checkpoints = checkpointInBackground(sqlite, file, { everyMs: 60_000 })
     onTestFinished(() => checkpoints.stop())
     const insert = sqlite.prepare('INSERT INTO t (v) VALUES (?)')
     for (let i = 0; i < 2000; i++) insert.run('x'.repeat(500))
@@ -66,6 +66,22 @@ describe('checkpoints in a thread', () => {
     const read = new Database(copy, { readonly: true })
     onTestFinished(() => void read.close())
     expect(read.prepare('SELECT count(*) FROM t').pluck().get()).toBe(2000)
+  })
+
+  it('checkpoint by themselves once the WAL holds the threshold, as a commit would', async () => {
+    const file = tempFile('threshold.sqlite')
+    const sqlite = new Database(file)
+    onTestFinished(() => void sqlite.close())
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)')
+    const checkpoints = checkpointInBackground(sqlite, file, { everyMs: 5, pages: 100 })
+    onTestFinished(() => checkpoints.stop())
+    const insert = sqlite.prepare('INSERT INTO t (v) VALUES (?)')
+    for (let i = 0; i < 300; i++) insert.run('x'.repeat(500))
+    await vi.waitFor(() => {
+      const [wal] = sqlite.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[]
+      expect(wal!.checkpointed).toBeGreaterThanOrEqual(100)
+    })
   })
 
   it('once the thread stops, the connection checkpoints on commit again', async () => {
