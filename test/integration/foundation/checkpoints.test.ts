@@ -20,7 +20,7 @@ function tempFile(name: string): string {
 const autocheckpoint = (sqlite: Database.Database) => sqlite.pragma('wal_autocheckpoint', { simple: true })
 
 describe('checkpoints in a thread', () => {
-  it("leave the app's commits alone and copy what they wrote into the file; closing the app leaves everything in the file", async () => {
+  it("leave the WAL of the app's commits alone; closing the app leaves everything in the file", async () => {
     const file = tempFile('app.sqlite')
     const app = await makeApp({ dbPath: file })
     const w = await seedWorld(app)
