@@ -20,8 +20,11 @@ interface BrowseSpec<T extends { id: number; title: string }> {
   pageSize?: number
   /** One page of ids in the list's order, and how many pass the filters (directory.ts). */
   ids: (limit: number, offset: number) => { ids: number[]; total: number }
-  /** Whether a listing passes the filters. */
-  keeps: (id: number) => boolean
+  /**
+   * The test whether a listing passes the filters, made only for a page with a query: making it compiles the filters
+   * and asks the change log again, which a page without one (its ids come from \`ids\`) does not need.
+   */
+  keeps: () => (id: number) => boolean
   /** Loads full rows for ids, in any order. */
   load: (ids: number[]) => T[]
 }
@@ -49,13 +52,14 @@ export function browse<T extends { id: number; title: string }>(
     return { items, total, page, pages: Math.max(1, Math.ceil(total / pageSize)), terms: [] }
   }
   const sqlite = sqliteOf(db)
+  const keeps = spec.keeps()
   const { hits, total, terms } = fts.searchPage(sqlite, spec.kind, q, {
-    ids: spec.narrowed ? { has: spec.keeps } : undefined,
+    ids: spec.narrowed ? { has: keeps } : undefined,
     limit: pageSize,
     offset,
   })
   // Best first, as the index ranked them; a listing that lapsed since it was indexed simply drops out.
-  const items = inOrder(hits.map((h) => h.id).filter(spec.keeps)).map((row) => ({
+  const items = inOrder(hits.map((h) => h.id).filter(keeps)).map((row) => ({
     ...row,
     titleParts: highlight(row.title, terms),
   }))

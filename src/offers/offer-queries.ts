@@ -10,6 +10,7 @@ import * as areasSvc from '../areas/areas.js'
 import { seesOrg, type CurrentUser } from '../accounts/accounts.js'
 import { activeOffer, effectiveStatus, listingToday } from '../listings/listings.js'
 import { browse } from '../listings/browse.js'
+import { rowsByIds } from '../listings/rows.js'
 import { frozen } from '../shared/frozen.js'
 import * as directory from '../listings/directory.js'
 import { remember, type Source } from '../db/memo.js'
@@ -126,7 +127,7 @@ function listOn(db: Db, query: OfferQuery, today: string) {
     page: query.page,
     pageSize: query.pageSize,
     ids: (limit, offset) => directory.page(sqlite, 'offer', filter, query.sort ?? 'newest', limit, offset),
-    keeps: directory.keeps(sqlite, 'offer', filter),
+    keeps: () => directory.keeps(sqlite, 'offer', filter),
     load: (ids) => loadByIds(db, ids),
   })
   return {
@@ -135,19 +136,15 @@ function listOn(db: Db, query: OfferQuery, today: string) {
   }
 }
 
-// One statement for every page's rows, prepared once per connection: drizzle builds and prepares a query per call.
-const byIds = preparedOn((db) =>
+// One statement for every page's rows, prepared once per connection (rows.ts).
+const loadByIds = rowsByIds(listColumns, (db) =>
   db
     .select(listColumns)
     .from(offers)
     .innerJoin(organizations, eq(organizations.id, offers.orgId))
     .innerJoin(areas, eq(areas.id, offers.servesAreaId))
-    .where(sql`${offers.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
-    .prepare(),
+    .where(sql`${offers.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`),
 )
-function loadByIds(db: Db, ids: number[]) {
-  return ids.length === 0 ? [] : byIds(db).all({ ids: JSON.stringify(ids) })
-}
 
 /** The query behind get, built and prepared once per connection: drizzle building it costs more than running it. */
 const getQuery = preparedOn((db) =>
