@@ -1,5 +1,5 @@
 import type { Column } from 'drizzle-orm'
-import { sqliteOf, type Db } from '../db/client.js'
+import { preparedOn, sqliteOf, type Db } from '../db/client.js'
 
 /**
  * A list page's rows by id (need-queries.ts, offer-queries.ts): drizzle's select for its SQL and its row type, run as
@@ -14,15 +14,10 @@ export function rowsByIds<Row>(
 ): (db: Db, ids: readonly number[]) => Row[] {
   const names = Object.keys(columns)
   const decoders = Object.values(columns)
-  const made = new WeakMap<Db, (ids: string) => unknown[][]>()
+  const read = preparedOn((db) => sqliteOf(db).prepare(build(db).toSQL().sql).raw())
   return (db, ids) => {
     if (ids.length === 0) return []
-    let read = made.get(db)
-    if (!read) {
-      const statement = sqliteOf(db).prepare(build(db).toSQL().sql).raw()
-      made.set(db, (read = (json) => statement.all(json) as unknown[][]))
-    }
-    return read(JSON.stringify(ids)).map((values) => {
+    return (read(db).all(JSON.stringify(ids)) as unknown[][]).map((values) => {
       const row: Record<string, unknown> = {}
       for (let i = 0; i < names.length; i++) {
         const v = values[i]
