@@ -69,13 +69,6 @@ export function buildVocabulary(shipped: readonly Topic[], additions: readonly T
   return { topics: [...byCode.values()], byCode }
 }
 
-/** A topic's name in a language ('zh' or anything else for English); the code itself if it is unknown. */
-export function topicName(vocab: Vocabulary, code: string, lang: string): string {
-  const t = vocab.byCode.get(code)
-  if (!t) return code
-  return lang === 'zh' ? t.zh : t.en
-}
-
 /**
  * The topic of `category` that `word` names: a topic code as is, or a name or synonym in either language
  * (音箱, "speakers" → sound_equipment). For a ledger's or a form's `topics`; undefined when it names none.
