@@ -54,6 +54,28 @@ function check(db: Db, input: NeedInput, now: Date, confirmed = input.topics) {
   return { unit, subject: subject! }
 }
 
+/** What a need's form sets, alike when it is posted and when it is edited. */
+function formColumns(input: NeedInput, { unit, subject }: ReturnType<typeof check>) {
+  return {
+    orgId: input.orgId,
+    category: input.category,
+    title: input.title.trim(),
+    description: input.description?.trim() ?? '',
+    quantity: input.quantity,
+    unit,
+    fromDate: input.fromDate ?? null,
+    untilDate: input.untilDate ?? null,
+    schedule: input.schedule ?? null,
+    areaId: input.areaId,
+    place: input.place?.trim() ?? '',
+    urgency: input.urgency ?? 'normal',
+    beneficiaries: input.beneficiaries ?? null,
+    topics: subject.topics,
+    keywords: subject.keywords,
+    topicsConfirmed: subject.topicsConfirmed,
+  }
+}
+
 const isActive = (status: string) => (ACTIVE as readonly string[]).includes(status)
 
 /** The index holds active needs only, so a plain text search never shows a closed one. */
@@ -102,31 +124,16 @@ const insertNeed = preparedOn((db) => db.insert(needs).values(placeholders(POSTE
 export function post(db: Db, user: CurrentUser, input: NeedInput, now = new Date()): Need {
   const assisted = !actsFor(user, input.orgId) && entersFor(db, user, input.orgId)
   if (!actsFor(user, input.orgId) && !assisted) throw new ValidationError({ orgId: { key: 'validation.choose' } })
-  const { unit, subject } = check(db, input, now)
+  const checked = check(db, input, now)
   return writeTx(db, (tx) => {
     const at = now.toISOString()
     const need = insertNeed(tx).get({
-      orgId: input.orgId,
-      category: input.category,
-      title: input.title.trim(),
-      description: input.description?.trim() ?? '',
-      quantity: input.quantity,
+      ...formColumns(input, checked),
       remaining: input.quantity,
-      unit,
-      fromDate: input.fromDate ?? null,
-      untilDate: input.untilDate ?? null,
-      schedule: input.schedule ?? null,
-      areaId: input.areaId,
-      place: input.place?.trim() ?? '',
-      urgency: input.urgency ?? 'normal',
-      beneficiaries: input.beneficiaries ?? null,
       expiresAt: input.expiresAt ?? defaultExpiry(now),
       status: input.draft || assisted ? 'draft' : 'open',
       enteredBy: assisted ? user.id : null,
       ref: input.ref ?? null,
-      topics: subject.topics,
-      keywords: subject.keywords,
-      topicsConfirmed: subject.topicsConfirmed,
       createdAt: at,
       updatedAt: at,
     } satisfies PostedNeed)!
@@ -186,7 +193,7 @@ export function edit(
   const kept =
     input.topics ??
     (current.topicsConfirmed && current.category === input.category ? (current.topics ?? undefined) : undefined)
-  const { unit, subject } = check(db, input, now, kept)
+  const checked = check(db, input, now, kept)
   const reserved = current.quantity - current.remaining
   if (input.quantity < reserved)
     throw new ValidationError({ quantity: { key: 'validation.below_reserved', params: { reserved } } })
@@ -202,25 +209,10 @@ export function edit(
     const updated = tx
       .update(needs)
       .set({
-        orgId: input.orgId,
-        category: input.category,
-        title: input.title.trim(),
-        description: input.description?.trim() ?? '',
-        quantity: input.quantity,
+        ...formColumns(input, checked),
         remaining,
-        unit,
-        fromDate: input.fromDate ?? null,
-        untilDate: input.untilDate ?? null,
-        schedule: input.schedule ?? null,
-        areaId: input.areaId,
-        place: input.place?.trim() ?? '',
-        urgency: input.urgency ?? 'normal',
-        beneficiaries: input.beneficiaries ?? null,
         expiresAt: input.expiresAt ?? current.expiresAt,
         status,
-        topics: subject.topics,
-        keywords: subject.keywords,
-        topicsConfirmed: subject.topicsConfirmed,
         updatedAt: now.toISOString(),
         version: sql`${needs.version} + 1`,
       })

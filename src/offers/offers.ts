@@ -43,6 +43,27 @@ function check(db: Db, input: OfferInput, now: Date, confirmed = input.topics) {
   return { unit, subject: subject! }
 }
 
+/** What an offer's form sets, alike when it is posted and when it is edited. */
+function formColumns(input: OfferInput, { unit, subject }: ReturnType<typeof check>) {
+  return {
+    orgId: input.orgId,
+    category: input.category,
+    title: input.title.trim(),
+    description: input.description?.trim() ?? '',
+    quantity: input.quantity,
+    unit,
+    fromDate: input.fromDate ?? null,
+    untilDate: input.untilDate ?? null,
+    schedule: input.schedule ?? null,
+    servesAreaId: input.servesAreaId,
+    minTrust: input.minTrust ?? 'self_declared',
+    focus: input.focus ?? [],
+    topics: subject.topics,
+    keywords: subject.keywords,
+    topicsConfirmed: subject.topicsConfirmed,
+  }
+}
+
 // Takes the root db (a transaction object has no raw connection); the write joins the open transaction.
 function reindexOne(db: Db, offer: Pick<Offer, 'id' | 'title' | 'description' | 'status' | 'category'>) {
   indexListing(sqliteOf(db), 'offer', offer)
@@ -94,29 +115,15 @@ export function post(
   also?: (tx: Db, offer: Offer) => void,
 ): Offer {
   if (!actsFor(user, input.orgId)) throw new ValidationError({ orgId: { key: 'validation.choose' } })
-  const { unit, subject } = check(db, input, now)
+  const checked = check(db, input, now)
   return writeTx(db, (tx) => {
     const at = now.toISOString()
     const offer = insertOffer(tx).get({
-      orgId: input.orgId,
-      category: input.category,
-      title: input.title.trim(),
-      description: input.description?.trim() ?? '',
-      quantity: input.quantity,
+      ...formColumns(input, checked),
       remaining: input.quantity,
-      unit,
-      fromDate: input.fromDate ?? null,
-      untilDate: input.untilDate ?? null,
-      schedule: input.schedule ?? null,
-      servesAreaId: input.servesAreaId,
-      minTrust: input.minTrust ?? 'self_declared',
-      focus: input.focus ?? [],
       expiresAt: input.expiresAt ?? defaultExpiry(now),
       status: input.draft ? 'draft' : 'open',
       ref: input.ref ?? null,
-      topics: subject.topics,
-      keywords: subject.keywords,
-      topicsConfirmed: subject.topicsConfirmed,
       createdAt: at,
       updatedAt: at,
     } satisfies PostedOffer)!
@@ -157,7 +164,7 @@ export function edit(
   const kept =
     input.topics ??
     (current.topicsConfirmed && current.category === input.category ? (current.topics ?? undefined) : undefined)
-  const { unit, subject } = check(db, input, now, kept)
+  const checked = check(db, input, now, kept)
   const reserved = current.quantity - current.remaining
   if (input.quantity < reserved)
     throw new ValidationError({ quantity: { key: 'validation.below_reserved', params: { reserved } } })
@@ -167,24 +174,10 @@ export function edit(
     const updated = tx
       .update(offers)
       .set({
-        orgId: input.orgId,
-        category: input.category,
-        title: input.title.trim(),
-        description: input.description?.trim() ?? '',
-        quantity: input.quantity,
+        ...formColumns(input, checked),
         remaining: input.quantity - reserved,
-        unit,
-        fromDate: input.fromDate ?? null,
-        untilDate: input.untilDate ?? null,
-        schedule: input.schedule ?? null,
-        servesAreaId: input.servesAreaId,
-        minTrust: input.minTrust ?? 'self_declared',
-        focus: input.focus ?? [],
         expiresAt: input.expiresAt ?? current.expiresAt,
         status,
-        topics: subject.topics,
-        keywords: subject.keywords,
-        topicsConfirmed: subject.topicsConfirmed,
         updatedAt: now.toISOString(),
         version: sql`${offers.version} + 1`,
       })
