@@ -60,6 +60,7 @@ import * as jobs from './jobs/jobs.js'
 import { startScheduler } from './scheduler/scheduler.js'
 import { isCalendarDate } from './shared/time.js'
 import { textKeyword } from './shared/forms.js'
+import { buildSerializer, buildValidator } from './plugins/schema-compilers.js'
 
 /** Builds the whole app from a config; never listens (server.ts does), so tests inject into the real thing. */
 export async function buildApp(config: Config): Promise<FastifyInstance> {
@@ -86,6 +87,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       },
       plugins: [((ajv) => ajv.addKeyword(textKeyword)) as Plugin<unknown>],
     },
+    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     bodyLimit: 1_048_576,
     // Only the configured proxy's X-Forwarded-* count (never a hop count, never everyone): see config.trustProxy.
     trustProxy: config.trustProxy,
