@@ -120,8 +120,13 @@ function hbsFilesIn(dir: string): string[] {
  */
 export function templates(root: string): (file: string) => Handlebars.TemplateDelegate {
   const hbs = createHandlebars()
+  // Our helpers named to the compiler: a call then goes straight to the helper. Otherwise each {{t}} and (tk …)
+  // looks its name up in the helpers and then in the context, through Handlebars' guarded property reads, and a
+  // match page has hundreds of them (twenty cards).
+  const knownHelpers = Object.fromEntries(Object.keys(hbs.helpers).map((name) => [name, true]))
   const compiled = new Map<string, Handlebars.TemplateDelegate>()
-  for (const file of hbsFilesIn(root)) compiled.set(file, hbs.compile(fs.readFileSync(path.join(root, file), 'utf8')))
+  for (const file of hbsFilesIn(root))
+    compiled.set(file, hbs.compile(fs.readFileSync(path.join(root, file), 'utf8'), { knownHelpers }))
   for (const [name, file] of Object.entries(partialsIn(path.join(root, 'partials'))))
     hbs.registerPartial(name, compiled.get(file)!)
   return (file) => {
