@@ -6,7 +6,7 @@ import type { FastifyReply } from 'fastify'
 import { catalogue, translate, type Locale } from '../i18n/i18n.js'
 import type { Problem } from '../shared/errors.js'
 import type { RenderOptions } from '../types.js'
-import { numberFormat } from '../shared/format.js'
+import { formatNumber } from '../shared/format.js'
 import { yuan } from '../funds/money.js'
 
 /** Every partial under views/partials, named by its path ('needs/row'); the benches' ceilings reuse it. */
@@ -80,7 +80,7 @@ export function createHandlebars() {
     return dateTimeFormat(localeOf(options)).format(new Date(value))
   })
   hbs.registerHelper('number', function (value: number, options: Handlebars.HelperOptions) {
-    return typeof value === 'number' ? numberFormat(localeOf(options)).format(value) : ''
+    return typeof value === 'number' ? formatNumber(localeOf(options), value) : ''
   })
   // Money held in fen (the funds domain), shown as ¥1,234.50.
   hbs.registerHelper('yuan', (fen: unknown) => (typeof fen === 'number' ? yuan(fen) : ''))
