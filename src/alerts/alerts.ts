@@ -74,18 +74,13 @@ const written = {
 /**
  * The job: for the listing written at `at`, every listing of the other side that was there then, that it fits,
  * and that no other listing fitted before gets one notice to its organization's leaders — one per pair ever (fit_alerts' key),
- * in the inbox and by each leader's e-mail setting (notify(): instant, digest or off). Returns the pairs alerted.
- */
-export function alertNewFits(db: Db, side: Side, id: number, at: string, now = new Date()): number {
-  return readNewFits(db, side, id, at, now)()
-}
-
-/**
- * alertNewFits in two steps, as the scheduler runs it (jobs.ts ReadFirst): who is told is read now, before the job's
- * transaction, where the matcher's kept views answer as they do for a page (inside a transaction they are not patched,
- * and every job re-read each listing written since the last page); what it returns writes the alerts, in the
- * transaction. Nothing else runs on this connection in between, but another process may write: if any table a fit
- * reads moved (memo.ts's counters, bumped by every write of any process), who is told is read again in the transaction.
+ * in the inbox and by each leader's e-mail setting (notify(): instant, digest or off).
+ *
+ * In two steps, as the scheduler runs it (jobs.ts ReadFirst): who is told is read now, before the job's transaction,
+ * where the matcher's kept views answer as they do for a page (inside a transaction they are not patched, and every
+ * job re-read each listing written since the last page); what it returns writes the alerts, in the transaction, and
+ * returns the pairs alerted. Nothing else runs on this connection in between, but another process may write: if any
+ * table a fit reads moved (memo.ts's counters, bumped by every write of any process), who is told is read again then.
  */
 export function readNewFits(db: Db, side: Side, id: number, at: string, now = new Date()): () => number {
   const sqlite = sqliteOf(db)
@@ -105,7 +100,7 @@ interface Fits {
   others: Info[]
 }
 
-/** Who alertNewFits tells: undefined when the listing is not active (or available) now. Reads only. */
+/** Who readNewFits tells: undefined when the listing is not active (or available) now. Reads only. */
 function newFits(db: Db, side: Side, id: number, at: string, now: Date): Fits | undefined {
   const today = listingToday(now)
   const listing = side === 'offer' ? offerInfo(db, id) : needInfo(db, id)
