@@ -9,6 +9,11 @@
  * Last, a mixed row at a fixed rate (autocannon overallRate, 300 requests a second): reads of every kind, posts and
  * closures through the API; after it, every write the server acknowledged is looked for in the database (`lost`).
  *
+ * The scheduler runs, as on a site (SCHEDULER's default): each post queues a new-fit alerts job (src/alerts/), and the
+ * rounds that run them (every 30 s, in slices between requests) land inside the timed rows, whose CPU and latency
+ * count them, as a site's requests pay for them. Off (BENCH_SCHEDULER=0), a row leaves out that part of its writes'
+ * cost; the difference is what the jobs cost.
+ *
  * Prints JSON lines { bench: "traffic", name, listings, connections, rps, p50_ms, p99_ms, errors, cpu_ms,
  * ratio_to_ceiling, cpu_ratio, distinct, repeats, writes } (the match pages also ratio_to_plain: their rps over the plain
  * need page's, a met need's page, which ranks nothing, under the same load and writes) where cpu_ms is the server's CPU time per request (user +
@@ -19,7 +24,8 @@
  *   BENCH_DISTRICTS=10: the listings spread over ten districts like the demo one (bench/lib/listings.ts), so 1M have
  *       as many a community as 100k in one district
  *   BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 50), BENCH_RATE (mixed row, default 300),
- *   BENCH_ONLY=search,lists,match,mixed (default all), BENCH_CPU_PROF=dir (server under --cpu-prof)
+ *   BENCH_ONLY=search,lists,match,mixed (default all), BENCH_CPU_PROF=dir (server under --cpu-prof),
+ *   BENCH_SCHEDULER=0 (the server without its scheduler)
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -325,8 +331,14 @@ const ceiling = process.env.BENCH_NO_CEILING
       dbPath: db.file,
       prepare: [...prepared.values()].flat(),
     })
-const real = await startBuiltServer(db.file)
-emit({ bench: 'traffic', name: 'start-up', listings: LISTINGS, ...real.startup })
+const real = await startBuiltServer(db.file, { SCHEDULER: process.env.BENCH_SCHEDULER === '0' ? '0' : '1' })
+emit({
+  bench: 'traffic',
+  name: 'start-up',
+  listings: LISTINGS,
+  scheduler: process.env.BENCH_SCHEDULER !== '0',
+  ...real.startup,
+})
 try {
   let plain: number | undefined
   for (const t of traffics) {

@@ -53,7 +53,8 @@ export function startServer(factoryModule: string, opts: Record<string, unknown>
 /**
  * The app as `npm start` runs it: `dist/` brought up to date (the `prestart` step), then `node dist/server.js` with
  * the environment a site sets — no TypeScript loader, no demo data, no rate limits (one client address sends all
- * the load), no scheduler (its sweeps would land inside a timed run). `node` is the process whose CPU is counted.
+ * the load), no scheduler unless `env` asks for it (its rounds land inside timed runs: traffic.ts, whose writes queue
+ * jobs a site pays for, runs it). `node` is the process whose CPU is counted.
  * BENCH_NODE_ARGS: more flags for it (e.g. `--import` a preload that watches the event loop's delay).
  */
 export function startBuiltServer(dbPath: string, env: Record<string, string> = {}): Promise<Running> {

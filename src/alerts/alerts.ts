@@ -1,11 +1,12 @@
-import { eq } from 'drizzle-orm'
-import { sqliteOf, type Db } from '../db/client.js'
+import { eq, sql } from 'drizzle-orm'
+import { preparedOn, sqliteOf, type Db } from '../db/client.js'
 import { fitAlerts, needs, offers, organizations } from '../db/schema.js'
 import * as matching from '../matching/matching.js'
 import { answerersFor } from '../members/answering.js'
 import * as jobs from '../jobs/jobs.js'
 import { isActiveNeed, isAvailableOffer, listingToday } from '../listings/listings.js'
 import { notify } from '../notifications/notifications.js'
+import { COUNTED, versions } from '../db/memo.js'
 
 /**
  * "New fit" alerts: when a listing is posted or changed so that it fits a listing on the other side that nothing
@@ -26,7 +27,8 @@ export function queue(db: Db, side: Side, id: number, now = new Date()) {
   jobs.schedule(db, { key: `fit:${side}:${id}:${at}`, kind: JOB_KIND, runAt: now, payload: { side, id, at } })
 }
 
-const needInfo = (db: Db, id: number) =>
+// Asked for the listing and each listing told, on every job: prepared once per connection.
+const needQuery = preparedOn((db) =>
   db
     .select({
       id: needs.id,
@@ -41,9 +43,10 @@ const needInfo = (db: Db, id: number) =>
     })
     .from(needs)
     .innerJoin(organizations, eq(organizations.id, needs.orgId))
-    .where(eq(needs.id, id))
-    .get()
-const offerInfo = (db: Db, id: number) =>
+    .where(eq(needs.id, sql.placeholder('id')))
+    .prepare(),
+)
+const offerQuery = preparedOn((db) =>
   db
     .select({
       id: offers.id,
@@ -58,33 +61,75 @@ const offerInfo = (db: Db, id: number) =>
     })
     .from(offers)
     .innerJoin(organizations, eq(organizations.id, offers.orgId))
-    .where(eq(offers.id, id))
-    .get()
+    .where(eq(offers.id, sql.placeholder('id')))
+    .prepare(),
+)
+const needInfo = (db: Db, id: number) => needQuery(db).get({ id })
+const offerInfo = (db: Db, id: number) => offerQuery(db).get({ id })
+const written = {
+  need: preparedOn((db) => sqliteOf(db).prepare('SELECT 1 FROM needs WHERE id = ? AND updated_at < ?').pluck()),
+  offer: preparedOn((db) => sqliteOf(db).prepare('SELECT 1 FROM offers WHERE id = ? AND updated_at < ?').pluck()),
+}
 
 /**
  * The job: for the listing written at `at`, every listing of the other side that was there then, that it fits,
  * and that no other listing fitted before gets one notice to its organization's leaders — one per pair ever (fit_alerts' key),
- * in the inbox and by each leader's e-mail setting (notify(): instant, digest or off). Returns the pairs alerted.
+ * in the inbox and by each leader's e-mail setting (notify(): instant, digest or off).
+ *
+ * In two steps, as the scheduler runs it (jobs.ts ReadFirst): who is told is read now, before the job's transaction,
+ * where the matcher's kept views answer as they do for a page (inside a transaction they are not patched, and every
+ * job re-read each listing written since the last page); what it returns writes the alerts, in the transaction, and
+ * returns the pairs alerted. Nothing else runs on this connection in between, but another process may write: if any
+ * table a fit reads moved (memo.ts's counters, bumped by every write of any process), who is told is read again then.
  */
-export function alertNewFits(db: Db, side: Side, id: number, at: string, now = new Date()): number {
+export function readNewFits(db: Db, side: Side, id: number, at: string, now = new Date()): () => number {
+  const sqlite = sqliteOf(db)
+  const seen = versions(sqlite, COUNTED)
+  const found = newFits(db, side, id, at, now)
+  return () => {
+    const still = versions(sqlite, COUNTED)
+    const fits = [...seen].every(([table, v]) => still.get(table) === v) ? found : newFits(db, side, id, at, now)
+    return fits ? tell(db, side, fits, now) : 0
+  }
+}
+
+type Info = NonNullable<ReturnType<typeof needInfo>>
+interface Fits {
+  listing: Info
+  /** The other side's listings told, of other organizations. */
+  others: Info[]
+}
+
+/** Who readNewFits tells: undefined when the listing is not active (or available) now. Reads only. */
+function newFits(db: Db, side: Side, id: number, at: string, now: Date): Fits | undefined {
   const today = listingToday(now)
   const listing = side === 'offer' ? offerInfo(db, id) : needInfo(db, id)
-  if (!listing) return 0
-  if (side === 'offer' ? !isAvailableOffer(listing, today) : !isActiveNeed(listing, today)) return 0
-  const otherSide: Side = side === 'offer' ? 'need' : 'offer'
+  if (!listing) return undefined
+  if (side === 'offer' ? !isAvailableOffer(listing, today) : !isActiveNeed(listing, today)) return undefined
   // Only listings that were there when this one was written: one written later had this one in view when it was
   // posted, and its own job decides for that pair. Asked of one listing at a time (thousands at 1M listings, more
   // than one statement may bind at once).
-  const written = {
-    need: sqliteOf(db).prepare('SELECT 1 FROM needs WHERE id = ? AND updated_at < ?').pluck(),
-    offer: sqliteOf(db).prepare('SELECT 1 FROM offers WHERE id = ? AND updated_at < ?').pluck(),
+  // The same few listings are asked again and again (one offer is the first other fit of many needs).
+  const asked = { need: new Map<number, boolean>(), offer: new Map<number, boolean>() }
+  const before = (s: Side, x: number) => {
+    let was = asked[s].get(x)
+    if (was === undefined) asked[s].set(x, (was = written[s](db).get(x, at) !== undefined))
+    return was
   }
-  const before = (s: Side, x: number) => written[s].get(x, at) !== undefined
-  let alerted = 0
+  const others: Info[] = []
   for (const otherId of matching.firstFitFor(db, side, id, before, now)) {
     const other = side === 'offer' ? needInfo(db, otherId) : offerInfo(db, otherId)
-    if (!other || other.orgId === listing.orgId) continue
-    const [needId, offerId] = side === 'offer' ? [otherId, id] : [id, otherId]
+    if (other && other.orgId !== listing.orgId) others.push(other)
+  }
+  return { listing, others }
+}
+
+/** Remembers each pair and tells the other side's leaders of those not told before. Writes only. */
+function tell(db: Db, side: Side, { listing, others }: Fits, now: Date): number {
+  const otherSide: Side = side === 'offer' ? 'need' : 'offer'
+  let alerted = 0
+  for (const other of others) {
+    const [needId, offerId] = side === 'offer' ? [other.id, listing.id] : [listing.id, other.id]
     const inserted = db
       .insert(fitAlerts)
       .values({ needId, offerId, side: otherSide, createdAt: now.toISOString() })

@@ -19,7 +19,17 @@ export interface JobSpec {
  * statement on it joins the open transaction, and a service's own writeTx nests as a savepoint): services
  * that need the raw connection, such as the search index's writes, work from a handler too.
  */
-export type Handler = (db: Db, payload: Record<string, unknown>, now: Date) => void
+export type Handler = ((db: Db, payload: Record<string, unknown>, now: Date) => void) | ReadFirst
+
+/**
+ * A job that reads before its transaction: `read` runs outside it, where what the connection keeps between requests
+ * answers (inside a transaction the matcher's kept views and remembered answers are not kept, so a job that asks them
+ * works them out again), and returns what then runs inside it, after the claim. Nothing else runs on the connection
+ * in between (runSome does not yield), but another process may write: the write step checks what it relies on.
+ */
+export interface ReadFirst {
+  read(db: Db, payload: Record<string, unknown>, now: Date): () => void
+}
 
 // Most listing writes queue a job: prepared once per connection, and run on the write's transaction (it shares it).
 const insertJob = preparedOn((db) =>
@@ -32,6 +42,15 @@ const insertJob = preparedOn((db) =>
       payload: sql.placeholder('payload'),
     })
     .onConflictDoNothing()
+    .prepare(),
+)
+
+// Every job is claimed first: prepared once per connection, as insertJob.
+const claimJob = preparedOn((db) =>
+  db
+    .update(jobs)
+    .set({ doneAt: sql`${sql.placeholder('at')}` })
+    .where(and(eq(jobs.id, sql.placeholder('id')), isNull(jobs.doneAt)))
     .prepare(),
 )
 
@@ -80,16 +99,14 @@ export function runSome(
     const job = due.shift()!
     const handler = handlers[job.kind]
     try {
+      const write = typeof handler === 'object' ? handler.read(db, job.payload, now) : undefined
       writeTx(db, (tx) => {
         // Claim inside the write lock: a second runner (or a second process) finds it done and skips it.
-        const claimed = tx
-          .update(jobs)
-          .set({ doneAt: now.toISOString() })
-          .where(and(eq(jobs.id, job.id), isNull(jobs.doneAt)))
-          .run()
+        const claimed = claimJob(tx).run({ id: job.id, at: now.toISOString() })
         if (claimed.changes !== 1) return
         if (!handler) throw new Error(`no handler for job kind ${job.kind}`)
-        handler(db, job.payload, now)
+        if (typeof handler === 'function') handler(db, job.payload, now)
+        else write!()
         done++
       })
     } catch (err) {

@@ -7,14 +7,14 @@ import { eq } from 'drizzle-orm'
 import { sqliteOf, type Db } from '../db/client.js'
 import { needs, offers } from '../db/schema.js'
 import * as text from '../search/relevance.js'
-import { listingToday } from '../listings/listings.js'
+import { activeNeedText, availableOfferText, listingToday } from '../listings/listings.js'
 import { needContenders, offerContenders } from './contenders.js'
 import { prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
 import { isFeasible, violations } from './feasibility.js'
 import { whyNot, type WhyNot } from './why-not.js'
 import { needFitsEach, needIndex, needsFor, offerFitsEach, offerIndex, offersAround, offersFor } from './views.js'
 import type { OfferView } from './types.js'
-import { loadNeeds, loadOffers, pageNeed, pageOffer } from './rows.js'
+import { areaIndex, loadNeeds, loadOffers, pageNeed, pageOffer } from './rows.js'
 import {
   matchesReceived,
   RECORDS_FROM,
@@ -25,7 +25,18 @@ import {
 } from './org-records.js'
 import { NAMES_FROM, needNames, offerNames } from './shown-names.js'
 import { versions } from '../db/memo.js'
-import { NO_TRACK } from './view-rows.js'
+import {
+  NEED_COLUMNS,
+  needView,
+  NO_TRACK,
+  OFFER_COLUMNS,
+  offerView,
+  orgView,
+  stmt,
+  type NeedRow,
+  type OfferRow,
+  type OrgRow,
+} from './view-rows.js'
 
 /** What a match page's remembered answers read (organizations' records and names). */
 const PAGE_FROM = [...RECORDS_FROM, ...NAMES_FROM]
@@ -248,16 +259,35 @@ export function firstFitFor(
   now = new Date(),
 ): number[] {
   const today = listingToday(now)
+  const sqlite = sqliteOf(db)
+  // The listing as the kept views hold it (none when not active or available now), without the organizations' records
+  // a page's view carries: what fits does not read them, and pageNeed, asked in the job's transaction where nothing
+  // remembered is kept, worked out every organization's matches received again each time (~2/3 of the job's CPU at
+  // 100k listings).
+  const pathOf = (areaId: number) => areaIndex(db).path(areaId)
+  // Whether a counterpart was there before is asked last, of the few nothing else fits: most have another fit, and
+  // each ask is a statement.
   if (side === 'offer') {
-    const offer = pageOffer(db, id)
-    if (!offer || offer.view.remaining <= 0) return []
-    const counterparts = needsFor(db, offer.view, today).filter((n) => before('need', n.id))
+    const row = stmt(
+      sqlite,
+      `SELECT ${OFFER_COLUMNS} FROM offers WHERE id = ? AND ${availableOfferText('offers')}`,
+    ).get(id, today) as OfferRow | undefined
+    if (!row) return []
+    const offer = offerView(row, pathOf)
+    const counterparts = needsFor(db, offer, today)
     const fitted = offerFitsEach(db, counterparts, today, (other) => other !== id && before('offer', other))
-    return counterparts.filter((_, i) => !fitted[i]).map((n) => n.id)
+    return counterparts.filter((n, i) => !fitted[i] && before('need', n.id)).map((n) => n.id)
   }
-  const need = pageNeed(db, id)
-  if (!need || need.view.quantity <= 0) return []
-  const counterparts = offersFor(db, need.view, today).filter((o) => before('offer', o.id))
+  const row = stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE id = ? AND ${activeNeedText('needs')}`).get(
+    id,
+    today,
+  ) as NeedRow | undefined
+  const org =
+    row &&
+    (stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?').get(row[1]) as OrgRow | undefined)
+  if (!row || !org) return []
+  const need = needView(row, orgView(org), pathOf)
+  const counterparts = offersFor(db, need, today)
   const fitted = needFitsEach(db, counterparts, today, (other) => other !== id && before('need', other))
-  return counterparts.filter((_, i) => !fitted[i]).map((o) => o.id)
+  return counterparts.filter((o, i) => !fitted[i] && before('offer', o.id)).map((o) => o.id)
 }

@@ -207,8 +207,9 @@ const digest: Handler = (db, _payload, now) => {
 }
 
 /** A listing was posted or changed: tell the other side's leaders of fits they did not have (src/alerts/). */
-const fitAlerts: Handler = (db, payload, now) => {
-  alerts.alertNewFits(db, payload.side === 'offer' ? 'offer' : 'need', num(payload.id), String(payload.at), now)
+const fitAlerts: Handler = {
+  read: (db, payload, now) =>
+    alerts.readNewFits(db, payload.side === 'offer' ? 'offer' : 'need', num(payload.id), String(payload.at), now),
 }
 
 export const HANDLERS: Record<string, Handler> = {
