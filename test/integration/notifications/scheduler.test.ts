@@ -51,6 +51,20 @@ describe('the scheduler loop in the web process', () => {
     expect(app.sqlite.open).toBe(false)
   })
 
+  it('runs what is queued after start-up within a few seconds, with no round asked for', async () => {
+    const smtp = await startSmtp()
+    onTestFinished(() => smtp.close())
+    const app = await buildApp(testConfig({ scheduler: true, smtpUrl: smtp.url, baseUrl: 'https://ab.example.cn' }))
+    onTestFinished(() => app.close())
+    await app.ready()
+    const user = await addAccount(app.db, { email: 'later@example.cn', role: 'member', password: PASSWORD })
+    // The first round (at start-up) found nothing; only the timer's next round can send this one.
+    await new Promise((r) => setTimeout(r, 50))
+    notify(app.db, [user.id], { kind: 'match.accept', params: { id: 7 }, link: '/matches/7' })
+    await until(() => smtp.received.length === 1, 5000)
+    expect(smtp.received[0].text).toContain('https://ab.example.cn/matches/7')
+  })
+
   it('does not start without config.scheduler', async () => {
     const app = await buildApp(testConfig({ scheduler: false }))
     await app.ready()
