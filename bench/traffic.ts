@@ -10,7 +10,7 @@
  * closures through the API; after it, every write the server acknowledged is looked for in the database (`lost`).
  *
  * The scheduler runs, as on a site (SCHEDULER's default): each post queues a new-fit alerts job (src/alerts/), and the
- * rounds that run them (every 30 s, in slices between requests) land inside the timed rows, whose CPU and latency
+ * rounds that run them (every 2 s, in slices between requests) land inside the timed rows, whose CPU and latency
  * count them, as a site's requests pay for them. Off (BENCH_SCHEDULER=0), a row leaves out that part of its writes'
  * cost; the difference is what the jobs cost.
  *
