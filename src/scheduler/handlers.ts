@@ -237,18 +237,26 @@ export function tick(db: Db, now = new Date(), log?: (msg: string, err?: unknown
 /** tick's first half: the round's standing jobs scheduled, and the jobs due now, for jobs.runSome to run. */
 export function startRound(db: Db, now = new Date()): jobs.Job[] {
   const hour = `${isoDate(now)}T${pad(now.getUTCHours())}`
-  jobs.schedule(db, { key: `sweep:${hour}`, kind: 'sweep', runAt: new Date(`${hour}:00:00.000Z`), payload: {} })
-  jobs.schedule(db, {
-    key: `sessions.sweep:${hour}`,
-    kind: 'sessions.sweep',
-    runAt: new Date(`${hour}:00:00.000Z`),
-    payload: {},
-  })
-  jobs.schedule(db, {
-    key: `digest:${isoDate(now)}`,
-    kind: 'digest',
-    runAt: new Date(`${isoDate(now)}T00:30:00.000Z`),
-    payload: {},
-  })
+  // Once an hour per connection: a round comes every 2 s, and each insert takes the write lock even when its key
+  // exists, which a long CLI import holds (better-sqlite3 waits for it on the event loop, up to busy_timeout).
+  if (scheduledHour.get(db) !== hour) {
+    jobs.schedule(db, { key: `sweep:${hour}`, kind: 'sweep', runAt: new Date(`${hour}:00:00.000Z`), payload: {} })
+    jobs.schedule(db, {
+      key: `sessions.sweep:${hour}`,
+      kind: 'sessions.sweep',
+      runAt: new Date(`${hour}:00:00.000Z`),
+      payload: {},
+    })
+    jobs.schedule(db, {
+      key: `digest:${isoDate(now)}`,
+      kind: 'digest',
+      runAt: new Date(`${isoDate(now)}T00:30:00.000Z`),
+      payload: {},
+    })
+    scheduledHour.set(db, hour)
+  }
   return jobs.dueJobs(db, now)
 }
+
+/** The hour whose standing jobs a connection last scheduled (startRound). */
+const scheduledHour = new WeakMap<Db, string>()

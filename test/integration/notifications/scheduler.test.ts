@@ -1,10 +1,13 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { buildApp } from '../../../src/app.js'
 import { ROOT, testConfig } from '../../../src/config.js'
 import { openDb } from '../../../src/database.js'
 import { jobs as jobsTable } from '../../../src/db/schema.js'
 import { schedule } from '../../../src/jobs/jobs.js'
-import { HANDLERS } from '../../../src/scheduler/handlers.js'
+import { HANDLERS, tick } from '../../../src/scheduler/handlers.js'
 import { startScheduler } from '../../../src/scheduler/scheduler.js'
 import { notify } from '../../../src/notifications/notifications.js'
 import { addAccount, PASSWORD } from '../../helpers/app.js'
@@ -63,6 +66,42 @@ describe('the scheduler loop in the web process', () => {
     notify(app.db, [user.id], { kind: 'match.accept', params: { id: 7 }, link: '/matches/7' })
     await until(() => smtp.received.length === 1, 5000)
     expect(smtp.received[0].text).toContain('https://ab.example.cn/matches/7')
+  })
+
+  it("takes no write lock in a round with nothing to do: another process's long write does not hold it up", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-round-'))
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
+    const file = path.join(dir, 'round.sqlite')
+    const server = openDb(file, ROOT)
+    const importer = openDb(file, ROOT)
+    onTestFinished(() => {
+      server.sqlite.close()
+      importer.sqlite.close()
+    })
+    const at = new Date('2026-12-07T09:00:05Z')
+    tick(server.db, at)
+    // A CLI import in the middle of its transaction: a write from the server would wait for it (busy_timeout).
+    importer.sqlite.pragma('busy_timeout = 0')
+    importer.sqlite.exec('BEGIN IMMEDIATE')
+    server.sqlite.pragma('busy_timeout = 0')
+    expect(tick(server.db, new Date('2026-12-07T09:00:07Z'))).toBe(0)
+    importer.sqlite.exec('ROLLBACK')
+    // The next hour's standing jobs are scheduled in its first round.
+    tick(server.db, new Date('2026-12-07T10:00:01Z'))
+    expect(
+      server.db
+        .select()
+        .from(jobsTable)
+        .all()
+        .map((j) => j.key)
+        .sort(),
+    ).toEqual([
+      'digest:2026-12-07',
+      'sessions.sweep:2026-12-07T09',
+      'sessions.sweep:2026-12-07T10',
+      'sweep:2026-12-07T09',
+      'sweep:2026-12-07T10',
+    ])
   })
 
   it('does not start without config.scheduler', async () => {
