@@ -7,12 +7,22 @@ import { eq } from 'drizzle-orm'
 import { sqliteOf, type Db } from '../db/client.js'
 import { needs, offers } from '../db/schema.js'
 import * as text from '../search/relevance.js'
-import { activeNeedText, availableOfferText, listingToday } from '../listings/listings.js'
+import { listingToday } from '../listings/listings.js'
 import { needContenders, offerContenders } from './contenders.js'
 import { prepareNeed, prepareOffer, rankNeeds, rankOffers, scoreFit } from './rank.js'
 import { isFeasible, violations } from './feasibility.js'
 import { whyNot, type WhyNot } from './why-not.js'
-import { needFitsEach, needIndex, needsFor, offerFitsEach, offerIndex, offersAround, offersFor } from './views.js'
+import {
+  needFitsEach,
+  needIndex,
+  needsFor,
+  needsNow,
+  offerFitsEach,
+  offerIndex,
+  offersAround,
+  offersFor,
+  offersNow,
+} from './views.js'
 import type { OfferView } from './types.js'
 import { areaIndex, loadNeeds, loadOffers, pageNeed, pageOffer } from './rows.js'
 import {
@@ -25,18 +35,7 @@ import {
 } from './org-records.js'
 import { NAMES_FROM, needNames, offerNames } from './shown-names.js'
 import { versions } from '../db/memo.js'
-import {
-  NEED_COLUMNS,
-  needView,
-  NO_TRACK,
-  OFFER_COLUMNS,
-  offerView,
-  orgView,
-  stmt,
-  type NeedRow,
-  type OfferRow,
-  type OrgRow,
-} from './view-rows.js'
+import { NO_TRACK } from './view-rows.js'
 
 /** What a match page's remembered answers read (organizations' records and names). */
 const PAGE_FROM = [...RECORDS_FROM, ...NAMES_FROM]
@@ -268,25 +267,14 @@ export function firstFitFor(
   // Whether a counterpart was there before is asked last, of the few nothing else fits: most have another fit, and
   // each ask is a statement.
   if (side === 'offer') {
-    const row = stmt(
-      sqlite,
-      `SELECT ${OFFER_COLUMNS} FROM offers WHERE id = ? AND ${availableOfferText('offers')}`,
-    ).get(id, today) as OfferRow | undefined
-    if (!row) return []
-    const offer = offerView(row, pathOf)
+    const [offer] = offersNow(sqlite, [id], pathOf, today)
+    if (!offer) return []
     const counterparts = needsFor(db, offer, today)
     const fitted = offerFitsEach(db, counterparts, today, (other) => other !== id && before('offer', other))
     return counterparts.filter((n, i) => !fitted[i] && before('need', n.id)).map((n) => n.id)
   }
-  const row = stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE id = ? AND ${activeNeedText('needs')}`).get(
-    id,
-    today,
-  ) as NeedRow | undefined
-  const org =
-    row &&
-    (stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?').get(row[1]) as OrgRow | undefined)
-  if (!row || !org) return []
-  const need = needView(row, orgView(org), pathOf)
+  const [need] = needsNow(sqlite, [id], pathOf, today)
+  if (!need) return []
   const counterparts = offersFor(db, need, today)
   const fitted = needFitsEach(db, counterparts, today, (other) => other !== id && before('need', other))
   return counterparts.filter((o, i) => !fitted[i] && before('offer', o.id)).map((o) => o.id)

@@ -48,8 +48,8 @@ export function needsFor(db: Db, offer: OfferView, today: string): NeedView[] {
   return out.sort((a, b) => a.id - b.id)
 }
 
-/** Of these offers (changed since the kept views were patched), the ones available now, as views. */
-function offersNow(sqlite: Sqlite, ids: Iterable<number>, pathOf: (areaId: number) => number[], today: string) {
+/** Of these offers (changed since the kept views were patched, or one a job asks about), the ones available now, as views. */
+export function offersNow(sqlite: Sqlite, ids: Iterable<number>, pathOf: (areaId: number) => number[], today: string) {
   const offerRow = stmt(sqlite, `SELECT ${OFFER_COLUMNS} FROM offers WHERE id = ? AND ${availableOfferText('offers')}`)
   const views: OfferView[] = []
   for (const id of ids) {
@@ -59,8 +59,8 @@ function offersNow(sqlite: Sqlite, ids: Iterable<number>, pathOf: (areaId: numbe
   return views
 }
 
-/** Of these needs (changed since the kept views were patched), the ones active now, as views. */
-function needsNow(sqlite: Sqlite, ids: Iterable<number>, pathOf: (areaId: number) => number[], today: string) {
+/** Of these needs (changed since the kept views were patched, or one a job asks about), the ones active now, as views. */
+export function needsNow(sqlite: Sqlite, ids: Iterable<number>, pathOf: (areaId: number) => number[], today: string) {
   const needRow = stmt(sqlite, `SELECT ${NEED_COLUMNS} FROM needs WHERE id = ? AND ${activeNeedText('needs')}`)
   const orgRow = stmt(sqlite, 'SELECT id, trust, focus, members FROM organizations WHERE id = ?')
   const views: NeedView[] = []
