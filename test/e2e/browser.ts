@@ -71,21 +71,23 @@ async function sessionClosed(): Promise<void> {
   await (await closing).close()
 }
 
-/** Records, in every page, what the topic chips were last asked for: typingSettled waits for the current text's. */
+/**
+ * Records, in every page, whether the topic chips still owe an answer to what was typed (typingSettled). Typing in the
+ * title or description starts hx-trigger's delay on the chips present then; it ends in a request, or in nothing if
+ * those chips are redrawn meanwhile (htmx drops a request from an element no longer in the page).
+ */
 function chipsWatch() {
-  const seen = { typed: false, asked: undefined as { title: string; description: string } | undefined }
+  const seen: { typedInto?: Element | null; askedSince: boolean } = { askedSince: false }
   Object.defineProperty(window, '__chipsWatch', { value: seen })
   document.addEventListener('input', (e) => {
     const id = (e.target as Element | null)?.id
-    if (id === 'f-title' || id === 'f-description') seen.typed = true
+    if (id !== 'f-title' && id !== 'f-description') return
+    seen.typedInto = document.getElementById('topic-chips')
+    seen.askedSince = false
   })
   document.addEventListener('htmx:beforeRequest', (e) => {
     const url = new URL((e as CustomEvent).detail.pathInfo.finalRequestPath, location.href)
-    if (url.pathname === '/topics/suggest')
-      seen.asked = {
-        title: url.searchParams.get('title') ?? '',
-        description: url.searchParams.get('description') ?? '',
-      }
+    if (url.pathname === '/topics/suggest') seen.askedSince = true
   })
 }
 
@@ -188,17 +190,17 @@ export async function overflowingElements(page: Page): Promise<string[]> {
 
 /**
  * Typing asks for topic chips after a pause; a click meanwhile (a tick, or 发布) makes htmx or the browser abort that
- * request, which htmx reports on the console. A person pauses too: wait until the chips were asked for the text the
- * fields hold and no request is in flight.
+ * request, which htmx reports on the console. A person pauses too: wait until what was typed last has been asked for
+ * (or its chips were redrawn meanwhile) and no request is in flight.
  */
 export async function typingSettled(page: Page) {
   await page.waitForFunction(() => {
     if (document.querySelector('.htmx-request')) return false
-    const { typed, asked } = (window as any).__chipsWatch as { typed: boolean; asked?: Record<string, string> }
-    if (!typed) return true
-    // Typed text is asked for after a pause (hx-trigger's delay): until then the fields say more than was asked.
-    const field = (id: string) => (document.getElementById(id) as HTMLInputElement | null)?.value ?? ''
-    return asked !== undefined && asked.title === field('f-title') && asked.description === field('f-description')
+    const { typedInto, askedSince } = (window as any).__chipsWatch as {
+      typedInto?: Element | null
+      askedSince: boolean
+    }
+    return !typedInto || askedSince || document.getElementById('topic-chips') !== typedInto
   })
 }
 
