@@ -1,7 +1,6 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { expect, inject } from 'vitest'
 
 /** Given to the server as DEMO_PASSWORD by the global setup, so every demo account signs in with it. */
@@ -34,8 +33,7 @@ export interface LaunchOptions {
   locale?: string
 }
 
-// Flags that work with Debian's chromium on this machine (STACK.md, trap 5); the profile directory is
-// given to launchPersistentContext because Playwright rejects --user-data-dir in args.
+// Flags that work with Debian's chromium on this machine (STACK.md, trap 5).
 const ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -46,19 +44,70 @@ const ARGS = [
   '--disable-sync',
 ]
 
+/**
+ * One Chromium for a file's sessions, each session a context of its own (cookies, storage and cache apart, as in
+ * separate profiles). A Chromium of its own per session took 1–1.5 s to start, about 40 times a run; a context takes
+ * a tenth of that. The last session of a file to close closes the browser.
+ */
+let browser: Promise<Browser> | undefined
+let open = 0
+
+async function browserForSessions(): Promise<Browser> {
+  browser ??= chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS })
+  open++
+  try {
+    return await browser
+  } catch (err) {
+    open--
+    browser = undefined
+    throw err
+  }
+}
+
+async function sessionClosed(): Promise<void> {
+  if (--open > 0 || !browser) return
+  const closing = browser
+  browser = undefined
+  await (await closing).close()
+}
+
+/**
+ * Records, in every page, whether the topic chips still owe an answer to what was typed (typingSettled). Typing in the
+ * title or description starts hx-trigger's delay on the chips present then; it ends in a request, or in nothing if
+ * those chips are redrawn meanwhile (htmx drops a request from an element no longer in the page).
+ */
+function chipsWatch() {
+  const seen: { typedInto?: Element | null; askedSince: boolean } = { askedSince: false }
+  Object.defineProperty(window, '__chipsWatch', { value: seen })
+  document.addEventListener('input', (e) => {
+    const id = (e.target as Element | null)?.id
+    if (id !== 'f-title' && id !== 'f-description') return
+    seen.typedInto = document.getElementById('topic-chips')
+    seen.askedSince = false
+  })
+  document.addEventListener('htmx:beforeRequest', (e) => {
+    const url = new URL((e as CustomEvent).detail.pathInfo.finalRequestPath, location.href)
+    if (url.pathname === '/topics/suggest') seen.askedSince = true
+  })
+}
+
 export async function launch(opts: LaunchOptions = {}): Promise<Session> {
   const baseURL = inject('baseURL')
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ARGS,
-    baseURL,
-    locale: opts.locale ?? 'zh-CN',
-    viewport: opts.viewport ?? { width: 1280, height: 900 },
-    javaScriptEnabled: opts.javaScriptEnabled ?? true,
-  })
+  const shared = await browserForSessions()
+  let context: BrowserContext
+  try {
+    context = await shared.newContext({
+      baseURL,
+      locale: opts.locale ?? 'zh-CN',
+      viewport: opts.viewport ?? { width: 1280, height: 900 },
+      javaScriptEnabled: opts.javaScriptEnabled ?? true,
+    })
+  } catch (err) {
+    await sessionClosed()
+    throw err
+  }
   context.setDefaultTimeout(10_000)
+  await context.addInitScript(chipsWatch)
   const problems: string[] = []
   const dialogs: string[] = []
   const watch = (page: Page) => {
@@ -78,9 +127,10 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
         problems.push(`${r.status()} ${r.request().method()} ${pathname}`)
     })
   }
-  context.on('page', watch)
-  const page = context.pages()[0] ?? (await context.newPage())
+  const page = await context.newPage()
   watch(page)
+  // Pages opened later (newPage, window.open): the first one is watched above, and only once.
+  context.on('page', watch)
   return {
     context,
     page,
@@ -88,8 +138,11 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
     dialogs,
     url: (p) => new URL(p, baseURL).href,
     async close() {
-      await context.close()
-      fs.rmSync(profile, { recursive: true, force: true })
+      try {
+        await context.close()
+      } finally {
+        await sessionClosed()
+      }
     },
   }
 }
@@ -137,11 +190,18 @@ export async function overflowingElements(page: Page): Promise<string[]> {
 
 /**
  * Typing asks for topic chips after a pause; a click meanwhile (a tick, or 发布) makes htmx or the browser abort that
- * request, which htmx reports on the console. A person pauses too: wait until no request is pending or in flight.
+ * request, which htmx reports on the console. A person pauses too: wait until what was typed last has been asked for
+ * (or its chips were redrawn meanwhile) and no request is in flight.
  */
 export async function typingSettled(page: Page) {
-  await page.waitForTimeout(800)
-  await page.waitForFunction(() => !document.querySelector('.htmx-request'))
+  await page.waitForFunction(() => {
+    if (document.querySelector('.htmx-request')) return false
+    const { typedInto, askedSince } = (window as any).__chipsWatch as {
+      typedInto?: Element | null
+      askedSince: boolean
+    }
+    return !typedInto || askedSince || document.getElementById('topic-chips') !== typedInto
+  })
 }
 
 export function expectNothingWrong(s: Session) {

@@ -74,12 +74,15 @@ describe('loadConfig', () => {
   })
 
   it('is pure: it reads only the object it is given', () => {
-    const before = { ...process.env }
+    // The files after this one share its process (vitest.config.ts): PORT goes back as it was, and process.env stays
+    // Node's own object (a copy assigned back would no longer turn what is set on it into strings).
+    const before = process.env.PORT
     process.env.PORT = 'not-a-port'
     try {
       expect(loadConfig({}).port).toBe(3000)
     } finally {
-      process.env = before
+      if (before === undefined) delete process.env.PORT
+      else process.env.PORT = before
     }
   })
 
