@@ -150,6 +150,23 @@ export function stmt(sqlite: Sqlite, sql: string): Database.Statement {
   return st
 }
 
+/**
+ * Every rowid an FTS5 expression matches, ascending: read as one JSON value rather than a row at a time, which at
+ * 1M listings took 26 ms instead of 36 for 志愿者's 144k rowids (1.5 instead of 3.0 ms for its 14k at 100k). The
+ * subquery's ORDER BY keeps the order: SQLite does not flatten an ordered subquery into an aggregate, and aggregates
+ * its rows as the subquery yields them.
+ */
+export function matchingAscending(sqlite: Sqlite, kind: Kind, match: string): number[] {
+  const t = TABLE[kind]
+  const json = stmt(
+    sqlite,
+    `SELECT json_group_array(rowid) FROM (SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid)`,
+  )
+    .pluck()
+    .get(match) as string
+  return JSON.parse(json) as number[]
+}
+
 export function kindState(sqlite: Sqlite, kind: Kind): KindState {
   return state(sqlite).kinds[kind]
 }

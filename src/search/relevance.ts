@@ -10,6 +10,7 @@ import { quote, termExpr } from './query.js'
 import {
   docCount,
   kindState,
+  matchingAscending,
   rowid,
   stmt,
   TABLE,
@@ -121,7 +122,6 @@ export function relevance(
  */
 export function postings(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string): Postings {
   const kept = ks.postings
-  const t = TABLE[kind]
   let p = kept.get(expr)
   if (p) {
     kept.delete(expr)
@@ -131,8 +131,7 @@ export function postings(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string
     } else if (p.upTo < ks.dirty.length) recheck(sqlite, kind, expr, p, ks)
   }
   if (!p) {
-    const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
-    p = { all: Ids.of(rowids.all(expr) as number[]), upTo: ks.dirty.length }
+    p = { all: Ids.of(matchingAscending(sqlite, kind, expr)), upTo: ks.dirty.length }
     ks.lookups.read++
     ks.postingsSize += p.all.cost
     for (const [old, q] of kept) {
@@ -148,9 +147,7 @@ export function postings(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string
 /** The listings whose title the word's expression matches, read with the postings' first use for a title. */
 function titleOf(sqlite: Sqlite, ks: KindState, kind: Kind, expr: string, p: Postings): Ids {
   if (!p.title) {
-    const t = TABLE[kind]
-    const rowids = stmt(sqlite, `SELECT rowid FROM ${t} WHERE ${t} MATCH ? ORDER BY rowid`).pluck()
-    p.title = Ids.of(rowids.all(`{title} : ${expr}`) as number[])
+    p.title = Ids.of(matchingAscending(sqlite, kind, `{title} : ${expr}`))
     ks.postingsSize += p.title.cost
   }
   return p.title
