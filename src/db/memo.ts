@@ -231,7 +231,13 @@ export function remember<T>(
  * remember() on a drizzle handle's own connection, for lookups every page makes (categories, areas); a handle without
  * one (a drizzle transaction's) computes.
  */
-export function rememberOn<T>(db: object, key: string, compute: () => T, sources: readonly Source[]): T {
+export function rememberOn<T>(
+  db: object,
+  key: string,
+  compute: () => T,
+  sources: readonly Source[],
+  seen?: Versions,
+): T {
   const client = (db as { $client?: Sqlite }).$client
-  return client ? remember(client, key, compute, sources) : compute()
+  return client ? remember(client, key, compute, sources, seen) : compute()
 }

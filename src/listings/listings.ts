@@ -1,4 +1,4 @@
-import { rememberOn } from '../db/memo.js'
+import { rememberOn, type Versions } from '../db/memo.js'
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import { preparedOn, type Db } from '../db/client.js'
 import { categories, needs, offers } from '../db/schema.js'
@@ -14,19 +14,23 @@ export const MAX_QUANTITY = 10_000_000
 export const PAGE_SIZE = 20
 export const DEFAULT_LIFETIME_DAYS = 60
 
-/** Read once per change of the table (every list page shows them), handed out as a fresh list. */
-export function allCategories(db: Db): Category[] {
+/**
+ * Read once per change of the table (every list page shows them), handed out as a fresh list. `seen`: the versions a
+ * page read already (memo.ts versions), which spare asking the table's own.
+ */
+export function allCategories(db: Db, seen?: Versions): Category[] {
   return rememberOn(
     db,
     'categories.all',
     () => db.select().from(categories).orderBy(asc(categories.position), asc(categories.code)).all(),
     ['categories'],
+    seen,
   ).slice()
 }
 
-/** Each category's name in the reader's language, by code. */
-export function categoryNames(db: Db, locale: Locale): Record<string, string> {
-  return namedCategories(allCategories(db), locale)
+/** Each category's name in the reader's language, by code; `seen` as for allCategories. */
+export function categoryNames(db: Db, locale: Locale, seen?: Versions): Record<string, string> {
+  return namedCategories(allCategories(db, seen), locale)
 }
 
 export function namedCategories(list: readonly Category[], locale: Locale): Record<string, string> {

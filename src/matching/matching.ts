@@ -34,19 +34,40 @@ import {
   withTracks,
 } from './org-records.js'
 import { NAMES_FROM, needNames, offerNames } from './shown-names.js'
-import { versions } from '../db/memo.js'
+import { versions, type Versions } from '../db/memo.js'
 import { NO_TRACK } from './view-rows.js'
 
 /** What a match page's remembered answers read (organizations' records and names). */
 const PAGE_FROM = [...RECORDS_FROM, ...NAMES_FROM]
 
 /**
+ * The versions a match page reads in one statement (memo.ts versions), for offersForNeed / needsForOffer and the rest
+ * of its page: with the vocabulary's and the categories' (the page names topics and categories), each a statement of
+ * its own when asked apart.
+ */
+export function pageVersions(db: Db): Versions {
+  return versions(sqliteOf(db), PAGE_STAMPS)
+}
+const PAGE_STAMPS = [...PAGE_FROM, 'topic_terms', 'categories'] as const
+
+/** A match page's: how many to show, when, and the versions read for it (at least PAGE_FROM's). */
+interface PageOptions {
+  limit?: number
+  now?: Date
+  seen?: Versions
+}
+
+/**
  * Offers that fit a need, best first, with reasons; and, when none fits, why not. Candidates are narrowed
  * in SQL (same category, capacity left, serving an area above the need's place); the pure core checks the rest.
  */
-export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Date() } = {}) {
-  // The page writes nothing: the versions of what its remembered answers read are read once for all of them.
-  const seen = versions(sqliteOf(db), PAGE_FROM)
+export function offersForNeed(
+  db: Db,
+  needId: number,
+  { limit = 20, now = new Date(), seen = versions(sqliteOf(db), PAGE_FROM) }: PageOptions = {},
+) {
+  // The page writes nothing: the versions of what its remembered answers read are read once for all of them (`seen`,
+  // or pageVersions for the whole page).
   const need = pageNeed(db, needId, seen)
   if (!need) return undefined
   const today = listingToday(now)
@@ -123,8 +144,11 @@ export function offersForNeed(db: Db, needId: number, { limit = 20, now = new Da
 }
 
 /** Needs an offer could serve, best first; under-resourced organizations rise through the fairness factor. */
-export function needsForOffer(db: Db, offerId: number, { limit = 20, now = new Date() } = {}) {
-  const seen = versions(sqliteOf(db), PAGE_FROM)
+export function needsForOffer(
+  db: Db,
+  offerId: number,
+  { limit = 20, now = new Date(), seen = versions(sqliteOf(db), PAGE_FROM) }: PageOptions = {},
+) {
   const offer = pageOffer(db, offerId, seen)
   if (!offer) return undefined
   const today = listingToday(now)

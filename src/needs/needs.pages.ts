@@ -32,10 +32,14 @@ export function loadNeedPage(
   const owner = actsFor(viewer, need.orgId)
   const broker = !!viewer && coverage.brokerCovers(db, viewer, need.areaId)
   const today = listingToday(now)
+  // The versions of what the page remembers, read in one statement for the matches, the vocabulary and the categories.
+  const seen = matching.pageVersions(db)
   const found =
-    need.status === 'met' ? { matches: [], total: 0, whyNot: undefined } : matching.offersForNeed(db, need.id)!
+    need.status === 'met'
+      ? { matches: [], total: 0, whyNot: undefined }
+      : matching.offersForNeed(db, need.id, { seen })!
   // Read once for both: each ask of the vocabulary reads its version, a statement.
-  const vocab = topics.vocabulary(db)
+  const vocab = topics.vocabulary(db, seen)
   const say = presenter(db, locale, vocab)
   return {
     need,
@@ -52,7 +56,7 @@ export function loadNeedPage(
     },
     progress: insider({ owner, broker }) ? matchesSvc.ofListing(db, { needId: need.id }) : [],
     shown: present(need, locale, topics.namerOf(vocab, locale)),
-    categoryNames: categoryNames(db, locale),
+    categoryNames: categoryNames(db, locale, seen),
     share: share.panel(baseUrl, 'need', need),
     help: share.help(db, viewer, 'need', need),
   }

@@ -34,9 +34,11 @@ export function loadOfferPage(
   const owner = actsFor(viewer, offer.orgId)
   const broker = !!viewer && coverage.brokerReaches(db, viewer, offer.servesAreaId)
   const admin = viewer?.role === 'admin'
-  const found = matching.needsForOffer(db, offer.id)!
+  // As a need's page: the versions of what the page remembers, in one statement.
+  const seen = matching.pageVersions(db)
+  const found = matching.needsForOffer(db, offer.id, { seen })!
   // Read once for both: each ask of the vocabulary reads its version, a statement.
-  const vocab = topics.vocabulary(db)
+  const vocab = topics.vocabulary(db, seen)
   const say = presenter(db, locale, vocab)
   return {
     offer,
@@ -51,7 +53,7 @@ export function loadOfferPage(
     total: found.total,
     progress: owner || broker || admin ? matchesSvc.ofListing(db, { offerId: offer.id }) : [],
     shown: present(offer, locale, topics.namerOf(vocab, locale)),
-    categoryNames: categoryNames(db, locale),
+    categoryNames: categoryNames(db, locale, seen),
     share: share.panel(baseUrl, 'offer', offer),
     help: share.help(db, viewer, 'offer', offer),
   }

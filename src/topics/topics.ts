@@ -5,7 +5,7 @@
  */
 import { asc, eq, isNull, or, sql } from 'drizzle-orm'
 import { connectionOf, writeTx, type Db } from '../db/client.js'
-import { remember } from '../db/memo.js'
+import { remember, type Versions } from '../db/memo.js'
 import { needs, offers, topicTerms } from '../db/schema.js'
 import {
   buildVocabulary,
@@ -23,13 +23,14 @@ import { category as categoryOf } from '../listings/listings.js'
 /**
  * The vocabulary: shipped topics plus topic_terms. Remembered per connection (db/memo.ts) until topic_terms changes,
  * whichever connection or process writes it, so an admin's new synonym counts at once, and so does a term edited or
- * replaced in place (a row count and last id, the stamp this used to keep, miss those).
+ * replaced in place (a row count and last id, the stamp this used to keep, miss those). `seen`: versions a page read
+ * already (memo.ts versions), which spare asking topic_terms' own.
  */
-export function vocabulary(db: Db): Vocabulary {
+export function vocabulary(db: Db, seen?: Versions): Vocabulary {
   // A transaction reads the same vocabulary as its db.
   const conn = connectionOf(db)
   const build = () => buildVocabulary(TOPICS, additions(db))
-  return conn ? remember(conn, 'topics.vocabulary', build, ['topic_terms']) : build()
+  return conn ? remember(conn, 'topics.vocabulary', build, ['topic_terms'], seen) : build()
 }
 
 export function additions(db: Db): TopicTerm[] {
