@@ -42,6 +42,9 @@ export function offerContenders(
   trackOf: (o: OfferView) => TrackRecord = (o) => o.track,
   w: Weights = DEFAULT_WEIGHTS,
 ): OfferView[] {
+  // None to show: a need page asks this of the offers of groups nobody answers for, a third of its candidates, when
+  // twenty others fit.
+  if (limit <= 0) return []
   if (offers.length <= limit || !boundable(w)) return offers.slice()
   const n = prepareNeed(need)
   const o: PreparedOffer = { offer: offers[0]!, slots: ANY, from: 0, until: 0, track: 0 }
@@ -70,6 +73,7 @@ export function needContenders(
   receivedOf: (n: NeedView) => number = (n) => n.org.matchesReceived,
   w: Weights = DEFAULT_WEIGHTS,
 ): NeedView[] {
+  if (limit <= 0) return []
   if (needs.length <= limit || !boundable(w)) return needs.slice()
   const o = prepareOffer(offer)
   const org: OrgView = { ...needs[0]!.org }

@@ -1,5 +1,5 @@
 /** Which candidates a match page scores in full (contenders.ts): the page shows what the full ranking shows. */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { prng } from '../../../bench/lib/generate.js'
 import { needContenders, offerContenders } from '../../../src/matching/contenders.js'
 import { rankNeeds, rankOffers } from '../../../src/matching/rank.js'
@@ -84,5 +84,16 @@ describe('the candidates a page scores in full', () => {
     expect(offerContenders(need(), views, 2)).toEqual(views)
     expect(offerContenders(need(), views, 1)).toEqual([views[0]])
     expect(offerContenders(need(), views, 1, undefined, { ...DEFAULT_WEIGHTS, coverage: -1 })).toEqual(views)
+  })
+
+  it('are none when the page shows none, and no track record or matches received is asked for', () => {
+    const views = [offer({ id: 1 }), offer({ id: 2, remaining: 1, servesPath: [1] })]
+    const asked = vi.fn(() => ({ delivered: 0, rating: null }))
+    expect(offerContenders(need(), views, 0, asked)).toEqual([])
+    expect(offerContenders(need(), [views[0]!], 0, asked)).toEqual([])
+    expect(asked).not.toHaveBeenCalled()
+    const received = vi.fn(() => 0)
+    expect(needContenders(views[0]!, [need({ id: 1 }), need({ id: 2 })], 0, received)).toEqual([])
+    expect(received).not.toHaveBeenCalled()
   })
 })
