@@ -138,14 +138,7 @@ export function explain(
   ctx: FormatContext = {},
   w: Weights = DEFAULT_WEIGHTS,
 ) {
-  const top = [...reasons]
-    .filter((r) => r.contribution > 0)
-    .sort(
-      (a, b) =>
-        b.contribution - a.contribution || FACTORS.indexOf(a.factor as Factor) - FACTORS.indexOf(b.factor as Factor),
-    )
-    .slice(0, 3)
-    .map((r) => formatReason(r, locale, ctx))
+  const top = strongest(reasons, 3).map((r) => formatReason(r, locale, ctx))
   let table: ScoreRow[] | undefined
   return {
     top,
@@ -155,6 +148,27 @@ export function explain(
     score,
   }
 }
+
+/**
+ * The `n` reasons that add the most, most first, ties in FACTORS order and then as given: what sorting a copy of the
+ * positive ones and taking the first `n` gives, picked in one pass (a page does it for each of its twenty cards).
+ */
+export function strongest(reasons: readonly Reason[], n: number): Reason[] {
+  const top: Reason[] = []
+  for (const r of reasons) {
+    if (!(r.contribution > 0)) continue
+    let at = top.length
+    while (at > 0 && before(r, top[at - 1]!)) at--
+    if (at >= n) continue
+    top.splice(at, 0, r)
+    if (top.length > n) top.pop()
+  }
+  return top
+}
+
+const factorRank = (f: string) => FACTORS.indexOf(f as Factor)
+const before = (a: Reason, b: Reason) =>
+  a.contribution > b.contribution || (a.contribution === b.contribution && factorRank(a.factor) < factorRank(b.factor))
 
 function scoreTable(
   reasons: readonly Reason[],

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { CATEGORIES } from '../../../bench/lib/generate.js'
-import { explain, format, formatReason } from '../../../src/matching/present.js'
+import { CATEGORIES, prng } from '../../../bench/lib/generate.js'
+import { explain, format, formatReason, strongest } from '../../../src/matching/present.js'
 import { list } from '../../../src/matching/words.js'
 import { rankOffers } from '../../../src/matching/rank.js'
 import { CONSTRAINTS } from '../../../src/matching/types.js'
-import { FACTORS } from '../../../src/matching/weights.js'
+import { FACTORS, type Factor } from '../../../src/matching/weights.js'
 import { FOCUS_GROUPS } from '../../../src/db/schema.js'
 import { zhCN } from '../../../src/i18n/zh-CN.js'
 import { en } from '../../../src/i18n/en.js'
@@ -115,6 +115,31 @@ describe('a fit as a person reads it', () => {
       .map((r) => formatReason(r, 'en'))
     expect(shown.top).toEqual(strongest)
     for (const text of shown.top) expect(text).not.toMatch(/\d\.\d/)
+  })
+
+  it('picks the strongest reasons as sorting them would: contribution first, then factor order, then as given', () => {
+    const rand = prng(5)
+    const contributions = [0, -1, NaN, 1.5, 3, 3, 7.25, 12]
+    for (let round = 0; round < 500; round++) {
+      const reasons = Array.from({ length: Math.floor(rand() * 10) }, (_, i) => ({
+        key: `k${i}`,
+        params: {},
+        factor: rand() < 0.1 ? 'unknown' : FACTORS[Math.floor(rand() * FACTORS.length)]!,
+        contribution: contributions[Math.floor(rand() * contributions.length)]!,
+      }))
+      for (const n of [0, 1, 3, 4]) {
+        const sorted = reasons
+          .filter((r) => r.contribution > 0)
+          .sort(
+            (a, b) =>
+              b.contribution - a.contribution ||
+              FACTORS.indexOf(a.factor as Factor) - FACTORS.indexOf(b.factor as Factor),
+          )
+          .slice(0, n)
+        expect(strongest(reasons, n)).toEqual(sorted)
+        if (n > 0) expect(strongest(reasons, n).every((r, i) => r === sorted[i])).toBe(true)
+      }
+    }
   })
 
   it('gives a broker every factor with whole points out of its share, adding up to the score', () => {
