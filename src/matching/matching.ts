@@ -35,6 +35,7 @@ import {
 } from './org-records.js'
 import { NAMES_FROM, needNames, offerNames } from './shown-names.js'
 import { versions } from '../db/memo.js'
+import { needsNotWitnessed } from './first-fits.js'
 import { NO_TRACK } from './view-rows.js'
 
 /** What a match page's remembered answers read (organizations' records and names). */
@@ -269,8 +270,9 @@ export function firstFitFor(
   if (side === 'offer') {
     const [offer] = offersNow(sqlite, [id], pathOf, today)
     if (!offer) return []
-    const counterparts = needsFor(db, offer, today)
-    const fitted = offerFitsEach(db, counterparts, today, (other) => other !== id && before('offer', other))
+    const other = (x: number) => x !== id && before('offer', x)
+    const counterparts = needsNotWitnessed(db, id, today, other) ?? needsFor(db, offer, today)
+    const fitted = offerFitsEach(db, counterparts, today, other)
     return counterparts.filter((n, i) => !fitted[i] && before('need', n.id)).map((n) => n.id)
   }
   const [need] = needsNow(sqlite, [id], pathOf, today)
