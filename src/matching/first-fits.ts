@@ -22,6 +22,7 @@ export function needsNotWitnessed(
   offerId: number,
   today: string,
   accept: (offerId: number) => boolean,
+  ask: (offerIds: readonly number[]) => void = () => {},
 ): NeedView[] | undefined {
   const sqlite = sqliteOf(db)
   if (sqlite.inTransaction) return undefined
@@ -32,17 +33,26 @@ export function needsNotWitnessed(
   const offer = k.offers.get(category!)?.get(offerId)
   const needs = k.needs.get(category!)
   if (!offer || !needs) return undefined
+  // The witnesses first, so that whether each was there before is asked of them all at once.
+  const met: NeedView[] = []
+  const witnesses = new Set<number>()
+  needs.candidateLists(offer, (list) => {
+    for (const n of list) {
+      met.push(n)
+      const witness = tally.witnessOf(n.id)
+      if (witness !== undefined && witness !== offerId) witnesses.add(witness)
+    }
+  })
+  ask([...witnesses])
   // The candidate lists overlap: a need left over twice is checked once.
   const checked = new Set<NeedView>()
   const out: NeedView[] = []
-  needs.candidateLists(offer, (list) => {
-    for (const n of list) {
-      const witness = tally.witnessOf(n.id)
-      if (witness !== undefined && witness !== offerId && accept(witness)) continue
-      if (checked.has(n) || !needs.has(n)) continue
-      checked.add(n)
-      if (isFeasible(n, offer)) out.push(n)
-    }
-  })
+  for (const n of met) {
+    const witness = tally.witnessOf(n.id)
+    if (witness !== undefined && witness !== offerId && accept(witness)) continue
+    if (checked.has(n) || !needs.has(n)) continue
+    checked.add(n)
+    if (isFeasible(n, offer)) out.push(n)
+  }
   return out.sort((a, b) => a.id - b.id)
 }

@@ -246,18 +246,17 @@ export function needsFitting(db: Db, offerId: number, now = new Date()): number[
   return needsFor(db, offer.view, listingToday(now)).map((n) => n.id)
 }
 
+/** Whether a listing was there before; `ask` may first say it of many at once (one statement instead of one each). */
+export type Before = ((side: 'need' | 'offer', id: number) => boolean) & {
+  ask?: (side: 'need' | 'offer', ids: readonly number[]) => void
+}
+
 /**
  * The listings on the other side that this listing fits now and that nothing else `before` takes fits: those it is
  * the first fit for (the "new fit" alerts, with `before` saying which listings were there before it was written).
  * The same fit as offersFitting / needsFitting, asked of each counterpart until its first other fit is found.
  */
-export function firstFitFor(
-  db: Db,
-  side: 'need' | 'offer',
-  id: number,
-  before: (side: 'need' | 'offer', id: number) => boolean,
-  now = new Date(),
-): number[] {
+export function firstFitFor(db: Db, side: 'need' | 'offer', id: number, before: Before, now = new Date()): number[] {
   const today = listingToday(now)
   const sqlite = sqliteOf(db)
   // The listing as the kept views hold it (none when not active or available now), without the organizations' records
@@ -271,7 +270,8 @@ export function firstFitFor(
     const [offer] = offersNow(sqlite, [id], pathOf, today)
     if (!offer) return []
     const other = (x: number) => x !== id && before('offer', x)
-    const counterparts = needsNotWitnessed(db, id, today, other) ?? needsFor(db, offer, today)
+    const counterparts =
+      needsNotWitnessed(db, id, today, other, (ids) => before.ask?.('offer', ids)) ?? needsFor(db, offer, today)
     const fitted = offerFitsEach(db, counterparts, today, other)
     return counterparts.filter((n, i) => !fitted[i] && before('need', n.id)).map((n) => n.id)
   }

@@ -135,6 +135,35 @@ describe('the alerts job with the serving tally counted', () => {
     expect(later.id).toBeGreaterThan(offer.id)
   })
 
+  it('witnesses touched since the new offer was written are not there before, asked of many at once', () => {
+    // Each write is read into the kept views and the tally before the next (a round, or the map), so each need keeps
+    // the witness it was first given: the need in A its community's room, the need in B the district's room.
+    const inA = postNeed(at(0))
+    const inB = postNeed(at(0), { title: '排练场地（南岸）', areaId: w.communityB.id })
+    const nearA = postOffer(at(1), { title: '荔枝湾活动室', servesAreaId: w.communityA.id })
+    runJobs(at(1))
+    const nearB = postOffer(at(2), { title: '南岸活动室', servesAreaId: w.communityB.id })
+    runJobs(at(2))
+    const wide = postOffer(at(3), { title: '区活动室' })
+    runJobs(at(3))
+    offers.close(app.db, reload(w.other), nearB.id, 'no_longer_needed', at(4))
+    countServing(app.db, at(4))
+    const offer = postOffer(at(10), { title: '活动室（周末）' })
+    // A write that only touches updated_at (as an export does) changes nothing the kept views or the tally hold.
+    const other = openDb(path.join(dir, 'alerts.sqlite'), ROOT)
+    try {
+      other.sqlite.prepare('UPDATE offers SET updated_at = ? WHERE id = ?').run(at(11).toISOString(), wide.id)
+    } finally {
+      other.sqlite.close()
+    }
+    runJobs(at(20))
+    expect(pairs()).toEqual([
+      { needId: inA.id, offerId: nearA.id },
+      { needId: inB.id, offerId: nearB.id },
+      { needId: inB.id, offerId: offer.id },
+    ])
+  })
+
   it('a need closed, or past its last day, before the job runs is not told', () => {
     const closed = postNeed(at(0))
     postNeed(at(0), { title: '排练场地（周末）', untilDate: '2026-12-01' })
