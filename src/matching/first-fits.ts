@@ -12,10 +12,10 @@ import type { NeedView } from './types.js'
  * `accept` takes: that offer fits them, so this one is not their first. Undefined when that cannot be asked (inside a
  * transaction, or the category's tally not kept and counted): then every fit is listed (views.ts needsFor).
  *
- * Nearly every need an offer fits is fitted by another offer already. Listing them all (NeedIndex.fitting) compiled
- * the category's needs for the offer pages' check the first time a job asked, ~370 ms at 1M listings, paid by the
- * requests the scheduler's round landed among; here each candidate costs a lookup of its witness, and only those
- * left are checked.
+ * Nearly every need an offer fits is fitted by another offer already. Listing them all (NeedIndex.fitting) compiles
+ * the category's needs for the offer pages' check when no offer page has yet (before the server's warmer reached the
+ * category, or once an eighth of it changed): ~370 ms at 1M listings, in a scheduler round between requests. Here
+ * each candidate costs a lookup of its witness, and only those left are checked.
  */
 export function needsNotWitnessed(
   db: Db,
