@@ -70,6 +70,19 @@ const written = {
   need: preparedOn((db) => sqliteOf(db).prepare('SELECT 1 FROM needs WHERE id = ? AND updated_at < ?').pluck()),
   offer: preparedOn((db) => sqliteOf(db).prepare('SELECT 1 FROM offers WHERE id = ? AND updated_at < ?').pluck()),
 }
+// The same of many ids at once, passed as one JSON array: more ids than a statement may bind.
+const writtenAmong = {
+  need: preparedOn((db) =>
+    sqliteOf(db)
+      .prepare('SELECT n.id FROM json_each(?) j JOIN needs n ON n.id = j.value WHERE n.updated_at < ?')
+      .pluck(),
+  ),
+  offer: preparedOn((db) =>
+    sqliteOf(db)
+      .prepare('SELECT o.id FROM json_each(?) j JOIN offers o ON o.id = j.value WHERE o.updated_at < ?')
+      .pluck(),
+  ),
+}
 
 /**
  * The job: for the listing written at `at`, every listing of the other side that was there then, that it fits,
@@ -107,15 +120,25 @@ function newFits(db: Db, side: Side, id: number, at: string, now: Date): Fits | 
   if (!listing) return undefined
   if (side === 'offer' ? !isAvailableOffer(listing, today) : !isActiveNeed(listing, today)) return undefined
   // Only listings that were there when this one was written: one written later had this one in view when it was
-  // posted, and its own job decides for that pair. Asked of one listing at a time (thousands at 1M listings, more
-  // than one statement may bind at once).
-  // The same few listings are asked again and again (one offer is the first other fit of many needs).
+  // posted, and its own job decides for that pair. Asked of one listing at a time, or of the hundreds of witnesses
+  // a new offer's candidate needs name in one statement (`ask`, from first-fits.ts). The same few listings are asked
+  // again and again (one offer is the first other fit of many needs): each is asked once.
   const asked = { need: new Map<number, boolean>(), offer: new Map<number, boolean>() }
-  const before = (s: Side, x: number) => {
-    let was = asked[s].get(x)
-    if (was === undefined) asked[s].set(x, (was = written[s](db).get(x, at) !== undefined))
-    return was
-  }
+  const before: matching.Before = Object.assign(
+    (s: Side, x: number) => {
+      let was = asked[s].get(x)
+      if (was === undefined) asked[s].set(x, (was = written[s](db).get(x, at) !== undefined))
+      return was
+    },
+    {
+      ask: (s: Side, ids: readonly number[]) => {
+        const fresh = ids.filter((x) => !asked[s].has(x))
+        if (fresh.length < 2) return
+        for (const x of fresh) asked[s].set(x, false)
+        for (const x of writtenAmong[s](db).all(JSON.stringify(fresh), at) as number[]) asked[s].set(x, true)
+      },
+    },
+  )
   const others: Info[] = []
   for (const otherId of matching.firstFitFor(db, side, id, before, now)) {
     const other = side === 'offer' ? needInfo(db, otherId) : offerInfo(db, otherId)

@@ -35,6 +35,7 @@ import {
 } from './org-records.js'
 import { NAMES_FROM, needNames, offerNames } from './shown-names.js'
 import { versions, type Versions } from '../db/memo.js'
+import { needsNotWitnessed } from './first-fits.js'
 import { NO_TRACK } from './view-rows.js'
 
 /** What a match page's remembered answers read (organizations' records and names). */
@@ -269,18 +270,17 @@ export function needsFitting(db: Db, offerId: number, now = new Date()): number[
   return needsFor(db, offer.view, listingToday(now)).map((n) => n.id)
 }
 
+/** Whether a listing was there before; `ask` may first say it of many at once (one statement instead of one each). */
+export type Before = ((side: 'need' | 'offer', id: number) => boolean) & {
+  ask?: (side: 'need' | 'offer', ids: readonly number[]) => void
+}
+
 /**
  * The listings on the other side that this listing fits now and that nothing else `before` takes fits: those it is
  * the first fit for (the "new fit" alerts, with `before` saying which listings were there before it was written).
  * The same fit as offersFitting / needsFitting, asked of each counterpart until its first other fit is found.
  */
-export function firstFitFor(
-  db: Db,
-  side: 'need' | 'offer',
-  id: number,
-  before: (side: 'need' | 'offer', id: number) => boolean,
-  now = new Date(),
-): number[] {
+export function firstFitFor(db: Db, side: 'need' | 'offer', id: number, before: Before, now = new Date()): number[] {
   const today = listingToday(now)
   const sqlite = sqliteOf(db)
   // The listing as the kept views hold it (none when not active or available now), without the organizations' records
@@ -293,8 +293,10 @@ export function firstFitFor(
   if (side === 'offer') {
     const [offer] = offersNow(sqlite, [id], pathOf, today)
     if (!offer) return []
-    const counterparts = needsFor(db, offer, today)
-    const fitted = offerFitsEach(db, counterparts, today, (other) => other !== id && before('offer', other))
+    const other = (x: number) => x !== id && before('offer', x)
+    const counterparts =
+      needsNotWitnessed(db, id, today, other, (ids) => before.ask?.('offer', ids)) ?? needsFor(db, offer, today)
+    const fitted = offerFitsEach(db, counterparts, today, other)
     return counterparts.filter((n, i) => !fitted[i] && before('need', n.id)).map((n) => n.id)
   }
   const [need] = needsNow(sqlite, [id], pathOf, today)
