@@ -52,6 +52,7 @@ const MATCHING_SHELL = [
   'matching/shown-names.ts',
   'matching/views.ts',
   'matching/kept-views.ts',
+  'matching/first-fits.ts',
   'matching/view-rows.ts',
   'matching/present.ts',
   'matching/serving-facts.ts',
