@@ -10,6 +10,7 @@ import * as accounts from '../../../src/accounts/accounts.js'
 import { sendDigests } from '../../../src/notifications/notifications.js'
 import { translate } from '../../../src/i18n/i18n.js'
 import { addUser, appForTest, seedWorld, type World } from '../../helpers/app.js'
+import { roomListings } from './room-listings.js'
 
 const T0 = new Date('2026-12-01T02:00:00Z')
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000)
@@ -39,38 +40,10 @@ const offerAlertsTo = (userId: number) =>
     .all()
 const mailsTo = (email: string) => app.db.select().from(outbox).where(eq(outbox.to, email)).all()
 
-/** Org A's need in community A: a rehearsal room. */
-const postNeed = (now = T0, extra: Partial<needs.NeedInput> = {}) =>
-  needs.post(
-    app.db,
-    reload(w.member),
-    {
-      orgId: w.orgA.id,
-      category: 'venue',
-      title: '雨天排练场地',
-      description: '广场舞队雨天需要室内活动室排练',
-      quantity: 10,
-      areaId: w.communityA.id,
-      ...extra,
-    },
-    now,
-  )
-/** Org B's room, serving the whole district: it fits the need. */
-const postOffer = (now: Date, extra: Partial<offers.OfferInput> = {}) =>
-  offers.post(
-    app.db,
-    reload(w.other),
-    {
-      orgId: w.orgB.id,
-      category: 'venue',
-      title: '社区活动室',
-      description: '可借用的室内活动室，晚上开放',
-      quantity: 20,
-      servesAreaId: w.district.id,
-      ...extra,
-    },
-    now,
-  )
+const { postNeed, postOffer } = roomListings(
+  () => app,
+  () => w,
+)
 
 describe('"new fit" alerts', () => {
   it("a new offer that fits a need nothing fitted: the need's leader gets one notice naming both listings and organizations, after the job runs", async () => {

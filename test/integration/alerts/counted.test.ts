@@ -14,6 +14,7 @@ import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as accounts from '../../../src/accounts/accounts.js'
 import { appForTest, seedWorld, type World } from '../../helpers/app.js'
+import { roomListings } from './room-listings.js'
 
 /**
  * The alerts job on a server that counted who serves whom after it listened (server.ts countServingInSlices): a
@@ -44,38 +45,10 @@ afterEach(async () => {
 
 const reload = (u: { id: number }) => accounts.load(app.db, u.id)!
 const runJobs = (now: Date) => jobs.runDue(app.db, HANDLERS, now)
-/** Org A's need in community A: a rehearsal room. */
-const postNeed = (now: Date, extra: Partial<needs.NeedInput> = {}) =>
-  needs.post(
-    app.db,
-    reload(w.member),
-    {
-      orgId: w.orgA.id,
-      category: 'venue',
-      title: '雨天排练场地',
-      description: '广场舞队雨天需要室内活动室排练',
-      quantity: 10,
-      areaId: w.communityA.id,
-      ...extra,
-    },
-    now,
-  )
-/** Org B's room, serving the whole district (or `servesAreaId`): it fits the need. */
-const postOffer = (now: Date, extra: Partial<offers.OfferInput> = {}) =>
-  offers.post(
-    app.db,
-    reload(w.other),
-    {
-      orgId: w.orgB.id,
-      category: 'venue',
-      title: '社区活动室',
-      description: '可借用的室内活动室，晚上开放',
-      quantity: 20,
-      servesAreaId: w.district.id,
-      ...extra,
-    },
-    now,
-  )
+const { postNeed, postOffer } = roomListings(
+  () => app,
+  () => w,
+)
 const pairs = () =>
   app.db
     .select({ needId: fitAlerts.needId, offerId: fitAlerts.offerId })

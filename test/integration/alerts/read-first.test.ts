@@ -12,10 +12,10 @@ import * as alerts from '../../../src/alerts/alerts.js'
 import * as jobs from '../../../src/jobs/jobs.js'
 import { countServing } from '../../../src/matching/serving-facts.js'
 import { HANDLERS } from '../../../src/scheduler/handlers.js'
-import * as needs from '../../../src/needs/needs.js'
 import * as offers from '../../../src/offers/offers.js'
 import * as accounts from '../../../src/accounts/accounts.js'
 import { appForTest, seedWorld, type World } from '../../helpers/app.js'
+import { roomListings } from './room-listings.js'
 
 /**
  * The alerts job reads who is told before its transaction (alerts.readNewFits, jobs.ts ReadFirst), from the kept
@@ -41,32 +41,10 @@ afterEach(async () => {
 })
 
 const reload = (u: { id: number }) => accounts.load(app.db, u.id)!
-const needInput = {
-  orgId: 0,
-  category: 'venue',
-  title: '雨天排练场地',
-  description: '广场舞队雨天需要室内活动室排练',
-  quantity: 10,
-  areaId: 0,
-}
-/** Org A's need in community A: a rehearsal room. */
-const postNeed = (now: Date) =>
-  needs.post(app.db, reload(w.member), { ...needInput, orgId: w.orgA.id, areaId: w.communityA.id }, now)
-/** Org B's room, serving the whole district: it fits the need. */
-const postOffer = (now: Date) =>
-  offers.post(
-    app.db,
-    reload(w.other),
-    {
-      orgId: w.orgB.id,
-      category: 'venue',
-      title: '社区活动室',
-      description: '可借用的室内活动室，晚上开放',
-      quantity: 20,
-      servesAreaId: w.district.id,
-    },
-    now,
-  )
+const { postNeed, postOffer } = roomListings(
+  () => app,
+  () => w,
+)
 const pairs = () => app.db.select().from(fitAlerts).all()
 const fitNotices = () => app.db.select().from(notifications).where(eq(notifications.kind, 'fit.offer')).all()
 
