@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCrash } from '../../../bench/crash.js'
+import { buildServer } from '../../../bench/lib/build.js'
 
 // The crash bench with the signal a supervisor sends (systemctl stop, a deploy): the real server, started as
 // production starts it (compiled: node dist/server.js), gets SIGTERM mid-stream of writes twice. Each start costs a couple of seconds.
@@ -43,6 +44,9 @@ describe('npm start', () => {
     expect(scripts.prestart).toBe('npm run build')
     expect(scripts.dev).toMatch(/tsx watch src\/server\.ts/)
 
+    // Built first under the build lock (bench/lib/build.ts): another file may be building dist/ at this moment, and
+    // npm's prestart build, which takes no lock, then finds nothing to write.
+    buildServer()
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assetbridge-start-'))
     const port = 20_000 + Math.floor(Math.random() * 20_000)
     // Its own process group, so the server npm starts is stopped with it.
