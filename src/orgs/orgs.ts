@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, like, or, sql } from 'drizzle-orm'
 import Fuse from 'fuse.js'
-import { sqliteOf, writeTx, type Db } from '../db/client.js'
+import { sqliteOf, writeTx, type Db, type Sqlite } from '../db/client.js'
 import { remember } from '../db/memo.js'
 import { frozen } from '../shared/frozen.js'
 import { areas, memberships, organizations, users, ORG_KINDS, TRUST_LEVELS } from '../db/schema.js'
@@ -267,19 +267,22 @@ export interface OrgQuery {
   page?: number
 }
 
-// Name lookup tolerates typos and partial names; a few thousand names is what fuse.js handles well.
-let nameIndex: { stamp: string; fuse: Fuse<{ id: number; name: string }> } | undefined
+// Name lookup tolerates typos and partial names; a few thousand names is what fuse.js handles well. Kept per database
+// (a test process opens many, which could agree on the stamp) until an organization is added or changed.
+const nameIndexes = new WeakMap<Sqlite, { stamp: string; fuse: Fuse<{ id: number; name: string }> }>()
 function matchingNames(db: Db, q: string): number[] {
   const stamp = db
     .select({ n: count(), last: sql<string>`max(${organizations.updatedAt})` })
     .from(organizations)
     .get()
   const key = `${stamp?.n}:${stamp?.last}`
-  if (!nameIndex || nameIndex.stamp !== key) {
+  let index = nameIndexes.get(sqliteOf(db))
+  if (!index || index.stamp !== key) {
     const rows = db.select({ id: organizations.id, name: organizations.name }).from(organizations).all()
-    nameIndex = { stamp: key, fuse: new Fuse(rows, { keys: ['name'], threshold: 0.34, ignoreLocation: true }) }
+    index = { stamp: key, fuse: new Fuse(rows, { keys: ['name'], threshold: 0.34, ignoreLocation: true }) }
+    nameIndexes.set(sqliteOf(db), index)
   }
-  return nameIndex.fuse.search(q, { limit: 200 }).map((r) => r.item.id)
+  return index.fuse.search(q, { limit: 200 }).map((r) => r.item.id)
 }
 
 export function list(db: Db, query: OrgQuery) {
