@@ -90,6 +90,7 @@ export async function launch(opts: LaunchOptions = {}): Promise<Session> {
   const problems: string[] = []
   const dialogs: string[] = []
   const watch = (page: Page) => {
+    watchChips(page)
     page.on('dialog', (d) => {
       dialogs.push(`${d.type()}: ${d.message()}`)
       void d.dismiss()
@@ -167,15 +168,46 @@ export async function overflowingElements(page: Page): Promise<string[]> {
   })
 }
 
+/** What the form said when its page's last topic chips answer was asked for, per page (reset by each navigation). */
+const chipsAskedFor = new WeakMap<Page, string>()
+const chipsKey = (category: string, title: string, description: string) =>
+  JSON.stringify([category, title, description.replace(/\r\n/g, '\n')])
+
+function watchChips(page: Page) {
+  page.on('requestfinished', (r) => {
+    const url = new URL(r.url())
+    if (url.pathname !== '/topics/suggest') return
+    const q = (name: string) => url.searchParams.get(name) ?? ''
+    chipsAskedFor.set(page, chipsKey(q('category'), q('title'), q('description')))
+  })
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) chipsAskedFor.delete(page)
+  })
+}
+
 /**
  * Typing asks for topic chips after a pause; a click meanwhile (a tick, or 发布) makes htmx or the browser abort that
- * request, which htmx reports on the console. A person pauses too: wait until no request is pending or in flight.
- * (Waiting for "the typed text was asked for" instead hangs now and then: chips redrawn by an earlier answer listen
- * only once htmx settles them, ~20 ms later, and text typed in between is never asked for.)
+ * request, which htmx reports on the console. A person pauses too: wait until the chips' answer for what the title,
+ * description and category now say has come and been swapped in (no request left in flight). Only after typing:
+ * a form nobody typed in is never asked about.
  */
 export async function typingSettled(page: Page) {
-  await page.waitForTimeout(800)
-  await page.waitForFunction(() => !document.querySelector('.htmx-request'))
+  await expect
+    .poll(
+      async () => {
+        const now = await page.evaluate(() => {
+          const value = (id: string) => (document.getElementById(id) as HTMLInputElement | null)?.value ?? ''
+          return {
+            form: [value('f-category'), value('f-title'), value('f-description')] as const,
+            chips: Boolean(document.getElementById('topic-chips')),
+            busy: Boolean(document.querySelector('.htmx-request')),
+          }
+        })
+        return !now.busy && (!now.chips || chipsAskedFor.get(page) === chipsKey(...now.form))
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true)
 }
 
 export function expectNothingWrong(s: Session) {

@@ -50,7 +50,7 @@ it('suggests topics while the poster types, keeps their change, and publishes th
     .toEqual(['performance_props'])
   // Typing on no longer changes their ticks.
   await page.locator('#f-description').pressSequentially('晚上在公园跳舞用，音箱要能放音乐', { delay: 20 })
-  await page.waitForTimeout(800)
+  await typingSettled(page)
   expect(await chip('sound_equipment').isChecked()).toBe(false)
   expect(await chip('performance_props').isChecked()).toBe(true)
 

@@ -46,6 +46,28 @@ describe('topics on the listing forms', () => {
     expect((await app.inject({ url: '/topics/suggest?category=materials' })).statusCode).toBe(303)
   })
 
+  it('asks for the chips from an element around them that their answers never replace', async () => {
+    const app = await appForTest()
+    const w = await listingWorld(app)
+    const asker = /<div [^>]*hx-trigger="[^"]*from:#f-title[^"]*"[^>]*>/
+    for (const form of ['/needs/new', '/offers/new']) {
+      const body = (await w.asMember.get(form)).body
+      // htmx listens on an element it swapped in only once it settles it, and a pause timer dies with the element it
+      // ran on: text typed while an answer landed was never asked about when the chips listened themselves.
+      const tag = asker.exec(body)?.[0] ?? ''
+      expect(tag, form).toContain('hx-target="#topic-chips"')
+      expect(tag).toContain('hx-sync="this:replace"')
+      // A tick the moment the chips are redrawn reaches their own listener: it is attached in the same task.
+      expect(tag).toContain('hx-swap="outerHTML settle:0ms"')
+      expect(tag).not.toContain('id="topic-chips"')
+      expect(body.slice(body.indexOf(tag) + tag.length)).toMatch(/^\s*<fieldset [^>]*id="topic-chips"/)
+    }
+    const answer = (await w.asMember.get('/topics/suggest?category=materials&title=x', { 'hx-request': 'true' })).body
+    expect(answer).toMatch(/^<fieldset [^>]*id="topic-chips"/)
+    expect(answer).not.toContain('from:#f-title')
+    expect(answer).toContain(`hx-trigger="change" hx-vals='{"topicsChosen": "1"}'`)
+  })
+
   it('stores the topics the poster confirmed on the chips, and says so on the page', async () => {
     const app = await appForTest()
     const w = await listingWorld(app)
