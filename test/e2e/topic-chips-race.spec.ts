@@ -81,3 +81,20 @@ it('keeps a tick made the moment the chips were redrawn', async () => {
   expect(await chip('sound_equipment').isChecked()).toBe(false)
   expectNothingWrong(s)
 })
+
+it('keeps the keyboard on the chip just ticked when the chips are redrawn', async () => {
+  const { page } = s
+  await materialsNeed()
+  await page.locator('#f-title').fill('音箱')
+  await expect.poll(() => chip('sound_equipment').isChecked()).toBe(true)
+  // Each tick asks again and the answer replaces the chips: a keyboard user stays where they were.
+  await chip('sound_equipment').focus()
+  await page.keyboard.press('Space')
+  await page.locator('#topic-chips input[name=topicsChosen]').waitFor({ state: 'attached' })
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe('chip-sound_equipment')
+  expect(await chip('sound_equipment').isChecked()).toBe(false)
+  // And the next key acts on the same chip.
+  await page.keyboard.press('Space')
+  await expect.poll(() => chip('sound_equipment').isChecked()).toBe(true)
+  expectNothingWrong(s)
+})
