@@ -6,9 +6,22 @@ import { catalogue, type Locale } from '../i18n/i18n.js'
 
 const PREFIX = 'matcher.'
 
+/**
+ * The words found, by key without the prefix, per locale: the catalogue is read with a new string per lookup
+ * ('matcher.' + key, hashed on every call), and a match page words up to sixty reasons, several words each. Only
+ * words the catalogue has are kept, so no more than the catalogue.
+ */
+const found = new Map<Locale, Map<string, string>>()
+
 /** One of the matcher's words ('weekday.TU', 'unit.hours'), or undefined when the catalogue has none. */
 export function word(locale: Locale, key: string): string | undefined {
-  return catalogue(locale)[PREFIX + key]
+  let words = found.get(locale)
+  if (!words) found.set(locale, (words = new Map()))
+  const known = words.get(key)
+  if (known !== undefined) return known
+  const text = catalogue(locale)[PREFIX + key]
+  if (text !== undefined) words.set(key, text)
+  return text
 }
 
 /** "A and B", "A, B and C"; "A和B", "A、B和C". */

@@ -3,7 +3,7 @@ import path from 'node:path'
 import fp from 'fastify-plugin'
 import Handlebars from 'handlebars'
 import type { FastifyReply } from 'fastify'
-import { catalogue, translate, type Locale } from '../i18n/i18n.js'
+import { catalogue, DEFAULT_LOCALE, isLocale, LOCALES, translate, type Locale } from '../i18n/i18n.js'
 import type { Problem } from '../shared/errors.js'
 import type { RenderOptions } from '../types.js'
 import { formatNumber } from '../shared/format.js'
@@ -111,26 +111,126 @@ function hbsFilesIn(dir: string): string[] {
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
 }
 
+/** Where each `{{t "key"}}` without parameters stands in `source`: [start, end, key], by offset. */
+function plainMessages(engine: typeof Handlebars, source: string): [number, number, string][] {
+  const lineStarts = [0]
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1)
+  const offset = (p: hbs.AST.Position) => lineStarts[p.line - 1] + p.column
+  const found: [number, number, string][] = []
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit)
+    if (!node || typeof node !== 'object') return
+    const n = node as hbs.AST.MustacheStatement
+    if (
+      n.type === 'MustacheStatement' &&
+      n.escaped &&
+      !n.strip.open &&
+      !n.strip.close &&
+      n.path.type === 'PathExpression' &&
+      (n.path as hbs.AST.PathExpression).original === 't' &&
+      n.params.length === 1 &&
+      n.params[0].type === 'StringLiteral' &&
+      !n.hash
+    )
+      found.push([offset(n.loc.start), offset(n.loc.end), (n.params[0] as hbs.AST.StringLiteral).value])
+    for (const [k, v] of Object.entries(node)) if (k !== 'loc') visit(v)
+  }
+  visit(engine.parseWithoutProcessing(source))
+  return found
+}
+
+/**
+ * `source` with each `{{t "key"}}` without parameters replaced by its words in `locale`, escaped as {{t}} escapes
+ * them: a page has hundreds (twenty cards), each a helper call, a catalogue lookup and an escape on every request,
+ * for words fixed at start-up. Only words that cannot change how Handlebars reads the text around them: no newline
+ * or brace (standalone lines and mustaches), not blank (two texts meeting), no backslash (an escaped mustache).
+ */
+export function withMessages(engine: typeof Handlebars, source: string, locale: Locale): string {
+  let out = ''
+  let at = 0
+  for (const [start, end, key] of plainMessages(engine, source)) {
+    const words = engine.escapeExpression(translate(locale, key))
+    if (!/^[^\n\r{}\\]*\S[^\n\r{}\\]*$/.test(words)) continue
+    out += source.slice(at, start) + words
+    at = end
+  }
+  return out + source.slice(at)
+}
+
+/**
+ * `text` as Handlebars indents a partial called indented (alone on its line): every line but an empty last one. Its
+ * own way splits the output into lines and joins them again (~0.6 µs for a match card's two lines); this is one
+ * replaceAll.
+ */
+export function indented(text: string, indent: string): string {
+  if (text === '') return text
+  const last = text.endsWith('\n') ? text.length - 1 : text.length
+  return indent + text.slice(0, last).replaceAll('\n', `\n${indent}`) + text.slice(last)
+}
+
+/**
+ * Partials called indented are indented by `indented`: Handlebars reads invokePartial from the environment's VM at
+ * each call (its runtime keeps it there for users to override), then indents what it returns only if the call still
+ * has an indent. Pinned against Handlebars' own indenting by test/unit/foundation/view-indent.test.ts and
+ * view-messages.test.ts (every template).
+ */
+function indentsPartials(hbs: typeof Handlebars): void {
+  type PartialOptions = { indent?: string }
+  const vm = hbs.VM as unknown as Record<string, unknown> & {
+    invokePartial(this: unknown, partial: unknown, context: unknown, options: PartialOptions): string | undefined
+  }
+  const invokePartial = vm.invokePartial
+  hbs.VM = {
+    ...vm,
+    invokePartial(this: unknown, partial: unknown, context: unknown, options: PartialOptions) {
+      const indent = options.indent
+      options.indent = undefined
+      const text = invokePartial.call(this, partial, context, options)
+      return indent && typeof text === 'string' ? indented(text, indent) : text
+    },
+  } as unknown as typeof hbs.VM
+}
+
 /**
  * The templates under `root` (views/), all read from disk at start-up, by path ('pages/needs/show.hbs'); the partials
  * registered by name. The one place a template is compiled, and only from these files. Rendered directly rather than
  * through @fastify/view (the benches' ceilings still use it), which spent on every render what a page never needed:
  * cache-key strings and LRU lookups per template, a layout check, three copies of the data, a promise per step and
  * an onRequest hook to reset reply.locals.
+ *
+ * Compiled once per locale, with the words of the messages without parameters written in (withMessages); a page
+ * picks its locale's template by its data's locale, as {{t}} does.
  */
 export function templates(root: string): (file: string) => Handlebars.TemplateDelegate {
-  const hbs = createHandlebars()
-  // Our helpers named to the compiler: a call then goes straight to the helper. Otherwise each {{t}} and (tk …)
-  // looks its name up in the helpers and then in the context, through Handlebars' guarded property reads, and a
-  // match page has hundreds of them (twenty cards).
-  const knownHelpers = Object.fromEntries(Object.keys(hbs.helpers).map((name) => [name, true]))
-  const compiled = new Map<string, Handlebars.TemplateDelegate>()
-  for (const file of hbsFilesIn(root))
-    compiled.set(file, hbs.compile(fs.readFileSync(path.join(root, file), 'utf8'), { knownHelpers }))
-  for (const [name, file] of Object.entries(partialsIn(path.join(root, 'partials'))))
-    hbs.registerPartial(name, compiled.get(file)!)
+  const files = hbsFilesIn(root).map((file) => ({ file, source: fs.readFileSync(path.join(root, file), 'utf8') }))
+  const partials = Object.entries(partialsIn(path.join(root, 'partials')))
+  const compiledIn = (locale: Locale) => {
+    const hbs = createHandlebars()
+    indentsPartials(hbs)
+    // Our helpers named to the compiler: a call then goes straight to the helper. Otherwise each {{t}} and (tk …)
+    // looks its name up in the helpers and then in the context, through Handlebars' guarded property reads, and a
+    // match page has hundreds of them (twenty cards).
+    const knownHelpers = Object.fromEntries(Object.keys(hbs.helpers).map((name) => [name, true]))
+    const compiled = new Map<string, Handlebars.TemplateDelegate>()
+    for (const { file, source } of files) {
+      // Written and compiled on first use, as Handlebars compiles: parsing every file at start-up took ~0.5 s, on
+      // every app a test builds too.
+      let template: Handlebars.TemplateDelegate | undefined
+      compiled.set(file, (context, options) =>
+        (template ??= hbs.compile(withMessages(hbs, source, locale), { knownHelpers }))(context, options),
+      )
+    }
+    for (const [name, file] of partials) hbs.registerPartial(name, compiled.get(file)!)
+    return compiled
+  }
+  const byLocale = new Map(LOCALES.map((locale) => [locale, compiledIn(locale)]))
+  const delegates = new Map<string, Handlebars.TemplateDelegate>()
+  for (const { file } of files) {
+    const of = (locale: unknown) => byLocale.get(isLocale(locale) ? locale : DEFAULT_LOCALE)!.get(file)!
+    delegates.set(file, (context, options) => of((options?.data?.root ?? context)?.locale)(context, options))
+  }
   return (file) => {
-    const template = compiled.get(file)
+    const template = delegates.get(file)
     if (!template) throw new Error(`no template ${file}`)
     return template
   }

@@ -61,3 +61,26 @@ describe("a listing's page lists its matches", () => {
     expect(none).toMatch(/<\/h2>\n {2}<p class="empty">[^<]+<\/p>\n {2}<\/section>\n<\/article>/)
   })
 })
+
+describe("a listing's page lists its matches under way only when it has some", () => {
+  const progress = [
+    { id: 5, state: 'proposed', offerTitle: 'o', needTitle: 'n', quantity: 2, unit: 'piece', updatedAt: '2026-01-01' },
+  ]
+  // The call is guarded in the page (no copy of the page's data for most listings): the markup is what the
+  // unguarded, indented call gave.
+  it.each([
+    ['pages/needs/show.hbs', 'need-matches', 'o'],
+    ['pages/offers/show.hbs', 'offer-matches', 'n'],
+  ])('%s', (file, list, title) => {
+    const html = page(file, { matches: [], matchTotal: 0, progress })
+    expect(html).toContain('\n  <section class="card" id="listing-matches">\n    <h2>')
+    expect(html).toContain(`</span> ${title} · 2 `)
+    expect(html).toContain(`</ul>\n  </section>\n  <section id="${list}">`)
+    for (const none of [[], undefined]) {
+      const without = page(file, { matches: [], matchTotal: 0, progress: none })
+      expect(without).not.toContain('listing-matches')
+      expect(without).toContain(`\n  <section id="${list}">`)
+      expect(without.split('\n').length).toBe(html.split('\n').length - 4)
+    }
+  })
+})
