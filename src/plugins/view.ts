@@ -158,40 +158,6 @@ export function withMessages(engine: typeof Handlebars, source: string, locale: 
 }
 
 /**
- * `text` as Handlebars indents a partial called indented (alone on its line): every line but an empty last one. Its
- * own way splits the output into lines and joins them again (~0.6 µs for a match card's two lines); this is one
- * replaceAll.
- */
-export function indented(text: string, indent: string): string {
-  if (text === '') return text
-  const last = text.endsWith('\n') ? text.length - 1 : text.length
-  return indent + text.slice(0, last).replaceAll('\n', `\n${indent}`) + text.slice(last)
-}
-
-/**
- * Partials called indented are indented by `indented`: Handlebars reads invokePartial from the environment's VM at
- * each call (its runtime keeps it there for users to override), then indents what it returns only if the call still
- * has an indent. Pinned against Handlebars' own indenting by test/unit/foundation/view-indent.test.ts and
- * view-messages.test.ts (every template).
- */
-function indentsPartials(hbs: typeof Handlebars): void {
-  type PartialOptions = { indent?: string }
-  const vm = hbs.VM as unknown as Record<string, unknown> & {
-    invokePartial(this: unknown, partial: unknown, context: unknown, options: PartialOptions): string | undefined
-  }
-  const invokePartial = vm.invokePartial
-  hbs.VM = {
-    ...vm,
-    invokePartial(this: unknown, partial: unknown, context: unknown, options: PartialOptions) {
-      const indent = options.indent
-      options.indent = undefined
-      const text = invokePartial.call(this, partial, context, options)
-      return indent && typeof text === 'string' ? indented(text, indent) : text
-    },
-  } as unknown as typeof hbs.VM
-}
-
-/**
  * The templates under `root` (views/), all read from disk at start-up, by path ('pages/needs/show.hbs'); the partials
  * registered by name. The one place a template is compiled, and only from these files. Rendered directly rather than
  * through @fastify/view (the benches' ceilings still use it), which spent on every render what a page never needed:
@@ -199,14 +165,15 @@ function indentsPartials(hbs: typeof Handlebars): void {
  * an onRequest hook to reset reply.locals.
  *
  * Compiled once per locale, with the words of the messages without parameters written in (withMessages); a page
- * picks its locale's template by its data's locale, as {{t}} does.
+ * picks its locale's template by its data's locale, as {{t}} does. A partial called on an indented line is not
+ * indented (preventIndent): Handlebars indents every line of its output, the lines of a value too, so a multi-line
+ * description in a form's textarea came back with spaces added to each line, and more on every save.
  */
 export function templates(root: string): (file: string) => Handlebars.TemplateDelegate {
   const files = hbsFilesIn(root).map((file) => ({ file, source: fs.readFileSync(path.join(root, file), 'utf8') }))
   const partials = Object.entries(partialsIn(path.join(root, 'partials')))
   const compiledIn = (locale: Locale) => {
     const hbs = createHandlebars()
-    indentsPartials(hbs)
     // Our helpers named to the compiler: a call then goes straight to the helper. Otherwise each {{t}} and (tk …)
     // looks its name up in the helpers and then in the context, through Handlebars' guarded property reads, and a
     // match page has hundreds of them (twenty cards).
@@ -217,7 +184,7 @@ export function templates(root: string): (file: string) => Handlebars.TemplateDe
       // every app a test builds too.
       let template: Handlebars.TemplateDelegate | undefined
       compiled.set(file, (context, options) =>
-        (template ??= hbs.compile(withMessages(hbs, source, locale), { knownHelpers }))(context, options),
+        (template ??= hbs.compile(withMessages(hbs, source, locale), { knownHelpers, preventIndent: true }))(context, options),
       )
     }
     for (const [name, file] of partials) hbs.registerPartial(name, compiled.get(file)!)

@@ -152,6 +152,32 @@ describe('drafts', () => {
   })
 })
 
+describe('a multi-line description', () => {
+  // Partials are called indented in the forms; Handlebars used to indent every line of their output, a textarea's
+  // value too, so each save added spaces to every line after the first.
+  const textarea = (body: string) => /<textarea id="f-description"[^>]*>([^<]*)<\/textarea>/.exec(body)?.[1]
+  const text = '第一行：周二晚上\n第二行：周四晚上\n\n  第四行自带缩进'
+
+  it("comes back in a need's edit form as written, and saving the form unchanged keeps it", async () => {
+    const need = postNeed(app, w.member, { orgId: w.orgA.id, areaId: w.communityA.id, description: text })
+    for (const version of [1, 2]) {
+      const form = await w.asMember.get(`/needs/${need.id}/edit`)
+      expect(textarea(form.body)).toBe(text)
+      const saved = await w.asMember.post(
+        `/needs/${need.id}`,
+        needForm(w, { description: textarea(form.body), version }),
+      )
+      expect(saved.statusCode).toBe(303)
+      expect(needRow(app, need.id)!.description).toBe(text)
+    }
+  })
+
+  it("comes back in an offer's edit form as written", async () => {
+    const offer = postOffer(app, w.other, { orgId: w.orgB.id, servesAreaId: w.streetB.id, description: text })
+    expect(textarea((await w.asOther.get(`/offers/${offer.id}/edit`)).body)).toBe(text)
+  })
+})
+
 describe('editing with a version check', () => {
   for (const locale of ['zh-CN', 'en'] as Locale[]) {
     it(`refuses a save based on an old version with 409, the form again and the message (${locale}), and overwrites nothing`, async () => {

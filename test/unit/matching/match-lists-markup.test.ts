@@ -1,7 +1,6 @@
 /**
- * The match lists of a need's and an offer's page (views/partials/matching/*-matches.hbs) are called at the margin
- * with their indentation written into them, instead of indented and re-indented by Handlebars line by line on every
- * page. The markup must stay what the indented call gave: these pin it where the two differ.
+ * The match lists of a need's and an offer's page (views/partials/matching/*-matches.hbs), called at the margin with
+ * their indentation written into them: their markup pinned, so a change of how the pages call them shows here.
  */
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -66,16 +65,15 @@ describe("a listing's page lists its matches under way only when it has some", (
   const progress = [
     { id: 5, state: 'proposed', offerTitle: 'o', needTitle: 'n', quantity: 2, unit: 'piece', updatedAt: '2026-01-01' },
   ]
-  // The call is guarded in the page (no copy of the page's data for most listings): the markup is what the
-  // unguarded, indented call gave.
+  // The call is guarded in the page (no copy of the page's data for most listings): the section is there only then.
   it.each([
     ['pages/needs/show.hbs', 'need-matches', 'o'],
     ['pages/offers/show.hbs', 'offer-matches', 'n'],
   ])('%s', (file, list, title) => {
     const html = page(file, { matches: [], matchTotal: 0, progress })
-    expect(html).toContain('\n  <section class="card" id="listing-matches">\n    <h2>')
+    expect(html).toContain('\n  <section class="card" id="listing-matches">\n  <h2>')
     expect(html).toContain(`</span> ${title} · 2 `)
-    expect(html).toContain(`</ul>\n  </section>\n  <section id="${list}">`)
+    expect(html).toContain(`</ul>\n</section>\n  <section id="${list}">`)
     for (const none of [[], undefined]) {
       const without = page(file, { matches: [], matchTotal: 0, progress: none })
       expect(without).not.toContain('listing-matches')
