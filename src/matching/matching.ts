@@ -24,7 +24,17 @@ import {
   offersNow,
 } from './views.js'
 import type { OfferView } from './types.js'
-import { areaIndex, loadNeeds, loadOffers, pageNeed, pageOffer } from './rows.js'
+import {
+  areaIndex,
+  loadNeeds,
+  loadOffers,
+  needOf,
+  offerOf,
+  pageNeed,
+  pageOffer,
+  type NeedFields,
+  type OfferFields,
+} from './rows.js'
 import {
   matchesReceived,
   RECORDS_FROM,
@@ -65,11 +75,16 @@ interface PageOptions {
 export function offersForNeed(
   db: Db,
   needId: number,
-  { limit = 20, now = new Date(), seen = versions(sqliteOf(db), PAGE_FROM) }: PageOptions = {},
+  {
+    limit = 20,
+    now = new Date(),
+    seen = versions(sqliteOf(db), PAGE_FROM),
+    row,
+  }: PageOptions & { row?: NeedFields } = {},
 ) {
   // The page writes nothing: the versions of what its remembered answers read are read once for all of them (`seen`,
-  // or pageVersions for the whole page).
-  const need = pageNeed(db, needId, seen)
+  // or pageVersions for the whole page). A need page has read its need already (`row`).
+  const need = row?.id === needId ? needOf(db, row, seen) : pageNeed(db, needId, seen)
   if (!need) return undefined
   const today = listingToday(now)
   const open = need.view.quantity > 0
@@ -148,9 +163,15 @@ export function offersForNeed(
 export function needsForOffer(
   db: Db,
   offerId: number,
-  { limit = 20, now = new Date(), seen = versions(sqliteOf(db), PAGE_FROM) }: PageOptions = {},
+  {
+    limit = 20,
+    now = new Date(),
+    seen = versions(sqliteOf(db), PAGE_FROM),
+    row,
+  }: PageOptions & { row?: OfferFields } = {},
 ) {
-  const offer = pageOffer(db, offerId, seen)
+  // An offer page has read its offer already (`row`).
+  const offer = row?.id === offerId ? offerOf(db, row, seen) : pageOffer(db, offerId, seen)
   if (!offer) return undefined
   const today = listingToday(now)
   const kept = offer.view.remaining > 0 ? needsFor(db, offer.view, today) : []

@@ -184,10 +184,10 @@ export function pageNeed(db: Db, id: number, seen?: Versions) {
     category,
     unit,
     remaining,
-    from,
-    until,
+    fromDate,
+    untilDate,
     schedule,
-    path,
+    areaPath,
     urgency,
     beneficiaries,
     createdAt,
@@ -195,39 +195,95 @@ export function pageNeed(db: Db, id: number, seen?: Versions) {
     description,
     place,
     orgName,
-    trust,
-    focus,
-    members,
+    orgTrust,
+    orgFocus,
+    orgMembers,
     topics,
     keywords,
   ] = row
+  return needOf(
+    db,
+    {
+      id,
+      orgId,
+      category,
+      unit,
+      remaining,
+      fromDate,
+      untilDate,
+      schedule,
+      areaPath,
+      urgency,
+      beneficiaries,
+      createdAt,
+      title,
+      description,
+      place,
+      orgName,
+      orgTrust,
+      matcher: { orgFocus, orgMembers, topics, keywords },
+    },
+    seen,
+  )
+}
+
+/**
+ * What a need's view is made of: pageNeed's row, or a need page's own (need-queries.ts get, whose `matcher` holds the
+ * columns as stored), so that the page reads its need once.
+ */
+export interface NeedFields {
+  id: number
+  orgId: number
+  category: string
+  unit: string
+  remaining: number
+  fromDate: string | null
+  untilDate: string | null
+  schedule: string | null
+  areaPath: string
+  urgency: NeedView['urgency']
+  beneficiaries: number | null
+  createdAt: string
+  title: string
+  description: string
+  place: string
+  orgName: string
+  orgTrust: OrgView['trust']
+  matcher: { orgFocus: string; orgMembers: number | null; topics: string | null; keywords: string | null }
+}
+
+/** The need as pageNeed reads it, from its fields. */
+export function needOf(db: Db, f: NeedFields, seen?: Versions) {
   const org: OrgView = {
-    id: orgId,
-    name: orgName,
-    trust,
-    focus: [...focusOf(focus)],
-    matchesReceived: matchesReceived(db, seen).get(orgId) ?? 0,
-    members,
+    id: f.orgId,
+    name: f.orgName,
+    trust: f.orgTrust,
+    focus: [...focusOf(f.matcher.orgFocus)],
+    matchesReceived: matchesReceived(db, seen).get(f.orgId) ?? 0,
+    members: f.matcher.orgMembers,
   }
   const view: NeedView = {
-    id,
-    orgId,
+    id: f.id,
+    orgId: f.orgId,
     org,
-    category,
-    unit,
-    quantity: remaining,
-    from,
-    until,
-    schedule,
-    areaPath: pathIds(path),
-    urgency,
-    beneficiaries,
-    createdAt,
-    topics: subjectList(topics),
-    keywords: subjectList(keywords),
+    category: f.category,
+    unit: f.unit,
+    quantity: f.remaining,
+    from: f.fromDate,
+    until: f.untilDate,
+    schedule: f.schedule,
+    areaPath: pathIds(f.areaPath),
+    urgency: f.urgency,
+    beneficiaries: f.beneficiaries,
+    createdAt: f.createdAt,
+    topics: subjectList(f.matcher.topics),
+    keywords: subjectList(f.matcher.keywords),
   }
+  const { title, description, place } = f
   return { view, title, text: searchText({ title, description, place }) }
 }
+
+export type PageNeed = ReturnType<typeof needOf>
 
 /** The offer a page is about, whatever its status, as loadOffers reads it (see pageNeed). */
 export function pageOffer(db: Db, id: number, seen?: Versions) {
@@ -267,10 +323,10 @@ export function pageOffer(db: Db, id: number, seen?: Versions) {
     unit,
     remaining,
     quantity,
-    from,
-    until,
+    fromDate,
+    untilDate,
     schedule,
-    path,
+    areaPath,
     minTrust,
     focus,
     createdAt,
@@ -279,25 +335,72 @@ export function pageOffer(db: Db, id: number, seen?: Versions) {
     topics,
     keywords,
   ] = row
+  return offerOf(
+    db,
+    {
+      id,
+      orgId,
+      orgName,
+      category,
+      unit,
+      remaining,
+      quantity,
+      fromDate,
+      untilDate,
+      schedule,
+      areaPath,
+      minTrust,
+      createdAt,
+      title,
+      description,
+      matcher: { focus, topics, keywords },
+    },
+    seen,
+  )
+}
+
+/** What an offer's view is made of: pageOffer's row, or an offer page's own (offer-queries.ts get; see NeedFields). */
+export interface OfferFields {
+  id: number
+  orgId: number
+  orgName: string
+  category: string
+  unit: string
+  remaining: number
+  quantity: number
+  fromDate: string | null
+  untilDate: string | null
+  schedule: string | null
+  areaPath: string
+  minTrust: OfferView['minTrust']
+  createdAt: string
+  title: string
+  description: string
+  matcher: { focus: string; topics: string | null; keywords: string | null }
+}
+
+/** The offer as pageOffer reads it, from its fields. */
+export function offerOf(db: Db, f: OfferFields, seen?: Versions) {
   const view: OfferView = {
-    id,
-    orgId,
-    orgName,
-    category,
-    unit,
-    remaining,
-    quantity,
-    from,
-    until,
-    schedule,
-    servesPath: pathIds(path),
-    minTrust,
-    focus: [...focusOf(focus)],
-    createdAt,
-    track: trackRecords(db, seen).get(orgId) ?? { delivered: 0, rating: null },
-    topics: subjectList(topics),
-    keywords: subjectList(keywords),
+    id: f.id,
+    orgId: f.orgId,
+    orgName: f.orgName,
+    category: f.category,
+    unit: f.unit,
+    remaining: f.remaining,
+    quantity: f.quantity,
+    from: f.fromDate,
+    until: f.untilDate,
+    schedule: f.schedule,
+    servesPath: pathIds(f.areaPath),
+    minTrust: f.minTrust,
+    focus: [...focusOf(f.matcher.focus)],
+    createdAt: f.createdAt,
+    track: trackRecords(db, seen).get(f.orgId) ?? { delivered: 0, rating: null },
+    topics: subjectList(f.matcher.topics),
+    keywords: subjectList(f.matcher.keywords),
   }
+  const { title, description } = f
   return { view, title, text: searchText({ title, description }) }
 }
 

@@ -155,6 +155,13 @@ const getQuery = preparedOn((db) =>
       areaPath: areas.path,
       closeReason: needs.closeReason,
       enteredBy: needs.enteredBy,
+      // What the matcher reads besides, as stored (matching/rows.ts needOf): a need page reads its need once.
+      matcher: {
+        orgFocus: sql<string>`${organizations.focus}`,
+        orgMembers: organizations.members,
+        topics: sql<string | null>`${needs.topics}`,
+        keywords: sql<string | null>`${needs.keywords}`,
+      },
     })
     .from(needs)
     .innerJoin(organizations, eq(organizations.id, needs.orgId))

@@ -37,7 +37,7 @@ export function loadNeedPage(
   const found =
     need.status === 'met'
       ? { matches: [], total: 0, whyNot: undefined }
-      : matching.offersForNeed(db, need.id, { seen })!
+      : matching.offersForNeed(db, need.id, { seen, row: need })!
   // Read once for both: each ask of the vocabulary reads its version, a statement.
   const vocab = topics.vocabulary(db, seen)
   const say = presenter(db, locale, vocab)

@@ -155,6 +155,12 @@ const getQuery = preparedOn((db) =>
       version: offers.version,
       areaPath: areas.path,
       closeReason: offers.closeReason,
+      // What the matcher reads besides, as stored (matching/rows.ts offerOf): an offer page reads its offer once.
+      matcher: {
+        focus: sql<string>`${offers.focus}`,
+        topics: sql<string | null>`${offers.topics}`,
+        keywords: sql<string | null>`${offers.keywords}`,
+      },
     })
     .from(offers)
     .innerJoin(organizations, eq(organizations.id, offers.orgId))

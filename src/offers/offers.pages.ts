@@ -36,7 +36,7 @@ export function loadOfferPage(
   const admin = viewer?.role === 'admin'
   // As a need's page: the versions of what the page remembers, in one statement.
   const seen = matching.pageVersions(db)
-  const found = matching.needsForOffer(db, offer.id, { seen })!
+  const found = matching.needsForOffer(db, offer.id, { seen, row: offer })!
   // Read once for both: each ask of the vocabulary reads its version, a statement.
   const vocab = topics.vocabulary(db, seen)
   const say = presenter(db, locale, vocab)

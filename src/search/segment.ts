@@ -35,10 +35,15 @@ export function foldChar(ch: string): string {
 }
 
 export function fold(text: string): string {
-  let out = ''
-  for (const ch of text) out += foldChar(ch)
-  return out
+  return text.replace(FOLDED, (run) => {
+    let out = ''
+    for (const ch of run) out += foldChar(ch)
+    return out
+  })
 }
+// The characters foldChar changes or may change: all but ASCII other than capitals and the CJK ideographs it skips.
+// A text is mostly those two, which are copied as they are rather than one character at a time.
+const FOLDED = /[^\u0000-\u0040\u005b-\u007f\u4e00-\u9fff]+/gu
 
 export function isCjk(word: string): boolean {
   return CJK_RUN.test(word)
@@ -205,9 +210,28 @@ export function contentWords(text: string): Map<string, number> {
       if (w.length >= 3 && !EN_STOP.has(w) && !FILLER.has(w) && !/^\d+$/.test(w)) add(w)
       continue
     }
-    for (const piece of segmenter().cut(w, true)) {
-      if (Array.from(piece).length >= 2 && !ZH_STOP.has(piece) && !FILLER.has(piece)) add(piece)
-    }
+    for (const piece of runWords(w)) add(piece)
   }
   return counts
+}
+
+/**
+ * A Chinese run's content words (contentWords), kept per run: a match page cuts its listing's text, and listings
+ * repeat their phrases (场地 可容纳 50 人, 周末 排练) far more than whole texts repeat, so most of a page's runs were
+ * cut before; asking jieba was most of contentWords. The dictionary does not change while the process runs.
+ */
+const runWordsKept = new Map<string, readonly string[]>()
+/** Runs kept at most (a run and its words are a few hundred bytes); past that, begin again. */
+const RUNS_KEPT = 50_000
+
+function runWords(run: string): readonly string[] {
+  let kept = runWordsKept.get(run)
+  if (!kept) {
+    kept = segmenter()
+      .cut(run, true)
+      .filter((piece) => Array.from(piece).length >= 2 && !ZH_STOP.has(piece) && !FILLER.has(piece))
+    if (runWordsKept.size >= RUNS_KEPT) runWordsKept.clear()
+    runWordsKept.set(run, kept)
+  }
+  return kept
 }

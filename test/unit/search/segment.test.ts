@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { bigrams, contentWords, indexTokens, queryTerms, stem, subWords } from '../../../src/search/segment.js'
+import {
+  bigrams,
+  contentWords,
+  cutWords,
+  fold,
+  foldChar,
+  indexTokens,
+  isFiller,
+  isStopWord,
+  queryTerms,
+  stem,
+  subWords,
+} from '../../../src/search/segment.js'
 
 const tokens = (text: string) => indexTokens(text).split(' ')
 
@@ -84,5 +96,45 @@ describe('contentWords', () => {
     expect(words.has('speakers')).toBe(true)
     expect(words.has('fair')).toBe(true)
     for (const w of ['社区', '需要', 'the', 'for', 'community', '我们']) expect(words.has(w)).toBe(false)
+  })
+})
+
+describe('contentWords, its runs kept', () => {
+  it("answers each text as jieba's words of it, whatever texts came before and however often it is asked", () => {
+    // Texts sharing runs, an edit of one (a run changed by a character), and one asked again: a run's words are kept,
+    // so each must still be that run's words and counted afresh per text.
+    const texts = [
+      '周末排练场地，可容纳50人，需要音响设备。',
+      '周末排练场地，可容纳80人，需要投影仪。',
+      '周末排练场所，可容纳50人，需要音响设备和音响师。',
+      '老年大学书法班需要教室',
+      '周末排练场地，可容纳50人，需要音响设备。',
+    ]
+    const uncut = (text: string) => {
+      const counts = new Map<string, number>()
+      for (const run of fold(text).match(/[\p{sc=Han}]+/gu) ?? [])
+        for (const w of cutWords(run))
+          if (Array.from(w).length >= 2 && !isStopWord(w) && !isFiller(w)) counts.set(w, (counts.get(w) ?? 0) + 1)
+      return counts
+    }
+    for (const round of [1, 2])
+      for (const text of texts) {
+        const got = contentWords(text)
+        expect(got, `${round}: ${text}`).toEqual(uncut(text))
+        got.set('音响', 99) // a caller's map is its own
+      }
+    expect(contentWords(texts[0]!)).toEqual(uncut(texts[0]!))
+  })
+})
+
+describe('fold', () => {
+  it('folds a text as foldChar folds each of its characters, runs of ASCII and ideographs copied as they are', () => {
+    const text =
+      'Café ＳＰＥＡＫＥＲＳ, PA-system! 需要音响，两套。 カタカナ ｶﾀｶﾅ Ⅻ ﬁ 𠮷野家 ㊙ Straße ÀÉÎÕÜ é @[`{ \u00a0\u3000 😀 ABC xyz 09'
+    let expected = ''
+    for (const ch of text) expected += foldChar(ch)
+    expect(fold(text)).toBe(expected)
+    for (const ch of text) expect(fold(ch), ch).toBe(foldChar(ch))
+    expect(fold('')).toBe('')
   })
 })
