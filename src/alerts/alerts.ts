@@ -6,7 +6,7 @@ import { answerersFor } from '../members/answering.js'
 import * as jobs from '../jobs/jobs.js'
 import { isActiveNeed, isAvailableOffer, listingToday } from '../listings/listings.js'
 import { notify } from '../notifications/notifications.js'
-import { COUNTED, versions } from '../db/memo.js'
+import { stamp } from '../db/memo.js'
 
 /**
  * "New fit" alerts: when a listing is posted or changed so that it fits a listing on the other side that nothing
@@ -97,11 +97,10 @@ const writtenAmong = {
  */
 export function readNewFits(db: Db, side: Side, id: number, at: string, now = new Date()): () => number {
   const sqlite = sqliteOf(db)
-  const seen = versions(sqlite, COUNTED)
+  const seen = stamp(sqlite)
   const found = newFits(db, side, id, at, now)
   return () => {
-    const still = versions(sqlite, COUNTED)
-    const fits = [...seen].every(([table, v]) => still.get(table) === v) ? found : newFits(db, side, id, at, now)
+    const fits = stamp(sqlite) === seen ? found : newFits(db, side, id, at, now)
     return fits ? tell(db, side, fits, now) : 0
   }
 }

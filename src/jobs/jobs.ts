@@ -1,11 +1,12 @@
 import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm'
-import { preparedOn, writeTx, type Db } from '../db/client.js'
+import { preparedOn, sqliteOf, writeTx, type Db } from '../db/client.js'
 import { jobs, settings } from '../db/schema.js'
 
 /**
  * Scheduled work lives in SQLite, so it survives a restart. Each job has a unique key (scheduling it twice
  * is a no-op), and its effect and its "done" mark commit in one transaction: after a crash a job either
- * happened or will run again, never both, never neither.
+ * happened or will run again, never both, never neither. The jobs of one slice (runSome) share that transaction, each
+ * in a savepoint of its own: one commit, and so one sync of the WAL, for the slice instead of one per job.
  */
 export interface JobSpec {
   key: string
@@ -24,8 +25,10 @@ export type Handler = ((db: Db, payload: Record<string, unknown>, now: Date) => 
 /**
  * A job that reads before its transaction: `read` runs outside it, where what the connection keeps between requests
  * answers (inside a transaction the matcher's kept views and remembered answers are not kept, so a job that asks them
- * works them out again), and returns what then runs inside it, after the claim. Nothing else runs on the connection
- * in between (runSome does not yield), but another process may write: the write step checks what it relies on.
+ * works them out again), and returns what then runs inside it, after the claim. No request runs on the connection in
+ * between (runSome does not yield), but the slice's jobs are all read before the first writes, so the jobs before
+ * this one in the slice write after its read, and another process may write too: the write step checks what it
+ * relies on, and must see the slice's own writes as it sees another process's (alerts.ts: memo.ts's counters).
  */
 export interface ReadFirst {
   read(db: Db, payload: Record<string, unknown>, now: Date): () => void
@@ -54,6 +57,15 @@ const claimJob = preparedOn((db) =>
     .prepare(),
 )
 
+// A failed attempt: prepared once per connection, as insertJob.
+const attempted = preparedOn((db) =>
+  db
+    .update(jobs)
+    .set({ attempts: sql`${sql.placeholder('attempts')}` })
+    .where(eq(jobs.id, sql.placeholder('id')))
+    .prepare(),
+)
+
 export function schedule(db: Db, job: JobSpec) {
   insertJob(db).run({ key: job.key, kind: job.kind, runAt: job.runAt.toISOString(), payload: job.payload })
 }
@@ -65,7 +77,20 @@ export function runDue(
   now = new Date(),
   log?: (msg: string, err?: unknown) => void,
 ): number {
-  return runSome(db, handlers, dueJobs(db, now), now, log)
+  return runAll(db, handlers, dueJobs(db, now), now, log)
+}
+
+/** Every job of `due`, a slice after another without yielding: for the CLI, the tests, and a tick. */
+export function runAll(
+  db: Db,
+  handlers: Record<string, Handler>,
+  due: Job[],
+  now = new Date(),
+  log?: (msg: string, err?: unknown) => void,
+): number {
+  let done = 0
+  while (due.length > 0) done += runSome(db, handlers, due, now, log)
+  return done
 }
 
 export type Job = typeof jobs.$inferSelect
@@ -82,9 +107,15 @@ export function dueJobs(db: Db, now = new Date()): Job[] {
 }
 
 /**
- * Takes jobs off the front of `due` and runs each in its own transaction, until none is left or performance.now()
- * passes `until` (one job at least). The web process runs a round this way a slice at a time, so that a round with
- * many jobs (a burst of new-fit alerts) does not keep every request waiting until it ends.
+ * Takes jobs off the front of `due` until none is left or performance.now() passes `until` (one job at least), and
+ * runs them as one slice. The web process runs a round this way a slice at a time, so that a round with many jobs (a
+ * burst of new-fit alerts) does not keep every request waiting until it ends.
+ *
+ * First every job's read step (ReadFirst), outside any transaction; then one transaction for the slice, each job in
+ * a savepoint: a job that throws rolls back alone, and is counted an attempt and retried next round, while the others
+ * commit. A ReadFirst job's write step is a few rows; a plain handler does all its work in the transaction, so what
+ * it costs is known only once it ran: it ends the slice. The slice never yields, so no request's statement joins its
+ * transaction.
  */
 export function runSome(
   db: Db,
@@ -94,29 +125,56 @@ export function runSome(
   log?: (msg: string, err?: unknown) => void,
   until = Infinity,
 ): number {
-  let done = 0
+  const slice: { job: Job; write?: () => void; failed?: { err: unknown } }[] = []
   while (due.length > 0) {
     const job = due.shift()!
     const handler = handlers[job.kind]
+    if (typeof handler !== 'object') {
+      slice.push({ job })
+      break
+    }
     try {
-      const write = typeof handler === 'object' ? handler.read(db, job.payload, now) : undefined
-      writeTx(db, (tx) => {
-        // Claim inside the write lock: a second runner (or a second process) finds it done and skips it.
-        const claimed = claimJob(tx).run({ id: job.id, at: now.toISOString() })
-        if (claimed.changes !== 1) return
-        if (!handler) throw new Error(`no handler for job kind ${job.kind}`)
-        if (typeof handler === 'function') handler(db, job.payload, now)
-        else write!()
-        done++
-      })
+      slice.push({ job, write: handler.read(db, job.payload, now) })
     } catch (err) {
-      db.update(jobs)
-        .set({ attempts: job.attempts + 1 })
-        .where(eq(jobs.id, job.id))
-        .run()
-      log?.(`job ${job.key} failed`, err)
+      slice.push({ job, failed: { err } })
     }
     if (performance.now() >= until) break
+  }
+  if (slice.length === 0) return 0
+  const sqlite = sqliteOf(db)
+  const failedAttempt = (job: Job, err: unknown) => {
+    attempted(db).run({ id: job.id, attempts: job.attempts + 1 })
+    log?.(`job ${job.key} failed`, err)
+  }
+  let done = 0
+  try {
+    writeTx(db, () => {
+      for (const { job, write, failed } of slice) {
+        try {
+          if (failed) throw failed.err
+          // A savepoint: better-sqlite3 nests a transaction in the open one.
+          done += writeTx(db, (tx) => {
+            // Claim inside the write lock: a second runner (or a second process) finds it done and skips it.
+            if (claimJob(tx).run({ id: job.id, at: now.toISOString() }).changes !== 1) return 0
+            const handler = handlers[job.kind]
+            if (!handler) throw new Error(`no handler for job kind ${job.kind}`)
+            if (typeof handler === 'function') handler(db, job.payload, now)
+            else write!()
+            return 1
+          })
+        } catch (err) {
+          // An error SQLite answers by rolling back the whole transaction (a full disk) leaves none to go on in:
+          // the slice ends here, every job of it undone.
+          if (!sqlite.inTransaction) throw err
+          failedAttempt(job, err)
+        }
+      }
+    })
+  } catch (err) {
+    // Nothing of the slice was committed: each of its jobs counts an attempt, on its own (the database may still
+    // refuse, and then the error is the round's).
+    for (const { job } of slice) failedAttempt(job, err)
+    return 0
   }
   return done
 }

@@ -231,7 +231,7 @@ const pad = (n: number) => String(n).padStart(2, '0')
  * 00:30 UTC, 08:30 in Beijing; a server started later in the day sends that day's digest when it starts.
  */
 export function tick(db: Db, now = new Date(), log?: (msg: string, err?: unknown) => void): number {
-  return jobs.runSome(db, HANDLERS, startRound(db, now), now, log)
+  return jobs.runAll(db, HANDLERS, startRound(db, now), now, log)
 }
 
 /** tick's first half: the round's standing jobs scheduled, and the jobs due now, for jobs.runSome to run. */

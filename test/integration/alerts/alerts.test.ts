@@ -152,6 +152,17 @@ describe('"new fit" alerts', () => {
     expect(alertsTo(w.member.id)).toHaveLength(1)
   })
 
+  it('a need and the offer that fits it, their jobs in one slice: the need is told once, the offer (posted after) not', async () => {
+    const need = postNeed(at(0))
+    const offer = postOffer(at(10))
+    // Both jobs are read before either writes (jobs.runSome): the need's job must not count the later offer as there
+    // before, nor the offer's job miss the need.
+    expect(jobs.runSome(app.db, HANDLERS, jobs.dueJobs(app.db, at(20)), at(20))).toBe(2)
+    expect(alertsTo(w.member.id).map((n) => n.link)).toEqual([`/needs/${need.id}`])
+    expect(offerAlertsTo(w.other.id)).toEqual([])
+    expect(app.db.select().from(fitAlerts).all()).toMatchObject([{ needId: need.id, offerId: offer.id }])
+  })
+
   it('none for a pair that is not a fit: another category, another topic, an area the offer does not serve, a draft', async () => {
     postNeed(at(0))
     postOffer(at(10), { category: 'training', title: '智能手机培训', description: '教老人用智能手机' })
