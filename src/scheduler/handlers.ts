@@ -145,11 +145,13 @@ const sweep: Handler = (db, _payload, now) => {
       payload: { kind: l.kind, id: l.id, expiresAt: l.expiresAt },
     })
   }
-  // Done housekeeping jobs pile up (24 sweeps a day); match reminders and follow-ups stay as history.
+  // Done housekeeping jobs pile up (24 sweeps a day), and so do new-fit alert jobs (one a listing written; each key
+  // names its write's time, so none is scheduled again, and fit_alerts keeps what was told). Match reminders and
+  // follow-ups stay as history.
   db.delete(jobsTable)
     .where(
       and(
-        inArray(jobsTable.kind, ['sweep', 'sessions.sweep', 'digest']),
+        inArray(jobsTable.kind, ['sweep', 'sessions.sweep', 'digest', alerts.JOB_KIND]),
         isNotNull(jobsTable.doneAt),
         lt(jobsTable.runAt, addDays(now, -30).toISOString()),
       ),

@@ -267,6 +267,24 @@ describe('the hourly sweep', () => {
     expect(noticesOf(app, 'listing.expiring')).toEqual([])
   })
 
+  it('forgets new-fit alert jobs done more than 30 days ago, and keeps the recent ones and those not done', async () => {
+    const app = await appForTest()
+    const now = new Date('2026-03-01T10:05:00Z')
+    const job = (key: string, daysAgo: number, done: boolean) => {
+      const at = new Date(now.getTime() - daysAgo * DAY).toISOString()
+      app.db
+        .insert(jobsTable)
+        .values({ key, kind: 'fit.alerts', runAt: at, payload: {}, doneAt: done ? at : null, attempts: done ? 0 : 5 })
+        .run()
+    }
+    job('fit:offer:1:old', 40, true)
+    job('fit:offer:2:recent', 10, true)
+    job('fit:offer:3:failed', 40, false)
+    tick(app.db, now)
+    const left = app.db.select({ key: jobsTable.key }).from(jobsTable).where(eq(jobsTable.kind, 'fit.alerts')).all()
+    expect(left.map((r) => r.key).sort()).toEqual(['fit:offer:2:recent', 'fit:offer:3:failed'])
+  })
+
   it('keeps one sweep per hour and one digest per day however often it ticks', async () => {
     const app = await appForTest()
     const start = new Date('2026-03-01T10:05:00Z')
