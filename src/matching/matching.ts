@@ -24,17 +24,8 @@ import {
   offersNow,
 } from './views.js'
 import type { OfferView } from './types.js'
-import {
-  areaIndex,
-  loadNeeds,
-  loadOffers,
-  needOf,
-  offerOf,
-  pageNeed,
-  pageOffer,
-  type NeedFields,
-  type OfferFields,
-} from './rows.js'
+import { areaIndex, loadNeeds, loadOffers } from './rows.js'
+import { needOf, offerOf, pageNeed, pageOffer, type NeedFields, type OfferFields } from './page-listing.js'
 import {
   matchesReceived,
   RECORDS_FROM,

@@ -155,7 +155,7 @@ const getQuery = preparedOn((db) =>
       areaPath: areas.path,
       closeReason: needs.closeReason,
       enteredBy: needs.enteredBy,
-      // What the matcher reads besides, as stored (matching/rows.ts needOf): a need page reads its need once.
+      // What the matcher reads besides, as stored (matching/page-listing.ts needOf): a need page reads its need once.
       matcher: {
         orgFocus: sql<string>`${organizations.focus}`,
         orgMembers: organizations.members,

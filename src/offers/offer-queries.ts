@@ -155,7 +155,7 @@ const getQuery = preparedOn((db) =>
       version: offers.version,
       areaPath: areas.path,
       closeReason: offers.closeReason,
-      // What the matcher reads besides, as stored (matching/rows.ts offerOf): an offer page reads its offer once.
+      // What the matcher reads besides, as stored (matching/page-listing.ts offerOf): an offer page reads its offer once.
       matcher: {
         focus: sql<string>`${offers.focus}`,
         topics: sql<string | null>`${offers.topics}`,

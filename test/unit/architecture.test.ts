@@ -48,6 +48,7 @@ const LAYERS: { name: string; holds: (file: string) => boolean }[] = [
 const MATCHING_SHELL = [
   'matching/matching.ts',
   'matching/rows.ts',
+  'matching/page-listing.ts',
   'matching/org-records.ts',
   'matching/shown-names.ts',
   'matching/views.ts',

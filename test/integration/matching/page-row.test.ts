@@ -10,7 +10,7 @@ import { matcherWorld } from './scenario.js'
 import { needs, offers, organizations } from '../../../src/db/schema.js'
 import * as needQueries from '../../../src/needs/need-queries.js'
 import * as offerQueries from '../../../src/offers/offer-queries.js'
-import { needOf, offerOf, pageNeed, pageOffer } from '../../../src/matching/rows.js'
+import { needOf, offerOf, pageNeed, pageOffer } from '../../../src/matching/page-listing.js'
 import { needsForOffer, offersForNeed, pageVersions } from '../../../src/matching/matching.js'
 
 let app: FastifyInstance
