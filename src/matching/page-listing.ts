@@ -3,10 +3,11 @@
  * (pageNeed, pageOffer), or from the row the page already read (needOf, offerOf: need-queries.ts and offer-queries.ts
  * get, whose `matcher` holds the columns as stored), so that a page reads its listing once.
  */
-import type { Db } from '../db/client.js'
+import type Database from 'better-sqlite3'
+import { sqliteOf, type Db, type Sqlite } from '../db/client.js'
 import { subjectList } from './subject.js'
 import type { Versions } from '../db/memo.js'
-import { focusOf, prepared } from './view-rows.js'
+import { focusOf } from './view-rows.js'
 import { matchesReceived, trackRecords } from './org-records.js'
 import type { NeedView, OfferView, OrgView } from './types.js'
 import { pathIds } from '../areas/paths.js'
@@ -17,85 +18,19 @@ import { searchText } from '../listings/search-text.js'
  * building and mapping the query costs more than the query on a page that otherwise reads from memory.
  */
 export function pageNeed(db: Db, id: number, seen?: Versions) {
-  const row = prepared(
+  const row = named(
     db,
-    `SELECT needs.id, needs.org_id, needs.category, needs.unit, needs.remaining, needs.from_date, needs.until_date, needs.schedule,
-    areas.path, needs.urgency, needs.beneficiaries, needs.created_at, needs.title, needs.description, needs.place, organizations.name, organizations.trust,
-    organizations.focus, organizations.members, needs.topics, needs.keywords
+    `SELECT needs.id AS id, needs.org_id AS orgId, needs.category AS category, needs.unit AS unit,
+    needs.remaining AS remaining, needs.from_date AS fromDate, needs.until_date AS untilDate, needs.schedule AS schedule,
+    areas.path AS areaPath, needs.urgency AS urgency, needs.beneficiaries AS beneficiaries, needs.created_at AS createdAt,
+    needs.title AS title, needs.description AS description, needs.place AS place, organizations.name AS orgName,
+    organizations.trust AS orgTrust, organizations.focus AS orgFocus, organizations.members AS orgMembers,
+    needs.topics AS topics, needs.keywords AS keywords
     FROM needs JOIN organizations ON organizations.id = needs.org_id JOIN areas ON areas.id = needs.area_id WHERE needs.id = ?`,
-  ).get(id) as
-    | [
-        number,
-        number,
-        string,
-        string,
-        number,
-        string | null,
-        string | null,
-        string | null,
-        string,
-        NeedView['urgency'],
-        number | null,
-        string,
-        string,
-        string,
-        string,
-        string,
-        OrgView['trust'],
-        string,
-        number | null,
-        string | null,
-        string | null,
-      ]
-    | undefined
+  ).get(id) as (Omit<NeedFields, 'matcher'> & NeedFields['matcher']) | undefined
   if (!row) return undefined
-  const [
-    ,
-    orgId,
-    category,
-    unit,
-    remaining,
-    fromDate,
-    untilDate,
-    schedule,
-    areaPath,
-    urgency,
-    beneficiaries,
-    createdAt,
-    title,
-    description,
-    place,
-    orgName,
-    orgTrust,
-    orgFocus,
-    orgMembers,
-    topics,
-    keywords,
-  ] = row
-  return needOf(
-    db,
-    {
-      id,
-      orgId,
-      category,
-      unit,
-      remaining,
-      fromDate,
-      untilDate,
-      schedule,
-      areaPath,
-      urgency,
-      beneficiaries,
-      createdAt,
-      title,
-      description,
-      place,
-      orgName,
-      orgTrust,
-      matcher: { orgFocus, orgMembers, topics, keywords },
-    },
-    seen,
-  )
+  const { orgFocus, orgMembers, topics, keywords, ...fields } = row
+  return needOf(db, { ...fields, matcher: { orgFocus, orgMembers, topics, keywords } }, seen)
 }
 
 /**
@@ -158,76 +93,32 @@ export type PageNeed = ReturnType<typeof needOf>
 
 /** The offer a page is about, whatever its status, as loadOffers reads it (see pageNeed). */
 export function pageOffer(db: Db, id: number, seen?: Versions) {
-  const row = prepared(
+  const row = named(
     db,
-    `SELECT offers.id, offers.org_id, organizations.name, offers.category, offers.unit, offers.remaining, offers.quantity, offers.from_date,
-    offers.until_date, offers.schedule, areas.path, offers.min_trust, offers.focus, offers.created_at, offers.title, offers.description, offers.topics, offers.keywords
+    `SELECT offers.id AS id, offers.org_id AS orgId, organizations.name AS orgName, offers.category AS category,
+    offers.unit AS unit, offers.remaining AS remaining, offers.quantity AS quantity, offers.from_date AS fromDate,
+    offers.until_date AS untilDate, offers.schedule AS schedule, areas.path AS areaPath, offers.min_trust AS minTrust,
+    offers.focus AS focus, offers.created_at AS createdAt, offers.title AS title, offers.description AS description,
+    offers.topics AS topics, offers.keywords AS keywords
     FROM offers JOIN organizations ON organizations.id = offers.org_id JOIN areas ON areas.id = offers.serves_area_id WHERE offers.id = ?`,
-  ).get(id) as
-    | [
-        number,
-        number,
-        string,
-        string,
-        string,
-        number,
-        number,
-        string | null,
-        string | null,
-        string | null,
-        string,
-        OfferView['minTrust'],
-        string,
-        string,
-        string,
-        string,
-        string | null,
-        string | null,
-      ]
-    | undefined
+  ).get(id) as (Omit<OfferFields, 'matcher'> & OfferFields['matcher']) | undefined
   if (!row) return undefined
-  const [
-    ,
-    orgId,
-    orgName,
-    category,
-    unit,
-    remaining,
-    quantity,
-    fromDate,
-    untilDate,
-    schedule,
-    areaPath,
-    minTrust,
-    focus,
-    createdAt,
-    title,
-    description,
-    topics,
-    keywords,
-  ] = row
-  return offerOf(
-    db,
-    {
-      id,
-      orgId,
-      orgName,
-      category,
-      unit,
-      remaining,
-      quantity,
-      fromDate,
-      untilDate,
-      schedule,
-      areaPath,
-      minTrust,
-      createdAt,
-      title,
-      description,
-      matcher: { focus, topics, keywords },
-    },
-    seen,
-  )
+  const { focus, topics, keywords, ...fields } = row
+  return offerOf(db, { ...fields, matcher: { focus, topics, keywords } }, seen)
+}
+
+/**
+ * A page's statement, prepared once per connection, its rows objects named by the columns' aliases (the bulk reads'
+ * are arrays: view-rows.ts prepared).
+ */
+const statements = new WeakMap<Sqlite, Map<string, Database.Statement>>()
+function named(db: Db, text: string): Database.Statement {
+  const sqlite = sqliteOf(db)
+  let cache = statements.get(sqlite)
+  if (!cache) statements.set(sqlite, (cache = new Map()))
+  let st = cache.get(text)
+  if (!st) cache.set(text, (st = sqlite.prepare(text)))
+  return st
 }
 
 /** What an offer's view is made of: pageOffer's row, or an offer page's own (offer-queries.ts get; see NeedFields). */
