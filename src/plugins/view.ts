@@ -184,7 +184,10 @@ export function templates(root: string): (file: string) => Handlebars.TemplateDe
       // every app a test builds too.
       let template: Handlebars.TemplateDelegate | undefined
       compiled.set(file, (context, options) =>
-        (template ??= hbs.compile(withMessages(hbs, source, locale), { knownHelpers, preventIndent: true }))(context, options),
+        (template ??= hbs.compile(withMessages(hbs, source, locale), { knownHelpers, preventIndent: true }))(
+          context,
+          options,
+        ),
       )
     }
     for (const [name, file] of partials) hbs.registerPartial(name, compiled.get(file)!)

@@ -20,7 +20,9 @@ const files = fs
 /** The templates as they were compiled before: each {{t}} a helper call. */
 function asWritten(): (file: string) => Handlebars.TemplateDelegate {
   const hbs = createHandlebars()
-  const compiled = new Map(files.map((f) => [f, hbs.compile(fs.readFileSync(path.join(root, f), 'utf8'), { preventIndent: true })]))
+  const compiled = new Map(
+    files.map((f) => [f, hbs.compile(fs.readFileSync(path.join(root, f), 'utf8'), { preventIndent: true })]),
+  )
   for (const [name, file] of Object.entries(partialsIn(path.join(root, 'partials'))))
     hbs.registerPartial(name, compiled.get(file)!)
   return (file) => compiled.get(file)!
