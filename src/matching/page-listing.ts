@@ -3,8 +3,7 @@
  * (pageNeed, pageOffer), or from the row the page already read (needOf, offerOf: need-queries.ts and offer-queries.ts
  * get, whose `matcher` holds the columns as stored), so that a page reads its listing once.
  */
-import type Database from 'better-sqlite3'
-import { sqliteOf, type Db, type Sqlite } from '../db/client.js'
+import { preparedOn, sqliteOf, type Db } from '../db/client.js'
 import { subjectList } from './subject.js'
 import type { Versions } from '../db/memo.js'
 import { focusOf } from './view-rows.js'
@@ -18,8 +17,14 @@ import { searchText } from '../listings/search-text.js'
  * building and mapping the query costs more than the query on a page that otherwise reads from memory.
  */
 export function pageNeed(db: Db, id: number, seen?: Versions) {
-  const row = named(
-    db,
+  const row = needStatement(db).get(id) as (Omit<NeedFields, 'matcher'> & NeedFields['matcher']) | undefined
+  if (!row) return undefined
+  const { orgFocus, orgMembers, topics, keywords, ...fields } = row
+  return needOf(db, { ...fields, matcher: { orgFocus, orgMembers, topics, keywords } }, seen)
+}
+// Rows as objects named by the columns' aliases (the bulk reads' are arrays: view-rows.ts prepared).
+const needStatement = preparedOn((db) =>
+  sqliteOf(db).prepare(
     `SELECT needs.id AS id, needs.org_id AS orgId, needs.category AS category, needs.unit AS unit,
     needs.remaining AS remaining, needs.from_date AS fromDate, needs.until_date AS untilDate, needs.schedule AS schedule,
     areas.path AS areaPath, needs.urgency AS urgency, needs.beneficiaries AS beneficiaries, needs.created_at AS createdAt,
@@ -27,11 +32,8 @@ export function pageNeed(db: Db, id: number, seen?: Versions) {
     organizations.trust AS orgTrust, organizations.focus AS orgFocus, organizations.members AS orgMembers,
     needs.topics AS topics, needs.keywords AS keywords
     FROM needs JOIN organizations ON organizations.id = needs.org_id JOIN areas ON areas.id = needs.area_id WHERE needs.id = ?`,
-  ).get(id) as (Omit<NeedFields, 'matcher'> & NeedFields['matcher']) | undefined
-  if (!row) return undefined
-  const { orgFocus, orgMembers, topics, keywords, ...fields } = row
-  return needOf(db, { ...fields, matcher: { orgFocus, orgMembers, topics, keywords } }, seen)
-}
+  ),
+)
 
 /**
  * What a need's view is made of: pageNeed's row, or a need page's own (need-queries.ts get, whose `matcher` holds the
@@ -93,33 +95,21 @@ export type PageNeed = ReturnType<typeof needOf>
 
 /** The offer a page is about, whatever its status, as loadOffers reads it (see pageNeed). */
 export function pageOffer(db: Db, id: number, seen?: Versions) {
-  const row = named(
-    db,
+  const row = offerStatement(db).get(id) as (Omit<OfferFields, 'matcher'> & OfferFields['matcher']) | undefined
+  if (!row) return undefined
+  const { focus, topics, keywords, ...fields } = row
+  return offerOf(db, { ...fields, matcher: { focus, topics, keywords } }, seen)
+}
+const offerStatement = preparedOn((db) =>
+  sqliteOf(db).prepare(
     `SELECT offers.id AS id, offers.org_id AS orgId, organizations.name AS orgName, offers.category AS category,
     offers.unit AS unit, offers.remaining AS remaining, offers.quantity AS quantity, offers.from_date AS fromDate,
     offers.until_date AS untilDate, offers.schedule AS schedule, areas.path AS areaPath, offers.min_trust AS minTrust,
     offers.focus AS focus, offers.created_at AS createdAt, offers.title AS title, offers.description AS description,
     offers.topics AS topics, offers.keywords AS keywords
     FROM offers JOIN organizations ON organizations.id = offers.org_id JOIN areas ON areas.id = offers.serves_area_id WHERE offers.id = ?`,
-  ).get(id) as (Omit<OfferFields, 'matcher'> & OfferFields['matcher']) | undefined
-  if (!row) return undefined
-  const { focus, topics, keywords, ...fields } = row
-  return offerOf(db, { ...fields, matcher: { focus, topics, keywords } }, seen)
-}
-
-/**
- * A page's statement, prepared once per connection, its rows objects named by the columns' aliases (the bulk reads'
- * are arrays: view-rows.ts prepared).
- */
-const statements = new WeakMap<Sqlite, Map<string, Database.Statement>>()
-function named(db: Db, text: string): Database.Statement {
-  const sqlite = sqliteOf(db)
-  let cache = statements.get(sqlite)
-  if (!cache) statements.set(sqlite, (cache = new Map()))
-  let st = cache.get(text)
-  if (!st) cache.set(text, (st = sqlite.prepare(text)))
-  return st
-}
+  ),
+)
 
 /** What an offer's view is made of: pageOffer's row, or an offer page's own (offer-queries.ts get; see NeedFields). */
 export interface OfferFields {
