@@ -32,7 +32,8 @@ export function translate(locale: Locale, key: string, params?: Record<string, u
   const template = catalogues[locale][key] ?? catalogues[DEFAULT_LOCALE][key] ?? key
   // Most messages have no parameter, yet every {{t}} in a template passes its (empty) hash: skip the two regex passes.
   if (!params || !template.includes('{')) return template
-  if (!template.includes('|') && template !== key) return fill(template, params)
+  if (!template.includes('|') && template !== key)
+    return fillNames(template, (name) => (params[name] === undefined ? undefined : String(params[name])))
   const rules = plurals.get(locale) ?? plurals.set(locale, new Intl.PluralRules(locale)).get(locale)!
   return template
     .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (whole, name: string, one: string, other: string) =>
@@ -42,22 +43,19 @@ export function translate(locale: Locale, key: string, params?: Record<string, u
 }
 
 /**
- * A catalogue message's text around its `{name}`s, split once: a match page fills one per card ("Fit {score}"), and
- * the regex passes cost ~0.5 µs a call. Only messages without a plural choice (those take the two passes above), and
- * only the catalogue's (not a missing key shown as itself), so the map holds no more than the catalogue.
+ * `template` with each `{name}` replaced by `value(name)`, or left as written when that is undefined. The text is split
+ * around its names once: a match page fills one message per card ("Fit {score}") and up to sixty reasons, and the
+ * regex passes cost ~0.5 µs a call. Only for the catalogues' texts (not a missing key shown as itself), so the map
+ * holds no more than the catalogues.
  */
-const pieces = new Map<string, string[]>()
-
-function fill(template: string, params: Record<string, unknown>): string {
+export function fillNames(template: string, value: (name: string) => string | undefined): string {
   let split = pieces.get(template)
   if (!split) pieces.set(template, (split = template.split(/\{(\w+)\}/)))
   let out = split[0]
-  for (let i = 1; i < split.length; i += 2) {
-    const value = params[split[i]]
-    out += (value === undefined ? `{${split[i]}}` : String(value)) + split[i + 1]
-  }
+  for (let i = 1; i < split.length; i += 2) out += (value(split[i]) ?? `{${split[i]}}`) + split[i + 1]
   return out
 }
+const pieces = new Map<string, string[]>()
 
 /** Accept-Language → our locale: any zh variant means Chinese; otherwise the first language we have. */
 export function negotiate(header: string | undefined): Locale {

@@ -6,7 +6,7 @@
  */
 import type { Db } from '../db/client.js'
 import * as areas from '../areas/areas.js'
-import type { Locale } from '../i18n/i18n.js'
+import { fillNames, type Locale } from '../i18n/i18n.js'
 import { vocabulary } from '../topics/topics.js'
 import type { Vocabulary } from './topics.js'
 import type { Message, Reason } from './types.js'
@@ -33,24 +33,13 @@ export function formatReason(reason: Message, locale: Locale, ctx: FormatContext
   return text
 }
 
-/**
- * Each message's text around its `{name}`s, split once: a page words up to sixty reasons, and a regex pass with a
- * callback per message cost more than the words. Keyed by the catalogue's texts (or a key shown as itself), so no
- * more than the catalogue.
- */
-const pieces = new Map<string, string[]>()
-
 export function format(key: string, params: Message['params'], locale: Locale, ctx: FormatContext = {}): string {
   const count = params.offers ?? params.count
   const template = (count === 1 ? word(locale, `${key}.one`) : undefined) ?? word(locale, key) ?? key
-  let split = pieces.get(template)
-  if (!split) pieces.set(template, (split = template.split(/\{(\w+)\}/)))
-  let out = split[0]
-  for (let i = 1; i < split.length; i += 2) {
-    const value = params[split[i]]
-    out += (value === undefined ? `{${split[i]}}` : render(split[i], value, params, locale, ctx)) + split[i + 1]
-  }
-  return out
+  return fillNames(template, (name) => {
+    const value = params[name]
+    return value === undefined ? undefined : render(name, value, params, locale, ctx)
+  })
 }
 
 function render(
